@@ -1,0 +1,111 @@
+# inkpipe - one flat Makefile.
+#   make                      build ./inkpipe
+#   make demo                 install deps (as root), build, run configs/demo.yaml
+#   make test                 whole suite (normal build + ASan/UBSan build)
+#   make DEBUG=1              -O0 -g3
+#   make SANITIZE=address,undefined BUILD=build-asan
+# Objects live in $(BUILD)/ (default build/); sources are picked up by
+# wildcard, so adding a .c file needs no edit here.
+
+BUILD    ?= build
+PREFIX   ?= /usr/local
+CC       ?= cc
+PKGS     := lept yaml-0.1 openblas libtiff-4 libpng
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+OPT      ?= -O2 -g
+ifeq ($(DEBUG),1)
+OPT      := -O0 -g3
+endif
+SAN_FLAGS :=
+ifneq ($(SANITIZE),)
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+
+WARN     := -std=c11 -Wall -Wextra -Wpedantic
+DEFS     := -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
+            -DINKPIPE_PREFIX='"$(PREFIX)"'
+ALL_CFLAGS = $(WARN) $(DEFS) -I. $(PKG_CFLAGS) $(OPT) $(SAN_FLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+LIBS     := $(PKG_LIBS) -lm -lpthread
+
+# The binary: ./inkpipe for the default build, $(BUILD)/inkpipe otherwise.
+ifeq ($(BUILD),build)
+BIN      := inkpipe
+else
+BIN      := $(BUILD)/inkpipe
+endif
+
+LIB_SRC  := $(wildcard common/*.c segment/*.c recognize/*.c output/*.c)
+PIPE_SRC := $(filter-out pipeline/main.c,$(wildcard pipeline/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+PIPE_OBJ := $(PIPE_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/pipeline/main.o
+TOOL_SRC := $(wildcard tools/*.c)
+TOOL_BIN := $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%)
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+
+.PHONY: all deps demo test test-unit check-build valgrind bench eval model \
+        install clean format tools fuzz chaos test-slurm
+
+all: $(BIN) tools
+
+$(BIN): $(MAIN_OBJ) $(PIPE_OBJ) $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+tools: $(TOOL_BIN)
+
+$(BUILD)/tools/%: tools/%.c $(PIPE_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PIPE_OBJ) $(LIB_OBJ) $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(PIPE_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PIPE_OBJ) $(LIB_OBJ) $(LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+deps:
+	@tools/deps.sh build test
+
+# Build everything the suite needs in one build directory.
+check-build: $(BIN) $(TEST_BIN) $(TOOL_BIN)
+
+demo:
+	@tools/deps.sh build
+	@$(MAKE) --no-print-directory all
+	./inkpipe run configs/demo.yaml
+	@echo "demo: text and hOCR are in out/demo/"; ls out/demo
+
+# The whole suite: the normal build, then again under ASan + UBSan.
+# The last line printed is "N passed, N failed".
+test:
+	@tools/deps.sh build test
+	@$(MAKE) --no-print-directory check-build
+	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=address,undefined OPT="-O1 -g" check-build
+	@tests/run.sh --suite plain build ./inkpipe --suite asan build-asan build-asan/inkpipe
+
+# Unit tests only, normal build (quick loop while developing).
+test-unit: check-build
+	@tests/run.sh --unit-only --suite plain build ./inkpipe
+
+valgrind: check-build
+	@tests/run.sh --valgrind --unit-only --suite valgrind build ./inkpipe
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/inkpipe
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/inkpipe
+	install -m 0644 models/inkpipe.model $(DESTDIR)$(PREFIX)/share/inkpipe/inkpipe.model
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-* inkpipe
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

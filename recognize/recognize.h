@@ -1,0 +1,67 @@
+/*
+ * recognize.h - the glyph classifier: a small CNN in C over 62 classes.
+ *
+ * Files (prefix rec_):
+ *   rec_net.c       RecNet create/destroy, load/save (magic, version, CRC)
+ *   rec_forward.c   batched inference: im2col + cblas_sgemm, ReLU, pool,
+ *                   softmax; scratch arena sized once per net
+ *   rec_train.c     backward pass, optimiser, training loop
+ *   rec_data.c      labelled sets: folders, CSV, IDX; Chars74K trajectories
+ *   rec_augment.c   on-the-fly augmentation
+ *   rec_glyph.c     glyph normalisation shared by training and inference
+ *   rec_charset.c   charset parsing and restriction
+ *   rec_context.c   line context: case and look-alikes from line geometry
+ *                   and neighbours
+ *
+ * Threading: a RecNet owns its scratch memory, so one net per thread.
+ * OpenBLAS runs with one thread per worker process; parallelism comes from
+ * workers.
+ */
+#ifndef INKPIPE_RECOGNIZE_H
+#define INKPIPE_RECOGNIZE_H
+
+#include <stdint.h>
+#include <leptonica/allheaders.h>
+
+#define REC_NCLASSES 62
+#define REC_INPUT_SIZE 32 /* network input is REC_INPUT_SIZE^2 floats */
+
+/* "0123456789ABC...Zabc...z": class index -> character. */
+extern const char rec_class_chars[REC_NCLASSES + 1];
+
+/* Class index of an ASCII character, or -1. */
+int rec_class_of_char(int c);
+
+/* Set of allowed classes: bit c set = class c allowed. */
+typedef uint64_t RecCharset;
+#define REC_CHARSET_ALL ((RecCharset)((1ULL << REC_NCLASSES) - 1))
+
+/* Parse digits|upper|lower|alpha|alnum or a literal list of characters.
+ * Returns 0, or -1 (message names the offending character). */
+int rec_charset_parse(const char *spec, RecCharset *pset);
+
+typedef struct RecNet RecNet;
+
+RecNet *rec_net_load(const char *path);
+int rec_net_save(const RecNet *net, const char *path);
+void rec_net_destroy(RecNet **pnet);
+
+/* Normalise one glyph for the network: crop to ink, scale with aspect kept,
+ * centre in REC_INPUT_SIZE^2 floats (ink = 1). The same code serves training
+ * and inference.
+ *   rec_glyph_normalize_mask: 0/1 bytes (segment's glyph masks)
+ *   rec_glyph_normalize_pix:  any PIX, any depth, dark ink on light paper,
+ *                             any margin; binarised first.
+ * Return 0, or -1 (e.g. no ink). */
+int rec_glyph_normalize_mask(const unsigned char *mask, int w, int h,
+                             int stride, float *dst);
+int rec_glyph_normalize_pix(PIX *pix, float *dst);
+
+/* Classify n normalised glyphs in batches (one sgemm per layer per batch).
+ * probs (out): n x REC_NCLASSES, renormalised over the classes in cs (others
+ * 0). Allocates nothing after the first call with a given batch size.
+ * Returns 0 or -1. */
+int rec_net_classify(RecNet *net, const float *inputs, int n, RecCharset cs,
+                     float *probs);
+
+#endif

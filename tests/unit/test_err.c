@@ -1,0 +1,43 @@
+/* test_err.c - the error buffer: set, prefix, errno, clear. */
+#include "common/err.h"
+#include "tests/unit/test.h"
+
+#include <errno.h>
+#include <string.h>
+
+static void err_set__format__message_stored(void)
+{
+    CHECK(err_set("bad %s at %d", "key", 7) == -1);
+    CHECK(strcmp(err_get(), "bad key at 7") == 0);
+}
+
+static void err_prefix__existing_message__context_prepended(void)
+{
+    err_set("truncated");
+    err_prefix("%s page %d", "a.tif", 2);
+    CHECK(strcmp(err_get(), "a.tif page 2: truncated") == 0);
+}
+
+static void err_set_errno__enoent__strerror_appended(void)
+{
+    errno = ENOENT;
+    err_set_errno("open %s", "x.png");
+    CHECK(strstr(err_get(), "open x.png: ") == err_get());
+    CHECK(strstr(err_get(), strerror(ENOENT)) != NULL);
+}
+
+static void err_clear__after_set__empty(void)
+{
+    err_set("x");
+    err_clear();
+    CHECK(err_get()[0] == '\0');
+}
+
+int main(void)
+{
+    RUN(err_set__format__message_stored);
+    RUN(err_prefix__existing_message__context_prepended);
+    RUN(err_set_errno__enoent__strerror_appended);
+    RUN(err_clear__after_set__empty);
+    TEST_EXIT();
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# tools/deps.sh GROUP... - install the Debian packages a group needs.
+#   build: compile inkpipe     test: run `make test`
+#   bench: peers for `make bench` (tesseract, ocrad, gocr)
+#   fuzz: clang for libFuzzer    slurm: see tests/slurm/start-cluster.sh
+# As root, missing packages are installed with apt-get; otherwise the exact
+# command is printed and the script fails.
+set -eu
+pkgs=()
+for g in "$@"; do
+    case $g in
+    build) pkgs+=(gcc make pkg-config libleptonica-dev libopenblas-dev
+                  libtiff-dev libpng-dev libjpeg-dev libyaml-dev) ;;
+    test) pkgs+=(libxml2-utils hershey-fonts-data valgrind) ;;
+    bench) pkgs+=(tesseract-ocr tesseract-ocr-eng ocrad gocr hershey-fonts-data) ;;
+    fuzz) pkgs+=(clang) ;;
+    *) echo "deps.sh: unknown group '$g'" >&2; exit 2 ;;
+    esac
+done
+missing=()
+for p in "${pkgs[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+        missing+=("$p")
+    fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then
+    echo "deps: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+    echo "deps: missing packages; run as root:" >&2
+    echo "  sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+fi
