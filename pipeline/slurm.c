@@ -153,6 +153,30 @@ static void slurm__sh_quote(FILE *f, const char *s)
     fputc('\'', f);
 }
 
+/* Write s into a comment line: a control character (a newline would end
+ * the comment and turn the rest into a command) is written as '?'. */
+static void slurm__comment(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        fputc(c < ' ' || c == 0x7f ? '?' : c, f);
+    }
+}
+
+/* Like slurm__sh_quote, for a comment (control characters as '?'). */
+static void slurm__comment_quote(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '\'')
+            fputs("'\\''", f);
+        else
+            fputc(c < ' ' || c == 0x7f ? '?' : c, f);
+    }
+    fputc('\'', f);
+}
+
 /* Write a name for --job-name: anything but [A-Za-z0-9_.-] becomes '_'. */
 static void slurm__name(FILE *f, const char *s)
 {
@@ -191,8 +215,9 @@ int slurm_script_write(FILE *f, const SlurmSpec *spec,
                            "backslashes or newlines", info->log_dir);
 
     fprintf(f, "#!/bin/sh\n");
-    fprintf(f, "# inkpipe job %s as a Slurm job array", info->job_name);
-    fprintf(f, " (written by `inkpipe slurm submit`).\n#\n");
+    fprintf(f, "# inkpipe job ");
+    slurm__comment(f, info->job_name);
+    fprintf(f, " as a Slurm job array (written by `inkpipe slurm submit`).\n#\n");
     fprintf(f, "# Each of the %d array task(s) takes %d node(s) and starts "
                "one `inkpipe work\n", spec->tasks,
             spec->nodes > 0 ? spec->nodes : 1);
@@ -213,12 +238,17 @@ int slurm_script_write(FILE *f, const SlurmSpec *spec,
             "every node\n"
             "# mounts, with atomic rename() (NFSv4, Lustre, CephFS, GPFS); "
             "see docs/slurm.md.\n#\n");
-    fprintf(f, "#   job file: %s\n#   spool:    %s\n#   logs:     %s\n#\n",
-            info->job_path, info->spool, info->log_dir);
+    fprintf(f, "#   job file: ");
+    slurm__comment(f, info->job_path);
+    fprintf(f, "\n#   spool:    ");
+    slurm__comment(f, info->spool);
+    fprintf(f, "\n#   logs:     ");
+    slurm__comment(f, info->log_dir);
+    fprintf(f, "\n#\n");
     fprintf(f, "# Submitted as: sbatch --parsable");
     for (int i = 0; i < info->n_submit_argv; i++) {
         fputc(' ', f);
-        slurm__sh_quote(f, info->submit_argv[i]);
+        slurm__comment_quote(f, info->submit_argv[i]);
     }
     fprintf(f, " THIS_SCRIPT\n");
     fprintf(f, "# Watch: inkpipe status JOB   Wait: inkpipe slurm wait JOB\n");
@@ -236,6 +266,9 @@ int slurm_script_write(FILE *f, const SlurmSpec *spec,
         fprintf(f, "#SBATCH --partition=%s\n", spec->partition);
     if (spec->time)
         fprintf(f, "#SBATCH --time=%s\n", spec->time);
+    /* A task on a node that is lost runs again elsewhere: it is one more
+     * worker, which the queues make harmless. Append, so its log is kept. */
+    fprintf(f, "#SBATCH --requeue\n#SBATCH --open-mode=append\n");
     fprintf(f, "#SBATCH --output=\"");
     for (p = info->log_dir; *p; p++) {
         if (*p == '%')

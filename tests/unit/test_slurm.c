@@ -182,6 +182,7 @@ static void slurm_script_write__full_spec__sbatch_lines(void)
     CHECK(strstr(txt, "\n#SBATCH --partition=batch\n") != NULL);
     CHECK(strstr(txt, "\n#SBATCH --time=02:00:00\n") != NULL);
     CHECK(strstr(txt, "\n#SBATCH --qos=low\n") != NULL);
+    CHECK(strstr(txt, "\n#SBATCH --requeue\n") != NULL);
     CHECK(strstr(txt, "\n#SBATCH --output=\"/data/jobs/spool/box1/slurm/logs/"
                       "%A_%a.log\"\n") != NULL);
     CHECK(strstr(txt, "sbatch --parsable '--account=x y' THIS_SCRIPT") !=
@@ -246,6 +247,36 @@ static void slurm_script_write__odd_paths__reach_worker_verbatim(void)
     if (strcmp(got, want) != 0)
         printf("  srun got:\n%s  want:\n%s", got, want);
     CHECK(strcmp(got, want) == 0);
+}
+
+/* A newline in a name or path must not end a comment line and run the rest
+ * as a command. */
+static void slurm_script_write__newline_in_names__stays_in_comment(void)
+{
+    SlurmSpec s = default_spec();
+    SlurmScriptInfo in = default_info();
+    const char *sub[] = {"--comment=x\ntouch \"$0.pwned3\""};
+    char path[1024], cmd[2048], job[1024], spool[1024];
+    struct stat st;
+
+    case_dir("newline");
+    fake_program("srun", "exit 0");
+    snprintf(job, sizeof job, "%s/j\ntouch \"$0.pwned1\"\n.yaml", dir);
+    snprintf(spool, sizeof spool, "%s/s\ntouch \"$0.pwned2\"", dir);
+    in.job_path = job;
+    in.spool = spool;
+    in.job_name = "n\ntouch \"$0.pwned4\"";
+    in.submit_argv = sub;
+    in.n_submit_argv = 1;
+    snprintf(path, sizeof path, "%s/job.sbatch", dir);
+    CHECK(slurm_script_save(path, &s, &in) == 0);
+    snprintf(cmd, sizeof cmd, "PATH='%s':\"$PATH\" sh '%s' >/dev/null", dir,
+             path);
+    CHECK(system(cmd) == 0);
+    for (int k = 1; k <= 4; k++) {
+        snprintf(cmd, sizeof cmd, "%s.pwned%d", path, k);
+        CHECK(stat(cmd, &st) != 0);
+    }
 }
 
 static void slurm_script_write__quote_in_log_dir__rejected(void)
@@ -399,6 +430,7 @@ int main(void)
     RUN(slurm_script_write__full_spec__sbatch_lines);
     RUN(slurm_script_write__defaults__no_optional_lines);
     RUN(slurm_script_write__odd_paths__reach_worker_verbatim);
+    RUN(slurm_script_write__newline_in_names__stays_in_comment);
     RUN(slurm_script_write__quote_in_log_dir__rejected);
     RUN(slurm_sbatch__parsable_output__job_id_and_argv);
     RUN(slurm_sbatch__sbatch_fails__error_nothing_submitted);
