@@ -109,6 +109,100 @@ int slurm_option_check(const char *opt)
 }
 
 /**
+ * Check a partition name.
+ *
+ * @param[in] name  e.g. "batch"
+ * @return 0, or -1 (message in err_get()) unless it is a non-empty run of
+ *         letters, digits and _ . , -
+ */
+int slurm_partition_check(const char *name)
+{
+    const char *p = name;
+    if (!*p)
+        return err_set("empty partition name");
+    for (; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr("_.,-", *p))
+            return err_set("partition '%s': expected a partition name "
+                           "(letters, digits, _ . , -)", name);
+    return 0;
+}
+
+/**
+ * Split a space-separated list of sbatch options (the job file's
+ * slurm.sbatch) and check each with slurm_option_check().
+ *
+ * @param[in]  list   e.g. "--account=ocr --qos=low"
+ * @param[out] pargs  [optional] new NULL-terminated array of new strings
+ *                    (caller frees with slurm_options_free())
+ * @param[out] pn     [optional] number of options
+ * @return 0, or -1 (message in err_get()) on a bad option
+ */
+int slurm_options_split(const char *list, char ***pargs, int *pn)
+{
+    char **args = NULL;
+    int n = 0;
+    const char *p = list;
+
+    if (pargs)
+        *pargs = NULL;
+    if (pn)
+        *pn = 0;
+    for (;;) {
+        size_t len;
+        char *opt, **grown;
+
+        p += strspn(p, " \t");
+        if (!*p)
+            break;
+        len = strcspn(p, " \t");
+        opt = strndup(p, len);
+        if (!opt) {
+            slurm_options_free(&args);
+            return err_set("out of memory");
+        }
+        if (slurm_option_check(opt) < 0) {
+            free(opt);
+            slurm_options_free(&args);
+            return -1;
+        }
+        grown = realloc(args, ((size_t)n + 2) * sizeof *args);
+        if (!grown) {
+            free(opt);
+            slurm_options_free(&args);
+            return err_set("out of memory");
+        }
+        args = grown;
+        args[n++] = opt;
+        args[n] = NULL;
+        p += len;
+    }
+    if (pargs)
+        *pargs = args;
+    else
+        slurm_options_free(&args);
+    if (pn)
+        *pn = n;
+    return 0;
+}
+
+/* Free what slurm_options_split() returned; sets *pargs = NULL. */
+void slurm_options_free(char ***pargs)
+{
+    if (!pargs || !*pargs)
+        return;
+    for (char **a = *pargs; *a; a++)
+        free(*a);
+    free(*pargs);
+    *pargs = NULL;
+}
+
+/* slurm_options_split() as a check only (for the job file schema). */
+int slurm_options_check(const char *list)
+{
+    return slurm_options_split(list, NULL, NULL);
+}
+
+/**
  * Check a SlurmSpec before anything is written or submitted.
  *
  * @param[in] spec  what to ask for
@@ -123,15 +217,8 @@ int slurm_spec_check(const SlurmSpec *spec)
     if (spec->cpus_per_task < 1)
         return err_set("--cpus-per-task %d: expected at least 1",
                        spec->cpus_per_task);
-    if (spec->partition) {
-        const char *p = spec->partition;
-        if (!*p)
-            return err_set("--partition: empty name");
-        for (; *p; p++)
-            if (!isalnum((unsigned char)*p) && !strchr("_.,-", *p))
-                return err_set("--partition '%s': expected a partition name "
-                               "(letters, digits, _ . , -)", spec->partition);
-    }
+    if (spec->partition && slurm_partition_check(spec->partition) < 0)
+        return -1;
     if (spec->time && slurm_time_check(spec->time) < 0)
         return -1;
     for (int i = 0; i < spec->n_sbatch_args; i++)

@@ -48,6 +48,10 @@ typedef struct {
 int slurm_spec_check(const SlurmSpec *spec);
 int slurm_time_check(const char *s);
 int slurm_option_check(const char *opt);
+int slurm_partition_check(const char *name);
+int slurm_options_split(const char *list, char ***pargs, int *pn);
+void slurm_options_free(char ***pargs);
+int slurm_options_check(const char *list);
 int slurm_script_write(FILE *f, const SlurmSpec *spec,
                        const SlurmScriptInfo *info);
 int slurm_script_save(const char *path, const SlurmSpec *spec,

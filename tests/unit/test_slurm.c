@@ -116,6 +116,35 @@ static void slurm_option_check__space_quote_or_no_dash__rejected(void)
     CHECK(slurm_option_check("-") == -1);
 }
 
+static void slurm_options_split__spaces__each_option(void)
+{
+    char **args = NULL;
+    int n = -1;
+
+    CHECK(slurm_options_split("  --account=ocr\t--qos=low ", &args, &n) == 0);
+    CHECK(n == 2);
+    if (n == 2 && args) {
+        CHECK(strcmp(args[0], "--account=ocr") == 0);
+        CHECK(strcmp(args[1], "--qos=low") == 0);
+        CHECK(args[2] == NULL);
+    }
+    slurm_options_free(&args);
+    CHECK(args == NULL);
+    CHECK(slurm_options_split("", &args, &n) == 0);
+    CHECK(n == 0 && args == NULL);
+    CHECK(slurm_options_check("--a=1 b=2") == -1);
+    CHECK(strstr(err_get(), "'b=2'") != NULL);
+    CHECK(slurm_options_check("--a=\"x") == -1);
+}
+
+static void slurm_partition_check__bad_name__rejected(void)
+{
+    CHECK(slurm_partition_check("gpu-long_2") == 0);
+    CHECK(slurm_partition_check("") == -1);
+    CHECK(slurm_partition_check("a b") == -1);
+    CHECK(strstr(err_get(), "'a b'") != NULL);
+}
+
 static void slurm_spec_check__bad_values__rejected(void)
 {
     SlurmSpec s = default_spec();
@@ -426,6 +455,8 @@ int main(void)
     RUN(slurm_time_check__malformed__rejected_with_value);
     RUN(slurm_option_check__plain_option__accepted);
     RUN(slurm_option_check__space_quote_or_no_dash__rejected);
+    RUN(slurm_options_split__spaces__each_option);
+    RUN(slurm_partition_check__bad_name__rejected);
     RUN(slurm_spec_check__bad_values__rejected);
     RUN(slurm_script_write__full_spec__sbatch_lines);
     RUN(slurm_script_write__defaults__no_optional_lines);
