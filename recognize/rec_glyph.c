@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "recognize/rec_data_int.h"
 #include "recognize/recognize.h"
 
 /* Add the interval [a, b) (in output pixel units, 0 <= a < b <= n) to row. */
@@ -161,7 +162,7 @@ int rec_glyph_normalize_mask(const unsigned char *mask, int w, int h,
 }
 
 /* Otsu threshold over a 256-bin histogram: ink is grey <= returned value. */
-static int glyph_otsu(const double *hist)
+int rec__glyph_otsu(const double *hist)
 {
     double total = 0, sum = 0;
     for (int i = 0; i < 256; i++) {
@@ -322,7 +323,7 @@ int rec_glyph_normalize_grey(const unsigned char *grey, int w, int h,
     if (hi - lo < REC_GLYPH_MIN_CONTRAST)
         return err_set("glyph has no ink (grey levels %d..%d, %dx%d)", lo, hi,
                        w, h);
-    int t = glyph_otsu(hist);
+    int t = rec__glyph_otsu(hist);
     unsigned char *mask = malloc((size_t)w * (size_t)h);
     if (!mask)
         return err_set("rec_glyph_normalize_grey: out of memory (%dx%d)", w,
