@@ -19,6 +19,104 @@
 
 #include "common/err.h"
 
+/* The default -O2 of GCC 12 does not vectorise these elementwise loops;
+ * they are a third of the run time when scalar. Clang vectorises at -O2. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("tree-vectorize")
+#endif
+
+/* Sum of x[0..m) with eight partial sums (vectorisable without
+ * -ffast-math), returned in double. */
+double rec__sum(const float *restrict x, size_t m)
+{
+    float acc[8] = {0};
+    size_t j = 0;
+    double tot = 0;
+    for (; j + 8 <= m; j += 8) {
+        for (int k = 0; k < 8; k++)
+            acc[k] += x[j + k];
+        if ((j & 4095) == 4088) { /* keep partial sums short */
+            for (int k = 0; k < 8; k++) {
+                tot += acc[k];
+                acc[k] = 0;
+            }
+        }
+    }
+    for (int k = 0; k < 8; k++)
+        tot += acc[k];
+    for (; j < m; j++)
+        tot += x[j];
+    return tot;
+}
+
+/* Sum of (x - c)^2 and of x*y, in the same style. */
+double rec__sumsq(const float *restrict x, size_t m, float c)
+{
+    float acc[8] = {0};
+    size_t j = 0;
+    double tot = 0;
+    for (; j + 8 <= m; j += 8) {
+        for (int k = 0; k < 8; k++)
+            acc[k] += (x[j + k] - c) * (x[j + k] - c);
+        if ((j & 4095) == 4088) {
+            for (int k = 0; k < 8; k++) {
+                tot += acc[k];
+                acc[k] = 0;
+            }
+        }
+    }
+    for (int k = 0; k < 8; k++)
+        tot += acc[k];
+    for (; j < m; j++)
+        tot += (double)(x[j] - c) * (x[j] - c);
+    return tot;
+}
+
+double rec__dot(const float *restrict x, const float *restrict y, size_t m)
+{
+    float acc[8] = {0};
+    size_t j = 0;
+    double tot = 0;
+    for (; j + 8 <= m; j += 8) {
+        for (int k = 0; k < 8; k++)
+            acc[k] += x[j + k] * y[j + k];
+        if ((j & 4095) == 4088) {
+            for (int k = 0; k < 8; k++) {
+                tot += acc[k];
+                acc[k] = 0;
+            }
+        }
+    }
+    for (int k = 0; k < 8; k++)
+        tot += acc[k];
+    for (; j < m; j++)
+        tot += (double)x[j] * y[j];
+    return tot;
+}
+
+/* y = x * s + t, then max(0, .) when relu; y may equal x. */
+static void affine(float *y, const float *x, size_t m, float s, float t,
+                   int relu)
+{
+    if (relu) {
+        for (size_t j = 0; j < m; j++) {
+            float v = x[j] * s + t;
+            y[j] = v > 0.0f ? v : 0.0f;
+        }
+    } else {
+        for (size_t j = 0; j < m; j++)
+            y[j] = x[j] * s + t;
+    }
+}
+
+static void relu_fwd(float *restrict y, const float *restrict x, size_t m)
+{
+    for (size_t j = 0; j < m; j++) {
+        float v = x[j];
+        y[j] = v > 0.0f ? v : 0.0f;
+    }
+}
+
 /**
  * Unfold 3x3 neighbourhoods (pad 1) of a C x N x H x W tensor into
  * col[(c*9 + ky*3 + kx)][n*H*W + y*W + x].
@@ -82,15 +180,6 @@ void rec__col2im(const float *col, int c, int n, int h, int w, float *x)
     }
 }
 
-static void add_bias(float *y, const float *b, int rows, size_t m)
-{
-    for (int r = 0; r < rows; r++) {
-        float *p = y + (size_t)r * m, v = b[r];
-        for (size_t j = 0; j < m; j++)
-            p[j] += v;
-    }
-}
-
 static void bn_forward(RecNet *net, RecLayer *l, const float *x, int n,
                        int train)
 {
@@ -101,31 +190,20 @@ static void bn_forward(RecNet *net, RecLayer *l, const float *x, int n,
         const float *xc = x + (size_t)c * m;
         float *yc = l->out + (size_t)c * m;
         if (train) {
-            double s = 0, s2 = 0;
-            for (size_t j = 0; j < m; j++)
-                s += xc[j];
-            double mean = s / (double)m;
-            for (size_t j = 0; j < m; j++) {
-                double d = xc[j] - mean;
-                s2 += d * d;
-            }
-            double var = s2 / (double)m;
+            double mean = rec__sum(xc, m) / (double)m;
+            float fm = (float)mean;
+            double var = rec__sumsq(xc, m, fm) / (double)m;
             float inv = (float)(1.0 / sqrt(var + REC__BN_EPS));
-            float *xh = l->aux + (size_t)c * m, fm = (float)mean;
-            for (size_t j = 0; j < m; j++) {
-                xh[j] = (xc[j] - fm) * inv;
-                yc[j] = gamma[c] * xh[j] + beta[c];
-            }
+            affine(l->aux + (size_t)c * m, xc, m, inv, -fm * inv, 0);
+            affine(yc, l->aux + (size_t)c * m, m, gamma[c], beta[c], 0);
             l->bn_mean[c] = fm;
             l->bn_invstd[c] = inv;
             double uvar = m > 1 ? var * (double)m / (double)(m - 1) : var;
             rmean[c] += REC__BN_MOMENTUM * ((float)mean - rmean[c]);
             rvar[c] += REC__BN_MOMENTUM * ((float)uvar - rvar[c]);
         } else {
-            float s = gamma[c] / sqrtf(rvar[c] + REC__BN_EPS);
-            float t = beta[c] - rmean[c] * s;
-            for (size_t j = 0; j < m; j++)
-                yc[j] = xc[j] * s + t;
+            float sc = gamma[c] / sqrtf(rvar[c] + REC__BN_EPS);
+            affine(yc, xc, m, sc, beta[c] - rmean[c] * sc, 0);
         }
     }
 }
@@ -151,6 +229,35 @@ static void pool_forward(const RecLayer *l, const float *x, int n, float *y)
     }
 }
 
+/* After the sgemm of conv/dense layer i: add the bias. At inference a
+ * following batch norm (running statistics) and ReLU are applied in the
+ * same pass, in place, and skipped as layers. Returns the index of the
+ * last layer consumed. */
+static int epilogue(RecNet *net, int i, size_t m, int train)
+{
+    RecLayer *l = &net->l[i];
+    const float *b = net->params + l->b_off;
+    int j = i + 1;
+    const RecLayer *bn = NULL;
+    if (!train && j < net->nl && net->l[j].type == REC__BN)
+        bn = &net->l[j++];
+    int relu = !train && j < net->nl && net->l[j].type == REC__RELU;
+    if (relu)
+        j++;
+    for (int c = 0; c < l->cout; c++) {
+        float s = 1.0f, t = b[c];
+        if (bn) {
+            const float *mean = net->stats + bn->s_off;
+            s = net->params[bn->w_off + c] /
+                sqrtf(mean[bn->cout + c] + REC__BN_EPS);
+            t = (b[c] - mean[c]) * s + net->params[bn->b_off + c];
+        }
+        float *y = l->out + (size_t)c * m;
+        affine(y, y, m, s, t, relu);
+    }
+    return j - 1;
+}
+
 const float *rec__forward(RecNet *net, const float *x, int n, int train,
                           uint64_t seed)
 {
@@ -174,21 +281,22 @@ const float *rec__forward(RecNet *net, const float *x, int n, int train,
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, l->cout,
                         (int)mi, k, 1.0f, net->params + l->w_off, k, net->col,
                         (int)mi, 0.0f, l->out, (int)mi);
-            add_bias(l->out, net->params + l->b_off, l->cout, mi);
-            break;
+            i = epilogue(net, i, mi, train);
+            cur = l->out;
+            continue;
         }
         case REC__DENSE:
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, l->cout, n,
                         l->cin, 1.0f, net->params + l->w_off, l->cin, cur, n,
                         0.0f, l->out, n);
-            add_bias(l->out, net->params + l->b_off, l->cout, (size_t)n);
-            break;
+            i = epilogue(net, i, (size_t)n, train);
+            cur = l->out;
+            continue;
         case REC__BN:
             bn_forward(net, l, cur, n, train);
             break;
         case REC__RELU:
-            for (size_t j = 0; j < sz; j++)
-                l->out[j] = cur[j] > 0.0f ? cur[j] : 0.0f;
+            relu_fwd(l->out, cur, sz);
             break;
         case REC__POOL:
             pool_forward(l, cur, n, l->out);

@@ -90,6 +90,9 @@ uint64_t rec__mix(uint64_t a, uint64_t b);
 size_t rec__layer_flops(const RecLayer *l); /* multiply-adds x 2 per sample */
 
 /* rec_forward.c */
+double rec__sum(const float *x, size_t m);
+double rec__sumsq(const float *x, size_t m, float c);
+double rec__dot(const float *x, const float *y, size_t m);
 void rec__im2col(const float *x, int c, int n, int h, int w, float *col);
 void rec__col2im(const float *col, int c, int n, int h, int w, float *x);
 /* Forward n <= cap samples (REC_INPUT_SIZE^2 each, sample-major). train:

@@ -66,8 +66,9 @@ static void rec__forward__conv__matches_naive(void)
     int n = 3;
     RecNet *net = random_net("c5,f62", 11);
     float *x = random_inputs(n, 12);
-    CHECK(net && rec__net_reserve(net, n, 0) == 0);
-    rec__forward(net, x, n, 0, 0);
+    /* training mode keeps every layer's output (inference fuses) */
+    CHECK(net && rec__net_reserve(net, n, 1) == 0);
+    rec__forward(net, x, n, 1, 0);
     const RecLayer *l = &net->l[0];
     const float *w = net->params + l->w_off, *b = net->params + l->b_off;
     double maxerr = 0;
@@ -99,8 +100,8 @@ static void rec__forward__multichannel_conv_relu_pool__matches_naive(void)
     int n = 2;
     RecNet *net = random_net("c3,p,c4,f62", 21);
     float *x = random_inputs(n, 22);
-    CHECK(net && rec__net_reserve(net, n, 0) == 0);
-    rec__forward(net, x, n, 0, 0);
+    CHECK(net && rec__net_reserve(net, n, 1) == 0);
+    rec__forward(net, x, n, 1, 0);
     /* layers: conv relu pool conv relu flat dense */
     const RecLayer *pl = &net->l[2], *cl = &net->l[3];
     const float *in = net->l[1].out; /* relu output, 3 x n x 32x32 */
@@ -198,17 +199,43 @@ static void rec__forward__batchnorm__normalises_train_and_uses_stats(void)
         CHECK_NEAR(mu, beta[c], 1e-4);
         CHECK_NEAR(sqrt(var), fabs(gamma[c]), 1e-3);
     }
-    /* inference: y = gamma (x - mean) / sqrt(var + eps) + beta */
-    float mean0 = net->stats[bn->s_off], var0 = net->stats[bn->s_off + 3];
+    /* inference fuses conv + bn + relu into the conv output:
+     * y = max(0, gamma (x - mean) / sqrt(var + eps) + beta) */
+    float *pre = malloc(3 * m * sizeof(float));
+    memcpy(pre, cv->out, 3 * m * sizeof(float));
     rec__forward(net, x, n, 0, 0);
     double err = 0;
-    for (size_t j = 0; j < m; j++) {
-        double want = gamma[0] * (cv->out[j] - mean0) /
-                          sqrt(var0 + REC__BN_EPS) + beta[0];
-        if (fabs(want - bn->out[j]) > err)
-            err = fabs(want - bn->out[j]);
+    for (int c = 0; c < 3; c++) {
+        float mean = net->stats[bn->s_off + c];
+        float var = net->stats[bn->s_off + 3 + c];
+        for (size_t j = 0; j < m; j++) {
+            double want = gamma[c] * (pre[c * m + j] - mean) /
+                              sqrt(var + REC__BN_EPS) + beta[c];
+            want = want > 0 ? want : 0;
+            if (fabs(want - cv->out[c * m + j]) > err)
+                err = fabs(want - cv->out[c * m + j]);
+        }
     }
+    free(pre);
     CHECK(err < 1e-4);
+    free(x);
+    rec_net_destroy(&net);
+}
+
+static void rec__forward__inference_fusion__equals_training_path(void)
+{
+    int n = 5;
+    RecNet *net = random_net("c4,p,c6,p,f8,f62", 45);
+    float *x = random_inputs(n, 46);
+    float a[5 * REC_NCLASSES];
+    CHECK(net && rec__net_reserve(net, n, 1) == 0);
+    memcpy(a, rec__forward(net, x, n, 1, 0), sizeof a);
+    const float *b = rec__forward(net, x, n, 0, 0);
+    double err = 0;
+    for (int i = 0; i < n * REC_NCLASSES; i++)
+        if (fabs(a[i] - b[i]) > err)
+            err = fabs(a[i] - b[i]);
+    CHECK(err < 1e-5);
     free(x);
     rec_net_destroy(&net);
 }
@@ -694,6 +721,7 @@ int main(void)
     RUN(rec__forward__multichannel_conv_relu_pool__matches_naive);
     RUN(rec__forward__dense__matches_naive);
     RUN(rec__forward__batchnorm__normalises_train_and_uses_stats);
+    RUN(rec__forward__inference_fusion__equals_training_path);
     RUN(rec__backward__conv_dense__matches_finite_differences);
     RUN(rec__backward__batchnorm_pool__matches_finite_differences);
     RUN(rec__backward__dropout_dense_relu__matches_finite_differences);
