@@ -203,6 +203,25 @@ int slurm_options_check(const char *list)
 }
 
 /**
+ * Check the value of a job file's slurm.partition / slurm.time /
+ * slurm.sbatch key (called by the job file schema in job.c).
+ *
+ * @param[in] key    the dotted key, e.g. "slurm.time"
+ * @param[in] value  its string value
+ * @return 0, or -1 (message in err_get(); the caller adds file:line:col)
+ */
+int slurm_job_value_check(const char *key, const char *value)
+{
+    if (!strcmp(key, "slurm.partition"))
+        return slurm_partition_check(value);
+    if (!strcmp(key, "slurm.time"))
+        return slurm_time_check(value);
+    if (!strcmp(key, "slurm.sbatch"))
+        return slurm_options_check(value);
+    return 0;
+}
+
+/**
  * Check a SlurmSpec before anything is written or submitted.
  *
  * @param[in] spec  what to ask for

@@ -52,6 +52,7 @@ int slurm_partition_check(const char *name);
 int slurm_options_split(const char *list, char ***pargs, int *pn);
 void slurm_options_free(char ***pargs);
 int slurm_options_check(const char *list);
+int slurm_job_value_check(const char *key, const char *value);
 int slurm_script_write(FILE *f, const SlurmSpec *spec,
                        const SlurmScriptInfo *info);
 int slurm_script_save(const char *path, const SlurmSpec *spec,

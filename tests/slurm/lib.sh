@@ -23,3 +23,19 @@ task_states() {
     grep -o "ArrayJobId=$1 ArrayTaskId=[0-9]* .*ExitCode=[0-9:]*" /var/log/slurm/jobcomp.log 2>/dev/null |
         sed 's/.*ArrayTaskId=\([0-9]*\).* ExitCode=\([0-9:]*\).*/\1=\2/' | sort -n
 }
+
+# task_state ARRAYID INDEX: JobState of a finished array task (jobcomp file).
+task_state() {
+    grep "ArrayJobId=$1 ArrayTaskId=$2 " /var/log/slurm/jobcomp.log 2>/dev/null |
+        tail -n 1 | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p'
+}
+
+# task_worker_pids ARRAYID INDEX: pids of the processes srun started for a
+# running array task (the inkpipe workers), one per line.
+task_worker_pids() {
+    local jid
+    jid=$(timeout 5 squeue -h -j "$1_$2" -o %A 2>/dev/null) || return 1
+    [ -n "$jid" ] || return 1
+    timeout 5 scontrol listpids "$jid" 2>/dev/null |
+        awk '$3 ~ /^[0-9]+$/ && $4 ~ /^[0-9]+$/ { print $1 }'
+}

@@ -145,6 +145,15 @@ static void slurm_partition_check__bad_name__rejected(void)
     CHECK(strstr(err_get(), "'a b'") != NULL);
 }
 
+static void slurm_job_value_check__each_key__its_check(void)
+{
+    CHECK(slurm_job_value_check("slurm.time", "01:00:00") == 0);
+    CHECK(slurm_job_value_check("slurm.time", "1h") == -1);
+    CHECK(slurm_job_value_check("slurm.partition", "a;b") == -1);
+    CHECK(slurm_job_value_check("slurm.sbatch", "--qos=low x") == -1);
+    CHECK(slurm_job_value_check("slurm.sbatch", "--qos=low -Ax") == 0);
+}
+
 static void slurm_spec_check__bad_values__rejected(void)
 {
     SlurmSpec s = default_spec();
@@ -457,6 +466,7 @@ int main(void)
     RUN(slurm_option_check__space_quote_or_no_dash__rejected);
     RUN(slurm_options_split__spaces__each_option);
     RUN(slurm_partition_check__bad_name__rejected);
+    RUN(slurm_job_value_check__each_key__its_check);
     RUN(slurm_spec_check__bad_values__rejected);
     RUN(slurm_script_write__full_spec__sbatch_lines);
     RUN(slurm_script_write__defaults__no_optional_lines);
