@@ -252,9 +252,8 @@ int seg__piece_cut_rows(const SegPiece *p, int row, SegPiece *top,
     return 0;
 }
 
-/* ---- per-line glyph passes --------------------------------------------- */
+/* ---- stacked fragments (before lines) ------------------------------------ */
 
-/* qsort has no context argument; thread-local keeps pages independent. */
 static _Thread_local const SegPieces *sort_ps;
 
 static int cmp_piece_x(const void *a, const void *b)
@@ -265,6 +264,89 @@ static int cmp_piece_x(const void *a, const void *b)
         return (p->x > q->x) - (p->x < q->x);
     return (p->y > q->y) - (p->y < q->y);
 }
+
+static int uf_find(int *parent, int i)
+{
+    while (parent[i] != i) {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    return i;
+}
+
+/**
+ * Join pieces of one character broken across its height (a light pencil
+ * stroke that fades out) before lines are looked for, so that the halves
+ * cannot start lines of their own.
+ *
+ * @param[in,out] ps     pieces (joined ones are marked dead)
+ * @param[in]     med_h  median piece height, px
+ * @param[in,out] st     counters (n_fragments_merged)
+ * @return 0, or -1 on error
+ *
+ * Notes:
+ *   (1) Two pieces join when they overlap horizontally by half the narrower
+ *       width and the vertical gap between them is at most
+ *       max(2, 0.15 med_h): an i's dot is further than that from its stem.
+ *       A descender that nearly touches the ascender below may join; the
+ *       line step cuts such a piece again.
+ *   (2) A sweep over pieces sorted by x: each piece is compared only with
+ *       the pieces that start inside its own x-range.
+ */
+int seg__pieces_join_stacked(SegPieces *ps, float med_h, SegStats *st)
+{
+    int n = ps->n;
+    if (n < 2)
+        return 0;
+    int *order = malloc((size_t)n * sizeof *order);
+    int *parent = malloc((size_t)n * sizeof *parent);
+    if (!order || !parent) {
+        free(order);
+        free(parent);
+        return err_set("segment: out of memory (%d pieces)", n);
+    }
+    int no = 0;
+    for (int i = 0; i < n; i++) {
+        parent[i] = i;
+        if (!(ps->v[i].flags & SEG__DEAD))
+            order[no++] = i;
+    }
+    sort_ps = ps;
+    qsort(order, (size_t)no, sizeof *order, cmp_piece_x);
+    sort_ps = NULL;
+    float gmax = fmaxf(2.0f, 0.15f * med_h);
+    for (int a = 0; a < no; a++) {
+        const SegBox *p = &ps->v[order[a]].box;
+        for (int b = a + 1; b < no; b++) {
+            const SegBox *q = &ps->v[order[b]].box;
+            if (q->x >= p->x + p->w)
+                break;
+            int ov = (p->x + p->w < q->x + q->w ? p->x + p->w : q->x + q->w) -
+                     q->x;
+            int mw = p->w < q->w ? p->w : q->w;
+            int gap = q->y >= p->y ? q->y - (p->y + p->h) : p->y - (q->y + q->h);
+            if (2 * ov >= mw && gap >= 0 && (float)gap <= gmax) {
+                int ra = uf_find(parent, order[a]), rb = uf_find(parent, order[b]);
+                if (ra != rb)
+                    parent[rb] = ra;
+            }
+        }
+    }
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        int r = uf_find(parent, i);
+        if (r != i && !(ps->v[i].flags & SEG__DEAD)) {
+            rc = seg__piece_merge(&ps->v[r], &ps->v[i]);
+            st->n_fragments_merged++;
+        }
+    }
+    free(order);
+    free(parent);
+    return rc;
+}
+
+/* ---- per-line glyph passes --------------------------------------------- */
+
 
 /* Sort a line's pieces by left edge and drop the dead ones. */
 static void line_sort_live(SegPieces *ps, SegWLine *l)
@@ -397,126 +479,160 @@ static float score_piece(const SegOptions *opt, const SegPiece *p)
     return opt->score(opt->score_ctx, p->mask, p->box.w, p->box.h);
 }
 
-#define SEG_MAX_CANDS 4
+#define SEG_MAX_PARTS 12
 
-/* Pass 3: cut p (which may be too wide) into glyphs; pushes new pieces onto
- * ps and their indices onto l. Returns 0/-1. */
-static int split_piece(SegPieces *ps, SegWLine *l, int pi, float tw,
-                       const SegOptions *opt, SegStats *st, int depth)
+/* Cut columns for splitting p into n parts: near each expected boundary
+ * k * w / n, the emptiest column when it is clearly emptier than the
+ * average column (a thin join), else the boundary itself (strokes that
+ * touch by overlapping make the junction heavy and leave the emptiest
+ * columns inside round glyphs). cuts gets n - 1 increasing columns. */
+static void find_cuts(const float *prof, int w, int n, float tw, int *cuts)
 {
-    SegPiece *p = &ps->v[pi];
+    float mean = 0;
+    for (int x = 0; x < w; x++)
+        mean += prof[x];
+    mean /= w;
+    int minw = (int)(0.3f * tw) > 1 ? (int)(0.3f * tw) : 1;
+    int prev = 0;
+    for (int k = 1; k < n; k++) {
+        float t = (float)w * k / n;
+        int lo = (int)ceilf(t - 0.35f * tw), hi = (int)floorf(t + 0.35f * tw);
+        if (lo < prev + minw)
+            lo = prev + minw;
+        int last = w - (n - k) * minw;
+        if (hi > last)
+            hi = last;
+        int c = (int)lrintf(t);
+        if (lo <= hi) {
+            int best = lo;
+            for (int x = lo; x <= hi; x++)
+                if (prof[x] < prof[best] ||
+                    (prof[x] == prof[best] && fabsf(x - t) < fabsf(best - t)))
+                    best = x;
+            if (prof[best] <= 0.5f * mean)
+                c = best;
+        }
+        if (c <= prev)
+            c = prev + 1;
+        if (c >= w - (n - k))
+            c = w - (n - k);
+        cuts[k - 1] = c;
+        prev = c;
+    }
+}
+
+/* Cut p into n parts at cuts; parts[] get owned masks (some may be empty). */
+static int cut_parts(const SegPiece *p, int n, const int *cuts,
+                     SegPiece *parts)
+{
+    for (int k = 0; k < n; k++) {
+        int x0 = k == 0 ? 0 : cuts[k - 1], x1 = k == n - 1 ? p->box.w : cuts[k];
+        if (piece_sub(p, x0, x1, 0, p->box.h, &parts[k]) != 0) {
+            for (int j = 0; j < k; j++)
+                free(parts[j].mask);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void free_parts(SegPiece *parts, int n)
+{
+    for (int k = 0; k < n; k++) {
+        free(parts[k].mask);
+        parts[k].mask = NULL;
+    }
+}
+
+/* Pass 3: cut p (which may be too wide) into glyphs; the first part
+ * replaces p, the others are pushed onto ps and l. Returns 0/-1. */
+static int split_piece(SegPieces *ps, SegWLine *l, int pi, float tw,
+                       const SegOptions *opt, SegStats *st)
+{
+    const SegPiece *p = &ps->v[pi];
     int w = p->box.w, h = p->box.h;
-    float thresh = opt->score ? 1.45f : 1.75f;
-    if (depth > 8 || w < thresh * tw || (float)w < 0.75f * h || w < 6)
+    float thresh = opt->score ? 1.45f : 1.7f;
+    if (w < thresh * tw || (float)w < 0.75f * h || w < 6)
         return 0;
     int n_exp = (int)lrintf(w / tw);
     if (n_exp < 2)
         n_exp = 2;
-    float target = (float)w * (float)(n_exp / 2) / (float)n_exp;
-    int minw = (int)(0.35f * tw);
-    if (minw < 2)
-        minw = 2;
-    if (w - minw <= minw)
-        return 0;
+    if (n_exp > SEG_MAX_PARTS)
+        n_exp = SEG_MAX_PARTS;
     float *prof = malloc((size_t)w * sizeof *prof);
     if (!prof)
         return err_set("segment: out of memory splitting a glyph");
     col_profile(p, prof);
-    float pmax = 1;
-    for (int x = 0; x < w; x++)
-        if (prof[x] > pmax)
-            pmax = prof[x];
-    /* Candidate cuts: the lowest-cost local minima of the profile. */
-    int cand[SEG_MAX_CANDS];
-    float ccost[SEG_MAX_CANDS];
-    int nc = 0;
-    for (int x = minw; x <= w - minw; x++) {
-        int is_min = (x == minw || prof[x] <= prof[x - 1]) &&
-                     (x == w - minw || prof[x] <= prof[x + 1]);
-        if (!is_min)
-            continue;
-        float c = prof[x] / pmax + 0.6f * fabsf(x - target) / w;
-        /* keep the SEG_MAX_CANDS best, at least minw apart */
-        int near = -1;
-        for (int k = 0; k < nc; k++)
-            if (abs(cand[k] - x) < minw)
-                near = k;
-        if (near >= 0) {
-            if (c < ccost[near]) {
-                cand[near] = x;
-                ccost[near] = c;
-            }
-            continue;
-        }
-        if (nc < SEG_MAX_CANDS) {
-            cand[nc] = x;
-            ccost[nc++] = c;
-        } else {
-            int worst = 0;
-            for (int k = 1; k < nc; k++)
-                if (ccost[k] > ccost[worst])
-                    worst = k;
-            if (c < ccost[worst]) {
-                cand[worst] = x;
-                ccost[worst] = c;
-            }
-        }
-    }
-    free(prof);
-    if (nc == 0)
-        return 0;
-    int best = 0;
-    for (int k = 1; k < nc; k++)
-        if (ccost[k] < ccost[best])
-            best = k;
-    SegPiece left, right;
+    int cuts[SEG_MAX_PARTS];
+    SegPiece parts[SEG_MAX_PARTS];
+    int n = n_exp;
     if (opt->score) {
-        /* Rank cuts by the weaker half's confidence. */
-        float whole = score_piece(opt, p), best_s = -1;
-        for (int k = 0; k < nc; k++) {
-            SegPiece a, b;
-            if (seg__piece_cut_cols(p, cand[k], &a, &b) != 0)
+        /* Let the classifier choose the number of parts: the weakest
+         * part's confidence decides, and the whole piece competes. */
+        float best_s = score_piece(opt, p);
+        int best_n = 1;
+        for (int cn = n_exp - 1; cn <= n_exp + 1 && cn <= SEG_MAX_PARTS;
+             cn++) {
+            if (cn < 2 || (float)w / cn < 0.3f * tw)
+                continue;
+            find_cuts(prof, w, cn, tw, cuts);
+            if (cut_parts(p, cn, cuts, parts) != 0) {
+                free(prof);
                 return -1;
-            float s = 0;
-            if (a.area > 0 && b.area > 0) {
-                float sa = score_piece(opt, &a), sb = score_piece(opt, &b);
-                s = sa < sb ? sa : sb;
             }
-            free(a.mask);
-            free(b.mask);
+            float s = 1.0f;
+            for (int k = 0; k < cn; k++) {
+                float sk = score_piece(opt, &parts[k]);
+                if (sk < s)
+                    s = sk;
+            }
+            free_parts(parts, cn);
             if (s > best_s) {
                 best_s = s;
-                best = k;
+                best_n = cn;
             }
         }
-        /* Keep the piece whole when it reads better whole, unless it is far
-         * too wide to be one glyph. */
-        if (best_s <= whole && w < 2.4f * tw)
+        if (best_n == 1 && w < 2.4f * tw) {
+            free(prof);
             return 0;
+        }
+        n = best_n > 1 ? best_n : n_exp;
     }
-    if (seg__piece_cut_cols(p, cand[best], &left, &right) != 0)
+    find_cuts(prof, w, n, tw, cuts);
+    free(prof);
+    if (cut_parts(p, n, cuts, parts) != 0)
         return -1;
-    if (left.area == 0 || right.area == 0 || left.area * 20 < p->area ||
-        right.area * 20 < p->area) {
-        free(left.mask);
-        free(right.mask);
+    /* Empty parts (a cut through white) are dropped; if fewer than two
+     * remain there is nothing to split. */
+    int nk = 0;
+    for (int k = 0; k < n; k++) {
+        if (parts[k].area * 25 < p->area) {
+            free(parts[k].mask);
+            continue;
+        }
+        parts[nk++] = parts[k];
+    }
+    if (nk < 2) {
+        free_parts(parts, nk);
         return 0;
     }
-    /* left replaces p in place; right is a new piece of the same line. */
-    left.line = right.line = p->line;
-    free(p->mask);
-    ps->v[pi] = left;
-    if (seg__pieces_push(ps, &right) != 0) {
-        free(right.mask);
-        return -1;
+    int line = p->line;
+    free(ps->v[pi].mask);
+    ps->v[pi] = parts[0];
+    ps->v[pi].line = line;
+    for (int k = 1; k < nk; k++) {
+        parts[k].line = line;
+        if (seg__pieces_push(ps, &parts[k]) != 0) {
+            free_parts(parts + k, nk - k);
+            return -1;
+        }
+        if (seg__wline_push(l, ps->n - 1) != 0) {
+            free_parts(parts + k + 1, nk - k - 1);
+            return -1;
+        }
     }
-    int ri = ps->n - 1;
-    if (seg__wline_push(l, ri) != 0)
-        return -1;
-    st->n_splits++;
-    if (split_piece(ps, l, pi, tw, opt, st, depth + 1) != 0)
-        return -1;
-    return split_piece(ps, l, ri, tw, opt, st, depth + 1);
+    st->n_splits += nk - 1;
+    return 0;
 }
 
 /**
@@ -550,12 +666,13 @@ int seg__glyphs_build(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
     float *wv = malloc((size_t)total * sizeof *wv);
     if (!wv)
         return err_set("segment: out of memory (%d glyphs)", total);
+    /* Narrow glyphs (i, l, 1: a stem) say nothing about letter width. */
     int nw = 0;
     for (int i = 0; i < ls->n; i++) {
         SegWLine *l = &ls->v[i];
         for (int k = 0; k < l->n; k++) {
             const SegPiece *p = &ps->v[l->idx[k]];
-            if (p->box.h >= 0.6f * l->unit)
+            if (p->box.h >= 0.6f * l->unit && p->box.w >= 0.35f * l->unit)
                 wv[nw++] = (float)p->box.w;
         }
     }
@@ -568,16 +685,16 @@ int seg__glyphs_build(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
         nw = 0;
         for (int k = 0; k < l->n; k++) {
             const SegPiece *p = &ps->v[l->idx[k]];
-            if (p->box.h >= 0.6f * l->unit)
+            if (p->box.h >= 0.6f * l->unit && p->box.w >= 0.35f * l->unit)
                 wv[nw++] = (float)p->box.w;
         }
         if (nw >= 8)
             tw = seg__median_f(wv, nw);
-        if (tw < 0.45f * l->unit)
-            tw = 0.45f * l->unit;
+        if (tw < 0.5f * l->unit)
+            tw = 0.5f * l->unit;
         int n0 = l->n;
         for (int k = 0; k < n0; k++)
-            if (split_piece(ps, l, l->idx[k], tw, opt, st, 0) != 0) {
+            if (split_piece(ps, l, l->idx[k], tw, opt, st) != 0) {
                 free(wv);
                 return -1;
             }

@@ -89,6 +89,7 @@ int seg__piece_cut_cols(const SegPiece *p, int col, SegPiece *left,
                         SegPiece *right);
 int seg__piece_cut_rows(const SegPiece *p, int row, SegPiece *top,
                         SegPiece *bottom);
+int seg__pieces_join_stacked(SegPieces *ps, float med_h, SegStats *st);
 int seg__glyphs_build(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
                       const SegOptions *opt, SegStats *st);
 int seg__words_mark(const SegPieces *ps, const SegWLines *ls,

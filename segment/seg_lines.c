@@ -296,13 +296,13 @@ static int cmp_piece_x(const void *a, const void *b)
  * the smaller height (1 = one contains the other). */
 static float track_fit(const Track *t, float top, float bot, float *pdc)
 {
-    float bt = 0, bb = 0;
-    for (int i = 0; i < t->nfill; i++) {
-        bt += t->top[i];
-        bb += t->bot[i];
+    /* The union of the recent pieces: fragments of broken glyphs (top
+     * halves, bottom halves) still fall inside it. */
+    float bt = t->top[0], bb = t->bot[0];
+    for (int i = 1; i < t->nfill; i++) {
+        bt = fminf(bt, t->top[i]);
+        bb = fmaxf(bb, t->bot[i]);
     }
-    bt /= t->nfill;
-    bb /= t->nfill;
     float ov = fminf(bot, bb) - fmaxf(top, bt);
     float mh = fminf(bot - top, bb - bt);
     *pdc = fabsf(0.5f * (top + bot) - 0.5f * (bt + bb));
@@ -449,6 +449,23 @@ int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
     int rc = -1;
     if (!order)
         return err_set("segment: out of memory (%d pieces)", n0);
+    /* Tall = more than 2.5 x the 30th percentile height (about the
+     * x-height): a page full of ascenders and descenders has a tall median,
+     * and a piece that bridges two lines must not seed a line's band. */
+    float *hq = malloc((size_t)(n0 + 1) * sizeof *hq);
+    if (!hq) {
+        free(order);
+        return err_set("segment: out of memory (%d pieces)", n0);
+    }
+    int nq = 0;
+    for (int i = 0; i < n0; i++) {
+        const SegPiece *p = &ps->v[i];
+        if (!(p->flags & SEG__DEAD) && p->box.h >= 0.45f * H)
+            hq[nq++] = (float)p->box.h;
+    }
+    seg__median_f(hq, nq); /* sorts */
+    float h30 = nq > 0 ? hq[(int)(0.3f * (nq - 1))] : H;
+    free(hq);
     int no = 0;
     for (int i = 0; i < n0; i++) {
         SegPiece *p = &ps->v[i];
@@ -456,7 +473,7 @@ int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
             continue;
         if (p->box.h < 0.45f * H)
             p->flags |= SEG__SMALL;
-        else if (p->box.h > 1.9f * H)
+        else if (p->box.h > 2.5f * h30)
             p->flags |= SEG__TALL;
         else
             order[no++] = i;

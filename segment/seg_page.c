@@ -339,6 +339,20 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
     m.med_h = seg__median_f(hs, nh);
     free(hs);
     if (nh > 0) {
+        if (seg__pieces_join_stacked(&ps, m.med_h, &st) != 0)
+            goto done;
+        /* Joined fragments change the typical height. */
+        nh = 0;
+        hs = malloc((size_t)(ps.n + 1) * sizeof *hs);
+        if (!hs) {
+            err_set("segment: out of memory (%d components)", ps.n);
+            goto done;
+        }
+        for (int i = 0; i < ps.n; i++)
+            if (!(ps.v[i].flags & SEG__DEAD))
+                hs[nh++] = (float)ps.v[i].box.h;
+        m.med_h = seg__median_f(hs, nh);
+        free(hs);
         if (seg__lines_find(&ps, &m, &ls, &st) != 0 ||
             seg__lines_order(&ps, &ls, &m) != 0 ||
             seg__glyphs_build(&ps, &ls, &m, opt, &st) != 0)

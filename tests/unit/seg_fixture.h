@@ -193,4 +193,14 @@ static inline void fx_dump(const SegPage *page)
     (void)g;
 }
 
+static inline void fx_dump_glyphs(const SegPage *page)
+{
+    int ng;
+    const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+    fx_dump(page);
+    for (int i = 0; i < ng; i++)
+        printf("  glyph %d line %d word %d box %d,%d %dx%d\n", i, g[i].line,
+               g[i].word, g[i].box.x, g[i].box.y, g[i].box.w, g[i].box.h);
+}
+
 #endif
