@@ -28,8 +28,8 @@
 
 #define SEG_OTSU_MIN_CONTRAST 28.0f
 #define SEG_SKEW_RANGE_DEG 5.0f
-#define SEG_SKEW_MIN_CONF 2.5f
-#define SEG_SKEW_MIN_DEG 0.08f
+#define SEG_SKEW_MIN_CONF 1.5f
+#define SEG_SKEW_MIN_DEG 0.25f
 
 /**
  * Fill binarisation settings with the defaults (see docs/segment.md).
@@ -191,38 +191,57 @@ static PIX *binarize_global(PIX *pixg)
     return pixThresholdToBinary(pixg, t + 1);
 }
 
-/* Rotate a 1 bpp page by -angle (degrees) about its centre, white in. */
+/* Rotate a 1 bpp page about its centre by angle_deg (clockwise positive),
+ * bringing in white. Shear rotation is what Leptonica uses for 1 bpp. */
 static PIX *rotate_binary(PIX *pixb, float angle_deg)
 {
-    return pixRotate(pixb, (float)(angle_deg * M_PI / 180.0),
-                     L_ROTATE_SAMPLING, L_BRING_IN_WHITE, 0, 0);
+    /* Three-shear rotation about the centre is exact enough for +-5 deg and
+     * keeps the page size; called directly, it logs nothing. */
+    return pixRotateShearCenter(pixb, (float)(angle_deg * M_PI / 180.0),
+                                L_BRING_IN_WHITE);
 }
 
-/* Measure the skew of a 1 bpp page. Returns the angle in degrees (0 when
- * there is too little text to be sure). */
-static float find_skew(PIX *pixb)
+/* Measure the skew of a 1 bpp page: the rotation (degrees, clockwise
+ * positive) that straightens it; 0 when there is too little text to be
+ * sure. */
+static float find_skew(PIX *pixb, int dpi)
 {
-    int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
-    if (w < 64 || h < 64)
-        return 0.0f;
     l_int32 on = 0;
+    int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
     pixCountPixels(pixb, &on, NULL);
     /* Blank, or nearly all ink (a black page): nothing to measure. */
     if (on < 50 || (double)on > 0.6 * (double)w * h)
         return 0.0f;
-    int red_sweep = w >= 1000 ? 4 : (w >= 400 ? 2 : 1);
-    int red_search = red_sweep >= 2 ? red_sweep / 2 : 1;
-    l_float32 angle = 0, conf = 0;
-    if (pixFindSkewSweepAndSearch(pixb, &angle, &conf, red_sweep, red_search,
-                                  SEG_SKEW_RANGE_DEG, 1.0f, 0.01f) != 0)
+    /* Measure on the inked region only: Leptonica's confidence compares
+     * the score with the image area, so a little text on a big page would
+     * never be trusted. */
+    PIX *pixc = NULL;
+    if (pixClipToForeground(pixb, &pixc, NULL) != 0 || !pixc)
         return 0.0f;
-    if (conf < SEG_SKEW_MIN_CONF || fabsf(angle) < SEG_SKEW_MIN_DEG)
-        return 0.0f;
-    if (angle > SEG_SKEW_RANGE_DEG)
-        angle = SEG_SKEW_RANGE_DEG;
-    if (angle < -SEG_SKEW_RANGE_DEG)
-        angle = -SEG_SKEW_RANGE_DEG;
-    return angle;
+    w = pixGetWidth(pixc);
+    h = pixGetHeight(pixc);
+    float angle_out = 0.0f;
+    if (w >= 64 && h >= 32) {
+        /* Reduce so that handprint x-height stays >= ~7 px. */
+        int red_sweep = dpi >= 500 ? 4 : dpi >= 250 ? 2 : 1;
+        int red_search = red_sweep >= 2 ? red_sweep / 2 : 1;
+        l_float32 angle = 0, conf = 0;
+        /* Sweep a little past the range so a 5 degree page is not at the
+         * sweep's edge. */
+        if (pixFindSkewSweepAndSearch(pixc, &angle, &conf, red_sweep,
+                                      red_search, SEG_SKEW_RANGE_DEG + 2.0f,
+                                      1.0f, 0.01f) == 0 &&
+            conf >= SEG_SKEW_MIN_CONF && fabsf(angle) >= SEG_SKEW_MIN_DEG &&
+            fabsf(angle) <= SEG_SKEW_RANGE_DEG + 0.5f) {
+            if (angle > SEG_SKEW_RANGE_DEG)
+                angle = SEG_SKEW_RANGE_DEG;
+            if (angle < -SEG_SKEW_RANGE_DEG)
+                angle = -SEG_SKEW_RANGE_DEG;
+            angle_out = angle;
+        }
+    }
+    pixDestroy(&pixc);
+    return angle_out;
 }
 
 /**
@@ -233,8 +252,9 @@ static float find_skew(PIX *pixb)
  * @param[in]  dpi        resolution; <= 0 means unknown (300 is assumed for
  *                        the window size)
  * @param[in]  opt        [optional] settings; NULL = defaults
- * @param[out] pskew_deg  [optional] skew that was removed, degrees (positive:
- *                        the text rose to the right... as Leptonica measures)
+ * @param[out] pskew_deg  [optional] rotation applied to straighten the page,
+ *                        degrees, clockwise positive (a page scanned turned
+ *                        2 degrees anticlockwise gives +2); 0 when none
  * @return new 1 bpp PIX (caller owns; pixDestroy()), or NULL on error
  *
  * Notes:
@@ -329,7 +349,7 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
     pixSetResolution(pixb, dpi, dpi);
 
     if (opt->deskew) {
-        float angle = find_skew(pixb);
+        float angle = find_skew(pixb, dpi);
         if (angle != 0.0f) {
             PIX *pixr = rotate_binary(pixb, angle);
             if (pixr) {
