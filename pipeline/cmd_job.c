@@ -167,6 +167,31 @@ static void progress_line(const Counts *k, double t0)
     fflush(stderr);
 }
 
+/* Fork one worker that drains the queues; returns its pid or -1. */
+static pid_t spawn_worker(Job *job, Spool *sp, pid_t *pids)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "inkpipe: fork: %s\n", strerror(errno));
+        return -1;
+    }
+    if (pid > 0)
+        return pid;
+    WorkerOptions wo;
+    worker_options_init(&wo);
+    wo.exit_when_idle = 1;
+    wo.model = job_model(job);
+    int wrc = worker_run(sp, &wo, NULL);
+    if (wrc < 0)
+        fprintf(stderr, "inkpipe: worker %ld: %s\n", (long)getpid(),
+                err_get());
+    spool_destroy(&sp);
+    job_destroy(&job);
+    free(pids);
+    exit(wrc < 0 ? 1 : 0);
+}
+
 int cmd_run(int argc, char **argv)
 {
     const char *path = NULL;
@@ -212,44 +237,34 @@ int cmd_run(int argc, char **argv)
         rc = 1;
         goto out;
     }
-    fflush(NULL);
-    int started = 0;
-    for (int w = 0; w < workers; w++) {
-        pid_t pid = fork();
-        if (pid < 0) {
-            fprintf(stderr, "inkpipe: fork: %s\n", strerror(errno));
-            break;
-        }
-        if (pid == 0) {
-            WorkerOptions wo;
-            worker_options_init(&wo);
-            wo.exit_when_idle = 1;
-            wo.model = job_model(job);
-            int wrc = worker_run(sp, &wo, NULL);
-            if (wrc < 0)
-                fprintf(stderr, "inkpipe: worker %ld: %s\n", (long)getpid(),
-                        err_get());
-            spool_destroy(&sp);
-            job_destroy(&job);
-            free(pids);
-            exit(wrc < 0 ? 1 : 0);
-        }
-        pids[started++] = pid;
-    }
+    int alive = 0, respawns = 0, worker_err = 0;
+    for (int w = 0; w < workers; w++)
+        if ((pids[w] = spawn_worker(job, sp, pids)) > 0)
+            alive++;
+        else
+            worker_err = 1;
     int tty = !quiet && isatty(STDERR_FILENO);
-    int alive = started, worker_err = started < workers;
     double last = 0;
     while (alive > 0) {
         int status;
         pid_t pid = waitpid(-1, &status, WNOHANG);
         if (pid > 0) {
-            for (int w = 0; w < started; w++)
-                if (pids[w] == pid) {
-                    pids[w] = 0;
-                    alive--;
-                    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                        worker_err = 1;
+            for (int w = 0; w < workers; w++) {
+                if (pids[w] != pid)
+                    continue;
+                pids[w] = 0;
+                alive--;
+                if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                    break;
+                /* a worker killed from outside: its claim is recovered by
+                 * the others; replace it while there is work left */
+                worker_err = 1;
+                if (respawns < 3 * workers && !worker_spool_idle(sp, 0)) {
+                    respawns++;
+                    if ((pids[w] = spawn_worker(job, sp, pids)) > 0)
+                        alive++;
                 }
+            }
             continue;
         }
         if (pid < 0 && errno == ECHILD)
@@ -285,11 +300,16 @@ int cmd_run(int argc, char **argv)
                 job->name, k.c[STAGE_INGEST].total, n_new, pages, pages_done,
                 failed, k.c[STAGE_OUTPUT].done, job->output_dir, el,
                 el > 0 ? pages_done / el : 0.0);
+    int left = 0;
+    for (int st = 0; st < STAGE_N; st++)
+        left += k.c[st].queued + k.c[st].claimed;
     if (failed)
         rc = 3;
-    else if (worker_err)
+    else if (left) {
+        fprintf(stderr, "inkpipe: %d items left unfinished%s\n", left,
+                worker_err ? " (workers died)" : " (claimed elsewhere)");
         rc = 1;
-    else
+    } else
         rc = 0;
 out:
     spool_destroy(&sp);

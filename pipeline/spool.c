@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/err.h"
@@ -324,6 +325,38 @@ int spool_submit(Spool *sp, int *pnew, int *pknown)
     return 0;
 }
 
+/* Remove art/ temp files (".NAME.tmp.PID.SEQ") left by stage children that
+ * were killed mid-write: only when their pid is gone and they are older
+ * than the page timeout plus a minute, so that a live writer on another
+ * host sharing the spool is never disturbed. */
+static void clean_art_temps(Spool *sp)
+{
+    int fd = openat(sp->art_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    time_t now = time(NULL);
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *t = strstr(de->d_name, ".tmp.");
+        struct stat st;
+        if (de->d_name[0] != '.' || !t)
+            continue;
+        long pid = strtol(t + 5, NULL, 10);
+        char proc[64];
+        snprintf(proc, sizeof proc, "/proc/%ld", pid);
+        if (pid > 0 && access(proc, F_OK) == 0)
+            continue;
+        if (fstatat(sp->art_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            now - st.st_mtime > sp->job->page_timeout + 60)
+            unlinkat(sp->art_fd, de->d_name, 0);
+    }
+    closedir(d);
+}
+
 /**
  * Recover every stage (queue_recover with the job's lease).
  *
@@ -334,6 +367,7 @@ int spool_submit(Spool *sp, int *pnew, int *pknown)
 int spool_recover(Spool *sp, int *pn)
 {
     int total = 0;
+    clean_art_temps(sp);
     for (int i = 0; i < STAGE_N; i++) {
         int n = 0;
         if (queue_recover(sp->q[i], sp->job->lease_seconds, &n) < 0)

@@ -73,6 +73,42 @@ static void limit_memory(int mb)
     setrlimit(RLIMIT_AS, &rl);
 }
 
+/* Testing aids, both off unless set in the environment:
+ *   INKPIPE_FAULT=STAGE:crash|abort|hang  the child of that stage faults
+ *                                         (to test crash and timeout
+ *                                         handling without a hostile file)
+ *   INKPIPE_TRACE=FILE                    one line "STAGE KEY PID" appended
+ *                                         per completed item (to check
+ *                                         that each item completes once) */
+static void fault_inject(SpoolStage st)
+{
+    const char *f = getenv("INKPIPE_FAULT");
+    size_t n = strlen(spool_stage_names[st]);
+    if (!f || strncmp(f, spool_stage_names[st], n) || f[n] != ':')
+        return;
+    f += n + 1;
+    if (!strcmp(f, "crash"))
+        raise(SIGSEGV);
+    else if (!strcmp(f, "abort"))
+        abort();
+    else if (!strcmp(f, "hang"))
+        for (;;)
+            pause();
+}
+
+static void trace_done(SpoolStage st, const QueueItem *it)
+{
+    const char *path = getenv("INKPIPE_TRACE");
+    if (!path || !*path)
+        return;
+    FILE *fp = fopen(path, "a");
+    if (!fp)
+        return;
+    fprintf(fp, "%s %s %ld\n", spool_stage_names[st], it->key,
+            (long)getpid());
+    fclose(fp);
+}
+
 static int unsigned_mask_has(unsigned mask, int st)
 {
     return mask == 0 || (mask & (1u << st));
@@ -116,6 +152,7 @@ static int run_child(Spool *sp, SpoolStage st, const QueueItem *it,
         if (getppid() != parent)
             _exit(111); /* the worker died before prctl took effect */
         limit_memory(job->page_memory_mb);
+        fault_inject(st);
         int rc = spool_stage_run(sp, st, it, net);
         if (rc < 0) {
             const char *msg = err_get()[0] ? err_get() : "failed (no reason)";
@@ -221,8 +258,10 @@ static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
         rc = run_child(sp, st, it, m->net, reason, sizeof reason);
     }
     if (rc == 0) {
-        if (queue_complete(q, it) == 0)
+        if (queue_complete(q, it) == 0) {
             stats->done++;
+            trace_done(st, it);
+        }
         else if (opt->log)
             fprintf(opt->log, "inkpipe: %s\n", err_get());
         return;
