@@ -321,7 +321,8 @@ int queue_claim(Queue *q, QueueItem **pitem)
             int n = list_dir(q->fd[QD_QUEUED], &names);
             if (n < 0)
                 return -1;
-            qsort(names, (size_t)n, sizeof *names, cmp_str);
+            if (n > 1)
+                qsort(names, (size_t)n, sizeof *names, cmp_str);
             q->cache = names;
             q->n_cache = n;
             /* workers start at different places to spread contention */
@@ -615,7 +616,8 @@ int queue_list(Queue *q, QueueState state, QueueEntry **pentries, int *pn)
     int n = list_dir(q->fd[map[state]], &names);
     if (n < 0)
         return -1;
-    qsort(names, (size_t)n, sizeof *names, cmp_str);
+    if (n > 1)
+        qsort(names, (size_t)n, sizeof *names, cmp_str);
     QueueEntry *e = calloc((size_t)(n ? n : 1), sizeof *e);
     if (!e) {
         names_free(names, n);

@@ -266,7 +266,8 @@ static int inputs_expand(const Job *job, Inputs *in)
                 return -1;
         }
     }
-    qsort(in->v, (size_t)in->n, sizeof *in->v, cmp_input);
+    if (in->n > 1)
+        qsort(in->v, (size_t)in->n, sizeof *in->v, cmp_input);
     for (int i = 1; i < in->n; i++)
         if (!strcmp(in->v[i].rel, in->v[i - 1].rel))
             return err_set("inputs %s and %s would both be written to "

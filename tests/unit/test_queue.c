@@ -109,8 +109,8 @@ static void queue_claim__item__text_and_claim_name(void)
         CHECK(e[0].age_s < 5);
     }
     queue_entries_destroy(&e, n);
-    CHECK(queue_claim(q, &it) == 0 || it != NULL);
     queue_item_destroy(&it);
+    CHECK(queue_claim(q, &it) == 0 && it == NULL);
     queue_destroy(&q);
 }
 
