@@ -236,6 +236,39 @@ static void job_load__missing_file__errno_message(void)
     CHECK(strstr(err_get(), "/nonexistent/job.yaml") != NULL);
 }
 
+/* The committed configs load (run from the source tree, as run.sh does). */
+static void job_load__committed_configs__valid(void)
+{
+    Job *job = job_load("configs/reference.yaml");
+    CHECK(job != NULL);
+    if (!job)
+        printf("  %s\n", err_get());
+    if (job) {
+        /* the reference documents the defaults: they must match */
+        Job d;
+        memset(&d, 0, sizeof d);
+        job_init_defaults(&d);
+        CHECK(job->formats == d.formats && job->workers == d.workers);
+        CHECK(job->binarize.method == d.binarize.method);
+        CHECK(job->binarize.window == d.binarize.window);
+        CHECK_NEAR(job->binarize.k, d.binarize.k, 1e-6);
+        CHECK(job->binarize.deskew == d.binarize.deskew);
+        CHECK(job->segment.min_speck_area == d.segment.min_speck_area);
+        CHECK(job->segment.remove_furniture == d.segment.remove_furniture);
+        CHECK(job->segment.split_touching == d.segment.split_touching);
+        CHECK_NEAR(job->segment.word_gap, d.segment.word_gap, 1e-6);
+        CHECK(job->charset == d.charset);
+        CHECK(job->max_pixels == d.max_pixels);
+        CHECK_NEAR(job->page_timeout, d.page_timeout, 0);
+        CHECK(job->page_memory_mb == d.page_memory_mb);
+        CHECK_NEAR(job->lease_seconds, d.lease_seconds, 0);
+    }
+    job_destroy(&job);
+    job = job_load("configs/demo.yaml");
+    CHECK(job != NULL && strstr(job->output_dir, "out/demo"));
+    job_destroy(&job);
+}
+
 static void job_formats_parse__list__bits(void)
 {
     int f = 0;
@@ -268,6 +301,7 @@ int main(void)
     RUN(job_load__huge_scalar__refused);
     RUN(job_load__deep_nesting__refused);
     RUN(job_load__missing_file__errno_message);
+    RUN(job_load__committed_configs__valid);
     RUN(job_formats_parse__list__bits);
 
     unlink(jobpath);
