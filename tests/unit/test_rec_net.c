@@ -631,7 +631,7 @@ static void rec_net_train__toy_problem__learns_quickly(void)
 {
     Toy toy = {{rec_class_of_char('H'), rec_class_of_char('V'),
                 rec_class_of_char('B'), rec_class_of_char('D')}};
-    RecNet *net = rec_net_create("c8b,p,c8b,p,p,d0.1,f32,f62", 5);
+    RecNet *net = rec_net_create("p,c8b,p,c8b,p,d0.1,f32,f62", 5);
     RecTrainOptions opt;
     ToyProgress tp = {0};
     rec_train_options_init(&opt);
@@ -651,7 +651,10 @@ static void rec_net_train__toy_problem__learns_quickly(void)
     CHECK(tp.calls == 6);
     CHECK(tp.last_loss < 0.6f * tp.first_loss);
     CHECK(tp.last_val >= 0.95f);
-    CHECK(secs < TOY_LIMIT_S);
+    /* no time limit under valgrind (its preload library is in the env) */
+    const char *pre = getenv("LD_PRELOAD");
+    if (!(pre && strstr(pre, "vgpreload")))
+        CHECK(secs < TOY_LIMIT_S);
     /* the net in memory and after a save/load agree on new samples */
     float x[ISZ], p[REC_NCLASSES];
     int lab, ok = 0;
