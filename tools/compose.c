@@ -691,7 +691,7 @@ static void make_line(Rng *r, TextLine *t)
         tl_add(t, PICK(r, ITEMS));
         break;
     default: /* a short sentence */
-        n = rng_int(r, 3, 7);
+        n = rng_int(r, 3, 9);
         for (i = 0; i < n; i++) {
             snprintf(buf, sizeof buf, "%s", PICK(r, WORDS));
             if (i == 0 && buf[0] >= 'a' && buf[0] <= 'z')
