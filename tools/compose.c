@@ -31,12 +31,7 @@
  * in natural images", VISAPP 2009 (ODbL 1.0).
  */
 #include "common/err.h"
-#if __has_include("recognize/rec_strokes.h")
 #include "recognize/rec_strokes.h"
-#define HAVE_STROKES 1
-#else
-typedef struct RecStrokeFont RecStrokeFont;
-#endif
 
 #include <errno.h>
 #include <getopt.h>
@@ -143,7 +138,8 @@ static void usage(FILE *fp)
         "                       (default 041-045, held out from training)\n"
         "  --data DIR           Chars74K root (default\n"
         "                       /work/shared/data/chars74k-hnd or $INKPIPE_CHARS74K)\n"
-        "  --font NAME          Hershey font (default futural); --fonts DIR\n"
+        "  --font LIST          Hershey fonts, comma-separated, one picked per\n"
+        "                       line (default futural,rowmans); --fonts DIR\n"
         "                       (default /usr/share/hershey-fonts)\n"
         "  --dpi N              resolution (default 300)\n"
         "  --size a4|small      A4 portrait (default) or half an A4 (A5 landscape)\n"
@@ -247,7 +243,7 @@ static int parse_args(int argc, char **argv, Opts *o)
     o->name = "page";
     o->data = env && *env ? env : "/work/shared/data/chars74k-hnd";
     o->fonts = "/usr/share/hershey-fonts";
-    o->font = "futural";
+    o->font = "futural,rowmans";
     o->seed = 1;
     o->pages = 1;
     o->dpi = 300;
@@ -351,10 +347,21 @@ typedef struct {
     int base; /* baseline row, counted from the top row of pix */
 } Glyph;
 
+/* The hand that writes one line: who, how big, how slanted, which pen. */
+typedef struct {
+    int writer;   /* index into Opts.writers (Chars74K) or Opts.font list */
+    double cap;   /* cap height in px */
+    double slant; /* Hershey: tan of the slant angle */
+    double pen;   /* Hershey: pen width relative to the cap height */
+} Hand;
+
+#define MAX_FONTS 8
+
 typedef struct {
     const Opts *o;
     PIX *cache[MAX_WRITERS][N_CLASSES]; /* Chars74K, cropped originals */
-    RecStrokeFont *font;
+    RecStrokeFont *fonts[MAX_FONTS];
+    int n_fonts;
 } Source;
 
 static int class_of(int ch)
@@ -444,11 +451,11 @@ static PIX *rotate_glyph(PIX *pix, double deg)
     return out;
 }
 
-static int glyph_chars74k(Source *src, int ch, int wi, double cap, Rng *r,
+static int glyph_chars74k(Source *src, int ch, const Hand *hand, Rng *r,
                           Glyph *g)
 {
-    double hrel, desc, target, scale;
-    PIX *orig = chars74k_load(src, wi, class_of(ch)), *scaled, *rot;
+    double hrel, desc, target, scale, cap = hand->cap;
+    PIX *orig = chars74k_load(src, hand->writer, class_of(ch)), *scaled, *rot;
     int h;
 
     if (!orig)
@@ -472,9 +479,10 @@ static int glyph_chars74k(Source *src, int ch, int wi, double cap, Rng *r,
     return 0;
 }
 
-#ifdef HAVE_STROKES
-static int glyph_hershey(Source *src, int ch, double cap, Rng *r, Glyph *g)
+static int glyph_hershey(Source *src, int ch, const Hand *hand, Rng *r,
+                         Glyph *g)
 {
+    double cap = hand->cap;
     RecStrokeStyle st;
     char text[2] = {(char)ch, 0};
     PIX *pix, *crop, *pix1;
@@ -483,12 +491,12 @@ static int glyph_hershey(Source *src, int ch, double cap, Rng *r, Glyph *g)
 
     rec_stroke_style_init(&st);
     st.height = (float)(cap * rng_range(r, 0.92, 1.08));
-    st.pen = (float)fmax(1.0, cap * rng_range(r, 0.07, 0.11));
-    st.slant = (float)rng_range(r, -0.08, 0.22);
+    st.pen = (float)fmax(1.0, cap * hand->pen * rng_range(r, 0.95, 1.05));
+    st.slant = (float)(hand->slant + rng_range(r, -0.03, 0.03));
     st.jitter = (float)(cap * 0.025);
     st.seed = rng_next(r);
     st.margin = 4;
-    pix = rec_stroke_font_render(src->font, text, &st, &base);
+    pix = rec_stroke_font_render(src->fonts[hand->writer], text, &st, &base);
     if (!pix)
         return err_prefix("hershey glyph '%c'", ch);
     pix1 = pixThresholdToBinary(pix, 200);
@@ -505,25 +513,16 @@ static int glyph_hershey(Source *src, int ch, double cap, Rng *r, Glyph *g)
     pixDestroy(&pix);
     return crop ? 0 : err_set("hershey glyph '%c': crop failed", ch);
 }
-#else
-static int glyph_hershey(Source *src, int ch, double cap, Rng *r, Glyph *g)
-{
-    (void)src; (void)cap; (void)r; (void)g;
-    return err_set("hershey glyph '%c': built without rec_strokes", ch);
-}
-#define rec_stroke_font_load(p) (err_set("%s: built without rec_strokes", p), (RecStrokeFont *)NULL)
-#define rec_stroke_font_destroy(p) ((void)(p))
-#endif
 
-static int source_glyph(Source *src, int ch, int writer, double cap, Rng *r,
+static int source_glyph(Source *src, int ch, const Hand *hand, Rng *r,
                         Glyph *g)
 {
     g->pix = NULL;
     if (class_of(ch) < 0)
         return err_set("no glyph for character 0x%02x", ch & 0xff);
     if (src->o->source == SRC_HERSHEY)
-        return glyph_hershey(src, ch, cap, r, g);
-    return glyph_chars74k(src, ch, writer, cap, r, g);
+        return glyph_hershey(src, ch, hand, r, g);
+    return glyph_chars74k(src, ch, hand, r, g);
 }
 
 static int source_init(Source *src, const Opts *o)
@@ -534,9 +533,22 @@ static int source_init(Source *src, const Opts *o)
     memset(src, 0, sizeof *src);
     src->o = o;
     if (o->source == SRC_HERSHEY) {
-        snprintf(path, sizeof path, "%s/%s.jhf", o->fonts, o->font);
-        src->font = rec_stroke_font_load(path);
-        return src->font ? 0 : -1;
+        /* --font is a comma-separated list; each line picks one */
+        const char *f = o->font;
+        while (*f) {
+            size_t n = strcspn(f, ",");
+            if (src->n_fonts == MAX_FONTS)
+                return err_set("--font: more than %d fonts", MAX_FONTS);
+            snprintf(path, sizeof path, "%s/%.*s.jhf", o->fonts, (int)n, f);
+            src->fonts[src->n_fonts] = rec_stroke_font_load(path);
+            if (!src->fonts[src->n_fonts])
+                return -1;
+            src->n_fonts++;
+            f += n;
+            if (*f == ',')
+                f++;
+        }
+        return src->n_fonts > 0 ? 0 : err_set("--font: no font named");
     }
     /* Check every file now, so a missing one fails before any output;
      * decoding waits until a glyph is needed (most pages use a fraction). */
@@ -559,7 +571,8 @@ static void source_cleanup(Source *src)
     for (wi = 0; wi < MAX_WRITERS; wi++)
         for (c = 0; c < N_CLASSES; c++)
             pixDestroy(&src->cache[wi][c]);
-    rec_stroke_font_destroy(&src->font);
+    for (wi = 0; wi < MAX_FONTS; wi++)
+        rec_stroke_font_destroy(&src->fonts[wi]);
 }
 
 /* ---- text: a small built-in vocabulary of form-like content ---- */
@@ -799,20 +812,19 @@ static void word_free(WordGlyphs *w)
     w->n = 0;
 }
 
-static int word_make(Source *src, const char *text, int writer, double cap,
+static int word_make(Source *src, const char *text, const Hand *hand,
                      Rng *r, WordGlyphs *w)
 {
     int i;
     w->n = 0;
     w->width = 0;
     for (i = 0; text[i] && i < MAX_WORD_LEN; i++) {
-        if (source_glyph(src, (unsigned char)text[i], writer, cap, r,
-                         &w->g[i]) < 0) {
+        if (source_glyph(src, (unsigned char)text[i], hand, r, &w->g[i]) < 0) {
             word_free(w);
             return -1;
         }
         w->n++;
-        w->gaps[i] = (int)lround(cap * rng_range(r, 0.10, 0.22));
+        w->gaps[i] = (int)lround(hand->cap * rng_range(r, 0.10, 0.22));
         w->width += pixGetWidth(w->g[i].pix) + (i ? w->gaps[i] : 0);
     }
     return 0;
@@ -821,18 +833,19 @@ static int word_make(Source *src, const char *text, int writer, double cap,
 /* Draw the words of one line on the baseline; returns the ground truth
  * (what was drawn) in gt, or -1 on error. */
 static int draw_line(Source *src, Canvas *c, const TextLine *t, int x0,
-                     int xmax, int baseline, double cap, int writer, int ink,
+                     int xmax, int baseline, const Hand *hand, int ink,
                      int deco, Rng *r, const Opts *o, char *gt, size_t gtcap)
 {
     WordGlyphs w;
     int x = x0, wi, i, vx0 = -1, vx1 = -1, cell = 0, n_drawn = 0;
     int th = o->dpi >= 200 ? o->dpi / 150 : 1, line_ink = rng_int(r, 40, 110);
     size_t len = 0;
+    double cap = hand->cap;
 
     gt[0] = '\0';
     for (wi = 0; wi < t->n; wi++) {
         int comb = deco == DECO_COMB && wi >= t->value_from;
-        if (word_make(src, t->words[wi], writer, cap, r, &w) < 0)
+        if (word_make(src, t->words[wi], hand, r, &w) < 0)
             return -1;
         if (comb)
             cell = (int)lround(cap * 0.95);
@@ -906,8 +919,9 @@ static void page_size(const Opts *o, int *pw, int *ph)
 static PIX *compose_page(Source *src, const Opts *o, Rng *r, char **gt,
                          size_t *gtlen)
 {
-    int pw, ph, margin, baseline, n = 0, writer, ink, deco, i, x, y;
-    double cap0, cap;
+    int pw, ph, margin, baseline, n = 0, ink, deco, i, x, y;
+    double cap0;
+    Hand hand;
     PIX *inkl, *rot, *page;
     Canvas c;
     TextLine t;
@@ -928,16 +942,19 @@ static PIX *compose_page(Source *src, const Opts *o, Rng *r, char **gt,
     baseline = margin + (int)(cap0 * 1.5);
     while (baseline + cap0 * 0.6 < ph - margin &&
            (o->lines == 0 || n < o->lines)) {
-        cap = cap0 * rng_range(r, 0.9, 1.1);
-        writer = rng_int(r, 0, o->n_writers - 1);
+        hand.cap = cap0 * rng_range(r, 0.9, 1.1);
+        hand.writer = rng_int(r, 0, (o->source == SRC_HERSHEY ? src->n_fonts
+                                                              : o->n_writers) - 1);
+        hand.slant = rng_range(r, -0.08, 0.25);
+        hand.pen = rng_range(r, 0.07, 0.12);
         ink = rng_int(r, 10, 70);
         make_line(r, &t);
         deco = DECO_NONE;
         if (t.value_from < t.n && rng_unif(r) < o->boxes)
             deco = t.comb_ok && rng_unif(r) < 0.5 ? DECO_COMB
                                                   : rng_int(r, DECO_BOX, DECO_UNDERLINE);
-        x = margin + (int)(cap * rng_range(r, 0.0, 2.0));
-        if (draw_line(src, &c, &t, x, pw - margin, baseline, cap, writer, ink,
+        x = margin + (int)(hand.cap * rng_range(r, 0.0, 2.0));
+        if (draw_line(src, &c, &t, x, pw - margin, baseline, &hand, ink,
                       deco, r, o, line, sizeof line) < 0) {
             pixDestroy(&inkl);
             return NULL;

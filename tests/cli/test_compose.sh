@@ -70,3 +70,17 @@ check multipage_gt_nine_lines test "$(tr '\f' '\n' <"$T/m/doc.gt.txt" | grep -c 
 "$COMPOSE" --out "$T/j" --data "$fake" --writers 007 --format jpeg --dpi 100 \
     --lines 2 >/dev/null
 check jpeg_written bash -c "identify '$T/j/page-001.jpg' | grep -q JPEG"
+
+# Hershey stroke fonts (hershey-fonts-data): no image data set at all.
+"$COMPOSE" --out "$T/h" --source hershey --lines 6 --seed 2 --dpi 150 \
+    --boxes 0.5 --skew 2 >/dev/null 2>"$T/err"
+check hershey_page_and_gt \
+    test "$(png_size "$T/h/page-001.png")" = 1240x1754 -a "$(wc -l <"$T/h/page-001.gt.txt")" = 6
+check hershey_page_has_ink \
+    bash -c "[ \"\$(convert '$T/h/page-001.png' -format '%[fx:mean<0.995]' info:)\" = 1 ]"
+"$COMPOSE" --out "$T/h2" --source hershey --lines 6 --seed 2 --dpi 150 \
+    --boxes 0.5 --skew 2 >/dev/null
+check hershey_same_seed_identical cmp -s "$T/h/page-001.png" "$T/h2/page-001.png"
+"$COMPOSE" --out "$T/h3" --source hershey --font nosuchfont >/dev/null 2>"$T/err"; rc=$?
+check hershey_missing_font_names_file \
+    test "$rc" = 1 -a -n "$(grep 'nosuchfont.jhf' "$T/err")"
