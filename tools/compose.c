@@ -111,6 +111,7 @@ typedef struct {
     int source;
     int format;
     int multipage;
+    int glyph_boxes; /* write NAME.boxes.tsv */
     int small;
     int grey_paper;
     double skew;   /* max |degrees| */
@@ -155,6 +156,8 @@ static void usage(FILE *fp)
         "  --format FMT         png (grey, default), jpeg, tiff (grey, deflate)\n"
         "                       or g4 (bilevel CCITT G4 TIFF)\n"
         "  --multipage          all pages in one TIFF (needs --format tiff or g4)\n"
+        "  --glyph-boxes        also write NAME.boxes.tsv: page, line, word, char,\n"
+        "                       x0 y0 x1 y1 of every drawn glyph (after skew)\n"
         "  --help               this text\n",
         fp);
 }
@@ -233,6 +236,7 @@ static int parse_args(int argc, char **argv, Opts *o)
         {"boxes", required_argument, 0, 'B'},
         {"format", required_argument, 0, 'f'},
         {"multipage", no_argument, 0, 'm'},
+        {"glyph-boxes", no_argument, 0, 'g'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *env = getenv("INKPIPE_CHARS74K");
@@ -324,6 +328,7 @@ static int parse_args(int argc, char **argv, Opts *o)
             else return err_set("--format '%s': expected png, jpeg, tiff or g4", optarg);
             break;
         case 'm': o->multipage = 1; break;
+        case 'g': o->glyph_boxes = 1; break;
         case 'h': return 1;
         default:
             return err_set("unknown or incomplete option '%s' (see --help)",
@@ -718,9 +723,38 @@ static void make_line(Rng *r, TextLine *t)
 
 /* ---- drawing on the ink layer (8 bpp, 255 = no ink) ---- */
 
+/* Ground-truth box of one drawn glyph (page coordinates, x1/y1
+ * exclusive); line and word count from 1 within the page / line. */
+typedef struct {
+    int line, word;
+    char ch;
+    int x0, y0, x1, y1;
+} GtBox;
+
+typedef struct {
+    GtBox *v;
+    int n, cap;
+} GtBoxes;
+
+static int boxes_add(GtBoxes *b, const GtBox *box)
+{
+    if (b->n == b->cap) {
+        int nc = b->cap ? b->cap * 2 : 1024;
+        GtBox *nv = realloc(b->v, (size_t)nc * sizeof *nv);
+        if (!nv)
+            return err_set("out of memory (glyph boxes)");
+        b->v = nv;
+        b->cap = nc;
+    }
+    b->v[b->n++] = *box;
+    return 0;
+}
+
 typedef struct {
     l_uint32 *data;
     int wpl, w, h;
+    GtBoxes *boxes; /* [optional] where drawn glyphs are recorded */
+    int line;       /* current line number (from 1) */
 } Canvas;
 
 static void canvas_from(Canvas *c, PIX *pix)
@@ -729,6 +763,8 @@ static void canvas_from(Canvas *c, PIX *pix)
     c->wpl = pixGetWpl(pix);
     c->w = pixGetWidth(pix);
     c->h = pixGetHeight(pix);
+    c->boxes = NULL;
+    c->line = 0;
 }
 
 /* Darken the canvas with a glyph whose top-left is at (x, y); ink is the
@@ -870,6 +906,15 @@ static int draw_line(Source *src, Canvas *c, const TextLine *t, int x0,
                 x += pixGetWidth(p) + (i + 1 < w.n ? w.gaps[i + 1] : 0);
             }
             blit_glyph(c, p, gx, baseline - w.g[i].base, ink);
+            if (c->boxes) {
+                GtBox b = {c->line, n_drawn + 1, t->words[wi][i], gx,
+                           baseline - w.g[i].base, gx + pixGetWidth(p),
+                           baseline - w.g[i].base + pixGetHeight(p)};
+                if (boxes_add(c->boxes, &b) < 0) {
+                    word_free(&w);
+                    return -1;
+                }
+            }
         }
         if (comb)
             x += cell * w.n;
@@ -916,10 +961,36 @@ static void page_size(const Opts *o, int *pw, int *ph)
 
 /* Compose one page; returns the final 8 bpp page and its ground truth
  * (appended to gt, one line per text line). */
-static PIX *compose_page(Source *src, const Opts *o, Rng *r, char **gt,
-                         size_t *gtlen)
+/* Map boxes through Leptonica's rotation of a w x h image about its
+ * centre by deg degrees (clockwise positive, y down), clipped to the page. */
+static void boxes_rotate(GtBoxes *b, int from, double deg, int w, int h)
 {
-    int pw, ph, margin, baseline, n = 0, ink, deco, i, x, y;
+    double a = deg * M_PI / 180.0, cs = cos(a), sn = sin(a);
+    double cx = w / 2.0, cy = h / 2.0;
+    int i, k;
+
+    for (i = from; i < b->n; i++) {
+        GtBox *bx = &b->v[i];
+        double xs[4] = {bx->x0, bx->x1, bx->x0, bx->x1};
+        double ys[4] = {bx->y0, bx->y0, bx->y1, bx->y1};
+        double mnx = 1e18, mny = 1e18, mxx = -1e18, mxy = -1e18;
+        for (k = 0; k < 4; k++) {
+            double dx = xs[k] - cx, dy = ys[k] - cy;
+            double X = cx + dx * cs - dy * sn, Y = cy + dx * sn + dy * cs;
+            mnx = fmin(mnx, X); mxx = fmax(mxx, X);
+            mny = fmin(mny, Y); mxy = fmax(mxy, Y);
+        }
+        bx->x0 = (int)fmax(0, floor(mnx));
+        bx->y0 = (int)fmax(0, floor(mny));
+        bx->x1 = (int)fmin(w, ceil(mxx));
+        bx->y1 = (int)fmin(h, ceil(mxy));
+    }
+}
+
+static PIX *compose_page(Source *src, const Opts *o, Rng *r, char **gt,
+                         size_t *gtlen, GtBoxes *boxes)
+{
+    int pw, ph, margin, baseline, n = 0, ink, deco, i, x, y, box_from;
     double cap0;
     Hand hand;
     PIX *inkl, *rot, *page;
@@ -938,6 +1009,8 @@ static PIX *compose_page(Source *src, const Opts *o, Rng *r, char **gt,
     }
     pixSetAll(inkl);
     canvas_from(&c, inkl);
+    c.boxes = boxes;
+    box_from = boxes ? boxes->n : 0;
 
     baseline = margin + (int)(cap0 * 1.5);
     while (baseline + cap0 * 0.6 < ph - margin &&
@@ -954,6 +1027,7 @@ static PIX *compose_page(Source *src, const Opts *o, Rng *r, char **gt,
             deco = t.comb_ok && rng_unif(r) < 0.5 ? DECO_COMB
                                                   : rng_int(r, DECO_BOX, DECO_UNDERLINE);
         x = margin + (int)(hand.cap * rng_range(r, 0.0, 2.0));
+        c.line = n + 1;
         if (draw_line(src, &c, &t, x, pw - margin, baseline, &hand, ink,
                       deco, r, o, line, sizeof line) < 0) {
             pixDestroy(&inkl);
@@ -989,6 +1063,8 @@ static PIX *compose_page(Source *src, const Opts *o, Rng *r, char **gt,
             return NULL;
         }
         inkl = rot;
+        if (boxes)
+            boxes_rotate(boxes, box_from, deg, pw, ph);
     } else {
         (void)rng_next(r); /* keep the stream aligned across --skew 0/x */
     }
@@ -1066,6 +1142,25 @@ static int write_text(const char *path, const char *text, size_t len)
     return rc;
 }
 
+static int write_boxes(const char *path, const GtBoxes *b, const int *pages)
+{
+    FILE *fp = fopen(path, "wb");
+    int i, rc = 0;
+    if (!fp)
+        return err_set_errno("%s", path);
+    fputs("# page\tline\tword\tchar\tx0\ty0\tx1\ty1 "
+          "(pixels, x1 y1 exclusive; page/line/word from 1)\n", fp);
+    for (i = 0; i < b->n; i++)
+        fprintf(fp, "%d\t%d\t%d\t%c\t%d\t%d\t%d\t%d\n", pages[i],
+                b->v[i].line, b->v[i].word, b->v[i].ch, b->v[i].x0,
+                b->v[i].y0, b->v[i].x1, b->v[i].y1);
+    if (ferror(fp))
+        rc = err_set_errno("%s: write", path);
+    if (fclose(fp) != 0 && rc == 0)
+        rc = err_set_errno("%s: close", path);
+    return rc;
+}
+
 static int write_page(const Opts *o, PIX *page, const char *path, int first)
 {
     PIX *pix1;
@@ -1107,10 +1202,11 @@ static int run(const Opts *o)
 {
     Source src;
     Rng r = {o->seed * 0x2545F4914F6CDD1Dull + 1};
-    char img[2048], gtp[2048];
+    char img[2048], gtp[2048], bxp[2048];
     char *gt = NULL;
     size_t gtlen = 0;
-    int p, rc = -1;
+    GtBoxes boxes = {NULL, 0, 0};
+    int *box_pages = NULL, p, rc = -1, i, from;
     PIX *page;
 
     if (mkdir(o->out_dir, 0777) != 0 && errno != EEXIST)
@@ -1121,6 +1217,7 @@ static int run(const Opts *o)
         if (o->multipage) {
             snprintf(img, sizeof img, "%s/%s.tif", o->out_dir, o->name);
             snprintf(gtp, sizeof gtp, "%s/%s.gt.txt", o->out_dir, o->name);
+            snprintf(bxp, sizeof bxp, "%s/%s.boxes.tsv", o->out_dir, o->name);
             if (p > 0) {
                 char *ng = realloc(gt, gtlen + 2);
                 if (!ng) {
@@ -1136,9 +1233,14 @@ static int run(const Opts *o)
                      p + 1, ext_of(o->format));
             snprintf(gtp, sizeof gtp, "%s/%s-%03d.gt.txt", o->out_dir, o->name,
                      p + 1);
+            snprintf(bxp, sizeof bxp, "%s/%s-%03d.boxes.tsv", o->out_dir,
+                     o->name, p + 1);
             gtlen = 0;
+            boxes.n = 0;
         }
-        page = compose_page(&src, o, &r, &gt, &gtlen);
+        from = boxes.n;
+        page = compose_page(&src, o, &r, &gt, &gtlen,
+                            o->glyph_boxes ? &boxes : NULL);
         if (!page) {
             err_prefix("page %d", p + 1);
             goto done;
@@ -1148,15 +1250,30 @@ static int run(const Opts *o)
         if (rc < 0)
             goto done;
         rc = -1;
-        if (!o->multipage || p == o->pages - 1)
+        if (o->glyph_boxes) {
+            int *np = realloc(box_pages, (size_t)(boxes.cap + 1) * sizeof *np);
+            if (!np) {
+                err_set("out of memory");
+                goto done;
+            }
+            box_pages = np;
+            for (i = from; i < boxes.n; i++)
+                box_pages[i] = o->multipage ? p + 1 : 1;
+        }
+        if (!o->multipage || p == o->pages - 1) {
             if (write_text(gtp, gt ? gt : "", gtlen) < 0)
                 goto done;
+            if (o->glyph_boxes && write_boxes(bxp, &boxes, box_pages) < 0)
+                goto done;
+        }
         if (!o->multipage || p == o->pages - 1)
             printf("%s\n", img);
     }
     rc = 0;
 done:
     free(gt);
+    free(boxes.v);
+    free(box_pages);
     source_cleanup(&src);
     return rc;
 }

@@ -84,3 +84,17 @@ check hershey_same_seed_identical cmp -s "$T/h/page-001.png" "$T/h2/page-001.png
 "$COMPOSE" --out "$T/h3" --source hershey --font nosuchfont >/dev/null 2>"$T/err"; rc=$?
 check hershey_missing_font_names_file \
     test "$rc" = 1 -a -n "$(grep 'nosuchfont.jhf' "$T/err")"
+
+# Glyph boxes: one row per drawn character, in order, inside the page.
+"$COMPOSE" --out "$T/g" --source hershey --lines 5 --seed 3 --dpi 150 \
+    --skew 4 --glyph-boxes >/dev/null
+check glyph_boxes_one_row_per_char \
+    test "$(tail -n +2 "$T/g/page-001.boxes.tsv" | wc -l)" = "$(tr -d ' \n' <"$T/g/page-001.gt.txt" | wc -c)"
+check glyph_boxes_chars_match_gt \
+    test "$(tail -n +2 "$T/g/page-001.boxes.tsv" | cut -f4 | tr -d '\n')" = "$(tr -d ' \n' <"$T/g/page-001.gt.txt")"
+check glyph_boxes_inside_page \
+    bash -c "tail -n +2 '$T/g/page-001.boxes.tsv' | awk -F'\t' '\$5<0||\$6<0||\$7>1240||\$8>1754||\$5>=\$7||\$6>=\$8{bad=1} END{exit bad}'"
+# the ink under the boxes: blanking every box leaves an (almost) white page
+draw=$(tail -n +2 "$T/g/page-001.boxes.tsv" | awk -F'\t' '{printf "rectangle %d,%d %d,%d ", $5-1,$6-1,$7,$8}')
+check glyph_boxes_cover_the_ink \
+    bash -c "[ \"\$(convert '$T/g/page-001.png' -fill white -draw '$draw' -threshold 50% -format '%[fx:mean>0.99999]' info:)\" = 1 ]"
