@@ -14,6 +14,7 @@ for g in "$@"; do
     test) pkgs+=(libxml2-utils hershey-fonts-data valgrind imagemagick) ;;
     bench) pkgs+=(tesseract-ocr tesseract-ocr-eng ocrad gocr hershey-fonts-data) ;;
     fuzz) pkgs+=(clang) ;;
+    slurm) pkgs+=(munge slurm-client slurmctld slurmd) ;;
     *) echo "deps.sh: unknown group '$g'" >&2; exit 2 ;;
     esac
 done
