@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
 
 #include "common/err.h"
 #include "test.h"
@@ -380,6 +381,10 @@ static void rec_net_create__bad_arch__names_token(void)
     net = rec_net_create("d1.5,f62", 1);
     CHECK(net == NULL);
     CHECK(strstr(err_get(), "dropout") != NULL);
+    /* 4096 x 32 x 32 features into 65536 units: far too many parameters */
+    net = rec_net_create("c4096,f65536,f62", 1);
+    CHECK(net == NULL);
+    CHECK(strstr(err_get(), "parameters") != NULL);
 }
 
 static void rec_net_create__default__has_expected_flops(void)
@@ -504,6 +509,48 @@ static void rec_net_load__damaged_files__rejected_with_reason(void)
     CHECK(strstr(err_get(), "missing.model") != NULL);
     free(p);
     rec_net_destroy(&net);
+}
+
+static void put32(unsigned char *p, size_t *pn, uint32_t v)
+{
+    for (int k = 0; k < 4; k++)
+        p[(*pn)++] = (unsigned char)(v >> (8 * k));
+}
+
+/* A file with a valid CRC whose architecture needs far more weights than
+ * it holds: rejected before the weights are allocated. */
+static void rec_net_load__arch_larger_than_file__rejected(void)
+{
+    unsigned char p[512];
+    size_t n = 0;
+    const char *arch = "c512,c512,f62";
+    float one = 1.0f;
+    uint32_t fone;
+    memcpy(&fone, &one, 4);
+    memcpy(p, "INKPCNN", 8);
+    n = 8;
+    put32(p, &n, 1);
+    put32(p, &n, 0);
+    put32(p, &n, REC_INPUT_SIZE);
+    put32(p, &n, REC_NCLASSES);
+    memcpy(p + n, rec_class_chars, REC_NCLASSES);
+    n += REC_NCLASSES;
+    put32(p, &n, 0);    /* mean 0.0f */
+    put32(p, &n, fone); /* scale 1.0f */
+    put32(p, &n, (uint32_t)strlen(arch));
+    memcpy(p + n, arch, strlen(arch));
+    n += strlen(arch);
+    put32(p, &n, 0); /* no metadata */
+    put32(p, &n, 6);
+    put32(p, &n, (uint32_t)(n + 12)); /* total size, low word */
+    put32(p, &n, 0);
+    put32(p, &n, (uint32_t)crc32(0L, p, (uInt)n));
+    char path[512];
+    model_path(path, sizeof path, "huge.model");
+    spill(path, p, (long)n);
+    CHECK(rec_net_load(path) == NULL);
+    CHECK(strstr(err_get(), "huge.model") != NULL);
+    CHECK(strstr(err_get(), "needs") != NULL);
 }
 
 /* ---- classify --------------------------------------------------------- */
@@ -733,6 +780,7 @@ int main(void)
     RUN(rec_net_create__default__has_expected_flops);
     RUN(rec_net_save__load__same_outputs);
     RUN(rec_net_load__damaged_files__rejected_with_reason);
+    RUN(rec_net_load__arch_larger_than_file__rejected);
     RUN(rec_net_classify__batch__equals_single_calls);
     RUN(rec_net_classify__same_size__allocates_nothing);
     RUN(rec_net_classify__charset__renormalises_over_allowed);
