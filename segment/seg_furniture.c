@@ -39,6 +39,37 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Shortest runs that count as rules: horizontal, vertical, and vertical
+ * where they meet a horizontal rule. */
+static void rule_lengths(int dpi, float med_h, int *phlen, int *pvlen,
+                         int *pvshort)
+{
+    if (med_h < 1)
+        med_h = dpi / 10.0f;
+    *phlen = (int)fmaxf(0.35f * dpi, 3.0f * med_h);
+    *pvlen = (int)fmaxf(0.4f * dpi, 3.0f * med_h);
+    *pvshort = (int)fmaxf(0.2f * dpi, 1.8f * med_h);
+}
+
+/**
+ * Can the page hold furniture at all? Only if some component is as long as
+ * a rule.
+ *
+ * @param[in] ps     the page's components
+ * @param[in] dpi    resolution
+ * @param[in] med_h  median component height, px
+ * @return 1 if seg__furniture_remove() may find something, else 0
+ */
+int seg__furniture_possible(const SegPieces *ps, int dpi, float med_h)
+{
+    int hlen, vlen, vshort;
+    rule_lengths(dpi, med_h, &hlen, &vlen, &vshort);
+    for (int i = 0; i < ps->n; i++)
+        if (ps->v[i].box.w >= hlen || ps->v[i].box.h >= vshort)
+            return 1;
+    return 0;
+}
+
 /* Largest thickness (area / length) of the components of a line mask. */
 static int max_thickness(PIX *mask, int horizontal)
 {
@@ -176,11 +207,8 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
     int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
     l_int32 on = 0;
     pixCountPixels(pixb, &on, NULL);
-    if (med_h < 1)
-        med_h = dpi / 10.0f;
-    int hlen = (int)fmaxf(0.35f * dpi, 3.0f * med_h);
-    int vlen = (int)fmaxf(0.4f * dpi, 3.0f * med_h);
-    int vlen_short = (int)fmaxf(0.2f * dpi, 1.8f * med_h);
+    int hlen, vlen, vlen_short;
+    rule_lengths(dpi, med_h, &hlen, &vlen, &vlen_short);
     if (on == 0 || (double)on > 0.35 * (double)w * h || hlen >= w ||
         vlen >= h || hlen < 8 || vlen < 8)
         return pixCopy(NULL, pixb);
