@@ -400,14 +400,15 @@ static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
     Queue *q = spool_get_queue(sp, st);
     char reason[1024];
     int rc;
-    if (st == STAGE_RECOGNIZE && !m->net_tried) {
+    int wants_net = st == STAGE_RECOGNIZE || st == STAGE_SEGMENT;
+    if (wants_net && !m->net_tried) {
         m->net_tried = 1;
         /* the sandbox child must be forked after the model is loaded */
         sandbox_stop(&m->sb, 0, NULL);
         m->net = opt->model ? rec_net_load(opt->model) : NULL;
         if (!m->net)
-            snprintf(m->net_err, sizeof m->net_err, "cannot load model %s: %s",
-                     opt->model ? opt->model : "(none)", err_get());
+            snprintf(m->net_err, sizeof m->net_err, "cannot load the model: %s",
+                     opt->model ? err_get() : "no model given");
     }
     if (st == STAGE_RECOGNIZE && !m->net) {
         snprintf(reason, sizeof reason, "%s", m->net_err);
