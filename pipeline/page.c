@@ -26,6 +26,7 @@
 #include "common/err.h"
 #include "pipeline/fsutil.h"
 #include "pipeline/job.h"
+#include "recognize/rec_context.h"
 
 int page_is_image_name(const char *name)
 {
@@ -161,10 +162,94 @@ PIX *page_read(const char *path, int page, int64_t max_pixels)
     return pix;
 }
 
+/**
+ * Score a candidate glyph for the segmenter's cuts of touching characters.
+ *
+ * @param[in] ctx   a PageScorer (net and charset)
+ * @param[in] mask  0/1 bytes, w x h, row stride w
+ * @param[in] w     width
+ * @param[in] h     height
+ * @return the best class probability (0..1); 0 when the mask cannot be
+ *         normalised or classified
+ */
+float page_score_glyph(void *ctx, const unsigned char *mask, int w, int h)
+{
+    const PageScorer *sc = ctx;
+    float in[REC_INPUT_SIZE * REC_INPUT_SIZE], probs[REC_NCLASSES];
+    if (rec_glyph_normalize_mask(mask, w, h, w, in) < 0 ||
+        rec_net_classify(sc->net, in, 1, sc->cs, probs) < 0)
+        return 0.0f;
+    float best = 0.0f;
+    for (int c = 0; c < REC_NCLASSES; c++)
+        if (probs[c] > best)
+            best = probs[c];
+    return best;
+}
+
 static OutBox box_of(SegBox b)
 {
     OutBox o = {b.x, b.y, b.x + b.w, b.y + b.h};
     return o;
+}
+
+/* Run rec_context_apply over each line and store its choices in op (glyphs
+ * that could not be normalised keep U+FFFD). Returns 0 or -1. */
+static int refine_with_context(OutPage *op, const SegLine *lines,
+                               int n_lines, const SegWord *words, int n_words,
+                               const SegGlyph *glyphs, const float *probs,
+                               const unsigned char *ok, int n_glyphs,
+                               RecCharset cs)
+{
+    int rc = 0;
+    int *idx = malloc((size_t)n_glyphs * sizeof *idx);
+    int *cls = malloc((size_t)n_glyphs * sizeof *cls);
+    float *conf = malloc((size_t)n_glyphs * sizeof *conf);
+    float *lp = malloc((size_t)n_glyphs * REC_NCLASSES * sizeof *lp);
+    RecContextGlyph *cg = malloc((size_t)n_glyphs * sizeof *cg);
+    if (!idx || !cls || !conf || !lp || !cg) {
+        rc = err_set("out of memory");
+        goto done;
+    }
+    for (int l = 0; l < n_lines && rc == 0; l++) {
+        const SegLine *ln = &lines[l];
+        int n = 0;
+        for (int w = ln->first_word; w < ln->first_word + ln->n_words; w++) {
+            if (w < 0 || w >= n_words)
+                continue;
+            for (int g = words[w].first_glyph;
+                 g < words[w].first_glyph + words[w].n_glyphs; g++) {
+                if (g < 0 || g >= n_glyphs || n >= n_glyphs)
+                    continue;
+                const SegBox *b = &glyphs[g].box;
+                idx[n] = g;
+                cg[n] = (RecContextGlyph){b->x, b->y, b->w, b->h, w};
+                memcpy(lp + (size_t)n * REC_NCLASSES,
+                       probs + (size_t)g * REC_NCLASSES,
+                       REC_NCLASSES * sizeof *lp);
+                n++;
+            }
+        }
+        if (n == 0)
+            continue;
+        RecLineGeom geom = {(float)ln->box.x, ln->baseline_y,
+                            ln->baseline_slope, ln->x_height, ln->cap_height};
+        rc = rec_context_apply(NULL, &geom, cg, lp, n, cs, cls, conf, NULL);
+        for (int i = 0; rc == 0 && i < n; i++) {
+            int g = idx[i];
+            if (!ok[g] || cls[i] < 0 || cls[i] >= REC_NCLASSES)
+                continue;
+            op->glyphs[g].codepoint =
+                (uint32_t)(unsigned char)rec_class_chars[cls[i]];
+            op->glyphs[g].conf = conf[i];
+        }
+    }
+done:
+    free(idx);
+    free(cls);
+    free(conf);
+    free(lp);
+    free(cg);
+    return rc;
 }
 
 /**
@@ -182,8 +267,8 @@ static OutBox box_of(SegBox b)
  *   (1) A glyph that cannot be normalised (no ink) becomes U+FFFD with
  *       confidence 0 rather than failing the page.
  *   (2) The line-context step (recognize/rec_context.c: case and look-alikes
- *       from line geometry) goes where marked below, between the
- *       classifier's choice and the OutPage.
+ *       from line geometry and words) refines the classifier's choice
+ *       before the OutPage is filled.
  */
 OutPage *page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
                         const char *image, int pageno, int dpi)
@@ -231,8 +316,14 @@ OutPage *page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
             ok[i] ? (uint32_t)(unsigned char)rec_class_chars[best] : 0xFFFD;
         op->glyphs[i].conf = ok[i] ? p[best] : 0.0f;
     }
-    /* Line context (rec_context.c) refines op->glyphs[].codepoint/conf here,
-     * from lines[] geometry and neighbours, once it lands. */
+    /* Line context: case and look-alikes from each line's geometry and the
+     * words around each glyph (rec_context.c) refine the network's choice. */
+    if (n_glyphs > 0 &&
+        refine_with_context(op, lines, n_lines, words, n_words, glyphs,
+                            probs, ok, n_glyphs, cs) < 0) {
+        err_prefix("%s page %d: line context", image, pageno + 1);
+        goto fail;
+    }
     for (int i = 0; i < n_words; i++) {
         op->words[i].box = box_of(words[i].box);
         op->words[i].first_glyph = words[i].first_glyph;
