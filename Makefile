@@ -94,6 +94,11 @@ test:
 test-unit: check-build
 	@tests/run.sh --unit-only --suite plain build ./inkpipe
 
+# Slurm suite on a real one-node cluster (as root: installs munge and
+# slurm-wlm if missing, starts and stops the daemons; see docs/slurm.md).
+test-slurm: all
+	@tests/slurm/run.sh $(BIN)
+
 valgrind: check-build
 	@tests/run.sh --valgrind --unit-only --suite valgrind build ./inkpipe
 

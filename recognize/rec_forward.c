@@ -109,6 +109,18 @@ static void affine(float *y, const float *x, size_t m, float s, float t,
     }
 }
 
+/* x-hat = (x - mean) * inv and y = gamma x-hat + beta in one pass. */
+static void bn_train_apply(float *restrict xh, float *restrict y,
+                           const float *restrict x, size_t m, float mean,
+                           float inv, float gamma, float beta)
+{
+    for (size_t j = 0; j < m; j++) {
+        float h = (x[j] - mean) * inv;
+        xh[j] = h;
+        y[j] = gamma * h + beta;
+    }
+}
+
 static void relu_fwd(float *restrict y, const float *restrict x, size_t m)
 {
     for (size_t j = 0; j < m; j++) {
@@ -194,8 +206,8 @@ static void bn_forward(RecNet *net, RecLayer *l, const float *x, int n,
             float fm = (float)mean;
             double var = rec__sumsq(xc, m, fm) / (double)m;
             float inv = (float)(1.0 / sqrt(var + REC__BN_EPS));
-            affine(l->aux + (size_t)c * m, xc, m, inv, -fm * inv, 0);
-            affine(yc, l->aux + (size_t)c * m, m, gamma[c], beta[c], 0);
+            bn_train_apply(l->aux + (size_t)c * m, yc, xc, m, fm, inv,
+                           gamma[c], beta[c]);
             l->bn_mean[c] = fm;
             l->bn_invstd[c] = inv;
             double uvar = m > 1 ? var * (double)m / (double)(m - 1) : var;

@@ -1,0 +1,336 @@
+/* test_seg_binarize.c - binarisation of every page depth, Sauvola and
+ * adaptive Otsu accuracy, deskew, blank / dark / black / noisy pages
+ * (segment/seg_binarize.c). */
+#include "common/err.h"
+#include "segment/segment.h"
+#include "tests/unit/seg_fixture.h"
+#include "tests/unit/test.h"
+
+#include <stdlib.h>
+
+/* A 1 bpp page of handwriting lines (the ground truth), starting at x0. */
+static PIX *truth_page_at(int w, int h, int xh, int x0, int y0)
+{
+    PIX *pix = pixCreate(w, h, 1);
+    FxPen pen = fx_pen(xh);
+    const char *text[4] = {"nox lov Hon", "vix pol nox", "Hol ovin lox",
+                           "xon vip HoH"};
+    int pitch = 3 * xh;
+    for (int i = 0; i < 4 && y0 + pitch * i < h - xh; i++)
+        fx_text(pix, text[i], x0, y0 + pitch * i, &pen, 0);
+    return pix;
+}
+
+static PIX *truth_page(int w, int h, int xh)
+{
+    return truth_page_at(w, h, xh, xh, 2 * xh);
+}
+
+/* Render a truth page as grey: ink and paper levels, uniform noise of
+ * +-noise, and paper darkening by `shade` levels from left to right. */
+static PIX *grey_page(PIX *truth, int ink, int paper, int noise, int shade)
+{
+    int w = pixGetWidth(truth), h = pixGetHeight(truth);
+    PIX *g = pixCreate(w, h, 8);
+    fx_seed = 99;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            l_uint32 b;
+            pixGetPixel(truth, x, y, &b);
+            int v = b ? ink : paper - shade * x / w;
+            if (noise)
+                v += (int)(fx_rand() % (2 * noise + 1)) - noise;
+            v = v < 0 ? 0 : v > 255 ? 255 : v;
+            pixSetPixel(g, x, y, (l_uint32)v);
+        }
+    return g;
+}
+
+/* Pixels that differ from the truth, over the truth's ink pixels. */
+static double error_rate(PIX *got, PIX *truth)
+{
+    PIX *x = pixXor(NULL, got, truth);
+    l_int32 diff = 0, ink = 0;
+    pixCountPixels(x, &diff, NULL);
+    pixCountPixels(truth, &ink, NULL);
+    pixDestroy(&x);
+    return ink ? (double)diff / ink : (double)diff;
+}
+
+static PIX *binarize(PIX *pixs, SegBinarizeMethod method, int deskew,
+                     float *pskew)
+{
+    SegBinarizeOptions opt;
+    seg_binarize_options_init(&opt);
+    opt.method = method;
+    opt.deskew = deskew;
+    PIX *b = seg_page_binarize(pixs, 300, &opt, pskew);
+    if (!b)
+        printf("  seg_page_binarize: %s\n", err_get());
+    return b;
+}
+
+static void seg_binarize_options_init__defaults__sauvola_deskew(void)
+{
+    SegBinarizeOptions opt;
+    memset(&opt, 0xff, sizeof opt);
+    seg_binarize_options_init(&opt);
+    CHECK(opt.method == SEG_BINARIZE_SAUVOLA);
+    CHECK(opt.window == 0);
+    CHECK_NEAR(opt.k, 0.34, 1e-6);
+    CHECK(opt.deskew == 1);
+}
+
+static void check_accuracy(SegBinarizeMethod method, const char *name)
+{
+    PIX *truth = truth_page(900, 500, 30);
+    /* uneven lighting: paper from 225 down to 145; ink 70; noise +-15 */
+    PIX *grey = grey_page(truth, 70, 225, 15, 80);
+    PIX *b = binarize(grey, method, 0, NULL);
+    CHECK(b != NULL);
+    if (b) {
+        CHECK(pixGetDepth(b) == 1);
+        double e = error_rate(b, truth);
+        printf("  %s: error %.3f of ink pixels\n", name, e);
+        CHECK(e < 0.15);
+    }
+    pixDestroy(&b);
+    pixDestroy(&grey);
+    pixDestroy(&truth);
+}
+
+static void seg_page_binarize__sauvola_uneven_light__matches_truth(void)
+{
+    check_accuracy(SEG_BINARIZE_SAUVOLA, "sauvola");
+}
+
+static void seg_page_binarize__otsu_uneven_light__matches_truth(void)
+{
+    check_accuracy(SEG_BINARIZE_OTSU, "otsu");
+}
+
+static void seg_page_binarize__every_depth__one_bpp_ink(void)
+{
+    PIX *truth = truth_page(600, 300, 24);
+    PIX *grey = grey_page(truth, 40, 220, 0, 0);
+    l_int32 ink = 0;
+    pixCountPixels(truth, &ink, NULL);
+    PIX *in[7];
+    in[0] = pixCopy(NULL, truth);                            /* 1 bpp */
+    in[1] = pixConvert8To16(grey, 8);                        /* 16 bpp */
+    in[2] = pixConvertGrayToColormap8(grey, 8);              /* cmap */
+    in[3] = pixConvertTo32(grey);                            /* RGB */
+    in[4] = pixThresholdTo4bpp(grey, 16, 0);                 /* 4 bpp */
+    in[5] = pixThresholdTo2bpp(grey, 4, 0);                  /* 2 bpp */
+    in[6] = pixCopy(NULL, grey);                             /* 8 bpp */
+    for (int i = 0; i < 7; i++) {
+        CHECK(in[i] != NULL);
+        if (!in[i])
+            continue;
+        for (int m = 0; m < 2; m++) {
+            PIX *b = binarize(in[i], m ? SEG_BINARIZE_OTSU
+                                       : SEG_BINARIZE_SAUVOLA, 0, NULL);
+            CHECK(b != NULL);
+            if (!b)
+                continue;
+            CHECK(pixGetDepth(b) == 1);
+            double e = error_rate(b, truth);
+            if (e >= 0.15)
+                printf("  input %d (%d bpp) method %d: error %.3f\n", i,
+                       pixGetDepth(in[i]), m, e);
+            CHECK(e < 0.15);
+            pixDestroy(&b);
+        }
+        pixDestroy(&in[i]);
+    }
+    (void)ink;
+    pixDestroy(&grey);
+    pixDestroy(&truth);
+}
+
+static void seg_page_binarize__colour_ink_on_tinted_paper__ink_found(void)
+{
+    PIX *truth = truth_page(600, 300, 24);
+    int w = pixGetWidth(truth), h = pixGetHeight(truth);
+    PIX *rgb = pixCreate(w, h, 32);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            l_uint32 b, v;
+            pixGetPixel(truth, x, y, &b);
+            composeRGBPixel(b ? 30 : 245, b ? 40 : 235, b ? 160 : 190, &v);
+            pixSetPixel(rgb, x, y, v);
+        }
+    PIX *b = binarize(rgb, SEG_BINARIZE_SAUVOLA, 0, NULL);
+    CHECK(b != NULL);
+    if (b)
+        CHECK(error_rate(b, truth) < 0.15);
+    pixDestroy(&b);
+    pixDestroy(&rgb);
+    pixDestroy(&truth);
+}
+
+static void check_skew(float deg)
+{
+    /* text mid-page, so that turning the page keeps it inside */
+    PIX *truth = truth_page_at(1200, 700, 30, 450, 250);
+    PIX *grey8 = grey_page(truth, 40, 220, 0, 0);
+    PIX *rot = pixRotate(grey8, deg * (float)M_PI / 180.0f, L_ROTATE_AREA_MAP,
+                         L_BRING_IN_WHITE, 0, 0);
+    float skew = 99;
+    PIX *b = binarize(rot, SEG_BINARIZE_SAUVOLA, 1, &skew);
+    CHECK(b != NULL);
+    if (b) {
+        /* the page was turned by deg; deskew turns it back */
+        if (fabs(skew + deg) > 0.3)
+            printf("  rotated %.1f deg, skew removed %.2f deg\n", (double)deg,
+                   (double)skew);
+        CHECK_NEAR(skew, -deg, 0.3);
+        SegPage *page = seg_page_segment(b, 300, NULL);
+        CHECK(page != NULL);
+        if (page) {
+            int nl;
+            const SegLine *l = seg_page_get_lines(page, &nl);
+            CHECK(nl == 4);
+            for (int i = 0; i < nl; i++)
+                CHECK(fabs(l[i].baseline_slope) < 0.01); /* 0.6 deg */
+            if (test_case_failed)
+                fx_dump(page);
+        }
+        seg_page_destroy(&page);
+    }
+    pixDestroy(&b);
+    pixDestroy(&rot);
+    pixDestroy(&grey8);
+    pixDestroy(&truth);
+}
+
+static void seg_page_binarize__skewed_pages__skew_removed(void)
+{
+    const float angles[6] = {-5.0f, -3.0f, -1.0f, 1.5f, 3.0f, 5.0f};
+    for (int i = 0; i < 6; i++)
+        check_skew(angles[i]);
+}
+
+static void seg_page_binarize__straight_page__not_rotated(void)
+{
+    PIX *truth = truth_page(1200, 700, 30);
+    float skew = 99;
+    PIX *b = binarize(truth, SEG_BINARIZE_SAUVOLA, 1, &skew);
+    CHECK(b != NULL);
+    CHECK(skew == 0.0f);
+    if (b)
+        CHECK(error_rate(b, truth) == 0.0);
+    pixDestroy(&b);
+    pixDestroy(&truth);
+}
+
+static void seg_page_binarize__blank_noisy_paper__no_ink(void)
+{
+    PIX *empty = pixCreate(800, 600, 1);
+    PIX *grey = grey_page(empty, 0, 215, 8, 30);
+    for (int m = 0; m < 2; m++) {
+        PIX *b = binarize(grey, m ? SEG_BINARIZE_OTSU : SEG_BINARIZE_SAUVOLA,
+                          1, NULL);
+        CHECK(b != NULL);
+        if (b) {
+            l_int32 on = 0;
+            pixCountPixels(b, &on, NULL);
+            if (on > 50)
+                printf("  method %d: %d ink pixels on blank paper\n", m, on);
+            CHECK(on <= 50);
+            SegPage *page = seg_page_segment(b, 300, NULL);
+            int nl = -1;
+            if (page)
+                seg_page_get_lines(page, &nl);
+            CHECK(nl == 0);
+            seg_page_destroy(&page);
+        }
+        pixDestroy(&b);
+    }
+    pixDestroy(&grey);
+    pixDestroy(&empty);
+}
+
+static void seg_page_binarize__very_dark_page__text_found(void)
+{
+    PIX *truth = truth_page(900, 500, 30);
+    PIX *grey = grey_page(truth, 8, 60, 3, 0);
+    for (int m = 0; m < 2; m++) {
+        PIX *b = binarize(grey, m ? SEG_BINARIZE_OTSU : SEG_BINARIZE_SAUVOLA,
+                          0, NULL);
+        CHECK(b != NULL);
+        if (b) {
+            double e = error_rate(b, truth);
+            if (e >= 0.2)
+                printf("  method %d: error %.3f\n", m, e);
+            CHECK(e < 0.2);
+        }
+        pixDestroy(&b);
+    }
+    pixDestroy(&grey);
+    pixDestroy(&truth);
+}
+
+static void seg_page_binarize__black_and_random_pages__no_crash(void)
+{
+    PIX *black = pixCreate(500, 400, 8); /* all 0 */
+    PIX *noise = pixCreate(500, 400, 8);
+    fx_seed = 3;
+    for (int y = 0; y < 400; y++)
+        for (int x = 0; x < 500; x++)
+            pixSetPixel(noise, x, y, fx_rand() & 255);
+    PIX *tiny = pixCreate(3, 2, 8);
+    PIX *pages[3] = {black, noise, tiny};
+    for (int i = 0; i < 3; i++)
+        for (int m = 0; m < 2; m++) {
+            PIX *b = binarize(pages[i],
+                              m ? SEG_BINARIZE_OTSU : SEG_BINARIZE_SAUVOLA, 1,
+                              NULL);
+            CHECK(b != NULL);
+            if (b) {
+                CHECK(pixGetWidth(b) == pixGetWidth(pages[i]));
+                SegPage *page = seg_page_segment(b, 300, NULL);
+                CHECK(page != NULL);
+                seg_page_destroy(&page);
+            }
+            pixDestroy(&b);
+        }
+    pixDestroy(&black);
+    pixDestroy(&noise);
+    pixDestroy(&tiny);
+}
+
+static void seg_page_binarize__bad_arguments__error(void)
+{
+    PIX *grey = pixCreate(50, 50, 8);
+    SegBinarizeOptions opt;
+    seg_binarize_options_init(&opt);
+    err_clear();
+    CHECK(seg_page_binarize(NULL, 300, NULL, NULL) == NULL);
+    CHECK(err_get()[0] != '\0');
+    opt.k = 1.5f;
+    err_clear();
+    CHECK(seg_page_binarize(grey, 300, &opt, NULL) == NULL);
+    CHECK(strstr(err_get(), "k") != NULL);
+    seg_binarize_options_init(&opt);
+    opt.method = (SegBinarizeMethod)7;
+    CHECK(seg_page_binarize(grey, 300, &opt, NULL) == NULL);
+    CHECK(strstr(err_get(), "method") != NULL);
+    pixDestroy(&grey);
+}
+
+int main(void)
+{
+    RUN(seg_binarize_options_init__defaults__sauvola_deskew);
+    RUN(seg_page_binarize__sauvola_uneven_light__matches_truth);
+    RUN(seg_page_binarize__otsu_uneven_light__matches_truth);
+    RUN(seg_page_binarize__every_depth__one_bpp_ink);
+    RUN(seg_page_binarize__colour_ink_on_tinted_paper__ink_found);
+    RUN(seg_page_binarize__skewed_pages__skew_removed);
+    RUN(seg_page_binarize__straight_page__not_rotated);
+    RUN(seg_page_binarize__blank_noisy_paper__no_ink);
+    RUN(seg_page_binarize__very_dark_page__text_found);
+    RUN(seg_page_binarize__black_and_random_pages__no_crash);
+    RUN(seg_page_binarize__bad_arguments__error);
+    TEST_EXIT();
+}

@@ -1,0 +1,239 @@
+/* test_seg_furniture.c - form furniture: box lines, underlines and comb
+ * fields removed, the glyph strokes they crossed kept whole
+ * (segment/seg_furniture.c through seg_page_segment). */
+#include "common/err.h"
+#include "segment/segment.h"
+#include "tests/unit/seg_fixture.h"
+#include "tests/unit/test.h"
+
+#include <stdlib.h>
+
+static SegPage *seg_opt(PIX *pix, const SegOptions *opt)
+{
+    SegPage *p = seg_page_segment(pix, 300, opt);
+    if (!p)
+        printf("  seg_page_segment: %s\n", err_get());
+    return p;
+}
+
+static void rect(PIX *pix, int x, int y, int w, int h, int t)
+{
+    pixRasterop(pix, x, y, w, t, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, x, y + h - t, w, t, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, x, y, t, h, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, x + w - t, y, t, h, PIX_SET, NULL, 0, 0);
+}
+
+/* No glyph may look like a piece of a line: thin and long (a box edge read
+ * as 1 / l / I) or flat and wide (an underline read as -). */
+static int line_like_glyphs(const SegPage *page, int xh)
+{
+    int ng, bad = 0;
+    const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+    for (int i = 0; i < ng; i++) {
+        const SegBox *b = &g[i].box;
+        if ((b->w <= 6 && b->h > 2 * xh) || (b->h <= 6 && b->w > 2 * xh))
+            bad++;
+    }
+    return bad;
+}
+
+/* Height of the tallest glyph whose box contains column x. */
+static int glyph_height_at(const SegPage *page, int x)
+{
+    int ng, best = 0;
+    const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+    for (int i = 0; i < ng; i++)
+        if (g[i].box.x <= x && x < g[i].box.x + g[i].box.w &&
+            g[i].box.h > best)
+            best = g[i].box.h;
+    return best;
+}
+
+static void seg_page_segment__boxed_field__box_removed_strokes_kept(void)
+{
+    /* Two form boxes (3 px rules) with handwriting; the p's descenders
+     * cross the bottom rule of the first box. */
+    FxPen pen = fx_pen(30);
+    PIX *pix = pixCreate(1000, 400, 1);
+    const char *t1 = "pop nox", *t2 = "Hol lov";
+    int b1 = 120, b2 = 280;
+    int e1 = fx_text(pix, t1, 80, b1, &pen, 0);
+    int e2 = fx_text(pix, t2, 80, b2, &pen, 0);
+    rect(pix, 50, b1 - 70, e1 - 50 + 40, 70 + 8, 3); /* bottom rule at b1+5 */
+    rect(pix, 50, b2 - 70, e2 - 50 + 40, 70 + 12, 3);
+    SegPage *page = seg_opt(pix, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        int ng, nl, nw;
+        seg_page_get_glyphs(page, &ng);
+        seg_page_get_lines(page, &nl);
+        seg_page_get_words(page, &nw);
+        CHECK(ng == fx_count_glyphs(t1) + fx_count_glyphs(t2));
+        CHECK(nl == 2);
+        CHECK(nw == 4);
+        CHECK(line_like_glyphs(page, 30) == 0);
+        CHECK(seg_page_get_stats(page)->furniture_px > 0);
+        /* the first p kept its whole descender across the rule: height
+         * x-height + 0.7 x-height */
+        CHECK(glyph_height_at(page, 82) >= 48);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__furniture_off__box_edges_are_glyphs(void)
+{
+    /* The same box without furniture removal: its edges come back as
+     * glyphs, which is what the removal exists to prevent. */
+    FxPen pen = fx_pen(30);
+    PIX *pix = pixCreate(1000, 250, 1);
+    const char *t1 = "nox lov";
+    int e1 = fx_text(pix, t1, 80, 120, &pen, 0);
+    rect(pix, 50, 50, e1 - 50 + 40, 85, 3);
+    SegOptions opt;
+    seg_options_init(&opt);
+    opt.remove_furniture = 0;
+    SegPage *page = seg_opt(pix, &opt);
+    CHECK(page != NULL);
+    if (page) {
+        int ng;
+        seg_page_get_glyphs(page, &ng);
+        CHECK(ng != fx_count_glyphs(t1));
+        CHECK(seg_page_get_stats(page)->furniture_px == 0);
+    }
+    seg_page_destroy(&page);
+    opt.remove_furniture = 1;
+    page = seg_opt(pix, &opt);
+    CHECK(page != NULL);
+    if (page) {
+        int ng;
+        seg_page_get_glyphs(page, &ng);
+        CHECK(ng == fx_count_glyphs(t1));
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__underlined_words__underline_removed(void)
+{
+    /* Underline touching the glyph bottoms and cut by the descenders. */
+    FxPen pen = fx_pen(30);
+    PIX *pix = pixCreate(1000, 250, 1);
+    const char *t = "pop nox lop";
+    int b = 120;
+    int e = fx_text(pix, t, 60, b, &pen, 0);
+    pixRasterop(pix, 40, b + 1, e - 40 + 20, 4, PIX_SET, NULL, 0, 0);
+    SegPage *page = seg_opt(pix, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        int ng, nl, nw;
+        const SegLine *l = seg_page_get_lines(page, &nl);
+        seg_page_get_glyphs(page, &ng);
+        seg_page_get_words(page, &nw);
+        CHECK(ng == fx_count_glyphs(t));
+        CHECK(nw == fx_count_words(t));
+        CHECK(nl == 1);
+        CHECK(line_like_glyphs(page, 30) == 0);
+        if (nl == 1)
+            CHECK_NEAR(l[0].baseline_y, b, 3);
+        /* descenders crossed the line: the p's are still whole */
+        CHECK(glyph_height_at(page, 62) >= 48);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__comb_field__ticks_removed(void)
+{
+    /* A comb: a base rule with ticks every 40 px rising 20 px; one glyph
+     * per cell, some of them stems (l) like the ticks. */
+    FxPen pen = fx_pen(28);
+    PIX *pix = pixCreate(800, 250, 1);
+    const char *cells = "lonlxvlon";
+    int n = (int)strlen(cells), pitch = 40, x0 = 60, base = 150;
+    pixRasterop(pix, x0, base + 4, n * pitch + 3, 3, PIX_SET, NULL, 0, 0);
+    for (int i = 0; i <= n; i++)
+        pixRasterop(pix, x0 + i * pitch, base + 4 - 20, 3, 20, PIX_SET, NULL,
+                    0, 0);
+    for (int i = 0; i < n; i++) {
+        int w = fx_glyph_width(cells[i], &pen);
+        fx_glyph(pix, cells[i], (float)(x0 + i * pitch + (pitch - w) / 2 + 1),
+                 (float)base, &pen);
+    }
+    SegPage *page = seg_opt(pix, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        int ng;
+        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+        CHECK(ng == n);
+        /* no glyph sits on a tick position */
+        int on_tick = 0;
+        for (int k = 0; k < ng; k++)
+            for (int i = 0; i <= n; i++) {
+                int tx = x0 + i * pitch + 1;
+                if (g[k].box.x <= tx && tx < g[k].box.x + g[k].box.w &&
+                    g[k].box.w < 10)
+                    on_tick++;
+            }
+        CHECK(on_tick == 0);
+        CHECK(line_like_glyphs(page, 28) == 0);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__table_grid__cells_read(void)
+{
+    /* A 3 x 2 grid of cells (2 px rules) with one word per cell; a glyph
+     * stroke crosses a vertical rule. */
+    FxPen pen = fx_pen(26);
+    PIX *pix = pixCreate(900, 400, 1);
+    const char *words[6] = {"nox", "lov", "Hon", "vix", "pol", "oxo"};
+    int cw = 250, ch = 110, gx = 50, gy = 60;
+    for (int r = 0; r <= 2; r++)
+        pixRasterop(pix, gx, gy + r * ch, 3 * cw + 2, 2, PIX_SET, NULL, 0, 0);
+    for (int c = 0; c <= 3; c++)
+        pixRasterop(pix, gx + c * cw, gy, 2, 2 * ch + 2, PIX_SET, NULL, 0, 0);
+    int expect = 0;
+    for (int i = 0; i < 6; i++) {
+        int r = i / 3, c = i % 3;
+        fx_text(pix, words[i], gx + c * cw + 40, gy + r * ch + 75, &pen, 0);
+        expect += fx_count_glyphs(words[i]);
+    }
+    /* an x whose stroke runs across the rule between cells 0 and 1 */
+    FxPen wide = pen;
+    fx_line(pix, (float)(gx + cw - 12), (float)(gy + 50),
+            (float)(gx + cw + 12), (float)(gy + 75), wide.stroke);
+    fx_line(pix, (float)(gx + cw - 12), (float)(gy + 75),
+            (float)(gx + cw + 12), (float)(gy + 50), wide.stroke);
+    expect++;
+    SegPage *page = seg_opt(pix, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        int ng;
+        seg_page_get_glyphs(page, &ng);
+        CHECK(ng == expect);
+        CHECK(line_like_glyphs(page, 26) == 0);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+int main(void)
+{
+    RUN(seg_page_segment__boxed_field__box_removed_strokes_kept);
+    RUN(seg_page_segment__furniture_off__box_edges_are_glyphs);
+    RUN(seg_page_segment__underlined_words__underline_removed);
+    RUN(seg_page_segment__comb_field__ticks_removed);
+    RUN(seg_page_segment__table_grid__cells_read);
+    TEST_EXIT();
+}

@@ -1,0 +1,387 @@
+/* test_seg_glyphs.c - glyphs from components: i/j dots, specks, broken and
+ * touching characters, word breaks, glyph masks (segment/seg_glyphs.c). */
+#include "common/err.h"
+#include "segment/segment.h"
+#include "tests/unit/seg_fixture.h"
+#include "tests/unit/test.h"
+
+#include <stdlib.h>
+
+static SegPage *seg_opt(PIX *pix, int dpi, const SegOptions *opt)
+{
+    SegPage *p = seg_page_segment(pix, dpi, opt);
+    if (!p)
+        printf("  seg_page_segment: %s\n", err_get());
+    return p;
+}
+
+static int n_glyphs(const SegPage *page)
+{
+    int n = 0;
+    seg_page_get_glyphs(page, &n);
+    return n;
+}
+
+static int n_words(const SegPage *page)
+{
+    int n = 0;
+    seg_page_get_words(page, &n);
+    return n;
+}
+
+static void seg_page_segment__i_dots__merged_into_stems(void)
+{
+    FxPen pen = fx_pen(30);
+    PIX *pix = pixCreate(900, 300, 1);
+    const char *l1 = "nix iii oil", *l2 = "lii ixi vin";
+    fx_text(pix, l1, 50, 100, &pen, 0);
+    fx_text(pix, l2, 50, 210, &pen, 0);
+    int dots = 0;
+    for (const char *c = l1; *c; c++)
+        dots += *c == 'i';
+    for (const char *c = l2; *c; c++)
+        dots += *c == 'i';
+    SegPage *page = seg_opt(pix, 300, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        CHECK(n_glyphs(page) == fx_count_glyphs(l1) + fx_count_glyphs(l2));
+        CHECK(n_words(page) == fx_count_words(l1) + fx_count_words(l2));
+        CHECK(seg_page_get_stats(page)->n_dots_merged == dots);
+        /* every glyph of x-height or less in its box top: the i's boxes
+         * reach up to their dots */
+        int ng;
+        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+        int tall = 0;
+        for (int i = 0; i < ng; i++)
+            tall += g[i].box.h > 40 && g[i].box.w < 10; /* i with dot, l */
+        CHECK(tall == dots + 2); /* two l's */
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__specks__dropped(void)
+{
+    FxPen pen = fx_pen(30);
+    PIX *pix = pixCreate(900, 300, 1);
+    const char *l1 = "nox lov", *l2 = "Hon vix";
+    fx_text(pix, l1, 50, 100, &pen, 0);
+    fx_text(pix, l2, 50, 210, &pen, 0);
+    /* 200 specks of 1..2 px anywhere (some touch glyphs: harmless) */
+    fx_seed = 7;
+    for (int i = 0; i < 200; i++) {
+        int x = (int)(fx_rand() % 900), y = (int)(fx_rand() % 300);
+        int s = 1 + (int)(fx_rand() % 2);
+        pixRasterop(pix, x, y, s, s, PIX_SET, NULL, 0, 0);
+    }
+    SegPage *page = seg_opt(pix, 300, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        int nl;
+        seg_page_get_lines(page, &nl);
+        CHECK(nl == 2);
+        CHECK(n_glyphs(page) == fx_count_glyphs(l1) + fx_count_glyphs(l2));
+        CHECK(seg_page_get_stats(page)->n_specks >= 150);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__broken_strokes__merged(void)
+{
+    /* Light pencil: every second glyph loses a 2 px band somewhere in its
+     * x-height, so it falls into two pieces that overlap horizontally. */
+    FxPen pen = fx_pen(30);
+    PIX *pix = pixCreate(900, 200, 1);
+    const char *text = "nHl onx lHn";
+    float x = 50;
+    int k = 0, broken = 0;
+    for (const char *c = text; *c; c++) {
+        if (*c == ' ') {
+            x += pen.word_gap - pen.gap;
+            continue;
+        }
+        fx_glyph(pix, *c, x, 120, &pen);
+        int w = fx_glyph_width(*c, &pen);
+        if (k++ % 2 == 0) {
+            /* a band across the lower x-height, below the n's arch */
+            int row = 120 - 8 - (k * 3) % 8;
+            pixRasterop(pix, (int)x - 1, row, w + 2, 2, PIX_CLR, NULL, 0, 0);
+            broken++;
+        }
+        x += w + pen.gap;
+    }
+    BOXA *cc = pixConnCompBB(pix, 8);
+    int ncc = boxaGetCount(cc);
+    boxaDestroy(&cc);
+    CHECK(ncc >= fx_count_glyphs(text) + broken); /* the fixture is broken */
+    SegPage *page = seg_opt(pix, 300, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        CHECK(n_glyphs(page) == fx_count_glyphs(text));
+        CHECK(n_words(page) == fx_count_words(text));
+        CHECK(seg_page_get_stats(page)->n_fragments_merged ==
+              ncc - fx_count_glyphs(text));
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+/* Words written with touching letters: gap = -stroke (they overlap). */
+static PIX *touching_page(const char **words, int n, int *pexpect)
+{
+    FxPen pen = fx_pen(30);
+    PIX *pix = pixCreate(1200, 200, 1);
+    int x = 50;
+    *pexpect = 0;
+    for (int i = 0; i < n; i++) {
+        FxPen tp = pen;
+        tp.gap = (i % 2) ? -pen.stroke : pen.gap; /* odd words touch */
+        x = fx_text(pix, words[i], x, 120, &tp, 0) + 40;
+        *pexpect += fx_count_glyphs(words[i]);
+    }
+    return pix;
+}
+
+static void seg_page_segment__touching_glyphs__split(void)
+{
+    const char *words[6] = {"nox", "oo", "von", "xox", "nov", "noon"};
+    int expect;
+    PIX *pix = touching_page(words, 6, &expect);
+    BOXA *cc = pixConnCompBB(pix, 8);
+    int ncc = boxaGetCount(cc);
+    boxaDestroy(&cc);
+    CHECK(ncc < expect); /* the fixture really touches */
+    SegPage *page = seg_opt(pix, 300, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        CHECK(n_glyphs(page) == expect);
+        CHECK(n_words(page) == 6);
+        CHECK(seg_page_get_stats(page)->n_splits == expect - ncc);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+/* A scorer that knows the fixture: a piece is a good glyph when its width
+ * is that of one letter (0.7 xh = 21 px here). */
+static int score_calls;
+static float width_score(void *ctx, const unsigned char *mask, int w, int h)
+{
+    (void)mask;
+    (void)h;
+    score_calls++;
+    float want = *(const float *)ctx;
+    float d = fabsf((float)w - want) / want;
+    return d > 1 ? 0.0f : 1.0f - d;
+}
+
+static void seg_page_segment__touching_with_scorer__scorer_used(void)
+{
+    const char *words[4] = {"nox", "oo", "von", "ovo"};
+    int expect;
+    PIX *pix = touching_page(words, 4, &expect);
+    SegOptions opt;
+    seg_options_init(&opt);
+    float want = 21.0f;
+    opt.score = width_score;
+    opt.score_ctx = &want;
+    score_calls = 0;
+    SegPage *page = seg_opt(pix, 300, &opt);
+    CHECK(page != NULL);
+    if (page) {
+        CHECK(n_glyphs(page) == expect);
+        CHECK(score_calls > 0);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__split_off__touching_kept_whole(void)
+{
+    const char *words[2] = {"nox", "oo"};
+    int expect;
+    PIX *pix = touching_page(words, 2, &expect);
+    SegOptions opt;
+    seg_options_init(&opt);
+    opt.split_touching = 0;
+    SegPage *page = seg_opt(pix, 300, &opt);
+    CHECK(page != NULL);
+    if (page) {
+        CHECK(n_glyphs(page) == expect - 1);
+        CHECK(seg_page_get_stats(page)->n_splits == 0);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+/* Three lines of words; letter and word gaps in x-heights. */
+static void check_words(float letter_gap, float word_gap)
+{
+    FxPen pen = fx_pen(30);
+    pen.gap = (int)lrintf(letter_gap * pen.xh);
+    pen.word_gap = (int)lrintf(word_gap * pen.xh);
+    PIX *pix = pixCreate(1400, 400, 1);
+    const char *text[3] = {"nox lov xon vol", "ovon xo lonx", "oxo nov lox von"};
+    int words = 0;
+    for (int i = 0; i < 3; i++) {
+        fx_text(pix, text[i], 40, 100 + 110 * i, &pen, 0);
+        words += fx_count_words(text[i]);
+    }
+    SegPage *page = seg_opt(pix, 300, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        int nl;
+        const SegLine *l = seg_page_get_lines(page, &nl);
+        CHECK(nl == 3);
+        CHECK(n_words(page) == words);
+        for (int i = 0; i < nl && i < 3; i++)
+            CHECK(l[i].n_words == fx_count_words(text[i]));
+        if (test_case_failed) {
+            printf("  letter gap %.2f xh, word gap %.2f xh\n",
+                   (double)letter_gap, (double)word_gap);
+            fx_dump(page);
+        }
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__tight_writer__words_found(void)
+{
+    check_words(0.07f, 0.45f);
+}
+
+static void seg_page_segment__loose_writer__words_found(void)
+{
+    check_words(0.4f, 1.6f);
+}
+
+static void seg_page_segment__single_word_lines__not_split(void)
+{
+    /* Loose letters but one word per line: no break inside a word. */
+    FxPen pen = fx_pen(30);
+    pen.gap = 12;
+    PIX *pix = pixCreate(900, 400, 1);
+    const char *text[3] = {"novox", "lonxo", "voxno"};
+    for (int i = 0; i < 3; i++)
+        fx_text(pix, text[i], 40, 100 + 110 * i, &pen, 0);
+    SegPage *page = seg_opt(pix, 300, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        CHECK(n_words(page) == 3);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__word_gap_option__fixed_threshold(void)
+{
+    FxPen pen = fx_pen(30);
+    pen.gap = 9;       /* 0.3 xh */
+    pen.word_gap = 30; /* 1.0 xh */
+    PIX *pix = pixCreate(900, 200, 1);
+    fx_text(pix, "nox lov xon", 40, 100, &pen, 0);
+    SegOptions opt;
+    seg_options_init(&opt);
+    opt.word_gap = 0.2f; /* every letter gap breaks */
+    SegPage *page = seg_opt(pix, 300, &opt);
+    CHECK(page != NULL);
+    if (page)
+        CHECK(n_words(page) == 9);
+    seg_page_destroy(&page);
+    opt.word_gap = 2.0f; /* nothing breaks */
+    page = seg_opt(pix, 300, &opt);
+    CHECK(page != NULL);
+    if (page)
+        CHECK(n_words(page) == 1);
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+static void seg_page_get_glyph_mask__neighbour_intrudes__own_pixels_only(void)
+{
+    /* A slanted stroke of the next glyph reaches under the previous one's
+     * box: its mask must not show it. */
+    PIX *pix = pixCreate(400, 200, 1);
+    FxPen pen = fx_pen(30);
+    int x = fx_text(pix, "nov", 40, 100, &pen, 0); /* v ends at x */
+    fx_glyph(pix, 'o', (float)(x + 10), 100, &pen);
+    /* a tail from the o back into the empty lower-right corner of the v */
+    fx_line(pix, (float)(x + 20), 98, (float)(x - 3), 98, 2);
+    BOXA *cc = pixConnCompBB(pix, 8);
+    CHECK(boxaGetCount(cc) == 4); /* the tail touches nothing of the v */
+    boxaDestroy(&cc);
+    SegPage *page = seg_opt(pix, 300, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        int ng;
+        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+        CHECK(ng == 4);
+        for (int i = 0; i < ng; i++) {
+            const unsigned char *m = seg_page_get_glyph_mask(page, i);
+            int own = 0, in_box = 0;
+            for (int k = 0; k < g[i].box.w * g[i].box.h; k++)
+                own += m[k];
+            BOX *b = boxCreate(g[i].box.x, g[i].box.y, g[i].box.w,
+                               g[i].box.h);
+            pixCountPixelsInRect(pix, b, &in_box, NULL);
+            boxDestroy(&b);
+            CHECK(own > 0 && own <= in_box);
+            /* every mask pixel is ink on the page */
+            int stray = 0;
+            for (int y = 0; y < g[i].box.h; y++)
+                for (int x = 0; x < g[i].box.w; x++) {
+                    l_uint32 v;
+                    pixGetPixel(pix, g[i].box.x + x, g[i].box.y + y, &v);
+                    stray += m[y * g[i].box.w + x] && !v;
+                }
+            CHECK(stray == 0);
+        }
+        /* the x's box holds part of the tail, its mask does not */
+        if (ng == 4) {
+            const unsigned char *m = seg_page_get_glyph_mask(page, 2);
+            int own = 0, in_box = 0;
+            for (int k = 0; k < g[2].box.w * g[2].box.h; k++)
+                own += m[k];
+            BOX *b = boxCreate(g[2].box.x, g[2].box.y, g[2].box.w, g[2].box.h);
+            pixCountPixelsInRect(pix, b, &in_box, NULL);
+            boxDestroy(&b);
+            CHECK(own < in_box);
+        }
+        CHECK(seg_page_get_glyph_mask(page, -1) == NULL);
+        CHECK(seg_page_get_glyph_mask(page, ng) == NULL);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+int main(void)
+{
+    RUN(seg_page_segment__i_dots__merged_into_stems);
+    RUN(seg_page_segment__specks__dropped);
+    RUN(seg_page_segment__broken_strokes__merged);
+    RUN(seg_page_segment__touching_glyphs__split);
+    RUN(seg_page_segment__touching_with_scorer__scorer_used);
+    RUN(seg_page_segment__split_off__touching_kept_whole);
+    RUN(seg_page_segment__tight_writer__words_found);
+    RUN(seg_page_segment__loose_writer__words_found);
+    RUN(seg_page_segment__single_word_lines__not_split);
+    RUN(seg_page_segment__word_gap_option__fixed_threshold);
+    RUN(seg_page_get_glyph_mask__neighbour_intrudes__own_pixels_only);
+    TEST_EXIT();
+}
