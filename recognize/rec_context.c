@@ -87,22 +87,26 @@ static int state_of(int c)
     return c < 10 ? ST_DIGIT : c < 36 ? ST_UPPER : ST_LOWER;
 }
 
+/* Geometry kind per class, in rec_class_chars order: s = x-height,
+ * T = tall, m = between (i t), g = x-height + descender (g p q y),
+ * j = between + descender, D = tall, may descend (J Q f). */
+static const char kind_of_class[] =
+    "TTTTTTTTTT"                 /* 0-9 */
+    "TTTTTTTTTDTTTTTTDTTTTTTTTT" /* A-Z */
+    "sTsTsDgTmjTTsssggssmssssgs"; /* a-z */
+_Static_assert(sizeof kind_of_class == REC_NCLASSES + 1,
+               "one geometry kind per class");
+
 static int geom_kind(int c)
 {
-    int ch = rec_class_chars[c];
-    if (c < 36)
-        return (ch == 'J' || ch == 'Q') ? G_TALL_MAYBE_DESC : G_TALL;
-    if (strchr("acemnorsuvwxz", ch))
-        return G_SMALL;
-    if (strchr("gpqy", ch))
-        return G_SMALL_DESC;
-    if (ch == 'j')
-        return G_MID_DESC;
-    if (ch == 'i' || ch == 't')
-        return G_MID;
-    if (ch == 'f')
-        return G_TALL_MAYBE_DESC;
-    return G_TALL; /* b d h k l */
+    switch (kind_of_class[c]) {
+    case 's': return G_SMALL;
+    case 'm': return G_MID;
+    case 'g': return G_SMALL_DESC;
+    case 'j': return G_MID_DESC;
+    case 'D': return G_TALL_MAYBE_DESC;
+    default: return G_TALL;
+    }
 }
 
 /**
