@@ -307,6 +307,7 @@ static const JField job_fields[] = {
     {"segment.word_gap", JT_FLOAT, OFF(segment.word_gap), 0, 100, 0},
     {"recognize.model", JT_PATH, OFF(model), 0, 0, 0},
     {"recognize.charset", JT_CHARSET, OFF(charset_spec), 0, 0, 0},
+    {"recognize.context", JT_BOOL, OFF(context), 0, 0, 0},
     {"limits.max_pixels", JT_INT64, OFF(max_pixels), 1, 1e12, 0},
     {"limits.page_timeout", JT_DOUBLE, OFF(page_timeout), 0.1, 86400, 0},
     {"limits.page_memory_mb", JT_INT, OFF(page_memory_mb), 16, 1048576, 0},
@@ -692,6 +693,7 @@ void job_init_defaults(Job *job)
     seg_binarize_options_init(&job->binarize);
     seg_options_init(&job->segment);
     job->charset = REC_CHARSET_ALL;
+    job->context = 1;
     job->max_pixels = 100000000;
     job->page_timeout = 60;
     job->page_memory_mb = 1024;
