@@ -3,7 +3,8 @@
  *
  * Files (prefix seg_):
  *   seg_binarize.c  grey/colour -> 1 bpp (Sauvola / adaptive Otsu), deskew
- *   seg_page.c      SegPage create/destroy/get, save/load of the artifact
+ *   seg_page.c      seg_page_segment (the driver), SegPage create/destroy/get
+ *   seg_page_io.c   save/load of the SegPage artifact
  *   seg_lines.c     text lines, baselines, x-height, reading order
  *   seg_glyphs.c    connected components -> glyphs: specks, i/j dots,
  *                   broken and touching characters, word breaks
@@ -102,6 +103,26 @@ const SegGlyph *seg_page_get_glyphs(const SegPage *page, int *pn);
 const unsigned char *seg_page_get_glyph_mask(const SegPage *page, int i);
 
 void seg_page_get_size(const SegPage *page, int *pw, int *ph);
+
+/* Resolution the page was segmented at: the dpi given, or the estimate from
+ * glyph heights when the caller gave 0. */
+int seg_page_get_dpi(const SegPage *page);
+
+/* What segmentation did, for logs and tests (value type). */
+typedef struct {
+    int n_components;      /* connected components found (8-connectivity) */
+    int n_specks;          /* components dropped as specks or stray marks */
+    int n_dots_merged;     /* i/j dots and accents joined to their base */
+    int n_fragments_merged;/* broken-stroke fragments joined */
+    int n_splits;          /* cuts made between touching glyphs */
+    int n_bridges_cut;     /* components cut because they joined two lines */
+    int furniture_px;      /* ink pixels removed as form furniture */
+    int dpi_estimated;     /* 1 when dpi was estimated from glyph heights */
+} SegStats;
+
+/* The page's SegStats (owned by the page; all zero for a loaded page except
+ * what the artifact stores). */
+const SegStats *seg_page_get_stats(const SegPage *page);
 
 /* Artifact between the segment and recognize stages: a versioned,
  * little-endian file. save writes path as given (callers do temp+rename). */

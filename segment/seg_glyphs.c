@@ -1,0 +1,686 @@
+/*
+ * seg_glyphs.c - connected components -> glyphs: pieces, i/j dots and
+ * accents, broken strokes, touching characters, word breaks.
+ *
+ * Design: the page's 8-connected components become SegPieces (box + own
+ * 0/1 mask). Once lines are known (seg_lines.c), each line's pieces are
+ * turned into glyphs in three passes:
+ *   1. small pieces above the x-height band (dots, accents) join the piece
+ *      below them that overlaps them most; tiny marks on the baseline
+ *      (full stops, specks) that join nothing are dropped, since the
+ *      classifier has no class for them;
+ *   2. pieces that overlap horizontally by at least half the narrower width
+ *      are fragments of one character (light pencil, broken strokes) and
+ *      are merged;
+ *   3. pieces much wider than the page's typical glyph are cut at column
+ *      projection minima near the expected glyph boundary; with a scorer
+ *      (the classifier's confidence) the candidate cuts are ranked by the
+ *      confidence of the two halves and a cut is kept only when it beats the
+ *      uncut piece.
+ * Word breaks come from each line's gap distribution in x-height units: a
+ * two-class Otsu split of the gaps, accepted only when the classes are well
+ * apart; lines with too few gaps, or one class only, use the page's pooled
+ * threshold. Every pass is linear in the pieces of a line (plus a sort).
+ */
+#include "segment/seg_internal.h"
+
+#include "common/err.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+float seg__median_f(float *v, int n)
+{
+    if (n <= 0)
+        return 0.0f;
+    qsort(v, (size_t)n, sizeof *v, cmp_float);
+    return n % 2 ? v[n / 2] : 0.5f * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* Two-class Otsu split of sorted values. Returns 0 and the threshold (a
+ * value between the classes) with both class means, or -1 when n < 2. */
+int seg__otsu_split_f(const float *sorted, int n, float *pthresh,
+                      float *plo_mean, float *phi_mean)
+{
+    if (n < 2)
+        return -1;
+    double total = 0;
+    for (int i = 0; i < n; i++)
+        total += sorted[i];
+    double s0 = 0, best = -1;
+    int bi = 0;
+    for (int i = 0; i < n - 1; i++) {
+        s0 += sorted[i];
+        int n0 = i + 1, n1 = n - n0;
+        double m0 = s0 / n0, m1 = (total - s0) / n1;
+        double var = (double)n0 * n1 * (m1 - m0) * (m1 - m0);
+        if (var > best) {
+            best = var;
+            bi = i;
+        }
+    }
+    double s = 0;
+    for (int i = 0; i <= bi; i++)
+        s += sorted[i];
+    *plo_mean = (float)(s / (bi + 1));
+    *phi_mean = (float)((total - s) / (n - bi - 1));
+    *pthresh = 0.5f * (sorted[bi] + sorted[bi + 1]);
+    return 0;
+}
+
+/* ---- pieces ----------------------------------------------------------- */
+
+int seg__pieces_push(SegPieces *ps, const SegPiece *p)
+{
+    if (ps->n == ps->cap) {
+        int cap = ps->cap ? 2 * ps->cap : 256;
+        SegPiece *v = realloc(ps->v, (size_t)cap * sizeof *v);
+        if (!v)
+            return err_set("segment: out of memory (%d pieces)", cap);
+        ps->v = v;
+        ps->cap = cap;
+    }
+    ps->v[ps->n++] = *p;
+    return 0;
+}
+
+void seg__pieces_cleanup(SegPieces *ps)
+{
+    if (!ps)
+        return;
+    for (int i = 0; i < ps->n; i++)
+        free(ps->v[i].mask);
+    free(ps->v);
+    memset(ps, 0, sizeof *ps);
+}
+
+/* Every 8-connected component of pixb becomes a piece with its own mask. */
+int seg__pieces_from_pix(PIX *pixb, SegPieces *ps)
+{
+    PIXA *pixa = NULL;
+    BOXA *boxa = pixConnComp(pixb, &pixa, 8);
+    if (!boxa || !pixa) {
+        boxaDestroy(&boxa);
+        pixaDestroy(&pixa);
+        return err_set("segment: connected components failed");
+    }
+    int n = boxaGetCount(boxa);
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        l_int32 bx, by, bw, bh;
+        boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh);
+        PIX *pc = pixaGetPix(pixa, i, L_CLONE);
+        SegPiece p = {{bx, by, bw, bh}, NULL, 0, -1, 0};
+        p.mask = malloc((size_t)bw * bh);
+        if (!p.mask || !pc) {
+            free(p.mask);
+            pixDestroy(&pc);
+            rc = err_set("segment: out of memory (component %d)", i);
+            break;
+        }
+        l_uint32 *data = pixGetData(pc);
+        int wpl = pixGetWpl(pc);
+        for (int y = 0; y < bh; y++) {
+            l_uint32 *line = data + (size_t)y * wpl;
+            unsigned char *row = p.mask + (size_t)y * bw;
+            for (int x = 0; x < bw; x++) {
+                row[x] = (unsigned char)GET_DATA_BIT(line, x);
+                p.area += row[x];
+            }
+        }
+        pixDestroy(&pc);
+        if (seg__pieces_push(ps, &p) != 0) {
+            free(p.mask);
+            rc = -1;
+        }
+    }
+    boxaDestroy(&boxa);
+    pixaDestroy(&pixa);
+    return rc;
+}
+
+/* OR src into dst (dst's box grows to the union); src is marked dead and its
+ * mask freed. */
+int seg__piece_merge(SegPiece *dst, SegPiece *src)
+{
+    int x0 = dst->box.x < src->box.x ? dst->box.x : src->box.x;
+    int y0 = dst->box.y < src->box.y ? dst->box.y : src->box.y;
+    int x1a = dst->box.x + dst->box.w, x1b = src->box.x + src->box.w;
+    int y1a = dst->box.y + dst->box.h, y1b = src->box.y + src->box.h;
+    int x1 = x1a > x1b ? x1a : x1b, y1 = y1a > y1b ? y1a : y1b;
+    int w = x1 - x0, h = y1 - y0;
+    unsigned char *m = calloc((size_t)w * h, 1);
+    if (!m)
+        return err_set("segment: out of memory merging pieces");
+    const SegPiece *ps[2] = {dst, src};
+    for (int k = 0; k < 2; k++) {
+        const SegPiece *p = ps[k];
+        for (int y = 0; y < p->box.h; y++) {
+            const unsigned char *s = p->mask + (size_t)y * p->box.w;
+            unsigned char *d = m + (size_t)(p->box.y - y0 + y) * w +
+                               (p->box.x - x0);
+            for (int x = 0; x < p->box.w; x++)
+                d[x] |= s[x];
+        }
+    }
+    free(dst->mask);
+    dst->mask = m;
+    dst->box = (SegBox){x0, y0, w, h};
+    dst->area += src->area;
+    dst->flags &= ~SEG__SMALL;
+    if (dst->box.h > 0 && (src->flags & SEG__TALL))
+        dst->flags |= SEG__TALL;
+    free(src->mask);
+    src->mask = NULL;
+    src->area = 0;
+    src->flags |= SEG__DEAD;
+    return 0;
+}
+
+/* Copy the sub-rectangle [x0,x1) x [y0,y1) of p into out, trimmed to its
+ * ink. out->area == 0 (and no mask) when the rectangle holds no ink. */
+static int piece_sub(const SegPiece *p, int x0, int x1, int y0, int y1,
+                     SegPiece *out)
+{
+    int minx = x1, maxx = x0 - 1, miny = y1, maxy = y0 - 1, area = 0;
+    for (int y = y0; y < y1; y++) {
+        const unsigned char *r = p->mask + (size_t)y * p->box.w;
+        for (int x = x0; x < x1; x++)
+            if (r[x]) {
+                area++;
+                if (x < minx)
+                    minx = x;
+                if (x > maxx)
+                    maxx = x;
+                if (y < miny)
+                    miny = y;
+                if (y > maxy)
+                    maxy = y;
+            }
+    }
+    memset(out, 0, sizeof *out);
+    out->line = p->line;
+    out->flags = p->flags & ~(SEG__DEAD | SEG__TALL | SEG__SMALL);
+    if (area == 0)
+        return 0;
+    int w = maxx - minx + 1, h = maxy - miny + 1;
+    out->mask = malloc((size_t)w * h);
+    if (!out->mask)
+        return err_set("segment: out of memory cutting a piece");
+    for (int y = 0; y < h; y++)
+        memcpy(out->mask + (size_t)y * w,
+               p->mask + (size_t)(miny + y) * p->box.w + minx, (size_t)w);
+    out->box = (SegBox){p->box.x + minx, p->box.y + miny, w, h};
+    out->area = area;
+    return 0;
+}
+
+/* Cut p at mask column col: left = [0, col), right = [col, w). */
+int seg__piece_cut_cols(const SegPiece *p, int col, SegPiece *left,
+                        SegPiece *right)
+{
+    if (piece_sub(p, 0, col, 0, p->box.h, left) != 0)
+        return -1;
+    if (piece_sub(p, col, p->box.w, 0, p->box.h, right) != 0) {
+        free(left->mask);
+        left->mask = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* Cut p at mask row row: top = [0, row), bottom = [row, h). */
+int seg__piece_cut_rows(const SegPiece *p, int row, SegPiece *top,
+                        SegPiece *bottom)
+{
+    if (piece_sub(p, 0, p->box.w, 0, row, top) != 0)
+        return -1;
+    if (piece_sub(p, 0, p->box.w, row, p->box.h, bottom) != 0) {
+        free(top->mask);
+        top->mask = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- per-line glyph passes --------------------------------------------- */
+
+/* qsort has no context argument; thread-local keeps pages independent. */
+static _Thread_local const SegPieces *sort_ps;
+
+static int cmp_piece_x(const void *a, const void *b)
+{
+    const SegBox *p = &sort_ps->v[*(const int *)a].box;
+    const SegBox *q = &sort_ps->v[*(const int *)b].box;
+    if (p->x != q->x)
+        return (p->x > q->x) - (p->x < q->x);
+    return (p->y > q->y) - (p->y < q->y);
+}
+
+/* Sort a line's pieces by left edge and drop the dead ones. */
+static void line_sort_live(SegPieces *ps, SegWLine *l)
+{
+    int k = 0;
+    for (int i = 0; i < l->n; i++)
+        if (!(ps->v[l->idx[i]].flags & SEG__DEAD))
+            l->idx[k++] = l->idx[i];
+    l->n = k;
+    sort_ps = ps;
+    qsort(l->idx, (size_t)l->n, sizeof *l->idx, cmp_piece_x);
+    sort_ps = NULL;
+}
+
+/* Pass 1: dots and accents; tiny marks on the baseline are dropped. */
+static int join_dots(SegPieces *ps, SegWLine *l, SegStats *st)
+{
+    float u = l->unit;
+    for (int i = 0; i < l->n; i++) {
+        SegPiece *d = &ps->v[l->idx[i]];
+        if ((d->flags & SEG__DEAD) || !(d->flags & SEG__SMALL))
+            continue;
+        float cx = d->box.x + 0.5f * d->box.w;
+        float base = seg__line_base_at(l, cx);
+        int above = (float)(d->box.y + d->box.h) <= base - 0.45f * u;
+        float tol = above ? 0.35f * u : 0.0f;
+        int best = -1;
+        float best_d = 1e30f;
+        /* Neighbours in x order: a base glyph lies within a few entries.
+         * A dot goes to the piece whose x-range is nearest its centre (ties:
+         * nearest centre); a low fragment to the one it overlaps most. */
+        for (int j = i - 6 < 0 ? 0 : i - 6; j < l->n && j <= i + 6; j++) {
+            SegPiece *b = &ps->v[l->idx[j]];
+            if (j == i || (b->flags & (SEG__DEAD | SEG__SMALL)))
+                continue;
+            float d_;
+            if (above) {
+                float bx0 = (float)b->box.x, bx1 = (float)(b->box.x + b->box.w);
+                float out = fmaxf(0.0f, fmaxf(bx0 - cx, cx - bx1));
+                d_ = out * 1000.0f + fabsf(cx - 0.5f * (bx0 + bx1));
+                if (out > tol)
+                    continue;
+            } else {
+                float ov = fminf((float)(d->box.x + d->box.w),
+                                 (float)(b->box.x + b->box.w)) -
+                           fmaxf((float)d->box.x, (float)b->box.x);
+                if (ov < 0.5f * d->box.w)
+                    continue; /* a fragment must lie over its base */
+                d_ = -ov;
+            }
+            if (d_ < best_d) {
+                best_d = d_;
+                best = l->idx[j];
+            }
+        }
+        if (best >= 0) {
+            if (seg__piece_merge(&ps->v[best], d) != 0)
+                return -1;
+            if (above)
+                st->n_dots_merged++;
+            else
+                st->n_fragments_merged++;
+        } else if (above || (d->box.w < 0.35f * u && d->box.h < 0.35f * u)) {
+            free(d->mask);
+            d->mask = NULL;
+            d->flags |= SEG__DEAD;
+            st->n_specks++;
+        } else {
+            d->flags &= ~SEG__SMALL; /* a small glyph in its own right */
+        }
+    }
+    line_sort_live(ps, l);
+    return 0;
+}
+
+/* Pass 2: horizontally overlapping fragments of one character. */
+static int join_fragments(SegPieces *ps, SegWLine *l, SegStats *st)
+{
+    int cur = -1;
+    for (int i = 0; i < l->n; i++) {
+        SegPiece *b = &ps->v[l->idx[i]];
+        if (cur >= 0) {
+            SegPiece *a = &ps->v[cur];
+            int ov = (a->box.x + a->box.w < b->box.x + b->box.w
+                          ? a->box.x + a->box.w
+                          : b->box.x + b->box.w) -
+                     (a->box.x > b->box.x ? a->box.x : b->box.x);
+            int mw = a->box.w < b->box.w ? a->box.w : b->box.w;
+            int y0 = a->box.y < b->box.y ? a->box.y : b->box.y;
+            int y1 = a->box.y + a->box.h > b->box.y + b->box.h
+                         ? a->box.y + a->box.h
+                         : b->box.y + b->box.h;
+            /* Not two whole glyphs stacked: the union stays glyph-sized. */
+            if (2 * ov >= mw && (float)(y1 - y0) <= 2.6f * l->unit + 2) {
+                if (seg__piece_merge(a, b) != 0)
+                    return -1;
+                st->n_fragments_merged++;
+                continue;
+            }
+        }
+        cur = l->idx[i];
+    }
+    line_sort_live(ps, l);
+    return 0;
+}
+
+/* Column ink counts of a piece, smoothed over 3 columns. */
+static void col_profile(const SegPiece *p, float *prof)
+{
+    int w = p->box.w, h = p->box.h;
+    for (int x = 0; x < w; x++)
+        prof[x] = 0;
+    for (int y = 0; y < h; y++) {
+        const unsigned char *r = p->mask + (size_t)y * w;
+        for (int x = 0; x < w; x++)
+            prof[x] += r[x];
+    }
+    float prev = prof[0];
+    for (int x = 1; x < w - 1; x++) {
+        float cur = prof[x];
+        prof[x] = (prev + 2 * cur + prof[x + 1]) * 0.25f;
+        prev = cur;
+    }
+}
+
+static float score_piece(const SegOptions *opt, const SegPiece *p)
+{
+    if (!p->mask || p->area == 0)
+        return 0.0f;
+    return opt->score(opt->score_ctx, p->mask, p->box.w, p->box.h);
+}
+
+#define SEG_MAX_CANDS 4
+
+/* Pass 3: cut p (which may be too wide) into glyphs; pushes new pieces onto
+ * ps and their indices onto l. Returns 0/-1. */
+static int split_piece(SegPieces *ps, SegWLine *l, int pi, float tw,
+                       const SegOptions *opt, SegStats *st, int depth)
+{
+    SegPiece *p = &ps->v[pi];
+    int w = p->box.w, h = p->box.h;
+    float thresh = opt->score ? 1.45f : 1.75f;
+    if (depth > 8 || w < thresh * tw || (float)w < 0.75f * h || w < 6)
+        return 0;
+    int n_exp = (int)lrintf(w / tw);
+    if (n_exp < 2)
+        n_exp = 2;
+    float target = (float)w * (float)(n_exp / 2) / (float)n_exp;
+    int minw = (int)(0.35f * tw);
+    if (minw < 2)
+        minw = 2;
+    if (w - minw <= minw)
+        return 0;
+    float *prof = malloc((size_t)w * sizeof *prof);
+    if (!prof)
+        return err_set("segment: out of memory splitting a glyph");
+    col_profile(p, prof);
+    float pmax = 1;
+    for (int x = 0; x < w; x++)
+        if (prof[x] > pmax)
+            pmax = prof[x];
+    /* Candidate cuts: the lowest-cost local minima of the profile. */
+    int cand[SEG_MAX_CANDS];
+    float ccost[SEG_MAX_CANDS];
+    int nc = 0;
+    for (int x = minw; x <= w - minw; x++) {
+        int is_min = (x == minw || prof[x] <= prof[x - 1]) &&
+                     (x == w - minw || prof[x] <= prof[x + 1]);
+        if (!is_min)
+            continue;
+        float c = prof[x] / pmax + 0.6f * fabsf(x - target) / w;
+        /* keep the SEG_MAX_CANDS best, at least minw apart */
+        int near = -1;
+        for (int k = 0; k < nc; k++)
+            if (abs(cand[k] - x) < minw)
+                near = k;
+        if (near >= 0) {
+            if (c < ccost[near]) {
+                cand[near] = x;
+                ccost[near] = c;
+            }
+            continue;
+        }
+        if (nc < SEG_MAX_CANDS) {
+            cand[nc] = x;
+            ccost[nc++] = c;
+        } else {
+            int worst = 0;
+            for (int k = 1; k < nc; k++)
+                if (ccost[k] > ccost[worst])
+                    worst = k;
+            if (c < ccost[worst]) {
+                cand[worst] = x;
+                ccost[worst] = c;
+            }
+        }
+    }
+    free(prof);
+    if (nc == 0)
+        return 0;
+    int best = 0;
+    for (int k = 1; k < nc; k++)
+        if (ccost[k] < ccost[best])
+            best = k;
+    SegPiece left, right;
+    if (opt->score) {
+        /* Rank cuts by the weaker half's confidence. */
+        float whole = score_piece(opt, p), best_s = -1;
+        for (int k = 0; k < nc; k++) {
+            SegPiece a, b;
+            if (seg__piece_cut_cols(p, cand[k], &a, &b) != 0)
+                return -1;
+            float s = 0;
+            if (a.area > 0 && b.area > 0) {
+                float sa = score_piece(opt, &a), sb = score_piece(opt, &b);
+                s = sa < sb ? sa : sb;
+            }
+            free(a.mask);
+            free(b.mask);
+            if (s > best_s) {
+                best_s = s;
+                best = k;
+            }
+        }
+        /* Keep the piece whole when it reads better whole, unless it is far
+         * too wide to be one glyph. */
+        if (best_s <= whole && w < 2.4f * tw)
+            return 0;
+    }
+    if (seg__piece_cut_cols(p, cand[best], &left, &right) != 0)
+        return -1;
+    if (left.area == 0 || right.area == 0 || left.area * 20 < p->area ||
+        right.area * 20 < p->area) {
+        free(left.mask);
+        free(right.mask);
+        return 0;
+    }
+    /* left replaces p in place; right is a new piece of the same line. */
+    left.line = right.line = p->line;
+    free(p->mask);
+    ps->v[pi] = left;
+    if (seg__pieces_push(ps, &right) != 0) {
+        free(right.mask);
+        return -1;
+    }
+    int ri = ps->n - 1;
+    if (seg__wline_push(l, ri) != 0)
+        return -1;
+    st->n_splits++;
+    if (split_piece(ps, l, pi, tw, opt, st, depth + 1) != 0)
+        return -1;
+    return split_piece(ps, l, ri, tw, opt, st, depth + 1);
+}
+
+/**
+ * Turn each line's pieces into glyphs: dots, fragments, touching glyphs.
+ *
+ * @param[in,out] ps   all pieces; merged ones are marked dead, cut ones
+ *                     replaced and appended
+ * @param[in,out] ls   lines in reading order; each line's idx ends sorted
+ *                     by x and holds live pieces only
+ * @param[in]     m    page metrics (med_w is computed here and read back
+ *                     through the const pointer's owner)
+ * @param[in]     opt  settings (split_touching, score)
+ * @param[in,out] st   counters
+ * @return 0, or -1 on error (out of memory)
+ */
+int seg__glyphs_build(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
+                      const SegOptions *opt, SegStats *st)
+{
+    (void)m;
+    int total = 0;
+    for (int i = 0; i < ls->n; i++) {
+        SegWLine *l = &ls->v[i];
+        line_sort_live(ps, l);
+        if (join_dots(ps, l, st) != 0 || join_fragments(ps, l, st) != 0)
+            return -1;
+        total += l->n;
+    }
+    if (!opt->split_touching || total == 0)
+        return 0;
+    /* Typical glyph width: widths of glyph-high pieces, page-wide. */
+    float *wv = malloc((size_t)total * sizeof *wv);
+    if (!wv)
+        return err_set("segment: out of memory (%d glyphs)", total);
+    int nw = 0;
+    for (int i = 0; i < ls->n; i++) {
+        SegWLine *l = &ls->v[i];
+        for (int k = 0; k < l->n; k++) {
+            const SegPiece *p = &ps->v[l->idx[k]];
+            if (p->box.h >= 0.6f * l->unit)
+                wv[nw++] = (float)p->box.w;
+        }
+    }
+    float page_tw = seg__median_f(wv, nw);
+    for (int i = 0; i < ls->n; i++) {
+        SegWLine *l = &ls->v[i];
+        /* A line with enough glyphs of its own uses its own width, so a
+         * writer who prints wide on one line is not cut everywhere. */
+        float tw = page_tw;
+        nw = 0;
+        for (int k = 0; k < l->n; k++) {
+            const SegPiece *p = &ps->v[l->idx[k]];
+            if (p->box.h >= 0.6f * l->unit)
+                wv[nw++] = (float)p->box.w;
+        }
+        if (nw >= 8)
+            tw = seg__median_f(wv, nw);
+        if (tw < 0.45f * l->unit)
+            tw = 0.45f * l->unit;
+        int n0 = l->n;
+        for (int k = 0; k < n0; k++)
+            if (split_piece(ps, l, l->idx[k], tw, opt, st, 0) != 0) {
+                free(wv);
+                return -1;
+            }
+        line_sort_live(ps, l);
+    }
+    free(wv);
+    return 0;
+}
+
+/* ---- words ------------------------------------------------------------ */
+
+/* Gaps of one line in units of its x-height, in glyph order; returns the
+ * count. gaps must hold l->n entries. */
+static int line_gaps(const SegPieces *ps, const SegWLine *l, float *gaps)
+{
+    int n = 0;
+    if (l->n < 2)
+        return 0;
+    int right = ps->v[l->idx[0]].box.x + ps->v[l->idx[0]].box.w;
+    for (int k = 1; k < l->n; k++) {
+        const SegBox *b = &ps->v[l->idx[k]].box;
+        gaps[n++] = (float)(b->x - right) / l->unit;
+        if (b->x + b->w > right)
+            right = b->x + b->w;
+    }
+    return n;
+}
+
+/* Is a two-class split of these (sorted, x-height unit) gaps real? */
+static int split_is_real(float lo, float hi)
+{
+    return hi - lo >= 0.25f && hi >= 2.0f * (lo > 0 ? lo : 0) + 0.15f;
+}
+
+/**
+ * Mark word starts: word_start[i] = 1 for each piece that begins a word.
+ *
+ * @param[in]  ps          pieces
+ * @param[in]  ls          lines in reading order, idx sorted by x, live only
+ * @param[in]  m           page metrics
+ * @param[in]  opt         settings (word_gap > 0 fixes the threshold)
+ * @param[out] word_start  one byte per piece (ps->n), all written
+ * @return 0, or -1 on error
+ *
+ * Notes:
+ *   (1) A gap >= 1.5 x-heights always breaks and one <= 0.12 never does,
+ *       whatever the statistics say.
+ */
+int seg__words_mark(const SegPieces *ps, const SegWLines *ls,
+                    const SegMetrics *m, const SegOptions *opt,
+                    unsigned char *word_start)
+{
+    (void)m;
+    memset(word_start, 0, (size_t)ps->n);
+    int total = 0;
+    for (int i = 0; i < ls->n; i++)
+        total += ls->v[i].n;
+    float *all = malloc((size_t)(total + 1) * sizeof *all);
+    float *gaps = malloc((size_t)(total + 1) * sizeof *gaps);
+    if (!all || !gaps) {
+        free(all);
+        free(gaps);
+        return err_set("segment: out of memory (word gaps)");
+    }
+    /* Page threshold from all gaps pooled. */
+    int na = 0;
+    for (int i = 0; i < ls->n; i++)
+        na += line_gaps(ps, &ls->v[i], all + na);
+    qsort(all, (size_t)na, sizeof *all, cmp_float);
+    float page_t = 0.8f, t, lo, hi;
+    if (seg__otsu_split_f(all, na, &t, &lo, &hi) == 0 && split_is_real(lo, hi))
+        page_t = t;
+    for (int i = 0; i < ls->n; i++) {
+        const SegWLine *l = &ls->v[i];
+        if (l->n == 0)
+            continue;
+        word_start[l->idx[0]] = 1;
+        int ng = line_gaps(ps, l, gaps);
+        float line_t = page_t;
+        if (opt->word_gap > 0) {
+            line_t = opt->word_gap;
+        } else if (ng >= 4) {
+            memcpy(all, gaps, (size_t)ng * sizeof *all);
+            qsort(all, (size_t)ng, sizeof *all, cmp_float);
+            if (seg__otsu_split_f(all, ng, &t, &lo, &hi) == 0 &&
+                split_is_real(lo, hi))
+                line_t = t;
+            else if (all[ng - 1] < page_t)
+                line_t = page_t; /* one class: a single word, or all loose */
+        }
+        for (int k = 0; k < ng; k++) {
+            int brk = gaps[k] > line_t;
+            if (opt->word_gap <= 0) {
+                if (gaps[k] >= 1.5f)
+                    brk = 1;
+                if (gaps[k] <= 0.12f)
+                    brk = 0;
+            }
+            if (brk)
+                word_start[l->idx[k + 1]] = 1;
+        }
+    }
+    free(all);
+    free(gaps);
+    return 0;
+}

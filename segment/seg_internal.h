@@ -1,0 +1,116 @@
+/*
+ * seg_internal.h - private to segment/: the SegPage layout and the working
+ * types shared by seg_page.c, seg_lines.c, seg_glyphs.c, seg_furniture.c and
+ * seg_page_io.c. Nothing outside segment/ includes this file.
+ *
+ * Design: segmentation works on "pieces": a box plus an owned 0/1 byte mask.
+ * A piece starts as one connected component; merging (dots, broken strokes)
+ * ORs masks into a union box, splitting (touching glyphs, components that
+ * bridge two lines) slices a mask. Because a piece only ever holds pixels of
+ * its own components, a glyph mask never shows a neighbour that intrudes into
+ * its box.
+ */
+#ifndef INKPIPE_SEG_INTERNAL_H
+#define INKPIPE_SEG_INTERNAL_H
+
+#include "segment/segment.h"
+
+#include <stddef.h>
+
+/* Piece flags. */
+#define SEG__DEAD 1u  /* merged into another piece or dropped */
+#define SEG__SMALL 2u /* too small to seed a line (dots, accents, fragments) */
+#define SEG__TALL 4u  /* taller than a line: may bridge two lines */
+
+typedef struct {
+    SegBox box;
+    unsigned char *mask; /* box.w * box.h bytes, 0/1; owned */
+    int area;            /* ink pixels */
+    int line;            /* working line index, -1 = none */
+    unsigned flags;
+} SegPiece;
+
+typedef struct {
+    SegPiece *v;
+    int n, cap;
+} SegPieces;
+
+/* A line while it is being built: indices into a SegPieces. */
+typedef struct {
+    int *idx;
+    int n, cap;
+    SegBox box;
+    float slope, b;    /* baseline y = b + slope * x (page coordinates) */
+    float x_height;    /* 0 = unknown */
+    float cap_height;  /* 0 = unknown */
+    float unit;        /* x-height, or its estimate when unknown */
+    int block;
+    int dead;          /* merged into another line */
+} SegWLine;
+
+typedef struct {
+    SegWLine *v;
+    int n, cap;
+} SegWLines;
+
+/* Page-wide measures that every step scales by. */
+typedef struct {
+    int dpi;          /* given or estimated */
+    int dpi_given;    /* 1 when the caller gave it */
+    float med_h;      /* median component height (px) */
+    float med_w;      /* median glyph width after merging (px) */
+    int speck_area;   /* components below this many pixels are specks */
+} SegMetrics;
+
+struct SegPage {
+    int w, h, dpi;
+    SegLine *lines;
+    int n_lines;
+    SegWord *words;
+    int n_words;
+    SegGlyph *glyphs;
+    int n_glyphs;
+    size_t *mask_off;         /* n_glyphs offsets into mask_data */
+    unsigned char *mask_data; /* all glyph masks, 0/1 bytes */
+    size_t mask_bytes;
+    SegStats stats;
+};
+
+/* seg_page.c */
+SegPage *seg__page_alloc(int w, int h, int n_lines, int n_words,
+                         int n_glyphs, size_t mask_bytes);
+
+/* seg_glyphs.c: pieces */
+int seg__pieces_push(SegPieces *ps, const SegPiece *p);
+void seg__pieces_cleanup(SegPieces *ps);
+int seg__pieces_from_pix(PIX *pixb, SegPieces *ps);
+int seg__piece_merge(SegPiece *dst, SegPiece *src);
+int seg__piece_cut_cols(const SegPiece *p, int col, SegPiece *left,
+                        SegPiece *right);
+int seg__piece_cut_rows(const SegPiece *p, int row, SegPiece *top,
+                        SegPiece *bottom);
+int seg__glyphs_build(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
+                      const SegOptions *opt, SegStats *st);
+int seg__words_mark(const SegPieces *ps, const SegWLines *ls,
+                    const SegMetrics *m, const SegOptions *opt,
+                    unsigned char *word_start);
+
+/* seg_lines.c */
+int seg__wline_push(SegWLine *l, int i);
+void seg__wlines_cleanup(SegWLines *ls);
+int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
+                    SegStats *st);
+void seg__line_fit(const SegPieces *ps, SegWLine *l, const SegMetrics *m);
+void seg__line_update_box(const SegPieces *ps, SegWLine *l);
+int seg__lines_order(SegPieces *ps, SegWLines *ls, const SegMetrics *m);
+float seg__line_base_at(const SegWLine *l, float x);
+
+/* seg_furniture.c */
+PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved);
+
+/* Small helpers (seg_glyphs.c). */
+float seg__median_f(float *v, int n); /* sorts v in place; 0 when n == 0 */
+int seg__otsu_split_f(const float *sorted, int n, float *pthresh,
+                      float *plo_mean, float *phi_mean);
+
+#endif

@@ -1,0 +1,851 @@
+/*
+ * seg_lines.c - text lines, baselines, x-height and reading order.
+ *
+ * Design: lines are found from glyph-sized pieces only. Pieces are visited
+ * left to right and each joins the line whose recent pieces (a window of
+ * four) have their centres closest to its own centre, within half a glyph
+ * height; a line that has seen nothing for three glyph heights is closed.
+ * Tracking the recent centres, not one straight line, follows gently curved
+ * and sloping lines. Then:
+ *   - pieces taller than ~2 glyph heights that cross the x-height bands of
+ *     two or more lines (an ascender touching the descender above) are cut
+ *     at the emptiest row between the lines;
+ *   - small pieces (dots, accents, fragments) join the line whose x-height
+ *     band is nearest, counting distance above the band at 0.6 (dots sit
+ *     above their letters);
+ *   - each line gets a baseline fitted by least squares to the piece
+ *     bottoms, twice dropping descenders, and x-height / cap height from a
+ *     two-class split of heights above the baseline.
+ * Reading order is a recursive XY cut on the lines: a vertical cut where a
+ * gutter of at least two glyph heights runs through all lines (columns, form
+ * regions: each side becomes a new block), else horizontal cuts between
+ * x-height bands (which never overlap between lines, whatever the ascenders
+ * do). Line pieces that end up next to each other in reading order on the
+ * same row (one line with a wide gap) are joined again.
+ * Cost: the tracker only looks at lines still open near the current x, the
+ * other steps are linear in pieces or quadratic in lines only.
+ */
+#include "segment/seg_internal.h"
+
+#include "common/err.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEG_TRACK_WIN 4
+
+int seg__wline_push(SegWLine *l, int i)
+{
+    if (l->n == l->cap) {
+        int cap = l->cap ? 2 * l->cap : 16;
+        int *v = realloc(l->idx, (size_t)cap * sizeof *v);
+        if (!v)
+            return err_set("segment: out of memory (line of %d)", cap);
+        l->idx = v;
+        l->cap = cap;
+    }
+    l->idx[l->n++] = i;
+    return 0;
+}
+
+void seg__wlines_cleanup(SegWLines *ls)
+{
+    if (!ls)
+        return;
+    for (int i = 0; i < ls->n; i++)
+        free(ls->v[i].idx);
+    free(ls->v);
+    memset(ls, 0, sizeof *ls);
+}
+
+static SegWLine *wlines_add(SegWLines *ls)
+{
+    if (ls->n == ls->cap) {
+        int cap = ls->cap ? 2 * ls->cap : 32;
+        SegWLine *v = realloc(ls->v, (size_t)cap * sizeof *v);
+        if (!v) {
+            err_set("segment: out of memory (%d lines)", cap);
+            return NULL;
+        }
+        ls->v = v;
+        ls->cap = cap;
+    }
+    SegWLine *l = &ls->v[ls->n++];
+    memset(l, 0, sizeof *l);
+    return l;
+}
+
+float seg__line_base_at(const SegWLine *l, float x)
+{
+    return l->b + l->slope * x;
+}
+
+void seg__line_update_box(const SegPieces *ps, SegWLine *l)
+{
+    int x0 = 0, y0 = 0, x1 = 0, y1 = 0, any = 0;
+    for (int i = 0; i < l->n; i++) {
+        const SegPiece *p = &ps->v[l->idx[i]];
+        if (p->flags & SEG__DEAD)
+            continue;
+        if (!any || p->box.x < x0)
+            x0 = p->box.x;
+        if (!any || p->box.y < y0)
+            y0 = p->box.y;
+        if (!any || p->box.x + p->box.w > x1)
+            x1 = p->box.x + p->box.w;
+        if (!any || p->box.y + p->box.h > y1)
+            y1 = p->box.y + p->box.h;
+        any = 1;
+    }
+    l->box = (SegBox){x0, y0, x1 - x0, y1 - y0};
+}
+
+/* Least-squares line through (x[i], y[i]) for the used points. */
+static void fit_ls(const float *x, const float *y, const unsigned char *use,
+                   int n, float *pslope, float *pb)
+{
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (use[i]) {
+            sx += x[i];
+            sy += y[i];
+            sxx += (double)x[i] * x[i];
+            sxy += (double)x[i] * y[i];
+            k++;
+        }
+    if (k == 0)
+        return;
+    double den = k * sxx - sx * sx;
+    double xr = 0;
+    /* Slope only when the points spread over more than a glyph or two. */
+    if (k >= 3 && den > 1e-6) {
+        double mx = sx / k;
+        xr = sqrt(fmax(0.0, sxx / k - mx * mx));
+    }
+    if (xr > 0) {
+        double s = (k * sxy - sx * sy) / den;
+        if (s > 0.15)
+            s = 0.15;
+        if (s < -0.15)
+            s = -0.15;
+        *pslope = (float)s;
+        *pb = (float)((sy - s * sx) / k);
+    } else {
+        /* Few points: flat, at the median-ish (lowest non-descender) row. */
+        *pslope = 0.0f;
+        *pb = (float)(sy / k);
+    }
+}
+
+/**
+ * Fit a line's baseline, x-height and cap height from its pieces.
+ *
+ * @param[in]     ps  pieces
+ * @param[in,out] l   line: slope, b, x_height, cap_height, unit, box set
+ * @param[in]     m   page metrics (med_h)
+ *
+ * Notes:
+ *   (1) Descenders are pieces whose bottom lies more than 0.18 glyph
+ *       heights below the fit; they are dropped and the fit repeated.
+ *   (2) One class of heights (all capitals, digits) gives x_height = 0
+ *       (unknown) and cap_height = their median; unit is then 0.7 of it.
+ */
+void seg__line_fit(const SegPieces *ps, SegWLine *l, const SegMetrics *m)
+{
+    float H = m->med_h > 0 ? m->med_h : 10.0f;
+    seg__line_update_box(ps, l);
+    int n = l->n;
+    float *x = malloc((size_t)(n + 1) * 3 * sizeof *x);
+    unsigned char *use = malloc((size_t)n + 1);
+    if (!x || !use) {
+        free(x);
+        free(use);
+        /* Out of memory here only costs precision: a flat fit. */
+        l->slope = 0;
+        l->b = (float)(l->box.y + l->box.h - 1);
+        l->cap_height = (float)l->box.h;
+        l->x_height = 0;
+        l->unit = 0.7f * l->box.h;
+        return;
+    }
+    float *y = x + n + 1, *top = y + n + 1;
+    int k = 0;
+    for (int pass = 0; pass < 2 && k == 0; pass++)
+        for (int i = 0; i < n; i++) {
+            const SegPiece *p = &ps->v[l->idx[i]];
+            if (p->flags & SEG__DEAD)
+                continue;
+            /* first pass: glyph-sized pieces only; else anything */
+            if (pass == 0 && (p->flags & (SEG__SMALL | SEG__TALL)))
+                continue;
+            x[k] = p->box.x + 0.5f * p->box.w;
+            y[k] = (float)(p->box.y + p->box.h - 1);
+            top[k] = (float)p->box.y;
+            use[k] = 1;
+            k++;
+        }
+    l->slope = 0;
+    l->b = (float)(l->box.y + l->box.h - 1);
+    if (k > 0) {
+        /* Slope from the piece centres (ascenders and descenders pull both
+         * ways), then the baseline offset from the bottoms with that slope
+         * removed: when they fall in two clear groups the upper group is
+         * the baseline and the lower one descenders, even where descenders
+         * are the majority ("pop pop"). */
+        float *ctr = malloc((size_t)k * 2 * sizeof *ctr);
+        if (ctr) {
+            float *r = ctr + k;
+            for (int i = 0; i < k; i++)
+                ctr[i] = 0.5f * (y[i] + top[i]);
+            fit_ls(x, ctr, use, k, &l->slope, &l->b);
+            for (int i = 0; i < k; i++)
+                r[i] = y[i] - l->slope * x[i];
+            memcpy(ctr, r, (size_t)k * sizeof *ctr);
+            float med = seg__median_f(ctr, k), t, lo, hi, b0 = med;
+            if (seg__otsu_split_f(ctr, k, &t, &lo, &hi) == 0 &&
+                hi - lo >= 0.2f * H) {
+                int nlo = 0;
+                while (nlo < k && ctr[nlo] <= t)
+                    nlo++;
+                b0 = seg__median_f(ctr, nlo);
+            }
+            for (int i = 0; i < k; i++)
+                use[i] = r[i] - b0 <= 0.15f * H && r[i] - b0 >= -0.3f * H;
+            free(ctr);
+        }
+        fit_ls(x, y, use, k, &l->slope, &l->b);
+        for (int it = 0; it < 2; it++) {
+            int changed = 0;
+            for (int i = 0; i < k; i++) {
+                float rr = y[i] - seg__line_base_at(l, x[i]);
+                unsigned char u = rr <= 0.15f * H && rr >= -0.3f * H;
+                changed |= u != use[i];
+                use[i] = u;
+            }
+            int any = 0;
+            for (int i = 0; i < k; i++)
+                any |= use[i];
+            if (!any) {
+                /* All rejected: the highest bottom is the baseline. */
+                int hi = 0;
+                for (int i = 1; i < k; i++)
+                    if (y[i] < y[hi])
+                        hi = i;
+                use[hi] = 1;
+            }
+            if (!changed)
+                break;
+            fit_ls(x, y, use, k, &l->slope, &l->b);
+        }
+    }
+    /* Heights above the baseline of the non-descender pieces. */
+    int nh = 0;
+    for (int i = 0; i < k; i++)
+        if (use[i])
+            top[nh++] = seg__line_base_at(l, x[i]) - top[i] + 1;
+    float *hs = top;
+    l->x_height = 0;
+    l->cap_height = 0;
+    if (nh > 0) {
+        float t, lo, hi;
+        float med = seg__median_f(hs, nh); /* sorts hs */
+        if (seg__otsu_split_f(hs, nh, &t, &lo, &hi) == 0 && lo > 0 &&
+            hi >= 1.28f * lo && hs[0] < t && hs[nh - 1] > t) {
+            /* medians of the two classes */
+            int nlo = 0;
+            while (nlo < nh && hs[nlo] <= t)
+                nlo++;
+            l->x_height = seg__median_f(hs, nlo);
+            l->cap_height = seg__median_f(hs + nlo, nh - nlo);
+        } else {
+            l->cap_height = med;
+        }
+    }
+    if (l->cap_height <= 0)
+        l->cap_height = (float)l->box.h;
+    l->unit = l->x_height > 0 ? l->x_height : 0.7f * l->cap_height;
+    if (l->unit < 0.3f * H)
+        l->unit = 0.3f * H;
+    free(x);
+    free(use);
+}
+
+/* ---- line finding ------------------------------------------------------- */
+
+typedef struct {
+    float top[SEG_TRACK_WIN], bot[SEG_TRACK_WIN];
+    int k, nfill;
+    int x1;
+    int line;
+} Track;
+
+static _Thread_local const SegPieces *sort_ps;
+
+static int cmp_piece_x(const void *a, const void *b)
+{
+    const SegBox *p = &sort_ps->v[*(const int *)a].box;
+    const SegBox *q = &sort_ps->v[*(const int *)b].box;
+    if (p->x != q->x)
+        return (p->x > q->x) - (p->x < q->x);
+    return (p->y > q->y) - (p->y < q->y);
+}
+
+/* How well a piece [top, bot] fits a line's recent band: the overlap over
+ * the smaller height (1 = one contains the other). */
+static float track_fit(const Track *t, float top, float bot, float *pdc)
+{
+    float bt = 0, bb = 0;
+    for (int i = 0; i < t->nfill; i++) {
+        bt += t->top[i];
+        bb += t->bot[i];
+    }
+    bt /= t->nfill;
+    bb /= t->nfill;
+    float ov = fminf(bot, bb) - fmaxf(top, bt);
+    float mh = fminf(bot - top, bb - bt);
+    *pdc = fabsf(0.5f * (top + bot) - 0.5f * (bt + bb));
+    return mh > 0 ? ov / mh : 0;
+}
+
+/* The x-height band [top, bottom] of a line at x. */
+static void core_at(const SegWLine *l, float x, float *ptop, float *pbot)
+{
+    float b = seg__line_base_at(l, x);
+    *ptop = b - l->unit;
+    *pbot = b;
+}
+
+/* Cut a tall piece into the lines whose x-height bands it crosses. */
+static int cut_tall(SegPieces *ps, SegWLines *ls, int pi, const int *cand,
+                    int nc, SegStats *st)
+{
+    /* cand holds line indices sorted by baseline, top to bottom. */
+    int cur = pi;
+    for (int c = 0; c + 1 < nc; c++) {
+        SegPiece *p = &ps->v[cur];
+        SegWLine *a = &ls->v[cand[c]], *b = &ls->v[cand[c + 1]];
+        float cx = p->box.x + 0.5f * p->box.w;
+        float lo = seg__line_base_at(a, cx) + 1;
+        float hi = seg__line_base_at(b, cx) - b->unit;
+        int r0 = (int)floorf(lo) - p->box.y, r1 = (int)ceilf(hi) - p->box.y;
+        if (r0 < 1)
+            r0 = 1;
+        if (r1 > p->box.h - 1)
+            r1 = p->box.h - 1;
+        if (r1 < r0) { /* bands too close: cut midway */
+            r0 = r1 = (int)(0.5f * (lo + hi)) - p->box.y;
+            if (r0 < 1 || r0 > p->box.h - 1)
+                break;
+        }
+        int best = r0, bestc = 1 << 30;
+        int mid = (r0 + r1) / 2;
+        for (int r = r0; r <= r1; r++) {
+            int cnt = 0;
+            const unsigned char *row = p->mask + (size_t)r * p->box.w;
+            for (int x = 0; x < p->box.w; x++)
+                cnt += row[x];
+            /* ties go to the row nearest the middle of the gap */
+            if (cnt < bestc || (cnt == bestc && abs(r - mid) < abs(best - mid))) {
+                bestc = cnt;
+                best = r;
+            }
+        }
+        SegPiece top, bot;
+        if (seg__piece_cut_rows(p, best, &top, &bot) != 0)
+            return -1;
+        if (top.area == 0 || bot.area == 0) {
+            free(top.mask);
+            free(bot.mask);
+            break;
+        }
+        free(p->mask);
+        top.line = cand[c];
+        ps->v[cur] = top;
+        if (seg__wline_push(&ls->v[cand[c]], cur) != 0) {
+            free(bot.mask);
+            return -1;
+        }
+        if (seg__pieces_push(ps, &bot) != 0) {
+            free(bot.mask);
+            return -1;
+        }
+        cur = ps->n - 1;
+        st->n_bridges_cut++;
+        if (c + 1 == nc - 1) {
+            ps->v[cur].line = cand[c + 1];
+            return seg__wline_push(&ls->v[cand[c + 1]], cur);
+        }
+    }
+    /* Not cut (or the rest): it belongs with the line whose band it
+     * overlaps first. */
+    ps->v[cur].flags &= ~SEG__TALL;
+    int li = cand[0];
+    for (int c = 0; c < nc; c++) {
+        float t, b, cx = ps->v[cur].box.x + 0.5f * ps->v[cur].box.w;
+        core_at(&ls->v[cand[c]], cx, &t, &b);
+        if (b >= ps->v[cur].box.y) {
+            li = cand[c];
+            break;
+        }
+    }
+    ps->v[cur].line = li;
+    return seg__wline_push(&ls->v[li], cur);
+}
+
+/* Lines (among the first nbase) whose x-height band the piece covers by at
+ * least half an x-height, within slack px of the line's x-range. */
+static int bridged_lines(const SegPieces *ps, const SegWLines *ls, int nbase,
+                         int pi, float slack, int *cand)
+{
+    const SegPiece *p = &ps->v[pi];
+    int nc = 0;
+    float cx = p->box.x + 0.5f * p->box.w;
+    for (int li = 0; li < nbase; li++) {
+        const SegWLine *l = &ls->v[li];
+        if (l->box.x > p->box.x + p->box.w + slack ||
+            l->box.x + l->box.w + slack < p->box.x)
+            continue;
+        float t, b;
+        core_at(l, cx, &t, &b);
+        float ov = fminf(b, (float)(p->box.y + p->box.h - 1)) -
+                   fmaxf(t, (float)p->box.y);
+        if (ov >= 0.5f * l->unit)
+            cand[nc++] = li;
+    }
+    return nc;
+}
+
+static _Thread_local const SegWLines *sort_ls;
+
+static int cmp_line_base(const void *a, const void *b)
+{
+    const SegWLine *p = &sort_ls->v[*(const int *)a];
+    const SegWLine *q = &sort_ls->v[*(const int *)b];
+    float x = p->b + p->slope * (p->box.x + 0.5f * p->box.w);
+    float y = q->b + q->slope * (q->box.x + 0.5f * q->box.w);
+    return (x > y) - (x < y);
+}
+
+/**
+ * Group live pieces into lines (not yet in reading order).
+ *
+ * @param[in,out] ps  pieces; SMALL/TALL flags set, tall pieces may be cut,
+ *                    stray small marks dropped
+ * @param[in]     m   page metrics (med_h)
+ * @param[out]    ls  lines, fitted
+ * @param[in,out] st  counters
+ * @return 0, or -1 on error
+ */
+int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
+                    SegStats *st)
+{
+    float H = m->med_h;
+    int n0 = ps->n;
+    int *order = malloc((size_t)(n0 + 1) * sizeof *order);
+    Track *tr = NULL;
+    int *active = NULL;
+    int rc = -1;
+    if (!order)
+        return err_set("segment: out of memory (%d pieces)", n0);
+    int no = 0;
+    for (int i = 0; i < n0; i++) {
+        SegPiece *p = &ps->v[i];
+        if (p->flags & SEG__DEAD)
+            continue;
+        if (p->box.h < 0.45f * H)
+            p->flags |= SEG__SMALL;
+        else if (p->box.h > 1.9f * H)
+            p->flags |= SEG__TALL;
+        else
+            order[no++] = i;
+    }
+    sort_ps = ps;
+    qsort(order, (size_t)no, sizeof *order, cmp_piece_x);
+    sort_ps = NULL;
+
+    int ntr = 0, cap = 64, nact = 0;
+    tr = malloc((size_t)cap * sizeof *tr);
+    active = malloc((size_t)cap * sizeof *active);
+    if (!tr || !active) {
+        err_set("segment: out of memory (line tracker)");
+        goto done;
+    }
+    float maxgap = 3.0f * H;
+    for (int oi = 0; oi < no; oi++) {
+        int pi = order[oi];
+        SegPiece *p = &ps->v[pi];
+        float top = (float)p->box.y, bot = (float)(p->box.y + p->box.h);
+        int best = -1;
+        float bestf = 0.55f, bestdc = 1e30f;
+        int k = 0;
+        for (int a = 0; a < nact; a++) {
+            Track *t = &tr[active[a]];
+            if ((float)t->x1 < (float)p->box.x - maxgap)
+                continue; /* closed for good: x only grows */
+            active[k++] = active[a];
+            float dc, f = track_fit(t, top, bot, &dc);
+            /* best overlap; near-ties go to the nearer centre */
+            if (f > bestf + 0.05f || (f >= bestf - 0.05f && dc < bestdc &&
+                                      f >= 0.55f)) {
+                if (f > bestf)
+                    bestf = f;
+                bestdc = dc;
+                best = active[k - 1];
+            }
+        }
+        nact = k;
+        if (best < 0) {
+            if (ntr == cap) {
+                cap *= 2;
+                Track *v = realloc(tr, (size_t)cap * sizeof *v);
+                int *av = v ? realloc(active, (size_t)cap * sizeof *av) : NULL;
+                if (v)
+                    tr = v;
+                if (!v || !av) {
+                    err_set("segment: out of memory (line tracker)");
+                    goto done;
+                }
+                active = av;
+            }
+            SegWLine *l = wlines_add(ls);
+            if (!l)
+                goto done;
+            best = ntr++;
+            memset(&tr[best], 0, sizeof tr[best]);
+            tr[best].line = ls->n - 1;
+            active[nact++] = best;
+        }
+        Track *t = &tr[best];
+        t->top[t->k] = top;
+        t->bot[t->k] = bot;
+        t->k = (t->k + 1) % SEG_TRACK_WIN;
+        if (t->nfill < SEG_TRACK_WIN)
+            t->nfill++;
+        if (p->box.x + p->box.w > t->x1)
+            t->x1 = p->box.x + p->box.w;
+        p->line = t->line;
+        if (seg__wline_push(&ls->v[t->line], pi) != 0)
+            goto done;
+    }
+    for (int i = 0; i < ls->n; i++)
+        seg__line_fit(ps, &ls->v[i], m);
+
+    /* Tall pieces: cut where they bridge lines. */
+    int nbase = ls->n;
+    int *cand = malloc((size_t)(nbase + 1) * sizeof *cand);
+    if (!cand) {
+        err_set("segment: out of memory (tall pieces)");
+        goto done;
+    }
+    /* Glyph-sized pieces that reach well into the x-height bands of two
+     * lines (the median glyph may itself be tall when a page is full of
+     * ascenders and descenders) are taken out of their line and cut. */
+    for (int li = 0; li < nbase; li++) {
+        int n_orig = ls->v[li].n;
+        for (int k = 0; k < n_orig; k++) {
+            int i = ls->v[li].idx[k];
+            int nc = bridged_lines(ps, ls, nbase, i, 0.0f, cand);
+            if (nc < 2)
+                continue;
+            ls->v[li].idx[k] = -1;
+            sort_ls = ls;
+            qsort(cand, (size_t)nc, sizeof *cand, cmp_line_base);
+            sort_ls = NULL;
+            if (cut_tall(ps, ls, i, cand, nc, st) != 0) {
+                free(cand);
+                goto done;
+            }
+        }
+        int kk = 0;
+        for (int k = 0; k < ls->v[li].n; k++)
+            if (ls->v[li].idx[k] >= 0)
+                ls->v[li].idx[kk++] = ls->v[li].idx[k];
+        ls->v[li].n = kk;
+    }
+    for (int i = 0; i < n0; i++) {
+        SegPiece *p = &ps->v[i];
+        if ((p->flags & SEG__DEAD) || !(p->flags & SEG__TALL))
+            continue;
+        int nc = bridged_lines(ps, ls, nbase, i, maxgap, cand);
+        if (nc == 0) {
+            /* Alone (a long stroke, a margin mark): a line of its own. */
+            SegWLine *l = wlines_add(ls);
+            if (!l) {
+                free(cand);
+                goto done;
+            }
+            p->flags &= ~SEG__TALL;
+            p->line = ls->n - 1;
+            if (seg__wline_push(l, i) != 0) {
+                free(cand);
+                goto done;
+            }
+            seg__line_fit(ps, l, m);
+            continue;
+        }
+        sort_ls = ls;
+        qsort(cand, (size_t)nc, sizeof *cand, cmp_line_base);
+        sort_ls = NULL;
+        if (cut_tall(ps, ls, i, cand, nc, st) != 0) {
+            free(cand);
+            goto done;
+        }
+    }
+    free(cand);
+
+    /* Small pieces: the nearest x-height band. */
+    for (int i = 0; i < n0; i++) {
+        SegPiece *p = &ps->v[i];
+        if ((p->flags & SEG__DEAD) || !(p->flags & SEG__SMALL))
+            continue;
+        float cx = p->box.x + 0.5f * p->box.w, cy = p->box.y + 0.5f * p->box.h;
+        int best = -1;
+        float bestd = 1e30f;
+        for (int li = 0; li < ls->n; li++) {
+            SegWLine *l = &ls->v[li];
+            float slack = 0.6f * l->unit;
+            if (cx < l->box.x - slack || cx > l->box.x + l->box.w + slack)
+                continue;
+            float t, b, d;
+            core_at(l, cx, &t, &b);
+            if (cy < t)
+                d = 0.6f * (t - cy);
+            else if (cy > b)
+                d = cy - b;
+            else
+                d = 0;
+            if (d <= 1.5f * l->unit && d < bestd) {
+                bestd = d;
+                best = li;
+            }
+        }
+        if (best < 0) {
+            free(p->mask);
+            p->mask = NULL;
+            p->flags |= SEG__DEAD;
+            st->n_specks++;
+            continue;
+        }
+        p->line = best;
+        if (seg__wline_push(&ls->v[best], i) != 0)
+            goto done;
+    }
+    for (int i = 0; i < ls->n; i++)
+        seg__line_update_box(ps, &ls->v[i]);
+    rc = 0;
+done:
+    free(order);
+    free(tr);
+    free(active);
+    return rc;
+}
+
+/* ---- reading order ------------------------------------------------------ */
+
+typedef struct {
+    const SegWLines *ls;
+    float *ctop, *cbot; /* x-height band extent of each line */
+    int *out, nout;
+    int *blk;
+    int next_block;
+    float colgap;
+} XYCut;
+
+static _Thread_local XYCut *sort_xy;
+
+static int cmp_by_x0(const void *a, const void *b)
+{
+    const SegBox *p = &sort_xy->ls->v[*(const int *)a].box;
+    const SegBox *q = &sort_xy->ls->v[*(const int *)b].box;
+    return (p->x > q->x) - (p->x < q->x);
+}
+
+static int cmp_by_ctop(const void *a, const void *b)
+{
+    int i = *(const int *)a, j = *(const int *)b;
+    float p = sort_xy->ctop[i], q = sort_xy->ctop[j];
+    if (p != q)
+        return (p > q) - (p < q);
+    return (sort_xy->ls->v[i].box.x > sort_xy->ls->v[j].box.x) -
+           (sort_xy->ls->v[i].box.x < sort_xy->ls->v[j].box.x);
+}
+
+static int cmp_by_cmid(const void *a, const void *b)
+{
+    int i = *(const int *)a, j = *(const int *)b;
+    float p = sort_xy->ctop[i] + sort_xy->cbot[i];
+    float q = sort_xy->ctop[j] + sort_xy->cbot[j];
+    if (p != q)
+        return (p > q) - (p < q);
+    return (sort_xy->ls->v[i].box.x > sort_xy->ls->v[j].box.x) -
+           (sort_xy->ls->v[i].box.x < sort_xy->ls->v[j].box.x);
+}
+
+static void xycut(XYCut *c, int *idx, int n, int block, int depth)
+{
+    if (n <= 1 || depth > 64) {
+        sort_xy = c;
+        qsort(idx, (size_t)n, sizeof *idx, cmp_by_cmid);
+        for (int i = 0; i < n; i++) {
+            c->out[c->nout++] = idx[i];
+            c->blk[idx[i]] = block;
+        }
+        return;
+    }
+    const SegWLines *ls = c->ls;
+    /* Vertical cut: gutters through all lines. */
+    sort_xy = c;
+    qsort(idx, (size_t)n, sizeof *idx, cmp_by_x0);
+    int right = ls->v[idx[0]].box.x + ls->v[idx[0]].box.w, cuts = 0;
+    for (int i = 1; i < n; i++) {
+        const SegBox *b = &ls->v[idx[i]].box;
+        if ((float)(b->x - right) >= c->colgap)
+            cuts++;
+        if (b->x + b->w > right)
+            right = b->x + b->w;
+    }
+    if (cuts > 0) {
+        int start = 0;
+        right = ls->v[idx[0]].box.x + ls->v[idx[0]].box.w;
+        for (int i = 1; i <= n; i++) {
+            const SegBox *b = i < n ? &ls->v[idx[i]].box : NULL;
+            if (!b || (float)(b->x - right) >= c->colgap) {
+                xycut(c, idx + start, i - start, c->next_block++, depth + 1);
+                start = i;
+            }
+            if (b && b->x + b->w > right)
+                right = b->x + b->w;
+        }
+        return;
+    }
+    /* Horizontal cuts between x-height bands. */
+    sort_xy = c;
+    qsort(idx, (size_t)n, sizeof *idx, cmp_by_ctop);
+    float bot = c->cbot[idx[0]];
+    cuts = 0;
+    for (int i = 1; i < n; i++) {
+        if (c->ctop[idx[i]] > bot)
+            cuts++;
+        if (c->cbot[idx[i]] > bot)
+            bot = c->cbot[idx[i]];
+    }
+    if (cuts == 0) {
+        xycut(c, idx, n, block, 65); /* no cut: centre order */
+        return;
+    }
+    int start = 0;
+    bot = c->cbot[idx[0]];
+    for (int i = 1; i <= n; i++) {
+        if (i == n || c->ctop[idx[i]] > bot) {
+            xycut(c, idx + start, i - start, block, depth + 1);
+            start = i;
+        }
+        if (i < n && c->cbot[idx[i]] > bot)
+            bot = c->cbot[idx[i]];
+    }
+}
+
+/**
+ * Put lines in reading order, number their blocks, and join pieces of one
+ * row that a wide gap had split.
+ *
+ * @param[in,out] ps  pieces (line indices rewritten)
+ * @param[in,out] ls  lines; on return compacted, in reading order, fitted
+ * @param[in]     m   page metrics
+ * @return 0, or -1 on error
+ */
+int seg__lines_order(SegPieces *ps, SegWLines *ls, const SegMetrics *m)
+{
+    int n = ls->n;
+    if (n == 0)
+        return 0;
+    XYCut c = {0};
+    c.ls = ls;
+    c.ctop = malloc((size_t)n * sizeof *c.ctop);
+    c.cbot = malloc((size_t)n * sizeof *c.cbot);
+    c.out = malloc((size_t)n * sizeof *c.out);
+    c.blk = malloc((size_t)n * sizeof *c.blk);
+    int *idx = malloc((size_t)n * sizeof *idx);
+    SegWLine *nv = malloc((size_t)n * sizeof *nv);
+    int rc = -1, nn = 0;
+    if (!c.ctop || !c.cbot || !c.out || !c.blk || !idx || !nv) {
+        err_set("segment: out of memory (reading order, %d lines)", n);
+        goto done;
+    }
+    c.colgap = 2.0f * m->med_h;
+    c.next_block = 1; /* 0 is the whole page */
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        SegWLine *l = &ls->v[i];
+        if (l->n == 0)
+            continue;
+        float b0 = seg__line_base_at(l, (float)l->box.x);
+        float b1 = seg__line_base_at(l, (float)(l->box.x + l->box.w));
+        c.cbot[i] = fmaxf(b0, b1);
+        c.ctop[i] = fminf(b0, b1) - l->unit;
+        idx[k++] = i;
+    }
+    xycut(&c, idx, k, 0, 0);
+
+    /* Join consecutive pieces of one row; renumber blocks in order. */
+    int *remap = idx; /* reuse: old block -> new block */
+    for (int i = 0; i < n; i++)
+        remap[i] = -1;
+    int nblocks = 0;
+    for (int o = 0; o < c.nout; o++) {
+        int li = c.out[o];
+        SegWLine *l = &ls->v[li];
+        if (nn > 0) {
+            SegWLine *p = &nv[nn - 1];
+            float pt = p->b + p->slope * (p->box.x + p->box.w) - p->unit;
+            float pb = pt + p->unit;
+            float lt = seg__line_base_at(l, (float)l->box.x) - l->unit;
+            float lb = lt + l->unit;
+            float ov = fminf(pb, lb) - fmaxf(pt, lt);
+            float mu = fminf(p->unit, l->unit);
+            if (ov >= 0.5f * mu &&
+                (float)l->box.x >= p->box.x + p->box.w - 0.5f * mu) {
+                for (int j = 0; j < l->n; j++)
+                    if (seg__wline_push(p, l->idx[j]) != 0)
+                        goto done;
+                free(l->idx);
+                l->idx = NULL;
+                l->n = 0;
+                seg__line_fit(ps, p, m);
+                continue;
+            }
+        }
+        if (remap[c.blk[li]] < 0)
+            remap[c.blk[li]] = nblocks++;
+        nv[nn] = *l;
+        nv[nn].block = remap[c.blk[li]];
+        nn++;
+        l->idx = NULL; /* moved */
+    }
+    for (int i = 0; i < n; i++)
+        free(ls->v[i].idx);
+    free(ls->v);
+    ls->v = nv;
+    ls->n = nn;
+    ls->cap = n;
+    nv = NULL;
+    for (int i = 0; i < ls->n; i++)
+        for (int j = 0; j < ls->v[i].n; j++)
+            ps->v[ls->v[i].idx[j]].line = i;
+    rc = 0;
+done:
+    free(c.ctop);
+    free(c.cbot);
+    free(c.out);
+    free(c.blk);
+    free(idx);
+    if (nv) {
+        /* On error nv holds the lines moved so far: free their pieces. */
+        for (int i = 0; i < nn; i++)
+            free(nv[i].idx);
+        free(nv);
+    }
+    return rc;
+}

@@ -1,0 +1,380 @@
+/*
+ * seg_page.c - seg_page_segment (the driver) and the SegPage accessors.
+ *
+ * Design: the driver runs the steps in a fixed order, each in its own file:
+ *   measure glyph height (and dpi when unknown) -> remove form furniture
+ *   (seg_furniture.c) -> connected components -> drop specks -> lines
+ *   (seg_lines.c) -> reading order -> glyphs: dots, fragments, touching
+ *   glyphs (seg_glyphs.c) -> word breaks -> one immutable SegPage.
+ * Every length is scaled by the page's median component height, so the
+ * same settings hold from 150 to 600 dpi; the dpi itself only sets the
+ * speck size and the furniture SELs.
+ * A SegPage owns flat arrays of lines, words and glyphs and one block with
+ * all glyph masks; it is never changed after it is built, so it may be read
+ * from several threads.
+ */
+#include "segment/seg_internal.h"
+
+#include "common/err.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Resolution estimate when the dpi is unknown: first from the median
+ * component height (mostly x-height letters in running text: ~3 mm), which
+ * sizes specks and furniture SELs; then, once lines are found, from the
+ * median cap height (capitals, digits, ascenders: ~4 mm in handprint),
+ * which is what the page reports. */
+#define SEG_GLYPH_MM 3.0f
+#define SEG_CAP_MM 4.0f
+
+/**
+ * Fill segmentation settings with the defaults (see docs/segment.md).
+ *
+ * @param[out] opt  settings to fill
+ */
+void seg_options_init(SegOptions *opt)
+{
+    if (!opt)
+        return;
+    memset(opt, 0, sizeof *opt);
+    opt->min_speck_area = 0;
+    opt->remove_furniture = 1;
+    opt->split_touching = 1;
+    opt->word_gap = 0.0f;
+    opt->score = NULL;
+    opt->score_ctx = NULL;
+}
+
+SegPage *seg__page_alloc(int w, int h, int n_lines, int n_words,
+                         int n_glyphs, size_t mask_bytes)
+{
+    SegPage *p = calloc(1, sizeof *p);
+    if (!p) {
+        err_set("segment: out of memory (page)");
+        return NULL;
+    }
+    p->w = w;
+    p->h = h;
+    p->n_lines = n_lines;
+    p->n_words = n_words;
+    p->n_glyphs = n_glyphs;
+    p->mask_bytes = mask_bytes;
+    p->lines = calloc((size_t)n_lines + 1, sizeof *p->lines);
+    p->words = calloc((size_t)n_words + 1, sizeof *p->words);
+    p->glyphs = calloc((size_t)n_glyphs + 1, sizeof *p->glyphs);
+    p->mask_off = calloc((size_t)n_glyphs + 1, sizeof *p->mask_off);
+    p->mask_data = malloc(mask_bytes + 1);
+    if (!p->lines || !p->words || !p->glyphs || !p->mask_off ||
+        !p->mask_data) {
+        seg_page_destroy(&p);
+        err_set("segment: out of memory (page of %d glyphs)", n_glyphs);
+        return NULL;
+    }
+    return p;
+}
+
+/**
+ * Free a SegPage.
+ *
+ * @param[in,out] ppage  page to free; set to NULL. NULL or *ppage NULL is a
+ *                       no-op.
+ */
+void seg_page_destroy(SegPage **ppage)
+{
+    if (!ppage || !*ppage)
+        return;
+    SegPage *p = *ppage;
+    free(p->lines);
+    free(p->words);
+    free(p->glyphs);
+    free(p->mask_off);
+    free(p->mask_data);
+    free(p);
+    *ppage = NULL;
+}
+
+const SegLine *seg_page_get_lines(const SegPage *page, int *pn)
+{
+    if (pn)
+        *pn = page ? page->n_lines : 0;
+    return page ? page->lines : NULL;
+}
+
+const SegWord *seg_page_get_words(const SegPage *page, int *pn)
+{
+    if (pn)
+        *pn = page ? page->n_words : 0;
+    return page ? page->words : NULL;
+}
+
+const SegGlyph *seg_page_get_glyphs(const SegPage *page, int *pn)
+{
+    if (pn)
+        *pn = page ? page->n_glyphs : 0;
+    return page ? page->glyphs : NULL;
+}
+
+const unsigned char *seg_page_get_glyph_mask(const SegPage *page, int i)
+{
+    if (!page || i < 0 || i >= page->n_glyphs)
+        return NULL;
+    return page->mask_data + page->mask_off[i];
+}
+
+void seg_page_get_size(const SegPage *page, int *pw, int *ph)
+{
+    if (pw)
+        *pw = page ? page->w : 0;
+    if (ph)
+        *ph = page ? page->h : 0;
+}
+
+int seg_page_get_dpi(const SegPage *page)
+{
+    return page ? page->dpi : 0;
+}
+
+const SegStats *seg_page_get_stats(const SegPage *page)
+{
+    return page ? &page->stats : NULL;
+}
+
+/* Median height of the components that are not specks (w or h >= 4 px,
+ * and the 1 px-wide rule of a form does not count either). */
+static float median_height_bb(PIX *pixb)
+{
+    BOXA *boxa = pixConnCompBB(pixb, 8);
+    int n = boxa ? boxaGetCount(boxa) : 0;
+    float *hs = malloc((size_t)(n + 1) * sizeof *hs);
+    int k = 0;
+    for (int i = 0; hs && i < n; i++) {
+        l_int32 x, y, w, h;
+        boxaGetBoxGeometry(boxa, i, &x, &y, &w, &h);
+        if ((w >= 4 || h >= 4) && h >= 3 && h < 8 * w + 8 && w < 8 * h + 8)
+            hs[k++] = (float)h;
+    }
+    float med = seg__median_f(hs, k);
+    free(hs);
+    boxaDestroy(&boxa);
+    return med;
+}
+
+/* Lay the built lines/words/glyphs out as a SegPage. */
+static SegPage *page_assemble(int w, int h, const SegPieces *ps,
+                              const SegWLines *ls,
+                              const unsigned char *word_start)
+{
+    int nl = 0, nw = 0, ng = 0;
+    size_t mb = 0;
+    for (int i = 0; i < ls->n; i++) {
+        const SegWLine *l = &ls->v[i];
+        if (l->n == 0)
+            continue;
+        nl++;
+        for (int k = 0; k < l->n; k++) {
+            const SegPiece *p = &ps->v[l->idx[k]];
+            ng++;
+            nw += word_start[l->idx[k]] || k == 0;
+            mb += (size_t)p->box.w * p->box.h;
+        }
+    }
+    SegPage *page = seg__page_alloc(w, h, nl, nw, ng, mb);
+    if (!page)
+        return NULL;
+    int li = 0, wi = -1, gi = 0;
+    size_t off = 0;
+    for (int i = 0; i < ls->n; i++) {
+        const SegWLine *l = &ls->v[i];
+        if (l->n == 0)
+            continue;
+        SegLine *out = &page->lines[li];
+        out->box = l->box;
+        out->baseline_slope = l->slope;
+        out->baseline_y = seg__line_base_at(l, (float)l->box.x);
+        out->x_height = l->x_height;
+        out->cap_height = l->cap_height;
+        out->block = l->block;
+        out->first_word = wi + 1;
+        for (int k = 0; k < l->n; k++) {
+            const SegPiece *p = &ps->v[l->idx[k]];
+            if (k == 0 || word_start[l->idx[k]]) {
+                wi++;
+                page->words[wi].box = p->box;
+                page->words[wi].first_glyph = gi;
+            }
+            SegWord *wd = &page->words[wi];
+            int x0 = wd->box.x < p->box.x ? wd->box.x : p->box.x;
+            int y0 = wd->box.y < p->box.y ? wd->box.y : p->box.y;
+            int x1 = wd->box.x + wd->box.w > p->box.x + p->box.w
+                         ? wd->box.x + wd->box.w
+                         : p->box.x + p->box.w;
+            int y1 = wd->box.y + wd->box.h > p->box.y + p->box.h
+                         ? wd->box.y + wd->box.h
+                         : p->box.y + p->box.h;
+            wd->box = (SegBox){x0, y0, x1 - x0, y1 - y0};
+            wd->n_glyphs++;
+            SegGlyph *g = &page->glyphs[gi];
+            g->box = p->box;
+            g->line = li;
+            g->word = wi;
+            page->mask_off[gi] = off;
+            memcpy(page->mask_data + off, p->mask,
+                   (size_t)p->box.w * p->box.h);
+            off += (size_t)p->box.w * p->box.h;
+            gi++;
+        }
+        out->n_words = wi + 1 - out->first_word;
+        li++;
+    }
+    return page;
+}
+
+/**
+ * Find lines, words and glyphs on a binarised page, in reading order.
+ *
+ * @param[in] pixb  1 bpp page, ink = 1 (seg_page_binarize()); not modified
+ * @param[in] dpi   resolution; 0 = unknown (estimated from glyph heights)
+ * @param[in] opt   [optional] settings; NULL = defaults (seg_options_init)
+ * @return new SegPage (caller owns; seg_page_destroy()), or NULL on error
+ *         with the message in err_get()
+ *
+ * Notes:
+ *   (1) A blank page gives a SegPage with no lines; an all-black page gives
+ *       whatever components there are (usually one big glyph), never an
+ *       error.
+ *   (2) The estimate assumes handprint with capitals ~4 mm tall (x-height
+ *       letters ~3 mm) and is clamped to 75..1200 dpi; seg_page_get_dpi()
+ *       reports it.
+ *   (3) opt->score, when set, is called with 0/1 masks of candidate pieces
+ *       of touching glyphs; it must not keep the pointer.
+ */
+SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
+{
+    SegOptions def;
+    if (!opt) {
+        seg_options_init(&def);
+        opt = &def;
+    }
+    if (!pixb) {
+        err_set("segment: no image");
+        return NULL;
+    }
+    if (pixGetDepth(pixb) != 1) {
+        err_set("segment: page must be 1 bpp (got %d bpp): binarize first",
+                pixGetDepth(pixb));
+        return NULL;
+    }
+    if (dpi < 0 || dpi > 4800) {
+        err_set("segment: dpi %d out of range (0 = unknown, up to 4800)",
+                dpi);
+        return NULL;
+    }
+    if (opt->min_speck_area < 0 || opt->word_gap < 0 ||
+        !isfinite(opt->word_gap)) {
+        err_set("segment: min_speck_area and word_gap must be >= 0");
+        return NULL;
+    }
+    int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
+    SegStats st = {0};
+    SegMetrics m = {0};
+    SegPieces ps = {0};
+    SegWLines ls = {0};
+    SegPage *page = NULL;
+    PIX *pixc = NULL;
+    unsigned char *word_start = NULL;
+
+    m.dpi_given = dpi > 0;
+    m.med_h = median_height_bb(pixb);
+    if (dpi == 0) {
+        dpi = m.med_h > 0 ? (int)lrintf(m.med_h * 25.4f / SEG_GLYPH_MM)
+                          : 300;
+        if (dpi < 75)
+            dpi = 75;
+        if (dpi > 1200)
+            dpi = 1200;
+        st.dpi_estimated = 1;
+    }
+    m.dpi = dpi;
+    if (opt->remove_furniture && m.med_h > 0) {
+        pixc = seg__furniture_remove(pixb, dpi, m.med_h, &st.furniture_px);
+        if (!pixc)
+            goto done;
+    } else {
+        pixc = pixClone(pixb);
+    }
+    if (seg__pieces_from_pix(pixc, &ps) != 0)
+        goto done;
+    st.n_components = ps.n;
+
+    /* Specks: 0.25 mm square at the page's dpi, or 8% of a glyph height
+     * squared, whichever is larger. */
+    if (opt->min_speck_area > 0) {
+        m.speck_area = opt->min_speck_area;
+    } else {
+        float side = 0.25f * dpi / 25.4f, rel = 0.08f * m.med_h;
+        float s = side > rel ? side : rel;
+        m.speck_area = (int)lrintf(s * s);
+        if (m.speck_area < 2)
+            m.speck_area = 2;
+    }
+    float *hs = malloc((size_t)(ps.n + 1) * sizeof *hs);
+    if (!hs) {
+        err_set("segment: out of memory (%d components)", ps.n);
+        goto done;
+    }
+    int nh = 0;
+    for (int i = 0; i < ps.n; i++) {
+        SegPiece *p = &ps.v[i];
+        if (p->area < m.speck_area) {
+            free(p->mask);
+            p->mask = NULL;
+            p->flags |= SEG__DEAD;
+            st.n_specks++;
+        } else {
+            hs[nh++] = (float)p->box.h;
+        }
+    }
+    m.med_h = seg__median_f(hs, nh);
+    free(hs);
+    if (nh > 0) {
+        if (seg__lines_find(&ps, &m, &ls, &st) != 0 ||
+            seg__lines_order(&ps, &ls, &m) != 0 ||
+            seg__glyphs_build(&ps, &ls, &m, opt, &st) != 0)
+            goto done;
+        for (int i = 0; i < ls.n; i++)
+            seg__line_update_box(&ps, &ls.v[i]);
+        if (st.dpi_estimated && ls.n > 0) {
+            float *caps = malloc((size_t)ls.n * sizeof *caps);
+            int nc = 0;
+            for (int i = 0; caps && i < ls.n; i++)
+                if (ls.v[i].n >= 2)
+                    caps[nc++] = ls.v[i].cap_height;
+            float cap = seg__median_f(caps, nc);
+            free(caps);
+            if (cap > 0) {
+                dpi = (int)lrintf(cap * 25.4f / SEG_CAP_MM);
+                dpi = dpi < 75 ? 75 : dpi > 1200 ? 1200 : dpi;
+            }
+        }
+    }
+    word_start = calloc((size_t)ps.n + 1, 1);
+    if (!word_start) {
+        err_set("segment: out of memory (words)");
+        goto done;
+    }
+    if (seg__words_mark(&ps, &ls, &m, opt, word_start) != 0)
+        goto done;
+    page = page_assemble(w, h, &ps, &ls, word_start);
+    if (page) {
+        page->dpi = dpi;
+        page->stats = st;
+    }
+done:
+    free(word_start);
+    seg__wlines_cleanup(&ls);
+    seg__pieces_cleanup(&ps);
+    pixDestroy(&pixc);
+    return page;
+}
