@@ -28,6 +28,7 @@
 #include <yaml.h>
 
 #include "common/err.h"
+#include "pipeline/queue.h"
 
 #define JOB_MAX_FILE (1 << 20)
 #define JOB_MAX_SCALAR 4096
@@ -432,6 +433,12 @@ static int check_field(JCheck *c, const JField *f, const JNode *v)
             return -1;
         if (!v->value[0])
             return jerr(c, v, "expected a non-empty string for %s", f->key);
+        /* the name becomes a folder of the default spool: one plain
+         * component, so "../x" cannot move the spool elsewhere */
+        if (f->type == JT_STR && !queue_key_valid(v->value))
+            return jerr(c, v, "expected a plain name for %s (letters, "
+                              "digits, '.', '_', '-'; not starting with "
+                              "'.'), got '%s'", f->key, v->value);
         char *s;
         if (f->type == JT_CHARSET) {
             RecCharset cs;
