@@ -48,7 +48,7 @@ TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all deps demo test test-unit check-build valgrind bench eval model \
+.PHONY: all deps demo test test-unit check-build valgrind bench eval eval-pages model \
         install clean format tools fuzz chaos test-slurm
 
 all: $(BIN) tools
@@ -101,6 +101,16 @@ test-slurm: all
 
 valgrind: check-build
 	@tests/run.sh --valgrind --unit-only --suite valgrind build ./inkpipe
+
+# CER/WER on composed pages of held-out writers, with and without the
+# line-context step (tools/page_eval.sh, docs/context.md). Needs the
+# Chars74K data (../shared/data/chars74k-hnd or INKPIPE_CHARS74K) and a
+# model; without the data it says so and is skipped.
+eval-pages: $(BIN) $(BUILD)/tools/compose $(BUILD)/tools/cer
+	@tools/page_eval.sh --build $(BUILD) --inkpipe $(BIN); rc=$$?; \
+	 [ $$rc -eq 0 ] || [ $$rc -eq 3 ]
+
+eval: eval-pages
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/inkpipe
