@@ -355,7 +355,7 @@ const float *rec__forward(RecNet *net, const float *x, int n, int train,
  * @return 0, or -1 (empty charset, out of memory)
  *
  * Notes:
- *   (1) Glyphs go through in chunks of up to REC__INFER_CHUNK (256), one
+ *   (1) Glyphs go through in chunks of up to REC__INFER_CHUNK (64), one
  *       sgemm per layer per chunk; the first call sizes the scratch.
  *   (2) Restriction renormalises the softmax over cs, which equals a
  *       softmax over the allowed logits only.
