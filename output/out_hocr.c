@@ -81,7 +81,7 @@ static int word_conf(const OutPage *page, const OutWord *w)
     int i;
 
     for (i = w->first_glyph; i < w->first_glyph + w->n_glyphs; i++)
-        p *= page->glyphs[i].conf;
+        p *= fmin(1.0, page->glyphs[i].conf);
     return (int)lround(p * 100.0);
 }
 
@@ -100,7 +100,7 @@ static void put_word(FILE *fp, const OutPage *page, const OutWord *w, int pn,
         fputs("<span class=\"ocrx_cinfo\" title=\"x_bboxes ", fp);
         put_box(fp, &g->box);
         fprintf(fp, "; x_confs %s\">",
-                out__fmt_num((double)g->conf * 100.0, 2, num));
+                out__fmt_num(fmin(1.0, g->conf) * 100.0, 2, num));
         out__xml_put_cp(fp, g->codepoint);
         fputs("</span>", fp);
     }

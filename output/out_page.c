@@ -35,6 +35,8 @@
 
 static const unsigned char OUT_MAGIC[8] = {'I', 'N', 'K', 'P', 'O', 'U', 'T', 0x1a};
 
+#define OUT_CONF_SLACK 1e-4f
+
 enum {
     OUT_HDR_SIZE = 48,
     OUT_LINE_SIZE = 44,
@@ -145,7 +147,9 @@ static int box_ok(const OutBox *b)
  *       ranges may be empty. Boxes must be non-negative with x0 <= x1,
  *       y0 <= y1 (they are not clipped to the page: a glyph may touch the
  *       edge after deskew).
- *   (2) Confidences must lie in [0, 1]; line numbers must be finite.
+ *   (2) Confidences must lie in [0, 1]; a float rounding excess of up to
+ *       1e-4 above 1 (a softmax sum) is accepted and written as 1. Line
+ *       numbers must be finite.
  *   (3) Code points are not checked here: the writers replace anything
  *       unprintable with U+FFFD so that output stays well-formed.
  */
@@ -200,7 +204,7 @@ int out_page_check(const OutPage *page)
         if (!box_ok(&g->box))
             OUT_FAIL("glyph %d: bad box %d %d %d %d", i, g->box.x0, g->box.y0,
                      g->box.x1, g->box.y1);
-        if (!(g->conf >= 0.0f && g->conf <= 1.0f))
+        if (!(g->conf >= 0.0f && g->conf <= 1.0f + OUT_CONF_SLACK))
             OUT_FAIL("glyph %d: confidence %g outside [0,1]", i,
                      (double)g->conf);
     }

@@ -21,7 +21,12 @@ static void put_page(FILE *fp, const OutPage *page)
 
     for (li = 0; li < page->n_lines; li++) {
         const OutLine *l = &page->lines[li];
-        if (li > 0 && l->block != prev_block)
+        written = 0;
+        for (wi = l->first_word; wi < l->first_word + l->n_words; wi++)
+            written += page->words[wi].n_glyphs > 0;
+        if (!written)
+            continue; /* an empty line would read as a block break */
+        if (prev_block >= 0 && l->block != prev_block)
             fputc('\n', fp);
         prev_block = l->block;
         written = 0;
@@ -53,7 +58,8 @@ static void put_page(FILE *fp, const OutPage *page)
  * Notes:
  *   (1) Every line ends with "\n", also the last; a page with no lines
  *       contributes nothing but its form feed.
- *   (2) Words with no glyphs are skipped (no double spaces).
+ *   (2) Words with no glyphs are skipped (no double spaces), and so are
+ *       lines without any glyph (they would read as a block break).
  *   (3) All pages are checked before the first byte is written.
  */
 int out_text_write(FILE *fp, const OutPage *const *pages, int n_pages)

@@ -29,6 +29,7 @@
 
 #include "common/err.h"
 #include "pipeline/slurm.h"
+#include "pipeline/queue.h"
 
 #define JOB_MAX_FILE (1 << 20)
 #define JOB_MAX_SCALAR 4096
@@ -307,6 +308,7 @@ static const JField job_fields[] = {
     {"segment.word_gap", JT_FLOAT, OFF(segment.word_gap), 0, 100, 0},
     {"recognize.model", JT_PATH, OFF(model), 0, 0, 0},
     {"recognize.charset", JT_CHARSET, OFF(charset_spec), 0, 0, 0},
+    {"recognize.context", JT_BOOL, OFF(context), 0, 0, 0},
     {"limits.max_pixels", JT_INT64, OFF(max_pixels), 1, 1e12, 0},
     {"limits.page_timeout", JT_DOUBLE, OFF(page_timeout), 0.1, 86400, 0},
     {"limits.page_memory_mb", JT_INT, OFF(page_memory_mb), 16, 1048576, 0},
@@ -443,6 +445,12 @@ static int check_field(JCheck *c, const JField *f, const JNode *v)
             return jerr(c, v, "expected a non-empty string for %s", f->key);
         if (f->type == JT_SLURM && slurm_job_value_check(f->key, v->value) < 0)
             return jerr(c, v, "bad %s: %s", f->key, err_get());
+        /* the name becomes a folder of the default spool: one plain
+         * component, so "../x" cannot move the spool elsewhere */
+        if (f->type == JT_STR && !queue_key_valid(v->value))
+            return jerr(c, v, "expected a plain name for %s (letters, "
+                              "digits, '.', '_', '-'; not starting with "
+                              "'.'), got '%s'", f->key, v->value);
         char *s;
         if (f->type == JT_CHARSET) {
             RecCharset cs;
@@ -692,6 +700,7 @@ void job_init_defaults(Job *job)
     seg_binarize_options_init(&job->binarize);
     seg_options_init(&job->segment);
     job->charset = REC_CHARSET_ALL;
+    job->context = 1;
     job->max_pixels = 100000000;
     job->page_timeout = 60;
     job->page_memory_mb = 1024;

@@ -41,6 +41,7 @@ typedef struct {
     char *model;         /* `recognize.model`, resolved; NULL = default */
     char *charset_spec;  /* `recognize.charset`; default "alnum" */
     RecCharset charset;
+    int context;         /* `recognize.context`; default 1 */
     int64_t max_pixels;  /* `limits.max_pixels`; default 100 000 000 */
     double page_timeout; /* `limits.page_timeout` s; default 60 */
     int page_memory_mb;  /* `limits.page_memory_mb`; default 1024 */

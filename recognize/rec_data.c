@@ -112,6 +112,8 @@ void rec_set_destroy(RecSet **pset)
         sample_cleanup(&set->s[i]);
     free(set->s);
     free(set->cum);
+    for (int k = 0; k < 4; k++)
+        free(set->pool[k]);
     free(set);
     *pset = NULL;
 }
@@ -173,8 +175,19 @@ static RecSample *set_push(RecSet *set, int label, int writer,
 static void set_commit(RecSet *set)
 {
     RecSample *s = &set->s[set->n];
-    set->cum[set->n] = (set->n ? set->cum[set->n - 1] : 0) + s->repeat;
+    int r = set->quota[s->kind] > 0 ? 0 : s->repeat;
+    set->cum[set->n] = (set->n ? set->cum[set->n - 1] : 0) + r;
     set->n++;
+}
+
+/* Recompute cum after repeats or quotas changed. */
+static void set_recount(RecSet *set)
+{
+    for (int i = 0; i < set->n; i++) {
+        const RecSample *s = &set->s[i];
+        int r = set->quota[s->kind] > 0 ? 0 : s->repeat;
+        set->cum[i] = (i ? set->cum[i - 1] : 0) + r;
+    }
 }
 
 /* Area-resample a float image (sw x sh) to dw x dh. */
@@ -240,25 +253,41 @@ static int sample_crop(RecSample *s, const unsigned char *grey, int w, int h)
     for (size_t i = 0; i < (size_t)w * (size_t)h; i++)
         hist[grey[i]] += 1.0;
     int t = rec__glyph_otsu(hist);
-    unsigned char *mask = malloc((size_t)w * (size_t)h);
+    /* components are labelled inside the box of all ink only */
+    int ax0 = w, ay0 = h, ax1 = -1, ay1 = -1;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            if (grey[(size_t)y * (size_t)w + (size_t)x] <= t) {
+                ax0 = x < ax0 ? x : ax0;
+                ax1 = x > ax1 ? x : ax1;
+                ay0 = y < ay0 ? y : ay0;
+                ay1 = y;
+            }
+    if (ax1 < 0)
+        return err_set("glyph has no ink");
+    int aw = ax1 - ax0 + 1, ah = ay1 - ay0 + 1;
+    unsigned char *mask = malloc((size_t)aw * (size_t)ah);
     if (!mask)
         return err_set("out of memory");
-    for (size_t i = 0; i < (size_t)w * (size_t)h; i++)
-        mask[i] = grey[i] <= t;
-    if (rec_glyph_drop_specks(mask, w, h, REC_GLYPH_SPECK_FRAC) <= 0) {
+    for (int y = 0; y < ah; y++)
+        for (int x = 0; x < aw; x++)
+            mask[(size_t)y * (size_t)aw + (size_t)x] =
+                grey[(size_t)(y + ay0) * (size_t)w + (size_t)(x + ax0)] <= t;
+    if (rec_glyph_drop_specks(mask, aw, ah, REC_GLYPH_SPECK_FRAC) <= 0) {
         free(mask);
         return err_set("glyph has no ink");
     }
     int x0 = w, y0 = h, x1 = -1, y1 = -1;
     double ink = 0, nink = 0;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++)
-            if (mask[(size_t)y * (size_t)w + (size_t)x]) {
-                x0 = x < x0 ? x : x0;
-                x1 = x > x1 ? x : x1;
-                y0 = y < y0 ? y : y0;
-                y1 = y > y1 ? y : y1;
-                ink += grey[(size_t)y * (size_t)w + (size_t)x];
+    for (int y = 0; y < ah; y++)
+        for (int x = 0; x < aw; x++)
+            if (mask[(size_t)y * (size_t)aw + (size_t)x]) {
+                int gx = x + ax0, gy = y + ay0;
+                x0 = gx < x0 ? gx : x0;
+                x1 = gx > x1 ? gx : x1;
+                y0 = gy < y0 ? gy : y0;
+                y1 = gy > y1 ? gy : y1;
+                ink += grey[(size_t)gy * (size_t)w + (size_t)gx];
                 nink++;
             }
     free(mask);
@@ -345,8 +374,14 @@ int rec_set_add_pix(RecSet *set, PIX *pix, int label, int writer,
         return -1;
     int w, h;
     unsigned char *grey = NULL;
-    if (rec_glyph_normalize_pix(pix, s->input) < 0 ||
-        !(grey = pix_to_grey(pix, &w, &h)) || sample_crop(s, grey, w, h)) {
+    /* the clean input is what rec_glyph_normalize_pix() gives; for grey
+     * and colour pictures that is rec_glyph_normalize_grey() of the grey
+     * conversion made here anyway */
+    int d1 = pixGetDepth(pix) == 1 && !pixGetColormap(pix);
+    if (!(grey = pix_to_grey(pix, &w, &h)) ||
+        (d1 ? rec_glyph_normalize_pix(pix, s->input)
+            : rec_glyph_normalize_grey(grey, w, h, w, s->input)) < 0 ||
+        sample_crop(s, grey, w, h)) {
         free(grey);
         sample_cleanup(s);
         return err_prefix("%s", name ? name : "image");
@@ -641,6 +676,23 @@ static int idx_header(gzFile f, const char *path, unsigned magic, int ndims,
         dims[d] = (int)v;
     }
     return 0;
+}
+
+/**
+ * Number of images in an IDX3 file (gzip or raw).
+ *
+ * @param[in] images  IDX3 ubyte file
+ * @return the count, or -1 (unreadable, bad magic; message set)
+ */
+int rec_idx_count(const char *images)
+{
+    gzFile f = gzopen(images, "rb");
+    if (!f)
+        return err_set_errno("%s", images);
+    int dims[3];
+    int rc = idx_header(f, images, 0x803, 3, dims);
+    gzclose(f);
+    return rc < 0 ? -1 : dims[0];
 }
 
 /**
@@ -980,6 +1032,193 @@ int rec_set_add_hershey(RecSet *set, const char *dir, const char *fonts,
     return added;
 }
 
+/* ---- cache ---- */
+
+#define CACHE_MAGIC "INKPSET1"
+
+static int put(FILE *f, const void *p, size_t n)
+{
+    return fwrite(p, 1, n, f) == n ? 0 : -1;
+}
+
+static int get(FILE *f, void *p, size_t n)
+{
+    return fread(p, 1, n, f) == n ? 0 : -1;
+}
+
+/**
+ * Save a loaded set to a cache file (native byte order; a cache, not an
+ * exchange format).
+ *
+ * @param[in] set   the set
+ * @param[in] path  file to write (temp file + rename)
+ * @param[in] key   what was loaded (checked by rec_set_load)
+ * @return 0 or -1
+ */
+int rec_set_save(const RecSet *set, const char *path, const char *key)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f)
+        return err_set_errno("%s", tmp);
+    uint32_t kl = (uint32_t)strlen(key), n = (uint32_t)set->n;
+    int bad = put(f, CACHE_MAGIC, 8) || put(f, &kl, 4) || put(f, key, kl) ||
+              put(f, &n, 4);
+    for (int i = 0; i < set->n && !bad; i++) {
+        const RecSample *s = &set->s[i];
+        int32_t hdr[8] = {s->label, s->writer, s->repeat, (int32_t)s->kind,
+                          s->cw, s->ch, s->strokes.npts, s->strokes.nstrokes};
+        uint32_t nl = (uint32_t)strlen(s->name);
+        bad = put(f, hdr, sizeof hdr) || put(f, &s->pen, 4) ||
+              put(f, &nl, 4) || put(f, s->name, nl) ||
+              put(f, s->input, NIN * sizeof(float)) ||
+              put(f, s->cov, (size_t)s->cw * (size_t)s->ch) ||
+              put(f, s->strokes.pts,
+                  (size_t)s->strokes.npts * sizeof(RecPoint)) ||
+              put(f, s->strokes.ends,
+                  (size_t)s->strokes.nstrokes * sizeof(int));
+    }
+    if (fclose(f) != 0 || bad) {
+        remove(tmp);
+        return err_set("%s: write failed", tmp);
+    }
+    if (rename(tmp, path) != 0) {
+        remove(tmp);
+        return err_set_errno("rename %s", path);
+    }
+    return 0;
+}
+
+RecSet *rec_set_load(const char *path, const char *key)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        err_set_errno("%s", path);
+        return NULL;
+    }
+    char magic[8];
+    uint32_t kl, n;
+    RecSet *set = NULL;
+    char *k = NULL;
+    if (get(f, magic, 8) || memcmp(magic, CACHE_MAGIC, 8) || get(f, &kl, 4) ||
+        kl > 1000000 || !(k = malloc(kl + 1)) || get(f, k, kl)) {
+        err_set("%s: not a set cache", path);
+        goto fail;
+    }
+    k[kl] = '\0';
+    if (strcmp(k, key) != 0) {
+        err_set("%s: cache of other data", path);
+        goto fail;
+    }
+    if (get(f, &n, 4) || !(set = rec_set_create()))
+        goto bad;
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t hdr[8];
+        float pen;
+        uint32_t nl;
+        char name[4200];
+        if (get(f, hdr, sizeof hdr) || get(f, &pen, 4) || get(f, &nl, 4) ||
+            nl >= sizeof name || get(f, name, nl))
+            goto bad;
+        name[nl] = '\0';
+        if (hdr[0] < 0 || hdr[0] >= REC_NCLASSES || hdr[4] < 0 ||
+            hdr[5] < 0 || hdr[4] > 100000 || hdr[5] > 100000 || hdr[6] < 0 ||
+            hdr[7] < 0 || hdr[6] > 10000000 || hdr[7] > hdr[6])
+            goto bad;
+        RecLoadOptions lo;
+        rec_load_options_init(&lo);
+        lo.repeat = hdr[2];
+        RecSample *s = set_push(set, hdr[0], hdr[1], (RecSampleKind)hdr[3],
+                                name, &lo);
+        if (!s)
+            goto fail;
+        s->pen = pen;
+        s->cw = hdr[4];
+        s->ch = hdr[5];
+        size_t cs = (size_t)s->cw * (size_t)s->ch;
+        int ok = get(f, s->input, NIN * sizeof(float)) == 0;
+        if (ok && cs) {
+            s->cov = malloc(cs);
+            ok = s->cov && get(f, s->cov, cs) == 0;
+        }
+        for (int j = 0; ok && j < hdr[6]; j++) {
+            RecPoint p;
+            ok = get(f, &p, sizeof p) == 0 &&
+                 rec_strokes_add_point(&s->strokes, p.x, p.y) == 0;
+        }
+        for (int j = 0; ok && j < hdr[7]; j++) {
+            int e;
+            ok = get(f, &e, sizeof e) == 0 && e > 0 && e <= hdr[6];
+            if (ok) { /* rebuild ends exactly */
+                if (s->strokes.nstrokes == s->strokes.cap_strokes) {
+                    int cap = s->strokes.cap_strokes ? 2 * s->strokes.cap_strokes
+                                                     : 16;
+                    int *ne = realloc(s->strokes.ends,
+                                      (size_t)cap * sizeof *ne);
+                    ok = ne != NULL;
+                    if (ok) {
+                        s->strokes.ends = ne;
+                        s->strokes.cap_strokes = cap;
+                    }
+                }
+                if (ok)
+                    s->strokes.ends[s->strokes.nstrokes++] = e;
+            }
+        }
+        if (!ok) {
+            sample_cleanup(s);
+            goto bad;
+        }
+        set_commit(set);
+    }
+    fclose(f);
+    free(k);
+    return set;
+bad:
+    err_set("%s: damaged set cache", path);
+fail:
+    fclose(f);
+    free(k);
+    rec_set_destroy(&set);
+    return NULL;
+}
+
+void rec_set_set_repeat(RecSet *set, RecSampleKind kind, int repeat)
+{
+    for (int i = 0; i < set->n; i++)
+        if (set->s[i].kind == kind)
+            set->s[i].repeat = repeat < 1 ? 1 : repeat;
+    set_recount(set);
+}
+
+int rec_set_set_quota(RecSet *set, RecSampleKind kind, int quota)
+{
+    if ((int)kind < 0 || (int)kind > 3 || quota < 0)
+        return err_set("rec_set_set_quota: bad kind %d or quota %d",
+                       (int)kind, quota);
+    free(set->pool[kind]);
+    set->pool[kind] = NULL;
+    set->npool[kind] = 0;
+    set->quota[kind] = 0;
+    if (quota > 0) {
+        int n = 0;
+        for (int i = 0; i < set->n; i++)
+            n += set->s[i].kind == kind;
+        if (n > 0) {
+            set->pool[kind] = malloc((size_t)n * sizeof(int));
+            if (!set->pool[kind])
+                return err_set("rec_set_set_quota: out of memory");
+            for (int i = 0; i < set->n; i++)
+                if (set->s[i].kind == kind)
+                    set->pool[kind][set->npool[kind]++] = i;
+            set->quota[kind] = quota;
+        }
+    }
+    set_recount(set);
+    return 0;
+}
+
 /* ---- accessors and the source ---- */
 
 int rec_set_count(const RecSet *set)
@@ -1043,7 +1282,24 @@ static int set_source_get(void *ctx, int64_t k, uint64_t seed, float *x,
 {
     const RecSetSource *ss = ctx;
     const RecSet *set = ss->set;
-    if (k < 0 || set->n == 0 || k >= set->cum[set->n - 1])
+    int64_t base = set->n ? set->cum[set->n - 1] : 0;
+    if (k >= base && k >= 0) {
+        /* quota draws, kind by kind */
+        int64_t j = k - base;
+        for (int kind = 0; kind < 4; kind++) {
+            if (!set->quota[kind])
+                continue;
+            if (j < set->quota[kind]) {
+                uint64_t h = rec__dr_mix(seed ^ 0x51ED27ULL, (uint64_t)k);
+                int i = set->pool[kind][h % (uint64_t)set->npool[kind]];
+                *label = set->s[i].label;
+                return rec_set_render(set, i, ss->aug,
+                                      rec__dr_mix(seed, (uint64_t)k), x);
+            }
+            j -= set->quota[kind];
+        }
+    }
+    if (k < 0 || k >= base)
         return err_set("source sample %lld out of range", (long long)k);
     /* first i with cum[i] > k */
     int lo = 0, hi = set->n - 1;
@@ -1067,4 +1323,6 @@ void rec_set_source(RecSetSource *ctx, const RecSet *set,
     src->get = set_source_get;
     src->ctx = ctx;
     src->n = set->n ? set->cum[set->n - 1] : 0;
+    for (int k = 0; k < 4; k++)
+        src->n += set->quota[k];
 }

@@ -91,6 +91,8 @@ int rec_set_add_chars74k(RecSet *set, const char *dir, int images,
  * inverted. Returns the number added, or -1. */
 int rec_set_add_idx(RecSet *set, const char *images, const char *labels,
                     int first, int count, const RecLoadOptions *lo);
+/* Number of images in an IDX image file, or -1. */
+int rec_idx_count(const char *images);
 /* CSV "path,char[,...]" (a header line is skipped; paths are relative to
  * the CSV's folder; a path of the form .../imgNNN-SSS.png gives writer SSS).
  * Returns the number added, or -1 with file:line. */
@@ -115,6 +117,19 @@ int rec_set_add_trajectory(RecSet *set, const char *path, int label,
 int rec_set_add_pix(RecSet *set, PIX *pix, int label, int writer,
                     RecSampleKind kind, const char *name,
                     const RecLoadOptions *lo);
+
+/* Set the copies per epoch of every sample of one kind (>= 1). */
+void rec_set_set_repeat(RecSet *set, RecSampleKind kind, int repeat);
+/* Instead of repeats, draw quota samples of this kind per epoch, at random
+ * with replacement (a different draw every epoch); 0 turns it off. For
+ * balancing a large source (MNIST) against small ones. Returns 0 or -1. */
+int rec_set_set_quota(RecSet *set, RecSampleKind kind, int quota);
+
+/* Binary cache of a loaded set (samples as loaded, not the source files),
+ * tagged with a key that says what was loaded: rec_set_load() returns NULL
+ * with an error when the file is missing, damaged or has another key. */
+int rec_set_save(const RecSet *set, const char *path, const char *key);
+RecSet *rec_set_load(const char *path, const char *key);
 
 int rec_set_count(const RecSet *set);
 int rec_set_label(const RecSet *set, int i);

@@ -324,19 +324,36 @@ int rec_glyph_normalize_grey(const unsigned char *grey, int w, int h,
         return err_set("glyph has no ink (grey levels %d..%d, %dx%d)", lo, hi,
                        w, h);
     int t = rec__glyph_otsu(hist);
-    unsigned char *mask = malloc((size_t)w * (size_t)h);
-    if (!mask)
-        return err_set("rec_glyph_normalize_grey: out of memory (%dx%d)", w,
-                       h);
+    /* Label components inside the box of all ink only: on a mostly blank
+     * 1200x900 picture that is a fraction of the pixels. */
+    int x0 = w, y0 = h, x1 = -1, y1 = -1;
     for (int y = 0; y < h; y++) {
         const unsigned char *p = grey + (size_t)y * (size_t)stride;
-        unsigned char *m = mask + (size_t)y * (size_t)w;
         for (int x = 0; x < w; x++)
+            if (p[x] <= t) {
+                if (x < x0)
+                    x0 = x;
+                if (x > x1)
+                    x1 = x;
+                if (y0 == h)
+                    y0 = y;
+                y1 = y;
+            }
+    }
+    int bw = x1 - x0 + 1, bh = y1 - y0 + 1;
+    unsigned char *mask = malloc((size_t)bw * (size_t)bh);
+    if (!mask)
+        return err_set("rec_glyph_normalize_grey: out of memory (%dx%d)", bw,
+                       bh);
+    for (int y = 0; y < bh; y++) {
+        const unsigned char *p = grey + (size_t)(y + y0) * (size_t)stride + x0;
+        unsigned char *m = mask + (size_t)y * (size_t)bw;
+        for (int x = 0; x < bw; x++)
             m[x] = p[x] <= t;
     }
-    int rc = rec_glyph_drop_specks(mask, w, h, REC_GLYPH_SPECK_FRAC);
+    int rc = rec_glyph_drop_specks(mask, bw, bh, REC_GLYPH_SPECK_FRAC);
     if (rc >= 0)
-        rc = rec_glyph_normalize_mask(mask, w, h, w, dst);
+        rc = rec_glyph_normalize_mask(mask, bw, bh, bw, dst);
     free(mask);
     return rc < 0 ? -1 : 0;
 }

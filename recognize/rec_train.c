@@ -90,8 +90,11 @@ static void row_sums(const float *dy, int rows, size_t m, float *out)
 static void relu_bwd(float *restrict dx, const float *restrict y,
                      const float *restrict dy, size_t m)
 {
-    for (size_t j = 0; j < m; j++)
-        dx[j] = y[j] > 0.0f ? dy[j] : 0.0f;
+    /* both loads unconditional, so the select vectorises */
+    for (size_t j = 0; j < m; j++) {
+        float g = dy[j], v = y[j];
+        dx[j] = v > 0.0f ? g : 0.0f;
+    }
 }
 
 static void mul_bwd(float *restrict dx, const float *restrict mask,
@@ -112,24 +115,39 @@ static void bn_dx(float *restrict dx, const float *restrict dy,
 }
 
 static void pool_backward(const RecLayer *l, const float *x, const float *dy,
-                          int n, float *dx)
+                          int n, int relu, float *dx)
 {
+    /* Every input cell belongs to exactly one 2x2 window, so writing all
+     * four cells of each window covers dx without clearing it first.
+     * relu: x is a ReLU output and dx is the gradient before that ReLU,
+     * which only passes where the window's winner is > 0. Selects by
+     * multiplication keep the loop free of branches. */
     int w = l->win, ho = l->hout, wo = l->wout;
     size_t hwi = (size_t)l->hin * w, hwo = (size_t)ho * wo;
     size_t planes = (size_t)l->cin * n;
-    memset(dx, 0, planes * hwi * sizeof(float));
     for (size_t p = 0; p < planes; p++) {
         const float *src = x + p * hwi;
         const float *g = dy + p * hwo;
         float *d = dx + p * hwi;
         for (int oy = 0; oy < ho; oy++) {
-            size_t i0 = (size_t)(2 * oy) * w;
+            const float *r0 = src + (size_t)(2 * oy) * w, *r1 = r0 + w;
+            float *d0 = d + (size_t)(2 * oy) * w, *d1 = d0 + w;
+            const float *gr = g + (size_t)oy * wo;
             for (int ox = 0; ox < wo; ox++) {
-                /* the same comparisons as pool_forward picks the winner */
-                size_t ia = i0 + 2 * ox, ib = ia + 1, ic = ia + w, ie = ic + 1;
-                size_t i1 = src[ia] > src[ib] ? ia : ib;
-                size_t i2 = src[ic] > src[ie] ? ic : ie;
-                d[src[i1] > src[i2] ? i1 : i2] += g[(size_t)oy * wo + ox];
+                /* the same comparisons as pool_forward pick the winner */
+                float a = r0[2 * ox], b = r0[2 * ox + 1];
+                float c = r1[2 * ox], e = r1[2 * ox + 1];
+                int ta = a > b, tc = c > e;
+                float mab = ta ? a : b, mce = tc ? c : e;
+                int top = mab > mce;
+                float mx = top ? mab : mce;
+                float gv = gr[ox];
+                if (relu)
+                    gv *= (float)(mx > 0.0f);
+                d0[2 * ox] = gv * (float)(top & ta);
+                d0[2 * ox + 1] = gv * (float)(top & (1 - ta));
+                d1[2 * ox] = gv * (float)((1 - top) & tc);
+                d1[2 * ox + 1] = gv * (float)((1 - top) & (1 - tc));
             }
         }
     }
@@ -153,7 +171,12 @@ void rec__backward(RecNet *net, int n)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, l->cout, k,
                         (int)mi, 1.0f, dy, (int)mi, net->col, (int)mi, 0.0f,
                         net->grads + l->w_off, k);
-            row_sums(dy, l->cout, mi, net->grads + l->b_off);
+            if (i + 1 < net->nl && net->l[i + 1].type == REC__BN)
+                /* batch norm removes any per-channel shift: the bias
+                 * gradient is exactly 0 (grads are already zeroed) */
+                ;
+            else
+                row_sums(dy, l->cout, mi, net->grads + l->b_off);
             if (dx) {
                 cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k,
                             (int)mi, l->cout, 1.0f, net->params + l->w_off, k,
@@ -193,8 +216,16 @@ void rec__backward(RecNet *net, int n)
                 relu_bwd(dx, l->out, dy, sz);
             break;
         case REC__POOL:
-            if (dx)
-                pool_backward(l, x, dy, n, dx);
+            if (i >= 1 && net->l[i - 1].type == REC__RELU) {
+                /* fuse the ReLU before the pool: write its input gradient */
+                float *dx2 = i >= 2 ? net->l[i - 2].dout
+                                    : (net->want_din ? net->din : NULL);
+                if (dx2)
+                    pool_backward(l, x, dy, n, 1, dx2);
+                i--; /* the ReLU is done */
+            } else if (dx) {
+                pool_backward(l, x, dy, n, 0, dx);
+            }
             break;
         case REC__DROP:
             if (dx)

@@ -31,12 +31,7 @@
  * in natural images", VISAPP 2009 (ODbL 1.0).
  */
 #include "common/err.h"
-#if __has_include("recognize/rec_strokes.h")
 #include "recognize/rec_strokes.h"
-#define HAVE_STROKES 1
-#else
-typedef struct RecStrokeFont RecStrokeFont;
-#endif
 
 #include <errno.h>
 #include <getopt.h>
@@ -116,6 +111,7 @@ typedef struct {
     int source;
     int format;
     int multipage;
+    int glyph_boxes; /* write NAME.boxes.tsv */
     int small;
     int grey_paper;
     double skew;   /* max |degrees| */
@@ -143,7 +139,8 @@ static void usage(FILE *fp)
         "                       (default 041-045, held out from training)\n"
         "  --data DIR           Chars74K root (default\n"
         "                       /work/shared/data/chars74k-hnd or $INKPIPE_CHARS74K)\n"
-        "  --font NAME          Hershey font (default futural); --fonts DIR\n"
+        "  --font LIST          Hershey fonts, comma-separated, one picked per\n"
+        "                       line (default futural,rowmans); --fonts DIR\n"
         "                       (default /usr/share/hershey-fonts)\n"
         "  --dpi N              resolution (default 300)\n"
         "  --size a4|small      A4 portrait (default) or half an A4 (A5 landscape)\n"
@@ -159,6 +156,8 @@ static void usage(FILE *fp)
         "  --format FMT         png (grey, default), jpeg, tiff (grey, deflate)\n"
         "                       or g4 (bilevel CCITT G4 TIFF)\n"
         "  --multipage          all pages in one TIFF (needs --format tiff or g4)\n"
+        "  --glyph-boxes        also write NAME.boxes.tsv: page, line, word, char,\n"
+        "                       x0 y0 x1 y1 of every drawn glyph (after skew)\n"
         "  --help               this text\n",
         fp);
 }
@@ -237,6 +236,7 @@ static int parse_args(int argc, char **argv, Opts *o)
         {"boxes", required_argument, 0, 'B'},
         {"format", required_argument, 0, 'f'},
         {"multipage", no_argument, 0, 'm'},
+        {"glyph-boxes", no_argument, 0, 'g'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *env = getenv("INKPIPE_CHARS74K");
@@ -247,7 +247,7 @@ static int parse_args(int argc, char **argv, Opts *o)
     o->name = "page";
     o->data = env && *env ? env : "/work/shared/data/chars74k-hnd";
     o->fonts = "/usr/share/hershey-fonts";
-    o->font = "futural";
+    o->font = "futural,rowmans";
     o->seed = 1;
     o->pages = 1;
     o->dpi = 300;
@@ -328,6 +328,7 @@ static int parse_args(int argc, char **argv, Opts *o)
             else return err_set("--format '%s': expected png, jpeg, tiff or g4", optarg);
             break;
         case 'm': o->multipage = 1; break;
+        case 'g': o->glyph_boxes = 1; break;
         case 'h': return 1;
         default:
             return err_set("unknown or incomplete option '%s' (see --help)",
@@ -351,10 +352,21 @@ typedef struct {
     int base; /* baseline row, counted from the top row of pix */
 } Glyph;
 
+/* The hand that writes one line: who, how big, how slanted, which pen. */
+typedef struct {
+    int writer;   /* index into Opts.writers (Chars74K) or Opts.font list */
+    double cap;   /* cap height in px */
+    double slant; /* Hershey: tan of the slant angle */
+    double pen;   /* Hershey: pen width relative to the cap height */
+} Hand;
+
+#define MAX_FONTS 8
+
 typedef struct {
     const Opts *o;
     PIX *cache[MAX_WRITERS][N_CLASSES]; /* Chars74K, cropped originals */
-    RecStrokeFont *font;
+    RecStrokeFont *fonts[MAX_FONTS];
+    int n_fonts;
 } Source;
 
 static int class_of(int ch)
@@ -444,11 +456,11 @@ static PIX *rotate_glyph(PIX *pix, double deg)
     return out;
 }
 
-static int glyph_chars74k(Source *src, int ch, int wi, double cap, Rng *r,
+static int glyph_chars74k(Source *src, int ch, const Hand *hand, Rng *r,
                           Glyph *g)
 {
-    double hrel, desc, target, scale;
-    PIX *orig = chars74k_load(src, wi, class_of(ch)), *scaled, *rot;
+    double hrel, desc, target, scale, cap = hand->cap;
+    PIX *orig = chars74k_load(src, hand->writer, class_of(ch)), *scaled, *rot;
     int h;
 
     if (!orig)
@@ -472,9 +484,10 @@ static int glyph_chars74k(Source *src, int ch, int wi, double cap, Rng *r,
     return 0;
 }
 
-#ifdef HAVE_STROKES
-static int glyph_hershey(Source *src, int ch, double cap, Rng *r, Glyph *g)
+static int glyph_hershey(Source *src, int ch, const Hand *hand, Rng *r,
+                         Glyph *g)
 {
+    double cap = hand->cap;
     RecStrokeStyle st;
     char text[2] = {(char)ch, 0};
     PIX *pix, *crop, *pix1;
@@ -483,12 +496,12 @@ static int glyph_hershey(Source *src, int ch, double cap, Rng *r, Glyph *g)
 
     rec_stroke_style_init(&st);
     st.height = (float)(cap * rng_range(r, 0.92, 1.08));
-    st.pen = (float)fmax(1.0, cap * rng_range(r, 0.07, 0.11));
-    st.slant = (float)rng_range(r, -0.08, 0.22);
+    st.pen = (float)fmax(1.0, cap * hand->pen * rng_range(r, 0.95, 1.05));
+    st.slant = (float)(hand->slant + rng_range(r, -0.03, 0.03));
     st.jitter = (float)(cap * 0.025);
     st.seed = rng_next(r);
     st.margin = 4;
-    pix = rec_stroke_font_render(src->font, text, &st, &base);
+    pix = rec_stroke_font_render(src->fonts[hand->writer], text, &st, &base);
     if (!pix)
         return err_prefix("hershey glyph '%c'", ch);
     pix1 = pixThresholdToBinary(pix, 200);
@@ -505,25 +518,16 @@ static int glyph_hershey(Source *src, int ch, double cap, Rng *r, Glyph *g)
     pixDestroy(&pix);
     return crop ? 0 : err_set("hershey glyph '%c': crop failed", ch);
 }
-#else
-static int glyph_hershey(Source *src, int ch, double cap, Rng *r, Glyph *g)
-{
-    (void)src; (void)cap; (void)r; (void)g;
-    return err_set("hershey glyph '%c': built without rec_strokes", ch);
-}
-#define rec_stroke_font_load(p) (err_set("%s: built without rec_strokes", p), (RecStrokeFont *)NULL)
-#define rec_stroke_font_destroy(p) ((void)(p))
-#endif
 
-static int source_glyph(Source *src, int ch, int writer, double cap, Rng *r,
+static int source_glyph(Source *src, int ch, const Hand *hand, Rng *r,
                         Glyph *g)
 {
     g->pix = NULL;
     if (class_of(ch) < 0)
         return err_set("no glyph for character 0x%02x", ch & 0xff);
     if (src->o->source == SRC_HERSHEY)
-        return glyph_hershey(src, ch, cap, r, g);
-    return glyph_chars74k(src, ch, writer, cap, r, g);
+        return glyph_hershey(src, ch, hand, r, g);
+    return glyph_chars74k(src, ch, hand, r, g);
 }
 
 static int source_init(Source *src, const Opts *o)
@@ -534,9 +538,22 @@ static int source_init(Source *src, const Opts *o)
     memset(src, 0, sizeof *src);
     src->o = o;
     if (o->source == SRC_HERSHEY) {
-        snprintf(path, sizeof path, "%s/%s.jhf", o->fonts, o->font);
-        src->font = rec_stroke_font_load(path);
-        return src->font ? 0 : -1;
+        /* --font is a comma-separated list; each line picks one */
+        const char *f = o->font;
+        while (*f) {
+            size_t n = strcspn(f, ",");
+            if (src->n_fonts == MAX_FONTS)
+                return err_set("--font: more than %d fonts", MAX_FONTS);
+            snprintf(path, sizeof path, "%s/%.*s.jhf", o->fonts, (int)n, f);
+            src->fonts[src->n_fonts] = rec_stroke_font_load(path);
+            if (!src->fonts[src->n_fonts])
+                return -1;
+            src->n_fonts++;
+            f += n;
+            if (*f == ',')
+                f++;
+        }
+        return src->n_fonts > 0 ? 0 : err_set("--font: no font named");
     }
     /* Check every file now, so a missing one fails before any output;
      * decoding waits until a glyph is needed (most pages use a fraction). */
@@ -559,7 +576,8 @@ static void source_cleanup(Source *src)
     for (wi = 0; wi < MAX_WRITERS; wi++)
         for (c = 0; c < N_CLASSES; c++)
             pixDestroy(&src->cache[wi][c]);
-    rec_stroke_font_destroy(&src->font);
+    for (wi = 0; wi < MAX_FONTS; wi++)
+        rec_stroke_font_destroy(&src->fonts[wi]);
 }
 
 /* ---- text: a small built-in vocabulary of form-like content ---- */
@@ -691,7 +709,7 @@ static void make_line(Rng *r, TextLine *t)
         tl_add(t, PICK(r, ITEMS));
         break;
     default: /* a short sentence */
-        n = rng_int(r, 3, 7);
+        n = rng_int(r, 3, 9);
         for (i = 0; i < n; i++) {
             snprintf(buf, sizeof buf, "%s", PICK(r, WORDS));
             if (i == 0 && buf[0] >= 'a' && buf[0] <= 'z')
@@ -705,9 +723,38 @@ static void make_line(Rng *r, TextLine *t)
 
 /* ---- drawing on the ink layer (8 bpp, 255 = no ink) ---- */
 
+/* Ground-truth box of one drawn glyph (page coordinates, x1/y1
+ * exclusive); line and word count from 1 within the page / line. */
+typedef struct {
+    int line, word;
+    char ch;
+    int x0, y0, x1, y1;
+} GtBox;
+
+typedef struct {
+    GtBox *v;
+    int n, cap;
+} GtBoxes;
+
+static int boxes_add(GtBoxes *b, const GtBox *box)
+{
+    if (b->n == b->cap) {
+        int nc = b->cap ? b->cap * 2 : 1024;
+        GtBox *nv = realloc(b->v, (size_t)nc * sizeof *nv);
+        if (!nv)
+            return err_set("out of memory (glyph boxes)");
+        b->v = nv;
+        b->cap = nc;
+    }
+    b->v[b->n++] = *box;
+    return 0;
+}
+
 typedef struct {
     l_uint32 *data;
     int wpl, w, h;
+    GtBoxes *boxes; /* [optional] where drawn glyphs are recorded */
+    int line;       /* current line number (from 1) */
 } Canvas;
 
 static void canvas_from(Canvas *c, PIX *pix)
@@ -716,6 +763,8 @@ static void canvas_from(Canvas *c, PIX *pix)
     c->wpl = pixGetWpl(pix);
     c->w = pixGetWidth(pix);
     c->h = pixGetHeight(pix);
+    c->boxes = NULL;
+    c->line = 0;
 }
 
 /* Darken the canvas with a glyph whose top-left is at (x, y); ink is the
@@ -799,20 +848,19 @@ static void word_free(WordGlyphs *w)
     w->n = 0;
 }
 
-static int word_make(Source *src, const char *text, int writer, double cap,
+static int word_make(Source *src, const char *text, const Hand *hand,
                      Rng *r, WordGlyphs *w)
 {
     int i;
     w->n = 0;
     w->width = 0;
     for (i = 0; text[i] && i < MAX_WORD_LEN; i++) {
-        if (source_glyph(src, (unsigned char)text[i], writer, cap, r,
-                         &w->g[i]) < 0) {
+        if (source_glyph(src, (unsigned char)text[i], hand, r, &w->g[i]) < 0) {
             word_free(w);
             return -1;
         }
         w->n++;
-        w->gaps[i] = (int)lround(cap * rng_range(r, 0.10, 0.22));
+        w->gaps[i] = (int)lround(hand->cap * rng_range(r, 0.10, 0.22));
         w->width += pixGetWidth(w->g[i].pix) + (i ? w->gaps[i] : 0);
     }
     return 0;
@@ -821,18 +869,19 @@ static int word_make(Source *src, const char *text, int writer, double cap,
 /* Draw the words of one line on the baseline; returns the ground truth
  * (what was drawn) in gt, or -1 on error. */
 static int draw_line(Source *src, Canvas *c, const TextLine *t, int x0,
-                     int xmax, int baseline, double cap, int writer, int ink,
+                     int xmax, int baseline, const Hand *hand, int ink,
                      int deco, Rng *r, const Opts *o, char *gt, size_t gtcap)
 {
     WordGlyphs w;
     int x = x0, wi, i, vx0 = -1, vx1 = -1, cell = 0, n_drawn = 0;
     int th = o->dpi >= 200 ? o->dpi / 150 : 1, line_ink = rng_int(r, 40, 110);
     size_t len = 0;
+    double cap = hand->cap;
 
     gt[0] = '\0';
     for (wi = 0; wi < t->n; wi++) {
         int comb = deco == DECO_COMB && wi >= t->value_from;
-        if (word_make(src, t->words[wi], writer, cap, r, &w) < 0)
+        if (word_make(src, t->words[wi], hand, r, &w) < 0)
             return -1;
         if (comb)
             cell = (int)lround(cap * 0.95);
@@ -857,6 +906,15 @@ static int draw_line(Source *src, Canvas *c, const TextLine *t, int x0,
                 x += pixGetWidth(p) + (i + 1 < w.n ? w.gaps[i + 1] : 0);
             }
             blit_glyph(c, p, gx, baseline - w.g[i].base, ink);
+            if (c->boxes) {
+                GtBox b = {c->line, n_drawn + 1, t->words[wi][i], gx,
+                           baseline - w.g[i].base, gx + pixGetWidth(p),
+                           baseline - w.g[i].base + pixGetHeight(p)};
+                if (boxes_add(c->boxes, &b) < 0) {
+                    word_free(&w);
+                    return -1;
+                }
+            }
         }
         if (comb)
             x += cell * w.n;
@@ -903,11 +961,38 @@ static void page_size(const Opts *o, int *pw, int *ph)
 
 /* Compose one page; returns the final 8 bpp page and its ground truth
  * (appended to gt, one line per text line). */
-static PIX *compose_page(Source *src, const Opts *o, Rng *r, char **gt,
-                         size_t *gtlen)
+/* Map boxes through Leptonica's rotation of a w x h image about its
+ * centre by deg degrees (clockwise positive, y down), clipped to the page. */
+static void boxes_rotate(GtBoxes *b, int from, double deg, int w, int h)
 {
-    int pw, ph, margin, baseline, n = 0, writer, ink, deco, i, x, y;
-    double cap0, cap;
+    double a = deg * M_PI / 180.0, cs = cos(a), sn = sin(a);
+    double cx = w / 2.0, cy = h / 2.0;
+    int i, k;
+
+    for (i = from; i < b->n; i++) {
+        GtBox *bx = &b->v[i];
+        double xs[4] = {bx->x0, bx->x1, bx->x0, bx->x1};
+        double ys[4] = {bx->y0, bx->y0, bx->y1, bx->y1};
+        double mnx = 1e18, mny = 1e18, mxx = -1e18, mxy = -1e18;
+        for (k = 0; k < 4; k++) {
+            double dx = xs[k] - cx, dy = ys[k] - cy;
+            double X = cx + dx * cs - dy * sn, Y = cy + dx * sn + dy * cs;
+            mnx = fmin(mnx, X); mxx = fmax(mxx, X);
+            mny = fmin(mny, Y); mxy = fmax(mxy, Y);
+        }
+        bx->x0 = (int)fmax(0, floor(mnx));
+        bx->y0 = (int)fmax(0, floor(mny));
+        bx->x1 = (int)fmin(w, ceil(mxx));
+        bx->y1 = (int)fmin(h, ceil(mxy));
+    }
+}
+
+static PIX *compose_page(Source *src, const Opts *o, Rng *r, char **gt,
+                         size_t *gtlen, GtBoxes *boxes)
+{
+    int pw, ph, margin, baseline, n = 0, ink, deco, i, x, y, box_from;
+    double cap0;
+    Hand hand;
     PIX *inkl, *rot, *page;
     Canvas c;
     TextLine t;
@@ -924,20 +1009,26 @@ static PIX *compose_page(Source *src, const Opts *o, Rng *r, char **gt,
     }
     pixSetAll(inkl);
     canvas_from(&c, inkl);
+    c.boxes = boxes;
+    box_from = boxes ? boxes->n : 0;
 
     baseline = margin + (int)(cap0 * 1.5);
     while (baseline + cap0 * 0.6 < ph - margin &&
            (o->lines == 0 || n < o->lines)) {
-        cap = cap0 * rng_range(r, 0.9, 1.1);
-        writer = rng_int(r, 0, o->n_writers - 1);
+        hand.cap = cap0 * rng_range(r, 0.9, 1.1);
+        hand.writer = rng_int(r, 0, (o->source == SRC_HERSHEY ? src->n_fonts
+                                                              : o->n_writers) - 1);
+        hand.slant = rng_range(r, -0.08, 0.25);
+        hand.pen = rng_range(r, 0.07, 0.12);
         ink = rng_int(r, 10, 70);
         make_line(r, &t);
         deco = DECO_NONE;
         if (t.value_from < t.n && rng_unif(r) < o->boxes)
             deco = t.comb_ok && rng_unif(r) < 0.5 ? DECO_COMB
                                                   : rng_int(r, DECO_BOX, DECO_UNDERLINE);
-        x = margin + (int)(cap * rng_range(r, 0.0, 2.0));
-        if (draw_line(src, &c, &t, x, pw - margin, baseline, cap, writer, ink,
+        x = margin + (int)(hand.cap * rng_range(r, 0.0, 2.0));
+        c.line = n + 1;
+        if (draw_line(src, &c, &t, x, pw - margin, baseline, &hand, ink,
                       deco, r, o, line, sizeof line) < 0) {
             pixDestroy(&inkl);
             return NULL;
@@ -972,6 +1063,8 @@ static PIX *compose_page(Source *src, const Opts *o, Rng *r, char **gt,
             return NULL;
         }
         inkl = rot;
+        if (boxes)
+            boxes_rotate(boxes, box_from, deg, pw, ph);
     } else {
         (void)rng_next(r); /* keep the stream aligned across --skew 0/x */
     }
@@ -1049,6 +1142,25 @@ static int write_text(const char *path, const char *text, size_t len)
     return rc;
 }
 
+static int write_boxes(const char *path, const GtBoxes *b, const int *pages)
+{
+    FILE *fp = fopen(path, "wb");
+    int i, rc = 0;
+    if (!fp)
+        return err_set_errno("%s", path);
+    fputs("# page\tline\tword\tchar\tx0\ty0\tx1\ty1 "
+          "(pixels, x1 y1 exclusive; page/line/word from 1)\n", fp);
+    for (i = 0; i < b->n; i++)
+        fprintf(fp, "%d\t%d\t%d\t%c\t%d\t%d\t%d\t%d\n", pages[i],
+                b->v[i].line, b->v[i].word, b->v[i].ch, b->v[i].x0,
+                b->v[i].y0, b->v[i].x1, b->v[i].y1);
+    if (ferror(fp))
+        rc = err_set_errno("%s: write", path);
+    if (fclose(fp) != 0 && rc == 0)
+        rc = err_set_errno("%s: close", path);
+    return rc;
+}
+
 static int write_page(const Opts *o, PIX *page, const char *path, int first)
 {
     PIX *pix1;
@@ -1090,10 +1202,11 @@ static int run(const Opts *o)
 {
     Source src;
     Rng r = {o->seed * 0x2545F4914F6CDD1Dull + 1};
-    char img[2048], gtp[2048];
+    char img[2048], gtp[2048], bxp[2048];
     char *gt = NULL;
     size_t gtlen = 0;
-    int p, rc = -1;
+    GtBoxes boxes = {NULL, 0, 0};
+    int *box_pages = NULL, p, rc = -1, i, from;
     PIX *page;
 
     if (mkdir(o->out_dir, 0777) != 0 && errno != EEXIST)
@@ -1104,6 +1217,7 @@ static int run(const Opts *o)
         if (o->multipage) {
             snprintf(img, sizeof img, "%s/%s.tif", o->out_dir, o->name);
             snprintf(gtp, sizeof gtp, "%s/%s.gt.txt", o->out_dir, o->name);
+            snprintf(bxp, sizeof bxp, "%s/%s.boxes.tsv", o->out_dir, o->name);
             if (p > 0) {
                 char *ng = realloc(gt, gtlen + 2);
                 if (!ng) {
@@ -1119,9 +1233,14 @@ static int run(const Opts *o)
                      p + 1, ext_of(o->format));
             snprintf(gtp, sizeof gtp, "%s/%s-%03d.gt.txt", o->out_dir, o->name,
                      p + 1);
+            snprintf(bxp, sizeof bxp, "%s/%s-%03d.boxes.tsv", o->out_dir,
+                     o->name, p + 1);
             gtlen = 0;
+            boxes.n = 0;
         }
-        page = compose_page(&src, o, &r, &gt, &gtlen);
+        from = boxes.n;
+        page = compose_page(&src, o, &r, &gt, &gtlen,
+                            o->glyph_boxes ? &boxes : NULL);
         if (!page) {
             err_prefix("page %d", p + 1);
             goto done;
@@ -1131,15 +1250,30 @@ static int run(const Opts *o)
         if (rc < 0)
             goto done;
         rc = -1;
-        if (!o->multipage || p == o->pages - 1)
+        if (o->glyph_boxes) {
+            int *np = realloc(box_pages, (size_t)(boxes.cap + 1) * sizeof *np);
+            if (!np) {
+                err_set("out of memory");
+                goto done;
+            }
+            box_pages = np;
+            for (i = from; i < boxes.n; i++)
+                box_pages[i] = o->multipage ? p + 1 : 1;
+        }
+        if (!o->multipage || p == o->pages - 1) {
             if (write_text(gtp, gt ? gt : "", gtlen) < 0)
                 goto done;
+            if (o->glyph_boxes && write_boxes(bxp, &boxes, box_pages) < 0)
+                goto done;
+        }
         if (!o->multipage || p == o->pages - 1)
             printf("%s\n", img);
     }
     rc = 0;
 done:
     free(gt);
+    free(boxes.v);
+    free(box_pages);
     source_cleanup(&src);
     return rc;
 }

@@ -124,11 +124,24 @@ static void out_hocr_write__confidences__word_is_product_of_glyphs(void)
     p->glyphs[0].conf = 0.9f;
     p->glyphs[1].conf = 0.5f;
     CHECK(write_hocr("c.hocr", path, sizeof path, pp, 1) == 0);
+    s = xpath(path, "string(//*[@class='ocrx_cinfo'][1]/@title)");
+    CHECK(s && strcmp(s, "x_bboxes 100 100 124 140; x_confs 90") == 0);
+    free(s);
     s = xpath(path, "string(//*[@class='ocrx_word']/@title)");
     CHECK(s && strcmp(s, "bbox 100 100 154 140; x_wconf 45") == 0);
     free(s);
     s = xpath(path, "string(//*[@class='ocrx_cinfo'][2]/@title)");
     CHECK(s && strcmp(s, "x_bboxes 130 100 154 140; x_confs 50") == 0);
+    free(s);
+    /* a softmax rounding excess above 1 is accepted and written as 100 */
+    p->glyphs[0].conf = 1.00001f;
+    p->glyphs[1].conf = 1.0f;
+    CHECK(write_hocr("c1.hocr", path, sizeof path, pp, 1) == 0);
+    s = xpath(path, "string(//*[@class='ocrx_word']/@title)");
+    CHECK(s && strcmp(s, "bbox 100 100 154 140; x_wconf 100") == 0);
+    free(s);
+    s = xpath(path, "string(//*[@class='ocrx_cinfo'][1]/@title)");
+    CHECK(s && strcmp(s, "x_bboxes 100 100 124 140; x_confs 100") == 0);
     free(s);
     out_page_destroy(&p);
 }

@@ -85,6 +85,23 @@ static void out_text_write__empty_word__skipped_without_double_space(void)
     out_page_destroy(&p);
 }
 
+static void out_text_write__line_without_glyphs__skipped(void)
+{
+    const char *lines[] = {"one", "two", "three"};
+    const int blocks[] = {0, 1, 1};
+    OutPage *p = fixture_page("a.png", 0, lines, blocks, 3);
+    const OutPage *pp[] = {p};
+    char *s;
+    p->words[0].n_glyphs = 0; /* line 0 (block 0) is left empty */
+    p->lines[2].n_words = 0;  /* line 2 has no words */
+    s = render(pp, 1);
+    CHECK(s != NULL);
+    if (s)
+        CHECK(strcmp(s, "two\n") == 0);
+    free(s);
+    out_page_destroy(&p);
+}
+
 static void out_text_write__unprintable_codepoints__replacement_char(void)
 {
     const char *lines[] = {"abcdef"};
@@ -141,6 +158,7 @@ int main(void)
     RUN(out_text_write__block_change__blank_line_between);
     RUN(out_text_write__three_pages__form_feed_between);
     RUN(out_text_write__empty_word__skipped_without_double_space);
+    RUN(out_text_write__line_without_glyphs__skipped);
     RUN(out_text_write__unprintable_codepoints__replacement_char);
     RUN(out_text_write__bad_range__error_and_nothing_written);
     RUN(out_text_write__zero_pages__empty_output);
