@@ -306,10 +306,11 @@ const float *rec__forward(RecNet *net, const float *x, int n, int train,
         case REC__CONV: {
             size_t mi = (size_t)n * l->hin * l->win;
             int k = l->cin * 9;
-            rec__im2col(cur, l->cin, n, l->hin, l->win, net->col);
+            float *col = train ? l->col : net->col;
+            rec__im2col(cur, l->cin, n, l->hin, l->win, col);
             float beta = bias_prefill(net, l, mi, train);
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, l->cout,
-                        (int)mi, k, 1.0f, net->params + l->w_off, k, net->col,
+                        (int)mi, k, 1.0f, net->params + l->w_off, k, col,
                         (int)mi, beta, l->out, (int)mi);
             if (!train)
                 i = epilogue(net, i, mi);
