@@ -372,8 +372,13 @@ static float find_skew(PIX *pixb, int dpi)
     h = pixGetHeight(pixc);
     float angle_out = 0.0f;
     if (w >= 64 && h >= 32) {
-        /* Reduce so that handprint x-height stays >= ~7 px. */
+        /* Reduce so that handprint x-height stays >= ~7 px; a region as
+         * big as most of a page has enough lines for a coarser sweep
+         * (Leptonica's own default, 4x/2x at 300 dpi), a small one needs
+         * the finer one to reach a confident peak. */
         int red_sweep = dpi >= 500 ? 4 : dpi >= 250 ? 2 : 1;
+        if (w >= 1600 && h >= 1000 && dpi >= 250)
+            red_sweep = dpi >= 500 ? 8 : 4;
         int red_search = red_sweep >= 2 ? red_sweep / 2 : 1;
         l_float32 angle = 0, conf = 0;
         /* Sweep a little past the range so a 5 degree page is not at the
