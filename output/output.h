@@ -60,8 +60,15 @@ OutPage *out_page_create(const char *image, int pageno, int width, int height,
                          int dpi, int n_lines, int n_words, int n_glyphs);
 void out_page_destroy(OutPage **ppage);
 
+/* Artifact format version written by out_page_save(). */
+#define OUT_PAGE_VERSION 1
+
 int out_page_save(const OutPage *page, const char *path);
 OutPage *out_page_load(const char *path);
+
+/* Check that counts, index ranges, boxes and numbers are consistent (the
+ * writers and out_page_load() call it). Returns 0 or -1. */
+int out_page_check(const OutPage *page);
 
 /* Lines in reading order, words separated by one space, a blank line
  * between blocks, a form feed between pages. Returns 0 or -1. */

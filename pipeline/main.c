@@ -1,16 +1,95 @@
 /*
- * main.c - the inkpipe command line (placeholder until pipeline/ lands).
+ * main.c - the inkpipe command line: dispatch argv[1] to a subcommand
+ * (cli.h), `inkpipe help [COMMAND]`.
+ *
+ * Design: process-wide settings are made here once: OpenBLAS runs one
+ * thread per process (parallelism comes from worker processes), and
+ * Leptonica's own stderr messages are silenced (every failure is reported
+ * by inkpipe with its file and page; LEPT_MSG_SEVERITY overrides). The
+ * subcommands written in other files (classify, train, eval, slurm) are
+ * referenced weakly, so a build without one of them still links and says
+ * so.
  */
+#include <cblas.h>
+#include <leptonica/allheaders.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "pipeline/cli.h"
+
+#pragma weak cmd_classify
+#pragma weak cmd_train
+#pragma weak cmd_eval
+#pragma weak cmd_slurm
+
+typedef struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *summary;
+} Command;
+
+static void usage(FILE *fp, const Command *cmds, int n)
+{
+    fprintf(fp, "usage: inkpipe COMMAND [ARGS]\n\n"
+                "Scanned pages of handprinted text in; UTF-8 text and hOCR "
+                "out.\n\ncommands:\n");
+    for (int i = 0; i < n; i++)
+        fprintf(fp, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
+    fprintf(fp, "\n`inkpipe COMMAND --help` or `inkpipe help COMMAND` "
+                "describes one command.\n");
+}
 
 int main(int argc, char **argv)
 {
-    (void)argv;
+    const Command cmds[] = {
+        {"run", cmd_run, "run a job to the end with N workers"},
+        {"submit", cmd_submit, "only enqueue a job's input files"},
+        {"work", cmd_work, "one worker on a job's spool"},
+        {"status", cmd_status, "queued / running / done / failed per stage"},
+        {"retry", cmd_retry, "put failed items back in their queues"},
+        {"ocr", cmd_ocr, "OCR image files now, no job file"},
+        {"classify", cmd_classify, "classify single glyph images"},
+        {"train", cmd_train, "train the glyph classifier"},
+        {"eval", cmd_eval, "evaluate a model on labelled glyphs"},
+        {"slurm", cmd_slurm, "run a job's workers as a Slurm array"},
+    };
+    const int n = (int)(sizeof cmds / sizeof cmds[0]);
+
+    openblas_set_num_threads(1);
+    if (!getenv("LEPT_MSG_SEVERITY"))
+        setMsgSeverity(L_SEVERITY_NONE);
+
     if (argc < 2) {
-        fprintf(stderr, "usage: inkpipe COMMAND [ARGS]\n");
+        usage(stderr, cmds, n);
         return 2;
     }
-    fprintf(stderr, "inkpipe: not built yet\n");
+    const char *name = argv[1];
+    int help = 0;
+    if (!strcmp(name, "help") || !strcmp(name, "--help") ||
+        !strcmp(name, "-h")) {
+        if (argc < 3) {
+            usage(stdout, cmds, n);
+            return 0;
+        }
+        name = argv[2];
+        help = 1;
+    }
+    for (int i = 0; i < n; i++) {
+        if (strcmp(name, cmds[i].name))
+            continue;
+        if (!cmds[i].fn) {
+            fprintf(stderr, "inkpipe: '%s' is not part of this build\n",
+                    name);
+            return 2;
+        }
+        if (help) {
+            char *hargv[] = {argv[2], "--help", NULL};
+            return cmds[i].fn(2, hargv);
+        }
+        return cmds[i].fn(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "inkpipe: unknown command '%s'\n", name);
+    usage(stderr, cmds, n);
     return 2;
 }

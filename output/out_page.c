@@ -1,0 +1,529 @@
+/*
+ * out_page.c - OutPage create/destroy/check and the recognised-page
+ * artifact (save/load).
+ *
+ * Design: the artifact is what the recognize stage hands to the output
+ * stage through the on-disk queue, so it must survive a worker killed
+ * mid-write (the caller writes to a temp name and renames) and must never
+ * be trusted on load. Layout, all fields little-endian, fixed width:
+ *
+ *   0   8  magic "INKPOUT\x1a"
+ *   8   4  u32 version (OUT_PAGE_VERSION)
+ *   12  4  u32 reserved (0)
+ *   16 32  i32 pageno, width, height, dpi, n_lines, n_words, n_glyphs;
+ *          u32 image_len
+ *   48     image bytes (no terminator)
+ *          n_lines  x 44: i32 box[4], f32 slope, f32 offset, f32 x_size,
+ *                         i32 block, first_word, n_words, u32 reserved
+ *          n_words  x 24: i32 box[4], first_glyph, n_glyphs
+ *          n_glyphs x 24: i32 box[4], u32 codepoint, f32 conf
+ *          u32 CRC-32 (zlib) of every byte before it
+ *
+ * Load reads the whole file, checks magic, version, the exact size implied
+ * by the counts (so truncation is named as such), the checksum, then the
+ * meaning (out_page_check). Every message names the file.
+ */
+#include "output/output.h"
+#include "common/err.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+static const unsigned char OUT_MAGIC[8] = {'I', 'N', 'K', 'P', 'O', 'U', 'T', 0x1a};
+
+#define OUT_CONF_SLACK 1e-4f
+
+enum {
+    OUT_HDR_SIZE = 48,
+    OUT_LINE_SIZE = 44,
+    OUT_WORD_SIZE = 24,
+    OUT_GLYPH_SIZE = 24,
+    OUT_MAX_ITEMS = 1 << 24, /* far above any real page; bounds allocation */
+    OUT_MAX_IMAGE = 1 << 16,
+    OUT_MAX_DIM = 1 << 20
+};
+
+/**
+ * Create a page with zeroed arrays of the given sizes.
+ *
+ * @param[in] image     [optional] source image path as it should appear in
+ *                      hOCR (copied); NULL means ""
+ * @param[in] pageno    0-based page number within the source file
+ * @param[in] width     page width in pixels (>= 0)
+ * @param[in] height    page height in pixels (>= 0)
+ * @param[in] dpi       scan resolution, 0 = unknown
+ * @param[in] n_lines   number of lines (>= 0)
+ * @param[in] n_words   number of words (>= 0)
+ * @param[in] n_glyphs  number of glyphs (>= 0)
+ * @return new page (caller owns; out_page_destroy()), or NULL with the
+ *         message in err_get()
+ *
+ * Notes:
+ *   (1) The caller fills the boxes and index ranges; the writers check them
+ *       with out_page_check() before writing a byte.
+ */
+OutPage *out_page_create(const char *image, int pageno, int width, int height,
+                         int dpi, int n_lines, int n_words, int n_glyphs)
+{
+    OutPage *p;
+    size_t len;
+
+    if (pageno < 0 || width < 0 || height < 0 || dpi < 0 || n_lines < 0 ||
+        n_words < 0 || n_glyphs < 0 || n_lines > OUT_MAX_ITEMS ||
+        n_words > OUT_MAX_ITEMS || n_glyphs > OUT_MAX_ITEMS) {
+        err_set("out_page_create: bad size (page %d, %dx%d, dpi %d, "
+                "%d lines, %d words, %d glyphs)",
+                pageno, width, height, dpi, n_lines, n_words, n_glyphs);
+        return NULL;
+    }
+    if (!image)
+        image = "";
+    len = strlen(image);
+    p = calloc(1, sizeof *p);
+    if (!p)
+        goto oom;
+    p->image = malloc(len + 1);
+    p->lines = calloc((size_t)n_lines + 1, sizeof *p->lines);
+    p->words = calloc((size_t)n_words + 1, sizeof *p->words);
+    p->glyphs = calloc((size_t)n_glyphs + 1, sizeof *p->glyphs);
+    if (!p->image || !p->lines || !p->words || !p->glyphs)
+        goto oom;
+    memcpy(p->image, image, len + 1);
+    p->pageno = pageno;
+    p->width = width;
+    p->height = height;
+    p->dpi = dpi;
+    p->n_lines = n_lines;
+    p->n_words = n_words;
+    p->n_glyphs = n_glyphs;
+    return p;
+oom:
+    out_page_destroy(&p);
+    err_set("out_page_create: out of memory (%d lines, %d words, %d glyphs)",
+            n_lines, n_words, n_glyphs);
+    return NULL;
+}
+
+/**
+ * Free a page and set *ppage to NULL.
+ *
+ * @param[in,out] ppage  [optional] page to free; NULL or *ppage NULL is a
+ *                       no-op
+ */
+void out_page_destroy(OutPage **ppage)
+{
+    OutPage *p;
+
+    if (!ppage || !*ppage)
+        return;
+    p = *ppage;
+    free(p->image);
+    free(p->lines);
+    free(p->words);
+    free(p->glyphs);
+    free(p);
+    *ppage = NULL;
+}
+
+static int box_ok(const OutBox *b)
+{
+    return b->x0 >= 0 && b->y0 >= 0 && b->x0 <= b->x1 && b->y0 <= b->y1 &&
+           b->x1 <= OUT_MAX_DIM && b->y1 <= OUT_MAX_DIM;
+}
+
+/**
+ * Check a page for internal consistency.
+ *
+ * @param[in] page  page to check
+ * @return 0 when consistent, else -1 with a message naming the image, page
+ *         and the first bad line/word/glyph
+ *
+ * Notes:
+ *   (1) Lines must reference words in range, words glyphs in range;
+ *       ranges may be empty. Boxes must be non-negative with x0 <= x1,
+ *       y0 <= y1 (they are not clipped to the page: a glyph may touch the
+ *       edge after deskew).
+ *   (2) Confidences must lie in [0, 1]; a float rounding excess of up to
+ *       1e-4 above 1 (a softmax sum) is accepted and written as 1. Line
+ *       numbers must be finite.
+ *   (3) Code points are not checked here: the writers replace anything
+ *       unprintable with U+FFFD so that output stays well-formed.
+ */
+int out_page_check(const OutPage *page)
+{
+    int i;
+
+    if (!page)
+        return err_set("out_page_check: no page");
+#define OUT_FAIL(...)                                                          \
+    do {                                                                       \
+        err_set(__VA_ARGS__);                                                  \
+        return err_prefix("%s page %d", page->image ? page->image : "",       \
+                          page->pageno);                                       \
+    } while (0)
+    if (!page->image || page->pageno < 0 || page->width < 0 ||
+        page->height < 0 || page->dpi < 0 || page->n_lines < 0 ||
+        page->n_words < 0 || page->n_glyphs < 0)
+        OUT_FAIL("bad page header (%dx%d, dpi %d, %d lines, %d words, "
+                 "%d glyphs)", page->width, page->height, page->dpi,
+                 page->n_lines, page->n_words, page->n_glyphs);
+    if ((page->n_lines && !page->lines) || (page->n_words && !page->words) ||
+        (page->n_glyphs && !page->glyphs))
+        OUT_FAIL("missing arrays");
+    for (i = 0; i < page->n_lines; i++) {
+        const OutLine *l = &page->lines[i];
+        if (!box_ok(&l->box))
+            OUT_FAIL("line %d: bad box %d %d %d %d", i, l->box.x0, l->box.y0,
+                     l->box.x1, l->box.y1);
+        if (l->first_word < 0 || l->n_words < 0 ||
+            l->first_word > page->n_words - l->n_words)
+            OUT_FAIL("line %d: words %d+%d out of range (%d words)", i,
+                     l->first_word, l->n_words, page->n_words);
+        if (l->block < 0)
+            OUT_FAIL("line %d: negative block %d", i, l->block);
+        if (!isfinite(l->baseline_slope) || !isfinite(l->baseline_offset) ||
+            !isfinite(l->x_size) || l->x_size < 0)
+            OUT_FAIL("line %d: bad baseline/x_size", i);
+    }
+    for (i = 0; i < page->n_words; i++) {
+        const OutWord *w = &page->words[i];
+        if (!box_ok(&w->box))
+            OUT_FAIL("word %d: bad box %d %d %d %d", i, w->box.x0, w->box.y0,
+                     w->box.x1, w->box.y1);
+        if (w->first_glyph < 0 || w->n_glyphs < 0 ||
+            w->first_glyph > page->n_glyphs - w->n_glyphs)
+            OUT_FAIL("word %d: glyphs %d+%d out of range (%d glyphs)", i,
+                     w->first_glyph, w->n_glyphs, page->n_glyphs);
+    }
+    for (i = 0; i < page->n_glyphs; i++) {
+        const OutGlyph *g = &page->glyphs[i];
+        if (!box_ok(&g->box))
+            OUT_FAIL("glyph %d: bad box %d %d %d %d", i, g->box.x0, g->box.y0,
+                     g->box.x1, g->box.y1);
+        if (!(g->conf >= 0.0f && g->conf <= 1.0f + OUT_CONF_SLACK))
+            OUT_FAIL("glyph %d: confidence %g outside [0,1]", i,
+                     (double)g->conf);
+    }
+#undef OUT_FAIL
+    return 0;
+}
+
+/* ---- little-endian encoding ---- */
+
+static unsigned char *put_u32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+    return p + 4;
+}
+
+static unsigned char *put_i32(unsigned char *p, int v)
+{
+    return put_u32(p, (uint32_t)v);
+}
+
+static unsigned char *put_f32(unsigned char *p, float f)
+{
+    uint32_t v;
+    memcpy(&v, &f, 4);
+    return put_u32(p, v);
+}
+
+static unsigned char *put_box(unsigned char *p, const OutBox *b)
+{
+    p = put_i32(p, b->x0);
+    p = put_i32(p, b->y0);
+    p = put_i32(p, b->x1);
+    return put_i32(p, b->y1);
+}
+
+static uint32_t get_u32(const unsigned char **pp)
+{
+    const unsigned char *p = *pp;
+    *pp += 4;
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+static int get_i32(const unsigned char **pp)
+{
+    uint32_t v = get_u32(pp);
+    int32_t s;
+    memcpy(&s, &v, 4); /* two's complement on every platform we build on */
+    return s;
+}
+
+static float get_f32(const unsigned char **pp)
+{
+    uint32_t v = get_u32(pp);
+    float f;
+    memcpy(&f, &v, 4);
+    return f;
+}
+
+static void get_box(const unsigned char **pp, OutBox *b)
+{
+    b->x0 = get_i32(pp);
+    b->y0 = get_i32(pp);
+    b->x1 = get_i32(pp);
+    b->y1 = get_i32(pp);
+}
+
+static size_t artifact_size(size_t image_len, size_t nl, size_t nw, size_t ng)
+{
+    return OUT_HDR_SIZE + image_len + nl * OUT_LINE_SIZE + nw * OUT_WORD_SIZE +
+           ng * OUT_GLYPH_SIZE + 4;
+}
+
+/**
+ * Write a page as a versioned binary artifact.
+ *
+ * @param[in] page  page to save (checked with out_page_check())
+ * @param[in] path  file to create or truncate
+ * @return 0, or -1 with a message naming path
+ *
+ * Notes:
+ *   (1) Not atomic by itself: the pipeline writes to a temp name and
+ *       renames, so a reader never sees a half-written artifact under the
+ *       final name; a half-written temp file is rejected by out_page_load().
+ *   (2) The image path is limited to 65536 bytes.
+ */
+int out_page_save(const OutPage *page, const char *path)
+{
+    unsigned char *buf, *p;
+    size_t ilen, size;
+    FILE *fp;
+    int i, rc = 0;
+
+    if (out_page_check(page) < 0)
+        return err_prefix("save %s", path);
+    ilen = strlen(page->image);
+    if (ilen > OUT_MAX_IMAGE)
+        return err_set("save %s: image path too long (%zu bytes)", path, ilen);
+    size = artifact_size(ilen, (size_t)page->n_lines, (size_t)page->n_words,
+                         (size_t)page->n_glyphs);
+    buf = malloc(size);
+    if (!buf)
+        return err_set("save %s: out of memory (%zu bytes)", path, size);
+    p = buf;
+    memcpy(p, OUT_MAGIC, 8);
+    p += 8;
+    p = put_u32(p, OUT_PAGE_VERSION);
+    p = put_u32(p, 0);
+    p = put_i32(p, page->pageno);
+    p = put_i32(p, page->width);
+    p = put_i32(p, page->height);
+    p = put_i32(p, page->dpi);
+    p = put_i32(p, page->n_lines);
+    p = put_i32(p, page->n_words);
+    p = put_i32(p, page->n_glyphs);
+    p = put_u32(p, (uint32_t)ilen);
+    memcpy(p, page->image, ilen);
+    p += ilen;
+    for (i = 0; i < page->n_lines; i++) {
+        const OutLine *l = &page->lines[i];
+        p = put_box(p, &l->box);
+        p = put_f32(p, l->baseline_slope);
+        p = put_f32(p, l->baseline_offset);
+        p = put_f32(p, l->x_size);
+        p = put_i32(p, l->block);
+        p = put_i32(p, l->first_word);
+        p = put_i32(p, l->n_words);
+        p = put_u32(p, 0);
+    }
+    for (i = 0; i < page->n_words; i++) {
+        const OutWord *w = &page->words[i];
+        p = put_box(p, &w->box);
+        p = put_i32(p, w->first_glyph);
+        p = put_i32(p, w->n_glyphs);
+    }
+    for (i = 0; i < page->n_glyphs; i++) {
+        const OutGlyph *g = &page->glyphs[i];
+        p = put_box(p, &g->box);
+        p = put_u32(p, g->codepoint);
+        p = put_f32(p, g->conf);
+    }
+    p = put_u32(p, (uint32_t)crc32(0L, buf, (uInt)(size - 4)));
+
+    fp = fopen(path, "wb");
+    if (!fp) {
+        free(buf);
+        return err_set_errno("save %s", path);
+    }
+    if (fwrite(buf, 1, size, fp) != size || fflush(fp) != 0)
+        rc = err_set_errno("save %s: write", path);
+    if (fclose(fp) != 0 && rc == 0)
+        rc = err_set_errno("save %s: close", path);
+    free(buf);
+    return rc;
+}
+
+/* Read a whole file (at most `max` bytes + 1, to detect oversize). */
+static unsigned char *read_all(const char *path, size_t max, size_t *psize)
+{
+    FILE *fp = fopen(path, "rb");
+    unsigned char *buf = NULL, *nb;
+    size_t cap = 0, n = 0, got;
+
+    if (!fp) {
+        err_set_errno("%s", path);
+        return NULL;
+    }
+    for (;;) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 65536;
+            nb = realloc(buf, cap);
+            if (!nb) {
+                err_set("%s: out of memory", path);
+                goto fail;
+            }
+            buf = nb;
+        }
+        got = fread(buf + n, 1, cap - n, fp);
+        n += got;
+        if (got == 0)
+            break;
+        if (n > max) {
+            err_set("%s: not a page artifact (larger than %zu bytes)", path,
+                    max);
+            goto fail;
+        }
+    }
+    if (ferror(fp)) {
+        err_set_errno("%s: read", path);
+        goto fail;
+    }
+    fclose(fp);
+    *psize = n;
+    return buf;
+fail:
+    fclose(fp);
+    free(buf);
+    return NULL;
+}
+
+/**
+ * Read a page artifact written by out_page_save().
+ *
+ * @param[in] path  artifact file
+ * @return new page (caller owns; out_page_destroy()), or NULL with a
+ *         message naming path and what is wrong (not an artifact, version,
+ *         truncated, trailing bytes, checksum, bad content)
+ */
+OutPage *out_page_load(const char *path)
+{
+    const size_t max = artifact_size(OUT_MAX_IMAGE, OUT_MAX_ITEMS,
+                                     OUT_MAX_ITEMS, OUT_MAX_ITEMS);
+    unsigned char *buf;
+    const unsigned char *p;
+    size_t size, want;
+    uint32_t version, ilen, crc;
+    int pageno, width, height, dpi, nl, nw, ng, i;
+    char *image = NULL;
+    OutPage *page = NULL;
+
+    buf = read_all(path, max, &size);
+    if (!buf)
+        return NULL;
+    if (size < 8 || memcmp(buf, OUT_MAGIC, 8) != 0) {
+        err_set("%s: not an inkpipe page artifact (bad magic)", path);
+        goto done;
+    }
+    if (size < OUT_HDR_SIZE) {
+        err_set("%s: truncated header (%zu bytes, need %d)", path, size,
+                OUT_HDR_SIZE);
+        goto done;
+    }
+    p = buf + 8;
+    version = get_u32(&p);
+    if (version != OUT_PAGE_VERSION) {
+        err_set("%s: artifact version %u, this build reads version %d", path,
+                (unsigned)version, OUT_PAGE_VERSION);
+        goto done;
+    }
+    (void)get_u32(&p);
+    pageno = get_i32(&p);
+    width = get_i32(&p);
+    height = get_i32(&p);
+    dpi = get_i32(&p);
+    nl = get_i32(&p);
+    nw = get_i32(&p);
+    ng = get_i32(&p);
+    ilen = get_u32(&p);
+    if (nl < 0 || nw < 0 || ng < 0 || nl > OUT_MAX_ITEMS ||
+        nw > OUT_MAX_ITEMS || ng > OUT_MAX_ITEMS || ilen > OUT_MAX_IMAGE) {
+        err_set("%s: corrupt header (%d lines, %d words, %d glyphs, image "
+                "name %u bytes)", path, nl, nw, ng, (unsigned)ilen);
+        goto done;
+    }
+    want = artifact_size(ilen, (size_t)nl, (size_t)nw, (size_t)ng);
+    if (size < want) {
+        err_set("%s: truncated (%zu bytes, header says %zu)", path, size,
+                want);
+        goto done;
+    }
+    if (size > want) {
+        err_set("%s: %zu trailing bytes after the page", path, size - want);
+        goto done;
+    }
+    p = buf + want - 4;
+    crc = get_u32(&p);
+    if (crc != (uint32_t)crc32(0L, buf, (uInt)(want - 4))) {
+        err_set("%s: checksum mismatch (corrupt artifact)", path);
+        goto done;
+    }
+    image = malloc((size_t)ilen + 1);
+    if (!image) {
+        err_set("%s: out of memory", path);
+        goto done;
+    }
+    memcpy(image, buf + OUT_HDR_SIZE, ilen);
+    image[ilen] = '\0';
+    if (memchr(image, '\0', ilen)) {
+        err_set("%s: image name contains a NUL byte", path);
+        goto done;
+    }
+    page = out_page_create(image, pageno, width, height, dpi, nl, nw, ng);
+    if (!page) {
+        err_prefix("%s", path);
+        goto done;
+    }
+    p = buf + OUT_HDR_SIZE + ilen;
+    for (i = 0; i < nl; i++) {
+        OutLine *l = &page->lines[i];
+        get_box(&p, &l->box);
+        l->baseline_slope = get_f32(&p);
+        l->baseline_offset = get_f32(&p);
+        l->x_size = get_f32(&p);
+        l->block = get_i32(&p);
+        l->first_word = get_i32(&p);
+        l->n_words = get_i32(&p);
+        (void)get_u32(&p);
+    }
+    for (i = 0; i < nw; i++) {
+        OutWord *w = &page->words[i];
+        get_box(&p, &w->box);
+        w->first_glyph = get_i32(&p);
+        w->n_glyphs = get_i32(&p);
+    }
+    for (i = 0; i < ng; i++) {
+        OutGlyph *g = &page->glyphs[i];
+        get_box(&p, &g->box);
+        g->codepoint = get_u32(&p);
+        g->conf = get_f32(&p);
+    }
+    if (out_page_check(page) < 0) {
+        err_prefix("%s", path);
+        out_page_destroy(&page);
+    }
+done:
+    free(image);
+    free(buf);
+    return page;
+}

@@ -1,0 +1,64 @@
+/*
+ * cli.c - helpers shared by the subcommands: where the model is.
+ */
+#include "pipeline/cli.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef INKPIPE_PREFIX
+#define INKPIPE_PREFIX "/usr/local"
+#endif
+
+static int is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/**
+ * Path of the default model (see cli.h for the search order).
+ *
+ * @return a static string, never NULL; it may name a missing file (the
+ *         last candidate), so that the caller's error names where it looked
+ *
+ * Notes:
+ *   (1) The binary's folder comes from /proc/self/exe, so an installed
+ *       PREFIX/bin/inkpipe finds PREFIX/share/inkpipe/inkpipe.model
+ *       wherever PREFIX is, and ./inkpipe in the source tree (or
+ *       build-asan/inkpipe) finds models/inkpipe.model.
+ */
+const char *cli_default_model_path(void)
+{
+    static char path[PATH_MAX + 64];
+    const char *env = getenv("INKPIPE_MODEL");
+    if (env && *env) {
+        snprintf(path, sizeof path, "%s", env);
+        return path;
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        static const char *const rel[] = {
+            "models/inkpipe.model",               /* ./inkpipe in the tree */
+            "../models/inkpipe.model",            /* build-asan/inkpipe */
+            "../share/inkpipe/inkpipe.model",     /* PREFIX/bin/inkpipe */
+        };
+        for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+            snprintf(path, sizeof path, "%s/%s", exe, rel[i]);
+            if (is_file(path))
+                return path;
+        }
+    }
+    snprintf(path, sizeof path, "%s/share/inkpipe/inkpipe.model",
+             INKPIPE_PREFIX);
+    return path;
+}

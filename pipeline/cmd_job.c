@@ -1,0 +1,576 @@
+/*
+ * cmd_job.c - the job subcommands: run, submit, work, status, retry.
+ *
+ * Design: each command loads and validates the job file first (exit 2 on
+ * any problem, with file:line:col), opens the spool, and then does one
+ * thing with it. `run` = submit + N worker processes that exit when the
+ * queues drain + a summary; concurrent runs and extra `work` processes on
+ * other hosts share the queues safely (queue.h). Exit codes (cli.h): 0 all
+ * pages done, 1 the spool or outputs cannot be used, 2 bad usage or job
+ * file, 3 some items failed.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "pipeline/cli.h"
+#include "pipeline/job.h"
+#include "pipeline/spool.h"
+#include "pipeline/worker.h"
+
+static const char help_run[] =
+    "usage: inkpipe run JOB.yaml [--workers N]\n"
+    "\n"
+    "Enqueue every page of the job's inputs and run all stages (ingest,\n"
+    "binarize, segment, recognize, output) with N worker processes until the\n"
+    "queues drain. Pages already done are not done again; claims left by\n"
+    "killed workers are taken back. On a terminal, progress goes to stderr.\n"
+    "\n"
+    "  --workers N   worker processes (default: `workers` in the job, 1)\n"
+    "  --quiet       no progress line and no summary\n"
+    "\n"
+    "Exit status: 0 every page done, 3 some failed (listed with reasons),\n"
+    "2 bad job file or usage, 1 spool or output folder unusable.\n";
+
+static const char help_submit[] =
+    "usage: inkpipe submit JOB.yaml\n"
+    "\n"
+    "Only enqueue the job's input files (one ingest item each). Files that\n"
+    "were enqueued before are skipped, so submitting twice adds nothing.\n"
+    "Workers (`inkpipe work`) then process them.\n";
+
+static const char help_work[] =
+    "usage: inkpipe work JOB.yaml [--stage NAME] [--exit-when-idle]\n"
+    "\n"
+    "Run one worker on the job's spool. Any number of workers may run at\n"
+    "once, on this machine or on others that share the spool folder (over a\n"
+    "network filesystem); each item is claimed by exactly one of them.\n"
+    "\n"
+    "  --stage NAME       only this stage (ingest, binarize, segment,\n"
+    "                     recognize, output); may be repeated\n"
+    "  --exit-when-idle   stop when nothing is queued or claimed\n"
+    "  --model FILE       classifier (default: recognize.model, else the\n"
+    "                     installed model)\n";
+
+static const char help_status[] =
+    "usage: inkpipe status JOB.yaml [--json]\n"
+    "\n"
+    "Per stage: items queued, in progress (claimed), done and failed; the\n"
+    "reason of each failure; which host and pid hold each claim.\n"
+    "\n"
+    "  --json   one JSON object on stdout\n";
+
+static const char help_retry[] =
+    "usage: inkpipe retry JOB.yaml\n"
+    "\n"
+    "Put every failed item back in its queue (its reason is forgotten).\n"
+    "Then `inkpipe run JOB.yaml` or `inkpipe work JOB.yaml` processes them.\n";
+
+static int is_help(const char *a)
+{
+    return !strcmp(a, "--help") || !strcmp(a, "-h");
+}
+
+static int usage(const char *help, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "inkpipe: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", help);
+    return 2;
+}
+
+/* Load the job and open its spool; prints the error. Returns 0, 1 or 2. */
+static int open_job(const char *path, Job **pjob, Spool **psp)
+{
+    *pjob = job_load(path);
+    if (!*pjob) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        return 2;
+    }
+    *psp = spool_open(*pjob);
+    if (!*psp) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        job_destroy(pjob);
+        return 1;
+    }
+    return 0;
+}
+
+static const char *job_model(const Job *job)
+{
+    return job->model ? job->model : cli_default_model_path();
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+typedef struct {
+    QueueCounts c[STAGE_N];
+} Counts;
+
+static int get_counts(Spool *sp, Counts *k)
+{
+    for (int s = 0; s < STAGE_N; s++)
+        if (queue_get_counts(spool_get_queue(sp, (SpoolStage)s), &k->c[s]) < 0)
+            return -1;
+    return 0;
+}
+
+static int n_failed(const Counts *k)
+{
+    int n = 0;
+    for (int s = 0; s < STAGE_N; s++)
+        n += k->c[s].failed;
+    return n;
+}
+
+/* Print every failed item with its reason. */
+static void print_failures(Spool *sp, FILE *fp)
+{
+    for (int s = 0; s < STAGE_N; s++) {
+        QueueEntry *e = NULL;
+        int n = 0;
+        if (queue_list(spool_get_queue(sp, (SpoolStage)s), QUEUE_FAILED, &e,
+                       &n) < 0)
+            continue;
+        for (int i = 0; i < n; i++)
+            fprintf(fp, "  failed %-9s %s: %s\n", spool_stage_names[s],
+                    e[i].key, e[i].reason);
+        queue_entries_destroy(&e, n);
+    }
+}
+
+static void progress_line(const Counts *k, double t0)
+{
+    int total = k->c[STAGE_BINARIZE].total;
+    int done = k->c[STAGE_RECOGNIZE].done;
+    int failed = k->c[STAGE_BINARIZE].failed + k->c[STAGE_SEGMENT].failed +
+                 k->c[STAGE_RECOGNIZE].failed;
+    double el = now_s() - t0;
+    double rate = el > 0 ? done / el : 0;
+    int left = total - done - failed;
+    char eta[32] = "?";
+    if (rate > 0 && left >= 0)
+        snprintf(eta, sizeof eta, "%.0fs", left / rate);
+    fprintf(stderr, "\r\033[Kpages %d/%d done, %d failed, %.1f pages/s, ETA %s",
+            done, total, failed, rate, eta);
+    fflush(stderr);
+}
+
+/* Fork one worker that drains the queues; returns its pid or -1. */
+static pid_t spawn_worker(Job *job, Spool *sp, pid_t *pids)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "inkpipe: fork: %s\n", strerror(errno));
+        return -1;
+    }
+    if (pid > 0)
+        return pid;
+    WorkerOptions wo;
+    worker_options_init(&wo);
+    wo.exit_when_idle = 1;
+    wo.model = job_model(job);
+    int wrc = worker_run(sp, &wo, NULL);
+    if (wrc < 0)
+        fprintf(stderr, "inkpipe: worker %ld: %s\n", (long)getpid(),
+                err_get());
+    spool_destroy(&sp);
+    job_destroy(&job);
+    free(pids);
+    exit(wrc < 0 ? 1 : 0);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    const char *path = NULL;
+    int workers = 0, quiet = 0;
+    for (int i = 1; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(help_run, stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--workers") && i + 1 < argc) {
+            char *end;
+            long v = strtol(argv[++i], &end, 10);
+            if (*end || v < 1 || v > 256)
+                return usage(help_run, "--workers wants 1..256, not '%s'",
+                             argv[i]);
+            workers = (int)v;
+        } else if (!strcmp(argv[i], "--quiet")) {
+            quiet = 1;
+        } else if (argv[i][0] == '-' || path) {
+            return usage(help_run, "unexpected argument '%s'", argv[i]);
+        } else {
+            path = argv[i];
+        }
+    }
+    if (!path)
+        return usage(help_run, "%s", "missing JOB.yaml");
+    Job *job;
+    Spool *sp;
+    int rc = open_job(path, &job, &sp);
+    if (rc)
+        return rc;
+    if (!workers)
+        workers = job->workers;
+    double t0 = now_s();
+    int n_new = 0, n_known = 0;
+    if (spool_submit(sp, &n_new, &n_known) < 0) {
+        fprintf(stderr, "inkpipe: %s: %s\n", path, err_get());
+        rc = 2;
+        goto out;
+    }
+    pid_t *pids = calloc((size_t)workers, sizeof *pids);
+    if (!pids) {
+        fprintf(stderr, "inkpipe: out of memory\n");
+        rc = 1;
+        goto out;
+    }
+    int alive = 0, respawns = 0, worker_err = 0;
+    for (int w = 0; w < workers; w++)
+        if ((pids[w] = spawn_worker(job, sp, pids)) > 0)
+            alive++;
+        else
+            worker_err = 1;
+    int tty = !quiet && isatty(STDERR_FILENO);
+    double last = 0;
+    while (alive > 0) {
+        int status;
+        pid_t pid = waitpid(-1, &status, WNOHANG);
+        if (pid > 0) {
+            for (int w = 0; w < workers; w++) {
+                if (pids[w] != pid)
+                    continue;
+                pids[w] = 0;
+                alive--;
+                if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                    break;
+                /* a worker killed from outside: its claim is recovered by
+                 * the others; replace it while there is work left */
+                worker_err = 1;
+                if (respawns < 3 * workers && !worker_spool_idle(sp, 0)) {
+                    respawns++;
+                    if ((pids[w] = spawn_worker(job, sp, pids)) > 0)
+                        alive++;
+                }
+            }
+            continue;
+        }
+        if (pid < 0 && errno == ECHILD)
+            break;
+        if (tty && now_s() - last >= 0.5) {
+            Counts k;
+            if (get_counts(sp, &k) == 0)
+                progress_line(&k, t0);
+            last = now_s();
+        }
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    free(pids);
+    Counts k;
+    if (get_counts(sp, &k) < 0) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        rc = 1;
+        goto out;
+    }
+    if (tty)
+        fprintf(stderr, "\r\033[K");
+    int failed = n_failed(&k);
+    int pages = k.c[STAGE_BINARIZE].total;
+    int pages_done = k.c[STAGE_RECOGNIZE].done;
+    double el = now_s() - t0;
+    if (failed)
+        print_failures(sp, stderr);
+    if (!quiet)
+        fprintf(stderr,
+                "inkpipe: %s: %d files (%d new), %d pages: %d done, %d "
+                "failed; %d files written to %s in %.1fs (%.1f pages/s)\n",
+                job->name, k.c[STAGE_INGEST].total, n_new, pages, pages_done,
+                failed, k.c[STAGE_OUTPUT].done, job->output_dir, el,
+                el > 0 ? pages_done / el : 0.0);
+    int left = 0;
+    for (int st = 0; st < STAGE_N; st++)
+        left += k.c[st].queued + k.c[st].claimed;
+    if (failed)
+        rc = 3;
+    else if (left) {
+        fprintf(stderr, "inkpipe: %d items left unfinished%s\n", left,
+                worker_err ? " (workers died)" : " (claimed elsewhere)");
+        rc = 1;
+    } else
+        rc = 0;
+out:
+    spool_destroy(&sp);
+    job_destroy(&job);
+    return rc;
+}
+
+int cmd_submit(int argc, char **argv)
+{
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(help_submit, stdout);
+            return 0;
+        } else if (argv[i][0] == '-' || path) {
+            return usage(help_submit, "unexpected argument '%s'", argv[i]);
+        }
+        path = argv[i];
+    }
+    if (!path)
+        return usage(help_submit, "%s", "missing JOB.yaml");
+    Job *job;
+    Spool *sp;
+    int rc = open_job(path, &job, &sp);
+    if (rc)
+        return rc;
+    int n_new = 0, n_known = 0;
+    if (spool_submit(sp, &n_new, &n_known) < 0) {
+        fprintf(stderr, "inkpipe: %s: %s\n", path, err_get());
+        rc = 2;
+    } else {
+        printf("%s: enqueued %d new files (%d already known)\n", job->name,
+               n_new, n_known);
+    }
+    spool_destroy(&sp);
+    job_destroy(&job);
+    return rc;
+}
+
+static volatile sig_atomic_t work_stop;
+
+static void on_term(int sig)
+{
+    (void)sig;
+    work_stop = 1;
+}
+
+int cmd_work(int argc, char **argv)
+{
+    const char *path = NULL, *model = NULL;
+    WorkerOptions wo;
+    worker_options_init(&wo);
+    for (int i = 1; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(help_work, stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--stage") && i + 1 < argc) {
+            int s = spool_stage_of_name(argv[++i]);
+            if (s < 0)
+                return usage(help_work, "unknown stage '%s'", argv[i]);
+            wo.stages |= 1u << s;
+        } else if (!strcmp(argv[i], "--exit-when-idle")) {
+            wo.exit_when_idle = 1;
+        } else if (!strcmp(argv[i], "--in-process")) {
+            wo.in_process = 1;
+        } else if (!strcmp(argv[i], "--model") && i + 1 < argc) {
+            model = argv[++i];
+        } else if (argv[i][0] == '-' || path) {
+            return usage(help_work, "unexpected argument '%s'", argv[i]);
+        } else {
+            path = argv[i];
+        }
+    }
+    if (!path)
+        return usage(help_work, "%s", "missing JOB.yaml");
+    Job *job;
+    Spool *sp;
+    int rc = open_job(path, &job, &sp);
+    if (rc)
+        return rc;
+    wo.model = model ? model : job_model(job);
+    wo.log = stderr;
+    wo.stop = &work_stop;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_term;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    WorkerStats st;
+    if (worker_run(sp, &wo, &st) < 0) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        rc = 1;
+    } else {
+        fprintf(stderr, "inkpipe: worker %ld: %d items done, %d failed\n",
+                (long)getpid(), st.done, st.failed);
+        rc = st.failed ? 3 : 0;
+    }
+    spool_destroy(&sp);
+    job_destroy(&job);
+    return rc;
+}
+
+static void json_str(FILE *fp, const char *s)
+{
+    fputc('"', fp);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(fp, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(fp, "\\u%04x", *p);
+        else
+            fputc(*p, fp);
+    }
+    fputc('"', fp);
+}
+
+int cmd_status(int argc, char **argv)
+{
+    const char *path = NULL;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(help_status, stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--json")) {
+            json = 1;
+        } else if (argv[i][0] == '-' || path) {
+            return usage(help_status, "unexpected argument '%s'", argv[i]);
+        } else {
+            path = argv[i];
+        }
+    }
+    if (!path)
+        return usage(help_status, "%s", "missing JOB.yaml");
+    Job *job;
+    Spool *sp;
+    int rc = open_job(path, &job, &sp);
+    if (rc)
+        return rc;
+    Counts k;
+    if (get_counts(sp, &k) < 0) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        rc = 1;
+        goto out;
+    }
+    QueueEntry *failed[STAGE_N] = {0}, *claims[STAGE_N] = {0};
+    int nf[STAGE_N] = {0}, nc[STAGE_N] = {0};
+    for (int s = 0; s < STAGE_N; s++) {
+        Queue *q = spool_get_queue(sp, (SpoolStage)s);
+        if (queue_list(q, QUEUE_FAILED, &failed[s], &nf[s]) < 0 ||
+            queue_list(q, QUEUE_CLAIMED, &claims[s], &nc[s]) < 0) {
+            fprintf(stderr, "inkpipe: %s\n", err_get());
+            rc = 1;
+        }
+    }
+    if (rc == 0 && json) {
+        printf("{\"job\":");
+        json_str(stdout, job->name);
+        printf(",\"spool\":");
+        json_str(stdout, job->spool);
+        printf(",\"output\":");
+        json_str(stdout, job->output_dir);
+        printf(",\"stages\":{");
+        for (int s = 0; s < STAGE_N; s++)
+            printf("%s\"%s\":{\"queued\":%d,\"claimed\":%d,\"done\":%d,"
+                   "\"failed\":%d,\"total\":%d}",
+                   s ? "," : "", spool_stage_names[s], k.c[s].queued,
+                   k.c[s].claimed, k.c[s].done, k.c[s].failed, k.c[s].total);
+        printf("},\"failed\":[");
+        int first = 1;
+        for (int s = 0; s < STAGE_N; s++)
+            for (int i = 0; i < nf[s]; i++) {
+                printf("%s{\"stage\":\"%s\",\"key\":", first ? "" : ",",
+                       spool_stage_names[s]);
+                json_str(stdout, failed[s][i].key);
+                printf(",\"reason\":");
+                json_str(stdout, failed[s][i].reason);
+                printf("}");
+                first = 0;
+            }
+        printf("],\"claims\":[");
+        first = 1;
+        for (int s = 0; s < STAGE_N; s++)
+            for (int i = 0; i < nc[s]; i++) {
+                printf("%s{\"stage\":\"%s\",\"key\":", first ? "" : ",",
+                       spool_stage_names[s]);
+                json_str(stdout, claims[s][i].key);
+                printf(",\"host\":");
+                json_str(stdout, claims[s][i].host);
+                printf(",\"pid\":%ld,\"heartbeat_age_s\":%.1f}",
+                       claims[s][i].pid, claims[s][i].age_s);
+                first = 0;
+            }
+        printf("]}\n");
+    } else if (rc == 0) {
+        printf("job %s\nspool %s\noutput %s\n\n", job->name, job->spool,
+               job->output_dir);
+        printf("%-10s %8s %8s %8s %8s\n", "stage", "queued", "running", "done",
+               "failed");
+        for (int s = 0; s < STAGE_N; s++)
+            printf("%-10s %8d %8d %8d %8d\n", spool_stage_names[s],
+                   k.c[s].queued, k.c[s].claimed, k.c[s].done, k.c[s].failed);
+        int any = 0;
+        for (int s = 0; s < STAGE_N; s++)
+            for (int i = 0; i < nf[s]; i++) {
+                if (!any++)
+                    printf("\nfailed:\n");
+                printf("  %-9s %s: %s\n", spool_stage_names[s],
+                       failed[s][i].key, failed[s][i].reason);
+            }
+        any = 0;
+        for (int s = 0; s < STAGE_N; s++)
+            for (int i = 0; i < nc[s]; i++) {
+                if (!any++)
+                    printf("\nin progress:\n");
+                printf("  %-9s %s: host %s pid %ld, heartbeat %.0fs ago\n",
+                       spool_stage_names[s], claims[s][i].key,
+                       claims[s][i].host, claims[s][i].pid,
+                       claims[s][i].age_s);
+            }
+    }
+    for (int s = 0; s < STAGE_N; s++) {
+        queue_entries_destroy(&failed[s], nf[s]);
+        queue_entries_destroy(&claims[s], nc[s]);
+    }
+out:
+    spool_destroy(&sp);
+    job_destroy(&job);
+    return rc;
+}
+
+int cmd_retry(int argc, char **argv)
+{
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(help_retry, stdout);
+            return 0;
+        } else if (argv[i][0] == '-' || path) {
+            return usage(help_retry, "unexpected argument '%s'", argv[i]);
+        }
+        path = argv[i];
+    }
+    if (!path)
+        return usage(help_retry, "%s", "missing JOB.yaml");
+    Job *job;
+    Spool *sp;
+    int rc = open_job(path, &job, &sp);
+    if (rc)
+        return rc;
+    int total = 0;
+    for (int s = 0; s < STAGE_N; s++) {
+        int n = 0;
+        if (queue_retry(spool_get_queue(sp, (SpoolStage)s), &n) < 0) {
+            fprintf(stderr, "inkpipe: %s\n", err_get());
+            rc = 1;
+        }
+        total += n;
+    }
+    printf("%s: requeued %d failed items\n", job->name, total);
+    spool_destroy(&sp);
+    job_destroy(&job);
+    return rc;
+}

@@ -1,0 +1,172 @@
+/*
+ * cmd_ocr.c - `inkpipe ocr`: one-shot OCR of image files, no job file, no
+ * spool. The same page functions as the pipeline's stages (page.h), run in
+ * this process with the defaults of configs/reference.yaml.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "pipeline/cli.h"
+#include "pipeline/fsutil.h"
+#include "pipeline/job.h"
+#include "pipeline/page.h"
+
+static const char help_ocr[] =
+    "usage: inkpipe ocr [-o DIR] [-f txt,hocr] [--charset SET] [--model FILE]\n"
+    "                   [--no-context] IMAGE...\n"
+    "\n"
+    "OCR image files (TIFF incl. multi-page, PNG, JPEG, PNM) without a job\n"
+    "file. For IMAGE x.png, writes DIR/x.txt and DIR/x.hocr (one hOCR page\n"
+    "per image page; pages separated by a form feed in the text).\n"
+    "\n"
+    "  -o DIR          output folder (default: the current folder)\n"
+    "  -f LIST         formats, comma-separated: txt, hocr (default both)\n"
+    "  --charset SET   digits, upper, lower, alpha, alnum (default) or a list\n"
+    "                  of characters\n"
+    "  --model FILE    classifier (default: the installed model)\n"
+    "  --no-context    no line-context step: each glyph is the classifier's\n"
+    "                  best class, without case from the line's geometry or\n"
+    "                  look-alikes settled by the word\n"
+    "\n"
+    "Exit status: 0 all done, 1 some images failed, 2 bad usage.\n";
+
+/* OCR one file into out_fd; returns 0 or -1 (message set). */
+static int ocr_file(const char *path, int out_fd, const Job *d, RecNet *net)
+{
+    int n;
+    if (page_count(path, &n) < 0)
+        return -1;
+    OutPage **pages = calloc((size_t)n, sizeof *pages);
+    if (!pages)
+        return err_set("out of memory");
+    int rc = -1;
+    for (int p = 0; p < n; p++) {
+        PIX *pix = page_read(path, p, d->max_pixels);
+        if (!pix)
+            goto done;
+        int dpi = pixGetXRes(pix) > 0 ? pixGetXRes(pix) : 0;
+        PIX *pixb = seg_page_binarize(pix, dpi, &d->binarize, NULL);
+        pixDestroy(&pix);
+        if (!pixb) {
+            err_prefix("%s page %d: binarize", path, p + 1);
+            goto done;
+        }
+        SegOptions so = d->segment;
+        PageScorer scorer = {net, d->charset};
+        so.score = page_score_glyph;
+        so.score_ctx = &scorer;
+        SegPage *sp = seg_page_segment(pixb, dpi, &so);
+        pixDestroy(&pixb);
+        if (!sp) {
+            err_prefix("%s page %d: segment", path, p + 1);
+            goto done;
+        }
+        pages[p] = page_recognize(sp, net, d->charset, d->context, path, p, dpi);
+        seg_page_destroy(&sp);
+        if (!pages[p])
+            goto done;
+    }
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    char rel[1024];
+    snprintf(rel, sizeof rel, "%s", base);
+    char *dot = strrchr(rel, '.');
+    if (dot && dot != rel)
+        *dot = '\0';
+    rc = page_write_outputs(out_fd, rel, (const OutPage *const *)pages, n,
+                            d->formats);
+done:
+    for (int p = 0; p < n; p++)
+        out_page_destroy(&pages[p]);
+    free(pages);
+    return rc;
+}
+
+int cmd_ocr(int argc, char **argv)
+{
+    const char *outdir = ".", *model = NULL;
+    Job d;
+    memset(&d, 0, sizeof d);
+    job_init_defaults(&d);
+    int first = argc;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(help_ocr, stdout);
+            return 0;
+        } else if (!strcmp(a, "-o") && i + 1 < argc) {
+            outdir = argv[++i];
+        } else if (!strcmp(a, "-f") && i + 1 < argc) {
+            if (job_formats_parse(argv[++i], &d.formats) < 0) {
+                fprintf(stderr, "inkpipe: -f: %s\n%s", err_get(), help_ocr);
+                return 2;
+            }
+        } else if (!strcmp(a, "--charset") && i + 1 < argc) {
+            if (rec_charset_parse(argv[++i], &d.charset) < 0) {
+                fprintf(stderr, "inkpipe: --charset: %s\n", err_get());
+                return 2;
+            }
+        } else if (!strcmp(a, "--no-context")) {
+            d.context = 0;
+        } else if (!strcmp(a, "--model") && i + 1 < argc) {
+            model = argv[++i];
+        } else if (!strcmp(a, "--")) {
+            first = i + 1;
+            break;
+        } else if (a[0] == '-') {
+            fprintf(stderr, "inkpipe: ocr: unknown option '%s'\n%s", a,
+                    help_ocr);
+            return 2;
+        } else {
+            first = i;
+            break;
+        }
+    }
+    if (first >= argc) {
+        fprintf(stderr, "inkpipe: ocr: no IMAGE given\n%s", help_ocr);
+        return 2;
+    }
+    /* two inputs with one base name would overwrite each other's output */
+    for (int i = first; i < argc; i++)
+        for (int j = first; j < i; j++) {
+            const char *a = strrchr(argv[i], '/'), *b = strrchr(argv[j], '/');
+            a = a ? a + 1 : argv[i];
+            b = b ? b + 1 : argv[j];
+            const char *da = strrchr(a, '.'), *db = strrchr(b, '.');
+            size_t la = da && da != a ? (size_t)(da - a) : strlen(a);
+            size_t lb = db && db != b ? (size_t)(db - b) : strlen(b);
+            if (la == lb && !strncmp(a, b, la)) {
+                fprintf(stderr,
+                        "inkpipe: ocr: %s and %s would write the same "
+                        "output files\n",
+                        argv[j], argv[i]);
+                return 2;
+            }
+        }
+    if (!model)
+        model = cli_default_model_path();
+    RecNet *net = rec_net_load(model);
+    if (!net) {
+        fprintf(stderr, "inkpipe: cannot load the model: %s\n", err_get());
+        return 1;
+    }
+    int out_fd = fs_open_dir(outdir, 1);
+    if (out_fd < 0) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        rec_net_destroy(&net);
+        return 1;
+    }
+    int failed = 0;
+    for (int i = first; i < argc; i++) {
+        if (ocr_file(argv[i], out_fd, &d, net) < 0) {
+            fprintf(stderr, "inkpipe: %s\n", err_get());
+            failed++;
+        }
+    }
+    close(out_fd);
+    rec_net_destroy(&net);
+    return failed ? 1 : 0;
+}

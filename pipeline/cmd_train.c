@@ -1,0 +1,818 @@
+/*
+ * cmd_train.c - `inkpipe train` and `inkpipe eval`.
+ *
+ * train: loads the labelled sets named on the command line once (RecSet),
+ * splits Chars74K by writer (validation writers and test writers never
+ * reach the training set), trains a RecNet on augmented renders
+ * (rec_augment.c) and writes the model; the command line, the data counts
+ * and the best validation accuracy go into the model's metadata.
+ *
+ * eval: classifies held-out data with a model and prints accuracy per
+ * writer and overall (62 classes, and with the 15 upper/lower look-alike
+ * pairs merged as in EMNIST balanced), digits-only accuracy, per-class
+ * accuracy and the most frequent confusions.
+ *
+ * Both print progress and reports on stdout/stderr only here: the library
+ * (recognize/) never prints.
+ */
+#include "pipeline/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/err.h"
+#include "recognize/rec_data.h"
+#include "recognize/rec_train.h"
+#include "recognize/recognize.h"
+
+#define NIN (REC_INPUT_SIZE * REC_INPUT_SIZE)
+#define MAX_LIST 16
+
+/* Upper/lower pairs that share a shape (EMNIST balanced merges these). */
+static const char merged_letters[] = "CIJKLMOPSUVWXYZ";
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Class after merging the look-alike pairs (lower -> upper). */
+static int merge_class(int c)
+{
+    char ch = rec_class_chars[c];
+    if (ch >= 'a' && ch <= 'z' && strchr(merged_letters, ch - 'a' + 'A'))
+        return rec_class_of_char(ch - 'a' + 'A');
+    return c;
+}
+
+/* Default model path (cli_default_model_path() once pipeline/ lands it). */
+static const char *default_model(void)
+{
+    const char *m = getenv("INKPIPE_MODEL");
+    return m && *m ? m : "models/inkpipe.model";
+}
+
+/* Shared data options of train and eval. */
+typedef struct {
+    const char *chars74k;
+    const char *idx_images, *idx_labels;
+    int idx_holdout;   /* last N IDX samples are for eval only */
+    int idx_count;     /* train: use at most N (before the hold-out) */
+    const char *csv[MAX_LIST];
+    int ncsv;
+    const char *dir[MAX_LIST];
+    int ndir;
+    const char *hershey;
+    const char *fonts;
+} DataArgs;
+
+static int need(int i, int argc, char **argv, int n)
+{
+    if (i + n >= argc) {
+        fprintf(stderr, "inkpipe: %s needs %d argument%s\n", argv[i], n,
+                n > 1 ? "s" : "");
+        return 0;
+    }
+    return 1;
+}
+
+static int parse_int(const char *opt, const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < lo || v > hi) {
+        fprintf(stderr, "inkpipe: %s wants an integer in %d..%d, not '%s'\n",
+                opt, lo, hi, s);
+        return 0;
+    }
+    *out = (int)v;
+    return 1;
+}
+
+/* Consume a data option at argv[*pi]; 1 if it was one, 0 if not, -1 on a
+ * usage error. */
+static int parse_data_arg(int *pi, int argc, char **argv, DataArgs *d)
+{
+    int i = *pi;
+    const char *a = argv[i];
+    if (strcmp(a, "--chars74k") == 0) {
+        if (!need(i, argc, argv, 1))
+            return -1;
+        d->chars74k = argv[++i];
+    } else if (strcmp(a, "--idx") == 0) {
+        if (!need(i, argc, argv, 2))
+            return -1;
+        d->idx_images = argv[++i];
+        d->idx_labels = argv[++i];
+    } else if (strcmp(a, "--idx-holdout") == 0) {
+        if (!need(i, argc, argv, 1) ||
+            !parse_int(a, argv[++i], 0, 100000000, &d->idx_holdout))
+            return -1;
+    } else if (strcmp(a, "--csv") == 0) {
+        if (!need(i, argc, argv, 1))
+            return -1;
+        if (d->ncsv == MAX_LIST) {
+            fprintf(stderr, "inkpipe: at most %d --csv\n", MAX_LIST);
+            return -1;
+        }
+        d->csv[d->ncsv++] = argv[++i];
+    } else if (strcmp(a, "--dir") == 0) {
+        if (!need(i, argc, argv, 1))
+            return -1;
+        if (d->ndir == MAX_LIST) {
+            fprintf(stderr, "inkpipe: at most %d --dir\n", MAX_LIST);
+            return -1;
+        }
+        d->dir[d->ndir++] = argv[++i];
+    } else {
+        return 0;
+    }
+    *pi = i;
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* train                                                              */
+/* ------------------------------------------------------------------ */
+
+static void train_usage(FILE *f)
+{
+    fprintf(f,
+"usage: inkpipe train [DATA...] [OPTIONS] [-o MODEL]\n"
+"Train the glyph classifier (62 classes 0-9 A-Z a-z) on augmented renders\n"
+"of labelled glyphs and write a model file.\n"
+"\n"
+"Data (any mix; at least one):\n"
+"  --chars74k DIR        Chars74K EnglishHnd folder (Img/ pictures and Trj/\n"
+"                        pen trajectories; writer = SSS of imgCCC-SSS)\n"
+"  --no-trajectories     do not use Chars74K Trj/ (pictures only)\n"
+"  --idx IMAGES LABELS   IDX files (MNIST layout, .gz or raw; white on black)\n"
+"  --idx-holdout N       keep the last N IDX samples out of training; they\n"
+"                        are what `inkpipe eval --idx` measures (2000)\n"
+"  --idx-count N         train on at most the first N IDX samples (8000)\n"
+"  --idx-quota N         draw N of them per epoch, a new draw each epoch, so\n"
+"                        digits do not outweigh letters (1000; 0 = use all,\n"
+"                        with --repeat idx=N)\n"
+"  --csv FILE            lines \"path,char\" (header optional), repeatable\n"
+"  --dir DIR             one sub-folder per class (A, a, 7, upper_A,\n"
+"                        lower_a or SampleNNN) of glyph images, repeatable\n"
+"  --hershey DIR         synthetic glyphs from Hershey stroke fonts (e.g.\n"
+"                        /usr/share/hershey-fonts)\n"
+"  --fonts LIST          which .jhf fonts (default %s)\n"
+"\n"
+"Split (writer ids from Chars74K-style names imgCCC-SSS):\n"
+"  --val-writers LIST    validation writers, not trained on (036-040)\n"
+"  --test-writers LIST   held out from training and validation (041-045)\n"
+"  --train-on-val        also train on the validation writers\n"
+"\n"
+"Training:\n"
+"  --epochs N            passes over the data (30)\n"
+"  --arch SPEC           network, e.g. %s\n"
+"  --seed N              seed for weights, order and augmentation (1)\n"
+"  --batch N             batch size (128)\n"
+"  --lr X                peak learning rate (0.002)\n"
+"  --repeat KIND=N       copies per epoch of each picture/trajectory/font/\n"
+"                        idx sample (image=2 traj=2 font=2 idx=1)\n"
+"  --no-augment          train on clean renders only\n"
+"  --cache FILE          keep the loaded sets in FILE.train / FILE.val and\n"
+"                        reuse them when the data options match\n"
+"  -o MODEL              output (models/inkpipe.model); written atomically\n"
+"\n"
+"Progress (epoch, loss, accuracy, validation accuracy, time left) goes to\n"
+"stderr. The model's metadata records the command and validation accuracy.\n",
+            REC_HERSHEY_FONTS, REC_ARCH_DEFAULT);
+}
+
+typedef struct {
+    double t0;
+    float best_val;
+    int best_epoch;
+} TrainProgress;
+
+static void train_progress(void *ctx, const RecTrainProgress *p)
+{
+    TrainProgress *tp = ctx;
+    int eta = (int)(p->eta_s + 0.5);
+    if (p->val_acc >= 0.0f) {
+        if (p->val_acc > tp->best_val) {
+            tp->best_val = p->val_acc;
+            tp->best_epoch = p->epoch;
+        }
+        fprintf(stderr,
+                "epoch %3d/%d  loss %.4f  train %.2f%%  val %.2f%%  "
+                "%.0fs elapsed, %dm%02ds left\n",
+                p->epoch, p->epochs, (double)p->train_loss,
+                100.0 * (double)p->train_acc, 100.0 * (double)p->val_acc,
+                p->elapsed_s, eta / 60, eta % 60);
+    } else {
+        fprintf(stderr,
+                "epoch %3d/%d  step %lld/%lld  loss %.4f  train %.2f%%  "
+                "%dm%02ds left\n",
+                p->epoch, p->epochs, (long long)p->step, (long long)p->steps,
+                (double)p->train_loss, 100.0 * (double)p->train_acc, eta / 60,
+                eta % 60);
+    }
+    fflush(stderr);
+}
+
+/* Count samples of a kind in a set. */
+static int count_kind(const RecSet *set, RecSampleKind k)
+{
+    int n = 0;
+    for (int i = 0; i < rec_set_count(set); i++)
+        n += rec_set_kind(set, i) == k;
+    return n;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    DataArgs d;
+    memset(&d, 0, sizeof d);
+    d.idx_holdout = 2000;
+    d.idx_count = 8000;
+    const char *val_spec = "036-040", *test_spec = "041-045";
+    const char *out = "models/inkpipe.model", *arch = NULL;
+    int trajectories = 1, train_on_val = 0, augment = 1;
+    const char *cache = NULL;
+    int idx_quota = 1000;
+    int rep[4] = {2, 1, 2, 2}; /* by RecSampleKind: image idx traj font */
+    RecTrainOptions opt;
+    rec_train_options_init(&opt);
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int r = parse_data_arg(&i, argc, argv, &d);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        /* options without a value */
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            train_usage(stdout);
+            return 0;
+        } else if (strcmp(a, "--no-trajectories") == 0) {
+            trajectories = 0;
+            continue;
+        } else if (strcmp(a, "--train-on-val") == 0) {
+            train_on_val = 1;
+            continue;
+        } else if (strcmp(a, "--no-augment") == 0) {
+            augment = 0;
+            continue;
+        }
+        static const char *with_value[] = {
+            "--hershey", "--fonts", "--idx-count", "--val-writers",
+            "--test-writers", "--epochs", "--batch", "--seed", "--lr",
+            "--arch", "--repeat", "--cache", "--idx-quota", "-o"};
+        int known = 0;
+        for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
+            known |= strcmp(a, with_value[k]) == 0;
+        if (!known) {
+            fprintf(stderr, "inkpipe train: %s '%s'\nTry 'inkpipe train "
+                            "--help'.\n",
+                    a[0] == '-' ? "unknown option" : "unexpected argument",
+                    a);
+            return 2;
+        }
+        if (!need(i, argc, argv, 1))
+            return 2;
+        const char *v = argv[++i];
+        char *end;
+        if (strcmp(a, "--hershey") == 0) {
+            d.hershey = v;
+        } else if (strcmp(a, "--fonts") == 0) {
+            d.fonts = v;
+        } else if (strcmp(a, "--idx-count") == 0) {
+            if (!parse_int(a, v, 0, 100000000, &d.idx_count))
+                return 2;
+        } else if (strcmp(a, "--val-writers") == 0) {
+            val_spec = v;
+        } else if (strcmp(a, "--test-writers") == 0) {
+            test_spec = v;
+        } else if (strcmp(a, "--epochs") == 0) {
+            if (!parse_int(a, v, 1, 100000, &opt.epochs))
+                return 2;
+        } else if (strcmp(a, "--batch") == 0) {
+            if (!parse_int(a, v, 1, 65536, &opt.batch))
+                return 2;
+        } else if (strcmp(a, "--seed") == 0) {
+            opt.seed = strtoull(v, &end, 10);
+            if (*end || end == v) {
+                fprintf(stderr, "inkpipe: --seed wants a number\n");
+                return 2;
+            }
+        } else if (strcmp(a, "--lr") == 0) {
+            opt.lr = strtof(v, &end);
+            if (*end || end == v || !(opt.lr > 0.0f)) {
+                fprintf(stderr, "inkpipe: --lr wants a positive number\n");
+                return 2;
+            }
+        } else if (strcmp(a, "--arch") == 0) {
+            arch = v;
+        } else if (strcmp(a, "--cache") == 0) {
+            cache = v;
+        } else if (strcmp(a, "--idx-quota") == 0) {
+            if (!parse_int(a, v, 0, 100000000, &idx_quota))
+                return 2;
+        } else if (strcmp(a, "--repeat") == 0) {
+            static const char *kinds[] = {"image=", "idx=", "traj=", "font="};
+            int k;
+            for (k = 0; k < 4; k++)
+                if (strncmp(v, kinds[k], strlen(kinds[k])) == 0)
+                    break;
+            if (k == 4) {
+                fprintf(stderr, "inkpipe: --repeat wants image=N, traj=N, "
+                                "font=N or idx=N\n");
+                return 2;
+            }
+            if (!parse_int("--repeat", v + strlen(kinds[k]), 1, 1000,
+                           &rep[k]))
+                return 2;
+        } else {
+            out = v;
+        }
+    }
+    if (!d.chars74k && !d.idx_images && !d.ncsv && !d.ndir && !d.hershey) {
+        fprintf(stderr, "inkpipe train: no training data (give --chars74k, "
+                        "--idx, --csv, --dir or --hershey)\n"
+                        "Try 'inkpipe train --help'.\n");
+        return 2;
+    }
+    RecWriters valw, testw, excl;
+    if (rec_writers_parse(val_spec, &valw) ||
+        rec_writers_parse(test_spec, &testw)) {
+        fprintf(stderr, "inkpipe train: %s\n", err_get());
+        return 2;
+    }
+    excl = testw;
+    for (int w = 0; w <= REC_MAX_WRITER; w++)
+        if (valw.has[w] && !train_on_val && !excl.has[w]) {
+            excl.has[w] = 1;
+            excl.count++;
+        }
+    for (int w = 0; w <= REC_MAX_WRITER; w++)
+        if (valw.has[w] && testw.has[w]) {
+            fprintf(stderr, "inkpipe train: writer %03d is both a validation "
+                            "and a test writer\n", w);
+            return 2;
+        }
+
+    double t0 = now_s();
+    RecSet *train = rec_set_create(), *val = rec_set_create();
+    RecNet *net = NULL;
+    int rc = 1;
+    if (!train || !val)
+        goto fail;
+    /* what is loaded, for the cache */
+    char key[8192];
+    size_t kn = (size_t)snprintf(
+        key, sizeof key, "v1|%s|%d|%s|%s|%d|%d|%s|%s|%s|%s|%d",
+        d.chars74k ? d.chars74k : "", trajectories,
+        d.idx_images ? d.idx_images : "", d.idx_labels ? d.idx_labels : "",
+        d.idx_count, d.idx_holdout, d.hershey ? d.hershey : "",
+        d.fonts ? d.fonts : "", val_spec, test_spec, train_on_val);
+    for (int k = 0; k < d.ncsv && kn < sizeof key; k++)
+        kn += (size_t)snprintf(key + kn, sizeof key - kn, "|csv:%s", d.csv[k]);
+    for (int k = 0; k < d.ndir && kn < sizeof key; k++)
+        kn += (size_t)snprintf(key + kn, sizeof key - kn, "|dir:%s", d.dir[k]);
+    char ctrain[4200], cval[4200];
+    int cached = 0;
+    if (cache) {
+        snprintf(ctrain, sizeof ctrain, "%s.train", cache);
+        snprintf(cval, sizeof cval, "%s.val", cache);
+        RecSet *ct = rec_set_load(ctrain, key), *cv = NULL;
+        if (ct)
+            cv = rec_set_load(cval, key);
+        if (ct && cv) {
+            rec_set_destroy(&train);
+            rec_set_destroy(&val);
+            train = ct;
+            val = cv;
+            cached = 1;
+            fprintf(stderr, "loaded sets from cache %s.{train,val}\n", cache);
+        } else {
+            rec_set_destroy(&ct);
+            fprintf(stderr, "cache not used: %s\n", err_get());
+        }
+    }
+    if (!cached) {
+        RecLoadOptions lo;
+        rec_load_options_init(&lo);
+        lo.exclude = &excl;
+        if (d.chars74k) {
+            fprintf(stderr, "loading %s ...\n", d.chars74k);
+            lo.repeat = rep[REC_KIND_IMAGE];
+            if (rec_set_add_chars74k(train, d.chars74k, 1, 0, &lo) < 0)
+                goto fail;
+            lo.repeat = rep[REC_KIND_TRAJ];
+            if (trajectories &&
+                rec_set_add_chars74k(train, d.chars74k, 0, 1, &lo) < 0)
+                goto fail;
+            if (valw.count) {
+                RecLoadOptions vo;
+                rec_load_options_init(&vo);
+                vo.only = &valw;
+                if (rec_set_add_chars74k(val, d.chars74k, 1, 0, &vo) < 0)
+                    goto fail;
+            }
+        }
+        for (int k = 0; k < d.ncsv; k++) {
+            lo.repeat = rep[REC_KIND_IMAGE];
+            if (rec_set_add_csv(train, d.csv[k], &lo) < 0)
+                goto fail;
+        }
+        for (int k = 0; k < d.ndir; k++) {
+            lo.repeat = rep[REC_KIND_IMAGE];
+            if (rec_set_add_dir(train, d.dir[k], &lo) < 0)
+                goto fail;
+        }
+        if (d.idx_images) {
+            RecLoadOptions io;
+            rec_load_options_init(&io);
+            io.repeat = rep[REC_KIND_IDX];
+            int n = rec_idx_count(d.idx_images);
+            if (n < 0)
+                goto fail;
+            int usable = n - d.idx_holdout;
+            if (usable > d.idx_count)
+                usable = d.idx_count;
+            if (usable > 0 && rec_set_add_idx(train, d.idx_images, d.idx_labels,
+                                              0, usable, &io) < 0)
+                goto fail;
+        }
+        if (d.hershey) {
+            RecLoadOptions fo;
+            rec_load_options_init(&fo);
+            fo.repeat = rep[REC_KIND_FONT];
+            if (rec_set_add_hershey(train, d.hershey, d.fonts, &fo) < 0)
+                goto fail;
+        }
+        if (cache && (rec_set_save(train, ctrain, key) < 0 ||
+                      rec_set_save(val, cval, key) < 0))
+            fprintf(stderr, "warning: cache not written: %s\n", err_get());
+    }
+    for (int k = 0; k < 4; k++)
+        rec_set_set_repeat(train, (RecSampleKind)k, rep[k]);
+    if (idx_quota > 0 &&
+        rec_set_set_quota(train, REC_KIND_IDX, idx_quota) < 0)
+        goto fail;
+    int ntrain = rec_set_count(train);
+    if (ntrain == 0) {
+        err_set("no training samples left after the writer split");
+        goto fail;
+    }
+    fprintf(stderr,
+            "loaded in %.0fs: train %d (pictures %d, trajectories %d, idx "
+            "%d, fonts %d), validation %d (writers %s)\n",
+            now_s() - t0, ntrain, count_kind(train, REC_KIND_IMAGE),
+            count_kind(train, REC_KIND_TRAJ), count_kind(train, REC_KIND_IDX),
+            count_kind(train, REC_KIND_FONT), rec_set_count(val),
+            valw.count ? val_spec : "none");
+
+    net = rec_net_create(arch, opt.seed);
+    if (!net)
+        goto fail;
+    RecAugment aug;
+    rec_augment_init(&aug);
+    RecSetSource tctx, vctx;
+    rec_set_source(&tctx, train, augment ? &aug : NULL, &opt.train);
+    if (rec_set_count(val))
+        rec_set_source(&vctx, val, NULL, &opt.val);
+    TrainProgress tp = {now_s(), -1.0f, 0};
+    opt.progress = train_progress;
+    opt.progress_ctx = &tp;
+    fprintf(stderr,
+            "training %s (%zu parameters, %.2f MFLOP/glyph): %d epochs of "
+            "%lld samples, seed %llu\n",
+            rec_net_arch(net), rec_net_nparams(net), rec_net_flops(net) / 1e6,
+            opt.epochs, (long long)opt.train.n,
+            (unsigned long long)opt.seed);
+    if (rec_net_train(net, &opt) < 0)
+        goto fail;
+
+    /* metadata: the command, the data, the validation result */
+    char meta[4096];
+    size_t m = 0;
+    m += (size_t)snprintf(meta + m, sizeof meta - m, "command: inkpipe");
+    for (int i = 0; i < argc && m < sizeof meta - 64; i++)
+        m += (size_t)snprintf(meta + m, sizeof meta - m, " %s", argv[i]);
+    if (m < sizeof meta)
+        m += (size_t)snprintf(
+            meta + m, sizeof meta - m,
+            "\ntrain samples: %d (pictures %d, trajectories %d, idx %d, "
+            "fonts %d); test writers %s never loaded\n",
+            ntrain, count_kind(train, REC_KIND_IMAGE),
+            count_kind(train, REC_KIND_TRAJ), count_kind(train, REC_KIND_IDX),
+            count_kind(train, REC_KIND_FONT), test_spec);
+    if (m < sizeof meta) {
+        if (tp.best_val >= 0.0f)
+            snprintf(meta + m, sizeof meta - m,
+                     "validation writers %s%s: top-1 %.2f%% (epoch %d)\n",
+                     val_spec, train_on_val ? " (also trained on)" : "",
+                     100.0 * (double)tp.best_val, tp.best_epoch);
+        else
+            snprintf(meta + m, sizeof meta - m, "no validation set\n");
+    }
+    if (rec_net_set_meta(net, meta) < 0 || rec_net_save(net, out) < 0)
+        goto fail;
+    fprintf(stderr, "wrote %s (best validation %.2f%%) in %.1f min\n", out,
+            100.0 * (double)(tp.best_val > 0 ? tp.best_val : 0),
+            (now_s() - t0) / 60.0);
+    rc = 0;
+    goto done;
+fail:
+    fprintf(stderr, "inkpipe train: %s\n", err_get());
+done:
+    rec_net_destroy(&net);
+    rec_set_destroy(&train);
+    rec_set_destroy(&val);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* eval                                                               */
+/* ------------------------------------------------------------------ */
+
+static void eval_usage(FILE *f)
+{
+    fprintf(f,
+"usage: inkpipe eval [--model MODEL] [--charset SET] DATA...\n"
+"Measure a model on held-out labelled glyphs.\n"
+"\n"
+"  --model MODEL         model file ($INKPIPE_MODEL, else\n"
+"                        models/inkpipe.model)\n"
+"  --charset SET         restrict the classes (digits, upper, lower, alpha,\n"
+"                        alnum or a list of characters); glyphs whose label\n"
+"                        is outside SET are skipped\n"
+"  --chars74k DIR        Chars74K EnglishHnd pictures of the writers in\n"
+"  --writers LIST        (041-045: the writers `inkpipe train` holds out)\n"
+"  --idx IMAGES LABELS   IDX files; the last N samples are evaluated\n"
+"  --idx-holdout N       N (2000: the part `inkpipe train` holds out)\n"
+"  --csv FILE            lines \"path,char\", repeatable\n"
+"  --dir DIR             class sub-folders of glyph images, repeatable\n"
+"  --confusions N        how many confusions to list (20)\n"
+"\n"
+"For each data set: top-1 accuracy per writer and overall over the 62\n"
+"classes, the same with the 15 look-alike letter pairs merged (C I J K L M O\n"
+"P S U V W X Y Z, as EMNIST balanced), digits-only accuracy (digit glyphs,\n"
+"charset digits), per-class accuracy and the most frequent confusions.\n"
+"The last lines, one per set, read\n"
+"  RESULT <set> n=N top1=P merged=P digits=P\n");
+}
+
+typedef struct {
+    int n, ok, okm;
+} Tally;
+
+static double pct(int a, int b)
+{
+    return b ? 100.0 * a / b : 0.0;
+}
+
+/* Evaluate one set; prints the report; fills the RESULT line. */
+static int eval_set(RecNet *net, const RecSet *set, const char *title,
+                    RecCharset cs, int nconf, char *result, size_t rsz)
+{
+    int n = rec_set_count(set);
+    float *x = malloc((size_t)(n ? n : 1) * NIN * sizeof *x);
+    float *pr = malloc((size_t)(n ? n : 1) * REC_NCLASSES * sizeof *pr);
+    float *prd = malloc((size_t)(n ? n : 1) * REC_NCLASSES * sizeof *prd);
+    int *idx = malloc((size_t)(n ? n : 1) * sizeof *idx);
+    int *nd = malloc((size_t)(n ? n : 1) * sizeof *nd);
+    static int conf[REC_NCLASSES][REC_NCLASSES];
+    Tally writer[REC_MAX_WRITER + 2], cls[REC_NCLASSES], all = {0, 0, 0},
+                                                         dig = {0, 0, 0};
+    int rc = -1;
+    if (!x || !pr || !prd || !idx || !nd) {
+        err_set("out of memory for %d glyphs", n);
+        goto done;
+    }
+    memset(conf, 0, sizeof conf);
+    memset(writer, 0, sizeof writer);
+    memset(cls, 0, sizeof cls);
+    /* glyphs whose label is in the charset; digits separately */
+    int m = 0, md = 0;
+    for (int i = 0; i < n; i++) {
+        int c = rec_set_label(set, i);
+        if (!(cs >> c & 1))
+            continue;
+        memcpy(x + (size_t)m * NIN, rec_set_input(set, i),
+               NIN * sizeof(float));
+        idx[m++] = i;
+    }
+    if (m == 0) {
+        err_set("%s: no glyphs with labels in the charset", title);
+        goto done;
+    }
+    if (rec_net_classify(net, x, m, cs, pr) < 0)
+        goto done;
+    for (int k = 0; k < m; k++) {
+        int i = idx[k], c = rec_set_label(set, i);
+        const float *p = pr + (size_t)k * REC_NCLASSES;
+        int best = 0;
+        for (int j = 1; j < REC_NCLASSES; j++)
+            if (p[j] > p[best])
+                best = j;
+        int ok = best == c, okm = merge_class(best) == merge_class(c);
+        int w = rec_set_writer(set, i);
+        Tally *tw = &writer[w >= 0 && w <= REC_MAX_WRITER ? w
+                                                          : REC_MAX_WRITER + 1];
+        tw->n++;
+        tw->ok += ok;
+        tw->okm += okm;
+        cls[c].n++;
+        cls[c].ok += ok;
+        all.n++;
+        all.ok += ok;
+        all.okm += okm;
+        conf[c][best]++;
+        if (c < 10)
+            nd[md++] = k;
+    }
+    /* digits-only: the digit glyphs with the charset digits */
+    if (md > 0) {
+        for (int k = 0; k < md; k++)
+            memmove(x + (size_t)k * NIN, x + (size_t)nd[k] * NIN,
+                    NIN * sizeof(float));
+        if (rec_net_classify(net, x, md, cs & ((1ULL << 10) - 1), prd) < 0)
+            goto done;
+        for (int k = 0; k < md; k++) {
+            const float *p = prd + (size_t)k * REC_NCLASSES;
+            int best = 0;
+            for (int j = 1; j < 10; j++)
+                if (p[j] > p[best])
+                    best = j;
+            dig.n++;
+            dig.ok += best == rec_set_label(set, idx[nd[k]]);
+        }
+    }
+
+    printf("== %s: %d glyphs ==\n", title, all.n);
+    int nwriters = 0;
+    for (int w = 0; w <= REC_MAX_WRITER; w++)
+        nwriters += writer[w].n > 0;
+    if (nwriters > 1)
+        for (int w = 0; w <= REC_MAX_WRITER; w++)
+            if (writer[w].n)
+                printf("  writer %03d: %4d glyphs  top-1 %6.2f%%  merged "
+                       "%6.2f%%\n",
+                       w, writer[w].n, pct(writer[w].ok, writer[w].n),
+                       pct(writer[w].okm, writer[w].n));
+    printf("  top-1 (%d classes): %.2f%% (%d/%d)\n",
+           __builtin_popcountll(cs), pct(all.ok, all.n), all.ok, all.n);
+    printf("  merged look-alikes: %.2f%% (%d/%d)\n", pct(all.okm, all.n),
+           all.okm, all.n);
+    if (dig.n)
+        printf("  digits-only:        %.2f%% (%d/%d)\n", pct(dig.ok, dig.n),
+               dig.ok, dig.n);
+    printf("  per class:");
+    int col = 0;
+    for (int c = 0; c < REC_NCLASSES; c++) {
+        if (!cls[c].n)
+            continue;
+        if (col++ % 8 == 0)
+            printf("\n   ");
+        printf(" %c %5.1f%%", rec_class_chars[c], pct(cls[c].ok, cls[c].n));
+    }
+    printf("\n  top confusions (true -> read: count):\n");
+    for (int k = 0; k < nconf; k++) {
+        int bt = -1, bp = -1, bc = 0;
+        for (int t = 0; t < REC_NCLASSES; t++)
+            for (int p = 0; p < REC_NCLASSES; p++)
+                if (t != p && conf[t][p] > bc) {
+                    bc = conf[t][p];
+                    bt = t;
+                    bp = p;
+                }
+        if (bc == 0)
+            break;
+        printf("    %c -> %c: %d%s\n", rec_class_chars[bt], rec_class_chars[bp],
+               bc, merge_class(bt) == merge_class(bp) ? " (look-alike)" : "");
+        conf[bt][bp] = 0;
+    }
+    snprintf(result, rsz, "RESULT %s n=%d top1=%.2f merged=%.2f digits=%.2f",
+             title, all.n, pct(all.ok, all.n), pct(all.okm, all.n),
+             dig.n ? pct(dig.ok, dig.n) : -1.0);
+    rc = 0;
+done:
+    free(x);
+    free(pr);
+    free(prd);
+    free(idx);
+    free(nd);
+    return rc;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    DataArgs d;
+    memset(&d, 0, sizeof d);
+    d.idx_holdout = 2000;
+    const char *model = default_model(), *writers = "041-045";
+    const char *charset = NULL;
+    int nconf = 20;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int r = parse_data_arg(&i, argc, argv, &d);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            eval_usage(stdout);
+            return 0;
+        }
+        if (strcmp(a, "--model") && strcmp(a, "--writers") &&
+            strcmp(a, "--charset") && strcmp(a, "--confusions")) {
+            fprintf(stderr, "inkpipe eval: %s '%s'\nTry 'inkpipe eval "
+                            "--help'.\n",
+                    a[0] == '-' ? "unknown option" : "unexpected argument", a);
+            return 2;
+        }
+        if (!need(i, argc, argv, 1))
+            return 2;
+        const char *v = argv[++i];
+        if (strcmp(a, "--model") == 0)
+            model = v;
+        else if (strcmp(a, "--writers") == 0)
+            writers = v;
+        else if (strcmp(a, "--charset") == 0)
+            charset = v;
+        else if (!parse_int(a, v, 0, REC_NCLASSES * REC_NCLASSES, &nconf))
+            return 2;
+    }
+    if (!d.chars74k && !d.idx_images && !d.ncsv && !d.ndir) {
+        fprintf(stderr, "inkpipe eval: no data (give --chars74k, --idx, "
+                        "--csv or --dir)\nTry 'inkpipe eval --help'.\n");
+        return 2;
+    }
+    RecCharset cs = REC_CHARSET_ALL;
+    RecWriters only;
+    if (charset && rec_charset_parse(charset, &cs) < 0) {
+        fprintf(stderr, "inkpipe eval: --charset: %s\n", err_get());
+        return 2;
+    }
+    if (rec_writers_parse(writers, &only) < 0) {
+        fprintf(stderr, "inkpipe eval: --writers: %s\n", err_get());
+        return 2;
+    }
+    RecNet *net = rec_net_load(model);
+    if (!net) {
+        fprintf(stderr, "inkpipe eval: %s\n", err_get());
+        return 1;
+    }
+    printf("model %s (%s)\n", model, rec_net_arch(net));
+    char results[4][1024];
+    int nres = 0, rc = 0;
+    for (int part = 0; part < 4 && rc == 0; part++) {
+        RecSet *set = rec_set_create();
+        char title[256];
+        int r = 0;
+        if (!set) {
+            rc = 1;
+            break;
+        }
+        RecLoadOptions lo;
+        rec_load_options_init(&lo);
+        if (part == 0 && d.chars74k) {
+            lo.only = &only;
+            snprintf(title, sizeof title, "chars74k-writers-%s", writers);
+            r = rec_set_add_chars74k(set, d.chars74k, 1, 0, &lo);
+        } else if (part == 1 && d.idx_images) {
+            int n = rec_idx_count(d.idx_images);
+            int first = n - d.idx_holdout < 0 ? 0 : n - d.idx_holdout;
+            snprintf(title, sizeof title, "idx-last-%d", n - first);
+            r = n < 0 ? -1
+                      : rec_set_add_idx(set, d.idx_images, d.idx_labels, first,
+                                        -1, &lo);
+        } else if (part == 2 && d.ncsv) {
+            snprintf(title, sizeof title, "csv");
+            for (int k = 0; k < d.ncsv && r >= 0; k++)
+                r = rec_set_add_csv(set, d.csv[k], &lo);
+        } else if (part == 3 && d.ndir) {
+            snprintf(title, sizeof title, "dir");
+            for (int k = 0; k < d.ndir && r >= 0; k++)
+                r = rec_set_add_dir(set, d.dir[k], &lo);
+        } else {
+            rec_set_destroy(&set);
+            continue;
+        }
+        if (r < 0 || eval_set(net, set, title, cs, nconf, results[nres],
+                              sizeof results[nres]) < 0) {
+            fprintf(stderr, "inkpipe eval: %s\n", err_get());
+            rc = 1;
+        } else {
+            nres++;
+        }
+        rec_set_destroy(&set);
+    }
+    /* place for the line-context CER on composed pages (added later) */
+    for (int k = 0; k < nres; k++)
+        printf("%s\n", results[k]);
+    rec_net_destroy(&net);
+    return rc;
+}

@@ -1,0 +1,226 @@
+/*
+ * fsutil.c - folders without symlinks, files by temp + rename (fsutil.h).
+ */
+#include "pipeline/fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/err.h"
+
+int fs_sync_enabled(void)
+{
+    const char *s = getenv("INKPIPE_FSYNC");
+    return !(s && !strcmp(s, "0"));
+}
+
+int fs_mkdirs(const char *path)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf)
+        return err_set("bad folder name '%s'", path);
+    memcpy(buf, path, n + 1);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+            return err_set_errno("create folder %s", buf);
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+        return err_set_errno("create folder %s", buf);
+    return 0;
+}
+
+int fs_open_dir(const char *path, int create)
+{
+    if (create && fs_mkdirs(path) < 0)
+        return -1;
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return err_set_errno("open folder %s", path);
+    return fd;
+}
+
+int fs_component_ok(const char *c, size_t n)
+{
+    if (n == 0 || (n == 1 && c[0] == '.') ||
+        (n == 2 && c[0] == '.' && c[1] == '.'))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (c[i] == '/' || (unsigned char)c[i] < 0x20 || c[i] == 0x7f)
+            return 0;
+    return 1;
+}
+
+/**
+ * Open a folder below dfd one component at a time, refusing symlinks.
+ *
+ * @param[in] dfd     base folder (not closed)
+ * @param[in] rel     relative path "a/b/c"; "" opens dfd again
+ * @param[in] create  1 = create missing components
+ * @return new fd, or -1 (message names the component)
+ *
+ * Notes:
+ *   (1) ".." and "." components and absolute paths are refused, so the
+ *       result is always inside dfd.
+ */
+int fs_open_subdir(int dfd, const char *rel, int create)
+{
+    int cur = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cur < 0)
+        return err_set_errno("open folder");
+    const char *p = rel;
+    if (*p == '/') {
+        close(cur);
+        return err_set("'%s' is not a relative path", rel);
+    }
+    while (*p) {
+        size_t n = strcspn(p, "/");
+        char comp[256];
+        if (!fs_component_ok(p, n) || n >= sizeof comp) {
+            close(cur);
+            return err_set("refusing path '%s': bad component '%.*s'", rel,
+                           (int)n, p);
+        }
+        memcpy(comp, p, n);
+        comp[n] = '\0';
+        if (create && mkdirat(cur, comp, 0777) < 0 && errno != EEXIST) {
+            err_set_errno("create folder %s (in %s)", comp, rel);
+            close(cur);
+            return -1;
+        }
+        int next = openat(cur, comp,
+                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0) {
+            if (errno == ELOOP || errno == ENOTDIR)
+                err_set("refusing '%s' in %s: not a real folder (symlink?)",
+                        comp, rel);
+            else
+                err_set_errno("open folder %s (in %s)", comp, rel);
+            close(cur);
+            return -1;
+        }
+        close(cur);
+        cur = next;
+        p += n;
+        while (*p == '/')
+            p++;
+    }
+    return cur;
+}
+
+int fs_create_temp_at(int dfd, const char *name, char *tmpname)
+{
+    static unsigned seq;
+    for (int tries = 0; tries < 100; tries++) {
+        snprintf(tmpname, 256, ".%.180s.tmp.%ld.%u", name, (long)getpid(),
+                 seq++);
+        int fd = openat(dfd, tmpname,
+                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                        0666);
+        if (fd >= 0)
+            return fd;
+        if (errno != EEXIST)
+            return err_set_errno("create temporary file for %s", name);
+    }
+    return err_set("create temporary file for %s: too many tries", name);
+}
+
+/**
+ * Publish a file atomically: temp file in the same folder, then rename.
+ *
+ * @param[in] dfd   folder
+ * @param[in] name  final plain name
+ * @param[in] data  bytes to write
+ * @param[in] n     their count
+ * @param[in] sync  1 = fsync the file before the rename
+ * @return 0, or -1 (temp file removed)
+ */
+int fs_write_at(int dfd, const char *name, const void *data, size_t n,
+                int sync)
+{
+    char tmp[256];
+    int fd = fs_create_temp_at(dfd, name, tmp);
+    if (fd < 0)
+        return -1;
+    const char *p = data;
+    size_t left = n;
+    while (left) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            err_set_errno("write %s", name);
+            goto fail;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (sync && fs_sync_enabled() && fsync(fd) < 0) {
+        err_set_errno("fsync %s", name);
+        goto fail;
+    }
+    if (close(fd) < 0) {
+        fd = -1;
+        err_set_errno("close %s", name);
+        goto fail;
+    }
+    fd = -1;
+    if (renameat(dfd, tmp, dfd, name) < 0) {
+        err_set_errno("rename into %s", name);
+        goto fail;
+    }
+    return 0;
+fail:
+    if (fd >= 0)
+        close(fd);
+    unlinkat(dfd, tmp, 0);
+    return -1;
+}
+
+char *fs_read_at(int dfd, const char *name, size_t max, size_t *plen)
+{
+    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ELOOP)
+            err_set("%s is a symlink; refusing to follow it", name);
+        else
+            err_set_errno("open %s", name);
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+        (size_t)st.st_size > max) {
+        close(fd);
+        err_set("%s is not a regular file of at most %zu bytes", name, max);
+        return NULL;
+    }
+    char *buf = malloc((size_t)st.st_size + 1);
+    if (!buf) {
+        close(fd);
+        err_set("out of memory");
+        return NULL;
+    }
+    size_t got = 0;
+    while (got < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    buf[got] = '\0';
+    if (plen)
+        *plen = got;
+    return buf;
+}

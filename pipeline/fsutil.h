@@ -1,0 +1,52 @@
+/*
+ * fsutil.h - the file-system moves the pipeline relies on: folders opened
+ * without following symlinks, files published by temp + rename.
+ *
+ * Files (prefix fs_): fsutil.c.
+ *
+ * Design: everything the pipeline writes (spool, outputs) is reached through
+ * a directory fd and single path components opened with O_NOFOLLOW, so a
+ * symlink or a ".." planted in the spool or the output tree makes the call
+ * fail instead of writing elsewhere. A published file is written under a
+ * unique temporary name in the same folder, optionally fsync'ed, and renamed
+ * into place: readers see the old file or the whole new one, never a part.
+ */
+#ifndef INKPIPE_FSUTIL_H
+#define INKPIPE_FSUTIL_H
+
+#include <stddef.h>
+
+/* mkdir -p (mode 0777 & ~umask). Returns 0 or -1. */
+int fs_mkdirs(const char *path);
+
+/* Open folder path (created when create) as a directory fd. Returns fd or
+ * -1. */
+int fs_open_dir(const char *path, int create);
+
+/* Open dfd/rel, a relative folder path of plain components ("a/b/c"; no
+ * "..", ".", empty components, leading "/"), one component at a time with
+ * O_NOFOLLOW; created when create. Returns fd or -1. */
+int fs_open_subdir(int dfd, const char *rel, int create);
+
+/* Write data to dfd/name by temp file + rename; fsync when sync.
+ * Returns 0 or -1. */
+int fs_write_at(int dfd, const char *name, const void *data, size_t n,
+                int sync);
+
+/* Create a fresh empty temporary file in dfd (O_EXCL, O_NOFOLLOW), named
+ * after name; its name goes to tmpname (size >= 256). Returns fd or -1. */
+int fs_create_temp_at(int dfd, const char *name, char *tmpname);
+
+/* Read regular file dfd/name (not a symlink) of at most max bytes; the
+ * result is NUL-terminated (caller frees). NULL on error. */
+char *fs_read_at(int dfd, const char *name, size_t max, size_t *plen);
+
+/* 1 if component is a plain name usable in a path: no '/', not "." or "..",
+ * not empty, no control characters. */
+int fs_component_ok(const char *component, size_t n);
+
+/* Whether fsync is on ($INKPIPE_FSYNC=0 turns it off, for tests on slow
+ * disks). */
+int fs_sync_enabled(void);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * job.h - job files: a YAML description of what to OCR and where to put it.
+ *
+ * Files (prefix job_):
+ *   job.c   job_load (libyaml event API -> small node tree -> schema check),
+ *           defaults, path resolution, job_destroy
+ *
+ * Design: the whole file is read into a tree of nodes that remember their
+ * line:column, then every key is checked against one table (the schema) so
+ * that an unknown key, a wrong type, a bad value, a duplicate or a missing
+ * required key is reported as `file:line:column: what was expected` before
+ * anything runs. Aliases and anchors are refused, scalars are capped in size,
+ * the nesting depth is capped, and libyaml's reader rejects non-UTF-8 input.
+ * A Job is a plain value once loaded (fields visible, read-only for callers).
+ */
+#ifndef INKPIPE_JOB_H
+#define INKPIPE_JOB_H
+
+#include <stdint.h>
+
+#include "recognize/recognize.h"
+#include "segment/segment.h"
+
+enum {
+    JOB_FORMAT_TXT = 1,
+    JOB_FORMAT_HOCR = 2
+};
+
+typedef struct {
+    char *path;       /* the job file as given */
+    char *dir;        /* its directory: base of relative paths */
+    char *name;       /* `name`; default: job file name without extension */
+    char **inputs;    /* `input.paths`, resolved */
+    int n_inputs;
+    char *spool;      /* `spool`, resolved; default DIR/spool/NAME */
+    char *output_dir; /* `output.dir`, resolved */
+    int formats;      /* `output.formats`: JOB_FORMAT_* bits; default both */
+    int workers;      /* `workers`; default 1 */
+    SegBinarizeOptions binarize;
+    SegOptions segment;
+    char *model;         /* `recognize.model`, resolved; NULL = default */
+    char *charset_spec;  /* `recognize.charset`; default "alnum" */
+    RecCharset charset;
+    int context;         /* `recognize.context`; default 1 */
+    int64_t max_pixels;  /* `limits.max_pixels`; default 100 000 000 */
+    double page_timeout; /* `limits.page_timeout` s; default 60 */
+    int page_memory_mb;  /* `limits.page_memory_mb`; default 1024 */
+    double lease_seconds; /* `lease.seconds`; default 300 */
+    /* `slurm.*`: defaults for `inkpipe slurm submit` (0 / NULL = not set) */
+    int slurm_tasks;
+    int slurm_nodes;
+    int slurm_cpus_per_task;
+    char *slurm_partition;
+    char *slurm_time;   /* HH:MM:SS, D-HH:MM:SS or minutes */
+    char *slurm_sbatch; /* more #SBATCH options, space-separated */
+} Job;
+
+Job *job_load(const char *path);
+void job_destroy(Job **pjob);
+
+/* Defaults for everything but the required keys (used by `inkpipe ocr`). */
+void job_init_defaults(Job *job);
+
+/* Parse an output.formats-style list "txt,hocr" into JOB_FORMAT_* bits.
+ * Returns 0 or -1. */
+int job_formats_parse(const char *list, int *pformats);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * page.h - one page through the stages, without queues: reading with a pixel
+ * limit, recognising a segmented page, writing the outputs of one input.
+ *
+ * Files (prefix page_): page.c.
+ *
+ * Design: the spool stages (stage.c) and the one-shot `inkpipe ocr` share
+ * these functions, so both give the same result for the same page. Nothing
+ * here knows about claims or workers.
+ */
+#ifndef INKPIPE_PAGE_H
+#define INKPIPE_PAGE_H
+
+#include <stdint.h>
+#include <leptonica/allheaders.h>
+
+#include "output/output.h"
+#include "recognize/recognize.h"
+#include "segment/segment.h"
+
+/* 1 if the file name has an image extension the pipeline reads (.tif,
+ * .tiff, .png, .jpg, .jpeg, .pnm, .pbm, .pgm, .ppm; any case). */
+int page_is_image_name(const char *name);
+
+/* Scorer for SegOptions.score: the classifier's best class probability
+ * (over the charset) for a candidate glyph. ctx is a PageScorer. */
+typedef struct {
+    RecNet *net;
+    RecCharset cs;
+} PageScorer;
+float page_score_glyph(void *ctx, const unsigned char *mask, int w, int h);
+
+int page_count(const char *path, int *pn);
+PIX *page_read(const char *path, int page, int64_t max_pixels);
+OutPage *page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
+                        int context, const char *image, int pageno, int dpi);
+int page_write_outputs(int out_fd, const char *rel,
+                       const OutPage *const *pages, int n, int formats);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * queue.h - one on-disk work queue per pipeline stage, safe against
+ * kill -9 at any instruction and shared by workers on several hosts.
+ *
+ * Files (prefix queue_):
+ *   queue.c   open/destroy, enqueue, claim, complete/fail, heartbeat,
+ *             recover, retry, counts and listings
+ *
+ * Layout of STAGE_DIR (created by queue_open):
+ *   seen/KEY      every item ever enqueued (hard link to the item's inode)
+ *   queued/KEY    waiting
+ *   claimed/KEY~HOST~PID~START   held by a worker (mtime = heartbeat)
+ *   done/KEY      finished
+ *   failed/KEY    failed; reason/KEY holds the reason (one line)
+ *   tmp/          files being written (temp + rename / link)
+ * An item is one small immutable text file ("field=value" lines). It moves
+ * between states only by rename(), which is atomic, so it is always in
+ * exactly one state and two workers can never claim the same item. seen/
+ * makes enqueue idempotent: link() into seen/ fails with EEXIST when the key
+ * was ever enqueued. The item file's link count tells a lost enqueue (the
+ * enqueuer died between seen/ and queued/) apart: queue_recover relinks it.
+ * Only plain names ([A-Za-z0-9._-]) are accepted; every file is opened
+ * relative to a directory fd with O_NOFOLLOW, so a symlink planted in the
+ * spool is refused, never followed.
+ * Threading: a Queue is used by one thread; any number of processes may
+ * share the directory.
+ */
+#ifndef INKPIPE_QUEUE_H
+#define INKPIPE_QUEUE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct Queue Queue;
+
+typedef struct {
+    char *key;   /* item key */
+    char *claim; /* name under claimed/ */
+    char *text;  /* the item's content */
+} QueueItem;
+
+typedef struct {
+    int queued, claimed, done, failed;
+    int total; /* ever enqueued (seen/) */
+} QueueCounts;
+
+typedef enum {
+    QUEUE_QUEUED,
+    QUEUE_CLAIMED,
+    QUEUE_DONE,
+    QUEUE_FAILED
+} QueueState;
+
+/* One listed item: for claimed ones host/pid/age, for failed ones reason. */
+typedef struct {
+    char *key;
+    char *host;     /* claimed: holder's host */
+    long pid;       /* claimed: holder's pid */
+    double age_s;   /* claimed: seconds since the last heartbeat */
+    char *reason;   /* failed: the reason */
+} QueueEntry;
+
+Queue *queue_open(const char *dir);
+void queue_destroy(Queue **pq);
+const char *queue_get_dir(const Queue *q);
+
+int queue_enqueue(Queue *q, const char *key, const char *text);
+int queue_claim(Queue *q, QueueItem **pitem);
+int queue_complete(Queue *q, const QueueItem *item);
+int queue_fail(Queue *q, const QueueItem *item, const char *reason);
+int queue_heartbeat(Queue *q, const QueueItem *item);
+int queue_recover(Queue *q, double lease_s, int *pn);
+int queue_retry(Queue *q, int *pn);
+int queue_get_counts(Queue *q, QueueCounts *pc);
+int queue_list(Queue *q, QueueState state, QueueEntry **pentries, int *pn);
+void queue_entries_destroy(QueueEntry **pentries, int n);
+int queue_has_key(Queue *q, QueueState state, const char *key);
+
+void queue_item_destroy(QueueItem **pitem);
+
+/* Value of "field=" in an item's text (caller frees), or NULL. */
+char *queue_text_get(const char *text, const char *field);
+
+/* This host's name as written into claims ($INKPIPE_HOST overrides). */
+const char *queue_host(void);
+
+/* 1 if name is a plain key: [A-Za-z0-9._-], 1..200 bytes, not "."/"..". */
+int queue_key_valid(const char *name);
+
+#endif

@@ -1,0 +1,381 @@
+/*
+ * spool.c - open a job's spool, expand its inputs, submit, recover
+ * (see spool.h for the layout).
+ *
+ * Design: submit walks input.paths (folders recursively, symlinked folders
+ * skipped so that a loop cannot hang it), keeps the image files, computes
+ * each one's output path (its path below the input folder, without the
+ * extension), refuses two inputs with the same output path, and enqueues
+ * one ingest item per file. Keys are hashes of the output path, so
+ * submitting again enqueues only files that are new.
+ */
+#include "pipeline/spool.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "pipeline/fsutil.h"
+#include "pipeline/page.h"
+
+const char *const spool_stage_names[STAGE_N] = {"ingest", "binarize",
+                                                 "segment", "recognize",
+                                                 "output"};
+
+struct Spool {
+    const Job *job;
+    Queue *q[STAGE_N];
+    char *art_dir;
+    int art_fd;
+    int out_fd;
+};
+
+int spool_stage_of_name(const char *name)
+{
+    for (int i = 0; i < STAGE_N; i++)
+        if (!strcmp(name, spool_stage_names[i]))
+            return i;
+    return -1;
+}
+
+/**
+ * Open (creating as needed) the spool and the output folder of a job.
+ *
+ * @param[in] job  the job (must outlive the Spool)
+ * @return new Spool (caller owns; spool_destroy()), or NULL
+ */
+Spool *spool_open(const Job *job)
+{
+    Spool *sp = calloc(1, sizeof *sp);
+    if (!sp) {
+        err_set("out of memory");
+        return NULL;
+    }
+    sp->job = job;
+    sp->art_fd = sp->out_fd = -1;
+    char path[4200];
+    for (int i = 0; i < STAGE_N; i++) {
+        snprintf(path, sizeof path, "%s/%s", job->spool, spool_stage_names[i]);
+        if (!(sp->q[i] = queue_open(path))) {
+            err_prefix("spool");
+            goto fail;
+        }
+    }
+    int root = fs_open_dir(job->spool, 1);
+    if (root < 0)
+        goto fail;
+    sp->art_fd = fs_open_subdir(root, "art", 1);
+    close(root);
+    snprintf(path, sizeof path, "%s/art", job->spool);
+    sp->art_dir = strdup(path);
+    if (sp->art_fd < 0 || !sp->art_dir) {
+        err_prefix("spool %s", job->spool);
+        goto fail;
+    }
+    sp->out_fd = fs_open_dir(job->output_dir, 1);
+    if (sp->out_fd < 0) {
+        err_prefix("output.dir");
+        goto fail;
+    }
+    return sp;
+fail:
+    spool_destroy(&sp);
+    return NULL;
+}
+
+void spool_destroy(Spool **psp)
+{
+    if (!psp || !*psp)
+        return;
+    Spool *sp = *psp;
+    for (int i = 0; i < STAGE_N; i++)
+        queue_destroy(&sp->q[i]);
+    if (sp->art_fd >= 0)
+        close(sp->art_fd);
+    if (sp->out_fd >= 0)
+        close(sp->out_fd);
+    free(sp->art_dir);
+    free(sp);
+    *psp = NULL;
+}
+
+Queue *spool_get_queue(Spool *sp, SpoolStage st)
+{
+    return sp->q[st];
+}
+
+const Job *spool_get_job(const Spool *sp)
+{
+    return sp->job;
+}
+
+int spool__art_fd(const Spool *sp)
+{
+    return sp->art_fd;
+}
+
+const char *spool__art_dir(const Spool *sp)
+{
+    return sp->art_dir;
+}
+
+int spool__out_fd(const Spool *sp)
+{
+    return sp->out_fd;
+}
+
+/* ---- input expansion ------------------------------------------------- */
+
+typedef struct {
+    char *src; /* path to read */
+    char *rel; /* output path without extension */
+} Input;
+
+typedef struct {
+    Input *v;
+    int n, cap;
+} Inputs;
+
+static int inputs_add(Inputs *in, const char *src, const char *rel_with_ext)
+{
+    if (strchr(src, '\n'))
+        return err_set("input file name contains a newline: '%s'", src);
+    if (in->n == in->cap) {
+        int cap = in->cap ? 2 * in->cap : 64;
+        Input *v = realloc(in->v, (size_t)cap * sizeof *v);
+        if (!v)
+            return err_set("out of memory");
+        in->v = v;
+        in->cap = cap;
+    }
+    char *rel = strdup(rel_with_ext);
+    char *s = strdup(src);
+    if (!rel || !s) {
+        free(rel);
+        free(s);
+        return err_set("out of memory");
+    }
+    char *dot = strrchr(rel, '.');
+    char *slash = strrchr(rel, '/');
+    if (dot && (!slash || dot > slash + 1) && dot != rel)
+        *dot = '\0';
+    in->v[in->n].src = s;
+    in->v[in->n].rel = rel;
+    in->n++;
+    return 0;
+}
+
+static void inputs_free(Inputs *in)
+{
+    for (int i = 0; i < in->n; i++) {
+        free(in->v[i].src);
+        free(in->v[i].rel);
+    }
+    free(in->v);
+    in->v = NULL;
+    in->n = in->cap = 0;
+}
+
+/* Add the image files under folder dfd (path src, output prefix rel). */
+static int walk(Inputs *in, int dfd, const char *src, const char *rel,
+                int depth)
+{
+    if (depth > 64)
+        return err_set("%s: folders nested more than 64 deep", src);
+    int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return err_set_errno("list %s", src);
+    }
+    struct dirent *de;
+    int rc = 0;
+    while (rc == 0 && (de = readdir(d))) {
+        const char *name = de->d_name;
+        if (name[0] == '.')
+            continue;
+        struct stat lst, st;
+        if (fstatat(dfd, name, &lst, AT_SYMLINK_NOFOLLOW) < 0)
+            continue;
+        char csrc[4096], crel[4096];
+        if ((size_t)snprintf(csrc, sizeof csrc, "%s/%s", src, name) >=
+                sizeof csrc ||
+            (size_t)snprintf(crel, sizeof crel, "%s%s%s", rel,
+                             rel[0] ? "/" : "", name) >= sizeof crel) {
+            rc = err_set("%s/%s: path too long", src, name);
+            break;
+        }
+        if (S_ISDIR(lst.st_mode)) {
+            int sub = openat(dfd, name,
+                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub < 0) {
+                rc = err_set_errno("open %s", csrc);
+                break;
+            }
+            rc = walk(in, sub, csrc, crel, depth + 1);
+            close(sub);
+        } else if (page_is_image_name(name)) {
+            /* a symlink to a file is read; a symlink to a folder is not
+             * walked (loops) */
+            if (S_ISLNK(lst.st_mode) &&
+                (fstatat(dfd, name, &st, 0) < 0 || !S_ISREG(st.st_mode)))
+                continue;
+            if (!S_ISREG(lst.st_mode) && !S_ISLNK(lst.st_mode))
+                continue;
+            rc = inputs_add(in, csrc, crel);
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+static int cmp_input(const void *a, const void *b)
+{
+    return strcmp(((const Input *)a)->rel, ((const Input *)b)->rel);
+}
+
+static int inputs_expand(const Job *job, Inputs *in)
+{
+    for (int i = 0; i < job->n_inputs; i++) {
+        const char *p = job->inputs[i];
+        struct stat st;
+        if (stat(p, &st) < 0)
+            return err_set_errno("input %s", p);
+        if (S_ISDIR(st.st_mode)) {
+            int dfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (dfd < 0)
+                return err_set_errno("input %s", p);
+            int rc = walk(in, dfd, p, "", 0);
+            close(dfd);
+            if (rc < 0)
+                return -1;
+        } else {
+            const char *base = strrchr(p, '/');
+            base = base ? base + 1 : p;
+            /* a file named explicitly is taken whatever its extension; an
+             * unsupported one fails at ingest with its reason */
+            if (inputs_add(in, p, base) < 0)
+                return -1;
+        }
+    }
+    if (in->n > 1)
+        qsort(in->v, (size_t)in->n, sizeof *in->v, cmp_input);
+    for (int i = 1; i < in->n; i++)
+        if (!strcmp(in->v[i].rel, in->v[i - 1].rel))
+            return err_set("inputs %s and %s would both be written to "
+                           "%s/%s.*; rename one",
+                           in->v[i - 1].src, in->v[i].src, job->output_dir,
+                           in->v[i].rel);
+    return 0;
+}
+
+static unsigned long long fnv1a(const char *s)
+{
+    unsigned long long h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/**
+ * Enqueue one ingest item per input file that was never enqueued.
+ *
+ * @param[in]  sp      spool
+ * @param[out] pnew    [optional] files enqueued now
+ * @param[out] pknown  [optional] files already known
+ * @return 0, or -1 (nothing is enqueued when the inputs are inconsistent)
+ */
+int spool_submit(Spool *sp, int *pnew, int *pknown)
+{
+    Inputs in = {0};
+    int n_new = 0, n_known = 0;
+    if (inputs_expand(sp->job, &in) < 0) {
+        inputs_free(&in);
+        return -1;
+    }
+    for (int i = 0; i < in.n; i++) {
+        char key[32], text[9000];
+        snprintf(key, sizeof key, "f%016llx", fnv1a(in.v[i].rel));
+        snprintf(text, sizeof text, "src=%s\nrel=%s\nfile=%s\n", in.v[i].src,
+                 in.v[i].rel, key);
+        int rc = queue_enqueue(sp->q[STAGE_INGEST], key, text);
+        if (rc < 0) {
+            inputs_free(&in);
+            return -1;
+        }
+        if (rc)
+            n_new++;
+        else
+            n_known++;
+    }
+    inputs_free(&in);
+    if (pnew)
+        *pnew = n_new;
+    if (pknown)
+        *pknown = n_known;
+    return 0;
+}
+
+/* Remove art/ temp files (".NAME.tmp.PID.SEQ") left by stage children that
+ * were killed mid-write: only when their pid is gone and they are older
+ * than the page timeout plus a minute, so that a live writer on another
+ * host sharing the spool is never disturbed. */
+static void clean_art_temps(Spool *sp)
+{
+    int fd = openat(sp->art_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    time_t now = time(NULL);
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *t = strstr(de->d_name, ".tmp.");
+        struct stat st;
+        if (de->d_name[0] != '.' || !t)
+            continue;
+        long pid = strtol(t + 5, NULL, 10);
+        char proc[64];
+        snprintf(proc, sizeof proc, "/proc/%ld", pid);
+        if (pid > 0 && access(proc, F_OK) == 0)
+            continue;
+        if (fstatat(sp->art_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            now - st.st_mtime > sp->job->page_timeout + 60)
+            unlinkat(sp->art_fd, de->d_name, 0);
+    }
+    closedir(d);
+}
+
+/**
+ * Recover every stage (queue_recover with the job's lease).
+ *
+ * @param[in]  sp  spool
+ * @param[out] pn  [optional] items put back
+ * @return 0 or -1
+ */
+int spool_recover(Spool *sp, int *pn)
+{
+    int total = 0;
+    clean_art_temps(sp);
+    for (int i = 0; i < STAGE_N; i++) {
+        int n = 0;
+        if (queue_recover(sp->q[i], sp->job->lease_seconds, &n) < 0)
+            return -1;
+        total += n;
+    }
+    if (pn)
+        *pn = total;
+    return 0;
+}

@@ -1,0 +1,61 @@
+/*
+ * spool.h - a job's spool: one queue per stage, the artifacts between
+ * stages, and the stage functions that turn one item into the next.
+ *
+ * Files (prefix spool_):
+ *   spool.c    open/destroy, input expansion, submit, recover
+ *   stage.c    the five stages: ingest, binarize, segment, recognize, output
+ *
+ * Layout of SPOOL:
+ *   ingest/ binarize/ segment/ recognize/ output/   queues (queue.h)
+ *   art/KEY.tif   binarised page, 1 bpp G4 TIFF (binarize -> segment)
+ *   art/KEY.seg   segmented page (segment -> recognize)
+ *   art/KEY.rec   recognised page (recognize -> output)
+ * Keys: an input file is F = "f" + 16 hex digits (hash of its output path);
+ * its page n is "F-pNNNN". Every artifact is written to a temporary name,
+ * fsync'ed and renamed into place before the next item is enqueued, so a
+ * later stage never reads a half-written file; enqueue is idempotent, so a
+ * stage that runs twice (after a crash) changes nothing.
+ */
+#ifndef INKPIPE_SPOOL_H
+#define INKPIPE_SPOOL_H
+
+#include "pipeline/job.h"
+#include "pipeline/queue.h"
+#include "recognize/recognize.h"
+
+typedef enum {
+    STAGE_INGEST,
+    STAGE_BINARIZE,
+    STAGE_SEGMENT,
+    STAGE_RECOGNIZE,
+    STAGE_OUTPUT,
+    STAGE_N
+} SpoolStage;
+
+extern const char *const spool_stage_names[STAGE_N];
+
+/* Stage index of a name, or -1. */
+int spool_stage_of_name(const char *name);
+
+typedef struct Spool Spool;
+
+Spool *spool_open(const Job *job);
+void spool_destroy(Spool **psp);
+Queue *spool_get_queue(Spool *sp, SpoolStage st);
+const Job *spool_get_job(const Spool *sp);
+
+int spool_submit(Spool *sp, int *pnew, int *pknown);
+int spool_recover(Spool *sp, int *pn);
+
+/* Run one claimed item of stage st (stage.c). net is needed by recognize
+ * only. Returns 0, or -1 with the reason in err_get(). */
+int spool_stage_run(Spool *sp, SpoolStage st, const QueueItem *item,
+                    RecNet *net);
+
+/* Internals shared by spool.c and stage.c. */
+int spool__art_fd(const Spool *sp);
+const char *spool__art_dir(const Spool *sp);
+int spool__out_fd(const Spool *sp);
+
+#endif

@@ -1,0 +1,369 @@
+/*
+ * stage.c - the five stages of the spool (see spool.h).
+ *
+ * Design: each stage reads its item ("field=value" lines), reads the
+ * previous artifact, writes its own to art/ by temp file + fsync + rename,
+ * and only then enqueues the next item (with the same fields, plus what it
+ * learnt). Running a stage twice on the same item writes the same artifact
+ * again and enqueues nothing new, so crash recovery needs no clean-up.
+ *   ingest     input file -> one binarize item per page (page count from
+ *              the headers only)
+ *   binarize   page -> art/KEY.tif (1 bpp, G4, resolution kept)
+ *   segment    art/KEY.tif -> art/KEY.seg
+ *   recognize  art/KEY.seg -> art/KEY.rec; the page that completes its file
+ *              enqueues the file's output item (idempotent: two workers
+ *              finishing the last two pages at once enqueue it once)
+ *   output     art/F-p*.rec -> OUTPUT/rel.txt, OUTPUT/rel.hocr
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "output/output.h"
+#include "pipeline/fsutil.h"
+#include "pipeline/page.h"
+#include "pipeline/spool.h"
+#include "segment/segment.h"
+
+#define MAX_PAGES 100000
+
+/* Fields every page item carries. */
+typedef struct {
+    char *src, *rel, *file;
+    int page, pages, dpi;
+} ItemInfo;
+
+static void info_free(ItemInfo *ii)
+{
+    free(ii->src);
+    free(ii->rel);
+    free(ii->file);
+}
+
+static int get_int(const char *text, const char *field, int *pv, int dflt)
+{
+    char *s = queue_text_get(text, field);
+    if (!s) {
+        *pv = dflt;
+        return dflt < 0 ? -1 : 0;
+    }
+    char *end;
+    long v = strtol(s, &end, 10);
+    int bad = *end || end == s || v < 0 || v > MAX_PAGES * 100L;
+    free(s);
+    if (bad)
+        return -1;
+    *pv = (int)v;
+    return 0;
+}
+
+static int info_parse(const QueueItem *it, ItemInfo *ii, int need_page)
+{
+    memset(ii, 0, sizeof *ii);
+    ii->src = queue_text_get(it->text, "src");
+    ii->rel = queue_text_get(it->text, "rel");
+    ii->file = queue_text_get(it->text, "file");
+    if (!ii->src || !ii->rel || !ii->file || !queue_key_valid(ii->file) ||
+        get_int(it->text, "pages", &ii->pages, need_page ? -1 : 0) < 0 ||
+        get_int(it->text, "page", &ii->page, need_page ? -1 : 0) < 0 ||
+        get_int(it->text, "dpi", &ii->dpi, 0) < 0 ||
+        (need_page && (ii->page >= ii->pages || ii->pages > MAX_PAGES))) {
+        info_free(ii);
+        return err_set("bad queue item %s (fields missing or invalid)",
+                       it->key);
+    }
+    return 0;
+}
+
+static int enqueue_page(Spool *sp, SpoolStage st, const ItemInfo *ii)
+{
+    char key[64], text[9000];
+    snprintf(key, sizeof key, "%s-p%04d", ii->file, ii->page);
+    snprintf(text, sizeof text,
+             "src=%s\nrel=%s\nfile=%s\npage=%d\npages=%d\ndpi=%d\n", ii->src,
+             ii->rel, ii->file, ii->page, ii->pages, ii->dpi);
+    return queue_enqueue(spool_get_queue(sp, st), key, text) < 0 ? -1 : 0;
+}
+
+/* art/ names of a page's artifacts. */
+static void art_name(char *buf, size_t size, const char *file, int page,
+                     const char *ext)
+{
+    snprintf(buf, size, "%s-p%04d.%s", file, page, ext);
+}
+
+/* Make a fresh temp file in art/ for a library that writes by path: the
+ * path (for the library) goes to path, the name (for publish) to tmp. */
+static int art_temp(Spool *sp, const char *name, char *tmp, char *path,
+                    size_t size)
+{
+    int fd = fs_create_temp_at(spool__art_fd(sp), name, tmp);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    snprintf(path, size, "%s/%s", spool__art_dir(sp), tmp);
+    return 0;
+}
+
+/* fsync the temp file tmp and rename it to name (both in art/). */
+static int art_publish(Spool *sp, const char *tmp, const char *name)
+{
+    int dfd = spool__art_fd(sp);
+    if (fs_sync_enabled()) {
+        int fd = openat(dfd, tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) < 0) {
+            int rc = err_set_errno("fsync %s", tmp);
+            if (fd >= 0)
+                close(fd);
+            unlinkat(dfd, tmp, 0);
+            return rc;
+        }
+        close(fd);
+    }
+    if (renameat(dfd, tmp, dfd, name) < 0) {
+        int rc = err_set_errno("rename %s", name);
+        unlinkat(dfd, tmp, 0);
+        return rc;
+    }
+    return 0;
+}
+
+static int stage_ingest(Spool *sp, const QueueItem *it)
+{
+    ItemInfo ii;
+    if (info_parse(it, &ii, 0) < 0)
+        return -1;
+    int n;
+    int rc = page_count(ii.src, &n);
+    if (rc == 0 && n > MAX_PAGES)
+        rc = err_set("%s: %d pages, more than %d", ii.src, n, MAX_PAGES);
+    ii.pages = n;
+    for (int p = 0; rc == 0 && p < n; p++) {
+        ii.page = p;
+        rc = enqueue_page(sp, STAGE_BINARIZE, &ii);
+    }
+    info_free(&ii);
+    return rc;
+}
+
+static int stage_binarize(Spool *sp, const QueueItem *it)
+{
+    const Job *job = spool_get_job(sp);
+    ItemInfo ii;
+    if (info_parse(it, &ii, 1) < 0)
+        return -1;
+    int rc = -1;
+    PIX *pixb = NULL;
+    PIX *pix = page_read(ii.src, ii.page, job->max_pixels);
+    if (!pix)
+        goto done;
+    ii.dpi = pixGetXRes(pix) > 0 ? pixGetXRes(pix) : 0;
+    pixb = seg_page_binarize(pix, ii.dpi, &job->binarize, NULL);
+    pixDestroy(&pix);
+    if (!pixb) {
+        err_prefix("%s page %d: binarize", ii.src, ii.page + 1);
+        goto done;
+    }
+    pixSetResolution(pixb, ii.dpi, ii.dpi);
+    char name[128], tmp[256], path[4400];
+    art_name(name, sizeof name, ii.file, ii.page, "tif");
+    if (art_temp(sp, name, tmp, path, sizeof path) < 0)
+        goto done;
+    if (pixWriteTiff(path, pixb, IFF_TIFF_G4, "w") != 0) {
+        unlinkat(spool__art_fd(sp), tmp, 0);
+        err_set("%s page %d: cannot write %s", ii.src, ii.page + 1, path);
+        goto done;
+    }
+    if (art_publish(sp, tmp, name) < 0)
+        goto done;
+    rc = enqueue_page(sp, STAGE_SEGMENT, &ii);
+done:
+    pixDestroy(&pixb);
+    info_free(&ii);
+    return rc;
+}
+
+static int stage_segment(Spool *sp, const QueueItem *it, RecNet *net)
+{
+    const Job *job = spool_get_job(sp);
+    ItemInfo ii;
+    if (info_parse(it, &ii, 1) < 0)
+        return -1;
+    int rc = -1;
+    SegPage *page = NULL;
+    char name[128], tmp[256], path[4400];
+    art_name(name, sizeof name, ii.file, ii.page, "tif");
+    snprintf(path, sizeof path, "%s/%s", spool__art_dir(sp), name);
+    PIX *pixb = pixReadTiff(path, 0);
+    if (!pixb || pixGetDepth(pixb) != 1) {
+        pixDestroy(&pixb);
+        err_set("%s page %d: cannot read the binarised page %s", ii.src,
+                ii.page + 1, path);
+        goto done;
+    }
+    /* with a model, candidate cuts of touching glyphs are scored by it */
+    SegOptions so = job->segment;
+    PageScorer scorer = {net, job->charset};
+    if (net) {
+        so.score = page_score_glyph;
+        so.score_ctx = &scorer;
+    }
+    page = seg_page_segment(pixb, ii.dpi, &so);
+    pixDestroy(&pixb);
+    if (!page) {
+        err_prefix("%s page %d: segment", ii.src, ii.page + 1);
+        goto done;
+    }
+    art_name(name, sizeof name, ii.file, ii.page, "seg");
+    if (art_temp(sp, name, tmp, path, sizeof path) < 0)
+        goto done;
+    if (seg_page_save(page, path) < 0) {
+        unlinkat(spool__art_fd(sp), tmp, 0);
+        err_prefix("%s page %d", ii.src, ii.page + 1);
+        goto done;
+    }
+    if (art_publish(sp, tmp, name) < 0)
+        goto done;
+    rc = enqueue_page(sp, STAGE_RECOGNIZE, &ii);
+done:
+    seg_page_destroy(&page);
+    info_free(&ii);
+    return rc;
+}
+
+/* 1 when every page of the file has its .rec artifact. */
+static int file_complete(Spool *sp, const ItemInfo *ii)
+{
+    for (int p = 0; p < ii->pages; p++) {
+        char name[128];
+        struct stat st;
+        art_name(name, sizeof name, ii->file, p, "rec");
+        if (fstatat(spool__art_fd(sp), name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+            !S_ISREG(st.st_mode))
+            return 0;
+    }
+    return 1;
+}
+
+static int stage_recognize(Spool *sp, const QueueItem *it, RecNet *net)
+{
+    const Job *job = spool_get_job(sp);
+    ItemInfo ii;
+    if (info_parse(it, &ii, 1) < 0)
+        return -1;
+    int rc = -1;
+    OutPage *op = NULL;
+    char name[128], tmp[256], path[4400];
+    art_name(name, sizeof name, ii.file, ii.page, "seg");
+    snprintf(path, sizeof path, "%s/%s", spool__art_dir(sp), name);
+    SegPage *page = seg_page_load(path);
+    if (!page) {
+        err_prefix("%s page %d", ii.src, ii.page + 1);
+        goto done;
+    }
+    op = page_recognize(page, net, job->charset, job->context, ii.src, ii.page, ii.dpi);
+    if (!op)
+        goto done;
+    art_name(name, sizeof name, ii.file, ii.page, "rec");
+    if (art_temp(sp, name, tmp, path, sizeof path) < 0)
+        goto done;
+    if (out_page_save(op, path) < 0) {
+        unlinkat(spool__art_fd(sp), tmp, 0);
+        err_prefix("%s page %d", ii.src, ii.page + 1);
+        goto done;
+    }
+    if (art_publish(sp, tmp, name) < 0)
+        goto done;
+    rc = 0;
+    if (file_complete(sp, &ii)) {
+        char text[9000];
+        snprintf(text, sizeof text, "src=%s\nrel=%s\nfile=%s\npages=%d\n",
+                 ii.src, ii.rel, ii.file, ii.pages);
+        if (queue_enqueue(spool_get_queue(sp, STAGE_OUTPUT), ii.file, text) <
+            0)
+            rc = -1;
+    }
+done:
+    seg_page_destroy(&page);
+    out_page_destroy(&op);
+    info_free(&ii);
+    return rc;
+}
+
+static int stage_output(Spool *sp, const QueueItem *it)
+{
+    const Job *job = spool_get_job(sp);
+    ItemInfo ii;
+    if (info_parse(it, &ii, 0) < 0)
+        return -1;
+    if (ii.pages < 1 || ii.pages > MAX_PAGES) {
+        info_free(&ii);
+        return err_set("bad queue item %s (pages)", it->key);
+    }
+    int rc = -1;
+    OutPage **pages = calloc((size_t)ii.pages, sizeof *pages);
+    if (!pages) {
+        err_set("out of memory");
+        goto done;
+    }
+    for (int p = 0; p < ii.pages; p++) {
+        char name[128], path[4400];
+        art_name(name, sizeof name, ii.file, p, "rec");
+        snprintf(path, sizeof path, "%s/%s", spool__art_dir(sp), name);
+        if (!(pages[p] = out_page_load(path))) {
+            err_prefix("%s page %d", ii.src, p + 1);
+            goto done;
+        }
+    }
+    rc = page_write_outputs(spool__out_fd(sp), ii.rel,
+                            (const OutPage *const *)pages, ii.pages,
+                            job->formats);
+done:
+    for (int p = 0; pages && p < ii.pages; p++)
+        out_page_destroy(&pages[p]);
+    free(pages);
+    info_free(&ii);
+    return rc;
+}
+
+/**
+ * Run one claimed item through its stage.
+ *
+ * @param[in] sp    spool
+ * @param[in] st    the item's stage
+ * @param[in] item  the claimed item
+ * @param[in] net   [optional] classifier; required for STAGE_RECOGNIZE,
+ *                  used by STAGE_SEGMENT to score cuts when given
+ * @return 0, or -1 with the reason (file and page named) in err_get()
+ *
+ * Notes:
+ *   (1) Idempotent: running the same item again (after a crash between the
+ *       artifact and the claim's completion) rewrites the same artifact and
+ *       enqueues nothing new.
+ */
+int spool_stage_run(Spool *sp, SpoolStage st, const QueueItem *item,
+                    RecNet *net)
+{
+    switch (st) {
+    case STAGE_INGEST:
+        return stage_ingest(sp, item);
+    case STAGE_BINARIZE:
+        return stage_binarize(sp, item);
+    case STAGE_SEGMENT:
+        return stage_segment(sp, item, net);
+    case STAGE_RECOGNIZE:
+        if (!net)
+            return err_set("no model loaded");
+        return stage_recognize(sp, item, net);
+    case STAGE_OUTPUT:
+        return stage_output(sp, item);
+    case STAGE_N:
+        break;
+    }
+    return err_set("unknown stage %d", (int)st);
+}

@@ -1,0 +1,519 @@
+/*
+ * worker.c - claim, fork, limit, heartbeat, complete or fail (worker.h).
+ *
+ * Design: one loop. Each turn claims one item (last stage first), sends it
+ * to the sandbox child (see worker.h) and moves the claim to done/ or
+ * failed/ with the child's reason: its error message (sent back through
+ * the reply pipe), "crashed: signal N (name)" or "timeout after Ns". A
+ * child that crashed or was killed is replaced on the next item. While
+ * idle the worker recovers claims of dead workers every second and, with
+ * exit_when_idle, returns once no stage has queued or claimed items.
+ * Ownership: the model is loaded on the first recognize item and kept; a
+ * model that cannot be loaded fails each recognize item with the reason.
+ */
+#include "pipeline/worker.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/err.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define WORKER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WORKER_ASAN 1
+#endif
+#endif
+#ifndef WORKER_ASAN
+#define WORKER_ASAN 0
+#endif
+
+void worker_options_init(WorkerOptions *opt)
+{
+    memset(opt, 0, sizeof *opt);
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+/* Cap the child's address space at what it has now plus mb megabytes.
+ * Under AddressSanitizer (which reserves terabytes of shadow) no cap. */
+static void limit_memory(int mb)
+{
+    if (WORKER_ASAN || mb <= 0)
+        return;
+    FILE *fp = fopen("/proc/self/statm", "r");
+    unsigned long pages = 0;
+    if (fp) {
+        if (fscanf(fp, "%lu", &pages) != 1)
+            pages = 0;
+        fclose(fp);
+    }
+    rlim_t cur = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE);
+    struct rlimit rl;
+    rl.rlim_cur = rl.rlim_max = cur + (rlim_t)mb * 1024 * 1024;
+    setrlimit(RLIMIT_AS, &rl);
+}
+
+/* Testing aids, both off unless set in the environment:
+ *   INKPIPE_FAULT=STAGE:crash|abort|hang  the child of that stage faults
+ *                                         (to test crash and timeout
+ *                                         handling without a hostile file)
+ *   INKPIPE_TRACE=FILE                    one line "STAGE KEY PID" appended
+ *                                         per completed item (to check
+ *                                         that each item completes once) */
+static void fault_inject(SpoolStage st)
+{
+    const char *f = getenv("INKPIPE_FAULT");
+    size_t n = strlen(spool_stage_names[st]);
+    if (!f || strncmp(f, spool_stage_names[st], n) || f[n] != ':')
+        return;
+    f += n + 1;
+    if (!strcmp(f, "crash"))
+        raise(SIGSEGV);
+    else if (!strcmp(f, "abort"))
+        abort();
+    else if (!strcmp(f, "hang"))
+        for (;;)
+            pause();
+}
+
+static void trace_done(SpoolStage st, const QueueItem *it)
+{
+    const char *path = getenv("INKPIPE_TRACE");
+    if (!path || !*path)
+        return;
+    FILE *fp = fopen(path, "a");
+    if (!fp)
+        return;
+    fprintf(fp, "%s %s %ld\n", spool_stage_names[st], it->key,
+            (long)getpid());
+    fclose(fp);
+}
+
+static int unsigned_mask_has(unsigned mask, int st)
+{
+    return mask == 0 || (mask & (1u << st));
+}
+
+int worker_spool_idle(Spool *sp, unsigned mask)
+{
+    for (int s = 0; s < STAGE_N; s++) {
+        QueueCounts c;
+        if (queue_get_counts(spool_get_queue(sp, (SpoolStage)s), &c) < 0)
+            return 0;
+        if (c.claimed > 0 || (unsigned_mask_has(mask, s) && c.queued > 0))
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- the sandbox: a child that runs items until it faults ------------- */
+
+/* Request: SbHead, then key, claim, text bytes. Reply: int32 rc, uint32
+ * reason length, reason bytes. */
+typedef struct {
+    int32_t stage;
+    uint32_t key_len, claim_len, text_len;
+} SbHead;
+
+typedef struct {
+    pid_t pid;   /* 0 = no child */
+    int to, from; /* request / reply pipe ends */
+} Sandbox;
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Blocking read of exactly n bytes (child side). 0, or -1 on EOF/error. */
+static int read_all(int fd, void *buf, size_t n)
+{
+    char *p = buf;
+    while (n) {
+        ssize_t r = read(fd, p, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        p += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+static char *read_str(int fd, uint32_t n)
+{
+    if (n > (1u << 20))
+        return NULL;
+    char *s = malloc((size_t)n + 1);
+    if (!s || read_all(fd, s, n) < 0) {
+        free(s);
+        return NULL;
+    }
+    s[n] = '\0';
+    return s;
+}
+
+/* The child: run requests until the worker closes the pipe. */
+static void sandbox_main(Spool *sp, RecNet *net, int in, int out)
+{
+    for (;;) {
+        SbHead h;
+        if (read_all(in, &h, sizeof h) < 0)
+            _exit(0);
+        QueueItem it = {0};
+        it.key = read_str(in, h.key_len);
+        it.claim = read_str(in, h.claim_len);
+        it.text = read_str(in, h.text_len);
+        if (!it.key || !it.claim || !it.text || h.stage < 0 ||
+            h.stage >= STAGE_N)
+            _exit(112);
+        err_clear();
+        fault_inject((SpoolStage)h.stage);
+        int32_t rc = spool_stage_run(sp, (SpoolStage)h.stage, &it, net);
+        const char *msg = rc < 0 ? (err_get()[0] ? err_get() : "failed (no "
+                                                               "reason)")
+                                 : "";
+        uint32_t len = (uint32_t)strlen(msg);
+        free(it.key);
+        free(it.claim);
+        free(it.text);
+        if (write_all(out, &rc, sizeof rc) < 0 ||
+            write_all(out, &len, sizeof len) < 0 ||
+            write_all(out, msg, len) < 0)
+            _exit(113);
+    }
+}
+
+static int sandbox_start(Sandbox *sb, Spool *sp, RecNet *net)
+{
+    int req[2], rep[2];
+    if (pipe(req) < 0)
+        return err_set_errno("worker: pipe");
+    if (pipe(rep) < 0) {
+        close(req[0]);
+        close(req[1]);
+        return err_set_errno("worker: pipe");
+    }
+    fflush(NULL);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(req[0]);
+        close(req[1]);
+        close(rep[0]);
+        close(rep[1]);
+        return err_set_errno("worker: fork");
+    }
+    if (pid == 0) {
+        close(req[1]);
+        close(rep[0]);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(111); /* the worker died before prctl took effect */
+        limit_memory(spool_get_job(sp)->page_memory_mb);
+        sandbox_main(sp, net, req[0], rep[1]);
+        _exit(0);
+    }
+    close(req[0]);
+    close(rep[1]);
+    sb->pid = pid;
+    sb->to = req[1];
+    sb->from = rep[0];
+    return 0;
+}
+
+/* Stop the child (kill when kill_it) and reap it; *pstatus gets its wait
+ * status. */
+static void sandbox_stop(Sandbox *sb, int kill_it, int *pstatus)
+{
+    int status = 0;
+    if (!sb->pid)
+        return;
+    close(sb->to);
+    if (kill_it)
+        kill(sb->pid, SIGKILL);
+    while (waitpid(sb->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    close(sb->from);
+    sb->pid = 0;
+    if (pstatus)
+        *pstatus = status;
+}
+
+/* Read n reply bytes before deadline, heartbeating the claim. Returns 0,
+ * -1 on EOF (child died), -2 on timeout. */
+static int sandbox_read(Sandbox *sb, Spool *sp, SpoolStage st,
+                        const QueueItem *it, void *buf, size_t n,
+                        double deadline, double *next_hb, double hb_every)
+{
+    char *p = buf;
+    while (n) {
+        double now = mono_s();
+        if (now >= deadline)
+            return -2;
+        if (now >= *next_hb) {
+            queue_heartbeat(spool_get_queue(sp, st), it);
+            *next_hb = now + hb_every;
+        }
+        double wait = deadline - now;
+        if (*next_hb - now < wait)
+            wait = *next_hb - now;
+        struct pollfd pfd = {sb->from, POLLIN, 0};
+        int pr = poll(&pfd, 1, (int)(wait * 1000) + 1);
+        if (pr < 0 && errno != EINTR)
+            return -1;
+        if (pr <= 0)
+            continue;
+        ssize_t r = read(sb->from, p, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        p += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+/* Run one item in the sandbox child (started when needed); reason (size
+ * >= 1024) gets why it failed. Returns 0 (stage succeeded) or -1. */
+static int sandbox_run(Sandbox *sb, Spool *sp, SpoolStage st,
+                       const QueueItem *it, RecNet *net, char *reason,
+                       size_t size)
+{
+    const Job *job = spool_get_job(sp);
+    reason[0] = '\0';
+    if (!sb->pid && sandbox_start(sb, sp, net) < 0) {
+        snprintf(reason, size, "%s", err_get());
+        return -1;
+    }
+    SbHead h = {(int32_t)st, (uint32_t)strlen(it->key),
+                (uint32_t)strlen(it->claim), (uint32_t)strlen(it->text)};
+    int status = 0;
+    if (write_all(sb->to, &h, sizeof h) < 0 ||
+        write_all(sb->to, it->key, h.key_len) < 0 ||
+        write_all(sb->to, it->claim, h.claim_len) < 0 ||
+        write_all(sb->to, it->text, h.text_len) < 0) {
+        /* the child died between items (e.g. killed from outside): start
+         * a fresh one and try once more */
+        sandbox_stop(sb, 1, NULL);
+        if (sandbox_start(sb, sp, net) < 0 ||
+            write_all(sb->to, &h, sizeof h) < 0 ||
+            write_all(sb->to, it->key, h.key_len) < 0 ||
+            write_all(sb->to, it->claim, h.claim_len) < 0 ||
+            write_all(sb->to, it->text, h.text_len) < 0) {
+            snprintf(reason, size, "worker: cannot start the stage process");
+            sandbox_stop(sb, 1, NULL);
+            return -1;
+        }
+    }
+    double hb_every = job->lease_seconds / 3;
+    if (hb_every > 30)
+        hb_every = 30;
+    double next_hb = mono_s() + hb_every;
+    double deadline = mono_s() + job->page_timeout;
+    int32_t rc;
+    uint32_t len;
+    int r = sandbox_read(sb, sp, st, it, &rc, sizeof rc, deadline, &next_hb,
+                         hb_every);
+    if (r == 0)
+        r = sandbox_read(sb, sp, st, it, &len, sizeof len, deadline, &next_hb,
+                         hb_every);
+    if (r == 0) {
+        char buf[1024];
+        size_t keep = len < sizeof buf - 1 ? len : sizeof buf - 1;
+        r = sandbox_read(sb, sp, st, it, buf, keep, deadline, &next_hb,
+                         hb_every);
+        /* drop the rest of an over-long reason */
+        for (uint32_t left = len - (uint32_t)keep; r == 0 && left > 0;) {
+            char junk[256];
+            size_t n = left < sizeof junk ? left : sizeof junk;
+            r = sandbox_read(sb, sp, st, it, junk, n, deadline, &next_hb,
+                             hb_every);
+            left -= (uint32_t)n;
+        }
+        if (r == 0) {
+            buf[keep] = '\0';
+            snprintf(reason, size, "%s", buf);
+            return rc == 0 ? 0 : -1;
+        }
+    }
+    if (r == -2) {
+        sandbox_stop(sb, 1, NULL);
+        snprintf(reason, size, "timeout after %gs (limits.page_timeout)",
+                 job->page_timeout);
+        return -1;
+    }
+    sandbox_stop(sb, 0, &status);
+    if (WIFSIGNALED(status))
+        snprintf(reason, size, "crashed: signal %d (%s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    else
+        snprintf(reason, size, "stage process exited with status %d",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    return -1;
+}
+
+typedef struct {
+    RecNet *net;
+    char net_err[1024];
+    int net_tried;
+    Sandbox sb;
+} WorkerModel;
+
+static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
+                        SpoolStage st, QueueItem *it, WorkerStats *stats)
+{
+    Queue *q = spool_get_queue(sp, st);
+    char reason[1024];
+    int rc;
+    int wants_net = st == STAGE_RECOGNIZE || st == STAGE_SEGMENT;
+    if (wants_net && !m->net_tried) {
+        m->net_tried = 1;
+        /* the sandbox child must be forked after the model is loaded */
+        sandbox_stop(&m->sb, 0, NULL);
+        m->net = opt->model ? rec_net_load(opt->model) : NULL;
+        if (!m->net)
+            snprintf(m->net_err, sizeof m->net_err, "cannot load model %s: %s",
+                     opt->model ? opt->model : "(none)", err_get());
+        if (m->net) {
+            /* One classification here, before any fork: OpenBLAS's first
+             * sgemm mallocs its 128 MB work buffer, which a child under
+             * limits.page_memory_mb may not get, and OpenBLAS retries a
+             * failed buffer allocation forever. Children inherit it. */
+            static float x[REC_INPUT_SIZE * REC_INPUT_SIZE];
+            float p[REC_NCLASSES];
+            rec_net_classify(m->net, x, 1, REC_CHARSET_ALL, p);
+        }
+    }
+    if (st == STAGE_RECOGNIZE && !m->net) {
+        snprintf(reason, sizeof reason, "%s", m->net_err);
+        rc = -1;
+    } else if (opt->in_process) {
+        err_clear();
+        rc = spool_stage_run(sp, st, it, m->net);
+        snprintf(reason, sizeof reason, "%s", err_get());
+    } else {
+        rc = sandbox_run(&m->sb, sp, st, it, m->net, reason, sizeof reason);
+    }
+    if (rc == 0) {
+        if (queue_complete(q, it) == 0) {
+            stats->done++;
+            trace_done(st, it);
+        }
+        else if (opt->log)
+            fprintf(opt->log, "inkpipe: %s\n", err_get());
+        return;
+    }
+    stats->failed++;
+    if (opt->log)
+        fprintf(opt->log, "inkpipe: %s %s failed: %s\n", spool_stage_names[st],
+                it->key, reason);
+    if (queue_fail(q, it, reason) < 0 && opt->log)
+        fprintf(opt->log, "inkpipe: %s\n", err_get());
+}
+
+/**
+ * Work on the spool until stopped (or, with exit_when_idle, until idle).
+ *
+ * @param[in]  sp      spool
+ * @param[in]  opt     options (worker_options_init() for defaults)
+ * @param[out] pstats  [optional] items done / failed by this worker
+ * @return 0, or -1 when the spool itself cannot be used
+ *
+ * Notes:
+ *   (1) Failures of items are not errors of the worker: they go to the
+ *       stage's failed/ with their reason.
+ *   (2) Claims of dead workers on this host are taken back at start and
+ *       every second while idle; claims of other hosts after the lease.
+ */
+int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
+{
+    WorkerStats stats = {0, 0};
+    WorkerModel model = {0};
+    int rc = 0;
+    if (spool_recover(sp, NULL) < 0)
+        return -1;
+    double last_recover = mono_s();
+    while (!(opt->stop && *opt->stop)) {
+        int claimed = 0;
+        for (int s = STAGE_N - 1; s >= 0 && !claimed; s--) {
+            if (!unsigned_mask_has(opt->stages, s))
+                continue;
+            QueueItem *it = NULL;
+            int c = queue_claim(spool_get_queue(sp, (SpoolStage)s), &it);
+            if (c < 0) {
+                rc = -1;
+                goto out;
+            }
+            if (c == 1) {
+                handle_item(sp, opt, &model, (SpoolStage)s, it, &stats);
+                queue_item_destroy(&it);
+                claimed = 1;
+            }
+        }
+        if (claimed)
+            continue;
+        if (mono_s() - last_recover >= 1.0) {
+            int n = 0;
+            if (spool_recover(sp, &n) < 0) {
+                rc = -1;
+                goto out;
+            }
+            last_recover = mono_s();
+            if (n > 0)
+                continue;
+        }
+        if (opt->exit_when_idle && worker_spool_idle(sp, opt->stages)) {
+            /* a last look for dead workers' claims before leaving */
+            int n = 0;
+            if (spool_recover(sp, &n) < 0) {
+                rc = -1;
+                goto out;
+            }
+            if (n == 0 && worker_spool_idle(sp, opt->stages))
+                break;
+            continue;
+        }
+        sleep_s(0.05);
+    }
+out:
+    sandbox_stop(&model.sb, 0, NULL);
+    rec_net_destroy(&model.net);
+    if (pstats)
+        *pstats = stats;
+    return rc;
+}

@@ -1,0 +1,330 @@
+/*
+ * rec_augment.c - on-the-fly augmentation: every training sample is drawn
+ * afresh from (sample, seed) as a scanner or camera would have seen it,
+ * then binarised and normalised exactly like a glyph on a page.
+ *
+ * Design (one render):
+ *   1. size: the glyph's longer side becomes T pixels, T log-uniform in
+ *      [min_size, max_size] (tiny T = coarse, jagged scans);
+ *   2. geometry: rotation, shear and aspect change, scaled to T, plus an
+ *      elastic displacement (a smooth field from a 4x4 grid of random
+ *      vectors, bilinearly interpolated);
+ *   3. ink coverage on a float canvas: pictures are sampled back through
+ *      the inverse map (bilinear, supersampled when shrinking); strokes are
+ *      moved forward (subdivided first, so the elastic field bends them)
+ *      and drawn with a pen that is a random multiple of the sample's
+ *      nominal pen, in the sample's own units (so a small letter stays
+ *      bolder than a big one, as on paper);
+ *   4. stroke width of pictures: an optional blur, then the edge is moved
+ *      by re-thresholding the coverage at a random level;
+ *   5. paper: grey level, a linear shading, ink level, noise, a few specks;
+ *   6. rec_glyph_normalize_grey(): Otsu, speck removal, the shared core.
+ *
+ * The random generator is seeded by the caller per (sample, epoch), so a
+ * render is a pure function of its inputs. aug == NULL gives the clean
+ * rendering of strokes (T = 48, nominal pen, no distortion).
+ *
+ * Threading: reentrant; scratch is allocated per call.
+ */
+#include "recognize/rec_data.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "recognize/rec_data_int.h"
+
+#define GRID 4
+
+void rec_augment_init(RecAugment *aug)
+{
+    aug->rotate_deg = 10.0f;
+    aug->shear = 0.3f;
+    aug->scale_aspect = 0.2f;
+    aug->elastic = 0.06f;
+    aug->min_size = 14.0f;
+    aug->max_size = 64.0f;
+    aug->width_var = 0.4f;
+    aug->blur_p = 0.3f;
+    aug->noise = 12.0f;
+    aug->paper_min = 150.0f;
+    aug->pen_min = 0.3f;
+    aug->pen_max = 1.6f;
+    aug->jitter = 0.01f;
+}
+
+typedef struct {
+    float a, b, c, d; /* forward linear map: x' = a x + b y, y' = c x + d y */
+    float tx, ty;     /* then + (tx, ty) */
+    float ex[GRID][GRID], ey[GRID][GRID]; /* elastic field at grid nodes */
+    float gw, gh;     /* canvas size the grid spans */
+    int elastic;
+} Geom;
+
+static void geom_disp(const Geom *g, float x, float y, float *dx, float *dy)
+{
+    if (!g->elastic) {
+        *dx = *dy = 0.0f;
+        return;
+    }
+    float u = x / g->gw * (GRID - 1), v = y / g->gh * (GRID - 1);
+    u = u < 0 ? 0 : u > GRID - 1.001f ? GRID - 1.001f : u;
+    v = v < 0 ? 0 : v > GRID - 1.001f ? GRID - 1.001f : v;
+    int i = (int)u, j = (int)v;
+    float fu = u - (float)i, fv = v - (float)j;
+    *dx = (1 - fv) * ((1 - fu) * g->ex[j][i] + fu * g->ex[j][i + 1]) +
+          fv * ((1 - fu) * g->ex[j + 1][i] + fu * g->ex[j + 1][i + 1]);
+    *dy = (1 - fv) * ((1 - fu) * g->ey[j][i] + fu * g->ey[j][i + 1]) +
+          fv * ((1 - fu) * g->ey[j + 1][i] + fu * g->ey[j + 1][i + 1]);
+}
+
+/* Cheap approximate standard normal: sum of four 16-bit uniforms. */
+static float fast_normal(RecDRng *r)
+{
+    uint64_t v = rec__dr_next(r);
+    float s = (float)(v & 0xffff) + (float)((v >> 16) & 0xffff) +
+              (float)((v >> 32) & 0xffff) + (float)(v >> 48);
+    /* mean 4 * 32767.5, sd sqrt(4 / 12) * 65536 */
+    return (s - 131070.0f) * (1.0f / 37837.2f);
+}
+
+/* Bilinear sample of the coverage crop at (x, y) in crop pixel units. */
+static float crop_sample(const RecSample *s, float x, float y)
+{
+    x -= 0.5f;
+    y -= 0.5f;
+    int i = (int)floorf(x), j = (int)floorf(y);
+    float fx = x - (float)i, fy = y - (float)j;
+    float v = 0.0f;
+    for (int dj = 0; dj < 2; dj++) {
+        int yy = j + dj;
+        if (yy < 0 || yy >= s->ch)
+            continue;
+        float wy = dj ? fy : 1.0f - fy;
+        for (int di = 0; di < 2; di++) {
+            int xx = i + di;
+            if (xx < 0 || xx >= s->cw)
+                continue;
+            float wx = di ? fx : 1.0f - fx;
+            v += wx * wy * (float)s->cov[(size_t)yy * (size_t)s->cw +
+                                         (size_t)xx];
+        }
+    }
+    return v * (1.0f / 255.0f);
+}
+
+/* 3x3 [1 2 1]^2 / 16 blur in place (tmp: w*h floats). */
+static void blur3(float *c, float *tmp, int w, int h)
+{
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            float l = c[y * w + (x > 0 ? x - 1 : x)];
+            float r = c[y * w + (x < w - 1 ? x + 1 : x)];
+            tmp[y * w + x] = 0.25f * l + 0.5f * c[y * w + x] + 0.25f * r;
+        }
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            float u = tmp[(y > 0 ? y - 1 : y) * w + x];
+            float d = tmp[(y < h - 1 ? y + 1 : y) * w + x];
+            c[y * w + x] = 0.25f * u + 0.5f * tmp[y * w + x] + 0.25f * d;
+        }
+}
+
+int rec__augment_render(const RecSample *s, const RecAugment *aug,
+                        uint64_t seed, float *dst)
+{
+    RecDRng r = {seed};
+    int strokes = s->kind == REC_KIND_TRAJ || s->kind == REC_KIND_FONT;
+    float sx0, sy0, sx1, sy1; /* source box */
+    if (strokes) {
+        if (rec_strokes_bounds(&s->strokes, &sx0, &sy0, &sx1, &sy1))
+            return err_set("sample has no strokes");
+        float p = s->pen * 0.5f;
+        sx0 -= p;
+        sy0 -= p;
+        sx1 += p;
+        sy1 += p;
+    } else {
+        sx0 = sy0 = 0.0f;
+        sx1 = (float)s->cw;
+        sy1 = (float)s->ch;
+    }
+    float cx = 0.5f * (sx0 + sx1), cy = 0.5f * (sy0 + sy1);
+
+    /* 1-2: size and geometry */
+    float T = 48.0f;
+    Geom g;
+    memset(&g, 0, sizeof g);
+    g.a = g.d = 1.0f;
+    if (aug) {
+        T = expf(rec__dr_range(&r, logf(aug->min_size), logf(aug->max_size)));
+        float th = rec__dr_range(&r, -aug->rotate_deg, aug->rotate_deg) *
+                   3.14159265f / 180.0f;
+        float sh = rec__dr_range(&r, -aug->shear, aug->shear);
+        float asp = expf(rec__dr_range(&r, -aug->scale_aspect,
+                                       aug->scale_aspect));
+        /* R(th) * [1 sh; 0 1] * diag(asp, 1/asp) */
+        float ct = cosf(th), st = sinf(th);
+        float m00 = asp, m01 = sh / asp, m10 = 0.0f, m11 = 1.0f / asp;
+        g.a = ct * m00 - st * m10;
+        g.b = ct * m01 - st * m11;
+        g.c = st * m00 + ct * m10;
+        g.d = st * m01 + ct * m11;
+    }
+    /* extent of the mapped source box */
+    float hx = 0.5f * (sx1 - sx0), hy = 0.5f * (sy1 - sy0);
+    float ex = fabsf(g.a) * hx + fabsf(g.b) * hy;
+    float ey = fabsf(g.c) * hx + fabsf(g.d) * hy;
+    float scale = T / (2.0f * (ex > ey ? ex : ey));
+    g.a *= scale;
+    g.b *= scale;
+    g.c *= scale;
+    g.d *= scale;
+    float el = aug ? aug->elastic * T : 0.0f;
+    int margin = 3 + (int)ceilf(2.0f * el);
+    int W = (int)ceilf(2.0f * ex * scale) + 2 * margin;
+    int H = (int)ceilf(2.0f * ey * scale) + 2 * margin;
+    g.tx = 0.5f * (float)W;
+    g.ty = 0.5f * (float)H;
+    g.gw = (float)W;
+    g.gh = (float)H;
+    if (aug && el > 0.0f && rec__dr_unif(&r) < 0.8f) {
+        g.elastic = 1;
+        for (int j = 0; j < GRID; j++)
+            for (int i = 0; i < GRID; i++) {
+                g.ex[j][i] = el * rec__dr_normal(&r);
+                g.ey[j][i] = el * rec__dr_normal(&r);
+            }
+    }
+
+    float *cov = calloc((size_t)W * (size_t)H * 2, sizeof *cov);
+    unsigned char *grey = malloc((size_t)W * (size_t)H);
+    RecStrokes moved;
+    rec_strokes_init(&moved);
+    int rc = -1;
+    if (!cov || !grey) {
+        err_set("augment: out of memory (%dx%d)", W, H);
+        goto done;
+    }
+    float *tmp = cov + (size_t)W * (size_t)H;
+
+    /* 3: ink coverage */
+    if (strokes) {
+        float pen = s->pen * scale;
+        if (aug)
+            pen *= expf(rec__dr_range(&r, logf(aug->pen_min),
+                                      logf(aug->pen_max)));
+        float jit = aug ? aug->jitter * T : 0.0f;
+        float step = T / 24.0f; /* subdivision for the elastic field */
+        for (int k = 0, i = 0; k < s->strokes.nstrokes; k++) {
+            int end = s->strokes.ends[k];
+            float px = 0, py = 0;
+            for (int first = 1; i < end; i++, first = 0) {
+                float ux = s->strokes.pts[i].x - cx;
+                float uy = s->strokes.pts[i].y - cy;
+                float x = g.a * ux + g.b * uy + g.tx;
+                float y = g.c * ux + g.d * uy + g.ty;
+                if (jit > 0.0f && s->kind == REC_KIND_FONT) {
+                    x += jit * fast_normal(&r);
+                    y += jit * fast_normal(&r);
+                }
+                int nsub = 1;
+                if (!first) {
+                    float dl = hypotf(x - px, y - py);
+                    nsub = (int)ceilf(dl / step);
+                    nsub = nsub < 1 ? 1 : nsub > 64 ? 64 : nsub;
+                }
+                for (int q = first ? 0 : 1; q <= nsub; q++) {
+                    float t = first ? 1.0f : (float)q / (float)nsub;
+                    float qx = first ? x : px + t * (x - px);
+                    float qy = first ? y : py + t * (y - py);
+                    float dx, dy;
+                    geom_disp(&g, qx, qy, &dx, &dy);
+                    if (rec_strokes_add_point(&moved, qx + dx, qy + dy))
+                        goto done;
+                }
+                px = x;
+                py = y;
+            }
+            if (rec_strokes_end_stroke(&moved))
+                goto done;
+        }
+        rec_strokes_raster(&moved, pen, cov, W, H);
+    } else {
+        /* inverse of the linear part */
+        float det = g.a * g.d - g.b * g.c;
+        float ia = g.d / det, ib = -g.b / det, ic = -g.c / det,
+              id = g.a / det;
+        int ss = (int)ceilf(1.0f / scale);
+        ss = ss < 1 ? 1 : ss > 3 ? 3 : ss;
+        float inv_ss2 = 1.0f / (float)(ss * ss);
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) {
+                float acc = 0.0f;
+                for (int sj = 0; sj < ss; sj++)
+                    for (int si = 0; si < ss; si++) {
+                        float qx = (float)x + ((float)si + 0.5f) / (float)ss;
+                        float qy = (float)y + ((float)sj + 0.5f) / (float)ss;
+                        float dx, dy;
+                        geom_disp(&g, qx, qy, &dx, &dy);
+                        qx += dx - g.tx;
+                        qy += dy - g.ty;
+                        acc += crop_sample(s, ia * qx + ib * qy + cx,
+                                           ic * qx + id * qy + cy);
+                    }
+                cov[(size_t)y * (size_t)W + (size_t)x] = acc * inv_ss2;
+            }
+    }
+
+    /* 4: blur and stroke width */
+    if (aug) {
+        if (T > 24.0f && rec__dr_unif(&r) < aug->blur_p) {
+            blur3(cov, tmp, W, H);
+            if (T > 40.0f && rec__dr_unif(&r) < 0.5f)
+                blur3(cov, tmp, W, H);
+        }
+        if (!strokes && aug->width_var > 0.0f) {
+            float L = 0.5f + rec__dr_range(&r, -0.5f, 0.5f) * aug->width_var;
+            for (int i = 0; i < W * H; i++) {
+                float v = (cov[i] - L) * 2.5f + 0.5f;
+                cov[i] = v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v;
+            }
+        }
+    }
+
+    /* 5: paper, ink, shading, noise, specks */
+    float paper = 255.0f, ink = 0.0f, gx = 0.0f, gy = 0.0f, sigma = 0.0f;
+    if (aug) {
+        paper = rec__dr_range(&r, aug->paper_min, 255.0f);
+        ink = rec__dr_range(&r, 0.0f, fmaxf(0.0f, paper - 120.0f));
+        gx = rec__dr_range(&r, -20.0f, 20.0f);
+        gy = rec__dr_range(&r, -20.0f, 20.0f);
+        sigma = rec__dr_range(&r, 0.0f, aug->noise);
+    }
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            float p = paper + gx * ((float)x / (float)W - 0.5f) +
+                      gy * ((float)y / (float)H - 0.5f);
+            float c = cov[(size_t)y * (size_t)W + (size_t)x];
+            float v = p - (p - ink) * c;
+            if (sigma > 0.0f)
+                v += sigma * fast_normal(&r);
+            grey[(size_t)y * (size_t)W + (size_t)x] =
+                (unsigned char)(v < 0.0f ? 0 : v > 255.0f ? 255 : (int)v);
+        }
+    if (aug && T >= 32.0f && rec__dr_unif(&r) < 0.2f) {
+        int n = 1 + rec__dr_int(&r, 4);
+        for (int k = 0; k < n; k++)
+            grey[(size_t)rec__dr_int(&r, H) * (size_t)W +
+                 (size_t)rec__dr_int(&r, W)] = (unsigned char)ink;
+    }
+
+    /* 6: binarise and normalise like the pipeline */
+    rc = rec_glyph_normalize_grey(grey, W, H, W, dst);
+done:
+    free(cov);
+    free(grey);
+    rec_strokes_cleanup(&moved);
+    return rc;
+}

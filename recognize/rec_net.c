@@ -1,0 +1,937 @@
+/*
+ * rec_net.c - RecNet: architecture strings, create/destroy, scratch arena,
+ * model files (load/save), the seeded PRNG.
+ *
+ * Architecture grammar: comma-separated tokens, input 1 x 32 x 32:
+ *   cN    conv 3x3, pad 1, N maps, + ReLU
+ *   cNb   conv 3x3 + batch norm + ReLU (the norm is folded into the conv
+ *         weights by rec_net_save, so a loaded net runs plain convs)
+ *   p     max-pool 2x2, stride 2
+ *   dP    dropout with probability P (0 <= P < 1) during training
+ *   fN    dense N + ReLU; the last token must be f62 (logits -> softmax)
+ * Default: REC_ARCH_DEFAULT (rec_train.h).
+ *
+ * Model file (all fields little-endian, fixed width):
+ *   "INKPCNN\0"  u32 version (1)  u32 flags (0)  u32 input size (32)
+ *   u32 nclasses  nclasses bytes (class chars)
+ *   f32 norm_mean  f32 norm_scale            input -> (x - mean) * scale
+ *   u32 len + arch string   u32 len + metadata string (free text)
+ *   u32 ntensors, then per tensor: u32 count + count x f32
+ *     (W then b of each conv and dense layer, in order)
+ *   u64 total file size   u32 CRC-32 (zlib) of every byte before it
+ * Saving writes a temporary file and renames it over the target, so a
+ * reader never sees half a model.
+ *
+ * Ownership: a RecNet owns its parameters, metadata and scratch; one net
+ * per thread.
+ */
+#include "recognize/rec_net_internal.h"
+#include "recognize/rec_train.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "common/err.h"
+
+#define REC_MAGIC "INKPCNN"
+#define REC_VERSION 1u
+
+/* ---- PRNG: splitmix64 ---------------------------------------------- */
+
+void rec__rng_seed(uint64_t *s, uint64_t seed) { *s = seed; }
+
+uint64_t rec__rng_next(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+float rec__rng_uniform(uint64_t *s)
+{
+    return (float)(rec__rng_next(s) >> 40) * (1.0f / 16777216.0f);
+}
+
+float rec__rng_normal(uint64_t *s)
+{
+    /* Box-Muller; u1 in (0, 1] so log() is finite. */
+    double u1 = ((double)(rec__rng_next(s) >> 11) + 1.0) / 9007199254740992.0;
+    double u2 = (double)(rec__rng_next(s) >> 11) / 9007199254740992.0;
+    return (float)(sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2));
+}
+
+uint64_t rec__mix(uint64_t a, uint64_t b)
+{
+    uint64_t s = a ^ (b * 0xD1B54A32D192ED03ULL);
+    return rec__rng_next(&s);
+}
+
+/* ---- architecture ----------------------------------------------------- */
+
+static RecLayer *add_layer(RecNet *net, RecLayerType t, int c, int h, int w)
+{
+    if (net->nl >= REC__MAX_LAYERS) {
+        err_set("architecture \"%s\": more than %d layers", net->arch,
+                REC__MAX_LAYERS);
+        return NULL;
+    }
+    RecLayer *l = &net->l[net->nl++];
+    memset(l, 0, sizeof *l);
+    l->type = t;
+    l->cin = l->cout = c;
+    l->hin = l->hout = h;
+    l->win = l->wout = w;
+    l->w_off = l->b_off = l->s_off = -1;
+    return l;
+}
+
+/* At most this many parameters in a net (256 MB of floats), so that no
+ * product overflows and a crafted model cannot ask for absurd memory. */
+#define REC_MAX_PARAMS ((size_t)1 << 26)
+
+static int add_params(RecNet *net, RecLayer *l, int64_t nw, int64_t nb)
+{
+    if (nw < 0 || nb < 0 || (size_t)(nw + nb) > REC_MAX_PARAMS - net->nparams)
+        return err_set("architecture \"%s\": more than %zu parameters",
+                       net->arch, REC_MAX_PARAMS);
+    l->nw = nw;
+    l->nb = nb;
+    l->w_off = (ptrdiff_t)net->nparams;
+    net->nparams += (size_t)nw;
+    l->b_off = (ptrdiff_t)net->nparams;
+    net->nparams += (size_t)nb;
+    return 0;
+}
+
+/* Parse arch into net->l; shapes and parameter offsets only. */
+static int arch_parse(RecNet *net, const char *arch)
+{
+    int c = 1, h = REC_INPUT_SIZE, w = REC_INPUT_SIZE;
+    const char *s = arch;
+    int col = 1;
+    if (strlen(arch) >= REC__ARCH_MAX)
+        return err_set("architecture string longer than %d characters",
+                       REC__ARCH_MAX - 1);
+    snprintf(net->arch, sizeof net->arch, "%s", arch);
+    while (*s) {
+        const char *tok = s;
+        size_t len = strcspn(s, ",");
+        char buf[64];
+        char *end;
+        int last = s[len] == '\0';
+        if (len == 0 || len >= sizeof buf)
+            return err_set("architecture \"%s\", column %d: empty or overlong "
+                           "layer token", arch, col);
+        memcpy(buf, tok, len);
+        buf[len] = '\0';
+        if (buf[0] == 'c') {
+            long n = strtol(buf + 1, &end, 10);
+            int bn = 0;
+            if (*end == 'b') {
+                bn = 1;
+                end++;
+            }
+            if (end == buf + 1 || *end || n < 1 || n > 4096)
+                return err_set("architecture \"%s\", column %d: bad conv "
+                               "token \"%s\" (want cN or cNb, 1 <= N <= 4096)",
+                               arch, col, buf);
+            if (h == 1 && w == 1 && c != 1)
+                return err_set("architecture \"%s\", column %d: conv after "
+                               "dense layer", arch, col);
+            RecLayer *l = add_layer(net, REC__CONV, c, h, w);
+            if (!l)
+                return -1;
+            l->cout = (int)n;
+            if (add_params(net, l, (int64_t)n * c * 9, n) < 0)
+                return -1;
+            c = (int)n;
+            if (bn) {
+                l = add_layer(net, REC__BN, c, h, w);
+                if (!l)
+                    return -1;
+                if (add_params(net, l, c, c) < 0)
+                    return -1;
+                l->s_off = (ptrdiff_t)net->nstats;
+                net->nstats += 2 * (size_t)c;
+            }
+            if (!add_layer(net, REC__RELU, c, h, w))
+                return -1;
+        } else if (buf[0] == 'p' && len == 1) {
+            if (h < 2 || w < 2 || h % 2 || w % 2)
+                return err_set("architecture \"%s\", column %d: cannot pool "
+                               "a %dx%d map", arch, col, w, h);
+            RecLayer *l = add_layer(net, REC__POOL, c, h, w);
+            if (!l)
+                return -1;
+            h /= 2;
+            w /= 2;
+            l->hout = h;
+            l->wout = w;
+        } else if (buf[0] == 'd') {
+            double p = strtod(buf + 1, &end);
+            if (end == buf + 1 || *end || !(p >= 0.0 && p < 1.0))
+                return err_set("architecture \"%s\", column %d: bad dropout "
+                               "token \"%s\" (want dP, 0 <= P < 1)",
+                               arch, col, buf);
+            RecLayer *l = add_layer(net, REC__DROP, c, h, w);
+            if (!l)
+                return -1;
+            l->p = (float)p;
+        } else if (buf[0] == 'f') {
+            long n = strtol(buf + 1, &end, 10);
+            if (end == buf + 1 || *end || n < 1 || n > 65536)
+                return err_set("architecture \"%s\", column %d: bad dense "
+                               "token \"%s\" (want fN)", arch, col, buf);
+            if (h * w > 1) {
+                RecLayer *l = add_layer(net, REC__FLAT, c, h, w);
+                if (!l)
+                    return -1;
+                c = c * h * w;
+                h = w = 1;
+                l->cout = c;
+                l->hout = l->wout = 1;
+            }
+            RecLayer *l = add_layer(net, REC__DENSE, c, 1, 1);
+            if (!l)
+                return -1;
+            l->cout = (int)n;
+            if (add_params(net, l, (int64_t)n * c, n) < 0)
+                return -1;
+            c = (int)n;
+            if (!last && !add_layer(net, REC__RELU, c, 1, 1))
+                return -1;
+            if (last && n != REC_NCLASSES)
+                return err_set("architecture \"%s\": the last layer must be "
+                               "f%d (one logit per class), not \"%s\"",
+                               arch, REC_NCLASSES, buf);
+        } else {
+            return err_set("architecture \"%s\", column %d: unknown layer "
+                           "token \"%s\" (want cN, cNb, p, dP or fN)",
+                           arch, col, buf);
+        }
+        s += len;
+        col += (int)len + 1;
+        if (*s == ',') {
+            s++;
+            if (!*s)
+                return err_set("architecture \"%s\": trailing comma", arch);
+        }
+    }
+    if (net->nl == 0 || net->l[net->nl - 1].type != REC__DENSE)
+        return err_set("architecture \"%s\": must end with f%d", arch,
+                       REC_NCLASSES);
+    return 0;
+}
+
+static RecNet *net_alloc(const char *arch)
+{
+    RecNet *net = calloc(1, sizeof *net);
+    if (!net) {
+        err_set("out of memory");
+        return NULL;
+    }
+    net->norm_mean = 0.0f;
+    net->norm_scale = 1.0f;
+    if (arch_parse(net, arch) < 0)
+        goto fail;
+    size_t np = net->nparams ? net->nparams : 1;
+    /* gradients and optimiser moments come with the first training
+     * reserve (rec__net_reserve), so inference nets do not carry them */
+    net->params = calloc(np, sizeof(float));
+    net->stats = calloc(net->nstats ? net->nstats : 1, sizeof(float));
+    if (!net->params || !net->stats) {
+        err_set("out of memory for %zu parameters", net->nparams);
+        goto fail;
+    }
+    return net;
+fail:
+    rec_net_destroy(&net);
+    return NULL;
+}
+
+/**
+ * Create a new net with freshly initialised weights.
+ *
+ * @param[in] arch  [optional] architecture string (grammar in the file
+ *                  header); NULL or "" = REC_ARCH_DEFAULT
+ * @param[in] seed  seeds the He-normal weight initialisation
+ * @return new net (caller owns; rec_net_destroy()), or NULL on a bad
+ *         architecture (message names the token and column)
+ *
+ * Notes:
+ *   (1) Conv/dense weights ~ N(0, 2/fan_in) (He), the last dense layer
+ *       N(0, 1/fan_in); biases 0; batch norm gamma 1, beta 0, running
+ *       mean 0, variance 1.
+ */
+RecNet *rec_net_create(const char *arch, uint64_t seed)
+{
+    if (!arch || !*arch)
+        arch = REC_ARCH_DEFAULT;
+    RecNet *net = net_alloc(arch);
+    if (!net)
+        return NULL;
+    uint64_t rng;
+    rec__rng_seed(&rng, seed);
+    for (int i = 0; i < net->nl; i++) {
+        RecLayer *l = &net->l[i];
+        float *w = l->w_off >= 0 ? net->params + l->w_off : NULL;
+        if (l->type == REC__CONV || l->type == REC__DENSE) {
+            int fan_in = l->type == REC__CONV ? l->cin * 9 : l->cin;
+            float sd = sqrtf((i == net->nl - 1 ? 1.0f : 2.0f) / (float)fan_in);
+            for (int k = 0; k < l->nw; k++)
+                w[k] = sd * rec__rng_normal(&rng);
+        } else if (l->type == REC__BN) {
+            for (int k = 0; k < l->nw; k++)
+                w[k] = 1.0f;
+            for (int k = 0; k < l->cout; k++)
+                net->stats[l->s_off + l->cout + k] = 1.0f;
+        }
+    }
+    return net;
+}
+
+/**
+ * Free a net and set *pnet to NULL; NULL or *pnet NULL is a no-op.
+ */
+void rec_net_destroy(RecNet **pnet)
+{
+    if (!pnet || !*pnet)
+        return;
+    RecNet *net = *pnet;
+    free(net->params);
+    free(net->grads);
+    free(net->adam_m);
+    free(net->adam_v);
+    free(net->stats);
+    free(net->arena);
+    free(net->meta);
+    free(net);
+    *pnet = NULL;
+}
+
+/**
+ * Make the scratch buffers hold a batch of cap samples.
+ *
+ * @param[in] net    the net
+ * @param[in] cap    batch capacity (>= 1)
+ * @param[in] train  1: also the gradient, mask and x-hat buffers
+ * @return 0, or -1 (out of memory)
+ *
+ * Notes:
+ *   (1) Nothing happens when the buffers are already big enough, so
+ *       calls with the same batch size allocate nothing.
+ */
+/* 1 if layer i writes its own output at inference; 0 for layers that the
+ * forward pass fuses into the conv/dense before them (bn, ReLU) or skips
+ * (dropout). Mirrors epilogue() and the REC__DROP case in rec_forward.c. */
+static int infer_has_out(const RecNet *net, int i)
+{
+    const RecLayer *l = net->l;
+    int t = l[i].type;
+    int prod = i >= 1 && (l[i - 1].type == REC__CONV || l[i - 1].type == REC__DENSE);
+    if (t == REC__DROP)
+        return 0;
+    if (t == REC__BN)
+        return !prod;
+    if (t == REC__RELU)
+        return !(prod || (i >= 2 && l[i - 1].type == REC__BN &&
+                          (l[i - 2].type == REC__CONV ||
+                           l[i - 2].type == REC__DENSE)));
+    return 1;
+}
+
+int rec__net_reserve(RecNet *net, int cap, int train)
+{
+    if (cap <= net->cap && (!train || net->cap_train))
+        return 0;
+    if (cap < net->cap)
+        cap = net->cap;
+    train = train || net->cap_train;
+    if (train && !net->grads) {
+        size_t np = net->nparams ? net->nparams : 1;
+        net->grads = calloc(np, sizeof(float));
+        net->adam_m = calloc(np, sizeof(float));
+        net->adam_v = calloc(np, sizeof(float));
+        if (!net->grads || !net->adam_m || !net->adam_v)
+            return err_set("out of memory for %zu gradients", net->nparams);
+    }
+    size_t n = (size_t)cap;
+    size_t in = (size_t)REC_INPUT_SIZE * REC_INPUT_SIZE;
+    size_t total = in * n * (train ? 2 : 1); /* in, din */
+    size_t colsz = 1, logits = (size_t)REC_NCLASSES * n;
+    for (int i = 0; i < net->nl; i++) {
+        RecLayer *l = &net->l[i];
+        size_t o = (size_t)l->cout * l->hout * l->wout * n;
+        if (train)
+            total += 2 * o;
+        else if (infer_has_out(net, i))
+            total += o;
+        if (train && (l->type == REC__BN || l->type == REC__DROP))
+            total += o;
+        if (train && l->type == REC__BN)
+            total += 2 * (size_t)l->cout;
+        if (l->type == REC__CONV) {
+            size_t c = (size_t)l->cin * 9 * l->hin * l->win * n;
+            if (c > colsz)
+                colsz = c;
+        }
+    }
+    total += colsz * (train ? 2 : 1) + logits;
+    float *a = malloc(total * sizeof(float));
+    if (!a)
+        return err_set("out of memory for a batch of %d (%zu MB)", cap,
+                       total * sizeof(float) >> 20);
+    free(net->arena);
+    net->arena = a;
+    net->in = a;
+    a += in * n;
+    net->din = NULL;
+    if (train) {
+        net->din = a;
+        a += in * n;
+    }
+    for (int i = 0; i < net->nl; i++) {
+        RecLayer *l = &net->l[i];
+        size_t o = (size_t)l->cout * l->hout * l->wout * n;
+        l->out = NULL;
+        if (train || infer_has_out(net, i)) {
+            l->out = a;
+            a += o;
+        }
+        l->dout = l->aux = l->bn_mean = l->bn_invstd = NULL;
+        if (train) {
+            l->dout = a;
+            a += o;
+            if (l->type == REC__BN || l->type == REC__DROP) {
+                l->aux = a;
+                a += o;
+            }
+            if (l->type == REC__BN) {
+                l->bn_mean = a;
+                a += l->cout;
+                l->bn_invstd = a;
+                a += l->cout;
+            }
+        }
+    }
+    net->col = a;
+    a += colsz;
+    net->col2 = NULL;
+    if (train) {
+        net->col2 = a;
+        a += colsz;
+    }
+    net->logits_t = a;
+    net->cap = cap;
+    net->cap_train = train;
+    return 0;
+}
+
+size_t rec__layer_flops(const RecLayer *l)
+{
+    if (l->type == REC__CONV)
+        return 2 * (size_t)l->cout * l->cin * 9 * l->hout * l->wout;
+    if (l->type == REC__DENSE)
+        return 2 * (size_t)l->cout * l->cin;
+    return 0;
+}
+
+/* ---- public accessors --------------------------------------------- */
+
+/** Floating-point operations of one glyph's forward pass (2 per MAC,
+ * conv and dense layers only). */
+double rec_net_flops(const RecNet *net)
+{
+    double f = 0;
+    for (int i = 0; i < net->nl; i++)
+        f += (double)rec__layer_flops(&net->l[i]);
+    return f;
+}
+
+/** Number of trainable parameters. */
+size_t rec_net_nparams(const RecNet *net) { return net->nparams; }
+
+/** The architecture string (owned by the net). */
+const char *rec_net_arch(const RecNet *net) { return net->arch; }
+
+/** The free-text metadata ("" when none; owned by the net). */
+const char *rec_net_meta(const RecNet *net)
+{
+    return net->meta ? net->meta : "";
+}
+
+/**
+ * Replace the free-text metadata stored with the model.
+ * @param[in] meta  [optional] text (copied); NULL clears it
+ * @return 0, or -1 (out of memory)
+ */
+int rec_net_set_meta(RecNet *net, const char *meta)
+{
+    char *m = NULL;
+    if (meta && !(m = strdup(meta)))
+        return err_set("out of memory");
+    free(net->meta);
+    net->meta = m;
+    return 0;
+}
+
+/* ---- model file ------------------------------------------------------- */
+
+typedef struct {
+    unsigned char *p;
+    size_t n, cap;
+    int oom;
+} Buf;
+
+static void buf_put(Buf *b, const void *src, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n > b->cap) {
+        size_t c = b->cap ? b->cap : 4096;
+        while (c < b->n + n)
+            c *= 2;
+        unsigned char *q = realloc(b->p, c);
+        if (!q) {
+            b->oom = 1;
+            return;
+        }
+        b->p = q;
+        b->cap = c;
+    }
+    memcpy(b->p + b->n, src, n);
+    b->n += n;
+}
+
+static void put_u32(Buf *b, uint32_t v)
+{
+    unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8),
+                          (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
+    buf_put(b, x, 4);
+}
+
+static void put_u64(Buf *b, uint64_t v)
+{
+    put_u32(b, (uint32_t)v);
+    put_u32(b, (uint32_t)(v >> 32));
+}
+
+static void put_f32(Buf *b, float f)
+{
+    uint32_t v;
+    memcpy(&v, &f, 4);
+    put_u32(b, v);
+}
+
+static void put_str(Buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    put_u32(b, (uint32_t)n);
+    buf_put(b, s, n);
+}
+
+static void put_tensor(Buf *b, const float *x, int n)
+{
+    put_u32(b, (uint32_t)n);
+    for (int i = 0; i < n; i++)
+        put_f32(b, x[i]);
+}
+
+/* The saved architecture: the same tokens with batch norm folded away. */
+static void arch_strip_bn(const char *arch, char *dst, size_t cap)
+{
+    size_t j = 0;
+    for (size_t i = 0; arch[i] && j + 1 < cap; i++) {
+        if (arch[i] == 'b')
+            continue;
+        dst[j++] = arch[i];
+    }
+    dst[j] = '\0';
+}
+
+/**
+ * Save a net as a model file (format in the file header).
+ *
+ * @param[in] net   the net; batch norm is folded into the conv weights
+ *                  written (the net itself is not modified)
+ * @param[in] path  target; written as path.tmp.PID then renamed
+ * @return 0, or -1 (message names the file)
+ */
+int rec_net_save(const RecNet *net, const char *path)
+{
+    Buf b = {0};
+    char arch[REC__ARCH_MAX];
+    int ntensors = 0;
+    float *fw = NULL, *fb = NULL;
+    int rc = -1;
+
+    arch_strip_bn(net->arch, arch, sizeof arch);
+    for (int i = 0; i < net->nl; i++)
+        if (net->l[i].type == REC__CONV || net->l[i].type == REC__DENSE)
+            ntensors += 2;
+    buf_put(&b, REC_MAGIC, 8);
+    put_u32(&b, REC_VERSION);
+    put_u32(&b, 0);
+    put_u32(&b, REC_INPUT_SIZE);
+    put_u32(&b, REC_NCLASSES);
+    buf_put(&b, rec_class_chars, REC_NCLASSES);
+    put_f32(&b, net->norm_mean);
+    put_f32(&b, net->norm_scale);
+    put_str(&b, arch);
+    put_str(&b, rec_net_meta(net));
+    put_u32(&b, (uint32_t)ntensors);
+    for (int i = 0; i < net->nl; i++) {
+        const RecLayer *l = &net->l[i];
+        if (l->type != REC__CONV && l->type != REC__DENSE)
+            continue;
+        const float *w = net->params + l->w_off, *bias = net->params + l->b_off;
+        const RecLayer *bn = i + 1 < net->nl && net->l[i + 1].type == REC__BN
+                                 ? &net->l[i + 1] : NULL;
+        if (bn) {
+            /* y = gamma * (Wx + b - mean) * invstd + beta */
+            int k = l->nw / l->cout;
+            const float *gamma = net->params + bn->w_off;
+            const float *beta = net->params + bn->b_off;
+            const float *mean = net->stats + bn->s_off;
+            const float *var = mean + bn->cout;
+            fw = malloc((size_t)l->nw * sizeof(float));
+            fb = malloc((size_t)l->nb * sizeof(float));
+            if (!fw || !fb) {
+                err_set("%s: out of memory", path);
+                goto done;
+            }
+            for (int o = 0; o < l->cout; o++) {
+                float s = gamma[o] / sqrtf(var[o] + REC__BN_EPS);
+                for (int j = 0; j < k; j++)
+                    fw[o * k + j] = w[o * k + j] * s;
+                fb[o] = (bias[o] - mean[o]) * s + beta[o];
+            }
+            w = fw;
+            bias = fb;
+        }
+        put_tensor(&b, w, l->nw);
+        put_tensor(&b, bias, l->nb);
+        free(fw);
+        free(fb);
+        fw = fb = NULL;
+    }
+    put_u64(&b, (uint64_t)b.n + 12);
+    if (b.oom) {
+        err_set("%s: out of memory", path);
+        goto done;
+    }
+    put_u32(&b, (uint32_t)crc32(0L, b.p, (uInt)b.n));
+    if (b.oom) {
+        err_set("%s: out of memory", path);
+        goto done;
+    }
+
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >=
+        (int)sizeof tmp) {
+        err_set("%s: path too long", path);
+        goto done;
+    }
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        err_set_errno("%s: cannot create", tmp);
+        goto done;
+    }
+    int werr = fwrite(b.p, 1, b.n, f) != b.n;
+    werr |= fflush(f) != 0;
+    werr |= fsync(fileno(f)) != 0;
+    if (fclose(f) != 0 || werr) {
+        err_set_errno("%s: write failed", tmp);
+        unlink(tmp);
+        goto done;
+    }
+    if (rename(tmp, path) != 0) {
+        err_set_errno("%s: cannot rename to %s", tmp, path);
+        unlink(tmp);
+        goto done;
+    }
+    rc = 0;
+done:
+    free(fw);
+    free(fb);
+    free(b.p);
+    return rc;
+}
+
+typedef struct {
+    const unsigned char *p;
+    size_t n, pos;
+    const char *path;
+} Rd;
+
+static int rd_need(Rd *r, size_t n, const char *what)
+{
+    if (r->n - r->pos < n)
+        return err_set("%s: truncated model file: %s at byte %zu needs %zu "
+                       "bytes, %zu left", r->path, what, r->pos, n,
+                       r->n - r->pos);
+    return 0;
+}
+
+static int rd_u32(Rd *r, uint32_t *v, const char *what)
+{
+    if (rd_need(r, 4, what) < 0)
+        return -1;
+    const unsigned char *p = r->p + r->pos;
+    *v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+         (uint32_t)p[3] << 24;
+    r->pos += 4;
+    return 0;
+}
+
+static int rd_f32(Rd *r, float *f, const char *what)
+{
+    uint32_t v;
+    if (rd_u32(r, &v, what) < 0)
+        return -1;
+    memcpy(f, &v, 4);
+    return 0;
+}
+
+static int rd_str(Rd *r, char *dst, size_t cap, char **pdup, const char *what)
+{
+    uint32_t n;
+    if (rd_u32(r, &n, what) < 0 || rd_need(r, n, what) < 0)
+        return -1;
+    if (memchr(r->p + r->pos, '\0', n))
+        return err_set("%s: %s contains a NUL byte", r->path, what);
+    if (dst) {
+        if (n >= cap)
+            return err_set("%s: %s is %u bytes (at most %zu)", r->path, what,
+                           n, cap - 1);
+        memcpy(dst, r->p + r->pos, n);
+        dst[n] = '\0';
+    } else {
+        char *s = malloc((size_t)n + 1);
+        if (!s)
+            return err_set("%s: out of memory", r->path);
+        memcpy(s, r->p + r->pos, n);
+        s[n] = '\0';
+        *pdup = s;
+    }
+    r->pos += n;
+    return 0;
+}
+
+static unsigned char *read_all(const char *path, size_t *pn)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        err_set_errno("%s: cannot open model", path);
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    unsigned char *p = malloc(cap);
+    while (p) {
+        size_t got = fread(p + n, 1, cap - n, f);
+        n += got;
+        if (n < cap)
+            break;
+        unsigned char *q = cap > ((size_t)1 << 30) ? NULL : realloc(p, cap * 2);
+        if (!q) {
+            free(p);
+            p = NULL;
+            break;
+        }
+        p = q;
+        cap *= 2;
+    }
+    if (!p) {
+        fclose(f);
+        err_set("%s: model file too large or out of memory", path);
+        return NULL;
+    }
+    if (ferror(f)) {
+        err_set_errno("%s: read error", path);
+        fclose(f);
+        free(p);
+        return NULL;
+    }
+    fclose(f);
+    *pn = n;
+    return p;
+}
+
+/**
+ * Load a model file written by rec_net_save().
+ *
+ * @param[in] path  the model file
+ * @return new net (caller owns; rec_net_destroy()), or NULL; the message
+ *         names the file and the fault (not a model, version, truncated,
+ *         CRC mismatch, architecture, tensor sizes)
+ *
+ * Notes:
+ *   (1) The whole file is checked (size field and CRC-32) before any
+ *       field is trusted.
+ */
+RecNet *rec_net_load(const char *path)
+{
+    size_t n;
+    unsigned char *p = read_all(path, &n);
+    RecNet *net = NULL;
+    char arch[REC__ARCH_MAX];
+    char *meta = NULL;
+    if (!p)
+        return NULL;
+    Rd r = {p, n, 0, path};
+    if (n < 8 || memcmp(p, REC_MAGIC, 8) != 0) {
+        err_set("%s: not an inkpipe model (bad magic)", path);
+        goto fail;
+    }
+    if (n < 8 + 4 + 12) {
+        err_set("%s: truncated model file (%zu bytes)", path, n);
+        goto fail;
+    }
+    uint32_t version, flags, isize, ncl;
+    r.pos = 8;
+    rd_u32(&r, &version, "version");
+    if (version != REC_VERSION) {
+        err_set("%s: model version %u, this build reads version %u", path,
+                version, REC_VERSION);
+        goto fail;
+    }
+    {
+        Rd t = {p, n, n - 12, path};
+        uint32_t lo, hi, crc;
+        rd_u32(&t, &lo, "size");
+        rd_u32(&t, &hi, "size");
+        rd_u32(&t, &crc, "crc");
+        uint64_t size = (uint64_t)hi << 32 | lo;
+        if (size != n) {
+            err_set("%s: truncated or extended model file: %zu bytes, the "
+                    "trailer says %llu", path, n, (unsigned long long)size);
+            goto fail;
+        }
+        uint32_t got = (uint32_t)crc32(0L, p, (uInt)(n - 4));
+        if (got != crc) {
+            err_set("%s: corrupt model file: CRC-32 %08x, expected %08x",
+                    path, got, crc);
+            goto fail;
+        }
+    }
+    r.n = n - 12; /* fields end before the trailer */
+    if (rd_u32(&r, &flags, "flags") < 0 || rd_u32(&r, &isize, "input size") < 0 ||
+        rd_u32(&r, &ncl, "class count") < 0)
+        goto fail;
+    if (isize != REC_INPUT_SIZE || ncl != REC_NCLASSES) {
+        err_set("%s: model has input %u and %u classes, this build wants %d "
+                "and %d", path, isize, ncl, REC_INPUT_SIZE, REC_NCLASSES);
+        goto fail;
+    }
+    if (rd_need(&r, ncl, "class list") < 0)
+        goto fail;
+    if (memcmp(p + r.pos, rec_class_chars, ncl) != 0) {
+        err_set("%s: model's class list differs from \"%s\"", path,
+                rec_class_chars);
+        goto fail;
+    }
+    r.pos += ncl;
+    float nmean, nscale;
+    if (rd_f32(&r, &nmean, "norm mean") < 0 ||
+        rd_f32(&r, &nscale, "norm scale") < 0 ||
+        rd_str(&r, arch, sizeof arch, NULL, "architecture") < 0 ||
+        rd_str(&r, NULL, 0, &meta, "metadata") < 0)
+        goto fail;
+    if (!isfinite(nmean) || !isfinite(nscale) || nscale == 0.0f) {
+        err_set("%s: bad input normalisation (mean %g, scale %g)", path,
+                (double)nmean, (double)nscale);
+        goto fail;
+    }
+    if (strchr(arch, 'b')) {
+        err_set("%s: architecture \"%s\" has unfolded batch norm", path, arch);
+        goto fail;
+    }
+    {
+        /* parse first and compare the tensor bytes the architecture needs
+         * with what the file holds before allocating anything big */
+        RecNet *probe = calloc(1, sizeof *probe);
+        if (!probe) {
+            err_set("%s: out of memory", path);
+            goto fail;
+        }
+        int bad = arch_parse(probe, arch) < 0;
+        size_t need = probe->nparams * 4;
+        free(probe);
+        if (bad) {
+            err_prefix("%s", path);
+            goto fail;
+        }
+        if (need > r.n - r.pos) {
+            err_set("%s: architecture \"%s\" needs %zu bytes of weights, "
+                    "the file has %zu left", path, arch, need, r.n - r.pos);
+            goto fail;
+        }
+    }
+    net = net_alloc(arch);
+    if (!net) {
+        err_prefix("%s", path);
+        goto fail;
+    }
+    net->norm_mean = nmean;
+    net->norm_scale = nscale;
+    net->meta = meta;
+    meta = NULL;
+    uint32_t nt, want = 0;
+    for (int i = 0; i < net->nl; i++)
+        if (net->l[i].type == REC__CONV || net->l[i].type == REC__DENSE)
+            want += 2;
+    if (rd_u32(&r, &nt, "tensor count") < 0)
+        goto fail;
+    if (nt != want) {
+        err_set("%s: %u tensors, architecture \"%s\" needs %u", path, nt,
+                arch, want);
+        goto fail;
+    }
+    int ti = 0;
+    for (int i = 0; i < net->nl; i++) {
+        RecLayer *l = &net->l[i];
+        if (l->type != REC__CONV && l->type != REC__DENSE)
+            continue;
+        for (int k = 0; k < 2; k++, ti++) {
+            uint32_t cnt;
+            int expect = k ? l->nb : l->nw;
+            float *dst = net->params + (k ? l->b_off : l->w_off);
+            if (rd_u32(&r, &cnt, "tensor size") < 0)
+                goto fail;
+            if (cnt != (uint32_t)expect) {
+                err_set("%s: tensor %d (layer %d) has %u values, expected %d",
+                        path, ti, i, cnt, expect);
+                goto fail;
+            }
+            if (rd_need(&r, (size_t)cnt * 4, "tensor data") < 0)
+                goto fail;
+            for (uint32_t j = 0; j < cnt; j++) {
+                rd_f32(&r, &dst[j], "tensor data");
+                if (!isfinite(dst[j])) {
+                    err_set("%s: tensor %d value %u is not finite", path, ti,
+                            j);
+                    goto fail;
+                }
+            }
+        }
+    }
+    if (r.pos != r.n) {
+        err_set("%s: %zu unexpected bytes after the tensors", path,
+                r.n - r.pos);
+        goto fail;
+    }
+    (void)flags;
+    free(p);
+    return net;
+fail:
+    free(meta);
+    free(p);
+    rec_net_destroy(&net);
+    return NULL;
+}

@@ -1,0 +1,115 @@
+/*
+ * rec_net_internal.h - private layout of RecNet, shared by rec_net.c,
+ * rec_forward.c, rec_train.c and the unit tests (prefix rec__).
+ *
+ * Activations use one layout everywhere: C x N x H x W (channel-major over
+ * the whole batch), so a convolution over a batch is one sgemm
+ * W[Cout][Cin*9] x col[Cin*9][N*H*W], and a dense layer is the same with
+ * H = W = 1 (features x N). A FLAT layer transposes from C x N x HW to
+ * (C*HW) x N where a dense layer follows a spatial one.
+ *
+ * All trainable parameters live in one float block (params), with the same
+ * offsets in grads and in the optimiser moments, so the optimiser, the
+ * best-weights snapshot and save walk one array. Batch-norm running
+ * statistics live in a second block (stats). Scratch buffers for a batch
+ * capacity are carved from one arena allocated by rec__net_reserve().
+ */
+#ifndef INKPIPE_REC_NET_INTERNAL_H
+#define INKPIPE_REC_NET_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "recognize/recognize.h"
+
+#define REC__MAX_LAYERS 64
+#define REC__ARCH_MAX 256
+#define REC__INFER_CHUNK 64 /* inference processes at most this many glyphs at once */
+#define REC__BN_EPS 1e-5f
+#define REC__BN_MOMENTUM 0.1f
+
+typedef enum {
+    REC__CONV,  /* 3x3, pad 1, stride 1 */
+    REC__BN,    /* per-channel batch normalisation */
+    REC__RELU,
+    REC__POOL,  /* 2x2 max, stride 2 */
+    REC__DROP,  /* inverted dropout; identity at inference */
+    REC__FLAT,  /* C x N x HW -> (C*HW) x N */
+    REC__DENSE
+} RecLayerType;
+
+typedef struct {
+    RecLayerType type;
+    int cin, hin, win;    /* input shape per sample */
+    int cout, hout, wout; /* output shape per sample */
+    float p;              /* dropout probability */
+    /* parameters: offsets into net->params / grads (conv, dense: W, b;
+     * bn: gamma, beta); -1 when none */
+    ptrdiff_t w_off, b_off;
+    int nw, nb;
+    ptrdiff_t s_off;      /* bn: running mean at s_off, var at s_off + C */
+    /* scratch (carved from the arena) */
+    float *out;           /* cout*hout*wout x cap, layout C x N x HW */
+    float *dout;          /* gradient w.r.t. out (training only) */
+    float *aux;           /* bn: x-hat; dropout: scaled mask (training) */
+    float *bn_mean, *bn_invstd; /* bn: batch statistics (training) */
+} RecLayer;
+
+struct RecNet {
+    char arch[REC__ARCH_MAX];
+    int nl;
+    RecLayer l[REC__MAX_LAYERS];
+    float norm_mean, norm_scale; /* input x -> (x - mean) * scale */
+    char *meta;                  /* free text, owned, may be NULL */
+
+    float *params, *grads, *adam_m, *adam_v; /* nparams each */
+    size_t nparams;
+    float *stats;                /* bn running statistics */
+    size_t nstats;
+    int64_t adam_t;
+
+    /* scratch arena */
+    float *arena;
+    int cap;                     /* batch capacity of the buffers */
+    int cap_train;               /* 1 if gradient buffers exist */
+    int want_din;                /* backward also fills din (tests) */
+    int chunk;                   /* inference chunk (REC__INFER_CHUNK) */
+    float *in;                   /* normalised input, REC_INPUT_SIZE^2 x cap */
+    float *din;                  /* gradient w.r.t. the input (tests) */
+    float *col;                  /* im2col / dcol buffer */
+    float *col2;
+    float *logits_t;             /* N x classes */
+};
+
+/* rec_net.c */
+int rec__net_reserve(RecNet *net, int cap, int train);
+void rec__rng_seed(uint64_t *s, uint64_t seed);
+uint64_t rec__rng_next(uint64_t *s);
+float rec__rng_uniform(uint64_t *s); /* [0, 1) */
+float rec__rng_normal(uint64_t *s);
+uint64_t rec__mix(uint64_t a, uint64_t b);
+size_t rec__layer_flops(const RecLayer *l); /* multiply-adds x 2 per sample */
+
+/* rec_forward.c */
+double rec__sum(const float *x, size_t m);
+double rec__sumsq(const float *x, size_t m, float c);
+double rec__dot(const float *x, const float *y, size_t m);
+void rec__im2col(const float *x, int c, int n, int h, int w, float *col);
+void rec__col2im(const float *col, int c, int n, int h, int w, float *x);
+/* Forward n <= cap samples (REC_INPUT_SIZE^2 each, sample-major). train:
+ * batch statistics for bn, dropout masks drawn from seed. Returns the
+ * logits, layout classes x n. */
+const float *rec__forward(RecNet *net, const float *x, int n, int train,
+                          uint64_t seed);
+
+/* rec_train.c */
+/* Softmax cross-entropy of the last forward's logits with label
+ * smoothing eps; writes d(loss)/d(logits) into the last layer's dout
+ * when train. Returns the mean loss; *pcorrect counts argmax hits. */
+float rec__loss(RecNet *net, const int *labels, int n, float eps, int train,
+                int *pcorrect);
+/* Backward through all layers after rec__loss; fills net->grads (zeroed
+ * first) and net->din. */
+void rec__backward(RecNet *net, int n);
+
+#endif

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# test_crash.sh - crash safety: kill -9 of a whole run (or of single
+# workers) at several moments, then `inkpipe run` again: every page is done,
+# no item completes twice, no temp file is left, and the outputs are
+# byte-identical to an undisturbed run. Two concurrent runs on one job share
+# the work without doing any item twice.
+. "$(dirname "$0")/lib.sh"
+
+B=${BUILD_DIR:-$TOP/build}
+MKPAGE=$B/tools/mkpage
+T=$TEST_TMPDIR
+export INKPIPE_MODEL=$T/rand.model
+"$B/tools/mkmodel" "$INKPIPE_MODEL" --seed 7 || { fail setup "mkmodel"; exit 1; }
+
+mkdir -p "$T/in/a" "$T/in/b"
+for i in 1 2 3 4 5 6; do
+    "$MKPAGE" --seed "$i" --size 800x400 "$T/in/a/p$i.png"
+done
+"$MKPAGE" --seed 20 --pages 4 --size 800x400 "$T/in/b/multi.tif"
+N_PAGES=10
+N_FILES=7
+
+mkjob() { # DIR: a job over $T/in writing to DIR/out, spool DIR/spool
+    mkdir -p "$1"
+    printf 'input:\n  paths: [%s]\noutput:\n  dir: out\nspool: spool\nworkers: 2\n' \
+        "$T/in" >"$1/job.yaml"
+}
+
+mkjob "$T/ref"
+"$INKPIPE" run "$T/ref/job.yaml" >/dev/null 2>&1; rc=$?
+check reference__undisturbed_run__exit_0 test "$rc" = 0
+
+# 1. kill -9 the whole process group (run, workers, stage children) at
+#    several moments, once or twice, then run to the end.
+for delay in 0.1 0.3 0.6; do
+    D=$T/k$delay
+    mkjob "$D"
+    export INKPIPE_TRACE=$D/trace
+    rounds=1
+    [ "$delay" = 0.3 ] && rounds=2
+    for round in $(seq "$rounds"); do
+        setsid "$INKPIPE" run "$D/job.yaml" >/dev/null 2>&1 &
+        pid=$!
+        sleep "$delay"
+        kill -9 -- "-$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    # children of the killed workers die with them (PR_SET_PDEATHSIG)
+    sleep 0.2
+    "$INKPIPE" run "$D/job.yaml" >"$D/log" 2>&1; rc=$?
+    unset INKPIPE_TRACE
+    check "kill9_${delay}__rerun__exit_0" test "$rc" = 0
+    check "kill9_${delay}__outputs_identical" diff -r "$T/ref/out" "$D/out"
+    dups=$(awk '{print $1, $2}' "$D/trace" | sort | uniq -d | wc -l)
+    check "kill9_${delay}__no_item_completed_twice" test "$dups" = 0
+    st=$("$INKPIPE" status "$D/job.yaml")
+    check "kill9_${delay}__every_page_done_once" \
+        test -n "$(echo "$st" | grep -E "^recognize +0 +0 +$N_PAGES +0$")" \
+        -a -n "$(echo "$st" | grep -E "^output +0 +0 +$N_FILES +0$")"
+    check "kill9_${delay}__no_temp_files" \
+        test -z "$(find "$D/out" -name '.*tmp*'; find "$D/spool"/*/tmp -mindepth 1)"
+done
+
+# 2. kill -9 single workers mid-run: the run replaces them, recovers their
+#    claims and still finishes every page.
+D=$T/kw
+mkjob "$D"
+export INKPIPE_TRACE=$D/trace
+"$INKPIPE" run "$D/job.yaml" --workers 2 >"$D/log" 2>&1 &
+run=$!
+sleep 0.15
+for w in $(pgrep -P "$run"); do kill -9 "$w"; done
+wait "$run"; rc=$?
+unset INKPIPE_TRACE
+check kill_workers__run_finishes__exit_0 test "$rc" = 0
+check kill_workers__outputs_identical diff -r "$T/ref/out" "$D/out"
+dups=$(awk '{print $1, $2}' "$D/trace" | sort | uniq -d | wc -l)
+check kill_workers__no_item_completed_twice test "$dups" = 0
+
+# 3. two runs of one job from two shells at once
+D=$T/two
+mkjob "$D"
+export INKPIPE_TRACE=$D/trace
+"$INKPIPE" run "$D/job.yaml" >"$D/log1" 2>&1 &
+p1=$!
+"$INKPIPE" run "$D/job.yaml" >"$D/log2" 2>&1 &
+p2=$!
+wait "$p1"; rc1=$?
+wait "$p2"; rc2=$?
+unset INKPIPE_TRACE
+check two_runs__both_exit_0 test "$rc1" = 0 -a "$rc2" = 0
+check two_runs__outputs_identical diff -r "$T/ref/out" "$D/out"
+n=$(wc -l <"$D/trace")
+dups=$(awk '{print $1, $2}' "$D/trace" | sort | uniq -d | wc -l)
+# ingest 7 + binarize/segment/recognize 10 each + output 7
+check two_runs__each_item_once test "$dups" = 0 -a "$n" = $((N_FILES * 2 + N_PAGES * 3))

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# test_pipeline.sh - the job commands end to end on pages generated here:
+# run / submit / status / retry / work, outputs mirroring the input tree,
+# multi-page TIFF, hostile files failing alone, bad job files, ocr.
+. "$(dirname "$0")/lib.sh"
+
+B=${BUILD_DIR:-$TOP/build}
+MKPAGE=$B/tools/mkpage
+T=$TEST_TMPDIR
+export INKPIPE_MODEL=$T/rand.model
+"$B/tools/mkmodel" "$INKPIPE_MODEL" --seed 7 || { fail setup "mkmodel"; exit 1; }
+
+# --- inputs: a tree with good and hostile files ---------------------------
+mkdir -p "$T/job/scans/2024/box1" "$T/job/scans/2025" "$T/job/scans/bad"
+"$MKPAGE" --seed 1 --text "Hello 123|abc XYZ" "$T/job/scans/2024/box1/f007.png"
+"$MKPAGE" --seed 2 --pages 3 "$T/job/scans/2025/multi.tif"
+"$MKPAGE" --seed 3 "$T/job/scans/2025/grey.pgm"
+"$MKPAGE" --seed 4 "$T/job/scans/2025/photo.jpg"
+"$MKPAGE" --corrupt "$T/job/scans/bad/corrupt.tif"
+"$MKPAGE" --bomb "$T/job/scans/bad/bomb.png"
+"$MKPAGE" --seed 5 --truncated "$T/job/scans/bad/cut.png"
+echo "not an image" >"$T/job/scans/readme.txt" # not an image name: skipped
+cat >"$T/job/job.yaml" <<'EOF'
+name: t1
+input:
+  paths: [scans]
+output:
+  dir: out
+  formats: [txt, hocr]
+spool: spool
+workers: 2
+EOF
+J=$T/job/job.yaml
+
+# --- help ------------------------------------------------------------------
+out=$("$INKPIPE" help 2>&1); rc=$?
+check help__no_args__lists_commands test "$rc" = 0 -a -n "$(echo "$out" | grep -w run)"
+ok=1
+for c in run submit work status retry ocr; do
+    "$INKPIPE" "$c" --help | grep -q "^usage: inkpipe $c" || ok=0
+    "$INKPIPE" help "$c" | grep -q "^usage: inkpipe $c" || ok=0
+done
+check help__every_subcommand__usage_printed test $ok = 1
+"$INKPIPE" run >/dev/null 2>&1; rc=$?
+check run__no_job__exit_2 test "$rc" = 2
+"$INKPIPE" frobnicate >/dev/null 2>&1; rc=$?
+check main__unknown_command__exit_2 test "$rc" = 2
+
+# --- bad job files ---------------------------------------------------------
+printf 'input:\n  paths: [scans]\noutput:\n  dir: out\nworkres: 2\n' >"$T/job/bad.yaml"
+err=$("$INKPIPE" run "$T/job/bad.yaml" 2>&1); rc=$?
+check run__unknown_key__exit_2 test "$rc" = 2
+check run__unknown_key__file_line_col echo "$err" | grep -q "bad.yaml:5:1: unknown key 'workres'"
+printf 'input:\n  paths: [scans]\noutput:\n  dir: out\nworkers: lots\n' >"$T/job/bad2.yaml"
+err=$("$INKPIPE" status "$T/job/bad2.yaml" 2>&1); rc=$?
+check status__wrong_type__exit_2_with_position test "$rc" = 2 -a -n "$(echo "$err" | grep 'bad2.yaml:5:10: expected an integer')"
+check bad_job__nothing_created test ! -e "$T/job/out" -a ! -e "$T/job/spool"
+
+# --- submit twice ----------------------------------------------------------
+out=$("$INKPIPE" submit "$J"); rc=$?
+check submit__first__enqueues_files test "$rc" = 0 -a -n "$(echo "$out" | grep 'enqueued 7 new files')"
+out=$("$INKPIPE" submit "$J")
+check submit__twice__enqueues_nothing echo "$out" | grep -q 'enqueued 0 new files (7 already known)'
+
+# --- run -------------------------------------------------------------------
+export INKPIPE_TRACE=$T/trace1
+err=$("$INKPIPE" run "$J" 2>&1); rc=$?
+unset INKPIPE_TRACE
+check run__hostile_files__exit_3 test "$rc" = 3
+check run__summary__one_line echo "$err" | grep -q 'inkpipe: t1: 7 files (0 new), 9 pages: 6 done, 3 failed; 4 files written'
+check run__corrupt__reason_listed echo "$err" | grep -q 'corrupt.tif.*not an image\|corrupt.tif.*TIFF'
+check run__bomb__pixel_limit_reason echo "$err" | grep -q 'bomb.png page 1: image is 100000 x 100000 .*limits.max_pixels'
+check run__truncated__decode_reason echo "$err" | grep -q 'cut.png page 1: cannot decode'
+O=$T/job/out
+check run__outputs__mirror_tree test -f "$O/2024/box1/f007.txt" -a -f "$O/2024/box1/f007.hocr" \
+    -a -f "$O/2025/multi.txt" -a -f "$O/2025/multi.hocr" -a -f "$O/2025/grey.txt" -a -f "$O/2025/photo.hocr"
+check run__failed_inputs__no_output test ! -e "$O/bad"
+check run__no_temp_files_left test -z "$(find "$O" "$T/job/spool" -name '.*tmp*' -type f)"
+check run__multipage__three_ocr_pages test "$(grep -o "class=['\"]ocr_page['\"]" "$O/2025/multi.hocr" | wc -l)" = 3
+check run__multipage__two_form_feeds test "$(tr -cd '\f' <"$O/2025/multi.txt" | wc -c)" = 2
+if command -v xmllint >/dev/null; then
+    check run__hocr__well_formed xmllint --noout "$O/2025/multi.hocr"
+fi
+dups=$(awk '{print $1, $2}' "$T/trace1" | sort | uniq -d | wc -l)
+check run__trace__each_item_completed_once test "$dups" = 0 -a "$(grep -c '^recognize ' "$T/trace1")" = 6
+
+# --- status ----------------------------------------------------------------
+out=$("$INKPIPE" status "$J"); rc=$?
+check status__after_run__exit_0 test "$rc" = 0
+check status__counts__per_stage echo "$out" | grep -Eq '^recognize +0 +0 +6 +0$'
+check status__failures__with_reasons test "$(echo "$out" | grep -c 'bad/\(corrupt\|bomb\|cut\)')" = 3
+out=$("$INKPIPE" status --json "$J")
+check status__json__counts echo "$out" | grep -q '"output":{"queued":0,"claimed":0,"done":4,"failed":0,"total":4}'
+check status__json__failed_list test "$(echo "$out" | grep -o '"reason":' | wc -l)" = 3
+
+# --- run again: nothing new; retry ----------------------------------------
+before=$(cat "$O/2025/multi.hocr")
+err=$("$INKPIPE" run "$J" 2>&1); rc=$?
+check run__again__nothing_redone echo "$err" | grep -q '9 pages: 6 done, 3 failed'
+check run__again__outputs_unchanged test "$before" = "$(cat "$O/2025/multi.hocr")"
+out=$("$INKPIPE" retry "$J"); rc=$?
+check retry__failed__requeued test "$rc" = 0 -a -n "$(echo "$out" | grep 'requeued 3 failed items')"
+out=$("$INKPIPE" status "$J")
+check retry__status__queued_again echo "$out" | grep -Eq '^binarize +2 +0 +6 +0$'
+rm "$T/job/scans/bad/bomb.png" "$T/job/scans/bad/corrupt.tif"
+"$MKPAGE" --seed 9 "$T/job/scans/bad/bomb.png"
+"$MKPAGE" --seed 9 --pages 2 "$T/job/scans/bad/corrupt.tif"
+err=$("$INKPIPE" run "$J" 2>&1); rc=$?
+check retry__fixed_files__now_done test "$rc" = 3 -a -f "$O/bad/bomb.txt" -a -f "$O/bad/corrupt.hocr"
+check retry__still_bad__fails_again echo "$err" | grep -q 'cut.png page 1: cannot decode'
+
+# --- work: one worker, one stage at a time ----------------------------------
+mkdir -p "$T/w/in"
+"$MKPAGE" --seed 11 "$T/w/in/a.png"
+printf 'input:\n  paths: [in]\noutput:\n  dir: out\n' >"$T/w/job.yaml"
+"$INKPIPE" submit "$T/w/job.yaml" >/dev/null
+"$INKPIPE" work "$T/w/job.yaml" --stage ingest --exit-when-idle 2>/dev/null
+out=$("$INKPIPE" status "$T/w/job.yaml")
+check work__stage_ingest__only_ingest_done echo "$out" | grep -Eq '^binarize +1 +0 +0 +0$'
+"$INKPIPE" work "$T/w/job.yaml" --exit-when-idle 2>/dev/null; rc=$?
+check work__all_stages__output_written test "$rc" = 0 -a -f "$T/w/out/a.txt"
+"$INKPIPE" work "$T/w/job.yaml" --stage nosuch >/dev/null 2>&1; rc=$?
+check work__bad_stage__exit_2 test "$rc" = 2
+
+# --- crash and timeout in a stage fail only that item -----------------------
+mkdir -p "$T/f/in"
+"$MKPAGE" --seed 12 "$T/f/in/a.png"
+"$MKPAGE" --seed 13 "$T/f/in/b.png"
+printf 'input:\n  paths: [in]\noutput:\n  dir: out\nlimits:\n  page_timeout: 1\n' >"$T/f/job.yaml"
+err=$(INKPIPE_FAULT=segment:crash "$INKPIPE" run "$T/f/job.yaml" 2>&1); rc=$?
+check stage_crash__exit_3 test "$rc" = 3
+check stage_crash__signal_reason test "$(echo "$err" | grep -c 'crashed: signal [0-9]* (')" = 2
+"$INKPIPE" retry "$T/f/job.yaml" >/dev/null
+t0=$(date +%s)
+err=$(INKPIPE_FAULT=segment:hang "$INKPIPE" run "$T/f/job.yaml" --workers 2 2>&1); rc=$?
+t1=$(date +%s)
+check stage_hang__timeout_reason test "$(echo "$err" | grep -c 'timeout after 1s')" = 2
+check stage_hang__killed_in_time test $((t1 - t0)) -le 5
+"$INKPIPE" retry "$T/f/job.yaml" >/dev/null
+"$INKPIPE" run "$T/f/job.yaml" >/dev/null 2>&1; rc=$?
+check stage_fault__retry_after_fix__exit_0 test "$rc" = 0 -a -f "$T/f/out/a.txt" -a -f "$T/f/out/b.hocr"
+
+# --- symlink planted in the output tree ------------------------------------
+mkdir -p "$T/s/in/sub" "$T/s/elsewhere" "$T/s/out"
+"$MKPAGE" --seed 14 "$T/s/in/sub/a.png"
+ln -s "$T/s/elsewhere" "$T/s/out/sub"
+printf 'input:\n  paths: [in]\noutput:\n  dir: out\n' >"$T/s/job.yaml"
+err=$("$INKPIPE" run "$T/s/job.yaml" 2>&1); rc=$?
+check output_symlink__refused test "$rc" = 3 -a -z "$(ls "$T/s/elsewhere")"
+check output_symlink__reason echo "$err" | grep -q "not a real folder"
+
+# --- two inputs that would write the same output -----------------------------
+mkdir -p "$T/d/in"
+"$MKPAGE" --seed 15 "$T/d/in/x.png"
+"$MKPAGE" --seed 16 "$T/d/in/x.pgm"
+printf 'input:\n  paths: [in]\noutput:\n  dir: out\n' >"$T/d/job.yaml"
+err=$("$INKPIPE" run "$T/d/job.yaml" 2>&1); rc=$?
+check run__output_collision__exit_2 test "$rc" = 2 -a -n "$(echo "$err" | grep 'would both be written')"
+
+# --- ocr one-shot -------------------------------------------------------------
+"$INKPIPE" ocr -o "$T/ocr" "$T/job/scans/2024/box1/f007.png" "$T/job/scans/2025/multi.tif"; rc=$?
+check ocr__two_images__exit_0 test "$rc" = 0 -a -f "$T/ocr/f007.txt" -a -f "$T/ocr/f007.hocr" -a -f "$T/ocr/multi.hocr"
+check ocr__same_as_pipeline cmp -s "$T/ocr/multi.txt" "$O/2025/multi.txt"
+"$INKPIPE" ocr -o "$T/ocr2" -f txt "$T/job/scans/2024/box1/f007.png"
+check ocr__format_txt__no_hocr test -f "$T/ocr2/f007.txt" -a ! -e "$T/ocr2/f007.hocr"
+err=$("$INKPIPE" ocr -o "$T/ocr3" "$T/job/scans/bad/cut.png" "$T/job/scans/2025/grey.pgm" 2>&1); rc=$?
+check ocr__bad_image__exit_1_others_done test "$rc" = 1 -a -f "$T/ocr3/grey.txt"
+check ocr__bad_image__named echo "$err" | grep -q 'cut.png'
+"$INKPIPE" ocr -f pdf x.png >/dev/null 2>&1; rc=$?
+check ocr__bad_format__exit_2 test "$rc" = 2

@@ -1,0 +1,311 @@
+/* test_job.c - job files: validation messages with file:line:col, defaults,
+ * relative paths, duplicates, aliases, bad bytes. */
+#include "common/err.h"
+#include "pipeline/job.h"
+#include "tests/unit/test.h"
+
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[512];
+static char jobpath[600];
+
+/* Write text as the job file (in dir, next to an "in" folder). */
+static void write_job(const char *text, size_t len)
+{
+    FILE *fp = fopen(jobpath, "wb");
+    if (!fp)
+        return;
+    fwrite(text, 1, len, fp);
+    fclose(fp);
+}
+
+/* Load text; on success return NULL and destroy, else err_get(). */
+static const char *load_err(const char *text)
+{
+    write_job(text, strlen(text));
+    Job *job = job_load(jobpath);
+    if (job) {
+        job_destroy(&job);
+        return NULL;
+    }
+    return err_get();
+}
+
+/* 1 if msg starts with "JOBPATH:line:col:" and contains want. */
+static int err_is(const char *msg, int line, int col, const char *want)
+{
+    char prefix[700];
+    snprintf(prefix, sizeof prefix, "%s:%d:%d: ", jobpath, line, col);
+    if (!msg) {
+        printf("  no error (wanted %s)\n", prefix);
+        return 0;
+    }
+    int ok = strncmp(msg, prefix, strlen(prefix)) == 0 && strstr(msg, want);
+    if (!ok)
+        printf("  got: %s\n  want: %s...%s\n", msg, prefix, want);
+    return ok;
+}
+
+#define MIN "input:\n  paths: [in]\noutput:\n  dir: out\n"
+
+static void job_load__minimal__defaults_and_relative_paths(void)
+{
+    write_job(MIN, strlen(MIN));
+    Job *job = job_load(jobpath);
+    CHECK(job != NULL);
+    if (!job)
+        return;
+    char want[700];
+    CHECK(job->n_inputs == 1);
+    snprintf(want, sizeof want, "%s/in", dir);
+    CHECK(strcmp(job->inputs[0], want) == 0);
+    snprintf(want, sizeof want, "%s/out", dir);
+    CHECK(strcmp(job->output_dir, want) == 0);
+    snprintf(want, sizeof want, "%s/spool/job", dir);
+    CHECK(strcmp(job->spool, want) == 0);
+    CHECK(strcmp(job->name, "job") == 0);
+    CHECK(job->formats == (JOB_FORMAT_TXT | JOB_FORMAT_HOCR));
+    CHECK(job->workers == 1);
+    CHECK(job->model == NULL);
+    CHECK(job->charset == REC_CHARSET_ALL);
+    CHECK(job->max_pixels == 100000000);
+    CHECK_NEAR(job->page_timeout, 60, 0);
+    CHECK_NEAR(job->lease_seconds, 300, 0);
+    job_destroy(&job);
+    CHECK(job == NULL);
+}
+
+static void job_load__every_key__values_stored(void)
+{
+    const char *t = "name: demo\n"
+                    "input:\n  paths:\n    - in\n    - /\n"
+                    "spool: sp\n"
+                    "output:\n  dir: /abs/out\n  formats: [txt]\n"
+                    "workers: 4\n"
+                    "binarize:\n  method: otsu\n  window: 20\n  k: 0.2\n"
+                    "  deskew: false\n"
+                    "segment:\n  min_speck_area: 5\n  remove_furniture: false\n"
+                    "  split_touching: false\n  word_gap: 1.5\n"
+                    "recognize:\n  model: m/x.model\n  charset: digits\n"
+                    "limits:\n  max_pixels: 5000000\n  page_timeout: 2.5\n"
+                    "  page_memory_mb: 256\n"
+                    "lease:\n  seconds: 30\n";
+    write_job(t, strlen(t));
+    Job *job = job_load(jobpath);
+    CHECK(job != NULL);
+    if (!job) {
+        printf("  %s\n", err_get());
+        return;
+    }
+    char want[700];
+    CHECK(strcmp(job->name, "demo") == 0);
+    CHECK(job->n_inputs == 2 && strcmp(job->inputs[1], "/") == 0);
+    snprintf(want, sizeof want, "%s/sp", dir);
+    CHECK(strcmp(job->spool, want) == 0);
+    CHECK(strcmp(job->output_dir, "/abs/out") == 0);
+    CHECK(job->formats == JOB_FORMAT_TXT);
+    CHECK(job->workers == 4);
+    CHECK(job->binarize.method == SEG_BINARIZE_OTSU);
+    CHECK(job->binarize.window == 20);
+    CHECK_NEAR(job->binarize.k, 0.2, 1e-6);
+    CHECK(job->binarize.deskew == 0);
+    CHECK(job->segment.min_speck_area == 5);
+    CHECK(job->segment.remove_furniture == 0);
+    CHECK(job->segment.split_touching == 0);
+    CHECK_NEAR(job->segment.word_gap, 1.5, 1e-6);
+    snprintf(want, sizeof want, "%s/m/x.model", dir);
+    CHECK(job->model && strcmp(job->model, want) == 0);
+    CHECK(strcmp(job->charset_spec, "digits") == 0);
+    CHECK(job->charset != REC_CHARSET_ALL && job->charset != 0);
+    CHECK(job->max_pixels == 5000000);
+    CHECK_NEAR(job->page_timeout, 2.5, 1e-9);
+    CHECK(job->page_memory_mb == 256);
+    CHECK_NEAR(job->lease_seconds, 30, 0);
+    job_destroy(&job);
+}
+
+static void job_load__unknown_key__names_key_and_expected(void)
+{
+    CHECK(err_is(load_err(MIN "worker: 2\n"), 5, 1, "unknown key 'worker'"));
+    CHECK(err_is(load_err(MIN "worker: 2\n"), 5, 1, "workers"));
+    CHECK(err_is(load_err("input:\n  path: [in]\noutput:\n  dir: o\n"), 2, 3,
+                 "unknown key 'path' in input; expected one of: paths"));
+}
+
+static void job_load__wrong_type__expected_type_named(void)
+{
+    CHECK(err_is(load_err(MIN "workers: many\n"), 5, 10,
+                 "expected an integer for workers"));
+    CHECK(err_is(load_err(MIN "workers: \"4\"\n"), 5, 10, "quoted string"));
+    CHECK(err_is(load_err(MIN "workers: [1]\n"), 5, 10, "got a list"));
+    CHECK(err_is(load_err(MIN "binarize: sauvola\n"), 5, 11,
+                 "expected a mapping in binarize"));
+    CHECK(err_is(load_err(MIN "binarize:\n  deskew: maybe\n"), 6, 11,
+                 "expected true or false"));
+    CHECK(err_is(load_err(MIN "limits:\n  page_timeout: soon\n"), 6, 17,
+                 "expected a number for limits.page_timeout"));
+}
+
+static void job_load__bad_value__range_or_choices_named(void)
+{
+    CHECK(err_is(load_err(MIN "workers: 0\n"), 5, 10, "1..256"));
+    CHECK(err_is(load_err(MIN "binarize:\n  method: niblack\n"), 6, 11,
+                 "expected sauvola or otsu"));
+    CHECK(err_is(load_err("input:\n  paths: [in]\noutput:\n  dir: o\n"
+                          "  formats: [txt, pdf]\n"),
+                 5, 18, "expected txt or hocr"));
+    CHECK(err_is(load_err(MIN "recognize:\n  charset: \"a+\"\n"), 6, 12,
+                 "recognize.charset"));
+    CHECK(err_is(load_err("input:\n  paths: [nothere]\noutput:\n  dir: o\n"), 2,
+                 11, "cannot be read"));
+    CHECK(err_is(load_err(MIN "limits:\n  max_pixels: -5\n"), 6, 15,
+                 "must be in"));
+}
+
+static void job_load__missing_required__key_named(void)
+{
+    CHECK(err_is(load_err("output:\n  dir: o\n"), 1, 1,
+                 "missing required key 'input.paths'"));
+    CHECK(err_is(load_err("input:\n  paths: [in]\noutput:\n  formats: [txt]\n"),
+                 3, 1, "missing required key 'output.dir'"));
+}
+
+static void job_load__duplicate_key__both_places_named(void)
+{
+    CHECK(err_is(load_err(MIN "workers: 2\nworkers: 3\n"), 6, 1,
+                 "duplicate key 'workers' (first at line 5, column 1)"));
+    CHECK(err_is(load_err("input:\n  paths: [in]\n  paths: [in]\noutput:\n"
+                          "  dir: o\n"),
+                 3, 3, "duplicate key 'input.paths'"));
+}
+
+static void job_load__alias_or_anchor__refused(void)
+{
+    CHECK(err_is(load_err("input:\n  paths: &p [in]\noutput:\n  dir: o\n"), 2,
+                 10, "anchors and aliases"));
+    CHECK(err_is(load_err("x: &a [1]\ninput:\n  paths: *a\noutput:\n  dir: o\n"),
+                 1, 4, "anchors and aliases"));
+}
+
+static void job_load__empty_or_garbage__refused_with_position(void)
+{
+    CHECK(err_is(load_err(""), 1, 1, "empty job file"));
+    CHECK(err_is(load_err("# only a comment\n"), 2, 1, "empty job file"));
+    CHECK(err_is(load_err("- a\n- b\n"), 1, 1, "expected a mapping"));
+    CHECK(err_is(load_err("input: [unclosed\n"), 2, 1, ""));
+    CHECK(err_is(load_err(MIN "---\nx: 1\n"), 5, 1, "one YAML document"));
+}
+
+static void job_load__non_utf8__refused_with_position(void)
+{
+    const char t[] = "name: caf\xe9\ninput:\n  paths: [in]\n";
+    write_job(t, sizeof t - 1);
+    Job *job = job_load(jobpath);
+    CHECK(job == NULL);
+    CHECK(err_is(err_get(), 1, 11, "UTF-8"));
+    job_destroy(&job);
+}
+
+static void job_load__huge_scalar__refused(void)
+{
+    size_t n = 10000;
+    char *t = malloc(n + 64);
+    if (!t)
+        return;
+    strcpy(t, "name: ");
+    memset(t + 6, 'x', n);
+    strcpy(t + 6 + n, "\n");
+    CHECK(err_is(load_err(t), 1, 7, "longer than"));
+    free(t);
+}
+
+static void job_load__deep_nesting__refused(void)
+{
+    char t[512] = "name: ";
+    for (int i = 0; i < 40; i++)
+        strcat(t, "[");
+    CHECK(err_is(load_err(t), 1, 23, "nesting deeper than"));
+}
+
+static void job_load__missing_file__errno_message(void)
+{
+    Job *job = job_load("/nonexistent/job.yaml");
+    CHECK(job == NULL);
+    CHECK(strstr(err_get(), "/nonexistent/job.yaml") != NULL);
+}
+
+/* The committed configs load (run from the source tree, as run.sh does). */
+static void job_load__committed_configs__valid(void)
+{
+    Job *job = job_load("configs/reference.yaml");
+    CHECK(job != NULL);
+    if (!job)
+        printf("  %s\n", err_get());
+    if (job) {
+        /* the reference documents the defaults: they must match */
+        Job d;
+        memset(&d, 0, sizeof d);
+        job_init_defaults(&d);
+        CHECK(job->formats == d.formats && job->workers == d.workers);
+        CHECK(job->binarize.method == d.binarize.method);
+        CHECK(job->binarize.window == d.binarize.window);
+        CHECK_NEAR(job->binarize.k, d.binarize.k, 1e-6);
+        CHECK(job->binarize.deskew == d.binarize.deskew);
+        CHECK(job->segment.min_speck_area == d.segment.min_speck_area);
+        CHECK(job->segment.remove_furniture == d.segment.remove_furniture);
+        CHECK(job->segment.split_touching == d.segment.split_touching);
+        CHECK_NEAR(job->segment.word_gap, d.segment.word_gap, 1e-6);
+        CHECK(job->charset == d.charset);
+        CHECK(job->max_pixels == d.max_pixels);
+        CHECK_NEAR(job->page_timeout, d.page_timeout, 0);
+        CHECK(job->page_memory_mb == d.page_memory_mb);
+        CHECK_NEAR(job->lease_seconds, d.lease_seconds, 0);
+    }
+    job_destroy(&job);
+    job = job_load("configs/demo.yaml");
+    CHECK(job != NULL && strstr(job->output_dir, "out/demo"));
+    job_destroy(&job);
+}
+
+static void job_formats_parse__list__bits(void)
+{
+    int f = 0;
+    CHECK(job_formats_parse("txt,hocr", &f) == 0 &&
+          f == (JOB_FORMAT_TXT | JOB_FORMAT_HOCR));
+    CHECK(job_formats_parse("hocr", &f) == 0 && f == JOB_FORMAT_HOCR);
+    CHECK(job_formats_parse("pdf", &f) == -1 && strstr(err_get(), "pdf"));
+    CHECK(job_formats_parse("", &f) == -1);
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof dir, "%s/jobtest.%ld", test_tmpdir(), (long)getpid());
+    mkdir(dir, 0777);
+    char in[600];
+    snprintf(in, sizeof in, "%s/in", dir);
+    mkdir(in, 0777);
+    snprintf(jobpath, sizeof jobpath, "%s/job.yaml", dir);
+
+    RUN(job_load__minimal__defaults_and_relative_paths);
+    RUN(job_load__every_key__values_stored);
+    RUN(job_load__unknown_key__names_key_and_expected);
+    RUN(job_load__wrong_type__expected_type_named);
+    RUN(job_load__bad_value__range_or_choices_named);
+    RUN(job_load__missing_required__key_named);
+    RUN(job_load__duplicate_key__both_places_named);
+    RUN(job_load__alias_or_anchor__refused);
+    RUN(job_load__empty_or_garbage__refused_with_position);
+    RUN(job_load__non_utf8__refused_with_position);
+    RUN(job_load__huge_scalar__refused);
+    RUN(job_load__deep_nesting__refused);
+    RUN(job_load__missing_file__errno_message);
+    RUN(job_load__committed_configs__valid);
+    RUN(job_formats_parse__list__bits);
+
+    unlink(jobpath);
+    rmdir(in);
+    rmdir(dir);
+    TEST_EXIT();
+}

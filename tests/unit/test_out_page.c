@@ -1,0 +1,287 @@
+/* test_out_page.c - OutPage create/destroy/check and artifact save/load. */
+#include "output/output.h"
+#include "common/err.h"
+#include "tests/unit/out_fixture.h"
+#include "tests/unit/test.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+static const char *const LINES[] = {"Name: Ada Lovelace", "Amount 1204.50",
+                                    "Date 12 Mar 2024"};
+static const int BLOCKS[] = {0, 0, 1};
+
+static void tmp_path(char *buf, size_t n, const char *name)
+{
+    snprintf(buf, n, "%s/%s", test_tmpdir(), name);
+}
+
+static int write_bytes(const char *path, const void *buf, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    int ok;
+    if (!fp)
+        return -1;
+    ok = fwrite(buf, 1, n, fp) == n;
+    return (fclose(fp) == 0 && ok) ? 0 : -1;
+}
+
+static int pages_equal(const OutPage *a, const OutPage *b)
+{
+    return strcmp(a->image, b->image) == 0 && a->pageno == b->pageno &&
+           a->width == b->width && a->height == b->height &&
+           a->dpi == b->dpi && a->n_lines == b->n_lines &&
+           a->n_words == b->n_words && a->n_glyphs == b->n_glyphs &&
+           memcmp(a->lines, b->lines, sizeof *a->lines * (size_t)a->n_lines) == 0 &&
+           memcmp(a->words, b->words, sizeof *a->words * (size_t)a->n_words) == 0 &&
+           memcmp(a->glyphs, b->glyphs,
+                  sizeof *a->glyphs * (size_t)a->n_glyphs) == 0;
+}
+
+static void out_page_create__negative_count__null_with_message(void)
+{
+    OutPage *p = out_page_create("a.png", 0, 10, 10, 300, -1, 0, 0);
+    CHECK(p == NULL);
+    CHECK(strstr(err_get(), "bad size") != NULL);
+}
+
+static void out_page_create__counts__zeroed_arrays(void)
+{
+    OutPage *p = out_page_create(NULL, 2, 100, 50, 0, 2, 3, 4);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    CHECK(strcmp(p->image, "") == 0);
+    CHECK(p->pageno == 2 && p->n_lines == 2 && p->n_words == 3 &&
+          p->n_glyphs == 4);
+    CHECK(p->lines[1].n_words == 0 && p->words[2].n_glyphs == 0 &&
+          p->glyphs[3].codepoint == 0);
+    CHECK(out_page_check(p) == 0);
+    out_page_destroy(&p);
+    CHECK(p == NULL);
+    out_page_destroy(&p); /* NULL is a no-op */
+    out_page_destroy(NULL);
+}
+
+static void out_page_check__word_range_past_end__error_names_line(void)
+{
+    OutPage *p = fixture_page("scan.tif", 1, LINES, BLOCKS, 3);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    p->lines[2].n_words = 99;
+    CHECK(out_page_check(p) == -1);
+    CHECK(strstr(err_get(), "scan.tif page 1: line 2: words") != NULL);
+    out_page_destroy(&p);
+}
+
+static void out_page_check__nan_confidence__error_names_glyph(void)
+{
+    OutPage *p = fixture_page("scan.tif", 0, LINES, BLOCKS, 3);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    p->glyphs[5].conf = nanf("");
+    CHECK(out_page_check(p) == -1);
+    CHECK(strstr(err_get(), "glyph 5") != NULL);
+    p->glyphs[5].conf = 1.5f;
+    CHECK(out_page_check(p) == -1);
+    p->glyphs[5].conf = 1.0f;
+    p->glyphs[5].box.x1 = p->glyphs[5].box.x0 - 1;
+    CHECK(out_page_check(p) == -1);
+    CHECK(strstr(err_get(), "bad box") != NULL);
+    out_page_destroy(&p);
+}
+
+static void out_page_save_load__fixture__round_trip_identical(void)
+{
+    char path[512];
+    OutPage *p = fixture_page("in/we\"ird <&>\xff.png", 3, LINES, BLOCKS, 3);
+    OutPage *q;
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    p->lines[1].baseline_slope = -0.031f;
+    p->glyphs[0].codepoint = 0x1F600;
+    tmp_path(path, sizeof path, "page.art");
+    CHECK(out_page_save(p, path) == 0);
+    q = out_page_load(path);
+    CHECK(q != NULL);
+    if (q)
+        CHECK(pages_equal(p, q));
+    out_page_destroy(&p);
+    out_page_destroy(&q);
+}
+
+static void out_page_save_load__empty_page__round_trip(void)
+{
+    char path[512];
+    OutPage *p = out_page_create("blank.png", 0, 1240, 1754, 150, 0, 0, 0);
+    OutPage *q;
+    tmp_path(path, sizeof path, "blank.art");
+    CHECK(p && out_page_save(p, path) == 0);
+    q = out_page_load(path);
+    CHECK(q != NULL);
+    if (p && q)
+        CHECK(pages_equal(p, q));
+    out_page_destroy(&p);
+    out_page_destroy(&q);
+}
+
+/* Save a fixture and return its bytes (caller frees). */
+static unsigned char *saved_fixture(const char *path, size_t *pn)
+{
+    OutPage *p = fixture_page("scan.png", 0, LINES, BLOCKS, 3);
+    char *buf = NULL;
+    if (p && out_page_save(p, path) == 0)
+        buf = fixture_slurp(path, pn);
+    out_page_destroy(&p);
+    return (unsigned char *)buf;
+}
+
+static void out_page_load__every_truncation__rejected_naming_file(void)
+{
+    char path[512], cut[512];
+    size_t n = 0, len;
+    unsigned char *buf;
+    int bad = 0;
+    OutPage *q;
+
+    tmp_path(path, sizeof path, "full.art");
+    tmp_path(cut, sizeof cut, "cut.art");
+    buf = saved_fixture(path, &n);
+    CHECK(buf != NULL && n > 48);
+    if (!buf)
+        return;
+    for (len = 0; len < n; len++) {
+        CHECK(write_bytes(cut, buf, len) == 0);
+        q = out_page_load(cut);
+        if (q || !strstr(err_get(), cut))
+            bad++;
+        if (len >= 48 && !strstr(err_get(), "truncated"))
+            bad++;
+        out_page_destroy(&q);
+    }
+    CHECK(bad == 0);
+    free(buf);
+}
+
+static void out_page_load__flipped_byte__checksum_error(void)
+{
+    char path[512];
+    size_t n = 0;
+    unsigned char *buf;
+    OutPage *q;
+
+    tmp_path(path, sizeof path, "flip.art");
+    buf = saved_fixture(path, &n);
+    if (!buf) {
+        CHECK(buf != NULL);
+        return;
+    }
+    buf[n - 30] ^= 0x10;
+    CHECK(write_bytes(path, buf, n) == 0);
+    q = out_page_load(path);
+    CHECK(q == NULL);
+    CHECK(strstr(err_get(), "checksum") != NULL);
+    CHECK(strstr(err_get(), path) != NULL);
+    out_page_destroy(&q);
+    free(buf);
+}
+
+static void out_page_load__bad_magic_version_trailing__rejected(void)
+{
+    char path[512];
+    size_t n = 0;
+    unsigned char *buf, *big;
+    OutPage *q;
+
+    tmp_path(path, sizeof path, "hdr.art");
+    buf = saved_fixture(path, &n);
+    if (!buf) {
+        CHECK(buf != NULL);
+        return;
+    }
+    buf[0] = 'X';
+    CHECK(write_bytes(path, buf, n) == 0);
+    CHECK((q = out_page_load(path)) == NULL);
+    CHECK(strstr(err_get(), "bad magic") != NULL);
+    buf[0] = 'I';
+    buf[8] = 2; /* version 2 */
+    CHECK(write_bytes(path, buf, n) == 0);
+    CHECK((q = out_page_load(path)) == NULL);
+    CHECK(strstr(err_get(), "version 2") != NULL);
+    buf[8] = 1;
+    big = calloc(n + 3, 1);
+    if (big) {
+        memcpy(big, buf, n);
+        CHECK(write_bytes(path, big, n + 3) == 0);
+        CHECK((q = out_page_load(path)) == NULL);
+        CHECK(strstr(err_get(), "3 trailing bytes") != NULL);
+    }
+    free(big);
+    free(buf);
+}
+
+static void out_page_load__bad_range_with_valid_checksum__rejected(void)
+{
+    char path[512];
+    size_t n = 0;
+    unsigned char *buf;
+    uint32_t crc;
+    OutPage *q;
+
+    tmp_path(path, sizeof path, "range.art");
+    buf = saved_fixture(path, &n);
+    if (!buf) {
+        CHECK(buf != NULL);
+        return;
+    }
+    /* first line's n_words (header 48 + image "scan.png" 8 + 36) */
+    buf[48 + 8 + 36] = 0x7f;
+    crc = (uint32_t)crc32(0L, buf, (uInt)(n - 4));
+    buf[n - 4] = (unsigned char)crc;
+    buf[n - 3] = (unsigned char)(crc >> 8);
+    buf[n - 2] = (unsigned char)(crc >> 16);
+    buf[n - 1] = (unsigned char)(crc >> 24);
+    CHECK(write_bytes(path, buf, n) == 0);
+    q = out_page_load(path);
+    CHECK(q == NULL);
+    CHECK(strstr(err_get(), "line 0: words 0+127 out of range") != NULL);
+    CHECK(strstr(err_get(), path) != NULL);
+    out_page_destroy(&q);
+    free(buf);
+}
+
+static void out_page_load__missing_file__errno_message(void)
+{
+    OutPage *q = out_page_load("/nonexistent/inkpipe/x.art");
+    CHECK(q == NULL);
+    CHECK(strstr(err_get(), "/nonexistent/inkpipe/x.art: ") != NULL);
+}
+
+static void out_page_save__unwritable_path__error(void)
+{
+    OutPage *p = out_page_create("a.png", 0, 1, 1, 0, 0, 0, 0);
+    CHECK(p && out_page_save(p, "/nonexistent/inkpipe/x.art") == -1);
+    CHECK(strstr(err_get(), "save /nonexistent/inkpipe/x.art") != NULL);
+    out_page_destroy(&p);
+}
+
+int main(void)
+{
+    RUN(out_page_create__negative_count__null_with_message);
+    RUN(out_page_create__counts__zeroed_arrays);
+    RUN(out_page_check__word_range_past_end__error_names_line);
+    RUN(out_page_check__nan_confidence__error_names_glyph);
+    RUN(out_page_save_load__fixture__round_trip_identical);
+    RUN(out_page_save_load__empty_page__round_trip);
+    RUN(out_page_load__every_truncation__rejected_naming_file);
+    RUN(out_page_load__flipped_byte__checksum_error);
+    RUN(out_page_load__bad_magic_version_trailing__rejected);
+    RUN(out_page_load__bad_range_with_valid_checksum__rejected);
+    RUN(out_page_load__missing_file__errno_message);
+    RUN(out_page_save__unwritable_path__error);
+    TEST_EXIT();
+}

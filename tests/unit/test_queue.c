@@ -1,0 +1,396 @@
+/* test_queue.c - the on-disk queue: idempotent enqueue, exclusive claims
+ * across processes, stale-claim recovery (dead pid, foreign host after the
+ * lease), heartbeat, fail/retry, lost enqueues, planted symlinks. */
+#include "common/err.h"
+#include "pipeline/queue.h"
+#include "tests/unit/test.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int n_dirs;
+
+/* A fresh queue folder for one case. */
+static void fresh_dir(char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/queuetest.%ld.%d", test_tmpdir(), (long)getpid(),
+             n_dirs++);
+}
+
+static int count_files(const char *dir, const char *sub)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/%s", dir, sub);
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        n += de->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static void queue_enqueue__same_key_twice__second_is_noop(void)
+{
+    char dir[600];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    CHECK(q != NULL);
+    if (!q)
+        return;
+    CHECK(queue_enqueue(q, "a", "src=x\n") == 1);
+    CHECK(queue_enqueue(q, "a", "src=y\n") == 0);
+    CHECK(queue_enqueue(q, "b", "src=z\n") == 1);
+    QueueCounts c;
+    CHECK(queue_get_counts(q, &c) == 0);
+    CHECK(c.queued == 2 && c.total == 2 && c.claimed == 0);
+    /* still a no-op once the item is done */
+    QueueItem *it = NULL;
+    CHECK(queue_claim(q, &it) == 1);
+    CHECK(it && queue_complete(q, it) == 0);
+    CHECK(queue_enqueue(q, it ? it->key : "a", "src=again\n") == 0);
+    CHECK(queue_get_counts(q, &c) == 0 && c.queued == 1 && c.done == 1);
+    CHECK(count_files(dir, "tmp") == 0);
+    queue_item_destroy(&it);
+    queue_destroy(&q);
+    CHECK(q == NULL);
+}
+
+static void queue_enqueue__bad_key__refused(void)
+{
+    char dir[600];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    CHECK(queue_enqueue(q, "../x", "") == -1);
+    CHECK(strstr(err_get(), "bad queue key") != NULL);
+    CHECK(queue_enqueue(q, "a~b", "") == -1);
+    CHECK(queue_enqueue(q, ".hidden", "") == -1);
+    queue_destroy(&q);
+}
+
+static void queue_claim__item__text_and_claim_name(void)
+{
+    char dir[600];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    QueueItem *it = NULL;
+    CHECK(queue_claim(q, &it) == 0 && it == NULL);
+    queue_enqueue(q, "k1", "src=/a/b.png\npage=3\n");
+    CHECK(queue_claim(q, &it) == 1);
+    if (it) {
+        CHECK(strcmp(it->key, "k1") == 0);
+        char *v = queue_text_get(it->text, "page");
+        CHECK(v && strcmp(v, "3") == 0);
+        free(v);
+        v = queue_text_get(it->text, "src");
+        CHECK(v && strcmp(v, "/a/b.png") == 0);
+        free(v);
+        CHECK(queue_text_get(it->text, "nope") == NULL);
+        char want[256];
+        snprintf(want, sizeof want, "k1~%s~%ld~", queue_host(),
+                 (long)getpid());
+        CHECK(strncmp(it->claim, want, strlen(want)) == 0);
+    }
+    QueueEntry *e = NULL;
+    int n = 0;
+    CHECK(queue_list(q, QUEUE_CLAIMED, &e, &n) == 0 && n == 1);
+    if (n == 1) {
+        CHECK(strcmp(e[0].key, "k1") == 0);
+        CHECK(e[0].pid == (long)getpid());
+        CHECK(strcmp(e[0].host, queue_host()) == 0);
+        CHECK(e[0].age_s < 5);
+    }
+    queue_entries_destroy(&e, n);
+    queue_item_destroy(&it);
+    CHECK(queue_claim(q, &it) == 0 && it == NULL);
+    queue_destroy(&q);
+}
+
+/* Several processes claim from one queue at once: every item is claimed by
+ * exactly one of them. */
+static void queue_claim__forked_claimers__each_item_once(void)
+{
+    enum { N_ITEMS = 200, N_PROCS = 6 };
+    char dir[600], name[32];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    for (int i = 0; i < N_ITEMS; i++) {
+        snprintf(name, sizeof name, "item%03d", i);
+        queue_enqueue(q, name, "x=1\n");
+    }
+    queue_destroy(&q);
+    int fds[N_PROCS][2];
+    pid_t pids[N_PROCS];
+    for (int p = 0; p < N_PROCS; p++) {
+        if (pipe(fds[p]) < 0)
+            return;
+        pids[p] = fork();
+        if (pids[p] == 0) {
+            close(fds[p][0]);
+            Queue *cq = queue_open(dir);
+            QueueItem *it;
+            while (cq && queue_claim(cq, &it) == 1) {
+                char line[64];
+                int len = snprintf(line, sizeof line, "%s\n", it->key);
+                if (write(fds[p][1], line, (size_t)len) != len)
+                    _exit(2);
+                queue_complete(cq, it);
+                queue_item_destroy(&it);
+            }
+            queue_destroy(&cq);
+            _exit(0);
+        }
+        close(fds[p][1]);
+    }
+    int seen[N_ITEMS] = {0};
+    int total = 0;
+    for (int p = 0; p < N_PROCS; p++) {
+        FILE *fp = fdopen(fds[p][0], "r");
+        char line[64];
+        while (fp && fgets(line, sizeof line, fp)) {
+            int i = atoi(line + 4);
+            if (i >= 0 && i < N_ITEMS)
+                seen[i]++;
+            total++;
+        }
+        if (fp)
+            fclose(fp);
+        int st;
+        waitpid(pids[p], &st, 0);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    int once = 0;
+    for (int i = 0; i < N_ITEMS; i++)
+        once += seen[i] == 1;
+    CHECK(total == N_ITEMS);
+    CHECK(once == N_ITEMS);
+    CHECK(count_files(dir, "done") == N_ITEMS);
+    CHECK(count_files(dir, "claimed") == 0);
+}
+
+static void queue_recover__dead_pid__claim_requeued(void)
+{
+    char dir[600];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    queue_enqueue(q, "a", "x=1\n");
+    queue_enqueue(q, "b", "x=2\n");
+    pid_t pid = fork();
+    if (pid == 0) {
+        Queue *cq = queue_open(dir);
+        QueueItem *it;
+        if (queue_claim(cq, &it) != 1)
+            _exit(1);
+        /* freeing memory does not give the claim back */
+        queue_item_destroy(&it);
+        queue_destroy(&cq);
+        raise(SIGKILL); /* die holding the claim */
+        _exit(2);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    CHECK(WIFSIGNALED(st));
+    QueueCounts c;
+    queue_get_counts(q, &c);
+    CHECK(c.claimed == 1 && c.queued == 1);
+    /* our own claim must survive recovery */
+    QueueItem *mine = NULL;
+    CHECK(queue_claim(q, &mine) == 1);
+    int n = -1;
+    CHECK(queue_recover(q, 3600, &n) == 0);
+    CHECK(n == 1);
+    queue_get_counts(q, &c);
+    CHECK(c.claimed == 1 && c.queued == 1);
+    CHECK(mine && queue_complete(q, mine) == 0);
+    queue_item_destroy(&mine);
+    queue_destroy(&q);
+}
+
+/* Make a claim as if another host held it, with its heartbeat age_s ago. */
+static void plant_foreign_claim(const char *dir, const char *key, double age_s)
+{
+    char from[800], to[800];
+    snprintf(from, sizeof from, "%s/queued/%s", dir, key);
+    snprintf(to, sizeof to, "%s/claimed/%s~otherhost~12345~99", dir, key);
+    rename(from, to);
+    struct timespec ts[2];
+    clock_gettime(CLOCK_REALTIME, &ts[0]);
+    ts[0].tv_sec -= (time_t)age_s;
+    ts[1] = ts[0];
+    utimensat(AT_FDCWD, to, ts, 0);
+}
+
+static void queue_recover__foreign_host__only_after_lease(void)
+{
+    char dir[600];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    queue_enqueue(q, "a", "x=1\n");
+    plant_foreign_claim(dir, "a", 0);
+    int n = -1;
+    /* pid 12345 may not exist here, but another host's pid means nothing:
+     * only the lease counts */
+    CHECK(queue_recover(q, 2, &n) == 0 && n == 0);
+    /* ctime is now (rename + utimensat), so wait until the lease runs out */
+    sleep(3);
+    CHECK(queue_recover(q, 2, &n) == 0 && n == 1);
+    QueueCounts c;
+    queue_get_counts(q, &c);
+    CHECK(c.queued == 1 && c.claimed == 0);
+    queue_destroy(&q);
+}
+
+static void queue_heartbeat__claim__age_reset(void)
+{
+    char dir[600];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    queue_enqueue(q, "a", "x=1\n");
+    QueueItem *it = NULL;
+    CHECK(queue_claim(q, &it) == 1);
+    if (!it)
+        return;
+    char path[900];
+    snprintf(path, sizeof path, "%s/claimed/%s", dir, it->claim);
+    struct timespec ts[2];
+    clock_gettime(CLOCK_REALTIME, &ts[0]);
+    ts[0].tv_sec -= 1000;
+    ts[1] = ts[0];
+    utimensat(AT_FDCWD, path, ts, 0);
+    struct stat st;
+    stat(path, &st);
+    time_t old = st.st_mtime;
+    CHECK(queue_heartbeat(q, it) == 0);
+    stat(path, &st);
+    CHECK(st.st_mtime >= old + 999);
+    CHECK(queue_complete(q, it) == 0);
+    CHECK(queue_heartbeat(q, it) == -1);
+    queue_item_destroy(&it);
+    queue_destroy(&q);
+}
+
+static void queue_fail__reason__listed_then_retried(void)
+{
+    char dir[600];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    queue_enqueue(q, "bad", "x=1\n");
+    QueueItem *it = NULL;
+    CHECK(queue_claim(q, &it) == 1);
+    CHECK(it && queue_fail(q, it, "cannot decode\npage 2") == 0);
+    queue_item_destroy(&it);
+    QueueEntry *e = NULL;
+    int n = 0;
+    CHECK(queue_list(q, QUEUE_FAILED, &e, &n) == 0 && n == 1);
+    if (n == 1) {
+        CHECK(strcmp(e[0].key, "bad") == 0);
+        CHECK(strcmp(e[0].reason, "cannot decode page 2") == 0);
+    }
+    queue_entries_destroy(&e, n);
+    int r = -1;
+    CHECK(queue_retry(q, &r) == 0 && r == 1);
+    QueueCounts c;
+    queue_get_counts(q, &c);
+    CHECK(c.queued == 1 && c.failed == 0);
+    CHECK(count_files(dir, "reason") == 0);
+    CHECK(queue_claim(q, &it) == 1);
+    queue_item_destroy(&it);
+    queue_destroy(&q);
+}
+
+static void queue_complete__claim_taken_back__error(void)
+{
+    char dir[600];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    queue_enqueue(q, "a", "x=1\n");
+    QueueItem *it = NULL;
+    CHECK(queue_claim(q, &it) == 1);
+    if (!it)
+        return;
+    char from[900], to[900];
+    snprintf(from, sizeof from, "%s/claimed/%s", dir, it->claim);
+    snprintf(to, sizeof to, "%s/queued/a", dir);
+    rename(from, to); /* what another host's recover would do */
+    CHECK(queue_complete(q, it) == -1);
+    CHECK(strstr(err_get(), "lost") != NULL);
+    queue_item_destroy(&it);
+    queue_destroy(&q);
+}
+
+static void queue_recover__enqueue_cut_short__item_relinked(void)
+{
+    char dir[600];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    queue_enqueue(q, "a", "x=1\n");
+    /* simulate a crash after link(seen) but before link(queued) */
+    char path[900];
+    snprintf(path, sizeof path, "%s/queued/a", dir);
+    unlink(path);
+    QueueCounts c;
+    queue_get_counts(q, &c);
+    CHECK(c.queued == 0 && c.total == 1);
+    int n = -1;
+    CHECK(queue_recover(q, 300, &n) == 0 && n == 1);
+    queue_get_counts(q, &c);
+    CHECK(c.queued == 1);
+    CHECK(queue_recover(q, 300, &n) == 0 && n == 0);
+    queue_destroy(&q);
+}
+
+static void queue_claim__planted_symlink__failed_not_followed(void)
+{
+    char dir[600], path[900];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    snprintf(path, sizeof path, "%s/queued/evil", dir);
+    CHECK(symlink("/etc/passwd", path) == 0);
+    QueueItem *it = NULL;
+    CHECK(queue_claim(q, &it) == 0);
+    QueueEntry *e = NULL;
+    int n = 0;
+    CHECK(queue_list(q, QUEUE_FAILED, &e, &n) == 0 && n == 1);
+    if (n == 1)
+        CHECK(strstr(e[0].reason, "symlink") != NULL);
+    queue_entries_destroy(&e, n);
+    queue_destroy(&q);
+}
+
+static void queue_open__symlinked_subfolder__refused(void)
+{
+    char dir[600], path[900];
+    fresh_dir(dir, sizeof dir);
+    mkdir(dir, 0777);
+    snprintf(path, sizeof path, "%s/queued", dir);
+    CHECK(symlink("/tmp", path) == 0);
+    Queue *q = queue_open(dir);
+    CHECK(q == NULL);
+    CHECK(strstr(err_get(), "queued") != NULL);
+    queue_destroy(&q);
+}
+
+int main(void)
+{
+    RUN(queue_enqueue__same_key_twice__second_is_noop);
+    RUN(queue_enqueue__bad_key__refused);
+    RUN(queue_claim__item__text_and_claim_name);
+    RUN(queue_claim__forked_claimers__each_item_once);
+    RUN(queue_recover__dead_pid__claim_requeued);
+    RUN(queue_recover__foreign_host__only_after_lease);
+    RUN(queue_heartbeat__claim__age_reset);
+    RUN(queue_fail__reason__listed_then_retried);
+    RUN(queue_complete__claim_taken_back__error);
+    RUN(queue_recover__enqueue_cut_short__item_relinked);
+    RUN(queue_claim__planted_symlink__failed_not_followed);
+    RUN(queue_open__symlinked_subfolder__refused);
+    TEST_EXIT();
+}

@@ -1,0 +1,322 @@
+/*
+ * mkpage.c - make test pages for the pipeline's CLI tests: text drawn with
+ * a Hershey stroke font (hershey-fonts-data, the `test` dependency group)
+ * in dark ink on light paper, jittered from a fixed seed; and hostile files
+ * (a decompression bomb header, a corrupt TIFF, a truncated PNG).
+ *
+ *   mkpage [--size WxH] [--dpi N] [--pages N] [--seed S] [--text T]
+ *          [--truth FILE] [--font FILE.jhf] OUT.{png,tif,tiff,pgm,jpg}
+ *   mkpage --bomb OUT.png        PNG whose header claims 100000 x 100000
+ *   mkpage --corrupt OUT.tif     TIFF magic, then garbage
+ *   mkpage --truncated OUT.png   a real PNG cut in the middle of its data
+ *
+ * T holds the lines of a page separated by '|'; without --text each page
+ * gets random words (classes 0-9 A-Z a-z) from the seed. --truth writes the
+ * expected text (lines, '\f' between pages). A .tif gets every page; other
+ * formats hold one page.
+ */
+#include <leptonica/allheaders.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define MAX_TEXT 4096
+
+typedef struct {
+    char *strokes[96]; /* ASCII 32..127: the JHF vertex string */
+    int n[96];
+} Font;
+
+static uint64_t rng_state;
+
+static uint32_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t)(rng_state >> 11);
+}
+
+static int font_load(Font *f, const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        fprintf(stderr, "mkpage: cannot open font %s\n", path);
+        return -1;
+    }
+    memset(f, 0, sizeof *f);
+    int glyph = 0, c;
+    while (glyph < 96) {
+        char head[9];
+        int k = 0;
+        while (k < 8 && (c = fgetc(fp)) != EOF)
+            if (c != '\n' && c != '\r')
+                head[k++] = (char)c;
+        if (k < 8)
+            break;
+        head[8] = '\0';
+        int nv = atoi(head + 5);
+        char *s = malloc((size_t)nv * 2 + 1);
+        if (!s)
+            break;
+        k = 0;
+        while (k < nv * 2 && (c = fgetc(fp)) != EOF)
+            if (c != '\n' && c != '\r')
+                s[k++] = (char)c;
+        s[k] = '\0';
+        f->strokes[glyph] = s;
+        f->n[glyph] = nv;
+        glyph++;
+    }
+    fclose(fp);
+    return glyph == 96 ? 0 : (fprintf(stderr, "mkpage: short font\n"), -1);
+}
+
+static void font_free(Font *f)
+{
+    for (int i = 0; i < 96; i++)
+        free(f->strokes[i]);
+}
+
+/* Draw c with its left edge at x, baseline at y, scale s px per unit,
+ * stroke width w; returns the advance in px. */
+static int draw_char(PIX *pix, const Font *f, int c, int x, int y, float s,
+                     int w)
+{
+    if (c < 32 || c > 127 || !f->strokes[c - 32])
+        return (int)(16 * s);
+    const char *v = f->strokes[c - 32];
+    int n = f->n[c - 32];
+    int left = v[0] - 'R', right = v[1] - 'R';
+    int px = 0, py = 0, pen = 0;
+    float slant = ((int)(rnd() % 9) - 4) * 0.02f;
+    for (int i = 1; i < n; i++) {
+        char a = v[2 * i], b = v[2 * i + 1];
+        if (a == ' ' && b == 'R') {
+            pen = 0;
+            continue;
+        }
+        int hx = a - 'R', hy = b - 'R';
+        /* baseline of the Hershey simplex fonts is at +9 */
+        int X = x + (int)((hx - left) * s - (hy - 9) * s * slant);
+        int Y = y + (int)((hy - 9) * s);
+        if (pen)
+            pixRenderLine(pix, px, py, X, Y, w, L_SET_PIXELS);
+        px = X;
+        py = Y;
+        pen = 1;
+    }
+    return (int)((right - left) * s);
+}
+
+static void random_text(char *buf, size_t size, int lines)
+{
+    static const char cls[] =
+        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    size_t k = 0;
+    for (int l = 0; l < lines && k + 64 < size; l++) {
+        int words = 2 + (int)(rnd() % 3);
+        for (int w = 0; w < words; w++) {
+            int len = 2 + (int)(rnd() % 4);
+            for (int i = 0; i < len; i++)
+                buf[k++] = cls[rnd() % 62];
+            buf[k++] = w + 1 < words ? ' ' : '|';
+        }
+    }
+    if (k)
+        k--;
+    buf[k] = '\0';
+}
+
+/* Render one page of text (lines split at '|') as 8 bpp grey. */
+static PIX *render_page(const Font *f, const char *text, int w, int h,
+                        int dpi)
+{
+    PIX *ink = pixCreate(w, h, 1);
+    float s = dpi / 300.0f * 2.6f;
+    int stroke = dpi >= 200 ? 4 : 2;
+    int line_h = (int)(48 * s), x0 = (int)(40 * s), y = (int)(60 * s);
+    int x = x0;
+    for (const char *p = text; *p; p++) {
+        if (*p == '|') {
+            y += line_h;
+            x = x0;
+            continue;
+        }
+        if (*p == ' ') {
+            x += (int)(20 * s);
+            continue;
+        }
+        int jitter = (int)(rnd() % 5) - 2;
+        x += draw_char(ink, f, (unsigned char)*p, x, y + jitter, s, stroke) +
+             (int)(6 * s);
+    }
+    /* light paper, dark ink, a little noise-free grey */
+    PIX *g = pixConvert1To8(NULL, ink, 235, 30);
+    pixDestroy(&ink);
+    pixSetResolution(g, dpi, dpi);
+    return g;
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+static void png_chunk(FILE *fp, const char *type, const unsigned char *data,
+                      uint32_t n)
+{
+    unsigned char b[4];
+    put32(b, n);
+    fwrite(b, 1, 4, fp);
+    fwrite(type, 1, 4, fp);
+    if (n)
+        fwrite(data, 1, n, fp);
+    uLong crc = crc32(0, (const Bytef *)type, 4);
+    if (n)
+        crc = crc32(crc, data, n);
+    put32(b, (uint32_t)crc);
+    fwrite(b, 1, 4, fp);
+}
+
+static int write_bomb(const char *path)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return -1;
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r',
+                                         '\n', 0x1a, '\n'};
+    fwrite(sig, 1, 8, fp);
+    unsigned char ihdr[13] = {0};
+    put32(ihdr, 100000);
+    put32(ihdr + 4, 100000);
+    ihdr[8] = 8; /* bit depth */
+    ihdr[9] = 0; /* grey */
+    png_chunk(fp, "IHDR", ihdr, 13);
+    unsigned char raw[1024] = {0}, z[1200];
+    uLongf zn = sizeof z;
+    compress(z, &zn, raw, sizeof raw);
+    png_chunk(fp, "IDAT", z, (uint32_t)zn);
+    png_chunk(fp, "IEND", NULL, 0);
+    return fclose(fp);
+}
+
+static int write_corrupt(const char *path)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return -1;
+    fwrite("II*\0", 1, 4, fp);
+    for (int i = 0; i < 500; i++)
+        fputc((int)(rnd() & 0xff), fp);
+    return fclose(fp);
+}
+
+int main(int argc, char **argv)
+{
+    int w = 1000, h = 500, dpi = 300, pages = 1;
+    const char *text = NULL, *truth = NULL, *out = NULL;
+    const char *font = "/usr/share/hershey-fonts/futural.jhf";
+    int mode = 0; /* 0 page, 1 bomb, 2 corrupt, 3 truncated */
+    rng_state = 88172645463325252ULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--size") && i + 1 < argc) {
+            if (sscanf(argv[++i], "%dx%d", &w, &h) != 2 || w < 16 || h < 16) {
+                fprintf(stderr, "mkpage: bad --size\n");
+                return 2;
+            }
+        } else if (!strcmp(a, "--dpi") && i + 1 < argc) {
+            dpi = atoi(argv[++i]);
+        } else if (!strcmp(a, "--pages") && i + 1 < argc) {
+            pages = atoi(argv[++i]);
+        } else if (!strcmp(a, "--seed") && i + 1 < argc) {
+            rng_state = 88172645463325252ULL ^
+                        (strtoull(argv[++i], NULL, 10) * 0x9E3779B97F4A7C15ULL);
+        } else if (!strcmp(a, "--text") && i + 1 < argc) {
+            text = argv[++i];
+        } else if (!strcmp(a, "--truth") && i + 1 < argc) {
+            truth = argv[++i];
+        } else if (!strcmp(a, "--font") && i + 1 < argc) {
+            font = argv[++i];
+        } else if (!strcmp(a, "--bomb")) {
+            mode = 1;
+        } else if (!strcmp(a, "--corrupt")) {
+            mode = 2;
+        } else if (!strcmp(a, "--truncated")) {
+            mode = 3;
+        } else if (a[0] == '-' || out) {
+            fprintf(stderr, "mkpage: unexpected argument %s\n", a);
+            return 2;
+        } else {
+            out = a;
+        }
+    }
+    if (!out || pages < 1 || pages > 1000 || dpi < 50 || dpi > 1200) {
+        fprintf(stderr, "usage: mkpage [options] OUT (see tools/mkpage.c)\n");
+        return 2;
+    }
+    setMsgSeverity(L_SEVERITY_NONE);
+    if (rng_state == 0)
+        rng_state = 1;
+    if (mode == 1)
+        return write_bomb(out) ? 1 : 0;
+    if (mode == 2)
+        return write_corrupt(out) ? 1 : 0;
+
+    Font f;
+    if (font_load(&f, font) < 0)
+        return 1;
+    const char *dot = strrchr(out, '.');
+    int tiff = dot && (!strcmp(dot, ".tif") || !strcmp(dot, ".tiff"));
+    if (!tiff)
+        pages = 1;
+    FILE *tf = truth ? fopen(truth, "w") : NULL;
+    int rc = 0;
+    for (int p = 0; p < pages && rc == 0; p++) {
+        char buf[MAX_TEXT];
+        if (text)
+            snprintf(buf, sizeof buf, "%s", text);
+        else
+            random_text(buf, sizeof buf, 3);
+        PIX *pix = render_page(&f, buf, w, h, dpi);
+        if (tf) {
+            if (p)
+                fputc('\f', tf);
+            for (char *c = buf; *c; c++)
+                fputc(*c == '|' ? '\n' : *c, tf);
+            fputc('\n', tf);
+        }
+        if (tiff)
+            rc = pixWriteTiff(out, pix, IFF_TIFF_ZIP, p ? "a" : "w");
+        else if (!strcmp(dot ? dot : "", ".pgm"))
+            rc = pixWrite(out, pix, IFF_PNM);
+        else if (!strcmp(dot ? dot : "", ".jpg"))
+            rc = pixWrite(out, pix, IFF_JFIF_JPEG);
+        else
+            rc = pixWrite(out, pix, IFF_PNG);
+        pixDestroy(&pix);
+    }
+    if (tf)
+        fclose(tf);
+    font_free(&f);
+    if (rc == 0 && mode == 3) {
+        /* keep the header and half of the data */
+        FILE *fp = fopen(out, "rb");
+        if (!fp)
+            return 1;
+        fseek(fp, 0, SEEK_END);
+        long n = ftell(fp);
+        fclose(fp);
+        if (truncate(out, n / 2) != 0)
+            rc = 1;
+    }
+    if (rc)
+        fprintf(stderr, "mkpage: cannot write %s\n", out);
+    return rc ? 1 : 0;
+}
