@@ -192,63 +192,62 @@ static OutBox box_of(SegBox b)
     return o;
 }
 
-/* Run rec_context_apply over each line and store its choices in op (glyphs
- * that could not be normalised keep U+FFFD). Returns 0 or -1. */
-static int refine_with_context(OutPage *op, const SegLine *lines,
-                               int n_lines, const SegWord *words, int n_words,
-                               const SegGlyph *glyphs, const float *probs,
-                               const unsigned char *ok, int n_glyphs,
-                               RecCharset cs)
+/* Line context (rec_context.c) over every line of the page: re-chooses the
+ * class and confidence of each glyph in op from the posteriors, the line's
+ * geometry and the glyph's word. Glyphs that could not be normalised keep
+ * U+FFFD. Returns 0 or -1. */
+static int page_context(const SegPage *sp, const float *probs,
+                        const unsigned char *ok, RecCharset cs, OutPage *op)
 {
-    int rc = 0;
-    int *idx = malloc((size_t)n_glyphs * sizeof *idx);
+    int n_lines, n_words, n_glyphs;
+    const SegLine *lines = seg_page_get_lines(sp, &n_lines);
+    const SegWord *words = seg_page_get_words(sp, &n_words);
+    const SegGlyph *glyphs = seg_page_get_glyphs(sp, &n_glyphs);
+    RecContextGlyph *cg = malloc((size_t)n_glyphs * sizeof *cg);
     int *cls = malloc((size_t)n_glyphs * sizeof *cls);
     float *conf = malloc((size_t)n_glyphs * sizeof *conf);
-    float *lp = malloc((size_t)n_glyphs * REC_NCLASSES * sizeof *lp);
-    RecContextGlyph *cg = malloc((size_t)n_glyphs * sizeof *cg);
-    if (!idx || !cls || !conf || !lp || !cg) {
-        rc = err_set("out of memory");
-        goto done;
+    int rc = -1;
+
+    if (!cg || !cls || !conf) {
+        err_set("out of memory for %d glyphs", n_glyphs);
+        goto out;
     }
-    for (int l = 0; l < n_lines && rc == 0; l++) {
+    for (int i = 0; i < n_glyphs; i++) {
+        const SegBox *b = &glyphs[i].box;
+        cg[i] = (RecContextGlyph){b->x, b->y, ok[i] ? b->w : 0, b->h,
+                                  glyphs[i].word};
+    }
+    for (int l = 0; l < n_lines; l++) {
         const SegLine *ln = &lines[l];
-        int n = 0;
-        for (int w = ln->first_word; w < ln->first_word + ln->n_words; w++) {
-            if (w < 0 || w >= n_words)
-                continue;
-            for (int g = words[w].first_glyph;
-                 g < words[w].first_glyph + words[w].n_glyphs; g++) {
-                if (g < 0 || g >= n_glyphs || n >= n_glyphs)
-                    continue;
-                const SegBox *b = &glyphs[g].box;
-                idx[n] = g;
-                cg[n] = (RecContextGlyph){b->x, b->y, b->w, b->h, w};
-                memcpy(lp + (size_t)n * REC_NCLASSES,
-                       probs + (size_t)g * REC_NCLASSES,
-                       REC_NCLASSES * sizeof *lp);
-                n++;
-            }
-        }
-        if (n == 0)
+        if (ln->n_words <= 0)
             continue;
-        RecLineGeom geom = {(float)ln->box.x, ln->baseline_y,
+        const SegWord *w0 = &words[ln->first_word];
+        const SegWord *w1 = &words[ln->first_word + ln->n_words - 1];
+        int g0 = w0->first_glyph, n = w1->first_glyph + w1->n_glyphs - g0;
+        /* segment's baseline is the last ink row; ours the row below it */
+        RecLineGeom geom = {(float)ln->box.x,
+                            ln->baseline_y > 0
+                                ? ln->baseline_y + 1.0f
+                                : (float)(ln->box.y + ln->box.h),
                             ln->baseline_slope, ln->x_height, ln->cap_height};
-        rc = rec_context_apply(NULL, &geom, cg, lp, n, cs, cls, conf, NULL);
-        for (int i = 0; rc == 0 && i < n; i++) {
-            int g = idx[i];
-            if (!ok[g] || cls[i] < 0 || cls[i] >= REC_NCLASSES)
-                continue;
-            op->glyphs[g].codepoint =
-                (uint32_t)(unsigned char)rec_class_chars[cls[i]];
-            op->glyphs[g].conf = conf[i];
-        }
+        if (n <= 0 || g0 < 0 || g0 + n > n_glyphs)
+            continue;
+        if (rec_context_apply(NULL, &geom, cg + g0,
+                              probs + (size_t)g0 * REC_NCLASSES, n, cs,
+                              cls + g0, conf + g0, NULL) < 0)
+            goto out;
+        for (int i = g0; i < g0 + n; i++)
+            if (ok[i]) {
+                op->glyphs[i].codepoint =
+                    (uint32_t)(unsigned char)rec_class_chars[cls[i]];
+                op->glyphs[i].conf = conf[i];
+            }
     }
-done:
-    free(idx);
+    rc = 0;
+out:
+    free(cg);
     free(cls);
     free(conf);
-    free(lp);
-    free(cg);
     return rc;
 }
 
@@ -258,6 +257,8 @@ done:
  * @param[in] sp      segmented page
  * @param[in] net     classifier (its scratch memory is used)
  * @param[in] cs      allowed classes
+ * @param[in] context 1 = line-context step (case and look-alikes from the
+ *                    line's geometry and the word; rec_context.h)
  * @param[in] image   source path written into the result (hOCR `image`)
  * @param[in] pageno  0-based page number
  * @param[in] dpi     resolution; 0 = unknown
@@ -266,12 +267,11 @@ done:
  * Notes:
  *   (1) A glyph that cannot be normalised (no ink) becomes U+FFFD with
  *       confidence 0 rather than failing the page.
- *   (2) The line-context step (recognize/rec_context.c: case and look-alikes
- *       from line geometry and words) refines the classifier's choice
- *       before the OutPage is filled.
+ *   (2) The line-context step runs between the classifier's choice and the
+ *       OutPage; without it each glyph is the classifier's argmax.
  */
 OutPage *page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
-                        const char *image, int pageno, int dpi)
+                        int context, const char *image, int pageno, int dpi)
 {
     int n_lines, n_words, n_glyphs, w, h;
     const SegLine *lines = seg_page_get_lines(sp, &n_lines);
@@ -316,11 +316,7 @@ OutPage *page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
             ok[i] ? (uint32_t)(unsigned char)rec_class_chars[best] : 0xFFFD;
         op->glyphs[i].conf = ok[i] ? p[best] : 0.0f;
     }
-    /* Line context: case and look-alikes from each line's geometry and the
-     * words around each glyph (rec_context.c) refine the network's choice. */
-    if (n_glyphs > 0 &&
-        refine_with_context(op, lines, n_lines, words, n_words, glyphs,
-                            probs, ok, n_glyphs, cs) < 0) {
+    if (context && n_glyphs > 0 && page_context(sp, probs, ok, cs, op) < 0) {
         err_prefix("%s page %d: line context", image, pageno + 1);
         goto fail;
     }

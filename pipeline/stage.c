@@ -266,7 +266,7 @@ static int stage_recognize(Spool *sp, const QueueItem *it, RecNet *net)
         err_prefix("%s page %d", ii.src, ii.page + 1);
         goto done;
     }
-    op = page_recognize(page, net, job->charset, ii.src, ii.page, ii.dpi);
+    op = page_recognize(page, net, job->charset, job->context, ii.src, ii.page, ii.dpi);
     if (!op)
         goto done;
     art_name(name, sizeof name, ii.file, ii.page, "rec");

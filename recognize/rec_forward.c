@@ -369,7 +369,8 @@ int rec_net_classify(RecNet *net, const float *inputs, int n, RecCharset cs,
         return err_set("rec_net_classify: empty charset");
     size_t isz = (size_t)REC_INPUT_SIZE * REC_INPUT_SIZE;
     for (int done = 0; done < n;) {
-        int b = n - done < REC__INFER_CHUNK ? n - done : REC__INFER_CHUNK;
+        int chunk = net->chunk > 0 ? net->chunk : REC__INFER_CHUNK;
+        int b = n - done < chunk ? n - done : chunk;
         if (rec__net_reserve(net, b, 0) < 0)
             return -1;
         const float *lg = rec__forward(net, inputs + (size_t)done * isz, b, 0,

@@ -73,6 +73,7 @@ struct RecNet {
     int cap;                     /* batch capacity of the buffers */
     int cap_train;               /* 1 if gradient buffers exist */
     int want_din;                /* backward also fills din (tests) */
+    int chunk;                   /* inference chunk (REC__INFER_CHUNK) */
     float *in;                   /* normalised input, REC_INPUT_SIZE^2 x cap */
     float *din;                  /* gradient w.r.t. the input (tests) */
     float *col;                  /* im2col / dcol buffer */
