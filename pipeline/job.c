@@ -29,6 +29,7 @@
 
 #include "common/err.h"
 #include "pipeline/slurm.h"
+#include "pipeline/queue.h"
 
 #define JOB_MAX_FILE (1 << 20)
 #define JOB_MAX_SCALAR 4096
@@ -444,6 +445,12 @@ static int check_field(JCheck *c, const JField *f, const JNode *v)
             return jerr(c, v, "expected a non-empty string for %s", f->key);
         if (f->type == JT_SLURM && slurm_job_value_check(f->key, v->value) < 0)
             return jerr(c, v, "bad %s: %s", f->key, err_get());
+        /* the name becomes a folder of the default spool: one plain
+         * component, so "../x" cannot move the spool elsewhere */
+        if (f->type == JT_STR && !queue_key_valid(v->value))
+            return jerr(c, v, "expected a plain name for %s (letters, "
+                              "digits, '.', '_', '-'; not starting with "
+                              "'.'), got '%s'", f->key, v->value);
         char *s;
         if (f->type == JT_CHARSET) {
             RecCharset cs;

@@ -407,8 +407,17 @@ static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
         sandbox_stop(&m->sb, 0, NULL);
         m->net = opt->model ? rec_net_load(opt->model) : NULL;
         if (!m->net)
-            snprintf(m->net_err, sizeof m->net_err, "cannot load the model: %s",
-                     opt->model ? err_get() : "no model given");
+            snprintf(m->net_err, sizeof m->net_err, "cannot load model %s: %s",
+                     opt->model ? opt->model : "(none)", err_get());
+        if (m->net) {
+            /* One classification here, before any fork: OpenBLAS's first
+             * sgemm mallocs its 128 MB work buffer, which a child under
+             * limits.page_memory_mb may not get, and OpenBLAS retries a
+             * failed buffer allocation forever. Children inherit it. */
+            static float x[REC_INPUT_SIZE * REC_INPUT_SIZE];
+            float p[REC_NCLASSES];
+            rec_net_classify(m->net, x, 1, REC_CHARSET_ALL, p);
+        }
     }
     if (st == STAGE_RECOGNIZE && !m->net) {
         snprintf(reason, sizeof reason, "%s", m->net_err);

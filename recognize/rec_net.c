@@ -327,6 +327,25 @@ void rec_net_destroy(RecNet **pnet)
  *   (1) Nothing happens when the buffers are already big enough, so
  *       calls with the same batch size allocate nothing.
  */
+/* 1 if layer i writes its own output at inference; 0 for layers that the
+ * forward pass fuses into the conv/dense before them (bn, ReLU) or skips
+ * (dropout). Mirrors epilogue() and the REC__DROP case in rec_forward.c. */
+static int infer_has_out(const RecNet *net, int i)
+{
+    const RecLayer *l = net->l;
+    int t = l[i].type;
+    int prod = i >= 1 && (l[i - 1].type == REC__CONV || l[i - 1].type == REC__DENSE);
+    if (t == REC__DROP)
+        return 0;
+    if (t == REC__BN)
+        return !prod;
+    if (t == REC__RELU)
+        return !(prod || (i >= 2 && l[i - 1].type == REC__BN &&
+                          (l[i - 2].type == REC__CONV ||
+                           l[i - 2].type == REC__DENSE)));
+    return 1;
+}
+
 int rec__net_reserve(RecNet *net, int cap, int train)
 {
     if (cap <= net->cap && (!train || net->cap_train))
@@ -349,7 +368,10 @@ int rec__net_reserve(RecNet *net, int cap, int train)
     for (int i = 0; i < net->nl; i++) {
         RecLayer *l = &net->l[i];
         size_t o = (size_t)l->cout * l->hout * l->wout * n;
-        total += o * (train ? 2 : 1);
+        if (train)
+            total += 2 * o;
+        else if (infer_has_out(net, i))
+            total += o;
         if (train && (l->type == REC__BN || l->type == REC__DROP))
             total += o;
         if (train && l->type == REC__BN)
@@ -377,8 +399,11 @@ int rec__net_reserve(RecNet *net, int cap, int train)
     for (int i = 0; i < net->nl; i++) {
         RecLayer *l = &net->l[i];
         size_t o = (size_t)l->cout * l->hout * l->wout * n;
-        l->out = a;
-        a += o;
+        l->out = NULL;
+        if (train || infer_has_out(net, i)) {
+            l->out = a;
+            a += o;
+        }
         l->dout = l->aux = l->bn_mean = l->bn_invstd = NULL;
         if (train) {
             l->dout = a;
