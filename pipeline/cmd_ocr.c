@@ -54,7 +54,11 @@ static int ocr_file(const char *path, int out_fd, const Job *d, RecNet *net)
             err_prefix("%s page %d: binarize", path, p + 1);
             goto done;
         }
-        SegPage *sp = seg_page_segment(pixb, dpi, &d->segment);
+        SegOptions so = d->segment;
+        PageScorer scorer = {net, d->charset};
+        so.score = page_score_glyph;
+        so.score_ctx = &scorer;
+        SegPage *sp = seg_page_segment(pixb, dpi, &so);
         pixDestroy(&pixb);
         if (!sp) {
             err_prefix("%s page %d: segment", path, p + 1);
@@ -146,8 +150,7 @@ int cmd_ocr(int argc, char **argv)
         model = cli_default_model_path();
     RecNet *net = rec_net_load(model);
     if (!net) {
-        fprintf(stderr, "inkpipe: cannot load model %s: %s\n", model,
-                err_get());
+        fprintf(stderr, "inkpipe: cannot load the model: %s\n", err_get());
         return 1;
     }
     int out_fd = fs_open_dir(outdir, 1);

@@ -46,6 +46,13 @@ typedef struct {
     double page_timeout; /* `limits.page_timeout` s; default 60 */
     int page_memory_mb;  /* `limits.page_memory_mb`; default 1024 */
     double lease_seconds; /* `lease.seconds`; default 300 */
+    /* `slurm.*`: defaults for `inkpipe slurm submit` (0 / NULL = not set) */
+    int slurm_tasks;
+    int slurm_nodes;
+    int slurm_cpus_per_task;
+    char *slurm_partition;
+    char *slurm_time;   /* HH:MM:SS, D-HH:MM:SS or minutes */
+    char *slurm_sbatch; /* more #SBATCH options, space-separated */
 } Job;
 
 Job *job_load(const char *path);

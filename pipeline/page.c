@@ -162,6 +162,30 @@ PIX *page_read(const char *path, int page, int64_t max_pixels)
     return pix;
 }
 
+/**
+ * Score a candidate glyph for the segmenter's cuts of touching characters.
+ *
+ * @param[in] ctx   a PageScorer (net and charset)
+ * @param[in] mask  0/1 bytes, w x h, row stride w
+ * @param[in] w     width
+ * @param[in] h     height
+ * @return the best class probability (0..1); 0 when the mask cannot be
+ *         normalised or classified
+ */
+float page_score_glyph(void *ctx, const unsigned char *mask, int w, int h)
+{
+    const PageScorer *sc = ctx;
+    float in[REC_INPUT_SIZE * REC_INPUT_SIZE], probs[REC_NCLASSES];
+    if (rec_glyph_normalize_mask(mask, w, h, w, in) < 0 ||
+        rec_net_classify(sc->net, in, 1, sc->cs, probs) < 0)
+        return 0.0f;
+    float best = 0.0f;
+    for (int c = 0; c < REC_NCLASSES; c++)
+        if (probs[c] > best)
+            best = probs[c];
+    return best;
+}
+
 static OutBox box_of(SegBox b)
 {
     OutBox o = {b.x, b.y, b.x + b.w, b.y + b.h};
