@@ -106,8 +106,10 @@ valgrind: check-build
 # line-context step (tools/page_eval.sh, docs/context.md). Needs the
 # Chars74K data (../shared/data/chars74k-hnd or INKPIPE_CHARS74K) and a
 # model; without the data it says so and is skipped.
+DATA ?= ../shared/data
 eval-pages: $(BIN) $(BUILD)/tools/compose $(BUILD)/tools/cer
-	@tools/page_eval.sh --build $(BUILD) --inkpipe $(BIN); rc=$$?; \
+	@tools/page_eval.sh --build $(BUILD) --inkpipe $(BIN) \
+	  --data $(or $(INKPIPE_CHARS74K),$(DATA)/chars74k-hnd); rc=$$?; \
 	 [ $$rc -eq 0 ] || [ $$rc -eq 3 ]
 
 eval: eval-pages
