@@ -30,8 +30,10 @@ stop_cluster() {
 # (bash runs traps only between foreground commands); they are passed on to
 # the test's `timeout`, which signals the test's whole process group.
 child=
+tmp=
 on_signal() {
     [ -n "$child" ] && kill -TERM "$child" 2>/dev/null && wait "$child"
+    [ -n "$tmp" ] && rm -rf "$tmp" "$tmp.log"
     exit 130
 }
 trap stop_cluster EXIT
