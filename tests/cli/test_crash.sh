@@ -68,12 +68,21 @@ mkjob "$D"
 export INKPIPE_TRACE=$D/trace
 "$INKPIPE" run "$D/job.yaml" --workers 2 >"$D/log" 2>&1 &
 run=$!
-sleep 0.15
-# the run's children, from /proc (no procps needed)
+children() { # PID: its children, from /proc (no procps needed)
+    local st w ppid
+    for st in /proc/[0-9]*/stat; do
+        { read -r w _ _ ppid _ <"$st"; } 2>/dev/null || continue
+        [ "$ppid" = "$1" ] && echo "$w"
+    done
+}
+# wait (bounded) until the workers are at work, then kill them
+for _ in $(seq 100); do
+    [ -n "$(children "$run")" ] && [ -n "$(ls "$D/spool/binarize/done" 2>/dev/null)" ] && break
+    sleep 0.05
+done
 killed=0
-for st in /proc/[0-9]*/stat; do
-    { read -r w _ _ ppid _ <"$st"; } 2>/dev/null || continue
-    [ "$ppid" = "$run" ] && kill -9 "$w" && killed=$((killed + 1))
+for w in $(children "$run"); do
+    kill -9 "$w" && killed=$((killed + 1))
 done
 wait "$run"; rc=$?
 check kill_workers__workers_were_killed test "$killed" -ge 1
