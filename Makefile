@@ -106,8 +106,10 @@ valgrind: check-build
 # line-context step (tools/page_eval.sh, docs/context.md). Needs the
 # Chars74K data (../shared/data/chars74k-hnd or INKPIPE_CHARS74K) and a
 # model; without the data it says so and is skipped.
+DATA ?= ../shared/data
 eval-pages: $(BIN) $(BUILD)/tools/compose $(BUILD)/tools/cer
-	@tools/page_eval.sh --build $(BUILD) --inkpipe $(BIN); rc=$$?; \
+	@tools/page_eval.sh --build $(BUILD) --inkpipe $(BIN) \
+	  --data $(or $(INKPIPE_CHARS74K),$(DATA)/chars74k-hnd); rc=$$?; \
 	 [ $$rc -eq 0 ] || [ $$rc -eq 3 ]
 
 eval: eval-pages
@@ -120,12 +122,13 @@ install: $(BIN)
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
-# The bundled model: retrained from $(DATA) (Chars74K writers 001-035 +
-# their pen trajectories, the first 4000 MNIST test digits, Hershey fonts;
-# validation writers 036-040; writers 041-045 and the last 2000 MNIST
-# digits are never loaded) with a fixed seed. See docs/model.md.
+# The bundled model: retrained from $(DATA) (Chars74K writers 001-040
+# pictures + pen trajectories, 3000 of the first 8000 MNIST test digits
+# per epoch, Hershey fonts) with a fixed seed; writers 041-045 and the last
+# 2000 MNIST digits are never loaded. See docs/model.md.
 DATA       ?= ../shared/data
-MODEL_ARGS ?= --epochs 30
+MODEL_ARCH ?= c32b,p,c64b,p,c128b,p,d0.3,f128,d0.3,f62
+MODEL_ARGS ?= --epochs 12 --arch $(MODEL_ARCH) --idx-quota 3000 --train-on-val
 MNIST_IDX  := $(DATA)/mnist-test/t10k-images-idx3-ubyte.gz \
               $(DATA)/mnist-test/t10k-labels-idx1-ubyte.gz
 model: $(BIN)

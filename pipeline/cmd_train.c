@@ -49,12 +49,6 @@ static int merge_class(int c)
     return c;
 }
 
-/* Default model path (cli_default_model_path() once pipeline/ lands it). */
-static const char *default_model(void)
-{
-    const char *m = getenv("INKPIPE_MODEL");
-    return m && *m ? m : "models/inkpipe.model";
-}
 
 /* Shared data options of train and eval. */
 typedef struct {
@@ -543,8 +537,8 @@ static void eval_usage(FILE *f)
 "usage: inkpipe eval [--model MODEL] [--charset SET] DATA...\n"
 "Measure a model on held-out labelled glyphs.\n"
 "\n"
-"  --model MODEL         model file ($INKPIPE_MODEL, else\n"
-"                        models/inkpipe.model)\n"
+"  --model MODEL         model file (default: $INKPIPE_MODEL, else the\n"
+"                        installed/bundled models/inkpipe.model)\n"
 "  --charset SET         restrict the classes (digits, upper, lower, alpha,\n"
 "                        alnum or a list of characters); glyphs whose label\n"
 "                        is outside SET are skipped\n"
@@ -712,7 +706,7 @@ int cmd_eval(int argc, char **argv)
     DataArgs d;
     memset(&d, 0, sizeof d);
     d.idx_holdout = 2000;
-    const char *model = default_model(), *writers = "041-045";
+    const char *model = cli_default_model_path(), *writers = "041-045";
     const char *charset = NULL;
     int nconf = 20;
     for (int i = 1; i < argc; i++) {

@@ -420,8 +420,9 @@ static int handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
         sandbox_stop(&m->sb, 0, NULL);
         m->net = opt->model ? rec_net_load(opt->model) : NULL;
         if (!m->net)
-            snprintf(m->net_err, sizeof m->net_err, "cannot load model %s: %s",
-                     opt->model ? opt->model : "(none)", err_get());
+            /* rec_net_load's message names the file */
+            snprintf(m->net_err, sizeof m->net_err, "cannot load the model: %s",
+                     opt->model ? err_get() : "no model given");
         if (m->net) {
             /* One classification here, before any fork: OpenBLAS's first
              * sgemm mallocs its 128 MB work buffer, which a child under

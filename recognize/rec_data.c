@@ -1038,12 +1038,12 @@ int rec_set_add_hershey(RecSet *set, const char *dir, const char *fonts,
 
 static int put(FILE *f, const void *p, size_t n)
 {
-    return fwrite(p, 1, n, f) == n ? 0 : -1;
+    return n == 0 || fwrite(p, 1, n, f) == n ? 0 : -1;
 }
 
 static int get(FILE *f, void *p, size_t n)
 {
-    return fread(p, 1, n, f) == n ? 0 : -1;
+    return n == 0 || fread(p, 1, n, f) == n ? 0 : -1;
 }
 
 /**
