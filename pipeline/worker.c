@@ -503,7 +503,14 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
     double last_recover = mono_s();
     while (!(opt->stop && *opt->stop)) {
         int claimed = 0;
-        for (int s = STAGE_N - 1; s >= 0 && !claimed; s--) {
+        /* ingest first (cheap, header reads only: the page count is known
+         * early, for progress and ETA), then the later stages first so that
+         * pages flow to the end before new pages start */
+        static const int order[STAGE_N] = {STAGE_INGEST, STAGE_OUTPUT,
+                                           STAGE_RECOGNIZE, STAGE_SEGMENT,
+                                           STAGE_BINARIZE};
+        for (int k = 0; k < STAGE_N && !claimed; k++) {
+            int s = order[k];
             if (!unsigned_mask_has(opt->stages, s))
                 continue;
             QueueItem *it = NULL;
