@@ -43,7 +43,7 @@ while [ $done_kills -lt "$kills" ]; do
     while kill -0 $run 2>/dev/null && [ $done_kills -lt "$kills" ]; do
         # sleep 0.02 .. 0.30 s, then kill one random worker of this run
         sleep "0.$(printf '%02d' $((2 + RANDOM % 29)))"
-        workers=($(ps -o pid= --ppid $run 2>/dev/null))
+        workers=($(children $run))
         [ ${#workers[@]} -gt 0 ] || continue
         victim=${workers[$((RANDOM % ${#workers[@]}))]}
         if kill -9 "$victim" 2>/dev/null; then
