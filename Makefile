@@ -49,7 +49,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
 .PHONY: all deps demo test test-unit check-build valgrind bench eval eval-pages model \
-        install clean format tools fuzz chaos test-slurm
+        install clean format tools fuzz fuzz-build chaos test-slurm
 
 all: $(BIN) tools
 
@@ -153,5 +153,28 @@ eval: $(BIN)
 
 clean:
 	rm -rf build build-* inkpipe
+
+# ---- faults, hostile input, fuzzing (issue 6) -------------------------
+# make chaos: the slow fault tests (tests/chaos/chaos_*.sh: kill -9 at
+# random moments during a 200-page job; a worker's heartbeat on a long page).
+chaos: check-build
+	@tests/chaos/run.sh $(BUILD) $(BIN)
+
+# make fuzz [FUZZ_SECONDS=60]: build tests/fuzz/fuzz_*.c with clang's
+# libFuzzer + ASan + UBSan (objects in build-fuzz/) and run each target for
+# FUZZ_SECONDS on its seeds (tests/fuzz/corpus/NAME/; the corpus grows in
+# build-fuzz/corpus/NAME/, crashes land in build-fuzz/crash-NAME-*).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@tools/deps.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+	    SANITIZE=fuzzer-no-link,address,undefined OPT="-O1 -g" fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) build-fuzz $(FUZZ_SRC:tests/fuzz/%.c=%)
+
+fuzz-build: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PIPE_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $< $(PIPE_OBJ) $(LIB_OBJ) $(LIBS)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
