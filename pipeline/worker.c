@@ -115,6 +115,13 @@ static void trace_done(SpoolStage st, const QueueItem *it)
     fclose(fp);
 }
 
+/* 1 for the faults of the place, not of the item: the item must wait for
+ * space instead of failing. */
+static int no_space(int e)
+{
+    return e == ENOSPC || e == EDQUOT;
+}
+
 static int unsigned_mask_has(unsigned mask, int st)
 {
     return mask == 0 || (mask & (1u << st));
@@ -207,6 +214,8 @@ static void sandbox_main(Spool *sp, RecNet *net, int in, int out)
         err_clear();
         fault_inject((SpoolStage)h.stage);
         int32_t rc = spool_stage_run(sp, (SpoolStage)h.stage, &it, net);
+        if (rc < 0 && no_space(err_get_errno()))
+            rc = -2; /* not the item's fault: the worker gives it back */
         const char *msg = rc < 0 ? (err_get()[0] ? err_get() : "failed (no "
                                                                "reason)")
                                  : "";
@@ -313,7 +322,8 @@ static int sandbox_read(Sandbox *sb, Spool *sp, SpoolStage st,
 }
 
 /* Run one item in the sandbox child (started when needed); reason (size
- * >= 1024) gets why it failed. Returns 0 (stage succeeded) or -1. */
+ * >= 1024) gets why it failed. Returns 0 (stage succeeded), -1 (the item
+ * failed) or -2 (no space left: the item is not at fault). */
 static int sandbox_run(Sandbox *sb, Spool *sp, SpoolStage st,
                        const QueueItem *it, RecNet *net, char *reason,
                        size_t size)
@@ -372,7 +382,7 @@ static int sandbox_run(Sandbox *sb, Spool *sp, SpoolStage st,
         if (r == 0) {
             buf[keep] = '\0';
             snprintf(reason, size, "%s", buf);
-            return rc == 0 ? 0 : -1;
+            return rc == 0 ? 0 : rc == -2 ? -2 : -1;
         }
     }
     if (r == -2) {
@@ -398,8 +408,11 @@ typedef struct {
     Sandbox sb;
 } WorkerModel;
 
-static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
-                        SpoolStage st, QueueItem *it, WorkerStats *stats)
+/* Run one claimed item and settle its claim. Returns 0, or -1 when the
+ * worker must stop (disk full: the item went back to queued/, message in
+ * err_get()). */
+static int handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
+                       SpoolStage st, QueueItem *it, WorkerStats *stats)
 {
     Queue *q = spool_get_queue(sp, st);
     char reason[1024];
@@ -431,6 +444,8 @@ static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
         err_clear();
         rc = spool_stage_run(sp, st, it, m->net);
         snprintf(reason, sizeof reason, "%s", err_get());
+        if (rc < 0 && no_space(err_get_errno()))
+            rc = -2;
     } else {
         rc = sandbox_run(&m->sb, sp, st, it, m->net, reason, sizeof reason);
     }
@@ -441,14 +456,31 @@ static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
         }
         else if (opt->log)
             fprintf(opt->log, "inkpipe: %s\n", err_get());
-        return;
+        return 0;
+    }
+    if (rc == -2) {
+        /* A full disk fails every item alike: give this one back and stop,
+         * so that `inkpipe run` finishes the job once there is space. */
+        queue_release(q, it);
+        return err_set("%s %s: %s; the item stays queued. Stopped: free some "
+                       "space, then run the job again",
+                       spool_stage_names[st], it->key, reason);
+    }
+    if (queue_fail(q, it, reason) < 0) {
+        /* cannot even record the failure (disk full?): keep the item for
+         * the next run rather than hold its claim forever */
+        char why[1024];
+        snprintf(why, sizeof why, "%s", err_get());
+        queue_release(q, it);
+        return err_set("%s %s failed (%s) and the failure cannot be recorded: "
+                       "%s. Stopped; the item stays queued",
+                       spool_stage_names[st], it->key, reason, why);
     }
     stats->failed++;
     if (opt->log)
         fprintf(opt->log, "inkpipe: %s %s failed: %s\n", spool_stage_names[st],
                 it->key, reason);
-    if (queue_fail(q, it, reason) < 0 && opt->log)
-        fprintf(opt->log, "inkpipe: %s\n", err_get());
+    return 0;
 }
 
 /**
@@ -492,8 +524,12 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
                 goto out;
             }
             if (c == 1) {
-                handle_item(sp, opt, &model, (SpoolStage)s, it, &stats);
+                int hr = handle_item(sp, opt, &model, (SpoolStage)s, it, &stats);
                 queue_item_destroy(&it);
+                if (hr < 0) {
+                    rc = -1;
+                    goto out;
+                }
                 claimed = 1;
             }
         }
