@@ -70,7 +70,9 @@ static const char help_retry[] =
     "usage: inkpipe retry JOB.yaml\n"
     "\n"
     "Put every failed item back in its queue (its reason is forgotten).\n"
-    "Then `inkpipe run JOB.yaml` or `inkpipe work JOB.yaml` processes them.\n";
+    "Then `inkpipe run JOB.yaml` or `inkpipe work JOB.yaml` processes them.\n"
+    "A file written without a failed page is written again, whole, once\n"
+    "the page goes through.\n";
 
 static int is_help(const char *a)
 {
@@ -561,13 +563,9 @@ int cmd_retry(int argc, char **argv)
     if (rc)
         return rc;
     int total = 0;
-    for (int s = 0; s < STAGE_N; s++) {
-        int n = 0;
-        if (queue_retry(spool_get_queue(sp, (SpoolStage)s), &n) < 0) {
-            fprintf(stderr, "inkpipe: %s\n", err_get());
-            rc = 1;
-        }
-        total += n;
+    if (spool_retry(sp, &total) < 0) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        rc = 1;
     }
     printf("%s: requeued %d failed items\n", job->name, total);
     spool_destroy(&sp);

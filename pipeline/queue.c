@@ -13,6 +13,10 @@
  *             tmp/ files of dead enqueuers removed; seen/K with link count
  *             1 (enqueue cut short) -> link(seen/K, queued/K)
  *   retry     rename(failed/K, queued/K); unlink reason/K
+ *   reopen    unlink seen/K; unlink done/K (a done item made stale; the
+ *             next enqueue of K enqueues it again). Cut short in between,
+ *             done/K stays until the next reopen, or until the new item's
+ *             complete replaces it
  * A crash between any two steps leaves a state that recover repairs, and no
  * step can make an item appear in two states or in none.
  * Ownership: Queue keeps one fd per subfolder and a cached listing of
@@ -534,11 +538,33 @@ int queue_recover(Queue *q, double lease_s, int *pn)
             count++;
     }
     names_free(names, n);
+
     if (count)
         cache_clear(q);
     if (pn)
         *pn = count;
     return 0;
+}
+
+/**
+ * Put one failed item back in queued/.
+ *
+ * @param[in] q    queue
+ * @param[in] key  the item's key
+ * @return 1 if requeued, 0 if it was not failed (any more), -1 on error
+ */
+int queue_retry_key(Queue *q, const char *key)
+{
+    if (!queue_key_valid(key))
+        return err_set("%s: bad key '%s'", q->dir, key);
+    if (renameat(q->fd[QD_FAILED], key, q->fd[QD_QUEUED], key) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        return err_set_errno("%s: requeue %s", q->dir, key);
+    }
+    unlinkat(q->fd[QD_REASON], key, 0);
+    cache_clear(q);
+    return 1;
 }
 
 /**
@@ -555,20 +581,61 @@ int queue_retry(Queue *q, int *pn)
     if (n < 0)
         return -1;
     int count = 0;
-    for (int i = 0; i < n; i++) {
-        if (!queue_key_valid(names[i]))
-            continue;
-        if (renameat(q->fd[QD_FAILED], names[i], q->fd[QD_QUEUED], names[i]) ==
-            0) {
-            unlinkat(q->fd[QD_REASON], names[i], 0);
+    for (int i = 0; i < n; i++)
+        if (queue_key_valid(names[i]) && queue_retry_key(q, names[i]) == 1)
             count++;
-        }
-    }
     names_free(names, n);
-    cache_clear(q);
     if (pn)
         *pn = count;
     return 0;
+}
+
+/**
+ * Read the text of a failed item.
+ *
+ * @param[in]  q      queue
+ * @param[in]  key    the item's key
+ * @param[out] ptext  its text (caller frees)
+ * @return 0 or -1
+ */
+int queue_read_failed(Queue *q, const char *key, char **ptext)
+{
+    *ptext = NULL;
+    if (!queue_key_valid(key))
+        return err_set("%s: bad key '%s'", q->dir, key);
+    *ptext = fs_read_at(q->fd[QD_FAILED], key, QUEUE_MAX_ITEM, NULL);
+    return *ptext ? 0 : -1;
+}
+
+/**
+ * Forget a done item, so that the next queue_enqueue() of its key enqueues
+ * it again (its result became stale: e.g. a document's output written
+ * without a page that is now being retried).
+ *
+ * @param[in] q    queue
+ * @param[in] key  the item's key
+ * @return 1 if it was done and is forgotten, 0 if it was not done, -1 on
+ *         error
+ *
+ * Notes:
+ *   (1) seen/K goes first, then done/K. Killed in between, done/K is left
+ *       alone (counted done, not in total) until the next reopen, or until
+ *       the item enqueued again completes and its rename replaces it.
+ *   (2) An item queued or claimed is left alone.
+ */
+int queue_reopen(Queue *q, const char *key)
+{
+    struct stat st;
+    if (!queue_key_valid(key))
+        return err_set("%s: bad key '%s'", q->dir, key);
+    if (fstatat(q->fd[QD_DONE], key, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return errno == ENOENT ? 0 : err_set_errno("%s: done/%s", q->dir, key);
+    if (unlinkat(q->fd[QD_SEEN], key, 0) < 0 && errno != ENOENT)
+        return err_set_errno("%s: unlink seen/%s", q->dir, key);
+    if (unlinkat(q->fd[QD_DONE], key, 0) < 0 && errno != ENOENT)
+        return err_set_errno("%s: unlink done/%s", q->dir, key);
+    cache_clear(q);
+    return 1;
 }
 
 static int count_dir(int dfd)

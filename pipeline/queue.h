@@ -4,7 +4,7 @@
  *
  * Files (prefix queue_):
  *   queue.c   open/destroy, enqueue, claim, complete/fail, heartbeat,
- *             recover, retry, counts and listings
+ *             recover, retry, reopen, counts and listings
  *
  * Layout of STAGE_DIR (created by queue_open):
  *   seen/KEY      every item ever enqueued (hard link to the item's inode)
@@ -74,6 +74,9 @@ int queue_heartbeat(Queue *q, const QueueItem *item);
 int queue_release(Queue *q, const QueueItem *item);
 int queue_recover(Queue *q, double lease_s, int *pn);
 int queue_retry(Queue *q, int *pn);
+int queue_retry_key(Queue *q, const char *key);
+int queue_reopen(Queue *q, const char *key);
+int queue_read_failed(Queue *q, const char *key, char **ptext);
 int queue_get_counts(Queue *q, QueueCounts *pc);
 int queue_list(Queue *q, QueueState state, QueueEntry **pentries, int *pn);
 void queue_entries_destroy(QueueEntry **pentries, int n);

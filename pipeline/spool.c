@@ -379,3 +379,94 @@ int spool_recover(Spool *sp, int *pn)
         *pn = total;
     return 0;
 }
+
+/* The file key F of a page key F-pNNNN into buf; 0, or -1 if not one. */
+static int page_file_key(const char *key, char *buf, size_t size)
+{
+    const char *dash = strrchr(key, '-');
+    size_t n = dash ? (size_t)(dash - key) : 0;
+    if (!dash || dash[1] != 'p' || n == 0 || n >= size)
+        return -1;
+    memcpy(buf, key, n);
+    buf[n] = '\0';
+    return 0;
+}
+
+/**
+ * Put every failed item back in its queue; the output item of a file whose
+ * page is requeued is reopened, so that the file's output is written again
+ * (with the page, if it goes through this time).
+ *
+ * @param[in]  sp  spool
+ * @param[out] pn  [optional] number of items requeued
+ * @return 0 or -1 (with the first error; the other items are still tried)
+ *
+ * Notes:
+ *   (1) Per item: reopen the output item, then requeue the page, so a kill
+ *       in between leaves the page failed and a `retry` again finishes.
+ *   (2) An output item still queued or claimed is left alone; if it runs
+ *       while the page is pending it fails, saying to retry.
+ */
+int spool_retry(Spool *sp, int *pn)
+{
+    int rc = 0, count = 0;
+    Queue *outq = sp->q[STAGE_OUTPUT];
+    for (int s = 0; s < STAGE_N; s++) {
+        QueueEntry *e;
+        int n;
+        if (queue_list(sp->q[s], QUEUE_FAILED, &e, &n) < 0) {
+            rc = -1;
+            continue;
+        }
+        for (int i = 0; i < n; i++) {
+            char file[128];
+            if (s >= STAGE_BINARIZE && s <= STAGE_RECOGNIZE &&
+                page_file_key(e[i].key, file, sizeof file) == 0 &&
+                queue_reopen(outq, file) < 0) {
+                rc = -1;
+                continue;
+            }
+            int r = queue_retry_key(sp->q[s], e[i].key);
+            if (r < 0)
+                rc = -1;
+            else
+                count += r;
+        }
+        queue_entries_destroy(&e, n);
+    }
+    if (pn)
+        *pn = count;
+    return rc;
+}
+
+/**
+ * Enqueue the output item of every file that failed pages have settled
+ * (for a worker killed between failing a page and looking at its file).
+ *
+ * @param[in] sp  spool
+ * @return 0 or -1
+ */
+int spool_settle_failed(Spool *sp)
+{
+    int rc = 0;
+    for (int s = STAGE_BINARIZE; s <= STAGE_RECOGNIZE; s++) {
+        QueueEntry *e;
+        int n;
+        if (queue_list(sp->q[s], QUEUE_FAILED, &e, &n) < 0)
+            return -1;
+        for (int i = 0; i < n; i++) {
+            char *text = NULL;
+            QueueItem it = {e[i].key, NULL, NULL};
+            if (queue_read_failed(sp->q[s], e[i].key, &text) < 0) {
+                rc = -1;
+                continue;
+            }
+            it.text = text;
+            if (spool_page_failed(sp, (SpoolStage)s, &it) < 0)
+                rc = -1;
+            free(text);
+        }
+        queue_entries_destroy(&e, n);
+    }
+    return rc;
+}

@@ -3,7 +3,7 @@
  * stages, and the stage functions that turn one item into the next.
  *
  * Files (prefix spool_):
- *   spool.c    open/destroy, input expansion, submit, recover
+ *   spool.c    open/destroy, input expansion, submit, recover, retry
  *   stage.c    the five stages: ingest, binarize, segment, recognize, output
  *
  * Layout of SPOOL:
@@ -47,11 +47,17 @@ const Job *spool_get_job(const Spool *sp);
 
 int spool_submit(Spool *sp, int *pnew, int *pknown);
 int spool_recover(Spool *sp, int *pn);
+int spool_retry(Spool *sp, int *pn);
+int spool_settle_failed(Spool *sp);
 
 /* Run one claimed item of stage st (stage.c). net is needed by recognize
  * only. Returns 0, or -1 with the reason in err_get(). */
 int spool_stage_run(Spool *sp, SpoolStage st, const QueueItem *item,
                     RecNet *net);
+
+/* After item of stage st failed: enqueue its file's output item if every
+ * page is now recognised or failed (stage.c). 0 or -1. */
+int spool_page_failed(Spool *sp, SpoolStage st, const QueueItem *item);
 
 /* Internals shared by spool.c and stage.c. */
 int spool__art_fd(const Spool *sp);

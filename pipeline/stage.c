@@ -10,10 +10,17 @@
  *              the headers only)
  *   binarize   page -> art/KEY.tif (1 bpp, G4, resolution kept)
  *   segment    art/KEY.tif -> art/KEY.seg
- *   recognize  art/KEY.seg -> art/KEY.rec; the page that completes its file
+ *   recognize  art/KEY.seg -> art/KEY.rec; the page that settles its file
+ *              (every page recognised or failed, one at least recognised)
  *              enqueues the file's output item (idempotent: two workers
- *              finishing the last two pages at once enqueue it once)
- *   output     art/F-p*.rec -> OUTPUT/rel.txt, OUTPUT/rel.hocr
+ *              finishing the last two pages at once enqueue it once); a
+ *              page that fails settles it the same way (spool_page_failed,
+ *              called by the worker)
+ *   output     art/F-p*.rec -> OUTPUT/rel.txt, OUTPUT/rel.hocr; a failed
+ *              page is an empty page (its size if it was binarised, else
+ *              0 x 0). `retry` reopens the output item of a file whose
+ *              page it requeues (spool_retry), so the output is written
+ *              again, whole, once the page goes through
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -236,18 +243,74 @@ done:
     return rc;
 }
 
-/* 1 when every page of the file has its .rec artifact. */
-static int file_complete(Spool *sp, const ItemInfo *ii)
+/* 1 when page p of the file failed in binarize, segment or recognize. */
+static int page_failed(Spool *sp, const char *file, int p)
 {
+    char key[64];
+    snprintf(key, sizeof key, "%s-p%04d", file, p);
+    for (int s = STAGE_BINARIZE; s <= STAGE_RECOGNIZE; s++)
+        if (queue_has_key(spool_get_queue(sp, (SpoolStage)s), QUEUE_FAILED,
+                          key) == 1)
+            return 1;
+    return 0;
+}
+
+/* 1 when art/NAME is a regular file. */
+static int art_exists(Spool *sp, const char *name)
+{
+    struct stat st;
+    return fstatat(spool__art_fd(sp), name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+           S_ISREG(st.st_mode);
+}
+
+/* Every page of the file settled (recognised or failed), and at least one
+ * recognised: enqueue the file's output item (idempotent). */
+static int file_settle(Spool *sp, const ItemInfo *ii)
+{
+    int good = 0;
     for (int p = 0; p < ii->pages; p++) {
         char name[128];
-        struct stat st;
         art_name(name, sizeof name, ii->file, p, "rec");
-        if (fstatat(spool__art_fd(sp), name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-            !S_ISREG(st.st_mode))
+        if (art_exists(sp, name))
+            good++;
+        else if (!page_failed(sp, ii->file, p))
             return 0;
     }
-    return 1;
+    if (!good)
+        return 0; /* nothing to keep: no output file */
+    char text[9000];
+    snprintf(text, sizeof text, "src=%s\nrel=%s\nfile=%s\npages=%d\n",
+             ii->src, ii->rel, ii->file, ii->pages);
+    return queue_enqueue(spool_get_queue(sp, STAGE_OUTPUT), ii->file, text) <
+                   0
+               ? -1
+               : 0;
+}
+
+/**
+ * After a page item failed: if that settles its file (every other page
+ * recognised or failed), enqueue the file's output item.
+ *
+ * @param[in] sp    spool
+ * @param[in] st    the stage the item failed in
+ * @param[in] item  the failed item (already in failed/)
+ * @return 0 (also when st is not a page stage), or -1 with the reason
+ *
+ * Notes:
+ *   (1) Race-free with the recognize of the file's last page: each side
+ *       publishes its state (.rec, failed/) before looking at the others,
+ *       so at least one of them sees the file settled.
+ */
+int spool_page_failed(Spool *sp, SpoolStage st, const QueueItem *item)
+{
+    if (st < STAGE_BINARIZE || st > STAGE_RECOGNIZE)
+        return 0;
+    ItemInfo ii;
+    if (info_parse(item, &ii, 1) < 0)
+        return -1;
+    int rc = file_settle(sp, &ii);
+    info_free(&ii);
+    return rc;
 }
 
 static int stage_recognize(Spool *sp, const QueueItem *it, RecNet *net)
@@ -279,20 +342,30 @@ static int stage_recognize(Spool *sp, const QueueItem *it, RecNet *net)
     }
     if (art_publish(sp, tmp, name) < 0)
         goto done;
-    rc = 0;
-    if (file_complete(sp, &ii)) {
-        char text[9000];
-        snprintf(text, sizeof text, "src=%s\nrel=%s\nfile=%s\npages=%d\n",
-                 ii.src, ii.rel, ii.file, ii.pages);
-        if (queue_enqueue(spool_get_queue(sp, STAGE_OUTPUT), ii.file, text) <
-            0)
-            rc = -1;
-    }
+    rc = file_settle(sp, &ii);
 done:
     seg_page_destroy(&page);
     out_page_destroy(&op);
     info_free(&ii);
     return rc;
+}
+
+/* The empty page written for page p, which failed: its size is the
+ * binarised page's when binarize got that far, else 0 x 0. */
+static OutPage *failed_page(Spool *sp, const ItemInfo *ii, int p)
+{
+    char name[128], path[4400];
+    int w = 0, h = 0;
+    art_name(name, sizeof name, ii->file, p, "tif");
+    snprintf(path, sizeof path, "%s/%s", spool__art_dir(sp), name);
+    if (art_exists(sp, name)) {
+        l_int32 format, bps, spp, iscmap, pw, ph;
+        if (pixReadHeader(path, &format, &pw, &ph, &bps, &spp, &iscmap) == 0) {
+            w = pw;
+            h = ph;
+        }
+    }
+    return out_page_create(ii->src, p, w, h, 0, 0, 0, 0);
 }
 
 static int stage_output(Spool *sp, const QueueItem *it)
@@ -315,7 +388,18 @@ static int stage_output(Spool *sp, const QueueItem *it)
         char name[128], path[4400];
         art_name(name, sizeof name, ii.file, p, "rec");
         snprintf(path, sizeof path, "%s/%s", spool__art_dir(sp), name);
-        if (!(pages[p] = out_page_load(path))) {
+        if (art_exists(sp, name))
+            pages[p] = out_page_load(path);
+        else if (page_failed(sp, ii.file, p))
+            pages[p] = failed_page(sp, &ii, p);
+        else {
+            err_set("%s page %d is neither recognised nor failed (retried "
+                    "while this output was queued?): run `inkpipe retry`, "
+                    "then the job again",
+                    ii.src, p + 1);
+            goto done;
+        }
+        if (!pages[p]) {
             err_prefix("%s page %d", ii.src, p + 1);
             goto done;
         }

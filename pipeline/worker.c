@@ -76,30 +76,42 @@ static void limit_memory(int mb)
 }
 
 /* Testing aids, both off unless set in the environment:
- *   INKPIPE_FAULT=STAGE:crash|abort|hang|sleep=S
+ *   INKPIPE_FAULT=STAGE:crash|abort|hang|sleep=S[,page=N]
  *                                         the child of that stage faults
  *                                         or is slow (to test crash,
  *                                         timeout and heartbeat handling
- *                                         without a hostile file)
+ *                                         without a hostile file); with
+ *                                         ",page=N" only on page N (1-based)
+ *                                         of each file
  *   INKPIPE_TRACE=FILE                    one line "STAGE KEY PID" appended
  *                                         per completed item (to check
  *                                         that each item completes once) */
-static void fault_inject(SpoolStage st)
+static void fault_inject(SpoolStage st, const char *key)
 {
     const char *f = getenv("INKPIPE_FAULT");
     size_t n = strlen(spool_stage_names[st]);
     if (!f || strncmp(f, spool_stage_names[st], n) || f[n] != ':')
         return;
     f += n + 1;
-    if (!strcmp(f, "crash"))
+    char mode[64];
+    snprintf(mode, sizeof mode, "%.*s", (int)strcspn(f, ","), f);
+    const char *pg = strstr(f, ",page=");
+    if (pg) {
+        char suffix[32];
+        snprintf(suffix, sizeof suffix, "-p%04ld", atol(pg + 6) - 1);
+        size_t kl = strlen(key), sl = strlen(suffix);
+        if (kl < sl || strcmp(key + kl - sl, suffix))
+            return;
+    }
+    if (!strcmp(mode, "crash"))
         raise(SIGSEGV);
-    else if (!strcmp(f, "abort"))
+    else if (!strcmp(mode, "abort"))
         abort();
-    else if (!strcmp(f, "hang"))
+    else if (!strcmp(mode, "hang"))
         for (;;)
             pause();
-    else if (!strncmp(f, "sleep=", 6))
-        sleep_s(atof(f + 6));
+    else if (!strncmp(mode, "sleep=", 6))
+        sleep_s(atof(mode + 6));
 }
 
 static void trace_done(SpoolStage st, const QueueItem *it)
@@ -212,7 +224,7 @@ static void sandbox_main(Spool *sp, RecNet *net, int in, int out)
             h.stage >= STAGE_N)
             _exit(112);
         err_clear();
-        fault_inject((SpoolStage)h.stage);
+        fault_inject((SpoolStage)h.stage, it.key);
         int32_t rc = spool_stage_run(sp, (SpoolStage)h.stage, &it, net);
         if (rc < 0 && no_space(err_get_errno()))
             rc = -2; /* not the item's fault: the worker gives it back */
@@ -477,6 +489,9 @@ static int handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
                        spool_stage_names[st], it->key, reason, why);
     }
     stats->failed++;
+    /* a failed page may settle its file: the output goes on without it */
+    if (spool_page_failed(sp, st, it) < 0 && opt->log)
+        fprintf(opt->log, "inkpipe: %s\n", err_get());
     if (opt->log)
         fprintf(opt->log, "inkpipe: %s %s failed: %s\n", spool_stage_names[st],
                 it->key, reason);
@@ -502,7 +517,7 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
     WorkerStats stats = {0, 0};
     WorkerModel model = {0};
     int rc = 0;
-    if (spool_recover(sp, NULL) < 0)
+    if (spool_recover(sp, NULL) < 0 || spool_settle_failed(sp) < 0)
         return -1;
     double last_recover = mono_s();
     while (!(opt->stop && *opt->stop)) {
