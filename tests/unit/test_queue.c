@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -399,6 +400,89 @@ static void queue_open__symlinked_subfolder__refused(void)
     queue_destroy(&q);
 }
 
+static void queue_reopen__done_item__enqueued_again_once(void)
+{
+    char dir[600];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    queue_enqueue(q, "f", "pages=3\n");
+    QueueItem *it = NULL;
+    CHECK(queue_claim(q, &it) == 1);
+    CHECK(it && queue_complete(q, it) == 0);
+    queue_item_destroy(&it);
+    CHECK(queue_enqueue(q, "f", "pages=3\n") == 0); /* seen: a no-op */
+    CHECK(queue_reopen(q, "f") == 1);
+    QueueCounts c;
+    CHECK(queue_get_counts(q, &c) == 0);
+    CHECK(c.done == 0 && c.total == 0 && c.queued == 0);
+    CHECK(queue_reopen(q, "f") == 0); /* nothing done any more */
+    CHECK(queue_enqueue(q, "f", "pages=3\n") == 1);
+    CHECK(queue_enqueue(q, "f", "pages=3\n") == 0);
+    CHECK(queue_claim(q, &it) == 1);
+    CHECK(it && queue_complete(q, it) == 0);
+    queue_item_destroy(&it);
+    CHECK(queue_get_counts(q, &c) == 0 && c.done == 1 && c.total == 1);
+    queue_destroy(&q);
+}
+
+static void queue_reopen__queued_item__left_alone(void)
+{
+    char dir[600];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    queue_enqueue(q, "f", "x=1\n");
+    CHECK(queue_reopen(q, "f") == 0);
+    CHECK(queue_reopen(q, "../f") == -1);
+    QueueCounts c;
+    CHECK(queue_get_counts(q, &c) == 0 && c.queued == 1 && c.total == 1);
+    queue_destroy(&q);
+}
+
+static void queue_reopen__cut_short__next_complete_replaces_done(void)
+{
+    char dir[600];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    queue_enqueue(q, "f", "old=1\n");
+    QueueItem *it = NULL;
+    CHECK(queue_claim(q, &it) == 1);
+    CHECK(it && queue_complete(q, it) == 0);
+    queue_item_destroy(&it);
+    /* killed after unlink(seen/f), before unlink(done/f) */
+    char path[900];
+    snprintf(path, sizeof path, "%s/seen/f", dir);
+    unlink(path);
+    CHECK(queue_enqueue(q, "f", "new=1\n") == 1);
+    CHECK(queue_claim(q, &it) == 1);
+    CHECK(it && !strcmp(it->text, "new=1\n"));
+    CHECK(it && queue_complete(q, it) == 0);
+    queue_item_destroy(&it);
+    QueueCounts c;
+    CHECK(queue_get_counts(q, &c) == 0 && c.done == 1 && c.total == 1);
+    queue_destroy(&q);
+}
+
+static void queue_retry_key__failed_and_not__1_then_0(void)
+{
+    char dir[600];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    queue_enqueue(q, "a", "x=1\n");
+    QueueItem *it = NULL;
+    CHECK(queue_claim(q, &it) == 1);
+    CHECK(it && queue_fail(q, it, "broken") == 0);
+    queue_item_destroy(&it);
+    char *text = NULL;
+    CHECK(queue_read_failed(q, "a", &text) == 0 && text &&
+          !strcmp(text, "x=1\n"));
+    free(text);
+    CHECK(queue_retry_key(q, "a") == 1);
+    CHECK(queue_retry_key(q, "a") == 0);
+    CHECK(queue_read_failed(q, "a", &text) == -1 && text == NULL);
+    CHECK(count_files(dir, "reason") == 0 && count_files(dir, "queued") == 1);
+    queue_destroy(&q);
+}
+
 int main(void)
 {
     RUN(queue_enqueue__same_key_twice__second_is_noop);
@@ -414,5 +498,9 @@ int main(void)
     RUN(queue_release__claimed__queued_again_claimable);
     RUN(queue_claim__planted_symlink__failed_not_followed);
     RUN(queue_open__symlinked_subfolder__refused);
+    RUN(queue_reopen__done_item__enqueued_again_once);
+    RUN(queue_reopen__queued_item__left_alone);
+    RUN(queue_reopen__cut_short__next_complete_replaces_done);
+    RUN(queue_retry_key__failed_and_not__1_then_0);
     TEST_EXIT();
 }
