@@ -172,6 +172,9 @@ static void train_usage(FILE *f)
 "  --repeat KIND=N       copies per epoch of each picture/trajectory/font/\n"
 "                        idx sample (image=2 traj=2 font=2 idx=1)\n"
 "  --no-augment          train on clean renders only\n"
+"  --no-balance          keep the class frequencies of the training data as\n"
+"                        priors (default: output biases are shifted so every\n"
+"                        class has the same prior; see docs/model.md)\n"
 "  --cache FILE          keep the loaded sets in FILE.train / FILE.val and\n"
 "                        reuse them when the data options match\n"
 "  -o MODEL              output (models/inkpipe.model); written atomically\n"
@@ -234,6 +237,7 @@ int cmd_train(int argc, char **argv)
     int trajectories = 1, train_on_val = 0, augment = 1;
     const char *cache = NULL;
     int idx_quota = 1000;
+    int balance = 1;
     int rep[4] = {2, 1, 2, 2}; /* by RecSampleKind: image idx traj font */
     RecTrainOptions opt;
     rec_train_options_init(&opt);
@@ -257,6 +261,9 @@ int cmd_train(int argc, char **argv)
             continue;
         } else if (strcmp(a, "--no-augment") == 0) {
             augment = 0;
+            continue;
+        } else if (strcmp(a, "--no-balance") == 0) {
+            balance = 0;
             continue;
         }
         static const char *with_value[] = {
@@ -397,9 +404,11 @@ int cmd_train(int argc, char **argv)
         }
     }
     if (!cached) {
-        RecLoadOptions lo;
+        RecLoadOptions lo, vlo;
         rec_load_options_init(&lo);
         lo.exclude = &excl;
+        rec_load_options_init(&vlo);
+        vlo.only = &valw;
         if (d.chars74k) {
             fprintf(stderr, "loading %s ...\n", d.chars74k);
             lo.repeat = rep[REC_KIND_IMAGE];
@@ -421,10 +430,14 @@ int cmd_train(int argc, char **argv)
             lo.repeat = rep[REC_KIND_IMAGE];
             if (rec_set_add_csv(train, d.csv[k], &lo) < 0)
                 goto fail;
+            if (valw.count && rec_set_add_csv(val, d.csv[k], &vlo) < 0)
+                goto fail;
         }
         for (int k = 0; k < d.ndir; k++) {
             lo.repeat = rep[REC_KIND_IMAGE];
             if (rec_set_add_dir(train, d.dir[k], &lo) < 0)
+                goto fail;
+            if (valw.count && rec_set_add_dir(val, d.dir[k], &vlo) < 0)
                 goto fail;
         }
         if (d.idx_images) {
@@ -488,6 +501,8 @@ int cmd_train(int argc, char **argv)
             opt.epochs, (long long)opt.train.n, (unsigned long long)opt.seed);
     if (rec_net_train(net, &opt) < 0)
         goto fail;
+    if (balance && rec_set_balance_net(train, net) < 0)
+        goto fail;
 
     /* metadata: the command, the data, the validation result */
     char meta[4096];
@@ -499,10 +514,11 @@ int cmd_train(int argc, char **argv)
         m += (size_t)snprintf(
             meta + m, sizeof meta - m,
             "\ntrain samples: %d (pictures %d, trajectories %d, idx %d, "
-            "fonts %d); test writers %s never loaded\n",
+            "fonts %d); test writers %s never loaded%s\n",
             ntrain, count_kind(train, REC_KIND_IMAGE),
             count_kind(train, REC_KIND_TRAJ), count_kind(train, REC_KIND_IDX),
-            count_kind(train, REC_KIND_FONT), test_spec);
+            count_kind(train, REC_KIND_FONT), test_spec,
+            balance ? "; output biases balanced to equal class priors" : "");
     if (m < sizeof meta) {
         if (tp.best_val >= 0.0f)
             snprintf(meta + m, sizeof meta - m,

@@ -34,6 +34,7 @@
 
 #include "common/err.h"
 #include "recognize/rec_data_int.h"
+#include "recognize/rec_net_internal.h"
 
 #define NIN (REC_INPUT_SIZE * REC_INPUT_SIZE)
 
@@ -934,7 +935,7 @@ int rec_set_add_dir(RecSet *set, const char *dir, const RecLoadOptions *lo)
     int ne = scandir(dir, &ents, NULL, name_cmp);
     if (ne < 0)
         return err_set_errno("%s", dir);
-    int added = 0, rc = 0;
+    int added = 0, rc = 0, seen = 0;
     char sub[4096], path[8192];
     for (int e = 0; e < ne; e++) {
         const char *nm = ents[e]->d_name;
@@ -951,6 +952,7 @@ int rec_set_add_dir(RecSet *set, const char *dir, const RecLoadOptions *lo)
                                  sub);
                 for (int f = 0; f < nf; f++) {
                     if (rc == 0 && is_image_name(fs[f]->d_name)) {
+                        seen++;
                         snprintf(path, sizeof path, "%s/%s", sub,
                                  fs[f]->d_name);
                         rc = add_image_file(set, path, cls, lo, &added);
@@ -963,7 +965,7 @@ int rec_set_add_dir(RecSet *set, const char *dir, const RecLoadOptions *lo)
         free(ents[e]);
     }
     free(ents);
-    if (rc == 0 && added == 0)
+    if (rc == 0 && seen == 0)
         return err_set("%s: no glyph images in class sub-folders", dir);
     return rc ? -1 : added;
 }
@@ -1218,6 +1220,64 @@ int rec_set_set_quota(RecSet *set, RecSampleKind kind, int quota)
         }
     }
     set_recount(set);
+    return 0;
+}
+
+/* ---- class priors ---- */
+
+/**
+ * Balance a trained net's output biases against the class frequencies of
+ * its training set.
+ *
+ * @param[in]     set  the training set, with its repeats and quotas
+ * @param[in,out] net  trained net; its last dense layer's biases change
+ * @return 0, or -1 (net without a dense output layer, empty set)
+ *
+ * Notes:
+ *   (1) Frequencies per epoch: each sample's repeat count; a quota kind
+ *       spreads its quota over its pool's classes.
+ *   (2) b_c -= log p_c - mean(log p); the arg-max then follows the
+ *       likelihood under equal priors, which is how eval counts (every
+ *       class equally) and close to text, where letters outnumber digits.
+ *       --charset digits is unaffected when the digits share one prior.
+ */
+int rec_set_balance_net(const RecSet *set, RecNet *net)
+{
+    double cnt[REC_NCLASSES] = {0};
+    int kind_n[4] = {0};
+    for (int i = 0; i < set->n; i++)
+        kind_n[set->s[i].kind]++;
+    for (int i = 0; i < set->n; i++) {
+        const RecSample *s = &set->s[i];
+        if (set->quota[s->kind] > 0)
+            cnt[s->label] +=
+                (double)set->quota[s->kind] / (double)kind_n[s->kind];
+        else
+            cnt[s->label] += s->repeat;
+    }
+    int last = -1;
+    for (int i = 0; i < net->nl; i++)
+        if (net->l[i].type == REC__DENSE)
+            last = i;
+    if (last < 0 || net->l[last].cout != REC_NCLASSES)
+        return err_set("rec_set_balance_net: net has no %d-way output layer",
+                       REC_NCLASSES);
+    double tot = 0, mean = 0;
+    int present = 0;
+    for (int c = 0; c < REC_NCLASSES; c++)
+        tot += cnt[c];
+    if (tot <= 0)
+        return err_set("rec_set_balance_net: empty set");
+    for (int c = 0; c < REC_NCLASSES; c++)
+        if (cnt[c] > 0) {
+            mean += log(cnt[c] / tot);
+            present++;
+        }
+    mean /= present;
+    float *b = net->params + net->l[last].b_off;
+    for (int c = 0; c < REC_NCLASSES; c++)
+        if (cnt[c] > 0)
+            b[c] -= (float)(log(cnt[c] / tot) - mean);
     return 0;
 }
 

@@ -131,6 +131,13 @@ int rec_set_set_quota(RecSet *set, RecSampleKind kind, int quota);
 int rec_set_save(const RecSet *set, const char *path, const char *key);
 RecSet *rec_set_load(const char *path, const char *key);
 
+/* Shift the output biases of net (trained on one epoch's worth of set's
+ * samples per epoch) by -log(class frequency), centred, so that classes
+ * seen more often in training (digits: MNIST) gain no advantage at
+ * inference: "logit adjustment" to equal class priors. Classes that set
+ * never shows are left alone. Returns 0 or -1. */
+int rec_set_balance_net(const RecSet *set, RecNet *net);
+
 int rec_set_count(const RecSet *set);
 int rec_set_label(const RecSet *set, int i);
 int rec_set_writer(const RecSet *set, int i); /* -1 when unknown */
