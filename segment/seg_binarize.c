@@ -428,6 +428,9 @@ static float find_skew(PIX *pixb, int dpi)
         int red_sweep = dpi >= 500 ? 4 : dpi >= 250 ? 2 : 1;
         if (w >= 1600 && h >= 1000 && dpi >= 250)
             red_sweep = dpi >= 500 ? 8 : 4;
+        /* A wrong dpi in the file header must not make a huge page slow. */
+        while (w / red_sweep > 2000 && red_sweep < 8)
+            red_sweep *= 2;
         int red_search = red_sweep >= 2 ? red_sweep / 2 : 1;
         l_float32 angle = 0, conf = 0;
         /* Sweep a little past the range so a 5 degree page is not at the
@@ -498,8 +501,8 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
         err_set("binarize: unknown method %d", (int)opt->method);
         return NULL;
     }
-    if (!(opt->k > 0.0f && opt->k < 1.0f)) {
-        err_set("binarize: Sauvola k must be in (0, 1), got %g",
+    if (!(opt->k > 0.0f && opt->k <= 1.0f)) {
+        err_set("binarize: Sauvola k must be in (0, 1], got %g",
                 (double)opt->k);
         return NULL;
     }

@@ -689,8 +689,11 @@ static int split_piece(SegPieces *ps, SegWLine *l, int pi, float tw,
 {
     const SegPiece *p = &ps->v[pi];
     int w = p->box.w, h = p->box.h;
+    /* Without a classifier, only pieces both much wider than a glyph and
+     * wider than tall: capitals (C, A, W, 4) are wide but tall too. */
     float thresh = opt->score ? 1.45f : 1.7f;
-    if (w < thresh * tw || (float)w < 0.75f * h || w < 6)
+    float aspect = opt->score ? 0.75f : 1.15f;
+    if (w < thresh * tw || (float)w < aspect * h || w < 6)
         return 0;
     int n_exp = (int)lrintf(w / tw);
     if (n_exp < 2)

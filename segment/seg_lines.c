@@ -22,8 +22,10 @@
  * x-height bands (which never overlap between lines, whatever the ascenders
  * do). Line pieces that end up next to each other in reading order on the
  * same row (one line with a wide gap) are joined again.
- * Cost: the tracker only looks at lines still open near the current x, the
- * other steps are linear in pieces or quadratic in lines only.
+ * Cost: the tracker looks only at open lines whose band lies near the
+ * piece's rows (row buckets), and the bridging and small-piece steps look
+ * up lines by row the same way; the rest is linear in pieces, and the
+ * reading order is quadratic in lines at worst, never in pieces.
  */
 #include "segment/seg_internal.h"
 
@@ -279,7 +281,52 @@ typedef struct {
     int k, nfill;
     int x1;
     int line;
+    int bucket, pos; /* where the track sits in the row buckets */
 } Track;
+
+/* Open tracks bucketed by the row of their band's centre, so that a piece
+ * is compared only with the tracks near its rows, not every open line. */
+typedef struct {
+    int *v;
+    int n, cap;
+} IntVec;
+
+static int bk_insert(IntVec *bk, Track *tr, int ti, int b)
+{
+    IntVec *v = &bk[b];
+    if (v->n == v->cap) {
+        int cap = v->cap ? 2 * v->cap : 8;
+        int *nv = realloc(v->v, (size_t)cap * sizeof *nv);
+        if (!nv)
+            return err_set("segment: out of memory (line tracker)");
+        v->v = nv;
+        v->cap = cap;
+    }
+    v->v[v->n] = ti;
+    tr[ti].bucket = b;
+    tr[ti].pos = v->n++;
+    return 0;
+}
+
+static void bk_remove(IntVec *bk, Track *tr, int ti)
+{
+    IntVec *v = &bk[tr[ti].bucket];
+    int last = v->v[--v->n];
+    v->v[tr[ti].pos] = last;
+    tr[last].pos = tr[ti].pos;
+    tr[ti].bucket = -1;
+}
+
+static void track_band(const Track *t, float *pt, float *pb)
+{
+    float bt = t->top[0], bb = t->bot[0];
+    for (int i = 1; i < t->nfill; i++) {
+        bt = t->top[i] < bt ? t->top[i] : bt;
+        bb = t->bot[i] > bb ? t->bot[i] : bb;
+    }
+    *pt = bt;
+    *pb = bb;
+}
 
 static _Thread_local const SegPieces *sort_ps;
 
@@ -298,11 +345,8 @@ static float track_fit(const Track *t, float top, float bot, float *pdc)
 {
     /* The union of the recent pieces: fragments of broken glyphs (top
      * halves, bottom halves) still fall inside it. */
-    float bt = t->top[0], bb = t->bot[0];
-    for (int i = 1; i < t->nfill; i++) {
-        bt = seg__fmin(bt, t->top[i]);
-        bb = seg__fmax(bb, t->bot[i]);
-    }
+    float bt, bb;
+    track_band(t, &bt, &bb);
     float ov = seg__fmin(bot, bb) - seg__fmax(top, bt);
     float mh = seg__fmin(bot - top, bb - bt);
     *pdc = fabsf(0.5f * (top + bot) - 0.5f * (bt + bb));
@@ -550,7 +594,8 @@ int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
     int n0 = ps->n;
     int *order = malloc((size_t)(n0 + 1) * sizeof *order);
     Track *tr = NULL;
-    int *active = NULL;
+    IntVec *bk = NULL;
+    int nbk = 0;
     YIndex yi = {0};
     int rc = -1;
     if (!order)
@@ -588,57 +633,98 @@ int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
     qsort(order, (size_t)no, sizeof *order, cmp_piece_x);
     sort_ps = NULL;
 
-    int ntr = 0, cap = 64, nact = 0;
+    int ntr = 0, cap = 64;
+    float bh = H > 1 ? H : 1, max_band = 0;
+    int maxy = 0;
+    for (int oi = 0; oi < no; oi++) {
+        const SegBox *b = &ps->v[order[oi]].box;
+        maxy = b->y + b->h > maxy ? b->y + b->h : maxy;
+    }
+    int nb = (int)(maxy / bh) + 2;
     tr = malloc((size_t)cap * sizeof *tr);
-    active = malloc((size_t)cap * sizeof *active);
-    if (!tr || !active) {
+    bk = calloc((size_t)nb, sizeof *bk);
+    nbk = nb;
+    if (!tr || !bk) {
         err_set("segment: out of memory (line tracker)");
         goto done;
     }
     float maxgap = 3.0f * H;
+    typedef struct {
+        int ti;
+        float f, dc;
+    } Cand;
+    Cand *cands = NULL;
+    int ccap = 0;
     for (int oi = 0; oi < no; oi++) {
         int pi = order[oi];
         SegPiece *p = &ps->v[pi];
         float top = (float)p->box.y, bot = (float)(p->box.y + p->box.h);
-        int best = -1;
-        float bestf = 0.55f, bestdc = 1e30f;
-        int k = 0;
-        for (int a = 0; a < nact; a++) {
-            Track *t = &tr[active[a]];
-            if ((float)t->x1 < (float)p->box.x - maxgap)
-                continue; /* closed for good: x only grows */
-            active[k++] = active[a];
-            float dc, f = track_fit(t, top, bot, &dc);
-            /* best overlap; near-ties go to the nearer centre */
-            if (f > bestf + 0.05f || (f >= bestf - 0.05f && dc < bestdc &&
-                                      f >= 0.55f)) {
-                if (f > bestf)
-                    bestf = f;
-                bestdc = dc;
-                best = active[k - 1];
+        /* tracks whose band could overlap: centres within half the two
+         * heights */
+        float pc = 0.5f * (top + bot), rad = 0.5f * ((bot - top) + max_band) + 1;
+        int b0 = (int)((pc - rad) / bh), b1 = (int)((pc + rad) / bh);
+        b0 = b0 < 0 ? 0 : b0;
+        b1 = b1 > nb - 1 ? nb - 1 : b1;
+        int nc = 0;
+        float fmax = 0;
+        for (int b = b0; b <= b1; b++) {
+            IntVec *v = &bk[b];
+            for (int j = 0; j < v->n;) {
+                int ti = v->v[j];
+                Track *t = &tr[ti];
+                if ((float)t->x1 < (float)p->box.x - maxgap) {
+                    bk_remove(bk, tr, ti); /* closed for good: x only grows */
+                    continue;
+                }
+                j++;
+                float dc, f = track_fit(t, top, bot, &dc);
+                if (f < 0.55f)
+                    continue;
+                if (nc == ccap) {
+                    ccap = ccap ? 2 * ccap : 16;
+                    Cand *nv = realloc(cands, (size_t)ccap * sizeof *nv);
+                    if (!nv) {
+                        free(cands);
+                        err_set("segment: out of memory (line tracker)");
+                        goto done;
+                    }
+                    cands = nv;
+                }
+                cands[nc++] = (Cand){ti, f, dc};
+                fmax = f > fmax ? f : fmax;
             }
         }
-        nact = k;
+        /* best overlap; near-ties (within 0.05) go to the nearer centre,
+         * then to the older track: independent of the visiting order */
+        int best = -1;
+        float bestdc = 1e30f;
+        for (int c = 0; c < nc; c++)
+            if (cands[c].f >= fmax - 0.05f &&
+                (cands[c].dc < bestdc ||
+                 (cands[c].dc == bestdc && cands[c].ti < best))) {
+                bestdc = cands[c].dc;
+                best = cands[c].ti;
+            }
         if (best < 0) {
             if (ntr == cap) {
                 cap *= 2;
                 Track *v = realloc(tr, (size_t)cap * sizeof *v);
-                int *av = v ? realloc(active, (size_t)cap * sizeof *av) : NULL;
-                if (v)
-                    tr = v;
-                if (!v || !av) {
+                if (!v) {
+                    free(cands);
                     err_set("segment: out of memory (line tracker)");
                     goto done;
                 }
-                active = av;
+                tr = v;
             }
             SegWLine *l = wlines_add(ls);
-            if (!l)
+            if (!l) {
+                free(cands);
                 goto done;
+            }
             best = ntr++;
             memset(&tr[best], 0, sizeof tr[best]);
             tr[best].line = ls->n - 1;
-            active[nact++] = best;
+            tr[best].bucket = -1;
         }
         Track *t = &tr[best];
         t->top[t->k] = top;
@@ -648,10 +734,26 @@ int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
             t->nfill++;
         if (p->box.x + p->box.w > t->x1)
             t->x1 = p->box.x + p->box.w;
+        float bt, bb;
+        track_band(t, &bt, &bb);
+        max_band = bb - bt > max_band ? bb - bt : max_band;
+        int nbkt = (int)(0.5f * (bt + bb) / bh);
+        nbkt = nbkt < 0 ? 0 : nbkt > nb - 1 ? nb - 1 : nbkt;
+        if (t->bucket != nbkt) {
+            if (t->bucket >= 0)
+                bk_remove(bk, tr, best);
+            if (bk_insert(bk, tr, best, nbkt) != 0) {
+                free(cands);
+                goto done;
+            }
+        }
         p->line = t->line;
-        if (seg__wline_push(&ls->v[t->line], pi) != 0)
+        if (seg__wline_push(&ls->v[t->line], pi) != 0) {
+            free(cands);
             goto done;
+        }
     }
+    free(cands);
     for (int i = 0; i < ls->n; i++)
         seg__line_fit(ps, &ls->v[i], m);
 
@@ -776,9 +878,11 @@ int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
     rc = 0;
 done:
     yindex_cleanup(&yi);
+    for (int b = 0; bk && b < nbk; b++)
+        free(bk[b].v);
+    free(bk);
     free(order);
     free(tr);
-    free(active);
     return rc;
 }
 

@@ -107,6 +107,19 @@ check slurm_wait__after_resubmit__exit_0 test $? -eq 0
 check slurm_resubmit__outputs__identical_to_run \
     bash -c 'for f in out-five/*; do cmp "$f" "out-ref/${f#out-five/}" || exit 1; done; [ "$(ls out-five | wc -l)" -eq 10 ]'
 
+# --- a page that fails: wait exits 3 and names it ---------------------------
+mkdir -p inbad && cp in/page-001.png inbad/ && head -c 3000 /dev/urandom >inbad/corrupt.png
+printf 'name: bad1\ninput:\n  paths: [inbad]\noutput:\n  dir: out-bad1\nspool: spool-bad1\n' >bad1.yaml
+"$INKPIPE" slurm submit bad1.yaml >/dev/null 2>bad1.err
+timeout 150 "$INKPIPE" slurm wait bad1.yaml --timeout 120 >bad1-wait.out 2>&1
+rc=$?
+check slurm_wait__page_failed__exit_3 test "$rc" -eq 3
+check slurm_wait__page_failed__listed_with_reason grep -q 'failed .*corrupt' bad1-wait.out
+check slurm_wait__page_failed__good_page_written test -s out-bad1/page-001.txt
+"$INKPIPE" slurm submit bad1.yaml >bad1-again.out 2>bad1-again.err
+check slurm_submit__only_failures_left__nothing_submitted_retry_hinted \
+    test $? -eq 0 -a ! -s bad1-again.out -a -n "$(grep 'inkpipe retry' bad1-again.err)"
+
 # --- a 4-task array matches inkpipe run ----------------------------------
 job arr
 id=$("$INKPIPE" slurm submit arr.yaml --tasks 4 --cpus-per-task 1 2>arr.err)
