@@ -79,7 +79,12 @@ static void limit_memory(int mb)
  *                                         handling without a hostile file)
  *   INKPIPE_TRACE=FILE                    one line "STAGE KEY PID" appended
  *                                         per completed item (to check
- *                                         that each item completes once) */
+ *                                         that each item completes once)
+ *   INKPIPE_TIMINGS=FILE                  one line per item (done or
+ *                                         failed): "STAGE KEY ITEM_MS
+ *                                         CHILD_MS CHILD_CPU_MS
+ *                                         PARENT_CPU_MS" (see
+ *                                         timing_log(); for make bench) */
 static void fault_inject(SpoolStage st)
 {
     const char *f = getenv("INKPIPE_FAULT");
@@ -109,6 +114,37 @@ static void trace_done(SpoolStage st, const QueueItem *it)
     fclose(fp);
 }
 
+static double rusage_s(const struct rusage *ru)
+{
+    return (double)ru->ru_utime.tv_sec + 1e-6 * (double)ru->ru_utime.tv_usec +
+           (double)ru->ru_stime.tv_sec + 1e-6 * (double)ru->ru_stime.tv_usec;
+}
+
+static double self_cpu_s(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? rusage_s(&ru) : 0.0;
+}
+
+/* Where an item's time went, for INKPIPE_TIMINGS: item_s from the start of
+ * the claim to the end of its completion (wall), child_s the stage itself
+ * (wall, fork to reap), child_cpu_s the child's user + system CPU, and
+ * parent_cpu_s the worker's own CPU for the item (claim, fork, heartbeat,
+ * complete). item_s - child_s is the queue overhead. */
+static void timing_log(SpoolStage st, const QueueItem *it, double item_s,
+                       double child_s, double child_cpu_s, double parent_cpu_s)
+{
+    const char *path = getenv("INKPIPE_TIMINGS");
+    if (!path || !*path)
+        return;
+    FILE *fp = fopen(path, "a");
+    if (!fp)
+        return;
+    fprintf(fp, "%s %s %.3f %.3f %.3f %.3f\n", spool_stage_names[st], it->key,
+            1e3 * item_s, 1e3 * child_s, 1e3 * child_cpu_s, 1e3 * parent_cpu_s);
+    fclose(fp);
+}
+
 static int unsigned_mask_has(unsigned mask, int st)
 {
     return mask == 0 || (mask & (1u << st));
@@ -126,11 +162,13 @@ int worker_spool_idle(Spool *sp, unsigned mask)
     return 1;
 }
 
-/* Run one item in a child; reason (size >= 1024) gets why it failed.
- * Returns 0 (stage succeeded) or -1. */
+/* Run one item in a child; reason (size >= 1024) gets why it failed;
+ * *pcpu_s the child's CPU time (user + system). Returns 0 (stage
+ * succeeded) or -1. */
 static int run_child(Spool *sp, SpoolStage st, const QueueItem *it,
-                     RecNet *net, char *reason, size_t size)
+                     RecNet *net, char *reason, size_t size, double *pcpu_s)
 {
+    *pcpu_s = 0.0;
     const Job *job = spool_get_job(sp);
     int fds[2];
     if (pipe(fds) < 0) {
@@ -206,8 +244,11 @@ static int run_child(Spool *sp, SpoolStage st, const QueueItem *it,
     }
     close(fds[0]);
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
         ;
+    *pcpu_s = rusage_s(&ru);
     if (timed_out) {
         snprintf(reason, size, "timeout after %gs (limits.page_timeout)",
                  job->page_timeout);
@@ -234,12 +275,15 @@ typedef struct {
     int net_tried;
 } WorkerModel;
 
+/* t0/cpu0: wall and worker CPU time when the claim began (timings). */
 static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
-                        SpoolStage st, QueueItem *it, WorkerStats *stats)
+                        SpoolStage st, QueueItem *it, WorkerStats *stats,
+                        double t0, double cpu0)
 {
     Queue *q = spool_get_queue(sp, st);
     char reason[1024];
     int rc;
+    double c0 = 0.0, c1 = 0.0, child_cpu = 0.0;
     if (st == STAGE_RECOGNIZE && !m->net_tried) {
         m->net_tried = 1;
         m->net = opt->model ? rec_net_load(opt->model) : NULL;
@@ -252,10 +296,17 @@ static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
         rc = -1;
     } else if (opt->in_process) {
         err_clear();
+        c0 = mono_s();
+        double cs = self_cpu_s();
         rc = spool_stage_run(sp, st, it, m->net);
+        child_cpu = self_cpu_s() - cs;
+        cpu0 += child_cpu; /* not the worker's own overhead */
+        c1 = mono_s();
         snprintf(reason, sizeof reason, "%s", err_get());
     } else {
-        rc = run_child(sp, st, it, m->net, reason, sizeof reason);
+        c0 = mono_s();
+        rc = run_child(sp, st, it, m->net, reason, sizeof reason, &child_cpu);
+        c1 = mono_s();
     }
     if (rc == 0) {
         if (queue_complete(q, it) == 0) {
@@ -264,6 +315,8 @@ static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
         }
         else if (opt->log)
             fprintf(opt->log, "inkpipe: %s\n", err_get());
+        timing_log(st, it, mono_s() - t0, c1 - c0, child_cpu,
+                   self_cpu_s() - cpu0);
         return;
     }
     stats->failed++;
@@ -272,6 +325,7 @@ static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
                 it->key, reason);
     if (queue_fail(q, it, reason) < 0 && opt->log)
         fprintf(opt->log, "inkpipe: %s\n", err_get());
+    timing_log(st, it, mono_s() - t0, c1 - c0, child_cpu, self_cpu_s() - cpu0);
 }
 
 /**
@@ -298,6 +352,7 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
     double last_recover = mono_s();
     while (!(opt->stop && *opt->stop)) {
         int claimed = 0;
+        double t0 = mono_s(), cpu0 = self_cpu_s();
         for (int s = STAGE_N - 1; s >= 0 && !claimed; s--) {
             if (!unsigned_mask_has(opt->stages, s))
                 continue;
@@ -308,7 +363,8 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
                 goto out;
             }
             if (c == 1) {
-                handle_item(sp, opt, &model, (SpoolStage)s, it, &stats);
+                handle_item(sp, opt, &model, (SpoolStage)s, it, &stats, t0,
+                            cpu0);
                 queue_item_destroy(&it);
                 claimed = 1;
             }
