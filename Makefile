@@ -48,7 +48,7 @@ TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all deps demo test test-unit check-build valgrind bench eval model \
+.PHONY: all deps demo test test-unit check-build valgrind bench eval eval-pages model \
         install clean format tools fuzz chaos test-slurm
 
 all: $(BIN) tools
@@ -102,6 +102,16 @@ test-slurm: all
 valgrind: check-build
 	@tests/run.sh --valgrind --unit-only --suite valgrind build ./inkpipe
 
+# CER/WER on composed pages of held-out writers, with and without the
+# line-context step (tools/page_eval.sh, docs/context.md). Needs the
+# Chars74K data (../shared/data/chars74k-hnd or INKPIPE_CHARS74K) and a
+# model; without the data it says so and is skipped.
+eval-pages: $(BIN) $(BUILD)/tools/compose $(BUILD)/tools/cer
+	@tools/page_eval.sh --build $(BUILD) --inkpipe $(BIN); rc=$$?; \
+	 [ $$rc -eq 0 ] || [ $$rc -eq 3 ]
+
+eval: eval-pages
+
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/inkpipe
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/inkpipe
@@ -109,6 +119,34 @@ install: $(BIN)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
+
+# The bundled model: retrained from $(DATA) (Chars74K writers 001-035 +
+# their pen trajectories, the first 4000 MNIST test digits, Hershey fonts;
+# validation writers 036-040; writers 041-045 and the last 2000 MNIST
+# digits are never loaded) with a fixed seed. See docs/model.md.
+DATA       ?= ../shared/data
+MODEL_ARGS ?= --epochs 30
+MNIST_IDX  := $(DATA)/mnist-test/t10k-images-idx3-ubyte.gz \
+              $(DATA)/mnist-test/t10k-labels-idx1-ubyte.gz
+model: $(BIN)
+	@test -d $(DATA)/chars74k-hnd -a -d $(DATA)/mnist-test || \
+	  { echo "make model: needs $(DATA)/chars74k-hnd and $(DATA)/mnist-test (set DATA=...)"; exit 1; }
+	@start=$$(date +%s); \
+	OPENBLAS_NUM_THREADS=1 ./$(BIN) train --chars74k $(DATA)/chars74k-hnd \
+	  --idx $(MNIST_IDX) --hershey /usr/share/hershey-fonts \
+	  --val-writers 036-040 --test-writers 041-045 --seed 1 $(MODEL_ARGS) \
+	  -o models/inkpipe.model && \
+	echo "make model: models/inkpipe.model in $$(( ($$(date +%s) - start) / 60 )) min $$(( ($$(date +%s) - start) % 60 )) s"
+
+# Writer-disjoint accuracy of the bundled model on the held-out writers and
+# the held-out MNIST digits.
+eval: $(BIN)
+	@test -d $(DATA)/chars74k-hnd -a -d $(DATA)/mnist-test || \
+	  { echo "make eval: needs $(DATA)/chars74k-hnd and $(DATA)/mnist-test (set DATA=...)"; exit 1; }
+	OPENBLAS_NUM_THREADS=1 ./$(BIN) eval --model models/inkpipe.model \
+	  --chars74k $(DATA)/chars74k-hnd --writers 041-045 \
+	  --idx $(MNIST_IDX) --idx-holdout 2000
+	@# Line-context CER on composed pages goes here (eval-pages).
 
 clean:
 	rm -rf build build-* inkpipe

@@ -16,7 +16,7 @@
 
 static const char help_ocr[] =
     "usage: inkpipe ocr [-o DIR] [-f txt,hocr] [--charset SET] [--model FILE]\n"
-    "                   IMAGE...\n"
+    "                   [--no-context] IMAGE...\n"
     "\n"
     "OCR image files (TIFF incl. multi-page, PNG, JPEG, PNM) without a job\n"
     "file. For IMAGE x.png, writes DIR/x.txt and DIR/x.hocr (one hOCR page\n"
@@ -27,6 +27,9 @@ static const char help_ocr[] =
     "  --charset SET   digits, upper, lower, alpha, alnum (default) or a list\n"
     "                  of characters\n"
     "  --model FILE    classifier (default: the installed model)\n"
+    "  --no-context    no line-context step: each glyph is the classifier's\n"
+    "                  best class, without case from the line's geometry or\n"
+    "                  look-alikes settled by the word\n"
     "\n"
     "Exit status: 0 all done, 1 some images failed, 2 bad usage.\n";
 
@@ -51,13 +54,17 @@ static int ocr_file(const char *path, int out_fd, const Job *d, RecNet *net)
             err_prefix("%s page %d: binarize", path, p + 1);
             goto done;
         }
-        SegPage *sp = seg_page_segment(pixb, dpi, &d->segment);
+        SegOptions so = d->segment;
+        PageScorer scorer = {net, d->charset};
+        so.score = page_score_glyph;
+        so.score_ctx = &scorer;
+        SegPage *sp = seg_page_segment(pixb, dpi, &so);
         pixDestroy(&pixb);
         if (!sp) {
             err_prefix("%s page %d: segment", path, p + 1);
             goto done;
         }
-        pages[p] = page_recognize(sp, net, d->charset, path, p, dpi);
+        pages[p] = page_recognize(sp, net, d->charset, d->context, path, p, dpi);
         seg_page_destroy(&sp);
         if (!pages[p])
             goto done;
@@ -102,6 +109,8 @@ int cmd_ocr(int argc, char **argv)
                 fprintf(stderr, "inkpipe: --charset: %s\n", err_get());
                 return 2;
             }
+        } else if (!strcmp(a, "--no-context")) {
+            d.context = 0;
         } else if (!strcmp(a, "--model") && i + 1 < argc) {
             model = argv[++i];
         } else if (!strcmp(a, "--")) {
@@ -141,8 +150,7 @@ int cmd_ocr(int argc, char **argv)
         model = cli_default_model_path();
     RecNet *net = rec_net_load(model);
     if (!net) {
-        fprintf(stderr, "inkpipe: cannot load model %s: %s\n", model,
-                err_get());
+        fprintf(stderr, "inkpipe: cannot load the model: %s\n", err_get());
         return 1;
     }
     int out_fd = fs_open_dir(outdir, 1);

@@ -153,7 +153,10 @@ static void train_usage(FILE *f)
 "  --idx IMAGES LABELS   IDX files (MNIST layout, .gz or raw; white on black)\n"
 "  --idx-holdout N       keep the last N IDX samples out of training; they\n"
 "                        are what `inkpipe eval --idx` measures (2000)\n"
-"  --idx-count N         train on at most the first N IDX samples (4000)\n"
+"  --idx-count N         train on at most the first N IDX samples (8000)\n"
+"  --idx-quota N         draw N of them per epoch, a new draw each epoch, so\n"
+"                        digits do not outweigh letters (1000; 0 = use all,\n"
+"                        with --repeat idx=N)\n"
 "  --csv FILE            lines \"path,char\" (header optional), repeatable\n"
 "  --dir DIR             one sub-folder per class (A, a, 7, upper_A,\n"
 "                        lower_a or SampleNNN) of glyph images, repeatable\n"
@@ -230,11 +233,12 @@ int cmd_train(int argc, char **argv)
     DataArgs d;
     memset(&d, 0, sizeof d);
     d.idx_holdout = 2000;
-    d.idx_count = 4000;
+    d.idx_count = 8000;
     const char *val_spec = "036-040", *test_spec = "041-045";
     const char *out = "models/inkpipe.model", *arch = NULL;
     int trajectories = 1, train_on_val = 0, augment = 1;
     const char *cache = NULL;
+    int idx_quota = 1000;
     int rep[4] = {2, 1, 2, 2}; /* by RecSampleKind: image idx traj font */
     RecTrainOptions opt;
     rec_train_options_init(&opt);
@@ -263,7 +267,7 @@ int cmd_train(int argc, char **argv)
         static const char *with_value[] = {
             "--hershey", "--fonts", "--idx-count", "--val-writers",
             "--test-writers", "--epochs", "--batch", "--seed", "--lr",
-            "--arch", "--repeat", "--cache", "-o"};
+            "--arch", "--repeat", "--cache", "--idx-quota", "-o"};
         int known = 0;
         for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
             known |= strcmp(a, with_value[k]) == 0;
@@ -311,6 +315,9 @@ int cmd_train(int argc, char **argv)
             arch = v;
         } else if (strcmp(a, "--cache") == 0) {
             cache = v;
+        } else if (strcmp(a, "--idx-quota") == 0) {
+            if (!parse_int(a, v, 0, 100000000, &idx_quota))
+                return 2;
         } else if (strcmp(a, "--repeat") == 0) {
             static const char *kinds[] = {"image=", "idx=", "traj=", "font="};
             int k;
@@ -450,6 +457,9 @@ int cmd_train(int argc, char **argv)
     }
     for (int k = 0; k < 4; k++)
         rec_set_set_repeat(train, (RecSampleKind)k, rep[k]);
+    if (idx_quota > 0 &&
+        rec_set_set_quota(train, REC_KIND_IDX, idx_quota) < 0)
+        goto fail;
     int ntrain = rec_set_count(train);
     if (ntrain == 0) {
         err_set("no training samples left after the writer split");

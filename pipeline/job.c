@@ -28,6 +28,8 @@
 #include <yaml.h>
 
 #include "common/err.h"
+#include "pipeline/slurm.h"
+#include "pipeline/queue.h"
 
 #define JOB_MAX_FILE (1 << 20)
 #define JOB_MAX_SCALAR 4096
@@ -274,7 +276,8 @@ typedef enum {
     JT_BOOL,
     JT_METHOD,
     JT_FORMATS,
-    JT_CHARSET
+    JT_CHARSET,
+    JT_SLURM /* a string checked by slurm_job_value_check() */
 } JType;
 
 typedef struct {
@@ -305,10 +308,17 @@ static const JField job_fields[] = {
     {"segment.word_gap", JT_FLOAT, OFF(segment.word_gap), 0, 100, 0},
     {"recognize.model", JT_PATH, OFF(model), 0, 0, 0},
     {"recognize.charset", JT_CHARSET, OFF(charset_spec), 0, 0, 0},
+    {"recognize.context", JT_BOOL, OFF(context), 0, 0, 0},
     {"limits.max_pixels", JT_INT64, OFF(max_pixels), 1, 1e12, 0},
     {"limits.page_timeout", JT_DOUBLE, OFF(page_timeout), 0.1, 86400, 0},
     {"limits.page_memory_mb", JT_INT, OFF(page_memory_mb), 16, 1048576, 0},
     {"lease.seconds", JT_DOUBLE, OFF(lease_seconds), 1, 604800, 0},
+    {"slurm.tasks", JT_INT, OFF(slurm_tasks), 1, 1000000, 0},
+    {"slurm.nodes", JT_INT, OFF(slurm_nodes), 1, 100000, 0},
+    {"slurm.cpus_per_task", JT_INT, OFF(slurm_cpus_per_task), 1, 4096, 0},
+    {"slurm.partition", JT_SLURM, OFF(slurm_partition), 0, 0, 0},
+    {"slurm.time", JT_SLURM, OFF(slurm_time), 0, 0, 0},
+    {"slurm.sbatch", JT_SLURM, OFF(slurm_sbatch), 0, 0, 0},
 };
 #define N_FIELDS (int)(sizeof job_fields / sizeof job_fields[0])
 
@@ -426,12 +436,21 @@ static int check_field(JCheck *c, const JField *f, const JNode *v)
 
     switch (f->type) {
     case JT_STR:
+    case JT_SLURM:
     case JT_CHARSET:
     case JT_PATH: {
         if (check_scalar(c, f, v, "a string") < 0)
             return -1;
         if (!v->value[0])
             return jerr(c, v, "expected a non-empty string for %s", f->key);
+        if (f->type == JT_SLURM && slurm_job_value_check(f->key, v->value) < 0)
+            return jerr(c, v, "bad %s: %s", f->key, err_get());
+        /* the name becomes a folder of the default spool: one plain
+         * component, so "../x" cannot move the spool elsewhere */
+        if (f->type == JT_STR && !queue_key_valid(v->value))
+            return jerr(c, v, "expected a plain name for %s (letters, "
+                              "digits, '.', '_', '-'; not starting with "
+                              "'.'), got '%s'", f->key, v->value);
         char *s;
         if (f->type == JT_CHARSET) {
             RecCharset cs;
@@ -681,6 +700,7 @@ void job_init_defaults(Job *job)
     seg_binarize_options_init(&job->binarize);
     seg_options_init(&job->segment);
     job->charset = REC_CHARSET_ALL;
+    job->context = 1;
     job->max_pixels = 100000000;
     job->page_timeout = 60;
     job->page_memory_mb = 1024;
@@ -819,6 +839,9 @@ void job_destroy(Job **pjob)
     free(job->output_dir);
     free(job->model);
     free(job->charset_spec);
+    free(job->slurm_partition);
+    free(job->slurm_time);
+    free(job->slurm_sbatch);
     free(job);
     *pjob = NULL;
 }

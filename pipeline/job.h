@@ -41,10 +41,18 @@ typedef struct {
     char *model;         /* `recognize.model`, resolved; NULL = default */
     char *charset_spec;  /* `recognize.charset`; default "alnum" */
     RecCharset charset;
+    int context;         /* `recognize.context`; default 1 */
     int64_t max_pixels;  /* `limits.max_pixels`; default 100 000 000 */
     double page_timeout; /* `limits.page_timeout` s; default 60 */
     int page_memory_mb;  /* `limits.page_memory_mb`; default 1024 */
     double lease_seconds; /* `lease.seconds`; default 300 */
+    /* `slurm.*`: defaults for `inkpipe slurm submit` (0 / NULL = not set) */
+    int slurm_tasks;
+    int slurm_nodes;
+    int slurm_cpus_per_task;
+    char *slurm_partition;
+    char *slurm_time;   /* HH:MM:SS, D-HH:MM:SS or minutes */
+    char *slurm_sbatch; /* more #SBATCH options, space-separated */
 } Job;
 
 Job *job_load(const char *path);

@@ -22,10 +22,18 @@
  * .tiff, .png, .jpg, .jpeg, .pnm, .pbm, .pgm, .ppm; any case). */
 int page_is_image_name(const char *name);
 
+/* Scorer for SegOptions.score: the classifier's best class probability
+ * (over the charset) for a candidate glyph. ctx is a PageScorer. */
+typedef struct {
+    RecNet *net;
+    RecCharset cs;
+} PageScorer;
+float page_score_glyph(void *ctx, const unsigned char *mask, int w, int h);
+
 int page_count(const char *path, int *pn);
 PIX *page_read(const char *path, int page, int64_t max_pixels);
 OutPage *page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
-                        const char *image, int pageno, int dpi);
+                        int context, const char *image, int pageno, int dpi);
 int page_write_outputs(int out_fd, const char *rel,
                        const OutPage *const *pages, int n, int formats);
 

@@ -188,7 +188,7 @@ done:
     return rc;
 }
 
-static int stage_segment(Spool *sp, const QueueItem *it)
+static int stage_segment(Spool *sp, const QueueItem *it, RecNet *net)
 {
     const Job *job = spool_get_job(sp);
     ItemInfo ii;
@@ -206,7 +206,14 @@ static int stage_segment(Spool *sp, const QueueItem *it)
                 ii.page + 1, path);
         goto done;
     }
-    page = seg_page_segment(pixb, ii.dpi, &job->segment);
+    /* with a model, candidate cuts of touching glyphs are scored by it */
+    SegOptions so = job->segment;
+    PageScorer scorer = {net, job->charset};
+    if (net) {
+        so.score = page_score_glyph;
+        so.score_ctx = &scorer;
+    }
+    page = seg_page_segment(pixb, ii.dpi, &so);
     pixDestroy(&pixb);
     if (!page) {
         err_prefix("%s page %d: segment", ii.src, ii.page + 1);
@@ -259,7 +266,7 @@ static int stage_recognize(Spool *sp, const QueueItem *it, RecNet *net)
         err_prefix("%s page %d", ii.src, ii.page + 1);
         goto done;
     }
-    op = page_recognize(page, net, job->charset, ii.src, ii.page, ii.dpi);
+    op = page_recognize(page, net, job->charset, job->context, ii.src, ii.page, ii.dpi);
     if (!op)
         goto done;
     art_name(name, sizeof name, ii.file, ii.page, "rec");
@@ -330,7 +337,8 @@ done:
  * @param[in] sp    spool
  * @param[in] st    the item's stage
  * @param[in] item  the claimed item
- * @param[in] net   [optional] classifier; required for STAGE_RECOGNIZE
+ * @param[in] net   [optional] classifier; required for STAGE_RECOGNIZE,
+ *                  used by STAGE_SEGMENT to score cuts when given
  * @return 0, or -1 with the reason (file and page named) in err_get()
  *
  * Notes:
@@ -347,7 +355,7 @@ int spool_stage_run(Spool *sp, SpoolStage st, const QueueItem *item,
     case STAGE_BINARIZE:
         return stage_binarize(sp, item);
     case STAGE_SEGMENT:
-        return stage_segment(sp, item);
+        return stage_segment(sp, item, net);
     case STAGE_RECOGNIZE:
         if (!net)
             return err_set("no model loaded");

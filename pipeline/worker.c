@@ -1,12 +1,13 @@
 /*
  * worker.c - claim, fork, limit, heartbeat, complete or fail (worker.h).
  *
- * Design: one loop. Each turn claims one item (last stage first), runs it
- * in a child, and moves the claim to done/ or failed/ with the child's
- * reason: its error message (sent back through a pipe), "crashed: signal N
- * (name)" or "timeout after Ns". While idle the worker recovers claims of
- * dead workers every second and, with exit_when_idle, returns once no
- * stage has queued or claimed items.
+ * Design: one loop. Each turn claims one item (last stage first), sends it
+ * to the sandbox child (see worker.h) and moves the claim to done/ or
+ * failed/ with the child's reason: its error message (sent back through
+ * the reply pipe), "crashed: signal N (name)" or "timeout after Ns". A
+ * child that crashed or was killed is replaced on the next item. While
+ * idle the worker recovers claims of dead workers every second and, with
+ * exit_when_idle, returns once no stage has queued or claimed items.
  * Ownership: the model is loaded on the first recognize item and kept; a
  * model that cannot be loaded fails each recognize item with the reason.
  */
@@ -14,6 +15,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -80,11 +82,8 @@ static void limit_memory(int mb)
  *   INKPIPE_TRACE=FILE                    one line "STAGE KEY PID" appended
  *                                         per completed item (to check
  *                                         that each item completes once)
- *   INKPIPE_TIMINGS=FILE                  one line per item (done or
- *                                         failed): "STAGE KEY ITEM_MS
- *                                         CHILD_MS CHILD_CPU_MS
- *                                         PARENT_CPU_MS" (see
- *                                         timing_log(); for make bench) */
+ *   INKPIPE_TIMINGS=FILE                  where each item's time went
+ *                                         (timing_log(); for make bench) */
 static void fault_inject(SpoolStage st)
 {
     const char *f = getenv("INKPIPE_FAULT");
@@ -114,25 +113,20 @@ static void trace_done(SpoolStage st, const QueueItem *it)
     fclose(fp);
 }
 
-static double rusage_s(const struct rusage *ru)
+static double cpu_now_s(void)
 {
-    return (double)ru->ru_utime.tv_sec + 1e-6 * (double)ru->ru_utime.tv_usec +
-           (double)ru->ru_stime.tv_sec + 1e-6 * (double)ru->ru_stime.tv_usec;
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static double self_cpu_s(void)
-{
-    struct rusage ru;
-    return getrusage(RUSAGE_SELF, &ru) == 0 ? rusage_s(&ru) : 0.0;
-}
-
-/* Where an item's time went, for INKPIPE_TIMINGS: item_s from the start of
- * the claim to the end of its completion (wall), child_s the stage itself
- * (wall, fork to reap), child_cpu_s the child's user + system CPU, and
- * parent_cpu_s the worker's own CPU for the item (claim, fork, heartbeat,
- * complete). item_s - child_s is the queue overhead. */
-static void timing_log(SpoolStage st, const QueueItem *it, double item_s,
-                       double child_s, double child_cpu_s, double parent_cpu_s)
+/* INKPIPE_TIMINGS: append "WHAT STAGE KEY WALL_MS CPU_MS". The stage
+ * process writes "stage" lines (the stage itself: wall and its own CPU);
+ * the worker writes "item" lines (from the start of the claim to the end
+ * of the completion, wall, and the worker's own CPU: claim, request,
+ * heartbeat, complete). item - stage is the queue overhead. */
+static void timing_log(const char *what, SpoolStage st, const char *key,
+                       double wall_s, double cpu_s)
 {
     const char *path = getenv("INKPIPE_TIMINGS");
     if (!path || !*path)
@@ -140,9 +134,19 @@ static void timing_log(SpoolStage st, const QueueItem *it, double item_s,
     FILE *fp = fopen(path, "a");
     if (!fp)
         return;
-    fprintf(fp, "%s %s %.3f %.3f %.3f %.3f\n", spool_stage_names[st], it->key,
-            1e3 * item_s, 1e3 * child_s, 1e3 * child_cpu_s, 1e3 * parent_cpu_s);
+    fprintf(fp, "%s %s %s %.3f %.3f\n", what, spool_stage_names[st], key,
+            1e3 * wall_s, 1e3 * cpu_s);
     fclose(fp);
+}
+
+/* spool_stage_run with a "stage" timing line. */
+static int stage_run_timed(Spool *sp, SpoolStage st, const QueueItem *it,
+                           RecNet *net)
+{
+    double t0 = mono_s(), c0 = cpu_now_s();
+    int rc = spool_stage_run(sp, st, it, net);
+    timing_log("stage", st, it->key, mono_s() - t0, cpu_now_s() - c0);
+    return rc;
 }
 
 static int unsigned_mask_has(unsigned mask, int st)
@@ -162,109 +166,261 @@ int worker_spool_idle(Spool *sp, unsigned mask)
     return 1;
 }
 
-/* Run one item in a child; reason (size >= 1024) gets why it failed;
- * *pcpu_s the child's CPU time (user + system). Returns 0 (stage
- * succeeded) or -1. */
-static int run_child(Spool *sp, SpoolStage st, const QueueItem *it,
-                     RecNet *net, char *reason, size_t size, double *pcpu_s)
+/* ---- the sandbox: a child that runs items until it faults ------------- */
+
+/* Request: SbHead, then key, claim, text bytes. Reply: int32 rc, uint32
+ * reason length, reason bytes. */
+typedef struct {
+    int32_t stage;
+    uint32_t key_len, claim_len, text_len;
+} SbHead;
+
+typedef struct {
+    pid_t pid;   /* 0 = no child */
+    int to, from; /* request / reply pipe ends */
+} Sandbox;
+
+static int write_all(int fd, const void *buf, size_t n)
 {
-    *pcpu_s = 0.0;
-    const Job *job = spool_get_job(sp);
-    int fds[2];
-    if (pipe(fds) < 0) {
-        snprintf(reason, size, "worker: pipe: %s", strerror(errno));
-        return -1;
+    const char *p = buf;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Blocking read of exactly n bytes (child side). 0, or -1 on EOF/error. */
+static int read_all(int fd, void *buf, size_t n)
+{
+    char *p = buf;
+    while (n) {
+        ssize_t r = read(fd, p, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        p += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+static char *read_str(int fd, uint32_t n)
+{
+    if (n > (1u << 20))
+        return NULL;
+    char *s = malloc((size_t)n + 1);
+    if (!s || read_all(fd, s, n) < 0) {
+        free(s);
+        return NULL;
+    }
+    s[n] = '\0';
+    return s;
+}
+
+/* The child: run requests until the worker closes the pipe. */
+static void sandbox_main(Spool *sp, RecNet *net, int in, int out)
+{
+    for (;;) {
+        SbHead h;
+        if (read_all(in, &h, sizeof h) < 0)
+            _exit(0);
+        QueueItem it = {0};
+        it.key = read_str(in, h.key_len);
+        it.claim = read_str(in, h.claim_len);
+        it.text = read_str(in, h.text_len);
+        if (!it.key || !it.claim || !it.text || h.stage < 0 ||
+            h.stage >= STAGE_N)
+            _exit(112);
+        err_clear();
+        fault_inject((SpoolStage)h.stage);
+        int32_t rc = stage_run_timed(sp, (SpoolStage)h.stage, &it, net);
+        const char *msg = rc < 0 ? (err_get()[0] ? err_get() : "failed (no "
+                                                               "reason)")
+                                 : "";
+        uint32_t len = (uint32_t)strlen(msg);
+        free(it.key);
+        free(it.claim);
+        free(it.text);
+        if (write_all(out, &rc, sizeof rc) < 0 ||
+            write_all(out, &len, sizeof len) < 0 ||
+            write_all(out, msg, len) < 0)
+            _exit(113);
+    }
+}
+
+static int sandbox_start(Sandbox *sb, Spool *sp, RecNet *net)
+{
+    int req[2], rep[2];
+    if (pipe(req) < 0)
+        return err_set_errno("worker: pipe");
+    if (pipe(rep) < 0) {
+        close(req[0]);
+        close(req[1]);
+        return err_set_errno("worker: pipe");
     }
     fflush(NULL);
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
-        snprintf(reason, size, "worker: fork: %s", strerror(errno));
-        close(fds[0]);
-        close(fds[1]);
-        return -1;
+        close(req[0]);
+        close(req[1]);
+        close(rep[0]);
+        close(rep[1]);
+        return err_set_errno("worker: fork");
     }
     if (pid == 0) {
-        close(fds[0]);
+        close(req[1]);
+        close(rep[0]);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
             _exit(111); /* the worker died before prctl took effect */
-        limit_memory(job->page_memory_mb);
-        fault_inject(st);
-        int rc = spool_stage_run(sp, st, it, net);
-        if (rc < 0) {
-            const char *msg = err_get()[0] ? err_get() : "failed (no reason)";
-            ssize_t w = write(fds[1], msg, strlen(msg));
-            (void)w;
-        }
-        _exit(rc < 0 ? 1 : 0);
+        limit_memory(spool_get_job(sp)->page_memory_mb);
+        sandbox_main(sp, net, req[0], rep[1]);
+        _exit(0);
     }
-    close(fds[1]);
-    double start = mono_s();
+    close(req[0]);
+    close(rep[1]);
+    sb->pid = pid;
+    sb->to = req[1];
+    sb->from = rep[0];
+    return 0;
+}
+
+/* Stop the child (kill when kill_it) and reap it; *pstatus gets its wait
+ * status. */
+static void sandbox_stop(Sandbox *sb, int kill_it, int *pstatus)
+{
+    int status = 0;
+    if (!sb->pid)
+        return;
+    close(sb->to);
+    if (kill_it)
+        kill(sb->pid, SIGKILL);
+    while (waitpid(sb->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    close(sb->from);
+    sb->pid = 0;
+    if (pstatus)
+        *pstatus = status;
+}
+
+/* Read n reply bytes before deadline, heartbeating the claim. Returns 0,
+ * -1 on EOF (child died), -2 on timeout. */
+static int sandbox_read(Sandbox *sb, Spool *sp, SpoolStage st,
+                        const QueueItem *it, void *buf, size_t n,
+                        double deadline, double *next_hb, double hb_every)
+{
+    char *p = buf;
+    while (n) {
+        double now = mono_s();
+        if (now >= deadline)
+            return -2;
+        if (now >= *next_hb) {
+            queue_heartbeat(spool_get_queue(sp, st), it);
+            *next_hb = now + hb_every;
+        }
+        double wait = deadline - now;
+        if (*next_hb - now < wait)
+            wait = *next_hb - now;
+        struct pollfd pfd = {sb->from, POLLIN, 0};
+        int pr = poll(&pfd, 1, (int)(wait * 1000) + 1);
+        if (pr < 0 && errno != EINTR)
+            return -1;
+        if (pr <= 0)
+            continue;
+        ssize_t r = read(sb->from, p, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        p += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+/* Run one item in the sandbox child (started when needed); reason (size
+ * >= 1024) gets why it failed. Returns 0 (stage succeeded) or -1. */
+static int sandbox_run(Sandbox *sb, Spool *sp, SpoolStage st,
+                       const QueueItem *it, RecNet *net, char *reason,
+                       size_t size)
+{
+    const Job *job = spool_get_job(sp);
+    reason[0] = '\0';
+    if (!sb->pid && sandbox_start(sb, sp, net) < 0) {
+        snprintf(reason, size, "%s", err_get());
+        return -1;
+    }
+    SbHead h = {(int32_t)st, (uint32_t)strlen(it->key),
+                (uint32_t)strlen(it->claim), (uint32_t)strlen(it->text)};
+    int status = 0;
+    if (write_all(sb->to, &h, sizeof h) < 0 ||
+        write_all(sb->to, it->key, h.key_len) < 0 ||
+        write_all(sb->to, it->claim, h.claim_len) < 0 ||
+        write_all(sb->to, it->text, h.text_len) < 0) {
+        /* the child died between items (e.g. killed from outside): start
+         * a fresh one and try once more */
+        sandbox_stop(sb, 1, NULL);
+        if (sandbox_start(sb, sp, net) < 0 ||
+            write_all(sb->to, &h, sizeof h) < 0 ||
+            write_all(sb->to, it->key, h.key_len) < 0 ||
+            write_all(sb->to, it->claim, h.claim_len) < 0 ||
+            write_all(sb->to, it->text, h.text_len) < 0) {
+            snprintf(reason, size, "worker: cannot start the stage process");
+            sandbox_stop(sb, 1, NULL);
+            return -1;
+        }
+    }
     double hb_every = job->lease_seconds / 3;
     if (hb_every > 30)
         hb_every = 30;
-    double next_hb = start + hb_every;
-    size_t got = 0;
-    int timed_out = 0, open_pipe = 1;
-    reason[0] = '\0';
-    while (open_pipe) {
-        double now = mono_s();
-        if (now - start >= job->page_timeout) {
-            kill(pid, SIGKILL);
-            timed_out = 1;
-            break;
+    double next_hb = mono_s() + hb_every;
+    double deadline = mono_s() + job->page_timeout;
+    int32_t rc;
+    uint32_t len;
+    int r = sandbox_read(sb, sp, st, it, &rc, sizeof rc, deadline, &next_hb,
+                         hb_every);
+    if (r == 0)
+        r = sandbox_read(sb, sp, st, it, &len, sizeof len, deadline, &next_hb,
+                         hb_every);
+    if (r == 0) {
+        char buf[1024];
+        size_t keep = len < sizeof buf - 1 ? len : sizeof buf - 1;
+        r = sandbox_read(sb, sp, st, it, buf, keep, deadline, &next_hb,
+                         hb_every);
+        /* drop the rest of an over-long reason */
+        for (uint32_t left = len - (uint32_t)keep; r == 0 && left > 0;) {
+            char junk[256];
+            size_t n = left < sizeof junk ? left : sizeof junk;
+            r = sandbox_read(sb, sp, st, it, junk, n, deadline, &next_hb,
+                             hb_every);
+            left -= (uint32_t)n;
         }
-        if (now >= next_hb) {
-            queue_heartbeat(spool_get_queue(sp, st), it);
-            next_hb = now + hb_every;
-        }
-        double wait = job->page_timeout - (now - start);
-        if (next_hb - now < wait)
-            wait = next_hb - now;
-        struct pollfd pfd = {fds[0], POLLIN, 0};
-        int pr = poll(&pfd, 1, (int)(wait * 1000) + 1);
-        if (pr < 0 && errno != EINTR)
-            break;
-        if (pr > 0) {
-            char buf[512];
-            ssize_t r = read(fds[0], buf, sizeof buf);
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r <= 0) {
-                open_pipe = 0;
-            } else if (got + 1 < size) {
-                size_t n = (size_t)r < size - 1 - got ? (size_t)r
-                                                      : size - 1 - got;
-                memcpy(reason + got, buf, n);
-                got += n;
-                reason[got] = '\0';
-            }
+        if (r == 0) {
+            buf[keep] = '\0';
+            snprintf(reason, size, "%s", buf);
+            return rc == 0 ? 0 : -1;
         }
     }
-    close(fds[0]);
-    int status = 0;
-    struct rusage ru;
-    memset(&ru, 0, sizeof ru);
-    while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
-        ;
-    *pcpu_s = rusage_s(&ru);
-    if (timed_out) {
+    if (r == -2) {
+        sandbox_stop(sb, 1, NULL);
         snprintf(reason, size, "timeout after %gs (limits.page_timeout)",
                  job->page_timeout);
         return -1;
     }
-    if (WIFSIGNALED(status)) {
-        char extra[700];
-        snprintf(extra, sizeof extra, "%s", reason);
-        snprintf(reason, size, "crashed: signal %d (%s)%s%s", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)), extra[0] ? ": " : "", extra);
-        return -1;
-    }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return 0;
-    if (!reason[0])
-        snprintf(reason, size, "exited with status %d",
+    sandbox_stop(sb, 0, &status);
+    if (WIFSIGNALED(status))
+        snprintf(reason, size, "crashed: signal %d (%s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    else
+        snprintf(reason, size, "stage process exited with status %d",
                  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     return -1;
 }
@@ -273,9 +429,10 @@ typedef struct {
     RecNet *net;
     char net_err[1024];
     int net_tried;
+    Sandbox sb;
 } WorkerModel;
 
-/* t0/cpu0: wall and worker CPU time when the claim began (timings). */
+/* t0, cpu0: wall and CPU time when the claim began (INKPIPE_TIMINGS). */
 static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
                         SpoolStage st, QueueItem *it, WorkerStats *stats,
                         double t0, double cpu0)
@@ -283,30 +440,36 @@ static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
     Queue *q = spool_get_queue(sp, st);
     char reason[1024];
     int rc;
-    double c0 = 0.0, c1 = 0.0, child_cpu = 0.0;
-    if (st == STAGE_RECOGNIZE && !m->net_tried) {
+    int wants_net = st == STAGE_RECOGNIZE || st == STAGE_SEGMENT;
+    if (wants_net && !m->net_tried) {
         m->net_tried = 1;
+        /* the sandbox child must be forked after the model is loaded */
+        sandbox_stop(&m->sb, 0, NULL);
         m->net = opt->model ? rec_net_load(opt->model) : NULL;
         if (!m->net)
             snprintf(m->net_err, sizeof m->net_err, "cannot load model %s: %s",
                      opt->model ? opt->model : "(none)", err_get());
+        if (m->net) {
+            /* One classification here, before any fork: OpenBLAS's first
+             * sgemm mallocs its 128 MB work buffer, which a child under
+             * limits.page_memory_mb may not get, and OpenBLAS retries a
+             * failed buffer allocation forever. Children inherit it. */
+            static float x[REC_INPUT_SIZE * REC_INPUT_SIZE];
+            float p[REC_NCLASSES];
+            rec_net_classify(m->net, x, 1, REC_CHARSET_ALL, p);
+        }
     }
     if (st == STAGE_RECOGNIZE && !m->net) {
         snprintf(reason, sizeof reason, "%s", m->net_err);
         rc = -1;
     } else if (opt->in_process) {
         err_clear();
-        c0 = mono_s();
-        double cs = self_cpu_s();
-        rc = spool_stage_run(sp, st, it, m->net);
-        child_cpu = self_cpu_s() - cs;
-        cpu0 += child_cpu; /* not the worker's own overhead */
-        c1 = mono_s();
+        double c0 = cpu_now_s();
+        rc = stage_run_timed(sp, st, it, m->net);
+        cpu0 += cpu_now_s() - c0; /* the stage's, not the worker's */
         snprintf(reason, sizeof reason, "%s", err_get());
     } else {
-        c0 = mono_s();
-        rc = run_child(sp, st, it, m->net, reason, sizeof reason, &child_cpu);
-        c1 = mono_s();
+        rc = sandbox_run(&m->sb, sp, st, it, m->net, reason, sizeof reason);
     }
     if (rc == 0) {
         if (queue_complete(q, it) == 0) {
@@ -315,8 +478,7 @@ static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
         }
         else if (opt->log)
             fprintf(opt->log, "inkpipe: %s\n", err_get());
-        timing_log(st, it, mono_s() - t0, c1 - c0, child_cpu,
-                   self_cpu_s() - cpu0);
+        timing_log("item", st, it->key, mono_s() - t0, cpu_now_s() - cpu0);
         return;
     }
     stats->failed++;
@@ -325,7 +487,7 @@ static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
                 it->key, reason);
     if (queue_fail(q, it, reason) < 0 && opt->log)
         fprintf(opt->log, "inkpipe: %s\n", err_get());
-    timing_log(st, it, mono_s() - t0, c1 - c0, child_cpu, self_cpu_s() - cpu0);
+    timing_log("item", st, it->key, mono_s() - t0, cpu_now_s() - cpu0);
 }
 
 /**
@@ -352,7 +514,7 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
     double last_recover = mono_s();
     while (!(opt->stop && *opt->stop)) {
         int claimed = 0;
-        double t0 = mono_s(), cpu0 = self_cpu_s();
+        double t0 = mono_s(), cpu0 = cpu_now_s();
         for (int s = STAGE_N - 1; s >= 0 && !claimed; s--) {
             if (!unsigned_mask_has(opt->stages, s))
                 continue;
@@ -395,6 +557,7 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
         sleep_s(0.05);
     }
 out:
+    sandbox_stop(&model.sb, 0, NULL);
     rec_net_destroy(&model.net);
     if (pstats)
         *pstats = stats;

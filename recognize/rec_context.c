@@ -67,12 +67,19 @@ static const char tall_ref[] = "134678ABDEFGHKLNQRTbdhkl";
  * do not measure it. */
 static const char base_skip[] = "9JPQYfgjpqy";
 
-/* Transition probabilities of the word model: start, then from -> to. */
+/* Transition probabilities of the word model: start, from the first glyph
+ * to the second (an initial capital is common: "Hello"), then from -> to
+ * inside the word (a capital followed by lower case is rare: "HeLlo"). */
 static const float st_start[ST_N] = {0.34f, 0.33f, 0.33f};
-static const float st_trans[ST_N][ST_N] = {
+static const float st_first[ST_N][ST_N] = {
     {0.90f, 0.05f, 0.05f}, /* digit -> digit, upper, lower */
-    {0.04f, 0.60f, 0.36f}, /* upper -> ... (upper -> lower: "Hello") */
+    {0.04f, 0.36f, 0.60f}, /* upper -> ... */
     {0.03f, 0.03f, 0.94f}, /* lower -> ... */
+};
+static const float st_trans[ST_N][ST_N] = {
+    {0.90f, 0.05f, 0.05f},
+    {0.04f, 0.80f, 0.16f},
+    {0.03f, 0.03f, 0.94f},
 };
 
 static int state_of(int c)
@@ -80,22 +87,26 @@ static int state_of(int c)
     return c < 10 ? ST_DIGIT : c < 36 ? ST_UPPER : ST_LOWER;
 }
 
+/* Geometry kind per class, in rec_class_chars order: s = x-height,
+ * T = tall, m = between (i t), g = x-height + descender (g p q y),
+ * j = between + descender, D = tall, may descend (J Q f). */
+static const char kind_of_class[] =
+    "TTTTTTTTTT"                 /* 0-9 */
+    "TTTTTTTTTDTTTTTTDTTTTTTTTT" /* A-Z */
+    "sTsTsDgTmjTTsssggssmssssgs"; /* a-z */
+_Static_assert(sizeof kind_of_class == REC_NCLASSES + 1,
+               "one geometry kind per class");
+
 static int geom_kind(int c)
 {
-    int ch = rec_class_chars[c];
-    if (c < 36)
-        return (ch == 'J' || ch == 'Q') ? G_TALL_MAYBE_DESC : G_TALL;
-    if (strchr("acemnorsuvwxz", ch))
-        return G_SMALL;
-    if (strchr("gpqy", ch))
-        return G_SMALL_DESC;
-    if (ch == 'j')
-        return G_MID_DESC;
-    if (ch == 'i' || ch == 't')
-        return G_MID;
-    if (ch == 'f')
-        return G_TALL_MAYBE_DESC;
-    return G_TALL; /* b d h k l */
+    switch (kind_of_class[c]) {
+    case 's': return G_SMALL;
+    case 'm': return G_MID;
+    case 'g': return G_SMALL_DESC;
+    case 'j': return G_MID_DESC;
+    case 'D': return G_TALL_MAYBE_DESC;
+    default: return G_TALL;
+    }
 }
 
 /**
@@ -175,7 +186,11 @@ static void samples_add(Samples *s, float x)
  *       derived from the other with the ratio 0.6; both missing gives
  *       x_height = cap_height = 0 (geometry is then skipped).
  *   (3) An x-height that is not between 0.35 and 0.85 of the cap height is
- *       not trusted: both are then reported as 0.
+ *       inconsistent: the value measured on the line wins and the other is
+ *       derived from it; when both (or neither) were measured here, both
+ *       are reported as 0. (The segmenter reports the median height of a
+ *       line of one height class as its cap height, which on a line of
+ *       x-height letters is the x-height.)
  */
 int rec_context_line_metrics(const RecContextOptions *opt,
                              const RecLineGeom *line,
@@ -185,6 +200,7 @@ int rec_context_line_metrics(const RecContextOptions *opt,
     RecContextOptions def;
     Samples small = {{0}, 0}, tall = {{0}, 0}, base = {{0}, 0};
     float x = 0, cap = 0, shift = 0;
+    int own_x, own_cap;
 
     if (!line || !pm || n < 0 || (n > 0 && (!glyphs || !probs)))
         return err_set("rec_context_line_metrics: bad arguments");
@@ -231,20 +247,27 @@ int rec_context_line_metrics(const RecContextOptions *opt,
     pm->n_base = base.n;
     pm->base_shift = shift;
 
-    x = small.n >= REC__MIN_SAMPLES ? median(small.v, small.n)
-                                    : line->x_height;
-    cap = tall.n >= REC__MIN_SAMPLES ? median(tall.v, tall.n)
-                                     : line->cap_height;
+    own_x = small.n >= REC__MIN_SAMPLES;
+    own_cap = tall.n >= REC__MIN_SAMPLES;
+    x = own_x ? median(small.v, small.n) : line->x_height;
+    cap = own_cap ? median(tall.v, tall.n) : line->cap_height;
     if (!(x > 0))
         x = 0;
     if (!(cap > 0))
         cap = 0;
+    if (x > 0 && cap > 0 && (x < 0.35f * cap || x > 0.85f * cap)) {
+        /* inconsistent: keep what the line itself measured */
+        if (own_x && !own_cap)
+            cap = 0;
+        else if (own_cap && !own_x)
+            x = 0;
+        else
+            x = cap = 0;
+    }
     if (x > 0 && cap == 0)
         cap = x / REC__XRATIO;
     else if (cap > 0 && x == 0)
         x = cap * REC__XRATIO;
-    if (cap > 0 && (x < 0.35f * cap || x > 0.85f * cap))
-        x = cap = 0;
     pm->x_height = x;
     pm->cap_height = cap;
     return 0;
@@ -361,7 +384,7 @@ static void word_decode(float (*q)[REC_NCLASSES], int n)
                 v = st_start[t];
             else
                 for (int f = 0; f < ST_N; f++)
-                    v += a[i - 1][f] * st_trans[f][t];
+                    v += a[i - 1][f] * (i == 1 ? st_first : st_trans)[f][t];
             a[i][t] = v * e[i][t];
             s += a[i][t];
         }
@@ -388,7 +411,7 @@ static void word_decode(float (*q)[REC_NCLASSES], int n)
         for (int f = 0; f < ST_N; f++) {
             nb[f] = 0;
             for (int t = 0; t < ST_N; t++)
-                nb[f] += st_trans[f][t] * e[i][t] * b[t];
+                nb[f] += (i == 1 ? st_first : st_trans)[f][t] * e[i][t] * b[t];
             s += nb[f];
         }
         for (int f = 0; f < ST_N; f++)

@@ -112,6 +112,8 @@ void rec_set_destroy(RecSet **pset)
         sample_cleanup(&set->s[i]);
     free(set->s);
     free(set->cum);
+    for (int k = 0; k < 4; k++)
+        free(set->pool[k]);
     free(set);
     *pset = NULL;
 }
@@ -173,8 +175,19 @@ static RecSample *set_push(RecSet *set, int label, int writer,
 static void set_commit(RecSet *set)
 {
     RecSample *s = &set->s[set->n];
-    set->cum[set->n] = (set->n ? set->cum[set->n - 1] : 0) + s->repeat;
+    int r = set->quota[s->kind] > 0 ? 0 : s->repeat;
+    set->cum[set->n] = (set->n ? set->cum[set->n - 1] : 0) + r;
     set->n++;
+}
+
+/* Recompute cum after repeats or quotas changed. */
+static void set_recount(RecSet *set)
+{
+    for (int i = 0; i < set->n; i++) {
+        const RecSample *s = &set->s[i];
+        int r = set->quota[s->kind] > 0 ? 0 : s->repeat;
+        set->cum[i] = (i ? set->cum[i - 1] : 0) + r;
+    }
 }
 
 /* Area-resample a float image (sw x sh) to dw x dh. */
@@ -1173,11 +1186,37 @@ fail:
 
 void rec_set_set_repeat(RecSet *set, RecSampleKind kind, int repeat)
 {
-    for (int i = 0; i < set->n; i++) {
+    for (int i = 0; i < set->n; i++)
         if (set->s[i].kind == kind)
             set->s[i].repeat = repeat < 1 ? 1 : repeat;
-        set->cum[i] = (i ? set->cum[i - 1] : 0) + set->s[i].repeat;
+    set_recount(set);
+}
+
+int rec_set_set_quota(RecSet *set, RecSampleKind kind, int quota)
+{
+    if ((int)kind < 0 || (int)kind > 3 || quota < 0)
+        return err_set("rec_set_set_quota: bad kind %d or quota %d",
+                       (int)kind, quota);
+    free(set->pool[kind]);
+    set->pool[kind] = NULL;
+    set->npool[kind] = 0;
+    set->quota[kind] = 0;
+    if (quota > 0) {
+        int n = 0;
+        for (int i = 0; i < set->n; i++)
+            n += set->s[i].kind == kind;
+        if (n > 0) {
+            set->pool[kind] = malloc((size_t)n * sizeof(int));
+            if (!set->pool[kind])
+                return err_set("rec_set_set_quota: out of memory");
+            for (int i = 0; i < set->n; i++)
+                if (set->s[i].kind == kind)
+                    set->pool[kind][set->npool[kind]++] = i;
+            set->quota[kind] = quota;
+        }
     }
+    set_recount(set);
+    return 0;
 }
 
 /* ---- accessors and the source ---- */
@@ -1243,7 +1282,24 @@ static int set_source_get(void *ctx, int64_t k, uint64_t seed, float *x,
 {
     const RecSetSource *ss = ctx;
     const RecSet *set = ss->set;
-    if (k < 0 || set->n == 0 || k >= set->cum[set->n - 1])
+    int64_t base = set->n ? set->cum[set->n - 1] : 0;
+    if (k >= base && k >= 0) {
+        /* quota draws, kind by kind */
+        int64_t j = k - base;
+        for (int kind = 0; kind < 4; kind++) {
+            if (!set->quota[kind])
+                continue;
+            if (j < set->quota[kind]) {
+                uint64_t h = rec__dr_mix(seed ^ 0x51ED27ULL, (uint64_t)k);
+                int i = set->pool[kind][h % (uint64_t)set->npool[kind]];
+                *label = set->s[i].label;
+                return rec_set_render(set, i, ss->aug,
+                                      rec__dr_mix(seed, (uint64_t)k), x);
+            }
+            j -= set->quota[kind];
+        }
+    }
+    if (k < 0 || k >= base)
         return err_set("source sample %lld out of range", (long long)k);
     /* first i with cum[i] > k */
     int lo = 0, hi = set->n - 1;
@@ -1267,4 +1323,6 @@ void rec_set_source(RecSetSource *ctx, const RecSet *set,
     src->get = set_source_get;
     src->ctx = ctx;
     src->n = set->n ? set->cum[set->n - 1] : 0;
+    for (int k = 0; k < 4; k++)
+        src->n += set->quota[k];
 }

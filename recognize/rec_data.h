@@ -120,6 +120,10 @@ int rec_set_add_pix(RecSet *set, PIX *pix, int label, int writer,
 
 /* Set the copies per epoch of every sample of one kind (>= 1). */
 void rec_set_set_repeat(RecSet *set, RecSampleKind kind, int repeat);
+/* Instead of repeats, draw quota samples of this kind per epoch, at random
+ * with replacement (a different draw every epoch); 0 turns it off. For
+ * balancing a large source (MNIST) against small ones. Returns 0 or -1. */
+int rec_set_set_quota(RecSet *set, RecSampleKind kind, int quota);
 
 /* Binary cache of a loaded set (samples as loaded, not the source files),
  * tagged with a key that says what was loaded: rec_set_load() returns NULL

@@ -140,25 +140,26 @@ void rec__im2col(const float *x, int c, int n, int h, int w, float *col)
         for (int k = 0; k < 9; k++) {
             int dy = k / 3 - 1, dx = k % 3 - 1;
             float *row = col + ((size_t)ci * 9 + k) * m;
-            /* Columns 0 .. w-1 of an output row read x0 .. x1-1 of the
-             * input row shifted by dx; the rest is padding. */
+            /* Columns x0 .. x1-1 of an output row read the input row
+             * shifted by dx; the rest is padding. Plain loops rather than
+             * memcpy: rows are 8..32 floats, too short for a call. */
             int x0 = dx < 0 ? 1 : 0, x1 = dx > 0 ? w - 1 : w;
             for (int s = 0; s < n; s++) {
                 const float *src = x + ((size_t)ci * n + s) * hw;
                 float *dst = row + (size_t)s * hw;
                 for (int y = 0; y < h; y++) {
                     int sy = y + dy;
-                    float *d = dst + (size_t)y * w;
+                    float *restrict d = dst + (size_t)y * w;
                     if (sy < 0 || sy >= h) {
-                        memset(d, 0, (size_t)w * sizeof(float));
+                        for (int xx = 0; xx < w; xx++)
+                            d[xx] = 0.0f;
                         continue;
                     }
-                    const float *sr = src + (size_t)sy * w + dx;
-                    if (x0)
-                        d[0] = 0.0f;
-                    memcpy(d + x0, sr + x0, (size_t)(x1 - x0) * sizeof(float));
-                    if (x1 < w)
-                        d[w - 1] = 0.0f;
+                    const float *restrict sr = src + (size_t)sy * w + dx;
+                    d[0] = 0.0f;
+                    d[w - 1] = 0.0f;
+                    for (int xx = x0; xx < x1; xx++)
+                        d[xx] = sr[xx];
                 }
             }
         }
@@ -182,8 +183,8 @@ void rec__col2im(const float *col, int c, int n, int h, int w, float *x)
                     int sy = y + dy;
                     if (sy < 0 || sy >= h)
                         continue;
-                    float *dr = dst + (size_t)sy * w + dx;
-                    const float *sr = src + (size_t)y * w;
+                    float *restrict dr = dst + (size_t)sy * w + dx;
+                    const float *restrict sr = src + (size_t)y * w;
                     for (int xx = x0; xx < x1; xx++)
                         dr[xx] += sr[xx];
                 }
@@ -354,7 +355,7 @@ const float *rec__forward(RecNet *net, const float *x, int n, int train,
  * @return 0, or -1 (empty charset, out of memory)
  *
  * Notes:
- *   (1) Glyphs go through in chunks of up to REC__INFER_CHUNK (256), one
+ *   (1) Glyphs go through in chunks of up to REC__INFER_CHUNK (64), one
  *       sgemm per layer per chunk; the first call sizes the scratch.
  *   (2) Restriction renormalises the softmax over cs, which equals a
  *       softmax over the allowed logits only.
@@ -369,7 +370,8 @@ int rec_net_classify(RecNet *net, const float *inputs, int n, RecCharset cs,
         return err_set("rec_net_classify: empty charset");
     size_t isz = (size_t)REC_INPUT_SIZE * REC_INPUT_SIZE;
     for (int done = 0; done < n;) {
-        int b = n - done < REC__INFER_CHUNK ? n - done : REC__INFER_CHUNK;
+        int chunk = net->chunk > 0 ? net->chunk : REC__INFER_CHUNK;
+        int b = n - done < chunk ? n - done : chunk;
         if (rec__net_reserve(net, b, 0) < 0)
             return -1;
         const float *lg = rec__forward(net, inputs + (size_t)done * isz, b, 0,

@@ -91,14 +91,22 @@ static RecLayer *add_layer(RecNet *net, RecLayerType t, int c, int h, int w)
     return l;
 }
 
-static void add_params(RecNet *net, RecLayer *l, int nw, int nb)
+/* At most this many parameters in a net (256 MB of floats), so that no
+ * product overflows and a crafted model cannot ask for absurd memory. */
+#define REC_MAX_PARAMS ((size_t)1 << 26)
+
+static int add_params(RecNet *net, RecLayer *l, int64_t nw, int64_t nb)
 {
+    if (nw < 0 || nb < 0 || (size_t)(nw + nb) > REC_MAX_PARAMS - net->nparams)
+        return err_set("architecture \"%s\": more than %zu parameters",
+                       net->arch, REC_MAX_PARAMS);
     l->nw = nw;
     l->nb = nb;
     l->w_off = (ptrdiff_t)net->nparams;
     net->nparams += (size_t)nw;
     l->b_off = (ptrdiff_t)net->nparams;
     net->nparams += (size_t)nb;
+    return 0;
 }
 
 /* Parse arch into net->l; shapes and parameter offsets only. */
@@ -140,13 +148,15 @@ static int arch_parse(RecNet *net, const char *arch)
             if (!l)
                 return -1;
             l->cout = (int)n;
-            add_params(net, l, (int)n * c * 9, (int)n);
+            if (add_params(net, l, (int64_t)n * c * 9, n) < 0)
+                return -1;
             c = (int)n;
             if (bn) {
                 l = add_layer(net, REC__BN, c, h, w);
                 if (!l)
                     return -1;
-                add_params(net, l, c, c);
+                if (add_params(net, l, c, c) < 0)
+                    return -1;
                 l->s_off = (ptrdiff_t)net->nstats;
                 net->nstats += 2 * (size_t)c;
             }
@@ -191,7 +201,8 @@ static int arch_parse(RecNet *net, const char *arch)
             if (!l)
                 return -1;
             l->cout = (int)n;
-            add_params(net, l, (int)n * c, (int)n);
+            if (add_params(net, l, (int64_t)n * c, n) < 0)
+                return -1;
             c = (int)n;
             if (!last && !add_layer(net, REC__RELU, c, 1, 1))
                 return -1;
@@ -230,13 +241,11 @@ static RecNet *net_alloc(const char *arch)
     if (arch_parse(net, arch) < 0)
         goto fail;
     size_t np = net->nparams ? net->nparams : 1;
+    /* gradients and optimiser moments come with the first training
+     * reserve (rec__net_reserve), so inference nets do not carry them */
     net->params = calloc(np, sizeof(float));
-    net->grads = calloc(np, sizeof(float));
-    net->adam_m = calloc(np, sizeof(float));
-    net->adam_v = calloc(np, sizeof(float));
     net->stats = calloc(net->nstats ? net->nstats : 1, sizeof(float));
-    if (!net->params || !net->grads || !net->adam_m || !net->adam_v ||
-        !net->stats) {
+    if (!net->params || !net->stats) {
         err_set("out of memory for %zu parameters", net->nparams);
         goto fail;
     }
@@ -318,6 +327,25 @@ void rec_net_destroy(RecNet **pnet)
  *   (1) Nothing happens when the buffers are already big enough, so
  *       calls with the same batch size allocate nothing.
  */
+/* 1 if layer i writes its own output at inference; 0 for layers that the
+ * forward pass fuses into the conv/dense before them (bn, ReLU) or skips
+ * (dropout). Mirrors epilogue() and the REC__DROP case in rec_forward.c. */
+static int infer_has_out(const RecNet *net, int i)
+{
+    const RecLayer *l = net->l;
+    int t = l[i].type;
+    int prod = i >= 1 && (l[i - 1].type == REC__CONV || l[i - 1].type == REC__DENSE);
+    if (t == REC__DROP)
+        return 0;
+    if (t == REC__BN)
+        return !prod;
+    if (t == REC__RELU)
+        return !(prod || (i >= 2 && l[i - 1].type == REC__BN &&
+                          (l[i - 2].type == REC__CONV ||
+                           l[i - 2].type == REC__DENSE)));
+    return 1;
+}
+
 int rec__net_reserve(RecNet *net, int cap, int train)
 {
     if (cap <= net->cap && (!train || net->cap_train))
@@ -325,6 +353,14 @@ int rec__net_reserve(RecNet *net, int cap, int train)
     if (cap < net->cap)
         cap = net->cap;
     train = train || net->cap_train;
+    if (train && !net->grads) {
+        size_t np = net->nparams ? net->nparams : 1;
+        net->grads = calloc(np, sizeof(float));
+        net->adam_m = calloc(np, sizeof(float));
+        net->adam_v = calloc(np, sizeof(float));
+        if (!net->grads || !net->adam_m || !net->adam_v)
+            return err_set("out of memory for %zu gradients", net->nparams);
+    }
     size_t n = (size_t)cap;
     size_t in = (size_t)REC_INPUT_SIZE * REC_INPUT_SIZE;
     size_t total = in * n * (train ? 2 : 1); /* in, din */
@@ -332,7 +368,10 @@ int rec__net_reserve(RecNet *net, int cap, int train)
     for (int i = 0; i < net->nl; i++) {
         RecLayer *l = &net->l[i];
         size_t o = (size_t)l->cout * l->hout * l->wout * n;
-        total += o * (train ? 2 : 1);
+        if (train)
+            total += 2 * o;
+        else if (infer_has_out(net, i))
+            total += o;
         if (train && (l->type == REC__BN || l->type == REC__DROP))
             total += o;
         if (train && l->type == REC__BN)
@@ -360,8 +399,11 @@ int rec__net_reserve(RecNet *net, int cap, int train)
     for (int i = 0; i < net->nl; i++) {
         RecLayer *l = &net->l[i];
         size_t o = (size_t)l->cout * l->hout * l->wout * n;
-        l->out = a;
-        a += o;
+        l->out = NULL;
+        if (train || infer_has_out(net, i)) {
+            l->out = a;
+            a += o;
+        }
         l->dout = l->aux = l->bn_mean = l->bn_invstd = NULL;
         if (train) {
             l->dout = a;
@@ -809,6 +851,27 @@ RecNet *rec_net_load(const char *path)
     if (strchr(arch, 'b')) {
         err_set("%s: architecture \"%s\" has unfolded batch norm", path, arch);
         goto fail;
+    }
+    {
+        /* parse first and compare the tensor bytes the architecture needs
+         * with what the file holds before allocating anything big */
+        RecNet *probe = calloc(1, sizeof *probe);
+        if (!probe) {
+            err_set("%s: out of memory", path);
+            goto fail;
+        }
+        int bad = arch_parse(probe, arch) < 0;
+        size_t need = probe->nparams * 4;
+        free(probe);
+        if (bad) {
+            err_prefix("%s", path);
+            goto fail;
+        }
+        if (need > r.n - r.pos) {
+            err_set("%s: architecture \"%s\" needs %zu bytes of weights, "
+                    "the file has %zu left", path, arch, need, r.n - r.pos);
+            goto fail;
+        }
     }
     net = net_alloc(arch);
     if (!net) {

@@ -24,7 +24,7 @@
 
 #define REC__MAX_LAYERS 64
 #define REC__ARCH_MAX 256
-#define REC__INFER_CHUNK 256 /* inference processes at most this many glyphs at once */
+#define REC__INFER_CHUNK 64 /* inference processes at most this many glyphs at once */
 #define REC__BN_EPS 1e-5f
 #define REC__BN_MOMENTUM 0.1f
 
@@ -73,6 +73,7 @@ struct RecNet {
     int cap;                     /* batch capacity of the buffers */
     int cap_train;               /* 1 if gradient buffers exist */
     int want_din;                /* backward also fills din (tests) */
+    int chunk;                   /* inference chunk (REC__INFER_CHUNK) */
     float *in;                   /* normalised input, REC_INPUT_SIZE^2 x cap */
     float *din;                  /* gradient w.r.t. the input (tests) */
     float *col;                  /* im2col / dcol buffer */

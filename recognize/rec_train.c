@@ -171,7 +171,12 @@ void rec__backward(RecNet *net, int n)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, l->cout, k,
                         (int)mi, 1.0f, dy, (int)mi, net->col, (int)mi, 0.0f,
                         net->grads + l->w_off, k);
-            row_sums(dy, l->cout, mi, net->grads + l->b_off);
+            if (i + 1 < net->nl && net->l[i + 1].type == REC__BN)
+                /* batch norm removes any per-channel shift: the bias
+                 * gradient is exactly 0 (grads are already zeroed) */
+                ;
+            else
+                row_sums(dy, l->cout, mi, net->grads + l->b_off);
             if (dx) {
                 cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k,
                             (int)mi, l->cout, 1.0f, net->params + l->w_off, k,

@@ -4,10 +4,13 @@
  * Design: the page is first reduced to 8 bpp grey (Leptonica converts
  * colormaps, 2/4/16/24/32 bpp); 1 bpp input is taken as it is. Two local
  * thresholds are offered:
- *   - Sauvola (Leptonica pixSauvolaBinarizeTiled): threshold
- *     m * (1 + k (s / 128 - 1)) over a window derived from the dpi; flat
- *     background never turns to ink because s ~ 0 puts the threshold at
- *     (1 - k) m.
+ *   - Sauvola: threshold m * (1 + k (s / 128 - 1)) over a window derived
+ *     from the dpi; flat background never turns to ink because s ~ 0 puts
+ *     the threshold at (1 - k) m. The window statistics are taken on a grid
+ *     of cells (a quarter of the half-window) with summed-area tables and
+ *     the threshold is interpolated between cell centres: the same result
+ *     as Leptonica's per-pixel pixSauvolaBinarize within a pixel or two of
+ *     stroke edge, at a fraction of the cost (docs/segment.md).
  *   - adaptive Otsu: one Otsu threshold per tile (tile from the dpi), with a
  *     contrast guard: a tile whose two Otsu classes differ by less than
  *     SEG_OTSU_MIN_CONTRAST grey levels is all background, so blank paper and
@@ -43,7 +46,7 @@ void seg_binarize_options_init(SegBinarizeOptions *opt)
     memset(opt, 0, sizeof *opt);
     opt->method = SEG_BINARIZE_SAUVOLA;
     opt->window = 0;
-    opt->k = 0.34f;
+    opt->k = 0.2f; /* measured: docs/segment.md */
     opt->deskew = 1;
 }
 
@@ -90,6 +93,196 @@ static int otsu_hist(const unsigned *hist, float *plo, float *phi)
     return t;
 }
 
+/* One row of thresholds from per-cell-column values rt (< 0 = none):
+ * linear between cell centres, flat beyond the outer centres. */
+static void row_thresholds(const float *rt, int nx, int cell, int w,
+                           short *thr)
+{
+    int c0 = cell / 2;
+    for (int x = 0; x < c0 && x < w; x++)
+        thr[x] = (short)(rt[0] < 0 ? -1 : (int)rt[0]);
+    for (int k = 0; k + 1 < nx; k++) {
+        int xa = k * cell + c0, xb = xa + cell > w ? w : xa + cell;
+        float a = rt[k], b = rt[k + 1];
+        if (a >= 0 && b >= 0) {
+            float t = a, dt = (b - a) / cell;
+            for (int x = xa; x < xb; x++, t += dt)
+                thr[x] = (short)t;
+        } else {
+            short v = (short)(a >= 0 ? (int)a : b >= 0 ? (int)b : -1);
+            for (int x = xa; x < xb; x++)
+                thr[x] = v;
+        }
+    }
+    int xl = (nx - 1) * cell + c0;
+    for (int x = xl < 0 ? 0 : xl; x < w; x++)
+        thr[x] = (short)(rt[nx - 1] < 0 ? -1 : (int)rt[nx - 1]);
+}
+
+/* Apply a grid of thresholds (ny x nx cells of cell px; th < 0 = no ink
+ * in that cell) to a grey page: thresholds are interpolated bilinearly
+ * between cell centres (vertically in steps of 4 rows, which the smooth
+ * statistics allow), from the cells that have one; a pixel in a cell
+ * without a threshold is never ink. Ink = grey <= threshold. */
+static PIX *apply_grid(PIX *pixg, const float *th, int nx, int ny, int cell)
+{
+    int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
+    PIX *pixd = pixCreate(w, h, 1);
+    float *rt = malloc((size_t)nx * sizeof *rt);
+    short *thr = malloc((size_t)(w + 32) * sizeof *thr);
+    if (!pixd || !rt || !thr) {
+        pixDestroy(&pixd);
+        free(rt);
+        free(thr);
+        err_set("binarize: out of memory (%dx%d page)", w, h);
+        return NULL;
+    }
+    l_uint32 *gdata = pixGetData(pixg), *ddata = pixGetData(pixd);
+    int gwpl = pixGetWpl(pixg), dwpl = pixGetWpl(pixd);
+    int step = cell < 4 ? cell : 4;
+    for (int y = 0; y < h; y++) {
+        if (y % step == 0 || y % cell == 0) {
+            float fy = ((float)y + 0.5f * step) / cell - 0.5f;
+            int ty0 = (int)floorf(fy);
+            float ay = fy - ty0;
+            int ty1 = ty0 + 1;
+            if (ty0 < 0) {
+                ty0 = 0;
+                ay = 0;
+            }
+            if (ty0 > ny - 1)
+                ty0 = ny - 1;
+            if (ty1 > ny - 1)
+                ty1 = ny - 1;
+            const float *r0 = th + (size_t)ty0 * nx, *r1 = th + (size_t)ty1 * nx;
+            for (int tx = 0; tx < nx; tx++) {
+                float a = r0[tx], b = r1[tx];
+                rt[tx] = a >= 0 && b >= 0 ? a + (b - a) * ay
+                         : a >= 0         ? a
+                                          : b;
+            }
+            row_thresholds(rt, nx, cell, w, thr);
+            /* own cell without a threshold: no ink */
+            int oy = y / cell < ny ? y / cell : ny - 1;
+            const float *own = th + (size_t)oy * nx;
+            for (int tx = 0; tx < nx; tx++)
+                if (own[tx] < 0) {
+                    int x1 = (tx + 1) * cell < w ? (tx + 1) * cell : w;
+                    for (int x = tx * cell; x < x1; x++)
+                        thr[x] = -1;
+                }
+        }
+        const unsigned char *gl = (const unsigned char *)(gdata + (size_t)y * gwpl);
+        l_uint32 *dl = ddata + (size_t)y * dwpl;
+        /* 32 pixels per word; Leptonica stores bytes of a word in reverse
+         * order on little-endian machines (GET_DATA_BYTE). */
+        for (int x = 0, wi = 0; x < w; x += 32, wi++) {
+            l_uint32 word = 0;
+            int n = w - x < 32 ? w - x : 32;
+            for (int b = 0; b < n; b++) {
+                int xx = x + b;
+#ifdef L_BIG_ENDIAN
+                short v = gl[xx];
+#else
+                short v = gl[xx ^ 3];
+#endif
+                word |= (l_uint32)(v <= thr[xx]) << (31 - b);
+            }
+            dl[wi] = word;
+        }
+    }
+    free(rt);
+    free(thr);
+    return pixd;
+}
+
+/* Per-cell sums of grey and grey^2 over cells of cell x cell px. */
+static int cell_sums(PIX *pixg, int cell, int nx, int ny, double *s1,
+                     double *s2)
+{
+    int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
+    l_uint32 *gdata = pixGetData(pixg);
+    int gwpl = pixGetWpl(pixg);
+    memset(s1, 0, (size_t)nx * ny * sizeof *s1);
+    memset(s2, 0, (size_t)nx * ny * sizeof *s2);
+    for (int y = 0; y < h; y++) {
+        const l_uint32 *gl = gdata + (size_t)y * gwpl;
+        double *r1 = s1 + (size_t)(y / cell) * nx, *r2 = s2 + (size_t)(y / cell) * nx;
+        for (int tx = 0; tx < nx; tx++) {
+            int x1 = (tx + 1) * cell < w ? (tx + 1) * cell : w;
+            unsigned a = 0, b = 0;
+            for (int x = tx * cell; x < x1; x++) {
+                unsigned v = GET_DATA_BYTE(gl, x);
+                a += v;
+                b += v * v;
+            }
+            r1[tx] += a;
+            r2[tx] += b;
+        }
+    }
+    return 0;
+}
+
+/* Sauvola on a grid: the window mean and deviation are taken over whole
+ * cells (cell ~ half-window / 4) with summed-area tables, the threshold
+ * m (1 + k (s / 128 - 1)) is computed per cell and interpolated between
+ * cell centres. Flat paper gives t ~ (1 - k) m: no ink. */
+static PIX *binarize_sauvola(PIX *pixg, int half, float k)
+{
+    int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
+    int cell = half / 4 > 2 ? half / 4 : 2;
+    int nx = (w + cell - 1) / cell, ny = (h + cell - 1) / cell;
+    int R = (int)lrintf((float)half / cell);
+    if (R < 1)
+        R = 1;
+    size_t n = (size_t)nx * ny, ni = (size_t)(nx + 1) * (ny + 1);
+    double *s1 = malloc(n * sizeof *s1), *s2 = malloc(n * sizeof *s2);
+    double *i1 = calloc(ni, sizeof *i1), *i2 = calloc(ni, sizeof *i2);
+    float *th = malloc(n * sizeof *th);
+    PIX *pixd = NULL;
+    if (!s1 || !s2 || !i1 || !i2 || !th) {
+        err_set("binarize: out of memory (%dx%d page)", w, h);
+        goto done;
+    }
+    cell_sums(pixg, cell, nx, ny, s1, s2);
+    /* summed-area tables over cells, plus pixel counts per cell range */
+    for (int ty = 0; ty < ny; ty++) {
+        double a = 0, b = 0;
+        for (int tx = 0; tx < nx; tx++) {
+            a += s1[(size_t)ty * nx + tx];
+            b += s2[(size_t)ty * nx + tx];
+            i1[(size_t)(ty + 1) * (nx + 1) + tx + 1] =
+                i1[(size_t)ty * (nx + 1) + tx + 1] + a;
+            i2[(size_t)(ty + 1) * (nx + 1) + tx + 1] =
+                i2[(size_t)ty * (nx + 1) + tx + 1] + b;
+        }
+    }
+    for (int ty = 0; ty < ny; ty++) {
+        int y0 = ty - R < 0 ? 0 : ty - R, y1 = ty + R + 1 > ny ? ny : ty + R + 1;
+        int py0 = y0 * cell, py1 = y1 * cell < h ? y1 * cell : h;
+        for (int tx = 0; tx < nx; tx++) {
+            int x0 = tx - R < 0 ? 0 : tx - R, x1 = tx + R + 1 > nx ? nx : tx + R + 1;
+            int px0 = x0 * cell, px1 = x1 * cell < w ? x1 * cell : w;
+            double cnt = (double)(px1 - px0) * (py1 - py0);
+            size_t A = (size_t)y0 * (nx + 1) + x0, B = (size_t)y0 * (nx + 1) + x1;
+            size_t C = (size_t)y1 * (nx + 1) + x0, D = (size_t)y1 * (nx + 1) + x1;
+            double sum = i1[D] - i1[B] - i1[C] + i1[A];
+            double sq = i2[D] - i2[B] - i2[C] + i2[A];
+            double m = sum / cnt, var = sq / cnt - m * m;
+            double sd = var > 0 ? sqrt(var) : 0;
+            th[(size_t)ty * nx + tx] = (float)(m * (1.0 + k * (sd / 128.0 - 1.0)));
+        }
+    }
+    pixd = apply_grid(pixg, th, nx, ny, cell);
+done:
+    free(s1);
+    free(s2);
+    free(i1);
+    free(i2);
+    free(th);
+    return pixd;
+}
+
 /* Adaptive Otsu with a contrast guard; see the file header. */
 static PIX *binarize_otsu(PIX *pixg, int tile)
 {
@@ -97,11 +290,9 @@ static PIX *binarize_otsu(PIX *pixg, int tile)
     int nx = (w + tile - 1) / tile, ny = (h + tile - 1) / tile;
     unsigned *hist = calloc((size_t)nx * 256, sizeof *hist);
     float *th = malloc((size_t)nx * ny * sizeof *th);
-    PIX *pixd = pixCreate(w, h, 1);
-    if (!hist || !th || !pixd) {
+    if (!hist || !th) {
         free(hist);
         free(th);
-        pixDestroy(&pixd);
         err_set("binarize: out of memory (%dx%d page)", w, h);
         return NULL;
     }
@@ -111,65 +302,24 @@ static PIX *binarize_otsu(PIX *pixg, int tile)
         memset(hist, 0, (size_t)nx * 256 * sizeof *hist);
         int y1 = (ty + 1) * tile < h ? (ty + 1) * tile : h;
         for (int y = ty * tile; y < y1; y++) {
-            l_uint32 *line = gdata + (size_t)y * gwpl;
-            for (int x = 0; x < w; x++)
-                hist[(size_t)(x / tile) * 256 + GET_DATA_BYTE(line, x)]++;
+            const l_uint32 *line = gdata + (size_t)y * gwpl;
+            for (int tx = 0; tx < nx; tx++) {
+                unsigned *hh = hist + (size_t)tx * 256;
+                int x1 = (tx + 1) * tile < w ? (tx + 1) * tile : w;
+                for (int x = tx * tile; x < x1; x++)
+                    hh[GET_DATA_BYTE(line, x)]++;
+            }
         }
         for (int tx = 0; tx < nx; tx++) {
             float lo, hi;
             int t = otsu_hist(hist + (size_t)tx * 256, &lo, &hi);
             /* -1 = no ink in this tile */
-            th[ty * nx + tx] = (t < 0 || hi - lo < SEG_OTSU_MIN_CONTRAST)
-                                   ? -1.0f
-                                   : (float)t;
-        }
-    }
-    /* A tile without contrast next to one with ink takes no threshold of
-     * its own; interpolation uses -1 there, which keeps the blank side
-     * clean while a stroke crossing the seam stays (its own tile has one). */
-    l_uint32 *ddata = pixGetData(pixd);
-    int dwpl = pixGetWpl(pixd);
-    for (int y = 0; y < h; y++) {
-        float fy = ((float)y + 0.5f) / tile - 0.5f;
-        int ty0 = (int)floorf(fy);
-        float ay = fy - ty0;
-        int ty1 = ty0 + 1;
-        if (ty0 < 0)
-            ty0 = 0;
-        if (ty1 > ny - 1)
-            ty1 = ny - 1;
-        l_uint32 *gl = gdata + (size_t)y * gwpl;
-        l_uint32 *dl = ddata + (size_t)y * dwpl;
-        const float *r0 = th + ty0 * nx, *r1 = th + ty1 * nx;
-        int own_ty = y / tile;
-        for (int x = 0; x < w; x++) {
-            int own = own_ty * nx + x / tile;
-            if (th[own] < 0)
-                continue;
-            float fx = ((float)x + 0.5f) / tile - 0.5f;
-            int tx0 = (int)floorf(fx);
-            float ax = fx - tx0;
-            int tx1 = tx0 + 1;
-            if (tx0 < 0)
-                tx0 = 0;
-            if (tx1 > nx - 1)
-                tx1 = nx - 1;
-            /* Interpolate over the neighbours that have a threshold. */
-            float v[4] = {r0[tx0], r0[tx1], r1[tx0], r1[tx1]};
-            float wt[4] = {(1 - ax) * (1 - ay), ax * (1 - ay), (1 - ax) * ay,
-                           ax * ay};
-            float s = 0, ws = 0;
-            for (int k = 0; k < 4; k++)
-                if (v[k] >= 0) {
-                    s += v[k] * wt[k];
-                    ws += wt[k];
-                }
-            float t = ws > 0 ? s / ws : th[own];
-            if ((float)GET_DATA_BYTE(gl, x) <= t)
-                SET_DATA_BIT(dl, x);
+            th[(size_t)ty * nx + tx] =
+                (t < 0 || hi - lo < SEG_OTSU_MIN_CONTRAST) ? -1.0f : (float)t;
         }
     }
     free(hist);
+    PIX *pixd = apply_grid(pixg, th, nx, ny, tile);
     free(th);
     return pixd;
 }
@@ -320,15 +470,7 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
         if (half < 2) {
             pixb = binarize_global(pixg);
         } else if (opt->method == SEG_BINARIZE_SAUVOLA) {
-            /* Tiles keep Leptonica's accumulators small on big pages. */
-            int nx = w / 1200 + 1, ny = h / 1200 + 1;
-            while (nx > 1 && w / nx < 2 * half + 3)
-                nx--;
-            while (ny > 1 && h / ny < 2 * half + 3)
-                ny--;
-            if (pixSauvolaBinarizeTiled(pixg, half, opt->k, nx, ny, NULL,
-                                        &pixb) != 0)
-                pixb = NULL;
+            pixb = binarize_sauvola(pixg, half, opt->k);
         } else {
             int tile = dpi / 3; /* ~ one line of handprint, 100 px at 300 */
             if (tile < 16)

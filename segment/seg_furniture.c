@@ -12,9 +12,12 @@
  *      vertical stroke of that length is usually a descender touching the
  *      ascender below it;
  *   3. comb fields: short straight vertical ticks that touch a horizontal
- *      line and stand on a regular grid (>= 4 aligned, spacing from the
- *      median gap); a handwritten 1 in a cell sits between grid positions
- *      and stays;
+ *      rule, stand alone (a p's stem on an underline has its bowl beside
+ *      it), are about equally tall and shorter than 0.8 glyph heights (a
+ *      row of l's on an underline is not a comb; ticks between 0.8 and
+ *      1.8 glyph heights are left), and sit on a regular grid with >= 4
+ *      consecutive positions (pitch from the median gap); a handwritten 1
+ *      in a cell sits between grid positions and stays;
  *   4. repair: a glyph stroke that crossed a removed line lost the line's
  *      pixels. A vertical closing (line thickness + 3) of what is left,
  *      restricted to the removed horizontal-line pixels, puts them back
@@ -39,34 +42,113 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Largest thickness (area / length) of the components of a line mask. */
-static int max_thickness(PIX *mask, int horizontal)
+/* Shortest runs that count as rules: horizontal, vertical, and vertical
+ * where they meet a horizontal rule. */
+static void rule_lengths(int dpi, float med_h, int *phlen, int *pvlen,
+                         int *pvshort)
 {
-    BOXA *boxa = pixConnCompBB(mask, 8);
-    int n = boxa ? boxaGetCount(boxa) : 0, best = 0;
-    for (int i = 0; i < n; i++) {
-        BOX *b = boxaGetBox(boxa, i, L_CLONE);
-        l_int32 bx, by, bw, bh, cnt = 0;
-        boxGetGeometry(b, &bx, &by, &bw, &bh);
-        pixCountPixelsInRect(mask, b, &cnt, NULL);
-        boxDestroy(&b);
-        int len = horizontal ? bw : bh;
-        int t = len > 0 ? (cnt + len - 1) / len : 0;
-        if (t > best)
-            best = t;
-    }
-    boxaDestroy(&boxa);
-    return best;
+    if (med_h < 1)
+        med_h = dpi / 10.0f;
+    *phlen = (int)fmaxf(0.35f * dpi, 3.0f * med_h);
+    *pvlen = (int)fmaxf(0.4f * dpi, 3.0f * med_h);
+    *pvshort = (int)fmaxf(0.2f * dpi, 1.8f * med_h);
 }
 
-/* Find comb ticks along the horizontal lines of hmask; OR them into tmask.
- * rest = the page without long lines. */
-static int find_combs(PIX *rest, PIX *hmask, PIX *tmask, float med_h)
+/**
+ * Can the page hold furniture at all? Only if some component is as long as
+ * a rule.
+ *
+ * @param[in] ps     the page's components
+ * @param[in] dpi    resolution
+ * @param[in] med_h  median component height, px
+ * @return 1 if seg__furniture_remove() may find something, else 0
+ */
+int seg__furniture_possible(const SegPieces *ps, int dpi, float med_h)
 {
-    BOXA *lines = pixConnCompBB(hmask, 8);
+    int hlen, vlen, vshort;
+    rule_lengths(dpi, med_h, &hlen, &vlen, &vshort);
+    for (int i = 0; i < ps->n; i++)
+        if (ps->v[i].box.w >= hlen || ps->v[i].box.h >= vshort)
+            return 1;
+    return 0;
+}
+
+typedef struct {
+    int x2;     /* twice the centre x, band coordinates */
+    int box;    /* index into the band's component boxes */
+    int h;
+} Tick;
+
+static int cmp_tick(const void *a, const void *b)
+{
+    const Tick *p = a, *q = b;
+    return (p->x2 > q->x2) - (p->x2 < q->x2);
+}
+
+/* Ticks of one comb: candidates (sorted by x) that sit on a regular grid
+ * with at least four consecutive positions filled. Marks them in keep[]
+ * and returns how many. */
+static int comb_grid(const Tick *t, int n, float med_h, unsigned char *keep)
+{
+    memset(keep, 0, (size_t)n);
+    if (n < 4)
+        return 0;
+    int *gaps = malloc((size_t)n * sizeof *gaps);
+    if (!gaps)
+        return 0;
+    for (int i = 0; i + 1 < n; i++)
+        gaps[i] = t[i + 1].x2 - t[i].x2;
+    qsort(gaps, (size_t)(n - 1), sizeof *gaps, cmp_int);
+    float s = 0.5f * gaps[(n - 1) / 2]; /* pitch, px */
+    free(gaps);
+    if (s < 0.5f * med_h)
+        return 0;
+    float tol = 0.12f * s + 1;
+    int best_run = 0, best_a = -1;
+    for (int a = 0; a < n; a++) {
+        /* consecutive grid positions from anchor a */
+        int run = 1, prev_k = 0;
+        for (int i = a + 1; i < n; i++) {
+            float k = (t[i].x2 - t[a].x2) * 0.5f / s;
+            int kr = (int)lrintf(k);
+            if (fabsf(k - kr) * s > tol)
+                continue;
+            if (kr == prev_k + 1) {
+                run++;
+                prev_k = kr;
+            } else if (kr > prev_k + 1) {
+                break;
+            }
+        }
+        if (run > best_run) {
+            best_run = run;
+            best_a = a;
+        }
+    }
+    if (best_run < 4)
+        return 0;
+    int cnt = 0;
+    for (int i = 0; i < n; i++) {
+        float k = (t[i].x2 - t[best_a].x2) * 0.5f / s;
+        if (fabsf(k - lrintf(k)) * s <= tol) {
+            keep[i] = 1;
+            cnt++;
+        }
+    }
+    return cnt;
+}
+
+/* Find comb ticks along the horizontal rules (boxes in page coordinates);
+ * OR them into tmask. rest = the page without rules.
+ * A tick is a short straight vertical stroke that touches the rule, stands
+ * alone (nothing else attached to it, unlike the stem of a p standing on
+ * an underline), is about as tall as the other ticks, and sits on a
+ * regular grid with at least four consecutive positions. */
+static int find_combs(PIX *rest, BOXA *lines, PIX *tmask, float med_h)
+{
     if (!lines)
         return 0;
-    int w = pixGetWidth(rest), h = pixGetHeight(rest);
+    int h = pixGetHeight(rest);
     int vshort = (int)(0.35f * med_h);
     if (vshort < 3)
         vshort = 3;
@@ -85,10 +167,10 @@ static int find_combs(PIX *rest, PIX *hmask, PIX *tmask, float med_h)
         PIX *op = pixOpenBrick(NULL, sub, 1, vshort);
         BOXA *cb = op ? pixConnCompBB(op, 8) : NULL;
         int nc = cb ? boxaGetCount(cb) : 0;
-        int *xs = malloc((size_t)(nc + 1) * sizeof *xs);
-        int *ci = malloc((size_t)(nc + 1) * sizeof *ci);
+        Tick *t = malloc((size_t)(nc + 1) * sizeof *t);
+        unsigned char *keep = malloc((size_t)nc + 1);
         int nk = 0;
-        for (int i = 0; xs && ci && i < nc; i++) {
+        for (int i = 0; t && keep && i < nc; i++) {
             l_int32 bx, by, bw, bh;
             boxaGetBoxGeometry(cb, i, &bx, &by, &bw, &bh);
             int top = y0 + by, bot = top + bh; /* page rows [top, bot) */
@@ -96,63 +178,139 @@ static int find_combs(PIX *rest, PIX *hmask, PIX *tmask, float med_h)
                           (top <= ly + lh && bot > ly + lh);
             if (!touches || bw > 0.25f * med_h + 3)
                 continue;
-            xs[nk] = 2 * bx + bw; /* twice the centre, in sub coords */
-            ci[nk++] = i;
+            /* alone: the page holds little more ink beside it */
+            l_int32 c_op = 0, c_all = 0;
+            BOX *b = boxCreate(bx - 3, by, bw + 6, bh);
+            pixCountPixelsInRect(op, b, &c_op, NULL);
+            pixCountPixelsInRect(sub, b, &c_all, NULL);
+            boxDestroy(&b);
+            if (c_all > c_op + c_op / 4 + 2)
+                continue;
+            t[nk].x2 = 2 * bx + bw;
+            t[nk].box = i;
+            t[nk].h = bh;
+            nk++;
         }
         if (nk >= 4) {
-            /* Grid spacing: median of the gaps between sorted centres. */
-            int *sx = malloc((size_t)nk * sizeof *sx);
-            if (sx) {
-                memcpy(sx, xs, (size_t)nk * sizeof *sx);
-                qsort(sx, (size_t)nk, sizeof *sx, cmp_int);
-                int *gaps = malloc((size_t)nk * sizeof *gaps);
-                if (gaps) {
-                    for (int i = 0; i + 1 < nk; i++)
-                        gaps[i] = sx[i + 1] - sx[i];
-                    qsort(gaps, (size_t)(nk - 1), sizeof *gaps, cmp_int);
-                    float s = 0.5f * gaps[(nk - 1) / 2]; /* px */
-                    free(gaps);
-                    if (s >= 0.5f * med_h) {
-                        float tol = 0.12f * s + 1;
-                        int best_a = -1, best_cnt = 0;
-                        for (int a = 0; a < nk; a++) {
-                            int cnt = 0;
-                            for (int i = 0; i < nk; i++) {
-                                float k = (xs[i] - xs[a]) * 0.5f / s;
-                                if (fabsf(k - roundf(k)) * s <= tol)
-                                    cnt++;
-                            }
-                            if (cnt > best_cnt) {
-                                best_cnt = cnt;
-                                best_a = a;
-                            }
-                        }
-                        if (best_cnt >= 4) {
-                            for (int i = 0; i < nk; i++) {
-                                float k = (xs[i] - xs[best_a]) * 0.5f / s;
-                                if (fabsf(k - roundf(k)) * s > tol)
-                                    continue;
-                                l_int32 bx, by, bw, bh;
-                                boxaGetBoxGeometry(cb, ci[i], &bx, &by, &bw,
-                                                   &bh);
-                                /* the tick's own pixels: op within its box */
-                                pixRasterop(tmask, lx + bx, y0 + by, bw, bh,
-                                            PIX_SRC | PIX_DST, op, bx, by);
-                            }
-                        }
-                    }
+            qsort(t, (size_t)nk, sizeof *t, cmp_tick);
+            /* about as tall as the median candidate */
+            int *hs = malloc((size_t)nk * sizeof *hs);
+            if (hs) {
+                for (int i = 0; i < nk; i++)
+                    hs[i] = t[i].h;
+                qsort(hs, (size_t)nk, sizeof *hs, cmp_int);
+                int hm = hs[nk / 2], k = 0;
+                /* Ticks are shorter than letters: a row of l's or i's
+                 * written on an underline is not a comb. */
+                for (int i = 0; i < nk; i++)
+                    if (abs(t[i].h - hm) * 5 <= hm + 5 &&
+                        (float)hm <= 0.8f * med_h)
+                        t[k++] = t[i];
+                nk = k;
+                free(hs);
+            }
+            if (comb_grid(t, nk, med_h, keep) > 0) {
+                for (int i = 0; i < nk; i++) {
+                    if (!keep[i])
+                        continue;
+                    l_int32 bx, by, bw, bh;
+                    boxaGetBoxGeometry(cb, t[i].box, &bx, &by, &bw, &bh);
+                    /* the tick's own pixels: op within its box */
+                    pixRasterop(tmask, lx + bx, y0 + by, bw, bh,
+                                PIX_SRC | PIX_DST, op, bx, by);
                 }
-                free(sx);
             }
         }
-        free(xs);
-        free(ci);
+        free(t);
+        free(keep);
         boxaDestroy(&cb);
         pixDestroy(&op);
         pixDestroy(&sub);
     }
-    (void)w;
-    boxaDestroy(&lines);
+    return 0;
+}
+
+/* Scale the boxes of a 2x-reduced mask back to page coordinates. */
+static BOXA *boxes_x2(PIX *mask_r, int w, int h)
+{
+    BOXA *br = pixConnCompBB(mask_r, 8);
+    int n = br ? boxaGetCount(br) : 0;
+    BOXA *b = boxaCreate(n + 1);
+    for (int i = 0; b && i < n; i++) {
+        l_int32 x, y, bw, bh;
+        boxaGetBoxGeometry(br, i, &x, &y, &bw, &bh);
+        int x1 = 2 * (x + bw) < w ? 2 * (x + bw) : w;
+        int y1 = 2 * (y + bh) < h ? 2 * (y + bh) : h;
+        boxaAddBox(b, boxCreate(2 * x, 2 * y, x1 - 2 * x, y1 - 2 * y),
+                   L_INSERT);
+    }
+    boxaDestroy(&br);
+    return b;
+}
+
+/* Page-size mask from a 2x-reduced one, restricted to the page's ink. */
+static PIX *expand_and(PIX *mask_r, PIX *pixb)
+{
+    int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
+    PIX *e = pixExpandBinaryPower2(mask_r, 2);
+    PIX *m = pixCreate(w, h, 1);
+    if (!e || !m) {
+        pixDestroy(&e);
+        pixDestroy(&m);
+        return NULL;
+    }
+    pixRasterop(m, 0, 0, w, h, PIX_SRC, e, 0, 0);
+    pixDestroy(&e);
+    pixAnd(m, m, pixb);
+    return m;
+}
+
+/* Put back the pixels of each rule in `mask` where ink continues on both
+ * sides of it: a closing across the rule (vertical for horizontal rules),
+ * in a window around each rule only, restricted to the rule's pixels. */
+static int repair_across(PIX *out, PIX *mask, BOXA *rules, int horizontal,
+                         int cap)
+{
+    int w = pixGetWidth(out), h = pixGetHeight(out);
+    int n = rules ? boxaGetCount(rules) : 0;
+    for (int i = 0; i < n; i++) {
+        l_int32 bx, by, bw, bh, cnt = 0;
+        boxaGetBoxGeometry(rules, i, &bx, &by, &bw, &bh);
+        BOX *rb = boxCreate(bx, by, bw, bh);
+        pixCountPixelsInRect(mask, rb, &cnt, NULL);
+        boxDestroy(&rb);
+        int len = horizontal ? bw : bh;
+        int t = len > 0 ? (cnt + len - 1) / len : 0;
+        if (t <= 0)
+            continue;
+        int sz = (t < cap ? t : cap) + 3;
+        /* window: the rule plus room for the closing on both sides */
+        int x0 = horizontal ? bx : bx - sz - 2, y0 = horizontal ? by - sz - 2 : by;
+        int x1 = horizontal ? bx + bw : bx + bw + sz + 2;
+        int y1 = horizontal ? by + bh + sz + 2 : by + bh;
+        x0 = x0 < 0 ? 0 : x0;
+        y0 = y0 < 0 ? 0 : y0;
+        x1 = x1 > w ? w : x1;
+        y1 = y1 > h ? h : y1;
+        BOX *box = boxCreate(x0, y0, x1 - x0, y1 - y0);
+        PIX *o = pixClipRectangle(out, box, NULL);
+        PIX *mk = pixClipRectangle(mask, box, NULL);
+        boxDestroy(&box);
+        PIX *c = o ? pixCloseBrick(NULL, o, horizontal ? 1 : sz,
+                                   horizontal ? sz : 1)
+                   : NULL;
+        if (!o || !mk || !c) {
+            pixDestroy(&o);
+            pixDestroy(&mk);
+            pixDestroy(&c);
+            return -1;
+        }
+        pixAnd(c, c, mk);
+        pixRasterop(out, x0, y0, x1 - x0, y1 - y0, PIX_SRC | PIX_DST, c, 0, 0);
+        pixDestroy(&o);
+        pixDestroy(&mk);
+        pixDestroy(&c);
+    }
     return 0;
 }
 
@@ -166,8 +324,12 @@ static int find_combs(PIX *rest, PIX *hmask, PIX *tmask, float med_h)
  * @return new 1 bpp PIX (caller owns), or NULL on error
  *
  * Notes:
- *   (1) Returns a plain copy for pages with > 35% ink or no room for a
- *       line SEL.
+ *   (1) Rules are found on a 2x OR-reduced copy (a quarter of the pixels,
+ *       and a slightly tilted 1 px rule stays one run), then mapped back
+ *       and intersected with the page's ink; a glyph pixel right against a
+ *       rule may go with it.
+ *   (2) Returns a plain copy for pages with > 35% ink or no room for a
+ *       rule SEL.
  */
 PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
 {
@@ -176,87 +338,87 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
     int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
     l_int32 on = 0;
     pixCountPixels(pixb, &on, NULL);
-    if (med_h < 1)
-        med_h = dpi / 10.0f;
-    int hlen = (int)fmaxf(0.35f * dpi, 3.0f * med_h);
-    int vlen = (int)fmaxf(0.4f * dpi, 3.0f * med_h);
-    int vlen_short = (int)fmaxf(0.2f * dpi, 1.8f * med_h);
+    int hlen, vlen, vlen_short;
+    rule_lengths(dpi, med_h, &hlen, &vlen, &vlen_short);
     if (on == 0 || (double)on > 0.35 * (double)w * h || hlen >= w ||
-        vlen >= h || hlen < 8 || vlen < 8)
+        vlen >= h || hlen < 16 || vlen < 16 || w < 8 || h < 8)
         return pixCopy(NULL, pixb);
 
-    PIX *hmask = pixOpenCompBrickExtendDwa(NULL, pixb, hlen, 1);
-    PIX *vmask = pixOpenCompBrickExtendDwa(NULL, pixb, 1, vlen);
-    PIX *tmask = pixCreate(w, h, 1);
-    PIX *out = NULL, *rest = NULL, *r = NULL, *vshort = NULL, *seed = NULL;
-    if (!hmask || !vmask || !tmask)
+    PIX *r = pixReduceRankBinary2(pixb, 1, NULL);
+    PIX *hm_r = NULL, *vm_r = NULL, *vs_r = NULL, *seed = NULL;
+    PIX *hmask = NULL, *vmask = NULL, *tmask = NULL, *out = NULL;
+    BOXA *hrules = NULL, *vrules = NULL;
+    if (!r)
         goto fail;
-    /* Shorter verticals count only where they meet a horizontal line: the
+    hm_r = pixOpenCompBrickExtendDwa(NULL, r, hlen / 2, 1);
+    vm_r = pixOpenCompBrickExtendDwa(NULL, r, 1, vlen / 2);
+    if (!hm_r || !vm_r)
+        goto fail;
+    /* Shorter verticals count only where they meet a horizontal rule: the
      * sides of boxes. A lone stroke that long is more likely two touching
      * glyphs (a descender on an ascender). */
     if (vlen_short < vlen) {
-        vshort = pixOpenCompBrickExtendDwa(NULL, pixb, 1, vlen_short);
-        seed = pixDilateBrick(NULL, hmask, 3, 3);
-        if (!vshort || !seed)
+        vs_r = pixOpenCompBrickExtendDwa(NULL, r, 1, vlen_short / 2);
+        seed = pixDilateBrick(NULL, hm_r, 3, 3);
+        if (!vs_r || !seed)
             goto fail;
-        pixAnd(seed, seed, vshort);
-        PIX *boxes = pixSeedfillBinary(NULL, seed, vshort, 8);
+        pixAnd(seed, seed, vs_r);
+        PIX *boxes = pixSeedfillBinary(NULL, seed, vs_r, 8);
         if (!boxes)
             goto fail;
-        pixOr(vmask, vmask, boxes);
+        pixOr(vm_r, vm_r, boxes);
         pixDestroy(&boxes);
-        pixDestroy(&vshort);
-        pixDestroy(&seed);
     }
-    rest = pixSubtract(NULL, pixb, hmask);
-    if (!rest || !pixSubtract(rest, rest, vmask))
+    l_int32 hz = 1, vz = 1;
+    pixZero(hm_r, &hz);
+    pixZero(vm_r, &vz);
+    if (hz && vz) { /* nothing like a rule */
+        out = pixCopy(NULL, pixb);
+        goto done;
+    }
+    hmask = expand_and(hm_r, pixb);
+    vmask = expand_and(vm_r, pixb);
+    tmask = pixCreate(w, h, 1);
+    hrules = boxes_x2(hm_r, w, h);
+    vrules = boxes_x2(vm_r, w, h);
+    if (!hmask || !vmask || !tmask || !hrules || !vrules)
         goto fail;
-    find_combs(rest, hmask, tmask, med_h);
-    out = pixSubtract(NULL, rest, tmask);
-    if (!out)
+    out = pixSubtract(NULL, pixb, hmask);
+    if (!out || !pixSubtract(out, out, vmask))
         goto fail;
+    find_combs(out, hrules, tmask, med_h);
+    pixSubtract(out, out, tmask);
 
-    /* Repair across horizontal lines (vertical closing) ... */
-    int th = max_thickness(hmask, 1);
     int cap = dpi / 10 > 4 ? dpi / 10 : 4;
-    if (th > 0) {
-        int sz = (th < cap ? th : cap) + 3;
-        r = pixCloseBrick(NULL, out, 1, sz);
-        if (!r)
-            goto fail;
-        pixAnd(r, r, hmask);
-        pixOr(out, out, r);
-        pixDestroy(&r);
-    }
-    /* ... and across vertical lines and ticks (horizontal closing). */
+    if (repair_across(out, hmask, hrules, 1, cap) != 0)
+        goto fail;
     pixOr(vmask, vmask, tmask);
-    int tv = max_thickness(vmask, 0);
-    if (tv > 0) {
-        int sz = (tv < cap ? tv : cap) + 3;
-        r = pixCloseBrick(NULL, out, sz, 1);
-        if (!r)
-            goto fail;
-        pixAnd(r, r, vmask);
-        pixOr(out, out, r);
-        pixDestroy(&r);
+    BOXA *trules = pixConnCompBB(tmask, 8);
+    if (trules) {
+        boxaJoin(vrules, trules, 0, -1);
+        boxaDestroy(&trules);
     }
-    l_int32 left = 0;
-    pixCountPixels(out, &left, NULL);
-    if (premoved)
+    if (repair_across(out, vmask, vrules, 0, cap) != 0)
+        goto fail;
+done:
+    if (premoved && out) {
+        l_int32 left = 0;
+        pixCountPixels(out, &left, NULL);
         *premoved = on - left;
-    pixDestroy(&hmask);
-    pixDestroy(&vmask);
-    pixDestroy(&tmask);
-    pixDestroy(&rest);
-    return out;
-fail:
-    pixDestroy(&vshort);
+    }
+    pixDestroy(&r);
+    pixDestroy(&hm_r);
+    pixDestroy(&vm_r);
+    pixDestroy(&vs_r);
     pixDestroy(&seed);
     pixDestroy(&hmask);
     pixDestroy(&vmask);
     pixDestroy(&tmask);
-    pixDestroy(&rest);
+    boxaDestroy(&hrules);
+    boxaDestroy(&vrules);
+    return out;
+fail:
     pixDestroy(&out);
     err_set("segment: out of memory removing form lines (%dx%d page)", w, h);
-    return NULL;
+    goto done;
 }

@@ -108,6 +108,7 @@ float seg__line_base_at(const SegWLine *l, float x);
 
 /* seg_furniture.c */
 PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved);
+int seg__furniture_possible(const SegPieces *ps, int dpi, float med_h);
 
 /* Small helpers (seg_glyphs.c). */
 float seg__median_f(float *v, int n); /* sorts v in place; 0 when n == 0 */

@@ -141,23 +141,19 @@ const SegStats *seg_page_get_stats(const SegPage *page)
     return page ? &page->stats : NULL;
 }
 
-/* Median height of the components that are not specks (w or h >= 4 px,
- * and the 1 px-wide rule of a form does not count either). */
-static float median_height_bb(PIX *pixb)
+/* Median height of the pieces that are not specks (w or h >= 4 px) and
+ * not rules (aspect beyond 8:1). */
+static float median_height_pieces(const SegPieces *ps)
 {
-    BOXA *boxa = pixConnCompBB(pixb, 8);
-    int n = boxa ? boxaGetCount(boxa) : 0;
-    float *hs = malloc((size_t)(n + 1) * sizeof *hs);
+    float *hs = malloc((size_t)(ps->n + 1) * sizeof *hs);
     int k = 0;
-    for (int i = 0; hs && i < n; i++) {
-        l_int32 x, y, w, h;
-        boxaGetBoxGeometry(boxa, i, &x, &y, &w, &h);
+    for (int i = 0; hs && i < ps->n; i++) {
+        int w = ps->v[i].box.w, h = ps->v[i].box.h;
         if ((w >= 4 || h >= 4) && h >= 3 && h < 8 * w + 8 && w < 8 * h + 8)
             hs[k++] = (float)h;
     }
     float med = seg__median_f(hs, k);
     free(hs);
-    boxaDestroy(&boxa);
     return med;
 }
 
@@ -286,7 +282,9 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
     unsigned char *word_start = NULL;
 
     m.dpi_given = dpi > 0;
-    m.med_h = median_height_bb(pixb);
+    if (seg__pieces_from_pix(pixb, &ps) != 0)
+        goto done;
+    m.med_h = median_height_pieces(&ps);
     if (dpi == 0) {
         dpi = m.med_h > 0 ? (int)lrintf(m.med_h * 25.4f / SEG_GLYPH_MM)
                           : 300;
@@ -297,15 +295,19 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
         st.dpi_estimated = 1;
     }
     m.dpi = dpi;
-    if (opt->remove_furniture && m.med_h > 0) {
+    /* Furniture only where a component is long enough to hold a rule: most
+     * handwritten pages have none and skip the morphology entirely. */
+    if (opt->remove_furniture && m.med_h > 0 &&
+        seg__furniture_possible(&ps, dpi, m.med_h)) {
         pixc = seg__furniture_remove(pixb, dpi, m.med_h, &st.furniture_px);
         if (!pixc)
             goto done;
-    } else {
-        pixc = pixClone(pixb);
+        if (st.furniture_px > 0) {
+            seg__pieces_cleanup(&ps);
+            if (seg__pieces_from_pix(pixc, &ps) != 0)
+                goto done;
+        }
     }
-    if (seg__pieces_from_pix(pixc, &ps) != 0)
-        goto done;
     st.n_components = ps.n;
 
     /* Specks: 0.25 mm square at the page's dpi, or 8% of a glyph height

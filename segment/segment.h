@@ -31,7 +31,7 @@ typedef enum {
 typedef struct {
     SegBinarizeMethod method; /* default SAUVOLA */
     int window;               /* half-window in px; 0 = derived from dpi */
-    float k;                  /* Sauvola k; default 0.34 */
+    float k;                  /* Sauvola k; default 0.2 (docs/segment.md) */
     int deskew;               /* 1 = measure and remove skew (default 1) */
 } SegBinarizeOptions;
 

@@ -2,7 +2,7 @@
  * rec_bench.c - speed of the CNN engine against the single-core sgemm
  * bound.
  *
- *   build/tools/rec_bench [--arch ARCH] [--batch N] [--seconds S]
+ *   build/tools/rec_bench [--arch ARCH | --model FILE] [--batch N] [--seconds S]
  *                         [--train] [--coretypes]
  *
  * Prints: the OpenBLAS core type and thread count; sgemm GFLOP/s at the
@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/err.h"
 #include "recognize/rec_net_internal.h"
@@ -81,20 +82,24 @@ static int get_random(void *ctx, int64_t i, uint64_t seed, float *x, int *label)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: rec_bench [--arch ARCH] [--batch N] [--seconds S] "
-               "[--train] [--coretypes]\n"
+    fprintf(f, "usage: rec_bench [--arch ARCH | --model FILE] [--batch N] "
+               "[--seconds S] [--train] [--coretypes]\n"
                "Measures sgemm GFLOP/s (the bound) and the CNN's glyphs/s.\n"
                "Use OPENBLAS_NUM_THREADS=1 for single-core numbers.\n");
 }
 
 int main(int argc, char **argv)
 {
-    const char *arch = REC_ARCH_DEFAULT;
-    int batch = 500, train = 0;
+    const char *arch = REC_ARCH_DEFAULT, *model = NULL;
+    int batch = 500, train = 0, chunk_opt = 0;
     double secs = 1.0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--arch") && i + 1 < argc)
             arch = argv[++i];
+        else if (!strcmp(argv[i], "--model") && i + 1 < argc)
+            model = argv[++i];
+        else if (!strcmp(argv[i], "--chunk") && i + 1 < argc)
+            chunk_opt = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--batch") && i + 1 < argc)
             batch = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
@@ -126,18 +131,38 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    RecNet *net = rec_net_create(arch, 1);
+    /* Inference is measured on a loaded model (batch norm folded), as the
+     * pipeline runs it; training on a fresh net of the same arch. */
+    RecNet *net = NULL;
+    if (model) {
+        net = rec_net_load(model);
+    } else {
+        char tmp[] = "/tmp/rec_bench.XXXXXX";
+        int fd = mkstemp(tmp);
+        RecNet *fresh = rec_net_create(arch, 1);
+        if (fd >= 0 && fresh && rec_net_save(fresh, tmp) == 0)
+            net = rec_net_load(tmp);
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        rec_net_destroy(&fresh);
+    }
     if (!net) {
         fprintf(stderr, "rec_bench: %s\n", err_get());
         return 1;
     }
     printf("openblas core: %s, threads: %d\n", openblas_get_corename(),
            openblas_get_num_threads());
-    printf("arch %s: %.3f MFLOP/glyph, %zu parameters\n", arch,
+    printf("arch %s: %.3f MFLOP/glyph, %zu parameters\n", rec_net_arch(net),
            rec_net_flops(net) * 1e-6, rec_net_nparams(net));
 
     /* The bound: sgemm at each layer's shape for a chunk of the batch. */
-    int chunk = batch < REC__INFER_CHUNK ? batch : REC__INFER_CHUNK;
+    if (chunk_opt > 0)
+        net->chunk = chunk_opt;
+    int chunk = net->chunk > 0 ? net->chunk : REC__INFER_CHUNK;
+    if (batch < chunk)
+        chunk = batch;
     double bound_t = 0, flops = 0;
     printf("layer shapes (chunk of %d):\n", chunk);
     for (int i = 0; i < net->nl; i++) {
@@ -190,6 +215,12 @@ int main(int argc, char **argv)
 
     if (train) {
         RecTrainOptions opt;
+        rec_net_destroy(&net);
+        net = rec_net_create(model ? NULL : arch, 1);
+        if (!net) {
+            fprintf(stderr, "rec_bench: %s\n", err_get());
+            return 1;
+        }
         rec_train_options_init(&opt);
         opt.epochs = 1;
         opt.batch = 128;

@@ -189,6 +189,9 @@ static void queue_recover__dead_pid__claim_requeued(void)
         QueueItem *it;
         if (queue_claim(cq, &it) != 1)
             _exit(1);
+        /* freeing memory does not give the claim back */
+        queue_item_destroy(&it);
+        queue_destroy(&cq);
         raise(SIGKILL); /* die holding the claim */
         _exit(2);
     }

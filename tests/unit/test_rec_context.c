@@ -193,15 +193,21 @@ static void apply__letter_word_with_zero__small_o_large_O(void)
 
 static void apply__word_case_pattern__decides_same_height_pairs(void)
 {
-    /* k/K are both tall: the word decides. "OK" in capitals, "ok" lower. */
+    /* k/K are both tall: the word decides. "OAK" in capitals, "oak" lower
+     * case, "Oak" with an initial capital. */
     Fix f;
     fix_init(&f, XH, CAP);
     add(&f, 0, TALL, "O:.5 o:.5");
+    add(&f, 0, TALL, "A:.9");
     add(&f, 0, TALL, "K:.5 k:.5");
     add(&f, 1, SMALL, "O:.5 o:.5");
+    add(&f, 1, SMALL, "a:.9");
     add(&f, 1, TALL, "K:.5 k:.5");
+    add(&f, 2, TALL, "O:.5 o:.5");
+    add(&f, 2, SMALL, "a:.9");
+    add(&f, 2, TALL, "K:.5 k:.5");
     CHECK(run_ctx(&f, NULL, REC_CHARSET_ALL) == 0);
-    CHECK(strcmp(text(&f), "OKok") == 0);
+    CHECK(strcmp(text(&f), "OAKoakOak") == 0);
 }
 
 static void apply__mixed_id_word__confident_letters_kept(void)
@@ -332,6 +338,23 @@ static void line_metrics__implausible_ratio__distrusted(void)
     fix_init(&f, 29, CAP);
     CHECK(rec_context_line_metrics(NULL, &f.line, f.g, f.p, 0, &m) == 0);
     CHECK(m.x_height == 0 && m.cap_height == 0);
+}
+
+static void line_metrics__given_cap_is_x_height__own_x_wins(void)
+{
+    /* A line of x-height letters: the segmenter calls their height the cap
+     * height. The line's own a/e/n say otherwise. */
+    Fix f;
+    RecLineMetrics m;
+    fix_init(&f, 0, XH);
+    add(&f, 0, SMALL, "n:.9");
+    add(&f, 0, SMALL, "e:.9");
+    add(&f, 0, SMALL, "w:.5 W:.5");
+    CHECK(rec_context_line_metrics(NULL, &f.line, f.g, f.p, f.n, &m) == 0);
+    CHECK_NEAR(m.x_height, XH, 1e-4);
+    CHECK_NEAR(m.cap_height, XH / 0.6, 1e-3);
+    CHECK(run_ctx(&f, NULL, REC_CHARSET_ALL) == 0);
+    CHECK(strcmp(text(&f), "new") == 0);
 }
 
 static void line_metrics__baseline_off__shift_measured(void)
@@ -500,6 +523,7 @@ int main(void)
     RUN(line_metrics__no_given_heights__measured_from_glyphs);
     RUN(line_metrics__only_cap_known__x_height_derived);
     RUN(line_metrics__implausible_ratio__distrusted);
+    RUN(line_metrics__given_cap_is_x_height__own_x_wins);
     RUN(line_metrics__baseline_off__shift_measured);
     RUN(apply__sloped_baseline__follows_slope);
     RUN(apply__long_word__decoded_in_pieces);

@@ -536,6 +536,39 @@ static void source__repeat__maps_epoch_samples_to_set(void)
     rec_set_destroy(&set);
 }
 
+static void source__quota__draws_per_epoch_from_pool(void)
+{
+    RecSet *set = small_set(); /* 4 pictures, 1 trajectory */
+    CHECK(rec_set_set_quota(set, REC_KIND_IMAGE, 10) == 0);
+    RecSetSource ctx;
+    RecSource src;
+    rec_set_source(&ctx, set, NULL, &src);
+    CHECK(src.n == 1 + 10);
+    int label = -1, hist[4] = {0};
+    float x[NIN];
+    CHECK(src.get(src.ctx, 0, 3, x, &label) == 0 && label == 21);
+    for (int k = 1; k < 11; k++) {
+        CHECK(src.get(src.ctx, k, 3, x, &label) == 0);
+        CHECK(label >= 0 && label < 4);
+        if (label >= 0 && label < 4)
+            hist[label]++;
+    }
+    CHECK(hist[0] + hist[1] + hist[2] + hist[3] == 10);
+    /* another epoch seed draws another selection somewhere */
+    int differ = 0, l2;
+    for (int k = 1; k < 11; k++) {
+        src.get(src.ctx, k, 3, x, &label);
+        src.get(src.ctx, k, 4, x, &l2);
+        differ |= label != l2;
+    }
+    CHECK(differ);
+    CHECK(src.get(src.ctx, 11, 3, x, &label) == -1);
+    CHECK(rec_set_set_quota(set, REC_KIND_IMAGE, 0) == 0);
+    rec_set_source(&ctx, set, NULL, &src);
+    CHECK(src.n == 5);
+    rec_set_destroy(&set);
+}
+
 static void set_save_load__roundtrip__same_samples_key_checked(void)
 {
     RecSet *set = small_set();
@@ -584,6 +617,7 @@ int main(void)
     RUN(add_chars74k__missing_folder__error);
     RUN(render__same_seed__identical_other_seed__differs);
     RUN(source__repeat__maps_epoch_samples_to_set);
+    RUN(source__quota__draws_per_epoch_from_pool);
     RUN(set_save_load__roundtrip__same_samples_key_checked);
     TEST_EXIT();
 }

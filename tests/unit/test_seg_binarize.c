@@ -77,7 +77,7 @@ static void seg_binarize_options_init__defaults__sauvola_deskew(void)
     seg_binarize_options_init(&opt);
     CHECK(opt.method == SEG_BINARIZE_SAUVOLA);
     CHECK(opt.window == 0);
-    CHECK_NEAR(opt.k, 0.34, 1e-6);
+    CHECK_NEAR(opt.k, 0.2, 1e-6);
     CHECK(opt.deskew == 1);
 }
 

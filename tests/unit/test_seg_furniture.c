@@ -189,6 +189,32 @@ static void seg_page_segment__comb_field__ticks_removed(void)
     pixDestroy(&pix);
 }
 
+static void seg_page_segment__stems_on_underline__not_a_comb(void)
+{
+    /* l's and i's written on an underline at a regular pitch look like
+     * comb ticks but are letters. */
+    FxPen pen = fx_pen(30);
+    PIX *pix = pixCreate(900, 250, 1);
+    const char *t = "lllll iiiii";
+    int b = 120;
+    FxPen wide = pen;
+    wide.gap = 30;
+    int e = fx_text(pix, t, 60, b, &wide, 0);
+    pixRasterop(pix, 40, b + 1, e - 40 + 20, 3, PIX_SET, NULL, 0, 0);
+    SegPage *page = seg_opt(pix, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        int ng;
+        seg_page_get_glyphs(page, &ng);
+        CHECK(ng == fx_count_glyphs(t));
+        CHECK(line_like_glyphs(page, 30) == 0);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
 static void seg_page_segment__table_grid__cells_read(void)
 {
     /* A 3 x 2 grid of cells (2 px rules) with one word per cell; a glyph
@@ -234,6 +260,7 @@ int main(void)
     RUN(seg_page_segment__furniture_off__box_edges_are_glyphs);
     RUN(seg_page_segment__underlined_words__underline_removed);
     RUN(seg_page_segment__comb_field__ticks_removed);
+    RUN(seg_page_segment__stems_on_underline__not_a_comb);
     RUN(seg_page_segment__table_grid__cells_read);
     TEST_EXIT();
 }

@@ -2,6 +2,7 @@
  * touching characters, word breaks, glyph masks (segment/seg_glyphs.c). */
 #include "common/err.h"
 #include "segment/segment.h"
+#include "segment/seg_internal.h" /* white-box: components */
 #include "tests/unit/seg_fixture.h"
 #include "tests/unit/test.h"
 
@@ -370,8 +371,80 @@ static void seg_page_get_glyph_mask__neighbour_intrudes__own_pixels_only(void)
     pixDestroy(&pix);
 }
 
+static int cmp_box(const void *a, const void *b)
+{
+    const int *p = a, *q = b;
+    for (int i = 0; i < 5; i++)
+        if (p[i] != q[i])
+            return (p[i] > q[i]) - (p[i] < q[i]);
+    return 0;
+}
+
+static void seg__pieces_from_pix__random_page__same_as_leptonica(void)
+{
+    /* Random strokes, blobs and single pixels, including runs that touch
+     * only diagonally and ink in the last column and the word padding. */
+    PIX *pix = pixCreate(1001, 700, 1);
+    fx_seed = 4242;
+    for (int i = 0; i < 400; i++) {
+        int x = (int)(fx_rand() % 1001), y = (int)(fx_rand() % 700);
+        int k = (int)(fx_rand() % 3);
+        if (k == 0)
+            fx_line(pix, (float)x, (float)y, (float)(x + (int)(fx_rand() % 80) - 40),
+                    (float)(y + (int)(fx_rand() % 80) - 40), 1 + (int)(fx_rand() % 3));
+        else if (k == 1)
+            pixRasterop(pix, x, y, 1 + (int)(fx_rand() % 9), 1 + (int)(fx_rand() % 9),
+                        PIX_SET, NULL, 0, 0);
+        else
+            pixSetPixel(pix, x, y, 1);
+    }
+    for (int y = 0; y < 700; y += 7)
+        pixSetPixel(pix, 1000, y, 1);
+    SegPieces ps = {0};
+    CHECK(seg__pieces_from_pix(pix, &ps) == 0);
+    PIXA *pixa = NULL;
+    BOXA *boxa = pixConnComp(pix, &pixa, 8);
+    int n = boxaGetCount(boxa);
+    CHECK(ps.n == n);
+    if (ps.n == n) {
+        /* same boxes and areas (order may differ) */
+        int *a = malloc((size_t)n * 5 * sizeof *a), *b = malloc((size_t)n * 5 * sizeof *b);
+        for (int i = 0; i < n; i++) {
+            l_int32 x, y, w, h, cnt;
+            boxaGetBoxGeometry(boxa, i, &x, &y, &w, &h);
+            PIX *c = pixaGetPix(pixa, i, L_CLONE);
+            pixCountPixels(c, &cnt, NULL);
+            pixDestroy(&c);
+            int va[5] = {x, y, w, h, cnt};
+            int vb[5] = {ps.v[i].box.x, ps.v[i].box.y, ps.v[i].box.w, ps.v[i].box.h,
+                         ps.v[i].area};
+            memcpy(a + 5 * i, va, sizeof va);
+            memcpy(b + 5 * i, vb, sizeof vb);
+        }
+        qsort(a, (size_t)n, 5 * sizeof *a, cmp_box);
+        qsort(b, (size_t)n, 5 * sizeof *b, cmp_box);
+        CHECK(memcmp(a, b, (size_t)n * 5 * sizeof *a) == 0);
+        free(a);
+        free(b);
+        /* masks hold exactly the component's pixels */
+        int mask_sum_ok = 1;
+        for (int i = 0; i < ps.n; i++) {
+            int s = 0;
+            for (int k = 0; k < ps.v[i].box.w * ps.v[i].box.h; k++)
+                s += ps.v[i].mask[k];
+            mask_sum_ok &= s == ps.v[i].area;
+        }
+        CHECK(mask_sum_ok);
+    }
+    boxaDestroy(&boxa);
+    pixaDestroy(&pixa);
+    seg__pieces_cleanup(&ps);
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
+    RUN(seg__pieces_from_pix__random_page__same_as_leptonica);
     RUN(seg_page_segment__i_dots__merged_into_stems);
     RUN(seg_page_segment__specks__dropped);
     RUN(seg_page_segment__broken_strokes__merged);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
+#include "pipeline/job.h"
 #include "pipeline/slurm.h"
 #include "tests/unit/test.h"
 
@@ -458,6 +459,97 @@ static void slurm_jobids_load__bad_line__error_with_line(void)
     CHECK(ids == NULL && n == 0);
 }
 
+/* Write DIR/job.yaml (with an input folder DIR/in) and load it. */
+static Job *load_job(const char *yaml, char *path, size_t size)
+{
+    FILE *f;
+    char in[1100];
+    snprintf(in, sizeof in, "%s/in", dir);
+    mkdir(in, 0755);
+    snprintf(path, size, "%s/job.yaml", dir);
+    f = fopen(path, "w");
+    if (!f)
+        return NULL;
+    fprintf(f, "input:\n  paths: [in]\noutput:\n  dir: out\n%s", yaml);
+    fclose(f);
+    return job_load(path);
+}
+
+static void job_load__slurm_section__defaults_read(void)
+{
+    char path[1100];
+    Job *job;
+
+    case_dir("jobkeys");
+    job = load_job("slurm:\n  tasks: 8\n  nodes: 2\n  cpus_per_task: 16\n"
+                   "  partition: batch\n  time: \"02:00:00\"\n"
+                   "  sbatch: --account=ocr --qos=low\n",
+                   path, sizeof path);
+    CHECK(job != NULL);
+    if (!job) {
+        printf("  %s\n", err_get());
+        return;
+    }
+    CHECK(job->slurm_tasks == 8);
+    CHECK(job->slurm_nodes == 2);
+    CHECK(job->slurm_cpus_per_task == 16);
+    CHECK(job->slurm_partition && !strcmp(job->slurm_partition, "batch"));
+    CHECK(job->slurm_time && !strcmp(job->slurm_time, "02:00:00"));
+    CHECK(job->slurm_sbatch &&
+          !strcmp(job->slurm_sbatch, "--account=ocr --qos=low"));
+    job_destroy(&job);
+    CHECK(job == NULL);
+}
+
+static void job_load__no_slurm_section__unset(void)
+{
+    char path[1100];
+    Job *job;
+
+    case_dir("jobnokeys");
+    job = load_job("", path, sizeof path);
+    CHECK(job != NULL);
+    if (!job)
+        return;
+    CHECK(job->slurm_tasks == 0 && job->slurm_nodes == 0 &&
+          job->slurm_cpus_per_task == 0);
+    CHECK(!job->slurm_partition && !job->slurm_time && !job->slurm_sbatch);
+    job_destroy(&job);
+}
+
+static void job_load__bad_slurm_values__file_line_col(void)
+{
+    char path[1100], want[1200];
+    Job *job;
+
+    case_dir("jobbadkeys");
+    job = load_job("slurm:\n  tasks: 2\n  time: 1h\n", path, sizeof path);
+    CHECK(job == NULL);
+    snprintf(want, sizeof want, "%s:7:9: bad slurm.time:", path);
+    if (!strstr(err_get(), want))
+        printf("  got: %s\n  want: %s\n", err_get(), want);
+    CHECK(strstr(err_get(), want) != NULL);
+    job_destroy(&job);
+
+    job = load_job("slurm:\n  sbatch: \"--qos=low x\"\n", path, sizeof path);
+    CHECK(job == NULL);
+    snprintf(want, sizeof want, "%s:6:11: bad slurm.sbatch:", path);
+    CHECK(strstr(err_get(), want) != NULL);
+    CHECK(strstr(err_get(), "'x'") != NULL);
+
+    job = load_job("slurm:\n  partition: \"a b\"\n", path, sizeof path);
+    CHECK(job == NULL);
+    CHECK(strstr(err_get(), ":6:14: bad slurm.partition") != NULL);
+
+    job = load_job("slurm:\n  tasks: 0\n", path, sizeof path);
+    CHECK(job == NULL);
+    CHECK(strstr(err_get(), ":6:10:") != NULL);
+
+    job = load_job("slurm:\n  taks: 4\n", path, sizeof path);
+    CHECK(job == NULL);
+    CHECK(strstr(err_get(), ":6:3: unknown key 'taks'") != NULL);
+}
+
 int main(void)
 {
     RUN(slurm_time_check__slurm_forms__accepted);
@@ -481,5 +573,8 @@ int main(void)
     RUN(slurm_job_active__squeue_answers__active_or_not);
     RUN(slurm_jobids__append_then_load__same_ids);
     RUN(slurm_jobids_load__bad_line__error_with_line);
+    RUN(job_load__slurm_section__defaults_read);
+    RUN(job_load__no_slurm_section__unset);
+    RUN(job_load__bad_slurm_values__file_line_col);
     TEST_EXIT();
 }

@@ -1,0 +1,543 @@
+/*
+ * cmd_slurm.c - `inkpipe slurm submit|wait`: a job's workers as a Slurm array.
+ *
+ * Design: submit = validate the job file (exit 2 before Slurm hears of it),
+ * enqueue its pages with the same code as `inkpipe submit`, and, if any work
+ * is left, write SPOOL/slurm/job.sbatch (see slurm.c) and hand it to sbatch.
+ * Each array task runs ordinary `inkpipe work --exit-when-idle` workers, so
+ * nothing about Slurm leaks into the queues: a cancelled or lost task only
+ * leaves claims that other workers recover (dead pid on the same host at
+ * once, lease.seconds from another host). wait = poll the queues (backing
+ * off to 2 s) until nothing is queued or claimed, then report like
+ * `inkpipe run`; if the queues still hold work but none of the Slurm jobs
+ * recorded in SPOOL/slurm/jobids is pending or running, nothing will finish
+ * it, so wait says so (exit 1) instead of blocking forever.
+ * Spool additions: SPOOL/slurm/{job.sbatch, jobids, logs/ARRAYID_TASK.log}.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "pipeline/cli.h"
+#include "pipeline/fsutil.h"
+#include "pipeline/job.h"
+#include "pipeline/slurm.h"
+#include "pipeline/spool.h"
+
+#define SLURM_CMD_TIMEOUT 60.0 /* s to wait for sbatch / squeue */
+
+static void slurm_usage(FILE *f)
+{
+    fprintf(f,
+"usage: inkpipe slurm submit JOB.yaml [--tasks T] [--cpus-per-task C]\n"
+"                            [--nodes N] [--partition P] [--time HH:MM:SS]\n"
+"                            [--dry-run] [-- SBATCH_ARG...]\n"
+"       inkpipe slurm wait JOB.yaml [--timeout SECONDS]\n"
+"\n"
+"Run a job's workers on a Slurm cluster. The job's spool and output folders\n"
+"must be on a filesystem every node mounts, with atomic rename() (NFSv4,\n"
+"Lustre, CephFS, GPFS); see docs/slurm.md.\n"
+"\n"
+"submit   check the job file (exit 2 if bad: nothing reaches Slurm), enqueue\n"
+"         its pages as `inkpipe submit` does, write SPOOL/slurm/job.sbatch and\n"
+"         submit it with sbatch; prints the Slurm job id. The script is a job\n"
+"         array of T tasks; each task takes N nodes and runs one\n"
+"         `inkpipe work JOB --exit-when-idle` per CPU (C per node). A task\n"
+"         that dies loses nothing (its pages go back to the queue) and a task\n"
+"         that finds no work exits 0 at once. A job with nothing left to do\n"
+"         submits nothing (exit 0).\n"
+"  --tasks T           array tasks (default: slurm.tasks, else 1)\n"
+"  --cpus-per-task C   workers per node of a task (default: slurm.cpus_per_task,\n"
+"                      else the job's `workers`)\n"
+"  --nodes N           nodes per task (default: slurm.nodes, else Slurm's: 1)\n"
+"  --partition P       partition (default: slurm.partition, else the cluster's)\n"
+"  --time HH:MM:SS     time limit per task (default: slurm.time)\n"
+"  --dry-run           print the script; enqueue and submit nothing\n"
+"  -- SBATCH_ARG...    passed to sbatch as they are (after the job file's\n"
+"                      slurm.sbatch options, so they win)\n"
+"\n"
+"wait     block until the job's queues are drained, then report like\n"
+"         `inkpipe run`: exit 0 when every page succeeded, 3 when some failed\n"
+"         (listed). Exit 1 on --timeout, or when work is left but none of the\n"
+"         Slurm jobs submitted for this spool is pending or running (submit\n"
+"         again to finish it).\n"
+"  --timeout SECONDS   give up after this long (default: no limit)\n");
+}
+
+/* Strict positive int for option `name`. Returns 0 or -1 (message set). */
+static int slurm_parse_int(const char *name, const char *s, int *pv)
+{
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 1 || v > INT_MAX)
+        return err_set("%s '%s': expected a whole number >= 1", name, s);
+    *pv = (int)v;
+    return 0;
+}
+
+static double slurm_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* path made absolute against the current folder (the script may run from
+ * any folder); newly allocated, NULL with the message set on error. */
+static char *slurm_abs(const char *path)
+{
+    char cwd[PATH_MAX] = "";
+    size_t n;
+    char *p;
+
+    if (path[0] != '/' && !getcwd(cwd, sizeof cwd)) {
+        err_set_errno("getcwd");
+        return NULL;
+    }
+    n = strlen(cwd) + strlen(path) + 2;
+    p = malloc(n);
+    if (!p) {
+        err_set("out of memory");
+        return NULL;
+    }
+    snprintf(p, n, "%s%s%s", cwd, cwd[0] ? "/" : "", path);
+    return p;
+}
+
+/* SPOOL/slurm[/NAME], absolute; newly allocated, NULL with the message
+ * set on error. */
+static char *slurm_path(const Job *job, const char *name)
+{
+    char *spool = slurm_abs(job->spool), *p;
+    size_t n;
+
+    if (!spool)
+        return NULL;
+    n = strlen(spool) + strlen(name) + 16;
+    p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/slurm%s%s", spool, *name ? "/" : "", name);
+    else
+        err_set("out of memory");
+    free(spool);
+    return p;
+}
+
+/* ---- the pipeline side ---------------------------------------------- */
+
+/* Work the queues hold, summed over every stage. */
+typedef struct {
+    int queued, claimed, failed; /* items, all stages */
+    int files_done;              /* input files written (output stage) */
+} SlurmProgress;
+
+/* Count what the spool's queues hold. 0 or -1 (message set). */
+static int slurm_progress(Spool *sp, SlurmProgress *pp)
+{
+    memset(pp, 0, sizeof *pp);
+    for (int st = 0; st < STAGE_N; st++) {
+        QueueCounts c;
+        if (queue_get_counts(spool_get_queue(sp, (SpoolStage)st), &c) < 0)
+            return -1;
+        pp->queued += c.queued;
+        pp->claimed += c.claimed;
+        pp->failed += c.failed;
+        if (st == STAGE_OUTPUT)
+            pp->files_done = c.done;
+    }
+    return 0;
+}
+
+/* The end of `inkpipe run`: failed items with their reasons, then one
+ * summary line. Returns the exit code: 0 all done, 3 some failed. */
+static int slurm_report(Spool *sp, const Job *job, double seconds)
+{
+    QueueCounts c[STAGE_N];
+    int failed = 0;
+
+    for (int st = 0; st < STAGE_N; st++) {
+        Queue *q = spool_get_queue(sp, (SpoolStage)st);
+        QueueEntry *e = NULL;
+        int n = 0;
+        if (queue_get_counts(q, &c[st]) < 0) {
+            fprintf(stderr, "inkpipe slurm wait: %s\n", err_get());
+            return 1;
+        }
+        failed += c[st].failed;
+        if (c[st].failed == 0 || queue_list(q, QUEUE_FAILED, &e, &n) < 0)
+            continue;
+        for (int i = 0; i < n; i++)
+            fprintf(stderr, "  failed %-9s %s: %s\n", spool_stage_names[st],
+                    e[i].key, e[i].reason);
+        queue_entries_destroy(&e, n);
+    }
+    fprintf(stderr, "inkpipe slurm wait: %s: %d files, %d pages: %d done, %d "
+                    "failed; %d files written to %s (waited %.1fs)\n",
+            job->name, c[STAGE_INGEST].total, c[STAGE_BINARIZE].total,
+            c[STAGE_RECOGNIZE].done, failed, c[STAGE_OUTPUT].done,
+            job->output_dir, seconds);
+    return failed ? 3 : 0;
+}
+
+/* ---- submit ----------------------------------------------------------- */
+
+static int slurm_submit(int argc, char **argv)
+{
+    const char *job_path = NULL;
+    int tasks = 0, cpus = 0, nodes = 0, dry_run = 0, n_extra = 0, rc = 1;
+    const char *partition = NULL, *time_limit = NULL;
+    char **extra = NULL, **job_args = NULL;
+    Job *job = NULL;
+    Spool *sp = NULL;
+    int n_new = 0, n_known = 0;
+    SlurmSpec spec;
+    SlurmScriptInfo info;
+    SlurmProgress pr;
+    char *inkpipe = NULL, *job_abs = NULL, *spool_abs = NULL, *logs = NULL,
+         *script = NULL, *ids = NULL;
+    long jobid = 0;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int *target = NULL;
+        if (!strcmp(a, "--")) {
+            extra = argv + i + 1;
+            n_extra = argc - i - 1;
+            break;
+        } else if (!strcmp(a, "--dry-run")) {
+            dry_run = 1;
+            continue;
+        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            slurm_usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--tasks")) {
+            target = &tasks;
+        } else if (!strcmp(a, "--cpus-per-task")) {
+            target = &cpus;
+        } else if (!strcmp(a, "--nodes")) {
+            target = &nodes;
+        } else if (!strcmp(a, "--partition") || !strcmp(a, "--time")) {
+            if (!v)
+                goto missing;
+            *(a[2] == 'p' ? &partition : &time_limit) = v;
+            i++;
+            continue;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "inkpipe slurm submit: unknown option %s "
+                            "(see inkpipe slurm --help)\n", a);
+            return 2;
+        } else if (!job_path) {
+            job_path = a;
+            continue;
+        } else {
+            fprintf(stderr, "inkpipe slurm submit: one job file only (got %s "
+                            "and %s)\n", job_path, a);
+            return 2;
+        }
+        if (!v)
+            goto missing;
+        if (slurm_parse_int(a, v, target) < 0) {
+            fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
+            return 2;
+        }
+        i++;
+        continue;
+    missing:
+        fprintf(stderr, "inkpipe slurm submit: %s needs a value\n", a);
+        return 2;
+    }
+    if (!job_path) {
+        fprintf(stderr, "inkpipe slurm submit: which job file? (see "
+                        "inkpipe slurm --help)\n");
+        return 2;
+    }
+
+    /* 1. The job file and every Slurm value are checked before anything
+     *    touches the spool or Slurm. */
+    job = job_load(job_path);
+    if (!job) {
+        fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
+        return 2;
+    }
+    /* The command line wins over the job file's slurm: section. */
+    memset(&spec, 0, sizeof spec);
+    spec.tasks = tasks ? tasks : job->slurm_tasks ? job->slurm_tasks : 1;
+    spec.cpus_per_task = cpus                       ? cpus
+                         : job->slurm_cpus_per_task ? job->slurm_cpus_per_task
+                                                    : job->workers;
+    spec.nodes = nodes ? nodes : job->slurm_nodes;
+    spec.partition = partition ? partition : job->slurm_partition;
+    spec.time = time_limit ? time_limit : job->slurm_time;
+    if (job->slurm_sbatch &&
+        slurm_options_split(job->slurm_sbatch, &job_args, &spec.n_sbatch_args) <
+            0) {
+        fprintf(stderr, "inkpipe slurm submit: %s: slurm.sbatch: %s\n",
+                job_path, err_get());
+        rc = 2;
+        goto out;
+    }
+    spec.sbatch_args = (const char *const *)job_args;
+    if (slurm_spec_check(&spec) < 0) {
+        fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
+        rc = 2;
+        goto out;
+    }
+    inkpipe = realpath("/proc/self/exe", NULL);
+    job_abs = realpath(job_path, NULL);
+    spool_abs = slurm_abs(job->spool);
+    logs = slurm_path(job, "logs");
+    script = slurm_path(job, "job.sbatch");
+    ids = slurm_path(job, "jobids");
+    if (!inkpipe || !job_abs) {
+        fprintf(stderr, "inkpipe slurm submit: %s: %s\n",
+                inkpipe ? job_path : "/proc/self/exe", strerror(errno));
+        goto out;
+    }
+    if (!spool_abs || !logs || !script || !ids) {
+        fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
+        goto out;
+    }
+    memset(&info, 0, sizeof info);
+    info.inkpipe = inkpipe;
+    info.job_path = job_abs;
+    info.job_name = job->name;
+    info.spool = spool_abs;
+    info.log_dir = logs;
+    info.submit_argv = (const char *const *)extra;
+    info.n_submit_argv = n_extra;
+    if (dry_run) {
+        if (slurm_script_write(stdout, &spec, &info) < 0) {
+            fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
+            goto out;
+        }
+        rc = 0;
+        goto out;
+    }
+
+    /* 2. Enqueue (idempotent: `inkpipe submit`'s code), then see whether
+     *    anything is left. */
+    sp = spool_open(job);
+    if (!sp) {
+        fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
+        goto out;
+    }
+    if (spool_submit(sp, &n_new, &n_known) < 0) {
+        /* as `inkpipe submit`: the job's inputs cannot be enqueued */
+        fprintf(stderr, "inkpipe slurm submit: %s: %s\n", job_path,
+                err_get());
+        rc = 2;
+        goto out;
+    }
+    if (slurm_progress(sp, &pr) < 0) {
+        fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
+        goto out;
+    }
+    if (pr.queued + pr.claimed == 0) {
+        fprintf(stderr, "inkpipe slurm submit: %s: nothing left to do "
+                        "(%d file(s) written, %d item(s) failed); nothing "
+                        "submitted\n", job->name, pr.files_done, pr.failed);
+        if (pr.failed)
+            fprintf(stderr, "  `inkpipe retry %s` puts the failed items back "
+                            "in their queues\n", job_path);
+        rc = 0;
+        goto out;
+    }
+
+    /* 3. Script, sbatch, record. */
+    if (fs_mkdirs(logs) < 0 || slurm_script_save(script, &spec, &info) < 0 ||
+        slurm_sbatch("sbatch", script, (const char *const *)extra, n_extra,
+                     SLURM_CMD_TIMEOUT, &jobid) < 0) {
+        fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
+        goto out;
+    }
+    if (slurm_jobids_append(ids, jobid) < 0)
+        fprintf(stderr, "inkpipe slurm submit: warning: %s (`inkpipe slurm "
+                        "wait` cannot watch job %ld)\n", err_get(), jobid);
+    printf("%ld\n", jobid);
+    fprintf(stderr, "inkpipe slurm submit: %s: Slurm job %ld, %d task(s) x "
+                    "%d worker(s); %d new input(s), %d item(s) queued; "
+                    "script %s\n",
+            job->name, jobid, spec.tasks, spec.cpus_per_task, n_new,
+            pr.queued, script);
+    rc = 0;
+out:
+    free(inkpipe);
+    free(job_abs);
+    free(spool_abs);
+    free(logs);
+    free(script);
+    free(ids);
+    slurm_options_free(&job_args);
+    spool_destroy(&sp);
+    job_destroy(&job);
+    return rc;
+}
+
+/* ---- wait ------------------------------------------------------------- */
+
+/* 1 if some recorded Slurm job is still active, 0 if none, -1 if Slurm
+ * cannot be asked (then the caller stops checking). */
+static int slurm_any_active(const char *ids_path)
+{
+    long *ids = NULL;
+    int n = 0, any = 0;
+
+    if (slurm_jobids_load(ids_path, &ids, &n) < 0)
+        return -1;
+    if (n == 0) {
+        free(ids);
+        return err_set("%s: no Slurm job recorded", ids_path);
+    }
+    for (int i = n - 1; i >= 0 && !any; i--) {
+        int active = 0;
+        if (slurm_job_active("squeue", ids[i], SLURM_CMD_TIMEOUT, &active) <
+            0) {
+            free(ids);
+            return -1;
+        }
+        any = active;
+    }
+    free(ids);
+    return any;
+}
+
+static int slurm_wait(int argc, char **argv)
+{
+    const char *job_path = NULL;
+    double timeout = 0, start, delay = 0.2, next_check;
+    int rc = 1, check_slurm = 1;
+    Job *job = NULL;
+    Spool *sp = NULL;
+    char *ids = NULL;
+    SlurmProgress pr;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            slurm_usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--timeout")) {
+            char *end;
+            if (i + 1 >= argc) {
+                fprintf(stderr, "inkpipe slurm wait: --timeout needs a "
+                                "value\n");
+                return 2;
+            }
+            timeout = strtod(argv[++i], &end);
+            if (end == argv[i] || *end || !(timeout > 0)) {
+                fprintf(stderr, "inkpipe slurm wait: --timeout '%s': "
+                                "expected seconds > 0\n", argv[i]);
+                return 2;
+            }
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "inkpipe slurm wait: unknown option %s\n", a);
+            return 2;
+        } else if (!job_path) {
+            job_path = a;
+        } else {
+            fprintf(stderr, "inkpipe slurm wait: one job file only\n");
+            return 2;
+        }
+    }
+    if (!job_path) {
+        fprintf(stderr, "inkpipe slurm wait: which job file?\n");
+        return 2;
+    }
+    job = job_load(job_path);
+    if (!job) {
+        fprintf(stderr, "inkpipe slurm wait: %s\n", err_get());
+        return 2;
+    }
+    ids = slurm_path(job, "jobids");
+    sp = ids ? spool_open(job) : NULL;
+    if (!sp) {
+        fprintf(stderr, "inkpipe slurm wait: %s\n", err_get());
+        goto out;
+    }
+    start = slurm_now();
+    next_check = start + 2;
+    for (;;) {
+        double now;
+        if (slurm_progress(sp, &pr) < 0) {
+            fprintf(stderr, "inkpipe slurm wait: %s\n", err_get());
+            goto out;
+        }
+        if (pr.queued + pr.claimed == 0)
+            break;
+        now = slurm_now();
+        if (timeout > 0 && now - start >= timeout) {
+            fprintf(stderr, "inkpipe slurm wait: %s: %d queued, %d in "
+                            "progress after %.0f s; giving up\n",
+                    job->name, pr.queued, pr.claimed, timeout);
+            goto out;
+        }
+        if (check_slurm && now >= next_check) {
+            int any = slurm_any_active(ids);
+            next_check = now + 2;
+            if (any < 0) {
+                fprintf(stderr, "inkpipe slurm wait: not watching Slurm: "
+                                "%s\n", err_get());
+                check_slurm = 0;
+            } else if (any == 0) {
+                /* The last task may have finished the work just now. */
+                if (slurm_progress(sp, &pr) < 0) {
+                    fprintf(stderr, "inkpipe slurm wait: %s\n", err_get());
+                    goto out;
+                }
+                if (pr.queued + pr.claimed == 0)
+                    break;
+                fprintf(stderr,
+                        "inkpipe slurm wait: %s: %d queued, %d in progress, "
+                        "but no Slurm task of this job is pending or "
+                        "running;\n  run `inkpipe slurm submit %s` to finish "
+                        "it\n", job->name, pr.queued, pr.claimed, job_path);
+                goto out;
+            }
+        }
+        usleep((useconds_t)(delay * 1e6));
+        if (delay < 2)
+            delay *= 1.5;
+    }
+    rc = slurm_report(sp, job, slurm_now() - start);
+out:
+    free(ids);
+    spool_destroy(&sp);
+    job_destroy(&job);
+    return rc;
+}
+
+/**
+ * `inkpipe slurm SUBCOMMAND ...`: see slurm_usage().
+ *
+ * @param[in] argc  argument count, argv[0] = "slurm"
+ * @param[in] argv  arguments
+ * @return exit code: 0 ok, 1 failure (sbatch/queue error, wait gave up),
+ *         2 bad usage or bad job file, 3 some pages failed (wait)
+ */
+int cmd_slurm(int argc, char **argv)
+{
+    if (argc < 2) {
+        slurm_usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+        !strcmp(argv[1], "help")) {
+        slurm_usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "submit"))
+        return slurm_submit(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "wait"))
+        return slurm_wait(argc - 1, argv + 1);
+    fprintf(stderr, "inkpipe slurm: unknown subcommand '%s' (submit, wait)\n",
+            argv[1]);
+    return 2;
+}
