@@ -15,7 +15,7 @@
  *              binarised twice; only the difference is reported)
  *   g4_write   the binarize stage's artifact: pixWriteTiff G4 to a file
  *   g4_read    the segment stage reading it back
- *   segment    seg_page_segment
+ *   segment    seg_page_segment (touching-glyph cuts scored by the net)
  *   seg_io     seg_page_save + seg_page_load (segment -> recognize)
  *   recognize  page_recognize (glyph normalisation, one batched
  *              rec_net_classify, line context)
@@ -165,8 +165,12 @@ static int bench_page(const char *path, int p, const Job *job, RecNet *net,
             goto fail;
         }
 
+        SegOptions so = job->segment;
+        PageScorer scorer = {net, job->charset};
+        so.score = page_score_glyph; /* as stage.c: cuts scored by the net */
+        so.score_ctx = &scorer;
         tm_start(&tm[ST_SEGMENT]);
-        sp = seg_page_segment(pixb, dpi, &job->segment);
+        sp = seg_page_segment(pixb, dpi, &so);
         tm_stop(&tm[ST_SEGMENT]);
         pixDestroy(&pixb);
         if (!sp)
@@ -181,7 +185,8 @@ static int bench_page(const char *path, int p, const Job *job, RecNet *net,
         seg_page_get_glyphs(sp2, pglyphs);
 
         tm_start(&tm[ST_RECOGNIZE]);
-        op = page_recognize(sp2, net, job->charset, path, p, dpi);
+        op = page_recognize(sp2, net, job->charset, job->context, path, p,
+                            dpi);
         tm_stop(&tm[ST_RECOGNIZE]);
         if (!op)
             goto fail;
