@@ -24,9 +24,10 @@
 # 1 / (CPU s/page). For each system the round with the least CPU time
 # counts. ocrad and gocr read only PNM: the PNG pages are converted to
 # PGM once, outside the timing (bench/pages.sh). CER/WER come from
-# build/tools/cer (whitespace runs count as one space). Results are kept
-# in bench/results/ (git-ignored); the report is also written to
-# bench/results/report.txt.
+# build/tools/cer (whitespace runs count as one space). bench_stages runs
+# with glibc.malloc.hugetlb=1, as inkpipe itself does (pipeline/main.c).
+# Results are kept in bench/results/bench/ (git-ignored); the report is
+# also written to bench/results/bench/report.txt.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/build}
@@ -37,7 +38,7 @@ npages=${BENCH_PAGES:-10}
 rounds=${BENCH_ROUNDS:-2}
 systems=${BENCH_SYSTEMS:-inkpipe1 inkpipe2 inkpipe_g4 tesseract ocrad gocr}
 pages=$top/bench/pages/a4-$npages
-res=$top/bench/results
+res=$top/bench/results/bench
 export OPENBLAS_NUM_THREADS=1 OMP_THREAD_LIMIT=1 LC_ALL=C
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -165,16 +166,14 @@ done
 
 # Where inkpipe's time goes: each step in-process, and the pipeline's
 # per-stage child CPU from INKPIPE_TIMINGS.
+export GLIBC_TUNABLES=glibc.malloc.hugetlb=1 # as inkpipe (pipeline/main.c)
 "$build/tools/bench_stages" --model "$model" --tsv "${greys[@]}" \
     >"$res/stages.tsv" 2>"$res/stages.err" || echo "bench: bench_stages failed" >&2
-"$build/tools/bench_stages" --model "$model" --tsv --method otsu "${greys[@]}" \
-    >"$res/stages_otsu.tsv" 2>>"$res/stages.err"
-mkdir -p "$res/otsu_out"
-"$build/tools/bench_stages" --model "$model" --method otsu -o "$res/otsu_out" \
-    "${greys[@]}" >/dev/null 2>>"$res/stages.err"
-mkdir -p "$res/sauvola_out"
-"$build/tools/bench_stages" --model "$model" --method sauvola -o "$res/sauvola_out" \
-    "${greys[@]}" >/dev/null 2>>"$res/stages.err"
+for m in sauvola otsu; do
+    mkdir -p "$res/${m}_out"
+    "$build/tools/bench_stages" --model "$model" --tsv --method $m \
+        -o "$res/${m}_out" "${greys[@]}" >"$res/stages_$m.tsv" 2>>"$res/stages.err"
+done
 for m in otsu sauvola; do
     args=()
     for g in "${greys[@]}"; do
@@ -191,5 +190,6 @@ if [ "${BENCH_CORETYPES:-0}" = 1 ]; then
         >"$res/rec_bench_coretypes.txt" 2>&1
 fi
 
+unset GLIBC_TUNABLES
 "$top/bench/report.sh" "$res" "$n" "$systems" "$model$model_note" \
     "$(cat "$pages/SOURCE")" | tee "$res/report.txt"

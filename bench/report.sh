@@ -107,7 +107,7 @@ echo
 
 # Where inkpipe's time goes.
 if [ -f "$res/stages.tsv" ]; then
-    echo "-- inkpipe, CPU ms per page by step (in-process, bench_stages; default binarize)"
+    echo "-- inkpipe, CPU ms per page by step (in-process, bench_stages, job defaults)"
     awk -F'\t' 'NR == 1 { for (i = 2; i <= NF; i++) h[i] = $i; nf = NF }
         $1 == "MEAN" { for (i = 2; i <= nf; i++)
                            printf "  %-10s %8.1f\n", h[i], $i }' "$res/stages.tsv"
@@ -119,25 +119,23 @@ r=$(best_round inkpipe1)
 tf=$res/inkpipe1/timings.$r
 if [ -n "$r" ] && [ -f "$tf" ]; then
     echo "-- inkpipe run --workers 1: per stage, ms per page (INKPIPE_TIMINGS, round $r)"
-    printf "  %-10s %6s %10s %10s %10s\n" stage items "child CPU" "child wall" "queue wall"
-    awk -v n="$n" '{ k[$1]++; it[$1] += $3; ch[$1] += $4; cc[$1] += $5; pc[$1] += $6
-                     tcc += $5 }
+    printf "  %-10s %6s %10s %10s %10s\n" stage items "stage CPU" "stage wall" "queue wall"
+    awk -v n="$n" '$1 == "stage" { k[$2]++; sw[$2] += $4; sc[$2] += $5; tsc += $5 }
+                   $1 == "item" { iw[$2] += $4 }
         END { split("ingest binarize segment recognize output", st, " ")
               for (i = 1; i <= 5; i++) { s = st[i]
                   printf "  %-10s %6d %10.1f %10.1f %10.1f\n", s, k[s],
-                      cc[s] / n, ch[s] / n, (it[s] - ch[s]) / n }
-              printf "  %-10s %6s %10.1f\n", "sum", "", tcc / n }' "$tf"
+                      sc[s] / n, sw[s] / n, (iw[s] - sw[s]) / n }
+              printf "  %-10s %6s %10.1f\n", "sum", "", tsc / n }' "$tf"
     read -r user sys < <(awk -v r="$r" '$1 == "inkpipe1" && $2 == r {print $4, $5}' "$res/times")
-    awk -v n="$n" -v u="$user" -v y="$sys" '{ tcc += $5 } END {
+    awk -v n="$n" -v u="$user" -v y="$sys" '$1 == "stage" { tsc += $5 } END {
         tot = 1000 * (u + y) / n
-        printf "  whole run: %.1f CPU ms/page; outside the stage children (queue,\n", tot
-        printf "  claims, fork, model load, run): %.1f ms/page\n", tot - tcc / n }' "$tf"
+        printf "  whole run: %.1f CPU ms/page, of which outside the stages (start,\n", tot
+        printf "  model load, queues, claims, fork): %.1f ms/page\n", tot - tsc / n }' "$tf"
     if [ -f "$res/stages.tsv" ]; then
-        awk -F'\t' '$1 == "MEAN" { print $(NF - 1) }' "$res/stages.tsv" |
-            awk -v n="$n" -v tf="$tf" '{ inproc = $1 }
-                END { while ((getline l < tf) > 0) { split(l, a, " "); t += a[5] }
-                      printf "  stage children vs the same steps in one process: %.1f vs %.1f ms/page\n", t / n, inproc
-                      printf "  (the difference is mostly page faults: each child touches its memory anew)\n" }'
+        inproc=$(awk -F'\t' '$1 == "MEAN" { print $(NF - 1) }' "$res/stages.tsv")
+        awk -v n="$n" -v ip="$inproc" '$1 == "stage" { t += $5 } END {
+            printf "  stages in the pipeline vs the same steps in one process: %.1f vs %.1f ms/page\n", t / n, ip }' "$tf"
     fi
     echo
 fi
@@ -145,8 +143,7 @@ if [ -f "$res/stages_otsu.tsv" ] && [ -f "$res/otsu_cer.tsv" ]; then
     echo "-- binarisation: Sauvola vs adaptive Otsu (in-process CPU ms/page, CER %)"
     printf "  %-8s %9s %8s %9s %9s %7s\n" method binarize deskew segment total "CER %"
     for m in sauvola otsu; do
-        f=$res/stages.tsv
-        [ $m = otsu ] && f=$res/stages_otsu.tsv
+        f=$res/stages_$m.tsv
         c=$(total_cer "$res/${m}_cer.tsv" | cut -d' ' -f1)
         awk -F'\t' -v m=$m -v c="$c" 'NR == 1 { for (i = 2; i <= NF; i++) h[$i] = i }
             $1 == "MEAN" { printf "  %-8s %9.1f %8.1f %9.1f %9.1f %7s\n", m,

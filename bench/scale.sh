@@ -56,11 +56,12 @@ if [ ! -f "$src/STAMP" ] || [ "$(cat "$src/STAMP")" != "$stamp" ]; then
 fi
 rm -rf "$res"
 mkdir -p "$res/in"
-srcs=("$src"/page-*.png)
-for ((i = 0; i < N; i++)); do
-    ln "${srcs[$((i % 20))]}" "$(printf '%s/in/p%05d.png' "$res" "$i")" ||
-        die "cannot link pages into $res/in"
-done
+# one process for all the links (perl-base is part of every Debian)
+perl -e 'my ($dir, $n, @src) = @ARGV;
+    for my $i (0 .. $n - 1) {
+        link($src[$i % @src], sprintf("%s/p%05d.png", $dir, $i))
+            or die "link: $!\n";
+    }' "$res/in" "$N" "$src"/page-*.png || die "cannot link pages into $res/in"
 
 tree_pids() { # PID: its descendants
     local c
