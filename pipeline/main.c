@@ -9,20 +9,12 @@
  * subcommands written in other files (classify, train, eval, slurm) are
  * referenced weakly, so a build without one of them still links and says
  * so.
- * Memory: every stage runs in a freshly forked child, which touches all of
- * its memory anew; on a virtual machine a 4 KiB page fault costs ~10-15 us,
- * which made page faults the largest cost of a page (docs/bench.md). glibc
- * backs malloc with transparent huge pages only when the tunable
- * glibc.malloc.hugetlb=1 is set when the process starts, so main() sets it
- * and executes itself again, once (INKPIPE_HUGEPAGES=0 turns this off).
  */
 #include <cblas.h>
 #include <leptonica/allheaders.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
-#include <unistd.h>
 
 #include "pipeline/cli.h"
 
@@ -48,27 +40,6 @@ static void usage(FILE *fp, const Command *cmds, int n)
                 "describes one command.\n");
 }
 
-/* Re-execute this binary with GLIBC_TUNABLES=...:glibc.malloc.hugetlb=1
- * unless it is set already, turned off (INKPIPE_HUGEPAGES=0) or the
- * process is privileged (glibc ignores tunables then). Returns only when
- * it does not re-execute (or exec fails: then we run as we are). */
-static void hugepages_reexec(char **argv)
-{
-    const char *off = getenv("INKPIPE_HUGEPAGES");
-    if ((off && !strcmp(off, "0")) || getauxval(AT_SECURE))
-        return;
-    const char *t = getenv("GLIBC_TUNABLES");
-    if (t && strstr(t, "glibc.malloc.hugetlb"))
-        return;
-    char buf[4096];
-    int len = snprintf(buf, sizeof buf, "%s%sglibc.malloc.hugetlb=1",
-                       t ? t : "", t && *t ? ":" : "");
-    if (len < 0 || (size_t)len >= sizeof buf ||
-        setenv("GLIBC_TUNABLES", buf, 1) < 0)
-        return;
-    execv("/proc/self/exe", argv);
-}
-
 int main(int argc, char **argv)
 {
     const Command cmds[] = {
@@ -85,7 +56,6 @@ int main(int argc, char **argv)
     };
     const int n = (int)(sizeof cmds / sizeof cmds[0]);
 
-    hugepages_reexec(argv);
     openblas_set_num_threads(1);
     if (!getenv("LEPT_MSG_SEVERITY"))
         setMsgSeverity(L_SEVERITY_NONE);
