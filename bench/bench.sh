@@ -24,9 +24,8 @@
 # 1 / (CPU s/page). For each system the round with the least CPU time
 # counts. ocrad and gocr read only PNM: the PNG pages are converted to
 # PGM once, outside the timing (bench/pages.sh). CER/WER come from
-# build/tools/cer (whitespace runs count as one space). bench_stages runs
-# with glibc.malloc.hugetlb=1, as inkpipe itself does (pipeline/main.c).
-# Results are kept in bench/results/bench/ (git-ignored); the report is
+# build/tools/cer (whitespace runs count as one space). The engines'
+# own chatter on stderr goes to RESULTS/SYSTEM/stderr. Results are kept in bench/results/bench/ (git-ignored); the report is
 # also written to bench/results/bench/report.txt.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -114,22 +113,24 @@ run_system() {
             out=$1; shift
             for f; do b=${f##*/}; b=${b%.*}
                 tesseract "$f" "$out/$b" --psm 4 quiet || exit 1
-            done' _ "$out" "${greys[@]}" ||
-            echo "bench: tesseract failed" >&2
+            done' _ "$out" "${greys[@]}" 2>"$res/$s/stderr" ||
+            echo "bench: tesseract failed (see $res/$s/stderr)" >&2
         ;;
     ocrad)
         /usr/bin/time -f "%e %U %S %M" -o "$tf" bash -c '
             out=$1; shift
             for f; do b=${f##*/}; b=${b%.*}
                 ocrad -F utf8 -o "$out/$b.txt" "$f" || exit 1
-            done' _ "$out" "${pgms[@]}" || echo "bench: ocrad failed" >&2
+            done' _ "$out" "${pgms[@]}" 2>"$res/$s/stderr" ||
+            echo "bench: ocrad failed (see $res/$s/stderr)" >&2
         ;;
     gocr)
         /usr/bin/time -f "%e %U %S %M" -o "$tf" bash -c '
             out=$1; shift
             for f; do b=${f##*/}; b=${b%.*}
                 gocr -i "$f" -o "$out/$b.txt" || exit 1
-            done' _ "$out" "${pgms[@]}" || echo "bench: gocr failed" >&2
+            done' _ "$out" "${pgms[@]}" 2>"$res/$s/stderr" ||
+            echo "bench: gocr failed (see $res/$s/stderr)" >&2
         ;;
     esac
     echo "$s $r $(tail -1 "$tf")" >>"$res/times"
@@ -166,7 +167,6 @@ done
 
 # Where inkpipe's time goes: each step in-process, and the pipeline's
 # per-stage child CPU from INKPIPE_TIMINGS.
-export GLIBC_TUNABLES=glibc.malloc.hugetlb=1 # as inkpipe (pipeline/main.c)
 "$build/tools/bench_stages" --model "$model" --tsv "${greys[@]}" \
     >"$res/stages.tsv" 2>"$res/stages.err" || echo "bench: bench_stages failed" >&2
 for m in sauvola otsu; do
@@ -190,6 +190,5 @@ if [ "${BENCH_CORETYPES:-0}" = 1 ]; then
         >"$res/rec_bench_coretypes.txt" 2>&1
 fi
 
-unset GLIBC_TUNABLES
 "$top/bench/report.sh" "$res" "$n" "$systems" "$model$model_note" \
     "$(cat "$pages/SOURCE")" | tee "$res/report.txt"

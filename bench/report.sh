@@ -24,9 +24,10 @@ total_cer() { # SYSTEM_CER_TSV -> "cer wer" in %
     awk -F'\t' '$1 == "TOTAL" { printf "%.2f %.2f", 100 * $9, 100 * $16 }' "$1"
 }
 
+rm -f "$res/best"
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 echo "== inkpipe bench: $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine: $cpu, $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "machine: $cpu, $(getconf _NPROCESSORS_ONLN) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "pages: $n composed 300 dpi A4 pages ($source); grey PNG, and the same"
 echo "       pages as bilevel G4 TIFF (inkpipe_g4); ocrad/gocr read PGM"
 echo "       (converted from the PNGs outside the timing)"

@@ -116,7 +116,7 @@ sample 2
 
 {
 echo "== inkpipe bench-scale: $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(getconf _NPROCESSORS_ONLN) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "job: $N pages (20 distinct half-A4 pages at $dpi dpi, hard-linked), txt + hOCR"
 for w in 1 2; do
     d=$res/w$w

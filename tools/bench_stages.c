@@ -23,6 +23,9 @@
  *   write      page_write_outputs: text and hOCR (fsync as the pipeline)
  * What is not here is the queue overhead (claim, fork, rename, enqueue):
  * the benchmark gets it as the run's total CPU minus these steps.
+ * Memory is set up as in inkpipe (pipeline/main.c: buffers up to 32 MB
+ * from the heap, no trimming), so the numbers are those of a warm stage
+ * process.
  * With -o DIR, the text/hOCR go to DIR (for CER); otherwise to a
  * temporary folder that is removed. Each step runs --reps times (default
  * 1) and the smallest time is kept (a shared machine only adds time).
@@ -31,6 +34,7 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +257,8 @@ int main(int argc, char **argv)
     int reps = 1, tsv = 0, first = argc;
     Job job;
     job_init_defaults(&job);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20); /* as pipeline/main.c */
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help")) {
