@@ -49,19 +49,12 @@ static int merge_class(int c)
     return c;
 }
 
-/* Default model path (cli_default_model_path() once pipeline/ lands it). */
-static const char *default_model(void)
-{
-    const char *m = getenv("INKPIPE_MODEL");
-    return m && *m ? m : "models/inkpipe.model";
-}
-
 /* Shared data options of train and eval. */
 typedef struct {
     const char *chars74k;
     const char *idx_images, *idx_labels;
-    int idx_holdout;   /* last N IDX samples are for eval only */
-    int idx_count;     /* train: use at most N (before the hold-out) */
+    int idx_holdout; /* last N IDX samples are for eval only */
+    int idx_count;   /* train: use at most N (before the hold-out) */
     const char *csv[MAX_LIST];
     int ncsv;
     const char *dir[MAX_LIST];
@@ -141,6 +134,7 @@ static int parse_data_arg(int *pi, int argc, char **argv, DataArgs *d)
 
 static void train_usage(FILE *f)
 {
+    /* clang-format off */
     fprintf(f,
 "usage: inkpipe train [DATA...] [OPTIONS] [-o MODEL]\n"
 "Train the glyph classifier (62 classes 0-9 A-Z a-z) on augmented renders\n"
@@ -178,6 +172,9 @@ static void train_usage(FILE *f)
 "  --repeat KIND=N       copies per epoch of each picture/trajectory/font/\n"
 "                        idx sample (image=2 traj=2 font=2 idx=1)\n"
 "  --no-augment          train on clean renders only\n"
+"  --no-balance          keep the class frequencies of the training data as\n"
+"                        priors (default: output biases are shifted so every\n"
+"                        class has the same prior; see docs/model.md)\n"
 "  --cache FILE          keep the loaded sets in FILE.train / FILE.val and\n"
 "                        reuse them when the data options match\n"
 "  -o MODEL              output (models/inkpipe.model); written atomically\n"
@@ -185,6 +182,7 @@ static void train_usage(FILE *f)
 "Progress (epoch, loss, accuracy, validation accuracy, time left) goes to\n"
 "stderr. The model's metadata records the command and validation accuracy.\n",
             REC_HERSHEY_FONTS, REC_ARCH_DEFAULT);
+    /* clang-format on */
 }
 
 typedef struct {
@@ -239,6 +237,7 @@ int cmd_train(int argc, char **argv)
     int trajectories = 1, train_on_val = 0, augment = 1;
     const char *cache = NULL;
     int idx_quota = 1000;
+    int balance = 1;
     int rep[4] = {2, 1, 2, 2}; /* by RecSampleKind: image idx traj font */
     RecTrainOptions opt;
     rec_train_options_init(&opt);
@@ -263,19 +262,23 @@ int cmd_train(int argc, char **argv)
         } else if (strcmp(a, "--no-augment") == 0) {
             augment = 0;
             continue;
+        } else if (strcmp(a, "--no-balance") == 0) {
+            balance = 0;
+            continue;
         }
         static const char *with_value[] = {
-            "--hershey", "--fonts", "--idx-count", "--val-writers",
-            "--test-writers", "--epochs", "--batch", "--seed", "--lr",
-            "--arch", "--repeat", "--cache", "--idx-quota", "-o"};
+            "--hershey",      "--fonts",  "--idx-count", "--val-writers",
+            "--test-writers", "--epochs", "--batch",     "--seed",
+            "--lr",           "--arch",   "--repeat",    "--cache",
+            "--idx-quota",    "-o"};
         int known = 0;
         for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
             known |= strcmp(a, with_value[k]) == 0;
         if (!known) {
-            fprintf(stderr, "inkpipe train: %s '%s'\nTry 'inkpipe train "
-                            "--help'.\n",
-                    a[0] == '-' ? "unknown option" : "unexpected argument",
-                    a);
+            fprintf(stderr,
+                    "inkpipe train: %s '%s'\nTry 'inkpipe train "
+                    "--help'.\n",
+                    a[0] == '-' ? "unknown option" : "unexpected argument", a);
             return 2;
         }
         if (!need(i, argc, argv, 1))
@@ -329,8 +332,7 @@ int cmd_train(int argc, char **argv)
                                 "font=N or idx=N\n");
                 return 2;
             }
-            if (!parse_int("--repeat", v + strlen(kinds[k]), 1, 1000,
-                           &rep[k]))
+            if (!parse_int("--repeat", v + strlen(kinds[k]), 1, 1000, &rep[k]))
                 return 2;
         } else {
             out = v;
@@ -356,8 +358,10 @@ int cmd_train(int argc, char **argv)
         }
     for (int w = 0; w <= REC_MAX_WRITER; w++)
         if (valw.has[w] && testw.has[w]) {
-            fprintf(stderr, "inkpipe train: writer %03d is both a validation "
-                            "and a test writer\n", w);
+            fprintf(stderr,
+                    "inkpipe train: writer %03d is both a validation "
+                    "and a test writer\n",
+                    w);
             return 2;
         }
 
@@ -400,9 +404,11 @@ int cmd_train(int argc, char **argv)
         }
     }
     if (!cached) {
-        RecLoadOptions lo;
+        RecLoadOptions lo, vlo;
         rec_load_options_init(&lo);
         lo.exclude = &excl;
+        rec_load_options_init(&vlo);
+        vlo.only = &valw;
         if (d.chars74k) {
             fprintf(stderr, "loading %s ...\n", d.chars74k);
             lo.repeat = rep[REC_KIND_IMAGE];
@@ -424,10 +430,14 @@ int cmd_train(int argc, char **argv)
             lo.repeat = rep[REC_KIND_IMAGE];
             if (rec_set_add_csv(train, d.csv[k], &lo) < 0)
                 goto fail;
+            if (valw.count && rec_set_add_csv(val, d.csv[k], &vlo) < 0)
+                goto fail;
         }
         for (int k = 0; k < d.ndir; k++) {
             lo.repeat = rep[REC_KIND_IMAGE];
             if (rec_set_add_dir(train, d.dir[k], &lo) < 0)
+                goto fail;
+            if (valw.count && rec_set_add_dir(val, d.dir[k], &vlo) < 0)
                 goto fail;
         }
         if (d.idx_images) {
@@ -457,8 +467,7 @@ int cmd_train(int argc, char **argv)
     }
     for (int k = 0; k < 4; k++)
         rec_set_set_repeat(train, (RecSampleKind)k, rep[k]);
-    if (idx_quota > 0 &&
-        rec_set_set_quota(train, REC_KIND_IDX, idx_quota) < 0)
+    if (idx_quota > 0 && rec_set_set_quota(train, REC_KIND_IDX, idx_quota) < 0)
         goto fail;
     int ntrain = rec_set_count(train);
     if (ntrain == 0) {
@@ -489,9 +498,10 @@ int cmd_train(int argc, char **argv)
             "training %s (%zu parameters, %.2f MFLOP/glyph): %d epochs of "
             "%lld samples, seed %llu\n",
             rec_net_arch(net), rec_net_nparams(net), rec_net_flops(net) / 1e6,
-            opt.epochs, (long long)opt.train.n,
-            (unsigned long long)opt.seed);
+            opt.epochs, (long long)opt.train.n, (unsigned long long)opt.seed);
     if (rec_net_train(net, &opt) < 0)
+        goto fail;
+    if (balance && rec_set_balance_net(train, net) < 0)
         goto fail;
 
     /* metadata: the command, the data, the validation result */
@@ -504,10 +514,11 @@ int cmd_train(int argc, char **argv)
         m += (size_t)snprintf(
             meta + m, sizeof meta - m,
             "\ntrain samples: %d (pictures %d, trajectories %d, idx %d, "
-            "fonts %d); test writers %s never loaded\n",
+            "fonts %d); test writers %s never loaded%s\n",
             ntrain, count_kind(train, REC_KIND_IMAGE),
             count_kind(train, REC_KIND_TRAJ), count_kind(train, REC_KIND_IDX),
-            count_kind(train, REC_KIND_FONT), test_spec);
+            count_kind(train, REC_KIND_FONT), test_spec,
+            balance ? "; output biases balanced to equal class priors" : "");
     if (m < sizeof meta) {
         if (tp.best_val >= 0.0f)
             snprintf(meta + m, sizeof meta - m,
@@ -539,12 +550,13 @@ done:
 
 static void eval_usage(FILE *f)
 {
+    /* clang-format off */
     fprintf(f,
 "usage: inkpipe eval [--model MODEL] [--charset SET] DATA...\n"
 "Measure a model on held-out labelled glyphs.\n"
 "\n"
-"  --model MODEL         model file ($INKPIPE_MODEL, else\n"
-"                        models/inkpipe.model)\n"
+"  --model MODEL         model file (default: $INKPIPE_MODEL, else the\n"
+"                        installed/bundled models/inkpipe.model)\n"
 "  --charset SET         restrict the classes (digits, upper, lower, alpha,\n"
 "                        alnum or a list of characters); glyphs whose label\n"
 "                        is outside SET are skipped\n"
@@ -562,6 +574,7 @@ static void eval_usage(FILE *f)
 "charset digits), per-class accuracy and the most frequent confusions.\n"
 "The last lines, one per set, read\n"
 "  RESULT <set> n=N top1=P merged=P digits=P\n");
+    /* clang-format on */
 }
 
 typedef struct {
@@ -600,8 +613,7 @@ static int eval_set(RecNet *net, const RecSet *set, const char *title,
         int c = rec_set_label(set, i);
         if (!(cs >> c & 1))
             continue;
-        memcpy(x + (size_t)m * NIN, rec_set_input(set, i),
-               NIN * sizeof(float));
+        memcpy(x + (size_t)m * NIN, rec_set_input(set, i), NIN * sizeof(float));
         idx[m++] = i;
     }
     if (m == 0) {
@@ -619,8 +631,8 @@ static int eval_set(RecNet *net, const RecSet *set, const char *title,
                 best = j;
         int ok = best == c, okm = merge_class(best) == merge_class(c);
         int w = rec_set_writer(set, i);
-        Tally *tw = &writer[w >= 0 && w <= REC_MAX_WRITER ? w
-                                                          : REC_MAX_WRITER + 1];
+        Tally *tw =
+            &writer[w >= 0 && w <= REC_MAX_WRITER ? w : REC_MAX_WRITER + 1];
         tw->n++;
         tw->ok += ok;
         tw->okm += okm;
@@ -662,8 +674,8 @@ static int eval_set(RecNet *net, const RecSet *set, const char *title,
                        "%6.2f%%\n",
                        w, writer[w].n, pct(writer[w].ok, writer[w].n),
                        pct(writer[w].okm, writer[w].n));
-    printf("  top-1 (%d classes): %.2f%% (%d/%d)\n",
-           __builtin_popcountll(cs), pct(all.ok, all.n), all.ok, all.n);
+    printf("  top-1 (%d classes): %.2f%% (%d/%d)\n", __builtin_popcountll(cs),
+           pct(all.ok, all.n), all.ok, all.n);
     printf("  merged look-alikes: %.2f%% (%d/%d)\n", pct(all.okm, all.n),
            all.okm, all.n);
     if (dig.n)
@@ -712,7 +724,7 @@ int cmd_eval(int argc, char **argv)
     DataArgs d;
     memset(&d, 0, sizeof d);
     d.idx_holdout = 2000;
-    const char *model = default_model(), *writers = "041-045";
+    const char *model = cli_default_model_path(), *writers = "041-045";
     const char *charset = NULL;
     int nconf = 20;
     for (int i = 1; i < argc; i++) {
@@ -728,8 +740,9 @@ int cmd_eval(int argc, char **argv)
         }
         if (strcmp(a, "--model") && strcmp(a, "--writers") &&
             strcmp(a, "--charset") && strcmp(a, "--confusions")) {
-            fprintf(stderr, "inkpipe eval: %s '%s'\nTry 'inkpipe eval "
-                            "--help'.\n",
+            fprintf(stderr,
+                    "inkpipe eval: %s '%s'\nTry 'inkpipe eval "
+                    "--help'.\n",
                     a[0] == '-' ? "unknown option" : "unexpected argument", a);
             return 2;
         }

@@ -113,6 +113,13 @@ static void trace_done(SpoolStage st, const QueueItem *it)
     fclose(fp);
 }
 
+/* 1 for the faults of the place, not of the item: the item must wait for
+ * space instead of failing. */
+static int no_space(int e)
+{
+    return e == ENOSPC || e == EDQUOT;
+}
+
 static double cpu_now_s(void)
 {
     struct timespec ts;
@@ -124,7 +131,8 @@ static double cpu_now_s(void)
  * process writes "stage" lines (the stage itself: wall and its own CPU);
  * the worker writes "item" lines (from the start of the claim to the end
  * of the completion, wall, and the worker's own CPU: claim, request,
- * heartbeat, complete). item - stage is the queue overhead. */
+ * heartbeat, complete; with --in-process the stage's CPU too). item -
+ * stage is the queue overhead. */
 static void timing_log(const char *what, SpoolStage st, const char *key,
                        double wall_s, double cpu_s)
 {
@@ -241,6 +249,8 @@ static void sandbox_main(Spool *sp, RecNet *net, int in, int out)
         err_clear();
         fault_inject((SpoolStage)h.stage);
         int32_t rc = stage_run_timed(sp, (SpoolStage)h.stage, &it, net);
+        if (rc < 0 && no_space(err_get_errno()))
+            rc = -2; /* not the item's fault: the worker gives it back */
         const char *msg = rc < 0 ? (err_get()[0] ? err_get() : "failed (no "
                                                                "reason)")
                                  : "";
@@ -347,7 +357,8 @@ static int sandbox_read(Sandbox *sb, Spool *sp, SpoolStage st,
 }
 
 /* Run one item in the sandbox child (started when needed); reason (size
- * >= 1024) gets why it failed. Returns 0 (stage succeeded) or -1. */
+ * >= 1024) gets why it failed. Returns 0 (stage succeeded), -1 (the item
+ * failed) or -2 (no space left: the item is not at fault). */
 static int sandbox_run(Sandbox *sb, Spool *sp, SpoolStage st,
                        const QueueItem *it, RecNet *net, char *reason,
                        size_t size)
@@ -406,7 +417,7 @@ static int sandbox_run(Sandbox *sb, Spool *sp, SpoolStage st,
         if (r == 0) {
             buf[keep] = '\0';
             snprintf(reason, size, "%s", buf);
-            return rc == 0 ? 0 : -1;
+            return rc == 0 ? 0 : rc == -2 ? -2 : -1;
         }
     }
     if (r == -2) {
@@ -432,10 +443,11 @@ typedef struct {
     Sandbox sb;
 } WorkerModel;
 
-/* t0, cpu0: wall and CPU time when the claim began (INKPIPE_TIMINGS). */
-static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
-                        SpoolStage st, QueueItem *it, WorkerStats *stats,
-                        double t0, double cpu0)
+/* Run one claimed item and settle its claim. Returns 0, or -1 when the
+ * worker must stop (disk full: the item went back to queued/, message in
+ * err_get()). */
+static int handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
+                       SpoolStage st, QueueItem *it, WorkerStats *stats)
 {
     Queue *q = spool_get_queue(sp, st);
     char reason[1024];
@@ -447,8 +459,9 @@ static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
         sandbox_stop(&m->sb, 0, NULL);
         m->net = opt->model ? rec_net_load(opt->model) : NULL;
         if (!m->net)
-            snprintf(m->net_err, sizeof m->net_err, "cannot load model %s: %s",
-                     opt->model ? opt->model : "(none)", err_get());
+            /* rec_net_load's message names the file */
+            snprintf(m->net_err, sizeof m->net_err, "cannot load the model: %s",
+                     opt->model ? err_get() : "no model given");
         if (m->net) {
             /* One classification here, before any fork: OpenBLAS's first
              * sgemm mallocs its 128 MB work buffer, which a child under
@@ -464,10 +477,10 @@ static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
         rc = -1;
     } else if (opt->in_process) {
         err_clear();
-        double c0 = cpu_now_s();
         rc = stage_run_timed(sp, st, it, m->net);
-        cpu0 += cpu_now_s() - c0; /* the stage's, not the worker's */
         snprintf(reason, sizeof reason, "%s", err_get());
+        if (rc < 0 && no_space(err_get_errno()))
+            rc = -2;
     } else {
         rc = sandbox_run(&m->sb, sp, st, it, m->net, reason, sizeof reason);
     }
@@ -478,16 +491,31 @@ static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
         }
         else if (opt->log)
             fprintf(opt->log, "inkpipe: %s\n", err_get());
-        timing_log("item", st, it->key, mono_s() - t0, cpu_now_s() - cpu0);
-        return;
+        return 0;
+    }
+    if (rc == -2) {
+        /* A full disk fails every item alike: give this one back and stop,
+         * so that `inkpipe run` finishes the job once there is space. */
+        queue_release(q, it);
+        return err_set("%s %s: %s; the item stays queued. Stopped: free some "
+                       "space, then run the job again",
+                       spool_stage_names[st], it->key, reason);
+    }
+    if (queue_fail(q, it, reason) < 0) {
+        /* cannot even record the failure (disk full?): keep the item for
+         * the next run rather than hold its claim forever */
+        char why[1024];
+        snprintf(why, sizeof why, "%s", err_get());
+        queue_release(q, it);
+        return err_set("%s %s failed (%s) and the failure cannot be recorded: "
+                       "%s. Stopped; the item stays queued",
+                       spool_stage_names[st], it->key, reason, why);
     }
     stats->failed++;
     if (opt->log)
         fprintf(opt->log, "inkpipe: %s %s failed: %s\n", spool_stage_names[st],
                 it->key, reason);
-    if (queue_fail(q, it, reason) < 0 && opt->log)
-        fprintf(opt->log, "inkpipe: %s\n", err_get());
-    timing_log("item", st, it->key, mono_s() - t0, cpu_now_s() - cpu0);
+    return 0;
 }
 
 /**
@@ -515,7 +543,14 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
     while (!(opt->stop && *opt->stop)) {
         int claimed = 0;
         double t0 = mono_s(), cpu0 = cpu_now_s();
-        for (int s = STAGE_N - 1; s >= 0 && !claimed; s--) {
+        /* ingest first (cheap, header reads only: the page count is known
+         * early, for progress and ETA), then the later stages first so that
+         * pages flow to the end before new pages start */
+        static const int order[STAGE_N] = {STAGE_INGEST, STAGE_OUTPUT,
+                                           STAGE_RECOGNIZE, STAGE_SEGMENT,
+                                           STAGE_BINARIZE};
+        for (int k = 0; k < STAGE_N && !claimed; k++) {
+            int s = order[k];
             if (!unsigned_mask_has(opt->stages, s))
                 continue;
             QueueItem *it = NULL;
@@ -525,9 +560,14 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
                 goto out;
             }
             if (c == 1) {
-                handle_item(sp, opt, &model, (SpoolStage)s, it, &stats, t0,
-                            cpu0);
+                int hr = handle_item(sp, opt, &model, (SpoolStage)s, it, &stats);
+                timing_log("item", (SpoolStage)s, it->key, mono_s() - t0,
+                           cpu_now_s() - cpu0);
                 queue_item_destroy(&it);
+                if (hr < 0) {
+                    rc = -1;
+                    goto out;
+                }
                 claimed = 1;
             }
         }

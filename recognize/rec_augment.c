@@ -58,7 +58,7 @@ typedef struct {
     float a, b, c, d; /* forward linear map: x' = a x + b y, y' = c x + d y */
     float tx, ty;     /* then + (tx, ty) */
     float ex[GRID][GRID], ey[GRID][GRID]; /* elastic field at grid nodes */
-    float gw, gh;     /* canvas size the grid spans */
+    float gw, gh;                         /* canvas size the grid spans */
     int elastic;
 } Geom;
 
@@ -107,8 +107,8 @@ static float crop_sample(const RecSample *s, float x, float y)
             if (xx < 0 || xx >= s->cw)
                 continue;
             float wx = di ? fx : 1.0f - fx;
-            v += wx * wy * (float)s->cov[(size_t)yy * (size_t)s->cw +
-                                         (size_t)xx];
+            v += wx * wy *
+                 (float)s->cov[(size_t)yy * (size_t)s->cw + (size_t)xx];
         }
     }
     return v * (1.0f / 255.0f);
@@ -162,8 +162,8 @@ int rec__augment_render(const RecSample *s, const RecAugment *aug,
         float th = rec__dr_range(&r, -aug->rotate_deg, aug->rotate_deg) *
                    3.14159265f / 180.0f;
         float sh = rec__dr_range(&r, -aug->shear, aug->shear);
-        float asp = expf(rec__dr_range(&r, -aug->scale_aspect,
-                                       aug->scale_aspect));
+        float asp =
+            expf(rec__dr_range(&r, -aug->scale_aspect, aug->scale_aspect));
         /* R(th) * [1 sh; 0 1] * diag(asp, 1/asp) */
         float ct = cosf(th), st = sinf(th);
         float m00 = asp, m01 = sh / asp, m10 = 0.0f, m11 = 1.0f / asp;
@@ -213,8 +213,8 @@ int rec__augment_render(const RecSample *s, const RecAugment *aug,
     if (strokes) {
         float pen = s->pen * scale;
         if (aug)
-            pen *= expf(rec__dr_range(&r, logf(aug->pen_min),
-                                      logf(aug->pen_max)));
+            pen *=
+                expf(rec__dr_range(&r, logf(aug->pen_min), logf(aug->pen_max)));
         float jit = aug ? aug->jitter * T : 0.0f;
         float step = T / 24.0f; /* subdivision for the elastic field */
         for (int k = 0, i = 0; k < s->strokes.nstrokes; k++) {
@@ -254,8 +254,7 @@ int rec__augment_render(const RecSample *s, const RecAugment *aug,
     } else {
         /* inverse of the linear part */
         float det = g.a * g.d - g.b * g.c;
-        float ia = g.d / det, ib = -g.b / det, ic = -g.c / det,
-              id = g.a / det;
+        float ia = g.d / det, ib = -g.b / det, ic = -g.c / det, id = g.a / det;
         int ss = (int)ceilf(1.0f / scale);
         ss = ss < 1 ? 1 : ss > 3 ? 3 : ss;
         float inv_ss2 = 1.0f / (float)(ss * ss);
@@ -311,7 +310,9 @@ int rec__augment_render(const RecSample *s, const RecAugment *aug,
             if (sigma > 0.0f)
                 v += sigma * fast_normal(&r);
             grey[(size_t)y * (size_t)W + (size_t)x] =
-                (unsigned char)(v < 0.0f ? 0 : v > 255.0f ? 255 : (int)v);
+                (unsigned char)(v < 0.0f     ? 0
+                                : v > 255.0f ? 255
+                                             : (int)v);
         }
     if (aug && T >= 32.0f && rec__dr_unif(&r) < 0.2f) {
         int n = 1 + rec__dr_int(&r, 4);

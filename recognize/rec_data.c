@@ -34,6 +34,7 @@
 
 #include "common/err.h"
 #include "recognize/rec_data_int.h"
+#include "recognize/rec_net_internal.h"
 
 #define NIN (REC_INPUT_SIZE * REC_INPUT_SIZE)
 
@@ -314,8 +315,9 @@ static int sample_crop(RecSample *s, const unsigned char *grey, int w, int h)
         for (int x = 0; x < bw; x++) {
             float g = grey[(size_t)(y + y0) * (size_t)w + (size_t)(x + x0)];
             float c = (lp - g) / (lp - li);
-            f[(size_t)y * (size_t)bw + (size_t)x] =
-                c < 0.0f ? 0.0f : c > 1.0f ? 1.0f : c;
+            f[(size_t)y * (size_t)bw + (size_t)x] = c < 0.0f   ? 0.0f
+                                                    : c > 1.0f ? 1.0f
+                                                               : c;
         }
     int big = bw > bh ? bw : bh;
     int cw = bw, ch = bh;
@@ -395,9 +397,8 @@ int rec_set_add_pix(RecSet *set, PIX *pix, int label, int writer,
 
 /* Parse "NAME = {[v;v;...];[...]};" starting at the first NAME in text.
  * Appends one vector per stroke to vals with lengths in lens. */
-static int traj_parse_cell(const char *path, const char *text,
-                           const char *name, float **vals, int *nvals,
-                           int **lens, int *nlens)
+static int traj_parse_cell(const char *path, const char *text, const char *name,
+                           float **vals, int *nvals, int **lens, int *nlens)
 {
     const char *p = strstr(text, name);
     if (!p)
@@ -515,8 +516,8 @@ static char *read_text(const char *path)
  *       about the pen of the Chars74K pictures), not a fraction of the
  *       glyph, so a small letter keeps its bolder look.
  */
-int rec_set_add_trajectory(RecSet *set, const char *path, int label,
-                           int writer, const RecLoadOptions *lo)
+int rec_set_add_trajectory(RecSet *set, const char *path, int label, int writer,
+                           const RecLoadOptions *lo)
 {
     char *text = read_text(path);
     if (!text)
@@ -538,8 +539,8 @@ int rec_set_add_trajectory(RecSet *set, const char *path, int label,
     }
     for (int k = 0; k < nly; k++)
         if (ly[k] != lx[k]) {
-            err_set("%s: stroke %d has %d rows but %d cols", path, k + 1,
-                    ly[k], lx[k]);
+            err_set("%s: stroke %d has %d rows but %d cols", path, k + 1, ly[k],
+                    lx[k]);
             goto done;
         }
     if (label < 0 || label >= REC_NCLASSES) {
@@ -625,7 +626,8 @@ int rec_set_add_chars74k(RecSet *set, const char *dir, int images,
                     strcmp(tail, pass == 0 ? "png" : "m") == 0) {
                     if (c != cls + 1) {
                         rc = err_set("%s/%s: class %d in the name, folder "
-                                     "says %d", folder, nm, c, cls + 1);
+                                     "says %d",
+                                     folder, nm, c, cls + 1);
                     } else if (keep_writer(lo, wr)) {
                         snprintf(path, sizeof path, "%s/%s", folder, nm);
                         if (pass == 0) {
@@ -637,8 +639,7 @@ int rec_set_add_chars74k(RecSet *set, const char *dir, int images,
                                                      REC_KIND_IMAGE, path, lo);
                             pixDestroy(&pix);
                         } else {
-                            rc = rec_set_add_trajectory(set, path, cls, wr,
-                                                        lo);
+                            rc = rec_set_add_trajectory(set, path, cls, wr, lo);
                         }
                         added += rc == 0;
                     }
@@ -665,12 +666,12 @@ static int idx_header(gzFile f, const char *path, unsigned magic, int ndims,
     unsigned m = (unsigned)hdr[0] << 24 | (unsigned)hdr[1] << 16 |
                  (unsigned)hdr[2] << 8 | hdr[3];
     if (m != magic)
-        return err_set("%s: IDX magic 0x%08x, expected 0x%08x", path, m,
-                       magic);
+        return err_set("%s: IDX magic 0x%08x, expected 0x%08x", path, m, magic);
     for (int d = 0; d < ndims; d++) {
         const unsigned char *b = hdr + 4 + 4 * d;
-        unsigned long v = (unsigned long)b[0] << 24 | (unsigned long)b[1] << 16 |
-                          (unsigned long)b[2] << 8 | b[3];
+        unsigned long v = (unsigned long)b[0] << 24 |
+                          (unsigned long)b[1] << 16 | (unsigned long)b[2] << 8 |
+                          b[3];
         if (v == 0 || v > 100000000UL)
             return err_set("%s: IDX dimension %d is %lu", path, d, v);
         dims[d] = (int)v;
@@ -749,8 +750,8 @@ int rec_set_add_idx(RecSet *set, const char *images, const char *labels,
         err_set("%s: truncated labels", labels);
         goto done;
     }
-    if (first > 0 && gzseek(fi, (z_off_t)(16 + isz * (size_t)first),
-                            SEEK_SET) < 0) {
+    if (first > 0 &&
+        gzseek(fi, (z_off_t)(16 + isz * (size_t)first), SEEK_SET) < 0) {
         err_set("%s: cannot seek to sample %d", images, first);
         goto done;
     }
@@ -863,15 +864,15 @@ int rec_set_add_csv(RecSet *set, const char *csv, const RecLoadOptions *lo)
         if (strlen(ch) != 1) {
             if (line == 1 && added == 0)
                 continue; /* header */
-            rc = err_set("%s:%d:%d: char column '%s' is not one character",
-                         csv, line, (int)(ch - p) + 1, ch);
+            rc = err_set("%s:%d:%d: char column '%s' is not one character", csv,
+                         line, (int)(ch - p) + 1, ch);
             break;
         }
         int cls = rec_class_of_char((unsigned char)ch[0]);
         if (cls < 0) {
             rc = err_set("%s:%d:%d: '%s' is not one of the %d classes "
-                         "(0-9 A-Z a-z)", csv, line, (int)(ch - p) + 1, ch,
-                         REC_NCLASSES);
+                         "(0-9 A-Z a-z)",
+                         csv, line, (int)(ch - p) + 1, ch, REC_NCLASSES);
             break;
         }
         char path[8192];
@@ -888,9 +889,9 @@ int rec_set_add_csv(RecSet *set, const char *csv, const RecLoadOptions *lo)
 
 static int is_image_name(const char *nm)
 {
-    static const char *ext[] = {".png", ".jpg", ".jpeg", ".tif", ".tiff",
-                                ".pnm", ".pgm", ".pbm", ".ppm", ".bmp",
-                                ".gif", ".webp"};
+    static const char *ext[] = {".png",  ".jpg", ".jpeg", ".tif",
+                                ".tiff", ".pnm", ".pgm",  ".pbm",
+                                ".ppm",  ".bmp", ".gif",  ".webp"};
     const char *dot = strrchr(nm, '.');
     if (!dot)
         return 0;
@@ -934,7 +935,7 @@ int rec_set_add_dir(RecSet *set, const char *dir, const RecLoadOptions *lo)
     int ne = scandir(dir, &ents, NULL, name_cmp);
     if (ne < 0)
         return err_set_errno("%s", dir);
-    int added = 0, rc = 0;
+    int added = 0, rc = 0, seen = 0;
     char sub[4096], path[8192];
     for (int e = 0; e < ne; e++) {
         const char *nm = ents[e]->d_name;
@@ -947,9 +948,11 @@ int rec_set_add_dir(RecSet *set, const char *dir, const RecLoadOptions *lo)
                 if (cls < 0)
                     rc = err_set("%s: folder name is not a class (want one "
                                  "character 0-9 A-Z a-z, upper_X, lower_x "
-                                 "or SampleNNN)", sub);
+                                 "or SampleNNN)",
+                                 sub);
                 for (int f = 0; f < nf; f++) {
                     if (rc == 0 && is_image_name(fs[f]->d_name)) {
+                        seen++;
                         snprintf(path, sizeof path, "%s/%s", sub,
                                  fs[f]->d_name);
                         rc = add_image_file(set, path, cls, lo, &added);
@@ -962,7 +965,7 @@ int rec_set_add_dir(RecSet *set, const char *dir, const RecLoadOptions *lo)
         free(ents[e]);
     }
     free(ents);
-    if (rc == 0 && added == 0)
+    if (rc == 0 && seen == 0)
         return err_set("%s: no glyph images in class sub-folders", dir);
     return rc ? -1 : added;
 }
@@ -1038,12 +1041,12 @@ int rec_set_add_hershey(RecSet *set, const char *dir, const char *fonts,
 
 static int put(FILE *f, const void *p, size_t n)
 {
-    return fwrite(p, 1, n, f) == n ? 0 : -1;
+    return n == 0 || fwrite(p, 1, n, f) == n ? 0 : -1;
 }
 
 static int get(FILE *f, void *p, size_t n)
 {
-    return fread(p, 1, n, f) == n ? 0 : -1;
+    return n == 0 || fread(p, 1, n, f) == n ? 0 : -1;
 }
 
 /**
@@ -1067,17 +1070,17 @@ int rec_set_save(const RecSet *set, const char *path, const char *key)
               put(f, &n, 4);
     for (int i = 0; i < set->n && !bad; i++) {
         const RecSample *s = &set->s[i];
-        int32_t hdr[8] = {s->label, s->writer, s->repeat, (int32_t)s->kind,
-                          s->cw, s->ch, s->strokes.npts, s->strokes.nstrokes};
+        int32_t hdr[8] = {
+            s->label, s->writer, s->repeat,       (int32_t)s->kind,
+            s->cw,    s->ch,     s->strokes.npts, s->strokes.nstrokes};
         uint32_t nl = (uint32_t)strlen(s->name);
-        bad = put(f, hdr, sizeof hdr) || put(f, &s->pen, 4) ||
-              put(f, &nl, 4) || put(f, s->name, nl) ||
-              put(f, s->input, NIN * sizeof(float)) ||
-              put(f, s->cov, (size_t)s->cw * (size_t)s->ch) ||
-              put(f, s->strokes.pts,
-                  (size_t)s->strokes.npts * sizeof(RecPoint)) ||
-              put(f, s->strokes.ends,
-                  (size_t)s->strokes.nstrokes * sizeof(int));
+        bad =
+            put(f, hdr, sizeof hdr) || put(f, &s->pen, 4) || put(f, &nl, 4) ||
+            put(f, s->name, nl) || put(f, s->input, NIN * sizeof(float)) ||
+            put(f, s->cov, (size_t)s->cw * (size_t)s->ch) ||
+            put(f, s->strokes.pts,
+                (size_t)s->strokes.npts * sizeof(RecPoint)) ||
+            put(f, s->strokes.ends, (size_t)s->strokes.nstrokes * sizeof(int));
     }
     if (fclose(f) != 0 || bad) {
         remove(tmp);
@@ -1122,15 +1125,15 @@ RecSet *rec_set_load(const char *path, const char *key)
             nl >= sizeof name || get(f, name, nl))
             goto bad;
         name[nl] = '\0';
-        if (hdr[0] < 0 || hdr[0] >= REC_NCLASSES || hdr[4] < 0 ||
-            hdr[5] < 0 || hdr[4] > 100000 || hdr[5] > 100000 || hdr[6] < 0 ||
-            hdr[7] < 0 || hdr[6] > 10000000 || hdr[7] > hdr[6])
+        if (hdr[0] < 0 || hdr[0] >= REC_NCLASSES || hdr[4] < 0 || hdr[5] < 0 ||
+            hdr[4] > 100000 || hdr[5] > 100000 || hdr[6] < 0 || hdr[7] < 0 ||
+            hdr[6] > 10000000 || hdr[7] > hdr[6])
             goto bad;
         RecLoadOptions lo;
         rec_load_options_init(&lo);
         lo.repeat = hdr[2];
-        RecSample *s = set_push(set, hdr[0], hdr[1], (RecSampleKind)hdr[3],
-                                name, &lo);
+        RecSample *s =
+            set_push(set, hdr[0], hdr[1], (RecSampleKind)hdr[3], name, &lo);
         if (!s)
             goto fail;
         s->pen = pen;
@@ -1152,10 +1155,11 @@ RecSet *rec_set_load(const char *path, const char *key)
             ok = get(f, &e, sizeof e) == 0 && e > 0 && e <= hdr[6];
             if (ok) { /* rebuild ends exactly */
                 if (s->strokes.nstrokes == s->strokes.cap_strokes) {
-                    int cap = s->strokes.cap_strokes ? 2 * s->strokes.cap_strokes
-                                                     : 16;
-                    int *ne = realloc(s->strokes.ends,
-                                      (size_t)cap * sizeof *ne);
+                    int cap = s->strokes.cap_strokes
+                                  ? 2 * s->strokes.cap_strokes
+                                  : 16;
+                    int *ne =
+                        realloc(s->strokes.ends, (size_t)cap * sizeof *ne);
                     ok = ne != NULL;
                     if (ok) {
                         s->strokes.ends = ne;
@@ -1195,8 +1199,8 @@ void rec_set_set_repeat(RecSet *set, RecSampleKind kind, int repeat)
 int rec_set_set_quota(RecSet *set, RecSampleKind kind, int quota)
 {
     if ((int)kind < 0 || (int)kind > 3 || quota < 0)
-        return err_set("rec_set_set_quota: bad kind %d or quota %d",
-                       (int)kind, quota);
+        return err_set("rec_set_set_quota: bad kind %d or quota %d", (int)kind,
+                       quota);
     free(set->pool[kind]);
     set->pool[kind] = NULL;
     set->npool[kind] = 0;
@@ -1216,6 +1220,64 @@ int rec_set_set_quota(RecSet *set, RecSampleKind kind, int quota)
         }
     }
     set_recount(set);
+    return 0;
+}
+
+/* ---- class priors ---- */
+
+/**
+ * Balance a trained net's output biases against the class frequencies of
+ * its training set.
+ *
+ * @param[in]     set  the training set, with its repeats and quotas
+ * @param[in,out] net  trained net; its last dense layer's biases change
+ * @return 0, or -1 (net without a dense output layer, empty set)
+ *
+ * Notes:
+ *   (1) Frequencies per epoch: each sample's repeat count; a quota kind
+ *       spreads its quota over its pool's classes.
+ *   (2) b_c -= log p_c - mean(log p); the arg-max then follows the
+ *       likelihood under equal priors, which is how eval counts (every
+ *       class equally) and close to text, where letters outnumber digits.
+ *       --charset digits is unaffected when the digits share one prior.
+ */
+int rec_set_balance_net(const RecSet *set, RecNet *net)
+{
+    double cnt[REC_NCLASSES] = {0};
+    int kind_n[4] = {0};
+    for (int i = 0; i < set->n; i++)
+        kind_n[set->s[i].kind]++;
+    for (int i = 0; i < set->n; i++) {
+        const RecSample *s = &set->s[i];
+        if (set->quota[s->kind] > 0)
+            cnt[s->label] +=
+                (double)set->quota[s->kind] / (double)kind_n[s->kind];
+        else
+            cnt[s->label] += s->repeat;
+    }
+    int last = -1;
+    for (int i = 0; i < net->nl; i++)
+        if (net->l[i].type == REC__DENSE)
+            last = i;
+    if (last < 0 || net->l[last].cout != REC_NCLASSES)
+        return err_set("rec_set_balance_net: net has no %d-way output layer",
+                       REC_NCLASSES);
+    double tot = 0, mean = 0;
+    int present = 0;
+    for (int c = 0; c < REC_NCLASSES; c++)
+        tot += cnt[c];
+    if (tot <= 0)
+        return err_set("rec_set_balance_net: empty set");
+    for (int c = 0; c < REC_NCLASSES; c++)
+        if (cnt[c] > 0) {
+            mean += log(cnt[c] / tot);
+            present++;
+        }
+    mean /= present;
+    float *b = net->params + net->l[last].b_off;
+    for (int c = 0; c < REC_NCLASSES; c++)
+        if (cnt[c] > 0)
+            b[c] -= (float)(log(cnt[c] / tot) - mean);
     return 0;
 }
 
@@ -1311,12 +1373,11 @@ static int set_source_get(void *ctx, int64_t k, uint64_t seed, float *x,
             lo = mid + 1;
     }
     *label = set->s[lo].label;
-    return rec_set_render(set, lo, ss->aug, rec__dr_mix(seed, (uint64_t)k),
-                          x);
+    return rec_set_render(set, lo, ss->aug, rec__dr_mix(seed, (uint64_t)k), x);
 }
 
-void rec_set_source(RecSetSource *ctx, const RecSet *set,
-                    const RecAugment *aug, RecSource *src)
+void rec_set_source(RecSetSource *ctx, const RecSet *set, const RecAugment *aug,
+                    RecSource *src)
 {
     ctx->set = set;
     ctx->aug = aug;

@@ -60,10 +60,10 @@ int rec_writers_has(const RecWriters *w, int writer);
 
 /* Where a sample came from (for statistics and per-kind augmentation). */
 typedef enum {
-    REC_KIND_IMAGE,   /* a picture of one glyph (Chars74K, CSV, folders) */
-    REC_KIND_IDX,     /* an IDX image (MNIST: white on black, inverted) */
-    REC_KIND_TRAJ,    /* pen trajectory (Chars74K Trj .m files) */
-    REC_KIND_FONT     /* Hershey stroke-font glyph */
+    REC_KIND_IMAGE, /* a picture of one glyph (Chars74K, CSV, folders) */
+    REC_KIND_IDX,   /* an IDX image (MNIST: white on black, inverted) */
+    REC_KIND_TRAJ,  /* pen trajectory (Chars74K Trj .m files) */
+    REC_KIND_FONT   /* Hershey stroke-font glyph */
 } RecSampleKind;
 
 typedef struct RecSet RecSet;
@@ -106,13 +106,13 @@ int rec_set_add_dir(RecSet *set, const char *dir, const RecLoadOptions *lo);
  * NULL = REC_HERSHEY_FONTS) found in dir; one sample per font and class.
  * Returns the number added, or -1. */
 #define REC_HERSHEY_FONTS                                                      \
-    "scripts,scriptc,cursive,futural,futuram,rowmans,rowmand,timesr,timesi,"  \
+    "scripts,scriptc,cursive,futural,futuram,rowmans,rowmand,timesr,timesi,"   \
     "timesrb,timesib"
 int rec_set_add_hershey(RecSet *set, const char *dir, const char *fonts,
                         const RecLoadOptions *lo);
 /* One pen-trajectory file (Chars74K .m format); label given. */
-int rec_set_add_trajectory(RecSet *set, const char *path, int label,
-                           int writer, const RecLoadOptions *lo);
+int rec_set_add_trajectory(RecSet *set, const char *path, int label, int writer,
+                           const RecLoadOptions *lo);
 /* One glyph image (any PIX; dark ink on light paper). */
 int rec_set_add_pix(RecSet *set, PIX *pix, int label, int writer,
                     RecSampleKind kind, const char *name,
@@ -131,6 +131,13 @@ int rec_set_set_quota(RecSet *set, RecSampleKind kind, int quota);
 int rec_set_save(const RecSet *set, const char *path, const char *key);
 RecSet *rec_set_load(const char *path, const char *key);
 
+/* Shift the output biases of net (trained on one epoch's worth of set's
+ * samples per epoch) by -log(class frequency), centred, so that classes
+ * seen more often in training (digits: MNIST) gain no advantage at
+ * inference: "logit adjustment" to equal class priors. Classes that set
+ * never shows are left alone. Returns 0 or -1. */
+int rec_set_balance_net(const RecSet *set, RecNet *net);
+
 int rec_set_count(const RecSet *set);
 int rec_set_label(const RecSet *set, int i);
 int rec_set_writer(const RecSet *set, int i); /* -1 when unknown */
@@ -144,18 +151,18 @@ const float *rec_set_input(const RecSet *set, int i);
 /* ---- augmentation (rec_augment.c) ---- */
 
 typedef struct {
-    float rotate_deg;     /* max |rotation| (10) */
-    float shear;          /* max |shear| (0.3) */
-    float scale_aspect;   /* max |log aspect change| (0.2) */
-    float elastic;        /* elastic displacement, fraction of size (0.06) */
+    float rotate_deg;   /* max |rotation| (10) */
+    float shear;        /* max |shear| (0.3) */
+    float scale_aspect; /* max |log aspect change| (0.2) */
+    float elastic;      /* elastic displacement, fraction of size (0.06) */
     float min_size, max_size; /* rendered glyph size in pixels (12, 64) */
-    float width_var;      /* stroke width change (0.5: threshold 0.25..0.75) */
-    float blur_p;         /* probability of a blur (0.3) */
-    float noise;          /* max noise sigma in grey levels (20) */
-    float paper_min;      /* darkest paper grey level (150) */
+    float width_var; /* stroke width change (0.5: threshold 0.25..0.75) */
+    float blur_p;    /* probability of a blur (0.3) */
+    float noise;     /* max noise sigma in grey levels (20) */
+    float paper_min; /* darkest paper grey level (150) */
     float pen_min, pen_max; /* trajectory/font pen, fraction of the
                                glyph's nominal pen (0.3, 1.6) */
-    float jitter;         /* stroke vertex jitter, fraction of size (0.01) */
+    float jitter;           /* stroke vertex jitter, fraction of size (0.01) */
 } RecAugment;
 
 void rec_augment_init(RecAugment *aug);
@@ -174,7 +181,7 @@ typedef struct {
     const RecAugment *aug;
 } RecSetSource;
 
-void rec_set_source(RecSetSource *ctx, const RecSet *set,
-                    const RecAugment *aug, RecSource *src);
+void rec_set_source(RecSetSource *ctx, const RecSet *set, const RecAugment *aug,
+                    RecSource *src);
 
 #endif

@@ -22,20 +22,20 @@
 typedef struct {
     int label, writer, repeat;
     RecSampleKind kind;
-    char *name;          /* owned */
-    float *input;        /* owned, REC_INPUT_SIZE^2: clean normalised */
+    char *name;   /* owned */
+    float *input; /* owned, REC_INPUT_SIZE^2: clean normalised */
     /* image kinds: ink coverage 0..255 of the ink box (+1 px margin) */
-    unsigned char *cov;  /* owned, cw x ch */
+    unsigned char *cov; /* owned, cw x ch */
     int cw, ch;
     /* stroke kinds */
     RecStrokes strokes;
-    float pen;           /* nominal pen width, stroke units */
+    float pen; /* nominal pen width, stroke units */
 } RecSample;
 
 struct RecSet {
     RecSample *s;
     int n, cap;
-    int64_t *cum;        /* cum[i] = sum of repeat over samples 0..i */
+    int64_t *cum; /* cum[i] = sum of repeat over samples 0..i */
     /* kinds drawn by quota: quota[k] draws per epoch, with replacement,
      * from pool[k] (their repeat is 0 in cum) */
     int quota[4];

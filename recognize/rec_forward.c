@@ -242,19 +242,35 @@ static void pool_forward(const RecLayer *l, const float *x, int n, float *y)
     }
 }
 
-/* After the sgemm of conv/dense layer i: add the bias. At inference a
+/* Training: the bias goes into the output before the sgemm, which then
+ * accumulates (beta 1); that replaces OpenBLAS's clearing pass and a
+ * separate bias pass by one fill. Returns the sgemm beta. */
+static float bias_prefill(RecNet *net, const RecLayer *l, size_t m, int train)
+{
+    if (!train)
+        return 0.0f;
+    const float *b = net->params + l->b_off;
+    for (int c = 0; c < l->cout; c++) {
+        float *restrict y = l->out + (size_t)c * m, v = b[c];
+        for (size_t j = 0; j < m; j++)
+            y[j] = v;
+    }
+    return 1.0f;
+}
+
+/* After the sgemm of conv/dense layer i at inference: add the bias; a
  * following batch norm (running statistics) and ReLU are applied in the
  * same pass, in place, and skipped as layers. Returns the index of the
  * last layer consumed. */
-static int epilogue(RecNet *net, int i, size_t m, int train)
+static int epilogue(RecNet *net, int i, size_t m)
 {
     RecLayer *l = &net->l[i];
     const float *b = net->params + l->b_off;
     int j = i + 1;
     const RecLayer *bn = NULL;
-    if (!train && j < net->nl && net->l[j].type == REC__BN)
+    if (j < net->nl && net->l[j].type == REC__BN)
         bn = &net->l[j++];
-    int relu = !train && j < net->nl && net->l[j].type == REC__RELU;
+    int relu = j < net->nl && net->l[j].type == REC__RELU;
     if (relu)
         j++;
     for (int c = 0; c < l->cout; c++) {
@@ -290,21 +306,27 @@ const float *rec__forward(RecNet *net, const float *x, int n, int train,
         case REC__CONV: {
             size_t mi = (size_t)n * l->hin * l->win;
             int k = l->cin * 9;
-            rec__im2col(cur, l->cin, n, l->hin, l->win, net->col);
+            float *col = train ? l->col : net->col;
+            rec__im2col(cur, l->cin, n, l->hin, l->win, col);
+            float beta = bias_prefill(net, l, mi, train);
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, l->cout,
-                        (int)mi, k, 1.0f, net->params + l->w_off, k, net->col,
-                        (int)mi, 0.0f, l->out, (int)mi);
-            i = epilogue(net, i, mi, train);
+                        (int)mi, k, 1.0f, net->params + l->w_off, k, col,
+                        (int)mi, beta, l->out, (int)mi);
+            if (!train)
+                i = epilogue(net, i, mi);
             cur = l->out;
             continue;
         }
-        case REC__DENSE:
+        case REC__DENSE: {
+            float beta = bias_prefill(net, l, (size_t)n, train);
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, l->cout, n,
                         l->cin, 1.0f, net->params + l->w_off, l->cin, cur, n,
-                        0.0f, l->out, n);
-            i = epilogue(net, i, (size_t)n, train);
+                        beta, l->out, n);
+            if (!train)
+                i = epilogue(net, i, (size_t)n);
             cur = l->out;
             continue;
+        }
         case REC__BN:
             bn_forward(net, l, cur, n, train);
             break;

@@ -404,7 +404,8 @@ int rec_glyph_normalize_pix(PIX *pix, float *dst)
     PIX *g = pixConvertTo8(pix, 0);
     if (!g)
         return err_set("rec_glyph_normalize_pix: cannot convert %d bpp image "
-                       "to grey", d);
+                       "to grey",
+                       d);
     unsigned char *grey = malloc((size_t)w * (size_t)h);
     if (!grey) {
         pixDestroy(&g);

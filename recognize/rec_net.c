@@ -380,6 +380,8 @@ int rec__net_reserve(RecNet *net, int cap, int train)
             size_t c = (size_t)l->cin * 9 * l->hin * l->win * n;
             if (c > colsz)
                 colsz = c;
+            if (train)
+                total += c;
         }
     }
     total += colsz * (train ? 2 : 1) + logits;
@@ -404,7 +406,7 @@ int rec__net_reserve(RecNet *net, int cap, int train)
             l->out = a;
             a += o;
         }
-        l->dout = l->aux = l->bn_mean = l->bn_invstd = NULL;
+        l->dout = l->aux = l->bn_mean = l->bn_invstd = l->col = NULL;
         if (train) {
             l->dout = a;
             a += o;
@@ -417,6 +419,10 @@ int rec__net_reserve(RecNet *net, int cap, int train)
                 a += l->cout;
                 l->bn_invstd = a;
                 a += l->cout;
+            }
+            if (l->type == REC__CONV) {
+                l->col = a;
+                a += (size_t)l->cin * 9 * l->hin * l->win * n;
             }
         }
     }

@@ -53,6 +53,8 @@ typedef struct {
     float *dout;          /* gradient w.r.t. out (training only) */
     float *aux;           /* bn: x-hat; dropout: scaled mask (training) */
     float *bn_mean, *bn_invstd; /* bn: batch statistics (training) */
+    float *col;           /* conv: this layer's im2col matrix, kept from the
+                           * training forward for the backward pass */
 } RecLayer;
 
 struct RecNet {

@@ -170,8 +170,8 @@ static void raster_segment(RecPoint p, RecPoint q, float r, float *cov, int w,
  *   (1) Pens thinner than 1 px are drawn 1 px wide but fainter, so that a
  *       hairline keeps its lightness after area sampling.
  */
-void rec_strokes_raster(const RecStrokes *s, float pen_width, float *cov,
-                        int w, int h)
+void rec_strokes_raster(const RecStrokes *s, float pen_width, float *cov, int w,
+                        int h)
 {
     float r = pen_width * 0.5f;
     float gain = 1.0f;
@@ -310,8 +310,8 @@ RecStrokeFont *rec_stroke_font_load(const char *path)
             while (got < npairs && pos + 1 < n) {
                 int cx = line[pos], cy = line[pos + 1];
                 if (cx < ' ' || cx > '~' || cy < ' ' || cy > '~') {
-                    err_set("%s:%d:%ld: bad coordinate character", path,
-                            lineno, pos + 1);
+                    err_set("%s:%d:%ld: bad coordinate character", path, lineno,
+                            pos + 1);
                     goto fail;
                 }
                 if (g) {
@@ -366,8 +366,8 @@ RecStrokeFont *rec_stroke_font_load(const char *path)
     int found = 0;
     for (size_t i = 0; i < sizeof probes / sizeof probes[0] && !found; i++) {
         FontGlyph *g = &font->glyph[probes[i] - FONT_FIRST];
-        if (g->present && rec_strokes_bounds(&g->strokes, &x0, &y0, &x1,
-                                             &y1) == 0 && y1 > y0)
+        if (g->present &&
+            rec_strokes_bounds(&g->strokes, &x0, &y0, &x1, &y1) == 0 && y1 > y0)
             found = 1;
     }
     if (!found) {
@@ -376,8 +376,8 @@ RecStrokeFont *rec_stroke_font_load(const char *path)
         for (int i = 0; i < FONT_MAX; i++) {
             float a, b, c, d;
             if (font->glyph[i].present &&
-                rec_strokes_bounds(&font->glyph[i].strokes, &a, &b, &c,
-                                   &d) == 0) {
+                rec_strokes_bounds(&font->glyph[i].strokes, &a, &b, &c, &d) ==
+                    0) {
                 y0 = b < y0 ? b : y0;
                 y1 = d > y1 ? d : y1;
                 found = 1;
@@ -491,10 +491,8 @@ PIX *rec_stroke_font_render(const RecStrokeFont *font, const char *text,
     for (const char *c = text; *c; c++) {
         float left, right;
         rec_strokes_clear(&g);
-        if (rec_stroke_font_glyph(font, (unsigned char)*c, &g, &left,
-                                  &right)) {
-            err_prefix("rendering \"%s\" at offset %d", text,
-                       (int)(c - text));
+        if (rec_stroke_font_glyph(font, (unsigned char)*c, &g, &left, &right)) {
+            err_prefix("rendering \"%s\" at offset %d", text, (int)(c - text));
             goto done;
         }
         for (int k = 0, i = 0; k < g.nstrokes; k++) {

@@ -46,8 +46,8 @@ int rec_strokes_bounds(const RecStrokes *s, float *x0, float *y0, float *x1,
 /* Draw s (already in pixel coordinates) into a w x h float canvas of ink
  * coverage in [0,1], taking the max with what is there. pen_width in
  * pixels (>= 0; a zero-width pen still draws a 1 px anti-aliased line). */
-void rec_strokes_raster(const RecStrokes *s, float pen_width, float *cov,
-                        int w, int h);
+void rec_strokes_raster(const RecStrokes *s, float pen_width, float *cov, int w,
+                        int h);
 
 /* ---- Hershey fonts ---- */
 
@@ -69,13 +69,13 @@ int rec_stroke_font_glyph(const RecStrokeFont *font, int ch, RecStrokes *out,
                           float *pleft, float *pright);
 
 typedef struct {
-    float height;   /* cap height in pixels (default 32) */
-    float pen;      /* pen width in pixels (default 3) */
-    float slant;    /* horizontal shift per pixel above the baseline
-                       (tan of the slant angle; + leans right; default 0) */
-    float jitter;   /* random wobble of each vertex, in pixels (default 0) */
-    uint64_t seed;  /* draws the jitter */
-    int margin;     /* paper around the text, in pixels (default 4) */
+    float height;  /* cap height in pixels (default 32) */
+    float pen;     /* pen width in pixels (default 3) */
+    float slant;   /* horizontal shift per pixel above the baseline
+                      (tan of the slant angle; + leans right; default 0) */
+    float jitter;  /* random wobble of each vertex, in pixels (default 0) */
+    uint64_t seed; /* draws the jitter */
+    int margin;    /* paper around the text, in pixels (default 4) */
 } RecStrokeStyle;
 
 void rec_stroke_style_init(RecStrokeStyle *style);

@@ -68,9 +68,24 @@ mkjob "$D"
 export INKPIPE_TRACE=$D/trace
 "$INKPIPE" run "$D/job.yaml" --workers 2 >"$D/log" 2>&1 &
 run=$!
-sleep 0.15
-for w in $(pgrep -P "$run"); do kill -9 "$w"; done
+children() { # PID: its children, from /proc (no procps needed)
+    local st w ppid
+    for st in /proc/[0-9]*/stat; do
+        { read -r w _ _ ppid _ <"$st"; } 2>/dev/null || continue
+        [ "$ppid" = "$1" ] && echo "$w"
+    done
+}
+# wait (bounded) until the workers are at work, then kill them
+for _ in $(seq 100); do
+    [ -n "$(children "$run")" ] && [ -n "$(ls "$D/spool/binarize/done" 2>/dev/null)" ] && break
+    sleep 0.05
+done
+killed=0
+for w in $(children "$run"); do
+    kill -9 "$w" && killed=$((killed + 1))
+done
 wait "$run"; rc=$?
+check kill_workers__workers_were_killed test "$killed" -ge 1
 unset INKPIPE_TRACE
 check kill_workers__run_finishes__exit_0 test "$rc" = 0
 check kill_workers__outputs_identical diff -r "$T/ref/out" "$D/out"

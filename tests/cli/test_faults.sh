@@ -121,7 +121,7 @@ mkjob "$T/kill" "limits:" "  page_timeout: 30"
 "$INKPIPE" work "$T/kill/job.yaml" --exit-when-idle >/dev/null 2>&1 &
 w=$!
 wait_for 60 eval '[ "$(claimed_n "$T/kill" segment)" -eq 1 ]'
-child=$(ps -o pid= --ppid $w | head -n 1 | tr -d ' ')
+child=$(children $w | awk '{ print $1 }')
 kill -9 $w
 { wait $w; } 2>/dev/null
 check kill9_worker__child_dies_too eval '[ -n "$child" ] && wait_for 5 eval "! kill -0 $child 2>/dev/null"'

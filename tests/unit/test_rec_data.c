@@ -261,9 +261,22 @@ static void add_trajectory__shape_mismatch__error_names_file(void)
 static void write_idx(const char *images, const char *labels, int gz, int n,
                       unsigned magic)
 {
-    unsigned char hdr[16] = {0, 0, (unsigned char)(magic >> 8),
-                             (unsigned char)magic, 0, 0, 0, (unsigned char)n,
-                             0, 0, 0, 12, 0, 0, 0, 10};
+    unsigned char hdr[16] = {0,
+                             0,
+                             (unsigned char)(magic >> 8),
+                             (unsigned char)magic,
+                             0,
+                             0,
+                             0,
+                             (unsigned char)n,
+                             0,
+                             0,
+                             0,
+                             12,
+                             0,
+                             0,
+                             0,
+                             10};
     unsigned char img[12 * 10];
     gzFile fi = gzopen(images, gz ? "wb" : "wbT");
     gzFile fl = gzopen(labels, gz ? "wb" : "wbT");
@@ -312,8 +325,7 @@ static void add_idx__bad_magic__error(void)
     err_clear();
     CHECK(rec_set_add_idx(set, im, lb, 0, -1, NULL) == -1);
     CHECK(strstr(err_get(), "magic") != NULL);
-    CHECK(rec_set_add_idx(set, tmp_path(2, "none.idx"), lb, 0, -1, NULL) ==
-          -1);
+    CHECK(rec_set_add_idx(set, tmp_path(2, "none.idx"), lb, 0, -1, NULL) == -1);
     rec_set_destroy(&set);
 }
 
@@ -411,8 +423,8 @@ static const char *write_chars74k(int writers)
         }
         for (int w = 1; w <= writers; w++) {
             PIX *p = glyph_pix(30 + w, 36, c + w);
-            snprintf(f, sizeof f, "%s/Img/Sample%03d/img%03d-%03d.png", root,
-                     c, c, w);
+            snprintf(f, sizeof f, "%s/Img/Sample%03d/img%03d-%03d.png", root, c,
+                     c, w);
             pixWrite(f, p, IFF_PNG);
             pixDestroy(&p);
             snprintf(f, sizeof f, "%s/Trj/Sample%03d/img%03d_%03d.m", root, c,
@@ -465,8 +477,7 @@ static void add_chars74k__missing_folder__error(void)
 {
     RecSet *set = rec_set_create();
     err_clear();
-    CHECK(rec_set_add_chars74k(set, tmp_path(0, "nowhere"), 1, 0, NULL) ==
-          -1);
+    CHECK(rec_set_add_chars74k(set, tmp_path(0, "nowhere"), 1, 0, NULL) == -1);
     CHECK(strstr(err_get(), "Sample001") != NULL);
     rec_set_destroy(&set);
 }
