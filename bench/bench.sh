@@ -184,10 +184,14 @@ for m in otsu sauvola; do
 done
 glyphs=$(awk -F'\t' '$1 == "MEAN" {printf "%d", $NF + 0.5}' "$res/stages.tsv")
 [ -n "$glyphs" ] && [ "$glyphs" -gt 0 ] || glyphs=400
-"$build/tools/rec_bench" --batch "$glyphs" --seconds 2 >"$res/rec_bench.txt" 2>&1
+"$build/tools/rec_bench" --model "$model" --batch "$glyphs" --seconds 2 >"$res/rec_bench.txt" 2>&1
 if [ "${BENCH_CORETYPES:-0}" = 1 ]; then
-    "$build/tools/rec_bench" --batch "$glyphs" --seconds 1 --coretypes \
-        >"$res/rec_bench_coretypes.txt" 2>&1
+    : >"$res/rec_bench_coretypes.txt"
+    for t in SkylakeX Haswell Zen; do # read at library load: one process each
+        echo "== OPENBLAS_CORETYPE=$t" >>"$res/rec_bench_coretypes.txt"
+        OPENBLAS_CORETYPE=$t "$build/tools/rec_bench" --model "$model" \
+            --batch "$glyphs" --seconds 1 >>"$res/rec_bench_coretypes.txt" 2>&1
+    done
 fi
 
 "$top/bench/report.sh" "$res" "$n" "$systems" "$model$model_note" \
