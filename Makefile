@@ -175,3 +175,16 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(PIPE_OBJ) $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $< $(PIPE_OBJ) $(LIB_OBJ) $(LIBS)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Benchmark (prints numbers; not a test): inkpipe vs tesseract, ocrad and
+# gocr on composed pages, stage times, CNN vs sgemm bound (docs/bench.md).
+# BENCH_PAGES=N (default 10), BENCH_ROUNDS=R (default 2).
+bench: all
+	@tools/deps.sh bench
+	@bench/bench.sh $(BUILD) $(BIN)
+
+# Scaling: a 2,000-page job; time/page and worker RSS at 500/1000/2000
+# pages, 1 vs 2 workers (docs/bench.md). BENCH_SCALE_PAGES=N.
+.PHONY: bench-scale
+bench-scale: all
+	@bench/scale.sh $(BUILD) $(BIN)
