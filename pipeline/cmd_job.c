@@ -21,6 +21,7 @@
 #include "common/err.h"
 #include "pipeline/cli.h"
 #include "pipeline/job.h"
+#include "pipeline/report.h"
 #include "pipeline/spool.h"
 #include "pipeline/worker.h"
 
@@ -116,43 +117,7 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-typedef struct {
-    QueueCounts c[STAGE_N];
-} Counts;
-
-static int get_counts(Spool *sp, Counts *k)
-{
-    for (int s = 0; s < STAGE_N; s++)
-        if (queue_get_counts(spool_get_queue(sp, (SpoolStage)s), &k->c[s]) < 0)
-            return -1;
-    return 0;
-}
-
-static int n_failed(const Counts *k)
-{
-    int n = 0;
-    for (int s = 0; s < STAGE_N; s++)
-        n += k->c[s].failed;
-    return n;
-}
-
-/* Print every failed item with its reason. */
-static void print_failures(Spool *sp, FILE *fp)
-{
-    for (int s = 0; s < STAGE_N; s++) {
-        QueueEntry *e = NULL;
-        int n = 0;
-        if (queue_list(spool_get_queue(sp, (SpoolStage)s), QUEUE_FAILED, &e,
-                       &n) < 0)
-            continue;
-        for (int i = 0; i < n; i++)
-            fprintf(fp, "  failed %-9s %s: %s\n", spool_stage_names[s],
-                    e[i].key, e[i].reason);
-        queue_entries_destroy(&e, n);
-    }
-}
-
-static void progress_line(const Counts *k, double t0)
+static void progress_line(const ReportCounts *k, double t0)
 {
     int total = k->c[STAGE_BINARIZE].total;
     int done = k->c[STAGE_RECOGNIZE].done;
@@ -275,8 +240,8 @@ int cmd_run(int argc, char **argv)
         if (pid < 0 && errno == ECHILD)
             break;
         if (tty && now_s() - last >= 0.5) {
-            Counts k;
-            if (get_counts(sp, &k) == 0)
+            ReportCounts k;
+            if (report_counts(sp, &k) == 0)
                 progress_line(&k, t0);
             last = now_s();
         }
@@ -284,30 +249,20 @@ int cmd_run(int argc, char **argv)
         nanosleep(&ts, NULL);
     }
     free(pids);
-    Counts k;
-    if (get_counts(sp, &k) < 0) {
+    ReportCounts k;
+    if (report_counts(sp, &k) < 0) {
         fprintf(stderr, "inkpipe: %s\n", err_get());
         rc = 1;
         goto out;
     }
     if (tty)
         fprintf(stderr, "\r\033[K");
-    int failed = n_failed(&k);
-    int pages = k.c[STAGE_BINARIZE].total;
-    int pages_done = k.c[STAGE_RECOGNIZE].done;
-    double el = now_s() - t0;
+    int failed = report_failed(&k);
     if (failed)
-        print_failures(sp, stderr);
+        report_failures(sp, stderr);
     if (!quiet)
-        fprintf(stderr,
-                "inkpipe: %s: %d files (%d new), %d pages: %d done, %d "
-                "failed; %d files written to %s in %.1fs (%.1f pages/s)\n",
-                job->name, k.c[STAGE_INGEST].total, n_new, pages, pages_done,
-                failed, k.c[STAGE_OUTPUT].done, job->output_dir, el,
-                el > 0 ? pages_done / el : 0.0);
-    int left = 0;
-    for (int st = 0; st < STAGE_N; st++)
-        left += k.c[st].queued + k.c[st].claimed;
+        report_summary(stderr, "inkpipe", job, &k, n_new, now_s() - t0, 0);
+    int left = report_left(&k);
     if (failed)
         rc = 3;
     else if (left) {
@@ -454,8 +409,8 @@ int cmd_status(int argc, char **argv)
     int rc = open_job(path, &job, &sp);
     if (rc)
         return rc;
-    Counts k;
-    if (get_counts(sp, &k) < 0) {
+    ReportCounts k;
+    if (report_counts(sp, &k) < 0) {
         fprintf(stderr, "inkpipe: %s\n", err_get());
         rc = 1;
         goto out;

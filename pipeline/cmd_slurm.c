@@ -26,6 +26,7 @@
 #include "pipeline/cli.h"
 #include "pipeline/fsutil.h"
 #include "pipeline/job.h"
+#include "pipeline/report.h"
 #include "pipeline/slurm.h"
 #include "pipeline/spool.h"
 
@@ -155,34 +156,19 @@ static int slurm_progress(Spool *sp, SlurmProgress *pp)
     return 0;
 }
 
-/* The end of `inkpipe run`: failed items with their reasons, then one
- * summary line. Returns the exit code: 0 all done, 3 some failed. */
+/* The end report of `inkpipe run` (report.h). Returns the exit code: 0
+ * all done, 3 some failed, 1 counts unreadable. */
 static int slurm_report(Spool *sp, const Job *job, double seconds)
 {
-    QueueCounts c[STAGE_N];
-    int failed = 0;
-
-    for (int st = 0; st < STAGE_N; st++) {
-        Queue *q = spool_get_queue(sp, (SpoolStage)st);
-        QueueEntry *e = NULL;
-        int n = 0;
-        if (queue_get_counts(q, &c[st]) < 0) {
-            fprintf(stderr, "inkpipe slurm wait: %s\n", err_get());
-            return 1;
-        }
-        failed += c[st].failed;
-        if (c[st].failed == 0 || queue_list(q, QUEUE_FAILED, &e, &n) < 0)
-            continue;
-        for (int i = 0; i < n; i++)
-            fprintf(stderr, "  failed %-9s %s: %s\n", spool_stage_names[st],
-                    e[i].key, e[i].reason);
-        queue_entries_destroy(&e, n);
+    ReportCounts k;
+    if (report_counts(sp, &k) < 0) {
+        fprintf(stderr, "inkpipe slurm wait: %s\n", err_get());
+        return 1;
     }
-    fprintf(stderr, "inkpipe slurm wait: %s: %d files, %d pages: %d done, %d "
-                    "failed; %d files written to %s (waited %.1fs)\n",
-            job->name, c[STAGE_INGEST].total, c[STAGE_BINARIZE].total,
-            c[STAGE_RECOGNIZE].done, failed, c[STAGE_OUTPUT].done,
-            job->output_dir, seconds);
+    int failed = report_failed(&k);
+    if (failed)
+        report_failures(sp, stderr);
+    report_summary(stderr, "inkpipe slurm wait", job, &k, -1, seconds, 1);
     return failed ? 3 : 0;
 }
 

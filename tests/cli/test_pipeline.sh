@@ -170,3 +170,12 @@ check ocr__bad_image__exit_1_others_done test "$rc" = 1 -a -f "$T/ocr3/grey.txt"
 check ocr__bad_image__named echo "$err" | grep -q 'cut.png'
 "$INKPIPE" ocr -f pdf x.png >/dev/null 2>&1; rc=$?
 check ocr__bad_format__exit_2 test "$rc" = 2
+
+# --- summary names the output folder without `..` --------------------------
+mkdir -p "$T/n/configs" "$T/n/in"
+"$MKPAGE" --seed 1 "$T/n/in/a.png"
+printf 'input:\n  paths: [../in]\noutput:\n  dir: ../out\n' >"$T/n/configs/j.yaml"
+err=$(cd "$T/n" && "$INKPIPE" run configs/j.yaml 2>&1); rc=$?
+real_out=$(cd "$T/n/out" 2>/dev/null && pwd -P)
+check run__summary__output_path_normalised eval \
+    '[ "$rc" = 0 ] && [ -n "$real_out" ] && echo "$err" | grep -qF "1 files written to $real_out in" && ! echo "$err" | grep -q "written to [^ ]*\.\."'

@@ -1,0 +1,30 @@
+/*
+ * report.h - the end report shared by `inkpipe run` and `inkpipe slurm
+ * wait` (internal to the CLI commands): the failed items with their
+ * reasons, then one summary line.
+ *
+ * Files (prefix report_):
+ *   report.c   counts of every stage, failures, summary line
+ */
+#ifndef INKPIPE_REPORT_H
+#define INKPIPE_REPORT_H
+
+#include <stdio.h>
+
+#include "pipeline/job.h"
+#include "pipeline/spool.h"
+
+/* The counts of every stage's queue. */
+typedef struct {
+    QueueCounts c[STAGE_N];
+} ReportCounts;
+
+int report_counts(Spool *sp, ReportCounts *k);
+int report_failed(const ReportCounts *k);
+int report_left(const ReportCounts *k);
+void report_failures(Spool *sp, FILE *fp);
+void report_summary(FILE *fp, const char *who, const Job *job,
+                    const ReportCounts *k, int n_new, double seconds,
+                    int waited);
+
+#endif
