@@ -105,6 +105,29 @@ static int open_job(const char *path, Job **pjob, Spool **psp)
     return 0;
 }
 
+/* For commands whose one argument is JOB.yaml (besides --help): parse
+ * argv, load the job and open its spool. Returns -1 when they are open,
+ * else the exit code (0 after --help; the error is printed). */
+static int open_job_arg(int argc, char **argv, const char *help,
+                        const char **ppath, Job **pjob, Spool **psp)
+{
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(help, stdout);
+            return 0;
+        } else if (argv[i][0] == '-' || path) {
+            return usage(help, "unexpected argument '%s'", argv[i]);
+        }
+        path = argv[i];
+    }
+    if (!path)
+        return usage(help, "%s", "missing JOB.yaml");
+    *ppath = path;
+    int rc = open_job(path, pjob, psp);
+    return rc ? rc : -1;
+}
+
 static const char *job_model(const Job *job)
 {
     return job->model ? job->model : cli_default_model_path();
@@ -279,23 +302,13 @@ out:
 
 int cmd_submit(int argc, char **argv)
 {
-    const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (is_help(argv[i])) {
-            fputs(help_submit, stdout);
-            return 0;
-        } else if (argv[i][0] == '-' || path) {
-            return usage(help_submit, "unexpected argument '%s'", argv[i]);
-        }
-        path = argv[i];
-    }
-    if (!path)
-        return usage(help_submit, "%s", "missing JOB.yaml");
+    const char *path;
     Job *job;
     Spool *sp;
-    int rc = open_job(path, &job, &sp);
-    if (rc)
+    int rc = open_job_arg(argc, argv, help_submit, &path, &job, &sp);
+    if (rc >= 0)
         return rc;
+    rc = 0;
     int n_new = 0, n_known = 0;
     if (spool_submit(sp, &n_new, &n_known) < 0) {
         fprintf(stderr, "inkpipe: %s: %s\n", path, err_get());
@@ -503,23 +516,13 @@ out:
 
 int cmd_retry(int argc, char **argv)
 {
-    const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (is_help(argv[i])) {
-            fputs(help_retry, stdout);
-            return 0;
-        } else if (argv[i][0] == '-' || path) {
-            return usage(help_retry, "unexpected argument '%s'", argv[i]);
-        }
-        path = argv[i];
-    }
-    if (!path)
-        return usage(help_retry, "%s", "missing JOB.yaml");
+    const char *path;
     Job *job;
     Spool *sp;
-    int rc = open_job(path, &job, &sp);
-    if (rc)
+    int rc = open_job_arg(argc, argv, help_retry, &path, &job, &sp);
+    if (rc >= 0)
         return rc;
+    rc = 0;
     int total = 0;
     if (spool_retry(sp, &total) < 0) {
         fprintf(stderr, "inkpipe: %s\n", err_get());

@@ -104,6 +104,15 @@ static void art_name(char *buf, size_t size, const char *file, int page,
     snprintf(buf, size, "%s-p%04d.%s", file, page, ext);
 }
 
+/* art/ name and full path of a page's artifact. */
+static void art_path(const Spool *sp, const char *file, int page,
+                     const char *ext, char *name, size_t name_size,
+                     char *path, size_t path_size)
+{
+    art_name(name, name_size, file, page, ext);
+    snprintf(path, path_size, "%s/%s", spool__art_dir(sp), name);
+}
+
 /* Make a fresh temp file in art/ for a library that writes by path: the
  * path (for the library) goes to path, the name (for publish) to tmp. */
 static int art_temp(Spool *sp, const char *name, char *tmp, char *path,
@@ -204,8 +213,7 @@ static int stage_segment(Spool *sp, const QueueItem *it, RecNet *net)
     int rc = -1;
     SegPage *page = NULL;
     char name[128], tmp[256], path[4400];
-    art_name(name, sizeof name, ii.file, ii.page, "tif");
-    snprintf(path, sizeof path, "%s/%s", spool__art_dir(sp), name);
+    art_path(sp, ii.file, ii.page, "tif", name, sizeof name, path, sizeof path);
     PIX *pixb = pixReadTiff(path, 0);
     if (!pixb || pixGetDepth(pixb) != 1) {
         pixDestroy(&pixb);
@@ -322,8 +330,7 @@ static int stage_recognize(Spool *sp, const QueueItem *it, RecNet *net)
     int rc = -1;
     OutPage *op = NULL;
     char name[128], tmp[256], path[4400];
-    art_name(name, sizeof name, ii.file, ii.page, "seg");
-    snprintf(path, sizeof path, "%s/%s", spool__art_dir(sp), name);
+    art_path(sp, ii.file, ii.page, "seg", name, sizeof name, path, sizeof path);
     SegPage *page = seg_page_load(path);
     if (!page) {
         err_prefix("%s page %d", ii.src, ii.page + 1);
@@ -356,8 +363,7 @@ static OutPage *failed_page(Spool *sp, const ItemInfo *ii, int p)
 {
     char name[128], path[4400];
     int w = 0, h = 0;
-    art_name(name, sizeof name, ii->file, p, "tif");
-    snprintf(path, sizeof path, "%s/%s", spool__art_dir(sp), name);
+    art_path(sp, ii->file, p, "tif", name, sizeof name, path, sizeof path);
     if (art_exists(sp, name)) {
         l_int32 format, bps, spp, iscmap, pw, ph;
         if (pixReadHeader(path, &format, &pw, &ph, &bps, &spp, &iscmap) == 0) {
@@ -386,8 +392,7 @@ static int stage_output(Spool *sp, const QueueItem *it)
     }
     for (int p = 0; p < ii.pages; p++) {
         char name[128], path[4400];
-        art_name(name, sizeof name, ii.file, p, "rec");
-        snprintf(path, sizeof path, "%s/%s", spool__art_dir(sp), name);
+        art_path(sp, ii.file, p, "rec", name, sizeof name, path, sizeof path);
         if (art_exists(sp, name))
             pages[p] = out_page_load(path);
         else if (page_failed(sp, ii.file, p))

@@ -372,6 +372,17 @@ static int sandbox_read(Sandbox *sb, Spool *sp, SpoolStage st,
     return 0;
 }
 
+/* Send one request (header, key, claim, text) to the child. 0 or -1. */
+static int sandbox_send(Sandbox *sb, const SbHead *h, const QueueItem *it)
+{
+    return write_all(sb->to, h, sizeof *h) < 0 ||
+                   write_all(sb->to, it->key, h->key_len) < 0 ||
+                   write_all(sb->to, it->claim, h->claim_len) < 0 ||
+                   write_all(sb->to, it->text, h->text_len) < 0
+               ? -1
+               : 0;
+}
+
 /* Run one item in the sandbox child (started when needed); reason (size
  * >= 1024) gets why it failed. Returns 0 (stage succeeded), -1 (the item
  * failed) or -2 (no space left: the item is not at fault). */
@@ -388,18 +399,11 @@ static int sandbox_run(Sandbox *sb, Spool *sp, SpoolStage st,
     SbHead h = {(int32_t)st, (uint32_t)strlen(it->key),
                 (uint32_t)strlen(it->claim), (uint32_t)strlen(it->text)};
     int status = 0;
-    if (write_all(sb->to, &h, sizeof h) < 0 ||
-        write_all(sb->to, it->key, h.key_len) < 0 ||
-        write_all(sb->to, it->claim, h.claim_len) < 0 ||
-        write_all(sb->to, it->text, h.text_len) < 0) {
+    if (sandbox_send(sb, &h, it) < 0) {
         /* the child died between items (e.g. killed from outside): start
          * a fresh one and try once more */
         sandbox_stop(sb, 1, NULL);
-        if (sandbox_start(sb, sp, net) < 0 ||
-            write_all(sb->to, &h, sizeof h) < 0 ||
-            write_all(sb->to, it->key, h.key_len) < 0 ||
-            write_all(sb->to, it->claim, h.claim_len) < 0 ||
-            write_all(sb->to, it->text, h.text_len) < 0) {
+        if (sandbox_start(sb, sp, net) < 0 || sandbox_send(sb, &h, it) < 0) {
             snprintf(reason, size, "worker: cannot start the stage process");
             sandbox_stop(sb, 1, NULL);
             return -1;
