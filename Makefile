@@ -49,7 +49,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
 .PHONY: all deps demo test test-unit check-build valgrind bench eval eval-pages model \
-        install clean format tools fuzz chaos test-slurm
+        install clean format tools fuzz fuzz-build chaos test-slurm
 
 all: $(BIN) tools
 
@@ -104,13 +104,12 @@ valgrind: check-build
 
 # CER/WER on composed pages of held-out writers, with and without the
 # line-context step (tools/page_eval.sh, docs/context.md). Needs the
-# Chars74K data (../shared/data/chars74k-hnd or INKPIPE_CHARS74K) and a
-# model; without the data it says so and is skipped.
+# Chars74K data ($(DATA)/chars74k-hnd or INKPIPE_CHARS74K) and a model;
+# without the data it says so and is skipped. `make eval` ends with it.
 eval-pages: $(BIN) $(BUILD)/tools/compose $(BUILD)/tools/cer
-	@tools/page_eval.sh --build $(BUILD) --inkpipe $(BIN); rc=$$?; \
+	@tools/page_eval.sh --build $(BUILD) --inkpipe $(BIN) \
+	  --data $(or $(INKPIPE_CHARS74K),$(DATA)/chars74k-hnd); rc=$$?; \
 	 [ $$rc -eq 0 ] || [ $$rc -eq 3 ]
-
-eval: eval-pages
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/inkpipe
@@ -147,9 +146,45 @@ eval: $(BIN)
 	OPENBLAS_NUM_THREADS=1 ./$(BIN) eval --model models/inkpipe.model \
 	  --chars74k $(DATA)/chars74k-hnd --writers 041-045 \
 	  --idx $(MNIST_IDX) --idx-holdout 2000
-	@# Line-context CER on composed pages goes here (eval-pages).
+	@$(MAKE) --no-print-directory eval-pages
 
 clean:
 	rm -rf build build-* inkpipe
 
+# ---- faults, hostile input, fuzzing (issue 6) -------------------------
+# make chaos: the slow fault tests (tests/chaos/chaos_*.sh: kill -9 at
+# random moments during a 200-page job; a worker's heartbeat on a long page).
+chaos: check-build
+	@tests/chaos/run.sh $(BUILD) $(BIN)
+
+# make fuzz [FUZZ_SECONDS=60]: build tests/fuzz/fuzz_*.c with clang's
+# libFuzzer + ASan + UBSan (objects in build-fuzz/) and run each target for
+# FUZZ_SECONDS on its seeds (tests/fuzz/corpus/NAME/; the corpus grows in
+# build-fuzz/corpus/NAME/, crashes land in build-fuzz/crash-NAME-*).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@tools/deps.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+	    SANITIZE=fuzzer-no-link,address,undefined OPT="-O1 -g" fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) build-fuzz $(FUZZ_SRC:tests/fuzz/%.c=%)
+
+fuzz-build: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PIPE_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $< $(PIPE_OBJ) $(LIB_OBJ) $(LIBS)
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Benchmark (prints numbers; not a test): inkpipe vs tesseract, ocrad and
+# gocr on composed pages, stage times, CNN vs sgemm bound (docs/bench.md).
+# BENCH_PAGES=N (default 10), BENCH_ROUNDS=R (default 2).
+bench: all
+	@tools/deps.sh bench
+	@bench/bench.sh $(BUILD) $(BIN)
+
+# Scaling: a 2,000-page job; time/page and worker RSS at 500/1000/2000
+# pages, 1 vs 2 workers (docs/bench.md). BENCH_SCALE_PAGES=N.
+.PHONY: bench-scale
+bench-scale: all
+	@bench/scale.sh $(BUILD) $(BIN)

@@ -10,6 +10,7 @@
 #define ERR_MAX 1024
 
 static _Thread_local char err_buf[ERR_MAX];
+static _Thread_local int err_errno;
 
 int err_set(const char *fmt, ...)
 {
@@ -17,6 +18,7 @@ int err_set(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err_buf, sizeof err_buf, fmt, ap);
     va_end(ap);
+    err_errno = 0;
     return -1;
 }
 
@@ -51,6 +53,7 @@ int err_set_errno(const char *fmt, ...)
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     snprintf(err_buf, sizeof err_buf, "%s: %s", what, strerror(saved));
+    err_errno = saved;
     errno = saved;
     return -1;
 }
@@ -60,7 +63,13 @@ const char *err_get(void)
     return err_buf;
 }
 
+int err_get_errno(void)
+{
+    return err_errno;
+}
+
 void err_clear(void)
 {
     err_buf[0] = '\0';
+    err_errno = 0;
 }

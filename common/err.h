@@ -33,6 +33,11 @@ int err_set_errno(const char *fmt, ...) ERR_PRINTF(1, 2);
  * this thread. */
 const char *err_get(void);
 
+/* The errno behind the current message: set by err_set_errno(), kept by
+ * err_prefix(), 0 after err_set() and err_clear(). Lets a caller tell an
+ * environmental fault (ENOSPC) from a fault of the input. */
+int err_get_errno(void);
+
 /* Forget the current message. */
 void err_clear(void);
 

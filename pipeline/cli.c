@@ -53,9 +53,14 @@ const char *cli_default_model_path(void)
             "../share/inkpipe/inkpipe.model",     /* PREFIX/bin/inkpipe */
         };
         for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-            snprintf(path, sizeof path, "%s/%s", exe, rel[i]);
-            if (is_file(path))
+            char cand[PATH_MAX + 64];
+            snprintf(cand, sizeof cand, "%s/%s", exe, rel[i]);
+            if (is_file(cand)) {
+                /* "bin/../share/..." reads better as "share/..." */
+                if (!realpath(cand, path))
+                    snprintf(path, sizeof path, "%s", cand);
                 return path;
+            }
         }
     }
     snprintf(path, sizeof path, "%s/share/inkpipe/inkpipe.model",

@@ -419,6 +419,12 @@ int queue_fail(Queue *q, const QueueItem *item, const char *reason)
     return move_claim(q, item, QD_FAILED);
 }
 
+int queue_release(Queue *q, const QueueItem *item)
+{
+    cache_clear(q);
+    return move_claim(q, item, QD_QUEUED);
+}
+
 int queue_heartbeat(Queue *q, const QueueItem *item)
 {
     if (utimensat(q->fd[QD_CLAIMED], item->claim, NULL, AT_SYMLINK_NOFOLLOW) <

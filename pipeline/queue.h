@@ -69,6 +69,9 @@ int queue_claim(Queue *q, QueueItem **pitem);
 int queue_complete(Queue *q, const QueueItem *item);
 int queue_fail(Queue *q, const QueueItem *item, const char *reason);
 int queue_heartbeat(Queue *q, const QueueItem *item);
+/* Give a claimed item back to queued/ untouched (the worker could not run
+ * it for a reason that is not the item's, e.g. a full disk). 0 or -1. */
+int queue_release(Queue *q, const QueueItem *item);
 int queue_recover(Queue *q, double lease_s, int *pn);
 int queue_retry(Queue *q, int *pn);
 int queue_get_counts(Queue *q, QueueCounts *pc);

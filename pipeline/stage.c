@@ -176,7 +176,7 @@ static int stage_binarize(Spool *sp, const QueueItem *it)
         goto done;
     if (pixWriteTiff(path, pixb, IFF_TIFF_G4, "w") != 0) {
         unlinkat(spool__art_fd(sp), tmp, 0);
-        err_set("%s page %d: cannot write %s", ii.src, ii.page + 1, path);
+        err_set_errno("%s page %d: cannot write %s", ii.src, ii.page + 1, path);
         goto done;
     }
     if (art_publish(sp, tmp, name) < 0)

@@ -76,12 +76,16 @@ static void limit_memory(int mb)
 }
 
 /* Testing aids, both off unless set in the environment:
- *   INKPIPE_FAULT=STAGE:crash|abort|hang  the child of that stage faults
- *                                         (to test crash and timeout
- *                                         handling without a hostile file)
+ *   INKPIPE_FAULT=STAGE:crash|abort|hang|sleep=S
+ *                                         the child of that stage faults
+ *                                         or is slow (to test crash,
+ *                                         timeout and heartbeat handling
+ *                                         without a hostile file)
  *   INKPIPE_TRACE=FILE                    one line "STAGE KEY PID" appended
  *                                         per completed item (to check
- *                                         that each item completes once) */
+ *                                         that each item completes once)
+ *   INKPIPE_TIMINGS=FILE                  where each item's time went
+ *                                         (timing_log(); for make bench) */
 static void fault_inject(SpoolStage st)
 {
     const char *f = getenv("INKPIPE_FAULT");
@@ -96,6 +100,8 @@ static void fault_inject(SpoolStage st)
     else if (!strcmp(f, "hang"))
         for (;;)
             pause();
+    else if (!strncmp(f, "sleep=", 6))
+        sleep_s(atof(f + 6));
 }
 
 static void trace_done(SpoolStage st, const QueueItem *it)
@@ -109,6 +115,50 @@ static void trace_done(SpoolStage st, const QueueItem *it)
     fprintf(fp, "%s %s %ld\n", spool_stage_names[st], it->key,
             (long)getpid());
     fclose(fp);
+}
+
+/* 1 for the faults of the place, not of the item: the item must wait for
+ * space instead of failing. */
+static int no_space(int e)
+{
+    return e == ENOSPC || e == EDQUOT;
+}
+
+static double cpu_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* INKPIPE_TIMINGS: append "WHAT STAGE KEY WALL_MS CPU_MS". The stage
+ * process writes "stage" lines (the stage itself: wall and its own CPU);
+ * the worker writes "item" lines (from the start of the claim to the end
+ * of the completion, wall, and the worker's own CPU: claim, request,
+ * heartbeat, complete; with --in-process the stage's CPU too). item -
+ * stage is the queue overhead. */
+static void timing_log(const char *what, SpoolStage st, const char *key,
+                       double wall_s, double cpu_s)
+{
+    const char *path = getenv("INKPIPE_TIMINGS");
+    if (!path || !*path)
+        return;
+    FILE *fp = fopen(path, "a");
+    if (!fp)
+        return;
+    fprintf(fp, "%s %s %s %.3f %.3f\n", what, spool_stage_names[st], key,
+            1e3 * wall_s, 1e3 * cpu_s);
+    fclose(fp);
+}
+
+/* spool_stage_run with a "stage" timing line. */
+static int stage_run_timed(Spool *sp, SpoolStage st, const QueueItem *it,
+                           RecNet *net)
+{
+    double t0 = mono_s(), c0 = cpu_now_s();
+    int rc = spool_stage_run(sp, st, it, net);
+    timing_log("stage", st, it->key, mono_s() - t0, cpu_now_s() - c0);
+    return rc;
 }
 
 static int unsigned_mask_has(unsigned mask, int st)
@@ -202,7 +252,9 @@ static void sandbox_main(Spool *sp, RecNet *net, int in, int out)
             _exit(112);
         err_clear();
         fault_inject((SpoolStage)h.stage);
-        int32_t rc = spool_stage_run(sp, (SpoolStage)h.stage, &it, net);
+        int32_t rc = stage_run_timed(sp, (SpoolStage)h.stage, &it, net);
+        if (rc < 0 && no_space(err_get_errno()))
+            rc = -2; /* not the item's fault: the worker gives it back */
         const char *msg = rc < 0 ? (err_get()[0] ? err_get() : "failed (no "
                                                                "reason)")
                                  : "";
@@ -309,7 +361,8 @@ static int sandbox_read(Sandbox *sb, Spool *sp, SpoolStage st,
 }
 
 /* Run one item in the sandbox child (started when needed); reason (size
- * >= 1024) gets why it failed. Returns 0 (stage succeeded) or -1. */
+ * >= 1024) gets why it failed. Returns 0 (stage succeeded), -1 (the item
+ * failed) or -2 (no space left: the item is not at fault). */
 static int sandbox_run(Sandbox *sb, Spool *sp, SpoolStage st,
                        const QueueItem *it, RecNet *net, char *reason,
                        size_t size)
@@ -368,7 +421,7 @@ static int sandbox_run(Sandbox *sb, Spool *sp, SpoolStage st,
         if (r == 0) {
             buf[keep] = '\0';
             snprintf(reason, size, "%s", buf);
-            return rc == 0 ? 0 : -1;
+            return rc == 0 ? 0 : rc == -2 ? -2 : -1;
         }
     }
     if (r == -2) {
@@ -394,8 +447,11 @@ typedef struct {
     Sandbox sb;
 } WorkerModel;
 
-static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
-                        SpoolStage st, QueueItem *it, WorkerStats *stats)
+/* Run one claimed item and settle its claim. Returns 0, or -1 when the
+ * worker must stop (disk full: the item went back to queued/, message in
+ * err_get()). */
+static int handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
+                       SpoolStage st, QueueItem *it, WorkerStats *stats)
 {
     Queue *q = spool_get_queue(sp, st);
     char reason[1024];
@@ -407,8 +463,9 @@ static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
         sandbox_stop(&m->sb, 0, NULL);
         m->net = opt->model ? rec_net_load(opt->model) : NULL;
         if (!m->net)
-            snprintf(m->net_err, sizeof m->net_err, "cannot load model %s: %s",
-                     opt->model ? opt->model : "(none)", err_get());
+            /* rec_net_load's message names the file */
+            snprintf(m->net_err, sizeof m->net_err, "cannot load the model: %s",
+                     opt->model ? err_get() : "no model given");
         if (m->net) {
             /* One classification here, before any fork: OpenBLAS's first
              * sgemm mallocs its 128 MB work buffer, which a child under
@@ -424,8 +481,10 @@ static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
         rc = -1;
     } else if (opt->in_process) {
         err_clear();
-        rc = spool_stage_run(sp, st, it, m->net);
+        rc = stage_run_timed(sp, st, it, m->net);
         snprintf(reason, sizeof reason, "%s", err_get());
+        if (rc < 0 && no_space(err_get_errno()))
+            rc = -2;
     } else {
         rc = sandbox_run(&m->sb, sp, st, it, m->net, reason, sizeof reason);
     }
@@ -436,14 +495,31 @@ static void handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
         }
         else if (opt->log)
             fprintf(opt->log, "inkpipe: %s\n", err_get());
-        return;
+        return 0;
+    }
+    if (rc == -2) {
+        /* A full disk fails every item alike: give this one back and stop,
+         * so that `inkpipe run` finishes the job once there is space. */
+        queue_release(q, it);
+        return err_set("%s %s: %s; the item stays queued. Stopped: free some "
+                       "space, then run the job again",
+                       spool_stage_names[st], it->key, reason);
+    }
+    if (queue_fail(q, it, reason) < 0) {
+        /* cannot even record the failure (disk full?): keep the item for
+         * the next run rather than hold its claim forever */
+        char why[1024];
+        snprintf(why, sizeof why, "%s", err_get());
+        queue_release(q, it);
+        return err_set("%s %s failed (%s) and the failure cannot be recorded: "
+                       "%s. Stopped; the item stays queued",
+                       spool_stage_names[st], it->key, reason, why);
     }
     stats->failed++;
     if (opt->log)
         fprintf(opt->log, "inkpipe: %s %s failed: %s\n", spool_stage_names[st],
                 it->key, reason);
-    if (queue_fail(q, it, reason) < 0 && opt->log)
-        fprintf(opt->log, "inkpipe: %s\n", err_get());
+    return 0;
 }
 
 /**
@@ -470,7 +546,15 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
     double last_recover = mono_s();
     while (!(opt->stop && *opt->stop)) {
         int claimed = 0;
-        for (int s = STAGE_N - 1; s >= 0 && !claimed; s--) {
+        double t0 = mono_s(), cpu0 = cpu_now_s();
+        /* ingest first (cheap, header reads only: the page count is known
+         * early, for progress and ETA), then the later stages first so that
+         * pages flow to the end before new pages start */
+        static const int order[STAGE_N] = {STAGE_INGEST, STAGE_OUTPUT,
+                                           STAGE_RECOGNIZE, STAGE_SEGMENT,
+                                           STAGE_BINARIZE};
+        for (int k = 0; k < STAGE_N && !claimed; k++) {
+            int s = order[k];
             if (!unsigned_mask_has(opt->stages, s))
                 continue;
             QueueItem *it = NULL;
@@ -480,8 +564,14 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
                 goto out;
             }
             if (c == 1) {
-                handle_item(sp, opt, &model, (SpoolStage)s, it, &stats);
+                int hr = handle_item(sp, opt, &model, (SpoolStage)s, it, &stats);
+                timing_log("item", (SpoolStage)s, it->key, mono_s() - t0,
+                           cpu_now_s() - cpu0);
                 queue_item_destroy(&it);
+                if (hr < 0) {
+                    rc = -1;
+                    goto out;
+                }
                 claimed = 1;
             }
         }

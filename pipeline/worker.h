@@ -16,8 +16,9 @@
  * against a 170 ms budget; the persistent child costs one pipe round trip
  * (~0.1 ms) per item instead. The child dies with its worker
  * (PR_SET_PDEATHSIG), so a kill -9 of the worker never leaves a
- * half-finished child behind. Later stages are tried first, so pages flow
- * to the end before new pages start.
+ * half-finished child behind. Ingest (header reads only) is tried first so
+ * that the page count is known early; then later stages before earlier
+ * ones, so pages flow to the end before new pages start.
  */
 #ifndef INKPIPE_WORKER_H
 #define INKPIPE_WORKER_H

@@ -310,7 +310,7 @@ static void geom_likelihood(const RecLineGeom *line, const RecLineMetrics *m,
     et[G_MID_DESC] = 0.5f * (1.0f + r); stk[G_MID_DESC] = 1.5f * st;
     et[G_TALL_MAYBE_DESC] = 1.0f; stk[G_TALL_MAYBE_DESC] = st;
     ed[G_SMALL] = ed[G_TALL] = ed[G_MID] = 0.0f;
-    sd[G_SMALL] = sd[G_TALL] = sd[G_MID] = 0.08f;
+    sd[G_SMALL] = sd[G_TALL] = sd[G_MID] = 0.12f;
     ed[G_SMALL_DESC] = ed[G_MID_DESC] = REC__DESC;
     sd[G_SMALL_DESC] = sd[G_MID_DESC] = 0.12f;
     ed[G_TALL_MAYBE_DESC] = 0.1f;

@@ -452,7 +452,7 @@ int seg__pieces_join_stacked(SegPieces *ps, float med_h, SegStats *st)
     sort_ps = ps;
     qsort(order, (size_t)no, sizeof *order, cmp_piece_x);
     sort_ps = NULL;
-    float gmax = fmaxf(2.0f, 0.15f * med_h);
+    float gmax = seg__fmax(2.0f, 0.15f * med_h);
     for (int a = 0; a < no; a++) {
         const SegBox *p = &ps->v[order[a]].box;
         for (int b = a + 1; b < no; b++) {
@@ -523,14 +523,14 @@ static int join_dots(SegPieces *ps, SegWLine *l, SegStats *st)
             float d_;
             if (above) {
                 float bx0 = (float)b->box.x, bx1 = (float)(b->box.x + b->box.w);
-                float out = fmaxf(0.0f, fmaxf(bx0 - cx, cx - bx1));
+                float out = seg__fmax(0.0f, seg__fmax(bx0 - cx, cx - bx1));
                 d_ = out * 1000.0f + fabsf(cx - 0.5f * (bx0 + bx1));
                 if (out > tol)
                     continue;
             } else {
-                float ov = fminf((float)(d->box.x + d->box.w),
+                float ov = seg__fmin((float)(d->box.x + d->box.w),
                                  (float)(b->box.x + b->box.w)) -
-                           fmaxf((float)d->box.x, (float)b->box.x);
+                           seg__fmax((float)d->box.x, (float)b->box.x);
                 if (ov < 0.5f * d->box.w)
                     continue; /* a fragment must lie over its base */
                 d_ = -ov;
@@ -689,8 +689,11 @@ static int split_piece(SegPieces *ps, SegWLine *l, int pi, float tw,
 {
     const SegPiece *p = &ps->v[pi];
     int w = p->box.w, h = p->box.h;
+    /* Without a classifier, only pieces both much wider than a glyph and
+     * wider than tall: capitals (C, A, W, 4) are wide but tall too. */
     float thresh = opt->score ? 1.45f : 1.7f;
-    if (w < thresh * tw || (float)w < 0.75f * h || w < 6)
+    float aspect = opt->score ? 0.75f : 1.15f;
+    if (w < thresh * tw || (float)w < aspect * h || w < 6)
         return 0;
     int n_exp = (int)lrintf(w / tw);
     if (n_exp < 2)

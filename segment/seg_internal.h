@@ -110,6 +110,10 @@ float seg__line_base_at(const SegWLine *l, float x);
 PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved);
 int seg__furniture_possible(const SegPieces *ps, int dpi, float med_h);
 
+/* min/max without libm calls in hot loops (fminf is a call at -O2). */
+static inline float seg__fmin(float a, float b) { return a < b ? a : b; }
+static inline float seg__fmax(float a, float b) { return a > b ? a : b; }
+
 /* Small helpers (seg_glyphs.c). */
 float seg__median_f(float *v, int n); /* sorts v in place; 0 when n == 0 */
 int seg__otsu_split_f(const float *sorted, int n, float *pthresh,

@@ -22,8 +22,10 @@
  * x-height bands (which never overlap between lines, whatever the ascenders
  * do). Line pieces that end up next to each other in reading order on the
  * same row (one line with a wide gap) are joined again.
- * Cost: the tracker only looks at lines still open near the current x, the
- * other steps are linear in pieces or quadratic in lines only.
+ * Cost: the tracker looks only at open lines whose band lies near the
+ * piece's rows (row buckets), and the bridging and small-piece steps look
+ * up lines by row the same way; the rest is linear in pieces, and the
+ * reading order is quadratic in lines at worst, never in pieces.
  */
 #include "segment/seg_internal.h"
 
@@ -279,7 +281,52 @@ typedef struct {
     int k, nfill;
     int x1;
     int line;
+    int bucket, pos; /* where the track sits in the row buckets */
 } Track;
+
+/* Open tracks bucketed by the row of their band's centre, so that a piece
+ * is compared only with the tracks near its rows, not every open line. */
+typedef struct {
+    int *v;
+    int n, cap;
+} IntVec;
+
+static int bk_insert(IntVec *bk, Track *tr, int ti, int b)
+{
+    IntVec *v = &bk[b];
+    if (v->n == v->cap) {
+        int cap = v->cap ? 2 * v->cap : 8;
+        int *nv = realloc(v->v, (size_t)cap * sizeof *nv);
+        if (!nv)
+            return err_set("segment: out of memory (line tracker)");
+        v->v = nv;
+        v->cap = cap;
+    }
+    v->v[v->n] = ti;
+    tr[ti].bucket = b;
+    tr[ti].pos = v->n++;
+    return 0;
+}
+
+static void bk_remove(IntVec *bk, Track *tr, int ti)
+{
+    IntVec *v = &bk[tr[ti].bucket];
+    int last = v->v[--v->n];
+    v->v[tr[ti].pos] = last;
+    tr[last].pos = tr[ti].pos;
+    tr[ti].bucket = -1;
+}
+
+static void track_band(const Track *t, float *pt, float *pb)
+{
+    float bt = t->top[0], bb = t->bot[0];
+    for (int i = 1; i < t->nfill; i++) {
+        bt = t->top[i] < bt ? t->top[i] : bt;
+        bb = t->bot[i] > bb ? t->bot[i] : bb;
+    }
+    *pt = bt;
+    *pb = bb;
+}
 
 static _Thread_local const SegPieces *sort_ps;
 
@@ -298,13 +345,10 @@ static float track_fit(const Track *t, float top, float bot, float *pdc)
 {
     /* The union of the recent pieces: fragments of broken glyphs (top
      * halves, bottom halves) still fall inside it. */
-    float bt = t->top[0], bb = t->bot[0];
-    for (int i = 1; i < t->nfill; i++) {
-        bt = fminf(bt, t->top[i]);
-        bb = fmaxf(bb, t->bot[i]);
-    }
-    float ov = fminf(bot, bb) - fmaxf(top, bt);
-    float mh = fminf(bot - top, bb - bt);
+    float bt, bb;
+    track_band(t, &bt, &bb);
+    float ov = seg__fmin(bot, bb) - seg__fmax(top, bt);
+    float mh = seg__fmin(bot - top, bb - bt);
     *pdc = fabsf(0.5f * (top + bot) - 0.5f * (bt + bb));
     return mh > 0 ? ov / mh : 0;
 }
@@ -394,23 +438,128 @@ static int cut_tall(SegPieces *ps, SegWLines *ls, int pi, const int *cand,
     return seg__wline_push(&ls->v[li], cur);
 }
 
+/* Lines bucketed by the rows they can claim pieces from (x-height band
+ * from 2.5 x-heights above to 1.5 below), so that a piece is compared with
+ * the lines near its rows only, not with every line of the page. */
+typedef struct {
+    int *head;  /* nb + 1 offsets into items */
+    int *items; /* line indices */
+    int *stamp; /* per line: last query that returned it */
+    int nb, query;
+    float y0, bh;
+} YIndex;
+
+static void yindex_cleanup(YIndex *yi)
+{
+    free(yi->head);
+    free(yi->items);
+    free(yi->stamp);
+    memset(yi, 0, sizeof *yi);
+}
+
+static void line_reach(const SegWLine *l, float *pt, float *pb)
+{
+    float b0 = seg__line_base_at(l, (float)l->box.x);
+    float b1 = seg__line_base_at(l, (float)(l->box.x + l->box.w));
+    *pt = (b0 < b1 ? b0 : b1) - 3.5f * l->unit;
+    *pb = (b0 > b1 ? b0 : b1) + 1.5f * l->unit;
+}
+
+static int yindex_build(YIndex *yi, const SegWLines *ls, int n, float bh)
+{
+    yindex_cleanup(yi);
+    if (bh < 1)
+        bh = 1;
+    float lo = 1e30f, hi = -1e30f;
+    for (int i = 0; i < n; i++) {
+        float t, b;
+        line_reach(&ls->v[i], &t, &b);
+        lo = t < lo ? t : lo;
+        hi = b > hi ? b : hi;
+    }
+    if (n == 0) {
+        lo = 0;
+        hi = 1;
+    }
+    yi->y0 = lo;
+    yi->bh = bh;
+    yi->nb = (int)((hi - lo) / bh) + 1;
+    yi->head = calloc((size_t)yi->nb + 1, sizeof *yi->head);
+    yi->stamp = calloc((size_t)n + 1, sizeof *yi->stamp);
+    if (!yi->head || !yi->stamp)
+        return err_set("segment: out of memory (line index)");
+    size_t total = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            for (int b = 0; b < yi->nb; b++)
+                yi->head[b + 1] += yi->head[b];
+            total = (size_t)yi->head[yi->nb];
+            yi->items = malloc((total + 1) * sizeof *yi->items);
+            if (!yi->items)
+                return err_set("segment: out of memory (line index)");
+        }
+        int *fill = pass == 1 ? calloc((size_t)yi->nb + 1, sizeof *fill) : NULL;
+        if (pass == 1 && !fill)
+            return err_set("segment: out of memory (line index)");
+        for (int i = 0; i < n; i++) {
+            float t, b;
+            line_reach(&ls->v[i], &t, &b);
+            int b0 = (int)((t - lo) / bh), b1 = (int)((b - lo) / bh);
+            for (int k = b0; k <= b1 && k < yi->nb; k++) {
+                if (pass == 0)
+                    yi->head[k + 1]++;
+                else
+                    yi->items[yi->head[k] + fill[k]++] = i;
+            }
+        }
+        free(fill);
+    }
+    return 0;
+}
+
+/* Lines whose reach meets rows [y0, y1]; returns the count (out holds at
+ * most the number of indexed lines, each once). */
+static int yindex_query(YIndex *yi, float y0, float y1, int *out)
+{
+    int n = 0;
+    yi->query++;
+    int b0 = (int)floorf((y0 - yi->y0) / yi->bh);
+    int b1 = (int)floorf((y1 - yi->y0) / yi->bh);
+    if (b0 < 0)
+        b0 = 0;
+    if (b1 > yi->nb - 1)
+        b1 = yi->nb - 1;
+    for (int b = b0; b <= b1; b++)
+        for (int k = yi->head[b]; k < yi->head[b + 1]; k++) {
+            int li = yi->items[k];
+            if (yi->stamp[li] != yi->query) {
+                yi->stamp[li] = yi->query;
+                out[n++] = li;
+            }
+        }
+    return n;
+}
+
 /* Lines (among the first nbase) whose x-height band the piece covers by at
  * least half an x-height, within slack px of the line's x-range. */
-static int bridged_lines(const SegPieces *ps, const SegWLines *ls, int nbase,
+static int bridged_lines(const SegPieces *ps, const SegWLines *ls, YIndex *yi,
                          int pi, float slack, int *cand)
 {
     const SegPiece *p = &ps->v[pi];
+    int nq = yindex_query(yi, (float)p->box.y, (float)(p->box.y + p->box.h - 1),
+                          cand);
     int nc = 0;
     float cx = p->box.x + 0.5f * p->box.w;
-    for (int li = 0; li < nbase; li++) {
+    for (int q = 0; q < nq; q++) {
+        int li = cand[q];
         const SegWLine *l = &ls->v[li];
         if (l->box.x > p->box.x + p->box.w + slack ||
             l->box.x + l->box.w + slack < p->box.x)
             continue;
         float t, b;
         core_at(l, cx, &t, &b);
-        float ov = fminf(b, (float)(p->box.y + p->box.h - 1)) -
-                   fmaxf(t, (float)p->box.y);
+        float lo = (float)p->box.y, hi = (float)(p->box.y + p->box.h - 1);
+        float ov = (b < hi ? b : hi) - (t > lo ? t : lo);
         if (ov >= 0.5f * l->unit)
             cand[nc++] = li;
     }
@@ -445,7 +594,9 @@ int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
     int n0 = ps->n;
     int *order = malloc((size_t)(n0 + 1) * sizeof *order);
     Track *tr = NULL;
-    int *active = NULL;
+    IntVec *bk = NULL;
+    int nbk = 0;
+    YIndex yi = {0};
     int rc = -1;
     if (!order)
         return err_set("segment: out of memory (%d pieces)", n0);
@@ -482,57 +633,98 @@ int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
     qsort(order, (size_t)no, sizeof *order, cmp_piece_x);
     sort_ps = NULL;
 
-    int ntr = 0, cap = 64, nact = 0;
+    int ntr = 0, cap = 64;
+    float bh = H > 1 ? H : 1, max_band = 0;
+    int maxy = 0;
+    for (int oi = 0; oi < no; oi++) {
+        const SegBox *b = &ps->v[order[oi]].box;
+        maxy = b->y + b->h > maxy ? b->y + b->h : maxy;
+    }
+    int nb = (int)(maxy / bh) + 2;
     tr = malloc((size_t)cap * sizeof *tr);
-    active = malloc((size_t)cap * sizeof *active);
-    if (!tr || !active) {
+    bk = calloc((size_t)nb, sizeof *bk);
+    nbk = nb;
+    if (!tr || !bk) {
         err_set("segment: out of memory (line tracker)");
         goto done;
     }
     float maxgap = 3.0f * H;
+    typedef struct {
+        int ti;
+        float f, dc;
+    } Cand;
+    Cand *cands = NULL;
+    int ccap = 0;
     for (int oi = 0; oi < no; oi++) {
         int pi = order[oi];
         SegPiece *p = &ps->v[pi];
         float top = (float)p->box.y, bot = (float)(p->box.y + p->box.h);
-        int best = -1;
-        float bestf = 0.55f, bestdc = 1e30f;
-        int k = 0;
-        for (int a = 0; a < nact; a++) {
-            Track *t = &tr[active[a]];
-            if ((float)t->x1 < (float)p->box.x - maxgap)
-                continue; /* closed for good: x only grows */
-            active[k++] = active[a];
-            float dc, f = track_fit(t, top, bot, &dc);
-            /* best overlap; near-ties go to the nearer centre */
-            if (f > bestf + 0.05f || (f >= bestf - 0.05f && dc < bestdc &&
-                                      f >= 0.55f)) {
-                if (f > bestf)
-                    bestf = f;
-                bestdc = dc;
-                best = active[k - 1];
+        /* tracks whose band could overlap: centres within half the two
+         * heights */
+        float pc = 0.5f * (top + bot), rad = 0.5f * ((bot - top) + max_band) + 1;
+        int b0 = (int)((pc - rad) / bh), b1 = (int)((pc + rad) / bh);
+        b0 = b0 < 0 ? 0 : b0;
+        b1 = b1 > nb - 1 ? nb - 1 : b1;
+        int nc = 0;
+        float fmax = 0;
+        for (int b = b0; b <= b1; b++) {
+            IntVec *v = &bk[b];
+            for (int j = 0; j < v->n;) {
+                int ti = v->v[j];
+                Track *t = &tr[ti];
+                if ((float)t->x1 < (float)p->box.x - maxgap) {
+                    bk_remove(bk, tr, ti); /* closed for good: x only grows */
+                    continue;
+                }
+                j++;
+                float dc, f = track_fit(t, top, bot, &dc);
+                if (f < 0.55f)
+                    continue;
+                if (nc == ccap) {
+                    ccap = ccap ? 2 * ccap : 16;
+                    Cand *nv = realloc(cands, (size_t)ccap * sizeof *nv);
+                    if (!nv) {
+                        free(cands);
+                        err_set("segment: out of memory (line tracker)");
+                        goto done;
+                    }
+                    cands = nv;
+                }
+                cands[nc++] = (Cand){ti, f, dc};
+                fmax = f > fmax ? f : fmax;
             }
         }
-        nact = k;
+        /* best overlap; near-ties (within 0.05) go to the nearer centre,
+         * then to the older track: independent of the visiting order */
+        int best = -1;
+        float bestdc = 1e30f;
+        for (int c = 0; c < nc; c++)
+            if (cands[c].f >= fmax - 0.05f &&
+                (cands[c].dc < bestdc ||
+                 (cands[c].dc == bestdc && cands[c].ti < best))) {
+                bestdc = cands[c].dc;
+                best = cands[c].ti;
+            }
         if (best < 0) {
             if (ntr == cap) {
                 cap *= 2;
                 Track *v = realloc(tr, (size_t)cap * sizeof *v);
-                int *av = v ? realloc(active, (size_t)cap * sizeof *av) : NULL;
-                if (v)
-                    tr = v;
-                if (!v || !av) {
+                if (!v) {
+                    free(cands);
                     err_set("segment: out of memory (line tracker)");
                     goto done;
                 }
-                active = av;
+                tr = v;
             }
             SegWLine *l = wlines_add(ls);
-            if (!l)
+            if (!l) {
+                free(cands);
                 goto done;
+            }
             best = ntr++;
             memset(&tr[best], 0, sizeof tr[best]);
             tr[best].line = ls->n - 1;
-            active[nact++] = best;
+            tr[best].bucket = -1;
         }
         Track *t = &tr[best];
         t->top[t->k] = top;
@@ -542,10 +734,26 @@ int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
             t->nfill++;
         if (p->box.x + p->box.w > t->x1)
             t->x1 = p->box.x + p->box.w;
+        float bt, bb;
+        track_band(t, &bt, &bb);
+        max_band = bb - bt > max_band ? bb - bt : max_band;
+        int nbkt = (int)(0.5f * (bt + bb) / bh);
+        nbkt = nbkt < 0 ? 0 : nbkt > nb - 1 ? nb - 1 : nbkt;
+        if (t->bucket != nbkt) {
+            if (t->bucket >= 0)
+                bk_remove(bk, tr, best);
+            if (bk_insert(bk, tr, best, nbkt) != 0) {
+                free(cands);
+                goto done;
+            }
+        }
         p->line = t->line;
-        if (seg__wline_push(&ls->v[t->line], pi) != 0)
+        if (seg__wline_push(&ls->v[t->line], pi) != 0) {
+            free(cands);
             goto done;
+        }
     }
+    free(cands);
     for (int i = 0; i < ls->n; i++)
         seg__line_fit(ps, &ls->v[i], m);
 
@@ -556,6 +764,10 @@ int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
         err_set("segment: out of memory (tall pieces)");
         goto done;
     }
+    if (yindex_build(&yi, ls, nbase, H) != 0) {
+        free(cand);
+        goto done;
+    }
     /* Glyph-sized pieces that reach well into the x-height bands of two
      * lines (the median glyph may itself be tall when a page is full of
      * ascenders and descenders) are taken out of their line and cut. */
@@ -563,7 +775,7 @@ int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
         int n_orig = ls->v[li].n;
         for (int k = 0; k < n_orig; k++) {
             int i = ls->v[li].idx[k];
-            int nc = bridged_lines(ps, ls, nbase, i, 0.0f, cand);
+            int nc = bridged_lines(ps, ls, &yi, i, 0.0f, cand);
             if (nc < 2)
                 continue;
             ls->v[li].idx[k] = -1;
@@ -585,7 +797,7 @@ int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
         SegPiece *p = &ps->v[i];
         if ((p->flags & SEG__DEAD) || !(p->flags & SEG__TALL))
             continue;
-        int nc = bridged_lines(ps, ls, nbase, i, maxgap, cand);
+        int nc = bridged_lines(ps, ls, &yi, i, maxgap, cand);
         if (nc == 0) {
             /* Alone (a long stroke, a margin mark): a line of its own. */
             SegWLine *l = wlines_add(ls);
@@ -613,6 +825,13 @@ int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
     free(cand);
 
     /* Small pieces: the nearest x-height band. */
+    cand = malloc((size_t)(ls->n + 1) * sizeof *cand);
+    if (!cand || yindex_build(&yi, ls, ls->n, H) != 0) {
+        free(cand);
+        if (!err_get()[0])
+            err_set("segment: out of memory (small pieces)");
+        goto done;
+    }
     for (int i = 0; i < n0; i++) {
         SegPiece *p = &ps->v[i];
         if ((p->flags & SEG__DEAD) || !(p->flags & SEG__SMALL))
@@ -620,7 +839,9 @@ int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
         float cx = p->box.x + 0.5f * p->box.w, cy = p->box.y + 0.5f * p->box.h;
         int best = -1;
         float bestd = 1e30f;
-        for (int li = 0; li < ls->n; li++) {
+        int nq = yindex_query(&yi, cy, cy, cand);
+        for (int q = 0; q < nq; q++) {
+            int li = cand[q];
             SegWLine *l = &ls->v[li];
             float slack = 0.6f * l->unit;
             if (cx < l->box.x - slack || cx > l->box.x + l->box.w + slack)
@@ -633,7 +854,7 @@ int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
                 d = cy - b;
             else
                 d = 0;
-            if (d <= 1.5f * l->unit && d < bestd) {
+            if (d <= 1.5f * l->unit && (d < bestd || (d == bestd && li < best))) {
                 bestd = d;
                 best = li;
             }
@@ -646,16 +867,22 @@ int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
             continue;
         }
         p->line = best;
-        if (seg__wline_push(&ls->v[best], i) != 0)
+        if (seg__wline_push(&ls->v[best], i) != 0) {
+            free(cand);
             goto done;
+        }
     }
+    free(cand);
     for (int i = 0; i < ls->n; i++)
         seg__line_update_box(ps, &ls->v[i]);
     rc = 0;
 done:
+    yindex_cleanup(&yi);
+    for (int b = 0; bk && b < nbk; b++)
+        free(bk[b].v);
+    free(bk);
     free(order);
     free(tr);
-    free(active);
     return rc;
 }
 
@@ -800,8 +1027,8 @@ int seg__lines_order(SegPieces *ps, SegWLines *ls, const SegMetrics *m)
             continue;
         float b0 = seg__line_base_at(l, (float)l->box.x);
         float b1 = seg__line_base_at(l, (float)(l->box.x + l->box.w));
-        c.cbot[i] = fmaxf(b0, b1);
-        c.ctop[i] = fminf(b0, b1) - l->unit;
+        c.cbot[i] = seg__fmax(b0, b1);
+        c.ctop[i] = seg__fmin(b0, b1) - l->unit;
         idx[k++] = i;
     }
     xycut(&c, idx, k, 0, 0);
@@ -820,8 +1047,8 @@ int seg__lines_order(SegPieces *ps, SegWLines *ls, const SegMetrics *m)
             float pb = pt + p->unit;
             float lt = seg__line_base_at(l, (float)l->box.x) - l->unit;
             float lb = lt + l->unit;
-            float ov = fminf(pb, lb) - fmaxf(pt, lt);
-            float mu = fminf(p->unit, l->unit);
+            float ov = seg__fmin(pb, lb) - seg__fmax(pt, lt);
+            float mu = seg__fmin(p->unit, l->unit);
             if (ov >= 0.5f * mu &&
                 (float)l->box.x >= p->box.x + p->box.w - 0.5f * mu) {
                 for (int j = 0; j < l->n; j++)

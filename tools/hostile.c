@@ -7,7 +7,9 @@
  *   hostile DIR                    write every image fixture into DIR
  *                                  (but the slow ones)
  *   hostile --one NAME OUT         write one fixture to OUT
- *   hostile --model OUT [--seed S] a small random model (valid format)
+ *   hostile --model OUT [--seed S] [--arch A]
+ *                                  a small random model (valid format;
+ *                                  default arch c4,p,c8,p,f62)
  *
  * Design: every fixture is built here in code from a fixed seed (no files
  * from outside), small (a few KB), and named after what is wrong with it.
@@ -446,9 +448,9 @@ static const struct {
 };
 #define N_FIXTURES (int)(sizeof fixtures / sizeof fixtures[0])
 
-static int write_model(const char *path, uint64_t seed)
+static int write_model(const char *path, uint64_t seed, const char *arch)
 {
-    RecNet *net = rec_net_create("c4,p,c8,p,f62", seed);
+    RecNet *net = rec_net_create(arch, seed);
     if (!net) {
         fprintf(stderr, "hostile: %s\n", "cannot create the model");
         return -1;
@@ -462,7 +464,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: hostile DIR | --list | --one NAME OUT | "
-            "--model OUT [--seed S]\n");
+            "--model OUT [--seed S] [--arch A]\n");
 }
 
 int main(int argc, char **argv)
@@ -477,13 +479,22 @@ int main(int argc, char **argv)
     }
     if (argc >= 3 && !strcmp(argv[1], "--model")) {
         uint64_t seed = 1;
-        if (argc == 5 && !strcmp(argv[3], "--seed"))
-            seed = strtoull(argv[4], NULL, 10);
-        else if (argc != 3) {
+        const char *arch = "c4,p,c8,p,f62";
+        for (int i = 3; i + 1 < argc; i += 2) {
+            if (!strcmp(argv[i], "--seed"))
+                seed = strtoull(argv[i + 1], NULL, 10);
+            else if (!strcmp(argv[i], "--arch"))
+                arch = argv[i + 1];
+            else {
+                usage();
+                return 2;
+            }
+        }
+        if (argc % 2 == 0) {
             usage();
             return 2;
         }
-        return write_model(argv[2], seed) == 0 ? 0 : 1;
+        return write_model(argv[2], seed, arch) == 0 ? 0 : 1;
     }
     if (argc == 4 && !strcmp(argv[1], "--one")) {
         for (int i = 0; i < N_FIXTURES; i++)

@@ -4,15 +4,15 @@
 #
 #   tools/page_eval.sh [--pages N] [--seed S] [--writers LIST] [--out DIR]
 #                      [--build DIR] [--inkpipe BIN] [--model FILE]
-#                      [--hershey] [-- COMPOSE_OPTIONS...]
+#                      [--data DIR] [--hershey] [-- COMPOSE_OPTIONS...]
 #
 # Composes N pages of handprinted text from Chars74K glyphs of held-out
 # writers (tools/compose, fixed seed: the same pages every run), runs
 # `inkpipe ocr` on them twice (default, then --no-context) and scores both
 # against the ground truth with tools/cer. Prints a small table; the cer
 # TSV of each run is kept in DIR (default eval/pages/) for programs.
-# Needs the Chars74K data: $INKPIPE_CHARS74K, else ../shared/data/
-# chars74k-hnd beside the repository (/work/shared in the project setup);
+# Needs the Chars74K data: --data DIR, else $INKPIPE_CHARS74K, else
+# ../shared/data/chars74k-hnd beside the repository (/work/shared here);
 # without it, exit status 3 and a message saying so. --hershey composes
 # from a Hershey stroke font instead (no data needed; a smoke test, not a
 # handwriting measurement). Exit: 0 ok, 1 a step failed, 2 usage or
@@ -20,7 +20,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 pages=10 seed=1 writers=041-045 out=$top/eval/pages build=$top/build
-inkpipe= model= hershey=0
+inkpipe= model= hershey=0 data=${INKPIPE_CHARS74K:-}
 compose_extra=()
 
 usage() {
@@ -36,6 +36,7 @@ while [ $# -gt 0 ]; do
     --inkpipe) inkpipe=$2; shift 2 ;;
     --model) model=$2; shift 2 ;;
     --hershey) hershey=1; shift ;;
+    --data) data=$2; shift 2 ;;
     --help|-h) usage; exit 0 ;;
     --) shift; compose_extra=("$@"); break ;;
     *) echo "page_eval: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
@@ -49,14 +50,14 @@ build=$(abspath "$build")
 [ -z "$inkpipe" ] || inkpipe=$(abspath "$inkpipe")
 [ -z "$model" ] || model=$(abspath "$model")
 
-data=${INKPIPE_CHARS74K:-$top/../shared/data/chars74k-hnd}
+[ -n "$data" ] || data=$top/../shared/data/chars74k-hnd
 if [ $hershey = 1 ]; then
     source_args=(--source hershey)
     writers=hershey
 elif [ ! -f "$data/labels.csv" ] && [ ! -d "$data/Img" ]; then
     echo "page_eval: Chars74K data not found at $data" >&2
     echo "  this step needs the shared data folder (../shared/data/chars74k-hnd" >&2
-    echo "  next to the repository) or INKPIPE_CHARS74K=/path/to/chars74k-hnd;" >&2
+    echo "  next to the repository), --data DIR or INKPIPE_CHARS74K=DIR;" >&2
     echo "  skipped: no CER measured" >&2
     exit 3
 else

@@ -24,7 +24,8 @@
 #include <string.h>
 #include <time.h>
 
-static float opt_k = 0.2f; /* --k */
+static float opt_k = 0.2f;           /* --k */
+static const char *opt_boxes = NULL; /* --boxes FILE */
 
 static double now_ms(void)
 {
@@ -47,6 +48,7 @@ static void usage(FILE *f)
             "  --dpi N      resolution (default: the file's, else 300)\n"
             "  --repeat N   best of N runs (default 3)\n"
             "  --k K        Sauvola k (default 0.2)\n"
+            "  --boxes FILE append each glyph (file line word x0 y0 x1 y1)\n"
             "  --synthetic  time and score both binarisers on a composed A4 "
             "page\n");
 }
@@ -135,6 +137,18 @@ static int scan_file(const char *path, int dpi_arg, int otsu, int deskew,
            name, pixGetWidth(pix), pixGetHeight(pix), pixGetDepth(pix), dpi,
            t_bin, deskew ? t_all - t_bin : 0.0, (double)skew, t_seg, nl, nw,
            ng, st->n_specks, st->furniture_px);
+    if (opt_boxes) {
+        /* one row per glyph: file line word x0 y0 x1 y1 (x1, y1 exclusive) */
+        FILE *f = fopen(opt_boxes, "a");
+        if (f) {
+            const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+            for (int k = 0; k < ng; k++)
+                fprintf(f, "%s\t%d\t%d\t%d\t%d\t%d\t%d\n", name, g[k].line,
+                        g[k].word, g[k].box.x, g[k].box.y,
+                        g[k].box.x + g[k].box.w, g[k].box.y + g[k].box.h);
+            fclose(f);
+        }
+    }
     seg_page_destroy(&page);
     pixDestroy(&b);
     pixDestroy(&pix);
@@ -277,6 +291,8 @@ int main(int argc, char **argv)
             synth = 1;
         else if (!strcmp(argv[i], "--dpi") && i + 1 < argc)
             dpi = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--boxes") && i + 1 < argc)
+            opt_boxes = argv[++i];
         else if (!strcmp(argv[i], "--k") && i + 1 < argc)
             opt_k = (float)atof(argv[++i]);
         else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)

@@ -17,6 +17,11 @@ is_asan() {
     nm "$INKPIPE" 2>/dev/null | grep -q __asan_init
 }
 
+# children PID: the pids of PID's child processes (from /proc: no procps).
+children() {
+    cat /proc/"$1"/task/*/children 2>/dev/null
+}
+
 # model FILE: the tiny seeded model (random weights; the tests compare runs
 # with each other, never with the truth).
 model() {

@@ -16,6 +16,9 @@ case "$rc:$out" in
 3:*"Chars74K data not found at $T/nothing"*INKPIPE_CHARS74K*) pass page_eval__no_data__says_so_exit3 ;;
 *) fail page_eval__no_data__says_so_exit3 "rc=$rc $out" ;;
 esac
+out=$("$PE" "${args[@]}" --data "$T/nada" --model "$T/rand.model" --out "$T/o1" 2>&1); rc=$?
+case "$rc:$out" in 3:*"not found at $T/nada"*) pass page_eval__data_option__used ;;
+*) fail page_eval__data_option__used "rc=$rc $out" ;; esac
 
 out=$("$PE" "${args[@]}" --hershey --model "$T/none.model" --out "$T/o2" 2>&1); rc=$?
 case "$rc:$out" in 2:*none.model*) pass page_eval__no_model__exit2 ;;

@@ -126,16 +126,18 @@ check work__bad_stage__exit_2 test "$rc" = 2
 mkdir -p "$T/f/in"
 "$MKPAGE" --seed 12 "$T/f/in/a.png"
 "$MKPAGE" --seed 13 "$T/f/in/b.png"
-printf 'input:\n  paths: [in]\noutput:\n  dir: out\nlimits:\n  page_timeout: 1\n' >"$T/f/job.yaml"
+# (ASan takes a while to report a SEGV: no short timeout for the crash)
+printf 'input:\n  paths: [in]\noutput:\n  dir: out\n' >"$T/f/job.yaml"
 err=$(INKPIPE_FAULT=segment:crash "$INKPIPE" run "$T/f/job.yaml" 2>&1); rc=$?
 check stage_crash__exit_3 test "$rc" = 3
 check stage_crash__signal_reason test "$(echo "$err" | grep -c 'crashed: signal [0-9]* (')" = 2
 "$INKPIPE" retry "$T/f/job.yaml" >/dev/null
+printf 'limits:\n  page_timeout: 1\n' >>"$T/f/job.yaml"
 t0=$(date +%s)
 err=$(INKPIPE_FAULT=segment:hang "$INKPIPE" run "$T/f/job.yaml" --workers 2 2>&1); rc=$?
 t1=$(date +%s)
 check stage_hang__timeout_reason test "$(echo "$err" | grep -c 'timeout after 1s')" = 2
-check stage_hang__killed_in_time test $((t1 - t0)) -le 5
+check stage_hang__killed_in_time test $((t1 - t0)) -le 10
 "$INKPIPE" retry "$T/f/job.yaml" >/dev/null
 "$INKPIPE" run "$T/f/job.yaml" >/dev/null 2>&1; rc=$?
 check stage_fault__retry_after_fix__exit_0 test "$rc" = 0 -a -f "$T/f/out/a.txt" -a -f "$T/f/out/b.hocr"

@@ -26,8 +26,18 @@ stop_cluster() {
     [ "$keep" = 1 ] && return
     tests/slurm/stop-cluster.sh >&2 || echo "slurm tests: stop-cluster.sh failed" >&2
 }
+# A test runs in the background so that INT/TERM reach this shell at once
+# (bash runs traps only between foreground commands); they are passed on to
+# the test's `timeout`, which signals the test's whole process group.
+child=
+tmp=
+on_signal() {
+    [ -n "$child" ] && kill -TERM "$child" 2>/dev/null && wait "$child"
+    [ -n "$tmp" ] && rm -rf "$tmp" "$tmp.log"
+    exit 130
+}
 trap stop_cluster EXIT
-trap 'exit 130' INT TERM
+trap on_signal INT TERM
 
 if ! timeout -k 5 120 tests/slurm/start-cluster.sh; then
     echo "FAIL start-cluster"
@@ -44,8 +54,11 @@ for t in tests/slurm/test_*.sh; do
     name=$(basename "$t" .sh)
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/inkpipe-slurm.XXXXXX")
     start=$(date +%s)
-    INKPIPE=$bin TEST_TMPDIR=$tmp timeout -k 10 "$limit" bash "$t" >"$tmp.log" 2>&1
+    INKPIPE=$bin TEST_TMPDIR=$tmp timeout -k 10 "$limit" bash "$t" >"$tmp.log" 2>&1 &
+    child=$!
+    wait "$child"
     rc=$?
+    child=
     secs=$(($(date +%s) - start))
     p=$(grep -c '^PASS ' "$tmp.log")
     f=$(grep -c '^FAIL ' "$tmp.log")

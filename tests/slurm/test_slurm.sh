@@ -63,6 +63,63 @@ check slurm_submit__dry_run__prints_array_script \
     grep -q '^#SBATCH --array=0-3$' dry.sbatch
 check slurm_submit__dry_run__touches_nothing test ! -e spool-dry
 
+# --- the job file's slurm: section, overridden by the command line ---------
+job def 'slurm:' '  tasks: 3' '  cpus_per_task: 2' '  time: "00:10:00"' \
+    '  sbatch: --comment=from-job --hold'
+"$INKPIPE" slurm submit def.yaml --dry-run >def1.sbatch 2>&1
+# has_lines FILE LINE...: FILE holds every LINE exactly.
+has_lines() {
+    local f=$1 l; shift
+    for l in "$@"; do grep -qxF -- "$l" "$f" || return 1; done
+}
+check slurm_submit__job_file_defaults__in_script has_lines def1.sbatch \
+    '#SBATCH --array=0-2' '#SBATCH --ntasks-per-node=2' \
+    '#SBATCH --time=00:10:00' '#SBATCH --comment=from-job' '#SBATCH --hold'
+"$INKPIPE" slurm submit def.yaml --dry-run --tasks 5 --time 01:00:00 >def2.sbatch 2>&1
+check slurm_submit__command_line__overrides_job_file has_lines def2.sbatch \
+    '#SBATCH --array=0-4' '#SBATCH --time=01:00:00' '#SBATCH --ntasks-per-node=2'
+
+# --- sbatch refuses: exit 1, nothing recorded ------------------------------
+printf 'name: five\ninput:\n  paths: [%s]\noutput:\n  dir: out-five\nspool: spool-five\n' \
+    "$(cd in && ls | head -n 5 | sed 's|^|in/|' | paste -sd, -)" >five.yaml
+"$INKPIPE" slurm submit five.yaml --nodes 2 >five.out 2>five.err
+rc=$?
+check slurm_submit__sbatch_refuses__exit_1_no_id \
+    test "$rc" -eq 1 -a ! -s five.out -a ! -s spool-five/slurm/jobids
+check slurm_submit__sbatch_refuses__says_so grep -q 'nothing was submitted' five.err
+
+# --- wait sees that nothing will finish the job ------------------------------
+# Held (extra sbatch argument after --), then cancelled before it ran: wait
+# must say so and stop instead of blocking; a new submit then finishes it.
+id=$("$INKPIPE" slurm submit five.yaml --tasks 2 -- --hold 2>>five.err)
+check slurm_submit__extra_sbatch_args__passed \
+    test "$(timeout 5 squeue -h -j "$id" -o %r 2>/dev/null | sort -u)" = JobHeldUser
+scancel "$id"
+t0=$(date +%s)
+timeout 60 "$INKPIPE" slurm wait five.yaml --timeout 50 >five-wait.out 2>&1
+rc=$?
+check slurm_wait__no_task_left__exit_1_fast \
+    test "$rc" -eq 1 -a $(($(date +%s) - t0)) -lt 20
+check slurm_wait__no_task_left__says_submit_again grep -q 'inkpipe slurm submit' five-wait.out
+"$INKPIPE" slurm submit five.yaml --tasks 2 >/dev/null 2>>five.err
+timeout 150 "$INKPIPE" slurm wait five.yaml --timeout 120 >five-wait.out 2>&1
+check slurm_wait__after_resubmit__exit_0 test $? -eq 0
+check slurm_resubmit__outputs__identical_to_run \
+    bash -c 'for f in out-five/*; do cmp "$f" "out-ref/${f#out-five/}" || exit 1; done; [ "$(ls out-five | wc -l)" -eq 10 ]'
+
+# --- a page that fails: wait exits 3 and names it ---------------------------
+mkdir -p inbad && cp in/page-001.png inbad/ && head -c 3000 /dev/urandom >inbad/corrupt.png
+printf 'name: bad1\ninput:\n  paths: [inbad]\noutput:\n  dir: out-bad1\nspool: spool-bad1\n' >bad1.yaml
+"$INKPIPE" slurm submit bad1.yaml >/dev/null 2>bad1.err
+timeout 150 "$INKPIPE" slurm wait bad1.yaml --timeout 120 >bad1-wait.out 2>&1
+rc=$?
+check slurm_wait__page_failed__exit_3 test "$rc" -eq 3
+check slurm_wait__page_failed__listed_with_reason grep -q 'failed .*corrupt' bad1-wait.out
+check slurm_wait__page_failed__good_page_written test -s out-bad1/page-001.txt
+"$INKPIPE" slurm submit bad1.yaml >bad1-again.out 2>bad1-again.err
+check slurm_submit__only_failures_left__nothing_submitted_retry_hinted \
+    test $? -eq 0 -a ! -s bad1-again.out -a -n "$(grep 'inkpipe retry' bad1-again.err)"
+
 # --- a 4-task array matches inkpipe run ----------------------------------
 job arr
 id=$("$INKPIPE" slurm submit arr.yaml --tasks 4 --cpus-per-task 1 2>arr.err)

@@ -33,11 +33,27 @@ static void err_clear__after_set__empty(void)
     CHECK(err_get()[0] == '\0');
 }
 
+static void err_get_errno__set_errno_prefix_set__kept_then_cleared(void)
+{
+    errno = ENOSPC;
+    err_set_errno("write %s", "out.txt");
+    CHECK(err_get_errno() == ENOSPC);
+    err_prefix("page %d", 3); /* context keeps the cause */
+    CHECK(err_get_errno() == ENOSPC);
+    err_set("bad header"); /* a new message without errno */
+    CHECK(err_get_errno() == 0);
+    errno = EDQUOT;
+    err_set_errno("x");
+    err_clear();
+    CHECK(err_get_errno() == 0);
+}
+
 int main(void)
 {
     RUN(err_set__format__message_stored);
     RUN(err_prefix__existing_message__context_prepended);
     RUN(err_set_errno__enoent__strerror_appended);
     RUN(err_clear__after_set__empty);
+    RUN(err_get_errno__set_errno_prefix_set__kept_then_cleared);
     TEST_EXIT();
 }

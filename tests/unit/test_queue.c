@@ -326,6 +326,27 @@ static void queue_complete__claim_taken_back__error(void)
     queue_destroy(&q);
 }
 
+static void queue_release__claimed__queued_again_claimable(void)
+{
+    char dir[600];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    queue_enqueue(q, "a", "x=1\n");
+    QueueItem *it = NULL;
+    CHECK(queue_claim(q, &it) == 1);
+    if (!it)
+        return;
+    CHECK(queue_release(q, it) == 0);
+    QueueCounts c;
+    CHECK(queue_get_counts(q, &c) == 0);
+    CHECK(c.queued == 1 && c.claimed == 0 && c.failed == 0 && c.done == 0);
+    queue_item_destroy(&it);
+    CHECK(queue_claim(q, &it) == 1); /* and it can be claimed again */
+    CHECK(it && !strcmp(it->key, "a") && !strcmp(it->text, "x=1\n"));
+    queue_item_destroy(&it);
+    queue_destroy(&q);
+}
+
 static void queue_recover__enqueue_cut_short__item_relinked(void)
 {
     char dir[600];
@@ -390,6 +411,7 @@ int main(void)
     RUN(queue_fail__reason__listed_then_retried);
     RUN(queue_complete__claim_taken_back__error);
     RUN(queue_recover__enqueue_cut_short__item_relinked);
+    RUN(queue_release__claimed__queued_again_claimable);
     RUN(queue_claim__planted_symlink__failed_not_followed);
     RUN(queue_open__symlinked_subfolder__refused);
     TEST_EXIT();

@@ -109,6 +109,30 @@ static void seg_page_binarize__otsu_uneven_light__matches_truth(void)
     check_accuracy(SEG_BINARIZE_OTSU, "otsu");
 }
 
+static void seg_page_binarize__light_pencil_shaded_paper__default_finds_it(void)
+{
+    /* Faint ink (150) on paper shading from 215 to 175, noise +-10: the
+     * case that set the default Sauvola k (docs/segment.md). */
+    PIX *truth = truth_page(900, 500, 30);
+    PIX *grey = grey_page(truth, 150, 215, 10, 40);
+    PIX *b = seg_page_binarize(grey, 300, NULL, NULL);
+    CHECK(b != NULL);
+    if (b) {
+        double e = error_rate(b, truth);
+        printf("  default options: error %.3f of ink pixels\n", e);
+        CHECK(e < 0.15);
+        SegPage *page = seg_page_segment(b, 300, NULL);
+        int nl = 0;
+        if (page)
+            seg_page_get_lines(page, &nl);
+        CHECK(nl == 4);
+        seg_page_destroy(&page);
+    }
+    pixDestroy(&b);
+    pixDestroy(&grey);
+    pixDestroy(&truth);
+}
+
 static void seg_page_binarize__every_depth__one_bpp_ink(void)
 {
     PIX *truth = truth_page(600, 300, 24);
@@ -324,6 +348,7 @@ int main(void)
     RUN(seg_binarize_options_init__defaults__sauvola_deskew);
     RUN(seg_page_binarize__sauvola_uneven_light__matches_truth);
     RUN(seg_page_binarize__otsu_uneven_light__matches_truth);
+    RUN(seg_page_binarize__light_pencil_shaded_paper__default_finds_it);
     RUN(seg_page_binarize__every_depth__one_bpp_ink);
     RUN(seg_page_binarize__colour_ink_on_tinted_paper__ink_found);
     RUN(seg_page_binarize__skewed_pages__skew_removed);

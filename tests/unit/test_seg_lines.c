@@ -281,8 +281,48 @@ static void seg_page_segment__dpi_unknown__estimated_from_glyphs(void)
     check_dpi_estimate(600);
 }
 
+/* The same handwriting drawn at 150, 300 and 600 dpi (x-height 2.5 mm)
+ * gives the same lines, words and glyphs. */
+static void seg_page_segment__150_to_600_dpi__same_structure(void)
+{
+    const char *text[3] = {"nox lov Hin", "pol vix", "Hoxn lo vin"};
+    int dpis[3] = {150, 300, 600};
+    for (int k = 0; k < 3; k++) {
+        int dpi = dpis[k];
+        float px_mm = dpi / 25.4f;
+        FxPen pen = fx_pen((int)lrintf(2.5f * px_mm));
+        PIX *pix = pixCreate((int)(120 * px_mm), (int)(50 * px_mm), 1);
+        for (int i = 0; i < 3; i++)
+            fx_text(pix, text[i], (int)(8 * px_mm), (int)((12 + 13 * i) * px_mm),
+                    &pen, 0);
+        for (int given = 0; given < 2; given++) {
+            SegPage *page = seg(pix, given ? dpi : 0);
+            CHECK(page != NULL);
+            if (!page)
+                continue;
+            int nl, nw, ng;
+            seg_page_get_lines(page, &nl);
+            seg_page_get_words(page, &nw);
+            seg_page_get_glyphs(page, &ng);
+            int ok = nl == 3 &&
+                     nw == fx_count_words(text[0]) + fx_count_words(text[1]) +
+                               fx_count_words(text[2]) &&
+                     ng == fx_count_glyphs(text[0]) + fx_count_glyphs(text[1]) +
+                               fx_count_glyphs(text[2]);
+            if (!ok) {
+                printf("  dpi %d (%s)\n", dpi, given ? "given" : "estimated");
+                fx_dump(page);
+            }
+            CHECK(ok);
+            seg_page_destroy(&page);
+        }
+        pixDestroy(&pix);
+    }
+}
+
 int main(void)
 {
+    RUN(seg_page_segment__150_to_600_dpi__same_structure);
     RUN(seg_page_segment__three_lines__lines_in_order);
     RUN(seg_page_segment__ascenders_and_capitals__xheight_and_cap);
     RUN(seg_page_segment__touching_ascenders_descenders__separated);
