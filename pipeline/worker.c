@@ -76,9 +76,11 @@ static void limit_memory(int mb)
 }
 
 /* Testing aids, both off unless set in the environment:
- *   INKPIPE_FAULT=STAGE:crash|abort|hang  the child of that stage faults
- *                                         (to test crash and timeout
- *                                         handling without a hostile file)
+ *   INKPIPE_FAULT=STAGE:crash|abort|hang|sleep=S
+ *                                         the child of that stage faults
+ *                                         or is slow (to test crash,
+ *                                         timeout and heartbeat handling
+ *                                         without a hostile file)
  *   INKPIPE_TRACE=FILE                    one line "STAGE KEY PID" appended
  *                                         per completed item (to check
  *                                         that each item completes once)
@@ -98,6 +100,8 @@ static void fault_inject(SpoolStage st)
     else if (!strcmp(f, "hang"))
         for (;;)
             pause();
+    else if (!strncmp(f, "sleep=", 6))
+        sleep_s(atof(f + 6));
 }
 
 static void trace_done(SpoolStage st, const QueueItem *it)
