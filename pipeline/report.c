@@ -75,6 +75,11 @@ void report_failures(Spool *sp, FILE *fp)
  * @param[in] job      the job (name, output folder)
  * @param[in] k        counts (report_counts())
  * @param[in] n_new    files enqueued by this command; -1: not shown
+ *
+ * Prints "WHO: NAME: F files (N new, U unreadable), P pages: D done, X
+ * failed; W files written to DIR in Ts (R pages/s)": U files failed at
+ * ingest (no pages to count), X pages failed in binarize, segment or
+ * recognize.
  * @param[in] seconds  time taken
  * @param[in] waited   1: the time was spent waiting for others ("waited
  *                     Ns"); 0: working ("in Ns (R pages/s)")
@@ -91,12 +96,19 @@ void report_summary(FILE *fp, const char *who, const Job *job,
     const char *out =
         realpath(job->output_dir, real) ? real : job->output_dir;
     int done = k->c[STAGE_RECOGNIZE].done;
-    fprintf(fp, "%s: %s: %d files", who, job->name, k->c[STAGE_INGEST].total);
+    /* pages that failed in a page stage; a file that failed at ingest has
+     * no pages to count, so it is reported as an unreadable file */
+    int pages_failed = k->c[STAGE_BINARIZE].failed +
+                       k->c[STAGE_SEGMENT].failed +
+                       k->c[STAGE_RECOGNIZE].failed;
+    fprintf(fp, "%s: %s: %d files (", who, job->name,
+            k->c[STAGE_INGEST].total);
     if (n_new >= 0)
-        fprintf(fp, " (%d new)", n_new);
-    fprintf(fp, ", %d pages: %d done, %d failed; %d files written to %s",
-            k->c[STAGE_BINARIZE].total, done, report_failed(k),
-            k->c[STAGE_OUTPUT].done, out);
+        fprintf(fp, "%d new, ", n_new);
+    fprintf(fp, "%d unreadable), %d pages: %d done, %d failed; %d files "
+                "written to %s",
+            k->c[STAGE_INGEST].failed, k->c[STAGE_BINARIZE].total, done,
+            pages_failed, k->c[STAGE_OUTPUT].done, out);
     if (waited)
         fprintf(fp, " (waited %.1fs)\n", seconds);
     else
