@@ -104,15 +104,12 @@ valgrind: check-build
 
 # CER/WER on composed pages of held-out writers, with and without the
 # line-context step (tools/page_eval.sh, docs/context.md). Needs the
-# Chars74K data (../shared/data/chars74k-hnd or INKPIPE_CHARS74K) and a
-# model; without the data it says so and is skipped.
-DATA ?= ../shared/data
+# Chars74K data ($(DATA)/chars74k-hnd or INKPIPE_CHARS74K) and a model;
+# without the data it says so and is skipped. `make eval` ends with it.
 eval-pages: $(BIN) $(BUILD)/tools/compose $(BUILD)/tools/cer
 	@tools/page_eval.sh --build $(BUILD) --inkpipe $(BIN) \
 	  --data $(or $(INKPIPE_CHARS74K),$(DATA)/chars74k-hnd); rc=$$?; \
 	 [ $$rc -eq 0 ] || [ $$rc -eq 3 ]
-
-eval: eval-pages
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/inkpipe
@@ -149,7 +146,7 @@ eval: $(BIN)
 	OPENBLAS_NUM_THREADS=1 ./$(BIN) eval --model models/inkpipe.model \
 	  --chars74k $(DATA)/chars74k-hnd --writers 041-045 \
 	  --idx $(MNIST_IDX) --idx-holdout 2000
-	@# Line-context CER on composed pages goes here (eval-pages).
+	@$(MAKE) --no-print-directory eval-pages
 
 clean:
 	rm -rf build build-* inkpipe
@@ -178,3 +175,16 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(PIPE_OBJ) $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $< $(PIPE_OBJ) $(LIB_OBJ) $(LIBS)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Benchmark (prints numbers; not a test): inkpipe vs tesseract, ocrad and
+# gocr on composed pages, stage times, CNN vs sgemm bound (docs/bench.md).
+# BENCH_PAGES=N (default 10), BENCH_ROUNDS=R (default 2).
+bench: all
+	@tools/deps.sh bench
+	@bench/bench.sh $(BUILD) $(BIN)
+
+# Scaling: a 2,000-page job; time/page and worker RSS at 500/1000/2000
+# pages, 1 vs 2 workers (docs/bench.md). BENCH_SCALE_PAGES=N.
+.PHONY: bench-scale
+bench-scale: all
+	@bench/scale.sh $(BUILD) $(BIN)

@@ -259,7 +259,10 @@ int cmd_run(int argc, char **argv)
                 /* a worker killed from outside: its claim is recovered by
                  * the others; replace it while there is work left */
                 worker_err = 1;
-                if (respawns < 3 * workers && !worker_spool_idle(sp, 0)) {
+                /* a worker that stopped itself (disk full, spool unusable)
+                 * said why; a new one would only say it again */
+                if (WIFSIGNALED(status) && respawns < 3 * workers &&
+                    !worker_spool_idle(sp, 0)) {
                     respawns++;
                     if ((pids[w] = spawn_worker(job, sp, pids)) > 0)
                         alive++;

@@ -9,9 +9,16 @@
  * subcommands written in other files (classify, train, eval, slurm) are
  * referenced weakly, so a build without one of them still links and says
  * so.
+ * Memory: a page's big buffers (the decoded page, thresholds, the CNN's
+ * scratch) are tens of MB. glibc would mmap and munmap each of them, so
+ * every page touched fresh memory again, and on a virtual machine a 4 KiB
+ * page fault costs ~10-15 us (docs/bench.md). Buffers up to 32 MB (glibc's
+ * largest mmap threshold) come from the heap instead, and the heap is not
+ * trimmed, so the stage process reuses the same pages for every page.
  */
 #include <cblas.h>
 #include <leptonica/allheaders.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +63,8 @@ int main(int argc, char **argv)
     };
     const int n = (int)(sizeof cmds / sizeof cmds[0]);
 
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
     openblas_set_num_threads(1);
     if (!getenv("LEPT_MSG_SEVERITY"))
         setMsgSeverity(L_SEVERITY_NONE);

@@ -83,7 +83,9 @@ static void limit_memory(int mb)
  *                                         without a hostile file)
  *   INKPIPE_TRACE=FILE                    one line "STAGE KEY PID" appended
  *                                         per completed item (to check
- *                                         that each item completes once) */
+ *                                         that each item completes once)
+ *   INKPIPE_TIMINGS=FILE                  where each item's time went
+ *                                         (timing_log(); for make bench) */
 static void fault_inject(SpoolStage st)
 {
     const char *f = getenv("INKPIPE_FAULT");
@@ -120,6 +122,43 @@ static void trace_done(SpoolStage st, const QueueItem *it)
 static int no_space(int e)
 {
     return e == ENOSPC || e == EDQUOT;
+}
+
+static double cpu_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* INKPIPE_TIMINGS: append "WHAT STAGE KEY WALL_MS CPU_MS". The stage
+ * process writes "stage" lines (the stage itself: wall and its own CPU);
+ * the worker writes "item" lines (from the start of the claim to the end
+ * of the completion, wall, and the worker's own CPU: claim, request,
+ * heartbeat, complete; with --in-process the stage's CPU too). item -
+ * stage is the queue overhead. */
+static void timing_log(const char *what, SpoolStage st, const char *key,
+                       double wall_s, double cpu_s)
+{
+    const char *path = getenv("INKPIPE_TIMINGS");
+    if (!path || !*path)
+        return;
+    FILE *fp = fopen(path, "a");
+    if (!fp)
+        return;
+    fprintf(fp, "%s %s %s %.3f %.3f\n", what, spool_stage_names[st], key,
+            1e3 * wall_s, 1e3 * cpu_s);
+    fclose(fp);
+}
+
+/* spool_stage_run with a "stage" timing line. */
+static int stage_run_timed(Spool *sp, SpoolStage st, const QueueItem *it,
+                           RecNet *net)
+{
+    double t0 = mono_s(), c0 = cpu_now_s();
+    int rc = spool_stage_run(sp, st, it, net);
+    timing_log("stage", st, it->key, mono_s() - t0, cpu_now_s() - c0);
+    return rc;
 }
 
 static int unsigned_mask_has(unsigned mask, int st)
@@ -213,7 +252,7 @@ static void sandbox_main(Spool *sp, RecNet *net, int in, int out)
             _exit(112);
         err_clear();
         fault_inject((SpoolStage)h.stage);
-        int32_t rc = spool_stage_run(sp, (SpoolStage)h.stage, &it, net);
+        int32_t rc = stage_run_timed(sp, (SpoolStage)h.stage, &it, net);
         if (rc < 0 && no_space(err_get_errno()))
             rc = -2; /* not the item's fault: the worker gives it back */
         const char *msg = rc < 0 ? (err_get()[0] ? err_get() : "failed (no "
@@ -442,7 +481,7 @@ static int handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
         rc = -1;
     } else if (opt->in_process) {
         err_clear();
-        rc = spool_stage_run(sp, st, it, m->net);
+        rc = stage_run_timed(sp, st, it, m->net);
         snprintf(reason, sizeof reason, "%s", err_get());
         if (rc < 0 && no_space(err_get_errno()))
             rc = -2;
@@ -507,6 +546,7 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
     double last_recover = mono_s();
     while (!(opt->stop && *opt->stop)) {
         int claimed = 0;
+        double t0 = mono_s(), cpu0 = cpu_now_s();
         /* ingest first (cheap, header reads only: the page count is known
          * early, for progress and ETA), then the later stages first so that
          * pages flow to the end before new pages start */
@@ -525,6 +565,8 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
             }
             if (c == 1) {
                 int hr = handle_item(sp, opt, &model, (SpoolStage)s, it, &stats);
+                timing_log("item", (SpoolStage)s, it->key, mono_s() - t0,
+                           cpu_now_s() - cpu0);
                 queue_item_destroy(&it);
                 if (hr < 0) {
                     rc = -1;

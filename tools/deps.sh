@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/deps.sh GROUP... - install the Debian packages a group needs.
 #   build: compile inkpipe     test: run `make test`
-#   bench: peers for `make bench` (tesseract, ocrad, gocr)
+#   bench: peers for `make bench` (tesseract, ocrad, gocr; time, convert)
 #   fuzz: clang for libFuzzer    slurm: see tests/slurm/start-cluster.sh
 # As root, missing packages are installed with apt-get; otherwise the exact
 # command is printed and the script fails.
@@ -12,7 +12,7 @@ for g in "$@"; do
     build) pkgs+=(gcc make pkg-config libleptonica-dev libopenblas-dev
                   libtiff-dev libpng-dev libjpeg-dev libyaml-dev zlib1g-dev) ;;
     test) pkgs+=(libxml2-utils hershey-fonts-data valgrind imagemagick strace) ;;
-    bench) pkgs+=(tesseract-ocr tesseract-ocr-eng ocrad gocr hershey-fonts-data) ;;
+    bench) pkgs+=(tesseract-ocr tesseract-ocr-eng ocrad gocr hershey-fonts-data time imagemagick) ;;
     fuzz) pkgs+=(clang) ;;
     slurm) pkgs+=(munge slurm-client slurmctld slurmd) ;;
     *) echo "deps.sh: unknown group '$g'" >&2; exit 2 ;;

@@ -41,8 +41,8 @@ while [ $done_kills -lt "$kills" ]; do
     run=$!
     runs=$((runs + 1))
     while kill -0 $run 2>/dev/null && [ $done_kills -lt "$kills" ]; do
-        # sleep 0.02 .. 0.30 s, then kill one random worker of this run
-        sleep "0.$(printf '%02d' $((2 + RANDOM % 29)))"
+        # sleep 0.01 .. 0.15 s, then kill one random worker of this run
+        sleep "0.$(printf '%02d' $((1 + RANDOM % 15)))"
         workers=($(children $run))
         [ ${#workers[@]} -gt 0 ] || continue
         victim=${workers[$((RANDOM % ${#workers[@]}))]}

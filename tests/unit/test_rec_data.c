@@ -580,6 +580,37 @@ static void source__quota__draws_per_epoch_from_pool(void)
     rec_set_destroy(&set);
 }
 
+static void set_balance_net__frequent_class__prior_divided_out(void)
+{
+    RecSet *set = small_set(); /* labels 0,1,2,3 (pictures), 21 (strokes) */
+    rec_set_set_repeat(set, REC_KIND_IMAGE, 1);
+    /* class 0 three times as often as classes 1..3 and 21 */
+    for (int k = 0; k < 2; k++) {
+        PIX *p = glyph_pix(50, 50, 0);
+        rec_set_add_pix(set, p, 0, 1, REC_KIND_IMAGE, "extra", NULL);
+        pixDestroy(&p);
+    }
+    RecNet *net = rec_net_create("c4,p,f62", 5);
+    CHECK(net != NULL);
+    if (!net) {
+        rec_set_destroy(&set);
+        return;
+    }
+    const float *x = rec_set_input(set, 0);
+    float before[REC_NCLASSES], after[REC_NCLASSES];
+    CHECK(rec_net_classify(net, x, 1, REC_CHARSET_ALL, before) == 0);
+    CHECK(rec_set_balance_net(set, net) == 0);
+    CHECK(rec_net_classify(net, x, 1, REC_CHARSET_ALL, after) == 0);
+    /* odds of class 0 against 1 fall by 3; 1 vs 2 unchanged; classes the
+     * set never shows keep their odds against each other */
+    CHECK_NEAR((after[0] / after[1]) / (before[0] / before[1]), 1.0 / 3.0,
+               1e-3);
+    CHECK_NEAR((after[1] / after[2]) / (before[1] / before[2]), 1.0, 1e-3);
+    CHECK_NEAR((after[40] / after[50]) / (before[40] / before[50]), 1.0, 1e-3);
+    rec_net_destroy(&net);
+    rec_set_destroy(&set);
+}
+
 static void set_save_load__roundtrip__same_samples_key_checked(void)
 {
     RecSet *set = small_set();
@@ -629,6 +660,7 @@ int main(void)
     RUN(render__same_seed__identical_other_seed__differs);
     RUN(source__repeat__maps_epoch_samples_to_set);
     RUN(source__quota__draws_per_epoch_from_pool);
+    RUN(set_balance_net__frequent_class__prior_divided_out);
     RUN(set_save_load__roundtrip__same_samples_key_checked);
     TEST_EXIT();
 }

@@ -1,0 +1,401 @@
+/*
+ * bench_stages.c - where a page's time goes: each step of the pipeline,
+ * in-process, timed on its own.
+ *
+ *   build/tools/bench_stages [--model FILE] [--method sauvola|otsu]
+ *                            [--no-deskew] [--reps N] [-o DIR] [--tsv]
+ *                            IMAGE...
+ *
+ * Design: the same calls the spool stages make (stage.c), in the same
+ * order, on one page at a time, with CPU time (CLOCK_PROCESS_CPUTIME_ID) and
+ * wall time taken around each step:
+ *   decode     page_read (PNG / TIFF / ... -> PIX)
+ *   binarize   seg_page_binarize without deskew
+ *   deskew     seg_page_binarize with deskew minus without (the page is
+ *              binarised twice; only the difference is reported)
+ *   g4_write   the binarize stage's artifact: pixWriteTiff G4 to a file
+ *   g4_read    the segment stage reading it back
+ *   segment    seg_page_segment (touching-glyph cuts scored by the net)
+ *   seg_io     seg_page_save + seg_page_load (segment -> recognize)
+ *   recognize  page_recognize (glyph normalisation, one batched
+ *              rec_net_classify, line context)
+ *   rec_io     out_page_save + out_page_load (recognize -> output)
+ *   write      page_write_outputs: text and hOCR (fsync as the pipeline)
+ * What is not here is the queue overhead (claim, fork, rename, enqueue):
+ * the benchmark gets it as the run's total CPU minus these steps.
+ * Memory is set up as in inkpipe (pipeline/main.c: buffers up to 32 MB
+ * from the heap, no trimming), so the numbers are those of a warm stage
+ * process.
+ * With -o DIR, the text/hOCR go to DIR (for CER); otherwise to a
+ * temporary folder that is removed. Each step runs --reps times (default
+ * 1) and the smallest time is kept (a shared machine only adds time).
+ * Prints one row per page and the mean, in milliseconds; --tsv for
+ * scripts.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "output/output.h"
+#include "pipeline/cli.h"
+#include "pipeline/job.h"
+#include "pipeline/page.h"
+#include "recognize/recognize.h"
+#include "segment/segment.h"
+
+enum {
+    ST_DECODE,
+    ST_BINARIZE,
+    ST_DESKEW,
+    ST_G4_WRITE,
+    ST_G4_READ,
+    ST_SEGMENT,
+    ST_SEG_IO,
+    ST_RECOGNIZE,
+    ST_REC_IO,
+    ST_WRITE,
+    ST_N
+};
+static const char *const st_names[ST_N] = {
+    "decode",  "binarize",  "deskew", "g4_write", "g4_read",
+    "segment", "seg_io", "recognize", "rec_io",  "write"};
+
+static const char usage[] =
+    "usage: bench_stages [--model FILE] [--method sauvola|otsu] "
+    "[--no-deskew]\n"
+    "                    [--reps N] [-o DIR] [--tsv] IMAGE...\n"
+    "Time each step of the pipeline on each page, in-process (CPU ms).\n"
+    "Steps: decode binarize deskew g4_write g4_read segment seg_io\n"
+    "recognize rec_io write. -o DIR keeps the text/hOCR (for CER).\n";
+
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Timer for one step over reps: keeps the smallest CPU time. */
+typedef struct {
+    double t0, best;
+} Tm;
+
+static void tm_start(Tm *t)
+{
+    t->t0 = cpu_s();
+}
+
+static void tm_stop(Tm *t)
+{
+    double d = cpu_s() - t->t0;
+    if (t->best < 0 || d < t->best)
+        t->best = d;
+}
+
+/* Time the steps of one page; ms[ST_N] gets CPU ms; *pglyphs the glyph
+ * count. Returns 0 or -1 (message set). */
+static int bench_page(const char *path, int p, const Job *job, RecNet *net,
+                      int reps, const char *tmpdir, int out_fd,
+                      double *ms, int *pglyphs)
+{
+    Tm tm[ST_N];
+    for (int s = 0; s < ST_N; s++)
+        tm[s].best = -1;
+    char g4[4200], segf[4200], recf[4200];
+    snprintf(g4, sizeof g4, "%s/page.tif", tmpdir);
+    snprintf(segf, sizeof segf, "%s/page.seg", tmpdir);
+    snprintf(recf, sizeof recf, "%s/page.rec", tmpdir);
+    int rc = -1;
+    *pglyphs = 0;
+    for (int r = 0; r < reps; r++) {
+        PIX *pix = NULL, *pixb = NULL, *pixd = NULL;
+        SegPage *sp = NULL, *sp2 = NULL;
+        OutPage *op = NULL, *op2 = NULL;
+        SegBinarizeOptions bo = job->binarize;
+
+        tm_start(&tm[ST_DECODE]);
+        pix = page_read(path, p, job->max_pixels);
+        tm_stop(&tm[ST_DECODE]);
+        if (!pix)
+            goto fail;
+        int dpi = pixGetXRes(pix) > 0 ? pixGetXRes(pix) : 0;
+
+        bo.deskew = 0;
+        tm_start(&tm[ST_BINARIZE]);
+        pixb = seg_page_binarize(pix, dpi, &bo, NULL);
+        tm_stop(&tm[ST_BINARIZE]);
+        if (!pixb)
+            goto fail;
+        if (job->binarize.deskew) {
+            /* deskew = (binarize + deskew) - binarize */
+            bo.deskew = 1;
+            double t0 = cpu_s();
+            pixd = seg_page_binarize(pix, dpi, &bo, NULL);
+            double d = cpu_s() - t0 - tm[ST_BINARIZE].best;
+            if (d < 0)
+                d = 0;
+            if (tm[ST_DESKEW].best < 0 || d < tm[ST_DESKEW].best)
+                tm[ST_DESKEW].best = d;
+            if (!pixd)
+                goto fail;
+            pixDestroy(&pixb);
+            pixb = pixd;
+            pixd = NULL;
+        } else {
+            tm[ST_DESKEW].best = 0;
+        }
+        pixSetResolution(pixb, dpi, dpi);
+        pixDestroy(&pix);
+
+        tm_start(&tm[ST_G4_WRITE]);
+        int wr = pixWriteTiff(g4, pixb, IFF_TIFF_G4, "w");
+        tm_stop(&tm[ST_G4_WRITE]);
+        pixDestroy(&pixb);
+        if (wr != 0) {
+            err_set("cannot write %s", g4);
+            goto fail;
+        }
+        tm_start(&tm[ST_G4_READ]);
+        pixb = pixReadTiff(g4, 0);
+        tm_stop(&tm[ST_G4_READ]);
+        if (!pixb) {
+            err_set("cannot read %s", g4);
+            goto fail;
+        }
+
+        SegOptions so = job->segment;
+        PageScorer scorer = {net, job->charset};
+        so.score = page_score_glyph; /* as stage.c: cuts scored by the net */
+        so.score_ctx = &scorer;
+        tm_start(&tm[ST_SEGMENT]);
+        sp = seg_page_segment(pixb, dpi, &so);
+        tm_stop(&tm[ST_SEGMENT]);
+        pixDestroy(&pixb);
+        if (!sp)
+            goto fail;
+
+        tm_start(&tm[ST_SEG_IO]);
+        int sv = seg_page_save(sp, segf);
+        sp2 = sv == 0 ? seg_page_load(segf) : NULL;
+        tm_stop(&tm[ST_SEG_IO]);
+        if (!sp2)
+            goto fail;
+        seg_page_get_glyphs(sp2, pglyphs);
+
+        tm_start(&tm[ST_RECOGNIZE]);
+        op = page_recognize(sp2, net, job->charset, job->context, path, p,
+                            dpi);
+        tm_stop(&tm[ST_RECOGNIZE]);
+        if (!op)
+            goto fail;
+
+        tm_start(&tm[ST_REC_IO]);
+        sv = out_page_save(op, recf);
+        op2 = sv == 0 ? out_page_load(recf) : NULL;
+        tm_stop(&tm[ST_REC_IO]);
+        if (!op2)
+            goto fail;
+
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        char rel[1024];
+        snprintf(rel, sizeof rel, "%s", base);
+        char *dot = strrchr(rel, '.');
+        if (dot && dot != rel)
+            *dot = '\0';
+        const OutPage *pages[1] = {op2};
+        tm_start(&tm[ST_WRITE]);
+        wr = page_write_outputs(out_fd, rel, pages, 1, job->formats);
+        tm_stop(&tm[ST_WRITE]);
+        if (wr < 0)
+            goto fail;
+        rc = 0;
+    fail:
+        pixDestroy(&pix);
+        pixDestroy(&pixb);
+        pixDestroy(&pixd);
+        seg_page_destroy(&sp);
+        seg_page_destroy(&sp2);
+        out_page_destroy(&op);
+        out_page_destroy(&op2);
+        if (rc < 0)
+            return -1;
+        if (r + 1 < reps)
+            rc = -1;
+    }
+    for (int s = 0; s < ST_N; s++)
+        ms[s] = 1000.0 * tm[s].best;
+    return 0;
+}
+
+static void rm_tree_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char p[4400];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        unlink(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+int main(int argc, char **argv)
+{
+    const char *model = NULL, *outdir = NULL;
+    int reps = 1, tsv = 0, first = argc;
+    Job job;
+    job_init_defaults(&job);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20); /* as pipeline/main.c */
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help")) {
+            fputs(usage, stdout);
+            return 0;
+        } else if (!strcmp(a, "--model") && i + 1 < argc) {
+            model = argv[++i];
+        } else if (!strcmp(a, "--method") && i + 1 < argc) {
+            const char *m = argv[++i];
+            if (!strcmp(m, "sauvola"))
+                job.binarize.method = SEG_BINARIZE_SAUVOLA;
+            else if (!strcmp(m, "otsu"))
+                job.binarize.method = SEG_BINARIZE_OTSU;
+            else {
+                fprintf(stderr, "bench_stages: --method: sauvola or otsu\n");
+                return 2;
+            }
+        } else if (!strcmp(a, "--no-deskew")) {
+            job.binarize.deskew = 0;
+        } else if (!strcmp(a, "--reps") && i + 1 < argc) {
+            reps = atoi(argv[++i]);
+            if (reps < 1 || reps > 100) {
+                fprintf(stderr, "bench_stages: --reps: 1..100\n");
+                return 2;
+            }
+        } else if (!strcmp(a, "-o") && i + 1 < argc) {
+            outdir = argv[++i];
+        } else if (!strcmp(a, "--tsv")) {
+            tsv = 1;
+        } else if (a[0] == '-') {
+            fprintf(stderr, "%s", usage);
+            return 2;
+        } else {
+            first = i;
+            break;
+        }
+    }
+    if (first >= argc) {
+        fprintf(stderr, "%s", usage);
+        return 2;
+    }
+    if (!model)
+        model = cli_default_model_path();
+    RecNet *net = rec_net_load(model);
+    if (!net) {
+        fprintf(stderr, "bench_stages: cannot load model %s: %s\n", model,
+                err_get());
+        return 1;
+    }
+    char tmpdir[] = "/tmp/bench_stages.XXXXXX";
+    if (!mkdtemp(tmpdir)) {
+        perror("bench_stages: mkdtemp");
+        rec_net_destroy(&net);
+        return 1;
+    }
+    const char *od = outdir ? outdir : tmpdir;
+    int out_fd = open(od, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (out_fd < 0) {
+        fprintf(stderr, "bench_stages: cannot open %s\n", od);
+        rm_tree_files(tmpdir);
+        rec_net_destroy(&net);
+        return 1;
+    }
+
+    double sum[ST_N] = {0};
+    long glyphs_sum = 0;
+    int npages = 0, status = 0;
+    if (tsv) {
+        printf("page");
+        for (int s = 0; s < ST_N; s++)
+            printf("\t%s", st_names[s]);
+        printf("\ttotal\tglyphs\n");
+    } else {
+        printf("%-24s", "CPU ms per step");
+        for (int s = 0; s < ST_N; s++)
+            printf(" %9s", st_names[s]);
+        printf(" %9s %7s\n", "total", "glyphs");
+    }
+    for (int i = first; i < argc; i++) {
+        int n;
+        if (page_count(argv[i], &n) < 0) {
+            fprintf(stderr, "bench_stages: %s\n", err_get());
+            status = 1;
+            continue;
+        }
+        for (int p = 0; p < n; p++) {
+            double ms[ST_N];
+            int glyphs;
+            if (bench_page(argv[i], p, &job, net, reps, tmpdir, out_fd, ms,
+                           &glyphs) < 0) {
+                fprintf(stderr, "bench_stages: %s page %d: %s\n", argv[i],
+                        p + 1, err_get());
+                status = 1;
+                continue;
+            }
+            const char *base = strrchr(argv[i], '/');
+            base = base ? base + 1 : argv[i];
+            char label[300];
+            if (n > 1)
+                snprintf(label, sizeof label, "%s:%d", base, p + 1);
+            else
+                snprintf(label, sizeof label, "%s", base);
+            double tot = 0;
+            printf(tsv ? "%s" : "%-24s", label);
+            for (int s = 0; s < ST_N; s++) {
+                printf(tsv ? "\t%.2f" : " %9.1f", ms[s]);
+                tot += ms[s];
+                sum[s] += ms[s];
+            }
+            printf(tsv ? "\t%.2f\t%d\n" : " %9.1f %7d\n", tot, glyphs);
+            glyphs_sum += glyphs;
+            npages++;
+        }
+    }
+    if (npages > 0) {
+        double tot = 0;
+        printf(tsv ? "%s" : "%-24s", "MEAN");
+        for (int s = 0; s < ST_N; s++) {
+            printf(tsv ? "\t%.2f" : " %9.1f", sum[s] / npages);
+            tot += sum[s] / npages;
+        }
+        printf(tsv ? "\t%.2f\t%.1f\n" : " %9.1f %7.1f\n", tot,
+               (double)glyphs_sum / npages);
+    }
+    close(out_fd);
+    if (!outdir)
+        rm_tree_files(tmpdir);
+    else {
+        char p[4400];
+        snprintf(p, sizeof p, "%s/page.tif", tmpdir);
+        unlink(p);
+        snprintf(p, sizeof p, "%s/page.seg", tmpdir);
+        unlink(p);
+        snprintf(p, sizeof p, "%s/page.rec", tmpdir);
+        unlink(p);
+        rmdir(tmpdir);
+    }
+    rec_net_destroy(&net);
+    return status;
+}
