@@ -34,7 +34,7 @@ model=${BENCH_MODEL:-$top/models/inkpipe.model}
 if [ ! -f "$model" ]; then
     mkdir -p "$res"
     model=$res/untrained.model
-    "$build/tools/mkmodel" "$model" >/dev/null || die "mkmodel failed"
+    "$build/tools/rec_model" create "$model" >/dev/null || die "rec_model create failed"
     echo "bench-scale: no trained model; an untrained one (speed only)" >&2
 fi
 
