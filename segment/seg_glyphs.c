@@ -257,7 +257,8 @@ int seg__pieces_from_pix(PIX *pixb, SegPieces *ps)
                     while (q < r0 && rs.v[q].x1 < rr->x0) /* ends left */
                         q++;
                     for (int k = q; k < r0 && rs.v[k].x0 <= rr->x1; k++) {
-                        int ra = seg__uf_find(parent, r), rb = seg__uf_find(parent, k);
+                        int ra = seg__uf_find(parent, r);
+                        int rb = seg__uf_find(parent, k);
                         if (ra != rb) {
                             if (ra < rb)
                                 parent[rb] = ra;
@@ -478,7 +479,8 @@ int seg__pieces_join_stacked(SegPieces *ps, float med_h, SegStats *st)
             int mw = p->w < q->w ? p->w : q->w;
             int gap = q->y >= p->y ? q->y - (p->y + p->h) : p->y - (q->y + q->h);
             if (2 * ov >= mw && gap >= 0 && (float)gap <= gmax) {
-                int ra = seg__uf_find(parent, order[a]), rb = seg__uf_find(parent, order[b]);
+                int ra = seg__uf_find(parent, order[a]);
+                int rb = seg__uf_find(parent, order[b]);
                 if (ra != rb)
                     parent[rb] = ra;
             }
