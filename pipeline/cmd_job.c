@@ -296,12 +296,18 @@ int cmd_run(int argc, char **argv)
     double el = now_s() - t0;
     if (failed)
         print_failures(sp, stderr);
+    /* pages that failed in a page stage; a file that failed at ingest has
+     * no pages to count, so it is reported as an unreadable file */
+    int pages_failed = failed - k.c[STAGE_INGEST].failed -
+                       k.c[STAGE_OUTPUT].failed;
     if (!quiet)
         fprintf(stderr,
-                "inkpipe: %s: %d files (%d new), %d pages: %d done, %d "
-                "failed; %d files written to %s in %.1fs (%.1f pages/s)\n",
-                job->name, k.c[STAGE_INGEST].total, n_new, pages, pages_done,
-                failed, k.c[STAGE_OUTPUT].done, job->output_dir, el,
+                "inkpipe: %s: %d files (%d new, %d unreadable), %d pages: %d "
+                "done, %d failed; %d files written to %s in %.1fs "
+                "(%.1f pages/s)\n",
+                job->name, k.c[STAGE_INGEST].total, n_new,
+                k.c[STAGE_INGEST].failed, pages, pages_done, pages_failed,
+                k.c[STAGE_OUTPUT].done, job->output_dir, el,
                 el > 0 ? pages_done / el : 0.0);
     int left = 0;
     for (int st = 0; st < STAGE_N; st++)

@@ -105,6 +105,18 @@ static unsigned long long proc_start(long pid)
     return start ? start : 1;
 }
 
+/**
+ * Is process pid alive on this host? A zombie counts as dead (here PID 1
+ * may reap orphans late, so a killed worker can linger as one).
+ *
+ * @param[in] pid  process id
+ * @return 1 alive, 0 dead or gone
+ */
+int queue_pid_alive(long pid)
+{
+    return pid > 0 && proc_start(pid) != 0;
+}
+
 /* This process's claim suffix "HOST~PID~START". */
 static void my_ident(char *buf, size_t size)
 {

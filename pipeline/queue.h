@@ -90,4 +90,7 @@ const char *queue_host(void);
 /* 1 if name is a plain key: [A-Za-z0-9._-], 1..200 bytes, not "."/"..". */
 int queue_key_valid(const char *name);
 
+/* 1 if pid is a live (non-zombie) process on this host, else 0. */
+int queue_pid_alive(long pid);
+
 #endif

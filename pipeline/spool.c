@@ -347,13 +347,57 @@ static void clean_art_temps(Spool *sp)
         if (de->d_name[0] != '.' || !t)
             continue;
         long pid = strtol(t + 5, NULL, 10);
-        char proc[64];
-        snprintf(proc, sizeof proc, "/proc/%ld", pid);
-        if (pid > 0 && access(proc, F_OK) == 0)
+        if (queue_pid_alive(pid))
             continue;
         if (fstatat(sp->art_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
             now - st.st_mtime > sp->job->page_timeout + 60)
             unlinkat(sp->art_fd, de->d_name, 0);
+    }
+    closedir(d);
+}
+
+/* Is name a temp file of fs_create_temp_at (".NAME.tmp.PID.SEQ") whose
+ * writer is not alive on this host? */
+static int temp_of_dead_writer(const char *name)
+{
+    const char *t = strstr(name, ".tmp.");
+    if (name[0] != '.' || !t)
+        return 0;
+    char *end;
+    long pid = strtol(t + 5, &end, 10);
+    if (pid <= 0 || *end != '.')
+        return 0;
+    return !queue_pid_alive(pid);
+}
+
+/* Remove, below folder dfd (depth-limited, symlinks never followed), the
+ * temp files that dead output writers left behind. */
+static void clean_out_temps_at(int dfd, int depth)
+{
+    int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        struct stat st;
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            continue;
+        if (S_ISDIR(st.st_mode) && depth < 64) {
+            int sub = openat(dfd, de->d_name,
+                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub >= 0) {
+                clean_out_temps_at(sub, depth + 1);
+                close(sub);
+            }
+        } else if (S_ISREG(st.st_mode) && temp_of_dead_writer(de->d_name)) {
+            unlinkat(dfd, de->d_name, 0);
+        }
     }
     closedir(d);
 }
@@ -373,6 +417,11 @@ int spool_recover(Spool *sp, int *pn)
         int n = 0;
         if (queue_recover(sp->q[i], sp->job->lease_seconds, &n) < 0)
             return -1;
+        /* An output writer that died mid-write leaves its hidden temp file
+         * in the output tree; sweep only when such a claim was recovered,
+         * so a healthy run never walks the tree. */
+        if (i == STAGE_OUTPUT && n > 0)
+            clean_out_temps_at(sp->out_fd, 0);
         total += n;
     }
     if (pn)

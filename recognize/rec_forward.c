@@ -381,6 +381,8 @@ const float *rec__forward(RecNet *net, const float *x, int n, int train,
  *       sgemm per layer per chunk; the first call sizes the scratch.
  *   (2) Restriction renormalises the softmax over cs, which equals a
  *       softmax over the allowed logits only.
+ *   (3) A non-finite logit (a model with absurd weights) is an error,
+ *       never a NaN probability.
  */
 int rec_net_classify(RecNet *net, const float *inputs, int n, RecCharset cs,
                      float *probs)
@@ -404,6 +406,11 @@ int rec_net_classify(RecNet *net, const float *inputs, int n, RecCharset cs,
             for (int c = 0; c < REC_NCLASSES; c++)
                 if (cs >> c & 1 && lg[(size_t)c * b + s] > mx)
                     mx = lg[(size_t)c * b + s];
+            /* A model with absurd (finite) weights can overflow to inf or
+             * NaN; refuse it rather than hand out NaN confidences. */
+            if (!isfinite(mx))
+                return err_set("the model gives a non-finite output for "
+                               "glyph %d (damaged weights?)", done + s);
             for (int c = 0; c < REC_NCLASSES; c++) {
                 pr[c] = cs >> c & 1 ? expf(lg[(size_t)c * b + s] - mx) : 0.0f;
                 sum += pr[c];

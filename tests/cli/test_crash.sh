@@ -110,16 +110,16 @@ dups=$(awk '{print $1, $2}' "$D/trace" | sort | uniq -d | wc -l)
 # ingest 7 + binarize/segment/recognize 10 each + output 7
 check two_runs__each_item_once test "$dups" = 0 -a "$n" = $((N_FILES * 2 + N_PAGES * 3))
 
-# 4. heartbeat: one page whose segment stage takes 2.5 s, a lease of 1 s,
+# 4. heartbeat: one page whose segment stage takes 4 s, a lease of 2 s,
 #    and two workers on two "hosts" sharing the spool: the idle one must
 #    not take the busy one's claim back (the heartbeat keeps it fresh), so
 #    no item runs twice and no claim is lost.
 D=$T/hb
 mkdir -p "$D/in"
 "$MKPAGE" --seed 31 --size 600x300 "$D/in/a.png"
-printf 'input:\n  paths: [in]\noutput:\n  dir: out\nlease:\n  seconds: 1\n' >"$D/job.yaml"
+printf 'input:\n  paths: [in]\noutput:\n  dir: out\nlease:\n  seconds: 2\n' >"$D/job.yaml"
 "$INKPIPE" submit "$D/job.yaml" >/dev/null
-export INKPIPE_TRACE=$D/trace INKPIPE_FAULT=segment:sleep=2.5
+export INKPIPE_TRACE=$D/trace INKPIPE_FAULT=segment:sleep=4
 # (without heartbeats the two would take the claim from each other forever:
 # the time limit turns that into a failure instead of a hang)
 INKPIPE_HOST=hosta timeout 60 "$INKPIPE" work "$D/job.yaml" --exit-when-idle 2>"$D/loga" &

@@ -599,6 +599,20 @@ static void rec_net_classify__same_size__allocates_nothing(void)
     rec_net_destroy(&net);
 }
 
+static void rec_net_classify__absurd_weights__error_not_nan(void)
+{
+    int n = 2;
+    RecNet *net = random_net("c4,p,f62", 93);
+    float *x = random_inputs(n, 94);
+    float pr[2 * REC_NCLASSES];
+    for (size_t i = 0; i < net->nparams; i++)
+        net->params[i] = 1e30f;
+    CHECK(rec_net_classify(net, x, n, REC_CHARSET_ALL, pr) == -1);
+    CHECK(strstr(err_get(), "non-finite") != NULL);
+    free(x);
+    rec_net_destroy(&net);
+}
+
 static void rec_net_classify__charset__renormalises_over_allowed(void)
 {
     int n = 4;
@@ -785,6 +799,7 @@ int main(void)
     RUN(rec_net_classify__batch__equals_single_calls);
     RUN(rec_net_classify__same_size__allocates_nothing);
     RUN(rec_net_classify__charset__renormalises_over_allowed);
+    RUN(rec_net_classify__absurd_weights__error_not_nan);
     RUN(rec_net_train__toy_problem__learns_quickly);
     RUN(rec_net_train__same_seed__identical_weights);
     RUN(rec_net_train__bad_label__error_names_sample);
