@@ -38,7 +38,7 @@ if [ ! -f "$model" ]; then
     echo "bench-scale: no trained model; an untrained one (speed only)" >&2
 fi
 
-data=${INKPIPE_CHARS74K:-/work/shared/data/chars74k-hnd}
+data=${INKPIPE_CHARS74K:-$top/../shared/data/chars74k-hnd}
 if [ -d "$data/Img" ] || [ -f "$data/labels.csv" ]; then
     csrc="--source chars74k --writers 041-045 --data $data"
 else
