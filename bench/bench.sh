@@ -67,7 +67,7 @@ if [ -z "$model" ]; then
 fi
 if [ -z "$model" ]; then
     model=$res/untrained.model
-    "$build/tools/mkmodel" "$model" >/dev/null || die "mkmodel failed"
+    "$build/tools/rec_model" create "$model" >/dev/null || die "rec_model create failed"
     model_note=" (UNTRAINED: no trained model found; speed only, inkpipe's CER is meaningless)"
 fi
 

@@ -17,7 +17,7 @@ n=$2
 top=$(cd "$(dirname "$0")/.." && pwd)
 compose=$top/build/tools/compose
 seed=${BENCH_SEED:-2026}
-data=${INKPIPE_CHARS74K:-/work/shared/data/chars74k-hnd}
+data=${INKPIPE_CHARS74K:-$top/../shared/data/chars74k-hnd}
 # Degradations of a decent flatbed scan: grey paper with a smooth
 # variation, slight skew, a little blur and noise, a few specks, and some
 # field values in boxes / on underlines / in comb fields.

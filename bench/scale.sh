@@ -34,11 +34,11 @@ model=${BENCH_MODEL:-$top/models/inkpipe.model}
 if [ ! -f "$model" ]; then
     mkdir -p "$res"
     model=$res/untrained.model
-    "$build/tools/mkmodel" "$model" >/dev/null || die "mkmodel failed"
+    "$build/tools/rec_model" create "$model" >/dev/null || die "rec_model create failed"
     echo "bench-scale: no trained model; an untrained one (speed only)" >&2
 fi
 
-data=${INKPIPE_CHARS74K:-/work/shared/data/chars74k-hnd}
+data=${INKPIPE_CHARS74K:-$top/../shared/data/chars74k-hnd}
 if [ -d "$data/Img" ] || [ -f "$data/labels.csv" ]; then
     csrc="--source chars74k --writers 041-045 --data $data"
 else

@@ -24,6 +24,7 @@
  * meaning (out_page_check). Every message names the file.
  */
 #include "output/output.h"
+#include "common/binio.h"
 #include "common/err.h"
 
 #include <errno.h>
@@ -31,7 +32,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 static const unsigned char OUT_MAGIC[8] = {'I', 'N', 'K', 'P', 'O', 'U', 'T', 0x1a};
 
@@ -212,67 +212,22 @@ int out_page_check(const OutPage *page)
     return 0;
 }
 
-/* ---- little-endian encoding ---- */
-
-static unsigned char *put_u32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-    p[2] = (unsigned char)(v >> 16);
-    p[3] = (unsigned char)(v >> 24);
-    return p + 4;
-}
-
-static unsigned char *put_i32(unsigned char *p, int v)
-{
-    return put_u32(p, (uint32_t)v);
-}
-
-static unsigned char *put_f32(unsigned char *p, float f)
-{
-    uint32_t v;
-    memcpy(&v, &f, 4);
-    return put_u32(p, v);
-}
+/* ---- encoding (fields through common/binio) ---- */
 
 static unsigned char *put_box(unsigned char *p, const OutBox *b)
 {
-    p = put_i32(p, b->x0);
-    p = put_i32(p, b->y0);
-    p = put_i32(p, b->x1);
-    return put_i32(p, b->y1);
+    p = binio_put_i32(p, b->x0);
+    p = binio_put_i32(p, b->y0);
+    p = binio_put_i32(p, b->x1);
+    return binio_put_i32(p, b->y1);
 }
 
-static uint32_t get_u32(const unsigned char **pp)
+static void get_box(BinReader *r, OutBox *b)
 {
-    const unsigned char *p = *pp;
-    *pp += 4;
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
-static int get_i32(const unsigned char **pp)
-{
-    uint32_t v = get_u32(pp);
-    int32_t s;
-    memcpy(&s, &v, 4); /* two's complement on every platform we build on */
-    return s;
-}
-
-static float get_f32(const unsigned char **pp)
-{
-    uint32_t v = get_u32(pp);
-    float f;
-    memcpy(&f, &v, 4);
-    return f;
-}
-
-static void get_box(const unsigned char **pp, OutBox *b)
-{
-    b->x0 = get_i32(pp);
-    b->y0 = get_i32(pp);
-    b->x1 = get_i32(pp);
-    b->y1 = get_i32(pp);
+    b->x0 = binio_read_i32(r, "box");
+    b->y0 = binio_read_i32(r, "box");
+    b->x1 = binio_read_i32(r, "box");
+    b->y1 = binio_read_i32(r, "box");
 }
 
 static size_t artifact_size(size_t image_len, size_t nl, size_t nw, size_t ng)
@@ -314,42 +269,42 @@ int out_page_save(const OutPage *page, const char *path)
     p = buf;
     memcpy(p, OUT_MAGIC, 8);
     p += 8;
-    p = put_u32(p, OUT_PAGE_VERSION);
-    p = put_u32(p, 0);
-    p = put_i32(p, page->pageno);
-    p = put_i32(p, page->width);
-    p = put_i32(p, page->height);
-    p = put_i32(p, page->dpi);
-    p = put_i32(p, page->n_lines);
-    p = put_i32(p, page->n_words);
-    p = put_i32(p, page->n_glyphs);
-    p = put_u32(p, (uint32_t)ilen);
+    p = binio_put_u32(p, OUT_PAGE_VERSION);
+    p = binio_put_u32(p, 0);
+    p = binio_put_i32(p, page->pageno);
+    p = binio_put_i32(p, page->width);
+    p = binio_put_i32(p, page->height);
+    p = binio_put_i32(p, page->dpi);
+    p = binio_put_i32(p, page->n_lines);
+    p = binio_put_i32(p, page->n_words);
+    p = binio_put_i32(p, page->n_glyphs);
+    p = binio_put_u32(p, (uint32_t)ilen);
     memcpy(p, page->image, ilen);
     p += ilen;
     for (i = 0; i < page->n_lines; i++) {
         const OutLine *l = &page->lines[i];
         p = put_box(p, &l->box);
-        p = put_f32(p, l->baseline_slope);
-        p = put_f32(p, l->baseline_offset);
-        p = put_f32(p, l->x_size);
-        p = put_i32(p, l->block);
-        p = put_i32(p, l->first_word);
-        p = put_i32(p, l->n_words);
-        p = put_u32(p, 0);
+        p = binio_put_f32(p, l->baseline_slope);
+        p = binio_put_f32(p, l->baseline_offset);
+        p = binio_put_f32(p, l->x_size);
+        p = binio_put_i32(p, l->block);
+        p = binio_put_i32(p, l->first_word);
+        p = binio_put_i32(p, l->n_words);
+        p = binio_put_u32(p, 0);
     }
     for (i = 0; i < page->n_words; i++) {
         const OutWord *w = &page->words[i];
         p = put_box(p, &w->box);
-        p = put_i32(p, w->first_glyph);
-        p = put_i32(p, w->n_glyphs);
+        p = binio_put_i32(p, w->first_glyph);
+        p = binio_put_i32(p, w->n_glyphs);
     }
     for (i = 0; i < page->n_glyphs; i++) {
         const OutGlyph *g = &page->glyphs[i];
         p = put_box(p, &g->box);
-        p = put_u32(p, g->codepoint);
-        p = put_f32(p, g->conf);
+        p = binio_put_u32(p, g->codepoint);
+        p = binio_put_f32(p, g->conf);
     }
-    p = put_u32(p, (uint32_t)crc32(0L, buf, (uInt)(size - 4)));
+    p = binio_put_u32(p, binio_crc32(0, buf, size - 4));
 
     fp = fopen(path, "wb");
     if (!fp) {
@@ -362,50 +317,6 @@ int out_page_save(const OutPage *page, const char *path)
         rc = err_set_errno("save %s: close", path);
     free(buf);
     return rc;
-}
-
-/* Read a whole file (at most `max` bytes + 1, to detect oversize). */
-static unsigned char *read_all(const char *path, size_t max, size_t *psize)
-{
-    FILE *fp = fopen(path, "rb");
-    unsigned char *buf = NULL, *nb;
-    size_t cap = 0, n = 0, got;
-
-    if (!fp) {
-        err_set_errno("%s", path);
-        return NULL;
-    }
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 65536;
-            nb = realloc(buf, cap);
-            if (!nb) {
-                err_set("%s: out of memory", path);
-                goto fail;
-            }
-            buf = nb;
-        }
-        got = fread(buf + n, 1, cap - n, fp);
-        n += got;
-        if (got == 0)
-            break;
-        if (n > max) {
-            err_set("%s: not a page artifact (larger than %zu bytes)", path,
-                    max);
-            goto fail;
-        }
-    }
-    if (ferror(fp)) {
-        err_set_errno("%s: read", path);
-        goto fail;
-    }
-    fclose(fp);
-    *psize = n;
-    return buf;
-fail:
-    fclose(fp);
-    free(buf);
-    return NULL;
 }
 
 /**
@@ -421,16 +332,17 @@ OutPage *out_page_load(const char *path)
     const size_t max = artifact_size(OUT_MAX_IMAGE, OUT_MAX_ITEMS,
                                      OUT_MAX_ITEMS, OUT_MAX_ITEMS);
     unsigned char *buf;
-    const unsigned char *p;
+    BinReader r;
     size_t size, want;
     uint32_t version, ilen, crc;
     int pageno, width, height, dpi, nl, nw, ng, i;
     char *image = NULL;
     OutPage *page = NULL;
 
-    buf = read_all(path, max, &size);
+    buf = binio_file_read(path, max, &size);
     if (!buf)
         return NULL;
+    binio_reader_init(&r, buf, size, path, "page artifact");
     if (size < 8 || memcmp(buf, OUT_MAGIC, 8) != 0) {
         err_set("%s: not an inkpipe page artifact (bad magic)", path);
         goto done;
@@ -440,22 +352,22 @@ OutPage *out_page_load(const char *path)
                 OUT_HDR_SIZE);
         goto done;
     }
-    p = buf + 8;
-    version = get_u32(&p);
+    r.pos = 8;
+    version = binio_read_u32(&r, "version");
     if (version != OUT_PAGE_VERSION) {
         err_set("%s: artifact version %u, this build reads version %d", path,
                 (unsigned)version, OUT_PAGE_VERSION);
         goto done;
     }
-    (void)get_u32(&p);
-    pageno = get_i32(&p);
-    width = get_i32(&p);
-    height = get_i32(&p);
-    dpi = get_i32(&p);
-    nl = get_i32(&p);
-    nw = get_i32(&p);
-    ng = get_i32(&p);
-    ilen = get_u32(&p);
+    (void)binio_read_u32(&r, "reserved");
+    pageno = binio_read_i32(&r, "page number");
+    width = binio_read_i32(&r, "width");
+    height = binio_read_i32(&r, "height");
+    dpi = binio_read_i32(&r, "dpi");
+    nl = binio_read_i32(&r, "line count");
+    nw = binio_read_i32(&r, "word count");
+    ng = binio_read_i32(&r, "glyph count");
+    ilen = binio_read_u32(&r, "image name length");
     if (nl < 0 || nw < 0 || ng < 0 || nl > OUT_MAX_ITEMS ||
         nw > OUT_MAX_ITEMS || ng > OUT_MAX_ITEMS || ilen > OUT_MAX_IMAGE) {
         err_set("%s: corrupt header (%d lines, %d words, %d glyphs, image "
@@ -472,9 +384,8 @@ OutPage *out_page_load(const char *path)
         err_set("%s: %zu trailing bytes after the page", path, size - want);
         goto done;
     }
-    p = buf + want - 4;
-    crc = get_u32(&p);
-    if (crc != (uint32_t)crc32(0L, buf, (uInt)(want - 4))) {
+    crc = binio_get_u32(buf + want - 4);
+    if (crc != binio_crc32(0, buf, want - 4)) {
         err_set("%s: checksum mismatch (corrupt artifact)", path);
         goto done;
     }
@@ -494,31 +405,37 @@ OutPage *out_page_load(const char *path)
         err_prefix("%s", path);
         goto done;
     }
-    p = buf + OUT_HDR_SIZE + ilen;
+    /* the size check above makes every read below succeed */
+    r.pos = OUT_HDR_SIZE + ilen;
+    r.n = want - 4;
     for (i = 0; i < nl; i++) {
         OutLine *l = &page->lines[i];
-        get_box(&p, &l->box);
-        l->baseline_slope = get_f32(&p);
-        l->baseline_offset = get_f32(&p);
-        l->x_size = get_f32(&p);
-        l->block = get_i32(&p);
-        l->first_word = get_i32(&p);
-        l->n_words = get_i32(&p);
-        (void)get_u32(&p);
+        get_box(&r, &l->box);
+        l->baseline_slope = binio_read_f32(&r, "line slope");
+        l->baseline_offset = binio_read_f32(&r, "line offset");
+        l->x_size = binio_read_f32(&r, "line x size");
+        l->block = binio_read_i32(&r, "line block");
+        l->first_word = binio_read_i32(&r, "line first word");
+        l->n_words = binio_read_i32(&r, "line word count");
+        (void)binio_read_u32(&r, "reserved");
     }
     for (i = 0; i < nw; i++) {
         OutWord *w = &page->words[i];
-        get_box(&p, &w->box);
-        w->first_glyph = get_i32(&p);
-        w->n_glyphs = get_i32(&p);
+        get_box(&r, &w->box);
+        w->first_glyph = binio_read_i32(&r, "word first glyph");
+        w->n_glyphs = binio_read_i32(&r, "word glyph count");
     }
     for (i = 0; i < ng; i++) {
         OutGlyph *g = &page->glyphs[i];
-        get_box(&p, &g->box);
-        g->codepoint = get_u32(&p);
-        g->conf = get_f32(&p);
+        get_box(&r, &g->box);
+        g->codepoint = binio_read_u32(&r, "code point");
+        g->conf = binio_read_f32(&r, "confidence");
     }
-    if (out_page_check(page) < 0) {
+    if (r.failed || r.pos != r.n) {
+        if (!r.failed)
+            err_set("%s: %zu bytes left after the glyphs", path, r.n - r.pos);
+        out_page_destroy(&page);
+    } else if (out_page_check(page) < 0) {
         err_prefix("%s", path);
         out_page_destroy(&page);
     }

@@ -218,35 +218,6 @@ static void area_resample(const float *src, int sw, int sh, float *dst, int dw,
     }
 }
 
-/* Grey bytes (w x h) of any PIX; 1 bpp ink -> 0. NULL on error. */
-static unsigned char *pix_to_grey(PIX *pix, int *pw, int *ph)
-{
-    int w = (int)pixGetWidth(pix), h = (int)pixGetHeight(pix);
-    PIX *g = pixConvertTo8(pix, 0);
-    if (!g) {
-        err_set("cannot convert %d bpp image to grey", (int)pixGetDepth(pix));
-        return NULL;
-    }
-    unsigned char *grey = malloc((size_t)w * (size_t)h);
-    if (!grey) {
-        pixDestroy(&g);
-        err_set("out of memory (%dx%d image)", w, h);
-        return NULL;
-    }
-    l_uint32 *data = pixGetData(g);
-    int wpl = (int)pixGetWpl(g);
-    for (int y = 0; y < h; y++) {
-        l_uint32 *line = data + (size_t)y * (size_t)wpl;
-        for (int x = 0; x < w; x++)
-            grey[(size_t)y * (size_t)w + (size_t)x] =
-                (unsigned char)GET_DATA_BYTE(line, x);
-    }
-    pixDestroy(&g);
-    *pw = w;
-    *ph = h;
-    return grey;
-}
-
 /* Fill s->cov / cw / ch from a grey picture (dark ink on light paper). */
 static int sample_crop(RecSample *s, const unsigned char *grey, int w, int h)
 {
@@ -380,7 +351,7 @@ int rec_set_add_pix(RecSet *set, PIX *pix, int label, int writer,
      * and colour pictures that is rec_glyph_normalize_grey() of the grey
      * conversion made here anyway */
     int d1 = pixGetDepth(pix) == 1 && !pixGetColormap(pix);
-    if (!(grey = pix_to_grey(pix, &w, &h)) ||
+    if (!(grey = rec__pix_to_grey(pix, &w, &h)) ||
         (d1 ? rec_glyph_normalize_pix(pix, s->input)
             : rec_glyph_normalize_grey(grey, w, h, w, s->input)) < 0 ||
         sample_crop(s, grey, w, h)) {

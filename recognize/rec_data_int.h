@@ -45,6 +45,9 @@ struct RecSet {
 
 /* rec_glyph.c: Otsu threshold (ink is grey <= t) of a 256-bin histogram. */
 int rec__glyph_otsu(const double *hist);
+/* rec_glyph.c: grey bytes (w x h, row-major) of any PIX; 1 bpp ink -> 0.
+ * Caller frees; NULL on error (message set). */
+unsigned char *rec__pix_to_grey(PIX *pix, int *pw, int *ph);
 
 /* rec_augment.c: render a sample; aug NULL = the clean rendering used for
  * strokes' rec_set_input(). */

@@ -359,6 +359,43 @@ int rec_glyph_normalize_grey(const unsigned char *grey, int w, int h,
 }
 
 /**
+ * Grey bytes of any PIX (colour, colour-mapped, 1 bpp: ink becomes 0).
+ *
+ * @param[in]  pix  image; not modified
+ * @param[out] pw   width
+ * @param[out] ph   height
+ * @return new w x h bytes, row-major (caller frees), or NULL with the
+ *         message set (unconvertible depth, out of memory)
+ */
+unsigned char *rec__pix_to_grey(PIX *pix, int *pw, int *ph)
+{
+    int w = (int)pixGetWidth(pix), h = (int)pixGetHeight(pix);
+    PIX *g = pixConvertTo8(pix, 0);
+    if (!g) {
+        err_set("cannot convert %d bpp image to grey", (int)pixGetDepth(pix));
+        return NULL;
+    }
+    unsigned char *grey = malloc((size_t)w * (size_t)h);
+    if (!grey) {
+        pixDestroy(&g);
+        err_set("out of memory (%dx%d image)", w, h);
+        return NULL;
+    }
+    l_uint32 *data = pixGetData(g);
+    int wpl = (int)pixGetWpl(g);
+    for (int y = 0; y < h; y++) {
+        l_uint32 *line = data + (size_t)y * (size_t)wpl;
+        for (int x = 0; x < w; x++)
+            grey[(size_t)y * (size_t)w + (size_t)x] =
+                (unsigned char)GET_DATA_BYTE(line, x);
+    }
+    pixDestroy(&g);
+    *pw = w;
+    *ph = h;
+    return grey;
+}
+
+/**
  * Normalise a glyph image of any depth for the network.
  *
  * @param[in]  pix  glyph image: 1 bpp (1 = ink) or grey/colour/colormapped
@@ -401,25 +438,9 @@ int rec_glyph_normalize_pix(PIX *pix, float *dst)
         free(mask);
         return rc < 0 ? -1 : 0;
     }
-    PIX *g = pixConvertTo8(pix, 0);
-    if (!g)
-        return err_set("rec_glyph_normalize_pix: cannot convert %d bpp image "
-                       "to grey",
-                       d);
-    unsigned char *grey = malloc((size_t)w * (size_t)h);
-    if (!grey) {
-        pixDestroy(&g);
-        return err_set("rec_glyph_normalize_pix: out of memory");
-    }
-    l_uint32 *data = pixGetData(g);
-    int wpl = (int)pixGetWpl(g);
-    for (int y = 0; y < h; y++) {
-        l_uint32 *line = data + (size_t)y * (size_t)wpl;
-        for (int x = 0; x < w; x++)
-            grey[(size_t)y * (size_t)w + (size_t)x] =
-                (unsigned char)GET_DATA_BYTE(line, x);
-    }
-    pixDestroy(&g);
+    unsigned char *grey = rec__pix_to_grey(pix, &w, &h);
+    if (!grey)
+        return err_prefix("rec_glyph_normalize_pix");
     int rc = rec_glyph_normalize_grey(grey, w, h, w, dst);
     free(grey);
     return rc;

@@ -34,8 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
-
+#include "common/binio.h"
 #include "common/err.h"
 
 #define REC_MAGIC "INKPCNN"
@@ -489,64 +488,20 @@ int rec_net_set_meta(RecNet *net, const char *meta)
 
 /* ---- model file ------------------------------------------------------- */
 
-typedef struct {
-    unsigned char *p;
-    size_t n, cap;
-    int oom;
-} Buf;
+#define REC__MODEL_MAX ((size_t)1 << 31) /* largest model file read */
 
-static void buf_put(Buf *b, const void *src, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n > b->cap) {
-        size_t c = b->cap ? b->cap : 4096;
-        while (c < b->n + n)
-            c *= 2;
-        unsigned char *q = realloc(b->p, c);
-        if (!q) {
-            b->oom = 1;
-            return;
-        }
-        b->p = q;
-        b->cap = c;
-    }
-    memcpy(b->p + b->n, src, n);
-    b->n += n;
-}
-
-static void put_u32(Buf *b, uint32_t v)
-{
-    unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8),
-                          (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
-    buf_put(b, x, 4);
-}
-
-static void put_u64(Buf *b, uint64_t v)
-{
-    put_u32(b, (uint32_t)v);
-    put_u32(b, (uint32_t)(v >> 32));
-}
-
-static void put_f32(Buf *b, float f)
-{
-    uint32_t v;
-    memcpy(&v, &f, 4);
-    put_u32(b, v);
-}
-
-static void put_str(Buf *b, const char *s)
+static void put_str(BinBuf *b, const char *s)
 {
     size_t n = strlen(s);
-    put_u32(b, (uint32_t)n);
-    buf_put(b, s, n);
+    binio_buf_u32(b, (uint32_t)n);
+    binio_buf_write(b, s, n);
 }
 
-static void put_tensor(Buf *b, const float *x, int n)
+static void put_tensor(BinBuf *b, const float *x, int n)
 {
-    put_u32(b, (uint32_t)n);
+    binio_buf_u32(b, (uint32_t)n);
     for (int i = 0; i < n; i++)
-        put_f32(b, x[i]);
+        binio_buf_f32(b, x[i]);
 }
 
 /* The saved architecture: the same tokens with batch norm folded away. */
@@ -571,7 +526,7 @@ static void arch_strip_bn(const char *arch, char *dst, size_t cap)
  */
 int rec_net_save(const RecNet *net, const char *path)
 {
-    Buf b = {0};
+    BinBuf b = {0};
     char arch[REC__ARCH_MAX];
     int ntensors = 0;
     float *fw = NULL, *fb = NULL;
@@ -581,17 +536,17 @@ int rec_net_save(const RecNet *net, const char *path)
     for (int i = 0; i < net->nl; i++)
         if (net->l[i].type == REC__CONV || net->l[i].type == REC__DENSE)
             ntensors += 2;
-    buf_put(&b, REC_MAGIC, 8);
-    put_u32(&b, REC_VERSION);
-    put_u32(&b, 0);
-    put_u32(&b, REC_INPUT_SIZE);
-    put_u32(&b, REC_NCLASSES);
-    buf_put(&b, rec_class_chars, REC_NCLASSES);
-    put_f32(&b, net->norm_mean);
-    put_f32(&b, net->norm_scale);
+    binio_buf_write(&b, REC_MAGIC, 8);
+    binio_buf_u32(&b, REC_VERSION);
+    binio_buf_u32(&b, 0);
+    binio_buf_u32(&b, REC_INPUT_SIZE);
+    binio_buf_u32(&b, REC_NCLASSES);
+    binio_buf_write(&b, rec_class_chars, REC_NCLASSES);
+    binio_buf_f32(&b, net->norm_mean);
+    binio_buf_f32(&b, net->norm_scale);
     put_str(&b, arch);
     put_str(&b, rec_net_meta(net));
-    put_u32(&b, (uint32_t)ntensors);
+    binio_buf_u32(&b, (uint32_t)ntensors);
     for (int i = 0; i < net->nl; i++) {
         const RecLayer *l = &net->l[i];
         if (l->type != REC__CONV && l->type != REC__DENSE)
@@ -627,12 +582,12 @@ int rec_net_save(const RecNet *net, const char *path)
         free(fb);
         fw = fb = NULL;
     }
-    put_u64(&b, (uint64_t)b.n + 12);
+    binio_buf_u64(&b, (uint64_t)b.n + 12);
     if (b.oom) {
         err_set("%s: out of memory", path);
         goto done;
     }
-    put_u32(&b, (uint32_t)crc32(0L, b.p, (uInt)b.n));
+    binio_buf_u32(&b, binio_crc32(0, b.p, b.n));
     if (b.oom) {
         err_set("%s: out of memory", path);
         goto done;
@@ -666,107 +621,34 @@ int rec_net_save(const RecNet *net, const char *path)
 done:
     free(fw);
     free(fb);
-    free(b.p);
+    binio_buf_cleanup(&b);
     return rc;
 }
 
-typedef struct {
-    const unsigned char *p;
-    size_t n, pos;
-    const char *path;
-} Rd;
-
-static int rd_need(Rd *r, size_t n, const char *what)
+/* A length-prefixed string: into dst (cap bytes) or, with dst NULL, a new
+ * heap copy in *pdup. */
+static int rd_str(BinReader *r, char *dst, size_t cap, char **pdup,
+                  const char *what)
 {
-    if (r->n - r->pos < n)
-        return err_set("%s: truncated model file: %s at byte %zu needs %zu "
-                       "bytes, %zu left", r->path, what, r->pos, n,
-                       r->n - r->pos);
-    return 0;
-}
-
-static int rd_u32(Rd *r, uint32_t *v, const char *what)
-{
-    if (rd_need(r, 4, what) < 0)
+    uint32_t n = binio_read_u32(r, what);
+    const unsigned char *q = binio_read_bytes(r, n, what);
+    if (!q)
         return -1;
-    const unsigned char *p = r->p + r->pos;
-    *v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-         (uint32_t)p[3] << 24;
-    r->pos += 4;
-    return 0;
-}
-
-static int rd_f32(Rd *r, float *f, const char *what)
-{
-    uint32_t v;
-    if (rd_u32(r, &v, what) < 0)
-        return -1;
-    memcpy(f, &v, 4);
-    return 0;
-}
-
-static int rd_str(Rd *r, char *dst, size_t cap, char **pdup, const char *what)
-{
-    uint32_t n;
-    if (rd_u32(r, &n, what) < 0 || rd_need(r, n, what) < 0)
-        return -1;
-    if (memchr(r->p + r->pos, '\0', n))
-        return err_set("%s: %s contains a NUL byte", r->path, what);
+    if (memchr(q, '\0', n))
+        return err_set("%s: %s contains a NUL byte", r->name, what);
     if (dst) {
         if (n >= cap)
-            return err_set("%s: %s is %u bytes (at most %zu)", r->path, what,
+            return err_set("%s: %s is %u bytes (at most %zu)", r->name, what,
                            n, cap - 1);
-        memcpy(dst, r->p + r->pos, n);
-        dst[n] = '\0';
     } else {
-        char *s = malloc((size_t)n + 1);
-        if (!s)
-            return err_set("%s: out of memory", r->path);
-        memcpy(s, r->p + r->pos, n);
-        s[n] = '\0';
-        *pdup = s;
+        dst = malloc((size_t)n + 1);
+        if (!dst)
+            return err_set("%s: out of memory", r->name);
+        *pdup = dst;
     }
-    r->pos += n;
+    memcpy(dst, q, n);
+    dst[n] = '\0';
     return 0;
-}
-
-static unsigned char *read_all(const char *path, size_t *pn)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        err_set_errno("%s: cannot open model", path);
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *p = malloc(cap);
-    while (p) {
-        size_t got = fread(p + n, 1, cap - n, f);
-        n += got;
-        if (n < cap)
-            break;
-        unsigned char *q = cap > ((size_t)1 << 30) ? NULL : realloc(p, cap * 2);
-        if (!q) {
-            free(p);
-            p = NULL;
-            break;
-        }
-        p = q;
-        cap *= 2;
-    }
-    if (!p) {
-        fclose(f);
-        err_set("%s: model file too large or out of memory", path);
-        return NULL;
-    }
-    if (ferror(f)) {
-        err_set_errno("%s: read error", path);
-        fclose(f);
-        free(p);
-        return NULL;
-    }
-    fclose(f);
-    *pn = n;
-    return p;
 }
 
 /**
@@ -784,13 +666,14 @@ static unsigned char *read_all(const char *path, size_t *pn)
 RecNet *rec_net_load(const char *path)
 {
     size_t n;
-    unsigned char *p = read_all(path, &n);
+    unsigned char *p = binio_file_read(path, REC__MODEL_MAX, &n);
     RecNet *net = NULL;
     char arch[REC__ARCH_MAX];
     char *meta = NULL;
     if (!p)
         return NULL;
-    Rd r = {p, n, 0, path};
+    BinReader r;
+    binio_reader_init(&r, p, n, path, "model file");
     if (n < 8 || memcmp(p, REC_MAGIC, 8) != 0) {
         err_set("%s: not an inkpipe model (bad magic)", path);
         goto fail;
@@ -801,25 +684,21 @@ RecNet *rec_net_load(const char *path)
     }
     uint32_t version, flags, isize, ncl;
     r.pos = 8;
-    rd_u32(&r, &version, "version");
+    version = binio_read_u32(&r, "version");
     if (version != REC_VERSION) {
         err_set("%s: model version %u, this build reads version %u", path,
                 version, REC_VERSION);
         goto fail;
     }
     {
-        Rd t = {p, n, n - 12, path};
-        uint32_t lo, hi, crc;
-        rd_u32(&t, &lo, "size");
-        rd_u32(&t, &hi, "size");
-        rd_u32(&t, &crc, "crc");
-        uint64_t size = (uint64_t)hi << 32 | lo;
+        uint64_t size = binio_get_u64(p + n - 12);
+        uint32_t crc = binio_get_u32(p + n - 4);
         if (size != n) {
             err_set("%s: truncated or extended model file: %zu bytes, the "
                     "trailer says %llu", path, n, (unsigned long long)size);
             goto fail;
         }
-        uint32_t got = (uint32_t)crc32(0L, p, (uInt)(n - 4));
+        uint32_t got = binio_crc32(0, p, n - 4);
         if (got != crc) {
             err_set("%s: corrupt model file: CRC-32 %08x, expected %08x",
                     path, got, crc);
@@ -827,25 +706,27 @@ RecNet *rec_net_load(const char *path)
         }
     }
     r.n = n - 12; /* fields end before the trailer */
-    if (rd_u32(&r, &flags, "flags") < 0 || rd_u32(&r, &isize, "input size") < 0 ||
-        rd_u32(&r, &ncl, "class count") < 0)
+    flags = binio_read_u32(&r, "flags");
+    isize = binio_read_u32(&r, "input size");
+    ncl = binio_read_u32(&r, "class count");
+    if (r.failed)
         goto fail;
     if (isize != REC_INPUT_SIZE || ncl != REC_NCLASSES) {
         err_set("%s: model has input %u and %u classes, this build wants %d "
                 "and %d", path, isize, ncl, REC_INPUT_SIZE, REC_NCLASSES);
         goto fail;
     }
-    if (rd_need(&r, ncl, "class list") < 0)
+    const unsigned char *classes = binio_read_bytes(&r, ncl, "class list");
+    if (!classes)
         goto fail;
-    if (memcmp(p + r.pos, rec_class_chars, ncl) != 0) {
+    if (memcmp(classes, rec_class_chars, ncl) != 0) {
         err_set("%s: model's class list differs from \"%s\"", path,
                 rec_class_chars);
         goto fail;
     }
-    r.pos += ncl;
-    float nmean, nscale;
-    if (rd_f32(&r, &nmean, "norm mean") < 0 ||
-        rd_f32(&r, &nscale, "norm scale") < 0 ||
+    float nmean = binio_read_f32(&r, "norm mean");
+    float nscale = binio_read_f32(&r, "norm scale");
+    if (r.failed ||
         rd_str(&r, arch, sizeof arch, NULL, "architecture") < 0 ||
         rd_str(&r, NULL, 0, &meta, "metadata") < 0)
         goto fail;
@@ -892,7 +773,8 @@ RecNet *rec_net_load(const char *path)
     for (int i = 0; i < net->nl; i++)
         if (net->l[i].type == REC__CONV || net->l[i].type == REC__DENSE)
             want += 2;
-    if (rd_u32(&r, &nt, "tensor count") < 0)
+    nt = binio_read_u32(&r, "tensor count");
+    if (r.failed)
         goto fail;
     if (nt != want) {
         err_set("%s: %u tensors, architecture \"%s\" needs %u", path, nt,
@@ -908,17 +790,18 @@ RecNet *rec_net_load(const char *path)
             uint32_t cnt;
             int expect = k ? l->nb : l->nw;
             float *dst = net->params + (k ? l->b_off : l->w_off);
-            if (rd_u32(&r, &cnt, "tensor size") < 0)
+            cnt = binio_read_u32(&r, "tensor size");
+            if (r.failed)
                 goto fail;
             if (cnt != (uint32_t)expect) {
                 err_set("%s: tensor %d (layer %d) has %u values, expected %d",
                         path, ti, i, cnt, expect);
                 goto fail;
             }
-            if (rd_need(&r, (size_t)cnt * 4, "tensor data") < 0)
+            if (binio_read_need(&r, (size_t)cnt * 4, "tensor data") < 0)
                 goto fail;
             for (uint32_t j = 0; j < cnt; j++) {
-                rd_f32(&r, &dst[j], "tensor data");
+                dst[j] = binio_read_f32(&r, "tensor data");
                 if (!isfinite(dst[j])) {
                     err_set("%s: tensor %d value %u is not finite", path, ti,
                             j);

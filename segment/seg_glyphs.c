@@ -162,13 +162,49 @@ static int row_runs(const l_uint32 *line, int wpl, int w, int y, SegRuns *rs)
     return 0;
 }
 
-static int run_find(int *parent, int i)
+/**
+ * Root of i in a union-find forest, halving the path on the way.
+ *
+ * @param[in,out] parent  parent[k] == k for roots; paths are shortened
+ * @param[in]     i       element
+ * @return the root
+ */
+int seg__uf_find(int *parent, int i)
 {
     while (parent[i] != i) {
         parent[i] = parent[parent[i]];
         i = parent[i];
     }
     return i;
+}
+
+static _Thread_local const SegPieces *sort_ps;
+
+static int cmp_piece_x(const void *a, const void *b)
+{
+    const SegBox *p = &sort_ps->v[*(const int *)a].box;
+    const SegBox *q = &sort_ps->v[*(const int *)b].box;
+    if (p->x != q->x)
+        return (p->x > q->x) - (p->x < q->x);
+    return (p->y > q->y) - (p->y < q->y);
+}
+
+/**
+ * Sort piece indices left to right (ties: top to bottom).
+ *
+ * @param[in]     ps   pieces the indices refer to
+ * @param[in,out] idx  n indices into ps->v, sorted in place
+ * @param[in]     n    count
+ *
+ * Notes:
+ *   (1) qsort has no context argument: the pieces go through a
+ *       thread-local pointer, so concurrent pages on threads are safe.
+ */
+void seg__pieces_sort_x(const SegPieces *ps, int *idx, int n)
+{
+    sort_ps = ps;
+    qsort(idx, (size_t)n, sizeof *idx, cmp_piece_x);
+    sort_ps = NULL;
 }
 
 /**
@@ -221,7 +257,8 @@ int seg__pieces_from_pix(PIX *pixb, SegPieces *ps)
                     while (q < r0 && rs.v[q].x1 < rr->x0) /* ends left */
                         q++;
                     for (int k = q; k < r0 && rs.v[k].x0 <= rr->x1; k++) {
-                        int ra = run_find(parent, r), rb = run_find(parent, k);
+                        int ra = seg__uf_find(parent, r);
+                        int rb = seg__uf_find(parent, k);
                         if (ra != rb) {
                             if (ra < rb)
                                 parent[rb] = ra;
@@ -240,7 +277,7 @@ int seg__pieces_from_pix(PIX *pixb, SegPieces *ps)
         goto oom;
     int nc = 0, base = ps->n;
     for (int i = 0; i < rs.n; i++) {
-        int r = run_find(parent, i);
+        int r = seg__uf_find(parent, i);
         if (r == i) {
             comp[i] = nc++;
             SegPiece p = {{rs.v[i].x0, rs.v[i].y, 0, 0}, NULL, 0, -1, 0};
@@ -392,26 +429,6 @@ int seg__piece_cut_rows(const SegPiece *p, int row, SegPiece *top,
 
 /* ---- stacked fragments (before lines) ------------------------------------ */
 
-static _Thread_local const SegPieces *sort_ps;
-
-static int cmp_piece_x(const void *a, const void *b)
-{
-    const SegBox *p = &sort_ps->v[*(const int *)a].box;
-    const SegBox *q = &sort_ps->v[*(const int *)b].box;
-    if (p->x != q->x)
-        return (p->x > q->x) - (p->x < q->x);
-    return (p->y > q->y) - (p->y < q->y);
-}
-
-static int uf_find(int *parent, int i)
-{
-    while (parent[i] != i) {
-        parent[i] = parent[parent[i]];
-        i = parent[i];
-    }
-    return i;
-}
-
 /**
  * Join pieces of one character broken across its height (a light pencil
  * stroke that fades out) before lines are looked for, so that the halves
@@ -449,9 +466,7 @@ int seg__pieces_join_stacked(SegPieces *ps, float med_h, SegStats *st)
         if (!(ps->v[i].flags & SEG__DEAD))
             order[no++] = i;
     }
-    sort_ps = ps;
-    qsort(order, (size_t)no, sizeof *order, cmp_piece_x);
-    sort_ps = NULL;
+    seg__pieces_sort_x(ps, order, no);
     float gmax = seg__fmax(2.0f, 0.15f * med_h);
     for (int a = 0; a < no; a++) {
         const SegBox *p = &ps->v[order[a]].box;
@@ -464,7 +479,8 @@ int seg__pieces_join_stacked(SegPieces *ps, float med_h, SegStats *st)
             int mw = p->w < q->w ? p->w : q->w;
             int gap = q->y >= p->y ? q->y - (p->y + p->h) : p->y - (q->y + q->h);
             if (2 * ov >= mw && gap >= 0 && (float)gap <= gmax) {
-                int ra = uf_find(parent, order[a]), rb = uf_find(parent, order[b]);
+                int ra = seg__uf_find(parent, order[a]);
+                int rb = seg__uf_find(parent, order[b]);
                 if (ra != rb)
                     parent[rb] = ra;
             }
@@ -472,7 +488,7 @@ int seg__pieces_join_stacked(SegPieces *ps, float med_h, SegStats *st)
     }
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
-        int r = uf_find(parent, i);
+        int r = seg__uf_find(parent, i);
         if (r != i && !(ps->v[i].flags & SEG__DEAD)) {
             rc = seg__piece_merge(&ps->v[r], &ps->v[i]);
             st->n_fragments_merged++;
@@ -494,9 +510,7 @@ static void line_sort_live(SegPieces *ps, SegWLine *l)
         if (!(ps->v[l->idx[i]].flags & SEG__DEAD))
             l->idx[k++] = l->idx[i];
     l->n = k;
-    sort_ps = ps;
-    qsort(l->idx, (size_t)l->n, sizeof *l->idx, cmp_piece_x);
-    sort_ps = NULL;
+    seg__pieces_sort_x(ps, l->idx, l->n);
 }
 
 /* Pass 1: dots and accents; tiny marks on the baseline are dropped. */

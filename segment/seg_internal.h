@@ -83,6 +83,8 @@ SegPage *seg__page_alloc(int w, int h, int n_lines, int n_words,
 /* seg_glyphs.c: pieces */
 int seg__pieces_push(SegPieces *ps, const SegPiece *p);
 void seg__pieces_cleanup(SegPieces *ps);
+void seg__pieces_sort_x(const SegPieces *ps, int *idx, int n);
+int seg__uf_find(int *parent, int i);
 int seg__pieces_from_pix(PIX *pixb, SegPieces *ps);
 int seg__piece_merge(SegPiece *dst, SegPiece *src);
 int seg__piece_cut_cols(const SegPiece *p, int col, SegPiece *left,

@@ -328,17 +328,6 @@ static void track_band(const Track *t, float *pt, float *pb)
     *pb = bb;
 }
 
-static _Thread_local const SegPieces *sort_ps;
-
-static int cmp_piece_x(const void *a, const void *b)
-{
-    const SegBox *p = &sort_ps->v[*(const int *)a].box;
-    const SegBox *q = &sort_ps->v[*(const int *)b].box;
-    if (p->x != q->x)
-        return (p->x > q->x) - (p->x < q->x);
-    return (p->y > q->y) - (p->y < q->y);
-}
-
 /* How well a piece [top, bot] fits a line's recent band: the overlap over
  * the smaller height (1 = one contains the other). */
 static float track_fit(const Track *t, float top, float bot, float *pdc)
@@ -629,9 +618,7 @@ int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
         else
             order[no++] = i;
     }
-    sort_ps = ps;
-    qsort(order, (size_t)no, sizeof *order, cmp_piece_x);
-    sort_ps = NULL;
+    seg__pieces_sort_x(ps, order, no);
 
     int ntr = 0, cap = 64;
     float bh = H > 1 ? H : 1, max_band = 0;

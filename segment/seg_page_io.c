@@ -22,6 +22,7 @@
  */
 #include "segment/seg_internal.h"
 
+#include "common/binio.h"
 #include "common/err.h"
 
 #include <errno.h>
@@ -29,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #define SEG_MAGIC "ISEG"
 #define SEG_VERSION 1u
@@ -39,60 +39,19 @@
 #define SEG_GLYPH_BYTES 24
 #define SEG_MAX_SIDE 100000
 #define SEG_MAX_ITEMS 10000000
-
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-    p[2] = (unsigned char)(v >> 16);
-    p[3] = (unsigned char)(v >> 24);
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
-static void put_i32(unsigned char *p, int v)
-{
-    put_u32(p, (uint32_t)v);
-}
-
-static int get_i32(const unsigned char *p)
-{
-    uint32_t u = get_u32(p);
-    int32_t v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
-
-static void put_f32(unsigned char *p, float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    put_u32(p, u);
-}
-
-static float get_f32(const unsigned char *p)
-{
-    uint32_t u = get_u32(p);
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
+#define SEG_MAX_FILE (SIZE_MAX / 4) /* the header bounds the real size */
 
 static void put_box(unsigned char *p, const SegBox *b)
 {
-    put_i32(p, b->x);
-    put_i32(p + 4, b->y);
-    put_i32(p + 8, b->w);
-    put_i32(p + 12, b->h);
+    binio_put_i32(p, b->x);
+    binio_put_i32(p + 4, b->y);
+    binio_put_i32(p + 8, b->w);
+    binio_put_i32(p + 12, b->h);
 }
 
 static SegBox get_box(const unsigned char *p)
 {
-    SegBox b = {get_i32(p), get_i32(p + 4), get_i32(p + 8), get_i32(p + 12)};
+    SegBox b = {binio_get_i32(p), binio_get_i32(p + 4), binio_get_i32(p + 8), binio_get_i32(p + 12)};
     return b;
 }
 
@@ -108,19 +67,19 @@ static void stats_put(unsigned char *p, const SegStats *s)
                       s->n_fragments_merged, s->n_splits, s->n_bridges_cut,
                       s->furniture_px, s->dpi_estimated};
     for (int i = 0; i < 8; i++)
-        put_i32(p + 4 * i, v[i]);
+        binio_put_i32(p + 4 * i, v[i]);
 }
 
 static void stats_get(const unsigned char *p, SegStats *s)
 {
-    s->n_components = get_i32(p);
-    s->n_specks = get_i32(p + 4);
-    s->n_dots_merged = get_i32(p + 8);
-    s->n_fragments_merged = get_i32(p + 12);
-    s->n_splits = get_i32(p + 16);
-    s->n_bridges_cut = get_i32(p + 20);
-    s->furniture_px = get_i32(p + 24);
-    s->dpi_estimated = get_i32(p + 28);
+    s->n_components = binio_get_i32(p);
+    s->n_specks = binio_get_i32(p + 4);
+    s->n_dots_merged = binio_get_i32(p + 8);
+    s->n_fragments_merged = binio_get_i32(p + 12);
+    s->n_splits = binio_get_i32(p + 16);
+    s->n_bridges_cut = binio_get_i32(p + 20);
+    s->furniture_px = binio_get_i32(p + 24);
+    s->dpi_estimated = binio_get_i32(p + 28);
 }
 
 /**
@@ -150,38 +109,38 @@ int seg_page_save(const SegPage *page, const char *path)
                        (unsigned long long)size);
     unsigned char *p = buf;
     memcpy(p, SEG_MAGIC, 4);
-    put_u32(p + 4, SEG_VERSION);
-    put_u32(p + 8, (uint32_t)page->w);
-    put_u32(p + 12, (uint32_t)page->h);
-    put_u32(p + 16, (uint32_t)page->dpi);
-    put_u32(p + 20, (uint32_t)page->n_lines);
-    put_u32(p + 24, (uint32_t)page->n_words);
-    put_u32(p + 28, (uint32_t)page->n_glyphs);
-    put_u32(p + 32, (uint32_t)packed);
+    binio_put_u32(p + 4, SEG_VERSION);
+    binio_put_u32(p + 8, (uint32_t)page->w);
+    binio_put_u32(p + 12, (uint32_t)page->h);
+    binio_put_u32(p + 16, (uint32_t)page->dpi);
+    binio_put_u32(p + 20, (uint32_t)page->n_lines);
+    binio_put_u32(p + 24, (uint32_t)page->n_words);
+    binio_put_u32(p + 28, (uint32_t)page->n_glyphs);
+    binio_put_u32(p + 32, (uint32_t)packed);
     stats_put(p + 36, &page->stats);
     p += SEG_HDR_BYTES;
     for (int i = 0; i < page->n_lines; i++, p += SEG_LINE_BYTES) {
         const SegLine *l = &page->lines[i];
         put_box(p, &l->box);
-        put_f32(p + 16, l->baseline_slope);
-        put_f32(p + 20, l->baseline_y);
-        put_f32(p + 24, l->x_height);
-        put_f32(p + 28, l->cap_height);
-        put_i32(p + 32, l->block);
-        put_i32(p + 36, l->first_word);
-        put_i32(p + 40, l->n_words);
+        binio_put_f32(p + 16, l->baseline_slope);
+        binio_put_f32(p + 20, l->baseline_y);
+        binio_put_f32(p + 24, l->x_height);
+        binio_put_f32(p + 28, l->cap_height);
+        binio_put_i32(p + 32, l->block);
+        binio_put_i32(p + 36, l->first_word);
+        binio_put_i32(p + 40, l->n_words);
     }
     for (int i = 0; i < page->n_words; i++, p += SEG_WORD_BYTES) {
         const SegWord *wd = &page->words[i];
         put_box(p, &wd->box);
-        put_i32(p + 16, wd->first_glyph);
-        put_i32(p + 20, wd->n_glyphs);
+        binio_put_i32(p + 16, wd->first_glyph);
+        binio_put_i32(p + 20, wd->n_glyphs);
     }
     for (int i = 0; i < page->n_glyphs; i++, p += SEG_GLYPH_BYTES) {
         const SegGlyph *g = &page->glyphs[i];
         put_box(p, &g->box);
-        put_i32(p + 16, g->line);
-        put_i32(p + 20, g->word);
+        binio_put_i32(p + 16, g->line);
+        binio_put_i32(p + 20, g->word);
     }
     for (int i = 0; i < page->n_glyphs; i++) {
         const SegBox *b = &page->glyphs[i].box;
@@ -192,15 +151,7 @@ int seg_page_save(const SegPage *page, const char *path)
                 p[k >> 3] |= (unsigned char)(0x80u >> (k & 7));
         p += (n + 7) / 8;
     }
-    uLong crc = crc32(0L, Z_NULL, 0);
-    /* zlib takes uInt lengths: feed large buffers in pieces. */
-    size_t done = 0, body = (size_t)(p - buf);
-    while (done < body) {
-        size_t chunk = body - done > (1u << 30) ? (1u << 30) : body - done;
-        crc = crc32(crc, buf + done, (uInt)chunk);
-        done += chunk;
-    }
-    put_u32(p, (uint32_t)crc);
+    binio_put_u32(p, binio_crc32(0, buf, (size_t)(p - buf)));
     FILE *f = fopen(path, "wb");
     if (!f) {
         free(buf);
@@ -214,48 +165,6 @@ int seg_page_save(const SegPage *page, const char *path)
     if (bad)
         return err_set_errno("%s: write failed", path);
     return 0;
-}
-
-/* Read a whole file; NULL with the message set on error. */
-static unsigned char *read_all(const char *path, size_t *psize)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        err_set_errno("%s: cannot open", path);
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *buf = malloc(cap);
-    while (buf) {
-        if (n == cap) {
-            unsigned char *nb = cap < SIZE_MAX / 2 ? realloc(buf, cap * 2)
-                                                   : NULL;
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (!buf) {
-        err_set("%s: out of memory reading segment file", path);
-        return NULL;
-    }
-    if (err) {
-        free(buf);
-        err_set("%s: read error", path);
-        return NULL;
-    }
-    *psize = n;
-    return buf;
 }
 
 /**
@@ -277,7 +186,7 @@ SegPage *seg_page_load(const char *path)
         return NULL;
     }
     size_t size = 0;
-    unsigned char *buf = read_all(path, &size);
+    unsigned char *buf = binio_file_read(path, SEG_MAX_FILE, &size);
     if (!buf)
         return NULL;
     SegPage *page = NULL;
@@ -290,17 +199,17 @@ SegPage *seg_page_load(const char *path)
         why = "not a segment file (bad magic)";
         goto bad;
     }
-    uint32_t version = get_u32(buf + 4);
+    uint32_t version = binio_get_u32(buf + 4);
     if (version != SEG_VERSION) {
         err_set("%s: segment file version %u, this build reads %u", path,
                 version, SEG_VERSION);
         free(buf);
         return NULL;
     }
-    uint32_t w = get_u32(buf + 8), h = get_u32(buf + 12),
-             dpi = get_u32(buf + 16), nl = get_u32(buf + 20),
-             nw = get_u32(buf + 24), ng = get_u32(buf + 28),
-             packed = get_u32(buf + 32);
+    uint32_t w = binio_get_u32(buf + 8), h = binio_get_u32(buf + 12),
+             dpi = binio_get_u32(buf + 16), nl = binio_get_u32(buf + 20),
+             nw = binio_get_u32(buf + 24), ng = binio_get_u32(buf + 28),
+             packed = binio_get_u32(buf + 32);
     if (w < 1 || h < 1 || w > SEG_MAX_SIDE || h > SEG_MAX_SIDE ||
         nl > SEG_MAX_ITEMS || nw > SEG_MAX_ITEMS || ng > SEG_MAX_ITEMS ||
         dpi > 100000) {
@@ -320,14 +229,7 @@ SegPage *seg_page_load(const char *path)
         why = "trailing bytes after the segment data";
         goto bad;
     }
-    uLong crc = crc32(0L, Z_NULL, 0);
-    size_t done = 0, body = size - 4;
-    while (done < body) {
-        size_t chunk = body - done > (1u << 30) ? (1u << 30) : body - done;
-        crc = crc32(crc, buf + done, (uInt)chunk);
-        done += chunk;
-    }
-    if ((uint32_t)crc != get_u32(buf + body)) {
+    if (binio_crc32(0, buf, size - 4) != binio_get_u32(buf + size - 4)) {
         why = "corrupt (checksum mismatch)";
         goto bad;
     }
@@ -365,13 +267,13 @@ SegPage *seg_page_load(const char *path)
         const unsigned char *p = pl + (size_t)i * SEG_LINE_BYTES;
         SegLine *l = &page->lines[i];
         l->box = get_box(p);
-        l->baseline_slope = get_f32(p + 16);
-        l->baseline_y = get_f32(p + 20);
-        l->x_height = get_f32(p + 24);
-        l->cap_height = get_f32(p + 28);
-        l->block = get_i32(p + 32);
-        l->first_word = get_i32(p + 36);
-        l->n_words = get_i32(p + 40);
+        l->baseline_slope = binio_get_f32(p + 16);
+        l->baseline_y = binio_get_f32(p + 20);
+        l->x_height = binio_get_f32(p + 24);
+        l->cap_height = binio_get_f32(p + 28);
+        l->block = binio_get_i32(p + 32);
+        l->first_word = binio_get_i32(p + 36);
+        l->n_words = binio_get_i32(p + 40);
         if (!box_ok(&l->box, (int)w, (int)h) || l->block < 0 ||
             l->first_word != expect_word || l->n_words < 1 ||
             l->n_words > (int)nw - l->first_word) {
@@ -389,8 +291,8 @@ SegPage *seg_page_load(const char *path)
         const unsigned char *p = pw + (size_t)i * SEG_WORD_BYTES;
         SegWord *wd = &page->words[i];
         wd->box = get_box(p);
-        wd->first_glyph = get_i32(p + 16);
-        wd->n_glyphs = get_i32(p + 20);
+        wd->first_glyph = binio_get_i32(p + 16);
+        wd->n_glyphs = binio_get_i32(p + 20);
         if (!box_ok(&wd->box, (int)w, (int)h) ||
             wd->first_glyph != expect_glyph || wd->n_glyphs < 1 ||
             wd->n_glyphs > (int)ng - wd->first_glyph) {
@@ -409,8 +311,8 @@ SegPage *seg_page_load(const char *path)
         const unsigned char *p = pg + (size_t)i * SEG_GLYPH_BYTES;
         SegGlyph *g = &page->glyphs[i];
         g->box = get_box(p);
-        g->line = get_i32(p + 16);
-        g->word = get_i32(p + 20);
+        g->line = binio_get_i32(p + 16);
+        g->word = binio_get_i32(p + 20);
         int ok = g->word >= 0 && g->word < (int)nw && g->line >= 0 &&
                  g->line < (int)nl;
         if (ok) {

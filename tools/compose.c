@@ -138,7 +138,7 @@ static void usage(FILE *fp)
         "  --writers LIST       Chars74K writers, e.g. 041-045 or 1,7,40-45\n"
         "                       (default 041-045, held out from training)\n"
         "  --data DIR           Chars74K root (default\n"
-        "                       /work/shared/data/chars74k-hnd or $INKPIPE_CHARS74K)\n"
+        "                       ../shared/data/chars74k-hnd or $INKPIPE_CHARS74K)\n"
         "  --font LIST          Hershey fonts, comma-separated, one picked per\n"
         "                       line (default futural,rowmans); --fonts DIR\n"
         "                       (default /usr/share/hershey-fonts)\n"
@@ -245,7 +245,7 @@ static int parse_args(int argc, char **argv, Opts *o)
 
     memset(o, 0, sizeof *o);
     o->name = "page";
-    o->data = env && *env ? env : "/work/shared/data/chars74k-hnd";
+    o->data = env && *env ? env : "../shared/data/chars74k-hnd";
     o->fonts = "/usr/share/hershey-fonts";
     o->font = "futural,rowmans";
     o->seed = 1;

@@ -1,15 +1,12 @@
 /*
  * hostile.c - hostile fixtures for the robustness tests: image files that
  * are empty, cut short, lie about their size or format, or use pixel layouts
- * a scanner rarely produces; and a tiny seeded model file.
+ * a scanner rarely produces. (Seeded model files: rec_model create.)
  *
  *   hostile --list                 the fixture names, one a line
  *   hostile DIR                    write every image fixture into DIR
  *                                  (but the slow ones)
  *   hostile --one NAME OUT         write one fixture to OUT
- *   hostile --model OUT [--seed S] [--arch A]
- *                                  a small random model (valid format;
- *                                  default arch c4,p,c8,p,f62)
  *
  * Design: every fixture is built here in code from a fixed seed (no files
  * from outside), small (a few KB), and named after what is wrong with it.
@@ -27,8 +24,7 @@
 #include <tiffio.h>
 #include <zlib.h>
 
-#include "recognize/rec_train.h"
-#include "recognize/recognize.h"
+#include "common/binio.h"
 
 static uint64_t rng = 0x1234567887654321ULL;
 
@@ -54,24 +50,6 @@ static int write_bytes(const char *path, const void *p, size_t n)
     return bad ? -1 : 0;
 }
 
-static unsigned char *read_bytes(const char *path, size_t *pn)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    unsigned char *p = n > 0 ? malloc((size_t)n) : NULL;
-    if (p && fread(p, 1, (size_t)n, fp) != (size_t)n) {
-        free(p);
-        p = NULL;
-    }
-    fclose(fp);
-    *pn = (size_t)n;
-    return p;
-}
-
 /* A small grey page with a few dark strokes, so it has "ink". */
 static PIX *ink_page(int w, int h)
 {
@@ -93,7 +71,7 @@ static int write_truncated(const char *path, PIX *pix, int format)
     if (pixWrite(path, pix, format) != 0)
         return -1;
     size_t n;
-    unsigned char *p = read_bytes(path, &n);
+    unsigned char *p = binio_file_read(path, (size_t)1 << 30, &n);
     if (!p)
         return -1;
     int rc = write_bytes(path, p, n / 2);
@@ -101,23 +79,15 @@ static int write_truncated(const char *path, PIX *pix, int format)
     return rc;
 }
 
-static void put_be32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)(v >> 24);
-    p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8);
-    p[3] = (unsigned char)v;
-}
-
 /* One PNG chunk at p; returns its size. */
 static size_t png_chunk(unsigned char *p, const char *type,
                         const unsigned char *data, uint32_t n)
 {
-    put_be32(p, n);
+    binio_put_u32be(p, n);
     memcpy(p + 4, type, 4);
     if (n)
         memcpy(p + 8, data, n);
-    put_be32(p + 8 + n, (uint32_t)crc32(0L, p + 4, n + 4));
+    binio_put_u32be(p + 8 + n, binio_crc32(0, p + 4, (size_t)n + 4));
     return 12 + n;
 }
 
@@ -130,8 +100,8 @@ static int write_bomb_png(const char *path)
     size_t n = 0;
     memcpy(buf, "\x89PNG\r\n\x1a\n", 8);
     n = 8;
-    put_be32(ihdr, 100000);
-    put_be32(ihdr + 4, 100000);
+    binio_put_u32be(ihdr, 100000);
+    binio_put_u32be(ihdr + 4, 100000);
     ihdr[8] = 8;  /* bit depth */
     ihdr[9] = 0;  /* grey */
     ihdr[10] = ihdr[11] = ihdr[12] = 0;
@@ -234,17 +204,6 @@ static int write_cmyk_tiff(const char *path, int w, int h)
     return rc;
 }
 
-static uint32_t get_le32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
-static unsigned get_le16(const unsigned char *p)
-{
-    return (unsigned)p[0] | (unsigned)p[1] << 8;
-}
-
 /* Three-page G4 TIFF whose second page's strip offset points past the end
  * of the file: pages 1 and 3 decode, page 2 cannot be read. */
 static int write_multipage_broken(const char *path)
@@ -281,21 +240,21 @@ static int write_multipage_broken(const char *path)
     /* Walk to the second directory (little-endian, classic TIFF) and point
      * its one strip far beyond the end of the file. */
     size_t n;
-    unsigned char *p = read_bytes(path, &n);
+    unsigned char *p = binio_file_read(path, (size_t)1 << 30, &n);
     if (!p || n < 8 || memcmp(p, "II*", 4) != 0) {
         free(p);
         return -1;
     }
-    uint32_t off = get_le32(p + 4);
+    uint32_t off = binio_get_u32(p + 4);
     rc = -1;
     for (int dir = 0; dir < 2 && off + 2 <= n; dir++) {
-        unsigned cnt = get_le16(p + off);
+        unsigned cnt = binio_get_u16(p + off);
         if (off + 2 + 12 * (size_t)cnt + 4 > n)
             break;
         if (dir == 1) {
             for (unsigned e = 0; e < cnt; e++) {
                 unsigned char *ent = p + off + 2 + 12 * e;
-                if (get_le16(ent) == TIFFTAG_STRIPOFFSETS) {
+                if (binio_get_u16(ent) == TIFFTAG_STRIPOFFSETS) {
                     ent[8] = 0x00, ent[9] = 0xff, ent[10] = 0xff;
                     ent[11] = 0x7f;
                     rc = 0;
@@ -303,7 +262,7 @@ static int write_multipage_broken(const char *path)
             }
             break;
         }
-        off = get_le32(p + off + 2 + 12 * cnt);
+        off = binio_get_u32(p + off + 2 + 12 * cnt);
     }
     if (rc == 0)
         rc = write_bytes(path, p, n);
@@ -314,6 +273,16 @@ static int write_multipage_broken(const char *path)
 typedef int (*MakeFn)(const char *path);
 
 static int mk_zero(const char *path) { return write_bytes(path, "", 0); }
+
+/* TIFF magic and byte order, then 500 seeded random bytes: no valid IFD. */
+static int mk_corrupt_tif(const char *path)
+{
+    unsigned char buf[4 + 500];
+    memcpy(buf, "II*\0", 4);
+    for (size_t i = 4; i < sizeof buf; i++)
+        buf[i] = (unsigned char)(rnd() & 0xff);
+    return write_bytes(path, buf, sizeof buf);
+}
 
 static int mk_text_png(const char *path)
 {
@@ -444,27 +413,16 @@ static const struct {
      "3-page TIFF, page 2 broken", 0},
     {"bomb-png.png", write_bomb_png, "1 KB PNG claiming 100000 x 100000", 0},
     {"bomb-tif.tif", write_bomb_tiff, "tiny TIFF claiming 100000 x 100000", 0},
+    /* after the others: it draws from the shared seed stream */
+    {"corrupt-tif.tif", mk_corrupt_tif, "TIFF header, then random bytes", 0},
     {"dot-storm.png", mk_dot_storm, "90 000 glyph-sized dots (slow, big)", 1},
 };
 #define N_FIXTURES (int)(sizeof fixtures / sizeof fixtures[0])
 
-static int write_model(const char *path, uint64_t seed, const char *arch)
-{
-    RecNet *net = rec_net_create(arch, seed);
-    if (!net) {
-        fprintf(stderr, "hostile: %s\n", "cannot create the model");
-        return -1;
-    }
-    int rc = rec_net_save(net, path);
-    rec_net_destroy(&net);
-    return rc;
-}
-
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: hostile DIR | --list | --one NAME OUT | "
-            "--model OUT [--seed S] [--arch A]\n");
+            "usage: hostile DIR | --list | --one NAME OUT\n");
 }
 
 int main(int argc, char **argv)
@@ -476,25 +434,6 @@ int main(int argc, char **argv)
         for (int i = 0; i < N_FIXTURES; i++)
             printf("%s\t%s\n", fixtures[i].name, fixtures[i].what);
         return 0;
-    }
-    if (argc >= 3 && !strcmp(argv[1], "--model")) {
-        uint64_t seed = 1;
-        const char *arch = "c4,p,c8,p,f62";
-        for (int i = 3; i + 1 < argc; i += 2) {
-            if (!strcmp(argv[i], "--seed"))
-                seed = strtoull(argv[i + 1], NULL, 10);
-            else if (!strcmp(argv[i], "--arch"))
-                arch = argv[i + 1];
-            else {
-                usage();
-                return 2;
-            }
-        }
-        if (argc % 2 == 0) {
-            usage();
-            return 2;
-        }
-        return write_model(argv[2], seed, arch) == 0 ? 0 : 1;
     }
     if (argc == 4 && !strcmp(argv[1], "--one")) {
         for (int i = 0; i < N_FIXTURES; i++)

@@ -1,14 +1,11 @@
 /*
  * mkpage.c - make test pages for the pipeline's CLI tests: text drawn with
  * a Hershey stroke font (hershey-fonts-data, the `test` dependency group)
- * in dark ink on light paper, jittered from a fixed seed; and hostile files
- * (a decompression bomb header, a corrupt TIFF, a truncated PNG).
+ * in dark ink on light paper, jittered from a fixed seed. Hostile files
+ * (decompression bomb, corrupt TIFF, truncated PNG) come from tools/hostile.
  *
  *   mkpage [--size WxH] [--dpi N] [--pages N] [--seed S] [--text T]
  *          [--truth FILE] [--font FILE.jhf] OUT.{png,tif,tiff,pgm,jpg}
- *   mkpage --bomb OUT.png        PNG whose header claims 100000 x 100000
- *   mkpage --corrupt OUT.tif     TIFF magic, then garbage
- *   mkpage --truncated OUT.png   a real PNG cut in the middle of its data
  *
  * T holds the lines of a page separated by '|'; without --text each page
  * gets random words (classes 0-9 A-Z a-z) from the seed. --truth writes the
@@ -20,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #define MAX_TEXT 4096
 
@@ -160,69 +156,11 @@ static PIX *render_page(const Font *f, const char *text, int w, int h,
     return g;
 }
 
-static void put32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)(v >> 24);
-    p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8);
-    p[3] = (unsigned char)v;
-}
-
-static void png_chunk(FILE *fp, const char *type, const unsigned char *data,
-                      uint32_t n)
-{
-    unsigned char b[4];
-    put32(b, n);
-    fwrite(b, 1, 4, fp);
-    fwrite(type, 1, 4, fp);
-    if (n)
-        fwrite(data, 1, n, fp);
-    uLong crc = crc32(0, (const Bytef *)type, 4);
-    if (n)
-        crc = crc32(crc, data, n);
-    put32(b, (uint32_t)crc);
-    fwrite(b, 1, 4, fp);
-}
-
-static int write_bomb(const char *path)
-{
-    FILE *fp = fopen(path, "wb");
-    if (!fp)
-        return -1;
-    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r',
-                                         '\n', 0x1a, '\n'};
-    fwrite(sig, 1, 8, fp);
-    unsigned char ihdr[13] = {0};
-    put32(ihdr, 100000);
-    put32(ihdr + 4, 100000);
-    ihdr[8] = 8; /* bit depth */
-    ihdr[9] = 0; /* grey */
-    png_chunk(fp, "IHDR", ihdr, 13);
-    unsigned char raw[1024] = {0}, z[1200];
-    uLongf zn = sizeof z;
-    compress(z, &zn, raw, sizeof raw);
-    png_chunk(fp, "IDAT", z, (uint32_t)zn);
-    png_chunk(fp, "IEND", NULL, 0);
-    return fclose(fp);
-}
-
-static int write_corrupt(const char *path)
-{
-    FILE *fp = fopen(path, "wb");
-    if (!fp)
-        return -1;
-    fwrite("II*\0", 1, 4, fp);
-    for (int i = 0; i < 500; i++)
-        fputc((int)(rnd() & 0xff), fp);
-    return fclose(fp);
-}
-
 int main(int argc, char **argv)
 {
     int w = 1000, h = 500, dpi = 300, pages = 1;
     const char *text = NULL, *truth = NULL, *out = NULL;
     const char *font = "/usr/share/hershey-fonts/futural.jhf";
-    int mode = 0; /* 0 page, 1 bomb, 2 corrupt, 3 truncated */
     rng_state = 88172645463325252ULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -244,12 +182,6 @@ int main(int argc, char **argv)
             truth = argv[++i];
         } else if (!strcmp(a, "--font") && i + 1 < argc) {
             font = argv[++i];
-        } else if (!strcmp(a, "--bomb")) {
-            mode = 1;
-        } else if (!strcmp(a, "--corrupt")) {
-            mode = 2;
-        } else if (!strcmp(a, "--truncated")) {
-            mode = 3;
         } else if (a[0] == '-' || out) {
             fprintf(stderr, "mkpage: unexpected argument %s\n", a);
             return 2;
@@ -264,10 +196,6 @@ int main(int argc, char **argv)
     setMsgSeverity(L_SEVERITY_NONE);
     if (rng_state == 0)
         rng_state = 1;
-    if (mode == 1)
-        return write_bomb(out) ? 1 : 0;
-    if (mode == 2)
-        return write_corrupt(out) ? 1 : 0;
 
     Font f;
     if (font_load(&f, font) < 0)
@@ -305,17 +233,6 @@ int main(int argc, char **argv)
     if (tf)
         fclose(tf);
     font_free(&f);
-    if (rc == 0 && mode == 3) {
-        /* keep the header and half of the data */
-        FILE *fp = fopen(out, "rb");
-        if (!fp)
-            return 1;
-        fseek(fp, 0, SEEK_END);
-        long n = ftell(fp);
-        fclose(fp);
-        if (truncate(out, n / 2) != 0)
-            rc = 1;
-    }
     if (rc)
         fprintf(stderr, "mkpage: cannot write %s\n", out);
     return rc ? 1 : 0;

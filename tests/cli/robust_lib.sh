@@ -2,10 +2,12 @@
 # tests (test_faults*.sh, test_hostile*.sh); sourced after lib.sh.
 #
 # Fixtures come from the build's tools: $HOSTILE (tools/hostile.c: hostile
-# images, a tiny seeded model) and $MKPAGE (tools/mkpage.c: small pages of
-# Hershey text). Nothing is read from /work/shared.
+# images), $REC_MODEL (tools/rec_model.c: a tiny seeded model) and $MKPAGE
+# (tools/mkpage.c: small pages of Hershey text). Nothing is read from
+# /work/shared.
 : "${BUILD_DIR:=$TOP/build}"
 HOSTILE=$BUILD_DIR/tools/hostile
+REC_MODEL=$BUILD_DIR/tools/rec_model
 MKPAGE=$BUILD_DIR/tools/mkpage
 # fsync costs seconds on a busy disk and proves nothing in these tests
 # (the disk-full test turns it back on).
@@ -25,7 +27,7 @@ children() {
 # model FILE: the tiny seeded model (random weights; the tests compare runs
 # with each other, never with the truth).
 model() {
-    [ -f "$1" ] || "$HOSTILE" --model "$1"
+    [ -f "$1" ] || "$REC_MODEL" create --arch c4,p,c8,p,f62 --seed 1 "$1"
 }
 
 # page FILE SEED [PAGES] [SIZE]: a small page of random words.

@@ -7,7 +7,7 @@
 B=${BUILD_DIR:-$TOP/build}
 T=$TEST_TMPDIR
 export INKPIPE_MODEL=$T/rand.model
-"$B/tools/mkmodel" "$INKPIPE_MODEL" --seed 3 || { fail setup "mkmodel"; exit 1; }
+"$B/tools/rec_model" create --seed 3 "$INKPIPE_MODEL" || { fail setup "rec_model create"; exit 1; }
 mkdir -p "$T/in"
 "$B/tools/mkpage" --seed 1 --text "Hello 123|abc XYZ" "$T/in/a.png"
 "$B/tools/mkpage" --seed 2 --pages 2 "$T/in/b.tif"

@@ -2,7 +2,7 @@
 # test_context.sh - the line-context step in the pipeline: `inkpipe ocr
 # --no-context`, the job key recognize.context, and that both paths agree.
 # Pages come from tools/mkpage (Hershey text, fixed seeds), the model from
-# tools/mkmodel (random weights, fixed seed): the test checks the wiring,
+# tools/rec_model create (random weights, fixed seed): the test checks the wiring,
 # not accuracy (tools/page_eval.sh measures that on real handwriting).
 . "$(dirname "$0")/lib.sh"
 
@@ -10,7 +10,7 @@ B=${BUILD_DIR:-$TOP/build}
 T=$TEST_TMPDIR/ctx
 mkdir -p "$T/in"
 export INKPIPE_MODEL=$T/rand.model
-"$B/tools/mkmodel" "$INKPIPE_MODEL" --seed 7 >/dev/null || { fail setup__mkmodel; exit 1; }
+"$B/tools/rec_model" create --seed 7 "$INKPIPE_MODEL" >/dev/null || { fail setup__rec_model; exit 1; }
 "$B/tools/mkpage" --seed 11 --text "Hello 1O5 world|cop COP sox SOX|Pay 250 EUR now" \
     "$T/in/p1.png" || { fail setup__mkpage; exit 1; }
 "$B/tools/mkpage" --seed 12 "$T/in/p2.png" || { fail setup__mkpage; exit 1; }

@@ -10,7 +10,7 @@ B=${BUILD_DIR:-$TOP/build}
 MKPAGE=$B/tools/mkpage
 T=$TEST_TMPDIR
 export INKPIPE_MODEL=$T/rand.model
-"$B/tools/mkmodel" "$INKPIPE_MODEL" --seed 7 || { fail setup "mkmodel"; exit 1; }
+"$B/tools/rec_model" create --seed 7 "$INKPIPE_MODEL" || { fail setup "rec_model create"; exit 1; }
 
 mkdir -p "$T/in/a" "$T/in/b"
 for i in 1 2 3 4 5 6; do

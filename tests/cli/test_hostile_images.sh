@@ -49,6 +49,7 @@ check hostile__zero_bytes__not_an_image reason_has zero-bytes.png 'zero-bytes.pn
 check hostile__text_named_png__not_an_image reason_has text-named.png 'text-named.png: not an image'
 check hostile__truncated_png__cannot_decode_page_1 reason_has truncated-png.png 'page 1: cannot decode'
 check hostile__truncated_jpg__cannot_decode_page_1 reason_has truncated-jpg.jpg 'page 1: cannot decode'
+check hostile__corrupt_tif__fails_with_reason reason_has corrupt-tif.tif 'corrupt-tif.tif.*(not an image|TIFF|cannot)'
 check hostile__truncated_tif__fails_with_reason reason_has truncated-tif.tif 'truncated-tif.tif.*(not an image|cannot)'
 check hostile__bomb_png__over_max_pixels reason_has bomb-png.png '100000 x 100000.*limits.max_pixels = 20000000'
 check hostile__bomb_tif__over_max_pixels reason_has bomb-tif.tif '100000 x 100000.*limits.max_pixels = 20000000'
@@ -68,7 +69,7 @@ done
 # Every failure is listed with a reason naming an input of the job.
 n_fail=$(status_json "$T/h/job.yaml" | grep -o '"reason":"' | wc -l)
 n_named=$(status_json "$T/h/job.yaml" | grep -o '"reason":"[^"]*/in/[^"]*' | wc -l)
-check hostile__every_failure__names_its_file eval '[ "$n_fail" -eq 8 ] && [ "$n_named" -eq 8 ]'
+check hostile__every_failure__names_its_file eval '[ "$n_fail" -eq 9 ] && [ "$n_named" -eq 9 ]'
 
 # The pixel limit is the job's: a small limit fails an ordinary page, and
 # says which limit.

@@ -8,7 +8,7 @@ B=${BUILD_DIR:-$TOP/build}
 PE=$TOP/tools/page_eval.sh
 T=$TEST_TMPDIR/pe
 mkdir -p "$T"
-"$B/tools/mkmodel" "$T/rand.model" --seed 7 >/dev/null || { fail setup__mkmodel; exit 1; }
+"$B/tools/rec_model" create --seed 7 "$T/rand.model" >/dev/null || { fail setup__rec_model; exit 1; }
 args=(--build "$B" --inkpipe "$INKPIPE")
 
 out=$(INKPIPE_CHARS74K=$T/nothing "$PE" "${args[@]}" --model "$T/rand.model" --out "$T/o1" 2>&1); rc=$?

@@ -6,9 +6,10 @@
 
 B=${BUILD_DIR:-$TOP/build}
 MKPAGE=$B/tools/mkpage
+HOSTILE=$B/tools/hostile
 T=$TEST_TMPDIR
 export INKPIPE_MODEL=$T/rand.model
-"$B/tools/mkmodel" "$INKPIPE_MODEL" --seed 7 || { fail setup "mkmodel"; exit 1; }
+"$B/tools/rec_model" create --seed 7 "$INKPIPE_MODEL" || { fail setup "rec_model create"; exit 1; }
 
 # --- inputs: a tree with good and hostile files ---------------------------
 mkdir -p "$T/job/scans/2024/box1" "$T/job/scans/2025" "$T/job/scans/bad"
@@ -16,9 +17,9 @@ mkdir -p "$T/job/scans/2024/box1" "$T/job/scans/2025" "$T/job/scans/bad"
 "$MKPAGE" --seed 2 --pages 3 "$T/job/scans/2025/multi.tif"
 "$MKPAGE" --seed 3 "$T/job/scans/2025/grey.pgm"
 "$MKPAGE" --seed 4 "$T/job/scans/2025/photo.jpg"
-"$MKPAGE" --corrupt "$T/job/scans/bad/corrupt.tif"
-"$MKPAGE" --bomb "$T/job/scans/bad/bomb.png"
-"$MKPAGE" --seed 5 --truncated "$T/job/scans/bad/cut.png"
+"$HOSTILE" --one corrupt-tif.tif "$T/job/scans/bad/corrupt.tif"
+"$HOSTILE" --one bomb-png.png "$T/job/scans/bad/bomb.png"
+"$HOSTILE" --one truncated-png.png "$T/job/scans/bad/cut.png"
 echo "not an image" >"$T/job/scans/readme.txt" # not an image name: skipped
 cat >"$T/job/job.yaml" <<'EOF'
 name: t1

@@ -9,8 +9,8 @@
  */
 #include <assert.h>
 #include <stdint.h>
-#include <zlib.h>
 
+#include "common/binio.h"
 #include "common/err.h"
 #include "recognize/recognize.h"
 #include "tests/fuzz/fuzz_util.h"
@@ -49,12 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!fixed)
         return 0;
     memcpy(fixed, data, size);
-    uint64_t n = size;
-    for (int i = 0; i < 8; i++)
-        fixed[size - 12 + i] = (uint8_t)(n >> (8 * i));
-    uint32_t crc = (uint32_t)crc32(0L, fixed, (uInt)(size - 4));
-    for (int i = 0; i < 4; i++)
-        fixed[size - 4 + i] = (uint8_t)(crc >> (8 * i));
+    binio_put_u64(fixed + size - 12, size);
+    binio_put_u32(fixed + size - 4, binio_crc32(0, fixed, size - 4));
     try_load(fixed, size);
     free(fixed);
     return 0;

@@ -8,6 +8,7 @@
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. \
  *       tests/fuzz/fuzz_out_page_load.c output/out_*.c common/err.c -lz -lm
  */
+#include "common/binio.h"
 #include "output/output.h"
 
 #include <stdint.h>
@@ -15,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -33,17 +33,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (size >= 52) {
         uint8_t *buf = malloc(size);
-        uint32_t crc;
         if (!buf) {
             fclose(fp);
             return 0;
         }
         memcpy(buf, data, size);
-        crc = (uint32_t)crc32(0L, buf, (uInt)(size - 4));
-        buf[size - 4] = (uint8_t)crc;
-        buf[size - 3] = (uint8_t)(crc >> 8);
-        buf[size - 2] = (uint8_t)(crc >> 16);
-        buf[size - 1] = (uint8_t)(crc >> 24);
+        binio_put_u32(buf + size - 4, binio_crc32(0, buf, size - 4));
         fwrite(buf, 1, size, fp);
         free(buf);
     } else {

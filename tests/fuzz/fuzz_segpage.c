@@ -10,8 +10,8 @@
  */
 #include <assert.h>
 #include <stdint.h>
-#include <zlib.h>
 
+#include "common/binio.h"
 #include "common/err.h"
 #include "segment/segment.h"
 #include "tests/fuzz/fuzz_util.h"
@@ -52,9 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!fixed)
         return 0;
     memcpy(fixed, data, size);
-    uint32_t crc = (uint32_t)crc32(0L, fixed, (uInt)(size - 4));
-    for (int i = 0; i < 4; i++)
-        fixed[size - 4 + i] = (uint8_t)(crc >> (8 * i));
+    binio_put_u32(fixed + size - 4, binio_crc32(0, fixed, size - 4));
     try_load(fixed, size);
     free(fixed);
     return 0;

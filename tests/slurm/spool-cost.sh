@@ -21,7 +21,7 @@ work=${1:-$(mktemp -d "${TMPDIR:-/tmp}/spool-cost.XXXXXX")}
 mkdir -p "$work"
 cd "$work"
 export INKPIPE_MODEL=$work/rand.model OPENBLAS_NUM_THREADS=1
-"$B/tools/mkmodel" "$INKPIPE_MODEL" --seed 7 >/dev/null
+"$B/tools/rec_model" create --seed 7 "$INKPIPE_MODEL" >/dev/null
 
 for n in "$N1" "$N2"; do
     rm -rf "p$n" && mkdir "p$n"

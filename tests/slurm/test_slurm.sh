@@ -13,8 +13,8 @@ B=${BUILD_DIR:-$TOP/build}
 # Hershey strokes (no data set needed): small, fixed seeds. sbatch passes
 # the environment on, so the array tasks use the same model.
 export INKPIPE_MODEL=$TEST_TMPDIR/rand.model
-"$B/tools/mkmodel" "$INKPIPE_MODEL" --seed 7 >/dev/null 2>&1 ||
-    { fail setup "mkmodel failed"; exit 1; }
+"$B/tools/rec_model" create --seed 7 "$INKPIPE_MODEL" >/dev/null 2>&1 ||
+    { fail setup "rec_model create failed"; exit 1; }
 if ! "$B/tools/compose" --out in --pages "$PAGES" --seed 7 --source hershey \
     --size small --dpi 150 --lines 2 >compose.log 2>&1; then
     fail setup "compose failed: $(tail -n 3 compose.log)"

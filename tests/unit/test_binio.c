@@ -1,0 +1,183 @@
+/* test_binio.c - common/binio: field byte order, the bounds-checked reader,
+ * the write buffer, CRC-32 (against zlib and the standard check value) and
+ * whole-file reads. */
+#include "common/binio.h"
+#include "common/err.h"
+#include "tests/unit/test.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static void binio_put__known_values__little_endian_bytes(void)
+{
+    unsigned char b[32];
+    unsigned char *p = b;
+    p = binio_put_u16(p, 0x1234);
+    p = binio_put_u32(p, 0xA1B2C3D4u);
+    p = binio_put_u64(p, 0x0102030405060708ull);
+    p = binio_put_i32(p, -2);
+    p = binio_put_f32(p, 1.0f);
+    p = binio_put_u32be(p, 0xA1B2C3D4u);
+    static const unsigned char want[] = {
+        0x34, 0x12, 0xD4, 0xC3, 0xB2, 0xA1, 0x08, 0x07, 0x06, 0x05, 0x04,
+        0x03, 0x02, 0x01, 0xFE, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x80, 0x3F,
+        0xA1, 0xB2, 0xC3, 0xD4};
+    CHECK(p - b == (long)sizeof want);
+    CHECK(memcmp(b, want, sizeof want) == 0);
+}
+
+static void binio_get__put_values__same_values_back(void)
+{
+    unsigned char b[8];
+    binio_put_u16(b, 0xBEEF);
+    CHECK(binio_get_u16(b) == 0xBEEF);
+    binio_put_u32(b, 0xFFFFFFFFu);
+    CHECK(binio_get_u32(b) == 0xFFFFFFFFu);
+    binio_put_u64(b, 0xFEDCBA9876543210ull);
+    CHECK(binio_get_u64(b) == 0xFEDCBA9876543210ull);
+    binio_put_i32(b, INT32_MIN);
+    CHECK(binio_get_i32(b) == INT32_MIN);
+    binio_put_i32(b, -123456);
+    CHECK(binio_get_i32(b) == -123456);
+    binio_put_f32(b, -3.25e-7f);
+    CHECK(binio_get_f32(b) == -3.25e-7f);
+    binio_put_u32be(b, 0x01020304u);
+    CHECK(binio_get_u32be(b) == 0x01020304u);
+    CHECK(binio_get_u32(b) == 0x04030201u);
+}
+
+static void binio_crc32__check_string__standard_value(void)
+{
+    /* the CRC-32 check value of "123456789" */
+    CHECK(binio_crc32(0, "123456789", 9) == 0xCBF43926u);
+    CHECK(binio_crc32(0, NULL, 0) == 0);
+}
+
+static void binio_crc32__split_updates__same_as_one_call(void)
+{
+    unsigned char buf[1000];
+    uint32_t s = 7;
+    for (size_t i = 0; i < sizeof buf; i++) {
+        s = s * 1103515245u + 12345u;
+        buf[i] = (unsigned char)(s >> 16);
+    }
+    uint32_t whole = binio_crc32(0, buf, sizeof buf);
+    uint32_t part = binio_crc32(binio_crc32(0, buf, 333), buf + 333, 667);
+    CHECK(whole == part);
+    CHECK(whole == (uint32_t)crc32(0L, buf, sizeof buf));
+}
+
+static void binio_read__fields_in_bounds__values_and_position(void)
+{
+    unsigned char b[20];
+    unsigned char *p = binio_put_u32(b, 42);
+    p = binio_put_i32(p, -7);
+    p = binio_put_f32(p, 0.5f);
+    p = binio_put_u64(p, 1ull << 40);
+    BinReader r;
+    binio_reader_init(&r, b, (size_t)(p - b), "x.bin", "test file");
+    CHECK(binio_read_u32(&r, "a") == 42);
+    CHECK(binio_read_i32(&r, "b") == -7);
+    CHECK(binio_read_f32(&r, "c") == 0.5f);
+    CHECK(binio_read_u64(&r, "d") == 1ull << 40);
+    CHECK(!r.failed);
+    CHECK(r.pos == 20);
+}
+
+static void binio_read__past_end__sticky_error_naming_file_and_field(void)
+{
+    unsigned char b[6] = {1, 0, 0, 0, 9, 9};
+    BinReader r;
+    binio_reader_init(&r, b, sizeof b, "m.model", "model file");
+    CHECK(binio_read_u32(&r, "version") == 1);
+    err_clear();
+    CHECK(binio_read_u32(&r, "flags") == 0);
+    CHECK(r.failed);
+    CHECK(strcmp(err_get(), "m.model: truncated model file: flags at byte 4 "
+                            "needs 4 bytes, 2 left") == 0);
+    /* later reads fail too and keep the first message */
+    CHECK(binio_read_bytes(&r, 1, "other") == NULL);
+    CHECK(binio_read_f32(&r, "other") == 0.0f);
+    CHECK(strstr(err_get(), "flags") != NULL);
+    CHECK(r.pos == 4);
+}
+
+static void binio_read_need__huge_count__fails_without_overflow(void)
+{
+    unsigned char b[4] = {0};
+    BinReader r;
+    binio_reader_init(&r, b, sizeof b, NULL, NULL);
+    CHECK(binio_read_need(&r, SIZE_MAX, "blob") == -1);
+    CHECK(strstr(err_get(), "blob") != NULL);
+}
+
+static void binio_buf__appends__bytes_in_order(void)
+{
+    BinBuf b = {0};
+    binio_buf_write(&b, "AB", 2);
+    binio_buf_u32(&b, 0x01020304u);
+    binio_buf_u64(&b, 5);
+    binio_buf_f32(&b, 2.0f);
+    static const unsigned char want[] = {'A', 'B', 4, 3, 2, 1, 5, 0, 0, 0,
+                                         0,   0,   0, 0, 0, 0, 0, 0x40};
+    CHECK(!b.oom);
+    CHECK(b.n == sizeof want);
+    CHECK(b.p && memcmp(b.p, want, sizeof want) == 0);
+    /* grow past the first block */
+    for (int i = 0; i < 5000; i++)
+        binio_buf_u32(&b, (uint32_t)i);
+    CHECK(b.n == sizeof want + 20000);
+    CHECK(binio_get_u32(b.p + sizeof want + 4 * 4999) == 4999);
+    binio_buf_cleanup(&b);
+    CHECK(b.p == NULL && b.n == 0);
+    binio_buf_cleanup(NULL);
+}
+
+static void binio_file_read__small_file__whole_content(void)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/binio_%ld.bin", test_tmpdir(),
+             (long)getpid());
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    for (int i = 0; i < 70000; i++) /* more than the first read block */
+        fputc(i & 0xff, f);
+    fclose(f);
+    size_t n = 0;
+    unsigned char *p = binio_file_read(path, 1 << 20, &n);
+    CHECK(p != NULL && n == 70000);
+    CHECK(p && p[69999] == (69999 & 0xff));
+    free(p);
+    p = binio_file_read(path, 1000, &n);
+    CHECK(p == NULL);
+    CHECK(strstr(err_get(), path) && strstr(err_get(), "larger than 1000"));
+    unlink(path);
+}
+
+static void binio_file_read__missing__message_names_file(void)
+{
+    size_t n;
+    CHECK(binio_file_read("/nonexistent/inkpipe/x.bin", 100, &n) == NULL);
+    CHECK(strstr(err_get(), "/nonexistent/inkpipe/x.bin: cannot open") ==
+          err_get());
+}
+
+int main(void)
+{
+    RUN(binio_put__known_values__little_endian_bytes);
+    RUN(binio_get__put_values__same_values_back);
+    RUN(binio_crc32__check_string__standard_value);
+    RUN(binio_crc32__split_updates__same_as_one_call);
+    RUN(binio_read__fields_in_bounds__values_and_position);
+    RUN(binio_read__past_end__sticky_error_naming_file_and_field);
+    RUN(binio_read_need__huge_count__fails_without_overflow);
+    RUN(binio_buf__appends__bytes_in_order);
+    RUN(binio_file_read__small_file__whole_content);
+    RUN(binio_file_read__missing__message_names_file);
+    TEST_EXIT();
+}
