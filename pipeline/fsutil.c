@@ -117,6 +117,32 @@ int fs_open_subdir(int dfd, const char *rel, int create)
     return cur;
 }
 
+/**
+ * Write all n bytes to fd, going on after short writes and EINTR.
+ *
+ * @param[in] fd   open file or pipe
+ * @param[in] buf  bytes to write
+ * @param[in] n    their count
+ * @return 0, or -1 with errno set (no message: callers add the context)
+ */
+int fs_write_full(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = EIO;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
 int fs_create_temp_at(int dfd, const char *name, char *tmpname)
 {
     static unsigned seq;
@@ -151,18 +177,9 @@ int fs_write_at(int dfd, const char *name, const void *data, size_t n,
     int fd = fs_create_temp_at(dfd, name, tmp);
     if (fd < 0)
         return -1;
-    const char *p = data;
-    size_t left = n;
-    while (left) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            err_set_errno("write %s", name);
-            goto fail;
-        }
-        p += w;
-        left -= (size_t)w;
+    if (fs_write_full(fd, data, n) < 0) {
+        err_set_errno("write %s", name);
+        goto fail;
     }
     if (sync && fs_sync_enabled() && fsync(fd) < 0) {
         err_set_errno("fsync %s", name);

@@ -37,6 +37,9 @@ int fs_write_at(int dfd, const char *name, const void *data, size_t n,
  * after name; its name goes to tmpname (size >= 256). Returns fd or -1. */
 int fs_create_temp_at(int dfd, const char *name, char *tmpname);
 
+/* Write all n bytes (short writes and EINTR retried); 0, or -1 with errno. */
+int fs_write_full(int fd, const void *buf, size_t n);
+
 /* Read regular file dfd/name (not a symlink) of at most max bytes; the
  * result is NUL-terminated (caller frees). NULL on error. */
 char *fs_read_at(int dfd, const char *name, size_t max, size_t *plen);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
+#include "pipeline/fsutil.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define WORKER_ASAN 1
@@ -204,21 +205,6 @@ typedef struct {
     int to, from; /* request / reply pipe ends */
 } Sandbox;
 
-static int write_all(int fd, const void *buf, size_t n)
-{
-    const char *p = buf;
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Blocking read of exactly n bytes (child side). 0, or -1 on EOF/error. */
 static int read_all(int fd, void *buf, size_t n)
 {
@@ -274,9 +260,9 @@ static void sandbox_main(Spool *sp, RecNet *net, int in, int out)
         free(it.key);
         free(it.claim);
         free(it.text);
-        if (write_all(out, &rc, sizeof rc) < 0 ||
-            write_all(out, &len, sizeof len) < 0 ||
-            write_all(out, msg, len) < 0)
+        if (fs_write_full(out, &rc, sizeof rc) < 0 ||
+            fs_write_full(out, &len, sizeof len) < 0 ||
+            fs_write_full(out, msg, len) < 0)
             _exit(113);
     }
 }
@@ -375,10 +361,10 @@ static int sandbox_read(Sandbox *sb, Spool *sp, SpoolStage st,
 /* Send one request (header, key, claim, text) to the child. 0 or -1. */
 static int sandbox_send(Sandbox *sb, const SbHead *h, const QueueItem *it)
 {
-    return write_all(sb->to, h, sizeof *h) < 0 ||
-                   write_all(sb->to, it->key, h->key_len) < 0 ||
-                   write_all(sb->to, it->claim, h->claim_len) < 0 ||
-                   write_all(sb->to, it->text, h->text_len) < 0
+    return fs_write_full(sb->to, h, sizeof *h) < 0 ||
+                   fs_write_full(sb->to, it->key, h->key_len) < 0 ||
+                   fs_write_full(sb->to, it->claim, h->claim_len) < 0 ||
+                   fs_write_full(sb->to, it->text, h->text_len) < 0
                ? -1
                : 0;
 }
