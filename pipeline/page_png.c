@@ -340,6 +340,10 @@ PIX *page_png_read(const char *path)
         const unsigned char *body = buf + pos + 8;
         if (libdeflate_crc32(0, type, (size_t)len + 4) != be32(body + len))
             goto out;
+        for (int k = 0; k < 4; k++) /* libpng: letters only, else error */
+            if (!((type[k] >= 'A' && type[k] <= 'Z') ||
+                  (type[k] >= 'a' && type[k] <= 'z')))
+                goto out;
         int critical = !(type[0] & 0x20);
         if (!memcmp(type, "IDAT", 4)) {
             if (idat_done)

@@ -370,6 +370,17 @@ static void page_read__corrupt_png__fails_like_pixread(void)
     pixDestroy(&f);
     CHECK(check_same_as_pixread(path) == 1);
 
+    /* a chunk type that is not four letters (libpng: error), valid CRC */
+    {
+        unsigned char two[2] = {1, 2};
+        unsigned char *q = chunk(file + n - 12, "bKG;", two, 2);
+        q = chunk(q, "IEND", NULL, 0);
+        write_file(path, file, (size_t)(q - file));
+        CHECK(page_png_read(path) == NULL);
+        check_same_as_pixread(path);
+        n = make_png(file, w, h, raw, sizeof raw);
+    }
+
     /* a flipped byte in the image data: CRC mismatch */
     file[8 + 25 + 8 + 5] ^= 0x40;
     write_file(path, file, n);
