@@ -297,30 +297,36 @@ PIX *page_png_read(const char *path)
     struct stat st;
     unsigned char *buf = NULL, *raw = NULL, *zero = NULL;
     PIX *pix = NULL;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 57) {
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 57 ||
+        (uint64_t)st.st_size > SIZE_MAX / 2) {
         close(fd);
         return NULL;
     }
     size_t size = (size_t)st.st_size;
-    /* a page file far bigger than its pixels could need is not ours */
-    if ((uint64_t)st.st_size > ((uint64_t)1 << 32)) {
+    /* signature and IHDR (first, 13 bytes) before reading the rest */
+    unsigned char hd[33];
+    if (pread(fd, hd, sizeof hd, 0) != (ssize_t)sizeof hd ||
+        memcmp(hd, sig, 8) != 0 || be32(hd + 8) != 13 ||
+        memcmp(hd + 12, "IHDR", 4) != 0 ||
+        libdeflate_crc32(0, hd + 12, 17) != be32(hd + 29)) {
+        close(fd);
+        return NULL;
+    }
+    uint32_t w = be32(hd + 16), h = be32(hd + 20);
+    int depth = hd[24], ctype = hd[25];
+    /* a file far bigger than its pixels could need (deflate adds 5 bytes
+     * per 16 KiB at worst) is left to libpng, which streams it */
+    uint64_t need = (uint64_t)h * ((uint64_t)w * 6 + 1);
+    if (w == 0 || h == 0 || w > PNG_MAX_DIM || h > PNG_MAX_DIM ||
+        hd[26] != 0 || hd[27] != 0 || hd[28] != 0 /* interlace */ ||
+        (depth != 8 && depth != 16) || (ctype != 0 && ctype != 2) ||
+        (uint64_t)st.st_size > 2 * need + (1u << 20)) {
         close(fd);
         return NULL;
     }
     buf = read_all(fd, size);
     close(fd);
-    if (!buf || memcmp(buf, sig, 8) != 0)
-        goto out;
-
-    /* IHDR: first, 13 bytes */
-    if (be32(buf + 8) != 13 || memcmp(buf + 12, "IHDR", 4) != 0 ||
-        libdeflate_crc32(0, buf + 12, 17) != be32(buf + 29))
-        goto out;
-    uint32_t w = be32(buf + 16), h = be32(buf + 20);
-    int depth = buf[24], ctype = buf[25];
-    if (w == 0 || h == 0 || w > PNG_MAX_DIM || h > PNG_MAX_DIM ||
-        buf[26] != 0 || buf[27] != 0 || buf[28] != 0 /* interlace */ ||
-        (depth != 8 && depth != 16) || (ctype != 0 && ctype != 2))
+    if (!buf || memcmp(buf, hd, sizeof hd) != 0)
         goto out;
     int chan = ctype == 2 ? 3 : 1, wide = depth == 16;
     int bpp = chan * (wide ? 2 : 1);
