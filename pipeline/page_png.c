@@ -100,8 +100,8 @@ static inline int unfilter_row(int type, unsigned char *row,
             return 0;
         case 3:
             for (i = 0; i < n; i++)
-                row[i] = (unsigned char)(a = (row[i] + ((a + prev[i]) >> 1)) &
-                                             0xff);
+                row[i] =
+                    (unsigned char)(a = (row[i] + ((a + prev[i]) >> 1)) & 0xff);
             return 0;
         case 4:
             for (i = 0; i < n; i++) {
@@ -137,9 +137,9 @@ static inline int unfilter_row(int type, unsigned char *row,
         for (i = 0; i < (size_t)bpp && i < n; i++)
             row[i] = (unsigned char)(row[i] + prev[i]);
         for (; i < n; i++)
-            row[i] = (unsigned char)(row[i] +
-                                     paeth(row[i - (size_t)bpp], prev[i],
-                                           prev[i - (size_t)bpp]));
+            row[i] =
+                (unsigned char)(row[i] + paeth(row[i - (size_t)bpp], prev[i],
+                                               prev[i - (size_t)bpp]));
         return 0;
     default:
         return -1;
@@ -181,8 +181,8 @@ static void unfilter_avg4(unsigned char *const r[4], const unsigned char *prev,
     /* the bottom-right triangle: the last k pixels of row k */
     for (int k = 1; k < 4; k++)
         for (size_t j = n - (size_t)k; j < n; j++)
-            r[k][j] = (unsigned char)(r[k][j] +
-                                      ((r[k][j - 1] + r[k - 1][j]) >> 1));
+            r[k][j] =
+                (unsigned char)(r[k][j] + ((r[k][j - 1] + r[k - 1][j]) >> 1));
 }
 
 /* Copy one unfiltered row into a PIX row (Leptonica's layout for the
@@ -237,8 +237,8 @@ static int unfilter_into(unsigned char *raw, const unsigned char *zero,
     for (int y = 0; y < h;) {
         unsigned char *f = raw + (size_t)y * stride, *row = f + 1;
         int k = 1, rc = 0;
-        if (bpp == 1 && y + 4 <= h && rb >= 4 && f[0] == 3 &&
-            f[stride] == 3 && f[2 * stride] == 3 && f[3 * stride] == 3) {
+        if (bpp == 1 && y + 4 <= h && rb >= 4 && f[0] == 3 && f[stride] == 3 &&
+            f[2 * stride] == 3 && f[3 * stride] == 3) {
             /* most rows of a grey scan are Average-filtered */
             unsigned char *r[4] = {row, row + stride, row + 2 * stride,
                                    row + 3 * stride};
@@ -289,8 +289,8 @@ static int unfilter_into(unsigned char *raw, const unsigned char *zero,
  */
 PIX *page_png_read(const char *path)
 {
-    static const unsigned char sig[8] = {137, 'P', 'N', 'G', '\r', '\n', 26,
-                                         '\n'};
+    static const unsigned char sig[8] = {137,  'P',  'N', 'G',
+                                         '\r', '\n', 26,  '\n'};
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return NULL;
@@ -317,8 +317,8 @@ PIX *page_png_read(const char *path)
     /* a file far bigger than its pixels could need (deflate adds 5 bytes
      * per 16 KiB at worst) is left to libpng, which streams it */
     uint64_t need = (uint64_t)h * ((uint64_t)w * 6 + 1);
-    if (w == 0 || h == 0 || w > PNG_MAX_DIM || h > PNG_MAX_DIM ||
-        hd[26] != 0 || hd[27] != 0 || hd[28] != 0 /* interlace */ ||
+    if (w == 0 || h == 0 || w > PNG_MAX_DIM || h > PNG_MAX_DIM || hd[26] != 0 ||
+        hd[27] != 0 || hd[28] != 0 /* interlace */ ||
         (depth != 8 && depth != 16) || (ctype != 0 && ctype != 2) ||
         (uint64_t)st.st_size > 2 * need + (1u << 20)) {
         close(fd);
@@ -370,8 +370,7 @@ PIX *page_png_read(const char *path)
                 break;
             } else if (critical) {
                 goto out; /* PLTE, a second IHDR, unknown critical */
-            } else if (!memcmp(type, "tRNS", 4) ||
-                       !memcmp(type, "zTXt", 4) ||
+            } else if (!memcmp(type, "tRNS", 4) || !memcmp(type, "zTXt", 4) ||
                        !memcmp(type, "iTXt", 4)) {
                 goto out;
             } else if (!memcmp(type, "pHYs", 4)) {

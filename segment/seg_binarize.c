@@ -264,7 +264,8 @@ static PIX *apply_grid(PIX *pixg, const float *th, int nx, int ny, int cell)
  * cost model); this one widens bytes to 32 bits and runs over every
  * pixel, so it asks for the "cheap" model (clang vectorises it at -O2). */
 #if defined(__GNUC__) && !defined(__clang__)
-#define SEG_VECTORIZE_WIDENING __attribute__((optimize("vect-cost-model=cheap")))
+#define SEG_VECTORIZE_WIDENING                                                 \
+    __attribute__((optimize("vect-cost-model=cheap")))
 #else
 #define SEG_VECTORIZE_WIDENING
 #endif

@@ -19,7 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int same_pix(PIX *a, PIX *b)
 {
-    if (pixGetWidth(a) != pixGetWidth(b) || pixGetHeight(a) != pixGetHeight(b) ||
+    if (pixGetWidth(a) != pixGetWidth(b) ||
+        pixGetHeight(a) != pixGetHeight(b) ||
         pixGetDepth(a) != pixGetDepth(b) || pixGetSpp(a) != pixGetSpp(b) ||
         pixGetXRes(a) != pixGetXRes(b) || pixGetYRes(a) != pixGetYRes(b))
         return 0;

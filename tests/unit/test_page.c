@@ -26,8 +26,7 @@ static char *tmp_path(const char *name)
     static char buf[8][1024];
     static int k;
     char *p = buf[k++ % 8];
-    snprintf(p, 1024, "%s/test_page_%d_%s", test_tmpdir(), (int)getpid(),
-             name);
+    snprintf(p, 1024, "%s/test_page_%d_%s", test_tmpdir(), (int)getpid(), name);
     return p;
 }
 
@@ -52,10 +51,10 @@ static PIX *read_default(const char *path)
 
 typedef struct {
     int ctype, depth, interlace, filter;
-    int ppm, unit;      /* pHYs (unit 0 = none written when ppm == 0) */
-    const char *text;   /* tEXt "Comment" */
-    int trns, ztxt;     /* tRNS / zTXt chunks */
-    int idat_size;      /* compression buffer: IDAT chunk size; 0 = default */
+    int ppm, unit;    /* pHYs (unit 0 = none written when ppm == 0) */
+    const char *text; /* tEXt "Comment" */
+    int trns, ztxt;   /* tRNS / zTXt chunks */
+    int idat_size;    /* compression buffer: IDAT chunk size; 0 = default */
 } PngSpec;
 
 /* Write a w x h PNG of smooth ramps plus noise (so that every filter has
@@ -65,11 +64,11 @@ static int write_png(const char *path, int w, int h, const PngSpec *s)
     FILE *fp = fopen(path, "wb");
     if (!fp)
         return -1;
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL,
-                                              NULL, NULL);
+    png_structp png =
+        png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
     png_infop info = png_create_info_struct(png);
-    int chans = s->ctype == PNG_COLOR_TYPE_RGB         ? 3
-                : s->ctype == PNG_COLOR_TYPE_RGB_ALPHA ? 4
+    int chans = s->ctype == PNG_COLOR_TYPE_RGB          ? 3
+                : s->ctype == PNG_COLOR_TYPE_RGB_ALPHA  ? 4
                 : s->ctype == PNG_COLOR_TYPE_GRAY_ALPHA ? 2
                                                         : 1;
     size_t rowbytes = ((size_t)w * chans * s->depth + 7) / 8;
@@ -81,9 +80,8 @@ static int write_png(const char *path, int w, int h, const PngSpec *s)
         return -1;
     }
     png_init_io(png, fp);
-    png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, s->depth,
-                 s->ctype, s->interlace ? PNG_INTERLACE_ADAM7
-                                        : PNG_INTERLACE_NONE,
+    png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, s->depth, s->ctype,
+                 s->interlace ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_set_filter(png, 0, s->filter ? s->filter : PNG_ALL_FILTERS);
     if (s->idat_size)
@@ -109,12 +107,21 @@ static int write_png(const char *path, int w, int h, const PngSpec *s)
     png_text txt[2];
     int ntxt = 0;
     if (s->text)
-        txt[ntxt++] = (png_text){PNG_TEXT_COMPRESSION_NONE, "Comment",
-                                 (char *)s->text, strlen(s->text), 0, NULL,
+        txt[ntxt++] = (png_text){PNG_TEXT_COMPRESSION_NONE,
+                                 "Comment",
+                                 (char *)s->text,
+                                 strlen(s->text),
+                                 0,
+                                 NULL,
                                  NULL};
     if (s->ztxt)
-        txt[ntxt++] = (png_text){PNG_TEXT_COMPRESSION_zTXt, "Software",
-                                 "inkpipe test fixture", 20, 0, NULL, NULL};
+        txt[ntxt++] = (png_text){PNG_TEXT_COMPRESSION_zTXt,
+                                 "Software",
+                                 "inkpipe test fixture",
+                                 20,
+                                 0,
+                                 NULL,
+                                 NULL};
     if (ntxt)
         png_set_text(png, info, txt, ntxt);
     png_write_info(png, info);
@@ -134,8 +141,8 @@ static int write_png(const char *path, int w, int h, const PngSpec *s)
                     int per = 8 / s->depth, bit = (x % per) * s->depth;
                     if (x % per == 0)
                         row[x / per] = 0;
-                    row[x / per] |= (unsigned char)(
-                        (v & maxv) << (8 - s->depth - bit));
+                    row[x / per] |=
+                        (unsigned char)((v & maxv) << (8 - s->depth - bit));
                 }
             }
             png_write_row(png, row);
@@ -152,7 +159,8 @@ static int same_pix(PIX *a, PIX *b)
 {
     if (!a || !b)
         return 0;
-    if (pixGetWidth(a) != pixGetWidth(b) || pixGetHeight(a) != pixGetHeight(b) ||
+    if (pixGetWidth(a) != pixGetWidth(b) ||
+        pixGetHeight(a) != pixGetHeight(b) ||
         pixGetDepth(a) != pixGetDepth(b) || pixGetSpp(a) != pixGetSpp(b) ||
         pixGetXRes(a) != pixGetXRes(b) || pixGetYRes(a) != pixGetYRes(b) ||
         pixGetInputFormat(a) != pixGetInputFormat(b) ||
@@ -189,8 +197,8 @@ static void check_spec(int w, int h, const PngSpec *s, int fast)
     if (!fast)
         clear_pad(p);
     if (f && !same_pix(f, ref))
-        printf("  differs: %dx%d ctype %d depth %d filter %d\n", w, h,
-               s->ctype, s->depth, s->filter);
+        printf("  differs: %dx%d ctype %d depth %d filter %d\n", w, h, s->ctype,
+               s->depth, s->filter);
     CHECK(!f || same_pix(f, ref));
     if (s->interlace && s->depth < 8) {
         /* pixRead's own result for these holds bits that valgrind sees as
@@ -210,14 +218,14 @@ static void check_spec(int w, int h, const PngSpec *s, int fast)
 
 static void page_png_read__grey8_every_filter_and_width__equals_pixread(void)
 {
-    static const int filters[] = {PNG_FILTER_NONE, PNG_FILTER_SUB,
-                                  PNG_FILTER_UP,   PNG_FILTER_AVG,
+    static const int filters[] = {PNG_FILTER_NONE,  PNG_FILTER_SUB,
+                                  PNG_FILTER_UP,    PNG_FILTER_AVG,
                                   PNG_FILTER_PAETH, 0};
     static const int widths[] = {1, 2, 3, 4, 5, 7, 33, 100};
     for (size_t f = 0; f < sizeof filters / sizeof *filters; f++)
         for (size_t i = 0; i < sizeof widths / sizeof *widths; i++) {
-            PngSpec s = {PNG_COLOR_TYPE_GRAY, 8, 0, filters[f], 11811, 1,
-                         NULL, 0, 0, 0};
+            PngSpec s = {
+                PNG_COLOR_TYPE_GRAY, 8, 0, filters[f], 11811, 1, NULL, 0, 0, 0};
             check_spec(widths[i], 9, &s, 1);
         }
 }
@@ -227,12 +235,12 @@ static void page_png_read__grey16_rgb8_rgb16__equals_pixread(void)
     static const int filters[] = {PNG_FILTER_SUB, PNG_FILTER_AVG,
                                   PNG_FILTER_PAETH, 0};
     for (size_t f = 0; f < sizeof filters / sizeof *filters; f++) {
-        PngSpec g16 = {PNG_COLOR_TYPE_GRAY, 16, 0, filters[f], 0, 0, NULL,
-                       0, 0, 0};
-        PngSpec rgb8 = {PNG_COLOR_TYPE_RGB, 8, 0, filters[f], 2835, 1, NULL,
-                        0, 0, 0};
-        PngSpec rgb16 = {PNG_COLOR_TYPE_RGB, 16, 0, filters[f], 0, 0, NULL,
-                         0, 0, 0};
+        PngSpec g16 = {
+            PNG_COLOR_TYPE_GRAY, 16, 0, filters[f], 0, 0, NULL, 0, 0, 0};
+        PngSpec rgb8 = {
+            PNG_COLOR_TYPE_RGB, 8, 0, filters[f], 2835, 1, NULL, 0, 0, 0};
+        PngSpec rgb16 = {
+            PNG_COLOR_TYPE_RGB, 16, 0, filters[f], 0, 0, NULL, 0, 0, 0};
         check_spec(13, 6, &g16, 1);
         check_spec(13, 6, &rgb8, 1);
         check_spec(5, 6, &rgb16, 1);
@@ -242,8 +250,8 @@ static void page_png_read__grey16_rgb8_rgb16__equals_pixread(void)
 static void page_png_read__many_idat_chunks_phys_text__equals_pixread(void)
 {
     /* IDATs of 100 bytes; pHYs in metres and with no unit; a tEXt */
-    PngSpec a = {PNG_COLOR_TYPE_GRAY, 8, 0, 0, 3937, 1, "scanned by test",
-                 0, 0, 100};
+    PngSpec a = {PNG_COLOR_TYPE_GRAY, 8, 0, 0,  3937, 1,
+                 "scanned by test",   0, 0, 100};
     PngSpec b = {PNG_COLOR_TYPE_GRAY, 8, 0, 0, 5000, 0, NULL, 0, 0, 0};
     PngSpec c = {PNG_COLOR_TYPE_GRAY, 8, 0, 0, 0, 0, NULL, 0, 0, 0};
     check_spec(120, 50, &a, 1);
