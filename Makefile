@@ -125,7 +125,7 @@ format:
 # 2000 MNIST digits are never loaded. See docs/model.md.
 DATA       ?= ../shared/data
 MODEL_ARCH ?= c32b,p,c64b,p,c128b,p,d0.3,f128,d0.3,f62
-MODEL_ARGS ?= --epochs 12 --arch $(MODEL_ARCH) --idx-quota 3000 --train-on-val
+MODEL_ARGS ?= --epochs 24 --arch $(MODEL_ARCH) --idx-quota 3000 --train-on-val
 MNIST_IDX  := $(DATA)/mnist-test/t10k-images-idx3-ubyte.gz \
               $(DATA)/mnist-test/t10k-labels-idx1-ubyte.gz
 model: $(BIN)
