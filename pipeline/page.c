@@ -31,9 +31,9 @@
 
 int page_is_image_name(const char *name)
 {
-    static const char *const exts[] = {".tif", ".tiff", ".png", ".jpg",
-                                       ".jpeg", ".pnm", ".pbm", ".pgm",
-                                       ".ppm"};
+    static const char *const exts[] = {
+        ".tif", ".tiff", ".png", ".jpg", ".jpeg", ".pnm", ".pbm", ".pgm",
+        ".ppm", ".bmp", ".gif", ".webp", ".jp2", ".j2k"};
     const char *dot = strrchr(name, '.');
     if (!dot)
         return 0;
@@ -63,9 +63,10 @@ static int page_format(const char *path, int *pformat)
     if (rc != 0 || format == IFF_UNKNOWN)
         return err_set("%s: not an image file (unknown format)", path);
     if (!(is_tiff(format) || format == IFF_PNG || format == IFF_JFIF_JPEG ||
-          format == IFF_PNM))
+          format == IFF_PNM || format == IFF_BMP || format == IFF_GIF ||
+          format == IFF_WEBP || format == IFF_JP2))
         return err_set("%s: unsupported image format (expected TIFF, PNG, "
-                       "JPEG or PNM)",
+                       "JPEG, PNM, BMP, GIF, WebP or JPEG 2000)",
                        path);
     *pformat = format;
     return 0;

@@ -5,7 +5,8 @@
  * (decompression bomb, corrupt TIFF, truncated PNG) come from tools/hostile.
  *
  *   mkpage [--size WxH] [--dpi N] [--pages N] [--seed S] [--text T]
- *          [--truth FILE] [--font FILE.jhf] OUT.{png,tif,tiff,pgm,jpg}
+ *          [--truth FILE] [--font FILE.jhf]
+ *          OUT.{png,tif,tiff,pgm,jpg,bmp,gif,webp,jp2}
  *
  * T holds the lines of a page separated by '|'; without --text each page
  * gets random words (classes 0-9 A-Z a-z) from the seed. --truth writes the
@@ -226,6 +227,14 @@ int main(int argc, char **argv)
             rc = pixWrite(out, pix, IFF_PNM);
         else if (!strcmp(dot ? dot : "", ".jpg"))
             rc = pixWrite(out, pix, IFF_JFIF_JPEG);
+        else if (!strcmp(dot ? dot : "", ".bmp"))
+            rc = pixWrite(out, pix, IFF_BMP);
+        else if (!strcmp(dot ? dot : "", ".gif"))
+            rc = pixWrite(out, pix, IFF_GIF);
+        else if (!strcmp(dot ? dot : "", ".webp"))
+            rc = pixWrite(out, pix, IFF_WEBP);
+        else if (!strcmp(dot ? dot : "", ".jp2"))
+            rc = pixWrite(out, pix, IFF_JP2);
         else
             rc = pixWrite(out, pix, IFF_PNG);
         pixDestroy(&pix);

@@ -172,6 +172,22 @@ check ocr__bad_image__named grep -q 'cut.png' <<<"$err"
 "$INKPIPE" ocr -f pdf x.png >/dev/null 2>&1; rc=$?
 check ocr__bad_format__exit_2 test "$rc" = 2
 
+
+# --- other input formats: BMP and GIF (lossless: the same text as the PNG),
+# WebP and JPEG 2000 (lossy: read, with text) -----------------------------
+mkdir -p "$T/fmt/in"
+for e in png bmp gif webp jp2; do
+    "$MKPAGE" --seed 5 --text "Form 42|abc" "$T/fmt/in/p_$e.$e"
+done
+printf 'input:\n  paths: [in]\noutput:\n  dir: out\n  formats: [txt]\n' >"$T/fmt/j.yaml"
+err=$("$INKPIPE" run "$T/fmt/j.yaml" 2>&1); rc=$?
+check run__bmp_gif_webp_jp2__all_pages_done test "$rc" = 0 -a -n "$(echo "$err" | grep '5 pages: 5 done, 0 failed')"
+check run__bmp__same_text_as_png cmp -s "$T/fmt/out/p_png.txt" "$T/fmt/out/p_bmp.txt"
+check run__gif__same_text_as_png cmp -s "$T/fmt/out/p_png.txt" "$T/fmt/out/p_gif.txt"
+check run__webp_jp2__text_read test -s "$T/fmt/out/p_webp.txt" -a -s "$T/fmt/out/p_jp2.txt"
+echo "GIF8" >"$T/fmt/in/fake.gif"
+err=$("$INKPIPE" run "$T/fmt/j.yaml" 2>&1); rc=$?
+check run__truncated_gif__fails_named test "$rc" = 3 -a -n "$(echo "$err" | grep 'fake.gif')"
 # --- summary names the output folder without `..` --------------------------
 mkdir -p "$T/n/configs" "$T/n/in"
 "$MKPAGE" --seed 1 "$T/n/in/a.png"
