@@ -16,9 +16,11 @@
  *     maximum / 255. Per sample rather than per chunk, so a glyph's result
  *     does not depend on which glyphs share its chunk (the batch gives the
  *     same answers as single calls, as in the fp32 path).
- *   - Layout: channels-last (sample x H x W x C). im2col of a 3x3 conv then
- *     copies runs of C bytes per tap (k = tap * C + c; the conv weights are
- *     reordered to match at load), a dense layer after a spatial one reads
+ *   - Layout: channels-last (sample x H x W x C); a map that feeds a conv
+ *     is stored with a one-pixel zero border (the conv's padding), so its
+ *     im2col copies three runs of 3C bytes per output pixel without bounds
+ *     checks (k = tap * C + c; the conv weights are reordered to match at
+ *     load), a dense layer after a spatial one reads
  *     the tensor as is (its weights are reordered from the fp32 path's
  *     C x H x W flattening), and the GEMM output (pixels x channels) is
  *     already the next layer's layout.
@@ -281,10 +283,19 @@ fail:
     return -1;
 }
 
-/* Bytes per sample of a channels-last tensor, padded for the GEMM. */
-static size_t sample_stride(int c, int h, int w)
+/* 1 if the input of step i is stored with a zero border (step i is a
+ * conv: its im2col then needs no bounds checks). */
+static int in_padded(const RecQNet *qn, int i)
 {
-    return round4((size_t)c * h * w);
+    return i < qn->ns && qn->s[i].kind == QS_CONV;
+}
+
+/* Bytes per sample of the c x h x w input of step i (with its border when
+ * padded), rounded up to 4 for the GEMM. */
+static size_t tensor_stride(const RecQNet *qn, int i, int c, int h, int w)
+{
+    int p = in_padded(qn, i) ? 2 : 0;
+    return round4((size_t)c * (h + p) * (w + p));
 }
 
 static int quant_reserve(RecQNet *qn, int cap)
@@ -292,11 +303,11 @@ static int quant_reserve(RecQNet *qn, int cap)
     if (cap <= qn->cap)
         return 0;
     size_t n4 = round4((size_t)cap);
-    size_t act = n4 * sample_stride(1, REC_INPUT_SIZE, REC_INPUT_SIZE);
+    size_t act = n4 * tensor_stride(qn, 0, 1, REC_INPUT_SIZE, REC_INPUT_SIZE);
     size_t col = 4, fb = 1;
     for (int i = 0; i < qn->ns; i++) {
         const QStep *st = &qn->s[i];
-        size_t a = n4 * sample_stride(st->cout, st->ho, st->wo);
+        size_t a = n4 * tensor_stride(qn, i + 1, st->cout, st->ho, st->wo);
         act = a > act ? a : act;
         if (st->kind != QS_POOL) {
             size_t f = (size_t)cap * st->cout * st->ho * st->wo;
@@ -333,18 +344,48 @@ static int quant_reserve(RecQNet *qn, int cap)
     return 0;
 }
 
-/* Quantise n samples of len floats (>= 0) each to u8 with a scale per
- * sample (max / 255); sample s goes to q + s * ss, zero padded to ss;
- * samples n .. round4(n) are zeroed (read by the GEMM's row tail). */
-static int quantise(const float *f, int n, size_t len, size_t ss, uint8_t *q,
-                    float *sc, float extra)
+/* Largest of x[0..m) and 0, with eight partial maxima (vectorisable;
+ * the maximum does not depend on the order). NaN is ignored. */
+static float max0(const float *restrict x, size_t m)
 {
+    float acc[8] = {0};
+    size_t j = 0;
+    for (; j + 8 <= m; j += 8)
+        for (int k = 0; k < 8; k++)
+            acc[k] = x[j + k] > acc[k] ? x[j + k] : acc[k];
+    for (; j < m; j++)
+        acc[0] = x[j] > acc[0] ? x[j] : acc[0];
+    float mx = acc[0];
+    for (int k = 1; k < 8; k++)
+        mx = acc[k] > mx ? acc[k] : mx;
+    return mx;
+}
+
+/* d[j] = round(v[j] * inv) clamped to [0, 255]. */
+static void to_u8(uint8_t *restrict d, const float *restrict v, size_t m,
+                  float inv)
+{
+    for (size_t j = 0; j < m; j++) {
+        float t = v[j] * inv + 0.5f;
+        t = t > 0.0f ? t : 0.0f; /* NaN -> 0 */
+        t = t < 255.0f ? t : 255.0f;
+        d[j] = (uint8_t)(int)t;
+    }
+}
+
+/* Quantise n samples of h x w x c floats (>= 0) each to u8 with a scale
+ * per sample (max / 255, times extra); sample s goes to q + s * ss. With
+ * pad the map gets a border of one zero pixel ((h+2) x (w+2) x c: the
+ * next conv's padding), else it is stored as is; the rest of ss is zero,
+ * and samples n .. round4(n) are zeroed (read by the GEMM's row tail). */
+static int quantise(const float *f, int n, int h, int w, int c, int pad,
+                    size_t ss, uint8_t *q, float *sc, float extra)
+{
+    size_t len = (size_t)h * w * c, row = (size_t)w * c;
     for (int s = 0; s < n; s++) {
         const float *v = f + (size_t)s * len;
         uint8_t *d = q + (size_t)s * ss;
-        float mx = 0.0f;
-        for (size_t j = 0; j < len; j++)
-            mx = v[j] > mx ? v[j] : mx;
+        float mx = max0(v, len);
         if (!isfinite(mx))
             return err_set("the model gives a non-finite activation for "
                            "glyph %d (damaged weights?)", s);
@@ -355,11 +396,15 @@ static int quantise(const float *f, int n, size_t len, size_t ss, uint8_t *q,
         }
         float inv = 255.0f / mx;
         sc[s] = mx / 255.0f * extra;
-        for (size_t j = 0; j < len; j++) {
-            float t = v[j] * inv + 0.5f;
-            d[j] = (uint8_t)(t >= 255.0f ? 255 : t > 0.0f ? (int)t : 0);
+        if (!pad) {
+            to_u8(d, v, len, inv);
+            memset(d + len, 0, ss - len);
+            continue;
         }
-        memset(d + len, 0, ss - len);
+        memset(d, 0, ss);
+        for (int y = 0; y < h; y++)
+            to_u8(d + ((size_t)(y + 1) * (w + 2) + 1) * c, v + y * row, row,
+                  inv);
     }
     size_t n4 = round4((size_t)n);
     if (n4 > (size_t)n)
@@ -367,14 +412,29 @@ static int quantise(const float *f, int n, size_t len, size_t ss, uint8_t *q,
     return 0;
 }
 
-/* im2col for a 3x3 pad-1 conv on channels-last u8 (sample stride ss):
- * row = output pixel, k = tap * c + channel, padded to kp. With pool,
- * rows come in pool order: the 4 pixels of each 2x2 window are
- * consecutive, windows in row-major order of the pooled map. */
+/* Copy m bytes; 16-byte moves when m allows (the channel counts do). */
+static inline void copy_run(uint8_t *restrict d, const uint8_t *restrict s,
+                            size_t m)
+{
+    if (m % 16 == 0) {
+        for (size_t j = 0; j < m; j += 16)
+            memcpy(d + j, s + j, 16);
+    } else {
+        for (size_t j = 0; j < m; j++)
+            d[j] = s[j];
+    }
+}
+
+/* im2col for a 3x3 pad-1 conv on a channels-last u8 map stored with its
+ * zero border ((h+2) x (w+2) x c, sample stride ss): row = output pixel,
+ * k = tap * c + channel, padded to kp. The three taps of a kernel row are
+ * adjacent pixels, so each is one run of 3c bytes. With pool, rows come in
+ * pool order: the 4 pixels of each 2x2 window are consecutive, windows in
+ * row-major order of the pooled map. */
 static void im2col_u8(const uint8_t *x, int n, int c, int h, int w,
                       size_t ss, int kp, int pool, uint8_t *col)
 {
-    size_t hw = (size_t)h * w;
+    size_t hw = (size_t)h * w, wp = (size_t)w + 2, run = 3 * (size_t)c;
     for (int s = 0; s < n; s++) {
         const uint8_t *src = x + (size_t)s * ss;
         for (int y = 0; y < h; y++)
@@ -383,17 +443,14 @@ static void im2col_u8(const uint8_t *x, int n, int c, int h, int w,
                                    (size_t)(y % 2) * 2 + xx % 2)
                                 : (size_t)y * w + xx;
                 uint8_t *restrict d = col + ((size_t)s * hw + r) * kp;
-                for (int t = 0; t < 9; t++) {
-                    int sy = y + t / 3 - 1, sx = xx + t % 3 - 1;
-                    uint8_t *restrict dt = d + (size_t)t * c;
-                    if (sy < 0 || sy >= h || sx < 0 || sx >= w) {
-                        memset(dt, 0, (size_t)c);
-                        continue;
-                    }
-                    const uint8_t *restrict st =
-                        src + ((size_t)sy * w + sx) * c;
-                    for (int j = 0; j < c; j++)
-                        dt[j] = st[j];
+                const uint8_t *sp = src + ((size_t)y * wp + xx) * c;
+                if (c == 1) { /* the first layer: 9 bytes and 3 zeros */
+                    memcpy(d, sp, 3);
+                    memcpy(d + 3, sp + wp, 3);
+                    memcpy(d + 6, sp + 2 * wp, 3);
+                } else {
+                    for (int ky = 0; ky < 3; ky++)
+                        copy_run(d + ky * run, sp + ky * wp * c, run);
                 }
                 for (int j = 9 * c; j < kp; j++)
                     d[j] = 0;
@@ -404,27 +461,28 @@ static void im2col_u8(const uint8_t *x, int n, int c, int h, int w,
         memset(col + rows * kp, 0, (r4 - rows) * kp);
 }
 
-/* 2x2 max-pool on channels-last u8 (scales unchanged). */
+/* 2x2 max-pool on channels-last u8 (scales unchanged); the input is
+ * stored without border, the output with one when pad (see quantise). */
 static void pool_u8(const uint8_t *x, int n, int c, int h, int w, size_t ssi,
-                    size_t sso, uint8_t *y)
+                    int pad, size_t sso, uint8_t *y)
 {
     int ho = h / 2, wo = w / 2;
     for (int s = 0; s < n; s++) {
         const uint8_t *src = x + (size_t)s * ssi;
         uint8_t *dst = y + (size_t)s * sso;
+        memset(dst, 0, sso);
         for (int oy = 0; oy < ho; oy++)
             for (int ox = 0; ox < wo; ox++) {
                 const uint8_t *a = src + ((size_t)(2 * oy) * w + 2 * ox) * c;
                 const uint8_t *b = a + (size_t)w * c;
-                uint8_t *d = dst + ((size_t)oy * wo + ox) * c;
+                uint8_t *d = dst + (pad ? ((size_t)(oy + 1) * (wo + 2) + ox + 1)
+                                        : ((size_t)oy * wo + ox)) * c;
                 for (int j = 0; j < c; j++) {
                     uint8_t m1 = a[j] > a[j + c] ? a[j] : a[j + c];
                     uint8_t m2 = b[j] > b[j + c] ? b[j] : b[j + c];
                     d[j] = m1 > m2 ? m1 : m2;
                 }
             }
-        size_t len = (size_t)ho * wo * c;
-        memset(dst + len, 0, sso - len);
     }
     size_t n4 = round4((size_t)n);
     if (n4 > (size_t)n)
@@ -441,15 +499,16 @@ const float *rec__quant_forward(RecNet *net, const float *x, int n)
     if (quant_reserve(qn, n) < 0)
         return NULL;
     int cur = 0;
-    size_t ss = sample_stride(1, REC_INPUT_SIZE, REC_INPUT_SIZE);
-    if (quantise(x, n, (size_t)REC_INPUT_SIZE * REC_INPUT_SIZE, ss,
-                 qn->act[0], qn->sc[0], qn->in_scale) < 0)
+    size_t ss = tensor_stride(qn, 0, 1, REC_INPUT_SIZE, REC_INPUT_SIZE);
+    if (quantise(x, n, REC_INPUT_SIZE, REC_INPUT_SIZE, 1, in_padded(qn, 0),
+                 ss, qn->act[0], qn->sc[0], qn->in_scale) < 0)
         return NULL;
     for (int i = 0; i < qn->ns; i++) {
         const QStep *st = &qn->s[i];
-        size_t sso = sample_stride(st->cout, st->ho, st->wo);
+        int pad = in_padded(qn, i + 1);
+        size_t sso = tensor_stride(qn, i + 1, st->cout, st->ho, st->wo);
         if (st->kind == QS_POOL) {
-            pool_u8(qn->act[cur], n, st->cin, st->h, st->w, ss, sso,
+            pool_u8(qn->act[cur], n, st->cin, st->h, st->w, ss, pad, sso,
                     qn->act[!cur]);
             memcpy(qn->sc[!cur], qn->sc[cur], (size_t)n * sizeof(float));
             cur = !cur;
@@ -483,7 +542,7 @@ const float *rec__quant_forward(RecNet *net, const float *x, int n)
         rec__qgemm(&g);
         if (st->last)
             return qn->fbuf;
-        if (quantise(qn->fbuf, n, (size_t)st->cout * st->ho * st->wo, sso,
+        if (quantise(qn->fbuf, n, st->ho, st->wo, st->cout, pad, sso,
                      qn->act[!cur], qn->sc[!cur], 1.0f) < 0)
             return NULL;
         cur = !cur;
