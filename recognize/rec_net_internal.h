@@ -146,6 +146,7 @@ int rec__qgemm_vnni_available(void);
 typedef struct RecQNet RecQNet;
 int rec__quant_prepare(RecNet *net);   /* 0, or -1 (not quantisable) */
 void rec__quant_free(RecNet *net);
+const void *rec__quant_arena(const RecNet *net);
 /* Forward n glyphs through the int8 path; returns logits laid out
  * sample-major (n x REC_NCLASSES), or NULL (message set). */
 const float *rec__quant_forward(RecNet *net, const float *x, int n);

@@ -179,6 +179,10 @@ int rec__quant_prepare(RecNet *net)
         return err_set("int8: input normalisation (mean %g, scale %g) can "
                        "be negative", (double)net->norm_mean,
                        (double)net->norm_scale);
+    for (int i = 0; i < net->nl; i++)
+        if (net->l[i].type == REC__BN)
+            return err_set("int8: layer %d: batch norm must be folded into "
+                           "the weights first (save and load the model)", i);
     RecQNet *qn = calloc(1, sizeof *qn);
     float *wr = NULL;
     if (!qn)
@@ -272,7 +276,7 @@ int rec__quant_prepare(RecNet *net)
             continue;
         }
         default:
-            err_set("int8: layer %d (batch norm) must be folded first", i);
+            err_set("int8: layer %d: unexpected layer type", i);
             goto fail;
         }
     }
@@ -281,6 +285,12 @@ fail:
     free(wr);
     rec__quant_free(net);
     return -1;
+}
+
+/* The int8 scratch arena (tests: it must not change between calls). */
+const void *rec__quant_arena(const RecNet *net)
+{
+    return net->q ? net->q->arena : NULL;
 }
 
 /* 1 if the input of step i is stored with a zero border (step i is a
