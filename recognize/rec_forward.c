@@ -377,8 +377,9 @@ const float *rec__forward(RecNet *net, const float *x, int n, int train,
  * @return 0, or -1 (empty charset, out of memory)
  *
  * Notes:
- *   (1) Glyphs go through in chunks of up to REC__INFER_CHUNK (64), one
- *       sgemm per layer per chunk; the first call sizes the scratch.
+ *   (1) Glyphs go through in chunks of up to REC__INFER_CHUNK (64; int8:
+ *       REC__QCHUNK, 16), one GEMM per layer per chunk; the first call
+ *       sizes the scratch.
  *   (2) Restriction renormalises the softmax over cs, which equals a
  *       softmax over the allowed logits only.
  *   (3) A non-finite logit (a model with absurd weights) is an error,
@@ -397,7 +398,9 @@ int rec_net_classify(RecNet *net, const float *inputs, int n, RecCharset cs,
     size_t isz = (size_t)REC_INPUT_SIZE * REC_INPUT_SIZE;
     int int8 = rec_net_precision(net) == REC_PRECISION_INT8;
     for (int done = 0; done < n;) {
-        int chunk = net->chunk > 0 ? net->chunk : REC__INFER_CHUNK;
+        int chunk = net->chunk > 0 ? net->chunk
+                    : int8         ? REC__QCHUNK
+                                   : REC__INFER_CHUNK;
         int b = n - done < chunk ? n - done : chunk;
         const float *lg;
         size_t cst, sst; /* logit of class c, sample s: lg[c*cst + s*sst] */

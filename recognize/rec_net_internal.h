@@ -25,6 +25,7 @@
 #define REC__MAX_LAYERS 64
 #define REC__ARCH_MAX 256
 #define REC__INFER_CHUNK 64 /* inference processes at most this many glyphs at once */
+#define REC__QCHUNK 16      /* the same for int8: its im2col then stays in L2 */
 #define REC__BN_EPS 1e-5f
 #define REC__BN_MOMENTUM 0.1f
 

@@ -383,6 +383,42 @@ static void to_u8(uint8_t *restrict d, const float *restrict v, size_t m,
     }
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define REC_HAVE_AVX512_QUANT 1
+#define AVX512_TARGET __attribute__((target("avx512f,avx512bw")))
+
+/* max0() and to_u8() with AVX-512: the same operations lane by lane
+ * (max_ps(x, m) is x > m ? x : m; min/max then truncation), so the same
+ * bytes; used where the VNNI kernel runs. */
+AVX512_TARGET static float max0_avx512(const float *x, size_t m)
+{
+    __m512 acc = _mm512_setzero_ps();
+    size_t j = 0;
+    for (; j + 16 <= m; j += 16)
+        acc = _mm512_max_ps(_mm512_loadu_ps(x + j), acc);
+    if (j < m) {
+        __mmask16 k = (__mmask16)((1u << (m - j)) - 1);
+        acc = _mm512_max_ps(_mm512_maskz_loadu_ps(k, x + j), acc);
+    }
+    return _mm512_reduce_max_ps(acc);
+}
+
+AVX512_TARGET static void to_u8_avx512(uint8_t *d, const float *v, size_t m,
+                                       float inv)
+{
+    __m512 vi = _mm512_set1_ps(inv), half = _mm512_set1_ps(0.5f);
+    __m512 zero = _mm512_setzero_ps(), top = _mm512_set1_ps(255.0f);
+    for (size_t j = 0; j < m; j += 16) {
+        __mmask16 k = m - j >= 16 ? 0xFFFF : (__mmask16)((1u << (m - j)) - 1);
+        __m512 t = _mm512_add_ps(
+            _mm512_mul_ps(_mm512_maskz_loadu_ps(k, v + j), vi), half);
+        t = _mm512_min_ps(_mm512_max_ps(t, zero), top);
+        _mm512_mask_cvtepi32_storeu_epi8(d + j, k, _mm512_cvttps_epi32(t));
+    }
+}
+#endif
+
 /* Quantise n samples of h x w x c floats (>= 0) each to u8 with a scale
  * per sample (max / 255, times extra); sample s goes to q + s * ss. With
  * pad the map gets a border of one zero pixel ((h+2) x (w+2) x c: the
@@ -392,10 +428,18 @@ static int quantise(const float *f, int n, int h, int w, int c, int pad,
                     size_t ss, uint8_t *q, float *sc, float extra)
 {
     size_t len = (size_t)h * w * c, row = (size_t)w * c;
+    float (*maxf)(const float *, size_t) = max0;
+    void (*conv)(uint8_t *, const float *, size_t, float) = to_u8;
+#ifdef REC_HAVE_AVX512_QUANT
+    if (rec__qgemm_vnni_available()) {
+        maxf = max0_avx512;
+        conv = to_u8_avx512;
+    }
+#endif
     for (int s = 0; s < n; s++) {
         const float *v = f + (size_t)s * len;
         uint8_t *d = q + (size_t)s * ss;
-        float mx = max0(v, len);
+        float mx = maxf(v, len);
         if (!isfinite(mx))
             return err_set("the model gives a non-finite activation for "
                            "glyph %d (damaged weights?)", s);
@@ -407,14 +451,14 @@ static int quantise(const float *f, int n, int h, int w, int c, int pad,
         float inv = 255.0f / mx;
         sc[s] = mx / 255.0f * extra;
         if (!pad) {
-            to_u8(d, v, len, inv);
+            conv(d, v, len, inv);
             memset(d + len, 0, ss - len);
             continue;
         }
         memset(d, 0, ss);
         for (int y = 0; y < h; y++)
-            to_u8(d + ((size_t)(y + 1) * (w + 2) + 1) * c, v + y * row, row,
-                  inv);
+            conv(d + ((size_t)(y + 1) * (w + 2) + 1) * c, v + y * row, row,
+                 inv);
     }
     size_t n4 = round4((size_t)n);
     if (n4 > (size_t)n)

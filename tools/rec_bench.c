@@ -72,7 +72,7 @@ static double sgemm_rate(int m, int n, int k, double secs)
 
 /* GOPS (2 per multiply-add) of the int8 GEMM at C[m][n] = A[m][k] B[k][n]
  * with its float epilogue, repeated for about secs. */
-static double qgemm_rate(int m, int n, int k, double secs)
+static double qgemm_rate(int m, int n, int k, int pool4, double secs)
 {
     int kp = (k + 3) & ~3;
     size_t m4 = ((size_t)m + 3) & ~(size_t)3;
@@ -93,7 +93,8 @@ static double qgemm_rate(int m, int n, int k, double secs)
     rec__qgemm_pack_b(w, n, k, kp, b);
     RecQGemm g = {.m = m, .n = n, .kp = kp, .a = a, .lda = (size_t)kp, .b = b,
                   .wscale = ws, .bias = bias, .ascale = as,
-                  .rows_per_scale = 1, .relu = 1, .out = c, .ldo = (size_t)n};
+                  .rows_per_scale = 1, .pool4 = pool4 && m % 4 == 0,
+                  .relu = 1, .out = c, .ldo = (size_t)n};
     rec__qgemm(&g);
     int reps = 0;
     double t0 = now_s(), t;
@@ -209,8 +210,11 @@ int main(int argc, char **argv)
     int chunk = net->chunk > 0 ? net->chunk : REC__INFER_CHUNK;
     if (batch < chunk)
         chunk = batch;
+    int chunk8 = net->chunk > 0 ? net->chunk : REC__QCHUNK;
+    if (batch < chunk8)
+        chunk8 = batch;
     double bound_t = 0, qbound_t = 0, flops = 0;
-    printf("layer shapes (chunk of %d):\n", chunk);
+    printf("layer shapes (chunk of %d; int8: %d):\n", chunk, chunk8);
     for (int i = 0; i < net->nl; i++) {
         const RecLayer *l = &net->l[i];
         int m, n, k;
@@ -225,12 +229,16 @@ int main(int argc, char **argv)
         } else
             continue;
         double g = sgemm_rate(m, n, k, secs / 4);
-        /* the int8 GEMM is pixels x channels: rows = n, columns = m */
-        double q = qgemm_rate(n, m, k, secs / 4);
+        /* the int8 GEMM is pixels x channels (rows = n, columns = m), for
+         * its own chunk, with the 2x2 pool fused where the net has one */
+        int n8 = n / chunk * chunk8;
+        int pool = l->type == REC__CONV && i + 2 < net->nl &&
+                   net->l[i + 2].type == REC__POOL;
+        double q = qgemm_rate(n8, m, k, pool, secs / 4);
         double f = 2.0 * m * n * k;
-        printf("  layer %2d %-5s M=%-4d N=%-7d K=%-5d sgemm %6.1f GFLOP/s, "
-               "int8 %6.1f GOPS (%s)\n",
-               i, l->type == REC__CONV ? "conv" : "dense", m, n, k, g, q,
+        printf("  layer %2d %-5s M=%-4d N=%-7d K=%-5d sgemm %6.1f GFLOP/s; "
+               "int8 N=%-6d %6.1f GOPS (%s)\n",
+               i, l->type == REC__CONV ? "conv" : "dense", m, n, k, g, n8, q,
                rec__qgemm_vnni_available() ? "vnni" : "portable");
         bound_t += f / (g * 1e9);
         qbound_t += f / (q * 1e9);
