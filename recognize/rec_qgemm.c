@@ -27,7 +27,8 @@
  * INKPIPE_NO_VNNI=1 in the environment forces the reference (valgrind
  * 3.19 does not decode AVX-512 and hides it from cpuid anyway).
  *
- * Threading: no state besides the one-time CPU check; any thread may call.
+ * Threading: no state besides the one-time CPU check (atomic); any thread
+ * may call.
  */
 #include "recognize/rec_net_internal.h"
 
@@ -226,16 +227,19 @@ VNNI_TARGET static void qgemm_vnni(const RecQGemm *g)
 int rec__qgemm_vnni_available(void)
 {
 #ifdef REC_HAVE_VNNI_KERNEL
-    static int avail = -1;
-    if (avail < 0) {
+    /* atomic: threads racing on the first call compute the same value */
+    static _Atomic int avail = -1;
+    int a = avail;
+    if (a < 0) {
         const char *no = getenv("INKPIPE_NO_VNNI");
         __builtin_cpu_init();
-        avail = !(no && *no && strcmp(no, "0") != 0) &&
-                __builtin_cpu_supports("avx512f") &&
-                __builtin_cpu_supports("avx512bw") &&
-                __builtin_cpu_supports("avx512vnni");
+        a = !(no && *no && strcmp(no, "0") != 0) &&
+            __builtin_cpu_supports("avx512f") &&
+            __builtin_cpu_supports("avx512bw") &&
+            __builtin_cpu_supports("avx512vnni");
+        avail = a;
     }
-    return avail;
+    return a;
 #else
     return 0;
 #endif
