@@ -8,7 +8,9 @@
  * see rec_net_internal.h), so a conv layer is a single
  * W[Cout][Cin*9] x col[Cin*9][N*H*W] product. Buffers come from the net's
  * arena (rec__net_reserve), so a call with a batch size already seen
- * allocates nothing. OpenBLAS threading is left to the caller
+ * allocates nothing. rec_net_classify() hands the batch to the int8 path
+ * (rec_quant.c) instead when rec_net_precision() says so; training and
+ * rec__forward() stay fp32. OpenBLAS threading is left to the caller
  * (OPENBLAS_NUM_THREADS); the pipeline runs one thread per worker.
  */
 #include "recognize/rec_net_internal.h"

@@ -543,6 +543,22 @@ static void pool_u8(const uint8_t *x, int n, int c, int h, int w, size_t ssi,
         memset(y + (size_t)n * sso, 0, (n4 - (size_t)n) * sso);
 }
 
+/**
+ * Forward n glyphs through the int8 plan.
+ *
+ * @param[in] net  a net with quantised weights (rec__quant_prepare)
+ * @param[in] x    n x REC_INPUT_SIZE^2 floats, ink = 1, >= 0
+ * @param[in] n    glyphs (1 ..; rec_net_classify passes chunks)
+ * @return the logits, n x REC_NCLASSES sample-major, in the net's arena
+ *         (valid until the next call), or NULL (no int8 weights, out of
+ *         memory, a non-finite activation; message set)
+ *
+ * Notes:
+ *   (1) Negative inputs are clamped to 0 (the fp32 path would keep
+ *       them); normalised glyphs have none.
+ *   (2) Each glyph's scales come from its own tensors, so results do
+ *       not depend on n or on the other glyphs.
+ */
 const float *rec__quant_forward(RecNet *net, const float *x, int n)
 {
     RecQNet *qn = net->q;
