@@ -10,7 +10,7 @@
 BUILD    ?= build
 PREFIX   ?= /usr/local
 CC       ?= cc
-PKGS     := lept yaml-0.1 openblas libtiff-4 libpng zlib
+PKGS     := lept yaml-0.1 openblas libtiff-4 libpng zlib libdeflate
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -125,7 +125,7 @@ format:
 # 2000 MNIST digits are never loaded. See docs/model.md.
 DATA       ?= ../shared/data
 MODEL_ARCH ?= c32b,p,c64b,p,c128b,p,d0.3,f128,d0.3,f62
-MODEL_ARGS ?= --epochs 12 --arch $(MODEL_ARCH) --idx-quota 3000 --train-on-val
+MODEL_ARGS ?= --epochs 24 --arch $(MODEL_ARCH) --idx-quota 3000 --train-on-val
 MNIST_IDX  := $(DATA)/mnist-test/t10k-images-idx3-ubyte.gz \
               $(DATA)/mnist-test/t10k-labels-idx1-ubyte.gz
 model: $(BIN)

@@ -2,7 +2,8 @@
  * page.h - one page through the stages, without queues: reading with a pixel
  * limit, recognising a segmented page, writing the outputs of one input.
  *
- * Files (prefix page_): page.c.
+ * Files (prefix page_): page.c; page_png.c (fast path for common PNGs,
+ * used by page_read).
  *
  * Design: the spool stages (stage.c) and the one-shot `inkpipe ocr` share
  * these functions, so both give the same result for the same page. Nothing
@@ -32,6 +33,8 @@ float page_score_glyph(void *ctx, const unsigned char *mask, int w, int h);
 
 int page_count(const char *path, int *pn);
 PIX *page_read(const char *path, int page, int64_t max_pixels);
+/* NULL (no message) = not on the fast path: read it with pixRead. */
+PIX *page_png_read(const char *path);
 OutPage *page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
                         int context, const char *image, int pageno, int dpi);
 int page_write_outputs(int out_fd, const char *rel,

@@ -26,6 +26,7 @@
 #include "common/err.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,27 +120,83 @@ static void row_thresholds(const float *rt, int nx, int cell, int w,
         thr[x] = (short)(rt[nx - 1] < 0 ? -1 : (int)rt[nx - 1]);
 }
 
+/* Thresholds of one row, in logical pixel order (thr) -> in the order of
+ * the bytes in memory (Leptonica keeps the 4 bytes of a word in reverse
+ * order on little-endian machines; GET_DATA_BYTE). */
+static void thr_to_memory_order(const short *thr, int n, short *tm)
+{
+#ifdef L_BIG_ENDIAN
+    memcpy(tm, thr, (size_t)n * sizeof *tm);
+#else
+    for (int x = 0; x < n; x++)
+        tm[x ^ 3] = thr[x];
+#endif
+}
+
+/* 32 compare results c[0..31] (0/1, in memory byte order) -> one word of
+ * a 1 bpp row (logical pixel x at bit 31 - x). */
+static inline l_uint32 pack_word(const unsigned char *c)
+{
+    l_uint32 word = 0;
+    for (int q = 0; q < 4; q++) {
+        uint64_t u;
+        memcpy(&u, c + 8 * q, 8);
+#ifdef L_BIG_ENDIAN
+        /* bytes in logical order, byte j of u at bits 56 - 8j */
+        u = u | u << 7 | u << 14 | u << 21 | u << 28 | u << 35 | u << 42 |
+            u << 49;
+        word |= (l_uint32)(u >> 56) << (24 - 8 * q);
+#else
+        /* memory bytes 4k+j hold logical pixels 4k+3-j: the low bits of
+         * bytes 4k..4k+3 become one nibble, j at bit j */
+        u = u | u >> 7 | u >> 14 | u >> 21;
+        l_uint32 lo = (l_uint32)(u & 0xf), hi = (l_uint32)((u >> 32) & 0xf);
+        word |= lo << (28 - 8 * q) | hi << (24 - 8 * q);
+#endif
+    }
+    return word;
+}
+
 /* Apply a grid of thresholds (ny x nx cells of cell px; th < 0 = no ink
  * in that cell) to a grey page: thresholds are interpolated bilinearly
  * between cell centres (vertically in steps of 4 rows, which the smooth
  * statistics allow), from the cells that have one; a pixel in a cell
- * without a threshold is never ink. Ink = grey <= threshold. */
+ * without a threshold is never ink. Ink = grey <= threshold. Each row is
+ * compared 32 pixels at a time in memory byte order against thresholds
+ * kept in that order, so the compiler can vectorise the compare. */
 static PIX *apply_grid(PIX *pixg, const float *th, int nx, int ny, int cell)
 {
     int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
-    PIX *pixd = pixCreate(w, h, 1);
+    PIX *pixd = pixCreateNoInit(w, h, 1);
     float *rt = malloc((size_t)nx * sizeof *rt);
-    short *thr = malloc((size_t)(w + 32) * sizeof *thr);
-    if (!pixd || !rt || !thr) {
+    int wpad = (w + 31) / 32 * 32;
+    short *thr = malloc((size_t)(wpad + 32) * sizeof *thr);
+    short *tm = malloc((size_t)(wpad + 32) * sizeof *tm);
+    if (!pixd || !rt || !thr || !tm) {
         pixDestroy(&pixd);
         free(rt);
         free(thr);
+        free(tm);
         err_set("binarize: out of memory (%dx%d page)", w, h);
         return NULL;
     }
+    /* pixels past w (padding) are never ink */
+    for (int x = w; x < wpad + 32; x++)
+        thr[x] = -1;
     l_uint32 *gdata = pixGetData(pixg), *ddata = pixGetData(pixd);
     int gwpl = pixGetWpl(pixg), dwpl = pixGetWpl(pixd);
     int step = cell < 4 ? cell : 4;
+    /* the grey row, padded to whole 32-pixel groups */
+    unsigned char *gpad = calloc((size_t)wpad + 32, 1);
+    if (!gpad) {
+        pixDestroy(&pixd);
+        free(rt);
+        free(thr);
+        free(tm);
+        err_set("binarize: out of memory (%dx%d page)", w, h);
+        return NULL;
+    }
+    int nfull = w / 32; /* groups read straight from the page */
     for (int y = 0; y < h; y++) {
         if (y % step == 0 || y % cell == 0) {
             float fy = ((float)y + 0.5f * step) / cell - 0.5f;
@@ -171,78 +228,120 @@ static PIX *apply_grid(PIX *pixg, const float *th, int nx, int ny, int cell)
                     for (int x = tx * cell; x < x1; x++)
                         thr[x] = -1;
                 }
+            thr_to_memory_order(thr, wpad, tm);
         }
         const unsigned char *gl = (const unsigned char *)(gdata + (size_t)y * gwpl);
         l_uint32 *dl = ddata + (size_t)y * dwpl;
-        /* 32 pixels per word; Leptonica stores bytes of a word in reverse
-         * order on little-endian machines (GET_DATA_BYTE). */
-        for (int x = 0, wi = 0; x < w; x += 32, wi++) {
-            l_uint32 word = 0;
-            int n = w - x < 32 ? w - x : 32;
-            for (int b = 0; b < n; b++) {
-                int xx = x + b;
-#ifdef L_BIG_ENDIAN
-                short v = gl[xx];
-#else
-                short v = gl[xx ^ 3];
-#endif
-                word |= (l_uint32)(v <= thr[xx]) << (31 - b);
+        for (int wi = 0; wi < dwpl; wi++) {
+            const unsigned char *g = gl + 32 * (size_t)wi;
+            if (wi >= nfull) { /* last, partial group: copy what exists */
+                size_t have = (size_t)gwpl * 4 - 32 * (size_t)wi;
+                memcpy(gpad, g, have < 32 ? have : 32);
+                g = gpad;
             }
-            dl[wi] = word;
+            const short *t = tm + 32 * (size_t)wi;
+            unsigned char c[32];
+            for (int b = 0; b < 32; b++)
+                c[b] = g[b] <= t[b];
+            dl[wi] = pack_word(c);
         }
     }
+    free(gpad);
     free(rt);
     free(thr);
+    free(tm);
     return pixd;
 }
 
-/* Per-cell sums of grey and grey^2 over cells of cell x cell px. Each
- * row is added into 32-bit per-cell accumulators (a cell's sum of squares
- * stays below 2^32 for cells up to 16 px), flushed to doubles once per
- * cell row. */
+/* Per-cell sums of grey and grey^2 over cells of cell x cell px. Each row
+ * is added, in memory byte order and 32 bytes at a time (a loop the
+ * compiler vectorises), into 32-bit per-column accumulators (a column's
+ * sum of squares over a cell row stays below 2^32 for cells up to 16 px);
+ * at the end of each cell row the columns are summed into their cells
+ * (column of memory byte i: pixel i ^ 3 on little-endian machines) as
+ * doubles. The sums are exact, so the order does not change them. */
+/* GCC's -O2 vectorises only loops without widening (its "very cheap"
+ * cost model); this one widens bytes to 32 bits and runs over every
+ * pixel, so it asks for the "cheap" model (clang vectorises it at -O2). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define SEG_VECTORIZE_WIDENING                                                 \
+    __attribute__((optimize("vect-cost-model=cheap")))
+#else
+#define SEG_VECTORIZE_WIDENING
+#endif
+
+/* a1[i] += g[i], a2[i] += g[i]^2 for i < n. */
+static SEG_VECTORIZE_WIDENING void
+add_row(const unsigned char *restrict g, uint32_t *restrict a1,
+                    uint32_t *restrict a2, size_t n)
+{
+    size_t n32 = n / 32 * 32, i0, i;
+    for (i0 = 0; i0 < n32; i0 += 32)
+        for (i = i0; i < i0 + 32; i++) { /* fixed count: vectorised */
+            uint32_t v = g[i];
+            a1[i] += v;
+            a2[i] += v * v;
+        }
+    for (i = n32; i < n; i++) {
+        uint32_t v = g[i];
+        a1[i] += v;
+        a2[i] += v * v;
+    }
+}
+
 static int cell_sums(PIX *pixg, int cell, int nx, int ny, double *s1,
                      double *s2)
 {
     int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
     l_uint32 *gdata = pixGetData(pixg);
     int gwpl = pixGetWpl(pixg);
-    unsigned *a1 = calloc((size_t)nx, sizeof *a1);
-    unsigned *a2 = calloc((size_t)nx, sizeof *a2);
-    if (!a1 || !a2) {
+    size_t nb = (size_t)gwpl * 4;
+    uint32_t *a1 = calloc(nb, sizeof *a1);
+    uint32_t *a2 = calloc(nb, sizeof *a2);
+    /* per-cell sums of a cell row; cell nx collects the padding bytes */
+    uint32_t *c1 = malloc((size_t)(nx + 1) * sizeof *c1);
+    uint32_t *c2 = malloc((size_t)(nx + 1) * sizeof *c2);
+    int *cellof = malloc(nb * sizeof *cellof);
+    if (!a1 || !a2 || !c1 || !c2 || !cellof) {
         free(a1);
         free(a2);
+        free(c1);
+        free(c2);
+        free(cellof);
         return err_set("binarize: out of memory (%dx%d page)", w, h);
     }
-    for (int y = 0; y < h; y++) {
-        const unsigned char *gl = (const unsigned char *)(gdata + (size_t)y * gwpl);
-        /* per cell in registers: no store-to-load chain per pixel */
-        for (int tx = 0; tx < nx; tx++) {
-            int x1 = (tx + 1) * cell < w ? (tx + 1) * cell : w;
-            unsigned a = 0, b = 0;
-            for (int x = tx * cell; x < x1; x++) {
+    for (size_t i = 0; i < nb; i++) {
 #ifdef L_BIG_ENDIAN
-                unsigned v = gl[x];
+        int x = (int)i;
 #else
-                unsigned v = gl[x ^ 3];
+        int x = (int)(i ^ 3);
 #endif
-                a += v;
-                b += v * v;
-            }
-            a1[tx] += a;
-            a2[tx] += b;
-        }
+        cellof[i] = x < w ? x / cell : nx;
+    }
+    for (int y = 0; y < h; y++) {
+        add_row((const unsigned char *)(gdata + (size_t)y * gwpl), a1, a2, nb);
         if ((y + 1) % cell == 0 || y == h - 1) {
             double *r1 = s1 + (size_t)(y / cell) * nx, *r2 = s2 + (size_t)(y / cell) * nx;
-            for (int tx = 0; tx < nx; tx++) {
-                r1[tx] = a1[tx];
-                r2[tx] = a2[tx];
-                a1[tx] = a2[tx] = 0;
+            memset(c1, 0, (size_t)(nx + 1) * sizeof *c1);
+            memset(c2, 0, (size_t)(nx + 1) * sizeof *c2);
+            for (size_t i = 0; i < nb; i++) {
+                c1[cellof[i]] += a1[i];
+                c2[cellof[i]] += a2[i];
             }
+            for (int tx = 0; tx < nx; tx++) {
+                r1[tx] = c1[tx];
+                r2[tx] = c2[tx];
+            }
+            memset(a1, 0, nb * sizeof *a1);
+            memset(a2, 0, nb * sizeof *a2);
         }
     }
     (void)ny;
     free(a1);
     free(a2);
+    free(c1);
+    free(c2);
+    free(cellof);
     return 0;
 }
 
@@ -513,8 +612,11 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
     if (d == 1 && !pixGetColormap(pixs)) {
         pixb = pixCopy(NULL, pixs);
     } else {
-        PIX *pixg = d == 32 && !pixGetColormap(pixs) ? rgb_to_grey(pixs)
-                                                     : pixConvertTo8(pixs, 0);
+        /* 8 bpp grey is read, not modified: no copy */
+        PIX *pixg = pixGetColormap(pixs) ? pixConvertTo8(pixs, 0)
+                    : d == 8             ? pixClone(pixs)
+                    : d == 32            ? rgb_to_grey(pixs)
+                                         : pixConvertTo8(pixs, 0);
         if (!pixg) {
             err_set("binarize: cannot convert %d bpp page to grey", d);
             return NULL;

@@ -10,7 +10,8 @@ pkgs=()
 for g in "$@"; do
     case $g in
     build) pkgs+=(gcc make pkg-config libleptonica-dev libopenblas-dev
-                  libtiff-dev libpng-dev libjpeg-dev libyaml-dev zlib1g-dev) ;;
+                  libtiff-dev libpng-dev libjpeg-dev libyaml-dev zlib1g-dev
+                  libdeflate-dev) ;;
     test) pkgs+=(libxml2-utils hershey-fonts-data valgrind imagemagick strace) ;;
     bench) pkgs+=(tesseract-ocr tesseract-ocr-eng ocrad gocr hershey-fonts-data time imagemagick) ;;
     fuzz) pkgs+=(clang) ;;

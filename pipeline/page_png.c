@@ -1,0 +1,451 @@
+/*
+ * page_png.c - fast path for the PNG pages scanners write (see page.h).
+ *
+ * Design: a grey A4 page at 300 dpi is 8.7 Mpixel, and Leptonica's
+ * pixRead spends most of its time in zlib's inflate, libpng's row
+ * machinery and a byte-by-byte copy into the PIX. For the PNGs a scanner
+ * writes (non-interlaced grey or RGB, 8 or 16 bits, no palette, no
+ * transparency) this file decodes the page in one pass over memory:
+ *   1. the whole file is read into one buffer; the chunks are walked with
+ *      every length bounded and every CRC checked (libdeflate_crc32);
+ *   2. the IDAT payloads are moved together in place and inflated in one
+ *      call by libdeflate (whole-buffer; about 1.6x zlib's speed here),
+ *      into a buffer of exactly height * (1 + row bytes), which the zlib
+ *      stream must fill exactly and end with its Adler-32 checked;
+ *   3. each row is unfiltered in place (None/Sub/Up/Average/Paeth; runs
+ *      of four Average rows of 8-bit grey as one interleaved pass, since
+ *      each row alone is a serial chain) and copied into the PIX while it
+ *      is in cache: 8-bit grey by 32-bit
+ *      byte swaps, 16-bit samples stripped to their high byte and RGB packed
+ *      into 32 bpp words, exactly as pixReadStreamPng does (spp 3, alpha
+ *      byte 255, resolution from pHYs in pixels per metre, first tEXt as the
+ *      PIX text).
+ * Anything else - interlaced, palette, 1/2/4-bit, alpha, tRNS, compressed
+ * text, an unknown critical chunk, a bad CRC, a zlib stream that is short,
+ * long or followed by extra bytes, a missing IEND - makes page_png_read()
+ * return NULL without a message, and the caller hands the file to
+ * Leptonica's pixRead, which decodes it or fails exactly as before. So the
+ * fast path changes no result; it only skips work on the common files.
+ * Ownership: the returned PIX belongs to the caller. Threading: no global
+ * state (one libdeflate decompressor per call).
+ */
+#include "pipeline/page.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libdeflate.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* libpng's default limits (png_set_user_limits) */
+#define PNG_MAX_DIM 1000000u
+/* tEXt chunks bigger than this are left to libpng (its own limits decide) */
+#define PNG_MAX_TEXT 65536u
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+           p[3];
+}
+
+/* Read the whole of fd (size bytes) into a new buffer, or NULL. */
+static unsigned char *read_all(int fd, size_t size)
+{
+    unsigned char *buf = malloc(size ? size : 1);
+    size_t got = 0;
+    while (buf && got < size) {
+        ssize_t n = read(fd, buf + got, size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            free(buf);
+            return NULL;
+        }
+        got += (size_t)n;
+    }
+    return buf;
+}
+
+static int paeth(int a, int b, int c)
+{
+    int p = a + b - c;
+    int pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+    if (pa <= pb && pa <= pc)
+        return a;
+    return pb <= pc ? b : c;
+}
+
+/* Undo one row's filter in place. row: n bytes; prev: the row above,
+ * already unfiltered (zeros for the first row); bpp: bytes per pixel.
+ * Returns 0, or -1 for an unknown filter type. The bpp argument is a
+ * constant at every call site below, so each case compiles to its own
+ * loop. */
+static inline int unfilter_row(int type, unsigned char *row,
+                               const unsigned char *prev, size_t n, int bpp)
+{
+    size_t i;
+    if (bpp == 1 && type != 2) {
+        /* one byte per pixel: the left neighbour stays in a register (a
+         * load of the byte just stored would wait on store forwarding at
+         * every pixel, doubling the time of this serial chain) */
+        unsigned a = 0, c = 0;
+        switch (type) {
+        case 0:
+            return 0;
+        case 1:
+            for (i = 0; i < n; i++)
+                row[i] = (unsigned char)(a = (row[i] + a) & 0xff);
+            return 0;
+        case 3:
+            for (i = 0; i < n; i++)
+                row[i] =
+                    (unsigned char)(a = (row[i] + ((a + prev[i]) >> 1)) & 0xff);
+            return 0;
+        case 4:
+            for (i = 0; i < n; i++) {
+                unsigned b = prev[i];
+                a = (row[i] + (unsigned)paeth((int)a, (int)b, (int)c)) & 0xff;
+                row[i] = (unsigned char)a;
+                c = b;
+            }
+            return 0;
+        default:
+            return -1;
+        }
+    }
+    switch (type) {
+    case 0:
+        return 0;
+    case 1:
+        for (i = (size_t)bpp; i < n; i++)
+            row[i] = (unsigned char)(row[i] + row[i - (size_t)bpp]);
+        return 0;
+    case 2:
+        for (i = 0; i < n; i++)
+            row[i] = (unsigned char)(row[i] + prev[i]);
+        return 0;
+    case 3:
+        for (i = 0; i < (size_t)bpp && i < n; i++)
+            row[i] = (unsigned char)(row[i] + (prev[i] >> 1));
+        for (; i < n; i++)
+            row[i] = (unsigned char)(row[i] +
+                                     ((row[i - (size_t)bpp] + prev[i]) >> 1));
+        return 0;
+    case 4:
+        for (i = 0; i < (size_t)bpp && i < n; i++)
+            row[i] = (unsigned char)(row[i] + prev[i]);
+        for (; i < n; i++)
+            row[i] =
+                (unsigned char)(row[i] + paeth(row[i - (size_t)bpp], prev[i],
+                                               prev[i - (size_t)bpp]));
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+/* Undo the Average filter on four consecutive rows of one byte per pixel
+ * at once. r[0..3]: the rows (n >= 4 bytes each); prev: the row above
+ * r[0]. Each row is a serial chain (a pixel needs its left neighbour), so
+ * one row at a time runs at the latency of that chain; here row k runs k
+ * pixels behind row k-1, the pixel above comes from row k-1's register,
+ * and the four chains overlap. */
+static void unfilter_avg4(unsigned char *const r[4], const unsigned char *prev,
+                          size_t n)
+{
+    unsigned char *r0 = r[0], *r1 = r[1], *r2 = r[2], *r3 = r[3];
+    /* the top-left triangle, from memory: row k up to pixel 2 - k */
+    for (int k = 0; k < 4; k++) {
+        const unsigned char *up = k ? r[k - 1] : prev;
+        unsigned left = 0;
+        for (int j = 0; j <= 2 - k; j++) {
+            left = (r[k][j] + ((left + up[j]) >> 1)) & 0xff;
+            r[k][j] = (unsigned char)left;
+        }
+    }
+    /* a_k: row k's left neighbour for this step, which for row k + 1 is
+     * also the pixel above */
+    unsigned a0 = r0[2], a1 = r1[1], a2 = r2[0], a3 = 0;
+    for (size_t i = 3; i < n; i++) {
+        a3 = (r3[i - 3] + ((a3 + a2) >> 1)) & 0xff;
+        r3[i - 3] = (unsigned char)a3;
+        a2 = (r2[i - 2] + ((a2 + a1) >> 1)) & 0xff;
+        r2[i - 2] = (unsigned char)a2;
+        a1 = (r1[i - 1] + ((a1 + a0) >> 1)) & 0xff;
+        r1[i - 1] = (unsigned char)a1;
+        a0 = (r0[i] + ((a0 + prev[i]) >> 1)) & 0xff;
+        r0[i] = (unsigned char)a0;
+    }
+    /* the bottom-right triangle: the last k pixels of row k */
+    for (int k = 1; k < 4; k++)
+        for (size_t j = n - (size_t)k; j < n; j++)
+            r[k][j] =
+                (unsigned char)(r[k][j] + ((r[k][j - 1] + r[k - 1][j]) >> 1));
+}
+
+/* Copy one unfiltered row into a PIX row (Leptonica's layout for the
+ * colour type: see unfilter_into). */
+static void copy_row(const unsigned char *row, l_uint32 *line, int w, int wpl,
+                     int chan, int wide)
+{
+    if (chan == 1 && !wide) {
+        /* bytes in order -> words with the first byte most significant;
+         * the padding of the last word is 0 */
+        int full = w / 4;
+        for (int j = 0; j < full; j++) {
+            const unsigned char *p = row + 4 * j;
+            line[j] = (l_uint32)p[0] << 24 | (l_uint32)p[1] << 16 |
+                      (l_uint32)p[2] << 8 | p[3];
+        }
+        if (full < wpl) {
+            l_uint32 v = 0;
+            for (int k = 0; k < w - 4 * full; k++)
+                v |= (l_uint32)row[4 * full + k] << (24 - 8 * k);
+            line[full] = v;
+            for (int j = full + 1; j < wpl; j++)
+                line[j] = 0;
+        }
+    } else if (chan == 1) {
+        /* 16-bit grey: the high byte of each sample (STRIP_16) */
+        memset(line, 0, (size_t)wpl * 4);
+        for (int x = 0; x < w; x++)
+            SET_DATA_BYTE(line, x, row[2 * x]);
+    } else {
+        /* RGB: red in the top byte, alpha 255 */
+        int step = wide ? 2 : 1;
+        const unsigned char *p = row;
+        for (int x = 0; x < w; x++, p += 3 * step)
+            line[x] = (l_uint32)p[0] << 24 | (l_uint32)p[step] << 16 |
+                      (l_uint32)p[2 * step] << 8 | 0xff;
+    }
+}
+
+/* Unfilter every row of raw (h rows of 1 + rb bytes) and copy each into the
+ * PIX, which has the depth Leptonica gives this colour type, while it is in
+ * cache. bpp: bytes per pixel of the PNG; chan: 1 (grey) or 3 (RGB);
+ * wide: 16-bit samples. Returns 0 or -1 (bad filter type). */
+static int unfilter_into(unsigned char *raw, const unsigned char *zero,
+                         size_t rb, int w, int h, int bpp, int chan, int wide,
+                         PIX *pix)
+{
+    l_uint32 *data = pixGetData(pix);
+    int wpl = pixGetWpl(pix);
+    const unsigned char *prev = zero;
+    size_t stride = rb + 1;
+    for (int y = 0; y < h;) {
+        unsigned char *f = raw + (size_t)y * stride, *row = f + 1;
+        int k = 1, rc = 0;
+        if (bpp == 1 && y + 4 <= h && rb >= 4 && f[0] == 3 && f[stride] == 3 &&
+            f[2 * stride] == 3 && f[3 * stride] == 3) {
+            /* most rows of a grey scan are Average-filtered */
+            unsigned char *r[4] = {row, row + stride, row + 2 * stride,
+                                   row + 3 * stride};
+            unfilter_avg4(r, prev, rb);
+            k = 4;
+        } else {
+            switch (bpp) { /* constant bpp per loop instance */
+            case 1:
+                rc = unfilter_row(*f, row, prev, rb, 1);
+                break;
+            case 2:
+                rc = unfilter_row(*f, row, prev, rb, 2);
+                break;
+            case 3:
+                rc = unfilter_row(*f, row, prev, rb, 3);
+                break;
+            default:
+                rc = unfilter_row(*f, row, prev, rb, 6);
+                break;
+            }
+        }
+        if (rc < 0)
+            return -1;
+        for (int j = 0; j < k; j++)
+            copy_row(row + (size_t)j * stride, data + (size_t)(y + j) * wpl, w,
+                     wpl, chan, wide);
+        prev = row + (size_t)(k - 1) * stride;
+        y += k;
+    }
+    return 0;
+}
+
+/**
+ * Decode a PNG page on the fast path, if it is one of the common kinds.
+ *
+ * @param[in] path  file (already known to be a PNG; size already checked
+ *                  against the pixel limit from its header)
+ * @return new PIX equal to what pixRead(path) returns (caller owns;
+ *         pixDestroy()), or NULL - without setting a message - when the
+ *         file is not one this path takes, is damaged in any way, or memory
+ *         runs out: the caller then reads it with pixRead
+ *
+ * Notes:
+ *   (1) Taken: non-interlaced grey or RGB, 8 or 16 bits per sample, without
+ *       PLTE, tRNS, zTXt or iTXt. The result has Leptonica's depth (8 or 32
+ *       bpp), spp (1 or 3), resolution, input format and text.
+ *   (2) Memory: the file, the inflated rows and the PIX, at once.
+ */
+PIX *page_png_read(const char *path)
+{
+    static const unsigned char sig[8] = {137,  'P',  'N', 'G',
+                                         '\r', '\n', 26,  '\n'};
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    unsigned char *buf = NULL, *raw = NULL, *zero = NULL;
+    PIX *pix = NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 57 ||
+        (uint64_t)st.st_size > SIZE_MAX / 2) {
+        close(fd);
+        return NULL;
+    }
+    size_t size = (size_t)st.st_size;
+    /* signature and IHDR (first, 13 bytes) before reading the rest */
+    unsigned char hd[33];
+    if (pread(fd, hd, sizeof hd, 0) != (ssize_t)sizeof hd ||
+        memcmp(hd, sig, 8) != 0 || be32(hd + 8) != 13 ||
+        memcmp(hd + 12, "IHDR", 4) != 0 ||
+        libdeflate_crc32(0, hd + 12, 17) != be32(hd + 29)) {
+        close(fd);
+        return NULL;
+    }
+    uint32_t w = be32(hd + 16), h = be32(hd + 20);
+    int depth = hd[24], ctype = hd[25];
+    /* a file far bigger than its pixels could need (deflate adds 5 bytes
+     * per 16 KiB at worst) is left to libpng, which streams it */
+    uint64_t need = (uint64_t)h * ((uint64_t)w * 6 + 1);
+    if (w == 0 || h == 0 || w > PNG_MAX_DIM || h > PNG_MAX_DIM || hd[26] != 0 ||
+        hd[27] != 0 || hd[28] != 0 /* interlace */ ||
+        (depth != 8 && depth != 16) || (ctype != 0 && ctype != 2) ||
+        (uint64_t)st.st_size > 2 * need + (1u << 20)) {
+        close(fd);
+        return NULL;
+    }
+    buf = read_all(fd, size);
+    close(fd);
+    if (!buf || memcmp(buf, hd, sizeof hd) != 0)
+        goto out;
+    int chan = ctype == 2 ? 3 : 1, wide = depth == 16;
+    int bpp = chan * (wide ? 2 : 1);
+    size_t rb = (size_t)w * (size_t)bpp;
+
+    /* walk the chunks: IDATs moved together to buf + zlen */
+    size_t pos = 33, zstart = 0, zlen = 0;
+    int seen_idat = 0, idat_done = 0, seen_iend = 0, have_phys = 0;
+    uint32_t ppm_x = 0, ppm_y = 0;
+    const char *text = NULL;
+    size_t text_len = 0;
+    while (pos + 12 <= size) {
+        uint32_t len = be32(buf + pos);
+        const unsigned char *type = buf + pos + 4;
+        if (len > 0x7fffffffu || len > size - pos - 12)
+            goto out;
+        const unsigned char *body = buf + pos + 8;
+        if (libdeflate_crc32(0, type, (size_t)len + 4) != be32(body + len))
+            goto out;
+        for (int k = 0; k < 4; k++) /* libpng: letters only, else error */
+            if (!((type[k] >= 'A' && type[k] <= 'Z') ||
+                  (type[k] >= 'a' && type[k] <= 'z')))
+                goto out;
+        int critical = !(type[0] & 0x20);
+        if (!memcmp(type, "IDAT", 4)) {
+            if (idat_done)
+                goto out; /* IDATs not in one run */
+            if (!seen_idat)
+                zstart = pos + 8; /* inflate input starts at the first */
+            else
+                memmove(buf + zstart + zlen, body, len);
+            seen_idat = 1;
+            zlen += len;
+        } else {
+            if (seen_idat)
+                idat_done = 1;
+            if (!memcmp(type, "IEND", 4)) {
+                if (len != 0)
+                    goto out;
+                seen_iend = 1;
+                break;
+            } else if (critical) {
+                goto out; /* PLTE, a second IHDR, unknown critical */
+            } else if (!memcmp(type, "tRNS", 4) || !memcmp(type, "zTXt", 4) ||
+                       !memcmp(type, "iTXt", 4)) {
+                goto out;
+            } else if (!memcmp(type, "pHYs", 4)) {
+                if (len != 9)
+                    goto out;
+                /* libpng keeps the first one before the image data */
+                if (!seen_idat && !have_phys) {
+                    have_phys = 1;
+                    if (body[8] == 1) { /* pixels per metre */
+                        ppm_x = be32(body);
+                        ppm_y = be32(body + 4);
+                    }
+                }
+            } else if (!memcmp(type, "tEXt", 4)) {
+                const unsigned char *nul = memchr(body, 0, len);
+                if (len > PNG_MAX_TEXT || !nul || nul == body ||
+                    nul - body > 79)
+                    goto out;
+                if (!text) {
+                    text = (const char *)nul + 1;
+                    text_len = len - (size_t)(nul + 1 - body);
+                }
+            }
+        }
+        pos += (size_t)len + 12;
+    }
+    if (!seen_idat || !seen_iend)
+        goto out;
+
+    /* the text, before the IDAT data is moved over the buffer behind it */
+    char *txt = NULL;
+    if (text) {
+        size_t n = strnlen(text, text_len);
+        txt = malloc(n + 1);
+        if (!txt)
+            goto out;
+        memcpy(txt, text, n);
+        txt[n] = '\0';
+    }
+
+    size_t rawsize = (size_t)h * (rb + 1);
+    raw = malloc(rawsize);
+    zero = calloc(rb + 8, 1);
+    struct libdeflate_decompressor *dd = libdeflate_alloc_decompressor();
+    size_t in_used = 0;
+    enum libdeflate_result dr = LIBDEFLATE_BAD_DATA;
+    if (raw && zero && dd)
+        dr = libdeflate_zlib_decompress_ex(dd, buf + zstart, zlen, raw, rawsize,
+                                           &in_used, NULL);
+    libdeflate_free_decompressor(dd);
+    free(buf);
+    buf = NULL;
+    /* the stream must fill the rows exactly and end the IDAT data */
+    if (dr != LIBDEFLATE_SUCCESS || in_used != zlen) {
+        free(txt);
+        goto out;
+    }
+    pix = pixCreateNoInit((int)w, (int)h, chan == 1 ? 8 : 32);
+    if (!pix || unfilter_into(raw, zero, rb, (int)w, (int)h, bpp, chan, wide,
+                              pix) < 0) {
+        pixDestroy(&pix);
+        free(txt);
+        goto out;
+    }
+    pixSetSpp(pix, chan);
+    pixSetInputFormat(pix, IFF_PNG);
+    /* pixReadStreamPng's conversion to pixels per inch */
+    pixSetXRes(pix, (l_int32)((l_float32)ppm_x / 39.37 + 0.5));
+    pixSetYRes(pix, (l_int32)((l_float32)ppm_y / 39.37 + 0.5));
+    if (txt)
+        pixSetText(pix, txt);
+    free(txt);
+out:
+    free(buf);
+    free(raw);
+    free(zero);
+    return pix;
+}
