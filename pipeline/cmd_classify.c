@@ -22,7 +22,8 @@
 static void classify_usage(FILE *f)
 {
     fprintf(f,
-            "usage: inkpipe classify [--model FILE] [--charset SET] IMAGE...\n"
+            "usage: inkpipe classify [--model FILE] [--charset SET] "
+            "[--precision P] IMAGE...\n"
             "\n"
             "Classify images that each hold one handprinted glyph (any size\n"
             "from 16x16 up, grey or colour, dark ink on light paper, any\n"
@@ -34,6 +35,8 @@ static void classify_usage(FILE *f)
             "                  alpha, alnum (default) or a literal list such\n"
             "                  as 0123456789ABCDEF; probabilities are\n"
             "                  renormalised over the set\n"
+            "  --precision P   fp32, int8 or auto (default: $INKPIPE_PRECISION,\n"
+            "                  else int8 where the CPU has AVX-512 VNNI)\n"
             "  -h, --help      this text\n"
             "\n"
             "Exit: 0 all classified, 1 some images failed (named on stderr),\n"
@@ -68,7 +71,7 @@ static const char *opt_value(int argc, char **argv, int *pi, const char *opt,
  */
 int cmd_classify(int argc, char **argv)
 {
-    const char *model = NULL, *charset = NULL;
+    const char *model = NULL, *charset = NULL, *precision = NULL;
     int first = argc;
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -78,6 +81,8 @@ int cmd_classify(int argc, char **argv)
             return 0;
         } else if ((v = opt_value(argc, argv, &i, "--model", &missing))) {
             model = v;
+        } else if ((v = opt_value(argc, argv, &i, "--precision", &missing))) {
+            precision = v;
         } else if ((v = opt_value(argc, argv, &i, "--charset", &missing))) {
             charset = v;
         } else if (missing) {
@@ -107,11 +112,22 @@ int cmd_classify(int argc, char **argv)
         fprintf(stderr, "inkpipe classify: --charset: %s\n", err_get());
         return 2;
     }
+    RecPrecision prec = REC_PRECISION_AUTO;
+    if (precision && rec_precision_parse(precision, &prec) < 0) {
+        fprintf(stderr, "inkpipe classify: --precision: %s\n", err_get());
+        return 2;
+    }
     if (!model)
         model = cli_default_model_path();
     RecNet *net = rec_net_load(model);
     if (!net) {
         fprintf(stderr, "inkpipe classify: %s\n", err_get());
+        return 2;
+    }
+    if (rec_net_set_precision(net, prec) < 0) {
+        fprintf(stderr, "inkpipe classify: --precision %s: %s\n", precision,
+                err_get());
+        rec_net_destroy(&net);
         return 2;
     }
 

@@ -275,6 +275,7 @@ typedef enum {
     JT_DOUBLE,
     JT_BOOL,
     JT_METHOD,
+    JT_PRECISION, /* fp32 | int8 | auto */
     JT_FORMATS,
     JT_CHARSET,
     JT_SLURM /* a string checked by slurm_job_value_check() */
@@ -309,6 +310,7 @@ static const JField job_fields[] = {
     {"recognize.model", JT_PATH, OFF(model), 0, 0, 0},
     {"recognize.charset", JT_CHARSET, OFF(charset_spec), 0, 0, 0},
     {"recognize.context", JT_BOOL, OFF(context), 0, 0, 0},
+    {"recognize.precision", JT_PRECISION, OFF(precision), 0, 0, 0},
     {"limits.max_pixels", JT_INT64, OFF(max_pixels), 1, 1e12, 0},
     {"limits.page_timeout", JT_DOUBLE, OFF(page_timeout), 0.1, 86400, 0},
     {"limits.page_memory_mb", JT_INT, OFF(page_memory_mb), 16, 1048576, 0},
@@ -568,6 +570,13 @@ static int check_field(JCheck *c, const JField *f, const JNode *v)
             *(SegBinarizeMethod *)dst = SEG_BINARIZE_OTSU;
         else
             return jerr(c, v, "expected sauvola or otsu for %s, got '%s'",
+                        f->key, v->value);
+        return 0;
+    case JT_PRECISION:
+        if (check_scalar(c, f, v, "fp32, int8 or auto") < 0)
+            return -1;
+        if (rec_precision_parse(v->value, (RecPrecision *)dst) < 0)
+            return jerr(c, v, "expected fp32, int8 or auto for %s, got '%s'",
                         f->key, v->value);
         return 0;
     case JT_FORMATS: {

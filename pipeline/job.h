@@ -42,6 +42,7 @@ typedef struct {
     char *charset_spec;  /* `recognize.charset`; default "alnum" */
     RecCharset charset;
     int context;         /* `recognize.context`; default 1 */
+    RecPrecision precision; /* `recognize.precision`; default auto */
     int64_t max_pixels;  /* `limits.max_pixels`; default 100 000 000 */
     double page_timeout; /* `limits.page_timeout` s; default 60 */
     int page_memory_mb;  /* `limits.page_memory_mb`; default 1024 */

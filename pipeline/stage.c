@@ -212,6 +212,10 @@ static int stage_segment(Spool *sp, const QueueItem *it, RecNet *net)
         return -1;
     int rc = -1;
     SegPage *page = NULL;
+    if (net && rec_net_set_precision(net, job->precision) < 0) {
+        err_prefix("%s page %d: recognize.precision", ii.src, ii.page + 1);
+        goto done;
+    }
     char name[128], tmp[256], path[4400];
     art_path(sp, ii.file, ii.page, "tif", name, sizeof name, path, sizeof path);
     PIX *pixb = pixReadTiff(path, 0);
@@ -334,6 +338,10 @@ static int stage_recognize(Spool *sp, const QueueItem *it, RecNet *net)
     SegPage *page = seg_page_load(path);
     if (!page) {
         err_prefix("%s page %d", ii.src, ii.page + 1);
+        goto done;
+    }
+    if (net && rec_net_set_precision(net, job->precision) < 0) {
+        err_prefix("%s page %d: recognize.precision", ii.src, ii.page + 1);
         goto done;
     }
     op = page_recognize(page, net, job->charset, job->context, ii.src, ii.page, ii.dpi);

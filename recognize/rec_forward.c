@@ -8,7 +8,9 @@
  * see rec_net_internal.h), so a conv layer is a single
  * W[Cout][Cin*9] x col[Cin*9][N*H*W] product. Buffers come from the net's
  * arena (rec__net_reserve), so a call with a batch size already seen
- * allocates nothing. OpenBLAS threading is left to the caller
+ * allocates nothing. rec_net_classify() hands the batch to the int8 path
+ * (rec_quant.c) instead when rec_net_precision() says so; training and
+ * rec__forward() stay fp32. OpenBLAS threading is left to the caller
  * (OPENBLAS_NUM_THREADS); the pipeline runs one thread per worker.
  */
 #include "recognize/rec_net_internal.h"
@@ -377,12 +379,15 @@ const float *rec__forward(RecNet *net, const float *x, int n, int train,
  * @return 0, or -1 (empty charset, out of memory)
  *
  * Notes:
- *   (1) Glyphs go through in chunks of up to REC__INFER_CHUNK (64), one
- *       sgemm per layer per chunk; the first call sizes the scratch.
+ *   (1) Glyphs go through in chunks of up to REC__INFER_CHUNK (64; int8:
+ *       REC__QCHUNK, 16), one GEMM per layer per chunk; the first call
+ *       sizes the scratch.
  *   (2) Restriction renormalises the softmax over cs, which equals a
  *       softmax over the allowed logits only.
  *   (3) A non-finite logit (a model with absurd weights) is an error,
  *       never a NaN probability.
+ *   (4) rec_net_precision() picks fp32 (rec__forward) or int8
+ *       (rec__quant_forward, rec_quant.c); both chunk the same way.
  */
 int rec_net_classify(RecNet *net, const float *inputs, int n, RecCharset cs,
                      float *probs)
@@ -393,26 +398,41 @@ int rec_net_classify(RecNet *net, const float *inputs, int n, RecCharset cs,
     if (cs == 0)
         return err_set("rec_net_classify: empty charset");
     size_t isz = (size_t)REC_INPUT_SIZE * REC_INPUT_SIZE;
+    int int8 = rec_net_precision(net) == REC_PRECISION_INT8;
     for (int done = 0; done < n;) {
-        int chunk = net->chunk > 0 ? net->chunk : REC__INFER_CHUNK;
+        int chunk = net->chunk > 0 ? net->chunk
+                    : int8         ? REC__QCHUNK
+                                   : REC__INFER_CHUNK;
         int b = n - done < chunk ? n - done : chunk;
-        if (rec__net_reserve(net, b, 0) < 0)
-            return -1;
-        const float *lg = rec__forward(net, inputs + (size_t)done * isz, b, 0,
-                                       0);
+        const float *lg;
+        size_t cst, sst; /* logit of class c, sample s: lg[c*cst + s*sst] */
+        if (int8) {
+            lg = rec__quant_forward(net, inputs + (size_t)done * isz, b);
+            if (!lg)
+                return -1;
+            cst = 1;
+            sst = REC_NCLASSES;
+        } else {
+            if (rec__net_reserve(net, b, 0) < 0)
+                return -1;
+            lg = rec__forward(net, inputs + (size_t)done * isz, b, 0, 0);
+            cst = (size_t)b;
+            sst = 1;
+        }
         for (int s = 0; s < b; s++) {
             float *pr = probs + (size_t)(done + s) * REC_NCLASSES;
+            const float *ls = lg + (size_t)s * sst;
             float mx = -INFINITY, sum = 0.0f;
             for (int c = 0; c < REC_NCLASSES; c++)
-                if (cs >> c & 1 && lg[(size_t)c * b + s] > mx)
-                    mx = lg[(size_t)c * b + s];
+                if (cs >> c & 1 && ls[c * cst] > mx)
+                    mx = ls[c * cst];
             /* A model with absurd (finite) weights can overflow to inf or
              * NaN; refuse it rather than hand out NaN confidences. */
             if (!isfinite(mx))
                 return err_set("the model gives a non-finite output for "
                                "glyph %d (damaged weights?)", done + s);
             for (int c = 0; c < REC_NCLASSES; c++) {
-                pr[c] = cs >> c & 1 ? expf(lg[(size_t)c * b + s] - mx) : 0.0f;
+                pr[c] = cs >> c & 1 ? expf(ls[c * cst] - mx) : 0.0f;
                 sum += pr[c];
             }
             for (int c = 0; c < REC_NCLASSES; c++)

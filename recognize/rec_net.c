@@ -310,6 +310,7 @@ void rec_net_destroy(RecNet **pnet)
     free(net->stats);
     free(net->arena);
     free(net->meta);
+    rec__quant_free(net);
     free(net);
     *pnet = NULL;
 }
@@ -817,6 +818,10 @@ RecNet *rec_net_load(const char *path)
     }
     (void)flags;
     free(p);
+    /* int8 weights once, at load; a net that cannot run int8 (input
+     * normalisation with a negative range) simply stays fp32 */
+    if (rec__quant_prepare(net) < 0)
+        err_clear();
     return net;
 fail:
     free(meta);

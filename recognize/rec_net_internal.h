@@ -25,6 +25,7 @@
 #define REC__MAX_LAYERS 64
 #define REC__ARCH_MAX 256
 #define REC__INFER_CHUNK 64 /* inference processes at most this many glyphs at once */
+#define REC__QCHUNK 16      /* the same for int8: its im2col then stays in L2 */
 #define REC__BN_EPS 1e-5f
 #define REC__BN_MOMENTUM 0.1f
 
@@ -81,6 +82,10 @@ struct RecNet {
     float *col;                  /* im2col / dcol buffer */
     float *col2;
     float *logits_t;             /* N x classes */
+
+    /* int8 inference (rec_quant.c); NULL until rec__quant_prepare() */
+    struct RecQNet *q;
+    int precision;               /* RecPrecision asked for (AUTO = 0) */
 };
 
 /* rec_net.c */
@@ -113,5 +118,41 @@ float rec__loss(RecNet *net, const int *labels, int n, float eps, int train,
 /* Backward through all layers after rec__loss; fills net->grads (zeroed
  * first) and net->din. */
 void rec__backward(RecNet *net, int n);
+
+/* rec_qgemm.c: C[m][n] = A[m][kp] (u8) x B[kp][n] (s8, packed) with the
+ * requantising epilogue out = relu?(sum * wscale[col] * ascale[row /
+ * rows_per_scale] + bias[col]) as floats; pool4: each group of 4 rows
+ * becomes one output row holding the group's maximum (2x2 max-pool when
+ * the rows come in pool order). */
+typedef struct {
+    int m, n, kp;              /* rows, columns, depth (multiple of 4) */
+    const uint8_t *a;          /* round_up(m, 4) rows of lda bytes */
+    size_t lda;
+    const int8_t *b;           /* rec__qgemm_pack_b() layout */
+    const float *wscale, *bias; /* n each */
+    const float *ascale;       /* one per rows_per_scale rows */
+    int rows_per_scale;
+    int pool4, relu;
+    float *out;                /* m (m / 4 with pool4) rows of ldo floats */
+    size_t ldo;
+} RecQGemm;
+size_t rec__qgemm_packed_size(int n, int kp);
+void rec__qgemm_pack_b(const int8_t *w, int n, int k, int kp, int8_t *dst);
+void rec__qgemm(const RecQGemm *g);
+void rec__qgemm_ref(const RecQGemm *g);
+int rec__qgemm_vnni_available(void);
+
+/* rec_quant.c: weights quantised once (per output channel s8), activations
+ * u8 channels-last with one scale per sample (see the file header). */
+typedef struct RecQNet RecQNet;
+int rec__quant_prepare(RecNet *net);   /* 0, or -1 (not quantisable) */
+void rec__quant_free(RecNet *net);
+const void *rec__quant_arena(const RecNet *net);
+/* Forward n glyphs through the int8 path; returns logits laid out
+ * sample-major (n x REC_NCLASSES), or NULL (message set). */
+const float *rec__quant_forward(RecNet *net, const float *x, int n);
+/* Quantise one n x k float tensor row by row to s8 with a scale per row
+ * (max |w| / 127; a zero row gets scale 1 and zeros). */
+void rec__quant_rows(const float *w, int n, int k, int8_t *q, float *scale);
 
 #endif

@@ -5,6 +5,9 @@
  *   rec_net.c       RecNet create/destroy, load/save (magic, version, CRC)
  *   rec_forward.c   batched inference: im2col + cblas_sgemm, ReLU, pool,
  *                   softmax; scratch arena sized once per net
+ *   rec_quant.c     int8 inference: quantised weights, per-sample u8
+ *                   activations, the precision switch
+ *   rec_qgemm.c     u8 x s8 GEMM (AVX-512 VNNI kernel + portable reference)
  *   rec_train.c     backward pass, optimiser, training loop
  *   rec_data.c      labelled sets: folders, CSV, IDX; Chars74K trajectories
  *   rec_augment.c   on-the-fly augmentation
@@ -63,5 +66,23 @@ int rec_glyph_normalize_pix(PIX *pix, float *dst);
  * Returns 0 or -1. */
 int rec_net_classify(RecNet *net, const float *inputs, int n, RecCharset cs,
                      float *probs);
+
+/* Inference precision. AUTO (the default): the INKPIPE_PRECISION
+ * environment variable (fp32 | int8 | auto) if set, else int8 where the CPU
+ * has AVX-512 VNNI and the model quantises (see docs/cnn.md). Training is
+ * always fp32. */
+typedef enum {
+    REC_PRECISION_AUTO = 0,
+    REC_PRECISION_FP32,
+    REC_PRECISION_INT8
+} RecPrecision;
+
+/* "auto", "fp32" or "int8". Returns 0, or -1 (message quotes the word). */
+int rec_precision_parse(const char *s, RecPrecision *pp);
+const char *rec_precision_name(RecPrecision p);
+/* Returns 0, or -1 when int8 is asked for and the net cannot run it. */
+int rec_net_set_precision(RecNet *net, RecPrecision p);
+/* The precision classify uses now (FP32 or INT8, never AUTO). */
+RecPrecision rec_net_precision(const RecNet *net);
 
 #endif

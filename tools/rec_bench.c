@@ -8,7 +8,8 @@
  * Prints: the OpenBLAS core type and thread count; sgemm GFLOP/s at the
  * shapes of the net's layers for a batch (the bound); the net's glyphs/s
  * with the whole batch in one call, FLOPs per glyph and the percentage of
- * the bound; with --train, training samples/s
+ * the bound; the same for the int8 path (rec_quant.c) against the int8
+ * GEMM's own rate at the layer shapes; with --train, training samples/s
  * (forward + backward + AdamW) on random data. --coretypes reruns the
  * bench under OPENBLAS_CORETYPE=SkylakeX, Haswell and Zen (child
  * processes; the variable only takes effect at library load).
@@ -65,6 +66,52 @@ static double sgemm_rate(int m, int n, int k, double secs)
         t = cpu;
     free(a);
     free(b);
+    free(c);
+    return 2.0 * m * n * k * reps / t * 1e-9;
+}
+
+/* GOPS (2 per multiply-add) of the int8 GEMM at C[m][n] = A[m][k] B[k][n]
+ * with its float epilogue, repeated for about secs. */
+static double qgemm_rate(int m, int n, int k, int pool4, double secs)
+{
+    int kp = (k + 3) & ~3;
+    size_t m4 = ((size_t)m + 3) & ~(size_t)3;
+    uint8_t *a = malloc(m4 * kp);
+    int8_t *w = malloc((size_t)n * k), *b = malloc(rec__qgemm_packed_size(n, kp));
+    float *ws = malloc((size_t)n * sizeof(float)), *bias = malloc((size_t)n * sizeof(float));
+    float *as = malloc(m4 * sizeof(float)), *c = malloc((size_t)m * n * sizeof(float));
+    for (size_t i = 0; i < m4 * kp; i++)
+        a[i] = (uint8_t)(i * 37 % 256);
+    for (size_t i = 0; i < (size_t)n * k; i++)
+        w[i] = (int8_t)((int)(i * 11 % 255) - 127);
+    for (int i = 0; i < n; i++) {
+        ws[i] = 1e-3f;
+        bias[i] = 0.1f;
+    }
+    for (size_t i = 0; i < m4; i++)
+        as[i] = 1e-2f;
+    rec__qgemm_pack_b(w, n, k, kp, b);
+    RecQGemm g = {.m = m, .n = n, .kp = kp, .a = a, .lda = (size_t)kp, .b = b,
+                  .wscale = ws, .bias = bias, .ascale = as,
+                  .rows_per_scale = 1, .pool4 = pool4 && m % 4 == 0,
+                  .relu = 1, .out = c, .ldo = (size_t)n};
+    rec__qgemm(&g);
+    int reps = 0;
+    double t0 = now_s(), t;
+    clock_t c0 = clock();
+    do {
+        rec__qgemm(&g);
+        reps++;
+    } while ((t = now_s() - t0) < secs);
+    double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
+    if (cpu < t)
+        t = cpu;
+    free(a);
+    free(w);
+    free(b);
+    free(ws);
+    free(bias);
+    free(as);
     free(c);
     return 2.0 * m * n * k * reps / t * 1e-9;
 }
@@ -163,8 +210,11 @@ int main(int argc, char **argv)
     int chunk = net->chunk > 0 ? net->chunk : REC__INFER_CHUNK;
     if (batch < chunk)
         chunk = batch;
-    double bound_t = 0, flops = 0;
-    printf("layer shapes (chunk of %d):\n", chunk);
+    int chunk8 = net->chunk > 0 ? net->chunk : REC__QCHUNK;
+    if (batch < chunk8)
+        chunk8 = batch;
+    double bound_t = 0, qbound_t = 0, flops = 0;
+    printf("layer shapes (chunk of %d; int8: %d):\n", chunk, chunk8);
     for (int i = 0; i < net->nl; i++) {
         const RecLayer *l = &net->l[i];
         int m, n, k;
@@ -179,14 +229,25 @@ int main(int argc, char **argv)
         } else
             continue;
         double g = sgemm_rate(m, n, k, secs / 4);
+        /* the int8 GEMM is pixels x channels (rows = n, columns = m), for
+         * its own chunk, with the 2x2 pool fused where the net has one */
+        int n8 = n / chunk * chunk8;
+        int pool = l->type == REC__CONV && i + 2 < net->nl &&
+                   net->l[i + 2].type == REC__POOL;
+        double q = qgemm_rate(n8, m, k, pool, secs / 4);
         double f = 2.0 * m * n * k;
-        printf("  layer %2d %-5s M=%-4d N=%-7d K=%-5d sgemm %6.1f GFLOP/s\n",
-               i, l->type == REC__CONV ? "conv" : "dense", m, n, k, g);
+        printf("  layer %2d %-5s M=%-4d N=%-7d K=%-5d sgemm %6.1f GFLOP/s; "
+               "int8 N=%-6d %6.1f GOPS (%s)\n",
+               i, l->type == REC__CONV ? "conv" : "dense", m, n, k, g, n8, q,
+               rec__qgemm_vnni_available() ? "vnni" : "portable");
         bound_t += f / (g * 1e9);
+        qbound_t += f / (q * 1e9);
         flops += f;
     }
     double bound = flops / bound_t * 1e-9;
-    printf("sgemm bound at these shapes: %.1f GFLOP/s\n", bound);
+    double qbound = flops / qbound_t * 1e-9;
+    printf("sgemm bound at these shapes: %.1f GFLOP/s; int8 GEMM: %.1f GOPS\n",
+           bound, qbound);
     double big = sgemm_rate(512, 512, 512, secs / 2);
     printf("sgemm 512^3: %.1f GFLOP/s\n", big);
 
@@ -195,23 +256,53 @@ int main(int argc, char **argv)
     int lab;
     for (int s = 0; s < batch; s++)
         get_random(NULL, s, 7, x + (size_t)s * ISZ, &lab);
-    rec_net_classify(net, x, batch, REC_CHARSET_ALL, p); /* sizes scratch */
-    int reps = 0;
-    double t0 = now_s(), t;
-    clock_t c0 = clock();
-    do {
-        rec_net_classify(net, x, batch, REC_CHARSET_ALL, p);
-        reps++;
-    } while ((t = now_s() - t0) < secs);
-    double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
-    /* CPU time per batch: robust on a shared machine when single-threaded */
-    double per_batch = (cpu < t ? cpu : t) / reps;
-    double gps = batch / per_batch;
-    double gflops = gps * rec_net_flops(net) * 1e-9;
-    printf("classify batch %d: %.2f ms (wall %.2f ms), %.0f glyphs/s, %.1f GFLOP/s = %.0f%% "
-           "of the bound (%.0f%% of sgemm 512^3)\n", batch, per_batch * 1e3,
-           t / reps * 1e3,
-           gps, gflops, 100 * gflops / bound, 100 * gflops / big);
+    float *p8 = malloc((size_t)batch * REC_NCLASSES * sizeof(float));
+    for (int prec = REC_PRECISION_FP32; prec <= REC_PRECISION_INT8; prec++) {
+        if (rec_net_set_precision(net, (RecPrecision)prec) < 0) {
+            printf("classify %s: %s\n", rec_precision_name(prec), err_get());
+            continue;
+        }
+        float *out = prec == REC_PRECISION_INT8 ? p8 : p;
+        rec_net_classify(net, x, batch, REC_CHARSET_ALL, out); /* sizes scratch */
+        int reps = 0;
+        double t0 = now_s(), t;
+        clock_t c0 = clock();
+        do {
+            rec_net_classify(net, x, batch, REC_CHARSET_ALL, out);
+            reps++;
+        } while ((t = now_s() - t0) < secs);
+        double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
+        /* CPU time per batch: robust on a shared machine when single-threaded */
+        double per_batch = (cpu < t ? cpu : t) / reps;
+        double gps = batch / per_batch;
+        double gflops = gps * rec_net_flops(net) * 1e-9;
+        double bd = prec == REC_PRECISION_INT8 ? qbound : bound;
+        printf("classify %s batch %d: %.2f ms (wall %.2f ms), %.0f glyphs/s, "
+               "%.1f G%s/s = %.0f%% of the %s bound\n",
+               rec_precision_name(prec), batch, per_batch * 1e3,
+               t / reps * 1e3, gps, gflops,
+               prec == REC_PRECISION_INT8 ? "OP" : "FLOP", 100 * gflops / bd,
+               prec == REC_PRECISION_INT8 ? "int8 GEMM" : "sgemm");
+    }
+    {
+        int agree = 0;
+        double maxd = 0;
+        for (int s = 0; s < batch; s++) {
+            const float *a = p + (size_t)s * REC_NCLASSES;
+            const float *b = p8 + (size_t)s * REC_NCLASSES;
+            int ia = 0, ib = 0;
+            for (int c = 1; c < REC_NCLASSES; c++) {
+                ia = a[c] > a[ia] ? c : ia;
+                ib = b[c] > b[ib] ? c : ib;
+                double d = fabs((double)a[c] - b[c]);
+                maxd = d > maxd ? d : maxd;
+            }
+            agree += ia == ib;
+        }
+        printf("int8 vs fp32 on these random inputs: argmax agrees on %d/%d, "
+               "max |dp| %.4f\n", agree, batch, maxd);
+    }
+    free(p8);
 
     if (train) {
         RecTrainOptions opt;

@@ -86,3 +86,21 @@ check classify_truncated_model__message grep -q "trunc.model: truncated" "$T/err
 rc=$?
 check classify_missing_model__exit_2 test "$rc" -eq 2
 check classify_missing_model__names_file grep -q "none.model" "$T/err"
+
+# Precision: both paths classify; int8 agrees with fp32 on the answers of
+# these clear shapes (confidences may differ in the last digits); a bad
+# word is bad usage naming it.
+f32=$("$INKPIPE" classify --precision fp32 --model "$MODEL" "$T/bar.png" "$T/ring.png" \
+      "$T/cross.tif" "$T/dash.pbm" 2>"$T/err")
+check classify_precision_fp32__exit_0 test $? -eq 0
+i8=$("$INKPIPE" classify --precision int8 --model "$MODEL" "$T/bar.png" "$T/ring.png" \
+     "$T/cross.tif" "$T/dash.pbm" 2>"$T/err")
+check classify_precision_int8__exit_0 test $? -eq 0
+check classify_precision_int8__same_chars_as_fp32 \
+    test "$(printf '%s\n' "$f32" | cut -f1,2)" = "$(printf '%s\n' "$i8" | cut -f1,2)"
+i8env=$(INKPIPE_PRECISION=int8 "$INKPIPE" classify --model "$MODEL" "$T/bar.png" \
+        "$T/ring.png" "$T/cross.tif" "$T/dash.pbm" 2>/dev/null)
+check classify_precision_env__same_as_option test "$i8env" = "$i8"
+"$INKPIPE" classify --precision bf16 --model "$MODEL" "$T/bar.png" >/dev/null 2>"$T/err"
+check classify_precision_bad__exit_2 test $? -eq 2
+check classify_precision_bad__names_word grep -q '"bf16"' "$T/err"

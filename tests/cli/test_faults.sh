@@ -103,8 +103,9 @@ echo "  other host: recovered after ${took}s (heartbeats for 4 s, lease 2 s)"
 # The dot-storm page (90 000 glyph candidates) takes seconds to segment and
 # recognise (recognize alone 2-3 s here; 3 s was too close a limit once
 # segment got faster): with a 1 s limit it fails with the limit as reason;
-# the same single worker goes on with the ordinary pages.
-mkjob "$T/hang" "limits:" "  page_timeout: 1"
+# the same single worker goes on with the ordinary pages. fp32 keeps the
+# page slow: with the int8 path it can finish within the second.
+mkjob "$T/hang" "  precision: fp32" "limits:" "  page_timeout: 1"
 "$HOSTILE" --one dot-storm.png "$T/hang/in/storm.png"
 page "$T/hang/in/ok1.png" 31
 page "$T/hang/in/ok2.png" 32
@@ -116,7 +117,7 @@ check limits__page_timeout__worker_goes_on eval \
     '[ -s "$T/hang/out/ok1.hocr" ] && [ -s "$T/hang/out/ok2.hocr" ] && [ "$(grep -c "^  failed" "$T/hang.log")" -eq 1 ]'
 
 # ---- a killed worker takes its child with it ------------------------------
-mkjob "$T/kill" "limits:" "  page_timeout: 30"
+mkjob "$T/kill" "  precision: fp32" "limits:" "  page_timeout: 30"
 "$HOSTILE" --one dot-storm.png "$T/kill/in/storm.png"
 "$INKPIPE" submit "$T/kill/job.yaml" >/dev/null
 "$INKPIPE" work "$T/kill/job.yaml" --exit-when-idle >/dev/null 2>&1 &

@@ -89,6 +89,7 @@ static void job_load__every_key__values_stored(void)
                     "segment:\n  min_speck_area: 5\n  remove_furniture: false\n"
                     "  split_touching: false\n  word_gap: 1.5\n"
                     "recognize:\n  model: m/x.model\n  charset: digits\n"
+                    "  precision: int8\n"
                     "limits:\n  max_pixels: 5000000\n  page_timeout: 2.5\n"
                     "  page_memory_mb: 256\n"
                     "lease:\n  seconds: 30\n";
@@ -119,6 +120,7 @@ static void job_load__every_key__values_stored(void)
     CHECK(job->model && strcmp(job->model, want) == 0);
     CHECK(strcmp(job->charset_spec, "digits") == 0);
     CHECK(job->charset != REC_CHARSET_ALL && job->charset != 0);
+    CHECK(job->precision == REC_PRECISION_INT8);
     CHECK(job->max_pixels == 5000000);
     CHECK_NEAR(job->page_timeout, 2.5, 1e-9);
     CHECK(job->page_memory_mb == 256);
@@ -158,6 +160,8 @@ static void job_load__bad_value__range_or_choices_named(void)
                  5, 18, "expected txt or hocr"));
     CHECK(err_is(load_err(MIN "recognize:\n  charset: \"a+\"\n"), 6, 12,
                  "recognize.charset"));
+    CHECK(err_is(load_err(MIN "recognize:\n  precision: bf16\n"), 6, 14,
+                 "expected fp32, int8 or auto for recognize.precision"));
     CHECK(err_is(load_err("input:\n  paths: [nothere]\noutput:\n  dir: o\n"), 2,
                  11, "cannot be read"));
     CHECK(err_is(load_err(MIN "limits:\n  max_pixels: -5\n"), 6, 15,
@@ -258,6 +262,7 @@ static void job_load__committed_configs__valid(void)
         CHECK(job->segment.split_touching == d.segment.split_touching);
         CHECK_NEAR(job->segment.word_gap, d.segment.word_gap, 1e-6);
         CHECK(job->charset == d.charset);
+        CHECK(job->precision == d.precision);
         CHECK(job->max_pixels == d.max_pixels);
         CHECK_NEAR(job->page_timeout, d.page_timeout, 0);
         CHECK(job->page_memory_mb == d.page_memory_mb);
