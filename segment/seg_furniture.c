@@ -96,7 +96,8 @@ static int cmp_tick(const void *a, const void *b)
 /* Ticks of one comb: candidates (sorted by x) that sit on a regular grid
  * with at least four consecutive positions filled. Marks them in keep[]
  * and returns how many. */
-static int comb_grid(const Tick *t, int n, float med_h, unsigned char *keep)
+static int comb_grid(const Tick *t, int n, float med_h, unsigned char *keep,
+                     float *ppitch)
 {
     memset(keep, 0, (size_t)n);
     if (n < 4)
@@ -108,6 +109,7 @@ static int comb_grid(const Tick *t, int n, float med_h, unsigned char *keep)
         gaps[i] = t[i + 1].x2 - t[i].x2;
     qsort(gaps, (size_t)(n - 1), sizeof *gaps, cmp_int);
     float s = 0.5f * gaps[(n - 1) / 2]; /* pitch, px */
+    *ppitch = s;
     free(gaps);
     if (s < 0.5f * med_h)
         return 0;
@@ -144,6 +146,41 @@ static int comb_grid(const Tick *t, int n, float med_h, unsigned char *keep)
         }
     }
     return cnt;
+}
+
+/* The grid positions of a comb whose ticks failed the tests (a glyph
+ * standing close above, a tick broken up): take the ink of sub in the
+ * tick-sized box just above the rule (row ry in sub) at each position
+ * along the rule into tmask (page offset ox, oy). */
+static void comb_fill_grid(PIX *sub, PIX *tmask, int ox, int oy, int ry,
+                           const Tick *t, int nk, const unsigned char *keep,
+                           int anchor2, float pitch, int wmax, int hmax)
+{
+    int sw = pixGetWidth(sub);
+    if (pitch < 2 || anchor2 < 0)
+        return;
+    float a = anchor2 * 0.5f;
+    int kmin = (int)floorf(-a / pitch), kmax = (int)ceilf((sw - a) / pitch);
+    for (int k = kmin; k <= kmax; k++) {
+        float gx = a + k * pitch;
+        int have = 0;
+        for (int i = 0; i < nk && !have; i++)
+            have = keep[i] && fabsf(t[i].x2 * 0.5f - gx) < 0.25f * pitch;
+        int x0 = (int)lrintf(gx) - wmax / 2 - 2, y0 = ry - hmax - 1;
+        int x1 = x0 + wmax + 4;
+        if (have || x1 <= 0 || x0 >= sw)
+            continue;
+        /* down to 3 px into the rule's box: its top may lie up to 2 px
+         * above the rule (the row added to line dashes up) */
+        int y1 = ry + 3 < pixGetHeight(sub) ? ry + 3 : pixGetHeight(sub);
+        x0 = x0 < 0 ? 0 : x0;
+        x1 = x1 > sw ? sw : x1;
+        y0 = y0 < 0 ? 0 : y0;
+        if (y1 <= y0)
+            continue;
+        pixRasterop(tmask, ox + x0, oy + y0, x1 - x0, y1 - y0,
+                    PIX_SRC | PIX_DST, sub, x0, y0);
+    }
 }
 
 /* Find comb ticks along the horizontal rules (boxes in page coordinates);
@@ -223,8 +260,10 @@ static int find_combs(PIX *rest, BOXA *lines, PIX *tmask, float med_h)
                 nk = k;
                 free(hs);
             }
-            if (comb_grid(t, nk, med_h, keep) > 0) {
+            float pitch = 0;
+            if (comb_grid(t, nk, med_h, keep, &pitch) > 0) {
                 pixAnd(op, op, sub);
+                int anchor2 = -1, wmax = 0, hmax = 0, below = 0;
                 for (int i = 0; i < nk; i++) {
                     if (!keep[i])
                         continue;
@@ -233,7 +272,16 @@ static int find_combs(PIX *rest, BOXA *lines, PIX *tmask, float med_h)
                     /* the tick's own pixels: op within its box */
                     pixRasterop(tmask, lx + bx, y0 + by, bw, bh,
                                 PIX_SRC | PIX_DST, op, bx, by);
+                    if (anchor2 < 0)
+                        anchor2 = t[i].x2;
+                    wmax = bw > wmax ? bw : wmax;
+                    hmax = bh > hmax ? bh : hmax;
+                    below += y0 + by + bh > ly + 4;
                 }
+                /* ticks standing on the rule (the usual comb) only */
+                if (!below)
+                        comb_fill_grid(sub, tmask, lx, y0, ly - y0, t, nk, keep,
+                                   anchor2, pitch, wmax, hmax);
             }
         }
         free(t);

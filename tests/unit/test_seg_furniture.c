@@ -333,6 +333,56 @@ static void seg_page_segment__faint_broken_furniture__removed(void)
     pixDestroy(&pix);
 }
 
+static void seg_page_segment__comb_ticks_under_wide_glyphs__removed(void)
+{
+    /* A comb whose last cells hold glyphs with a foot over the grid line:
+     * it comes within 4 px of the tick top, so those ticks do not stand
+     * alone. The grid of the free ticks still takes them: no tick is left
+     * to be read as 1, l or I. */
+    FxPen pen = fx_pen(28);
+    PIX *pix = pixCreate(800, 250, 1);
+    const char *cells = "onxvonxv";
+    int n = (int)strlen(cells), pitch = 40, x0 = 60, base = 150;
+    int rule = base + 24, tick = 20; /* rule top; ticks rise 20 px */
+    pixRasterop(pix, x0, rule, n * pitch + 3, 3, PIX_SET, NULL, 0, 0);
+    for (int i = 0; i <= n; i++)
+        pixRasterop(pix, x0 + i * pitch, rule - tick, 3, tick, PIX_SET, NULL,
+                    0, 0);
+    int feet = rule - tick - 4; /* glyph bottoms, 4 px above the ticks */
+    for (int i = 0; i < n; i++) {
+        int cx = x0 + i * pitch;
+        if (i < 5) {
+            int w = fx_glyph_width(cells[i], &pen);
+            fx_glyph(pix, cells[i], (float)(cx + (pitch - w) / 2 + 1),
+                     (float)feet, &pen);
+        } else { /* a U whose foot overhangs the grid line on its left */
+            fx_line(pix, (float)(cx + 3), (float)(feet - 28), (float)(cx + 3),
+                    (float)feet, pen.stroke);
+            fx_line(pix, (float)(cx + 20), (float)(feet - 28),
+                    (float)(cx + 20), (float)feet, pen.stroke);
+            pixRasterop(pix, cx - 3, feet - 2, 25, 3, PIX_SET, NULL, 0, 0);
+        }
+    }
+    SegPage *page = seg_opt(pix, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        int ng, thin = 0, low = 0;
+        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+        for (int k = 0; k < ng; k++) {
+            thin += g[k].box.w < 8;
+            /* nothing of a tick glued under a glyph either */
+            low += g[k].box.y + g[k].box.h > feet + 2;
+        }
+        CHECK(ng == n);
+        CHECK(thin == 0);
+        CHECK(low == 0);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
     RUN(seg_page_segment__boxed_field__box_removed_strokes_kept);
@@ -342,5 +392,6 @@ int main(void)
     RUN(seg_page_segment__stems_on_underline__not_a_comb);
     RUN(seg_page_segment__table_grid__cells_read);
     RUN(seg_page_segment__faint_broken_furniture__removed);
+    RUN(seg_page_segment__comb_ticks_under_wide_glyphs__removed);
     TEST_EXIT();
 }
