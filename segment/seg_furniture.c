@@ -307,10 +307,65 @@ static PIX *straight_ink(PIX *m, PIX *r, float med_h, int horizontal)
     return o;
 }
 
+/* Drop the runs of m (2x reduced) that only bridging made long and that
+ * are not thin lines: a rule has little ink beside it (glyph strokes
+ * crossing it), the bottoms of a row of printed letters, lined up and
+ * bridged across their gaps, have the letters right above them. A run
+ * that an unbridged run of len px touches is kept as it is. Returns 0/-1. */
+static int keep_thin_runs(PIX *m, PIX *r, int len, int horizontal)
+{
+    PIXA *pa = NULL;
+    BOXA *ba = pixConnComp(m, &pa, 8);
+    PIX *plain = horizontal ? pixOpenCompBrickExtendDwa(NULL, r, len, 1)
+                            : pixOpenCompBrickExtendDwa(NULL, r, 1, len);
+    int rc = (ba && pa && plain) ? 0 : -1;
+    int n = ba ? boxaGetCount(ba) : 0;
+    int rw = pixGetWidth(r), rh = pixGetHeight(r);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        l_int32 x, y, w, h, c_plain = 0, c_run = 0, c_band = 0;
+        boxaGetBoxGeometry(ba, i, &x, &y, &w, &h);
+        PIX *pi = pixaGetPix(pa, i, L_CLONE);
+        BOX *b = boxCreate(x, y, w, h);
+        PIX *t = pi && b ? pixClipRectangle(plain, b, NULL) : NULL;
+        PIX *u = pi && b ? pixClipRectangle(r, b, NULL) : NULL;
+        if (t && u) {
+            pixAnd(t, t, pi);
+            pixCountPixels(t, &c_plain, NULL);
+            pixAnd(u, u, pi);
+            pixCountPixels(u, &c_run, NULL);
+            /* the ink within 3 px (reduced) across the run */
+            int bx = horizontal ? x : x - 3, by = horizontal ? y - 3 : y;
+            int bw = horizontal ? w : w + 6, bh = horizontal ? h + 6 : h;
+            bx = bx < 0 ? 0 : bx;
+            by = by < 0 ? 0 : by;
+            bw = bx + bw > rw ? rw - bx : bw;
+            bh = by + bh > rh ? rh - by : bh;
+            BOX *band = boxCreate(bx, by, bw, bh);
+            if (band)
+                pixCountPixelsInRect(r, band, &c_band, NULL);
+            boxDestroy(&band);
+            if (c_plain == 0 && c_band > 2 * c_run)
+                pixRasterop(m, x, y, w, h, PIX_DST & PIX_NOT(PIX_SRC), pi, 0,
+                            0);
+        } else {
+            rc = -1;
+        }
+        pixDestroy(&t);
+        pixDestroy(&u);
+        boxDestroy(&b);
+        pixDestroy(&pi);
+    }
+    pixaDestroy(&pa);
+    boxaDestroy(&ba);
+    pixDestroy(&plain);
+    return rc;
+}
+
 /* Straight runs of a 2x-reduced page with short gaps bridged: an opening
  * along the rule direction by a fifth of a glyph height keeps straight
  * pieces, a closing by an eighth of a glyph height joins the dashes a
- * faint, noisy rule breaks into. Returns a new PIX or NULL. */
+ * faint, noisy rule breaks into; the page itself is ORed back. Returns a
+ * new PIX or NULL. */
 static PIX *bridge_dashes(PIX *r, float med_h, int horizontal)
 {
     int seg = (int)(0.1f * med_h), gap = (int)(0.0625f * med_h) + 1;
@@ -491,13 +546,19 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
      * height, i.e. most handwriting, are dropped first) and take the long
      * runs of that. The rule masks are cut back to the page's ink below,
      * so the bridged gaps remove nothing. */
-    hr = bridge_dashes(r, med_h, 1);
-    vr = bridge_dashes(r, med_h, 0);
+    /* Only for glyphs of handwriting size (>= 2.5 mm) and >= 24 px (the
+     * smallest SELs, 6 px, stay a quarter of a glyph): printed text is
+     * denser, and the flat bottoms of a row of its letters, a few px
+     * apart, would be bridged into a rule. */
+    int bridge = med_h >= 0.1f * dpi && med_h >= 24.0f;
+    hr = bridge ? bridge_dashes(r, med_h, 1) : pixCopy(NULL, r);
+    vr = bridge ? bridge_dashes(r, med_h, 0) : pixCopy(NULL, r);
     if (!hr || !vr)
         goto fail;
     hm_r = pixOpenCompBrickExtendDwa(NULL, hr, hlen / 2, 1);
     vm_r = pixOpenCompBrickExtendDwa(NULL, vr, 1, vlen / 2);
-    if (!hm_r || !vm_r)
+    if (!hm_r || !vm_r || keep_thin_runs(hm_r, r, hlen / 2, 1) != 0 ||
+        keep_thin_runs(vm_r, r, vlen / 2, 0) != 0)
         goto fail;
     /* Shorter verticals count only where they meet a horizontal rule: the
      * sides of boxes. A lone stroke that long is more likely two touching
@@ -539,8 +600,9 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
         goto fail;
     /* A faint rule wanders a row or two off its straight core: what is
      * left of it lies within 3 px of the core and does not leave that
-     * band (a stroke crossing the rule does). */
-    if (drop_remnants(out, hm_r, vm_r) != 0)
+     * band (a stroke crossing the rule does). Only around glyphs large
+     * enough that none fits in that band. */
+    if (bridge && drop_remnants(out, hm_r, vm_r) != 0)
         goto fail;
     find_combs(out, hrules, tmask, med_h);
     pixSubtract(out, out, tmask);

@@ -835,9 +835,12 @@ static int split_piece(SegPieces *ps, SegWLine *l, int pi, float tw,
         }
         n = best_n > 1 ? best_n : n_exp;
     }
-    find_cuts(prof, w, n, tw, nocut, cuts);
+    /* Without a classifier the cuts stay where they were (measured on
+     * printed pages, keeping counters whole there lost more real splits
+     * than it saved). */
+    find_cuts(prof, w, n, tw, opt->score ? nocut : NULL, cuts);
     free(prof);
-    int crosses = cuts_cross(cuts, n, nocut);
+    int crosses = opt->score && cuts_cross(cuts, n, nocut);
     free(nocut);
     if (crosses)
         return 0;

@@ -305,7 +305,9 @@ static void seg_page_segment__faint_broken_furniture__removed(void)
         fx_glyph(pix, cells[i], (float)(x0 + i * pitch + (pitch - w) / 2 + 1),
                  (float)b3, &pen);
     }
-    SegPage *page = seg_opt(pix, NULL);
+    /* 200 dpi: the 30 px x-height is handwriting size (3.8 mm); faint
+     * rules are bridged only around glyphs that large */
+    SegPage *page = seg_page_segment(pix, 200, NULL);
     CHECK(page != NULL);
     if (page) {
         int ng, nl;
