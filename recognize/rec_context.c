@@ -69,7 +69,10 @@ static const char base_skip[] = "9JPQYfgjpqy";
 
 /* Transition probabilities of the word model: start, from the first glyph
  * to the second (an initial capital is common: "Hello"), then from -> to
- * inside the word (a capital followed by lower case is rare: "HeLlo"). */
+ * inside the word (a capital followed by lower case is rare: "HeLlo"; a
+ * run of capitals followed by digits is not: ids and postcodes like
+ * "GQ267388", so upper -> digit is 0.25 and a letter prefix does not turn
+ * the digits after it into look-alike letters, nor they it into digits). */
 static const float st_start[ST_N] = {0.34f, 0.33f, 0.33f};
 static const float st_first[ST_N][ST_N] = {
     {0.90f, 0.05f, 0.05f}, /* digit -> digit, upper, lower */
@@ -78,7 +81,7 @@ static const float st_first[ST_N][ST_N] = {
 };
 static const float st_trans[ST_N][ST_N] = {
     {0.90f, 0.05f, 0.05f},
-    {0.04f, 0.80f, 0.16f},
+    {0.25f, 0.62f, 0.13f},
     {0.03f, 0.03f, 0.94f},
 };
 

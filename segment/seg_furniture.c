@@ -67,10 +67,18 @@ int seg__furniture_possible(const SegPieces *ps, int dpi, float med_h)
 {
     int hlen, vlen, vshort;
     rule_lengths(dpi, med_h, &hlen, &vlen, &vshort);
-    for (int i = 0; i < ps->n; i++)
-        if (ps->v[i].box.w >= hlen || ps->v[i].box.h >= vshort)
+    /* A faint rule binarises into dashes: count the flat thin pieces
+     * too, if together they are as long as a rule. */
+    long flat = 0;
+    int thin = (int)(0.3f * med_h) + 2;
+    for (int i = 0; i < ps->n; i++) {
+        const SegBox *b = &ps->v[i].box;
+        if (b->w >= hlen || b->h >= vshort)
             return 1;
-    return 0;
+        if (b->h <= thin && b->w >= 4 * b->h)
+            flat += b->w;
+    }
+    return flat >= hlen;
 }
 
 typedef struct {
@@ -88,7 +96,8 @@ static int cmp_tick(const void *a, const void *b)
 /* Ticks of one comb: candidates (sorted by x) that sit on a regular grid
  * with at least four consecutive positions filled. Marks them in keep[]
  * and returns how many. */
-static int comb_grid(const Tick *t, int n, float med_h, unsigned char *keep)
+static int comb_grid(const Tick *t, int n, float med_h, unsigned char *keep,
+                     float *ppitch)
 {
     memset(keep, 0, (size_t)n);
     if (n < 4)
@@ -100,6 +109,7 @@ static int comb_grid(const Tick *t, int n, float med_h, unsigned char *keep)
         gaps[i] = t[i + 1].x2 - t[i].x2;
     qsort(gaps, (size_t)(n - 1), sizeof *gaps, cmp_int);
     float s = 0.5f * gaps[(n - 1) / 2]; /* pitch, px */
+    *ppitch = s;
     free(gaps);
     if (s < 0.5f * med_h)
         return 0;
@@ -138,6 +148,41 @@ static int comb_grid(const Tick *t, int n, float med_h, unsigned char *keep)
     return cnt;
 }
 
+/* The grid positions of a comb whose ticks failed the tests (a glyph
+ * standing close above, a tick broken up): take the ink of sub in the
+ * tick-sized box just above the rule (row ry in sub) at each position
+ * along the rule into tmask (page offset ox, oy). */
+static void comb_fill_grid(PIX *sub, PIX *tmask, int ox, int oy, int ry,
+                           const Tick *t, int nk, const unsigned char *keep,
+                           int anchor2, float pitch, int wmax, int hmax)
+{
+    int sw = pixGetWidth(sub);
+    if (pitch < 2 || anchor2 < 0)
+        return;
+    float a = anchor2 * 0.5f;
+    int kmin = (int)floorf(-a / pitch), kmax = (int)ceilf((sw - a) / pitch);
+    for (int k = kmin; k <= kmax; k++) {
+        float gx = a + k * pitch;
+        int have = 0;
+        for (int i = 0; i < nk && !have; i++)
+            have = keep[i] && fabsf(t[i].x2 * 0.5f - gx) < 0.25f * pitch;
+        int x0 = (int)lrintf(gx) - wmax / 2 - 2, y0 = ry - hmax - 1;
+        int x1 = x0 + wmax + 4;
+        if (have || x1 <= 0 || x0 >= sw)
+            continue;
+        /* down to 3 px into the rule's box: its top may lie up to 2 px
+         * above the rule (the row added to line dashes up) */
+        int y1 = ry + 3 < pixGetHeight(sub) ? ry + 3 : pixGetHeight(sub);
+        x0 = x0 < 0 ? 0 : x0;
+        x1 = x1 > sw ? sw : x1;
+        y0 = y0 < 0 ? 0 : y0;
+        if (y1 <= y0)
+            continue;
+        pixRasterop(tmask, ox + x0, oy + y0, x1 - x0, y1 - y0,
+                    PIX_SRC | PIX_DST, sub, x0, y0);
+    }
+}
+
 /* Find comb ticks along the horizontal rules (boxes in page coordinates);
  * OR them into tmask. rest = the page without rules.
  * A tick is a short straight vertical stroke that touches the rule, stands
@@ -164,7 +209,12 @@ static int find_combs(PIX *rest, BOXA *lines, PIX *tmask, float med_h)
         boxDestroy(&reg);
         if (!sub)
             continue;
-        PIX *op = pixOpenBrick(NULL, sub, 1, vshort);
+        /* faint ticks break up like faint rules: bridge short gaps first
+         * (the ticks' pixels are cut back to the ink below) */
+        int gap = (int)(0.08f * med_h) + 2;
+        PIX *cl = pixCloseSafeBrick(NULL, sub, 1, gap);
+        PIX *op = cl ? pixOpenBrick(NULL, cl, 1, vshort) : NULL;
+        pixDestroy(&cl);
         BOXA *cb = op ? pixConnCompBB(op, 8) : NULL;
         int nc = cb ? boxaGetCount(cb) : 0;
         Tick *t = malloc((size_t)(nc + 1) * sizeof *t);
@@ -174,8 +224,9 @@ static int find_combs(PIX *rest, BOXA *lines, PIX *tmask, float med_h)
             l_int32 bx, by, bw, bh;
             boxaGetBoxGeometry(cb, i, &bx, &by, &bw, &bh);
             int top = y0 + by, bot = top + bh; /* page rows [top, bot) */
-            int touches = (bot >= ly - 1 && top < ly) ||
-                          (top <= ly + lh && bot > ly + lh);
+            /* the rule's removal took up to 2 px more beside it */
+            int touches = (bot >= ly - 4 && top < ly) ||
+                          (top <= ly + lh + 3 && bot > ly + lh);
             if (!touches || bw > 0.25f * med_h + 3)
                 continue;
             /* alone: the page holds little more ink beside it */
@@ -209,7 +260,10 @@ static int find_combs(PIX *rest, BOXA *lines, PIX *tmask, float med_h)
                 nk = k;
                 free(hs);
             }
-            if (comb_grid(t, nk, med_h, keep) > 0) {
+            float pitch = 0;
+            if (comb_grid(t, nk, med_h, keep, &pitch) > 0) {
+                pixAnd(op, op, sub);
+                int anchor2 = -1, wmax = 0, hmax = 0, below = 0;
                 for (int i = 0; i < nk; i++) {
                     if (!keep[i])
                         continue;
@@ -218,7 +272,16 @@ static int find_combs(PIX *rest, BOXA *lines, PIX *tmask, float med_h)
                     /* the tick's own pixels: op within its box */
                     pixRasterop(tmask, lx + bx, y0 + by, bw, bh,
                                 PIX_SRC | PIX_DST, op, bx, by);
+                    if (anchor2 < 0)
+                        anchor2 = t[i].x2;
+                    wmax = bw > wmax ? bw : wmax;
+                    hmax = bh > hmax ? bh : hmax;
+                    below += y0 + by + bh > ly + 4;
                 }
+                /* ticks standing on the rule (the usual comb) only */
+                if (!below)
+                        comb_fill_grid(sub, tmask, lx, y0, ly - y0, t, nk, keep,
+                                   anchor2, pitch, wmax, hmax);
             }
         }
         free(t);
@@ -228,6 +291,102 @@ static int find_combs(PIX *rest, BOXA *lines, PIX *tmask, float med_h)
         pixDestroy(&sub);
     }
     return 0;
+}
+
+/* The ink of r under the long runs m (2x reduced) that lies in straight
+ * pieces along the rule direction. Returns a new PIX or NULL. */
+static PIX *straight_ink(PIX *m, PIX *r, float med_h, int horizontal)
+{
+    int seg = (int)(0.1f * med_h);
+    if (seg < 3)
+        seg = 3;
+    PIX *o = horizontal ? pixOpenBrick(NULL, r, seg, 1)
+                        : pixOpenBrick(NULL, r, 1, seg);
+    if (o)
+        pixAnd(o, o, m);
+    return o;
+}
+
+/* Drop the runs of m (2x reduced) that only bridging made long and that
+ * are not thin lines: a rule has little ink beside it (glyph strokes
+ * crossing it), the bottoms of a row of printed letters, lined up and
+ * bridged across their gaps, have the letters right above them. A run
+ * that an unbridged run of len px touches is kept as it is. Returns 0/-1. */
+static int keep_thin_runs(PIX *m, PIX *r, int len, int horizontal)
+{
+    PIXA *pa = NULL;
+    BOXA *ba = pixConnComp(m, &pa, 8);
+    PIX *plain = horizontal ? pixOpenCompBrickExtendDwa(NULL, r, len, 1)
+                            : pixOpenCompBrickExtendDwa(NULL, r, 1, len);
+    int rc = (ba && pa && plain) ? 0 : -1;
+    int n = ba ? boxaGetCount(ba) : 0;
+    int rw = pixGetWidth(r), rh = pixGetHeight(r);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        l_int32 x, y, w, h, c_plain = 0, c_run = 0, c_band = 0;
+        boxaGetBoxGeometry(ba, i, &x, &y, &w, &h);
+        PIX *pi = pixaGetPix(pa, i, L_CLONE);
+        BOX *b = boxCreate(x, y, w, h);
+        PIX *t = pi && b ? pixClipRectangle(plain, b, NULL) : NULL;
+        PIX *u = pi && b ? pixClipRectangle(r, b, NULL) : NULL;
+        if (t && u) {
+            pixAnd(t, t, pi);
+            pixCountPixels(t, &c_plain, NULL);
+            pixAnd(u, u, pi);
+            pixCountPixels(u, &c_run, NULL);
+            /* the ink within 3 px (reduced) across the run */
+            int bx = horizontal ? x : x - 3, by = horizontal ? y - 3 : y;
+            int bw = horizontal ? w : w + 6, bh = horizontal ? h + 6 : h;
+            bx = bx < 0 ? 0 : bx;
+            by = by < 0 ? 0 : by;
+            bw = bx + bw > rw ? rw - bx : bw;
+            bh = by + bh > rh ? rh - by : bh;
+            BOX *band = boxCreate(bx, by, bw, bh);
+            if (band)
+                pixCountPixelsInRect(r, band, &c_band, NULL);
+            boxDestroy(&band);
+            if (c_plain == 0 && c_band > 2 * c_run)
+                pixRasterop(m, x, y, w, h, PIX_DST & PIX_NOT(PIX_SRC), pi, 0,
+                            0);
+        } else {
+            rc = -1;
+        }
+        pixDestroy(&t);
+        pixDestroy(&u);
+        boxDestroy(&b);
+        pixDestroy(&pi);
+    }
+    pixaDestroy(&pa);
+    boxaDestroy(&ba);
+    pixDestroy(&plain);
+    return rc;
+}
+
+/* Straight runs of a 2x-reduced page with short gaps bridged: an opening
+ * along the rule direction by a fifth of a glyph height keeps straight
+ * pieces, a closing by an eighth of a glyph height joins the dashes a
+ * faint, noisy rule breaks into; the page itself is ORed back. Returns a
+ * new PIX or NULL. */
+static PIX *bridge_dashes(PIX *r, float med_h, int horizontal)
+{
+    int seg = (int)(0.1f * med_h), gap = (int)(0.0625f * med_h) + 1;
+    if (seg < 3)
+        seg = 3;
+    if (gap < 2)
+        gap = 2;
+    PIX *o = horizontal ? pixOpenBrick(NULL, r, seg, 1)
+                        : pixOpenBrick(NULL, r, 1, seg);
+    /* a dash a row off its neighbours still lines up with them */
+    if (o && !(horizontal ? pixDilateBrick(o, o, 1, 2)
+                          : pixDilateBrick(o, o, 2, 1)))
+        pixDestroy(&o);
+    if (!o)
+        return NULL;
+    PIX *c = horizontal ? pixCloseSafeBrick(NULL, o, gap + 1, 1)
+                        : pixCloseSafeBrick(NULL, o, 1, gap + 1);
+    pixDestroy(&o);
+    if (c)
+        pixOr(c, c, r);
+    return c;
 }
 
 /* Scale the boxes of a 2x-reduced mask back to page coordinates. */
@@ -248,10 +407,10 @@ static BOXA *boxes_x2(PIX *mask_r, int w, int h)
     return b;
 }
 
-/* Page-size mask from a 2x-reduced one, restricted to the page's ink. */
-static PIX *expand_and(PIX *mask_r, PIX *pixb)
+/* Page-size mask from a 2x-reduced one, dilated by a gw x gh brick
+ * (1 x 1: not at all), restricted to the page's ink when pixb is given. */
+static PIX *expand_and(PIX *mask_r, PIX *pixb, int w, int h, int gw, int gh)
 {
-    int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
     PIX *e = pixExpandBinaryPower2(mask_r, 2);
     PIX *m = pixCreate(w, h, 1);
     if (!e || !m) {
@@ -261,8 +420,39 @@ static PIX *expand_and(PIX *mask_r, PIX *pixb)
     }
     pixRasterop(m, 0, 0, w, h, PIX_SRC, e, 0, 0);
     pixDestroy(&e);
-    pixAnd(m, m, pixb);
+    if ((gw > 1 || gh > 1) && !pixDilateBrick(m, m, gw, gh)) {
+        pixDestroy(&m);
+        return NULL;
+    }
+    if (pixb)
+        pixAnd(m, m, pixb);
     return m;
+}
+
+/* Remove from out the pieces that lie wholly within 3 px of a rule core
+ * (hm_r, vm_r: 2x-reduced rule masks). */
+static int drop_remnants(PIX *out, PIX *hm_r, PIX *vm_r)
+{
+    int w = pixGetWidth(out), h = pixGetHeight(out);
+    PIX *hb = expand_and(hm_r, NULL, w, h, 1, 7);
+    PIX *vb = expand_and(vm_r, NULL, w, h, 7, 1);
+    PIX *outside = NULL, *keep = NULL;
+    int rc = -1;
+    if (!hb || !vb)
+        goto done;
+    pixOr(hb, hb, vb);
+    outside = pixSubtract(NULL, out, hb);
+    keep = outside ? pixSeedfillBinary(NULL, outside, out, 8) : NULL;
+    if (!keep)
+        goto done;
+    pixCopy(out, keep);
+    rc = 0;
+done:
+    pixDestroy(&hb);
+    pixDestroy(&vb);
+    pixDestroy(&outside);
+    pixDestroy(&keep);
+    return rc;
 }
 
 /* Put back the pixels of each rule in `mask` where ink continues on both
@@ -345,20 +535,36 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
         return pixCopy(NULL, pixb);
 
     PIX *r = pixReduceRankBinary2(pixb, 1, NULL);
+    PIX *hr = NULL, *vr = NULL, *hk_r = NULL, *vk_r = NULL;
     PIX *hm_r = NULL, *vm_r = NULL, *vs_r = NULL, *seed = NULL;
     PIX *hmask = NULL, *vmask = NULL, *tmask = NULL, *out = NULL;
     BOXA *hrules = NULL, *vrules = NULL;
     if (!r)
         goto fail;
-    hm_r = pixOpenCompBrickExtendDwa(NULL, r, hlen / 2, 1);
-    vm_r = pixOpenCompBrickExtendDwa(NULL, r, 1, vlen / 2);
-    if (!hm_r || !vm_r)
+    /* Faint rules come out of the binariser as dashes. Bridge short gaps
+     * in thin straight pieces (pieces shorter than a fifth of a glyph
+     * height, i.e. most handwriting, are dropped first) and take the long
+     * runs of that. The rule masks are cut back to the page's ink below,
+     * so the bridged gaps remove nothing. */
+    /* Only for glyphs of handwriting size (>= 2.5 mm) and >= 24 px (the
+     * smallest SELs, 6 px, stay a quarter of a glyph): printed text is
+     * denser, and the flat bottoms of a row of its letters, a few px
+     * apart, would be bridged into a rule. */
+    int bridge = med_h >= 0.1f * dpi && med_h >= 24.0f;
+    hr = bridge ? bridge_dashes(r, med_h, 1) : pixCopy(NULL, r);
+    vr = bridge ? bridge_dashes(r, med_h, 0) : pixCopy(NULL, r);
+    if (!hr || !vr)
+        goto fail;
+    hm_r = pixOpenCompBrickExtendDwa(NULL, hr, hlen / 2, 1);
+    vm_r = pixOpenCompBrickExtendDwa(NULL, vr, 1, vlen / 2);
+    if (!hm_r || !vm_r || keep_thin_runs(hm_r, r, hlen / 2, 1) != 0 ||
+        keep_thin_runs(vm_r, r, vlen / 2, 0) != 0)
         goto fail;
     /* Shorter verticals count only where they meet a horizontal rule: the
      * sides of boxes. A lone stroke that long is more likely two touching
      * glyphs (a descender on an ascender). */
     if (vlen_short < vlen) {
-        vs_r = pixOpenCompBrickExtendDwa(NULL, r, 1, vlen_short / 2);
+        vs_r = pixOpenCompBrickExtendDwa(NULL, vr, 1, vlen_short / 2);
         seed = pixDilateBrick(NULL, hm_r, 3, 3);
         if (!vs_r || !seed)
             goto fail;
@@ -369,6 +575,12 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
         pixOr(vm_r, vm_r, boxes);
         pixDestroy(&boxes);
     }
+    /* the runs hold the bridged gaps and the row added to line dashes up:
+     * keep only the straight ink under them (not a stroke crossing) */
+    hk_r = straight_ink(hm_r, r, med_h, 1);
+    vk_r = straight_ink(vm_r, r, med_h, 0);
+    if (!hk_r || !vk_r)
+        goto fail;
     l_int32 hz = 1, vz = 1;
     pixZero(hm_r, &hz);
     pixZero(vm_r, &vz);
@@ -376,8 +588,8 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
         out = pixCopy(NULL, pixb);
         goto done;
     }
-    hmask = expand_and(hm_r, pixb);
-    vmask = expand_and(vm_r, pixb);
+    hmask = expand_and(hk_r, pixb, w, h, 1, 1);
+    vmask = expand_and(vk_r, pixb, w, h, 1, 1);
     tmask = pixCreate(w, h, 1);
     hrules = boxes_x2(hm_r, w, h);
     vrules = boxes_x2(vm_r, w, h);
@@ -385,6 +597,12 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
         goto fail;
     out = pixSubtract(NULL, pixb, hmask);
     if (!out || !pixSubtract(out, out, vmask))
+        goto fail;
+    /* A faint rule wanders a row or two off its straight core: what is
+     * left of it lies within 3 px of the core and does not leave that
+     * band (a stroke crossing the rule does). Only around glyphs large
+     * enough that none fits in that band. */
+    if (bridge && drop_remnants(out, hm_r, vm_r) != 0)
         goto fail;
     find_combs(out, hrules, tmask, med_h);
     pixSubtract(out, out, tmask);
@@ -407,6 +625,10 @@ done:
         *premoved = on - left;
     }
     pixDestroy(&r);
+    pixDestroy(&hr);
+    pixDestroy(&vr);
+    pixDestroy(&hk_r);
+    pixDestroy(&vk_r);
     pixDestroy(&hm_r);
     pixDestroy(&vm_r);
     pixDestroy(&vs_r);

@@ -633,12 +633,83 @@ static float score_piece(const SegOptions *opt, const SegPiece *p)
 
 #define SEG_MAX_PARTS 12
 
+/* Mark in nocut[0..w) the middle columns of p's big holes: background
+ * regions the piece encloses that span at least 45% of its height and
+ * 0.6 of a typical glyph width tw (the counter of a wide 0, O, D, o).
+ * Cutting there breaks one round glyph into two hooks (0 -> "C7", "17");
+ * what two touching glyphs enclose between them is narrower (the wedge of
+ * an x against an o). Returns 0/-1. */
+static int big_hole_cols(const SegPiece *p, float tw, unsigned char *nocut)
+{
+    int w = p->box.w, h = p->box.h;
+    size_t n = (size_t)w * h;
+    memset(nocut, 0, (size_t)w);
+    if (w < 3 || h < 3)
+        return 0;
+    /* lab: 0 = unvisited background, 1 = ink, 2 = outside, 3 = hole */
+    unsigned char *lab = malloc(n);
+    int *stack = malloc(n * sizeof *stack);
+    if (!lab || !stack) {
+        free(lab);
+        free(stack);
+        return err_set("segment: out of memory splitting a glyph");
+    }
+    for (size_t i = 0; i < n; i++)
+        lab[i] = p->mask[i] ? 1 : 0;
+    for (int pass = 0; pass < 2; pass++) {
+        /* pass 0: fill from the border (outside); pass 1: each hole */
+        for (size_t s0 = 0; s0 < n; s0++) {
+            int x = (int)(s0 % (size_t)w), y = (int)(s0 / (size_t)w);
+            int border = x == 0 || y == 0 || x == w - 1 || y == h - 1;
+            if (lab[s0] != 0 || (pass == 0 && !border))
+                continue;
+            int sp = 0, x0 = x, x1 = x, y0 = y, y1 = y;
+            lab[s0] = pass == 0 ? 2 : 3;
+            stack[sp++] = (int)s0;
+            while (sp > 0) {
+                int q = stack[--sp], qx = q % w, qy = q / w;
+                if (qx < x0) x0 = qx;
+                if (qx > x1) x1 = qx;
+                if (qy < y0) y0 = qy;
+                if (qy > y1) y1 = qy;
+                int nb[4] = {qx > 0 ? q - 1 : -1, qx < w - 1 ? q + 1 : -1,
+                             qy > 0 ? q - w : -1, qy < h - 1 ? q + w : -1};
+                for (int k = 0; k < 4; k++)
+                    if (nb[k] >= 0 && lab[nb[k]] == 0) {
+                        lab[nb[k]] = lab[s0];
+                        stack[sp++] = nb[k];
+                    }
+            }
+            /* only the middle half of the hole: two touching glyphs may
+             * enclose a tall wedge between them (an x against an o), and
+             * the cut between them runs along its edge */
+            int hw = x1 - x0 + 1;
+            if (pass == 1 && (y1 - y0 + 1) * 20 >= 9 * h &&
+                (float)hw >= 0.6f * tw)
+                memset(nocut + x0 + hw / 4, 1, (size_t)(hw - 2 * (hw / 4)));
+        }
+    }
+    free(lab);
+    free(stack);
+    return 0;
+}
+
+/* 1 if any of the n - 1 cuts falls in a marked column. */
+static int cuts_cross(const int *cuts, int n, const unsigned char *nocut)
+{
+    for (int k = 0; k + 1 < n; k++)
+        if (nocut[cuts[k]] || nocut[cuts[k] - 1])
+            return 1;
+    return 0;
+}
+
 /* Cut columns for splitting p into n parts: near each expected boundary
  * k * w / n, the emptiest column when it is clearly emptier than the
  * average column (a thin join), else the boundary itself (strokes that
  * touch by overlapping make the junction heavy and leave the emptiest
  * columns inside round glyphs). cuts gets n - 1 increasing columns. */
-static void find_cuts(const float *prof, int w, int n, float tw, int *cuts)
+static void find_cuts(const float *prof, int w, int n, float tw,
+                      const unsigned char *nocut, int *cuts)
 {
     float mean = 0;
     for (int x = 0; x < w; x++)
@@ -657,11 +728,14 @@ static void find_cuts(const float *prof, int w, int n, float tw, int *cuts)
         int c = (int)lrintf(t);
         if (lo <= hi) {
             int best = lo;
-            for (int x = lo; x <= hi; x++)
-                if (prof[x] < prof[best] ||
+            for (int x = lo; x <= hi; x++) {
+                if (nocut && nocut[x] && !nocut[best]) /* keep round glyphs whole */
+                    continue;
+                if ((nocut && nocut[best] && !nocut[x]) || prof[x] < prof[best] ||
                     (prof[x] == prof[best] && fabsf(x - t) < fabsf(best - t)))
                     best = x;
-            if (prof[best] <= 0.5f * mean)
+            }
+            if (prof[best] <= 0.5f * mean && !(nocut && nocut[best]))
                 c = best;
         }
         if (c <= prev)
@@ -715,8 +789,12 @@ static int split_piece(SegPieces *ps, SegWLine *l, int pi, float tw,
     if (n_exp > SEG_MAX_PARTS)
         n_exp = SEG_MAX_PARTS;
     float *prof = malloc((size_t)w * sizeof *prof);
-    if (!prof)
+    unsigned char *nocut = malloc((size_t)w);
+    if (!prof || !nocut || big_hole_cols(p, tw, nocut) != 0) {
+        free(prof);
+        free(nocut);
         return err_set("segment: out of memory splitting a glyph");
+    }
     col_profile(p, prof);
     int cuts[SEG_MAX_PARTS];
     SegPiece parts[SEG_MAX_PARTS];
@@ -730,9 +808,12 @@ static int split_piece(SegPieces *ps, SegWLine *l, int pi, float tw,
              cn++) {
             if (cn < 2 || (float)w / cn < 0.3f * tw)
                 continue;
-            find_cuts(prof, w, cn, tw, cuts);
+            find_cuts(prof, w, cn, tw, nocut, cuts);
+            if (cuts_cross(cuts, cn, nocut))
+                continue;
             if (cut_parts(p, cn, cuts, parts) != 0) {
                 free(prof);
+                free(nocut);
                 return -1;
             }
             float s = 1.0f;
@@ -749,12 +830,20 @@ static int split_piece(SegPieces *ps, SegWLine *l, int pi, float tw,
         }
         if (best_n == 1 && w < 2.4f * tw) {
             free(prof);
+            free(nocut);
             return 0;
         }
         n = best_n > 1 ? best_n : n_exp;
     }
-    find_cuts(prof, w, n, tw, cuts);
+    /* Without a classifier the cuts stay where they were (measured on
+     * printed pages, keeping counters whole there lost more real splits
+     * than it saved). */
+    find_cuts(prof, w, n, tw, opt->score ? nocut : NULL, cuts);
     free(prof);
+    int crosses = opt->score && cuts_cross(cuts, n, nocut);
+    free(nocut);
+    if (crosses)
+        return 0;
     if (cut_parts(p, n, cuts, parts) != 0)
         return -1;
     /* Empty parts (a cut through white) are dropped; if fewer than two

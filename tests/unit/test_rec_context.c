@@ -223,6 +223,29 @@ static void apply__mixed_id_word__confident_letters_kept(void)
     CHECK(strcmp(text(&f), "AR340") == 0);
 }
 
+static void apply__id_letters_then_digits__prefix_kept_as_letters(void)
+{
+    /* A form id: two letters the net prefers (G Q) over their digit
+     * look-alikes (6 0), then six sure digits. One switch from letters to
+     * digits inside a word is common (ids, postcodes), so the digits that
+     * follow do not turn the prefix into digits ("GQ267388", not
+     * "60267388"). */
+    Fix f;
+    fix_init(&f, XH, CAP);
+    add(&f, 0, TALL, "G:.72 6:.16");
+    add(&f, 0, TALL, "Q:.8 0:.1");
+    add(&f, 0, TALL, "2:.9");
+    add(&f, 0, TALL, "6:.9");
+    add(&f, 0, TALL, "7:.9");
+    add(&f, 0, TALL, "3:.9");
+    add(&f, 0, TALL, "8:.9");
+    add(&f, 0, TALL, "8:.9");
+    CHECK(run_ctx(&f, NULL, REC_CHARSET_ALL) == 0);
+    CHECK(strcmp(text(&f), "GQ267388") == 0);
+    if (test_case_failed)
+        printf("  got %s\n", text(&f));
+}
+
 static void apply__distinct_shape_at_wrong_height__net_wins(void)
 {
     /* A big 'a' (cap height) and a small 'A': the shapes differ, the net is
@@ -514,6 +537,7 @@ int main(void)
     RUN(apply__letter_word_with_zero__small_o_large_O);
     RUN(apply__word_case_pattern__decides_same_height_pairs);
     RUN(apply__mixed_id_word__confident_letters_kept);
+    RUN(apply__id_letters_then_digits__prefix_kept_as_letters);
     RUN(apply__distinct_shape_at_wrong_height__net_wins);
     RUN(apply__charset_digits__only_digits_chosen);
     RUN(apply__charset_upper__lower_case_shape_becomes_upper);

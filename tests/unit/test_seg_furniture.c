@@ -254,6 +254,137 @@ static void seg_page_segment__table_grid__cells_read(void)
     pixDestroy(&pix);
 }
 
+/* A faint rule as the binariser leaves it: 2 px thick dashes 10-40 px
+ * long with 2-5 px gaps, each dash a row off now and then. */
+static void dashed(PIX *pix, int x, int y, int len, int horizontal)
+{
+    int at = 0;
+    while (at < len) {
+        int d = 10 + (int)(fx_rand() % 31), off = (int)(fx_rand() % 3) - 1;
+        if (at + d > len)
+            d = len - at;
+        if (horizontal)
+            pixRasterop(pix, x + at, y + off, d, 2, PIX_SET, NULL, 0, 0);
+        else
+            pixRasterop(pix, x + off, y + at, 2, d, PIX_SET, NULL, 0, 0);
+        at += d + 2 + (int)(fx_rand() % 4);
+    }
+}
+
+static void seg_page_segment__faint_broken_furniture__removed(void)
+{
+    /* A box, an underline and a comb drawn as broken dashes (what a light
+     * 2 px rule under blur and noise becomes): none of their pieces is as
+     * long as a rule, yet all must go, and no dash or tick may be read as
+     * a glyph or glued to one. */
+    fx_seed = 4242u;
+    FxPen pen = fx_pen(30);
+    PIX *pix = pixCreate(1100, 520, 1);
+    const char *t1 = "nox lov", *t2 = "Hol vox", *cells = "onxvon";
+    int b1 = 110, b2 = 260, b3 = 420;
+    int e1 = fx_text(pix, t1, 80, b1, &pen, 0);
+    int e2 = fx_text(pix, t2, 80, b2, &pen, 0);
+    /* box around line 1: top 65 px above the baseline, bottom 25 below */
+    int bx = 55, bw = e1 - bx + 30, by = b1 - 65, bh = 90;
+    dashed(pix, bx, by, bw, 1);
+    dashed(pix, bx, by + bh, bw, 1);
+    dashed(pix, bx, by, bh, 0);
+    dashed(pix, bx + bw, by, bh + 2, 0);
+    /* underline 6 px below line 2 */
+    dashed(pix, 60, b2 + 6, e2 - 40, 1);
+    /* comb: base 6 px below the baseline, ticks rising 14 px, pitch 40 */
+    int n = (int)strlen(cells), pitch = 40, x0 = 60;
+    dashed(pix, x0, b3 + 6, n * pitch + 2, 1);
+    for (int i = 0; i <= n; i++) {
+        int tx = x0 + i * pitch;
+        pixRasterop(pix, tx, b3 + 6 - 14, 2, 6, PIX_SET, NULL, 0, 0);
+        pixRasterop(pix, tx, b3 + 6 - 6, 2, 6, PIX_SET, NULL, 0, 0);
+    }
+    for (int i = 0; i < n; i++) {
+        int w = fx_glyph_width(cells[i], &pen);
+        fx_glyph(pix, cells[i], (float)(x0 + i * pitch + (pitch - w) / 2 + 1),
+                 (float)b3, &pen);
+    }
+    /* 200 dpi: the 30 px x-height is handwriting size (3.8 mm); faint
+     * rules are bridged only around glyphs that large */
+    SegPage *page = seg_page_segment(pix, 200, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        int ng, nl;
+        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+        seg_page_get_lines(page, &nl);
+        CHECK(nl == 3);
+        CHECK(ng == fx_count_glyphs(t1) + fx_count_glyphs(t2) + n);
+        CHECK(line_like_glyphs(page, 30) == 0);
+        CHECK(seg_page_get_stats(page)->furniture_px > 0);
+        /* no glyph reaches down onto a rule: every glyph of these texts
+         * ends at most a stroke's width below the baseline (no
+         * descenders in them) */
+        int low = 0;
+        for (int k = 0; k < ng; k++) {
+            int bot = g[k].box.y + g[k].box.h;
+            int base = bot < b1 + 80 ? b1 : bot < b2 + 80 ? b2 : b3;
+            if (bot > base + 4)
+                low++;
+        }
+        CHECK(low == 0);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__comb_ticks_under_wide_glyphs__removed(void)
+{
+    /* A comb whose last cells hold glyphs with a foot over the grid line:
+     * it comes within 4 px of the tick top, so those ticks do not stand
+     * alone. The grid of the free ticks still takes them: no tick is left
+     * to be read as 1, l or I. */
+    FxPen pen = fx_pen(28);
+    PIX *pix = pixCreate(800, 250, 1);
+    const char *cells = "onxvonxv";
+    int n = (int)strlen(cells), pitch = 40, x0 = 60, base = 150;
+    int rule = base + 24, tick = 20; /* rule top; ticks rise 20 px */
+    pixRasterop(pix, x0, rule, n * pitch + 3, 3, PIX_SET, NULL, 0, 0);
+    for (int i = 0; i <= n; i++)
+        pixRasterop(pix, x0 + i * pitch, rule - tick, 3, tick, PIX_SET, NULL,
+                    0, 0);
+    int feet = rule - tick - 4; /* glyph bottoms, 4 px above the ticks */
+    for (int i = 0; i < n; i++) {
+        int cx = x0 + i * pitch;
+        if (i < 5) {
+            int w = fx_glyph_width(cells[i], &pen);
+            fx_glyph(pix, cells[i], (float)(cx + (pitch - w) / 2 + 1),
+                     (float)feet, &pen);
+        } else { /* a U whose foot overhangs the grid line on its left */
+            fx_line(pix, (float)(cx + 3), (float)(feet - 28), (float)(cx + 3),
+                    (float)feet, pen.stroke);
+            fx_line(pix, (float)(cx + 20), (float)(feet - 28),
+                    (float)(cx + 20), (float)feet, pen.stroke);
+            pixRasterop(pix, cx - 3, feet - 2, 25, 3, PIX_SET, NULL, 0, 0);
+        }
+    }
+    SegPage *page = seg_opt(pix, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        int ng, thin = 0, low = 0;
+        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+        for (int k = 0; k < ng; k++) {
+            thin += g[k].box.w < 8;
+            /* nothing of a tick glued under a glyph either */
+            low += g[k].box.y + g[k].box.h > feet + 2;
+        }
+        CHECK(ng == n);
+        CHECK(thin == 0);
+        CHECK(low == 0);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
     RUN(seg_page_segment__boxed_field__box_removed_strokes_kept);
@@ -262,5 +393,7 @@ int main(void)
     RUN(seg_page_segment__comb_field__ticks_removed);
     RUN(seg_page_segment__stems_on_underline__not_a_comb);
     RUN(seg_page_segment__table_grid__cells_read);
+    RUN(seg_page_segment__faint_broken_furniture__removed);
+    RUN(seg_page_segment__comb_ticks_under_wide_glyphs__removed);
     TEST_EXIT();
 }

@@ -208,6 +208,44 @@ static void seg_page_segment__touching_with_scorer__scorer_used(void)
     pixDestroy(&pix);
 }
 
+static void seg_page_segment__wide_zero__not_cut_through_its_counter(void)
+{
+    /* A wide 0 (56 x 44 px, twice a letter's width) among letters, and a
+     * scorer that likes letter-wide parts: cutting the 0 in two would
+     * score better, but it would split its counter and leave two hooks
+     * (read as "C7" or "17"). The touching "oo" beside it is still cut. */
+    FxPen pen = fx_pen(30);
+    PIX *pix = pixCreate(1000, 200, 1);
+    int x = fx_text(pix, "nox nov", 50, 120, &pen, 0) + 40;
+    fx_ellipse(pix, (float)x + 28, 120 - 22.5f, 27, 21, pen.stroke);
+    x += 56 + 40;
+    FxPen tp = pen;
+    tp.gap = -pen.stroke;
+    fx_text(pix, "oo", x, 120, &tp, 0);
+    SegOptions opt;
+    seg_options_init(&opt);
+    float want = 21.0f;
+    opt.score = width_score;
+    opt.score_ctx = &want;
+    SegPage *page = seg_opt(pix, 300, &opt);
+    CHECK(page != NULL);
+    if (page) {
+        CHECK(n_glyphs(page) == 6 + 1 + 2);
+        CHECK(n_words(page) == 4);
+        /* one glyph holds the whole 0 */
+        int ng, whole = 0;
+        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+        for (int i = 0; i < ng; i++)
+            if (g[i].box.w >= 54 && g[i].box.h >= 42)
+                whole++;
+        CHECK(whole == 1);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
 static void seg_page_segment__split_off__touching_kept_whole(void)
 {
     const char *words[2] = {"nox", "oo"};
@@ -451,6 +489,7 @@ int main(void)
     RUN(seg_page_segment__touching_glyphs__split);
     RUN(seg_page_segment__touching_with_scorer__scorer_used);
     RUN(seg_page_segment__split_off__touching_kept_whole);
+    RUN(seg_page_segment__wide_zero__not_cut_through_its_counter);
     RUN(seg_page_segment__tight_writer__words_found);
     RUN(seg_page_segment__loose_writer__words_found);
     RUN(seg_page_segment__single_word_lines__not_split);
