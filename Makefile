@@ -125,7 +125,7 @@ format:
 # last 2000 MNIST digits are never loaded. See docs/model.md.
 # MODEL_TTF: outline fonts to add (--ttf); none in the bundled model yet
 # (docs/model.md, "What was tried"). The Debian handwriting fonts
-# (tools/deps.sh model): make model MODEL_TTF='$$(HANDWRITING_TTF)'
+# (tools/deps.sh model): make model MODEL_TTF='$(HANDWRITING_TTF)'
 DATA       ?= ../shared/data
 MODEL_ARCH ?= c32b,p,c64b,p,c128b,p,d0.3,f128,d0.3,f62
 MODEL_TTF  ?=
