@@ -10,7 +10,7 @@
 BUILD    ?= build
 PREFIX   ?= /usr/local
 CC       ?= cc
-PKGS     := lept yaml-0.1 openblas libtiff-4 libpng zlib libdeflate
+PKGS     := lept yaml-0.1 openblas libtiff-4 libpng zlib libdeflate freetype2
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -121,21 +121,34 @@ format:
 
 # The bundled model: retrained from $(DATA) (Chars74K writers 001-040
 # pictures + pen trajectories, 3000 of the first 8000 MNIST test digits
-# per epoch, Hershey fonts) with a fixed seed; writers 041-045 and the last
-# 2000 MNIST digits are never loaded. See docs/model.md.
+# per epoch, Hershey fonts) with a fixed seed; writers 041-045 and the
+# last 2000 MNIST digits are never loaded. See docs/model.md.
+# MODEL_TTF: outline fonts to add (--ttf); none in the bundled model yet
+# (docs/model.md, "What was tried"). The Debian handwriting fonts
+# (tools/deps.sh model): make model MODEL_TTF='$(HANDWRITING_TTF)'
 DATA       ?= ../shared/data
 MODEL_ARCH ?= c32b,p,c64b,p,c128b,p,d0.3,f128,d0.3,f62
+MODEL_TTF  ?=
+HANDWRITING_TTF := /usr/share/fonts/truetype/fifthhorseman \
+              /usr/share/fonts/truetype/humor-sans \
+              /usr/share/fonts/truetype/breip \
+              /usr/share/fonts/truetype/femkeklaver \
+              /usr/share/fonts/truetype/rufscript \
+              /usr/share/fonts/truetype/sjfonts \
+              /usr/share/fonts/opentype/bwht \
+              /usr/share/fonts/opentype/comic-neue
 MODEL_ARGS ?= --epochs 24 --arch $(MODEL_ARCH) --idx-quota 3000 --train-on-val
 MNIST_IDX  := $(DATA)/mnist-test/t10k-images-idx3-ubyte.gz \
               $(DATA)/mnist-test/t10k-labels-idx1-ubyte.gz
 model: $(BIN)
 	@test -d $(DATA)/chars74k-hnd -a -d $(DATA)/mnist-test || \
 	  { echo "make model: needs $(DATA)/chars74k-hnd and $(DATA)/mnist-test (set DATA=...)"; exit 1; }
+	@tools/deps.sh model
 	@start=$$(date +%s); \
 	OPENBLAS_NUM_THREADS=1 ./$(BIN) train --chars74k $(DATA)/chars74k-hnd \
 	  --idx $(MNIST_IDX) --hershey /usr/share/hershey-fonts \
 	  --val-writers 036-040 --test-writers 041-045 --seed 1 $(MODEL_ARGS) \
-	  -o models/inkpipe.model && \
+	  $(addprefix --ttf ,$(MODEL_TTF)) -o models/inkpipe.model && \
 	echo "make model: models/inkpipe.model in $$(( ($$(date +%s) - start) / 60 )) min $$(( ($$(date +%s) - start) % 60 )) s"
 
 # Writer-disjoint accuracy of the bundled model on the held-out writers and

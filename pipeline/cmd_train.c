@@ -157,6 +157,12 @@ static void train_usage(FILE *f)
 "  --hershey DIR         synthetic glyphs from Hershey stroke fonts (e.g.\n"
 "                        /usr/share/hershey-fonts)\n"
 "  --fonts LIST          which .jhf fonts (default %s)\n"
+"  --ttf FILE|DIR        synthetic glyphs from an outline font (.ttf/.otf)\n"
+"                        or every .ttf/.otf in a folder (e.g. Debian's\n"
+"                        handwriting fonts: /usr/share/fonts/truetype/\n"
+"                        fifthhorseman); rendered with FreeType, augmented\n"
+"                        like pictures; missing, empty and duplicate glyphs\n"
+"                        are skipped; repeatable\n"
 "\n"
 "Split (writer ids from Chars74K-style names imgCCC-SSS):\n"
 "  --val-writers LIST    validation writers, not trained on (036-040)\n"
@@ -170,7 +176,8 @@ static void train_usage(FILE *f)
 "  --batch N             batch size (128)\n"
 "  --lr X                peak learning rate (0.002)\n"
 "  --repeat KIND=N       copies per epoch of each picture/trajectory/font/\n"
-"                        idx sample (image=2 traj=2 font=2 idx=1)\n"
+"                        idx/outline-font sample (image=2 traj=2 font=2\n"
+"                        idx=1 ttf=2)\n"
 "  --no-augment          train on clean renders only\n"
 "  --no-balance          keep the class frequencies of the training data as\n"
 "                        priors (default: output biases are shifted so every\n"
@@ -238,7 +245,10 @@ int cmd_train(int argc, char **argv)
     const char *cache = NULL;
     int idx_quota = 1000;
     int balance = 1;
-    int rep[4] = {2, 1, 2, 2}; /* by RecSampleKind: image idx traj font */
+    /* by RecSampleKind: image idx traj font ttf */
+    int rep[REC_NKINDS] = {2, 1, 2, 2, 2};
+    const char *ttf[MAX_LIST];
+    int nttf = 0;
     RecTrainOptions opt;
     rec_train_options_init(&opt);
 
@@ -270,7 +280,7 @@ int cmd_train(int argc, char **argv)
             "--hershey",      "--fonts",  "--idx-count", "--val-writers",
             "--test-writers", "--epochs", "--batch",     "--seed",
             "--lr",           "--arch",   "--repeat",    "--cache",
-            "--idx-quota",    "-o"};
+            "--idx-quota",    "--ttf",    "-o"};
         int known = 0;
         for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
             known |= strcmp(a, with_value[k]) == 0;
@@ -289,6 +299,12 @@ int cmd_train(int argc, char **argv)
             d.hershey = v;
         } else if (strcmp(a, "--fonts") == 0) {
             d.fonts = v;
+        } else if (strcmp(a, "--ttf") == 0) {
+            if (nttf == MAX_LIST) {
+                fprintf(stderr, "inkpipe: at most %d --ttf\n", MAX_LIST);
+                return 2;
+            }
+            ttf[nttf++] = v;
         } else if (strcmp(a, "--idx-count") == 0) {
             if (!parse_int(a, v, 0, 100000000, &d.idx_count))
                 return 2;
@@ -322,14 +338,15 @@ int cmd_train(int argc, char **argv)
             if (!parse_int(a, v, 0, 100000000, &idx_quota))
                 return 2;
         } else if (strcmp(a, "--repeat") == 0) {
-            static const char *kinds[] = {"image=", "idx=", "traj=", "font="};
+            static const char *kinds[REC_NKINDS] = {"image=", "idx=", "traj=",
+                                                    "font=", "ttf="};
             int k;
-            for (k = 0; k < 4; k++)
+            for (k = 0; k < REC_NKINDS; k++)
                 if (strncmp(v, kinds[k], strlen(kinds[k])) == 0)
                     break;
-            if (k == 4) {
+            if (k == REC_NKINDS) {
                 fprintf(stderr, "inkpipe: --repeat wants image=N, traj=N, "
-                                "font=N or idx=N\n");
+                                "font=N, idx=N or ttf=N\n");
                 return 2;
             }
             if (!parse_int("--repeat", v + strlen(kinds[k]), 1, 1000, &rep[k]))
@@ -338,9 +355,10 @@ int cmd_train(int argc, char **argv)
             out = v;
         }
     }
-    if (!d.chars74k && !d.idx_images && !d.ncsv && !d.ndir && !d.hershey) {
+    if (!d.chars74k && !d.idx_images && !d.ncsv && !d.ndir && !d.hershey &&
+        !nttf) {
         fprintf(stderr, "inkpipe train: no training data (give --chars74k, "
-                        "--idx, --csv, --dir or --hershey)\n"
+                        "--idx, --csv, --dir, --hershey or --ttf)\n"
                         "Try 'inkpipe train --help'.\n");
         return 2;
     }
@@ -465,7 +483,25 @@ int cmd_train(int argc, char **argv)
                       rec_set_save(val, cval, key) < 0))
             fprintf(stderr, "warning: cache not written: %s\n", err_get());
     }
-    for (int k = 0; k < 4; k++)
+    /* outline fonts render in a second: never cached, so a cache of the
+     * other data serves runs with and without them */
+    if (nttf) {
+        RecLoadOptions to;
+        rec_load_options_init(&to);
+        to.repeat = rep[REC_KIND_TTF];
+        RecTtfStats ts;
+        memset(&ts, 0, sizeof ts);
+        for (int k = 0; k < nttf; k++)
+            if (rec_set_add_ttf(train, ttf[k], &to, &ts) < 0)
+                goto fail;
+        fprintf(stderr,
+                "outline fonts: %d read, %d glyphs (skipped: %d "
+                "missing, %d empty, %d duplicate, %d small capitals; "
+                "%d repeated fonts)\n",
+                ts.fonts, ts.glyphs, ts.missing, ts.empty, ts.dup,
+                ts.caps, ts.dup_fonts);
+    }
+    for (int k = 0; k < REC_NKINDS; k++)
         rec_set_set_repeat(train, (RecSampleKind)k, rep[k]);
     if (idx_quota > 0 && rec_set_set_quota(train, REC_KIND_IDX, idx_quota) < 0)
         goto fail;
@@ -476,10 +512,11 @@ int cmd_train(int argc, char **argv)
     }
     fprintf(stderr,
             "loaded in %.0fs: train %d (pictures %d, trajectories %d, idx "
-            "%d, fonts %d), validation %d (writers %s)\n",
+            "%d, fonts %d, outline fonts %d), validation %d (writers %s)\n",
             now_s() - t0, ntrain, count_kind(train, REC_KIND_IMAGE),
             count_kind(train, REC_KIND_TRAJ), count_kind(train, REC_KIND_IDX),
-            count_kind(train, REC_KIND_FONT), rec_set_count(val),
+            count_kind(train, REC_KIND_FONT), count_kind(train, REC_KIND_TTF),
+            rec_set_count(val),
             valw.count ? val_spec : "none");
 
     net = rec_net_create(arch, opt.seed);
@@ -514,10 +551,11 @@ int cmd_train(int argc, char **argv)
         m += (size_t)snprintf(
             meta + m, sizeof meta - m,
             "\ntrain samples: %d (pictures %d, trajectories %d, idx %d, "
-            "fonts %d); test writers %s never loaded%s\n",
+            "fonts %d, outline fonts %d); test writers %s never loaded%s\n",
             ntrain, count_kind(train, REC_KIND_IMAGE),
             count_kind(train, REC_KIND_TRAJ), count_kind(train, REC_KIND_IDX),
-            count_kind(train, REC_KIND_FONT), test_spec,
+            count_kind(train, REC_KIND_FONT), count_kind(train, REC_KIND_TTF),
+            test_spec,
             balance ? "; output biases balanced to equal class priors" : "");
     if (m < sizeof meta) {
         if (tp.best_val >= 0.0f)

@@ -113,7 +113,7 @@ void rec_set_destroy(RecSet **pset)
         sample_cleanup(&set->s[i]);
     free(set->s);
     free(set->cum);
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < REC_NKINDS; k++)
         free(set->pool[k]);
     free(set);
     *pset = NULL;
@@ -329,7 +329,7 @@ static int sample_crop(RecSample *s, const unsigned char *grey, int w, int h)
  * @param[in]     pix     glyph image, dark ink on light paper; not modified
  * @param[in]     label   class 0..REC_NCLASSES-1
  * @param[in]     writer  writer id or -1
- * @param[in]     kind    REC_KIND_IMAGE or REC_KIND_IDX
+ * @param[in]     kind    REC_KIND_IMAGE, REC_KIND_IDX or REC_KIND_TTF
  * @param[in]     name    [optional] file name for messages
  * @param[in]     lo      [optional] repeat count (writer filters are the
  *                        loaders' business and are not applied here)
@@ -1098,7 +1098,8 @@ RecSet *rec_set_load(const char *path, const char *key)
         name[nl] = '\0';
         if (hdr[0] < 0 || hdr[0] >= REC_NCLASSES || hdr[4] < 0 || hdr[5] < 0 ||
             hdr[4] > 100000 || hdr[5] > 100000 || hdr[6] < 0 || hdr[7] < 0 ||
-            hdr[6] > 10000000 || hdr[7] > hdr[6])
+            hdr[6] > 10000000 || hdr[7] > hdr[6] || hdr[3] < 0 ||
+            hdr[3] >= REC_NKINDS)
             goto bad;
         RecLoadOptions lo;
         rec_load_options_init(&lo);
@@ -1169,7 +1170,7 @@ void rec_set_set_repeat(RecSet *set, RecSampleKind kind, int repeat)
 
 int rec_set_set_quota(RecSet *set, RecSampleKind kind, int quota)
 {
-    if ((int)kind < 0 || (int)kind > 3 || quota < 0)
+    if ((int)kind < 0 || (int)kind >= REC_NKINDS || quota < 0)
         return err_set("rec_set_set_quota: bad kind %d or quota %d", (int)kind,
                        quota);
     free(set->pool[kind]);
@@ -1215,7 +1216,7 @@ int rec_set_set_quota(RecSet *set, RecSampleKind kind, int quota)
 int rec_set_balance_net(const RecSet *set, RecNet *net)
 {
     double cnt[REC_NCLASSES] = {0};
-    int kind_n[4] = {0};
+    int kind_n[REC_NKINDS] = {0};
     for (int i = 0; i < set->n; i++)
         kind_n[set->s[i].kind]++;
     for (int i = 0; i < set->n; i++) {
@@ -1319,7 +1320,7 @@ static int set_source_get(void *ctx, int64_t k, uint64_t seed, float *x,
     if (k >= base && k >= 0) {
         /* quota draws, kind by kind */
         int64_t j = k - base;
-        for (int kind = 0; kind < 4; kind++) {
+        for (int kind = 0; kind < REC_NKINDS; kind++) {
             if (!set->quota[kind])
                 continue;
             if (j < set->quota[kind]) {
@@ -1355,6 +1356,6 @@ void rec_set_source(RecSetSource *ctx, const RecSet *set, const RecAugment *aug,
     src->get = set_source_get;
     src->ctx = ctx;
     src->n = set->n ? set->cum[set->n - 1] : 0;
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < REC_NKINDS; k++)
         src->n += set->quota[k];
 }

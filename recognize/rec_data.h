@@ -11,6 +11,8 @@
  *                  elastic, stroke width, blur, paper, noise, then the
  *                  pipeline's binarisation
  *   rec_strokes.c  stroke fonts (.jhf) and the stroke renderer (rec_strokes.h)
+ *   rec_ttf.c      outline fonts (TrueType/OpenType, via FreeType) rendered
+ *                  to glyph pictures
  *
  * A RecSet holds every sample once, in memory, as a small ink-coverage crop
  * (images) or as pen strokes (trajectories, fonts). A RecSource built on a
@@ -63,8 +65,11 @@ typedef enum {
     REC_KIND_IMAGE, /* a picture of one glyph (Chars74K, CSV, folders) */
     REC_KIND_IDX,   /* an IDX image (MNIST: white on black, inverted) */
     REC_KIND_TRAJ,  /* pen trajectory (Chars74K Trj .m files) */
-    REC_KIND_FONT   /* Hershey stroke-font glyph */
+    REC_KIND_FONT,  /* Hershey stroke-font glyph */
+    REC_KIND_TTF    /* outline-font glyph rendered to a picture */
 } RecSampleKind;
+/* Number of RecSampleKind values. */
+#define REC_NKINDS 5
 
 typedef struct RecSet RecSet;
 
@@ -110,6 +115,29 @@ int rec_set_add_dir(RecSet *set, const char *dir, const RecLoadOptions *lo);
     "timesrb,timesib"
 int rec_set_add_hershey(RecSet *set, const char *dir, const char *fonts,
                         const RecLoadOptions *lo);
+/* What rec_set_add_ttf() found (all counts summed over the fonts). */
+typedef struct {
+    int fonts;   /* font files read */
+    int glyphs;  /* samples added */
+    int missing; /* classes a font has no glyph for */
+    int empty;   /* glyphs with an empty outline or no ink */
+    int dup;     /* classes drawn with a glyph already used for another
+                    class (caps-only fonts: 'a' drawn as 'A') */
+    int caps;    /* lower-case glyphs skipped as small capitals */
+    int dup_fonts; /* font files skipped: same family and style as one
+                      read before from the same folder */
+} RecTtfStats;
+/* Outline fonts (TrueType / OpenType, rendered with FreeType): path is a
+ * font file, or a folder whose *.ttf / *.otf files (not sub-folders) are
+ * read in name order. Each font's glyph for each of the 62 classes is
+ * rendered at REC_TTF_PX pixels per em to a grey picture and added as a
+ * REC_KIND_TTF sample (writer -1); missing, empty and duplicate glyphs,
+ * the lower case of fonts of (small) capitals and repeated fonts are
+ * skipped and counted in stats [optional]. Returns the number added, or -1
+ * (unreadable file or folder, a folder without fonts; message names it). */
+#define REC_TTF_PX 80
+int rec_set_add_ttf(RecSet *set, const char *path, const RecLoadOptions *lo,
+                    RecTtfStats *stats);
 /* One pen-trajectory file (Chars74K .m format); label given. */
 int rec_set_add_trajectory(RecSet *set, const char *path, int label, int writer,
                            const RecLoadOptions *lo);

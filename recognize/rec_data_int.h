@@ -38,9 +38,9 @@ struct RecSet {
     int64_t *cum; /* cum[i] = sum of repeat over samples 0..i */
     /* kinds drawn by quota: quota[k] draws per epoch, with replacement,
      * from pool[k] (their repeat is 0 in cum) */
-    int quota[4];
-    int *pool[4];
-    int npool[4];
+    int quota[REC_NKINDS];
+    int *pool[REC_NKINDS];
+    int npool[REC_NKINDS];
 };
 
 /* rec_glyph.c: Otsu threshold (ink is grey <= t) of a 256-bin histogram. */

@@ -3,6 +3,8 @@
 #   build: compile inkpipe     test: run `make test`
 #   bench: peers for `make bench` (tesseract, ocrad, gocr; time, convert)
 #   fuzz: clang for libFuzzer    slurm: see tests/slurm/start-cluster.sh
+#   model: the fonts `make model` trains on (Hershey stroke fonts and the
+#          handwriting TrueType/OpenType fonts; docs/model.md)
 # As root, missing packages are installed with apt-get; otherwise the exact
 # command is printed and the script fails.
 set -eu
@@ -11,10 +13,13 @@ for g in "$@"; do
     case $g in
     build) pkgs+=(gcc make pkg-config libleptonica-dev libopenblas-dev
                   libtiff-dev libpng-dev libjpeg-dev libyaml-dev zlib1g-dev
-                  libdeflate-dev) ;;
+                  libdeflate-dev libfreetype-dev) ;;
     test) pkgs+=(libxml2-utils hershey-fonts-data valgrind imagemagick strace) ;;
     bench) pkgs+=(tesseract-ocr tesseract-ocr-eng ocrad gocr hershey-fonts-data time imagemagick) ;;
     fuzz) pkgs+=(clang) ;;
+    model) pkgs+=(hershey-fonts-data fonts-dkg-handwriting fonts-humor-sans
+                  fonts-breip fonts-femkeklaver fonts-rufscript fonts-sjfonts
+                  fonts-bwht fonts-comic-neue) ;;
     slurm) pkgs+=(munge slurm-client slurmctld slurmd) ;;
     *) echo "deps.sh: unknown group '$g'" >&2; exit 2 ;;
     esac

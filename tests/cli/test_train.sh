@@ -83,6 +83,23 @@ mkdir -p "$T/badset/1" && echo "not an image" >"$T/badset/1/g.png"
 "$INKPIPE" train --dir "$T/badset" -o "$T/x.model" 2>"$T/b.err"
 check train__unreadable_image__exit_1_named \
     sh -c "test $? -eq 1 && grep -q 'badset/1/g.png' '$T/b.err'"
+echo "not a font" >"$T/broken.ttf"
+"$INKPIPE" train --dir "$G" --ttf "$T/broken.ttf" -o "$T/x.model" 2>"$T/f.err"
+check train__ttf_not_a_font__exit_1_named \
+    sh -c "test $? -eq 1 && grep -q 'broken.ttf: not a font' '$T/f.err'"
+"$INKPIPE" train --dir "$G" --repeat ttf=0 -o "$T/x.model" 2>/dev/null
+check train__repeat_ttf_0__exit_2 test $? -eq 2
+# an outline font alone is training data (DejaVu Sans: Debian base image)
+DEJAVU=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+if [ -r "$DEJAVU" ]; then
+    "$INKPIPE" train --ttf "$DEJAVU" --epochs 1 --arch c4,p,f62 \
+        -o "$T/ttf.model" 2>"$T/t.err"
+    check train__ttf_only__exit_0_62_glyphs \
+        sh -c "test $? -eq 0 && grep -q 'outline fonts: 1 read, 62 glyphs' '$T/t.err' \
+               && grep -q 'outline fonts 62)' '$T/t.err'"
+else
+    echo "SKIP train__ttf_only__exit_0_62_glyphs ($DEJAVU not installed)"
+fi
 "$INKPIPE" eval --model "$T/a.model" 2>/dev/null
 check eval__no_data__exit_2 test $? -eq 2
 "$INKPIPE" eval --model "$T/nomodel" --dir "$T/held" 2>/dev/null
