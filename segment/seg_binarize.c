@@ -172,11 +172,14 @@ static PIX *apply_grid(PIX *pixg, const float *th, int nx, int ny, int cell)
     int wpad = (w + 31) / 32 * 32;
     short *thr = malloc((size_t)(wpad + 32) * sizeof *thr);
     short *tm = malloc((size_t)(wpad + 32) * sizeof *tm);
-    if (!pixd || !rt || !thr || !tm) {
+    /* the grey row, padded to whole 32-pixel groups */
+    unsigned char *gpad = calloc((size_t)wpad + 32, 1);
+    if (!pixd || !rt || !thr || !tm || !gpad) {
         pixDestroy(&pixd);
         free(rt);
         free(thr);
         free(tm);
+        free(gpad);
         err_set("binarize: out of memory (%dx%d page)", w, h);
         return NULL;
     }
@@ -186,16 +189,6 @@ static PIX *apply_grid(PIX *pixg, const float *th, int nx, int ny, int cell)
     l_uint32 *gdata = pixGetData(pixg), *ddata = pixGetData(pixd);
     int gwpl = pixGetWpl(pixg), dwpl = pixGetWpl(pixd);
     int step = cell < 4 ? cell : 4;
-    /* the grey row, padded to whole 32-pixel groups */
-    unsigned char *gpad = calloc((size_t)wpad + 32, 1);
-    if (!gpad) {
-        pixDestroy(&pixd);
-        free(rt);
-        free(thr);
-        free(tm);
-        err_set("binarize: out of memory (%dx%d page)", w, h);
-        return NULL;
-    }
     int nfull = w / 32; /* groups read straight from the page */
     for (int y = 0; y < h; y++) {
         if (y % step == 0 || y % cell == 0) {

@@ -127,6 +127,21 @@ static void random_text(char *buf, size_t size, int lines)
     buf[k] = '\0';
 }
 
+/* Leptonica's output format for a file name's extension (PNG otherwise). */
+static int format_of(const char *dot)
+{
+    static const struct {
+        const char *ext;
+        int format;
+    } fmts[] = {{".pgm", IFF_PNM},  {".jpg", IFF_JFIF_JPEG},
+                {".bmp", IFF_BMP},  {".gif", IFF_GIF},
+                {".webp", IFF_WEBP}, {".jp2", IFF_JP2}};
+    for (size_t i = 0; dot && i < sizeof fmts / sizeof fmts[0]; i++)
+        if (!strcmp(dot, fmts[i].ext))
+            return fmts[i].format;
+    return IFF_PNG;
+}
+
 /* Render one page of text (lines split at '|') as 8 bpp grey. */
 static PIX *render_page(const Font *f, const char *text, int w, int h,
                         int dpi)
@@ -223,20 +238,8 @@ int main(int argc, char **argv)
         }
         if (tiff)
             rc = pixWriteTiff(out, pix, IFF_TIFF_ZIP, p ? "a" : "w");
-        else if (!strcmp(dot ? dot : "", ".pgm"))
-            rc = pixWrite(out, pix, IFF_PNM);
-        else if (!strcmp(dot ? dot : "", ".jpg"))
-            rc = pixWrite(out, pix, IFF_JFIF_JPEG);
-        else if (!strcmp(dot ? dot : "", ".bmp"))
-            rc = pixWrite(out, pix, IFF_BMP);
-        else if (!strcmp(dot ? dot : "", ".gif"))
-            rc = pixWrite(out, pix, IFF_GIF);
-        else if (!strcmp(dot ? dot : "", ".webp"))
-            rc = pixWrite(out, pix, IFF_WEBP);
-        else if (!strcmp(dot ? dot : "", ".jp2"))
-            rc = pixWrite(out, pix, IFF_JP2);
         else
-            rc = pixWrite(out, pix, IFF_PNG);
+            rc = pixWrite(out, pix, format_of(dot));
         pixDestroy(&pix);
     }
     if (tf)
