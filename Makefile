@@ -121,14 +121,13 @@ format:
 
 # The bundled model: retrained from $(DATA) (Chars74K writers 001-040
 # pictures + pen trajectories, 3000 of the first 8000 MNIST test digits
-# per epoch, Hershey fonts) with a fixed seed; writers 041-045 and the
+# per epoch, Hershey fonts, the Debian handwriting fonts of tools/deps.sh
+# model rendered with FreeType) with a fixed seed; writers 041-045 and the
 # last 2000 MNIST digits are never loaded. See docs/model.md.
-# MODEL_TTF: outline fonts to add (--ttf); none in the bundled model yet
-# (docs/model.md, "What was tried"). The Debian handwriting fonts
-# (tools/deps.sh model): make model MODEL_TTF='$(HANDWRITING_TTF)'
+# MODEL_TTF: outline fonts to add (--ttf); MODEL_TTF= trains without them.
 DATA       ?= ../shared/data
-MODEL_ARCH ?= c32b,p,c64b,p,c128b,p,d0.3,f128,d0.3,f62
-MODEL_TTF  ?=
+MODEL_ARCH ?= c32b,p,c64b,p,c128b,p,d0.3,f256,d0.3,f62
+MODEL_TTF  ?= $(HANDWRITING_TTF)
 HANDWRITING_TTF := /usr/share/fonts/truetype/fifthhorseman \
               /usr/share/fonts/truetype/humor-sans \
               /usr/share/fonts/truetype/breip \
