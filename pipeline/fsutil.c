@@ -118,6 +118,32 @@ int fs_open_subdir(int dfd, const char *rel, int create)
 }
 
 /**
+ * Read up to n bytes from fd, going on after short reads and EINTR.
+ *
+ * @param[in]  fd   open file
+ * @param[out] buf  room for n bytes
+ * @param[in]  n    bytes wanted
+ * @return the bytes read (n, or fewer at end of file), or -1 with errno set
+ *         (no message: callers add the context)
+ */
+ssize_t fs_read_full(int fd, void *buf, size_t n)
+{
+    char *p = buf;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, p + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+/**
  * Write all n bytes to fd, going on after short writes and EINTR.
  *
  * @param[in] fd   open file or pipe
@@ -226,15 +252,8 @@ char *fs_read_at(int dfd, const char *name, size_t max, size_t *plen)
         err_set("out of memory");
         return NULL;
     }
-    size_t got = 0;
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
+    ssize_t r = fs_read_full(fd, buf, (size_t)st.st_size);
+    size_t got = r > 0 ? (size_t)r : 0;
     close(fd);
     buf[got] = '\0';
     if (plen)

@@ -15,6 +15,7 @@
 #define INKPIPE_FSUTIL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* mkdir -p (mode 0777 & ~umask). Returns 0 or -1. */
 int fs_mkdirs(const char *path);
@@ -36,6 +37,10 @@ int fs_write_at(int dfd, const char *name, const void *data, size_t n,
 /* Create a fresh empty temporary file in dfd (O_EXCL, O_NOFOLLOW), named
  * after name; its name goes to tmpname (size >= 256). Returns fd or -1. */
 int fs_create_temp_at(int dfd, const char *name, char *tmpname);
+
+/* Read up to n bytes (short reads and EINTR retried); the count read (less
+ * than n only at end of file), or -1 with errno. */
+ssize_t fs_read_full(int fd, void *buf, size_t n);
 
 /* Write all n bytes (short writes and EINTR retried); 0, or -1 with errno. */
 int fs_write_full(int fd, const void *buf, size_t n);

@@ -30,6 +30,7 @@
  * state (one libdeflate decompressor per call).
  */
 #include "pipeline/page.h"
+#include "pipeline/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -54,16 +55,9 @@ static uint32_t be32(const unsigned char *p)
 static unsigned char *read_all(int fd, size_t size)
 {
     unsigned char *buf = malloc(size ? size : 1);
-    size_t got = 0;
-    while (buf && got < size) {
-        ssize_t n = read(fd, buf + got, size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            free(buf);
-            return NULL;
-        }
-        got += (size_t)n;
+    if (buf && fs_read_full(fd, buf, size) != (ssize_t)size) {
+        free(buf);
+        return NULL;
     }
     return buf;
 }
