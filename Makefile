@@ -27,7 +27,7 @@ WARN     := -std=c11 -Wall -Wextra -Wpedantic
 DEFS     := -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
             -DINKPIPE_PREFIX='"$(PREFIX)"'
 ALL_CFLAGS = $(WARN) $(DEFS) -I. $(PKG_CFLAGS) $(OPT) $(SAN_FLAGS) $(CFLAGS) -MMD -MP
-ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) -Wl,--as-needed $(LDFLAGS)
 LIBS     := $(PKG_LIBS) -lm -lpthread
 
 # The binary: ./inkpipe for the default build, $(BUILD)/inkpipe otherwise.
@@ -37,34 +37,88 @@ else
 BIN      := $(BUILD)/inkpipe
 endif
 
-LIB_SRC  := $(wildcard common/*.c segment/*.c recognize/*.c output/*.c)
-PIPE_SRC := $(filter-out pipeline/main.c,$(wildcard pipeline/*.c))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
-PIPE_OBJ := $(PIPE_SRC:%.c=$(BUILD)/%.o)
-MAIN_OBJ := $(BUILD)/pipeline/main.o
+# ---- layers -------------------------------------------------------------
+# Each folder is a static library; a layer may call only the layers listed
+# after it in its LAYER_DEPS_x (docs/layout.md). Every binary, test, tool and
+# fuzz target links only the libraries of its own layer and below, so a call
+# upward (say segment/ -> pipeline/) fails to link.
+LAYERS := common input segment output recognize chain pipeline train cli
+LAYER_DEPS_common    :=
+LAYER_DEPS_input     := common
+LAYER_DEPS_segment   := common
+LAYER_DEPS_output    := common
+LAYER_DEPS_recognize := output segment common
+LAYER_DEPS_chain     := recognize output segment input common
+LAYER_DEPS_pipeline  := chain recognize output segment input common
+LAYER_DEPS_train     := recognize output segment input common
+LAYER_DEPS_cli       := pipeline train chain recognize output segment input common
+layer_src = $(filter-out cli/main.c,$(wildcard $(1)/*.c))
+layer_lib = $(BUILD)/lib$(1).a
+# the libraries of layer $(1) and everything below it, in link order
+layer_libs = $(foreach l,$(1) $(LAYER_DEPS_$(1)),$(call layer_lib,$(l)))
+
+define LAYER_RULE
+$(call layer_lib,$(1)): $(patsubst %.c,$(BUILD)/%.o,$(call layer_src,$(1)))
+	@mkdir -p $$(dir $$@)
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS),$(eval $(call LAYER_RULE,$(l))))
+
+MAIN_OBJ := $(BUILD)/cli/main.o
 TOOL_SRC := $(wildcard tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
+# The layer each test program, tool and fuzz target belongs to (it links
+# that layer and the ones below): tests by their module prefix.
+unit_layer = $(strip \
+  $(if $(filter test_binio test_err test_fsutil test_clock test_rng,$(1)),common,\
+  $(if $(filter test_page%,$(1)),input,\
+  $(if $(filter test_seg_%,$(1)),segment,\
+  $(if $(filter test_out_%,$(1)),output,\
+  $(if $(filter test_rec_data test_rec_ttf test_rec_net test_rec_quant test_rec_glyph test_train_%,$(1)),train,\
+  $(if $(filter test_rec_%,$(1)),recognize,\
+  $(if $(filter test_chain%,$(1)),chain,\
+  pipeline))))))))
+TOOL_LAYER_bench_stages := chain
+TOOL_LAYER_cer          := common
+TOOL_LAYER_compose      := train
+TOOL_LAYER_hostile      := common
+TOOL_LAYER_mkpage       := common
+TOOL_LAYER_rec_bench    := train
+TOOL_LAYER_rec_model    := train
+TOOL_LAYER_seg_scan     := segment
+TOOL_LAYER_spool_bench  := pipeline
+tool_layer = $(or $(TOOL_LAYER_$(1)),cli)
+FUZZ_LAYER_fuzz_ingest        := input
+FUZZ_LAYER_fuzz_job           := pipeline
+FUZZ_LAYER_fuzz_model         := recognize
+FUZZ_LAYER_fuzz_out_page_load := output
+FUZZ_LAYER_fuzz_png           := input
+FUZZ_LAYER_fuzz_segpage       := segment
+fuzz_layer = $(or $(FUZZ_LAYER_$(1)),pipeline)
+
 .PHONY: all deps demo test test-unit check-build valgrind bench eval eval-pages model \
         install clean format tools fuzz fuzz-build chaos test-slurm
 
 all: $(BIN) tools
 
-$(BIN): $(MAIN_OBJ) $(PIPE_OBJ) $(LIB_OBJ)
+$(BIN): $(MAIN_OBJ) $(call layer_libs,cli)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 tools: $(TOOL_BIN)
 
-$(BUILD)/tools/%: tools/%.c $(PIPE_OBJ) $(LIB_OBJ)
+.SECONDEXPANSION:
+$(BUILD)/tools/%: tools/%.c $$(call layer_libs,$$(call tool_layer,$$*))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PIPE_OBJ) $(LIB_OBJ) $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(call layer_libs,$(call tool_layer,$*)) $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(PIPE_OBJ) $(LIB_OBJ)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $$(call layer_libs,$$(call unit_layer,$$*))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PIPE_OBJ) $(LIB_OBJ) $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(call layer_libs,$(call unit_layer,$*)) $(LIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -182,9 +236,9 @@ fuzz:
 
 fuzz-build: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(PIPE_OBJ) $(LIB_OBJ)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $$(call layer_libs,$$(call fuzz_layer,$$*))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $< $(PIPE_OBJ) $(LIB_OBJ) $(LIBS)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $< $(call layer_libs,$(call fuzz_layer,$*)) $(LIBS)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -6,6 +6,8 @@
  *                artifact (versioned, little-endian)
  *   out_text.c   plain UTF-8 text
  *   out_hocr.c   hOCR 1.2 (well-formed XHTML, everything escaped)
+ *   out_files.c  the table of formats; the output files of one input, each
+ *                published by temp file + rename
  *
  * Design: OutPage is a plain value type (lines -> words -> glyphs, by index
  * ranges) that the caller fills; writers take FILE* so the caller decides
@@ -76,5 +78,20 @@ int out_text_write(FILE *fp, const OutPage *const *pages, int n_pages);
 
 /* One hOCR document for the pages of one input file. Returns 0 or -1. */
 int out_hocr_write(FILE *fp, const OutPage *const *pages, int n_pages);
+
+/* Output formats (bits). The table in out_files.c names them. */
+enum {
+    OUT_FORMAT_TXT = 1,
+    OUT_FORMAT_HOCR = 2
+};
+
+/* Parse "txt,hocr" into OUT_FORMAT_* bits. Returns 0 or -1. */
+int out_formats_parse(const char *list, int *pformats);
+/* The known format names, comma-separated, for messages (static string). */
+const char *out_formats_names(void);
+/* Write OUT/rel.EXT for each format in formats, whole or not at all.
+ * Returns 0 or -1. */
+int out_files_write(int out_fd, const char *rel, const OutPage *const *pages,
+                    int n, int formats);
 
 #endif

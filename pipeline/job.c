@@ -297,21 +297,21 @@ static const JField job_fields[] = {
     {"output.dir", JT_PATH, OFF(output_dir), 0, 0, 1},
     {"output.formats", JT_FORMATS, OFF(formats), 0, 0, 0},
     {"workers", JT_INT, OFF(workers), 1, 256, 0},
-    {"binarize.method", JT_METHOD, OFF(binarize.method), 0, 0, 0},
-    {"binarize.window", JT_INT, OFF(binarize.window), 0, 2000, 0},
-    {"binarize.k", JT_FLOAT, OFF(binarize.k), 0.01, 1.0, 0},
-    {"binarize.deskew", JT_BOOL, OFF(binarize.deskew), 0, 0, 0},
-    {"segment.min_speck_area", JT_INT, OFF(segment.min_speck_area), 0, 100000,
+    {"binarize.method", JT_METHOD, OFF(chain.binarize.method), 0, 0, 0},
+    {"binarize.window", JT_INT, OFF(chain.binarize.window), 0, 2000, 0},
+    {"binarize.k", JT_FLOAT, OFF(chain.binarize.k), 0.01, 1.0, 0},
+    {"binarize.deskew", JT_BOOL, OFF(chain.binarize.deskew), 0, 0, 0},
+    {"segment.min_speck_area", JT_INT, OFF(chain.segment.min_speck_area), 0, 100000,
      0},
-    {"segment.remove_furniture", JT_BOOL, OFF(segment.remove_furniture), 0, 0,
+    {"segment.remove_furniture", JT_BOOL, OFF(chain.segment.remove_furniture), 0, 0,
      0},
-    {"segment.split_touching", JT_BOOL, OFF(segment.split_touching), 0, 0, 0},
-    {"segment.word_gap", JT_FLOAT, OFF(segment.word_gap), 0, 100, 0},
+    {"segment.split_touching", JT_BOOL, OFF(chain.segment.split_touching), 0, 0, 0},
+    {"segment.word_gap", JT_FLOAT, OFF(chain.segment.word_gap), 0, 100, 0},
     {"recognize.model", JT_PATH, OFF(model), 0, 0, 0},
     {"recognize.charset", JT_CHARSET, OFF(charset_spec), 0, 0, 0},
-    {"recognize.context", JT_BOOL, OFF(context), 0, 0, 0},
+    {"recognize.context", JT_BOOL, OFF(chain.context), 0, 0, 0},
     {"recognize.precision", JT_PRECISION, OFF(precision), 0, 0, 0},
-    {"limits.max_pixels", JT_INT64, OFF(max_pixels), 1, 1e12, 0},
+    {"limits.max_pixels", JT_INT64, OFF(chain.max_pixels), 1, 1e12, 0},
     {"limits.page_timeout", JT_DOUBLE, OFF(page_timeout), 0.1, 86400, 0},
     {"limits.page_memory_mb", JT_INT, OFF(page_memory_mb), 16, 1048576, 0},
     {"lease.seconds", JT_DOUBLE, OFF(lease_seconds), 1, 604800, 0},
@@ -385,30 +385,6 @@ static int parse_double(const char *s, double *pv)
     return 0;
 }
 
-int job_formats_parse(const char *list, int *pformats)
-{
-    int f = 0;
-    const char *p = list;
-    while (*p) {
-        size_t n = strcspn(p, ",");
-        if (n == 3 && !strncmp(p, "txt", 3))
-            f |= JOB_FORMAT_TXT;
-        else if (n == 4 && !strncmp(p, "hocr", 4))
-            f |= JOB_FORMAT_HOCR;
-        else
-            return err_set("unknown output format '%.*s'; expected txt or "
-                           "hocr",
-                           (int)n, p);
-        p += n;
-        if (*p == ',')
-            p++;
-    }
-    if (!f)
-        return err_set("no output format; expected txt, hocr or both");
-    *pformats = f;
-    return 0;
-}
-
 static int check_scalar(const JCheck *c, const JField *f, const JNode *v,
                         const char *what)
 {
@@ -461,7 +437,7 @@ static int check_field(JCheck *c, const JField *f, const JNode *v)
                                   "digits, upper, lower, alpha, alnum or a "
                                   "list of characters",
                             err_get());
-            job->charset = cs;
+            job->chain.charset = cs;
         }
         s = f->type == JT_PATH ? resolve_path(job->dir, v->value)
                                : strdup(v->value);
@@ -582,21 +558,20 @@ static int check_field(JCheck *c, const JField *f, const JNode *v)
     case JT_FORMATS: {
         int bits = 0;
         if (v->kind == JN_MAP || (v->kind == JN_SEQ && v->n == 0))
-            return jerr(c, v, "expected a list of formats (txt, hocr) for %s",
-                        f->key);
+            return jerr(c, v, "expected a list of formats (%s) for %s",
+                        out_formats_names(), f->key);
         int n = v->kind == JN_SEQ ? v->n : 1;
         for (int i = 0; i < n; i++) {
             const JNode *it = v->kind == JN_SEQ ? v->kids[i] : v;
+            int b;
             if (it->kind != JN_SCALAR)
-                return jerr(c, it, "expected txt or hocr in %s, got %s",
-                            f->key, kind_name(it));
-            if (!strcmp(it->value, "txt"))
-                bits |= JOB_FORMAT_TXT;
-            else if (!strcmp(it->value, "hocr"))
-                bits |= JOB_FORMAT_HOCR;
-            else
-                return jerr(c, it, "expected txt or hocr in %s, got '%s'",
-                            f->key, it->value);
+                return jerr(c, it, "expected one of %s in %s, got %s",
+                            out_formats_names(), f->key, kind_name(it));
+            if (strchr(it->value, ',') || !*it->value ||
+                out_formats_parse(it->value, &b) < 0)
+                return jerr(c, it, "expected one of %s in %s, got '%s'",
+                            out_formats_names(), f->key, it->value);
+            bits |= b;
         }
         *(int *)dst = bits;
         return 0;
@@ -704,13 +679,9 @@ static const JNode *find_section(const JNode *root, const char *key)
 
 void job_init_defaults(Job *job)
 {
-    job->formats = JOB_FORMAT_TXT | JOB_FORMAT_HOCR;
+    job->formats = OUT_FORMAT_TXT | OUT_FORMAT_HOCR;
     job->workers = 1;
-    seg_binarize_options_init(&job->binarize);
-    seg_options_init(&job->segment);
-    job->charset = REC_CHARSET_ALL;
-    job->context = 1;
-    job->max_pixels = 100000000;
+    chain_options_init(&job->chain);
     job->page_timeout = 60;
     job->page_memory_mb = 1024;
     job->lease_seconds = 300;

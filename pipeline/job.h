@@ -18,13 +18,8 @@
 
 #include <stdint.h>
 
+#include "chain/chain.h"
 #include "recognize/recognize.h"
-#include "segment/segment.h"
-
-enum {
-    JOB_FORMAT_TXT = 1,
-    JOB_FORMAT_HOCR = 2
-};
 
 typedef struct {
     char *path;       /* the job file as given */
@@ -34,16 +29,14 @@ typedef struct {
     int n_inputs;
     char *spool;      /* `spool`, resolved; default DIR/spool/NAME */
     char *output_dir; /* `output.dir`, resolved */
-    int formats;      /* `output.formats`: JOB_FORMAT_* bits; default both */
+    int formats;      /* `output.formats`: OUT_FORMAT_* bits; default both */
     int workers;      /* `workers`; default 1 */
-    SegBinarizeOptions binarize;
-    SegOptions segment;
+    /* binarize.*, segment.*, recognize.charset and .context,
+     * limits.max_pixels: what the page chain needs (chain.h) */
+    ChainOptions chain;
     char *model;         /* `recognize.model`, resolved; NULL = default */
     char *charset_spec;  /* `recognize.charset`; default "alnum" */
-    RecCharset charset;
-    int context;         /* `recognize.context`; default 1 */
     RecPrecision precision; /* `recognize.precision`; default auto */
-    int64_t max_pixels;  /* `limits.max_pixels`; default 100 000 000 */
     double page_timeout; /* `limits.page_timeout` s; default 60 */
     int page_memory_mb;  /* `limits.page_memory_mb`; default 1024 */
     double lease_seconds; /* `lease.seconds`; default 300 */
@@ -62,8 +55,5 @@ void job_destroy(Job **pjob);
 /* Defaults for everything but the required keys (used by `inkpipe ocr`). */
 void job_init_defaults(Job *job);
 
-/* Parse an output.formats-style list "txt,hocr" into JOB_FORMAT_* bits.
- * Returns 0 or -1. */
-int job_formats_parse(const char *list, int *pformats);
 
 #endif

@@ -35,7 +35,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
-#include "pipeline/fsutil.h"
+#include "common/fsutil.h"
 
 #define QUEUE_MAX_ITEM (64 * 1024)
 
@@ -52,12 +52,24 @@ struct Queue {
     unsigned seq;
 };
 
+static char host_name[128]; /* queue_set_host(); "" = gethostname() */
+
+/**
+ * Set the host name written into claims (the command line passes
+ * INKPIPE_HOST, so that tests can play several hosts on one machine).
+ *
+ * @param[in] name  [optional] the name; NULL or "" = gethostname()
+ */
+void queue_set_host(const char *name)
+{
+    snprintf(host_name, sizeof host_name, "%s", name ? name : "");
+}
+
 const char *queue_host(void)
 {
     static char host[128];
-    const char *env = getenv("INKPIPE_HOST");
-    if (env && *env)
-        snprintf(host, sizeof host, "%s", env);
+    if (host_name[0])
+        snprintf(host, sizeof host, "%s", host_name);
     else if (gethostname(host, sizeof host) < 0 || !host[0])
         snprintf(host, sizeof host, "localhost");
     host[sizeof host - 1] = '\0';

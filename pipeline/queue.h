@@ -87,7 +87,9 @@ void queue_item_destroy(QueueItem **pitem);
 /* Value of "field=" in an item's text (caller frees), or NULL. */
 char *queue_text_get(const char *text, const char *field);
 
-/* This host's name as written into claims ($INKPIPE_HOST overrides). */
+/* This host's name as written into claims; queue_set_host() overrides
+ * gethostname() (the command line passes INKPIPE_HOST). */
+void queue_set_host(const char *name);
 const char *queue_host(void);
 
 /* 1 if name is a plain key: [A-Za-z0-9._-], 1..200 bytes, not "."/"..". */

@@ -22,8 +22,8 @@
 #include <unistd.h>
 
 #include "common/err.h"
-#include "pipeline/fsutil.h"
-#include "pipeline/page.h"
+#include "common/fsutil.h"
+#include "input/page.h"
 
 const char *const spool_stage_names[STAGE_N] = {"ingest", "binarize",
                                                  "segment", "recognize",

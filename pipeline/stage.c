@@ -32,8 +32,9 @@
 
 #include "common/err.h"
 #include "output/output.h"
-#include "pipeline/fsutil.h"
-#include "pipeline/page.h"
+#include "common/fsutil.h"
+#include "chain/chain.h"
+#include "input/page.h"
 #include "pipeline/spool.h"
 #include "segment/segment.h"
 
@@ -175,17 +176,13 @@ static int stage_binarize(Spool *sp, const QueueItem *it)
         return -1;
     int rc = -1;
     PIX *pixb = NULL;
-    PIX *pix = page_read(ii.src, ii.page, job->max_pixels);
+    PIX *pix = chain_read(&job->chain, ii.src, ii.page, &ii.dpi);
     if (!pix)
         goto done;
-    ii.dpi = pixGetXRes(pix) > 0 ? pixGetXRes(pix) : 0;
-    pixb = seg_page_binarize(pix, ii.dpi, &job->binarize, NULL);
+    pixb = chain_binarize(&job->chain, pix, ii.dpi, ii.src, ii.page);
     pixDestroy(&pix);
-    if (!pixb) {
-        err_prefix("%s page %d: binarize", ii.src, ii.page + 1);
+    if (!pixb)
         goto done;
-    }
-    pixSetResolution(pixb, ii.dpi, ii.dpi);
     char name[128], tmp[256], path[4400];
     art_name(name, sizeof name, ii.file, ii.page, "tif");
     if (art_temp(sp, name, tmp, path, sizeof path) < 0)
@@ -212,10 +209,6 @@ static int stage_segment(Spool *sp, const QueueItem *it, RecNet *net)
         return -1;
     int rc = -1;
     SegPage *page = NULL;
-    if (net && rec_net_set_precision(net, job->precision) < 0) {
-        err_prefix("%s page %d: recognize.precision", ii.src, ii.page + 1);
-        goto done;
-    }
     char name[128], tmp[256], path[4400];
     art_path(sp, ii.file, ii.page, "tif", name, sizeof name, path, sizeof path);
     PIX *pixb = pixReadTiff(path, 0);
@@ -226,18 +219,10 @@ static int stage_segment(Spool *sp, const QueueItem *it, RecNet *net)
         goto done;
     }
     /* with a model, candidate cuts of touching glyphs are scored by it */
-    SegOptions so = job->segment;
-    PageScorer scorer = {net, job->charset};
-    if (net) {
-        so.score = page_score_glyph;
-        so.score_ctx = &scorer;
-    }
-    page = seg_page_segment(pixb, ii.dpi, &so);
+    page = chain_segment(&job->chain, pixb, ii.dpi, net, ii.src, ii.page);
     pixDestroy(&pixb);
-    if (!page) {
-        err_prefix("%s page %d: segment", ii.src, ii.page + 1);
+    if (!page)
         goto done;
-    }
     art_name(name, sizeof name, ii.file, ii.page, "seg");
     if (art_temp(sp, name, tmp, path, sizeof path) < 0)
         goto done;
@@ -340,11 +325,7 @@ static int stage_recognize(Spool *sp, const QueueItem *it, RecNet *net)
         err_prefix("%s page %d", ii.src, ii.page + 1);
         goto done;
     }
-    if (net && rec_net_set_precision(net, job->precision) < 0) {
-        err_prefix("%s page %d: recognize.precision", ii.src, ii.page + 1);
-        goto done;
-    }
-    op = page_recognize(page, net, job->charset, job->context, ii.src, ii.page, ii.dpi);
+    op = chain_recognize(&job->chain, page, net, ii.src, ii.page, ii.dpi);
     if (!op)
         goto done;
     art_name(name, sizeof name, ii.file, ii.page, "rec");
@@ -417,7 +398,7 @@ static int stage_output(Spool *sp, const QueueItem *it)
             goto done;
         }
     }
-    rc = page_write_outputs(spool__out_fd(sp), ii.rel,
+    rc = out_files_write(spool__out_fd(sp), ii.rel,
                             (const OutPage *const *)pages, ii.pages,
                             job->formats);
 done:

@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
-#include "pipeline/fsutil.h"
+#include "common/fsutil.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define WORKER_ASAN 1
@@ -76,22 +76,28 @@ static void limit_memory(int mb)
     setrlimit(RLIMIT_AS, &rl);
 }
 
-/* Testing aids, both off unless set in the environment:
- *   INKPIPE_FAULT=STAGE:crash|abort|hang|sleep=S[,page=N]
+/* Testing aids, off unless WorkerOptions sets them (the command line
+ * takes them from the environment, cli/env.c):
+ *   fault    (INKPIPE_FAULT) STAGE:crash|abort|hang|sleep=S[,page=N]
  *                                         the child of that stage faults
  *                                         or is slow (to test crash,
  *                                         timeout and heartbeat handling
  *                                         without a hostile file); with
  *                                         ",page=N" only on page N (1-based)
  *                                         of each file
- *   INKPIPE_TRACE=FILE                    one line "STAGE KEY PID" appended
+ *   trace    (INKPIPE_TRACE) FILE         one line "STAGE KEY PID" appended
  *                                         per completed item (to check
  *                                         that each item completes once)
- *   INKPIPE_TIMINGS=FILE                  where each item's time went
+ *   timings  (INKPIPE_TIMINGS) FILE       where each item's time went
  *                                         (timing_log(); for make bench) */
+/* The options of the worker running in this process (worker_run sets
+ * them; the stage process forked from it inherits them): the test hooks
+ * below read their fault, trace and timings fields. */
+static const WorkerOptions *wopt;
+
 static void fault_inject(SpoolStage st, const char *key)
 {
-    const char *f = getenv("INKPIPE_FAULT");
+    const char *f = wopt ? wopt->fault : NULL;
     size_t n = strlen(spool_stage_names[st]);
     if (!f || strncmp(f, spool_stage_names[st], n) || f[n] != ':')
         return;
@@ -119,7 +125,7 @@ static void fault_inject(SpoolStage st, const char *key)
 
 static void trace_done(SpoolStage st, const QueueItem *it)
 {
-    const char *path = getenv("INKPIPE_TRACE");
+    const char *path = wopt ? wopt->trace : NULL;
     if (!path || !*path)
         return;
     FILE *fp = fopen(path, "a");
@@ -144,7 +150,7 @@ static double cpu_now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* INKPIPE_TIMINGS: append "WHAT STAGE KEY WALL_MS CPU_MS". The stage
+/* timings: append "WHAT STAGE KEY WALL_MS CPU_MS". The stage
  * process writes "stage" lines (the stage itself: wall and its own CPU);
  * the worker writes "item" lines (from the start of the claim to the end
  * of the completion, wall, and the worker's own CPU: claim, request,
@@ -153,7 +159,7 @@ static double cpu_now_s(void)
 static void timing_log(const char *what, SpoolStage st, const char *key,
                        double wall_s, double cpu_s)
 {
-    const char *path = getenv("INKPIPE_TIMINGS");
+    const char *path = wopt ? wopt->timings : NULL;
     if (!path || !*path)
         return;
     FILE *fp = fopen(path, "a");
@@ -475,7 +481,18 @@ static int handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
              * failed buffer allocation forever. Children inherit it. */
             static float x[REC_INPUT_SIZE * REC_INPUT_SIZE];
             float p[REC_NCLASSES];
+            rec_net_set_precision(m->net, REC_PRECISION_FP32);
             rec_net_classify(m->net, x, 1, REC_CHARSET_ALL, p);
+            /* the precision is settled once, here: the job's
+             * recognize.precision, else the worker's default */
+            RecPrecision prec = spool_get_job(sp)->precision;
+            if (prec == REC_PRECISION_AUTO)
+                prec = opt->precision;
+            if (rec_net_set_precision(m->net, prec) < 0) {
+                snprintf(m->net_err, sizeof m->net_err,
+                         "recognize.precision: %s", err_get());
+                rec_net_destroy(&m->net);
+            }
         }
     }
     if (st == STAGE_RECOGNIZE && !m->net) {
@@ -546,6 +563,7 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
     WorkerStats stats = {0, 0};
     WorkerModel model = {0};
     int rc = 0;
+    wopt = opt;
     if (spool_recover(sp, NULL) < 0 || spool_settle_failed(sp) < 0)
         return -1;
     double last_recover = mono_s();

@@ -34,6 +34,14 @@ typedef struct {
     int in_process;     /* 1 = run stages in this process (no fork, no
                            limits; for debugging and measuring) */
     const char *model;  /* model file for recognize */
+    RecPrecision precision; /* used when the job's recognize.precision is
+                               auto (AUTO = int8 where the CPU runs it
+                               fast, else fp32) */
+    const char *fault;   /* [optional] test hook: make a stage process
+                            fault, "STAGE:crash|abort|hang|sleep=S[,page=N]" */
+    const char *trace;   /* [optional] file: "STAGE KEY PID" per completed
+                            item */
+    const char *timings; /* [optional] file: where each item's time went */
     FILE *log;          /* [optional] one line per failed item */
     volatile sig_atomic_t *stop; /* [optional] set to 1 to stop */
 } WorkerOptions;

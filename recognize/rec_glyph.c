@@ -23,14 +23,13 @@
  *
  * Threading: no shared state; every function is reentrant.
  */
-#include "recognize/rec_data.h"
+#include "recognize/rec_net_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/err.h"
-#include "recognize/rec_data_int.h"
 #include "recognize/recognize.h"
 
 /* Add the interval [a, b) (in output pixel units, 0 <= a < b <= n) to row. */

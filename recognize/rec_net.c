@@ -9,7 +9,7 @@
  *   p     max-pool 2x2, stride 2
  *   dP    dropout with probability P (0 <= P < 1) during training
  *   fN    dense N + ReLU; the last token must be f62 (logits -> softmax)
- * Default: REC_ARCH_DEFAULT (rec_train.h).
+ * Default: REC_ARCH_DEFAULT (recognize.h).
  *
  * Model file (all fields little-endian, fixed width):
  *   "INKPCNN\0"  u32 version (1)  u32 flags (0)  u32 input size (32)
@@ -26,7 +26,6 @@
  * per thread.
  */
 #include "recognize/rec_net_internal.h"
-#include "recognize/rec_train.h"
 
 #include <errno.h>
 #include <math.h>

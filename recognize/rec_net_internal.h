@@ -155,4 +155,10 @@ const float *rec__quant_forward(RecNet *net, const float *x, int n);
  * (max |w| / 127; a zero row gets scale 1 and zeros). */
 void rec__quant_rows(const float *w, int n, int k, int8_t *q, float *scale);
 
+/* rec_glyph.c: Otsu threshold (ink is grey <= t) of a 256-bin histogram. */
+int rec__glyph_otsu(const double *hist);
+/* rec_glyph.c: grey bytes (w x h, row-major) of any PIX; 1 bpp ink -> 0.
+ * Caller frees; NULL on error (message set). */
+unsigned char *rec__pix_to_grey(PIX *pix, int *pw, int *ph);
+
 #endif

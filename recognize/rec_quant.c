@@ -35,8 +35,8 @@
  *     allocate nothing.
  *
  * Precision: rec_net_set_precision() chooses; REC_PRECISION_AUTO (the
- * default) reads INKPIPE_PRECISION (fp32 | int8 | auto), else uses int8
- * where the CPU has AVX-512 VNNI and the net is quantisable. Training and
+ * default) uses int8 where the CPU has AVX-512 VNNI and the net is
+ * quantisable (no environment is read here: the CLI passes its choice). Training and
  * rec__forward() always use fp32.
  *
  * Threading: like the fp32 path, one net per thread.
@@ -656,8 +656,8 @@ const char *rec_precision_name(RecPrecision p)
  * Choose the inference precision of a net.
  *
  * @param[in] net  the net
- * @param[in] p    REC_PRECISION_AUTO (INKPIPE_PRECISION, else int8 where
- *                 the CPU has AVX-512 VNNI), _FP32 or _INT8
+ * @param[in] p    REC_PRECISION_AUTO (int8 where the CPU has AVX-512
+ *                 VNNI), _FP32 or _INT8
  * @return 0, or -1 when int8 is asked for and the net cannot run it
  *         (message says why)
  *
@@ -682,17 +682,10 @@ int rec_net_set_precision(RecNet *net, RecPrecision p)
 RecPrecision rec_net_precision(const RecNet *net)
 {
     RecPrecision p = (RecPrecision)net->precision;
-    if (p == REC_PRECISION_AUTO) {
-        const char *e = getenv("INKPIPE_PRECISION");
-        RecPrecision ep;
-        if (e && *e && rec_precision_parse(e, &ep) == 0 &&
-            ep != REC_PRECISION_AUTO)
-            p = ep;
-        else
-            p = REC__INT8_BY_DEFAULT && rec__qgemm_vnni_available()
-                    ? REC_PRECISION_INT8
-                    : REC_PRECISION_FP32;
-    }
+    if (p == REC_PRECISION_AUTO)
+        p = REC__INT8_BY_DEFAULT && rec__qgemm_vnni_available()
+                ? REC_PRECISION_INT8
+                : REC_PRECISION_FP32;
     return p == REC_PRECISION_INT8 && net->q ? REC_PRECISION_INT8
                                              : REC_PRECISION_FP32;
 }

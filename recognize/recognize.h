@@ -59,6 +59,34 @@ void rec_net_destroy(RecNet **pnet);
 int rec_glyph_normalize_mask(const unsigned char *mask, int w, int h,
                              int stride, float *dst);
 int rec_glyph_normalize_pix(PIX *pix, float *dst);
+/* The ink box's longer side, in network input pixels (of REC_INPUT_SIZE). */
+#define REC_GLYPH_BOX 26
+/* Components smaller than this fraction of the largest are specks. */
+#define REC_GLYPH_SPECK_FRAC 0.02f
+/* Grey images whose levels span less than this hold no ink. */
+#define REC_GLYPH_MIN_CONTRAST 32
+/* grey bytes (dark ink on light paper), any size -> dst. 0 or -1. */
+int rec_glyph_normalize_grey(const unsigned char *grey, int w, int h,
+                             int stride, float *dst);
+/* Clear connected specks smaller than frac of the ink from a 0/1 mask.
+ * Returns 0 or -1. */
+int rec_glyph_drop_specks(unsigned char *mask, int w, int h, float frac);
+
+/* Default architecture of rec_net_create: three conv (+ batch norm)
+ * blocks, dropout, two dense layers; about 2.6 M multiply-adds per glyph.
+ * (The bundled model is wider: see the Makefile's MODEL_ARCH.) */
+#define REC_ARCH_DEFAULT "c16b,p,c32b,p,c64b,p,d0.25,f128,d0.25,f62"
+
+/* New net of the given architecture ("" or NULL = the default), weights
+ * drawn from seed. Returns NULL on a bad spec. */
+RecNet *rec_net_create(const char *arch, uint64_t seed);
+
+/* Accessors (rec_net.c). */
+const char *rec_net_arch(const RecNet *net);
+const char *rec_net_meta(const RecNet *net);      /* "" when none */
+int rec_net_set_meta(RecNet *net, const char *meta); /* 0 or -1 */
+double rec_net_flops(const RecNet *net);          /* per glyph, forward */
+size_t rec_net_nparams(const RecNet *net);
 
 /* Classify n normalised glyphs in batches (one sgemm per layer per batch).
  * probs (out): n x REC_NCLASSES, renormalised over the classes in cs (others
@@ -67,10 +95,11 @@ int rec_glyph_normalize_pix(PIX *pix, float *dst);
 int rec_net_classify(RecNet *net, const float *inputs, int n, RecCharset cs,
                      float *probs);
 
-/* Inference precision. AUTO (the default): the INKPIPE_PRECISION
- * environment variable (fp32 | int8 | auto) if set, else int8 where the CPU
- * has AVX-512 VNNI and the model quantises (see docs/cnn.md). Training is
- * always fp32. */
+/* Inference precision. AUTO (the default): int8 where the CPU has AVX-512
+ * VNNI and the model quantises, else fp32 (see docs/cnn.md); the CPU check
+ * is made once per process. The library reads no environment: the command
+ * line turns INKPIPE_PRECISION into the precision it sets on the nets it
+ * loads. Training is always fp32. */
 typedef enum {
     REC_PRECISION_AUTO = 0,
     REC_PRECISION_FP32,

@@ -9,7 +9,7 @@
  * Design: the same calls the spool stages make (stage.c), in the same
  * order, on one page at a time, with CPU time (CLOCK_PROCESS_CPUTIME_ID) and
  * wall time taken around each step:
- *   decode     page_read (PNG / TIFF / ... -> PIX)
+ *   decode     chain_read (PNG / TIFF / ... -> PIX)
  *   binarize   seg_page_binarize without deskew
  *   deskew     seg_page_binarize with deskew minus without (the page is
  *              binarised twice; only the difference is reported)
@@ -17,13 +17,13 @@
  *   g4_read    the segment stage reading it back
  *   segment    seg_page_segment (touching-glyph cuts scored by the net)
  *   seg_io     seg_page_save + seg_page_load (segment -> recognize)
- *   recognize  page_recognize (glyph normalisation, one batched
+ *   recognize  chain_recognize (glyph normalisation, one batched
  *              rec_net_classify, line context)
  *   rec_io     out_page_save + out_page_load (recognize -> output)
- *   write      page_write_outputs: text and hOCR (fsync as the pipeline)
+ *   write      out_files_write: text and hOCR (fsync as the pipeline)
  * What is not here is the queue overhead (claim, fork, rename, enqueue):
  * the benchmark gets it as the run's total CPU minus these steps.
- * Memory is set up as in inkpipe (pipeline/main.c: buffers up to 32 MB
+ * Memory is set up as in inkpipe (cli/main.c: buffers up to 32 MB
  * from the heap, no trimming), so the numbers are those of a warm stage
  * process.
  * With -o DIR, the text/hOCR go to DIR (for CER); otherwise to a
@@ -43,9 +43,8 @@
 
 #include "common/err.h"
 #include "output/output.h"
-#include "pipeline/cli.h"
-#include "pipeline/job.h"
-#include "pipeline/page.h"
+#include "chain/chain.h"
+#include "input/page.h"
 #include "recognize/recognize.h"
 #include "segment/segment.h"
 
@@ -100,7 +99,7 @@ static void tm_stop(Tm *t)
 
 /* Time the steps of one page; ms[ST_N] gets CPU ms; *pglyphs the glyph
  * count. Returns 0 or -1 (message set). */
-static int bench_page(const char *path, int p, const Job *job, RecNet *net,
+static int bench_page(const char *path, int p, const ChainOptions *co, RecNet *net,
                       int reps, const char *tmpdir, int out_fd,
                       double *ms, int *pglyphs)
 {
@@ -117,26 +116,25 @@ static int bench_page(const char *path, int p, const Job *job, RecNet *net,
         PIX *pix = NULL, *pixb = NULL, *pixd = NULL;
         SegPage *sp = NULL, *sp2 = NULL;
         OutPage *op = NULL, *op2 = NULL;
-        SegBinarizeOptions bo = job->binarize;
+        ChainOptions bo = *co; /* binarize without deskew, then with */
+        int dpi = 0;
 
         tm_start(&tm[ST_DECODE]);
-        pix = page_read(path, p, job->max_pixels);
+        pix = chain_read(co, path, p, &dpi);
         tm_stop(&tm[ST_DECODE]);
         if (!pix)
             goto fail;
-        int dpi = pixGetXRes(pix) > 0 ? pixGetXRes(pix) : 0;
 
-        bo.deskew = 0;
+        bo.binarize.deskew = 0;
         tm_start(&tm[ST_BINARIZE]);
-        pixb = seg_page_binarize(pix, dpi, &bo, NULL);
+        pixb = chain_binarize(&bo, pix, dpi, path, p);
         tm_stop(&tm[ST_BINARIZE]);
         if (!pixb)
             goto fail;
-        if (job->binarize.deskew) {
+        if (co->binarize.deskew) {
             /* deskew = (binarize + deskew) - binarize */
-            bo.deskew = 1;
             double t0 = cpu_s();
-            pixd = seg_page_binarize(pix, dpi, &bo, NULL);
+            pixd = chain_binarize(co, pix, dpi, path, p);
             double d = cpu_s() - t0 - tm[ST_BINARIZE].best;
             if (d < 0)
                 d = 0;
@@ -150,7 +148,6 @@ static int bench_page(const char *path, int p, const Job *job, RecNet *net,
         } else {
             tm[ST_DESKEW].best = 0;
         }
-        pixSetResolution(pixb, dpi, dpi);
         pixDestroy(&pix);
 
         tm_start(&tm[ST_G4_WRITE]);
@@ -169,12 +166,8 @@ static int bench_page(const char *path, int p, const Job *job, RecNet *net,
             goto fail;
         }
 
-        SegOptions so = job->segment;
-        PageScorer scorer = {net, job->charset};
-        so.score = page_score_glyph; /* as stage.c: cuts scored by the net */
-        so.score_ctx = &scorer;
-        tm_start(&tm[ST_SEGMENT]);
-        sp = seg_page_segment(pixb, dpi, &so);
+        tm_start(&tm[ST_SEGMENT]); /* as stage.c: cuts scored by the net */
+        sp = chain_segment(co, pixb, dpi, net, path, p);
         tm_stop(&tm[ST_SEGMENT]);
         pixDestroy(&pixb);
         if (!sp)
@@ -189,8 +182,7 @@ static int bench_page(const char *path, int p, const Job *job, RecNet *net,
         seg_page_get_glyphs(sp2, pglyphs);
 
         tm_start(&tm[ST_RECOGNIZE]);
-        op = page_recognize(sp2, net, job->charset, job->context, path, p,
-                            dpi);
+        op = chain_recognize(co, sp2, net, path, p, dpi);
         tm_stop(&tm[ST_RECOGNIZE]);
         if (!op)
             goto fail;
@@ -211,7 +203,8 @@ static int bench_page(const char *path, int p, const Job *job, RecNet *net,
             *dot = '\0';
         const OutPage *pages[1] = {op2};
         tm_start(&tm[ST_WRITE]);
-        wr = page_write_outputs(out_fd, rel, pages, 1, job->formats);
+        wr = out_files_write(out_fd, rel, pages, 1,
+                             OUT_FORMAT_TXT | OUT_FORMAT_HOCR);
         tm_stop(&tm[ST_WRITE]);
         if (wr < 0)
             goto fail;
@@ -255,9 +248,9 @@ int main(int argc, char **argv)
 {
     const char *model = NULL, *outdir = NULL;
     int reps = 1, tsv = 0, first = argc;
-    Job job;
-    job_init_defaults(&job);
-    mallopt(M_MMAP_THRESHOLD, 32 << 20); /* as pipeline/main.c */
+    ChainOptions co;
+    chain_options_init(&co);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20); /* as cli/main.c */
     mallopt(M_TRIM_THRESHOLD, 512 << 20);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -269,15 +262,15 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--method") && i + 1 < argc) {
             const char *m = argv[++i];
             if (!strcmp(m, "sauvola"))
-                job.binarize.method = SEG_BINARIZE_SAUVOLA;
+                co.binarize.method = SEG_BINARIZE_SAUVOLA;
             else if (!strcmp(m, "otsu"))
-                job.binarize.method = SEG_BINARIZE_OTSU;
+                co.binarize.method = SEG_BINARIZE_OTSU;
             else {
                 fprintf(stderr, "bench_stages: --method: sauvola or otsu\n");
                 return 2;
             }
         } else if (!strcmp(a, "--no-deskew")) {
-            job.binarize.deskew = 0;
+            co.binarize.deskew = 0;
         } else if (!strcmp(a, "--reps") && i + 1 < argc) {
             reps = atoi(argv[++i]);
             if (reps < 1 || reps > 100) {
@@ -301,7 +294,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (!model)
-        model = cli_default_model_path();
+        model = "models/inkpipe.model";
     RecNet *net = rec_net_load(model);
     if (!net) {
         fprintf(stderr, "bench_stages: cannot load model %s: %s\n", model,
@@ -347,7 +340,7 @@ int main(int argc, char **argv)
         for (int p = 0; p < n; p++) {
             double ms[ST_N];
             int glyphs;
-            if (bench_page(argv[i], p, &job, net, reps, tmpdir, out_fd, ms,
+            if (bench_page(argv[i], p, &co, net, reps, tmpdir, out_fd, ms,
                            &glyphs) < 0) {
                 fprintf(stderr, "bench_stages: %s page %d: %s\n", argv[i],
                         p + 1, err_get());

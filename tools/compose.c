@@ -31,7 +31,7 @@
  * in natural images", VISAPP 2009 (ODbL 1.0).
  */
 #include "common/err.h"
-#include "recognize/rec_strokes.h"
+#include "train/train_strokes.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -27,7 +27,7 @@
 
 #include "common/err.h"
 #include "recognize/rec_net_internal.h"
-#include "recognize/rec_train.h"
+#include "train/train_loop.h"
 
 char *openblas_get_corename(void);
 int openblas_get_num_threads(void);

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "common/err.h"
-#include "recognize/rec_train.h"
+#include "train/train_loop.h"
 
 static void usage(FILE *f)
 {

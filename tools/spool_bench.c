@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
-#include "pipeline/fsutil.h"
+#include "common/fsutil.h"
 #include "pipeline/queue.h"
 
 static double now_s(void)

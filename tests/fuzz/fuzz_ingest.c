@@ -1,5 +1,5 @@
 /*
- * fuzz_ingest.c - libFuzzer target for image ingest (pipeline/page.c:
+ * fuzz_ingest.c - libFuzzer target for image ingest (input/page.c:
  * page_count, page_read under a pixel limit) and, for small pages, the
  * binarisation that follows (segment/). Any bytes must give pages or an
  * error naming the file, never a crash; the pixel limit must hold before
@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
-#include "pipeline/page.h"
+#include "input/page.h"
 #include "segment/segment.h"
 #include "tests/fuzz/fuzz_util.h"
 

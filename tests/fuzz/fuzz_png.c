@@ -12,7 +12,7 @@
 
 #include <zlib.h>
 
-#include "pipeline/page.h"
+#include "input/page.h"
 #include "tests/fuzz/fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -66,11 +66,11 @@ static void job_load__minimal__defaults_and_relative_paths(void)
     snprintf(want, sizeof want, "%s/spool/job", dir);
     CHECK(strcmp(job->spool, want) == 0);
     CHECK(strcmp(job->name, "job") == 0);
-    CHECK(job->formats == (JOB_FORMAT_TXT | JOB_FORMAT_HOCR));
+    CHECK(job->formats == (OUT_FORMAT_TXT | OUT_FORMAT_HOCR));
     CHECK(job->workers == 1);
     CHECK(job->model == NULL);
-    CHECK(job->charset == REC_CHARSET_ALL);
-    CHECK(job->max_pixels == 100000000);
+    CHECK(job->chain.charset == REC_CHARSET_ALL);
+    CHECK(job->chain.max_pixels == 100000000);
     CHECK_NEAR(job->page_timeout, 60, 0);
     CHECK_NEAR(job->lease_seconds, 300, 0);
     job_destroy(&job);
@@ -106,22 +106,22 @@ static void job_load__every_key__values_stored(void)
     snprintf(want, sizeof want, "%s/sp", dir);
     CHECK(strcmp(job->spool, want) == 0);
     CHECK(strcmp(job->output_dir, "/abs/out") == 0);
-    CHECK(job->formats == JOB_FORMAT_TXT);
+    CHECK(job->formats == OUT_FORMAT_TXT);
     CHECK(job->workers == 4);
-    CHECK(job->binarize.method == SEG_BINARIZE_OTSU);
-    CHECK(job->binarize.window == 20);
-    CHECK_NEAR(job->binarize.k, 0.2, 1e-6);
-    CHECK(job->binarize.deskew == 0);
-    CHECK(job->segment.min_speck_area == 5);
-    CHECK(job->segment.remove_furniture == 0);
-    CHECK(job->segment.split_touching == 0);
-    CHECK_NEAR(job->segment.word_gap, 1.5, 1e-6);
+    CHECK(job->chain.binarize.method == SEG_BINARIZE_OTSU);
+    CHECK(job->chain.binarize.window == 20);
+    CHECK_NEAR(job->chain.binarize.k, 0.2, 1e-6);
+    CHECK(job->chain.binarize.deskew == 0);
+    CHECK(job->chain.segment.min_speck_area == 5);
+    CHECK(job->chain.segment.remove_furniture == 0);
+    CHECK(job->chain.segment.split_touching == 0);
+    CHECK_NEAR(job->chain.segment.word_gap, 1.5, 1e-6);
     snprintf(want, sizeof want, "%s/m/x.model", dir);
     CHECK(job->model && strcmp(job->model, want) == 0);
     CHECK(strcmp(job->charset_spec, "digits") == 0);
-    CHECK(job->charset != REC_CHARSET_ALL && job->charset != 0);
+    CHECK(job->chain.charset != REC_CHARSET_ALL && job->chain.charset != 0);
     CHECK(job->precision == REC_PRECISION_INT8);
-    CHECK(job->max_pixels == 5000000);
+    CHECK(job->chain.max_pixels == 5000000);
     CHECK_NEAR(job->page_timeout, 2.5, 1e-9);
     CHECK(job->page_memory_mb == 256);
     CHECK_NEAR(job->lease_seconds, 30, 0);
@@ -157,7 +157,7 @@ static void job_load__bad_value__range_or_choices_named(void)
                  "expected sauvola or otsu"));
     CHECK(err_is(load_err("input:\n  paths: [in]\noutput:\n  dir: o\n"
                           "  formats: [txt, pdf]\n"),
-                 5, 18, "expected txt or hocr"));
+                 5, 18, "expected one of txt, hocr"));
     CHECK(err_is(load_err(MIN "recognize:\n  charset: \"a+\"\n"), 6, 12,
                  "recognize.charset"));
     CHECK(err_is(load_err(MIN "recognize:\n  precision: bf16\n"), 6, 14,
@@ -253,17 +253,17 @@ static void job_load__committed_configs__valid(void)
         memset(&d, 0, sizeof d);
         job_init_defaults(&d);
         CHECK(job->formats == d.formats && job->workers == d.workers);
-        CHECK(job->binarize.method == d.binarize.method);
-        CHECK(job->binarize.window == d.binarize.window);
-        CHECK_NEAR(job->binarize.k, d.binarize.k, 1e-6);
-        CHECK(job->binarize.deskew == d.binarize.deskew);
-        CHECK(job->segment.min_speck_area == d.segment.min_speck_area);
-        CHECK(job->segment.remove_furniture == d.segment.remove_furniture);
-        CHECK(job->segment.split_touching == d.segment.split_touching);
-        CHECK_NEAR(job->segment.word_gap, d.segment.word_gap, 1e-6);
-        CHECK(job->charset == d.charset);
+        CHECK(job->chain.binarize.method == d.chain.binarize.method);
+        CHECK(job->chain.binarize.window == d.chain.binarize.window);
+        CHECK_NEAR(job->chain.binarize.k, d.chain.binarize.k, 1e-6);
+        CHECK(job->chain.binarize.deskew == d.chain.binarize.deskew);
+        CHECK(job->chain.segment.min_speck_area == d.chain.segment.min_speck_area);
+        CHECK(job->chain.segment.remove_furniture == d.chain.segment.remove_furniture);
+        CHECK(job->chain.segment.split_touching == d.chain.segment.split_touching);
+        CHECK_NEAR(job->chain.segment.word_gap, d.chain.segment.word_gap, 1e-6);
+        CHECK(job->chain.charset == d.chain.charset);
         CHECK(job->precision == d.precision);
-        CHECK(job->max_pixels == d.max_pixels);
+        CHECK(job->chain.max_pixels == d.chain.max_pixels);
         CHECK_NEAR(job->page_timeout, d.page_timeout, 0);
         CHECK(job->page_memory_mb == d.page_memory_mb);
         CHECK_NEAR(job->lease_seconds, d.lease_seconds, 0);
@@ -274,14 +274,14 @@ static void job_load__committed_configs__valid(void)
     job_destroy(&job);
 }
 
-static void job_formats_parse__list__bits(void)
+static void out_formats_parse__list__bits(void)
 {
     int f = 0;
-    CHECK(job_formats_parse("txt,hocr", &f) == 0 &&
-          f == (JOB_FORMAT_TXT | JOB_FORMAT_HOCR));
-    CHECK(job_formats_parse("hocr", &f) == 0 && f == JOB_FORMAT_HOCR);
-    CHECK(job_formats_parse("pdf", &f) == -1 && strstr(err_get(), "pdf"));
-    CHECK(job_formats_parse("", &f) == -1);
+    CHECK(out_formats_parse("txt,hocr", &f) == 0 &&
+          f == (OUT_FORMAT_TXT | OUT_FORMAT_HOCR));
+    CHECK(out_formats_parse("hocr", &f) == 0 && f == OUT_FORMAT_HOCR);
+    CHECK(out_formats_parse("pdf", &f) == -1 && strstr(err_get(), "pdf"));
+    CHECK(out_formats_parse("", &f) == -1);
 }
 
 int main(void)
@@ -307,7 +307,7 @@ int main(void)
     RUN(job_load__deep_nesting__refused);
     RUN(job_load__missing_file__errno_message);
     RUN(job_load__committed_configs__valid);
-    RUN(job_formats_parse__list__bits);
+    RUN(out_formats_parse__list__bits);
 
     unlink(jobpath);
     rmdir(in);

@@ -1,11 +1,11 @@
-/* test_page.c - page_read and its PNG fast path (pipeline/page.c,
- * pipeline/page_png.c): the same PIX as Leptonica's pixRead for every PNG
+/* test_page.c - page_read and its PNG fast path (input/page.c,
+ * input/page_png.c): the same PIX as Leptonica's pixRead for every PNG
  * colour type, bit depth, filter and interlace; the same failures for
  * truncated and corrupt files, with the file named; the pixel limit checked
  * from the header. PNGs are written here with libpng (every filter forced
  * in turn) or chunk by chunk with zlib for the damaged ones. */
 #include "common/err.h"
-#include "pipeline/page.h"
+#include "input/page.h"
 #include "tests/unit/test.h"
 
 #include <fcntl.h>

@@ -3,8 +3,8 @@
  * tree (writer split), augmentation determinism, the source, the cache.
  * Every input file is written here, into TEST_TMPDIR. */
 #include "common/err.h"
-#include "recognize/rec_data.h"
-#include "recognize/rec_strokes.h"
+#include "train/train_data.h"
+#include "train/train_strokes.h"
 #include "tests/unit/test.h"
 
 #include <stdint.h>

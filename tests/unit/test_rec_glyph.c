@@ -1,7 +1,7 @@
 /* test_rec_glyph.c - glyph normalisation: crop, aspect, centring, specks,
  * margins, grey vs binary, colour, no ink. Fixtures are drawn in code. */
 #include "common/err.h"
-#include "recognize/rec_data.h"
+#include "train/train_data.h"
 #include "recognize/recognize.h"
 #include "tests/unit/test.h"
 

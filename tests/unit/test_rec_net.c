@@ -6,7 +6,7 @@
  * All data comes from fixed seeds.
  */
 #include "recognize/rec_net_internal.h"
-#include "recognize/rec_train.h"
+#include "train/train_loop.h"
 
 #include <stdio.h>
 #include <string.h>

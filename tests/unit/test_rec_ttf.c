@@ -5,7 +5,7 @@
  * set cache. The DejaVu cases print "SKIP name (reason)" when the font is
  * not installed. */
 #include "common/err.h"
-#include "recognize/rec_data.h"
+#include "train/train_data.h"
 #include "tests/unit/test.h"
 
 #include <string.h>

@@ -28,21 +28,8 @@
 
 #include <stdint.h>
 
-#include "recognize/rec_train.h"
+#include "train/train_loop.h"
 #include "recognize/recognize.h"
-
-/* The ink box's longer side, in network input pixels (of REC_INPUT_SIZE). */
-#define REC_GLYPH_BOX 26
-/* Components smaller than this fraction of the largest are specks. */
-#define REC_GLYPH_SPECK_FRAC 0.02f
-/* Grey images whose levels span less than this hold no ink. */
-#define REC_GLYPH_MIN_CONTRAST 32
-
-/* ---- normalisation (rec_glyph.c); see also recognize.h ---- */
-
-int rec_glyph_normalize_grey(const unsigned char *grey, int w, int h,
-                             int stride, float *dst);
-int rec_glyph_drop_specks(unsigned char *mask, int w, int h, float frac);
 
 /* ---- writer ranges ---- */
 

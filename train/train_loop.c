@@ -18,7 +18,7 @@
  * (given a fixed OpenBLAS thread count).
  */
 #include "recognize/rec_net_internal.h"
-#include "recognize/rec_train.h"
+#include "train/train_loop.h"
 
 #include <cblas.h>
 #include <math.h>

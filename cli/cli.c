@@ -1,7 +1,7 @@
 /*
  * cli.c - helpers shared by the subcommands: where the model is.
  */
-#include "pipeline/cli.h"
+#include "cli/cli.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -35,8 +35,8 @@ static int is_file(const char *path)
 const char *cli_default_model_path(void)
 {
     static char path[PATH_MAX + 64];
-    const char *env = getenv("INKPIPE_MODEL");
-    if (env && *env) {
+    const char *env = cli_env()->model;
+    if (env) {
         snprintf(path, sizeof path, "%s", env);
         return path;
     }

@@ -5,10 +5,8 @@
  * Design: process-wide settings are made here once: OpenBLAS runs one
  * thread per process (parallelism comes from worker processes), and
  * Leptonica's own stderr messages are silenced (every failure is reported
- * by inkpipe with its file and page; LEPT_MSG_SEVERITY overrides). The
- * subcommands written in other files (classify, train, eval, slurm) are
- * referenced weakly, so a build without one of them still links and says
- * so.
+ * by inkpipe with its file and page; LEPT_MSG_SEVERITY overrides), and the
+ * environment is read, once, into cli_env() (env.c).
  * Memory: a page's big buffers (the decoded page, thresholds, the CNN's
  * scratch) are tens of MB. glibc would mmap and munmap each of them, so
  * every page touched fresh memory again, and on a virtual machine a 4 KiB
@@ -23,12 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/cli.h"
-
-#pragma weak cmd_classify
-#pragma weak cmd_train
-#pragma weak cmd_eval
-#pragma weak cmd_slurm
+#include "cli/cli.h"
+#include "common/err.h"
 
 typedef struct {
     const char *name;
@@ -68,6 +62,10 @@ int main(int argc, char **argv)
     openblas_set_num_threads(1);
     if (!getenv("LEPT_MSG_SEVERITY"))
         setMsgSeverity(L_SEVERITY_NONE);
+    if (cli_env_load() < 0) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        return 2;
+    }
 
     if (argc < 2) {
         usage(stderr, cmds, n);
@@ -87,11 +85,6 @@ int main(int argc, char **argv)
     for (int i = 0; i < n; i++) {
         if (strcmp(name, cmds[i].name))
             continue;
-        if (!cmds[i].fn) {
-            fprintf(stderr, "inkpipe: '%s' is not part of this build\n",
-                    name);
-            return 2;
-        }
         if (help) {
             char *hargv[] = {argv[2], "--help", NULL};
             return cmds[i].fn(2, hargv);

@@ -1,7 +1,7 @@
 /*
  * fsutil.c - folders without symlinks, files by temp + rename (fsutil.h).
  */
-#include "pipeline/fsutil.h"
+#include "common/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,11 +13,11 @@
 
 #include "common/err.h"
 
-int fs_sync_enabled(void)
-{
-    const char *s = getenv("INKPIPE_FSYNC");
-    return !(s && !strcmp(s, "0"));
-}
+static int sync_on = 1;
+
+void fs_set_sync(int on) { sync_on = on != 0; }
+
+int fs_sync_enabled(void) { return sync_on; }
 
 int fs_mkdirs(const char *path)
 {
@@ -227,6 +227,71 @@ fail:
         close(fd);
     unlinkat(dfd, tmp, 0);
     return -1;
+}
+
+/**
+ * Publish a finished temporary file: fsync it (when on), then rename it.
+ *
+ * @param[in] dfd   folder of both names
+ * @param[in] tmp   the temporary file (from fs_create_temp_at), closed or not
+ * @param[in] name  the final plain name
+ * @return 0, or -1 (the temporary file is removed)
+ */
+int fs_publish_at(int dfd, const char *tmp, const char *name)
+{
+    if (fs_sync_enabled()) {
+        int fd = openat(dfd, tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) < 0) {
+            err_set_errno("fsync %s", tmp);
+            if (fd >= 0)
+                close(fd);
+            unlinkat(dfd, tmp, 0);
+            return -1;
+        }
+        close(fd);
+    }
+    if (renameat(dfd, tmp, dfd, name) < 0) {
+        err_set_errno("rename into %s", name);
+        unlinkat(dfd, tmp, 0);
+        return -1;
+    }
+    return 0;
+}
+
+/**
+ * Publish dfd/name from a writer on a FILE*, whole or not at all.
+ *
+ * @param[in] dfd    folder
+ * @param[in] name   final plain name
+ * @param[in] write  writes the content; 0, or -1 with the message set
+ * @param[in] ctx    passed to write
+ * @return 0, or -1 (the temporary file is removed)
+ */
+int fs_publish_stream_at(int dfd, const char *name,
+                         int (*write)(FILE *fp, void *ctx), void *ctx)
+{
+    char tmp[256];
+    int fd = fs_create_temp_at(dfd, name, tmp);
+    if (fd < 0)
+        return -1;
+    FILE *fp = fdopen(fd, "w");
+    if (!fp) {
+        close(fd);
+        unlinkat(dfd, tmp, 0);
+        return err_set_errno("%s", name);
+    }
+    int rc = write(fp, ctx);
+    if (rc == 0 && fflush(fp) != 0)
+        rc = err_set_errno("write %s", name);
+    if (rc == 0 && fs_sync_enabled() && fsync(fileno(fp)) != 0)
+        rc = err_set_errno("fsync %s", name);
+    if (fclose(fp) != 0 && rc == 0)
+        rc = err_set_errno("close %s", name);
+    if (rc == 0 && renameat(dfd, tmp, dfd, name) != 0)
+        rc = err_set_errno("rename into %s", name);
+    if (rc != 0)
+        unlinkat(dfd, tmp, 0);
+    return rc;
 }
 
 char *fs_read_at(int dfd, const char *name, size_t max, size_t *plen)

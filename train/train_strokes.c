@@ -18,7 +18,7 @@
  *
  * Threading: fonts are read-only after loading; everything is reentrant.
  */
-#include "recognize/rec_strokes.h"
+#include "train/train_strokes.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "common/err.h"
-#include "recognize/rec_data_int.h"
+#include "train/train_data_int.h"
 
 #define FONT_FIRST 32
 #define FONT_MAX 96

@@ -23,8 +23,8 @@
 #include <unistd.h>
 
 #include "common/err.h"
-#include "pipeline/cli.h"
-#include "pipeline/fsutil.h"
+#include "cli/cli.h"
+#include "common/fsutil.h"
 #include "pipeline/job.h"
 #include "pipeline/report.h"
 #include "pipeline/slurm.h"

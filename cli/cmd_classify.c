@@ -8,7 +8,7 @@
  * image that cannot be read or holds no ink gets a message on stderr naming
  * it; the others still go through, and the exit code is then 1.
  */
-#include "pipeline/cli.h"
+#include "cli/cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +124,8 @@ int cmd_classify(int argc, char **argv)
         fprintf(stderr, "inkpipe classify: %s\n", err_get());
         return 2;
     }
+    if (prec == REC_PRECISION_AUTO) /* INKPIPE_PRECISION, else the CPU's */
+        prec = cli_env()->precision;
     if (rec_net_set_precision(net, prec) < 0) {
         fprintf(stderr, "inkpipe classify: --precision %s: %s\n", precision,
                 err_get());

@@ -9,8 +9,9 @@
 #include <math.h>
 #include <stdint.h>
 
-#include "recognize/rec_data.h"
-#include "recognize/rec_strokes.h"
+#include "recognize/rec_net_internal.h"
+#include "train/train_data.h"
+#include "train/train_strokes.h"
 
 /* Image samples keep their ink crop at most this many pixels on a side. */
 #define REC__CROP 64
@@ -43,11 +44,6 @@ struct RecSet {
     int npool[REC_NKINDS];
 };
 
-/* rec_glyph.c: Otsu threshold (ink is grey <= t) of a 256-bin histogram. */
-int rec__glyph_otsu(const double *hist);
-/* rec_glyph.c: grey bytes (w x h, row-major) of any PIX; 1 bpp ink -> 0.
- * Caller frees; NULL on error (message set). */
-unsigned char *rec__pix_to_grey(PIX *pix, int *pw, int *ph);
 
 /* rec_augment.c: render a sample; aug NULL = the clean rendering used for
  * strokes' rec_set_input(). */

@@ -47,22 +47,7 @@ typedef struct {
 
 void rec_train_options_init(RecTrainOptions *opt);
 
-/* Default architecture: three conv (+ batch norm) blocks, dropout, two
- * dense layers; about 2.6 M multiply-adds per glyph. */
-#define REC_ARCH_DEFAULT "c16b,p,c32b,p,c64b,p,d0.25,f128,d0.25,f62"
-
-/* New net of the given architecture ("" or NULL = the default), weights
- * drawn from seed. Returns NULL on a bad spec. */
-RecNet *rec_net_create(const char *arch, uint64_t seed);
-
 /* Train net in place. Returns 0 or -1. */
 int rec_net_train(RecNet *net, const RecTrainOptions *opt);
-
-/* Accessors (rec_net.c). */
-const char *rec_net_arch(const RecNet *net);
-const char *rec_net_meta(const RecNet *net);      /* "" when none */
-int rec_net_set_meta(RecNet *net, const char *meta); /* 0 or -1 */
-double rec_net_flops(const RecNet *net);          /* per glyph, forward */
-size_t rec_net_nparams(const RecNet *net);
 
 #endif

@@ -26,14 +26,14 @@
  *
  * Threading: reentrant; scratch is allocated per call.
  */
-#include "recognize/rec_data.h"
+#include "train/train_data.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/err.h"
-#include "recognize/rec_data_int.h"
+#include "train/train_data_int.h"
 
 #define GRID 4
 

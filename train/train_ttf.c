@@ -34,7 +34,7 @@
  *
  * Threading: one FT_Library per call; reentrant.
  */
-#include "recognize/rec_data.h"
+#include "train/train_data.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -19,11 +19,22 @@
 #include <unistd.h>
 
 #include "common/err.h"
-#include "pipeline/cli.h"
+#include "cli/cli.h"
 #include "pipeline/job.h"
 #include "pipeline/report.h"
 #include "pipeline/spool.h"
 #include "pipeline/worker.h"
+
+/* Worker defaults with what the environment adds (cli_env()). */
+static void cli_worker_options_init(WorkerOptions *wo)
+{
+    const CliEnv *env = cli_env();
+    worker_options_init(wo);
+    wo->precision = env->precision;
+    wo->fault = env->fault;
+    wo->trace = env->trace;
+    wo->timings = env->timings;
+}
 
 static const char help_run[] =
     "usage: inkpipe run JOB.yaml [--workers N]\n"
@@ -169,7 +180,7 @@ static pid_t spawn_worker(Job *job, Spool *sp, pid_t *pids)
     if (pid > 0)
         return pid;
     WorkerOptions wo;
-    worker_options_init(&wo);
+    cli_worker_options_init(&wo);
     wo.exit_when_idle = 1;
     wo.model = job_model(job);
     int wrc = worker_run(sp, &wo, NULL);
@@ -334,7 +345,7 @@ int cmd_work(int argc, char **argv)
 {
     const char *path = NULL, *model = NULL;
     WorkerOptions wo;
-    worker_options_init(&wo);
+    cli_worker_options_init(&wo);
     for (int i = 1; i < argc; i++) {
         if (is_help(argv[i])) {
             fputs(help_work, stdout);

@@ -22,7 +22,7 @@
  * Threading: building a set is single-threaded; a built set is read-only
  * and rec_set_render / the source's get are reentrant.
  */
-#include "recognize/rec_data.h"
+#include "train/train_data.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -33,7 +33,7 @@
 #include <zlib.h>
 
 #include "common/err.h"
-#include "recognize/rec_data_int.h"
+#include "train/train_data_int.h"
 #include "recognize/rec_net_internal.h"
 
 #define NIN (REC_INPUT_SIZE * REC_INPUT_SIZE)

@@ -15,7 +15,7 @@
  * Both print progress and reports on stdout/stderr only here: the library
  * (recognize/) never prints.
  */
-#include "pipeline/cli.h"
+#include "cli/cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +23,8 @@
 #include <time.h>
 
 #include "common/err.h"
-#include "recognize/rec_data.h"
-#include "recognize/rec_train.h"
+#include "train/train_data.h"
+#include "train/train_loop.h"
 #include "recognize/recognize.h"
 
 #define NIN (REC_INPUT_SIZE * REC_INPUT_SIZE)
@@ -825,6 +825,8 @@ int cmd_eval(int argc, char **argv)
         fprintf(stderr, "inkpipe eval: %s\n", err_get());
         return 1;
     }
+    if (prec == REC_PRECISION_AUTO) /* INKPIPE_PRECISION, else the CPU's */
+        prec = cli_env()->precision;
     if (rec_net_set_precision(net, prec) < 0) {
         fprintf(stderr, "inkpipe eval: --precision %s: %s\n",
                 rec_precision_name(prec), err_get());

@@ -29,8 +29,8 @@
  * Ownership: the returned PIX belongs to the caller. Threading: no global
  * state (one libdeflate decompressor per call).
  */
-#include "pipeline/page.h"
-#include "pipeline/fsutil.h"
+#include "input/page.h"
+#include "common/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /*
  * cmd_ocr.c - `inkpipe ocr`: one-shot OCR of image files, no job file, no
- * spool. The same page functions as the pipeline's stages (page.h), run in
+ * spool. The same page chain as the pipeline's stages (chain.h), run in
  * this process with the defaults of configs/reference.yaml.
  */
 #include <stdio.h>
@@ -9,10 +9,11 @@
 #include <unistd.h>
 
 #include "common/err.h"
-#include "pipeline/cli.h"
-#include "pipeline/fsutil.h"
+#include "cli/cli.h"
+#include "common/fsutil.h"
 #include "pipeline/job.h"
-#include "pipeline/page.h"
+#include "chain/chain.h"
+#include "input/page.h"
 
 static const char help_ocr[] =
     "usage: inkpipe ocr [-o DIR] [-f txt,hocr] [--charset SET] [--model FILE]\n"
@@ -43,32 +44,9 @@ static int ocr_file(const char *path, int out_fd, const Job *d, RecNet *net)
     if (!pages)
         return err_set("out of memory");
     int rc = -1;
-    for (int p = 0; p < n; p++) {
-        PIX *pix = page_read(path, p, d->max_pixels);
-        if (!pix)
+    for (int p = 0; p < n; p++)
+        if (!(pages[p] = chain_page(&d->chain, net, path, p)))
             goto done;
-        int dpi = pixGetXRes(pix) > 0 ? pixGetXRes(pix) : 0;
-        PIX *pixb = seg_page_binarize(pix, dpi, &d->binarize, NULL);
-        pixDestroy(&pix);
-        if (!pixb) {
-            err_prefix("%s page %d: binarize", path, p + 1);
-            goto done;
-        }
-        SegOptions so = d->segment;
-        PageScorer scorer = {net, d->charset};
-        so.score = page_score_glyph;
-        so.score_ctx = &scorer;
-        SegPage *sp = seg_page_segment(pixb, dpi, &so);
-        pixDestroy(&pixb);
-        if (!sp) {
-            err_prefix("%s page %d: segment", path, p + 1);
-            goto done;
-        }
-        pages[p] = page_recognize(sp, net, d->charset, d->context, path, p, dpi);
-        seg_page_destroy(&sp);
-        if (!pages[p])
-            goto done;
-    }
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     char rel[1024];
@@ -76,8 +54,8 @@ static int ocr_file(const char *path, int out_fd, const Job *d, RecNet *net)
     char *dot = strrchr(rel, '.');
     if (dot && dot != rel)
         *dot = '\0';
-    rc = page_write_outputs(out_fd, rel, (const OutPage *const *)pages, n,
-                            d->formats);
+    rc = out_files_write(out_fd, rel, (const OutPage *const *)pages, n,
+                         d->formats);
 done:
     for (int p = 0; p < n; p++)
         out_page_destroy(&pages[p]);
@@ -100,17 +78,17 @@ int cmd_ocr(int argc, char **argv)
         } else if (!strcmp(a, "-o") && i + 1 < argc) {
             outdir = argv[++i];
         } else if (!strcmp(a, "-f") && i + 1 < argc) {
-            if (job_formats_parse(argv[++i], &d.formats) < 0) {
+            if (out_formats_parse(argv[++i], &d.formats) < 0) {
                 fprintf(stderr, "inkpipe: -f: %s\n%s", err_get(), help_ocr);
                 return 2;
             }
         } else if (!strcmp(a, "--charset") && i + 1 < argc) {
-            if (rec_charset_parse(argv[++i], &d.charset) < 0) {
+            if (rec_charset_parse(argv[++i], &d.chain.charset) < 0) {
                 fprintf(stderr, "inkpipe: --charset: %s\n", err_get());
                 return 2;
             }
         } else if (!strcmp(a, "--no-context")) {
-            d.context = 0;
+            d.chain.context = 0;
         } else if (!strcmp(a, "--model") && i + 1 < argc) {
             model = argv[++i];
         } else if (!strcmp(a, "--")) {
@@ -151,6 +129,11 @@ int cmd_ocr(int argc, char **argv)
     RecNet *net = rec_net_load(model);
     if (!net) {
         fprintf(stderr, "inkpipe: cannot load the model: %s\n", err_get());
+        return 1;
+    }
+    if (rec_net_set_precision(net, cli_env()->precision) < 0) {
+        fprintf(stderr, "inkpipe: INKPIPE_PRECISION: %s\n", err_get());
+        rec_net_destroy(&net);
         return 1;
     }
     int out_fd = fs_open_dir(outdir, 1);

@@ -15,6 +15,7 @@
 #define INKPIPE_FSUTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* mkdir -p (mode 0777 & ~umask). Returns 0 or -1. */
@@ -56,5 +57,17 @@ int fs_component_ok(const char *component, size_t n);
 /* Whether fsync is on ($INKPIPE_FSYNC=0 turns it off, for tests on slow
  * disks). */
 int fs_sync_enabled(void);
+
+/* Publish dfd/name from a writer on a FILE*: temporary file, write,
+ * fflush, fsync (when on), close, rename; the temporary file is removed on
+ * any failure. write returns 0 or -1 (message set). Returns 0 or -1. */
+int fs_publish_stream_at(int dfd, const char *name,
+                         int (*write)(FILE *fp, void *ctx), void *ctx);
+/* fsync (when on) the finished temporary file dfd/tmp, then rename it to
+ * dfd/name; the temporary file is removed on failure. Returns 0 or -1. */
+int fs_publish_at(int dfd, const char *tmp, const char *name);
+/* Turn fsync on (1, the default) or off (0; tests on slow disks). Process-
+ * wide; the command line sets it from INKPIPE_FSYNC. */
+void fs_set_sync(int on);
 
 #endif

@@ -1,0 +1,131 @@
+/*
+ * chain.c - the page chain, each step once (chain.h).
+ */
+#include "chain/chain.h"
+
+#include "common/err.h"
+#include "input/page.h"
+#include "recognize/rec_page.h"
+
+/** Fill o with the defaults of configs/reference.yaml. */
+void chain_options_init(ChainOptions *o)
+{
+    o->max_pixels = 100000000;
+    seg_binarize_options_init(&o->binarize);
+    seg_options_init(&o->segment);
+    o->charset = REC_CHARSET_ALL;
+    o->context = 1;
+}
+
+/**
+ * Decode one page with the pixel limit checked from the header first.
+ *
+ * @param[in]  o     options (max_pixels)
+ * @param[in]  path  image file
+ * @param[in]  page  0-based page number
+ * @param[out] pdpi  the page's resolution, 0 when the file gives none
+ * @return new PIX (caller owns), or NULL (message names file and page)
+ */
+PIX *chain_read(const ChainOptions *o, const char *path, int page, int *pdpi)
+{
+    PIX *pix = page_read(path, page, o->max_pixels);
+    if (pix)
+        *pdpi = pixGetXRes(pix) > 0 ? pixGetXRes(pix) : 0;
+    return pix;
+}
+
+/**
+ * Binarise (Sauvola or Otsu) and deskew a decoded page.
+ *
+ * @param[in] o     options (binarize)
+ * @param[in] pix   decoded page, any depth; not modified
+ * @param[in] dpi   its resolution (0 = unknown)
+ * @param[in] path  file, for messages
+ * @param[in] page  0-based page, for messages
+ * @return new 1 bpp PIX with resolution dpi (caller owns), or NULL
+ */
+PIX *chain_binarize(const ChainOptions *o, PIX *pix, int dpi,
+                    const char *path, int page)
+{
+    PIX *pixb = seg_page_binarize(pix, dpi, &o->binarize, NULL);
+    if (!pixb) {
+        err_prefix("%s page %d: binarize", path, page + 1);
+        return NULL;
+    }
+    pixSetResolution(pixb, dpi, dpi);
+    return pixb;
+}
+
+/**
+ * Segment a binarised page into lines, words and glyphs.
+ *
+ * @param[in] o     options (segment, charset)
+ * @param[in] pixb  1 bpp page; not modified
+ * @param[in] dpi   its resolution (0 = unknown)
+ * @param[in] net   [optional] classifier that scores candidate cuts of
+ *                  touching glyphs; NULL = geometry only
+ * @param[in] path  file, for messages
+ * @param[in] page  0-based page, for messages
+ * @return new SegPage (caller owns; seg_page_destroy()), or NULL
+ */
+SegPage *chain_segment(const ChainOptions *o, PIX *pixb, int dpi, RecNet *net,
+                       const char *path, int page)
+{
+    SegOptions so = o->segment;
+    RecPageScorer scorer = {net, o->charset};
+    if (net) {
+        so.score = rec_page_score_glyph;
+        so.score_ctx = &scorer;
+    }
+    SegPage *sp = seg_page_segment(pixb, dpi, &so);
+    if (!sp)
+        err_prefix("%s page %d: segment", path, page + 1);
+    return sp;
+}
+
+/**
+ * Recognise a segmented page (classifier, then line context).
+ *
+ * @param[in] o     options (charset, context)
+ * @param[in] sp    segmented page
+ * @param[in] net   classifier, at the precision it was loaded with
+ * @param[in] path  source file, written into the result (hOCR `image`)
+ * @param[in] page  0-based page number
+ * @param[in] dpi   resolution (0 = unknown)
+ * @return new OutPage (caller owns; out_page_destroy()), or NULL
+ */
+OutPage *chain_recognize(const ChainOptions *o, const SegPage *sp,
+                         RecNet *net, const char *path, int page, int dpi)
+{
+    return rec_page_recognize(sp, net, o->charset, o->context, path, page,
+                              dpi);
+}
+
+/**
+ * One page through every step in this process (no artifacts).
+ *
+ * @param[in] o     options
+ * @param[in] net   classifier
+ * @param[in] path  image file
+ * @param[in] page  0-based page number
+ * @return new OutPage (caller owns), or NULL (message names file and page)
+ */
+OutPage *chain_page(const ChainOptions *o, RecNet *net, const char *path,
+                    int page)
+{
+    int dpi = 0;
+    PIX *pix = chain_read(o, path, page, &dpi);
+    if (!pix)
+        return NULL;
+    PIX *pixb = chain_binarize(o, pix, dpi, path, page);
+    pixDestroy(&pix);
+    if (!pixb)
+        return NULL;
+    SegPage *sp = chain_segment(o, pixb, dpi, net, path, page);
+    pixDestroy(&pixb);
+    if (!sp)
+        return NULL;
+    OutPage *op = chain_recognize(o, sp, net, path, page, dpi);
+    seg_page_destroy(&sp);
+    return op;
+}

@@ -1,0 +1,57 @@
+/*
+ * chain.h - the page chain: one page of a scan through read -> binarize ->
+ * segment -> recognize, written once.
+ *
+ * Files (prefix chain_): chain.c.
+ *
+ * Design: every caller that turns a page into an OutPage — the spool's
+ * stages (pipeline/stage.c, one step per stage with artifacts between
+ * them), `inkpipe ocr` (all steps in one process) and the benchmarks —
+ * calls these functions with one ChainOptions value, so they cannot drift
+ * apart. Each step names the file and page in its error message. The
+ * classifier's precision is not an option here: it is a property of the
+ * loaded RecNet, resolved once when the model is loaded (rec_net_load +
+ * rec_net_set_precision by whoever loads it).
+ */
+#ifndef INKPIPE_CHAIN_H
+#define INKPIPE_CHAIN_H
+
+#include <stdint.h>
+#include <leptonica/allheaders.h>
+
+#include "output/output.h"
+#include "recognize/recognize.h"
+#include "segment/segment.h"
+
+/* Everything that shapes what a page reads as (the job keys binarize.*,
+ * segment.*, recognize.charset, recognize.context, limits.max_pixels). */
+typedef struct {
+    int64_t max_pixels;           /* pages over this are refused unread */
+    SegBinarizeOptions binarize;
+    SegOptions segment;           /* score/score_ctx are set by the chain */
+    RecCharset charset;
+    int context;                  /* 1 = line-context step */
+} ChainOptions;
+
+/* The defaults of configs/reference.yaml. */
+void chain_options_init(ChainOptions *o);
+
+/* Decode page `page` (0-based) of path; *pdpi = its resolution (0 =
+ * unknown). NULL on error (message names file and page). */
+PIX *chain_read(const ChainOptions *o, const char *path, int page, int *pdpi);
+/* Binarise (and deskew) a decoded page; the result carries dpi as its
+ * resolution. pix is not modified. NULL on error. */
+PIX *chain_binarize(const ChainOptions *o, PIX *pix, int dpi,
+                    const char *path, int page);
+/* Segment a binarised page; with net, candidate cuts of touching glyphs are
+ * scored by the classifier. NULL on error. */
+SegPage *chain_segment(const ChainOptions *o, PIX *pixb, int dpi, RecNet *net,
+                       const char *path, int page);
+/* Recognise a segmented page. NULL on error. */
+OutPage *chain_recognize(const ChainOptions *o, const SegPage *sp,
+                         RecNet *net, const char *path, int page, int dpi);
+/* All four steps in this process. NULL on error. */
+OutPage *chain_page(const ChainOptions *o, RecNet *net, const char *path,
+                    int page);
+
+#endif

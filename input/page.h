@@ -1,0 +1,28 @@
+/*
+ * page.h - pages of image files: which files are images, how many pages a
+ * file has, one page decoded with a pixel limit.
+ *
+ * Files (prefix page_): page.c; page_png.c (fast path for common PNGs,
+ * used by page_read).
+ *
+ * Design: the lowest layer of the page chain (chain.h): every path that
+ * reads a scan comes through here, so a limit or a new input format is one
+ * change. Nothing here knows about recognition, claims or workers.
+ */
+#ifndef INKPIPE_PAGE_H
+#define INKPIPE_PAGE_H
+
+#include <stdint.h>
+#include <leptonica/allheaders.h>
+
+
+/* 1 if the file name has an image extension the pipeline reads (.tif,
+ * .tiff, .png, .jpg, .jpeg, .pnm, .pbm, .pgm, .ppm; any case). */
+int page_is_image_name(const char *name);
+
+int page_count(const char *path, int *pn);
+PIX *page_read(const char *path, int page, int64_t max_pixels);
+/* NULL (no message) = not on the fast path: read it with pixRead. */
+PIX *page_png_read(const char *path);
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * out_files.c - the output files of one input: OUT/rel.txt, OUT/rel.hocr.
+ *
+ * Design: one table of formats (name, extension, writer on a FILE*) is all
+ * that knows which formats exist: out_formats_parse() reads a list such as
+ * "txt,hocr" against it, out_formats_names() lists them for messages, and
+ * out_files_write() writes each chosen format by temp file + fsync + rename
+ * (fs_publish_stream_at) in a folder reached without following symlinks.
+ * Adding a format is a writer in its own file and a row in the table.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "common/fsutil.h"
+#include "output/output.h"
+
+typedef struct {
+    const char *name; /* in -f lists and output.formats; also the extension */
+    int bit;          /* OUT_FORMAT_* */
+    int (*write)(FILE *fp, const OutPage *const *pages, int n);
+} OutFormatDef;
+
+static const OutFormatDef formats[] = {
+    {"txt", OUT_FORMAT_TXT, out_text_write},
+    {"hocr", OUT_FORMAT_HOCR, out_hocr_write},
+};
+#define N_FORMATS ((int)(sizeof formats / sizeof formats[0]))
+
+/** The format names, comma-separated, in table order ("txt, hocr"). */
+const char *out_formats_names(void)
+{
+    static char buf[128];
+    if (!buf[0])
+        for (int i = 0; i < N_FORMATS; i++) {
+            size_t l = strlen(buf);
+            snprintf(buf + l, sizeof buf - l, "%s%s", i ? ", " : "",
+                     formats[i].name);
+        }
+    return buf;
+}
+
+/**
+ * Parse a list of output formats, comma-separated ("txt,hocr").
+ *
+ * @param[in]  list      the list
+ * @param[out] pformats  OUT_FORMAT_* bits
+ * @return 0, or -1 (message names the unknown word and the known ones)
+ */
+int out_formats_parse(const char *list, int *pformats)
+{
+    int f = 0;
+    const char *p = list;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        int i = 0;
+        while (i < N_FORMATS && !(strlen(formats[i].name) == n &&
+                                  !strncmp(p, formats[i].name, n)))
+            i++;
+        if (i == N_FORMATS)
+            return err_set("unknown output format '%.*s'; expected %s",
+                           (int)n, p, out_formats_names());
+        f |= formats[i].bit;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    if (!f)
+        return err_set("no output format; expected one or more of %s",
+                       out_formats_names());
+    *pformats = f;
+    return 0;
+}
+
+typedef struct {
+    const OutFormatDef *fmt;
+    const OutPage *const *pages;
+    int n;
+} WriteCtx;
+
+static int write_cb(FILE *fp, void *ctx)
+{
+    const WriteCtx *w = ctx;
+    return w->fmt->write(fp, w->pages, w->n);
+}
+
+/**
+ * Write the chosen formats of one input file.
+ *
+ * @param[in] out_fd   output folder
+ * @param[in] rel      output path without extension, relative to out_fd
+ *                     ("2024/box1/f007"); its folders are created
+ * @param[in] pages    the input's pages in order
+ * @param[in] n        their count
+ * @param[in] formats  OUT_FORMAT_* bits
+ * @return 0, or -1 (message starts with "output REL")
+ *
+ * Notes:
+ *   (1) Folders are opened one component at a time without following
+ *       symlinks, and ".." is refused, so nothing is written outside out_fd.
+ *   (2) Each file appears whole (temp + rename) or not at all.
+ */
+int out_files_write(int out_fd, const char *rel, const OutPage *const *pages,
+                    int n, int formats_bits)
+{
+    const char *slash = strrchr(rel, '/');
+    const char *base = slash ? slash + 1 : rel;
+    char dir[4096], name[300];
+    size_t dlen = slash ? (size_t)(slash - rel) : 0;
+    if (dlen >= sizeof dir || !fs_component_ok(base, strlen(base)) ||
+        strlen(base) > 250)
+        return err_set("bad output name '%s'", rel);
+    memcpy(dir, rel, dlen);
+    dir[dlen] = '\0';
+    int dfd = fs_open_subdir(out_fd, dir, 1);
+    if (dfd < 0)
+        return err_prefix("output %s", rel);
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < N_FORMATS; i++) {
+        if (!(formats_bits & formats[i].bit))
+            continue;
+        snprintf(name, sizeof name, "%s.%s", base, formats[i].name);
+        WriteCtx w = {&formats[i], pages, n};
+        rc = fs_publish_stream_at(dfd, name, write_cb, &w);
+    }
+    close(dfd);
+    if (rc != 0)
+        err_prefix("output %s", rel);
+    return rc;
+}

@@ -1,0 +1,203 @@
+/*
+ * rec_page.c - recognise a segmented page: every glyph of the page through
+ * the classifier in one batch, then the line-context step, into an OutPage.
+ *
+ * Design: every glyph mask is normalised into one batch and classified by
+ * one rec_net_classify call per page; the OutPage is built from the
+ * SegPage's lines, words and glyphs. The same function serves the spool's
+ * recognize stage, `inkpipe ocr` and the benchmarks (chain.h), so all give
+ * the same result for the same page. rec_page_score_glyph() lets the
+ * segmenter score candidate cuts of touching glyphs with the classifier.
+ */
+#include <stdlib.h>
+
+#include "common/err.h"
+#include "recognize/rec_context.h"
+#include "recognize/rec_page.h"
+
+/**
+ * Score a candidate glyph for the segmenter's cuts of touching characters.
+ *
+ * @param[in] ctx   a RecPageScorer (net and charset)
+ * @param[in] mask  0/1 bytes, w x h, row stride w
+ * @param[in] w     width
+ * @param[in] h     height
+ * @return the best class probability (0..1); 0 when the mask cannot be
+ *         normalised or classified
+ */
+float rec_page_score_glyph(void *ctx, const unsigned char *mask, int w, int h)
+{
+    const RecPageScorer *sc = ctx;
+    float in[REC_INPUT_SIZE * REC_INPUT_SIZE], probs[REC_NCLASSES];
+    if (rec_glyph_normalize_mask(mask, w, h, w, in) < 0 ||
+        rec_net_classify(sc->net, in, 1, sc->cs, probs) < 0)
+        return 0.0f;
+    float best = 0.0f;
+    for (int c = 0; c < REC_NCLASSES; c++)
+        if (probs[c] > best)
+            best = probs[c];
+    return best;
+}
+
+static OutBox box_of(SegBox b)
+{
+    OutBox o = {b.x, b.y, b.x + b.w, b.y + b.h};
+    return o;
+}
+
+/* Line context (rec_context.c) over every line of the page: re-chooses the
+ * class and confidence of each glyph in op from the posteriors, the line's
+ * geometry and the glyph's word. Glyphs that could not be normalised keep
+ * U+FFFD. Returns 0 or -1. */
+static int rec_page_context(const SegPage *sp, const float *probs,
+                        const unsigned char *ok, RecCharset cs, OutPage *op)
+{
+    int n_lines, n_words, n_glyphs;
+    const SegLine *lines = seg_page_get_lines(sp, &n_lines);
+    const SegWord *words = seg_page_get_words(sp, &n_words);
+    const SegGlyph *glyphs = seg_page_get_glyphs(sp, &n_glyphs);
+    RecContextGlyph *cg = malloc((size_t)n_glyphs * sizeof *cg);
+    int *cls = malloc((size_t)n_glyphs * sizeof *cls);
+    float *conf = malloc((size_t)n_glyphs * sizeof *conf);
+    int rc = -1;
+
+    if (!cg || !cls || !conf) {
+        err_set("out of memory for %d glyphs", n_glyphs);
+        goto out;
+    }
+    for (int i = 0; i < n_glyphs; i++) {
+        const SegBox *b = &glyphs[i].box;
+        cg[i] = (RecContextGlyph){b->x, b->y, ok[i] ? b->w : 0, b->h,
+                                  glyphs[i].word};
+    }
+    for (int l = 0; l < n_lines; l++) {
+        const SegLine *ln = &lines[l];
+        if (ln->n_words <= 0)
+            continue;
+        const SegWord *w0 = &words[ln->first_word];
+        const SegWord *w1 = &words[ln->first_word + ln->n_words - 1];
+        int g0 = w0->first_glyph, n = w1->first_glyph + w1->n_glyphs - g0;
+        /* segment's baseline is the last ink row; ours the row below it */
+        RecLineGeom geom = {(float)ln->box.x,
+                            ln->baseline_y > 0
+                                ? ln->baseline_y + 1.0f
+                                : (float)(ln->box.y + ln->box.h),
+                            ln->baseline_slope, ln->x_height, ln->cap_height};
+        if (n <= 0 || g0 < 0 || g0 + n > n_glyphs)
+            continue;
+        if (rec_context_apply(NULL, &geom, cg + g0,
+                              probs + (size_t)g0 * REC_NCLASSES, n, cs,
+                              cls + g0, conf + g0, NULL) < 0)
+            goto out;
+        for (int i = g0; i < g0 + n; i++)
+            if (ok[i]) {
+                op->glyphs[i].codepoint =
+                    (uint32_t)(unsigned char)rec_class_chars[cls[i]];
+                op->glyphs[i].conf = conf[i];
+            }
+    }
+    rc = 0;
+out:
+    free(cg);
+    free(cls);
+    free(conf);
+    return rc;
+}
+
+/**
+ * Recognise a segmented page: one batch, one classifier call.
+ *
+ * @param[in] sp      segmented page
+ * @param[in] net     classifier (its scratch memory is used)
+ * @param[in] cs      allowed classes
+ * @param[in] context 1 = line-context step (case and look-alikes from the
+ *                    line's geometry and the word; rec_context.h)
+ * @param[in] image   source path written into the result (hOCR `image`)
+ * @param[in] pageno  0-based page number
+ * @param[in] dpi     resolution; 0 = unknown
+ * @return new OutPage (caller owns; out_page_destroy()), or NULL
+ *
+ * Notes:
+ *   (1) A glyph that cannot be normalised (no ink) becomes U+FFFD with
+ *       confidence 0 rather than failing the page.
+ *   (2) The line-context step runs between the classifier's choice and the
+ *       OutPage; without it each glyph is the classifier's argmax.
+ */
+OutPage *rec_page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
+                        int context, const char *image, int pageno, int dpi)
+{
+    int n_lines, n_words, n_glyphs, w, h;
+    const SegLine *lines = seg_page_get_lines(sp, &n_lines);
+    const SegWord *words = seg_page_get_words(sp, &n_words);
+    const SegGlyph *glyphs = seg_page_get_glyphs(sp, &n_glyphs);
+    seg_page_get_size(sp, &w, &h);
+    OutPage *op = out_page_create(image, pageno, w, h, dpi, n_lines, n_words,
+                                  n_glyphs);
+    if (!op)
+        return NULL;
+    float *in = NULL, *probs = NULL;
+    unsigned char *ok = NULL;
+    if (n_glyphs > 0) {
+        size_t isz = (size_t)REC_INPUT_SIZE * REC_INPUT_SIZE;
+        in = calloc((size_t)n_glyphs * isz, sizeof *in);
+        probs = calloc((size_t)n_glyphs * REC_NCLASSES, sizeof *probs);
+        ok = calloc((size_t)n_glyphs, 1);
+        if (!in || !probs || !ok) {
+            err_set("%s page %d: out of memory for %d glyphs", image,
+                    pageno + 1, n_glyphs);
+            goto fail;
+        }
+        for (int i = 0; i < n_glyphs; i++) {
+            const SegBox *b = &glyphs[i].box;
+            const unsigned char *m = seg_page_get_glyph_mask(sp, i);
+            ok[i] = m && rec_glyph_normalize_mask(m, b->w, b->h, b->w,
+                                                  in + (size_t)i * isz) == 0;
+        }
+        if (rec_net_classify(net, in, n_glyphs, cs, probs) < 0) {
+            err_prefix("%s page %d", image, pageno + 1);
+            goto fail;
+        }
+    }
+    for (int i = 0; i < n_glyphs; i++) {
+        const float *p = probs + (size_t)i * REC_NCLASSES;
+        int best = 0;
+        for (int c = 1; c < REC_NCLASSES; c++)
+            if (p[c] > p[best])
+                best = c;
+        op->glyphs[i].box = box_of(glyphs[i].box);
+        op->glyphs[i].codepoint =
+            ok[i] ? (uint32_t)(unsigned char)rec_class_chars[best] : 0xFFFD;
+        op->glyphs[i].conf = ok[i] ? p[best] : 0.0f;
+    }
+    if (context && n_glyphs > 0 && rec_page_context(sp, probs, ok, cs, op) < 0) {
+        err_prefix("%s page %d: line context", image, pageno + 1);
+        goto fail;
+    }
+    for (int i = 0; i < n_words; i++) {
+        op->words[i].box = box_of(words[i].box);
+        op->words[i].first_glyph = words[i].first_glyph;
+        op->words[i].n_glyphs = words[i].n_glyphs;
+    }
+    for (int i = 0; i < n_lines; i++) {
+        OutLine *ol = &op->lines[i];
+        ol->box = box_of(lines[i].box);
+        ol->baseline_slope = lines[i].baseline_slope;
+        /* hOCR p0: baseline relative to the bottom of the line box */
+        ol->baseline_offset =
+            lines[i].baseline_y ? lines[i].baseline_y - (float)ol->box.y1 : 0;
+        ol->x_size = (float)lines[i].box.h;
+        ol->block = lines[i].block;
+        ol->first_word = lines[i].first_word;
+        ol->n_words = lines[i].n_words;
+    }
+    free(in);
+    free(probs);
+    free(ok);
+    return op;
+fail:
+    free(in);
+    free(probs);
+    free(ok);
+    out_page_destroy(&op);
+    return NULL;
+}
