@@ -320,7 +320,11 @@ static int art_exists(Spool *sp, const char *name)
 static int file_settle(Spool *sp, const ItemInfo *ii)
 {
     int good = 0;
-    for (int p = 0; p < ii->pages; p++) {
+    /* from the page after this one, wrapping round: pages are mostly
+     * finished in order, so the next one is usually the missing one and
+     * the look costs O(1) a page, not O(pages) (quadratic in a long TIFF) */
+    for (int i = 1; i <= ii->pages; i++) {
+        int p = (ii->page + i) % ii->pages;
         char name[128];
         art_name(name, sizeof name, ii->file, p, "rec");
         if (art_exists(sp, name))
