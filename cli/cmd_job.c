@@ -152,7 +152,18 @@ static const char *job_model(const Job *job)
     return job->model ? job->model : cli_default_model_path();
 }
 
-static void spool_failed(const char *path);
+/* Print the error of a spool that could not be written; on a full disk
+ * with what to do (as a worker says it). */
+static void spool_failed(const char *path)
+{
+    int e = err_get_errno();
+    if (e == ENOSPC || e == EDQUOT)
+        fprintf(stderr, "inkpipe: %s: %s. Stopped: free some space, then "
+                        "run (or submit) the job again\n",
+                path, err_get());
+    else
+        fprintf(stderr, "inkpipe: %s: %s\n", path, err_get());
+}
 
 /* Redo what a change of the job's settings makes stale (run, submit);
  * says what it does on stderr. 0, or the exit code (1) after the error. */
@@ -181,19 +192,6 @@ static int sync_settings(const char *path, Spool *sp, const Job *job)
                         "reused\n",
                 spool_stage_names[r.from], r.items);
     return 0;
-}
-
-/* Print the error of a spool that could not be written; on a full disk
- * with what to do (as a worker says it). */
-static void spool_failed(const char *path)
-{
-    int e = err_get_errno();
-    if (e == ENOSPC || e == EDQUOT)
-        fprintf(stderr, "inkpipe: %s: %s. Stopped: free some space, then "
-                        "run (or submit) the job again\n",
-                path, err_get());
-    else
-        fprintf(stderr, "inkpipe: %s: %s\n", path, err_get());
 }
 
 /* After spool_submit failed: the words and the exit code. A full disk (or

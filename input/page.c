@@ -239,7 +239,8 @@ static FILE *view_open(const char *path, int page, uint64_t ifd)
     ssize_t r = pread(v->fd, v->head, sizeof v->head, 0);
     int le = r >= 8 && v->head[0] == 'I' && v->head[1] == 'I';
     int be = r >= 8 && v->head[0] == 'M' && v->head[1] == 'M';
-    int magic = le ? v->head[2] | v->head[3] << 8 : v->head[2] << 8 | v->head[3];
+    int magic =
+        le ? v->head[2] | v->head[3] << 8 : v->head[2] << 8 | v->head[3];
     int big = magic == 43, width = big ? 8 : 4, at = big ? 8 : 4;
     if (!(le || be) || (magic != 42 && !(big && r >= 16)) ||
         ifd < (uint64_t)(at + width) || ifd >= (uint64_t)v->size ||

@@ -283,7 +283,8 @@ static int remove_artifacts(Spool *sp, SpoolStage from)
 {
     static const char *const ext[STAGE_N] = {NULL, ".tif", ".seg", ".rec",
                                              NULL};
-    int fd = openat(spool__art_fd(sp), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd =
+        openat(spool__art_fd(sp), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
     if (!d) {
         if (fd >= 0)
@@ -365,8 +366,8 @@ static int settings_sync(Spool *sp, const char *model, RecPrecision env,
         free(cur);
         return err_prefix("spool");
     }
-    lock = openat(dfd, SETTINGS_LOCK,
-                      O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+    lock = openat(dfd, SETTINGS_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+                  0666);
     if (lock < 0 || flock(lock, LOCK_EX) < 0) {
         err_set_errno("spool %s: lock %s", job->spool, SETTINGS_LOCK);
         goto out;
