@@ -101,7 +101,12 @@ FUZZ_LAYER_fuzz_png           := input
 FUZZ_LAYER_fuzz_segpage       := segment
 fuzz_layer = $(or $(FUZZ_LAYER_$(1)),pipeline)
 
-.PHONY: all deps demo test test-unit check-build valgrind bench eval eval-pages model \
+# Fails, naming object and symbol, when a library calls a layer above it.
+check-layers: $(foreach l,$(LAYERS),$(call layer_lib,$(l)))
+	@$(foreach l,$(LAYERS),DEPS_$(l)="$(LAYER_DEPS_$(l))") \
+	  tools/check_layers.sh $(BUILD) $(LAYERS)
+
+.PHONY: all deps demo test check-layers test-unit check-build valgrind bench eval eval-pages model \
         install clean format tools fuzz fuzz-build chaos test-slurm
 
 all: $(BIN) tools
@@ -124,14 +129,16 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# Installing packages is this target's job (and the demo's), never a side
+# effect of building or testing.
 deps:
-	@tools/deps.sh build test
+	@tools/deps.sh build test fuzz
 
 # Build everything the suite needs in one build directory.
 check-build: $(BIN) $(TEST_BIN) $(TOOL_BIN)
 
 demo:
-	@tools/deps.sh build
+	@tools/deps.sh build test
 	@$(MAKE) --no-print-directory all
 	./inkpipe run configs/demo.yaml
 	@echo "demo: text and hOCR are in out/demo/"; ls out/demo
@@ -139,8 +146,8 @@ demo:
 # The whole suite: the normal build, then again under ASan + UBSan.
 # The last line printed is "N passed, N failed".
 test:
-	@tools/deps.sh build test
-	@$(MAKE) --no-print-directory check-build
+	@tools/deps.sh --check build test
+	@$(MAKE) --no-print-directory check-build check-layers
 	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=address,undefined OPT="-O1 -g" check-build
 	@tests/run.sh --suite plain build ./inkpipe --suite asan build-asan build-asan/inkpipe
 
