@@ -7,7 +7,8 @@
  *                   softmax; scratch arena sized once per net
  *   rec_quant.c     int8 inference: quantised weights, per-sample u8
  *                   activations, the precision switch
- *   rec_qgemm.c     u8 x s8 GEMM (AVX-512 VNNI kernel + portable reference)
+ *   rec_qgemm.c     u8 x s8 GEMM (AVX-512 VNNI and AVX2 kernels, portable
+ *                   reference)
  *   rec_train.c     backward pass, optimiser, training loop
  *   rec_data.c      labelled sets: folders, CSV, IDX; Chars74K trajectories
  *   rec_augment.c   on-the-fly augmentation
@@ -69,8 +70,8 @@ int rec_net_classify(RecNet *net, const float *inputs, int n, RecCharset cs,
 
 /* Inference precision. AUTO (the default): the INKPIPE_PRECISION
  * environment variable (fp32 | int8 | auto) if set, else int8 where the CPU
- * has AVX-512 VNNI and the model quantises (see docs/cnn.md). Training is
- * always fp32. */
+ * has AVX-512 VNNI or AVX2 and the model quantises (see docs/cnn.md).
+ * Training is always fp32. */
 typedef enum {
     REC_PRECISION_AUTO = 0,
     REC_PRECISION_FP32,
