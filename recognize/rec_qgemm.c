@@ -459,12 +459,16 @@ int rec__qgemm_force_isa(RecQIsa isa)
     return 0;
 }
 
-/** "portable", "avx2", "vnni" or "auto". */
+/** "portable", "avx2", "vnni", "auto" or "unknown". */
 const char *rec__qgemm_isa_name(RecQIsa isa)
 {
-    return isa == REC__QISA_VNNI   ? "vnni"
-           : isa == REC__QISA_AVX2 ? "avx2"
-           : isa == REC__QISA_PORTABLE ? "portable" : "auto";
+    switch (isa) {
+    case REC__QISA_PORTABLE: return "portable";
+    case REC__QISA_AVX2: return "avx2";
+    case REC__QISA_VNNI: return "vnni";
+    case REC__QISA_AUTO: return "auto";
+    }
+    return "unknown";
 }
 
 /** 1 if the AVX-512 VNNI kernel runs (rec__qgemm_isa()). */
@@ -474,8 +478,8 @@ int rec__qgemm_vnni_available(void)
 }
 
 /**
- * C = A x B with the requantising epilogue; the VNNI kernel where
- * available, else rec__qgemm_ref() (bit-identical results).
+ * C = A x B with the requantising epilogue, by the kernel that
+ * rec__qgemm_isa() names (all give bit-identical results).
  *
  * @param[in] g  the product (see RecQGemm in rec_net_internal.h)
  *

@@ -354,7 +354,7 @@ static void rec__qgemm_force_isa__unknown_kernel__refused_and_unchanged(void)
 {
     RecQIsa before = rec__qgemm_isa();
     CHECK(rec__qgemm_force_isa((RecQIsa)7) == -1);
-    CHECK(strstr(err_get(), "not supported") != NULL);
+    CHECK(strstr(err_get(), "unknown: not supported") != NULL);
     CHECK(rec__qgemm_isa() == before);
     CHECK(rec__qgemm_force_isa(REC__QISA_PORTABLE) == 0);
     CHECK(rec__qgemm_isa() == REC__QISA_PORTABLE);
