@@ -7,6 +7,7 @@
 # Objects live in $(BUILD)/ (default build/); sources are picked up by
 # wildcard, so adding a .c file needs no edit here.
 
+.DEFAULT_GOAL := all
 BUILD    ?= build
 PREFIX   ?= /usr/local
 CC       ?= cc

@@ -25,8 +25,9 @@ typedef struct {
     const char *fault;      /* INKPIPE_FAULT: test hook (worker.h) */
     const char *trace;      /* INKPIPE_TRACE: test hook (worker.h) */
     const char *timings;    /* INKPIPE_TIMINGS: per-item times (worker.h) */
-    /* INKPIPE_FSYNC=0 (fs_set_sync) and INKPIPE_HOST (queue_set_host) go
-     * straight to their libraries */
+    /* INKPIPE_FSYNC=0 (fs_set_sync), INKPIPE_HOST (queue_set_host) and
+     * INKPIPE_NO_VNNI=1 (rec_qgemm_skip_vnni) go straight to their
+     * libraries */
 } CliEnv;
 
 /* Read the environment (main does, once). Returns 0 or -1 (message). */

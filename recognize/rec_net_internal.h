@@ -140,6 +140,17 @@ size_t rec__qgemm_packed_size(int n, int kp);
 void rec__qgemm_pack_b(const int8_t *w, int n, int k, int kp, int8_t *dst);
 void rec__qgemm(const RecQGemm *g);
 void rec__qgemm_ref(const RecQGemm *g);
+/* The kernel rec__qgemm() runs (rec_qgemm.c): chosen once by CPU, or
+ * forced for tests and benches. */
+typedef enum {
+    REC__QISA_AUTO = -1,    /* rec__qgemm_force_isa(): back to the CPU's best */
+    REC__QISA_PORTABLE = 0, /* rec__qgemm_ref() */
+    REC__QISA_AVX2,         /* vpmaddwd on operands widened to s16 */
+    REC__QISA_VNNI          /* AVX-512 VNNI vpdpbusd */
+} RecQIsa;
+RecQIsa rec__qgemm_isa(void);
+int rec__qgemm_force_isa(RecQIsa isa);
+const char *rec__qgemm_isa_name(RecQIsa isa);
 int rec__qgemm_vnni_available(void);
 
 /* rec_quant.c: weights quantised once (per output channel s8), activations

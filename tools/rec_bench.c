@@ -137,6 +137,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* a tool, not a library: it may read the environment as inkpipe does */
+    const char *nv = getenv("INKPIPE_NO_VNNI");
+    rec_qgemm_skip_vnni(nv && *nv && strcmp(nv, "0") != 0);
     const char *arch = REC_ARCH_DEFAULT, *model = NULL;
     int batch = 500, train = 0, chunk_opt = 0;
     double secs = 1.0;
@@ -239,7 +242,7 @@ int main(int argc, char **argv)
         printf("  layer %2d %-5s M=%-4d N=%-7d K=%-5d sgemm %6.1f GFLOP/s; "
                "int8 N=%-6d %6.1f GOPS (%s)\n",
                i, l->type == REC__CONV ? "conv" : "dense", m, n, k, g, n8, q,
-               rec__qgemm_vnni_available() ? "vnni" : "portable");
+               rec__qgemm_isa_name(rec__qgemm_isa()));
         bound_t += f / (g * 1e9);
         qbound_t += f / (q * 1e9);
         flops += f;
