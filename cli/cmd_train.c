@@ -412,7 +412,7 @@ static void eval_usage(FILE *f)
 "  --dir DIR             class sub-folders of glyph images, repeatable\n"
 "  --confusions N        how many confusions to list (20)\n"
 "  --precision P         fp32, int8 or auto (default: $INKPIPE_PRECISION,\n"
-"                        else int8 where the CPU has AVX-512 VNNI)\n"
+"                        else int8 where the CPU has AVX-512 VNNI or AVX2)\n"
 "\n"
 "For each data set: top-1 accuracy per writer and overall over the 62\n"
 "classes, the same with the 15 look-alike letter pairs merged (C I J K L M O\n"
