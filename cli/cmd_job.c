@@ -396,20 +396,6 @@ int cmd_work(int argc, char **argv)
     return rc;
 }
 
-static void json_str(FILE *fp, const char *s)
-{
-    fputc('"', fp);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(fp, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(fp, "\\u%04x", *p);
-        else
-            fputc(*p, fp);
-    }
-    fputc('"', fp);
-}
-
 int cmd_status(int argc, char **argv)
 {
     const char *path = NULL;
@@ -433,6 +419,17 @@ int cmd_status(int argc, char **argv)
     int rc = open_job(path, &job, &sp);
     if (rc)
         return rc;
+    if (json) {
+        char *text = report_status_json(sp);
+        if (text) {
+            puts(text);
+            free(text);
+        } else {
+            fprintf(stderr, "inkpipe: %s\n", err_get());
+            rc = 1;
+        }
+        goto out;
+    }
     ReportCounts k;
     if (report_counts(sp, &k) < 0) {
         fprintf(stderr, "inkpipe: %s\n", err_get());
@@ -449,46 +446,7 @@ int cmd_status(int argc, char **argv)
             rc = 1;
         }
     }
-    if (rc == 0 && json) {
-        printf("{\"job\":");
-        json_str(stdout, job->name);
-        printf(",\"spool\":");
-        json_str(stdout, job->spool);
-        printf(",\"output\":");
-        json_str(stdout, job->output_dir);
-        printf(",\"stages\":{");
-        for (int s = 0; s < STAGE_N; s++)
-            printf("%s\"%s\":{\"queued\":%d,\"claimed\":%d,\"done\":%d,"
-                   "\"failed\":%d,\"total\":%d}",
-                   s ? "," : "", spool_stage_names[s], k.c[s].queued,
-                   k.c[s].claimed, k.c[s].done, k.c[s].failed, k.c[s].total);
-        printf("},\"failed\":[");
-        int first = 1;
-        for (int s = 0; s < STAGE_N; s++)
-            for (int i = 0; i < nf[s]; i++) {
-                printf("%s{\"stage\":\"%s\",\"key\":", first ? "" : ",",
-                       spool_stage_names[s]);
-                json_str(stdout, failed[s][i].key);
-                printf(",\"reason\":");
-                json_str(stdout, failed[s][i].reason);
-                printf("}");
-                first = 0;
-            }
-        printf("],\"claims\":[");
-        first = 1;
-        for (int s = 0; s < STAGE_N; s++)
-            for (int i = 0; i < nc[s]; i++) {
-                printf("%s{\"stage\":\"%s\",\"key\":", first ? "" : ",",
-                       spool_stage_names[s]);
-                json_str(stdout, claims[s][i].key);
-                printf(",\"host\":");
-                json_str(stdout, claims[s][i].host);
-                printf(",\"pid\":%ld,\"heartbeat_age_s\":%.1f}",
-                       claims[s][i].pid, claims[s][i].age_s);
-                first = 0;
-            }
-        printf("]}\n");
-    } else if (rc == 0) {
+    if (rc == 0) {
         printf("job %s\nspool %s\noutput %s\n\n", job->name, job->spool,
                job->output_dir);
         printf("%-10s %8s %8s %8s %8s\n", "stage", "queued", "running", "done",

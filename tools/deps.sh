@@ -20,8 +20,8 @@ for g in "$@"; do
     case $g in
     build) pkgs+=(gcc make pkg-config libleptonica-dev libopenblas-dev
                   libtiff-dev libpng-dev libjpeg-dev libyaml-dev zlib1g-dev
-                  libdeflate-dev libfreetype-dev) ;;
-    test) pkgs+=(libxml2-utils hershey-fonts-data valgrind imagemagick strace) ;;
+                  libdeflate-dev libfreetype-dev libjansson-dev) ;;
+    test) pkgs+=(libxml2-utils hershey-fonts-data valgrind imagemagick strace jq) ;;
     bench) pkgs+=(tesseract-ocr tesseract-ocr-eng ocrad gocr hershey-fonts-data time imagemagick) ;;
     fuzz) pkgs+=(clang) ;;
     model) pkgs+=(hershey-fonts-data fonts-dkg-handwriting fonts-humor-sans
