@@ -153,10 +153,8 @@ static double now_s(void)
 
 static void progress_line(const ReportCounts *k, double t0)
 {
-    int total = k->c[STAGE_BINARIZE].total;
-    int done = k->c[STAGE_RECOGNIZE].done;
-    int failed = k->c[STAGE_BINARIZE].failed + k->c[STAGE_SEGMENT].failed +
-                 k->c[STAGE_RECOGNIZE].failed;
+    ReportPages pg = report_pages(k);
+    int total = pg.total, done = pg.done, failed = pg.failed;
     double el = now_s() - t0;
     double rate = el > 0 ? done / el : 0;
     int left = total - done - failed;

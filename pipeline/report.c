@@ -46,6 +46,23 @@ int report_failed(const ReportCounts *k)
     return n;
 }
 
+/**
+ * Pages of the job: how many there are (known once their files are
+ * ingested), recognised, and failed in a page stage. The one definition of
+ * "pages done" that the progress line, the summary and status use.
+ */
+ReportPages report_pages(const ReportCounts *k)
+{
+    ReportPages p;
+    p.total = k->c[STAGE_BINARIZE].total;
+    p.done = k->c[STAGE_RECOGNIZE].done;
+    /* a file that failed at ingest has no pages to count: it is reported
+     * as an unreadable file instead */
+    p.failed = k->c[STAGE_BINARIZE].failed + k->c[STAGE_SEGMENT].failed +
+               k->c[STAGE_RECOGNIZE].failed;
+    return p;
+}
+
 /* Items queued or claimed, all stages together. */
 int report_left(const ReportCounts *k)
 {
@@ -104,19 +121,15 @@ void report_summary(FILE *fp, const char *who, const Job *job,
     char real[PATH_MAX];
     const char *out =
         realpath(job->output_dir, real) ? real : job->output_dir;
-    int done = k->c[STAGE_RECOGNIZE].done;
-    /* pages that failed in a page stage; a file that failed at ingest has
-     * no pages to count, so it is reported as an unreadable file */
-    int pages_failed = k->c[STAGE_BINARIZE].failed +
-                       k->c[STAGE_SEGMENT].failed +
-                       k->c[STAGE_RECOGNIZE].failed;
+    ReportPages pg = report_pages(k);
+    int done = pg.done, pages_failed = pg.failed;
     fprintf(fp, "%s: %s: %d files (", who, job->name,
             k->c[STAGE_INGEST].total);
     if (n_new >= 0)
         fprintf(fp, "%d new, ", n_new);
     fprintf(fp, "%d unreadable), %d pages: %d done, %d failed; %d files "
                 "written to %s",
-            k->c[STAGE_INGEST].failed, k->c[STAGE_BINARIZE].total, done,
+            k->c[STAGE_INGEST].failed, pg.total, done,
             pages_failed, k->c[STAGE_OUTPUT].done, out);
     if (waited)
         fprintf(fp, " (waited %.1fs)\n", seconds);

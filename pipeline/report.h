@@ -20,7 +20,12 @@ typedef struct {
     QueueCounts c[STAGE_N];
 } ReportCounts;
 
+typedef struct {
+    int total, done, failed; /* pages */
+} ReportPages;
+
 int report_counts(Spool *sp, ReportCounts *k);
+ReportPages report_pages(const ReportCounts *k);
 int report_failed(const ReportCounts *k);
 int report_left(const ReportCounts *k);
 void report_failures(Spool *sp, FILE *fp);
