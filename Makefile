@@ -78,12 +78,13 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 unit_layer = $(strip \
   $(if $(filter test_binio test_err test_fsutil test_clock test_rng,$(1)),common,\
   $(if $(filter test_page%,$(1)),input,\
+  $(if $(filter test_seg_random,$(1)),recognize,\
   $(if $(filter test_seg_%,$(1)),segment,\
   $(if $(filter test_out_%,$(1)),output,\
   $(if $(filter test_rec_data test_rec_ttf test_rec_net test_rec_quant test_rec_glyph test_train_%,$(1)),train,\
   $(if $(filter test_rec_%,$(1)),recognize,\
   $(if $(filter test_chain%,$(1)),chain,\
-  pipeline))))))))
+  pipeline)))))))))
 TOOL_LAYER_bench_stages := chain
 TOOL_LAYER_cer          := common
 TOOL_LAYER_compose      := train
@@ -100,6 +101,7 @@ FUZZ_LAYER_fuzz_model         := recognize
 FUZZ_LAYER_fuzz_out_page_load := output
 FUZZ_LAYER_fuzz_png           := input
 FUZZ_LAYER_fuzz_segpage       := segment
+FUZZ_LAYER_fuzz_segbitmap     := segment
 fuzz_layer = $(or $(FUZZ_LAYER_$(1)),pipeline)
 
 # Fails, naming object and symbol, when a library calls a layer above it.
