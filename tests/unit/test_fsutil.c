@@ -531,7 +531,7 @@ static void on_alarm(int sig)
     n_alarms++;
 }
 
-/* SIGALRM every 200 us without SA_RESTART: blocking reads and writes are
+/* SIGALRM every ms without SA_RESTART: blocking reads and writes are
  * cut short (partial counts) or fail with EINTR. */
 static void interrupts_on(struct sigaction *old)
 {
@@ -541,7 +541,7 @@ static void interrupts_on(struct sigaction *old)
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0; /* no SA_RESTART */
     sigaction(SIGALRM, &sa, old);
-    struct itimerval it = {{0, 200}, {0, 200}};
+    struct itimerval it = {{0, 1000}, {0, 1000}};
     setitimer(ITIMER_REAL, &it, NULL);
 }
 
