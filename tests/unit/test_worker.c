@@ -206,7 +206,7 @@ static void worker_run__sandbox_timeout__page_failed_with_timeout(void)
     Case c = {0};
     sfx_case(c.dir, sizeof c.dir, "timeout");
     sfx_png(c.dir, "a.png", 0);
-    if (case_open(&c, "limits:\n  page_timeout: 0.5\n") == 0) {
+    if (case_open(&c, "limits:\n  page_timeout: 2\n") == 0) {
         WorkerOptions o;
         options(&o, &c, 0);
         o.fault = "segment:hang";
@@ -214,7 +214,7 @@ static void worker_run__sandbox_timeout__page_failed_with_timeout(void)
         CHECK(worker_run(c.sp, &o, &st) == 0);
         CHECK(st.failed == 1 && st.done == 2);
         const char *r = failed_reason(&c, STAGE_SEGMENT, NULL, 0);
-        CHECK(strstr(r, "timeout after 0.5s") != NULL);
+        CHECK(strstr(r, "timeout after 2s") != NULL);
         CHECK(counts(&c, STAGE_OUTPUT).total == 0); /* no page left */
     }
     case_close(&c);
