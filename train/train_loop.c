@@ -24,8 +24,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 
 /* See rec_forward.c: GCC's -O2 leaves elementwise loops scalar. */
@@ -279,13 +279,6 @@ static float lr_at(const RecTrainOptions *opt, int64_t step, int64_t steps)
     return opt->lr * (float)(0.01 + 0.99 * 0.5 * (1.0 + cos(3.141592653589793 * t)));
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Fill a batch from src; label range checked. */
 static int fill_batch(const RecSource *src, const int64_t *idx, int n,
                       uint64_t seed, float *x, int *labels, const char *what)
@@ -395,7 +388,7 @@ int rec_net_train(RecNet *net, const RecTrainOptions *opt)
             memset(decay + l->w_off, 1, (size_t)l->nw);
     }
 
-    double t0 = now_s();
+    double t0 = clock_mono_s();
     int64_t step = 0;
     for (int ep = 0; ep < opt->epochs; ep++) {
         uint64_t eseed = rec__mix(opt->seed, (uint64_t)ep + 1);
@@ -442,7 +435,7 @@ int rec_net_train(RecNet *net, const RecTrainOptions *opt)
                 pr.train_loss = (float)(loss_sum / (double)seen);
                 pr.train_acc = (float)((double)correct / (double)seen);
                 pr.val_acc = -1.0f;
-                pr.elapsed_s = now_s() - t0;
+                pr.elapsed_s = clock_mono_s() - t0;
                 pr.eta_s = pr.elapsed_s * (double)(steps - step - 1) /
                            (double)(step + 1);
                 opt->progress(opt->progress_ctx, &pr);
@@ -464,7 +457,7 @@ int rec_net_train(RecNet *net, const RecTrainOptions *opt)
                        net->nstats * sizeof(float));
             }
         }
-        pr.elapsed_s = now_s() - t0;
+        pr.elapsed_s = clock_mono_s() - t0;
         pr.eta_s = pr.elapsed_s * (double)(steps - step) / (double)step;
         if (opt->progress)
             opt->progress(opt->progress_ctx, &pr);
