@@ -26,6 +26,7 @@
 
 #include "common/clock.h"
 #include "common/err.h"
+#include "common/rng.h"
 #include "recognize/rec_net_internal.h"
 #include "train/train_loop.h"
 
@@ -112,10 +113,10 @@ static double qgemm_rate(int m, int n, int k, int pool4, double secs)
 static int get_random(void *ctx, int64_t i, uint64_t seed, float *x, int *label)
 {
     (void)ctx;
-    uint64_t r;
-    rec__rng_seed(&r, rec__mix(seed, (uint64_t)i));
+    Rng r;
+    rng_seed(&r, rng_mix(seed, (uint64_t)i));
     for (int j = 0; j < ISZ; j++)
-        x[j] = rec__rng_uniform(&r) < 0.2f ? 1.0f : 0.0f;
+        x[j] = rng_uniform(&r) < 0.2f ? 1.0f : 0.0f;
     *label = (int)(i % REC_NCLASSES);
     return 0;
 }

@@ -27,6 +27,7 @@
 #include "common/clock.h"
 #include "common/err.h"
 #include "common/fsutil.h"
+#include "common/rng.h"
 #include "pipeline/queue.h"
 
 static int rm_entry(const char *path, const struct stat *st, int flag,
@@ -123,7 +124,7 @@ int main(int argc, char **argv)
     t0 = clock_mono_s();
     for (int i = 0; i < items; i++) {
         snprintf(key, sizeof key, "f%016llx-p%04d",
-                 (unsigned long long)i * 0x9E3779B97F4A7C15ull, 1);
+                 (unsigned long long)rng_mix((uint64_t)i, 0), 1);
         snprintf(text, sizeof text,
                  "src=/data/scans/box%03d/f%06d.tif\npage=1\nxres=300\n",
                  i / 1000, i);

@@ -1324,11 +1324,11 @@ static int set_source_get(void *ctx, int64_t k, uint64_t seed, float *x,
             if (!set->quota[kind])
                 continue;
             if (j < set->quota[kind]) {
-                uint64_t h = rec__dr_mix(seed ^ 0x51ED27ULL, (uint64_t)k);
+                uint64_t h = rng_mix2(seed ^ 0x51ED27ULL, (uint64_t)k);
                 int i = set->pool[kind][h % (uint64_t)set->npool[kind]];
                 *label = set->s[i].label;
                 return rec_set_render(set, i, ss->aug,
-                                      rec__dr_mix(seed, (uint64_t)k), x);
+                                      rng_mix2(seed, (uint64_t)k), x);
             }
             j -= set->quota[kind];
         }
@@ -1345,7 +1345,7 @@ static int set_source_get(void *ctx, int64_t k, uint64_t seed, float *x,
             lo = mid + 1;
     }
     *label = set->s[lo].label;
-    return rec_set_render(set, lo, ss->aug, rec__dr_mix(seed, (uint64_t)k), x);
+    return rec_set_render(set, lo, ss->aug, rng_mix2(seed, (uint64_t)k), x);
 }
 
 void rec_set_source(RecSetSource *ctx, const RecSet *set, const RecAugment *aug,

@@ -27,6 +27,7 @@
 
 #include "common/clock.h"
 #include "common/err.h"
+#include "common/rng.h"
 
 /* See rec_forward.c: GCC's -O2 leaves elementwise loops scalar. */
 #if defined(__GNUC__) && !defined(__clang__)
@@ -332,7 +333,7 @@ static int validate(RecNet *net, const RecSource *val, int b, uint64_t seed,
  *
  * Notes:
  *   (1) Each epoch draws a permutation of the training set from
- *       (seed, epoch) and passes rec__mix(seed, epoch) to the source so
+ *       (seed, epoch) and passes rng_mix(seed, epoch) to the source so
  *       augmentation differs per epoch; the last partial batch of an
  *       epoch is used too.
  *   (2) The progress callback runs every 200 steps and after each epoch
@@ -391,13 +392,13 @@ int rec_net_train(RecNet *net, const RecTrainOptions *opt)
     double t0 = clock_mono_s();
     int64_t step = 0;
     for (int ep = 0; ep < opt->epochs; ep++) {
-        uint64_t eseed = rec__mix(opt->seed, (uint64_t)ep + 1);
-        uint64_t rng;
-        rec__rng_seed(&rng, eseed);
+        uint64_t eseed = rng_mix(opt->seed, (uint64_t)ep + 1);
+        Rng rng;
+        rng_seed(&rng, eseed);
         for (int64_t i = 0; i < n; i++)
             perm[i] = i;
         for (int64_t i = n - 1; i > 0; i--) {
-            int64_t j = (int64_t)(rec__rng_next(&rng) % (uint64_t)(i + 1));
+            int64_t j = (int64_t)(rng_next(&rng) % (uint64_t)(i + 1));
             int64_t t = perm[i];
             perm[i] = perm[j];
             perm[j] = t;
@@ -414,7 +415,7 @@ int rec_net_train(RecNet *net, const RecTrainOptions *opt)
             if (fill_batch(&opt->train, perm + off, m, eseed, x, labels,
                            "training") < 0)
                 goto done;
-            rec__forward(net, x, m, 1, rec__mix(eseed, (uint64_t)bi));
+            rec__forward(net, x, m, 1, rng_mix(eseed, (uint64_t)bi));
             float loss = rec__loss(net, labels, m, opt->label_smoothing, 1,
                                    &cor);
             if (!isfinite(loss)) {
