@@ -318,6 +318,13 @@ void binio_buf_u64(BinBuf *b, uint64_t v)
     binio_buf_write(b, x, 8);
 }
 
+void binio_buf_i32(BinBuf *b, int32_t v)
+{
+    unsigned char x[4];
+    binio_put_i32(x, v);
+    binio_buf_write(b, x, 4);
+}
+
 void binio_buf_f32(BinBuf *b, float v)
 {
     unsigned char x[4];

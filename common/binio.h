@@ -66,6 +66,7 @@ typedef struct BinBuf {
 void binio_buf_write(BinBuf *b, const void *src, size_t n);
 void binio_buf_u32(BinBuf *b, uint32_t v);
 void binio_buf_u64(BinBuf *b, uint64_t v);
+void binio_buf_i32(BinBuf *b, int32_t v);
 void binio_buf_f32(BinBuf *b, float v);
 void binio_buf_cleanup(BinBuf *b);
 

@@ -136,6 +136,22 @@ static void binio_buf__appends__bytes_in_order(void)
     binio_buf_cleanup(NULL);
 }
 
+static void binio_buf_i32__negative__twos_complement_read_back(void)
+{
+    BinBuf b = {0};
+    binio_buf_i32(&b, -2);
+    binio_buf_i32(&b, INT32_MIN);
+    static const unsigned char want[] = {0xfe, 0xff, 0xff, 0xff,
+                                         0,    0,    0,    0x80};
+    CHECK(!b.oom && b.n == sizeof want);
+    CHECK(b.p && memcmp(b.p, want, sizeof want) == 0);
+    BinReader r;
+    binio_reader_init(&r, b.p, b.n, NULL, NULL);
+    CHECK(binio_read_i32(&r, "a") == -2);
+    CHECK(binio_read_i32(&r, "b") == INT32_MIN);
+    binio_buf_cleanup(&b);
+}
+
 static void binio_file_read__small_file__whole_content(void)
 {
     char path[4096];
@@ -177,6 +193,7 @@ int main(void)
     RUN(binio_read__past_end__sticky_error_naming_file_and_field);
     RUN(binio_read_need__huge_count__fails_without_overflow);
     RUN(binio_buf__appends__bytes_in_order);
+    RUN(binio_buf_i32__negative__twos_complement_read_back);
     RUN(binio_file_read__small_file__whole_content);
     RUN(binio_file_read__missing__message_names_file);
     TEST_EXIT();
