@@ -28,9 +28,7 @@
 #include "common/binio.h"
 #include "common/err.h"
 
-#include <errno.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,25 +162,11 @@ int seg_page_save(const SegPage *page, const char *path)
         put_mask(&b, page->mask_data + page->mask_off[i],
                  (size_t)box->w * box->h);
     }
-    if (!b.oom)
-        binio_buf_u32(&b, binio_crc32(0, b.p, b.n));
-    if (b.oom) {
-        binio_buf_cleanup(&b);
-        return err_set("%s: out of memory", path);
-    }
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        binio_buf_cleanup(&b);
-        return err_set_errno("%s: cannot create", path);
-    }
-    size_t wr = fwrite(b.p, 1, b.n, f);
-    int bad = wr != b.n || fflush(f) != 0;
-    if (fclose(f) != 0)
-        bad = 1;
+    binio_buf_crc32(&b);
+    int rc = b.oom ? err_set("%s: out of memory", path)
+                   : binio_file_write(path, b.p, b.n);
     binio_buf_cleanup(&b);
-    if (bad)
-        return err_set_errno("%s: write failed", path);
-    return 0;
+    return rc;
 }
 
 /**

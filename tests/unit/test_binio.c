@@ -152,6 +152,44 @@ static void binio_buf_i32__negative__twos_complement_read_back(void)
     binio_buf_cleanup(&b);
 }
 
+static void binio_buf_crc32__after_fields__trailer_is_crc_of_the_rest(void)
+{
+    BinBuf b = {0};
+    binio_buf_write(&b, "123456789", 9);
+    binio_buf_crc32(&b);
+    CHECK(!b.oom && b.n == 13);
+    CHECK(b.p && binio_get_u32(b.p + 9) == 0xCBF43926u); /* check value */
+    binio_buf_cleanup(&b);
+    BinBuf full = {0};
+    full.oom = 1; /* an incomplete buffer gets no trailer */
+    binio_buf_crc32(&full);
+    CHECK(full.n == 0 && full.p == NULL);
+}
+
+static void binio_file_write__then_read__same_bytes(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/binio-write.bin", test_tmpdir());
+    static const unsigned char data[5] = {0, 1, 2, 0xfe, 0xff};
+    CHECK(binio_file_write(path, data, sizeof data) == 0);
+    size_t n = 0;
+    unsigned char *p = binio_file_read(path, 100, &n);
+    CHECK(p && n == sizeof data && memcmp(p, data, n) == 0);
+    free(p);
+    CHECK(binio_file_write(path, NULL, 0) == 0); /* truncates */
+    p = binio_file_read(path, 100, &n);
+    CHECK(p && n == 0);
+    free(p);
+    unlink(path);
+}
+
+static void binio_file_write__missing_folder__message_names_file(void)
+{
+    CHECK(binio_file_write("/nonexistent/inkpipe/x.bin", "x", 1) == -1);
+    CHECK(strstr(err_get(), "/nonexistent/inkpipe/x.bin: cannot create") ==
+          err_get());
+}
+
 static void binio_file_read__small_file__whole_content(void)
 {
     char path[4096];
@@ -196,5 +234,8 @@ int main(void)
     RUN(binio_buf_i32__negative__twos_complement_read_back);
     RUN(binio_file_read__small_file__whole_content);
     RUN(binio_file_read__missing__message_names_file);
+    RUN(binio_buf_crc32__after_fields__trailer_is_crc_of_the_rest);
+    RUN(binio_file_write__then_read__same_bytes);
+    RUN(binio_file_write__missing_folder__message_names_file);
     TEST_EXIT();
 }
