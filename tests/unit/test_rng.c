@@ -50,22 +50,17 @@ static void rng_seed__copy_of_state__forks_the_same_stream(void)
         CHECK(rng_next(&a) == rng_next(&b));
 }
 
-static void rng_uniform__seed_42__old_float_values(void)
+static void rng_uniform__seed_42__old_values_in_both_widths(void)
 {
-    static const float want[4] = {0x1.7bae64p-1f, 0x1.477f18p-3f,
-                                  0x1.1d499cp-2f, 0x1.607384p-2f};
-    Rng r = {42};
-    for (int i = 0; i < 4; i++)
-        CHECK(same_f(rng_uniform(&r), want[i]));
-}
-
-static void rng_uniform_d__seed_42__old_double_values(void)
-{
-    static const double want[4] = {0x1.7bae644c5fd6dp-1, 0x1.477f199d93378p-3,
-                                   0x1.1d499d5c4c3e6p-2, 0x1.607387fc392b8p-2};
-    Rng r = {42};
-    for (int i = 0; i < 4; i++)
-        CHECK(same_d(rng_uniform_d(&r), want[i]));
+    static const float wantf[4] = {0x1.7bae64p-1f, 0x1.477f18p-3f,
+                                   0x1.1d499cp-2f, 0x1.607384p-2f};
+    static const double wantd[4] = {0x1.7bae644c5fd6dp-1, 0x1.477f199d93378p-3,
+                                    0x1.1d499d5c4c3e6p-2, 0x1.607387fc392b8p-2};
+    Rng r = {42}, q = {42};
+    for (int i = 0; i < 4; i++) {
+        CHECK(same_f(rng_uniform(&r), wantf[i]));
+        CHECK(same_d(rng_uniform_d(&q), wantd[i]));
+    }
 }
 
 static void rng_uniform__many_draws__inside_0_1(void)
@@ -209,8 +204,7 @@ int main(void)
 {
     RUN(rng_next__reference_seeds__splitmix64_outputs);
     RUN(rng_seed__copy_of_state__forks_the_same_stream);
-    RUN(rng_uniform__seed_42__old_float_values);
-    RUN(rng_uniform_d__seed_42__old_double_values);
+    RUN(rng_uniform__seed_42__old_values_in_both_widths);
     RUN(rng_uniform__many_draws__inside_0_1);
     RUN(rng_range__seed_42__old_values_in_both_widths);
     RUN(rng_int__seed_42__old_values_and_bounds);
