@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "cli/cli.h"
 #include "pipeline/job.h"
@@ -144,18 +145,11 @@ static const char *job_model(const Job *job)
     return job->model ? job->model : cli_default_model_path();
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static void progress_line(const ReportCounts *k, double t0)
 {
     ReportPages pg = report_pages(k);
     int total = pg.total, done = pg.done, failed = pg.failed;
-    double el = now_s() - t0;
+    double el = clock_mono_s() - t0;
     double rate = el > 0 ? done / el : 0;
     int left = total - done - failed;
     char eta[32] = "?";
@@ -223,7 +217,7 @@ int cmd_run(int argc, char **argv)
         return rc;
     if (!workers)
         workers = job->workers;
-    double t0 = now_s();
+    double t0 = clock_mono_s();
     int n_new = 0, n_known = 0;
     if (spool_submit(sp, &n_new, &n_known) < 0) {
         fprintf(stderr, "inkpipe: %s: %s\n", path, err_get());
@@ -271,11 +265,11 @@ int cmd_run(int argc, char **argv)
         }
         if (pid < 0 && errno == ECHILD)
             break;
-        if (tty && now_s() - last >= 0.5) {
+        if (tty && clock_mono_s() - last >= 0.5) {
             ReportCounts k;
             if (report_counts(sp, &k) == 0)
                 progress_line(&k, t0);
-            last = now_s();
+            last = clock_mono_s();
         }
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
@@ -293,7 +287,7 @@ int cmd_run(int argc, char **argv)
     if (failed)
         report_failures(sp, stderr);
     if (!quiet)
-        report_summary(stderr, "inkpipe", job, &k, n_new, now_s() - t0, 0);
+        report_summary(stderr, "inkpipe", job, &k, n_new, clock_mono_s() - t0, 0);
     int left = report_left(&k);
     if (failed)
         rc = 3;

@@ -19,9 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "cli/cli.h"
 #include "common/fsutil.h"
@@ -81,13 +81,6 @@ static int slurm_parse_int(const char *name, const char *s, int *pv)
         return err_set("%s '%s': expected a whole number >= 1", name, s);
     *pv = (int)v;
     return 0;
-}
-
-static double slurm_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* path made absolute against the current folder (the script may run from
@@ -448,7 +441,7 @@ static int slurm_wait(int argc, char **argv)
         fprintf(stderr, "inkpipe slurm wait: %s\n", err_get());
         goto out;
     }
-    start = slurm_now();
+    start = clock_mono_s();
     next_check = start + 2;
     for (;;) {
         double now;
@@ -458,7 +451,7 @@ static int slurm_wait(int argc, char **argv)
         }
         if (pr.queued + pr.claimed == 0)
             break;
-        now = slurm_now();
+        now = clock_mono_s();
         if (timeout > 0 && now - start >= timeout) {
             fprintf(stderr, "inkpipe slurm wait: %s: %d queued, %d in "
                             "progress after %.0f s; giving up\n",
@@ -492,7 +485,7 @@ static int slurm_wait(int argc, char **argv)
         if (delay < 2)
             delay *= 1.5;
     }
-    rc = slurm_report(sp, job, slurm_now() - start);
+    rc = slurm_report(sp, job, clock_mono_s() - start);
 out:
     free(ids);
     spool_destroy(&sp);

@@ -20,8 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "train/train_data.h"
 #include "train/train_loop.h"
@@ -33,13 +33,6 @@
 
 /* Upper/lower pairs that share a shape (EMNIST balanced merges these). */
 static const char merged_letters[] = "CIJKLMOPSUVWXYZ";
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Class after merging the look-alike pairs (lower -> upper). */
 static int merge_class(int c)
@@ -373,7 +366,7 @@ int cmd_train(int argc, char **argv)
     size_t m = (size_t)snprintf(command, sizeof command, "inkpipe");
     for (int i = 0; i < argc && m < sizeof command - 64; i++)
         m += (size_t)snprintf(command + m, sizeof command - m, " %s", argv[i]);
-    double t0 = now_s();
+    double t0 = clock_mono_s();
     TrainRecipeResult res;
     RecNet *net = train_recipe_run(&r, command, &res);
     if (!net || rec_net_save(net, out) < 0) {
@@ -383,7 +376,7 @@ int cmd_train(int argc, char **argv)
     }
     fprintf(stderr, "wrote %s (best validation %.2f%%) in %.1f min\n", out,
             100.0 * (double)(res.best_val > 0 ? res.best_val : 0),
-            (now_s() - t0) / 60.0);
+            (clock_mono_s() - t0) / 60.0);
     rec_net_destroy(&net);
     return 0;
 }

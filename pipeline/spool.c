@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,6 +278,37 @@ static int inputs_expand(const Job *job, Inputs *in)
     return 0;
 }
 
+/**
+ * Enqueue an item whose text is formatted printf-style, at any length.
+ *
+ * @param[in] q    queue
+ * @param[in] key  item key (queue_key_valid)
+ * @param[in] fmt  format of the item's text ("field=value" lines)
+ * @return as queue_enqueue(): 1 enqueued, 0 already known, -1 error
+ *
+ * Notes:
+ *   (1) The text is formatted into a buffer of its own size, so no stage
+ *       keeps a fixed buffer that a long path could overrun or cut.
+ */
+int spool__enqueuef(Queue *q, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return err_set("queue item %s: cannot format its text", key);
+    char *text = malloc((size_t)n + 1);
+    if (!text)
+        return err_set("queue item %s: out of memory", key);
+    va_start(ap, fmt);
+    vsnprintf(text, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    int rc = queue_enqueue(q, key, text);
+    free(text);
+    return rc;
+}
+
 static unsigned long long fnv1a(const char *s)
 {
     unsigned long long h = 1469598103934665603ULL;
@@ -304,11 +336,11 @@ int spool_submit(Spool *sp, int *pnew, int *pknown)
         return -1;
     }
     for (int i = 0; i < in.n; i++) {
-        char key[32], text[9000];
+        char key[32];
         snprintf(key, sizeof key, "f%016llx", fnv1a(in.v[i].rel));
-        snprintf(text, sizeof text, "src=%s\nrel=%s\nfile=%s\n", in.v[i].src,
-                 in.v[i].rel, key);
-        int rc = queue_enqueue(sp->q[STAGE_INGEST], key, text);
+        int rc = spool__enqueuef(sp->q[STAGE_INGEST], key,
+                                 "src=%s\nrel=%s\nfile=%s\n", in.v[i].src,
+                                 in.v[i].rel, key);
         if (rc < 0) {
             inputs_free(&in);
             return -1;

@@ -20,6 +20,7 @@
 #ifndef INKPIPE_SPOOL_H
 #define INKPIPE_SPOOL_H
 
+#include "common/err.h"
 #include "pipeline/job.h"
 #include "pipeline/queue.h"
 #include "recognize/recognize.h"
@@ -60,6 +61,10 @@ int spool_stage_run(Spool *sp, SpoolStage st, const QueueItem *item,
 int spool_page_failed(Spool *sp, SpoolStage st, const QueueItem *item);
 
 /* Internals shared by spool.c and stage.c. */
+/* queue_enqueue() of a printf-formatted item text of any length (spool.c).
+ * Returns 1, 0 (already known) or -1. */
+int spool__enqueuef(Queue *q, const char *key, const char *fmt, ...)
+    ERR_PRINTF(3, 4);
 int spool__art_fd(const Spool *sp);
 const char *spool__art_dir(const Spool *sp);
 int spool__out_fd(const Spool *sp);

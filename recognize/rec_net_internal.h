@@ -90,11 +90,6 @@ struct RecNet {
 
 /* rec_net.c */
 int rec__net_reserve(RecNet *net, int cap, int train);
-void rec__rng_seed(uint64_t *s, uint64_t seed);
-uint64_t rec__rng_next(uint64_t *s);
-float rec__rng_uniform(uint64_t *s); /* [0, 1) */
-float rec__rng_normal(uint64_t *s);
-uint64_t rec__mix(uint64_t a, uint64_t b);
 size_t rec__layer_flops(const RecLayer *l); /* multiply-adds x 2 per sample */
 
 /* rec_forward.c */

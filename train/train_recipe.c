@@ -13,16 +13,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "common/err.h"
-
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /** Fill r with the defaults of `inkpipe train`. */
 void train_recipe_init(TrainRecipe *r)
@@ -256,7 +249,7 @@ RecNet *train_recipe_run(const TrainRecipe *r, const char *command,
     if (train_recipe_split(r, &valw, &excl) < 0)
         return NULL;
     RecTrainOptions opt = r->opt;
-    double t0 = mono_s();
+    double t0 = clock_mono_s();
     RecSet *train = rec_set_create(), *val = rec_set_create();
     RecNet *net = NULL;
     if (!train || !val || load_sets(r, &valw, &excl, &train, &val) < 0)
@@ -273,7 +266,7 @@ RecNet *train_recipe_run(const TrainRecipe *r, const char *command,
     note(r,
             "loaded in %.0fs: train %d (pictures %d, r->trajectories %d, idx "
             "%d, fonts %d, outline fonts %d), validation %d (writers %s)\n",
-            mono_s() - t0, ntrain, count_kind(train, REC_KIND_IMAGE),
+            clock_mono_s() - t0, ntrain, count_kind(train, REC_KIND_IMAGE),
             count_kind(train, REC_KIND_TRAJ), count_kind(train, REC_KIND_IDX),
             count_kind(train, REC_KIND_FONT), count_kind(train, REC_KIND_TTF),
             rec_set_count(val),

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/rng.h"
 #include "test.h"
 
 #define ISZ (REC_INPUT_SIZE * REC_INPUT_SIZE)
@@ -35,8 +36,8 @@ typedef struct {
 static void qcase_init(QCase *q, int m, int n, int k, int pool4, int relu,
                        uint64_t seed)
 {
-    uint64_t r;
-    rec__rng_seed(&r, seed);
+    Rng r;
+    rng_seed(&r, seed);
     q->m = m;
     q->n = n;
     q->k = k;
@@ -51,21 +52,21 @@ static void qcase_init(QCase *q, int m, int n, int k, int pool4, int relu,
     q->out = calloc((size_t)m * n, sizeof(float));
     for (int i = 0; i < m; i++)
         for (int j = 0; j < k; j++) {
-            uint64_t v = rec__rng_next(&r);
+            uint64_t v = rng_next(&r);
             q->a[(size_t)i * q->kp + j] = v % 7 == 0 ? 255 : (uint8_t)(v >> 8);
         }
     for (size_t i = 0; i < (size_t)n * k; i++) {
-        uint64_t v = rec__rng_next(&r);
+        uint64_t v = rng_next(&r);
         int x = (int)(v >> 8 & 255) - 128;
         q->w[i] = (int8_t)(v % 11 == 0 ? -127 : v % 13 == 0 ? 127
                            : x < -127 ? -127 : x);
     }
     for (int i = 0; i < n; i++) {
-        q->ws[i] = 1e-4f * (1.0f + rec__rng_uniform(&r));
-        q->bias[i] = rec__rng_uniform(&r) - 0.5f;
+        q->ws[i] = 1e-4f * (1.0f + rng_uniform(&r));
+        q->bias[i] = rng_uniform(&r) - 0.5f;
     }
     for (size_t i = 0; i < m4; i++)
-        q->as[i] = 0.01f * (0.5f + rec__rng_uniform(&r));
+        q->as[i] = 0.01f * (0.5f + rng_uniform(&r));
     rec__qgemm_pack_b(q->w, n, k, q->kp, q->b);
     q->g = (RecQGemm){.m = m, .n = n, .kp = q->kp, .a = q->a,
                       .lda = (size_t)q->kp, .b = q->b, .wscale = q->ws,
@@ -391,13 +392,13 @@ static RecNet *loaded_random_net(const char *arch, uint64_t seed)
     if (!net)
         return NULL;
     /* biases and bn statistics away from their neutral values */
-    uint64_t r;
-    rec__rng_seed(&r, seed + 7);
+    Rng r;
+    rng_seed(&r, seed + 7);
     for (int i = 0; i < net->nl; i++) {
         RecLayer *l = &net->l[i];
         if (l->type == REC__CONV || l->type == REC__DENSE)
             for (int c = 0; c < l->nb; c++)
-                net->params[l->b_off + c] = 0.2f * rec__rng_normal(&r);
+                net->params[l->b_off + c] = 0.2f * (float)rng_normal_d(&r);
         /* an untrained net's logits are nearly equal, so its argmax is a
          * coin toss under any rounding; spread them like a trained net's
          * (top class 0.3-0.99) */
@@ -406,9 +407,9 @@ static RecNet *loaded_random_net(const char *arch, uint64_t seed)
                 net->params[l->w_off + k] *= 8.0f;
         if (l->type == REC__BN)
             for (int c = 0; c < l->cout; c++) {
-                net->params[l->w_off + c] = 1.0f + 0.2f * rec__rng_normal(&r);
-                net->stats[l->s_off + c] = 0.1f * rec__rng_normal(&r);
-                net->stats[l->s_off + l->cout + c] = 0.5f + rec__rng_uniform(&r);
+                net->params[l->w_off + c] = 1.0f + 0.2f * (float)rng_normal_d(&r);
+                net->stats[l->s_off + c] = 0.1f * (float)rng_normal_d(&r);
+                net->stats[l->s_off + l->cout + c] = 0.5f + rng_uniform(&r);
             }
     }
     int ok = rec_net_save(net, path) == 0;
@@ -423,14 +424,14 @@ static RecNet *loaded_random_net(const char *arch, uint64_t seed)
 static float *glyph_inputs(int n, uint64_t seed)
 {
     float *x = calloc((size_t)n * ISZ, sizeof(float));
-    uint64_t r;
-    rec__rng_seed(&r, seed);
+    Rng r;
+    rng_seed(&r, seed);
     for (int s = 0; s < n; s++) {
         float *g = x + (size_t)s * ISZ;
-        int strokes = 2 + (int)(rec__rng_next(&r) % 3);
+        int strokes = 2 + (int)(rng_next(&r) % 3);
         for (int k = 0; k < strokes; k++) {
-            float x0 = 4 + 24 * rec__rng_uniform(&r), y0 = 4 + 24 * rec__rng_uniform(&r);
-            float x1 = 4 + 24 * rec__rng_uniform(&r), y1 = 4 + 24 * rec__rng_uniform(&r);
+            float x0 = 4 + 24 * rng_uniform(&r), y0 = 4 + 24 * rng_uniform(&r);
+            float x1 = 4 + 24 * rng_uniform(&r), y1 = 4 + 24 * rng_uniform(&r);
             for (int t = 0; t <= 40; t++) {
                 float px = x0 + (x1 - x0) * t / 40, py = y0 + (y1 - y0) * t / 40;
                 for (int dy = -2; dy <= 2; dy++)
