@@ -214,12 +214,17 @@ int worker_spool_idle(Spool *sp, unsigned mask)
     return 1;
 }
 
+/* A stage process killed by a signal this many times in a row on one
+ * item fails it ("crashed: signal N (name) (twice)"). */
+#define WORKER_MAX_CRASHES 2
+
 /* How one item went: the child's reply, or what the worker saw. */
 enum {
     RUN_OK = 0,
     RUN_FAILED = -1,  /* the item's fault: it fails with the reason */
     RUN_NOSPACE = -2, /* a full disk, not the item's fault: given back */
-    RUN_LOST = -3     /* the claim was taken over: nothing published */
+    RUN_LOST = -3,    /* the claim was taken over: nothing published */
+    RUN_CRASHED = -4  /* the stage process died by a signal not ours */
 };
 
 /* spool_stage_run's result (err_get() set) as a RUN_ code. */
@@ -410,13 +415,16 @@ static int sandbox_send(Sandbox *sb, const SbHead *h, const QueueItem *it)
 }
 
 /* Run one item in the sandbox child (started when needed); reason (size
- * >= 1024) gets why it failed. Returns a RUN_ code. */
+ * >= 1024) gets why it failed. Returns a RUN_ code; *pdead gets the pid of
+ * a stage process that died or was killed on this item (else 0), whose
+ * staged files the caller sweeps. */
 static int sandbox_run(Sandbox *sb, Spool *sp, SpoolStage st,
                        const QueueItem *it, RecNet *net, char *reason,
-                       size_t size)
+                       size_t size, pid_t *pdead)
 {
     const Job *job = spool_get_job(sp);
     reason[0] = '\0';
+    *pdead = 0;
     if (!sb->pid && sandbox_start(sb, sp, net) < 0) {
         snprintf(reason, size, "%s", err_get());
         return RUN_FAILED;
@@ -467,6 +475,7 @@ static int sandbox_run(Sandbox *sb, Spool *sp, SpoolStage st,
                        : RUN_FAILED;
         }
     }
+    *pdead = sb->pid;
     if (r == -2) {
         sandbox_stop(sb, 1, NULL);
         snprintf(reason, size, "timeout after %gs (limits.page_timeout)",
@@ -474,12 +483,13 @@ static int sandbox_run(Sandbox *sb, Spool *sp, SpoolStage st,
         return RUN_FAILED;
     }
     sandbox_stop(sb, 0, &status);
-    if (WIFSIGNALED(status))
+    if (WIFSIGNALED(status)) {
         snprintf(reason, size, "crashed: signal %d (%s)", WTERMSIG(status),
                  strsignal(WTERMSIG(status)));
-    else
-        snprintf(reason, size, "stage process exited with status %d",
-                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        return RUN_CRASHED;
+    }
+    snprintf(reason, size, "stage process exited with status %d",
+             WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     return RUN_FAILED;
 }
 
@@ -530,6 +540,7 @@ static int handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
             }
         }
     }
+    pid_t dead = 0;
     if (st == STAGE_RECOGNIZE && !m->net) {
         snprintf(reason, sizeof reason, "%s", m->net_err);
         rc = RUN_FAILED;
@@ -538,7 +549,16 @@ static int handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
         rc = run_code(stage_run_timed(sp, st, it, m->net));
         snprintf(reason, sizeof reason, "%s", err_get());
     } else {
-        rc = sandbox_run(&m->sb, sp, st, it, m->net, reason, sizeof reason);
+        rc = sandbox_run(&m->sb, sp, st, it, m->net, reason, sizeof reason,
+                         &dead);
+    }
+    if (dead) {
+        /* The stage process died on this item (crash, kill -9, timeout):
+         * remove what it staged. Holding the claim, everything staged for
+         * the item may go (a holder stopped past its lease leaves files
+         * there too); otherwise only the dead process's own. */
+        int all = queue_claim_held(q, it) == 1;
+        spool_stage_sweep(sp, st, it, (long)dead, all);
     }
     if (rc == RUN_OK) {
         if (queue_complete(q, it) == 0) {
@@ -568,7 +588,34 @@ static int handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
                          : "its result was discarded");
         return 0;
     }
-    if (queue_fail(q, it, reason) < 0) {
+    if (rc == RUN_CRASHED) {
+        /* Killed by a signal the worker did not send (a decoder's crash,
+         * the OOM killer, kill -9): not the page's fault until it repeats. */
+        int r = queue_retry_crashed(q, it, reason, sizeof reason,
+                                    WORKER_MAX_CRASHES);
+        if (r == 1) {
+            if (opt->log)
+                fprintf(opt->log, "inkpipe: %s %s: %s; the item is run "
+                        "again\n", spool_stage_names[st], it->key, reason);
+            return 0;
+        }
+        if (r < 0) {
+            char why[1024];
+            snprintf(why, sizeof why, "%s", err_get());
+            if (queue_claim_held(q, it) == 0) {
+                if (opt->log)
+                    fprintf(opt->log, "inkpipe: %s %s: %s, but %s\n",
+                            spool_stage_names[st], it->key, reason, why);
+                return 0;
+            }
+            /* (disk full?) keep the item for the next run, as below */
+            queue_release(q, it);
+            return err_set("%s %s: %s, and the crash cannot be recorded: %s. "
+                           "Stopped; the item stays queued",
+                           spool_stage_names[st], it->key, reason, why);
+        }
+        /* failed, reason now ending in "(twice)" */
+    } else if (queue_fail(q, it, reason) < 0) {
         if (queue_claim_held(q, it) == 0) {
             /* taken over while this worker was stopped: the new holder
              * decides the item's fate */
