@@ -32,17 +32,18 @@
  * page or ingest item (the file system of art/ and the queues), OUTPUT/
  * DIR/.inkpipe-F for an output item (the file system of its files). Then
  * it checks its claim (queue_claim_held) and only then renames (links,
- * for an item) the staged file into place. A holder empties and removes
- * the staging folder before it stages anything (staging_make). A check
- * followed by a rename is not atomic, but it need not be: the stopped
+ * for an item) the staged file into place. Every holder empties and
+ * removes the staging folder as its stage starts (spool_stage_run; again
+ * in staging_make). A check followed by a rename is not atomic, but it
+ * need not be: the stopped
  * holder staged its file either before the new holder's sweep (the file is
  * gone, its rename fails with ENOENT) or after it (then its check ran after
  * the takeover, which came before the sweep, and fails). In both cases the
  * stage returns SPOOL_LOST and publishes nothing more; whatever it renamed
- * before the sweep is replaced by the new holder's later publish. The new
- * holder sweeps as its stage starts (spool_stage_run), so even a holder
- * that then fails the item leaves nothing of the stopped one to publish. The
- * claim name is the fencing token (queue_claim_held). A stopped holder's
+ * before the sweep is replaced by the new holder's later publish. As the
+ * sweep comes first, even a new holder that then fails the item leaves
+ * nothing of the stopped one to publish. The claim name is the fencing
+ * token (queue_claim_held). A stopped holder's
  * own sweep can remove a new holder's staged files in turn; the new holder
  * then sees ENOENT while it still holds the claim and the item is simply
  * run again (SPOOL_LOST too; the worker gives it back).
