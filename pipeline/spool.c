@@ -388,52 +388,6 @@ static void clean_art_temps(Spool *sp)
     closedir(d);
 }
 
-/* Is name a temp file of fs_create_temp_at (".NAME.tmp.PID.SEQ") whose
- * writer is not alive on this host? */
-static int temp_of_dead_writer(const char *name)
-{
-    const char *t = strstr(name, ".tmp.");
-    if (name[0] != '.' || !t)
-        return 0;
-    char *end;
-    long pid = strtol(t + 5, &end, 10);
-    if (pid <= 0 || *end != '.')
-        return 0;
-    return !queue_pid_alive(pid);
-}
-
-/* Remove, below folder dfd (depth-limited, symlinks never followed), the
- * temp files that dead output writers left behind. */
-static void clean_out_temps_at(int dfd, int depth)
-{
-    int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!d) {
-        if (fd >= 0)
-            close(fd);
-        return;
-    }
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        struct stat st;
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-            continue;
-        if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-            continue;
-        if (S_ISDIR(st.st_mode) && depth < 64) {
-            int sub = openat(dfd, de->d_name,
-                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            if (sub >= 0) {
-                clean_out_temps_at(sub, depth + 1);
-                close(sub);
-            }
-        } else if (S_ISREG(st.st_mode) && temp_of_dead_writer(de->d_name)) {
-            unlinkat(dfd, de->d_name, 0);
-        }
-    }
-    closedir(d);
-}
-
 /**
  * Recover every stage (queue_recover with the job's lease).
  *
@@ -449,11 +403,8 @@ int spool_recover(Spool *sp, int *pn)
         int n = 0;
         if (queue_recover(sp->q[i], sp->job->lease_seconds, &n) < 0)
             return -1;
-        /* An output writer that died mid-write leaves its hidden temp file
-         * in the output tree; sweep only when such a claim was recovered,
-         * so a healthy run never walks the tree. */
-        if (i == STAGE_OUTPUT && n > 0)
-            clean_out_temps_at(sp->out_fd, 0);
+        /* (what a killed writer staged is swept by the item's next holder,
+         * or by the worker that saw its stage process die: stage.c) */
         total += n;
     }
     if (pn)

@@ -51,10 +51,24 @@ int spool_recover(Spool *sp, int *pn);
 int spool_retry(Spool *sp, int *pn);
 int spool_settle_failed(Spool *sp);
 
+/* spool_stage_run's result when the item's claim was taken over before
+ * the stage could publish (stage.c: fencing). */
+#define SPOOL_LOST QUEUE_LOST
+
 /* Run one claimed item of stage st (stage.c). net is needed by recognize
- * only. Returns 0, or -1 with the reason in err_get(). */
+ * only. Returns 0, SPOOL_LOST, or -1 with the reason in err_get(). */
 int spool_stage_run(Spool *sp, SpoolStage st, const QueueItem *item,
                     RecNet *net);
+
+/* Remove what stage process pid (all = 1: anyone) staged for item
+ * (stage.c). 0 or -1. */
+int spool_stage_sweep(Spool *sp, SpoolStage st, const QueueItem *item,
+                      long pid, int all);
+
+/* Test aid: hook called when a stage has staged its result, just before
+ * it checks its claim and publishes (stage.c). */
+typedef void (*SpoolStageHook)(SpoolStage st, const char *key);
+void spool_set_stage_hook(SpoolStageHook hook);
 
 /* After item of stage st failed: enqueue its file's output item if every
  * page is now recognised or failed (stage.c). 0 or -1. */
