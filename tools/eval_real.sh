@@ -115,9 +115,10 @@ expand_writers() {
 writer_rows() { # FILE HELDOUT_NUMBERS SET ROLE_HELDOUT
     awk -v held="$2" -v set="$3" -v hrole="$4" '
         BEGIN { n = split(held, h, " "); for (i = 1; i <= n; i++) H[h[i] + 0] = 1 }
-        $1 == "writer" {
+        # "  writer 041:   62 glyphs  top-1  93.55%  merged  96.77%"
+        $1 == "writer" && $5 == "top-1" && $7 == "merged" {
             w = $2; sub(":", "", w)
-            t = $5; sub("%", "", t); m = $7; sub("%", "", m)
+            t = $6; sub("%", "", t); m = $8; sub("%", "", m)
             printf "%s\t%s\t%d\t%s\t%s\t%s\n", set, w, $3, t, m,
                    ((w + 0) in H) ? hrole : "train"
         }' "$1"
@@ -166,7 +167,7 @@ if want chars74k || want folds; then
     fi
 fi
 if want chars74k; then
-    say "== Chars74K EnglishHnd: 45 writers x 62 glyphs (tablet drawings, rendered) =="
+    say "== Chars74K EnglishHnd: $(find "$c74/Img" -name 'img*-*.png' | wc -l) glyphs of writers 001-045, 62 classes (drawn on a tablet) =="
     if [ -z "$heldout" ]; then
         heldout=$(printf '%s\n' "$meta" | sed -n 's/.*test writers \([0-9,-]*\) never loaded.*/\1/p' | head -1)
         val=$(printf '%s\n' "$meta" | sed -n 's/^validation writers \([0-9,-]*\): .*/\1/p' | head -1)
@@ -403,13 +404,14 @@ fi
 # ---- lexicon plausibility on all crops ------------------------------------
 # A reading is plausible when every non-empty line, with its spaces
 # removed, is a lexicon name with its spaces removed (spaced capitals).
+# An empty reading is not plausible.
 plausible() { # LEXICON FILES... -> "k n"
     awk -F'\t' '
         FNR == NR { if (FNR > 1) { k = $1; gsub(/[ \t]/, "", k); L[k] = 1 } next }
-        FNR == 1 { if (started) { n++; p += ok && lines } started = 1; ok = 1; lines = 0 }
         { l = toupper($0); gsub(/[ \t\f\r]/, "", l); if (l == "") next
-          lines++; if (!(l in L)) ok = 0 }
-        END { if (started) { n++; p += ok && lines } printf "%d %d", p, n }' "$@"
+          has[FILENAME] = 1; if (!(l in L)) bad[FILENAME] = 1 }
+        END { for (i = 2; i < ARGC; i++) { n++; p += (ARGV[i] in has) && !(ARGV[i] in bad) }
+              printf "%d %d", p, n }' "$@"
 }
 if want lexicon; then
     if [ ! -d "$names" ] || [ ! -f "$lex" ]; then

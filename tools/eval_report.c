@@ -379,7 +379,7 @@ static void svg_calibration(FILE *o)
                                     "#6b46c1", "#b83280", "#4a5568",
                                     "#975a16", "#00838f"};
     const int left = 50, top = 24, ps = 300;
-    int W = left + ps + 280, H = top + ps + 50;
+    int W = left + ps + 400, H = top + ps + 50;
     fprintf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
                "height=\"%d\" font-family=\"sans-serif\" font-size=\"11\">\n",
             W, H);

@@ -23,6 +23,18 @@ for l in A B; do
             -draw "line 18,35 42,35" PNG32:"$D/comnist/$l/$k.png"
     done
 done
+# a tiny Chars74K: the 62 class folders, A and B (Sample011, Sample012)
+# drawn for writers 001 and 041
+for ((c = 1; c <= 62; c++)); do mkdir -p "$D/chars74k-hnd/Img/$(printf 'Sample%03d' $c)"; done
+for c in 011 012; do
+    extra=()
+    [ $c = 012 ] && extra=(-draw "circle 45,45 45,20")
+    for w in 001 041; do
+        convert -size 90x90 xc:white -fill none -stroke black -strokewidth 6 \
+            -draw "line 15,80 45,10" -draw "line 45,10 75,80" "${extra[@]}" \
+            "$D/chars74k-hnd/Img/Sample$c/img$c-$w.png"
+    done
+done
 # two name crops (spaced capitals drawn as bars) and their gold lines
 for n in 1 2; do
     convert -size 200x40 xc:white -fill black -draw "rectangle 20,8 25,32" \
@@ -34,8 +46,11 @@ printf 'TRAIN_00001.jpg\tII\nTRAIN_00002.jpg\tI?\n' >"$T/gold.tsv"
 out=$("$ER" "${args[@]}" --data "$D" --gold "$T/gold.tsv" --out "$T/o" \
       --parts chars74k,mnist,comnist,names,lexicon 2>&1); rc=$?
 check eval_real__tiny_data__exit0 test "$rc" = 0
-case $out in *"SKIP chars74k: no Chars74K data at $D/chars74k-hnd"*) pass eval_real__no_chars74k__skipped ;;
-*) fail eval_real__no_chars74k__skipped "$out" ;; esac
+case $out in *"assuming 041-045"*"held-out writers:   1 writers, 2 glyphs: top-1 mean "*"trained-on writers: 1 writers, 2 glyphs"*)
+    pass eval_real__chars74k__heldout_and_trained_writers_apart ;;
+*) fail eval_real__chars74k__heldout_and_trained_writers_apart "$out" ;; esac
+check eval_real__chars74k__writer_rows \
+    test "$(cut -f2,3,6 "$T/o/writers.tsv" | tr '\t\n' ' ;')" = "001 2 train;041 2 heldout;"
 case $out in *"SKIP mnist: no MNIST test set"*) pass eval_real__no_mnist__skipped ;;
 *) fail eval_real__no_mnist__skipped "$out" ;; esac
 case $out in *"n=4  --charset upper: top-1"*) pass eval_real__comnist__alpha_glyphs_all_read ;;
@@ -50,7 +65,12 @@ case $out in *"inkpipe, all 2 crops: "*" plausible"*"ceiling: the gold transcrip
 check eval_real__report__html_with_svg grep -q '<svg' "$T/o/report.html"
 check eval_real__report__calibration grep -q 'Reliability' "$T/o/report.html"
 check eval_real__summary__file_kept grep -q 'CoMNIST' "$T/o/summary.txt"
-check eval_real__glyph_table__4_rows test "$(wc -l <"$T/o/glyphs.tsv")" = 4
+check eval_real__glyph_table__8_rows test "$(wc -l <"$T/o/glyphs.tsv")" = 8
+
+mv "$D/chars74k-hnd" "$D/chars74k-hnd.off"
+out=$("$ER" "${args[@]}" --data "$D" --gold "$T/gold.tsv" --out "$T/o3" --parts chars74k 2>&1); rc=$?
+case "$rc:$out" in 0:*"SKIP chars74k: no Chars74K data at $D/chars74k-hnd"*) pass eval_real__no_chars74k__skipped ;;
+*) fail eval_real__no_chars74k__skipped "rc=$rc $out" ;; esac
 
 # no gold set: that part says so, the run still succeeds
 out=$("$ER" "${args[@]}" --data "$D" --gold "$T/none.tsv" --out "$T/o2" --parts names 2>&1); rc=$?
