@@ -178,8 +178,8 @@ PIX *page_read(const char *path, int page, int64_t max_pixels)
  * Put an image with an alpha channel over white paper, as viewers do.
  *
  * @param[in,out] pix  any PIX; a 32 bpp one with 4 samples per pixel
- *                     (RGBA, as Leptonica decodes PNGs with grey + alpha,
- *                     RGBA, or a palette or colour key with tRNS) is
+ *                     (RGBA, as Leptonica decodes grey + alpha and RGBA
+ *                     PNGs, palette PNGs with tRNS, RGBA TIFFs) is
  *                     changed in place to RGB (spp 3, alpha byte 255)
  * Other images are left as they are; nothing can fail.
  *
