@@ -243,12 +243,18 @@ static double ece_of(const Source *s)
     return s->n ? 100.0 * e / s->n : 0.0;
 }
 
-/* Per-writer bars: one chart per set; y from 40 % to 100 %. */
+/* Per-writer bars: one chart per set; y from 40 % (lower if a writer is
+ * lower, in steps of 10) to 100 %. */
 static void svg_writers(FILE *o, const WriterSet *s)
 {
     const int left = 46, top = 24, ph = 220, bw = 14;
     int pw = s->n * bw, W = left + pw + 180, H = top + ph + 56;
-    const double lo = 40.0;
+    double lo = 40.0;
+    for (int i = 0; i < s->n; i++) {
+        double v = s->top1[i] < s->merged[i] ? s->top1[i] : s->merged[i];
+        while (lo > 0.0 && v < lo)
+            lo -= 10.0;
+    }
     fprintf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
                "height=\"%d\" font-family=\"sans-serif\" font-size=\"11\">\n",
             W, H);
@@ -256,7 +262,7 @@ static void svg_writers(FILE *o, const WriterSet *s)
             left);
     put_escaped(o, s->name);
     fputs("</text>\n", o);
-    for (int g = 40; g <= 100; g += 10) {
+    for (int g = (int)lo; g <= 100; g += 10) {
         double y = top + ph - (g - lo) / (100.0 - lo) * ph;
         fprintf(o,
                 "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
@@ -316,6 +322,8 @@ static void svg_confusion(FILE *o, const Source *s)
     }
     const int cell = k > 30 ? 11 : 18, left = 30, top = 44;
     int W = left + k * cell + 20, H = top + k * cell + 40;
+    if (W < 700) /* room for the caption */
+        W = 700;
     fprintf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
                "height=\"%d\" font-family=\"monospace\" font-size=\"%d\">\n",
             W, H, cell - 2);
