@@ -22,6 +22,14 @@ int page_is_image_name(const char *name);
 
 int page_count(const char *path, int *pn);
 PIX *page_read(const char *path, int page, int64_t max_pixels);
+void page_flatten_alpha(PIX *pix);
+/* One 8-bit sample c with alpha a (0 transparent .. 255 opaque) put over
+ * white paper, as image viewers show it; rounded. page_flatten_alpha() and
+ * the PNG fast path both use it, so the two paths give the same pixels. */
+static inline unsigned page_over_white(unsigned c, unsigned a)
+{
+    return (c * a + 255u * (255u - a) + 127u) / 255u;
+}
 /* NULL (no message) = not on the fast path: read it with pixRead. */
 PIX *page_png_read(const char *path);
 

@@ -1,5 +1,5 @@
 /*
- * rec_data.h - labelled glyph sets for training and evaluation, their
+ * train_data.h - labelled glyph sets for training and evaluation, their
  * augmentation, and the grey-level entry points of glyph normalisation.
  *
  * Files (prefix rec_):
