@@ -1,5 +1,5 @@
 /*
- * rec_augment.c - on-the-fly augmentation: every training sample is drawn
+ * train_augment.c - on-the-fly augmentation: every training sample is drawn
  * afresh from (sample, seed) as a scanner or camera would have seen it,
  * then binarised and normalised exactly like a glyph on a page.
  *

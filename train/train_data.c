@@ -1,5 +1,5 @@
 /*
- * rec_data.c - labelled glyph sets: Chars74K images and pen trajectories,
+ * train_data.c - labelled glyph sets: Chars74K images and pen trajectories,
  * IDX (MNIST), CSV, class folders and Hershey fonts; writer ranges; the
  * RecSource over a set.
  *

@@ -1,5 +1,5 @@
 /*
- * rec_train.c - training: softmax cross-entropy with label smoothing, the
+ * train_loop.c - training: softmax cross-entropy with label smoothing, the
  * backward pass of every layer type, AdamW, warmup + cosine learning-rate
  * schedule, the epoch loop with seeded shuffling and validation.
  *

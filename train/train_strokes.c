@@ -1,5 +1,5 @@
 /*
- * rec_strokes.c - pen strokes, Hershey stroke fonts and the stroke renderer
+ * train_strokes.c - pen strokes, Hershey stroke fonts and the stroke renderer
  * (see rec_strokes.h).
  *
  * Design:
