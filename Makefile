@@ -25,8 +25,9 @@ SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recove
 endif
 
 WARN     := -std=c11 -Wall -Wextra -Wpedantic
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
 DEFS     := -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
-            -DINKPIPE_PREFIX='"$(PREFIX)"'
+            -DINKPIPE_PREFIX='"$(PREFIX)"' -DINKPIPE_VERSION='"$(VERSION)"'
 ALL_CFLAGS = $(WARN) $(DEFS) -I. $(PKG_CFLAGS) $(OPT) $(SAN_FLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(SAN_FLAGS) -Wl,--as-needed $(LDFLAGS)
 LIBS     := $(PKG_LIBS) -lm -lpthread
