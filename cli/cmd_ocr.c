@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/err.h"
@@ -32,12 +34,47 @@ static const char help_ocr[] =
     "                  best class, without case from the line's geometry or\n"
     "                  look-alikes settled by the word\n"
     "  --no-lm         no character language model after the context step\n"
-    "                  (default: models/en-fr.lm next to the classifier)\n"
+    "                  (en-fr.lm next to the classifier or the installed\n"
+    "                  model; without one the step is skipped)\n"
     "  --lexicon FILE  words or names, one per line (optional TAB count): a\n"
     "                  word that the glyphs explain nearly as well as its\n"
     "                  reading is read as the entry\n"
     "\n"
     "Exit status: 0 all done, 1 some images failed, 2 bad usage.\n";
+
+static int is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The language model: en-fr.lm next to the classifier, else next to the
+ * installed one (models/ in the tree, PREFIX/share/inkpipe). Returns 1 and
+ * the path in buf, or 0 when there is none (OCR then runs without). */
+static int find_lm(const char *model, char *buf, size_t n)
+{
+    const char *sl = strrchr(model, '/');
+    snprintf(buf, n, "%.*s%s", sl ? (int)(sl - model + 1) : 0, model,
+             "en-fr.lm");
+    if (is_file(buf))
+        return 1;
+    char exe[PATH_MAX];
+    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (k <= 0)
+        return 0;
+    exe[k] = '\0';
+    char *s = strrchr(exe, '/');
+    if (s)
+        *s = '\0';
+    static const char *const rel[] = {"models/en-fr.lm", "../models/en-fr.lm",
+                                      "../share/inkpipe/en-fr.lm"};
+    for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
+        snprintf(buf, n, "%s/%s", exe, rel[i]);
+        if (is_file(buf))
+            return 1;
+    }
+    return 0;
+}
 
 /* OCR one file into out_fd; returns 0 or -1 (message set). */
 static int ocr_file(const char *path, int out_fd, const Job *d, RecNet *net)
@@ -148,18 +185,12 @@ int cmd_ocr(int argc, char **argv)
     }
     RecLm *lm = NULL;
     RecLexicon *lex = NULL;
-    if (!no_lm) {
-        /* the language model sits next to the classifier */
-        char lmp[4096];
-        const char *sl = strrchr(model, '/');
-        snprintf(lmp, sizeof lmp, "%.*s%s", sl ? (int)(sl - model + 1) : 0,
-                 model, "en-fr.lm");
-        if (!(lm = rec_lm_load(lmp))) {
-            fprintf(stderr, "inkpipe: cannot load the language model: %s "
-                            "(--no-lm runs without)\n", err_get());
-            rec_net_destroy(&net);
-            return 1;
-        }
+    char lmp[PATH_MAX + 64];
+    if (!no_lm && find_lm(model, lmp, sizeof lmp) && !(lm = rec_lm_load(lmp))) {
+        fprintf(stderr, "inkpipe: cannot load the language model: %s "
+                        "(--no-lm runs without)\n", err_get());
+        rec_net_destroy(&net);
+        return 1;
     }
     if (lexicon && !(lex = rec_lexicon_load(lexicon))) {
         fprintf(stderr, "inkpipe: --lexicon: %s\n", err_get());
