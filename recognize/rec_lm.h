@@ -47,7 +47,7 @@ int rec_lexicon_size(const RecLexicon *lex);
 typedef struct {
     int topk;        /* letter candidates per glyph (default 4) */
     int beam;        /* hypotheses kept per glyph (default 16) */
-    float lambda;    /* weight of log P_LM against log P(glyph) (0.5) */
+    float lambda;    /* weight of log P_LM against log P(glyph) (0.3) */
     float lex_bonus; /* nats a lexicon entry gets over the free reading */
     float temp;      /* confidence calibration: p' = sigmoid((logit p) / temp
                         + bias) (fitted on held-out pages, docs/context.md) */

@@ -21,7 +21,7 @@ static const char corpus[] =
     "the cat sat on the mat the hat the that there then these theme "
     "other mother father brother weather feather leather thin think "
     "thomas anne marie pierre louis jean paul martin bernard "
-    "hello help held helmet yellow fellow mellow";
+    "hello help held helmet yellow fellow mellow gip gips";
 
 static RecLm *small_lm(void)
 {
@@ -202,6 +202,10 @@ static void rec_lm_decode_line__code_and_date__untouched(void)
     CHECK(!strcmp(out, "GQ267388"));
     decode(lm, NULL, d, 4, out, NULL);
     CHECK(!strcmp(out, "0105"));
+    /* a short capitals-only code: 'B' is doubtful, "GIP" is likelier text */
+    const char *c[] = {"G:.9", "B:.45 I:.4", "P:.9"};
+    decode(lm, NULL, c, 3, out, NULL);
+    CHECK(!strcmp(out, "GBP"));
     rec_lm_destroy(&lm);
 }
 
