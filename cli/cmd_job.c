@@ -181,6 +181,7 @@ static pid_t spawn_worker(Job *job, Spool *sp, pid_t *pids)
     cli_worker_options_init(&wo);
     wo.exit_when_idle = 1;
     wo.model = job_model(job);
+    wo.lm = cli_lm_path(wo.model);
     int wrc = worker_run(sp, &wo, NULL);
     if (wrc < 0)
         fprintf(stderr, "inkpipe: worker %ld: %s\n", (long)getpid(),
@@ -373,6 +374,7 @@ int cmd_work(int argc, char **argv)
     if (rc)
         return rc;
     wo.model = model ? model : job_model(job);
+    wo.lm = cli_lm_path(wo.model);
     wo.log = stderr;
     wo.stop = &work_stop;
     struct sigaction sa;

@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <limits.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/err.h"
@@ -41,40 +39,6 @@ static const char help_ocr[] =
     "                  reading is read as the entry\n"
     "\n"
     "Exit status: 0 all done, 1 some images failed, 2 bad usage.\n";
-
-static int is_file(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* The language model: en-fr.lm next to the classifier, else next to the
- * installed one (models/ in the tree, PREFIX/share/inkpipe). Returns 1 and
- * the path in buf, or 0 when there is none (OCR then runs without). */
-static int find_lm(const char *model, char *buf, size_t n)
-{
-    const char *sl = strrchr(model, '/');
-    snprintf(buf, n, "%.*s%s", sl ? (int)(sl - model + 1) : 0, model,
-             "en-fr.lm");
-    if (is_file(buf))
-        return 1;
-    char exe[PATH_MAX];
-    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (k <= 0)
-        return 0;
-    exe[k] = '\0';
-    char *s = strrchr(exe, '/');
-    if (s)
-        *s = '\0';
-    static const char *const rel[] = {"models/en-fr.lm", "../models/en-fr.lm",
-                                      "../share/inkpipe/en-fr.lm"};
-    for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
-        snprintf(buf, n, "%s/%s", exe, rel[i]);
-        if (is_file(buf))
-            return 1;
-    }
-    return 0;
-}
 
 /* OCR one file into out_fd; returns 0 or -1 (message set). */
 static int ocr_file(const char *path, int out_fd, const Job *d, RecNet *net)
@@ -185,8 +149,8 @@ int cmd_ocr(int argc, char **argv)
     }
     RecLm *lm = NULL;
     RecLexicon *lex = NULL;
-    char lmp[PATH_MAX + 64];
-    if (!no_lm && find_lm(model, lmp, sizeof lmp) && !(lm = rec_lm_load(lmp))) {
+    const char *lmp = no_lm ? NULL : cli_lm_path(model);
+    if (lmp && !(lm = rec_lm_load(lmp))) {
         fprintf(stderr, "inkpipe: cannot load the language model: %s "
                         "(--no-lm runs without)\n", err_get());
         rec_net_destroy(&net);

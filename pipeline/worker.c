@@ -564,6 +564,10 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
     WorkerModel model = {0};
     int rc = 0;
     wopt = opt;
+    /* the language model goes with the classifier, not with the job: the
+     * recognize stage finds it in the job's chain options and loads it for
+     * each page (chain_recognize), in the sandbox child too */
+    ((Job *)spool_get_job(sp))->chain.lm_path = opt->lm;
     if (spool_recover(sp, NULL) < 0 || spool_settle_failed(sp) < 0)
         return -1;
     double last_recover = mono_s();

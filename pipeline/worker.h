@@ -34,6 +34,8 @@ typedef struct {
     int in_process;     /* 1 = run stages in this process (no fork, no
                            limits; for debugging and measuring) */
     const char *model;  /* model file for recognize */
+    const char *lm;     /* [optional] language model file for recognize
+                           (rec_lm.h); loaded for each page */
     RecPrecision precision; /* used when the job's recognize.precision is
                                auto (AUTO = int8 where the CPU runs it
                                fast, else fp32) */
