@@ -151,8 +151,8 @@ static void rec_lm_create_from_text__bad_order__error(void)
 static void decode(const RecLm *lm, const RecLexicon *lex, const char **g,
                    int n, char *out, float *conf)
 {
-    float q[MAXG * REC_NCLASSES];
-    int word[MAXG], cls[MAXG];
+    float q[MAXG * REC_NCLASSES] = {0};
+    int word[MAXG] = {0}, cls[MAXG];
     float cf[MAXG];
     for (int i = 0; i < n; i++) {
         post(q + i * REC_NCLASSES, g[i]);
