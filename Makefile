@@ -181,6 +181,7 @@ install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/inkpipe
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/inkpipe
 	install -m 0644 models/inkpipe.model $(DESTDIR)$(PREFIX)/share/inkpipe/inkpipe.model
+	install -m 0644 models/en-fr.lm $(DESTDIR)$(PREFIX)/share/inkpipe/en-fr.lm
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

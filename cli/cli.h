@@ -50,5 +50,9 @@ int cmd_slurm(int argc, char **argv);
  * relative to the binary, else INKPIPE_PREFIX/share/inkpipe/inkpipe.model.
  * Returns a static string (never NULL; may name a file that does not exist). */
 const char *cli_default_model_path(void);
+/* The language model that goes with a classifier: en-fr.lm next to it,
+ * else next to the installed model; NULL when there is none. Static
+ * buffer. */
+const char *cli_lm_path(const char *model);
 
 #endif

@@ -175,6 +175,9 @@ static pid_t spawn_worker(Job *job, Spool *sp, pid_t *pids)
     cli_worker_options_init(&wo);
     wo.exit_when_idle = 1;
     wo.model = job_model(job);
+    /* the language model goes with the classifier; the recognize stage
+     * finds it in the job's page-chain options */
+    job->chain.lm_path = cli_lm_path(wo.model);
     int wrc = worker_run(sp, &wo, NULL);
     if (wrc < 0)
         fprintf(stderr, "inkpipe: worker %ld: %s\n", (long)getpid(),
@@ -367,6 +370,9 @@ int cmd_work(int argc, char **argv)
     if (rc)
         return rc;
     wo.model = model ? model : job_model(job);
+    /* the language model goes with the classifier; the recognize stage
+     * finds it in the job's page-chain options */
+    job->chain.lm_path = cli_lm_path(wo.model);
     wo.log = stderr;
     wo.stop = &work_stop;
     struct sigaction sa;
