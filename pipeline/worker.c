@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/fsutil.h"
 
@@ -41,20 +42,6 @@
 void worker_options_init(WorkerOptions *opt)
 {
     memset(opt, 0, sizeof *opt);
-}
-
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static void sleep_s(double s)
-{
-    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-        ;
 }
 
 /* Cap the child's address space at what it has now plus mb megabytes.
@@ -131,7 +118,7 @@ static void fault_inject(SpoolStage st, const char *key, int at_publish)
     else if (!strcmp(mode, "stop"))
         raise(SIGSTOP); /* a paused VM, at this very point: tests SIGCONT */
     else if (!strncmp(mode, "sleep=", 6))
-        sleep_s(atof(mode + 6));
+        clock_sleep_s(atof(mode + 6));
 }
 
 /* spool_set_stage_hook: the ",at=publish" faults. */
@@ -160,13 +147,6 @@ static int no_space(int e)
     return e == ENOSPC || e == EDQUOT;
 }
 
-static double cpu_now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* timings: append "WHAT STAGE KEY WALL_MS CPU_MS". The stage
  * process writes "stage" lines (the stage itself: wall and its own CPU);
  * the worker writes "item" lines (from the start of the claim to the end
@@ -191,9 +171,9 @@ static void timing_log(const char *what, SpoolStage st, const char *key,
 static int stage_run_timed(Spool *sp, SpoolStage st, const QueueItem *it,
                            RecNet *net)
 {
-    double t0 = mono_s(), c0 = cpu_now_s();
+    double t0 = clock_mono_s(), c0 = clock_cpu_s();
     int rc = spool_stage_run(sp, st, it, net);
-    timing_log("stage", st, it->key, mono_s() - t0, cpu_now_s() - c0);
+    timing_log("stage", st, it->key, clock_mono_s() - t0, clock_cpu_s() - c0);
     return rc;
 }
 
@@ -376,7 +356,7 @@ static int sandbox_read(Sandbox *sb, Spool *sp, SpoolStage st,
 {
     char *p = buf;
     while (n) {
-        double now = mono_s();
+        double now = clock_mono_s();
         if (now >= deadline)
             return -2;
         if (now >= *next_hb) {
@@ -445,8 +425,8 @@ static int sandbox_run(Sandbox *sb, Spool *sp, SpoolStage st,
     double hb_every = job->lease_seconds / 3;
     if (hb_every > 30)
         hb_every = 30;
-    double next_hb = mono_s() + hb_every;
-    double deadline = mono_s() + job->page_timeout;
+    double next_hb = clock_mono_s() + hb_every;
+    double deadline = clock_mono_s() + job->page_timeout;
     int32_t rc;
     uint32_t len;
     int r = sandbox_read(sb, sp, st, it, &rc, sizeof rc, deadline, &next_hb,
@@ -666,10 +646,10 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
     spool_set_stage_hook(opt->fault ? fault_at_publish : NULL);
     if (spool_recover(sp, NULL) < 0 || spool_settle_failed(sp) < 0)
         return -1;
-    double last_recover = mono_s();
+    double last_recover = clock_mono_s();
     while (!(opt->stop && *opt->stop)) {
         int claimed = 0;
-        double t0 = mono_s(), cpu0 = cpu_now_s();
+        double t0 = clock_mono_s(), cpu0 = clock_cpu_s();
         /* ingest first (cheap, header reads only: the page count is known
          * early, for progress and ETA), then the later stages first so that
          * pages flow to the end before new pages start */
@@ -688,8 +668,8 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
             }
             if (c == 1) {
                 int hr = handle_item(sp, opt, &model, (SpoolStage)s, it, &stats);
-                timing_log("item", (SpoolStage)s, it->key, mono_s() - t0,
-                           cpu_now_s() - cpu0);
+                timing_log("item", (SpoolStage)s, it->key, clock_mono_s() - t0,
+                           clock_cpu_s() - cpu0);
                 queue_item_destroy(&it);
                 if (hr < 0) {
                     rc = -1;
@@ -700,13 +680,13 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
         }
         if (claimed)
             continue;
-        if (mono_s() - last_recover >= 1.0) {
+        if (clock_mono_s() - last_recover >= 1.0) {
             int n = 0;
             if (spool_recover(sp, &n) < 0) {
                 rc = -1;
                 goto out;
             }
-            last_recover = mono_s();
+            last_recover = clock_mono_s();
             if (n > 0)
                 continue;
         }
@@ -721,7 +701,7 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
                 break;
             continue;
         }
-        sleep_s(0.05);
+        clock_sleep_s(0.05);
     }
 out:
     sandbox_stop(&model.sb, 0, NULL);
