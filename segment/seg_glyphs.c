@@ -703,11 +703,19 @@ static int cuts_cross(const int *cuts, int n, const unsigned char *nocut)
     return 0;
 }
 
+/* Narrowest part a cut may leave, px: 0.3 of a typical glyph width. */
+static int part_min_width(float tw)
+{
+    return (int)(0.3f * tw) > 1 ? (int)(0.3f * tw) : 1;
+}
+
 /* Cut columns for splitting p into n parts: near each expected boundary
  * k * w / n, the emptiest column when it is clearly emptier than the
  * average column (a thin join), else the boundary itself (strokes that
  * touch by overlapping make the junction heavy and leave the emptiest
- * columns inside round glyphs). cuts gets n - 1 increasing columns. */
+ * columns inside round glyphs). cuts gets n - 1 increasing columns in
+ * [1, w - 1]; the caller keeps n * part_min_width(tw) <= w (with more
+ * parts than columns the cuts would run off the piece's left edge). */
 static void find_cuts(const float *prof, int w, int n, float tw,
                       const unsigned char *nocut, int *cuts)
 {
@@ -715,7 +723,7 @@ static void find_cuts(const float *prof, int w, int n, float tw,
     for (int x = 0; x < w; x++)
         mean += prof[x];
     mean /= w;
-    int minw = (int)(0.3f * tw) > 1 ? (int)(0.3f * tw) : 1;
+    int minw = part_min_width(tw);
     int prev = 0;
     for (int k = 1; k < n; k++) {
         float t = (float)w * k / n;
@@ -783,11 +791,19 @@ static int split_piece(SegPieces *ps, SegWLine *l, int pi, float tw,
     float aspect = opt->score ? 0.75f : 1.15f;
     if (w < thresh * tw || (float)w < aspect * h || w < 6)
         return 0;
+    /* At most as many parts as fit at the narrowest part width: on a page
+     * of tiny marks tw can be below 1 px, and a 6 px piece asked for 12
+     * parts had cuts at negative columns. */
+    int max_parts = w / part_min_width(tw);
+    if (max_parts > SEG_MAX_PARTS)
+        max_parts = SEG_MAX_PARTS;
+    if (max_parts < 2)
+        return 0;
     int n_exp = (int)lrintf(w / tw);
     if (n_exp < 2)
         n_exp = 2;
-    if (n_exp > SEG_MAX_PARTS)
-        n_exp = SEG_MAX_PARTS;
+    if (n_exp > max_parts)
+        n_exp = max_parts;
     float *prof = malloc((size_t)w * sizeof *prof);
     unsigned char *nocut = malloc((size_t)w);
     if (!prof || !nocut || big_hole_cols(p, tw, nocut) != 0) {
@@ -804,8 +820,7 @@ static int split_piece(SegPieces *ps, SegWLine *l, int pi, float tw,
          * part's confidence decides, and the whole piece competes. */
         float best_s = score_piece(opt, p);
         int best_n = 1;
-        for (int cn = n_exp - 1; cn <= n_exp + 1 && cn <= SEG_MAX_PARTS;
-             cn++) {
+        for (int cn = n_exp - 1; cn <= n_exp + 1 && cn <= max_parts; cn++) {
             if (cn < 2 || (float)w / cn < 0.3f * tw)
                 continue;
             find_cuts(prof, w, cn, tw, nocut, cuts);
