@@ -149,6 +149,8 @@ static float median_height_pieces(const SegPieces *ps)
     int k = 0;
     for (int i = 0; hs && i < ps->n; i++) {
         int w = ps->v[i].box.w, h = ps->v[i].box.h;
+        if (ps->v[i].flags & SEG__DEAD)
+            continue;
         if ((w >= 4 || h >= 4) && h >= 3 && h < 8 * w + 8 && w < 8 * h + 8)
             hs[k++] = (float)h;
     }
@@ -281,10 +283,27 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
     PIX *pixc = NULL;
     unsigned char *word_start = NULL;
 
-    m.dpi_given = dpi > 0;
     if (seg__pieces_from_pix(pixb, &ps) != 0)
         goto done;
     m.med_h = median_height_pieces(&ps);
+    /* A crop (a field or line cut out of a page): the bits of neighbouring
+     * lines cut by its top/bottom edge go first, as they would otherwise
+     * set the glyph scale (seg_crop.c). */
+    int crop = seg__crop_detect(&ps, w, h, &m.med_h);
+    if (crop) {
+        seg__crop_drop_edge_bits(&ps, h, m.med_h, &st);
+        m.med_h = median_height_pieces(&ps);
+    }
+    /* A dpi the ink contradicts is not believed: 72 and 96 are what image
+     * software writes when it knows nothing, and glyphs smaller than
+     * 0.8 mm or larger than 12 mm are not handwriting at that dpi. Then the
+     * scale comes from the glyphs, as when the dpi is absent. */
+    if (dpi > 0 && (dpi < SEG_MIN_DPI ||
+                    (m.med_h > 0 && (m.med_h * 25.4f / dpi < 0.8f ||
+                                     m.med_h * 25.4f / dpi > 12.0f)))) {
+        dpi = 0;
+    }
+    m.dpi_given = dpi > 0;
     if (dpi == 0) {
         dpi = m.med_h > 0 ? (int)lrintf(m.med_h * 25.4f / SEG_GLYPH_MM)
                           : 300;
@@ -306,6 +325,8 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
             seg__pieces_cleanup(&ps);
             if (seg__pieces_from_pix(pixc, &ps) != 0)
                 goto done;
+            if (crop)
+                seg__crop_drop_edge_bits(&ps, h, m.med_h, &st);
         }
     }
     st.n_components = ps.n;
@@ -355,8 +376,12 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
                 hs[nh++] = (float)ps.v[i].box.h;
         m.med_h = seg__median_f(hs, nh);
         free(hs);
-        if (seg__lines_find(&ps, &m, &ls, &st) != 0 ||
-            seg__lines_order(&ps, &ls, &m) != 0 ||
+        if (seg__lines_find(&ps, &m, &ls, &st) != 0)
+            goto done;
+        if (crop &&
+            seg__crop_main_line(&ps, &ls, &m, w, h, &st) != 0)
+            goto done;
+        if (seg__lines_order(&ps, &ls, &m) != 0 ||
             seg__glyphs_build(&ps, &ls, &m, opt, &st) != 0)
             goto done;
         for (int i = 0; i < ls.n; i++)
