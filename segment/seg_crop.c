@@ -83,6 +83,88 @@ static float line_med_h(const SegPieces *ps, const SegWLine *l)
     return med;
 }
 
+/* A colon: narrow (at most 0.4 glyph heights), shorter than a glyph, its
+ * ink in exactly two runs of rows with a gap between (the two dots, joined
+ * as a broken glyph). */
+static int is_colon(const SegPiece *p, float glyph_h)
+{
+    if (!p->mask || p->box.w > 0.4f * glyph_h + 1 || p->box.h >= glyph_h)
+        return 0;
+    int runs = 0, in = 0;
+    for (int y = 0; y < p->box.h; y++) {
+        int ink = 0;
+        for (int x = 0; x < p->box.w && !ink; x++)
+            ink = p->mask[(size_t)y * p->box.w + x];
+        if (ink && !in)
+            runs++;
+        in = ink;
+    }
+    return runs == 2;
+}
+
+/* A printed label at the left of the main line ("PRENOM :", "NOM"):
+ * the pieces left of the line's widest gap, when that gap is more than
+ * twice the median gap, there are at least 2 full-size pieces on each
+ * side, and either one of the last two left of it is a colon, or the left
+ * ones are regular (tallest <= 1.25 x shortest: printed capitals) and
+ * smaller (median <= 0.8 x) than those on the right. Mixed-
+ * case words ("Account", "Name") are not regular and stay. */
+static void drop_left_label(SegPieces *ps, SegWLine *ml, SegStats *st)
+{
+    int n = 0;
+    int *idx = malloc((size_t)(ml->n + 1) * sizeof *idx);
+    float *g = malloc((size_t)(ml->n + 1) * sizeof *g);
+    float *hl = malloc((size_t)(ml->n + 1) * sizeof *hl);
+    float *hr = malloc((size_t)(ml->n + 1) * sizeof *hr);
+    if (!idx || !g || !hl || !hr)
+        goto done;
+    for (int k = 0; k < ml->n; k++)
+        if (!(ps->v[ml->idx[k]].flags & (SEG__DEAD | SEG__SMALL)))
+            idx[n++] = ml->idx[k];
+    if (n < 5)
+        goto done;
+    seg__pieces_sort_x(ps, idx, n);
+    int right = ps->v[idx[0]].box.x + ps->v[idx[0]].box.w, at = -1;
+    float best = 0;
+    for (int k = 1; k < n; k++) {
+        const SegBox *b = &ps->v[idx[k]].box;
+        g[k - 1] = (float)(b->x - right);
+        if (g[k - 1] > best) {
+            best = g[k - 1];
+            at = k;
+        }
+        if (b->x + b->w > right)
+            right = b->x + b->w;
+    }
+    float med = seg__median_f(g, n - 1);
+    if (at < 2 || n - at < 2 || best <= 2.0f * (med > 1 ? med : 1))
+        goto done;
+    int nl = 0, nr = 0;
+    for (int k = 0; k < n; k++) {
+        if (k < at)
+            hl[nl++] = (float)ps->v[idx[k]].box.h;
+        else
+            hr[nr++] = (float)ps->v[idx[k]].box.h;
+    }
+    float ml_h = seg__median_f(hl, nl), mr_h = seg__median_f(hr, nr);
+    int colon = 0;
+    for (int k = at - 2 > 0 ? at - 2 : 0; k < at; k++)
+        colon |= is_colon(&ps->v[idx[k]], mr_h);
+    if (!colon && (hl[nl - 1] > 1.25f * hl[0] || ml_h > 0.8f * mr_h))
+        goto done;
+    float xcut = (float)ps->v[idx[at]].box.x;
+    for (int k = 0; k < ml->n; k++) {
+        SegPiece *p = &ps->v[ml->idx[k]];
+        if (!(p->flags & SEG__DEAD) && (float)(p->box.x + p->box.w) <= xcut)
+            piece_drop(p, st);
+    }
+done:
+    free(idx);
+    free(g);
+    free(hl);
+    free(hr);
+}
+
 /**
  * Reduce a crop to its main text line (see the file comment).
  *
@@ -179,6 +261,7 @@ int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
         if ((at_lr && thin_v) || flat || ((at_lr || at_tb) && speck))
             piece_drop(p, st);
     }
+    drop_left_label(ps, ml, st);
     /* Keep only the live pieces on the line. */
     int n = 0;
     for (int k = 0; k < ml->n; k++)
