@@ -31,7 +31,7 @@
  * @param[in]     h      image height (px)
  * @param[in,out] pmed_h median piece height (px); replaced by the median
  *                       without the edge pieces when the image is a crop
- * @return 1 when the image is at most 6 glyph heights tall, or a strip (at
+ * @return 1 when the image is at most 4 glyph heights tall, or a strip (at
  *         least 4 times as wide as tall) at most 10 glyph heights tall
  */
 int seg__crop_detect(const SegPieces *ps, int w, int h, float *pmed_h)
@@ -52,7 +52,7 @@ int seg__crop_detect(const SegPieces *ps, int w, int h, float *pmed_h)
         med = *pmed_h;
     if (med <= 0)
         return 0;
-    int crop = (float)h <= 6.0f * med ||
+    int crop = (float)h <= 4.0f * med ||
                (4 * h <= w && (float)h <= 10.0f * med);
     if (crop && med > *pmed_h)
         *pmed_h = med;
@@ -102,13 +102,11 @@ static int is_colon(const SegPiece *p, float glyph_h)
     return runs == 2;
 }
 
-/* A printed label at the left of the main line ("PRENOM :", "NOM"):
+/* A printed label at the left of the main line ("PRENOM :", "NOM :"):
  * the pieces left of the line's widest gap, when that gap is more than
  * twice the median gap, there are at least 2 full-size pieces on each
- * side, and either one of the last two left of it is a colon, or the left
- * ones are regular (tallest <= 1.25 x shortest: printed capitals) and
- * smaller (median <= 0.8 x) than those on the right. Mixed-
- * case words ("Account", "Name") are not regular and stay. */
+ * side, and one of the last two left of it is a colon. (Size alone does
+ * not tell a label: "nox nov 0oo" has smaller letters on the left too.) */
 static void drop_left_label(SegPieces *ps, SegWLine *ml, SegStats *st)
 {
     int n = 0;
@@ -150,7 +148,8 @@ static void drop_left_label(SegPieces *ps, SegWLine *ml, SegStats *st)
     int colon = 0;
     for (int k = at - 2 > 0 ? at - 2 : 0; k < at; k++)
         colon |= is_colon(&ps->v[idx[k]], mr_h);
-    if (!colon && (hl[nl - 1] > 1.25f * hl[0] || ml_h > 0.8f * mr_h))
+    (void)ml_h;
+    if (!colon)
         goto done;
     float xcut = (float)ps->v[idx[at]].box.x;
     for (int k = 0; k < ml->n; k++) {
@@ -181,6 +180,15 @@ int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
 {
     int best = -1;
     float best_s = 0;
+    float *score = calloc((size_t)ls->n + 1, sizeof *score);
+    float *lmh = calloc((size_t)ls->n + 1, sizeof *lmh);
+    unsigned char *cut = calloc((size_t)ls->n + 1, 1);
+    if (!score || !lmh || !cut) {
+        free(score);
+        free(lmh);
+        free(cut);
+        return err_set("segment: out of memory (crop, %d lines)", ls->n);
+    }
     for (int i = 0; i < ls->n; i++) {
         SegWLine *l = &ls->v[i];
         if (l->n == 0)
@@ -197,18 +205,24 @@ int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
         d = d < 0 ? -d : d;
         /* ink times glyph height: a printed label is smaller than the
          * handwriting it names */
-        float s = ink * line_med_h(ps, l) *
-                  (1.0f - 0.9f * d / (0.5f * h + 1));
+        lmh[i] = line_med_h(ps, l);
+        float s = ink * lmh[i] * (1.0f - 0.9f * d / (0.5f * h + 1));
         int top = l->box.y <= 0, bot = l->box.y + l->box.h >= h;
-        if (top != bot)
+        cut[i] = top != bot;
+        if (cut[i])
             s *= 0.4f; /* cut by one edge: a neighbouring line */
+        score[i] = s;
         if (best < 0 || s > best_s) {
             best = i;
             best_s = s;
         }
     }
-    if (best < 0)
+    if (best < 0) {
+        free(score);
+        free(lmh);
+        free(cut);
         return 0;
+    }
     SegWLine *ml = &ls->v[best];
     float lh = line_med_h(ps, ml);
     if (lh <= 0)
@@ -226,9 +240,19 @@ int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
         y0 = ml->box.y;
         y1 = ml->box.y + ml->box.h;
     }
+    /* Another full line outside the main band, of the same glyph size and
+     * nearly as good a score (a crop of two written lines), stays. */
+    unsigned char *keep = cut; /* reused: 1 = keep line i */
+    for (int i = 0; i < ls->n; i++) {
+        const SegBox *b = &ls->v[i].box;
+        float cy = b->y + 0.5f * b->h;
+        keep[i] = i != best && ls->v[i].n > 0 && !cut[i] &&
+                  (cy < y0 || cy > y1) && lmh[i] >= 0.9f * lh &&
+                  score[i] >= 0.8f * best_s;
+    }
     for (int i = 0; i < ls->n; i++) {
         SegWLine *l = &ls->v[i];
-        if (i == best || l->n == 0)
+        if (i == best || l->n == 0 || keep[i])
             continue;
         for (int k = 0; k < l->n; k++) {
             SegPiece *p = &ps->v[l->idx[k]];
@@ -238,8 +262,12 @@ int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
             /* inside the band, and not a full line's height away */
             if (cy >= y0 && cy <= y1 && p->box.h <= 2.0f * lh) {
                 p->line = best;
-                if (seg__wline_push(ml, l->idx[k]) != 0)
+                if (seg__wline_push(ml, l->idx[k]) != 0) {
+                    free(score);
+                    free(lmh);
+                    free(cut);
                     return -1;
+                }
             } else {
                 piece_drop(p, st);
             }
@@ -261,6 +289,9 @@ int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
         if ((at_lr && thin_v) || flat || ((at_lr || at_tb) && speck))
             piece_drop(p, st);
     }
+    free(score);
+    free(lmh);
+    free(cut);
     drop_left_label(ps, ml, st);
     /* Keep only the live pieces on the line. */
     int n = 0;
