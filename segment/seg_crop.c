@@ -164,6 +164,28 @@ done:
     free(hr);
 }
 
+/* Box-line remnants on the main line (glyph height lh): thin verticals
+ * on the left/right edge, flat thin runs longer than a glyph, specks at
+ * any edge. */
+static void drop_remnants(SegPieces *ps, SegWLine *ml, int w, int h,
+                          float lh, SegStats *st)
+{
+    for (int k = 0; k < ml->n; k++) {
+        SegPiece *p = &ps->v[ml->idx[k]];
+        if (p->flags & SEG__DEAD)
+            continue;
+        const SegBox *b = &p->box;
+        int at_lr = b->x <= 1 || b->x + b->w >= w - 1;
+        int at_tb = b->y <= 1 || b->y + b->h >= h - 1;
+        int thin_v = b->w <= 0.2f * lh + 1 && b->h >= 3 * b->w;
+        int flat = b->h <= 0.2f * lh + 1 && b->w >= 1.5f * lh &&
+                   b->w >= 4 * b->h;
+        int speck = b->w <= 0.25f * lh + 1 && b->h <= 0.25f * lh + 1;
+        if ((at_lr && thin_v) || flat || ((at_lr || at_tb) && speck))
+            piece_drop(p, st);
+    }
+}
+
 /**
  * Reduce a crop to its main text line (see the file comment).
  *
@@ -274,21 +296,7 @@ int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
         }
         l->n = 0;
     }
-    /* Box-line remnants on the main line. */
-    for (int k = 0; k < ml->n; k++) {
-        SegPiece *p = &ps->v[ml->idx[k]];
-        if (p->flags & SEG__DEAD)
-            continue;
-        const SegBox *b = &p->box;
-        int at_lr = b->x <= 1 || b->x + b->w >= w - 1;
-        int at_tb = b->y <= 1 || b->y + b->h >= h - 1;
-        int thin_v = b->w <= 0.2f * lh + 1 && b->h >= 3 * b->w;
-        int flat = b->h <= 0.2f * lh + 1 && b->w >= 1.5f * lh &&
-                   b->w >= 4 * b->h;
-        int speck = b->w <= 0.25f * lh + 1 && b->h <= 0.25f * lh + 1;
-        if ((at_lr && thin_v) || flat || ((at_lr || at_tb) && speck))
-            piece_drop(p, st);
-    }
+    drop_remnants(ps, ml, w, h, lh, st);
     free(score);
     free(lmh);
     free(cut);
