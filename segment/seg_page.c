@@ -2,7 +2,8 @@
  * seg_page.c - seg_page_segment (the driver) and the SegPage accessors.
  *
  * Design: the driver runs the steps in a fixed order, each in its own file:
- *   measure glyph height (and dpi when unknown) -> remove form furniture
+ *   measure glyph height (and dpi when unknown or implausible; a crop's
+ *   edge bits dropped first) -> remove form furniture
  *   (seg_furniture.c) -> connected components -> drop specks -> lines
  *   (seg_lines.c) -> reading order -> glyphs: dots, fragments, touching
  *   glyphs (seg_glyphs.c) -> word breaks -> one immutable SegPage.
@@ -245,7 +246,12 @@ static SegPage *page_assemble(int w, int h, const SegPieces *ps,
  *   (2) The estimate assumes handprint with capitals ~4 mm tall (x-height
  *       letters ~3 mm) and is clamped to 75..1200 dpi; seg_page_get_dpi()
  *       reports it.
- *   (3) opt->score, when set, is called with 0/1 masks of candidate pieces
+ *   (3) A dpi below SEG_MIN_DPI, or one that makes the median glyph
+ *       smaller than 0.8 mm or larger than 12 mm, is treated as 0.
+ *   (4) A crop (an image a few glyph heights tall, seg_crop.c) is read as
+ *       its main line: cut bits of neighbouring lines, a label line and
+ *       box-line remnants are dropped.
+ *   (5) opt->score, when set, is called with 0/1 masks of candidate pieces
  *       of touching glyphs; it must not keep the pointer.
  */
 SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
