@@ -51,7 +51,10 @@ PIX *chain_read(const ChainOptions *o, const char *path, int page, int *pdpi)
 PIX *chain_binarize(const ChainOptions *o, PIX *pix, int dpi,
                     const char *path, int page)
 {
-    PIX *pixb = seg_page_binarize(pix, dpi, &o->binarize, NULL);
+    /* An implausible dpi (SEG_MIN_DPI) would size the Sauvola window from
+     * a scale the ink does not have: binarise as at an unknown dpi. */
+    PIX *pixb = seg_page_binarize(pix, dpi < SEG_MIN_DPI ? 0 : dpi,
+                                  &o->binarize, NULL);
     if (!pixb) {
         err_prefix("%s page %d: binarize", path, page + 1);
         return NULL;

@@ -999,8 +999,10 @@ static int split_is_real(float lo, float hi)
  * @return 0, or -1 on error
  *
  * Notes:
- *   (1) A gap >= 1.5 x-heights always breaks and one <= 0.12 never does,
- *       whatever the statistics say.
+ *   (1) A gap >= 1.5 x-heights breaks and one <= 0.12 never does,
+ *       whatever the two-class split says; but on a line of 3 or more
+ *       gaps no gap up to twice the line's median gap breaks (evenly
+ *       spaced capitals are one word, however wide their spacing).
  */
 int seg__words_mark(const SegPieces *ps, const SegWLines *ls,
                     const SegMetrics *m, const SegOptions *opt,
@@ -1044,12 +1046,21 @@ int seg__words_mark(const SegPieces *ps, const SegWLines *ls,
             else if (all[ng - 1] < page_t)
                 line_t = page_t; /* one class: a single word, or all loose */
         }
+        /* Evenly spaced letters (capitals in a comb or boxed name field,
+         * spaced handprint) are one word: with 3 or more gaps, only a gap
+         * more than twice the line's median gap can break. */
+        float min_brk = 0;
+        if (opt->word_gap <= 0 && ng >= 3) {
+            memcpy(all, gaps, (size_t)ng * sizeof *all);
+            float med = seg__median_f(all, ng);
+            min_brk = 2.0f * (med > 0.12f ? med : 0.12f);
+        }
         for (int k = 0; k < ng; k++) {
             int brk = gaps[k] > line_t;
             if (opt->word_gap <= 0) {
                 if (gaps[k] >= 1.5f)
                     brk = 1;
-                if (gaps[k] <= 0.12f)
+                if (gaps[k] <= 0.12f || gaps[k] <= min_brk)
                     brk = 0;
             }
             if (brk)
