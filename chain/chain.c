@@ -15,6 +15,10 @@ void chain_options_init(ChainOptions *o)
     seg_options_init(&o->segment);
     o->charset = REC_CHARSET_ALL;
     o->context = 1;
+    o->lm = NULL;
+    o->lexicon = NULL;
+    o->lm_path = NULL;
+    o->lexicon_path = NULL;
 }
 
 /**
@@ -64,7 +68,10 @@ PIX *chain_read_at(const ChainOptions *o, const char *path, int page,
 PIX *chain_binarize(const ChainOptions *o, PIX *pix, int dpi,
                     const char *path, int page)
 {
-    PIX *pixb = seg_page_binarize(pix, dpi, &o->binarize, NULL);
+    /* An implausible dpi (SEG_MIN_DPI) would size the Sauvola window from
+     * a scale the ink does not have: binarise as at an unknown dpi. */
+    PIX *pixb = seg_page_binarize(pix, dpi < SEG_MIN_DPI ? 0 : dpi,
+                                  &o->binarize, NULL);
     if (!pixb) {
         err_prefix("%s page %d: binarize", path, page + 1);
         return NULL;
@@ -103,7 +110,7 @@ SegPage *chain_segment(const ChainOptions *o, PIX *pixb, int dpi, RecNet *net,
 /**
  * Recognise a segmented page (classifier, then line context).
  *
- * @param[in] o     options (charset, context)
+ * @param[in] o     options (charset, context, language model, lexicon)
  * @param[in] sp    segmented page
  * @param[in] net   classifier, at the precision it was loaded with
  * @param[in] path  source file, written into the result (hOCR `image`)
@@ -114,8 +121,25 @@ SegPage *chain_segment(const ChainOptions *o, PIX *pixb, int dpi, RecNet *net,
 OutPage *chain_recognize(const ChainOptions *o, const SegPage *sp,
                          RecNet *net, const char *path, int page, int dpi)
 {
-    return rec_page_recognize(sp, net, o->charset, o->context, path, page,
-                              dpi);
+    RecLm *own_lm = NULL;
+    RecLexicon *own_lex = NULL;
+    const RecLm *lm = o->lm;
+    const RecLexicon *lex = o->lexicon;
+    if (!lm && o->lm_path && !(lm = own_lm = rec_lm_load(o->lm_path))) {
+        err_prefix("%s page %d", path, page + 1);
+        return NULL;
+    }
+    if (!lex && o->lexicon_path &&
+        !(lex = own_lex = rec_lexicon_load(o->lexicon_path))) {
+        err_prefix("%s page %d", path, page + 1);
+        rec_lm_destroy(&own_lm);
+        return NULL;
+    }
+    OutPage *op = rec_page_recognize(sp, net, o->charset, o->context, lm,
+                                     lex, path, page, dpi);
+    rec_lm_destroy(&own_lm);
+    rec_lexicon_destroy(&own_lex);
+    return op;
 }
 
 /**

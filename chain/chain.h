@@ -20,6 +20,7 @@
 #include <leptonica/allheaders.h>
 
 #include "output/output.h"
+#include "recognize/rec_lm.h"
 #include "recognize/recognize.h"
 #include "segment/segment.h"
 
@@ -31,6 +32,14 @@ typedef struct {
     SegOptions segment;           /* score/score_ctx are set by the chain */
     RecCharset charset;
     int context;                  /* 1 = line-context step */
+    /* Language model and lexicon (rec_lm.h), used after the context step.
+     * The loaded pointers win; else the paths are loaded for each call of
+     * chain_recognize (a few ms). NULL = none. Nothing here is owned by
+     * the options except lexicon_path, which job_free() frees. */
+    const RecLm *lm;
+    const RecLexicon *lexicon;
+    const char *lm_path;
+    char *lexicon_path;           /* recognize.lexicon, resolved */
 } ChainOptions;
 
 /* The defaults of configs/reference.yaml. */

@@ -32,6 +32,41 @@ static int is_file(const char *path)
  *       wherever PREFIX is, and ./inkpipe in the source tree (or
  *       build-asan/inkpipe) finds models/inkpipe.model.
  */
+/**
+ * The language model for a classifier file (docs/context.md): en-fr.lm in
+ * the classifier's folder, else models/en-fr.lm in the tree or
+ * PREFIX/share/inkpipe/en-fr.lm beside the executable.
+ *
+ * @param[in] model  classifier path
+ * @return path in a static buffer, or NULL when no such file exists (OCR
+ *         then runs without the language model)
+ */
+const char *cli_lm_path(const char *model)
+{
+    static char buf[PATH_MAX + 64];
+    const char *sl = strrchr(model, '/');
+    snprintf(buf, sizeof buf, "%.*s%s", sl ? (int)(sl - model + 1) : 0,
+             model, "en-fr.lm");
+    if (is_file(buf))
+        return buf;
+    char exe[PATH_MAX];
+    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (k <= 0)
+        return NULL;
+    exe[k] = '\0';
+    char *s = strrchr(exe, '/');
+    if (s)
+        *s = '\0';
+    static const char *const rel[] = {"models/en-fr.lm", "../models/en-fr.lm",
+                                      "../share/inkpipe/en-fr.lm"};
+    for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
+        snprintf(buf, sizeof buf, "%s/%s", exe, rel[i]);
+        if (is_file(buf))
+            return buf;
+    }
+    return NULL;
+}
+
 const char *cli_default_model_path(void)
 {
     static char path[PATH_MAX + 64];

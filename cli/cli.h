@@ -25,8 +25,9 @@ typedef struct {
     const char *fault;      /* INKPIPE_FAULT: test hook (worker.h) */
     const char *trace;      /* INKPIPE_TRACE: test hook (worker.h) */
     const char *timings;    /* INKPIPE_TIMINGS: per-item times (worker.h) */
-    /* INKPIPE_FSYNC=0 (fs_set_sync) and INKPIPE_HOST (queue_set_host) go
-     * straight to their libraries */
+    /* INKPIPE_FSYNC=0 (fs_set_sync), INKPIPE_HOST (queue_set_host) and
+     * INKPIPE_NO_VNNI=1 (rec_qgemm_skip_vnni) go straight to their
+     * libraries */
 } CliEnv;
 
 /* Read the environment (main does, once). Returns 0 or -1 (message). */
@@ -49,5 +50,9 @@ int cmd_slurm(int argc, char **argv);
  * relative to the binary, else INKPIPE_PREFIX/share/inkpipe/inkpipe.model.
  * Returns a static string (never NULL; may name a file that does not exist). */
 const char *cli_default_model_path(void);
+/* The language model that goes with a classifier: en-fr.lm next to it,
+ * else next to the installed model; NULL when there is none. Static
+ * buffer. */
+const char *cli_lm_path(const char *model);
 
 #endif

@@ -36,7 +36,7 @@ static void classify_usage(FILE *f)
             "                  as 0123456789ABCDEF; probabilities are\n"
             "                  renormalised over the set\n"
             "  --precision P   fp32, int8 or auto (default: $INKPIPE_PRECISION,\n"
-            "                  else int8 where the CPU has AVX-512 VNNI)\n"
+            "                  else int8 where the CPU has AVX-512 VNNI or AVX2)\n"
             "  -h, --help      this text\n"
             "\n"
             "Exit: 0 all classified, 1 some images failed (named on stderr),\n"

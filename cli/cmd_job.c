@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "cli/cli.h"
 #include "pipeline/job.h"
@@ -170,8 +171,9 @@ static void spool_failed(const char *path)
 static int sync_settings(const char *path, Spool *sp, const Job *job)
 {
     SpoolRedo r;
-    if (spool_settings_sync(sp, job_model(job), cli_env()->precision, &r) <
-        0) {
+    const char *model = job_model(job);
+    if (spool_settings_sync(sp, model, cli_lm_path(model),
+                            cli_env()->precision, &r) < 0) {
         spool_failed(path);
         return 1;
     }
@@ -204,20 +206,11 @@ static int submit_failed(const char *path)
     return e == ENOSPC || e == EDQUOT || e == EROFS || e == EIO ? 1 : 2;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static void progress_line(const ReportCounts *k, double t0)
 {
-    int total = k->c[STAGE_BINARIZE].total;
-    int done = k->c[STAGE_RECOGNIZE].done;
-    int failed = k->c[STAGE_BINARIZE].failed + k->c[STAGE_SEGMENT].failed +
-                 k->c[STAGE_RECOGNIZE].failed;
-    double el = now_s() - t0;
+    ReportPages pg = report_pages(k);
+    int total = pg.total, done = pg.done, failed = pg.failed;
+    double el = clock_mono_s() - t0;
     double rate = el > 0 ? done / el : 0;
     int left = total - done - failed;
     char eta[32] = "?";
@@ -243,6 +236,9 @@ static pid_t spawn_worker(Job *job, Spool *sp, pid_t *pids)
     cli_worker_options_init(&wo);
     wo.exit_when_idle = 1;
     wo.model = job_model(job);
+    /* the language model goes with the classifier; the recognize stage
+     * finds it in the job's page-chain options */
+    job->chain.lm_path = cli_lm_path(wo.model);
     int wrc = worker_run(sp, &wo, NULL);
     if (wrc < 0)
         fprintf(stderr, "inkpipe: worker %ld: %s\n", (long)getpid(),
@@ -285,7 +281,7 @@ int cmd_run(int argc, char **argv)
         return rc;
     if (!workers)
         workers = job->workers;
-    double t0 = now_s();
+    double t0 = clock_mono_s();
     int n_new = 0, n_known = 0;
     if ((rc = sync_settings(path, sp, job)) != 0)
         goto out;
@@ -334,11 +330,11 @@ int cmd_run(int argc, char **argv)
         }
         if (pid < 0 && errno == ECHILD)
             break;
-        if (tty && now_s() - last >= 0.5) {
+        if (tty && clock_mono_s() - last >= 0.5) {
             ReportCounts k;
             if (report_counts(sp, &k) == 0)
                 progress_line(&k, t0);
-            last = now_s();
+            last = clock_mono_s();
         }
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
@@ -356,7 +352,7 @@ int cmd_run(int argc, char **argv)
     if (failed)
         report_failures(sp, stderr);
     if (!quiet)
-        report_summary(stderr, "inkpipe", job, &k, n_new, now_s() - t0, 0);
+        report_summary(stderr, "inkpipe", job, &k, n_new, clock_mono_s() - t0, 0);
     int left = report_left(&k);
     if (failed)
         rc = 3;
@@ -434,7 +430,11 @@ int cmd_work(int argc, char **argv)
     if (rc)
         return rc;
     wo.model = model ? model : job_model(job);
-    if (spool_settings_check(sp, wo.model, cli_env()->precision) < 0) {
+    /* the language model goes with the classifier; the recognize stage
+     * finds it in the job's page-chain options */
+    job->chain.lm_path = cli_lm_path(wo.model);
+    if (spool_settings_check(sp, wo.model, job->chain.lm_path,
+                             cli_env()->precision) < 0) {
         fprintf(stderr, "inkpipe: %s: %s\n", path, err_get());
         spool_destroy(&sp);
         job_destroy(&job);
@@ -461,20 +461,6 @@ int cmd_work(int argc, char **argv)
     return rc;
 }
 
-static void json_str(FILE *fp, const char *s)
-{
-    fputc('"', fp);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(fp, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(fp, "\\u%04x", *p);
-        else
-            fputc(*p, fp);
-    }
-    fputc('"', fp);
-}
-
 int cmd_status(int argc, char **argv)
 {
     const char *path = NULL;
@@ -498,6 +484,17 @@ int cmd_status(int argc, char **argv)
     int rc = open_job(path, &job, &sp);
     if (rc)
         return rc;
+    if (json) {
+        char *text = report_status_json(sp);
+        if (text) {
+            puts(text);
+            free(text);
+        } else {
+            fprintf(stderr, "inkpipe: %s\n", err_get());
+            rc = 1;
+        }
+        goto out;
+    }
     ReportCounts k;
     if (report_counts(sp, &k) < 0) {
         fprintf(stderr, "inkpipe: %s\n", err_get());
@@ -514,46 +511,7 @@ int cmd_status(int argc, char **argv)
             rc = 1;
         }
     }
-    if (rc == 0 && json) {
-        printf("{\"job\":");
-        json_str(stdout, job->name);
-        printf(",\"spool\":");
-        json_str(stdout, job->spool);
-        printf(",\"output\":");
-        json_str(stdout, job->output_dir);
-        printf(",\"stages\":{");
-        for (int s = 0; s < STAGE_N; s++)
-            printf("%s\"%s\":{\"queued\":%d,\"claimed\":%d,\"done\":%d,"
-                   "\"failed\":%d,\"total\":%d}",
-                   s ? "," : "", spool_stage_names[s], k.c[s].queued,
-                   k.c[s].claimed, k.c[s].done, k.c[s].failed, k.c[s].total);
-        printf("},\"failed\":[");
-        int first = 1;
-        for (int s = 0; s < STAGE_N; s++)
-            for (int i = 0; i < nf[s]; i++) {
-                printf("%s{\"stage\":\"%s\",\"key\":", first ? "" : ",",
-                       spool_stage_names[s]);
-                json_str(stdout, failed[s][i].key);
-                printf(",\"reason\":");
-                json_str(stdout, failed[s][i].reason);
-                printf("}");
-                first = 0;
-            }
-        printf("],\"claims\":[");
-        first = 1;
-        for (int s = 0; s < STAGE_N; s++)
-            for (int i = 0; i < nc[s]; i++) {
-                printf("%s{\"stage\":\"%s\",\"key\":", first ? "" : ",",
-                       spool_stage_names[s]);
-                json_str(stdout, claims[s][i].key);
-                printf(",\"host\":");
-                json_str(stdout, claims[s][i].host);
-                printf(",\"pid\":%ld,\"heartbeat_age_s\":%.1f}",
-                       claims[s][i].pid, claims[s][i].age_s);
-                first = 0;
-            }
-        printf("]}\n");
-    } else if (rc == 0) {
+    if (rc == 0) {
         printf("job %s\nspool %s\noutput %s\n\n", job->name, job->spool,
                job->output_dir);
         printf("%-10s %8s %8s %8s %8s\n", "stage", "queued", "running", "done",

@@ -17,7 +17,7 @@
 
 static const char help_ocr[] =
     "usage: inkpipe ocr [-o DIR] [-f txt,hocr] [--charset SET] [--model FILE]\n"
-    "                   [--no-context] IMAGE...\n"
+    "                   [--no-context] [--no-lm] [--lexicon FILE] IMAGE...\n"
     "\n"
     "OCR image files (TIFF incl. multi-page, PNG, JPEG, PNM) without a job\n"
     "file. For IMAGE x.png, writes DIR/x.txt and DIR/x.hocr (one hOCR page\n"
@@ -31,6 +31,12 @@ static const char help_ocr[] =
     "  --no-context    no line-context step: each glyph is the classifier's\n"
     "                  best class, without case from the line's geometry or\n"
     "                  look-alikes settled by the word\n"
+    "  --no-lm         no character language model after the context step\n"
+    "                  (en-fr.lm next to the classifier or the installed\n"
+    "                  model; without one the step is skipped)\n"
+    "  --lexicon FILE  words or names, one per line (optional TAB count): a\n"
+    "                  word that the glyphs explain nearly as well as its\n"
+    "                  reading is read as the entry\n"
     "\n"
     "Exit status: 0 all done, 1 some images failed, 2 bad usage.\n";
 
@@ -65,7 +71,8 @@ done:
 
 int cmd_ocr(int argc, char **argv)
 {
-    const char *outdir = ".", *model = NULL;
+    const char *outdir = ".", *model = NULL, *lexicon = NULL;
+    int no_lm = 0;
     Job d;
     memset(&d, 0, sizeof d);
     job_init_defaults(&d);
@@ -89,6 +96,10 @@ int cmd_ocr(int argc, char **argv)
             }
         } else if (!strcmp(a, "--no-context")) {
             d.chain.context = 0;
+        } else if (!strcmp(a, "--no-lm")) {
+            no_lm = 1;
+        } else if (!strcmp(a, "--lexicon") && i + 1 < argc) {
+            lexicon = argv[++i];
         } else if (!strcmp(a, "--model") && i + 1 < argc) {
             model = argv[++i];
         } else if (!strcmp(a, "--")) {
@@ -136,9 +147,28 @@ int cmd_ocr(int argc, char **argv)
         rec_net_destroy(&net);
         return 1;
     }
+    RecLm *lm = NULL;
+    RecLexicon *lex = NULL;
+    const char *lmp = no_lm ? NULL : cli_lm_path(model);
+    if (lmp && !(lm = rec_lm_load(lmp))) {
+        fprintf(stderr, "inkpipe: cannot load the language model: %s "
+                        "(--no-lm runs without)\n", err_get());
+        rec_net_destroy(&net);
+        return 1;
+    }
+    if (lexicon && !(lex = rec_lexicon_load(lexicon))) {
+        fprintf(stderr, "inkpipe: --lexicon: %s\n", err_get());
+        rec_lm_destroy(&lm);
+        rec_net_destroy(&net);
+        return 1;
+    }
+    d.chain.lm = lm;
+    d.chain.lexicon = lex;
     int out_fd = fs_open_dir(outdir, 1);
     if (out_fd < 0) {
         fprintf(stderr, "inkpipe: %s\n", err_get());
+        rec_lm_destroy(&lm);
+        rec_lexicon_destroy(&lex);
         rec_net_destroy(&net);
         return 1;
     }
@@ -150,6 +180,8 @@ int cmd_ocr(int argc, char **argv)
         }
     }
     close(out_fd);
+    rec_lm_destroy(&lm);
+    rec_lexicon_destroy(&lex);
     rec_net_destroy(&net);
     return failed ? 1 : 0;
 }

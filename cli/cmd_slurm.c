@@ -19,9 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "cli/cli.h"
 #include "common/fsutil.h"
@@ -81,13 +81,6 @@ static int slurm_parse_int(const char *name, const char *s, int *pv)
         return err_set("%s '%s': expected a whole number >= 1", name, s);
     *pv = (int)v;
     return 0;
-}
-
-static double slurm_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* path made absolute against the current folder (the script may run from
@@ -318,8 +311,8 @@ static int slurm_submit(int argc, char **argv)
     /* as `inkpipe submit`: an edited job redoes what its edit affects
      * (the tasks' `inkpipe work` refuses a job that differs) */
     SpoolRedo redo;
-    if (spool_settings_sync(sp, job->model ? job->model
-                                           : cli_default_model_path(),
+    const char *model = job->model ? job->model : cli_default_model_path();
+    if (spool_settings_sync(sp, model, cli_lm_path(model),
                             cli_env()->precision, &redo) < 0) {
         fprintf(stderr, "inkpipe slurm submit: %s: %s\n", job_path,
                 err_get());
@@ -463,7 +456,7 @@ static int slurm_wait(int argc, char **argv)
         fprintf(stderr, "inkpipe slurm wait: %s\n", err_get());
         goto out;
     }
-    start = slurm_now();
+    start = clock_mono_s();
     next_check = start + 2;
     for (;;) {
         double now;
@@ -473,7 +466,7 @@ static int slurm_wait(int argc, char **argv)
         }
         if (pr.queued + pr.claimed == 0)
             break;
-        now = slurm_now();
+        now = clock_mono_s();
         if (timeout > 0 && now - start >= timeout) {
             fprintf(stderr, "inkpipe slurm wait: %s: %d queued, %d in "
                             "progress after %.0f s; giving up\n",
@@ -507,7 +500,7 @@ static int slurm_wait(int argc, char **argv)
         if (delay < 2)
             delay *= 1.5;
     }
-    rc = slurm_report(sp, job, slurm_now() - start);
+    rc = slurm_report(sp, job, clock_mono_s() - start);
 out:
     free(ids);
     spool_destroy(&sp);

@@ -20,25 +20,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "train/train_data.h"
 #include "train/train_loop.h"
+#include "train/train_recipe.h"
 #include "recognize/recognize.h"
 
 #define NIN (REC_INPUT_SIZE * REC_INPUT_SIZE)
-#define MAX_LIST 16
+#define MAX_LIST TRAIN_MAX_LIST
 
 /* Upper/lower pairs that share a shape (EMNIST balanced merges these). */
 static const char merged_letters[] = "CIJKLMOPSUVWXYZ";
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Class after merging the look-alike pairs (lower -> upper). */
 static int merge_class(int c)
@@ -192,21 +186,11 @@ static void train_usage(FILE *f)
     /* clang-format on */
 }
 
-typedef struct {
-    double t0;
-    float best_val;
-    int best_epoch;
-} TrainProgress;
-
 static void train_progress(void *ctx, const RecTrainProgress *p)
 {
-    TrainProgress *tp = ctx;
+    (void)ctx;
     int eta = (int)(p->eta_s + 0.5);
     if (p->val_acc >= 0.0f) {
-        if (p->val_acc > tp->best_val) {
-            tp->best_val = p->val_acc;
-            tp->best_epoch = p->epoch;
-        }
         fprintf(stderr,
                 "epoch %3d/%d  loss %.4f  train %.2f%%  val %.2f%%  "
                 "%.0fs elapsed, %dm%02ds left\n",
@@ -224,13 +208,78 @@ static void train_progress(void *ctx, const RecTrainProgress *p)
     fflush(stderr);
 }
 
-/* Count samples of a kind in a set. */
-static int count_kind(const RecSet *set, RecSampleKind k)
+
+/* One option of train with its value; 0, or -1 (message printed). */
+static int train_option(const char *a, const char *v, DataArgs *d,
+                        TrainRecipe *r, const char **pout)
 {
-    int n = 0;
-    for (int i = 0; i < rec_set_count(set); i++)
-        n += rec_set_kind(set, i) == k;
-    return n;
+    char *end;
+    if (strcmp(a, "--hershey") == 0) {
+        d->hershey = v;
+    } else if (strcmp(a, "--fonts") == 0) {
+        d->fonts = v;
+    } else if (strcmp(a, "--ttf") == 0) {
+        if (r->nttf == TRAIN_MAX_LIST) {
+            fprintf(stderr, "inkpipe: at most %d --ttf\n", TRAIN_MAX_LIST);
+            return -1;
+        }
+        r->ttf[r->nttf++] = v;
+    } else if (strcmp(a, "--idx-count") == 0) {
+        if (!parse_int(a, v, 0, 100000000, &d->idx_count))
+            return -1;
+    } else if (strcmp(a, "--val-writers") == 0) {
+        r->val_spec = v;
+    } else if (strcmp(a, "--test-writers") == 0) {
+        r->test_spec = v;
+    } else if (strcmp(a, "--epochs") == 0) {
+        if (!parse_int(a, v, 1, 100000, &r->opt.epochs))
+            return -1;
+    } else if (strcmp(a, "--batch") == 0) {
+        if (!parse_int(a, v, 1, 65536, &r->opt.batch))
+            return -1;
+    } else if (strcmp(a, "--seed") == 0) {
+        r->opt.seed = strtoull(v, &end, 10);
+        if (*end || end == v) {
+            fprintf(stderr, "inkpipe: --seed wants a number\n");
+            return -1;
+        }
+    } else if (strcmp(a, "--lr") == 0) {
+        r->opt.lr = strtof(v, &end);
+        if (*end || end == v || !(r->opt.lr > 0.0f)) {
+            fprintf(stderr, "inkpipe: --lr wants a positive number\n");
+            return -1;
+        }
+    } else if (strcmp(a, "--arch") == 0) {
+        r->arch = v;
+    } else if (strcmp(a, "--cache") == 0) {
+        r->cache = v;
+    } else if (strcmp(a, "--idx-quota") == 0) {
+        if (!parse_int(a, v, 0, 100000000, &r->idx_quota))
+            return -1;
+    } else if (strcmp(a, "--repeat") == 0) {
+        static const char *kinds[REC_NKINDS] = {"image=", "idx=", "traj=",
+                                                "font=", "ttf="};
+        int k;
+        for (k = 0; k < REC_NKINDS; k++)
+            if (strncmp(v, kinds[k], strlen(kinds[k])) == 0)
+                break;
+        if (k == REC_NKINDS) {
+            fprintf(stderr, "inkpipe: --repeat wants image=N, traj=N, "
+                            "font=N, idx=N or ttf=N\n");
+            return -1;
+        }
+        if (!parse_int("--repeat", v + strlen(kinds[k]), 1, 1000, &r->rep[k]))
+            return -1;
+    } else {
+        *pout = v;
+    }
+    return 0;
+}
+
+static void train_note(void *ctx, const char *line)
+{
+    (void)ctx;
+    fputs(line, stderr);
 }
 
 int cmd_train(int argc, char **argv)
@@ -239,41 +288,32 @@ int cmd_train(int argc, char **argv)
     memset(&d, 0, sizeof d);
     d.idx_holdout = 2000;
     d.idx_count = 8000;
-    const char *val_spec = "036-040", *test_spec = "041-045";
-    const char *out = "models/inkpipe.model", *arch = NULL;
-    int trajectories = 1, train_on_val = 0, augment = 1;
-    const char *cache = NULL;
-    int idx_quota = 1000;
-    int balance = 1;
-    /* by RecSampleKind: image idx traj font ttf */
-    int rep[REC_NKINDS] = {2, 1, 2, 2, 2};
-    const char *ttf[MAX_LIST];
-    int nttf = 0;
-    RecTrainOptions opt;
-    rec_train_options_init(&opt);
+    TrainRecipe r;
+    train_recipe_init(&r);
+    const char *out = "models/inkpipe.model";
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int r = parse_data_arg(&i, argc, argv, &d);
-        if (r < 0)
+        int rc = parse_data_arg(&i, argc, argv, &d);
+        if (rc < 0)
             return 2;
-        if (r > 0)
+        if (rc > 0)
             continue;
         /* options without a value */
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             train_usage(stdout);
             return 0;
         } else if (strcmp(a, "--no-trajectories") == 0) {
-            trajectories = 0;
+            r.trajectories = 0;
             continue;
         } else if (strcmp(a, "--train-on-val") == 0) {
-            train_on_val = 1;
+            r.train_on_val = 1;
             continue;
         } else if (strcmp(a, "--no-augment") == 0) {
-            augment = 0;
+            r.augment = 0;
             continue;
         } else if (strcmp(a, "--no-balance") == 0) {
-            balance = 0;
+            r.balance = 0;
             continue;
         }
         static const char *with_value[] = {
@@ -293,293 +333,52 @@ int cmd_train(int argc, char **argv)
         }
         if (!need(i, argc, argv, 1))
             return 2;
-        const char *v = argv[++i];
-        char *end;
-        if (strcmp(a, "--hershey") == 0) {
-            d.hershey = v;
-        } else if (strcmp(a, "--fonts") == 0) {
-            d.fonts = v;
-        } else if (strcmp(a, "--ttf") == 0) {
-            if (nttf == MAX_LIST) {
-                fprintf(stderr, "inkpipe: at most %d --ttf\n", MAX_LIST);
-                return 2;
-            }
-            ttf[nttf++] = v;
-        } else if (strcmp(a, "--idx-count") == 0) {
-            if (!parse_int(a, v, 0, 100000000, &d.idx_count))
-                return 2;
-        } else if (strcmp(a, "--val-writers") == 0) {
-            val_spec = v;
-        } else if (strcmp(a, "--test-writers") == 0) {
-            test_spec = v;
-        } else if (strcmp(a, "--epochs") == 0) {
-            if (!parse_int(a, v, 1, 100000, &opt.epochs))
-                return 2;
-        } else if (strcmp(a, "--batch") == 0) {
-            if (!parse_int(a, v, 1, 65536, &opt.batch))
-                return 2;
-        } else if (strcmp(a, "--seed") == 0) {
-            opt.seed = strtoull(v, &end, 10);
-            if (*end || end == v) {
-                fprintf(stderr, "inkpipe: --seed wants a number\n");
-                return 2;
-            }
-        } else if (strcmp(a, "--lr") == 0) {
-            opt.lr = strtof(v, &end);
-            if (*end || end == v || !(opt.lr > 0.0f)) {
-                fprintf(stderr, "inkpipe: --lr wants a positive number\n");
-                return 2;
-            }
-        } else if (strcmp(a, "--arch") == 0) {
-            arch = v;
-        } else if (strcmp(a, "--cache") == 0) {
-            cache = v;
-        } else if (strcmp(a, "--idx-quota") == 0) {
-            if (!parse_int(a, v, 0, 100000000, &idx_quota))
-                return 2;
-        } else if (strcmp(a, "--repeat") == 0) {
-            static const char *kinds[REC_NKINDS] = {"image=", "idx=", "traj=",
-                                                    "font=", "ttf="};
-            int k;
-            for (k = 0; k < REC_NKINDS; k++)
-                if (strncmp(v, kinds[k], strlen(kinds[k])) == 0)
-                    break;
-            if (k == REC_NKINDS) {
-                fprintf(stderr, "inkpipe: --repeat wants image=N, traj=N, "
-                                "font=N, idx=N or ttf=N\n");
-                return 2;
-            }
-            if (!parse_int("--repeat", v + strlen(kinds[k]), 1, 1000, &rep[k]))
-                return 2;
-        } else {
-            out = v;
-        }
+        if (train_option(a, argv[++i], &d, &r, &out) < 0)
+            return 2;
     }
     if (!d.chars74k && !d.idx_images && !d.ncsv && !d.ndir && !d.hershey &&
-        !nttf) {
+        !r.nttf) {
         fprintf(stderr, "inkpipe train: no training data (give --chars74k, "
                         "--idx, --csv, --dir, --hershey or --ttf)\n"
                         "Try 'inkpipe train --help'.\n");
         return 2;
     }
-    RecWriters valw, testw, excl;
-    if (rec_writers_parse(val_spec, &valw) ||
-        rec_writers_parse(test_spec, &testw)) {
+    RecWriters valw, excl;
+    if (train_recipe_split(&r, &valw, &excl) < 0) {
         fprintf(stderr, "inkpipe train: %s\n", err_get());
         return 2;
     }
-    excl = testw;
-    for (int w = 0; w <= REC_MAX_WRITER; w++)
-        if (valw.has[w] && !train_on_val && !excl.has[w]) {
-            excl.has[w] = 1;
-            excl.count++;
-        }
-    for (int w = 0; w <= REC_MAX_WRITER; w++)
-        if (valw.has[w] && testw.has[w]) {
-            fprintf(stderr,
-                    "inkpipe train: writer %03d is both a validation "
-                    "and a test writer\n",
-                    w);
-            return 2;
-        }
+    r.chars74k = d.chars74k;
+    r.idx_images = d.idx_images;
+    r.idx_labels = d.idx_labels;
+    r.idx_holdout = d.idx_holdout;
+    r.idx_count = d.idx_count;
+    memcpy(r.csv, d.csv, sizeof r.csv);
+    r.ncsv = d.ncsv;
+    memcpy(r.dir, d.dir, sizeof r.dir);
+    r.ndir = d.ndir;
+    r.hershey = d.hershey;
+    r.fonts = d.fonts;
+    r.note = train_note;
+    r.progress = train_progress;
 
-    double t0 = now_s();
-    RecSet *train = rec_set_create(), *val = rec_set_create();
-    RecNet *net = NULL;
-    int rc = 1;
-    if (!train || !val)
-        goto fail;
-    /* what is loaded, for the cache */
-    char key[8192];
-    size_t kn = (size_t)snprintf(
-        key, sizeof key, "v1|%s|%d|%s|%s|%d|%d|%s|%s|%s|%s|%d",
-        d.chars74k ? d.chars74k : "", trajectories,
-        d.idx_images ? d.idx_images : "", d.idx_labels ? d.idx_labels : "",
-        d.idx_count, d.idx_holdout, d.hershey ? d.hershey : "",
-        d.fonts ? d.fonts : "", val_spec, test_spec, train_on_val);
-    for (int k = 0; k < d.ncsv && kn < sizeof key; k++)
-        kn += (size_t)snprintf(key + kn, sizeof key - kn, "|csv:%s", d.csv[k]);
-    for (int k = 0; k < d.ndir && kn < sizeof key; k++)
-        kn += (size_t)snprintf(key + kn, sizeof key - kn, "|dir:%s", d.dir[k]);
-    char ctrain[4200], cval[4200];
-    int cached = 0;
-    if (cache) {
-        snprintf(ctrain, sizeof ctrain, "%s.train", cache);
-        snprintf(cval, sizeof cval, "%s.val", cache);
-        RecSet *ct = rec_set_load(ctrain, key), *cv = NULL;
-        if (ct)
-            cv = rec_set_load(cval, key);
-        if (ct && cv) {
-            rec_set_destroy(&train);
-            rec_set_destroy(&val);
-            train = ct;
-            val = cv;
-            cached = 1;
-            fprintf(stderr, "loaded sets from cache %s.{train,val}\n", cache);
-        } else {
-            rec_set_destroy(&ct);
-            fprintf(stderr, "cache not used: %s\n", err_get());
-        }
+    char command[4096];
+    size_t m = (size_t)snprintf(command, sizeof command, "inkpipe");
+    for (int i = 0; i < argc && m < sizeof command - 64; i++)
+        m += (size_t)snprintf(command + m, sizeof command - m, " %s", argv[i]);
+    double t0 = clock_mono_s();
+    TrainRecipeResult res;
+    RecNet *net = train_recipe_run(&r, command, &res);
+    if (!net || rec_net_save(net, out) < 0) {
+        fprintf(stderr, "inkpipe train: %s\n", err_get());
+        rec_net_destroy(&net);
+        return 1;
     }
-    if (!cached) {
-        RecLoadOptions lo, vlo;
-        rec_load_options_init(&lo);
-        lo.exclude = &excl;
-        rec_load_options_init(&vlo);
-        vlo.only = &valw;
-        if (d.chars74k) {
-            fprintf(stderr, "loading %s ...\n", d.chars74k);
-            lo.repeat = rep[REC_KIND_IMAGE];
-            if (rec_set_add_chars74k(train, d.chars74k, 1, 0, &lo) < 0)
-                goto fail;
-            lo.repeat = rep[REC_KIND_TRAJ];
-            if (trajectories &&
-                rec_set_add_chars74k(train, d.chars74k, 0, 1, &lo) < 0)
-                goto fail;
-            if (valw.count) {
-                RecLoadOptions vo;
-                rec_load_options_init(&vo);
-                vo.only = &valw;
-                if (rec_set_add_chars74k(val, d.chars74k, 1, 0, &vo) < 0)
-                    goto fail;
-            }
-        }
-        for (int k = 0; k < d.ncsv; k++) {
-            lo.repeat = rep[REC_KIND_IMAGE];
-            if (rec_set_add_csv(train, d.csv[k], &lo) < 0)
-                goto fail;
-            if (valw.count && rec_set_add_csv(val, d.csv[k], &vlo) < 0)
-                goto fail;
-        }
-        for (int k = 0; k < d.ndir; k++) {
-            lo.repeat = rep[REC_KIND_IMAGE];
-            if (rec_set_add_dir(train, d.dir[k], &lo) < 0)
-                goto fail;
-            if (valw.count && rec_set_add_dir(val, d.dir[k], &vlo) < 0)
-                goto fail;
-        }
-        if (d.idx_images) {
-            RecLoadOptions io;
-            rec_load_options_init(&io);
-            io.repeat = rep[REC_KIND_IDX];
-            int n = rec_idx_count(d.idx_images);
-            if (n < 0)
-                goto fail;
-            int usable = n - d.idx_holdout;
-            if (usable > d.idx_count)
-                usable = d.idx_count;
-            if (usable > 0 && rec_set_add_idx(train, d.idx_images, d.idx_labels,
-                                              0, usable, &io) < 0)
-                goto fail;
-        }
-        if (d.hershey) {
-            RecLoadOptions fo;
-            rec_load_options_init(&fo);
-            fo.repeat = rep[REC_KIND_FONT];
-            if (rec_set_add_hershey(train, d.hershey, d.fonts, &fo) < 0)
-                goto fail;
-        }
-        if (cache && (rec_set_save(train, ctrain, key) < 0 ||
-                      rec_set_save(val, cval, key) < 0))
-            fprintf(stderr, "warning: cache not written: %s\n", err_get());
-    }
-    /* outline fonts render in a second: never cached, so a cache of the
-     * other data serves runs with and without them */
-    if (nttf) {
-        RecLoadOptions to;
-        rec_load_options_init(&to);
-        to.repeat = rep[REC_KIND_TTF];
-        RecTtfStats ts;
-        memset(&ts, 0, sizeof ts);
-        for (int k = 0; k < nttf; k++)
-            if (rec_set_add_ttf(train, ttf[k], &to, &ts) < 0)
-                goto fail;
-        fprintf(stderr,
-                "outline fonts: %d read, %d glyphs (skipped: %d "
-                "missing, %d empty, %d duplicate, %d small capitals; "
-                "%d repeated fonts)\n",
-                ts.fonts, ts.glyphs, ts.missing, ts.empty, ts.dup,
-                ts.caps, ts.dup_fonts);
-    }
-    for (int k = 0; k < REC_NKINDS; k++)
-        rec_set_set_repeat(train, (RecSampleKind)k, rep[k]);
-    if (idx_quota > 0 && rec_set_set_quota(train, REC_KIND_IDX, idx_quota) < 0)
-        goto fail;
-    int ntrain = rec_set_count(train);
-    if (ntrain == 0) {
-        err_set("no training samples left after the writer split");
-        goto fail;
-    }
-    fprintf(stderr,
-            "loaded in %.0fs: train %d (pictures %d, trajectories %d, idx "
-            "%d, fonts %d, outline fonts %d), validation %d (writers %s)\n",
-            now_s() - t0, ntrain, count_kind(train, REC_KIND_IMAGE),
-            count_kind(train, REC_KIND_TRAJ), count_kind(train, REC_KIND_IDX),
-            count_kind(train, REC_KIND_FONT), count_kind(train, REC_KIND_TTF),
-            rec_set_count(val),
-            valw.count ? val_spec : "none");
-
-    net = rec_net_create(arch, opt.seed);
-    if (!net)
-        goto fail;
-    RecAugment aug;
-    rec_augment_init(&aug);
-    RecSetSource tctx, vctx;
-    rec_set_source(&tctx, train, augment ? &aug : NULL, &opt.train);
-    if (rec_set_count(val))
-        rec_set_source(&vctx, val, NULL, &opt.val);
-    TrainProgress tp = {now_s(), -1.0f, 0};
-    opt.progress = train_progress;
-    opt.progress_ctx = &tp;
-    fprintf(stderr,
-            "training %s (%zu parameters, %.2f MFLOP/glyph): %d epochs of "
-            "%lld samples, seed %llu\n",
-            rec_net_arch(net), rec_net_nparams(net), rec_net_flops(net) / 1e6,
-            opt.epochs, (long long)opt.train.n, (unsigned long long)opt.seed);
-    if (rec_net_train(net, &opt) < 0)
-        goto fail;
-    if (balance && rec_set_balance_net(train, net) < 0)
-        goto fail;
-
-    /* metadata: the command, the data, the validation result */
-    char meta[4096];
-    size_t m = 0;
-    m += (size_t)snprintf(meta + m, sizeof meta - m, "command: inkpipe");
-    for (int i = 0; i < argc && m < sizeof meta - 64; i++)
-        m += (size_t)snprintf(meta + m, sizeof meta - m, " %s", argv[i]);
-    if (m < sizeof meta)
-        m += (size_t)snprintf(
-            meta + m, sizeof meta - m,
-            "\ntrain samples: %d (pictures %d, trajectories %d, idx %d, "
-            "fonts %d, outline fonts %d); test writers %s never loaded%s\n",
-            ntrain, count_kind(train, REC_KIND_IMAGE),
-            count_kind(train, REC_KIND_TRAJ), count_kind(train, REC_KIND_IDX),
-            count_kind(train, REC_KIND_FONT), count_kind(train, REC_KIND_TTF),
-            test_spec,
-            balance ? "; output biases balanced to equal class priors" : "");
-    if (m < sizeof meta) {
-        if (tp.best_val >= 0.0f)
-            snprintf(meta + m, sizeof meta - m,
-                     "validation writers %s%s: top-1 %.2f%% (epoch %d)\n",
-                     val_spec, train_on_val ? " (also trained on)" : "",
-                     100.0 * (double)tp.best_val, tp.best_epoch);
-        else
-            snprintf(meta + m, sizeof meta - m, "no validation set\n");
-    }
-    if (rec_net_set_meta(net, meta) < 0 || rec_net_save(net, out) < 0)
-        goto fail;
     fprintf(stderr, "wrote %s (best validation %.2f%%) in %.1f min\n", out,
-            100.0 * (double)(tp.best_val > 0 ? tp.best_val : 0),
-            (now_s() - t0) / 60.0);
-    rc = 0;
-    goto done;
-fail:
-    fprintf(stderr, "inkpipe train: %s\n", err_get());
-done:
+            100.0 * (double)(res.best_val > 0 ? res.best_val : 0),
+            (clock_mono_s() - t0) / 60.0);
     rec_net_destroy(&net);
-    rec_set_destroy(&train);
-    rec_set_destroy(&val);
-    return rc;
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -606,7 +405,7 @@ static void eval_usage(FILE *f)
 "  --dir DIR             class sub-folders of glyph images, repeatable\n"
 "  --confusions N        how many confusions to list (20)\n"
 "  --precision P         fp32, int8 or auto (default: $INKPIPE_PRECISION,\n"
-"                        else int8 where the CPU has AVX-512 VNNI)\n"
+"                        else int8 where the CPU has AVX-512 VNNI or AVX2)\n"
 "\n"
 "For each data set: top-1 accuracy per writer and overall over the 62\n"
 "classes, the same with the 15 look-alike letter pairs merged (C I J K L M O\n"

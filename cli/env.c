@@ -41,6 +41,8 @@ int cli_env_load(void)
     const char *fs = var("INKPIPE_FSYNC");
     fs_set_sync(!(fs && !strcmp(fs, "0")));
     queue_set_host(var("INKPIPE_HOST"));
+    const char *nv = var("INKPIPE_NO_VNNI");
+    rec_qgemm_skip_vnni(nv && strcmp(nv, "0") != 0);
     env.precision = REC_PRECISION_AUTO;
     const char *p = var("INKPIPE_PRECISION");
     if (p && rec_precision_parse(p, &env.precision) < 0)

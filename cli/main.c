@@ -24,6 +24,10 @@
 #include "cli/cli.h"
 #include "common/err.h"
 
+#ifndef INKPIPE_VERSION
+#define INKPIPE_VERSION "unknown"
+#endif
+
 typedef struct {
     const char *name;
     int (*fn)(int, char **);
@@ -38,7 +42,7 @@ static void usage(FILE *fp, const Command *cmds, int n)
     for (int i = 0; i < n; i++)
         fprintf(fp, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
     fprintf(fp, "\n`inkpipe COMMAND --help` or `inkpipe help COMMAND` "
-                "describes one command.\n");
+                "describes one command; `inkpipe --version` the build.\n");
 }
 
 int main(int argc, char **argv)
@@ -73,6 +77,10 @@ int main(int argc, char **argv)
     }
     const char *name = argv[1];
     int help = 0;
+    if (!strcmp(name, "--version") || !strcmp(name, "version")) {
+        printf("inkpipe %s\n", INKPIPE_VERSION);
+        return 0;
+    }
     if (!strcmp(name, "help") || !strcmp(name, "--help") ||
         !strcmp(name, "-h")) {
         if (argc < 3) {

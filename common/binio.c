@@ -18,7 +18,9 @@
  *   - BinBuf: append-only buffer for writers that do not know the size in
  *     advance; out of memory is sticky and checked once at the end.
  *   - binio_crc32: zlib's crc32 fed in 1 GiB pieces (zlib takes uInt).
- *   - binio_file_read: a whole file with an upper bound.
+ *   - binio_buf_crc32: the CRC-32 trailer every format ends with.
+ *   - binio_file_read / binio_file_write: a whole file (read with an upper
+ *     bound).
  * Big-endian u32 helpers are here for the test tools that forge PNG
  * chunks. No global state; all functions are thread-safe on distinct
  * objects. Errors go through err_set() (common/err.h).
@@ -27,6 +29,7 @@
 
 #include "common/err.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,11 +321,34 @@ void binio_buf_u64(BinBuf *b, uint64_t v)
     binio_buf_write(b, x, 8);
 }
 
+void binio_buf_i32(BinBuf *b, int32_t v)
+{
+    unsigned char x[4];
+    binio_put_i32(x, v);
+    binio_buf_write(b, x, 4);
+}
+
 void binio_buf_f32(BinBuf *b, float v)
 {
     unsigned char x[4];
     binio_put_f32(x, v);
     binio_buf_write(b, x, 4);
+}
+
+/**
+ * Append the CRC-32 (binio_crc32) of the bytes written so far, as a u32:
+ * the trailer that ends every inkpipe file format.
+ *
+ * @param[in,out] b  buffer
+ *
+ * Notes:
+ *   (1) After an out-of-memory the buffer is incomplete and nothing is
+ *       appended (b->oom stays set).
+ */
+void binio_buf_crc32(BinBuf *b)
+{
+    if (!b->oom)
+        binio_buf_u32(b, binio_crc32(0, b->p, b->n));
 }
 
 /**
@@ -394,4 +420,32 @@ unsigned char *binio_file_read(const char *path, size_t max, size_t *pn)
     free(p);
     fclose(f);
     return NULL;
+}
+
+/**
+ * Write a whole file.
+ *
+ * @param[in] path  file to create or truncate (written as given: callers
+ *                  that need atomicity write a temporary name and rename)
+ * @param[in] p     [optional when n == 0] the bytes
+ * @param[in] n     byte count
+ * @return 0, or -1 with a message naming path: cannot create (with errno),
+ *         write failed (with errno; the file may be partly written)
+ */
+int binio_file_write(const char *path, const void *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return err_set_errno("%s: cannot create", path);
+    int bad = (n > 0 && fwrite(p, 1, n, f) != n) || fflush(f) != 0;
+    int e = errno;
+    if (fclose(f) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    if (bad) {
+        errno = e;
+        return err_set_errno("%s: write failed", path);
+    }
+    return 0;
 }

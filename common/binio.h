@@ -66,11 +66,16 @@ typedef struct BinBuf {
 void binio_buf_write(BinBuf *b, const void *src, size_t n);
 void binio_buf_u32(BinBuf *b, uint32_t v);
 void binio_buf_u64(BinBuf *b, uint64_t v);
+void binio_buf_i32(BinBuf *b, int32_t v);
 void binio_buf_f32(BinBuf *b, float v);
+/* Append the CRC-32 of everything in b so far: the trailer of every
+ * inkpipe format. */
+void binio_buf_crc32(BinBuf *b);
 void binio_buf_cleanup(BinBuf *b);
 
 /* ---- whole files ---- */
 
 unsigned char *binio_file_read(const char *path, size_t max, size_t *pn);
+int binio_file_write(const char *path, const void *p, size_t n);
 
 #endif

@@ -266,6 +266,10 @@ int fs_publish_at(int dfd, const char *tmp, const char *name)
  * @param[in] write  writes the content; 0, or -1 with the message set
  * @param[in] ctx    passed to write
  * @return 0, or -1 (the temporary file is removed)
+ *
+ * Notes:
+ *   (1) A write error anywhere in the stream (ferror) refuses the publish,
+ *       even when write returned 0 and the final flush went through.
  */
 int fs_publish_stream_at(int dfd, const char *name,
                          int (*write)(FILE *fp, void *ctx), void *ctx)
@@ -281,7 +285,9 @@ int fs_publish_stream_at(int dfd, const char *name,
         return err_set_errno("%s", name);
     }
     int rc = write(fp, ctx);
-    if (rc == 0 && fflush(fp) != 0)
+    /* stdio drops the bytes of a failed write(); a later fflush can then
+     * succeed (space freed meanwhile), so only ferror() tells */
+    if (rc == 0 && (fflush(fp) != 0 || ferror(fp)))
         rc = err_set_errno("write %s", name);
     if (rc == 0 && fs_sync_enabled() && fsync(fileno(fp)) != 0)
         rc = err_set_errno("fsync %s", name);

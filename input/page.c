@@ -4,8 +4,8 @@
  * Design: page_list / page_read_at read the header first (libtiff /
  * Leptonica readHeaderTiff / pixReadHeader) and check the limits before
  * any decoding, then decode with Leptonica (pixReadStreamTiff, the PNG fast
- * path of page_png.c, or pixRead). Errors name the file and page
- * ("scan.tif page 3: ...").
+ * path of page_png.c, or pixRead); an alpha channel is then put over white
+ * paper. Errors name the file and page ("scan.tif page 3: ...").
  *
  * Multi-page TIFF: libtiff finds page n by walking the directory chain
  * from the start (TIFFSetDirectory; in libtiff 4.5 TIFFSetSubDirectory
@@ -386,6 +386,9 @@ PIX *page_read_at(const char *path, int page, uint64_t ifd,
                 page + 1);
         return NULL;
     }
+    /* ink in the alpha channel (a transparent PNG over black RGB) is what
+     * the page shows on a screen: without this, all of it reads as black */
+    page_flatten_alpha(pix);
     return pix;
 }
 
@@ -401,4 +404,37 @@ PIX *page_read_at(const char *path, int page, uint64_t ifd,
 PIX *page_read(const char *path, int page, int64_t max_pixels)
 {
     return page_read_at(path, page, 0, max_pixels);
+}
+
+/**
+ * Put an image with an alpha channel over white paper, as viewers do.
+ *
+ * @param[in,out] pix  any PIX; a 32 bpp one with 4 samples per pixel
+ *                     (RGBA, as Leptonica decodes grey + alpha and RGBA
+ *                     PNGs, palette PNGs with tRNS, RGBA TIFFs) is
+ *                     changed in place to RGB (spp 3, alpha byte 255)
+ * Other images are left as they are; nothing can fail.
+ *
+ * Notes:
+ *   (1) Each channel becomes page_over_white(c, alpha): transparent pixels
+ *       white whatever their colour, opaque ones unchanged.
+ *   (2) In place: pix must not be shared (a fresh decode is not).
+ */
+void page_flatten_alpha(PIX *pix)
+{
+    if (!pix || pixGetDepth(pix) != 32 || pixGetSpp(pix) != 4)
+        return;
+    int w = pixGetWidth(pix), h = pixGetHeight(pix), wpl = pixGetWpl(pix);
+    l_uint32 *data = pixGetData(pix);
+    for (int y = 0; y < h; y++) {
+        l_uint32 *line = data + (size_t)y * (size_t)wpl;
+        for (int x = 0; x < w; x++) {
+            l_uint32 v = line[x];
+            unsigned a = v & 0xff;
+            line[x] = (l_uint32)page_over_white(v >> 24, a) << 24 |
+                      (l_uint32)page_over_white((v >> 16) & 0xff, a) << 16 |
+                      (l_uint32)page_over_white((v >> 8) & 0xff, a) << 8 | 0xff;
+        }
+    }
+    pixSetSpp(pix, 3);
 }

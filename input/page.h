@@ -28,6 +28,14 @@ PIX *page_read(const char *path, int page, int64_t max_pixels);
  * time per page of a multi-page TIFF. */
 PIX *page_read_at(const char *path, int page, uint64_t ifd,
                   int64_t max_pixels);
+void page_flatten_alpha(PIX *pix);
+/* One 8-bit sample c with alpha a (0 transparent .. 255 opaque) put over
+ * white paper, as image viewers show it; rounded. page_flatten_alpha() and
+ * the PNG fast path both use it, so the two paths give the same pixels. */
+static inline unsigned page_over_white(unsigned c, unsigned a)
+{
+    return (c * a + 255u * (255u - a) + 127u) / 255u;
+}
 /* NULL (no message) = not on the fast path: read it with pixRead. */
 PIX *page_png_read(const char *path);
 

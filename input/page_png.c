@@ -4,8 +4,8 @@
  * Design: a grey A4 page at 300 dpi is 8.7 Mpixel, and Leptonica's
  * pixRead spends most of its time in zlib's inflate, libpng's row
  * machinery and a byte-by-byte copy into the PIX. For the PNGs a scanner
- * writes (non-interlaced grey or RGB, 8 or 16 bits, no palette, no
- * transparency) this file decodes the page in one pass over memory:
+ * writes (non-interlaced grey or RGB, with or without an alpha channel, 8
+ * or 16 bits, no palette) this file decodes the page in one pass over memory:
  *   1. the whole file is read into one buffer; the chunks are walked with
  *      every length bounded and every CRC checked (libdeflate_crc32);
  *   2. the IDAT payloads are moved together in place and inflated in one
@@ -19,8 +19,9 @@
  *      byte swaps, 16-bit samples stripped to their high byte and RGB packed
  *      into 32 bpp words, exactly as pixReadStreamPng does (spp 3, alpha
  *      byte 255, resolution from pHYs in pixels per metre, first tEXt as the
- *      PIX text).
- * Anything else - interlaced, palette, 1/2/4-bit, alpha, tRNS, compressed
+ *      PIX text); grey + alpha and RGBA are put over white paper
+ *      (page_over_white) into RGB, as page_read does to pixRead's RGBA.
+ * Anything else - interlaced, palette, 1/2/4-bit, tRNS, compressed
  * text, an unknown critical chunk, a bad CRC, a zlib stream that is short,
  * long or followed by extra bytes, a missing IEND - makes page_png_read()
  * return NULL without a message, and the caller hands the file to
@@ -180,10 +181,26 @@ static void unfilter_avg4(unsigned char *const r[4], const unsigned char *prev,
 }
 
 /* Copy one unfiltered row into a PIX row (Leptonica's layout for the
- * colour type: see unfilter_into). */
+ * colour type: see unfilter_into). chan: samples per pixel (1 grey, 2 grey
+ * + alpha, 3 RGB, 4 RGBA); alpha is put over white. */
 static void copy_row(const unsigned char *row, l_uint32 *line, int w, int wpl,
                      int chan, int wide)
 {
+    if (chan == 2 || chan == 4) {
+        /* the high byte of 16-bit samples, as Leptonica strips them before
+         * its RGBA conversion; then over white, grey to R = G = B */
+        int step = wide ? 2 : 1;
+        const unsigned char *p = row;
+        for (int x = 0; x < w; x++, p += chan * step) {
+            unsigned a = p[(chan - 1) * step];
+            unsigned r = page_over_white(p[0], a);
+            unsigned g = chan == 2 ? r : page_over_white(p[step], a);
+            unsigned b = chan == 2 ? r : page_over_white(p[2 * step], a);
+            line[x] = (l_uint32)r << 24 | (l_uint32)g << 16 |
+                      (l_uint32)b << 8 | 0xff;
+        }
+        return;
+    }
     if (chan == 1 && !wide) {
         /* bytes in order -> words with the first byte most significant;
          * the padding of the last word is 0 */
@@ -218,7 +235,7 @@ static void copy_row(const unsigned char *row, l_uint32 *line, int w, int wpl,
 
 /* Unfilter every row of raw (h rows of 1 + rb bytes) and copy each into the
  * PIX, which has the depth Leptonica gives this colour type, while it is in
- * cache. bpp: bytes per pixel of the PNG; chan: 1 (grey) or 3 (RGB);
+ * cache. bpp: bytes per pixel of the PNG; chan: samples per pixel (1-4);
  * wide: 16-bit samples. Returns 0 or -1 (bad filter type). */
 static int unfilter_into(unsigned char *raw, const unsigned char *zero,
                          size_t rb, int w, int h, int bpp, int chan, int wide,
@@ -249,8 +266,14 @@ static int unfilter_into(unsigned char *raw, const unsigned char *zero,
             case 3:
                 rc = unfilter_row(*f, row, prev, rb, 3);
                 break;
-            default:
+            case 4:
+                rc = unfilter_row(*f, row, prev, rb, 4);
+                break;
+            case 6:
                 rc = unfilter_row(*f, row, prev, rb, 6);
+                break;
+            default:
+                rc = unfilter_row(*f, row, prev, rb, 8);
                 break;
             }
         }
@@ -270,15 +293,18 @@ static int unfilter_into(unsigned char *raw, const unsigned char *zero,
  *
  * @param[in] path  file (already known to be a PNG; size already checked
  *                  against the pixel limit from its header)
- * @return new PIX equal to what pixRead(path) returns (caller owns;
+ * @return new PIX equal to what page_read() makes of pixRead(path) (caller owns;
  *         pixDestroy()), or NULL - without setting a message - when the
  *         file is not one this path takes, is damaged in any way, or memory
  *         runs out: the caller then reads it with pixRead
  *
  * Notes:
- *   (1) Taken: non-interlaced grey or RGB, 8 or 16 bits per sample, without
- *       PLTE, tRNS, zTXt or iTXt. The result has Leptonica's depth (8 or 32
- *       bpp), spp (1 or 3), resolution, input format and text.
+ *   (1) Taken: non-interlaced grey, RGB, grey + alpha or RGBA, 8 or 16 bits
+ *       per sample, without PLTE, tRNS, zTXt or iTXt. The result has
+ *       Leptonica's depth (8 bpp for grey, else 32), resolution, input
+ *       format and text; spp 1 or 3: an alpha channel is put over white
+ *       (page_flatten_alpha), so transparent ink over black RGB reads as
+ *       dark ink on white paper.
  *   (2) Memory: the file, the inflated rows and the PIX, at once.
  */
 PIX *page_png_read(const char *path)
@@ -310,10 +336,11 @@ PIX *page_png_read(const char *path)
     int depth = hd[24], ctype = hd[25];
     /* a file far bigger than its pixels could need (deflate adds 5 bytes
      * per 16 KiB at worst) is left to libpng, which streams it */
-    uint64_t need = (uint64_t)h * ((uint64_t)w * 6 + 1);
+    uint64_t need = (uint64_t)h * ((uint64_t)w * 8 + 1);
     if (w == 0 || h == 0 || w > PNG_MAX_DIM || h > PNG_MAX_DIM || hd[26] != 0 ||
         hd[27] != 0 || hd[28] != 0 /* interlace */ ||
-        (depth != 8 && depth != 16) || (ctype != 0 && ctype != 2) ||
+        (depth != 8 && depth != 16) ||
+        (ctype != 0 && ctype != 2 && ctype != 4 && ctype != 6) ||
         (uint64_t)st.st_size > 2 * need + (1u << 20)) {
         close(fd);
         return NULL;
@@ -322,7 +349,9 @@ PIX *page_png_read(const char *path)
     close(fd);
     if (!buf || memcmp(buf, hd, sizeof hd) != 0)
         goto out;
-    int chan = ctype == 2 ? 3 : 1, wide = depth == 16;
+    /* samples per pixel: grey, -, RGB, -, grey + alpha, -, RGBA */
+    int chan = ctype == 0 ? 1 : ctype == 2 ? 3 : ctype == 4 ? 2 : 4;
+    int wide = depth == 16;
     int bpp = chan * (wide ? 2 : 1);
     size_t rb = (size_t)w * (size_t)bpp;
 
@@ -429,7 +458,7 @@ PIX *page_png_read(const char *path)
         free(txt);
         goto out;
     }
-    pixSetSpp(pix, chan);
+    pixSetSpp(pix, chan == 1 ? 1 : 3);
     pixSetInputFormat(pix, IFF_PNG);
     /* pixReadStreamPng's conversion to pixels per inch */
     pixSetXRes(pix, (l_int32)((l_float32)ppm_x / 39.37 + 0.5));

@@ -314,6 +314,7 @@ static const JField job_fields[] = {
     {"recognize.model", JT_PATH, OFF(model), 0, 0, 0},
     {"recognize.charset", JT_CHARSET, OFF(charset_spec), 0, 0, 0},
     {"recognize.context", JT_BOOL, OFF(chain.context), 0, 0, 0},
+    {"recognize.lexicon", JT_PATH, OFF(chain.lexicon_path), 0, 0, 0},
     {"recognize.precision", JT_PRECISION, OFF(precision), 0, 0, 0},
     {"limits.max_pixels", JT_INT64, OFF(chain.max_pixels), 1, 1e12, 0},
     {"limits.page_timeout", JT_DOUBLE, OFF(page_timeout), 0.1, 86400, 0},
@@ -987,6 +988,7 @@ void job_destroy(Job **pjob)
     free(job->spool);
     free(job->output_dir);
     free(job->model);
+    free(job->chain.lexicon_path);
     free(job->charset_spec);
     free(job->slurm_partition);
     free(job->slurm_time);

@@ -17,6 +17,13 @@
  *             next enqueue of K enqueues it again). Cut short in between,
  *             done/K stays until the next reopen, or until the new item's
  *             complete replaces it
+ *   fenced enqueue (a stage enqueueing the next item on behalf of its
+ *             claim C): write stage/K/T of C's queue; check claimed/C;
+ *             then as enqueue. Another holder of C's item empties stage/K
+ *             before it publishes, so a stale holder's T is gone (link
+ *             fails) or was written after the takeover (check fails)
+ *   crashed   count in crashes/K, rename(claimed/C, queued/K); at the
+ *             max-th crash fail instead
  * A crash between any two steps leaves a state that recover repairs, and no
  * step can make an item appear in two states or in none.
  * Ownership: Queue keeps one fd per subfolder and a cached listing of
@@ -40,9 +47,10 @@
 #define QUEUE_MAX_ITEM (64 * 1024)
 
 enum { QD_SEEN, QD_QUEUED, QD_CLAIMED, QD_DONE, QD_FAILED, QD_REASON, QD_TMP,
-       QD_N };
-static const char *const qd_names[QD_N] = {"seen", "queued", "claimed", "done",
-                                           "failed", "reason", "tmp"};
+       QD_STAGE, QD_CRASHES, QD_N };
+static const char *const qd_names[QD_N] = {"seen",   "queued", "claimed",
+                                           "done",   "failed", "reason",
+                                           "tmp",    "stage",  "crashes"};
 
 struct Queue {
     char *dir;
@@ -234,6 +242,72 @@ const char *queue_get_dir(const Queue *q)
     return q->dir;
 }
 
+/* The enqueue moves after the item's text is in tmp_dfd/tmp: link it into
+ * seen/ (EEXIST: known) and queued/, then drop tmp. With owner, tmp is in
+ * the owner's staging folder and the owner's claim is checked first; tmp
+ * gone at the link means another holder of that claim swept the staging
+ * folder (QUEUE_LOST). */
+static int enqueue_link(Queue *q, const char *key, int tmp_dfd,
+                        const char *tmp, Queue *owner_q,
+                        const QueueItem *owner)
+{
+    int rc = 1;
+    if (owner) {
+        int held = queue_claim_held(owner_q, owner);
+        if (held <= 0) {
+            unlinkat(tmp_dfd, tmp, 0);
+            return held < 0 ? -1 : QUEUE_LOST;
+        }
+    }
+    if (linkat(tmp_dfd, tmp, q->fd[QD_SEEN], key, 0) < 0) {
+        if (errno == ENOENT && owner) {
+            err_set("%s: claim on %s lost before enqueueing %s (what it "
+                    "staged was swept by the item's next holder)",
+                    owner_q->dir, owner->key, key);
+            return QUEUE_LOST;
+        }
+        rc = errno == EEXIST ? 0
+                             : err_set_errno("%s: link seen/%s", q->dir, key);
+    } else if (linkat(tmp_dfd, tmp, q->fd[QD_QUEUED], key, 0) < 0 &&
+               errno != EEXIST && !(errno == ENOENT && owner)) {
+        /* (tmp swept between the two links: the enqueue is cut short, and
+         * queue_recover finishes it as after a kill) */
+        rc = err_set_errno("%s: link queued/%s", q->dir, key);
+    }
+    unlinkat(tmp_dfd, tmp, 0);
+    return rc;
+}
+
+/* Write text to a fresh file tmp (size >= 256) in dfd, fsync'ed when
+ * fsync is on. 0 or -1 (nothing left behind). */
+static int enqueue_write(Queue *q, const char *key, const char *text,
+                         int dfd, char *tmp, int named)
+{
+    int fd;
+    if (named) {
+        char id[200];
+        my_ident(id, sizeof id);
+        snprintf(tmp, 256, "%s~%u", id, q->seq++);
+        fd = openat(dfd, tmp,
+                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    0666);
+        if (fd < 0)
+            return err_set_errno("%s: create %s", q->dir, tmp);
+    } else if ((fd = fs_create_temp_at(dfd, key, tmp)) < 0) {
+        return err_prefix("%s", q->dir);
+    }
+    size_t n = strlen(text);
+    if (fs_write_full(fd, text, n) < 0 ||
+        (fs_sync_enabled() && fsync(fd) < 0)) {
+        err_set_errno("%s: write item %s", q->dir, key);
+        close(fd);
+        unlinkat(dfd, tmp, 0);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
 /**
  * Add an item unless its key was ever enqueued.
  *
@@ -246,35 +320,44 @@ int queue_enqueue(Queue *q, const char *key, const char *text)
 {
     if (!queue_key_valid(key))
         return err_set("bad queue key '%s'", key);
-    char id[200], tmp[256];
-    my_ident(id, sizeof id);
-    snprintf(tmp, sizeof tmp, "%s~%u", id, q->seq++);
-    int fd = openat(q->fd[QD_TMP], tmp,
-                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                    0666);
-    if (fd < 0)
-        return err_set_errno("%s: create %s", q->dir, tmp);
-    size_t n = strlen(text);
-    ssize_t w = write(fd, text, n);
-    if (w != (ssize_t)n || (fs_sync_enabled() && fsync(fd) < 0)) {
-        err_set_errno("%s: write item %s", q->dir, key);
-        close(fd);
-        unlinkat(q->fd[QD_TMP], tmp, 0);
+    char tmp[256];
+    if (enqueue_write(q, key, text, q->fd[QD_TMP], tmp, 1) < 0)
         return -1;
-    }
-    close(fd);
-    int rc = 1;
-    if (linkat(q->fd[QD_TMP], tmp, q->fd[QD_SEEN], key, 0) < 0) {
-        if (errno == EEXIST)
-            rc = 0;
-        else
-            rc = err_set_errno("%s: link seen/%s", q->dir, key);
-    } else if (linkat(q->fd[QD_TMP], tmp, q->fd[QD_QUEUED], key, 0) < 0 &&
-               errno != EEXIST) {
-        rc = err_set_errno("%s: link queued/%s", q->dir, key);
-    }
-    unlinkat(q->fd[QD_TMP], tmp, 0);
-    return rc;
+    return enqueue_link(q, key, q->fd[QD_TMP], tmp, NULL, NULL);
+}
+
+/**
+ * Add an item on behalf of a claimed item (a stage enqueueing the next
+ * stage's item), fenced by that claim: nothing is enqueued once the claim
+ * was taken over.
+ *
+ * @param[in] q         queue to add to
+ * @param[in] key       plain name (queue_key_valid)
+ * @param[in] text      the item's content
+ * @param[in] owner_q   the queue of the claimed item
+ * @param[in] owner     the claimed item
+ * @param[in] stage_fd  the claimed item's staging folder (in the same
+ *                      file system as q; see queue_get_stage_fd())
+ * @return 1 enqueued, 0 already known, QUEUE_LOST when the claim is no
+ *         longer held (nothing enqueued), -1 error
+ *
+ * Notes:
+ *   (1) The text is written into the staging folder first, then the claim
+ *       is checked, then linked into seen/ and queued/. The item's next
+ *       holder empties the staging folder before it publishes anything
+ *       (see stage.c), so a holder stopped past its lease either fails the
+ *       check or finds its file gone at the link: its enqueue cannot land
+ *       after the next holder started.
+ */
+int queue_enqueue_fenced(Queue *q, const char *key, const char *text,
+                         Queue *owner_q, const QueueItem *owner, int stage_fd)
+{
+    if (!queue_key_valid(key))
+        return err_set("bad queue key '%s'", key);
+    char tmp[256];
+    if (enqueue_write(q, key, text, stage_fd, tmp, 0) < 0)
+        return -1;
+    return enqueue_link(q, key, stage_fd, tmp, owner_q, owner);
 }
 
 /* Read a folder's plain names (sorted). Returns count or -1. */
@@ -422,9 +505,20 @@ static int move_claim(Queue *q, const QueueItem *item, int to)
     return 0;
 }
 
+/**
+ * Move a claimed item to done/.
+ *
+ * @param[in] q     queue
+ * @param[in] item  the claimed item
+ * @return 0, or -1 (a lost claim says "lost")
+ */
 int queue_complete(Queue *q, const QueueItem *item)
 {
-    return move_claim(q, item, QD_DONE);
+    if (move_claim(q, item, QD_DONE) < 0)
+        return -1;
+    /* a crash it survived is forgotten */
+    unlinkat(q->fd[QD_CRASHES], item->key, 0);
+    return 0;
 }
 
 /**
@@ -442,9 +536,115 @@ int queue_fail(Queue *q, const QueueItem *item, const char *reason)
     for (const char *p = reason; *p && n < sizeof line - 2; p++)
         line[n++] = (*p == '\n' || *p == '\r') ? ' ' : *p;
     line[n++] = '\n';
+    /* a worker that lost its claim must not replace the reason the item's
+     * next holder may have written (checked first: the window left is
+     * between this check and the rename, and costs at most a wrong
+     * reason, never a wrong state) */
+    if (queue_claim_held(q, item) <= 0)
+        return -1;
     if (fs_write_at(q->fd[QD_REASON], item->key, line, n, 0) < 0)
         return -1;
-    return move_claim(q, item, QD_FAILED);
+    if (move_claim(q, item, QD_FAILED) < 0)
+        return -1;
+    unlinkat(q->fd[QD_CRASHES], item->key, 0);
+    return 0;
+}
+
+/**
+ * Does this worker still hold its claim on item? A claim is taken over
+ * only by queue_recover (dead holder, or lease expired), which renames it
+ * away; the claim's name (KEY~HOST~PID~START) is never reused for another
+ * claim while an attempt made under it is alive (a holder runs one item at
+ * a time), so it is the fencing token of the attempt.
+ *
+ * @param[in] q     queue
+ * @param[in] item  the claimed item
+ * @return 1 held, 0 lost (message says so), -1 error
+ */
+int queue_claim_held(Queue *q, const QueueItem *item)
+{
+    struct stat st;
+    if (!item->claim)
+        return err_set("%s: %s is not a claimed item", q->dir, item->key);
+    if (fstatat(q->fd[QD_CLAIMED], item->claim, &st, AT_SYMLINK_NOFOLLOW) ==
+        0)
+        return 1;
+    if (errno == ENOENT) {
+        err_set("%s: claim on %s was lost (lease expired and another worker "
+                "took it back)",
+                q->dir, item->key);
+        return 0;
+    }
+    return err_set_errno("%s: claim %s", q->dir, item->key);
+}
+
+/**
+ * The folder under which each claimed item may stage what it will publish
+ * (STAGE_DIR/stage/KEY; see queue_enqueue_fenced() and stage.c).
+ *
+ * @param[in] q  queue
+ * @return the folder's fd (owned by q; do not close)
+ */
+int queue_get_stage_fd(const Queue *q)
+{
+    return q->fd[QD_STAGE];
+}
+
+/**
+ * Give back an item whose stage process was killed by a signal: a crash
+ * is not the item's fault until it repeats (the OOM killer, an operator's
+ * kill -9). The crash is counted in crashes/KEY; at the max-th crash in a
+ * row the item fails instead, with reason and " (twice)" (or " (N times)").
+ *
+ * @param[in]     q       queue
+ * @param[in]     item    the claimed item
+ * @param[in,out] reason  "crashed: signal N (name)"; when the item fails,
+ *                        the reason recorded ("... (twice)")
+ * @param[in]     size    reason's size
+ * @param[in]     max     crashes that fail the item (>= 1)
+ * @return 1 requeued, 0 failed, -1 error (a lost claim says "lost")
+ *
+ * Notes:
+ *   (1) complete and fail forget the count, so a retried item gets max
+ *       tries again. A worker killed between counting and requeueing
+ *       leaves the claim to queue_recover and the count one higher.
+ */
+int queue_retry_crashed(Queue *q, const QueueItem *item, char *reason,
+                        size_t size, int max)
+{
+    int held = queue_claim_held(q, item);
+    if (held <= 0)
+        return -1;
+    /* crashes/KEY: "COUNT\nFIRST REASON\n" */
+    char *old = fs_read_at(q->fd[QD_CRASHES], item->key, 1024, NULL);
+    int n = old ? atoi(old) : 0;
+    const char *nl = old ? strchr(old, '\n') : NULL;
+    char first[1024] = "", line[1100];
+    if (nl)
+        snprintf(first, sizeof first, "%.*s", (int)strcspn(nl + 1, "\n"),
+                 nl + 1);
+    free(old);
+    if (n < 0)
+        n = 0;
+    if (n + 1 >= max) {
+        if (n + 1 == 2)
+            snprintf(line, sizeof line, "%s (twice%s%s)", reason,
+                     first[0] && strcmp(first, reason) ? "; first: " : "",
+                     first[0] && strcmp(first, reason) ? first : "");
+        else
+            snprintf(line, sizeof line, "%s (%d times)", reason, n + 1);
+        if (queue_fail(q, item, line) < 0)
+            return -1;
+        snprintf(reason, size, "%s", line);
+        return 0;
+    }
+    int len = snprintf(line, sizeof line, "%d\n%s\n", n + 1,
+                       first[0] ? first : reason);
+    if (len < 0 || (size_t)len >= sizeof line)
+        len = (int)sizeof line - 1;
+    if (fs_write_at(q->fd[QD_CRASHES], item->key, line, (size_t)len, 0) < 0)
+        return -1;
+    return queue_release(q, item) < 0 ? -1 : 1;
 }
 
 int queue_release(Queue *q, const QueueItem *item)
@@ -720,14 +920,16 @@ int queue_requeue_all(Queue *q, int *pn)
  * @return 0 or -1
  *
  * Notes:
- *   (1) The caller makes sure no live worker holds a claim here.
+ *   (1) The caller makes sure no live worker holds a claim here. Crash
+ *       counts go too; what dead holders staged is swept when the key is
+ *       claimed again (spool_stage_run).
  *   (2) seen/ goes first, so that queue_recover never relinks a forgotten
  *       item; killed midway, calling it again finishes the job.
  */
 int queue_clear(Queue *q)
 {
-    static const int order[] = {QD_SEEN, QD_QUEUED, QD_CLAIMED, QD_DONE,
-                                QD_FAILED, QD_REASON};
+    static const int order[] = {QD_SEEN,   QD_QUEUED, QD_CLAIMED, QD_DONE,
+                                QD_FAILED, QD_REASON, QD_CRASHES};
     for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
         char **names;
         int n = list_dir(q->fd[order[k]], &names);

@@ -14,6 +14,11 @@
  *   done/KEY      finished
  *   failed/KEY    failed; reason/KEY holds the reason (one line)
  *   tmp/          files being written (temp + rename / link)
+ *   stage/KEY/    what the holder of KEY's claim stages before publishing
+ *                 it (its next items, its artifacts; stage.c): emptied by
+ *                 each new holder first, so a holder that lost its claim
+ *                 cannot publish after the next one started
+ *   crashes/KEY   how often KEY's stage process was killed by a signal
  * An item is one small immutable text file ("field=value" lines). It moves
  * between states only by rename(), which is atomic, so it is always in
  * exactly one state and two workers can never claim the same item. seen/
@@ -65,7 +70,14 @@ Queue *queue_open(const char *dir);
 void queue_destroy(Queue **pq);
 const char *queue_get_dir(const Queue *q);
 
+/* Returned by the fenced calls when the caller's claim was taken over:
+ * it must publish nothing more and leave the item alone. */
+#define QUEUE_LOST (-2)
+
 int queue_enqueue(Queue *q, const char *key, const char *text);
+int queue_enqueue_fenced(Queue *q, const char *key, const char *text,
+                         Queue *owner_q, const QueueItem *owner,
+                         int stage_fd);
 int queue_claim(Queue *q, QueueItem **pitem);
 int queue_complete(Queue *q, const QueueItem *item);
 int queue_fail(Queue *q, const QueueItem *item, const char *reason);
@@ -73,6 +85,10 @@ int queue_heartbeat(Queue *q, const QueueItem *item);
 /* Give a claimed item back to queued/ untouched (the worker could not run
  * it for a reason that is not the item's, e.g. a full disk). 0 or -1. */
 int queue_release(Queue *q, const QueueItem *item);
+int queue_claim_held(Queue *q, const QueueItem *item);
+int queue_get_stage_fd(const Queue *q);
+int queue_retry_crashed(Queue *q, const QueueItem *item, char *reason,
+                        size_t size, int max);
 int queue_recover(Queue *q, double lease_s, int *pn);
 int queue_retry(Queue *q, int *pn);
 int queue_retry_key(Queue *q, const char *key);

@@ -23,9 +23,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 
 /* Characters that may appear on an #SBATCH line unquoted. */
@@ -461,13 +461,6 @@ fail:
     return -1;
 }
 
-static double slurm__now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * Run argv (no shell) and collect its stdout (and stderr too when
  * merge_stderr) into out (NUL-terminated, truncated to cap - 1 bytes).
@@ -480,7 +473,7 @@ static int slurm__run(const char *const *argv, int merge_stderr, char *out,
 {
     int fds[2], errfds[2], status = 0, err_no = 0;
     size_t len = 0;
-    double deadline = slurm__now() + timeout;
+    double deadline = clock_mono_s() + timeout;
     pid_t pid;
     ssize_t r;
 
@@ -520,7 +513,7 @@ static int slurm__run(const char *const *argv, int merge_stderr, char *out,
     close(errfds[1]);
 
     for (;;) {
-        double left = deadline - slurm__now();
+        double left = deadline - clock_mono_s();
         struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
         char buf[512];
         int pr;

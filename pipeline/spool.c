@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +280,37 @@ static int inputs_expand(const Job *job, Inputs *in)
     return 0;
 }
 
+/**
+ * Enqueue an item whose text is formatted printf-style, at any length.
+ *
+ * @param[in] q    queue
+ * @param[in] key  item key (queue_key_valid)
+ * @param[in] fmt  format of the item's text ("field=value" lines)
+ * @return as queue_enqueue(): 1 enqueued, 0 already known, -1 error
+ *
+ * Notes:
+ *   (1) The text is formatted into a buffer of its own size, so no stage
+ *       keeps a fixed buffer that a long path could overrun or cut.
+ */
+int spool__enqueuef(Queue *q, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return err_set("queue item %s: cannot format its text", key);
+    char *text = malloc((size_t)n + 1);
+    if (!text)
+        return err_set("queue item %s: out of memory", key);
+    va_start(ap, fmt);
+    vsnprintf(text, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    int rc = queue_enqueue(q, key, text);
+    free(text);
+    return rc;
+}
+
 static unsigned long long fnv1a(const char *s)
 {
     unsigned long long h = 1469598103934665603ULL;
@@ -321,26 +353,25 @@ static void escape_name(const char *s, char *buf, size_t size)
     buf[n] = '\0';
 }
 
-/* The text of input's ingest item (key F) into text: src, rel, file; for
- * a name no output can have, escaped, with the reason in refuse=. */
-static void ingest_text(const Input *in, const char *key, char *text,
-                        size_t size)
+/* Enqueue input's ingest item (key F): src, rel, file; for a name no
+ * output can have, escaped, with the reason in refuse=. As
+ * queue_enqueue: 1, 0 or -1. */
+static int enqueue_ingest(Queue *q, const Input *in, const char *key)
 {
     int bad_rel = out_files_check_name(in->rel) < 0;
-    if (!bad_rel && !strpbrk(in->src, "\n\r")) {
-        snprintf(text, size, "src=%s\nrel=%s\nfile=%s\n", in->src, in->rel,
-                 key);
-        return;
-    }
+    if (!bad_rel && !strpbrk(in->src, "\n\r"))
+        return spool__enqueuef(q, key, "src=%s\nrel=%s\nfile=%s\n", in->src,
+                               in->rel, key);
     char src[1024], rel[1024], why[256];
     snprintf(why, sizeof why, "%s",
              bad_rel ? err_get() : "it contains a control character");
     escape_name(in->src, src, sizeof src);
     escape_name(in->rel, rel, sizeof rel);
-    snprintf(text, size,
-             "src=%s\nrel=%s\nfile=%s\nrefuse=input file name '%s' cannot "
-             "name its outputs: %s; rename the file\n",
-             src, rel, key, src, why);
+    return spool__enqueuef(q, key,
+                           "src=%s\nrel=%s\nfile=%s\nrefuse=input file name "
+                           "'%s' cannot name its outputs: %s; rename the "
+                           "file\n",
+                           src, rel, key, src, why);
 }
 
 /**
@@ -360,10 +391,9 @@ int spool_submit(Spool *sp, int *pnew, int *pknown)
         return -1;
     }
     for (int i = 0; i < in.n; i++) {
-        char key[32], text[9000];
+        char key[32];
         snprintf(key, sizeof key, "f%016llx", fnv1a(in.v[i].rel));
-        ingest_text(&in.v[i], key, text, sizeof text);
-        int rc = queue_enqueue(sp->q[STAGE_INGEST], key, text);
+        int rc = enqueue_ingest(sp->q[STAGE_INGEST], &in.v[i], key);
         if (rc < 0) {
             inputs_free(&in);
             return -1;
@@ -411,52 +441,6 @@ static void clean_art_temps(Spool *sp)
     closedir(d);
 }
 
-/* Is name a temp file of fs_create_temp_at (".NAME.tmp.PID.SEQ") whose
- * writer is not alive on this host? */
-static int temp_of_dead_writer(const char *name)
-{
-    const char *t = strstr(name, ".tmp.");
-    if (name[0] != '.' || !t)
-        return 0;
-    char *end;
-    long pid = strtol(t + 5, &end, 10);
-    if (pid <= 0 || *end != '.')
-        return 0;
-    return !queue_pid_alive(pid);
-}
-
-/* Remove, below folder dfd (depth-limited, symlinks never followed), the
- * temp files that dead output writers left behind. */
-static void clean_out_temps_at(int dfd, int depth)
-{
-    int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!d) {
-        if (fd >= 0)
-            close(fd);
-        return;
-    }
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        struct stat st;
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-            continue;
-        if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-            continue;
-        if (S_ISDIR(st.st_mode) && depth < 64) {
-            int sub = openat(dfd, de->d_name,
-                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            if (sub >= 0) {
-                clean_out_temps_at(sub, depth + 1);
-                close(sub);
-            }
-        } else if (S_ISREG(st.st_mode) && temp_of_dead_writer(de->d_name)) {
-            unlinkat(dfd, de->d_name, 0);
-        }
-    }
-    closedir(d);
-}
-
 /**
  * Recover every stage (queue_recover with the job's lease).
  *
@@ -472,11 +456,8 @@ int spool_recover(Spool *sp, int *pn)
         int n = 0;
         if (queue_recover(sp->q[i], sp->job->lease_seconds, &n) < 0)
             return -1;
-        /* An output writer that died mid-write leaves its hidden temp file
-         * in the output tree; sweep only when such a claim was recovered,
-         * so a healthy run never walks the tree. */
-        if (i == STAGE_OUTPUT && n > 0)
-            clean_out_temps_at(sp->out_fd, 0);
+        /* (what a killed writer staged is swept by the item's next holder,
+         * or by the worker that saw its stage process die: stage.c) */
         total += n;
     }
     if (pn)

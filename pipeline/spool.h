@@ -24,6 +24,7 @@
 #ifndef INKPIPE_SPOOL_H
 #define INKPIPE_SPOOL_H
 
+#include "common/err.h"
 #include "pipeline/job.h"
 #include "pipeline/queue.h"
 #include "recognize/recognize.h"
@@ -64,22 +65,40 @@ typedef struct {
 
 /* Compare the job's settings with the spool's and redo the stages a
  * change affects (run, submit); 0 or -1 (spool_settings.c). */
-int spool_settings_sync(Spool *sp, const char *model,
+int spool_settings_sync(Spool *sp, const char *model, const char *lm,
                         RecPrecision env_precision, SpoolRedo *pr);
 /* The same comparison without a redo (work): -1 on any difference. */
-int spool_settings_check(Spool *sp, const char *model,
+int spool_settings_check(Spool *sp, const char *model, const char *lm,
                          RecPrecision env_precision);
 
+/* spool_stage_run's result when the item's claim was taken over before
+ * the stage could publish (stage.c: fencing). */
+#define SPOOL_LOST QUEUE_LOST
+
 /* Run one claimed item of stage st (stage.c). net is needed by recognize
- * only. Returns 0, or -1 with the reason in err_get(). */
+ * only. Returns 0, SPOOL_LOST, or -1 with the reason in err_get(). */
 int spool_stage_run(Spool *sp, SpoolStage st, const QueueItem *item,
                     RecNet *net);
+
+/* Remove what stage process pid (all = 1: anyone) staged for item
+ * (stage.c). 0 or -1. */
+int spool_stage_sweep(Spool *sp, SpoolStage st, const QueueItem *item,
+                      long pid, int all);
+
+/* Test aid: hook called when a stage has staged its result, just before
+ * it checks its claim and publishes (stage.c). */
+typedef void (*SpoolStageHook)(SpoolStage st, const char *key);
+void spool_set_stage_hook(SpoolStageHook hook);
 
 /* After item of stage st failed: enqueue its file's output item if every
  * page is now recognised or failed (stage.c). 0 or -1. */
 int spool_page_failed(Spool *sp, SpoolStage st, const QueueItem *item);
 
 /* Internals shared by spool.c and stage.c. */
+/* queue_enqueue() of a printf-formatted item text of any length (spool.c).
+ * Returns 1, 0 (already known) or -1. */
+int spool__enqueuef(Queue *q, const char *key, const char *fmt, ...)
+    ERR_PRINTF(3, 4);
 int spool__art_fd(const Spool *sp);
 const char *spool__art_dir(const Spool *sp);
 int spool__out_fd(const Spool *sp);

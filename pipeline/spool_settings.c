@@ -8,7 +8,9 @@
  *   segment    segment.*, and the classifier that scores cuts of touching
  *              glyphs: recognize.model (size and FNV-1a hash of the file,
  *              not its path), recognize.charset, recognize.precision
- *   recognize  recognize.context
+ *   recognize  recognize.context, recognize.lexicon (the file), the
+ *              language model that goes with the classifier (the file;
+ *              recorded as recognize.lm)
  *   output     output.dir (real path), output.formats
  * `run` and `submit` compare the job with it (spool_settings_sync). When
  * settings of stage S changed, S is redone for every page and the stages
@@ -59,6 +61,7 @@
 typedef struct {
     SpoolStage stage;
     const char *key;
+    int is_file; /* value is a file's identity (file_identity) */
     char value[VALUE_MAX];
 } Setting;
 
@@ -85,6 +88,7 @@ static void settings_add(Settings *s, SpoolStage st, const char *key,
     Setting *e = &s->v[s->n++];
     e->stage = st;
     e->key = key;
+    e->is_file = 0;
     size_t n = 0;
     for (const char *p = raw; *p && n + 3 < sizeof e->value; p++) {
         if (*p == '\n' || *p == '\r' || *p == '\\') {
@@ -97,8 +101,9 @@ static void settings_add(Settings *s, SpoolStage st, const char *key,
     e->value[n] = '\0';
 }
 
-/* "SIZE bytes, fnv1a64 HEX" of a model file, or why it cannot be read. */
-static void model_identity(const char *path, char *buf, size_t size)
+/* "SIZE bytes, fnv1a64 HEX" of a file (model, language model, lexicon),
+ * "none" for no file, or why it cannot be read. */
+static void file_identity(const char *path, char *buf, size_t size)
 {
     if (!path) {
         snprintf(buf, size, "none");
@@ -129,10 +134,21 @@ static void model_identity(const char *path, char *buf, size_t size)
         snprintf(buf, size, "%llu bytes, fnv1a64 %016llx", total, h);
 }
 
-/* The current settings of the job, with the model workers will load and
- * the worker default for recognize.precision auto. */
+/* Add setting key = the identity of file path. */
+static void settings_add_file(Settings *s, SpoolStage st, const char *key,
+                              const char *path)
+{
+    char id[512];
+    file_identity(path, id, sizeof id);
+    settings_add(s, st, key, "%s", id);
+    s->v[s->n - 1].is_file = 1;
+}
+
+/* The current settings of the job, with the model and language model
+ * workers will load and the worker default for recognize.precision auto. */
 static void settings_of_job(const Job *job, const char *model,
-                            RecPrecision env_precision, Settings *s)
+                            const char *lm, RecPrecision env_precision,
+                            Settings *s)
 {
     const ChainOptions *c = &job->chain;
     s->n = 0;
@@ -154,9 +170,7 @@ static void settings_of_job(const Job *job, const char *model,
                  c->segment.split_touching ? "true" : "false");
     settings_add(s, STAGE_SEGMENT, "segment.word_gap", "%.7g",
                  (double)c->segment.word_gap);
-    char id[512];
-    model_identity(model, id, sizeof id);
-    settings_add(s, STAGE_SEGMENT, "recognize.model", "%s", id);
+    settings_add_file(s, STAGE_SEGMENT, "recognize.model", model);
     settings_add(s, STAGE_SEGMENT, "recognize.charset", "%s",
                  job->charset_spec ? job->charset_spec : "alnum");
     RecPrecision p = job->precision;
@@ -166,6 +180,9 @@ static void settings_of_job(const Job *job, const char *model,
                  rec_precision_name(p));
     settings_add(s, STAGE_RECOGNIZE, "recognize.context", "%s",
                  c->context ? "true" : "false");
+    settings_add_file(s, STAGE_RECOGNIZE, "recognize.lexicon",
+                      c->lexicon_path);
+    settings_add_file(s, STAGE_RECOGNIZE, "recognize.lm", lm);
     char real[PATH_MAX];
     settings_add(s, STAGE_OUTPUT, "output.dir", "%s",
                  realpath(job->output_dir, real) ? real : job->output_dir);
@@ -247,11 +264,12 @@ static SpoolStage settings_diff(const Settings *cur, const char *text,
         if (cur->v[i].stage < first)
             first = cur->v[i].stage;
         if (n < size) {
-            if (!strcmp(cur->v[i].key, "recognize.model"))
+            /* a file replaced: its hash says nothing to a reader */
+            if (cur->v[i].is_file && strstr(old, " bytes, ") &&
+                strstr(cur->v[i].value, " bytes, "))
                 n += (size_t)snprintf(changes + n, size - n,
-                                      "%srecognize.model (the model file "
-                                      "changed)",
-                                      n ? ", " : "");
+                                      "%s%s (the file changed)",
+                                      n ? ", " : "", cur->v[i].key);
             else
                 n += (size_t)snprintf(changes + n, size - n, "%s%s %s -> %s",
                                       n ? ", " : "", cur->v[i].key, old,
@@ -349,8 +367,8 @@ static int live_claim(Spool *sp, char *buf, size_t size)
     return 0;
 }
 
-static int settings_sync(Spool *sp, const char *model, RecPrecision env,
-                         int apply, SpoolRedo *pr)
+static int settings_sync(Spool *sp, const char *model, const char *lm,
+                         RecPrecision env, int apply, SpoolRedo *pr)
 {
     const Job *job = spool_get_job(sp);
     char *old = NULL;
@@ -360,7 +378,7 @@ static int settings_sync(Spool *sp, const char *model, RecPrecision env,
     Settings *cur = malloc(sizeof *cur);
     if (!cur)
         return err_set("out of memory");
-    settings_of_job(job, model, env, cur);
+    settings_of_job(job, model, lm, env, cur);
     int dfd = fs_open_dir(job->spool, 0);
     if (dfd < 0) {
         free(cur);
@@ -435,6 +453,8 @@ out:
  * @param[in]  sp             spool
  * @param[in]  model          the model file workers will load ([optional]:
  *                            NULL = none)
+ * @param[in]  lm             the language model file that goes with it
+ *                            ([optional]: NULL = none)
  * @param[in]  env_precision  the worker default used when the job's
  *                            recognize.precision is auto
  * @param[out] pr             what was redone: pr->from = STAGE_N when
@@ -449,10 +469,10 @@ out:
  *       theirs starts; a redo cut short by a kill is finished by the next
  *       call.
  */
-int spool_settings_sync(Spool *sp, const char *model,
+int spool_settings_sync(Spool *sp, const char *model, const char *lm,
                         RecPrecision env_precision, SpoolRedo *pr)
 {
-    return settings_sync(sp, model, env_precision, 1, pr);
+    return settings_sync(sp, model, lm, env_precision, 1, pr);
 }
 
 /**
@@ -461,6 +481,7 @@ int spool_settings_sync(Spool *sp, const char *model,
  *
  * @param[in] sp             spool
  * @param[in] model          the model file this worker will load
+ * @param[in] lm             [optional] its language model file
  * @param[in] env_precision  the worker default for precision auto
  * @return 0, or -1 with what changed and what to run (`run` or `submit`
  *         redoes it) in err_get()
@@ -469,9 +490,9 @@ int spool_settings_sync(Spool *sp, const char *model,
  *   (1) On a spool without recorded settings it records them (as the
  *       first spool_settings_sync would).
  */
-int spool_settings_check(Spool *sp, const char *model,
+int spool_settings_check(Spool *sp, const char *model, const char *lm,
                          RecPrecision env_precision)
 {
     SpoolRedo r;
-    return settings_sync(sp, model, env_precision, 0, &r);
+    return settings_sync(sp, model, lm, env_precision, 0, &r);
 }

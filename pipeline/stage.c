@@ -24,7 +24,34 @@
  *              0 x 0). `retry` reopens the output item of a file whose
  *              page it requeues (spool_retry), so the output is written
  *              again, whole, once the page goes through
+ *
+ * Fencing: a worker stopped past its lease (SIGSTOP, a paused VM, a
+ * stalled NFS client) loses its claim to another worker, and may resume
+ * with its result in hand. It must not publish it after the new holder
+ * began: its view may be stale (a page retried since), and the last
+ * rename wins. So nothing is published straight from where it is
+ * written. Each stage writes what it publishes (artifact, output files,
+ * next items) into the item's staging folder: SPOOL/STAGE/stage/KEY for a
+ * page or ingest item (the file system of art/ and the queues), OUTPUT/
+ * DIR/.inkpipe-F for an output item (the file system of its files). Then
+ * it checks its claim (queue_claim_held) and only then renames (links,
+ * for an item) the staged file into place. Every holder empties and
+ * removes the staging folder as its stage starts (spool_stage_run; again
+ * in staging_make). A check followed by a rename is not atomic, but it
+ * need not be: the stopped
+ * holder staged its file either before the new holder's sweep (the file is
+ * gone, its rename fails with ENOENT) or after it (then its check ran after
+ * the takeover, which came before the sweep, and fails). In both cases the
+ * stage returns SPOOL_LOST and publishes nothing more; whatever it renamed
+ * before the sweep is replaced by the new holder's later publish. As the
+ * sweep comes first, even a new holder that then fails the item leaves
+ * nothing of the stopped one to publish. The claim name is the fencing
+ * token (queue_claim_held). A stopped holder's
+ * own sweep can remove a new holder's staged files in turn; the new holder
+ * then sees ENOENT while it still holds the claim and the item is simply
+ * run again (SPOOL_LOST too; the worker gives it back).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -104,18 +131,6 @@ static int info_parse(const QueueItem *it, ItemInfo *ii, int need_page)
     return 0;
 }
 
-static int enqueue_page(Spool *sp, SpoolStage st, const ItemInfo *ii)
-{
-    char key[64], text[9000];
-    snprintf(key, sizeof key, "%s-p%04d", ii->file, ii->page);
-    int n = snprintf(text, sizeof text,
-                     "src=%s\nrel=%s\nfile=%s\npage=%d\npages=%d\ndpi=%d\n",
-                     ii->src, ii->rel, ii->file, ii->page, ii->pages, ii->dpi);
-    if (ii->ifd && ii->sig && n > 0 && (size_t)n < sizeof text)
-        snprintf(text + n, sizeof text - (size_t)n, "ifd=%llu\nsig=%s\n",
-                 ii->ifd, ii->sig);
-    return queue_enqueue(spool_get_queue(sp, st), key, text) < 0 ? -1 : 0;
-}
 
 /* "SIZE.MTIME_NS" of path into buf, to tell later whether it changed;
  * "" when it cannot be read. */
@@ -145,43 +160,294 @@ static void art_path(const Spool *sp, const char *file, int page,
     snprintf(path, path_size, "%s/%s", spool__art_dir(sp), name);
 }
 
-/* Make a fresh temp file in art/ for a library that writes by path: the
- * path (for the library) goes to path, the name (for publish) to tmp. */
-static int art_temp(Spool *sp, const char *name, char *tmp, char *path,
-                    size_t size)
+/* ---- staging: publishing fenced by the claim (see the top) ----------- */
+
+/* Test aid (spool_set_stage_hook): called when a stage has staged its
+ * result, just before it checks its claim and publishes. */
+static SpoolStageHook stage_hook;
+
+/**
+ * Install a test hook called when a stage is about to publish: its result
+ * is staged, its claim not yet checked (worker.c: INKPIPE_FAULT=...,
+ * at=publish, to stop or kill a stage process at that moment).
+ *
+ * @param[in] hook  [optional] the hook; NULL = none
+ */
+void spool_set_stage_hook(SpoolStageHook hook)
 {
-    int fd = fs_create_temp_at(spool__art_fd(sp), name, tmp);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    snprintf(path, size, "%s/%s", spool__art_dir(sp), tmp);
+    stage_hook = hook;
+}
+
+typedef struct {
+    Queue *q;             /* the item's queue */
+    const QueueItem *it;  /* the claimed item; it->claim NULL = unfenced */
+    SpoolStage st;
+    int parent;           /* folder holding the staging folder (not owned) */
+    char name[64];        /* the staging folder's name in parent */
+    char path[4400];      /* its path ("" for output items) */
+    int fd;               /* the staging folder once made, else -1 */
+    int hooked;           /* stage_hook called */
+} Staging;
+
+/* 1 if name was made by process pid: every name staged is a temp name of
+ * fs_create_temp_at (".NAME.tmp.PID.SEQ") or, for output files, starts
+ * with "out.tmp.PID." (see stage_output). */
+static int staged_by(const char *name, long pid)
+{
+    char tag[48];
+    snprintf(tag, sizeof tag, ".tmp.%ld.", pid);
+    return strstr(name, tag) != NULL;
+}
+
+/* Remove the entries of folder fd (all, or those staged by pid if pid >
+ * 0). Returns the number of entries left behind. */
+static int staging_clear(int fd, long pid)
+{
+    int dup_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+    if (!d) {
+        if (dup_fd >= 0)
+            close(dup_fd);
+        return 1;
+    }
+    int left = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        if ((pid > 0 && !staged_by(de->d_name, pid)) ||
+            (unlinkat(fd, de->d_name, 0) < 0 && errno != ENOENT))
+            left++;
+    }
+    closedir(d);
+    return left;
+}
+
+/* Empty parent/name of everything staged there and remove it (all, or
+ * only what pid staged if pid > 0). 0, or -1 when it is not a real folder
+ * (a planted symlink or file is refused, never followed). */
+static int staging_sweep(int parent, const char *name, long pid)
+{
+    /* a few rounds: a stopped holder that resumes may stage again between
+     * the clear and the rmdir (its check then fails: it cleans up) */
+    for (int round = 0; round < 3; round++) {
+        int fd = openat(parent, name,
+                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+            if (errno == ENOENT)
+                return 0;
+            if (errno == ELOOP || errno == ENOTDIR)
+                return err_set("refusing staging folder %s: not a real "
+                               "folder (symlink?)",
+                               name);
+            return err_set_errno("open staging folder %s", name);
+        }
+        int left = staging_clear(fd, pid);
+        close(fd);
+        if (unlinkat(parent, name, AT_REMOVEDIR) == 0 || errno == ENOENT ||
+            left > 0)
+            return 0;
+        if (errno != ENOTEMPTY && errno != EEXIST && errno != EBUSY)
+            return err_set_errno("remove staging folder %s", name);
+    }
     return 0;
 }
 
-/* fsync the temp file tmp and rename it to name (both in art/). */
-static int art_publish(Spool *sp, const char *tmp, const char *name)
+static void staging_init(Staging *sg, Spool *sp, SpoolStage st,
+                         const QueueItem *it)
 {
-    int dfd = spool__art_fd(sp);
+    memset(sg, 0, sizeof *sg);
+    sg->q = spool_get_queue(sp, st);
+    sg->it = it;
+    sg->st = st;
+    sg->parent = -1;
+    sg->fd = -1;
+}
+
+/* Where a page or ingest item stages: STAGE/stage/KEY. */
+static void staging_at_queue(Staging *sg)
+{
+    sg->parent = queue_get_stage_fd(sg->q);
+    snprintf(sg->name, sizeof sg->name, "%s", sg->it->key);
+    snprintf(sg->path, sizeof sg->path, "%s/stage/%s",
+             queue_get_dir(sg->q), sg->it->key);
+}
+
+/* Make the staging folder, emptied of what earlier holders of the item
+ * staged (the sweep that fences them). 0 or -1. */
+static int staging_make(Staging *sg)
+{
+    if (sg->fd >= 0)
+        return 0;
+    if (staging_sweep(sg->parent, sg->name, 0) < 0)
+        return -1;
+    if (mkdirat(sg->parent, sg->name, 0777) < 0 && errno != EEXIST)
+        return err_set_errno("create staging folder %s", sg->name);
+    sg->fd = openat(sg->parent, sg->name,
+                    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (sg->fd < 0)
+        return err_set_errno("open staging folder %s", sg->name);
+    return 0;
+}
+
+/* Done with the staging folder: what this process left there (after a
+ * failure) is removed, then the folder if it is empty. */
+static void staging_end(Staging *sg, int failed)
+{
+    if (sg->fd < 0)
+        return;
+    if (failed)
+        staging_clear(sg->fd, (long)getpid());
+    close(sg->fd);
+    sg->fd = -1;
+    unlinkat(sg->parent, sg->name, AT_REMOVEDIR);
+}
+
+/* The result is staged: call the test hook once. */
+static void staging_ready(Staging *sg)
+{
+    if (stage_hook && !sg->hooked)
+        stage_hook(sg->st, sg->it->key);
+    sg->hooked = 1;
+}
+
+/* Check that the claim is still held: 0, SPOOL_LOST or -1. */
+static int staging_check(Staging *sg)
+{
+    staging_ready(sg);
+    if (!sg->it->claim)
+        return 0;
+    int held = queue_claim_held(sg->q, sg->it);
+    return held > 0 ? 0 : held == 0 ? SPOOL_LOST : -1;
+}
+
+/* A fresh temp file in the staging folder for a library that writes by
+ * path: its path goes to path, its name (for art_publish) to tmp. */
+static int staging_temp(Staging *sg, const char *name, char *tmp, char *path,
+                        size_t size)
+{
+    if (staging_make(sg) < 0)
+        return -1;
+    int fd = fs_create_temp_at(sg->fd, name, tmp);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    snprintf(path, size, "%s/%s", sg->path, tmp);
+    return 0;
+}
+
+/* Rename staged file tmp to dst_fd/name, after checking the claim (when
+ * check). 0, SPOOL_LOST (the claim was taken over, or a stopped holder
+ * swept the file: nothing published) or -1. */
+static int staging_rename(Staging *sg, const char *tmp, int dst_fd,
+                          const char *name, int check)
+{
+    int rc = check ? staging_check(sg) : 0;
+    if (rc < 0)
+        return rc;
+    if (renameat(sg->fd, tmp, dst_fd, name) == 0)
+        return 0;
+    if (errno == ENOENT && sg->it->claim) {
+        err_set("%s %s: %s was not published: the claim was taken over by "
+                "another worker, which swept what this one staged",
+                spool_stage_names[sg->st], sg->it->key, name);
+        return SPOOL_LOST;
+    }
+    return err_set_errno("rename %s", name);
+}
+
+/* fsync the staged temp file tmp, then publish it as art/NAME. */
+static int art_publish(Spool *sp, Staging *sg, const char *tmp,
+                       const char *name)
+{
     if (fs_sync_enabled()) {
-        int fd = openat(dfd, tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        int fd = openat(sg->fd, tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0 || fsync(fd) < 0) {
             int rc = err_set_errno("fsync %s", tmp);
             if (fd >= 0)
                 close(fd);
-            unlinkat(dfd, tmp, 0);
+            unlinkat(sg->fd, tmp, 0);
             return rc;
         }
         close(fd);
     }
-    if (renameat(dfd, tmp, dfd, name) < 0) {
-        int rc = err_set_errno("rename %s", name);
-        unlinkat(dfd, tmp, 0);
-        return rc;
-    }
-    return 0;
+    int rc = staging_rename(sg, tmp, spool__art_fd(sp), name, 1);
+    if (rc < 0)
+        unlinkat(sg->fd, tmp, 0);
+    return rc;
 }
 
-static int stage_ingest(Spool *sp, const QueueItem *it)
+/* Enqueue an item of stage st on behalf of the staged item (fenced by its
+ * claim; sg NULL = unfenced, for a worker settling a failed page). 0,
+ * SPOOL_LOST or -1. */
+static int enqueue_next(Spool *sp, Staging *sg, SpoolStage st,
+                        const char *key, const char *text)
+{
+    Queue *q = spool_get_queue(sp, st);
+    if (!sg || !sg->it->claim)
+        return queue_enqueue(q, key, text) < 0 ? -1 : 0;
+    staging_ready(sg);
+    if (staging_make(sg) < 0)
+        return -1;
+    int rc = queue_enqueue_fenced(q, key, text, sg->q, sg->it, sg->fd);
+    return rc == QUEUE_LOST ? SPOOL_LOST : rc < 0 ? -1 : 0;
+}
+
+static int enqueue_page(Spool *sp, Staging *sg, SpoolStage st,
+                        const ItemInfo *ii)
+{
+    char key[64], text[9000];
+    snprintf(key, sizeof key, "%s-p%04d", ii->file, ii->page);
+    int n = snprintf(text, sizeof text,
+                     "src=%s\nrel=%s\nfile=%s\npage=%d\npages=%d\ndpi=%d\n",
+                     ii->src, ii->rel, ii->file, ii->page, ii->pages, ii->dpi);
+    if (ii->ifd && ii->sig && n > 0 && (size_t)n < sizeof text)
+        snprintf(text + n, sizeof text - (size_t)n, "ifd=%llu\nsig=%s\n",
+                 ii->ifd, ii->sig);
+    return enqueue_next(sp, sg, st, key, text);
+}
+
+/**
+ * Remove what a stage process staged for item before it died (the worker
+ * that saw it die knows its pid), or everything staged for the item when
+ * all is set (the caller holds the item's claim).
+ *
+ * @param[in] sp    spool
+ * @param[in] st    the item's stage
+ * @param[in] item  the item
+ * @param[in] pid   the dead stage process
+ * @param[in] all   1 = every staged file of the item, not only pid's
+ * @return 0 or -1
+ */
+int spool_stage_sweep(Spool *sp, SpoolStage st, const QueueItem *item,
+                      long pid, int all)
+{
+    Staging sg;
+    staging_init(&sg, sp, st, item);
+    if (st != STAGE_OUTPUT) {
+        staging_at_queue(&sg);
+        return staging_sweep(sg.parent, sg.name, all ? 0 : pid);
+    }
+    char *rel = queue_text_get(item->text, "rel");
+    if (!rel)
+        return 0;
+    char *slash = strrchr(rel, '/');
+    if (slash)
+        *slash = '\0';
+    int dfd = slash ? fs_open_subdir(spool__out_fd(sp), rel, 0)
+                    : openat(spool__out_fd(sp), ".",
+                             O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(rel);
+    if (dfd < 0)
+        return 0; /* no folder, nothing staged */
+    char name[64];
+    snprintf(name, sizeof name, ".inkpipe-%s", item->key);
+    int rc = staging_sweep(dfd, name, all ? 0 : pid);
+    close(dfd);
+    return rc;
+}
+
+static int stage_ingest(Spool *sp, Staging *sg, const QueueItem *it)
 {
     const Job *job = spool_get_job(sp);
     ItemInfo ii;
@@ -209,14 +475,14 @@ static int stage_ingest(Spool *sp, const QueueItem *it)
     for (int p = 0; rc == 0 && p < n; p++) {
         ii.page = p;
         ii.ifd = ifd ? ifd[p] : 0;
-        rc = enqueue_page(sp, STAGE_BINARIZE, &ii);
+        rc = enqueue_page(sp, sg, STAGE_BINARIZE, &ii);
     }
     free(ifd);
     info_free(&ii);
     return rc;
 }
 
-static int stage_binarize(Spool *sp, const QueueItem *it)
+static int stage_binarize(Spool *sp, Staging *sg, const QueueItem *it)
 {
     const Job *job = spool_get_job(sp);
     ItemInfo ii;
@@ -238,25 +504,27 @@ static int stage_binarize(Spool *sp, const QueueItem *it)
     pixDestroy(&pix);
     if (!pixb)
         goto done;
-    char name[128], tmp[256], path[4400];
+    char name[128], tmp[256], path[4800];
     art_name(name, sizeof name, ii.file, ii.page, "tif");
-    if (art_temp(sp, name, tmp, path, sizeof path) < 0)
+    if (staging_temp(sg, name, tmp, path, sizeof path) < 0)
         goto done;
     if (pixWriteTiff(path, pixb, IFF_TIFF_G4, "w") != 0) {
-        unlinkat(spool__art_fd(sp), tmp, 0);
+        unlinkat(sg->fd, tmp, 0);
         err_set_errno("%s page %d: cannot write %s", ii.src, ii.page + 1, path);
         goto done;
     }
-    if (art_publish(sp, tmp, name) < 0)
+    staging_ready(sg);
+    if ((rc = art_publish(sp, sg, tmp, name)) < 0)
         goto done;
-    rc = enqueue_page(sp, STAGE_SEGMENT, &ii);
+    rc = enqueue_page(sp, sg, STAGE_SEGMENT, &ii);
 done:
     pixDestroy(&pixb);
     info_free(&ii);
     return rc;
 }
 
-static int stage_segment(Spool *sp, const QueueItem *it, RecNet *net)
+static int stage_segment(Spool *sp, Staging *sg, const QueueItem *it,
+                         RecNet *net)
 {
     const Job *job = spool_get_job(sp);
     ItemInfo ii;
@@ -264,7 +532,7 @@ static int stage_segment(Spool *sp, const QueueItem *it, RecNet *net)
         return -1;
     int rc = -1;
     SegPage *page = NULL;
-    char name[128], tmp[256], path[4400];
+    char name[128], tmp[256], path[4800];
     art_path(sp, ii.file, ii.page, "tif", name, sizeof name, path, sizeof path);
     PIX *pixb = pixReadTiff(path, 0);
     if (!pixb || pixGetDepth(pixb) != 1) {
@@ -279,16 +547,17 @@ static int stage_segment(Spool *sp, const QueueItem *it, RecNet *net)
     if (!page)
         goto done;
     art_name(name, sizeof name, ii.file, ii.page, "seg");
-    if (art_temp(sp, name, tmp, path, sizeof path) < 0)
+    if (staging_temp(sg, name, tmp, path, sizeof path) < 0)
         goto done;
     if (seg_page_save(page, path) < 0) {
-        unlinkat(spool__art_fd(sp), tmp, 0);
+        unlinkat(sg->fd, tmp, 0);
         err_prefix("%s page %d", ii.src, ii.page + 1);
         goto done;
     }
-    if (art_publish(sp, tmp, name) < 0)
+    staging_ready(sg);
+    if ((rc = art_publish(sp, sg, tmp, name)) < 0)
         goto done;
-    rc = enqueue_page(sp, STAGE_RECOGNIZE, &ii);
+    rc = enqueue_page(sp, sg, STAGE_RECOGNIZE, &ii);
 done:
     seg_page_destroy(&page);
     info_free(&ii);
@@ -316,8 +585,9 @@ static int art_exists(Spool *sp, const char *name)
 }
 
 /* Every page of the file settled (recognised or failed), and at least one
- * recognised: enqueue the file's output item (idempotent). */
-static int file_settle(Spool *sp, const ItemInfo *ii)
+ * recognised: enqueue the file's output item (idempotent; fenced by sg's
+ * claim unless sg is NULL). 0, SPOOL_LOST or -1. */
+static int file_settle(Spool *sp, Staging *sg, const ItemInfo *ii)
 {
     int good = 0;
     /* from the page after this one, wrapping round: pages are mostly
@@ -337,10 +607,7 @@ static int file_settle(Spool *sp, const ItemInfo *ii)
     char text[9000];
     snprintf(text, sizeof text, "src=%s\nrel=%s\nfile=%s\npages=%d\n",
              ii->src, ii->rel, ii->file, ii->pages);
-    return queue_enqueue(spool_get_queue(sp, STAGE_OUTPUT), ii->file, text) <
-                   0
-               ? -1
-               : 0;
+    return enqueue_next(sp, sg, STAGE_OUTPUT, ii->file, text);
 }
 
 /**
@@ -364,12 +631,13 @@ int spool_page_failed(Spool *sp, SpoolStage st, const QueueItem *item)
     ItemInfo ii;
     if (info_parse(item, &ii, 1) < 0)
         return -1;
-    int rc = file_settle(sp, &ii);
+    int rc = file_settle(sp, NULL, &ii);
     info_free(&ii);
     return rc;
 }
 
-static int stage_recognize(Spool *sp, const QueueItem *it, RecNet *net)
+static int stage_recognize(Spool *sp, Staging *sg, const QueueItem *it,
+                           RecNet *net)
 {
     const Job *job = spool_get_job(sp);
     ItemInfo ii;
@@ -377,7 +645,7 @@ static int stage_recognize(Spool *sp, const QueueItem *it, RecNet *net)
         return -1;
     int rc = -1;
     OutPage *op = NULL;
-    char name[128], tmp[256], path[4400];
+    char name[128], tmp[256], path[4800];
     art_path(sp, ii.file, ii.page, "seg", name, sizeof name, path, sizeof path);
     SegPage *page = seg_page_load(path);
     if (!page) {
@@ -388,16 +656,17 @@ static int stage_recognize(Spool *sp, const QueueItem *it, RecNet *net)
     if (!op)
         goto done;
     art_name(name, sizeof name, ii.file, ii.page, "rec");
-    if (art_temp(sp, name, tmp, path, sizeof path) < 0)
+    if (staging_temp(sg, name, tmp, path, sizeof path) < 0)
         goto done;
     if (out_page_save(op, path) < 0) {
-        unlinkat(spool__art_fd(sp), tmp, 0);
+        unlinkat(sg->fd, tmp, 0);
         err_prefix("%s page %d", ii.src, ii.page + 1);
         goto done;
     }
-    if (art_publish(sp, tmp, name) < 0)
+    staging_ready(sg);
+    if ((rc = art_publish(sp, sg, tmp, name)) < 0)
         goto done;
-    rc = file_settle(sp, &ii);
+    rc = file_settle(sp, sg, &ii);
 done:
     seg_page_destroy(&page);
     out_page_destroy(&op);
@@ -422,9 +691,64 @@ static OutPage *failed_page(Spool *sp, const ItemInfo *ii, int p)
     return out_page_create(ii->src, p, w, h, 0, 0, 0, 0);
 }
 
-static int stage_output(Spool *sp, const QueueItem *it)
+/* Publish the output files of one input: written by out_files_write into
+ * the staging folder DIR/.inkpipe-F as out.tmp.PID.SEQ.EXT, then (claim
+ * checked) each renamed to DIR/BASE.EXT. 0, SPOOL_LOST or -1. */
+static int output_publish(Spool *sp, Staging *sg, const char *rel,
+                          const OutPage *const *pages, int n)
 {
-    const Job *job = spool_get_job(sp);
+    static unsigned seq;
+    const char *slash = strrchr(rel, '/');
+    const char *base = slash ? slash + 1 : rel;
+    char dir[4096], token[64];
+    size_t dlen = slash ? (size_t)(slash - rel) : 0;
+    if (dlen >= sizeof dir || !fs_component_ok(base, strlen(base)) ||
+        strlen(base) > 250)
+        return err_set("bad output name '%s'", rel);
+    memcpy(dir, rel, dlen);
+    dir[dlen] = '\0';
+    int dfd = fs_open_subdir(spool__out_fd(sp), dir, 1);
+    if (dfd < 0)
+        return err_prefix("output %s", rel);
+    sg->parent = dfd;
+    snprintf(sg->name, sizeof sg->name, ".inkpipe-%s", sg->it->key);
+    snprintf(token, sizeof token, "out.tmp.%ld.%u", (long)getpid(), seq++);
+    int rc = staging_make(sg);
+    if (rc == 0)
+        rc = out_files_write(sg->fd, token, pages, n,
+                             spool_get_job(sp)->formats);
+    if (rc == 0)
+        rc = staging_check(sg);
+    /* the files staged under token, one per format: token.EXT -> BASE.EXT */
+    int lfd = rc == 0 ? openat(sg->fd, ".", O_RDONLY | O_DIRECTORY |
+                                                 O_CLOEXEC)
+                      : -1;
+    DIR *d = lfd >= 0 ? fdopendir(lfd) : NULL;
+    if (rc == 0 && !d)
+        rc = err_set_errno("list staging folder %s", sg->name);
+    size_t tl = strlen(token);
+    struct dirent *de;
+    while (rc == 0 && (de = readdir(d))) {
+        char from[256], to[300];
+        if (strncmp(de->d_name, token, tl) || de->d_name[tl] != '.')
+            continue;
+        snprintf(from, sizeof from, "%s", de->d_name);
+        snprintf(to, sizeof to, "%s.%s", base, de->d_name + tl + 1);
+        rc = staging_rename(sg, from, dfd, to, 0);
+    }
+    if (d)
+        closedir(d);
+    else if (lfd >= 0)
+        close(lfd);
+    if (rc == -1)
+        err_prefix("output %s", rel);
+    staging_end(sg, rc != 0);
+    close(dfd);
+    return rc;
+}
+
+static int stage_output(Spool *sp, Staging *sg, const QueueItem *it)
+{
     ItemInfo ii;
     if (info_parse(it, &ii, 0) < 0)
         return -1;
@@ -457,9 +781,8 @@ static int stage_output(Spool *sp, const QueueItem *it)
             goto done;
         }
     }
-    rc = out_files_write(spool__out_fd(sp), ii.rel,
-                            (const OutPage *const *)pages, ii.pages,
-                            job->formats);
+    rc = output_publish(sp, sg, ii.rel, (const OutPage *const *)pages,
+                        ii.pages);
 done:
     for (int p = 0; pages && p < ii.pages; p++)
         out_page_destroy(&pages[p]);
@@ -473,34 +796,58 @@ done:
  *
  * @param[in] sp    spool
  * @param[in] st    the item's stage
- * @param[in] item  the claimed item
+ * @param[in] item  the claimed item (item->claim NULL: not claimed from a
+ *                  queue, e.g. a test; then nothing is fenced)
  * @param[in] net   [optional] classifier; required for STAGE_RECOGNIZE,
  *                  used by STAGE_SEGMENT to score cuts when given
- * @return 0, or -1 with the reason (file and page named) in err_get()
+ * @return 0; SPOOL_LOST when the claim was taken over before the stage
+ *         could publish (nothing more was published; the caller must
+ *         leave the item alone, or give it back if it still holds it);
+ *         or -1 with the reason (file and page named) in err_get()
  *
  * Notes:
  *   (1) Idempotent: running the same item again (after a crash between the
  *       artifact and the claim's completion) rewrites the same artifact and
  *       enqueues nothing new.
+ *   (2) Fenced by the claim: see the top of this file.
  */
 int spool_stage_run(Spool *sp, SpoolStage st, const QueueItem *item,
                     RecNet *net)
 {
+    if ((int)st < 0 || st >= STAGE_N) /* no queue to stage in */
+        return err_set("unknown stage %d", (int)st);
+    Staging sg;
+    staging_init(&sg, sp, st, item);
+    if (st != STAGE_OUTPUT)
+        staging_at_queue(&sg);
+    /* The sweep that fences earlier holders, before anything else: even a
+     * holder that ends up publishing nothing (its stage fails) must leave
+     * no earlier holder's staged file to be renamed into place later. */
+    if (item->claim && spool_stage_sweep(sp, st, item, 0, 1) < 0)
+        return -1;
+    int rc;
     switch (st) {
     case STAGE_INGEST:
-        return stage_ingest(sp, item);
+        rc = stage_ingest(sp, &sg, item);
+        break;
     case STAGE_BINARIZE:
-        return stage_binarize(sp, item);
+        rc = stage_binarize(sp, &sg, item);
+        break;
     case STAGE_SEGMENT:
-        return stage_segment(sp, item, net);
+        rc = stage_segment(sp, &sg, item, net);
+        break;
     case STAGE_RECOGNIZE:
-        if (!net)
-            return err_set("no model loaded");
-        return stage_recognize(sp, item, net);
+        rc = net ? stage_recognize(sp, &sg, item, net)
+                 : err_set("no model loaded");
+        break;
     case STAGE_OUTPUT:
-        return stage_output(sp, item);
-    case STAGE_N:
+        rc = stage_output(sp, &sg, item);
+        break;
+    default:
+        rc = err_set("unknown stage %d", (int)st);
         break;
     }
-    return err_set("unknown stage %d", (int)st);
+    /* keep the message and errno of a failure across the clean-up */
+    staging_end(&sg, rc != 0);
+    return rc;
 }

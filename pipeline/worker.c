@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/fsutil.h"
 
@@ -41,20 +42,6 @@
 void worker_options_init(WorkerOptions *opt)
 {
     memset(opt, 0, sizeof *opt);
-}
-
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static void sleep_s(double s)
-{
-    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-        ;
 }
 
 /* Cap the child's address space at what it has now plus mb megabytes.
@@ -78,13 +65,20 @@ static void limit_memory(int mb)
 
 /* Testing aids, off unless WorkerOptions sets them (the command line
  * takes them from the environment, cli/env.c):
- *   fault    (INKPIPE_FAULT) STAGE:crash|abort|hang|sleep=S[,page=N]
+ *   fault    (INKPIPE_FAULT) STAGE:crash|abort|hang|stop|sleep=S
+ *                                   [,page=N][,at=publish]
  *                                         the child of that stage faults
  *                                         or is slow (to test crash,
  *                                         timeout and heartbeat handling
- *                                         without a hostile file); with
+ *                                         without a hostile file; stop:
+ *                                         SIGSTOP itself, for a test to
+ *                                         resume or kill); with
  *                                         ",page=N" only on page N (1-based)
- *                                         of each file
+ *                                         of each file; with ",at=publish"
+ *                                         not before the stage but once its
+ *                                         result is staged, just before it
+ *                                         checks its claim and publishes
+ *                                         (to stop or kill it there)
  *   trace    (INKPIPE_TRACE) FILE         one line "STAGE KEY PID" appended
  *                                         per completed item (to check
  *                                         that each item completes once)
@@ -95,13 +89,15 @@ static void limit_memory(int mb)
  * below read their fault, trace and timings fields. */
 static const WorkerOptions *wopt;
 
-static void fault_inject(SpoolStage st, const char *key)
+static void fault_inject(SpoolStage st, const char *key, int at_publish)
 {
     const char *f = wopt ? wopt->fault : NULL;
     size_t n = strlen(spool_stage_names[st]);
     if (!f || strncmp(f, spool_stage_names[st], n) || f[n] != ':')
         return;
     f += n + 1;
+    if ((strstr(f, ",at=publish") != NULL) != (at_publish != 0))
+        return;
     char mode[64];
     snprintf(mode, sizeof mode, "%.*s", (int)strcspn(f, ","), f);
     const char *pg = strstr(f, ",page=");
@@ -119,8 +115,16 @@ static void fault_inject(SpoolStage st, const char *key)
     else if (!strcmp(mode, "hang"))
         for (;;)
             pause();
+    else if (!strcmp(mode, "stop"))
+        raise(SIGSTOP); /* a paused VM, at this very point: tests SIGCONT */
     else if (!strncmp(mode, "sleep=", 6))
-        sleep_s(atof(mode + 6));
+        clock_sleep_s(atof(mode + 6));
+}
+
+/* spool_set_stage_hook: the ",at=publish" faults. */
+static void fault_at_publish(SpoolStage st, const char *key)
+{
+    fault_inject(st, key, 1);
 }
 
 static void trace_done(SpoolStage st, const QueueItem *it)
@@ -141,13 +145,6 @@ static void trace_done(SpoolStage st, const QueueItem *it)
 static int no_space(int e)
 {
     return e == ENOSPC || e == EDQUOT;
-}
-
-static double cpu_now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 /* timings: append "WHAT STAGE KEY WALL_MS CPU_MS". The stage
@@ -174,9 +171,9 @@ static void timing_log(const char *what, SpoolStage st, const char *key,
 static int stage_run_timed(Spool *sp, SpoolStage st, const QueueItem *it,
                            RecNet *net)
 {
-    double t0 = mono_s(), c0 = cpu_now_s();
+    double t0 = clock_mono_s(), c0 = clock_cpu_s();
     int rc = spool_stage_run(sp, st, it, net);
-    timing_log("stage", st, it->key, mono_s() - t0, cpu_now_s() - c0);
+    timing_log("stage", st, it->key, clock_mono_s() - t0, clock_cpu_s() - c0);
     return rc;
 }
 
@@ -195,6 +192,29 @@ int worker_spool_idle(Spool *sp, unsigned mask)
             return 0;
     }
     return 1;
+}
+
+/* A stage process killed by a signal this many times in a row on one
+ * item fails it ("crashed: signal N (name) (twice)"). */
+#define WORKER_MAX_CRASHES 2
+
+/* How one item went: the child's reply, or what the worker saw. */
+enum {
+    RUN_OK = 0,
+    RUN_FAILED = -1,  /* the item's fault: it fails with the reason */
+    RUN_NOSPACE = -2, /* a full disk, not the item's fault: given back */
+    RUN_LOST = -3,    /* the claim was taken over: nothing published */
+    RUN_CRASHED = -4  /* the stage process died by a signal not ours */
+};
+
+/* spool_stage_run's result (err_get() set) as a RUN_ code. */
+static int run_code(int rc)
+{
+    if (rc == SPOOL_LOST)
+        return RUN_LOST;
+    if (rc < 0)
+        return no_space(err_get_errno()) ? RUN_NOSPACE : RUN_FAILED;
+    return RUN_OK;
 }
 
 /* ---- the sandbox: a child that runs items until it faults ------------- */
@@ -255,10 +275,9 @@ static void sandbox_main(Spool *sp, RecNet *net, int in, int out)
             h.stage >= STAGE_N)
             _exit(112);
         err_clear();
-        fault_inject((SpoolStage)h.stage, it.key);
+        fault_inject((SpoolStage)h.stage, it.key, 0);
         int32_t rc = stage_run_timed(sp, (SpoolStage)h.stage, &it, net);
-        if (rc < 0 && no_space(err_get_errno()))
-            rc = -2; /* not the item's fault: the worker gives it back */
+        rc = run_code(rc);
         const char *msg = rc < 0 ? (err_get()[0] ? err_get() : "failed (no "
                                                                "reason)")
                                  : "";
@@ -337,7 +356,7 @@ static int sandbox_read(Sandbox *sb, Spool *sp, SpoolStage st,
 {
     char *p = buf;
     while (n) {
-        double now = mono_s();
+        double now = clock_mono_s();
         if (now >= deadline)
             return -2;
         if (now >= *next_hb) {
@@ -376,17 +395,19 @@ static int sandbox_send(Sandbox *sb, const SbHead *h, const QueueItem *it)
 }
 
 /* Run one item in the sandbox child (started when needed); reason (size
- * >= 1024) gets why it failed. Returns 0 (stage succeeded), -1 (the item
- * failed) or -2 (no space left: the item is not at fault). */
+ * >= 1024) gets why it failed. Returns a RUN_ code; *pdead gets the pid of
+ * a stage process that died or was killed on this item (else 0), whose
+ * staged files the caller sweeps. */
 static int sandbox_run(Sandbox *sb, Spool *sp, SpoolStage st,
                        const QueueItem *it, RecNet *net, char *reason,
-                       size_t size)
+                       size_t size, pid_t *pdead)
 {
     const Job *job = spool_get_job(sp);
     reason[0] = '\0';
+    *pdead = 0;
     if (!sb->pid && sandbox_start(sb, sp, net) < 0) {
         snprintf(reason, size, "%s", err_get());
-        return -1;
+        return RUN_FAILED;
     }
     SbHead h = {(int32_t)st, (uint32_t)strlen(it->key),
                 (uint32_t)strlen(it->claim), (uint32_t)strlen(it->text)};
@@ -398,14 +419,14 @@ static int sandbox_run(Sandbox *sb, Spool *sp, SpoolStage st,
         if (sandbox_start(sb, sp, net) < 0 || sandbox_send(sb, &h, it) < 0) {
             snprintf(reason, size, "worker: cannot start the stage process");
             sandbox_stop(sb, 1, NULL);
-            return -1;
+            return RUN_FAILED;
         }
     }
     double hb_every = job->lease_seconds / 3;
     if (hb_every > 30)
         hb_every = 30;
-    double next_hb = mono_s() + hb_every;
-    double deadline = mono_s() + job->page_timeout;
+    double next_hb = clock_mono_s() + hb_every;
+    double deadline = clock_mono_s() + job->page_timeout;
     int32_t rc;
     uint32_t len;
     int r = sandbox_read(sb, sp, st, it, &rc, sizeof rc, deadline, &next_hb,
@@ -429,23 +450,27 @@ static int sandbox_run(Sandbox *sb, Spool *sp, SpoolStage st,
         if (r == 0) {
             buf[keep] = '\0';
             snprintf(reason, size, "%s", buf);
-            return rc == 0 ? 0 : rc == -2 ? -2 : -1;
+            return rc == RUN_OK || rc == RUN_NOSPACE || rc == RUN_LOST
+                       ? rc
+                       : RUN_FAILED;
         }
     }
+    *pdead = sb->pid;
     if (r == -2) {
         sandbox_stop(sb, 1, NULL);
         snprintf(reason, size, "timeout after %gs (limits.page_timeout)",
                  job->page_timeout);
-        return -1;
+        return RUN_FAILED;
     }
     sandbox_stop(sb, 0, &status);
-    if (WIFSIGNALED(status))
+    if (WIFSIGNALED(status)) {
         snprintf(reason, size, "crashed: signal %d (%s)", WTERMSIG(status),
                  strsignal(WTERMSIG(status)));
-    else
-        snprintf(reason, size, "stage process exited with status %d",
-                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-    return -1;
+        return RUN_CRASHED;
+    }
+    snprintf(reason, size, "stage process exited with status %d",
+             WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    return RUN_FAILED;
 }
 
 typedef struct {
@@ -495,19 +520,27 @@ static int handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
             }
         }
     }
+    pid_t dead = 0;
     if (st == STAGE_RECOGNIZE && !m->net) {
         snprintf(reason, sizeof reason, "%s", m->net_err);
-        rc = -1;
+        rc = RUN_FAILED;
     } else if (opt->in_process) {
         err_clear();
-        rc = stage_run_timed(sp, st, it, m->net);
+        rc = run_code(stage_run_timed(sp, st, it, m->net));
         snprintf(reason, sizeof reason, "%s", err_get());
-        if (rc < 0 && no_space(err_get_errno()))
-            rc = -2;
     } else {
-        rc = sandbox_run(&m->sb, sp, st, it, m->net, reason, sizeof reason);
+        rc = sandbox_run(&m->sb, sp, st, it, m->net, reason, sizeof reason,
+                         &dead);
     }
-    if (rc == 0) {
+    if (dead) {
+        /* The stage process died on this item (crash, kill -9, timeout):
+         * remove what it staged. Holding the claim, everything staged for
+         * the item may go (a holder stopped past its lease leaves files
+         * there too); otherwise only the dead process's own. */
+        int all = queue_claim_held(q, it) == 1;
+        spool_stage_sweep(sp, st, it, (long)dead, all);
+    }
+    if (rc == RUN_OK) {
         if (queue_complete(q, it) == 0) {
             stats->done++;
             trace_done(st, it);
@@ -516,7 +549,7 @@ static int handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
             fprintf(opt->log, "inkpipe: %s\n", err_get());
         return 0;
     }
-    if (rc == -2) {
+    if (rc == RUN_NOSPACE) {
         /* A full disk fails every item alike: give this one back and stop,
          * so that `inkpipe run` finishes the job once there is space. */
         queue_release(q, it);
@@ -524,7 +557,53 @@ static int handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
                        "space, then run the job again",
                        spool_stage_names[st], it->key, reason);
     }
-    if (queue_fail(q, it, reason) < 0) {
+    if (rc == RUN_LOST) {
+        /* Nothing was published. Still holding the claim (a worker stopped
+         * past its lease swept what this one staged): run it again. */
+        int back = queue_release(q, it) == 0;
+        if (opt->log)
+            fprintf(opt->log, "inkpipe: %s %s: %s; %s\n",
+                    spool_stage_names[st], it->key, reason,
+                    back ? "the item is run again"
+                         : "its result was discarded");
+        return 0;
+    }
+    if (rc == RUN_CRASHED) {
+        /* Killed by a signal the worker did not send (a decoder's crash,
+         * the OOM killer, kill -9): not the page's fault until it repeats. */
+        int r = queue_retry_crashed(q, it, reason, sizeof reason,
+                                    WORKER_MAX_CRASHES);
+        if (r == 1) {
+            if (opt->log)
+                fprintf(opt->log, "inkpipe: %s %s: %s; the item is run "
+                        "again\n", spool_stage_names[st], it->key, reason);
+            return 0;
+        }
+        if (r < 0) {
+            char why[1024];
+            snprintf(why, sizeof why, "%s", err_get());
+            if (queue_claim_held(q, it) == 0) {
+                if (opt->log)
+                    fprintf(opt->log, "inkpipe: %s %s: %s, but %s\n",
+                            spool_stage_names[st], it->key, reason, why);
+                return 0;
+            }
+            /* (disk full?) keep the item for the next run, as below */
+            queue_release(q, it);
+            return err_set("%s %s: %s, and the crash cannot be recorded: %s. "
+                           "Stopped; the item stays queued",
+                           spool_stage_names[st], it->key, reason, why);
+        }
+        /* failed, reason now ending in "(twice)" */
+    } else if (queue_fail(q, it, reason) < 0) {
+        if (queue_claim_held(q, it) == 0) {
+            /* taken over while this worker was stopped: the new holder
+             * decides the item's fate */
+            if (opt->log)
+                fprintf(opt->log, "inkpipe: %s %s failed (%s), but %s\n",
+                        spool_stage_names[st], it->key, reason, err_get());
+            return 0;
+        }
         /* cannot even record the failure (disk full?): keep the item for
          * the next run rather than hold its claim forever */
         char why[1024];
@@ -564,12 +643,13 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
     WorkerModel model = {0};
     int rc = 0;
     wopt = opt;
+    spool_set_stage_hook(opt->fault ? fault_at_publish : NULL);
     if (spool_recover(sp, NULL) < 0 || spool_settle_failed(sp) < 0)
         return -1;
-    double last_recover = mono_s();
+    double last_recover = clock_mono_s();
     while (!(opt->stop && *opt->stop)) {
         int claimed = 0;
-        double t0 = mono_s(), cpu0 = cpu_now_s();
+        double t0 = clock_mono_s(), cpu0 = clock_cpu_s();
         /* ingest first (cheap, header reads only: the page count is known
          * early, for progress and ETA), then the later stages first so that
          * pages flow to the end before new pages start */
@@ -588,8 +668,8 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
             }
             if (c == 1) {
                 int hr = handle_item(sp, opt, &model, (SpoolStage)s, it, &stats);
-                timing_log("item", (SpoolStage)s, it->key, mono_s() - t0,
-                           cpu_now_s() - cpu0);
+                timing_log("item", (SpoolStage)s, it->key, clock_mono_s() - t0,
+                           clock_cpu_s() - cpu0);
                 queue_item_destroy(&it);
                 if (hr < 0) {
                     rc = -1;
@@ -600,13 +680,13 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
         }
         if (claimed)
             continue;
-        if (mono_s() - last_recover >= 1.0) {
+        if (clock_mono_s() - last_recover >= 1.0) {
             int n = 0;
             if (spool_recover(sp, &n) < 0) {
                 rc = -1;
                 goto out;
             }
-            last_recover = mono_s();
+            last_recover = clock_mono_s();
             if (n > 0)
                 continue;
         }
@@ -621,7 +701,7 @@ int worker_run(Spool *sp, const WorkerOptions *opt, WorkerStats *pstats)
                 break;
             continue;
         }
-        sleep_s(0.05);
+        clock_sleep_s(0.05);
     }
 out:
     sandbox_stop(&model.sb, 0, NULL);

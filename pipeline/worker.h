@@ -38,7 +38,8 @@ typedef struct {
                                auto (AUTO = int8 where the CPU runs it
                                fast, else fp32) */
     const char *fault;   /* [optional] test hook: make a stage process
-                            fault, "STAGE:crash|abort|hang|sleep=S[,page=N]" */
+                            fault, "STAGE:crash|abort|hang|stop|sleep=S
+                            [,page=N][,at=publish]" (worker.c) */
     const char *trace;   /* [optional] file: "STAGE KEY PID" per completed
                             item */
     const char *timings; /* [optional] file: where each item's time went */

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/rng.h"
 
 /* The default -O2 of GCC 12 does not vectorise these elementwise loops;
  * they are a third of the run time when scalar. Clang vectorises at -O2. */
@@ -342,11 +343,11 @@ const float *rec__forward(RecNet *net, const float *x, int n, int train,
             if (!train)
                 continue; /* identity: keep cur */
             {
-                uint64_t rng;
+                Rng rng;
                 float keep = 1.0f / (1.0f - l->p);
-                rec__rng_seed(&rng, rec__mix(seed, (uint64_t)i));
+                rng_seed(&rng, rng_mix(seed, (uint64_t)i));
                 for (size_t j = 0; j < sz; j++) {
-                    l->aux[j] = rec__rng_uniform(&rng) >= l->p ? keep : 0.0f;
+                    l->aux[j] = rng_uniform(&rng) >= l->p ? keep : 0.0f;
                     l->out[j] = cur[j] * l->aux[j];
                 }
             }

@@ -358,7 +358,8 @@ int rec_glyph_normalize_grey(const unsigned char *grey, int w, int h,
 }
 
 /**
- * Grey bytes of any PIX (colour, colour-mapped, 1 bpp: ink becomes 0).
+ * Grey bytes of any PIX (colour, colour-mapped, 1 bpp: ink becomes 0; an
+ * alpha channel is put over white).
  *
  * @param[in]  pix  image; not modified
  * @param[out] pw   width
@@ -369,7 +370,17 @@ int rec_glyph_normalize_grey(const unsigned char *grey, int w, int h,
 unsigned char *rec__pix_to_grey(PIX *pix, int *pw, int *ph)
 {
     int w = (int)pixGetWidth(pix), h = (int)pixGetHeight(pix);
-    PIX *g = pixConvertTo8(pix, 0);
+    /* RGBA (also how Leptonica decodes grey + alpha PNGs): over white, as
+     * viewers show it; pixConvertTo8 alone ignores alpha, and a glyph drawn
+     * in the alpha channel over black RGB would have no ink */
+    PIX *flat = NULL;
+    if (pixGetDepth(pix) == 32 && pixGetSpp(pix) == 4 &&
+        !(flat = pixRemoveAlpha(pix))) {
+        err_set("cannot remove the alpha channel (%dx%d image)", w, h);
+        return NULL;
+    }
+    PIX *g = pixConvertTo8(flat ? flat : pix, 0);
+    pixDestroy(&flat);
     if (!g) {
         err_set("cannot convert %d bpp image to grey", (int)pixGetDepth(pix));
         return NULL;

@@ -35,40 +35,10 @@
 #include <unistd.h>
 #include "common/binio.h"
 #include "common/err.h"
+#include "common/rng.h"
 
 #define REC_MAGIC "INKPCNN"
 #define REC_VERSION 1u
-
-/* ---- PRNG: splitmix64 ---------------------------------------------- */
-
-void rec__rng_seed(uint64_t *s, uint64_t seed) { *s = seed; }
-
-uint64_t rec__rng_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-float rec__rng_uniform(uint64_t *s)
-{
-    return (float)(rec__rng_next(s) >> 40) * (1.0f / 16777216.0f);
-}
-
-float rec__rng_normal(uint64_t *s)
-{
-    /* Box-Muller; u1 in (0, 1] so log() is finite. */
-    double u1 = ((double)(rec__rng_next(s) >> 11) + 1.0) / 9007199254740992.0;
-    double u2 = (double)(rec__rng_next(s) >> 11) / 9007199254740992.0;
-    return (float)(sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2));
-}
-
-uint64_t rec__mix(uint64_t a, uint64_t b)
-{
-    uint64_t s = a ^ (b * 0xD1B54A32D192ED03ULL);
-    return rec__rng_next(&s);
-}
 
 /* ---- architecture ----------------------------------------------------- */
 
@@ -274,8 +244,8 @@ RecNet *rec_net_create(const char *arch, uint64_t seed)
     RecNet *net = net_alloc(arch);
     if (!net)
         return NULL;
-    uint64_t rng;
-    rec__rng_seed(&rng, seed);
+    Rng rng;
+    rng_seed(&rng, seed);
     for (int i = 0; i < net->nl; i++) {
         RecLayer *l = &net->l[i];
         float *w = l->w_off >= 0 ? net->params + l->w_off : NULL;
@@ -283,7 +253,7 @@ RecNet *rec_net_create(const char *arch, uint64_t seed)
             int fan_in = l->type == REC__CONV ? l->cin * 9 : l->cin;
             float sd = sqrtf((i == net->nl - 1 ? 1.0f : 2.0f) / (float)fan_in);
             for (int k = 0; k < l->nw; k++)
-                w[k] = sd * rec__rng_normal(&rng);
+                w[k] = sd * (float)rng_normal_d(&rng);
         } else if (l->type == REC__BN) {
             for (int k = 0; k < l->nw; k++)
                 w[k] = 1.0f;

@@ -90,11 +90,6 @@ struct RecNet {
 
 /* rec_net.c */
 int rec__net_reserve(RecNet *net, int cap, int train);
-void rec__rng_seed(uint64_t *s, uint64_t seed);
-uint64_t rec__rng_next(uint64_t *s);
-float rec__rng_uniform(uint64_t *s); /* [0, 1) */
-float rec__rng_normal(uint64_t *s);
-uint64_t rec__mix(uint64_t a, uint64_t b);
 size_t rec__layer_flops(const RecLayer *l); /* multiply-adds x 2 per sample */
 
 /* rec_forward.c */
@@ -140,6 +135,17 @@ size_t rec__qgemm_packed_size(int n, int kp);
 void rec__qgemm_pack_b(const int8_t *w, int n, int k, int kp, int8_t *dst);
 void rec__qgemm(const RecQGemm *g);
 void rec__qgemm_ref(const RecQGemm *g);
+/* The kernel rec__qgemm() runs (rec_qgemm.c): chosen once by CPU, or
+ * forced for tests and benches. */
+typedef enum {
+    REC__QISA_AUTO = -1,    /* rec__qgemm_force_isa(): back to the CPU's best */
+    REC__QISA_PORTABLE = 0, /* rec__qgemm_ref() */
+    REC__QISA_AVX2,         /* vpmaddwd on operands widened to s16 */
+    REC__QISA_VNNI          /* AVX-512 VNNI vpdpbusd */
+} RecQIsa;
+RecQIsa rec__qgemm_isa(void);
+int rec__qgemm_force_isa(RecQIsa isa);
+const char *rec__qgemm_isa_name(RecQIsa isa);
 int rec__qgemm_vnni_available(void);
 
 /* rec_quant.c: weights quantised once (per output channel s8), activations

@@ -50,7 +50,9 @@ static OutBox box_of(SegBox b)
  * geometry and the glyph's word. Glyphs that could not be normalised keep
  * U+FFFD. Returns 0 or -1. */
 static int rec_page_context(const SegPage *sp, const float *probs,
-                        const unsigned char *ok, RecCharset cs, OutPage *op)
+                            const unsigned char *ok, RecCharset cs,
+                            const RecLm *lm, const RecLexicon *lex,
+                            OutPage *op)
 {
     int n_lines, n_words, n_glyphs;
     const SegLine *lines = seg_page_get_lines(sp, &n_lines);
@@ -59,9 +61,11 @@ static int rec_page_context(const SegPage *sp, const float *probs,
     RecContextGlyph *cg = malloc((size_t)n_glyphs * sizeof *cg);
     int *cls = malloc((size_t)n_glyphs * sizeof *cls);
     float *conf = malloc((size_t)n_glyphs * sizeof *conf);
+    int *wid = malloc((size_t)n_glyphs * sizeof *wid);
+    float *q = malloc((size_t)n_glyphs * REC_NCLASSES * sizeof *q);
     int rc = -1;
 
-    if (!cg || !cls || !conf) {
+    if (!cg || !cls || !conf || !wid || !q) {
         err_set("out of memory for %d glyphs", n_glyphs);
         goto out;
     }
@@ -87,7 +91,15 @@ static int rec_page_context(const SegPage *sp, const float *probs,
             continue;
         if (rec_context_apply(NULL, &geom, cg + g0,
                               probs + (size_t)g0 * REC_NCLASSES, n, cs,
-                              cls + g0, conf + g0, NULL) < 0)
+                              cls + g0, conf + g0,
+                              q + (size_t)g0 * REC_NCLASSES) < 0)
+            goto out;
+        for (int i = g0; i < g0 + n; i++)
+            wid[i] = glyphs[i].word;
+        /* the decoder reads the context step's posteriors: case stays the
+         * geometry's, digits stay digits (rec_lm.h) */
+        if (rec_lm_decode_line(lm, lex, NULL, q + (size_t)g0 * REC_NCLASSES,
+                               wid + g0, n, cls + g0, conf + g0) < 0)
             goto out;
         for (int i = g0; i < g0 + n; i++)
             if (ok[i]) {
@@ -101,6 +113,8 @@ out:
     free(cg);
     free(cls);
     free(conf);
+    free(wid);
+    free(q);
     return rc;
 }
 
@@ -112,6 +126,9 @@ out:
  * @param[in] cs      allowed classes
  * @param[in] context 1 = line-context step (case and look-alikes from the
  *                    line's geometry and the word; rec_context.h)
+ * @param[in] lm      [optional] language model for the decoder after the
+ *                    context step (rec_lm.h); NULL = none
+ * @param[in] lex     [optional] lexicon for the decoder; NULL = none
  * @param[in] image   source path written into the result (hOCR `image`)
  * @param[in] pageno  0-based page number
  * @param[in] dpi     resolution; 0 = unknown
@@ -121,10 +138,14 @@ out:
  *   (1) A glyph that cannot be normalised (no ink) becomes U+FFFD with
  *       confidence 0 rather than failing the page.
  *   (2) The line-context step runs between the classifier's choice and the
- *       OutPage; without it each glyph is the classifier's argmax.
+ *       OutPage; without it each glyph is the classifier's argmax (and the
+ *       language model and lexicon are not used either).
+ *   (3) With context, confidences are calibrated (rec_lm_calibrate()).
  */
 OutPage *rec_page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
-                        int context, const char *image, int pageno, int dpi)
+                            int context, const RecLm *lm,
+                            const RecLexicon *lex, const char *image,
+                            int pageno, int dpi)
 {
     int n_lines, n_words, n_glyphs, w, h;
     const SegLine *lines = seg_page_get_lines(sp, &n_lines);
@@ -169,7 +190,8 @@ OutPage *rec_page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
             ok[i] ? (uint32_t)(unsigned char)rec_class_chars[best] : 0xFFFD;
         op->glyphs[i].conf = ok[i] ? p[best] : 0.0f;
     }
-    if (context && n_glyphs > 0 && rec_page_context(sp, probs, ok, cs, op) < 0) {
+    if (context && n_glyphs > 0 &&
+        rec_page_context(sp, probs, ok, cs, lm, lex, op) < 0) {
         err_prefix("%s page %d: line context", image, pageno + 1);
         goto fail;
     }

@@ -12,6 +12,7 @@
 #define INKPIPE_REC_PAGE_H
 
 #include "output/output.h"
+#include "recognize/rec_lm.h"
 #include "recognize/recognize.h"
 #include "segment/segment.h"
 
@@ -24,7 +25,8 @@ typedef struct {
 float rec_page_score_glyph(void *ctx, const unsigned char *mask, int w, int h);
 
 OutPage *rec_page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
-                            int context, const char *image, int pageno,
-                            int dpi);
+                            int context, const RecLm *lm,
+                            const RecLexicon *lex, const char *image,
+                            int pageno, int dpi);
 
 #endif

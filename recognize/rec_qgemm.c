@@ -8,37 +8,46 @@
  * channels-last order) or samples (dense), columns are output channels,
  * kp is the depth padded to a multiple of 4 with zeros in A and B.
  *
- * Kernel (AVX-512 VNNI, `vpdpbusd`: 4 u8 x s8 products summed into each
- * 32-bit lane): a register block of MR rows x 32 columns (two zmm of 16
- * channels). Per step of 4 in k it loads the 2 x 64 weight bytes once and,
- * for each row, broadcasts the row's 4 activation bytes and issues two
- * vpdpbusd: 24 accumulators for MR = 12 (MR = 4 for the row tail). B is
- * packed once at model load by rec__qgemm_pack_b() in the order the kernel
- * reads it: panels of 32 columns, [kp/4][32][4] bytes each, so the inner
- * loop streams one contiguous panel. vpdpbusd does not saturate (unlike
- * vpmaddubsw): |u8 x s8| <= 255 x 127, so an s32 holds any depth below
- * 66,000; rec_quant.c keeps k far below that.
+ * Kernels, chosen at run time (rec__qgemm_isa):
+ *   - AVX-512 VNNI (`vpdpbusd`: 4 u8 x s8 products summed into each
+ *     32-bit lane): a register block of MR rows x 32 columns (two zmm of 16
+ *     channels). Per step of 4 in k it loads the 2 x 64 weight bytes once
+ *     and, for each row, broadcasts the row's 4 activation bytes and issues
+ *     two vpdpbusd: 24 accumulators for MR = 12 (MR = 4 for the row tail).
+ *   - AVX2 (Haswell and later, Zen): operands widened to s16 and vpmaddwd,
+ *     4 rows x 8 columns (see the AVX2 section below); exact where
+ *     vpmaddubsw would saturate.
+ *   - portable C (rec__qgemm_ref), the reference.
+ * B is packed once at model load by rec__qgemm_pack_b() in the order the
+ * kernels read it: panels of 32 columns, [kp/4][32][4] bytes each, so the
+ * inner loop streams one contiguous panel. vpdpbusd does not saturate
+ * (unlike vpmaddubsw): |u8 x s8| <= 255 x 127, so an s32 holds any depth
+ * below 66,000; rec_quant.c keeps k far below that.
  *
- * The portable reference (rec__qgemm_ref) computes the same s32 sums and
- * the same float operations in the same order (multiply, then add; no
- * fused multiply-add), so both give bit-identical floats. The VNNI kernel
- * is compiled with __attribute__((target)) so the rest of the build keeps
- * the default flags, and chosen at run time with __builtin_cpu_supports;
- * INKPIPE_NO_VNNI=1 in the environment forces the reference (valgrind
- * 3.19 does not decode AVX-512 and hides it from cpuid anyway).
+ * All kernels compute the same s32 sums and the same float operations in
+ * the same order (multiply, then add; no fused multiply-add), so they give
+ * bit-identical floats (tested). The SIMD kernels are compiled with
+ * __attribute__((target)) so the rest of the build keeps the default
+ * flags (the binary runs on any x86-64), and chosen with
+ * __builtin_cpu_supports; rec_qgemm_skip_vnni() (INKPIPE_NO_VNNI=1) skips
+ * VNNI, which emulates an AVX2 cluster node on an AVX-512 machine, and
+ * tests force each kernel with rec__qgemm_force_isa(). Valgrind 3.19 does
+ * not decode AVX-512 and hides it from cpuid, so it runs the AVX2 kernel.
  *
- * Threading: no state besides the one-time CPU check (atomic); any thread
- * may call.
+ * Threading: no state besides the one-time CPU check and the test
+ * override (atomics); any thread may call.
  */
 #include "recognize/rec_net_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/err.h"
+
 #define QNB 32 /* columns per packed panel */
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define REC_HAVE_VNNI_KERNEL 1
+#define REC_HAVE_X86_KERNELS 1
 #include <immintrin.h>
 #endif
 
@@ -116,7 +125,7 @@ void rec__qgemm_ref(const RecQGemm *g)
     }
 }
 
-#ifdef REC_HAVE_VNNI_KERNEL
+#ifdef REC_HAVE_X86_KERNELS
 #define VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vnni")))
 
 /* Store MR rows of a 32-column tile (or MR/4 pooled rows). */
@@ -222,32 +231,267 @@ VNNI_TARGET static void qgemm_vnni(const RecQGemm *g)
 }
 #endif
 
-/** 1 if the AVX-512 VNNI kernel runs here (CPU support, not disabled by
- * INKPIPE_NO_VNNI=1). Checked once. */
-int rec__qgemm_vnni_available(void)
+#ifdef REC_HAVE_X86_KERNELS
+#define AVX2_TARGET __attribute__((target("avx2")))
+
+/* AVX2 has no vpdpbusd, and vpmaddubsw (u8 x s8 pairs summed into s16)
+ * saturates: 255 x 127 + 255 x 127 = 64,770 > 32,767. So both operands
+ * are widened to s16 and multiplied with vpmaddwd (s16 x s16 pairs summed
+ * into s32: exact). One vpmaddwd does 16 multiply-adds, as many per
+ * multiplier instruction as the vpmaddubsw + vpmaddwd(ones) pair would,
+ * so exactness costs no multiplier throughput. The packed panels are used
+ * as they are: 16 weight bytes (4 columns x 4 depths) sign-extend to one
+ * ymm (vpmovsxbw); a row's 4 activation bytes are broadcast and
+ * zero-extended to [a0 a1 a2 a3] x 4 (vbroadcastss + vpmovzxbw); vpmaddwd
+ * then leaves each column's sums over depths {0,1} and {2,3} in adjacent
+ * lanes, which vphaddd folds once after the k loop. Tile: 4 rows (one
+ * pool window) x 8 columns = 8 accumulators + 2 weight + 1 activation
+ * registers of the 16. The conversions are shuffles (port 5 on Intel),
+ * which leaves the multiplier port (port 0 alone on Haswell) to vpmaddwd;
+ * splitting the bytes with shifts and masks instead measured 5-8 % faster
+ * on the Zen 5 here, but Haswell runs its vector shifts on port 0 too. */
+
+/* Finish a 4 x 8 tile: fold the lane pairs, max-pool, epilogue, store.
+ * Accumulator pair i holds lanes c0 c0 c1 c1 | c2 c2 c3 c3 and c4 c4 c5
+ * c5 | c6 c6 c7 c7 of row i; vphaddd gives c0 c1 c4 c5 | c2 c3 c6 c7 and
+ * vpermq puts them in order (after the pool's maximum, lane by lane). */
+AVX2_TARGET static inline __attribute__((always_inline)) void
+tile_store_avx2(const RecQGemm *g, int r0, int c0, __m256i a0, __m256i b0,
+                __m256i a1, __m256i b1, __m256i a2, __m256i b2, __m256i a3,
+                __m256i b3, const float *as4)
 {
-#ifdef REC_HAVE_VNNI_KERNEL
-    /* atomic: threads racing on the first call compute the same value */
-    static _Atomic int avail = -1;
-    int a = avail;
-    if (a < 0) {
-        const char *no = getenv("INKPIPE_NO_VNNI");
-        __builtin_cpu_init();
-        a = !(no && *no && strcmp(no, "0") != 0) &&
-            __builtin_cpu_supports("avx512f") &&
-            __builtin_cpu_supports("avx512bw") &&
-            __builtin_cpu_supports("avx512vnni");
-        avail = a;
+    /* masked loads and stores only for the last columns: vmaskmovps
+     * stores are microcoded on AMD (first layer here: 40-64 GOPS with
+     * masked stores everywhere, 64-65 without) */
+    int nv = g->n - c0, full = nv >= 8;
+    __m256i mask = _mm256_cmpgt_epi32(
+        _mm256_set1_epi32(full ? 8 : nv),
+        _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    __m256 ws = full ? _mm256_loadu_ps(g->wscale + c0)
+                     : _mm256_maskload_ps(g->wscale + c0, mask);
+    __m256 b = full ? _mm256_loadu_ps(g->bias + c0)
+                    : _mm256_maskload_ps(g->bias + c0, mask);
+    __m256i s0 = _mm256_hadd_epi32(a0, b0), s1 = _mm256_hadd_epi32(a1, b1);
+    __m256i s2 = _mm256_hadd_epi32(a2, b2), s3 = _mm256_hadd_epi32(a3, b3);
+    int rows = g->m - r0 < 4 ? g->m - r0 : 4;
+    float *o = g->out + (size_t)r0 * g->ldo + c0;
+    if (g->pool4) {
+        s0 = _mm256_max_epi32(_mm256_max_epi32(s0, s1),
+                              _mm256_max_epi32(s2, s3));
+        rows = 1;
+        o = g->out + (size_t)(r0 / 4) * g->ldo + c0;
     }
-    return a;
-#else
-    return 0;
+    for (int i = 0; i < rows; i++, o += g->ldo) {
+        __m256i si = i == 0 ? s0 : i == 1 ? s1 : i == 2 ? s2 : s3;
+        __m256i t = _mm256_permute4x64_epi64(si, _MM_SHUFFLE(3, 1, 2, 0));
+        __m256 as = _mm256_set1_ps(as4[i]);
+        __m256 v = _mm256_add_ps(
+            _mm256_mul_ps(_mm256_cvtepi32_ps(t), _mm256_mul_ps(ws, as)), b);
+        if (g->relu)
+            v = _mm256_max_ps(v, _mm256_setzero_ps());
+        if (full)
+            _mm256_storeu_ps(o, v);
+        else
+            _mm256_maskstore_ps(o, mask, v);
+    }
+}
+
+#define ASTEP(i)                                                               \
+    {                                                                          \
+        __m256i a = _mm256_cvtepu8_epi16(_mm_castps_si128(                     \
+            _mm_broadcast_ss((const float *)(const void *)(ap + (i) * lda)))); \
+        d##i##a = _mm256_add_epi32(_mm256_madd_epi16(a, w0), d##i##a);         \
+        d##i##b = _mm256_add_epi32(_mm256_madd_epi16(a, w1), d##i##b);         \
+    }
+
+/* The s32 sums of a 4 x 8 tile: rows at ap (stride lda), 8 packed columns
+ * at bp (4 x QNB bytes per step of 4 in k), kp deep; acc gets 8 vectors.
+ * Not inlined, with everything in locals: GCC 12 otherwise spills
+ * accumulators inside the loop (measured 35 % slower). */
+AVX2_TARGET static __attribute__((noinline)) void
+kern4x8_avx2(const uint8_t *ap, size_t lda, const int8_t *bp, int kp,
+             __m256i *acc)
+{
+    __m256i d0a = _mm256_setzero_si256(), d0b = d0a, d1a = d0a, d1b = d0a;
+    __m256i d2a = d0a, d2b = d0a, d3a = d0a, d3b = d0a;
+    for (const uint8_t *end = ap + kp; ap < end; ap += 4, bp += 4 * QNB) {
+        __m256i w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)bp));
+        __m256i w1 =
+            _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(bp + 16)));
+        ASTEP(0) ASTEP(1) ASTEP(2) ASTEP(3)
+    }
+    acc[0] = d0a;
+    acc[1] = d0b;
+    acc[2] = d1a;
+    acc[3] = d1b;
+    acc[4] = d2a;
+    acc[5] = d2b;
+    acc[6] = d3a;
+    acc[7] = d3b;
+}
+
+/* kp = 12 (a first conv layer: 9 taps of one channel), where the
+ * epilogue costs as much as the products: the 3 steps unrolled and the
+ * tile kept in registers through the epilogue, no call (measured 63 GOPS
+ * against 32 through kern4x8_avx2 on this layer). */
+#define K12STEP(kk)                                                            \
+    {                                                                          \
+        const __m128i *wp = (const __m128i *)(bp + (kk) * QNB);                \
+        __m256i w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128(wp));                \
+        __m256i w1 = _mm256_cvtepi8_epi16(_mm_loadu_si128(wp + 1));            \
+        const uint8_t *ap = a0 + (kk);                                         \
+        ASTEP(0) ASTEP(1) ASTEP(2) ASTEP(3)                                    \
+    }
+AVX2_TARGET static void qgemm_avx2_k12(const RecQGemm *g)
+{
+    int m4 = (g->m + 3) & ~3;
+    const size_t lda = 12;
+    for (int r = 0; r < m4; r += 4) {
+        const uint8_t *a0 = g->a + (size_t)r * lda;
+        float as4[4];
+        for (int i = 0; i < 4; i++)
+            as4[i] = r + i < g->m ? g->ascale[(r + i) / g->rows_per_scale]
+                                  : 0.0f;
+        for (int c0 = 0; c0 < g->n; c0 += 8) {
+            const int8_t *bp = g->b + (size_t)(c0 / QNB) * 12 * QNB +
+                               (size_t)(c0 % QNB) * 4;
+            __m256i d0a = _mm256_setzero_si256(), d0b = d0a, d1a = d0a;
+            __m256i d1b = d0a, d2a = d0a, d2b = d0a, d3a = d0a, d3b = d0a;
+            K12STEP(0) K12STEP(4) K12STEP(8)
+            tile_store_avx2(g, r, c0, d0a, d0b, d1a, d1b, d2a, d2b, d3a, d3b,
+                            as4);
+        }
+    }
+}
+
+AVX2_TARGET static void qgemm_avx2(const RecQGemm *g)
+{
+    if (g->kp == 12 && g->lda == 12) {
+        qgemm_avx2_k12(g);
+        return;
+    }
+    int m4 = (g->m + 3) & ~3;
+    /* rows outer: the 4 rows (4 x kp bytes) stay in L1 across columns */
+    for (int r = 0; r < m4; r += 4) {
+        const uint8_t *ap = g->a + (size_t)r * g->lda;
+        float as4[4]; /* the rows' activation scales, looked up once */
+        for (int i = 0; i < 4; i++)
+            as4[i] = r + i < g->m ? g->ascale[(r + i) / g->rows_per_scale]
+                                  : 0.0f;
+        for (int c0 = 0; c0 < g->n; c0 += 8) {
+            __m256i acc[8];
+            kern4x8_avx2(ap, g->lda,
+                         g->b + (size_t)(c0 / QNB) * g->kp * QNB +
+                             (size_t)(c0 % QNB) * 4,
+                         g->kp, acc);
+            tile_store_avx2(g, r, c0, acc[0], acc[1], acc[2], acc[3], acc[4],
+                            acc[5], acc[6], acc[7], as4);
+        }
+    }
+}
 #endif
+
+/* The kernel chosen automatically (-1: not yet) and the one forced by
+ * rec__qgemm_force_isa() (-1: none). Atomic: threads racing on the first
+ * call compute the same value. */
+static _Atomic int isa_auto = -1;
+static _Atomic int isa_forced = -1;
+
+/* 1 if this CPU (and build) can run the kernel. */
+static int cpu_runs(RecQIsa isa)
+{
+#ifdef REC_HAVE_X86_KERNELS
+    __builtin_cpu_init();
+    if (isa == REC__QISA_VNNI)
+        return __builtin_cpu_supports("avx512f") &&
+               __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("avx512vnni");
+    if (isa == REC__QISA_AVX2)
+        return __builtin_cpu_supports("avx2");
+#endif
+    return isa == REC__QISA_PORTABLE;
+}
+
+static int skip_vnni; /* rec_qgemm_skip_vnni() */
+
+/**
+ * Leave out the AVX-512 VNNI kernel, to measure or test what a CPU without
+ * it gets (the command line calls this for INKPIPE_NO_VNNI=1).
+ *
+ * @param[in] skip  1 = never choose VNNI
+ *
+ * Notes:
+ *   (1) Call it before the first classification: the kernel is chosen once.
+ */
+void rec_qgemm_skip_vnni(int skip) { skip_vnni = skip != 0; }
+
+/**
+ * The kernel rec__qgemm() runs: the one forced by rec__qgemm_force_isa(),
+ * else AVX-512 VNNI, then AVX2, then portable, as the CPU allows.
+ *
+ * Notes:
+ *   (1) rec_qgemm_skip_vnni(1) (the command line's INKPIPE_NO_VNNI=1)
+ *       skips VNNI (and the AVX-512 requantisation in rec_quant.c): the
+ *       AVX2 kernel runs where the CPU has it, as on a cluster node
+ *       without AVX-512. Decided on the first call.
+ */
+RecQIsa rec__qgemm_isa(void)
+{
+    int f = isa_forced;
+    if (f >= 0)
+        return (RecQIsa)f;
+    int a = isa_auto;
+    if (a < 0) {
+        a = !skip_vnni && cpu_runs(REC__QISA_VNNI) ? REC__QISA_VNNI
+            : cpu_runs(REC__QISA_AVX2)          ? REC__QISA_AVX2
+                                                : REC__QISA_PORTABLE;
+        isa_auto = a;
+    }
+    return (RecQIsa)a;
 }
 
 /**
- * C = A x B with the requantising epilogue; the VNNI kernel where
- * available, else rec__qgemm_ref() (bit-identical results).
+ * Force the kernel of rec__qgemm() (and of the requantisation) for tests
+ * and benches.
+ *
+ * @param[in] isa  a kernel, or REC__QISA_AUTO for the automatic choice
+ * @return 0, or -1 when this CPU or build cannot run it (message set;
+ *         the choice is then unchanged)
+ *
+ * Notes:
+ *   (1) Process-wide; call it while no other thread classifies. The
+ *       precision AUTO follows it (int8 unless the kernel is portable).
+ */
+int rec__qgemm_force_isa(RecQIsa isa)
+{
+    if (isa != REC__QISA_AUTO && !cpu_runs(isa))
+        return err_set("int8 kernel %s: not supported by this CPU or build",
+                       rec__qgemm_isa_name(isa));
+    isa_forced = (int)isa;
+    return 0;
+}
+
+/** "portable", "avx2", "vnni", "auto" or "unknown". */
+const char *rec__qgemm_isa_name(RecQIsa isa)
+{
+    switch (isa) {
+    case REC__QISA_PORTABLE: return "portable";
+    case REC__QISA_AVX2: return "avx2";
+    case REC__QISA_VNNI: return "vnni";
+    case REC__QISA_AUTO: return "auto";
+    }
+    return "unknown";
+}
+
+/** 1 if the AVX-512 VNNI kernel runs (rec__qgemm_isa()). */
+int rec__qgemm_vnni_available(void)
+{
+    return rec__qgemm_isa() == REC__QISA_VNNI;
+}
+
+/**
+ * C = A x B with the requantising epilogue, by the kernel that
+ * rec__qgemm_isa() names (all give bit-identical results).
  *
  * @param[in] g  the product (see RecQGemm in rec_net_internal.h)
  *
@@ -262,10 +506,16 @@ int rec__qgemm_vnni_available(void)
  */
 void rec__qgemm(const RecQGemm *g)
 {
-#ifdef REC_HAVE_VNNI_KERNEL
-    if (rec__qgemm_vnni_available()) {
+#ifdef REC_HAVE_X86_KERNELS
+    switch (rec__qgemm_isa()) {
+    case REC__QISA_VNNI:
         qgemm_vnni(g);
         return;
+    case REC__QISA_AVX2:
+        qgemm_avx2(g);
+        return;
+    default:
+        break;
     }
 #endif
     rec__qgemm_ref(g);

@@ -35,9 +35,10 @@
  *     allocate nothing.
  *
  * Precision: rec_net_set_precision() chooses; REC_PRECISION_AUTO (the
- * default) uses int8 where the CPU has AVX-512 VNNI and the net is
- * quantisable (no environment is read here: the CLI passes its choice). Training and
- * rec__forward() always use fp32.
+ * default) uses int8 where rec_qgemm.c has a SIMD kernel for the CPU
+ * (AVX-512 VNNI or AVX2) and the net is quantisable; no environment is read
+ * here (the command line passes INKPIPE_PRECISION as an explicit choice).
+ * Training and rec__forward() always use fp32.
  *
  * Threading: like the fp32 path, one net per thread.
  */
@@ -53,8 +54,9 @@
 #pragma GCC optimize("tree-vectorize")
 #endif
 
-/* int8 is the automatic choice on VNNI machines (measured in docs/cnn.md:
- * within 0.2 points of fp32 on the held-out writers and MNIST). */
+/* int8 is the automatic choice where a SIMD kernel runs (docs/cnn.md:
+ * within 0.2 points of fp32 on the held-out writers and MNIST; faster than
+ * fp32 with VNNI and with AVX2). */
 #define REC__INT8_BY_DEFAULT 1
 
 enum { QS_CONV, QS_POOL, QS_DENSE };
@@ -657,15 +659,15 @@ const char *rec_precision_name(RecPrecision p)
  *
  * @param[in] net  the net
  * @param[in] p    REC_PRECISION_AUTO (int8 where the CPU has AVX-512
- *                 VNNI), _FP32 or _INT8
+ *                 VNNI or AVX2), _FP32 or _INT8
  * @return 0, or -1 when int8 is asked for and the net cannot run it
  *         (message says why)
  *
  * Notes:
  *   (1) int8 on a net without quantised weights (one made by
  *       rec_net_create) quantises its current weights now.
- *   (2) int8 on a CPU without VNNI runs the portable kernel: same
- *       results, several times slower than fp32.
+ *   (2) int8 on a CPU without AVX2 (or VNNI) runs the portable kernel:
+ *       same results, several times slower than fp32.
  */
 int rec_net_set_precision(RecNet *net, RecPrecision p)
 {
@@ -683,7 +685,7 @@ RecPrecision rec_net_precision(const RecNet *net)
 {
     RecPrecision p = (RecPrecision)net->precision;
     if (p == REC_PRECISION_AUTO)
-        p = REC__INT8_BY_DEFAULT && rec__qgemm_vnni_available()
+        p = REC__INT8_BY_DEFAULT && rec__qgemm_isa() != REC__QISA_PORTABLE
                 ? REC_PRECISION_INT8
                 : REC_PRECISION_FP32;
     return p == REC_PRECISION_INT8 && net->q ? REC_PRECISION_INT8

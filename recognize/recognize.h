@@ -7,7 +7,8 @@
  *                   softmax; scratch arena sized once per net
  *   rec_quant.c     int8 inference: quantised weights, per-sample u8
  *                   activations, the precision switch
- *   rec_qgemm.c     u8 x s8 GEMM (AVX-512 VNNI kernel + portable reference)
+ *   rec_qgemm.c     u8 x s8 GEMM (AVX-512 VNNI and AVX2 kernels, portable
+ *                   reference)
  *   rec_train.c     backward pass, optimiser, training loop
  *   rec_data.c      labelled sets: folders, CSV, IDX; Chars74K trajectories
  *   rec_augment.c   on-the-fly augmentation
@@ -96,10 +97,10 @@ int rec_net_classify(RecNet *net, const float *inputs, int n, RecCharset cs,
                      float *probs);
 
 /* Inference precision. AUTO (the default): int8 where the CPU has AVX-512
- * VNNI and the model quantises, else fp32 (see docs/cnn.md); the CPU check
- * is made once per process. The library reads no environment: the command
- * line turns INKPIPE_PRECISION into the precision it sets on the nets it
- * loads. Training is always fp32. */
+ * VNNI or AVX2 and the model quantises, else fp32 (see docs/cnn.md); the
+ * CPU check is made once per process. The library reads no environment:
+ * the command line turns INKPIPE_PRECISION into the precision it sets on
+ * the nets it loads. Training is always fp32. */
 typedef enum {
     REC_PRECISION_AUTO = 0,
     REC_PRECISION_FP32,
@@ -113,5 +114,8 @@ const char *rec_precision_name(RecPrecision p);
 int rec_net_set_precision(RecNet *net, RecPrecision p);
 /* The precision classify uses now (FP32 or INT8, never AUTO). */
 RecPrecision rec_net_precision(const RecNet *net);
+/* Never choose the AVX-512 VNNI int8 kernel (AVX2 or portable instead), as
+ * on a CPU without it; before the first classification. Process-wide. */
+void rec_qgemm_skip_vnni(int skip);
 
 #endif

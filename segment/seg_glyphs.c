@@ -703,11 +703,19 @@ static int cuts_cross(const int *cuts, int n, const unsigned char *nocut)
     return 0;
 }
 
+/* Narrowest part a cut may leave, px: 0.3 of a typical glyph width. */
+static int part_min_width(float tw)
+{
+    return (int)(0.3f * tw) > 1 ? (int)(0.3f * tw) : 1;
+}
+
 /* Cut columns for splitting p into n parts: near each expected boundary
  * k * w / n, the emptiest column when it is clearly emptier than the
  * average column (a thin join), else the boundary itself (strokes that
  * touch by overlapping make the junction heavy and leave the emptiest
- * columns inside round glyphs). cuts gets n - 1 increasing columns. */
+ * columns inside round glyphs). cuts gets n - 1 increasing columns in
+ * [1, w - 1]; the caller keeps n * part_min_width(tw) <= w (with more
+ * parts than columns the cuts would run off the piece's left edge). */
 static void find_cuts(const float *prof, int w, int n, float tw,
                       const unsigned char *nocut, int *cuts)
 {
@@ -715,7 +723,7 @@ static void find_cuts(const float *prof, int w, int n, float tw,
     for (int x = 0; x < w; x++)
         mean += prof[x];
     mean /= w;
-    int minw = (int)(0.3f * tw) > 1 ? (int)(0.3f * tw) : 1;
+    int minw = part_min_width(tw);
     int prev = 0;
     for (int k = 1; k < n; k++) {
         float t = (float)w * k / n;
@@ -783,11 +791,19 @@ static int split_piece(SegPieces *ps, SegWLine *l, int pi, float tw,
     float aspect = opt->score ? 0.75f : 1.15f;
     if (w < thresh * tw || (float)w < aspect * h || w < 6)
         return 0;
+    /* At most as many parts as fit at the narrowest part width: on a page
+     * of tiny marks tw can be below 1 px, and a 6 px piece asked for 12
+     * parts had cuts at negative columns. */
+    int max_parts = w / part_min_width(tw);
+    if (max_parts > SEG_MAX_PARTS)
+        max_parts = SEG_MAX_PARTS;
+    if (max_parts < 2)
+        return 0;
     int n_exp = (int)lrintf(w / tw);
     if (n_exp < 2)
         n_exp = 2;
-    if (n_exp > SEG_MAX_PARTS)
-        n_exp = SEG_MAX_PARTS;
+    if (n_exp > max_parts)
+        n_exp = max_parts;
     float *prof = malloc((size_t)w * sizeof *prof);
     unsigned char *nocut = malloc((size_t)w);
     if (!prof || !nocut || big_hole_cols(p, tw, nocut) != 0) {
@@ -804,8 +820,7 @@ static int split_piece(SegPieces *ps, SegWLine *l, int pi, float tw,
          * part's confidence decides, and the whole piece competes. */
         float best_s = score_piece(opt, p);
         int best_n = 1;
-        for (int cn = n_exp - 1; cn <= n_exp + 1 && cn <= SEG_MAX_PARTS;
-             cn++) {
+        for (int cn = n_exp - 1; cn <= n_exp + 1 && cn <= max_parts; cn++) {
             if (cn < 2 || (float)w / cn < 0.3f * tw)
                 continue;
             find_cuts(prof, w, cn, tw, nocut, cuts);
@@ -984,8 +999,10 @@ static int split_is_real(float lo, float hi)
  * @return 0, or -1 on error
  *
  * Notes:
- *   (1) A gap >= 1.5 x-heights always breaks and one <= 0.12 never does,
- *       whatever the statistics say.
+ *   (1) A gap >= 1.5 x-heights breaks and one <= 0.12 never does,
+ *       whatever the two-class split says; but on a line of 3 or more
+ *       gaps no gap up to twice the line's median gap breaks (evenly
+ *       spaced capitals are one word, however wide their spacing).
  */
 int seg__words_mark(const SegPieces *ps, const SegWLines *ls,
                     const SegMetrics *m, const SegOptions *opt,
@@ -1029,12 +1046,21 @@ int seg__words_mark(const SegPieces *ps, const SegWLines *ls,
             else if (all[ng - 1] < page_t)
                 line_t = page_t; /* one class: a single word, or all loose */
         }
+        /* Evenly spaced letters (capitals in a comb or boxed name field,
+         * spaced handprint) are one word: with 3 or more gaps, only a gap
+         * more than twice the line's median gap can break. */
+        float min_brk = 0;
+        if (opt->word_gap <= 0 && ng >= 3) {
+            memcpy(all, gaps, (size_t)ng * sizeof *all);
+            float med = seg__median_f(all, ng);
+            min_brk = 2.0f * (med > 0.12f ? med : 0.12f);
+        }
         for (int k = 0; k < ng; k++) {
             int brk = gaps[k] > line_t;
             if (opt->word_gap <= 0) {
                 if (gaps[k] >= 1.5f)
                     brk = 1;
-                if (gaps[k] <= 0.12f)
+                if (gaps[k] <= 0.12f || gaps[k] <= min_brk)
                     brk = 0;
             }
             if (brk)

@@ -98,6 +98,12 @@ int seg__words_mark(const SegPieces *ps, const SegWLines *ls,
                     const SegMetrics *m, const SegOptions *opt,
                     unsigned char *word_start);
 
+/* seg_crop.c */
+int seg__crop_detect(const SegPieces *ps, int w, int h, float *pmed_h);
+int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
+                        int w, int h, SegStats *st);
+void seg__crop_drop_edge_bits(SegPieces *ps, int h, float med_h, SegStats *st);
+
 /* seg_lines.c */
 int seg__wline_push(SegWLine *l, int i);
 void seg__wlines_cleanup(SegWLines *ls);

@@ -879,8 +879,8 @@ typedef struct {
     const SegWLines *ls;
     float *ctop, *cbot; /* x-height band extent of each line */
     int *out, nout;
-    int *blk;
-    int next_block;
+    int *blk;       /* per line: the block id its leaf of the cut got */
+    int next_block; /* ids handed out so far: every blk[] < next_block */
     float colgap;
 } XYCut;
 
@@ -914,6 +914,11 @@ static int cmp_by_cmid(const void *a, const void *b)
            (sort_xy->ls->v[i].box.x < sort_xy->ls->v[j].box.x);
 }
 
+/* Recursive XY cut of the n lines idx[] (reordered in place) inside block
+ * id `block`: appends them to c->out in reading order and sets c->blk. A
+ * vertical cut gives each side a fresh id from c->next_block, so the ids
+ * made can outnumber the lines (a sparse page with far-apart words, nested
+ * columns): at most 2n - 1 in all. */
 static void xycut(XYCut *c, int *idx, int n, int block, int depth)
 {
     if (n <= 1 || depth > 64) {
@@ -999,6 +1004,7 @@ int seg__lines_order(SegPieces *ps, SegWLines *ls, const SegMetrics *m)
     c.out = malloc((size_t)n * sizeof *c.out);
     c.blk = malloc((size_t)n * sizeof *c.blk);
     int *idx = malloc((size_t)n * sizeof *idx);
+    int *remap = NULL; /* cut's block id -> block number in reading order */
     SegWLine *nv = malloc((size_t)n * sizeof *nv);
     int rc = -1, nn = 0;
     if (!c.ctop || !c.cbot || !c.out || !c.blk || !idx || !nv) {
@@ -1020,9 +1026,17 @@ int seg__lines_order(SegPieces *ps, SegWLines *ls, const SegMetrics *m)
     }
     xycut(&c, idx, k, 0, 0);
 
-    /* Join consecutive pieces of one row; renumber blocks in order. */
-    int *remap = idx; /* reuse: old block -> new block */
-    for (int i = 0; i < n; i++)
+    /* Join consecutive pieces of one row; renumber blocks in order. The
+     * cut's block ids run over [0, c.next_block), which is not bounded by
+     * the number of lines (each vertical cut gives every side a new id,
+     * and nested cuts keep counting): the map is sized by the ids made. */
+    remap = malloc((size_t)c.next_block * sizeof *remap);
+    if (!remap) {
+        err_set("segment: out of memory (reading order, %d blocks)",
+                c.next_block);
+        goto done;
+    }
+    for (int i = 0; i < c.next_block; i++)
         remap[i] = -1;
     int nblocks = 0;
     for (int o = 0; o < c.nout; o++) {
@@ -1072,6 +1086,7 @@ done:
     free(c.out);
     free(c.blk);
     free(idx);
+    free(remap);
     if (nv) {
         /* On error nv holds the lines moved so far: free their pieces. */
         for (int i = 0; i < nn; i++)

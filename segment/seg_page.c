@@ -2,7 +2,8 @@
  * seg_page.c - seg_page_segment (the driver) and the SegPage accessors.
  *
  * Design: the driver runs the steps in a fixed order, each in its own file:
- *   measure glyph height (and dpi when unknown) -> remove form furniture
+ *   measure glyph height (and dpi when unknown or implausible; a crop's
+ *   edge bits dropped first) -> remove form furniture
  *   (seg_furniture.c) -> connected components -> drop specks -> lines
  *   (seg_lines.c) -> reading order -> glyphs: dots, fragments, touching
  *   glyphs (seg_glyphs.c) -> word breaks -> one immutable SegPage.
@@ -149,6 +150,8 @@ static float median_height_pieces(const SegPieces *ps)
     int k = 0;
     for (int i = 0; hs && i < ps->n; i++) {
         int w = ps->v[i].box.w, h = ps->v[i].box.h;
+        if (ps->v[i].flags & SEG__DEAD)
+            continue;
         if ((w >= 4 || h >= 4) && h >= 3 && h < 8 * w + 8 && w < 8 * h + 8)
             hs[k++] = (float)h;
     }
@@ -243,7 +246,12 @@ static SegPage *page_assemble(int w, int h, const SegPieces *ps,
  *   (2) The estimate assumes handprint with capitals ~4 mm tall (x-height
  *       letters ~3 mm) and is clamped to 75..1200 dpi; seg_page_get_dpi()
  *       reports it.
- *   (3) opt->score, when set, is called with 0/1 masks of candidate pieces
+ *   (3) A dpi below SEG_MIN_DPI, or one that makes the median glyph
+ *       smaller than 0.8 mm or larger than 12 mm, is treated as 0.
+ *   (4) A crop (an image a few glyph heights tall, seg_crop.c) is read as
+ *       its main line: cut bits of neighbouring lines, a label line and
+ *       box-line remnants are dropped.
+ *   (5) opt->score, when set, is called with 0/1 masks of candidate pieces
  *       of touching glyphs; it must not keep the pointer.
  */
 SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
@@ -281,10 +289,27 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
     PIX *pixc = NULL;
     unsigned char *word_start = NULL;
 
-    m.dpi_given = dpi > 0;
     if (seg__pieces_from_pix(pixb, &ps) != 0)
         goto done;
     m.med_h = median_height_pieces(&ps);
+    /* A crop (a field or line cut out of a page): the bits of neighbouring
+     * lines cut by its top/bottom edge go first, as they would otherwise
+     * set the glyph scale (seg_crop.c). */
+    int crop = seg__crop_detect(&ps, w, h, &m.med_h);
+    if (crop) {
+        seg__crop_drop_edge_bits(&ps, h, m.med_h, &st);
+        m.med_h = median_height_pieces(&ps);
+    }
+    /* A dpi the ink contradicts is not believed: 72 and 96 are what image
+     * software writes when it knows nothing, and glyphs smaller than
+     * 0.8 mm or larger than 12 mm are not handwriting at that dpi. Then the
+     * scale comes from the glyphs, as when the dpi is absent. */
+    if (dpi > 0 && (dpi < SEG_MIN_DPI ||
+                    (m.med_h > 0 && (m.med_h * 25.4f / dpi < 0.8f ||
+                                     m.med_h * 25.4f / dpi > 12.0f)))) {
+        dpi = 0;
+    }
+    m.dpi_given = dpi > 0;
     if (dpi == 0) {
         dpi = m.med_h > 0 ? (int)lrintf(m.med_h * 25.4f / SEG_GLYPH_MM)
                           : 300;
@@ -306,6 +331,8 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
             seg__pieces_cleanup(&ps);
             if (seg__pieces_from_pix(pixc, &ps) != 0)
                 goto done;
+            if (crop)
+                seg__crop_drop_edge_bits(&ps, h, m.med_h, &st);
         }
     }
     st.n_components = ps.n;
@@ -355,8 +382,12 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
                 hs[nh++] = (float)ps.v[i].box.h;
         m.med_h = seg__median_f(hs, nh);
         free(hs);
-        if (seg__lines_find(&ps, &m, &ls, &st) != 0 ||
-            seg__lines_order(&ps, &ls, &m) != 0 ||
+        if (seg__lines_find(&ps, &m, &ls, &st) != 0)
+            goto done;
+        if (crop &&
+            seg__crop_main_line(&ps, &ls, &m, w, h, &st) != 0)
+            goto done;
+        if (seg__lines_order(&ps, &ls, &m) != 0 ||
             seg__glyphs_build(&ps, &ls, &m, opt, &st) != 0)
             goto done;
         for (int i = 0; i < ls.n; i++)

@@ -15,9 +15,12 @@
  *   masks  per glyph ceil(w*h/8) bytes: the w*h mask bits row by row, most
  *          significant bit first, no row padding
  *   u32    CRC-32 (zlib) of everything before it
- * Load checks the size, magic, version, CRC and every index and box, so a
- * truncated, foreign or corrupt file is rejected with a message naming it
- * instead of being trusted by recognize. Save writes the path as given;
+ * The file is built in a BinBuf and read through a BinReader
+ * (common/binio.h), so every field is bounds-checked and a short file is
+ * reported with the field it cut. Load checks the size, magic, version,
+ * CRC and every index and box, so a truncated, foreign or corrupt file is
+ * rejected with a message naming it instead of being trusted by
+ * recognize. Save writes the path as given;
  * callers that need atomicity write a temp file and rename it.
  */
 #include "segment/seg_internal.h"
@@ -25,9 +28,7 @@
 #include "common/binio.h"
 #include "common/err.h"
 
-#include <errno.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,17 +42,21 @@
 #define SEG_MAX_ITEMS 10000000
 #define SEG_MAX_FILE (SIZE_MAX / 4) /* the header bounds the real size */
 
-static void put_box(unsigned char *p, const SegBox *b)
+static void put_box(BinBuf *b, const SegBox *box)
 {
-    binio_put_i32(p, b->x);
-    binio_put_i32(p + 4, b->y);
-    binio_put_i32(p + 8, b->w);
-    binio_put_i32(p + 12, b->h);
+    binio_buf_i32(b, box->x);
+    binio_buf_i32(b, box->y);
+    binio_buf_i32(b, box->w);
+    binio_buf_i32(b, box->h);
 }
 
-static SegBox get_box(const unsigned char *p)
+static SegBox get_box(BinReader *r, const char *what)
 {
-    SegBox b = {binio_get_i32(p), binio_get_i32(p + 4), binio_get_i32(p + 8), binio_get_i32(p + 12)};
+    SegBox b;
+    b.x = binio_read_i32(r, what);
+    b.y = binio_read_i32(r, what);
+    b.w = binio_read_i32(r, what);
+    b.h = binio_read_i32(r, what);
     return b;
 }
 
@@ -61,25 +66,43 @@ static int box_ok(const SegBox *b, int w, int h)
            b->x <= w - b->w && b->y <= h - b->h;
 }
 
-static void stats_put(unsigned char *p, const SegStats *s)
+static void stats_put(BinBuf *b, const SegStats *s)
 {
     const int v[8] = {s->n_components, s->n_specks,  s->n_dots_merged,
                       s->n_fragments_merged, s->n_splits, s->n_bridges_cut,
                       s->furniture_px, s->dpi_estimated};
     for (int i = 0; i < 8; i++)
-        binio_put_i32(p + 4 * i, v[i]);
+        binio_buf_i32(b, v[i]);
 }
 
-static void stats_get(const unsigned char *p, SegStats *s)
+static void stats_get(BinReader *r, SegStats *s)
 {
-    s->n_components = binio_get_i32(p);
-    s->n_specks = binio_get_i32(p + 4);
-    s->n_dots_merged = binio_get_i32(p + 8);
-    s->n_fragments_merged = binio_get_i32(p + 12);
-    s->n_splits = binio_get_i32(p + 16);
-    s->n_bridges_cut = binio_get_i32(p + 20);
-    s->furniture_px = binio_get_i32(p + 24);
-    s->dpi_estimated = binio_get_i32(p + 28);
+    s->n_components = binio_read_i32(r, "stats");
+    s->n_specks = binio_read_i32(r, "stats");
+    s->n_dots_merged = binio_read_i32(r, "stats");
+    s->n_fragments_merged = binio_read_i32(r, "stats");
+    s->n_splits = binio_read_i32(r, "stats");
+    s->n_bridges_cut = binio_read_i32(r, "stats");
+    s->furniture_px = binio_read_i32(r, "stats");
+    s->dpi_estimated = binio_read_i32(r, "stats");
+}
+
+/* Append the n 0/1 bytes of m as bits, most significant first, the last
+ * byte padded with zero bits. */
+static void put_mask(BinBuf *b, const unsigned char *m, size_t n)
+{
+    unsigned char chunk[512];
+    size_t k = 0;
+    while (k < n) {
+        size_t nb = (n - k + 7) / 8;
+        if (nb > sizeof chunk)
+            nb = sizeof chunk;
+        memset(chunk, 0, nb);
+        for (size_t j = 0; j < nb * 8 && k < n; j++, k++)
+            if (m[k])
+                chunk[j >> 3] |= (unsigned char)(0x80u >> (j & 7));
+        binio_buf_write(b, chunk, nb);
+    }
 }
 
 /**
@@ -98,73 +121,52 @@ int seg_page_save(const SegPage *page, const char *path)
         const SegBox *b = &page->glyphs[i].box;
         packed += ((uint64_t)b->w * b->h + 7) / 8;
     }
-    uint64_t size = SEG_HDR_BYTES + (uint64_t)page->n_lines * SEG_LINE_BYTES +
-                    (uint64_t)page->n_words * SEG_WORD_BYTES +
-                    (uint64_t)page->n_glyphs * SEG_GLYPH_BYTES + packed + 4;
-    if (packed > UINT32_MAX || size > SIZE_MAX / 2)
+    if (packed > UINT32_MAX)
         return err_set("%s: page too large to save", path);
-    unsigned char *buf = calloc((size_t)size, 1);
-    if (!buf)
-        return err_set("%s: out of memory (%llu bytes)", path,
-                       (unsigned long long)size);
-    unsigned char *p = buf;
-    memcpy(p, SEG_MAGIC, 4);
-    binio_put_u32(p + 4, SEG_VERSION);
-    binio_put_u32(p + 8, (uint32_t)page->w);
-    binio_put_u32(p + 12, (uint32_t)page->h);
-    binio_put_u32(p + 16, (uint32_t)page->dpi);
-    binio_put_u32(p + 20, (uint32_t)page->n_lines);
-    binio_put_u32(p + 24, (uint32_t)page->n_words);
-    binio_put_u32(p + 28, (uint32_t)page->n_glyphs);
-    binio_put_u32(p + 32, (uint32_t)packed);
-    stats_put(p + 36, &page->stats);
-    p += SEG_HDR_BYTES;
-    for (int i = 0; i < page->n_lines; i++, p += SEG_LINE_BYTES) {
+    BinBuf b = {0};
+    binio_buf_write(&b, SEG_MAGIC, 4);
+    binio_buf_u32(&b, SEG_VERSION);
+    binio_buf_u32(&b, (uint32_t)page->w);
+    binio_buf_u32(&b, (uint32_t)page->h);
+    binio_buf_u32(&b, (uint32_t)page->dpi);
+    binio_buf_u32(&b, (uint32_t)page->n_lines);
+    binio_buf_u32(&b, (uint32_t)page->n_words);
+    binio_buf_u32(&b, (uint32_t)page->n_glyphs);
+    binio_buf_u32(&b, (uint32_t)packed);
+    stats_put(&b, &page->stats);
+    for (int i = 0; i < page->n_lines; i++) {
         const SegLine *l = &page->lines[i];
-        put_box(p, &l->box);
-        binio_put_f32(p + 16, l->baseline_slope);
-        binio_put_f32(p + 20, l->baseline_y);
-        binio_put_f32(p + 24, l->x_height);
-        binio_put_f32(p + 28, l->cap_height);
-        binio_put_i32(p + 32, l->block);
-        binio_put_i32(p + 36, l->first_word);
-        binio_put_i32(p + 40, l->n_words);
+        put_box(&b, &l->box);
+        binio_buf_f32(&b, l->baseline_slope);
+        binio_buf_f32(&b, l->baseline_y);
+        binio_buf_f32(&b, l->x_height);
+        binio_buf_f32(&b, l->cap_height);
+        binio_buf_i32(&b, l->block);
+        binio_buf_i32(&b, l->first_word);
+        binio_buf_i32(&b, l->n_words);
     }
-    for (int i = 0; i < page->n_words; i++, p += SEG_WORD_BYTES) {
+    for (int i = 0; i < page->n_words; i++) {
         const SegWord *wd = &page->words[i];
-        put_box(p, &wd->box);
-        binio_put_i32(p + 16, wd->first_glyph);
-        binio_put_i32(p + 20, wd->n_glyphs);
-    }
-    for (int i = 0; i < page->n_glyphs; i++, p += SEG_GLYPH_BYTES) {
-        const SegGlyph *g = &page->glyphs[i];
-        put_box(p, &g->box);
-        binio_put_i32(p + 16, g->line);
-        binio_put_i32(p + 20, g->word);
+        put_box(&b, &wd->box);
+        binio_buf_i32(&b, wd->first_glyph);
+        binio_buf_i32(&b, wd->n_glyphs);
     }
     for (int i = 0; i < page->n_glyphs; i++) {
-        const SegBox *b = &page->glyphs[i].box;
-        const unsigned char *m = page->mask_data + page->mask_off[i];
-        size_t n = (size_t)b->w * b->h;
-        for (size_t k = 0; k < n; k++)
-            if (m[k])
-                p[k >> 3] |= (unsigned char)(0x80u >> (k & 7));
-        p += (n + 7) / 8;
+        const SegGlyph *g = &page->glyphs[i];
+        put_box(&b, &g->box);
+        binio_buf_i32(&b, g->line);
+        binio_buf_i32(&b, g->word);
     }
-    binio_put_u32(p, binio_crc32(0, buf, (size_t)(p - buf)));
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        free(buf);
-        return err_set_errno("%s: cannot create", path);
+    for (int i = 0; i < page->n_glyphs; i++) {
+        const SegBox *box = &page->glyphs[i].box;
+        put_mask(&b, page->mask_data + page->mask_off[i],
+                 (size_t)box->w * box->h);
     }
-    size_t wr = fwrite(buf, 1, (size_t)size, f);
-    int bad = wr != (size_t)size || fflush(f) != 0;
-    if (fclose(f) != 0)
-        bad = 1;
-    free(buf);
-    if (bad)
-        return err_set_errno("%s: write failed", path);
-    return 0;
+    binio_buf_crc32(&b);
+    int rc = b.oom ? err_set("%s: out of memory", path)
+                   : binio_file_write(path, b.p, b.n);
+    binio_buf_cleanup(&b);
+    return rc;
 }
 
 /**
@@ -178,6 +180,9 @@ int seg_page_save(const SegPage *page, const char *path)
  * Notes:
  *   (1) The loaded page has the saved stats and dpi; masks are unpacked to
  *       0/1 bytes.
+ *   (2) Every field is read through a BinReader (common/binio.h); the
+ *       header's counts give the exact size, which is checked (with the
+ *       CRC) before any record is trusted.
  */
 SegPage *seg_page_load(const char *path)
 {
@@ -191,40 +196,47 @@ SegPage *seg_page_load(const char *path)
         return NULL;
     SegPage *page = NULL;
     const char *why = NULL;
-    if (size < SEG_HDR_BYTES + 4) {
-        why = "truncated (shorter than the header)";
-        goto bad;
-    }
-    if (memcmp(buf, SEG_MAGIC, 4) != 0) {
+    BinReader r;
+    binio_reader_init(&r, buf, size, path, "segment file");
+    const unsigned char *magic = binio_read_bytes(&r, 4, "magic");
+    if (!magic)
+        goto fail;
+    if (memcmp(magic, SEG_MAGIC, 4) != 0) {
         why = "not a segment file (bad magic)";
         goto bad;
     }
-    uint32_t version = binio_get_u32(buf + 4);
+    uint32_t version = binio_read_u32(&r, "version");
+    if (r.failed)
+        goto fail;
     if (version != SEG_VERSION) {
         err_set("%s: segment file version %u, this build reads %u", path,
                 version, SEG_VERSION);
-        free(buf);
-        return NULL;
+        goto fail;
     }
-    uint32_t w = binio_get_u32(buf + 8), h = binio_get_u32(buf + 12),
-             dpi = binio_get_u32(buf + 16), nl = binio_get_u32(buf + 20),
-             nw = binio_get_u32(buf + 24), ng = binio_get_u32(buf + 28),
-             packed = binio_get_u32(buf + 32);
+    uint32_t w = binio_read_u32(&r, "width");
+    uint32_t h = binio_read_u32(&r, "height");
+    uint32_t dpi = binio_read_u32(&r, "dpi");
+    uint32_t nl = binio_read_u32(&r, "line count");
+    uint32_t nw = binio_read_u32(&r, "word count");
+    uint32_t ng = binio_read_u32(&r, "glyph count");
+    uint32_t packed = binio_read_u32(&r, "mask size");
+    SegStats stats;
+    stats_get(&r, &stats);
+    if (r.failed)
+        goto fail;
     if (w < 1 || h < 1 || w > SEG_MAX_SIDE || h > SEG_MAX_SIDE ||
         nl > SEG_MAX_ITEMS || nw > SEG_MAX_ITEMS || ng > SEG_MAX_ITEMS ||
         dpi > 100000) {
         why = "corrupt header (sizes out of range)";
         goto bad;
     }
+    /* The rest has an exact size: records, masks, CRC. */
     uint64_t want = SEG_HDR_BYTES + (uint64_t)nl * SEG_LINE_BYTES +
                     (uint64_t)nw * SEG_WORD_BYTES +
                     (uint64_t)ng * SEG_GLYPH_BYTES + packed + 4;
-    if ((uint64_t)size < want) {
-        err_set("%s: truncated segment file (%zu of %llu bytes)", path, size,
-                (unsigned long long)want);
-        free(buf);
-        return NULL;
-    }
+    if (binio_read_need(&r, (size_t)(want - SEG_HDR_BYTES),
+                        "lines, words, glyphs, masks and CRC") < 0)
+        goto fail;
     if ((uint64_t)size > want) {
         why = "trailing bytes after the segment data";
         goto bad;
@@ -233,18 +245,20 @@ SegPage *seg_page_load(const char *path)
         why = "corrupt (checksum mismatch)";
         goto bad;
     }
-    /* Glyph boxes first: they size the mask block. */
-    const unsigned char *pl = buf + SEG_HDR_BYTES;
-    const unsigned char *pw = pl + (size_t)nl * SEG_LINE_BYTES;
-    const unsigned char *pg = pw + (size_t)nw * SEG_WORD_BYTES;
-    const unsigned char *pm = pg + (size_t)ng * SEG_GLYPH_BYTES;
+    /* Glyph boxes first, on a copy of the reader: they size the masks. */
+    BinReader scan = r;
+    binio_read_bytes(&scan, (size_t)nl * SEG_LINE_BYTES +
+                                (size_t)nw * SEG_WORD_BYTES,
+                     "lines and words");
     uint64_t mask_bytes = 0, packed_sum = 0;
     for (uint32_t i = 0; i < ng; i++) {
-        SegBox b = get_box(pg + (size_t)i * SEG_GLYPH_BYTES);
+        SegBox b = get_box(&scan, "glyph box");
+        binio_read_bytes(&scan, SEG_GLYPH_BYTES - 16, "glyph indices");
+        if (scan.failed)
+            goto fail;
         if (!box_ok(&b, (int)w, (int)h)) {
             err_set("%s: glyph %u: box out of the page", path, i);
-            free(buf);
-            return NULL;
+            goto fail;
         }
         mask_bytes += (uint64_t)b.w * b.h;
         packed_sum += ((uint64_t)b.w * b.h + 7) / 8;
@@ -257,23 +271,23 @@ SegPage *seg_page_load(const char *path)
                            (size_t)mask_bytes);
     if (!page) {
         err_prefix("%s", path);
-        free(buf);
-        return NULL;
+        goto fail;
     }
     page->dpi = (int)dpi;
-    stats_get(buf + 36, &page->stats);
+    page->stats = stats;
     int expect_word = 0;
     for (uint32_t i = 0; i < nl; i++) {
-        const unsigned char *p = pl + (size_t)i * SEG_LINE_BYTES;
         SegLine *l = &page->lines[i];
-        l->box = get_box(p);
-        l->baseline_slope = binio_get_f32(p + 16);
-        l->baseline_y = binio_get_f32(p + 20);
-        l->x_height = binio_get_f32(p + 24);
-        l->cap_height = binio_get_f32(p + 28);
-        l->block = binio_get_i32(p + 32);
-        l->first_word = binio_get_i32(p + 36);
-        l->n_words = binio_get_i32(p + 40);
+        l->box = get_box(&r, "line box");
+        l->baseline_slope = binio_read_f32(&r, "line slope");
+        l->baseline_y = binio_read_f32(&r, "line baseline");
+        l->x_height = binio_read_f32(&r, "line x-height");
+        l->cap_height = binio_read_f32(&r, "line cap height");
+        l->block = binio_read_i32(&r, "line block");
+        l->first_word = binio_read_i32(&r, "line first word");
+        l->n_words = binio_read_i32(&r, "line word count");
+        if (r.failed)
+            goto fail;
         if (!box_ok(&l->box, (int)w, (int)h) || l->block < 0 ||
             l->first_word != expect_word || l->n_words < 1 ||
             l->n_words > (int)nw - l->first_word) {
@@ -288,11 +302,12 @@ SegPage *seg_page_load(const char *path)
     }
     int expect_glyph = 0;
     for (uint32_t i = 0; i < nw; i++) {
-        const unsigned char *p = pw + (size_t)i * SEG_WORD_BYTES;
         SegWord *wd = &page->words[i];
-        wd->box = get_box(p);
-        wd->first_glyph = binio_get_i32(p + 16);
-        wd->n_glyphs = binio_get_i32(p + 20);
+        wd->box = get_box(&r, "word box");
+        wd->first_glyph = binio_read_i32(&r, "word first glyph");
+        wd->n_glyphs = binio_read_i32(&r, "word glyph count");
+        if (r.failed)
+            goto fail;
         if (!box_ok(&wd->box, (int)w, (int)h) ||
             wd->first_glyph != expect_glyph || wd->n_glyphs < 1 ||
             wd->n_glyphs > (int)ng - wd->first_glyph) {
@@ -305,14 +320,13 @@ SegPage *seg_page_load(const char *path)
         why = "corrupt (words do not cover the glyphs)";
         goto bad;
     }
-    /* Which line each word is in, to check the glyphs' indices. */
-    size_t off = 0;
     for (uint32_t i = 0; i < ng; i++) {
-        const unsigned char *p = pg + (size_t)i * SEG_GLYPH_BYTES;
         SegGlyph *g = &page->glyphs[i];
-        g->box = get_box(p);
-        g->line = binio_get_i32(p + 16);
-        g->word = binio_get_i32(p + 20);
+        g->box = get_box(&r, "glyph box");
+        g->line = binio_read_i32(&r, "glyph line");
+        g->word = binio_read_i32(&r, "glyph word");
+        if (r.failed)
+            goto fail;
         int ok = g->word >= 0 && g->word < (int)nw && g->line >= 0 &&
                  g->line < (int)nl;
         if (ok) {
@@ -327,12 +341,20 @@ SegPage *seg_page_load(const char *path)
             err_set("%s: glyph %u: line/word index out of range", path, i);
             goto fail;
         }
-        size_t n = (size_t)g->box.w * g->box.h;
+    }
+    /* Masks, unpacked to 0/1 bytes in glyph order. */
+    size_t off = 0;
+    for (uint32_t i = 0; i < ng; i++) {
+        const SegBox *b = &page->glyphs[i].box;
+        size_t n = (size_t)b->w * b->h;
+        const unsigned char *pm = binio_read_bytes(&r, (n + 7) / 8,
+                                                   "glyph mask");
+        if (!pm)
+            goto fail;
         page->mask_off[i] = off;
         unsigned char *m = page->mask_data + off;
         for (size_t k = 0; k < n; k++)
             m[k] = (pm[k >> 3] >> (7 - (k & 7))) & 1u;
-        pm += (n + 7) / 8;
         off += n;
     }
     free(buf);

@@ -21,6 +21,11 @@
 
 #include <leptonica/allheaders.h>
 
+/* A resolution below this in a file is taken as "unknown": 72 and 96 dpi
+ * are what image software writes when it knows nothing; no scan read for
+ * handwriting is that coarse. seg_page_segment then scales from the glyphs. */
+#define SEG_MIN_DPI 100
+
 typedef enum {
     SEG_BINARIZE_SAUVOLA = 0,
     SEG_BINARIZE_OTSU = 1

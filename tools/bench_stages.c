@@ -41,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "output/output.h"
 #include "chain/chain.h"
@@ -73,13 +74,6 @@ static const char usage[] =
     "Steps: decode binarize deskew g4_write g4_read segment seg_io\n"
     "recognize rec_io write. -o DIR keeps the text/hOCR (for CER).\n";
 
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Timer for one step over reps: keeps the smallest CPU time. */
 typedef struct {
     double t0, best;
@@ -87,12 +81,12 @@ typedef struct {
 
 static void tm_start(Tm *t)
 {
-    t->t0 = cpu_s();
+    t->t0 = clock_cpu_s();
 }
 
 static void tm_stop(Tm *t)
 {
-    double d = cpu_s() - t->t0;
+    double d = clock_cpu_s() - t->t0;
     if (t->best < 0 || d < t->best)
         t->best = d;
 }
@@ -133,9 +127,9 @@ static int bench_page(const char *path, int p, const ChainOptions *co, RecNet *n
             goto fail;
         if (co->binarize.deskew) {
             /* deskew = (binarize + deskew) - binarize */
-            double t0 = cpu_s();
+            double t0 = clock_cpu_s();
             pixd = chain_binarize(co, pix, dpi, path, p);
-            double d = cpu_s() - t0 - tm[ST_BINARIZE].best;
+            double d = clock_cpu_s() - t0 - tm[ST_BINARIZE].best;
             if (d < 0)
                 d = 0;
             if (tm[ST_DESKEW].best < 0 || d < tm[ST_DESKEW].best)

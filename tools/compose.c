@@ -31,6 +31,7 @@
  * in natural images", VISAPP 2009 (ODbL 1.0).
  */
 #include "common/err.h"
+#include "common/rng.h"
 #include "train/train_strokes.h"
 
 #include <errno.h>
@@ -51,45 +52,6 @@
 
 static const char CLASS_CHARS[] =
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-/* ---- random numbers: splitmix64, identical on every platform ---- */
-
-typedef struct {
-    uint64_t s;
-} Rng;
-
-static uint64_t rng_next(Rng *r)
-{
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-/* Uniform in [0, 1). */
-static double rng_unif(Rng *r)
-{
-    return (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
-}
-
-static double rng_range(Rng *r, double lo, double hi)
-{
-    return lo + (hi - lo) * rng_unif(r);
-}
-
-/* Uniform integer in [lo, hi]. */
-static int rng_int(Rng *r, int lo, int hi)
-{
-    return lo + (int)(rng_next(r) % (uint64_t)(hi - lo + 1));
-}
-
-static double rng_gauss(Rng *r)
-{
-    double u = rng_unif(r), v = rng_unif(r);
-    if (u < 1e-300)
-        u = 1e-300;
-    return sqrt(-2.0 * log(u)) * cos(2.0 * M_PI * v);
-}
 
 /* ---- options ---- */
 
@@ -466,7 +428,7 @@ static int glyph_chars74k(Source *src, int ch, const Hand *hand, Rng *r,
     if (!orig)
         return -1;
     case_metrics(ch, &hrel, &desc);
-    target = cap * hrel * rng_range(r, 0.92, 1.08);
+    target = cap * hrel * rng_range_d(r, 0.92, 1.08);
     scale = target / pixGetHeight(orig);
     /* very wide shapes (a flat 'm', 'w') would dwarf their neighbours */
     if (pixGetWidth(orig) * scale > 1.4 * cap)
@@ -474,13 +436,13 @@ static int glyph_chars74k(Source *src, int ch, const Hand *hand, Rng *r,
     scaled = pixScale(orig, (float)scale, (float)scale);
     if (!scaled)
         return err_set("scaling glyph '%c' failed", ch);
-    rot = rotate_glyph(scaled, rng_range(r, -3.0, 3.0));
+    rot = rotate_glyph(scaled, rng_range_d(r, -3.0, 3.0));
     pixDestroy(&scaled);
     if (!rot)
         return err_set("rotating glyph '%c' failed", ch);
     h = pixGetHeight(rot);
     g->pix = rot;
-    g->base = (int)lround(h - desc * cap + rng_range(r, -0.03, 0.03) * cap);
+    g->base = (int)lround(h - desc * cap + rng_range_d(r, -0.03, 0.03) * cap);
     return 0;
 }
 
@@ -495,9 +457,9 @@ static int glyph_hershey(Source *src, int ch, const Hand *hand, Rng *r,
     int base = 0;
 
     rec_stroke_style_init(&st);
-    st.height = (float)(cap * rng_range(r, 0.92, 1.08));
-    st.pen = (float)fmax(1.0, cap * hand->pen * rng_range(r, 0.95, 1.05));
-    st.slant = (float)(hand->slant + rng_range(r, -0.03, 0.03));
+    st.height = (float)(cap * rng_range_d(r, 0.92, 1.08));
+    st.pen = (float)fmax(1.0, cap * hand->pen * rng_range_d(r, 0.95, 1.05));
+    st.slant = (float)(hand->slant + rng_range_d(r, -0.03, 0.03));
     st.jitter = (float)(cap * 0.025);
     st.seed = rng_next(r);
     st.margin = 4;
@@ -512,7 +474,7 @@ static int glyph_hershey(Source *src, int ch, const Hand *hand, Rng *r,
     }
     crop = pixClipRectangle(pix, box, NULL);
     g->pix = crop;
-    g->base = base - box->y + (int)lround(rng_range(r, -0.03, 0.03) * cap);
+    g->base = base - box->y + (int)lround(rng_range_d(r, -0.03, 0.03) * cap);
     boxDestroy(&box);
     pixDestroy(&pix1);
     pixDestroy(&pix);
@@ -613,7 +575,7 @@ static const char *const WORDS[] = {
     "to", "sender", "if", "not", "found", "see", "notes", "below", "ok"};
 
 #define N_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
-#define PICK(r, a) ((a)[rng_int((r), 0, N_OF(a) - 1)])
+#define PICK(r, a) ((a)[rng_int_in((r), 0, N_OF(a) - 1)])
 
 enum { DECO_NONE, DECO_BOX, DECO_UNDERLINE, DECO_COMB };
 
@@ -637,7 +599,7 @@ static void tl_addf_digits(TextLine *t, Rng *r, int n_digits)
     char buf[MAX_WORD_LEN];
     int i;
     for (i = 0; i < n_digits && i < MAX_WORD_LEN - 1; i++)
-        buf[i] = (char)('0' + rng_int(r, i == 0 ? 1 : 0, 9));
+        buf[i] = (char)('0' + rng_int_in(r, i == 0 ? 1 : 0, 9));
     buf[i] = '\0';
     tl_add(t, buf);
 }
@@ -645,7 +607,7 @@ static void tl_addf_digits(TextLine *t, Rng *r, int n_digits)
 static void make_line(Rng *r, TextLine *t)
 {
     char buf[MAX_WORD_LEN];
-    int kind = rng_int(r, 0, 9), i, n;
+    int kind = rng_int_in(r, 0, 9), i, n;
 
     memset(t, 0, sizeof *t);
     switch (kind) {
@@ -656,27 +618,27 @@ static void make_line(Rng *r, TextLine *t)
         tl_add(t, PICK(r, LAST));
         break;
     case 1:
-        tl_add(t, rng_int(r, 0, 1) ? "Date" : "Due");
+        tl_add(t, rng_int_in(r, 0, 1) ? "Date" : "Due");
         t->value_from = t->n;
-        snprintf(buf, sizeof buf, "%d", rng_int(r, 1, 28));
+        snprintf(buf, sizeof buf, "%d", rng_int_in(r, 1, 28));
         tl_add(t, buf);
         tl_add(t, PICK(r, MONTHS));
-        snprintf(buf, sizeof buf, "%d", rng_int(r, 1990, 2029));
+        snprintf(buf, sizeof buf, "%d", rng_int_in(r, 1990, 2029));
         tl_add(t, buf);
         break;
     case 2:
-        tl_add(t, rng_int(r, 0, 1) ? "Amount" : "Total");
+        tl_add(t, rng_int_in(r, 0, 1) ? "Amount" : "Total");
         t->value_from = t->n;
-        tl_addf_digits(t, r, rng_int(r, 2, 6));
-        tl_add(t, rng_int(r, 0, 1) ? "EUR" : "GBP");
+        tl_addf_digits(t, r, rng_int_in(r, 2, 6));
+        tl_add(t, rng_int_in(r, 0, 1) ? "EUR" : "GBP");
         break;
     case 3:
-        tl_add(t, rng_int(r, 0, 1) ? "Ref" : "Account");
+        tl_add(t, rng_int_in(r, 0, 1) ? "Ref" : "Account");
         t->value_from = t->n;
-        buf[0] = (char)('A' + rng_int(r, 0, 25));
-        buf[1] = (char)('A' + rng_int(r, 0, 25));
+        buf[0] = (char)('A' + rng_int_in(r, 0, 25));
+        buf[1] = (char)('A' + rng_int_in(r, 0, 25));
         for (i = 2; i < 8; i++)
-            buf[i] = (char)('0' + rng_int(r, 0, 9));
+            buf[i] = (char)('0' + rng_int_in(r, 0, 9));
         buf[8] = '\0';
         tl_add(t, buf);
         t->comb_ok = 1;
@@ -690,7 +652,7 @@ static void make_line(Rng *r, TextLine *t)
     case 5:
         tl_add(t, "Street");
         t->value_from = t->n;
-        snprintf(buf, sizeof buf, "%d", rng_int(r, 1, 240));
+        snprintf(buf, sizeof buf, "%d", rng_int_in(r, 1, 240));
         tl_add(t, buf);
         tl_add(t, PICK(r, LAST));
         tl_add(t, PICK(r, STREETS));
@@ -702,14 +664,14 @@ static void make_line(Rng *r, TextLine *t)
         tl_addf_digits(t, r, 5);
         break;
     case 7:
-        tl_add(t, rng_int(r, 0, 1) ? "Item" : "Qty");
+        tl_add(t, rng_int_in(r, 0, 1) ? "Item" : "Qty");
         t->value_from = t->n;
-        snprintf(buf, sizeof buf, "%d", rng_int(r, 1, 500));
+        snprintf(buf, sizeof buf, "%d", rng_int_in(r, 1, 500));
         tl_add(t, buf);
         tl_add(t, PICK(r, ITEMS));
         break;
     default: /* a short sentence */
-        n = rng_int(r, 3, 9);
+        n = rng_int_in(r, 3, 9);
         for (i = 0; i < n; i++) {
             snprintf(buf, sizeof buf, "%s", PICK(r, WORDS));
             if (i == 0 && buf[0] >= 'a' && buf[0] <= 'z')
@@ -812,9 +774,9 @@ static void fill_rect(Canvas *c, int x0, int y0, int x1, int y1, int ink)
 
 static void draw_speck(Canvas *c, Rng *r, int dpi)
 {
-    double rad = rng_range(r, 0.6, 1.0 + dpi / 150.0);
-    int cx = rng_int(r, 0, c->w - 1), cy = rng_int(r, 0, c->h - 1);
-    int ink = rng_int(r, 30, 150), x, y, R = (int)ceil(rad);
+    double rad = rng_range_d(r, 0.6, 1.0 + dpi / 150.0);
+    int cx = rng_int_in(r, 0, c->w - 1), cy = rng_int_in(r, 0, c->h - 1);
+    int ink = rng_int_in(r, 30, 150), x, y, R = (int)ceil(rad);
     l_uint32 *row;
 
     for (y = cy - R; y <= cy + R; y++) {
@@ -860,7 +822,7 @@ static int word_make(Source *src, const char *text, const Hand *hand,
             return -1;
         }
         w->n++;
-        w->gaps[i] = (int)lround(hand->cap * rng_range(r, 0.10, 0.22));
+        w->gaps[i] = (int)lround(hand->cap * rng_range_d(r, 0.10, 0.22));
         w->width += pixGetWidth(w->g[i].pix) + (i ? w->gaps[i] : 0);
     }
     return 0;
@@ -874,7 +836,7 @@ static int draw_line(Source *src, Canvas *c, const TextLine *t, int x0,
 {
     WordGlyphs w;
     int x = x0, wi, i, vx0 = -1, vx1 = -1, cell = 0, n_drawn = 0;
-    int th = o->dpi >= 200 ? o->dpi / 150 : 1, line_ink = rng_int(r, 40, 110);
+    int th = o->dpi >= 200 ? o->dpi / 150 : 1, line_ink = rng_int_in(r, 40, 110);
     size_t len = 0;
     double cap = hand->cap;
 
@@ -924,7 +886,7 @@ static int draw_line(Source *src, Canvas *c, const TextLine *t, int x0,
                                 n_drawn ? " " : "", t->words[wi]);
         n_drawn++;
         word_free(&w);
-        x += (int)lround(cap * rng_range(r, 0.55, 0.85));
+        x += (int)lround(cap * rng_range_d(r, 0.55, 0.85));
     }
     if (vx0 >= 0 && vx1 > vx0) {
         int pad = (int)(cap * 0.3);
@@ -1015,18 +977,18 @@ static PIX *compose_page(Source *src, const Opts *o, Rng *r, char **gt,
     baseline = margin + (int)(cap0 * 1.5);
     while (baseline + cap0 * 0.6 < ph - margin &&
            (o->lines == 0 || n < o->lines)) {
-        hand.cap = cap0 * rng_range(r, 0.9, 1.1);
-        hand.writer = rng_int(r, 0, (o->source == SRC_HERSHEY ? src->n_fonts
+        hand.cap = cap0 * rng_range_d(r, 0.9, 1.1);
+        hand.writer = rng_int_in(r, 0, (o->source == SRC_HERSHEY ? src->n_fonts
                                                               : o->n_writers) - 1);
-        hand.slant = rng_range(r, -0.08, 0.25);
-        hand.pen = rng_range(r, 0.07, 0.12);
-        ink = rng_int(r, 10, 70);
+        hand.slant = rng_range_d(r, -0.08, 0.25);
+        hand.pen = rng_range_d(r, 0.07, 0.12);
+        ink = rng_int_in(r, 10, 70);
         make_line(r, &t);
         deco = DECO_NONE;
-        if (t.value_from < t.n && rng_unif(r) < o->boxes)
-            deco = t.comb_ok && rng_unif(r) < 0.5 ? DECO_COMB
-                                                  : rng_int(r, DECO_BOX, DECO_UNDERLINE);
-        x = margin + (int)(hand.cap * rng_range(r, 0.0, 2.0));
+        if (t.value_from < t.n && rng_uniform_d(r) < o->boxes)
+            deco = t.comb_ok && rng_uniform_d(r) < 0.5 ? DECO_COMB
+                                                  : rng_int_in(r, DECO_BOX, DECO_UNDERLINE);
+        x = margin + (int)(hand.cap * rng_range_d(r, 0.0, 2.0));
         c.line = n + 1;
         if (draw_line(src, &c, &t, x, pw - margin, baseline, &hand, ink,
                       deco, r, o, line, sizeof line) < 0) {
@@ -1045,16 +1007,16 @@ static PIX *compose_page(Source *src, const Opts *o, Rng *r, char **gt,
             *gtlen += (size_t)sprintf(*gt + *gtlen, "%s\n", line);
             n++;
         }
-        baseline += (int)(cap0 * rng_range(r, 2.1, 2.5));
-        if (rng_unif(r) < 0.2) /* a new block */
-            baseline += (int)(cap0 * rng_range(r, 1.0, 2.0));
+        baseline += (int)(cap0 * rng_range_d(r, 2.1, 2.5));
+        if (rng_uniform_d(r) < 0.2) /* a new block */
+            baseline += (int)(cap0 * rng_range_d(r, 1.0, 2.0));
     }
     for (i = 0; i < o->specks; i++)
         draw_speck(&c, r, o->dpi);
 
     /* skew: rotate the ink, not the paper */
     if (o->skew > 0) {
-        double deg = rng_range(r, -o->skew, o->skew);
+        double deg = rng_range_d(r, -o->skew, o->skew);
         rot = pixRotate(inkl, (float)(deg * M_PI / 180.0), L_ROTATE_AREA_MAP,
                         L_BRING_IN_WHITE, 0, 0);
         pixDestroy(&inkl);
@@ -1078,12 +1040,12 @@ static PIX *compose_page(Source *src, const Opts *o, Rng *r, char **gt,
     }
     {
         enum { GX = 6, GY = 8 };
-        double grid[GY + 1][GX + 1], base = o->grey_paper ? rng_range(r, 212, 232) : 255;
+        double grid[GY + 1][GX + 1], base = o->grey_paper ? rng_range_d(r, 212, 232) : 255;
         l_uint32 *prow, *irow;
         int gx, gy;
         for (gy = 0; gy <= GY; gy++)
             for (gx = 0; gx <= GX; gx++)
-                grid[gy][gx] = o->grey_paper ? base + rng_range(r, -7, 7) : 255;
+                grid[gy][gx] = o->grey_paper ? base + rng_range_d(r, -7, 7) : 255;
         for (y = 0; y < ph; y++) {
             double fy = (double)y / ph * GY;
             int y0 = (int)fy;
@@ -1118,7 +1080,7 @@ static PIX *compose_page(Source *src, const Opts *o, Rng *r, char **gt,
         for (y = 0; y < ph; y++) {
             prow = pixGetData(page) + (size_t)y * pixGetWpl(page);
             for (x = 0; x < pw; x++) {
-                double v = GET_DATA_BYTE(prow, x) + o->noise * rng_gauss(r);
+                double v = GET_DATA_BYTE(prow, x) + o->noise * rng_normal_d_clamp(r);
                 SET_DATA_BYTE(prow, x, (int)lround(fmin(255.0, fmax(0.0, v))));
             }
         }

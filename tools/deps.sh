@@ -7,15 +7,22 @@
 #   model: the fonts `make model` trains on (Hershey stroke fonts and the
 #          handwriting TrueType/OpenType fonts; docs/model.md)
 # As root, missing packages are installed with apt-get; otherwise the exact
-# command is printed and the script fails.
+# command is printed and the script fails. With --check first, nothing is
+# ever installed: missing packages are named with the command that installs
+# them (`make deps`), and the script fails (this is what `make test` does).
 set -eu
+check=0
+if [ "${1:-}" = --check ]; then
+    check=1
+    shift
+fi
 pkgs=()
 for g in "$@"; do
     case $g in
     build) pkgs+=(gcc make pkg-config libleptonica-dev libopenblas-dev
                   libtiff-dev libpng-dev libjpeg-dev libyaml-dev zlib1g-dev
-                  libdeflate-dev libfreetype-dev) ;;
-    test) pkgs+=(libxml2-utils hershey-fonts-data valgrind imagemagick strace) ;;
+                  libdeflate-dev libfreetype-dev libjansson-dev) ;;
+    test) pkgs+=(libxml2-utils hershey-fonts-data valgrind imagemagick strace jq) ;;
     bench) pkgs+=(tesseract-ocr tesseract-ocr-eng ocrad gocr hershey-fonts-data time imagemagick
                   libtiff-tools) ;;
     fuzz) pkgs+=(clang) ;;
@@ -33,6 +40,11 @@ for p in "${pkgs[@]}"; do
     fi
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
+if [ $check -eq 1 ]; then
+    echo "deps: missing packages: ${missing[*]}" >&2
+    echo "  install them with: make deps   (as root; or apt-get install -y --no-install-recommends ${missing[*]})" >&2
+    exit 1
+fi
 if [ "$(id -u)" -eq 0 ]; then
     echo "deps: installing ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive

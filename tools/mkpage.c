@@ -13,6 +13,10 @@
  * expected text (lines, '\f' between pages). A .tif gets every page; other
  * formats hold one page.
  */
+#include "common/err.h"
+#include "common/rng.h"
+#include "train/train_strokes.h"
+
 #include <leptonica/allheaders.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,89 +25,33 @@
 
 #define MAX_TEXT 4096
 
-typedef struct {
-    char *strokes[96]; /* ASCII 32..127: the JHF vertex string */
-    int n[96];
-} Font;
-
+/* The page jitter and the random words: xorshift64 (common/rng.h), seeded
+ * from --seed; the CLI tests' pages depend on this stream. */
 static uint64_t rng_state;
 
-static uint32_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (uint32_t)(rng_state >> 11);
-}
-
-static int font_load(Font *f, const char *path)
-{
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        fprintf(stderr, "mkpage: cannot open font %s\n", path);
-        return -1;
-    }
-    memset(f, 0, sizeof *f);
-    int glyph = 0, c;
-    while (glyph < 96) {
-        char head[9];
-        int k = 0;
-        while (k < 8 && (c = fgetc(fp)) != EOF)
-            if (c != '\n' && c != '\r')
-                head[k++] = (char)c;
-        if (k < 8)
-            break;
-        head[8] = '\0';
-        int nv = atoi(head + 5);
-        char *s = malloc((size_t)nv * 2 + 1);
-        if (!s)
-            break;
-        k = 0;
-        while (k < nv * 2 && (c = fgetc(fp)) != EOF)
-            if (c != '\n' && c != '\r')
-                s[k++] = (char)c;
-        s[k] = '\0';
-        f->strokes[glyph] = s;
-        f->n[glyph] = nv;
-        glyph++;
-    }
-    fclose(fp);
-    return glyph == 96 ? 0 : (fprintf(stderr, "mkpage: short font\n"), -1);
-}
-
-static void font_free(Font *f)
-{
-    for (int i = 0; i < 96; i++)
-        free(f->strokes[i]);
-}
-
 /* Draw c with its left edge at x, baseline at y, scale s px per unit,
- * stroke width w; returns the advance in px. */
-static int draw_char(PIX *pix, const Font *f, int c, int x, int y, float s,
-                     int w)
+ * stroke width w; returns the advance in px. g is scratch for the glyph's
+ * strokes (train/train_strokes.h: the one .jhf reader). */
+static int draw_char(PIX *pix, const RecStrokeFont *f, RecStrokes *g, int c,
+                     int x, int y, float s, int w)
 {
-    if (c < 32 || c > 127 || !f->strokes[c - 32])
+    float left, right;
+    rec_strokes_clear(g);
+    if (rec_stroke_font_glyph(f, c, g, &left, &right) < 0)
         return (int)(16 * s);
-    const char *v = f->strokes[c - 32];
-    int n = f->n[c - 32];
-    int left = v[0] - 'R', right = v[1] - 'R';
-    int px = 0, py = 0, pen = 0;
-    float slant = ((int)(rnd() % 9) - 4) * 0.02f;
-    for (int i = 1; i < n; i++) {
-        char a = v[2 * i], b = v[2 * i + 1];
-        if (a == ' ' && b == 'R') {
-            pen = 0;
-            continue;
+    float slant = ((int)(rng_xorshift64(&rng_state) % 9) - 4) * 0.02f;
+    for (int k = 0, i = 0; k < g->nstrokes; k++) {
+        int px = 0, py = 0;
+        for (int first = i; i < g->ends[k]; i++) {
+            float hx = g->pts[i].x, hy = g->pts[i].y;
+            /* baseline of the Hershey simplex fonts is at +9 */
+            int X = x + (int)((hx - left) * s - (hy - 9) * s * slant);
+            int Y = y + (int)((hy - 9) * s);
+            if (i > first)
+                pixRenderLine(pix, px, py, X, Y, w, L_SET_PIXELS);
+            px = X;
+            py = Y;
         }
-        int hx = a - 'R', hy = b - 'R';
-        /* baseline of the Hershey simplex fonts is at +9 */
-        int X = x + (int)((hx - left) * s - (hy - 9) * s * slant);
-        int Y = y + (int)((hy - 9) * s);
-        if (pen)
-            pixRenderLine(pix, px, py, X, Y, w, L_SET_PIXELS);
-        px = X;
-        py = Y;
-        pen = 1;
     }
     return (int)((right - left) * s);
 }
@@ -114,11 +62,11 @@ static void random_text(char *buf, size_t size, int lines)
         "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     size_t k = 0;
     for (int l = 0; l < lines && k + 64 < size; l++) {
-        int words = 2 + (int)(rnd() % 3);
+        int words = 2 + (int)(rng_xorshift64(&rng_state) % 3);
         for (int w = 0; w < words; w++) {
-            int len = 2 + (int)(rnd() % 4);
+            int len = 2 + (int)(rng_xorshift64(&rng_state) % 4);
             for (int i = 0; i < len; i++)
-                buf[k++] = cls[rnd() % 62];
+                buf[k++] = cls[rng_xorshift64(&rng_state) % 62];
             buf[k++] = w + 1 < words ? ' ' : '|';
         }
     }
@@ -143,8 +91,8 @@ static int format_of(const char *dot)
 }
 
 /* Render one page of text (lines split at '|') as 8 bpp grey. */
-static PIX *render_page(const Font *f, const char *text, int w, int h,
-                        int dpi)
+static PIX *render_page(const RecStrokeFont *f, RecStrokes *scratch,
+                        const char *text, int w, int h, int dpi)
 {
     PIX *ink = pixCreate(w, h, 1);
     float s = dpi / 300.0f * 2.6f;
@@ -161,8 +109,9 @@ static PIX *render_page(const Font *f, const char *text, int w, int h,
             x += (int)(20 * s);
             continue;
         }
-        int jitter = (int)(rnd() % 5) - 2;
-        x += draw_char(ink, f, (unsigned char)*p, x, y + jitter, s, stroke) +
+        int jitter = (int)(rng_xorshift64(&rng_state) % 5) - 2;
+        x += draw_char(ink, f, scratch, (unsigned char)*p, x, y + jitter, s,
+                       stroke) +
              (int)(6 * s);
     }
     /* light paper, dark ink, a little noise-free grey */
@@ -213,9 +162,13 @@ int main(int argc, char **argv)
     if (rng_state == 0)
         rng_state = 1;
 
-    Font f;
-    if (font_load(&f, font) < 0)
+    RecStrokeFont *f = rec_stroke_font_load(font);
+    if (!f) {
+        fprintf(stderr, "mkpage: %s\n", err_get());
         return 1;
+    }
+    RecStrokes g;
+    rec_strokes_init(&g);
     const char *dot = strrchr(out, '.');
     int tiff = dot && (!strcmp(dot, ".tif") || !strcmp(dot, ".tiff"));
     if (!tiff)
@@ -228,7 +181,7 @@ int main(int argc, char **argv)
             snprintf(buf, sizeof buf, "%s", text);
         else
             random_text(buf, sizeof buf, 3);
-        PIX *pix = render_page(&f, buf, w, h, dpi);
+        PIX *pix = render_page(f, &g, buf, w, h, dpi);
         if (tf) {
             if (p)
                 fputc('\f', tf);
@@ -244,7 +197,8 @@ int main(int argc, char **argv)
     }
     if (tf)
         fclose(tf);
-    font_free(&f);
+    rec_strokes_cleanup(&g);
+    rec_stroke_font_destroy(&f);
     if (rc)
         fprintf(stderr, "mkpage: cannot write %s\n", out);
     return rc ? 1 : 0;

@@ -22,10 +22,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/err.h"
+#include "common/rng.h"
 #include "recognize/rec_net_internal.h"
 #include "train/train_loop.h"
 
@@ -33,13 +34,6 @@ char *openblas_get_corename(void);
 int openblas_get_num_threads(void);
 
 #define ISZ (REC_INPUT_SIZE * REC_INPUT_SIZE)
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* GFLOP/s of C[m][n] = A[m][k] B[k][n], repeated for about secs. */
 static double sgemm_rate(int m, int n, int k, double secs)
@@ -54,14 +48,14 @@ static double sgemm_rate(int m, int n, int k, double secs)
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a,
                 k, b, n, 0.0f, c, n);
     int reps = 0;
-    double t0 = now_s(), t;
-    clock_t c0 = clock();
+    double t0 = clock_mono_s(), t;
+    double c0 = clock_cpu_s();
     do {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f,
                     a, k, b, n, 0.0f, c, n);
         reps++;
-    } while ((t = now_s() - t0) < secs);
-    double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
+    } while ((t = clock_mono_s() - t0) < secs);
+    double cpu = clock_cpu_s() - c0;
     if (cpu < t) /* single thread on a busy machine: CPU time is the cost */
         t = cpu;
     free(a);
@@ -97,13 +91,13 @@ static double qgemm_rate(int m, int n, int k, int pool4, double secs)
                   .relu = 1, .out = c, .ldo = (size_t)n};
     rec__qgemm(&g);
     int reps = 0;
-    double t0 = now_s(), t;
-    clock_t c0 = clock();
+    double t0 = clock_mono_s(), t;
+    double c0 = clock_cpu_s();
     do {
         rec__qgemm(&g);
         reps++;
-    } while ((t = now_s() - t0) < secs);
-    double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
+    } while ((t = clock_mono_s() - t0) < secs);
+    double cpu = clock_cpu_s() - c0;
     if (cpu < t)
         t = cpu;
     free(a);
@@ -119,10 +113,10 @@ static double qgemm_rate(int m, int n, int k, int pool4, double secs)
 static int get_random(void *ctx, int64_t i, uint64_t seed, float *x, int *label)
 {
     (void)ctx;
-    uint64_t r;
-    rec__rng_seed(&r, rec__mix(seed, (uint64_t)i));
+    Rng r;
+    rng_seed(&r, rng_mix(seed, (uint64_t)i));
     for (int j = 0; j < ISZ; j++)
-        x[j] = rec__rng_uniform(&r) < 0.2f ? 1.0f : 0.0f;
+        x[j] = rng_uniform(&r) < 0.2f ? 1.0f : 0.0f;
     *label = (int)(i % REC_NCLASSES);
     return 0;
 }
@@ -137,6 +131,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* a tool, not a library: it may read the environment as inkpipe does */
+    const char *nv = getenv("INKPIPE_NO_VNNI");
+    rec_qgemm_skip_vnni(nv && *nv && strcmp(nv, "0") != 0);
     const char *arch = REC_ARCH_DEFAULT, *model = NULL;
     int batch = 500, train = 0, chunk_opt = 0;
     double secs = 1.0;
@@ -239,7 +236,7 @@ int main(int argc, char **argv)
         printf("  layer %2d %-5s M=%-4d N=%-7d K=%-5d sgemm %6.1f GFLOP/s; "
                "int8 N=%-6d %6.1f GOPS (%s)\n",
                i, l->type == REC__CONV ? "conv" : "dense", m, n, k, g, n8, q,
-               rec__qgemm_vnni_available() ? "vnni" : "portable");
+               rec__qgemm_isa_name(rec__qgemm_isa()));
         bound_t += f / (g * 1e9);
         qbound_t += f / (q * 1e9);
         flops += f;
@@ -265,13 +262,13 @@ int main(int argc, char **argv)
         float *out = prec == REC_PRECISION_INT8 ? p8 : p;
         rec_net_classify(net, x, batch, REC_CHARSET_ALL, out); /* sizes scratch */
         int reps = 0;
-        double t0 = now_s(), t;
-        clock_t c0 = clock();
+        double t0 = clock_mono_s(), t;
+        double c0 = clock_cpu_s();
         do {
             rec_net_classify(net, x, batch, REC_CHARSET_ALL, out);
             reps++;
-        } while ((t = now_s() - t0) < secs);
-        double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
+        } while ((t = clock_mono_s() - t0) < secs);
+        double cpu = clock_cpu_s() - c0;
         /* CPU time per batch: robust on a shared machine when single-threaded */
         double per_batch = (cpu < t ? cpu : t) / reps;
         double gps = batch / per_batch;
@@ -324,14 +321,14 @@ int main(int argc, char **argv)
             return 1;
         }
         opt.train.n = (int64_t)(128 * 40 * (secs > 1 ? secs : 1));
-        double tt = now_s();
-        clock_t c0 = clock();
+        double tt = clock_mono_s();
+        double c0 = clock_cpu_s();
         if (rec_net_train(net, &opt) < 0) {
             fprintf(stderr, "rec_bench: %s\n", err_get());
             return 1;
         }
-        tt = now_s() - tt;
-        double ct = (double)(clock() - c0) / CLOCKS_PER_SEC;
+        tt = clock_mono_s() - tt;
+        double ct = clock_cpu_s() - c0;
         printf("train (batch 128, %lld samples incl. data): %.0f samples/s "
                "wall, %.0f samples per CPU-second\n", (long long)opt.train.n,
                (double)opt.train.n / tt, (double)opt.train.n / ct);

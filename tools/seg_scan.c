@@ -15,6 +15,7 @@
  * drawing, then segment time and the glyph count against the drawn count.
  * Times are the best of --repeat runs (default 3), in process CPU time.
  */
+#include "common/clock.h"
 #include "common/err.h"
 #include "segment/segment.h"
 #include "tests/unit/seg_fixture.h"
@@ -27,14 +28,9 @@
 static float opt_k = 0.2f;           /* --k */
 static const char *opt_boxes = NULL; /* --boxes FILE */
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    /* CPU time of this process: the machine is shared, wall time is not
-     * what the page costs. */
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
+/* CPU time of this process: the machine is shared, wall time is not what
+ * the page costs. */
+static double now_ms(void) { return clock_cpu_s() * 1e3; }
 
 static void usage(FILE *f)
 {

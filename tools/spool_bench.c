@@ -22,19 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/fsutil.h"
+#include "common/rng.h"
 #include "pipeline/queue.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int rm_entry(const char *path, const struct stat *st, int flag,
                     struct FTW *ftw)
@@ -66,7 +60,7 @@ static int bench_worker(const char *qdir, int fd)
         fprintf(stderr, "spool_bench: %s\n", err_get());
         return 1;
     }
-    t0 = now_s();
+    t0 = clock_mono_s();
     while ((r = queue_claim(q, &it)) == 1) {
         if (queue_heartbeat(q, it) < 0 || queue_complete(q, it) < 0) {
             fprintf(stderr, "spool_bench: %s\n", err_get());
@@ -82,7 +76,7 @@ static int bench_worker(const char *qdir, int fd)
         queue_destroy(&q);
         return 1;
     }
-    snprintf(line, sizeof line, "%d %.9f\n", n, now_s() - t0);
+    snprintf(line, sizeof line, "%d %.9f\n", n, clock_mono_s() - t0);
     if (write(fd, line, strlen(line)) < 0) {
         queue_destroy(&q);
         return 1;
@@ -127,10 +121,10 @@ int main(int argc, char **argv)
         return 1;
     }
     /* Items shaped like the pipeline's: a hashed key, a few fields. */
-    t0 = now_s();
+    t0 = clock_mono_s();
     for (int i = 0; i < items; i++) {
         snprintf(key, sizeof key, "f%016llx-p%04d",
-                 (unsigned long long)i * 0x9E3779B97F4A7C15ull, 1);
+                 (unsigned long long)rng_mix((uint64_t)i, 0), 1);
         snprintf(text, sizeof text,
                  "src=/data/scans/box%03d/f%06d.tif\npage=1\nxres=300\n",
                  i / 1000, i);
@@ -140,14 +134,14 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    t_enq = now_s() - t0;
+    t_enq = clock_mono_s() - t0;
     queue_destroy(&q);
 
     if (pipe(fds) != 0) {
         perror("spool_bench: pipe");
         return 1;
     }
-    t0 = now_s();
+    t0 = clock_mono_s();
     for (int w = 0; w < workers; w++) {
         pid_t pid = fork();
         if (pid < 0) {
@@ -165,7 +159,7 @@ int main(int argc, char **argv)
         if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
             failed++;
     }
-    t_all = now_s() - t0;
+    t_all = clock_mono_s() - t0;
     res = fdopen(fds[0], "r");
     if (res) {
         int n;

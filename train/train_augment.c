@@ -1,5 +1,5 @@
 /*
- * rec_augment.c - on-the-fly augmentation: every training sample is drawn
+ * train_augment.c - on-the-fly augmentation: every training sample is drawn
  * afresh from (sample, seed) as a scanner or camera would have seen it,
  * then binarised and normalised exactly like a glyph on a page.
  *
@@ -79,16 +79,6 @@ static void geom_disp(const Geom *g, float x, float y, float *dx, float *dy)
           fv * ((1 - fu) * g->ey[j + 1][i] + fu * g->ey[j + 1][i + 1]);
 }
 
-/* Cheap approximate standard normal: sum of four 16-bit uniforms. */
-static float fast_normal(RecDRng *r)
-{
-    uint64_t v = rec__dr_next(r);
-    float s = (float)(v & 0xffff) + (float)((v >> 16) & 0xffff) +
-              (float)((v >> 32) & 0xffff) + (float)(v >> 48);
-    /* mean 4 * 32767.5, sd sqrt(4 / 12) * 65536 */
-    return (s - 131070.0f) * (1.0f / 37837.2f);
-}
-
 /* Bilinear sample of the coverage crop at (x, y) in crop pixel units. */
 static float crop_sample(const RecSample *s, float x, float y)
 {
@@ -134,7 +124,7 @@ static void blur3(float *c, float *tmp, int w, int h)
 int rec__augment_render(const RecSample *s, const RecAugment *aug,
                         uint64_t seed, float *dst)
 {
-    RecDRng r = {seed};
+    Rng r = {seed};
     int strokes = s->kind == REC_KIND_TRAJ || s->kind == REC_KIND_FONT;
     float sx0, sy0, sx1, sy1; /* source box */
     if (strokes) {
@@ -158,12 +148,12 @@ int rec__augment_render(const RecSample *s, const RecAugment *aug,
     memset(&g, 0, sizeof g);
     g.a = g.d = 1.0f;
     if (aug) {
-        T = expf(rec__dr_range(&r, logf(aug->min_size), logf(aug->max_size)));
-        float th = rec__dr_range(&r, -aug->rotate_deg, aug->rotate_deg) *
+        T = expf(rng_range(&r, logf(aug->min_size), logf(aug->max_size)));
+        float th = rng_range(&r, -aug->rotate_deg, aug->rotate_deg) *
                    3.14159265f / 180.0f;
-        float sh = rec__dr_range(&r, -aug->shear, aug->shear);
+        float sh = rng_range(&r, -aug->shear, aug->shear);
         float asp =
-            expf(rec__dr_range(&r, -aug->scale_aspect, aug->scale_aspect));
+            expf(rng_range(&r, -aug->scale_aspect, aug->scale_aspect));
         /* R(th) * [1 sh; 0 1] * diag(asp, 1/asp) */
         float ct = cosf(th), st = sinf(th);
         float m00 = asp, m01 = sh / asp, m10 = 0.0f, m11 = 1.0f / asp;
@@ -189,12 +179,12 @@ int rec__augment_render(const RecSample *s, const RecAugment *aug,
     g.ty = 0.5f * (float)H;
     g.gw = (float)W;
     g.gh = (float)H;
-    if (aug && el > 0.0f && rec__dr_unif(&r) < 0.8f) {
+    if (aug && el > 0.0f && rng_uniform(&r) < 0.8f) {
         g.elastic = 1;
         for (int j = 0; j < GRID; j++)
             for (int i = 0; i < GRID; i++) {
-                g.ex[j][i] = el * rec__dr_normal(&r);
-                g.ey[j][i] = el * rec__dr_normal(&r);
+                g.ex[j][i] = el * rng_normal(&r);
+                g.ey[j][i] = el * rng_normal(&r);
             }
     }
 
@@ -214,7 +204,7 @@ int rec__augment_render(const RecSample *s, const RecAugment *aug,
         float pen = s->pen * scale;
         if (aug)
             pen *=
-                expf(rec__dr_range(&r, logf(aug->pen_min), logf(aug->pen_max)));
+                expf(rng_range(&r, logf(aug->pen_min), logf(aug->pen_max)));
         float jit = aug ? aug->jitter * T : 0.0f;
         float step = T / 24.0f; /* subdivision for the elastic field */
         for (int k = 0, i = 0; k < s->strokes.nstrokes; k++) {
@@ -226,8 +216,8 @@ int rec__augment_render(const RecSample *s, const RecAugment *aug,
                 float x = g.a * ux + g.b * uy + g.tx;
                 float y = g.c * ux + g.d * uy + g.ty;
                 if (jit > 0.0f && s->kind == REC_KIND_FONT) {
-                    x += jit * fast_normal(&r);
-                    y += jit * fast_normal(&r);
+                    x += jit * rng_normal_fast(&r);
+                    y += jit * rng_normal_fast(&r);
                 }
                 int nsub = 1;
                 if (!first) {
@@ -278,13 +268,13 @@ int rec__augment_render(const RecSample *s, const RecAugment *aug,
 
     /* 4: blur and stroke width */
     if (aug) {
-        if (T > 24.0f && rec__dr_unif(&r) < aug->blur_p) {
+        if (T > 24.0f && rng_uniform(&r) < aug->blur_p) {
             blur3(cov, tmp, W, H);
-            if (T > 40.0f && rec__dr_unif(&r) < 0.5f)
+            if (T > 40.0f && rng_uniform(&r) < 0.5f)
                 blur3(cov, tmp, W, H);
         }
         if (!strokes && aug->width_var > 0.0f) {
-            float L = 0.5f + rec__dr_range(&r, -0.5f, 0.5f) * aug->width_var;
+            float L = 0.5f + rng_range(&r, -0.5f, 0.5f) * aug->width_var;
             for (int i = 0; i < W * H; i++) {
                 float v = (cov[i] - L) * 2.5f + 0.5f;
                 cov[i] = v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v;
@@ -295,11 +285,11 @@ int rec__augment_render(const RecSample *s, const RecAugment *aug,
     /* 5: paper, ink, shading, noise, specks */
     float paper = 255.0f, ink = 0.0f, gx = 0.0f, gy = 0.0f, sigma = 0.0f;
     if (aug) {
-        paper = rec__dr_range(&r, aug->paper_min, 255.0f);
-        ink = rec__dr_range(&r, 0.0f, fmaxf(0.0f, paper - 120.0f));
-        gx = rec__dr_range(&r, -20.0f, 20.0f);
-        gy = rec__dr_range(&r, -20.0f, 20.0f);
-        sigma = rec__dr_range(&r, 0.0f, aug->noise);
+        paper = rng_range(&r, aug->paper_min, 255.0f);
+        ink = rng_range(&r, 0.0f, fmaxf(0.0f, paper - 120.0f));
+        gx = rng_range(&r, -20.0f, 20.0f);
+        gy = rng_range(&r, -20.0f, 20.0f);
+        sigma = rng_range(&r, 0.0f, aug->noise);
     }
     for (int y = 0; y < H; y++)
         for (int x = 0; x < W; x++) {
@@ -308,17 +298,17 @@ int rec__augment_render(const RecSample *s, const RecAugment *aug,
             float c = cov[(size_t)y * (size_t)W + (size_t)x];
             float v = p - (p - ink) * c;
             if (sigma > 0.0f)
-                v += sigma * fast_normal(&r);
+                v += sigma * rng_normal_fast(&r);
             grey[(size_t)y * (size_t)W + (size_t)x] =
                 (unsigned char)(v < 0.0f     ? 0
                                 : v > 255.0f ? 255
                                              : (int)v);
         }
-    if (aug && T >= 32.0f && rec__dr_unif(&r) < 0.2f) {
-        int n = 1 + rec__dr_int(&r, 4);
+    if (aug && T >= 32.0f && rng_uniform(&r) < 0.2f) {
+        int n = 1 + rng_int(&r, 4);
         for (int k = 0; k < n; k++)
-            grey[(size_t)rec__dr_int(&r, H) * (size_t)W +
-                 (size_t)rec__dr_int(&r, W)] = (unsigned char)ink;
+            grey[(size_t)rng_int(&r, H) * (size_t)W +
+                 (size_t)rng_int(&r, W)] = (unsigned char)ink;
     }
 
     /* 6: binarise and normalise like the pipeline */

@@ -1,5 +1,5 @@
 /*
- * rec_data.c - labelled glyph sets: Chars74K images and pen trajectories,
+ * train_data.c - labelled glyph sets: Chars74K images and pen trajectories,
  * IDX (MNIST), CSV, class folders and Hershey fonts; writer ranges; the
  * RecSource over a set.
  *
@@ -32,6 +32,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "common/binio.h"
 #include "common/err.h"
 #include "train/train_data_int.h"
 #include "recognize/rec_net_internal.h"
@@ -1006,56 +1007,86 @@ int rec_set_add_hershey(RecSet *set, const char *dir, const char *fonts,
     return added;
 }
 
-/* ---- cache ---- */
+/* ---- cache ----
+ *
+ * Format (version 2), every field little-endian, no padding:
+ *   u8[8]  magic "INKPSET\0"
+ *   u32    version (2)
+ *   u32    key length K, u8[K] key (what was loaded; no NUL)
+ *   u32    sample count N
+ *   N x    i32 label, writer, repeat, kind, cw, ch, npts, nstrokes
+ *          f32 pen
+ *          u32 name length L, u8[L] name
+ *          f32[REC_INPUT_SIZE^2] clean input
+ *          u8[cw * ch] ink coverage
+ *          f32[2 * npts] stroke points (x, y)
+ *          i32[nstrokes] stroke ends
+ *   u32    CRC-32 (zlib) of everything before it
+ * Version 1 ("INKPSET1") was the same records in the writer's native byte
+ * order, without the version field and the CRC; it is refused (the caller
+ * rebuilds the cache). */
 
-#define CACHE_MAGIC "INKPSET1"
+#define CACHE_MAGIC "INKPSET" /* + NUL: 8 bytes */
+#define CACHE_VERSION 2u
+#define CACHE_MAX_FILE (SIZE_MAX / 4) /* records bound the real size */
+#define CACHE_MAX_KEY 1000000u
+#define CACHE_MAX_NAME 4199u
 
-static int put(FILE *f, const void *p, size_t n)
+static void cache_put_str(BinBuf *b, const char *s)
 {
-    return n == 0 || fwrite(p, 1, n, f) == n ? 0 : -1;
-}
-
-static int get(FILE *f, void *p, size_t n)
-{
-    return n == 0 || fread(p, 1, n, f) == n ? 0 : -1;
+    size_t n = strlen(s);
+    binio_buf_u32(b, (uint32_t)n);
+    binio_buf_write(b, s, n);
 }
 
 /**
- * Save a loaded set to a cache file (native byte order; a cache, not an
- * exchange format).
+ * Save a loaded set to a cache file.
  *
  * @param[in] set   the set
- * @param[in] path  file to write (temp file + rename)
+ * @param[in] path  file to write (path.tmp, then renamed)
  * @param[in] key   what was loaded (checked by rec_set_load)
- * @return 0 or -1
+ * @return 0, or -1 with a message naming the file
+ *
+ * Notes:
+ *   (1) Format version 2 (above): little-endian, with a CRC, the same
+ *       bytes on every machine.
  */
 int rec_set_save(const RecSet *set, const char *path, const char *key)
 {
     char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
-        return err_set_errno("%s", tmp);
-    uint32_t kl = (uint32_t)strlen(key), n = (uint32_t)set->n;
-    int bad = put(f, CACHE_MAGIC, 8) || put(f, &kl, 4) || put(f, key, kl) ||
-              put(f, &n, 4);
-    for (int i = 0; i < set->n && !bad; i++) {
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return err_set("%s: path too long", path);
+    BinBuf b = {0};
+    binio_buf_write(&b, CACHE_MAGIC, 8);
+    binio_buf_u32(&b, CACHE_VERSION);
+    cache_put_str(&b, key);
+    binio_buf_u32(&b, (uint32_t)set->n);
+    for (int i = 0; i < set->n; i++) {
         const RecSample *s = &set->s[i];
-        int32_t hdr[8] = {
+        const int32_t hdr[8] = {
             s->label, s->writer, s->repeat,       (int32_t)s->kind,
             s->cw,    s->ch,     s->strokes.npts, s->strokes.nstrokes};
-        uint32_t nl = (uint32_t)strlen(s->name);
-        bad =
-            put(f, hdr, sizeof hdr) || put(f, &s->pen, 4) || put(f, &nl, 4) ||
-            put(f, s->name, nl) || put(f, s->input, NIN * sizeof(float)) ||
-            put(f, s->cov, (size_t)s->cw * (size_t)s->ch) ||
-            put(f, s->strokes.pts,
-                (size_t)s->strokes.npts * sizeof(RecPoint)) ||
-            put(f, s->strokes.ends, (size_t)s->strokes.nstrokes * sizeof(int));
+        for (int k = 0; k < 8; k++)
+            binio_buf_i32(&b, hdr[k]);
+        binio_buf_f32(&b, s->pen);
+        cache_put_str(&b, s->name);
+        for (int k = 0; k < NIN; k++)
+            binio_buf_f32(&b, s->input[k]);
+        binio_buf_write(&b, s->cov, (size_t)s->cw * (size_t)s->ch);
+        for (int k = 0; k < s->strokes.npts; k++) {
+            binio_buf_f32(&b, s->strokes.pts[k].x);
+            binio_buf_f32(&b, s->strokes.pts[k].y);
+        }
+        for (int k = 0; k < s->strokes.nstrokes; k++)
+            binio_buf_i32(&b, s->strokes.ends[k]);
     }
-    if (fclose(f) != 0 || bad) {
+    binio_buf_crc32(&b);
+    int rc = b.oom ? err_set("%s: out of memory", path)
+                   : binio_file_write(tmp, b.p, b.n);
+    binio_buf_cleanup(&b);
+    if (rc < 0) {
         remove(tmp);
-        return err_set("%s: write failed", tmp);
+        return -1;
     }
     if (rename(tmp, path) != 0) {
         remove(tmp);
@@ -1064,98 +1095,172 @@ int rec_set_save(const RecSet *set, const char *path, const char *key)
     return 0;
 }
 
+/* Append stroke end e to s (the ends are stored as saved, not recomputed
+ * from end_stroke). Returns 0 or -1 (out of memory). */
+static int strokes_push_end(RecStrokes *s, int e)
+{
+    if (s->nstrokes == s->cap_strokes) {
+        int cap = s->cap_strokes ? 2 * s->cap_strokes : 16;
+        int *ne = realloc(s->ends, (size_t)cap * sizeof *ne);
+        if (!ne)
+            return -1;
+        s->ends = ne;
+        s->cap_strokes = cap;
+    }
+    s->ends[s->nstrokes++] = e;
+    return 0;
+}
+
+/* Read one sample's record into set. Returns 0; -1 when the record is
+ * damaged (a short read: r->failed and its message set; or a field out of
+ * range: no message); -2 out of memory (message set). */
+static int cache_get_sample(BinReader *r, RecSet *set)
+{
+    int32_t hdr[8];
+    for (int k = 0; k < 8; k++)
+        hdr[k] = binio_read_i32(r, "sample header");
+    float pen = binio_read_f32(r, "pen width");
+    uint32_t nl = binio_read_u32(r, "name length");
+    if (r->failed || nl > CACHE_MAX_NAME)
+        return -1;
+    const unsigned char *nm = binio_read_bytes(r, nl, "name");
+    if (!nm)
+        return -1;
+    char name[CACHE_MAX_NAME + 1];
+    memcpy(name, nm, nl);
+    name[nl] = '\0';
+    if (hdr[0] < 0 || hdr[0] >= REC_NCLASSES || hdr[4] < 0 || hdr[5] < 0 ||
+        hdr[4] > 100000 || hdr[5] > 100000 || hdr[6] < 0 || hdr[7] < 0 ||
+        hdr[6] > 10000000 || hdr[7] > hdr[6] || hdr[3] < 0 ||
+        hdr[3] >= REC_NKINDS)
+        return -1;
+    RecLoadOptions lo;
+    rec_load_options_init(&lo);
+    lo.repeat = hdr[2];
+    RecSample *s =
+        set_push(set, hdr[0], hdr[1], (RecSampleKind)hdr[3], name, &lo);
+    if (!s)
+        return -2;
+    s->pen = pen;
+    s->cw = hdr[4];
+    s->ch = hdr[5];
+    int rc = 0;
+    for (int k = 0; k < NIN; k++)
+        s->input[k] = binio_read_f32(r, "input");
+    size_t cs = (size_t)s->cw * (size_t)s->ch;
+    if (cs) {
+        const unsigned char *c = binio_read_bytes(r, cs, "ink coverage");
+        if (!c)
+            rc = -1;
+        else if (!(s->cov = malloc(cs)))
+            rc = -2;
+        else
+            memcpy(s->cov, c, cs);
+    }
+    for (int j = 0; rc == 0 && j < hdr[6]; j++) {
+        float x = binio_read_f32(r, "stroke point");
+        float y = binio_read_f32(r, "stroke point");
+        if (r->failed)
+            rc = -1;
+        else if (rec_strokes_add_point(&s->strokes, x, y))
+            rc = -2;
+    }
+    for (int j = 0; rc == 0 && j < hdr[7]; j++) {
+        int32_t e = binio_read_i32(r, "stroke end");
+        if (r->failed || e <= 0 || e > hdr[6])
+            rc = -1;
+        else if (strokes_push_end(&s->strokes, e))
+            rc = -2;
+    }
+    if (rc == 0 && r->failed)
+        rc = -1;
+    if (rc == -2)
+        err_set("out of memory");
+    if (rc < 0) {
+        sample_cleanup(s);
+        return rc;
+    }
+    set_commit(set);
+    return 0;
+}
+
+/**
+ * Load a set saved by rec_set_save().
+ *
+ * @param[in] path  cache file
+ * @param[in] key   what the caller would load; must equal the saved key
+ * @return new set (caller owns; rec_set_destroy()), or NULL with a message
+ *         naming path: missing, not a set cache, another format version
+ *         (e.g. 1, the native-endian one: rebuild it), cache of other data
+ *         (another key), damaged (CRC, a field out of range, short)
+ */
 RecSet *rec_set_load(const char *path, const char *key)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        err_set_errno("%s", path);
+    size_t size = 0;
+    unsigned char *buf = binio_file_read(path, CACHE_MAX_FILE, &size);
+    if (!buf)
         return NULL;
-    }
-    char magic[8];
-    uint32_t kl, n;
     RecSet *set = NULL;
-    char *k = NULL;
-    if (get(f, magic, 8) || memcmp(magic, CACHE_MAGIC, 8) || get(f, &kl, 4) ||
-        kl > 1000000 || !(k = malloc(kl + 1)) || get(f, k, kl)) {
+    BinReader r;
+    binio_reader_init(&r, buf, size, path, "set cache");
+    const unsigned char *magic = binio_read_bytes(&r, 8, "magic");
+    if (!magic || memcmp(magic, CACHE_MAGIC, 7) != 0 ||
+        (magic[7] != '\0' && magic[7] != '1')) {
         err_set("%s: not a set cache", path);
         goto fail;
     }
-    k[kl] = '\0';
-    if (strcmp(k, key) != 0) {
+    uint32_t version = magic[7] == '1' ? 1 : binio_read_u32(&r, "version");
+    if (r.failed)
+        goto fail;
+    if (version != CACHE_VERSION) {
+        err_set("%s: set cache version %u, this build reads %u", path,
+                version, CACHE_VERSION);
+        goto fail;
+    }
+    if (size - r.pos < 4 ||
+        binio_crc32(0, buf, size - 4) != binio_get_u32(buf + size - 4)) {
+        err_set("%s: damaged set cache (checksum mismatch)", path);
+        goto fail;
+    }
+    /* The records, on a reader that ends where the CRC begins. */
+    size_t start = r.pos;
+    binio_reader_init(&r, buf, size - 4, path, "set cache");
+    binio_read_bytes(&r, start, "header");
+    uint32_t kl = binio_read_u32(&r, "key length");
+    const unsigned char *k = kl <= CACHE_MAX_KEY
+                                 ? binio_read_bytes(&r, kl, "key") : NULL;
+    if (!k)
+        goto bad;
+    if (kl != strlen(key) || memcmp(k, key, kl) != 0) {
         err_set("%s: cache of other data", path);
         goto fail;
     }
-    if (get(f, &n, 4) || !(set = rec_set_create()))
+    uint32_t n = binio_read_u32(&r, "sample count");
+    if (r.failed)
         goto bad;
-    for (uint32_t i = 0; i < n; i++) {
-        int32_t hdr[8];
-        float pen;
-        uint32_t nl;
-        char name[4200];
-        if (get(f, hdr, sizeof hdr) || get(f, &pen, 4) || get(f, &nl, 4) ||
-            nl >= sizeof name || get(f, name, nl))
-            goto bad;
-        name[nl] = '\0';
-        if (hdr[0] < 0 || hdr[0] >= REC_NCLASSES || hdr[4] < 0 || hdr[5] < 0 ||
-            hdr[4] > 100000 || hdr[5] > 100000 || hdr[6] < 0 || hdr[7] < 0 ||
-            hdr[6] > 10000000 || hdr[7] > hdr[6] || hdr[3] < 0 ||
-            hdr[3] >= REC_NKINDS)
-            goto bad;
-        RecLoadOptions lo;
-        rec_load_options_init(&lo);
-        lo.repeat = hdr[2];
-        RecSample *s =
-            set_push(set, hdr[0], hdr[1], (RecSampleKind)hdr[3], name, &lo);
-        if (!s)
-            goto fail;
-        s->pen = pen;
-        s->cw = hdr[4];
-        s->ch = hdr[5];
-        size_t cs = (size_t)s->cw * (size_t)s->ch;
-        int ok = get(f, s->input, NIN * sizeof(float)) == 0;
-        if (ok && cs) {
-            s->cov = malloc(cs);
-            ok = s->cov && get(f, s->cov, cs) == 0;
-        }
-        for (int j = 0; ok && j < hdr[6]; j++) {
-            RecPoint p;
-            ok = get(f, &p, sizeof p) == 0 &&
-                 rec_strokes_add_point(&s->strokes, p.x, p.y) == 0;
-        }
-        for (int j = 0; ok && j < hdr[7]; j++) {
-            int e;
-            ok = get(f, &e, sizeof e) == 0 && e > 0 && e <= hdr[6];
-            if (ok) { /* rebuild ends exactly */
-                if (s->strokes.nstrokes == s->strokes.cap_strokes) {
-                    int cap = s->strokes.cap_strokes
-                                  ? 2 * s->strokes.cap_strokes
-                                  : 16;
-                    int *ne =
-                        realloc(s->strokes.ends, (size_t)cap * sizeof *ne);
-                    ok = ne != NULL;
-                    if (ok) {
-                        s->strokes.ends = ne;
-                        s->strokes.cap_strokes = cap;
-                    }
-                }
-                if (ok)
-                    s->strokes.ends[s->strokes.nstrokes++] = e;
-            }
-        }
-        if (!ok) {
-            sample_cleanup(s);
-            goto bad;
-        }
-        set_commit(set);
+    if (!(set = rec_set_create())) {
+        err_set("%s: out of memory", path);
+        goto fail;
     }
-    fclose(f);
-    free(k);
+    for (uint32_t i = 0; i < n; i++) {
+        int rc = cache_get_sample(&r, set);
+        if (rc == -2) {
+            err_prefix("%s", path);
+            goto fail;
+        }
+        if (rc < 0)
+            goto bad;
+    }
+    if (r.pos != size - 4)
+        goto bad; /* bytes after the last sample */
+    free(buf);
     return set;
 bad:
-    err_set("%s: damaged set cache", path);
+    /* a short read has set "PATH: truncated set cache: FIELD at byte N" */
+    if (!r.failed)
+        err_set("%s: damaged set cache", path);
 fail:
-    fclose(f);
-    free(k);
+    free(buf);
     rec_set_destroy(&set);
     return NULL;
 }
@@ -1324,11 +1429,11 @@ static int set_source_get(void *ctx, int64_t k, uint64_t seed, float *x,
             if (!set->quota[kind])
                 continue;
             if (j < set->quota[kind]) {
-                uint64_t h = rec__dr_mix(seed ^ 0x51ED27ULL, (uint64_t)k);
+                uint64_t h = rng_mix2(seed ^ 0x51ED27ULL, (uint64_t)k);
                 int i = set->pool[kind][h % (uint64_t)set->npool[kind]];
                 *label = set->s[i].label;
                 return rec_set_render(set, i, ss->aug,
-                                      rec__dr_mix(seed, (uint64_t)k), x);
+                                      rng_mix2(seed, (uint64_t)k), x);
             }
             j -= set->quota[kind];
         }
@@ -1345,7 +1450,7 @@ static int set_source_get(void *ctx, int64_t k, uint64_t seed, float *x,
             lo = mid + 1;
     }
     *label = set->s[lo].label;
-    return rec_set_render(set, lo, ss->aug, rec__dr_mix(seed, (uint64_t)k), x);
+    return rec_set_render(set, lo, ss->aug, rng_mix2(seed, (uint64_t)k), x);
 }
 
 void rec_set_source(RecSetSource *ctx, const RecSet *set, const RecAugment *aug,

@@ -1,5 +1,5 @@
 /*
- * rec_data.h - labelled glyph sets for training and evaluation, their
+ * train_data.h - labelled glyph sets for training and evaluation, their
  * augmentation, and the grey-level entry points of glyph normalisation.
  *
  * Files (prefix rec_):
@@ -141,8 +141,10 @@ void rec_set_set_repeat(RecSet *set, RecSampleKind kind, int repeat);
 int rec_set_set_quota(RecSet *set, RecSampleKind kind, int quota);
 
 /* Binary cache of a loaded set (samples as loaded, not the source files),
- * tagged with a key that says what was loaded: rec_set_load() returns NULL
- * with an error when the file is missing, damaged or has another key. */
+ * tagged with a key that says what was loaded: little-endian, versioned,
+ * with a CRC (format in train_data.c). rec_set_load() returns NULL with an
+ * error when the file is missing, damaged, of another format version (the
+ * caller rebuilds it) or has another key. */
 int rec_set_save(const RecSet *set, const char *path, const char *key);
 RecSet *rec_set_load(const char *path, const char *key);
 

@@ -1,5 +1,5 @@
 /*
- * rec_train.c - training: softmax cross-entropy with label smoothing, the
+ * train_loop.c - training: softmax cross-entropy with label smoothing, the
  * backward pass of every layer type, AdamW, warmup + cosine learning-rate
  * schedule, the epoch loop with seeded shuffling and validation.
  *
@@ -24,9 +24,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "common/err.h"
+#include "common/rng.h"
 
 /* See rec_forward.c: GCC's -O2 leaves elementwise loops scalar. */
 #if defined(__GNUC__) && !defined(__clang__)
@@ -279,13 +280,6 @@ static float lr_at(const RecTrainOptions *opt, int64_t step, int64_t steps)
     return opt->lr * (float)(0.01 + 0.99 * 0.5 * (1.0 + cos(3.141592653589793 * t)));
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Fill a batch from src; label range checked. */
 static int fill_batch(const RecSource *src, const int64_t *idx, int n,
                       uint64_t seed, float *x, int *labels, const char *what)
@@ -339,7 +333,7 @@ static int validate(RecNet *net, const RecSource *val, int b, uint64_t seed,
  *
  * Notes:
  *   (1) Each epoch draws a permutation of the training set from
- *       (seed, epoch) and passes rec__mix(seed, epoch) to the source so
+ *       (seed, epoch) and passes rng_mix(seed, epoch) to the source so
  *       augmentation differs per epoch; the last partial batch of an
  *       epoch is used too.
  *   (2) The progress callback runs every 200 steps and after each epoch
@@ -395,16 +389,16 @@ int rec_net_train(RecNet *net, const RecTrainOptions *opt)
             memset(decay + l->w_off, 1, (size_t)l->nw);
     }
 
-    double t0 = now_s();
+    double t0 = clock_mono_s();
     int64_t step = 0;
     for (int ep = 0; ep < opt->epochs; ep++) {
-        uint64_t eseed = rec__mix(opt->seed, (uint64_t)ep + 1);
-        uint64_t rng;
-        rec__rng_seed(&rng, eseed);
+        uint64_t eseed = rng_mix(opt->seed, (uint64_t)ep + 1);
+        Rng rng;
+        rng_seed(&rng, eseed);
         for (int64_t i = 0; i < n; i++)
             perm[i] = i;
         for (int64_t i = n - 1; i > 0; i--) {
-            int64_t j = (int64_t)(rec__rng_next(&rng) % (uint64_t)(i + 1));
+            int64_t j = (int64_t)(rng_next(&rng) % (uint64_t)(i + 1));
             int64_t t = perm[i];
             perm[i] = perm[j];
             perm[j] = t;
@@ -421,7 +415,7 @@ int rec_net_train(RecNet *net, const RecTrainOptions *opt)
             if (fill_batch(&opt->train, perm + off, m, eseed, x, labels,
                            "training") < 0)
                 goto done;
-            rec__forward(net, x, m, 1, rec__mix(eseed, (uint64_t)bi));
+            rec__forward(net, x, m, 1, rng_mix(eseed, (uint64_t)bi));
             float loss = rec__loss(net, labels, m, opt->label_smoothing, 1,
                                    &cor);
             if (!isfinite(loss)) {
@@ -442,7 +436,7 @@ int rec_net_train(RecNet *net, const RecTrainOptions *opt)
                 pr.train_loss = (float)(loss_sum / (double)seen);
                 pr.train_acc = (float)((double)correct / (double)seen);
                 pr.val_acc = -1.0f;
-                pr.elapsed_s = now_s() - t0;
+                pr.elapsed_s = clock_mono_s() - t0;
                 pr.eta_s = pr.elapsed_s * (double)(steps - step - 1) /
                            (double)(step + 1);
                 opt->progress(opt->progress_ctx, &pr);
@@ -464,7 +458,7 @@ int rec_net_train(RecNet *net, const RecTrainOptions *opt)
                        net->nstats * sizeof(float));
             }
         }
-        pr.elapsed_s = now_s() - t0;
+        pr.elapsed_s = clock_mono_s() - t0;
         pr.eta_s = pr.elapsed_s * (double)(steps - step) / (double)step;
         if (opt->progress)
             opt->progress(opt->progress_ctx, &pr);

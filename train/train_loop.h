@@ -1,5 +1,5 @@
 /*
- * rec_train.h - training the CNN (used by `inkpipe train`, tools, tests).
+ * train_loop.h - training the CNN (used by `inkpipe train`, tools, tests).
  *
  * A RecSource yields normalised samples (REC_INPUT_SIZE^2 floats, ink = 1)
  * with their class; the data side (rec_data.c, rec_augment.c) builds sources

@@ -1,5 +1,5 @@
 /*
- * rec_strokes.c - pen strokes, Hershey stroke fonts and the stroke renderer
+ * train_strokes.c - pen strokes, Hershey stroke fonts and the stroke renderer
  * (see rec_strokes.h).
  *
  * Design:
@@ -484,7 +484,7 @@ PIX *rec_stroke_font_render(const RecStrokeFont *font, const char *text,
     RecStrokes all, g;
     rec_strokes_init(&all);
     rec_strokes_init(&g);
-    RecDRng rng = {style->seed};
+    Rng rng = {style->seed};
     float cursor = 0.0f;
     PIX *pix = NULL;
     float *cov = NULL;
@@ -501,8 +501,8 @@ PIX *rec_stroke_font_render(const RecStrokeFont *font, const char *text,
                 float y = (g.pts[i].y - font->baseline) * scale; /* <= 0 up */
                 x += -y * style->slant;
                 if (style->jitter > 0.0f) {
-                    x += rec__dr_normal(&rng) * style->jitter;
-                    y += rec__dr_normal(&rng) * style->jitter;
+                    x += rng_normal(&rng) * style->jitter;
+                    y += rng_normal(&rng) * style->jitter;
                 }
                 if (rec_strokes_add_point(&all, x, y))
                     goto done;

@@ -1,5 +1,5 @@
 /*
- * rec_strokes.h - pen strokes, Hershey stroke fonts (.jhf) and the stroke
+ * train_strokes.h - pen strokes, Hershey stroke fonts (.jhf) and the stroke
  * renderer.
  *
  * Used by training (pen trajectories of Chars74K and Hershey glyphs are

@@ -1,5 +1,5 @@
 /*
- * rec_ttf.c - synthetic training glyphs from outline fonts (TrueType and
+ * train_ttf.c - synthetic training glyphs from outline fonts (TrueType and
  * OpenType, e.g. Debian's handwriting fonts), rendered with FreeType.
  *
  * Design:

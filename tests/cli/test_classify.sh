@@ -104,3 +104,28 @@ check classify_precision_env__same_as_option test "$i8env" = "$i8"
 "$INKPIPE" classify --precision bf16 --model "$MODEL" "$T/bar.png" >/dev/null 2>"$T/err"
 check classify_precision_bad__exit_2 test $? -eq 2
 check classify_precision_bad__names_word grep -q '"bf16"' "$T/err"
+
+# Ink in the alpha channel over black RGB (CoMNIST's PNGs; viewers show
+# black on white): read over white paper, so the glyph has ink and is the
+# same glyph as the opaque bar above; grey + alpha too; and `ocr` of such a
+# page is not empty.
+convert -size 40x48 xc:'rgba(0,0,0,0)' -fill 'rgba(0,0,0,1)' \
+    -draw "rectangle 17,6 23,42" PNG32:"$T/alpha_bar.png"
+convert "$T/alpha_bar.png" -define png:color-type=4 "$T/alpha_bar_ga.png"
+check classify_alpha_fixture__rgba_over_black \
+    sh -c "file '$T/alpha_bar.png' | grep -q RGBA && file '$T/alpha_bar_ga.png' | grep -q 'gray+alpha'"
+out=$("$INKPIPE" classify --model "$MODEL" "$T/alpha_bar.png" "$T/alpha_bar_ga.png" 2>"$T/err")
+rc=$?
+check classify_alpha_ink__exit_0 test "$rc" -eq 0
+check classify_alpha_ink__no_error test ! -s "$T/err"
+bar=$("$INKPIPE" classify --model "$MODEL" "$T/bar.png" | cut -f2)
+check classify_alpha_ink__same_char_as_opaque_bar \
+    test "$(printf '%s\n' "$out" | cut -f2 | tr -d '\n')" = "$bar$bar"
+convert -size 200x60 xc:'rgba(0,0,0,0)' -fill 'rgba(0,0,0,1)' \
+    -draw "rectangle 20,10 28,50" -draw "rectangle 60,10 68,50" \
+    -draw "rectangle 100,10 108,50" PNG32:"$T/alpha_page.png"
+mkdir -p "$T/alpha_ocr"
+"$INKPIPE" ocr --model "$MODEL" -f txt -o "$T/alpha_ocr" "$T/alpha_page.png" 2>"$T/err"
+check ocr_alpha_page__exit_0 test $? -eq 0
+check ocr_alpha_page__three_glyphs \
+    test "$(tr -d ' \n' <"$T/alpha_ocr/alpha_page.txt" | wc -c)" -eq 3

@@ -134,3 +134,61 @@ check heartbeat__no_claim_lost test -z "$(cat "$D/loga" "$D/logb" | grep -i 'los
 dups=$(awk '{print $1, $2}' "$D/trace" | sort | uniq -d | wc -l)
 check heartbeat__no_item_twice test "$dups" = 0 -a "$(grep -c '^segment ' "$D/trace")" = 1
 check heartbeat__outputs_written test -f "$D/out/a.txt" -a -f "$D/out/a.hocr"
+
+# 5. kill -9 of a stage process (what the OOM killer would pick) just as it
+#    publishes a file's output (txt and hOCR staged, not yet renamed into
+#    place; INKPIPE_FAULT=output:stop,at=publish stops each output there):
+#    the worker that sees it die sweeps what it staged and runs the item
+#    again (a signal is not the file's fault until it repeats). The run
+#    ends with exit 0, outputs byte-identical to an undisturbed run, and no
+#    temporary file anywhere.
+proc_state() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1; }
+D=$T/kstage
+mkjob "$D"
+export INKPIPE_TRACE=$D/trace
+INKPIPE_FAULT=output:stop,at=publish "$INKPIPE" run "$D/job.yaml" --workers 1 >"$D/log" 2>&1 &
+run=$!
+killed=0 staged=0 resumed=0
+while kill -0 "$run" 2>/dev/null; do
+    for w in $(children "$run"); do
+        for c in $(children "$w"); do
+            [ "$(proc_state "$c")" = T ] || continue
+            if [ "$killed" = 0 ]; then
+                staged=$(find "$D/out" -path '*/.inkpipe-*/*' -type f | wc -l)
+                kill -9 "$c" && killed=1
+            else
+                kill -CONT "$c" && resumed=$((resumed + 1))
+            fi
+        done
+    done
+    sleep 0.05
+done
+wait "$run"; rc=$?
+unset INKPIPE_TRACE
+echo "  killed one output stage process with $staged files staged; $resumed resumed"
+check kill9_stage__killed_with_files_staged test "$killed" = 1 -a "$staged" -gt 0
+check kill9_stage__run__exit_0 test "$rc" = 0
+check kill9_stage__outputs_identical diff -r "$T/ref/out" "$D/out"
+check kill9_stage__no_temp_files \
+    test -z "$(find "$D/out" -name '.*'; find "$D/spool"/*/tmp "$D/spool"/*/stage -mindepth 1)"
+st=$("$INKPIPE" status "$D/job.yaml")
+check kill9_stage__every_item_done_once \
+    test -n "$(echo "$st" | grep -E "^output +0 +0 +$N_FILES +0$")" \
+    -a "$(awk '{print $1, $2}' "$D/trace" | sort | uniq -d | wc -l)" = 0
+
+# 6. a stage process that crashes on a page every time: the page is run
+#    once more, then fails with "crashed: signal N (name) (twice)"; the
+#    other pages are done (the file's output is written without it).
+D=$T/crash2
+mkjob "$D"
+"$INKPIPE" submit "$D/job.yaml" >/dev/null
+INKPIPE_FAULT=segment:crash,page=2 "$INKPIPE" work "$D/job.yaml" --exit-when-idle 2>"$D/log"; rc=$?
+st=$("$INKPIPE" status "$D/job.yaml")
+check crash_twice__exit_3 test "$rc" = 3
+check crash_twice__run_again_once \
+    test "$(grep -c 'segment .*-p0001: crashed: signal [0-9]* (.*); the item is run again' "$D/log")" = 1
+check crash_twice__failed_with_reason \
+    test -n "$(echo "$st" | grep -E -- '-p0001: crashed: signal [0-9]+ \(.*\) \(twice\)$')"
+check crash_twice__other_pages_done \
+    test -n "$(echo "$st" | grep -E "^recognize +0 +0 +$((N_PAGES - 1)) +0$")" \
+    -a -f "$D/out/b/multi.txt"

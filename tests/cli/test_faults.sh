@@ -7,6 +7,10 @@
 # taken back at once, and two concurrent `inkpipe run` on one job claim
 # every item exactly once (counted from the rename() calls with strace).
 # (A real worker's heartbeat on a long page: tests/chaos/chaos_heartbeat.sh.)
+# A late writer: a worker stopped past its lease just before it publishes a
+# file's output (its view of the file stale: a page retried since) cannot
+# overwrite the output its successor wrote (more stages and timings:
+# tests/chaos/chaos_late_writer.sh).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/robust_lib.sh"
 
@@ -35,6 +39,16 @@ plant() {
     echo "$k~$3"
 }
 claimed_n() { ls "$1/spool/job/$2/claimed" 2>/dev/null | wc -l; }
+# proc_state PID: the one-letter state of PID (T = stopped), "" if gone.
+proc_state() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1; }
+# stopped_child PID: print the child of PID that is stopped; 1 if none.
+stopped_child() {
+    local c
+    for c in $(children "$1"); do
+        [ "$(proc_state "$c")" = T ] && { echo "$c"; return 0; }
+    done
+    return 1
+}
 
 # ---- stale claims ------------------------------------------------------
 mkjob "$T/stale" "lease:" "  seconds: 600"
@@ -98,6 +112,54 @@ took=$(elapsed "$t0")
 check stale_claim__other_host_silent__recovered_after_lease eval \
     '[ $rc -eq 0 ] && all_done "$T/other/job.yaml" && awk "BEGIN { exit !($took >= 5.5 && $took < 60) }"'
 echo "  other host: recovered after ${took}s (heartbeats for 4 s, lease 2 s)"
+
+# ---- a late writer ----------------------------------------------------------
+# Page 2 of form.tif fails (its recognize crashes); worker A (host a) takes
+# the file's output item, reads the pages (page 2 empty) and stops just
+# before it publishes (a paused VM: INKPIPE_FAULT=...,at=publish, then its
+# worker is stopped too, so no heartbeat). Page 2 is retried; worker B
+# (host b) recognises it, takes the output item over after the 2 s lease
+# and writes the whole file: the job is done. Then A resumes with its stale
+# output in hand: it must publish nothing.
+mkjob "$T/late" "lease:" "  seconds: 2" "limits:" "  page_timeout: 120"
+page "$T/late/in/form.tif" 61 3
+mkjob "$T/lateref"
+cp "$T/late/in/form.tif" "$T/lateref/in/"
+(cd "$T/lateref" && "$INKPIPE" run job.yaml --quiet >/dev/null 2>&1)
+cd "$T/late" || exit 1
+"$INKPIPE" submit job.yaml >/dev/null
+INKPIPE_FAULT=recognize:crash,page=2 timeout 120 "$INKPIPE" work job.yaml \
+    --stage ingest --stage binarize --stage segment --stage recognize \
+    --exit-when-idle >"$T/late0.log" 2>&1
+INKPIPE_HOST=a INKPIPE_FAULT=output:stop,at=publish "$INKPIPE" work job.yaml \
+    --stage output --exit-when-idle >"$T/lateA.log" 2>&1 &
+wa=$!
+if wait_for 60 stopped_child $wa >/dev/null; then
+    ca=$(stopped_child $wa)
+    kill -STOP $wa
+    "$INKPIPE" retry job.yaml >/dev/null
+    INKPIPE_HOST=b timeout 120 "$INKPIPE" work job.yaml --exit-when-idle >"$T/lateB.log" 2>&1
+    rc=$?
+    check late_writer__successor__job_done eval '[ $rc -eq 0 ] && all_done "$T/late/job.yaml"'
+    check late_writer__successor__whole_output eval \
+        '[ "$(tree_sums "$T/late/out")" = "$(tree_sums "$T/lateref/out")" ]'
+    kill -CONT $ca $wa
+    timeout 60 tail --pid=$wa -f /dev/null
+    wait $wa
+    rc=$?
+    check late_writer__resumed__publishes_nothing eval \
+        '[ "$(tree_sums "$T/late/out")" = "$(tree_sums "$T/lateref/out")" ]'
+    check late_writer__resumed__knows_it_lost_the_claim eval \
+        '[ $rc -eq 0 ] && grep -q "taken over\|lost" "$T/lateA.log"'
+    check late_writer__resumed__job_still_done all_done "$T/late/job.yaml"
+    check late_writer__nothing_staged_left_behind eval \
+        '[ -z "$(find "$T/late/out" -name ".*")" ] && [ -z "$(find "$T/late/spool/job" -path "*/stage/*")" ]'
+    sed 's/^/  A: /' "$T/lateA.log"
+else
+    fail late_writer__successor__job_done "worker A never reached its publish point"
+    kill -9 $wa $(children $wa) 2>/dev/null
+fi
+cd "$T" || exit 1
 
 # ---- a page that hangs ----------------------------------------------------
 # The dot-storm page (90 000 glyph candidates) takes seconds to segment and

@@ -7,7 +7,7 @@
 #                                   files, in the new formats)
 #   binarize.*                   -> binarize, segment, recognize, output
 #   segment.*, recognize.charset, the model file -> segment and later
-#   recognize.context            -> recognize and output
+#   recognize.context, recognize.lexicon (its bytes) -> recognize, output
 # Which items ran is read from INKPIPE_TRACE ("STAGE KEY PID" per item).
 # `work` refuses an edited job (exit 1, naming the change); a redo marked
 # as cut short is finished by the next run; a claim that may be live
@@ -119,7 +119,7 @@ check edits__segment_and_charset__same_as_fresh_job same_out f3
 cp "$T/m2.model" "$T/e/m.model"
 run_traced "$T/e4.log"
 check edits__model_replaced__redone_from_segment eval \
-    '[ $rc -eq 0 ] && grep -q "recognize.model (the model file changed)" "$T/e4.log" && [ "$(ran binarize)" -eq 0 ] && [ "$(ran segment)" -eq 4 ] && [ "$(ran recognize)" -eq 4 ]'
+    '[ $rc -eq 0 ] && grep -q "recognize.model (the file changed)" "$T/e4.log" && [ "$(ran binarize)" -eq 0 ] && [ "$(ran segment)" -eq 4 ] && [ "$(ran recognize)" -eq 4 ]'
 fresh f4
 check edits__model_replaced__same_as_fresh_job same_out f4
 # the same bytes again (a copy: new mtime) change nothing
@@ -134,6 +134,19 @@ job_yaml out2 "[hocr]" "binarize:" "  method: otsu" "segment:" "  split_touching
 run_traced "$T/e6.log"
 check edits__context__redone_from_recognize eval \
     '[ $rc -eq 0 ] && [ "$(ran segment)" -eq 0 ] && [ "$(ran recognize)" -eq 4 ] && [ "$(ran output)" -eq 3 ]'
+
+# ---- recognize.lexicon, then the lexicon file's bytes: recognize on ----
+printf 'HELLO\nWORLD\n' >"$T/e/lex.txt"
+REC=$(printf '  charset: digits\n  context: false\n  lexicon: lex.txt')
+job_yaml out2 "[hocr]" "binarize:" "  method: otsu" "segment:" "  split_touching: false"
+run_traced "$T/e6b.log"
+check edits__lexicon_set__redone_from_recognize eval \
+    '[ $rc -eq 0 ] && grep -q "recognize.lexicon none -> " "$T/e6b.log" && [ "$(ran segment)" -eq 0 ] && [ "$(ran recognize)" -eq 4 ] && [ "$(ran output)" -eq 3 ]'
+printf 'PAGE\nTEXT\n' >"$T/e/lex.txt"
+run_traced "$T/e6c.log"
+check edits__lexicon_file_changed__redone_from_recognize eval \
+    '[ $rc -eq 0 ] && grep -q "recognize.lexicon (the file changed)" "$T/e6c.log" && [ "$(ran segment)" -eq 0 ] && [ "$(ran recognize)" -eq 4 ]'
+REC=$(printf '  charset: digits\n  context: false')
 
 # ---- `work` refuses an edited job; `submit` redoes, then work finishes --
 REC="  charset: digits"

@@ -136,6 +136,60 @@ static void binio_buf__appends__bytes_in_order(void)
     binio_buf_cleanup(NULL);
 }
 
+static void binio_buf_i32__negative__twos_complement_read_back(void)
+{
+    BinBuf b = {0};
+    binio_buf_i32(&b, -2);
+    binio_buf_i32(&b, INT32_MIN);
+    static const unsigned char want[] = {0xfe, 0xff, 0xff, 0xff,
+                                         0,    0,    0,    0x80};
+    CHECK(!b.oom && b.n == sizeof want);
+    CHECK(b.p && memcmp(b.p, want, sizeof want) == 0);
+    BinReader r;
+    binio_reader_init(&r, b.p, b.n, NULL, NULL);
+    CHECK(binio_read_i32(&r, "a") == -2);
+    CHECK(binio_read_i32(&r, "b") == INT32_MIN);
+    binio_buf_cleanup(&b);
+}
+
+static void binio_buf_crc32__after_fields__trailer_is_crc_of_the_rest(void)
+{
+    BinBuf b = {0};
+    binio_buf_write(&b, "123456789", 9);
+    binio_buf_crc32(&b);
+    CHECK(!b.oom && b.n == 13);
+    CHECK(b.p && binio_get_u32(b.p + 9) == 0xCBF43926u); /* check value */
+    binio_buf_cleanup(&b);
+    BinBuf full = {0};
+    full.oom = 1; /* an incomplete buffer gets no trailer */
+    binio_buf_crc32(&full);
+    CHECK(full.n == 0 && full.p == NULL);
+}
+
+static void binio_file_write__then_read__same_bytes(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/binio-write.bin", test_tmpdir());
+    static const unsigned char data[5] = {0, 1, 2, 0xfe, 0xff};
+    CHECK(binio_file_write(path, data, sizeof data) == 0);
+    size_t n = 0;
+    unsigned char *p = binio_file_read(path, 100, &n);
+    CHECK(p && n == sizeof data && memcmp(p, data, n) == 0);
+    free(p);
+    CHECK(binio_file_write(path, NULL, 0) == 0); /* truncates */
+    p = binio_file_read(path, 100, &n);
+    CHECK(p && n == 0);
+    free(p);
+    unlink(path);
+}
+
+static void binio_file_write__missing_folder__message_names_file(void)
+{
+    CHECK(binio_file_write("/nonexistent/inkpipe/x.bin", "x", 1) == -1);
+    CHECK(strstr(err_get(), "/nonexistent/inkpipe/x.bin: cannot create") ==
+          err_get());
+}
+
 static void binio_file_read__small_file__whole_content(void)
 {
     char path[4096];
@@ -177,7 +231,11 @@ int main(void)
     RUN(binio_read__past_end__sticky_error_naming_file_and_field);
     RUN(binio_read_need__huge_count__fails_without_overflow);
     RUN(binio_buf__appends__bytes_in_order);
+    RUN(binio_buf_i32__negative__twos_complement_read_back);
     RUN(binio_file_read__small_file__whole_content);
     RUN(binio_file_read__missing__message_names_file);
+    RUN(binio_buf_crc32__after_fields__trailer_is_crc_of_the_rest);
+    RUN(binio_file_write__then_read__same_bytes);
+    RUN(binio_file_write__missing_folder__message_names_file);
     TEST_EXIT();
 }

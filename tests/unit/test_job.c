@@ -130,6 +130,22 @@ static void job_load__every_key__values_stored(void)
     job_destroy(&job);
 }
 
+static void job_load__lexicon__path_resolved_and_freed(void)
+{
+    const char *t = "name: lx\ninput:\n  paths:\n    - in\n"
+                    "output:\n  dir: out\n"
+                    "recognize:\n  lexicon: names.tsv\n";
+    write_job(t, strlen(t));
+    Job *job = job_load(jobpath);
+    CHECK(job != NULL);
+    if (!job)
+        return;
+    char want[700];
+    snprintf(want, sizeof want, "%s/names.tsv", dir);
+    CHECK(job->chain.lexicon_path && !strcmp(job->chain.lexicon_path, want));
+    job_destroy(&job);
+}
+
 static void job_load__unknown_key__names_key_and_expected(void)
 {
     CHECK(err_is(load_err(MIN "worker: 2\n"), 5, 1, "unknown key 'worker'"));
@@ -369,6 +385,7 @@ int main(void)
 
     RUN(job_load__minimal__defaults_and_relative_paths);
     RUN(job_load__every_key__values_stored);
+    RUN(job_load__lexicon__path_resolved_and_freed);
     RUN(job_load__unknown_key__names_key_and_expected);
     RUN(job_load__wrong_type__expected_type_named);
     RUN(job_load__bad_value__range_or_choices_named);

@@ -1,6 +1,7 @@
 /* test_page.c - page_read and its PNG fast path (input/page.c,
  * input/page_png.c): the same PIX as Leptonica's pixRead for every PNG
- * colour type, bit depth, filter and interlace; the same failures for
+ * colour type, bit depth, filter and interlace (an alpha channel put over
+ * white paper on both paths, as viewers show it); the same failures for
  * truncated and corrupt files, with the file named; the pixel limit checked
  * from the header. PNGs are written here with libpng (every filter forced
  * in turn) or chunk by chunk with zlib for the damaged ones. Multi-page
@@ -189,12 +190,14 @@ static void clear_pad(PIX *pix)
 }
 
 /* Write the spec at w x h, then check the fast path takes it (or not, by
- * `fast`) and that page_read gives exactly pixRead's PIX. */
+ * `fast`) and that page_read gives exactly pixRead's PIX (with any alpha
+ * channel put over white by page_flatten_alpha). */
 static void check_spec(int w, int h, const PngSpec *s, int fast)
 {
     const char *path = tmp_path("spec.png");
     CHECK(write_png(path, w, h, s) == 0);
     PIX *ref = quiet_read(pixRead, path);
+    page_flatten_alpha(ref);
     PIX *f = page_png_read(path);
     PIX *p = quiet_read(read_default, path);
     CHECK(ref != NULL);
@@ -277,10 +280,8 @@ static void page_read__other_png_kinds__declined_and_equal_pixread(void)
         {PNG_COLOR_TYPE_PALETTE, 4, 0, 0, 0, 0, NULL, 0, 0, 0},
         {PNG_COLOR_TYPE_PALETTE, 8, 0, 0, 0, 0, NULL, 0, 0, 0},
         {PNG_COLOR_TYPE_PALETTE, 8, 0, 0, 0, 0, NULL, 1, 0, 0},
-        {PNG_COLOR_TYPE_GRAY_ALPHA, 8, 0, 0, 0, 0, NULL, 0, 0, 0},
-        {PNG_COLOR_TYPE_GRAY_ALPHA, 16, 0, 0, 0, 0, NULL, 0, 0, 0},
-        {PNG_COLOR_TYPE_RGB_ALPHA, 8, 0, 0, 0, 0, NULL, 0, 0, 0},
-        {PNG_COLOR_TYPE_RGB_ALPHA, 16, 0, 0, 0, 0, NULL, 0, 0, 0},
+        {PNG_COLOR_TYPE_GRAY_ALPHA, 8, 1, 0, 0, 0, NULL, 0, 0, 0},
+        {PNG_COLOR_TYPE_RGB_ALPHA, 16, 1, 0, 0, 0, NULL, 0, 0, 0},
         {PNG_COLOR_TYPE_GRAY, 8, 1, 0, 0, 0, NULL, 0, 0, 0},
         {PNG_COLOR_TYPE_GRAY, 16, 1, 0, 0, 0, NULL, 0, 0, 0},
         {PNG_COLOR_TYPE_RGB, 8, 1, 0, 0, 0, NULL, 0, 0, 0},
@@ -291,6 +292,114 @@ static void page_read__other_png_kinds__declined_and_equal_pixread(void)
     };
     for (size_t i = 0; i < sizeof specs / sizeof *specs; i++)
         check_spec(11, 7, &specs[i], 0);
+}
+
+static void page_png_read__grey_alpha_rgba_8_16__flattened_equals_pixread(void)
+{
+    static const int filters[] = {PNG_FILTER_NONE, PNG_FILTER_SUB,
+                                  PNG_FILTER_UP,   PNG_FILTER_AVG,
+                                  PNG_FILTER_PAETH, 0};
+    for (size_t f = 0; f < sizeof filters / sizeof *filters; f++) {
+        PngSpec ga8 = {
+            PNG_COLOR_TYPE_GRAY_ALPHA, 8, 0, filters[f], 0, 0, NULL, 0, 0, 0};
+        PngSpec ga16 = {
+            PNG_COLOR_TYPE_GRAY_ALPHA, 16, 0, filters[f], 0, 0, NULL, 0, 0, 0};
+        PngSpec rgba8 = {
+            PNG_COLOR_TYPE_RGB_ALPHA, 8, 0, filters[f], 2835, 1, NULL, 0, 0, 0};
+        PngSpec rgba16 = {
+            PNG_COLOR_TYPE_RGB_ALPHA, 16, 0, filters[f], 0, 0, NULL, 0, 0, 0};
+        check_spec(13, 6, &ga8, 1);
+        check_spec(7, 6, &ga16, 1);
+        check_spec(13, 6, &rgba8, 1);
+        check_spec(5, 6, &rgba16, 1);
+    }
+}
+
+/* A CoMNIST-style glyph: colour 0 (black) everywhere, the ink in the alpha
+ * channel: a filled 6 x 4 block at (2, 1) opaque, column 10 half
+ * transparent (alpha 128), the rest transparent. */
+static int write_alpha_ink_png(const char *path, int ctype, int depth,
+                               int interlace)
+{
+    const int w = 12, h = 6;
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return -1;
+    png_structp png =
+        png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png_create_info_struct(png);
+    int chans = ctype == PNG_COLOR_TYPE_RGB_ALPHA ? 4 : 2, bps = depth / 8;
+    unsigned char row[12 * 4 * 2];
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_write_struct(&png, &info);
+        fclose(fp);
+        return -1;
+    }
+    png_init_io(png, fp);
+    png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, depth, ctype,
+                 interlace ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    int passes = interlace ? png_set_interlace_handling(png) : 1;
+    for (int pass = 0; pass < passes; pass++)
+        for (int y = 0; y < h; y++) {
+            memset(row, 0, sizeof row);
+            for (int x = 0; x < w; x++) {
+                int a = (x >= 2 && x < 8 && y >= 1 && y < 5) ? 255
+                        : x == 10                            ? 128
+                                                             : 0;
+                /* 16 bit: the high byte carries the value */
+                row[((size_t)x * chans + chans - 1) * bps] = (unsigned char)a;
+            }
+            png_write_row(png, row);
+        }
+    png_write_end(png, info);
+    png_destroy_write_struct(&png, &info);
+    return fclose(fp) == 0 ? 0 : -1;
+}
+
+static void page_read__ink_in_alpha_over_black__dark_on_white(void)
+{
+    const int kinds[][2] = {{PNG_COLOR_TYPE_GRAY_ALPHA, 8},
+                            {PNG_COLOR_TYPE_GRAY_ALPHA, 16},
+                            {PNG_COLOR_TYPE_RGB_ALPHA, 8},
+                            {PNG_COLOR_TYPE_RGB_ALPHA, 16}};
+    const char *path = tmp_path("alpha_ink.png");
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
+        for (int interlace = 0; interlace <= 1; interlace++) {
+            /* interlaced files are not on the fast path: Leptonica's path */
+            CHECK(write_alpha_ink_png(path, kinds[k][0], kinds[k][1],
+                                      interlace) == 0);
+            PIX *p = quiet_read(read_default, path);
+            CHECK(p != NULL);
+            if (!p)
+                continue;
+            CHECK(pixGetDepth(p) == 32 && pixGetSpp(p) == 3);
+            l_uint32 paper = 0, ink = 0, half = 0;
+            pixGetPixel(p, 0, 0, &paper);
+            pixGetPixel(p, 4, 2, &ink);
+            pixGetPixel(p, 10, 3, &half);
+            if (paper >> 8 != 0xffffff || ink >> 8 != 0 ||
+                half >> 8 != 0x7f7f7f)
+                printf("  ctype %d depth %d interlace %d: paper %08x ink "
+                       "%08x half %08x\n",
+                       kinds[k][0], kinds[k][1], interlace, (unsigned)paper,
+                       (unsigned)ink, (unsigned)half);
+            CHECK(paper >> 8 == 0xffffff); /* transparent black -> white */
+            CHECK(ink >> 8 == 0);          /* opaque black stays black */
+            CHECK(half >> 8 == 0x7f7f7f);  /* 255 * 127 / 255, rounded */
+            /* the whole page: 24 ink pixels, the half column, white */
+            PIX *g = pixConvertRGBToLuminance(p);
+            l_int32 dark = 0;
+            PIX *b = g ? pixThresholdToBinary(g, 100) : NULL;
+            if (b)
+                pixCountPixels(b, &dark, NULL);
+            CHECK(dark == 24);
+            pixDestroy(&b);
+            pixDestroy(&g);
+            pixDestroy(&p);
+        }
+    unlink(path);
 }
 
 /* ---- hand-made files for damage ---------------------------------------- */
@@ -671,6 +780,8 @@ int main(void)
     RUN(page_png_read__grey8_every_filter_and_width__equals_pixread);
     RUN(page_png_read__grey16_rgb8_rgb16__equals_pixread);
     RUN(page_png_read__many_idat_chunks_phys_text__equals_pixread);
+    RUN(page_png_read__grey_alpha_rgba_8_16__flattened_equals_pixread);
+    RUN(page_read__ink_in_alpha_over_black__dark_on_white);
     RUN(page_read__other_png_kinds__declined_and_equal_pixread);
     RUN(page_read__truncated_png__fails_like_pixread);
     RUN(page_read__corrupt_png__fails_like_pixread);

@@ -1,6 +1,7 @@
 /* test_queue.c - the on-disk queue: idempotent enqueue, exclusive claims
  * across processes, stale-claim recovery (dead pid, foreign host after the
- * lease), heartbeat, fail/retry, lost enqueues, planted symlinks. */
+ * lease), heartbeat, fail/retry, lost enqueues, planted symlinks; fencing
+ * by the claim (held check, fenced enqueue) and crash counting. */
 #include "common/err.h"
 #include "pipeline/queue.h"
 #include "tests/unit/test.h"
@@ -483,6 +484,132 @@ static void queue_retry_key__failed_and_not__1_then_0(void)
     queue_destroy(&q);
 }
 
+/* What another host's recover does to a claim: rename it back. */
+static void take_back(const char *dir, const QueueItem *it)
+{
+    char from[900], to[900];
+    snprintf(from, sizeof from, "%s/claimed/%s", dir, it->claim);
+    snprintf(to, sizeof to, "%s/queued/%s", dir, it->key);
+    rename(from, to);
+}
+
+static void queue_claim_held__taken_back__0_with_lost(void)
+{
+    char dir[600];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    queue_enqueue(q, "a", "x=1\n");
+    QueueItem *it = NULL;
+    CHECK(queue_claim(q, &it) == 1);
+    if (!it)
+        return;
+    CHECK(queue_claim_held(q, it) == 1);
+    take_back(dir, it);
+    CHECK(queue_claim_held(q, it) == 0);
+    CHECK(strstr(err_get(), "lost") != NULL);
+    /* a worker that lost its claim cannot fail the item either */
+    CHECK(queue_fail(q, it, "late") == -1);
+    CHECK(count_files(dir, "reason") == 0 && count_files(dir, "queued") == 1);
+    queue_item_destroy(&it);
+    queue_destroy(&q);
+}
+
+static void queue_enqueue_fenced__claim_held__enqueued_staging_empty(void)
+{
+    char dir[600], next[700];
+    fresh_dir(dir, sizeof dir);
+    snprintf(next, sizeof next, "%s.next", dir);
+    Queue *q = queue_open(dir), *nq = queue_open(next);
+    queue_enqueue(q, "a", "x=1\n");
+    QueueItem *it = NULL;
+    CHECK(queue_claim(q, &it) == 1);
+    if (!it || !nq)
+        return;
+    mkdirat(queue_get_stage_fd(q), "a", 0777);
+    int sfd = openat(queue_get_stage_fd(q), "a", O_RDONLY | O_DIRECTORY);
+    CHECK(queue_enqueue_fenced(nq, "a", "x=2\n", q, it, sfd) == 1);
+    CHECK(queue_enqueue_fenced(nq, "a", "x=3\n", q, it, sfd) == 0);
+    QueueCounts c;
+    CHECK(queue_get_counts(nq, &c) == 0 && c.queued == 1 && c.total == 1);
+    CHECK(count_files(dir, "stage/a") == 0);
+    close(sfd);
+    queue_item_destroy(&it);
+    queue_destroy(&nq);
+    queue_destroy(&q);
+}
+
+static void queue_enqueue_fenced__claim_taken_back__lost_nothing_enqueued(void)
+{
+    char dir[600], next[700];
+    fresh_dir(dir, sizeof dir);
+    snprintf(next, sizeof next, "%s.next", dir);
+    Queue *q = queue_open(dir), *nq = queue_open(next);
+    queue_enqueue(q, "a", "x=1\n");
+    QueueItem *it = NULL;
+    CHECK(queue_claim(q, &it) == 1);
+    if (!it || !nq)
+        return;
+    mkdirat(queue_get_stage_fd(q), "a", 0777);
+    int sfd = openat(queue_get_stage_fd(q), "a", O_RDONLY | O_DIRECTORY);
+    take_back(dir, it);
+    CHECK(queue_enqueue_fenced(nq, "a", "x=2\n", q, it, sfd) == QUEUE_LOST);
+    QueueCounts c;
+    CHECK(queue_get_counts(nq, &c) == 0 && c.queued == 0 && c.total == 0);
+    CHECK(count_files(dir, "stage/a") == 0);
+    close(sfd);
+    queue_item_destroy(&it);
+    queue_destroy(&nq);
+    queue_destroy(&q);
+}
+
+static void queue_retry_crashed__twice__requeued_then_failed(void)
+{
+    char dir[600];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    queue_enqueue(q, "a", "x=1\n");
+    QueueItem *it = NULL;
+    char reason[1024];
+    CHECK(queue_claim(q, &it) == 1);
+    snprintf(reason, sizeof reason, "crashed: signal 9 (Killed)");
+    CHECK(it && queue_retry_crashed(q, it, reason, sizeof reason, 2) == 1);
+    queue_item_destroy(&it);
+    QueueCounts c;
+    CHECK(queue_get_counts(q, &c) == 0 && c.queued == 1 && c.failed == 0);
+    CHECK(queue_claim(q, &it) == 1);
+    snprintf(reason, sizeof reason, "crashed: signal 11 (Segmentation fault)");
+    CHECK(it && queue_retry_crashed(q, it, reason, sizeof reason, 2) == 0);
+    CHECK(strcmp(reason, "crashed: signal 11 (Segmentation fault) (twice; "
+                         "first: crashed: signal 9 (Killed))") == 0);
+    queue_item_destroy(&it);
+    CHECK(queue_get_counts(q, &c) == 0 && c.queued == 0 && c.failed == 1);
+    CHECK(count_files(dir, "crashes") == 0);
+    /* retried, it gets two tries again */
+    CHECK(queue_retry(q, NULL) == 0 && queue_claim(q, &it) == 1);
+    CHECK(it && queue_retry_crashed(q, it, reason, sizeof reason, 2) == 1);
+    queue_item_destroy(&it);
+    queue_destroy(&q);
+}
+
+static void queue_complete__after_a_crash__count_forgotten(void)
+{
+    char dir[600];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    queue_enqueue(q, "a", "x=1\n");
+    QueueItem *it = NULL;
+    char reason[1024] = "crashed: signal 9 (Killed)";
+    CHECK(queue_claim(q, &it) == 1);
+    CHECK(it && queue_retry_crashed(q, it, reason, sizeof reason, 2) == 1);
+    queue_item_destroy(&it);
+    CHECK(count_files(dir, "crashes") == 1);
+    CHECK(queue_claim(q, &it) == 1);
+    CHECK(it && queue_complete(q, it) == 0);
+    CHECK(count_files(dir, "crashes") == 0);
+    queue_item_destroy(&it);
+    queue_destroy(&q);
+}
+
 /* Claim and finish key (done, or failed when fail). */
 static void claim_finish(Queue *q, int fail)
 {
@@ -567,6 +694,11 @@ int main(void)
     RUN(queue_reopen__queued_item__left_alone);
     RUN(queue_reopen__cut_short__next_complete_replaces_done);
     RUN(queue_retry_key__failed_and_not__1_then_0);
+    RUN(queue_claim_held__taken_back__0_with_lost);
+    RUN(queue_enqueue_fenced__claim_held__enqueued_staging_empty);
+    RUN(queue_enqueue_fenced__claim_taken_back__lost_nothing_enqueued);
+    RUN(queue_retry_crashed__twice__requeued_then_failed);
+    RUN(queue_complete__after_a_crash__count_forgotten);
     RUN(queue_requeue_all__done_and_failed__queued_with_text);
     RUN(queue_clear__every_state__forgotten_then_enqueued_again);
     TEST_EXIT();

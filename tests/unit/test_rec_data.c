@@ -2,6 +2,7 @@
  * renderer, .m trajectories, IDX, CSV, class folders, a miniature Chars74K
  * tree (writer split), augmentation determinism, the source, the cache.
  * Every input file is written here, into TEST_TMPDIR. */
+#include "common/binio.h"
 #include "common/err.h"
 #include "train/train_data.h"
 #include "train/train_strokes.h"
@@ -640,6 +641,72 @@ static void set_save_load__roundtrip__same_samples_key_checked(void)
     rec_set_destroy(&set);
 }
 
+static void set_save__any_host__little_endian_versioned_with_crc(void)
+{
+    RecSet *set = small_set();
+    const char *path = tmp_path(3, "le.cache");
+    CHECK(rec_set_save(set, path, "key1") == 0);
+    size_t n = 0;
+    unsigned char *p = binio_file_read(path, (size_t)1 << 30, &n);
+    CHECK(p != NULL && n > 100);
+    if (p && n > 100) {
+        CHECK(memcmp(p, "INKPSET\0", 8) == 0);
+        CHECK(binio_get_u32(p + 8) == 2); /* version */
+        CHECK(binio_get_u32(p + 12) == 4 && memcmp(p + 16, "key1", 4) == 0);
+        CHECK(binio_get_u32(p + 20) == (uint32_t)rec_set_count(set));
+        /* first sample: label, writer, repeat, kind as i32 LE */
+        CHECK(binio_get_u32(p + 24) == (uint32_t)rec_set_label(set, 0));
+        CHECK(binio_get_u32(p + 28) == (uint32_t)rec_set_writer(set, 0));
+        CHECK(binio_get_u32(p + 32) == 1);
+        CHECK(binio_get_u32(p + 36) == (uint32_t)rec_set_kind(set, 0));
+        CHECK(binio_get_u32(p + n - 4) ==
+              (uint32_t)crc32(0L, p, (uInt)(n - 4)));
+    }
+    free(p);
+    rec_set_destroy(&set);
+}
+
+static void set_load__version_1_or_damaged__refused_with_reason(void)
+{
+    RecSet *set = small_set();
+    const char *path = tmp_path(3, "bad.cache");
+    /* the native-endian format of before: refused by its version */
+    write_file(path, "INKPSET1\004\0\0\0key1\0\0\0\0");
+    err_clear();
+    CHECK(rec_set_load(path, "key1") == NULL);
+    CHECK(strstr(err_get(), path) != NULL);
+    CHECK(strstr(err_get(), "version 1") != NULL);
+    /* one flipped bit anywhere: the CRC catches it */
+    CHECK(rec_set_save(set, path, "key1") == 0);
+    size_t n = 0;
+    unsigned char *p = binio_file_read(path, (size_t)1 << 30, &n);
+    CHECK(p != NULL);
+    if (p) {
+        size_t at[3] = {20, n / 2, n - 5};
+        for (int i = 0; i < 3; i++) {
+            p[at[i]] ^= 0x10;
+            binio_file_write(path, p, n);
+            p[at[i]] ^= 0x10;
+            err_clear();
+            CHECK(rec_set_load(path, "key1") == NULL);
+            CHECK(strstr(err_get(), path) != NULL);
+            CHECK(strstr(err_get(), "damaged") != NULL);
+        }
+        /* cut short: refused, naming the file */
+        binio_file_write(path, p, n / 3);
+        err_clear();
+        CHECK(rec_set_load(path, "key1") == NULL);
+        CHECK(strstr(err_get(), path) != NULL);
+        /* intact again: loads */
+        binio_file_write(path, p, n);
+        RecSet *back = rec_set_load(path, "key1");
+        CHECK(back != NULL && rec_set_count(back) == rec_set_count(set));
+        rec_set_destroy(&back);
+    }
+    free(p);
+    rec_set_destroy(&set);
+}
+
 int main(void)
 {
     RUN(writers_parse__ranges_and_lists__members);
@@ -662,5 +729,7 @@ int main(void)
     RUN(source__quota__draws_per_epoch_from_pool);
     RUN(set_balance_net__frequent_class__prior_divided_out);
     RUN(set_save_load__roundtrip__same_samples_key_checked);
+    RUN(set_save__any_host__little_endian_versioned_with_crc);
+    RUN(set_load__version_1_or_damaged__refused_with_reason);
     TEST_EXIT();
 }

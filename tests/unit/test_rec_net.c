@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "common/err.h"
+#include "common/rng.h"
 #include "test.h"
 
 #define ISZ (REC_INPUT_SIZE * REC_INPUT_SIZE)
@@ -27,10 +28,10 @@
 
 static void fill_uniform(float *x, size_t n, uint64_t seed, float lo, float hi)
 {
-    uint64_t r;
-    rec__rng_seed(&r, seed);
+    Rng r;
+    rng_seed(&r, seed);
     for (size_t i = 0; i < n; i++)
-        x[i] = lo + (hi - lo) * rec__rng_uniform(&r);
+        x[i] = lo + (hi - lo) * rng_uniform(&r);
 }
 
 /* Random weights everywhere (biases and bn too) so every path matters. */
@@ -290,18 +291,18 @@ static int grad_check(const char *arch, int n, int *pchecked)
     int lab[8];
     int bad = 0, checked = 0;
     char what[128];
-    uint64_t r;
-    rec__rng_seed(&r, 53);
+    Rng r;
+    rng_seed(&r, 53);
     for (int i = 0; net && i < net->nl; i++) {
         RecLayer *l = &net->l[i];
         for (int k = 0; k < l->nb; k++)
-            net->params[l->b_off + k] = 0.2f * (rec__rng_uniform(&r) - 0.5f);
+            net->params[l->b_off + k] = 0.2f * (rng_uniform(&r) - 0.5f);
         if (l->type == REC__BN)
             for (int k = 0; k < l->nw; k++)
-                net->params[l->w_off + k] = 0.8f + 0.4f * rec__rng_uniform(&r);
+                net->params[l->w_off + k] = 0.8f + 0.4f * rng_uniform(&r);
     }
     for (int s = 0; s < n; s++)
-        lab[s] = (int)(rec__rng_next(&r) % REC_NCLASSES);
+        lab[s] = (int)(rng_next(&r) % REC_NCLASSES);
     if (!net || rec__net_reserve(net, n, 1) < 0)
         return 1000;
     net->want_din = 1;
@@ -654,12 +655,12 @@ typedef struct {
 static int toy_get(void *ctx, int64_t i, uint64_t seed, float *x, int *label)
 {
     Toy *t = ctx;
-    uint64_t r;
-    rec__rng_seed(&r, rec__mix(seed, (uint64_t)i));
+    Rng r;
+    rng_seed(&r, rng_mix(seed, (uint64_t)i));
     int k = (int)(i % 4);
-    int ox = (int)(rec__rng_next(&r) % 9) - 4, oy = (int)(rec__rng_next(&r) % 9) - 4;
+    int ox = (int)(rng_next(&r) % 9) - 4, oy = (int)(rng_next(&r) % 9) - 4;
     for (int j = 0; j < ISZ; j++)
-        x[j] = 0.15f * rec__rng_uniform(&r);
+        x[j] = 0.15f * rng_uniform(&r);
     for (int y = 8; y < 24; y++)
         for (int xx = 8; xx < 24; xx++) {
             int on = 0;

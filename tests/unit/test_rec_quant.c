@@ -1,10 +1,12 @@
 /*
- * test_rec_quant.c - the int8 inference path: the u8 x s8 GEMM (VNNI
- * kernel and portable reference) against naive loops on odd shapes, the
- * two kernels bit-identical, weight quantisation edge cases, int8 forward
- * against fp32 on random nets of several layer patterns, batch = single
- * calls, no allocation after the first call, and the precision switch.
- * All data comes from fixed seeds.
+ * test_rec_quant.c - the int8 inference path: the u8 x s8 GEMM (AVX-512
+ * VNNI, AVX2 and portable kernels, each forced in turn) against naive
+ * loops on odd shapes, the kernels bit-identical to the portable one (also
+ * on operands that would saturate vpmaddubsw, and through a whole net),
+ * weight quantisation edge cases, int8 forward against fp32 on random nets
+ * of several layer patterns, batch = single calls, no allocation after the
+ * first call, and the precision switch. Kernels the CPU lacks are skipped
+ * with a note. All data comes from fixed seeds.
  */
 #include "recognize/rec_net_internal.h"
 #include "train/train_loop.h"
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/rng.h"
 #include "test.h"
 
 #define ISZ (REC_INPUT_SIZE * REC_INPUT_SIZE)
@@ -33,8 +36,8 @@ typedef struct {
 static void qcase_init(QCase *q, int m, int n, int k, int pool4, int relu,
                        uint64_t seed)
 {
-    uint64_t r;
-    rec__rng_seed(&r, seed);
+    Rng r;
+    rng_seed(&r, seed);
     q->m = m;
     q->n = n;
     q->k = k;
@@ -49,21 +52,21 @@ static void qcase_init(QCase *q, int m, int n, int k, int pool4, int relu,
     q->out = calloc((size_t)m * n, sizeof(float));
     for (int i = 0; i < m; i++)
         for (int j = 0; j < k; j++) {
-            uint64_t v = rec__rng_next(&r);
+            uint64_t v = rng_next(&r);
             q->a[(size_t)i * q->kp + j] = v % 7 == 0 ? 255 : (uint8_t)(v >> 8);
         }
     for (size_t i = 0; i < (size_t)n * k; i++) {
-        uint64_t v = rec__rng_next(&r);
+        uint64_t v = rng_next(&r);
         int x = (int)(v >> 8 & 255) - 128;
         q->w[i] = (int8_t)(v % 11 == 0 ? -127 : v % 13 == 0 ? 127
                            : x < -127 ? -127 : x);
     }
     for (int i = 0; i < n; i++) {
-        q->ws[i] = 1e-4f * (1.0f + rec__rng_uniform(&r));
-        q->bias[i] = rec__rng_uniform(&r) - 0.5f;
+        q->ws[i] = 1e-4f * (1.0f + rng_uniform(&r));
+        q->bias[i] = rng_uniform(&r) - 0.5f;
     }
     for (size_t i = 0; i < m4; i++)
-        q->as[i] = 0.01f * (0.5f + rec__rng_uniform(&r));
+        q->as[i] = 0.01f * (0.5f + rng_uniform(&r));
     rec__qgemm_pack_b(q->w, n, k, q->kp, q->b);
     q->g = (RecQGemm){.m = m, .n = n, .kp = q->kp, .a = q->a,
                       .lda = (size_t)q->kp, .b = q->b, .wscale = q->ws,
@@ -110,6 +113,44 @@ static const int shapes[][3] = {
     {100, 70, 131}, {64, 62, 128}, {2, 130, 5}};
 #define NSHAPES (int)(sizeof shapes / sizeof shapes[0])
 
+static const RecQIsa kernels[] = {REC__QISA_PORTABLE, REC__QISA_AVX2,
+                                  REC__QISA_VNNI};
+#define NKERNELS (int)(sizeof kernels / sizeof kernels[0])
+
+/* Force a kernel for the next rec__qgemm calls; 0 when the CPU lacks it
+ * (noted once). Callers end with rec__qgemm_force_isa(REC__QISA_AUTO). */
+static int use_kernel(RecQIsa isa)
+{
+    static int noted[NKERNELS];
+    if (rec__qgemm_force_isa(isa) == 0)
+        return 1;
+    if (!noted[isa]) /* the value is the index in kernels[] */
+        printf("  note: %s: skipped\n", err_get());
+    noted[isa] = 1;
+    return 0;
+}
+
+/* Run g with kernel isa and with the portable reference; 1 if the floats
+ * are the same bits. */
+static int same_as_portable(RecQIsa isa, const RecQGemm *g)
+{
+    size_t rows = (size_t)(g->pool4 ? g->m / 4 : g->m);
+    size_t bytes = rows * g->ldo * sizeof(float);
+    float *fast = malloc(bytes);
+    memset(g->out, 0xA5, bytes); /* a kernel that skips a value shows */
+    CHECK(rec__qgemm_force_isa(isa) == 0);
+    rec__qgemm(g);
+    memcpy(fast, g->out, bytes);
+    memset(g->out, 0x5A, bytes);
+    rec__qgemm_ref(g);
+    int same = memcmp(fast, g->out, bytes) == 0;
+    if (!same)
+        printf("  %s: m=%d n=%d kp=%d pool4=%d relu=%d differs from portable\n",
+               rec__qgemm_isa_name(isa), g->m, g->n, g->kp, g->pool4, g->relu);
+    free(fast);
+    return same;
+}
+
 static int qcase_matches_naive(QCase *q)
 {
     int step = q->g.pool4 ? 4 : 1, bad = 0;
@@ -128,29 +169,40 @@ static int qcase_matches_naive(QCase *q)
 
 static void rec__qgemm__odd_shapes__equal_naive_reference(void)
 {
-    for (int s = 0; s < NSHAPES; s++)
-        for (int relu = 0; relu < 2; relu++) {
-            QCase q;
-            qcase_init(&q, shapes[s][0], shapes[s][1], shapes[s][2], 0, relu,
-                       100 + (uint64_t)s);
-            rec__qgemm(&q.g);
-            CHECK(qcase_matches_naive(&q));
-            qcase_free(&q);
-        }
+    for (int i = 0; i < NKERNELS; i++) {
+        if (!use_kernel(kernels[i]))
+            continue;
+        for (int s = 0; s < NSHAPES; s++)
+            for (int relu = 0; relu < 2; relu++) {
+                QCase q;
+                qcase_init(&q, shapes[s][0], shapes[s][1], shapes[s][2], 0,
+                           relu, 100 + (uint64_t)s);
+                rec__qgemm(&q.g);
+                CHECK(qcase_matches_naive(&q));
+                qcase_free(&q);
+            }
+    }
+    rec__qgemm_force_isa(REC__QISA_AUTO);
 }
 
 static void rec__qgemm__pool4_and_row_scales__equal_naive_reference(void)
 {
     static const int ps[][3] = {{4, 5, 9}, {16, 32, 9}, {48, 64, 288},
                                 {28, 40, 13}, {8, 128, 576}};
-    for (int s = 0; s < 5; s++) {
-        QCase q;
-        qcase_init(&q, ps[s][0], ps[s][1], ps[s][2], 1, 1, 200 + (uint64_t)s);
-        q.g.rows_per_scale = 4 * (s + 1) > q.m ? q.m : 4 * (s + 1);
-        rec__qgemm(&q.g);
-        CHECK(qcase_matches_naive(&q));
-        qcase_free(&q);
+    for (int i = 0; i < NKERNELS; i++) {
+        if (!use_kernel(kernels[i]))
+            continue;
+        for (int s = 0; s < 5; s++) {
+            QCase q;
+            qcase_init(&q, ps[s][0], ps[s][1], ps[s][2], 1, 1,
+                       200 + (uint64_t)s);
+            q.g.rows_per_scale = 4 * (s + 1) > q.m ? q.m : 4 * (s + 1);
+            rec__qgemm(&q.g);
+            CHECK(qcase_matches_naive(&q));
+            qcase_free(&q);
+        }
     }
+    rec__qgemm_force_isa(REC__QISA_AUTO);
 }
 
 static void rec__qgemm__unit_scales__exact_integer_sums(void)
@@ -171,33 +223,145 @@ static void rec__qgemm__unit_scales__exact_integer_sums(void)
         memset(q.a + (size_t)i * q.kp + q.k, 0, (size_t)(q.kp - q.k));
     memset(q.w, 0x81, (size_t)q.n * q.k); /* -127 */
     rec__qgemm_pack_b(q.w, q.n, q.k, q.kp, q.b);
-    rec__qgemm(&q.g);
-    CHECK(q.out[0] == -255.0f * 127.0f * 500.0f);
-    CHECK(q.out[(size_t)q.m * q.n - 1] == -255.0f * 127.0f * 500.0f);
+    for (int i = 0; i < NKERNELS; i++) {
+        if (!use_kernel(kernels[i]))
+            continue;
+        memset(q.out, 0, (size_t)q.m * q.n * sizeof(float));
+        rec__qgemm(&q.g);
+        CHECK(q.out[0] == -255.0f * 127.0f * 500.0f);
+        CHECK(q.out[(size_t)q.m * q.n - 1] == -255.0f * 127.0f * 500.0f);
+    }
+    rec__qgemm_force_isa(REC__QISA_AUTO);
     qcase_free(&q);
+}
+
+/* Weight patterns along k that make every vpmaddubsw pair (k, k+1) of a
+ * u8 x s8 kernel overflow s16 when the activations are 255: 255 x 127 x 2
+ * = 64,770 and -64,770. Pattern p, column c, depth j. */
+static int8_t extreme_weight(int p, int c, int j)
+{
+    switch (p) {
+    case 0: return 127;
+    case 1: return -127;
+    case 2: return (j / 2 + c) % 2 ? 127 : -127;   /* pairs of one sign */
+    case 3: return (j + c) % 2 ? 127 : -127;       /* signs alternate */
+    default: return (j * 7 + c * 3) % 5 < 3 ? 127 : -127;
+    }
+}
+
+static void rec__qgemm__saturating_operands__exact_sums_every_kernel(void)
+{
+    /* Activations 255 (and 255/0 stripes) against +-127 weights in every
+     * arrangement: a kernel built on vpmaddubsw without splitting would
+     * clamp pair sums to +-32,767 here. Unit scales, no bias and sums
+     * below 2^24 make the float output the exact integer sum, computed
+     * here in 64 bits. Odd m, n and k (k not a multiple of 4) too. */
+    static const int sh[][3] = {{9, 20, 500}, {7, 33, 257}, {4, 8, 4},
+                                {13, 62, 131}, {3, 5, 9}};
+    for (int s = 0; s < 5; s++)
+        for (int p = 0; p < 5; p++)
+            for (int stripes = 0; stripes < 2; stripes++) {
+                QCase q;
+                qcase_init(&q, sh[s][0], sh[s][1], sh[s][2], 0, 0,
+                           1100 + (uint64_t)s);
+                for (int c = 0; c < q.n; c++) {
+                    q.ws[c] = 1.0f;
+                    q.bias[c] = 0.0f;
+                    for (int j = 0; j < q.k; j++)
+                        q.w[(size_t)c * q.k + j] = extreme_weight(p, c, j);
+                }
+                for (int r = 0; r < q.m; r++) {
+                    q.as[r] = 1.0f;
+                    for (int j = 0; j < q.k; j++)
+                        q.a[(size_t)r * q.kp + j] =
+                            stripes && (r + j / 3) % 4 == 0 ? 0 : 255;
+                }
+                rec__qgemm_pack_b(q.w, q.n, q.k, q.kp, q.b);
+                for (int i = 0; i < NKERNELS; i++) {
+                    if (!use_kernel(kernels[i]))
+                        continue;
+                    memset(q.out, 0, (size_t)q.m * q.n * sizeof(float));
+                    rec__qgemm(&q.g);
+                    int bad = 0;
+                    for (int r = 0; r < q.m && !bad; r++)
+                        for (int c = 0; c < q.n && !bad; c++) {
+                            int64_t e = 0;
+                            for (int j = 0; j < q.k; j++)
+                                e += (int64_t)q.a[(size_t)r * q.kp + j] *
+                                     q.w[(size_t)c * q.k + j];
+                            if (q.out[(size_t)r * q.n + c] != (float)e) {
+                                printf("  %s: m=%d n=%d k=%d pattern %d: "
+                                       "[%d][%d] = %.0f, exact %lld\n",
+                                       rec__qgemm_isa_name(kernels[i]), q.m,
+                                       q.n, q.k, p, r, c,
+                                       (double)q.out[(size_t)r * q.n + c],
+                                       (long long)e);
+                                bad = 1;
+                            }
+                        }
+                    CHECK(!bad);
+                }
+                qcase_free(&q);
+            }
+    rec__qgemm_force_isa(REC__QISA_AUTO);
+}
+
+/* Every shape, with and without pool and ReLU, one scale per row and per
+ * 4 rows, and the largest depth at full-range operands: kernel isa gives
+ * the portable kernel's bits. */
+static void check_kernel_bit_identical(RecQIsa isa)
+{
+    if (!use_kernel(isa))
+        return;
+    for (int s = 0; s < NSHAPES; s++)
+        for (int pool = 0; pool < 2; pool++)
+            for (int relu = 0; relu < 2; relu++) {
+                int m = pool ? ((shapes[s][0] + 3) & ~3) : shapes[s][0];
+                QCase q;
+                qcase_init(&q, m, shapes[s][1], shapes[s][2], pool, relu,
+                           400 + (uint64_t)s);
+                CHECK(same_as_portable(isa, &q.g));
+                q.g.rows_per_scale = m >= 4 ? 4 : 1;
+                CHECK(same_as_portable(isa, &q.g));
+                qcase_free(&q);
+            }
+    /* k = 2047 at 255 x +-127 everywhere: sums near 66 million, beyond
+     * float's exact integers, so only the same rounding gives the same
+     * bits */
+    QCase q;
+    qcase_init(&q, 6, 19, 2047, 0, 0, 450);
+    for (int r = 0; r < q.m; r++)
+        memset(q.a + (size_t)r * q.kp, 255, (size_t)q.k);
+    for (int c = 0; c < q.n; c++)
+        for (int j = 0; j < q.k; j++)
+            q.w[(size_t)c * q.k + j] = extreme_weight(c % 5, c, j);
+    rec__qgemm_pack_b(q.w, q.n, q.k, q.kp, q.b);
+    CHECK(same_as_portable(isa, &q.g));
+    qcase_free(&q);
+    rec__qgemm_force_isa(REC__QISA_AUTO);
 }
 
 static void rec__qgemm__vnni_and_portable__bit_identical(void)
 {
-    if (!rec__qgemm_vnni_available())
-        printf("  note: no AVX-512 VNNI here (or INKPIPE_NO_VNNI set): both "
-               "runs use the portable kernel\n");
-    for (int s = 0; s < NSHAPES; s++)
-        for (int pool = 0; pool < 2; pool++) {
-            int m = pool ? ((shapes[s][0] + 3) & ~3) : shapes[s][0];
-            QCase q;
-            qcase_init(&q, m, shapes[s][1], shapes[s][2], pool, 1,
-                       400 + (uint64_t)s);
-            rec__qgemm(&q.g);
-            size_t rows = (size_t)(pool ? m / 4 : m);
-            float *fast = malloc(rows * q.n * sizeof(float));
-            memcpy(fast, q.out, rows * q.n * sizeof(float));
-            memset(q.out, 0, rows * q.n * sizeof(float));
-            rec__qgemm_ref(&q.g);
-            CHECK(memcmp(fast, q.out, rows * q.n * sizeof(float)) == 0);
-            free(fast);
-            qcase_free(&q);
-        }
+    check_kernel_bit_identical(REC__QISA_VNNI);
+}
+
+static void rec__qgemm__avx2_and_portable__bit_identical(void)
+{
+    check_kernel_bit_identical(REC__QISA_AVX2);
+}
+
+static void rec__qgemm_force_isa__unknown_kernel__refused_and_unchanged(void)
+{
+    RecQIsa before = rec__qgemm_isa();
+    CHECK(rec__qgemm_force_isa((RecQIsa)7) == -1);
+    CHECK(strstr(err_get(), "unknown: not supported") != NULL);
+    CHECK(rec__qgemm_isa() == before);
+    CHECK(rec__qgemm_force_isa(REC__QISA_PORTABLE) == 0);
+    CHECK(rec__qgemm_isa() == REC__QISA_PORTABLE);
+    CHECK(!rec__qgemm_vnni_available());
+    CHECK(rec__qgemm_force_isa(REC__QISA_AUTO) == 0);
+    CHECK(rec__qgemm_isa() == before);
 }
 
 /* ---- weight quantisation ---------------------------------------------- */
@@ -228,13 +392,13 @@ static RecNet *loaded_random_net(const char *arch, uint64_t seed)
     if (!net)
         return NULL;
     /* biases and bn statistics away from their neutral values */
-    uint64_t r;
-    rec__rng_seed(&r, seed + 7);
+    Rng r;
+    rng_seed(&r, seed + 7);
     for (int i = 0; i < net->nl; i++) {
         RecLayer *l = &net->l[i];
         if (l->type == REC__CONV || l->type == REC__DENSE)
             for (int c = 0; c < l->nb; c++)
-                net->params[l->b_off + c] = 0.2f * rec__rng_normal(&r);
+                net->params[l->b_off + c] = 0.2f * (float)rng_normal_d(&r);
         /* an untrained net's logits are nearly equal, so its argmax is a
          * coin toss under any rounding; spread them like a trained net's
          * (top class 0.3-0.99) */
@@ -243,9 +407,9 @@ static RecNet *loaded_random_net(const char *arch, uint64_t seed)
                 net->params[l->w_off + k] *= 8.0f;
         if (l->type == REC__BN)
             for (int c = 0; c < l->cout; c++) {
-                net->params[l->w_off + c] = 1.0f + 0.2f * rec__rng_normal(&r);
-                net->stats[l->s_off + c] = 0.1f * rec__rng_normal(&r);
-                net->stats[l->s_off + l->cout + c] = 0.5f + rec__rng_uniform(&r);
+                net->params[l->w_off + c] = 1.0f + 0.2f * (float)rng_normal_d(&r);
+                net->stats[l->s_off + c] = 0.1f * (float)rng_normal_d(&r);
+                net->stats[l->s_off + l->cout + c] = 0.5f + rng_uniform(&r);
             }
     }
     int ok = rec_net_save(net, path) == 0;
@@ -260,14 +424,14 @@ static RecNet *loaded_random_net(const char *arch, uint64_t seed)
 static float *glyph_inputs(int n, uint64_t seed)
 {
     float *x = calloc((size_t)n * ISZ, sizeof(float));
-    uint64_t r;
-    rec__rng_seed(&r, seed);
+    Rng r;
+    rng_seed(&r, seed);
     for (int s = 0; s < n; s++) {
         float *g = x + (size_t)s * ISZ;
-        int strokes = 2 + (int)(rec__rng_next(&r) % 3);
+        int strokes = 2 + (int)(rng_next(&r) % 3);
         for (int k = 0; k < strokes; k++) {
-            float x0 = 4 + 24 * rec__rng_uniform(&r), y0 = 4 + 24 * rec__rng_uniform(&r);
-            float x1 = 4 + 24 * rec__rng_uniform(&r), y1 = 4 + 24 * rec__rng_uniform(&r);
+            float x0 = 4 + 24 * rng_uniform(&r), y0 = 4 + 24 * rng_uniform(&r);
+            float x1 = 4 + 24 * rng_uniform(&r), y1 = 4 + 24 * rng_uniform(&r);
             for (int t = 0; t <= 40; t++) {
                 float px = x0 + (x1 - x0) * t / 40, py = y0 + (y1 - y0) * t / 40;
                 for (int dy = -2; dy <= 2; dy++)
@@ -428,6 +592,35 @@ static void rec_net_classify__int8_batch__equals_single_calls(void)
     rec_net_destroy(&one);
 }
 
+static void rec_net_classify__int8_each_kernel__bit_identical(void)
+{
+    /* the whole int8 forward: im2col, the GEMMs with fused pool, and the
+     * requantisation (AVX-512 or portable loops) */
+    RecNet *net = loaded_random_net("c8b,p,c16b,p,d0.2,f32,d0.2,f62", 1200);
+    CHECK(net != NULL);
+    if (!net)
+        return;
+    int n = 37;
+    float *x = glyph_inputs(n, 1201);
+    size_t bytes = (size_t)n * REC_NCLASSES * sizeof(float);
+    float *ref = malloc(bytes), *p = malloc(bytes);
+    CHECK(rec_net_set_precision(net, REC_PRECISION_INT8) == 0);
+    CHECK(rec__qgemm_force_isa(REC__QISA_PORTABLE) == 0);
+    CHECK(rec_net_classify(net, x, n, REC_CHARSET_ALL, ref) == 0);
+    for (int i = 1; i < NKERNELS; i++) {
+        if (!use_kernel(kernels[i]))
+            continue;
+        memset(p, 0, bytes);
+        CHECK(rec_net_classify(net, x, n, REC_CHARSET_ALL, p) == 0);
+        CHECK(memcmp(p, ref, bytes) == 0);
+    }
+    rec__qgemm_force_isa(REC__QISA_AUTO);
+    free(x);
+    free(ref);
+    free(p);
+    rec_net_destroy(&net);
+}
+
 static void rec_net_classify__int8_second_call__allocates_nothing(void)
 {
     RecNet *net = loaded_random_net("c8,p,c16,p,f32,f62", 900);
@@ -475,8 +668,9 @@ static void rec_net_precision__explicit_and_auto__respected(void)
     CHECK(net != NULL);
     if (!net)
         return;
-    RecPrecision cpu = rec__qgemm_vnni_available() ? REC_PRECISION_INT8
-                                                   : REC_PRECISION_FP32;
+    RecPrecision cpu = rec__qgemm_isa() != REC__QISA_PORTABLE
+                           ? REC_PRECISION_INT8
+                           : REC_PRECISION_FP32;
     /* the library reads no environment: INKPIPE_PRECISION is the CLI's */
     setenv("INKPIPE_PRECISION", cpu == REC_PRECISION_INT8 ? "fp32" : "int8",
            1);
@@ -502,18 +696,41 @@ static void rec_net_precision__explicit_and_auto__respected(void)
     rec_net_destroy(&fresh);
 }
 
+static void rec_net_precision__auto_by_kernel__int8_unless_portable(void)
+{
+    RecNet *net = loaded_random_net("f62", 1300);
+    CHECK(net != NULL);
+    if (!net)
+        return;
+    unsetenv("INKPIPE_PRECISION");
+    CHECK(rec_net_set_precision(net, REC_PRECISION_AUTO) == 0);
+    CHECK(rec__qgemm_force_isa(REC__QISA_PORTABLE) == 0);
+    CHECK(rec_net_precision(net) == REC_PRECISION_FP32);
+    if (use_kernel(REC__QISA_AVX2)) /* a cluster node without AVX-512 */
+        CHECK(rec_net_precision(net) == REC_PRECISION_INT8);
+    if (use_kernel(REC__QISA_VNNI))
+        CHECK(rec_net_precision(net) == REC_PRECISION_INT8);
+    rec__qgemm_force_isa(REC__QISA_AUTO);
+    rec_net_destroy(&net);
+}
+
 int main(void)
 {
     RUN(rec__qgemm__odd_shapes__equal_naive_reference);
     RUN(rec__qgemm__pool4_and_row_scales__equal_naive_reference);
     RUN(rec__qgemm__unit_scales__exact_integer_sums);
+    RUN(rec__qgemm__saturating_operands__exact_sums_every_kernel);
     RUN(rec__qgemm__vnni_and_portable__bit_identical);
+    RUN(rec__qgemm__avx2_and_portable__bit_identical);
+    RUN(rec__qgemm_force_isa__unknown_kernel__refused_and_unchanged);
     RUN(rec__quant_rows__zero_row__scale_one_and_zeros);
     RUN(rec_net_classify__int8_random_nets__agree_with_fp32);
     RUN(rec_net_classify__int8_blank_input__finite_bias_only);
     RUN(rec_net_classify__int8_batch__equals_single_calls);
+    RUN(rec_net_classify__int8_each_kernel__bit_identical);
     RUN(rec_net_classify__int8_second_call__allocates_nothing);
     RUN(rec_precision_parse__words__parsed_or_rejected);
     RUN(rec_net_precision__explicit_and_auto__respected);
+    RUN(rec_net_precision__auto_by_kernel__int8_unless_portable);
     TEST_EXIT();
 }

@@ -162,6 +162,31 @@ static void seg_page_load__truncated_file__rejected_with_name(void)
     seg_page_destroy(&page);
 }
 
+static void seg_page_load__cut_inside_a_field__message_names_field(void)
+{
+    char path[512];
+    tmp_path(path, sizeof path, "cutfield.seg");
+    SegPage *page = sample_page();
+    /* magic 0-3, version 4-7, width 8-11, ..., then the records at 68 */
+    static const struct {
+        long cut;
+        const char *field;
+    } cuts[] = {{2, "magic"}, {10, "width"}, {30, "glyph count"},
+                {70, "lines, words, glyphs, masks and CRC"}};
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        CHECK(page && seg_page_save(page, path) == 0);
+        CHECK(rewrite(path, cuts[i].cut, -1) == 0);
+        err_clear();
+        SegPage *back = seg_page_load(path);
+        CHECK(back == NULL);
+        CHECK(strstr(err_get(), path) != NULL);
+        CHECK(strstr(err_get(), "truncated segment file") != NULL);
+        CHECK(strstr(err_get(), cuts[i].field) != NULL);
+        seg_page_destroy(&back);
+    }
+    seg_page_destroy(&page);
+}
+
 static void seg_page_load__corrupt_byte__rejected(void)
 {
     char path[512];
@@ -291,6 +316,7 @@ int main(void)
     RUN(seg_page_save__round_trip__identical_page);
     RUN(seg_page_save__blank_page__round_trip);
     RUN(seg_page_load__truncated_file__rejected_with_name);
+    RUN(seg_page_load__cut_inside_a_field__message_names_field);
     RUN(seg_page_load__corrupt_byte__rejected);
     RUN(seg_page_load__foreign_and_missing__rejected);
     RUN(seg_page_load__newer_version__rejected);

@@ -1,0 +1,343 @@
+/*
+ * seg_crop.c - a single field or line cut out of a page (a "crop") is read
+ * as its main text line, not as a page.
+ *
+ * Design: a crop is an image at most a few glyph heights tall (see
+ * seg__is_crop). After the line finder has run, the line with the most ink,
+ * weighted by how near it sits to the crop's vertical centre and lowered
+ * when it is cut by the top or bottom edge only, is the main line. Pieces
+ * of other "lines" whose centre lies inside the main line's band are the
+ * same written line split apart (spaced capitals, a sloping hand) and are
+ * joined to it; everything else (fragments of the neighbouring lines cut at
+ * the top/bottom edge, a printed label on its own line above) is dropped.
+ * Box-line remnants are dropped too: thin vertical runs standing on the
+ * left/right edge, thin flat runs longer than a glyph, and thin specks
+ * touching an edge.
+ */
+#include "segment/seg_internal.h"
+
+#include "common/err.h"
+
+#include <stdlib.h>
+
+/**
+ * Is this image a crop (a field or line cut out of a page) rather than a
+ * page? The glyph height used is the median over pieces that do not touch
+ * only the top or only the bottom edge: the cut bits of a printed line
+ * along the edge can outnumber the glyphs.
+ *
+ * @param[in]     ps     pieces, as found
+ * @param[in]     w      image width (px)
+ * @param[in]     h      image height (px)
+ * @param[in,out] pmed_h median piece height (px); replaced by the median
+ *                       without the edge pieces when the image is a crop
+ * @return 1 when the image is at most 4 glyph heights tall, or a strip (at
+ *         least 4 times as wide as tall) at most 10 glyph heights tall
+ */
+int seg__crop_detect(const SegPieces *ps, int w, int h, float *pmed_h)
+{
+    float *v = malloc((size_t)(ps->n + 1) * sizeof *v);
+    int k = 0;
+    for (int i = 0; v && i < ps->n; i++) {
+        const SegBox *b = &ps->v[i].box;
+        int top = b->y <= 0, bot = b->y + b->h >= h;
+        if (ps->v[i].flags & SEG__DEAD)
+            continue;
+        if (top == bot && (b->w >= 4 || b->h >= 4) && b->h >= 3)
+            v[k++] = (float)b->h;
+    }
+    float med = seg__median_f(v, k);
+    free(v);
+    if (med <= 0)
+        med = *pmed_h;
+    if (med <= 0)
+        return 0;
+    int crop = (float)h <= 4.0f * med ||
+               (4 * h <= w && (float)h <= 10.0f * med);
+    if (crop && med > *pmed_h)
+        *pmed_h = med;
+    return crop;
+}
+
+static void piece_drop(SegPiece *p, SegStats *st)
+{
+    free(p->mask);
+    p->mask = NULL;
+    p->flags |= SEG__DEAD;
+    p->line = -1;
+    st->n_specks++;
+}
+
+/* Median height of a line's live pieces that are not small. */
+static float line_med_h(const SegPieces *ps, const SegWLine *l)
+{
+    float *v = malloc((size_t)(l->n + 1) * sizeof *v);
+    int k = 0;
+    for (int i = 0; v && i < l->n; i++) {
+        const SegPiece *p = &ps->v[l->idx[i]];
+        if (!(p->flags & (SEG__DEAD | SEG__SMALL)))
+            v[k++] = (float)p->box.h;
+    }
+    float med = seg__median_f(v, k);
+    free(v);
+    return med;
+}
+
+/* A colon: narrow (at most 0.4 glyph heights), shorter than a glyph, its
+ * ink in exactly two runs of rows with a gap between (the two dots, joined
+ * as a broken glyph). */
+static int is_colon(const SegPiece *p, float glyph_h)
+{
+    if (!p->mask || p->box.w > 0.4f * glyph_h + 1 || p->box.h >= glyph_h)
+        return 0;
+    int runs = 0, in = 0;
+    for (int y = 0; y < p->box.h; y++) {
+        int ink = 0;
+        for (int x = 0; x < p->box.w && !ink; x++)
+            ink = p->mask[(size_t)y * p->box.w + x];
+        if (ink && !in)
+            runs++;
+        in = ink;
+    }
+    return runs == 2;
+}
+
+/* A printed label at the left of the main line ("PRENOM :", "NOM :"):
+ * the pieces left of the line's widest gap, when that gap is more than
+ * twice the median gap, there are at least 2 full-size pieces on each
+ * side, and one of the last two left of it is a colon. (Size alone does
+ * not tell a label: "nox nov 0oo" has smaller letters on the left too.) */
+static void drop_left_label(SegPieces *ps, SegWLine *ml, SegStats *st)
+{
+    int n = 0;
+    int *idx = malloc((size_t)(ml->n + 1) * sizeof *idx);
+    float *g = malloc((size_t)(ml->n + 1) * sizeof *g);
+    float *hl = malloc((size_t)(ml->n + 1) * sizeof *hl);
+    float *hr = malloc((size_t)(ml->n + 1) * sizeof *hr);
+    if (!idx || !g || !hl || !hr)
+        goto done;
+    for (int k = 0; k < ml->n; k++)
+        if (!(ps->v[ml->idx[k]].flags & (SEG__DEAD | SEG__SMALL)))
+            idx[n++] = ml->idx[k];
+    if (n < 5)
+        goto done;
+    seg__pieces_sort_x(ps, idx, n);
+    int right = ps->v[idx[0]].box.x + ps->v[idx[0]].box.w, at = -1;
+    float best = 0;
+    for (int k = 1; k < n; k++) {
+        const SegBox *b = &ps->v[idx[k]].box;
+        g[k - 1] = (float)(b->x - right);
+        if (g[k - 1] > best) {
+            best = g[k - 1];
+            at = k;
+        }
+        if (b->x + b->w > right)
+            right = b->x + b->w;
+    }
+    float med = seg__median_f(g, n - 1);
+    if (at < 2 || n - at < 2 || best <= 2.0f * (med > 1 ? med : 1))
+        goto done;
+    int nl = 0, nr = 0;
+    for (int k = 0; k < n; k++) {
+        if (k < at)
+            hl[nl++] = (float)ps->v[idx[k]].box.h;
+        else
+            hr[nr++] = (float)ps->v[idx[k]].box.h;
+    }
+    float ml_h = seg__median_f(hl, nl), mr_h = seg__median_f(hr, nr);
+    int colon = 0;
+    for (int k = at - 2 > 0 ? at - 2 : 0; k < at; k++)
+        colon |= is_colon(&ps->v[idx[k]], mr_h);
+    (void)ml_h;
+    if (!colon)
+        goto done;
+    float xcut = (float)ps->v[idx[at]].box.x;
+    for (int k = 0; k < ml->n; k++) {
+        SegPiece *p = &ps->v[ml->idx[k]];
+        if (!(p->flags & SEG__DEAD) && (float)(p->box.x + p->box.w) <= xcut)
+            piece_drop(p, st);
+    }
+done:
+    free(idx);
+    free(g);
+    free(hl);
+    free(hr);
+}
+
+/* Box-line remnants on the main line (glyph height lh): thin verticals
+ * on the left/right edge, flat thin runs longer than a glyph, specks at
+ * any edge. */
+static void drop_remnants(SegPieces *ps, SegWLine *ml, int w, int h,
+                          float lh, SegStats *st)
+{
+    for (int k = 0; k < ml->n; k++) {
+        SegPiece *p = &ps->v[ml->idx[k]];
+        if (p->flags & SEG__DEAD)
+            continue;
+        const SegBox *b = &p->box;
+        int at_lr = b->x <= 1 || b->x + b->w >= w - 1;
+        int at_tb = b->y <= 1 || b->y + b->h >= h - 1;
+        int thin_v = b->w <= 0.2f * lh + 1 && b->h >= 3 * b->w;
+        int flat = b->h <= 0.2f * lh + 1 && b->w >= 1.5f * lh &&
+                   b->w >= 4 * b->h;
+        int speck = b->w <= 0.25f * lh + 1 && b->h <= 0.25f * lh + 1;
+        if ((at_lr && thin_v) || flat || ((at_lr || at_tb) && speck))
+            piece_drop(p, st);
+    }
+}
+
+/**
+ * Reduce a crop to its main text line (see the file comment).
+ *
+ * @param[in,out] ps  pieces (dropped ones are marked dead)
+ * @param[in,out] ls  lines from seg__lines_find; all but one end empty
+ * @param[in]     m   page metrics
+ * @param[in]     w   image width
+ * @param[in]     h   image height
+ * @param[in,out] st  stats (dropped pieces count as specks)
+ * @return 0, or -1 on error
+ */
+int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
+                        int w, int h, SegStats *st)
+{
+    int best = -1;
+    float best_s = 0;
+    float *score = calloc((size_t)ls->n + 1, sizeof *score);
+    float *lmh = calloc((size_t)ls->n + 1, sizeof *lmh);
+    unsigned char *cut = calloc((size_t)ls->n + 1, 1);
+    if (!score || !lmh || !cut) {
+        free(score);
+        free(lmh);
+        free(cut);
+        return err_set("segment: out of memory (crop, %d lines)", ls->n);
+    }
+    for (int i = 0; i < ls->n; i++) {
+        SegWLine *l = &ls->v[i];
+        if (l->n == 0)
+            continue;
+        seg__line_update_box(ps, l);
+        float ink = 0;
+        for (int k = 0; k < l->n; k++) {
+            const SegPiece *p = &ps->v[l->idx[k]];
+            if (!(p->flags & SEG__DEAD))
+                ink += (float)p->area;
+        }
+        float cy = l->box.y + 0.5f * l->box.h;
+        float d = cy - 0.5f * h;
+        d = d < 0 ? -d : d;
+        /* ink times glyph height: a printed label is smaller than the
+         * handwriting it names */
+        lmh[i] = line_med_h(ps, l);
+        float s = ink * lmh[i] * (1.0f - 0.9f * d / (0.5f * h + 1));
+        int top = l->box.y <= 0, bot = l->box.y + l->box.h >= h;
+        cut[i] = top != bot;
+        if (cut[i])
+            s *= 0.4f; /* cut by one edge: a neighbouring line */
+        score[i] = s;
+        if (best < 0 || s > best_s) {
+            best = i;
+            best_s = s;
+        }
+    }
+    if (best < 0) {
+        free(score);
+        free(lmh);
+        free(cut);
+        return 0;
+    }
+    SegWLine *ml = &ls->v[best];
+    float lh = line_med_h(ps, ml);
+    if (lh <= 0)
+        lh = m->med_h;
+    /* The main line's band: where its full-size pieces lie. */
+    int y0 = h, y1 = 0;
+    for (int k = 0; k < ml->n; k++) {
+        const SegPiece *p = &ps->v[ml->idx[k]];
+        if (p->flags & (SEG__DEAD | SEG__SMALL))
+            continue;
+        y0 = p->box.y < y0 ? p->box.y : y0;
+        y1 = p->box.y + p->box.h > y1 ? p->box.y + p->box.h : y1;
+    }
+    if (y1 <= y0) {
+        y0 = ml->box.y;
+        y1 = ml->box.y + ml->box.h;
+    }
+    /* Another full line outside the main band, of the same glyph size and
+     * nearly as good a score (a crop of two written lines), stays. */
+    unsigned char *keep = cut; /* reused: 1 = keep line i */
+    for (int i = 0; i < ls->n; i++) {
+        const SegBox *b = &ls->v[i].box;
+        float cy = b->y + 0.5f * b->h;
+        keep[i] = i != best && ls->v[i].n > 0 && !cut[i] &&
+                  (cy < y0 || cy > y1) && lmh[i] >= 0.9f * lh &&
+                  score[i] >= 0.8f * best_s;
+    }
+    for (int i = 0; i < ls->n; i++) {
+        SegWLine *l = &ls->v[i];
+        if (i == best || l->n == 0 || keep[i])
+            continue;
+        for (int k = 0; k < l->n; k++) {
+            SegPiece *p = &ps->v[l->idx[k]];
+            if (p->flags & SEG__DEAD)
+                continue;
+            float cy = p->box.y + 0.5f * p->box.h;
+            /* inside the band, and not a full line's height away */
+            if (cy >= y0 && cy <= y1 && p->box.h <= 2.0f * lh) {
+                p->line = best;
+                if (seg__wline_push(ml, l->idx[k]) != 0) {
+                    free(score);
+                    free(lmh);
+                    free(cut);
+                    return -1;
+                }
+            } else {
+                piece_drop(p, st);
+            }
+        }
+        l->n = 0;
+    }
+    drop_remnants(ps, ml, w, h, lh, st);
+    free(score);
+    free(lmh);
+    free(cut);
+    drop_left_label(ps, ml, st);
+    /* Keep only the live pieces on the line. */
+    int n = 0;
+    for (int k = 0; k < ml->n; k++)
+        if (!(ps->v[ml->idx[k]].flags & SEG__DEAD))
+            ml->idx[n++] = ml->idx[k];
+    ml->n = n;
+    if (n > 0) {
+        seg__pieces_sort_x(ps, ml->idx, n);
+        seg__line_fit(ps, ml, m);
+        seg__line_update_box(ps, ml);
+    }
+    return 0;
+}
+
+/**
+ * Drop the bits of neighbouring lines that a crop's top or bottom edge cut
+ * off: pieces touching one of those edges (not both), lower than half a
+ * glyph and flat (wider than 1.5 times their height, or at most 2 px
+ * tall). Left alone they outnumber the glyphs and pull the median glyph
+ * height, which every length is scaled by, down to a pixel or two. A dot
+ * (about as wide as tall) is kept.
+ *
+ * @param[in,out] ps     pieces (dropped ones are marked dead)
+ * @param[in]     h      image height
+ * @param[in]     med_h  median component height before any step
+ * @param[in,out] st     stats (dropped pieces count as specks)
+ */
+void seg__crop_drop_edge_bits(SegPieces *ps, int h, float med_h, SegStats *st)
+{
+    for (int i = 0; i < ps->n; i++) {
+        SegPiece *p = &ps->v[i];
+        if (p->flags & SEG__DEAD)
+            continue;
+        const SegBox *b = &p->box;
+        int top = b->y <= 0, bot = b->y + b->h >= h;
+        if (top != bot && b->h < 0.5f * med_h &&
+            (b->w * 2 > 3 * b->h || b->h <= 2))
+            piece_drop(p, st);
+    }
+}

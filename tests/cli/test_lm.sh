@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# test_lm.sh - the language model and lexicon in `inkpipe ocr`: --no-lm,
+# --lexicon, the model found next to the classifier, bad files refused and
+# named. Pages from tools/mkpage (fixed seeds), the classifier from
+# tools/rec_model create (random weights): wiring, not accuracy (the unit
+# tests check the decoder on crafted posteriors; docs/context.md has the
+# measurements).
+. "$(dirname "$0")/lib.sh"
+
+B=${BUILD_DIR:-$TOP/build}
+T=$TEST_TMPDIR/lm
+mkdir -p "$T/in" "$T/m"
+export INKPIPE_MODEL=$T/m/rand.model
+"$B/tools/rec_model" create --seed 7 "$INKPIPE_MODEL" >/dev/null || { fail setup__rec_model; exit 1; }
+"$B/tools/mkpage" --seed 11 --text "the weather mother|GQ267388 2026 0105|Pay 250 EUR" \
+    "$T/in/p1.png" || { fail setup__mkpage; exit 1; }
+
+"$INKPIPE" ocr --help | grep -q -- '--lexicon FILE'
+check ocr__help__lists_lexicon test $? = 0
+
+# no en-fr.lm next to the random model: the tree's models/en-fr.lm is used
+"$INKPIPE" ocr -f txt,hocr -o "$T/lm" "$T/in/p1.png" 2>"$T/err1"
+rc1=$?
+"$INKPIPE" ocr --no-lm -f txt,hocr -o "$T/nolm" "$T/in/p1.png" 2>"$T/err2"
+rc2=$?
+check ocr__with_and_without_lm__both_succeed test "$rc1:$rc2" = "0:0"
+check ocr__lm__same_boxes \
+    test "$(grep -o "bbox [0-9 ]*" "$T/lm/p1.hocr")" = "$(grep -o "bbox [0-9 ]*" "$T/nolm/p1.hocr")"
+
+# a corrupt model next to the classifier is refused, named
+printf 'IKLM garbage' >"$T/m/en-fr.lm"
+"$INKPIPE" ocr -o "$T/bad" "$T/in/p1.png" 2>"$T/err3"
+rc=$?
+check ocr__corrupt_lm__exit_1_named test "$rc" = 1
+check ocr__corrupt_lm__message_names_file grep -q "$T/m/en-fr.lm" "$T/err3"
+"$INKPIPE" ocr --no-lm -o "$T/bad2" "$T/in/p1.png" 2>/dev/null
+check ocr__corrupt_lm_with_no_lm__runs test $? = 0
+rm -f "$T/m/en-fr.lm"
+
+# lexicon: missing file and a bad count are refused, named
+"$INKPIPE" ocr --lexicon "$T/none.tsv" -o "$T/x" "$T/in/p1.png" 2>"$T/err4"
+rc=$?
+check ocr__missing_lexicon__exit_1 test "$rc" = 1
+check ocr__missing_lexicon__named grep -q "none.tsv" "$T/err4"
+printf 'THOMAS\t438\nLEA\tmany\n' >"$T/bad.tsv"
+"$INKPIPE" ocr --lexicon "$T/bad.tsv" -o "$T/x" "$T/in/p1.png" 2>"$T/err5"
+check ocr__bad_lexicon__file_and_line_named grep -q "bad.tsv:2:" "$T/err5"
+
+# a good lexicon is loaded and used (snapping itself: test_rec_lm.c)
+printf 'weather\t10\nmother\t5\n' >"$T/lex.tsv"
+"$INKPIPE" ocr --lexicon "$T/lex.tsv" -f txt -o "$T/lex" "$T/in/p1.png" 2>"$T/err6"
+check ocr__lexicon__succeeds test $? = 0

@@ -1,0 +1,117 @@
+/* test_seg_crop.c - a field or line cut out of a page is read as its main
+ * line (segment/seg_crop.c); evenly spaced letters are one word; a dpi the
+ * ink contradicts is not believed (seg_page.c). */
+#include "common/err.h"
+#include "segment/segment.h"
+#include "tests/unit/seg_fixture.h"
+#include "tests/unit/test.h"
+
+#include <stdlib.h>
+
+static SegPage *seg(PIX *pix, int dpi)
+{
+    SegPage *p = seg_page_segment(pix, dpi, NULL);
+    if (!p)
+        printf("  seg_page_segment: %s\n", err_get());
+    return p;
+}
+
+static void seg_page_segment__evenly_spaced_capitals__one_word(void)
+{
+    /* A comb-field name: capitals 1.6 x-heights apart, evenly. */
+    FxPen pen = fx_pen(26);
+    pen.gap = (int)(1.6f * pen.xh);
+    PIX *pix = pixCreate(1200, 300, 1);
+    fx_text(pix, "HHHHHHH", 40, 150, &pen, 0);
+    SegPage *page = seg(pix, 300);
+    CHECK(page != NULL);
+    if (page) {
+        int nl, nw;
+        seg_page_get_lines(page, &nl);
+        seg_page_get_words(page, &nw);
+        CHECK(nl == 1);
+        CHECK(nw == 1);
+        if (test_case_failed)
+            fx_dump(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__words_on_evenly_spaced_line__still_split(void)
+{
+    FxPen pen = fx_pen(26);
+    PIX *pix = pixCreate(1200, 300, 1);
+    fx_text(pix, "nox lov xon vol", 40, 150, &pen, 0);
+    SegPage *page = seg(pix, 300);
+    CHECK(page != NULL);
+    if (page) {
+        int nw;
+        seg_page_get_words(page, &nw);
+        CHECK(nw == 4);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+/* A name crop: a small label line above, the name, and the tops of the
+ * next line's letters cut by the bottom edge. */
+static PIX *name_crop(void)
+{
+    FxPen small = fx_pen(12), pen = fx_pen(26);
+    PIX *pix = pixCreate(700, 110, 1);
+    fx_text(pix, "nox", 30, 18, &small, 0);
+    fx_text(pix, "nox lov xon", 40, 75, &pen, 0);
+    fx_text(pix, "nox lov xon vol nox", 20, 110 + 20, &pen, 0);
+    return pix;
+}
+
+static void seg_page_segment__name_crop__one_line_without_label_or_cut_bits(void)
+{
+    PIX *pix = name_crop();
+    SegPage *page = seg(pix, 300);
+    CHECK(page != NULL);
+    if (page) {
+        int nl, ng;
+        seg_page_get_lines(page, &nl);
+        seg_page_get_glyphs(page, &ng);
+        CHECK(nl == 1);
+        CHECK(ng == 9);
+        if (test_case_failed)
+            fx_dump(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__file_says_72_dpi__scale_from_glyphs(void)
+{
+    /* 72 dpi is what software writes when it knows nothing: the page must
+     * segment as with the dpi unknown, and report the estimate. */
+    PIX *pix = name_crop();
+    SegPage *p0 = seg(pix, 0), *p72 = seg(pix, 72);
+    CHECK(p0 != NULL && p72 != NULL);
+    if (p0 && p72) {
+        int g0, g72, w0, w72;
+        seg_page_get_glyphs(p0, &g0);
+        seg_page_get_glyphs(p72, &g72);
+        seg_page_get_words(p0, &w0);
+        seg_page_get_words(p72, &w72);
+        CHECK(g0 == g72);
+        CHECK(w0 == w72);
+        CHECK(seg_page_get_dpi(p72) == seg_page_get_dpi(p0));
+        CHECK(seg_page_get_dpi(p72) >= 100);
+    }
+    seg_page_destroy(&p0);
+    seg_page_destroy(&p72);
+    pixDestroy(&pix);
+}
+
+int main(void)
+{
+    RUN(seg_page_segment__evenly_spaced_capitals__one_word);
+    RUN(seg_page_segment__words_on_evenly_spaced_line__still_split);
+    RUN(seg_page_segment__name_crop__one_line_without_label_or_cut_bits);
+    RUN(seg_page_segment__file_says_72_dpi__scale_from_glyphs);
+    TEST_EXIT();
+}
