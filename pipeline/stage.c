@@ -391,6 +391,8 @@ static int enqueue_page(Spool *sp, Staging *sg, SpoolStage st,
 int spool_stage_sweep(Spool *sp, SpoolStage st, const QueueItem *item,
                       long pid, int all)
 {
+    if ((int)st < 0 || st >= STAGE_N)
+        return err_set("%s: unknown stage %d", item->key, (int)st);
     Staging sg;
     staging_init(&sg, sp, st, item);
     if (st != STAGE_OUTPUT) {
@@ -755,6 +757,8 @@ done:
 int spool_stage_run(Spool *sp, SpoolStage st, const QueueItem *item,
                     RecNet *net)
 {
+    if ((int)st < 0 || st >= STAGE_N)
+        return err_set("%s: unknown stage %d", item->key, (int)st);
     Staging sg;
     staging_init(&sg, sp, st, item);
     if (st != STAGE_OUTPUT)
@@ -782,8 +786,8 @@ int spool_stage_run(Spool *sp, SpoolStage st, const QueueItem *item,
     case STAGE_OUTPUT:
         rc = stage_output(sp, &sg, item);
         break;
-    default:
-        rc = err_set("unknown stage %d", (int)st);
+    default: /* refused above */
+        rc = err_set("%s: unknown stage %d", item->key, (int)st);
         break;
     }
     /* keep the message and errno of a failure across the clean-up */
