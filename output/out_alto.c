@@ -56,10 +56,14 @@ static void put_box(FILE *fp, const OutBox *b)
 
 static void box_union(OutBox *acc, const OutBox *b)
 {
-    if (b->x0 < acc->x0) acc->x0 = b->x0;
-    if (b->y0 < acc->y0) acc->y0 = b->y0;
-    if (b->x1 > acc->x1) acc->x1 = b->x1;
-    if (b->y1 > acc->y1) acc->y1 = b->y1;
+    if (b->x0 < acc->x0)
+        acc->x0 = b->x0;
+    if (b->y0 < acc->y0)
+        acc->y0 = b->y0;
+    if (b->x1 > acc->x1)
+        acc->x1 = b->x1;
+    if (b->y1 > acc->y1)
+        acc->y1 = b->y1;
 }
 
 /* Nonzero when the line has a word with glyphs (ALTO needs one String). */
@@ -126,8 +130,9 @@ static void put_line(FILE *fp, const OutPage *page, const OutLine *l, int pn,
             /* the gap between the two words; 0 wide when they touch or
              * overlap (WIDTH must not be negative) */
             int gap = w->box.x0 - prev->box.x1;
-            fprintf(fp, "            <SP HPOS=\"%d\" VPOS=\"%d\" "
-                        "WIDTH=\"%d\"/>\n",
+            fprintf(fp,
+                    "            <SP HPOS=\"%d\" VPOS=\"%d\" "
+                    "WIDTH=\"%d\"/>\n",
                     prev->box.x1, l->box.y0, gap > 0 ? gap : 0);
         }
         put_string(fp, page, w, pn, ln, ++wn);

@@ -58,8 +58,8 @@ static int xml_ok(const char *path)
         return 0;
     if (!xsd)
         return 1;
-    snprintf(cmd, sizeof cmd, "xmllint --noout --nonet --schema '%s' '%s'",
-             xsd, path);
+    snprintf(cmd, sizeof cmd, "xmllint --noout --nonet --schema '%s' '%s'", xsd,
+             path);
     return system(cmd) == 0;
 }
 
@@ -128,31 +128,38 @@ static void out_alto_write__fixture__valid_with_structure(void)
     doc = fixture_slurp(path, NULL);
     CHECK(doc != NULL);
     if (doc) {
-        CHECK(strncmp(doc, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 38) == 0);
+        CHECK(strncmp(doc, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 38) ==
+              0);
         CHECK(strstr(doc, "<alto xmlns=\"http://www.loc.gov/standards/alto/"
                           "ns-v4#\"") != NULL);
         CHECK(strstr(doc, "SCHEMAVERSION=\"4.4\"") != NULL);
     }
     CHECK(xpath_is(path, "string(//" EL("MeasurementUnit") ")", "pixel"));
-    CHECK(xpath_is(path, "string(//" EL("sourceImageInformation") "/"
-                         EL("fileName") ")", "scan.png"));
-    CHECK(xpath_is(path, "string(//" EL("OCRProcessing") "/"
-                         EL("ocrProcessingStep") "/" EL("processingSoftware")
-                         "/" EL("softwareName") ")", "inkpipe"));
+    CHECK(xpath_is(
+        path, "string(//" EL("sourceImageInformation") "/" EL("fileName") ")",
+        "scan.png"));
+    CHECK(xpath_is(
+        path,
+        "string(//" EL("OCRProcessing") "/" EL("ocrProcessingStep") "/" EL(
+            "processingSoftware") "/" EL("softwareName") ")",
+        "inkpipe"));
     CHECK(xpath_is(path, "string(//" EL("Page") "/@WIDTH)", "2480"));
     CHECK(xpath_is(path, "string(//" EL("Page") "/@HEIGHT)", "3508"));
     CHECK(xpath_is(path, "string(//" EL("Page") "/@PHYSICAL_IMG_NR)", "1"));
     CHECK(count_of(path, "count(//" EL("Page") ")") == 1);
     CHECK(count_of(path, "count(//" EL("Page") "/" EL("PrintSpace") ")") == 1);
     CHECK(count_of(path, "count(//" EL("TextBlock") ")") == 2);
-    CHECK(count_of(path, "count(//" EL("TextBlock") "[1]/" EL("TextLine") ")") == 2);
+    CHECK(count_of(path,
+                   "count(//" EL("TextBlock") "[1]/" EL("TextLine") ")") == 2);
     CHECK(count_of(path, "count(//" EL("TextLine") ")") == 3);
     CHECK(count_of(path, "count(//" EL("String") ")") == p->n_words);
     /* one SP between two words of a line: 3 + 2 + 3 words -> 2 + 1 + 2 */
     CHECK(count_of(path, "count(//" EL("SP") ")") == p->n_words - 3);
-    CHECK(count_of(path, "count(//" EL("TextLine") "/*[1][local-name()='SP'])") == 0);
-    CHECK(xpath_is(path, "string(//" EL("TextLine") "[1]/" EL("String")
-                         "[3]/@CONTENT)", "Lovelace"));
+    CHECK(count_of(path,
+                   "count(//" EL("TextLine") "/*[1][local-name()='SP'])") == 0);
+    CHECK(xpath_is(
+        path, "string(//" EL("TextLine") "[1]/" EL("String") "[3]/@CONTENT)",
+        "Lovelace"));
     /* every ID is unique */
     CHECK(count_of(path, "count(//*[@ID][@ID = preceding::*/@ID])") == 0);
     free(doc);
@@ -169,8 +176,8 @@ static void out_alto_write__numbers__boxes_wc_cc_sp(void)
         CHECK(p != NULL);
         return;
     }
-    p->glyphs[0].conf = 0.9f; /* 9 * 0.1 = 0.9 -> 1 */
-    p->glyphs[1].conf = 0.5f; /* 4.5 -> 5 (half away from zero) */
+    p->glyphs[0].conf = 0.9f;     /* 9 * 0.1 = 0.9 -> 1 */
+    p->glyphs[1].conf = 0.5f;     /* 4.5 -> 5 (half away from zero) */
     p->glyphs[2].conf = 1.00001f; /* softmax excess: sure, 0 */
     p->glyphs[3].conf = 0.0f;     /* unsure, 9 */
     CHECK(write_alto("c.alto.xml", path, sizeof path, pp, 1) == 0);
@@ -180,18 +187,24 @@ static void out_alto_write__numbers__boxes_wc_cc_sp(void)
     CHECK(xpath_is(path, "string(//" EL("String") "[2]/@CC)", "09"));
     CHECK(xpath_is(path, "string(//" EL("String") "[2]/@WC)", "0"));
     /* boxes: x0 y0 x1 y1 = 100 100 154 140 -> HPOS VPOS WIDTH HEIGHT */
-    CHECK(xpath_is(path, "concat(//" EL("String") "[1]/@HPOS,' ',//"
-                         EL("String") "[1]/@VPOS,' ',//" EL("String")
-                         "[1]/@WIDTH,' ',//" EL("String") "[1]/@HEIGHT)",
-                   "100 100 54 40"));
+    CHECK(
+        xpath_is(
+            path,
+            "concat(//" EL("String") "[1]/@HPOS,' ',//" EL(
+                "String") "[1]/@VPOS,' ',//" EL("String") "[1]/@WIDTH,' "
+                                                          "',//" EL("String") "[1]/@HEIGHT)",
+            "100 100 54 40"));
     CHECK(xpath_is(path, "string(//" EL("String") "[2]/@HPOS)", "190"));
-    CHECK(xpath_is(path, "concat(//" EL("TextLine") "/@HPOS,' ',//"
-                         EL("TextLine") "/@WIDTH)", "100 144"));
+    CHECK(xpath_is(
+        path,
+        "concat(//" EL("TextLine") "/@HPOS,' ',//" EL("TextLine") "/@WIDTH)",
+        "100 144"));
     /* the SP is the gap 154..190, between the two Strings */
-    CHECK(xpath_is(path, "concat(//" EL("SP") "/@HPOS,' ',//" EL("SP")
-                         "/@WIDTH)", "154 36"));
+    CHECK(xpath_is(path,
+                   "concat(//" EL("SP") "/@HPOS,' ',//" EL("SP") "/@WIDTH)",
+                   "154 36"));
     CHECK(count_of(path, "count(//" EL("String") "[1]/following-sibling::*[1]"
-                         "[local-name()='SP'])") == 1);
+                                                 "[local-name()='SP'])") == 1);
     /* all sure: WC 1, CC all zeros */
     p->glyphs[0].conf = p->glyphs[1].conf = 1.0f;
     CHECK(write_alto("c1.alto.xml", path, sizeof path, pp, 1) == 0);
@@ -218,8 +231,9 @@ static void out_alto_write__hostile_name_and_glyphs__escaped_and_valid(void)
         p->glyphs[i].codepoint = cps[i];
     CHECK(write_alto("g.alto.xml", path, sizeof path, pp, 1) == 0);
     CHECK(xml_ok(path));
-    CHECK(xpath_is(path, "string(//" EL("fileName") ")",
-                   "dir/a\"b'<c>&d\\e\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD.png"));
+    CHECK(
+        xpath_is(path, "string(//" EL("fileName") ")",
+                 "dir/a\"b'<c>&d\\e\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD.png"));
     CHECK(xpath_is(path, "string(//" EL("String") "[1]/@CONTENT)",
                    "<&>\"'\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"));
     CHECK(xpath_is(path, "string(//" EL("String") "[2]/@CONTENT)",
@@ -270,10 +284,11 @@ static void out_alto_write__three_pages__ids_and_physical_numbers(void)
     CHECK(count_of(path, "count(//" EL("Page") ")") == 3);
     CHECK(count_of(path, "count(//" EL("TextLine") ")") == 6);
     CHECK(count_of(path, "count(//*[@ID][@ID = preceding::*/@ID])") == 0);
-    CHECK(xpath_is(path, "string(//" EL("Page") "[@ID='page_3']/@PHYSICAL_IMG_NR)",
-                   "3"));
+    CHECK(xpath_is(
+        path, "string(//" EL("Page") "[@ID='page_3']/@PHYSICAL_IMG_NR)", "3"));
     CHECK(xpath_is(path, "string(//*[@ID='string_2_2_1']/@CONTENT)", "Amount"));
-    CHECK(count_of(path, "count(//" EL("Page") "[2]//" EL("TextBlock") ")") == 1);
+    CHECK(count_of(path, "count(//" EL("Page") "[2]//" EL("TextBlock") ")") ==
+          1);
     CHECK(count_of(path, "count(//" EL("sourceImageInformation") ")") == 1);
     out_page_destroy(&a);
     out_page_destroy(&b);
