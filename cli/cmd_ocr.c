@@ -16,15 +16,21 @@
 #include "input/page.h"
 
 static const char help_ocr[] =
-    "usage: inkpipe ocr [-o DIR] [-f txt,hocr] [--charset SET] [--model FILE]\n"
-    "                   [--no-context] [--no-lm] [--lexicon FILE] IMAGE...\n"
+    "usage: inkpipe ocr [-o DIR] [-f txt,hocr,alto] [--charset SET]
+"
+    "                   [--model FILE] [--no-context] [--no-lm]
+"
+    "                   [--lexicon FILE] IMAGE...
+"
     "\n"
     "OCR image files (TIFF incl. multi-page, PNG, JPEG, PNM) without a job\n"
     "file. For IMAGE x.png, writes DIR/x.txt and DIR/x.hocr (one hOCR page\n"
-    "per image page; pages separated by a form feed in the text).\n"
+    "per image page; pages separated by a form feed in the text); with -f\n"
+    "alto also DIR/x.alto.xml (ALTO 4.4, one Page per image page).\n"
     "\n"
     "  -o DIR          output folder (default: the current folder)\n"
-    "  -f LIST         formats, comma-separated: txt, hocr (default both)\n"
+    "  -f LIST         formats, comma-separated: txt, hocr, alto (default\n"
+    "                  txt,hocr)\n"
     "  --charset SET   digits, upper, lower, alpha, alnum (default) or a list\n"
     "                  of characters\n"
     "  --model FILE    classifier (default: the installed model)\n"
