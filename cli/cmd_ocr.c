@@ -16,12 +16,9 @@
 #include "input/page.h"
 
 static const char help_ocr[] =
-    "usage: inkpipe ocr [-o DIR] [-f txt,hocr,alto] [--charset SET]
-"
-    "                   [--model FILE] [--no-context] [--no-lm]
-"
-    "                   [--lexicon FILE] IMAGE...
-"
+    "usage: inkpipe ocr [-o DIR] [-f txt,hocr,alto] [--charset SET]\n"
+    "                   [--model FILE] [--no-context] [--no-lm]\n"
+    "                   [--lexicon FILE] IMAGE...\n"
     "\n"
     "OCR image files (TIFF incl. multi-page, PNG, JPEG, PNM) without a job\n"
     "file. For IMAGE x.png, writes DIR/x.txt and DIR/x.hocr (one hOCR page\n"
