@@ -1,5 +1,6 @@
 /*
- * out_files.c - the output files of one input: OUT/rel.txt, OUT/rel.hocr.
+ * out_files.c - the output files of one input: OUT/rel.txt, OUT/rel.hocr,
+ * OUT/rel.alto.xml.
  *
  * Design: one table of formats (name, extension, writer on a FILE*) is all
  * that knows which formats exist: out_formats_parse() reads a list such as
@@ -17,18 +18,20 @@
 #include "output/output.h"
 
 typedef struct {
-    const char *name; /* in -f lists and output.formats; also the extension */
+    const char *name; /* in -f lists and output.formats */
+    const char *ext;  /* file name extension, without the dot */
     int bit;          /* OUT_FORMAT_* */
     int (*write)(FILE *fp, const OutPage *const *pages, int n);
 } OutFormatDef;
 
 static const OutFormatDef formats[] = {
-    {"txt", OUT_FORMAT_TXT, out_text_write},
-    {"hocr", OUT_FORMAT_HOCR, out_hocr_write},
+    {"txt", "txt", OUT_FORMAT_TXT, out_text_write},
+    {"hocr", "hocr", OUT_FORMAT_HOCR, out_hocr_write},
+    {"alto", "alto.xml", OUT_FORMAT_ALTO, out_alto_write},
 };
 #define N_FORMATS ((int)(sizeof formats / sizeof formats[0]))
 
-/** The format names, comma-separated, in table order ("txt, hocr"). */
+/** The format names, comma-separated, in table order ("txt, hocr, alto"). */
 const char *out_formats_names(void)
 {
     static char buf[128];
@@ -95,7 +98,8 @@ static int write_cb(FILE *fp, void *ctx)
  * Notes:
  *   (1) Every component must be a plain name without control characters
  *       (nor "." or ".."), and the last at most OUT_NAME_MAX bytes, so that
- *       NAME.hocr and its temporary file fit in a file name.
+ *       NAME.alto.xml fits in a file name (temporary files are named from
+ *       a cut of NAME).
  */
 int out_files_check_name(const char *rel)
 {
@@ -159,7 +163,7 @@ int out_files_write(int out_fd, const char *rel, const OutPage *const *pages,
     for (int i = 0; rc == 0 && i < N_FORMATS; i++) {
         if (!(formats_bits & formats[i].bit))
             continue;
-        snprintf(name, sizeof name, "%s.%s", base, formats[i].name);
+        snprintf(name, sizeof name, "%s.%s", base, formats[i].ext);
         WriteCtx w = {&formats[i], pages, n};
         rc = fs_publish_stream_at(dfd, name, write_cb, &w);
     }

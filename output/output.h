@@ -1,11 +1,12 @@
 /*
- * output.h - recognised pages as UTF-8 text and hOCR 1.2.
+ * output.h - recognised pages as UTF-8 text, hOCR 1.2 and ALTO 4.4.
  *
  * Files (prefix out_):
  *   out_page.c   OutPage create/destroy, save/load of the recognised-page
  *                artifact (versioned, little-endian)
  *   out_text.c   plain UTF-8 text
  *   out_hocr.c   hOCR 1.2 (well-formed XHTML, everything escaped)
+ *   out_alto.c   ALTO 4.4 XML (schema-valid, everything escaped)
  *   out_files.c  the table of formats; the output files of one input, each
  *                published by temp file + rename
  *
@@ -79,19 +80,23 @@ int out_text_write(FILE *fp, const OutPage *const *pages, int n_pages);
 /* One hOCR document for the pages of one input file. Returns 0 or -1. */
 int out_hocr_write(FILE *fp, const OutPage *const *pages, int n_pages);
 
+/* One ALTO 4.4 document for the pages of one input file. Returns 0 or -1. */
+int out_alto_write(FILE *fp, const OutPage *const *pages, int n_pages);
+
 /* Output formats (bits). The table in out_files.c names them. */
 enum {
     OUT_FORMAT_TXT = 1,
-    OUT_FORMAT_HOCR = 2
+    OUT_FORMAT_HOCR = 2,
+    OUT_FORMAT_ALTO = 4
 };
 
-/* Parse "txt,hocr" into OUT_FORMAT_* bits. Returns 0 or -1. */
+/* Parse "txt,hocr,alto" into OUT_FORMAT_* bits. Returns 0 or -1. */
 int out_formats_parse(const char *list, int *pformats);
 /* The known format names, comma-separated, for messages (static string). */
 const char *out_formats_names(void);
-/* Longest output name without its extension (bytes): NAME.hocr and its
- * temporary file must fit in a file name. */
-#define OUT_NAME_MAX 250
+/* Longest output name without its extension (bytes): NAME.alto.xml, the
+ * longest, must fit in a file name (255 bytes). */
+#define OUT_NAME_MAX 246
 /* 0 when rel can name an input's outputs, else -1 saying why. */
 int out_files_check_name(const char *rel);
 /* Write OUT/rel.EXT for each format in formats, whole or not at all.

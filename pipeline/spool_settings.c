@@ -186,11 +186,22 @@ static void settings_of_job(const Job *job, const char *model,
     char real[PATH_MAX];
     settings_add(s, STAGE_OUTPUT, "output.dir", "%s",
                  realpath(job->output_dir, real) ? real : job->output_dir);
-    char formats[64] = "";
-    if (job->formats & OUT_FORMAT_TXT)
-        strcat(formats, "txt");
-    if (job->formats & OUT_FORMAT_HOCR)
-        strcat(formats, formats[0] ? ",hocr" : "hocr");
+    /* the chosen formats by name, in the order of the format table */
+    char formats[256] = "";
+    for (const char *p = out_formats_names(); *p;) {
+        size_t n = strcspn(p, ", ");
+        char one[32];
+        int bit;
+        snprintf(one, sizeof one, "%.*s", (int)n, p);
+        if (n && out_formats_parse(one, &bit) == 0 && (job->formats & bit) &&
+            strlen(formats) + n + 2 < sizeof formats) {
+            if (formats[0])
+                strcat(formats, ",");
+            strcat(formats, one);
+        }
+        p += n;
+        p += strspn(p, ", ");
+    }
     settings_add(s, STAGE_OUTPUT, "output.formats", "%s", formats);
 }
 

@@ -422,6 +422,8 @@ static int enqueue_page(Spool *sp, Staging *sg, SpoolStage st,
 int spool_stage_sweep(Spool *sp, SpoolStage st, const QueueItem *item,
                       long pid, int all)
 {
+    if ((int)st < 0 || st >= STAGE_N)
+        return err_set("%s: unknown stage %d", item->key, (int)st);
     Staging sg;
     staging_init(&sg, sp, st, item);
     if (st != STAGE_OUTPUT) {
@@ -702,9 +704,8 @@ static int output_publish(Spool *sp, Staging *sg, const char *rel,
     const char *base = slash ? slash + 1 : rel;
     char dir[4096], token[64];
     size_t dlen = slash ? (size_t)(slash - rel) : 0;
-    if (dlen >= sizeof dir || !fs_component_ok(base, strlen(base)) ||
-        strlen(base) > 250)
-        return err_set("bad output name '%s'", rel);
+    if (dlen >= sizeof dir || out_files_check_name(rel) < 0)
+        return err_prefix("bad output name '%s'", rel);
     memcpy(dir, rel, dlen);
     dir[dlen] = '\0';
     int dfd = fs_open_subdir(spool__out_fd(sp), dir, 1);
@@ -814,8 +815,8 @@ done:
 int spool_stage_run(Spool *sp, SpoolStage st, const QueueItem *item,
                     RecNet *net)
 {
-    if ((int)st < 0 || st >= STAGE_N) /* no queue to stage in */
-        return err_set("unknown stage %d", (int)st);
+    if ((int)st < 0 || st >= STAGE_N)
+        return err_set("%s: unknown stage %d", item->key, (int)st);
     Staging sg;
     staging_init(&sg, sp, st, item);
     if (st != STAGE_OUTPUT)
@@ -843,8 +844,8 @@ int spool_stage_run(Spool *sp, SpoolStage st, const QueueItem *item,
     case STAGE_OUTPUT:
         rc = stage_output(sp, &sg, item);
         break;
-    default:
-        rc = err_set("unknown stage %d", (int)st);
+    default: /* refused above */
+        rc = err_set("%s: unknown stage %d", item->key, (int)st);
         break;
     }
     /* keep the message and errno of a failure across the clean-up */

@@ -9,7 +9,7 @@
 #     file, its page count and the key; the other files are done; page
 #     items carry the TIFF directory offset (ifd=), and a file replaced
 #     after ingest is still read right (by page number);
-#   * file names with control characters (a newline too) or over 250 bytes
+#   * file names with control characters (a newline too) or over 246 bytes
 #     fail at ingest, escaped, and count as unreadable in the summary; the
 #     other files are done;
 #   * a page over limits.page_memory_mb says "out of memory" and names the
@@ -102,17 +102,21 @@ cp "$T/nm/in/good.png" "$T/nm/in/$(printf 'tab\there.png')"
 cp "$T/nm/in/good.png" "$T/nm/in/$(printf 'new\nline.png')"
 long=$(printf 'x%.0s' $(seq 1 251))
 cp "$T/nm/in/good.png" "$T/nm/in/$long.png"
+# the longest name that is fine: NAME.alto.xml is 255 bytes
+ok=$(printf 'y%.0s' $(seq 1 246))
+cp "$T/nm/in/good.png" "$T/nm/in/$ok.png"
+sed -i 's/^  dir: out$/  dir: out\n  formats: [txt, hocr, alto]/' "$T/nm/job.yaml"
 (cd "$T/nm" && "$INKPIPE" run job.yaml) >"$T/nm.log" 2>&1
 rc=$?
 check names__bad__exit_3 [ $rc -eq 3 ]
-check names__bad__counted_unreadable_in_summary grep -q "4 files (4 new, 3 unreadable)" "$T/nm.log"
+check names__bad__counted_unreadable_in_summary grep -q "5 files (5 new, 3 unreadable)" "$T/nm.log"
 check names__control_characters__refused_at_ingest_escaped eval \
     'grep -q "ingest .*input file name '"'"'in/tab\\\\there.png'"'"' .*control character" "$T/nm.log" &&
      grep -q "ingest .*input file name '"'"'in/new\\\\nline.png'"'"'" "$T/nm.log"'
 check names__too_long__refused_at_ingest eval \
-    'grep -q "ingest .*$long.png'"'"' .*251 bytes .*at most 250" "$T/nm.log"'
+    'grep -q "ingest .*$long.png'"'"' .*251 bytes .*at most 246" "$T/nm.log"'
 check names__good_file__done eval \
-    '[ -s "$T/nm/out/good.hocr" ] && [ "$(ls "$T/nm/out" | wc -l)" -eq 2 ]'
+    '[ -s "$T/nm/out/good.hocr" ] && [ -s "$T/nm/out/$ok.alto.xml" ] && [ "$(ls "$T/nm/out" | wc -l)" -eq 6 ]'
 check names__no_output_failure eval \
     '[ "$(stage_count "$T/nm/job.yaml" output failed)" -eq 0 ] && [ "$(stage_count "$T/nm/job.yaml" ingest failed)" -eq 3 ]'
 

@@ -181,3 +181,9 @@ check edits__live_claim__redo_refused eval \
 mv "$q/claimed/$k~$HOST~$$~$start" "$q/done/$k"
 run_traced "$T/e11.log"
 check edits__live_claim_gone__redo_runs eval '[ $rc -eq 0 ] && [ -s "$T/e/out2/p1.txt" ]'
+
+# ---- a format added (alto): output only ----------------------------------
+job_yaml out2 "[txt, alto]" "binarize:" "  method: otsu" "segment:" "  split_touching: false"
+run_traced "$T/e12.log"
+check edits__format_added__output_only_alto_written eval \
+    '[ $rc -eq 0 ] && grep -q "output.formats txt -> txt,alto" "$T/e12.log" && [ "$(ran recognize)" -eq 0 ] && [ "$(ran output)" -eq 3 ] && [ -s "$T/e/out2/m.alto.xml" ]'
