@@ -49,6 +49,8 @@ const Job *spool_get_job(const Spool *sp);
 int spool_submit(Spool *sp, int *pnew, int *pknown);
 int spool_recover(Spool *sp, int *pn);
 int spool_retry(Spool *sp, int *pn);
+/* Enqueue the output of every file its failed pages have settled
+ * (stage.c). 0 or -1. */
 int spool_settle_failed(Spool *sp);
 
 /* spool_stage_run's result when the item's claim was taken over before
