@@ -32,7 +32,24 @@ void chain_options_init(ChainOptions *o)
  */
 PIX *chain_read(const ChainOptions *o, const char *path, int page, int *pdpi)
 {
-    PIX *pix = page_read(path, page, o->max_pixels);
+    return chain_read_at(o, path, page, 0, pdpi);
+}
+
+/**
+ * chain_read with the page's TIFF directory offset (page_list), so that a
+ * page of a multi-page TIFF is found without walking the file.
+ *
+ * @param[in]  o     options (max_pixels)
+ * @param[in]  path  image file
+ * @param[in]  page  0-based page number
+ * @param[in]  ifd   TIFF directory offset of the page; 0 = unknown
+ * @param[out] pdpi  the page's resolution, 0 when the file gives none
+ * @return new PIX (caller owns), or NULL (message names file and page)
+ */
+PIX *chain_read_at(const ChainOptions *o, const char *path, int page,
+                   uint64_t ifd, int *pdpi)
+{
+    PIX *pix = page_read_at(path, page, ifd, o->max_pixels);
     if (pix)
         *pdpi = pixGetXRes(pix) > 0 ? pixGetXRes(pix) : 0;
     return pix;

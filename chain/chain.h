@@ -48,6 +48,10 @@ void chain_options_init(ChainOptions *o);
 /* Decode page `page` (0-based) of path; *pdpi = its resolution (0 =
  * unknown). NULL on error (message names file and page). */
 PIX *chain_read(const ChainOptions *o, const char *path, int page, int *pdpi);
+/* The same, given the page's TIFF directory offset (page_list; 0 =
+ * unknown): no walk through the pages before it. */
+PIX *chain_read_at(const ChainOptions *o, const char *path, int page,
+                   uint64_t ifd, int *pdpi);
 /* Binarise (and deskew) a decoded page; the result carries dpi as its
  * resolution. pix is not modified. NULL on error. */
 PIX *chain_binarize(const ChainOptions *o, PIX *pix, int dpi,

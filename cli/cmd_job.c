@@ -5,9 +5,11 @@
  * any problem, with file:line:col), opens the spool, and then does one
  * thing with it. `run` = submit + N worker processes that exit when the
  * queues drain + a summary; concurrent runs and extra `work` processes on
- * other hosts share the queues safely (queue.h). Exit codes (cli.h): 0 all
- * pages done, 1 the spool or outputs cannot be used, 2 bad usage or job
- * file, 3 some items failed.
+ * other hosts share the queues safely (queue.h). `run` and `submit` first
+ * compare the job's settings with the spool's and redo what a change
+ * affects (spool_settings_sync); `work` refuses a job that differs. Exit
+ * codes (cli.h): 0 all pages done, 1 the spool or outputs cannot be used
+ * (a full disk included), 2 bad usage or job file, 3 some items failed.
  */
 #include <errno.h>
 #include <signal.h>
@@ -44,19 +46,23 @@ static const char help_run[] =
     "binarize, segment, recognize, output) with N worker processes until the\n"
     "queues drain. Pages already done are not done again; claims left by\n"
     "killed workers are taken back. On a terminal, progress goes to stderr.\n"
+    "After an edit of the job's settings, the stages they affect are redone\n"
+    "for every page (binarize.* from binarize on, segment.* and the model\n"
+    "from segment, output.* only the output); earlier results are reused.\n"
     "\n"
     "  --workers N   worker processes (default: `workers` in the job, 1)\n"
     "  --quiet       no progress line and no summary\n"
     "\n"
     "Exit status: 0 every page done, 3 some failed (listed with reasons),\n"
-    "2 bad job file or usage, 1 spool or output folder unusable.\n";
+    "2 bad job file or usage, 1 spool or output folder unusable (or full).\n";
 
 static const char help_submit[] =
     "usage: inkpipe submit JOB.yaml\n"
     "\n"
     "Only enqueue the job's input files (one ingest item each). Files that\n"
     "were enqueued before are skipped, so submitting twice adds nothing.\n"
-    "Workers (`inkpipe work`) then process them.\n";
+    "Workers (`inkpipe work`) then process them. Like `run`, it first\n"
+    "requeues what an edit of the job's settings affects.\n";
 
 static const char help_work[] =
     "usage: inkpipe work JOB.yaml [--stage NAME] [--exit-when-idle]\n"
@@ -64,6 +70,8 @@ static const char help_work[] =
     "Run one worker on the job's spool. Any number of workers may run at\n"
     "once, on this machine or on others that share the spool folder (over a\n"
     "network filesystem); each item is claimed by exactly one of them.\n"
+    "A job whose settings differ from the spool's is refused (exit 1): run\n"
+    "`inkpipe submit JOB.yaml` first, which redoes what they affect.\n"
     "\n"
     "  --stage NAME       only this stage (ingest, binarize, segment,\n"
     "                     recognize, output); may be repeated\n"
@@ -145,6 +153,59 @@ static const char *job_model(const Job *job)
     return job->model ? job->model : cli_default_model_path();
 }
 
+/* Print the error of a spool that could not be written; on a full disk
+ * with what to do (as a worker says it). */
+static void spool_failed(const char *path)
+{
+    int e = err_get_errno();
+    if (e == ENOSPC || e == EDQUOT)
+        fprintf(stderr, "inkpipe: %s: %s. Stopped: free some space, then "
+                        "run (or submit) the job again\n",
+                path, err_get());
+    else
+        fprintf(stderr, "inkpipe: %s: %s\n", path, err_get());
+}
+
+/* Redo what a change of the job's settings makes stale (run, submit);
+ * says what it does on stderr. 0, or the exit code (1) after the error. */
+static int sync_settings(const char *path, Spool *sp, const Job *job)
+{
+    SpoolRedo r;
+    const char *model = job_model(job);
+    if (spool_settings_sync(sp, model, cli_lm_path(model),
+                            cli_env()->precision, &r) < 0) {
+        spool_failed(path);
+        return 1;
+    }
+    if (r.from == STAGE_N)
+        return 0;
+    fprintf(stderr, "inkpipe: %s: %s%s%s; ", path,
+            r.changes[0] ? "settings changed since the last run: " : "",
+            r.changes,
+            r.interrupted ? (r.changes[0] ? " (and a redo was cut short)"
+                                          : "finishing a redo that was cut "
+                                            "short")
+                          : "");
+    if (r.from == STAGE_OUTPUT)
+        fprintf(stderr, "the output of %d files is written again\n", r.items);
+    else
+        fprintf(stderr, "%s and the stages after it are redone (%d items "
+                        "requeued), the results of earlier stages are "
+                        "reused\n",
+                spool_stage_names[r.from], r.items);
+    return 0;
+}
+
+/* After spool_submit failed: the words and the exit code. A full disk (or
+ * a spool that cannot be written) is not the job file's fault: 1, with
+ * what to do; anything else is a problem of the inputs: 2. */
+static int submit_failed(const char *path)
+{
+    int e = err_get_errno();
+    spool_failed(path);
+    return e == ENOSPC || e == EDQUOT || e == EROFS || e == EIO ? 1 : 2;
+}
+
 static void progress_line(const ReportCounts *k, double t0)
 {
     ReportPages pg = report_pages(k);
@@ -222,9 +283,10 @@ int cmd_run(int argc, char **argv)
         workers = job->workers;
     double t0 = clock_mono_s();
     int n_new = 0, n_known = 0;
+    if ((rc = sync_settings(path, sp, job)) != 0)
+        goto out;
     if (spool_submit(sp, &n_new, &n_known) < 0) {
-        fprintf(stderr, "inkpipe: %s: %s\n", path, err_get());
-        rc = 2;
+        rc = submit_failed(path);
         goto out;
     }
     pid_t *pids = calloc((size_t)workers, sizeof *pids);
@@ -314,15 +376,13 @@ int cmd_submit(int argc, char **argv)
     int rc = open_job_arg(argc, argv, help_submit, &path, &job, &sp);
     if (rc >= 0)
         return rc;
-    rc = 0;
     int n_new = 0, n_known = 0;
-    if (spool_submit(sp, &n_new, &n_known) < 0) {
-        fprintf(stderr, "inkpipe: %s: %s\n", path, err_get());
-        rc = 2;
-    } else {
+    rc = sync_settings(path, sp, job);
+    if (rc == 0 && spool_submit(sp, &n_new, &n_known) < 0)
+        rc = submit_failed(path);
+    else if (rc == 0)
         printf("%s: enqueued %d new files (%d already known)\n", job->name,
                n_new, n_known);
-    }
     spool_destroy(&sp);
     job_destroy(&job);
     return rc;
@@ -373,6 +433,13 @@ int cmd_work(int argc, char **argv)
     /* the language model goes with the classifier; the recognize stage
      * finds it in the job's page-chain options */
     job->chain.lm_path = cli_lm_path(wo.model);
+    if (spool_settings_check(sp, wo.model, job->chain.lm_path,
+                             cli_env()->precision) < 0) {
+        fprintf(stderr, "inkpipe: %s: %s\n", path, err_get());
+        spool_destroy(&sp);
+        job_destroy(&job);
+        return 1;
+    }
     wo.log = stderr;
     wo.stop = &work_stop;
     struct sigaction sa;

@@ -308,6 +308,21 @@ static int slurm_submit(int argc, char **argv)
         fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
         goto out;
     }
+    /* as `inkpipe submit`: an edited job redoes what its edit affects
+     * (the tasks' `inkpipe work` refuses a job that differs) */
+    SpoolRedo redo;
+    const char *model = job->model ? job->model : cli_default_model_path();
+    if (spool_settings_sync(sp, model, cli_lm_path(model),
+                            cli_env()->precision, &redo) < 0) {
+        fprintf(stderr, "inkpipe slurm submit: %s: %s\n", job_path,
+                err_get());
+        goto out;
+    }
+    if (redo.from < STAGE_N)
+        fprintf(stderr, "inkpipe slurm submit: %s: settings changed (%s): "
+                        "%s and later stages redone (%d items)\n",
+                job_path, redo.changes[0] ? redo.changes : "a redo cut short",
+                spool_stage_names[redo.from], redo.items);
     if (spool_submit(sp, &n_new, &n_known) < 0) {
         /* as `inkpipe submit`: the job's inputs cannot be enqueued */
         fprintf(stderr, "inkpipe slurm submit: %s: %s\n", job_path,

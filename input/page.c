@@ -1,20 +1,35 @@
 /*
  * page.c - read pages of image files (see page.h).
  *
- * Design: page_count / page_read read the header first (Leptonica
- * readHeaderTiff / pixReadHeader) and check the pixel limit before any
- * decoding, then decode with pixReadTiff(path, n), the PNG fast path
- * (page_png.c) or pixRead; an alpha channel is then put over white paper.
- * Errors name the file and page ("scan.tif page 3: ...").
+ * Design: page_list / page_read_at read the header first (libtiff /
+ * Leptonica readHeaderTiff / pixReadHeader) and check the limits before
+ * any decoding, then decode with Leptonica (pixReadStreamTiff, the PNG fast
+ * path of page_png.c, or pixRead); an alpha channel is then put over white
+ * paper. Errors name the file and page ("scan.tif page 3: ...").
+ *
+ * Multi-page TIFF: libtiff finds page n by walking the directory chain
+ * from the start (TIFFSetDirectory; in libtiff 4.5 TIFFSetSubDirectory
+ * walks it too, to number the directory), so reading every page of an
+ * n-page file that way costs O(n^2): 8,000 pages took 340 s. page_list
+ * walks the chain once and returns each page's directory (IFD) offset;
+ * page_read_at then opens the file through a stdio cookie that shows the
+ * TIFF header with its first-IFD offset replaced by the page's, so the
+ * page is "directory 0" and nothing is walked. Every byte after the
+ * header is the file's own, so the PIX is the one pixReadTiff(path, n)
+ * gives.
  */
+#define _GNU_SOURCE /* fopencookie: the TIFF page view below */
 #include "input/page.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <tiffio.h>
 #include <unistd.h>
 
 #include "common/err.h"
@@ -63,6 +78,88 @@ static int page_format(const char *path, int *pformat)
     return 0;
 }
 
+/* Walk a TIFF's directory chain once: the page count and, when pifd is
+ * given, each page's directory offset. Over max_pages (> 0) the rest of
+ * the chain is only counted (libtiff's light walk) for the message. */
+static int tiff_list(const char *path, int max_pages, uint64_t **pifd,
+                     int *pn)
+{
+    /* "m": no memory mapping, which would count a large file against the
+     * stage's address-space limit */
+    TIFF *tif = TIFFOpen(path, "rm");
+    if (!tif)
+        return err_set("%s: cannot read the TIFF directory (corrupt file?)",
+                       path);
+    uint64_t *ifd = NULL;
+    int n = 0, cap = 0, rc = 0;
+    do {
+        if (max_pages > 0 && n == max_pages) {
+            /* one page too many: count them all (a light walk that reads
+             * only the links), for the message */
+            unsigned long total = TIFFNumberOfDirectories(tif);
+            if (total <= (unsigned long)n)
+                total = (unsigned long)n + 1;
+            rc = err_set("%s: %lu pages, more than limits.max_pages = %d",
+                         path, total, max_pages);
+            break;
+        }
+        if (pifd && n == cap) {
+            cap = cap ? 2 * cap : 64;
+            uint64_t *v = realloc(ifd, (size_t)cap * sizeof *v);
+            if (!v) {
+                rc = err_set("%s: out of memory for %d page offsets", path,
+                             cap);
+                break;
+            }
+            ifd = v;
+        }
+        if (pifd)
+            ifd[n] = TIFFCurrentDirOffset(tif);
+        n++;
+    } while (TIFFReadDirectory(tif));
+    TIFFClose(tif);
+    if (rc < 0) {
+        free(ifd);
+        return -1;
+    }
+    if (pifd)
+        *pifd = ifd;
+    *pn = n;
+    return 0;
+}
+
+/**
+ * Pages of an image file, from its headers only.
+ *
+ * @param[in]  path       image file
+ * @param[in]  max_pages  more pages than this fail (limits.max_pages);
+ *                        0 = no limit
+ * @param[out] pifd       [optional] for a TIFF, each page's directory
+ *                        offset (caller frees; for page_read_at); NULL
+ *                        for other formats
+ * @param[out] pn         pages (1 for all formats but TIFF)
+ * @return 0, or -1 (not an image, unsupported format, unreadable, too
+ *         many pages: the message names the file and, for the last, its
+ *         page count and the key)
+ *
+ * Notes:
+ *   (1) One walk of the directory chain, so the cost is linear in the
+ *       page count.
+ */
+int page_list(const char *path, int max_pages, uint64_t **pifd, int *pn)
+{
+    int format;
+    if (pifd)
+        *pifd = NULL;
+    if (page_format(path, &format) < 0)
+        return -1;
+    if (!is_tiff(format)) {
+        *pn = 1;
+        return 0;
+    }
+    return tiff_list(path, max_pages, pifd, pn);
+}
+
 /**
  * Number of pages of an image file, from its headers only.
  *
@@ -72,23 +169,121 @@ static int page_format(const char *path, int *pformat)
  */
 int page_count(const char *path, int *pn)
 {
-    int format;
-    if (page_format(path, &format) < 0)
-        return -1;
-    if (!is_tiff(format)) {
-        *pn = 1;
+    return page_list(path, 0, NULL, pn);
+}
+
+/* ---- a TIFF seen from one page: the page view ---------------------------
+ * A read-only stdio stream over the file whose header says the first
+ * directory is at `ifd`. Reads go straight to the file with pread. */
+typedef struct {
+    int fd;
+    off_t pos, size;
+    unsigned char head[16]; /* the patched header */
+    int head_n;
+} PageView;
+
+static ssize_t view_read(void *cookie, char *buf, size_t n)
+{
+    PageView *v = cookie;
+    if (v->pos >= v->size)
         return 0;
+    if ((off_t)n > v->size - v->pos)
+        n = (size_t)(v->size - v->pos);
+    ssize_t r;
+    do
+        r = pread(v->fd, buf, n, v->pos);
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return -1;
+    for (off_t i = v->pos; i < v->head_n && i < v->pos + r; i++)
+        buf[i - v->pos] = (char)v->head[i];
+    v->pos += r;
+    return r;
+}
+
+static int view_seek(void *cookie, off64_t *off, int whence)
+{
+    PageView *v = cookie;
+    off_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? v->pos : v->size;
+    if (base + *off < 0)
+        return -1;
+    v->pos = base + *off;
+    *off = v->pos;
+    return 0;
+}
+
+static int view_close(void *cookie)
+{
+    PageView *v = cookie;
+    close(v->fd);
+    free(v);
+    return 0;
+}
+
+/* Open path as a TIFF whose first directory is the one at ifd. NULL with
+ * the message set (ifd outside the file, not a TIFF header). */
+static FILE *view_open(const char *path, int page, uint64_t ifd)
+{
+    PageView *v = calloc(1, sizeof *v);
+    if (!v) {
+        err_set("out of memory");
+        return NULL;
     }
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return err_set_errno("%s", path);
-    int n = 0;
-    int rc = tiffGetCount(fp, &n);
-    fclose(fp);
-    if (rc != 0 || n < 1)
-        return err_set("%s: cannot read the TIFF directory (corrupt file?)",
-                       path);
-    *pn = n;
+    v->fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (v->fd < 0 || fstat(v->fd, &st) < 0) {
+        err_set_errno("%s", path);
+        goto fail;
+    }
+    v->size = st.st_size;
+    ssize_t r = pread(v->fd, v->head, sizeof v->head, 0);
+    int le = r >= 8 && v->head[0] == 'I' && v->head[1] == 'I';
+    int be = r >= 8 && v->head[0] == 'M' && v->head[1] == 'M';
+    int magic =
+        le ? v->head[2] | v->head[3] << 8 : v->head[2] << 8 | v->head[3];
+    int big = magic == 43, width = big ? 8 : 4, at = big ? 8 : 4;
+    if (!(le || be) || (magic != 42 && !(big && r >= 16)) ||
+        ifd < (uint64_t)(at + width) || ifd >= (uint64_t)v->size ||
+        (!big && ifd > 0xFFFFFFFFu)) {
+        err_set("%s page %d: cannot read the TIFF header (the file changed "
+                "since it was listed, or corrupt)",
+                path, page + 1);
+        goto fail;
+    }
+    for (int i = 0; i < width; i++) {
+        int shift = 8 * (le ? i : width - 1 - i);
+        v->head[at + i] = (unsigned char)(ifd >> shift);
+    }
+    v->head_n = at + width;
+    cookie_io_functions_t io = {view_read, NULL, view_seek, view_close};
+    FILE *fp = fopencookie(v, "r", io);
+    if (!fp) {
+        err_set_errno("%s", path);
+        goto fail;
+    }
+    return fp;
+fail:
+    if (v->fd >= 0)
+        close(v->fd);
+    free(v);
+    return NULL;
+}
+
+/* After a failed decode of a w x h page (bps bits x spp samples): 1 when
+ * it ran out of memory (the allocator said ENOMEM, or a buffer twice the
+ * decoded raster cannot be had now: under the stage's address-space
+ * limit the decoder needs about that much). */
+static int decode_out_of_memory(int e, int w, int h, int bps, int spp)
+{
+    if (e == ENOMEM)
+        return 1;
+    /* Leptonica keeps 1..16 bpp as is and RGB(A) as 32 bpp */
+    size_t d = spp >= 3 ? 32 : (size_t)(bps * spp > 0 ? bps * spp : 8);
+    size_t raster = ((size_t)w * d + 31) / 32 * 4 * (size_t)h;
+    void *volatile probe = malloc(2 * raster);
+    if (!probe)
+        return 1;
+    free(probe);
     return 0;
 }
 
@@ -97,6 +292,9 @@ int page_count(const char *path, int *pn)
  *
  * @param[in] path        image file
  * @param[in] page        0-based page (TIFF directory); 0 for other formats
+ * @param[in] ifd         TIFF: the page's directory offset from page_list,
+ *                        or 0 = unknown (found by walking the directory
+ *                        chain: linear in page); ignored for other formats
  * @param[in] max_pixels  width * height above this fails
  * @return new PIX (caller owns; pixDestroy()), or NULL with a message that
  *         names file and page
@@ -104,15 +302,31 @@ int page_count(const char *path, int *pn)
  * Notes:
  *   (1) The limit is checked on the header, so a small file that claims
  *       100000 x 100000 pixels fails at once instead of allocating.
+ *   (2) A decode that runs out of memory (a stage's address space is
+ *       capped by limits.page_memory_mb) says so and names that key
+ *       instead of calling the file corrupt.
  */
-PIX *page_read(const char *path, int page, int64_t max_pixels)
+PIX *page_read_at(const char *path, int page, uint64_t ifd,
+                  int64_t max_pixels)
 {
     int format, w = 0, h = 0, bps = 0, spp = 0, res = 0, cmap = 0, fmt2 = 0;
+    FILE *view = NULL;
     if (page_format(path, &format) < 0)
         return NULL;
     if (is_tiff(format)) {
-        if (readHeaderTiff(path, page, &w, &h, &bps, &spp, &res, &cmap,
-                           &fmt2) != 0) {
+        int hrc;
+        if (ifd) {
+            if (!(view = view_open(path, page, ifd)))
+                return NULL;
+            hrc = freadHeaderTiff(view, 0, &w, &h, &bps, &spp, &res, &cmap,
+                                  &fmt2);
+        } else {
+            hrc = readHeaderTiff(path, page, &w, &h, &bps, &spp, &res, &cmap,
+                                 &fmt2);
+        }
+        if (hrc != 0) {
+            if (view)
+                fclose(view);
             err_set("%s page %d: cannot read the TIFF header (corrupt file or "
                     "no such page)",
                     path, page + 1);
@@ -128,25 +342,39 @@ PIX *page_read(const char *path, int page, int64_t max_pixels)
             return NULL;
         }
     }
-    if (w <= 0 || h <= 0) {
-        err_set("%s page %d: bad image size %d x %d", path, page + 1, w, h);
-        return NULL;
-    }
-    if ((int64_t)w * h > max_pixels) {
-        err_set("%s page %d: image is %d x %d = %lld pixels, over "
-                "limits.max_pixels = %lld",
-                path, page + 1, w, h, (long long)w * h,
-                (long long)max_pixels);
+    if (w <= 0 || h <= 0 || (int64_t)w * h > max_pixels) {
+        if (view)
+            fclose(view);
+        if (w <= 0 || h <= 0)
+            err_set("%s page %d: bad image size %d x %d", path, page + 1, w,
+                    h);
+        else
+            err_set("%s page %d: image is %d x %d = %lld pixels, over "
+                    "limits.max_pixels = %lld",
+                    path, page + 1, w, h, (long long)w * h,
+                    (long long)max_pixels);
         return NULL;
     }
     PIX *pix = NULL;
-    if (is_tiff(format))
+    errno = 0;
+    if (view) {
+        rewind(view);
+        pix = pixReadStreamTiff(view, 0);
+        fclose(view);
+    } else if (is_tiff(format))
         pix = pixReadTiff(path, page);
     else if (format == IFF_PNG && (pix = page_png_read(path)) != NULL)
         ; /* the common PNGs, decoded as pixRead would, in half the time */
     else
         pix = pixRead(path);
     if (!pix) {
+        if (decode_out_of_memory(errno, w, h, bps, spp)) {
+            err_set("%s page %d: out of memory decoding the %d x %d image; "
+                    "raise limits.page_memory_mb (the memory a job's stage "
+                    "may allocate)",
+                    path, page + 1, w, h);
+            return NULL;
+        }
         err_set("%s page %d: cannot decode the image (corrupt or truncated "
                 "file?)",
                 path, page + 1);
@@ -162,6 +390,20 @@ PIX *page_read(const char *path, int page, int64_t max_pixels)
      * the page shows on a screen: without this, all of it reads as black */
     page_flatten_alpha(pix);
     return pix;
+}
+
+/**
+ * Decode one page (page_read_at without a directory offset).
+ *
+ * @param[in] path        image file
+ * @param[in] page        0-based page (TIFF directory); 0 for other formats
+ * @param[in] max_pixels  width * height above this fails
+ * @return new PIX (caller owns; pixDestroy()), or NULL (message names file
+ *         and page)
+ */
+PIX *page_read(const char *path, int page, int64_t max_pixels)
+{
+    return page_read_at(path, page, 0, max_pixels);
 }
 
 /**

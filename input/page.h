@@ -21,7 +21,13 @@
 int page_is_image_name(const char *name);
 
 int page_count(const char *path, int *pn);
+/* Page count and, for a TIFF, each page's directory offset (one walk). */
+int page_list(const char *path, int max_pages, uint64_t **pifd, int *pn);
 PIX *page_read(const char *path, int page, int64_t max_pixels);
+/* page_read with the page's directory offset from page_list: constant
+ * time per page of a multi-page TIFF. */
+PIX *page_read_at(const char *path, int page, uint64_t ifd,
+                  int64_t max_pixels);
 void page_flatten_alpha(PIX *pix);
 /* One 8-bit sample c with alpha a (0 transparent .. 255 opaque) put over
  * white paper, as image viewers show it; rounded. page_flatten_alpha() and

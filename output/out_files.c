@@ -89,6 +89,47 @@ static int write_cb(FILE *fp, void *ctx)
 }
 
 /**
+ * Whether rel can name an input's output files (out_files_write takes it).
+ *
+ * @param[in] rel  output path without extension ("2024/box1/f007")
+ * @return 0, or -1 with what is wrong in err_get() (the name itself is not
+ *         quoted: it may hold control characters; the caller escapes it)
+ *
+ * Notes:
+ *   (1) Every component must be a plain name without control characters
+ *       (nor "." or ".."), and the last at most OUT_NAME_MAX bytes, so that
+ *       NAME.alto.xml fits in a file name (temporary files are named from
+ *       a cut of NAME).
+ */
+int out_files_check_name(const char *rel)
+{
+    const char *slash = strrchr(rel, '/');
+    const char *base = slash ? slash + 1 : rel;
+    if (slash && (size_t)(slash - rel) >= 4096)
+        return err_set("its folders are %zu bytes, at most 4095",
+                       (size_t)(slash - rel));
+    for (const char *p = rel;;) {
+        size_t n = strcspn(p, "/");
+        if (!fs_component_ok(p, n)) {
+            for (size_t i = 0; i < n; i++)
+                if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
+                    return err_set("it contains a control character (byte "
+                                   "0x%02x)",
+                                   (unsigned char)p[i]);
+            return err_set("it has an empty, '.' or '..' component");
+        }
+        if (!p[n])
+            break;
+        p += n + 1;
+    }
+    if (strlen(base) > OUT_NAME_MAX)
+        return err_set("its name is %zu bytes without the extension, at most "
+                       "%d",
+                       strlen(base), OUT_NAME_MAX);
+    return 0;
+}
+
+/**
  * Write the chosen formats of one input file.
  *
  * @param[in] out_fd   output folder
@@ -111,9 +152,8 @@ int out_files_write(int out_fd, const char *rel, const OutPage *const *pages,
     const char *base = slash ? slash + 1 : rel;
     char dir[4096], name[300];
     size_t dlen = slash ? (size_t)(slash - rel) : 0;
-    if (dlen >= sizeof dir || !fs_component_ok(base, strlen(base)) ||
-        strlen(base) > 250)
-        return err_set("bad output name '%s'", rel);
+    if (dlen >= sizeof dir || out_files_check_name(rel) < 0)
+        return err_prefix("bad output name '%s'", rel);
     memcpy(dir, rel, dlen);
     dir[dlen] = '\0';
     int dfd = fs_open_subdir(out_fd, dir, 1);

@@ -94,6 +94,11 @@ enum {
 int out_formats_parse(const char *list, int *pformats);
 /* The known format names, comma-separated, for messages (static string). */
 const char *out_formats_names(void);
+/* Longest output name without its extension (bytes): NAME.alto.xml, the
+ * longest, must fit in a file name (255 bytes). */
+#define OUT_NAME_MAX 246
+/* 0 when rel can name an input's outputs, else -1 saying why. */
+int out_files_check_name(const char *rel);
 /* Write OUT/rel.EXT for each format in formats, whole or not at all.
  * Returns 0 or -1. */
 int out_files_write(int out_fd, const char *rel, const OutPage *const *pages,

@@ -12,6 +12,9 @@
  *      (dotted key -> type, range, where it goes in Job); sections are the
  *      dotted prefixes. Duplicates and missing required keys are found
  *      here; relative paths are resolved against the job file's folder.
+ *   4. overlap: the spool, output.dir and each input path, resolved to real
+ *      paths (realpath of the longest existing prefix), must not contain
+ *      one another (prefixes compared on component boundaries).
  * Every error is set once, as "FILE:LINE:COL: what was expected".
  * Ownership: job_load returns a Job the caller frees with job_destroy.
  */
@@ -25,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "common/err.h"
@@ -315,6 +319,7 @@ static const JField job_fields[] = {
     {"limits.max_pixels", JT_INT64, OFF(chain.max_pixels), 1, 1e12, 0},
     {"limits.page_timeout", JT_DOUBLE, OFF(page_timeout), 0.1, 86400, 0},
     {"limits.page_memory_mb", JT_INT, OFF(page_memory_mb), 16, 1048576, 0},
+    {"limits.max_pages", JT_INT, OFF(max_pages), 1, 100000, 0},
     {"lease.seconds", JT_DOUBLE, OFF(lease_seconds), 1, 604800, 0},
     {"slurm.tasks", JT_INT, OFF(slurm_tasks), 1, 1000000, 0},
     {"slurm.nodes", JT_INT, OFF(slurm_nodes), 1, 100000, 0},
@@ -329,6 +334,7 @@ typedef struct {
     Job *job;
     const char *file;
     char seen[N_FIELDS];
+    const JNode *node[N_FIELDS]; /* the value of each key given */
 } JCheck;
 
 static int jerr(const JCheck *c, const JNode *n, const char *fmt, ...)
@@ -650,6 +656,7 @@ static int check_map(JCheck *c, const JNode *map, const char *prefix)
             if (check_field(c, &job_fields[leaf], v) < 0)
                 return -1;
             c->seen[leaf] = 1;
+            c->node[leaf] = v;
         } else if (section) {
             strcat(full, ".");
             if (check_map(c, v, full) < 0)
@@ -685,7 +692,164 @@ void job_init_defaults(Job *job)
     chain_options_init(&job->chain);
     job->page_timeout = 60;
     job->page_memory_mb = 1024;
+    job->max_pages = 10000;
     job->lease_seconds = 300;
+}
+
+/* ---- overlap of the spool, output.dir and input.paths ------------------ */
+
+/* Append component comp (n bytes) to the absolute path in buf, applying
+ * "." and "..". 0, or -1 when it does not fit. */
+static int path_push(char *buf, size_t size, const char *comp, size_t n)
+{
+    size_t len = strlen(buf);
+    if (n == 0 || (n == 1 && comp[0] == '.'))
+        return 0;
+    if (n == 2 && comp[0] == '.' && comp[1] == '.') {
+        char *slash = strrchr(buf, '/');
+        if (slash)
+            slash[slash == buf] = '\0';
+        return 0;
+    }
+    if (len + n + 2 > size)
+        return -1;
+    if (len > 1)
+        buf[len++] = '/';
+    memcpy(buf + len, comp, n);
+    buf[len + n] = '\0';
+    return 0;
+}
+
+/* The real path of path, which need not exist: realpath() of its longest
+ * existing prefix, then the rest with "." and ".." applied. Relative paths
+ * are taken from the current folder. Caller frees; NULL on error. */
+static char *real_path(const char *path)
+{
+    char abs[PATH_MAX], cwd[PATH_MAX], out[PATH_MAX];
+    if (path[0] == '/')
+        snprintf(abs, sizeof abs, "%s", path);
+    else if (!getcwd(cwd, sizeof cwd) ||
+             (size_t)snprintf(abs, sizeof abs, "%s/%s", cwd, path) >=
+                 sizeof abs)
+        return NULL;
+    /* cut components off the end until realpath() finds what is left */
+    size_t keep = strlen(abs);
+    for (;;) {
+        char prefix[PATH_MAX];
+        memcpy(prefix, abs, keep);
+        prefix[keep] = '\0';
+        if (!prefix[0])
+            strcpy(prefix, "/");
+        if (realpath(prefix, out))
+            break;
+        if (errno != ENOENT && errno != ENOTDIR)
+            return NULL;
+        while (keep > 0 && abs[keep - 1] != '/')
+            keep--;
+        while (keep > 0 && abs[keep - 1] == '/')
+            keep--;
+    }
+    for (const char *p = abs + keep; *p;) {
+        size_t n = strcspn(p, "/");
+        if (path_push(out, sizeof out, p, n) < 0)
+            return NULL;
+        p += n;
+        while (*p == '/')
+            p++;
+    }
+    return strdup(out);
+}
+
+/* 1 when inner is outer or below it (component boundaries). */
+static int path_within(const char *inner, const char *outer)
+{
+    size_t n = strlen(outer);
+    if (n == 1 && outer[0] == '/')
+        return 1;
+    return !strncmp(inner, outer, n) && (inner[n] == '\0' || inner[n] == '/');
+}
+
+/* The schema index of a key. */
+static int field_index(const char *key)
+{
+    for (int f = 0; f < N_FIELDS; f++)
+        if (!strcmp(job_fields[f].key, key))
+            return f;
+    return -1;
+}
+
+/* "a_what 'a' is inside b_what 'b' (why)" at node n. */
+static int overlap_err(const JCheck *c, const JNode *n, const char *a_what,
+                       const char *a, const char *b_what, const char *b,
+                       const char *why)
+{
+    return jerr(c, n,
+                "%s '%s' is inside %s '%s' (%s); the spool, output.dir and "
+                "input.paths must not contain one another%s",
+                a_what, a, b_what, b, why,
+                strstr(a_what, "default spool") || strstr(b_what,
+                                                          "default spool")
+                    ? ": set `spool:` to a folder outside them"
+                    : "");
+}
+
+/* Refuse a spool, output.dir and input paths that contain one another. */
+static int check_overlap(const JCheck *c, const JNode *root)
+{
+    const Job *job = c->job;
+    int f_in = field_index("input.paths"), f_sp = field_index("spool"),
+        f_out = field_index("output.dir");
+    const JNode *n_in = c->node[f_in], *n_sp = c->node[f_sp],
+                *n_out = c->node[f_out];
+    char *sp = real_path(job->spool), *out = real_path(job->output_dir);
+    int rc = 0;
+    if (!sp || !out) {
+        rc = jerr(c, root, "cannot resolve the spool or output.dir path: %s",
+                  strerror(errno));
+        goto done;
+    }
+    const char *sp_what = n_sp ? "the spool" : "the default spool";
+    const char *mix = "outputs and queue files would mix";
+    if (path_within(sp, out)) {
+        rc = overlap_err(c, n_sp ? n_sp : n_out, sp_what, sp, "output.dir",
+                         out, mix);
+        goto done;
+    }
+    if (path_within(out, sp)) {
+        rc = overlap_err(c, n_out, "output.dir", out, sp_what, sp, mix);
+        goto done;
+    }
+    for (int i = 0; i < job->n_inputs; i++) {
+        const JNode *n_item =
+            n_in && n_in->kind == JN_SEQ && i < n_in->n ? n_in->kids[i] : n_in;
+        char *in = real_path(job->inputs[i]);
+        if (!in) {
+            rc = jerr(c, n_item, "cannot resolve input path '%s': %s",
+                      job->inputs[i], strerror(errno));
+            goto done;
+        }
+        if (path_within(sp, in))
+            rc = overlap_err(c, n_sp ? n_sp : n_item, sp_what, sp,
+                             "input path", in,
+                             "every run would read the spool's own files as "
+                             "new pages");
+        else if (path_within(in, sp))
+            rc = overlap_err(c, n_item, "input path", in, sp_what, sp,
+                             "the spool's files would be read as pages");
+        else if (path_within(out, in))
+            rc = overlap_err(c, n_out, "output.dir", out, "input path", in,
+                             "outputs would be written among the inputs");
+        else if (path_within(in, out))
+            rc = overlap_err(c, n_item, "input path", in, "output.dir", out,
+                             "outputs would be written among the inputs");
+        free(in);
+        if (rc < 0)
+            goto done;
+    }
+done:
+    free(sp);
+    free(out);
+    return rc;
 }
 
 static char *read_file(const char *path, size_t *plen)
@@ -732,6 +896,9 @@ static char *read_file(const char *path, size_t *plen)
  *   (2) Relative paths (input.paths, spool, output.dir, recognize.model)
  *       are resolved against the folder that holds the job file; input
  *       paths must exist.
+ *   (3) The spool (also the default one, spool/NAME next to the job file),
+ *       output.dir and every input path are compared as real paths: one
+ *       inside another is refused, naming both.
  */
 Job *job_load(const char *path)
 {
@@ -795,6 +962,8 @@ Job *job_load(const char *path)
         err_set("out of memory");
         goto fail;
     }
+    if (check_overlap(&c, root) < 0)
+        goto fail;
     jnode_free(root);
     free(buf);
     return job;

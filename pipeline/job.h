@@ -12,6 +12,9 @@
  * anything runs. Aliases and anchors are refused, scalars are capped in size,
  * the nesting depth is capped, and libyaml's reader rejects non-UTF-8 input.
  * A Job is a plain value once loaded (fields visible, read-only for callers).
+ * The spool, output.dir and input.paths must not contain one another
+ * (checked on their real paths), so a run never reads its own files as
+ * pages nor writes among its inputs.
  */
 #ifndef INKPIPE_JOB_H
 #define INKPIPE_JOB_H
@@ -39,6 +42,7 @@ typedef struct {
     RecPrecision precision; /* `recognize.precision`; default auto */
     double page_timeout; /* `limits.page_timeout` s; default 60 */
     int page_memory_mb;  /* `limits.page_memory_mb`; default 1024 */
+    int max_pages;       /* `limits.max_pages` per input file; default 10000 */
     double lease_seconds; /* `lease.seconds`; default 300 */
     /* `slurm.*`: defaults for `inkpipe slurm submit` (0 / NULL = not set) */
     int slurm_tasks;

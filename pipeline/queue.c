@@ -862,6 +862,92 @@ int queue_reopen(Queue *q, const char *key)
     return 1;
 }
 
+/**
+ * Put every done and every failed item back in queued/: the stage is done
+ * again for all of them (its settings changed).
+ *
+ * @param[in]  q   queue
+ * @param[out] pn  [optional] number of items requeued
+ * @return 0 or -1
+ *
+ * Notes:
+ *   (1) One rename() per item, so a kill in between leaves each item in
+ *       exactly one state; calling it again finishes the job.
+ */
+int queue_requeue_all(Queue *q, int *pn)
+{
+    int count = 0;
+    char **names;
+    int n = list_dir(q->fd[QD_DONE], &names);
+    if (n < 0)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        if (!queue_key_valid(names[i]))
+            continue;
+        if (renameat(q->fd[QD_DONE], names[i], q->fd[QD_QUEUED], names[i]) ==
+            0)
+            count++;
+        else if (errno != ENOENT) {
+            err_set_errno("%s: requeue %s", q->dir, names[i]);
+            names_free(names, n);
+            return -1;
+        }
+    }
+    names_free(names, n);
+    n = list_dir(q->fd[QD_FAILED], &names);
+    if (n < 0)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        int r = queue_key_valid(names[i]) ? queue_retry_key(q, names[i]) : 0;
+        if (r < 0) {
+            names_free(names, n);
+            return -1;
+        }
+        count += r;
+    }
+    names_free(names, n);
+    cache_clear(q);
+    if (pn)
+        *pn = count;
+    return 0;
+}
+
+/**
+ * Forget every item of the queue, as if none had ever been enqueued (the
+ * stage before it will enqueue them again).
+ *
+ * @param[in] q  queue
+ * @return 0 or -1
+ *
+ * Notes:
+ *   (1) The caller makes sure no live worker holds a claim here. Crash
+ *       counts go too; what dead holders staged is swept when the key is
+ *       claimed again (spool_stage_run).
+ *   (2) seen/ goes first, so that queue_recover never relinks a forgotten
+ *       item; killed midway, calling it again finishes the job.
+ */
+int queue_clear(Queue *q)
+{
+    static const int order[] = {QD_SEEN,   QD_QUEUED, QD_CLAIMED, QD_DONE,
+                                QD_FAILED, QD_REASON, QD_CRASHES};
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+        char **names;
+        int n = list_dir(q->fd[order[k]], &names);
+        if (n < 0)
+            return -1;
+        for (int i = 0; i < n; i++)
+            if (unlinkat(q->fd[order[k]], names[i], 0) < 0 && errno != ENOENT) {
+                err_set_errno("%s: remove %s/%s", q->dir, qd_names[order[k]],
+                              names[i]);
+                names_free(names, n);
+                return -1;
+            }
+        names_free(names, n);
+    }
+    cache_clear(q);
+    return 0;
+}
+
 static int count_dir(int dfd)
 {
     char **names;

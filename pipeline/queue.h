@@ -4,7 +4,8 @@
  *
  * Files (prefix queue_):
  *   queue.c   open/destroy, enqueue, claim, complete/fail, heartbeat,
- *             recover, retry, reopen, counts and listings
+ *             recover, retry, reopen, requeue_all/clear (a stage redone),
+ *             counts and listings
  *
  * Layout of STAGE_DIR (created by queue_open):
  *   seen/KEY      every item ever enqueued (hard link to the item's inode)
@@ -92,6 +93,10 @@ int queue_recover(Queue *q, double lease_s, int *pn);
 int queue_retry(Queue *q, int *pn);
 int queue_retry_key(Queue *q, const char *key);
 int queue_reopen(Queue *q, const char *key);
+/* Redo a stage: every done or failed item back to queued/. 0 or -1. */
+int queue_requeue_all(Queue *q, int *pn);
+/* Forget every item (claims included: none may be live). 0 or -1. */
+int queue_clear(Queue *q);
 int queue_read_failed(Queue *q, const char *key, char **ptext);
 int queue_get_counts(Queue *q, QueueCounts *pc);
 int queue_list(Queue *q, QueueState state, QueueEntry **pentries, int *pn);

@@ -7,7 +7,10 @@
  * each one's output path (its path below the input folder, without the
  * extension), refuses two inputs with the same output path, and enqueues
  * one ingest item per file. Keys are hashes of the output path, so
- * submitting again enqueues only files that are new.
+ * submitting again enqueues only files that are new. A file whose name
+ * cannot name an output (control characters, over OUT_NAME_MAX bytes) is
+ * enqueued with its name escaped and a refuse= reason, so that its ingest
+ * fails and the run counts it, instead of the output failing at the end.
  */
 #include "pipeline/spool.h"
 
@@ -25,6 +28,7 @@
 #include "common/err.h"
 #include "common/fsutil.h"
 #include "input/page.h"
+#include "output/output.h"
 
 const char *const spool_stage_names[STAGE_N] = {"ingest", "binarize",
                                                  "segment", "recognize",
@@ -146,8 +150,6 @@ typedef struct {
 
 static int inputs_add(Inputs *in, const char *src, const char *rel_with_ext)
 {
-    if (strchr(src, '\n'))
-        return err_set("input file name contains a newline: '%s'", src);
     if (in->n == in->cap) {
         int cap = in->cap ? 2 * in->cap : 64;
         Input *v = realloc(in->v, (size_t)cap * sizeof *v);
@@ -319,6 +321,59 @@ static unsigned long long fnv1a(const char *s)
     return h;
 }
 
+/* s with control bytes and backslashes escaped (\t, \n, \r, \\, \xHH),
+ * cut with "..." to fit buf. */
+static void escape_name(const char *s, char *buf, size_t size)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        char e[8];
+        if (*p == '\t')
+            strcpy(e, "\\t");
+        else if (*p == '\n')
+            strcpy(e, "\\n");
+        else if (*p == '\r')
+            strcpy(e, "\\r");
+        else if (*p == '\\')
+            strcpy(e, "\\\\");
+        else if (*p < 0x20 || *p == 0x7f)
+            snprintf(e, sizeof e, "\\x%02x", *p);
+        else {
+            e[0] = (char)*p;
+            e[1] = '\0';
+        }
+        size_t l = strlen(e);
+        if (n + l + 4 > size) {
+            strcpy(buf + n, "...");
+            return;
+        }
+        memcpy(buf + n, e, l);
+        n += l;
+    }
+    buf[n] = '\0';
+}
+
+/* Enqueue input's ingest item (key F): src, rel, file; for a name no
+ * output can have, escaped, with the reason in refuse=. As
+ * queue_enqueue: 1, 0 or -1. */
+static int enqueue_ingest(Queue *q, const Input *in, const char *key)
+{
+    int bad_rel = out_files_check_name(in->rel) < 0;
+    if (!bad_rel && !strpbrk(in->src, "\n\r"))
+        return spool__enqueuef(q, key, "src=%s\nrel=%s\nfile=%s\n", in->src,
+                               in->rel, key);
+    char src[1024], rel[1024], why[256];
+    snprintf(why, sizeof why, "%s",
+             bad_rel ? err_get() : "it contains a control character");
+    escape_name(in->src, src, sizeof src);
+    escape_name(in->rel, rel, sizeof rel);
+    return spool__enqueuef(q, key,
+                           "src=%s\nrel=%s\nfile=%s\nrefuse=input file name "
+                           "'%s' cannot name its outputs: %s; rename the "
+                           "file\n",
+                           src, rel, key, src, why);
+}
+
 /**
  * Enqueue one ingest item per input file that was never enqueued.
  *
@@ -338,9 +393,7 @@ int spool_submit(Spool *sp, int *pnew, int *pknown)
     for (int i = 0; i < in.n; i++) {
         char key[32];
         snprintf(key, sizeof key, "f%016llx", fnv1a(in.v[i].rel));
-        int rc = spool__enqueuef(sp->q[STAGE_INGEST], key,
-                                 "src=%s\nrel=%s\nfile=%s\n", in.v[i].src,
-                                 in.v[i].rel, key);
+        int rc = enqueue_ingest(sp->q[STAGE_INGEST], &in.v[i], key);
         if (rc < 0) {
             inputs_free(&in);
             return -1;

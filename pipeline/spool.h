@@ -4,6 +4,9 @@
  *
  * Files (prefix spool_):
  *   spool.c    open/destroy, input expansion, submit, recover, retry
+ *   spool_settings.c  the job settings the results were made with
+ *              (SPOOL/settings), and the redo of the stages a change
+ *              makes stale
  *   stage.c    the five stages: ingest, binarize, segment, recognize, output
  *
  * Layout of SPOOL:
@@ -11,6 +14,7 @@
  *   art/KEY.tif   binarised page, 1 bpp G4 TIFF (binarize -> segment)
  *   art/KEY.seg   segmented page (segment -> recognize)
  *   art/KEY.rec   recognised page (recognize -> output)
+ *   settings      the settings that shaped the results (spool_settings.c)
  * Keys: an input file is F = "f" + 16 hex digits (hash of its output path);
  * its page n is "F-pNNNN". Every artifact is written to a temporary name,
  * fsync'ed and renamed into place before the next item is enqueued, so a
@@ -52,6 +56,22 @@ int spool_retry(Spool *sp, int *pn);
 /* Enqueue the output of every file its failed pages have settled
  * (stage.c). 0 or -1. */
 int spool_settle_failed(Spool *sp);
+
+/* What spool_settings_sync redid. */
+typedef struct {
+    SpoolStage from;     /* first stage redone; STAGE_N = nothing */
+    int items;           /* its items put back in its queue */
+    int interrupted;     /* 1 = a redo cut short before was finished */
+    char changes[2048];  /* "key old -> new, ..." ("" = none) */
+} SpoolRedo;
+
+/* Compare the job's settings with the spool's and redo the stages a
+ * change affects (run, submit); 0 or -1 (spool_settings.c). */
+int spool_settings_sync(Spool *sp, const char *model, const char *lm,
+                        RecPrecision env_precision, SpoolRedo *pr);
+/* The same comparison without a redo (work): -1 on any difference. */
+int spool_settings_check(Spool *sp, const char *model, const char *lm,
+                         RecPrecision env_precision);
 
 /* spool_stage_run's result when the item's claim was taken over before
  * the stage could publish (stage.c: fencing). */

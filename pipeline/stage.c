@@ -7,7 +7,10 @@
  * learnt). Running a stage twice on the same item writes the same artifact
  * again and enqueues nothing new, so crash recovery needs no clean-up.
  *   ingest     input file -> one binarize item per page (page count from
- *              the headers only)
+ *              the headers only, at most limits.max_pages; a TIFF page's
+ *              item carries its directory offset, ifd=, so that binarize
+ *              reads it without walking the file); an item that submit
+ *              marked refuse= (a name no output can have) fails here
  *   binarize   page -> art/KEY.tif (1 bpp, G4, resolution kept)
  *   segment    art/KEY.tif -> art/KEY.seg
  *   recognize  art/KEY.seg -> art/KEY.rec; the page that settles its file
@@ -71,6 +74,8 @@
 typedef struct {
     char *src, *rel, *file;
     int page, pages, dpi;
+    unsigned long long ifd; /* TIFF directory offset of the page; 0 = none */
+    char *sig;              /* "SIZE.MTIME" of src when ifd was taken */
 } ItemInfo;
 
 static void info_free(ItemInfo *ii)
@@ -78,6 +83,7 @@ static void info_free(ItemInfo *ii)
     free(ii->src);
     free(ii->rel);
     free(ii->file);
+    free(ii->sig);
 }
 
 static int get_int(const char *text, const char *field, int *pv, int dflt)
@@ -103,6 +109,16 @@ static int info_parse(const QueueItem *it, ItemInfo *ii, int need_page)
     ii->src = queue_text_get(it->text, "src");
     ii->rel = queue_text_get(it->text, "rel");
     ii->file = queue_text_get(it->text, "file");
+    ii->sig = queue_text_get(it->text, "sig");
+    char *ifd = queue_text_get(it->text, "ifd");
+    if (ifd) {
+        char *end;
+        errno = 0;
+        ii->ifd = strtoull(ifd, &end, 10);
+        if (errno || *end || end == ifd || ifd[0] == '-')
+            ii->ifd = 0; /* unusable: the page is found by its number */
+        free(ifd);
+    }
     if (!ii->src || !ii->rel || !ii->file || !queue_key_valid(ii->file) ||
         get_int(it->text, "pages", &ii->pages, need_page ? -1 : 0) < 0 ||
         get_int(it->text, "page", &ii->page, need_page ? -1 : 0) < 0 ||
@@ -115,6 +131,18 @@ static int info_parse(const QueueItem *it, ItemInfo *ii, int need_page)
     return 0;
 }
 
+
+/* "SIZE.MTIME_NS" of path into buf, to tell later whether it changed;
+ * "" when it cannot be read. */
+static void file_sig(const char *path, char *buf, size_t size)
+{
+    struct stat st;
+    if (stat(path, &st) < 0)
+        buf[0] = '\0';
+    else
+        snprintf(buf, size, "%lld.%lld.%09ld", (long long)st.st_size,
+                 (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+}
 
 /* art/ names of a page's artifacts. */
 static void art_name(char *buf, size_t size, const char *file, int page,
@@ -370,9 +398,12 @@ static int enqueue_page(Spool *sp, Staging *sg, SpoolStage st,
 {
     char key[64], text[9000];
     snprintf(key, sizeof key, "%s-p%04d", ii->file, ii->page);
-    snprintf(text, sizeof text,
-             "src=%s\nrel=%s\nfile=%s\npage=%d\npages=%d\ndpi=%d\n", ii->src,
-             ii->rel, ii->file, ii->page, ii->pages, ii->dpi);
+    int n = snprintf(text, sizeof text,
+                     "src=%s\nrel=%s\nfile=%s\npage=%d\npages=%d\ndpi=%d\n",
+                     ii->src, ii->rel, ii->file, ii->page, ii->pages, ii->dpi);
+    if (ii->ifd && ii->sig && n > 0 && (size_t)n < sizeof text)
+        snprintf(text + n, sizeof text - (size_t)n, "ifd=%llu\nsig=%s\n",
+                 ii->ifd, ii->sig);
     return enqueue_next(sp, sg, st, key, text);
 }
 
@@ -420,18 +451,35 @@ int spool_stage_sweep(Spool *sp, SpoolStage st, const QueueItem *item,
 
 static int stage_ingest(Spool *sp, Staging *sg, const QueueItem *it)
 {
+    const Job *job = spool_get_job(sp);
     ItemInfo ii;
     if (info_parse(it, &ii, 0) < 0)
         return -1;
+    /* a file name no output can carry (control characters, too long):
+     * spool_submit escaped it and said why */
+    char *refuse = queue_text_get(it->text, "refuse");
+    if (refuse) {
+        err_set("%s", refuse);
+        free(refuse);
+        info_free(&ii);
+        return -1;
+    }
     int n;
-    int rc = page_count(ii.src, &n);
-    if (rc == 0 && n > MAX_PAGES)
-        rc = err_set("%s: %d pages, more than %d", ii.src, n, MAX_PAGES);
+    uint64_t *ifd = NULL;
+    char sig[96];
+    file_sig(ii.src, sig, sizeof sig);
+    int rc = page_list(ii.src, job->max_pages < MAX_PAGES ? job->max_pages
+                                                          : MAX_PAGES,
+                       &ifd, &n);
     ii.pages = n;
+    if (ifd && sig[0] && !(ii.sig = strdup(sig)))
+        rc = err_set("out of memory");
     for (int p = 0; rc == 0 && p < n; p++) {
         ii.page = p;
+        ii.ifd = ifd ? ifd[p] : 0;
         rc = enqueue_page(sp, sg, STAGE_BINARIZE, &ii);
     }
+    free(ifd);
     info_free(&ii);
     return rc;
 }
@@ -444,7 +492,14 @@ static int stage_binarize(Spool *sp, Staging *sg, const QueueItem *it)
         return -1;
     int rc = -1;
     PIX *pixb = NULL;
-    PIX *pix = chain_read(&job->chain, ii.src, ii.page, &ii.dpi);
+    /* the page's directory offset, unless the file changed since ingest */
+    char sig[96];
+    if (ii.ifd) {
+        file_sig(ii.src, sig, sizeof sig);
+        if (!ii.sig || strcmp(sig, ii.sig))
+            ii.ifd = 0;
+    }
+    PIX *pix = chain_read_at(&job->chain, ii.src, ii.page, ii.ifd, &ii.dpi);
     if (!pix)
         goto done;
     pixb = chain_binarize(&job->chain, pix, ii.dpi, ii.src, ii.page);
@@ -537,7 +592,11 @@ static int art_exists(Spool *sp, const char *name)
 static int file_settle(Spool *sp, Staging *sg, const ItemInfo *ii)
 {
     int good = 0;
-    for (int p = 0; p < ii->pages; p++) {
+    /* from the page after this one, wrapping round: pages are mostly
+     * finished in order, so the next one is usually the missing one and
+     * the look costs O(1) a page, not O(pages) (quadratic in a long TIFF) */
+    for (int i = 1; i <= ii->pages; i++) {
+        int p = (ii->page + i) % ii->pages;
         char name[128];
         art_name(name, sizeof name, ii->file, p, "rec");
         if (art_exists(sp, name))
@@ -645,9 +704,8 @@ static int output_publish(Spool *sp, Staging *sg, const char *rel,
     const char *base = slash ? slash + 1 : rel;
     char dir[4096], token[64];
     size_t dlen = slash ? (size_t)(slash - rel) : 0;
-    if (dlen >= sizeof dir || !fs_component_ok(base, strlen(base)) ||
-        strlen(base) > 250)
-        return err_set("bad output name '%s'", rel);
+    if (dlen >= sizeof dir || out_files_check_name(rel) < 0)
+        return err_prefix("bad output name '%s'", rel);
     memcpy(dir, rel, dlen);
     dir[dlen] = '\0';
     int dfd = fs_open_subdir(spool__out_fd(sp), dir, 1);

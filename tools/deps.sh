@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tools/deps.sh GROUP... - install the Debian packages a group needs.
 #   build: compile inkpipe     test: run `make test`
-#   bench: peers for `make bench` (tesseract, ocrad, gocr; time, convert)
+#   bench: peers for `make bench` (tesseract, ocrad, gocr; time, convert;
+#          tiffcp for bench/tiff_pages.sh)
 #   fuzz: clang for libFuzzer    slurm: see tests/slurm/start-cluster.sh
 #   model: the fonts `make model` trains on (Hershey stroke fonts and the
 #          handwriting TrueType/OpenType fonts; docs/model.md)
@@ -22,7 +23,8 @@ for g in "$@"; do
                   libtiff-dev libpng-dev libjpeg-dev libyaml-dev zlib1g-dev
                   libdeflate-dev libfreetype-dev libjansson-dev) ;;
     test) pkgs+=(libxml2-utils hershey-fonts-data valgrind imagemagick strace jq) ;;
-    bench) pkgs+=(tesseract-ocr tesseract-ocr-eng ocrad gocr hershey-fonts-data time imagemagick) ;;
+    bench) pkgs+=(tesseract-ocr tesseract-ocr-eng ocrad gocr hershey-fonts-data time imagemagick
+                  libtiff-tools) ;;
     fuzz) pkgs+=(clang) ;;
     model) pkgs+=(hershey-fonts-data fonts-dkg-handwriting fonts-humor-sans
                   fonts-breip fonts-femkeklaver fonts-rufscript fonts-sjfonts

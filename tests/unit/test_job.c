@@ -73,6 +73,7 @@ static void job_load__minimal__defaults_and_relative_paths(void)
     CHECK(job->chain.max_pixels == 100000000);
     CHECK_NEAR(job->page_timeout, 60, 0);
     CHECK_NEAR(job->lease_seconds, 300, 0);
+    CHECK(job->max_pages == 10000);
     job_destroy(&job);
     CHECK(job == NULL);
 }
@@ -80,7 +81,7 @@ static void job_load__minimal__defaults_and_relative_paths(void)
 static void job_load__every_key__values_stored(void)
 {
     const char *t = "name: demo\n"
-                    "input:\n  paths:\n    - in\n    - /\n"
+                    "input:\n  paths:\n    - in\n    - /dev\n"
                     "spool: sp\n"
                     "output:\n  dir: /abs/out\n  formats: [txt]\n"
                     "workers: 4\n"
@@ -91,7 +92,7 @@ static void job_load__every_key__values_stored(void)
                     "recognize:\n  model: m/x.model\n  charset: digits\n"
                     "  precision: int8\n"
                     "limits:\n  max_pixels: 5000000\n  page_timeout: 2.5\n"
-                    "  page_memory_mb: 256\n"
+                    "  page_memory_mb: 256\n  max_pages: 77\n"
                     "lease:\n  seconds: 30\n";
     write_job(t, strlen(t));
     Job *job = job_load(jobpath);
@@ -102,7 +103,7 @@ static void job_load__every_key__values_stored(void)
     }
     char want[700];
     CHECK(strcmp(job->name, "demo") == 0);
-    CHECK(job->n_inputs == 2 && strcmp(job->inputs[1], "/") == 0);
+    CHECK(job->n_inputs == 2 && strcmp(job->inputs[1], "/dev") == 0);
     snprintf(want, sizeof want, "%s/sp", dir);
     CHECK(strcmp(job->spool, want) == 0);
     CHECK(strcmp(job->output_dir, "/abs/out") == 0);
@@ -124,6 +125,7 @@ static void job_load__every_key__values_stored(void)
     CHECK(job->chain.max_pixels == 5000000);
     CHECK_NEAR(job->page_timeout, 2.5, 1e-9);
     CHECK(job->page_memory_mb == 256);
+    CHECK(job->max_pages == 77);
     CHECK_NEAR(job->lease_seconds, 30, 0);
     job_destroy(&job);
 }
@@ -282,12 +284,81 @@ static void job_load__committed_configs__valid(void)
         CHECK(job->chain.max_pixels == d.chain.max_pixels);
         CHECK_NEAR(job->page_timeout, d.page_timeout, 0);
         CHECK(job->page_memory_mb == d.page_memory_mb);
+        CHECK(job->max_pages == d.max_pages);
         CHECK_NEAR(job->lease_seconds, d.lease_seconds, 0);
     }
     job_destroy(&job);
     job = job_load("configs/demo.yaml");
     CHECK(job != NULL && strstr(job->output_dir, "out/demo"));
     job_destroy(&job);
+}
+
+/* msg names both paths (as real paths under dir) and says "inside". */
+static int overlap_is(const char *msg, int line, int col, const char *inner,
+                      const char *outer)
+{
+    char a[700], b[700];
+    snprintf(a, sizeof a, "'%s/%s' is inside", dir, inner);
+    snprintf(b, sizeof b, "'%s%s%s'", dir, outer[0] ? "/" : "", outer);
+    int ok = err_is(msg, line, col, a) && strstr(msg, b) != NULL;
+    if (!ok)
+        printf("  want: %s ... %s\n", a, b);
+    return ok;
+}
+
+static void job_load__spool_inside_input__refused_naming_both(void)
+{
+    CHECK(overlap_is(load_err(MIN "spool: in/spool\n"), 5, 8, "in/spool",
+                     "in"));
+    /* the default spool, DIR/spool/job, is inside an input "." */
+    const char *msg = load_err("input:\n  paths: [.]\noutput:\n  dir: /o\n");
+    CHECK(overlap_is(msg, 2, 11, "spool/job", ""));
+    CHECK(msg && strstr(msg, "default spool") && strstr(msg, "set `spool:`"));
+    /* an input inside the spool */
+    CHECK(overlap_is(load_err("input:\n  paths: [in]\noutput:\n  dir: /o\n"
+                              "spool: .\n"),
+                     2, 11, "in", ""));
+}
+
+static void job_load__output_and_input_nested__refused_naming_both(void)
+{
+    CHECK(overlap_is(load_err("input:\n  paths: [in]\noutput:\n"
+                              "  dir: in/x/../out\n"),
+                     4, 8, "in/out", "in"));
+    CHECK(overlap_is(load_err("input:\n  paths: [in/sub]\noutput:\n"
+                              "  dir: in\n"),
+                     2, 11, "in/sub", "in"));
+    CHECK(overlap_is(load_err("input:\n  paths: [in]\noutput:\n  dir: in\n"),
+                     4, 8, "in", "in"));
+}
+
+static void job_load__spool_and_output_nested__refused(void)
+{
+    CHECK(overlap_is(load_err(MIN "spool: out/sp\n"), 5, 8, "out/sp", "out"));
+    CHECK(overlap_is(load_err("input:\n  paths: [in]\noutput:\n"
+                              "  dir: sp/o\nspool: sp\n"),
+                     4, 8, "sp/o", "sp"));
+}
+
+static void job_load__overlap_through_symlink__refused(void)
+{
+    /* output.dir named through a symlink that points into the input */
+    char link[700], target[700];
+    snprintf(target, sizeof target, "%s/in", dir);
+    snprintf(link, sizeof link, "%s/alias", dir);
+    unlink(link);
+    CHECK(symlink(target, link) == 0);
+    CHECK(overlap_is(load_err("input:\n  paths: [in]\noutput:\n"
+                              "  dir: alias/out\n"),
+                     4, 8, "in/out", "in"));
+    unlink(link);
+}
+
+static void job_load__sibling_with_common_prefix__accepted(void)
+{
+    /* "in" and "inx" share a prefix but not a component */
+    CHECK(load_err("input:\n  paths: [in]\noutput:\n  dir: inx\n"
+                   "spool: in2/sp\n") == NULL);
 }
 
 static void out_formats_parse__list__bits(void)
@@ -307,6 +378,9 @@ int main(void)
     char in[600];
     snprintf(in, sizeof in, "%s/in", dir);
     mkdir(in, 0777);
+    char sub[700];
+    snprintf(sub, sizeof sub, "%s/sub", in);
+    mkdir(sub, 0777);
     snprintf(jobpath, sizeof jobpath, "%s/job.yaml", dir);
 
     RUN(job_load__minimal__defaults_and_relative_paths);
@@ -324,9 +398,15 @@ int main(void)
     RUN(job_load__deep_nesting__refused);
     RUN(job_load__missing_file__errno_message);
     RUN(job_load__committed_configs__valid);
+    RUN(job_load__spool_inside_input__refused_naming_both);
+    RUN(job_load__output_and_input_nested__refused_naming_both);
+    RUN(job_load__spool_and_output_nested__refused);
+    RUN(job_load__overlap_through_symlink__refused);
+    RUN(job_load__sibling_with_common_prefix__accepted);
     RUN(out_formats_parse__list__bits);
 
     unlink(jobpath);
+    rmdir(sub);
     rmdir(in);
     rmdir(dir);
     TEST_EXIT();

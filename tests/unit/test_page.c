@@ -4,7 +4,11 @@
  * white paper on both paths, as viewers show it); the same failures for
  * truncated and corrupt files, with the file named; the pixel limit checked
  * from the header. PNGs are written here with libpng (every filter forced
- * in turn) or chunk by chunk with zlib for the damaged ones. */
+ * in turn) or chunk by chunk with zlib for the damaged ones. Multi-page
+ * TIFFs (written with libtiff: classic and BigTIFF, either byte order):
+ * page_list's directory offsets give page_read_at the page pixReadTiff
+ * gives, without walking the pages before it; limits.max_pages; a decode
+ * that runs out of memory says so. */
 #include "common/err.h"
 #include "input/page.h"
 #include "tests/unit/test.h"
@@ -12,6 +16,9 @@
 #include <fcntl.h>
 #include <png.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <tiffio.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -574,6 +581,189 @@ static void page_read__png_header_over_limit__refused_before_decoding(void)
     unlink(path);
 }
 
+/* Write an n-page grey TIFF with libtiff (mode "w", plus "8" BigTIFF, "b"
+ * big-endian); page p is (20 + 3p) x (10 + p) pixels at 100 + p dpi, each
+ * filled from a seed. Returns 0 or -1. */
+static int write_tiff(const char *path, const char *mode, int n)
+{
+    TIFF *t = TIFFOpen(path, mode);
+    if (!t)
+        return -1;
+    for (int p = 0; p < n; p++) {
+        int w = 20 + 3 * p, h = 10 + p;
+        TIFFSetField(t, TIFFTAG_IMAGEWIDTH, w);
+        TIFFSetField(t, TIFFTAG_IMAGELENGTH, h);
+        TIFFSetField(t, TIFFTAG_BITSPERSAMPLE, 8);
+        TIFFSetField(t, TIFFTAG_SAMPLESPERPIXEL, 1);
+        TIFFSetField(t, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
+        TIFFSetField(t, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+        TIFFSetField(t, TIFFTAG_COMPRESSION,
+                     p % 2 ? COMPRESSION_ADOBE_DEFLATE : COMPRESSION_NONE);
+        TIFFSetField(t, TIFFTAG_ROWSPERSTRIP, h);
+        TIFFSetField(t, TIFFTAG_RESOLUTIONUNIT, RESUNIT_INCH);
+        TIFFSetField(t, TIFFTAG_XRESOLUTION, (float)(100 + p));
+        TIFFSetField(t, TIFFTAG_YRESOLUTION, (float)(100 + p));
+        TIFFSetField(t, TIFFTAG_SUBFILETYPE, FILETYPE_PAGE);
+        unsigned char row[64];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++)
+                row[x] = (unsigned char)(rnd() + p * 40);
+            TIFFWriteScanline(t, row, (uint32_t)y, 0);
+        }
+        TIFFWriteDirectory(t);
+    }
+    TIFFClose(t);
+    return 0;
+}
+
+static void page_list__multipage_tiff__offsets_read_the_pages_pixreadtiff_reads(void)
+{
+    static const char *const modes[] = {"w", "wb", "w8", "w8b"};
+    for (int m = 0; m < 4; m++) {
+        const char *path = tmp_path("multi.tif");
+        CHECK(write_tiff(path, modes[m], 7) == 0);
+        uint64_t *ifd = NULL;
+        int n = 0;
+        CHECK(page_list(path, 0, &ifd, &n) == 0);
+        CHECK(n == 7 && ifd != NULL);
+        int count = 0;
+        CHECK(page_count(path, &count) == 0 && count == 7);
+        for (int p = 0; ifd && p < n; p++) {
+            PIX *a = page_read_at(path, p, ifd[p], 100000000);
+            PIX *b = pixReadTiff(path, p);
+            CHECK(a && b && same_pix(a, b));
+            CHECK(a && pixGetWidth(a) == 20 + 3 * p);
+            CHECK(a && b && pixGetXRes(a) == pixGetXRes(b) &&
+                  pixGetXRes(a) == 100 + p);
+            pixDestroy(&a);
+            pixDestroy(&b);
+        }
+        if (test_case_failed)
+            printf("  mode %s\n", modes[m]);
+        free(ifd);
+        unlink(path);
+    }
+}
+
+/* The page is read from its offset, not found by walking: with the
+ * directory of page 2 destroyed, pixReadTiff cannot reach page 5, but the
+ * offset page_list gave before still reads it. */
+static void page_read_at__earlier_directory_broken__page_still_read(void)
+{
+    const char *path = tmp_path("walk.tif");
+    CHECK(write_tiff(path, "w", 6) == 0);
+    uint64_t *ifd = NULL;
+    int n = 0;
+    CHECK(page_list(path, 0, &ifd, &n) == 0 && n == 6);
+    if (!ifd || n != 6)
+        return;
+    PIX *want = pixReadTiff(path, 4);
+    /* page 2's directory: an entry count of 0xFFFF and garbage */
+    FILE *fp = fopen(path, "r+b");
+    unsigned char junk[16];
+    memset(junk, 0xFF, sizeof junk);
+    fseek(fp, (long)ifd[1], SEEK_SET);
+    fwrite(junk, 1, sizeof junk, fp);
+    fclose(fp);
+    PIX *walked = pixReadTiff(path, 4);
+    CHECK(walked == NULL);
+    PIX *got = page_read_at(path, 4, ifd[4], 100000000);
+    CHECK(got && want && same_pix(got, want));
+    pixDestroy(&walked);
+    pixDestroy(&got);
+    pixDestroy(&want);
+    free(ifd);
+    unlink(path);
+}
+
+static void page_list__over_max_pages__refused_naming_count_and_key(void)
+{
+    const char *path = tmp_path("many.tif");
+    CHECK(write_tiff(path, "w", 9) == 0);
+    uint64_t *ifd = (uint64_t *)1;
+    int n = -1;
+    err_clear();
+    CHECK(page_list(path, 4, &ifd, &n) == -1);
+    CHECK(ifd == NULL);
+    CHECK(strstr(err_get(), path) != NULL);
+    CHECK(strstr(err_get(), "9 pages") != NULL);
+    CHECK(strstr(err_get(), "limits.max_pages = 4") != NULL);
+    CHECK(page_list(path, 9, &ifd, &n) == 0 && n == 9);
+    free(ifd);
+    /* not a TIFF: one page, no offsets */
+    const char *png = tmp_path("one.png");
+    PIX *pix = pixCreate(8, 8, 8);
+    pixWrite(png, pix, IFF_PNG);
+    pixDestroy(&pix);
+    CHECK(page_list(png, 1, &ifd, &n) == 0 && n == 1 && ifd == NULL);
+    unlink(png);
+    unlink(path);
+}
+
+static void page_read_at__offset_outside_file__fails_naming_file(void)
+{
+    const char *path = tmp_path("bad-ifd.tif");
+    CHECK(write_tiff(path, "w", 2) == 0);
+    err_clear();
+    PIX *p = page_read_at(path, 1, 1u << 30, 100000000);
+    CHECK(p == NULL);
+    CHECK(strstr(err_get(), path) != NULL && strstr(err_get(), "page 2"));
+    p = page_read_at(path, 1, 3, 100000000); /* inside the header */
+    CHECK(p == NULL);
+    pixDestroy(&p);
+    unlink(path);
+}
+
+/* Decoding a page in a process whose address space is capped (as a
+ * worker's stage under limits.page_memory_mb) says it ran out of memory
+ * and names the key, not "corrupt". Not under AddressSanitizer (it needs
+ * terabytes of address space). */
+static void page_read__out_of_memory__says_so_and_names_key(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    printf("  skipped under AddressSanitizer\n");
+    return;
+#endif
+    const char *path = tmp_path("big.png");
+    PIX *pix = pixCreate(3000, 3000, 8);
+    pixSetAllArbitrary(pix, 200);
+    pixWrite(path, pix, IFF_PNG);
+    pixDestroy(&pix);
+    int fds[2];
+    CHECK(pipe(fds) == 0);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        FILE *fp = fopen("/proc/self/statm", "r");
+        unsigned long pages = 0;
+        if (!fp || fscanf(fp, "%lu", &pages) != 1)
+            _exit(2);
+        fclose(fp);
+        struct rlimit rl;
+        rl.rlim_cur = rl.rlim_max =
+            (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + 4u * 1024 * 1024;
+        setrlimit(RLIMIT_AS, &rl);
+        PIX *p = quiet_read(read_default, path);
+        const char *msg = p ? "decoded" : err_get();
+        if (write(fds[1], msg, strlen(msg)) < 0)
+            _exit(3);
+        _exit(0);
+    }
+    close(fds[1]);
+    char msg[1024] = "";
+    ssize_t r = read(fds[0], msg, sizeof msg - 1);
+    msg[r > 0 ? r : 0] = '\0';
+    close(fds[0]);
+    waitpid(pid, NULL, 0);
+    CHECK(strstr(msg, path) != NULL);
+    CHECK(strstr(msg, "out of memory") != NULL);
+    CHECK(strstr(msg, "limits.page_memory_mb") != NULL);
+    if (test_case_failed)
+        printf("  got: %s\n", msg);
+    unlink(path);
+}
+
 static void page_png_read__not_a_png__null(void)
 {
     const char *path = tmp_path("not.png");
@@ -597,5 +787,10 @@ int main(void)
     RUN(page_read__corrupt_png__fails_like_pixread);
     RUN(page_read__png_header_over_limit__refused_before_decoding);
     RUN(page_png_read__not_a_png__null);
+    RUN(page_list__multipage_tiff__offsets_read_the_pages_pixreadtiff_reads);
+    RUN(page_read_at__earlier_directory_broken__page_still_read);
+    RUN(page_list__over_max_pages__refused_naming_count_and_key);
+    RUN(page_read_at__offset_outside_file__fails_naming_file);
+    RUN(page_read__out_of_memory__says_so_and_names_key);
     TEST_EXIT();
 }

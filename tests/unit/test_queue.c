@@ -610,6 +610,71 @@ static void queue_complete__after_a_crash__count_forgotten(void)
     queue_destroy(&q);
 }
 
+/* Claim and finish key (done, or failed when fail). */
+static void claim_finish(Queue *q, int fail)
+{
+    QueueItem *it = NULL;
+    if (queue_claim(q, &it) == 1) {
+        if (fail)
+            queue_fail(q, it, "bad");
+        else
+            queue_complete(q, it);
+    }
+    queue_item_destroy(&it);
+}
+
+static void queue_requeue_all__done_and_failed__queued_with_text(void)
+{
+    char dir[600];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    queue_enqueue(q, "a", "x=1\n");
+    queue_enqueue(q, "b", "x=2\n");
+    queue_enqueue(q, "c", "x=3\n");
+    claim_finish(q, 0);
+    claim_finish(q, 1);
+    int n = -1;
+    CHECK(queue_requeue_all(q, &n) == 0 && n == 2);
+    QueueCounts c;
+    CHECK(queue_get_counts(q, &c) == 0 && c.queued == 3 && c.done == 0 &&
+          c.failed == 0 && c.total == 3);
+    CHECK(count_files(dir, "reason") == 0);
+    /* each comes back once, with its text; enqueue stays idempotent */
+    CHECK(queue_enqueue(q, "a", "x=9\n") == 0);
+    int got = 0;
+    QueueItem *it = NULL;
+    while (queue_claim(q, &it) == 1) {
+        got += it->text[2] - '0';
+        queue_complete(q, it);
+        queue_item_destroy(&it);
+    }
+    CHECK(got == 6);
+    queue_destroy(&q);
+}
+
+static void queue_clear__every_state__forgotten_then_enqueued_again(void)
+{
+    char dir[600];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    queue_enqueue(q, "a", "x=1\n");
+    queue_enqueue(q, "b", "x=2\n");
+    queue_enqueue(q, "c", "x=3\n");
+    claim_finish(q, 0);
+    claim_finish(q, 1);
+    CHECK(queue_clear(q) == 0);
+    QueueCounts c;
+    CHECK(queue_get_counts(q, &c) == 0 && c.total == 0 && c.queued == 0 &&
+          c.claimed == 0 && c.done == 0 && c.failed == 0);
+    CHECK(count_files(dir, "reason") == 0);
+    /* recover resurrects nothing; a new enqueue of the same key counts */
+    int n = -1;
+    CHECK(queue_recover(q, 300, &n) == 0 && n == 0);
+    CHECK(queue_enqueue(q, "a", "x=1\n") == 1);
+    CHECK(queue_get_counts(q, &c) == 0 && c.total == 1 && c.queued == 1);
+    queue_destroy(&q);
+}
+
 int main(void)
 {
     RUN(queue_enqueue__same_key_twice__second_is_noop);
@@ -634,5 +699,7 @@ int main(void)
     RUN(queue_enqueue_fenced__claim_taken_back__lost_nothing_enqueued);
     RUN(queue_retry_crashed__twice__requeued_then_failed);
     RUN(queue_complete__after_a_crash__count_forgotten);
+    RUN(queue_requeue_all__done_and_failed__queued_with_text);
+    RUN(queue_clear__every_state__forgotten_then_enqueued_again);
     TEST_EXIT();
 }
