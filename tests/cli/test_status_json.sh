@@ -47,10 +47,12 @@ failed_field() {
     jq -c --arg f "$1" --arg k "$2" '[.failed[] | select(.file == $f) | .[$k]]' "$J"
 }
 in=$T/j/in
+# a control character in a name is refused at ingest (no output could
+# carry it: issue 12 item 7); the file field still decodes to the raw name
 check status_json__quote_backslash_control__decoded test \
-    "$(failed_field "$in/$odd" page)" = '[1]'
+    "$(failed_field "$in/$odd" stage)" = '["ingest"]'
 check status_json__quote_backslash_control__in_reason \
-    jqe --arg f "$in/$odd" '[.failed[] | select(.reason | startswith($f + " page 1: "))] | length == 1' "$J"
+    jqe --arg f "$in/$odd" '[.failed[] | select(.file == $f and (.reason | contains("control character")))] | length == 1' "$J"
 check status_json__utf8_name__unchanged test \
     "$(failed_field "$in/$utf" stage)" = '["binarize"]'
 check status_json__latin1_name__replacement_char test \
