@@ -106,10 +106,12 @@ FUZZ_LAYER_fuzz_segpage       := segment
 FUZZ_LAYER_fuzz_segbitmap     := segment
 fuzz_layer = $(or $(FUZZ_LAYER_$(1)),pipeline)
 
-# Fails, naming object and symbol, when a library calls a layer above it.
+# Fails, naming object and symbol, when a library calls a layer above it,
+# or when two files call each other.
 check-layers: $(foreach l,$(LAYERS),$(call layer_lib,$(l)))
 	@$(foreach l,$(LAYERS),DEPS_$(l)="$(LAYER_DEPS_$(l))") \
 	  tools/check_layers.sh $(BUILD) $(LAYERS)
+	@tools/check_cycles.sh $(BUILD)
 
 .PHONY: all deps demo test check-layers test-unit check-build valgrind bench eval eval-pages model \
         install clean format tools fuzz fuzz-build chaos test-slurm eval-real

@@ -524,34 +524,3 @@ int spool_retry(Spool *sp, int *pn)
     return rc;
 }
 
-/**
- * Enqueue the output item of every file that failed pages have settled
- * (for a worker killed between failing a page and looking at its file).
- *
- * @param[in] sp  spool
- * @return 0 or -1
- */
-int spool_settle_failed(Spool *sp)
-{
-    int rc = 0;
-    for (int s = STAGE_BINARIZE; s <= STAGE_RECOGNIZE; s++) {
-        QueueEntry *e;
-        int n;
-        if (queue_list(sp->q[s], QUEUE_FAILED, &e, &n) < 0)
-            return -1;
-        for (int i = 0; i < n; i++) {
-            char *text = NULL;
-            QueueItem it = {e[i].key, NULL, NULL};
-            if (queue_read_failed(sp->q[s], e[i].key, &text) < 0) {
-                rc = -1;
-                continue;
-            }
-            it.text = text;
-            if (spool_page_failed(sp, (SpoolStage)s, &it) < 0)
-                rc = -1;
-            free(text);
-        }
-        queue_entries_destroy(&e, n);
-    }
-    return rc;
-}

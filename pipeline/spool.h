@@ -53,6 +53,8 @@ const Job *spool_get_job(const Spool *sp);
 int spool_submit(Spool *sp, int *pnew, int *pknown);
 int spool_recover(Spool *sp, int *pn);
 int spool_retry(Spool *sp, int *pn);
+/* Enqueue the output of every file its failed pages have settled
+ * (stage.c). 0 or -1. */
 int spool_settle_failed(Spool *sp);
 
 /* What spool_settings_sync redid. */

@@ -1,6 +1,7 @@
 /*
  * seg_internal.h - private to segment/: the SegPage layout and the working
- * types shared by seg_page.c, seg_lines.c, seg_glyphs.c, seg_furniture.c and
+ * types shared by seg_page.c, seg_pieces.c, seg_lines.c, seg_glyphs.c,
+ * seg_furniture.c and
  * seg_page_io.c. Nothing outside segment/ includes this file.
  *
  * Design: segmentation works on "pieces": a box plus an owned 0/1 byte mask.
@@ -80,13 +81,15 @@ struct SegPage {
 SegPage *seg__page_alloc(int w, int h, int n_lines, int n_words,
                          int n_glyphs, size_t mask_bytes);
 
-/* seg_glyphs.c: pieces */
+/* seg_pieces.c: pieces */
 int seg__pieces_push(SegPieces *ps, const SegPiece *p);
 void seg__pieces_cleanup(SegPieces *ps);
 void seg__pieces_sort_x(const SegPieces *ps, int *idx, int n);
 int seg__uf_find(int *parent, int i);
 int seg__pieces_from_pix(PIX *pixb, SegPieces *ps);
 int seg__piece_merge(SegPiece *dst, SegPiece *src);
+int seg__piece_sub(const SegPiece *p, int x0, int x1, int y0, int y1,
+                   SegPiece *out);
 int seg__piece_cut_cols(const SegPiece *p, int col, SegPiece *left,
                         SegPiece *right);
 int seg__piece_cut_rows(const SegPiece *p, int row, SegPiece *top,
@@ -122,7 +125,8 @@ int seg__furniture_possible(const SegPieces *ps, int dpi, float med_h);
 static inline float seg__fmin(float a, float b) { return a < b ? a : b; }
 static inline float seg__fmax(float a, float b) { return a > b ? a : b; }
 
-/* Small helpers (seg_glyphs.c). */
+/* Small helpers (seg_pieces.c). */
+int seg__cmp_float(const void *a, const void *b); /* qsort, ascending */
 float seg__median_f(float *v, int n); /* sorts v in place; 0 when n == 0 */
 int seg__otsu_split_f(const float *sorted, int n, float *pthresh,
                       float *plo_mean, float *phi_mean);
