@@ -34,36 +34,11 @@
 #define OUT_ALTO_SOFTWARE "inkpipe"
 #define OUT_ALTO_VERSION "0.1"
 
-/* A byte string as XML text or attribute value. */
-static void put_xml_bytes(FILE *fp, const char *s)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    size_t n = strlen(s), adv;
-
-    while (n > 0) {
-        out__xml_put_cp(fp, out__utf8_decode(u, n, &adv));
-        u += adv;
-        n -= adv;
-    }
-}
-
 /* HPOS VPOS WIDTH HEIGHT of a box, with a leading space. */
 static void put_box(FILE *fp, const OutBox *b)
 {
     fprintf(fp, " HPOS=\"%d\" VPOS=\"%d\" WIDTH=\"%d\" HEIGHT=\"%d\"", b->x0,
             b->y0, b->x1 - b->x0, b->y1 - b->y0);
-}
-
-static void box_union(OutBox *acc, const OutBox *b)
-{
-    if (b->x0 < acc->x0)
-        acc->x0 = b->x0;
-    if (b->y0 < acc->y0)
-        acc->y0 = b->y0;
-    if (b->x1 > acc->x1)
-        acc->x1 = b->x1;
-    if (b->y1 > acc->y1)
-        acc->y1 = b->y1;
 }
 
 /* Nonzero when the line has a word with glyphs (ALTO needs one String). */
@@ -165,7 +140,7 @@ static void put_page(FILE *fp, const OutPage *page, int pn)
             if (!any)
                 area = page->lines[k].box;
             else
-                box_union(&area, &page->lines[k].box);
+                out__box_union(&area, &page->lines[k].box);
             any = 1;
         }
         if (!any)
@@ -217,7 +192,7 @@ int out_alto_write(FILE *fp, const OutPage *const *pages, int n_pages)
           "    <sourceImageInformation>\n"
           "      <fileName>",
           fp);
-    put_xml_bytes(fp, pages[0]->image);
+    out__xml_put_bytes(fp, pages[0]->image);
     fputs("</fileName>\n"
           "    </sourceImageInformation>\n"
           "    <OCRProcessing ID=\"OCR_0\">\n"

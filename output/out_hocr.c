@@ -46,30 +46,9 @@ static void put_quoted_path(FILE *fp, const char *s)
     }
 }
 
-/* A byte string as XML text (element content). */
-static void put_xml_bytes(FILE *fp, const char *s)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    size_t n = strlen(s), adv;
-
-    while (n > 0) {
-        out__xml_put_cp(fp, out__utf8_decode(u, n, &adv));
-        u += adv;
-        n -= adv;
-    }
-}
-
 static void put_box(FILE *fp, const OutBox *b)
 {
     fprintf(fp, "%d %d %d %d", b->x0, b->y0, b->x1, b->y1);
-}
-
-static void box_union(OutBox *acc, const OutBox *b)
-{
-    if (b->x0 < acc->x0) acc->x0 = b->x0;
-    if (b->y0 < acc->y0) acc->y0 = b->y0;
-    if (b->x1 > acc->x1) acc->x1 = b->x1;
-    if (b->y1 > acc->y1) acc->y1 = b->y1;
 }
 
 /* Word confidence 0..100: the product of its glyph confidences, i.e. the
@@ -149,7 +128,7 @@ static void put_page(FILE *fp, const OutPage *page, int pn)
             end++;
         area = page->lines[li].box;
         for (k = li + 1; k < end; k++)
-            box_union(&area, &page->lines[k].box);
+            out__box_union(&area, &page->lines[k].box);
         bn++;
         fprintf(fp, "   <div class=\"ocr_carea\" id=\"block_%d_%d\" "
                     "title=\"bbox ", pn, bn);
@@ -196,7 +175,7 @@ int out_hocr_write(FILE *fp, const OutPage *const *pages, int n_pages)
           "lang=\"en\">\n"
           " <head>\n  <title>",
           fp);
-    put_xml_bytes(fp, pages[0]->image);
+    out__xml_put_bytes(fp, pages[0]->image);
     fprintf(fp,
             "</title>\n"
             "  <meta http-equiv=\"Content-Type\" "

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "output/output.h"
+
 #define OUT_REPLACEMENT 0xFFFDu
 
 /* Nonzero when cp may appear in our text and XML output: a Unicode scalar,
@@ -29,6 +31,10 @@ uint32_t out__utf8_decode(const unsigned char *s, size_t n, size_t *padv);
 
 /* Write cp to fp, XML-escaped (&amp; &lt; &gt; &quot; &apos;). */
 void out__xml_put_cp(FILE *fp, uint32_t cp);
+/* Write a byte string (UTF-8; bad bytes as U+FFFD) XML-escaped. */
+void out__xml_put_bytes(FILE *fp, const char *s);
+/* Grow *acc to cover b (hOCR and ALTO block boxes). */
+void out__box_union(OutBox *acc, const OutBox *b);
 
 /* Format v with at most `decimals` decimals, trailing zeros stripped and
  * no "-0"; non-finite values print as 0. buf must hold 32 bytes. */

@@ -115,3 +115,30 @@ const char *out__fmt_num(double v, int decimals, char buf[32])
         strcpy(buf, "0");
     return buf;
 }
+
+/** Write a byte string as XML text or attribute value: UTF-8 decoded (bad
+ * bytes become U+FFFD), every character escaped as out__xml_put_cp does. */
+void out__xml_put_bytes(FILE *fp, const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = strlen(s), adv;
+
+    while (n > 0) {
+        out__xml_put_cp(fp, out__utf8_decode(u, n, &adv));
+        u += adv;
+        n -= adv;
+    }
+}
+
+/** Grow *acc to cover b. */
+void out__box_union(OutBox *acc, const OutBox *b)
+{
+    if (b->x0 < acc->x0)
+        acc->x0 = b->x0;
+    if (b->y0 < acc->y0)
+        acc->y0 = b->y0;
+    if (b->x1 > acc->x1)
+        acc->x1 = b->x1;
+    if (b->y1 > acc->y1)
+        acc->y1 = b->y1;
+}
