@@ -54,6 +54,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -393,18 +394,48 @@ static int enqueue_next(Spool *sp, Staging *sg, SpoolStage st,
     return rc == QUEUE_LOST ? SPOOL_LOST : rc < 0 ? -1 : 0;
 }
 
+/* The text of a queue item ("field=value" lines) formatted into a buffer
+ * of its own size, so that no path is ever cut (caller frees); NULL with
+ * the reason naming the item's key. */
+static char *item_text(const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (!text) {
+        err_set("queue item %s: cannot format its text", key);
+        return NULL;
+    }
+    va_start(ap, fmt);
+    vsnprintf(text, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return text;
+}
+
 static int enqueue_page(Spool *sp, Staging *sg, SpoolStage st,
                         const ItemInfo *ii)
 {
-    char key[64], text[9000];
+    char key[64];
     snprintf(key, sizeof key, "%s-p%04d", ii->file, ii->page);
-    int n = snprintf(text, sizeof text,
-                     "src=%s\nrel=%s\nfile=%s\npage=%d\npages=%d\ndpi=%d\n",
-                     ii->src, ii->rel, ii->file, ii->page, ii->pages, ii->dpi);
-    if (ii->ifd && ii->sig && n > 0 && (size_t)n < sizeof text)
-        snprintf(text + n, sizeof text - (size_t)n, "ifd=%llu\nsig=%s\n",
-                 ii->ifd, ii->sig);
-    return enqueue_next(sp, sg, st, key, text);
+    char *text =
+        ii->ifd && ii->sig
+            ? item_text(key,
+                        "src=%s\nrel=%s\nfile=%s\npage=%d\npages=%d\n"
+                        "dpi=%d\nifd=%llu\nsig=%s\n",
+                        ii->src, ii->rel, ii->file, ii->page, ii->pages,
+                        ii->dpi, ii->ifd, ii->sig)
+            : item_text(key,
+                        "src=%s\nrel=%s\nfile=%s\npage=%d\npages=%d\n"
+                        "dpi=%d\n",
+                        ii->src, ii->rel, ii->file, ii->page, ii->pages,
+                        ii->dpi);
+    if (!text)
+        return -1;
+    int rc = enqueue_next(sp, sg, st, key, text);
+    free(text);
+    return rc;
 }
 
 /**
@@ -606,10 +637,13 @@ static int file_settle(Spool *sp, Staging *sg, const ItemInfo *ii)
     }
     if (!good)
         return 0; /* nothing to keep: no output file */
-    char text[9000];
-    snprintf(text, sizeof text, "src=%s\nrel=%s\nfile=%s\npages=%d\n",
-             ii->src, ii->rel, ii->file, ii->pages);
-    return enqueue_next(sp, sg, STAGE_OUTPUT, ii->file, text);
+    char *text = item_text(ii->file, "src=%s\nrel=%s\nfile=%s\npages=%d\n",
+                           ii->src, ii->rel, ii->file, ii->pages);
+    if (!text)
+        return -1;
+    int rc = enqueue_next(sp, sg, STAGE_OUTPUT, ii->file, text);
+    free(text);
+    return rc;
 }
 
 /**

@@ -586,6 +586,62 @@ static void spool_stage_run__source_gone__error_names_file_page(void)
     case_close(&c);
 }
 
+/* A page whose rel is longer than the 9000-byte item buffers the stages
+ * used to have: every item after it carries the whole rel and its fields
+ * (the buffers cut the text, losing rel's end and page=/pages=), and the
+ * output stage either writes the file or fails naming it. */
+static void spool_stage_run__rel_over_9000_bytes__items_carry_whole_rel(void)
+{
+    Case c = {0};
+    sfx_case(c.dir, sizeof c.dir, "longrel");
+    sfx_png(c.dir, "a.png", 5);
+    if (case_open(&c, NULL) == 0) {
+        enum { DEPTH = 1000 };
+        char *rel = malloc(DEPTH * 10 + 2);
+        for (int i = 0; i < DEPTH; i++)
+            memcpy(rel + i * 10, "longfolde/", 10);
+        strcpy(rel + DEPTH * 10, "a");
+        char src[2200];
+        snprintf(src, sizeof src, "%s/in/a.png", c.dir);
+        const char *file = "f00000000000000aa";
+        size_t size = strlen(src) + strlen(rel) + 100;
+        char *text = malloc(size);
+        snprintf(text, size,
+                 "src=%s\nrel=%s\nfile=%s\npage=0\npages=1\ndpi=300\n", src,
+                 rel, file);
+        CHECK(queue_enqueue(spool_get_queue(c.sp, STAGE_BINARIZE),
+                            "f00000000000000aa-p0000", text) == 1);
+        free(text);
+        CHECK(drain(c.sp, STAGE_BINARIZE, NULL, NULL) == 1);
+        QueueItem *it = claim(&c, STAGE_SEGMENT);
+        char *v = it ? queue_text_get(it->text, "rel") : NULL;
+        CHECK(v && !strcmp(v, rel));
+        free(v);
+        CHECK(it && strstr(it->text, "\npage=0\npages=1\ndpi=") != NULL);
+        if (it) {
+            CHECK(spool_stage_run(c.sp, STAGE_SEGMENT, it, c.net) == 0);
+            queue_complete(spool_get_queue(c.sp, STAGE_SEGMENT), it);
+        }
+        queue_item_destroy(&it);
+        int failed = -1;
+        CHECK(drain(c.sp, STAGE_RECOGNIZE, c.net, &failed) == 1 &&
+              failed == 0);
+        it = claim(&c, STAGE_OUTPUT);
+        v = it ? queue_text_get(it->text, "rel") : NULL;
+        CHECK(v && !strcmp(v, rel));
+        free(v);
+        CHECK(it && strstr(it->text, "\npages=1\n") != NULL);
+        if (it) {
+            err_clear();
+            if (spool_stage_run(c.sp, STAGE_OUTPUT, it, NULL) < 0)
+                CHECK(strstr(err_get(), "longfolde/longfolde/") != NULL);
+        }
+        queue_item_destroy(&it);
+        free(rel);
+    }
+    case_close(&c);
+}
+
 int main(void)
 {
     RUN(spool_stage_run__ingest_multipage_tiff__one_item_per_page);
@@ -604,5 +660,6 @@ int main(void)
     RUN(spool_stage_run__output_page_pending__error_says_retry);
     RUN(spool_stage_run__bad_item__error_names_key);
     RUN(spool_stage_run__source_gone__error_names_file_page);
+    RUN(spool_stage_run__rel_over_9000_bytes__items_carry_whole_rel);
     TEST_EXIT();
 }
