@@ -38,9 +38,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/fsutil.h"
 
@@ -661,18 +661,11 @@ int queue_heartbeat(Queue *q, const QueueItem *item)
     return 0;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static double st_age(const struct stat *st)
 {
     double m = (double)st->st_mtim.tv_sec + st->st_mtim.tv_nsec * 1e-9;
     double c = (double)st->st_ctim.tv_sec + st->st_ctim.tv_nsec * 1e-9;
-    return now_s() - (m > c ? m : c);
+    return clock_wall_s() - (m > c ? m : c);
 }
 
 /* 1 if the holder "HOST~PID~START" is gone (dead here, or silent for
