@@ -233,6 +233,41 @@ const unsigned char *binio_read_bytes(BinReader *r, size_t n,
 }
 
 /**
+ * Bytes left to read.
+ *
+ * @param[in] r  reader
+ * @return r's readable bytes after the next one to read (0 past the end)
+ */
+size_t binio_read_left(const BinReader *r)
+{
+    return r->pos > r->n ? 0 : r->n - r->pos;
+}
+
+/**
+ * End the readable data at byte end: the fields of a format stop before
+ * its trailer (size, CRC), which the caller checked on its own.
+ *
+ * @param[in,out] r     reader
+ * @param[in]     end   the new end, between the next byte to read and the
+ *                      current end
+ * @param[in]     what  the part that ends there, for the message
+ * @return 0, or -1 (r->failed set, message naming the file) when end is
+ *         outside that range
+ */
+int binio_reader_end_at(BinReader *r, size_t end, const char *what)
+{
+    if (r->failed)
+        return -1;
+    if (end < r->pos || end > r->n) {
+        r->failed = 1;
+        return err_set("%s: truncated %s: %s ends at byte %zu, outside bytes "
+                       "%zu..%zu", r->name, r->kind, what, end, r->pos, r->n);
+    }
+    r->n = end;
+    return 0;
+}
+
+/**
  * Read one little-endian field.
  *
  * @param[in,out] r     reader

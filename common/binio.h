@@ -54,6 +54,8 @@ uint32_t binio_read_u32(BinReader *r, const char *what);
 uint64_t binio_read_u64(BinReader *r, const char *what);
 int32_t binio_read_i32(BinReader *r, const char *what);
 float binio_read_f32(BinReader *r, const char *what);
+size_t binio_read_left(const BinReader *r);
+int binio_reader_end_at(BinReader *r, size_t end, const char *what);
 
 /* ---- growable write buffer with a sticky out-of-memory flag ---- */
 

@@ -653,7 +653,7 @@ RecNet *rec_net_load(const char *path)
         goto fail;
     }
     uint32_t version, flags, isize, ncl;
-    r.pos = 8;
+    binio_read_bytes(&r, 8, "magic"); /* checked above */
     version = binio_read_u32(&r, "version");
     if (version != REC_VERSION) {
         err_set("%s: model version %u, this build reads version %u", path,
@@ -675,7 +675,8 @@ RecNet *rec_net_load(const char *path)
             goto fail;
         }
     }
-    r.n = n - 12; /* fields end before the trailer */
+    if (binio_reader_end_at(&r, n - 12, "fields") < 0)
+        goto fail; /* cannot happen: n >= 8 + 4 + 12 */
     flags = binio_read_u32(&r, "flags");
     isize = binio_read_u32(&r, "input size");
     ncl = binio_read_u32(&r, "class count");
@@ -724,9 +725,10 @@ RecNet *rec_net_load(const char *path)
             err_prefix("%s", path);
             goto fail;
         }
-        if (need > r.n - r.pos) {
+        if (need > binio_read_left(&r)) {
             err_set("%s: architecture \"%s\" needs %zu bytes of weights, "
-                    "the file has %zu left", path, arch, need, r.n - r.pos);
+                    "the file has %zu left", path, arch, need,
+                    binio_read_left(&r));
             goto fail;
         }
     }
@@ -780,9 +782,9 @@ RecNet *rec_net_load(const char *path)
             }
         }
     }
-    if (r.pos != r.n) {
+    if (binio_read_left(&r) != 0) {
         err_set("%s: %zu unexpected bytes after the tensors", path,
-                r.n - r.pos);
+                binio_read_left(&r));
         goto fail;
     }
     (void)flags;

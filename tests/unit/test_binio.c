@@ -221,6 +221,35 @@ static void binio_file_read__missing__message_names_file(void)
           err_get());
 }
 
+static void binio_reader_end_at__before_trailer__reads_stop_there(void)
+{
+    unsigned char b[12] = {7, 0, 0, 0, 8, 0, 0, 0, 0xff, 0xff, 0xff, 0xff};
+    BinReader r;
+    binio_reader_init(&r, b, sizeof b, "t.bin", "test file");
+    CHECK(binio_read_bytes(&r, 4, "magic") != NULL);
+    CHECK(binio_read_left(&r) == 8);
+    CHECK(binio_reader_end_at(&r, 8, "fields") == 0);
+    CHECK(binio_read_left(&r) == 4);
+    CHECK(binio_read_u32(&r, "a") == 8);
+    CHECK(binio_read_left(&r) == 0);
+    err_clear();
+    CHECK(binio_read_u32(&r, "trailer") == 0 && r.failed);
+}
+
+static void binio_reader_end_at__outside__fails_naming_file(void)
+{
+    unsigned char b[8] = {0};
+    BinReader r;
+    binio_reader_init(&r, b, sizeof b, "t.bin", "test file");
+    binio_read_u32(&r, "a");
+    err_clear();
+    CHECK(binio_reader_end_at(&r, 2, "fields") == -1 && r.failed);
+    CHECK(strstr(err_get(), "t.bin") != NULL);
+    binio_reader_init(&r, b, sizeof b, "t.bin", "test file");
+    CHECK(binio_reader_end_at(&r, 9, "fields") == -1 && r.failed);
+    CHECK(binio_read_left(&r) == 8);
+}
+
 int main(void)
 {
     RUN(binio_put__known_values__little_endian_bytes);
@@ -237,5 +266,7 @@ int main(void)
     RUN(binio_buf_crc32__after_fields__trailer_is_crc_of_the_rest);
     RUN(binio_file_write__then_read__same_bytes);
     RUN(binio_file_write__missing_folder__message_names_file);
+    RUN(binio_reader_end_at__before_trailer__reads_stop_there);
+    RUN(binio_reader_end_at__outside__fails_naming_file);
     TEST_EXIT();
 }
