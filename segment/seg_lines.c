@@ -566,37 +566,17 @@ static int cmp_line_base(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/**
- * Group live pieces into lines (not yet in reading order).
- *
- * @param[in,out] ps  pieces; SMALL/TALL flags set, tall pieces may be cut,
- *                    stray small marks dropped
- * @param[in]     m   page metrics (med_h)
- * @param[out]    ls  lines, fitted
- * @param[in,out] st  counters
- * @return 0, or -1 on error
- */
-int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
-                    SegStats *st)
+/* Mark the live pieces SMALL (under 0.45 x med_h) or TALL (over 2.5 x the
+ * 30th percentile height, about the x-height: a page full of ascenders and
+ * descenders has a tall median, and a piece that bridges two lines must
+ * not seed a line's band); the others, the ones that seed lines, go to
+ * order[] sorted by x, their count to *pno. 0, or -1 on error. */
+static int pieces_by_height(SegPieces *ps, float H, int *order, int *pno)
 {
-    float H = m->med_h;
     int n0 = ps->n;
-    int *order = malloc((size_t)(n0 + 1) * sizeof *order);
-    Track *tr = NULL;
-    IntVec *bk = NULL;
-    int nbk = 0;
-    YIndex yi = {0};
-    int rc = -1;
-    if (!order)
-        return err_set("segment: out of memory (%d pieces)", n0);
-    /* Tall = more than 2.5 x the 30th percentile height (about the
-     * x-height): a page full of ascenders and descenders has a tall median,
-     * and a piece that bridges two lines must not seed a line's band. */
     float *hq = malloc((size_t)(n0 + 1) * sizeof *hq);
-    if (!hq) {
-        free(order);
+    if (!hq)
         return err_set("segment: out of memory (%d pieces)", n0);
-    }
     int nq = 0;
     for (int i = 0; i < n0; i++) {
         const SegPiece *p = &ps->v[i];
@@ -619,145 +599,214 @@ int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
             order[no++] = i;
     }
     seg__pieces_sort_x(ps, order, no);
+    *pno = no;
+    return 0;
+}
 
-    int ntr = 0, cap = 64;
-    float bh = H > 1 ? H : 1, max_band = 0;
+/* A track that a piece's band overlaps enough to join. */
+typedef struct {
+    int ti;
+    float f, dc;
+} TrackCand;
+
+/* The line tracker: open tracks (one per line being built), bucketed by
+ * the y of their band's centre so that a piece looks only at the tracks
+ * near it. */
+typedef struct {
+    Track *tr;
+    int ntr, cap;
+    IntVec *bk; /* bucket b: the tracks whose centre is in [b, b+1) x bh */
+    int nb;
+    float bh, max_band, maxgap;
+    TrackCand *cands; /* scratch of tracker_best */
+    int ccap;
+} Tracker;
+
+/* Set up k for pieces up to y = maxy on a page of median height H. 0, or
+ * -1 on error (tracker_cleanup in both cases). */
+static int tracker_init(Tracker *k, float H, int maxy)
+{
+    memset(k, 0, sizeof *k);
+    k->cap = 64;
+    k->bh = H > 1 ? H : 1;
+    k->maxgap = 3.0f * H;
+    k->nb = (int)(maxy / k->bh) + 2;
+    k->tr = malloc((size_t)k->cap * sizeof *k->tr);
+    k->bk = calloc((size_t)k->nb, sizeof *k->bk);
+    if (!k->tr || !k->bk)
+        return err_set("segment: out of memory (line tracker)");
+    return 0;
+}
+
+static void tracker_cleanup(Tracker *k)
+{
+    for (int b = 0; k->bk && b < k->nb; b++)
+        free(k->bk[b].v);
+    free(k->bk);
+    free(k->tr);
+    free(k->cands);
+}
+
+/* The track piece p joins: the best overlap; near-ties (within 0.05) go
+ * to the nearer centre, then to the older track, independent of the
+ * visiting order. Tracks that ended more than maxgap left of p are closed
+ * on the way. Returns the track, -1 when none fits, -2 on error. */
+static int tracker_best(Tracker *k, const SegPiece *p)
+{
+    float top = (float)p->box.y, bot = (float)(p->box.y + p->box.h);
+    /* tracks whose band could overlap: centres within half the two
+     * heights */
+    float pc = 0.5f * (top + bot),
+          rad = 0.5f * ((bot - top) + k->max_band) + 1;
+    int b0 = (int)((pc - rad) / k->bh), b1 = (int)((pc + rad) / k->bh);
+    b0 = b0 < 0 ? 0 : b0;
+    b1 = b1 > k->nb - 1 ? k->nb - 1 : b1;
+    int nc = 0;
+    float fmax = 0;
+    for (int b = b0; b <= b1; b++) {
+        IntVec *v = &k->bk[b];
+        for (int j = 0; j < v->n;) {
+            int ti = v->v[j];
+            Track *t = &k->tr[ti];
+            if ((float)t->x1 < (float)p->box.x - k->maxgap) {
+                bk_remove(k->bk, k->tr, ti); /* closed for good: x only grows */
+                continue;
+            }
+            j++;
+            float dc, f = track_fit(t, top, bot, &dc);
+            if (f < 0.55f)
+                continue;
+            if (nc == k->ccap) {
+                int ccap = k->ccap ? 2 * k->ccap : 16;
+                TrackCand *nv = realloc(k->cands, (size_t)ccap * sizeof *nv);
+                if (!nv) {
+                    err_set("segment: out of memory (line tracker)");
+                    return -2;
+                }
+                k->cands = nv;
+                k->ccap = ccap;
+            }
+            k->cands[nc++] = (TrackCand){ti, f, dc};
+            fmax = f > fmax ? f : fmax;
+        }
+    }
+    int best = -1;
+    float bestdc = 1e30f;
+    for (int c = 0; c < nc; c++)
+        if (k->cands[c].f >= fmax - 0.05f &&
+            (k->cands[c].dc < bestdc ||
+             (k->cands[c].dc == bestdc && k->cands[c].ti < best))) {
+            bestdc = k->cands[c].dc;
+            best = k->cands[c].ti;
+        }
+    return best;
+}
+
+/* A new track with a new, empty line in ls. The track, or -1 on error. */
+static int tracker_open(Tracker *k, SegWLines *ls)
+{
+    if (k->ntr == k->cap) {
+        Track *v = realloc(k->tr, (size_t)(2 * k->cap) * sizeof *v);
+        if (!v)
+            return err_set("segment: out of memory (line tracker)");
+        k->tr = v;
+        k->cap *= 2;
+    }
+    if (!wlines_add(ls))
+        return -1;
+    int ti = k->ntr++;
+    memset(&k->tr[ti], 0, sizeof k->tr[ti]);
+    k->tr[ti].line = ls->n - 1;
+    k->tr[ti].bucket = -1;
+    return ti;
+}
+
+/* Add piece pi to track ti and its line: the track's window of piece
+ * bands, its right end and its bucket follow. 0, or -1 on error. */
+static int tracker_extend(Tracker *k, int ti, SegPieces *ps, int pi,
+                          SegWLines *ls)
+{
+    SegPiece *p = &ps->v[pi];
+    Track *t = &k->tr[ti];
+    t->top[t->k] = (float)p->box.y;
+    t->bot[t->k] = (float)(p->box.y + p->box.h);
+    t->k = (t->k + 1) % SEG_TRACK_WIN;
+    if (t->nfill < SEG_TRACK_WIN)
+        t->nfill++;
+    if (p->box.x + p->box.w > t->x1)
+        t->x1 = p->box.x + p->box.w;
+    float bt, bb;
+    track_band(t, &bt, &bb);
+    k->max_band = bb - bt > k->max_band ? bb - bt : k->max_band;
+    int nbkt = (int)(0.5f * (bt + bb) / k->bh);
+    nbkt = nbkt < 0 ? 0 : nbkt > k->nb - 1 ? k->nb - 1 : nbkt;
+    if (t->bucket != nbkt) {
+        if (t->bucket >= 0)
+            bk_remove(k->bk, k->tr, ti);
+        if (bk_insert(k->bk, k->tr, ti, nbkt) != 0)
+            return -1;
+    }
+    p->line = t->line;
+    return seg__wline_push(&ls->v[t->line], pi);
+}
+
+/* Seed the lines: the no pieces of order[] (sorted by x) each join the
+ * track whose band they overlap best, or open a new one; then every line
+ * is fitted. 0, or -1 on error. */
+static int lines_track(SegPieces *ps, const int *order, int no,
+                       const SegMetrics *m, SegWLines *ls)
+{
     int maxy = 0;
     for (int oi = 0; oi < no; oi++) {
         const SegBox *b = &ps->v[order[oi]].box;
         maxy = b->y + b->h > maxy ? b->y + b->h : maxy;
     }
-    int nb = (int)(maxy / bh) + 2;
-    tr = malloc((size_t)cap * sizeof *tr);
-    bk = calloc((size_t)nb, sizeof *bk);
-    nbk = nb;
-    if (!tr || !bk) {
-        err_set("segment: out of memory (line tracker)");
-        goto done;
+    Tracker k;
+    int rc = tracker_init(&k, m->med_h, maxy);
+    for (int oi = 0; rc == 0 && oi < no; oi++) {
+        int best = tracker_best(&k, &ps->v[order[oi]]);
+        if (best == -1)
+            best = tracker_open(&k, ls);
+        rc = best < 0 ? -1 : tracker_extend(&k, best, ps, order[oi], ls);
     }
-    float maxgap = 3.0f * H;
-    typedef struct {
-        int ti;
-        float f, dc;
-    } Cand;
-    Cand *cands = NULL;
-    int ccap = 0;
-    for (int oi = 0; oi < no; oi++) {
-        int pi = order[oi];
-        SegPiece *p = &ps->v[pi];
-        float top = (float)p->box.y, bot = (float)(p->box.y + p->box.h);
-        /* tracks whose band could overlap: centres within half the two
-         * heights */
-        float pc = 0.5f * (top + bot), rad = 0.5f * ((bot - top) + max_band) + 1;
-        int b0 = (int)((pc - rad) / bh), b1 = (int)((pc + rad) / bh);
-        b0 = b0 < 0 ? 0 : b0;
-        b1 = b1 > nb - 1 ? nb - 1 : b1;
-        int nc = 0;
-        float fmax = 0;
-        for (int b = b0; b <= b1; b++) {
-            IntVec *v = &bk[b];
-            for (int j = 0; j < v->n;) {
-                int ti = v->v[j];
-                Track *t = &tr[ti];
-                if ((float)t->x1 < (float)p->box.x - maxgap) {
-                    bk_remove(bk, tr, ti); /* closed for good: x only grows */
-                    continue;
-                }
-                j++;
-                float dc, f = track_fit(t, top, bot, &dc);
-                if (f < 0.55f)
-                    continue;
-                if (nc == ccap) {
-                    ccap = ccap ? 2 * ccap : 16;
-                    Cand *nv = realloc(cands, (size_t)ccap * sizeof *nv);
-                    if (!nv) {
-                        free(cands);
-                        err_set("segment: out of memory (line tracker)");
-                        goto done;
-                    }
-                    cands = nv;
-                }
-                cands[nc++] = (Cand){ti, f, dc};
-                fmax = f > fmax ? f : fmax;
-            }
-        }
-        /* best overlap; near-ties (within 0.05) go to the nearer centre,
-         * then to the older track: independent of the visiting order */
-        int best = -1;
-        float bestdc = 1e30f;
-        for (int c = 0; c < nc; c++)
-            if (cands[c].f >= fmax - 0.05f &&
-                (cands[c].dc < bestdc ||
-                 (cands[c].dc == bestdc && cands[c].ti < best))) {
-                bestdc = cands[c].dc;
-                best = cands[c].ti;
-            }
-        if (best < 0) {
-            if (ntr == cap) {
-                cap *= 2;
-                Track *v = realloc(tr, (size_t)cap * sizeof *v);
-                if (!v) {
-                    free(cands);
-                    err_set("segment: out of memory (line tracker)");
-                    goto done;
-                }
-                tr = v;
-            }
-            SegWLine *l = wlines_add(ls);
-            if (!l) {
-                free(cands);
-                goto done;
-            }
-            best = ntr++;
-            memset(&tr[best], 0, sizeof tr[best]);
-            tr[best].line = ls->n - 1;
-            tr[best].bucket = -1;
-        }
-        Track *t = &tr[best];
-        t->top[t->k] = top;
-        t->bot[t->k] = bot;
-        t->k = (t->k + 1) % SEG_TRACK_WIN;
-        if (t->nfill < SEG_TRACK_WIN)
-            t->nfill++;
-        if (p->box.x + p->box.w > t->x1)
-            t->x1 = p->box.x + p->box.w;
-        float bt, bb;
-        track_band(t, &bt, &bb);
-        max_band = bb - bt > max_band ? bb - bt : max_band;
-        int nbkt = (int)(0.5f * (bt + bb) / bh);
-        nbkt = nbkt < 0 ? 0 : nbkt > nb - 1 ? nb - 1 : nbkt;
-        if (t->bucket != nbkt) {
-            if (t->bucket >= 0)
-                bk_remove(bk, tr, best);
-            if (bk_insert(bk, tr, best, nbkt) != 0) {
-                free(cands);
-                goto done;
-            }
-        }
-        p->line = t->line;
-        if (seg__wline_push(&ls->v[t->line], pi) != 0) {
-            free(cands);
-            goto done;
-        }
-    }
-    free(cands);
+    tracker_cleanup(&k);
+    if (rc < 0)
+        return -1;
     for (int i = 0; i < ls->n; i++)
         seg__line_fit(ps, &ls->v[i], m);
+    return 0;
+}
 
-    /* Tall pieces: cut where they bridge lines. */
-    int nbase = ls->n;
+/* Cut piece i where it bridges the nc lines of cand[] (sorted here by
+ * their base line). 0, or -1 on error. */
+static int cut_bridging(SegPieces *ps, SegWLines *ls, int i, int *cand,
+                        int nc, SegStats *st)
+{
+    sort_ls = ls;
+    qsort(cand, (size_t)nc, sizeof *cand, cmp_line_base);
+    sort_ls = NULL;
+    return cut_tall(ps, ls, i, cand, nc, st);
+}
+
+/* Tall pieces: cut where they bridge lines. Glyph-sized pieces that reach
+ * well into the x-height bands of two lines (the median glyph may itself
+ * be tall when a page is full of ascenders and descenders) are taken out
+ * of their line and cut; TALL pieces are cut across the lines they bridge,
+ * or, alone (a long stroke, a margin mark), make a line of their own.
+ * 0, or -1 on error. */
+static int lines_cut_tall(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
+                          SegStats *st)
+{
+    float H = m->med_h, maxgap = 3.0f * H;
+    int n0 = ps->n, nbase = ls->n, rc = -1;
+    YIndex yi = {0};
     int *cand = malloc((size_t)(nbase + 1) * sizeof *cand);
     if (!cand) {
         err_set("segment: out of memory (tall pieces)");
         goto done;
     }
-    if (yindex_build(&yi, ls, nbase, H) != 0) {
-        free(cand);
+    if (yindex_build(&yi, ls, nbase, H) != 0)
         goto done;
-    }
-    /* Glyph-sized pieces that reach well into the x-height bands of two
-     * lines (the median glyph may itself be tall when a page is full of
-     * ascenders and descenders) are taken out of their line and cut. */
     for (int li = 0; li < nbase; li++) {
         int n_orig = ls->v[li].n;
         for (int k = 0; k < n_orig; k++) {
@@ -766,13 +815,8 @@ int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
             if (nc < 2)
                 continue;
             ls->v[li].idx[k] = -1;
-            sort_ls = ls;
-            qsort(cand, (size_t)nc, sizeof *cand, cmp_line_base);
-            sort_ls = NULL;
-            if (cut_tall(ps, ls, i, cand, nc, st) != 0) {
-                free(cand);
+            if (cut_bridging(ps, ls, i, cand, nc, st) != 0)
                 goto done;
-            }
         }
         int kk = 0;
         for (int k = 0; k < ls->v[li].n; k++)
@@ -786,35 +830,36 @@ int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
             continue;
         int nc = bridged_lines(ps, ls, &yi, i, maxgap, cand);
         if (nc == 0) {
-            /* Alone (a long stroke, a margin mark): a line of its own. */
             SegWLine *l = wlines_add(ls);
-            if (!l) {
-                free(cand);
+            if (!l)
                 goto done;
-            }
             p->flags &= ~SEG__TALL;
             p->line = ls->n - 1;
-            if (seg__wline_push(l, i) != 0) {
-                free(cand);
+            if (seg__wline_push(l, i) != 0)
                 goto done;
-            }
             seg__line_fit(ps, l, m);
             continue;
         }
-        sort_ls = ls;
-        qsort(cand, (size_t)nc, sizeof *cand, cmp_line_base);
-        sort_ls = NULL;
-        if (cut_tall(ps, ls, i, cand, nc, st) != 0) {
-            free(cand);
+        if (cut_bridging(ps, ls, i, cand, nc, st) != 0)
             goto done;
-        }
     }
+    rc = 0;
+done:
     free(cand);
+    yindex_cleanup(&yi);
+    return rc;
+}
 
-    /* Small pieces: the nearest x-height band. */
-    cand = malloc((size_t)(ls->n + 1) * sizeof *cand);
-    if (!cand || yindex_build(&yi, ls, ls->n, H) != 0) {
-        free(cand);
+/* Small pieces: each joins the line whose x-height band is nearest (within
+ * 1.5 units, above the band counting 0.6); one near no line is a speck and
+ * is dropped. 0, or -1 on error. */
+static int lines_add_small(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
+                           SegStats *st)
+{
+    int n0 = ps->n, rc = -1;
+    YIndex yi = {0};
+    int *cand = malloc((size_t)(ls->n + 1) * sizeof *cand);
+    if (!cand || yindex_build(&yi, ls, ls->n, m->med_h) != 0) {
         if (!err_get()[0])
             err_set("segment: out of memory (small pieces)");
         goto done;
@@ -854,23 +899,51 @@ int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
             continue;
         }
         p->line = best;
-        if (seg__wline_push(&ls->v[best], i) != 0) {
-            free(cand);
+        if (seg__wline_push(&ls->v[best], i) != 0)
             goto done;
-        }
     }
-    free(cand);
-    for (int i = 0; i < ls->n; i++)
-        seg__line_update_box(ps, &ls->v[i]);
     rc = 0;
 done:
+    free(cand);
     yindex_cleanup(&yi);
-    for (int b = 0; bk && b < nbk; b++)
-        free(bk[b].v);
-    free(bk);
-    free(order);
-    free(tr);
     return rc;
+}
+
+/**
+ * Group live pieces into lines (not yet in reading order).
+ *
+ * @param[in,out] ps  pieces; SMALL/TALL flags set, tall pieces may be cut,
+ *                    stray small marks dropped
+ * @param[in]     m   page metrics (med_h)
+ * @param[out]    ls  lines, fitted
+ * @param[in,out] st  counters
+ * @return 0, or -1 on error
+ *
+ * Notes:
+ *   (1) Four steps: pieces_by_height (SMALL / TALL / line seeds),
+ *       lines_track (the seeds into lines), lines_cut_tall (pieces that
+ *       bridge lines), lines_add_small (dots, accents, punctuation).
+ */
+int seg__lines_find(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
+                    SegStats *st)
+{
+    int n0 = ps->n, no = 0;
+    int *order = malloc((size_t)(n0 + 1) * sizeof *order);
+    if (!order)
+        return err_set("segment: out of memory (%d pieces)", n0);
+    int rc = pieces_by_height(ps, m->med_h, order, &no);
+    if (rc == 0)
+        rc = lines_track(ps, order, no, m, ls);
+    free(order);
+    if (rc == 0)
+        rc = lines_cut_tall(ps, m, ls, st);
+    if (rc == 0)
+        rc = lines_add_small(ps, m, ls, st);
+    if (rc < 0)
+        return -1;
+    for (int i = 0; i < ls->n; i++)
+        seg__line_update_box(ps, &ls->v[i]);
+    return 0;
 }
 
 /* ---- reading order ------------------------------------------------------ */
