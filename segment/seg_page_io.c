@@ -169,6 +169,197 @@ int seg_page_save(const SegPage *page, const char *path)
     return rc;
 }
 
+/* The header of a SegPage artifact: page size, counts, stats. */
+typedef struct {
+    uint32_t w, h, dpi, nl, nw, ng, packed; /* packed: mask bytes */
+    SegStats stats;
+} SegHeader;
+
+/* "PATH: WHY" as the error; -1. */
+static int load_bad(const char *path, const char *why)
+{
+    return err_set("%s: %s", path, why);
+}
+
+/* Read and check the header of the artifact in buf (size bytes, reader r
+ * at its start): magic, version, sizes in range, the exact file size and
+ * the CRC. 0 with r after the header, or -1 with the reason. */
+static int header_read(BinReader *r, const unsigned char *buf, size_t size,
+                       SegHeader *hd)
+{
+    const char *path = r->name;
+    const unsigned char *magic = binio_read_bytes(r, 4, "magic");
+    if (!magic)
+        return -1;
+    if (memcmp(magic, SEG_MAGIC, 4) != 0)
+        return load_bad(path, "not a segment file (bad magic)");
+    uint32_t version = binio_read_u32(r, "version");
+    if (r->failed)
+        return -1;
+    if (version != SEG_VERSION)
+        return err_set("%s: segment file version %u, this build reads %u",
+                       path, version, SEG_VERSION);
+    hd->w = binio_read_u32(r, "width");
+    hd->h = binio_read_u32(r, "height");
+    hd->dpi = binio_read_u32(r, "dpi");
+    hd->nl = binio_read_u32(r, "line count");
+    hd->nw = binio_read_u32(r, "word count");
+    hd->ng = binio_read_u32(r, "glyph count");
+    hd->packed = binio_read_u32(r, "mask size");
+    stats_get(r, &hd->stats);
+    if (r->failed)
+        return -1;
+    if (hd->w < 1 || hd->h < 1 || hd->w > SEG_MAX_SIDE ||
+        hd->h > SEG_MAX_SIDE || hd->nl > SEG_MAX_ITEMS ||
+        hd->nw > SEG_MAX_ITEMS || hd->ng > SEG_MAX_ITEMS || hd->dpi > 100000)
+        return load_bad(path, "corrupt header (sizes out of range)");
+    /* The rest has an exact size: records, masks, CRC. */
+    uint64_t want = SEG_HDR_BYTES + (uint64_t)hd->nl * SEG_LINE_BYTES +
+                    (uint64_t)hd->nw * SEG_WORD_BYTES +
+                    (uint64_t)hd->ng * SEG_GLYPH_BYTES + hd->packed + 4;
+    if (binio_read_need(r, (size_t)(want - SEG_HDR_BYTES),
+                        "lines, words, glyphs, masks and CRC") < 0)
+        return -1;
+    if ((uint64_t)size > want)
+        return load_bad(path, "trailing bytes after the segment data");
+    if (binio_crc32(0, buf, size - 4) != binio_get_u32(buf + size - 4))
+        return load_bad(path, "corrupt (checksum mismatch)");
+    return 0;
+}
+
+/* The unpacked size of the glyph masks, from the glyph boxes (read on a
+ * copy of r, which stands after the header), each checked to lie on the
+ * page, and their packed size checked against the header's. 0, or -1
+ * with the reason. */
+static int mask_bytes_get(const BinReader *r, const SegHeader *hd,
+                          uint64_t *pmask_bytes)
+{
+    const char *path = r->name;
+    BinReader scan = *r;
+    binio_read_bytes(&scan, (size_t)hd->nl * SEG_LINE_BYTES +
+                                (size_t)hd->nw * SEG_WORD_BYTES,
+                     "lines and words");
+    uint64_t mask_bytes = 0, packed_sum = 0;
+    for (uint32_t i = 0; i < hd->ng; i++) {
+        SegBox b = get_box(&scan, "glyph box");
+        binio_read_bytes(&scan, SEG_GLYPH_BYTES - 16, "glyph indices");
+        if (scan.failed)
+            return -1;
+        if (!box_ok(&b, (int)hd->w, (int)hd->h))
+            return err_set("%s: glyph %u: box out of the page", path, i);
+        mask_bytes += (uint64_t)b.w * b.h;
+        packed_sum += ((uint64_t)b.w * b.h + 7) / 8;
+    }
+    if (packed_sum != hd->packed)
+        return load_bad(path,
+                        "corrupt (mask size does not match the glyph boxes)");
+    *pmask_bytes = mask_bytes;
+    return 0;
+}
+
+/* Read the line records into page: boxes on the page, word ranges
+ * consecutive and covering every word. 0, or -1 with the reason. */
+static int lines_read(BinReader *r, SegPage *page, const SegHeader *hd)
+{
+    const char *path = r->name;
+    int expect_word = 0;
+    for (uint32_t i = 0; i < hd->nl; i++) {
+        SegLine *l = &page->lines[i];
+        l->box = get_box(r, "line box");
+        l->baseline_slope = binio_read_f32(r, "line slope");
+        l->baseline_y = binio_read_f32(r, "line baseline");
+        l->x_height = binio_read_f32(r, "line x-height");
+        l->cap_height = binio_read_f32(r, "line cap height");
+        l->block = binio_read_i32(r, "line block");
+        l->first_word = binio_read_i32(r, "line first word");
+        l->n_words = binio_read_i32(r, "line word count");
+        if (r->failed)
+            return -1;
+        if (!box_ok(&l->box, (int)hd->w, (int)hd->h) || l->block < 0 ||
+            l->first_word != expect_word || l->n_words < 1 ||
+            l->n_words > (int)hd->nw - l->first_word)
+            return err_set("%s: line %u: box or word range out of range",
+                           path, i);
+        expect_word += l->n_words;
+    }
+    if (expect_word != (int)hd->nw)
+        return load_bad(path, "corrupt (lines do not cover the words)");
+    return 0;
+}
+
+/* Read the word records into page: boxes on the page, glyph ranges
+ * consecutive and covering every glyph. 0, or -1 with the reason. */
+static int words_read(BinReader *r, SegPage *page, const SegHeader *hd)
+{
+    const char *path = r->name;
+    int expect_glyph = 0;
+    for (uint32_t i = 0; i < hd->nw; i++) {
+        SegWord *wd = &page->words[i];
+        wd->box = get_box(r, "word box");
+        wd->first_glyph = binio_read_i32(r, "word first glyph");
+        wd->n_glyphs = binio_read_i32(r, "word glyph count");
+        if (r->failed)
+            return -1;
+        if (!box_ok(&wd->box, (int)hd->w, (int)hd->h) ||
+            wd->first_glyph != expect_glyph || wd->n_glyphs < 1 ||
+            wd->n_glyphs > (int)hd->ng - wd->first_glyph)
+            return err_set("%s: word %u: box or glyph range out of range",
+                           path, i);
+        expect_glyph += wd->n_glyphs;
+    }
+    if (expect_glyph != (int)hd->ng)
+        return load_bad(path, "corrupt (words do not cover the glyphs)");
+    return 0;
+}
+
+/* Read the glyph records into page: each glyph's line and word exist and
+ * hold it. 0, or -1 with the reason. */
+static int glyphs_read(BinReader *r, SegPage *page, const SegHeader *hd)
+{
+    for (uint32_t i = 0; i < hd->ng; i++) {
+        SegGlyph *g = &page->glyphs[i];
+        g->box = get_box(r, "glyph box");
+        g->line = binio_read_i32(r, "glyph line");
+        g->word = binio_read_i32(r, "glyph word");
+        if (r->failed)
+            return -1;
+        int ok = g->word >= 0 && g->word < (int)hd->nw && g->line >= 0 &&
+                 g->line < (int)hd->nl;
+        if (ok) {
+            const SegWord *wd = &page->words[g->word];
+            const SegLine *l = &page->lines[g->line];
+            ok = (int)i >= wd->first_glyph &&
+                 (int)i < wd->first_glyph + wd->n_glyphs &&
+                 g->word >= l->first_word &&
+                 g->word < l->first_word + l->n_words;
+        }
+        if (!ok)
+            return err_set("%s: glyph %u: line/word index out of range",
+                           r->name, i);
+    }
+    return 0;
+}
+
+/* Read the masks, unpacked to 0/1 bytes in glyph order. 0, or -1. */
+static int masks_read(BinReader *r, SegPage *page, const SegHeader *hd)
+{
+    size_t off = 0;
+    for (uint32_t i = 0; i < hd->ng; i++) {
+        const SegBox *b = &page->glyphs[i].box;
+        size_t n = (size_t)b->w * b->h;
+        const unsigned char *pm = binio_read_bytes(r, (n + 7) / 8,
+                                                   "glyph mask");
+        if (!pm)
+            return -1;
+        page->mask_off[i] = off;
+        unsigned char *m = page->mask_data + off;
+        for (size_t k = 0; k < n; k++)
+            m[k] = (pm[k >> 3] >> (7 - (k & 7))) & 1u;
+        off += n;
+    }
+    return 0;
+}
+
 /**
  * Read a SegPage artifact written by seg_page_save().
  *
@@ -182,7 +373,9 @@ int seg_page_save(const SegPage *page, const char *path)
  *       0/1 bytes.
  *   (2) Every field is read through a BinReader (common/binio.h); the
  *       header's counts give the exact size, which is checked (with the
- *       CRC) before any record is trusted.
+ *       CRC) before any record is trusted (header_read), and the glyph
+ *       boxes size the masks before anything is allocated
+ *       (mask_bytes_get).
  */
 SegPage *seg_page_load(const char *path)
 {
@@ -195,172 +388,26 @@ SegPage *seg_page_load(const char *path)
     if (!buf)
         return NULL;
     SegPage *page = NULL;
-    const char *why = NULL;
     BinReader r;
     binio_reader_init(&r, buf, size, path, "segment file");
-    const unsigned char *magic = binio_read_bytes(&r, 4, "magic");
-    if (!magic)
+    SegHeader hd = {0};
+    uint64_t mask_bytes = 0;
+    if (header_read(&r, buf, size, &hd) < 0 ||
+        mask_bytes_get(&r, &hd, &mask_bytes) < 0)
         goto fail;
-    if (memcmp(magic, SEG_MAGIC, 4) != 0) {
-        why = "not a segment file (bad magic)";
-        goto bad;
-    }
-    uint32_t version = binio_read_u32(&r, "version");
-    if (r.failed)
-        goto fail;
-    if (version != SEG_VERSION) {
-        err_set("%s: segment file version %u, this build reads %u", path,
-                version, SEG_VERSION);
-        goto fail;
-    }
-    uint32_t w = binio_read_u32(&r, "width");
-    uint32_t h = binio_read_u32(&r, "height");
-    uint32_t dpi = binio_read_u32(&r, "dpi");
-    uint32_t nl = binio_read_u32(&r, "line count");
-    uint32_t nw = binio_read_u32(&r, "word count");
-    uint32_t ng = binio_read_u32(&r, "glyph count");
-    uint32_t packed = binio_read_u32(&r, "mask size");
-    SegStats stats;
-    stats_get(&r, &stats);
-    if (r.failed)
-        goto fail;
-    if (w < 1 || h < 1 || w > SEG_MAX_SIDE || h > SEG_MAX_SIDE ||
-        nl > SEG_MAX_ITEMS || nw > SEG_MAX_ITEMS || ng > SEG_MAX_ITEMS ||
-        dpi > 100000) {
-        why = "corrupt header (sizes out of range)";
-        goto bad;
-    }
-    /* The rest has an exact size: records, masks, CRC. */
-    uint64_t want = SEG_HDR_BYTES + (uint64_t)nl * SEG_LINE_BYTES +
-                    (uint64_t)nw * SEG_WORD_BYTES +
-                    (uint64_t)ng * SEG_GLYPH_BYTES + packed + 4;
-    if (binio_read_need(&r, (size_t)(want - SEG_HDR_BYTES),
-                        "lines, words, glyphs, masks and CRC") < 0)
-        goto fail;
-    if ((uint64_t)size > want) {
-        why = "trailing bytes after the segment data";
-        goto bad;
-    }
-    if (binio_crc32(0, buf, size - 4) != binio_get_u32(buf + size - 4)) {
-        why = "corrupt (checksum mismatch)";
-        goto bad;
-    }
-    /* Glyph boxes first, on a copy of the reader: they size the masks. */
-    BinReader scan = r;
-    binio_read_bytes(&scan, (size_t)nl * SEG_LINE_BYTES +
-                                (size_t)nw * SEG_WORD_BYTES,
-                     "lines and words");
-    uint64_t mask_bytes = 0, packed_sum = 0;
-    for (uint32_t i = 0; i < ng; i++) {
-        SegBox b = get_box(&scan, "glyph box");
-        binio_read_bytes(&scan, SEG_GLYPH_BYTES - 16, "glyph indices");
-        if (scan.failed)
-            goto fail;
-        if (!box_ok(&b, (int)w, (int)h)) {
-            err_set("%s: glyph %u: box out of the page", path, i);
-            goto fail;
-        }
-        mask_bytes += (uint64_t)b.w * b.h;
-        packed_sum += ((uint64_t)b.w * b.h + 7) / 8;
-    }
-    if (packed_sum != packed) {
-        why = "corrupt (mask size does not match the glyph boxes)";
-        goto bad;
-    }
-    page = seg__page_alloc((int)w, (int)h, (int)nl, (int)nw, (int)ng,
-                           (size_t)mask_bytes);
+    page = seg__page_alloc((int)hd.w, (int)hd.h, (int)hd.nl, (int)hd.nw,
+                           (int)hd.ng, (size_t)mask_bytes);
     if (!page) {
         err_prefix("%s", path);
         goto fail;
     }
-    page->dpi = (int)dpi;
-    page->stats = stats;
-    int expect_word = 0;
-    for (uint32_t i = 0; i < nl; i++) {
-        SegLine *l = &page->lines[i];
-        l->box = get_box(&r, "line box");
-        l->baseline_slope = binio_read_f32(&r, "line slope");
-        l->baseline_y = binio_read_f32(&r, "line baseline");
-        l->x_height = binio_read_f32(&r, "line x-height");
-        l->cap_height = binio_read_f32(&r, "line cap height");
-        l->block = binio_read_i32(&r, "line block");
-        l->first_word = binio_read_i32(&r, "line first word");
-        l->n_words = binio_read_i32(&r, "line word count");
-        if (r.failed)
-            goto fail;
-        if (!box_ok(&l->box, (int)w, (int)h) || l->block < 0 ||
-            l->first_word != expect_word || l->n_words < 1 ||
-            l->n_words > (int)nw - l->first_word) {
-            err_set("%s: line %u: box or word range out of range", path, i);
-            goto fail;
-        }
-        expect_word += l->n_words;
-    }
-    if (expect_word != (int)nw) {
-        why = "corrupt (lines do not cover the words)";
-        goto bad;
-    }
-    int expect_glyph = 0;
-    for (uint32_t i = 0; i < nw; i++) {
-        SegWord *wd = &page->words[i];
-        wd->box = get_box(&r, "word box");
-        wd->first_glyph = binio_read_i32(&r, "word first glyph");
-        wd->n_glyphs = binio_read_i32(&r, "word glyph count");
-        if (r.failed)
-            goto fail;
-        if (!box_ok(&wd->box, (int)w, (int)h) ||
-            wd->first_glyph != expect_glyph || wd->n_glyphs < 1 ||
-            wd->n_glyphs > (int)ng - wd->first_glyph) {
-            err_set("%s: word %u: box or glyph range out of range", path, i);
-            goto fail;
-        }
-        expect_glyph += wd->n_glyphs;
-    }
-    if (expect_glyph != (int)ng) {
-        why = "corrupt (words do not cover the glyphs)";
-        goto bad;
-    }
-    for (uint32_t i = 0; i < ng; i++) {
-        SegGlyph *g = &page->glyphs[i];
-        g->box = get_box(&r, "glyph box");
-        g->line = binio_read_i32(&r, "glyph line");
-        g->word = binio_read_i32(&r, "glyph word");
-        if (r.failed)
-            goto fail;
-        int ok = g->word >= 0 && g->word < (int)nw && g->line >= 0 &&
-                 g->line < (int)nl;
-        if (ok) {
-            const SegWord *wd = &page->words[g->word];
-            const SegLine *l = &page->lines[g->line];
-            ok = (int)i >= wd->first_glyph &&
-                 (int)i < wd->first_glyph + wd->n_glyphs &&
-                 g->word >= l->first_word &&
-                 g->word < l->first_word + l->n_words;
-        }
-        if (!ok) {
-            err_set("%s: glyph %u: line/word index out of range", path, i);
-            goto fail;
-        }
-    }
-    /* Masks, unpacked to 0/1 bytes in glyph order. */
-    size_t off = 0;
-    for (uint32_t i = 0; i < ng; i++) {
-        const SegBox *b = &page->glyphs[i].box;
-        size_t n = (size_t)b->w * b->h;
-        const unsigned char *pm = binio_read_bytes(&r, (n + 7) / 8,
-                                                   "glyph mask");
-        if (!pm)
-            goto fail;
-        page->mask_off[i] = off;
-        unsigned char *m = page->mask_data + off;
-        for (size_t k = 0; k < n; k++)
-            m[k] = (pm[k >> 3] >> (7 - (k & 7))) & 1u;
-        off += n;
-    }
+    page->dpi = (int)hd.dpi;
+    page->stats = hd.stats;
+    if (lines_read(&r, page, &hd) < 0 || words_read(&r, page, &hd) < 0 ||
+        glyphs_read(&r, page, &hd) < 0 || masks_read(&r, page, &hd) < 0)
+        goto fail;
     free(buf);
     return page;
-bad:
-    err_set("%s: %s", path, why);
 fail:
     seg_page_destroy(&page);
     free(buf);
