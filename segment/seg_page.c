@@ -230,6 +230,165 @@ static SegPage *page_assemble(int w, int h, const SegPieces *ps,
     return page;
 }
 
+/* The arguments of seg_page_segment checked: 0, or -1 with the reason. */
+static int segment_args_check(PIX *pixb, int dpi, const SegOptions *opt)
+{
+    if (!pixb)
+        return err_set("segment: no image");
+    if (pixGetDepth(pixb) != 1)
+        return err_set("segment: page must be 1 bpp (got %d bpp): binarize "
+                       "first", pixGetDepth(pixb));
+    if (dpi < 0 || dpi > 4800)
+        return err_set("segment: dpi %d out of range (0 = unknown, up to "
+                       "4800)", dpi);
+    if (opt->min_speck_area < 0 || opt->word_gap < 0 ||
+        !isfinite(opt->word_gap))
+        return err_set("segment: min_speck_area and word_gap must be >= 0");
+    return 0;
+}
+
+/* The page's dpi: the given one unless the ink contradicts it (72 and 96
+ * are what image software writes when it knows nothing, and glyphs
+ * smaller than 0.8 mm or larger than 12 mm are not handwriting at that
+ * dpi), else estimated from the median glyph height m->med_h (clamped to
+ * 75..1200; st->dpi_estimated set). Sets m->dpi_given and m->dpi. */
+static int page_dpi(int dpi, SegMetrics *m, SegStats *st)
+{
+    if (dpi > 0 && (dpi < SEG_MIN_DPI ||
+                    (m->med_h > 0 && (m->med_h * 25.4f / dpi < 0.8f ||
+                                      m->med_h * 25.4f / dpi > 12.0f)))) {
+        dpi = 0;
+    }
+    m->dpi_given = dpi > 0;
+    if (dpi == 0) {
+        dpi = m->med_h > 0 ? (int)lrintf(m->med_h * 25.4f / SEG_GLYPH_MM)
+                           : 300;
+        if (dpi < 75)
+            dpi = 75;
+        if (dpi > 1200)
+            dpi = 1200;
+        st->dpi_estimated = 1;
+    }
+    m->dpi = dpi;
+    return dpi;
+}
+
+/* Remove ruled lines and boxes from pixb into *ppixc (caller destroys),
+ * only where a component is long enough to hold a rule: most handwritten
+ * pages have none and skip the morphology entirely. When furniture went,
+ * the pieces are found again on the cleaned page (and a crop's edge bits
+ * dropped again). 0, or -1 on error. */
+static int furniture_remove(PIX *pixb, const SegOptions *opt, int crop, int h,
+                            const SegMetrics *m, SegStats *st, SegPieces *ps,
+                            PIX **ppixc)
+{
+    if (!opt->remove_furniture || !(m->med_h > 0) ||
+        !seg__furniture_possible(ps, m->dpi, m->med_h))
+        return 0;
+    *ppixc = seg__furniture_remove(pixb, m->dpi, m->med_h, &st->furniture_px);
+    if (!*ppixc)
+        return -1;
+    if (st->furniture_px > 0) {
+        seg__pieces_cleanup(ps);
+        if (seg__pieces_from_pix(*ppixc, ps) != 0)
+            return -1;
+        if (crop)
+            seg__crop_drop_edge_bits(ps, h, m->med_h, st);
+    }
+    return 0;
+}
+
+/* The median height of the live pieces. -1 (with the reason) when out of
+ * memory. */
+static int live_median_height(const SegPieces *ps, float *pmed)
+{
+    float *hs = malloc((size_t)(ps->n + 1) * sizeof *hs);
+    if (!hs)
+        return err_set("segment: out of memory (%d components)", ps->n);
+    int nh = 0;
+    for (int i = 0; i < ps->n; i++)
+        if (!(ps->v[i].flags & SEG__DEAD))
+            hs[nh++] = (float)ps->v[i].box.h;
+    *pmed = seg__median_f(hs, nh);
+    free(hs);
+    return 0;
+}
+
+/* Drop the specks: pieces under 0.25 mm square at the page's dpi, or 8%
+ * of a glyph height squared, whichever is larger (opt->min_speck_area
+ * when set); m->speck_area is that size and m->med_h becomes the median
+ * height of the pieces kept. Returns how many were kept, or -1 on
+ * error. */
+static int specks_drop(SegPieces *ps, const SegOptions *opt, SegMetrics *m,
+                       SegStats *st)
+{
+    if (opt->min_speck_area > 0) {
+        m->speck_area = opt->min_speck_area;
+    } else {
+        float side = 0.25f * m->dpi / 25.4f, rel = 0.08f * m->med_h;
+        float s = side > rel ? side : rel;
+        m->speck_area = (int)lrintf(s * s);
+        if (m->speck_area < 2)
+            m->speck_area = 2;
+    }
+    float *hs = malloc((size_t)(ps->n + 1) * sizeof *hs);
+    if (!hs)
+        return err_set("segment: out of memory (%d components)", ps->n);
+    int nh = 0;
+    for (int i = 0; i < ps->n; i++) {
+        SegPiece *p = &ps->v[i];
+        if (p->area < m->speck_area) {
+            free(p->mask);
+            p->mask = NULL;
+            p->flags |= SEG__DEAD;
+            st->n_specks++;
+        } else {
+            hs[nh++] = (float)p->box.h;
+        }
+    }
+    m->med_h = seg__median_f(hs, nh);
+    free(hs);
+    return nh;
+}
+
+/* The lines of a page with ink: stacked fragments joined, lines found (a
+ * crop keeps its main line), put in reading order, cut into glyphs. With
+ * an estimated dpi, *pdpi is estimated again from the lines' cap height.
+ * 0, or -1 on error. */
+static int lines_build(SegPieces *ps, SegMetrics *m, const SegOptions *opt,
+                       int crop, int w, int h, SegStats *st, SegWLines *ls,
+                       int *pdpi)
+{
+    if (seg__pieces_join_stacked(ps, m->med_h, st) != 0)
+        return -1;
+    /* Joined fragments change the typical height. */
+    if (live_median_height(ps, &m->med_h) < 0)
+        return -1;
+    if (seg__lines_find(ps, m, ls, st) != 0)
+        return -1;
+    if (crop && seg__crop_main_line(ps, ls, m, w, h, st) != 0)
+        return -1;
+    if (seg__lines_order(ps, ls, m) != 0 ||
+        seg__glyphs_build(ps, ls, m, opt, st) != 0)
+        return -1;
+    for (int i = 0; i < ls->n; i++)
+        seg__line_update_box(ps, &ls->v[i]);
+    if (st->dpi_estimated && ls->n > 0) {
+        float *caps = malloc((size_t)ls->n * sizeof *caps);
+        int nc = 0;
+        for (int i = 0; caps && i < ls->n; i++)
+            if (ls->v[i].n >= 2)
+                caps[nc++] = ls->v[i].cap_height;
+        float cap = seg__median_f(caps, nc);
+        free(caps);
+        if (cap > 0) {
+            int dpi = (int)lrintf(cap * 25.4f / SEG_CAP_MM);
+            *pdpi = dpi < 75 ? 75 : dpi > 1200 ? 1200 : dpi;
+        }
+    }
+    return 0;
+}
+
 /**
  * Find lines, words and glyphs on a binarised page, in reading order.
  *
@@ -253,6 +412,8 @@ static SegPage *page_assemble(int w, int h, const SegPieces *ps,
  *       box-line remnants are dropped.
  *   (5) opt->score, when set, is called with 0/1 masks of candidate pieces
  *       of touching glyphs; it must not keep the pointer.
+ *   (6) The steps: pieces, crop edge bits, page_dpi, furniture_remove,
+ *       specks_drop, lines_build, words (seg__words_mark), page_assemble.
  */
 SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
 {
@@ -261,25 +422,8 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
         seg_options_init(&def);
         opt = &def;
     }
-    if (!pixb) {
-        err_set("segment: no image");
+    if (segment_args_check(pixb, dpi, opt) < 0)
         return NULL;
-    }
-    if (pixGetDepth(pixb) != 1) {
-        err_set("segment: page must be 1 bpp (got %d bpp): binarize first",
-                pixGetDepth(pixb));
-        return NULL;
-    }
-    if (dpi < 0 || dpi > 4800) {
-        err_set("segment: dpi %d out of range (0 = unknown, up to 4800)",
-                dpi);
-        return NULL;
-    }
-    if (opt->min_speck_area < 0 || opt->word_gap < 0 ||
-        !isfinite(opt->word_gap)) {
-        err_set("segment: min_speck_area and word_gap must be >= 0");
-        return NULL;
-    }
     int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
     SegStats st = {0};
     SegMetrics m = {0};
@@ -300,112 +444,15 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
         seg__crop_drop_edge_bits(&ps, h, m.med_h, &st);
         m.med_h = median_height_pieces(&ps);
     }
-    /* A dpi the ink contradicts is not believed: 72 and 96 are what image
-     * software writes when it knows nothing, and glyphs smaller than
-     * 0.8 mm or larger than 12 mm are not handwriting at that dpi. Then the
-     * scale comes from the glyphs, as when the dpi is absent. */
-    if (dpi > 0 && (dpi < SEG_MIN_DPI ||
-                    (m.med_h > 0 && (m.med_h * 25.4f / dpi < 0.8f ||
-                                     m.med_h * 25.4f / dpi > 12.0f)))) {
-        dpi = 0;
-    }
-    m.dpi_given = dpi > 0;
-    if (dpi == 0) {
-        dpi = m.med_h > 0 ? (int)lrintf(m.med_h * 25.4f / SEG_GLYPH_MM)
-                          : 300;
-        if (dpi < 75)
-            dpi = 75;
-        if (dpi > 1200)
-            dpi = 1200;
-        st.dpi_estimated = 1;
-    }
-    m.dpi = dpi;
-    /* Furniture only where a component is long enough to hold a rule: most
-     * handwritten pages have none and skip the morphology entirely. */
-    if (opt->remove_furniture && m.med_h > 0 &&
-        seg__furniture_possible(&ps, dpi, m.med_h)) {
-        pixc = seg__furniture_remove(pixb, dpi, m.med_h, &st.furniture_px);
-        if (!pixc)
-            goto done;
-        if (st.furniture_px > 0) {
-            seg__pieces_cleanup(&ps);
-            if (seg__pieces_from_pix(pixc, &ps) != 0)
-                goto done;
-            if (crop)
-                seg__crop_drop_edge_bits(&ps, h, m.med_h, &st);
-        }
-    }
-    st.n_components = ps.n;
-
-    /* Specks: 0.25 mm square at the page's dpi, or 8% of a glyph height
-     * squared, whichever is larger. */
-    if (opt->min_speck_area > 0) {
-        m.speck_area = opt->min_speck_area;
-    } else {
-        float side = 0.25f * dpi / 25.4f, rel = 0.08f * m.med_h;
-        float s = side > rel ? side : rel;
-        m.speck_area = (int)lrintf(s * s);
-        if (m.speck_area < 2)
-            m.speck_area = 2;
-    }
-    float *hs = malloc((size_t)(ps.n + 1) * sizeof *hs);
-    if (!hs) {
-        err_set("segment: out of memory (%d components)", ps.n);
+    dpi = page_dpi(dpi, &m, &st);
+    if (furniture_remove(pixb, opt, crop, h, &m, &st, &ps, &pixc) < 0)
         goto done;
-    }
-    int nh = 0;
-    for (int i = 0; i < ps.n; i++) {
-        SegPiece *p = &ps.v[i];
-        if (p->area < m.speck_area) {
-            free(p->mask);
-            p->mask = NULL;
-            p->flags |= SEG__DEAD;
-            st.n_specks++;
-        } else {
-            hs[nh++] = (float)p->box.h;
-        }
-    }
-    m.med_h = seg__median_f(hs, nh);
-    free(hs);
-    if (nh > 0) {
-        if (seg__pieces_join_stacked(&ps, m.med_h, &st) != 0)
-            goto done;
-        /* Joined fragments change the typical height. */
-        nh = 0;
-        hs = malloc((size_t)(ps.n + 1) * sizeof *hs);
-        if (!hs) {
-            err_set("segment: out of memory (%d components)", ps.n);
-            goto done;
-        }
-        for (int i = 0; i < ps.n; i++)
-            if (!(ps.v[i].flags & SEG__DEAD))
-                hs[nh++] = (float)ps.v[i].box.h;
-        m.med_h = seg__median_f(hs, nh);
-        free(hs);
-        if (seg__lines_find(&ps, &m, &ls, &st) != 0)
-            goto done;
-        if (crop &&
-            seg__crop_main_line(&ps, &ls, &m, w, h, &st) != 0)
-            goto done;
-        if (seg__lines_order(&ps, &ls, &m) != 0 ||
-            seg__glyphs_build(&ps, &ls, &m, opt, &st) != 0)
-            goto done;
-        for (int i = 0; i < ls.n; i++)
-            seg__line_update_box(&ps, &ls.v[i]);
-        if (st.dpi_estimated && ls.n > 0) {
-            float *caps = malloc((size_t)ls.n * sizeof *caps);
-            int nc = 0;
-            for (int i = 0; caps && i < ls.n; i++)
-                if (ls.v[i].n >= 2)
-                    caps[nc++] = ls.v[i].cap_height;
-            float cap = seg__median_f(caps, nc);
-            free(caps);
-            if (cap > 0) {
-                dpi = (int)lrintf(cap * 25.4f / SEG_CAP_MM);
-                dpi = dpi < 75 ? 75 : dpi > 1200 ? 1200 : dpi;
-            }
-        }
-    }
+    st.n_components = ps.n;
+    int nh = specks_drop(&ps, opt, &m, &st);
+    if (nh < 0)
+        goto done;
+    if (nh > 0 && lines_build(&ps, &m, opt, crop, w, h, &st, &ls, &dpi) < 0)
+        goto done;
     word_start = calloc((size_t)ps.n + 1, 1);
     if (!word_start) {
         err_set("segment: out of memory (words)");
