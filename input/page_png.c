@@ -288,6 +288,176 @@ static int unfilter_into(unsigned char *raw, const unsigned char *zero,
     return 0;
 }
 
+/* What the IHDR of a PNG on the fast path says. */
+typedef struct {
+    uint32_t w, h;
+    int chan; /* samples per pixel: 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA */
+    int wide; /* 16 bits per sample */
+    int bpp;  /* bytes per pixel */
+    size_t rb; /* bytes per row, without the filter byte */
+} PngHead;
+
+/* Read the signature and IHDR (the first 33 bytes, into hd) of the open
+ * PNG fd of fsize bytes and check that the fast path takes it: 8 or 16
+ * bits, grey / RGB / grey + alpha / RGBA, not interlaced, sides within
+ * PNG_MAX_DIM, and a file not far bigger than its pixels could need
+ * (deflate adds 5 bytes per 16 KiB at worst: libpng streams such a file).
+ * 0, or -1 (not taken). */
+static int png_head_read(int fd, uint64_t fsize, unsigned char hd[33],
+                         PngHead *ph)
+{
+    static const unsigned char sig[8] = {137,  'P',  'N', 'G',
+                                         '\r', '\n', 26,  '\n'};
+    if (pread(fd, hd, 33, 0) != 33 || memcmp(hd, sig, 8) != 0 ||
+        be32(hd + 8) != 13 || memcmp(hd + 12, "IHDR", 4) != 0 ||
+        libdeflate_crc32(0, hd + 12, 17) != be32(hd + 29))
+        return -1;
+    uint32_t w = be32(hd + 16), h = be32(hd + 20);
+    int depth = hd[24], ctype = hd[25];
+    uint64_t need = (uint64_t)h * ((uint64_t)w * 8 + 1);
+    if (w == 0 || h == 0 || w > PNG_MAX_DIM || h > PNG_MAX_DIM || hd[26] != 0 ||
+        hd[27] != 0 || hd[28] != 0 /* interlace */ ||
+        (depth != 8 && depth != 16) ||
+        (ctype != 0 && ctype != 2 && ctype != 4 && ctype != 6) ||
+        fsize > 2 * need + (1u << 20))
+        return -1;
+    ph->w = w;
+    ph->h = h;
+    /* samples per pixel: grey, -, RGB, -, grey + alpha, -, RGBA */
+    ph->chan = ctype == 0 ? 1 : ctype == 2 ? 3 : ctype == 4 ? 2 : 4;
+    ph->wide = depth == 16;
+    ph->bpp = ph->chan * (ph->wide ? 2 : 1);
+    ph->rb = (size_t)w * (size_t)ph->bpp;
+    return 0;
+}
+
+/* What the chunks after IHDR hold for the fast path. */
+typedef struct {
+    size_t zstart, zlen;   /* the IDAT data, moved together: buf + zstart */
+    uint32_t ppm_x, ppm_y; /* pHYs in pixels per metre; 0 = none */
+    const char *text;      /* the first tEXt's value (in buf), or NULL */
+    size_t text_len;
+} PngChunks;
+
+/* Walk the chunks of the file in buf (size bytes) after IHDR, checking
+ * each one's length, CRC and type as libpng would, and move the IDAT data
+ * together. -1 (not taken) for damage, IDATs not in one run, no IEND,
+ * PLTE or another critical chunk, tRNS, zTXt or iTXt. */
+static int png_chunks_walk(unsigned char *buf, size_t size, PngChunks *c)
+{
+    size_t pos = 33;
+    int seen_idat = 0, idat_done = 0, seen_iend = 0, have_phys = 0;
+    memset(c, 0, sizeof *c);
+    while (pos + 12 <= size) {
+        uint32_t len = be32(buf + pos);
+        const unsigned char *type = buf + pos + 4;
+        if (len > 0x7fffffffu || len > size - pos - 12)
+            return -1;
+        const unsigned char *body = buf + pos + 8;
+        if (libdeflate_crc32(0, type, (size_t)len + 4) != be32(body + len))
+            return -1;
+        for (int k = 0; k < 4; k++) /* libpng: letters only, else error */
+            if (!((type[k] >= 'A' && type[k] <= 'Z') ||
+                  (type[k] >= 'a' && type[k] <= 'z')))
+                return -1;
+        int critical = !(type[0] & 0x20);
+        if (!memcmp(type, "IDAT", 4)) {
+            if (idat_done)
+                return -1; /* IDATs not in one run */
+            if (!seen_idat)
+                c->zstart = pos + 8; /* inflate input starts at the first */
+            else
+                memmove(buf + c->zstart + c->zlen, body, len);
+            seen_idat = 1;
+            c->zlen += len;
+        } else {
+            if (seen_idat)
+                idat_done = 1;
+            if (!memcmp(type, "IEND", 4)) {
+                if (len != 0)
+                    return -1;
+                seen_iend = 1;
+                break;
+            } else if (critical) {
+                return -1; /* PLTE, a second IHDR, unknown critical */
+            } else if (!memcmp(type, "tRNS", 4) || !memcmp(type, "zTXt", 4) ||
+                       !memcmp(type, "iTXt", 4)) {
+                return -1;
+            } else if (!memcmp(type, "pHYs", 4)) {
+                if (len != 9)
+                    return -1;
+                /* libpng keeps the first one before the image data */
+                if (!seen_idat && !have_phys) {
+                    have_phys = 1;
+                    if (body[8] == 1) { /* pixels per metre */
+                        c->ppm_x = be32(body);
+                        c->ppm_y = be32(body + 4);
+                    }
+                }
+            } else if (!memcmp(type, "tEXt", 4)) {
+                const unsigned char *nul = memchr(body, 0, len);
+                if (len > PNG_MAX_TEXT || !nul || nul == body ||
+                    nul - body > 79)
+                    return -1;
+                if (!c->text) {
+                    c->text = (const char *)nul + 1;
+                    c->text_len = len - (size_t)(nul + 1 - body);
+                }
+            }
+        }
+        pos += (size_t)len + 12;
+    }
+    return seen_idat && seen_iend ? 0 : -1;
+}
+
+/* Inflate the IDAT data (buf + c->zstart, c->zlen bytes) into the filtered
+ * rows; the stream must fill the rows exactly and end the IDAT data.
+ * New buffer of h x (rb + 1) bytes (caller frees), or NULL. */
+static unsigned char *png_inflate(const unsigned char *buf,
+                                  const PngChunks *c, const PngHead *ph)
+{
+    size_t rawsize = (size_t)ph->h * (ph->rb + 1);
+    unsigned char *raw = malloc(rawsize);
+    struct libdeflate_decompressor *dd = libdeflate_alloc_decompressor();
+    size_t in_used = 0;
+    enum libdeflate_result dr = LIBDEFLATE_BAD_DATA;
+    if (raw && dd)
+        dr = libdeflate_zlib_decompress_ex(dd, buf + c->zstart, c->zlen, raw,
+                                           rawsize, &in_used, NULL);
+    libdeflate_free_decompressor(dd);
+    if (dr != LIBDEFLATE_SUCCESS || in_used != c->zlen) {
+        free(raw);
+        return NULL;
+    }
+    return raw;
+}
+
+/* The PIX of the inflated rows raw: unfiltered, with Leptonica's depth,
+ * spp, input format, resolution (pixReadStreamPng's conversion from
+ * pixels per metre) and text txt (optional). New PIX, or NULL. */
+static PIX *png_pix(unsigned char *raw, const PngHead *ph, const PngChunks *c,
+                    const char *txt)
+{
+    unsigned char *zero = calloc(ph->rb + 8, 1);
+    PIX *pix = zero ? pixCreateNoInit((int)ph->w, (int)ph->h,
+                                      ph->chan == 1 ? 8 : 32)
+                    : NULL;
+    if (!pix || unfilter_into(raw, zero, ph->rb, (int)ph->w, (int)ph->h,
+                              ph->bpp, ph->chan, ph->wide, pix) < 0) {
+        pixDestroy(&pix);
+        free(zero);
+        return NULL;
+    }
+    free(zero);
+    pixSetSpp(pix, ph->chan == 1 ? 1 : 3);
+    pixSetInputFormat(pix, IFF_PNG);
+    pixSetXRes(pix, (l_int32)((l_float32)c->ppm_x / 39.37 + 0.5));
+    pixSetYRes(pix, (l_int32)((l_float32)c->ppm_y / 39.37 + 0.5));
+    if (txt)
+        pixSetText(pix, txt);
+    return pix;
+}
+
 /**
  * Decode a PNG page on the fast path, if it is one of the common kinds.
  *
@@ -306,169 +476,48 @@ static int unfilter_into(unsigned char *raw, const unsigned char *zero,
  *       (page_flatten_alpha), so transparent ink over black RGB reads as
  *       dark ink on white paper.
  *   (2) Memory: the file, the inflated rows and the PIX, at once.
+ *   (3) The steps: png_head_read (signature, IHDR), png_chunks_walk,
+ *       png_inflate, png_pix (unfilter_into).
  */
 PIX *page_png_read(const char *path)
 {
-    static const unsigned char sig[8] = {137,  'P',  'N', 'G',
-                                         '\r', '\n', 26,  '\n'};
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return NULL;
     struct stat st;
-    unsigned char *buf = NULL, *raw = NULL, *zero = NULL;
-    PIX *pix = NULL;
+    unsigned char hd[33];
+    PngHead ph;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 57 ||
-        (uint64_t)st.st_size > SIZE_MAX / 2) {
+        (uint64_t)st.st_size > SIZE_MAX / 2 ||
+        png_head_read(fd, (uint64_t)st.st_size, hd, &ph) < 0) {
         close(fd);
         return NULL;
     }
     size_t size = (size_t)st.st_size;
-    /* signature and IHDR (first, 13 bytes) before reading the rest */
-    unsigned char hd[33];
-    if (pread(fd, hd, sizeof hd, 0) != (ssize_t)sizeof hd ||
-        memcmp(hd, sig, 8) != 0 || be32(hd + 8) != 13 ||
-        memcmp(hd + 12, "IHDR", 4) != 0 ||
-        libdeflate_crc32(0, hd + 12, 17) != be32(hd + 29)) {
-        close(fd);
-        return NULL;
-    }
-    uint32_t w = be32(hd + 16), h = be32(hd + 20);
-    int depth = hd[24], ctype = hd[25];
-    /* a file far bigger than its pixels could need (deflate adds 5 bytes
-     * per 16 KiB at worst) is left to libpng, which streams it */
-    uint64_t need = (uint64_t)h * ((uint64_t)w * 8 + 1);
-    if (w == 0 || h == 0 || w > PNG_MAX_DIM || h > PNG_MAX_DIM || hd[26] != 0 ||
-        hd[27] != 0 || hd[28] != 0 /* interlace */ ||
-        (depth != 8 && depth != 16) ||
-        (ctype != 0 && ctype != 2 && ctype != 4 && ctype != 6) ||
-        (uint64_t)st.st_size > 2 * need + (1u << 20)) {
-        close(fd);
-        return NULL;
-    }
-    buf = read_all(fd, size);
+    unsigned char *buf = read_all(fd, size);
     close(fd);
-    if (!buf || memcmp(buf, hd, sizeof hd) != 0)
-        goto out;
-    /* samples per pixel: grey, -, RGB, -, grey + alpha, -, RGBA */
-    int chan = ctype == 0 ? 1 : ctype == 2 ? 3 : ctype == 4 ? 2 : 4;
-    int wide = depth == 16;
-    int bpp = chan * (wide ? 2 : 1);
-    size_t rb = (size_t)w * (size_t)bpp;
-
-    /* walk the chunks: IDATs moved together to buf + zlen */
-    size_t pos = 33, zstart = 0, zlen = 0;
-    int seen_idat = 0, idat_done = 0, seen_iend = 0, have_phys = 0;
-    uint32_t ppm_x = 0, ppm_y = 0;
-    const char *text = NULL;
-    size_t text_len = 0;
-    while (pos + 12 <= size) {
-        uint32_t len = be32(buf + pos);
-        const unsigned char *type = buf + pos + 4;
-        if (len > 0x7fffffffu || len > size - pos - 12)
-            goto out;
-        const unsigned char *body = buf + pos + 8;
-        if (libdeflate_crc32(0, type, (size_t)len + 4) != be32(body + len))
-            goto out;
-        for (int k = 0; k < 4; k++) /* libpng: letters only, else error */
-            if (!((type[k] >= 'A' && type[k] <= 'Z') ||
-                  (type[k] >= 'a' && type[k] <= 'z')))
-                goto out;
-        int critical = !(type[0] & 0x20);
-        if (!memcmp(type, "IDAT", 4)) {
-            if (idat_done)
-                goto out; /* IDATs not in one run */
-            if (!seen_idat)
-                zstart = pos + 8; /* inflate input starts at the first */
-            else
-                memmove(buf + zstart + zlen, body, len);
-            seen_idat = 1;
-            zlen += len;
-        } else {
-            if (seen_idat)
-                idat_done = 1;
-            if (!memcmp(type, "IEND", 4)) {
-                if (len != 0)
-                    goto out;
-                seen_iend = 1;
-                break;
-            } else if (critical) {
-                goto out; /* PLTE, a second IHDR, unknown critical */
-            } else if (!memcmp(type, "tRNS", 4) || !memcmp(type, "zTXt", 4) ||
-                       !memcmp(type, "iTXt", 4)) {
-                goto out;
-            } else if (!memcmp(type, "pHYs", 4)) {
-                if (len != 9)
-                    goto out;
-                /* libpng keeps the first one before the image data */
-                if (!seen_idat && !have_phys) {
-                    have_phys = 1;
-                    if (body[8] == 1) { /* pixels per metre */
-                        ppm_x = be32(body);
-                        ppm_y = be32(body + 4);
-                    }
-                }
-            } else if (!memcmp(type, "tEXt", 4)) {
-                const unsigned char *nul = memchr(body, 0, len);
-                if (len > PNG_MAX_TEXT || !nul || nul == body ||
-                    nul - body > 79)
-                    goto out;
-                if (!text) {
-                    text = (const char *)nul + 1;
-                    text_len = len - (size_t)(nul + 1 - body);
-                }
-            }
-        }
-        pos += (size_t)len + 12;
+    PngChunks c;
+    if (!buf || memcmp(buf, hd, sizeof hd) != 0 ||
+        png_chunks_walk(buf, size, &c) < 0) {
+        free(buf);
+        return NULL;
     }
-    if (!seen_idat || !seen_iend)
-        goto out;
-
     /* the text, before the IDAT data is moved over the buffer behind it */
     char *txt = NULL;
-    if (text) {
-        size_t n = strnlen(text, text_len);
+    if (c.text) {
+        size_t n = strnlen(c.text, c.text_len);
         txt = malloc(n + 1);
-        if (!txt)
-            goto out;
-        memcpy(txt, text, n);
+        if (!txt) {
+            free(buf);
+            return NULL;
+        }
+        memcpy(txt, c.text, n);
         txt[n] = '\0';
     }
-
-    size_t rawsize = (size_t)h * (rb + 1);
-    raw = malloc(rawsize);
-    zero = calloc(rb + 8, 1);
-    struct libdeflate_decompressor *dd = libdeflate_alloc_decompressor();
-    size_t in_used = 0;
-    enum libdeflate_result dr = LIBDEFLATE_BAD_DATA;
-    if (raw && zero && dd)
-        dr = libdeflate_zlib_decompress_ex(dd, buf + zstart, zlen, raw, rawsize,
-                                           &in_used, NULL);
-    libdeflate_free_decompressor(dd);
+    unsigned char *raw = png_inflate(buf, &c, &ph);
     free(buf);
-    buf = NULL;
-    /* the stream must fill the rows exactly and end the IDAT data */
-    if (dr != LIBDEFLATE_SUCCESS || in_used != zlen) {
-        free(txt);
-        goto out;
-    }
-    pix = pixCreateNoInit((int)w, (int)h, chan == 1 ? 8 : 32);
-    if (!pix || unfilter_into(raw, zero, rb, (int)w, (int)h, bpp, chan, wide,
-                              pix) < 0) {
-        pixDestroy(&pix);
-        free(txt);
-        goto out;
-    }
-    pixSetSpp(pix, chan == 1 ? 1 : 3);
-    pixSetInputFormat(pix, IFF_PNG);
-    /* pixReadStreamPng's conversion to pixels per inch */
-    pixSetXRes(pix, (l_int32)((l_float32)ppm_x / 39.37 + 0.5));
-    pixSetYRes(pix, (l_int32)((l_float32)ppm_y / 39.37 + 0.5));
-    if (txt)
-        pixSetText(pix, txt);
-    free(txt);
-out:
-    free(buf);
+    PIX *pix = raw ? png_pix(raw, &ph, &c, txt) : NULL;
     free(raw);
-    free(zero);
+    free(txt);
     return pix;
 }
