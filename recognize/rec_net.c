@@ -621,6 +621,141 @@ static int rd_str(BinReader *r, char *dst, size_t cap, char **pdup,
     return 0;
 }
 
+/* The fields of a model file before its tensors. */
+typedef struct {
+    float nmean, nscale;      /* input normalisation */
+    char arch[REC__ARCH_MAX]; /* architecture string */
+    char *meta;               /* metadata (owned) */
+} ModelHead;
+
+/* Check the model file p (n bytes, reader r at its start) as a whole -
+ * magic, version, the size in the trailer and the CRC-32 - then read the
+ * fields before the tensors into mh (r ends before the trailer): input
+ * size, class list, normalisation, architecture (batch norm folded),
+ * metadata. 0, or -1 with the reason naming the file. */
+static int model_head_read(BinReader *r, const unsigned char *p, size_t n,
+                           ModelHead *mh)
+{
+    const char *path = r->name;
+    if (n < 8 || memcmp(p, REC_MAGIC, 8) != 0)
+        return err_set("%s: not an inkpipe model (bad magic)", path);
+    if (n < 8 + 4 + 12)
+        return err_set("%s: truncated model file (%zu bytes)", path, n);
+    binio_read_bytes(r, 8, "magic"); /* checked above */
+    uint32_t version = binio_read_u32(r, "version");
+    if (version != REC_VERSION)
+        return err_set("%s: model version %u, this build reads version %u",
+                       path, version, REC_VERSION);
+    uint64_t size = binio_get_u64(p + n - 12);
+    uint32_t crc = binio_get_u32(p + n - 4);
+    if (size != n)
+        return err_set("%s: truncated or extended model file: %zu bytes, "
+                       "the trailer says %llu", path, n,
+                       (unsigned long long)size);
+    uint32_t got = binio_crc32(0, p, n - 4);
+    if (got != crc)
+        return err_set("%s: corrupt model file: CRC-32 %08x, expected %08x",
+                       path, got, crc);
+    if (binio_reader_end_at(r, n - 12, "fields") < 0)
+        return -1; /* cannot happen: n >= 8 + 4 + 12 */
+    (void)binio_read_u32(r, "flags"); /* none defined yet */
+    uint32_t isize = binio_read_u32(r, "input size");
+    uint32_t ncl = binio_read_u32(r, "class count");
+    if (r->failed)
+        return -1;
+    if (isize != REC_INPUT_SIZE || ncl != REC_NCLASSES)
+        return err_set("%s: model has input %u and %u classes, this build "
+                       "wants %d and %d", path, isize, ncl, REC_INPUT_SIZE,
+                       REC_NCLASSES);
+    const unsigned char *classes = binio_read_bytes(r, ncl, "class list");
+    if (!classes)
+        return -1;
+    if (memcmp(classes, rec_class_chars, ncl) != 0)
+        return err_set("%s: model's class list differs from \"%s\"", path,
+                       rec_class_chars);
+    mh->nmean = binio_read_f32(r, "norm mean");
+    mh->nscale = binio_read_f32(r, "norm scale");
+    if (r->failed ||
+        rd_str(r, mh->arch, sizeof mh->arch, NULL, "architecture") < 0 ||
+        rd_str(r, NULL, 0, &mh->meta, "metadata") < 0)
+        return -1;
+    if (!isfinite(mh->nmean) || !isfinite(mh->nscale) || mh->nscale == 0.0f)
+        return err_set("%s: bad input normalisation (mean %g, scale %g)",
+                       path, (double)mh->nmean, (double)mh->nscale);
+    if (strchr(mh->arch, 'b'))
+        return err_set("%s: architecture \"%s\" has unfolded batch norm",
+                       path, mh->arch);
+    return 0;
+}
+
+/* Parse arch and compare the tensor bytes it needs with the left bytes of
+ * r, before anything big is allocated. 0, or -1 with the reason. */
+static int model_arch_check(const BinReader *r, const char *arch)
+{
+    RecNet *probe = calloc(1, sizeof *probe);
+    if (!probe)
+        return err_set("%s: out of memory", r->name);
+    int bad = arch_parse(probe, arch) < 0;
+    size_t need = probe->nparams * 4;
+    free(probe);
+    if (bad) {
+        err_prefix("%s", r->name);
+        return -1;
+    }
+    if (need > binio_read_left(r))
+        return err_set("%s: architecture \"%s\" needs %zu bytes of weights, "
+                       "the file has %zu left", r->name, arch, need,
+                       binio_read_left(r));
+    return 0;
+}
+
+/* Read the tensors (weights and bias of each conv and dense layer, sizes
+ * as net's architecture wants, values finite) into net->params; nothing
+ * may follow them. 0, or -1 with the reason. */
+static int model_tensors_read(BinReader *r, RecNet *net, const char *arch)
+{
+    const char *path = r->name;
+    uint32_t nt, want = 0;
+    for (int i = 0; i < net->nl; i++)
+        if (net->l[i].type == REC__CONV || net->l[i].type == REC__DENSE)
+            want += 2;
+    nt = binio_read_u32(r, "tensor count");
+    if (r->failed)
+        return -1;
+    if (nt != want)
+        return err_set("%s: %u tensors, architecture \"%s\" needs %u", path,
+                       nt, arch, want);
+    int ti = 0;
+    for (int i = 0; i < net->nl; i++) {
+        RecLayer *l = &net->l[i];
+        if (l->type != REC__CONV && l->type != REC__DENSE)
+            continue;
+        for (int k = 0; k < 2; k++, ti++) {
+            uint32_t cnt;
+            int expect = k ? l->nb : l->nw;
+            float *dst = net->params + (k ? l->b_off : l->w_off);
+            cnt = binio_read_u32(r, "tensor size");
+            if (r->failed)
+                return -1;
+            if (cnt != (uint32_t)expect)
+                return err_set("%s: tensor %d (layer %d) has %u values, "
+                               "expected %d", path, ti, i, cnt, expect);
+            if (binio_read_need(r, (size_t)cnt * 4, "tensor data") < 0)
+                return -1;
+            for (uint32_t j = 0; j < cnt; j++) {
+                dst[j] = binio_read_f32(r, "tensor data");
+                if (!isfinite(dst[j]))
+                    return err_set("%s: tensor %d value %u is not finite",
+                                   path, ti, j);
+            }
+        }
+    }
+    if (binio_read_left(r) != 0)
+        return err_set("%s: %zu unexpected bytes after the tensors", path,
+                       binio_read_left(r));
+    return 0;
+}
+
 /**
  * Load a model file written by rec_net_save().
  *
@@ -631,163 +766,34 @@ static int rd_str(BinReader *r, char *dst, size_t cap, char **pdup,
  *
  * Notes:
  *   (1) The whole file is checked (size field and CRC-32) before any
- *       field is trusted.
+ *       field is trusted (model_head_read), and the weights the
+ *       architecture needs against the file's size before the net is
+ *       allocated (model_arch_check).
  */
 RecNet *rec_net_load(const char *path)
 {
     size_t n;
     unsigned char *p = binio_file_read(path, REC__MODEL_MAX, &n);
-    RecNet *net = NULL;
-    char arch[REC__ARCH_MAX];
-    char *meta = NULL;
     if (!p)
         return NULL;
+    RecNet *net = NULL;
+    ModelHead mh = {0};
     BinReader r;
     binio_reader_init(&r, p, n, path, "model file");
-    if (n < 8 || memcmp(p, REC_MAGIC, 8) != 0) {
-        err_set("%s: not an inkpipe model (bad magic)", path);
+    if (model_head_read(&r, p, n, &mh) < 0 ||
+        model_arch_check(&r, mh.arch) < 0)
         goto fail;
-    }
-    if (n < 8 + 4 + 12) {
-        err_set("%s: truncated model file (%zu bytes)", path, n);
-        goto fail;
-    }
-    uint32_t version, flags, isize, ncl;
-    binio_read_bytes(&r, 8, "magic"); /* checked above */
-    version = binio_read_u32(&r, "version");
-    if (version != REC_VERSION) {
-        err_set("%s: model version %u, this build reads version %u", path,
-                version, REC_VERSION);
-        goto fail;
-    }
-    {
-        uint64_t size = binio_get_u64(p + n - 12);
-        uint32_t crc = binio_get_u32(p + n - 4);
-        if (size != n) {
-            err_set("%s: truncated or extended model file: %zu bytes, the "
-                    "trailer says %llu", path, n, (unsigned long long)size);
-            goto fail;
-        }
-        uint32_t got = binio_crc32(0, p, n - 4);
-        if (got != crc) {
-            err_set("%s: corrupt model file: CRC-32 %08x, expected %08x",
-                    path, got, crc);
-            goto fail;
-        }
-    }
-    if (binio_reader_end_at(&r, n - 12, "fields") < 0)
-        goto fail; /* cannot happen: n >= 8 + 4 + 12 */
-    flags = binio_read_u32(&r, "flags");
-    isize = binio_read_u32(&r, "input size");
-    ncl = binio_read_u32(&r, "class count");
-    if (r.failed)
-        goto fail;
-    if (isize != REC_INPUT_SIZE || ncl != REC_NCLASSES) {
-        err_set("%s: model has input %u and %u classes, this build wants %d "
-                "and %d", path, isize, ncl, REC_INPUT_SIZE, REC_NCLASSES);
-        goto fail;
-    }
-    const unsigned char *classes = binio_read_bytes(&r, ncl, "class list");
-    if (!classes)
-        goto fail;
-    if (memcmp(classes, rec_class_chars, ncl) != 0) {
-        err_set("%s: model's class list differs from \"%s\"", path,
-                rec_class_chars);
-        goto fail;
-    }
-    float nmean = binio_read_f32(&r, "norm mean");
-    float nscale = binio_read_f32(&r, "norm scale");
-    if (r.failed ||
-        rd_str(&r, arch, sizeof arch, NULL, "architecture") < 0 ||
-        rd_str(&r, NULL, 0, &meta, "metadata") < 0)
-        goto fail;
-    if (!isfinite(nmean) || !isfinite(nscale) || nscale == 0.0f) {
-        err_set("%s: bad input normalisation (mean %g, scale %g)", path,
-                (double)nmean, (double)nscale);
-        goto fail;
-    }
-    if (strchr(arch, 'b')) {
-        err_set("%s: architecture \"%s\" has unfolded batch norm", path, arch);
-        goto fail;
-    }
-    {
-        /* parse first and compare the tensor bytes the architecture needs
-         * with what the file holds before allocating anything big */
-        RecNet *probe = calloc(1, sizeof *probe);
-        if (!probe) {
-            err_set("%s: out of memory", path);
-            goto fail;
-        }
-        int bad = arch_parse(probe, arch) < 0;
-        size_t need = probe->nparams * 4;
-        free(probe);
-        if (bad) {
-            err_prefix("%s", path);
-            goto fail;
-        }
-        if (need > binio_read_left(&r)) {
-            err_set("%s: architecture \"%s\" needs %zu bytes of weights, "
-                    "the file has %zu left", path, arch, need,
-                    binio_read_left(&r));
-            goto fail;
-        }
-    }
-    net = net_alloc(arch);
+    net = net_alloc(mh.arch);
     if (!net) {
         err_prefix("%s", path);
         goto fail;
     }
-    net->norm_mean = nmean;
-    net->norm_scale = nscale;
-    net->meta = meta;
-    meta = NULL;
-    uint32_t nt, want = 0;
-    for (int i = 0; i < net->nl; i++)
-        if (net->l[i].type == REC__CONV || net->l[i].type == REC__DENSE)
-            want += 2;
-    nt = binio_read_u32(&r, "tensor count");
-    if (r.failed)
+    net->norm_mean = mh.nmean;
+    net->norm_scale = mh.nscale;
+    net->meta = mh.meta;
+    mh.meta = NULL;
+    if (model_tensors_read(&r, net, mh.arch) < 0)
         goto fail;
-    if (nt != want) {
-        err_set("%s: %u tensors, architecture \"%s\" needs %u", path, nt,
-                arch, want);
-        goto fail;
-    }
-    int ti = 0;
-    for (int i = 0; i < net->nl; i++) {
-        RecLayer *l = &net->l[i];
-        if (l->type != REC__CONV && l->type != REC__DENSE)
-            continue;
-        for (int k = 0; k < 2; k++, ti++) {
-            uint32_t cnt;
-            int expect = k ? l->nb : l->nw;
-            float *dst = net->params + (k ? l->b_off : l->w_off);
-            cnt = binio_read_u32(&r, "tensor size");
-            if (r.failed)
-                goto fail;
-            if (cnt != (uint32_t)expect) {
-                err_set("%s: tensor %d (layer %d) has %u values, expected %d",
-                        path, ti, i, cnt, expect);
-                goto fail;
-            }
-            if (binio_read_need(&r, (size_t)cnt * 4, "tensor data") < 0)
-                goto fail;
-            for (uint32_t j = 0; j < cnt; j++) {
-                dst[j] = binio_read_f32(&r, "tensor data");
-                if (!isfinite(dst[j])) {
-                    err_set("%s: tensor %d value %u is not finite", path, ti,
-                            j);
-                    goto fail;
-                }
-            }
-        }
-    }
-    if (binio_read_left(&r) != 0) {
-        err_set("%s: %zu unexpected bytes after the tensors", path,
-                binio_read_left(&r));
-        goto fail;
-    }
-    (void)flags;
     free(p);
     /* int8 weights once, at load; a net that cannot run int8 (input
      * normalisation with a negative range) simply stays fp32 */
@@ -795,7 +801,7 @@ RecNet *rec_net_load(const char *path)
         err_clear();
     return net;
 fail:
-    free(meta);
+    free(mh.meta);
     free(p);
     rec_net_destroy(&net);
     return NULL;
