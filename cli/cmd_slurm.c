@@ -167,15 +167,173 @@ static int slurm_report(Spool *sp, const Job *job, double seconds)
 
 /* ---- submit ----------------------------------------------------------- */
 
+/* The command line of `inkpipe slurm submit`. */
+typedef struct {
+    const char *job_path;
+    int tasks, cpus, nodes, dry_run; /* 0 = from the job file */
+    const char *partition, *time_limit;
+    char **extra; /* after `--`: sbatch's own options */
+    int n_extra;
+} SubmitArgs;
+
+/* The value of a slurm_submit step that lets the command go on. */
+#define SUBMIT_GO (-1)
+
+/* Parse submit's arguments into a. SUBMIT_GO, or the exit code: 0 after
+ * --help, 2 for bad usage (said on stderr). */
+static int submit_args_parse(int argc, char **argv, SubmitArgs *a)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int *target = NULL;
+        if (!strcmp(o, "--")) {
+            a->extra = argv + i + 1;
+            a->n_extra = argc - i - 1;
+            break;
+        } else if (!strcmp(o, "--dry-run")) {
+            a->dry_run = 1;
+            continue;
+        } else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+            slurm_usage(stdout);
+            return 0;
+        } else if (!strcmp(o, "--tasks")) {
+            target = &a->tasks;
+        } else if (!strcmp(o, "--cpus-per-task")) {
+            target = &a->cpus;
+        } else if (!strcmp(o, "--nodes")) {
+            target = &a->nodes;
+        } else if (!strcmp(o, "--partition") || !strcmp(o, "--time")) {
+            if (!v)
+                goto missing;
+            *(o[2] == 'p' ? &a->partition : &a->time_limit) = v;
+            i++;
+            continue;
+        } else if (o[0] == '-' && o[1]) {
+            fprintf(stderr, "inkpipe slurm submit: unknown option %s "
+                            "(see inkpipe slurm --help)\n", o);
+            return 2;
+        } else if (!a->job_path) {
+            a->job_path = o;
+            continue;
+        } else {
+            fprintf(stderr, "inkpipe slurm submit: one job file only (got %s "
+                            "and %s)\n", a->job_path, o);
+            return 2;
+        }
+        if (!v)
+            goto missing;
+        if (slurm_parse_int(o, v, target) < 0) {
+            fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
+            return 2;
+        }
+        i++;
+        continue;
+    missing:
+        fprintf(stderr, "inkpipe slurm submit: %s needs a value\n", o);
+        return 2;
+    }
+    if (!a->job_path) {
+        fprintf(stderr, "inkpipe slurm submit: which job file? (see "
+                        "inkpipe slurm --help)\n");
+        return 2;
+    }
+    return SUBMIT_GO;
+}
+
+/* The Slurm request: the command line wins over the job file's slurm:
+ * section; its sbatch options are split into *pjob_args (caller frees
+ * with slurm_options_free). SUBMIT_GO, or 2 (said on stderr). */
+static int submit_spec(const SubmitArgs *a, const Job *job, SlurmSpec *spec,
+                       char ***pjob_args)
+{
+    memset(spec, 0, sizeof *spec);
+    spec->tasks = a->tasks ? a->tasks : job->slurm_tasks ? job->slurm_tasks : 1;
+    spec->cpus_per_task = a->cpus ? a->cpus
+                          : job->slurm_cpus_per_task ? job->slurm_cpus_per_task
+                                                     : job->workers;
+    spec->nodes = a->nodes ? a->nodes : job->slurm_nodes;
+    spec->partition = a->partition ? a->partition : job->slurm_partition;
+    spec->time = a->time_limit ? a->time_limit : job->slurm_time;
+    if (job->slurm_sbatch &&
+        slurm_options_split(job->slurm_sbatch, pjob_args,
+                            &spec->n_sbatch_args) < 0) {
+        fprintf(stderr, "inkpipe slurm submit: %s: slurm.sbatch: %s\n",
+                a->job_path, err_get());
+        return 2;
+    }
+    spec->sbatch_args = (const char *const *)*pjob_args;
+    if (slurm_spec_check(spec) < 0) {
+        fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
+        return 2;
+    }
+    return SUBMIT_GO;
+}
+
+/* Enqueue the job's inputs (idempotent: `inkpipe submit`'s code; an edited
+ * job redoes what its edit affects, as there) into the spool it opens
+ * (*psp, caller destroys), and see whether anything is left (*pr).
+ * SUBMIT_GO when there is, else the exit code: 0 nothing left (said), 1
+ * error, 2 the inputs cannot be enqueued. */
+static int submit_enqueue(const Job *job, const char *job_path, Spool **psp,
+                          int *pn_new, SlurmProgress *pr)
+{
+    int n_known = 0;
+    Spool *sp = *psp = spool_open(job);
+    if (!sp) {
+        fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
+        return 1;
+    }
+    /* (the tasks' `inkpipe work` refuses a job that differs) */
+    SpoolRedo redo;
+    const char *model = job->model ? job->model : cli_default_model_path();
+    if (spool_settings_sync(sp, model, cli_lm_path(model),
+                            cli_env()->precision, &redo) < 0) {
+        fprintf(stderr, "inkpipe slurm submit: %s: %s\n", job_path,
+                err_get());
+        return 1;
+    }
+    if (redo.from < STAGE_N)
+        fprintf(stderr, "inkpipe slurm submit: %s: settings changed (%s): "
+                        "%s and later stages redone (%d items)\n",
+                job_path, redo.changes[0] ? redo.changes : "a redo cut short",
+                spool_stage_names[redo.from], redo.items);
+    if (spool_submit(sp, pn_new, &n_known) < 0) {
+        /* as `inkpipe submit`: the job's inputs cannot be enqueued */
+        fprintf(stderr, "inkpipe slurm submit: %s: %s\n", job_path,
+                err_get());
+        return 2;
+    }
+    if (slurm_progress(sp, pr) < 0) {
+        fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
+        return 1;
+    }
+    if (pr->queued + pr->claimed == 0) {
+        fprintf(stderr, "inkpipe slurm submit: %s: nothing left to do "
+                        "(%d file(s) written, %d item(s) failed); nothing "
+                        "submitted\n", job->name, pr->files_done, pr->failed);
+        if (pr->failed)
+            fprintf(stderr, "  `inkpipe retry %s` puts the failed items back "
+                            "in their queues\n", job_path);
+        return 0;
+    }
+    return SUBMIT_GO;
+}
+
+/* `inkpipe slurm submit`: check the job and the Slurm values, enqueue,
+ * write the batch script, sbatch it and record the job id (steps:
+ * submit_args_parse, submit_spec, submit_enqueue). Returns the exit
+ * code. */
 static int slurm_submit(int argc, char **argv)
 {
-    const char *job_path = NULL;
-    int tasks = 0, cpus = 0, nodes = 0, dry_run = 0, n_extra = 0, rc = 1;
-    const char *partition = NULL, *time_limit = NULL;
-    char **extra = NULL, **job_args = NULL;
-    Job *job = NULL;
+    SubmitArgs a;
+    int rc = submit_args_parse(argc, argv, &a);
+    if (rc != SUBMIT_GO)
+        return rc;
+    char **job_args = NULL;
     Spool *sp = NULL;
-    int n_new = 0, n_known = 0;
+    int n_new = 0;
     SlurmSpec spec;
     SlurmScriptInfo info;
     SlurmProgress pr;
@@ -183,101 +341,28 @@ static int slurm_submit(int argc, char **argv)
          *script = NULL, *ids = NULL;
     long jobid = 0;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int *target = NULL;
-        if (!strcmp(a, "--")) {
-            extra = argv + i + 1;
-            n_extra = argc - i - 1;
-            break;
-        } else if (!strcmp(a, "--dry-run")) {
-            dry_run = 1;
-            continue;
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            slurm_usage(stdout);
-            return 0;
-        } else if (!strcmp(a, "--tasks")) {
-            target = &tasks;
-        } else if (!strcmp(a, "--cpus-per-task")) {
-            target = &cpus;
-        } else if (!strcmp(a, "--nodes")) {
-            target = &nodes;
-        } else if (!strcmp(a, "--partition") || !strcmp(a, "--time")) {
-            if (!v)
-                goto missing;
-            *(a[2] == 'p' ? &partition : &time_limit) = v;
-            i++;
-            continue;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "inkpipe slurm submit: unknown option %s "
-                            "(see inkpipe slurm --help)\n", a);
-            return 2;
-        } else if (!job_path) {
-            job_path = a;
-            continue;
-        } else {
-            fprintf(stderr, "inkpipe slurm submit: one job file only (got %s "
-                            "and %s)\n", job_path, a);
-            return 2;
-        }
-        if (!v)
-            goto missing;
-        if (slurm_parse_int(a, v, target) < 0) {
-            fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
-            return 2;
-        }
-        i++;
-        continue;
-    missing:
-        fprintf(stderr, "inkpipe slurm submit: %s needs a value\n", a);
-        return 2;
-    }
-    if (!job_path) {
-        fprintf(stderr, "inkpipe slurm submit: which job file? (see "
-                        "inkpipe slurm --help)\n");
-        return 2;
-    }
-
     /* 1. The job file and every Slurm value are checked before anything
      *    touches the spool or Slurm. */
-    job = job_load(job_path);
+    Job *job = job_load(a.job_path);
     if (!job) {
         fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
         return 2;
     }
-    /* The command line wins over the job file's slurm: section. */
-    memset(&spec, 0, sizeof spec);
-    spec.tasks = tasks ? tasks : job->slurm_tasks ? job->slurm_tasks : 1;
-    spec.cpus_per_task = cpus                       ? cpus
-                         : job->slurm_cpus_per_task ? job->slurm_cpus_per_task
-                                                    : job->workers;
-    spec.nodes = nodes ? nodes : job->slurm_nodes;
-    spec.partition = partition ? partition : job->slurm_partition;
-    spec.time = time_limit ? time_limit : job->slurm_time;
-    if (job->slurm_sbatch &&
-        slurm_options_split(job->slurm_sbatch, &job_args, &spec.n_sbatch_args) <
-            0) {
-        fprintf(stderr, "inkpipe slurm submit: %s: slurm.sbatch: %s\n",
-                job_path, err_get());
-        rc = 2;
-        goto out;
-    }
-    spec.sbatch_args = (const char *const *)job_args;
-    if (slurm_spec_check(&spec) < 0) {
-        fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
-        rc = 2;
+    rc = 1;
+    int step = submit_spec(&a, job, &spec, &job_args);
+    if (step != SUBMIT_GO) {
+        rc = step;
         goto out;
     }
     inkpipe = realpath("/proc/self/exe", NULL);
-    job_abs = realpath(job_path, NULL);
+    job_abs = realpath(a.job_path, NULL);
     spool_abs = slurm_abs(job->spool);
     logs = slurm_path(job, "logs");
     script = slurm_path(job, "job.sbatch");
     ids = slurm_path(job, "jobids");
     if (!inkpipe || !job_abs) {
         fprintf(stderr, "inkpipe slurm submit: %s: %s\n",
-                inkpipe ? job_path : "/proc/self/exe", strerror(errno));
+                inkpipe ? a.job_path : "/proc/self/exe", strerror(errno));
         goto out;
     }
     if (!spool_abs || !logs || !script || !ids) {
@@ -290,9 +375,9 @@ static int slurm_submit(int argc, char **argv)
     info.job_name = job->name;
     info.spool = spool_abs;
     info.log_dir = logs;
-    info.submit_argv = (const char *const *)extra;
-    info.n_submit_argv = n_extra;
-    if (dry_run) {
+    info.submit_argv = (const char *const *)a.extra;
+    info.n_submit_argv = a.n_extra;
+    if (a.dry_run) {
         if (slurm_script_write(stdout, &spec, &info) < 0) {
             fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
             goto out;
@@ -301,54 +386,17 @@ static int slurm_submit(int argc, char **argv)
         goto out;
     }
 
-    /* 2. Enqueue (idempotent: `inkpipe submit`'s code), then see whether
-     *    anything is left. */
-    sp = spool_open(job);
-    if (!sp) {
-        fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
-        goto out;
-    }
-    /* as `inkpipe submit`: an edited job redoes what its edit affects
-     * (the tasks' `inkpipe work` refuses a job that differs) */
-    SpoolRedo redo;
-    const char *model = job->model ? job->model : cli_default_model_path();
-    if (spool_settings_sync(sp, model, cli_lm_path(model),
-                            cli_env()->precision, &redo) < 0) {
-        fprintf(stderr, "inkpipe slurm submit: %s: %s\n", job_path,
-                err_get());
-        goto out;
-    }
-    if (redo.from < STAGE_N)
-        fprintf(stderr, "inkpipe slurm submit: %s: settings changed (%s): "
-                        "%s and later stages redone (%d items)\n",
-                job_path, redo.changes[0] ? redo.changes : "a redo cut short",
-                spool_stage_names[redo.from], redo.items);
-    if (spool_submit(sp, &n_new, &n_known) < 0) {
-        /* as `inkpipe submit`: the job's inputs cannot be enqueued */
-        fprintf(stderr, "inkpipe slurm submit: %s: %s\n", job_path,
-                err_get());
-        rc = 2;
-        goto out;
-    }
-    if (slurm_progress(sp, &pr) < 0) {
-        fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
-        goto out;
-    }
-    if (pr.queued + pr.claimed == 0) {
-        fprintf(stderr, "inkpipe slurm submit: %s: nothing left to do "
-                        "(%d file(s) written, %d item(s) failed); nothing "
-                        "submitted\n", job->name, pr.files_done, pr.failed);
-        if (pr.failed)
-            fprintf(stderr, "  `inkpipe retry %s` puts the failed items back "
-                            "in their queues\n", job_path);
-        rc = 0;
+    /* 2. Enqueue, then see whether anything is left. */
+    step = submit_enqueue(job, a.job_path, &sp, &n_new, &pr);
+    if (step != SUBMIT_GO) {
+        rc = step;
         goto out;
     }
 
     /* 3. Script, sbatch, record. */
     if (fs_mkdirs(logs) < 0 || slurm_script_save(script, &spec, &info) < 0 ||
-        slurm_sbatch("sbatch", script, (const char *const *)extra, n_extra,
-                     SLURM_CMD_TIMEOUT, &jobid) < 0) {
+        slurm_sbatch("sbatch", script, (const char *const *)a.extra,
+                     a.n_extra, SLURM_CMD_TIMEOUT, &jobid) < 0) {
         fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
         goto out;
     }
