@@ -412,97 +412,108 @@ static int check_plain(const JCheck *c, const JField *f, const JNode *v,
     return 0;
 }
 
-static int check_field(JCheck *c, const JField *f, const JNode *v)
+/* A string field (JT_STR, JT_SLURM, JT_CHARSET, JT_PATH) into dst (a
+ * char *, replaced): non-empty; a name is one plain component, a Slurm
+ * value passes slurm_job_value_check, a charset parses (and is set in the
+ * job's chain options), a path is resolved against the job's folder.
+ * 0, or -1 with the position. */
+static int check_string(JCheck *c, const JField *f, const JNode *v,
+                        char *dst)
 {
     Job *job = c->job;
-    char *dst = (char *)job + f->off;
+    if (check_scalar(c, f, v, "a string") < 0)
+        return -1;
+    if (!v->value[0])
+        return jerr(c, v, "expected a non-empty string for %s", f->key);
+    if (f->type == JT_SLURM && slurm_job_value_check(f->key, v->value) < 0)
+        return jerr(c, v, "bad %s: %s", f->key, err_get());
+    /* the name becomes a folder of the default spool: one plain
+     * component, so "../x" cannot move the spool elsewhere */
+    if (f->type == JT_STR && !queue_key_valid(v->value))
+        return jerr(c, v, "expected a plain name for %s (letters, "
+                          "digits, '.', '_', '-'; not starting with "
+                          "'.'), got '%s'", f->key, v->value);
+    char *s;
+    if (f->type == JT_CHARSET) {
+        RecCharset cs;
+        if (rec_charset_parse(v->value, &cs) < 0)
+            return jerr(c, v, "bad recognize.charset: %s; expected "
+                              "digits, upper, lower, alpha, alnum or a "
+                              "list of characters",
+                        err_get());
+        job->chain.charset = cs;
+    }
+    s = f->type == JT_PATH ? resolve_path(job->dir, v->value)
+                           : strdup(v->value);
+    if (!s)
+        return err_set("out of memory");
+    free(*(char **)dst);
+    *(char **)dst = s;
+    return 0;
+}
+
+/* JT_PATHS: one name or a list of files or folders, each resolved against
+ * the job's folder and existing, into the job's inputs. 0, or -1 with the
+ * position. */
+static int check_paths(JCheck *c, const JField *f, const JNode *v)
+{
+    Job *job = c->job;
+    const JNode *const *items = (const JNode *const *)&v;
+    int n = 1;
+    if (v->kind == JN_SEQ) {
+        items = (const JNode *const *)v->kids;
+        n = v->n;
+    }
+    if (v->kind == JN_MAP || n == 0)
+        return jerr(c, v, "expected a list of files or folders for %s",
+                    f->key);
+    char **paths = calloc((size_t)n, sizeof *paths);
+    if (!paths)
+        return err_set("out of memory");
+    for (int i = 0; i < n; i++) {
+        const JNode *it = items[i];
+        struct stat st;
+        if (it->kind != JN_SCALAR || !it->value[0]) {
+            jerr(c, it, "expected a file or folder name in %s, got %s",
+                 f->key, kind_name(it));
+            goto paths_fail;
+        }
+        paths[i] = resolve_path(job->dir, it->value);
+        if (!paths[i]) {
+            err_set("out of memory");
+            goto paths_fail;
+        }
+        if (stat(paths[i], &st) < 0) {
+            jerr(c, it, "input path '%s' cannot be read: %s", paths[i],
+                 strerror(errno));
+            goto paths_fail;
+        }
+        if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+            jerr(c, it, "input path '%s' is not a file or folder",
+                 paths[i]);
+            goto paths_fail;
+        }
+        continue;
+    paths_fail:
+        for (int j = 0; j <= i; j++)
+            free(paths[j]);
+        free(paths);
+        return -1;
+    }
+    job->inputs = paths;
+    job->n_inputs = n;
+    return 0;
+}
+
+/* A number field (JT_INT, JT_INT64, JT_FLOAT, JT_DOUBLE) into dst: a plain
+ * scalar that parses, within the field's range. 0, or -1 with the
+ * position. */
+static int check_number(JCheck *c, const JField *f, const JNode *v,
+                        char *dst)
+{
     char range[96];
     snprintf(range, sizeof range, "%g..%g", f->min, f->max);
-
-    switch (f->type) {
-    case JT_STR:
-    case JT_SLURM:
-    case JT_CHARSET:
-    case JT_PATH: {
-        if (check_scalar(c, f, v, "a string") < 0)
-            return -1;
-        if (!v->value[0])
-            return jerr(c, v, "expected a non-empty string for %s", f->key);
-        if (f->type == JT_SLURM && slurm_job_value_check(f->key, v->value) < 0)
-            return jerr(c, v, "bad %s: %s", f->key, err_get());
-        /* the name becomes a folder of the default spool: one plain
-         * component, so "../x" cannot move the spool elsewhere */
-        if (f->type == JT_STR && !queue_key_valid(v->value))
-            return jerr(c, v, "expected a plain name for %s (letters, "
-                              "digits, '.', '_', '-'; not starting with "
-                              "'.'), got '%s'", f->key, v->value);
-        char *s;
-        if (f->type == JT_CHARSET) {
-            RecCharset cs;
-            if (rec_charset_parse(v->value, &cs) < 0)
-                return jerr(c, v, "bad recognize.charset: %s; expected "
-                                  "digits, upper, lower, alpha, alnum or a "
-                                  "list of characters",
-                            err_get());
-            job->chain.charset = cs;
-        }
-        s = f->type == JT_PATH ? resolve_path(job->dir, v->value)
-                               : strdup(v->value);
-        if (!s)
-            return err_set("out of memory");
-        free(*(char **)dst);
-        *(char **)dst = s;
-        return 0;
-    }
-    case JT_PATHS: {
-        const JNode *const *items = (const JNode *const *)&v;
-        int n = 1;
-        if (v->kind == JN_SEQ) {
-            items = (const JNode *const *)v->kids;
-            n = v->n;
-        }
-        if (v->kind == JN_MAP || n == 0)
-            return jerr(c, v, "expected a list of files or folders for %s",
-                        f->key);
-        char **paths = calloc((size_t)n, sizeof *paths);
-        if (!paths)
-            return err_set("out of memory");
-        for (int i = 0; i < n; i++) {
-            const JNode *it = items[i];
-            struct stat st;
-            if (it->kind != JN_SCALAR || !it->value[0]) {
-                jerr(c, it, "expected a file or folder name in %s, got %s",
-                     f->key, kind_name(it));
-                goto paths_fail;
-            }
-            paths[i] = resolve_path(job->dir, it->value);
-            if (!paths[i]) {
-                err_set("out of memory");
-                goto paths_fail;
-            }
-            if (stat(paths[i], &st) < 0) {
-                jerr(c, it, "input path '%s' cannot be read: %s", paths[i],
-                     strerror(errno));
-                goto paths_fail;
-            }
-            if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-                jerr(c, it, "input path '%s' is not a file or folder",
-                     paths[i]);
-                goto paths_fail;
-            }
-            continue;
-        paths_fail:
-            for (int j = 0; j <= i; j++)
-                free(paths[j]);
-            free(paths);
-            return -1;
-        }
-        job->inputs = paths;
-        job->n_inputs = n;
-        return 0;
-    }
-    case JT_INT:
-    case JT_INT64: {
+    if (f->type == JT_INT || f->type == JT_INT64) {
         long long iv;
         if (check_plain(c, f, v, "an integer") < 0)
             return -1;
@@ -517,22 +528,65 @@ static int check_field(JCheck *c, const JField *f, const JNode *v)
             *(int64_t *)dst = iv;
         return 0;
     }
-    case JT_FLOAT:
-    case JT_DOUBLE: {
-        double dv;
-        if (check_plain(c, f, v, "a number") < 0)
-            return -1;
-        if (parse_double(v->value, &dv) < 0)
-            return jerr(c, v, "expected a number for %s, got '%s'", f->key,
-                        v->value);
-        if (dv < f->min || dv > f->max)
-            return jerr(c, v, "%s must be in %s, got %g", f->key, range, dv);
-        if (f->type == JT_FLOAT)
-            *(float *)dst = (float)dv;
-        else
-            *(double *)dst = dv;
-        return 0;
+    double dv;
+    if (check_plain(c, f, v, "a number") < 0)
+        return -1;
+    if (parse_double(v->value, &dv) < 0)
+        return jerr(c, v, "expected a number for %s, got '%s'", f->key,
+                    v->value);
+    if (dv < f->min || dv > f->max)
+        return jerr(c, v, "%s must be in %s, got %g", f->key, range, dv);
+    if (f->type == JT_FLOAT)
+        *(float *)dst = (float)dv;
+    else
+        *(double *)dst = dv;
+    return 0;
+}
+
+/* JT_FORMATS: one output format or a list of them, as bits into dst (an
+ * int). 0, or -1 with the position. */
+static int check_formats(JCheck *c, const JField *f, const JNode *v,
+                         char *dst)
+{
+    int bits = 0;
+    if (v->kind == JN_MAP || (v->kind == JN_SEQ && v->n == 0))
+        return jerr(c, v, "expected a list of formats (%s) for %s",
+                    out_formats_names(), f->key);
+    int n = v->kind == JN_SEQ ? v->n : 1;
+    for (int i = 0; i < n; i++) {
+        const JNode *it = v->kind == JN_SEQ ? v->kids[i] : v;
+        int b;
+        if (it->kind != JN_SCALAR)
+            return jerr(c, it, "expected one of %s in %s, got %s",
+                        out_formats_names(), f->key, kind_name(it));
+        if (strchr(it->value, ',') || !*it->value ||
+            out_formats_parse(it->value, &b) < 0)
+            return jerr(c, it, "expected one of %s in %s, got '%s'",
+                        out_formats_names(), f->key, it->value);
+        bits |= b;
     }
+    *(int *)dst = bits;
+    return 0;
+}
+
+/* Check node v against the schema row f and store its value in the job
+ * (the field at f->off), by the row's type. 0, or -1 with the position. */
+static int check_field(JCheck *c, const JField *f, const JNode *v)
+{
+    char *dst = (char *)c->job + f->off;
+    switch (f->type) {
+    case JT_STR:
+    case JT_SLURM:
+    case JT_CHARSET:
+    case JT_PATH:
+        return check_string(c, f, v, dst);
+    case JT_PATHS:
+        return check_paths(c, f, v);
+    case JT_INT:
+    case JT_INT64:
+    case JT_FLOAT:
+    case JT_DOUBLE:
+        return check_number(c, f, v, dst);
     case JT_BOOL:
         if (check_plain(c, f, v, "true or false") < 0)
             return -1;
@@ -562,27 +616,8 @@ static int check_field(JCheck *c, const JField *f, const JNode *v)
             return jerr(c, v, "expected fp32, int8 or auto for %s, got '%s'",
                         f->key, v->value);
         return 0;
-    case JT_FORMATS: {
-        int bits = 0;
-        if (v->kind == JN_MAP || (v->kind == JN_SEQ && v->n == 0))
-            return jerr(c, v, "expected a list of formats (%s) for %s",
-                        out_formats_names(), f->key);
-        int n = v->kind == JN_SEQ ? v->n : 1;
-        for (int i = 0; i < n; i++) {
-            const JNode *it = v->kind == JN_SEQ ? v->kids[i] : v;
-            int b;
-            if (it->kind != JN_SCALAR)
-                return jerr(c, it, "expected one of %s in %s, got %s",
-                            out_formats_names(), f->key, kind_name(it));
-            if (strchr(it->value, ',') || !*it->value ||
-                out_formats_parse(it->value, &b) < 0)
-                return jerr(c, it, "expected one of %s in %s, got '%s'",
-                            out_formats_names(), f->key, it->value);
-            bits |= b;
-        }
-        *(int *)dst = bits;
-        return 0;
-    }
+    case JT_FORMATS:
+        return check_formats(c, f, v, dst);
     }
     return jerr(c, v, "internal: unknown field type");
 }
