@@ -238,81 +238,71 @@ static void rm_tree_files(const char *dir)
     rmdir(dir);
 }
 
-int main(int argc, char **argv)
+/* The command line. */
+typedef struct {
+    const char *model, *outdir;
+    int reps, tsv;
+    int first; /* argv index of the first image */
+} BenchArgs;
+
+/* Parse the options into a and co. -1 to go on, else the exit code (0
+ * after --help, 2 for bad usage, said on stderr). */
+static int args_parse(int argc, char **argv, BenchArgs *a, ChainOptions *co)
 {
-    const char *model = NULL, *outdir = NULL;
-    int reps = 1, tsv = 0, first = argc;
-    ChainOptions co;
-    chain_options_init(&co);
-    mallopt(M_MMAP_THRESHOLD, 32 << 20); /* as cli/main.c */
-    mallopt(M_TRIM_THRESHOLD, 512 << 20);
+    a->model = NULL;
+    a->outdir = NULL;
+    a->reps = 1;
+    a->tsv = 0;
+    a->first = argc;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help")) {
+        const char *o = argv[i];
+        if (!strcmp(o, "--help")) {
             fputs(usage, stdout);
             return 0;
-        } else if (!strcmp(a, "--model") && i + 1 < argc) {
-            model = argv[++i];
-        } else if (!strcmp(a, "--method") && i + 1 < argc) {
+        } else if (!strcmp(o, "--model") && i + 1 < argc) {
+            a->model = argv[++i];
+        } else if (!strcmp(o, "--method") && i + 1 < argc) {
             const char *m = argv[++i];
             if (!strcmp(m, "sauvola"))
-                co.binarize.method = SEG_BINARIZE_SAUVOLA;
+                co->binarize.method = SEG_BINARIZE_SAUVOLA;
             else if (!strcmp(m, "otsu"))
-                co.binarize.method = SEG_BINARIZE_OTSU;
+                co->binarize.method = SEG_BINARIZE_OTSU;
             else {
                 fprintf(stderr, "bench_stages: --method: sauvola or otsu\n");
                 return 2;
             }
-        } else if (!strcmp(a, "--no-deskew")) {
-            co.binarize.deskew = 0;
-        } else if (!strcmp(a, "--reps") && i + 1 < argc) {
-            reps = atoi(argv[++i]);
-            if (reps < 1 || reps > 100) {
+        } else if (!strcmp(o, "--no-deskew")) {
+            co->binarize.deskew = 0;
+        } else if (!strcmp(o, "--reps") && i + 1 < argc) {
+            a->reps = atoi(argv[++i]);
+            if (a->reps < 1 || a->reps > 100) {
                 fprintf(stderr, "bench_stages: --reps: 1..100\n");
                 return 2;
             }
-        } else if (!strcmp(a, "-o") && i + 1 < argc) {
-            outdir = argv[++i];
-        } else if (!strcmp(a, "--tsv")) {
-            tsv = 1;
-        } else if (a[0] == '-') {
+        } else if (!strcmp(o, "-o") && i + 1 < argc) {
+            a->outdir = argv[++i];
+        } else if (!strcmp(o, "--tsv")) {
+            a->tsv = 1;
+        } else if (o[0] == '-') {
             fprintf(stderr, "%s", usage);
             return 2;
         } else {
-            first = i;
+            a->first = i;
             break;
         }
     }
-    if (first >= argc) {
+    if (a->first >= argc) {
         fprintf(stderr, "%s", usage);
         return 2;
     }
-    if (!model)
-        model = "models/inkpipe.model";
-    RecNet *net = rec_net_load(model);
-    if (!net) {
-        fprintf(stderr, "bench_stages: cannot load model %s: %s\n", model,
-                err_get());
-        return 1;
-    }
-    char tmpdir[] = "/tmp/bench_stages.XXXXXX";
-    if (!mkdtemp(tmpdir)) {
-        perror("bench_stages: mkdtemp");
-        rec_net_destroy(&net);
-        return 1;
-    }
-    const char *od = outdir ? outdir : tmpdir;
-    int out_fd = open(od, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (out_fd < 0) {
-        fprintf(stderr, "bench_stages: cannot open %s\n", od);
-        rm_tree_files(tmpdir);
-        rec_net_destroy(&net);
-        return 1;
-    }
+    if (!a->model)
+        a->model = "models/inkpipe.model";
+    return -1;
+}
 
-    double sum[ST_N] = {0};
-    long glyphs_sum = 0;
-    int npages = 0, status = 0;
+/* The table's header line. */
+static void print_header(int tsv)
+{
     if (tsv) {
         printf("page");
         for (int s = 0; s < ST_N; s++)
@@ -324,7 +314,90 @@ int main(int argc, char **argv)
             printf(" %9s", st_names[s]);
         printf(" %9s %7s\n", "total", "glyphs");
     }
-    for (int i = first; i < argc; i++) {
+}
+
+/* One page's line: label, the steps' ms (added to sum[]), total, glyphs. */
+static void print_page(int tsv, const char *label, const double *ms,
+                       int glyphs, double *sum)
+{
+    double tot = 0;
+    printf(tsv ? "%s" : "%-24s", label);
+    for (int s = 0; s < ST_N; s++) {
+        printf(tsv ? "\t%.2f" : " %9.1f", ms[s]);
+        tot += ms[s];
+        sum[s] += ms[s];
+    }
+    printf(tsv ? "\t%.2f\t%d\n" : " %9.1f %7d\n", tot, glyphs);
+}
+
+/* The MEAN line over npages (> 0) pages. */
+static void print_mean(int tsv, const double *sum, long glyphs_sum,
+                       int npages)
+{
+    double tot = 0;
+    printf(tsv ? "%s" : "%-24s", "MEAN");
+    for (int s = 0; s < ST_N; s++) {
+        printf(tsv ? "\t%.2f" : " %9.1f", sum[s] / npages);
+        tot += sum[s] / npages;
+    }
+    printf(tsv ? "\t%.2f\t%.1f\n" : " %9.1f %7.1f\n", tot,
+           (double)glyphs_sum / npages);
+}
+
+/* Remove the scratch folder: all of it, or (when the outputs went to -o
+ * DIR, i.e. keep_outputs) only the stage artifacts it holds. */
+static void tmp_remove(const char *tmpdir, int keep_outputs)
+{
+    if (!keep_outputs) {
+        rm_tree_files(tmpdir);
+        return;
+    }
+    char p[4400];
+    snprintf(p, sizeof p, "%s/page.tif", tmpdir);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/page.seg", tmpdir);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/page.rec", tmpdir);
+    unlink(p);
+    rmdir(tmpdir);
+}
+
+int main(int argc, char **argv)
+{
+    BenchArgs a;
+    ChainOptions co;
+    chain_options_init(&co);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20); /* as cli/main.c */
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
+    int rc = args_parse(argc, argv, &a, &co);
+    if (rc >= 0)
+        return rc;
+    RecNet *net = rec_net_load(a.model);
+    if (!net) {
+        fprintf(stderr, "bench_stages: cannot load model %s: %s\n", a.model,
+                err_get());
+        return 1;
+    }
+    char tmpdir[] = "/tmp/bench_stages.XXXXXX";
+    if (!mkdtemp(tmpdir)) {
+        perror("bench_stages: mkdtemp");
+        rec_net_destroy(&net);
+        return 1;
+    }
+    const char *od = a.outdir ? a.outdir : tmpdir;
+    int out_fd = open(od, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (out_fd < 0) {
+        fprintf(stderr, "bench_stages: cannot open %s\n", od);
+        rm_tree_files(tmpdir);
+        rec_net_destroy(&net);
+        return 1;
+    }
+
+    double sum[ST_N] = {0};
+    long glyphs_sum = 0;
+    int npages = 0, status = 0;
+    print_header(a.tsv);
+    for (int i = a.first; i < argc; i++) {
         int n;
         if (page_count(argv[i], &n) < 0) {
             fprintf(stderr, "bench_stages: %s\n", err_get());
@@ -334,7 +407,7 @@ int main(int argc, char **argv)
         for (int p = 0; p < n; p++) {
             double ms[ST_N];
             int glyphs;
-            if (bench_page(argv[i], p, &co, net, reps, tmpdir, out_fd, ms,
+            if (bench_page(argv[i], p, &co, net, a.reps, tmpdir, out_fd, ms,
                            &glyphs) < 0) {
                 fprintf(stderr, "bench_stages: %s page %d: %s\n", argv[i],
                         p + 1, err_get());
@@ -348,41 +421,15 @@ int main(int argc, char **argv)
                 snprintf(label, sizeof label, "%s:%d", base, p + 1);
             else
                 snprintf(label, sizeof label, "%s", base);
-            double tot = 0;
-            printf(tsv ? "%s" : "%-24s", label);
-            for (int s = 0; s < ST_N; s++) {
-                printf(tsv ? "\t%.2f" : " %9.1f", ms[s]);
-                tot += ms[s];
-                sum[s] += ms[s];
-            }
-            printf(tsv ? "\t%.2f\t%d\n" : " %9.1f %7d\n", tot, glyphs);
+            print_page(a.tsv, label, ms, glyphs, sum);
             glyphs_sum += glyphs;
             npages++;
         }
     }
-    if (npages > 0) {
-        double tot = 0;
-        printf(tsv ? "%s" : "%-24s", "MEAN");
-        for (int s = 0; s < ST_N; s++) {
-            printf(tsv ? "\t%.2f" : " %9.1f", sum[s] / npages);
-            tot += sum[s] / npages;
-        }
-        printf(tsv ? "\t%.2f\t%.1f\n" : " %9.1f %7.1f\n", tot,
-               (double)glyphs_sum / npages);
-    }
+    if (npages > 0)
+        print_mean(a.tsv, sum, glyphs_sum, npages);
     close(out_fd);
-    if (!outdir)
-        rm_tree_files(tmpdir);
-    else {
-        char p[4400];
-        snprintf(p, sizeof p, "%s/page.tif", tmpdir);
-        unlink(p);
-        snprintf(p, sizeof p, "%s/page.seg", tmpdir);
-        unlink(p);
-        snprintf(p, sizeof p, "%s/page.rec", tmpdir);
-        unlink(p);
-        rmdir(tmpdir);
-    }
+    tmp_remove(tmpdir, a.outdir != NULL);
     rec_net_destroy(&net);
     return status;
 }
