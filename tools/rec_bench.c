@@ -129,34 +129,45 @@ static void usage(FILE *f)
                "Use OPENBLAS_NUM_THREADS=1 for single-core numbers.\n");
 }
 
-int main(int argc, char **argv)
+/* The command line. */
+typedef struct {
+    const char *arch, *model;
+    int batch, train, chunk_opt;
+    double secs;
+} BenchArgs;
+
+/* Parse the options into a (--coretypes runs the bench again under each
+ * OpenBLAS core type, with the options given before it). -1 to go on,
+ * else the exit code. */
+static int args_parse(int argc, char **argv, BenchArgs *a)
 {
-    /* a tool, not a library: it may read the environment as inkpipe does */
-    const char *nv = getenv("INKPIPE_NO_VNNI");
-    rec_qgemm_skip_vnni(nv && *nv && strcmp(nv, "0") != 0);
-    const char *arch = REC_ARCH_DEFAULT, *model = NULL;
-    int batch = 500, train = 0, chunk_opt = 0;
-    double secs = 1.0;
+    a->arch = REC_ARCH_DEFAULT;
+    a->model = NULL;
+    a->batch = 500;
+    a->train = 0;
+    a->chunk_opt = 0;
+    a->secs = 1.0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--arch") && i + 1 < argc)
-            arch = argv[++i];
+            a->arch = argv[++i];
         else if (!strcmp(argv[i], "--model") && i + 1 < argc)
-            model = argv[++i];
+            a->model = argv[++i];
         else if (!strcmp(argv[i], "--chunk") && i + 1 < argc)
-            chunk_opt = atoi(argv[++i]);
+            a->chunk_opt = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--batch") && i + 1 < argc)
-            batch = atoi(argv[++i]);
+            a->batch = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
-            secs = atof(argv[++i]);
+            a->secs = atof(argv[++i]);
         else if (!strcmp(argv[i], "--train"))
-            train = 1;
+            a->train = 1;
         else if (!strcmp(argv[i], "--coretypes")) {
             static const char *types[] = {"SkylakeX", "Haswell", "Zen"};
             for (int t = 0; t < 3; t++) {
                 char cmd[2048];
                 snprintf(cmd, sizeof cmd,
                          "OPENBLAS_CORETYPE=%s '%s' --arch '%s' --batch %d "
-                         "--seconds %g", types[t], argv[0], arch, batch, secs);
+                         "--seconds %g", types[t], argv[0], a->arch, a->batch,
+                         a->secs);
                 printf("== OPENBLAS_CORETYPE=%s\n", types[t]);
                 fflush(stdout);
                 if (system(cmd) != 0)
@@ -171,37 +182,40 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (batch < 1 || secs <= 0) {
+    if (a->batch < 1 || a->secs <= 0) {
         usage(stderr);
         return 2;
     }
-    /* Inference is measured on a loaded model (batch norm folded), as the
-     * pipeline runs it; training on a fresh net of the same arch. */
-    RecNet *net = NULL;
-    if (model) {
-        net = rec_net_load(model);
-    } else {
-        char tmp[] = "/tmp/rec_bench.XXXXXX";
-        int fd = mkstemp(tmp);
-        RecNet *fresh = rec_net_create(arch, 1);
-        if (fd >= 0 && fresh && rec_net_save(fresh, tmp) == 0)
-            net = rec_net_load(tmp);
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        rec_net_destroy(&fresh);
-    }
-    if (!net) {
-        fprintf(stderr, "rec_bench: %s\n", err_get());
-        return 1;
-    }
-    printf("openblas core: %s, threads: %d\n", openblas_get_corename(),
-           openblas_get_num_threads());
-    printf("arch %s: %.3f MFLOP/glyph, %zu parameters\n", rec_net_arch(net),
-           rec_net_flops(net) * 1e-6, rec_net_nparams(net));
+    return -1;
+}
 
-    /* The bound: sgemm at each layer's shape for a chunk of the batch. */
+/* The net inference is measured on: the model file, or a fresh net of
+ * arch saved and loaded again (batch norm folded), as the pipeline runs
+ * it. NULL with the reason. */
+static RecNet *bench_net(const char *model, const char *arch)
+{
+    if (model)
+        return rec_net_load(model);
+    RecNet *net = NULL;
+    char tmp[] = "/tmp/rec_bench.XXXXXX";
+    int fd = mkstemp(tmp);
+    RecNet *fresh = rec_net_create(arch, 1);
+    if (fd >= 0 && fresh && rec_net_save(fresh, tmp) == 0)
+        net = rec_net_load(tmp);
+    if (fd >= 0) {
+        close(fd);
+        unlink(tmp);
+    }
+    rec_net_destroy(&fresh);
+    return net;
+}
+
+/* The bound: sgemm (and the int8 GEMM) at each layer's shape for a chunk
+ * of the batch, printed per layer; *pbound / *pqbound get the rates over
+ * the whole net. */
+static void gemm_bounds(RecNet *net, int batch, int chunk_opt, double secs,
+                        double *pbound, double *pqbound)
+{
     if (chunk_opt > 0)
         net->chunk = chunk_opt;
     int chunk = net->chunk > 0 ? net->chunk : REC__INFER_CHUNK;
@@ -241,19 +255,16 @@ int main(int argc, char **argv)
         qbound_t += f / (q * 1e9);
         flops += f;
     }
-    double bound = flops / bound_t * 1e-9;
-    double qbound = flops / qbound_t * 1e-9;
-    printf("sgemm bound at these shapes: %.1f GFLOP/s; int8 GEMM: %.1f GOPS\n",
-           bound, qbound);
-    double big = sgemm_rate(512, 512, 512, secs / 2);
-    printf("sgemm 512^3: %.1f GFLOP/s\n", big);
+    *pbound = flops / bound_t * 1e-9;
+    *pqbound = flops / qbound_t * 1e-9;
+}
 
-    float *x = malloc((size_t)batch * ISZ * sizeof(float));
-    float *p = malloc((size_t)batch * REC_NCLASSES * sizeof(float));
-    int lab;
-    for (int s = 0; s < batch; s++)
-        get_random(NULL, s, 7, x + (size_t)s * ISZ, &lab);
-    float *p8 = malloc((size_t)batch * REC_NCLASSES * sizeof(float));
+/* Classify the batch x for about secs at each precision (fp32 into p,
+ * int8 into p8) and print the rates against the bounds. */
+static void classify_rates(RecNet *net, const float *x, int batch,
+                           double secs, double bound, double qbound,
+                           float *p, float *p8)
+{
     for (int prec = REC_PRECISION_FP32; prec <= REC_PRECISION_INT8; prec++) {
         if (rec_net_set_precision(net, (RecPrecision)prec) < 0) {
             printf("classify %s: %s\n", rec_precision_name(prec), err_get());
@@ -281,60 +292,109 @@ int main(int argc, char **argv)
                prec == REC_PRECISION_INT8 ? "OP" : "FLOP", 100 * gflops / bd,
                prec == REC_PRECISION_INT8 ? "int8 GEMM" : "sgemm");
     }
-    {
-        int agree = 0;
-        double maxd = 0;
-        for (int s = 0; s < batch; s++) {
-            const float *a = p + (size_t)s * REC_NCLASSES;
-            const float *b = p8 + (size_t)s * REC_NCLASSES;
-            int ia = 0, ib = 0;
-            for (int c = 1; c < REC_NCLASSES; c++) {
-                ia = a[c] > a[ia] ? c : ia;
-                ib = b[c] > b[ib] ? c : ib;
-                double d = fabs((double)a[c] - b[c]);
-                maxd = d > maxd ? d : maxd;
-            }
-            agree += ia == ib;
-        }
-        printf("int8 vs fp32 on these random inputs: argmax agrees on %d/%d, "
-               "max |dp| %.4f\n", agree, batch, maxd);
-    }
-    free(p8);
+}
 
-    if (train) {
-        RecTrainOptions opt;
-        rec_net_destroy(&net);
-        net = rec_net_create(model ? NULL : arch, 1);
-        if (!net) {
-            fprintf(stderr, "rec_bench: %s\n", err_get());
-            return 1;
+/* Print how often the int8 outputs p8 pick the fp32 outputs p's class. */
+static void int8_agreement(const float *p, const float *p8, int batch)
+{
+    int agree = 0;
+    double maxd = 0;
+    for (int s = 0; s < batch; s++) {
+        const float *a = p + (size_t)s * REC_NCLASSES;
+        const float *b = p8 + (size_t)s * REC_NCLASSES;
+        int ia = 0, ib = 0;
+        for (int c = 1; c < REC_NCLASSES; c++) {
+            ia = a[c] > a[ia] ? c : ia;
+            ib = b[c] > b[ib] ? c : ib;
+            double d = fabs((double)a[c] - b[c]);
+            maxd = d > maxd ? d : maxd;
         }
-        rec_train_options_init(&opt);
-        opt.epochs = 1;
-        opt.batch = 128;
-        opt.train = (RecSource){get_random, 128 * 60, NULL};
-        /* a first short run touches the buffers (page faults), then the
-         * timed run */
-        opt.train.n = 256;
-        if (rec_net_train(net, &opt) < 0) {
-            fprintf(stderr, "rec_bench: %s\n", err_get());
-            return 1;
-        }
-        opt.train.n = (int64_t)(128 * 40 * (secs > 1 ? secs : 1));
-        double tt = clock_mono_s();
-        double c0 = clock_cpu_s();
-        if (rec_net_train(net, &opt) < 0) {
-            fprintf(stderr, "rec_bench: %s\n", err_get());
-            return 1;
-        }
-        tt = clock_mono_s() - tt;
-        double ct = clock_cpu_s() - c0;
-        printf("train (batch 128, %lld samples incl. data): %.0f samples/s "
-               "wall, %.0f samples per CPU-second\n", (long long)opt.train.n,
-               (double)opt.train.n / tt, (double)opt.train.n / ct);
+        agree += ia == ib;
     }
+    printf("int8 vs fp32 on these random inputs: argmax agrees on %d/%d, "
+           "max |dp| %.4f\n", agree, batch, maxd);
+}
+
+/* Training samples/s (forward + backward + AdamW) on random data, on a
+ * fresh net of arch (of the default one with --model). 0, or 1 with the
+ * reason printed. */
+static int train_rate(const char *arch, double secs)
+{
+    RecTrainOptions opt;
+    RecNet *net = rec_net_create(arch, 1);
+    if (!net) {
+        fprintf(stderr, "rec_bench: %s\n", err_get());
+        return 1;
+    }
+    rec_train_options_init(&opt);
+    opt.epochs = 1;
+    opt.batch = 128;
+    opt.train = (RecSource){get_random, 128 * 60, NULL};
+    /* a first short run touches the buffers (page faults), then the
+     * timed run */
+    opt.train.n = 256;
+    if (rec_net_train(net, &opt) < 0) {
+        fprintf(stderr, "rec_bench: %s\n", err_get());
+        rec_net_destroy(&net);
+        return 1;
+    }
+    opt.train.n = (int64_t)(128 * 40 * (secs > 1 ? secs : 1));
+    double tt = clock_mono_s();
+    double c0 = clock_cpu_s();
+    if (rec_net_train(net, &opt) < 0) {
+        fprintf(stderr, "rec_bench: %s\n", err_get());
+        rec_net_destroy(&net);
+        return 1;
+    }
+    tt = clock_mono_s() - tt;
+    double ct = clock_cpu_s() - c0;
+    printf("train (batch 128, %lld samples incl. data): %.0f samples/s "
+           "wall, %.0f samples per CPU-second\n", (long long)opt.train.n,
+           (double)opt.train.n / tt, (double)opt.train.n / ct);
+    rec_net_destroy(&net);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    /* a tool, not a library: it may read the environment as inkpipe does */
+    const char *nv = getenv("INKPIPE_NO_VNNI");
+    rec_qgemm_skip_vnni(nv && *nv && strcmp(nv, "0") != 0);
+    BenchArgs a;
+    int rc = args_parse(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    /* Inference is measured on a loaded model (batch norm folded), as the
+     * pipeline runs it; training on a fresh net of the same arch. */
+    RecNet *net = bench_net(a.model, a.arch);
+    if (!net) {
+        fprintf(stderr, "rec_bench: %s\n", err_get());
+        return 1;
+    }
+    printf("openblas core: %s, threads: %d\n", openblas_get_corename(),
+           openblas_get_num_threads());
+    printf("arch %s: %.3f MFLOP/glyph, %zu parameters\n", rec_net_arch(net),
+           rec_net_flops(net) * 1e-6, rec_net_nparams(net));
+    double bound, qbound;
+    gemm_bounds(net, a.batch, a.chunk_opt, a.secs, &bound, &qbound);
+    printf("sgemm bound at these shapes: %.1f GFLOP/s; int8 GEMM: %.1f GOPS\n",
+           bound, qbound);
+    double big = sgemm_rate(512, 512, 512, a.secs / 2);
+    printf("sgemm 512^3: %.1f GFLOP/s\n", big);
+
+    float *x = malloc((size_t)a.batch * ISZ * sizeof(float));
+    float *p = malloc((size_t)a.batch * REC_NCLASSES * sizeof(float));
+    int lab;
+    for (int s = 0; s < a.batch; s++)
+        get_random(NULL, s, 7, x + (size_t)s * ISZ, &lab);
+    float *p8 = malloc((size_t)a.batch * REC_NCLASSES * sizeof(float));
+    classify_rates(net, x, a.batch, a.secs, bound, qbound, p, p8);
+    int8_agreement(p, p8, a.batch);
+    free(p8);
     free(x);
     free(p);
     rec_net_destroy(&net);
+    if (a.train)
+        return train_rate(a.model ? NULL : a.arch, a.secs);
     return 0;
 }
