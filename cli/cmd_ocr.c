@@ -63,8 +63,9 @@ static int ocr_file(const char *path, int out_fd, const Job *d, RecNet *net)
     char *dot = strrchr(rel, '.');
     if (dot && dot != rel)
         *dot = '\0';
-    rc = out_files_write(out_fd, rel, (const OutPage *const *)pages, n,
-                         d->formats);
+    OutImageSource images = {chain_page_image, (void *)&d->chain};
+    rc = out_files_write_images(out_fd, rel, (const OutPage *const *)pages,
+                                n, d->formats, &images);
 done:
     for (int p = 0; p < n; p++)
         out_page_destroy(&pages[p]);

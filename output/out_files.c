@@ -1,6 +1,6 @@
 /*
  * out_files.c - the output files of one input: OUT/rel.txt, OUT/rel.hocr,
- * OUT/rel.alto.xml.
+ * OUT/rel.alto.xml, OUT/rel.pdf.
  *
  * Design: one table of formats (name, extension, writer on a FILE*) is all
  * that knows which formats exist: out_formats_parse() reads a list such as
@@ -22,12 +22,16 @@ typedef struct {
     const char *ext;  /* file name extension, without the dot */
     int bit;          /* OUT_FORMAT_* */
     int (*write)(FILE *fp, const OutPage *const *pages, int n);
+    /* formats that embed the page images have this writer instead */
+    int (*write_img)(FILE *fp, const OutPage *const *pages, int n,
+                     const OutImageSource *images);
 } OutFormatDef;
 
 static const OutFormatDef formats[] = {
-    {"txt", "txt", OUT_FORMAT_TXT, out_text_write},
-    {"hocr", "hocr", OUT_FORMAT_HOCR, out_hocr_write},
-    {"alto", "alto.xml", OUT_FORMAT_ALTO, out_alto_write},
+    {"txt", "txt", OUT_FORMAT_TXT, out_text_write, NULL},
+    {"hocr", "hocr", OUT_FORMAT_HOCR, out_hocr_write, NULL},
+    {"alto", "alto.xml", OUT_FORMAT_ALTO, out_alto_write, NULL},
+    {"pdf", "pdf", OUT_FORMAT_PDF, NULL, out_pdf_write},
 };
 #define N_FORMATS ((int)(sizeof formats / sizeof formats[0]))
 
@@ -80,11 +84,14 @@ typedef struct {
     const OutFormatDef *fmt;
     const OutPage *const *pages;
     int n;
+    const OutImageSource *images;
 } WriteCtx;
 
 static int write_cb(FILE *fp, void *ctx)
 {
     const WriteCtx *w = ctx;
+    if (w->fmt->write_img)
+        return w->fmt->write_img(fp, w->pages, w->n, w->images);
     return w->fmt->write(fp, w->pages, w->n);
 }
 
@@ -148,6 +155,20 @@ int out_files_check_name(const char *rel)
 int out_files_write(int out_fd, const char *rel, const OutPage *const *pages,
                     int n, int formats_bits)
 {
+    return out_files_write_images(out_fd, rel, pages, n, formats_bits, NULL);
+}
+
+/**
+ * out_files_write() with the page images, for formats that embed them.
+ *
+ * @param[in] images  [optional] page images (chain_image_source() or a
+ *                    test's); without it, asking for pdf is an error
+ * (other parameters and the result as out_files_write)
+ */
+int out_files_write_images(int out_fd, const char *rel,
+                           const OutPage *const *pages, int n,
+                           int formats_bits, const OutImageSource *images)
+{
     const char *slash = strrchr(rel, '/');
     const char *base = slash ? slash + 1 : rel;
     char dir[4096], name[300];
@@ -164,7 +185,7 @@ int out_files_write(int out_fd, const char *rel, const OutPage *const *pages,
         if (!(formats_bits & formats[i].bit))
             continue;
         snprintf(name, sizeof name, "%s.%s", base, formats[i].ext);
-        WriteCtx w = {&formats[i], pages, n};
+        WriteCtx w = {&formats[i], pages, n, images};
         rc = fs_publish_stream_at(dfd, name, write_cb, &w);
     }
     close(dfd);
