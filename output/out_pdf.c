@@ -25,8 +25,9 @@
  * Images come from the caller's OutImageSource one page at a time (only
  * one page's image is in memory): a JPEG with the page's pixels is copied
  * as is (DCTDecode); a 1 bpp page is CCITT G4 (Leptonica's G4 TIFF coder,
- * the strip taken out); grey or colour is JPEG-encoded (quality 85). The
- * page is the image at its resolution (300 dpi when unknown).
+ * the strip taken out); grey or colour is JPEG-encoded (quality 75, as
+ * scanners commonly write). The page is the image at its resolution (300
+ * dpi when unknown).
  *
  * Deterministic: no dates, and the file ID is a hash of the file's bytes,
  * so the same pages give the same bytes (the pipeline's reruns rely on it).
@@ -44,7 +45,7 @@
 
 #define PDF_PRODUCER "inkpipe 0.1"
 #define PDF_DEFAULT_DPI 300
-#define PDF_JPEG_QUALITY 85
+#define PDF_JPEG_QUALITY 75
 /* PDF's largest page side (ISO 32000 annex C, PDF/A), points */
 #define PDF_MAX_SIDE 14400.0
 
