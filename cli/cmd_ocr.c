@@ -25,7 +25,8 @@ static const char help_ocr[] =
     "per image page; pages separated by a form feed in the text); with -f\n"
     "alto also DIR/x.alto.xml (ALTO 4.4, one Page per image page); with\n"
     "-f pdf DIR/x.pdf (searchable PDF: each page's image under an\n"
-    "invisible text layer, word by word).\n"
+    "invisible text layer, word by word). x.png and x.tif given together\n"
+    "write x.png.txt and x.tif.txt (the extension kept where stems clash).\n"
     "\n"
     "  -o DIR          output folder (default: the current folder)\n"
     "  -f LIST         formats, comma-separated: txt, hocr, alto, pdf (default\n"
@@ -45,8 +46,9 @@ static const char help_ocr[] =
     "\n"
     "Exit status: 0 all done, 1 some images failed, 2 bad usage.\n";
 
-/* OCR one file into out_fd; returns 0 or -1 (message set). */
-static int ocr_file(const char *path, int out_fd, const Job *d, RecNet *net)
+/* OCR one file into out_fd as rel.EXT; returns 0 or -1 (message set). */
+static int ocr_file(const char *path, const char *rel, int out_fd,
+                    const Job *d, RecNet *net)
 {
     int n;
     if (page_count(path, &n) < 0)
@@ -58,13 +60,6 @@ static int ocr_file(const char *path, int out_fd, const Job *d, RecNet *net)
     for (int p = 0; p < n; p++)
         if (!(pages[p] = chain_page(&d->chain, net, path, p)))
             goto done;
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    char rel[1024];
-    snprintf(rel, sizeof rel, "%s", base);
-    char *dot = strrchr(rel, '.');
-    if (dot && dot != rel)
-        *dot = '\0';
     OutImageSource images = {chain_page_image, (void *)&d->chain};
     rc = out_files_write_images(out_fd, rel, (const OutPage *const *)pages,
                                 n, d->formats, &images);
@@ -73,6 +68,13 @@ done:
         out_page_destroy(&pages[p]);
     free(pages);
     return rc;
+}
+
+static void free_names(char **names, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
 }
 
 int cmd_ocr(int argc, char **argv)
@@ -124,33 +126,49 @@ int cmd_ocr(int argc, char **argv)
         fprintf(stderr, "inkpipe: ocr: no IMAGE given\n%s", help_ocr);
         return 2;
     }
-    /* two inputs with one base name would overwrite each other's output */
-    for (int i = first; i < argc; i++)
-        for (int j = first; j < i; j++) {
-            const char *a = strrchr(argv[i], '/'), *b = strrchr(argv[j], '/');
-            a = a ? a + 1 : argv[i];
-            b = b ? b + 1 : argv[j];
-            const char *da = strrchr(a, '.'), *db = strrchr(b, '.');
-            size_t la = da && da != a ? (size_t)(da - a) : strlen(a);
-            size_t lb = db && db != b ? (size_t)(db - b) : strlen(b);
-            if (la == lb && !strncmp(a, b, la)) {
-                fprintf(stderr,
-                        "inkpipe: ocr: %s and %s would write the same "
-                        "output files\n",
-                        argv[j], argv[i]);
-                return 2;
-            }
-        }
+    /* output names: the base name without its extension, or with it when
+     * two inputs share a stem (x.png, x.tif -> x.png.txt, x.tif.txt); two
+     * inputs with one base name (a/x.png, b/x.png) are refused */
+    int n_in = argc - first, ca = 0, cb = 0;
+    const char **bases = malloc((size_t)n_in * sizeof *bases);
+    char **rels = calloc((size_t)n_in, sizeof *rels);
+    if (!bases || !rels) {
+        free(bases);
+        free(rels);
+        fprintf(stderr, "inkpipe: out of memory\n");
+        return 1;
+    }
+    for (int i = 0; i < n_in; i++) {
+        const char *b = strrchr(argv[first + i], '/');
+        bases[i] = b ? b + 1 : argv[first + i];
+    }
+    int names_rc = out_files_names(bases, n_in, rels, &ca, &cb);
+    for (int i = 0; names_rc < 0 && i < n_in; i++)
+        free(rels[i]);
+    free(bases);
+    if (names_rc < 0) {
+        if (strstr(err_get(), "both would be written"))
+            fprintf(stderr,
+                    "inkpipe: ocr: %s and %s would write the same output "
+                    "files\n",
+                    argv[first + ca], argv[first + cb]);
+        else
+            fprintf(stderr, "inkpipe: ocr: %s\n", err_get());
+        free(rels);
+        return 2;
+    }
     if (!model)
         model = cli_default_model_path();
     RecNet *net = rec_net_load(model);
     if (!net) {
         fprintf(stderr, "inkpipe: cannot load the model: %s\n", err_get());
+        free_names(rels, n_in);
         return 1;
     }
     if (rec_net_set_precision(net, cli_env()->precision) < 0) {
         fprintf(stderr, "inkpipe: INKPIPE_PRECISION: %s\n", err_get());
         rec_net_destroy(&net);
+        free_names(rels, n_in);
         return 1;
     }
     RecLm *lm = NULL;
@@ -160,12 +178,14 @@ int cmd_ocr(int argc, char **argv)
         fprintf(stderr, "inkpipe: cannot load the language model: %s "
                         "(--no-lm runs without)\n", err_get());
         rec_net_destroy(&net);
+        free_names(rels, n_in);
         return 1;
     }
     if (lexicon && !(lex = rec_lexicon_load(lexicon))) {
         fprintf(stderr, "inkpipe: --lexicon: %s\n", err_get());
         rec_lm_destroy(&lm);
         rec_net_destroy(&net);
+        free_names(rels, n_in);
         return 1;
     }
     d.chain.lm = lm;
@@ -176,16 +196,18 @@ int cmd_ocr(int argc, char **argv)
         rec_lm_destroy(&lm);
         rec_lexicon_destroy(&lex);
         rec_net_destroy(&net);
+        free_names(rels, n_in);
         return 1;
     }
     int failed = 0;
     for (int i = first; i < argc; i++) {
-        if (ocr_file(argv[i], out_fd, &d, net) < 0) {
+        if (ocr_file(argv[i], rels[i - first], out_fd, &d, net) < 0) {
             fprintf(stderr, "inkpipe: %s\n", err_get());
             failed++;
         }
     }
     close(out_fd);
+    free_names(rels, n_in);
     rec_lm_destroy(&lm);
     rec_lexicon_destroy(&lex);
     rec_net_destroy(&net);

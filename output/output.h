@@ -129,6 +129,11 @@ const char *out_formats_names(void);
 #define OUT_NAME_MAX 246
 /* 0 when rel can name an input's outputs, else -1 saying why. */
 int out_files_check_name(const char *rel);
+/* Output names (paths without extension) for n inputs given by their
+ * paths with extension; where two share a stem both keep the extension
+ * ("scan.png", "scan.tif"). 0, or -1 with *pa, *pb the colliding inputs. */
+int out_files_names(const char *const *paths, int n, char **names, int *pa,
+                    int *pb);
 /* Write OUT/rel.EXT for each format in formats, whole or not at all.
  * Returns 0 or -1. */
 int out_files_write(int out_fd, const char *rel, const OutPage *const *pages,
