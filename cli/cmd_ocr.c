@@ -70,6 +70,41 @@ done:
     return rc;
 }
 
+/* Output names for the n IMAGE arguments: the base name without its
+ * extension, or with it when two share a stem (x.png, x.tif -> x.png.txt,
+ * x.tif.txt). NULL, having said why, when two have one base name
+ * (a/x.png, b/x.png). Caller frees with free_names. */
+static char **ocr_names(char *const *args, int n)
+{
+    int ca = 0, cb = 0;
+    const char **bases = malloc((size_t)n * sizeof *bases);
+    char **rels = calloc((size_t)n, sizeof *rels);
+    if (!bases || !rels) {
+        free(bases);
+        free(rels);
+        fprintf(stderr, "inkpipe: out of memory\n");
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        const char *b = strrchr(args[i], '/');
+        bases[i] = b ? b + 1 : args[i];
+    }
+    int rc = out_files_names(bases, n, rels, &ca, &cb);
+    free(bases);
+    if (rc == 0)
+        return rels;
+    if (strstr(err_get(), "both would be written"))
+        fprintf(stderr,
+                "inkpipe: ocr: %s and %s would write the same output files\n",
+                args[ca], args[cb]);
+    else
+        fprintf(stderr, "inkpipe: ocr: %s\n", err_get());
+    for (int i = 0; i < n; i++)
+        free(rels[i]);
+    free(rels);
+    return NULL;
+}
+
 static void free_names(char **names, int n)
 {
     for (int i = 0; i < n; i++)
@@ -126,37 +161,10 @@ int cmd_ocr(int argc, char **argv)
         fprintf(stderr, "inkpipe: ocr: no IMAGE given\n%s", help_ocr);
         return 2;
     }
-    /* output names: the base name without its extension, or with it when
-     * two inputs share a stem (x.png, x.tif -> x.png.txt, x.tif.txt); two
-     * inputs with one base name (a/x.png, b/x.png) are refused */
-    int n_in = argc - first, ca = 0, cb = 0;
-    const char **bases = malloc((size_t)n_in * sizeof *bases);
-    char **rels = calloc((size_t)n_in, sizeof *rels);
-    if (!bases || !rels) {
-        free(bases);
-        free(rels);
-        fprintf(stderr, "inkpipe: out of memory\n");
-        return 1;
-    }
-    for (int i = 0; i < n_in; i++) {
-        const char *b = strrchr(argv[first + i], '/');
-        bases[i] = b ? b + 1 : argv[first + i];
-    }
-    int names_rc = out_files_names(bases, n_in, rels, &ca, &cb);
-    for (int i = 0; names_rc < 0 && i < n_in; i++)
-        free(rels[i]);
-    free(bases);
-    if (names_rc < 0) {
-        if (strstr(err_get(), "both would be written"))
-            fprintf(stderr,
-                    "inkpipe: ocr: %s and %s would write the same output "
-                    "files\n",
-                    argv[first + ca], argv[first + cb]);
-        else
-            fprintf(stderr, "inkpipe: ocr: %s\n", err_get());
-        free(rels);
+    int n_in = argc - first;
+    char **rels = ocr_names(argv + first, n_in);
+    if (!rels)
         return 2;
-    }
     if (!model)
         model = cli_default_model_path();
     RecNet *net = rec_net_load(model);

@@ -2,7 +2,8 @@
 # test_pdf.sh - `-f pdf` end to end, checked the way users check a
 # searchable PDF: `inkpipe ocr` on a grey PNG, a multi-page G4 TIFF, a
 # skewed grey JPEG and a straight JPEG writes NAME.pdf that `qpdf --check`
-# passes; `pdftotext` gives back the .txt text (modulo whitespace);
+# passes; `pdftotext -raw` gives back the .txt words in order, plain
+# `pdftotext` the same words (its layout analysis may reorder a line);
 # `pdftotext -bbox` puts every word within 2 px of its ALTO/hOCR box;
 # `pdfimages -list` shows one image per page at the page's size and
 # resolution (G4 for bilevel, the JPEG's own bytes when it needs no
