@@ -4,6 +4,11 @@
 #include "chain/chain.h"
 
 #include "common/err.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "input/page.h"
 #include "recognize/rec_page.h"
 
@@ -151,6 +156,105 @@ OutPage *chain_recognize(const ChainOptions *o, const SegPage *sp,
  * @param[in] page  0-based page number
  * @return new OutPage (caller owns), or NULL (message names file and page)
  */
+/* The bytes of path when it is a JPEG file of at most 512 MB (the
+ * caller frees), else NULL (no message: the caller re-encodes instead). */
+static unsigned char *read_jpeg_file(const char *path, size_t *plen)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    unsigned char *buf = NULL;
+    unsigned char magic[3];
+    long len = -1;
+    if (fread(magic, 1, 3, fp) == 3 && magic[0] == 0xFF && magic[1] == 0xD8 &&
+        magic[2] == 0xFF && fseek(fp, 0, SEEK_END) == 0)
+        len = ftell(fp);
+    if (len > 0 && len <= (512L << 20) && fseek(fp, 0, SEEK_SET) == 0 &&
+        (buf = malloc((size_t)len)) &&
+        fread(buf, 1, (size_t)len, fp) != (size_t)len) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(fp);
+    *plen = buf ? (size_t)len : 0;
+    return buf;
+}
+
+/**
+ * The image of one recognised page, in the pixels its boxes refer to, for
+ * formats that embed it (an OutImageSource's get()).
+ *
+ * @param[in]  ctx   the const ChainOptions * the page was recognised with
+ * @param[in]  page  the page: its image path and pageno say what to read
+ * @param[out] img   the image (caller frees with out_image_cleanup)
+ * @return 0, or -1 with the reason (file and page named) in err_get()
+ *
+ * Notes:
+ *   (1) Boxes are in the binarised page's pixels, which binarize may have
+ *       deskewed. So the page is binarised again (when it is 1 bpp, or
+ *       deskew is on): a 1 bpp input gives the binarised page itself (its
+ *       own bits, straightened); a grey or colour one is rotated by the
+ *       same angle. Binarising is deterministic, so the angle is the one
+ *       the recognised page had.
+ *   (2) A JPEG input that needs no rotation gives its own bytes (no
+ *       second loss, no growth), when its header agrees with the decoded
+ *       size and it is grey or RGB.
+ */
+int chain_page_image(void *ctx, const OutPage *page, OutImage *img)
+{
+    const ChainOptions *o = ctx;
+    memset(img, 0, sizeof *img);
+    int dpi = 0;
+    PIX *pix = chain_read(o, page->image, page->pageno, &dpi);
+    if (!pix)
+        return -1;
+    float skew = 0.0f;
+    int bilevel = pixGetDepth(pix) == 1;
+    if (bilevel || o->binarize.deskew) {
+        PIX *pixb = seg_page_binarize(pix, dpi < SEG_MIN_DPI ? 0 : dpi,
+                                      &o->binarize, &skew);
+        if (!pixb) {
+            pixDestroy(&pix);
+            return err_prefix("%s page %d: binarize", page->image,
+                              page->pageno + 1);
+        }
+        if (bilevel) {
+            pixDestroy(&pix);
+            img->pix = pixb;
+            return 0;
+        }
+        pixDestroy(&pixb);
+    }
+    if (skew == 0.0f && page->pageno == 0) {
+        size_t len = 0;
+        unsigned char *jpeg = read_jpeg_file(page->image, &len);
+        l_int32 w, h, spp, cmyk;
+        if (jpeg &&
+            readHeaderMemJpeg(jpeg, len, &w, &h, &spp, NULL, &cmyk) == 0 &&
+            (spp == 1 || spp == 3) && w == pixGetWidth(pix) &&
+            h == pixGetHeight(pix)) {
+            pixDestroy(&pix);
+            img->jpeg = jpeg;
+            img->jpeg_len = len;
+            return 0;
+        }
+        free(jpeg);
+    }
+    if (skew != 0.0f) {
+        /* as seg_page_binarize's rotation: about the centre, clockwise
+         * positive, white brought in, same size */
+        PIX *pixr = pixRotate(pix, (float)(skew * M_PI / 180.0),
+                              L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
+        pixDestroy(&pix);
+        if (!pixr)
+            return err_set("%s page %d: cannot rotate the page image",
+                           page->image, page->pageno + 1);
+        pix = pixr;
+    }
+    img->pix = pix;
+    return 0;
+}
+
 OutPage *chain_page(const ChainOptions *o, RecNet *net, const char *path,
                     int page)
 {

@@ -16,17 +16,20 @@
 #include "input/page.h"
 
 static const char help_ocr[] =
-    "usage: inkpipe ocr [-o DIR] [-f txt,hocr,alto] [--charset SET]\n"
+    "usage: inkpipe ocr [-o DIR] [-f txt,hocr,alto,pdf] [--charset SET]\n"
     "                   [--model FILE] [--no-context] [--no-lm]\n"
     "                   [--lexicon FILE] IMAGE...\n"
     "\n"
     "OCR image files (TIFF incl. multi-page, PNG, JPEG, PNM) without a job\n"
     "file. For IMAGE x.png, writes DIR/x.txt and DIR/x.hocr (one hOCR page\n"
     "per image page; pages separated by a form feed in the text); with -f\n"
-    "alto also DIR/x.alto.xml (ALTO 4.4, one Page per image page).\n"
+    "alto also DIR/x.alto.xml (ALTO 4.4, one Page per image page); with\n"
+    "-f pdf DIR/x.pdf (searchable PDF: each page's image under an\n"
+    "invisible text layer, word by word). x.png and x.tif given together\n"
+    "write x.png.txt and x.tif.txt (the extension kept where stems clash).\n"
     "\n"
     "  -o DIR          output folder (default: the current folder)\n"
-    "  -f LIST         formats, comma-separated: txt, hocr, alto (default\n"
+    "  -f LIST         formats, comma-separated: txt, hocr, alto, pdf (default\n"
     "                  txt,hocr)\n"
     "  --charset SET   digits, upper, lower, alpha, alnum (default) or a list\n"
     "                  of characters\n"
@@ -43,8 +46,9 @@ static const char help_ocr[] =
     "\n"
     "Exit status: 0 all done, 1 some images failed, 2 bad usage.\n";
 
-/* OCR one file into out_fd; returns 0 or -1 (message set). */
-static int ocr_file(const char *path, int out_fd, const Job *d, RecNet *net)
+/* OCR one file into out_fd as rel.EXT; returns 0 or -1 (message set). */
+static int ocr_file(const char *path, const char *rel, int out_fd,
+                    const Job *d, RecNet *net)
 {
     int n;
     if (page_count(path, &n) < 0)
@@ -56,20 +60,56 @@ static int ocr_file(const char *path, int out_fd, const Job *d, RecNet *net)
     for (int p = 0; p < n; p++)
         if (!(pages[p] = chain_page(&d->chain, net, path, p)))
             goto done;
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    char rel[1024];
-    snprintf(rel, sizeof rel, "%s", base);
-    char *dot = strrchr(rel, '.');
-    if (dot && dot != rel)
-        *dot = '\0';
-    rc = out_files_write(out_fd, rel, (const OutPage *const *)pages, n,
-                         d->formats);
+    OutImageSource images = {chain_page_image, (void *)&d->chain};
+    rc = out_files_write_images(out_fd, rel, (const OutPage *const *)pages,
+                                n, d->formats, &images);
 done:
     for (int p = 0; p < n; p++)
         out_page_destroy(&pages[p]);
     free(pages);
     return rc;
+}
+
+/* Output names for the n IMAGE arguments: the base name without its
+ * extension, or with it when two share a stem (x.png, x.tif -> x.png.txt,
+ * x.tif.txt). NULL, having said why, when two have one base name
+ * (a/x.png, b/x.png). Caller frees with free_names. */
+static char **ocr_names(char *const *args, int n)
+{
+    int ca = 0, cb = 0;
+    const char **bases = malloc((size_t)n * sizeof *bases);
+    char **rels = calloc((size_t)n, sizeof *rels);
+    if (!bases || !rels) {
+        free(bases);
+        free(rels);
+        fprintf(stderr, "inkpipe: out of memory\n");
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        const char *b = strrchr(args[i], '/');
+        bases[i] = b ? b + 1 : args[i];
+    }
+    int rc = out_files_names(bases, n, rels, &ca, &cb);
+    free(bases);
+    if (rc == 0)
+        return rels;
+    if (strstr(err_get(), "both would be written"))
+        fprintf(stderr,
+                "inkpipe: ocr: %s and %s would write the same output files\n",
+                args[ca], args[cb]);
+    else
+        fprintf(stderr, "inkpipe: ocr: %s\n", err_get());
+    for (int i = 0; i < n; i++)
+        free(rels[i]);
+    free(rels);
+    return NULL;
+}
+
+static void free_names(char **names, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
 }
 
 int cmd_ocr(int argc, char **argv)
@@ -121,33 +161,22 @@ int cmd_ocr(int argc, char **argv)
         fprintf(stderr, "inkpipe: ocr: no IMAGE given\n%s", help_ocr);
         return 2;
     }
-    /* two inputs with one base name would overwrite each other's output */
-    for (int i = first; i < argc; i++)
-        for (int j = first; j < i; j++) {
-            const char *a = strrchr(argv[i], '/'), *b = strrchr(argv[j], '/');
-            a = a ? a + 1 : argv[i];
-            b = b ? b + 1 : argv[j];
-            const char *da = strrchr(a, '.'), *db = strrchr(b, '.');
-            size_t la = da && da != a ? (size_t)(da - a) : strlen(a);
-            size_t lb = db && db != b ? (size_t)(db - b) : strlen(b);
-            if (la == lb && !strncmp(a, b, la)) {
-                fprintf(stderr,
-                        "inkpipe: ocr: %s and %s would write the same "
-                        "output files\n",
-                        argv[j], argv[i]);
-                return 2;
-            }
-        }
+    int n_in = argc - first;
+    char **rels = ocr_names(argv + first, n_in);
+    if (!rels)
+        return 2;
     if (!model)
         model = cli_default_model_path();
     RecNet *net = rec_net_load(model);
     if (!net) {
         fprintf(stderr, "inkpipe: cannot load the model: %s\n", err_get());
+        free_names(rels, n_in);
         return 1;
     }
     if (rec_net_set_precision(net, cli_env()->precision) < 0) {
         fprintf(stderr, "inkpipe: INKPIPE_PRECISION: %s\n", err_get());
         rec_net_destroy(&net);
+        free_names(rels, n_in);
         return 1;
     }
     RecLm *lm = NULL;
@@ -157,12 +186,14 @@ int cmd_ocr(int argc, char **argv)
         fprintf(stderr, "inkpipe: cannot load the language model: %s "
                         "(--no-lm runs without)\n", err_get());
         rec_net_destroy(&net);
+        free_names(rels, n_in);
         return 1;
     }
     if (lexicon && !(lex = rec_lexicon_load(lexicon))) {
         fprintf(stderr, "inkpipe: --lexicon: %s\n", err_get());
         rec_lm_destroy(&lm);
         rec_net_destroy(&net);
+        free_names(rels, n_in);
         return 1;
     }
     d.chain.lm = lm;
@@ -173,16 +204,18 @@ int cmd_ocr(int argc, char **argv)
         rec_lm_destroy(&lm);
         rec_lexicon_destroy(&lex);
         rec_net_destroy(&net);
+        free_names(rels, n_in);
         return 1;
     }
     int failed = 0;
     for (int i = first; i < argc; i++) {
-        if (ocr_file(argv[i], out_fd, &d, net) < 0) {
+        if (ocr_file(argv[i], rels[i - first], out_fd, &d, net) < 0) {
             fprintf(stderr, "inkpipe: %s\n", err_get());
             failed++;
         }
     }
     close(out_fd);
+    free_names(rels, n_in);
     rec_lm_destroy(&lm);
     rec_lexicon_destroy(&lex);
     rec_net_destroy(&net);

@@ -1,6 +1,6 @@
 /*
  * out_files.c - the output files of one input: OUT/rel.txt, OUT/rel.hocr,
- * OUT/rel.alto.xml.
+ * OUT/rel.alto.xml, OUT/rel.pdf.
  *
  * Design: one table of formats (name, extension, writer on a FILE*) is all
  * that knows which formats exist: out_formats_parse() reads a list such as
@@ -10,6 +10,7 @@
  * Adding a format is a writer in its own file and a row in the table.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,12 +23,16 @@ typedef struct {
     const char *ext;  /* file name extension, without the dot */
     int bit;          /* OUT_FORMAT_* */
     int (*write)(FILE *fp, const OutPage *const *pages, int n);
+    /* formats that embed the page images have this writer instead */
+    int (*write_img)(FILE *fp, const OutPage *const *pages, int n,
+                     const OutImageSource *images);
 } OutFormatDef;
 
 static const OutFormatDef formats[] = {
-    {"txt", "txt", OUT_FORMAT_TXT, out_text_write},
-    {"hocr", "hocr", OUT_FORMAT_HOCR, out_hocr_write},
-    {"alto", "alto.xml", OUT_FORMAT_ALTO, out_alto_write},
+    {"txt", "txt", OUT_FORMAT_TXT, out_text_write, NULL},
+    {"hocr", "hocr", OUT_FORMAT_HOCR, out_hocr_write, NULL},
+    {"alto", "alto.xml", OUT_FORMAT_ALTO, out_alto_write, NULL},
+    {"pdf", "pdf", OUT_FORMAT_PDF, NULL, out_pdf_write},
 };
 #define N_FORMATS ((int)(sizeof formats / sizeof formats[0]))
 
@@ -80,11 +85,14 @@ typedef struct {
     const OutFormatDef *fmt;
     const OutPage *const *pages;
     int n;
+    const OutImageSource *images;
 } WriteCtx;
 
 static int write_cb(FILE *fp, void *ctx)
 {
     const WriteCtx *w = ctx;
+    if (w->fmt->write_img)
+        return w->fmt->write_img(fp, w->pages, w->n, w->images);
     return w->fmt->write(fp, w->pages, w->n);
 }
 
@@ -148,6 +156,20 @@ int out_files_check_name(const char *rel)
 int out_files_write(int out_fd, const char *rel, const OutPage *const *pages,
                     int n, int formats_bits)
 {
+    return out_files_write_images(out_fd, rel, pages, n, formats_bits, NULL);
+}
+
+/**
+ * out_files_write() with the page images, for formats that embed them.
+ *
+ * @param[in] images  [optional] page images (chain_image_source() or a
+ *                    test's); without it, asking for pdf is an error
+ * (other parameters and the result as out_files_write)
+ */
+int out_files_write_images(int out_fd, const char *rel,
+                           const OutPage *const *pages, int n,
+                           int formats_bits, const OutImageSource *images)
+{
     const char *slash = strrchr(rel, '/');
     const char *base = slash ? slash + 1 : rel;
     char dir[4096], name[300];
@@ -164,11 +186,119 @@ int out_files_write(int out_fd, const char *rel, const OutPage *const *pages,
         if (!(formats_bits & formats[i].bit))
             continue;
         snprintf(name, sizeof name, "%s.%s", base, formats[i].ext);
-        WriteCtx w = {&formats[i], pages, n};
+        WriteCtx w = {&formats[i], pages, n, images};
         rc = fs_publish_stream_at(dfd, name, write_cb, &w);
     }
     close(dfd);
     if (rc != 0)
         err_prefix("output %s", rel);
+    return rc;
+}
+
+/* The length of path without its extension: the last '.' of the last
+ * component, unless that component starts with it (".profile"). */
+static size_t stem_len(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    const char *dot = strrchr(base, '.');
+    return dot && dot != base ? (size_t)(dot - path) : strlen(path);
+}
+
+typedef struct {
+    const char *path;
+    size_t len; /* bytes of path that name the output */
+    int i;
+} NameRef;
+
+static int cmp_name(const void *a, const void *b)
+{
+    const NameRef *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->path, y->path, n);
+    if (c)
+        return c;
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    return x->i - y->i;
+}
+
+static int same_name(const NameRef *x, const NameRef *y)
+{
+    return x->len == y->len && !memcmp(x->path, y->path, x->len);
+}
+
+/**
+ * The output names of a set of inputs: each input's path without its
+ * extension, or with it where two inputs would otherwise share a name.
+ *
+ * @param[in]  paths  n input paths relative to the output folder, with
+ *                    their extensions ("2024/f007.tif")
+ * @param[in]  n      their count
+ * @param[out] names  n new strings, names[i] for paths[i] (caller frees
+ *                    each, also after a collision; all NULL when out of
+ *                    memory)
+ * @param[out] pa     [optional] on a collision, the two inputs' indices
+ *                    (names[*pa] is the name they share)
+ * @param[out] pb     [optional]
+ * @return 0, or -1 (a collision that keeping the extension does not
+ *         settle, such as "a.png", "a.tif" and "a.png.tif"; or no memory)
+ *
+ * Notes:
+ *   (1) "scan.png" and "scan.tif" in one folder give "scan.png" and
+ *       "scan.tif" (outputs scan.png.txt, scan.tif.txt); a lone "scan.png"
+ *       gives "scan". A name depends only on the set of inputs, so it is
+ *       the same on every run over the same files.
+ *   (2) Input paths that are equal (the same file reached twice) collide.
+ */
+int out_files_names(const char *const *paths, int n, char **names, int *pa,
+                    int *pb)
+{
+    NameRef *v = malloc((size_t)(n > 0 ? n : 1) * sizeof *v);
+    if (!v)
+        return err_set("out of memory");
+    for (int i = 0; i < n; i++) {
+        v[i] = (NameRef){paths[i], stem_len(paths[i]), i};
+        names[i] = NULL;
+    }
+    qsort(v, (size_t)n, sizeof *v, cmp_name);
+    /* a run of equal stems: every one of them keeps its extension */
+    for (int i = 0; i < n;) {
+        int j = i + 1;
+        while (j < n && same_name(&v[i], &v[j]))
+            j++;
+        if (j - i > 1)
+            for (int k = i; k < j; k++)
+                v[k].len = strlen(v[k].path);
+        i = j;
+    }
+    qsort(v, (size_t)n, sizeof *v, cmp_name);
+    int rc = 0, oom = 0;
+    for (int i = 0; i < n; i++) {
+        char *s = malloc(v[i].len + 1);
+        if (!s) {
+            oom = 1;
+            break;
+        }
+        memcpy(s, v[i].path, v[i].len);
+        s[v[i].len] = '\0';
+        names[v[i].i] = s;
+    }
+    for (int i = 1; !oom && rc == 0 && i < n; i++)
+        if (same_name(&v[i - 1], &v[i])) {
+            if (pa)
+                *pa = v[i - 1].i;
+            if (pb)
+                *pb = v[i].i;
+            rc = err_set("both would be written to %s.*", names[v[i].i]);
+        }
+    if (oom) {
+        rc = err_set("out of memory");
+        for (int i = 0; i < n; i++) {
+            free(names[i]);
+            names[i] = NULL;
+        }
+    }
+    free(v);
     return rc;
 }

@@ -7,6 +7,8 @@
  *   out_text.c   plain UTF-8 text
  *   out_hocr.c   hOCR 1.2 (well-formed XHTML, everything escaped)
  *   out_alto.c   ALTO 4.4 XML (schema-valid, everything escaped)
+ *   out_pdf.c    searchable PDF: each page's image under an invisible,
+ *                word-by-word text layer
  *   out_files.c  the table of formats; the output files of one input, each
  *                published by temp file + rename
  *
@@ -83,11 +85,39 @@ int out_hocr_write(FILE *fp, const OutPage *const *pages, int n_pages);
 /* One ALTO 4.4 document for the pages of one input file. Returns 0 or -1. */
 int out_alto_write(FILE *fp, const OutPage *const *pages, int n_pages);
 
+/* The image of one page, for formats that embed it (PDF). The boxes of the
+ * OutPage are in its pixels. Filled by an OutImageSource; freed by
+ * out_image_cleanup(). */
+typedef struct {
+    struct Pix *pix;     /* [optional] the page (Leptonica PIX: 1, 8 or
+                          * 32 bpp, or colormapped), owned */
+    unsigned char *jpeg; /* [optional] a JPEG file with exactly these pixels
+                          * (the input's own bytes), owned; wins over pix */
+    size_t jpeg_len;
+} OutImage;
+
+void out_image_cleanup(OutImage *img);
+
+/* Where formats that embed page images get them: the layer that can read
+ * inputs (chain/) supplies the function, so output/ reads no input files
+ * itself. get() fills *img for one page (its image path and pageno say
+ * which) and returns 0, or -1 with the reason in err_get(). */
+typedef struct {
+    int (*get)(void *ctx, const OutPage *page, OutImage *img);
+    void *ctx;
+} OutImageSource;
+
+/* One searchable PDF for the pages of one input file: each page's image
+ * (from images) under an invisible text layer. Returns 0 or -1. */
+int out_pdf_write(FILE *fp, const OutPage *const *pages, int n_pages,
+                  const OutImageSource *images);
+
 /* Output formats (bits). The table in out_files.c names them. */
 enum {
     OUT_FORMAT_TXT = 1,
     OUT_FORMAT_HOCR = 2,
-    OUT_FORMAT_ALTO = 4
+    OUT_FORMAT_ALTO = 4,
+    OUT_FORMAT_PDF = 8
 };
 
 /* Parse "txt,hocr,alto" into OUT_FORMAT_* bits. Returns 0 or -1. */
@@ -99,9 +129,19 @@ const char *out_formats_names(void);
 #define OUT_NAME_MAX 246
 /* 0 when rel can name an input's outputs, else -1 saying why. */
 int out_files_check_name(const char *rel);
+/* Output names (paths without extension) for n inputs given by their
+ * paths with extension; where two share a stem both keep the extension
+ * ("scan.png", "scan.tif"). 0, or -1 with *pa, *pb the colliding inputs. */
+int out_files_names(const char *const *paths, int n, char **names, int *pa,
+                    int *pb);
 /* Write OUT/rel.EXT for each format in formats, whole or not at all.
  * Returns 0 or -1. */
 int out_files_write(int out_fd, const char *rel, const OutPage *const *pages,
                     int n, int formats);
+/* The same, with the page images for formats that embed them (pdf);
+ * images may be NULL when no such format is asked for. */
+int out_files_write_images(int out_fd, const char *rel,
+                           const OutPage *const *pages, int n, int formats,
+                           const OutImageSource *images);
 
 #endif

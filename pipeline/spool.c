@@ -5,7 +5,8 @@
  * Design: submit walks input.paths (folders recursively, symlinked folders
  * skipped so that a loop cannot hang it), keeps the image files, computes
  * each one's output path (its path below the input folder, without the
- * extension), refuses two inputs with the same output path, and enqueues
+ * extension, or with it when two inputs share a stem: out_files_names),
+ * refuses two inputs that still share an output path, and enqueues
  * one ingest item per file. Keys are hashes of the output path, so
  * submitting again enqueues only files that are new. A file whose name
  * cannot name an output (control characters, over OUT_NAME_MAX bytes) is
@@ -140,7 +141,9 @@ int spool__out_fd(const Spool *sp)
 
 typedef struct {
     char *src; /* path to read */
-    char *rel; /* output path without extension */
+    char *rel; /* output path: with the extension until inputs_expand
+                * names the outputs (out_files_names), then without it
+                * (unless another input shares the stem) */
 } Input;
 
 typedef struct {
@@ -165,10 +168,6 @@ static int inputs_add(Inputs *in, const char *src, const char *rel_with_ext)
         free(s);
         return err_set("out of memory");
     }
-    char *dot = strrchr(rel, '.');
-    char *slash = strrchr(rel, '/');
-    if (dot && (!slash || dot > slash + 1) && dot != rel)
-        *dot = '\0';
     in->v[in->n].src = s;
     in->v[in->n].rel = rel;
     in->n++;
@@ -245,6 +244,38 @@ static int cmp_input(const void *a, const void *b)
     return strcmp(((const Input *)a)->rel, ((const Input *)b)->rel);
 }
 
+/* Replace each input's rel (with extension) by its output name. */
+static int inputs_name(const Job *job, Inputs *in)
+{
+    const char **paths = malloc((size_t)(in->n ? in->n : 1) * sizeof *paths);
+    char **names = malloc((size_t)(in->n ? in->n : 1) * sizeof *names);
+    int a = -1, b = -1, rc = 0;
+    if (!paths || !names)
+        rc = err_set("out of memory");
+    for (int i = 0; rc == 0 && i < in->n; i++)
+        paths[i] = in->v[i].rel;
+    if (rc == 0 && out_files_names(paths, in->n, names, &a, &b) < 0) {
+        rc = -1;
+        if (a >= 0 && names[a])
+            err_set("inputs %s and %s would both be written to %s/%s.*; "
+                    "rename one",
+                    in->v[a].src, in->v[b].src, job->output_dir, names[a]);
+    }
+    for (int i = 0; names && paths && i < in->n; i++) {
+        if (rc == 0) {
+            free(in->v[i].rel);
+            in->v[i].rel = names[i];
+        } else {
+            free(names[i]);
+        }
+    }
+    free(paths);
+    free(names);
+    if (rc == 0 && in->n > 1)
+        qsort(in->v, (size_t)in->n, sizeof *in->v, cmp_input);
+    return rc;
+}
+
 static int inputs_expand(const Job *job, Inputs *in)
 {
     for (int i = 0; i < job->n_inputs; i++) {
@@ -269,15 +300,7 @@ static int inputs_expand(const Job *job, Inputs *in)
                 return -1;
         }
     }
-    if (in->n > 1)
-        qsort(in->v, (size_t)in->n, sizeof *in->v, cmp_input);
-    for (int i = 1; i < in->n; i++)
-        if (!strcmp(in->v[i].rel, in->v[i - 1].rel))
-            return err_set("inputs %s and %s would both be written to "
-                           "%s/%s.*; rename one",
-                           in->v[i - 1].src, in->v[i].src, job->output_dir,
-                           in->v[i].rel);
-    return 0;
+    return inputs_name(job, in);
 }
 
 /**

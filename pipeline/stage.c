@@ -749,9 +749,11 @@ static int output_publish(Spool *sp, Staging *sg, const char *rel,
     snprintf(sg->name, sizeof sg->name, ".inkpipe-%s", sg->it->key);
     snprintf(token, sizeof token, "out.tmp.%ld.%u", (long)getpid(), seq++);
     int rc = staging_make(sg);
+    OutImageSource images = {chain_page_image,
+                             (void *)&spool_get_job(sp)->chain};
     if (rc == 0)
-        rc = out_files_write(sg->fd, token, pages, n,
-                             spool_get_job(sp)->formats);
+        rc = out_files_write_images(sg->fd, token, pages, n,
+                                    spool_get_job(sp)->formats, &images);
     if (rc == 0)
         rc = staging_check(sg);
     /* the files staged under token, one per format: token.EXT -> BASE.EXT */

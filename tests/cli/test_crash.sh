@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # test_crash.sh - crash safety: kill -9 of a whole run (or of single
 # workers) at several moments, then `inkpipe run` again: every page is done,
-# no item completes twice, no temp file is left, and the outputs are
-# byte-identical to an undisturbed run. Two concurrent runs on one job share
-# the work without doing any item twice.
+# no item completes twice, no temp file is left, and the outputs (txt,
+# hocr, pdf) are byte-identical to an undisturbed run. Two concurrent runs
+# on one job share the work without doing any item twice.
 . "$(dirname "$0")/lib.sh"
 
 B=${BUILD_DIR:-$TOP/build}
@@ -22,7 +22,7 @@ N_FILES=7
 
 mkjob() { # DIR: a job over $T/in writing to DIR/out, spool DIR/spool
     mkdir -p "$1"
-    printf 'input:\n  paths: [%s]\noutput:\n  dir: out\nspool: spool\nworkers: 2\n' \
+    printf 'input:\n  paths: [%s]\noutput:\n  dir: out\n  formats: [txt, hocr, pdf]\nspool: spool\nworkers: 2\n' \
         "$T/in" >"$1/job.yaml"
 }
 

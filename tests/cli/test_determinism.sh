@@ -48,7 +48,7 @@ input:
   paths: [$T/in]
 output:
   dir: out
-  formats: [txt, hocr]
+  formats: [txt, hocr, pdf]
 spool: spool
 recognize:
   model: $MODEL

@@ -152,15 +152,35 @@ err=$("$INKPIPE" run "$T/s/job.yaml" 2>&1); rc=$?
 check output_symlink__refused test "$rc" = 3 -a -z "$(ls "$T/s/elsewhere")"
 check output_symlink__reason grep -q "not a real folder" <<<"$err"
 
-# --- two inputs that would write the same output -----------------------------
+# --- two inputs with one stem: both keep their extension ----------------------
 mkdir -p "$T/d/in"
 "$MKPAGE" --seed 15 "$T/d/in/x.png"
 "$MKPAGE" --seed 16 "$T/d/in/x.pgm"
+"$MKPAGE" --seed 17 "$T/d/in/y.png"
 printf 'input:\n  paths: [in]\noutput:\n  dir: out\n' >"$T/d/job.yaml"
+"$INKPIPE" run "$T/d/job.yaml" >"$T/d/run1.log" 2>&1; rc=$?
+check run__same_stem__exit_0 test "$rc" = 0
+check run__same_stem__both_outputs_with_extension test -s "$T/d/out/x.png.txt" -a \
+    -s "$T/d/out/x.pgm.txt" -a -s "$T/d/out/x.png.hocr" -a -s "$T/d/out/y.txt" -a ! -e "$T/d/out/x.txt"
+check run__same_stem__each_its_own_image eval \
+    'grep -q "image &quot;[^&]*/x.png&quot;" "$T/d/out/x.png.hocr" && grep -q "image &quot;[^&]*/x.pgm&quot;" "$T/d/out/x.pgm.hocr"'
+ls "$T/d/out" >"$T/d/names1"
+"$INKPIPE" run "$T/d/job.yaml" >"$T/d/run2.log" 2>&1; rc=$?
+ls "$T/d/out" >"$T/d/names2"
+check run__same_stem__rerun_same_names eval \
+    '[ "$rc" = 0 ] && cmp -s "$T/d/names1" "$T/d/names2" && [ "$(wc -l <"$T/d/names1")" = 6 ]'
+# a collision that keeping the extension does not settle is still refused
+"$MKPAGE" --seed 18 "$T/d/in/x.png.tif"
 err=$("$INKPIPE" run "$T/d/job.yaml" 2>&1); rc=$?
 check run__output_collision__exit_2 test "$rc" = 2 -a -n "$(echo "$err" | grep 'would both be written')"
 
 # --- ocr one-shot -------------------------------------------------------------
+"$INKPIPE" ocr -o "$T/ocr_stem" "$T/d/in/x.png" "$T/d/in/x.pgm" "$T/d/in/y.png"; rc=$?
+check ocr__same_stem__both_outputs_with_extension test "$rc" = 0 -a \
+    -s "$T/ocr_stem/x.png.txt" -a -s "$T/ocr_stem/x.pgm.txt" -a -s "$T/ocr_stem/y.txt"
+mkdir -p "$T/d/other" && cp "$T/d/in/y.png" "$T/d/other/"
+err=$("$INKPIPE" ocr -o "$T/ocr_same" "$T/d/in/y.png" "$T/d/other/y.png" 2>&1); rc=$?
+check ocr__same_base_name__refused_exit_2 test "$rc" = 2 -a -n "$(echo "$err" | grep 'would write the same output')" -a ! -e "$T/ocr_same/y.txt"
 "$INKPIPE" ocr -o "$T/ocr" "$T/job/scans/2024/box1/f007.png" "$T/job/scans/2025/multi.tif"; rc=$?
 check ocr__two_images__exit_0 test "$rc" = 0 -a -f "$T/ocr/f007.txt" -a -f "$T/ocr/f007.hocr" -a -f "$T/ocr/multi.hocr"
 check ocr__same_as_pipeline cmp -s "$T/ocr/multi.txt" "$O/2025/multi.txt"
@@ -169,7 +189,7 @@ check ocr__format_txt__no_hocr test -f "$T/ocr2/f007.txt" -a ! -e "$T/ocr2/f007.
 err=$("$INKPIPE" ocr -o "$T/ocr3" "$T/job/scans/bad/cut.png" "$T/job/scans/2025/grey.pgm" 2>&1); rc=$?
 check ocr__bad_image__exit_1_others_done test "$rc" = 1 -a -f "$T/ocr3/grey.txt"
 check ocr__bad_image__named grep -q 'cut.png' <<<"$err"
-"$INKPIPE" ocr -f pdf x.png >/dev/null 2>&1; rc=$?
+"$INKPIPE" ocr -f djvu x.png >/dev/null 2>&1; rc=$?
 check ocr__bad_format__exit_2 test "$rc" = 2
 
 

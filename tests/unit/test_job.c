@@ -174,7 +174,7 @@ static void job_load__bad_value__range_or_choices_named(void)
     CHECK(err_is(load_err(MIN "binarize:\n  method: niblack\n"), 6, 11,
                  "expected sauvola or otsu"));
     CHECK(err_is(load_err("input:\n  paths: [in]\noutput:\n  dir: o\n"
-                          "  formats: [txt, pdf]\n"),
+                          "  formats: [txt, djvu]\n"),
                  5, 18, "expected one of txt, hocr"));
     CHECK(err_is(load_err(MIN "recognize:\n  charset: \"a+\"\n"), 6, 12,
                  "recognize.charset"));
@@ -367,7 +367,9 @@ static void out_formats_parse__list__bits(void)
     CHECK(out_formats_parse("txt,hocr", &f) == 0 &&
           f == (OUT_FORMAT_TXT | OUT_FORMAT_HOCR));
     CHECK(out_formats_parse("hocr", &f) == 0 && f == OUT_FORMAT_HOCR);
-    CHECK(out_formats_parse("pdf", &f) == -1 && strstr(err_get(), "pdf"));
+    CHECK(out_formats_parse("djvu", &f) == -1 && strstr(err_get(), "djvu"));
+    CHECK(out_formats_parse("hocr,pdf", &f) == 0 &&
+          f == (OUT_FORMAT_HOCR | OUT_FORMAT_PDF));
     CHECK(out_formats_parse("", &f) == -1);
 }
 

@@ -215,10 +215,10 @@ static void spool_submit__again__only_new_files_enqueued(void)
     job_destroy(&job);
 }
 
-static void spool_submit__two_inputs_same_output__refused_nothing_enqueued(void)
+static void spool_submit__same_stem__both_keep_their_extension(void)
 {
-    char dir[1000];
-    sfx_case(dir, sizeof dir, "clash");
+    char dir[1000], key[64], key2[64];
+    sfx_case(dir, sizeof dir, "stem");
     sfx_png(dir, "a.png", 0);
     sfx_png(dir, "x.png", 1);
     sfx_tiff(dir, "x.tif", 1, NULL);
@@ -229,10 +229,45 @@ static void spool_submit__two_inputs_same_output__refused_nothing_enqueued(void)
         CHECK(0);
         return;
     }
+    int n_new = -1, n_known = -1;
+    CHECK(spool_submit(sp, &n_new, NULL) == 0);
+    CHECK(n_new == 3);
+    char *a = ingest_text_of(sp, "a", key, sizeof key);
+    char *x1 = ingest_text_of(sp, "x.png", key, sizeof key);
+    char *x2 = ingest_text_of(sp, "x.tif", key2, sizeof key2);
+    CHECK(a && x1 && x2);
+    CHECK(x1 && strstr(x1, "in/x.png\n"));
+    CHECK(x2 && strstr(x2, "in/x.tif\n"));
+    free(a);
+    free(x1);
+    free(x2);
+    /* the same names on the next submit: nothing new */
+    CHECK(spool_submit(sp, &n_new, &n_known) == 0);
+    CHECK(n_new == 0 && n_known == 3);
+    spool_destroy(&sp);
+    job_destroy(&job);
+}
+
+static void spool_submit__two_inputs_same_output__refused_nothing_enqueued(void)
+{
+    char dir[1000];
+    sfx_case(dir, sizeof dir, "clash");
+    sfx_png(dir, "a.png", 0);
+    sfx_png(dir, "x.png", 1);
+    sfx_tiff(dir, "x.tif", 1, NULL);
+    /* x.png.tif keeps the name x.png, and so does x.png beside x.tif */
+    sfx_tiff(dir, "x.png.tif", 1, NULL);
+    Job *job = sfx_job(dir, NULL);
+    Spool *sp = job ? spool_open(job) : NULL;
+    if (!sp) {
+        job_destroy(&job);
+        CHECK(0);
+        return;
+    }
     int n_new = -1;
     CHECK(spool_submit(sp, &n_new, NULL) == -1);
-    CHECK(strstr(err_get(), "in/x.png") && strstr(err_get(), "in/x.tif"));
-    CHECK(strstr(err_get(), "rename one") != NULL);
+    CHECK(strstr(err_get(), "in/x.png and") && strstr(err_get(), "in/x.png.tif"));
+    CHECK(strstr(err_get(), "/x.png.*; rename one") != NULL);
     CHECK(n_new == -1); /* not written on error */
     QueueCounts c = sfx_counts(sp, STAGE_INGEST);
     CHECK(c.total == 0); /* not even a.png */
@@ -732,6 +767,7 @@ int main(void)
     RUN(spool_open__output_dir_is_a_file__refused);
     RUN(spool_submit__folder_tree__one_ingest_item_per_image);
     RUN(spool_submit__again__only_new_files_enqueued);
+    RUN(spool_submit__same_stem__both_keep_their_extension);
     RUN(spool_submit__two_inputs_same_output__refused_nothing_enqueued);
     RUN(spool_submit__symlinks__folder_skipped_file_read);
     RUN(spool_submit__input_missing__error_names_path);
