@@ -130,7 +130,7 @@ static int walk(int dfd, const char *rel, const char *top, Entries *es,
         else
             n++;
     }
-    if (rc == 0)
+    if (rc == 0 && n > 0)
         qsort(names, (size_t)n, sizeof *names, cmp_str);
     for (int i = 0; rc == 0 && i < n; i++) {
         struct stat st;
