@@ -324,7 +324,7 @@ static void put_colour(FILE *fp, double c)
 static void put_where(FILE *fp, const OutReview *rv, const OutReviewItem *it)
 {
     const OutReviewPage *p = &rv->pages[it->page];
-    fprintf(fp, "<a href=\"#page-%d\">", it->page + 1);
+    fprintf(fp, "<a href=\"#b%d\">", (int)(it - rv->items) + 1);
     out__xml_put_bytes(fp, p->source);
     fprintf(fp, " p.%d</a>", p->pageno + 1);
     if (it->name) {
@@ -455,9 +455,9 @@ static void put_pages(FILE *fp, const OutReview *rv)
         for (int i = p->first_item; i < p->first_item + p->n_items; i++) {
             const OutReviewItem *it = &rv->items[i];
             const OutBox *b = &it->box;
-            fprintf(fp, "\n<div class=\"box%s\" style=\"left:%.3f%%;top:%.3f%%;"
+            fprintf(fp, "\n<div class=\"box%s\" id=\"b%d\" style=\"left:%.3f%%;top:%.3f%%;"
                         "width:%.3f%%;height:%.3f%%;border-color:",
-                    it->needs_review ? " low" : "",
+                    it->needs_review ? " low" : "", i + 1,
                     100.0 * b->x0 / p->width, 100.0 * b->y0 / p->height,
                     100.0 * (b->x1 - b->x0) / p->width,
                     100.0 * (b->y1 - b->y0) / p->height);
@@ -496,6 +496,7 @@ static const char STYLE[] =
     ".sheet img{position:absolute;left:0;top:0;width:100%;height:100%}\n"
     ".box{position:absolute;border:2px solid;box-sizing:border-box}\n"
     ".box.low{border-width:3px;background:rgba(255,0,0,.12)}\n"
+    ".box:target{outline:4px solid #06f;outline-offset:3px}\n"
     "figure.page{margin:1em 0}\n"
     "#export textarea{width:100%;max-width:1000px;height:6em;"
     "font:12px monospace}\n"

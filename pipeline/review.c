@@ -370,12 +370,19 @@ static int add_json(OutReview *rv, const char *path, const ReviewOptions *o)
                              path, pi, fi);
                 goto done;
             }
+            /* "name (label)" when both are there and differ */
             const char *name = json_string_value(nm);
-            if (!name)
-                name = json_string_value(lab);
+            const char *label = json_string_value(lab);
+            char shown[1024];
+            if (name && label && *label && strcmp(name, label)) {
+                snprintf(shown, sizeof shown, "%s (%s)", name, label);
+                name = shown;
+            } else if (!name || !*name) {
+                name = label && *label ? label : NULL;
+            }
             int needs = json_is_boolean(nr) ? json_is_true(nr)
                                             : conf < o->threshold;
-            if (out_review_add_item(rv, name ? name : "",
+            if (out_review_add_item(rv, name,
                                     json_string_value(val), conf, needs,
                                     b) < 0) {
                 rc = -1;

@@ -89,6 +89,7 @@ check review_json__exit_0 test "$rc" = 0
 check review_json__own_folder test -d "$T/f_files"
 check review_json__fields_listed bash -c "grep '<tr class=\"item\"' '$F' | grep -q 'surname' &&
     grep '<tr class=\"item\"' '$F' | grep -q 'value=\"Okator\"'"
+check review_json__name_with_label grep -qF 'surname (NOM :)' "$F"
 # consent: no needs_review, 0.55 under the default threshold 0.8: listed;
 # city: needs_review false: not listed but boxed on its page, escaped.
 check review_json__threshold_when_no_flag bash -c "grep '<tr class=\"item\"' '$F' | grep -q 'consent'"

@@ -179,6 +179,9 @@ static void out_review_write__lists__least_sure_first(void)
             low += !strncmp(p, "class=\"box low\"", 15);
         }
         CHECK(boxes == 3 && low == 2);
+        /* the place of a listed item links to its box on the page */
+        CHECK(strstr(h, "<a href=\"#b3\">two.png p.4</a>") != NULL);
+        CHECK(strstr(h, "class=\"box low\" id=\"b3\"") != NULL);
     }
     free(h);
     out_review_destroy(&rv);
