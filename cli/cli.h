@@ -7,7 +7,7 @@
  * Files: main.c (dispatch, `inkpipe help`), env.c (the environment, read
  * once), cli.c (the default model), cmd_job.c (run, submit, work, status,
  * retry), cmd_ocr.c, cmd_classify.c, cmd_train.c (train, eval),
- * cmd_slurm.c.
+ * cmd_slurm.c, cmd_review.c.
  *
  * Design: the top layer. A command parses its arguments, calls the
  * libraries below (pipeline/, chain/, train/, recognize/ ...) and prints;
@@ -44,6 +44,7 @@ int cmd_classify(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_slurm(int argc, char **argv);
+int cmd_review(int argc, char **argv);
 
 /* Path of the default model: $INKPIPE_MODEL, else models/inkpipe.model next
  * to the binary (source tree), else PREFIX/share/inkpipe/inkpipe.model

@@ -58,6 +58,7 @@ int main(int argc, char **argv)
         {"train", cmd_train, "train the glyph classifier"},
         {"eval", cmd_eval, "evaluate a model on labelled glyphs"},
         {"slurm", cmd_slurm, "run a job's workers as a Slurm array"},
+        {"review", cmd_review, "an HTML page to check and correct a job"},
     };
     const int n = (int)(sizeof cmds / sizeof cmds[0]);
 

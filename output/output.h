@@ -11,6 +11,10 @@
  *                word-by-word text layer
  *   out_files.c  the table of formats; the output files of one input, each
  *                published by temp file + rename
+ *   out_hocr_read.c  our own hOCR read back into OutPage values
+ *   out_review.c the review page: one static HTML file per job (boxes by
+ *                confidence, items to check with their crops, glyphs
+ *                grouped by character, corrections exported as CSV)
  *
  * Design: OutPage is a plain value type (lines -> words -> glyphs, by index
  * ranges) that the caller fills; writers take FILE* so the caller decides
@@ -143,5 +147,74 @@ int out_files_write(int out_fd, const char *rel, const OutPage *const *pages,
 int out_files_write_images(int out_fd, const char *rel,
                            const OutPage *const *pages, int n, int formats,
                            const OutImageSource *images);
+
+/* Read back an hOCR file that out_hocr_write() wrote: *ppages gets a new
+ * array of *pn new pages. Returns 0 or -1 ("PATH: byte N: ..."). */
+int out_hocr_read(const char *path, OutPage ***ppages, int *pn);
+
+/* ---- The review page (out_review.c, docs/review.md) ----
+ * A plain value the caller fills with out_review_add_*: pages, on each page
+ * items (a word, or a form field), on each item its glyphs. Strings are
+ * copied. Hrefs (page pictures, crops) are written as given, relative to
+ * the HTML file; NULL = none. */
+typedef struct {
+    char *source;      /* input file (shown, escaped) */
+    int pageno;        /* 0-based page within the source */
+    int width, height; /* page pixels: boxes are in these */
+    char *image;       /* href of the (downscaled) page picture, or NULL */
+    int first_item, n_items;
+} OutReviewPage;
+
+typedef struct {
+    char *name;       /* field name or label; NULL for an hOCR word */
+    char *value;      /* the value read (UTF-8) */
+    float conf;       /* 0..1 */
+    int needs_review; /* shown in the list of items to check */
+    OutBox box;       /* page pixels */
+    int page;         /* index into pages */
+    int first_glyph, n_glyphs;
+    char *crop;       /* href of its crop, or NULL */
+    int listed;       /* set by out_review_select: in the list to check */
+} OutReviewItem;
+
+typedef struct {
+    uint32_t codepoint;
+    float conf;
+    OutBox box;
+    int item;        /* index into items */
+    char *crop;      /* href of its crop, or NULL */
+    int grouped;     /* set by out_review_select: shown in the group view */
+} OutReviewGlyph;
+
+typedef struct {
+    char *title;
+    double threshold; /* confidence under which an item needs review */
+    OutReviewPage *pages;
+    int n_pages, cap_pages;
+    OutReviewItem *items;
+    int n_items, cap_items;
+    OutReviewGlyph *glyphs;
+    int n_glyphs, cap_glyphs;
+} OutReview;
+
+OutReview *out_review_create(const char *title, double threshold);
+void out_review_destroy(OutReview **prv);
+/* Append a page / an item of the last page / a glyph of the last item.
+ * Return its index, or -1. */
+int out_review_add_page(OutReview *rv, const char *source, int pageno,
+                        int width, int height);
+int out_review_add_item(OutReview *rv, const char *name, const char *value,
+                        double conf, int needs_review, OutBox box);
+int out_review_add_glyph(OutReview *rv, uint32_t codepoint, double conf,
+                         OutBox box);
+/* Replace an owned string (page image, item or glyph crop href). */
+int out_review_set_href(char **slot, const char *href);
+/* Choose what is shown with crops: the max_items least sure items that
+ * need review (listed), and per character the per_char least sure glyphs
+ * (grouped). Returns 0. */
+int out_review_select(OutReview *rv, int max_items, int per_char);
+/* Write the page (one HTML5 document, an inline style and script, nothing
+ * fetched from the network). Returns 0 or -1. */
+int out_review_write(FILE *fp, const OutReview *rv);
 
 #endif

@@ -23,7 +23,7 @@ for g in "$@"; do
                   libtiff-dev libpng-dev libjpeg-dev libyaml-dev zlib1g-dev
                   libdeflate-dev libfreetype-dev libjansson-dev) ;;
     test) pkgs+=(libxml2-utils hershey-fonts-data valgrind imagemagick strace jq
-                 poppler-utils qpdf) ;;
+                 poppler-utils qpdf chromium) ;;
     bench) pkgs+=(tesseract-ocr tesseract-ocr-eng ocrad gocr hershey-fonts-data time imagemagick
                   libtiff-tools) ;;
     fuzz) pkgs+=(clang) ;;

@@ -1,0 +1,39 @@
+/*
+ * review.h - the review page of a job (`inkpipe review`, docs/review.md).
+ *
+ * Files (prefix review_): review.c
+ *
+ * Design: works from the job's outputs only, after a run: every NAME.hocr
+ * (words and glyphs) and NAME.json (form fields) under output.dir, and
+ * the source images they name. It fills an OutReview (output/output.h),
+ * cuts the crops and downscaled page pictures that the page shows into a
+ * folder beside the HTML (FILE_files/), and writes FILE.html. The folder
+ * and the HTML are each replaced whole; nothing is fetched at view time.
+ */
+#ifndef INKPIPE_REVIEW_H
+#define INKPIPE_REVIEW_H
+
+#include "pipeline/job.h"
+
+typedef struct {
+    double threshold; /* an hOCR word (or a field without needs_review) under
+                         this confidence needs review; default 0.8 */
+    int max_items;    /* at most this many items listed; default 500 */
+    int per_char;     /* glyphs per character in the group view; default 60 */
+    int page_width;   /* page pictures are at most this wide; default 1000 */
+} ReviewOptions;
+
+typedef struct {
+    int inputs, pages, items, to_check, glyphs, crops;
+    int missing_images; /* pages whose source image could not be read */
+} ReviewStats;
+
+void review_options_init(ReviewOptions *o);
+
+/* Write html_path (and html_path minus ".html" + "_files/") for the job.
+ * Returns 0 or -1 (message names the file). Warnings (an unreadable
+ * source image) are counted in *st, not fatal. */
+int review_write(const Job *job, const char *html_path,
+                 const ReviewOptions *o, ReviewStats *st);
+
+#endif
