@@ -44,6 +44,19 @@ check train__metadata__records_command_and_val \
     sh -c "'$BUILD_DIR/tools/rec_model' info '$T/a.model' | grep -q 'command: inkpipe train --dir' &&
            '$BUILD_DIR/tools/rec_model' info '$T/a.model' | grep -q 'validation writers 004'"
 
+# per-epoch curves beside the model: a header and one row per epoch
+check train__curves__tsv_header_and_six_rows \
+    sh -c "test \$(wc -l <'$T/a.model.curves.tsv') -eq 7 &&
+           head -1 '$T/a.model.curves.tsv' | grep -q '^epoch	train_loss	train_acc_pct	val_acc_pct	elapsed_s$' &&
+           sed -n 7p '$T/a.model.curves.tsv' | grep -Eq '^6	[0-9.]+	[0-9.]+	[0-9.]+	[0-9.]+$'"
+check train__curves__svg_beside_model \
+    sh -c "head -c 5 '$T/a.model.curves.svg' | grep -q '<svg' && grep -q '</svg>' '$T/a.model.curves.svg'"
+"$INKPIPE" train --dir "$G" --val-writers none --test-writers 005 --epochs 1 \
+    --arch c8b,p,f16,f62 --repeat image=2 -o "$T/one.model" 2>/dev/null
+check train__one_epoch_no_val__one_row_with_dash \
+    sh -c "test \$(wc -l <'$T/one.model.curves.tsv') -eq 2 &&
+           sed -n 2p '$T/one.model.curves.tsv' | grep -Eq '^1	[0-9.]+	[0-9.]+	-	[0-9.]+$'"
+
 # the output path is part of the recorded command: same name, two folders
 mkdir -p "$T/r1" "$T/r2"
 (cd "$T/r1" && train m.model 2>/dev/null)
