@@ -167,6 +167,9 @@ static void train_usage(FILE *f)
 "Training:\n"
 "  --epochs N            passes over the data (30)\n"
 "  --arch SPEC           network, e.g. %s\n"
+"  --init MODEL          fine-tune: start from MODEL's weights (and its\n"
+"                        network) instead of random ones; use a lower --lr\n"
+"                        and a few --epochs\n"
 "  --seed N              seed for weights, order and augmentation (1)\n"
 "  --batch N             batch size (128)\n"
 "  --lr X                peak learning rate (0.002)\n"
@@ -263,6 +266,8 @@ static int train_option(const char *a, const char *v, DataArgs *d,
         }
     } else if (strcmp(a, "--arch") == 0) {
         r->arch = v;
+    } else if (strcmp(a, "--init") == 0) {
+        r->init = v;
     } else if (strcmp(a, "--cache") == 0) {
         r->cache = v;
     } else if (strcmp(a, "--idx-quota") == 0) {
@@ -332,7 +337,7 @@ int cmd_train(int argc, char **argv)
             "--hershey",      "--fonts",  "--idx-count", "--val-writers",
             "--test-writers", "--epochs", "--batch",     "--seed",
             "--lr",           "--arch",   "--repeat",    "--cache",
-            "--idx-quota",    "--ttf",    "-o"};
+            "--idx-quota",    "--ttf",    "--init",      "-o"};
         int known = 0;
         for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
             known |= strcmp(a, with_value[k]) == 0;
@@ -353,6 +358,11 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "inkpipe train: no training data (give --chars74k, "
                         "--idx, --csv, --dir, --hershey or --ttf)\n"
                         "Try 'inkpipe train --help'.\n");
+        return 2;
+    }
+    if (r.init && r.arch) {
+        fprintf(stderr, "inkpipe train: --init takes the network of its "
+                        "model; do not give --arch too\n");
         return 2;
     }
     RecWriters valw, excl;
