@@ -94,6 +94,7 @@ TOOL_LAYER_mkpage       := train
 TOOL_LAYER_rec_bench    := train
 TOOL_LAYER_rec_model    := train
 TOOL_LAYER_seg_scan     := segment
+TOOL_LAYER_selftrain_glyphs := chain
 TOOL_LAYER_spool_bench  := pipeline
 TOOL_LAYER_eval_report  := common
 tool_layer = $(or $(TOOL_LAYER_$(1)),cli)
@@ -113,7 +114,7 @@ check-layers: $(foreach l,$(LAYERS),$(call layer_lib,$(l)))
 	  tools/check_layers.sh $(BUILD) $(LAYERS)
 	@tools/check_cycles.sh $(BUILD)
 
-.PHONY: all deps demo test check-layers test-unit check-build valgrind bench eval eval-pages model \
+.PHONY: all deps demo test check-layers test-unit check-build valgrind bench eval eval-pages model model-selftrain \
         install clean format tools fuzz fuzz-build chaos test-slurm eval-real
 
 all: $(BIN) tools
@@ -218,6 +219,24 @@ model: $(BIN)
 	  --val-writers 036-040 --test-writers 041-045 --seed 1 $(MODEL_ARGS) \
 	  $(addprefix --ttf ,$(MODEL_TTF)) -o models/inkpipe.model && \
 	echo "make model: models/inkpipe.model in $$(( ($$(date +%s) - start) / 60 )) min $$(( ($$(date +%s) - start) % 60 )) s"
+
+# Self-training on the unlabelled real name crops (tools/selftrain.sh,
+# docs/model.md): the bundled model (or SELFTRAIN_FROM) reads
+# $(DATA)/names-train (the gold set's crops, every 30th, are left out);
+# readings that are known names give labelled glyphs; the model is
+# fine-tuned on the make model recipe + those glyphs for SELFTRAIN_EPOCHS.
+# Writes build/selftrain/inkpipe-selftrain.model; never models/ (measure
+# it with make eval-real MODEL=..., then copy it by hand).
+SELFTRAIN_FROM   ?= models/inkpipe.model
+SELFTRAIN_EPOCHS ?= 3
+SELFTRAIN_LR     ?= 0.0005
+model-selftrain: $(BIN) $(BUILD)/tools/selftrain_glyphs
+	@tools/selftrain.sh --data $(DATA) --model $(SELFTRAIN_FROM) \
+	  --build $(BUILD) --inkpipe ./$(BIN) --out $(BUILD)/selftrain \
+	  --epochs $(SELFTRAIN_EPOCHS) --lr $(SELFTRAIN_LR) \
+	  --train-args "--chars74k $(DATA)/chars74k-hnd --idx $(MNIST_IDX) \
+	    --hershey /usr/share/hershey-fonts --idx-quota 3000 \
+	    $(addprefix --ttf ,$(MODEL_TTF))"
 
 # Writer-disjoint accuracy of the bundled model on the held-out writers and
 # the held-out MNIST digits.

@@ -23,6 +23,7 @@
 
 #include "common/clock.h"
 #include "common/err.h"
+#include "train/train_curves.h"
 #include "train/train_data.h"
 #include "train/train_loop.h"
 #include "train/train_recipe.h"
@@ -166,6 +167,9 @@ static void train_usage(FILE *f)
 "Training:\n"
 "  --epochs N            passes over the data (30)\n"
 "  --arch SPEC           network, e.g. %s\n"
+"  --init MODEL          fine-tune: start from MODEL's weights (and its\n"
+"                        network) instead of random ones; use a lower --lr\n"
+"                        and a few --epochs\n"
 "  --seed N              seed for weights, order and augmentation (1)\n"
 "  --batch N             batch size (128)\n"
 "  --lr X                peak learning rate (0.002)\n"
@@ -181,14 +185,25 @@ static void train_usage(FILE *f)
 "  -o MODEL              output (models/inkpipe.model); written atomically\n"
 "\n"
 "Progress (epoch, loss, accuracy, validation accuracy, time left) goes to\n"
-"stderr. The model's metadata records the command and validation accuracy.\n",
+"stderr. The model's metadata records the command and validation accuracy.\n"
+"Beside the model, MODEL.curves.tsv (one row per epoch: loss, training and\n"
+"validation accuracy, seconds) and MODEL.curves.svg (the same as a chart).\n",
             REC_HERSHEY_FONTS, REC_ARCH_DEFAULT);
     /* clang-format on */
 }
 
+/* Progress: a line on stderr, and the epoch's row into the curves (ctx);
+ * a failed row (out of memory) is only counted, the training goes on. */
+typedef struct {
+    TrainCurves *curves;
+    int lost;
+} TrainWatch;
+
 static void train_progress(void *ctx, const RecTrainProgress *p)
 {
-    (void)ctx;
+    TrainWatch *w = ctx;
+    if (w && w->curves && train_curves_add(w->curves, p) < 0)
+        w->lost++;
     int eta = (int)(p->eta_s + 0.5);
     if (p->val_acc >= 0.0f) {
         fprintf(stderr,
@@ -251,6 +266,8 @@ static int train_option(const char *a, const char *v, DataArgs *d,
         }
     } else if (strcmp(a, "--arch") == 0) {
         r->arch = v;
+    } else if (strcmp(a, "--init") == 0) {
+        r->init = v;
     } else if (strcmp(a, "--cache") == 0) {
         r->cache = v;
     } else if (strcmp(a, "--idx-quota") == 0) {
@@ -320,7 +337,7 @@ int cmd_train(int argc, char **argv)
             "--hershey",      "--fonts",  "--idx-count", "--val-writers",
             "--test-writers", "--epochs", "--batch",     "--seed",
             "--lr",           "--arch",   "--repeat",    "--cache",
-            "--idx-quota",    "--ttf",    "-o"};
+            "--idx-quota",    "--ttf",    "--init",      "-o"};
         int known = 0;
         for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
             known |= strcmp(a, with_value[k]) == 0;
@@ -343,6 +360,11 @@ int cmd_train(int argc, char **argv)
                         "Try 'inkpipe train --help'.\n");
         return 2;
     }
+    if (r.init && r.arch) {
+        fprintf(stderr, "inkpipe train: --init takes the network of its "
+                        "model; do not give --arch too\n");
+        return 2;
+    }
     RecWriters valw, excl;
     if (train_recipe_split(&r, &valw, &excl) < 0) {
         fprintf(stderr, "inkpipe train: %s\n", err_get());
@@ -361,6 +383,12 @@ int cmd_train(int argc, char **argv)
     r.fonts = d.fonts;
     r.note = train_note;
     r.progress = train_progress;
+    TrainWatch watch = {train_curves_create(), 0};
+    if (!watch.curves) {
+        fprintf(stderr, "inkpipe train: %s\n", err_get());
+        return 1;
+    }
+    r.ctx = &watch;
 
     char command[4096];
     size_t m = (size_t)snprintf(command, sizeof command, "inkpipe");
@@ -372,8 +400,17 @@ int cmd_train(int argc, char **argv)
     if (!net || rec_net_save(net, out) < 0) {
         fprintf(stderr, "inkpipe train: %s\n", err_get());
         rec_net_destroy(&net);
+        train_curves_destroy(&watch.curves);
         return 1;
     }
+    if (watch.lost || train_curves_save(watch.curves, out) < 0) {
+        fprintf(stderr, "inkpipe train: curves: %s\n",
+                watch.lost ? "rows lost (out of memory)" : err_get());
+        rec_net_destroy(&net);
+        train_curves_destroy(&watch.curves);
+        return 1;
+    }
+    train_curves_destroy(&watch.curves);
     fprintf(stderr, "wrote %s (best validation %.2f%%) in %.1f min\n", out,
             100.0 * (double)(res.best_val > 0 ? res.best_val : 0),
             (clock_mono_s() - t0) / 60.0);

@@ -141,6 +141,8 @@ out:
  *       OutPage; without it each glyph is the classifier's argmax (and the
  *       language model and lexicon are not used either).
  *   (3) With context, confidences are calibrated (rec_lm_calibrate()).
+ *   (4) With context, a printed label read as the first word of a crop
+ *       ("PRENOM SARAKI") is dropped (rec_page_drop_label(), rec_label.c).
  */
 OutPage *rec_page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
                             int context, const RecLm *lm,
@@ -212,6 +214,8 @@ OutPage *rec_page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
         ol->first_word = lines[i].first_word;
         ol->n_words = lines[i].n_words;
     }
+    if (context)
+        rec_page_drop_label(op);
     free(in);
     free(probs);
     free(ok);

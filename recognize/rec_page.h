@@ -1,7 +1,8 @@
 /*
  * rec_page.h - the recognize step of one page: SegPage in, OutPage out.
  *
- * Files (prefix rec_page_): rec_page.c.
+ * Files (prefix rec_page_): rec_page.c (the step), rec_label.c (a printed
+ * label read at the start of a crop is dropped).
  *
  * Design: sits on top of the classifier (recognize.h) and the line context
  * (rec_context.h); its input is the segmenter's page (segment.h) and its
@@ -28,5 +29,9 @@ OutPage *rec_page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
                             int context, const RecLm *lm,
                             const RecLexicon *lex, const char *image,
                             int pageno, int dpi);
+
+/* Drop a printed form label ("NOM", "PRENOM" and their misreadings) read
+ * as the first word of a crop; the number of glyphs dropped. */
+int rec_page_drop_label(OutPage *op);
 
 #endif

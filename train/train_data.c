@@ -1318,7 +1318,7 @@ int rec_set_set_quota(RecSet *set, RecSampleKind kind, int quota)
  *       class equally) and close to text, where letters outnumber digits.
  *       --charset digits is unaffected when the digits share one prior.
  */
-int rec_set_balance_net(const RecSet *set, RecNet *net)
+static int balance_net(const RecSet *set, RecNet *net, double sign)
 {
     double cnt[REC_NCLASSES] = {0};
     int kind_n[REC_NKINDS] = {0};
@@ -1354,8 +1354,31 @@ int rec_set_balance_net(const RecSet *set, RecNet *net)
     float *b = net->params + net->l[last].b_off;
     for (int c = 0; c < REC_NCLASSES; c++)
         if (cnt[c] > 0)
-            b[c] -= (float)(log(cnt[c] / tot) - mean);
+            b[c] -= (float)(sign * (log(cnt[c] / tot) - mean));
     return 0;
+}
+
+int rec_set_balance_net(const RecSet *set, RecNet *net)
+{
+    return balance_net(set, net, 1.0);
+}
+
+/**
+ * Undo rec_set_balance_net(set, net): add the set's centred log class
+ * frequencies back to the output biases.
+ *
+ * @param[in]     set  the training set the net will be fine-tuned on
+ * @param[in,out] net  a net with a 62-way last dense layer
+ * @return 0, or -1 (no such layer, empty set; message set)
+ *
+ * Notes:
+ *   (1) Used by `inkpipe train --init`: a bundled model's biases were
+ *       shifted to equal priors; training on from them with the shift in
+ *       place and balancing again at the end would shift twice.
+ */
+int rec_set_unbalance_net(const RecSet *set, RecNet *net)
+{
+    return balance_net(set, net, -1.0);
 }
 
 /* ---- accessors and the source ---- */

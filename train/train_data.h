@@ -154,6 +154,10 @@ RecSet *rec_set_load(const char *path, const char *key);
  * inference: "logit adjustment" to equal class priors. Classes that set
  * never shows are left alone. Returns 0 or -1. */
 int rec_set_balance_net(const RecSet *set, RecNet *net);
+/* The inverse of rec_set_balance_net with the same set: the output biases
+ * get the set's class priors back (before fine-tuning a balanced model on
+ * it). 0, or -1 (message set). */
+int rec_set_unbalance_net(const RecSet *set, RecNet *net);
 
 int rec_set_count(const RecSet *set);
 int rec_set_label(const RecSet *set, int i);

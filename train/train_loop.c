@@ -337,7 +337,8 @@ static int validate(RecNet *net, const RecSource *val, int b, uint64_t seed,
  *       augmentation differs per epoch; the last partial batch of an
  *       epoch is used too.
  *   (2) The progress callback runs every 200 steps and after each epoch
- *       (val_acc is -1 until the epoch's validation is done).
+ *       (val_acc is -1 until the epoch's validation is done; epoch_end is
+ *       1 only in the report after the epoch).
  */
 int rec_net_train(RecNet *net, const RecTrainOptions *opt)
 {
@@ -436,6 +437,7 @@ int rec_net_train(RecNet *net, const RecTrainOptions *opt)
                 pr.train_loss = (float)(loss_sum / (double)seen);
                 pr.train_acc = (float)((double)correct / (double)seen);
                 pr.val_acc = -1.0f;
+                pr.epoch_end = 0;
                 pr.elapsed_s = clock_mono_s() - t0;
                 pr.eta_s = pr.elapsed_s * (double)(steps - step - 1) /
                            (double)(step + 1);
@@ -460,6 +462,7 @@ int rec_net_train(RecNet *net, const RecTrainOptions *opt)
         }
         pr.elapsed_s = clock_mono_s() - t0;
         pr.eta_s = pr.elapsed_s * (double)(steps - step) / (double)step;
+        pr.epoch_end = 1;
         if (opt->progress)
             opt->progress(opt->progress_ctx, &pr);
     }

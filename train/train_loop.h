@@ -29,6 +29,7 @@ typedef struct {
     float train_acc;
     float val_acc;           /* -1 until measured */
     double elapsed_s, eta_s;
+    int epoch_end;           /* 1 = the report after the epoch (0 inside) */
 } RecTrainProgress;
 
 typedef struct {

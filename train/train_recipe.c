@@ -272,7 +272,18 @@ RecNet *train_recipe_run(const TrainRecipe *r, const char *command,
             rec_set_count(val),
             valw.count ? r->val_spec : "none");
 
-    net = rec_net_create(r->arch, opt.seed);
+    if (r->init) {
+        /* fine-tuning: the model's weights, its biases back on the
+         * training priors (they are balanced again at the end) */
+        net = rec_net_load(r->init);
+        if (!net)
+            goto fail;
+        if (r->balance && rec_set_unbalance_net(train, net) < 0)
+            goto fail;
+        note(r, "starting from %s\n", r->init);
+    } else {
+        net = rec_net_create(r->arch, opt.seed);
+    }
     if (!net)
         goto fail;
     RecAugment aug;
@@ -298,6 +309,9 @@ RecNet *train_recipe_run(const TrainRecipe *r, const char *command,
     char meta[4096];
     size_t m = 0;
     m += (size_t)snprintf(meta + m, sizeof meta - m, "command: %s", command);
+    if (r->init && m < sizeof meta)
+        m += (size_t)snprintf(meta + m, sizeof meta - m,
+                              "\nfine-tuned from %s", r->init);
     if (m < sizeof meta)
         m += (size_t)snprintf(
             meta + m, sizeof meta - m,

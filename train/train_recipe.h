@@ -40,6 +40,8 @@ typedef struct {
     int train_on_val;      /* 1 = also train on the validation writers */
     /* training */
     const char *arch;      /* NULL = REC_ARCH_DEFAULT */
+    const char *init;      /* [optional] start from this model's weights
+                            * (fine-tuning; its architecture is used) */
     int augment;           /* 1 = augmented renders (default) */
     int balance;           /* 1 = equal class priors (default) */
     int rep[REC_NKINDS];   /* copies per epoch, by RecSampleKind */

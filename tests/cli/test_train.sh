@@ -44,6 +44,32 @@ check train__metadata__records_command_and_val \
     sh -c "'$BUILD_DIR/tools/rec_model' info '$T/a.model' | grep -q 'command: inkpipe train --dir' &&
            '$BUILD_DIR/tools/rec_model' info '$T/a.model' | grep -q 'validation writers 004'"
 
+# per-epoch curves beside the model: a header and one row per epoch
+check train__curves__tsv_header_and_six_rows \
+    sh -c "test \$(wc -l <'$T/a.model.curves.tsv') -eq 7 &&
+           head -1 '$T/a.model.curves.tsv' | grep -q '^epoch	train_loss	train_acc_pct	val_acc_pct	elapsed_s$' &&
+           sed -n 7p '$T/a.model.curves.tsv' | grep -Eq '^6	[0-9.]+	[0-9.]+	[0-9.]+	[0-9.]+$'"
+check train__curves__svg_beside_model \
+    sh -c "head -c 5 '$T/a.model.curves.svg' | grep -q '<svg' && grep -q '</svg>' '$T/a.model.curves.svg'"
+"$INKPIPE" train --dir "$G" --val-writers none --test-writers 005 --epochs 1 \
+    --arch c8b,p,f16,f62 --repeat image=2 -o "$T/one.model" 2>/dev/null
+check train__one_epoch_no_val__one_row_with_dash \
+    sh -c "test \$(wc -l <'$T/one.model.curves.tsv') -eq 2 &&
+           sed -n 2p '$T/one.model.curves.tsv' | grep -Eq '^1	[0-9.]+	[0-9.]+	-	[0-9.]+$'"
+
+# --init: fine-tune from a model (its network), recorded in the metadata
+"$INKPIPE" train --dir "$G" --val-writers 004 --test-writers 005 --epochs 1 \
+    --repeat image=4 --lr 0.0005 --init "$T/a.model" -o "$T/ft.model" 2>"$T/ft.err"
+check train__init__exit_0_fine_tuned_in_metadata \
+    sh -c "test $? -eq 0 && grep -q 'starting from .*a.model' '$T/ft.err' &&
+           '$BUILD_DIR/tools/rec_model' info '$T/ft.model' | grep -q 'fine-tuned from .*a.model' &&
+           '$BUILD_DIR/tools/rec_model' info '$T/ft.model' | grep -q 'c8,p,c16,p,f32,f62'"
+"$INKPIPE" train --dir "$G" --init "$T/a.model" --arch c8b,p,f62 -o "$T/x.model" 2>/dev/null
+check train__init_with_arch__exit_2 test $? -eq 2
+"$INKPIPE" train --dir "$G" --init "$T/nowhere.model" -o "$T/x.model" 2>"$T/fi.err"
+check train__init_missing_model__exit_1_named \
+    sh -c "test $? -eq 1 && grep -q nowhere.model '$T/fi.err'"
+
 # the output path is part of the recorded command: same name, two folders
 mkdir -p "$T/r1" "$T/r2"
 (cd "$T/r1" && train m.model 2>/dev/null)

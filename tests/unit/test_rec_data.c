@@ -612,6 +612,36 @@ static void set_balance_net__frequent_class__prior_divided_out(void)
     rec_set_destroy(&set);
 }
 
+static void set_unbalance_net__after_balance__same_outputs(void)
+{
+    RecSet *set = small_set();
+    rec_set_set_repeat(set, REC_KIND_IMAGE, 1);
+    for (int k = 0; k < 2; k++) {
+        PIX *p = glyph_pix(50, 50, 0);
+        rec_set_add_pix(set, p, 0, 1, REC_KIND_IMAGE, "extra", NULL);
+        pixDestroy(&p);
+    }
+    RecNet *net = rec_net_create("c4,p,f62", 5);
+    CHECK(net != NULL);
+    if (!net) {
+        rec_set_destroy(&set);
+        return;
+    }
+    const float *x = rec_set_input(set, 0);
+    float before[REC_NCLASSES], mid[REC_NCLASSES], after[REC_NCLASSES];
+    CHECK(rec_net_classify(net, x, 1, REC_CHARSET_ALL, before) == 0);
+    CHECK(rec_set_balance_net(set, net) == 0);
+    CHECK(rec_net_classify(net, x, 1, REC_CHARSET_ALL, mid) == 0);
+    CHECK(rec_set_unbalance_net(set, net) == 0);
+    CHECK(rec_net_classify(net, x, 1, REC_CHARSET_ALL, after) == 0);
+    /* balancing moved class 0; undoing it gives the first outputs back */
+    CHECK(fabs((double)mid[0] - (double)before[0]) > 1e-4);
+    for (int c = 0; c < REC_NCLASSES; c++)
+        CHECK_NEAR(after[c], before[c], 1e-5);
+    rec_net_destroy(&net);
+    rec_set_destroy(&set);
+}
+
 static void set_save_load__roundtrip__same_samples_key_checked(void)
 {
     RecSet *set = small_set();
@@ -728,6 +758,7 @@ int main(void)
     RUN(source__repeat__maps_epoch_samples_to_set);
     RUN(source__quota__draws_per_epoch_from_pool);
     RUN(set_balance_net__frequent_class__prior_divided_out);
+    RUN(set_unbalance_net__after_balance__same_outputs);
     RUN(set_save_load__roundtrip__same_samples_key_checked);
     RUN(set_save__any_host__little_endian_versioned_with_crc);
     RUN(set_load__version_1_or_damaged__refused_with_reason);

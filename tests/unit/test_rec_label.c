@@ -1,0 +1,124 @@
+/* test_rec_label.c - rec_page_drop_label: a printed label read as the
+ * first word of a crop is dropped, the page stays consistent
+ * (out_page_check); names, pages and a label with nothing after it are
+ * left alone. Pages from out_fixture.h (40 px glyphs on a 30 px grid),
+ * made crop-sized (210 px tall: a strip of at most 10 glyph heights). */
+#include "common/err.h"
+#include "recognize/rec_page.h"
+#include "tests/unit/out_fixture.h"
+#include "tests/unit/test.h"
+
+#include <string.h>
+
+/* The page's text: words joined by ' ', lines by '/'. */
+static void text_of(const OutPage *p, char *s, size_t n)
+{
+    size_t k = 0;
+    for (int l = 0; l < p->n_lines; l++) {
+        if (l && k + 1 < n)
+            s[k++] = '/';
+        for (int w = 0; w < p->lines[l].n_words; w++) {
+            const OutWord *ow = &p->words[p->lines[l].first_word + w];
+            if (w && k + 1 < n)
+                s[k++] = ' ';
+            for (int g = 0; g < ow->n_glyphs && k + 1 < n; g++)
+                s[k++] = (char)p->glyphs[ow->first_glyph + g].codepoint;
+        }
+    }
+    s[k] = 0;
+}
+
+/* Drop on a crop of these lines; the text after, the glyphs dropped. */
+static int drop_on(const char *const *lines, int n, int height, char *out,
+                   size_t on)
+{
+    OutPage *p = fixture_page("crop.jpg", 0, lines, NULL, n);
+    if (!p)
+        return -1;
+    p->height = height;
+    int d = rec_page_drop_label(p);
+    CHECK(out_page_check(p) == 0);
+    text_of(p, out, on);
+    out_page_destroy(&p);
+    return d;
+}
+
+static void rec_page_drop_label__prenom_then_name__label_dropped(void)
+{
+    const char *l[] = {"PRENOM SARAH"};
+    char s[128];
+    CHECK(drop_on(l, 1, 210, s, sizeof s) == 6);
+    CHECK(strcmp(s, "SARAH") == 0);
+}
+
+static void rec_page_drop_label__misread_labels__dropped(void)
+{
+    const char *a[] = {"IRRENOMB ELOISE"}, *b[] = {"NOM D U P O N T"},
+               *c[] = {"Prenoms Anne"}, *d[] = {"IWIRENOM M A R I A M"};
+    char s[128];
+    CHECK(drop_on(a, 1, 210, s, sizeof s) == 8);
+    CHECK(strcmp(s, "ELOISE") == 0);
+    CHECK(drop_on(b, 1, 210, s, sizeof s) == 3);
+    CHECK(strcmp(s, "D U P O N T") == 0);
+    CHECK(drop_on(c, 1, 210, s, sizeof s) == 7);
+    CHECK(strcmp(s, "Anne") == 0);
+    CHECK(drop_on(d, 1, 210, s, sizeof s) == 8);
+    CHECK(strcmp(s, "M A R I A M") == 0);
+}
+
+static void rec_page_drop_label__label_run_into_name__label_part_dropped(void)
+{
+    const char *l[] = {"RENOMICHIRINE I"};
+    char s[128];
+    CHECK(drop_on(l, 1, 210, s, sizeof s) == 5);
+    CHECK(strcmp(s, "ICHIRINE I") == 0);
+}
+
+static void rec_page_drop_label__label_on_own_line__line_dropped(void)
+{
+    const char *l[] = {"PRENOM", "AVRIL"};
+    char s[128];
+    CHECK(drop_on(l, 2, 210, s, sizeof s) == 6);
+    CHECK(strcmp(s, "AVRIL") == 0);
+}
+
+static void rec_page_drop_label__names_and_labels_elsewhere__kept(void)
+{
+    const char *a[] = {"NOEMIE MARTIN"}, *b[] = {"NOMBRE PAUL"},
+               *c[] = {"SARAH PRENOM"}, *d[] = {"BENOIT NOM"};
+    char s[128];
+    CHECK(drop_on(a, 1, 210, s, sizeof s) == 0);
+    CHECK(strcmp(s, "NOEMIE MARTIN") == 0);
+    CHECK(drop_on(b, 1, 210, s, sizeof s) == 0);
+    CHECK(drop_on(c, 1, 210, s, sizeof s) == 0);
+    CHECK(drop_on(d, 1, 210, s, sizeof s) == 0);
+    CHECK(strcmp(s, "BENOIT NOM") == 0);
+}
+
+static void rec_page_drop_label__nothing_else_left__kept(void)
+{
+    const char *l[] = {"PRENOM"};
+    char s[128];
+    CHECK(drop_on(l, 1, 210, s, sizeof s) == 0);
+    CHECK(strcmp(s, "PRENOM") == 0);
+}
+
+static void rec_page_drop_label__page_not_crop__kept(void)
+{
+    const char *l[] = {"PRENOM SARAH", "NOM DUPONT"};
+    char s[128];
+    CHECK(drop_on(l, 2, 3508, s, sizeof s) == 0);
+    CHECK(strcmp(s, "PRENOM SARAH/NOM DUPONT") == 0);
+}
+
+int main(void)
+{
+    RUN(rec_page_drop_label__prenom_then_name__label_dropped);
+    RUN(rec_page_drop_label__misread_labels__dropped);
+    RUN(rec_page_drop_label__label_run_into_name__label_part_dropped);
+    RUN(rec_page_drop_label__label_on_own_line__line_dropped);
+    RUN(rec_page_drop_label__names_and_labels_elsewhere__kept);
+    RUN(rec_page_drop_label__nothing_else_left__kept);
+    RUN(rec_page_drop_label__page_not_crop__kept);
+    TEST_EXIT();
+}
