@@ -102,6 +102,7 @@ FUZZ_LAYER_fuzz_ingest        := chain
 FUZZ_LAYER_fuzz_job           := pipeline
 FUZZ_LAYER_fuzz_model         := recognize
 FUZZ_LAYER_fuzz_out_page_load := output
+FUZZ_LAYER_fuzz_pdf           := input
 FUZZ_LAYER_fuzz_png           := input
 FUZZ_LAYER_fuzz_segpage       := segment
 FUZZ_LAYER_fuzz_segbitmap     := segment
