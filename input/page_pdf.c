@@ -7,12 +7,12 @@
  * "q W 0 0 H 0 0 cm /Im0 Do Q") is taken straight out of the file, never
  * rasterised:
  *   DCTDecode        the JPEG bytes -> Leptonica (pixReadMemJpeg)
- *   CCITTFaxDecode   the G4/G3 bytes wrapped in a minimal TIFF in memory
- *                    (K, Columns, Rows, BlackIs1) -> pixReadMemTiff
+ *   CCITTFaxDecode   the G4 bytes wrapped in a minimal TIFF in memory
+ *                    (Columns, Rows, BlackIs1) -> pixReadMemTiff
  *   FlateDecode/none raw samples (1/2/4/8-bit grey, 8-bit RGB) inflated
  *                    here with zlib under a cap, PNG/TIFF predictors
  * Every other page (vector text, several images, rotations or offsets in
- * the content, masks, CMYK, JBIG2, JPX, palettes) is rendered by poppler
+ * the content, masks, CMYK, G3, JBIG2, JPX, palettes) is rendered by poppler
  * (poppler-glib + cairo) at the page image's own resolution, or 300 dpi.
  * The page's resolution is its image's size against the MediaBox (points,
  * 72 per inch); /Rotate is applied.
@@ -438,9 +438,9 @@ static void put32(unsigned char *p, uint32_t v)
     put16(p + 2, v >> 16);
 }
 
-/* CCITT G3/G4 data as a one-strip little-endian TIFF in memory. */
-static PIX *ccitt_read(const PdfPage *pg, const unsigned char *data,
-                       size_t len, int w, int h, int k, int photometric)
+/* CCITT G4 data as a one-strip little-endian TIFF in memory. */
+static PIX *ccitt_read(const unsigned char *data, size_t len, int w, int h,
+                       int photometric)
 {
     enum { NTAGS = 10 };
     size_t head = 8 + 2 + NTAGS * 12 + 4;
@@ -455,17 +455,15 @@ static PIX *ccitt_read(const PdfPage *pg, const unsigned char *data,
     static const unsigned tags[NTAGS] = {256, 257, 258, 259, 262,
                                          273, 277, 278, 279, 0};
     uint32_t vals[NTAGS] = {(uint32_t)w, (uint32_t)h, 1,
-                            k < 0 ? 4u : 3u, (uint32_t)photometric,
+                            4, (uint32_t)photometric,
                             (uint32_t)head, 1, (uint32_t)h,
                             (uint32_t)len, 0};
     unsigned char *e = t + 10;
     for (int i = 0; i < NTAGS; i++, e += 12) {
         unsigned tag = tags[i];
         uint32_t v = vals[i];
-        if (tag == 0) { /* T4Options / T6Options */
-            tag = k < 0 ? 293 : 292;
-            v = k > 0 ? 1u : 0u; /* bit 0: 2-D coding (G3 with K > 0) */
-        }
+        if (tag == 0) /* T6Options: none */
+            tag = 293;
         int is_short = tag == 258 || tag == 259 || tag == 262 || tag == 277;
         put16(e, tag);
         put16(e + 2, is_short ? 3 : 4);
@@ -481,7 +479,6 @@ static PIX *ccitt_read(const PdfPage *pg, const unsigned char *data,
     memcpy(t + head, data, len);
     PIX *pix = pixReadMemTiff(t, head + len, 0);
     free(t);
-    (void)pg;
     return pix;
 }
 
@@ -771,8 +768,9 @@ static int direct_read(PdfPage *pg, qpdf_oh page, PIX **ppix)
             return 0;
         if (rows == 0)
             rows = h;
-        /* byte-aligned G3 and unusual sizes: the renderer knows them */
-        if (cols != w || rows != h ||
+        /* G3 (K >= 0: libtiff wants the EOLs PDF makes optional), byte
+         * alignment, unusual sizes: the renderer knows them */
+        if (k >= 0 || cols != w || rows != h ||
             dict_bool(q, parms, "/EncodedByteAlign", 0) ||
             !dict_bool(q, parms, "/EndOfBlock", 1))
             return 0;
@@ -783,7 +781,7 @@ static int direct_read(PdfPage *pg, qpdf_oh page, PIX **ppix)
         int photometric = (black1 != invert) ? 1 : 0;
         if (stream_bytes(pg, xo, &raw, &len) < 0)
             return -1;
-        pix = ccitt_read(pg, raw, len, (int)w, (int)h, (int)k, photometric);
+        pix = ccitt_read(raw, len, (int)w, (int)h, photometric);
     } else if (!*filter || !strcmp(filter, "/FlateDecode") ||
                !strcmp(filter, "/Fl")) {
         int not_here;

@@ -65,6 +65,9 @@ mkdir -p "$T/in" "$T/ref"
 # two pages of G4 (200 dpi, A4) as a scanner writes them
 tiffcp "$S/form.tif,0,1" "$T/ref/form2.tif"
 tiff2pdf -o "$T/in/g4.pdf" "$T/ref/form2.tif"
+# G4 stored min-is-black: tiff2pdf writes /BlackIs1 true
+convert "$T/ref/form2.tif[0]" -define quantum:polarity=min-is-black -compress group4 "$T/ref/mib.tif"
+tiff2pdf -o "$T/in/mib.pdf" "$T/ref/mib.tif"
 # Flate, 150 dpi grey (tiff2pdf -z)
 convert "$S/hershey-001.png" -density 150 -units PixelsPerInch -compress zip "$T/hz.tif"
 tiff2pdf -z -o "$T/in/flate.pdf" "$T/hz.tif"
@@ -91,13 +94,14 @@ image_pdf "$T/in/bomb.pdf" 595 842 \
     "/Width 100000 /Height 100000 /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /FlateDecode" "$T/junk"
 
 # ---- inkpipe ocr --------------------------------------------------------
-"$INKPIPE" ocr -o "$T/ref" "$T/ref/form2.tif" "$S/hershey-001.png" "$S/scan-001.jpg" >/dev/null 2>&1
+"$INKPIPE" ocr -o "$T/ref" "$T/ref/form2.tif" "$T/ref/mib.tif" "$S/hershey-001.png" "$S/scan-001.jpg" >/dev/null 2>&1
 check ocr__reference_images__read [ -s "$T/ref/form2.txt" ] && [ -s "$T/ref/scan-001.txt" ]
-"$INKPIPE" ocr -o "$T/out" "$T/in/g4.pdf" "$T/in/flate.pdf" "$T/in/jpeg.pdf" "$T/in/vector.pdf" >"$T/ocr.log" 2>&1
+"$INKPIPE" ocr -o "$T/out" "$T/in/g4.pdf" "$T/in/mib.pdf" "$T/in/flate.pdf" "$T/in/jpeg.pdf" "$T/in/vector.pdf" >"$T/ocr.log" 2>&1
 check ocr__scanned_pdfs__exit_0 [ $? -eq 0 ]
 check ocr__g4_pdf_two_pages__text_of_the_tiff cmp -s "$T/out/g4.txt" "$T/ref/form2.txt"
 check ocr__g4_pdf__two_hocr_pages [ "$(grep -c 'class="ocr_page"' "$T/out/g4.hocr")" -eq 2 ]
 check ocr__g4_pdf__resolution_from_mediabox grep -q 'scan_res 200 200' "$T/out/g4.hocr"
+check ocr__g4_blackis1_pdf__text_of_the_tiff eval '[ -s "$T/ref/mib.txt" ] && cmp -s "$T/out/mib.txt" "$T/ref/mib.txt"'
 check ocr__flate_pdf__text_of_the_png cmp -s "$T/out/flate.txt" "$T/ref/hershey-001.txt"
 check ocr__jpeg_pdf__text_of_the_jpeg cmp -s "$T/out/jpeg.txt" "$T/ref/scan-001.txt"
 check ocr__jpeg_pdf__resolution_from_mediabox grep -q 'scan_res 150 150' "$T/out/jpeg.hocr"
