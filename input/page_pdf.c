@@ -11,8 +11,9 @@
  *                    (Columns, Rows, BlackIs1) -> pixReadMemTiff
  *   FlateDecode/none raw samples (1/2/4/8-bit grey, 8-bit RGB) inflated
  *                    here with zlib under a cap, PNG/TIFF predictors
+ *   JBIG2Decode      jbig2dec (with /JBIG2Globals), under a memory cap
  * Every other page (vector text, several images, rotations or offsets in
- * the content, masks, CMYK, G3, JBIG2, JPX, palettes) is rendered by poppler
+ * the content, masks, CMYK, G3, JPX, palettes) is rendered by poppler
  * (poppler-glib + cairo) at the page image's own resolution, or 300 dpi.
  * The page's resolution is its image's size against the MediaBox (points,
  * 72 per inch); /Rotate is applied.
@@ -44,6 +45,11 @@
 #include <zlib.h>
 
 #include "common/err.h"
+
+/* last: jbig2.h defines `inline` away when it is not a macro (as in C11,
+ * where it is a keyword); undone at once */
+#include <jbig2.h>
+#undef inline
 
 #define PDF_MAX_CONTENT 65536 /* a one-image page's content is ~50 bytes */
 #define PDF_RENDER_DPI 300
@@ -659,6 +665,154 @@ done:
     return pix;
 }
 
+/* jbig2dec's memory, capped: a stream that claims a huge page or
+ * symbol dictionary fails instead of allocating. Each block carries its
+ * size in front (jbig2dec frees without one). */
+typedef struct {
+    Jbig2Allocator a; /* first: jbig2dec passes &a back */
+    size_t used, cap;
+} CapAlloc;
+
+#define CAP_HEAD 16 /* keeps malloc's alignment */
+
+static void *cap_alloc(Jbig2Allocator *al, size_t n)
+{
+    CapAlloc *c = (CapAlloc *)al;
+    if (n > c->cap - c->used)
+        return NULL;
+    unsigned char *p = malloc(n + CAP_HEAD);
+    if (!p)
+        return NULL;
+    memcpy(p, &n, sizeof n);
+    c->used += n;
+    return p + CAP_HEAD;
+}
+
+static void cap_free(Jbig2Allocator *al, void *ptr)
+{
+    if (!ptr)
+        return;
+    CapAlloc *c = (CapAlloc *)al;
+    unsigned char *p = (unsigned char *)ptr - CAP_HEAD;
+    size_t n;
+    memcpy(&n, p, sizeof n);
+    c->used -= n;
+    free(p);
+}
+
+static void *cap_realloc(Jbig2Allocator *al, void *ptr, size_t n)
+{
+    if (!ptr)
+        return cap_alloc(al, n);
+    CapAlloc *c = (CapAlloc *)al;
+    unsigned char *p = (unsigned char *)ptr - CAP_HEAD;
+    size_t old;
+    memcpy(&old, p, sizeof old);
+    if (n > old && n - old > c->cap - c->used)
+        return NULL;
+    unsigned char *q = realloc(p, n + CAP_HEAD);
+    if (!q)
+        return NULL;
+    memcpy(q, &n, sizeof n);
+    c->used = c->used - old + n;
+    return q + CAP_HEAD;
+}
+
+/* jbig2dec's messages: the first fatal one is kept for ours. */
+static void jbig2_error(void *data, const char *msg, Jbig2Severity severity,
+                        uint32_t seg_idx)
+{
+    char *keep = data;
+    (void)seg_idx;
+    if (severity == JBIG2_SEVERITY_FATAL && keep && !keep[0] && msg)
+        snprintf(keep, 200, "%s", msg);
+}
+
+/* A JBIG2 page (embedded stream, optional unfiltered /JBIG2Globals) into
+ * a 1 bpp PIX. *pnot = 1 (and NULL) for layouts left to the fallback. */
+static PIX *jbig2_read(const PdfPage *pg, qpdf_oh xo, qpdf_oh parms, int w,
+                       int h, int invert, int *pnot)
+{
+    qpdf_data q = pg->q;
+    *pnot = 1;
+    qpdf_oh gs = qpdf_oh_get_key(q, parms, "/JBIG2Globals");
+    int has_globals = qpdf_oh_is_stream(q, gs);
+    if (!has_globals && !qpdf_oh_is_null(q, gs))
+        return NULL;
+    if (has_globals &&
+        !qpdf_oh_is_null(q, qpdf_oh_get_key(q, qpdf_oh_get_dict(q, gs),
+                                            "/Filter")))
+        return NULL; /* compressed globals: poppler's decoder */
+    *pnot = 0;
+    /* the page bitmap, a copy of it, and room for symbols and regions */
+    size_t bitmap = ((size_t)w + 7) / 8 * (size_t)h;
+    CapAlloc ca = {{cap_alloc, cap_free, cap_realloc}, 0,
+                   3 * bitmap + (64u << 20)};
+    char why[200] = "";
+    unsigned char *g = NULL, *data = NULL;
+    size_t glen = 0, len = 0;
+    Jbig2GlobalCtx *gctx = NULL;
+    Jbig2Ctx *ctx = NULL;
+    Jbig2Image *img = NULL;
+    PIX *pix = NULL;
+    if (has_globals) {
+        if (stream_bytes(pg, gs, &g, &glen) < 0)
+            goto done;
+        Jbig2Ctx *g0 = jbig2_ctx_new(&ca.a, JBIG2_OPTIONS_EMBEDDED, NULL,
+                                     jbig2_error, why);
+        if (!g0 || jbig2_data_in(g0, g, glen) < 0 ||
+            !(gctx = jbig2_make_global_ctx(g0))) {
+            if (g0 && !gctx)
+                jbig2_ctx_free(g0);
+            page_err(pg, "cannot decode the JBIG2 globals (%s)",
+                     why[0] ? why : "corrupt data");
+            goto done;
+        }
+    }
+    if (stream_bytes(pg, xo, &data, &len) < 0)
+        goto done;
+    ctx = jbig2_ctx_new(&ca.a, JBIG2_OPTIONS_EMBEDDED, gctx, jbig2_error,
+                        why);
+    if (!ctx || jbig2_data_in(ctx, data, len) < 0 ||
+        jbig2_complete_page(ctx) < 0 || !(img = jbig2_page_out(ctx))) {
+        page_err(pg, "cannot decode the page image (JBIG2Decode data: %s)",
+                 why[0] ? why : "corrupt or truncated");
+        goto done;
+    }
+    if (img->width != (uint32_t)w || img->height != (uint32_t)h) {
+        page_err(pg, "the JBIG2 page is %u x %u, its PDF entry says %d x %d",
+                 img->width, img->height, w, h);
+        goto done;
+    }
+    if (!(pix = pixCreate(w, h, 1))) {
+        page_err(pg, "out of memory for the %d x %d image; raise "
+                     "limits.page_memory_mb",
+                 w, h);
+        goto done;
+    }
+    /* JBIG2 and Leptonica: 1 is black, first pixel in the high bit */
+    l_uint32 *pd = pixGetData(pix);
+    int wpl = pixGetWpl(pix);
+    size_t rowbytes = ((size_t)w + 7) / 8;
+    for (int y = 0; y < h; y++)
+        memcpy(pd + (size_t)y * (size_t)wpl, img->data + (size_t)y * img->stride,
+               rowbytes);
+    pixEndianByteSwap(pix);
+    if (invert)
+        pixInvert(pix, pix);
+    pixSetPadBits(pix, 0);
+done:
+    if (img)
+        jbig2_release_page(ctx, img);
+    if (ctx)
+        jbig2_ctx_free(ctx);
+    if (gctx)
+        jbig2_global_ctx_free(gctx);
+    free(g);
+    free(data);
+    return pix;
+}
+
 static void page_set_dpi(PIX *pix, int w, int h, const Mat *ctm)
 {
     int xres = (int)lround(w * 72.0 / ctm->a);
@@ -728,7 +882,7 @@ static int direct_read(PdfPage *pg, qpdf_oh page, PIX **ppix)
     if (!filter)
         return 0;
     int comps = color_components(q, qpdf_oh_get_key(q, img, "/ColorSpace"));
-    if (!strcmp(filter, "/CCITTFaxDecode"))
+    if (!strcmp(filter, "/CCITTFaxDecode") || !strcmp(filter, "/JBIG2Decode"))
         comps = 1; /* bilevel whatever the entry says */
     if (comps == 0)
         return 0;
@@ -789,8 +943,13 @@ static int direct_read(PdfPage *pg, qpdf_oh page, PIX **ppix)
                        invert, &not_here);
         if (!pix)
             return not_here ? 0 : -1;
+    } else if (!strcmp(filter, "/JBIG2Decode")) {
+        int not_here;
+        pix = jbig2_read(pg, xo, parms, (int)w, (int)h, invert, &not_here);
+        if (!pix)
+            return not_here ? 0 : -1;
     } else {
-        return 0; /* JBIG2, JPX, LZW, RunLength...: rendered */
+        return 0; /* JPX, LZW, RunLength...: rendered */
     }
     free(raw);
     if (!pix)

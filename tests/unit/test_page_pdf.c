@@ -3,14 +3,16 @@
  * /Decode [1 0], RGB) taken out of the file pixel for pixel, the
  * resolution from the MediaBox, /Rotate, an image not covering the page
  * rendered by poppler instead, a deflate bomb stopped at the image's
- * size, short data failing naming file and page, page locators and the
- * page limit. PDFs are written here, object by object, with a correct
+ * size, short data failing naming file and page, JBIG2 (an MMR generic
+ * region made from Leptonica's G4 data) read by jbig2dec, page locators
+ * and the page limit. PDFs are written here, object by object, with a correct
  * cross-reference table. */
 #include "common/err.h"
 #include "input/page.h"
 #include "tests/unit/test.h"
 
 #include <string.h>
+#include <tiffio.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -385,6 +387,131 @@ static void page_pdf_list__three_pages__locators_read_them_and_limit_holds(void)
     unlink(path);
 }
 
+/* The G4 data of a 1 bpp PIX (Leptonica writes one strip). */
+static unsigned char *g4_bytes(PIX *pix, size_t *plen)
+{
+    const char *path = tmp_path("g4.tif");
+    unsigned char *b = NULL;
+    *plen = 0;
+    if (pixWriteTiff(path, pix, IFF_TIFF_G4, "w") != 0)
+        return NULL;
+    TIFF *t = TIFFOpen(path, "r");
+    if (t && TIFFNumberOfStrips(t) == 1) {
+        tmsize_t n = TIFFRawStripSize(t, 0);
+        if (n > 0 && (b = malloc((size_t)n)) &&
+            TIFFReadRawStrip(t, 0, b, n) == n)
+            *plen = (size_t)n;
+    }
+    if (t)
+        TIFFClose(t);
+    unlink(path);
+    return b;
+}
+
+static unsigned char *be32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+    return p + 4;
+}
+
+/* Segment header: number, type, no referred segments, page 1, length. */
+static unsigned char *jb2_seg(unsigned char *p, uint32_t num, int type,
+                              uint32_t len)
+{
+    p = be32(p, num);
+    *p++ = (unsigned char)type;
+    *p++ = 0;
+    *p++ = 1;
+    return be32(p, len);
+}
+
+/* An embedded JBIG2 stream (PDF's JBIG2Decode): page information, one
+ * immediate lossless generic region over the page coded with MMR (T.6,
+ * the G4 of TIFF), end of page. */
+static unsigned char *jbig2_stream(const unsigned char *mmr, size_t n, int w,
+                                   int h, size_t *plen)
+{
+    unsigned char *b = calloc(1, 3 * 11 + 19 + 18 + n), *p = b;
+    p = jb2_seg(p, 0, 48, 19); /* page information */
+    p = be32(p, (uint32_t)w);
+    p = be32(p, (uint32_t)h);
+    p = be32(p, 0);
+    p = be32(p, 0);
+    *p++ = 0;
+    *p++ = 0;
+    *p++ = 0;
+    p = jb2_seg(p, 1, 39, (uint32_t)(18 + n)); /* immediate lossless generic */
+    p = be32(p, (uint32_t)w);
+    p = be32(p, (uint32_t)h);
+    p = be32(p, 0);
+    p = be32(p, 0);
+    *p++ = 0; /* OR */
+    *p++ = 1; /* MMR */
+    memcpy(p, mmr, n);
+    p += n;
+    p = jb2_seg(p, 2, 49, 0); /* end of page */
+    *plen = (size_t)(p - b);
+    return b;
+}
+
+static void page_pdf_read__jbig2_mmr_page__pixels_of_the_bitmap(void)
+{
+    enum { W = 203, H = 61 };
+    PIX *ref = pixCreate(W, H, 1);
+    for (int i = 0; i < 40; i++)
+        pixRasterop(ref, (int)(rnd() % W), (int)(rnd() % H),
+                    (int)(rnd() % 30 + 1), (int)(rnd() % 12 + 1), PIX_SET,
+                    NULL, 0, 0);
+    size_t gn, jn, cut;
+    unsigned char *g4 = g4_bytes(ref, &gn);
+    CHECK(g4 && gn > 0);
+    unsigned char *jb = jbig2_stream(g4, gn, W, H, &jn);
+    /* the region cut short: the end-of-page segment and most of the
+     * data gone */
+    cut = 11 + 19 + 11 + 18 + gn / 4;
+    const char *dict = "/Width 203 /Height 61 /ColorSpace /DeviceGray "
+                       "/BitsPerComponent 1 /Filter /JBIG2Decode";
+    TPage pg[3] = {{W * 0.72, H * 0.72, NULL, dict, jb, jn, NULL},
+                   {W * 0.72, H * 0.72, NULL,
+                    "/Width 203 /Height 61 /ColorSpace /DeviceGray "
+                    "/BitsPerComponent 1 /Filter /JBIG2Decode "
+                    "/Decode [1 0]",
+                    jb, jn, NULL},
+                   {W * 0.72, H * 0.72, NULL, dict, jb, cut, NULL}};
+    const char *path = tmp_path("jbig2.pdf");
+    CHECK(write_pdf(path, pg, 3) == 0);
+    PIX *p = page_pdf_read(path, 0, 0, 100000000);
+    if (!p)
+        printf("  %s\n", err_get());
+    int same = -1;
+    CHECK(p && pixEqual(p, ref, &same) == 0 && same == 1);
+    CHECK(p && pixGetXRes(p) == 100);
+    PIX *inv = page_pdf_read(path, 1, 0, 100000000);
+    PIX *neg = pixInvert(NULL, ref);
+    same = -1;
+    CHECK(inv && pixEqual(inv, neg, &same) == 0 && same == 1);
+    PIX *bad = page_pdf_read(path, 2, 0, 100000000);
+    if (bad) {
+        /* jbig2dec may finish a short region with white rows: then it
+         * must not be the whole page */
+        same = -1;
+        CHECK(pixEqual(bad, ref, &same) == 0 && same == 0);
+    } else {
+        CHECK(strstr(err_get(), "jbig2.pdf page 3:") != NULL);
+    }
+    pixDestroy(&p);
+    pixDestroy(&inv);
+    pixDestroy(&neg);
+    pixDestroy(&bad);
+    pixDestroy(&ref);
+    free(g4);
+    free(jb);
+    unlink(path);
+}
+
 static void page_list__garbage_after_pdf_header__error_names_file(void)
 {
     const char *path = tmp_path("garbage.pdf");
@@ -407,6 +534,7 @@ int main(void)
     RUN(page_pdf_read__rotate_90__turned_and_resolution_swapped);
     RUN(page_pdf_read__image_not_covering_page__rendered_by_poppler);
     RUN(page_pdf_read__flate_bomb_and_short_data__capped_or_named);
+    RUN(page_pdf_read__jbig2_mmr_page__pixels_of_the_bitmap);
     RUN(page_pdf_list__three_pages__locators_read_them_and_limit_holds);
     RUN(page_list__garbage_after_pdf_header__error_names_file);
     TEST_EXIT();
