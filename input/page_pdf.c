@@ -820,14 +820,14 @@ static void page_set_dpi(PIX *pix, int w, int h, const Mat *ctm)
     pixSetResolution(pix, xres, yres);
 }
 
-/* Take the page's one image straight out of the file. 1 = *ppix is the
- * page; 0 = not a page this reads (use the fallback); -1 = error. */
-static int direct_read(PdfPage *pg, qpdf_oh page, PIX **ppix)
+/* The page's one image XObject, if the page is one image drawn upright
+ * over the whole MediaBox: 1 (*pxo, *pctm set) or 0. */
+static int page_image(const PdfPage *pg, qpdf_oh page, qpdf_oh *pxo,
+                      Mat *pctm)
 {
     qpdf_data q = pg->q;
-    unsigned char *content = NULL, *raw = NULL;
+    unsigned char *content = NULL;
     size_t clen = 0;
-    *ppix = NULL;
     if (qpdf_oh_get_page_content_data(q, page, &content, &clen) &
             QPDF_ERRORS ||
         qpdf_has_error(q)) {
@@ -846,11 +846,10 @@ static int direct_read(PdfPage *pg, qpdf_oh page, PIX **ppix)
     qpdf_oh res = inherited(q, page, "/Resources");
     qpdf_oh xo = qpdf_oh_get_key(q, qpdf_oh_get_key(q, res, "/XObject"),
                                  name);
-    if (!qpdf_oh_is_stream(q, xo))
-        return 0;
-    qpdf_oh img = qpdf_oh_get_dict(q, xo);
-    if (!qpdf_oh_is_name_and_equals(q, qpdf_oh_get_key(q, img, "/Subtype"),
-                                    "/Image"))
+    if (!qpdf_oh_is_stream(q, xo) ||
+        !qpdf_oh_is_name_and_equals(
+            q, qpdf_oh_get_key(q, qpdf_oh_get_dict(q, xo), "/Subtype"),
+            "/Image"))
         return 0;
     /* axis-aligned, upright, covering the MediaBox */
     const double *b = pg->box;
@@ -860,6 +859,82 @@ static int direct_read(PdfPage *pg, qpdf_oh page, PIX **ppix)
         ctm.d <= 0 || fabs(ctm.e - b[0]) > tx || fabs(ctm.f - b[1]) > ty ||
         fabs(ctm.e + ctm.a - b[2]) > tx || fabs(ctm.f + ctm.d - b[3]) > ty)
         return 0;
+    *pxo = xo;
+    *pctm = ctm;
+    return 1;
+}
+
+/* A DCTDecode image: 1 (*ppix, or NULL when Leptonica cannot decode
+ * it), 0 (rendered instead) or -1. */
+static int dct_read(const PdfPage *pg, qpdf_oh xo, long long w, long long h,
+                    PIX **ppix)
+{
+    unsigned char *raw;
+    size_t len;
+    if (stream_bytes(pg, xo, &raw, &len) < 0)
+        return -1;
+    int jw, jh, spp, cmyk = 0;
+    /* JPEGs that libjpeg takes only from poppler's DCT reader (table and
+     * image SOIs both kept, as tiff2pdf -j writes them), and CMYK with
+     * its inverted Adobe samples: rendered */
+    if (readHeaderMemJpeg(raw, len, &jw, &jh, &spp, NULL, &cmyk) != 0 ||
+        cmyk || spp == 4) {
+        free(raw);
+        return 0;
+    }
+    if (jw != w || jh != h || (int64_t)jw * jh > pg->max_pixels) {
+        free(raw);
+        return page_err(pg, "the JPEG is %d x %d, its PDF entry says %lld x "
+                            "%lld",
+                        jw, jh, w, h);
+    }
+    *ppix = pixReadMemJpeg(raw, len, 0, 1, NULL, 0);
+    free(raw);
+    return 1;
+}
+
+/* A CCITTFaxDecode image: as dct_read. */
+static int ccitt_page(const PdfPage *pg, qpdf_oh xo, qpdf_oh parms,
+                      long long w, long long h, int invert, PIX **ppix)
+{
+    qpdf_data q = pg->q;
+    long long k, cols, rows;
+    if (dict_int(q, parms, "/K", 0, -1000000, 1000000, &k) < 0 ||
+        dict_int(q, parms, "/Columns", 1728, 1, 1 << 30, &cols) < 0 ||
+        dict_int(q, parms, "/Rows", h, 0, 1 << 30, &rows) < 0)
+        return 0;
+    if (rows == 0)
+        rows = h;
+    /* G3 (K >= 0: libtiff wants the EOLs PDF makes optional), byte
+     * alignment, unusual sizes: the renderer knows them */
+    if (k >= 0 || cols != w || rows != h ||
+        dict_bool(q, parms, "/EncodedByteAlign", 0) ||
+        !dict_bool(q, parms, "/EndOfBlock", 1))
+        return 0;
+    /* BlackIs1 false (the default): 0 bits are black, as CCITT codes them
+     * with TIFF's WhiteIsZero; true flips that, as does /Decode [1 0] */
+    int black1 = dict_bool(q, parms, "/BlackIs1", 0);
+    int photometric = (black1 != invert) ? 1 : 0;
+    unsigned char *raw;
+    size_t len;
+    if (stream_bytes(pg, xo, &raw, &len) < 0)
+        return -1;
+    *ppix = ccitt_read(raw, len, (int)w, (int)h, photometric);
+    free(raw);
+    return 1;
+}
+
+/* Take the page's one image straight out of the file. 1 = *ppix is the
+ * page; 0 = not a page this reads (use the fallback); -1 = error. */
+static int direct_read(PdfPage *pg, qpdf_oh page, PIX **ppix)
+{
+    qpdf_data q = pg->q;
+    qpdf_oh xo;
+    Mat ctm;
+    *ppix = NULL;
+    if (!page_image(pg, page, &xo, &ctm))
+        return 0;
+    qpdf_oh img = qpdf_oh_get_dict(q, xo);
     long long w, h, bpc;
     if (dict_int(q, img, "/Width", 0, 1, 1 << 30, &w) < 0 ||
         dict_int(q, img, "/Height", 0, 1, 1 << 30, &h) < 0 || w == 0 ||
@@ -887,71 +962,34 @@ static int direct_read(PdfPage *pg, qpdf_oh page, PIX **ppix)
     if (comps == 0)
         return 0;
     int invert = decode_array(q, img, comps);
-    if (invert < 0)
-        return 0;
-    if (dict_int(q, img, "/BitsPerComponent", 8, 1, 16, &bpc) < 0)
+    if (invert < 0 ||
+        dict_int(q, img, "/BitsPerComponent", 8, 1, 16, &bpc) < 0)
         return 0;
     PIX *pix = NULL;
-    size_t len;
+    int rc, not_here = 0;
     if (!strcmp(filter, "/DCTDecode")) {
         if (invert)
             return 0;
-        if (stream_bytes(pg, xo, &raw, &len) < 0)
-            return -1;
-        int jw, jh, spp, cmyk = 0;
-        /* JPEGs that libjpeg takes only from poppler's DCT reader (table
-         * and image SOIs both kept, as tiff2pdf -j writes them), and CMYK
-         * with its inverted Adobe samples: rendered */
-        if (readHeaderMemJpeg(raw, len, &jw, &jh, &spp, NULL, &cmyk) != 0 ||
-            cmyk || spp == 4) {
-            free(raw);
-            return 0;
-        }
-        if (jw != w || jh != h || (int64_t)jw * jh > pg->max_pixels) {
-            free(raw);
-            return page_err(pg, "the JPEG is %d x %d, its PDF entry says "
-                                "%lld x %lld",
-                            jw, jh, w, h);
-        }
-        pix = pixReadMemJpeg(raw, len, 0, 1, NULL, 0);
+        rc = dct_read(pg, xo, w, h, &pix);
     } else if (!strcmp(filter, "/CCITTFaxDecode")) {
-        long long k, cols, rows;
-        if (dict_int(q, parms, "/K", 0, -1000000, 1000000, &k) < 0 ||
-            dict_int(q, parms, "/Columns", 1728, 1, 1 << 30, &cols) < 0 ||
-            dict_int(q, parms, "/Rows", h, 0, 1 << 30, &rows) < 0)
-            return 0;
-        if (rows == 0)
-            rows = h;
-        /* G3 (K >= 0: libtiff wants the EOLs PDF makes optional), byte
-         * alignment, unusual sizes: the renderer knows them */
-        if (k >= 0 || cols != w || rows != h ||
-            dict_bool(q, parms, "/EncodedByteAlign", 0) ||
-            !dict_bool(q, parms, "/EndOfBlock", 1))
-            return 0;
-        /* BlackIs1 false (the default): 0 bits are black, as CCITT codes
-         * them with TIFF's WhiteIsZero; true flips that, as does /Decode
-         * [1 0] */
-        int black1 = dict_bool(q, parms, "/BlackIs1", 0);
-        int photometric = (black1 != invert) ? 1 : 0;
-        if (stream_bytes(pg, xo, &raw, &len) < 0)
-            return -1;
-        pix = ccitt_read(raw, len, (int)w, (int)h, photometric);
+        rc = ccitt_page(pg, xo, parms, w, h, invert, &pix);
     } else if (!*filter || !strcmp(filter, "/FlateDecode") ||
                !strcmp(filter, "/Fl")) {
-        int not_here;
         pix = raw_read(pg, xo, filter, parms, (int)w, (int)h, (int)bpc, comps,
                        invert, &not_here);
         if (!pix)
             return not_here ? 0 : -1;
+        rc = 1;
     } else if (!strcmp(filter, "/JBIG2Decode")) {
-        int not_here;
         pix = jbig2_read(pg, xo, parms, (int)w, (int)h, invert, &not_here);
         if (!pix)
             return not_here ? 0 : -1;
+        rc = 1;
     } else {
         return 0; /* JPX, LZW, RunLength...: rendered */
     }
-    free(raw);
+    if (rc <= 0)
+        return rc;
     if (!pix)
         return page_err(pg, "cannot decode the page image (%s data; "
                             "corrupt or truncated file?)",
