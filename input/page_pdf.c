@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -78,9 +79,50 @@ int page_pdf_is(const char *path)
 
 /* ---- qpdf --------------------------------------------------------------- */
 
-/* Open path with qpdf, quietly. NULL with the message set. */
-static qpdf_data pdf_open(const char *path)
+/* Files up to this size are read into memory for qpdf: it parses the
+ * cross-reference table with a seek and a read per entry, which cost
+ * 100 ms per page of a 200-page scan through stdio. Larger files are read
+ * through the file (no copy against the stage's address-space limit; no
+ * mapping, which a file truncated under it would turn into SIGBUS). */
+#define PDF_MEMORY_MAX (64u << 20)
+
+/* The whole file when it is small (NULL otherwise, or on error). */
+static unsigned char *slurp(const char *path, size_t *plen)
 {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    unsigned char *buf = NULL;
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &st) == 0 && st.st_size > 0 &&
+        (uint64_t)st.st_size <= PDF_MEMORY_MAX &&
+        (buf = malloc((size_t)st.st_size))) {
+        size_t n = (size_t)st.st_size, got = 0;
+        while (got < n) {
+            ssize_t r = pread(fd, buf + got, n - got, (off_t)got);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                break;
+            got += (size_t)r;
+        }
+        if (got == n) {
+            *plen = n;
+        } else {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    close(fd);
+    return buf;
+}
+
+/* Open path with qpdf, quietly; *pmem is what qpdf reads from memory
+ * (free it after qpdf_cleanup). NULL with the message set. */
+static qpdf_data pdf_open(const char *path, unsigned char **pmem)
+{
+    size_t len = 0;
+    *pmem = NULL;
     qpdf_data q = qpdf_init();
     if (!q) {
         err_set("%s: out of memory opening the PDF", path);
@@ -88,14 +130,20 @@ static qpdf_data pdf_open(const char *path)
     }
     qpdf_silence_errors(q);
     qpdf_set_suppress_warnings(q, QPDF_TRUE);
-    if (qpdf_read(q, path, NULL) & QPDF_ERRORS) {
+    unsigned char *mem = slurp(path, &len);
+    QPDF_ERROR_CODE rc =
+        mem ? qpdf_read_memory(q, path, (const char *)mem, len, NULL)
+            : qpdf_read(q, path, NULL);
+    if (rc & QPDF_ERRORS) {
         qpdf_error e = qpdf_get_error(q);
         const char *detail = e ? qpdf_get_error_message_detail(q, e) : NULL;
         err_set("%s: cannot read the PDF (%s)", path,
                 detail && detail[0] ? detail : "corrupt or truncated file");
         qpdf_cleanup(&q);
+        free(mem);
         return NULL;
     }
+    *pmem = mem;
     return q;
 }
 
@@ -126,7 +174,8 @@ int page_pdf_list(const char *path, int max_pages, uint64_t **pref, int *pn)
 {
     if (pref)
         *pref = NULL;
-    qpdf_data q = pdf_open(path);
+    unsigned char *mem;
+    qpdf_data q = pdf_open(path, &mem);
     if (!q)
         return -1;
     int n = qpdf_get_num_pages(q), rc = 0;
@@ -150,6 +199,7 @@ int page_pdf_list(const char *path, int max_pages, uint64_t **pref, int *pn)
         qpdf_oh_release(q, h);
     }
     qpdf_cleanup(&q);
+    free(mem);
     if (rc < 0) {
         free(ref);
         return -1;
@@ -163,6 +213,7 @@ int page_pdf_list(const char *path, int max_pages, uint64_t **pref, int *pn)
 /* What reading a page needs, and the place for its messages. */
 typedef struct {
     qpdf_data q;
+    unsigned char *mem; /* the file, when qpdf reads it from memory */
     const char *path;
     int page;           /* 0-based */
     int64_t max_pixels;
@@ -1112,12 +1163,12 @@ done:
 PIX *page_pdf_read(const char *path, int page, uint64_t ref,
                    int64_t max_pixels)
 {
-    PdfPage pg = {NULL, path, page, max_pixels, {0, 0, 0, 0}, 0, 0};
+    PdfPage pg = {NULL, NULL, path, page, max_pixels, {0, 0, 0, 0}, 0, 0};
     if (page < 0) {
         err_set("%s page %d: no such page", path, page + 1);
         return NULL;
     }
-    if (!(pg.q = pdf_open(path)))
+    if (!(pg.q = pdf_open(path, &pg.mem)))
         return NULL;
     qpdf_data q = pg.q;
     PIX *pix = NULL;
@@ -1169,6 +1220,7 @@ PIX *page_pdf_read(const char *path, int page, uint64_t ref,
     if (rc == 0) {
         /* poppler reads the file itself; qpdf's copy is done with */
         qpdf_cleanup(&pg.q);
+        free(pg.mem);
         return render(&pg);
     }
     if (pg.rotate) {
@@ -1185,5 +1237,6 @@ PIX *page_pdf_read(const char *path, int page, uint64_t ref,
     }
 done:
     qpdf_cleanup(&pg.q);
+    free(pg.mem);
     return pix;
 }
