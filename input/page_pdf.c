@@ -1058,14 +1058,13 @@ static int direct_read(PdfPage *pg, qpdf_oh page, PIX **ppix)
 
 static PIX *render(const PdfPage *pg)
 {
-    int fd = open(pg->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        err_set_errno("%s", pg->path);
-        return NULL;
-    }
     GError *ge = NULL;
-    /* poppler owns fd from here, also on failure */
-    PopplerDocument *doc = poppler_document_new_from_fd(fd, NULL, &ge);
+    gchar *abs = g_canonicalize_filename(pg->path, NULL);
+    gchar *uri = abs ? g_filename_to_uri(abs, NULL, &ge) : NULL;
+    PopplerDocument *doc =
+        uri ? poppler_document_new_from_file(uri, NULL, &ge) : NULL;
+    g_free(uri);
+    g_free(abs);
     if (!doc) {
         page_err(pg, "cannot render the page (%s)",
                  ge && ge->message ? ge->message : "poppler refused the file");
