@@ -19,14 +19,6 @@
 #define FUZZ_MAX_PAGES 8
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-const char *__lsan_default_suppressions(void);
-
-/* fontconfig (poppler renders text with it) keeps its configuration for
- * the life of the process (as tests/lsan.supp says for the suite) */
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:libfontconfig\n";
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
