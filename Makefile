@@ -11,7 +11,8 @@
 BUILD    ?= build
 PREFIX   ?= /usr/local
 CC       ?= cc
-PKGS     := lept yaml-0.1 openblas libtiff-4 libpng zlib libdeflate freetype2 jansson
+PKGS     := lept yaml-0.1 openblas libtiff-4 libpng zlib libdeflate freetype2 jansson \
+            libqpdf poppler-glib cairo jbig2dec
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -102,6 +103,7 @@ FUZZ_LAYER_fuzz_ingest        := chain
 FUZZ_LAYER_fuzz_job           := pipeline
 FUZZ_LAYER_fuzz_model         := recognize
 FUZZ_LAYER_fuzz_out_page_load := output
+FUZZ_LAYER_fuzz_pdf           := input
 FUZZ_LAYER_fuzz_png           := input
 FUZZ_LAYER_fuzz_segpage       := segment
 FUZZ_LAYER_fuzz_segbitmap     := segment

@@ -20,7 +20,7 @@ static const char help_ocr[] =
     "                   [--model FILE] [--no-context] [--no-lm]\n"
     "                   [--lexicon FILE] IMAGE...\n"
     "\n"
-    "OCR image files (TIFF incl. multi-page, PNG, JPEG, PNM) without a job\n"
+    "OCR scans (multi-page TIFF and PDF, PNG, JPEG, PNM) without a job\n"
     "file. For IMAGE x.png, writes DIR/x.txt and DIR/x.hocr (one hOCR page\n"
     "per image page; pages separated by a form feed in the text); with -f\n"
     "alto also DIR/x.alto.xml (ALTO 4.4, one Page per image page); with\n"

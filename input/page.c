@@ -39,7 +39,7 @@ int page_is_image_name(const char *name)
 {
     static const char *const exts[] = {
         ".tif", ".tiff", ".png", ".jpg", ".jpeg", ".pnm", ".pbm", ".pgm",
-        ".ppm", ".bmp", ".gif", ".webp", ".jp2", ".j2k"};
+        ".ppm", ".bmp", ".gif", ".webp", ".jp2", ".j2k", ".pdf"};
     const char *dot = strrchr(name, '.');
     if (!dot)
         return 0;
@@ -72,7 +72,7 @@ static int page_format(const char *path, int *pformat)
           format == IFF_PNM || format == IFF_BMP || format == IFF_GIF ||
           format == IFF_WEBP || format == IFF_JP2))
         return err_set("%s: unsupported image format (expected TIFF, PNG, "
-                       "JPEG, PNM, BMP, GIF, WebP or JPEG 2000)",
+                       "JPEG, PNM, BMP, GIF, WebP, JPEG 2000 or PDF)",
                        path);
     *pformat = format;
     return 0;
@@ -135,9 +135,10 @@ static int tiff_list(const char *path, int max_pages, uint64_t **pifd,
  * @param[in]  max_pages  more pages than this fail (limits.max_pages);
  *                        0 = no limit
  * @param[out] pifd       [optional] for a TIFF, each page's directory
- *                        offset (caller frees; for page_read_at); NULL
- *                        for other formats
- * @param[out] pn         pages (1 for all formats but TIFF)
+ *                        offset; for a PDF, each page's object
+ *                        (page_pdf_list) (caller frees; for
+ *                        page_read_at); NULL for other formats
+ * @param[out] pn         pages (1 for all formats but TIFF and PDF)
  * @return 0, or -1 (not an image, unsupported format, unreadable, too
  *         many pages: the message names the file and, for the last, its
  *         page count and the key)
@@ -151,6 +152,8 @@ int page_list(const char *path, int max_pages, uint64_t **pifd, int *pn)
     int format;
     if (pifd)
         *pifd = NULL;
+    if (page_pdf_is(path))
+        return page_pdf_list(path, max_pages, pifd, pn);
     if (page_format(path, &format) < 0)
         return -1;
     if (!is_tiff(format)) {
@@ -291,10 +294,12 @@ static int decode_out_of_memory(int e, int w, int h, int bps, int spp)
  * Decode one page, refusing pages over the pixel limit before decoding.
  *
  * @param[in] path        image file
- * @param[in] page        0-based page (TIFF directory); 0 for other formats
+ * @param[in] page        0-based page (TIFF directory, PDF page); 0 for
+ *                        other formats
  * @param[in] ifd         TIFF: the page's directory offset from page_list,
  *                        or 0 = unknown (found by walking the directory
- *                        chain: linear in page); ignored for other formats
+ *                        chain: linear in page); PDF: the page's object
+ *                        from page_list, or 0; ignored for other formats
  * @param[in] max_pixels  width * height above this fails
  * @return new PIX (caller owns; pixDestroy()), or NULL with a message that
  *         names file and page
@@ -311,6 +316,8 @@ PIX *page_read_at(const char *path, int page, uint64_t ifd,
 {
     int format, w = 0, h = 0, bps = 0, spp = 0, res = 0, cmap = 0, fmt2 = 0;
     FILE *view = NULL;
+    if (page_pdf_is(path))
+        return page_pdf_read(path, page, ifd, max_pixels);
     if (page_format(path, &format) < 0)
         return NULL;
     if (is_tiff(format)) {

@@ -3,7 +3,8 @@
  * file has, one page decoded with a pixel limit.
  *
  * Files (prefix page_): page.c; page_png.c (fast path for common PNGs,
- * used by page_read).
+ * used by page_read); page_pdf.c (PDF pages: the scanned image taken out
+ * of the file, or the page rendered by poppler).
  *
  * Design: the lowest layer of the page chain (chain.h): every path that
  * reads a scan comes through here, so a limit or a new input format is one
@@ -16,12 +17,14 @@
 #include <leptonica/allheaders.h>
 
 
-/* 1 if the file name has an image extension the pipeline reads (.tif,
- * .tiff, .png, .jpg, .jpeg, .pnm, .pbm, .pgm, .ppm; any case). */
+/* 1 if the file name has an extension the pipeline reads (.tif, .tiff,
+ * .png, .jpg, .jpeg, .pnm, .pbm, .pgm, .ppm, .bmp, .gif, .webp, .jp2,
+ * .j2k, .pdf; any case). */
 int page_is_image_name(const char *name);
 
 int page_count(const char *path, int *pn);
-/* Page count and, for a TIFF, each page's directory offset (one walk). */
+/* Page count and, for a TIFF, each page's directory offset (one walk);
+ * for a PDF, each page's object (page_pdf_list). */
 int page_list(const char *path, int max_pages, uint64_t **pifd, int *pn);
 PIX *page_read(const char *path, int page, int64_t max_pixels);
 /* page_read with the page's directory offset from page_list: constant
@@ -38,5 +41,11 @@ static inline unsigned page_over_white(unsigned c, unsigned a)
 }
 /* NULL (no message) = not on the fast path: read it with pixRead. */
 PIX *page_png_read(const char *path);
+
+/* PDF input (page_pdf.c); page_list / page_read_at call these for PDFs. */
+int page_pdf_is(const char *path);
+int page_pdf_list(const char *path, int max_pages, uint64_t **pref, int *pn);
+PIX *page_pdf_read(const char *path, int page, uint64_t ref,
+                   int64_t max_pixels);
 
 #endif

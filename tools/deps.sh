@@ -21,9 +21,10 @@ for g in "$@"; do
     case $g in
     build) pkgs+=(gcc make pkg-config libleptonica-dev libopenblas-dev
                   libtiff-dev libpng-dev libjpeg-dev libyaml-dev zlib1g-dev
-                  libdeflate-dev libfreetype-dev libjansson-dev) ;;
+                  libdeflate-dev libfreetype-dev libjansson-dev libqpdf-dev
+                  libpoppler-glib-dev libcairo2-dev libjbig2dec0-dev) ;;
     test) pkgs+=(libxml2-utils hershey-fonts-data valgrind imagemagick strace jq
-                 poppler-utils qpdf chromium) ;;
+                 poppler-utils qpdf chromium libtiff-tools) ;;
     bench) pkgs+=(tesseract-ocr tesseract-ocr-eng ocrad gocr hershey-fonts-data time imagemagick
                   libtiff-tools) ;;
     fuzz) pkgs+=(clang) ;;

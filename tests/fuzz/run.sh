@@ -10,6 +10,8 @@ secs=$1 build=$2
 shift 2
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# the suite's leak suppressions (libraries' process-lifetime state)
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 export OPENBLAS_NUM_THREADS=1
 passed=0 failed=0
 for name in "$@"; do

@@ -1,0 +1,1241 @@
+/*
+ * page_pdf.c - pages of PDF files (page.h): each page is one page of the
+ * scan, as a page of a multi-page TIFF is.
+ *
+ * Design: qpdf (C API, qpdf-c.h) parses the file. A page that is one image
+ * drawn over the whole page (what scanners and MFPs write: content
+ * "q W 0 0 H 0 0 cm /Im0 Do Q") is taken straight out of the file, never
+ * rasterised:
+ *   DCTDecode        the JPEG bytes -> Leptonica (pixReadMemJpeg)
+ *   CCITTFaxDecode   the G4 bytes wrapped in a minimal TIFF in memory
+ *                    (Columns, Rows, BlackIs1) -> pixReadMemTiff
+ *   FlateDecode/none raw samples (1/2/4/8-bit grey, 8-bit RGB) inflated
+ *                    here with zlib under a cap, PNG/TIFF predictors
+ *   JBIG2Decode      jbig2dec (with /JBIG2Globals), under a memory cap
+ * Every other page (vector text, several images, rotations or offsets in
+ * the content, masks, CMYK, G3, JPX, palettes) is rendered by poppler
+ * (poppler-glib + cairo) at the page image's own resolution, or 300 dpi.
+ * The page's resolution is its image's size against the MediaBox (points,
+ * 72 per inch); /Rotate is applied.
+ *
+ * Hostile files: the pixel limit is checked on the image dictionary (or
+ * the JPEG header, or the rendered size) before anything is decoded; Flate
+ * data is inflated to at most the size the image needs (a deflate bomb
+ * stops there); page counts are capped by page_pdf_list's max_pages. Each
+ * page is read on its own (the file is opened again), so a broken page
+ * fails alone; messages name the file and page.
+ *
+ * Page locator: page_pdf_list returns for each page its object number and
+ * generation (number << 16 | generation), which page_pdf_read uses instead
+ * of walking the page tree; 0 = unknown (found by index).
+ */
+#include "input/page.h"
+
+#include <cairo.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <poppler.h>
+#include <qpdf/qpdf-c.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "common/err.h"
+
+/* last: jbig2.h defines `inline` away when it is not a macro (as in C11,
+ * where it is a keyword); undone at once */
+#include <jbig2.h>
+#undef inline
+
+#define PDF_MAX_CONTENT 65536 /* a one-image page's content is ~50 bytes */
+#define PDF_RENDER_DPI 300
+#define PDF_MAX_BOX 14400.0 /* the largest page PDF allows: 200 in */
+
+/**
+ * 1 if the file is a PDF: "%PDF-" within its first 1024 bytes (where
+ * readers look for it).
+ *
+ * @param[in] path  any file
+ * @return 1 or 0 (also 0 when it cannot be read)
+ */
+int page_pdf_is(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    char buf[1024];
+    size_t n = fread(buf, 1, sizeof buf, fp);
+    fclose(fp);
+    for (size_t i = 0; i + 5 <= n; i++)
+        if (!memcmp(buf + i, "%PDF-", 5))
+            return 1;
+    return 0;
+}
+
+/* ---- qpdf --------------------------------------------------------------- */
+
+/* Files up to this size are read into memory for qpdf: it parses the
+ * cross-reference table with a seek and a read per entry, which cost
+ * 100 ms per page of a 200-page scan through stdio. Larger files are read
+ * through the file (no copy against the stage's address-space limit; no
+ * mapping, which a file truncated under it would turn into SIGBUS). */
+#define PDF_MEMORY_MAX (64u << 20)
+
+/* The whole file when it is small (NULL otherwise, or on error). */
+static unsigned char *slurp(const char *path, size_t *plen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    unsigned char *buf = NULL;
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &st) == 0 && st.st_size > 0 &&
+        (uint64_t)st.st_size <= PDF_MEMORY_MAX &&
+        (buf = malloc((size_t)st.st_size))) {
+        size_t n = (size_t)st.st_size, got = 0;
+        while (got < n) {
+            ssize_t r = pread(fd, buf + got, n - got, (off_t)got);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                break;
+            got += (size_t)r;
+        }
+        if (got == n) {
+            *plen = n;
+        } else {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    close(fd);
+    return buf;
+}
+
+/* Open path with qpdf, quietly; *pmem is what qpdf reads from memory
+ * (free it after qpdf_cleanup). NULL with the message set. */
+static qpdf_data pdf_open(const char *path, unsigned char **pmem)
+{
+    size_t len = 0;
+    *pmem = NULL;
+    qpdf_data q = qpdf_init();
+    if (!q) {
+        err_set("%s: out of memory opening the PDF", path);
+        return NULL;
+    }
+    qpdf_silence_errors(q);
+    qpdf_set_suppress_warnings(q, QPDF_TRUE);
+    unsigned char *mem = slurp(path, &len);
+    QPDF_ERROR_CODE rc =
+        mem ? qpdf_read_memory(q, path, (const char *)mem, len, NULL)
+            : qpdf_read(q, path, NULL);
+    if (rc & QPDF_ERRORS) {
+        qpdf_error e = qpdf_get_error(q);
+        const char *detail = e ? qpdf_get_error_message_detail(q, e) : NULL;
+        err_set("%s: cannot read the PDF (%s)", path,
+                detail && detail[0] ? detail : "corrupt or truncated file");
+        qpdf_cleanup(&q);
+        free(mem);
+        return NULL;
+    }
+    *pmem = mem;
+    return q;
+}
+
+/* The error qpdf recorded since the last call, as text ("" if none). */
+static const char *pdf_error(qpdf_data q)
+{
+    if (!qpdf_has_error(q))
+        return "";
+    qpdf_error e = qpdf_get_error(q);
+    const char *d = e ? qpdf_get_error_message_detail(q, e) : NULL;
+    return d && d[0] ? d : "corrupt PDF object";
+}
+
+/**
+ * Pages of a PDF: their count and, when pref is given, each page's
+ * locator for page_pdf_read.
+ *
+ * @param[in]  path       PDF file
+ * @param[in]  max_pages  more pages than this fail (limits.max_pages);
+ *                        0 = no limit
+ * @param[out] pref       [optional] each page's object number << 16 |
+ *                        generation (caller frees), 0 where unknown
+ * @param[out] pn         pages (>= 1)
+ * @return 0, or -1 (unreadable, no pages, too many pages: the message
+ *         names the file)
+ */
+int page_pdf_list(const char *path, int max_pages, uint64_t **pref, int *pn)
+{
+    if (pref)
+        *pref = NULL;
+    unsigned char *mem;
+    qpdf_data q = pdf_open(path, &mem);
+    if (!q)
+        return -1;
+    int n = qpdf_get_num_pages(q), rc = 0;
+    uint64_t *ref = NULL;
+    if (n < 0 || qpdf_has_error(q))
+        rc = err_set("%s: cannot read the PDF's page tree (%s)", path,
+                     pdf_error(q));
+    else if (n == 0)
+        rc = err_set("%s: the PDF has no pages", path);
+    else if (max_pages > 0 && n > max_pages)
+        rc = err_set("%s: %d pages, more than limits.max_pages = %d", path,
+                     n, max_pages);
+    else if (pref && !(ref = calloc((size_t)n, sizeof *ref)))
+        rc = err_set("%s: out of memory for %d page references", path, n);
+    for (int p = 0; rc == 0 && ref && p < n; p++) {
+        qpdf_oh h = qpdf_get_page_n(q, (size_t)p);
+        int id = qpdf_oh_get_object_id(q, h);
+        int gen = qpdf_oh_get_generation(q, h);
+        if (id > 0 && gen >= 0 && gen <= 0xffff && !qpdf_has_error(q))
+            ref[p] = (uint64_t)id << 16 | (uint64_t)gen;
+        qpdf_oh_release(q, h);
+    }
+    qpdf_cleanup(&q);
+    free(mem);
+    if (rc < 0) {
+        free(ref);
+        return -1;
+    }
+    if (pref)
+        *pref = ref;
+    *pn = n;
+    return 0;
+}
+
+/* What reading a page needs, and the place for its messages. */
+typedef struct {
+    qpdf_data q;
+    unsigned char *mem; /* the file, when qpdf reads it from memory */
+    const char *path;
+    int page;           /* 0-based */
+    int64_t max_pixels;
+    double box[4];      /* MediaBox, normalised: llx lly urx ury */
+    int rotate;         /* 0, 90, 180, 270 */
+    int hint_dpi;       /* the image's resolution when the layout is one
+                         * image but its encoding is not read here */
+} PdfPage;
+
+static int page_err(const PdfPage *pg, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int page_err(const PdfPage *pg, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return err_set("%s page %d: %s", pg->path, pg->page + 1, msg);
+}
+
+/* key of the page or the nearest Pages node above it (inheritable page
+ * attributes); a null handle when none has it. */
+static qpdf_oh inherited(qpdf_data q, qpdf_oh page, const char *key)
+{
+    qpdf_oh node = page;
+    for (int depth = 0; depth < 64 && qpdf_oh_is_dictionary(q, node);
+         depth++) {
+        if (qpdf_oh_has_key(q, node, key))
+            return qpdf_oh_get_key(q, node, key);
+        node = qpdf_oh_get_key(q, node, "/Parent");
+    }
+    return qpdf_oh_new_null(q);
+}
+
+/* n numbers of an array into v; 0 or -1. */
+static int numbers(qpdf_data q, qpdf_oh a, double *v, int n)
+{
+    if (!qpdf_oh_is_array(q, a) || qpdf_oh_get_array_n_items(q, a) != n)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        qpdf_oh x = qpdf_oh_get_array_item(q, a, i);
+        if (!qpdf_oh_is_number(q, x))
+            return -1;
+        v[i] = qpdf_oh_get_numeric_value(q, x);
+        if (!isfinite(v[i]))
+            return -1;
+    }
+    return 0;
+}
+
+/* An integer entry of a dictionary, or def when absent. -1 when present
+ * but not an integer in [lo, hi]. */
+static int dict_int(qpdf_data q, qpdf_oh d, const char *key, long long def,
+                    long long lo, long long hi, long long *pv)
+{
+    *pv = def;
+    if (!qpdf_oh_is_dictionary(q, d) || !qpdf_oh_has_key(q, d, key))
+        return 0;
+    qpdf_oh v = qpdf_oh_get_key(q, d, key);
+    if (qpdf_oh_is_null(q, v))
+        return 0;
+    if (!qpdf_oh_is_integer(q, v))
+        return -1;
+    long long x = qpdf_oh_get_int_value(q, v);
+    if (x < lo || x > hi)
+        return -1;
+    *pv = x;
+    return 0;
+}
+
+static int dict_bool(qpdf_data q, qpdf_oh d, const char *key, int def)
+{
+    if (!qpdf_oh_is_dictionary(q, d) || !qpdf_oh_has_key(q, d, key))
+        return def;
+    qpdf_oh v = qpdf_oh_get_key(q, d, key);
+    return qpdf_oh_is_bool(q, v) ? qpdf_oh_get_bool_value(q, v) : def;
+}
+
+/* ---- the content stream: one image over the page? ----------------------- */
+
+typedef struct {
+    double a, b, c, d, e, f;
+} Mat;
+
+static Mat mat_mul(Mat m, Mat t)
+{
+    Mat r = {m.a * t.a + m.b * t.c, m.a * t.b + m.b * t.d,
+             m.c * t.a + m.d * t.c, m.c * t.b + m.d * t.d,
+             m.e * t.a + m.f * t.c + t.e, m.e * t.b + m.f * t.d + t.f};
+    return r;
+}
+
+static int is_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\0';
+}
+
+static int is_delim(int c)
+{
+    return strchr("()<>[]{}/%", c) != NULL;
+}
+
+/* Whether content s[0..n) only draws one XObject: operators q Q cm gs Do
+ * with numbers and names, exactly one Do. Then *pctm is the matrix it is
+ * drawn with and name its resource name (with the slash). 1 yes, 0 no. */
+static int one_xobject(const char *s, size_t n, Mat *pctm, char *name,
+                       size_t name_size)
+{
+    Mat stack[32], ctm = {1, 0, 0, 1, 0, 0};
+    int depth = 0, nnum = 0, ndo = 0;
+    double num[6];
+    char last[128] = "";
+    size_t i = 0;
+    while (i < n) {
+        int c = (unsigned char)s[i];
+        if (is_space(c)) {
+            i++;
+            continue;
+        }
+        if (c == '%') {
+            while (i < n && s[i] != '\n' && s[i] != '\r')
+                i++;
+            continue;
+        }
+        size_t j = i + 1;
+        while (j < n && !is_space((unsigned char)s[j]) &&
+               !is_delim((unsigned char)s[j]))
+            j++;
+        size_t len = j - i;
+        if (c == '/') {
+            if (len >= sizeof last)
+                return 0;
+            memcpy(last, s + i, len);
+            last[len] = '\0';
+            nnum = 0;
+        } else if (strchr("+-.0123456789", c)) {
+            char buf[40];
+            if (len >= sizeof buf || nnum == 6)
+                return 0;
+            memcpy(buf, s + i, len);
+            buf[len] = '\0';
+            char *end;
+            double v = strtod(buf, &end);
+            if (*end || !isfinite(v))
+                return 0;
+            num[nnum++] = v;
+        } else if (is_delim(c)) {
+            return 0; /* strings, arrays, dictionaries, inline images */
+        } else if (len == 1 && c == 'q') {
+            if (depth == 32)
+                return 0;
+            stack[depth++] = ctm;
+        } else if (len == 1 && c == 'Q') {
+            if (depth == 0)
+                return 0;
+            ctm = stack[--depth];
+        } else if (len == 2 && !memcmp(s + i, "cm", 2)) {
+            if (nnum != 6)
+                return 0;
+            Mat m = {num[0], num[1], num[2], num[3], num[4], num[5]};
+            ctm = mat_mul(m, ctm);
+        } else if (len == 2 && !memcmp(s + i, "Do", 2)) {
+            if (!last[0] || ndo++)
+                return 0;
+            *pctm = ctm;
+            snprintf(name, name_size, "%s", last);
+        } else if (!(len == 2 && !memcmp(s + i, "gs", 2))) {
+            return 0; /* text, paths, colours: not one image */
+        }
+        if (c != '/' && !strchr("+-.0123456789", c)) {
+            nnum = 0; /* an operator takes its operands */
+            last[0] = '\0';
+        }
+        i = j;
+    }
+    return ndo == 1;
+}
+
+/* ---- decoding one image XObject ----------------------------------------- */
+
+/* The filter of a stream: "" when none, the name of a single filter, or
+ * NULL when there are several (or the entry is odd). */
+static const char *single_filter(qpdf_data q, qpdf_oh dict, qpdf_oh *pparms)
+{
+    qpdf_oh f = qpdf_oh_get_key(q, dict, "/Filter");
+    qpdf_oh p = qpdf_oh_get_key(q, dict, "/DecodeParms");
+    if (qpdf_oh_is_array(q, f)) {
+        if (qpdf_oh_get_array_n_items(q, f) == 0) {
+            *pparms = qpdf_oh_new_null(q);
+            return "";
+        }
+        if (qpdf_oh_get_array_n_items(q, f) != 1)
+            return NULL;
+        f = qpdf_oh_get_array_item(q, f, 0);
+        if (qpdf_oh_is_array(q, p))
+            p = qpdf_oh_get_array_item(q, p, 0);
+    }
+    *pparms = p;
+    if (qpdf_oh_is_null(q, f))
+        return "";
+    return qpdf_oh_is_name(q, f) ? qpdf_oh_get_name(q, f) : NULL;
+}
+
+/* Components of a colour space the raw-sample path reads (grey 1, RGB
+ * 3), 0 for the others (CMYK, Lab, Indexed, Separation...). */
+static int color_components(qpdf_data q, qpdf_oh cs)
+{
+    if (qpdf_oh_is_array(q, cs) && qpdf_oh_get_array_n_items(q, cs) == 2) {
+        qpdf_oh fam = qpdf_oh_get_array_item(q, cs, 0);
+        qpdf_oh arg = qpdf_oh_get_array_item(q, cs, 1);
+        if (qpdf_oh_is_name_and_equals(q, fam, "/CalGray"))
+            return 1;
+        if (qpdf_oh_is_name_and_equals(q, fam, "/CalRGB"))
+            return 3;
+        if (qpdf_oh_is_name_and_equals(q, fam, "/ICCBased") &&
+            qpdf_oh_is_stream(q, arg)) {
+            long long nc;
+            if (dict_int(q, qpdf_oh_get_dict(q, arg), "/N", 0, 0, 4, &nc) < 0)
+                return 0;
+            return nc == 1 || nc == 3 ? (int)nc : 0;
+        }
+        return 0;
+    }
+    if (qpdf_oh_is_name_and_equals(q, cs, "/DeviceGray") ||
+        qpdf_oh_is_name_and_equals(q, cs, "/G"))
+        return 1;
+    if (qpdf_oh_is_name_and_equals(q, cs, "/DeviceRGB") ||
+        qpdf_oh_is_name_and_equals(q, cs, "/RGB"))
+        return 3;
+    return 0;
+}
+
+/* /Decode: 0 absent or the default, 1 inverted ([1 0] on one grey
+ * component), -1 anything else. */
+static int decode_array(qpdf_data q, qpdf_oh dict, int comps)
+{
+    qpdf_oh d = qpdf_oh_get_key(q, dict, "/Decode");
+    if (qpdf_oh_is_null(q, d))
+        return 0;
+    double v[6];
+    if (comps > 3 || numbers(q, d, v, 2 * comps) < 0)
+        return -1;
+    int dflt = 1, inv = comps == 1;
+    for (int i = 0; i < comps; i++) {
+        dflt &= v[2 * i] == 0 && v[2 * i + 1] == 1;
+        inv &= v[2 * i] == 1 && v[2 * i + 1] == 0;
+    }
+    return dflt ? 0 : inv ? 1 : -1;
+}
+
+/* The raw (still encoded) bytes of a stream; -1 with the message set. */
+static int stream_bytes(const PdfPage *pg, qpdf_oh st, unsigned char **pbuf,
+                        size_t *plen)
+{
+    *pbuf = NULL;
+    *plen = 0;
+    if (qpdf_oh_get_stream_data(pg->q, st, qpdf_dl_none, NULL, pbuf, plen) &
+            QPDF_ERRORS ||
+        qpdf_has_error(pg->q)) {
+        free(*pbuf);
+        *pbuf = NULL;
+        return page_err(pg, "cannot read the image data (%s)",
+                        pdf_error(pg->q));
+    }
+    return 0;
+}
+
+static void put16(unsigned char *p, unsigned v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    put16(p, v & 0xffff);
+    put16(p + 2, v >> 16);
+}
+
+/* CCITT G4 data as a one-strip little-endian TIFF in memory. */
+static PIX *ccitt_read(const unsigned char *data, size_t len, int w, int h,
+                       int photometric)
+{
+    enum { NTAGS = 10 };
+    size_t head = 8 + 2 + NTAGS * 12 + 4;
+    if (len > 0xffffffffu - head)
+        return NULL;
+    unsigned char *t = malloc(head + len);
+    if (!t)
+        return NULL;
+    memcpy(t, "II*\0", 4);
+    put32(t + 4, 8);
+    put16(t + 8, NTAGS);
+    static const unsigned tags[NTAGS] = {256, 257, 258, 259, 262,
+                                         273, 277, 278, 279, 0};
+    uint32_t vals[NTAGS] = {(uint32_t)w, (uint32_t)h, 1,
+                            4, (uint32_t)photometric,
+                            (uint32_t)head, 1, (uint32_t)h,
+                            (uint32_t)len, 0};
+    unsigned char *e = t + 10;
+    for (int i = 0; i < NTAGS; i++, e += 12) {
+        unsigned tag = tags[i];
+        uint32_t v = vals[i];
+        if (tag == 0) /* T6Options: none */
+            tag = 293;
+        int is_short = tag == 258 || tag == 259 || tag == 262 || tag == 277;
+        put16(e, tag);
+        put16(e + 2, is_short ? 3 : 4);
+        put32(e + 4, 1);
+        if (is_short) {
+            put16(e + 8, v);
+            put16(e + 10, 0);
+        } else {
+            put32(e + 8, v);
+        }
+    }
+    put32(e, 0);
+    memcpy(t + head, data, len);
+    PIX *pix = pixReadMemTiff(t, head + len, 0);
+    free(t);
+    return pix;
+}
+
+/* PNG predictor (rows of 1 + rowbytes bytes, filter byte first) undone
+ * in place into out (rows of rowbytes). bpp: bytes per pixel, >= 1. */
+static int png_unpredict(const unsigned char *in, unsigned char *out,
+                         size_t rowbytes, int h, int bpp)
+{
+    for (int y = 0; y < h; y++) {
+        const unsigned char *src = in + (size_t)y * (rowbytes + 1);
+        unsigned char *row = out + (size_t)y * rowbytes;
+        const unsigned char *up = y ? row - rowbytes : NULL;
+        int type = src[0];
+        src++;
+        for (size_t x = 0; x < rowbytes; x++) {
+            int a = x >= (size_t)bpp ? row[x - bpp] : 0;
+            int b = up ? up[x] : 0;
+            int c = up && x >= (size_t)bpp ? up[x - bpp] : 0;
+            int v = src[x];
+            switch (type) {
+            case 0: break;
+            case 1: v += a; break;
+            case 2: v += b; break;
+            case 3: v += (a + b) / 2; break;
+            case 4: {
+                int p = a + b - c, pa = abs(p - a), pb = abs(p - b),
+                    pc = abs(p - c);
+                v += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+                break;
+            }
+            default: return -1;
+            }
+            row[x] = (unsigned char)v;
+        }
+    }
+    return 0;
+}
+
+/* Inflate exactly want bytes (more input is ignored); 0, or -1 when the
+ * data is corrupt or ends early. */
+static int inflate_capped(const unsigned char *in, size_t inlen,
+                          unsigned char *out, size_t want)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit(&zs) != Z_OK)
+        return -1;
+    size_t done = 0, used = 0;
+    int zrc = Z_OK;
+    while (done < want && zrc == Z_OK) {
+        uInt ai = inlen - used > 1u << 30 ? 1u << 30 : (uInt)(inlen - used);
+        uInt ao = want - done > 1u << 30 ? 1u << 30 : (uInt)(want - done);
+        zs.next_in = (Bytef *)(in + used);
+        zs.avail_in = ai;
+        zs.next_out = out + done;
+        zs.avail_out = ao;
+        zrc = inflate(&zs, Z_NO_FLUSH);
+        used += ai - zs.avail_in;
+        done += ao - zs.avail_out;
+        if (zrc == Z_BUF_ERROR && zs.avail_in == 0)
+            break;
+    }
+    inflateEnd(&zs);
+    return done == want ? 0 : -1;
+}
+
+/* Raw samples (no filter or FlateDecode) into a PIX: grey 1/2/4/8 bits,
+ * RGB 8 bits. *pnot = 1 (and NULL) for layouts read by the fallback. */
+static PIX *raw_read(const PdfPage *pg, qpdf_oh img, const char *filter,
+                     qpdf_oh parms, int w, int h, int bpc, int comps,
+                     int invert, int *pnot)
+{
+    qpdf_data q = pg->q;
+    *pnot = 1;
+    if (!(comps == 1 && (bpc == 1 || bpc == 2 || bpc == 4 || bpc == 8)) &&
+        !(comps == 3 && bpc == 8))
+        return NULL;
+    long long pred, colors, pbpc, cols;
+    if (dict_int(q, parms, "/Predictor", 1, 1, 15, &pred) < 0 ||
+        dict_int(q, parms, "/Colors", 1, 1, 4, &colors) < 0 ||
+        dict_int(q, parms, "/BitsPerComponent", 8, 1, 16, &pbpc) < 0 ||
+        dict_int(q, parms, "/Columns", 1, 1, 1 << 30, &cols) < 0)
+        return NULL;
+    if (pred > 1 && (colors != comps || pbpc != bpc || cols != w))
+        return NULL;
+    if (pred == 2 && bpc != 8)
+        return NULL;
+    if (pred > 2 && pred < 10)
+        return NULL;
+    if (!*filter && pred > 1)
+        return NULL;
+    *pnot = 0;
+    size_t rowbytes = ((size_t)w * (size_t)comps * (size_t)bpc + 7) / 8;
+    size_t inrow = rowbytes + (pred >= 10 ? 1 : 0);
+    size_t need = inrow * (size_t)h;
+    unsigned char *raw = NULL, *samples = NULL, *dec = NULL;
+    size_t rawlen;
+    PIX *pix = NULL;
+    if (stream_bytes(pg, img, &raw, &rawlen) < 0)
+        return NULL;
+    if (!*filter) {
+        if (rawlen < need) {
+            page_err(pg, "the image data is short (%zu of %zu bytes)",
+                     rawlen, need);
+            goto done;
+        }
+        samples = raw;
+    } else {
+        if (!(dec = malloc(need ? need : 1))) {
+            page_err(pg, "out of memory for the %d x %d image; raise "
+                         "limits.page_memory_mb",
+                     w, h);
+            goto done;
+        }
+        if (inflate_capped(raw, rawlen, dec, need) < 0) {
+            page_err(pg, "cannot decode the image (corrupt or truncated "
+                         "Flate data)");
+            goto done;
+        }
+        samples = dec;
+        if (pred >= 10) {
+            /* undone into raw's room would need rawlen >= need: use a
+             * second buffer */
+            unsigned char *un = malloc(rowbytes * (size_t)h + 1);
+            int bpp = (comps * bpc + 7) / 8;
+            if (!un || png_unpredict(dec, un, rowbytes, h, bpp) < 0) {
+                free(un);
+                page_err(pg, "cannot decode the image (bad PNG predictor "
+                             "data)");
+                goto done;
+            }
+            free(dec);
+            samples = dec = un;
+        } else if (pred == 2) {
+            for (int y = 0; y < h; y++) {
+                unsigned char *row = dec + (size_t)y * rowbytes;
+                for (size_t x = (size_t)comps; x < rowbytes; x++)
+                    row[x] = (unsigned char)(row[x] + row[x - comps]);
+            }
+        }
+    }
+    pix = pixCreate(w, h, comps == 3 ? 32 : bpc);
+    if (!pix) {
+        page_err(pg, "out of memory for the %d x %d image; raise "
+                     "limits.page_memory_mb",
+                 w, h);
+        goto done;
+    }
+    l_uint32 *data = pixGetData(pix);
+    int wpl = pixGetWpl(pix);
+    for (int y = 0; y < h; y++) {
+        const unsigned char *row = samples + (size_t)y * rowbytes;
+        l_uint32 *line = data + (size_t)y * (size_t)wpl;
+        if (comps == 3) {
+            for (int x = 0; x < w; x++)
+                line[x] = (l_uint32)row[3 * x] << 24 |
+                          (l_uint32)row[3 * x + 1] << 16 |
+                          (l_uint32)row[3 * x + 2] << 8 | 0xff;
+            continue;
+        }
+        /* Leptonica's words hold their first pixel in the high bits */
+        unsigned char *bytes = (unsigned char *)line;
+        memcpy(bytes, row, rowbytes);
+        memset(bytes + rowbytes, 0, (size_t)wpl * 4 - rowbytes);
+    }
+    if (comps == 1) {
+        pixEndianByteSwap(pix);
+        /* PDF grey: 0 is black. Leptonica 1 bpp: 1 is black; 2..8 bpp
+         * grey: 0 is black. */
+        if ((bpc == 1) != (invert == 1))
+            pixInvert(pix, pix);
+    } else {
+        pixSetSpp(pix, 3);
+    }
+done:
+    free(dec);
+    free(raw);
+    return pix;
+}
+
+/* jbig2dec's memory, capped: a stream that claims a huge page or
+ * symbol dictionary fails instead of allocating. Each block carries its
+ * size in front (jbig2dec frees without one). */
+typedef struct {
+    Jbig2Allocator a; /* first: jbig2dec passes &a back */
+    size_t used, cap;
+} CapAlloc;
+
+#define CAP_HEAD 16 /* keeps malloc's alignment */
+
+static void *cap_alloc(Jbig2Allocator *al, size_t n)
+{
+    CapAlloc *c = (CapAlloc *)al;
+    if (n > c->cap - c->used)
+        return NULL;
+    unsigned char *p = malloc(n + CAP_HEAD);
+    if (!p)
+        return NULL;
+    memcpy(p, &n, sizeof n);
+    c->used += n;
+    return p + CAP_HEAD;
+}
+
+static void cap_free(Jbig2Allocator *al, void *ptr)
+{
+    if (!ptr)
+        return;
+    CapAlloc *c = (CapAlloc *)al;
+    unsigned char *p = (unsigned char *)ptr - CAP_HEAD;
+    size_t n;
+    memcpy(&n, p, sizeof n);
+    c->used -= n;
+    free(p);
+}
+
+static void *cap_realloc(Jbig2Allocator *al, void *ptr, size_t n)
+{
+    if (!ptr)
+        return cap_alloc(al, n);
+    CapAlloc *c = (CapAlloc *)al;
+    unsigned char *p = (unsigned char *)ptr - CAP_HEAD;
+    size_t old;
+    memcpy(&old, p, sizeof old);
+    if (n > old && n - old > c->cap - c->used)
+        return NULL;
+    unsigned char *q = realloc(p, n + CAP_HEAD);
+    if (!q)
+        return NULL;
+    memcpy(q, &n, sizeof n);
+    c->used = c->used - old + n;
+    return q + CAP_HEAD;
+}
+
+/* jbig2dec's messages: the first fatal one is kept for ours. */
+static void jbig2_error(void *data, const char *msg, Jbig2Severity severity,
+                        uint32_t seg_idx)
+{
+    char *keep = data;
+    (void)seg_idx;
+    if (severity == JBIG2_SEVERITY_FATAL && keep && !keep[0] && msg)
+        snprintf(keep, 200, "%s", msg);
+}
+
+/* A JBIG2 page (embedded stream, optional unfiltered /JBIG2Globals) into
+ * a 1 bpp PIX. *pnot = 1 (and NULL) for layouts left to the fallback. */
+static PIX *jbig2_read(const PdfPage *pg, qpdf_oh xo, qpdf_oh parms, int w,
+                       int h, int invert, int *pnot)
+{
+    qpdf_data q = pg->q;
+    *pnot = 1;
+    qpdf_oh gs = qpdf_oh_get_key(q, parms, "/JBIG2Globals");
+    int has_globals = qpdf_oh_is_stream(q, gs);
+    if (!has_globals && !qpdf_oh_is_null(q, gs))
+        return NULL;
+    if (has_globals &&
+        !qpdf_oh_is_null(q, qpdf_oh_get_key(q, qpdf_oh_get_dict(q, gs),
+                                            "/Filter")))
+        return NULL; /* compressed globals: poppler's decoder */
+    *pnot = 0;
+    /* the page bitmap, a copy of it, and room for symbols and regions */
+    size_t bitmap = ((size_t)w + 7) / 8 * (size_t)h;
+    CapAlloc ca = {{cap_alloc, cap_free, cap_realloc}, 0,
+                   3 * bitmap + (64u << 20)};
+    char why[200] = "";
+    unsigned char *g = NULL, *data = NULL;
+    size_t glen = 0, len = 0;
+    Jbig2GlobalCtx *gctx = NULL;
+    Jbig2Ctx *ctx = NULL;
+    Jbig2Image *img = NULL;
+    PIX *pix = NULL;
+    if (has_globals) {
+        if (stream_bytes(pg, gs, &g, &glen) < 0)
+            goto done;
+        Jbig2Ctx *g0 = jbig2_ctx_new(&ca.a, JBIG2_OPTIONS_EMBEDDED, NULL,
+                                     jbig2_error, why);
+        if (!g0 || jbig2_data_in(g0, g, glen) < 0 ||
+            !(gctx = jbig2_make_global_ctx(g0))) {
+            if (g0 && !gctx)
+                jbig2_ctx_free(g0);
+            page_err(pg, "cannot decode the JBIG2 globals (%s)",
+                     why[0] ? why : "corrupt data");
+            goto done;
+        }
+    }
+    if (stream_bytes(pg, xo, &data, &len) < 0)
+        goto done;
+    ctx = jbig2_ctx_new(&ca.a, JBIG2_OPTIONS_EMBEDDED, gctx, jbig2_error,
+                        why);
+    if (!ctx || jbig2_data_in(ctx, data, len) < 0 ||
+        jbig2_complete_page(ctx) < 0 || !(img = jbig2_page_out(ctx))) {
+        page_err(pg, "cannot decode the page image (JBIG2Decode data: %s)",
+                 why[0] ? why : "corrupt or truncated");
+        goto done;
+    }
+    if (img->width != (uint32_t)w || img->height != (uint32_t)h) {
+        page_err(pg, "the JBIG2 page is %u x %u, its PDF entry says %d x %d",
+                 img->width, img->height, w, h);
+        goto done;
+    }
+    if (!(pix = pixCreate(w, h, 1))) {
+        page_err(pg, "out of memory for the %d x %d image; raise "
+                     "limits.page_memory_mb",
+                 w, h);
+        goto done;
+    }
+    /* JBIG2 and Leptonica: 1 is black, first pixel in the high bit */
+    l_uint32 *pd = pixGetData(pix);
+    int wpl = pixGetWpl(pix);
+    size_t rowbytes = ((size_t)w + 7) / 8;
+    for (int y = 0; y < h; y++)
+        memcpy(pd + (size_t)y * (size_t)wpl, img->data + (size_t)y * img->stride,
+               rowbytes);
+    pixEndianByteSwap(pix);
+    if (invert)
+        pixInvert(pix, pix);
+    pixSetPadBits(pix, 0);
+done:
+    if (img)
+        jbig2_release_page(ctx, img);
+    if (ctx)
+        jbig2_ctx_free(ctx);
+    if (gctx)
+        jbig2_global_ctx_free(gctx);
+    free(g);
+    free(data);
+    return pix;
+}
+
+static void page_set_dpi(PIX *pix, int w, int h, const Mat *ctm)
+{
+    int xres = (int)lround(w * 72.0 / ctm->a);
+    int yres = (int)lround(h * 72.0 / ctm->d);
+    pixSetResolution(pix, xres, yres);
+}
+
+/* The page's one image XObject, if the page is one image drawn upright
+ * over the whole MediaBox: 1 (*pxo, *pctm set) or 0. */
+static int page_image(const PdfPage *pg, qpdf_oh page, qpdf_oh *pxo,
+                      Mat *pctm)
+{
+    qpdf_data q = pg->q;
+    unsigned char *content = NULL;
+    size_t clen = 0;
+    if (qpdf_oh_get_page_content_data(q, page, &content, &clen) &
+            QPDF_ERRORS ||
+        qpdf_has_error(q)) {
+        free(content);
+        (void)pdf_error(q);
+        return 0; /* odd contents: the renderer has its own rules */
+    }
+    Mat ctm = {1, 0, 0, 1, 0, 0};
+    char name[128];
+    int one = clen <= PDF_MAX_CONTENT &&
+              one_xobject((const char *)content, clen, &ctm, name,
+                          sizeof name);
+    free(content);
+    if (!one)
+        return 0;
+    qpdf_oh res = inherited(q, page, "/Resources");
+    qpdf_oh xo = qpdf_oh_get_key(q, qpdf_oh_get_key(q, res, "/XObject"),
+                                 name);
+    if (!qpdf_oh_is_stream(q, xo) ||
+        !qpdf_oh_is_name_and_equals(
+            q, qpdf_oh_get_key(q, qpdf_oh_get_dict(q, xo), "/Subtype"),
+            "/Image"))
+        return 0;
+    /* axis-aligned, upright, covering the MediaBox */
+    const double *b = pg->box;
+    double bw = b[2] - b[0], bh = b[3] - b[1];
+    double tx = bw / 100 > 2 ? bw / 100 : 2, ty = bh / 100 > 2 ? bh / 100 : 2;
+    if (fabs(ctm.b) > 1e-6 || fabs(ctm.c) > 1e-6 || ctm.a <= 0 ||
+        ctm.d <= 0 || fabs(ctm.e - b[0]) > tx || fabs(ctm.f - b[1]) > ty ||
+        fabs(ctm.e + ctm.a - b[2]) > tx || fabs(ctm.f + ctm.d - b[3]) > ty)
+        return 0;
+    *pxo = xo;
+    *pctm = ctm;
+    return 1;
+}
+
+/* A DCTDecode image: 1 (*ppix, or NULL when Leptonica cannot decode
+ * it), 0 (rendered instead) or -1. */
+static int dct_read(const PdfPage *pg, qpdf_oh xo, long long w, long long h,
+                    PIX **ppix)
+{
+    unsigned char *raw;
+    size_t len;
+    if (stream_bytes(pg, xo, &raw, &len) < 0)
+        return -1;
+    int jw, jh, spp, cmyk = 0;
+    /* JPEGs that libjpeg takes only from poppler's DCT reader (table and
+     * image SOIs both kept, as tiff2pdf -j writes them), and CMYK with
+     * its inverted Adobe samples: rendered */
+    if (readHeaderMemJpeg(raw, len, &jw, &jh, &spp, NULL, &cmyk) != 0 ||
+        cmyk || spp == 4) {
+        free(raw);
+        return 0;
+    }
+    if (jw != w || jh != h || (int64_t)jw * jh > pg->max_pixels) {
+        free(raw);
+        return page_err(pg, "the JPEG is %d x %d, its PDF entry says %lld x "
+                            "%lld",
+                        jw, jh, w, h);
+    }
+    *ppix = pixReadMemJpeg(raw, len, 0, 1, NULL, 0);
+    free(raw);
+    return 1;
+}
+
+/* A CCITTFaxDecode image: as dct_read. */
+static int ccitt_page(const PdfPage *pg, qpdf_oh xo, qpdf_oh parms,
+                      long long w, long long h, int invert, PIX **ppix)
+{
+    qpdf_data q = pg->q;
+    long long k, cols, rows;
+    if (dict_int(q, parms, "/K", 0, -1000000, 1000000, &k) < 0 ||
+        dict_int(q, parms, "/Columns", 1728, 1, 1 << 30, &cols) < 0 ||
+        dict_int(q, parms, "/Rows", h, 0, 1 << 30, &rows) < 0)
+        return 0;
+    if (rows == 0)
+        rows = h;
+    /* G3 (K >= 0: libtiff wants the EOLs PDF makes optional), byte
+     * alignment, unusual sizes: the renderer knows them */
+    if (k >= 0 || cols != w || rows != h ||
+        dict_bool(q, parms, "/EncodedByteAlign", 0) ||
+        !dict_bool(q, parms, "/EndOfBlock", 1))
+        return 0;
+    /* BlackIs1 false (the default): 0 bits are black, as CCITT codes them
+     * with TIFF's WhiteIsZero; true flips that, as does /Decode [1 0] */
+    int black1 = dict_bool(q, parms, "/BlackIs1", 0);
+    int photometric = (black1 != invert) ? 1 : 0;
+    unsigned char *raw;
+    size_t len;
+    if (stream_bytes(pg, xo, &raw, &len) < 0)
+        return -1;
+    *ppix = ccitt_read(raw, len, (int)w, (int)h, photometric);
+    free(raw);
+    return 1;
+}
+
+/* Take the page's one image straight out of the file. 1 = *ppix is the
+ * page; 0 = not a page this reads (use the fallback); -1 = error. */
+static int direct_read(PdfPage *pg, qpdf_oh page, PIX **ppix)
+{
+    qpdf_data q = pg->q;
+    qpdf_oh xo;
+    Mat ctm;
+    *ppix = NULL;
+    if (!page_image(pg, page, &xo, &ctm))
+        return 0;
+    qpdf_oh img = qpdf_oh_get_dict(q, xo);
+    long long w, h, bpc;
+    if (dict_int(q, img, "/Width", 0, 1, 1 << 30, &w) < 0 ||
+        dict_int(q, img, "/Height", 0, 1, 1 << 30, &h) < 0 || w == 0 ||
+        h == 0)
+        return page_err(pg, "the page image has no valid /Width and "
+                            "/Height");
+    if (w * h > pg->max_pixels)
+        return page_err(pg,
+                        "image is %lld x %lld = %lld pixels, over "
+                        "limits.max_pixels = %lld",
+                        w, h, w * h, (long long)pg->max_pixels);
+    /* whatever the fallback renders, at this image's resolution */
+    double dpi = w * 72.0 / ctm.a;
+    pg->hint_dpi = dpi < 50 ? 50 : dpi > 1200 ? 1200 : (int)lround(dpi);
+    if (dict_bool(q, img, "/ImageMask", 0) ||
+        qpdf_oh_has_key(q, img, "/SMask") || qpdf_oh_has_key(q, img, "/Mask"))
+        return 0;
+    qpdf_oh parms;
+    const char *filter = single_filter(q, img, &parms);
+    if (!filter)
+        return 0;
+    int comps = color_components(q, qpdf_oh_get_key(q, img, "/ColorSpace"));
+    if (!strcmp(filter, "/CCITTFaxDecode") || !strcmp(filter, "/JBIG2Decode"))
+        comps = 1; /* bilevel whatever the entry says */
+    if (comps == 0)
+        return 0;
+    int invert = decode_array(q, img, comps);
+    if (invert < 0 ||
+        dict_int(q, img, "/BitsPerComponent", 8, 1, 16, &bpc) < 0)
+        return 0;
+    PIX *pix = NULL;
+    int rc, not_here = 0;
+    if (!strcmp(filter, "/DCTDecode")) {
+        if (invert)
+            return 0;
+        rc = dct_read(pg, xo, w, h, &pix);
+    } else if (!strcmp(filter, "/CCITTFaxDecode")) {
+        rc = ccitt_page(pg, xo, parms, w, h, invert, &pix);
+    } else if (!*filter || !strcmp(filter, "/FlateDecode") ||
+               !strcmp(filter, "/Fl")) {
+        pix = raw_read(pg, xo, filter, parms, (int)w, (int)h, (int)bpc, comps,
+                       invert, &not_here);
+        if (!pix)
+            return not_here ? 0 : -1;
+        rc = 1;
+    } else if (!strcmp(filter, "/JBIG2Decode")) {
+        pix = jbig2_read(pg, xo, parms, (int)w, (int)h, invert, &not_here);
+        if (!pix)
+            return not_here ? 0 : -1;
+        rc = 1;
+    } else {
+        return 0; /* JPX, LZW, RunLength...: rendered */
+    }
+    if (rc <= 0)
+        return rc;
+    if (!pix)
+        return page_err(pg, "cannot decode the page image (%s data; "
+                            "corrupt or truncated file?)",
+                        filter + 1);
+    if (pixGetWidth(pix) != w || pixGetHeight(pix) != h) {
+        pixDestroy(&pix);
+        return page_err(pg, "decoded image size differs from its PDF entry");
+    }
+    page_set_dpi(pix, (int)w, (int)h, &ctm);
+    *ppix = pix;
+    return 1;
+}
+
+/* ---- poppler: everything else ------------------------------------------- */
+
+static PIX *render(const PdfPage *pg)
+{
+    GError *ge = NULL;
+    gchar *abs = g_canonicalize_filename(pg->path, NULL);
+    gchar *uri = abs ? g_filename_to_uri(abs, NULL, &ge) : NULL;
+    PopplerDocument *doc =
+        uri ? poppler_document_new_from_file(uri, NULL, &ge) : NULL;
+    g_free(uri);
+    g_free(abs);
+    if (!doc) {
+        page_err(pg, "cannot render the page (%s)",
+                 ge && ge->message ? ge->message : "poppler refused the file");
+        if (ge)
+            g_error_free(ge);
+        return NULL;
+    }
+    PIX *pix = NULL;
+    PopplerPage *pp = NULL;
+    cairo_surface_t *s = NULL;
+    cairo_t *cr = NULL;
+    if (pg->page >= poppler_document_get_n_pages(doc) ||
+        !(pp = poppler_document_get_page(doc, pg->page))) {
+        page_err(pg, "cannot render the page (poppler finds no such page)");
+        goto done;
+    }
+    double pw, ph;
+    poppler_page_get_size(pp, &pw, &ph);
+    int dpi = pg->hint_dpi ? pg->hint_dpi : PDF_RENDER_DPI;
+    double fw = ceil(pw * dpi / 72.0 - 1e-6), fh = ceil(ph * dpi / 72.0 - 1e-6);
+    if (!(fw >= 1 && fh >= 1 && fw < 1e6 && fh < 1e6)) {
+        page_err(pg, "bad page size %.1f x %.1f points", pw, ph);
+        goto done;
+    }
+    int w = (int)fw, h = (int)fh;
+    if ((int64_t)w * h > pg->max_pixels) {
+        page_err(pg,
+                 "rendered at %d dpi the page is %d x %d = %lld pixels, over "
+                 "limits.max_pixels = %lld",
+                 dpi, w, h, (long long)w * h, (long long)pg->max_pixels);
+        goto done;
+    }
+    s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+        page_err(pg, "out of memory rendering the %d x %d page; raise "
+                     "limits.page_memory_mb",
+                 w, h);
+        goto done;
+    }
+    cr = cairo_create(s);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_scale(cr, w / pw, h / ph);
+    poppler_page_render(pp, cr);
+    cairo_surface_flush(s);
+    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
+        page_err(pg, "cannot render the page (%s)",
+                 cairo_status_to_string(cairo_status(cr)));
+        goto done;
+    }
+    if (!(pix = pixCreate(w, h, 32))) {
+        page_err(pg, "out of memory for the %d x %d page; raise "
+                     "limits.page_memory_mb",
+                 w, h);
+        goto done;
+    }
+    pixSetSpp(pix, 3);
+    const unsigned char *src = cairo_image_surface_get_data(s);
+    int stride = cairo_image_surface_get_stride(s), wpl = pixGetWpl(pix);
+    l_uint32 *dst = pixGetData(pix);
+    for (int y = 0; y < h; y++) {
+        const uint32_t *row = (const uint32_t *)(src + (size_t)y * stride);
+        l_uint32 *line = dst + (size_t)y * (size_t)wpl;
+        for (int x = 0; x < w; x++) /* 0x00RRGGBB -> 0xRRGGBBff */
+            line[x] = (l_uint32)(row[x] << 8) | 0xff;
+    }
+    pixSetResolution(pix, dpi, dpi);
+done:
+    if (cr)
+        cairo_destroy(cr);
+    if (s)
+        cairo_surface_destroy(s);
+    if (pp)
+        g_object_unref(pp);
+    g_object_unref(doc);
+    return pix;
+}
+
+/**
+ * Decode one page of a PDF: its image taken straight out of the file when
+ * the page is one image, else rendered by poppler.
+ *
+ * @param[in] path        PDF file
+ * @param[in] page        0-based page
+ * @param[in] ref         the page's locator from page_pdf_list; 0 =
+ *                        unknown (found by index)
+ * @param[in] max_pixels  width * height above this fails, before decoding
+ * @return new PIX with the page's resolution set (caller owns), or NULL
+ *         with a message that names file and page
+ *
+ * Notes:
+ *   (1) A ref that no longer names a page (the file changed) is ignored.
+ *   (2) /Rotate is applied: the PIX is upright as a viewer shows it.
+ */
+PIX *page_pdf_read(const char *path, int page, uint64_t ref,
+                   int64_t max_pixels)
+{
+    PdfPage pg = {NULL, NULL, path, page, max_pixels, {0, 0, 0, 0}, 0, 0};
+    if (page < 0) {
+        err_set("%s page %d: no such page", path, page + 1);
+        return NULL;
+    }
+    if (!(pg.q = pdf_open(path, &pg.mem)))
+        return NULL;
+    qpdf_data q = pg.q;
+    PIX *pix = NULL;
+    qpdf_oh h = 0;
+    if (ref) {
+        h = qpdf_get_object_by_id(q, (int)(ref >> 16), (int)(ref & 0xffff));
+        if (!qpdf_oh_is_dictionary_of_type(q, h, "/Page", ""))
+            h = 0;
+        (void)pdf_error(q);
+    }
+    if (!h) {
+        int n = qpdf_get_num_pages(q);
+        if (n < 0 || qpdf_has_error(q)) {
+            page_err(&pg, "cannot read the PDF's page tree (%s)",
+                     pdf_error(q));
+            goto done;
+        }
+        if (page >= n) {
+            page_err(&pg, "no such page (the PDF has %d)", n);
+            goto done;
+        }
+        h = qpdf_get_page_n(q, (size_t)page);
+    }
+    double box[4];
+    if (numbers(q, inherited(q, h, "/MediaBox"), box, 4) < 0) {
+        page_err(&pg, "the page has no valid /MediaBox");
+        goto done;
+    }
+    pg.box[0] = fmin(box[0], box[2]);
+    pg.box[1] = fmin(box[1], box[3]);
+    pg.box[2] = fmax(box[0], box[2]);
+    pg.box[3] = fmax(box[1], box[3]);
+    if (pg.box[2] - pg.box[0] < 1 || pg.box[3] - pg.box[1] < 1 ||
+        pg.box[2] - pg.box[0] > PDF_MAX_BOX ||
+        pg.box[3] - pg.box[1] > PDF_MAX_BOX) {
+        page_err(&pg, "bad /MediaBox %.1f x %.1f points (1 to %.0f allowed)",
+                 pg.box[2] - pg.box[0], pg.box[3] - pg.box[1], PDF_MAX_BOX);
+        goto done;
+    }
+    qpdf_oh rot = inherited(q, h, "/Rotate");
+    if (qpdf_oh_is_integer(q, rot)) {
+        long long r = qpdf_oh_get_int_value(q, rot) % 360;
+        pg.rotate = (int)(r < 0 ? r + 360 : r) / 90 * 90;
+    }
+    int rc = direct_read(&pg, h, &pix);
+    (void)pdf_error(q);
+    if (rc < 0)
+        goto done;
+    if (rc == 0) {
+        /* poppler reads the file itself; qpdf's copy is done with */
+        qpdf_cleanup(&pg.q);
+        free(pg.mem);
+        return render(&pg);
+    }
+    if (pg.rotate) {
+        PIX *r = pixRotateOrth(pix, pg.rotate / 90);
+        if (!r) {
+            pixDestroy(&pix);
+            page_err(&pg, "out of memory rotating the page");
+            goto done;
+        }
+        if (pg.rotate != 180)
+            pixSetResolution(r, pixGetYRes(pix), pixGetXRes(pix));
+        pixDestroy(&pix);
+        pix = r;
+    }
+done:
+    qpdf_cleanup(&pg.q);
+    free(pg.mem);
+    return pix;
+}
