@@ -28,6 +28,7 @@ static const OutFormatDef formats[] = {
     {"txt", "txt", OUT_FORMAT_TXT, out_text_write},
     {"hocr", "hocr", OUT_FORMAT_HOCR, out_hocr_write},
     {"alto", "alto.xml", OUT_FORMAT_ALTO, out_alto_write},
+    {"json", "json", OUT_FORMAT_JSON, out_json_write},
 };
 #define N_FORMATS ((int)(sizeof formats / sizeof formats[0]))
 

@@ -121,12 +121,35 @@ void out_page_destroy(OutPage **ppage)
     if (!ppage || !*ppage)
         return;
     p = *ppage;
+    out_page_fields_free(p);
     free(p->image);
     free(p->lines);
     free(p->words);
     free(p->glyphs);
     free(p);
     *ppage = NULL;
+}
+
+/**
+ * Free the form part of a page (template name, fields) and zero it.
+ *
+ * @param[in,out] page  [optional] page; NULL is a no-op
+ */
+void out_page_fields_free(OutPage *page)
+{
+    if (!page)
+        return;
+    for (int i = 0; i < page->n_fields; i++) {
+        free(page->fields[i].name);
+        free(page->fields[i].label);
+        free(page->fields[i].value);
+        free(page->fields[i].chars);
+    }
+    free(page->fields);
+    free(page->form);
+    page->fields = NULL;
+    page->form = NULL;
+    page->n_fields = 0;
 }
 
 static int box_ok(const OutBox *b)
