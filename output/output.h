@@ -109,6 +109,8 @@ void out_page_fields_free(OutPage *page);
 
 /* Artifact format version written by out_page_save(). */
 #define OUT_PAGE_VERSION 1
+/* ... and for a page with form fields (out_page.c). */
+#define OUT_PAGE_VERSION_FORMS 2
 
 int out_page_save(const OutPage *page, const char *path);
 OutPage *out_page_load(const char *path);
