@@ -176,7 +176,8 @@ static Seg *model_lines(const FormTemplate *t, int *pn)
     return m;
 }
 
-/* Rotate a 1 bpp page upright; *pangle = its skew (degrees). */
+/* Rotate a 1 bpp page upright; *pangle = the rotation it has (degrees,
+ * as pixRotate turns: the page is turned back by -*pangle). */
 static PIX *deskew(PIX *pixb, double *pangle)
 {
     l_float32 angle = 0, conf = 0;
@@ -184,7 +185,7 @@ static PIX *deskew(PIX *pixb, double *pangle)
     if (pixFindSkew(pixb, &angle, &conf) != 0 || conf < 2.0f ||
         fabsf(angle) < 0.05f)
         return pixClone(pixb);
-    *pangle = angle;
+    *pangle = -angle; /* pixFindSkew gives the correction */
     return pixRotate(pixb, (l_float32)(angle * M_PI / 180.0),
                      L_ROTATE_SAMPLING, L_BRING_IN_WHITE, 0, 0);
 }

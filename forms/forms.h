@@ -54,7 +54,8 @@ const FormField *form_template_field(const FormTemplate *t, int i);
 int form_template_match(const FormTemplate *t, int i, const char *value);
 
 /* Where a page lies relative to the template: page = scale * template +
- * (dx, dy) on the page rotated by -angle (the deskewed page). */
+ * (dx, dy) on the page turned upright (by -angle degrees about its
+ * centre, pixRotate's sense: the page's own rotation is angle). */
 typedef struct {
     double scale, angle, dx, dy;
     double residual;  /* RMS misfit of the matched lines, template px */
