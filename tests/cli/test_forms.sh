@@ -28,7 +28,7 @@ cd "$T/f" || exit 1
 "$INKPIPE" ocr --template form.yaml -o out form-000.png form-001.png 2>"$T/err"
 check ocr_template__exit_0 test $? = 0
 check ocr_template__json_written_and_valid \
-    bash -c 'jq -e . out/form-000.json >/dev/null && python3 -m json.tool out/form-001.json >/dev/null'
+    bash -c 'jq empty out/form-000.json && jq empty out/form-001.json'
 check ocr_template__txt_and_hocr_still_written test -s out/form-000.txt -a -s out/form-000.hocr
 names=$(grep -E '^  - name:' form.yaml | awk '{print $3}' | tr '\n' ' ')
 check json__every_template_field_in_template_order \
