@@ -12,6 +12,10 @@
  *   - A comb field (cells: N) is read one cell at a time: the cell decides
  *     where the character is, so each non-empty cell is one glyph for the
  *     classifier (rec_net_classify over the field's charset).
+ *   - A pattern that is a fixed sequence of classes (FormField.pos) narrows
+ *     each character to its position's classes: in a comb when as many
+ *     cells are written as there are positions; in free text when the
+ *     value read breaks the pattern and has as many glyphs as positions.
  *   - Any other text field is read as a crop through the page chain
  *     (chain_segment + chain_recognize: seg_crop.c's main-line logic, the
  *     line context, the language model) with the field's charset; each
@@ -158,29 +162,48 @@ static void text_put(Text *t, char ch)
     t->buf[t->len] = '\0';
 }
 
-/* A comb: one glyph per cell. */
+/* A comb: one glyph per cell. When the pattern gives a class per position
+ * and there are as many written cells as positions, cell j is read within
+ * position j's classes. */
 static int read_comb(const FormField *f, RecNet *net, PIX *c, int ox, int oy,
                      const OutBox *pb, OutField *of, Text *val)
 {
-    int n = f->cells, pending_space = 0;
+    int n = f->cells, pending_space = 0, written = 0, j = 0;
     double cw = (double)(pb->x1 - pb->x0) / n;
     of->chars = calloc((size_t)n, sizeof *of->chars);
-    if (!of->chars)
+    PIX **cell = calloc((size_t)n, sizeof *cell);
+    if (!of->chars || !cell) {
+        free(cell);
         return err_set("out of memory");
+    }
+    for (int k = 0; k < n; k++) {
+        int x0 = (int)lround(pb->x0 + k * cw + 0.08 * cw) - ox;
+        int x1 = (int)lround(pb->x0 + (k + 1) * cw - 0.08 * cw) - ox;
+        cell[k] = cut(c, x0, 0, x1, pb->y1 - oy - 1);
+        l_int32 ink = 0;
+        if (cell[k])
+            pixCountPixels(cell[k], &ink, NULL);
+        if (ink < 12)
+            pixDestroy(&cell[k]);
+        else
+            written++;
+    }
+    int by_pos = f->n_pos == written;
     double conf = 1.0;
     for (int k = 0; k < n; k++) {
         int x0 = (int)lround(pb->x0 + k * cw + 0.08 * cw) - ox;
         int x1 = (int)lround(pb->x0 + (k + 1) * cw - 0.08 * cw) - ox;
-        int y0 = 0, y1 = pb->y1 - oy - 1;
-        PIX *g = cut(c, x0, y0, x1, y1);
-        l_int32 ink = 0;
-        if (g)
-            pixCountPixels(g, &ink, NULL);
+        PIX *g = cell[k];
         OutFieldChar *fc = &of->chars[of->n_chars];
-        int rc = g && ink >= 12 ? classify(net, f->charset, g, fc) : 1;
+        RecCharset cs = g && by_pos ? f->pos[j++] : f->charset;
+        int rc = g ? classify(net, cs, g, fc) : 1;
         pixDestroy(&g);
-        if (rc < 0)
+        if (rc < 0) {
+            for (int u = k + 1; u < n; u++)
+                pixDestroy(&cell[u]);
+            free(cell);
             return -1;
+        }
         if (rc == 1) {
             pending_space = val->len > 0;
             continue;
@@ -193,15 +216,17 @@ static int read_comb(const FormField *f, RecNet *net, PIX *c, int ox, int oy,
         conf *= fc->alt_conf[0];
         of->n_chars++;
     }
+    free(cell);
     of->conf = (float)conf;
     return 0;
 }
 
 /* Free text: the cut read as a crop by the page chain. */
-static int read_text(const FormField *f, const ChainOptions *o, RecNet *net,
-                     PIX *c, int ox, int oy, int dpi, const char *src,
-                     int page, OutField *of, Text *val)
+static int read_text(const FormTemplate *t, int fi, const ChainOptions *o,
+                     RecNet *net, PIX *c, int ox, int oy, int dpi,
+                     const char *src, int page, OutField *of, Text *val)
 {
+    const FormField *f = form_template_field(t, fi);
     const int pad = 8;
     PIX *pp = pixAddBorder(c, pad, 0);
     if (!pp)
@@ -248,6 +273,31 @@ static int read_text(const FormField *f, const ChainOptions *o, RecNet *net,
                 text_put(val, gl->codepoint < 128 ? (char)gl->codepoint : '?');
                 conf *= gl->conf;
             }
+        }
+    }
+    /* a value that breaks a fixed-sequence pattern with as many glyphs as
+     * positions: each glyph again, within its position's classes */
+    if (f->n_pos && f->n_pos == of->n_chars &&
+        !form_template_match(t, fi, val->buf)) {
+        val->len = 0;
+        val->buf[0] = '\0';
+        conf = 1.0;
+        for (int k = 0; k < of->n_chars; k++) {
+            OutFieldChar *fc = &of->chars[k];
+            PIX *gp = cut(pp, fc->box.x0 - ox + pad, fc->box.y0 - oy + pad,
+                          fc->box.x1 - ox + pad, fc->box.y1 - oy + pad);
+            OutFieldChar nc = *fc;
+            int rc = gp ? classify(net, f->pos[k], gp, &nc) : 1;
+            pixDestroy(&gp);
+            if (rc < 0) {
+                pixDestroy(&pp);
+                out_page_destroy(&op);
+                return -1;
+            }
+            if (rc == 0)
+                *fc = nc;
+            text_put(val, fc->alt[0] < 128 ? (char)fc->alt[0] : '?');
+            conf *= fc->alt_conf[0];
         }
     }
     l_int32 ink = 0;
@@ -316,7 +366,7 @@ static int read_field(const FormTemplate *t, int i, const FormOptions *fopt,
                : err_set("out of memory");
         if (rc == 0)
             rc = f->cells ? read_comb(f, net, c, ox, oy, &pb, of, &val)
-                          : read_text(f, o, net, c, ox, oy, dpi, op->image,
+                          : read_text(t, i, o, net, c, ox, oy, dpi, op->image,
                                       op->pageno, of, &val);
         pixDestroy(&c);
     }

@@ -7,7 +7,10 @@
  * against a fixed list per level; unknown keys, duplicates, a missing
  * `form`, `size` or `fields`, a box outside the page and a pattern that
  * does not compile are refused. The pattern is compiled anchored
- * ("^(P)$", POSIX extended), so it must match the whole value.
+ * ("^(P)$", POSIX extended), so it must match the whole value. A pattern
+ * that is a fixed sequence of classes and characters, each repeated {n}
+ * times at most ("[A-Z]{2}[0-9]{4}"), also gives the classes allowed at
+ * each position (FormField.pos), which the reader uses.
  * Ownership: form_template_load returns a template the caller frees with
  * form_template_destroy; it is read-only after that.
  */
@@ -117,6 +120,69 @@ static int name_ok(const char *s)
               *s == '.'))
             return 0;
     return 1;
+}
+
+/* The classes a bracket expression "[...]" at s allows (ranges and single
+ * characters of our classes); *pend = after the ']'. 0 when unsupported. */
+static RecCharset bracket_set(const char *s, const char **pend)
+{
+    RecCharset set = 0;
+    const char *p = s + 1;
+    if (*p == '^')
+        return 0;
+    for (; *p && *p != ']'; p++) {
+        int a = (unsigned char)*p, b = a;
+        if (p[1] == '-' && p[2] && p[2] != ']') {
+            b = (unsigned char)p[2];
+            p += 2;
+        }
+        for (int ch = a; ch <= b; ch++) {
+            int k = rec_class_of_char(ch);
+            if (k >= 0)
+                set |= (RecCharset)1 << k;
+        }
+    }
+    if (*p != ']')
+        return 0;
+    *pend = p + 1;
+    return set;
+}
+
+/* Split a pattern made only of classes and letters/digits, each optionally
+ * repeated {n} times, into per-position sets. Returns the count (<= max),
+ * or 0 when the pattern is anything else (alternatives, *, +, ?, ...). */
+static int pattern_positions(const char *pat, RecCharset cs, RecCharset *pos,
+                             int max)
+{
+    int n = 0;
+    for (const char *p = pat; *p;) {
+        RecCharset set;
+        const char *q;
+        if (*p == '[') {
+            if (!(set = bracket_set(p, &q)))
+                return 0;
+        } else if (rec_class_of_char((unsigned char)*p) >= 0) {
+            set = (RecCharset)1 << rec_class_of_char((unsigned char)*p);
+            q = p + 1;
+        } else {
+            return 0;
+        }
+        int rep = 1;
+        if (*q == '{') {
+            char *e;
+            long r = strtol(q + 1, &e, 10);
+            if (*e != '}' || r < 1 || r > max)
+                return 0;
+            rep = (int)r;
+            q = e + 1;
+        }
+        if (n + rep > max || !(set & cs))
+            return 0;
+        for (int k = 0; k < rep; k++)
+            pos[n++] = set & cs;
+        p = q;
+    }
+    return n;
 }
 
 static int field_load(const Ctx *c, FormTemplate *t, int idx,
@@ -236,6 +302,14 @@ static int field_load(const Ctx *c, FormTemplate *t, int idx,
             free(f->pattern);
             f->pattern = NULL; /* nothing compiled to free */
             return at(c, m, "field '%s': bad pattern: %s", f->name, eb);
+        }
+        RecCharset pos[256];
+        int np = pattern_positions(f->pattern, f->charset, pos, 256);
+        if (np > 0) {
+            if (!(f->pos = malloc((size_t)np * sizeof *f->pos)))
+                return err_set("out of memory");
+            memcpy(f->pos, pos, (size_t)np * sizeof *pos);
+            f->n_pos = np;
         }
     }
     return 0;
@@ -377,6 +451,7 @@ void form_template_destroy(FormTemplate **pt)
         free(t->fields[i].name);
         free(t->fields[i].label);
         free(t->fields[i].pattern);
+        free(t->fields[i].pos);
     }
     free(t->fields);
     free(t->re);

@@ -38,6 +38,10 @@ typedef struct {
     int cells;           /* comb: one character per cell; 0 = free text */
     char *pattern;       /* POSIX ERE the whole value must match; NULL */
     float threshold;     /* < 0: the job's (FormOptions.threshold) */
+    /* When the pattern is a fixed sequence of classes ("[A-Z]{2}[0-9]{4}"):
+     * the classes allowed at each position (within charset); else 0. */
+    int n_pos;
+    RecCharset *pos;
     int line, col;       /* where the field starts in the file */
 } FormField;
 

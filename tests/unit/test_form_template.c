@@ -97,6 +97,35 @@ static void form_template_match__pattern__whole_value_only(void)
     form_template_destroy(&t);
 }
 
+static void form_template_load__fixed_pattern__classes_per_position(void)
+{
+    FormTemplate *t = load_text("form: f\nsize: [100, 100]\nfields:\n"
+                                "  - {name: a, box: [1, 1, 50, 50], charset: alnum,"
+                                " pattern: '[A-Z]{2}[0-9]{3}X'}\n"
+                                "  - {name: b, box: [1, 1, 50, 50], charset: digits,"
+                                " pattern: '[0-9]{4}|[0-9]{6}'}\n"
+                                "  - {name: c, box: [1, 1, 50, 50], charset: digits,"
+                                " pattern: '[0-9]+'}\n");
+    CHECK(t != NULL);
+    if (!t) {
+        printf("  %s\n", err_get());
+        return;
+    }
+    RecCharset up, dig, x;
+    rec_charset_parse("upper", &up);
+    rec_charset_parse("digits", &dig);
+    rec_charset_parse("X", &x);
+    const FormField *a = form_template_field(t, 0);
+    CHECK(a->n_pos == 6);
+    if (a->n_pos == 6)
+        CHECK(a->pos[0] == up && a->pos[1] == up && a->pos[2] == dig &&
+              a->pos[4] == dig && a->pos[5] == x);
+    CHECK(form_template_field(t, 1)->n_pos == 0); /* alternatives */
+    CHECK(form_template_field(t, 2)->n_pos == 0); /* any length */
+    CHECK(form_template_match(t, 1, "123456") && !form_template_match(t, 1, "12345"));
+    form_template_destroy(&t);
+}
+
 static void form_template_load__box_outside_page__names_field_at_box(void)
 {
     FormTemplate *t = load_text("form: f\n"
@@ -252,6 +281,7 @@ int main(void)
     setMsgSeverity(L_SEVERITY_NONE);
     RUN(form_template_load__valid__fields_in_order);
     RUN(form_template_match__pattern__whole_value_only);
+    RUN(form_template_load__fixed_pattern__classes_per_position);
     RUN(form_template_load__box_outside_page__names_field_at_box);
     RUN(form_template_load__unknown_key__file_line_col);
     RUN(form_template_load__bad_values__file_line_col);
