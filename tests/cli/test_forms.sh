@@ -60,6 +60,13 @@ done
 check pattern_field__mismatch_flagged \
     bash -c "jq -e '.pages[0].fields[] | select(.name == \"member_id\") | (.value | test(\"^[A-Z]{2}[0-9]{4}\$\")) or .needs_review' out/form-000.json >/dev/null"
 
+# a page that is not this form: read, but it does not fit and every field
+# needs review
+convert -size 1700x2200 xc:white -fill black -draw "rectangle 100,100 300,140" blank.png
+"$INKPIPE" ocr --template form.yaml -f json -o other blank.png 2>/dev/null
+check page_not_fitting__flagged_and_all_fields_need_review \
+    jqe '.pages[0].registration.fit == false and (.pages[0].fields | length == 10 and all(.[]; .needs_review))' other/blank.json
+
 # without a template: JSON with "template": null and no fields
 "$INKPIPE" ocr -f json -o plain form-000.png 2>/dev/null
 check ocr_no_template__json_null_template_no_fields \
