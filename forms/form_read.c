@@ -41,7 +41,10 @@
 #define FORM_CHECK_INK 0.06f
 
 /** Defaults: needs_review under confidence 0.5. */
-void form_options_init(FormOptions *fo) { fo->threshold = 0.5f; }
+void form_options_init(FormOptions *fo)
+{
+    fo->threshold = 0.5f;
+}
 
 /* Field box on the upright page, clipped to it. */
 static OutBox map_box(const FormReg *r, const FormField *f, int w, int h)
@@ -92,8 +95,8 @@ static int remove_lines(PIX *c, int box_h, const int *walls, int n_walls,
     }
     int tol = 3 + box_h / 20;
     for (int i = 0; i < n_walls; i++)
-        pixRasterop(strips, walls[i] - tol, 0, 2 * tol + 1, h, PIX_SET, NULL,
-                    0, 0);
+        pixRasterop(strips, walls[i] - tol, 0, 2 * tol + 1, h, PIX_SET, NULL, 0,
+                    0);
     pixAnd(pv, pv, strips);
     pixOr(ph, ph, pv);
     PIX *grown = pixDilateBrick(NULL, ph, 3, 3);
@@ -253,12 +256,12 @@ static int read_text(const FormTemplate *t, int fi, const ChainOptions *o,
             const OutWord *wd = &op->words[w];
             if (wd->n_glyphs && val->len)
                 text_put(val, ' ');
-            for (int g = wd->first_glyph;
-                 g < wd->first_glyph + wd->n_glyphs; g++) {
+            for (int g = wd->first_glyph; g < wd->first_glyph + wd->n_glyphs;
+                 g++) {
                 const OutGlyph *gl = &op->glyphs[g];
                 OutFieldChar *fc = &of->chars[of->n_chars++];
-                PIX *gp = cut(pp, gl->box.x0, gl->box.y0, gl->box.x1,
-                              gl->box.y1);
+                PIX *gp =
+                    cut(pp, gl->box.x0, gl->box.y0, gl->box.x1, gl->box.y1);
                 int rc = gp ? classify(net, f->charset, gp, fc) : 1;
                 pixDestroy(&gp);
                 if (rc < 0) {
@@ -267,9 +270,9 @@ static int read_text(const FormTemplate *t, int fi, const ChainOptions *o,
                     return -1;
                 }
                 set_first(fc, gl->codepoint, gl->conf);
-                fc->box = (OutBox){gl->box.x0 - pad + ox, gl->box.y0 - pad + oy,
-                                   gl->box.x1 - pad + ox,
-                                   gl->box.y1 - pad + oy};
+                fc->box =
+                    (OutBox){gl->box.x0 - pad + ox, gl->box.y0 - pad + oy,
+                             gl->box.x1 - pad + ox, gl->box.y1 - pad + oy};
                 text_put(val, gl->codepoint < 128 ? (char)gl->codepoint : '?');
                 conf *= gl->conf;
             }
@@ -376,8 +379,8 @@ static int read_field(const FormTemplate *t, int i, const FormOptions *fopt,
     if (!(of->value = strdup(val.buf)))
         return err_set("out of memory");
     float thr = f->threshold >= 0 ? f->threshold : fopt->threshold;
-    of->needs_review = !reg->fit || of->conf < thr ||
-                       !form_template_match(t, i, of->value);
+    of->needs_review =
+        !reg->fit || of->conf < thr || !form_template_match(t, i, of->value);
     return 0;
 }
 

@@ -186,8 +186,8 @@ static PIX *deskew(PIX *pixb, double *pangle)
         fabsf(angle) < 0.05f)
         return pixClone(pixb);
     *pangle = -angle; /* pixFindSkew gives the correction */
-    return pixRotate(pixb, (l_float32)(angle * M_PI / 180.0),
-                     L_ROTATE_SAMPLING, L_BRING_IN_WHITE, 0, 0);
+    return pixRotate(pixb, (l_float32)(angle * M_PI / 180.0), L_ROTATE_SAMPLING,
+                     L_BRING_IN_WHITE, 0, 0);
 }
 
 /**
@@ -268,8 +268,8 @@ int form_register(const FormTemplate *t, PIX *pixb, FormReg *reg,
         reg->dy = best.dy;
         reg->residual = res;
         reg->matched = best_n;
-        reg->fit = best_n >= 2 && best_n * 10 >= nm * 6 &&
-                   res <= FORM_MAX_RESIDUAL;
+        reg->fit =
+            best_n >= 2 && best_n * 10 >= nm * 6 && res <= FORM_MAX_RESIDUAL;
     }
     free(m);
     free(p);

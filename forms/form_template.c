@@ -81,8 +81,8 @@ static int get_string(const Ctx *c, const yaml_node_t *n, const char *key,
     return 0;
 }
 
-static int get_int(const Ctx *c, const yaml_node_t *n, const char *key,
-                   long lo, long hi, int *pout)
+static int get_int(const Ctx *c, const yaml_node_t *n, const char *key, long lo,
+                   long hi, int *pout)
 {
     const char *s = scalar(n);
     char *end;
@@ -116,8 +116,7 @@ static int name_ok(const char *s)
 {
     for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-              (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' ||
-              *s == '.'))
+              (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' || *s == '.'))
             return 0;
     return 1;
 }
@@ -185,6 +184,61 @@ static int pattern_positions(const char *pat, RecCharset cs, RecCharset *pos,
     return n;
 }
 
+/* One key (index ki of the field keys) of field f, value node v. */
+static int field_key(const Ctx *c, FormField *f, int ki, const yaml_node_t *v)
+{
+    int rc = 0;
+    switch (ki) {
+    case 0:
+        rc = get_string(c, v, "name", &f->name);
+        if (!rc && !name_ok(f->name))
+            rc = at(c, v,
+                    "field name '%s': use letters, digits, _ - . "
+                    "only",
+                    f->name);
+        break;
+    case 1:
+        rc = get_ints(c, v, "box", 4, -FORM_MAX_DIM, FORM_MAX_DIM, &f->x0);
+        break;
+    case 2: {
+        const char *s = scalar(v);
+        if (!s || rec_charset_parse(s, &f->charset) < 0)
+            rc = at(c, v, "bad charset: %s",
+                    s ? err_get() : "expected a string");
+        break;
+    }
+    case 3: {
+        const char *s = scalar(v);
+        if (s && !strcmp(s, "checkbox"))
+            f->type = FORM_FIELD_CHECKBOX;
+        else if (s && !strcmp(s, "text"))
+            f->type = FORM_FIELD_TEXT;
+        else
+            rc = at(c, v, "expected text or checkbox for type");
+        break;
+    }
+    case 4:
+        rc = get_string(c, v, "pattern", &f->pattern);
+        break;
+    case 5: {
+        const char *s = scalar(v);
+        char *end;
+        double d = s ? strtod(s, &end) : NAN;
+        if (!s || !*s || *end || !(d >= 0 && d <= 1))
+            rc = at(c, v, "expected a number in [0, 1] for threshold");
+        f->threshold = (float)d;
+        break;
+    }
+    case 6:
+        rc = get_int(c, v, "cells", 1, 200, &f->cells);
+        break;
+    case 7:
+        rc = get_string(c, v, "label", &f->label);
+        break;
+    }
+    return rc;
+}
+
 static int field_load(const Ctx *c, FormTemplate *t, int idx,
                       const yaml_node_t *m)
 {
@@ -210,63 +264,18 @@ static int field_load(const Ctx *c, FormTemplate *t, int idx,
             if (!strcmp(ks, keys[i]))
                 ki = i;
         if (ki < 0)
-            return at(c, k, "unknown field key '%s'; expected name, box, "
-                            "charset, type, pattern, threshold, cells, label",
+            return at(c, k,
+                      "unknown field key '%s'; expected name, box, "
+                      "charset, type, pattern, threshold, cells, label",
                       ks ? ks : "?");
         if (seen & (1u << ki))
             return at(c, k, "duplicate key '%s'", ks);
         seen |= 1u << ki;
-        int rc = 0;
-        switch (ki) {
-        case 0:
-            rc = get_string(c, v, "name", &f->name);
-            if (!rc && !name_ok(f->name))
-                rc = at(c, v, "field name '%s': use letters, digits, _ - . "
-                              "only",
-                        f->name);
-            break;
-        case 1:
+        if (ki == 1)
             box_node = v;
-            rc = get_ints(c, v, "box", 4, -FORM_MAX_DIM, FORM_MAX_DIM,
-                          &f->x0);
-            break;
-        case 2: {
-            const char *s = scalar(v);
-            if (!s || rec_charset_parse(s, &f->charset) < 0)
-                rc = at(c, v, "bad charset: %s",
-                        s ? err_get() : "expected a string");
-            break;
-        }
-        case 3: {
-            const char *s = scalar(v);
+        if (ki == 3)
             type_node = v;
-            if (s && !strcmp(s, "checkbox"))
-                f->type = FORM_FIELD_CHECKBOX;
-            else if (s && !strcmp(s, "text"))
-                f->type = FORM_FIELD_TEXT;
-            else
-                rc = at(c, v, "expected text or checkbox for type");
-            break;
-        }
-        case 4:
-            rc = get_string(c, v, "pattern", &f->pattern);
-            break;
-        case 5: {
-            const char *s = scalar(v);
-            char *end;
-            double d = s ? strtod(s, &end) : NAN;
-            if (!s || !*s || *end || !(d >= 0 && d <= 1))
-                rc = at(c, v, "expected a number in [0, 1] for threshold");
-            f->threshold = (float)d;
-            break;
-        }
-        case 6:
-            rc = get_int(c, v, "cells", 1, 200, &f->cells);
-            break;
-        case 7:
-            rc = get_string(c, v, "label", &f->label);
-            break;
-        }
+        int rc = field_key(c, f, ki, v);
         if (rc < 0)
             return -1;
     }
@@ -285,8 +294,9 @@ static int field_load(const Ctx *c, FormTemplate *t, int idx,
                   "[0, 0, %d, %d] (x0 < x1, y0 < y1, at least 4 px)",
                   f->name, f->x0, f->y0, f->x1, f->y1, t->width, t->height);
     if (f->type == FORM_FIELD_CHECKBOX && (f->cells || f->pattern))
-        return at(c, type_node, "field '%s': a checkbox has no cells or "
-                                "pattern",
+        return at(c, type_node,
+                  "field '%s': a checkbox has no cells or "
+                  "pattern",
                   f->name);
     if (f->pattern) {
         size_t n = strlen(f->pattern);
@@ -361,7 +371,8 @@ static int template_load_doc(const Ctx *c, FormTemplate *t)
     if (fields->type != YAML_SEQUENCE_NODE ||
         fields->data.sequence.items.top == fields->data.sequence.items.start)
         return at(c, fields, "expected a non-empty list of fields");
-    long n = fields->data.sequence.items.top - fields->data.sequence.items.start;
+    long n =
+        fields->data.sequence.items.top - fields->data.sequence.items.start;
     if (n > FORM_MAX_FIELDS)
         return at(c, fields, "more than %d fields", FORM_MAX_FIELDS);
     t->fields = calloc((size_t)n, sizeof *t->fields);
@@ -402,10 +413,10 @@ FormTemplate *form_template_load(const char *path)
     fclose(fp);
     if (!buf || rerr || len > FORM_MAX_FILE || len == 0) {
         err_set("%s: %s", path,
-                !buf ? "out of memory"
+                !buf   ? "out of memory"
                 : rerr ? "read error"
-                : len ? "template larger than 1 MiB"
-                      : "empty template");
+                : len  ? "template larger than 1 MiB"
+                       : "empty template");
         free(buf);
         return NULL;
     }
@@ -461,7 +472,10 @@ void form_template_destroy(FormTemplate **pt)
 }
 
 /** The template's `form` name (owned by t). */
-const char *form_template_name(const FormTemplate *t) { return t->name; }
+const char *form_template_name(const FormTemplate *t)
+{
+    return t->name;
+}
 
 /** The template's page size (`size`), template px. */
 void form_template_size(const FormTemplate *t, int *pw, int *ph)
@@ -471,7 +485,10 @@ void form_template_size(const FormTemplate *t, int *pw, int *ph)
 }
 
 /** Number of fields. */
-int form_template_n_fields(const FormTemplate *t) { return t->n; }
+int form_template_n_fields(const FormTemplate *t)
+{
+    return t->n;
+}
 
 /** Field i (0-based, template order); owned by t. */
 const FormField *form_template_field(const FormTemplate *t, int i)

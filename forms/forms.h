@@ -31,18 +31,18 @@ typedef enum { FORM_FIELD_TEXT = 0, FORM_FIELD_CHECKBOX } FormFieldType;
 /* One field of a template (read-only to callers). */
 typedef struct {
     char *name;
-    char *label;         /* NULL = none given */
-    int x0, y0, x1, y1;  /* box, template px; x1, y1 exclusive */
+    char *label;        /* NULL = none given */
+    int x0, y0, x1, y1; /* box, template px; x1, y1 exclusive */
     FormFieldType type;
     RecCharset charset;
-    int cells;           /* comb: one character per cell; 0 = free text */
-    char *pattern;       /* POSIX ERE the whole value must match; NULL */
-    float threshold;     /* < 0: the job's (FormOptions.threshold) */
+    int cells;       /* comb: one character per cell; 0 = free text */
+    char *pattern;   /* POSIX ERE the whole value must match; NULL */
+    float threshold; /* < 0: the job's (FormOptions.threshold) */
     /* When the pattern is a fixed sequence of classes ("[A-Z]{2}[0-9]{4}"):
      * the classes allowed at each position (within charset); else 0. */
     int n_pos;
     RecCharset *pos;
-    int line, col;       /* where the field starts in the file */
+    int line, col; /* where the field starts in the file */
 } FormField;
 
 typedef struct FormTemplate FormTemplate;
@@ -62,10 +62,10 @@ int form_template_match(const FormTemplate *t, int i, const char *value);
  * centre, pixRotate's sense: the page's own rotation is angle). */
 typedef struct {
     double scale, angle, dx, dy;
-    double residual;  /* RMS misfit of the matched lines, template px */
-    int matched;      /* template lines found on the page */
-    int expected;     /* template lines looked for */
-    int fit;          /* 1 = the page fits the template */
+    double residual; /* RMS misfit of the matched lines, template px */
+    int matched;     /* template lines found on the page */
+    int expected;    /* template lines looked for */
+    int fit;         /* 1 = the page fits the template */
 } FormReg;
 
 /* The largest residual (template px) of a page that fits. */
@@ -78,7 +78,7 @@ int form_register(const FormTemplate *t, PIX *pixb, FormReg *reg,
                   PIX **pdeskewed);
 
 typedef struct {
-    float threshold;  /* needs_review below this (fields without their own) */
+    float threshold; /* needs_review below this (fields without their own) */
 } FormOptions;
 
 void form_options_init(FormOptions *fo);

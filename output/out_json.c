@@ -35,8 +35,8 @@ static json_t *jstr(const char *s)
         return NULL;
     for (size_t i = 0; i < n;) {
         size_t adv;
-        uint32_t cp = out__utf8_decode((const unsigned char *)s + i, n - i,
-                                       &adv);
+        uint32_t cp =
+            out__utf8_decode((const unsigned char *)s + i, n - i, &adv);
         k += (size_t)out__utf8_encode(cp, t + k);
         i += adv;
     }
@@ -68,7 +68,7 @@ static json_t *jbox(const OutBox *b)
 
 static const char *kind_name(OutFieldKind k)
 {
-    return k == OUT_FIELD_CHECKBOX ? "checkbox"
+    return k == OUT_FIELD_CHECKBOX  ? "checkbox"
            : k == OUT_FIELD_PRINTED ? "printed"
                                     : "handwritten";
 }
@@ -77,13 +77,13 @@ static json_t *char_json(const OutFieldChar *c)
 {
     json_t *alts = json_array();
     for (int a = 0; alts && a < c->n_alts; a++)
-        json_array_append_new(alts, json_pack("{s:o,s:o}", "char",
-                                              jcp(c->alt[a]), "confidence",
-                                              jconf(c->alt_conf[a])));
+        json_array_append_new(alts,
+                              json_pack("{s:o,s:o}", "char", jcp(c->alt[a]),
+                                        "confidence", jconf(c->alt_conf[a])));
     return json_pack("{s:o,s:o,s:o,s:o}", "char",
-                     c->n_alts ? jcp(c->alt[0]) : json_string(""),
-                     "confidence", jconf(c->n_alts ? c->alt_conf[0] : 0.f),
-                     "bbox", jbox(&c->box), "alternatives", alts);
+                     c->n_alts ? jcp(c->alt[0]) : json_string(""), "confidence",
+                     jconf(c->n_alts ? c->alt_conf[0] : 0.f), "bbox",
+                     jbox(&c->box), "alternatives", alts);
 }
 
 static json_t *field_json(const OutField *f)

@@ -3,16 +3,15 @@
  * template (forms.template): one row per form page, one column per
  * template field (report.h).
  *
- * Design: the recognised-page artifacts (art/F-pNNNN.rec) of the spool carry the
- * fields (out_page.c, version 2), so the table is built from them, not
- * from the published JSON files (which only exist with -f json). Rows are
- * sorted by source path, then page; columns are "source", "page", the
- * template's field names in template order, then "_review": the names of
- * the fields that need review, separated by spaces ("_unregistered" first
- * when the page did not fit the template). Values are written as RFC 4180
- * CSV (quoted when they hold a comma, quote, CR or LF). The file is
- * published by temp file + rename, so a reader sees the old table or the
- * new one, never half of one.
+ * Design: the recognised-page artifacts (art/F-pNNNN.rec) of the spool carry
+ * the fields (out_page.c, version 2), so the table is built from them, not from
+ * the published JSON files (which only exist with -f json). Rows are sorted by
+ * source path, then page; columns are "source", "page", the template's field
+ * names in template order, then "_review": the names of the fields that need
+ * review, separated by spaces ("_unregistered" first when the page did not fit
+ * the template). Values are written as RFC 4180 CSV (quoted when they hold a
+ * comma, quote, CR or LF). The file is published by temp file + rename, so a
+ * reader sees the old table or the new one, never half of one.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -72,7 +71,8 @@ static int csv_write(FILE *fp, void *ctx)
                     f = &p->fields[j];
             fputc(',', fp);
             csv_cell(fp, f ? f->value : "");
-            if ((!f || f->needs_review) && rl + strlen(name) + 2 < sizeof review)
+            if ((!f || f->needs_review) &&
+                rl + strlen(name) + 2 < sizeof review)
                 rl += (size_t)snprintf(review + rl, sizeof review - rl, "%s%s",
                                        rl ? " " : "", name);
         }

@@ -54,16 +54,17 @@ typedef struct {
 /* The form. Every text field's bottom edge is a printed line. */
 static const FieldDef FIELDS[] = {
     {"surname", "Surname", "upper", NULL, F_BOX, 380, 300, 1300, 380, 0, 1},
-    {"first_name", "First name", "upper", NULL, F_LINE, 380, 440, 1300, 520, 0, 1},
+    {"first_name", "First name", "upper", NULL, F_LINE, 380, 440, 1300, 520, 0,
+     1},
     {"birth_date", "Date of birth (DDMMYYYY)", "digits", "[0-9]{8}", F_COMB,
      380, 640, 1020, 720, 8, 0},
     {"postcode", "Postcode", "digits", "[0-9]{5}", F_COMB, 380, 840, 780, 920,
      5, 0},
     {"city", "City", "alpha", NULL, F_LINE, 900, 840, 1600, 920, 0, 0},
-    {"phone", "Telephone", "digits", "[0-9]{10}", F_BOX, 380, 1040, 1200,
-     1120, 0, 1},
-    {"member_id", "Member no.", "alnum", "[A-Z]{2}[0-9]{4}", F_COMB, 380,
-     1240, 860, 1320, 6, 1},
+    {"phone", "Telephone", "digits", "[0-9]{10}", F_BOX, 380, 1040, 1200, 1120,
+     0, 1},
+    {"member_id", "Member no.", "alnum", "[A-Z]{2}[0-9]{4}", F_COMB, 380, 1240,
+     860, 1320, 6, 1},
     {"amount", "Amount paid", "digits", NULL, F_LINE, 380, 1440, 800, 1520, 0,
      1},
     {"consent", "I agree to the terms", NULL, NULL, F_CHECK, 380, 1640, 430,
@@ -74,13 +75,13 @@ static const FieldDef FIELDS[] = {
 #define N_FIELDS ((int)(sizeof FIELDS / sizeof FIELDS[0]))
 
 static const char *const FIRST[] = {
-    "ADA",  "ALAN", "MARIA", "JOHN",  "GRACE", "LENA",  "OMAR", "SOFIA",
-    "PETER", "NINA", "KARL", "EMMA",  "LUCAS", "HANNA", "IVAN", "JULIA",
-    "MARC", "RUTH", "TOM",  "CLARA", "FELIX", "IRENE", "HUGO", "ZOE"};
+    "ADA",   "ALAN", "MARIA", "JOHN",  "GRACE", "LENA",  "OMAR", "SOFIA",
+    "PETER", "NINA", "KARL",  "EMMA",  "LUCAS", "HANNA", "IVAN", "JULIA",
+    "MARC",  "RUTH", "TOM",   "CLARA", "FELIX", "IRENE", "HUGO", "ZOE"};
 static const char *const LAST[] = {
-    "LOVELACE", "TURING", "CURIE",  "SMITH",  "HOPPER", "MEYER",  "HADDAD",
-    "ROSSI",    "NOVAK",  "BERG",   "JENSEN", "KELLER", "DUBOIS", "NILSSON",
-    "PETROV",   "WAGNER", "MOREAU", "QUINN",  "YOUNG",  "GARCIA", "FISCHER",
+    "LOVELACE", "TURING", "CURIE",  "SMITH",  "HOPPER",  "MEYER",  "HADDAD",
+    "ROSSI",    "NOVAK",  "BERG",   "JENSEN", "KELLER",  "DUBOIS", "NILSSON",
+    "PETROV",   "WAGNER", "MOREAU", "QUINN",  "YOUNG",   "GARCIA", "FISCHER",
     "BROWN",    "OKAFOR", "LARSEN", "WEBER",  "KOWALSKI"};
 static const char *const CITIES[] = {
     "London", "Paris",  "Berlin", "Madrid", "Oslo",  "Vienna", "Dublin",
@@ -189,8 +190,8 @@ static PIX *hand_glyph(const Opts *o, int writer, int ch, double h, Rng *r)
 
 /* Write value by hand into the field: per cell in a comb, else left to
  * right from a random start, standing on the bottom line. */
-static int write_value(const Opts *o, PIX *c, const FieldDef *f,
-                       const char *v, int writer, Rng *r)
+static int write_value(const Opts *o, PIX *c, const FieldDef *f, const char *v,
+                       int writer, Rng *r)
 {
     int bh = f->y1 - f->y0;
     double h = bh * 0.55;
@@ -282,12 +283,14 @@ static int write_template(const Opts *o)
     FILE *fp = fopen(path, "w");
     if (!fp)
         return -1;
-    fprintf(fp, "# written by tools/form_compose\nform: registration-card\n"
-                "size: [%d, %d]\nfields:\n",
+    fprintf(fp,
+            "# written by tools/form_compose\nform: registration-card\n"
+            "size: [%d, %d]\nfields:\n",
             TW, TH);
     for (int i = 0; i < N_FIELDS; i++) {
         const FieldDef *f = &FIELDS[i];
-        fprintf(fp, "  - name: %s\n    label: \"%s\"\n    box: [%d, %d, %d, %d]\n",
+        fprintf(fp,
+                "  - name: %s\n    label: \"%s\"\n    box: [%d, %d, %d, %d]\n",
                 f->name, f->label, f->x0, f->y0, f->x1, f->y1);
         if (f->style == F_CHECK)
             fprintf(fp, "    type: checkbox\n");
@@ -348,8 +351,8 @@ static int compose_page(const Opts *o, FT_Face face, int pg, Rng *r)
     int idx = (int)lround(dx), idy = (int)lround(dy);
     PIX *sh = pixCreate(pixGetWidth(sc), pixGetHeight(sc), 8);
     pixSetAllArbitrary(sh, 255);
-    pixRasterop(sh, idx, idy, pixGetWidth(sc), pixGetHeight(sc), PIX_SRC, sc,
-                0, 0);
+    pixRasterop(sh, idx, idy, pixGetWidth(sc), pixGetHeight(sc), PIX_SRC, sc, 0,
+                0);
     pixDestroy(&sc);
     PIX *rot = fabs(ang) > 1e-3
                    ? pixRotate(sh, (float)(ang * M_PI / 180.0),
@@ -395,38 +398,71 @@ static int compose_page(const Opts *o, FT_Face face, int pg, Rng *r)
 
 static void usage(FILE *fp)
 {
-    fputs("usage: form_compose --out DIR [--pages N] [--seed S]\n"
-          "         [--writers 041-045] [--data CHARS74K] [--font TTF]\n"
-          "         [--shift PX] [--scale F] [--rotate DEG] [--format png|g4]\n",
-          fp);
+    fputs(
+        "usage: form_compose --out DIR [--pages N] [--seed S]\n"
+        "         [--writers 041-045] [--data CHARS74K] [--font TTF]\n"
+        "         [--shift PX] [--scale F] [--rotate DEG] [--format png|g4]\n",
+        fp);
 }
 
 int main(int argc, char **argv)
 {
-    Opts o = {NULL, "/work/shared/data/chars74k-hnd",
-              "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "png",
-              3, {0}, 0, 1, 30, 0.1, 2.0};
+    Opts o = {NULL,
+              "/work/shared/data/chars74k-hnd",
+              "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+              "png",
+              3,
+              {0},
+              0,
+              1,
+              30,
+              0.1,
+              2.0};
     const char *writers = "041-045";
     static const struct option lo[] = {
-        {"out", 1, 0, 'o'},    {"pages", 1, 0, 'n'},  {"seed", 1, 0, 's'},
+        {"out", 1, 0, 'o'},     {"pages", 1, 0, 'n'}, {"seed", 1, 0, 's'},
         {"writers", 1, 0, 'w'}, {"data", 1, 0, 'd'},  {"font", 1, 0, 'f'},
-        {"shift", 1, 0, 'x'},  {"scale", 1, 0, 'k'},  {"rotate", 1, 0, 'r'},
-        {"format", 1, 0, 'F'}, {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
+        {"shift", 1, 0, 'x'},   {"scale", 1, 0, 'k'}, {"rotate", 1, 0, 'r'},
+        {"format", 1, 0, 'F'},  {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
-        case 'o': o.out = optarg; break;
-        case 'n': o.pages = atoi(optarg); break;
-        case 's': o.seed = strtoull(optarg, NULL, 10); break;
-        case 'w': writers = optarg; break;
-        case 'd': o.data = optarg; break;
-        case 'f': o.font = optarg; break;
-        case 'x': o.shift = atof(optarg); break;
-        case 'k': o.scale = atof(optarg); break;
-        case 'r': o.rotate = atof(optarg); break;
-        case 'F': o.format = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'o':
+            o.out = optarg;
+            break;
+        case 'n':
+            o.pages = atoi(optarg);
+            break;
+        case 's':
+            o.seed = strtoull(optarg, NULL, 10);
+            break;
+        case 'w':
+            writers = optarg;
+            break;
+        case 'd':
+            o.data = optarg;
+            break;
+        case 'f':
+            o.font = optarg;
+            break;
+        case 'x':
+            o.shift = atof(optarg);
+            break;
+        case 'k':
+            o.scale = atof(optarg);
+            break;
+        case 'r':
+            o.rotate = atof(optarg);
+            break;
+        case 'F':
+            o.format = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     int a, b;

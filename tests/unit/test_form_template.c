@@ -35,23 +35,22 @@ static int err_at(int line, int col, const char *what)
     return ok;
 }
 
-static const char GOOD[] =
-    "form: census-1992\n"
-    "size: [1000, 1400]\n"
-    "fields:\n"
-    "  - name: surname\n"
-    "    box: [100, 100, 800, 160]\n"
-    "    charset: upper\n"
-    "  - name: birth_date\n"
-    "    label: Date of birth\n"
-    "    box: [100, 300, 500, 360]\n"
-    "    charset: digits\n"
-    "    cells: 8\n"
-    "    pattern: '[0-9]{8}'\n"
-    "    threshold: 0.8\n"
-    "  - name: consent\n"
-    "    box: [100, 500, 140, 540]\n"
-    "    type: checkbox\n";
+static const char GOOD[] = "form: census-1992\n"
+                           "size: [1000, 1400]\n"
+                           "fields:\n"
+                           "  - name: surname\n"
+                           "    box: [100, 100, 800, 160]\n"
+                           "    charset: upper\n"
+                           "  - name: birth_date\n"
+                           "    label: Date of birth\n"
+                           "    box: [100, 300, 500, 360]\n"
+                           "    charset: digits\n"
+                           "    cells: 8\n"
+                           "    pattern: '[0-9]{8}'\n"
+                           "    threshold: 0.8\n"
+                           "  - name: consent\n"
+                           "    box: [100, 500, 140, 540]\n"
+                           "    type: checkbox\n";
 
 static void form_template_load__valid__fields_in_order(void)
 {
@@ -99,13 +98,14 @@ static void form_template_match__pattern__whole_value_only(void)
 
 static void form_template_load__fixed_pattern__classes_per_position(void)
 {
-    FormTemplate *t = load_text("form: f\nsize: [100, 100]\nfields:\n"
-                                "  - {name: a, box: [1, 1, 50, 50], charset: alnum,"
-                                " pattern: '[A-Z]{2}[0-9]{3}X'}\n"
-                                "  - {name: b, box: [1, 1, 50, 50], charset: digits,"
-                                " pattern: '[0-9]{4}|[0-9]{6}'}\n"
-                                "  - {name: c, box: [1, 1, 50, 50], charset: digits,"
-                                " pattern: '[0-9]+'}\n");
+    FormTemplate *t =
+        load_text("form: f\nsize: [100, 100]\nfields:\n"
+                  "  - {name: a, box: [1, 1, 50, 50], charset: alnum,"
+                  " pattern: '[A-Z]{2}[0-9]{3}X'}\n"
+                  "  - {name: b, box: [1, 1, 50, 50], charset: digits,"
+                  " pattern: '[0-9]{4}|[0-9]{6}'}\n"
+                  "  - {name: c, box: [1, 1, 50, 50], charset: digits,"
+                  " pattern: '[0-9]+'}\n");
     CHECK(t != NULL);
     if (!t) {
         printf("  %s\n", err_get());
@@ -122,7 +122,8 @@ static void form_template_load__fixed_pattern__classes_per_position(void)
               a->pos[4] == dig && a->pos[5] == x);
     CHECK(form_template_field(t, 1)->n_pos == 0); /* alternatives */
     CHECK(form_template_field(t, 2)->n_pos == 0); /* any length */
-    CHECK(form_template_match(t, 1, "123456") && !form_template_match(t, 1, "12345"));
+    CHECK(form_template_match(t, 1, "123456") &&
+          !form_template_match(t, 1, "12345"));
     form_template_destroy(&t);
 }
 
@@ -136,8 +137,9 @@ static void form_template_load__box_outside_page__names_field_at_box(void)
                                 "  - name: phone\n"
                                 "    box: [900, 100, 1200, 160]\n");
     CHECK(t == NULL);
-    CHECK(err_at(7, 10, "field 'phone': box [900, 100, 1200, 160] is not "
-                        "inside the page [0, 0, 1000, 1400]"));
+    CHECK(err_at(7, 10,
+                 "field 'phone': box [900, 100, 1200, 160] is not "
+                 "inside the page [0, 0, 1000, 1400]"));
 }
 
 static void form_template_load__unknown_key__file_line_col(void)
@@ -214,8 +216,8 @@ static PIX *lines_page(const FormTemplate *t, double s, double dx, double dy,
         pixRasterop(p, x0, y1 - 3, x1 - x0, 3, PIX_SET, NULL, 0, 0);
         /* "writing" standing on the line */
         for (int k = 0; k < 6; k++)
-            pixRasterop(p, x0 + 20 + k * 40, y1 - 40, 6, 36, PIX_SET, NULL,
-                        0, 0);
+            pixRasterop(p, x0 + 20 + k * 40, y1 - 40, 6, 36, PIX_SET, NULL, 0,
+                        0);
     }
     for (int k = 0; k < 300; k++) /* specks */
         pixRasterop(p, rng_int(&r, w - 4), rng_int(&r, h - 4), 3, 3, PIX_SET,

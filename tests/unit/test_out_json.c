@@ -29,8 +29,10 @@ static OutPage *form_page(const char *image)
     a->kind = OUT_FIELD_HANDWRITTEN;
     a->n_chars = 2;
     a->chars = calloc(2, sizeof *a->chars);
-    a->chars[0] = (OutFieldChar){{10, 20, 50, 60}, 2, {'4', '9', 0}, {0.9f, 0.1f, 0}};
-    a->chars[1] = (OutFieldChar){{60, 20, 100, 60}, 1, {'2', 0, 0}, {0.9f, 0, 0}};
+    a->chars[0] =
+        (OutFieldChar){{10, 20, 50, 60}, 2, {'4', '9', 0}, {0.9f, 0.1f, 0}};
+    a->chars[1] =
+        (OutFieldChar){{60, 20, 100, 60}, 1, {'2', 0, 0}, {0.9f, 0, 0}};
     b->name = strdup("consent");
     b->value = strdup("checked");
     b->conf = 1.0f;
@@ -63,27 +65,37 @@ static void out_json_write__form_page__shape_and_field_order(void)
     if (j) {
         CHECK(!strcmp(json_string_value(json_object_get(j, "source")),
                       "scans/a\xef\xbf\xbd.png")); /* bad byte -> U+FFFD */
-        CHECK(!strcmp(json_string_value(json_object_get(j, "template")), "card"));
+        CHECK(
+            !strcmp(json_string_value(json_object_get(j, "template")), "card"));
         json_t *pg = json_array_get(json_object_get(j, "pages"), 0);
         CHECK(json_integer_value(json_object_get(pg, "page")) == 0);
-        CHECK(json_is_true(json_object_get(json_object_get(pg, "registration"), "fit")));
+        CHECK(json_is_true(
+            json_object_get(json_object_get(pg, "registration"), "fit")));
         json_t *fs = json_object_get(pg, "fields");
         CHECK(json_array_size(fs) == 2);
         json_t *a = json_array_get(fs, 0), *b = json_array_get(fs, 1);
         CHECK(!strcmp(json_string_value(json_object_get(a, "name")), "zip"));
-        CHECK(!strcmp(json_string_value(json_object_get(a, "label")), "Post, code"));
+        CHECK(!strcmp(json_string_value(json_object_get(a, "label")),
+                      "Post, code"));
         CHECK(!strcmp(json_string_value(json_object_get(a, "value")), "42"));
-        CHECK_NEAR(json_real_value(json_object_get(a, "confidence")), 0.81, 1e-4);
-        CHECK(!strcmp(json_string_value(json_object_get(a, "kind")), "handwritten"));
+        CHECK_NEAR(json_real_value(json_object_get(a, "confidence")), 0.81,
+                   1e-4);
+        CHECK(!strcmp(json_string_value(json_object_get(a, "kind")),
+                      "handwritten"));
         CHECK(json_is_false(json_object_get(a, "needs_review")));
-        CHECK(json_integer_value(json_array_get(json_object_get(a, "bbox"), 2)) == 110);
+        CHECK(json_integer_value(
+                  json_array_get(json_object_get(a, "bbox"), 2)) == 110);
         json_t *c0 = json_array_get(json_object_get(a, "chars"), 0);
         json_t *alts = json_object_get(c0, "alternatives");
         CHECK(json_array_size(alts) == 2);
-        CHECK(!strcmp(json_string_value(json_object_get(json_array_get(alts, 1), "char")), "9"));
-        CHECK(!strcmp(json_string_value(json_object_get(b, "name")), "consent"));
+        CHECK(!strcmp(
+            json_string_value(json_object_get(json_array_get(alts, 1), "char")),
+            "9"));
+        CHECK(
+            !strcmp(json_string_value(json_object_get(b, "name")), "consent"));
         CHECK(json_is_null(json_object_get(b, "label")));
-        CHECK(!strcmp(json_string_value(json_object_get(b, "kind")), "checkbox"));
+        CHECK(
+            !strcmp(json_string_value(json_object_get(b, "kind")), "checkbox"));
         CHECK(json_is_true(json_object_get(b, "needs_review")));
         CHECK(json_array_size(json_object_get(b, "chars")) == 0);
     }
