@@ -45,16 +45,17 @@ endif
 # after it in its LAYER_DEPS_x (docs/layout.md). Every binary, test, tool and
 # fuzz target links only the libraries of its own layer and below, so a call
 # upward (say segment/ -> pipeline/) fails to link.
-LAYERS := common input segment output recognize chain pipeline train cli
+LAYERS := common input segment output recognize chain forms pipeline train cli
 LAYER_DEPS_common    :=
 LAYER_DEPS_input     := common
 LAYER_DEPS_segment   := common
 LAYER_DEPS_output    := common
 LAYER_DEPS_recognize := output segment common
 LAYER_DEPS_chain     := recognize output segment input common
-LAYER_DEPS_pipeline  := chain recognize output segment input common
+LAYER_DEPS_forms     := chain recognize output segment input common
+LAYER_DEPS_pipeline  := forms chain recognize output segment input common
 LAYER_DEPS_train     := recognize output segment input common
-LAYER_DEPS_cli       := pipeline train chain recognize output segment input common
+LAYER_DEPS_cli       := pipeline forms train chain recognize output segment input common
 layer_src = $(filter-out cli/main.c,$(wildcard $(1)/*.c))
 layer_lib = $(BUILD)/lib$(1).a
 # the libraries of layer $(1) and everything below it, in link order
@@ -86,10 +87,12 @@ unit_layer = $(strip \
   $(if $(filter test_rec_data test_rec_ttf test_rec_net test_rec_quant test_rec_glyph test_train_%,$(1)),train,\
   $(if $(filter test_rec_%,$(1)),recognize,\
   $(if $(filter test_chain%,$(1)),chain,\
-  pipeline)))))))))
+  $(if $(filter test_form_%,$(1)),forms,\
+  pipeline))))))))))
 TOOL_LAYER_bench_stages := chain
 TOOL_LAYER_cer          := common
 TOOL_LAYER_compose      := train
+TOOL_LAYER_form_compose := common
 TOOL_LAYER_hostile      := common
 TOOL_LAYER_mkpage       := train
 TOOL_LAYER_rec_bench    := train

@@ -354,6 +354,11 @@ int cmd_run(int argc, char **argv)
     if (!quiet)
         report_summary(stderr, "inkpipe", job, &k, n_new, clock_mono_s() - t0, 0);
     int left = report_left(&k);
+    if (report_fields_csv(sp) < 0) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        rc = 1;
+        goto out;
+    }
     if (failed)
         rc = 3;
     else if (left) {

@@ -13,12 +13,14 @@
 #include "common/fsutil.h"
 #include "pipeline/job.h"
 #include "chain/chain.h"
+#include "forms/forms.h"
 #include "input/page.h"
 
 static const char help_ocr[] =
-    "usage: inkpipe ocr [-o DIR] [-f txt,hocr,alto,pdf] [--charset SET]\n"
+    "usage: inkpipe ocr [-o DIR] [-f txt,hocr,alto,pdf,json] [--charset SET]\n"
     "                   [--model FILE] [--no-context] [--no-lm]\n"
-    "                   [--lexicon FILE] IMAGE...\n"
+    "                   [--lexicon FILE] [--template T.yaml]\n"
+    "                   [--threshold C] IMAGE...\n"
     "\n"
     "OCR scans (multi-page TIFF and PDF, PNG, JPEG, PNM) without a job\n"
     "file. For IMAGE x.png, writes DIR/x.txt and DIR/x.hocr (one hOCR page\n"
@@ -27,10 +29,11 @@ static const char help_ocr[] =
     "-f pdf DIR/x.pdf (searchable PDF: each page's image under an\n"
     "invisible text layer, word by word). x.png and x.tif given together\n"
     "write x.png.txt and x.tif.txt (the extension kept where stems clash).\n"
+    "With -f json also DIR/x.json (the form fields: docs/forms.md).\n"
     "\n"
     "  -o DIR          output folder (default: the current folder)\n"
-    "  -f LIST         formats, comma-separated: txt, hocr, alto, pdf (default\n"
-    "                  txt,hocr)\n"
+    "  -f LIST         formats, comma-separated: txt, hocr, alto, pdf, json\n"
+    "                  (default txt,hocr; json is added by --template)\n"
     "  --charset SET   digits, upper, lower, alpha, alnum (default) or a list\n"
     "                  of characters\n"
     "  --model FILE    classifier (default: the installed model)\n"
@@ -43,12 +46,41 @@ static const char help_ocr[] =
     "  --lexicon FILE  words or names, one per line (optional TAB count): a\n"
     "                  word that the glyphs explain nearly as well as its\n"
     "                  reading is read as the entry\n"
+    "  --template T    read each page as the form T.yaml: register it to the\n"
+    "                  template, read every field with its own charset and\n"
+    "                  write DIR/x.json (docs/forms.md)\n"
+    "  --threshold C   fields read with a confidence under C (0-1, default\n"
+    "                  0.5) need review, unless the template sets their own\n"
     "\n"
     "Exit status: 0 all done, 1 some images failed, 2 bad usage.\n";
 
+/* One page through the chain, then (with a template) its fields read from
+ * the binarised page. NULL on error (message set). */
+static OutPage *ocr_page(const Job *d, const FormTemplate *tpl,
+                         const FormOptions *fo, RecNet *net, const char *path,
+                         int p)
+{
+    if (!tpl)
+        return chain_page(&d->chain, net, path, p);
+    int dpi = 0;
+    PIX *pix = chain_read(&d->chain, path, p, &dpi);
+    PIX *pixb = pix ? chain_binarize(&d->chain, pix, dpi, path, p) : NULL;
+    pixDestroy(&pix);
+    SegPage *sp = pixb ? chain_segment(&d->chain, pixb, dpi, net, path, p)
+                       : NULL;
+    OutPage *op = sp ? chain_recognize(&d->chain, sp, net, path, p, dpi)
+                     : NULL;
+    seg_page_destroy(&sp);
+    if (op && form_read_page(tpl, fo, &d->chain, net, pixb, dpi, op) < 0)
+        out_page_destroy(&op);
+    pixDestroy(&pixb);
+    return op;
+}
+
 /* OCR one file into out_fd as rel.EXT; returns 0 or -1 (message set). */
 static int ocr_file(const char *path, const char *rel, int out_fd,
-                    const Job *d, RecNet *net)
+                    const Job *d, const FormTemplate *tpl,
+                    const FormOptions *fo, RecNet *net)
 {
     int n;
     if (page_count(path, &n) < 0)
@@ -58,7 +90,7 @@ static int ocr_file(const char *path, const char *rel, int out_fd,
         return err_set("out of memory");
     int rc = -1;
     for (int p = 0; p < n; p++)
-        if (!(pages[p] = chain_page(&d->chain, net, path, p)))
+        if (!(pages[p] = ocr_page(d, tpl, fo, net, path, p)))
             goto done;
     OutImageSource images = {chain_page_image, (void *)&d->chain};
     rc = out_files_write_images(out_fd, rel, (const OutPage *const *)pages,
@@ -114,8 +146,10 @@ static void free_names(char **names, int n)
 
 int cmd_ocr(int argc, char **argv)
 {
-    const char *outdir = ".", *model = NULL, *lexicon = NULL;
-    int no_lm = 0;
+    const char *outdir = ".", *model = NULL, *lexicon = NULL, *tpath = NULL;
+    int no_lm = 0, formats_given = 0;
+    FormOptions fo;
+    form_options_init(&fo);
     Job d;
     memset(&d, 0, sizeof d);
     job_init_defaults(&d);
@@ -132,6 +166,19 @@ int cmd_ocr(int argc, char **argv)
                 fprintf(stderr, "inkpipe: -f: %s\n%s", err_get(), help_ocr);
                 return 2;
             }
+            formats_given = 1;
+        } else if (!strcmp(a, "--template") && i + 1 < argc) {
+            tpath = argv[++i];
+        } else if (!strcmp(a, "--threshold") && i + 1 < argc) {
+            char *end;
+            double t = strtod(argv[++i], &end);
+            if (!*argv[i] || *end || !(t >= 0 && t <= 1)) {
+                fprintf(stderr, "inkpipe: --threshold: expected a number in "
+                                "[0, 1], got '%s'\n",
+                        argv[i]);
+                return 2;
+            }
+            fo.threshold = (float)t;
         } else if (!strcmp(a, "--charset") && i + 1 < argc) {
             if (rec_charset_parse(argv[++i], &d.chain.charset) < 0) {
                 fprintf(stderr, "inkpipe: --charset: %s\n", err_get());
@@ -165,18 +212,30 @@ int cmd_ocr(int argc, char **argv)
     char **rels = ocr_names(argv + first, n_in);
     if (!rels)
         return 2;
+    FormTemplate *tpl = NULL;
+    if (tpath) {
+        if (!(tpl = form_template_load(tpath))) {
+            fprintf(stderr, "inkpipe: --template: %s\n", err_get());
+            free_names(rels, n_in);
+            return 2;
+        }
+        if (!formats_given)
+            d.formats |= OUT_FORMAT_JSON;
+    }
     if (!model)
         model = cli_default_model_path();
     RecNet *net = rec_net_load(model);
     if (!net) {
         fprintf(stderr, "inkpipe: cannot load the model: %s\n", err_get());
         free_names(rels, n_in);
+        form_template_destroy(&tpl);
         return 1;
     }
     if (rec_net_set_precision(net, cli_env()->precision) < 0) {
         fprintf(stderr, "inkpipe: INKPIPE_PRECISION: %s\n", err_get());
         rec_net_destroy(&net);
         free_names(rels, n_in);
+        form_template_destroy(&tpl);
         return 1;
     }
     RecLm *lm = NULL;
@@ -187,6 +246,7 @@ int cmd_ocr(int argc, char **argv)
                         "(--no-lm runs without)\n", err_get());
         rec_net_destroy(&net);
         free_names(rels, n_in);
+        form_template_destroy(&tpl);
         return 1;
     }
     if (lexicon && !(lex = rec_lexicon_load(lexicon))) {
@@ -194,6 +254,7 @@ int cmd_ocr(int argc, char **argv)
         rec_lm_destroy(&lm);
         rec_net_destroy(&net);
         free_names(rels, n_in);
+        form_template_destroy(&tpl);
         return 1;
     }
     d.chain.lm = lm;
@@ -205,17 +266,20 @@ int cmd_ocr(int argc, char **argv)
         rec_lexicon_destroy(&lex);
         rec_net_destroy(&net);
         free_names(rels, n_in);
+        form_template_destroy(&tpl);
         return 1;
     }
     int failed = 0;
     for (int i = first; i < argc; i++) {
-        if (ocr_file(argv[i], rels[i - first], out_fd, &d, net) < 0) {
+        if (ocr_file(argv[i], rels[i - first], out_fd, &d, tpl, &fo,
+                     net) < 0) {
             fprintf(stderr, "inkpipe: %s\n", err_get());
             failed++;
         }
     }
     close(out_fd);
     free_names(rels, n_in);
+    form_template_destroy(&tpl);
     rec_lm_destroy(&lm);
     rec_lexicon_destroy(&lex);
     rec_net_destroy(&net);

@@ -162,6 +162,10 @@ static int slurm_report(Spool *sp, const Job *job, double seconds)
     if (failed)
         report_failures(sp, stderr);
     report_summary(stderr, "inkpipe slurm wait", job, &k, -1, seconds, 1);
+    if (report_fields_csv(sp) < 0) {
+        fprintf(stderr, "inkpipe slurm wait: %s\n", err_get());
+        return 1;
+    }
     return failed ? 3 : 0;
 }
 

@@ -33,6 +33,7 @@ static const OutFormatDef formats[] = {
     {"hocr", "hocr", OUT_FORMAT_HOCR, out_hocr_write, NULL},
     {"alto", "alto.xml", OUT_FORMAT_ALTO, out_alto_write, NULL},
     {"pdf", "pdf", OUT_FORMAT_PDF, NULL, out_pdf_write},
+    {"json", "json", OUT_FORMAT_JSON, out_json_write, NULL},
 };
 #define N_FORMATS ((int)(sizeof formats / sizeof formats[0]))
 

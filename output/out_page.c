@@ -17,7 +17,16 @@
  *                         i32 block, first_word, n_words, u32 reserved
  *          n_words  x 24: i32 box[4], first_glyph, n_glyphs
  *          n_glyphs x 24: i32 box[4], u32 codepoint, f32 conf
+ *          [version 2 only: the form block, below]
  *          u32 CRC-32 (zlib) of every byte before it
+ *
+ * Version 2 is written only for a page read against a form template
+ * (page->form set); other pages stay version 1, byte for byte. Its form
+ * block: str form; i32 reg_fit; f32 residual, scale, angle, dx, dy;
+ * i32 n_fields; per field: str name, str label (length 0xffffffff =
+ * none), str value, f32 conf, i32 box[4], i32 kind, i32 needs_review,
+ * i32 n_chars; per char: i32 box[4], i32 n_alts, OUT_FIELD_ALTS x (u32
+ * code point, f32 conf). str = u32 length + bytes.
  *
  * Load reads the whole file, checks magic, version, the exact size implied
  * by the counts (so truncation is named as such), the checksum, then the
@@ -36,6 +45,8 @@
 static const unsigned char OUT_MAGIC[8] = {'I', 'N', 'K', 'P', 'O', 'U', 'T', 0x1a};
 
 #define OUT_CONF_SLACK 1e-4f
+#define OUT_NO_STR 0xffffffffu
+#define OUT_MAX_STR 4096
 
 enum {
     OUT_HDR_SIZE = 48,
@@ -121,12 +132,35 @@ void out_page_destroy(OutPage **ppage)
     if (!ppage || !*ppage)
         return;
     p = *ppage;
+    out_page_fields_free(p);
     free(p->image);
     free(p->lines);
     free(p->words);
     free(p->glyphs);
     free(p);
     *ppage = NULL;
+}
+
+/**
+ * Free the form part of a page (template name, fields) and zero it.
+ *
+ * @param[in,out] page  [optional] page; NULL is a no-op
+ */
+void out_page_fields_free(OutPage *page)
+{
+    if (!page)
+        return;
+    for (int i = 0; i < page->n_fields; i++) {
+        free(page->fields[i].name);
+        free(page->fields[i].label);
+        free(page->fields[i].value);
+        free(page->fields[i].chars);
+    }
+    free(page->fields);
+    free(page->form);
+    page->fields = NULL;
+    page->form = NULL;
+    page->n_fields = 0;
 }
 
 static int box_ok(const OutBox *b)
@@ -236,6 +270,148 @@ static size_t artifact_size(size_t image_len, size_t nl, size_t nw, size_t ng)
            ng * OUT_GLYPH_SIZE + 4;
 }
 
+static void buf_str(BinBuf *b, const char *s)
+{
+    if (!s) {
+        binio_buf_u32(b, OUT_NO_STR);
+        return;
+    }
+    size_t n = strlen(s);
+    binio_buf_u32(b, (uint32_t)n);
+    binio_buf_write(b, s, n);
+}
+
+static void buf_box(BinBuf *b, const OutBox *x)
+{
+    binio_buf_i32(b, x->x0);
+    binio_buf_i32(b, x->y0);
+    binio_buf_i32(b, x->x1);
+    binio_buf_i32(b, x->y1);
+}
+
+/* The form block of a version 2 artifact. 0 or -1. */
+static int forms_encode(const OutPage *page, BinBuf *b)
+{
+    buf_str(b, page->form);
+    binio_buf_i32(b, page->reg_fit);
+    binio_buf_f32(b, page->reg_residual);
+    binio_buf_f32(b, page->reg_scale);
+    binio_buf_f32(b, page->reg_angle);
+    binio_buf_f32(b, page->reg_dx);
+    binio_buf_f32(b, page->reg_dy);
+    binio_buf_i32(b, page->n_fields);
+    for (int i = 0; i < page->n_fields; i++) {
+        const OutField *f = &page->fields[i];
+        if (!f->name || !f->value || strlen(f->name) > OUT_MAX_STR ||
+            strlen(f->value) > OUT_MAX_STR ||
+            (f->label && strlen(f->label) > OUT_MAX_STR) ||
+            f->n_chars < 0 || f->n_chars > OUT_MAX_STR)
+            return err_set("field %d: bad name, label, value or characters",
+                           i + 1);
+        buf_str(b, f->name);
+        buf_str(b, f->label);
+        buf_str(b, f->value);
+        binio_buf_f32(b, f->conf);
+        buf_box(b, &f->box);
+        binio_buf_i32(b, (int32_t)f->kind);
+        binio_buf_i32(b, f->needs_review);
+        binio_buf_i32(b, f->n_chars);
+        for (int c = 0; c < f->n_chars; c++) {
+            const OutFieldChar *ch = &f->chars[c];
+            buf_box(b, &ch->box);
+            binio_buf_i32(b, ch->n_alts);
+            for (int a = 0; a < OUT_FIELD_ALTS; a++) {
+                binio_buf_u32(b, a < ch->n_alts ? ch->alt[a] : 0);
+                binio_buf_f32(b, a < ch->n_alts ? ch->alt_conf[a] : 0.f);
+            }
+        }
+    }
+    return b->oom ? err_set("out of memory") : 0;
+}
+
+/* A string of the form block: NULL with *pnone 1 for "none"; NULL with
+ * *pnone 0 on error. */
+static char *read_str(BinReader *r, const char *what, int *pnone)
+{
+    *pnone = 0;
+    uint32_t n = binio_read_u32(r, what);
+    if (r->failed)
+        return NULL;
+    if (n == OUT_NO_STR) {
+        *pnone = 1;
+        return NULL;
+    }
+    if (n > OUT_MAX_STR) {
+        err_set("%s of %u bytes", what, (unsigned)n);
+        return NULL;
+    }
+    const unsigned char *p = binio_read_bytes(r, n, what);
+    char *s = p ? malloc((size_t)n + 1) : NULL;
+    if (!s || memchr(p, '\0', n)) {
+        free(s);
+        err_set("bad %s", what);
+        return NULL;
+    }
+    memcpy(s, p, n);
+    s[n] = '\0';
+    return s;
+}
+
+/* Read the form block into page. 0 or -1. */
+static int forms_decode(BinReader *r, OutPage *page)
+{
+    int none;
+    if (!(page->form = read_str(r, "form name", &none)))
+        return err_set("bad form name");
+    page->reg_fit = binio_read_i32(r, "fit") != 0;
+    page->reg_residual = binio_read_f32(r, "residual");
+    page->reg_scale = binio_read_f32(r, "scale");
+    page->reg_angle = binio_read_f32(r, "angle");
+    page->reg_dx = binio_read_f32(r, "dx");
+    page->reg_dy = binio_read_f32(r, "dy");
+    int n = binio_read_i32(r, "field count");
+    if (r->failed || n < 0 || n > OUT_MAX_STR)
+        return err_set("bad field count");
+    page->fields = calloc((size_t)n + 1, sizeof *page->fields);
+    if (!page->fields)
+        return err_set("out of memory");
+    for (int i = 0; i < n; i++) {
+        OutField *f = &page->fields[i];
+        page->n_fields = i + 1;
+        f->name = read_str(r, "field name", &none);
+        f->label = f->name ? read_str(r, "field label", &none) : NULL;
+        if (!f->name || (!f->label && !none) ||
+            !(f->value = read_str(r, "field value", &none)))
+            return err_set("field %d: bad name, label or value", i + 1);
+        f->conf = binio_read_f32(r, "field confidence");
+        get_box(r, &f->box);
+        int kind = binio_read_i32(r, "field kind");
+        f->needs_review = binio_read_i32(r, "needs review") != 0;
+        f->n_chars = binio_read_i32(r, "character count");
+        if (r->failed || kind < 0 || kind > OUT_FIELD_CHECKBOX ||
+            f->n_chars < 0 || f->n_chars > OUT_MAX_STR ||
+            !(f->conf >= 0.0f && f->conf <= 1.0f + OUT_CONF_SLACK))
+            return err_set("field %d: bad kind, confidence or characters",
+                           i + 1);
+        f->kind = (OutFieldKind)kind;
+        f->chars = calloc((size_t)f->n_chars + 1, sizeof *f->chars);
+        if (!f->chars)
+            return err_set("out of memory");
+        for (int c = 0; c < f->n_chars; c++) {
+            OutFieldChar *ch = &f->chars[c];
+            get_box(r, &ch->box);
+            ch->n_alts = binio_read_i32(r, "alternative count");
+            if (ch->n_alts < 0 || ch->n_alts > OUT_FIELD_ALTS)
+                return err_set("field %d: bad alternatives", i + 1);
+            for (int a = 0; a < OUT_FIELD_ALTS; a++) {
+                ch->alt[a] = binio_read_u32(r, "alternative");
+                ch->alt_conf[a] = binio_read_f32(r, "alternative confidence");
+            }
+        }
+    }
+    return r->failed ? -1 : 0;
+}
+
 /**
  * Write a page as a versioned binary artifact.
  *
@@ -261,15 +437,22 @@ int out_page_save(const OutPage *page, const char *path)
     ilen = strlen(page->image);
     if (ilen > OUT_MAX_IMAGE)
         return err_set("save %s: image path too long (%zu bytes)", path, ilen);
+    BinBuf fb = {0};
+    if (page->form && forms_encode(page, &fb) < 0) {
+        binio_buf_cleanup(&fb);
+        return err_prefix("save %s", path);
+    }
     size = artifact_size(ilen, (size_t)page->n_lines, (size_t)page->n_words,
-                         (size_t)page->n_glyphs);
-    buf = malloc(size);
-    if (!buf)
+                         (size_t)page->n_glyphs) + fb.n;
+    buf = fb.oom ? NULL : malloc(size);
+    if (!buf) {
+        binio_buf_cleanup(&fb);
         return err_set("save %s: out of memory (%zu bytes)", path, size);
+    }
     p = buf;
     memcpy(p, OUT_MAGIC, 8);
     p += 8;
-    p = binio_put_u32(p, OUT_PAGE_VERSION);
+    p = binio_put_u32(p, page->form ? OUT_PAGE_VERSION_FORMS : OUT_PAGE_VERSION);
     p = binio_put_u32(p, 0);
     p = binio_put_i32(p, page->pageno);
     p = binio_put_i32(p, page->width);
@@ -304,6 +487,10 @@ int out_page_save(const OutPage *page, const char *path)
         p = binio_put_u32(p, g->codepoint);
         p = binio_put_f32(p, g->conf);
     }
+    if (fb.n)
+        memcpy(p, fb.p, fb.n);
+    p += fb.n;
+    binio_buf_cleanup(&fb);
     p = binio_put_u32(p, binio_crc32(0, buf, size - 4));
 
     fp = fopen(path, "wb");
@@ -354,9 +541,10 @@ OutPage *out_page_load(const char *path)
     }
     r.pos = 8;
     version = binio_read_u32(&r, "version");
-    if (version != OUT_PAGE_VERSION) {
-        err_set("%s: artifact version %u, this build reads version %d", path,
-                (unsigned)version, OUT_PAGE_VERSION);
+    if (version != OUT_PAGE_VERSION && version != OUT_PAGE_VERSION_FORMS) {
+        err_set("%s: artifact version %u, this build reads versions %d and "
+                "%d", path, (unsigned)version, OUT_PAGE_VERSION,
+                OUT_PAGE_VERSION_FORMS);
         goto done;
     }
     (void)binio_read_u32(&r, "reserved");
@@ -380,12 +568,12 @@ OutPage *out_page_load(const char *path)
                 want);
         goto done;
     }
-    if (size > want) {
+    if (size > want && version == OUT_PAGE_VERSION) {
         err_set("%s: %zu trailing bytes after the page", path, size - want);
         goto done;
     }
-    crc = binio_get_u32(buf + want - 4);
-    if (crc != binio_crc32(0, buf, want - 4)) {
+    crc = binio_get_u32(buf + size - 4);
+    if (crc != binio_crc32(0, buf, size - 4)) {
         err_set("%s: checksum mismatch (corrupt artifact)", path);
         goto done;
     }
@@ -407,7 +595,7 @@ OutPage *out_page_load(const char *path)
     }
     /* the size check above makes every read below succeed */
     r.pos = OUT_HDR_SIZE + ilen;
-    r.n = want - 4;
+    r.n = size - 4;
     for (i = 0; i < nl; i++) {
         OutLine *l = &page->lines[i];
         get_box(&r, &l->box);
@@ -431,9 +619,15 @@ OutPage *out_page_load(const char *path)
         g->codepoint = binio_read_u32(&r, "code point");
         g->conf = binio_read_f32(&r, "confidence");
     }
+    if (version == OUT_PAGE_VERSION_FORMS && !r.failed &&
+        forms_decode(&r, page) < 0) {
+        err_prefix("%s", path);
+        out_page_destroy(&page);
+        goto done;
+    }
     if (r.failed || r.pos != r.n) {
         if (!r.failed)
-            err_set("%s: %zu bytes left after the glyphs", path, r.n - r.pos);
+            err_set("%s: %zu bytes left after the page", path, r.n - r.pos);
         out_page_destroy(&page);
     } else if (out_page_check(page) < 0) {
         err_prefix("%s", path);

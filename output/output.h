@@ -9,6 +9,7 @@
  *   out_alto.c   ALTO 4.4 XML (schema-valid, everything escaped)
  *   out_pdf.c    searchable PDF: each page's image under an invisible,
  *                word-by-word text layer
+ *   out_json.c   the fields of a form page as JSON (jansson)
  *   out_files.c  the table of formats; the output files of one input, each
  *                published by temp file + rename
  *   out_hocr_read.c  our own hOCR read back into OutPage values
@@ -51,6 +52,37 @@ typedef struct {
     int first_word, n_words;
 } OutLine;
 
+/* Alternatives kept per character of a field value. */
+#define OUT_FIELD_ALTS 3
+
+/* One character of a field value: its box, and the classifier's best
+ * classes, most likely first (alt[0] is the character in the value). */
+typedef struct {
+    OutBox box;
+    int n_alts;
+    uint32_t alt[OUT_FIELD_ALTS];
+    float alt_conf[OUT_FIELD_ALTS];
+} OutFieldChar;
+
+typedef enum {
+    OUT_FIELD_HANDWRITTEN = 0,
+    OUT_FIELD_PRINTED,
+    OUT_FIELD_CHECKBOX
+} OutFieldKind;
+
+/* One field of a form page (forms/). Strings are owned UTF-8. */
+typedef struct {
+    char *name;
+    char *label;        /* NULL = none */
+    char *value;        /* "" when nothing is written */
+    float conf;         /* 0..1 */
+    OutBox box;         /* page pixels */
+    OutFieldKind kind;
+    int needs_review;
+    OutFieldChar *chars;
+    int n_chars;
+} OutField;
+
 typedef struct {
     char *image;  /* source path as written in hOCR `image` (owned) */
     int pageno;   /* 0-based page number within the source file */
@@ -62,15 +94,29 @@ typedef struct {
     int n_words;
     OutGlyph *glyphs;
     int n_glyphs;
+    /* Form fields (forms/), NULL / 0 when the page was not read as a form.
+     * form: the template's name, NULL = none. Registration to the
+     * template: reg_fit 1 = the page fits; reg_residual (template px),
+     * reg_scale, reg_angle (degrees), reg_dx, reg_dy. out_page_fields_free
+     * frees them; out_page_destroy calls it. */
+    char *form;
+    OutField *fields;
+    int n_fields;
+    int reg_fit;
+    float reg_residual, reg_scale, reg_angle, reg_dx, reg_dy;
 } OutPage;
 
 /* New page with room for the given counts (arrays zeroed, counts set). */
 OutPage *out_page_create(const char *image, int pageno, int width, int height,
                          int dpi, int n_lines, int n_words, int n_glyphs);
 void out_page_destroy(OutPage **ppage);
+/* Free the page's form part (form, fields) and zero it. */
+void out_page_fields_free(OutPage *page);
 
 /* Artifact format version written by out_page_save(). */
 #define OUT_PAGE_VERSION 1
+/* ... and for a page with form fields (out_page.c). */
+#define OUT_PAGE_VERSION_FORMS 2
 
 int out_page_save(const OutPage *page, const char *path);
 OutPage *out_page_load(const char *path);
@@ -115,13 +161,18 @@ typedef struct {
  * (from images) under an invisible text layer. Returns 0 or -1. */
 int out_pdf_write(FILE *fp, const OutPage *const *pages, int n_pages,
                   const OutImageSource *images);
+/* The form fields of the pages of one input as one JSON document:
+ * {"source", "template", "pages": [{"page", "registration", "fields"}]}
+ * (docs/forms.md). Returns 0 or -1. */
+int out_json_write(FILE *fp, const OutPage *const *pages, int n_pages);
 
 /* Output formats (bits). The table in out_files.c names them. */
 enum {
     OUT_FORMAT_TXT = 1,
     OUT_FORMAT_HOCR = 2,
     OUT_FORMAT_ALTO = 4,
-    OUT_FORMAT_PDF = 8
+    OUT_FORMAT_PDF = 8,
+    OUT_FORMAT_JSON = 16
 };
 
 /* Parse "txt,hocr,alto" into OUT_FORMAT_* bits. Returns 0 or -1. */

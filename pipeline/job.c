@@ -321,6 +321,8 @@ static const JField job_fields[] = {
     {"limits.page_memory_mb", JT_INT, OFF(page_memory_mb), 16, 1048576, 0},
     {"limits.max_pages", JT_INT, OFF(max_pages), 1, 100000, 0},
     {"lease.seconds", JT_DOUBLE, OFF(lease_seconds), 1, 604800, 0},
+    {"forms.template", JT_PATH, OFF(forms_template), 0, 0, 0},
+    {"forms.threshold", JT_FLOAT, OFF(forms.threshold), 0, 1, 0},
     {"slurm.tasks", JT_INT, OFF(slurm_tasks), 1, 1000000, 0},
     {"slurm.nodes", JT_INT, OFF(slurm_nodes), 1, 100000, 0},
     {"slurm.cpus_per_task", JT_INT, OFF(slurm_cpus_per_task), 1, 4096, 0},
@@ -729,6 +731,7 @@ void job_init_defaults(Job *job)
     job->page_memory_mb = 1024;
     job->max_pages = 10000;
     job->lease_seconds = 300;
+    form_options_init(&job->forms);
 }
 
 /* ---- overlap of the spool, output.dir and input.paths ------------------ */
@@ -999,6 +1002,11 @@ Job *job_load(const char *path)
     }
     if (check_overlap(&c, root) < 0)
         goto fail;
+    if (job->forms_template &&
+        !(job->form = form_template_load(job->forms_template))) {
+        err_prefix("%s: forms.template", path);
+        goto fail;
+    }
     jnode_free(root);
     free(buf);
     return job;
@@ -1024,6 +1032,8 @@ void job_destroy(Job **pjob)
     free(job->output_dir);
     free(job->model);
     free(job->chain.lexicon_path);
+    free(job->forms_template);
+    form_template_destroy(&job->form);
     free(job->charset_spec);
     free(job->slurm_partition);
     free(job->slurm_time);

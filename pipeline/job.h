@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "chain/chain.h"
+#include "forms/forms.h"
 #include "recognize/recognize.h"
 
 typedef struct {
@@ -44,6 +45,11 @@ typedef struct {
     int page_memory_mb;  /* `limits.page_memory_mb`; default 1024 */
     int max_pages;       /* `limits.max_pages` per input file; default 10000 */
     double lease_seconds; /* `lease.seconds`; default 300 */
+    /* `forms.template` (resolved; NULL = pages are not forms), the template
+     * loaded from it, and `forms.threshold` */
+    char *forms_template;
+    FormTemplate *form;
+    FormOptions forms;
     /* `slurm.*`: defaults for `inkpipe slurm submit` (0 / NULL = not set) */
     int slurm_tasks;
     int slurm_nodes;

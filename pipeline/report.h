@@ -6,6 +6,7 @@
  *
  * Files (prefix report_):
  *   report.c   counts of every stage, failures, summary line, status JSON
+ *   report_fields.c  OUT/fields.csv: the form fields of every page
  */
 #ifndef INKPIPE_REPORT_H
 #define INKPIPE_REPORT_H
@@ -33,5 +34,7 @@ void report_summary(FILE *fp, const char *who, const Job *job,
                     const ReportCounts *k, int n_new, double seconds,
                     int waited);
 char *report_status_json(Spool *sp);
+/* OUT/fields.csv of a job with forms.template (report_fields.c). 0 or -1. */
+int report_fields_csv(Spool *sp);
 
 #endif

@@ -10,7 +10,8 @@
  *              not its path), recognize.charset, recognize.precision
  *   recognize  recognize.context, recognize.lexicon (the file), the
  *              language model that goes with the classifier (the file;
- *              recorded as recognize.lm)
+ *              recorded as recognize.lm), forms.template (the file),
+ *              forms.threshold
  *   output     output.dir (real path), output.formats
  * `run` and `submit` compare the job with it (spool_settings_sync). When
  * settings of stage S changed, S is redone for every page and the stages
@@ -183,6 +184,10 @@ static void settings_of_job(const Job *job, const char *model,
     settings_add_file(s, STAGE_RECOGNIZE, "recognize.lexicon",
                       c->lexicon_path);
     settings_add_file(s, STAGE_RECOGNIZE, "recognize.lm", lm);
+    settings_add_file(s, STAGE_RECOGNIZE, "forms.template",
+                      job->forms_template);
+    settings_add(s, STAGE_RECOGNIZE, "forms.threshold", "%.7g",
+                 (double)job->forms.threshold);
     char real[PATH_MAX];
     settings_add(s, STAGE_OUTPUT, "output.dir", "%s",
                  realpath(job->output_dir, real) ? real : job->output_dir);

@@ -691,6 +691,23 @@ static int stage_recognize(Spool *sp, Staging *sg, const QueueItem *it,
     op = chain_recognize(&job->chain, page, net, ii.src, ii.page, ii.dpi);
     if (!op)
         goto done;
+    if (job->form) {
+        /* the fields are cut from the binarised page of this page */
+        art_path(sp, ii.file, ii.page, "tif", name, sizeof name, path,
+                 sizeof path);
+        PIX *pixb = pixReadTiff(path, 0);
+        if (!pixb || pixGetDepth(pixb) != 1) {
+            pixDestroy(&pixb);
+            err_set("%s page %d: cannot read the binarised page %s", ii.src,
+                    ii.page + 1, path);
+            goto done;
+        }
+        int frc = form_read_page(job->form, &job->forms, &job->chain, net,
+                                 pixb, ii.dpi, op);
+        pixDestroy(&pixb);
+        if (frc < 0)
+            goto done;
+    }
     art_name(name, sizeof name, ii.file, ii.page, "rec");
     if (staging_temp(sg, name, tmp, path, sizeof path) < 0)
         goto done;

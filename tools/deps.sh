@@ -24,7 +24,8 @@ for g in "$@"; do
                   libdeflate-dev libfreetype-dev libjansson-dev libqpdf-dev
                   libpoppler-glib-dev libcairo2-dev libjbig2dec0-dev) ;;
     test) pkgs+=(libxml2-utils hershey-fonts-data valgrind imagemagick strace jq
-                 poppler-utils qpdf chromium libtiff-tools) ;;
+                 poppler-utils qpdf chromium libtiff-tools
+                 fonts-dejavu-core) ;;
     bench) pkgs+=(tesseract-ocr tesseract-ocr-eng ocrad gocr hershey-fonts-data time imagemagick
                   libtiff-tools) ;;
     fuzz) pkgs+=(clang) ;;

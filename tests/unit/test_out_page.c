@@ -208,10 +208,10 @@ static void out_page_load__bad_magic_version_trailing__rejected(void)
     CHECK((q = out_page_load(path)) == NULL);
     CHECK(strstr(err_get(), "bad magic") != NULL);
     buf[0] = 'I';
-    buf[8] = 2; /* version 2 */
+    buf[8] = 3; /* version 3 */
     CHECK(write_bytes(path, buf, n) == 0);
     CHECK((q = out_page_load(path)) == NULL);
-    CHECK(strstr(err_get(), "version 2") != NULL);
+    CHECK(strstr(err_get(), "version 3") != NULL);
     buf[8] = 1;
     big = calloc(n + 3, 1);
     if (big) {

@@ -1,0 +1,94 @@
+/*
+ * forms.h - forms: field values read from a page against a template.
+ *
+ * Files (prefix form_):
+ *   form_template.c  the YAML template (libyaml): load, validate with
+ *                    FILE:LINE:COL messages, accessors
+ *   form_register.c  align a binarised page to the template from the
+ *                    form's printed lines (skew, scale, shift; residual)
+ *   form_read.c      cut each field from the registered page, remove its
+ *                    box / comb / underline, read it with its own charset
+ *                    (chain.h) or decide a checkbox; fill OutPage.fields
+ *
+ * Design: a layer between chain/ (which it calls to read a field crop the
+ * way a page is read) and pipeline/ (whose job key forms.template loads a
+ * template). A template is immutable once loaded, so one template may be
+ * shared by threads; the reading functions own nothing between calls.
+ * Coordinates: template pixels in the template; page pixels (of the
+ * binarised, deskewed page, like hOCR boxes) in the results.
+ */
+#ifndef INKPIPE_FORMS_H
+#define INKPIPE_FORMS_H
+
+#include <leptonica/allheaders.h>
+
+#include "chain/chain.h"
+#include "output/output.h"
+#include "recognize/recognize.h"
+
+typedef enum { FORM_FIELD_TEXT = 0, FORM_FIELD_CHECKBOX } FormFieldType;
+
+/* One field of a template (read-only to callers). */
+typedef struct {
+    char *name;
+    char *label;        /* NULL = none given */
+    int x0, y0, x1, y1; /* box, template px; x1, y1 exclusive */
+    FormFieldType type;
+    RecCharset charset;
+    int cells;       /* comb: one character per cell; 0 = free text */
+    char *pattern;   /* POSIX ERE the whole value must match; NULL */
+    float threshold; /* < 0: the job's (FormOptions.threshold) */
+    /* When the pattern is a fixed sequence of classes ("[A-Z]{2}[0-9]{4}"):
+     * the classes allowed at each position (within charset); else 0. */
+    int n_pos;
+    RecCharset *pos;
+    int line, col; /* where the field starts in the file */
+} FormField;
+
+typedef struct FormTemplate FormTemplate;
+
+/* Load and validate a template. NULL on error ("FILE:LINE:COL: ..."). */
+FormTemplate *form_template_load(const char *path);
+void form_template_destroy(FormTemplate **pt);
+const char *form_template_name(const FormTemplate *t);
+void form_template_size(const FormTemplate *t, int *pw, int *ph);
+int form_template_n_fields(const FormTemplate *t);
+const FormField *form_template_field(const FormTemplate *t, int i);
+/* 1 when value matches field i's pattern (or it has none), else 0. */
+int form_template_match(const FormTemplate *t, int i, const char *value);
+
+/* Where a page lies relative to the template: page = scale * template +
+ * (dx, dy) on the page turned upright (by -angle degrees about its
+ * centre, pixRotate's sense: the page's own rotation is angle). */
+typedef struct {
+    double scale, angle, dx, dy;
+    double residual; /* RMS misfit of the matched lines, template px */
+    int matched;     /* template lines found on the page */
+    int expected;    /* template lines looked for */
+    int fit;         /* 1 = the page fits the template */
+} FormReg;
+
+/* The largest residual (template px) of a page that fits. */
+#define FORM_MAX_RESIDUAL 4.0
+
+/* Register a 1 bpp page to the template; *pdeskewed = the page rotated
+ * upright (caller owns). 0, or -1 on error (a page that does not fit is
+ * not an error: reg->fit = 0). */
+int form_register(const FormTemplate *t, PIX *pixb, FormReg *reg,
+                  PIX **pdeskewed);
+
+typedef struct {
+    float threshold; /* needs_review below this (fields without their own) */
+} FormOptions;
+
+void form_options_init(FormOptions *fo);
+
+/* Read every field of the template from a binarised page and store them,
+ * with the registration, in op (op->form, op->fields, op->reg_*). o gives
+ * the page-chain options (its charset is replaced per field). 0 or -1
+ * (message names file, page and field). */
+int form_read_page(const FormTemplate *t, const FormOptions *fo,
+                   const ChainOptions *o, RecNet *net, PIX *pixb, int dpi,
+                   OutPage *op);
+
+#endif

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# tools/form_eval.sh - field-level accuracy of the forms reader on composed
+# form pages (issue 14; docs/forms.md).
+#
+#   tools/form_eval.sh [--pages N] [--seed S] [--writers LIST] [--out DIR]
+#                      [--build DIR] [--inkpipe BIN] [--data DIR]
+#                      [--shift PX] [--scale F] [--rotate DEG] [--tesseract N]
+#
+# Composes N filled-in registration cards (tools/form_compose: printed
+# labels in DejaVu Sans, handwriting from the Chars74K images of held-out
+# writers, default 041-045, in boxes, combs and underlines; each page
+# shifted, scaled and rotated at random up to --shift/--scale/--rotate),
+# reads them with `inkpipe ocr --template`, and prints per field group:
+# fields, exact matches, CER (edit distance / truth length, summed), fields
+# flagged needs_review, wrong fields not flagged, and pages that did not
+# register. --tesseract N also reads the fields of the first N pages with
+# Tesseract (--psm 7,
+# the field's charset as a whitelist) from the page turned upright and the
+# template box mapped with the composer's own transform (the true one: a
+# head start for Tesseract), cut 5 px inside the box. Files are kept in DIR
+# (default eval/forms/): fields.tsv has one row per field.
+# Needs the Chars74K data: --data DIR, else $INKPIPE_CHARS74K, else
+# ../shared/data/chars74k-hnd beside the repository. Exit: 0 ok, 1 a step
+# failed, 2 usage, 3 no data.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+pages=100 seed=1 writers=041-045 out=$top/eval/forms build=$top/build
+inkpipe= data=${INKPIPE_CHARS74K:-} shift_px=40 scale=0.15 rotate=2 tess=0
+usage() { sed -n '2,/^set -u/p' "$0" | sed -e '/^set -u/d' -e 's/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+    case $1 in
+    --pages) pages=$2; shift 2 ;;
+    --seed) seed=$2; shift 2 ;;
+    --writers) writers=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --build) build=$2; shift 2 ;;
+    --inkpipe) inkpipe=$2; shift 2 ;;
+    --data) data=$2; shift 2 ;;
+    --shift) shift_px=$2; shift 2 ;;
+    --scale) scale=$2; shift 2 ;;
+    --rotate) rotate=$2; shift 2 ;;
+    --tesseract) tess=$2; shift 2 ;;
+    --help|-h) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+    esac
+done
+: "${inkpipe:=$top/inkpipe}"
+[ -n "$data" ] || data=$(cd "$top/.." && pwd)/shared/data/chars74k-hnd
+[ -d "$data/Img" ] || { echo "form_eval: no Chars74K data at $data (--data DIR)" >&2; exit 3; }
+[ -x "$build/tools/form_compose" ] && [ -x "$inkpipe" ] ||
+    { echo "form_eval: build first (make)" >&2; exit 2; }
+rm -rf "$out"
+mkdir -p "$out"
+"$build/tools/form_compose" --out "$out/pages" --pages "$pages" --seed "$seed" \
+    --writers "$writers" --data "$data" --shift "$shift_px" --scale "$scale" \
+    --rotate "$rotate" || exit 1
+t0=$(date +%s.%N)
+"$inkpipe" ocr --template "$out/pages/form.yaml" -f json -o "$out/json" \
+    "$out/pages"/form-*.png || exit 1
+t1=$(date +%s.%N)
+
+# one row per field: page field truth value needs_review confidence fit
+: >"$out/fields.tsv"
+for tr in "$out/pages"/form-*.truth.tsv; do
+    p=$(basename "$tr" .truth.tsv)
+    jq -r '.pages[0] as $pg | $pg.fields[] |
+        [.name, .value, (.needs_review|tostring), (.confidence|tostring),
+         ($pg.registration.fit|tostring)] | @tsv' "$out/json/$p.json" |
+        paste <(cut -f2 "$tr") - | awk -F'\t' -v p="$p" 'BEGIN{OFS="\t"}
+        {print p, $2, $1, $3, $4, $5, $6}' >>"$out/fields.tsv"
+done
+
+if [ "$tess" -gt 0 ]; then
+    command -v tesseract >/dev/null || { echo "form_eval: no tesseract" >&2; exit 2; }
+    mkdir -p "$out/crops"
+    # field boxes and charsets from the template, in order
+    awk '/^  - name:/{n=$3} /box:/{gsub(/[\[\],]/," "); b=$2" "$3" "$4" "$5}
+         /charset:/{c=$2} /type: checkbox/{c="checkbox"}
+         /^  - name:/ && NR>1 && prev {print prev}
+         {if (n != "" && b != "") prev=n" "b" "c}
+         END{print prev}' "$out/pages/form.yaml" | awk '!seen[$1]++' >"$out/boxes.txt"
+    : >"$out/tesseract.tsv"
+    for tr in $(ls "$out/pages"/form-*.truth.tsv | head -n "$tess"); do
+        p=$(basename "$tr" .truth.tsv)
+        read -r s ang dx dy <"$out/pages/$p.xf"
+        convert "$out/pages/$p.png" -virtual-pixel white \
+            -distort SRT "$(awk -v a="$ang" 'BEGIN{print -a}')" +repage "$out/crops/$p-up.png"
+        while read -r name x0 y0 x1 y1 cs; do
+            [ "$cs" = checkbox ] && continue
+            geo=$(awk -v s="$s" -v dx="$dx" -v dy="$dy" -v a="$x0" -v b="$y0" -v c="$x1" -v d="$y1" \
+                'BEGIN{i=5; X0=s*a+dx+i; Y0=s*b+dy+i; X1=s*c+dx-i; Y1=s*d+dy-i;
+                       printf "%dx%d+%d+%d", X1-X0, Y1-Y0, X0, Y0}')
+            convert "$out/crops/$p-up.png" -crop "$geo" +repage "$out/crops/$p-$name.png"
+            case $cs in
+            digits) wl=0123456789 ;;
+            upper) wl=ABCDEFGHIJKLMNOPQRSTUVWXYZ ;;
+            alpha) wl=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz ;;
+            *) wl=0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz ;;
+            esac
+            v=$(tesseract "$out/crops/$p-$name.png" - --psm 7 \
+                -c tessedit_char_whitelist="$wl" 2>/dev/null | tr -d ' \n\f')
+            printf '%s\t%s\t%s\n' "$p" "$name" "$v" >>"$out/tesseract.tsv"
+        done <"$out/boxes.txt"
+        rm -f "$out/crops/$p-up.png"
+    done
+fi
+
+# group: digits (birth_date postcode phone amount), names (surname
+# first_name), city (mixed case), member_id (alnum comb + pattern), checkbox
+score='
+function group(f) {
+    if (f ~ /^(birth_date|postcode|phone|amount)$/) return "digits"
+    if (f ~ /^(surname|first_name)$/) return "names"
+    if (f ~ /^(consent|newsletter)$/) return "checkbox"
+    return f
+}
+function lev(a, b,   i, j, la, lb, d, x, y, z) {
+    la = length(a); lb = length(b)
+    for (i = 0; i <= la; i++) d[i, 0] = i
+    for (j = 0; j <= lb; j++) d[0, j] = j
+    for (i = 1; i <= la; i++) for (j = 1; j <= lb; j++) {
+        x = d[i-1, j] + 1; y = d[i, j-1] + 1
+        z = d[i-1, j-1] + (substr(a, i, 1) != substr(b, j, 1))
+        d[i, j] = x < y ? (x < z ? x : z) : (y < z ? y : z)
+    }
+    return d[la, lb]
+}'
+echo "inkpipe: $pages pages, $(awk 'END{print NR}' "$out/fields.tsv") fields, writers $writers, read in $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s"
+awk -F'\t' "$score"'
+{ g = group($2); n[g]++; N++
+  ok = ($3 == $4); e[g] += ok; E += ok
+  if (g != "checkbox") { ed[g] += lev($3, $4); len[g] += length($3) }
+  fl[g] += ($5 == "true"); FL += ($5 == "true")
+  wu[g] += (!ok && $5 != "true"); WU += (!ok && $5 != "true")
+  if ($7 != "true") unreg[$1] = 1 }
+END {
+  printf "%-10s %6s %8s %7s %8s %14s\n", "group", "fields", "exact", "CER", "flagged", "wrong_unflagged"
+  split("digits names city member_id checkbox", order, " ")
+  for (k = 1; k <= 5; k++) { g = order[k]; if (!n[g]) continue
+    printf "%-10s %6d %7.1f%% %6s %7.1f%% %14d\n", g, n[g], 100 * e[g] / n[g],
+      g == "checkbox" ? "-" : sprintf("%.1f%%", 100 * ed[g] / len[g]), 100 * fl[g] / n[g], wu[g] }
+  printf "%-10s %6d %7.1f%% %6s %7.1f%% %14d\n", "all", N, 100 * E / N, "", 100 * FL / N, WU
+  u = 0; for (p in unreg) u++
+  printf "pages not registered: %d\n", u }' "$out/fields.tsv"
+
+if [ "$tess" -gt 0 ]; then
+    echo "inkpipe on the same $tess pages:"
+    awk -F'\t' 'NR == FNR { t[$1 FS $2] = 1; next } ($1 FS $2) in t' \
+        "$out/tesseract.tsv" "$out/fields.tsv" >"$out/inkpipe_same.tsv"
+    awk -F'\t' "$score"'
+    { g = group($2); n[g]++; ok = ($3 == $4); e[g] += ok
+      ed[g] += lev($3, $4); len[g] += length($3) }
+    END { printf "%-10s %6s %8s %7s\n", "group", "fields", "exact", "CER"
+      split("digits names city member_id", order, " ")
+      for (k = 1; k <= 4; k++) { g = order[k]; if (!n[g]) continue
+        printf "%-10s %6d %7.1f%% %6.1f%%\n", g, n[g], 100 * e[g] / n[g], 100 * ed[g] / len[g] } }' \
+        "$out/inkpipe_same.tsv"
+    echo "tesseract (same fields, true registration):"
+    awk -F'\t' 'NR == FNR { t[$1 FS $2] = $3; next }
+        ($1 FS $2) in t { print $1 "\t" $2 "\t" $3 "\t" t[$1 FS $2] "\tfalse\t0\ttrue" }' \
+        "$out/tesseract.tsv" "$out/fields.tsv" >"$out/tesseract_fields.tsv"
+    awk -F'\t' "$score"'
+    { g = group($2); n[g]++; ok = ($3 == $4); e[g] += ok
+      ed[g] += lev($3, $4); len[g] += length($3) }
+    END { printf "%-10s %6s %8s %7s\n", "group", "fields", "exact", "CER"
+      split("digits names city member_id", order, " ")
+      for (k = 1; k <= 4; k++) { g = order[k]; if (!n[g]) continue
+        printf "%-10s %6d %7.1f%% %6.1f%%\n", g, n[g], 100 * e[g] / n[g], 100 * ed[g] / len[g] } }' \
+        "$out/tesseract_fields.tsv"
+fi
