@@ -17,8 +17,8 @@
 
 static const char help_ocr[] =
     "usage: inkpipe ocr [-o DIR] [-f txt,hocr,alto] [--charset SET]\n"
-    "                   [--model FILE] [--no-context] [--no-lm]\n"
-    "                   [--lexicon FILE] IMAGE...\n"
+    "                   [--model FILE] [--no-context] [--no-adapt]\n"
+    "                   [--no-lm] [--lexicon FILE] IMAGE...\n"
     "\n"
     "OCR image files (TIFF incl. multi-page, PNG, JPEG, PNM) without a job\n"
     "file. For IMAGE x.png, writes DIR/x.txt and DIR/x.hocr (one hOCR page\n"
@@ -34,6 +34,8 @@ static const char help_ocr[] =
     "  --no-context    no line-context step: each glyph is the classifier's\n"
     "                  best class, without case from the line's geometry or\n"
     "                  look-alikes settled by the word\n"
+    "  --no-adapt      do not re-read unsure glyphs against the page's sure\n"
+    "                  ones (adaptation to the writer; docs/context.md)\n"
     "  --no-lm         no character language model after the context step\n"
     "                  (en-fr.lm next to the classifier or the installed\n"
     "                  model; without one the step is skipped)\n"
@@ -99,6 +101,8 @@ int cmd_ocr(int argc, char **argv)
             }
         } else if (!strcmp(a, "--no-context")) {
             d.chain.context = 0;
+        } else if (!strcmp(a, "--no-adapt")) {
+            d.chain.adapt = 0;
         } else if (!strcmp(a, "--no-lm")) {
             no_lm = 1;
         } else if (!strcmp(a, "--lexicon") && i + 1 < argc) {
