@@ -48,6 +48,7 @@
  */
 #include <cblas.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,7 +57,6 @@
 
 #define ADAPT_BLOCK 64    /* glyphs per sgemm block of cosines */
 #define ADAPT_MAX_WORD 64 /* longer words get no language-model term */
-#define ADAPT_FLOOR 1e-4f /* log P is floored here */
 
 /** Fill o with the defaults (the values measured in docs/context.md). */
 void rec_adapt_options_init(RecAdaptOptions *o)
@@ -105,10 +105,11 @@ static int unit(float *v, int dim)
 
 /* lmd[i * 26 + l]: change of the language-model score of glyph i's word
  * when i reads as letter l, the rest of the word as read; 0 without a
- * model. inword[i] = 1 when glyph i is in a word read as letters only. */
+ * model. inword[i] = 1 when glyph i is in a word read as letters only;
+ * key[i] identifies its word as read (case folded) and its place in it. */
 static void word_deltas(const RecLm *lm, const int *word, const int *best,
                         const unsigned char *use, int n, float *lmd,
-                        unsigned char *inword)
+                        unsigned char *inword, uint64_t *key)
 {
     char buf[ADAPT_MAX_WORD + 1];
     for (int a = 0; a < n;) {
@@ -118,8 +119,13 @@ static void word_deltas(const RecLm *lm, const int *word, const int *best,
         int len = b - a, letters = len <= ADAPT_MAX_WORD;
         for (int i = a; i < b && letters; i++)
             letters = use[i] && letter_of(best[i]) >= 0;
-        for (int i = a; i < b; i++)
+        uint64_t h = 1469598103934665603ULL; /* FNV-1a of the reading */
+        for (int i = a; i < b; i++) {
             inword[i] = (unsigned char)letters;
+            h = (h ^ (uint64_t)(letter_of(best[i]) + 1)) * 1099511628211ULL;
+        }
+        for (int i = a; i < b; i++)
+            key[i] = (h ^ (uint64_t)(i - a)) * 1099511628211ULL;
         if (letters && lm) {
             for (int i = a; i < b; i++)
                 buf[i - a] = (char)('a' + letter_of(best[i]));
@@ -187,12 +193,14 @@ int rec_adapt_page(const RecAdaptOptions *o, const float *feats, int dim,
     float *u = malloc(nn * dim * sizeof *u);
     float *sim = malloc((size_t)ADAPT_BLOCK * nn * sizeof *sim);
     float *lmd = calloc(nn * 26, sizeof *lmd);
-    float *lp = malloc(nn * 26 * sizeof *lp);
+    float *lp = malloc(nn * 52 * sizeof *lp);
+    uint64_t *key = malloc(nn * sizeof *key);
     float *newp = malloc(nn * REC_NCLASSES * sizeof *newp);
     int *best = malloc(nn * sizeof *best);
     unsigned char *use = malloc(nn), *inword = malloc(nn);
     int rc = -1;
-    if (!u || !sim || !lmd || !lp || !newp || !best || !use || !inword) {
+    if (!u || !sim || !lmd || !lp || !newp || !best || !use || !inword ||
+        !key) {
         err_set("rec_adapt_page: out of memory for %d glyphs", n);
         goto out;
     }
@@ -202,21 +210,21 @@ int rec_adapt_page(const RecAdaptOptions *o, const float *feats, int dim,
                (size_t)dim * sizeof *u);
         use[i] = (!ok || ok[i]) && unit(u + (size_t)i * dim, dim);
         best[i] = argmax62(p);
-        for (int l = 0; l < 26; l++)
-            lp[(size_t)i * 26 + l] = logf(fmaxf(letter_p(p, l), ADAPT_FLOOR));
     }
-    word_deltas(lm, word, best, use, n, lmd, inword);
-    /* each glyph's belief in its letters, its word considered (in lp):
+    word_deltas(lm, word, best, use, n, lmd, inword, key);
+    /* each glyph's belief in its letters, its word considered (lp[j*52]):
      * P(L) exp(lambda dLM(L)), scaled to the glyph's letter mass (a glyph
-     * read as a digit says little about letters) */
+     * read as a digit says little about letters); and without its word
+     * (lp[j*52 + 26]), for neighbours in the same word as the glyph that
+     * hears them: that word is no new evidence, and the decoder reads it
+     * anyway */
     for (int j = 0; j < n; j++) {
-        float *b = lp + (size_t)j * 26;
+        float *b = lp + (size_t)j * 52, *b0 = b + 26;
         const float *p = probs + (size_t)j * REC_NCLASSES;
         double z = 0.0, m = 0.0;
         for (int l = 0; l < 26; l++) {
-            m += letter_p(p, l);
-            z += b[l] =
-                letter_p(p, l) * expf(o->lambda * lmd[(size_t)j * 26 + l]);
+            m += b0[l] = letter_p(p, l);
+            z += b[l] = b0[l] * expf(o->lambda * lmd[(size_t)j * 26 + l]);
         }
         for (int l = 0; l < 26; l++)
             b[l] = z > 0.0 ? (float)(b[l] * m / z) : 0.0f;
@@ -239,7 +247,9 @@ int rec_adapt_page(const RecAdaptOptions *o, const float *feats, int dim,
                 if (j == i || !use[j] || row[j] < o->near)
                     continue;
                 float w = expf((row[j] - 1.0f) / o->temp);
-                const float *b = lp + (size_t)j * 26;
+                const float *b = lp + (size_t)j * 52;
+                if (key[j] == key[i])
+                    b += 26; /* the same word: no new evidence */
                 for (int l = 0; l < 26; l++)
                     pi[l] += w * b[l];
                 wsum += w;
@@ -283,5 +293,6 @@ out:
     free(best);
     free(use);
     free(inword);
+    free(key);
     return rc;
 }

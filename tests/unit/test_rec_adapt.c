@@ -196,6 +196,30 @@ static void rec_adapt_page__language_model__words_settle_the_letter(void)
     rec_lm_destroy(&lm);
 }
 
+/* A form repeats its labels: the Q of every "Qty" hears the other Q's, all
+ * in the same word, which the language model dislikes ("sty" it knows).
+ * The same word is no new evidence: the Q's stay Q's. */
+static void rec_adapt_page__same_word_repeated__no_language_model_pull(void)
+{
+    static const char corpus[] = "sty sty style stay stay sty the they ";
+    RecLm *lm = rec_lm_create_from_text(corpus, strlen(corpus), 4);
+    CHECK(lm != NULL);
+    if (!lm)
+        return;
+    Page pg = {0};
+    int qs[4];
+    for (int w = 0; w < 4; w++) {
+        qs[w] = add(&pg, 0, 0.01f * w, 'Q', 0.55f, 'S', 0.35f, w);
+        add(&pg, 2, 0.01f * w, 't', 0.9f, 0, 0, w);
+        add(&pg, 3, 0.01f * w, 'y', 0.9f, 0, 0, w);
+    }
+    CHECK(rec_adapt_page(NULL, pg.feats, DIM, NULL, pg.word, lm, pg.n, pg.probs,
+                         NULL) == 0);
+    for (int w = 0; w < 4; w++)
+        CHECK(argmax(row(&pg, qs[w])) == cls('Q'));
+    rec_lm_destroy(&lm);
+}
+
 /* The result does not depend on the order of the glyphs (each is decided
  * from the posteriors before the step). */
 static void rec_adapt_page__reversed_page__same_rows(void)
@@ -305,6 +329,7 @@ int main(void)
     RUN(rec_adapt_page__changed_rows__distributions_charset_kept);
     RUN(rec_adapt_page__digits_and_codes__unchanged);
     RUN(rec_adapt_page__language_model__words_settle_the_letter);
+    RUN(rec_adapt_page__same_word_repeated__no_language_model_pull);
     RUN(rec_adapt_page__reversed_page__same_rows);
     RUN(rec_adapt_page__glyph_without_reading__ignored);
     RUN(rec_adapt_page__bad_arguments__error);
