@@ -3,7 +3,8 @@
  * in-process, timed on its own.
  *
  *   build/tools/bench_stages [--model FILE] [--method sauvola|otsu]
- *                            [--no-deskew] [--reps N] [-o DIR] [--tsv]
+ *                            [--no-deskew] [--no-adapt] [--lm FILE]
+ *                            [--reps N] [-o DIR] [--tsv]
  *                            IMAGE...
  *
  * Design: the same calls the spool stages make (stage.c), in the same
@@ -68,7 +69,7 @@ static const char *const st_names[ST_N] = {
 
 static const char usage[] =
     "usage: bench_stages [--model FILE] [--method sauvola|otsu] "
-    "[--no-deskew]\n"
+    "[--no-deskew] [--no-adapt] [--lm FILE]\n"
     "                    [--reps N] [-o DIR] [--tsv] IMAGE...\n"
     "Time each step of the pipeline on each page, in-process (CPU ms).\n"
     "Steps: decode binarize deskew g4_write g4_read segment seg_io\n"
@@ -265,6 +266,10 @@ int main(int argc, char **argv)
             }
         } else if (!strcmp(a, "--no-deskew")) {
             co.binarize.deskew = 0;
+        } else if (!strcmp(a, "--no-adapt")) {
+            co.adapt = 0; /* writer adaptation off (docs/context.md) */
+        } else if (!strcmp(a, "--lm") && i + 1 < argc) {
+            co.lm_path = argv[++i]; /* loaded in each recognize step */
         } else if (!strcmp(a, "--reps") && i + 1 < argc) {
             reps = atoi(argv[++i]);
             if (reps < 1 || reps > 100) {
