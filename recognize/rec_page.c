@@ -161,10 +161,10 @@ static int adapt_page(const RecAdaptOptions *o, const SegGlyph *glyphs,
  *       language model and lexicon are not used either).
  *   (3) With context, confidences are calibrated (rec_lm_calibrate()).
  *   (4) With adapt, the classifier also returns each glyph's
- *       penultimate-layer features, and the unsure glyphs' posteriors are
- *       re-weighted by the page's sure ones (rec_adapt_page()) before
- *       anything reads them; without it the posteriors are the
- *       classifier's, bit for bit.
+ *       penultimate-layer features, and each letter's posterior is
+ *       re-weighted by the alike glyphs of the page and their words
+ *       (rec_adapt_page(), with lm when given) before anything reads it;
+ *       without it the posteriors are the classifier's, bit for bit.
  */
 OutPage *rec_page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
                             int context, const RecAdaptOptions *adapt,

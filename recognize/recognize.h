@@ -16,8 +16,8 @@
  *   rec_charset.c   charset parsing and restriction
  *   rec_context.c   line context: case and look-alikes from line geometry
  *                   and neighbours
- *   rec_adapt.c     adaptation to the page's writer: unsure glyphs re-read
- *                   against prototypes of the page's sure ones
+ *   rec_adapt.c     adaptation to the page's writer: each letter re-read
+ *                   with the alike glyphs of its page and their words
  *
  * Threading: a RecNet owns its scratch memory, so one net per thread.
  * OpenBLAS runs with one thread per worker process; parallelism comes from
