@@ -20,6 +20,7 @@ void chain_options_init(ChainOptions *o)
     seg_options_init(&o->segment);
     o->charset = REC_CHARSET_ALL;
     o->context = 1;
+    o->adapt = 1;
     o->lm = NULL;
     o->lexicon = NULL;
     o->lm_path = NULL;
@@ -115,7 +116,8 @@ SegPage *chain_segment(const ChainOptions *o, PIX *pixb, int dpi, RecNet *net,
 /**
  * Recognise a segmented page (classifier, then line context).
  *
- * @param[in] o     options (charset, context, language model, lexicon)
+ * @param[in] o     options (charset, context, adapt, language model,
+ *                  lexicon)
  * @param[in] sp    segmented page
  * @param[in] net   classifier, at the precision it was loaded with
  * @param[in] path  source file, written into the result (hOCR `image`)
@@ -140,8 +142,11 @@ OutPage *chain_recognize(const ChainOptions *o, const SegPage *sp,
         rec_lm_destroy(&own_lm);
         return NULL;
     }
-    OutPage *op = rec_page_recognize(sp, net, o->charset, o->context, lm,
-                                     lex, path, page, dpi);
+    RecAdaptOptions ao;
+    rec_adapt_options_init(&ao);
+    OutPage *op = rec_page_recognize(sp, net, o->charset, o->context,
+                                     o->adapt ? &ao : NULL, lm, lex, path,
+                                     page, dpi);
     rec_lm_destroy(&own_lm);
     rec_lexicon_destroy(&own_lex);
     return op;

@@ -25,13 +25,16 @@
 #include "segment/segment.h"
 
 /* Everything that shapes what a page reads as (the job keys binarize.*,
- * segment.*, recognize.charset, recognize.context, limits.max_pixels). */
+ * segment.*, recognize.charset, recognize.context, recognize.adapt,
+ * limits.max_pixels). */
 typedef struct {
     int64_t max_pixels;           /* pages over this are refused unread */
     SegBinarizeOptions binarize;
     SegOptions segment;           /* score/score_ctx are set by the chain */
     RecCharset charset;
     int context;                  /* 1 = line-context step */
+    int adapt;                    /* 1 = adapt to the page's writer
+                                   * (recognize.adapt, rec_adapt.h) */
     /* Language model and lexicon (rec_lm.h), used after the context step.
      * The loaded pointers win; else the paths are loaded for each call of
      * chain_recognize (a few ms). NULL = none. Nothing here is owned by

@@ -18,7 +18,7 @@
 
 static const char help_ocr[] =
     "usage: inkpipe ocr [-o DIR] [-f txt,hocr,alto,pdf,json] [--charset SET]\n"
-    "                   [--model FILE] [--no-context] [--no-lm]\n"
+    "                   [--model FILE] [--no-context] [--no-adapt] [--no-lm]\n"
     "                   [--lexicon FILE] [--template T.yaml]\n"
     "                   [--threshold C] IMAGE...\n"
     "\n"
@@ -40,6 +40,9 @@ static const char help_ocr[] =
     "  --no-context    no line-context step: each glyph is the classifier's\n"
     "                  best class, without case from the line's geometry or\n"
     "                  look-alikes settled by the word\n"
+    "  --no-adapt      do not re-read each letter with the glyphs of its page\n"
+    "                  that look like it (adaptation to the writer;\n"
+    "                  docs/context.md)\n"
     "  --no-lm         no character language model after the context step\n"
     "                  (en-fr.lm next to the classifier or the installed\n"
     "                  model; without one the step is skipped)\n"
@@ -186,6 +189,8 @@ int cmd_ocr(int argc, char **argv)
             }
         } else if (!strcmp(a, "--no-context")) {
             d.chain.context = 0;
+        } else if (!strcmp(a, "--no-adapt")) {
+            d.chain.adapt = 0;
         } else if (!strcmp(a, "--no-lm")) {
             no_lm = 1;
         } else if (!strcmp(a, "--lexicon") && i + 1 < argc) {

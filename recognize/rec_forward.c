@@ -321,6 +321,7 @@ const float *rec__forward(RecNet *net, const float *x, int n, int train,
             continue;
         }
         case REC__DENSE: {
+            net->feat_in = cur; /* the last one's is the penultimate layer */
             float beta = bias_prefill(net, l, (size_t)n, train);
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, l->cout, n,
                         l->cin, 1.0f, net->params + l->w_off, l->cin, cur, n,
@@ -393,6 +394,51 @@ const float *rec__forward(RecNet *net, const float *x, int n, int train,
 int rec_net_classify(RecNet *net, const float *inputs, int n, RecCharset cs,
                      float *probs)
 {
+    return rec_net_classify_features(net, inputs, n, cs, probs, NULL);
+}
+
+/**
+ * Size of the features rec_net_classify_features() returns per glyph: the
+ * input of the last (dense) layer, e.g. 256 for the bundled model.
+ */
+int rec__feature_dim(const RecNet *net)
+{
+    for (int i = net->nl - 1; i >= 0; i--)
+        if (net->l[i].type == REC__DENSE)
+            return net->l[i].cin;
+    return 0;
+}
+
+int rec_net_feature_dim(const RecNet *net)
+{
+    return rec__feature_dim(net);
+}
+
+/**
+ * Classify n normalised glyphs and keep each one's penultimate-layer
+ * features (the input of the last dense layer, after its ReLU).
+ *
+ * @param[in]  net     the net
+ * @param[in]  inputs  n x REC_INPUT_SIZE^2 floats, ink = 1
+ * @param[in]  n       number of glyphs
+ * @param[in]  cs      allowed classes
+ * @param[out] probs   n x REC_NCLASSES, as rec_net_classify()
+ * @param[out] feats   [optional] n x rec_net_feature_dim() floats
+ * @return 0, or -1 (as rec_net_classify())
+ *
+ * Notes:
+ *   (1) The features are what the last layer sees, so glyphs the net
+ *       finds alike are close in them (rec_adapt.c compares them by
+ *       cosine). fp32 and int8 order them differently (C-H-W against
+ *       H-W-C when the last layer follows a conv); compare features of one
+ *       precision only. With one hidden dense layer before the output, as
+ *       in every shipped architecture, the orders agree.
+ *   (2) probs are the same bits as rec_net_classify() gives.
+ */
+int rec_net_classify_features(RecNet *net, const float *inputs, int n,
+                              RecCharset cs, float *probs, float *feats)
+{
+    int fd = feats ? rec__feature_dim(net) : 0;
     cs &= REC_CHARSET_ALL;
     if (n < 0)
         return err_set("rec_net_classify: negative glyph count %d", n);
@@ -408,7 +454,9 @@ int rec_net_classify(RecNet *net, const float *inputs, int n, RecCharset cs,
         const float *lg;
         size_t cst, sst; /* logit of class c, sample s: lg[c*cst + s*sst] */
         if (int8) {
-            lg = rec__quant_forward(net, inputs + (size_t)done * isz, b);
+            lg = rec__quant_forward_feat(net, inputs + (size_t)done * isz, b,
+                                         feats ? feats + (size_t)done * fd
+                                               : NULL);
             if (!lg)
                 return -1;
             cst = 1;
@@ -419,6 +467,11 @@ int rec_net_classify(RecNet *net, const float *inputs, int n, RecCharset cs,
             lg = rec__forward(net, inputs + (size_t)done * isz, b, 0, 0);
             cst = (size_t)b;
             sst = 1;
+            /* features x b, sample-minor -> b x features */
+            for (int s = 0; feats && s < b; s++)
+                for (int k = 0; k < fd; k++)
+                    feats[(size_t)(done + s) * fd + k] =
+                        net->feat_in[(size_t)k * b + s];
         }
         for (int s = 0; s < b; s++) {
             float *pr = probs + (size_t)(done + s) * REC_NCLASSES;

@@ -86,6 +86,9 @@ struct RecNet {
     /* int8 inference (rec_quant.c); NULL until rec__quant_prepare() */
     struct RecQNet *q;
     int precision;               /* RecPrecision asked for (AUTO = 0) */
+    /* rec__forward: the last dense layer's input (features x n), i.e. the
+     * penultimate-layer features of the last chunk (rec_net_classify_features) */
+    const float *feat_in;
 };
 
 /* rec_net.c */
@@ -103,6 +106,8 @@ void rec__col2im(const float *col, int c, int n, int h, int w, float *x);
  * logits, layout classes x n. */
 const float *rec__forward(RecNet *net, const float *x, int n, int train,
                           uint64_t seed);
+/* Input size of the last dense layer (the penultimate features). */
+int rec__feature_dim(const RecNet *net);
 
 /* rec_train.c */
 /* Softmax cross-entropy of the last forward's logits with label
@@ -157,6 +162,10 @@ const void *rec__quant_arena(const RecNet *net);
 /* Forward n glyphs through the int8 path; returns logits laid out
  * sample-major (n x REC_NCLASSES), or NULL (message set). */
 const float *rec__quant_forward(RecNet *net, const float *x, int n);
+/* The same; feat [optional]: n x rec__feature_dim() floats, the last
+ * layer's input dequantised (in the int8 layout's order). */
+const float *rec__quant_forward_feat(RecNet *net, const float *x, int n,
+                                     float *feat);
 /* Quantise one n x k float tensor row by row to s8 with a scale per row
  * (max |w| / 127; a zero row gets scale 1 and zeros). */
 void rec__quant_rows(const float *w, int n, int k, int8_t *q, float *scale);

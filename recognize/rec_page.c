@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "common/err.h"
+#include "recognize/rec_adapt.h"
 #include "recognize/rec_context.h"
 #include "recognize/rec_page.h"
 
@@ -118,6 +119,22 @@ out:
     return rc;
 }
 
+/* Writer adaptation (rec_adapt.c) over the whole page, with the glyphs'
+ * word ids. Returns 0 or -1. */
+static int adapt_page(const RecAdaptOptions *o, const SegGlyph *glyphs,
+                      const float *feats, int dim, const unsigned char *ok,
+                      const RecLm *lm, int n, float *probs, int *pn_changed)
+{
+    int *wid = malloc((size_t)n * sizeof *wid);
+    if (!wid)
+        return err_set("out of memory for %d glyphs", n);
+    for (int i = 0; i < n; i++)
+        wid[i] = glyphs[i].word;
+    int rc = rec_adapt_page(o, feats, dim, ok, wid, lm, n, probs, pn_changed);
+    free(wid);
+    return rc;
+}
+
 /**
  * Recognise a segmented page: one batch, one classifier call.
  *
@@ -126,6 +143,8 @@ out:
  * @param[in] cs      allowed classes
  * @param[in] context 1 = line-context step (case and look-alikes from the
  *                    line's geometry and the word; rec_context.h)
+ * @param[in] adapt   [optional] adaptation to the page's writer before the
+ *                    context step (rec_adapt.h); NULL = none
  * @param[in] lm      [optional] language model for the decoder after the
  *                    context step (rec_lm.h); NULL = none
  * @param[in] lex     [optional] lexicon for the decoder; NULL = none
@@ -141,11 +160,17 @@ out:
  *       OutPage; without it each glyph is the classifier's argmax (and the
  *       language model and lexicon are not used either).
  *   (3) With context, confidences are calibrated (rec_lm_calibrate()).
- *   (4) With context, a printed label read as the first word of a crop
+ *   (4) With adapt, the classifier also returns each glyph's
+ *       penultimate-layer features, and each letter's posterior is
+ *       re-weighted by the alike glyphs of the page and their words
+ *       (rec_adapt_page(), with lm when given) before anything reads it;
+ *       without it the posteriors are the classifier's, bit for bit.
+ *   (5) With context, a printed label read as the first word of a crop
  *       ("PRENOM SARAKI") is dropped (rec_page_drop_label(), rec_label.c).
  */
 OutPage *rec_page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
-                            int context, const RecLm *lm,
+                            int context, const RecAdaptOptions *adapt,
+                            const RecLm *lm,
                             const RecLexicon *lex, const char *image,
                             int pageno, int dpi)
 {
@@ -158,14 +183,17 @@ OutPage *rec_page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
                                   n_glyphs);
     if (!op)
         return NULL;
-    float *in = NULL, *probs = NULL;
+    float *in = NULL, *probs = NULL, *feats = NULL;
     unsigned char *ok = NULL;
+    int dim = adapt ? rec_net_feature_dim(net) : 0;
     if (n_glyphs > 0) {
         size_t isz = (size_t)REC_INPUT_SIZE * REC_INPUT_SIZE;
         in = calloc((size_t)n_glyphs * isz, sizeof *in);
         probs = calloc((size_t)n_glyphs * REC_NCLASSES, sizeof *probs);
         ok = calloc((size_t)n_glyphs, 1);
-        if (!in || !probs || !ok) {
+        if (dim > 0)
+            feats = malloc((size_t)n_glyphs * dim * sizeof *feats);
+        if (!in || !probs || !ok || (dim > 0 && !feats)) {
             err_set("%s page %d: out of memory for %d glyphs", image,
                     pageno + 1, n_glyphs);
             goto fail;
@@ -176,7 +204,10 @@ OutPage *rec_page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
             ok[i] = m && rec_glyph_normalize_mask(m, b->w, b->h, b->w,
                                                   in + (size_t)i * isz) == 0;
         }
-        if (rec_net_classify(net, in, n_glyphs, cs, probs) < 0) {
+        if (rec_net_classify_features(net, in, n_glyphs, cs, probs, feats) <
+                0 ||
+            (feats && adapt_page(adapt, glyphs, feats, dim, ok, lm, n_glyphs,
+                                 probs, NULL) < 0)) {
             err_prefix("%s page %d", image, pageno + 1);
             goto fail;
         }
@@ -218,11 +249,13 @@ OutPage *rec_page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
         rec_page_drop_label(op);
     free(in);
     free(probs);
+    free(feats);
     free(ok);
     return op;
 fail:
     free(in);
     free(probs);
+    free(feats);
     free(ok);
     out_page_destroy(&op);
     return NULL;

@@ -5,7 +5,7 @@
  * label read at the start of a crop is dropped).
  *
  * Design: sits on top of the classifier (recognize.h) and the line context
- * (rec_context.h); its input is the segmenter's page (segment.h) and its
+ * (rec_context.h), with the writer adaptation (rec_adapt.h); its input is the segmenter's page (segment.h) and its
  * result the output library's page model (output.h), so it is the one place
  * where the three meet. Nothing here reads files or knows about queues.
  */
@@ -13,6 +13,7 @@
 #define INKPIPE_REC_PAGE_H
 
 #include "output/output.h"
+#include "recognize/rec_adapt.h"
 #include "recognize/rec_lm.h"
 #include "recognize/recognize.h"
 #include "segment/segment.h"
@@ -26,7 +27,8 @@ typedef struct {
 float rec_page_score_glyph(void *ctx, const unsigned char *mask, int w, int h);
 
 OutPage *rec_page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
-                            int context, const RecLm *lm,
+                            int context, const RecAdaptOptions *adapt,
+                            const RecLm *lm,
                             const RecLexicon *lex, const char *image,
                             int pageno, int dpi);
 

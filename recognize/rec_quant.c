@@ -563,6 +563,14 @@ static void pool_u8(const uint8_t *x, int n, int c, int h, int w, size_t ssi,
  */
 const float *rec__quant_forward(RecNet *net, const float *x, int n)
 {
+    return rec__quant_forward_feat(net, x, n, NULL);
+}
+
+/* rec__quant_forward(), and with feat the last layer's input per glyph
+ * (n x that layer's depth floats: u8 x the glyph's scale). */
+const float *rec__quant_forward_feat(RecNet *net, const float *x, int n,
+                                     float *feat)
+{
     RecQNet *qn = net->q;
     if (!qn) {
         err_set("int8: the net has no quantised weights");
@@ -611,6 +619,12 @@ const float *rec__quant_forward(RecNet *net, const float *x, int n)
             g.lda = ss; /* = round4(k) = kp */
             g.rows_per_scale = 1;
         }
+        if (st->last && feat)
+            for (int j = 0; j < n; j++)
+                for (int k = 0; k < st->k; k++)
+                    feat[(size_t)j * st->k + k] =
+                        (float)qn->act[cur][(size_t)j * ss + k] *
+                        qn->sc[cur][j];
         rec__qgemm(&g);
         if (st->last)
             return qn->fbuf;

@@ -16,6 +16,8 @@
  *   rec_charset.c   charset parsing and restriction
  *   rec_context.c   line context: case and look-alikes from line geometry
  *                   and neighbours
+ *   rec_adapt.c     adaptation to the page's writer: each letter re-read
+ *                   with the alike glyphs of its page and their words
  *
  * Threading: a RecNet owns its scratch memory, so one net per thread.
  * OpenBLAS runs with one thread per worker process; parallelism comes from
@@ -95,6 +97,11 @@ size_t rec_net_nparams(const RecNet *net);
  * Returns 0 or -1. */
 int rec_net_classify(RecNet *net, const float *inputs, int n, RecCharset cs,
                      float *probs);
+/* The same, and feats (out, optional): n x rec_net_feature_dim() floats,
+ * each glyph's penultimate-layer features (the last layer's input). */
+int rec_net_classify_features(RecNet *net, const float *inputs, int n,
+                              RecCharset cs, float *probs, float *feats);
+int rec_net_feature_dim(const RecNet *net);
 
 /* Inference precision. AUTO (the default): int8 where the CPU has AVX-512
  * VNNI or AVX2 and the model quantises, else fp32 (see docs/cnn.md); the

@@ -3,7 +3,8 @@
  * in-process, timed on its own.
  *
  *   build/tools/bench_stages [--model FILE] [--method sauvola|otsu]
- *                            [--no-deskew] [--reps N] [-o DIR] [--tsv]
+ *                            [--no-deskew] [--no-adapt] [--lm FILE]
+ *                            [--reps N] [-o DIR] [--tsv]
  *                            IMAGE...
  *
  * Design: the same calls the spool stages make (stage.c), in the same
@@ -68,7 +69,7 @@ static const char *const st_names[ST_N] = {
 
 static const char usage[] =
     "usage: bench_stages [--model FILE] [--method sauvola|otsu] "
-    "[--no-deskew]\n"
+    "[--no-deskew] [--no-adapt] [--lm FILE]\n"
     "                    [--reps N] [-o DIR] [--tsv] IMAGE...\n"
     "Time each step of the pipeline on each page, in-process (CPU ms).\n"
     "Steps: decode binarize deskew g4_write g4_read segment seg_io\n"
@@ -273,6 +274,10 @@ static int args_parse(int argc, char **argv, BenchArgs *a, ChainOptions *co)
             }
         } else if (!strcmp(o, "--no-deskew")) {
             co->binarize.deskew = 0;
+        } else if (!strcmp(o, "--no-adapt")) {
+            co->adapt = 0; /* writer adaptation off (docs/context.md) */
+        } else if (!strcmp(o, "--lm") && i + 1 < argc) {
+            co->lm_path = argv[++i]; /* loaded in each recognize step */
         } else if (!strcmp(o, "--reps") && i + 1 < argc) {
             a->reps = atoi(argv[++i]);
             if (a->reps < 1 || a->reps > 100) {

@@ -1,0 +1,45 @@
+/*
+ * rec_adapt.h - adaptation to the page's writer (issue 13, item 4).
+ *
+ * Files (prefix rec_adapt_): rec_adapt.c.
+ *
+ * A page is usually written by one hand, and a hand writes each letter
+ * alike all over the page. rec_adapt_page() finds, in the network's
+ * penultimate-layer feature space (rec_net_classify_features()), the
+ * glyphs of the page that look like each glyph, and re-reads the glyph
+ * with all of them: their posteriors (the sure ones pull the unsure ones
+ * their way) and, with a language model, the words they occur in (a
+ * letter the writer makes look like another is settled by every word it
+ * is in). No training and no state between pages: the same page always
+ * gives the same result. Runs before the line context (rec_context.h).
+ *
+ * Value types only; the function allocates one scratch block per page.
+ * Reentrant.
+ */
+#ifndef INKPIPE_REC_ADAPT_H
+#define INKPIPE_REC_ADAPT_H
+
+#include "recognize/rec_lm.h"
+#include "recognize/recognize.h"
+
+typedef struct {
+    float near;       /* glyphs whose features have a cosine below this
+                         are not compared at all (default 0.85) */
+    float temp;       /* a neighbour at cosine c counts exp((c - 1) / temp)
+                         (default 0.04: 0.98 counts 0.61, 0.9 0.08) */
+    float min_weight; /* glyphs whose neighbours count less in all are left
+                         alone (default 0.5) */
+    float lambda;     /* weight of the language model's log-probability
+                         change in a neighbour's belief (default 0.3) */
+    float weight;     /* share of the letters' posterior given to the
+                         neighbours' belief, times W / (W + 1) for a total
+                         neighbour count W (default 0.7) */
+} RecAdaptOptions;
+
+void rec_adapt_options_init(RecAdaptOptions *o);
+
+int rec_adapt_page(const RecAdaptOptions *o, const float *feats, int dim,
+                   const unsigned char *ok, const int *word, const RecLm *lm,
+                   int n, float *probs, int *pn_changed);
+
+#endif
