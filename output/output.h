@@ -103,5 +103,9 @@ int out_files_check_name(const char *rel);
  * Returns 0 or -1. */
 int out_files_write(int out_fd, const char *rel, const OutPage *const *pages,
                     int n, int formats);
+/* The OUT_FORMAT_* bits of formats whose file OUT/rel.EXT is missing. */
+int out_files_missing(int out_fd, const char *rel, int formats);
+/* Remove OUT/rel.EXT in every format. Returns 0 or -1. */
+int out_files_remove(int out_fd, const char *rel, int *premoved);
 
 #endif
