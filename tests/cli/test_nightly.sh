@@ -194,3 +194,39 @@ printf 'garbage\n' >"$SPOOL/inputs"
 night damaged
 check damaged_record__refused_with_message eval \
     '[ $rc -ne 0 ] && [ $rc -ne 3 ] && grep -q "not an inputs record" "$LOG"'
+
+# --- crash safety: a submit killed before it recorded the inputs ----------
+# (state as after a kill -9 between forgetting/enqueueing and writing
+# SPOOL/inputs: the old record with the new queues)
+printf '' >"$SPOOL/inputs" && rm "$SPOOL/inputs"
+night rerecord
+cp "$SPOOL/inputs" "$T/inputs.old"
+page "$IN/c.tif" 31 3
+page "$IN/d.png" 32
+"$INKPIPE" submit "$J" >/dev/null 2>&1
+cp "$T/inputs.old" "$SPOOL/inputs"
+night after_kill
+check killed_before_record__rerun_exit_0 [ $rc -eq 0 ]
+check killed_before_record__same_as_fresh same_as_fresh after_kill
+night after_kill2
+check killed_before_record__next_night_nothing_run [ ! -s "$TRACE" ]
+
+# --- crash safety: kill -9 of the workers while changed files are redone --
+page "$IN/c.tif" 41 4
+page "$IN/a.png" 42
+page "$IN/e.png" 43
+(INKPIPE_FAULT=binarize:sleep=0.3 exec "$INKPIPE" run "$J" --workers 2 --quiet) >"$T/killed.log" 2>&1 &
+runpid=$!
+kills=0
+for _ in $(seq 1 40); do
+    sleep 0.2
+    kill -0 $runpid 2>/dev/null || break
+    for w in $(children $runpid); do kill -9 "$w" 2>/dev/null && kills=$((kills + 1)); done
+done
+wait $runpid
+killed_rc=$?
+echo "  kill9_mid_redo: $kills workers killed, the run ended with $killed_rc"
+night after_kill9
+check kill9_mid_redo__workers_were_killed [ $kills -ge 3 ]
+check kill9_mid_redo__rerun_exit_0 [ $rc -eq 0 ]
+check kill9_mid_redo__same_as_fresh same_as_fresh after_kill9

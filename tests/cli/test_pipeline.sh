@@ -92,7 +92,7 @@ check status__counts__per_stage grep -Eq '^recognize +0 +0 +6 +0$' <<<"$out"
 check status__failures__with_reasons test "$(echo "$out" | grep -c 'bad/\(corrupt\|bomb\|cut\)')" = 3
 out=$("$INKPIPE" status --json "$J")
 check status__json__counts grep -q '"output":{"queued":0,"claimed":0,"done":4,"failed":0,"total":4}' <<<"$out"
-check status__json__failed_list test "$(echo "$out" | grep -o '"reason":' | wc -l)" = 3
+check status__json__failed_list test "$(echo "$out" | grep -o '"stage":"' | wc -l)" = 3
 
 # --- run again: nothing new; retry ----------------------------------------
 before=$(cat "$O/2025/multi.hocr")
