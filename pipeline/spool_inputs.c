@@ -726,13 +726,19 @@ static int content_hash(const char *path, unsigned long long *ph)
     if (fd < 0)
         return err_set_errno("input %s", path);
     unsigned long long h = 1469598103934665603ULL;
-    static unsigned char chunk[1 << 16];
+    enum { CHUNK = 1 << 16 };
+    unsigned char *chunk = malloc(CHUNK);
+    if (!chunk) {
+        close(fd);
+        return err_set("out of memory");
+    }
     ssize_t r;
-    while ((r = read(fd, chunk, sizeof chunk)) != 0) {
+    while ((r = read(fd, chunk, CHUNK)) != 0) {
         if (r < 0) {
             if (errno == EINTR)
                 continue;
             int rc = err_set_errno("read input %s", path);
+            free(chunk);
             close(fd);
             return rc;
         }
@@ -741,6 +747,7 @@ static int content_hash(const char *path, unsigned long long *ph)
             h *= 1099511628211ULL;
         }
     }
+    free(chunk);
     close(fd);
     *ph = h;
     return 0;
