@@ -306,6 +306,47 @@ static pid_t spawn_worker(Job *job, Spool *sp, pid_t *pids)
     exit(wrc < 0 ? 1 : 0);
 }
 
+/* Seconds since the epoch, now. */
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The end of `run`: failures, summary, what was left, the JSON report in
+ * SPOOL/runs/. Returns the exit code. */
+static int finish_run(Spool *sp, const Job *job, ReportRun *run, double t0,
+                      int quiet, int tty, int worker_err)
+{
+    ReportCounts k;
+    if (report_counts(sp, &k) < 0) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        return 1;
+    }
+    if (tty)
+        fprintf(stderr, "\r\033[K");
+    int failed = report_failed(&k);
+    if (failed)
+        report_failures(sp, stderr);
+    int left = report_left(&k);
+    int rc = failed ? 3 : left ? 1 : 0;
+    run->end = k;
+    run->seconds = clock_mono_s() - t0;
+    run->t_end = wall_now();
+    run->exit_code = rc;
+    peak_rss(&run->peak_rss_kb, &run->peak_rss_children_kb);
+    if (!quiet)
+        report_run_summary(stderr, "inkpipe", job, run);
+    if (left)
+        fprintf(stderr, "inkpipe: %d items left unfinished%s\n", left,
+                worker_err ? " (workers died)" : " (claimed elsewhere)");
+    if (report_run_save(sp, run, NULL, 0) < 0)
+        fprintf(stderr, "inkpipe: %s (the run itself is not affected)\n",
+                err_get());
+    return rc;
+}
+
 int cmd_run(int argc, char **argv)
 {
     const char *path = NULL;
@@ -343,9 +384,7 @@ int cmd_run(int argc, char **argv)
     double t0 = clock_mono_s();
     ReportRun run;
     memset(&run, 0, sizeof run);
-    struct timespec wall;
-    clock_gettime(CLOCK_REALTIME, &wall);
-    run.t_start = (double)wall.tv_sec + wall.tv_nsec / 1e9;
+    run.t_start = wall_now();
     SpoolUpdate upd;
     memset(&upd, 0, sizeof upd);
     if ((rc = sync_settings(path, sp, job)) != 0)
@@ -416,39 +455,7 @@ int cmd_run(int argc, char **argv)
         nanosleep(&ts, NULL);
     }
     free(pids);
-    ReportCounts k;
-    if (report_counts(sp, &k) < 0) {
-        fprintf(stderr, "inkpipe: %s\n", err_get());
-        rc = 1;
-        goto out;
-    }
-    if (tty)
-        fprintf(stderr, "\r\033[K");
-    int failed = report_failed(&k);
-    if (failed)
-        report_failures(sp, stderr);
-    int left = report_left(&k);
-    if (failed)
-        rc = 3;
-    else if (left)
-        rc = 1;
-    else
-        rc = 0;
-    run.end = k;
-    run.seconds = clock_mono_s() - t0;
-    clock_gettime(CLOCK_REALTIME, &wall);
-    run.t_end = (double)wall.tv_sec + wall.tv_nsec / 1e9;
-    run.exit_code = rc;
-    peak_rss(&run.peak_rss_kb, &run.peak_rss_children_kb);
-    if (!quiet)
-        report_run_summary(stderr, "inkpipe", job, &run);
-    if (left)
-        fprintf(stderr, "inkpipe: %d items left unfinished%s\n", left,
-                worker_err ? " (workers died)" : " (claimed elsewhere)");
-    char rpath[4400];
-    if (report_run_save(sp, &run, rpath, sizeof rpath) < 0)
-        fprintf(stderr, "inkpipe: %s (the run itself is not affected)\n",
-                err_get());
+    rc = finish_run(sp, job, &run, t0, quiet, tty, worker_err);
 out:
     spool_update_cleanup(&upd);
     spool_destroy(&sp);

@@ -949,166 +949,187 @@ static int known_set(Known *k, const Input *in, unsigned long long h)
     return 0;
 }
 
+/* One comparison: the inputs now, the record, and the file sets it
+ * builds. */
+typedef struct {
+    Spool *sp;
+    SpoolUpdate *u;
+    Inputs in;
+    Record r;
+    int n_known0; /* records read (sorted); later ones are new */
+    KeySet busy;  /* files a live worker holds */
+    KeySet forget; /* files whose items and artifacts go */
+    KeySet drop;  /* of those, the removed ones */
+    KeySet enq;   /* files to enqueue */
+} Cmp;
+
+/* Compare one current input with its record (see the top of the file).
+ * 0 or -1. */
+static int compare_one(Cmp *c, Input *cur)
+{
+    SpoolUpdate *u = c->u;
+    /* (records added by this pass are not sorted: not searched) */
+    Known *k = record_find_n(&c->r, cur->key, c->n_known0);
+    unsigned long long h = 0;
+    if (!k) {
+        /* not recorded: new, or enqueued by a submit killed before it
+         * recorded it: then taken as it is */
+        Queue *ingest = spool_get_queue(c->sp, STAGE_INGEST);
+        int known = queue_has_key(ingest, QUEUE_DONE, cur->key) == 1 ||
+                    queue_has_key(ingest, QUEUE_QUEUED, cur->key) == 1 ||
+                    queue_has_key(ingest, QUEUE_FAILED, cur->key) == 1 ||
+                    keyset_match(cur->key, &c->busy);
+        Known *nk = record_add(&c->r, cur->key);
+        if (!nk || content_hash(cur->src, &h) < 0 || known_set(nk, cur, h) < 0)
+            return -1;
+        nk->matched = 1;
+        if (known) {
+            u->unchanged++;
+            return 0;
+        }
+        u->n_new++;
+        return keyset_add(&c->enq, cur->key);
+    }
+    k->matched = 1;
+    if (k->gone) { /* came back: as new */
+        u->n_new++;
+        return content_hash(cur->src, &h) < 0 || known_set(k, cur, h) < 0 ||
+                       keyset_add(&c->forget, cur->key) < 0 ||
+                       keyset_add(&c->enq, cur->key) < 0
+                   ? -1
+                   : 0;
+    }
+    if (k->size < 0 || /* an old spool's input: taken as it is now */
+        (k->size == cur->size && k->mtime_ns == cur->mtime_ns)) {
+        u->unchanged++;
+        if (k->size < 0 &&
+            (content_hash(cur->src, &h) < 0 || known_set(k, cur, h) < 0))
+            return -1;
+        return check_outputs(c->sp, k, u);
+    }
+    if (content_hash(cur->src, &h) < 0)
+        return -1;
+    if (h == k->hash && k->size == cur->size) { /* touched only */
+        u->unchanged++;
+        u->touched++;
+        return known_set(k, cur, h) < 0 ? -1 : check_outputs(c->sp, k, u);
+    }
+    if (keyset_match(cur->key, &c->busy)) {
+        u->deferred++; /* the record keeps the old state */
+        return note(u, "%s changed, but a worker is on it: it is redone by "
+                       "the next run",
+                    cur->src);
+    }
+    u->changed++;
+    return known_set(k, cur, h) < 0 || keyset_add(&c->forget, cur->key) < 0 ||
+                   keyset_add(&c->enq, cur->key) < 0
+               ? -1
+               : 0;
+}
+
+/* A recorded input that is not among the inputs: removed now (its items
+ * go) or before; its outputs removed with prune. 0 or -1. */
+static int compare_gone(Cmp *c, Known *k, int prune)
+{
+    SpoolUpdate *u = c->u;
+    Spool *sp = c->sp;
+    if (!k->gone) {
+        if (keyset_match(k->key, &c->busy)) {
+            u->deferred++;
+            return note(u, "%s is gone, but a worker is on it: it is "
+                           "dropped by the next run",
+                        k->src);
+        }
+        if (keyset_add(&c->drop, k->key) < 0 ||
+            keyset_add(&c->forget, k->key) < 0)
+            return -1;
+        k->gone = 1;
+        u->removed++;
+        int none = k->rel && out_files_missing(spool__out_fd(sp), k->rel,
+                                               ALL_FORMATS) == ALL_FORMATS;
+        if (note(u, "%s was removed from the inputs%s", k->src,
+                 none ? " (it had no outputs)"
+                 : prune ? ": its outputs are removed (--prune)"
+                         : "; its outputs stay (--prune removes them)") < 0)
+            return -1;
+    }
+    if (!prune) {
+        u->gone_kept++;
+        return 0;
+    }
+    int n = 0;
+    if (out_files_remove(spool__out_fd(sp), k->rel, &n) < 0)
+        return -1;
+    u->pruned++;
+    u->pruned_files += n;
+    k->matched = -1; /* dropped from the record */
+    return 0;
+}
+
+/* The record without the pruned inputs, sorted again. */
+static void record_compact(Record *r)
+{
+    int w = 0;
+    for (int i = 0; i < r->n; i++) {
+        if (r->v[i].matched == -1) {
+            free(r->v[i].src);
+            free(r->v[i].rel);
+            continue;
+        }
+        r->v[w++] = r->v[i];
+    }
+    r->n = w;
+    if (r->n > 1)
+        qsort(r->v, (size_t)r->n, sizeof *r->v, cmp_known);
+}
+
 /* The comparison itself, under the lock (see the top of the file). */
 static int update(Spool *sp, int dfd, int prune, SpoolUpdate *u)
 {
-    const Job *job = spool_get_job(sp);
-    Inputs in = {0};
-    Record r = {0};
-    KeySet busy = {0}, forget = {0}, drop = {0}, enq = {0};
+    Cmp c;
+    memset(&c, 0, sizeof c);
+    c.sp = sp;
+    c.u = u;
     int rc = -1;
-    if (inputs_expand(job, &in) < 0 || record_load(sp, dfd, &r, NULL, NULL) < 0 ||
-        claimed_files(sp, &busy) < 0)
+    if (inputs_expand(spool_get_job(sp), &c.in) < 0 ||
+        record_load(sp, dfd, &c.r, NULL, NULL) < 0 ||
+        claimed_files(sp, &c.busy) < 0)
+        goto out;
+    u->legacy = c.r.legacy && c.r.n;
+    c.n_known0 = c.r.n;
+    for (int i = 0; i < c.in.n; i++)
+        if (compare_one(&c, &c.in.v[i]) < 0)
+            goto out;
+    for (int i = 0; i < c.n_known0; i++)
+        if (!c.r.v[i].matched && compare_gone(&c, &c.r.v[i], prune) < 0)
+            goto out;
+    keyset_sort(&c.forget);
+    keyset_sort(&c.drop);
+    keyset_sort(&c.enq);
+    if (note_dropped_failures(sp, &c.drop, &c.r, u) < 0 ||
+        forget_files(sp, &c.forget) < 0)
         goto out;
     Queue *ingest = spool_get_queue(sp, STAGE_INGEST);
-    if (r.legacy && r.n)
-        u->legacy = 1;
-    int n_known0 = r.n;
-    for (int i = 0; i < in.n; i++) {
-        Input *cur = &in.v[i];
-        /* (records added by this loop are not sorted: not searched) */
-        Known *k = record_find_n(&r, cur->key, n_known0);
-        unsigned long long h = 0;
-        if (!k) {
-            /* not recorded: new, or enqueued by a submit killed before it
-             * recorded it (or by an older inkpipe): taken as it is */
-            int known = queue_has_key(ingest, QUEUE_DONE, cur->key) == 1 ||
-                        queue_has_key(ingest, QUEUE_QUEUED, cur->key) == 1 ||
-                        queue_has_key(ingest, QUEUE_FAILED, cur->key) == 1 ||
-                        keyset_match(cur->key, &busy);
-            Known *nk = record_add(&r, cur->key);
-            if (!nk || content_hash(cur->src, &h) < 0 || known_set(nk, cur, h) < 0)
-                goto out;
-            nk->matched = 1;
-            if (known)
-                u->unchanged++;
-            else {
-                u->n_new++;
-                if (keyset_add(&enq, cur->key) < 0)
-                    goto out;
-            }
-            continue;
-        }
-        k->matched = 1;
-        if (k->gone) { /* came back: as new */
-            if (content_hash(cur->src, &h) < 0 || known_set(k, cur, h) < 0 ||
-                keyset_add(&forget, cur->key) < 0 ||
-                keyset_add(&enq, cur->key) < 0)
-                goto out;
-            u->n_new++;
-            continue;
-        }
-        if (k->size < 0) { /* an old spool's input: taken as it is now */
-            if (content_hash(cur->src, &h) < 0 || known_set(k, cur, h) < 0 ||
-                check_outputs(sp, k, u) < 0)
-                goto out;
-            u->unchanged++;
-            continue;
-        }
-        if (k->size == cur->size && k->mtime_ns == cur->mtime_ns) {
-            if (check_outputs(sp, k, u) < 0)
-                goto out;
-            u->unchanged++;
-            continue;
-        }
-        if (content_hash(cur->src, &h) < 0)
+    for (int i = 0; i < c.in.n; i++)
+        if (keyset_match(c.in.v[i].key, &c.enq) &&
+            enqueue_ingest(ingest, &c.in.v[i]) < 0)
             goto out;
-        if (h == k->hash && k->size == cur->size) { /* touched only */
-            if (known_set(k, cur, h) < 0 || check_outputs(sp, k, u) < 0)
-                goto out;
-            u->unchanged++;
-            u->touched++;
-            continue;
-        }
-        if (keyset_match(cur->key, &busy)) {
-            u->deferred++;
-            if (note(u, "%s changed, but a worker is on it: it is redone by "
-                        "the next run",
-                     cur->src) < 0)
-                goto out;
-            continue; /* the record keeps the old state */
-        }
-        if (known_set(k, cur, h) < 0 || keyset_add(&forget, cur->key) < 0 ||
-            keyset_add(&enq, cur->key) < 0)
-            goto out;
-        u->changed++;
-    }
-    /* recorded, not among the inputs: removed (now or before) */
-    for (int i = 0; i < n_known0; i++) {
-        Known *k = &r.v[i];
-        if (k->matched)
-            continue;
-        if (!k->gone) {
-            if (keyset_match(k->key, &busy)) {
-                u->deferred++;
-                if (note(u, "%s is gone, but a worker is on it: it is "
-                            "dropped by the next run",
-                         k->src) < 0)
-                    goto out;
-                continue;
-            }
-            if (keyset_add(&drop, k->key) < 0 ||
-                keyset_add(&forget, k->key) < 0)
-                goto out;
-            k->gone = 1;
-            u->removed++;
-            int none = k->rel && out_files_missing(spool__out_fd(sp), k->rel,
-                                                   ALL_FORMATS) == ALL_FORMATS;
-            if (note(u, "%s was removed from the inputs%s", k->src,
-                     none ? " (it had no outputs)"
-                     : prune ? ": its outputs are removed (--prune)"
-                             : "; its outputs stay (--prune removes them)") < 0)
-                goto out;
-        }
-        if (prune) {
-            int n = 0;
-            if (out_files_remove(spool__out_fd(sp), k->rel, &n) < 0)
-                goto out;
-            u->pruned++;
-            u->pruned_files += n;
-            k->matched = -1; /* dropped from the record */
-        } else {
-            u->gone_kept++;
-        }
-    }
-    keyset_sort(&forget);
-    keyset_sort(&drop);
-    if (note_dropped_failures(sp, &drop, &r, u) < 0 ||
-        forget_files(sp, &forget) < 0)
+    record_compact(&c.r);
+    if (record_save(dfd, &c.r, c.in.skip, c.in.n_skip) < 0)
         goto out;
-    keyset_sort(&enq);
-    for (int i = 0; i < in.n; i++)
-        if (keyset_match(in.v[i].key, &enq) &&
-            enqueue_ingest(ingest, &in.v[i]) < 0)
-            goto out;
-    /* the record: the pruned ones out, sorted again */
-    int w = 0;
-    for (int i = 0; i < r.n; i++) {
-        if (r.v[i].matched == -1) {
-            free(r.v[i].src);
-            free(r.v[i].rel);
-            continue;
-        }
-        r.v[w++] = r.v[i];
-    }
-    r.n = w;
-    if (r.n > 1)
-        qsort(r.v, (size_t)r.n, sizeof *r.v, cmp_known);
-    if (record_save(dfd, &r, in.skip, in.n_skip) < 0)
-        goto out;
-    u->inputs = in.n;
-    u->skipped = in.skip;
-    u->n_skipped = in.n_skip;
-    in.skip = NULL;
-    in.n_skip = 0;
+    u->inputs = c.in.n;
+    u->skipped = c.in.skip;
+    u->n_skipped = c.in.n_skip;
+    c.in.skip = NULL;
+    c.in.n_skip = 0;
     rc = 0;
 out:
-    inputs_free(&in);
-    record_free(&r);
-    free(busy.v);
-    free(forget.v);
-    free(drop.v);
-    free(enq.v);
+    inputs_free(&c.in);
+    record_free(&c.r);
+    free(c.busy.v);
+    free(c.forget.v);
+    free(c.drop.v);
+    free(c.enq.v);
     return rc;
 }
 
