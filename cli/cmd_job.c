@@ -401,7 +401,16 @@ int cmd_run(int argc, char **argv)
         rc = 1;
         goto out;
     }
-    /* nothing to do: no worker (and no model load) at all */
+    /* nothing to do: no worker (and no model load) at all. What a worker
+     * does first is done here then: take back dead claims, and enqueue
+     * the output of a file whose last page failed as its worker was
+     * killed (worker_run) */
+    if (worker_spool_idle(sp, 0) &&
+        (spool_recover(sp, NULL) < 0 || spool_settle_failed(sp) < 0)) {
+        spool_failed(path);
+        rc = 1;
+        goto out;
+    }
     if (worker_spool_idle(sp, 0))
         workers = 0;
     pid_t *pids = calloc((size_t)(workers ? workers : 1), sizeof *pids);

@@ -230,3 +230,13 @@ night after_kill9
 check kill9_mid_redo__workers_were_killed [ $kills -ge 3 ]
 check kill9_mid_redo__rerun_exit_0 [ $rc -eq 0 ]
 check kill9_mid_redo__same_as_fresh same_as_fresh after_kill9
+
+# --- nothing queued, but a file's last page failed as its worker was killed
+# (its output never enqueued): the run settles it, as a worker would -------
+cp "$T/hostile/multipage-broken.tif" "$IN/mb.tif"
+night mb
+key=$(basename "$(ls "$SPOOL"/output/done/ | while read -r k; do grep -l "mb.tif" "$SPOOL/output/seen/$k" >/dev/null 2>&1 && echo "$k"; done | head -n 1)")
+rm -f "$SPOOL/output/seen/$key" "$SPOOL/output/done/$key" "$T/n/out/mb.txt" "$T/n/out/mb.hocr"
+night mb_settle
+check killed_before_settling__output_written eval \
+    '[ $rc -eq 3 ] && [ -n "$key" ] && [ -s "$T/n/out/mb.txt" ] && [ "$(ran output)" = 1 ]'
