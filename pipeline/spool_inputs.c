@@ -454,10 +454,6 @@ static Known *record_find_n(Record *r, const char *key, int n)
                  : NULL;
 }
 
-static Known *record_find(Record *r, const char *key)
-{
-    return record_find_n(r, key, r->n);
-}
 
 /* Append s to the growing buffer b with tabs, newlines, CRs and
  * backslashes escaped. */
@@ -849,9 +845,10 @@ static int note(SpoolUpdate *u, const char *fmt, ...)
 }
 
 /* Notes for the failed items of the files in drop (removed inputs), as
- * "STAGE KEY: REASON", before they are forgotten. */
-static int note_dropped_failures(Spool *sp, const KeySet *drop,
-                                 const Record *r, SpoolUpdate *u)
+ * "STAGE KEY: REASON", before they are forgotten; their paths from the
+ * first n_known (sorted) records of r. */
+static int note_dropped_failures(Spool *sp, const KeySet *drop, Record *r,
+                                 int n_known, SpoolUpdate *u)
 {
     for (int st = 0; st < STAGE_N && drop->n; st++) {
         QueueEntry *e;
@@ -866,7 +863,7 @@ static int note_dropped_failures(Spool *sp, const KeySet *drop,
             char f[24];
             size_t len = strcspn(e[i].key, "-");
             snprintf(f, sizeof f, "%.*s", (int)len, e[i].key);
-            Known *k = record_find((Record *)r, f);
+            Known *k = record_find_n(r, f, n_known);
             rc = note(u, "%s is gone: its failure dropped (%s %s: %s)",
                       k && k->src ? k->src : f, spool_stage_names[st],
                       e[i].key, e[i].reason);
@@ -1106,7 +1103,7 @@ static int update(Spool *sp, int dfd, int prune, SpoolUpdate *u)
     keyset_sort(&c.forget);
     keyset_sort(&c.drop);
     keyset_sort(&c.enq);
-    if (note_dropped_failures(sp, &c.drop, &c.r, u) < 0 ||
+    if (note_dropped_failures(sp, &c.drop, &c.r, c.n_known0, u) < 0 ||
         forget_files(sp, &c.forget) < 0)
         goto out;
     Queue *ingest = spool_get_queue(sp, STAGE_INGEST);

@@ -135,6 +135,17 @@ night broken2_gone
 check broken_file_removed_run__exit_0 eval \
     '[ $rc -eq 0 ] && grep -q "broken2.png is gone: its failure dropped" "$LOG"'
 
+# --- a broken file removed the night new files arrive ---------------------
+cp "$T/hostile/truncated-png.png" "$IN/broken3.png"
+night broken3
+rm "$IN/broken3.png"
+for i in 1 2 3 4 5 6; do page "$IN/z$i.png" $((60 + i)); done
+night broken3_gone
+check broken_file_removed_new_files_added__named_exit_0 eval \
+    '[ $rc -eq 0 ] && grep -q "in/broken3.png is gone: its failure dropped" "$LOG" && [ -s "$T/n/out/z6.txt" ]'
+rm "$IN"/z?.png
+night z_gone --prune
+
 # --- a broken file fixed: retried by itself --------------------------------
 cp "$T/hostile/truncated-png.png" "$IN/fixme.png"
 night fixme
