@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,27 +42,35 @@ static void cli_worker_options_init(WorkerOptions *wo)
 }
 
 static const char help_run[] =
-    "usage: inkpipe run JOB.yaml [--workers N]\n"
+    "usage: inkpipe run JOB.yaml [--workers N] [--prune] [--quiet]\n"
     "\n"
     "Enqueue every page of the job's inputs and run all stages (ingest,\n"
     "binarize, segment, recognize, output) with N worker processes until the\n"
-    "queues drain. Pages already done are not done again; claims left by\n"
-    "killed workers are taken back. On a terminal, progress goes to stderr.\n"
+    "queues drain. Incremental: new input files and changed ones (size or\n"
+    "mtime, then the content) are done, unchanged ones cost a stat; an\n"
+    "output file that went missing is written again; a removed input is\n"
+    "reported and its failures dropped. Files of the input folders that are\n"
+    "not read (.txt, .pdf, no extension ...) are listed with the reason.\n"
+    "Claims left by killed workers are taken back. On a terminal, progress\n"
+    "goes to stderr. A JSON report of each run is kept in SPOOL/runs/.\n"
     "After an edit of the job's settings, the stages they affect are redone\n"
     "for every page (binarize.* from binarize on, segment.* and the model\n"
     "from segment, output.* only the output); earlier results are reused.\n"
     "\n"
     "  --workers N   worker processes (default: `workers` in the job, 1)\n"
+    "  --prune       remove the outputs of inputs that were removed\n"
     "  --quiet       no progress line and no summary\n"
     "\n"
-    "Exit status: 0 every page done, 3 some failed (listed with reasons),\n"
+    "Exit status: 0 every present input has current outputs, 3 some\n"
+    "failed (listed with reasons),\n"
     "2 bad job file or usage, 1 spool or output folder unusable (or full).\n";
 
 static const char help_submit[] =
-    "usage: inkpipe submit JOB.yaml\n"
+    "usage: inkpipe submit JOB.yaml [--prune]\n"
     "\n"
-    "Only enqueue the job's input files (one ingest item each). Files that\n"
-    "were enqueued before are skipped, so submitting twice adds nothing.\n"
+    "Only enqueue the job's input files (one ingest item each): new ones and\n"
+    "changed ones (as `run` does; unchanged ones are skipped, so submitting\n"
+    "twice adds nothing). --prune removes the outputs of removed inputs.\n"
     "Workers (`inkpipe work`) then process them. Like `run`, it first\n"
     "requeues what an edit of the job's settings affects.\n";
 
@@ -83,7 +93,9 @@ static const char help_status[] =
     "usage: inkpipe status JOB.yaml [--json]\n"
     "\n"
     "Per stage: items queued, in progress (claimed), done and failed; the\n"
-    "reason of each failure; which host and pid hold each claim.\n"
+    "reason of each failure; which host and pid hold each claim; per input\n"
+    "file (as the last run or submit found them): done, failed, pending,\n"
+    "removed, and the files skipped with the reason.\n"
     "\n"
     "  --json   one JSON object on stdout\n";
 
@@ -206,19 +218,64 @@ static int submit_failed(const char *path)
     return e == ENOSPC || e == EDQUOT || e == EROFS || e == EIO ? 1 : 2;
 }
 
-static void progress_line(const ReportCounts *k, double t0)
+/* The progress line: the job's pages, this run's count and rate (pages
+ * recognised since start0, over the time since t0). */
+static void progress_line(const ReportCounts *k, const ReportCounts *start0,
+                          double t0)
 {
-    ReportPages pg = report_pages(k);
+    ReportPages pg = report_pages(k), p0 = report_pages(start0);
     int total = pg.total, done = pg.done, failed = pg.failed;
+    int now = done - p0.done > 0 ? done - p0.done : 0;
     double el = clock_mono_s() - t0;
-    double rate = el > 0 ? done / el : 0;
+    double rate = el > 0 ? now / el : 0;
     int left = total - done - failed;
     char eta[32] = "?";
     if (rate > 0 && left >= 0)
         snprintf(eta, sizeof eta, "%.0fs", left / rate);
-    fprintf(stderr, "\r\033[Kpages %d/%d done, %d failed, %.1f pages/s, ETA %s",
-            done, total, failed, rate, eta);
+    fprintf(stderr,
+            "\r\033[Kpages %d/%d done, %d failed; this run %d pages, %.1f "
+            "pages/s, ETA %s",
+            done, total, failed, now, rate, eta);
     fflush(stderr);
+}
+
+/* Print what submit found: its notes, the files skipped (the first 20),
+ * a word on an old spool. */
+static void print_update(const char *path, const SpoolUpdate *u)
+{
+    if (u->legacy)
+        fprintf(stderr, "inkpipe: %s: the spool was made by an older "
+                        "inkpipe: its inputs are recorded as they are now "
+                        "(a file changed before this run is not redone; "
+                        "`retry` redoes failures)\n",
+                path);
+    for (int i = 0; i < u->n_notes; i++)
+        fprintf(stderr, "inkpipe: %s\n", u->notes[i]);
+    int shown = u->n_skipped < 20 ? u->n_skipped : 20;
+    for (int i = 0; i < shown; i++)
+        fprintf(stderr, "  skipped %s: %s\n", u->skipped[i].file,
+                u->skipped[i].reason);
+    if (shown < u->n_skipped)
+        fprintf(stderr, "  ... and %d more skipped (`inkpipe status` lists "
+                        "them all)\n",
+                u->n_skipped - shown);
+    if (u->pruned)
+        fprintf(stderr, "inkpipe: --prune: %d output files of %d removed "
+                        "inputs removed\n",
+                u->pruned_files, u->pruned);
+    if (u->outputs_rewritten)
+        fprintf(stderr, "inkpipe: %d unchanged inputs had an output file "
+                        "missing: written again\n",
+                u->outputs_rewritten);
+}
+
+/* Peak resident memory (KB) of this process and of its largest waited-for
+ * child. */
+static void peak_rss(long *self, long *children)
+{
+    struct rusage ru;
+    *self = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+    *children = getrusage(RUSAGE_CHILDREN, &ru) == 0 ? ru.ru_maxrss : 0;
 }
 
 /* Fork one worker that drains the queues; returns its pid or -1. */
@@ -249,14 +306,61 @@ static pid_t spawn_worker(Job *job, Spool *sp, pid_t *pids)
     exit(wrc < 0 ? 1 : 0);
 }
 
+/* Seconds since the epoch, now. */
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The end of `run`: failures, summary, what was left, the JSON report in
+ * SPOOL/runs/. Returns the exit code. */
+static int finish_run(Spool *sp, const Job *job, ReportRun *run, double t0,
+                      int quiet, int tty, int worker_err)
+{
+    ReportCounts k;
+    if (report_counts(sp, &k) < 0) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        return 1;
+    }
+    if (tty)
+        fprintf(stderr, "\r\033[K");
+    int failed = report_failed(&k);
+    if (failed)
+        report_failures(sp, stderr);
+    int left = report_left(&k);
+    int rc = failed ? 3 : left ? 1 : 0;
+    if (report_fields_csv(sp) < 0) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        rc = 1;
+    }
+    run->end = k;
+    run->seconds = clock_mono_s() - t0;
+    run->t_end = wall_now();
+    run->exit_code = rc;
+    peak_rss(&run->peak_rss_kb, &run->peak_rss_children_kb);
+    if (!quiet)
+        report_run_summary(stderr, "inkpipe", job, run);
+    if (left)
+        fprintf(stderr, "inkpipe: %d items left unfinished%s\n", left,
+                worker_err ? " (workers died)" : " (claimed elsewhere)");
+    if (report_run_save(sp, run, NULL, 0) < 0)
+        fprintf(stderr, "inkpipe: %s (the run itself is not affected)\n",
+                err_get());
+    return rc;
+}
+
 int cmd_run(int argc, char **argv)
 {
     const char *path = NULL;
-    int workers = 0, quiet = 0;
+    int workers = 0, quiet = 0, prune = 0;
     for (int i = 1; i < argc; i++) {
         if (is_help(argv[i])) {
             fputs(help_run, stdout);
             return 0;
+        } else if (!strcmp(argv[i], "--prune")) {
+            prune = 1;
         } else if (!strcmp(argv[i], "--workers") && i + 1 < argc) {
             char *end;
             long v = strtol(argv[++i], &end, 10);
@@ -282,14 +386,38 @@ int cmd_run(int argc, char **argv)
     if (!workers)
         workers = job->workers;
     double t0 = clock_mono_s();
-    int n_new = 0, n_known = 0;
+    ReportRun run;
+    memset(&run, 0, sizeof run);
+    run.t_start = wall_now();
+    SpoolUpdate upd;
+    memset(&upd, 0, sizeof upd);
     if ((rc = sync_settings(path, sp, job)) != 0)
         goto out;
-    if (spool_submit(sp, &n_new, &n_known) < 0) {
+    if (spool_update(sp, prune, &upd) < 0) {
         rc = submit_failed(path);
         goto out;
     }
-    pid_t *pids = calloc((size_t)workers, sizeof *pids);
+    run.update = &upd;
+    if (!quiet)
+        print_update(path, &upd);
+    if (report_counts(sp, &run.start) < 0) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        rc = 1;
+        goto out;
+    }
+    /* nothing to do: no worker (and no model load) at all. What a worker
+     * does first is done here then: take back dead claims, and enqueue
+     * the output of a file whose last page failed as its worker was
+     * killed (worker_run) */
+    if (worker_spool_idle(sp, 0) &&
+        (spool_recover(sp, NULL) < 0 || spool_settle_failed(sp) < 0)) {
+        spool_failed(path);
+        rc = 1;
+        goto out;
+    }
+    if (worker_spool_idle(sp, 0))
+        workers = 0;
+    pid_t *pids = calloc((size_t)(workers ? workers : 1), sizeof *pids);
     if (!pids) {
         fprintf(stderr, "inkpipe: out of memory\n");
         rc = 1;
@@ -333,41 +461,16 @@ int cmd_run(int argc, char **argv)
         if (tty && clock_mono_s() - last >= 0.5) {
             ReportCounts k;
             if (report_counts(sp, &k) == 0)
-                progress_line(&k, t0);
+                progress_line(&k, &run.start, t0);
             last = clock_mono_s();
         }
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
     free(pids);
-    ReportCounts k;
-    if (report_counts(sp, &k) < 0) {
-        fprintf(stderr, "inkpipe: %s\n", err_get());
-        rc = 1;
-        goto out;
-    }
-    if (tty)
-        fprintf(stderr, "\r\033[K");
-    int failed = report_failed(&k);
-    if (failed)
-        report_failures(sp, stderr);
-    if (!quiet)
-        report_summary(stderr, "inkpipe", job, &k, n_new, clock_mono_s() - t0, 0);
-    int left = report_left(&k);
-    if (report_fields_csv(sp) < 0) {
-        fprintf(stderr, "inkpipe: %s\n", err_get());
-        rc = 1;
-        goto out;
-    }
-    if (failed)
-        rc = 3;
-    else if (left) {
-        fprintf(stderr, "inkpipe: %d items left unfinished%s\n", left,
-                worker_err ? " (workers died)" : " (claimed elsewhere)");
-        rc = 1;
-    } else
-        rc = 0;
+    rc = finish_run(sp, job, &run, t0, quiet, tty, worker_err);
 out:
+    spool_update_cleanup(&upd);
     spool_destroy(&sp);
     job_destroy(&job);
     return rc;
@@ -375,19 +478,41 @@ out:
 
 int cmd_submit(int argc, char **argv)
 {
-    const char *path;
+    const char *path = NULL;
+    int prune = 0;
+    for (int i = 1; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(help_submit, stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--prune")) {
+            prune = 1;
+        } else if (argv[i][0] == '-' || path) {
+            return usage(help_submit, "unexpected argument '%s'", argv[i]);
+        } else {
+            path = argv[i];
+        }
+    }
+    if (!path)
+        return usage(help_submit, "%s", "missing JOB.yaml");
     Job *job;
     Spool *sp;
-    int rc = open_job_arg(argc, argv, help_submit, &path, &job, &sp);
-    if (rc >= 0)
+    int rc = open_job(path, &job, &sp);
+    if (rc)
         return rc;
-    int n_new = 0, n_known = 0;
+    SpoolUpdate u;
+    memset(&u, 0, sizeof u);
     rc = sync_settings(path, sp, job);
-    if (rc == 0 && spool_submit(sp, &n_new, &n_known) < 0)
+    if (rc == 0 && spool_update(sp, prune, &u) < 0)
         rc = submit_failed(path);
-    else if (rc == 0)
-        printf("%s: enqueued %d new files (%d already known)\n", job->name,
-               n_new, n_known);
+    else if (rc == 0) {
+        print_update(path, &u);
+        printf("%s: enqueued %d new files (%d already known); %d new, %d "
+               "changed, %d unchanged, %d removed, %d skipped as "
+               "unsupported\n",
+               job->name, u.n_new + u.changed, u.unchanged, u.n_new,
+               u.changed, u.unchanged, u.removed, u.n_skipped);
+    }
+    spool_update_cleanup(&u);
     spool_destroy(&sp);
     job_destroy(&job);
     return rc;
@@ -532,6 +657,20 @@ int cmd_status(int argc, char **argv)
                 printf("  %-9s %s: %s\n", spool_stage_names[s],
                        failed[s][i].key, failed[s][i].reason);
             }
+        SpoolInputs pi;
+        if (spool_inputs_get(sp, &pi) < 0) {
+            fprintf(stderr, "inkpipe: %s\n", err_get());
+            rc = 1;
+        } else if (pi.recorded) {
+            printf("\ninputs: %d files: %d done, %d failed, %d pending; %d "
+                   "removed (outputs kept); %d skipped as unsupported\n",
+                   pi.present, pi.done, pi.failed, pi.pending, pi.gone,
+                   pi.n_skipped);
+            for (int i = 0; i < pi.n_skipped; i++)
+                printf("  skipped %s: %s\n", pi.skipped[i].file,
+                       pi.skipped[i].reason);
+        }
+        spool_inputs_cleanup(&pi);
         any = 0;
         for (int s = 0; s < STAGE_N; s++)
             for (int i = 0; i < nc[s]; i++) {

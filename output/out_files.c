@@ -9,9 +9,12 @@
  * (fs_publish_stream_at) in a folder reached without following symlinks.
  * Adding a format is a writer in its own file and a row in the table.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/err.h"
@@ -301,5 +304,93 @@ int out_files_names(const char *const *paths, int n, char **names, int *pa,
         }
     }
     free(v);
+    return rc;
+}
+
+/* Open the folder of rel below out_fd without creating it or following
+ * symlinks; its base name into *pbase. The fd, or -1 (errno ENOENT: no
+ * folder). */
+static int open_rel_dir(int out_fd, const char *rel, const char **pbase)
+{
+    const char *slash = strrchr(rel, '/');
+    char dir[4096];
+    size_t dlen = slash ? (size_t)(slash - rel) : 0;
+    *pbase = slash ? slash + 1 : rel;
+    if (dlen >= sizeof dir)
+        return err_set("output %s: path too long", rel);
+    memcpy(dir, rel, dlen);
+    dir[dlen] = '\0';
+    return fs_open_subdir(out_fd, dir, 0);
+}
+
+/**
+ * Which output files of one input exist.
+ *
+ * @param[in]  out_fd        output folder
+ * @param[in]  rel           output path without extension
+ * @param[in]  formats_bits  OUT_FORMAT_* bits to look for
+ * @return the bits of formats_bits whose file is missing (0: all there)
+ *
+ * Notes:
+ *   (1) A folder that cannot be opened counts as all missing; a symlink in
+ *       place of a file counts as missing (it will be replaced).
+ */
+int out_files_missing(int out_fd, const char *rel, int formats_bits)
+{
+    const char *base;
+    int dfd = open_rel_dir(out_fd, rel, &base);
+    if (dfd < 0) {
+        err_clear();
+        return formats_bits;
+    }
+    int missing = 0;
+    for (int i = 0; i < N_FORMATS; i++) {
+        char name[300];
+        struct stat st;
+        if (!(formats_bits & formats[i].bit))
+            continue;
+        snprintf(name, sizeof name, "%s.%s", base, formats[i].ext);
+        if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+            !S_ISREG(st.st_mode))
+            missing |= formats[i].bit;
+    }
+    close(dfd);
+    return missing;
+}
+
+/**
+ * Remove the output files of one input, in every format.
+ *
+ * @param[in]  out_fd    output folder
+ * @param[in]  rel       output path without extension
+ * @param[out] premoved  [optional] files removed
+ * @return 0, or -1 (a file that could not be removed; none missing is an
+ *         error)
+ */
+int out_files_remove(int out_fd, const char *rel, int *premoved)
+{
+    const char *base;
+    int n = 0, rc = 0;
+    int dfd = open_rel_dir(out_fd, rel, &base);
+    if (dfd < 0) {
+        if (premoved)
+            *premoved = 0;
+        if (err_get_errno() == ENOENT) {
+            err_clear();
+            return 0;
+        }
+        return err_prefix("output %s", rel);
+    }
+    for (int i = 0; i < N_FORMATS; i++) {
+        char name[300];
+        snprintf(name, sizeof name, "%s.%s", base, formats[i].ext);
+        if (unlinkat(dfd, name, 0) == 0)
+            n++;
+        else if (errno != ENOENT)
+            rc = err_set_errno("remove output %s.%s", rel, formats[i].ext);
+    }
+    close(dfd);
+    if (premoved)
+        *premoved = n;
     return rc;
 }

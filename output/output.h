@@ -267,5 +267,9 @@ int out_review_select(OutReview *rv, int max_items, int per_char);
 /* Write the page (one HTML5 document, an inline style and script, nothing
  * fetched from the network). Returns 0 or -1. */
 int out_review_write(FILE *fp, const OutReview *rv);
+/* The OUT_FORMAT_* bits of formats whose file OUT/rel.EXT is missing. */
+int out_files_missing(int out_fd, const char *rel, int formats);
+/* Remove OUT/rel.EXT in every format. Returns 0 or -1. */
+int out_files_remove(int out_fd, const char *rel, int *premoved);
 
 #endif

@@ -13,6 +13,9 @@
  *             tmp/ files of dead enqueuers removed; seen/K with link count
  *             1 (enqueue cut short) -> link(seen/K, queued/K)
  *   retry     rename(failed/K, queued/K); unlink reason/K
+ *   requeue   rename(done/K, queued/K) (its result went missing)
+ *   forget    unlink seen/K, then K in every other state (its input
+ *             changed or went away: it is enqueued again, or never)
  *   reopen    unlink seen/K; unlink done/K (a done item made stale; the
  *             next enqueue of K enqueues it again). Cut short in between,
  *             done/K stays until the next reopen, or until the new item's
@@ -939,6 +942,110 @@ int queue_clear(Queue *q)
     }
     cache_clear(q);
     return 0;
+}
+
+/**
+ * Put one done item back in queued/ (its result went missing, e.g. an
+ * output file deleted: the stage is run again for it alone).
+ *
+ * @param[in] q    queue
+ * @param[in] key  the item's key
+ * @return 1 if requeued, 0 if it was not done, -1 on error
+ *
+ * Notes:
+ *   (1) One rename(): the item stays in seen/ and is always in exactly one
+ *       state, whatever kill comes.
+ */
+int queue_requeue_key(Queue *q, const char *key)
+{
+    if (!queue_key_valid(key))
+        return err_set("%s: bad key '%s'", q->dir, key);
+    if (renameat(q->fd[QD_DONE], key, q->fd[QD_QUEUED], key) < 0)
+        return errno == ENOENT ? 0
+                               : err_set_errno("%s: requeue %s", q->dir, key);
+    cache_clear(q);
+    return 1;
+}
+
+/**
+ * Forget every item whose key match() accepts, as if it had never been
+ * enqueued (its input changed or went away).
+ *
+ * @param[in]  q      queue
+ * @param[in]  match  1 for a key to forget
+ * @param[in]  arg    passed to match
+ * @param[out] pn     [optional] items forgotten (counted in seen/)
+ * @return 0 or -1
+ *
+ * Notes:
+ *   (1) As queue_clear, but for some keys; the caller makes sure that no
+ *       live worker holds a claim on them (a claim is left alone).
+ *   (2) seen/ goes first, so that queue_recover never relinks a forgotten
+ *       item; killed midway, calling it again finishes the job.
+ */
+int queue_forget_matching(Queue *q, int (*match)(const char *key, void *arg),
+                          void *arg, int *pn)
+{
+    static const int order[] = {QD_SEEN, QD_QUEUED, QD_DONE,
+                                QD_FAILED, QD_REASON, QD_CRASHES};
+    int count = 0;
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+        char **names;
+        int n = list_dir(q->fd[order[k]], &names);
+        if (n < 0)
+            return -1;
+        for (int i = 0; i < n; i++) {
+            if (!match(names[i], arg))
+                continue;
+            if (unlinkat(q->fd[order[k]], names[i], 0) < 0) {
+                if (errno == ENOENT)
+                    continue;
+                err_set_errno("%s: remove %s/%s", q->dir, qd_names[order[k]],
+                              names[i]);
+                names_free(names, n);
+                return -1;
+            }
+            if (order[k] == QD_SEEN)
+                count++;
+        }
+        names_free(names, n);
+    }
+    cache_clear(q);
+    if (pn)
+        *pn = count;
+    return 0;
+}
+
+/**
+ * Read the text of any item ever enqueued (seen/ links every item).
+ *
+ * @param[in]  q      queue
+ * @param[in]  key    the item's key
+ * @param[out] ptext  its text (caller frees)
+ * @return 0 or -1
+ */
+int queue_read_item(Queue *q, const char *key, char **ptext)
+{
+    *ptext = NULL;
+    if (!queue_key_valid(key))
+        return err_set("%s: bad key '%s'", q->dir, key);
+    *ptext = fs_read_at(q->fd[QD_SEEN], key, QUEUE_MAX_ITEM, NULL);
+    return *ptext ? 0 : -1;
+}
+
+/**
+ * The keys of every item ever enqueued (seen/), sorted.
+ *
+ * @param[in]  q       queue
+ * @param[out] pkeys   array of n keys (caller frees each and the array)
+ * @return n, or -1
+ */
+int queue_list_seen(Queue *q, char ***pkeys)
+{
+    int n = list_dir(q->fd[QD_SEEN], pkeys);
+    if (n > 1)
+        qsort(*pkeys, (size_t)n, sizeof **pkeys, cmp_str);
+    return n;
 }
 
 static int count_dir(int dfd)

@@ -93,6 +93,17 @@ int queue_recover(Queue *q, double lease_s, int *pn);
 int queue_retry(Queue *q, int *pn);
 int queue_retry_key(Queue *q, const char *key);
 int queue_reopen(Queue *q, const char *key);
+/* Put one done item back in queued/ (its result went missing): 1, 0 (not
+ * done) or -1. */
+int queue_requeue_key(Queue *q, const char *key);
+/* Forget every item whose key match() accepts (its input changed or went
+ * away); no live claim may hold one. 0 or -1. */
+int queue_forget_matching(Queue *q, int (*match)(const char *key, void *arg),
+                          void *arg, int *pn);
+/* The text of any item ever enqueued (seen/); 0 or -1. */
+int queue_read_item(Queue *q, const char *key, char **ptext);
+/* Every key ever enqueued, sorted; the count or -1. */
+int queue_list_seen(Queue *q, char ***pkeys);
 /* Redo a stage: every done or failed item back to queued/. 0 or -1. */
 int queue_requeue_all(Queue *q, int *pn);
 /* Forget every item (claims included: none may be live). 0 or -1. */

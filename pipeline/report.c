@@ -12,14 +12,19 @@
  * UTF-8 (a Latin-1 file name, a reason cut inside a character) become
  * U+FFFD, since JSON text must be UTF-8.
  */
+#include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "common/err.h"
+#include "common/fsutil.h"
 #include "pipeline/report.h"
 
 /**
@@ -278,6 +283,34 @@ static int list_json(Spool *sp, QueueState state, json_t *arr)
     return 0;
 }
 
+static json_t *skipped_json(const SpoolSkipped *v, int n);
+
+/* The inputs as SPOOL/inputs records them: {"recorded", "present",
+ * "done", "failed", "pending", "removed", "skipped": [{"file",
+ * "reason"}]}; NULL on error. */
+static json_t *inputs_json(Spool *sp)
+{
+    SpoolInputs pi;
+    if (spool_inputs_get(sp, &pi) < 0)
+        return NULL;
+    json_t *o = json_object();
+    int bad = !o;
+    bad |= put(o, "recorded", json_boolean(pi.recorded));
+    bad |= put(o, "present", json_integer(pi.present));
+    bad |= put(o, "done", json_integer(pi.done));
+    bad |= put(o, "failed", json_integer(pi.failed));
+    bad |= put(o, "pending", json_integer(pi.pending));
+    bad |= put(o, "removed", json_integer(pi.gone));
+    bad |= put(o, "skipped", skipped_json(pi.skipped, pi.n_skipped));
+    spool_inputs_cleanup(&pi);
+    if (bad) {
+        json_decref(o);
+        err_set("out of memory");
+        return NULL;
+    }
+    return o;
+}
+
 /**
  * The status of a job's spool as one JSON object (`inkpipe status --json`).
  *
@@ -288,7 +321,10 @@ static int list_json(Spool *sp, QueueState state, json_t *arr)
  * The object: {"job", "spool", "output": strings; "stages": {STAGE:
  * {"queued", "claimed", "done", "failed", "total"}} for the five stages in
  * order; "failed": [{"stage", "key", "reason", "file", "page"}]; "claims":
- * [{"stage", "key", "host", "pid", "heartbeat_age_s"}]}.
+ * [{"stage", "key", "host", "pid", "heartbeat_age_s"}]; "inputs": per
+ * input file, as the last `run`/`submit` found them: {"recorded",
+ * "present", "done", "failed", "pending", "removed", "skipped": [{"file",
+ * "reason"}]}}.
  *
  * Notes:
  *   (1) "file" is the input file as the job resolved it and "page" its
@@ -317,8 +353,10 @@ char *report_status_json(Spool *sp)
         bad |= put(o, "total", json_integer(k.c[s].total));
         bad |= put(stages, spool_stage_names[s], o);
     }
+    json_t *inputs = NULL;
     if (!bad && (list_json(sp, QUEUE_FAILED, failed) < 0 ||
-                 list_json(sp, QUEUE_CLAIMED, claims) < 0)) {
+                 list_json(sp, QUEUE_CLAIMED, claims) < 0 ||
+                 !(inputs = inputs_json(sp)))) {
         json_decref(root);
         json_decref(stages);
         json_decref(failed);
@@ -331,10 +369,290 @@ char *report_status_json(Spool *sp)
     bad |= put(root, "stages", stages);
     bad |= put(root, "failed", failed);
     bad |= put(root, "claims", claims);
+    bad |= put(root, "inputs", inputs);
     char *out =
         bad ? NULL : json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(12));
     json_decref(root);
     if (!out)
         err_set("out of memory");
     return out;
+}
+
+/* ---- one run -------------------------------------------------------- */
+
+static int clamp0(int v)
+{
+    return v > 0 ? v : 0;
+}
+
+/**
+ * What one run did: the difference of the counts at its end and once its
+ * inputs were submitted (never what earlier runs did).
+ *
+ * @param[in] run  the run
+ * @return pages recognised and failed, files written and unreadable
+ *
+ * Notes:
+ *   (1) Other processes working on the same spool at the same time (a
+ *       second `run`, `work` on other hosts) are counted too.
+ */
+ReportDelta report_run_delta(const ReportRun *run)
+{
+    ReportPages a = report_pages(&run->start), b = report_pages(&run->end);
+    ReportDelta d;
+    d.pages_done = clamp0(b.done - a.done);
+    d.pages_failed = clamp0(b.failed - a.failed);
+    d.files_written = clamp0(run->end.c[STAGE_OUTPUT].done -
+                             run->start.c[STAGE_OUTPUT].done);
+    d.files_unreadable = clamp0(run->end.c[STAGE_INGEST].failed -
+                                run->start.c[STAGE_INGEST].failed);
+    return d;
+}
+
+/**
+ * Print the summary line of one run.
+ *
+ * @param[in] fp   where to print
+ * @param[in] who  the line's prefix ("inkpipe")
+ * @param[in] job  the job (name, output folder)
+ * @param[in] run  the run (run->update [optional])
+ *
+ * Prints "WHO: NAME: this run: P pages done, X failed, W files written in
+ * Ts (R pages/s); inputs: N files: A new, C changed, U unchanged, G
+ * removed, B unreadable, S skipped as unsupported; job: T pages: D done, F
+ * failed; outputs in DIR". A run that recognised nothing says "this run:
+ * 0 pages (U unchanged), W files written in Ts", without a rate.
+ */
+void report_run_summary(FILE *fp, const char *who, const Job *job,
+                        const ReportRun *run)
+{
+    char real[PATH_MAX];
+    const char *out =
+        realpath(job->output_dir, real) ? real : job->output_dir;
+    ReportDelta d = report_run_delta(run);
+    ReportPages all = report_pages(&run->end);
+    const SpoolUpdate *u = run->update;
+    fprintf(fp, "%s: %s: this run: ", who, job->name);
+    if (d.pages_done || d.pages_failed)
+        fprintf(fp, "%d pages done, %d failed, %d files written in %.1fs "
+                    "(%.1f pages/s)",
+                d.pages_done, d.pages_failed, d.files_written, run->seconds,
+                run->seconds > 0 ? d.pages_done / run->seconds : 0.0);
+    else
+        fprintf(fp, "0 pages (%d unchanged), %d files written in %.1fs",
+                u ? u->unchanged : 0, d.files_written, run->seconds);
+    if (u)
+        fprintf(fp, "; inputs: %d files: %d new, %d changed, %d unchanged, "
+                    "%d removed, %d unreadable, %d skipped as unsupported",
+                u->inputs, u->n_new, u->changed, u->unchanged, u->removed,
+                run->end.c[STAGE_INGEST].failed, u->n_skipped);
+    fprintf(fp, "; job: %d pages: %d done, %d failed; outputs in %s\n",
+            all.total, all.done, all.failed, out);
+}
+
+/* An ISO 8601 UTC time of t (seconds since the epoch), to the second. */
+static void iso_time(double t, char *buf, size_t size)
+{
+    time_t s = (time_t)t;
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The skipped files [{"file", "reason"}] of an update (or of SPOOL/inputs
+ * when u is NULL: see report_status_json). */
+static json_t *skipped_json(const SpoolSkipped *v, int n)
+{
+    json_t *a = json_array();
+    for (int i = 0; a && i < n; i++) {
+        json_t *o = json_object();
+        int bad = !o;
+        bad |= put(o, "file", json_text(v[i].file));
+        bad |= put(o, "reason", json_text(v[i].reason));
+        if (bad || json_array_append_new(a, o) < 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+/**
+ * The JSON report of one run, kept in SPOOL/runs/ (report_run_save).
+ *
+ * @param[in] sp   spool
+ * @param[in] run  the run
+ * @return new compact JSON text (caller frees), or NULL (err_get())
+ *
+ * The object: {"job", "start", "end" (ISO 8601 UTC), "seconds",
+ * "exit_code", "inputs": {"files", "new", "changed", "unchanged",
+ * "touched", "removed", "pruned", "outputs_rewritten",
+ * "failures_dropped", "deferred", "skipped": [{"file", "reason"}]},
+ * "notes": [text], "this_run": {"pages_done", "pages_failed",
+ * "files_written", "files_unreadable", "pages_per_s"}, "job_total":
+ * {"files", "pages", "pages_done", "pages_failed", "files_written",
+ * "files_unreadable"}, "failed": [as in status: {"stage", "key", "reason",
+ * "file", "page"}], "peak_rss_kb": {"run", "workers"}}.
+ */
+char *report_run_json(Spool *sp, const ReportRun *run)
+{
+    const Job *job = spool_get_job(sp);
+    const SpoolUpdate *u = run->update;
+    ReportDelta d = report_run_delta(run);
+    ReportPages all = report_pages(&run->end);
+    char t0[32], t1[32];
+    iso_time(run->t_start, t0, sizeof t0);
+    iso_time(run->t_end, t1, sizeof t1);
+    json_t *root = json_object(), *in = json_object(), *now = json_object();
+    json_t *tot = json_object(), *mem = json_object(), *failed = json_array();
+    json_t *notes = json_array();
+    int bad = !root || !in || !now || !tot || !mem || !failed || !notes;
+    if (!bad && u) {
+        bad |= put(in, "files", json_integer(u->inputs));
+        bad |= put(in, "new", json_integer(u->n_new));
+        bad |= put(in, "changed", json_integer(u->changed));
+        bad |= put(in, "unchanged", json_integer(u->unchanged));
+        bad |= put(in, "touched", json_integer(u->touched));
+        bad |= put(in, "removed", json_integer(u->removed));
+        bad |= put(in, "pruned", json_integer(u->pruned));
+        bad |= put(in, "outputs_rewritten",
+                   json_integer(u->outputs_rewritten));
+        bad |= put(in, "failures_dropped", json_integer(u->failures_dropped));
+        bad |= put(in, "deferred", json_integer(u->deferred));
+        bad |= put(in, "skipped", skipped_json(u->skipped, u->n_skipped));
+        for (int i = 0; i < u->n_notes && !bad; i++)
+            bad |= json_array_append_new(notes, json_text(u->notes[i]));
+    }
+    bad |= put(now, "pages_done", json_integer(d.pages_done));
+    bad |= put(now, "pages_failed", json_integer(d.pages_failed));
+    bad |= put(now, "files_written", json_integer(d.files_written));
+    bad |= put(now, "files_unreadable", json_integer(d.files_unreadable));
+    bad |= put(now, "pages_per_s",
+               json_real(run->seconds > 0
+                             ? round(d.pages_done / run->seconds * 10) / 10
+                             : 0.0));
+    bad |= put(tot, "files", json_integer(run->end.c[STAGE_INGEST].total));
+    bad |= put(tot, "pages", json_integer(all.total));
+    bad |= put(tot, "pages_done", json_integer(all.done));
+    bad |= put(tot, "pages_failed", json_integer(all.failed));
+    bad |= put(tot, "files_written",
+               json_integer(run->end.c[STAGE_OUTPUT].done));
+    bad |= put(tot, "files_unreadable",
+               json_integer(run->end.c[STAGE_INGEST].failed));
+    bad |= put(mem, "run", json_integer(run->peak_rss_kb));
+    bad |= put(mem, "workers", json_integer(run->peak_rss_children_kb));
+    if (!bad && list_json(sp, QUEUE_FAILED, failed) < 0) {
+        json_decref(root);
+        json_decref(in);
+        json_decref(now);
+        json_decref(tot);
+        json_decref(mem);
+        json_decref(failed);
+        json_decref(notes);
+        return NULL;
+    }
+    bad |= put(root, "job", json_text(job->name));
+    bad |= put(root, "start", json_string(t0));
+    bad |= put(root, "end", json_string(t1));
+    bad |= put(root, "seconds", json_real(round(run->seconds * 100) / 100));
+    bad |= put(root, "exit_code", json_integer(run->exit_code));
+    bad |= put(root, "inputs", in);
+    bad |= put(root, "notes", notes);
+    bad |= put(root, "this_run", now);
+    bad |= put(root, "job_total", tot);
+    bad |= put(root, "failed", failed);
+    bad |= put(root, "peak_rss_kb", mem);
+    char *text =
+        bad ? NULL : json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(12));
+    json_decref(root);
+    if (!text)
+        err_set("out of memory");
+    return text;
+}
+
+#define RUNS_KEPT 100
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Remove all but the newest RUNS_KEPT reports of folder fd. */
+static void runs_trim(int fd)
+{
+    int dup_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+    if (!d) {
+        if (dup_fd >= 0)
+            close(dup_fd);
+        return;
+    }
+    char **names = NULL;
+    int n = 0, cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        if (de->d_name[0] == '.' || l < 6 || strcmp(de->d_name + l - 5, ".json"))
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 128;
+            char **v = realloc(names, (size_t)cap * sizeof *v);
+            if (!v)
+                break;
+            names = v;
+        }
+        if (!(names[n] = strdup(de->d_name)))
+            break;
+        n++;
+    }
+    closedir(d);
+    if (n > 1)
+        qsort(names, (size_t)n, sizeof *names, cmp_name);
+    for (int i = 0; i < n; i++) {
+        if (i < n - RUNS_KEPT)
+            unlinkat(fd, names[i], 0);
+        free(names[i]);
+    }
+    free(names);
+}
+
+/**
+ * Write the JSON report of one run to SPOOL/runs/START-PID.json (START as
+ * YYYYMMDDTHHMMSSZ, so that names sort by time); the newest 100 are kept.
+ *
+ * @param[in]  sp    spool
+ * @param[in]  run   the run
+ * @param[out] path  [optional] the report's path
+ * @param[in]  size  size of path
+ * @return 0 or -1 (err_get())
+ */
+int report_run_save(Spool *sp, const ReportRun *run, char *path, size_t size)
+{
+    const Job *job = spool_get_job(sp);
+    char *text = report_run_json(sp, run);
+    if (!text)
+        return -1;
+    char dir[4200], name[64];
+    snprintf(dir, sizeof dir, "%s/runs", job->spool);
+    time_t s = (time_t)run->t_start;
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(name, sizeof name, "%Y%m%dT%H%M%SZ", &tm);
+    size_t l = strlen(name);
+    snprintf(name + l, sizeof name - l, "-%ld.json", (long)getpid());
+    int fd = fs_open_dir(dir, 1);
+    int rc = -1;
+    if (fd >= 0) {
+        size_t n = strlen(text);
+        text[n] = '\n'; /* (json_dumps leaves room: the NUL) */
+        rc = fs_write_at(fd, name, text, n + 1, 0);
+        runs_trim(fd);
+        close(fd);
+    }
+    free(text);
+    if (rc < 0)
+        return err_prefix("run report %s/%s", dir, name);
+    if (path)
+        snprintf(path, size, "%s/%s", dir, name);
+    return 0;
 }

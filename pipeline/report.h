@@ -5,7 +5,8 @@
  * (`inkpipe status --json`).
  *
  * Files (prefix report_):
- *   report.c   counts of every stage, failures, summary line, status JSON
+ *   report.c   counts of every stage, failures, summary line, status JSON,
+ *              the per-run summary and JSON report (SPOOL/runs/)
  *   report_fields.c  OUT/fields.csv: the form fields of every page
  */
 #ifndef INKPIPE_REPORT_H
@@ -36,5 +37,30 @@ void report_summary(FILE *fp, const char *who, const Job *job,
 char *report_status_json(Spool *sp);
 /* OUT/fields.csv of a job with forms.template (report_fields.c). 0 or -1. */
 int report_fields_csv(Spool *sp);
+
+/* One `inkpipe run`: what it found among the inputs and what it did. */
+typedef struct {
+    const SpoolUpdate *update; /* [optional] what submit found */
+    ReportCounts start;  /* counts once the inputs were submitted */
+    ReportCounts end;    /* counts at the end */
+    double t_start, t_end; /* wall clock, seconds since the epoch */
+    double seconds;      /* monotonic duration */
+    long peak_rss_kb;    /* getrusage: this process */
+    long peak_rss_children_kb; /* getrusage: its workers (largest) */
+    int exit_code;
+} ReportRun;
+
+/* Pages recognised and failed, files written and unreadable during the
+ * run (end - start). */
+typedef struct {
+    int pages_done, pages_failed, files_written, files_unreadable;
+} ReportDelta;
+
+ReportDelta report_run_delta(const ReportRun *run);
+void report_run_summary(FILE *fp, const char *who, const Job *job,
+                        const ReportRun *run);
+char *report_run_json(Spool *sp, const ReportRun *run);
+int report_run_save(Spool *sp, const ReportRun *run, char *path,
+                    size_t size);
 
 #endif

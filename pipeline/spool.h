@@ -3,7 +3,10 @@
  * stages, and the stage functions that turn one item into the next.
  *
  * Files (prefix spool_):
- *   spool.c    open/destroy, input expansion, submit, recover, retry
+ *   spool.c    open/destroy, recover, retry
+ *   spool_inputs.c  input expansion and submit: the inputs compared with
+ *              what the spool has done (SPOOL/inputs): new, changed,
+ *              unchanged, removed, skipped
  *   spool_settings.c  the job settings the results were made with
  *              (SPOOL/settings), and the redo of the stages a change
  *              makes stale
@@ -15,6 +18,9 @@
  *   art/KEY.seg   segmented page (segment -> recognize)
  *   art/KEY.rec   recognised page (recognize -> output)
  *   settings      the settings that shaped the results (spool_settings.c)
+ *   inputs        every input known: size, mtime, content hash, paths, and
+ *                 the files skipped with the reason (spool_inputs.c)
+ *   runs/         one JSON report per `inkpipe run` (report.c)
  * Keys: an input file is F = "f" + 16 hex digits (hash of its output path);
  * its page n is "F-pNNNN". Every artifact is written to a temporary name,
  * fsync'ed and renamed into place before the next item is enqueued, so a
@@ -50,7 +56,52 @@ void spool_destroy(Spool **psp);
 Queue *spool_get_queue(Spool *sp, SpoolStage st);
 const Job *spool_get_job(const Spool *sp);
 
+/* A file of an input folder that is not read, and why. */
+typedef struct {
+    char *file;
+    char *reason;
+} SpoolSkipped;
+
+/* What spool_update found and did (spool_inputs.c). */
+typedef struct {
+    int inputs;        /* input files now */
+    int n_new;         /* enqueued for the first time (or back after a
+                          removal) */
+    int changed;       /* content changed: redone */
+    int unchanged;     /* known, same content (touched included) */
+    int touched;       /* of those: size or mtime changed, content not */
+    int outputs_rewritten; /* unchanged, an output file missing: its
+                              output item runs again */
+    int removed;       /* gone since the last submit: items forgotten */
+    int gone_kept;     /* removed (now or before), outputs kept */
+    int pruned;        /* removed inputs whose outputs were removed */
+    int pruned_files;  /* output files removed */
+    int failures_dropped; /* failed items of removed inputs forgotten */
+    int deferred;      /* changed or removed while a worker is on them */
+    int legacy;        /* 1: the spool had no input record (older
+                          inkpipe): the inputs were taken as they are */
+    SpoolSkipped *skipped; /* sorted by file */
+    int n_skipped;
+    char **notes;      /* lines for the operator (removed, dropped ...) */
+    int n_notes;
+} SpoolUpdate;
+
+int spool_update(Spool *sp, int prune, SpoolUpdate *u);
+void spool_update_cleanup(SpoolUpdate *u);
 int spool_submit(Spool *sp, int *pnew, int *pknown);
+
+/* What SPOOL/inputs says, per input (spool_inputs.c; for `status`). */
+typedef struct {
+    int recorded;      /* 0: no record yet (no run/submit of this inkpipe) */
+    int present, done, failed, pending; /* inputs present at the last
+                                           submit, by state */
+    int gone;          /* removed, outputs kept */
+    SpoolSkipped *skipped;
+    int n_skipped;
+} SpoolInputs;
+
+int spool_inputs_get(Spool *sp, SpoolInputs *pi);
+void spool_inputs_cleanup(SpoolInputs *pi);
 int spool_recover(Spool *sp, int *pn);
 int spool_retry(Spool *sp, int *pn);
 /* Enqueue the output of every file its failed pages have settled

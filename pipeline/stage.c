@@ -635,8 +635,9 @@ static int file_settle(Spool *sp, Staging *sg, const ItemInfo *ii)
         else if (!page_failed(sp, ii->file, p))
             return 0;
     }
-    if (!good)
-        return 0; /* nothing to keep: no output file */
+    if (!good) /* nothing to keep: no output file (an older version's
+                 * output, of an input that changed since, goes) */
+        return out_files_remove(spool__out_fd(sp), ii->rel, NULL);
     char *text = item_text(ii->file, "src=%s\nrel=%s\nfile=%s\npages=%d\n",
                            ii->src, ii->rel, ii->file, ii->pages);
     if (!text)
@@ -648,7 +649,9 @@ static int file_settle(Spool *sp, Staging *sg, const ItemInfo *ii)
 
 /**
  * After a page item failed: if that settles its file (every other page
- * recognised or failed), enqueue the file's output item.
+ * recognised or failed), enqueue the file's output item; a file none of
+ * whose pages went through (or that failed at ingest) has its outputs
+ * removed, left by an earlier version of the input.
  *
  * @param[in] sp    spool
  * @param[in] st    the stage the item failed in
@@ -662,6 +665,18 @@ static int file_settle(Spool *sp, Staging *sg, const ItemInfo *ii)
  */
 int spool_page_failed(Spool *sp, SpoolStage st, const QueueItem *item)
 {
+    if (st == STAGE_INGEST) {
+        /* a file that cannot be read has no output: what an older version
+         * of it (changed since) had written goes */
+        char *rel = queue_text_get(item->text, "rel");
+        char *refuse = queue_text_get(item->text, "refuse");
+        int rc = rel && !refuse
+                     ? out_files_remove(spool__out_fd(sp), rel, NULL)
+                     : 0;
+        free(rel);
+        free(refuse);
+        return rc;
+    }
     if (st < STAGE_BINARIZE || st > STAGE_RECOGNIZE)
         return 0;
     ItemInfo ii;

@@ -68,7 +68,7 @@ check max_pages__over__fails_at_ingest_naming_file_count_key eval \
     '[ $rc -eq 3 ] && "$INKPIPE" status "$T/mp/job.yaml" | grep -E "ingest .*big.tif: 5 pages, more than limits.max_pages = 3" >/dev/null'
 check max_pages__over__others_done eval \
     '[ -s "$T/mp/out/small.hocr" ] && [ -s "$T/mp/out/one.hocr" ] && [ ! -e "$T/mp/out/big.hocr" ] && [ "$(grep -c "class=.ocr_page" "$T/mp/out/small.hocr")" -eq 3 ]'
-check max_pages__summary_counts_file_unreadable grep -q "3 files (3 new, 1 unreadable)" "$T/mp.log"
+check max_pages__summary_counts_file_unreadable grep -q "3 files: 3 new, 0 changed, 0 unchanged, 0 removed, 1 unreadable" "$T/mp.log"
 check tiff_pages__items_carry_directory_offsets eval \
     '[ "$(cat "$T/mp/spool/job/binarize/done/"* | grep -c "^ifd=[1-9]")" -eq 3 ]'
 # the pages read by offset give what `ocr` gives (pixReadTiff by number)
@@ -109,7 +109,7 @@ sed -i 's/^  dir: out$/  dir: out\n  formats: [txt, hocr, alto]/' "$T/nm/job.yam
 (cd "$T/nm" && "$INKPIPE" run job.yaml) >"$T/nm.log" 2>&1
 rc=$?
 check names__bad__exit_3 [ $rc -eq 3 ]
-check names__bad__counted_unreadable_in_summary grep -q "5 files (5 new, 3 unreadable)" "$T/nm.log"
+check names__bad__counted_unreadable_in_summary grep -q "5 files: 5 new, 0 changed, 0 unchanged, 0 removed, 3 unreadable" "$T/nm.log"
 check names__control_characters__refused_at_ingest_escaped eval \
     'grep -q "ingest .*input file name '"'"'in/tab\\\\there.png'"'"' .*control character" "$T/nm.log" &&
      grep -q "ingest .*input file name '"'"'in/new\\\\nline.png'"'"'" "$T/nm.log"'

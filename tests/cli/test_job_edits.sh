@@ -90,7 +90,7 @@ check edits__output_dir_and_formats__new_folder_has_the_files eval \
     '[ -s "$T/e/out2/p1.hocr" ] && [ -s "$T/e/out2/p2.hocr" ] && [ -s "$T/e/out2/m.hocr" ] && ! ls "$T/e/out2" | grep -q txt'
 check edits__output_dir_and_formats__only_output_redone eval \
     '[ "$(ran output)" -eq 3 ] && [ "$(ran binarize)" -eq 0 ] && [ "$(ran segment)" -eq 0 ] && [ "$(ran recognize)" -eq 0 ]'
-check edits__output_dir_and_formats__summary_names_new_folder grep -q "3 files written to $T/e/out2" "$T/e1.log"
+check edits__output_dir_and_formats__summary_names_new_folder eval 'grep -q "3 files written in .*outputs in $T/e/out2" "$T/e1.log"'
 fresh f1
 check edits__output_dir_and_formats__same_as_fresh_job same_out f1
 

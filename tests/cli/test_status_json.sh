@@ -39,7 +39,7 @@ check status_json__odd_names__parses jqe 'type == "object"' "$J"
 check status_json__one_line test "$(wc -l <"$J")" = 1
 check status_json__keys__in_order test \
     "$(jq -c '[keys_unsorted, (.stages | keys_unsorted), (.stages.binarize | keys_unsorted)]' "$J")" = \
-    '[["job","spool","output","stages","failed","claims"],["ingest","binarize","segment","recognize","output"],["queued","claimed","done","failed","total"]]'
+    '[["job","spool","output","stages","failed","claims","inputs"],["ingest","binarize","segment","recognize","output"],["queued","claimed","done","failed","total"]]'
 check status_json__failed__four test "$(jq '.failed | length' "$J")" = 4
 
 # failed_field FILE FIELD: FIELD of the failure whose file is FILE.

@@ -675,6 +675,61 @@ static void queue_clear__every_state__forgotten_then_enqueued_again(void)
     queue_destroy(&q);
 }
 
+static void queue_requeue_key__done_and_not__1_then_0(void)
+{
+    char dir[600];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    queue_enqueue(q, "a", "x=1\n");
+    claim_finish(q, 0);
+    CHECK(queue_requeue_key(q, "a") == 1);
+    CHECK(queue_requeue_key(q, "a") == 0); /* queued now, not done */
+    QueueCounts c;
+    CHECK(queue_get_counts(q, &c) == 0 && c.total == 1 && c.queued == 1 &&
+          c.done == 0);
+    QueueItem *it = NULL;
+    CHECK(queue_claim(q, &it) == 1 && it && !strcmp(it->text, "x=1\n"));
+    queue_item_destroy(&it);
+    queue_destroy(&q);
+}
+
+static int starts_with_f1(const char *key, void *arg)
+{
+    (void)arg;
+    return !strncmp(key, "f1", 2);
+}
+
+static void queue_forget_matching__some_keys__only_they_forgotten(void)
+{
+    char dir[600];
+    fresh_dir(dir, sizeof dir);
+    Queue *q = queue_open(dir);
+    queue_enqueue(q, "f1-p0000", "x=1\n");
+    claim_finish(q, 0); /* done */
+    queue_enqueue(q, "f1-p0001", "x=2\n");
+    claim_finish(q, 1); /* failed, with a reason */
+    queue_enqueue(q, "f2-p0000", "x=3\n");
+    int n = -1;
+    CHECK(queue_forget_matching(q, starts_with_f1, NULL, &n) == 0 && n == 2);
+    QueueCounts c;
+    CHECK(queue_get_counts(q, &c) == 0 && c.total == 1 && c.queued == 1 &&
+          c.done == 0 && c.failed == 0);
+    CHECK(count_files(dir, "reason") == 0);
+    CHECK(queue_recover(q, 300, &n) == 0 && n == 0);
+    CHECK(queue_enqueue(q, "f1-p0000", "x=9\n") == 1);
+    char *text = NULL;
+    CHECK(queue_read_item(q, "f1-p0000", &text) == 0 && text &&
+          !strcmp(text, "x=9\n"));
+    free(text);
+    char **keys = NULL;
+    CHECK(queue_list_seen(q, &keys) == 2 && !strcmp(keys[0], "f1-p0000") &&
+          !strcmp(keys[1], "f2-p0000"));
+    for (int i = 0; keys && i < 2; i++)
+        free(keys[i]);
+    free(keys);
+    queue_destroy(&q);
+}
+
 int main(void)
 {
     RUN(queue_enqueue__same_key_twice__second_is_noop);
@@ -701,5 +756,7 @@ int main(void)
     RUN(queue_complete__after_a_crash__count_forgotten);
     RUN(queue_requeue_all__done_and_failed__queued_with_text);
     RUN(queue_clear__every_state__forgotten_then_enqueued_again);
+    RUN(queue_requeue_key__done_and_not__1_then_0);
+    RUN(queue_forget_matching__some_keys__only_they_forgotten);
     TEST_EXIT();
 }

@@ -256,6 +256,85 @@ static void report_summary__output_dir_missing__printed_as_given(void)
     job_destroy(&job);
 }
 
+/* The run summary of run into a string (caller frees). */
+static char *printed_run(const Job *job, const ReportRun *run)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *fp = open_memstream(&buf, &size);
+    if (!fp)
+        return NULL;
+    report_run_summary(fp, "inkpipe", job, run);
+    fclose(fp);
+    return buf;
+}
+
+static void report_run_summary__rerun_nothing_done__zero_pages_no_rate(void)
+{
+    char dir[1000];
+    sfx_case(dir, sizeof dir, "rerun");
+    Job *job = sfx_job(dir, NULL);
+    Spool *sp = job ? mid_job(job) : NULL;
+    ReportRun run;
+    memset(&run, 0, sizeof run);
+    SpoolUpdate u;
+    memset(&u, 0, sizeof u);
+    u.inputs = 20;
+    u.unchanged = 20;
+    run.update = &u;
+    CHECK(sp && report_counts(sp, &run.start) == 0);
+    run.end = run.start; /* nothing happened: the old counts must not show */
+    run.seconds = 0.5;
+    char *line = sp ? printed_run(job, &run) : NULL;
+    CHECK(line && strstr(line, "inkpipe: t: this run: 0 pages (20 "
+                               "unchanged), 0 files written in 0.5s; "
+                               "inputs: 20 files: 0 new, 0 changed, 20 "
+                               "unchanged, 0 removed, 1 unreadable, 0 "
+                               "skipped as unsupported; job: 5 pages: 3 "
+                               "done, 2 failed; outputs in ") == line);
+    CHECK(line && strstr(line, "pages/s") == NULL);
+    if (line && strstr(line, "this run: 0 pages (20") == NULL)
+        printf("  got: %s", line);
+    free(line);
+    spool_destroy(&sp);
+    job_destroy(&job);
+}
+
+static void report_run_delta__work_done__end_minus_start(void)
+{
+    char dir[1000];
+    sfx_case(dir, sizeof dir, "delta");
+    Job *job = sfx_job(dir, NULL);
+    Spool *sp = job ? mid_job(job) : NULL;
+    ReportRun run;
+    memset(&run, 0, sizeof run);
+    CHECK(sp && report_counts(sp, &run.start) == 0);
+    if (sp)
+        complete_next(sp, STAGE_OUTPUT); /* file B written now */
+    CHECK(sp && report_counts(sp, &run.end) == 0);
+    /* as if 4 pages were recognised (the job's totals are not checked
+     * against each other here) */
+    run.end.c[STAGE_RECOGNIZE].done += 4;
+    ReportDelta d = report_run_delta(&run);
+    CHECK(d.pages_done == 4 && d.pages_failed == 0 && d.files_written == 1 &&
+          d.files_unreadable == 0);
+    run.seconds = 2.0;
+    char *line = sp ? printed_run(job, &run) : NULL;
+    CHECK(line && strstr(line, "this run: 4 pages done, 0 failed, 1 files "
+                               "written in 2.0s (2.0 pages/s); job: 5 "
+                               "pages: 7 done") != NULL);
+    if (line && !strstr(line, "this run: 4 pages"))
+        printf("  got: %s", line);
+    free(line);
+    /* the JSON report: this run's numbers and the failures */
+    char *json = sp ? report_run_json(sp, &run) : NULL;
+    CHECK(json && strstr(json, "\"this_run\":{\"pages_done\":4,") != NULL);
+    CHECK(json && strstr(json, "\"failed\":[{\"stage\":") != NULL);
+    free(json);
+    spool_destroy(&sp);
+    job_destroy(&job);
+}
+
 int main(void)
 {
     RUN(report_counts__mid_job__every_stage_counted);
@@ -264,5 +343,7 @@ int main(void)
     RUN(report_summary__working__files_pages_rate_and_real_dir);
     RUN(report_summary__waited__time_as_waited_no_rate);
     RUN(report_summary__output_dir_missing__printed_as_given);
+    RUN(report_run_summary__rerun_nothing_done__zero_pages_no_rate);
+    RUN(report_run_delta__work_done__end_minus_start);
     TEST_EXIT();
 }
