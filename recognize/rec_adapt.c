@@ -172,6 +172,73 @@ static void word_deltas(const RecLm *lm, const int *word, const int *best,
  *   (2) The language-model term needs word ids and a model; each word is
  *       then the glyphs with equal consecutive ids.
  */
+/* Each glyph's belief in its letters, its word considered (lp[j*52]):
+ * P(L) exp(lambda dLM(L)), scaled to the glyph's letter mass (a glyph read
+ * as a digit says little about letters); and without its word
+ * (lp[j*52 + 26]), for neighbours in the same word as the glyph that hears
+ * them: that word is no new evidence, and the decoder reads it anyway. */
+static void beliefs(const RecAdaptOptions *o, const float *probs,
+                    const float *lmd, int n, float *lp)
+{
+    for (int j = 0; j < n; j++) {
+        float *b = lp + (size_t)j * 52, *b0 = b + 26;
+        const float *p = probs + (size_t)j * REC_NCLASSES;
+        double z = 0.0, m = 0.0;
+        for (int l = 0; l < 26; l++) {
+            m += b0[l] = letter_p(p, l);
+            z += b[l] = b0[l] * expf(o->lambda * lmd[(size_t)j * 26 + l]);
+        }
+        for (int l = 0; l < 26; l++)
+            b[l] = z > 0.0 ? (float)(b[l] * m / z) : 0.0f;
+    }
+}
+
+/* Move glyph i's letter posterior p (its row of 62) toward the beliefs of
+ * its alike neighbours (row: its cosine to every glyph), weighted by
+ * likeness; case split and digit mass kept. Nothing when the neighbours
+ * weigh under o->min_weight. */
+static void adapt_glyph(const RecAdaptOptions *o, int i, const float *row,
+                        int n, const unsigned char *use, const uint64_t *key,
+                        const float *lp, float *p)
+{
+    /* the neighbours' beliefs, weighted by likeness */
+    float pi[26] = {0};
+    double wsum = 0.0;
+    for (int j = 0; j < n; j++) {
+        if (j == i || !use[j] || row[j] < o->near)
+            continue;
+        float w = expf((row[j] - 1.0f) / o->temp);
+        const float *b = lp + (size_t)j * 52;
+        if (key[j] == key[i])
+            b += 26; /* the same word: no new evidence */
+        for (int l = 0; l < 26; l++)
+            pi[l] += w * b[l];
+        wsum += w;
+    }
+    if (wsum < o->min_weight)
+        return;
+    float mass = 0.0f; /* digits keep theirs */
+    for (int l = 0; l < 26; l++)
+        mass += letter_p(p, l);
+    float a = o->weight * (float)(wsum / (wsum + 1.0)), t[26];
+    double tsum = 0.0;
+    for (int l = 0; l < 26; l++) {
+        float tot = p[36 + l] + p[10 + l];
+        /* a letter the glyph has no mass for (charset) gets none */
+        t[l] = tot > 0.0f ? (1.0f - a) * tot + a * mass * (float)(pi[l] / wsum)
+                          : 0.0f;
+        tsum += t[l];
+    }
+    for (int l = 0; l < 26 && tsum > 0.0; l++) {
+        float lo = p[36 + l], up = p[10 + l], tot = lo + up;
+        if (tot <= 0.0f)
+            continue;
+        float tl = (float)(t[l] * mass / tsum);
+        p[36 + l] = tl * (lo / tot);
+        p[10 + l] = tl * (up / tot);
+    }
+}
+
 int rec_adapt_page(const RecAdaptOptions *o, const float *feats, int dim,
                    const unsigned char *ok, const int *word, const RecLm *lm,
                    int n, float *probs, int *pn_changed)
@@ -212,23 +279,7 @@ int rec_adapt_page(const RecAdaptOptions *o, const float *feats, int dim,
         best[i] = argmax62(p);
     }
     word_deltas(lm, word, best, use, n, lmd, inword, key);
-    /* each glyph's belief in its letters, its word considered (lp[j*52]):
-     * P(L) exp(lambda dLM(L)), scaled to the glyph's letter mass (a glyph
-     * read as a digit says little about letters); and without its word
-     * (lp[j*52 + 26]), for neighbours in the same word as the glyph that
-     * hears them: that word is no new evidence, and the decoder reads it
-     * anyway */
-    for (int j = 0; j < n; j++) {
-        float *b = lp + (size_t)j * 52, *b0 = b + 26;
-        const float *p = probs + (size_t)j * REC_NCLASSES;
-        double z = 0.0, m = 0.0;
-        for (int l = 0; l < 26; l++) {
-            m += b0[l] = letter_p(p, l);
-            z += b[l] = b0[l] * expf(o->lambda * lmd[(size_t)j * 26 + l]);
-        }
-        for (int l = 0; l < 26; l++)
-            b[l] = z > 0.0 ? (float)(b[l] * m / z) : 0.0f;
-    }
+    beliefs(o, probs, lmd, n, lp);
     memcpy(newp, probs, nn * REC_NCLASSES * sizeof *newp);
     for (int b0 = 0; b0 < n; b0 += ADAPT_BLOCK) {
         int bn = n - b0 < ADAPT_BLOCK ? n - b0 : ADAPT_BLOCK;
@@ -239,45 +290,8 @@ int rec_adapt_page(const RecAdaptOptions *o, const float *feats, int dim,
             int i = b0 + bi;
             if (!use[i] || !inword[i] || letter_of(best[i]) < 0)
                 continue;
-            const float *row = sim + (size_t)bi * n;
-            /* the neighbours' beliefs, weighted by likeness */
-            float pi[26] = {0};
-            double wsum = 0.0;
-            for (int j = 0; j < n; j++) {
-                if (j == i || !use[j] || row[j] < o->near)
-                    continue;
-                float w = expf((row[j] - 1.0f) / o->temp);
-                const float *b = lp + (size_t)j * 52;
-                if (key[j] == key[i])
-                    b += 26; /* the same word: no new evidence */
-                for (int l = 0; l < 26; l++)
-                    pi[l] += w * b[l];
-                wsum += w;
-            }
-            if (wsum < o->min_weight)
-                continue;
             float *p = newp + (size_t)i * REC_NCLASSES;
-            float mass = 0.0f; /* digits keep theirs */
-            for (int l = 0; l < 26; l++)
-                mass += letter_p(p, l);
-            float a = o->weight * (float)(wsum / (wsum + 1.0)), t[26];
-            double tsum = 0.0;
-            for (int l = 0; l < 26; l++) {
-                float tot = p[36 + l] + p[10 + l];
-                /* a letter the glyph has no mass for (charset) gets none */
-                t[l] = tot > 0.0f
-                           ? (1.0f - a) * tot + a * mass * (float)(pi[l] / wsum)
-                           : 0.0f;
-                tsum += t[l];
-            }
-            for (int l = 0; l < 26 && tsum > 0.0; l++) {
-                float lo = p[36 + l], up = p[10 + l], tot = lo + up;
-                if (tot <= 0.0f)
-                    continue;
-                float tl = (float)(t[l] * mass / tsum);
-                p[36 + l] = tl * (lo / tot);
-                p[10 + l] = tl * (up / tot);
-            }
+            adapt_glyph(o, i, sim + (size_t)bi * n, n, use, key, lp, p);
             if (pn_changed && argmax62(p) != best[i])
                 (*pn_changed)++;
         }
