@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,8 +54,14 @@ static const char help_run[] =
     "  --workers N   worker processes (default: `workers` in the job, 1)\n"
     "  --quiet       no progress line and no summary\n"
     "\n"
+    "SIGINT (Ctrl-C) or SIGTERM stops the workers after the page in hand\n"
+    "(a second signal kills them; their pages go back to the queue), says\n"
+    "how many pages were done and how many are left, and exits 130 or 143;\n"
+    "`inkpipe run JOB.yaml` again continues where it stopped.\n"
+    "\n"
     "Exit status: 0 every page done, 3 some failed (listed with reasons),\n"
-    "2 bad job file or usage, 1 spool or output folder unusable (or full).\n";
+    "2 bad job file or usage, 1 spool or output folder unusable (or full),\n"
+    "130 stopped by SIGINT, 143 stopped by SIGTERM.\n";
 
 static const char help_submit[] =
     "usage: inkpipe submit JOB.yaml\n"
@@ -221,10 +228,41 @@ static void progress_line(const ReportCounts *k, double t0)
     fflush(stderr);
 }
 
-/* Fork one worker that drains the queues; returns its pid or -1. */
+static volatile sig_atomic_t work_stop;
+
+static void on_term(int sig)
+{
+    (void)sig;
+    work_stop = 1;
+}
+
+/* SIGINT/SIGTERM received by `run` (the last one) and how many. */
+static volatile sig_atomic_t run_signal, run_signals;
+
+static void on_run_signal(int sig)
+{
+    run_signal = sig;
+    run_signals++;
+}
+
+/* Catch SIGINT and SIGTERM with handler (no SA_RESTART: waits wake up). */
+static void catch_stop_signals(void (*handler)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+}
+
+/* Fork one worker that drains the queues; returns its pid or -1. The
+ * worker stops after the item in hand on SIGINT/SIGTERM (which `run`
+ * forwards, or a terminal's Ctrl-C sends to the whole group) and when
+ * `run` dies, however it dies (PR_SET_PDEATHSIG): never an orphan. */
 static pid_t spawn_worker(Job *job, Spool *sp, pid_t *pids)
 {
     fflush(NULL);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         fprintf(stderr, "inkpipe: fork: %s\n", strerror(errno));
@@ -232,9 +270,16 @@ static pid_t spawn_worker(Job *job, Spool *sp, pid_t *pids)
     }
     if (pid > 0)
         return pid;
+    catch_stop_signals(on_term);
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent)
+        work_stop = 1; /* `run` died before prctl took effect */
+    if (run_signal)
+        work_stop = 1; /* stopped while forking */
     WorkerOptions wo;
     cli_worker_options_init(&wo);
     wo.exit_when_idle = 1;
+    wo.stop = &work_stop;
     wo.model = job_model(job);
     /* the language model goes with the classifier; the recognize stage
      * finds it in the job's page-chain options */
@@ -295,8 +340,13 @@ int cmd_run(int argc, char **argv)
         rc = 1;
         goto out;
     }
-    int alive = 0, respawns = 0, worker_err = 0;
-    for (int w = 0; w < workers; w++)
+    ReportCounts k0;
+    ReportPages pg0 = {0};
+    if (report_counts(sp, &k0) == 0)
+        pg0 = report_pages(&k0);
+    catch_stop_signals(on_run_signal);
+    int alive = 0, respawns = 0, worker_err = 0, forwarded = 0;
+    for (int w = 0; w < workers && !run_signal; w++)
         if ((pids[w] = spawn_worker(job, sp, pids)) > 0)
             alive++;
         else
@@ -305,6 +355,15 @@ int cmd_run(int argc, char **argv)
     double last = 0;
     while (alive > 0) {
         int status;
+        /* stop: the workers finish the item in hand (a second signal
+         * kills them: their claims go back to the queue, as after a
+         * crash); they get the signal `run` got */
+        if (run_signals > forwarded) {
+            forwarded = run_signals;
+            for (int w = 0; w < workers; w++)
+                if (pids[w] > 0)
+                    kill(pids[w], forwarded > 1 ? SIGKILL : run_signal);
+        }
         pid_t pid = waitpid(-1, &status, WNOHANG);
         if (pid > 0) {
             for (int w = 0; w < workers; w++) {
@@ -319,7 +378,8 @@ int cmd_run(int argc, char **argv)
                 worker_err = 1;
                 /* a worker that stopped itself (disk full, spool unusable)
                  * said why; a new one would only say it again */
-                if (WIFSIGNALED(status) && respawns < 3 * workers &&
+                if (WIFSIGNALED(status) && !run_signal &&
+                    respawns < 3 * workers &&
                     !worker_spool_idle(sp, 0)) {
                     respawns++;
                     if ((pids[w] = spawn_worker(job, sp, pids)) > 0)
@@ -348,6 +408,14 @@ int cmd_run(int argc, char **argv)
     }
     if (tty)
         fprintf(stderr, "\r\033[K");
+    if (run_signal) {
+        ReportPages pg = report_pages(&k);
+        fprintf(stderr, "inkpipe: stopped: %d pages done this run, %d left; "
+                        "rerun `inkpipe run %s` to continue\n",
+                pg.done - pg0.done, pg.total - pg.done - pg.failed, path);
+        rc = 128 + run_signal;
+        goto out;
+    }
     int failed = report_failed(&k);
     if (failed)
         report_failures(sp, stderr);
@@ -386,14 +454,6 @@ int cmd_submit(int argc, char **argv)
     spool_destroy(&sp);
     job_destroy(&job);
     return rc;
-}
-
-static volatile sig_atomic_t work_stop;
-
-static void on_term(int sig)
-{
-    (void)sig;
-    work_stop = 1;
 }
 
 int cmd_work(int argc, char **argv)
@@ -442,11 +502,7 @@ int cmd_work(int argc, char **argv)
     }
     wo.log = stderr;
     wo.stop = &work_stop;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_term;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
+    catch_stop_signals(on_term);
     WorkerStats st;
     if (worker_run(sp, &wo, &st) < 0) {
         fprintf(stderr, "inkpipe: %s\n", err_get());
@@ -459,6 +515,13 @@ int cmd_work(int argc, char **argv)
     spool_destroy(&sp);
     job_destroy(&job);
     return rc;
+}
+
+/* 1 when the claim's holder is a process of this host that is gone. */
+static int claim_dead(const QueueEntry *e)
+{
+    return e->host && !strcmp(e->host, queue_host()) && e->pid > 0 &&
+           !queue_pid_alive(e->pid);
 }
 
 int cmd_status(int argc, char **argv)
@@ -514,11 +577,18 @@ int cmd_status(int argc, char **argv)
     if (rc == 0) {
         printf("job %s\nspool %s\noutput %s\n\n", job->name, job->spool,
                job->output_dir);
+        /* a claim of a dead worker of this host is not running: it goes
+         * back to the queue at the next run or work */
+        int dead[STAGE_N] = {0};
+        for (int s = 0; s < STAGE_N; s++)
+            for (int i = 0; i < nc[s]; i++)
+                dead[s] += claim_dead(&claims[s][i]);
         printf("%-10s %8s %8s %8s %8s\n", "stage", "queued", "running", "done",
                "failed");
         for (int s = 0; s < STAGE_N; s++)
             printf("%-10s %8d %8d %8d %8d\n", spool_stage_names[s],
-                   k.c[s].queued, k.c[s].claimed, k.c[s].done, k.c[s].failed);
+                   k.c[s].queued + dead[s], k.c[s].claimed - dead[s],
+                   k.c[s].done, k.c[s].failed);
         int any = 0;
         for (int s = 0; s < STAGE_N; s++)
             for (int i = 0; i < nf[s]; i++) {
@@ -530,6 +600,14 @@ int cmd_status(int argc, char **argv)
         any = 0;
         for (int s = 0; s < STAGE_N; s++)
             for (int i = 0; i < nc[s]; i++) {
+                if (claim_dead(&claims[s][i])) {
+                    printf("%s  %-9s %s: held by dead worker (host %s pid "
+                           "%ld); queued again at the next run\n",
+                           any++ ? "" : "\nin progress:\n",
+                           spool_stage_names[s], claims[s][i].key,
+                           claims[s][i].host, claims[s][i].pid);
+                    continue;
+                }
                 if (!any++)
                     printf("\nin progress:\n");
                 printf("  %-9s %s: host %s pid %ld, heartbeat %.0fs ago\n",
