@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -90,7 +91,10 @@ static const char help_status[] =
     "usage: inkpipe status JOB.yaml [--json]\n"
     "\n"
     "Per stage: items queued, in progress (claimed), done and failed; the\n"
-    "reason of each failure; which host and pid hold each claim.\n"
+    "reason of each failure; which host and pid hold each claim (a claim\n"
+    "of a dead worker of this host is counted as queued: the next run or\n"
+    "work takes it back). A job never run (no spool) is said so, exit 1;\n"
+    "status creates no folder then.\n"
     "\n"
     "  --json   one JSON object on stdout\n";
 
@@ -542,7 +546,21 @@ int cmd_status(int argc, char **argv)
     }
     if (!path)
         return usage(help_status, "%s", "missing JOB.yaml");
-    Job *job;
+    /* status looks and creates nothing: no spool yet, nothing to show */
+    Job *job = job_load(path);
+    if (!job) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        return 2;
+    }
+    struct stat st;
+    if (stat(job->spool, &st) < 0 && errno == ENOENT) {
+        fprintf(stderr, "inkpipe: %s: the spool %s does not exist: the job "
+                        "was never run (`inkpipe run %s` starts it)\n",
+                path, job->spool, path);
+        job_destroy(&job);
+        return 1;
+    }
+    job_destroy(&job);
     Spool *sp;
     int rc = open_job(path, &job, &sp);
     if (rc)

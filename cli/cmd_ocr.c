@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/err.h"
@@ -25,7 +26,9 @@ static const char help_ocr[] =
     "per image page; pages separated by a form feed in the text); with -f\n"
     "alto also DIR/x.alto.xml (ALTO 4.4, one Page per image page).\n"
     "\n"
-    "  -o DIR          output folder (default: the current folder)\n"
+    "  -o DIR          output folder (default: the current folder); -o -\n"
+    "                  writes one format (txt unless -f names another) to\n"
+    "                  stdout instead, hOCR and ALTO for one IMAGE only\n"
     "  -f LIST         formats, comma-separated: txt, hocr, alto (default\n"
     "                  txt,hocr)\n"
     "  --charset SET   digits, upper, lower, alpha, alnum (default) or a list\n"
@@ -41,12 +44,34 @@ static const char help_ocr[] =
     "                  word that the glyphs explain nearly as well as its\n"
     "                  reading is read as the entry\n"
     "\n"
+    "The image path in hOCR and ALTO is relative to the output folder\n"
+    "(to the current folder with -o -). For a folder of images, write a\n"
+    "job file (see `inkpipe run --help`).\n"
+    "\n"
     "Exit status: 0 all done, 1 some images failed, 2 bad usage.\n";
 
-/* OCR one file into out_fd; returns 0 or -1 (message set). */
-static int ocr_file(const char *path, int out_fd, const Job *d, RecNet *net)
+/* Write pages in the one format of bits to fp. 0 or -1 (message set). */
+static int write_stream(FILE *fp, const OutPage *const *pages, int n, int bits)
+{
+    int rc = bits == OUT_FORMAT_HOCR   ? out_hocr_write(fp, pages, n)
+             : bits == OUT_FORMAT_ALTO ? out_alto_write(fp, pages, n)
+                                       : out_text_write(fp, pages, n);
+    if (rc == 0 && fflush(fp) != 0)
+        rc = err_set_errno("stdout");
+    return rc;
+}
+
+/* OCR one file into out_fd (out_dir its path), or to stdout when out_fd
+ * < 0; returns 0 or -1 (message set). */
+static int ocr_file(const char *path, int out_fd, const char *out_dir,
+                    const Job *d, RecNet *net)
 {
     int n;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return err_set("%s is a folder: ocr takes image files (for a folder, "
+                       "write a job file and use `inkpipe run`)",
+                       path);
     if (page_count(path, &n) < 0)
         return -1;
     OutPage **pages = calloc((size_t)n, sizeof *pages);
@@ -56,6 +81,19 @@ static int ocr_file(const char *path, int out_fd, const Job *d, RecNet *net)
     for (int p = 0; p < n; p++)
         if (!(pages[p] = chain_page(&d->chain, net, path, p)))
             goto done;
+    /* the image as seen from the output folder */
+    for (int p = 0; p < n; p++) {
+        char *img = fs_path_relative(path, out_dir);
+        if (!img)
+            goto done;
+        free(pages[p]->image);
+        pages[p]->image = img;
+    }
+    if (out_fd < 0) {
+        rc = write_stream(stdout, (const OutPage *const *)pages, n,
+                          d->formats);
+        goto done;
+    }
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     char rel[1024];
@@ -79,7 +117,7 @@ int cmd_ocr(int argc, char **argv)
     Job d;
     memset(&d, 0, sizeof d);
     job_init_defaults(&d);
-    int first = argc;
+    int first = argc, formats_given = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -88,6 +126,7 @@ int cmd_ocr(int argc, char **argv)
         } else if (!strcmp(a, "-o") && i + 1 < argc) {
             outdir = argv[++i];
         } else if (!strcmp(a, "-f") && i + 1 < argc) {
+            formats_given = 1;
             if (out_formats_parse(argv[++i], &d.formats) < 0) {
                 fprintf(stderr, "inkpipe: -f: %s\n%s", err_get(), help_ocr);
                 return 2;
@@ -138,6 +177,22 @@ int cmd_ocr(int argc, char **argv)
                 return 2;
             }
         }
+    int to_stdout = !strcmp(outdir, "-");
+    if (to_stdout) {
+        if (!formats_given)
+            d.formats = OUT_FORMAT_TXT;
+        if (d.formats & (d.formats - 1)) {
+            fprintf(stderr, "inkpipe: ocr: -o - writes one format to stdout: "
+                            "name one with -f (txt, hocr or alto)\n");
+            return 2;
+        }
+        if (d.formats != OUT_FORMAT_TXT && argc - first > 1) {
+            fprintf(stderr, "inkpipe: ocr: -o - writes hOCR or ALTO of one "
+                            "IMAGE only (one document on stdout)\n");
+            return 2;
+        }
+        outdir = ".";
+    }
     if (!model)
         model = cli_default_model_path();
     RecNet *net = rec_net_load(model);
@@ -167,8 +222,8 @@ int cmd_ocr(int argc, char **argv)
     }
     d.chain.lm = lm;
     d.chain.lexicon = lex;
-    int out_fd = fs_open_dir(outdir, 1);
-    if (out_fd < 0) {
+    int out_fd = to_stdout ? -1 : fs_open_dir(outdir, 1);
+    if (out_fd < 0 && !to_stdout) {
         fprintf(stderr, "inkpipe: %s\n", err_get());
         rec_lm_destroy(&lm);
         rec_lexicon_destroy(&lex);
@@ -177,12 +232,13 @@ int cmd_ocr(int argc, char **argv)
     }
     int failed = 0;
     for (int i = first; i < argc; i++) {
-        if (ocr_file(argv[i], out_fd, &d, net) < 0) {
+        if (ocr_file(argv[i], out_fd, outdir, &d, net) < 0) {
             fprintf(stderr, "inkpipe: %s\n", err_get());
             failed++;
         }
     }
-    close(out_fd);
+    if (out_fd >= 0)
+        close(out_fd);
     rec_lm_destroy(&lm);
     rec_lexicon_destroy(&lex);
     rec_net_destroy(&net);

@@ -727,6 +727,27 @@ static OutPage *failed_page(Spool *sp, const ItemInfo *ii, int p)
     return out_page_create(ii->src, p, w, h, 0, 0, 0, 0);
 }
 
+/* The page's image path as the output files name it: src seen from the
+ * folder of OUT/rel (normalised; hOCR and ALTO viewers open it from
+ * there). 0, or -1 (message set). */
+static int set_image_path(OutPage *page, const char *out_dir, const char *rel,
+                          const char *src)
+{
+    const char *slash = strrchr(rel, '/');
+    size_t n = strlen(out_dir) + strlen(rel) + 2;
+    char *dir = malloc(n);
+    if (!dir)
+        return err_set("out of memory");
+    snprintf(dir, n, "%s/%.*s", out_dir, slash ? (int)(slash - rel) : 0, rel);
+    char *img = fs_path_relative(src, dir);
+    free(dir);
+    if (!img)
+        return err_prefix("%s: image path", src);
+    free(page->image);
+    page->image = img;
+    return 0;
+}
+
 /* Publish the output files of one input: written by out_files_write into
  * the staging folder DIR/.inkpipe-F as out.tmp.PID.SEQ.EXT, then (claim
  * checked) each renamed to DIR/BASE.EXT. 0, SPOOL_LOST or -1. */
@@ -815,6 +836,9 @@ static int stage_output(Spool *sp, Staging *sg, const QueueItem *it)
             err_prefix("%s page %d", ii.src, p + 1);
             goto done;
         }
+        if (set_image_path(pages[p], spool_get_job(sp)->output_dir, ii.rel,
+                           ii.src) < 0)
+            goto done;
     }
     rc = output_publish(sp, sg, ii.rel, (const OutPage *const *)pages,
                         ii.pages);
