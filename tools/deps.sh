@@ -22,7 +22,7 @@ for g in "$@"; do
     build) pkgs+=(gcc make pkg-config libleptonica-dev libopenblas-dev
                   libtiff-dev libpng-dev libjpeg-dev libyaml-dev zlib1g-dev
                   libdeflate-dev libfreetype-dev libjansson-dev) ;;
-    test) pkgs+=(libxml2-utils hershey-fonts-data valgrind imagemagick strace jq) ;;
+    test) pkgs+=(libxml2-utils hershey-fonts-data valgrind imagemagick strace jq groff-base man-db) ;;
     bench) pkgs+=(tesseract-ocr tesseract-ocr-eng ocrad gocr hershey-fonts-data time imagemagick
                   libtiff-tools) ;;
     fuzz) pkgs+=(clang) ;;
