@@ -298,6 +298,69 @@ static pid_t spawn_worker(Job *job, Spool *sp, pid_t *pids)
     exit(wrc < 0 ? 1 : 0);
 }
 
+/* Spawn the workers of `run` into pids[workers] and wait for them:
+ * replace one killed from outside while there is work left, forward a
+ * stop (SIGINT/SIGTERM) to them, show progress on a terminal (tty).
+ * Returns 1 when a worker could not start or died, else 0. */
+static int run_workers(Job *job, Spool *sp, pid_t *pids, int workers, int tty,
+                       double t0)
+{
+    int alive = 0, respawns = 0, worker_err = 0, forwarded = 0;
+    for (int w = 0; w < workers && !run_signal; w++)
+        if ((pids[w] = spawn_worker(job, sp, pids)) > 0)
+            alive++;
+        else
+            worker_err = 1;
+    double last = 0;
+    while (alive > 0) {
+        int status;
+        /* stop: the workers finish the item in hand (a second signal
+         * kills them: their claims go back to the queue, as after a
+         * crash); they get the signal `run` got */
+        if (run_signals > forwarded) {
+            forwarded = run_signals;
+            for (int w = 0; w < workers; w++)
+                if (pids[w] > 0)
+                    kill(pids[w], forwarded > 1 ? SIGKILL : run_signal);
+        }
+        pid_t pid = waitpid(-1, &status, WNOHANG);
+        if (pid > 0) {
+            for (int w = 0; w < workers; w++) {
+                if (pids[w] != pid)
+                    continue;
+                pids[w] = 0;
+                alive--;
+                if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                    break;
+                /* a worker killed from outside: its claim is recovered by
+                 * the others; replace it while there is work left */
+                worker_err = 1;
+                /* a worker that stopped itself (disk full, spool unusable)
+                 * said why; a new one would only say it again */
+                if (WIFSIGNALED(status) && !run_signal &&
+                    respawns < 3 * workers &&
+                    !worker_spool_idle(sp, 0)) {
+                    respawns++;
+                    if ((pids[w] = spawn_worker(job, sp, pids)) > 0)
+                        alive++;
+                }
+            }
+            continue;
+        }
+        if (pid < 0 && errno == ECHILD)
+            break;
+        if (tty && clock_mono_s() - last >= 0.5) {
+            ReportCounts k;
+            if (report_counts(sp, &k) == 0)
+                progress_line(&k, t0);
+            last = clock_mono_s();
+        }
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return worker_err;
+}
+
 int cmd_run(int argc, char **argv)
 {
     const char *path = NULL;
@@ -349,60 +412,8 @@ int cmd_run(int argc, char **argv)
     if (report_counts(sp, &k0) == 0)
         pg0 = report_pages(&k0);
     catch_stop_signals(on_run_signal);
-    int alive = 0, respawns = 0, worker_err = 0, forwarded = 0;
-    for (int w = 0; w < workers && !run_signal; w++)
-        if ((pids[w] = spawn_worker(job, sp, pids)) > 0)
-            alive++;
-        else
-            worker_err = 1;
     int tty = !quiet && isatty(STDERR_FILENO);
-    double last = 0;
-    while (alive > 0) {
-        int status;
-        /* stop: the workers finish the item in hand (a second signal
-         * kills them: their claims go back to the queue, as after a
-         * crash); they get the signal `run` got */
-        if (run_signals > forwarded) {
-            forwarded = run_signals;
-            for (int w = 0; w < workers; w++)
-                if (pids[w] > 0)
-                    kill(pids[w], forwarded > 1 ? SIGKILL : run_signal);
-        }
-        pid_t pid = waitpid(-1, &status, WNOHANG);
-        if (pid > 0) {
-            for (int w = 0; w < workers; w++) {
-                if (pids[w] != pid)
-                    continue;
-                pids[w] = 0;
-                alive--;
-                if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-                    break;
-                /* a worker killed from outside: its claim is recovered by
-                 * the others; replace it while there is work left */
-                worker_err = 1;
-                /* a worker that stopped itself (disk full, spool unusable)
-                 * said why; a new one would only say it again */
-                if (WIFSIGNALED(status) && !run_signal &&
-                    respawns < 3 * workers &&
-                    !worker_spool_idle(sp, 0)) {
-                    respawns++;
-                    if ((pids[w] = spawn_worker(job, sp, pids)) > 0)
-                        alive++;
-                }
-            }
-            continue;
-        }
-        if (pid < 0 && errno == ECHILD)
-            break;
-        if (tty && clock_mono_s() - last >= 0.5) {
-            ReportCounts k;
-            if (report_counts(sp, &k) == 0)
-                progress_line(&k, t0);
-            last = clock_mono_s();
-        }
-        struct timespec ts = {0, 50 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
+    int worker_err = run_workers(job, sp, pids, workers, tty, t0);
     free(pids);
     ReportCounts k;
     if (report_counts(sp, &k) < 0) {

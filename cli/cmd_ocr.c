@@ -110,6 +110,29 @@ done:
     return rc;
 }
 
+/* 1 (after the message) when two of the n images have one base name:
+ * they would overwrite each other's output files. */
+static int same_outputs(char **img, int n)
+{
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < i; j++) {
+            const char *a = strrchr(img[i], '/'), *b = strrchr(img[j], '/');
+            a = a ? a + 1 : img[i];
+            b = b ? b + 1 : img[j];
+            const char *da = strrchr(a, '.'), *db = strrchr(b, '.');
+            size_t la = da && da != a ? (size_t)(da - a) : strlen(a);
+            size_t lb = db && db != b ? (size_t)(db - b) : strlen(b);
+            if (la == lb && !strncmp(a, b, la)) {
+                fprintf(stderr,
+                        "inkpipe: ocr: %s and %s would write the same "
+                        "output files\n",
+                        img[j], img[i]);
+                return 1;
+            }
+        }
+    return 0;
+}
+
 int cmd_ocr(int argc, char **argv)
 {
     const char *outdir = ".", *model = NULL, *lexicon = NULL;
@@ -160,23 +183,8 @@ int cmd_ocr(int argc, char **argv)
         fprintf(stderr, "inkpipe: ocr: no IMAGE given\n%s", help_ocr);
         return 2;
     }
-    /* two inputs with one base name would overwrite each other's output */
-    for (int i = first; i < argc; i++)
-        for (int j = first; j < i; j++) {
-            const char *a = strrchr(argv[i], '/'), *b = strrchr(argv[j], '/');
-            a = a ? a + 1 : argv[i];
-            b = b ? b + 1 : argv[j];
-            const char *da = strrchr(a, '.'), *db = strrchr(b, '.');
-            size_t la = da && da != a ? (size_t)(da - a) : strlen(a);
-            size_t lb = db && db != b ? (size_t)(db - b) : strlen(b);
-            if (la == lb && !strncmp(a, b, la)) {
-                fprintf(stderr,
-                        "inkpipe: ocr: %s and %s would write the same "
-                        "output files\n",
-                        argv[j], argv[i]);
-                return 2;
-            }
-        }
+    if (same_outputs(argv + first, argc - first))
+        return 2;
     int to_stdout = !strcmp(outdir, "-");
     if (to_stdout) {
         if (!formats_given)
