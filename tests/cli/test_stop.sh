@@ -32,7 +32,7 @@ procs_of() {
 # wait (bounded) until DIR's run has some page in recognize
 wait_busy() {
     for _ in $(seq 200); do
-        [ -n "$(ls "$1/spool/recognize/claimed" "$1/spool/recognize/done" 2>/dev/null | grep -v :)" ] && return 0
+        [ -n "$(find "$1/spool/recognize/claimed" "$1/spool/recognize/done" -type f 2>/dev/null)" ] && return 0
         sleep 0.05
     done
     return 1
@@ -88,3 +88,26 @@ check status__claims_of_killed_run__shown_as_dead \
 "$INKPIPE" run "$D/job.yaml" >/dev/null 2>&1; rc=$?
 check rerun__after_kill9__exit_0 test "$rc" = 0
 check rerun__after_kill9__outputs_equal_fresh_run diff -r "$T/ref/out" "$D/out"
+
+# kill -9 of `run` alone (not its group): its workers notice (they get
+# SIGTERM when their parent dies), finish their page and exit: no orphan
+D=$T/k9run
+mkjob "$D"
+INKPIPE_FAULT=recognize:sleep=1.5 "$INKPIPE" run "$D/job.yaml" >/dev/null 2>&1 &
+pid=$!
+wait_busy "$D"
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+# (within 3 s: a page takes 1.5 s; left alone, the workers would go on
+# for the 4.5 s or more that the other pages take)
+t_end=$(($(date +%s%N) + 3000000000))
+while [ "$(date +%s%N)" -lt "$t_end" ]; do
+    [ -z "$(procs_of "$D/job.yaml")" ] && break
+    sleep 0.1
+done
+left=$(procs_of "$D/job.yaml")
+check run__kill9_of_run_alone__workers_exit_no_orphan test -z "$left"
+[ -n "$left" ] && kill -9 $left 2>/dev/null
+"$INKPIPE" run "$D/job.yaml" >/dev/null 2>&1; rc=$?
+check rerun__after_kill9_of_run_alone__exit_0 test "$rc" = 0
+check rerun__after_kill9_of_run_alone__outputs_equal_fresh_run diff -r "$T/ref/out" "$D/out"
