@@ -190,6 +190,9 @@ install: $(BIN)
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/inkpipe
 	install -m 0644 models/inkpipe.model $(DESTDIR)$(PREFIX)/share/inkpipe/inkpipe.model
 	install -m 0644 models/en-fr.lm $(DESTDIR)$(PREFIX)/share/inkpipe/en-fr.lm
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 docs/inkpipe.1 $(DESTDIR)$(PREFIX)/share/man/man1/inkpipe.1
+	install -m 0644 tools/inkpipe.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/inkpipe
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

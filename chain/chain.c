@@ -189,8 +189,10 @@ static unsigned char *read_jpeg_file(const char *path, size_t *plen)
  * The image of one recognised page, in the pixels its boxes refer to, for
  * formats that embed it (an OutImageSource's get()).
  *
- * @param[in]  ctx   the const ChainOptions * the page was recognised with
- * @param[in]  page  the page: its image path and pageno say what to read
+ * @param[in]  ctx   a const ChainImageSource *: the options the page was
+ *                   recognised with, and the file it was read from
+ * @param[in]  page  the page: its pageno (and, without ctx's src, its image
+ *                   path) say what to read
  * @param[out] img   the image (caller frees with out_image_cleanup)
  * @return 0, or -1 with the reason (file and page named) in err_get()
  *
@@ -207,10 +209,12 @@ static unsigned char *read_jpeg_file(const char *path, size_t *plen)
  */
 int chain_page_image(void *ctx, const OutPage *page, OutImage *img)
 {
-    const ChainOptions *o = ctx;
+    const ChainImageSource *is = ctx;
+    const ChainOptions *o = is->opts;
+    const char *src = is->src ? is->src : page->image;
     memset(img, 0, sizeof *img);
     int dpi = 0;
-    PIX *pix = chain_read(o, page->image, page->pageno, &dpi);
+    PIX *pix = chain_read(o, src, page->pageno, &dpi);
     if (!pix)
         return -1;
     float skew = 0.0f;
@@ -220,7 +224,7 @@ int chain_page_image(void *ctx, const OutPage *page, OutImage *img)
                                       &o->binarize, &skew);
         if (!pixb) {
             pixDestroy(&pix);
-            return err_prefix("%s page %d: binarize", page->image,
+            return err_prefix("%s page %d: binarize", src,
                               page->pageno + 1);
         }
         if (bilevel) {
@@ -232,7 +236,7 @@ int chain_page_image(void *ctx, const OutPage *page, OutImage *img)
     }
     if (skew == 0.0f && page->pageno == 0) {
         size_t len = 0;
-        unsigned char *jpeg = read_jpeg_file(page->image, &len);
+        unsigned char *jpeg = read_jpeg_file(src, &len);
         l_int32 w, h, spp, cmyk;
         if (jpeg &&
             readHeaderMemJpeg(jpeg, len, &w, &h, &spp, NULL, &cmyk) == 0 &&
@@ -253,7 +257,7 @@ int chain_page_image(void *ctx, const OutPage *page, OutImage *img)
         pixDestroy(&pix);
         if (!pixr)
             return err_set("%s page %d: cannot rotate the page image",
-                           page->image, page->pageno + 1);
+                           src, page->pageno + 1);
         pix = pixr;
     }
     img->pix = pix;

@@ -66,8 +66,16 @@ SegPage *chain_segment(const ChainOptions *o, PIX *pixb, int dpi, RecNet *net,
 /* Recognise a segmented page. NULL on error. */
 OutPage *chain_recognize(const ChainOptions *o, const SegPage *sp,
                          RecNet *net, const char *path, int page, int dpi);
-/* An OutImageSource get() (ctx: the const ChainOptions *): the image of
- * page->pageno of page->image in the pixels its boxes refer to. 0 or -1. */
+/* The context of chain_page_image: the options the pages were recognised
+ * with, and the file they were read from (NULL: each page's image path,
+ * which is only right when it was not made relative to an output folder). */
+typedef struct {
+    const ChainOptions *opts;
+    const char *src;
+} ChainImageSource;
+/* An OutImageSource get() (ctx: a const ChainImageSource *): the image of
+ * page->pageno of the source file in the pixels its boxes refer to. 0 or
+ * -1. */
 int chain_page_image(void *ctx, const OutPage *page, OutImage *img);
 /* All four steps in this process. NULL on error. */
 OutPage *chain_page(const ChainOptions *o, RecNet *net, const char *path,

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/time.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -61,9 +63,15 @@ static const char help_run[] =
     "  --prune       remove the outputs of inputs that were removed\n"
     "  --quiet       no progress line and no summary\n"
     "\n"
+    "SIGINT (Ctrl-C) or SIGTERM stops the workers after the page in hand\n"
+    "(a second signal kills them; their pages go back to the queue), says\n"
+    "how many pages were done and how many are left, and exits 130 or 143;\n"
+    "`inkpipe run JOB.yaml` again continues where it stopped.\n"
+    "\n"
     "Exit status: 0 every present input has current outputs, 3 some\n"
     "failed (listed with reasons),\n"
-    "2 bad job file or usage, 1 spool or output folder unusable (or full).\n";
+    "2 bad job file or usage, 1 spool or output folder unusable (or full),\n"
+    "130 stopped by SIGINT, 143 stopped by SIGTERM.\n";
 
 static const char help_submit[] =
     "usage: inkpipe submit JOB.yaml [--prune]\n"
@@ -93,9 +101,12 @@ static const char help_status[] =
     "usage: inkpipe status JOB.yaml [--json]\n"
     "\n"
     "Per stage: items queued, in progress (claimed), done and failed; the\n"
-    "reason of each failure; which host and pid hold each claim; per input\n"
-    "file (as the last run or submit found them): done, failed, pending,\n"
-    "removed, and the files skipped with the reason.\n"
+    "reason of each failure; which host and pid hold each claim (a claim\n"
+    "of a dead worker of this host is counted as queued: the next run or\n"
+    "work takes it back); per input file (as the last run or submit found\n"
+    "them): done, failed, pending, removed, and the files skipped with the\n"
+    "reason. A job never run (no spool) is said so, exit 1; status creates\n"
+    "no folder then.\n"
     "\n"
     "  --json   one JSON object on stdout\n";
 
@@ -278,10 +289,41 @@ static void peak_rss(long *self, long *children)
     *children = getrusage(RUSAGE_CHILDREN, &ru) == 0 ? ru.ru_maxrss : 0;
 }
 
-/* Fork one worker that drains the queues; returns its pid or -1. */
+static volatile sig_atomic_t work_stop;
+
+static void on_term(int sig)
+{
+    (void)sig;
+    work_stop = 1;
+}
+
+/* SIGINT/SIGTERM received by `run` (the last one) and how many. */
+static volatile sig_atomic_t run_signal, run_signals;
+
+static void on_run_signal(int sig)
+{
+    run_signal = sig;
+    run_signals++;
+}
+
+/* Catch SIGINT and SIGTERM with handler (no SA_RESTART: waits wake up). */
+static void catch_stop_signals(void (*handler)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+}
+
+/* Fork one worker that drains the queues; returns its pid or -1. The
+ * worker stops after the item in hand on SIGINT/SIGTERM (which `run`
+ * forwards, or a terminal's Ctrl-C sends to the whole group) and when
+ * `run` dies, however it dies (PR_SET_PDEATHSIG): never an orphan. */
 static pid_t spawn_worker(Job *job, Spool *sp, pid_t *pids)
 {
     fflush(NULL);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         fprintf(stderr, "inkpipe: fork: %s\n", strerror(errno));
@@ -289,9 +331,16 @@ static pid_t spawn_worker(Job *job, Spool *sp, pid_t *pids)
     }
     if (pid > 0)
         return pid;
+    catch_stop_signals(on_term);
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent)
+        work_stop = 1; /* `run` died before prctl took effect */
+    if (run_signal)
+        work_stop = 1; /* stopped while forking */
     WorkerOptions wo;
     cli_worker_options_init(&wo);
     wo.exit_when_idle = 1;
+    wo.stop = &work_stop;
     wo.model = job_model(job);
     /* the language model goes with the classifier; the recognize stage
      * finds it in the job's page-chain options */
@@ -349,6 +398,70 @@ static int finish_run(Spool *sp, const Job *job, ReportRun *run, double t0,
         fprintf(stderr, "inkpipe: %s (the run itself is not affected)\n",
                 err_get());
     return rc;
+}
+
+/* Spawn the workers of `run` into pids[workers] and wait for them:
+ * replace one killed from outside while there is work left, forward a
+ * stop (SIGINT/SIGTERM) to them, show progress on a terminal (tty; this
+ * run's part from its start counts).
+ * Returns 1 when a worker could not start or died, else 0. */
+static int run_workers(Job *job, Spool *sp, pid_t *pids, int workers, int tty,
+                       const ReportCounts *start, double t0)
+{
+    int alive = 0, respawns = 0, worker_err = 0, forwarded = 0;
+    for (int w = 0; w < workers && !run_signal; w++)
+        if ((pids[w] = spawn_worker(job, sp, pids)) > 0)
+            alive++;
+        else
+            worker_err = 1;
+    double last = 0;
+    while (alive > 0) {
+        int status;
+        /* stop: the workers finish the item in hand (a second signal
+         * kills them: their claims go back to the queue, as after a
+         * crash); they get the signal `run` got */
+        if (run_signals > forwarded) {
+            forwarded = run_signals;
+            for (int w = 0; w < workers; w++)
+                if (pids[w] > 0)
+                    kill(pids[w], forwarded > 1 ? SIGKILL : run_signal);
+        }
+        pid_t pid = waitpid(-1, &status, WNOHANG);
+        if (pid > 0) {
+            for (int w = 0; w < workers; w++) {
+                if (pids[w] != pid)
+                    continue;
+                pids[w] = 0;
+                alive--;
+                if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                    break;
+                /* a worker killed from outside: its claim is recovered by
+                 * the others; replace it while there is work left */
+                worker_err = 1;
+                /* a worker that stopped itself (disk full, spool unusable)
+                 * said why; a new one would only say it again */
+                if (WIFSIGNALED(status) && !run_signal &&
+                    respawns < 3 * workers &&
+                    !worker_spool_idle(sp, 0)) {
+                    respawns++;
+                    if ((pids[w] = spawn_worker(job, sp, pids)) > 0)
+                        alive++;
+                }
+            }
+            continue;
+        }
+        if (pid < 0 && errno == ECHILD)
+            break;
+        if (tty && clock_mono_s() - last >= 0.5) {
+            ReportCounts k;
+            if (report_counts(sp, &k) == 0)
+                progress_line(&k, start, t0);
+            last = clock_mono_s();
+        }
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return worker_err;
 }
 
 int cmd_run(int argc, char **argv)
@@ -423,51 +536,27 @@ int cmd_run(int argc, char **argv)
         rc = 1;
         goto out;
     }
-    int alive = 0, respawns = 0, worker_err = 0;
-    for (int w = 0; w < workers; w++)
-        if ((pids[w] = spawn_worker(job, sp, pids)) > 0)
-            alive++;
-        else
-            worker_err = 1;
+    ReportPages pg0 = report_pages(&run.start);
+    catch_stop_signals(on_run_signal);
     int tty = !quiet && isatty(STDERR_FILENO);
-    double last = 0;
-    while (alive > 0) {
-        int status;
-        pid_t pid = waitpid(-1, &status, WNOHANG);
-        if (pid > 0) {
-            for (int w = 0; w < workers; w++) {
-                if (pids[w] != pid)
-                    continue;
-                pids[w] = 0;
-                alive--;
-                if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-                    break;
-                /* a worker killed from outside: its claim is recovered by
-                 * the others; replace it while there is work left */
-                worker_err = 1;
-                /* a worker that stopped itself (disk full, spool unusable)
-                 * said why; a new one would only say it again */
-                if (WIFSIGNALED(status) && respawns < 3 * workers &&
-                    !worker_spool_idle(sp, 0)) {
-                    respawns++;
-                    if ((pids[w] = spawn_worker(job, sp, pids)) > 0)
-                        alive++;
-                }
-            }
-            continue;
-        }
-        if (pid < 0 && errno == ECHILD)
-            break;
-        if (tty && clock_mono_s() - last >= 0.5) {
-            ReportCounts k;
-            if (report_counts(sp, &k) == 0)
-                progress_line(&k, &run.start, t0);
-            last = clock_mono_s();
-        }
-        struct timespec ts = {0, 50 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
+    int worker_err = run_workers(job, sp, pids, workers, tty, &run.start, t0);
     free(pids);
+    if (run_signal) {
+        ReportCounts k;
+        if (report_counts(sp, &k) < 0) {
+            fprintf(stderr, "inkpipe: %s\n", err_get());
+            rc = 1;
+            goto out;
+        }
+        if (tty)
+            fprintf(stderr, "\r\033[K");
+        ReportPages pg = report_pages(&k);
+        fprintf(stderr, "inkpipe: stopped: %d pages done this run, %d left; "
+                        "rerun `inkpipe run %s` to continue\n",
+                pg.done - pg0.done, pg.total - pg.done - pg.failed, path);
+        rc = 128 + run_signal;
+        goto out;
+    }
     rc = finish_run(sp, job, &run, t0, quiet, tty, worker_err);
 out:
     spool_update_cleanup(&upd);
@@ -518,14 +607,6 @@ int cmd_submit(int argc, char **argv)
     return rc;
 }
 
-static volatile sig_atomic_t work_stop;
-
-static void on_term(int sig)
-{
-    (void)sig;
-    work_stop = 1;
-}
-
 int cmd_work(int argc, char **argv)
 {
     const char *path = NULL, *model = NULL;
@@ -572,11 +653,7 @@ int cmd_work(int argc, char **argv)
     }
     wo.log = stderr;
     wo.stop = &work_stop;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_term;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
+    catch_stop_signals(on_term);
     WorkerStats st;
     if (worker_run(sp, &wo, &st) < 0) {
         fprintf(stderr, "inkpipe: %s\n", err_get());
@@ -589,6 +666,13 @@ int cmd_work(int argc, char **argv)
     spool_destroy(&sp);
     job_destroy(&job);
     return rc;
+}
+
+/* 1 when the claim's holder is a process of this host that is gone. */
+static int claim_dead(const QueueEntry *e)
+{
+    return e->host && !strcmp(e->host, queue_host()) && e->pid > 0 &&
+           !queue_pid_alive(e->pid);
 }
 
 int cmd_status(int argc, char **argv)
@@ -609,7 +693,21 @@ int cmd_status(int argc, char **argv)
     }
     if (!path)
         return usage(help_status, "%s", "missing JOB.yaml");
-    Job *job;
+    /* status looks and creates nothing: no spool yet, nothing to show */
+    Job *job = job_load(path);
+    if (!job) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        return 2;
+    }
+    struct stat st;
+    if (stat(job->spool, &st) < 0 && errno == ENOENT) {
+        fprintf(stderr, "inkpipe: %s: the spool %s does not exist: the job "
+                        "was never run (`inkpipe run %s` starts it)\n",
+                path, job->spool, path);
+        job_destroy(&job);
+        return 1;
+    }
+    job_destroy(&job);
     Spool *sp;
     int rc = open_job(path, &job, &sp);
     if (rc)
@@ -644,11 +742,18 @@ int cmd_status(int argc, char **argv)
     if (rc == 0) {
         printf("job %s\nspool %s\noutput %s\n\n", job->name, job->spool,
                job->output_dir);
+        /* a claim of a dead worker of this host is not running: it goes
+         * back to the queue at the next run or work */
+        int dead[STAGE_N] = {0};
+        for (int s = 0; s < STAGE_N; s++)
+            for (int i = 0; i < nc[s]; i++)
+                dead[s] += claim_dead(&claims[s][i]);
         printf("%-10s %8s %8s %8s %8s\n", "stage", "queued", "running", "done",
                "failed");
         for (int s = 0; s < STAGE_N; s++)
             printf("%-10s %8d %8d %8d %8d\n", spool_stage_names[s],
-                   k.c[s].queued, k.c[s].claimed, k.c[s].done, k.c[s].failed);
+                   k.c[s].queued + dead[s], k.c[s].claimed - dead[s],
+                   k.c[s].done, k.c[s].failed);
         int any = 0;
         for (int s = 0; s < STAGE_N; s++)
             for (int i = 0; i < nf[s]; i++) {
@@ -674,6 +779,14 @@ int cmd_status(int argc, char **argv)
         any = 0;
         for (int s = 0; s < STAGE_N; s++)
             for (int i = 0; i < nc[s]; i++) {
+                if (claim_dead(&claims[s][i])) {
+                    printf("%s  %-9s %s: held by dead worker (host %s pid "
+                           "%ld); queued again at the next run\n",
+                           any++ ? "" : "\nin progress:\n",
+                           spool_stage_names[s], claims[s][i].key,
+                           claims[s][i].host, claims[s][i].pid);
+                    continue;
+                }
                 if (!any++)
                     printf("\nin progress:\n");
                 printf("  %-9s %s: host %s pid %ld, heartbeat %.0fs ago\n",

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/err.h"
@@ -31,7 +32,10 @@ static const char help_ocr[] =
     "write x.png.txt and x.tif.txt (the extension kept where stems clash).\n"
     "With -f json also DIR/x.json (the form fields: docs/forms.md).\n"
     "\n"
-    "  -o DIR          output folder (default: the current folder)\n"
+    "  -o DIR          output folder (default: the current folder); -o -\n"
+    "                  writes one format (txt unless -f names another; not\n"
+    "                  pdf) to stdout instead, hOCR, ALTO and JSON for one\n"
+    "                  IMAGE only\n"
     "  -f LIST         formats, comma-separated: txt, hocr, alto, pdf, json\n"
     "                  (default txt,hocr; json is added by --template)\n"
     "  --charset SET   digits, upper, lower, alpha, alnum (default) or a list\n"
@@ -54,6 +58,10 @@ static const char help_ocr[] =
     "                  write DIR/x.json (docs/forms.md)\n"
     "  --threshold C   fields read with a confidence under C (0-1, default\n"
     "                  0.5) need review, unless the template sets their own\n"
+    "\n"
+    "The image path in hOCR and ALTO is relative to the output folder\n"
+    "(to the current folder with -o -). For a folder of images, write a\n"
+    "job file (see `inkpipe run --help`).\n"
     "\n"
     "Exit status: 0 all done, 1 some images failed, 2 bad usage.\n";
 
@@ -80,12 +88,41 @@ static OutPage *ocr_page(const Job *d, const FormTemplate *tpl,
     return op;
 }
 
-/* OCR one file into out_fd as rel.EXT; returns 0 or -1 (message set). */
-static int ocr_file(const char *path, const char *rel, int out_fd,
-                    const Job *d, const FormTemplate *tpl,
-                    const FormOptions *fo, RecNet *net)
+/* Write pages in the one format of bits to fp. 0 or -1 (message set). */
+static int write_stream(FILE *fp, const OutPage *const *pages, int n, int bits)
+{
+    int rc = bits == OUT_FORMAT_HOCR   ? out_hocr_write(fp, pages, n)
+             : bits == OUT_FORMAT_ALTO ? out_alto_write(fp, pages, n)
+             : bits == OUT_FORMAT_JSON ? out_json_write(fp, pages, n)
+                                       : out_text_write(fp, pages, n);
+    if (rc == 0 && fflush(fp) != 0)
+        rc = err_set_errno("stdout");
+    return rc;
+}
+
+/* How `ocr` reads and writes: the job defaults it runs with, the form
+ * template (or NULL), where the outputs go (out_fd < 0: stdout). */
+typedef struct {
+    Job d;
+    FormTemplate *tpl;
+    FormOptions fo;
+    RecNet *net;
+    RecLm *lm;
+    RecLexicon *lex;
+    const char *outdir;
+    int out_fd;
+} OcrRun;
+
+/* OCR one file as rel.EXT into the output folder, or to stdout; returns 0
+ * or -1 (message set). */
+static int ocr_file(const OcrRun *r, const char *path, const char *rel)
 {
     int n;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return err_set("%s is a folder: ocr takes image files (for a folder, "
+                       "write a job file and use `inkpipe run`)",
+                       path);
     if (page_count(path, &n) < 0)
         return -1;
     OutPage **pages = calloc((size_t)n, sizeof *pages);
@@ -93,11 +130,25 @@ static int ocr_file(const char *path, const char *rel, int out_fd,
         return err_set("out of memory");
     int rc = -1;
     for (int p = 0; p < n; p++)
-        if (!(pages[p] = ocr_page(d, tpl, fo, net, path, p)))
+        if (!(pages[p] = ocr_page(&r->d, r->tpl, &r->fo, r->net, path, p)))
             goto done;
-    OutImageSource images = {chain_page_image, (void *)&d->chain};
-    rc = out_files_write_images(out_fd, rel, (const OutPage *const *)pages,
-                                n, d->formats, &images);
+    /* the image as seen from the output folder */
+    for (int p = 0; p < n; p++) {
+        char *img = fs_path_relative(path, r->outdir);
+        if (!img)
+            goto done;
+        free(pages[p]->image);
+        pages[p]->image = img;
+    }
+    if (r->out_fd < 0) {
+        rc = write_stream(stdout, (const OutPage *const *)pages, n,
+                          r->d.formats);
+        goto done;
+    }
+    ChainImageSource is = {&r->d.chain, path};
+    OutImageSource images = {chain_page_image, &is};
+    rc = out_files_write_images(r->out_fd, rel, (const OutPage *const *)pages,
+                                n, r->d.formats, &images);
 done:
     for (int p = 0; p < n; p++)
         out_page_destroy(&pages[p]);
@@ -147,31 +198,31 @@ static void free_names(char **names, int n)
     free(names);
 }
 
-int cmd_ocr(int argc, char **argv)
+/* Parse the options of `ocr` into r (and the model, lexicon, template
+ * paths, --no-lm); *pfirst the first IMAGE. 0 to go on, else the exit
+ * code: -1 after printing the help (exit 0), 2 after saying what is wrong
+ * on stderr. */
+static int parse_args(int argc, char **argv, OcrRun *r, const char **model,
+                      const char **lexicon, const char **tpath, int *no_lm,
+                      int *pfirst)
 {
-    const char *outdir = ".", *model = NULL, *lexicon = NULL, *tpath = NULL;
-    int no_lm = 0, formats_given = 0;
-    FormOptions fo;
-    form_options_init(&fo);
-    Job d;
-    memset(&d, 0, sizeof d);
-    job_init_defaults(&d);
-    int first = argc;
+    int formats_given = 0;
+    *pfirst = argc;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(help_ocr, stdout);
-            return 0;
+            return -1;
         } else if (!strcmp(a, "-o") && i + 1 < argc) {
-            outdir = argv[++i];
+            r->outdir = argv[++i];
         } else if (!strcmp(a, "-f") && i + 1 < argc) {
-            if (out_formats_parse(argv[++i], &d.formats) < 0) {
+            if (out_formats_parse(argv[++i], &r->d.formats) < 0) {
                 fprintf(stderr, "inkpipe: -f: %s\n%s", err_get(), help_ocr);
                 return 2;
             }
             formats_given = 1;
         } else if (!strcmp(a, "--template") && i + 1 < argc) {
-            tpath = argv[++i];
+            *tpath = argv[++i];
         } else if (!strcmp(a, "--threshold") && i + 1 < argc) {
             char *end;
             double t = strtod(argv[++i], &end);
@@ -181,112 +232,136 @@ int cmd_ocr(int argc, char **argv)
                         argv[i]);
                 return 2;
             }
-            fo.threshold = (float)t;
+            r->fo.threshold = (float)t;
         } else if (!strcmp(a, "--charset") && i + 1 < argc) {
-            if (rec_charset_parse(argv[++i], &d.chain.charset) < 0) {
+            if (rec_charset_parse(argv[++i], &r->d.chain.charset) < 0) {
                 fprintf(stderr, "inkpipe: --charset: %s\n", err_get());
                 return 2;
             }
         } else if (!strcmp(a, "--no-context")) {
-            d.chain.context = 0;
+            r->d.chain.context = 0;
         } else if (!strcmp(a, "--no-adapt")) {
-            d.chain.adapt = 0;
+            r->d.chain.adapt = 0;
         } else if (!strcmp(a, "--no-lm")) {
-            no_lm = 1;
+            *no_lm = 1;
         } else if (!strcmp(a, "--lexicon") && i + 1 < argc) {
-            lexicon = argv[++i];
+            *lexicon = argv[++i];
         } else if (!strcmp(a, "--model") && i + 1 < argc) {
-            model = argv[++i];
+            *model = argv[++i];
         } else if (!strcmp(a, "--")) {
-            first = i + 1;
+            *pfirst = i + 1;
             break;
         } else if (a[0] == '-') {
             fprintf(stderr, "inkpipe: ocr: unknown option '%s'\n%s", a,
                     help_ocr);
             return 2;
         } else {
-            first = i;
+            *pfirst = i;
             break;
         }
     }
-    if (first >= argc) {
+    if (*pfirst >= argc) {
         fprintf(stderr, "inkpipe: ocr: no IMAGE given\n%s", help_ocr);
         return 2;
     }
-    int n_in = argc - first;
+    if (*tpath && !formats_given)
+        r->d.formats |= OUT_FORMAT_JSON;
+    if (strcmp(r->outdir, "-") != 0)
+        return 0;
+    /* -o -: one format on stdout */
+    if (!formats_given && !*tpath)
+        r->d.formats = OUT_FORMAT_TXT;
+    else if (!formats_given)
+        r->d.formats = OUT_FORMAT_JSON;
+    if (r->d.formats & (r->d.formats - 1) || r->d.formats == OUT_FORMAT_PDF) {
+        fprintf(stderr, "inkpipe: ocr: -o - writes one format to stdout: "
+                        "name one with -f (txt, hocr, alto or json)\n");
+        return 2;
+    }
+    if (r->d.formats != OUT_FORMAT_TXT && argc - *pfirst > 1) {
+        fprintf(stderr, "inkpipe: ocr: -o - writes hOCR, ALTO or JSON of one "
+                        "IMAGE only (one document on stdout)\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* Load the model, language model and lexicon into r. 0, or -1 (said). */
+static int load_models(OcrRun *r, const char *model, const char *lexicon,
+                       int no_lm)
+{
+    if (!model)
+        model = cli_default_model_path();
+    if (!(r->net = rec_net_load(model))) {
+        fprintf(stderr, "inkpipe: cannot load the model: %s\n", err_get());
+        return -1;
+    }
+    if (rec_net_set_precision(r->net, cli_env()->precision) < 0) {
+        fprintf(stderr, "inkpipe: INKPIPE_PRECISION: %s\n", err_get());
+        return -1;
+    }
+    const char *lmp = no_lm ? NULL : cli_lm_path(model);
+    if (lmp && !(r->lm = rec_lm_load(lmp))) {
+        fprintf(stderr, "inkpipe: cannot load the language model: %s "
+                        "(--no-lm runs without)\n", err_get());
+        return -1;
+    }
+    if (lexicon && !(r->lex = rec_lexicon_load(lexicon))) {
+        fprintf(stderr, "inkpipe: --lexicon: %s\n", err_get());
+        return -1;
+    }
+    r->d.chain.lm = r->lm;
+    r->d.chain.lexicon = r->lex;
+    return 0;
+}
+
+int cmd_ocr(int argc, char **argv)
+{
+    const char *model = NULL, *lexicon = NULL, *tpath = NULL;
+    int no_lm = 0, first;
+    OcrRun r;
+    memset(&r, 0, sizeof r);
+    form_options_init(&r.fo);
+    job_init_defaults(&r.d);
+    r.outdir = ".";
+    r.out_fd = -1;
+    int rc = parse_args(argc, argv, &r, &model, &lexicon, &tpath, &no_lm,
+                        &first);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    int n_in = argc - first, to_stdout = !strcmp(r.outdir, "-");
+    if (to_stdout)
+        r.outdir = ".";
     char **rels = ocr_names(argv + first, n_in);
     if (!rels)
         return 2;
-    FormTemplate *tpl = NULL;
-    if (tpath) {
-        if (!(tpl = form_template_load(tpath))) {
-            fprintf(stderr, "inkpipe: --template: %s\n", err_get());
-            free_names(rels, n_in);
-            return 2;
-        }
-        if (!formats_given)
-            d.formats |= OUT_FORMAT_JSON;
+    rc = 1;
+    if (tpath && !(r.tpl = form_template_load(tpath))) {
+        fprintf(stderr, "inkpipe: --template: %s\n", err_get());
+        rc = 2;
+        goto out;
     }
-    if (!model)
-        model = cli_default_model_path();
-    RecNet *net = rec_net_load(model);
-    if (!net) {
-        fprintf(stderr, "inkpipe: cannot load the model: %s\n", err_get());
-        free_names(rels, n_in);
-        form_template_destroy(&tpl);
-        return 1;
-    }
-    if (rec_net_set_precision(net, cli_env()->precision) < 0) {
-        fprintf(stderr, "inkpipe: INKPIPE_PRECISION: %s\n", err_get());
-        rec_net_destroy(&net);
-        free_names(rels, n_in);
-        form_template_destroy(&tpl);
-        return 1;
-    }
-    RecLm *lm = NULL;
-    RecLexicon *lex = NULL;
-    const char *lmp = no_lm ? NULL : cli_lm_path(model);
-    if (lmp && !(lm = rec_lm_load(lmp))) {
-        fprintf(stderr, "inkpipe: cannot load the language model: %s "
-                        "(--no-lm runs without)\n", err_get());
-        rec_net_destroy(&net);
-        free_names(rels, n_in);
-        form_template_destroy(&tpl);
-        return 1;
-    }
-    if (lexicon && !(lex = rec_lexicon_load(lexicon))) {
-        fprintf(stderr, "inkpipe: --lexicon: %s\n", err_get());
-        rec_lm_destroy(&lm);
-        rec_net_destroy(&net);
-        free_names(rels, n_in);
-        form_template_destroy(&tpl);
-        return 1;
-    }
-    d.chain.lm = lm;
-    d.chain.lexicon = lex;
-    int out_fd = fs_open_dir(outdir, 1);
-    if (out_fd < 0) {
+    if (load_models(&r, model, lexicon, no_lm) < 0)
+        goto out;
+    if (!to_stdout && (r.out_fd = fs_open_dir(r.outdir, 1)) < 0) {
         fprintf(stderr, "inkpipe: %s\n", err_get());
-        rec_lm_destroy(&lm);
-        rec_lexicon_destroy(&lex);
-        rec_net_destroy(&net);
-        free_names(rels, n_in);
-        form_template_destroy(&tpl);
-        return 1;
+        goto out;
     }
     int failed = 0;
     for (int i = first; i < argc; i++) {
-        if (ocr_file(argv[i], rels[i - first], out_fd, &d, tpl, &fo,
-                     net) < 0) {
+        if (ocr_file(&r, argv[i], rels[i - first]) < 0) {
             fprintf(stderr, "inkpipe: %s\n", err_get());
             failed++;
         }
     }
-    close(out_fd);
+    rc = failed ? 1 : 0;
+out:
+    if (r.out_fd >= 0)
+        close(r.out_fd);
     free_names(rels, n_in);
-    form_template_destroy(&tpl);
-    rec_lm_destroy(&lm);
-    rec_lexicon_destroy(&lex);
-    rec_net_destroy(&net);
-    return failed ? 1 : 0;
+    form_template_destroy(&r.tpl);
+    rec_lm_destroy(&r.lm);
+    rec_lexicon_destroy(&r.lex);
+    rec_net_destroy(&r.net);
+    return rc;
 }

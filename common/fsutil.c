@@ -331,3 +331,96 @@ char *fs_read_at(int dfd, const char *name, size_t max, size_t *plen)
         *plen = got;
     return buf;
 }
+
+/**
+ * Make path absolute and normalise it by its text (fsutil.h).
+ *
+ * @param[in] path  a path, relative to the current folder or absolute
+ * @return "/a/b" (malloc'ed), or NULL (message set)
+ */
+char *fs_path_normalise(const char *path)
+{
+    char cwd[4096] = "";
+    if (path[0] != '/' && !getcwd(cwd, sizeof cwd)) {
+        err_set_errno("current folder");
+        return NULL;
+    }
+    size_t n = strlen(cwd) + strlen(path) + 3;
+    char *in = malloc(n), *out = malloc(n);
+    if (!in || !out) {
+        free(in);
+        free(out);
+        err_set("out of memory");
+        return NULL;
+    }
+    snprintf(in, n, "%s/%s", cwd, path);
+    size_t len = 0; /* out holds "/a/b" without a trailing slash */
+    for (char *c = in; *c;) {
+        while (*c == '/')
+            c++;
+        size_t cl = strcspn(c, "/");
+        if (cl == 0)
+            break;
+        if (cl == 1 && c[0] == '.') {
+            /* nothing */
+        } else if (cl == 2 && c[0] == '.' && c[1] == '.') {
+            while (len > 0 && out[len - 1] != '/')
+                len--;
+            if (len > 0)
+                len--; /* the slash before it */
+        } else {
+            out[len++] = '/';
+            memcpy(out + len, c, cl);
+            len += cl;
+        }
+        c += cl;
+    }
+    if (len == 0)
+        out[len++] = '/';
+    out[len] = '\0';
+    free(in);
+    return out;
+}
+
+/**
+ * The path of target relative to folder from_dir (fsutil.h).
+ *
+ * @param[in] target    a file's path (relative to the current folder or
+ *                      absolute)
+ * @param[in] from_dir  a folder's path (likewise)
+ * @return "../x/file.png" or "file.png" (malloc'ed), or NULL (message set)
+ */
+char *fs_path_relative(const char *target, const char *from_dir)
+{
+    char *t = fs_path_normalise(target), *d = fs_path_normalise(from_dir);
+    char *r = NULL;
+    if (!t || !d)
+        goto out;
+    /* the longest common run of whole components */
+    size_t common = 0;
+    if (!strcmp(d, "/"))
+        d[0] = '\0'; /* the root: no component */
+    for (size_t i = 0;; i++) {
+        if ((d[i] == '\0' || d[i] == '/') && (t[i] == '/' || !t[i]))
+            common = i;
+        if (!d[i] || d[i] != t[i])
+            break;
+    }
+    int ups = 0;
+    for (const char *c = d + common; *c; c++)
+        ups += *c == '/';
+    const char *rest = t + common + (t[common] == '/');
+    size_t n = 3 * (size_t)ups + strlen(rest) + 2;
+    if (!(r = malloc(n))) {
+        err_set("out of memory");
+        goto out;
+    }
+    r[0] = '\0';
+    for (int k = 0; k < ups; k++)
+        strcat(r, k + 1 < ups || *rest ? "../" : "..");
+    strcat(r, *rest ? rest : (ups ? "" : "."));
+out:
+    free(t);
+    free(d);
+    return r;
+}

@@ -66,6 +66,13 @@ int fs_publish_stream_at(int dfd, const char *name,
 /* fsync (when on) the finished temporary file dfd/tmp, then rename it to
  * dfd/name; the temporary file is removed on failure. Returns 0 or -1. */
 int fs_publish_at(int dfd, const char *tmp, const char *name);
+/* path made absolute (against the current folder) and normalised by its
+ * text: no "//", no "." component, "x/.." removed (".." above "/" stays
+ * "/"); symlinks are not looked at. Caller frees; NULL on error. */
+char *fs_path_normalise(const char *path);
+/* The path of target seen from folder from_dir (both normalised first, see
+ * fs_path_normalise): "../scans/a.png". Caller frees; NULL on error. */
+char *fs_path_relative(const char *target, const char *from_dir);
 /* Turn fsync on (1, the default) or off (0; tests on slow disks). Process-
  * wide; the command line sets it from INKPIPE_FSYNC. */
 void fs_set_sync(int on);

@@ -188,6 +188,25 @@ static int put_utf8(char *o, uint32_t cp)
     return 4;
 }
 
+/* Add a page whose source image is src as written in the output file
+ * out_path: a relative src is first taken from out_path's folder (hOCR,
+ * ALTO and JSON name it from there), else kept as written (find_source
+ * tries the current folder, then the job file's). Returns as
+ * out_review_add_page. */
+static int add_page_from(OutReview *rv, const char *out_path, const char *src,
+                         int pageno, int w, int h)
+{
+    const char *slash = strrchr(out_path, '/');
+    if (src && src[0] != '/' && slash) {
+        char buf[8192];
+        snprintf(buf, sizeof buf, "%.*s/%s", (int)(slash - out_path),
+                 out_path, src);
+        if (access(buf, R_OK) == 0)
+            return out_review_add_page(rv, buf, pageno, w, h);
+    }
+    return out_review_add_page(rv, src, pageno, w, h);
+}
+
 static int add_hocr(OutReview *rv, const char *path, const ReviewOptions *o)
 {
     OutPage **pages = NULL;
@@ -196,8 +215,8 @@ static int add_hocr(OutReview *rv, const char *path, const ReviewOptions *o)
         return -1;
     for (int pi = 0; rc == 0 && pi < np; pi++) {
         const OutPage *p = pages[pi];
-        if (out_review_add_page(rv, p->image, p->pageno, p->width,
-                                p->height) < 0) {
+        if (add_page_from(rv, path, p->image, p->pageno, p->width,
+                          p->height) < 0) {
             rc = err_prefix("%s", path);
             break;
         }
@@ -346,8 +365,8 @@ static int add_json(OutReview *rv, const char *path, const ReviewOptions *o)
                 h = b.y1 > h ? b.y1 : h;
             }
         }
-        if (out_review_add_page(rv, json_string_value(src),
-                                (int)json_integer_value(no), w, h) < 0) {
+        if (add_page_from(rv, path, json_string_value(src),
+                          (int)json_integer_value(no), w, h) < 0) {
             rc = err_prefix("%s", path);
             goto done;
         }

@@ -759,11 +759,33 @@ static OutPage *failed_page(Spool *sp, const ItemInfo *ii, int p)
     return out_page_create(ii->src, p, w, h, 0, 0, 0, 0);
 }
 
+/* The page's image path as the output files name it: src seen from the
+ * folder of OUT/rel (normalised; hOCR and ALTO viewers open it from
+ * there). 0, or -1 (message set). */
+static int set_image_path(OutPage *page, const char *out_dir, const char *rel,
+                          const char *src)
+{
+    const char *slash = strrchr(rel, '/');
+    size_t n = strlen(out_dir) + strlen(rel) + 2;
+    char *dir = malloc(n);
+    if (!dir)
+        return err_set("out of memory");
+    snprintf(dir, n, "%s/%.*s", out_dir, slash ? (int)(slash - rel) : 0, rel);
+    char *img = fs_path_relative(src, dir);
+    free(dir);
+    if (!img)
+        return err_prefix("%s: image path", src);
+    free(page->image);
+    page->image = img;
+    return 0;
+}
+
 /* Publish the output files of one input: written by out_files_write into
  * the staging folder DIR/.inkpipe-F as out.tmp.PID.SEQ.EXT, then (claim
- * checked) each renamed to DIR/BASE.EXT. 0, SPOOL_LOST or -1. */
+ * checked) each renamed to DIR/BASE.EXT; src is the input file (formats
+ * that embed page images read it). 0, SPOOL_LOST or -1. */
 static int output_publish(Spool *sp, Staging *sg, const char *rel,
-                          const OutPage *const *pages, int n)
+                          const char *src, const OutPage *const *pages, int n)
 {
     static unsigned seq;
     const char *slash = strrchr(rel, '/');
@@ -781,8 +803,8 @@ static int output_publish(Spool *sp, Staging *sg, const char *rel,
     snprintf(sg->name, sizeof sg->name, ".inkpipe-%s", sg->it->key);
     snprintf(token, sizeof token, "out.tmp.%ld.%u", (long)getpid(), seq++);
     int rc = staging_make(sg);
-    OutImageSource images = {chain_page_image,
-                             (void *)&spool_get_job(sp)->chain};
+    ChainImageSource is = {&spool_get_job(sp)->chain, src};
+    OutImageSource images = {chain_page_image, &is};
     if (rc == 0)
         rc = out_files_write_images(sg->fd, token, pages, n,
                                     spool_get_job(sp)->formats, &images);
@@ -849,8 +871,11 @@ static int stage_output(Spool *sp, Staging *sg, const QueueItem *it)
             err_prefix("%s page %d", ii.src, p + 1);
             goto done;
         }
+        if (set_image_path(pages[p], spool_get_job(sp)->output_dir, ii.rel,
+                           ii.src) < 0)
+            goto done;
     }
-    rc = output_publish(sp, sg, ii.rel, (const OutPage *const *)pages,
+    rc = output_publish(sp, sg, ii.rel, ii.src, (const OutPage *const *)pages,
                         ii.pages);
 done:
     for (int p = 0; pages && p < ii.pages; p++)

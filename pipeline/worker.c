@@ -316,6 +316,10 @@ static int sandbox_start(Sandbox *sb, Spool *sp, RecNet *net)
         close(req[1]);
         close(rep[0]);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* a stop (Ctrl-C reaches the whole process group) is the worker's
+         * to handle: it lets the item in hand finish, then stops */
+        signal(SIGINT, SIG_IGN);
+        signal(SIGTERM, SIG_IGN);
         if (getppid() != parent)
             _exit(111); /* the worker died before prctl took effect */
         limit_memory(spool_get_job(sp)->page_memory_mb);

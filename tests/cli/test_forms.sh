@@ -35,7 +35,7 @@ check json__every_template_field_in_template_order \
     test "$(jq -r '.pages[0].fields[].name' out/form-000.json | tr '\n' ' ')" = "$names"
 check json__top_level_shape \
     test "$(jq -r '[.source, .template, (.pages|length), .pages[0].page] | @tsv' out/form-000.json)" = \
-    "$(printf 'form-000.png\tregistration-card\t1\t0')"
+    "$(printf '../form-000.png\tregistration-card\t1\t0')"
 check json__field_keys \
     test "$(jq -r '.pages[0].fields[0] | keys_unsorted | join(",")' out/form-000.json)" = \
     "name,label,value,confidence,bbox,kind,needs_review,chars"

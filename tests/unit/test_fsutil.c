@@ -774,8 +774,48 @@ static void fs_publish_stream_at__write_lost_then_space_freed__refused(void)
     CHECK(umount(dir) == 0);
 }
 
+static void check_rel(const char *target, const char *dir, const char *want)
+{
+    char *got = fs_path_relative(target, dir);
+    CHECK(got && !strcmp(got, want));
+    if (!got || strcmp(got, want))
+        printf("  %s from %s: got '%s', want '%s'\n", target, dir,
+               got ? got : "(null)", want);
+    free(got);
+}
+
+static void fs_path_normalise__slashes_dots_dotdot__plain_absolute(void)
+{
+    char *p = fs_path_normalise("/jobs/../scans//box02/./form.tif");
+    CHECK(p && !strcmp(p, "/scans/box02/form.tif"));
+    free(p);
+    p = fs_path_normalise("/../a/");
+    CHECK(p && !strcmp(p, "/a"));
+    free(p);
+    char cwd[4096], want[4200];
+    CHECK(getcwd(cwd, sizeof cwd) != NULL);
+    snprintf(want, sizeof want, "%s/x", strcmp(cwd, "/") ? cwd : "");
+    p = fs_path_normalise("y/../x");
+    CHECK(p && !strcmp(p, want));
+    free(p);
+}
+
+static void fs_path_relative__various__from_the_folder(void)
+{
+    check_rel("/jobs/../scans//box02/form.tif", "/jobs/out/box02",
+              "../../../scans/box02/form.tif");
+    check_rel("/a/b/c.png", "/a/b", "c.png");
+    check_rel("/a/b/c.png", "/a/bb", "../b/c.png");
+    check_rel("/a/bb/c.png", "/a/b/", "../bb/c.png");
+    check_rel("/a/b/c.png", "/", "a/b/c.png");
+    check_rel("/a/b", "/a/b", ".");
+    check_rel("/a", "/a/b/c", "../..");
+}
+
 int main(void)
 {
+    RUN(fs_path_normalise__slashes_dots_dotdot__plain_absolute);
+    RUN(fs_path_relative__various__from_the_folder);
     fs_set_sync(1);
     RUN(fs_mkdirs__nested__every_level_made);
     RUN(fs_mkdirs__through_a_file__error_names_folder);
