@@ -675,62 +675,82 @@ static int claim_dead(const QueueEntry *e)
            !queue_pid_alive(e->pid);
 }
 
-int cmd_status(int argc, char **argv)
+/* 1 (after saying so) when job file path names a spool that does not
+ * exist: status then looks and creates nothing. 2 for a bad job file. */
+static int status_no_spool(const char *path)
 {
-    const char *path = NULL;
-    int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (is_help(argv[i])) {
-            fputs(help_status, stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (argv[i][0] == '-' || path) {
-            return usage(help_status, "unexpected argument '%s'", argv[i]);
-        } else {
-            path = argv[i];
-        }
-    }
-    if (!path)
-        return usage(help_status, "%s", "missing JOB.yaml");
-    /* status looks and creates nothing: no spool yet, nothing to show */
     Job *job = job_load(path);
     if (!job) {
         fprintf(stderr, "inkpipe: %s\n", err_get());
         return 2;
     }
     struct stat st;
+    int rc = 0;
     if (stat(job->spool, &st) < 0 && errno == ENOENT) {
         fprintf(stderr, "inkpipe: %s: the spool %s does not exist: the job "
                         "was never run (`inkpipe run %s` starts it)\n",
                 path, job->spool, path);
-        job_destroy(&job);
-        return 1;
+        rc = 1;
     }
     job_destroy(&job);
-    Spool *sp;
-    int rc = open_job(path, &job, &sp);
-    if (rc)
-        return rc;
-    if (json) {
-        char *text = report_status_json(sp);
-        if (text) {
-            puts(text);
-            free(text);
-        } else {
-            fprintf(stderr, "inkpipe: %s\n", err_get());
-            rc = 1;
-        }
-        goto out;
+    return rc;
+}
+
+/* status: the input files as the last run or submit found them. 0 or -1
+ * (said). */
+static int print_inputs(Spool *sp)
+{
+    SpoolInputs pi;
+    if (spool_inputs_get(sp, &pi) < 0) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        return -1;
     }
+    if (pi.recorded) {
+        printf("\ninputs: %d files: %d done, %d failed, %d pending; %d "
+               "removed (outputs kept); %d skipped as unsupported\n",
+               pi.present, pi.done, pi.failed, pi.pending, pi.gone,
+               pi.n_skipped);
+        for (int i = 0; i < pi.n_skipped; i++)
+            printf("  skipped %s: %s\n", pi.skipped[i].file,
+                   pi.skipped[i].reason);
+    }
+    spool_inputs_cleanup(&pi);
+    return 0;
+}
+
+/* status: the claims of every stage, a dead worker's (of this host) said
+ * so: it goes back to the queue at the next run or work. */
+static void print_claims(QueueEntry *const *claims, const int *nc)
+{
+    int any = 0;
+    for (int s = 0; s < STAGE_N; s++)
+        for (int i = 0; i < nc[s]; i++) {
+            const QueueEntry *c = &claims[s][i];
+            if (claim_dead(c)) {
+                printf("%s  %-9s %s: held by dead worker (host %s pid "
+                       "%ld); queued again at the next run\n",
+                       any++ ? "" : "\nin progress:\n",
+                       spool_stage_names[s], c->key, c->host, c->pid);
+                continue;
+            }
+            if (!any++)
+                printf("\nin progress:\n");
+            printf("  %-9s %s: host %s pid %ld, heartbeat %.0fs ago\n",
+                   spool_stage_names[s], c->key, c->host, c->pid, c->age_s);
+        }
+}
+
+/* status as text: counts per stage (a dead worker's claim counted as
+ * queued), failures with reasons, inputs, claims. 0 or 1. */
+static int print_status(Spool *sp, const Job *job)
+{
     ReportCounts k;
     if (report_counts(sp, &k) < 0) {
         fprintf(stderr, "inkpipe: %s\n", err_get());
-        rc = 1;
-        goto out;
+        return 1;
     }
     QueueEntry *failed[STAGE_N] = {0}, *claims[STAGE_N] = {0};
-    int nf[STAGE_N] = {0}, nc[STAGE_N] = {0};
+    int nf[STAGE_N] = {0}, nc[STAGE_N] = {0}, rc = 0;
     for (int s = 0; s < STAGE_N; s++) {
         Queue *q = spool_get_queue(sp, (SpoolStage)s);
         if (queue_list(q, QUEUE_FAILED, &failed[s], &nf[s]) < 0 ||
@@ -742,8 +762,6 @@ int cmd_status(int argc, char **argv)
     if (rc == 0) {
         printf("job %s\nspool %s\noutput %s\n\n", job->name, job->spool,
                job->output_dir);
-        /* a claim of a dead worker of this host is not running: it goes
-         * back to the queue at the next run or work */
         int dead[STAGE_N] = {0};
         for (int s = 0; s < STAGE_N; s++)
             for (int i = 0; i < nc[s]; i++)
@@ -762,44 +780,54 @@ int cmd_status(int argc, char **argv)
                 printf("  %-9s %s: %s\n", spool_stage_names[s],
                        failed[s][i].key, failed[s][i].reason);
             }
-        SpoolInputs pi;
-        if (spool_inputs_get(sp, &pi) < 0) {
-            fprintf(stderr, "inkpipe: %s\n", err_get());
+        if (print_inputs(sp) < 0)
             rc = 1;
-        } else if (pi.recorded) {
-            printf("\ninputs: %d files: %d done, %d failed, %d pending; %d "
-                   "removed (outputs kept); %d skipped as unsupported\n",
-                   pi.present, pi.done, pi.failed, pi.pending, pi.gone,
-                   pi.n_skipped);
-            for (int i = 0; i < pi.n_skipped; i++)
-                printf("  skipped %s: %s\n", pi.skipped[i].file,
-                       pi.skipped[i].reason);
-        }
-        spool_inputs_cleanup(&pi);
-        any = 0;
-        for (int s = 0; s < STAGE_N; s++)
-            for (int i = 0; i < nc[s]; i++) {
-                if (claim_dead(&claims[s][i])) {
-                    printf("%s  %-9s %s: held by dead worker (host %s pid "
-                           "%ld); queued again at the next run\n",
-                           any++ ? "" : "\nin progress:\n",
-                           spool_stage_names[s], claims[s][i].key,
-                           claims[s][i].host, claims[s][i].pid);
-                    continue;
-                }
-                if (!any++)
-                    printf("\nin progress:\n");
-                printf("  %-9s %s: host %s pid %ld, heartbeat %.0fs ago\n",
-                       spool_stage_names[s], claims[s][i].key,
-                       claims[s][i].host, claims[s][i].pid,
-                       claims[s][i].age_s);
-            }
+        print_claims(claims, nc);
     }
     for (int s = 0; s < STAGE_N; s++) {
         queue_entries_destroy(&failed[s], nf[s]);
         queue_entries_destroy(&claims[s], nc[s]);
     }
-out:
+    return rc;
+}
+
+int cmd_status(int argc, char **argv)
+{
+    const char *path = NULL;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(help_status, stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--json")) {
+            json = 1;
+        } else if (argv[i][0] == '-' || path) {
+            return usage(help_status, "unexpected argument '%s'", argv[i]);
+        } else {
+            path = argv[i];
+        }
+    }
+    if (!path)
+        return usage(help_status, "%s", "missing JOB.yaml");
+    int rc = status_no_spool(path);
+    if (rc)
+        return rc;
+    Job *job;
+    Spool *sp;
+    if ((rc = open_job(path, &job, &sp)) != 0)
+        return rc;
+    if (json) {
+        char *text = report_status_json(sp);
+        if (text) {
+            puts(text);
+            free(text);
+        } else {
+            fprintf(stderr, "inkpipe: %s\n", err_get());
+            rc = 1;
+        }
+    } else {
+        rc = print_status(sp, job);
+    }
     spool_destroy(&sp);
     job_destroy(&job);
     return rc;
