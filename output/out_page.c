@@ -506,6 +506,87 @@ int out_page_save(const OutPage *page, const char *path)
     return rc;
 }
 
+/* The fixed header of a page artifact. */
+typedef struct {
+    uint32_t version, ilen;
+    int pageno, width, height, dpi, nl, nw, ng;
+} PageHeader;
+
+/* Check buf (size bytes of path) as a page artifact: magic, version,
+ * counts within limits, size as the header says, checksum; the header into
+ * *h. 0, or -1 (message naming path set). */
+static int header_check(const char *path, const unsigned char *buf,
+                        size_t size, BinReader *r, PageHeader *h)
+{
+    if (size < 8 || memcmp(buf, OUT_MAGIC, 8) != 0)
+        return err_set("%s: not an inkpipe page artifact (bad magic)", path);
+    if (size < OUT_HDR_SIZE)
+        return err_set("%s: truncated header (%zu bytes, need %d)", path,
+                       size, OUT_HDR_SIZE);
+    r->pos = 8;
+    h->version = binio_read_u32(r, "version");
+    if (h->version != OUT_PAGE_VERSION &&
+        h->version != OUT_PAGE_VERSION_FORMS)
+        return err_set("%s: artifact version %u, this build reads versions "
+                       "%d and %d",
+                       path, (unsigned)h->version, OUT_PAGE_VERSION,
+                       OUT_PAGE_VERSION_FORMS);
+    (void)binio_read_u32(r, "reserved");
+    h->pageno = binio_read_i32(r, "page number");
+    h->width = binio_read_i32(r, "width");
+    h->height = binio_read_i32(r, "height");
+    h->dpi = binio_read_i32(r, "dpi");
+    h->nl = binio_read_i32(r, "line count");
+    h->nw = binio_read_i32(r, "word count");
+    h->ng = binio_read_i32(r, "glyph count");
+    h->ilen = binio_read_u32(r, "image name length");
+    if (h->nl < 0 || h->nw < 0 || h->ng < 0 || h->nl > OUT_MAX_ITEMS ||
+        h->nw > OUT_MAX_ITEMS || h->ng > OUT_MAX_ITEMS ||
+        h->ilen > OUT_MAX_IMAGE)
+        return err_set("%s: corrupt header (%d lines, %d words, %d glyphs, "
+                       "image name %u bytes)",
+                       path, h->nl, h->nw, h->ng, (unsigned)h->ilen);
+    size_t want = artifact_size(h->ilen, (size_t)h->nl, (size_t)h->nw,
+                                (size_t)h->ng);
+    if (size < want)
+        return err_set("%s: truncated (%zu bytes, header says %zu)", path,
+                       size, want);
+    if (size > want && h->version == OUT_PAGE_VERSION)
+        return err_set("%s: %zu trailing bytes after the page", path,
+                       size - want);
+    if (binio_get_u32(buf + size - 4) != binio_crc32(0, buf, size - 4))
+        return err_set("%s: checksum mismatch (corrupt artifact)", path);
+    return 0;
+}
+
+/* Read the lines, words and glyphs that h counts into page. */
+static void items_read(BinReader *r, OutPage *page, const PageHeader *h)
+{
+    for (int i = 0; i < h->nl; i++) {
+        OutLine *l = &page->lines[i];
+        get_box(r, &l->box);
+        l->baseline_slope = binio_read_f32(r, "line slope");
+        l->baseline_offset = binio_read_f32(r, "line offset");
+        l->x_size = binio_read_f32(r, "line x size");
+        l->block = binio_read_i32(r, "line block");
+        l->first_word = binio_read_i32(r, "line first word");
+        l->n_words = binio_read_i32(r, "line word count");
+        (void)binio_read_u32(r, "reserved");
+    }
+    for (int i = 0; i < h->nw; i++) {
+        OutWord *w = &page->words[i];
+        get_box(r, &w->box);
+        w->first_glyph = binio_read_i32(r, "word first glyph");
+        w->n_glyphs = binio_read_i32(r, "word glyph count");
+    }
+    for (int i = 0; i < h->ng; i++) {
+        OutGlyph *g = &page->glyphs[i];
+        get_box(r, &g->box);
+        g->codepoint = binio_read_u32(r, "code point");
+        g->conf = binio_read_f32(r, "confidence");
+    }
+}
+
 /**
  * Read a page artifact written by out_page_save().
  *
@@ -518,108 +599,40 @@ OutPage *out_page_load(const char *path)
 {
     const size_t max = artifact_size(OUT_MAX_IMAGE, OUT_MAX_ITEMS,
                                      OUT_MAX_ITEMS, OUT_MAX_ITEMS);
-    unsigned char *buf;
     BinReader r;
-    size_t size, want;
-    uint32_t version, ilen, crc;
-    int pageno, width, height, dpi, nl, nw, ng, i;
+    PageHeader h = {0};
+    size_t size;
     char *image = NULL;
     OutPage *page = NULL;
 
-    buf = binio_file_read(path, max, &size);
+    unsigned char *buf = binio_file_read(path, max, &size);
     if (!buf)
         return NULL;
     binio_reader_init(&r, buf, size, path, "page artifact");
-    if (size < 8 || memcmp(buf, OUT_MAGIC, 8) != 0) {
-        err_set("%s: not an inkpipe page artifact (bad magic)", path);
+    if (header_check(path, buf, size, &r, &h) < 0)
         goto done;
-    }
-    if (size < OUT_HDR_SIZE) {
-        err_set("%s: truncated header (%zu bytes, need %d)", path, size,
-                OUT_HDR_SIZE);
-        goto done;
-    }
-    r.pos = 8;
-    version = binio_read_u32(&r, "version");
-    if (version != OUT_PAGE_VERSION && version != OUT_PAGE_VERSION_FORMS) {
-        err_set("%s: artifact version %u, this build reads versions %d and "
-                "%d", path, (unsigned)version, OUT_PAGE_VERSION,
-                OUT_PAGE_VERSION_FORMS);
-        goto done;
-    }
-    (void)binio_read_u32(&r, "reserved");
-    pageno = binio_read_i32(&r, "page number");
-    width = binio_read_i32(&r, "width");
-    height = binio_read_i32(&r, "height");
-    dpi = binio_read_i32(&r, "dpi");
-    nl = binio_read_i32(&r, "line count");
-    nw = binio_read_i32(&r, "word count");
-    ng = binio_read_i32(&r, "glyph count");
-    ilen = binio_read_u32(&r, "image name length");
-    if (nl < 0 || nw < 0 || ng < 0 || nl > OUT_MAX_ITEMS ||
-        nw > OUT_MAX_ITEMS || ng > OUT_MAX_ITEMS || ilen > OUT_MAX_IMAGE) {
-        err_set("%s: corrupt header (%d lines, %d words, %d glyphs, image "
-                "name %u bytes)", path, nl, nw, ng, (unsigned)ilen);
-        goto done;
-    }
-    want = artifact_size(ilen, (size_t)nl, (size_t)nw, (size_t)ng);
-    if (size < want) {
-        err_set("%s: truncated (%zu bytes, header says %zu)", path, size,
-                want);
-        goto done;
-    }
-    if (size > want && version == OUT_PAGE_VERSION) {
-        err_set("%s: %zu trailing bytes after the page", path, size - want);
-        goto done;
-    }
-    crc = binio_get_u32(buf + size - 4);
-    if (crc != binio_crc32(0, buf, size - 4)) {
-        err_set("%s: checksum mismatch (corrupt artifact)", path);
-        goto done;
-    }
-    image = malloc((size_t)ilen + 1);
+    image = malloc((size_t)h.ilen + 1);
     if (!image) {
         err_set("%s: out of memory", path);
         goto done;
     }
-    memcpy(image, buf + OUT_HDR_SIZE, ilen);
-    image[ilen] = '\0';
-    if (memchr(image, '\0', ilen)) {
+    memcpy(image, buf + OUT_HDR_SIZE, h.ilen);
+    image[h.ilen] = '\0';
+    if (memchr(image, '\0', h.ilen)) {
         err_set("%s: image name contains a NUL byte", path);
         goto done;
     }
-    page = out_page_create(image, pageno, width, height, dpi, nl, nw, ng);
+    page = out_page_create(image, h.pageno, h.width, h.height, h.dpi, h.nl,
+                           h.nw, h.ng);
     if (!page) {
         err_prefix("%s", path);
         goto done;
     }
     /* the size check above makes every read below succeed */
-    r.pos = OUT_HDR_SIZE + ilen;
+    r.pos = OUT_HDR_SIZE + h.ilen;
     r.n = size - 4;
-    for (i = 0; i < nl; i++) {
-        OutLine *l = &page->lines[i];
-        get_box(&r, &l->box);
-        l->baseline_slope = binio_read_f32(&r, "line slope");
-        l->baseline_offset = binio_read_f32(&r, "line offset");
-        l->x_size = binio_read_f32(&r, "line x size");
-        l->block = binio_read_i32(&r, "line block");
-        l->first_word = binio_read_i32(&r, "line first word");
-        l->n_words = binio_read_i32(&r, "line word count");
-        (void)binio_read_u32(&r, "reserved");
-    }
-    for (i = 0; i < nw; i++) {
-        OutWord *w = &page->words[i];
-        get_box(&r, &w->box);
-        w->first_glyph = binio_read_i32(&r, "word first glyph");
-        w->n_glyphs = binio_read_i32(&r, "word glyph count");
-    }
-    for (i = 0; i < ng; i++) {
-        OutGlyph *g = &page->glyphs[i];
-        get_box(&r, &g->box);
-        g->codepoint = binio_read_u32(&r, "code point");
-        g->conf = binio_read_f32(&r, "confidence");
-    }
-    if (version == OUT_PAGE_VERSION_FORMS && !r.failed &&
+    items_read(&r, page, &h);
+    if (h.version == OUT_PAGE_VERSION_FORMS && !r.failed &&
         forms_decode(&r, page) < 0) {
         err_prefix("%s", path);
         out_page_destroy(&page);
