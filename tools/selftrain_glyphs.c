@@ -234,6 +234,100 @@ static int write_glyph(PIX *grey, const OutBox *b, int margin, const char *path)
     return 0;
 }
 
+/* The reading of a page as a string of its glyphs into key (size bytes),
+ * its least confidence into *minc. Returns 1 when every glyph is A-Z. */
+static int reading_key(const OutPage *pg, char *key, size_t size,
+                       double *minc)
+{
+    int k = 0, upper = 1;
+    *minc = 1.0;
+    for (int g = 0; g < pg->n_glyphs && k < (int)size - 1; g++) {
+        uint32_t cp = pg->glyphs[g].codepoint;
+        if (cp < 'A' || cp > 'Z')
+            upper = 0;
+        key[k++] = (char)cp;
+        if (pg->glyphs[g].conf < *minc)
+            *minc = pg->glyphs[g].conf;
+    }
+    key[k] = 0;
+    return upper;
+}
+
+/* Counts of a self-training pass. */
+typedef struct {
+    int per[26];
+    int crops, failed, named, taken, glyphs;
+} Stats;
+
+/* Cut the glyphs of crop file line (read as pg) into OUT/glyphs/ as
+ * labelled examples, a row of csv each, at most a.max_per_class a letter.
+ * 0, or -1 when the crop cannot be read again (said). */
+static int take_glyphs(const Args *a, const char *line, const char *stem,
+                       const OutPage *pg, FILE *csv, Stats *st)
+{
+    PIX *pix = pixRead(line);
+    PIX *grey = pix ? pixConvertTo8(pix, 0) : NULL;
+    pixDestroy(&pix);
+    if (!grey) {
+        fprintf(stderr, "selftrain_glyphs: %s: cannot read\n", line);
+        st->failed++;
+        return -1;
+    }
+    st->taken++;
+    for (int g = 0; g < pg->n_glyphs; g++) {
+        int c = (int)pg->glyphs[g].codepoint - 'A';
+        if (st->per[c] >= a->max_per_class)
+            continue;
+        char rel[4200], path[8400];
+        snprintf(rel, sizeof rel, "glyphs/%s_%02d_%c.png", stem, g, 'A' + c);
+        snprintf(path, sizeof path, "%s/%s", a->out, rel);
+        if (write_glyph(grey, &pg->glyphs[g].box, a->margin, path) < 0) {
+            fprintf(stderr, "selftrain_glyphs: %s\n", err_get());
+            st->failed++;
+            continue;
+        }
+        fprintf(csv, "%s,%c\n", rel, 'A' + c);
+        st->per[c]++;
+        st->glyphs++;
+    }
+    pixDestroy(&grey);
+    return 0;
+}
+
+/* Read every crop of list; a reading that is a known name (not a form
+ * word) with every glyph at least a.min_conf sure gives its glyphs; every
+ * reading goes to rd. */
+static void selftrain(const Args *a, const Names *nm, const ChainOptions *co,
+                      RecNet *net, FILE *list, FILE *csv, FILE *rd, Stats *st)
+{
+    char line[4096];
+    while (fgets(line, sizeof line, list)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (!*line)
+            continue;
+        st->crops++;
+        OutPage *pg = chain_page(co, net, line, 0);
+        if (!pg) {
+            fprintf(stderr, "selftrain_glyphs: %s\n", err_get());
+            st->failed++;
+            continue;
+        }
+        char key[1024];
+        double minc;
+        int upper = reading_key(pg, key, sizeof key, &minc);
+        int is_name = upper && (int)strlen(key) >= a->min_len &&
+                      !is_form_word(key) && names_has(nm, key);
+        int take = is_name && minc >= a->min_conf;
+        st->named += is_name;
+        char stem[4096];
+        stem_of(line, stem, sizeof stem);
+        fprintf(rd, "%s\t%s\t%.3f\t%d\n", stem, key, minc, take);
+        if (take)
+            take_glyphs(a, line, stem, pg, csv, st);
+        out_page_destroy(&pg);
+    }
+}
+
 int main(int argc, char **argv)
 {
     Args a;
@@ -275,79 +369,17 @@ int main(int argc, char **argv)
     }
     fputs("path,char\n", csv);
     fputs("file\treading\tmin_conf\ttaken\n", rd);
-    int per[26] = {0};
-    int crops = 0, failed = 0, named = 0, taken = 0, glyphs = 0;
-    char line[4096];
-    while (fgets(line, sizeof line, list)) {
-        line[strcspn(line, "\r\n")] = 0;
-        if (!*line)
-            continue;
-        crops++;
-        OutPage *pg = chain_page(&co, net, line, 0);
-        if (!pg) {
-            fprintf(stderr, "selftrain_glyphs: %s\n", err_get());
-            failed++;
-            continue;
-        }
-        char key[1024];
-        int k = 0, upper = 1;
-        double minc = 1.0;
-        for (int g = 0; g < pg->n_glyphs && k < (int)sizeof key - 1; g++) {
-            uint32_t cp = pg->glyphs[g].codepoint;
-            if (cp < 'A' || cp > 'Z')
-                upper = 0;
-            key[k++] = (char)cp;
-            if (pg->glyphs[g].conf < minc)
-                minc = pg->glyphs[g].conf;
-        }
-        key[k] = 0;
-        int is_name = upper && k >= a.min_len && !is_form_word(key) &&
-                      names_has(&nm, key);
-        int take = is_name && minc >= a.min_conf;
-        named += is_name;
-        char stem[4096];
-        stem_of(line, stem, sizeof stem);
-        fprintf(rd, "%s\t%s\t%.3f\t%d\n", stem, key, minc, take);
-        if (take) {
-            PIX *pix = pixRead(line);
-            PIX *grey = pix ? pixConvertTo8(pix, 0) : NULL;
-            pixDestroy(&pix);
-            if (!grey) {
-                fprintf(stderr, "selftrain_glyphs: %s: cannot read\n", line);
-                failed++;
-                out_page_destroy(&pg);
-                continue;
-            }
-            taken++;
-            for (int g = 0; g < pg->n_glyphs; g++) {
-                int c = (int)pg->glyphs[g].codepoint - 'A';
-                if (per[c] >= a.max_per_class)
-                    continue;
-                char rel[4200];
-                snprintf(rel, sizeof rel, "glyphs/%s_%02d_%c.png", stem, g,
-                         'A' + c);
-                snprintf(path, sizeof path, "%s/%s", a.out, rel);
-                if (write_glyph(grey, &pg->glyphs[g].box, a.margin, path) < 0) {
-                    fprintf(stderr, "selftrain_glyphs: %s\n", err_get());
-                    failed++;
-                    continue;
-                }
-                fprintf(csv, "%s,%c\n", rel, 'A' + c);
-                per[c]++;
-                glyphs++;
-            }
-            pixDestroy(&grey);
-        }
-        out_page_destroy(&pg);
-    }
+    Stats st;
+    memset(&st, 0, sizeof st);
+    selftrain(&a, &nm, &co, net, list, csv, rd, &st);
     fclose(list);
     int bad = fclose(csv) != 0;
     bad |= fclose(rd) != 0;
     printf("crops %d (failed %d), read as a lexicon name %d, taken (min "
            "conf >= %.2f) %d, glyphs %d\nper letter:",
-           crops, failed, named, a.min_conf, taken, glyphs);
+           st.crops, st.failed, st.named, a.min_conf, st.taken, st.glyphs);
     for (int c = 0; c < 26; c++)
-        printf(" %c %d", 'A' + c, per[c]);
+        printf(" %c %d", 'A' + c, st.per[c]);
     printf("\n");
     for (int i = 0; i < nm.n; i++)
         free(nm.key[i]);
