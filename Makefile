@@ -118,6 +118,7 @@ check-layers: $(foreach l,$(LAYERS),$(call layer_lib,$(l)))
 	@$(foreach l,$(LAYERS),DEPS_$(l)="$(LAYER_DEPS_$(l))") \
 	  tools/check_layers.sh $(BUILD) $(LAYERS)
 	@tools/check_cycles.sh $(BUILD)
+	@tools/long_functions.sh --check >/dev/null && echo "long functions: none over 120 lines but the listed ones (tools/long_functions.sh)"
 
 .PHONY: all deps demo test check-layers test-unit check-build valgrind bench eval eval-pages model model-selftrain \
         install clean format tools fuzz fuzz-build chaos test-slurm eval-real

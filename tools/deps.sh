@@ -25,7 +25,8 @@ for g in "$@"; do
                   libpoppler-glib-dev libcairo2-dev libjbig2dec0-dev) ;;
     test) pkgs+=(libxml2-utils hershey-fonts-data valgrind imagemagick strace jq
                  poppler-utils qpdf chromium libtiff-tools
-                 fonts-dejavu-core groff-base man-db) ;;
+                 fonts-dejavu-core groff-base man-db
+                 universal-ctags) ;;
     bench) pkgs+=(tesseract-ocr tesseract-ocr-eng ocrad gocr hershey-fonts-data time imagemagick
                   libtiff-tools) ;;
     fuzz) pkgs+=(clang) ;;
