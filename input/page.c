@@ -50,7 +50,7 @@ static PageWarningFn msg_handler;
 static FILE *msg_saved, *msg_stream;
 static char *msg_mem;
 static size_t msg_mem_len;
-static int msg_hooked;
+static int msg_hooked, msg_active;
 
 static void msg_add(const char *s)
 {
@@ -72,9 +72,14 @@ static void msg_add(const char *s)
     }
 }
 
+/* Leptonica's message: collected during a read; elsewhere (binarising,
+ * writing) on stderr, where Leptonica would have put it. */
 static void lept_message(const char *s)
 {
-    msg_add(s);
+    if (msg_active)
+        msg_add(s);
+    else
+        fputs(s, stderr);
 }
 
 static void tiff_message(const char *module, const char *fmt, va_list ap)
@@ -120,6 +125,7 @@ static void msg_begin(void)
 {
     msg_len = 0;
     msg_text[0] = '\0';
+    msg_active = 1;
     msg_mem = NULL;
     msg_mem_len = 0;
     if (msg_hooked) {
@@ -139,6 +145,7 @@ static void msg_begin(void)
  * it for msg_append. */
 static void msg_end(const char *path, int page, int ok)
 {
+    msg_active = 0;
     if (msg_stream) {
         stderr = msg_saved;
         fclose(msg_stream);
