@@ -233,6 +233,31 @@ static int page_format(const char *path, int *pformat)
     return 0;
 }
 
+/* 1 when the classic TIFF directory at offset ifd links to a next one
+ * (libtiff stops quietly at a link past the end of the file). */
+static int tiff_chain_goes_on(const char *path, uint64_t ifd)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    unsigned char h[4], c[2], x[4];
+    int on = 0;
+    if (ifd > 0 && pread(fd, h, 4, 0) == 4 &&
+        (h[0] == 'I' || h[0] == 'M') && h[0] == h[1] &&
+        (h[0] == 'I' ? h[2] : h[3]) == 42 &&
+        pread(fd, c, 2, (off_t)ifd) == 2) {
+        int le = h[0] == 'I';
+        unsigned count = le ? c[0] | c[1] << 8 : c[0] << 8 | c[1];
+        off_t at = (off_t)ifd + 2 + 12 * (off_t)count;
+        if (pread(fd, x, 4, at) == 4)
+            on = (le ? x[0] | x[1] << 8 | x[2] << 16 | (uint32_t)x[3] << 24
+                     : (uint32_t)x[0] << 24 | x[1] << 16 | x[2] << 8 | x[3])
+                 != 0;
+    }
+    close(fd);
+    return on;
+}
+
 /* Walk a TIFF's directory chain once: the page count and, when pifd is
  * given, each page's directory offset. Over max_pages (> 0) the rest of
  * the chain is only counted (libtiff's light walk) for the message. */
@@ -245,7 +270,7 @@ static int tiff_list(const char *path, int max_pages, uint64_t **pifd,
     if (!tif)
         return err_set("%s: cannot read the TIFF directory (corrupt file?)",
                        path);
-    uint64_t *ifd = NULL;
+    uint64_t *ifd = NULL, last = 0;
     int n = 0, cap = 0, rc = 0;
     do {
         if (max_pages > 0 && n == max_pages) {
@@ -268,10 +293,17 @@ static int tiff_list(const char *path, int max_pages, uint64_t **pifd,
             }
             ifd = v;
         }
+        last = TIFFCurrentDirOffset(tif);
         if (pifd)
-            ifd[n] = TIFFCurrentDirOffset(tif);
+            ifd[n] = last;
         n++;
     } while (TIFFReadDirectory(tif));
+    /* the chain goes on but the next directory could not be read: a file
+     * cut short loses its last pages without a word from libtiff */
+    if (rc == 0 && tiff_chain_goes_on(path, last))
+        msg_add("the TIFF directory chain ends in a directory that cannot "
+                "be read (truncated or corrupt file?): pages after the "
+                "listed ones are lost");
     TIFFClose(tif);
     if (rc < 0) {
         free(ifd);

@@ -32,6 +32,15 @@ check ocr__truncated_tiff__says_truncated grep -q "truncated or corrupt TIFF" "$
 no_unknown() { ! grep -q "not an image file" "$1"; }
 check ocr__truncated_tiff__not_unknown_format no_unknown "$T/tif.err"
 
+# half the 3-page TIFF: page 1 reads, the chain's next link is past the end
+head -c $(($(stat -c %s "$tif") / 2)) "$tif" >"$T/half.tif"
+"$INKPIPE" ocr -o "$T/out" "$T/half.tif" >/dev/null 2>"$T/half.err"; rc=$?
+check ocr__tiff_cut_after_page_1__exit_0 test "$rc" = 0
+check ocr__tiff_cut_after_page_1__warns_pages_lost grep -q "half.tif: warning: .*truncated.*pages after" "$T/half.err"
+check ocr__tiff_cut_after_page_1__every_line_names_file all_lines_name "$T/half.err" "half.tif"
+"$INKPIPE" ocr -o "$T/out" "$tif" >/dev/null 2>"$T/whole.err"
+check ocr__whole_tiff__no_warning test ! -s "$T/whole.err"
+
 # a job: the library's line never comes bare, the failures name the files
 printf 'input:\n  paths: [scans]\noutput:\n  dir: out\n  formats: [txt]\nspool: spool\n' >"$T/job.yaml"
 "$INKPIPE" run "$T/job.yaml" >"$T/run.out" 2>"$T/run.err"; rc=$?
