@@ -23,6 +23,7 @@
 
 #include "cli/cli.h"
 #include "common/err.h"
+#include "input/page.h"
 
 #ifndef INKPIPE_VERSION
 #define INKPIPE_VERSION "unknown"
@@ -45,6 +46,17 @@ static void usage(FILE *fp, const Command *cmds, int n)
                 "describes one command; `inkpipe --version` the build.\n");
 }
 
+/* A library warning of a page read that succeeded, on one line with the
+ * file and page (page_set_warning_handler). */
+static void print_page_warning(const char *path, int page, const char *text)
+{
+    if (page >= 0)
+        fprintf(stderr, "inkpipe: %s page %d: warning: %s\n", path, page + 1,
+                text);
+    else
+        fprintf(stderr, "inkpipe: %s: warning: %s\n", path, text);
+}
+
 int main(int argc, char **argv)
 {
     const Command cmds[] = {
@@ -65,6 +77,8 @@ int main(int argc, char **argv)
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 512 << 20);
     openblas_set_num_threads(1);
+    page_messages_init();
+    page_set_warning_handler(print_page_warning);
     if (!getenv("LEPT_MSG_SEVERITY"))
         setMsgSeverity(L_SEVERITY_NONE);
     if (cli_env_load() < 0) {

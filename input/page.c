@@ -24,6 +24,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,139 @@
 
 #include "common/err.h"
 #include "common/fsutil.h"
+
+/* ---- library messages ------------------------------------------------------
+ * Leptonica, libtiff and libjpeg write warnings to stderr without a file
+ * name. While a page is listed or read (msg_begin .. msg_end) they are
+ * collected here, joined into one line: a failure adds them to its message,
+ * a success hands them to the warning handler (page_set_warning_handler)
+ * with file and page. Leptonica and libtiff through their hooks
+ * (page_messages_init); libjpeg, which Leptonica leaves printing with
+ * fprintf(stderr), by pointing stderr at a memory stream for the read. */
+static char msg_text[1024];
+static size_t msg_len;
+static PageWarningFn msg_handler;
+static FILE *msg_saved, *msg_stream;
+static char *msg_mem;
+static size_t msg_mem_len;
+static int msg_hooked, msg_active;
+
+static void msg_add(const char *s)
+{
+    while (*s) {
+        size_t n = strcspn(s, "\n");
+        while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+            n--;
+        if (n > 0 && msg_len + n + 3 < sizeof msg_text) {
+            if (msg_len > 0) {
+                memcpy(msg_text + msg_len, "; ", 2);
+                msg_len += 2;
+            }
+            memcpy(msg_text + msg_len, s, n);
+            msg_len += n;
+            msg_text[msg_len] = '\0';
+        }
+        s += n;
+        s += strspn(s, "\r\n ");
+    }
+}
+
+/* Leptonica's message: collected during a read; elsewhere (binarising,
+ * writing) on stderr, where Leptonica would have put it. */
+static void lept_message(const char *s)
+{
+    if (msg_active)
+        msg_add(s);
+    else
+        fputs(s, stderr);
+}
+
+static void tiff_message(const char *module, const char *fmt, va_list ap)
+{
+    char b[512];
+    int k = 0;
+    if (module && *module)
+        k = snprintf(b, sizeof b, "%s: ", module);
+    if (k < 0 || (size_t)k >= sizeof b)
+        k = 0;
+    vsnprintf(b + k, sizeof b - (size_t)k, fmt, ap);
+    msg_add(b);
+}
+
+/**
+ * Route Leptonica's and libtiff's messages into the page reader, so that
+ * they come out with the file name (in the error message, or through the
+ * warning handler) instead of bare on stderr. Call once at program start.
+ *
+ * Notes:
+ *   (1) Leptonica sets libtiff's handlers to its own (silent) ones at each
+ *       TIFF it opens, so ours are set again at the start of each read,
+ *       for the directory walk that page.c does with libtiff itself.
+ */
+void page_messages_init(void)
+{
+    leptSetStderrHandler(lept_message);
+    msg_hooked = 1;
+}
+
+/**
+ * Set the function that gets the library warnings of a page read that
+ * succeeded (one call per page, the warnings joined by "; ").
+ *
+ * @param[in] fn  handler, or NULL: such warnings are dropped
+ */
+void page_set_warning_handler(PageWarningFn fn)
+{
+    msg_handler = fn;
+}
+
+static void msg_begin(void)
+{
+    msg_len = 0;
+    msg_text[0] = '\0';
+    msg_active = 1;
+    msg_mem = NULL;
+    msg_mem_len = 0;
+    if (msg_hooked) {
+        TIFFSetWarningHandler(tiff_message);
+        TIFFSetErrorHandler(tiff_message);
+    }
+    msg_stream = open_memstream(&msg_mem, &msg_mem_len);
+    if (msg_stream) {
+        fflush(stderr);
+        msg_saved = stderr;
+        stderr = msg_stream;
+    }
+}
+
+/* End of a read of path's page (0-based; -1 = the whole file): restore
+ * stderr, then hand the collected text to the handler when ok, else keep
+ * it for msg_append. */
+static void msg_end(const char *path, int page, int ok)
+{
+    msg_active = 0;
+    if (msg_stream) {
+        stderr = msg_saved;
+        fclose(msg_stream);
+        msg_stream = NULL;
+        if (msg_mem)
+            msg_add(msg_mem);
+        free(msg_mem);
+        msg_mem = NULL;
+    }
+    if (ok && msg_len > 0 && msg_handler)
+        msg_handler(path, page, msg_text);
+}
+
+/* The error message set by a failed read, with the library's words. */
+static void msg_append(void)
+{
+    if (msg_len > 0) {
+        char e[1024];
+        snprintf(e, sizeof e, "%s", err_get());
+        err_set("%s (%s)", e, msg_text);
+    }
+}
 
 int page_is_image_name(const char *name)
 {
@@ -64,10 +198,31 @@ static int page_format(const char *path, int *pformat)
     if (!fp)
         return err_set_errno("%s", path);
     int format = IFF_UNKNOWN;
+    unsigned char m[4] = {0};
+    size_t got = fread(m, 1, sizeof m, fp);
+    rewind(fp);
     int rc = findFileFormatStream(fp, &format);
     fclose(fp);
-    if (rc != 0 || format == IFF_UNKNOWN)
+    if (rc != 0 || format == IFF_UNKNOWN) {
+        /* Leptonica also reads a TIFF's directory: a TIFF cut short has
+         * the magic but no directory, which is no "unknown format" */
+        const char *kind = NULL;
+        if (got == 4 && ((m[0] == 'I' && m[1] == 'I' && m[3] == 0 &&
+                          (m[2] == 42 || m[2] == 43)) ||
+                         (m[0] == 'M' && m[1] == 'M' && m[2] == 0 &&
+                          (m[3] == 42 || m[3] == 43))))
+            kind = "TIFF";
+        else if (got >= 3 && m[0] == 0xFF && m[1] == 0xD8 && m[2] == 0xFF)
+            kind = "JPEG";
+        else if (got == 4 && m[0] == 0x89 && m[1] == 'P' && m[2] == 'N' &&
+                 m[3] == 'G')
+            kind = "PNG";
+        if (kind)
+            return err_set("%s: truncated or corrupt %s file (cannot read "
+                           "its header)",
+                           path, kind);
         return err_set("%s: not an image file (unknown format)", path);
+    }
     if (!(is_tiff(format) || format == IFF_PNG || format == IFF_JFIF_JPEG ||
           format == IFF_PNM || format == IFF_BMP || format == IFF_GIF ||
           format == IFF_WEBP || format == IFF_JP2))
@@ -76,6 +231,31 @@ static int page_format(const char *path, int *pformat)
                        path);
     *pformat = format;
     return 0;
+}
+
+/* 1 when the classic TIFF directory at offset ifd links to a next one
+ * (libtiff stops quietly at a link past the end of the file). */
+static int tiff_chain_goes_on(const char *path, uint64_t ifd)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    unsigned char h[4], c[2], x[4];
+    int on = 0;
+    if (ifd > 0 && pread(fd, h, 4, 0) == 4 &&
+        (h[0] == 'I' || h[0] == 'M') && h[0] == h[1] &&
+        (h[0] == 'I' ? h[2] : h[3]) == 42 &&
+        pread(fd, c, 2, (off_t)ifd) == 2) {
+        int le = h[0] == 'I';
+        unsigned count = le ? c[0] | c[1] << 8 : c[0] << 8 | c[1];
+        off_t at = (off_t)ifd + 2 + 12 * (off_t)count;
+        if (pread(fd, x, 4, at) == 4)
+            on = (le ? x[0] | x[1] << 8 | x[2] << 16 | (uint32_t)x[3] << 24
+                     : (uint32_t)x[0] << 24 | x[1] << 16 | x[2] << 8 | x[3])
+                 != 0;
+    }
+    close(fd);
+    return on;
 }
 
 /* Walk a TIFF's directory chain once: the page count and, when pifd is
@@ -90,7 +270,7 @@ static int tiff_list(const char *path, int max_pages, uint64_t **pifd,
     if (!tif)
         return err_set("%s: cannot read the TIFF directory (corrupt file?)",
                        path);
-    uint64_t *ifd = NULL;
+    uint64_t *ifd = NULL, last = 0;
     int n = 0, cap = 0, rc = 0;
     do {
         if (max_pages > 0 && n == max_pages) {
@@ -113,10 +293,17 @@ static int tiff_list(const char *path, int max_pages, uint64_t **pifd,
             }
             ifd = v;
         }
+        last = TIFFCurrentDirOffset(tif);
         if (pifd)
-            ifd[n] = TIFFCurrentDirOffset(tif);
+            ifd[n] = last;
         n++;
     } while (TIFFReadDirectory(tif));
+    /* the chain goes on but the next directory could not be read: a file
+     * cut short loses its last pages without a word from libtiff */
+    if (rc == 0 && tiff_chain_goes_on(path, last))
+        msg_add("the TIFF directory chain ends in a directory that cannot "
+                "be read (truncated or corrupt file?): pages after the "
+                "listed ones are lost");
     TIFFClose(tif);
     if (rc < 0) {
         free(ifd);
@@ -147,7 +334,21 @@ static int tiff_list(const char *path, int max_pages, uint64_t **pifd,
  *   (1) One walk of the directory chain, so the cost is linear in the
  *       page count.
  */
+static int page_list_quiet(const char *path, int max_pages, uint64_t **pifd,
+                           int *pn);
+
 int page_list(const char *path, int max_pages, uint64_t **pifd, int *pn)
+{
+    msg_begin();
+    int rc = page_list_quiet(path, max_pages, pifd, pn);
+    msg_end(path, -1, rc == 0);
+    if (rc < 0)
+        msg_append();
+    return rc;
+}
+
+static int page_list_quiet(const char *path, int max_pages, uint64_t **pifd,
+                           int *pn)
 {
     int format;
     if (pifd)
@@ -311,8 +512,22 @@ static int decode_out_of_memory(int e, int w, int h, int bps, int spp)
  *       capped by limits.page_memory_mb) says so and names that key
  *       instead of calling the file corrupt.
  */
+static PIX *page_read_quiet(const char *path, int page, uint64_t ifd,
+                            int64_t max_pixels);
+
 PIX *page_read_at(const char *path, int page, uint64_t ifd,
                   int64_t max_pixels)
+{
+    msg_begin();
+    PIX *pix = page_read_quiet(path, page, ifd, max_pixels);
+    msg_end(path, page, pix != NULL);
+    if (!pix)
+        msg_append();
+    return pix;
+}
+
+static PIX *page_read_quiet(const char *path, int page, uint64_t ifd,
+                            int64_t max_pixels)
 {
     int format, w = 0, h = 0, bps = 0, spp = 0, res = 0, cmap = 0, fmt2 = 0;
     FILE *view = NULL;

@@ -22,6 +22,13 @@
  * .j2k, .pdf; any case). */
 int page_is_image_name(const char *name);
 
+/* Library warnings (Leptonica, libtiff, libjpeg) of a page read that
+ * succeeded: path, 0-based page (-1 = the file as a whole), the warnings
+ * joined into one line. Those of a failed read are in its error message. */
+typedef void (*PageWarningFn)(const char *path, int page, const char *text);
+void page_messages_init(void);
+void page_set_warning_handler(PageWarningFn fn);
+
 int page_count(const char *path, int *pn);
 /* Page count and, for a TIFF, each page's directory offset (one walk);
  * for a PDF, each page's object (page_pdf_list). */
