@@ -30,6 +30,7 @@
 #include "common/err.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,13 +313,14 @@ float binio_read_f32(BinReader *r, const char *what)
  *   (1) On allocation failure b->oom is set and this and every later write
  *       is dropped; the writer checks b->oom once before using b->p.
  */
-void binio_buf_write(BinBuf *b, const void *src, size_t n)
+/* Make room for n more bytes in b. 0, or -1 with b->oom set. */
+static int buf_reserve(BinBuf *b, size_t n)
 {
-    if (b->oom || n == 0)
-        return;
+    if (b->oom)
+        return -1;
     if (n > SIZE_MAX / 2 - b->n) {
         b->oom = 1;
-        return;
+        return -1;
     }
     if (b->n + n > b->cap) {
         size_t c = b->cap ? b->cap : 4096;
@@ -327,13 +329,53 @@ void binio_buf_write(BinBuf *b, const void *src, size_t n)
         unsigned char *q = realloc(b->p, c);
         if (!q) {
             b->oom = 1;
-            return;
+            return -1;
         }
         b->p = q;
         b->cap = c;
     }
+    return 0;
+}
+
+void binio_buf_write(BinBuf *b, const void *src, size_t n)
+{
+    if (b->oom || n == 0 || buf_reserve(b, n) < 0)
+        return;
     memcpy(b->p + b->n, src, n);
     b->n += n;
+}
+
+/**
+ * Append text formatted printf-style to a growable buffer, at any length.
+ *
+ * @param[in,out] b    buffer (sticky oom: nothing is appended after a
+ *                     failed allocation)
+ * @param[in]     fmt  printf format
+ *
+ * Notes:
+ *   (1) The text is formatted straight into the buffer, which grows to
+ *       fit; a NUL follows it (not counted in b->n), so a buffer of text
+ *       only is a C string.
+ *   (2) A format error counts as out of memory: b->oom is set.
+ */
+void binio_buf_printf(BinBuf *b, const char *fmt, ...)
+{
+    if (b->oom)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (k < 0) {
+        b->oom = 1;
+        return;
+    }
+    if (buf_reserve(b, (size_t)k + 1) < 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf((char *)b->p + b->n, (size_t)k + 1, fmt, ap);
+    va_end(ap);
+    b->n += (size_t)k;
 }
 
 /**

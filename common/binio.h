@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/err.h"
+
 /* ---- fields at a known address (the caller has checked the bounds) ---- */
 
 unsigned char *binio_put_u16(unsigned char *p, uint16_t v);
@@ -70,6 +72,9 @@ void binio_buf_u32(BinBuf *b, uint32_t v);
 void binio_buf_u64(BinBuf *b, uint64_t v);
 void binio_buf_i32(BinBuf *b, int32_t v);
 void binio_buf_f32(BinBuf *b, float v);
+/* Append text formatted printf-style, at any length (no NUL counted in
+ * b->n; p is NUL-terminated after it when memory allowed). */
+void binio_buf_printf(BinBuf *b, const char *fmt, ...) ERR_PRINTF(2, 3);
 /* Append the CRC-32 of everything in b so far: the trailer of every
  * inkpipe format. */
 void binio_buf_crc32(BinBuf *b);

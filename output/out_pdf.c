@@ -34,6 +34,7 @@
  */
 #include "output/output.h"
 #include "output/out_int.h"
+#include "common/binio.h"
 #include "common/err.h"
 
 #include <leptonica/allheaders.h>
@@ -79,44 +80,6 @@ typedef struct {
     int n_obj;
 } Pdf;
 
-/* A growable byte buffer (content streams, the CMap). */
-typedef struct {
-    char *b;
-    size_t n, cap;
-    int oom;
-} Buf;
-
-static void buf_put(Buf *b, const void *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *nb = realloc(b->b, cap);
-        if (!nb) {
-            b->oom = 1;
-            return;
-        }
-        b->b = nb;
-        b->cap = cap;
-    }
-    memcpy(b->b + b->n, s, n);
-    b->n += n;
-}
-
-static void buf_printf(Buf *b, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (k > 0)
-        buf_put(b, tmp, (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1);
-}
-
 static void pdf_put(Pdf *p, const void *s, size_t n)
 {
     if (n == 0)
@@ -155,13 +118,14 @@ static void pdf_stream(Pdf *p, int num, const char *dict, const void *data,
 }
 
 /* A stream object, Flate-compressed (deterministic: zlib level 9). */
-static int pdf_stream_flate(Pdf *p, int num, const char *dict, const Buf *b)
+static int pdf_stream_flate(Pdf *p, int num, const char *dict,
+                            const BinBuf *b)
 {
     uLongf zn = compressBound((uLong)b->n);
     unsigned char *z = malloc(zn);
     if (!z)
         return err_set("pdf: out of memory");
-    if (compress2(z, &zn, (const Bytef *)b->b, (uLong)b->n, 9) != Z_OK) {
+    if (compress2(z, &zn, (const Bytef *)b->p, (uLong)b->n, 9) != Z_OK) {
         free(z);
         return err_set("pdf: cannot compress a stream");
     }
@@ -222,21 +186,21 @@ static unsigned cid_of(const uint32_t *cps, int n, uint32_t cp)
 }
 
 /* UTF-16BE hex of cp (one unit or a surrogate pair). */
-static void put_utf16(Buf *b, uint32_t cp)
+static void put_utf16(BinBuf *b, uint32_t cp)
 {
     if (cp < 0x10000) {
-        buf_printf(b, "%04X", (unsigned)cp);
+        binio_buf_printf(b, "%04X", (unsigned)cp);
     } else {
         cp -= 0x10000;
-        buf_printf(b, "%04X%04X", (unsigned)(0xD800 + (cp >> 10)),
+        binio_buf_printf(b, "%04X%04X", (unsigned)(0xD800 + (cp >> 10)),
                    (unsigned)(0xDC00 + (cp & 0x3FF)));
     }
 }
 
 static int put_tounicode(Pdf *p, const uint32_t *cps, int n)
 {
-    Buf b = {0};
-    buf_printf(&b, "/CIDInit /ProcSet findresource begin\n"
+    BinBuf b = {0};
+    binio_buf_printf(&b, "/CIDInit /ProcSet findresource begin\n"
                    "12 dict begin\n"
                    "begincmap\n"
                    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) "
@@ -248,20 +212,20 @@ static int put_tounicode(Pdf *p, const uint32_t *cps, int n)
     /* at most 100 entries a block (PDF reference, 9.10.3) */
     for (int i = 0; i < n; i += 100) {
         int m = n - i < 100 ? n - i : 100;
-        buf_printf(&b, "%d beginbfchar\n", m);
+        binio_buf_printf(&b, "%d beginbfchar\n", m);
         for (int j = i; j < i + m; j++) {
-            buf_printf(&b, "<%04X> <", (unsigned)(j + 1));
+            binio_buf_printf(&b, "<%04X> <", (unsigned)(j + 1));
             put_utf16(&b, cps[j]);
-            buf_printf(&b, ">\n");
+            binio_buf_printf(&b, ">\n");
         }
-        buf_printf(&b, "endbfchar\n");
+        binio_buf_printf(&b, "endbfchar\n");
     }
-    buf_printf(&b, "endcmap\n"
+    binio_buf_printf(&b, "endcmap\n"
                    "CMapName currentdict /CMap defineresource pop\n"
                    "end\nend\n");
     int rc = b.oom ? err_set("pdf: out of memory")
                    : pdf_stream_flate(p, OBJ_TOUNICODE, "", &b);
-    free(b.b);
+    binio_buf_cleanup(&b);
     return rc;
 }
 
@@ -320,12 +284,12 @@ static void put_head(Pdf *p, int n_pages)
 /* ---- one page -------------------------------------------------------- */
 
 /* The page's text layer into b; s = points per pixel, hpt = page height. */
-static void put_text(Buf *b, const OutPage *pg, const uint32_t *cps, int ncp,
-                     double s, double hpt)
+static void put_text(BinBuf *b, const OutPage *pg, const uint32_t *cps,
+                     int ncp, double s, double hpt)
 {
     char n1[32], n2[32], n3[32], n4[32];
     unsigned space = cid_of(cps, ncp, 0x20);
-    buf_printf(b, "BT\n3 Tr\n");
+    binio_buf_printf(b, "BT\n3 Tr\n");
     for (int li = 0; li < pg->n_lines; li++) {
         const OutLine *l = &pg->lines[li];
         int last = -1;
@@ -343,19 +307,19 @@ static void put_text(Buf *b, const OutPage *pg, const uint32_t *cps, int ncp,
                         (w->n_glyphs * (FONT_WIDTH / 1000.0) * fs);
             double x = w->box.x0 * s;
             double y = hpt - w->box.y1 * s - (FONT_DESCENT / 1000.0) * fs;
-            buf_printf(b, "/F0 %s Tf %s Tz 1 0 0 1 %s %s Tm <",
+            binio_buf_printf(b, "/F0 %s Tf %s Tz 1 0 0 1 %s %s Tm <",
                        out__fmt_num(fs, 3, n1), out__fmt_num(tz, 3, n2),
                        out__fmt_num(x, 3, n3), out__fmt_num(y, 3, n4));
             for (int g = w->first_glyph; g < w->first_glyph + w->n_glyphs;
                  g++)
-                buf_printf(b, "%04X",
+                binio_buf_printf(b, "%04X",
                            cid_of(cps, ncp, text_cp(pg->glyphs[g].codepoint)));
             if (wi != last)
-                buf_printf(b, "%04X", space);
-            buf_printf(b, "> Tj\n");
+                binio_buf_printf(b, "%04X", space);
+            binio_buf_printf(b, "> Tj\n");
         }
     }
-    buf_printf(b, "ET\n");
+    binio_buf_printf(b, "ET\n");
 }
 
 /* The image XObject of page i (data already encoded). */
@@ -454,9 +418,9 @@ static int put_page(Pdf *p, int i, const OutPage *pg,
         hpt = pg->height > 0 ? hpt : 792;
     }
     char n1[32], n2[32];
-    Buf b = {0};
+    BinBuf b = {0};
     if (rc == 0 && have) {
-        buf_printf(&b, "q %s 0 0 %s 0 0 cm /Im0 Do Q\n",
+        binio_buf_printf(&b, "q %s 0 0 %s 0 0 cm /Im0 Do Q\n",
                    out__fmt_num(wpt, 3, n1), out__fmt_num(hpt, 3, n2));
         int iw = 0, ih = 0;
         if (put_image(p, i, &img, &iw, &ih) < 0)
@@ -474,7 +438,7 @@ static int put_page(Pdf *p, int i, const OutPage *pg,
     }
     if (rc == 0)
         rc = pdf_stream_flate(p, OBJ_CONTENT(i), "", &b);
-    free(b.b);
+    binio_buf_cleanup(&b);
     if (rc < 0)
         return -1;
     pdf_obj(p, OBJ_PAGE(i));

@@ -57,6 +57,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/binio.h"
 #include "common/err.h"
 #include "common/fsutil.h"
 #include "input/page.h"
@@ -480,57 +481,16 @@ static Known *record_find_n(Record *r, const char *key, int n)
 }
 
 
-/* Append s to the growing buffer b with tabs, newlines, CRs and
- * backslashes escaped. */
-typedef struct {
-    char *p;
-    size_t n, cap;
-    int oom;
-} Buf;
-
-static void buf_put(Buf *b, const char *s, size_t len)
-{
-    if (b->oom)
-        return;
-    if (b->n + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (b->n + len + 1 > cap)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, len);
-    b->n += len;
-    b->p[b->n] = '\0';
-}
-
-static void buf_printf(Buf *b, const char *fmt, ...) ERR_PRINTF(2, 3);
-
-static void buf_printf(Buf *b, const char *fmt, ...)
-{
-    char tmp[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        buf_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-static void buf_escaped(Buf *b, const char *s)
+/* Append s to b with tabs, newlines, CRs and backslashes escaped. */
+static void buf_escaped(BinBuf *b, const char *s)
 {
     for (; *s; s++) {
         const char *e = *s == '\t' ? "\\t" : *s == '\n' ? "\\n"
                       : *s == '\r' ? "\\r" : *s == '\\' ? "\\\\" : NULL;
         if (e)
-            buf_put(b, e, 2);
+            binio_buf_write(b, e, 2);
         else
-            buf_put(b, s, 1);
+            binio_buf_write(b, s, 1);
     }
 }
 
@@ -711,32 +671,32 @@ static int record_load(Spool *sp, int dfd, Record *r, SpoolSkipped **pskip,
 static int record_save(int dfd, const Record *r, const SpoolSkipped *skip,
                        int n_skip)
 {
-    Buf b = {0};
-    buf_printf(&b, "%s\n", INPUTS_MAGIC);
-    buf_printf(&b, "# in KEY SIZE MTIME_NS FNV1A64 p(resent)|g(one)<TAB>SRC"
+    BinBuf b = {0};
+    binio_buf_printf(&b, "%s\n", INPUTS_MAGIC);
+    binio_buf_printf(&b, "# in KEY SIZE MTIME_NS FNV1A64 p(resent)|g(one)<TAB>SRC"
                    "<TAB>REL; skip<TAB>FILE<TAB>REASON. Written by `inkpipe "
                    "run`/`submit`; do not edit.\n");
     for (int i = 0; i < r->n; i++) {
         const Known *k = &r->v[i];
-        buf_printf(&b, "in %s %lld %lld %016llx %c\t", k->key, k->size,
+        binio_buf_printf(&b, "in %s %lld %lld %016llx %c\t", k->key, k->size,
                    k->mtime_ns, k->hash, k->gone ? 'g' : 'p');
         buf_escaped(&b, k->src);
-        buf_put(&b, "\t", 1);
+        binio_buf_write(&b, "\t", 1);
         buf_escaped(&b, k->rel);
-        buf_put(&b, "\n", 1);
+        binio_buf_write(&b, "\n", 1);
     }
     for (int i = 0; i < n_skip; i++) {
-        buf_put(&b, "skip\t", 5);
+        binio_buf_write(&b, "skip\t", 5);
         buf_escaped(&b, skip[i].file);
-        buf_put(&b, "\t", 1);
+        binio_buf_write(&b, "\t", 1);
         buf_escaped(&b, skip[i].reason);
-        buf_put(&b, "\n", 1);
+        binio_buf_write(&b, "\n", 1);
     }
     int rc = b.oom ? err_set("out of memory")
                    : fs_write_at(dfd, INPUTS_FILE, b.p, b.n, 1);
     if (rc < 0)
         err_prefix("spool %s", INPUTS_FILE);
-    free(b.p);
+    binio_buf_cleanup(&b);
     return rc;
 }
 

@@ -136,6 +136,23 @@ static void binio_buf__appends__bytes_in_order(void)
     binio_buf_cleanup(NULL);
 }
 
+static void binio_buf_printf__long_text__whole_and_nul_terminated(void)
+{
+    BinBuf b = {0};
+    binio_buf_write(&b, "X", 1);
+    char big[10000];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    binio_buf_printf(&b, "<%s>%d", big, 42);
+    CHECK(!b.oom);
+    CHECK(b.n == 1 + 1 + 9999 + 1 + 2);
+    CHECK(b.p[0] == 'X' && b.p[1] == '<' && b.p[10001] == '>');
+    CHECK(memcmp(b.p + b.n - 2, "42", 2) == 0 && b.p[b.n] == '\0');
+    binio_buf_printf(&b, "%s", "");
+    CHECK(b.n == 10004);
+    binio_buf_cleanup(&b);
+}
+
 static void binio_buf_i32__negative__twos_complement_read_back(void)
 {
     BinBuf b = {0};
@@ -260,6 +277,7 @@ int main(void)
     RUN(binio_read__past_end__sticky_error_naming_file_and_field);
     RUN(binio_read_need__huge_count__fails_without_overflow);
     RUN(binio_buf__appends__bytes_in_order);
+    RUN(binio_buf_printf__long_text__whole_and_nul_terminated);
     RUN(binio_buf_i32__negative__twos_complement_read_back);
     RUN(binio_file_read__small_file__whole_content);
     RUN(binio_file_read__missing__message_names_file);
