@@ -107,13 +107,9 @@ int report_fields_csv(Spool *sp)
     const Job *job = spool_get_job(sp);
     if (!job->form)
         return 0;
-    int fd = openat(spool__art_fd(sp), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!d) {
-        if (fd >= 0)
-            close(fd);
-        return err_set_errno("fields.csv: list %s", spool__art_dir(sp));
-    }
+    DIR *d = spool__art_opendir(sp);
+    if (!d)
+        return err_prefix("fields.csv");
     CsvCtx c = {job->form, NULL, 0};
     int cap = 0, rc = 0;
     struct dirent *de;

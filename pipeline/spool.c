@@ -126,6 +126,18 @@ const char *spool__art_dir(const Spool *sp)
     return sp->art_dir;
 }
 
+DIR *spool__art_opendir(const Spool *sp)
+{
+    int fd = openat(sp->art_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        err_set_errno("list %s", sp->art_dir);
+        if (fd >= 0)
+            close(fd);
+    }
+    return d;
+}
+
 int spool__out_fd(const Spool *sp)
 {
     return sp->out_fd;

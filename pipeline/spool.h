@@ -30,6 +30,8 @@
 #ifndef INKPIPE_SPOOL_H
 #define INKPIPE_SPOOL_H
 
+#include <dirent.h>
+
 #include "common/err.h"
 #include "pipeline/job.h"
 #include "pipeline/queue.h"
@@ -154,6 +156,9 @@ int spool__enqueuef(Queue *q, const char *key, const char *fmt, ...)
     ERR_PRINTF(3, 4);
 int spool__art_fd(const Spool *sp);
 const char *spool__art_dir(const Spool *sp);
+/* A listing of SPOOL/art/ (closedir() it), or NULL with the reason, naming
+ * the folder, set. */
+DIR *spool__art_opendir(const Spool *sp);
 int spool__out_fd(const Spool *sp);
 
 #endif

@@ -864,14 +864,9 @@ static int note_dropped_failures(Spool *sp, const KeySet *drop, Record *r,
 /* Remove art/F-p* of the files in s. 0 or -1. */
 static int forget_artifacts(Spool *sp, const KeySet *s)
 {
-    int fd =
-        openat(spool__art_fd(sp), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!d) {
-        if (fd >= 0)
-            close(fd);
-        return err_set_errno("list %s", spool__art_dir(sp));
-    }
+    DIR *d = spool__art_opendir(sp);
+    if (!d)
+        return -1;
     int rc = 0;
     struct dirent *de;
     while ((de = readdir(d)) && rc == 0)

@@ -320,14 +320,9 @@ static int remove_artifacts(Spool *sp, SpoolStage from)
 {
     static const char *const ext[STAGE_N] = {NULL, ".tif", ".seg", ".rec",
                                              NULL};
-    int fd =
-        openat(spool__art_fd(sp), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!d) {
-        if (fd >= 0)
-            close(fd);
-        return err_set_errno("list %s", spool__art_dir(sp));
-    }
+    DIR *d = spool__art_opendir(sp);
+    if (!d)
+        return -1;
     int rc = 0;
     struct dirent *de;
     while ((de = readdir(d))) {
