@@ -29,6 +29,7 @@
 #include "cli/cli.h"
 #include "pipeline/job.h"
 #include "pipeline/report.h"
+#include "pipeline/review.h"
 #include "pipeline/spool.h"
 #include "pipeline/worker.h"
 
@@ -384,6 +385,21 @@ static int finish_run(Spool *sp, const Job *job, ReportRun *run, double t0,
         fprintf(stderr, "inkpipe: %s\n", err_get());
         rc = 1;
     }
+    char review[8192];
+    ReviewStats rs;
+    int rv = review_run_end(job, report_pages(&k).done, review, sizeof review,
+                            &rs);
+    if (rv < 0) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        rc = rc ? rc : 1;
+    } else if (rv > 0) {
+        run->review = review;
+        run->review_to_check = rs.to_check;
+        if (rs.missing_images)
+            fprintf(stderr, "inkpipe: review: %d page(s) without a picture "
+                            "(the source image could not be read)\n",
+                    rs.missing_images);
+    }
     run->end = k;
     run->seconds = clock_mono_s() - t0;
     run->t_end = wall_now();
@@ -397,6 +413,7 @@ static int finish_run(Spool *sp, const Job *job, ReportRun *run, double t0,
     if (report_run_save(sp, run, NULL, 0) < 0)
         fprintf(stderr, "inkpipe: %s (the run itself is not affected)\n",
                 err_get());
+    run->review = NULL; /* review[] ends here */
     return rc;
 }
 

@@ -23,7 +23,9 @@ static const char help_review[] =
     "NAME.json (form fields) where the job wrote one, else from NAME.hocr.\n"
     "Pictures and crops go to a folder beside the page (FILE_files/); the\n"
     "page needs no server and no network. Typed corrections are exported\n"
-    "from the page as the CSV that `inkpipe train --csv` reads.\n"
+    "from the page as the CSV that `inkpipe train --csv` reads. A job with\n"
+    "`output.review: true` writes this page (default options, default\n"
+    "place) at the end of every `inkpipe run`.\n"
     "\n"
     "  -o FILE.html      the page (default: OUTPUT_DIR/review.html)\n"
     "  --threshold C     a word (or a field without needs_review) under this\n"
@@ -108,7 +110,11 @@ int cmd_review(int argc, char **argv)
     }
     char def[8192];
     if (!out) {
-        snprintf(def, sizeof def, "%s/review.html", job->output_dir);
+        if (review_default_path(job, def, sizeof def) < 0) {
+            fprintf(stderr, "inkpipe: review: %s\n", err_get());
+            job_destroy(&job);
+            return 1;
+        }
         out = def;
     }
     ReviewStats st;

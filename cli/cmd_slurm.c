@@ -27,6 +27,7 @@
 #include "common/fsutil.h"
 #include "pipeline/job.h"
 #include "pipeline/report.h"
+#include "pipeline/review.h"
 #include "pipeline/slurm.h"
 #include "pipeline/spool.h"
 
@@ -166,6 +167,17 @@ static int slurm_report(Spool *sp, const Job *job, double seconds)
         fprintf(stderr, "inkpipe slurm wait: %s\n", err_get());
         return 1;
     }
+    char review[8192];
+    ReviewStats rs;
+    int rv = review_run_end(job, report_pages(&k).done, review, sizeof review,
+                            &rs);
+    if (rv < 0) {
+        fprintf(stderr, "inkpipe slurm wait: %s\n", err_get());
+        return failed ? 3 : 1;
+    }
+    if (rv > 0)
+        fprintf(stderr, "inkpipe slurm wait: review page %s: %d to check\n",
+                review, rs.to_check);
     return failed ? 3 : 0;
 }
 

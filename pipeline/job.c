@@ -300,6 +300,7 @@ static const JField job_fields[] = {
     {"spool", JT_PATH, OFF(spool), 0, 0, 0},
     {"output.dir", JT_PATH, OFF(output_dir), 0, 0, 1},
     {"output.formats", JT_FORMATS, OFF(formats), 0, 0, 0},
+    {"output.review", JT_BOOL, OFF(review), 0, 0, 0},
     {"workers", JT_INT, OFF(workers), 1, 256, 0},
     {"binarize.method", JT_METHOD, OFF(chain.binarize.method), 0, 0, 0},
     {"binarize.window", JT_INT, OFF(chain.binarize.window), 0, 2000, 0},
@@ -1003,6 +1004,12 @@ Job *job_load(const char *path)
     }
     if (check_overlap(&c, root) < 0)
         goto fail;
+    if (job->review && !(job->formats & (OUT_FORMAT_HOCR | OUT_FORMAT_JSON))) {
+        jerr(&c, c.node[field_index("output.review")],
+             "output.review needs hocr or json among output.formats (the "
+             "review page is made from them)");
+        goto fail;
+    }
     if (job->forms_template &&
         !(job->form = form_template_load(job->forms_template))) {
         err_prefix("%s: forms.template", path);

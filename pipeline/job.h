@@ -34,6 +34,8 @@ typedef struct {
     char *spool;      /* `spool`, resolved; default DIR/spool/NAME */
     char *output_dir; /* `output.dir`, resolved */
     int formats;      /* `output.formats`: OUT_FORMAT_* bits; default both */
+    int review;       /* `output.review`: `run` writes OUT/review.html at its
+                         end (review.h); default 0 */
     int workers;      /* `workers`; default 1 */
     /* binarize.*, segment.*, recognize.charset and .context,
      * limits.max_pixels: what the page chain needs (chain.h) */

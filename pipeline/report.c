@@ -446,8 +446,12 @@ void report_run_summary(FILE *fp, const char *who, const Job *job,
                     "%d removed, %d unreadable, %d skipped as unsupported",
                 u->inputs, u->n_new, u->changed, u->unchanged, u->removed,
                 run->end.c[STAGE_INGEST].failed, u->n_skipped);
-    fprintf(fp, "; job: %d pages: %d done, %d failed; outputs in %s\n",
+    fprintf(fp, "; job: %d pages: %d done, %d failed; outputs in %s",
             all.total, all.done, all.failed, out);
+    if (run->review)
+        fprintf(fp, "; review page %s: %d to check", run->review,
+                run->review_to_check);
+    fputc('\n', fp);
 }
 
 /* An ISO 8601 UTC time of t (seconds since the epoch), to the second. */

@@ -48,6 +48,8 @@ typedef struct {
     long peak_rss_kb;    /* getrusage: this process */
     long peak_rss_children_kb; /* getrusage: its workers (largest) */
     int exit_code;
+    const char *review;  /* [optional] the review page written (output.review) */
+    int review_to_check; /* its items to check */
 } ReportRun;
 
 /* Pages recognised and failed, files written and unreadable during the

@@ -672,3 +672,50 @@ int review_write(const Job *job, const char *html_path, const ReviewOptions *o,
     out_review_destroy(&rv);
     return rc < 0 ? -1 : 0;
 }
+
+/**
+ * The default place of a job's review page: OUTPUT_DIR/review.html.
+ *
+ * @param[in]  job   the loaded job
+ * @param[out] path  the page's path
+ * @param[in]  size  bytes at path
+ * @return 0, or -1 with a message when the path does not fit
+ */
+int review_default_path(const Job *job, char *path, size_t size)
+{
+    int n = snprintf(path, size, "%s/review.html", job->output_dir);
+    if (n < 0 || (size_t)n >= size)
+        return err_set("%s: path too long", job->output_dir);
+    return 0;
+}
+
+/**
+ * Write or refresh the review page at the end of a run (`output.review`).
+ *
+ * @param[in]  job         the loaded job; nothing is done without review
+ * @param[in]  pages_done  pages of the job done so far (all runs)
+ * @param[out] path        the page written (review_default_path)
+ * @param[in]  size        bytes at path
+ * @param[out] st          what was found and written
+ * @return 1 written, 0 not written (no output.review, or no page done
+ *         yet: there is nothing to show), -1 error (err_get names the file)
+ *
+ * Notes:
+ *   (1) The page is made from the outputs alone (review_write): a rerun
+ *       that changed no output writes the same bytes again, by temp file
+ *       and rename, so a reader never sees half a page.
+ */
+int review_run_end(const Job *job, int pages_done, char *path, size_t size,
+                   ReviewStats *st)
+{
+    memset(st, 0, sizeof *st);
+    if (!job->review || pages_done <= 0)
+        return 0;
+    if (review_default_path(job, path, size) < 0)
+        return -1;
+    ReviewOptions o;
+    review_options_init(&o);
+    if (review_write(job, path, &o, st) < 0)
+        return err_prefix("review page");
+    return 1;
+}

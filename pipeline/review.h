@@ -36,4 +36,14 @@ void review_options_init(ReviewOptions *o);
 int review_write(const Job *job, const char *html_path,
                  const ReviewOptions *o, ReviewStats *st);
 
+/* OUTPUT_DIR/review.html, the page's default place, into path (size
+ * bytes). 0, or -1 when it does not fit. */
+int review_default_path(const Job *job, char *path, size_t size);
+
+/* The end of a run of a job with output.review: write the page at its
+ * default place with the default options, once some page is done.
+ * Returns 1 written (path, *st filled), 0 nothing to show yet, -1 error. */
+int review_run_end(const Job *job, int pages_done, char *path, size_t size,
+                   ReviewStats *st);
+
 #endif
