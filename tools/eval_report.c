@@ -121,8 +121,14 @@ static WriterSet *set_get(const char *name)
     return s;
 }
 
-/* Read the glyph table. Returns 0 or -1 (message printed). */
-static int read_glyphs(const char *path)
+/* One row of a table: its fields, how many, and where it stands (for
+ * messages). Returns 0 or -1 (message printed). */
+typedef int (*RowFn)(char **f, int nf, const char *path, int ln);
+
+/* Read a tab-separated table, '#' and empty lines skipped, each line split
+ * into at most max fields (max <= 8) and given to row. Returns 0 or -1
+ * (message printed). */
+static int read_table(const char *path, int max, RowFn row)
 {
     FILE *fp = fopen(path, "r");
     if (!fp) {
@@ -130,82 +136,71 @@ static int read_glyphs(const char *path)
         return -1;
     }
     char line[1024];
-    int ln = 0;
-    while (fgets(line, sizeof line, fp)) {
+    int ln = 0, rc = 0;
+    while (rc == 0 && fgets(line, sizeof line, fp)) {
         ln++;
         if (line[0] == '#' || line[0] == '\n')
             continue;
-        char *f[4];
-        char *end = NULL;
-        int nf = split_tabs(line, f, 4);
-        double conf = nf == 4 ? strtod(f[3], &end) : -1.0;
-        int t = nf == 4 && strlen(f[1]) == 1 ? class_index(f[1][0]) : -1;
-        int a = nf == 4 && strlen(f[2]) == 1 ? class_index(f[2][0]) : -1;
-        if (nf != 4 || t < 0 || a < 0 || !end || *end || end == f[3] ||
-            !(conf >= 0.0 && conf <= 1.0)) {
-            fprintf(stderr,
-                    "eval_report: %s:%d: want source, true char, answer, "
-                    "confidence 0..1\n",
-                    path, ln);
-            fclose(fp);
-            return -1;
-        }
-        Source *s = source_get(f[0]);
-        if (!s) {
-            fprintf(stderr, "eval_report: %s:%d: more than %d sources\n", path,
-                    ln, MAX_SRC);
-            fclose(fp);
-            return -1;
-        }
-        int b = (int)(conf * NBINS);
-        if (b >= NBINS)
-            b = NBINS - 1;
-        s->conf[t][a]++;
-        s->n++;
-        s->right += t == a;
-        s->right_merged += merge_class(t) == merge_class(a);
-        s->bin_n[b]++;
-        s->bin_right[b] += t == a;
-        s->bin_conf[b] += conf;
-        s->sum_conf += conf;
+        char *f[8];
+        int nf = split_tabs(line, f, max);
+        rc = row(f, nf, path, ln);
     }
     fclose(fp);
+    return rc;
+}
+
+/* A row of the glyph table: source, true char, answer, confidence. */
+static int glyph_row(char **f, int nf, const char *path, int ln)
+{
+    char *end = NULL;
+    double conf = nf == 4 ? strtod(f[3], &end) : -1.0;
+    int t = nf == 4 && strlen(f[1]) == 1 ? class_index(f[1][0]) : -1;
+    int a = nf == 4 && strlen(f[2]) == 1 ? class_index(f[2][0]) : -1;
+    if (nf != 4 || t < 0 || a < 0 || !end || *end || end == f[3] ||
+        !(conf >= 0.0 && conf <= 1.0)) {
+        fprintf(stderr,
+                "eval_report: %s:%d: want source, true char, answer, "
+                "confidence 0..1\n",
+                path, ln);
+        return -1;
+    }
+    Source *s = source_get(f[0]);
+    if (!s) {
+        fprintf(stderr, "eval_report: %s:%d: more than %d sources\n", path,
+                ln, MAX_SRC);
+        return -1;
+    }
+    int b = (int)(conf * NBINS);
+    if (b >= NBINS)
+        b = NBINS - 1;
+    s->conf[t][a]++;
+    s->n++;
+    s->right += t == a;
+    s->right_merged += merge_class(t) == merge_class(a);
+    s->bin_n[b]++;
+    s->bin_right[b] += t == a;
+    s->bin_conf[b] += conf;
+    s->sum_conf += conf;
     return 0;
 }
 
-/* Read the per-writer table. Returns 0 or -1 (message printed). */
-static int read_writers(const char *path)
+/* A row of the per-writer table: set, writer, glyphs, top-1, merged, role. */
+static int writer_row(char **f, int nf, const char *path, int ln)
 {
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        fprintf(stderr, "eval_report: %s: %s\n", path, strerror(errno));
+    WriterSet *s = nf == 6 ? set_get(f[0]) : NULL;
+    if (!s || s->n == MAX_WR) {
+        fprintf(stderr,
+                "eval_report: %s:%d: want set, writer, glyphs, top-1, "
+                "merged, role (at most %d sets of %d writers)\n",
+                path, ln, MAX_SETS, MAX_WR);
         return -1;
     }
-    char line[1024];
-    int ln = 0;
-    while (fgets(line, sizeof line, fp)) {
-        ln++;
-        if (line[0] == '#' || line[0] == '\n')
-            continue;
-        char *f[6];
-        int nf = split_tabs(line, f, 6);
-        WriterSet *s = nf == 6 ? set_get(f[0]) : NULL;
-        if (!s || s->n == MAX_WR) {
-            fprintf(stderr,
-                    "eval_report: %s:%d: want set, writer, glyphs, top-1, "
-                    "merged, role (at most %d sets of %d writers)\n",
-                    path, ln, MAX_SETS, MAX_WR);
-            fclose(fp);
-            return -1;
-        }
-        s->writer[s->n] = atoi(f[1]);
-        s->glyphs[s->n] = atoi(f[2]);
-        s->top1[s->n] = atof(f[3]);
-        s->merged[s->n] = atof(f[4]);
-        snprintf(s->role[s->n], sizeof s->role[0], "%s", f[5]);
-        s->n++;
-    }
-    fclose(fp);
+    s->writer[s->n] = atoi(f[1]);
+    s->glyphs[s->n] = atoi(f[2]);
+    s->top1[s->n] = atof(f[3]);
+    s->merged[s->n] = atof(f[4]);
+    snprintf(s->role[s->n], sizeof s->role[0], "%s", f[5]);
+    s->n++;
     return 0;
 }
 
@@ -541,8 +536,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if ((glyphs && read_glyphs(glyphs) < 0) ||
-        (writers && read_writers(writers) < 0))
+    if ((glyphs && read_table(glyphs, 4, glyph_row) < 0) ||
+        (writers && read_table(writers, 6, writer_row) < 0))
         return 1;
 
     char tmp[4200];
