@@ -215,6 +215,19 @@ static int put(json_t *obj, const char *key, json_t *v)
     return json_object_set_new(obj, key, v);
 }
 
+/* The text of a report: root compact, reals to 12 digits (the keys keep
+ * their order), or NULL with "out of memory" set when bad (a put failed)
+ * or the text cannot be made. root is released either way. */
+static char *report__dump(json_t *root, int bad)
+{
+    char *text =
+        bad ? NULL : json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(12));
+    json_decref(root);
+    if (!text)
+        err_set("out of memory");
+    return text;
+}
+
 /* One failed item: stage, key, reason, and from the item itself the
  * input file and the 1-based page (null for a file-level item, or when
  * the item cannot be read: a concurrent retry, a damaged spool). */
@@ -370,12 +383,7 @@ char *report_status_json(Spool *sp)
     bad |= put(root, "failed", failed);
     bad |= put(root, "claims", claims);
     bad |= put(root, "inputs", inputs);
-    char *out =
-        bad ? NULL : json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(12));
-    json_decref(root);
-    if (!out)
-        err_set("out of memory");
-    return out;
+    return report__dump(root, bad);
 }
 
 /* ---- one run -------------------------------------------------------- */
@@ -566,12 +574,7 @@ char *report_run_json(Spool *sp, const ReportRun *run)
     bad |= put(root, "job_total", tot);
     bad |= put(root, "failed", failed);
     bad |= put(root, "peak_rss_kb", mem);
-    char *text =
-        bad ? NULL : json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(12));
-    json_decref(root);
-    if (!text)
-        err_set("out of memory");
-    return text;
+    return report__dump(root, bad);
 }
 
 #define RUNS_KEPT 100
