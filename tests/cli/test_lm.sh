@@ -7,13 +7,11 @@
 # measurements).
 . "$(dirname "$0")/lib.sh"
 
-B=${BUILD_DIR:-$TOP/build}
 T=$TEST_TMPDIR/lm
 mkdir -p "$T/in" "$T/m"
 export INKPIPE_MODEL=$T/m/rand.model
-"$B/tools/rec_model" create --seed 7 "$INKPIPE_MODEL" >/dev/null || { fail setup__rec_model; exit 1; }
-"$B/tools/mkpage" --seed 11 --text "the weather mother|GQ267388 2026 0105|Pay 250 EUR" \
-    "$T/in/p1.png" || { fail setup__mkpage; exit 1; }
+setup_model "$INKPIPE_MODEL"
+setup_page --seed 11 --text "the weather mother|GQ267388 2026 0105|Pay 250 EUR" "$T/in/p1.png"
 
 "$INKPIPE" ocr --help | grep -q -- '--lexicon FILE'
 check ocr__help__lists_lexicon test $? = 0
