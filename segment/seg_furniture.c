@@ -504,105 +504,121 @@ static int repair_across(PIX *out, PIX *mask, BOXA *rules, int horizontal,
     return 0;
 }
 
+/* The rules found on the 2x-reduced page (seg__furniture_remove). */
+typedef struct {
+    PIX *hm, *vm; /* horizontal and vertical rule runs (vm with box sides) */
+    PIX *hk, *vk; /* the straight ink under them */
+} RulesR;
+
+static void rules_r_free(RulesR *rr)
+{
+    pixDestroy(&rr->hm);
+    pixDestroy(&rr->vm);
+    pixDestroy(&rr->hk);
+    pixDestroy(&rr->vk);
+}
+
 /**
- * Remove form furniture from a 1 bpp page and repair the strokes it cut.
+ * Find the rules of the 2x-reduced page r: long thin horizontal and
+ * vertical runs, shorter verticals where they meet a horizontal rule, and
+ * the straight ink under each.
  *
- * @param[in]  pixb      1 bpp page, ink = 1; not modified
- * @param[in]  dpi       resolution (> 0)
- * @param[in]  med_h     median component height, px (> 0)
- * @param[out] premoved  [optional] ink pixels removed
- * @return new 1 bpp PIX (caller owns), or NULL on error
+ * @param[in]  r       the page, 2x OR-reduced, ink = 1
+ * @param[in]  med_h   median component height, px (full resolution)
+ * @param[in]  bridge  1: bridge dashes first (handwriting-size glyphs)
+ * @param[in]  hlen, vlen, vlen_short  rule lengths (rule_lengths())
+ * @param[out] rr      the masks, at r's size; the caller frees them with
+ *                     rules_r_free(), also after an error
+ * @return 0, or -1 out of memory
  *
  * Notes:
- *   (1) Rules are found on a 2x OR-reduced copy (a quarter of the pixels,
- *       and a slightly tilted 1 px rule stays one run), then mapped back
- *       and intersected with the page's ink; a glyph pixel right against a
- *       rule may go with it.
- *   (2) Returns a plain copy for pages with > 35% ink or no room for a
- *       rule SEL.
+ *   (1) Faint rules come out of the binariser as dashes. With bridge,
+ *       short gaps in thin straight pieces are bridged (pieces shorter
+ *       than a fifth of a glyph height, i.e. most handwriting, are dropped
+ *       first) and the long runs of that taken. The rule masks are cut
+ *       back to the page's ink later, so the bridged gaps remove nothing.
+ *   (2) Shorter verticals count only where they meet a horizontal rule:
+ *       the sides of boxes. A lone stroke that long is more likely two
+ *       touching glyphs (a descender on an ascender).
+ *   (3) The runs hold the bridged gaps and the row added to line dashes
+ *       up: hk and vk keep only the straight ink under them (not a stroke
+ *       crossing).
  */
-PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
+static int rules_reduced(PIX *r, float med_h, int bridge, int hlen, int vlen,
+                         int vlen_short, RulesR *rr)
 {
-    if (premoved)
-        *premoved = 0;
-    int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
-    l_int32 on = 0;
-    pixCountPixels(pixb, &on, NULL);
-    int hlen, vlen, vlen_short;
-    rule_lengths(dpi, med_h, &hlen, &vlen, &vlen_short);
-    if (on == 0 || (double)on > 0.35 * (double)w * h || hlen >= w ||
-        vlen >= h || hlen < 16 || vlen < 16 || w < 8 || h < 8)
-        return pixCopy(NULL, pixb);
-
-    PIX *r = pixReduceRankBinary2(pixb, 1, NULL);
-    PIX *hr = NULL, *vr = NULL, *hk_r = NULL, *vk_r = NULL;
-    PIX *hm_r = NULL, *vm_r = NULL, *vs_r = NULL, *seed = NULL;
-    PIX *hmask = NULL, *vmask = NULL, *tmask = NULL, *out = NULL;
-    BOXA *hrules = NULL, *vrules = NULL;
-    if (!r)
-        goto fail;
-    /* Faint rules come out of the binariser as dashes. Bridge short gaps
-     * in thin straight pieces (pieces shorter than a fifth of a glyph
-     * height, i.e. most handwriting, are dropped first) and take the long
-     * runs of that. The rule masks are cut back to the page's ink below,
-     * so the bridged gaps remove nothing. */
-    /* Only for glyphs of handwriting size (>= 2.5 mm) and >= 24 px (the
-     * smallest SELs, 6 px, stay a quarter of a glyph): printed text is
-     * denser, and the flat bottoms of a row of its letters, a few px
-     * apart, would be bridged into a rule. */
-    int bridge = med_h >= 0.1f * dpi && med_h >= 24.0f;
-    hr = bridge ? bridge_dashes(r, med_h, 1) : pixCopy(NULL, r);
-    vr = bridge ? bridge_dashes(r, med_h, 0) : pixCopy(NULL, r);
+    PIX *hr = bridge ? bridge_dashes(r, med_h, 1) : pixCopy(NULL, r);
+    PIX *vr = bridge ? bridge_dashes(r, med_h, 0) : pixCopy(NULL, r);
+    PIX *vs_r = NULL, *seed = NULL, *boxes = NULL;
+    int rc = -1;
     if (!hr || !vr)
-        goto fail;
-    hm_r = pixOpenCompBrickExtendDwa(NULL, hr, hlen / 2, 1);
-    vm_r = pixOpenCompBrickExtendDwa(NULL, vr, 1, vlen / 2);
-    if (!hm_r || !vm_r || keep_thin_runs(hm_r, r, hlen / 2, 1) != 0 ||
-        keep_thin_runs(vm_r, r, vlen / 2, 0) != 0)
-        goto fail;
-    /* Shorter verticals count only where they meet a horizontal rule: the
-     * sides of boxes. A lone stroke that long is more likely two touching
-     * glyphs (a descender on an ascender). */
+        goto out;
+    rr->hm = pixOpenCompBrickExtendDwa(NULL, hr, hlen / 2, 1);
+    rr->vm = pixOpenCompBrickExtendDwa(NULL, vr, 1, vlen / 2);
+    if (!rr->hm || !rr->vm || keep_thin_runs(rr->hm, r, hlen / 2, 1) != 0 ||
+        keep_thin_runs(rr->vm, r, vlen / 2, 0) != 0)
+        goto out;
     if (vlen_short < vlen) {
         vs_r = pixOpenCompBrickExtendDwa(NULL, vr, 1, vlen_short / 2);
-        seed = pixDilateBrick(NULL, hm_r, 3, 3);
+        seed = pixDilateBrick(NULL, rr->hm, 3, 3);
         if (!vs_r || !seed)
-            goto fail;
+            goto out;
         pixAnd(seed, seed, vs_r);
-        PIX *boxes = pixSeedfillBinary(NULL, seed, vs_r, 8);
-        if (!boxes)
-            goto fail;
-        pixOr(vm_r, vm_r, boxes);
-        pixDestroy(&boxes);
+        if (!(boxes = pixSeedfillBinary(NULL, seed, vs_r, 8)))
+            goto out;
+        pixOr(rr->vm, rr->vm, boxes);
     }
-    /* the runs hold the bridged gaps and the row added to line dashes up:
-     * keep only the straight ink under them (not a stroke crossing) */
-    hk_r = straight_ink(hm_r, r, med_h, 1);
-    vk_r = straight_ink(vm_r, r, med_h, 0);
-    if (!hk_r || !vk_r)
-        goto fail;
-    l_int32 hz = 1, vz = 1;
-    pixZero(hm_r, &hz);
-    pixZero(vm_r, &vz);
-    if (hz && vz) { /* nothing like a rule */
-        out = pixCopy(NULL, pixb);
-        goto done;
-    }
-    hmask = expand_and(hk_r, pixb, w, h, 1, 1);
-    vmask = expand_and(vk_r, pixb, w, h, 1, 1);
-    tmask = pixCreate(w, h, 1);
-    hrules = boxes_x2(hm_r, w, h);
-    vrules = boxes_x2(vm_r, w, h);
+    rr->hk = straight_ink(rr->hm, r, med_h, 1);
+    rr->vk = straight_ink(rr->vm, r, med_h, 0);
+    if (rr->hk && rr->vk)
+        rc = 0;
+out:
+    pixDestroy(&hr);
+    pixDestroy(&vr);
+    pixDestroy(&vs_r);
+    pixDestroy(&seed);
+    pixDestroy(&boxes);
+    return rc;
+}
+
+/**
+ * Take the rules of rr off the full-size page and repair the strokes they
+ * cut.
+ *
+ * @param[in] pixb    1 bpp page, ink = 1; not modified
+ * @param[in] rr      its rules at half size (rules_reduced())
+ * @param[in] med_h   median component height, px
+ * @param[in] dpi     resolution (> 0)
+ * @param[in] bridge  1: dashes were bridged (rules_reduced()), so remnants
+ *                    of faint rules are dropped too
+ * @return new 1 bpp PIX (caller owns), or NULL out of memory
+ *
+ * Notes:
+ *   (1) The rule masks are mapped back to full size and intersected with
+ *       the page's ink; a glyph pixel right against a rule may go with it.
+ *   (2) A faint rule wanders a row or two off its straight core: what is
+ *       left of it lies within 3 px of the core and does not leave that
+ *       band (a stroke crossing the rule does). Only around glyphs large
+ *       enough that none fits in that band (bridge).
+ *   (3) Comb ticks (find_combs()) go with the vertical rules, and strokes
+ *       cut by a rule are repaired across it (repair_across()), bridging
+ *       at most dpi / 10 px (at least 4).
+ */
+static PIX *rules_remove(PIX *pixb, const RulesR *rr, float med_h, int dpi,
+                         int bridge)
+{
+    int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
+    PIX *hmask = expand_and(rr->hk, pixb, w, h, 1, 1);
+    PIX *vmask = expand_and(rr->vk, pixb, w, h, 1, 1);
+    PIX *tmask = pixCreate(w, h, 1), *out = NULL;
+    BOXA *hrules = boxes_x2(rr->hm, w, h);
+    BOXA *vrules = boxes_x2(rr->vm, w, h);
     if (!hmask || !vmask || !tmask || !hrules || !vrules)
         goto fail;
     out = pixSubtract(NULL, pixb, hmask);
     if (!out || !pixSubtract(out, out, vmask))
         goto fail;
-    /* A faint rule wanders a row or two off its straight core: what is
-     * left of it lies within 3 px of the core and does not leave that
-     * band (a stroke crossing the rule does). Only around glyphs large
-     * enough that none fits in that band. */
-    if (bridge && drop_remnants(out, hm_r, vm_r) != 0)
+    if (bridge && drop_remnants(out, rr->hm, rr->vm) != 0)
         goto fail;
     find_combs(out, hrules, tmask, med_h);
     pixSubtract(out, out, tmask);
@@ -619,20 +635,6 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
     if (repair_across(out, vmask, vrules, 0, cap) != 0)
         goto fail;
 done:
-    if (premoved && out) {
-        l_int32 left = 0;
-        pixCountPixels(out, &left, NULL);
-        *premoved = on - left;
-    }
-    pixDestroy(&r);
-    pixDestroy(&hr);
-    pixDestroy(&vr);
-    pixDestroy(&hk_r);
-    pixDestroy(&vk_r);
-    pixDestroy(&hm_r);
-    pixDestroy(&vm_r);
-    pixDestroy(&vs_r);
-    pixDestroy(&seed);
     pixDestroy(&hmask);
     pixDestroy(&vmask);
     pixDestroy(&tmask);
@@ -641,6 +643,69 @@ done:
     return out;
 fail:
     pixDestroy(&out);
-    err_set("segment: out of memory removing form lines (%dx%d page)", w, h);
     goto done;
+}
+
+/**
+ * Remove form furniture from a 1 bpp page and repair the strokes it cut.
+ *
+ * @param[in]  pixb      1 bpp page, ink = 1; not modified
+ * @param[in]  dpi       resolution (> 0)
+ * @param[in]  med_h     median component height, px (> 0)
+ * @param[out] premoved  [optional] ink pixels removed
+ * @return new 1 bpp PIX (caller owns), or NULL on error
+ *
+ * Notes:
+ *   (1) Rules are found on a 2x OR-reduced copy (a quarter of the pixels,
+ *       and a slightly tilted 1 px rule stays one run: rules_reduced()),
+ *       then mapped back and intersected with the page's ink
+ *       (rules_remove()); a glyph pixel right against a rule may go with
+ *       it.
+ *   (2) Returns a plain copy for pages with > 35% ink or no room for a
+ *       rule SEL, and for pages where nothing like a rule is found.
+ *   (3) Dash bridging and remnant dropping only for glyphs of handwriting
+ *       size (>= 2.5 mm) and >= 24 px (the smallest SELs, 6 px, stay a
+ *       quarter of a glyph): printed text is denser, and the flat bottoms
+ *       of a row of its letters, a few px apart, would be bridged into a
+ *       rule.
+ */
+PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
+{
+    if (premoved)
+        *premoved = 0;
+    int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
+    l_int32 on = 0;
+    pixCountPixels(pixb, &on, NULL);
+    int hlen, vlen, vlen_short;
+    rule_lengths(dpi, med_h, &hlen, &vlen, &vlen_short);
+    if (on == 0 || (double)on > 0.35 * (double)w * h || hlen >= w ||
+        vlen >= h || hlen < 16 || vlen < 16 || w < 8 || h < 8)
+        return pixCopy(NULL, pixb);
+
+    int bridge = med_h >= 0.1f * dpi && med_h >= 24.0f;
+    RulesR rr = {0};
+    PIX *out = NULL;
+    PIX *r = pixReduceRankBinary2(pixb, 1, NULL);
+    if (r && rules_reduced(r, med_h, bridge, hlen, vlen, vlen_short, &rr) == 0) {
+        l_int32 hz = 1, vz = 1;
+        pixZero(rr.hm, &hz);
+        pixZero(rr.vm, &vz);
+        if (hz && vz) /* nothing like a rule */
+            out = pixCopy(NULL, pixb);
+        else
+            out = rules_remove(pixb, &rr, med_h, dpi, bridge);
+    }
+    pixDestroy(&r);
+    rules_r_free(&rr);
+    if (!out) {
+        err_set("segment: out of memory removing form lines (%dx%d page)", w,
+                h);
+        return NULL;
+    }
+    if (premoved) {
+        l_int32 left = 0;
+        pixCountPixels(out, &left, NULL);
+        *premoved = on - left;
+    }
+    return out;
 }

@@ -23,7 +23,6 @@ pipeline/worker.c:handle_item
 cli/cmd_train.c:eval_set
 cli/cmd_train.c:cmd_eval
 cli/cmd_classify.c:cmd_classify
-segment/seg_furniture.c:seg__furniture_remove
 tools/bench_stages.c:bench_page
 tools/compose.c:compose_page
 tools/compose.c:parse_args
