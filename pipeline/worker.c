@@ -484,6 +484,125 @@ typedef struct {
     Sandbox sb;
 } WorkerModel;
 
+/**
+ * Load the model once, before the first segment or recognise item.
+ *
+ * @param[in]     sp   spool (its job's recognize.precision)
+ * @param[in]     opt  worker options (the model's path, the default
+ *                     precision)
+ * @param[in,out] m    the worker's model: net, or net_err saying why not;
+ *                     net_tried set
+ *
+ * Notes:
+ *   (1) The sandbox child must be forked after the model is loaded: a
+ *       running one is stopped here.
+ *   (2) One classification here, before any fork: OpenBLAS's first sgemm
+ *       mallocs its 128 MB work buffer, which a child under
+ *       limits.page_memory_mb may not get, and OpenBLAS retries a failed
+ *       buffer allocation forever. Children inherit it.
+ *   (3) The precision is settled once, here: the job's
+ *       recognize.precision, else the worker's default.
+ */
+static void worker_model_load(Spool *sp, const WorkerOptions *opt,
+                              WorkerModel *m)
+{
+    m->net_tried = 1;
+    sandbox_stop(&m->sb, 0, NULL);
+    m->net = opt->model ? rec_net_load(opt->model) : NULL;
+    if (!m->net) {
+        /* rec_net_load's message names the file */
+        snprintf(m->net_err, sizeof m->net_err, "cannot load the model: %s",
+                 opt->model ? err_get() : "no model given");
+        return;
+    }
+    static float x[REC_INPUT_SIZE * REC_INPUT_SIZE];
+    float p[REC_NCLASSES];
+    rec_net_set_precision(m->net, REC_PRECISION_FP32);
+    rec_net_classify(m->net, x, 1, REC_CHARSET_ALL, p);
+    RecPrecision prec = spool_get_job(sp)->precision;
+    if (prec == REC_PRECISION_AUTO)
+        prec = opt->precision;
+    if (rec_net_set_precision(m->net, prec) < 0) {
+        snprintf(m->net_err, sizeof m->net_err, "recognize.precision: %s",
+                 err_get());
+        rec_net_destroy(&m->net);
+    }
+}
+
+/**
+ * Settle the claim of an item whose stage failed or crashed.
+ *
+ * @param[in]     sp      spool
+ * @param[in]     opt     worker options (the log)
+ * @param[in]     st      the item's stage
+ * @param[in]     it      the claimed item
+ * @param[in]     rc      RUN_CRASHED or RUN_FAILED
+ * @param[in,out] reason  why (size bytes); a second crash ends in "(twice)"
+ * @param[in,out] stats   failed counted
+ * @return 0, or -1 when the worker must stop (the item went back to
+ *         queued/, message in err_get())
+ *
+ * Notes:
+ *   (1) A crash (a signal the worker did not send: a decoder's crash, the
+ *       OOM killer, kill -9) is not the page's fault until it repeats: the
+ *       item is run again once (WORKER_MAX_CRASHES).
+ *   (2) A claim taken over while this worker was stopped is left to its
+ *       new holder. A failure or crash that cannot be recorded (disk
+ *       full?) gives the item back for the next run rather than hold its
+ *       claim forever, and stops the worker.
+ *   (3) A failed page may settle its file: the output goes on without it.
+ */
+static int settle_failed(Spool *sp, const WorkerOptions *opt, SpoolStage st,
+                         QueueItem *it, int rc, char *reason, size_t size,
+                         WorkerStats *stats)
+{
+    Queue *q = spool_get_queue(sp, st);
+    if (rc == RUN_CRASHED) {
+        int r = queue_retry_crashed(q, it, reason, size, WORKER_MAX_CRASHES);
+        if (r == 1) {
+            if (opt->log)
+                fprintf(opt->log, "inkpipe: %s %s: %s; the item is run "
+                        "again\n", spool_stage_names[st], it->key, reason);
+            return 0;
+        }
+        if (r < 0) {
+            char why[1024];
+            snprintf(why, sizeof why, "%s", err_get());
+            if (queue_claim_held(q, it) == 0) {
+                if (opt->log)
+                    fprintf(opt->log, "inkpipe: %s %s: %s, but %s\n",
+                            spool_stage_names[st], it->key, reason, why);
+                return 0;
+            }
+            queue_release(q, it);
+            return err_set("%s %s: %s, and the crash cannot be recorded: %s. "
+                           "Stopped; the item stays queued",
+                           spool_stage_names[st], it->key, reason, why);
+        }
+        /* failed, reason now ending in "(twice)" */
+    } else if (queue_fail(q, it, reason) < 0) {
+        if (queue_claim_held(q, it) == 0) {
+            if (opt->log)
+                fprintf(opt->log, "inkpipe: %s %s failed (%s), but %s\n",
+                        spool_stage_names[st], it->key, reason, err_get());
+            return 0;
+        }
+        char why[1024];
+        snprintf(why, sizeof why, "%s", err_get());
+        queue_release(q, it);
+        return err_set("%s %s failed (%s) and the failure cannot be recorded: "
+                       "%s. Stopped; the item stays queued",
+                       spool_stage_names[st], it->key, reason, why);
+    }
+    stats->failed++;
+    if (spool_page_failed(sp, st, it) < 0 && opt->log)
+        fprintf(opt->log, "inkpipe: %s\n", err_get());
+    if (opt->log)
+        fprintf(opt->log, "inkpipe: %s %s failed: %s\n", spool_stage_names[st],
+                it->key, reason);
+    return 0;
+}
+
 /* Run one claimed item and settle its claim. Returns 0, or -1 when the
  * worker must stop (disk full: the item went back to queued/, message in
  * err_get()). */
@@ -494,36 +613,8 @@ static int handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
     char reason[1024];
     int rc;
     int wants_net = st == STAGE_RECOGNIZE || st == STAGE_SEGMENT;
-    if (wants_net && !m->net_tried) {
-        m->net_tried = 1;
-        /* the sandbox child must be forked after the model is loaded */
-        sandbox_stop(&m->sb, 0, NULL);
-        m->net = opt->model ? rec_net_load(opt->model) : NULL;
-        if (!m->net)
-            /* rec_net_load's message names the file */
-            snprintf(m->net_err, sizeof m->net_err, "cannot load the model: %s",
-                     opt->model ? err_get() : "no model given");
-        if (m->net) {
-            /* One classification here, before any fork: OpenBLAS's first
-             * sgemm mallocs its 128 MB work buffer, which a child under
-             * limits.page_memory_mb may not get, and OpenBLAS retries a
-             * failed buffer allocation forever. Children inherit it. */
-            static float x[REC_INPUT_SIZE * REC_INPUT_SIZE];
-            float p[REC_NCLASSES];
-            rec_net_set_precision(m->net, REC_PRECISION_FP32);
-            rec_net_classify(m->net, x, 1, REC_CHARSET_ALL, p);
-            /* the precision is settled once, here: the job's
-             * recognize.precision, else the worker's default */
-            RecPrecision prec = spool_get_job(sp)->precision;
-            if (prec == REC_PRECISION_AUTO)
-                prec = opt->precision;
-            if (rec_net_set_precision(m->net, prec) < 0) {
-                snprintf(m->net_err, sizeof m->net_err,
-                         "recognize.precision: %s", err_get());
-                rec_net_destroy(&m->net);
-            }
-        }
-    }
+    if (wants_net && !m->net_tried)
+        worker_model_load(sp, opt, m);
     pid_t dead = 0;
     if (st == STAGE_RECOGNIZE && !m->net) {
         snprintf(reason, sizeof reason, "%s", m->net_err);
@@ -572,59 +663,7 @@ static int handle_item(Spool *sp, const WorkerOptions *opt, WorkerModel *m,
                          : "its result was discarded");
         return 0;
     }
-    if (rc == RUN_CRASHED) {
-        /* Killed by a signal the worker did not send (a decoder's crash,
-         * the OOM killer, kill -9): not the page's fault until it repeats. */
-        int r = queue_retry_crashed(q, it, reason, sizeof reason,
-                                    WORKER_MAX_CRASHES);
-        if (r == 1) {
-            if (opt->log)
-                fprintf(opt->log, "inkpipe: %s %s: %s; the item is run "
-                        "again\n", spool_stage_names[st], it->key, reason);
-            return 0;
-        }
-        if (r < 0) {
-            char why[1024];
-            snprintf(why, sizeof why, "%s", err_get());
-            if (queue_claim_held(q, it) == 0) {
-                if (opt->log)
-                    fprintf(opt->log, "inkpipe: %s %s: %s, but %s\n",
-                            spool_stage_names[st], it->key, reason, why);
-                return 0;
-            }
-            /* (disk full?) keep the item for the next run, as below */
-            queue_release(q, it);
-            return err_set("%s %s: %s, and the crash cannot be recorded: %s. "
-                           "Stopped; the item stays queued",
-                           spool_stage_names[st], it->key, reason, why);
-        }
-        /* failed, reason now ending in "(twice)" */
-    } else if (queue_fail(q, it, reason) < 0) {
-        if (queue_claim_held(q, it) == 0) {
-            /* taken over while this worker was stopped: the new holder
-             * decides the item's fate */
-            if (opt->log)
-                fprintf(opt->log, "inkpipe: %s %s failed (%s), but %s\n",
-                        spool_stage_names[st], it->key, reason, err_get());
-            return 0;
-        }
-        /* cannot even record the failure (disk full?): keep the item for
-         * the next run rather than hold its claim forever */
-        char why[1024];
-        snprintf(why, sizeof why, "%s", err_get());
-        queue_release(q, it);
-        return err_set("%s %s failed (%s) and the failure cannot be recorded: "
-                       "%s. Stopped; the item stays queued",
-                       spool_stage_names[st], it->key, reason, why);
-    }
-    stats->failed++;
-    /* a failed page may settle its file: the output goes on without it */
-    if (spool_page_failed(sp, st, it) < 0 && opt->log)
-        fprintf(opt->log, "inkpipe: %s\n", err_get());
-    if (opt->log)
-        fprintf(opt->log, "inkpipe: %s %s failed: %s\n", spool_stage_names[st],
-                it->key, reason);
-    return 0;
+    return settle_failed(sp, opt, st, it, rc, reason, sizeof reason, stats);
 }
 
 /**

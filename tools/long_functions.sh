@@ -19,7 +19,6 @@ known="
 train/train_strokes.c:rec_stroke_font_load
 train/train_loop.c:rec_net_train
 train/train_recipe.c:load_sets
-pipeline/worker.c:handle_item
 cli/cmd_train.c:eval_set
 cli/cmd_train.c:cmd_eval
 cli/cmd_classify.c:cmd_classify
