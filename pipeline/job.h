@@ -35,6 +35,8 @@ typedef struct {
     char *output_dir; /* `output.dir`, resolved */
     int formats;      /* `output.formats`: OUT_FORMAT_* bits; default both */
     int workers;      /* `workers`; default 1 */
+    int clean_after_run; /* `clean`: 1 = after-run, 0 = never (default):
+                            `inkpipe clean` after each run that ends 0 */
     /* binarize.*, segment.*, recognize.charset and .context,
      * limits.max_pixels: what the page chain needs (chain.h) */
     ChainOptions chain;

@@ -20,7 +20,9 @@
  * them again as S finishes them), the artifacts of S and later are
  * removed (so that no stale .rec settles a file early), and every done or
  * failed item of S goes back to queued/. Artifacts of the stages before S
- * are reused. An output-only change requeues the output items. The
+ * are reused (unless `inkpipe clean` removed them: then binarize is
+ * redone, from the input files, spool_clean.c). An output-only change
+ * requeues the output items. The
  * previous stages' results stay valid, so the cost is what the change
  * needs, never more. `work` only checks (spool_settings_check): a worker
  * that would mix settings refuses, saying what changed and what to run.
@@ -443,6 +445,15 @@ static int settings_sync(Spool *sp, const char *model, const char *lm,
                 "the job again",
                 what, claim);
         goto out;
+    }
+    /* the artifacts the redo would start from were removed by `inkpipe
+     * clean`: start from the input files (binarize) instead */
+    if (pr->from > STAGE_BINARIZE && pr->from <= STAGE_OUTPUT) {
+        int cleaned = spool__stage_cleaned(sp, (SpoolStage)(pr->from - 1));
+        if (cleaned < 0)
+            goto out;
+        if (cleaned)
+            pr->from = STAGE_BINARIZE;
     }
     /* record the redo before starting it, so that one cut short is
      * finished next time */
