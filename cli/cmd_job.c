@@ -869,10 +869,18 @@ int cmd_status(int argc, char **argv)
     int rc = status_no_spool(path);
     if (rc)
         return rc;
-    Job *job;
-    Spool *sp;
-    if ((rc = open_job(path, &job, &sp)) != 0)
-        return rc;
+    Job *job = job_load(path);
+    if (!job) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        return 2;
+    }
+    /* (creates nothing: not the output folder either) */
+    Spool *sp = spool_open_existing(job);
+    if (!sp) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        job_destroy(&job);
+        return 1;
+    }
     if (json) {
         char *text = report_status_json(sp);
         if (text) {

@@ -2,7 +2,8 @@
 # test_paths.sh - paths and words (issue 16): the image path in hOCR and
 # ALTO is relative to the output file's folder and normalised, wherever the
 # shell stood; `ocr -o -` writes to stdout; `ocr` on a folder says so;
-# `status` of a job never run says so and creates nothing.
+# `status` of a job never run says so and creates nothing; nor does
+# `status` of a job whose output folder was deleted.
 . "$(dirname "$0")/lib.sh"
 
 B=${BUILD_DIR:-$TOP/build}
@@ -41,6 +42,19 @@ check hocr_image__relative test "${img#/}" = "$img"
 img=$(alto_image "$a")
 check alto_filename__relative_to_alto_folder__opens opens_from "$(dirname "$a")" "$img"
 check alto_filename__normalised normalised "$img"
+
+# status of a job that ran, its output folder deleted since: creates
+# nothing (not the output folder, not a spool file), says the counts
+find "$T/jobs/spool" | sort >"$T/spool.before"
+mv "$T/jobs/out" "$T/jobs/out.kept"
+(cd "$T" && "$INKPIPE" status jobs/job.yaml) >"$T/st2.out" 2>&1; rc=$?
+check status__output_folder_gone__exit_0 test "$rc" = 0
+check status__output_folder_gone__not_created test ! -e "$T/jobs/out"
+check status__output_folder_gone__spool_unchanged eval \
+    'find "$T/jobs/spool" | sort | cmp -s - "$T/spool.before"'
+(cd "$T" && "$INKPIPE" status jobs/job.yaml --json) >/dev/null 2>&1
+check status_json__output_folder_gone__not_created test ! -e "$T/jobs/out"
+mv "$T/jobs/out.kept" "$T/jobs/out"
 
 # ocr -o DIR from another folder: the path is seen from DIR
 mkdir -p "$T/o1"
