@@ -34,6 +34,8 @@ typedef struct {
     char *spool;      /* `spool`, resolved; default DIR/spool/NAME */
     char *output_dir; /* `output.dir`, resolved */
     int formats;      /* `output.formats`: OUT_FORMAT_* bits; default both */
+    int image_paths_absolute; /* `output.image_paths`: 1 = absolute, 0 =
+                                 relative to the output file (default) */
     int workers;      /* `workers`; default 1 */
     int clean_after_run; /* `clean`: 1 = after-run, 0 = never (default):
                             `inkpipe clean` after each run that ends 0 */

@@ -13,7 +13,8 @@
  *              language model that goes with the classifier (the file;
  *              recorded as recognize.lm), forms.template (the file),
  *              forms.threshold
- *   output     output.dir (real path), output.formats
+ *   output     output.dir (real path), output.formats,
+ *              output.image_paths
  * `run` and `submit` compare the job with it (spool_settings_sync). When
  * settings of stage S changed, S is redone for every page and the stages
  * after it start over: the later queues are cleared (the pages flow into
@@ -213,6 +214,8 @@ static void settings_of_job(const Job *job, const char *model,
         p += strspn(p, ", ");
     }
     settings_add(s, STAGE_OUTPUT, "output.formats", "%s", formats);
+    settings_add(s, STAGE_OUTPUT, "output.image_paths", "%s",
+                 job->image_paths_absolute ? "absolute" : "relative");
 }
 
 /* The file's text for settings s; with redo < STAGE_N a "redo=" line. */

@@ -84,6 +84,7 @@ static void job_load__every_key__values_stored(void)
                     "input:\n  paths:\n    - in\n    - /dev\n"
                     "spool: sp\n"
                     "output:\n  dir: /abs/out\n  formats: [txt]\n"
+                    "  image_paths: absolute\n"
                     "workers: 4\n"
                     "clean: after-run\n"
                     "binarize:\n  method: otsu\n  window: 20\n  k: 0.2\n"
@@ -109,6 +110,7 @@ static void job_load__every_key__values_stored(void)
     CHECK(strcmp(job->spool, want) == 0);
     CHECK(strcmp(job->output_dir, "/abs/out") == 0);
     CHECK(job->formats == OUT_FORMAT_TXT);
+    CHECK(job->image_paths_absolute == 1);
     CHECK(job->workers == 4);
     CHECK(job->clean_after_run == 1);
     CHECK(job->chain.binarize.method == SEG_BINARIZE_OTSU);
@@ -291,6 +293,7 @@ static void job_load__committed_configs__valid(void)
         CHECK(job->max_pages == d.max_pages);
         CHECK_NEAR(job->lease_seconds, d.lease_seconds, 0);
         CHECK(job->clean_after_run == d.clean_after_run);
+        CHECK(job->image_paths_absolute == d.image_paths_absolute);
     }
     job_destroy(&job);
     job = job_load("configs/demo.yaml");
