@@ -612,9 +612,11 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     rc = finish_run(sp, job, &run, t0, quiet, tty, worker_err);
-    if (rc == 0 && job->clean_after_run &&
-        clean_spool(path, sp, job, quiet ? NULL : stderr) != 0)
-        rc = 1;
+    /* (a clean refused, say by a worker of another host that claimed an
+     * item meanwhile, is said; the run's outputs are current all the same:
+     * the exit code stays) */
+    if (rc == 0 && job->clean_after_run)
+        clean_spool(path, sp, job, quiet ? NULL : stderr);
 out:
     spool_update_cleanup(&upd);
     spool_destroy(&sp);
