@@ -6,7 +6,7 @@
  *
  * Files: main.c (dispatch, `inkpipe help`), env.c (the environment, read
  * once), cli.c (the default model), cmd_job.c (run, submit, work, status,
- * retry), cmd_ocr.c, cmd_classify.c, cmd_train.c (train, eval),
+ * retry, clean), cmd_ocr.c, cmd_classify.c, cmd_train.c (train, eval),
  * cmd_slurm.c, cmd_review.c.
  *
  * Design: the top layer. A command parses its arguments, calls the
@@ -39,6 +39,7 @@ int cmd_submit(int argc, char **argv);
 int cmd_work(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_retry(int argc, char **argv);
+int cmd_clean(int argc, char **argv);
 int cmd_ocr(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 int cmd_train(int argc, char **argv);

@@ -1,5 +1,6 @@
 /*
- * cmd_job.c - the job subcommands: run, submit, work, status, retry.
+ * cmd_job.c - the job subcommands: run, submit, work, status, retry,
+ * clean.
  *
  * Design: each command loads and validates the job file first (exit 2 on
  * any problem, with file:line:col), opens the spool, and then does one
@@ -118,6 +119,24 @@ static const char help_retry[] =
     "Then `inkpipe run JOB.yaml` or `inkpipe work JOB.yaml` processes them.\n"
     "A file written without a failed page is written again, whole, once\n"
     "the page goes through.\n";
+
+static const char help_clean[] =
+    "usage: inkpipe clean JOB.yaml\n"
+    "\n"
+    "Remove the spool's intermediate files (art/: binarised, segmented and\n"
+    "recognised pages) of every input file that is finished: output\n"
+    "written, no page failed or pending. Kept: the queue items and the input\n"
+    "record (what incremental runs need). Later runs need no more work for\n"
+    "unchanged inputs; an output file that went missing, or a settings edit,\n"
+    "redoes the pages from the input file instead of from the removed\n"
+    "files. A job with forms.template keeps the recognised pages (fields.csv\n"
+    "is made from them). Prints the files removed and the bytes the spool\n"
+    "holds, in all and per page, before and after. The job key\n"
+    "`clean: after-run` does this after each run that ends with exit 0.\n"
+    "\n"
+    "Exit status: 0 done, 1 the job was never run (no spool; nothing is\n"
+    "created) or a run is in progress (workers hold claims), 2 bad job file\n"
+    "or usage.\n";
 
 static int is_help(const char *a)
 {
@@ -364,6 +383,41 @@ static double wall_now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* `inkpipe clean` on an open spool (also `clean: after-run`): remove the
+ * artifacts of finished files and print what was removed and the spool's
+ * bytes before and after, in all and per page, on fp ([optional]: NULL =
+ * quiet). 0 or 1 (the error said). */
+static int clean_spool(const char *path, Spool *sp, const Job *job, FILE *fp)
+{
+    long long before, after;
+    ReportCounts k;
+    SpoolClean c;
+    if (spool_disk_usage(job->spool, &before) < 0 ||
+        report_counts(sp, &k) < 0) {
+        fprintf(stderr, "inkpipe: %s: %s\n", path, err_get());
+        return 1;
+    }
+    if (spool_clean(sp, &c) < 0) {
+        fprintf(stderr, "inkpipe: %s: clean refused: %s\n", path, err_get());
+        return 1;
+    }
+    if (spool_disk_usage(job->spool, &after) < 0) {
+        fprintf(stderr, "inkpipe: %s: %s\n", path, err_get());
+        return 1;
+    }
+    int pages = report_pages(&k).total;
+    if (!fp)
+        return 0;
+    fprintf(fp, "%s: clean: %d files removed (of %d input files, %lld "
+                "bytes); spool %lld bytes before, %lld after",
+            job->name, c.removed, c.files, c.bytes_removed, before, after);
+    if (pages > 0)
+        fprintf(fp, "; per page (%d pages): %lld before, %lld after", pages,
+                before / pages, after / pages);
+    fputc('\n', fp);
+    return 0;
+}
+
 /* The end of `run`: failures, summary, what was left, the JSON report in
  * SPOOL/runs/. Returns the exit code. */
 static int finish_run(Spool *sp, const Job *job, ReportRun *run, double t0,
@@ -575,6 +629,11 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     rc = finish_run(sp, job, &run, t0, quiet, tty, worker_err);
+    /* (a clean refused, say by a worker of another host that claimed an
+     * item meanwhile, is said; the run's outputs are current all the same:
+     * the exit code stays) */
+    if (rc == 0 && job->clean_after_run)
+        clean_spool(path, sp, job, quiet ? NULL : stderr);
 out:
     spool_update_cleanup(&upd);
     spool_destroy(&sp);
@@ -829,10 +888,18 @@ int cmd_status(int argc, char **argv)
     int rc = status_no_spool(path);
     if (rc)
         return rc;
-    Job *job;
-    Spool *sp;
-    if ((rc = open_job(path, &job, &sp)) != 0)
-        return rc;
+    Job *job = job_load(path);
+    if (!job) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        return 2;
+    }
+    /* (creates nothing: not the output folder either) */
+    Spool *sp = spool_open_existing(job);
+    if (!sp) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        job_destroy(&job);
+        return 1;
+    }
     if (json) {
         char *text = report_status_json(sp);
         if (text) {
@@ -844,6 +911,40 @@ int cmd_status(int argc, char **argv)
         }
     } else {
         rc = print_status(sp, job);
+    }
+    spool_destroy(&sp);
+    job_destroy(&job);
+    return rc;
+}
+
+int cmd_clean(int argc, char **argv)
+{
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(help_clean, stdout);
+            return 0;
+        } else if (argv[i][0] == '-' || path) {
+            return usage(help_clean, "unexpected argument '%s'", argv[i]);
+        }
+        path = argv[i];
+    }
+    if (!path)
+        return usage(help_clean, "%s", "missing JOB.yaml");
+    int rc = status_no_spool(path);
+    if (rc)
+        return rc;
+    Job *job = job_load(path);
+    if (!job) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        return 2;
+    }
+    Spool *sp = spool_open_existing(job);
+    if (!sp) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        rc = 1;
+    } else {
+        rc = clean_spool(path, sp, job, stdout);
     }
     spool_destroy(&sp);
     job_destroy(&job);

@@ -65,6 +65,7 @@ int main(int argc, char **argv)
         {"work", cmd_work, "one worker on a job's spool"},
         {"status", cmd_status, "queued / running / done / failed per stage"},
         {"retry", cmd_retry, "put failed items back in their queues"},
+        {"clean", cmd_clean, "remove the spool files of finished pages"},
         {"ocr", cmd_ocr, "OCR image files now, no job file"},
         {"classify", cmd_classify, "classify single glyph images"},
         {"train", cmd_train, "train the glyph classifier"},

@@ -281,6 +281,8 @@ typedef enum {
     JT_METHOD,
     JT_PRECISION, /* fp32 | int8 | auto */
     JT_FORMATS,
+    JT_CLEAN, /* never | after-run */
+    JT_IMAGE_PATHS, /* relative | absolute */
     JT_CHARSET,
     JT_SLURM /* a string checked by slurm_job_value_check() */
 } JType;
@@ -301,7 +303,9 @@ static const JField job_fields[] = {
     {"output.dir", JT_PATH, OFF(output_dir), 0, 0, 1},
     {"output.formats", JT_FORMATS, OFF(formats), 0, 0, 0},
     {"output.review", JT_BOOL, OFF(review), 0, 0, 0},
+    {"output.image_paths", JT_IMAGE_PATHS, OFF(image_paths_absolute), 0, 0, 0},
     {"workers", JT_INT, OFF(workers), 1, 256, 0},
+    {"clean", JT_CLEAN, OFF(clean_after_run), 0, 0, 0},
     {"binarize.method", JT_METHOD, OFF(chain.binarize.method), 0, 0, 0},
     {"binarize.window", JT_INT, OFF(chain.binarize.window), 0, 2000, 0},
     {"binarize.k", JT_FLOAT, OFF(chain.binarize.k), 0.01, 1.0, 0},
@@ -622,6 +626,22 @@ static int check_field(JCheck *c, const JField *f, const JNode *v)
         return 0;
     case JT_FORMATS:
         return check_formats(c, f, v, dst);
+    case JT_IMAGE_PATHS:
+        if (check_scalar(c, f, v, "relative or absolute") < 0)
+            return -1;
+        if (strcmp(v->value, "relative") && strcmp(v->value, "absolute"))
+            return jerr(c, v, "expected relative or absolute for %s, got '%s'",
+                        f->key, v->value);
+        *(int *)dst = !strcmp(v->value, "absolute");
+        return 0;
+    case JT_CLEAN:
+        if (check_scalar(c, f, v, "never or after-run") < 0)
+            return -1;
+        if (strcmp(v->value, "never") && strcmp(v->value, "after-run"))
+            return jerr(c, v, "expected never or after-run for %s, got '%s'",
+                        f->key, v->value);
+        *(int *)dst = !strcmp(v->value, "after-run");
+        return 0;
     }
     return jerr(c, v, "internal: unknown field type");
 }

@@ -36,7 +36,11 @@ typedef struct {
     int formats;      /* `output.formats`: OUT_FORMAT_* bits; default both */
     int review;       /* `output.review`: `run` writes OUT/review.html at its
                          end (review.h); default 0 */
+    int image_paths_absolute; /* `output.image_paths`: 1 = absolute, 0 =
+                                 relative to the output file (default) */
     int workers;      /* `workers`; default 1 */
+    int clean_after_run; /* `clean`: 1 = after-run, 0 = never (default):
+                            `inkpipe clean` after each run that ends 0 */
     /* binarize.*, segment.*, recognize.charset and .context,
      * limits.max_pixels: what the page chain needs (chain.h) */
     ChainOptions chain;

@@ -39,6 +39,30 @@ int report_counts(Spool *sp, ReportCounts *k)
     for (int s = 0; s < STAGE_N; s++)
         if (queue_get_counts(spool_get_queue(sp, (SpoolStage)s), &k->c[s]) < 0)
             return -1;
+    k->unreadable = k->c[STAGE_INGEST].failed;
+    if (!k->c[STAGE_BINARIZE].failed)
+        return 0;
+    /* a page whose image cannot be decoded (page_read_at: "cannot decode
+     * the image", a truncated PNG) makes its file unreadable, as one that
+     * fails at ingest; counted once per file (keys F-pNNNN are sorted) */
+    QueueEntry *e;
+    int n;
+    if (queue_list(spool_get_queue(sp, STAGE_BINARIZE), QUEUE_FAILED, &e, &n) <
+        0)
+        return -1;
+    const char *last = NULL;
+    size_t last_len = 0;
+    for (int i = 0; i < n; i++) {
+        const char *dash = strrchr(e[i].key, '-');
+        size_t len = dash ? (size_t)(dash - e[i].key) : strlen(e[i].key);
+        if (!e[i].reason || !strstr(e[i].reason, REPORT_UNDECODABLE) ||
+            (last && len == last_len && !strncmp(last, e[i].key, len)))
+            continue;
+        k->unreadable++;
+        last = e[i].key;
+        last_len = len;
+    }
+    queue_entries_destroy(&e, n);
     return 0;
 }
 
@@ -109,7 +133,8 @@ void report_failures(Spool *sp, FILE *fp)
  *
  * Prints "WHO: NAME: F files (N new, U unreadable), P pages: D done, X
  * failed; W files written to DIR in Ts (R pages/s)": U files failed at
- * ingest (no pages to count), X pages failed in binarize, segment or
+ * ingest or with a page that cannot be decoded (report_counts), X pages
+ * failed in binarize, segment or
  * recognize.
  * @param[in] seconds  time taken
  * @param[in] waited   1: the time was spent waiting for others ("waited
@@ -134,7 +159,7 @@ void report_summary(FILE *fp, const char *who, const Job *job,
         fprintf(fp, "%d new, ", n_new);
     fprintf(fp, "%d unreadable), %d pages: %d done, %d failed; %d files "
                 "written to %s",
-            k->c[STAGE_INGEST].failed, pg.total, done,
+            k->unreadable, pg.total, done,
             pages_failed, k->c[STAGE_OUTPUT].done, out);
     if (waited)
         fprintf(fp, " (waited %.1fs)\n", seconds);
@@ -412,8 +437,7 @@ ReportDelta report_run_delta(const ReportRun *run)
     d.pages_failed = clamp0(b.failed - a.failed);
     d.files_written = clamp0(run->end.c[STAGE_OUTPUT].done -
                              run->start.c[STAGE_OUTPUT].done);
-    d.files_unreadable = clamp0(run->end.c[STAGE_INGEST].failed -
-                                run->start.c[STAGE_INGEST].failed);
+    d.files_unreadable = clamp0(run->end.unreadable - run->start.unreadable);
     return d;
 }
 
@@ -453,7 +477,7 @@ void report_run_summary(FILE *fp, const char *who, const Job *job,
         fprintf(fp, "; inputs: %d files: %d new, %d changed, %d unchanged, "
                     "%d removed, %d unreadable, %d skipped as unsupported",
                 u->inputs, u->n_new, u->changed, u->unchanged, u->removed,
-                run->end.c[STAGE_INGEST].failed, u->n_skipped);
+                run->end.unreadable, u->n_skipped);
     fprintf(fp, "; job: %d pages: %d done, %d failed; outputs in %s",
             all.total, all.done, all.failed, out);
     if (run->review)
@@ -550,7 +574,7 @@ char *report_run_json(Spool *sp, const ReportRun *run)
     bad |= put(tot, "files_written",
                json_integer(run->end.c[STAGE_OUTPUT].done));
     bad |= put(tot, "files_unreadable",
-               json_integer(run->end.c[STAGE_INGEST].failed));
+               json_integer(run->end.unreadable));
     bad |= put(mem, "run", json_integer(run->peak_rss_kb));
     bad |= put(mem, "workers", json_integer(run->peak_rss_children_kb));
     if (!bad && list_json(sp, QUEUE_FAILED, failed) < 0) {

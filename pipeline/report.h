@@ -17,9 +17,15 @@
 #include "pipeline/job.h"
 #include "pipeline/spool.h"
 
-/* The counts of every stage's queue. */
+/* What the reason of a page that failed because its image cannot be
+ * decoded says (input/page.c, page_pdf.c): its file counts as unreadable. */
+#define REPORT_UNDECODABLE "cannot decode the "
+
+/* The counts of every stage's queue, and the input files that cannot be
+ * decoded (report_counts). */
 typedef struct {
     QueueCounts c[STAGE_N];
+    int unreadable;
 } ReportCounts;
 
 typedef struct {

@@ -25,6 +25,8 @@
 #include "input/page.h"
 #include "output/output.h"
 
+static Spool *spool_open_mode(const Job *job, int create);
+
 const char *const spool_stage_names[STAGE_N] = {"ingest", "binarize",
                                                  "segment", "recognize",
                                                  "output"};
@@ -53,6 +55,32 @@ int spool_stage_of_name(const char *name)
  */
 Spool *spool_open(const Job *job)
 {
+    return spool_open_mode(job, 1);
+}
+
+/**
+ * Open the spool of a job that has one, creating nothing: not the output
+ * folder (spool__out_fd() is -1 when it does not exist), not the spool
+ * (for status and clean; a spool made by a run has all its folders).
+ *
+ * @param[in] job  the job (must outlive the Spool)
+ * @return new Spool (caller owns; spool_destroy()), or NULL (errno ENOENT:
+ *         no spool, the job was never run)
+ */
+Spool *spool_open_existing(const Job *job)
+{
+    return spool_open_mode(job, 0);
+}
+
+/* spool_open (create = 1) or spool_open_existing (0). */
+static Spool *spool_open_mode(const Job *job, int create)
+{
+    if (!create) {
+        int fd = fs_open_dir(job->spool, 0);
+        if (fd < 0)
+            return NULL;
+        close(fd);
+    }
     Spool *sp = calloc(1, sizeof *sp);
     if (!sp) {
         err_set("out of memory");
@@ -79,7 +107,9 @@ Spool *spool_open(const Job *job)
         err_prefix("spool %s", job->spool);
         goto fail;
     }
-    sp->out_fd = fs_open_dir(job->output_dir, 1);
+    sp->out_fd = fs_open_dir(job->output_dir, create);
+    if (sp->out_fd < 0 && !create && err_get_errno() == ENOENT)
+        return sp;
     if (sp->out_fd < 0) {
         err_prefix("output.dir");
         goto fail;

@@ -10,6 +10,8 @@
  *   spool_settings.c  the job settings the results were made with
  *              (SPOOL/settings), and the redo of the stages a change
  *              makes stale
+ *   spool_clean.c  `inkpipe clean`: the artifacts of finished files
+ *              removed; what a redo does without them
  *   stage.c    the five stages: ingest, binarize, segment, recognize, output
  *
  * Layout of SPOOL:
@@ -54,6 +56,7 @@ int spool_stage_of_name(const char *name);
 typedef struct Spool Spool;
 
 Spool *spool_open(const Job *job);
+Spool *spool_open_existing(const Job *job);
 void spool_destroy(Spool **psp);
 Queue *spool_get_queue(Spool *sp, SpoolStage st);
 const Job *spool_get_job(const Spool *sp);
@@ -110,6 +113,20 @@ int spool_retry(Spool *sp, int *pn);
  * (stage.c). 0 or -1. */
 int spool_settle_failed(Spool *sp);
 
+/* What spool_clean did (spool_clean.c). */
+typedef struct {
+    int files;         /* input files whose artifacts were removed */
+    int removed;       /* artifacts (files) removed */
+    long long bytes_removed; /* their size on disk */
+} SpoolClean;
+
+/* Remove the artifacts of finished input files (spool_clean.c). 0, or -1
+ * (a run in progress: message says so). */
+int spool_clean(Spool *sp, SpoolClean *pc);
+/* Bytes the folder tree dir holds on disk, each file counted once however
+ * many hard links it has (spool_clean.c). 0 or -1. */
+int spool_disk_usage(const char *dir, long long *pbytes);
+
 /* What spool_settings_sync redid. */
 typedef struct {
     SpoolStage from;     /* first stage redone; STAGE_N = nothing */
@@ -160,5 +177,11 @@ const char *spool__art_dir(const Spool *sp);
  * the folder, set. */
 DIR *spool__art_opendir(const Spool *sp);
 int spool__out_fd(const Spool *sp);
+/* 1 when a page of file (pages pages) is recognised but its art/.rec was
+ * removed by spool_clean, 0 when all are there, -1 on error. */
+int spool__file_cleaned(Spool *sp, const char *file, int pages);
+/* 1 when a done item of stage st (binarize, segment, recognize) has no
+ * artifact (removed by spool_clean), else 0; -1 on error. */
+int spool__stage_cleaned(Spool *sp, SpoolStage st);
 
 #endif

@@ -889,21 +889,18 @@ static int forget_files(Spool *sp, const KeySet *s)
     return forget_artifacts(sp, s);
 }
 
-/* An unchanged input: if its output item is done and a file of it is
- * missing, run that item again. 0 or -1. */
-static int check_outputs(Spool *sp, const Known *k, SpoolUpdate *u)
+/* 1 when the artifacts an output item of file key reads were removed by
+ * `inkpipe clean` (spool_clean.c), 0 when not, -1 on error. */
+static int output_cleaned(Spool *sp, const char *key)
 {
-    Queue *outq = spool_get_queue(sp, STAGE_OUTPUT);
-    if (queue_has_key(outq, QUEUE_DONE, k->key) != 1)
-        return 0;
-    int missing = out_files_missing(spool__out_fd(sp), k->rel,
-                                    spool_get_job(sp)->formats);
-    if (!missing)
-        return 0;
-    int rc = queue_requeue_key(outq, k->key);
-    if (rc > 0)
-        u->outputs_rewritten++;
-    return rc < 0 ? -1 : 0;
+    char *text = NULL;
+    if (queue_read_item(spool_get_queue(sp, STAGE_OUTPUT), key, &text) < 0)
+        return -1;
+    char *v = queue_text_get(text, "pages");
+    int pages = v ? atoi(v) : 0;
+    free(v);
+    free(text);
+    return spool__file_cleaned(sp, key, pages);
 }
 
 /* Fill k (a current input's record) from in, with hash h. */
@@ -939,6 +936,37 @@ typedef struct {
     KeySet drop;  /* of those, the removed ones */
     KeySet enq;   /* files to enqueue */
 } Cmp;
+
+/* An unchanged input: if its output item is done and a file of it is
+ * missing, run that item again; if `inkpipe clean` removed what that item
+ * reads, redo the file from its ingest instead (as a changed one, though
+ * counted as an output rewritten). 0 or -1. */
+static int check_outputs(Cmp *c, const Known *k)
+{
+    Spool *sp = c->sp;
+    Queue *outq = spool_get_queue(sp, STAGE_OUTPUT);
+    if (queue_has_key(outq, QUEUE_DONE, k->key) != 1)
+        return 0;
+    int missing = out_files_missing(spool__out_fd(sp), k->rel,
+                                    spool_get_job(sp)->formats);
+    if (!missing)
+        return 0;
+    int cleaned = keyset_match(k->key, &c->busy) ? 0
+                                                 : output_cleaned(sp, k->key);
+    if (cleaned < 0)
+        return -1;
+    if (cleaned) {
+        c->u->outputs_rewritten++;
+        return keyset_add(&c->forget, k->key) < 0 ||
+                       keyset_add(&c->enq, k->key) < 0
+                   ? -1
+                   : 0;
+    }
+    int rc = queue_requeue_key(outq, k->key);
+    if (rc > 0)
+        c->u->outputs_rewritten++;
+    return rc < 0 ? -1 : 0;
+}
 
 /* Compare one current input with its record (see the top of the file).
  * 0 or -1. */
@@ -982,14 +1010,14 @@ static int compare_one(Cmp *c, Input *cur)
         if (k->size < 0 &&
             (content_hash(cur->src, &h) < 0 || known_set(k, cur, h) < 0))
             return -1;
-        return check_outputs(c->sp, k, u);
+        return check_outputs(c, k);
     }
     if (content_hash(cur->src, &h) < 0)
         return -1;
     if (h == k->hash && k->size == cur->size) { /* touched only */
         u->unchanged++;
         u->touched++;
-        return known_set(k, cur, h) < 0 ? -1 : check_outputs(c->sp, k, u);
+        return known_set(k, cur, h) < 0 ? -1 : check_outputs(c, k);
     }
     if (keyset_match(cur->key, &c->busy)) {
         u->deferred++; /* the record keeps the old state */

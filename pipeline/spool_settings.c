@@ -13,14 +13,17 @@
  *              language model that goes with the classifier (the file;
  *              recorded as recognize.lm), forms.template (the file),
  *              forms.threshold
- *   output     output.dir (real path), output.formats
+ *   output     output.dir (real path), output.formats,
+ *              output.image_paths
  * `run` and `submit` compare the job with it (spool_settings_sync). When
  * settings of stage S changed, S is redone for every page and the stages
  * after it start over: the later queues are cleared (the pages flow into
  * them again as S finishes them), the artifacts of S and later are
  * removed (so that no stale .rec settles a file early), and every done or
  * failed item of S goes back to queued/. Artifacts of the stages before S
- * are reused. An output-only change requeues the output items. The
+ * are reused (unless `inkpipe clean` removed them: then binarize is
+ * redone, from the input files, spool_clean.c). An output-only change
+ * requeues the output items. The
  * previous stages' results stay valid, so the cost is what the change
  * needs, never more. `work` only checks (spool_settings_check): a worker
  * that would mix settings refuses, saying what changed and what to run.
@@ -211,6 +214,8 @@ static void settings_of_job(const Job *job, const char *model,
         p += strspn(p, ", ");
     }
     settings_add(s, STAGE_OUTPUT, "output.formats", "%s", formats);
+    settings_add(s, STAGE_OUTPUT, "output.image_paths", "%s",
+                 job->image_paths_absolute ? "absolute" : "relative");
 }
 
 /* The file's text for settings s; with redo < STAGE_N a "redo=" line. */
@@ -443,6 +448,15 @@ static int settings_sync(Spool *sp, const char *model, const char *lm,
                 "the job again",
                 what, claim);
         goto out;
+    }
+    /* the artifacts the redo would start from were removed by `inkpipe
+     * clean`: start from the input files (binarize) instead */
+    if (pr->from > STAGE_BINARIZE && pr->from <= STAGE_OUTPUT) {
+        int cleaned = spool__stage_cleaned(sp, (SpoolStage)(pr->from - 1));
+        if (cleaned < 0)
+            goto out;
+        if (cleaned)
+            pr->from = STAGE_BINARIZE;
     }
     /* record the redo before starting it, so that one cut short is
      * finished next time */

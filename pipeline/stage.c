@@ -761,10 +761,20 @@ static OutPage *failed_page(Spool *sp, const ItemInfo *ii, int p)
 
 /* The page's image path as the output files name it: src seen from the
  * folder of OUT/rel (normalised; hOCR and ALTO viewers open it from
- * there). 0, or -1 (message set). */
-static int set_image_path(OutPage *page, const char *out_dir, const char *rel,
+ * there), or with output.image_paths: absolute, src absolute and
+ * normalised. 0, or -1 (message set). */
+static int set_image_path(OutPage *page, const Job *job, const char *rel,
                           const char *src)
 {
+    const char *out_dir = job->output_dir;
+    if (job->image_paths_absolute) {
+        char *img = fs_path_normalise(src);
+        if (!img)
+            return err_prefix("%s: image path", src);
+        free(page->image);
+        page->image = img;
+        return 0;
+    }
     const char *slash = strrchr(rel, '/');
     size_t n = strlen(out_dir) + strlen(rel) + 2;
     char *dir = malloc(n);
@@ -871,8 +881,7 @@ static int stage_output(Spool *sp, Staging *sg, const QueueItem *it)
             err_prefix("%s page %d", ii.src, p + 1);
             goto done;
         }
-        if (set_image_path(pages[p], spool_get_job(sp)->output_dir, ii.rel,
-                           ii.src) < 0)
+        if (set_image_path(pages[p], spool_get_job(sp), ii.rel, ii.src) < 0)
             goto done;
     }
     rc = output_publish(sp, sg, ii.rel, ii.src, (const OutPage *const *)pages,

@@ -2,7 +2,10 @@
 # test_paths.sh - paths and words (issue 16): the image path in hOCR and
 # ALTO is relative to the output file's folder and normalised, wherever the
 # shell stood; `ocr -o -` writes to stdout; `ocr` on a folder says so;
-# `status` of a job never run says so and creates nothing.
+# output.image_paths: absolute names the scan by its absolute path (an edit
+# of it rewrites the outputs only); `status` of a job never run says so and
+# creates nothing; nor does
+# `status` of a job whose output folder was deleted.
 . "$(dirname "$0")/lib.sh"
 
 B=${BUILD_DIR:-$TOP/build}
@@ -41,6 +44,41 @@ check hocr_image__relative test "${img#/}" = "$img"
 img=$(alto_image "$a")
 check alto_filename__relative_to_alto_folder__opens opens_from "$(dirname "$a")" "$img"
 check alto_filename__normalised normalised "$img"
+
+# output.image_paths: absolute: the outputs name the scan by its absolute
+# path, normalised (and JSON too); an edit of the key rewrites the outputs
+# only, as the other output.* keys do
+printf 'input:\n  paths: [../scans//box02]\noutput:\n  dir: out\n  formats: [txt, hocr, alto, json]\n  image_paths: absolute\nspool: spool\n' >"$T/jobs/job.yaml"
+(cd "$T" && INKPIPE_TRACE=$T/abs.trace "$INKPIPE" run jobs/job.yaml) >"$T/abs.log" 2>&1; rc=$?
+check image_paths_absolute__exit_0 test "$rc" = 0
+check image_paths_absolute__only_output_redone eval \
+    '[ "$(grep -c "^output " "$T/abs.trace")" = 1 ] && [ "$(grep -vc "^output " "$T/abs.trace")" = 0 ] && grep -q "output.image_paths relative -> absolute" "$T/abs.log"'
+img=$(hocr_image "$h")
+check image_paths_absolute__hocr_is_the_scan test "$img" = "$(cd "$T/scans/box02" && pwd -P)/form.png" -o "$img" = "$T/scans/box02/form.png"
+check image_paths_absolute__hocr_normalised_and_opens eval 'normalised "$img" && [ -f "$img" ] && [ "${img#/}" != "$img" ]'
+img=$(alto_image "$a")
+check image_paths_absolute__alto_absolute_opens eval 'normalised "$img" && [ -f "$img" ] && [ "${img#/}" != "$img" ]'
+check image_paths_absolute__json_source grep -q "\"source\": *\"$img\"" "${h%.hocr}.json"
+printf 'input:\n  paths: [../scans//box02]\noutput:\n  dir: out\n  formats: [txt, hocr, alto]\nspool: spool\n' >"$T/jobs/job.yaml"
+(cd "$T" && "$INKPIPE" run jobs/job.yaml) >/dev/null 2>&1
+img=$(hocr_image "$h")
+check image_paths_relative_again__hocr_relative eval '[ "${img#/}" = "$img" ] && opens_from "$(dirname "$h")" "$img"'
+printf 'input:\n  paths: [../scans//box02]\noutput:\n  dir: out\n  image_paths: full\n' >"$T/jobs/bad.yaml"
+"$INKPIPE" run "$T/jobs/bad.yaml" >/dev/null 2>"$T/bad.err"; rc=$?
+check image_paths_bad_value__exit_2_named eval '[ $rc = 2 ] && grep -q "bad.yaml:5:16: expected relative or absolute for output.image_paths" "$T/bad.err"'
+
+# status of a job that ran, its output folder deleted since: creates
+# nothing (not the output folder, not a spool file), says the counts
+find "$T/jobs/spool" | sort >"$T/spool.before"
+mv "$T/jobs/out" "$T/jobs/out.kept"
+(cd "$T" && "$INKPIPE" status jobs/job.yaml) >"$T/st2.out" 2>&1; rc=$?
+check status__output_folder_gone__exit_0 test "$rc" = 0
+check status__output_folder_gone__not_created test ! -e "$T/jobs/out"
+check status__output_folder_gone__spool_unchanged eval \
+    'find "$T/jobs/spool" | sort | cmp -s - "$T/spool.before"'
+(cd "$T" && "$INKPIPE" status jobs/job.yaml --json) >/dev/null 2>&1
+check status_json__output_folder_gone__not_created test ! -e "$T/jobs/out"
+mv "$T/jobs/out.kept" "$T/jobs/out"
 
 # ocr -o DIR from another folder: the path is seen from DIR
 mkdir -p "$T/o1"

@@ -68,7 +68,12 @@ export INKPIPE_TRACE=$T/trace1
 err=$("$INKPIPE" run "$J" 2>&1); rc=$?
 unset INKPIPE_TRACE
 check run__hostile_files__exit_3 test "$rc" = 3
-check run__summary__one_line grep -q 'inkpipe: t1: this run: 6 pages done, 2 failed, 4 files written in .*; inputs: 7 files: 0 new, 0 changed, 7 unchanged, 0 removed, 1 unreadable, .*; job: 8 pages: 6 done, 2 failed' <<<"$err"
+# unreadable: corrupt.tif (fails at ingest) and cut.png (its page cannot be
+# decoded, at binarize); not bomb.png (refused by a limit, from its header)
+check run__summary__one_line grep -q 'inkpipe: t1: this run: 6 pages done, 2 failed, 4 files written in .*; inputs: 7 files: 0 new, 0 changed, 7 unchanged, 0 removed, 2 unreadable, .*; job: 8 pages: 6 done, 2 failed' <<<"$err"
+check run__report__two_unreadable eval \
+    'grep -q "\"job_total\":{[^}]*\"files_unreadable\":2" "$(ls "$T"/job/spool/runs/*.json | tail -n 1)"'
+
 check run__corrupt__reason_listed grep -q 'corrupt.tif.*not an image\|corrupt.tif.*TIFF' <<<"$err"
 check run__bomb__pixel_limit_reason grep -q 'bomb.png page 1: image is 100000 x 100000 .*limits.max_pixels' <<<"$err"
 check run__truncated__decode_reason grep -q 'cut.png page 1: cannot decode' <<<"$err"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test_week.sh - one job through a week of nights (issue 16, "Done when"):
 # files added, one re-scanned (replaced), one removed, a broken file fixed,
-# a broken file deleted, the output folder deleted, a run stopped with
-# SIGTERM (and the morning after). After each night: the exit code (0; 3
+# a broken file deleted, the output folder deleted, the spool cleaned
+# (`inkpipe clean`), a run stopped with SIGTERM (and the morning after). After each night: the exit code (0; 3
 # with the broken file named while one is present; 143 when stopped), the
 # summary line counts this run's pages, the outputs equal byte for byte
 # those of a fresh job over that night's folder, and no process of the
@@ -139,6 +139,11 @@ check sat_output_folder_deleted__exit_0 [ $rc -eq 0 ]
 check sat_output_folder_deleted__summary_this_run summary \
     "this run: 0 pages (3 unchanged), 3 files written in "
 after sat
+# saturday night's clean: the rest of the week runs on a cleaned spool
+"$INKPIPE" clean "$J" >"$T/sat-clean.log" 2>&1
+crc=$?
+check sat_clean__exit_0_artifacts_of_3_files_removed eval \
+    '[ $crc -eq 0 ] && grep -q "clean: [1-9][0-9]* files removed (of 3 input files" "$T/sat-clean.log"'
 
 # --- sunday: new files, the run stopped with SIGTERM ------------------------
 for i in 1 2 3 4 5 6; do page "$IN/s$i.png" $((40 + i)); done

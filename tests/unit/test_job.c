@@ -84,7 +84,9 @@ static void job_load__every_key__values_stored(void)
                     "input:\n  paths:\n    - in\n    - /dev\n"
                     "spool: sp\n"
                     "output:\n  dir: /abs/out\n  formats: [txt]\n"
+                    "  image_paths: absolute\n"
                     "workers: 4\n"
+                    "clean: after-run\n"
                     "binarize:\n  method: otsu\n  window: 20\n  k: 0.2\n"
                     "  deskew: false\n"
                     "segment:\n  min_speck_area: 5\n  remove_furniture: false\n"
@@ -108,7 +110,9 @@ static void job_load__every_key__values_stored(void)
     CHECK(strcmp(job->spool, want) == 0);
     CHECK(strcmp(job->output_dir, "/abs/out") == 0);
     CHECK(job->formats == OUT_FORMAT_TXT);
+    CHECK(job->image_paths_absolute == 1);
     CHECK(job->workers == 4);
+    CHECK(job->clean_after_run == 1);
     CHECK(job->chain.binarize.method == SEG_BINARIZE_OTSU);
     CHECK(job->chain.binarize.window == 20);
     CHECK_NEAR(job->chain.binarize.k, 0.2, 1e-6);
@@ -184,6 +188,8 @@ static void job_load__bad_value__range_or_choices_named(void)
                  11, "cannot be read"));
     CHECK(err_is(load_err(MIN "limits:\n  max_pixels: -5\n"), 6, 15,
                  "must be in"));
+    CHECK(err_is(load_err(MIN "clean: always\n"), 5, 8,
+                 "expected never or after-run for clean"));
 }
 
 static void job_load__missing_required__key_named(void)
@@ -286,6 +292,8 @@ static void job_load__committed_configs__valid(void)
         CHECK(job->page_memory_mb == d.page_memory_mb);
         CHECK(job->max_pages == d.max_pages);
         CHECK_NEAR(job->lease_seconds, d.lease_seconds, 0);
+        CHECK(job->clean_after_run == d.clean_after_run);
+        CHECK(job->image_paths_absolute == d.image_paths_absolute);
     }
     job_destroy(&job);
     job = job_load("configs/demo.yaml");
