@@ -158,13 +158,13 @@ static void rec_segalt_page__touching_letters__split(void)
     free_line(&l);
 }
 
-/* "A" then two bars 2 px apart: one broken letter, or two letters. */
-static void bars_line(Line *l)
+/* "A" then two bars gap px apart: one broken letter, or two letters. */
+static void bars_line(Line *l, int gap)
 {
     memset(l, 0, sizeof *l);
     fill(add(l, 0, 20), 20, 0, 20, 0);
     fill(add(l, 25, 6), 6, 0, 6, 0);
-    fill(add(l, 33, 6), 6, 0, 6, 0);
+    fill(add(l, 31 + gap, 6), 6, 0, 6, 0);
 }
 
 static void rec_segalt_page__broken_letter__merged(void)
@@ -173,12 +173,12 @@ static void rec_segalt_page__broken_letter__merged(void)
     RecSegAltResult r;
     char text[16];
     sure_bar = 0.3f;
-    bars_line(&l);
+    bars_line(&l, 1);
     run(&l, NULL, &r, text);
     CHECK(!strcmp(text, "AH"));
     CHECK(r.n_merged == 1 && r.n_split == 0);
     if (r.n == 2) { /* the merged glyph's box is the union */
-        CHECK(r.box[1].x == 25 && r.box[1].w == 14);
+        CHECK(r.box[1].x == 25 && r.box[1].w == 13);
         CHECK(r.box[1].y == 10 && r.box[1].h == H);
     }
     rec_segalt_result_free(&r);
@@ -191,11 +191,11 @@ static void rec_segalt_page__sure_narrow_letters__kept(void)
     RecSegAltResult r;
     char text[16];
     sure_bar = 0.97f;
-    bars_line(&l);
+    bars_line(&l, 1);
     run(&l, NULL, &r, text);
     CHECK(!strcmp(text, "AII"));
-    CHECK(r.n_merged == 0 && r.n == 3);
-    CHECK(r.box[1].x == 25 && r.box[1].w == 6 && r.box[2].x == 33);
+    CHECK(r.n_merged == 0 && r.n == 3 && r.n_alternatives == 1);
+    CHECK(r.box[1].x == 25 && r.box[1].w == 6 && r.box[2].x == 32);
     rec_segalt_result_free(&r);
     free_line(&l);
     sure_bar = 0.3f;
@@ -214,12 +214,27 @@ static void rec_segalt_page__with_lm__same_choices(void)
     CHECK(!strcmp(text, "AAB"));
     rec_segalt_result_free(&r);
     free_line(&l);
-    bars_line(&l);
+    bars_line(&l, 1);
     run(&l, lm, &r, text);
     CHECK(!strcmp(text, "AH"));
     rec_segalt_result_free(&r);
     free_line(&l);
     rec_lm_destroy(&lm);
+}
+
+/* Two unsure bars 3 px (0.1 line height) apart: two letters side by side,
+ * not the pieces of one (merge_gap 0.05). */
+static void rec_segalt_page__bars_apart__not_merged(void)
+{
+    Line l;
+    RecSegAltResult r;
+    char text[16];
+    sure_bar = 0.3f;
+    bars_line(&l, 3);
+    CHECK(run(&l, NULL, &r, text) == 0);
+    CHECK(!strcmp(text, "AII") && r.n_alternatives == 0);
+    rec_segalt_result_free(&r);
+    free_line(&l);
 }
 
 static void rec_segalt_page__nothing_plausible__copied_no_call(void)
@@ -243,6 +258,7 @@ int main(void)
     RUN(rec_segalt_page__broken_letter__merged);
     RUN(rec_segalt_page__sure_narrow_letters__kept);
     RUN(rec_segalt_page__with_lm__same_choices);
+    RUN(rec_segalt_page__bars_apart__not_merged);
     RUN(rec_segalt_page__nothing_plausible__copied_no_call);
     TEST_EXIT();
 }
