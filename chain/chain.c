@@ -21,7 +21,7 @@ void chain_options_init(ChainOptions *o)
     o->charset = REC_CHARSET_ALL;
     o->context = 1;
     o->adapt = 1;
-    o->segalt = 0;
+    o->segalt = 1;
     o->lm = NULL;
     o->lexicon = NULL;
     o->lm_path = NULL;

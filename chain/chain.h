@@ -26,6 +26,7 @@
 
 /* Everything that shapes what a page reads as (the job keys binarize.*,
  * segment.*, recognize.charset, recognize.context, recognize.adapt,
+ * recognize.segalt,
  * limits.max_pixels). */
 typedef struct {
     int64_t max_pixels;           /* pages over this are refused unread */
