@@ -21,6 +21,7 @@ void chain_options_init(ChainOptions *o)
     o->charset = REC_CHARSET_ALL;
     o->context = 1;
     o->adapt = 1;
+    o->segalt = 1;
     o->lm = NULL;
     o->lexicon = NULL;
     o->lm_path = NULL;
@@ -143,9 +144,12 @@ OutPage *chain_recognize(const ChainOptions *o, const SegPage *sp,
         return NULL;
     }
     RecAdaptOptions ao;
+    RecSegAltOptions so;
     rec_adapt_options_init(&ao);
+    rec_segalt_options_init(&so);
     OutPage *op = rec_page_recognize(sp, net, o->charset, o->context,
-                                     o->adapt ? &ao : NULL, lm, lex, path,
+                                     o->adapt ? &ao : NULL,
+                                     o->segalt ? &so : NULL, lm, lex, path,
                                      page, dpi);
     rec_lm_destroy(&own_lm);
     rec_lexicon_destroy(&own_lex);

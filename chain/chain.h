@@ -26,6 +26,7 @@
 
 /* Everything that shapes what a page reads as (the job keys binarize.*,
  * segment.*, recognize.charset, recognize.context, recognize.adapt,
+ * recognize.segalt,
  * limits.max_pixels). */
 typedef struct {
     int64_t max_pixels;           /* pages over this are refused unread */
@@ -35,6 +36,9 @@ typedef struct {
     int context;                  /* 1 = line-context step */
     int adapt;                    /* 1 = adapt to the page's writer
                                    * (recognize.adapt, rec_adapt.h) */
+    int segalt;                   /* 1 = segmentation alternatives (merge,
+                                   * split) in the line decoder
+                                   * (recognize.segalt, rec_segalt.h) */
     /* Language model and lexicon (rec_lm.h), used after the context step.
      * The loaded pointers win; else the paths are loaded for each call of
      * chain_recognize (a few ms). NULL = none. Nothing here is owned by

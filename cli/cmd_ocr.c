@@ -20,6 +20,7 @@
 static const char help_ocr[] =
     "usage: inkpipe ocr [-o DIR] [-f txt,hocr,alto,pdf,json] [--charset SET]\n"
     "                   [--model FILE] [--no-context] [--no-adapt] [--no-lm]\n"
+    "                   [--no-seg-alternatives]\n"
     "                   [--lexicon FILE] [--template T.yaml]\n"
     "                   [--threshold C] IMAGE...\n"
     "\n"
@@ -47,6 +48,11 @@ static const char help_ocr[] =
     "  --no-adapt      do not re-read each letter with the glyphs of its page\n"
     "                  that look like it (adaptation to the writer;\n"
     "                  docs/context.md)\n"
+    "  --no-seg-alternatives\n"
+    "                  read the segmenter's glyphs as they are: the line\n"
+    "                  decoder does not also try two touching pieces as one\n"
+    "                  letter and a wide piece as two (recognize.segalt;\n"
+    "                  docs/context.md); --seg-alternatives turns it on\n"
     "  --no-lm         no character language model after the context step\n"
     "                  (en-fr.lm next to the classifier or the installed\n"
     "                  model; without one the step is skipped)\n"
@@ -242,6 +248,10 @@ static int parse_args(int argc, char **argv, OcrRun *r, const char **model,
             r->d.chain.context = 0;
         } else if (!strcmp(a, "--no-adapt")) {
             r->d.chain.adapt = 0;
+        } else if (!strcmp(a, "--seg-alternatives")) {
+            r->d.chain.segalt = 1;
+        } else if (!strcmp(a, "--no-seg-alternatives")) {
+            r->d.chain.segalt = 0;
         } else if (!strcmp(a, "--no-lm")) {
             *no_lm = 1;
         } else if (!strcmp(a, "--lexicon") && i + 1 < argc) {

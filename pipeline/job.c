@@ -320,6 +320,7 @@ static const JField job_fields[] = {
     {"recognize.charset", JT_CHARSET, OFF(charset_spec), 0, 0, 0},
     {"recognize.context", JT_BOOL, OFF(chain.context), 0, 0, 0},
     {"recognize.adapt", JT_BOOL, OFF(chain.adapt), 0, 0, 0},
+    {"recognize.segalt", JT_BOOL, OFF(chain.segalt), 0, 0, 0},
     {"recognize.lexicon", JT_PATH, OFF(chain.lexicon_path), 0, 0, 0},
     {"recognize.precision", JT_PRECISION, OFF(precision), 0, 0, 0},
     {"limits.max_pixels", JT_INT64, OFF(chain.max_pixels), 1, 1e12, 0},

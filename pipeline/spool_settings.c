@@ -8,7 +8,8 @@
  *   segment    segment.*, and the classifier that scores cuts of touching
  *              glyphs: recognize.model (size and FNV-1a hash of the file,
  *              not its path), recognize.charset, recognize.precision
- *   recognize  recognize.context, recognize.adapt, recognize.lexicon (the
+ *   recognize  recognize.context, recognize.adapt, recognize.segalt,
+ *              recognize.lexicon (the
  *              file), the
  *              language model that goes with the classifier (the file;
  *              recorded as recognize.lm), forms.template (the file),
@@ -187,6 +188,8 @@ static void settings_of_job(const Job *job, const char *model,
                  c->context ? "true" : "false");
     settings_add(s, STAGE_RECOGNIZE, "recognize.adapt", "%s",
                  c->adapt ? "true" : "false");
+    settings_add(s, STAGE_RECOGNIZE, "recognize.segalt", "%s",
+                 c->segalt ? "true" : "false");
     settings_add_file(s, STAGE_RECOGNIZE, "recognize.lexicon",
                       c->lexicon_path);
     settings_add_file(s, STAGE_RECOGNIZE, "recognize.lm", lm);

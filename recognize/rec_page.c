@@ -15,6 +15,7 @@
 #include "recognize/rec_adapt.h"
 #include "recognize/rec_context.h"
 #include "recognize/rec_page.h"
+#include "recognize/rec_segalt.h"
 
 /**
  * Score a candidate glyph for the segmenter's cuts of touching characters.
@@ -46,19 +47,28 @@ static OutBox box_of(SegBox b)
     return o;
 }
 
+/* The glyphs the page is read as: the segmenter's, or the segmentation
+ * alternatives' choice (rec_segalt.h). Words are runs of equal word ids;
+ * wfirst/wn are each word's glyph range. */
+typedef struct {
+    int n;
+    const SegBox *box;
+    const int *word;
+    const float *probs;
+    const unsigned char *ok;
+    int *wfirst, *wn; /* n_words (owned) */
+} GlyphView;
+
 /* Line context (rec_context.c) over every line of the page: re-chooses the
  * class and confidence of each glyph in op from the posteriors, the line's
  * geometry and the glyph's word. Glyphs that could not be normalised keep
  * U+FFFD. Returns 0 or -1. */
-static int rec_page_context(const SegPage *sp, const float *probs,
-                            const unsigned char *ok, RecCharset cs,
-                            const RecLm *lm, const RecLexicon *lex,
-                            OutPage *op)
+static int rec_page_context(const SegPage *sp, const GlyphView *v,
+                            RecCharset cs, const RecLm *lm,
+                            const RecLexicon *lex, OutPage *op)
 {
-    int n_lines, n_words, n_glyphs;
+    int n_lines, n_glyphs = v->n;
     const SegLine *lines = seg_page_get_lines(sp, &n_lines);
-    const SegWord *words = seg_page_get_words(sp, &n_words);
-    const SegGlyph *glyphs = seg_page_get_glyphs(sp, &n_glyphs);
     RecContextGlyph *cg = malloc((size_t)n_glyphs * sizeof *cg);
     int *cls = malloc((size_t)n_glyphs * sizeof *cls);
     float *conf = malloc((size_t)n_glyphs * sizeof *conf);
@@ -71,17 +81,16 @@ static int rec_page_context(const SegPage *sp, const float *probs,
         goto out;
     }
     for (int i = 0; i < n_glyphs; i++) {
-        const SegBox *b = &glyphs[i].box;
-        cg[i] = (RecContextGlyph){b->x, b->y, ok[i] ? b->w : 0, b->h,
-                                  glyphs[i].word};
+        const SegBox *b = &v->box[i];
+        cg[i] = (RecContextGlyph){b->x, b->y, v->ok[i] ? b->w : 0, b->h,
+                                  v->word[i]};
     }
     for (int l = 0; l < n_lines; l++) {
         const SegLine *ln = &lines[l];
         if (ln->n_words <= 0)
             continue;
-        const SegWord *w0 = &words[ln->first_word];
-        const SegWord *w1 = &words[ln->first_word + ln->n_words - 1];
-        int g0 = w0->first_glyph, n = w1->first_glyph + w1->n_glyphs - g0;
+        int w0 = ln->first_word, w1 = ln->first_word + ln->n_words - 1;
+        int g0 = v->wfirst[w0], n = v->wfirst[w1] + v->wn[w1] - g0;
         /* segment's baseline is the last ink row; ours the row below it */
         RecLineGeom geom = {(float)ln->box.x,
                             ln->baseline_y > 0
@@ -91,19 +100,19 @@ static int rec_page_context(const SegPage *sp, const float *probs,
         if (n <= 0 || g0 < 0 || g0 + n > n_glyphs)
             continue;
         if (rec_context_apply(NULL, &geom, cg + g0,
-                              probs + (size_t)g0 * REC_NCLASSES, n, cs,
+                              v->probs + (size_t)g0 * REC_NCLASSES, n, cs,
                               cls + g0, conf + g0,
                               q + (size_t)g0 * REC_NCLASSES) < 0)
             goto out;
         for (int i = g0; i < g0 + n; i++)
-            wid[i] = glyphs[i].word;
+            wid[i] = v->word[i];
         /* the decoder reads the context step's posteriors: case stays the
          * geometry's, digits stay digits (rec_lm.h) */
         if (rec_lm_decode_line(lm, lex, NULL, q + (size_t)g0 * REC_NCLASSES,
                                wid + g0, n, cls + g0, conf + g0) < 0)
             goto out;
         for (int i = g0; i < g0 + n; i++)
-            if (ok[i]) {
+            if (v->ok[i]) {
                 op->glyphs[i].codepoint =
                     (uint32_t)(unsigned char)rec_class_chars[cls[i]];
                 op->glyphs[i].conf = conf[i];
@@ -135,103 +144,118 @@ static int adapt_page(const RecAdaptOptions *o, const SegGlyph *glyphs,
     return rc;
 }
 
-/**
- * Recognise a segmented page: one batch, one classifier call.
- *
- * @param[in] sp      segmented page
- * @param[in] net     classifier (its scratch memory is used)
- * @param[in] cs      allowed classes
- * @param[in] context 1 = line-context step (case and look-alikes from the
- *                    line's geometry and the word; rec_context.h)
- * @param[in] adapt   [optional] adaptation to the page's writer before the
- *                    context step (rec_adapt.h); NULL = none
- * @param[in] lm      [optional] language model for the decoder after the
- *                    context step (rec_lm.h); NULL = none
- * @param[in] lex     [optional] lexicon for the decoder; NULL = none
- * @param[in] image   source path written into the result (hOCR `image`)
- * @param[in] pageno  0-based page number
- * @param[in] dpi     resolution; 0 = unknown
- * @return new OutPage (caller owns; out_page_destroy()), or NULL
- *
- * Notes:
- *   (1) A glyph that cannot be normalised (no ink) becomes U+FFFD with
- *       confidence 0 rather than failing the page.
- *   (2) The line-context step runs between the classifier's choice and the
- *       OutPage; without it each glyph is the classifier's argmax (and the
- *       language model and lexicon are not used either).
- *   (3) With context, confidences are calibrated (rec_lm_calibrate()).
- *   (4) With adapt, the classifier also returns each glyph's
- *       penultimate-layer features, and each letter's posterior is
- *       re-weighted by the alike glyphs of the page and their words
- *       (rec_adapt_page(), with lm when given) before anything reads it;
- *       without it the posteriors are the classifier's, bit for bit.
- *   (5) With context, a printed label read as the first word of a crop
- *       ("PRENOM SARAKI") is dropped (rec_page_drop_label(), rec_label.c).
- */
-OutPage *rec_page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
-                            int context, const RecAdaptOptions *adapt,
-                            const RecLm *lm,
-                            const RecLexicon *lex, const char *image,
-                            int pageno, int dpi)
+/* RecSegAltClassify over the page's classifier: one batch. */
+static int segalt_classify(void *ctx, const unsigned char *const *mask,
+                           const int *w, const int *h, int n, float *probs,
+                           unsigned char *ok)
 {
-    int n_lines, n_words, n_glyphs, w, h;
+    const RecPageScorer *sc = ctx;
+    size_t isz = (size_t)REC_INPUT_SIZE * REC_INPUT_SIZE;
+    float *in = calloc((size_t)n * isz, sizeof *in);
+    if (!in)
+        return err_set("out of memory for %d alternative glyphs", n);
+    for (int i = 0; i < n; i++)
+        ok[i] = rec_glyph_normalize_mask(mask[i], w[i], h[i], w[i],
+                                         in + (size_t)i * isz) == 0;
+    int rc = rec_net_classify(sc->net, in, n, sc->cs, probs);
+    free(in);
+    return rc;
+}
+
+/* Segmentation alternatives (rec_segalt.h) for the whole page into res. */
+static int segalt_page(const SegPage *sp, RecNet *net, RecCharset cs,
+                       const RecSegAltOptions *o, const RecLm *lm,
+                       const float *probs, const unsigned char *ok,
+                       RecSegAltResult *res)
+{
+    int n_lines, n_words, n;
     const SegLine *lines = seg_page_get_lines(sp, &n_lines);
     const SegWord *words = seg_page_get_words(sp, &n_words);
-    const SegGlyph *glyphs = seg_page_get_glyphs(sp, &n_glyphs);
-    seg_page_get_size(sp, &w, &h);
-    OutPage *op = out_page_create(image, pageno, w, h, dpi, n_lines, n_words,
-                                  n_glyphs);
-    if (!op)
-        return NULL;
-    float *in = NULL, *probs = NULL, *feats = NULL;
-    unsigned char *ok = NULL;
-    int dim = adapt ? rec_net_feature_dim(net) : 0;
-    if (n_glyphs > 0) {
-        size_t isz = (size_t)REC_INPUT_SIZE * REC_INPUT_SIZE;
-        in = calloc((size_t)n_glyphs * isz, sizeof *in);
-        probs = calloc((size_t)n_glyphs * REC_NCLASSES, sizeof *probs);
-        ok = calloc((size_t)n_glyphs, 1);
-        if (dim > 0)
-            feats = malloc((size_t)n_glyphs * dim * sizeof *feats);
-        if (!in || !probs || !ok || (dim > 0 && !feats)) {
-            err_set("%s page %d: out of memory for %d glyphs", image,
-                    pageno + 1, n_glyphs);
-            goto fail;
-        }
-        for (int i = 0; i < n_glyphs; i++) {
-            const SegBox *b = &glyphs[i].box;
-            const unsigned char *m = seg_page_get_glyph_mask(sp, i);
-            ok[i] = m && rec_glyph_normalize_mask(m, b->w, b->h, b->w,
-                                                  in + (size_t)i * isz) == 0;
-        }
-        if (rec_net_classify_features(net, in, n_glyphs, cs, probs, feats) <
-                0 ||
-            (feats && adapt_page(adapt, glyphs, feats, dim, ok, lm, n_glyphs,
-                                 probs, NULL) < 0)) {
-            err_prefix("%s page %d", image, pageno + 1);
-            goto fail;
+    const SegGlyph *glyphs = seg_page_get_glyphs(sp, &n);
+    RecSegAltGlyph *g = malloc((size_t)(n ? n : 1) * sizeof *g);
+    RecSegAltLine *ls = malloc((size_t)(n_lines ? n_lines : 1) * sizeof *ls);
+    RecPageScorer sc = {net, cs};
+    int rc = -1;
+    if (!g || !ls) {
+        err_set("out of memory for %d glyphs", n);
+        goto out;
+    }
+    for (int i = 0; i < n; i++)
+        g[i] = (RecSegAltGlyph){glyphs[i].box, glyphs[i].word,
+                                seg_page_get_glyph_mask(sp, i)};
+    for (int l = 0; l < n_lines; l++) {
+        const SegLine *ln = &lines[l];
+        ls[l] = (RecSegAltLine){0, 0, ln->cap_height};
+        if (ln->n_words > 0) {
+            const SegWord *w0 = &words[ln->first_word];
+            const SegWord *w1 = &words[ln->first_word + ln->n_words - 1];
+            ls[l].first = w0->first_glyph;
+            ls[l].n = w1->first_glyph + w1->n_glyphs - w0->first_glyph;
         }
     }
-    for (int i = 0; i < n_glyphs; i++) {
-        const float *p = probs + (size_t)i * REC_NCLASSES;
+    rc = rec_segalt_page(o, lm, g, n, probs, ok, ls, n_lines,
+                         segalt_classify, &sc, res);
+out:
+    free(g);
+    free(ls);
+    return rc;
+}
+
+/* Each word's glyph range in v: the segmenter's (words), or with words
+ * NULL from v's word ids. */
+static int view_words(GlyphView *v, const SegWord *words, int n_words)
+{
+    v->wfirst = calloc((size_t)(n_words ? n_words : 1), sizeof *v->wfirst);
+    v->wn = calloc((size_t)(n_words ? n_words : 1), sizeof *v->wn);
+    if (!v->wfirst || !v->wn)
+        return err_set("out of memory for %d words", n_words);
+    for (int i = 0; words && i < n_words; i++) {
+        v->wfirst[i] = words[i].first_glyph;
+        v->wn[i] = words[i].n_glyphs;
+    }
+    for (int i = v->n - 1; !words && i >= 0; i--)
+        if (v->word[i] >= 0 && v->word[i] < n_words) {
+            v->wfirst[v->word[i]] = i;
+            v->wn[v->word[i]]++;
+        }
+    return 0;
+}
+
+/* The OutPage of view v: glyphs (the classifier's best class, or U+FFFD),
+ * words and lines; then the line context. NULL on error. */
+static OutPage *page_of_view(const SegPage *sp, const GlyphView *v,
+                             RecCharset cs, int context, const RecLm *lm,
+                             const RecLexicon *lex, const char *image,
+                             int pageno, int dpi)
+{
+    int n_lines, n_words, w, h;
+    const SegLine *lines = seg_page_get_lines(sp, &n_lines);
+    const SegWord *words = seg_page_get_words(sp, &n_words);
+    seg_page_get_size(sp, &w, &h);
+    OutPage *op = out_page_create(image, pageno, w, h, dpi, n_lines, n_words,
+                                  v->n);
+    if (!op)
+        return NULL;
+    for (int i = 0; i < v->n; i++) {
+        const float *p = v->probs + (size_t)i * REC_NCLASSES;
         int best = 0;
         for (int c = 1; c < REC_NCLASSES; c++)
             if (p[c] > p[best])
                 best = c;
-        op->glyphs[i].box = box_of(glyphs[i].box);
+        op->glyphs[i].box = box_of(v->box[i]);
         op->glyphs[i].codepoint =
-            ok[i] ? (uint32_t)(unsigned char)rec_class_chars[best] : 0xFFFD;
-        op->glyphs[i].conf = ok[i] ? p[best] : 0.0f;
+            v->ok[i] ? (uint32_t)(unsigned char)rec_class_chars[best] : 0xFFFD;
+        op->glyphs[i].conf = v->ok[i] ? p[best] : 0.0f;
     }
-    if (context && n_glyphs > 0 &&
-        rec_page_context(sp, probs, ok, cs, lm, lex, op) < 0) {
+    if (context && v->n > 0 && rec_page_context(sp, v, cs, lm, lex, op) < 0) {
         err_prefix("%s page %d: line context", image, pageno + 1);
-        goto fail;
+        out_page_destroy(&op);
+        return NULL;
     }
     for (int i = 0; i < n_words; i++) {
         op->words[i].box = box_of(words[i].box);
-        op->words[i].first_glyph = words[i].first_glyph;
-        op->words[i].n_glyphs = words[i].n_glyphs;
+        op->words[i].first_glyph = v->wfirst[i];
+        op->words[i].n_glyphs = v->wn[i];
     }
     for (int i = 0; i < n_lines; i++) {
         OutLine *ol = &op->lines[i];
@@ -247,16 +271,146 @@ OutPage *rec_page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
     }
     if (context)
         rec_page_drop_label(op);
+    return op;
+}
+
+/* Every glyph of sp normalised and classified in one batch (and adapted
+ * with adapt): probs (n x REC_NCLASSES) and ok, allocated here. */
+static int classify_page(const SegPage *sp, RecNet *net, RecCharset cs,
+                         const RecAdaptOptions *adapt, const RecLm *lm,
+                         float **pprobs, unsigned char **pok)
+{
+    int n;
+    const SegGlyph *glyphs = seg_page_get_glyphs(sp, &n);
+    int dim = adapt ? rec_net_feature_dim(net) : 0, rc = -1;
+    size_t isz = (size_t)REC_INPUT_SIZE * REC_INPUT_SIZE;
+    float *in = calloc((size_t)(n ? n : 1) * isz, sizeof *in), *feats = NULL;
+    float *probs = calloc((size_t)(n ? n : 1) * REC_NCLASSES, sizeof *probs);
+    unsigned char *ok = calloc((size_t)(n ? n : 1), 1);
+    if (dim > 0 && n > 0)
+        feats = malloc((size_t)n * dim * sizeof *feats);
+    if (!in || !probs || !ok || (dim > 0 && n > 0 && !feats)) {
+        err_set("out of memory for %d glyphs", n);
+        goto out;
+    }
+    for (int i = 0; i < n; i++) {
+        const SegBox *b = &glyphs[i].box;
+        const unsigned char *m = seg_page_get_glyph_mask(sp, i);
+        ok[i] = m && rec_glyph_normalize_mask(m, b->w, b->h, b->w,
+                                              in + (size_t)i * isz) == 0;
+    }
+    if (n > 0 &&
+        (rec_net_classify_features(net, in, n, cs, probs, feats) < 0 ||
+         (feats &&
+          adapt_page(adapt, glyphs, feats, dim, ok, lm, n, probs, NULL) < 0)))
+        goto out;
+    rc = 0;
+out:
     free(in);
-    free(probs);
     free(feats);
+    if (rc < 0) {
+        free(probs);
+        free(ok);
+        probs = NULL;
+        ok = NULL;
+    }
+    *pprobs = probs;
+    *pok = ok;
+    return rc;
+}
+
+/**
+ * Recognise a segmented page: one batch, one classifier call.
+ *
+ * @param[in] sp      segmented page
+ * @param[in] net     classifier (its scratch memory is used)
+ * @param[in] cs      allowed classes
+ * @param[in] context 1 = line-context step (case and look-alikes from the
+ *                    line's geometry and the word; rec_context.h)
+ * @param[in] adapt   [optional] adaptation to the page's writer before the
+ *                    context step (rec_adapt.h); NULL = none
+ * @param[in] segalt  [optional] segmentation alternatives (merge, split,
+ *                    keep) chosen before the context step (rec_segalt.h);
+ *                    NULL = the segmenter's glyphs
+ * @param[in] lm      [optional] language model for the decoder after the
+ *                    context step (rec_lm.h); NULL = none
+ * @param[in] lex     [optional] lexicon for the decoder; NULL = none
+ * @param[in] image   source path written into the result (hOCR `image`)
+ * @param[in] pageno  0-based page number
+ * @param[in] dpi     resolution; 0 = unknown
+ * @return new OutPage (caller owns; out_page_destroy()), or NULL
+ *
+ * Notes:
+ *   (1) A glyph that cannot be normalised (no ink) becomes U+FFFD with
+ *       confidence 0 rather than failing the page.
+ *   (2) The line-context step runs between the classifier's choice and the
+ *       OutPage; without it each glyph is the classifier's argmax (and the
+ *       language model, lexicon and segmentation alternatives are not used
+ *       either).
+ *   (3) With context, confidences are calibrated (rec_lm_calibrate()).
+ *   (4) With adapt, the classifier also returns each glyph's
+ *       penultimate-layer features, and each letter's posterior is
+ *       re-weighted by the alike glyphs of the page and their words
+ *       (rec_adapt_page(), with lm when given) before anything reads it;
+ *       without it the posteriors are the classifier's, bit for bit.
+ *   (5) With context, a printed label read as the first word of a crop
+ *       ("PRENOM SARAKI") is dropped (rec_page_drop_label(), rec_label.c).
+ *   (6) With segalt and context, the glyph boxes follow the chosen
+ *       segmentation: a merged glyph is boxed by the union, split halves
+ *       by their own ink; words and lines keep the segmenter's boxes.
+ */
+OutPage *rec_page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
+                            int context, const RecAdaptOptions *adapt,
+                            const RecSegAltOptions *segalt, const RecLm *lm,
+                            const RecLexicon *lex, const char *image,
+                            int pageno, int dpi)
+{
+    int n_words, n_glyphs;
+    const SegGlyph *glyphs = seg_page_get_glyphs(sp, &n_glyphs);
+    const SegWord *words = seg_page_get_words(sp, &n_words);
+    float *probs = NULL;
+    unsigned char *ok = NULL;
+    int *wid = malloc((size_t)(n_glyphs ? n_glyphs : 1) * sizeof *wid);
+    SegBox *box = malloc((size_t)(n_glyphs ? n_glyphs : 1) * sizeof *box);
+    RecSegAltResult alt = {0};
+    GlyphView v = {0};
+    OutPage *op = NULL;
+    if (!wid || !box) {
+        err_set("%s page %d: out of memory for %d glyphs", image, pageno + 1,
+                n_glyphs);
+        goto out;
+    }
+    if (classify_page(sp, net, cs, adapt, lm, &probs, &ok) < 0) {
+        err_prefix("%s page %d", image, pageno + 1);
+        goto out;
+    }
+    for (int i = 0; i < n_glyphs; i++) {
+        wid[i] = glyphs[i].word;
+        box[i] = glyphs[i].box;
+    }
+    v = (GlyphView){n_glyphs, box, wid, probs, ok, NULL, NULL};
+    if (segalt && context && n_glyphs > 0) {
+        if (segalt_page(sp, net, cs, segalt, lm, probs, ok, &alt) < 0) {
+            err_prefix("%s page %d: segmentation alternatives", image,
+                       pageno + 1);
+            goto out;
+        }
+        v = (GlyphView){alt.n, alt.box, alt.word, alt.probs, alt.ok, NULL,
+                        NULL};
+        words = NULL;
+    }
+    if (view_words(&v, words, n_words) < 0) {
+        err_prefix("%s page %d", image, pageno + 1);
+        goto out;
+    }
+    op = page_of_view(sp, &v, cs, context, lm, lex, image, pageno, dpi);
+out:
+    free(v.wfirst);
+    free(v.wn);
+    rec_segalt_result_free(&alt);
+    free(wid);
+    free(box);
+    free(probs);
     free(ok);
     return op;
-fail:
-    free(in);
-    free(probs);
-    free(feats);
-    free(ok);
-    out_page_destroy(&op);
-    return NULL;
 }

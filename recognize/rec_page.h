@@ -15,6 +15,7 @@
 #include "output/output.h"
 #include "recognize/rec_adapt.h"
 #include "recognize/rec_lm.h"
+#include "recognize/rec_segalt.h"
 #include "recognize/recognize.h"
 #include "segment/segment.h"
 
@@ -28,7 +29,7 @@ float rec_page_score_glyph(void *ctx, const unsigned char *mask, int w, int h);
 
 OutPage *rec_page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
                             int context, const RecAdaptOptions *adapt,
-                            const RecLm *lm,
+                            const RecSegAltOptions *segalt, const RecLm *lm,
                             const RecLexicon *lex, const char *image,
                             int pageno, int dpi);
 
