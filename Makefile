@@ -239,10 +239,13 @@ model: $(BIN)
 SELFTRAIN_FROM   ?= models/inkpipe.model
 SELFTRAIN_EPOCHS ?= 3
 SELFTRAIN_LR     ?= 0.0005
+# SELFTRAIN_ARGS: more tools/selftrain.sh options, e.g. "--letters
+# ABDEFGHNQRT --no-train-on-val --max-per-class 100" (docs/model.md).
+SELFTRAIN_ARGS   ?=
 model-selftrain: $(BIN) $(BUILD)/tools/selftrain_glyphs
 	@tools/selftrain.sh --data $(DATA) --model $(SELFTRAIN_FROM) \
 	  --build $(BUILD) --inkpipe ./$(BIN) --out $(BUILD)/selftrain \
-	  --epochs $(SELFTRAIN_EPOCHS) --lr $(SELFTRAIN_LR) \
+	  --epochs $(SELFTRAIN_EPOCHS) --lr $(SELFTRAIN_LR) $(SELFTRAIN_ARGS) \
 	  --train-args "--chars74k $(DATA)/chars74k-hnd --idx $(MNIST_IDX) \
 	    --hershey /usr/share/hershey-fonts --idx-quota 3000 \
 	    $(addprefix --ttf ,$(MODEL_TTF))"

@@ -6,6 +6,7 @@
 #                      [--inkpipe BIN] [--epochs E] [--lr X]
 #                      [--min-conf C] [--min-count N] [--max-per-class K]
 #                      [--letters LIST] [--no-train-on-val] [--no-glyphs]
+#                      [--freeze-conv]
 #                      [--list-only] [--train-args "ARGS"]
 #
 # 1. list the crops of DIR/names-train/images that may be used: every one
@@ -24,8 +25,9 @@
 # fine-tune, so that `inkpipe eval --writers 036-040` measures what it
 # forgot (the bundled model itself trained on them); --no-glyphs
 # fine-tunes on the recipe alone (a control: is a change the fine-tune's
-# or the glyphs'?). --list-only stops after step 1 (prints the list's path). The candidate
-# model is never copied over MODEL: measure it first (tools/eval_real.sh
+# or the glyphs'?); --freeze-conv fine-tunes the dense layers only
+# (inkpipe train --freeze-conv). --list-only stops after step 1 (prints
+# the list's path). The candidate model is never copied over MODEL: measure it first (tools/eval_real.sh
 # --model OUT/inkpipe-selftrain.model).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,6 +62,7 @@ while [ $# -gt 0 ]; do
     --letters) letters=$2; shift 2 ;;
     --no-train-on-val) on_val=; shift ;;
     --no-glyphs) glyphs=0; shift ;;
+    --freeze-conv) train_args="$train_args --freeze-conv"; shift ;;
     --list-only) list_only=1; shift ;;
     --train-args) train_args=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;

@@ -72,3 +72,7 @@ FAKE_ARGS=$T/args2 "$TOP/tools/selftrain.sh" --data "$T/data" --out "$T/st2" \
 check selftrain__no_glyphs_no_val__recipe_alone \
     sh -c "! grep -qx -- '--train-on-val' '$T/args2' && ! grep -qx -- '--csv' '$T/args2' &&
            grep -qx -- '--init' '$T/args2' && test ! -e '$T/st2/selftrain.csv'"
+FAKE_ARGS=$T/args3 "$TOP/tools/selftrain.sh" --data "$T/data" --out "$T/st3" \
+    --build "$BUILD_DIR" --inkpipe "$T/fake-inkpipe" --no-glyphs --freeze-conv \
+    >"$T/s3.out" 2>&1
+check selftrain__freeze_conv__passed_to_train grep -qx -- '--freeze-conv' "$T/args3"
