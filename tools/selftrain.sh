@@ -27,8 +27,8 @@
 # fine-tunes on the recipe alone (a control: is a change the fine-tune's
 # or the glyphs'?); --freeze-conv fine-tunes the dense layers only
 # (inkpipe train --freeze-conv). --list-only stops after step 1 (prints
-# the list's path). The candidate model is never copied over MODEL: measure it first (tools/eval_real.sh
-# --model OUT/inkpipe-selftrain.model).
+# the list's path). The candidate model is never copied over MODEL:
+# measure it first (tools/eval_real.sh --model OUT/inkpipe-selftrain.model).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 data=$top/../shared/data
