@@ -239,10 +239,13 @@ model: $(BIN)
 SELFTRAIN_FROM   ?= models/inkpipe.model
 SELFTRAIN_EPOCHS ?= 3
 SELFTRAIN_LR     ?= 0.0005
+# SELFTRAIN_ARGS: more tools/selftrain.sh options, e.g. "--letters
+# ABDEFGHNQRT --no-train-on-val --max-per-class 100" (docs/model.md).
+SELFTRAIN_ARGS   ?=
 model-selftrain: $(BIN) $(BUILD)/tools/selftrain_glyphs
 	@tools/selftrain.sh --data $(DATA) --model $(SELFTRAIN_FROM) \
 	  --build $(BUILD) --inkpipe ./$(BIN) --out $(BUILD)/selftrain \
-	  --epochs $(SELFTRAIN_EPOCHS) --lr $(SELFTRAIN_LR) \
+	  --epochs $(SELFTRAIN_EPOCHS) --lr $(SELFTRAIN_LR) $(SELFTRAIN_ARGS) \
 	  --train-args "--chars74k $(DATA)/chars74k-hnd --idx $(MNIST_IDX) \
 	    --hershey /usr/share/hershey-fonts --idx-quota 3000 \
 	    $(addprefix --ttf ,$(MODEL_TTF))"
@@ -266,12 +269,16 @@ eval: $(BIN)
 # MODEL=FILE measures another model. EVAL_FOLDS=k also trains k
 # writer-disjoint fold models with the make model recipe and FOLD_EPOCHS
 # (cached in build/eval-real/folds/; about 30 s per epoch and fold).
+# NAMES_LEXICON: the gold crops are also read with this per-field names
+# lexicon (inkpipe ocr --lexicon); NAMES_LEXICON= skips that run.
 NAMES_GOLD  ?= ../devset/names-gold.tsv
+NAMES_LEXICON ?= $(DATA)/names-train/names-lexicon.tsv
 EVAL_FOLDS  ?= 0
 FOLD_EPOCHS ?= 24
 eval-real: $(BIN) $(BUILD)/tools/cer $(BUILD)/tools/eval_report $(BUILD)/tools/rec_model
 	@tools/eval_real.sh --build $(BUILD) --inkpipe $(BIN) --data $(DATA) \
 	  --gold $(NAMES_GOLD) $(if $(MODEL),--model $(MODEL)) \
+	  $(if $(NAMES_LEXICON),--names-lexicon $(NAMES_LEXICON)) \
 	  --folds $(EVAL_FOLDS) --fold-epochs $(FOLD_EPOCHS) \
 	  --train-args "--idx $(MNIST_IDX) --hershey /usr/share/hershey-fonts \
 	    --arch $(MODEL_ARCH) --idx-quota 3000 $(addprefix --ttf ,$(MODEL_TTF))"

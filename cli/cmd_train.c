@@ -170,6 +170,8 @@ static void train_usage(FILE *f)
 "  --init MODEL          fine-tune: start from MODEL's weights (and its\n"
 "                        network) instead of random ones; use a lower --lr\n"
 "                        and a few --epochs\n"
+"  --freeze-conv         update only the dense layers (with --init: keep\n"
+"                        the convolutions' features, fine-tune the rest)\n"
 "  --seed N              seed for weights, order and augmentation (1)\n"
 "  --batch N             batch size (128)\n"
 "  --lr X                peak learning rate (0.002)\n"
@@ -325,6 +327,9 @@ int cmd_train(int argc, char **argv)
             continue;
         } else if (strcmp(a, "--train-on-val") == 0) {
             r.train_on_val = 1;
+            continue;
+        } else if (strcmp(a, "--freeze-conv") == 0) {
+            r.opt.freeze_conv = 1;
             continue;
         } else if (strcmp(a, "--no-augment") == 0) {
             r.augment = 0;

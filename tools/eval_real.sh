@@ -5,7 +5,7 @@
 #   tools/eval_real.sh [--data DIR] [--gold FILE] [--model FILE] [--out DIR]
 #                      [--build DIR] [--inkpipe BIN] [--parts LIST]
 #                      [--heldout LIST] [--folds K] [--fold-epochs E]
-#                      [--train-args "ARGS"]
+#                      [--train-args "ARGS"] [--names-lexicon FILE]
 #
 # Parts (--parts, comma-separated; default all but folds, which is on when
 # --folds K > 0):
@@ -23,7 +23,12 @@
 #              look-alikes, per letter; classify for calibration
 #   names      the hand-labelled gold set (--gold, file<TAB>text; lines
 #              with '?' skipped) of real name crops: inkpipe ocr --charset
-#              upper, CER and exact match per crop and overall, worst 10
+#              upper, CER and exact match per crop and overall, worst 10;
+#              with --names-lexicon FILE (names, one per line, optional TAB
+#              count: names-lexicon.tsv) also read with --lexicon FILE, as a
+#              user reading a name field would, both figures, split by
+#              whether the gold name is in FILE (the lexicon is soft: a
+#              name not in it must stay readable)
 #   tesseract  tesseract --psm 7 on the same crops, plain and with an
 #              upper-case whitelist (where tesseract is installed)
 #   lexicon    inkpipe ocr on ALL unlabelled name crops: the share whose
@@ -47,7 +52,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 data=$top/../shared/data gold=$top/../devset/names-gold.tsv
 out=$top/build/eval-real build=$top/build inkpipe= model=
 parts=chars74k,mnist,comnist,names,tesseract,lexicon
-heldout= folds=0 fold_epochs=24 train_args=
+heldout= folds=0 fold_epochs=24 train_args= names_lexicon=
 
 usage() {
     sed -n '2,/^set -u/p' "$0" | sed -e '/^set -u/d' -e 's/^# \{0,1\}//'
@@ -65,6 +70,7 @@ while [ $# -gt 0 ]; do
     --folds) folds=$2; shift 2 ;;
     --fold-epochs) fold_epochs=$2; shift 2 ;;
     --train-args) train_args=$2; shift 2 ;;
+    --names-lexicon) names_lexicon=$2; shift 2 ;;
     --help|-h) usage; exit 0 ;;
     *) echo "eval_real: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
     esac
@@ -78,6 +84,7 @@ fi
 
 abspath() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 data=$(abspath "$data") gold=$(abspath "$gold") out=$(abspath "$out")
+[ -z "$names_lexicon" ] || names_lexicon=$(abspath "$names_lexicon")
 build=$(abspath "$build")
 [ -n "$inkpipe" ] || { if [ "$build" = "$top/build" ]; then inkpipe=$top/inkpipe; else inkpipe=$build/inkpipe; fi; }
 inkpipe=$(abspath "$inkpipe")
@@ -147,10 +154,11 @@ classify_list() { # OUT ARGS...
 
 # inkpipe ocr --charset upper of a list of files (stdin) in batches, text
 # into DIR/NAME.txt.
-ocr_list() { # DIR
-    xargs -d '\n' -n 500 sh -c 'b=$0 m=$1 o=$2; shift 2
-        exec nice -n 10 "$b" ocr --model "$m" --charset upper -f txt -o "$o" "$@"' \
-        "$inkpipe" "$model" "$1"
+ocr_list() { # DIR [LEXICON]
+    xargs -d '\n' -n 500 sh -c 'b=$0 m=$1 o=$2 lx=$3; shift 3
+        exec nice -n 10 "$b" ocr --model "$m" --charset upper ${lx:+--lexicon "$lx"} \
+            -f txt -o "$o" "$@"' \
+        "$inkpipe" "$model" "$1" "${2:-}"
 }
 
 say "make eval-real: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -n), model $model"
@@ -377,6 +385,38 @@ if want names; then
         awk -F'\t' '{ printf "  %s  %5.1f%%  %s | %s\n", $1, 100 * $4, $2, $3 }' | tee -a "$summary"
     labels=$(awk -F'\t' '{ r = $3; gsub(/ /, "", r) } r ~ /NOM/' "$nd/inkpipe.crops.tsv" | wc -l)
     say "readings that contain a printed label (NOM/PRENOM) read as letters: $labels/$usable"
+    if [ -n "$names_lexicon" ] && [ ! -f "$names_lexicon" ]; then
+        skip names-lexicon "no lexicon at $names_lexicon (NAMES_LEXICON=...)"
+    elif [ -n "$names_lexicon" ]; then
+        say ""
+        say "-- the same crops read with the names lexicon: inkpipe ocr --charset upper --lexicon $names_lexicon --"
+        mkdir -p "$nd/inkpipe-lexicon" || exit 1
+        rm -f "$nd"/inkpipe-lexicon/*.txt
+        ocr_list "$nd/inkpipe-lexicon" "$names_lexicon" <"$nd/gold.files" 2>"$nd/inkpipe-lexicon.err" ||
+            fail "inkpipe ocr --lexicon on the name crops failed: $(tail -3 "$nd/inkpipe-lexicon.err")"
+        score_names "$nd/inkpipe-lexicon" "inkpipe ocr --charset upper --lexicon"
+        # split by whether the gold name (spaces removed) is a lexicon entry
+        # (spaces removed): the lexicon must not spoil the names it lacks
+        awk -F'\t' '
+            FILENAME == ARGV[1] { if (FNR > 1) { k = $1; gsub(/ /, "", k); L[k] = 1 } next }
+            FILENAME == ARGV[2] { g = $2; gsub(/ /, "", g); inl[$1] = (g in L); next }
+            FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+            $1 == "TOTAL" { next }
+            { f = $1; sub(/.*\//, "", f); sub(/\.txt$/, "", f); f = f ".jpg"
+              run = (FILENAME == ARGV[3]) ? 1 : 2; g = inl[f]
+              e[run, g] += $(col["char_errors"]); c[run, g] += $(col["gt_chars"])
+              x[run, g] += ($(col["char_errors"]) == 0); n[run, g] += (run == 1)
+              if (run == 1) e1[f] = $(col["char_errors"])
+              else { better[g] += ($(col["char_errors"]) < e1[f]); worse[g] += ($(col["char_errors"]) > e1[f]) } }
+            function pct(a, b) { return b ? sprintf("%.2f%%", 100 * a / b) : "-" }
+            END { for (g = 1; g >= 0; g--)
+                    printf "  gold name %s the lexicon: %d crops; without lexicon CER %s, exact %d; with lexicon CER %s, exact %d (%d crops better, %d worse)\n",
+                           g ? "in" : "NOT in", n[1, g], pct(e[1, g], c[1, g]), x[1, g],
+                           pct(e[2, g], c[2, g]), x[2, g], better[g], worse[g] }' \
+            "$names_lexicon" "$nd/gold.tsv" "$nd/inkpipe.cer.tsv" "$nd/inkpipe-lexicon.cer.tsv" |
+            tee -a "$summary"
+        say "(the gold set is a dev set: figures of anything tuned on it are optimistic)"
+    fi
     say ""
 fi
 if want tesseract; then

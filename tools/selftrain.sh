@@ -5,6 +5,8 @@
 #   tools/selftrain.sh [--data DIR] [--model FILE] [--out DIR] [--build DIR]
 #                      [--inkpipe BIN] [--epochs E] [--lr X]
 #                      [--min-conf C] [--min-count N] [--max-per-class K]
+#                      [--letters LIST] [--no-train-on-val] [--no-glyphs]
+#                      [--freeze-conv]
 #                      [--list-only] [--train-args "ARGS"]
 #
 # 1. list the crops of DIR/names-train/images that may be used: every one
@@ -18,9 +20,15 @@
 #    (--train-args: what `make model` trains on) plus those glyphs, E
 #    epochs at peak learning rate X: OUT/inkpipe-selftrain.model (and its
 #    .curves.tsv/.svg).
-# --list-only stops after step 1 (prints the list's path). The candidate
-# model is never copied over MODEL: measure it first (tools/eval_real.sh
-# --model OUT/inkpipe-selftrain.model).
+# --letters LIST keeps only the glyphs of those letters (e.g. ABDEFGHNQRT);
+# --no-train-on-val leaves the validation writers 036-040 out of the
+# fine-tune, so that `inkpipe eval --writers 036-040` measures what it
+# forgot (the bundled model itself trained on them); --no-glyphs
+# fine-tunes on the recipe alone (a control: is a change the fine-tune's
+# or the glyphs'?); --freeze-conv fine-tunes the dense layers only
+# (inkpipe train --freeze-conv). --list-only stops after step 1 (prints
+# the list's path). The candidate model is never copied over MODEL:
+# measure it first (tools/eval_real.sh --model OUT/inkpipe-selftrain.model).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 data=$top/../shared/data
@@ -35,6 +43,9 @@ min_count=10
 max_per_class=400
 list_only=0
 train_args=""
+letters=""
+on_val=--train-on-val
+glyphs=1
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
     case $1 in
@@ -48,6 +59,10 @@ while [ $# -gt 0 ]; do
     --min-conf) min_conf=$2; shift 2 ;;
     --min-count) min_count=$2; shift 2 ;;
     --max-per-class) max_per_class=$2; shift 2 ;;
+    --letters) letters=$2; shift 2 ;;
+    --no-train-on-val) on_val=; shift ;;
+    --no-glyphs) glyphs=0; shift ;;
+    --freeze-conv) train_args="$train_args --freeze-conv"; shift ;;
     --list-only) list_only=1; shift ;;
     --train-args) train_args=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -80,18 +95,29 @@ lm=$(dirname "$model")/en-fr.lm
 [ -f "$lm" ] || lm=$top/models/en-fr.lm
 
 # 2. labelled glyphs from the readings that are known names
-rm -rf "$out/glyphs"
-OPENBLAS_NUM_THREADS=1 nice -n 5 "$build/tools/selftrain_glyphs" \
-    --model "$model" --lm "$lm" --lexicon "$lexicon" --list "$out/list.txt" \
-    -o "$out" --min-conf "$min_conf" --min-count "$min_count" \
-    --max-per-class "$max_per_class" | tee "$out/glyphs.txt"
+csv=()
+if [ "$glyphs" = 1 ]; then
+    rm -rf "$out/glyphs"
+    OPENBLAS_NUM_THREADS=1 nice -n 5 "$build/tools/selftrain_glyphs" \
+        --model "$model" --lm "$lm" --lexicon "$lexicon" --list "$out/list.txt" \
+        -o "$out" --min-conf "$min_conf" --min-count "$min_count" \
+        --max-per-class "$max_per_class" | tee "$out/glyphs.txt"
+    csv=(--csv "$out/selftrain.csv")
+    if [ -n "$letters" ]; then
+        # path,char lines: keep the letters asked for (a header line stays)
+        awk -F, -v keep="$letters" 'index(keep, $NF) || $NF == "char"' \
+            "$out/selftrain.csv" >"$out/selftrain-letters.csv"
+        csv=(--csv "$out/selftrain-letters.csv")
+        echo "selftrain: $(grep -vc ',char$' "$out/selftrain-letters.csv") glyphs of the letters $letters" >&2
+    fi
+fi
 
 # 3. fine-tune on the recipe + those glyphs
 start=$(date +%s)
 # shellcheck disable=SC2086 # train_args is a list of arguments
 OPENBLAS_NUM_THREADS=1 nice -n 5 "$inkpipe" train --init "$model" \
-    --val-writers 036-040 --test-writers 041-045 --train-on-val --seed 1 \
-    $train_args --csv "$out/selftrain.csv" --epochs "$epochs" --lr "$lr" \
+    --val-writers 036-040 --test-writers 041-045 $on_val --seed 1 \
+    $train_args "${csv[@]}" --epochs "$epochs" --lr "$lr" \
     -o "$out/inkpipe-selftrain.model"
 end=$(date +%s)
 echo "selftrain: $out/inkpipe-selftrain.model in $(( (end - start) / 60 )) min $(( (end - start) % 60 )) s"

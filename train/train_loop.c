@@ -248,9 +248,10 @@ void rec__backward(RecNet *net, int n)
     }
 }
 
-/* One AdamW step over all parameters; decay[] marks decayed entries. */
+/* One AdamW step over the parameters from index first on (the ones before
+ * stay as they are: frozen); decay[] marks decayed entries. */
 static void adamw_step(RecNet *net, const unsigned char *decay, float lr,
-                       float wd)
+                       float wd, size_t first)
 {
     const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
     net->adam_t++;
@@ -259,7 +260,7 @@ static void adamw_step(RecNet *net, const unsigned char *decay, float lr,
     float *restrict p = net->params, *restrict am = net->adam_m;
     float *restrict av = net->adam_v;
     const float *restrict gr = net->grads;
-    for (size_t j = 0; j < net->nparams; j++) {
+    for (size_t j = first; j < net->nparams; j++) {
         float g = gr[j];
         float m = am[j] = b1 * am[j] + (1.0f - b1) * g;
         float v = av[j] = b2 * av[j] + (1.0f - b2) * g * g;
@@ -390,6 +391,18 @@ int rec_net_train(RecNet *net, const RecTrainOptions *opt)
             memset(decay + l->w_off, 1, (size_t)l->nw);
     }
 
+    /* parameters lie in layer order: freezing the convolutions is starting
+     * the updates at the first dense layer's weights */
+    size_t first = 0;
+    if (opt->freeze_conv) {
+        first = net->nparams;
+        for (int i = 0; i < net->nl; i++)
+            if (net->l[i].type == REC__DENSE) {
+                first = (size_t)net->l[i].w_off;
+                break;
+            }
+    }
+
     double t0 = clock_mono_s();
     int64_t step = 0;
     for (int ep = 0; ep < opt->epochs; ep++) {
@@ -427,7 +440,7 @@ int rec_net_train(RecNet *net, const RecTrainOptions *opt)
             }
             rec__backward(net, m);
             adamw_step(net, decay, lr_at(opt, step, steps),
-                       opt->weight_decay);
+                       opt->weight_decay, first);
             loss_sum += (double)loss * m;
             seen += m;
             correct += cor;

@@ -39,6 +39,11 @@ typedef struct {
     float weight_decay;
     float label_smoothing;
     uint64_t seed;
+    int freeze_conv;       /* 1 = only the layers from the first dense one
+                            * on are updated (fine-tuning: the convolutions
+                            * keep their features; batch-norm running
+                            * statistics, if any, still follow the data);
+                            * default 0 */
     RecSource train;
     RecSource val;         /* n == 0: no validation */
     /* [optional] called after each epoch and every few hundred steps */

@@ -67,6 +67,20 @@ check eval_real__report__calibration grep -q 'Reliability' "$T/o/report.html"
 check eval_real__summary__file_kept grep -q 'CoMNIST' "$T/o/summary.txt"
 check eval_real__glyph_table__8_rows test "$(wc -l <"$T/o/glyphs.tsv")" = 8
 
+# --names-lexicon: the gold crops read again with --lexicon, split by
+# whether the gold name is in the lexicon; a missing lexicon is skipped
+out=$("$ER" "${args[@]}" --data "$D" --gold "$T/gold.tsv" --out "$T/o4" --parts names \
+      --names-lexicon "$D/names-train/names-lexicon.tsv" 2>&1); rc=$?
+check eval_real__names_lexicon__exit0 test "$rc" = 0
+case $out in *"inkpipe ocr --charset upper --lexicon: n=1 crops  CER "*"gold name in the lexicon: 1 crops; without lexicon CER "*"gold name NOT in the lexicon: 0 crops; without lexicon CER -,"*)
+    pass eval_real__names_lexicon__both_figures_split_by_lexicon ;;
+*) fail eval_real__names_lexicon__both_figures_split_by_lexicon "$out" ;; esac
+check eval_real__names_lexicon__lexicon_passed_to_ocr test -d "$T/o4/names/inkpipe-lexicon"
+out=$("$ER" "${args[@]}" --data "$D" --gold "$T/gold.tsv" --out "$T/o5" --parts names \
+      --names-lexicon "$T/none.tsv" 2>&1); rc=$?
+case "$rc:$out" in 0:*"SKIP names-lexicon: no lexicon at $T/none.tsv"*) pass eval_real__names_lexicon_missing__skipped ;;
+*) fail eval_real__names_lexicon_missing__skipped "rc=$rc $out" ;; esac
+
 mv "$D/chars74k-hnd" "$D/chars74k-hnd.off"
 out=$("$ER" "${args[@]}" --data "$D" --gold "$T/gold.tsv" --out "$T/o3" --parts chars74k 2>&1); rc=$?
 case "$rc:$out" in 0:*"SKIP chars74k: no Chars74K data at $D/chars74k-hnd"*) pass eval_real__no_chars74k__skipped ;;

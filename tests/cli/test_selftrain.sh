@@ -51,3 +51,28 @@ check selftrain_glyphs__rare_name__taken_with_lower_min_count \
            grep -q ',E\$' '$T/g2/selftrain.csv'"
 "$BUILD_DIR/tools/selftrain_glyphs" --model "$TOP/models/inkpipe.model" 2>/dev/null
 check selftrain_glyphs__missing_options__exit_2 test $? -eq 2
+
+# 3. the fine-tune's arguments (an inkpipe stand-in records them):
+# --letters keeps only those letters' glyphs, --no-train-on-val leaves the
+# validation writers out, --no-glyphs trains on the recipe alone
+cat >"$T/fake-inkpipe" <<'SH'
+#!/bin/sh
+printf '%s\n' "$@" >"$FAKE_ARGS"
+SH
+chmod +x "$T/fake-inkpipe"
+FAKE_ARGS=$T/args1 "$TOP/tools/selftrain.sh" --data "$T/data" --out "$T/st1" \
+    --build "$BUILD_DIR" --inkpipe "$T/fake-inkpipe" --letters LR >"$T/s1.out" 2>&1
+check selftrain__letters__only_those_glyphs \
+    sh -c "grep -qx -- '--train-on-val' '$T/args1' &&
+           grep -qx '$T/st1/selftrain-letters.csv' '$T/args1' &&
+           test \"\$(sed 1d '$T/st1/selftrain-letters.csv' | cut -d, -f2 | sort -u | tr -d '\n')\" = LR"
+FAKE_ARGS=$T/args2 "$TOP/tools/selftrain.sh" --data "$T/data" --out "$T/st2" \
+    --build "$BUILD_DIR" --inkpipe "$T/fake-inkpipe" --no-glyphs --no-train-on-val \
+    >"$T/s2.out" 2>&1
+check selftrain__no_glyphs_no_val__recipe_alone \
+    sh -c "! grep -qx -- '--train-on-val' '$T/args2' && ! grep -qx -- '--csv' '$T/args2' &&
+           grep -qx -- '--init' '$T/args2' && test ! -e '$T/st2/selftrain.csv'"
+FAKE_ARGS=$T/args3 "$TOP/tools/selftrain.sh" --data "$T/data" --out "$T/st3" \
+    --build "$BUILD_DIR" --inkpipe "$T/fake-inkpipe" --no-glyphs --freeze-conv \
+    >"$T/s3.out" 2>&1
+check selftrain__freeze_conv__passed_to_train grep -qx -- '--freeze-conv' "$T/args3"

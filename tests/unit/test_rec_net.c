@@ -760,6 +760,41 @@ static void rec_net_train__same_seed__identical_weights(void)
     rec_net_destroy(&c);
 }
 
+static void rec_net_train__freeze_conv__only_dense_layers_change(void)
+{
+    Toy toy = {{1, 2, 3, 4}};
+    RecNet *net = rec_net_create("c4,p,p,f16,f62", 3);
+    size_t nconv;
+    CHECK(net->l[0].type == REC__CONV);
+    nconv = 0;
+    for (int i = 0; i < net->nl; i++)
+        if (net->l[i].type == REC__DENSE) {
+            nconv = (size_t)net->l[i].w_off;
+            break;
+        }
+    CHECK(nconv > 0 && nconv < net->nparams);
+    float *before = malloc(net->nparams * sizeof(float));
+    CHECK(before != NULL);
+    memcpy(before, net->params, net->nparams * sizeof(float));
+    RecTrainOptions opt;
+    rec_train_options_init(&opt);
+    opt.epochs = 2;
+    opt.batch = 16;
+    opt.freeze_conv = 1;
+    opt.train = (RecSource){toy_get, 100, &toy};
+    CHECK(rec_net_train(net, &opt) == 0);
+    CHECK(memcmp(before, net->params, nconv * sizeof(float)) == 0);
+    CHECK(memcmp(before + nconv, net->params + nconv,
+                 (net->nparams - nconv) * sizeof(float)) != 0);
+    /* without the option the convolution learns too */
+    memcpy(net->params, before, net->nparams * sizeof(float));
+    opt.freeze_conv = 0;
+    CHECK(rec_net_train(net, &opt) == 0);
+    CHECK(memcmp(before, net->params, nconv * sizeof(float)) != 0);
+    free(before);
+    rec_net_destroy(&net);
+}
+
 static int bad_get(void *ctx, int64_t i, uint64_t seed, float *x, int *label)
 {
     (void)ctx;
@@ -807,5 +842,6 @@ int main(void)
     RUN(rec_net_train__toy_problem__learns_quickly);
     RUN(rec_net_train__same_seed__identical_weights);
     RUN(rec_net_train__bad_label__error_names_sample);
+    RUN(rec_net_train__freeze_conv__only_dense_layers_change);
     TEST_EXIT();
 }
