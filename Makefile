@@ -266,13 +266,14 @@ eval: $(BIN)
 # MODEL=FILE measures another model. EVAL_FOLDS=k also trains k
 # writer-disjoint fold models with the make model recipe and FOLD_EPOCHS
 # (cached in build/eval-real/folds/; about 30 s per epoch and fold).
+# EVAL_PARTS=LIST runs only those parts (tools/eval_real.sh --parts).
 NAMES_GOLD  ?= ../devset/names-gold.tsv
 EVAL_FOLDS  ?= 0
 FOLD_EPOCHS ?= 24
 eval-real: $(BIN) $(BUILD)/tools/cer $(BUILD)/tools/eval_report $(BUILD)/tools/rec_model
 	@tools/eval_real.sh --build $(BUILD) --inkpipe $(BIN) --data $(DATA) \
 	  --gold $(NAMES_GOLD) $(if $(MODEL),--model $(MODEL)) \
-	  --folds $(EVAL_FOLDS) --fold-epochs $(FOLD_EPOCHS) \
+	  $(if $(EVAL_PARTS),--parts $(EVAL_PARTS)) --folds $(EVAL_FOLDS) --fold-epochs $(FOLD_EPOCHS) \
 	  --train-args "--idx $(MNIST_IDX) --hershey /usr/share/hershey-fonts \
 	    --arch $(MODEL_ARCH) --idx-quota 3000 $(addprefix --ttf ,$(MODEL_TTF))"
 
