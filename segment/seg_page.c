@@ -409,9 +409,7 @@ static int lines_build(SegPieces *ps, SegMetrics *m, const SegOptions *opt,
  *       smaller than 0.8 mm or larger than 12 mm, is treated as 0.
  *   (4) A crop (an image a few glyph heights tall, seg_crop.c) is read as
  *       its main line: cut bits of neighbouring lines, a label line and
- *       box-line remnants are dropped. Its dpi is always estimated from
- *       its glyphs (the given one is ignored), so the dpi a file claims
- *       does not change how a crop reads.
+ *       box-line remnants are dropped.
  *   (5) opt->score, when set, is called with 0/1 masks of candidate pieces
  *       of touching glyphs; it must not keep the pointer.
  *   (6) The steps: pieces, crop edge bits, page_dpi, furniture_remove,
@@ -445,10 +443,6 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
     if (crop) {
         seg__crop_drop_edge_bits(&ps, h, m.med_h, &st);
         m.med_h = median_height_pieces(&ps);
-        /* A crop's resolution comes from its glyphs, never from the file:
-         * the same field read with 72, 300 or 600 dpi in its header (what
-         * the software that cut it happened to write) reads the same. */
-        dpi = 0;
     }
     dpi = page_dpi(dpi, &m, &st);
     if (furniture_remove(pixb, opt, crop, h, &m, &st, &ps, &pixc) < 0)
