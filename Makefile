@@ -271,6 +271,7 @@ eval: $(BIN)
 # (cached in build/eval-real/folds/; about 30 s per epoch and fold).
 # NAMES_LEXICON: the gold crops are also read with this per-field names
 # lexicon (inkpipe ocr --lexicon); NAMES_LEXICON= skips that run.
+# EVAL_PARTS=LIST runs only those parts (tools/eval_real.sh --parts).
 NAMES_GOLD  ?= ../devset/names-gold.tsv
 NAMES_LEXICON ?= $(DATA)/names-train/names-lexicon.tsv
 EVAL_FOLDS  ?= 0
@@ -279,7 +280,7 @@ eval-real: $(BIN) $(BUILD)/tools/cer $(BUILD)/tools/eval_report $(BUILD)/tools/r
 	@tools/eval_real.sh --build $(BUILD) --inkpipe $(BIN) --data $(DATA) \
 	  --gold $(NAMES_GOLD) $(if $(MODEL),--model $(MODEL)) \
 	  $(if $(NAMES_LEXICON),--names-lexicon $(NAMES_LEXICON)) \
-	  --folds $(EVAL_FOLDS) --fold-epochs $(FOLD_EPOCHS) \
+	  $(if $(EVAL_PARTS),--parts $(EVAL_PARTS)) --folds $(EVAL_FOLDS) --fold-epochs $(FOLD_EPOCHS) \
 	  --train-args "--idx $(MNIST_IDX) --hershey /usr/share/hershey-fonts \
 	    --arch $(MODEL_ARCH) --idx-quota 3000 $(addprefix --ttf ,$(MODEL_TTF))"
 

@@ -6,6 +6,7 @@
 #                      [--build DIR] [--inkpipe BIN] [--parts LIST]
 #                      [--heldout LIST] [--folds K] [--fold-epochs E]
 #                      [--train-args "ARGS"] [--names-lexicon FILE]
+#                      [--crop-step N]
 #
 # Parts (--parts, comma-separated; default all but folds, which is on when
 # --folds K > 0):
@@ -33,6 +34,11 @@
 #              upper-case whitelist (where tesseract is installed)
 #   lexicon    inkpipe ocr on ALL unlabelled name crops: the share whose
 #              reading is a name of names-lexicon.tsv (plausibility only)
+#   croplaw    the crop law on real writing (tools/crop_law.sh): every Nth
+#              name crop (--crop-step, default 100) read as is and with
+#              margins, trimmed, scaled, another dpi claimed, as PNG/JPEG,
+#              pasted into a page: the share of each kind of variant that
+#              reads as the crop does, and the worst crops
 #   folds      K writer-disjoint folds over the 45 writers: one model per
 #              fold trained with `inkpipe train` (--train-args, --fold-epochs
 #              E; cached in OUT/folds/), per-writer accuracy on each fold's
@@ -51,8 +57,8 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 data=$top/../shared/data gold=$top/../devset/names-gold.tsv
 out=$top/build/eval-real build=$top/build inkpipe= model=
-parts=chars74k,mnist,comnist,names,tesseract,lexicon
-heldout= folds=0 fold_epochs=24 train_args= names_lexicon=
+parts=chars74k,mnist,comnist,names,tesseract,lexicon,croplaw
+heldout= folds=0 fold_epochs=24 train_args= names_lexicon= crop_step=100
 
 usage() {
     sed -n '2,/^set -u/p' "$0" | sed -e '/^set -u/d' -e 's/^# \{0,1\}//'
@@ -71,6 +77,7 @@ while [ $# -gt 0 ]; do
     --fold-epochs) fold_epochs=$2; shift 2 ;;
     --train-args) train_args=$2; shift 2 ;;
     --names-lexicon) names_lexicon=$2; shift 2 ;;
+    --crop-step) crop_step=$2; shift 2 ;;
     --help|-h) usage; exit 0 ;;
     *) echo "eval_real: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
     esac
@@ -475,6 +482,23 @@ if want lexicon; then
                 say "$sys on the gold crops: $k of $n ($(awk -v a="$k" -v b="$n" 'BEGIN { printf "%.1f", 100 * a / b }')%)"
             done
         fi
+        say ""
+    fi
+fi
+
+# ---- the crop law on real name crops ---------------------------------------
+if want croplaw; then
+    if [ ! -d "$names" ]; then
+        skip croplaw "no name crops at $names"
+    elif ! command -v convert >/dev/null; then
+        skip croplaw "ImageMagick convert not installed (tools/deps.sh test)"
+    else
+        say "== Crop law on real name crops: does a variant of a crop read as the crop does? =="
+        "$top/tools/crop_law.sh" --images "$names" --step "$crop_step" --inkpipe "$inkpipe" \
+            --model "$model" --out "$out/croplaw" >"$out/croplaw.txt" 2>&1 ||
+            fail "tools/crop_law.sh failed: $(tail -3 "$out/croplaw.txt")"
+        tee -a "$summary" <"$out/croplaw.txt"
+        say "(variants and readings: $out/croplaw/variants.tsv)"
         say ""
     fi
 fi

@@ -87,6 +87,15 @@ case "$rc:$out" in 0:*"SKIP chars74k: no Chars74K data at $D/chars74k-hnd"*) pas
 *) fail eval_real__no_chars74k__skipped "rc=$rc $out" ;; esac
 
 # no gold set: that part says so, the run still succeeds
+# the crop law on the two crops: every kind reported, the summary holds it
+if command -v convert >/dev/null; then
+    out=$("$ER" "${args[@]}" --data "$D" --gold "$T/gold.tsv" --out "$T/o4" --parts croplaw \
+          --crop-step 1 2>&1); rc=$?
+    check eval_real__croplaw__exit0 test "$rc" = 0
+    case $out in *"CROPLAW kind=dpi300 n=2 "*"CROPLAW kind=all n=26 "*) pass eval_real__croplaw__kinds_reported ;;
+    *) fail eval_real__croplaw__kinds_reported "$out" ;; esac
+    check eval_real__croplaw__in_summary grep -q "CROPLAW kind=page n=2 " "$T/o4/summary.txt"
+fi
 out=$("$ER" "${args[@]}" --data "$D" --gold "$T/none.tsv" --out "$T/o2" --parts names 2>&1); rc=$?
 case "$rc:$out" in 0:*"SKIP names: no gold set at $T/none.tsv"*) pass eval_real__no_gold__skipped_exit0 ;;
 *) fail eval_real__no_gold__skipped_exit0 "rc=$rc $out" ;; esac

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# test_crops_real.sh - the crop law on real writing (issue 13 item 2): every
+# 200th real name crop of ../shared/data/names-train/images (52 crops) is
+# read as is and as variants (white margins 5/20/40 px, trimmed to the ink,
+# scaled x0.5 and x2, 72/300/600 dpi claimed, PNG, JPEG again, pasted into
+# a 300 dpi page with another crop below) by tools/crop_law.sh; the share
+# of variants of each kind that read as the crop does must stay at least
+# the share measured when the test was written minus 5 points (docs/
+# eval-real.md "Crop law"). Many kinds are far from 100% today: these are
+# floors against regressions, the numbers to raise are in the log.
+# Needs the real data beside the clone (../shared/data; $INKPIPE_TEST_DATA
+# overrides) and ImageMagick; skipped with a line saying so otherwise.
+. "$(dirname "$0")/lib.sh"
+
+B=${BUILD_DIR:-$TOP/build}
+T=$TEST_TMPDIR
+DATA=${INKPIPE_TEST_DATA:-$TOP/../shared/data}
+unset INKPIPE_MODEL # the model found next to the binary (models/)
+
+if [ ! -d "$DATA/names-train/images" ]; then
+    echo "# SKIP: no real name crops at $DATA/names-train/images (the shared data beside the clone; INKPIPE_TEST_DATA=DIR)"
+    exit 0
+fi
+if ! command -v convert >/dev/null; then
+    echo "# SKIP: ImageMagick convert not installed (tools/deps.sh test)"
+    exit 0
+fi
+"$TOP/tools/crop_law.sh" --images "$DATA/names-train/images" --step 200 \
+    --inkpipe "$INKPIPE" --out "$T/law" >"$T/law.txt" 2>&1 ||
+    { sed 's/^/# /' "$T/law.txt"; fail crops_real__crop_law_runs; exit 0; }
+sed 's/^/# /' "$T/law.txt"
+check crops_real__sample__52_crops grep -q '^CROPLAW kind=all n=676 ' "$T/law.txt"
+
+# kind -> floor (share equal, %): measured at commit time minus 5 points
+# (margin5 55.8, margin20 36.5, margin40 26.9, trim 71.2, scale0.5 7.7,
+# scale2 44.2, dpi72/png 100, dpi300 76.9, dpi600 96.2, jpeg 63.5, page
+# 21.2, pageline 32.7, all 56.4). dpi300 is the known gap: a crop claiming
+# 300 dpi is segmented at 300, the same pixels at 72 dpi at the dpi
+# estimated from the glyphs (docs/eval-real.md "Crop law").
+while read -r kind floor; do
+    share=$(sed -n "s/^CROPLAW kind=$kind n=[0-9]* equal=[0-9]* share=\([0-9.]*\) .*/\1/p" "$T/law.txt")
+    check "crops_real__${kind}__reads_as_crop_at_least_$floor%" \
+        awk -v s="$share" -v f="$floor" 'BEGIN { exit !(s != "" && s + 0 >= f) }'
+done <<'EOF'
+margin5 50
+margin20 31
+margin40 21
+trim 66
+scale0.5 2
+scale2 39
+dpi72 95
+dpi300 71
+dpi600 91
+png 95
+jpeg 58
+page 16
+pageline 27
+all 51
+EOF
