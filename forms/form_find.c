@@ -22,7 +22,7 @@
  *     across 85% of it) and whose area is at most half ink.
  *   - Label: the printed text next to the field, from the page without its
  *     lines and fields: the components on the field's row left of it (the
- *     nearest within 1.6 inch, then leftwards while the gaps are word
+ *     nearest within 1.6 inch, then leftwards while the gaps are at most a text height: word
  *     gaps), else the nearest text line just above it (within 0.9 field
  *     heights) that starts at most 0.2 inch left of it; a checkbox looks to
  *     its right first.
@@ -406,7 +406,7 @@ static int label_side(const Finder *F, const FormFound *ff, const Rect *t,
             break;
         rect_add(lb, &t[best], &has);
         edge = dir < 0 ? lb->x0 : lb->x1;
-        gap = fmax(8 * F->u, 0.8 * (lb->y1 - lb->y0));
+        gap = fmax(10 * F->u, 1.0 * (lb->y1 - lb->y0));
     }
     return has;
 }
@@ -450,7 +450,7 @@ static int label_above(const Finder *F, const FormFound *ff, const Rect *t,
             break;
         rect_add(lb, &t[best], &has);
         edge = lb->x0;
-        gap = fmax(8 * F->u, 0.8 * (lb->y1 - lb->y0));
+        gap = fmax(10 * F->u, 1.0 * (lb->y1 - lb->y0));
     }
     return has;
 }
