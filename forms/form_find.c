@@ -31,9 +31,10 @@
  * Each field is then read by form__read_box (its lines removed, comb cells
  * one character each, the job's charset) and its label through the page
  * chain with every class (the classifier is trained on handprint but reads
- * printed capitals; the label only names the field); in a value that is
- * mostly digits, letters that look like 0 or 1 become those digits when
- * the classifier offered them (digit_lookalikes). Empty fields are
+ * printed capitals; the label only names the field); a value that is
+ * mostly digits and otherwise only letters that look like digits, each of
+ * which the classifier also offered as that digit, is read as digits
+ * (digit_lookalikes). Empty fields are
  * kept, with an empty value (a checkbox: "unchecked"), so that a form
  * always gives all its fields.
  */
@@ -645,41 +646,65 @@ static int read_label(const ChainOptions *o, RecNet *net, PIX *pixb,
     return 0;
 }
 
-/* Without a template the charset is unknown: in a value that is mostly
- * digits (at least half of its characters, and two), a letter that looks
- * like 0 or 1 (O o D Q, I l i) becomes that digit when the classifier
- * gave the digit as an alternative; the field's confidence becomes the
- * product with the digit's. */
+/* The digit a letter is often read for (0 when none). */
+static uint32_t lookalike_digit(uint32_t c)
+{
+    static const char from[] = "ODQoIliZzSsGbBgq", to[] = "0000111225566899";
+    const char *p = c && c < 128 ? strchr(from, (int)c) : NULL;
+    return p ? (uint32_t)to[p - from] : 0;
+}
+
+/* Index of the alternative of fc that is want, or -1. */
+static int alt_index(const OutFieldChar *fc, uint32_t want)
+{
+    for (int a = 1; want && a < fc->n_alts; a++)
+        if (fc->alt[a] == want)
+            return a;
+    return -1;
+}
+
+/* Without a template the charset is unknown: a value of at least two
+ * digits in which every other character is a letter that looks like a
+ * digit (O 0, I 1, Z 2, S 5, G 6, B 8, g 9...) and the classifier gave
+ * that digit as an alternative is read as digits; the field's confidence
+ * takes the digits' confidences. A value with any other letter stays. */
 static void digit_lookalikes(OutField *of)
 {
-    int digits = 0, n = 0;
+    int digits = 0, n = 0, k = 0;
     for (const char *v = of->value; *v; v++)
-        if (*v != ' ') {
+        if (*v != ' ')
             n++;
-            digits += *v >= '0' && *v <= '9';
-        }
-    if (n != of->n_chars || digits < 2 || 2 * digits < n)
+    if (n != of->n_chars)
         return;
-    int k = 0;
+    for (const char *v = of->value; *v; v++) {
+        if (*v == ' ')
+            continue;
+        const OutFieldChar *fc = &of->chars[k++];
+        if (*v >= '0' && *v <= '9')
+            digits++;
+        else if (alt_index(fc, lookalike_digit((unsigned char)*v)) < 0)
+            return;
+    }
+    if (digits < 2 || 2 * digits < n)
+        return;
+    k = 0;
     for (char *v = of->value; *v; v++) {
         if (*v == ' ')
             continue;
         OutFieldChar *fc = &of->chars[k++];
-        uint32_t want = strchr("ODQo", *v) ? '0' : strchr("Ili", *v) ? '1' : 0;
-        for (int a = 1; want && a < fc->n_alts; a++) {
-            if (fc->alt[a] != want)
-                continue;
-            if (fc->alt_conf[0] > 0)
-                of->conf *= fc->alt_conf[a] / fc->alt_conf[0];
-            uint32_t c0 = fc->alt[0];
-            float p0 = fc->alt_conf[0];
-            fc->alt[0] = fc->alt[a];
-            fc->alt_conf[0] = fc->alt_conf[a];
-            fc->alt[a] = c0;
-            fc->alt_conf[a] = p0;
-            *v = (char)want;
-            break;
-        }
+        int a = *v >= '0' && *v <= '9'
+                    ? -1
+                    : alt_index(fc, lookalike_digit((unsigned char)*v));
+        if (a < 0)
+            continue;
+        if (fc->alt_conf[0] > 0)
+            of->conf *= fc->alt_conf[a] / fc->alt_conf[0];
+        OutFieldChar old = *fc;
+        fc->alt[0] = old.alt[a];
+        fc->alt_conf[0] = old.alt_conf[a];
+        fc->alt[a] = old.alt[0];
+        fc->alt_conf[a] = old.alt_conf[0];
+        *v = (char)fc->alt[0];
     }
 }
 

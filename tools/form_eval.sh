@@ -28,7 +28,9 @@
 # fields found / missed / spurious (found, matched to no truth field),
 # exact value and CER per group (a missed field counts as wrong, its CER
 # against an empty value), and the labels read (case-insensitive exact,
-# CER) against the printed labels; notpl.tsv has one row per truth field.
+# CER; and comparing only their letters and digits, as the classifier has
+# no punctuation) against the printed labels; notpl.tsv has one row per
+# truth field.
 # Needs the Chars74K data: --data DIR, else $INKPIPE_CHARS74K, else
 # ../shared/data/chars74k-hnd beside the repository. Exit: 0 ok, 1 a step
 # failed, 2 usage, 3 no data.
@@ -232,7 +234,8 @@ if [ "$notpl" = 1 ]; then
       fl[g] += ($5 == "true"); FL += ($5 == "true")
       wu[g] += (!ok && $5 != "true"); WU += (!ok && $5 != "true")
       lt = tolower($6); lr = tolower($7); LN++; LE += (lt == lr)
-      LED += lev(lt, lr); LLEN += length(lt) }
+      LED += lev(lt, lr); LLEN += length(lt)
+      gsub(/[^a-z0-9]/, "", lt); gsub(/[^a-z0-9]/, "", lr); LA += (lt == lr) }
     END {
       printf "%-10s %6s %6s %7s %8s %7s %8s %14s\n", "group", "fields", "found", "missed", "exact", "CER", "flagged", "wrong_unflagged"
       split("digits names city member_id checkbox", order, " ")
@@ -240,6 +243,6 @@ if [ "$notpl" = 1 ]; then
         printf "%-10s %6d %6d %7d %7.1f%% %6s %7.1f%% %14d\n", g, n[g], mt[g], n[g] - mt[g], 100 * e[g] / n[g],
           g == "checkbox" ? "-" : sprintf("%.1f%%", 100 * ed[g] / len[g]), 100 * fl[g] / n[g], wu[g] }
       printf "%-10s %6d %6d %7d %7.1f%% %6s %7.1f%% %14d\n", "all", N, MT, N - MT, 100 * E / N, "", 100 * FL / N, WU
-      printf "labels: %d of %d read exactly (case-insensitive, %.1f%%), CER %.1f%%\n", LE, LN, 100 * LE / LN, 100 * LED / LLEN }' \
+      printf "labels: %d of %d read exactly (case-insensitive, %.1f%%), CER %.1f%%; %d (%.1f%%) right in their letters and digits\n", LE, LN, 100 * LE / LN, 100 * LED / LLEN, LA, 100 * LA / LN }' \
         "$out/notpl.tsv"
 fi
