@@ -118,14 +118,20 @@ static int find_segments(Finder *F, PIX **prules)
         pixDestroy(&ph);
         return err_set("out of memory");
     }
-    for (int i = 0; i < n; i++) {
+    PIX *rules = pixCreate(F->w, F->h, 1);
+    for (int i = 0; rules && i < n; i++) {
         l_int32 x, y, w, h;
         boxaGetBoxGeometry(ba, i, &x, &y, &w, &h);
-        if (h <= 12 * F->u + 4 && solid(F, x, x + w, y, y + h))
-            F->seg[F->n_seg++] = (Seg){x, x + w, y, y + h, 0};
+        if (h > 12 * F->u + 4 || !solid(F, x, x + w, y, y + h))
+            continue;
+        F->seg[F->n_seg++] = (Seg){x, x + w, y, y + h, 0};
+        pixRasterop(rules, x, y, w, h, PIX_SRC, ph, x, y);
     }
     boxaDestroy(&ba);
-    *prules = ph;
+    pixDestroy(&ph);
+    if (!rules)
+        return err_set("out of memory");
+    *prules = rules;
     return 0;
 }
 
