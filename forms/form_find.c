@@ -16,7 +16,10 @@
  *     gap within 20% of their mean); otherwise the segment is an underline.
  *     The writing space above a comb or underline reaches up twice the
  *     walls' height (an underline: 0.4 inch), further when ink standing on
- *     the line (its bottom in the lower 60% of that space) is taller.
+ *     the line (its bottom in the lower 60% of that space) is taller, but
+ *     never above a rule over it (a ruled table's rows), and down far
+ *     enough that the reader's margin (a tenth of the height) leaves out
+ *     ink above it that does not stand on the line (a label over it).
  *   - Checkbox: a connected component 14 to 90 px (at 200 dpi) square,
  *     whose four edges are straight (a band of an eighth of its side inked
  *     across 85% of it) and whose area is at most half ink.
@@ -307,15 +310,33 @@ static int find_lines(Finder *F, BOXA *comps)
             ff.kind = FORM_FOUND_COMB;
             hdef = fmax(2 * wh, 40 * F->u);
         }
-        int top = (int)(sg->y0 - hdef);
+        int top = (int)(sg->y0 - hdef), wtop = sg->y0, above = -1;
         for (int i = 0; i < boxaGetCount(comps); i++) {
             l_int32 x, y, w, h;
             boxaGetBoxGeometry(comps, i, &x, &y, &w, &h);
             int cx = x + w / 2;
-            if (cx >= sg->x0 && cx < sg->x1 && y + h >= sg->y0 - 0.6 * hdef &&
-                y + h <= sg->y1 + 4 && y >= sg->y0 - 2 * hdef &&
-                y - 4 * F->u < top)
-                top = (int)(y - 4 * F->u);
+            if (x + w <= sg->x0 || x >= sg->x1 || y + h > sg->y1 + 4)
+                continue;
+            if (y + h < sg->y0 - 0.6 * hdef) { /* not standing on the line */
+                above = y + h > above ? y + h : above;
+            } else if (cx >= sg->x0 && cx < sg->x1 && y >= sg->y0 - 2 * hdef) {
+                wtop = y < wtop ? y : wtop;
+                if (y - 4 * F->u < top)
+                    top = (int)(y - 4 * F->u);
+            }
+        }
+        /* the reader cuts a tenth of the height more: keep ink above (a
+         * label) out of that margin, unless the writing reaches it */
+        int m = 5 + (sg->y1 - top) / 10;
+        if (above >= 0 && above + m > top)
+            top = above + m < wtop ? above + m : wtop;
+        for (int o = 0; o < F->n_seg; o++) { /* not above the rule over it */
+            const Seg *r = &F->seg[o];
+            int ov = (r->x1 < sg->x1 ? r->x1 : sg->x1) -
+                     (r->x0 > sg->x0 ? r->x0 : sg->x0);
+            if (o != s && r->y1 <= sg->y0 && r->y1 > top &&
+                ov > 0.3 * (sg->x1 - sg->x0))
+                top = r->y1;
         }
         ff.box.y0 = top < 0 ? 0 : top;
         sg->used = 1;
@@ -522,7 +543,8 @@ static int find_labels(Finder *F, PIX *rest)
  *
  * @param[in]  pixb  binarised page, upright (1 bpp; ink = 1)
  * @param[in]  dpi   its resolution; 0 = unknown (sizes from the width, as
- *                   if the page were 8.5 inches wide)
+ *                   if the page were 8.5 inches wide; so too when dpi
+ *                   makes the page under 4 inches wide)
  * @param[out] pf    the fields (caller frees; NULL when none)
  * @param[out] pn    their count
  * @return 0, or -1 (message set)
@@ -539,7 +561,9 @@ int form_find_fields(PIX *pixb, int dpi, FormFound **pf, int *pn)
     F.wpl = pixGetWpl(pixb);
     F.w = pixGetWidth(pixb);
     F.h = pixGetHeight(pixb);
-    F.u = dpi > 0 ? dpi / 200.0 : F.w / 1700.0;
+    /* a resolution that makes the page under 4 inches wide is not the
+     * scan's (a reduced copy that kept its header): sizes from the width */
+    F.u = dpi > 0 && F.w >= 4 * dpi ? dpi / 200.0 : F.w / 1700.0;
     PIX *rules = NULL, *rest = NULL, *grown = NULL;
     BOXA *comps = NULL;
     int rc = find_segments(&F, &rules);

@@ -77,3 +77,16 @@ check job_no_template__same_fields_as_ocr \
     test "$(jq -c '[.pages[0].fields[] | [.name, .value, .bbox]]' job/out/form-000.json)" = \
     "$(jq -c '[.pages[0].fields[] | [.name, .value, .bbox]]' out/form-000.json)"
 check job_no_template__no_fields_csv test ! -e job/out/fields.csv
+
+# json added to a job that ran without it: recognize is redone, so the
+# JSON has the fields (the page artifacts of the first run had none)
+mkdir -p job2/in && cp form-000.png job2/in/
+printf 'input:\n  paths: [in]\noutput:\n  dir: out\n  formats: [txt]\n' >job2/job.yaml
+(cd job2 && "$INKPIPE" run job.yaml >/dev/null 2>"$T/err")
+cp job2/out/form-000.txt "$T/first.txt"
+printf 'input:\n  paths: [in]\noutput:\n  dir: out\n  formats: [txt, json]\n' >job2/job.yaml
+(cd job2 && "$INKPIPE" run job.yaml >/dev/null 2>"$T/err"); rc=$?
+check job_json_added__exit_0 test "$rc" = 0
+check job_json_added__fields_found \
+    jqe '.pages[0].fields | length == 10' job2/out/form-000.json
+check job_json_added__text_unchanged cmp -s job2/out/form-000.txt "$T/first.txt"
