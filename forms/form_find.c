@@ -9,7 +9,7 @@
  *     on the page itself (the closing runs a printed text line together).
  *   - Box: a segment with another of the same extent above it (12 px to
  *     1.25 inch higher), joined at both ends by vertical sides that cover
- *     90% of the height. A box whose inside has evenly spaced walls at
+ *     90% of the height (within 4 px + 3% of an inch of the ends). A box whose inside has evenly spaced walls at
  *     least 80% of its height is a comb box.
  *   - Comb: a remaining segment with 3 or more walls (vertical runs of
  *     12 px or more standing on it) at both ends and evenly spaced (each
@@ -35,9 +35,9 @@
  * one character each, the job's charset) and its label through the page
  * chain with every class (the classifier is trained on handprint but reads
  * printed capitals; the label only names the field); a value that is
- * mostly digits and otherwise only letters that look like digits, each of
- * which the classifier also offered as that digit, is read as digits
- * (digit_lookalikes). Empty fields are
+ * mostly digits and otherwise only letters that look like digits is read
+ * as digits (digit_lookalikes; flagged for review when the classifier did
+ * not offer the digit). Empty fields are
  * kept, with an empty value (a checkbox: "unchecked"), so that a form
  * always gives all its fields.
  */
@@ -102,6 +102,28 @@ static int solid(const Finder *F, int x0, int x1, int y0, int y1)
     return hit >= 0.95 * (x1 - x0);
 }
 
+/* One rule that came out as two runs one above the other (a thick or
+ * slanted line): overlapping in x by half the shorter, at most 3 px apart
+ * in y; merged into one segment. */
+static void merge_segments(Finder *F)
+{
+    for (int i = 0; i < F->n_seg; i++)
+        for (int j = i + 1; j < F->n_seg; j++) {
+            Seg *a = &F->seg[i], *b = &F->seg[j];
+            int ov = (a->x1 < b->x1 ? a->x1 : b->x1) -
+                     (a->x0 > b->x0 ? a->x0 : b->x0);
+            int la = a->x1 - a->x0, lb = b->x1 - b->x0;
+            int gap = a->y0 > b->y1 ? a->y0 - b->y1 : b->y0 - a->y1;
+            if (ov < 0.5 * (la < lb ? la : lb) || gap > 3)
+                continue;
+            a->x0 = a->x0 < b->x0 ? a->x0 : b->x0;
+            a->x1 = a->x1 > b->x1 ? a->x1 : b->x1;
+            a->y0 = a->y0 < b->y0 ? a->y0 : b->y0;
+            a->y1 = a->y1 > b->y1 ? a->y1 : b->y1;
+            F->seg[j--] = F->seg[--F->n_seg];
+        }
+}
+
 /* The horizontal rules of the page; *prules (caller owns) their image. */
 static int find_segments(Finder *F, PIX **prules)
 {
@@ -135,15 +157,16 @@ static int find_segments(Finder *F, PIX **prules)
     if (!rules)
         return err_set("out of memory");
     *prules = rules;
+    merge_segments(F);
     return 0;
 }
 
-/* Fraction of the rows [y0, y1) with ink within 3 px of column x. */
-static double side_cover(const Finder *F, int x, int y0, int y1)
+/* Fraction of the rows [y0, y1) with ink within tol px of column x. */
+static double side_cover(const Finder *F, int x, int y0, int y1, int tol)
 {
     int hit = 0;
     for (int y = y0; y < y1; y++)
-        for (int d = -3; d <= 3; d++)
+        for (int d = -tol; d <= tol; d++)
             if (ink(F, x + d, y)) {
                 hit++;
                 break;
@@ -221,8 +244,9 @@ static int find_boxes(Finder *F)
         Seg *sa = &F->seg[best];
         int x0 = sa->x0 < sb->x0 ? sa->x0 : sb->x0;
         int x1 = sa->x1 > sb->x1 ? sa->x1 : sb->x1;
-        if (side_cover(F, x0 + 1, sa->y0, sb->y1) < 0.9 ||
-            side_cover(F, x1 - 2, sa->y0, sb->y1) < 0.9)
+        if (side_cover(F, (sa->x0 + sb->x0) / 2 + 1, sa->y0, sb->y1, tol) <
+                0.9 ||
+            side_cover(F, (sa->x1 + sb->x1) / 2 - 2, sa->y0, sb->y1, tol) < 0.9)
             continue;
         sa->used = sb->used = 1;
         FormFound ff = {FORM_FOUND_BOX, {x0, sa->y0, x1, sb->y1}, 0, 0, {0}};
@@ -679,7 +703,7 @@ static int read_label(const ChainOptions *o, RecNet *net, PIX *pixb,
 /* The digit a letter is often read for (0 when none). */
 static uint32_t lookalike_digit(uint32_t c)
 {
-    static const char from[] = "ODQoIliZzSsGbBgq", to[] = "0000111225566899";
+    static const char from[] = "ODQoIliZzSsGbBgqy", to[] = "00001112255668999";
     const char *p = c && c < 128 ? strchr(from, (int)c) : NULL;
     return p ? (uint32_t)to[p - from] : 0;
 }
@@ -693,14 +717,19 @@ static int alt_index(const OutFieldChar *fc, uint32_t want)
     return -1;
 }
 
+/* The confidence of a look-alike digit the classifier did not offer: so
+ * low that the field needs review. */
+#define LOOKALIKE_CONF 0.001f
+
 /* Without a template the charset is unknown: a value of at least two
- * digits in which every other character is a letter that looks like a
- * digit (O 0, I 1, Z 2, S 5, G 6, B 8, g 9...) and the classifier gave
- * that digit as an alternative is read as digits; the field's confidence
- * takes the digits' confidences. A value with any other letter stays. */
+ * digits, half of its characters or more, in which every other character
+ * is a letter that looks like a digit (O 0, I 1, Z 2, S 5, G 6, B 8, g y
+ * 9...) is read as digits; the field's confidence takes the digits'
+ * confidences (LOOKALIKE_CONF for a digit the classifier did not offer).
+ * A value with any other letter stays as read. */
 static void digit_lookalikes(OutField *of)
 {
-    int digits = 0, n = 0, k = 0;
+    int digits = 0, n = 0, k;
     for (const char *v = of->value; *v; v++)
         if (*v != ' ')
             n++;
@@ -709,10 +738,9 @@ static void digit_lookalikes(OutField *of)
     for (const char *v = of->value; *v; v++) {
         if (*v == ' ')
             continue;
-        const OutFieldChar *fc = &of->chars[k++];
         if (*v >= '0' && *v <= '9')
             digits++;
-        else if (alt_index(fc, lookalike_digit((unsigned char)*v)) < 0)
+        else if (!lookalike_digit((unsigned char)*v))
             return;
     }
     if (digits < 2 || 2 * digits < n)
@@ -722,11 +750,15 @@ static void digit_lookalikes(OutField *of)
         if (*v == ' ')
             continue;
         OutFieldChar *fc = &of->chars[k++];
-        int a = *v >= '0' && *v <= '9'
-                    ? -1
-                    : alt_index(fc, lookalike_digit((unsigned char)*v));
-        if (a < 0)
+        if (*v >= '0' && *v <= '9')
             continue;
+        uint32_t d = lookalike_digit((unsigned char)*v);
+        int a = alt_index(fc, d);
+        if (a < 0) { /* not offered: the digit, with LOOKALIKE_CONF */
+            a = fc->n_alts < OUT_FIELD_ALTS ? fc->n_alts++ : OUT_FIELD_ALTS - 1;
+            fc->alt[a] = d;
+            fc->alt_conf[a] = LOOKALIKE_CONF;
+        }
         if (fc->alt_conf[0] > 0)
             of->conf *= fc->alt_conf[a] / fc->alt_conf[0];
         OutFieldChar old = *fc;
