@@ -517,6 +517,8 @@ static int by_base(const void *a, const void *b)
 
 static void reading_order(FormFound *f, int n)
 {
+    if (n < 2)
+        return; /* (qsort takes no NULL, even for 0 elements) */
     qsort(f, (size_t)n, sizeof *f, by_base);
     for (int i = 0; i < n;) {
         int j = i + 1;
