@@ -31,7 +31,9 @@ static const char help_ocr[] =
     "-f pdf DIR/x.pdf (searchable PDF: each page's image under an\n"
     "invisible text layer, word by word). x.png and x.tif given together\n"
     "write x.png.txt and x.tif.txt (the extension kept where stems clash).\n"
-    "With -f json also DIR/x.json (the form fields: docs/forms.md).\n"
+    "With -f json also DIR/x.json (the form fields: docs/forms.md); without\n"
+    "--template the fields are found on the page (boxes, combs, underlines,\n"
+    "checkboxes, each named after the printed label next to it).\n"
     "\n"
     "  -o DIR          output folder (default: the current folder); -o -\n"
     "                  writes one format (txt unless -f names another; not\n"
@@ -71,13 +73,15 @@ static const char help_ocr[] =
     "\n"
     "Exit status: 0 all done, 1 some images failed, 2 bad usage.\n";
 
-/* One page through the chain, then (with a template) its fields read from
- * the binarised page. NULL on error (message set). */
+/* One page through the chain, then its fields read from the binarised
+ * page: against the template, or (json asked for, no template) found on
+ * the page. NULL on error (message set). */
 static OutPage *ocr_page(const Job *d, const FormTemplate *tpl,
                          const FormOptions *fo, RecNet *net, const char *path,
                          int p)
 {
-    if (!tpl)
+    int find = !tpl && (d->formats & OUT_FORMAT_JSON);
+    if (!tpl && !find)
         return chain_page(&d->chain, net, path, p);
     int dpi = 0;
     PIX *pix = chain_read(&d->chain, path, p, &dpi);
@@ -88,7 +92,8 @@ static OutPage *ocr_page(const Job *d, const FormTemplate *tpl,
     OutPage *op = sp ? chain_recognize(&d->chain, sp, net, path, p, dpi)
                      : NULL;
     seg_page_destroy(&sp);
-    if (op && form_read_page(tpl, fo, &d->chain, net, pixb, dpi, op) < 0)
+    if (op && (tpl ? form_read_page(tpl, fo, &d->chain, net, pixb, dpi, op)
+                   : form_find_page(fo, &d->chain, net, pixb, dpi, op)) < 0)
         out_page_destroy(&op);
     pixDestroy(&pixb);
     return op;

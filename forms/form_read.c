@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "forms/form_int.h"
 
 #define FORM_CHECK_INK 0.06f
 
@@ -225,11 +226,11 @@ static int read_comb(const FormField *f, RecNet *net, PIX *c, int ox, int oy,
 }
 
 /* Free text: the cut read as a crop by the page chain. */
-static int read_text(const FormTemplate *t, int fi, const ChainOptions *o,
-                     RecNet *net, PIX *c, int ox, int oy, int dpi,
-                     const char *src, int page, OutField *of, Text *val)
+static int read_text(const FormField *f, const FormTemplate *t, int fi,
+                     const ChainOptions *o, RecNet *net, PIX *c, int ox,
+                     int oy, int dpi, const char *src, int page, OutField *of,
+                     Text *val)
 {
-    const FormField *f = form_template_field(t, fi);
     const int pad = 8;
     PIX *pp = pixAddBorder(c, pad, 0);
     if (!pp)
@@ -280,7 +281,7 @@ static int read_text(const FormTemplate *t, int fi, const ChainOptions *o,
     }
     /* a value that breaks a fixed-sequence pattern with as many glyphs as
      * positions: each glyph again, within its position's classes */
-    if (f->n_pos && f->n_pos == of->n_chars &&
+    if (t && f->n_pos && f->n_pos == of->n_chars &&
         !form_template_match(t, fi, val->buf)) {
         val->len = 0;
         val->buf[0] = '\0';
@@ -331,22 +332,31 @@ static int read_checkbox(PIX *up, const OutBox *pb, OutField *of, Text *val)
     return 0;
 }
 
-/* Read field i into of. */
-static int read_field(const FormTemplate *t, int i, const FormOptions *fopt,
-                      const ChainOptions *o, RecNet *net, PIX *up,
-                      const FormReg *reg, int dpi, const OutPage *op,
-                      OutField *of)
+/**
+ * Read one field whose printed box lies at pb on the upright page: remove
+ * its lines, read its comb cells, free text or checkbox (form_int.h).
+ *
+ * @param[in]  f    the field (charset, cells, type; pos/pattern only
+ *                  with a template)
+ * @param[in]  t    its template, or NULL (then f has no pattern)
+ * @param[in]  fi   its index in t (unused without t)
+ * @param[in]  o    page-chain options; net the classifier
+ * @param[in]  up   the upright binarised page; pb the field's box on it
+ * @param[in]  op   the page (file name and page number for messages)
+ * @param[out] of   gets box, kind, value, conf, chars (not name, label,
+ *                  needs_review)
+ * @return 0, or -1 (message set, not yet naming the field)
+ */
+int form__read_box(const FormField *f, const FormTemplate *t, int fi,
+                   const ChainOptions *o, RecNet *net, PIX *up,
+                   const OutBox *box, int dpi, const OutPage *op, OutField *of)
 {
-    const FormField *f = form_template_field(t, i);
     int W = pixGetWidth(up), H = pixGetHeight(up);
-    OutBox pb = map_box(reg, f, W, H);
+    OutBox pb = *box;
     Text val = {{0}, 0};
     of->box = pb;
     of->kind = f->type == FORM_FIELD_CHECKBOX ? OUT_FIELD_CHECKBOX
                                               : OUT_FIELD_HANDWRITTEN;
-    if (!(of->name = strdup(f->name)) ||
-        (f->label && !(of->label = strdup(f->label))))
-        return err_set("out of memory");
     int rc = 0, bw = pb.x1 - pb.x0, bh = pb.y1 - pb.y0;
     if (bw < 4 || bh < 4) {
         of->conf = 0; /* the field lies off the page */
@@ -362,22 +372,38 @@ static int read_field(const FormTemplate *t, int i, const FormOptions *fopt,
         int walls[202], nw = 0;
         walls[nw++] = pb.x0 - ox;
         walls[nw++] = pb.x1 - ox;
-        for (int k = 1; k < f->cells; k++)
+        for (int k = 1; k < f->cells && nw < 202; k++)
             walls[nw++] = (int)lround(pb.x0 - ox + (double)k * bw / f->cells);
         rc = c ? remove_lines(c, bh, walls, nw,
                               f->cells ? (int)(0.3 * bh) : (int)(0.6 * bh))
                : err_set("out of memory");
         if (rc == 0)
             rc = f->cells ? read_comb(f, net, c, ox, oy, &pb, of, &val)
-                          : read_text(t, i, o, net, c, ox, oy, dpi, op->image,
-                                      op->pageno, of, &val);
+                          : read_text(f, t, fi, o, net, c, ox, oy, dpi,
+                                      op->image, op->pageno, of, &val);
         pixDestroy(&c);
     }
     if (rc < 0)
-        return err_prefix("%s page %d: field '%s'", op->image, op->pageno + 1,
-                          f->name);
+        return -1;
     if (!(of->value = strdup(val.buf)))
         return err_set("out of memory");
+    return 0;
+}
+
+/* Read field i into of. */
+static int read_field(const FormTemplate *t, int i, const FormOptions *fopt,
+                      const ChainOptions *o, RecNet *net, PIX *up,
+                      const FormReg *reg, int dpi, const OutPage *op,
+                      OutField *of)
+{
+    const FormField *f = form_template_field(t, i);
+    OutBox pb = map_box(reg, f, pixGetWidth(up), pixGetHeight(up));
+    if (!(of->name = strdup(f->name)) ||
+        (f->label && !(of->label = strdup(f->label))))
+        return err_set("out of memory");
+    if (form__read_box(f, t, i, o, net, up, &pb, dpi, op, of) < 0)
+        return err_prefix("%s page %d: field '%s'", op->image, op->pageno + 1,
+                          f->name);
     float thr = f->threshold >= 0 ? f->threshold : fopt->threshold;
     of->needs_review =
         !reg->fit || of->conf < thr || !form_template_match(t, i, of->value);

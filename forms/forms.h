@@ -9,6 +9,9 @@
  *   form_read.c      cut each field from the registered page, remove its
  *                    box / comb / underline, read it with its own charset
  *                    (chain.h) or decide a checkbox; fill OutPage.fields
+ *   form_find.c      without a template: find the printed boxes, combs,
+ *                    underlines and checkboxes of a page and the printed
+ *                    label next to each, read them in reading order
  *
  * Design: a layer between chain/ (which it calls to read a field crop the
  * way a page is read) and pipeline/ (whose job key forms.template loads a
@@ -90,5 +93,43 @@ void form_options_init(FormOptions *fo);
 int form_read_page(const FormTemplate *t, const FormOptions *fo,
                    const ChainOptions *o, RecNet *net, PIX *pixb, int dpi,
                    OutPage *op);
+
+/* ---- Fields without a template (form_find.c) ---- */
+
+typedef enum {
+    FORM_FOUND_BOX = 0, /* a closed rectangle */
+    FORM_FOUND_COMB,    /* a base line (or box) with evenly spaced walls */
+    FORM_FOUND_LINE,    /* an underline */
+    FORM_FOUND_CHECKBOX /* a small square */
+} FormFoundKind;
+
+/* A printed field found on a page (page px, x1, y1 exclusive). */
+typedef struct {
+    FormFoundKind kind;
+    OutBox box;    /* the field: y1 is its base line's bottom; an underline's
+                    * or comb's y0 is the top of the writing space above it */
+    int cells;     /* comb: cell count; else 0 */
+    int has_label; /* 1 = label is the printed text next to it */
+    OutBox label;
+} FormFound;
+
+/* Find the fields of a binarised, upright page, in reading order (rows
+ * top to bottom, left to right in a row). *pf (caller frees) may be NULL
+ * when *pn = 0. dpi 0 = unknown (sizes then scale with the page width).
+ * 0 or -1 (message set). */
+int form_find_fields(PIX *pixb, int dpi, FormFound **pf, int *pn);
+
+/* A field name made from a label: lower case, runs of other characters
+ * one '_', no '_' at either end; "field_N" (N = index + 1) when nothing
+ * is left or label is NULL; "_2", "_3"... appended while it equals one of
+ * used[0..n_used). Writes at most n bytes into out. */
+void form_find_name(const char *label, int index, char *const *used,
+                    int n_used, char *out, size_t n);
+
+/* Find the fields of a binarised page and read them (labels with the
+ * recognizer, values with the field reader, charset o->charset) into op
+ * (op->fields; op->form stays NULL). 0 or -1 (message names the page). */
+int form_find_page(const FormOptions *fo, const ChainOptions *o, RecNet *net,
+                   PIX *pixb, int dpi, OutPage *op);
 
 #endif

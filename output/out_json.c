@@ -11,7 +11,8 @@
  * "bbox" [x0, y0, x1, y1] (page pixels), "kind" (handwritten, printed,
  * checkbox), "needs_review", "chars": [{"char", "confidence", "bbox",
  * "alternatives": [{"char", "confidence"}, ...]}]}. Fields are written in
- * the page's order (the template's order when there is one). Every string
+ * the page's order (the template's order when there is one, else reading
+ * order). Every string
  * goes through strict UTF-8 decoding (bad bytes become U+FFFD), so any file
  * name gives valid JSON. A page without form fields has "fields": [].
  */
@@ -126,7 +127,8 @@ static json_t *page_json(const OutPage *p)
  * Notes:
  *   (1) "source" is the first page's image path; "template" the first
  *       page's form name, or null when the pages were not read against a
- *       template (then every page has "fields": []).
+ *       template (then "fields" are the ones found on the page, in
+ *       reading order: forms/form_find.c, or [] when none were looked for).
  */
 int out_json_write(FILE *fp, const OutPage *const *pages, int n_pages)
 {

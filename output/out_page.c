@@ -20,9 +20,9 @@
  *          [version 2 only: the form block, below]
  *          u32 CRC-32 (zlib) of every byte before it
  *
- * Version 2 is written only for a page read against a form template
- * (page->form set); other pages stay version 1, byte for byte. Its form
- * block: str form; i32 reg_fit; f32 residual, scale, angle, dx, dy;
+ * Version 2 is written only for a page with form fields (page->form set:
+ * read against a template; or fields found without one, form "none");
+ * other pages stay version 1, byte for byte. Its form block: str form; i32 reg_fit; f32 residual, scale, angle, dx, dy;
  * i32 n_fields; per field: str name, str label (length 0xffffffff =
  * none), str value, f32 conf, i32 box[4], i32 kind, i32 needs_review,
  * i32 n_chars; per char: i32 box[4], i32 n_alts, OUT_FIELD_ALTS x (u32
@@ -361,7 +361,7 @@ static char *read_str(BinReader *r, const char *what, int *pnone)
 static int forms_decode(BinReader *r, OutPage *page)
 {
     int none;
-    if (!(page->form = read_str(r, "form name", &none)))
+    if (!(page->form = read_str(r, "form name", &none)) && !none)
         return err_set("bad form name");
     page->reg_fit = binio_read_i32(r, "fit") != 0;
     page->reg_residual = binio_read_f32(r, "residual");
@@ -438,7 +438,8 @@ int out_page_save(const OutPage *page, const char *path)
     if (ilen > OUT_MAX_IMAGE)
         return err_set("save %s: image path too long (%zu bytes)", path, ilen);
     BinBuf fb = {0};
-    if (page->form && forms_encode(page, &fb) < 0) {
+    int forms = page->form || page->n_fields > 0;
+    if (forms && forms_encode(page, &fb) < 0) {
         binio_buf_cleanup(&fb);
         return err_prefix("save %s", path);
     }
@@ -452,7 +453,7 @@ int out_page_save(const OutPage *page, const char *path)
     p = buf;
     memcpy(p, OUT_MAGIC, 8);
     p += 8;
-    p = binio_put_u32(p, page->form ? OUT_PAGE_VERSION_FORMS : OUT_PAGE_VERSION);
+    p = binio_put_u32(p, forms ? OUT_PAGE_VERSION_FORMS : OUT_PAGE_VERSION);
     p = binio_put_u32(p, 0);
     p = binio_put_i32(p, page->pageno);
     p = binio_put_i32(p, page->width);

@@ -13,6 +13,8 @@
  *              file), the
  *              language model that goes with the classifier (the file;
  *              recorded as recognize.lm), forms.template (the file),
+ *              forms.find (json asked for without a template: the fields
+ *              are found on each page),
  *              forms.threshold
  *   output     output.dir (real path), output.formats,
  *              output.image_paths
@@ -197,6 +199,11 @@ static void settings_of_job(const Job *job, const char *model,
                       job->forms_template);
     settings_add(s, STAGE_RECOGNIZE, "forms.threshold", "%.7g",
                  (double)job->forms.threshold);
+    /* json without a template: recognize finds the fields (form_find) */
+    settings_add(s, STAGE_RECOGNIZE, "forms.find", "%s",
+                 !job->forms_template && (job->formats & OUT_FORMAT_JSON)
+                     ? "true"
+                     : "false");
     char real[PATH_MAX];
     settings_add(s, STAGE_OUTPUT, "output.dir", "%s",
                  realpath(job->output_dir, real) ? real : job->output_dir);

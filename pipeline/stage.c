@@ -706,8 +706,9 @@ static int stage_recognize(Spool *sp, Staging *sg, const QueueItem *it,
     op = chain_recognize(&job->chain, page, net, ii.src, ii.page, ii.dpi);
     if (!op)
         goto done;
-    if (job->form) {
-        /* the fields are cut from the binarised page of this page */
+    if (job->form || (job->formats & OUT_FORMAT_JSON)) {
+        /* the fields are cut from the binarised page of this page: against
+         * the template, or found on the page when there is none */
         art_path(sp, ii.file, ii.page, "tif", name, sizeof name, path,
                  sizeof path);
         PIX *pixb = pixReadTiff(path, 0);
@@ -717,8 +718,10 @@ static int stage_recognize(Spool *sp, Staging *sg, const QueueItem *it,
                     ii.page + 1, path);
             goto done;
         }
-        int frc = form_read_page(job->form, &job->forms, &job->chain, net,
-                                 pixb, ii.dpi, op);
+        int frc = job->form ? form_read_page(job->form, &job->forms,
+                                             &job->chain, net, pixb, ii.dpi, op)
+                            : form_find_page(&job->forms, &job->chain, net,
+                                             pixb, ii.dpi, op);
         pixDestroy(&pixb);
         if (frc < 0)
             goto done;

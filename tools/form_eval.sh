@@ -5,6 +5,7 @@
 #   tools/form_eval.sh [--pages N] [--seed S] [--writers LIST] [--out DIR]
 #                      [--build DIR] [--inkpipe BIN] [--data DIR]
 #                      [--shift PX] [--scale F] [--rotate DEG] [--tesseract N]
+#                      [--no-template]
 #
 # Composes N filled-in registration cards (tools/form_compose: printed
 # labels in DejaVu Sans, handwriting from the Chars74K images of held-out
@@ -19,6 +20,17 @@
 # template box mapped with the composer's own transform (the true one: a
 # head start for Tesseract), cut 5 px inside the box. Files are kept in DIR
 # (default eval/forms/): fields.tsv has one row per field.
+# --no-template also reads the same pages with `inkpipe ocr -f json` and
+# no template (the fields found on the page, docs/forms.md) and scores them
+# against the truth: each truth field (its box on the page taken from the
+# template run, registered to under 1 px) is matched to the found field
+# that overlaps it most (intersection over union at least 0.4); it prints
+# fields found / missed / spurious (found, matched to no truth field),
+# exact value and CER per group (a missed field counts as wrong, its CER
+# against an empty value), and the labels read (case-insensitive exact,
+# CER; and comparing only their letters and digits, as the classifier has
+# no punctuation) against the printed labels; notpl.tsv has one row per
+# truth field.
 # Needs the Chars74K data: --data DIR, else $INKPIPE_CHARS74K, else
 # ../shared/data/chars74k-hnd beside the repository. Exit: 0 ok, 1 a step
 # failed, 2 usage, 3 no data.
@@ -26,6 +38,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 pages=100 seed=1 writers=041-045 out=$top/eval/forms build=$top/build
 inkpipe= data=${INKPIPE_CHARS74K:-} shift_px=40 scale=0.15 rotate=2 tess=0
+notpl=0
 usage() { sed -n '2,/^set -u/p' "$0" | sed -e '/^set -u/d' -e 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
     case $1 in
@@ -40,6 +53,7 @@ while [ $# -gt 0 ]; do
     --scale) scale=$2; shift 2 ;;
     --rotate) rotate=$2; shift 2 ;;
     --tesseract) tess=$2; shift 2 ;;
+    --no-template) notpl=1; shift ;;
     --help|-h) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
     esac
@@ -58,6 +72,11 @@ t0=$(date +%s.%N)
 "$inkpipe" ocr --template "$out/pages/form.yaml" -f json -o "$out/json" \
     "$out/pages"/form-*.png || exit 1
 t1=$(date +%s.%N)
+if [ "$notpl" = 1 ]; then
+    t2=$(date +%s.%N)
+    "$inkpipe" ocr -f json -o "$out/json_notpl" "$out/pages"/form-*.png || exit 1
+    t3=$(date +%s.%N)
+fi
 
 # one row per field: page field truth value needs_review confidence fit
 : >"$out/fields.tsv"
@@ -167,4 +186,63 @@ if [ "$tess" -gt 0 ]; then
       for (k = 1; k <= 4; k++) { g = order[k]; if (!n[g]) continue
         printf "%-10s %6d %7.1f%% %6.1f%%\n", g, n[g], 100 * e[g] / n[g], 100 * ed[g] / len[g] } }' \
         "$out/tesseract_fields.tsv"
+fi
+
+if [ "$notpl" = 1 ]; then
+    # T page name x0 y0 x1 y1 truth label / F page idx x0 y0 x1 y1 value label review
+    : >"$out/notpl_in.tsv"
+    for tr in "$out/pages"/form-*.truth.tsv; do
+        p=$(basename "$tr" .truth.tsv)
+        jq -r '.pages[0].fields[] | [.name] + (.bbox|map(tostring)) + [.label // ""] | @tsv' \
+            "$out/json/$p.json" | paste - <(cut -f2 "$tr") |
+            awk -F'\t' -v p="$p" 'BEGIN{OFS="\t"} {print "T", p, $1, $2, $3, $4, $5, $7, $6}' >>"$out/notpl_in.tsv"
+        jq -r '.pages[0].fields | to_entries[] | [(.key|tostring)] + (.value.bbox|map(tostring)) +
+            [.value.value, (.value.label // ""), (.value.needs_review|tostring), .value.name] | @tsv' \
+            "$out/json_notpl/$p.json" |
+            awk -F'\t' -v p="$p" 'BEGIN{OFS="\t"} {print "F", p, $1, $2, $3, $4, $5, $6, $7, $8, $9}' >>"$out/notpl_in.tsv"
+    done
+    # one row per truth field: page field truth value review label_truth label_read matched
+    awk -F'\t' 'BEGIN{OFS="\t"}
+    $1 == "T" { nt[$2]++; k = $2 SUBSEP nt[$2]; tn[k] = $3; tb[k] = $4 " " $5 " " $6 " " $7
+                tv[k] = $8; tl[k] = $9; if (!($2 in seen)) { seen[$2] = 1; pages[++np] = $2 } }
+    $1 == "F" { nf[$2]++; k = $2 SUBSEP nf[$2]; fb[k] = $4 " " $5 " " $6 " " $7
+                fv[k] = $8; fl[k] = $9; fr[k] = $10 }
+    function iou(a, b,   x, y, ix, iy, i, u) {
+        split(a, x, " "); split(b, y, " ")
+        ix = (x[3] < y[3] ? x[3] : y[3]) - (x[1] > y[1] ? x[1] : y[1])
+        iy = (x[4] < y[4] ? x[4] : y[4]) - (x[2] > y[2] ? x[2] : y[2])
+        if (ix <= 0 || iy <= 0) return 0
+        i = ix * iy; u = (x[3]-x[1])*(x[4]-x[2]) + (y[3]-y[1])*(y[4]-y[2]) - i
+        return i / u
+    }
+    END {
+        for (q = 1; q <= np; q++) { p = pages[q]; delete used
+            for (i = 1; i <= nt[p]; i++) { k = p SUBSEP i; best = 0; bv = 0.4
+                for (j = 1; j <= nf[p]; j++) { v = iou(tb[k], fb[p SUBSEP j])
+                    if (!(j in used) && v >= bv) { bv = v; best = j } }
+                if (best) { used[best] = 1; m = p SUBSEP best
+                    print p, tn[k], tv[k], fv[m], fr[m], tl[k], fl[m], 1 }
+                else print p, tn[k], tv[k], "", "true", tl[k], "", 0 }
+            for (j = 1; j <= nf[p]; j++) if (!(j in used)) spur++ }
+        print spur + 0 > "/dev/stderr" }' "$out/notpl_in.tsv" >"$out/notpl.tsv" 2>"$out/notpl_spurious"
+    nfound=$(awk -F'\t' '$1 == "F"' "$out/notpl_in.tsv" | wc -l)
+    echo "no template: $nfound fields found on $pages pages, read in $(awk -v a="$t2" -v b="$t3" 'BEGIN{printf "%.1f", b-a}') s; spurious (matched to no truth field): $(cat "$out/notpl_spurious")"
+    awk -F'\t' "$score"'
+    { g = group($2); n[g]++; N++; mt[g] += $8; MT += $8
+      ok = ($3 == $4); e[g] += ok; E += ok
+      if (g != "checkbox") { ed[g] += lev($3, $4); len[g] += length($3) }
+      fl[g] += ($5 == "true"); FL += ($5 == "true")
+      wu[g] += (!ok && $5 != "true"); WU += (!ok && $5 != "true")
+      lt = tolower($6); lr = tolower($7); LN++; LE += (lt == lr)
+      LED += lev(lt, lr); LLEN += length(lt)
+      gsub(/[^a-z0-9]/, "", lt); gsub(/[^a-z0-9]/, "", lr); LA += (lt == lr) }
+    END {
+      printf "%-10s %6s %6s %7s %8s %7s %8s %14s\n", "group", "fields", "found", "missed", "exact", "CER", "flagged", "wrong_unflagged"
+      split("digits names city member_id checkbox", order, " ")
+      for (k = 1; k <= 5; k++) { g = order[k]; if (!n[g]) continue
+        printf "%-10s %6d %6d %7d %7.1f%% %6s %7.1f%% %14d\n", g, n[g], mt[g], n[g] - mt[g], 100 * e[g] / n[g],
+          g == "checkbox" ? "-" : sprintf("%.1f%%", 100 * ed[g] / len[g]), 100 * fl[g] / n[g], wu[g] }
+      printf "%-10s %6d %6d %7d %7.1f%% %6s %7.1f%% %14d\n", "all", N, MT, N - MT, 100 * E / N, "", 100 * FL / N, WU
+      printf "labels: %d of %d read exactly (case-insensitive, %.1f%%), CER %.1f%%; %d (%.1f%%) right in their letters and digits\n", LE, LN, 100 * LE / LN, 100 * LED / LLEN, LA, 100 * LA / LN }' \
+        "$out/notpl.tsv"
 fi

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# test_forms_find.sh - forms without a template (issue 14, forms/form_find.c):
+# `inkpipe ocr -f json` and a job with output.formats [json] find the boxes,
+# combs, underlines and checkboxes of a composed card (build/tools/
+# form_compose, handwriting from a stand-in Chars74K tree drawn here with
+# DejaVu Sans, as in test_forms.sh) and name each field from its label.
+. "$(dirname "$0")/lib.sh"
+B=${BUILD_DIR:-$TOP/build}
+FC=$B/tools/form_compose
+T=$TEST_TMPDIR/formfind
+mkdir -p "$T"
+FONT=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+jqe() { jq -e "$@" >/dev/null; }
+
+chars=0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
+for c in $(seq 1 62); do
+    d=$(printf '%s/c74k/Img/Sample%03d' "$T" "$c")
+    mkdir -p "$d"
+    convert -size 300x300 xc:white -font "$FONT" -pointsize 200 -gravity center \
+        -annotate 0 "${chars:$((c - 1)):1}" "$(printf '%s/img%03d-007.png' "$d" "$c")" ||
+        { fail setup__glyphs; exit 1; }
+done
+"$FC" --out "$T/f" --data "$T/c74k" --writers 7-7 --pages 1 --seed 3 \
+    --shift 25 --scale 0.1 --rotate 1.5 >/dev/null || { fail setup__form_compose; exit 1; }
+cd "$T/f" || exit 1
+
+"$INKPIPE" ocr -f txt,json -o out form-000.png 2>"$T/err"
+check ocr_no_template__exit_0 test $? = 0
+check ocr_no_template__template_null_registration_null \
+    jqe '.template == null and .pages[0].registration == null' out/form-000.json
+# the card has 10 fields: 2 boxes, 3 combs, 3 underlines, 2 checkboxes
+check ocr_no_template__every_field_found \
+    jqe '.pages[0].fields | length == 10' out/form-000.json
+check ocr_no_template__kinds_in_reading_order \
+    test "$(jq -r '[.pages[0].fields[].kind] | join(" ")' out/form-000.json)" = \
+    "handwritten handwritten handwritten handwritten handwritten handwritten handwritten handwritten checkbox checkbox"
+# reading order: base lines go down the page, except within a row (postcode
+# and city share one), where x goes right
+check ocr_no_template__rows_top_down_left_to_right \
+    jqe '[.pages[0].fields[].bbox] as $b | all(range(1; $b|length); . as $i |
+        ($b[$i][3] - $b[$i-1][3] > 20) or (($b[$i][3] - $b[$i-1][3] | fabs) <= 20 and $b[$i][0] > $b[$i-1][2]))' out/form-000.json
+check ocr_no_template__postcode_and_city_one_row_in_order \
+    jqe '.pages[0].fields[3].bbox[0] < .pages[0].fields[4].bbox[0] and ((.pages[0].fields[3].bbox[3] - .pages[0].fields[4].bbox[3]) | fabs) < 6' out/form-000.json
+# each truth box (composer's template, through the composer's own
+# scale and shift; the page is turned upright by binarize) holds one field
+check ocr_no_template__fields_where_the_template_puts_them \
+    bash -c "read -r s a dx dy <form-000.xf; grep -E 'box:' form.yaml | tr -d '[],' |
+        awk -v s=\$s -v dx=\$dx -v dy=\$dy '{printf \"%d %d\\n\", s*\$2+dx, s*\$5+dy}' >want.txt
+        jq -r '.pages[0].fields[] | \"\\(.bbox[0]) \\(.bbox[3])\"' out/form-000.json >got.txt
+        paste want.txt got.txt | awk '{ if ((\$1-\$3)^2 > 400 || (\$2-\$4)^2 > 400) bad++ } END { exit bad > 0 }'"
+check ocr_no_template__names_distinct_and_clean \
+    jqe '[.pages[0].fields[].name] | (unique | length == 10) and all(.[]; test("^[a-z0-9_]+$"))' out/form-000.json
+check ocr_no_template__labels_read \
+    jqe '[.pages[0].fields[] | select(.label != null)] | length >= 9' out/form-000.json
+check ocr_no_template__surname_named_from_its_label \
+    test "$(jq -r '.pages[0].fields[0].name' out/form-000.json)" = surname
+# a printed label never ends up inside a value
+check ocr_no_template__no_label_text_inside_a_value \
+    jqe '[.pages[0].fields[] | .label // empty | ascii_downcase] as $l |
+        all(.pages[0].fields[]; (.value | ascii_downcase) as $v | all($l[]; . as $x | ($v | contains($x)) | not))' out/form-000.json
+check ocr_no_template__digit_fields_read \
+    test "$(jq -r '.pages[0].fields[5].value' out/form-000.json)" = "$(awk -F'\t' '$1 == "phone" {print $2}' form-000.truth.tsv)"
+check ocr_no_template__checkboxes_read \
+    test "$(jq -r '[.pages[0].fields[8,9].value] | join(" ")' out/form-000.json)" = \
+    "$(awk -F'\t' '$1 == "consent" || $1 == "newsletter" {print $2}' form-000.truth.tsv | tr '\n' ' ' | sed 's/ $//')"
+
+# the page text is the same with and without json
+"$INKPIPE" ocr -o plain form-000.png 2>/dev/null
+check ocr_no_template__page_text_unchanged_by_json cmp -s plain/form-000.txt out/form-000.txt
+
+# a job with output.formats [json] and no template: the same fields
+mkdir -p job/in && cp form-000.png job/in/
+printf 'input:\n  paths: [in]\noutput:\n  dir: out\n  formats: [json]\n' >job/job.yaml
+(cd job && "$INKPIPE" run job.yaml >/dev/null 2>"$T/err"); rc=$?
+check job_no_template__exit_0 test "$rc" = 0
+check job_no_template__same_fields_as_ocr \
+    test "$(jq -c '[.pages[0].fields[] | [.name, .value, .bbox]]' job/out/form-000.json)" = \
+    "$(jq -c '[.pages[0].fields[] | [.name, .value, .bbox]]' out/form-000.json)"
+check job_no_template__no_fields_csv test ! -e job/out/fields.csv
+
+# json added to a job that ran without it: recognize is redone, so the
+# JSON has the fields (the page artifacts of the first run had none)
+mkdir -p job2/in && cp form-000.png job2/in/
+printf 'input:\n  paths: [in]\noutput:\n  dir: out\n  formats: [txt]\n' >job2/job.yaml
+(cd job2 && "$INKPIPE" run job.yaml >/dev/null 2>"$T/err")
+cp job2/out/form-000.txt "$T/first.txt"
+printf 'input:\n  paths: [in]\noutput:\n  dir: out\n  formats: [txt, json]\n' >job2/job.yaml
+(cd job2 && "$INKPIPE" run job.yaml >/dev/null 2>"$T/err"); rc=$?
+check job_json_added__exit_0 test "$rc" = 0
+check job_json_added__fields_found \
+    jqe '.pages[0].fields | length == 10' job2/out/form-000.json
+check job_json_added__text_unchanged cmp -s job2/out/form-000.txt "$T/first.txt"
