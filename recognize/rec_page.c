@@ -135,6 +135,28 @@ static int adapt_page(const RecAdaptOptions *o, const SegGlyph *glyphs,
     return rc;
 }
 
+/* Each word printed or handwritten (rec_hand.c), with the classifier's
+ * own confidence of each glyph (its best class, before the context step).
+ * Returns 0 or -1. */
+static int hand_page(const SegPage *sp, const float *probs,
+                     const unsigned char *ok, OutPage *op)
+{
+    float *conf = malloc(((size_t)op->n_glyphs + 1) * sizeof *conf);
+    if (!conf)
+        return err_set("out of memory for %d glyphs", op->n_glyphs);
+    for (int i = 0; i < op->n_glyphs; i++) {
+        const float *p = probs + (size_t)i * REC_NCLASSES;
+        float best = 0.0f;
+        for (int c = 0; ok[i] && c < REC_NCLASSES; c++)
+            if (p[c] > best)
+                best = p[c];
+        conf[i] = best;
+    }
+    int rc = rec_page_hand(sp, conf, op);
+    free(conf);
+    return rc;
+}
+
 /**
  * Recognise a segmented page: one batch, one classifier call.
  *
@@ -165,7 +187,10 @@ static int adapt_page(const RecAdaptOptions *o, const SegGlyph *glyphs,
  *       re-weighted by the alike glyphs of the page and their words
  *       (rec_adapt_page(), with lm when given) before anything reads it;
  *       without it the posteriors are the classifier's, bit for bit.
- *   (5) With context, a printed label read as the first word of a crop
+ *   (5) Every word is marked machine print or handwriting
+ *       (OutWord.kind, .printed; rec_page_hand()) from its cues and the
+ *       classifier's confidence before the context step.
+ *   (6) With context, a printed label read as the first word of a crop
  *       ("PRENOM SARAKI") is dropped (rec_page_drop_label(), rec_label.c).
  */
 OutPage *rec_page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
@@ -244,6 +269,10 @@ OutPage *rec_page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
         ol->block = lines[i].block;
         ol->first_word = lines[i].first_word;
         ol->n_words = lines[i].n_words;
+    }
+    if (n_glyphs > 0 && hand_page(sp, probs, ok, op) < 0) {
+        err_prefix("%s page %d: printed or handwritten", image, pageno + 1);
+        goto fail;
     }
     if (context)
         rec_page_drop_label(op);
