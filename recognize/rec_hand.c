@@ -5,12 +5,13 @@
  * Design: a printed word is one font at one size: its strokes have one
  * width (distance transform), its glyphs' bottoms sit on one baseline and
  * their tops on a few shared levels to the pixel, their heights come in a
- * few exact values, their outlines run straight for many rows, and the
- * classifier reads it with high confidence. Handwriting varies in all of
+ * few exact values, their outlines run straight for many rows, its
+ * letters are set close, and the classifier reads it with high
+ * confidence. Handwriting varies in all of
  * these. rec_hand_cues() measures each cue on one word of a SegPage (the
  * glyph masks) with the classifier's per-glyph confidences;
- * rec_hand_printed() combines the two that work (baseline to the pixel,
- * straight outlines; measured on composed form cards and real printed
+ * rec_hand_printed() combines the three that work (baseline to the pixel,
+ * straight outlines, letters set close; measured on composed form cards and real printed
  * pages: docs/segment.md, "Printed or handwritten");
  * rec_page_hand() marks every word of a recognised page. Nothing here
  * allocates per glyph beyond one distance-transform buffer per word.
@@ -128,7 +129,8 @@ static float shared_share(const float *v, int n, float tol)
 /* Geometry cues of a word from its glyph boxes: bottom deviation (median
  * |bottom - median bottom| / median height) and the shares of glyphs whose
  * top, and whose height, another glyph shares to the pixel (tolerance 1 px
- * or 3% of the median height). */
+ * or 3% of the median height); the median gap between glyphs / median
+ * height. */
 static void word_geometry(const SegGlyph *g, int n, float *tmp, RecHandCues *c)
 {
     float *v = tmp, *a = tmp + n;
@@ -148,6 +150,9 @@ static void word_geometry(const SegGlyph *g, int n, float *tmp, RecHandCues *c)
     for (int i = 0; i < n; i++)
         a[i] = fabsf(v[i] - mb);
     c->bottom_dev = mh > 0 ? median(a, n) / mh : 0.0f;
+    for (int i = 1; i < n; i++)
+        a[i - 1] = (float)(g[i].box.x - (g[i - 1].box.x + g[i - 1].box.w));
+    c->gap = mh > 0 ? median(a, n - 1) / mh : 0.0f;
 }
 
 /**
@@ -216,7 +221,7 @@ int rec_hand_cues(const SegPage *sp, int word, const float *conf,
     if (n >= 2)
         word_geometry(glyphs + g0, n, tmp, c);
     else
-        c->height_shared = c->top_shared = c->bottom_dev = -1.0f;
+        c->height_shared = c->top_shared = c->bottom_dev = c->gap = -1.0f;
     free(d);
     free(tmp);
     return 0;
@@ -227,16 +232,19 @@ int rec_hand_cues(const SegPage *sp, int word, const float *conf,
  *
  * @param[in] c  cues of rec_hand_cues()
  * @return P(printed), 0..1: the product of a soft "its glyphs sit on one
- *         baseline to the pixel" (bottom_dev at most about 0.015) and a
- *         soft "its outlines run straight" (straight at least about 0.45)
+ *         baseline to the pixel" (bottom_dev at most about 0.015), a soft
+ *         "its outlines run straight" (straight at least about 0.45) and a
+ *         soft "its letters are set close" (gap at most about a quarter of
+ *         the glyph height)
  *
  * Notes:
- *   (1) The two cues and their thresholds are the ones that told print
- *       from handwriting best on composed form cards (docs/segment.md has
- *       the measurements of every cue); stroke width, height and top
- *       regularity and the classifier's confidence added nothing there.
- *   (2) A single glyph has no baseline of its own: it is handwriting
- *       (0.25), since a printed label is a word.
+ *   (1) These three cues and their thresholds are the ones that told print
+ *       from handwriting best on composed form cards and real name crops
+ *       (docs/segment.md has the measurements of every cue); stroke width
+ *       regularity, top and height sharing and the classifier's
+ *       confidence added nothing there.
+ *   (2) A single glyph has no baseline or spacing of its own: it is
+ *       handwriting (0.25), since a printed label is a word.
  */
 float rec_hand_printed(const RecHandCues *c)
 {
@@ -244,7 +252,8 @@ float rec_hand_printed(const RecHandCues *c)
         return 0.25f;
     float base = 1.0f / (1.0f + expf(-(0.015f - c->bottom_dev) * 300.0f));
     float edge = 1.0f / (1.0f + expf(-(c->straight - 0.45f) * 20.0f));
-    return base * edge;
+    float set = 1.0f / (1.0f + expf(-(0.25f - c->gap) * 40.0f));
+    return base * edge * set;
 }
 
 /**

@@ -53,6 +53,8 @@ typedef struct {
     float top_shared;     /* share of glyphs whose top another shares to
                            * the pixel; -1 for one glyph */
     float height_shared;  /* the same for heights; -1 for one glyph */
+    float gap;            /* median gap between glyphs / median height;
+                           * -1 for one glyph */
 } RecHandCues;
 
 int rec_hand_cues(const SegPage *sp, int word, const float *conf,

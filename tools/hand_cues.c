@@ -48,11 +48,11 @@ static int dump(const ChainOptions *co, RecNet *net, const char *path)
         }
         text[n] = 0;
         printf("%s\t%d\t%d\t%d\t%d\t%d\t%s\t%d\t%.4f\t%.4f\t%.3f\t%.4f\t"
-               "%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n",
+               "%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n",
                path, w, ow->box.x0, ow->box.y0, ow->box.x1, ow->box.y1, text,
                c.n_glyphs, c.stroke_cv, c.stroke_between, c.stroke_width,
                c.straight, c.conf, c.bottom_dev, c.top_shared,
-               c.height_shared, rec_hand_printed(&c));
+               c.height_shared, c.gap, rec_hand_printed(&c));
     }
     free(conf);
     out_page_destroy(&op);
@@ -89,7 +89,7 @@ int main(int argc, char **argv)
     }
     puts("image\tword\tx0\ty0\tx1\ty1\ttext\tn\tstroke_cv\tstroke_between\t"
          "stroke_width\tstraight\tconf\tbottom_dev\ttop_shared\t"
-         "height_shared\tprinted");
+         "height_shared\tgap\tprinted");
     int bad = 0;
     for (; i < argc; i++)
         if (dump(&co, net, argv[i]) < 0) {
