@@ -32,9 +32,16 @@ static int draw_word(PIX *p, const int *letters, int n, int x, int base,
         const int(*s)[4] = STROKES[letters[i]];
         int dy = hand ? rng_int(r, 7) - 3 : 0;
         double sc = hand ? 0.85 + 0.3 * rng_range_d(r, 0, 1) : 1.0;
+        /* type is set tight: 4 px between the ink of two letters */
+        int mn = 10, mx = 0;
         for (int k = 0; k < 4; k++) {
-            int x0 = x + (int)(s[k][0] * 2.2 * sc),
-                x1 = x + (int)(s[k][2] * 2.2 * sc);
+            mn = s[k][0] < mn ? s[k][0] : mn;
+            mx = s[k][2] > mx ? s[k][2] : mx;
+        }
+        int sx = hand ? 0 : mn;
+        for (int k = 0; k < 4; k++) {
+            int x0 = x + (int)((s[k][0] - sx) * 2.2 * sc),
+                x1 = x + (int)((s[k][2] - sx) * 2.2 * sc);
             int y0 = base - H + dy + (int)(s[k][1] * (H - 3) / 10.0 * sc),
                 y1 = base - H + dy + (int)(s[k][3] * (H - 3) / 10.0 * sc);
             if (hand) { /* slant and waver: the stroke in short pieces */
@@ -53,7 +60,7 @@ static int draw_word(PIX *p, const int *letters, int n, int x, int base,
                 pixRenderLine(p, x0, y0 - up, x1, y1 - up, 3, L_SET_PIXELS);
             }
         }
-        x += hand ? 30 + rng_int(r, 8) : 26;
+        x += hand ? 30 + rng_int(r, 8) : (int)((mx - mn) * 2.2) + 3 + 4;
     }
     return x;
 }
