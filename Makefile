@@ -94,6 +94,7 @@ TOOL_LAYER_cer          := common
 TOOL_LAYER_compose      := train
 TOOL_LAYER_form_compose := common
 TOOL_LAYER_hostile      := common
+TOOL_LAYER_hand_cues    := chain
 TOOL_LAYER_mkpage       := train
 TOOL_LAYER_rec_bench    := train
 TOOL_LAYER_rec_model    := train

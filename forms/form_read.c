@@ -225,7 +225,24 @@ static int read_comb(const FormField *f, RecNet *net, PIX *c, int ox, int oy,
     return 0;
 }
 
-/* Free text: the cut read as a crop by the page chain. */
+/* A word surely printed (a label caught in the cut): rec_hand.c says so
+ * with P >= 0.9. */
+static int word_is_label(const OutWord *w)
+{
+    return w->kind == OUT_WORD_PRINTED && w->printed >= 0.9f;
+}
+
+/* Does the crop hold a word that is not surely printed? */
+static int has_hand_word(const OutPage *op)
+{
+    for (int w = 0; w < op->n_words; w++)
+        if (op->words[w].n_glyphs > 0 && !word_is_label(&op->words[w]))
+            return 1;
+    return 0;
+}
+
+/* Free text: the cut read as a crop by the page chain; printed words
+ * (labels) are left out of the value unless nothing else is written. */
 static int read_text(const FormField *f, const FormTemplate *t, int fi,
                      const ChainOptions *o, RecNet *net, PIX *c, int ox,
                      int oy, int dpi, const char *src, int page, OutField *of,
@@ -251,10 +268,13 @@ static int read_text(const FormField *f, const FormTemplate *t, int fi,
         return err_set("out of memory");
     }
     double conf = 1.0;
+    int keep_printed = !has_hand_word(op);
     for (int l = 0; l < op->n_lines; l++) {
         const OutLine *ln = &op->lines[l];
         for (int w = ln->first_word; w < ln->first_word + ln->n_words; w++) {
             const OutWord *wd = &op->words[w];
+            if (!keep_printed && word_is_label(wd))
+                continue;
             if (wd->n_glyphs && val->len)
                 text_put(val, ' ');
             for (int g = wd->first_glyph; g < wd->first_glyph + wd->n_glyphs;

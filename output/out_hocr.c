@@ -26,7 +26,8 @@
 
 #define OUT_OCR_SYSTEM "inkpipe 0.1"
 #define OUT_CAPABILITIES                                                       \
-    "ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrx_cinfo ocrp_wconf"
+    "ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrx_cinfo ocrp_wconf "   \
+    "x_hand"
 
 /* A byte string as hOCR-quoted, XML-escaped UTF-8 (the quotes themselves
  * are written by the caller). */
@@ -73,7 +74,12 @@ static void put_word(FILE *fp, const OutPage *page, const OutWord *w, int pn,
     fprintf(fp, "      <span class=\"ocrx_word\" id=\"word_%d_%d_%d\" "
                 "title=\"bbox ", pn, ln, wn);
     put_box(fp, &w->box);
-    fprintf(fp, "; x_wconf %d\">", word_conf(page, w));
+    fprintf(fp, "; x_wconf %d", word_conf(page, w));
+    /* hOCR 1.2 has no property for handwriting: an engine-specific one,
+     * declared in ocr-capabilities */
+    if (w->kind != OUT_WORD_UNKNOWN)
+        fprintf(fp, "; x_hand %d", w->kind == OUT_WORD_HAND);
+    fputs("\">", fp);
     for (i = w->first_glyph; i < w->first_glyph + w->n_glyphs; i++) {
         const OutGlyph *g = &page->glyphs[i];
         fputs("<span class=\"ocrx_cinfo\" title=\"x_bboxes ", fp);

@@ -272,6 +272,11 @@ static int on_tag(Reader *r, const char *cls, const char *title,
         memset(w, 0, sizeof *w);
         if (!title || title_box(title, "bbox", &w->box) < 0)
             return err_set("ocrx_word without a bbox");
+        /* x_hand 1/0 (out_hocr.c): the probability is not written */
+        if (title_nums(title, "x_hand", v, 1) == 0) {
+            w->kind = v[0] != 0 ? OUT_WORD_HAND : OUT_WORD_PRINTED;
+            w->printed = v[0] != 0 ? 0.0f : 1.0f;
+        }
         w->first_glyph = b->ng;
         b->nw++;
         b->lines[b->nl - 1].n_words++;

@@ -9,7 +9,8 @@
  *
  *   0   8  magic "INKPOUT\x1a"
  *   8   4  u32 version (OUT_PAGE_VERSION)
- *   12  4  u32 reserved (0)
+ *   12  4  u32 flags: bit 0 = the word kinds block is present (all
+ *          other bits 0)
  *   16 32  i32 pageno, width, height, dpi, n_lines, n_words, n_glyphs;
  *          u32 image_len
  *   48     image bytes (no terminator)
@@ -17,6 +18,8 @@
  *                         i32 block, first_word, n_words, u32 reserved
  *          n_words  x 24: i32 box[4], first_glyph, n_glyphs
  *          n_glyphs x 24: i32 box[4], u32 codepoint, f32 conf
+ *          [flag bit 0 only: n_words x 8: u32 kind, f32 printed
+ *           (OutWord; written when any word is classified)]
  *          [version 2 only: the form block, below]
  *          u32 CRC-32 (zlib) of every byte before it
  *
@@ -53,6 +56,8 @@ enum {
     OUT_LINE_SIZE = 44,
     OUT_WORD_SIZE = 24,
     OUT_GLYPH_SIZE = 24,
+    OUT_KIND_SIZE = 8,
+    OUT_FLAG_KINDS = 1,
     OUT_MAX_ITEMS = 1 << 24, /* far above any real page; bounds allocation */
     OUT_MAX_IMAGE = 1 << 16,
     OUT_MAX_DIM = 1 << 20
@@ -232,6 +237,11 @@ int out_page_check(const OutPage *page)
             w->first_glyph > page->n_glyphs - w->n_glyphs)
             OUT_FAIL("word %d: glyphs %d+%d out of range (%d glyphs)", i,
                      w->first_glyph, w->n_glyphs, page->n_glyphs);
+        if ((unsigned)w->kind > OUT_WORD_PRINTED ||
+            (w->kind != OUT_WORD_UNKNOWN &&
+             !(w->printed >= 0.0f && w->printed <= 1.0f)))
+            OUT_FAIL("word %d: bad kind %d / printed %g", i, (int)w->kind,
+                     (double)w->printed);
     }
     for (i = 0; i < page->n_glyphs; i++) {
         const OutGlyph *g = &page->glyphs[i];
@@ -264,10 +274,21 @@ static void get_box(BinReader *r, OutBox *b)
     b->y1 = binio_read_i32(r, "box");
 }
 
-static size_t artifact_size(size_t image_len, size_t nl, size_t nw, size_t ng)
+static size_t artifact_size(size_t image_len, size_t nl, size_t nw, size_t ng,
+                            uint32_t flags)
 {
     return OUT_HDR_SIZE + image_len + nl * OUT_LINE_SIZE + nw * OUT_WORD_SIZE +
-           ng * OUT_GLYPH_SIZE + 4;
+           ng * OUT_GLYPH_SIZE +
+           (flags & OUT_FLAG_KINDS ? nw * OUT_KIND_SIZE : 0) + 4;
+}
+
+/* OUT_FLAG_KINDS when any word of page is classified, else 0. */
+static uint32_t page_flags(const OutPage *page)
+{
+    for (int i = 0; i < page->n_words; i++)
+        if (page->words[i].kind != OUT_WORD_UNKNOWN)
+            return OUT_FLAG_KINDS;
+    return 0;
 }
 
 static void buf_str(BinBuf *b, const char *s)
@@ -443,8 +464,9 @@ int out_page_save(const OutPage *page, const char *path)
         binio_buf_cleanup(&fb);
         return err_prefix("save %s", path);
     }
+    uint32_t flags = page_flags(page);
     size = artifact_size(ilen, (size_t)page->n_lines, (size_t)page->n_words,
-                         (size_t)page->n_glyphs) + fb.n;
+                         (size_t)page->n_glyphs, flags) + fb.n;
     buf = fb.oom ? NULL : malloc(size);
     if (!buf) {
         binio_buf_cleanup(&fb);
@@ -454,7 +476,7 @@ int out_page_save(const OutPage *page, const char *path)
     memcpy(p, OUT_MAGIC, 8);
     p += 8;
     p = binio_put_u32(p, forms ? OUT_PAGE_VERSION_FORMS : OUT_PAGE_VERSION);
-    p = binio_put_u32(p, 0);
+    p = binio_put_u32(p, flags);
     p = binio_put_i32(p, page->pageno);
     p = binio_put_i32(p, page->width);
     p = binio_put_i32(p, page->height);
@@ -488,6 +510,10 @@ int out_page_save(const OutPage *page, const char *path)
         p = binio_put_u32(p, g->codepoint);
         p = binio_put_f32(p, g->conf);
     }
+    for (i = 0; flags && i < page->n_words; i++) {
+        p = binio_put_u32(p, (uint32_t)page->words[i].kind);
+        p = binio_put_f32(p, page->words[i].printed);
+    }
     if (fb.n)
         memcpy(p, fb.p, fb.n);
     p += fb.n;
@@ -509,7 +535,7 @@ int out_page_save(const OutPage *page, const char *path)
 
 /* The fixed header of a page artifact. */
 typedef struct {
-    uint32_t version, ilen;
+    uint32_t version, flags, ilen;
     int pageno, width, height, dpi, nl, nw, ng;
 } PageHeader;
 
@@ -532,7 +558,10 @@ static int header_check(const char *path, const unsigned char *buf,
                        "%d and %d",
                        path, (unsigned)h->version, OUT_PAGE_VERSION,
                        OUT_PAGE_VERSION_FORMS);
-    (void)binio_read_u32(r, "reserved");
+    h->flags = binio_read_u32(r, "flags");
+    if (h->flags & ~(uint32_t)OUT_FLAG_KINDS)
+        return err_set("%s: unknown flags 0x%x in the header", path,
+                       (unsigned)h->flags);
     h->pageno = binio_read_i32(r, "page number");
     h->width = binio_read_i32(r, "width");
     h->height = binio_read_i32(r, "height");
@@ -548,7 +577,7 @@ static int header_check(const char *path, const unsigned char *buf,
                        "image name %u bytes)",
                        path, h->nl, h->nw, h->ng, (unsigned)h->ilen);
     size_t want = artifact_size(h->ilen, (size_t)h->nl, (size_t)h->nw,
-                                (size_t)h->ng);
+                                (size_t)h->ng, h->flags);
     if (size < want)
         return err_set("%s: truncated (%zu bytes, header says %zu)", path,
                        size, want);
@@ -586,6 +615,10 @@ static void items_read(BinReader *r, OutPage *page, const PageHeader *h)
         g->codepoint = binio_read_u32(r, "code point");
         g->conf = binio_read_f32(r, "confidence");
     }
+    for (int i = 0; (h->flags & OUT_FLAG_KINDS) && i < h->nw; i++) {
+        page->words[i].kind = (OutWordKind)binio_read_u32(r, "word kind");
+        page->words[i].printed = binio_read_f32(r, "word printed");
+    }
 }
 
 /**
@@ -599,7 +632,8 @@ static void items_read(BinReader *r, OutPage *page, const PageHeader *h)
 OutPage *out_page_load(const char *path)
 {
     const size_t max = artifact_size(OUT_MAX_IMAGE, OUT_MAX_ITEMS,
-                                     OUT_MAX_ITEMS, OUT_MAX_ITEMS);
+                                     OUT_MAX_ITEMS, OUT_MAX_ITEMS,
+                                     OUT_FLAG_KINDS);
     BinReader r;
     PageHeader h = {0};
     size_t size;

@@ -38,9 +38,19 @@ typedef struct {
     float conf;         /* 0..1 */
 } OutGlyph;
 
+/* Machine print or handwriting (recognize/rec_hand.c); UNKNOWN = not
+ * classified (a page built without the recogniser). */
+typedef enum {
+    OUT_WORD_UNKNOWN = 0,
+    OUT_WORD_HAND,
+    OUT_WORD_PRINTED
+} OutWordKind;
+
 typedef struct {
     OutBox box;
     int first_glyph, n_glyphs;
+    OutWordKind kind;
+    float printed; /* P(machine print) 0..1 when kind is set */
 } OutWord;
 
 typedef struct {

@@ -144,6 +144,31 @@ static int adapt_page(const RecAdaptOptions *o, const SegGlyph *glyphs,
     return rc;
 }
 
+/* Each word printed or handwritten (rec_hand.c), with the classifier's
+ * own confidence of each of sp's glyphs (probs and ok index sp's glyphs,
+ * not op's, which the segmentation alternatives may have merged or split).
+ * Returns 0 or -1. */
+static int hand_page(const SegPage *sp, const float *probs,
+                     const unsigned char *ok, OutPage *op)
+{
+    int n;
+    seg_page_get_glyphs(sp, &n);
+    float *conf = malloc(((size_t)n + 1) * sizeof *conf);
+    if (!conf)
+        return err_set("out of memory for %d glyphs", n);
+    for (int i = 0; i < n; i++) {
+        const float *p = probs + (size_t)i * REC_NCLASSES;
+        float best = 0.0f;
+        for (int c = 0; ok[i] && c < REC_NCLASSES; c++)
+            if (p[c] > best)
+                best = p[c];
+        conf[i] = best;
+    }
+    int rc = rec_page_hand(sp, conf, op);
+    free(conf);
+    return rc;
+}
+
 /* RecSegAltClassify over the page's classifier: one batch. */
 static int segalt_classify(void *ctx, const unsigned char *const *mask,
                            const int *w, const int *h, int n, float *probs,
@@ -224,6 +249,7 @@ static int view_words(GlyphView *v, const SegWord *words, int n_words)
 /* The OutPage of view v: glyphs (the classifier's best class, or U+FFFD),
  * words and lines; then the line context. NULL on error. */
 static OutPage *page_of_view(const SegPage *sp, const GlyphView *v,
+                             const float *sprobs, const unsigned char *sok,
                              RecCharset cs, int context, const RecLm *lm,
                              const RecLexicon *lex, const char *image,
                              int pageno, int dpi)
@@ -268,6 +294,11 @@ static OutPage *page_of_view(const SegPage *sp, const GlyphView *v,
         ol->block = lines[i].block;
         ol->first_word = lines[i].first_word;
         ol->n_words = lines[i].n_words;
+    }
+    if (hand_page(sp, sprobs, sok, op) < 0) {
+        err_prefix("%s page %d: printed or handwritten", image, pageno + 1);
+        out_page_destroy(&op);
+        return NULL;
     }
     if (context)
         rec_page_drop_label(op);
@@ -358,6 +389,10 @@ out:
  *   (6) With segalt and context, the glyph boxes follow the chosen
  *       segmentation: a merged glyph is boxed by the union, split halves
  *       by their own ink; words and lines keep the segmenter's boxes.
+ *   (7) Every word is marked machine print or handwriting
+ *       (OutWord.kind, .printed; rec_page_hand()) from the segmenter's
+ *       glyphs of the word and the classifier's confidence before the
+ *       context step and before (5).
  */
 OutPage *rec_page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
                             int context, const RecAdaptOptions *adapt,
@@ -403,7 +438,8 @@ OutPage *rec_page_recognize(const SegPage *sp, RecNet *net, RecCharset cs,
         err_prefix("%s page %d", image, pageno + 1);
         goto out;
     }
-    op = page_of_view(sp, &v, cs, context, lm, lex, image, pageno, dpi);
+    op = page_of_view(sp, &v, probs, ok, cs, context, lm, lex, image, pageno,
+                      dpi);
 out:
     free(v.wfirst);
     free(v.wn);

@@ -90,7 +90,7 @@ static void out_hocr_write__fixture__well_formed_with_structure(void)
         CHECK(strncmp(doc, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 38) == 0);
         CHECK(strstr(doc, "<meta name=\"ocr-system\" content=\"inkpipe ") != NULL);
         CHECK(strstr(doc, "content=\"ocr_page ocr_carea ocr_par ocr_line "
-                          "ocrx_word ocrx_cinfo ocrp_wconf\"") != NULL);
+                          "ocrx_word ocrx_cinfo ocrp_wconf x_hand\"") != NULL);
         CHECK(strstr(doc, "title=\"image &quot;scan.png&quot;; bbox 0 0 2480 "
                           "3508; ppageno 0; scan_res 300 300\"") != NULL);
         CHECK(strstr(doc, "id=\"line_1_3\"") != NULL);
@@ -142,6 +142,41 @@ static void out_hocr_write__confidences__word_is_product_of_glyphs(void)
     free(s);
     s = xpath(path, "string(//*[@class='ocrx_cinfo'][1]/@title)");
     CHECK(s && strcmp(s, "x_bboxes 100 100 124 140; x_confs 100") == 0);
+    free(s);
+    out_page_destroy(&p);
+}
+
+static void out_hocr_write__word_kinds__x_hand_and_capability(void)
+{
+    char path[512];
+    char *s;
+    const char *lines[] = {"NOM DUPONT"};
+    OutPage *p = fixture_page("k.png", 0, lines, NULL, 1);
+    const OutPage *pp[] = {p};
+    if (!p) {
+        CHECK(p != NULL);
+        return;
+    }
+    p->words[0].kind = OUT_WORD_PRINTED;
+    p->words[0].printed = 0.97f;
+    p->words[1].kind = OUT_WORD_HAND;
+    p->words[1].printed = 0.02f;
+    CHECK(write_hocr("k.hocr", path, sizeof path, pp, 1) == 0);
+    CHECK(xmllint_ok(path));
+    s = xpath(path, "string(//*[@class='ocrx_word'][1]/@title)");
+    CHECK(s && strstr(s, "; x_hand 0") != NULL);
+    free(s);
+    s = xpath(path, "string(//*[@class='ocrx_word'][2]/@title)");
+    CHECK(s && strstr(s, "; x_hand 1") != NULL);
+    free(s);
+    s = xpath(path, "string(//*[local-name()='meta'][@name='ocr-capabilities']/@content)");
+    CHECK(s && strstr(s, " x_hand") != NULL);
+    free(s);
+    /* a word nobody classified carries no marking */
+    p->words[1].kind = OUT_WORD_UNKNOWN;
+    CHECK(write_hocr("k2.hocr", path, sizeof path, pp, 1) == 0);
+    s = xpath(path, "string(//*[@class='ocrx_word'][2]/@title)");
+    CHECK(s && strstr(s, "x_hand") == NULL);
     free(s);
     out_page_destroy(&p);
 }
@@ -250,6 +285,7 @@ int main(void)
 {
     RUN(out_hocr_write__fixture__well_formed_with_structure);
     RUN(out_hocr_write__confidences__word_is_product_of_glyphs);
+    RUN(out_hocr_write__word_kinds__x_hand_and_capability);
     RUN(out_hocr_write__hostile_image_name__two_layer_escaping);
     RUN(out_hocr_write__hostile_glyphs__escaped_and_well_formed);
     RUN(out_hocr_write__empty_page__valid_page_without_lines);

@@ -190,6 +190,46 @@ static void out_page_load__flipped_byte__checksum_error(void)
     free(buf);
 }
 
+static void out_page_save_load__word_kinds__round_trip_and_flag(void)
+{
+    char path[512];
+    OutPage *p = fixture_page("scan.png", 0, LINES, BLOCKS, 3);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    tmp_path(path, sizeof path, "kinds.art");
+    CHECK(out_page_save(p, path) == 0);
+    size_t n0 = 0, n1 = 0;
+    char *b0 = fixture_slurp(path, &n0);
+    CHECK(b0 && b0[12] == 0); /* no kinds: flags 0, the old layout */
+    for (int i = 0; i < p->n_words; i++) {
+        p->words[i].kind = i % 2 ? OUT_WORD_PRINTED : OUT_WORD_HAND;
+        p->words[i].printed = i % 2 ? 0.75f : 0.125f;
+    }
+    CHECK(out_page_save(p, path) == 0);
+    char *b1 = fixture_slurp(path, &n1);
+    CHECK(b1 && b1[12] == 1 && n1 == n0 + 8 * (size_t)p->n_words);
+    OutPage *q = out_page_load(path);
+    CHECK(q != NULL);
+    for (int i = 0; q && i < q->n_words; i++) {
+        CHECK(q->words[i].kind == p->words[i].kind);
+        CHECK(q->words[i].printed == p->words[i].printed);
+    }
+    out_page_destroy(&q);
+    if (b1) {
+        b1[12] = 3; /* an unknown flag bit */
+        CHECK(write_bytes(path, b1, n1) == 0);
+        CHECK(out_page_load(path) == NULL);
+        CHECK(strstr(err_get(), "unknown flags 0x3") != NULL);
+    }
+    p->words[0].printed = 1.5f;
+    CHECK(out_page_check(p) == -1);
+    CHECK(strstr(err_get(), "word 0: bad kind") != NULL);
+    free(b0);
+    free(b1);
+    out_page_destroy(&p);
+}
+
 static void out_page_load__bad_magic_version_trailing__rejected(void)
 {
     char path[512];
@@ -277,6 +317,7 @@ int main(void)
     RUN(out_page_check__nan_confidence__error_names_glyph);
     RUN(out_page_save_load__fixture__round_trip_identical);
     RUN(out_page_save_load__empty_page__round_trip);
+    RUN(out_page_save_load__word_kinds__round_trip_and_flag);
     RUN(out_page_load__every_truncation__rejected_naming_file);
     RUN(out_page_load__flipped_byte__checksum_error);
     RUN(out_page_load__bad_magic_version_trailing__rejected);
