@@ -301,6 +301,42 @@ static void train_note(void *ctx, const char *line)
     fputs(line, stderr);
 }
 
+/* An option of train without a value (--no-trajectories, --train-on-val,
+ * --freeze-conv, --no-augment, --no-balance) set in r: 1, or 0 when a is
+ * none of them. */
+static int train_flag(const char *a, TrainRecipe *r)
+{
+    if (strcmp(a, "--no-trajectories") == 0)
+        r->trajectories = 0;
+    else if (strcmp(a, "--train-on-val") == 0)
+        r->train_on_val = 1;
+    else if (strcmp(a, "--freeze-conv") == 0)
+        r->opt.freeze_conv = 1;
+    else if (strcmp(a, "--no-augment") == 0)
+        r->augment = 0;
+    else if (strcmp(a, "--no-balance") == 0)
+        r->balance = 0;
+    else
+        return 0;
+    return 1;
+}
+
+/* The data sources of the command line (d) into the recipe. */
+static void recipe_take_data(TrainRecipe *r, const DataArgs *d)
+{
+    r->chars74k = d->chars74k;
+    r->idx_images = d->idx_images;
+    r->idx_labels = d->idx_labels;
+    r->idx_holdout = d->idx_holdout;
+    r->idx_count = d->idx_count;
+    memcpy(r->csv, d->csv, sizeof r->csv);
+    r->ncsv = d->ncsv;
+    memcpy(r->dir, d->dir, sizeof r->dir);
+    r->ndir = d->ndir;
+    r->hershey = d->hershey;
+    r->fonts = d->fonts;
+}
+
 int cmd_train(int argc, char **argv)
 {
     DataArgs d;
@@ -318,26 +354,12 @@ int cmd_train(int argc, char **argv)
             return 2;
         if (rc > 0)
             continue;
-        /* options without a value */
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             train_usage(stdout);
             return 0;
-        } else if (strcmp(a, "--no-trajectories") == 0) {
-            r.trajectories = 0;
-            continue;
-        } else if (strcmp(a, "--train-on-val") == 0) {
-            r.train_on_val = 1;
-            continue;
-        } else if (strcmp(a, "--freeze-conv") == 0) {
-            r.opt.freeze_conv = 1;
-            continue;
-        } else if (strcmp(a, "--no-augment") == 0) {
-            r.augment = 0;
-            continue;
-        } else if (strcmp(a, "--no-balance") == 0) {
-            r.balance = 0;
-            continue;
         }
+        if (train_flag(a, &r))
+            continue;
         static const char *with_value[] = {
             "--hershey",      "--fonts",  "--idx-count", "--val-writers",
             "--test-writers", "--epochs", "--batch",     "--seed",
@@ -375,17 +397,7 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "inkpipe train: %s\n", err_get());
         return 2;
     }
-    r.chars74k = d.chars74k;
-    r.idx_images = d.idx_images;
-    r.idx_labels = d.idx_labels;
-    r.idx_holdout = d.idx_holdout;
-    r.idx_count = d.idx_count;
-    memcpy(r.csv, d.csv, sizeof r.csv);
-    r.ncsv = d.ncsv;
-    memcpy(r.dir, d.dir, sizeof r.dir);
-    r.ndir = d.ndir;
-    r.hershey = d.hershey;
-    r.fonts = d.fonts;
+    recipe_take_data(&r, &d);
     r.note = train_note;
     r.progress = train_progress;
     TrainWatch watch = {train_curves_create(), 0};
