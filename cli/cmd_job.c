@@ -151,15 +151,43 @@ static int usage(const char *help, const char *fmt, const char *arg)
     return 2;
 }
 
-/* Load the job and open its spool; prints the error. Returns 0, 1 or 2. */
-static int open_job(const char *path, Job **pjob, Spool **psp)
+/* 1 (after saying so) when job file path names a spool that does not
+ * exist: status then looks and creates nothing. 2 for a bad job file. */
+static int status_no_spool(const char *path)
 {
+    Job *job = job_load(path);
+    if (!job) {
+        fprintf(stderr, "inkpipe: %s\n", err_get());
+        return 2;
+    }
+    struct stat st;
+    int rc = 0;
+    if (stat(job->spool, &st) < 0 && errno == ENOENT) {
+        fprintf(stderr, "inkpipe: %s: the spool %s does not exist: the job "
+                        "was never run (`inkpipe run %s` starts it)\n",
+                path, job->spool, path);
+        rc = 1;
+    }
+    job_destroy(&job);
+    return rc;
+}
+
+/* Load the job and open its spool; prints the error. Returns 0, 1 or 2.
+ * With existing, a spool that does not exist is an error (1, said) and
+ * nothing is created (spool_open_existing): status and clean. */
+static int open_job(const char *path, int existing, Job **pjob, Spool **psp)
+{
+    if (existing) {
+        int rc = status_no_spool(path);
+        if (rc)
+            return rc;
+    }
     *pjob = job_load(path);
     if (!*pjob) {
         fprintf(stderr, "inkpipe: %s\n", err_get());
         return 2;
     }
-    *psp = spool_open(*pjob);
+    *psp = existing ? spool_open_existing(*pjob) : spool_open(*pjob);
     if (!*psp) {
         fprintf(stderr, "inkpipe: %s\n", err_get());
         job_destroy(pjob);
@@ -169,10 +197,12 @@ static int open_job(const char *path, Job **pjob, Spool **psp)
 }
 
 /* For commands whose one argument is JOB.yaml (besides --help): parse
- * argv, load the job and open its spool. Returns -1 when they are open,
- * else the exit code (0 after --help; the error is printed). */
+ * argv, load the job and open its spool (existing: open_job()). Returns
+ * -1 when they are open, else the exit code (0 after --help; the error is
+ * printed). */
 static int open_job_arg(int argc, char **argv, const char *help,
-                        const char **ppath, Job **pjob, Spool **psp)
+                        int existing, const char **ppath, Job **pjob,
+                        Spool **psp)
 {
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
@@ -187,7 +217,7 @@ static int open_job_arg(int argc, char **argv, const char *help,
     if (!path)
         return usage(help, "%s", "missing JOB.yaml");
     *ppath = path;
-    int rc = open_job(path, pjob, psp);
+    int rc = open_job(path, existing, pjob, psp);
     return rc ? rc : -1;
 }
 
@@ -564,7 +594,7 @@ int cmd_run(int argc, char **argv)
         return usage(help_run, "%s", "missing JOB.yaml");
     Job *job;
     Spool *sp;
-    int rc = open_job(path, &job, &sp);
+    int rc = open_job(path, 0, &job, &sp);
     if (rc)
         return rc;
     if (!workers)
@@ -661,7 +691,7 @@ int cmd_submit(int argc, char **argv)
         return usage(help_submit, "%s", "missing JOB.yaml");
     Job *job;
     Spool *sp;
-    int rc = open_job(path, &job, &sp);
+    int rc = open_job(path, 0, &job, &sp);
     if (rc)
         return rc;
     SpoolUpdate u;
@@ -713,7 +743,7 @@ int cmd_work(int argc, char **argv)
         return usage(help_work, "%s", "missing JOB.yaml");
     Job *job;
     Spool *sp;
-    int rc = open_job(path, &job, &sp);
+    int rc = open_job(path, 0, &job, &sp);
     if (rc)
         return rc;
     wo.model = model ? model : job_model(job);
@@ -749,27 +779,6 @@ static int claim_dead(const QueueEntry *e)
 {
     return e->host && !strcmp(e->host, queue_host()) && e->pid > 0 &&
            !queue_pid_alive(e->pid);
-}
-
-/* 1 (after saying so) when job file path names a spool that does not
- * exist: status then looks and creates nothing. 2 for a bad job file. */
-static int status_no_spool(const char *path)
-{
-    Job *job = job_load(path);
-    if (!job) {
-        fprintf(stderr, "inkpipe: %s\n", err_get());
-        return 2;
-    }
-    struct stat st;
-    int rc = 0;
-    if (stat(job->spool, &st) < 0 && errno == ENOENT) {
-        fprintf(stderr, "inkpipe: %s: the spool %s does not exist: the job "
-                        "was never run (`inkpipe run %s` starts it)\n",
-                path, job->spool, path);
-        rc = 1;
-    }
-    job_destroy(&job);
-    return rc;
 }
 
 /* status: the input files as the last run or submit found them. 0 or -1
@@ -885,21 +894,12 @@ int cmd_status(int argc, char **argv)
     }
     if (!path)
         return usage(help_status, "%s", "missing JOB.yaml");
-    int rc = status_no_spool(path);
+    Job *job;
+    Spool *sp;
+    /* (creates nothing: not the output folder either) */
+    int rc = open_job(path, 1, &job, &sp);
     if (rc)
         return rc;
-    Job *job = job_load(path);
-    if (!job) {
-        fprintf(stderr, "inkpipe: %s\n", err_get());
-        return 2;
-    }
-    /* (creates nothing: not the output folder either) */
-    Spool *sp = spool_open_existing(job);
-    if (!sp) {
-        fprintf(stderr, "inkpipe: %s\n", err_get());
-        job_destroy(&job);
-        return 1;
-    }
     if (json) {
         char *text = report_status_json(sp);
         if (text) {
@@ -919,33 +919,13 @@ int cmd_status(int argc, char **argv)
 
 int cmd_clean(int argc, char **argv)
 {
-    const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (is_help(argv[i])) {
-            fputs(help_clean, stdout);
-            return 0;
-        } else if (argv[i][0] == '-' || path) {
-            return usage(help_clean, "unexpected argument '%s'", argv[i]);
-        }
-        path = argv[i];
-    }
-    if (!path)
-        return usage(help_clean, "%s", "missing JOB.yaml");
-    int rc = status_no_spool(path);
-    if (rc)
+    const char *path;
+    Job *job;
+    Spool *sp;
+    int rc = open_job_arg(argc, argv, help_clean, 1, &path, &job, &sp);
+    if (rc >= 0)
         return rc;
-    Job *job = job_load(path);
-    if (!job) {
-        fprintf(stderr, "inkpipe: %s\n", err_get());
-        return 2;
-    }
-    Spool *sp = spool_open_existing(job);
-    if (!sp) {
-        fprintf(stderr, "inkpipe: %s\n", err_get());
-        rc = 1;
-    } else {
-        rc = clean_spool(path, sp, job, stdout);
-    }
+    rc = clean_spool(path, sp, job, stdout);
     spool_destroy(&sp);
     job_destroy(&job);
     return rc;
@@ -956,7 +936,7 @@ int cmd_retry(int argc, char **argv)
     const char *path;
     Job *job;
     Spool *sp;
-    int rc = open_job_arg(argc, argv, help_retry, &path, &job, &sp);
+    int rc = open_job_arg(argc, argv, help_retry, 0, &path, &job, &sp);
     if (rc >= 0)
         return rc;
     rc = 0;
