@@ -25,7 +25,7 @@ normalised() {
 }
 opens_from() { (cd "$1" && test -f "$2"); }
 
-printf 'input:\n  paths: [../scans//box02]\noutput:\n  dir: out\n  formats: [txt, hocr, alto]\nspool: spool\n' >"$T/jobs/job.yaml"
+printf 'input:\n  paths: [../scans//box02]\noutput:\n  dir: out\n  formats: [txt, hocr, alto, json]\nspool: spool\n' >"$T/jobs/job.yaml"
 
 # status before any run: says so, creates nothing
 (cd "$T" && "$INKPIPE" status jobs/job.yaml) >"$T/st.out" 2>"$T/st.err"; rc=$?
@@ -47,7 +47,8 @@ check alto_filename__normalised normalised "$img"
 
 # output.image_paths: absolute: the outputs name the scan by its absolute
 # path, normalised (and JSON too); an edit of the key rewrites the outputs
-# only, as the other output.* keys do
+# only, as the other output.* keys do (json is in the formats from the
+# first run on: adding it would redo recognize, which finds the fields)
 printf 'input:\n  paths: [../scans//box02]\noutput:\n  dir: out\n  formats: [txt, hocr, alto, json]\n  image_paths: absolute\nspool: spool\n' >"$T/jobs/job.yaml"
 (cd "$T" && INKPIPE_TRACE=$T/abs.trace "$INKPIPE" run jobs/job.yaml) >"$T/abs.log" 2>&1; rc=$?
 check image_paths_absolute__exit_0 test "$rc" = 0
@@ -59,7 +60,7 @@ check image_paths_absolute__hocr_normalised_and_opens eval 'normalised "$img" &&
 img=$(alto_image "$a")
 check image_paths_absolute__alto_absolute_opens eval 'normalised "$img" && [ -f "$img" ] && [ "${img#/}" != "$img" ]'
 check image_paths_absolute__json_source grep -q "\"source\": *\"$img\"" "${h%.hocr}.json"
-printf 'input:\n  paths: [../scans//box02]\noutput:\n  dir: out\n  formats: [txt, hocr, alto]\nspool: spool\n' >"$T/jobs/job.yaml"
+printf 'input:\n  paths: [../scans//box02]\noutput:\n  dir: out\n  formats: [txt, hocr, alto, json]\nspool: spool\n' >"$T/jobs/job.yaml"
 (cd "$T" && "$INKPIPE" run jobs/job.yaml) >/dev/null 2>&1
 img=$(hocr_image "$h")
 check image_paths_relative_again__hocr_relative eval '[ "${img#/}" = "$img" ] && opens_from "$(dirname "$h")" "$img"'
