@@ -9,10 +9,14 @@
  * leaves claims that other workers recover (dead pid on the same host at
  * once, lease.seconds from another host). wait = poll the queues (backing
  * off to 2 s) until nothing is queued or claimed, then report like
- * `inkpipe run`; if the queues still hold work but none of the Slurm jobs
- * recorded in SPOOL/slurm/jobids is pending or running, nothing will finish
- * it, so wait says so (exit 1) instead of blocking forever.
- * Spool additions: SPOOL/slurm/{job.sbatch, jobids, logs/ARRAYID_TASK.log}.
+ * `inkpipe run`: submit saves the start of the run (SPOOL/slurm/run,
+ * slurm_run.c) and wait reports what was done since, with the JSON report
+ * in SPOOL/runs/ (the whole job when a spool has no such record); if the
+ * queues still hold work but none of the Slurm jobs recorded in
+ * SPOOL/slurm/jobids is pending or running, nothing will finish it, so
+ * wait says so (exit 1) instead of blocking forever.
+ * Spool additions: SPOOL/slurm/{job.sbatch, jobids, run,
+ * logs/ARRAYID_TASK.log}.
  */
 #include <errno.h>
 #include <limits.h>
@@ -63,11 +67,13 @@ static void slurm_usage(FILE *f)
 "  -- SBATCH_ARG...    passed to sbatch as they are (after the job file's\n"
 "                      slurm.sbatch options, so they win)\n"
 "\n"
-"wait     block until the job's queues are drained, then report like\n"
-"         `inkpipe run`: exit 0 when every page succeeded, 3 when some failed\n"
-"         (listed). Exit 1 on --timeout, or when work is left but none of the\n"
-"         Slurm jobs submitted for this spool is pending or running (submit\n"
-"         again to finish it).\n"
+"wait     block until the job's queues are drained, then report the run\n"
+"         the last submit began as `inkpipe run` does: the failed pages, one\n"
+"         line counting what was done since that submit (\"this run: ...\"),\n"
+"         a JSON report in SPOOL/runs/. Exit 0 when every page succeeded, 3\n"
+"         when some failed. Exit 1 on --timeout, or when work is left but\n"
+"         none of the Slurm jobs submitted for this spool is pending or\n"
+"         running (submit again to finish it).\n"
 "  --timeout SECONDS   give up after this long (default: no limit)\n");
 }
 
