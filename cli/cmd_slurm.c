@@ -9,10 +9,14 @@
  * leaves claims that other workers recover (dead pid on the same host at
  * once, lease.seconds from another host). wait = poll the queues (backing
  * off to 2 s) until nothing is queued or claimed, then report like
- * `inkpipe run`; if the queues still hold work but none of the Slurm jobs
- * recorded in SPOOL/slurm/jobids is pending or running, nothing will finish
- * it, so wait says so (exit 1) instead of blocking forever.
- * Spool additions: SPOOL/slurm/{job.sbatch, jobids, logs/ARRAYID_TASK.log}.
+ * `inkpipe run`: submit saves the start of the run (SPOOL/slurm/run,
+ * slurm_run.c) and wait reports what was done since, with the JSON report
+ * in SPOOL/runs/ (the whole job when a spool has no such record); if the
+ * queues still hold work but none of the Slurm jobs recorded in
+ * SPOOL/slurm/jobids is pending or running, nothing will finish it, so
+ * wait says so (exit 1) instead of blocking forever.
+ * Spool additions: SPOOL/slurm/{job.sbatch, jobids, run,
+ * logs/ARRAYID_TASK.log}.
  */
 #include <errno.h>
 #include <limits.h>
@@ -63,11 +67,13 @@ static void slurm_usage(FILE *f)
 "  -- SBATCH_ARG...    passed to sbatch as they are (after the job file's\n"
 "                      slurm.sbatch options, so they win)\n"
 "\n"
-"wait     block until the job's queues are drained, then report like\n"
-"         `inkpipe run`: exit 0 when every page succeeded, 3 when some failed\n"
-"         (listed). Exit 1 on --timeout, or when work is left but none of the\n"
-"         Slurm jobs submitted for this spool is pending or running (submit\n"
-"         again to finish it).\n"
+"wait     block until the job's queues are drained, then report the run\n"
+"         the last submit began as `inkpipe run` does: the failed pages, one\n"
+"         line counting what was done since that submit (\"this run: ...\"),\n"
+"         a JSON report in SPOOL/runs/. Exit 0 when every page succeeded, 3\n"
+"         when some failed. Exit 1 on --timeout, or when work is left but\n"
+"         none of the Slurm jobs submitted for this spool is pending or\n"
+"         running (submit again to finish it).\n"
 "  --timeout SECONDS   give up after this long (default: no limit)\n");
 }
 
@@ -150,21 +156,27 @@ static int slurm_progress(Spool *sp, SlurmProgress *pp)
     return 0;
 }
 
-/* The end report of `inkpipe run` (report.h). Returns the exit code: 0
- * all done, 3 some failed, 1 counts unreadable. */
-static int slurm_report(Spool *sp, const Job *job, double seconds)
+/* The end report of `inkpipe run` (report.h): the failures, fields.csv,
+ * the review page, and the summary of the run that the last `slurm
+ * submit` began (SPOOL/slurm/run, path run_path) with its JSON report in
+ * SPOOL/runs/; without that record (a spool submitted by an older
+ * inkpipe) the summary of the whole job. seconds: how long wait waited.
+ * Returns the exit code: 0 all done, 3 some failed, 1 counts unreadable. */
+static int slurm_report(Spool *sp, const Job *job, const char *run_path,
+                        double seconds)
 {
+    const char *who = "inkpipe slurm wait";
     ReportCounts k;
     if (report_counts(sp, &k) < 0) {
-        fprintf(stderr, "inkpipe slurm wait: %s\n", err_get());
+        fprintf(stderr, "%s: %s\n", who, err_get());
         return 1;
     }
     int failed = report_failed(&k);
+    int rc = failed ? 3 : 0;
     if (failed)
         report_failures(sp, stderr);
-    report_summary(stderr, "inkpipe slurm wait", job, &k, -1, seconds, 1);
     if (report_fields_csv(sp) < 0) {
-        fprintf(stderr, "inkpipe slurm wait: %s\n", err_get());
+        fprintf(stderr, "%s: %s\n", who, err_get());
         return 1;
     }
     char review[8192];
@@ -172,13 +184,41 @@ static int slurm_report(Spool *sp, const Job *job, double seconds)
     int rv = review_run_end(job, report_pages(&k).done, review, sizeof review,
                             &rs);
     if (rv < 0) {
-        fprintf(stderr, "inkpipe slurm wait: %s\n", err_get());
-        return failed ? 3 : 1;
+        fprintf(stderr, "%s: %s\n", who, err_get());
+        rc = failed ? 3 : 1;
     }
-    if (rv > 0)
-        fprintf(stderr, "inkpipe slurm wait: review page %s: %d to check\n",
-                review, rs.to_check);
-    return failed ? 3 : 0;
+    SlurmRun sr;
+    int found = slurm_run_load(run_path, &sr);
+    if (found < 0)
+        fprintf(stderr, "%s: %s; reporting the whole job\n", who, err_get());
+    if (found <= 0) {
+        report_summary(stderr, who, job, &k, -1, seconds, 1);
+        if (rv > 0)
+            fprintf(stderr, "%s: review page %s: %d to check\n", who, review,
+                    rs.to_check);
+        return rc;
+    }
+    /* The run: from the submit's snapshot to now (wall clock: submit and
+     * wait are two processes, maybe on two hosts). */
+    ReportRun run;
+    memset(&run, 0, sizeof run);
+    run.update = &sr.update;
+    run.start = sr.start;
+    run.end = k;
+    run.t_start = sr.t_start;
+    run.t_end = clock_wall_s();
+    run.seconds = run.t_end > run.t_start ? run.t_end - run.t_start : 0;
+    run.exit_code = rc;
+    if (rv > 0) {
+        run.review = review;
+        run.review_to_check = rs.to_check;
+    }
+    report_run_summary(stderr, who, job, &run);
+    if (report_run_save(sp, &run, NULL, 0) < 0)
+        fprintf(stderr, "%s: %s (the run itself is not affected)\n", who,
+                err_get());
+    slurm_run_cleanup(&sr);
+    return rc;
 }
 
 /* ---- submit ----------------------------------------------------------- */
@@ -287,15 +327,37 @@ static int submit_spec(const SubmitArgs *a, const Job *job, SlurmSpec *spec,
     return SUBMIT_GO;
 }
 
+/* Save the start of this run in SPOOL/slurm/run for `slurm wait`: the
+ * counts now, t_start, what the update found (u is moved into the record:
+ * emptied). 0 or -1 (message set). */
+static int submit_save_run(Spool *sp, const Job *job, double t_start,
+                           SpoolUpdate *u)
+{
+    SlurmRun run;
+    memset(&run, 0, sizeof run);
+    run.t_start = t_start;
+    run.update = *u;
+    memset(u, 0, sizeof *u);
+    char *path = slurm_path(job, "run");
+    int rc = path && report_counts(sp, &run.start) == 0 &&
+                     slurm_run_save(path, &run) == 0
+                 ? 0
+                 : -1;
+    free(path);
+    slurm_run_cleanup(&run);
+    return rc;
+}
+
 /* Enqueue the job's inputs (idempotent: `inkpipe submit`'s code; an edited
  * job redoes what its edit affects, as there) into the spool it opens
- * (*psp, caller destroys), and see whether anything is left (*pr).
- * SUBMIT_GO when there is, else the exit code: 0 nothing left (said), 1
- * error, 2 the inputs cannot be enqueued. */
+ * (*psp, caller destroys), record the start of the run (submit_save_run),
+ * and see whether anything is left (*pr). SUBMIT_GO when there is, else
+ * the exit code: 0 nothing left (said), 1 error, 2 the inputs cannot be
+ * enqueued. */
 static int submit_enqueue(const Job *job, const char *job_path, Spool **psp,
-                          int *pn_new, SlurmProgress *pr)
+                          double t_start, int *pn_new, SlurmProgress *pr)
 {
-    int n_known = 0;
+    SpoolUpdate upd;
     Spool *sp = *psp = spool_open(job);
     if (!sp) {
         fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
@@ -315,12 +377,18 @@ static int submit_enqueue(const Job *job, const char *job_path, Spool **psp,
                         "%s and later stages redone (%d items)\n",
                 job_path, redo.changes[0] ? redo.changes : "a redo cut short",
                 spool_stage_names[redo.from], redo.items);
-    if (spool_submit(sp, pn_new, &n_known) < 0) {
+    if (spool_update(sp, 0, &upd) < 0) {
         /* as `inkpipe submit`: the job's inputs cannot be enqueued */
         fprintf(stderr, "inkpipe slurm submit: %s: %s\n", job_path,
                 err_get());
         return 2;
     }
+    *pn_new = upd.n_new + upd.changed;
+    /* (a wait that cannot find it reports the whole job, as before) */
+    if (submit_save_run(sp, job, t_start, &upd) < 0)
+        fprintf(stderr, "inkpipe slurm submit: warning: %s (`inkpipe slurm "
+                        "wait` will report the whole job, not this run)\n",
+                err_get());
     if (slurm_progress(sp, pr) < 0) {
         fprintf(stderr, "inkpipe slurm submit: %s\n", err_get());
         return 1;
@@ -356,6 +424,7 @@ static int slurm_submit(int argc, char **argv)
     char *inkpipe = NULL, *job_abs = NULL, *spool_abs = NULL, *logs = NULL,
          *script = NULL, *ids = NULL;
     long jobid = 0;
+    double t_start = clock_wall_s();
 
     /* 1. The job file and every Slurm value are checked before anything
      *    touches the spool or Slurm. */
@@ -403,7 +472,7 @@ static int slurm_submit(int argc, char **argv)
     }
 
     /* 2. Enqueue, then see whether anything is left. */
-    step = submit_enqueue(job, a.job_path, &sp, &n_new, &pr);
+    step = submit_enqueue(job, a.job_path, &sp, t_start, &n_new, &pr);
     if (step != SUBMIT_GO) {
         rc = step;
         goto out;
@@ -474,7 +543,7 @@ static int slurm_wait(int argc, char **argv)
     int rc = 1, check_slurm = 1;
     Job *job = NULL;
     Spool *sp = NULL;
-    char *ids = NULL;
+    char *ids = NULL, *run = NULL;
     SlurmProgress pr;
 
     for (int i = 1; i < argc; i++) {
@@ -515,7 +584,8 @@ static int slurm_wait(int argc, char **argv)
         return 2;
     }
     ids = slurm_path(job, "jobids");
-    sp = ids ? spool_open(job) : NULL;
+    run = ids ? slurm_path(job, "run") : NULL;
+    sp = run ? spool_open(job) : NULL;
     if (!sp) {
         fprintf(stderr, "inkpipe slurm wait: %s\n", err_get());
         goto out;
@@ -564,8 +634,9 @@ static int slurm_wait(int argc, char **argv)
         if (delay < 2)
             delay *= 1.5;
     }
-    rc = slurm_report(sp, job, clock_mono_s() - start);
+    rc = slurm_report(sp, job, run, clock_mono_s() - start);
 out:
+    free(run);
     free(ids);
     spool_destroy(&sp);
     job_destroy(&job);

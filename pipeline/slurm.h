@@ -4,6 +4,8 @@
  * Files (prefix slurm_):
  *   slurm.c   option checks, the sbatch script, fork/exec of sbatch and
  *             squeue, the record of submitted job ids
+ *   slurm_run.c  SPOOL/slurm/run: the start of the run that submit begins
+ *             and wait reports
  *
  * Design: Slurm only supplies processes. Every array task starts one
  * `inkpipe work JOB --exit-when-idle` per CPU (with srun, so that a task
@@ -21,6 +23,9 @@
 #define INKPIPE_SLURM_H
 
 #include <stdio.h>
+
+#include "pipeline/report.h"
+#include "pipeline/spool.h"
 
 /* What to ask Slurm for. A plain value; strings are borrowed. */
 typedef struct {
@@ -64,5 +69,18 @@ int slurm_job_active(const char *squeue, long jobid, double timeout,
                      int *pactive);
 int slurm_jobids_append(const char *path, long jobid);
 int slurm_jobids_load(const char *path, long **pids, int *pn);
+
+/* The start of one Slurm run, saved by `slurm submit` once the spool is
+ * updated and read by `slurm wait` to report the run as `inkpipe run`
+ * does (slurm_run.c). */
+typedef struct {
+    double t_start;     /* wall clock at submit, seconds since the epoch */
+    ReportCounts start; /* counts once the inputs were submitted */
+    SpoolUpdate update; /* what submit found (owned: skipped, notes) */
+} SlurmRun;
+
+int slurm_run_save(const char *path, const SlurmRun *run);
+int slurm_run_load(const char *path, SlurmRun *run);
+void slurm_run_cleanup(SlurmRun *run);
 
 #endif

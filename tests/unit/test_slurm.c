@@ -459,6 +459,148 @@ static void slurm_jobids_load__bad_line__error_with_line(void)
     CHECK(ids == NULL && n == 0);
 }
 
+/* A SlurmRun with every count distinct and odd strings in its lists. */
+static void run_fill(SlurmRun *r)
+{
+    memset(r, 0, sizeof *r);
+    r->t_start = 1796359271.5;
+    for (int s = 0; s < STAGE_N; s++) {
+        r->start.c[s].queued = 10 * s + 1;
+        r->start.c[s].claimed = 10 * s + 2;
+        r->start.c[s].done = 10 * s + 3;
+        r->start.c[s].failed = 10 * s + 4;
+        r->start.c[s].total = 10 * s + 5;
+    }
+    r->start.unreadable = 7;
+    SpoolUpdate *u = &r->update;
+    u->inputs = 21, u->n_new = 22, u->changed = 23, u->unchanged = 24;
+    u->touched = 25, u->outputs_rewritten = 26, u->removed = 27;
+    u->gone_kept = 28, u->pruned = 29, u->pruned_files = 30;
+    u->failures_dropped = 31, u->deferred = 32, u->legacy = 1;
+    u->skipped = calloc(2, sizeof *u->skipped);
+    u->notes = calloc(1, sizeof *u->notes);
+    if (!u->skipped || !u->notes)
+        return;
+    u->n_skipped = 2;
+    u->skipped[0].file = strdup("in/a\tb\nc\\d.doc");
+    u->skipped[0].reason = strdup("not an image");
+    u->skipped[1].file = strdup("in/x.txt");
+    u->skipped[1].reason = strdup("");
+    u->n_notes = 1;
+    u->notes[0] = strdup("removed: in/old.png (outputs kept)");
+}
+
+static void slurm_run__save_then_load__same_run(void)
+{
+    char path[1024];
+    SlurmRun a, b;
+    case_dir("runsave");
+    snprintf(path, sizeof path, "%s/slurm/run", dir); /* folder created */
+    run_fill(&a);
+    CHECK(slurm_run_save(path, &a) == 0);
+    CHECK(slurm_run_load(path, &b) == 1);
+    CHECK(b.t_start == a.t_start);
+    CHECK(!memcmp(&a.start, &b.start, sizeof a.start));
+    CHECK(b.update.inputs == 21 && b.update.n_new == 22 &&
+          b.update.changed == 23 && b.update.unchanged == 24 &&
+          b.update.touched == 25 && b.update.outputs_rewritten == 26 &&
+          b.update.removed == 27 && b.update.gone_kept == 28 &&
+          b.update.pruned == 29 && b.update.pruned_files == 30 &&
+          b.update.failures_dropped == 31 && b.update.deferred == 32 &&
+          b.update.legacy == 1);
+    CHECK(b.update.n_skipped == 2 && b.update.n_notes == 1);
+    if (b.update.n_skipped == 2 && b.update.n_notes == 1) {
+        CHECK(!strcmp(b.update.skipped[0].file, "in/a\tb\nc\\d.doc"));
+        CHECK(!strcmp(b.update.skipped[0].reason, "not an image"));
+        CHECK(!strcmp(b.update.skipped[1].file, "in/x.txt"));
+        CHECK(!strcmp(b.update.skipped[1].reason, ""));
+        CHECK(!strcmp(b.update.notes[0], "removed: in/old.png (outputs kept)"));
+    }
+    /* (saved again: replaced, not appended) */
+    CHECK(slurm_run_save(path, &a) == 0);
+    slurm_run_cleanup(&b);
+    CHECK(slurm_run_load(path, &b) == 1 && b.update.n_skipped == 2);
+    slurm_run_cleanup(&b);
+    slurm_run_cleanup(&a);
+    CHECK(a.update.skipped == NULL && a.update.n_skipped == 0);
+}
+
+static void slurm_run_load__missing__zero_no_error(void)
+{
+    char path[1024];
+    SlurmRun r;
+    case_dir("runmissing");
+    snprintf(path, sizeof path, "%s/run", dir);
+    err_clear();
+    CHECK(slurm_run_load(path, &r) == 0);
+    CHECK(r.update.skipped == NULL && r.t_start == 0);
+}
+
+/* Write text to DIR/run and load it: -1 with where in the message. */
+static void run_load_bad(const char *text, const char *where)
+{
+    char path[1024], want[1200];
+    SlurmRun r;
+    FILE *f;
+    snprintf(path, sizeof path, "%s/run", dir);
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs(text, f);
+    fclose(f);
+    snprintf(want, sizeof want, "%s%s", path, where);
+    CHECK(slurm_run_load(path, &r) == -1);
+    if (!strstr(err_get(), want))
+        printf("  got: %s (want %s)\n", err_get(), want);
+    CHECK(strstr(err_get(), want) != NULL);
+    CHECK(r.update.skipped == NULL && r.update.n_skipped == 0);
+}
+
+static void slurm_run_load__damaged__error_names_file_and_line(void)
+{
+    char path[1024], *text;
+    size_t n;
+    SlurmRun a;
+    case_dir("rundamaged");
+    snprintf(path, sizeof path, "%s/run", dir);
+    run_fill(&a);
+    CHECK(slurm_run_save(path, &a) == 0);
+    slurm_run_cleanup(&a);
+    text = strdup(slurp(path));
+    CHECK(text != NULL);
+    if (!text)
+        return;
+    n = strlen(text);
+    run_load_bad("", ": not an inkpipe slurm run file");
+    run_load_bad("# inkpipe slurm run 2\nend\n",
+                 ": not an inkpipe slurm run file");
+    /* cut before its end line, or inside a line */
+    char *end = strstr(text, "end\n");
+    CHECK(end != NULL);
+    if (end) {
+        *end = '\0';
+        run_load_bad(text, ": cut short or incomplete (the end line missing)");
+        *end = 'e';
+    }
+    text[n - 10] = '\0';
+    run_load_bad(text, ":");
+    run_load_bad("# inkpipe slurm run 1\nt_start 5\nstage ingest 1 2 x 4 5\n",
+                 ":3: stage: expected NAME and 5 counts");
+    run_load_bad("# inkpipe slurm run 1\nstage inkest 1 2 3 4 5\n",
+                 ":2: stage 'inkest': no such stage");
+    run_load_bad("# inkpipe slurm run 1\nt_start soon\n", ":2: t_start 'soon'");
+    run_load_bad("# inkpipe slurm run 1\nupdate 1 2 3\n",
+                 ":2: update: expected 13 counts");
+    run_load_bad("# inkpipe slurm run 1\nskip\tfile-without-reason\n",
+                 ":2: a skip line without a reason");
+    run_load_bad("# inkpipe slurm run 1\nfoo 1\n", ":2: unknown record 'foo 1'");
+    run_load_bad("# inkpipe slurm run 1\nt_start 5\nunreadable 0\nupdate 0 0 0 "
+                 "0 0 0 0 0 0 0 0 0 0\nend\n",
+                 ": cut short or incomplete (a stage missing)");
+    free(text);
+}
+
 /* Write DIR/job.yaml (with an input folder DIR/in) and load it. */
 static Job *load_job(const char *yaml, char *path, size_t size)
 {
@@ -573,6 +715,9 @@ int main(void)
     RUN(slurm_job_active__squeue_answers__active_or_not);
     RUN(slurm_jobids__append_then_load__same_ids);
     RUN(slurm_jobids_load__bad_line__error_with_line);
+    RUN(slurm_run__save_then_load__same_run);
+    RUN(slurm_run_load__missing__zero_no_error);
+    RUN(slurm_run_load__damaged__error_names_file_and_line);
     RUN(job_load__slurm_section__defaults_read);
     RUN(job_load__no_slurm_section__unset);
     RUN(job_load__bad_slurm_values__file_line_col);
