@@ -12,7 +12,7 @@ BUILD    ?= build
 PREFIX   ?= /usr/local
 CC       ?= cc
 PKGS     := lept yaml-0.1 openblas libtiff-4 libpng zlib libdeflate freetype2 jansson \
-            libqpdf poppler-glib cairo jbig2dec
+            libqpdf poppler-glib cairo jbig2dec tesseract
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -41,10 +41,11 @@
 
 #define FORM_CHECK_INK 0.06f
 
-/** Defaults: needs_review under confidence 0.5. */
+/** Defaults: needs_review under confidence 0.5; labels read by inkpipe. */
 void form_options_init(FormOptions *fo)
 {
     fo->threshold = 0.5f;
+    fo->labels = FORM_LABELS_INKPIPE;
 }
 
 /* Field box on the upright page, clipped to it. */

@@ -22,11 +22,12 @@ for g in "$@"; do
     build) pkgs+=(gcc make pkg-config libleptonica-dev libopenblas-dev
                   libtiff-dev libpng-dev libjpeg-dev libyaml-dev zlib1g-dev
                   libdeflate-dev libfreetype-dev libjansson-dev libqpdf-dev
-                  libpoppler-glib-dev libcairo2-dev libjbig2dec0-dev) ;;
+                  libpoppler-glib-dev libcairo2-dev libjbig2dec0-dev
+                  libtesseract-dev) ;;
     test) pkgs+=(libxml2-utils hershey-fonts-data valgrind imagemagick strace jq
                  poppler-utils qpdf chromium libtiff-tools
                  fonts-dejavu-core groff-base man-db
-                 universal-ctags) ;;
+                 universal-ctags tesseract-ocr-eng) ;;
     bench) pkgs+=(tesseract-ocr tesseract-ocr-eng ocrad gocr hershey-fonts-data time imagemagick
                   libtiff-tools) ;;
     fuzz) pkgs+=(clang) ;;
