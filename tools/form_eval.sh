@@ -5,7 +5,7 @@
 #   tools/form_eval.sh [--pages N] [--seed S] [--writers LIST] [--out DIR]
 #                      [--build DIR] [--inkpipe BIN] [--data DIR]
 #                      [--shift PX] [--scale F] [--rotate DEG] [--tesseract N]
-#                      [--no-template]
+#                      [--no-template] [--labels inkpipe|tesseract]
 #
 # Composes N filled-in registration cards (tools/form_compose: printed
 # labels in DejaVu Sans, handwriting from the Chars74K images of held-out
@@ -30,7 +30,8 @@
 # against an empty value), and the labels read (case-insensitive exact,
 # CER; and comparing only their letters and digits, as the classifier has
 # no punctuation) against the printed labels; notpl.tsv has one row per
-# truth field.
+# truth field. --labels R reads the found fields' labels with R
+# (`inkpipe ocr --labels`; default inkpipe).
 # Needs the Chars74K data: --data DIR, else $INKPIPE_CHARS74K, else
 # ../shared/data/chars74k-hnd beside the repository. Exit: 0 ok, 1 a step
 # failed, 2 usage, 3 no data.
@@ -38,7 +39,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 pages=100 seed=1 writers=041-045 out=$top/eval/forms build=$top/build
 inkpipe= data=${INKPIPE_CHARS74K:-} shift_px=40 scale=0.15 rotate=2 tess=0
-notpl=0
+notpl=0 labels=inkpipe
 usage() { sed -n '2,/^set -u/p' "$0" | sed -e '/^set -u/d' -e 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
     case $1 in
@@ -54,6 +55,7 @@ while [ $# -gt 0 ]; do
     --rotate) rotate=$2; shift 2 ;;
     --tesseract) tess=$2; shift 2 ;;
     --no-template) notpl=1; shift ;;
+    --labels) labels=$2; shift 2 ;;
     --help|-h) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
     esac
@@ -74,7 +76,7 @@ t0=$(date +%s.%N)
 t1=$(date +%s.%N)
 if [ "$notpl" = 1 ]; then
     t2=$(date +%s.%N)
-    "$inkpipe" ocr -f json -o "$out/json_notpl" "$out/pages"/form-*.png || exit 1
+    "$inkpipe" ocr -f json --labels "$labels" -o "$out/json_notpl" "$out/pages"/form-*.png || exit 1
     t3=$(date +%s.%N)
 fi
 
