@@ -367,7 +367,8 @@ int cmd_ocr(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    if (r.fo.labels == FORM_LABELS_TESSERACT && form_tess_check() < 0) {
+    if (r.fo.labels == FORM_LABELS_TESSERACT && !r.tpl &&
+        (r.d.formats & OUT_FORMAT_JSON) && form_tess_check() < 0) {
         fprintf(stderr, "inkpipe: --labels: %s\n", err_get());
         rc = 2;
         goto out;

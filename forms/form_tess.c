@@ -42,21 +42,17 @@ static TessBaseAPI *tess_open(void)
 }
 
 /**
- * Whether labels can be read with Tesseract here: starts a reader with the
- * English model and ends it (a job that asks for it checks when it is
- * loaded, before any page).
+ * Whether labels can be read with Tesseract here: starts this process's
+ * reader with the English model, and keeps it for the labels to come (a
+ * job that asks for it checks when it is loaded, before any page; a worker
+ * forked after that shares the loaded model).
  *
  * @return 0, or -1 (message names the missing model)
  */
 int form_tess_check(void)
 {
-    if (tess_api)
-        return 0;
-    TessBaseAPI *api = tess_open();
-    if (!api)
+    if (!tess_api && !(tess_api = tess_open()))
         return -1;
-    TessBaseAPIEnd(api);
-    TessBaseAPIDelete(api);
     return 0;
 }
 

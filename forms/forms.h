@@ -90,8 +90,9 @@ typedef enum {
 int form_labels_parse(const char *s, FormLabels *out);
 const char *form_labels_name(FormLabels l);
 
-/* 0 when Tesseract and its English model can be started here, else -1
- * (message says what to install). */
+/* 0 when Tesseract and its English model can be started here (the
+ * process's reader is started and kept), else -1 (message says what to
+ * install). */
 int form_tess_check(void);
 /* End this process's Tesseract reader (started by the first label it
  * read); harmless when none was. */

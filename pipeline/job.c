@@ -1045,7 +1045,9 @@ Job *job_load(const char *path)
         err_prefix("%s: forms.template", path);
         goto fail;
     }
-    if (job->forms.labels == FORM_LABELS_TESSERACT && form_tess_check() < 0) {
+    /* labels are read only for fields found without a template */
+    if (job->forms.labels == FORM_LABELS_TESSERACT && !job->forms_template &&
+        (job->formats & OUT_FORMAT_JSON) && form_tess_check() < 0) {
         jerr(&c, c.node[field_index("forms.labels")], "%s", err_get());
         goto fail;
     }

@@ -112,6 +112,14 @@ printf 'input:\n  paths: [in]\noutput:\n  dir: out\n  formats: [json]\nforms:\n 
 check job_labels_tesseract__same_labels_as_ocr \
     test "$rc:$(jq -c '[.pages[0].fields[] | .label]' job3/out/form-000.json)" = \
     "0:$(jq -c '[.pages[0].fields[] | .label]' tess/form-000.json)"
+# forms.labels changed between runs: recognize is redone, the labels are
+# inkpipe's again
+sed -i 's/labels: tesseract/labels: inkpipe/' job3/job.yaml
+(cd job3 && "$INKPIPE" run job.yaml >"$T/out" 2>&1); rc=$?
+check job_labels_changed__recognize_redone_labels_inkpipes \
+    bash -c "test $rc = 0 && grep -q 'forms.labels tesseract -> inkpipe' '$T/out' &&
+        test \"\$(jq -c '[.pages[0].fields[] | .label]' job3/out/form-000.json)\" = \"\$(jq -c '[.pages[0].fields[] | .label]' out/form-000.json)\""
+sed -i 's/labels: inkpipe/labels: tesseract/' job3/job.yaml
 # a bad value: file:line:col; no English model: said at load, before any page
 printf 'input:\n  paths: [in]\noutput:\n  dir: out\n  formats: [json]\nforms:\n  labels: tesseract4\n' >job3/bad.yaml
 (cd job3 && "$INKPIPE" run bad.yaml >/dev/null 2>"$T/err"); rc=$?
