@@ -29,7 +29,9 @@
 # exact value and CER per group (a missed field counts as wrong, its CER
 # against an empty value), and the labels read (case-insensitive exact,
 # CER; and comparing only their letters and digits, as the classifier has
-# no punctuation) against the printed labels; notpl.tsv has one row per
+# no punctuation) against the printed labels, and the field names made from
+# them (lower case, each run of other characters one _) against those made
+# from the printed labels; notpl.tsv has one row per
 # truth field. --labels R reads the found fields' labels with R
 # (`inkpipe ocr --labels`; default inkpipe).
 # Needs the Chars74K data: --data DIR, else $INKPIPE_CHARS74K, else
@@ -237,6 +239,8 @@ if [ "$notpl" = 1 ]; then
       wu[g] += (!ok && $5 != "true"); WU += (!ok && $5 != "true")
       lt = tolower($6); lr = tolower($7); LN++; LE += (lt == lr)
       LED += lev(lt, lr); LLEN += length(lt)
+      nt = lt; nr = lr; gsub(/[^a-z0-9]+/, "_", nt); gsub(/[^a-z0-9]+/, "_", nr)
+      gsub(/^_+|_+$/, "", nt); gsub(/^_+|_+$/, "", nr); NM += (nr != "" && nt == nr)
       gsub(/[^a-z0-9]/, "", lt); gsub(/[^a-z0-9]/, "", lr); LA += (lt == lr) }
     END {
       printf "%-10s %6s %6s %7s %8s %7s %8s %14s\n", "group", "fields", "found", "missed", "exact", "CER", "flagged", "wrong_unflagged"
@@ -245,6 +249,7 @@ if [ "$notpl" = 1 ]; then
         printf "%-10s %6d %6d %7d %7.1f%% %6s %7.1f%% %14d\n", g, n[g], mt[g], n[g] - mt[g], 100 * e[g] / n[g],
           g == "checkbox" ? "-" : sprintf("%.1f%%", 100 * ed[g] / len[g]), 100 * fl[g] / n[g], wu[g] }
       printf "%-10s %6d %6d %7d %7.1f%% %6s %7.1f%% %14d\n", "all", N, MT, N - MT, 100 * E / N, "", 100 * FL / N, WU
-      printf "labels: %d of %d read exactly (case-insensitive, %.1f%%), CER %.1f%%; %d (%.1f%%) right in their letters and digits\n", LE, LN, 100 * LE / LN, 100 * LED / LLEN, LA, 100 * LA / LN }' \
+      printf "labels: %d of %d read exactly (case-insensitive, %.1f%%), CER %.1f%%; %d (%.1f%%) right in their letters and digits\n", LE, LN, 100 * LE / LN, 100 * LED / LLEN, LA, 100 * LA / LN
+      printf "field names (made from the label read, as form_find_name does) equal to those from the printed labels: %d of %d (%.1f%%)\n", NM, LN, 100 * NM / LN }' \
         "$out/notpl.tsv"
 fi
