@@ -21,9 +21,19 @@
 
 static TessBaseAPI *tess_api; /* this process's reader; NULL until used */
 
+/* libgomp (Debian's libtesseract is built with OpenMP): 0 active levels
+ * runs every parallel region on the calling thread. Declared here rather
+ * than from <omp.h>, which clang (the fuzz builds) does not ship. */
+void omp_set_max_active_levels(int max_levels);
+
 /* A new reader, or NULL (message set). */
 static TessBaseAPI *tess_open(void)
 {
+    /* Tesseract's LSTM runs parallel regions of a few threads on every
+     * line; for a label they cost more than they save, and the idle
+     * threads spin (about 4x the CPU of reading without them; workers
+     * are processes, one per core, already). */
+    omp_set_max_active_levels(0);
     TessBaseAPI *api = TessBaseAPICreate();
     if (!api) {
         err_set("tesseract: out of memory");
