@@ -43,8 +43,9 @@ static TessBaseAPI *tess_open(void)
     if (TessBaseAPIInit2(api, NULL, "eng", OEM_LSTM_ONLY) != 0) {
         TessBaseAPIDelete(api);
         err_set("forms.labels tesseract: cannot load Tesseract's English "
-                "model (eng.traineddata; install tesseract-ocr-eng, or set "
-                "TESSDATA_PREFIX to the folder that holds it)");
+                "model (eng.traineddata; install tesseract-ocr-eng, set "
+                "TESSDATA_PREFIX to the folder that holds it, or read the "
+                "labels with forms.labels: inkpipe / --labels inkpipe)");
         return NULL;
     }
     TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);

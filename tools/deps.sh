@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tools/deps.sh GROUP... - install the Debian packages a group needs.
-#   build: compile inkpipe     test: run `make test`
+#   build: compile inkpipe (and run it: tesseract-ocr-eng reads the labels
+#          of forms found without a template)     test: run `make test`
 #   bench: peers for `make bench` (tesseract, ocrad, gocr; time, convert;
 #          tiffcp for bench/tiff_pages.sh)
 #   fuzz: clang for libFuzzer    slurm: see tests/slurm/start-cluster.sh
@@ -23,11 +24,11 @@ for g in "$@"; do
                   libtiff-dev libpng-dev libjpeg-dev libyaml-dev zlib1g-dev
                   libdeflate-dev libfreetype-dev libjansson-dev libqpdf-dev
                   libpoppler-glib-dev libcairo2-dev libjbig2dec0-dev
-                  libtesseract-dev) ;;
+                  libtesseract-dev tesseract-ocr-eng) ;;
     test) pkgs+=(libxml2-utils hershey-fonts-data valgrind imagemagick strace jq
                  poppler-utils qpdf chromium libtiff-tools
                  fonts-dejavu-core groff-base man-db
-                 universal-ctags tesseract-ocr-eng) ;;
+                 universal-ctags) ;;
     bench) pkgs+=(tesseract-ocr tesseract-ocr-eng ocrad gocr hershey-fonts-data time imagemagick
                   libtiff-tools) ;;
     fuzz) pkgs+=(clang) ;;

@@ -99,12 +99,15 @@ norm() { tr 'A-Z' 'a-z' | tr -cd 'a-z0-9\n'; }
 grep -E '^ +label:' form.yaml | sed 's/.*label: *"\(.*\)"/\1/' | norm >truth_labels.txt
 "$INKPIPE" ocr -f json --labels tesseract -o tess form-000.png 2>"$T/err"
 check ocr_labels_tesseract__exit_0 test $? = 0
+"$INKPIPE" ocr -f json --labels inkpipe -o ink form-000.png 2>"$T/err"
+check ocr_labels_inkpipe__exit_0 test $? = 0
+check ocr_labels__tesseract_by_default cmp -s tess/form-000.json out/form-000.json
 jq -r '.pages[0].fields[] | .label // ""' tess/form-000.json | norm >tess_labels.txt
 check ocr_labels_tesseract__labels_match_printed \
     test "$(paste -d' ' truth_labels.txt tess_labels.txt | awk '$1 == $2 && $1 != ""' | wc -l)" -ge 9
 check ocr_labels_tesseract__values_as_with_inkpipe_labels \
     test "$(jq -c '[.pages[0].fields[] | [.value, .bbox]]' tess/form-000.json)" = \
-    "$(jq -c '[.pages[0].fields[] | [.value, .bbox]]' out/form-000.json)"
+    "$(jq -c '[.pages[0].fields[] | [.value, .bbox]]' ink/form-000.json)"
 # the same from a job
 mkdir -p job3/in && cp form-000.png job3/in/
 printf 'input:\n  paths: [in]\noutput:\n  dir: out\n  formats: [json]\nforms:\n  labels: tesseract\n' >job3/job.yaml
@@ -118,7 +121,7 @@ sed -i 's/labels: tesseract/labels: inkpipe/' job3/job.yaml
 (cd job3 && "$INKPIPE" run job.yaml >"$T/out" 2>&1); rc=$?
 check job_labels_changed__recognize_redone_labels_inkpipes \
     bash -c "test $rc = 0 && grep -q 'forms.labels tesseract -> inkpipe' '$T/out' &&
-        test \"\$(jq -c '[.pages[0].fields[] | .label]' job3/out/form-000.json)\" = \"\$(jq -c '[.pages[0].fields[] | .label]' out/form-000.json)\""
+        test \"\$(jq -c '[.pages[0].fields[] | .label]' job3/out/form-000.json)\" = \"\$(jq -c '[.pages[0].fields[] | .label]' ink/form-000.json)\""
 sed -i 's/labels: inkpipe/labels: tesseract/' job3/job.yaml
 # a bad value: file:line:col; no English model: said at load, before any page
 printf 'input:\n  paths: [in]\noutput:\n  dir: out\n  formats: [json]\nforms:\n  labels: tesseract4\n' >job3/bad.yaml

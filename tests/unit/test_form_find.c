@@ -192,7 +192,9 @@ static void form_find_page__tesseract_labels__same_values_named(void)
     OutPage *a = out_page_create("synthetic.png", 0, 1400, 1100, 200, 0, 0, 0);
     OutPage *b = out_page_create("synthetic.png", 0, 1400, 1100, 200, 0, 0, 0);
     CHECK(net && a && b && form_tess_check() == 0);
+    CHECK(fo.labels == FORM_LABELS_TESSERACT); /* the default */
     if (net && a && b) {
+        fo.labels = FORM_LABELS_INKPIPE;
         CHECK(form_find_page(&fo, &o, net, p, 200, a) == 0);
         fo.labels = FORM_LABELS_TESSERACT;
         for (int run = 0; run < 2; run++) {
