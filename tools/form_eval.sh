@@ -33,7 +33,7 @@
 # them (lower case, each run of other characters one _) against those made
 # from the printed labels; notpl.tsv has one row per
 # truth field. --labels R reads the found fields' labels with R
-# (`inkpipe ocr --labels`; default inkpipe).
+# (`inkpipe ocr --labels`; default: inkpipe's, tesseract).
 # Needs the Chars74K data: --data DIR, else $INKPIPE_CHARS74K, else
 # ../shared/data/chars74k-hnd beside the repository. Exit: 0 ok, 1 a step
 # failed, 2 usage, 3 no data.
@@ -41,7 +41,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 pages=100 seed=1 writers=041-045 out=$top/eval/forms build=$top/build
 inkpipe= data=${INKPIPE_CHARS74K:-} shift_px=40 scale=0.15 rotate=2 tess=0
-notpl=0 labels=inkpipe
+notpl=0 labels=
 usage() { sed -n '2,/^set -u/p' "$0" | sed -e '/^set -u/d' -e 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
     case $1 in
@@ -78,7 +78,7 @@ t0=$(date +%s.%N)
 t1=$(date +%s.%N)
 if [ "$notpl" = 1 ]; then
     t2=$(date +%s.%N)
-    "$inkpipe" ocr -f json --labels "$labels" -o "$out/json_notpl" "$out/pages"/form-*.png || exit 1
+    "$inkpipe" ocr -f json ${labels:+--labels "$labels"} -o "$out/json_notpl" "$out/pages"/form-*.png || exit 1
     t3=$(date +%s.%N)
 fi
 
