@@ -12,7 +12,7 @@ BUILD    ?= build
 PREFIX   ?= /usr/local
 CC       ?= cc
 PKGS     := lept yaml-0.1 openblas libtiff-4 libpng zlib libdeflate freetype2 jansson \
-            libqpdf poppler-glib cairo jbig2dec
+            libqpdf poppler-glib cairo jbig2dec tesseract
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -31,7 +31,7 @@ DEFS     := -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
             -DINKPIPE_PREFIX='"$(PREFIX)"' -DINKPIPE_VERSION='"$(VERSION)"'
 ALL_CFLAGS = $(WARN) $(DEFS) -I. $(PKG_CFLAGS) $(OPT) $(SAN_FLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(SAN_FLAGS) -Wl,--as-needed $(LDFLAGS)
-LIBS     := $(PKG_LIBS) -lm -lpthread
+LIBS     := $(PKG_LIBS) -lgomp -lm -lpthread
 
 # The binary: ./inkpipe for the default build, $(BUILD)/inkpipe otherwise.
 ifeq ($(BUILD),build)

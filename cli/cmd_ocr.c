@@ -22,7 +22,7 @@ static const char help_ocr[] =
     "                   [--model FILE] [--no-context] [--no-adapt] [--no-lm]\n"
     "                   [--no-seg-alternatives]\n"
     "                   [--lexicon FILE] [--template T.yaml]\n"
-    "                   [--threshold C] IMAGE...\n"
+    "                   [--threshold C] [--labels inkpipe|tesseract] IMAGE...\n"
     "\n"
     "OCR scans (multi-page TIFF and PDF, PNG, JPEG, PNM) without a job\n"
     "file. For IMAGE x.png, writes DIR/x.txt and DIR/x.hocr (one hOCR page\n"
@@ -66,6 +66,10 @@ static const char help_ocr[] =
     "                  write DIR/x.json (docs/forms.md)\n"
     "  --threshold C   fields read with a confidence under C (0-1, default\n"
     "                  0.5) need review, unless the template sets their own\n"
+    "  --labels R      who reads the printed labels of fields found without\n"
+    "                  a template (forms.labels): tesseract (the default:\n"
+    "                  libtesseract, English, on the label crops only;\n"
+    "                  needs tesseract-ocr-eng) or inkpipe (our classifier)\n"
     "\n"
     "The image path in hOCR and ALTO is relative to the output folder\n"
     "(to the current folder with -o -). For a folder of images, write a\n"
@@ -244,6 +248,13 @@ static int parse_args(int argc, char **argv, OcrRun *r, const char **model,
                 return 2;
             }
             r->fo.threshold = (float)t;
+        } else if (!strcmp(a, "--labels") && i + 1 < argc) {
+            if (form_labels_parse(argv[++i], &r->fo.labels) < 0) {
+                fprintf(stderr, "inkpipe: --labels: expected inkpipe or "
+                                "tesseract, got '%s'\n",
+                        argv[i]);
+                return 2;
+            }
         } else if (!strcmp(a, "--charset") && i + 1 < argc) {
             if (rec_charset_parse(argv[++i], &r->d.chain.charset) < 0) {
                 fprintf(stderr, "inkpipe: --charset: %s\n", err_get());
@@ -356,6 +367,12 @@ int cmd_ocr(int argc, char **argv)
         rc = 2;
         goto out;
     }
+    if (r.fo.labels == FORM_LABELS_TESSERACT && !r.tpl &&
+        (r.d.formats & OUT_FORMAT_JSON) && form_tess_check() < 0) {
+        fprintf(stderr, "inkpipe: --labels: %s\n", err_get());
+        rc = 2;
+        goto out;
+    }
     if (load_models(&r, model, lexicon, no_lm) < 0)
         goto out;
     if (!to_stdout && (r.out_fd = fs_open_dir(r.outdir, 1)) < 0) {
@@ -378,5 +395,6 @@ out:
     rec_lm_destroy(&r.lm);
     rec_lexicon_destroy(&r.lex);
     rec_net_destroy(&r.net);
+    form_tess_release();
     return rc;
 }

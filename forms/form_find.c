@@ -657,11 +657,12 @@ void form_find_name(const char *label, int index, char *const *used,
     }
 }
 
-/* The label's text: its box (with a margin) read through the page chain
- * with every class. *ptext: owned, NULL when nothing was read. */
-static int read_label(const ChainOptions *o, RecNet *net, PIX *pixb,
-                      const OutBox *lb, int dpi, const OutPage *op,
-                      char **ptext)
+/* The label's text: its box (with a margin) read by Tesseract when
+ * fo->labels says so, else through the page chain with every class.
+ * *ptext: owned, NULL when nothing was read. */
+static int read_label(const FormOptions *fo, const ChainOptions *o,
+                      RecNet *net, PIX *pixb, const OutBox *lb, int dpi,
+                      const OutPage *op, char **ptext)
 {
     *ptext = NULL;
     int m = 4, W = pixGetWidth(pixb), H = pixGetHeight(pixb);
@@ -674,6 +675,11 @@ static int read_label(const ChainOptions *o, RecNet *net, PIX *pixb,
     pixDestroy(&c);
     if (!pp)
         return err_set("out of memory");
+    if (fo->labels == FORM_LABELS_TESSERACT) {
+        int rc = form__tess_read(pp, dpi, ptext);
+        pixDestroy(&pp);
+        return rc;
+    }
     ChainOptions lo = *o;
     lo.charset = REC_CHARSET_ALL;
     SegPage *sp = chain_segment(&lo, pp, dpi, net, op->image, op->pageno);
@@ -785,7 +791,7 @@ static int read_found(const FormOptions *fo, const ChainOptions *o,
     f.cells = ff->cells;
     f.threshold = -1;
     if (ff->has_label &&
-        read_label(o, net, pixb, &ff->label, dpi, op, &of->label) < 0)
+        read_label(fo, o, net, pixb, &ff->label, dpi, op, &of->label) < 0)
         return -1;
     char name[128];
     char **used = malloc(((size_t)i + 1) * sizeof *used);

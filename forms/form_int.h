@@ -13,4 +13,8 @@ int form__read_box(const FormField *f, const FormTemplate *t, int fi,
                    const ChainOptions *o, RecNet *net, PIX *up,
                    const OutBox *box, int dpi, const OutPage *op, OutField *of);
 
+/* One printed line read by Tesseract (form_tess.c): *ptext owned, NULL
+ * when nothing was read. 0 or -1. */
+int form__tess_read(PIX *crop, int dpi, char **ptext);
+
 #endif

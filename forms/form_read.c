@@ -41,10 +41,12 @@
 
 #define FORM_CHECK_INK 0.06f
 
-/** Defaults: needs_review under confidence 0.5. */
+/** Defaults: needs_review under confidence 0.5; labels read by Tesseract
+ * (docs/forms.md: right far more often, for about 0.1 s of CPU a card). */
 void form_options_init(FormOptions *fo)
 {
     fo->threshold = 0.5f;
+    fo->labels = FORM_LABELS_TESSERACT;
 }
 
 /* Field box on the upright page, clipped to it. */

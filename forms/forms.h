@@ -80,8 +80,27 @@ typedef struct {
 int form_register(const FormTemplate *t, PIX *pixb, FormReg *reg,
                   PIX **pdeskewed);
 
+/* Who reads the printed labels of fields found without a template. */
+typedef enum {
+    FORM_LABELS_INKPIPE = 0, /* our classifier, every class */
+    FORM_LABELS_TESSERACT    /* Tesseract (eng, LSTM, one line) */
+} FormLabels;
+
+/* "inkpipe" | "tesseract" -> *out; -1 (no message) for any other name. */
+int form_labels_parse(const char *s, FormLabels *out);
+const char *form_labels_name(FormLabels l);
+
+/* 0 when Tesseract and its English model can be started here (the
+ * process's reader is started and kept), else -1 (message says what to
+ * install). */
+int form_tess_check(void);
+/* End this process's Tesseract reader (started by the first label it
+ * read); harmless when none was. */
+void form_tess_release(void);
+
 typedef struct {
     float threshold; /* needs_review below this (fields without their own) */
+    FormLabels labels; /* `forms.labels`: who reads found fields' labels */
 } FormOptions;
 
 void form_options_init(FormOptions *fo);

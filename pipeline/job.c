@@ -280,6 +280,7 @@ typedef enum {
     JT_BOOL,
     JT_METHOD,
     JT_PRECISION, /* fp32 | int8 | auto */
+    JT_LABELS,    /* inkpipe | tesseract */
     JT_FORMATS,
     JT_CLEAN, /* never | after-run */
     JT_IMAGE_PATHS, /* relative | absolute */
@@ -330,6 +331,7 @@ static const JField job_fields[] = {
     {"lease.seconds", JT_DOUBLE, OFF(lease_seconds), 1, 604800, 0},
     {"forms.template", JT_PATH, OFF(forms_template), 0, 0, 0},
     {"forms.threshold", JT_FLOAT, OFF(forms.threshold), 0, 1, 0},
+    {"forms.labels", JT_LABELS, OFF(forms.labels), 0, 0, 0},
     {"slurm.tasks", JT_INT, OFF(slurm_tasks), 1, 1000000, 0},
     {"slurm.nodes", JT_INT, OFF(slurm_nodes), 1, 100000, 0},
     {"slurm.cpus_per_task", JT_INT, OFF(slurm_cpus_per_task), 1, 4096, 0},
@@ -623,6 +625,13 @@ static int check_field(JCheck *c, const JField *f, const JNode *v)
             return -1;
         if (rec_precision_parse(v->value, (RecPrecision *)dst) < 0)
             return jerr(c, v, "expected fp32, int8 or auto for %s, got '%s'",
+                        f->key, v->value);
+        return 0;
+    case JT_LABELS:
+        if (check_scalar(c, f, v, "inkpipe or tesseract") < 0)
+            return -1;
+        if (form_labels_parse(v->value, (FormLabels *)dst) < 0)
+            return jerr(c, v, "expected inkpipe or tesseract for %s, got '%s'",
                         f->key, v->value);
         return 0;
     case JT_FORMATS:
@@ -1034,6 +1043,12 @@ Job *job_load(const char *path)
     if (job->forms_template &&
         !(job->form = form_template_load(job->forms_template))) {
         err_prefix("%s: forms.template", path);
+        goto fail;
+    }
+    /* labels are read only for fields found without a template */
+    if (job->forms.labels == FORM_LABELS_TESSERACT && !job->forms_template &&
+        (job->formats & OUT_FORMAT_JSON) && form_tess_check() < 0) {
+        jerr(&c, c.node[field_index("forms.labels")], "%s", err_get());
         goto fail;
     }
     jnode_free(root);

@@ -15,7 +15,7 @@
  *              recorded as recognize.lm), forms.template (the file),
  *              forms.find (json asked for without a template: the fields
  *              are found on each page),
- *              forms.threshold
+ *              forms.threshold, forms.labels
  *   output     output.dir (real path), output.formats,
  *              output.image_paths
  * `run` and `submit` compare the job with it (spool_settings_sync). When
@@ -199,6 +199,8 @@ static void settings_of_job(const Job *job, const char *model,
                       job->forms_template);
     settings_add(s, STAGE_RECOGNIZE, "forms.threshold", "%.7g",
                  (double)job->forms.threshold);
+    settings_add(s, STAGE_RECOGNIZE, "forms.labels", "%s",
+                 form_labels_name(job->forms.labels));
     /* json without a template: recognize finds the fields (form_find) */
     settings_add(s, STAGE_RECOGNIZE, "forms.find", "%s",
                  !job->forms_template && (job->formats & OUT_FORMAT_JSON)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tools/deps.sh GROUP... - install the Debian packages a group needs.
-#   build: compile inkpipe     test: run `make test`
+#   build: compile inkpipe (and run it: tesseract-ocr-eng reads the labels
+#          of forms found without a template)     test: run `make test`
 #   bench: peers for `make bench` (tesseract, ocrad, gocr; time, convert;
 #          tiffcp for bench/tiff_pages.sh)
 #   fuzz: clang for libFuzzer    slurm: see tests/slurm/start-cluster.sh
@@ -22,7 +23,8 @@ for g in "$@"; do
     build) pkgs+=(gcc make pkg-config libleptonica-dev libopenblas-dev
                   libtiff-dev libpng-dev libjpeg-dev libyaml-dev zlib1g-dev
                   libdeflate-dev libfreetype-dev libjansson-dev libqpdf-dev
-                  libpoppler-glib-dev libcairo2-dev libjbig2dec0-dev) ;;
+                  libpoppler-glib-dev libcairo2-dev libjbig2dec0-dev
+                  libtesseract-dev tesseract-ocr-eng) ;;
     test) pkgs+=(libxml2-utils hershey-fonts-data valgrind imagemagick strace jq
                  poppler-utils qpdf chromium libtiff-tools
                  fonts-dejavu-core groff-base man-db

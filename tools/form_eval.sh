@@ -5,7 +5,7 @@
 #   tools/form_eval.sh [--pages N] [--seed S] [--writers LIST] [--out DIR]
 #                      [--build DIR] [--inkpipe BIN] [--data DIR]
 #                      [--shift PX] [--scale F] [--rotate DEG] [--tesseract N]
-#                      [--no-template]
+#                      [--no-template] [--labels inkpipe|tesseract]
 #
 # Composes N filled-in registration cards (tools/form_compose: printed
 # labels in DejaVu Sans, handwriting from the Chars74K images of held-out
@@ -29,8 +29,11 @@
 # exact value and CER per group (a missed field counts as wrong, its CER
 # against an empty value), and the labels read (case-insensitive exact,
 # CER; and comparing only their letters and digits, as the classifier has
-# no punctuation) against the printed labels; notpl.tsv has one row per
-# truth field.
+# no punctuation) against the printed labels, and the field names made from
+# them (lower case, each run of other characters one _) against those made
+# from the printed labels; notpl.tsv has one row per
+# truth field. --labels R reads the found fields' labels with R
+# (`inkpipe ocr --labels`; default: inkpipe's, tesseract).
 # Needs the Chars74K data: --data DIR, else $INKPIPE_CHARS74K, else
 # ../shared/data/chars74k-hnd beside the repository. Exit: 0 ok, 1 a step
 # failed, 2 usage, 3 no data.
@@ -38,7 +41,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 pages=100 seed=1 writers=041-045 out=$top/eval/forms build=$top/build
 inkpipe= data=${INKPIPE_CHARS74K:-} shift_px=40 scale=0.15 rotate=2 tess=0
-notpl=0
+notpl=0 labels=
 usage() { sed -n '2,/^set -u/p' "$0" | sed -e '/^set -u/d' -e 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
     case $1 in
@@ -54,6 +57,7 @@ while [ $# -gt 0 ]; do
     --rotate) rotate=$2; shift 2 ;;
     --tesseract) tess=$2; shift 2 ;;
     --no-template) notpl=1; shift ;;
+    --labels) labels=$2; shift 2 ;;
     --help|-h) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
     esac
@@ -74,7 +78,7 @@ t0=$(date +%s.%N)
 t1=$(date +%s.%N)
 if [ "$notpl" = 1 ]; then
     t2=$(date +%s.%N)
-    "$inkpipe" ocr -f json -o "$out/json_notpl" "$out/pages"/form-*.png || exit 1
+    "$inkpipe" ocr -f json ${labels:+--labels "$labels"} -o "$out/json_notpl" "$out/pages"/form-*.png || exit 1
     t3=$(date +%s.%N)
 fi
 
@@ -235,6 +239,8 @@ if [ "$notpl" = 1 ]; then
       wu[g] += (!ok && $5 != "true"); WU += (!ok && $5 != "true")
       lt = tolower($6); lr = tolower($7); LN++; LE += (lt == lr)
       LED += lev(lt, lr); LLEN += length(lt)
+      nt = lt; nr = lr; gsub(/[^a-z0-9]+/, "_", nt); gsub(/[^a-z0-9]+/, "_", nr)
+      gsub(/^_+|_+$/, "", nt); gsub(/^_+|_+$/, "", nr); NM += (nr != "" && nt == nr)
       gsub(/[^a-z0-9]/, "", lt); gsub(/[^a-z0-9]/, "", lr); LA += (lt == lr) }
     END {
       printf "%-10s %6s %6s %7s %8s %7s %8s %14s\n", "group", "fields", "found", "missed", "exact", "CER", "flagged", "wrong_unflagged"
@@ -243,6 +249,7 @@ if [ "$notpl" = 1 ]; then
         printf "%-10s %6d %6d %7d %7.1f%% %6s %7.1f%% %14d\n", g, n[g], mt[g], n[g] - mt[g], 100 * e[g] / n[g],
           g == "checkbox" ? "-" : sprintf("%.1f%%", 100 * ed[g] / len[g]), 100 * fl[g] / n[g], wu[g] }
       printf "%-10s %6d %6d %7d %7.1f%% %6s %7.1f%% %14d\n", "all", N, MT, N - MT, 100 * E / N, "", 100 * FL / N, WU
-      printf "labels: %d of %d read exactly (case-insensitive, %.1f%%), CER %.1f%%; %d (%.1f%%) right in their letters and digits\n", LE, LN, 100 * LE / LN, 100 * LED / LLEN, LA, 100 * LA / LN }' \
+      printf "labels: %d of %d read exactly (case-insensitive, %.1f%%), CER %.1f%%; %d (%.1f%%) right in their letters and digits\n", LE, LN, 100 * LE / LN, 100 * LED / LLEN, LA, 100 * LA / LN
+      printf "field names (made from the label read, as form_find_name does) equal to those from the printed labels: %d of %d (%.1f%%)\n", NM, LN, 100 * NM / LN }' \
         "$out/notpl.tsv"
 fi

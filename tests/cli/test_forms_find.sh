@@ -90,3 +90,50 @@ check job_json_added__exit_0 test "$rc" = 0
 check job_json_added__fields_found \
     jqe '.pages[0].fields | length == 10' job2/out/form-000.json
 check job_json_added__text_unchanged cmp -s job2/out/form-000.txt "$T/first.txt"
+
+# labels read by Tesseract (forms.labels / --labels tesseract): the found
+# fields' labels, in reading order, are the card's printed labels (letters
+# and digits, case-insensitive), at least 9 of the 10; the field values are
+# the same as with inkpipe's labels (only the label crops go to Tesseract)
+norm() { tr 'A-Z' 'a-z' | tr -cd 'a-z0-9\n'; }
+grep -E '^ +label:' form.yaml | sed 's/.*label: *"\(.*\)"/\1/' | norm >truth_labels.txt
+"$INKPIPE" ocr -f json --labels tesseract -o tess form-000.png 2>"$T/err"
+check ocr_labels_tesseract__exit_0 test $? = 0
+"$INKPIPE" ocr -f json --labels inkpipe -o ink form-000.png 2>"$T/err"
+check ocr_labels_inkpipe__exit_0 test $? = 0
+check ocr_labels__tesseract_by_default cmp -s tess/form-000.json out/form-000.json
+jq -r '.pages[0].fields[] | .label // ""' tess/form-000.json | norm >tess_labels.txt
+check ocr_labels_tesseract__labels_match_printed \
+    test "$(paste -d' ' truth_labels.txt tess_labels.txt | awk '$1 == $2 && $1 != ""' | wc -l)" -ge 9
+check ocr_labels_tesseract__values_as_with_inkpipe_labels \
+    test "$(jq -c '[.pages[0].fields[] | [.value, .bbox]]' tess/form-000.json)" = \
+    "$(jq -c '[.pages[0].fields[] | [.value, .bbox]]' ink/form-000.json)"
+# the same from a job
+mkdir -p job3/in && cp form-000.png job3/in/
+printf 'input:\n  paths: [in]\noutput:\n  dir: out\n  formats: [json]\nforms:\n  labels: tesseract\n' >job3/job.yaml
+(cd job3 && "$INKPIPE" run job.yaml >/dev/null 2>"$T/err"); rc=$?
+check job_labels_tesseract__same_labels_as_ocr \
+    test "$rc:$(jq -c '[.pages[0].fields[] | .label]' job3/out/form-000.json)" = \
+    "0:$(jq -c '[.pages[0].fields[] | .label]' tess/form-000.json)"
+# forms.labels changed between runs: recognize is redone, the labels are
+# inkpipe's again
+sed -i 's/labels: tesseract/labels: inkpipe/' job3/job.yaml
+(cd job3 && "$INKPIPE" run job.yaml >"$T/out" 2>&1); rc=$?
+check job_labels_changed__recognize_redone_labels_inkpipes \
+    bash -c "test $rc = 0 && grep -q 'forms.labels tesseract -> inkpipe' '$T/out' &&
+        test \"\$(jq -c '[.pages[0].fields[] | .label]' job3/out/form-000.json)\" = \"\$(jq -c '[.pages[0].fields[] | .label]' ink/form-000.json)\""
+sed -i 's/labels: inkpipe/labels: tesseract/' job3/job.yaml
+# a bad value: file:line:col; no English model: said at load, before any page
+printf 'input:\n  paths: [in]\noutput:\n  dir: out\n  formats: [json]\nforms:\n  labels: tesseract4\n' >job3/bad.yaml
+(cd job3 && "$INKPIPE" run bad.yaml >/dev/null 2>"$T/err"); rc=$?
+check job_labels_bad_value__error_names_file_line_col \
+    bash -c "test $rc != 0 && grep -q \"bad.yaml:7:11: expected inkpipe or tesseract for forms.labels, got 'tesseract4'\" '$T/err'"
+(cd job3 && TESSDATA_PREFIX=/nonexistent "$INKPIPE" run job.yaml >/dev/null 2>"$T/err"); rc=$?
+check job_labels_no_eng_model__error_at_load \
+    bash -c "test $rc != 0 && grep -q 'job.yaml:7:11: forms.labels tesseract: cannot load .*eng.traineddata' '$T/err'"
+"$INKPIPE" ocr -f json --labels tess -o bad form-000.png 2>"$T/err"
+check ocr_labels_bad_value__exit_2 \
+    bash -c "test $? = 2 && grep -q \"expected inkpipe or tesseract, got 'tess'\" '$T/err' && test ! -e bad/form-000.json"
+TESSDATA_PREFIX=/nonexistent "$INKPIPE" ocr -f json --labels tesseract -o bad form-000.png 2>"$T/err"
+check ocr_labels_no_eng_model__exit_2_says_what_to_install \
+    bash -c "test $? = 2 && grep -q 'install tesseract-ocr-eng' '$T/err'"

@@ -166,6 +166,54 @@ static void form_find_page__random_net__every_field_named_empty_box_empty(void)
     pixDestroy(&p);
 }
 
+static void form_labels_parse__names__round_trip_others_refused(void)
+{
+    FormLabels l = FORM_LABELS_INKPIPE;
+    CHECK(form_labels_parse("tesseract", &l) == 0 &&
+          l == FORM_LABELS_TESSERACT);
+    CHECK(!strcmp(form_labels_name(l), "tesseract"));
+    CHECK(form_labels_parse("inkpipe", &l) == 0 && l == FORM_LABELS_INKPIPE);
+    CHECK(!strcmp(form_labels_name(l), "inkpipe"));
+    CHECK(form_labels_parse("Tesseract", &l) < 0 && l == FORM_LABELS_INKPIPE);
+    CHECK(form_labels_parse("", &l) < 0);
+}
+
+/* Labels read by Tesseract (needs tesseract-ocr-eng): the same fields and
+ * values as with inkpipe's labels (only the label crops go to Tesseract),
+ * each named, twice in a row (the reader is reused). */
+static void form_find_page__tesseract_labels__same_values_named(void)
+{
+    PIX *p = make_page();
+    RecNet *net = rec_net_create("c4,p,f62", 5);
+    ChainOptions o;
+    chain_options_init(&o);
+    FormOptions fo;
+    form_options_init(&fo);
+    OutPage *a = out_page_create("synthetic.png", 0, 1400, 1100, 200, 0, 0, 0);
+    OutPage *b = out_page_create("synthetic.png", 0, 1400, 1100, 200, 0, 0, 0);
+    CHECK(net && a && b && form_tess_check() == 0);
+    CHECK(fo.labels == FORM_LABELS_TESSERACT); /* the default */
+    if (net && a && b) {
+        fo.labels = FORM_LABELS_INKPIPE;
+        CHECK(form_find_page(&fo, &o, net, p, 200, a) == 0);
+        fo.labels = FORM_LABELS_TESSERACT;
+        for (int run = 0; run < 2; run++) {
+            CHECK(form_find_page(&fo, &o, net, p, 200, b) == 0);
+            CHECK(b->n_fields == a->n_fields);
+            for (int i = 0; i < a->n_fields && i < b->n_fields; i++) {
+                CHECK(!strcmp(a->fields[i].value, b->fields[i].value));
+                CHECK(b->fields[i].name && b->fields[i].name[0]);
+            }
+        }
+    }
+    form_tess_release();
+    form_tess_release(); /* harmless twice */
+    out_page_destroy(&a);
+    out_page_destroy(&b);
+    rec_net_destroy(&net);
+    pixDestroy(&p);
+}
+
 int main(void)
 {
     RUN(form_find_fields__page_with_five_fields__kinds_order_labels);
@@ -173,5 +221,7 @@ int main(void)
     RUN(form_find_fields__not_binarised__error);
     RUN(form_find_name__labels__lowercase_underscores_deduplicated);
     RUN(form_find_page__random_net__every_field_named_empty_box_empty);
+    RUN(form_labels_parse__names__round_trip_others_refused);
+    RUN(form_find_page__tesseract_labels__same_values_named);
     TEST_EXIT();
 }
