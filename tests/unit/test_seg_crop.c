@@ -107,11 +107,70 @@ static void seg_page_segment__file_says_72_dpi__scale_from_glyphs(void)
     pixDestroy(&pix);
 }
 
+/* Lines and glyphs of pix segmented at dpi; -1 when segmenting failed. */
+static void count(PIX *pix, int dpi, int *nl, int *ng)
+{
+    SegPage *page = seg(pix, dpi);
+    *nl = *ng = -1;
+    if (page) {
+        seg_page_get_lines(page, nl);
+        seg_page_get_glyphs(page, ng);
+        if (*nl != 1 || *ng != 9)
+            fx_dump(page);
+    }
+    seg_page_destroy(&page);
+}
+
+static void seg_page_segment__name_crop_with_white_margin__same_line(void)
+{
+    /* The crop law: a white margin around the crop does not turn the cut
+     * bits of the next line into a line of their own. */
+    PIX *pix = name_crop();
+    static const int margins[] = {5, 20, 40};
+    for (int i = 0; i < 3; i++) {
+        PIX *pm = pixAddBorder(pix, margins[i], 0);
+        int nl, ng;
+        count(pm, 300, &nl, &ng);
+        if (nl != 1 || ng != 9)
+            printf("  margin %d px: %d lines, %d glyphs\n", margins[i], nl,
+                   ng);
+        CHECK(nl == 1);
+        CHECK(ng == 9);
+        pixDestroy(&pm);
+    }
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__box_remnant_inside_edge__dropped(void)
+{
+    /* A field crop with the box's left and right lines 3 px in from the
+     * edges (the cut missed the box by a few pixels), with and without a
+     * white margin: the lines are not read as glyphs. */
+    FxPen pen = fx_pen(26);
+    PIX *pix = pixCreate(420, 90, 1);
+    fx_text(pix, "nox lov xon", 40, 60, &pen, 0);
+    pixRasterop(pix, 3, 0, 3, 90, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, 414, 0, 3, 90, PIX_SET, NULL, 0, 0);
+    for (int m = 0; m <= 20; m += 20) {
+        PIX *pm = pixAddBorder(pix, m, 0);
+        int nl, ng;
+        count(pm, 300, &nl, &ng);
+        if (nl != 1 || ng != 9)
+            printf("  margin %d px: %d lines, %d glyphs\n", m, nl, ng);
+        CHECK(nl == 1);
+        CHECK(ng == 9);
+        pixDestroy(&pm);
+    }
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
     RUN(seg_page_segment__evenly_spaced_capitals__one_word);
     RUN(seg_page_segment__words_on_evenly_spaced_line__still_split);
     RUN(seg_page_segment__name_crop__one_line_without_label_or_cut_bits);
     RUN(seg_page_segment__file_says_72_dpi__scale_from_glyphs);
+    RUN(seg_page_segment__name_crop_with_white_margin__same_line);
+    RUN(seg_page_segment__box_remnant_inside_edge__dropped);
     TEST_EXIT();
 }
