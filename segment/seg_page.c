@@ -315,18 +315,22 @@ static int live_median_height(const SegPieces *ps, float *pmed)
     return 0;
 }
 
-/* Drop the specks: pieces under 0.25 mm square at the page's dpi, or 8%
+/* Drop the specks: pieces under 0.25 mm square at the page's dpi (a
+ * crop's: the dpi its glyph height gives, whatever the file claims), or 8%
  * of a glyph height squared, whichever is larger (opt->min_speck_area
  * when set); m->speck_area is that size and m->med_h becomes the median
  * height of the pieces kept. Returns how many were kept, or -1 on
  * error. */
-static int specks_drop(SegPieces *ps, const SegOptions *opt, SegMetrics *m,
-                       SegStats *st)
+static int specks_drop(SegPieces *ps, const SegOptions *opt, int crop,
+                       SegMetrics *m, SegStats *st)
 {
     if (opt->min_speck_area > 0) {
         m->speck_area = opt->min_speck_area;
     } else {
-        float side = 0.25f * m->dpi / 25.4f, rel = 0.08f * m->med_h;
+        /* a crop: the dpi its glyphs show, not the file's claim */
+        float dpi = crop && m->med_h > 0 ? m->med_h * 25.4f / SEG_GLYPH_MM
+                                         : (float)m->dpi;
+        float side = 0.25f * dpi / 25.4f, rel = 0.08f * m->med_h;
         float s = side > rel ? side : rel;
         m->speck_area = (int)lrintf(s * s);
         if (m->speck_area < 2)
@@ -451,7 +455,7 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
     if (furniture_remove(pixb, opt, crop, &frame, &m, &st, &ps, &pixc) < 0)
         goto done;
     st.n_components = ps.n;
-    int nh = specks_drop(&ps, opt, &m, &st);
+    int nh = specks_drop(&ps, opt, crop, &m, &st);
     if (nh < 0)
         goto done;
     if (nh > 0 && lines_build(&ps, &m, opt, crop, &frame, &st, &ls, &dpi) < 0)
