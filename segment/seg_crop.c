@@ -118,7 +118,7 @@ void seg__crop_frame(const SegPieces *ps, int w, int h, float med_h,
 /**
  * Is this image a crop (a field or line cut out of a page) rather than a
  * page? The rule holds for the image, or for its frame (its ink) when the
- * white around the frame is at most 4 glyph heights a side, so a white
+ * white above and below the frame is at most 8 glyph heights, so a white
  * margin does not change the answer. The glyph height used is the median over pieces that
  * do not touch only the top or only the bottom of the frame: the cut bits
  * of a printed line along the edge can outnumber the glyphs.
@@ -155,11 +155,11 @@ int seg__crop_detect(const SegPieces *ps, const SegFrame *f, float *pmed_h)
         med = *pmed_h;
     if (med <= 0)
         return 0;
-    /* the frame counts when the white around it is a margin (at most 4
-     * glyph heights a side), not a page with a short text on it */
-    float mg = 4.0f * med;
-    int margin = f->x0 <= mg && f->y0 <= mg && f->w - f->x1 <= mg &&
-                 f->h - f->y1 <= mg;
+    /* the frame counts when the white above and below it is a margin (at
+     * most 8 glyph heights), not a page with a short text on it; a field
+     * is often blank to the right of the name */
+    float mg = 8.0f * med;
+    int margin = f->y0 <= mg && f->h - f->y1 <= mg;
     int crop = crop_sized(f->w, f->h, med) ||
                (margin && crop_sized(f->x1 - f->x0, f->y1 - f->y0, med));
     if (crop && med > *pmed_h)
@@ -310,7 +310,12 @@ static void drop_remnants(SegPieces *ps, SegWLine *ml, const SegFrame *f,
 int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
                         const SegFrame *f, SegStats *st)
 {
-    int h = f->h;
+    /* Lines are weighed about the image's centre, or the frame's when
+     * white of about equal height lies above and below the ink (a margin
+     * added around a crop): then the margin's width does not matter. */
+    int gt = f->y0, gb = f->h - f->y1;
+    int even = gt > 0 && gb > 0 && abs(gt - gb) <= (gt + gb) / 4 + 1;
+    int h = even ? f->y1 - f->y0 : f->h, c0 = even ? f->y0 : 0;
     int best = -1;
     float best_s = 0;
     float *score = calloc((size_t)ls->n + 1, sizeof *score);
@@ -342,7 +347,7 @@ int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
                 ink += (float)p->area;
         }
         /* the image's centre: a margin added on all sides keeps it */
-        float cy = l->box.y + 0.5f * l->box.h;
+        float cy = l->box.y - c0 + 0.5f * l->box.h;
         float d = cy - 0.5f * h;
         d = d < 0 ? -d : d;
         /* ink times glyph height: a printed label is smaller than the

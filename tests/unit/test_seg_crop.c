@@ -141,6 +141,23 @@ static void seg_page_segment__name_crop_with_white_margin__same_line(void)
     pixDestroy(&pix);
 }
 
+static void seg_page_segment__name_crop_with_tall_white_margin__same_line(void)
+{
+    /* The crop saved with a white margin of 5 glyph heights above and
+     * below (it no longer looks like a strip): still a crop, read by the
+     * frame of its ink. */
+    PIX *pix = name_crop();
+    PIX *pm = pixAddBorderGeneral(pix, 20, 20, 150, 150, 0);
+    int nl, ng;
+    count(pm, 300, &nl, &ng);
+    if (nl != 1 || ng != 9)
+        printf("  %d lines, %d glyphs\n", nl, ng);
+    CHECK(nl == 1);
+    CHECK(ng == 9);
+    pixDestroy(&pm);
+    pixDestroy(&pix);
+}
+
 static void seg_page_segment__box_remnant_inside_edge__dropped(void)
 {
     /* A field crop with the box's left and right lines 3 px in from the
@@ -224,6 +241,7 @@ int main(void)
     RUN(seg_page_segment__name_crop__one_line_without_label_or_cut_bits);
     RUN(seg_page_segment__file_says_72_dpi__scale_from_glyphs);
     RUN(seg_page_segment__name_crop_with_white_margin__same_line);
+    RUN(seg_page_segment__name_crop_with_tall_white_margin__same_line);
     RUN(seg_page_segment__box_remnant_inside_edge__dropped);
     RUN(seg_page_segment__crop_claiming_300_dpi__reads_as_unknown_dpi);
     TEST_EXIT();
