@@ -13,6 +13,13 @@
  * Box-line remnants are dropped too: thin vertical runs standing on the
  * left/right edge, thin flat runs longer than a glyph, and thin specks
  * touching an edge.
+ * "Edge" means the crop's frame (seg__crop_frame: the box of its ink,
+ * with a touch band of 5 % of the glyph height) as well as the image's
+ * edge, so a crop reads the same with a white margin of any width around
+ * it: the cut bits still touch the frame. At the frame only, a line counts
+ * as cut when its glyphs are low and at least half touch the side, and a
+ * vertical remnant must be taller than 1.5 glyphs (a thin I beginning the
+ * name touches the frame too).
  */
 #include "segment/seg_internal.h"
 
@@ -20,30 +27,126 @@
 
 #include <stdlib.h>
 
+/* Does box b touch the top / bottom / left or right side of frame f? */
+static int at_top(const SegBox *b, const SegFrame *f)
+{
+    return b->y <= f->y0 + f->tol;
+}
+
+static int at_bot(const SegBox *b, const SegFrame *f)
+{
+    return b->y + b->h >= f->y1 - f->tol;
+}
+
+static int at_lr(const SegBox *b, const SegFrame *f)
+{
+    return b->x <= f->x0 + f->tol || b->x + b->w >= f->x1 - f->tol;
+}
+
+/* Does box b touch the image's own left or right edge (within 1 px)? */
+static int at_image_lr(const SegBox *b, const SegFrame *f)
+{
+    return b->x <= 1 || b->x + b->w >= f->w - 1;
+}
+
+/* Is line l cut by the top (side 0) or bottom (side 1) of the crop: it
+ * touches the image edge there, or (short: its glyphs are lower than the
+ * crop's tallest line's, as the bits of a line cut flat are) at least half
+ * of its live pieces (2 or more) touch the frame's side. A written line
+ * whose glyphs rest on the frame's bottom is not short. */
+static int line_cut_at(const SegPieces *ps, const SegWLine *l,
+                       const SegFrame *f, int side, int short_line)
+{
+    if (side == 0 ? l->box.y <= 0 : l->box.y + l->box.h >= f->h)
+        return 1;
+    if (!short_line)
+        return 0;
+    int n = 0, t = 0;
+    for (int k = 0; k < l->n; k++) {
+        const SegPiece *p = &ps->v[l->idx[k]];
+        if (p->flags & SEG__DEAD)
+            continue;
+        n++;
+        t += side == 0 ? at_top(&p->box, f) : at_bot(&p->box, f);
+    }
+    return t >= 2 && 2 * t >= n;
+}
+
+/**
+ * The frame of a possible crop: the box of its ink, ignoring pieces of
+ * under 3 pixels (scan noise in a margin). A crop read with a white margin
+ * added around it has the same frame as without, so the pieces the crop's
+ * edge cut (a neighbouring line, a label, a box line) touch the frame's
+ * sides either way. The touch band is 1 px, or 5 % of the glyph height
+ * when that is more (a box remnant a pixel or two in from the edge).
+ *
+ * @param[in]  ps     pieces, as found
+ * @param[in]  w      image width (px)
+ * @param[in]  h      image height (px)
+ * @param[in]  med_h  median piece height (px), 0 = unknown
+ * @param[out] f      the frame; the whole image when there is no ink
+ */
+void seg__crop_frame(const SegPieces *ps, int w, int h, float med_h,
+                     SegFrame *f)
+{
+    int x0 = w, y0 = h, x1 = 0, y1 = 0;
+    for (int i = 0; i < ps->n; i++) {
+        const SegBox *b = &ps->v[i].box;
+        if ((ps->v[i].flags & SEG__DEAD) || ps->v[i].area < 3)
+            continue;
+        x0 = b->x < x0 ? b->x : x0;
+        y0 = b->y < y0 ? b->y : y0;
+        x1 = b->x + b->w > x1 ? b->x + b->w : x1;
+        y1 = b->y + b->h > y1 ? b->y + b->h : y1;
+    }
+    if (x1 <= x0 || y1 <= y0) {
+        x0 = y0 = 0;
+        x1 = w;
+        y1 = h;
+    }
+    f->x0 = x0;
+    f->y0 = y0;
+    f->x1 = x1;
+    f->y1 = y1;
+    f->w = w;
+    f->h = h;
+    f->tol = (int)(0.05f * med_h);
+    if (f->tol < 1)
+        f->tol = 1;
+}
+
 /**
  * Is this image a crop (a field or line cut out of a page) rather than a
- * page? The glyph height used is the median over pieces that do not touch
- * only the top or only the bottom edge: the cut bits of a printed line
- * along the edge can outnumber the glyphs.
+ * page? The rule holds for the image, or for its frame (its ink) when the
+ * white above and below the frame is at most 8 glyph heights, so a white
+ * margin does not change the answer. The glyph height used is the median over pieces that
+ * do not touch only the top or only the bottom of the frame: the cut bits
+ * of a printed line along the edge can outnumber the glyphs.
  *
  * @param[in]     ps     pieces, as found
- * @param[in]     w      image width (px)
- * @param[in]     h      image height (px)
+ * @param[in]     f      the frame (seg__crop_frame)
  * @param[in,out] pmed_h median piece height (px); replaced by the median
  *                       without the edge pieces when the image is a crop
- * @return 1 when the image is at most 4 glyph heights tall, or a strip (at
- *         least 4 times as wide as tall) at most 10 glyph heights tall
+ * @return 1 when the image or its frame is at most 4 glyph heights tall,
+ *         or a strip (at least 4 times as wide as tall) at most 10 glyph
+ *         heights tall
  */
-int seg__crop_detect(const SegPieces *ps, int w, int h, float *pmed_h)
+/* The crop rule for a W x H image with glyphs med_h tall. */
+static int crop_sized(int w, int h, float med)
+{
+    return (float)h <= 4.0f * med || (4 * h <= w && (float)h <= 10.0f * med);
+}
+
+int seg__crop_detect(const SegPieces *ps, const SegFrame *f, float *pmed_h)
 {
     float *v = malloc((size_t)(ps->n + 1) * sizeof *v);
     int k = 0;
     for (int i = 0; v && i < ps->n; i++) {
         const SegBox *b = &ps->v[i].box;
-        int top = b->y <= 0, bot = b->y + b->h >= h;
         if (ps->v[i].flags & SEG__DEAD)
             continue;
-        if (top == bot && (b->w >= 4 || b->h >= 4) && b->h >= 3)
+        if (at_top(b, f) == at_bot(b, f) && (b->w >= 4 || b->h >= 4) &&
+            b->h >= 3)
             v[k++] = (float)b->h;
     }
     float med = seg__median_f(v, k);
@@ -52,8 +155,13 @@ int seg__crop_detect(const SegPieces *ps, int w, int h, float *pmed_h)
         med = *pmed_h;
     if (med <= 0)
         return 0;
-    int crop = (float)h <= 4.0f * med ||
-               (4 * h <= w && (float)h <= 10.0f * med);
+    /* the frame counts when the white above and below it is a margin (at
+     * most 8 glyph heights), not a page with a short text on it; a field
+     * is often blank to the right of the name */
+    float mg = 8.0f * med;
+    int margin = f->y0 <= mg && f->h - f->y1 <= mg;
+    int crop = crop_sized(f->w, f->h, med) ||
+               (margin && crop_sized(f->x1 - f->x0, f->y1 - f->y0, med));
     if (crop && med > *pmed_h)
         *pmed_h = med;
     return crop;
@@ -167,7 +275,7 @@ done:
 /* Box-line remnants on the main line (glyph height lh): thin verticals
  * on the left/right edge, flat thin runs longer than a glyph, specks at
  * any edge. */
-static void drop_remnants(SegPieces *ps, SegWLine *ml, int w, int h,
+static void drop_remnants(SegPieces *ps, SegWLine *ml, const SegFrame *f,
                           float lh, SegStats *st)
 {
     for (int k = 0; k < ml->n; k++) {
@@ -175,13 +283,16 @@ static void drop_remnants(SegPieces *ps, SegWLine *ml, int w, int h,
         if (p->flags & SEG__DEAD)
             continue;
         const SegBox *b = &p->box;
-        int at_lr = b->x <= 1 || b->x + b->w >= w - 1;
-        int at_tb = b->y <= 1 || b->y + b->h >= h - 1;
+        int img_lr = at_image_lr(b, f);
+        int tb = at_top(b, f) || at_bot(b, f);
         int thin_v = b->w <= 0.2f * lh + 1 && b->h >= 3 * b->w;
+        /* at the ink's side but not the image's: taller than the line
+         * (a box line), not a thin letter (I, 1) that begins the name */
+        int lr = img_lr || (at_lr(b, f) && b->h >= 1.5f * lh);
         int flat = b->h <= 0.2f * lh + 1 && b->w >= 1.5f * lh &&
                    b->w >= 4 * b->h;
         int speck = b->w <= 0.25f * lh + 1 && b->h <= 0.25f * lh + 1;
-        if ((at_lr && thin_v) || flat || ((at_lr || at_tb) && speck))
+        if ((lr && thin_v) || flat || ((img_lr || tb) && speck))
             piece_drop(p, st);
     }
 }
@@ -192,14 +303,19 @@ static void drop_remnants(SegPieces *ps, SegWLine *ml, int w, int h,
  * @param[in,out] ps  pieces (dropped ones are marked dead)
  * @param[in,out] ls  lines from seg__lines_find; all but one end empty
  * @param[in]     m   page metrics
- * @param[in]     w   image width
- * @param[in]     h   image height
+ * @param[in]     f   the crop's frame (seg__crop_frame)
  * @param[in,out] st  stats (dropped pieces count as specks)
  * @return 0, or -1 on error
  */
 int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
-                        int w, int h, SegStats *st)
+                        const SegFrame *f, SegStats *st)
 {
+    /* Lines are weighed about the image's centre, or the frame's when
+     * white of about equal height lies above and below the ink (a margin
+     * added around a crop): then the margin's width does not matter. */
+    int gt = f->y0, gb = f->h - f->y1;
+    int even = gt > 0 && gb > 0 && abs(gt - gb) <= (gt + gb) / 4 + 1;
+    int h = even ? f->y1 - f->y0 : f->h, c0 = even ? f->y0 : 0;
     int best = -1;
     float best_s = 0;
     float *score = calloc((size_t)ls->n + 1, sizeof *score);
@@ -211,26 +327,34 @@ int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
         free(cut);
         return err_set("segment: out of memory (crop, %d lines)", ls->n);
     }
+    float top_h = 0;
     for (int i = 0; i < ls->n; i++) {
         SegWLine *l = &ls->v[i];
         if (l->n == 0)
             continue;
         seg__line_update_box(ps, l);
+        lmh[i] = line_med_h(ps, l);
+        top_h = lmh[i] > top_h ? lmh[i] : top_h;
+    }
+    for (int i = 0; i < ls->n; i++) {
+        SegWLine *l = &ls->v[i];
+        if (l->n == 0)
+            continue;
         float ink = 0;
         for (int k = 0; k < l->n; k++) {
             const SegPiece *p = &ps->v[l->idx[k]];
             if (!(p->flags & SEG__DEAD))
                 ink += (float)p->area;
         }
-        float cy = l->box.y + 0.5f * l->box.h;
+        /* the image's centre: a margin added on all sides keeps it */
+        float cy = l->box.y - c0 + 0.5f * l->box.h;
         float d = cy - 0.5f * h;
         d = d < 0 ? -d : d;
         /* ink times glyph height: a printed label is smaller than the
          * handwriting it names */
-        lmh[i] = line_med_h(ps, l);
         float s = ink * lmh[i] * (1.0f - 0.9f * d / (0.5f * h + 1));
-        int top = l->box.y <= 0, bot = l->box.y + l->box.h >= h;
-        cut[i] = top != bot;
+        int low = lmh[i] < 0.75f * top_h;
+        cut[i] = line_cut_at(ps, l, f, 0, low) != line_cut_at(ps, l, f, 1, low);
         if (cut[i])
             s *= 0.4f; /* cut by one edge: a neighbouring line */
         score[i] = s;
@@ -250,7 +374,7 @@ int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
     if (lh <= 0)
         lh = m->med_h;
     /* The main line's band: where its full-size pieces lie. */
-    int y0 = h, y1 = 0;
+    int y0 = f->y1, y1 = 0;
     for (int k = 0; k < ml->n; k++) {
         const SegPiece *p = &ps->v[ml->idx[k]];
         if (p->flags & (SEG__DEAD | SEG__SMALL))
@@ -296,7 +420,7 @@ int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
         }
         l->n = 0;
     }
-    drop_remnants(ps, ml, w, h, lh, st);
+    drop_remnants(ps, ml, f, lh, st);
     free(score);
     free(lmh);
     free(cut);
@@ -317,26 +441,27 @@ int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
 
 /**
  * Drop the bits of neighbouring lines that a crop's top or bottom edge cut
- * off: pieces touching one of those edges (not both), lower than half a
+ * off: pieces touching the top or bottom of the crop's frame (not both;
+ * with or without a margin around the crop), lower than half a
  * glyph and flat (wider than 1.5 times their height, or at most 2 px
  * tall). Left alone they outnumber the glyphs and pull the median glyph
  * height, which every length is scaled by, down to a pixel or two. A dot
  * (about as wide as tall) is kept.
  *
  * @param[in,out] ps     pieces (dropped ones are marked dead)
- * @param[in]     h      image height
+ * @param[in]     f      the crop's frame (seg__crop_frame)
  * @param[in]     med_h  median component height before any step
  * @param[in,out] st     stats (dropped pieces count as specks)
  */
-void seg__crop_drop_edge_bits(SegPieces *ps, int h, float med_h, SegStats *st)
+void seg__crop_drop_edge_bits(SegPieces *ps, const SegFrame *f, float med_h,
+                              SegStats *st)
 {
     for (int i = 0; i < ps->n; i++) {
         SegPiece *p = &ps->v[i];
         if (p->flags & SEG__DEAD)
             continue;
         const SegBox *b = &p->box;
-        int top = b->y <= 0, bot = b->y + b->h >= h;
-        if (top != bot && b->h < 0.5f * med_h &&
+        if (at_top(b, f) != at_bot(b, f) && b->h < 0.5f * med_h &&
             (b->w * 2 > 3 * b->h || b->h <= 2))
             piece_drop(p, st);
     }

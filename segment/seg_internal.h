@@ -102,10 +102,21 @@ int seg__words_mark(const SegPieces *ps, const SegWLines *ls,
                     unsigned char *word_start);
 
 /* seg_crop.c */
-int seg__crop_detect(const SegPieces *ps, int w, int h, float *pmed_h);
+/* A crop's frame: the box of its ink (what a white margin added around it
+ * does not change) and how near (px) a piece must come to a side of it to
+ * touch that side. */
+typedef struct {
+    int x0, y0, x1, y1; /* ink box, x1/y1 exclusive */
+    int tol;            /* touch band (px), >= 0 */
+    int w, h;           /* the image's size */
+} SegFrame;
+void seg__crop_frame(const SegPieces *ps, int w, int h, float med_h,
+                     SegFrame *f);
+int seg__crop_detect(const SegPieces *ps, const SegFrame *f, float *pmed_h);
 int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
-                        int w, int h, SegStats *st);
-void seg__crop_drop_edge_bits(SegPieces *ps, int h, float med_h, SegStats *st);
+                        const SegFrame *f, SegStats *st);
+void seg__crop_drop_edge_bits(SegPieces *ps, const SegFrame *f, float med_h,
+                              SegStats *st);
 
 /* seg_lines.c */
 int seg__wline_push(SegWLine *l, int i);

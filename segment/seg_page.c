@@ -278,7 +278,8 @@ static int page_dpi(int dpi, SegMetrics *m, SegStats *st)
  * pages have none and skip the morphology entirely. When furniture went,
  * the pieces are found again on the cleaned page (and a crop's edge bits
  * dropped again). 0, or -1 on error. */
-static int furniture_remove(PIX *pixb, const SegOptions *opt, int crop, int h,
+static int furniture_remove(PIX *pixb, const SegOptions *opt, int crop,
+                            const SegFrame *f,
                             const SegMetrics *m, SegStats *st, SegPieces *ps,
                             PIX **ppixc)
 {
@@ -293,7 +294,7 @@ static int furniture_remove(PIX *pixb, const SegOptions *opt, int crop, int h,
         if (seg__pieces_from_pix(*ppixc, ps) != 0)
             return -1;
         if (crop)
-            seg__crop_drop_edge_bits(ps, h, m->med_h, st);
+            seg__crop_drop_edge_bits(ps, f, m->med_h, st);
     }
     return 0;
 }
@@ -314,18 +315,22 @@ static int live_median_height(const SegPieces *ps, float *pmed)
     return 0;
 }
 
-/* Drop the specks: pieces under 0.25 mm square at the page's dpi, or 8%
+/* Drop the specks: pieces under 0.25 mm square at the page's dpi (a
+ * crop's: the dpi its glyph height gives, whatever the file claims), or 8%
  * of a glyph height squared, whichever is larger (opt->min_speck_area
  * when set); m->speck_area is that size and m->med_h becomes the median
  * height of the pieces kept. Returns how many were kept, or -1 on
  * error. */
-static int specks_drop(SegPieces *ps, const SegOptions *opt, SegMetrics *m,
-                       SegStats *st)
+static int specks_drop(SegPieces *ps, const SegOptions *opt, int crop,
+                       SegMetrics *m, SegStats *st)
 {
     if (opt->min_speck_area > 0) {
         m->speck_area = opt->min_speck_area;
     } else {
-        float side = 0.25f * m->dpi / 25.4f, rel = 0.08f * m->med_h;
+        /* a crop: the dpi its glyphs show, not the file's claim */
+        float dpi = crop && m->med_h > 0 ? m->med_h * 25.4f / SEG_GLYPH_MM
+                                         : (float)m->dpi;
+        float side = 0.25f * dpi / 25.4f, rel = 0.08f * m->med_h;
         float s = side > rel ? side : rel;
         m->speck_area = (int)lrintf(s * s);
         if (m->speck_area < 2)
@@ -356,8 +361,8 @@ static int specks_drop(SegPieces *ps, const SegOptions *opt, SegMetrics *m,
  * an estimated dpi, *pdpi is estimated again from the lines' cap height.
  * 0, or -1 on error. */
 static int lines_build(SegPieces *ps, SegMetrics *m, const SegOptions *opt,
-                       int crop, int w, int h, SegStats *st, SegWLines *ls,
-                       int *pdpi)
+                       int crop, const SegFrame *f, SegStats *st,
+                       SegWLines *ls, int *pdpi)
 {
     if (seg__pieces_join_stacked(ps, m->med_h, st) != 0)
         return -1;
@@ -366,7 +371,7 @@ static int lines_build(SegPieces *ps, SegMetrics *m, const SegOptions *opt,
         return -1;
     if (seg__lines_find(ps, m, ls, st) != 0)
         return -1;
-    if (crop && seg__crop_main_line(ps, ls, m, w, h, st) != 0)
+    if (crop && seg__crop_main_line(ps, ls, m, f, st) != 0)
         return -1;
     if (seg__lines_order(ps, ls, m) != 0 ||
         seg__glyphs_build(ps, ls, m, opt, st) != 0)
@@ -439,19 +444,21 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
     /* A crop (a field or line cut out of a page): the bits of neighbouring
      * lines cut by its top/bottom edge go first, as they would otherwise
      * set the glyph scale (seg_crop.c). */
-    int crop = seg__crop_detect(&ps, w, h, &m.med_h);
+    SegFrame frame;
+    seg__crop_frame(&ps, w, h, m.med_h, &frame);
+    int crop = seg__crop_detect(&ps, &frame, &m.med_h);
     if (crop) {
-        seg__crop_drop_edge_bits(&ps, h, m.med_h, &st);
+        seg__crop_drop_edge_bits(&ps, &frame, m.med_h, &st);
         m.med_h = median_height_pieces(&ps);
     }
     dpi = page_dpi(dpi, &m, &st);
-    if (furniture_remove(pixb, opt, crop, h, &m, &st, &ps, &pixc) < 0)
+    if (furniture_remove(pixb, opt, crop, &frame, &m, &st, &ps, &pixc) < 0)
         goto done;
     st.n_components = ps.n;
-    int nh = specks_drop(&ps, opt, &m, &st);
+    int nh = specks_drop(&ps, opt, crop, &m, &st);
     if (nh < 0)
         goto done;
-    if (nh > 0 && lines_build(&ps, &m, opt, crop, w, h, &st, &ls, &dpi) < 0)
+    if (nh > 0 && lines_build(&ps, &m, opt, crop, &frame, &st, &ls, &dpi) < 0)
         goto done;
     word_start = calloc((size_t)ps.n + 1, 1);
     if (!word_start) {

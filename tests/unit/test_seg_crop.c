@@ -107,11 +107,142 @@ static void seg_page_segment__file_says_72_dpi__scale_from_glyphs(void)
     pixDestroy(&pix);
 }
 
+/* Lines and glyphs of pix segmented at dpi; -1 when segmenting failed. */
+static void count(PIX *pix, int dpi, int *nl, int *ng)
+{
+    SegPage *page = seg(pix, dpi);
+    *nl = *ng = -1;
+    if (page) {
+        seg_page_get_lines(page, nl);
+        seg_page_get_glyphs(page, ng);
+        if (*nl != 1 || *ng != 9)
+            fx_dump(page);
+    }
+    seg_page_destroy(&page);
+}
+
+static void seg_page_segment__name_crop_with_white_margin__same_line(void)
+{
+    /* The crop law: a white margin around the crop does not turn the cut
+     * bits of the next line into a line of their own. */
+    PIX *pix = name_crop();
+    static const int margins[] = {5, 20, 40};
+    for (int i = 0; i < 3; i++) {
+        PIX *pm = pixAddBorder(pix, margins[i], 0);
+        int nl, ng;
+        count(pm, 300, &nl, &ng);
+        if (nl != 1 || ng != 9)
+            printf("  margin %d px: %d lines, %d glyphs\n", margins[i], nl,
+                   ng);
+        CHECK(nl == 1);
+        CHECK(ng == 9);
+        pixDestroy(&pm);
+    }
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__name_crop_with_tall_white_margin__same_line(void)
+{
+    /* The crop saved with a white margin of 5 glyph heights above and
+     * below (it no longer looks like a strip): still a crop, read by the
+     * frame of its ink. */
+    PIX *pix = name_crop();
+    PIX *pm = pixAddBorderGeneral(pix, 20, 20, 150, 150, 0);
+    int nl, ng;
+    count(pm, 300, &nl, &ng);
+    if (nl != 1 || ng != 9)
+        printf("  %d lines, %d glyphs\n", nl, ng);
+    CHECK(nl == 1);
+    CHECK(ng == 9);
+    pixDestroy(&pm);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__box_remnant_inside_edge__dropped(void)
+{
+    /* A field crop with the box's left and right lines 3 px in from the
+     * edges (the cut missed the box by a few pixels), with and without a
+     * white margin: the lines are not read as glyphs. */
+    FxPen pen = fx_pen(26);
+    PIX *pix = pixCreate(420, 90, 1);
+    fx_text(pix, "nox lov xon", 40, 60, &pen, 0);
+    pixRasterop(pix, 3, 0, 3, 90, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, 414, 0, 3, 90, PIX_SET, NULL, 0, 0);
+    for (int m = 0; m <= 20; m += 20) {
+        PIX *pm = pixAddBorder(pix, m, 0);
+        int nl, ng;
+        count(pm, 300, &nl, &ng);
+        if (nl != 1 || ng != 9)
+            printf("  margin %d px: %d lines, %d glyphs\n", m, nl, ng);
+        CHECK(nl == 1);
+        CHECK(ng == 9);
+        pixDestroy(&pm);
+    }
+    pixDestroy(&pix);
+}
+
+/* Ink pixels in all glyph masks of page. */
+static long glyph_ink(const SegPage *page)
+{
+    int n;
+    const SegGlyph *g = seg_page_get_glyphs(page, &n);
+    long ink = 0;
+    for (int i = 0; i < n; i++) {
+        const unsigned char *m = seg_page_get_glyph_mask(page, i);
+        for (int k = 0; m && k < g[i].box.w * g[i].box.h; k++)
+            ink += m[k];
+    }
+    return ink;
+}
+
+static void seg_page_segment__crop_claiming_300_dpi__reads_as_unknown_dpi(void)
+{
+    /* A small-glyph crop (x-height 12 px: about 100 dpi) whose file says
+     * 300 dpi: its accents (3 x 2 px above the letters) are sized by the
+     * glyphs, not by the claim (at 300 dpi a 0.25 mm speck is 9 px), so
+     * the glyphs keep them, as with no dpi. */
+    FxPen pen = fx_pen(12);
+    PIX *pix = pixCreate(260, 40, 1);
+    int x = 10;
+    for (const char *c = "nox"; *c; c++) {
+        char s[2] = {*c, 0};
+        int x1 = fx_text(pix, s, x, 30, &pen, 0);
+        pixRasterop(pix, (x + x1) / 2 - 1, 13, 3, 2, PIX_SET, NULL, 0, 0);
+        x = x1 + pen.gap;
+    }
+    fx_text(pix, "lov xon", x + pen.word_gap, 30, &pen, 0);
+    SegPage *p0 = seg(pix, 0), *p300 = seg(pix, 300);
+    CHECK(p0 != NULL && p300 != NULL);
+    if (p0 && p300) {
+        int g0, g300;
+        seg_page_get_glyphs(p0, &g0);
+        seg_page_get_glyphs(p300, &g300);
+        long i0 = glyph_ink(p0), i300 = glyph_ink(p300);
+        int d0 = seg_page_get_stats(p0)->n_dots_merged;
+        int d300 = seg_page_get_stats(p300)->n_dots_merged;
+        if (g0 != g300 || i0 != i300 || d0 != d300)
+            printf("  at 0 dpi %d glyphs %ld px %d dots, at 300 dpi %d glyphs "
+                   "%ld px %d dots\n", g0, i0, d0, g300, i300, d300);
+        CHECK(g0 == 9);
+        CHECK(d0 == 3);
+        CHECK(g300 == g0);
+        CHECK(i300 == i0);
+        CHECK(d300 == d0);
+    }
+    seg_page_destroy(&p0);
+    seg_page_destroy(&p300);
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
     RUN(seg_page_segment__evenly_spaced_capitals__one_word);
     RUN(seg_page_segment__words_on_evenly_spaced_line__still_split);
     RUN(seg_page_segment__name_crop__one_line_without_label_or_cut_bits);
     RUN(seg_page_segment__file_says_72_dpi__scale_from_glyphs);
+    RUN(seg_page_segment__name_crop_with_white_margin__same_line);
+    RUN(seg_page_segment__name_crop_with_tall_white_margin__same_line);
+    RUN(seg_page_segment__box_remnant_inside_edge__dropped);
+    RUN(seg_page_segment__crop_claiming_300_dpi__reads_as_unknown_dpi);
     TEST_EXIT();
 }
