@@ -297,18 +297,13 @@ static void drop_remnants(SegPieces *ps, SegWLine *ml, const SegFrame *f,
     }
 }
 
-/**
- * Reduce a crop to its main text line (see the file comment).
- *
- * @param[in,out] ps  pieces (dropped ones are marked dead)
- * @param[in,out] ls  lines from seg__lines_find; all but one end empty
- * @param[in]     m   page metrics
- * @param[in]     f   the crop's frame (seg__crop_frame)
- * @param[in,out] st  stats (dropped pieces count as specks)
- * @return 0, or -1 on error
- */
-int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
-                        const SegFrame *f, SegStats *st)
+/* Score each line of a crop (ink times glyph height, weighed about the
+ * centre; a line cut by one edge counts less): score[i], its median glyph
+ * height lmh[i] and cut[i]. Returns the best line (its score in *pbest_s),
+ * or -1 when every line is empty. */
+static int score_lines(SegPieces *ps, SegWLines *ls, const SegFrame *f,
+                       float *score, float *lmh, unsigned char *cut,
+                       float *pbest_s)
 {
     /* Lines are weighed about the image's centre, or the frame's when
      * white of about equal height lies above and below the ink (a margin
@@ -317,17 +312,7 @@ int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
     int even = gt > 0 && gb > 0 && abs(gt - gb) <= (gt + gb) / 4 + 1;
     int h = even ? f->y1 - f->y0 : f->h, c0 = even ? f->y0 : 0;
     int best = -1;
-    float best_s = 0;
-    float *score = calloc((size_t)ls->n + 1, sizeof *score);
-    float *lmh = calloc((size_t)ls->n + 1, sizeof *lmh);
-    unsigned char *cut = calloc((size_t)ls->n + 1, 1);
-    if (!score || !lmh || !cut) {
-        free(score);
-        free(lmh);
-        free(cut);
-        return err_set("segment: out of memory (crop, %d lines)", ls->n);
-    }
-    float top_h = 0;
+    float best_s = 0, top_h = 0;
     for (int i = 0; i < ls->n; i++) {
         SegWLine *l = &ls->v[i];
         if (l->n == 0)
@@ -363,17 +348,15 @@ int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
             best_s = s;
         }
     }
-    if (best < 0) {
-        free(score);
-        free(lmh);
-        free(cut);
-        return 0;
-    }
-    SegWLine *ml = &ls->v[best];
-    float lh = line_med_h(ps, ml);
-    if (lh <= 0)
-        lh = m->med_h;
-    /* The main line's band: where its full-size pieces lie. */
+    *pbest_s = best_s;
+    return best;
+}
+
+/* The main line's band [*py0, *py1]: where its full-size pieces lie (its
+ * box when it has none). */
+static void main_band(const SegPieces *ps, const SegWLine *ml,
+                      const SegFrame *f, int *py0, int *py1)
+{
     int y0 = f->y1, y1 = 0;
     for (int k = 0; k < ml->n; k++) {
         const SegPiece *p = &ps->v[ml->idx[k]];
@@ -386,6 +369,71 @@ int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
         y0 = ml->box.y;
         y1 = ml->box.y + ml->box.h;
     }
+    *py0 = y0;
+    *py1 = y1;
+}
+
+/* Every line but the main one (best) and those kept: its pieces inside
+ * the band [y0, y1] and not a full line's height (glyph height lh) tall
+ * join the main line, the others are dropped. 0, or -1 (out of memory). */
+static int fold_into_main(SegPieces *ps, SegWLines *ls, int best, int y0,
+                          int y1, float lh, const unsigned char *keep,
+                          SegStats *st)
+{
+    SegWLine *ml = &ls->v[best];
+    for (int i = 0; i < ls->n; i++) {
+        SegWLine *l = &ls->v[i];
+        if (i == best || l->n == 0 || keep[i])
+            continue;
+        for (int k = 0; k < l->n; k++) {
+            SegPiece *p = &ps->v[l->idx[k]];
+            if (p->flags & SEG__DEAD)
+                continue;
+            float cy = p->box.y + 0.5f * p->box.h;
+            if (cy >= y0 && cy <= y1 && p->box.h <= 2.0f * lh) {
+                p->line = best;
+                if (seg__wline_push(ml, l->idx[k]) != 0)
+                    return -1;
+            } else {
+                piece_drop(p, st);
+            }
+        }
+        l->n = 0;
+    }
+    return 0;
+}
+
+/**
+ * Reduce a crop to its main text line (see the file comment).
+ *
+ * @param[in,out] ps  pieces (dropped ones are marked dead)
+ * @param[in,out] ls  lines from seg__lines_find; all but one end empty
+ * @param[in]     m   page metrics
+ * @param[in]     f   the crop's frame (seg__crop_frame)
+ * @param[in,out] st  stats (dropped pieces count as specks)
+ * @return 0, or -1 on error
+ */
+int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
+                        const SegFrame *f, SegStats *st)
+{
+    float *score = calloc((size_t)ls->n + 1, sizeof *score);
+    float *lmh = calloc((size_t)ls->n + 1, sizeof *lmh);
+    unsigned char *cut = calloc((size_t)ls->n + 1, 1);
+    int rc = 0;
+    if (!score || !lmh || !cut) {
+        rc = err_set("segment: out of memory (crop, %d lines)", ls->n);
+        goto out;
+    }
+    float best_s;
+    int best = score_lines(ps, ls, f, score, lmh, cut, &best_s);
+    if (best < 0)
+        goto out;
+    SegWLine *ml = &ls->v[best];
+    float lh = line_med_h(ps, ml);
+    if (lh <= 0)
+        lh = m->med_h;
+    int y0, y1;
+    main_band(ps, ml, f, &y0, &y1);
     /* Another full line outside the main band, of the same glyph size and
      * nearly as good a score (a crop of two written lines), stays. */
     unsigned char *keep = cut; /* reused: 1 = keep line i */
@@ -396,34 +444,11 @@ int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
                   (cy < y0 || cy > y1) && lmh[i] >= 0.9f * lh &&
                   score[i] >= 0.8f * best_s;
     }
-    for (int i = 0; i < ls->n; i++) {
-        SegWLine *l = &ls->v[i];
-        if (i == best || l->n == 0 || keep[i])
-            continue;
-        for (int k = 0; k < l->n; k++) {
-            SegPiece *p = &ps->v[l->idx[k]];
-            if (p->flags & SEG__DEAD)
-                continue;
-            float cy = p->box.y + 0.5f * p->box.h;
-            /* inside the band, and not a full line's height away */
-            if (cy >= y0 && cy <= y1 && p->box.h <= 2.0f * lh) {
-                p->line = best;
-                if (seg__wline_push(ml, l->idx[k]) != 0) {
-                    free(score);
-                    free(lmh);
-                    free(cut);
-                    return -1;
-                }
-            } else {
-                piece_drop(p, st);
-            }
-        }
-        l->n = 0;
+    if (fold_into_main(ps, ls, best, y0, y1, lh, keep, st) < 0) {
+        rc = -1;
+        goto out;
     }
     drop_remnants(ps, ml, f, lh, st);
-    free(score);
-    free(lmh);
-    free(cut);
     drop_left_label(ps, ml, st);
     /* Keep only the live pieces on the line. */
     int n = 0;
@@ -436,7 +461,11 @@ int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
         seg__line_fit(ps, ml, m);
         seg__line_update_box(ps, ml);
     }
-    return 0;
+out:
+    free(score);
+    free(lmh);
+    free(cut);
+    return rc;
 }
 
 /**
