@@ -161,11 +161,11 @@ classify_list() { # OUT ARGS...
 
 # inkpipe ocr --charset upper of a list of files (stdin) in batches, text
 # into DIR/NAME.txt.
-ocr_list() { # DIR [LEXICON]
-    xargs -d '\n' -n 500 sh -c 'b=$0 m=$1 o=$2 lx=$3; shift 3
+ocr_list() { # DIR [LEXICON [FORMATS]]
+    xargs -d '\n' -n 500 sh -c 'b=$0 m=$1 o=$2 lx=$3 fm=$4; shift 4
         exec nice -n 10 "$b" ocr --model "$m" --charset upper ${lx:+--lexicon "$lx"} \
-            -f txt -o "$o" "$@"' \
-        "$inkpipe" "$model" "$1" "${2:-}"
+            -f "$fm" -o "$o" "$@"' \
+        "$inkpipe" "$model" "$1" "${2:-}" "${3:-txt}"
 }
 
 say "make eval-real: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -n), model $model"
@@ -372,6 +372,64 @@ score_names() { # DIR LABEL
               printf "  best single line of each reading (oracle line choice, a diagnostic): CER %.2f%%, exact %d/%d (%.1f%%)\n", 100 * E / G, x, n, 100 * x / n }' \
         "$ld.cer.tsv" | tee -a "$summary"
 }
+# Confidence after decoding (the glyph confidences of hOCR x_confs, as
+# forms and the review page use them) against the gold: each reading's
+# glyphs (case and spaces ignored, as cer --ignore-case --no-space) aligned
+# to the gold text by edit distance; a glyph is right when aligned to the
+# same letter (an extra glyph is wrong). Writes DIR.glyphconf.tsv (rows of
+# $glyphs: the reliability curve of the report) and DIR.fieldconf.tsv (file,
+# gold, reading, product of the glyph confidences = the field confidence
+# of forms, exact 0/1), and prints both reliability tables (10 bins, ECE).
+names_confidence() { # DIR
+    local dir=$1
+    awk -F'\t' -v dir="$dir" -v gl="$dir.glyphconf.tsv" -v fl="$dir.fieldconf.tsv" '
+        function cls(c) { return c ~ /^[0-9A-Za-z]$/ }
+        { stem = $1; sub(/\.[^.]*$/, "", stem); g = toupper($2); gsub(/ /, "", g)
+          n = 0; f = dir "/" stem ".hocr"
+          while ((getline l < f) > 0)
+              while (match(l, /ocrx_cinfo[^>]*x_confs [0-9.]+[^>]*>[^<]*</)) {
+                  m = substr(l, RSTART, RLENGTH); l = substr(l, RSTART + RLENGTH)
+                  c = m; sub(/.*>/, "", c); sub(/<$/, "", c)
+                  p = m; sub(/.*x_confs /, "", p); sub(/[^0-9.].*/, "", p)
+                  if (c == "" || c == " ") continue
+                  n++; r[n] = toupper(c); q[n] = p / 100 }
+          close(f)
+          # edit distance, gold (rows) x reading (columns), then the path back
+          ng = length(g)
+          for (i = 0; i <= ng; i++) D[i, 0] = i
+          for (j = 0; j <= n; j++) D[0, j] = j
+          for (i = 1; i <= ng; i++)
+              for (j = 1; j <= n; j++) {
+                  d = D[i - 1, j - 1] + (substr(g, i, 1) != r[j])
+                  if (D[i - 1, j] + 1 < d) d = D[i - 1, j] + 1
+                  if (D[i, j - 1] + 1 < d) d = D[i, j - 1] + 1
+                  D[i, j] = d }
+          for (j = 1; j <= n; j++) t[j] = "-"
+          i = ng; j = n
+          while (i > 0 && j > 0) {
+              if (D[i, j] == D[i - 1, j - 1] + (substr(g, i, 1) != r[j])) { t[j] = substr(g, i, 1); i--; j-- }
+              else if (D[i, j] == D[i, j - 1] + 1) j--
+              else i-- }
+          fc = 1; rd = ""
+          for (j = 1; j <= n; j++) {
+              fc *= q[j]; rd = rd r[j]
+              if (cls(r[j])) printf "Name crops after decoding\t%s\t%s\t%.4f\n", cls(t[j]) ? t[j] : "-", r[j], q[j] > gl }
+          printf "%s\t%s\t%s\t%.4f\t%d\n", $1, g, rd, fc, (rd == g) > fl }' "$nd/gold.tsv"
+    say "confidence after decoding (hOCR x_confs; 10 bins: n, mean confidence, share right; ECE = expected calibration error):"
+    local k
+    for k in glyph field; do
+        awk -F'\t' -v k=$k '
+            { c = $4; ok = (k == "glyph") ? ($2 == $3) : $5
+              b = int(c * 10); if (b > 9) b = 9
+              n[b]++; s[b] += c; a[b] += ok; N++; S += c; A += ok }
+            END { if (!N) exit
+                  for (b = 0; b < 10; b++) if (n[b]) e += n[b] / N * (s[b] / n[b] > a[b] / n[b] ? s[b] / n[b] - a[b] / n[b] : a[b] / n[b] - s[b] / n[b])
+                  printf "  %s: n=%d  right %.1f%%  mean confidence %.3f  ECE %.3f\n    ", (k == "glyph") ? "glyphs (right = aligned to the same gold letter)" : "fields (confidence = product of the glyphs, right = exact match)", N, 100 * A / N, S / N, e
+                  for (b = 0; b < 10; b++) if (n[b]) printf "%.1f-%.1f: %d %.2f %.2f  ", b / 10, (b + 1) / 10, n[b], s[b] / n[b], a[b] / n[b]
+                  printf "\n" }' "$dir.${k}conf.tsv" | tee -a "$summary"
+    done
+    cat "$dir.glyphconf.tsv" >>"$glyphs"
+}
 if want names; then
     say "== Real name crops (French forms), hand-labelled gold set: $gold =="
     mkdir -p "$nd/gt" "$nd/inkpipe" || exit 1
@@ -384,9 +442,11 @@ if want names; then
     while IFS=$'\t' read -r f text; do printf '%s\n' "$text" >"$nd/gt/${f%.*}.txt"; done <"$nd/gold.tsv"
     cut -f1 "$nd/gold.tsv" | sed "s|^|$names/|" >"$nd/gold.files"
     rm -f "$nd"/inkpipe/*.txt
-    ocr_list "$nd/inkpipe" <"$nd/gold.files" 2>"$nd/inkpipe.err" ||
+    rm -f "$nd"/inkpipe/*.hocr
+    ocr_list "$nd/inkpipe" "" txt,hocr <"$nd/gold.files" 2>"$nd/inkpipe.err" ||
         fail "inkpipe ocr on the name crops failed: $(tail -3 "$nd/inkpipe.err")"
     score_names "$nd/inkpipe" "inkpipe ocr --charset upper"
+    names_confidence "$nd/inkpipe"
     say "worst 10 crops (inkpipe; CER without spaces, gold | reading):"
     sort -t$'\t' -k4,4gr -k1,1 "$nd/inkpipe.crops.tsv" | head -10 |
         awk -F'\t' '{ printf "  %s  %5.1f%%  %s | %s\n", $1, 100 * $4, $2, $3 }' | tee -a "$summary"
@@ -507,7 +567,7 @@ fi
 if [ -s "$glyphs" ]; then
     "$build/tools/eval_report" --glyphs "$glyphs" --writers "$writers" \
         --summary "$summary" -o "$out/report.html" >"$out/calib.txt" || fail "eval_report failed"
-    say "== Confidence calibration (inkpipe classify; 10 bins; ECE = expected calibration error) =="
+    say "== Confidence calibration (inkpipe classify; the name crops: hOCR x_confs after decoding; 10 bins; ECE = expected calibration error) =="
     sed 's/^CALIB //' "$out/calib.txt" | tee -a "$summary"
     # again, so that the report's summary holds the calibration lines too
     "$build/tools/eval_report" --glyphs "$glyphs" --writers "$writers" \

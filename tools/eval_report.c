@@ -19,7 +19,10 @@
  * It also prints one line per glyph source on stdout:
  *   CALIB <source> n=N top1=P merged=P ece=P mean_conf=P
  * Inputs (tab-separated, no header; '#' lines skipped):
- *   --glyphs   source, true char, answer char, confidence (0..1)
+ *   --glyphs   source, true char, answer char, confidence (0..1); true
+ *              char "-" = the answer has no counterpart in the truth (an
+ *              extra glyph of a reading aligned to its text): wrong, and
+ *              left out of the confusion heatmap
  *   --writers  set, writer, glyphs, top-1 %, merged %, role
  *              (role "train": the model saw this writer; anything else is
  *              held out, and its text is shown)
@@ -154,9 +157,13 @@ static int glyph_row(char **f, int nf, const char *path, int ln)
 {
     char *end = NULL;
     double conf = nf == 4 ? strtod(f[3], &end) : -1.0;
+    /* true "-": the answer has no counterpart in the truth (an extra glyph
+     * of a reading aligned to a text, or one aligned to a non-class
+     * character): wrong, and outside the confusion table */
+    int none = nf == 4 && !strcmp(f[1], "-");
     int t = nf == 4 && strlen(f[1]) == 1 ? class_index(f[1][0]) : -1;
     int a = nf == 4 && strlen(f[2]) == 1 ? class_index(f[2][0]) : -1;
-    if (nf != 4 || t < 0 || a < 0 || !end || *end || end == f[3] ||
+    if (nf != 4 || (t < 0 && !none) || a < 0 || !end || *end || end == f[3] ||
         !(conf >= 0.0 && conf <= 1.0)) {
         fprintf(stderr,
                 "eval_report: %s:%d: want source, true char, answer, "
@@ -173,14 +180,16 @@ static int glyph_row(char **f, int nf, const char *path, int ln)
     int b = (int)(conf * NBINS);
     if (b >= NBINS)
         b = NBINS - 1;
-    s->conf[t][a]++;
     s->n++;
-    s->right += t == a;
-    s->right_merged += merge_class(t) == merge_class(a);
     s->bin_n[b]++;
-    s->bin_right[b] += t == a;
     s->bin_conf[b] += conf;
     s->sum_conf += conf;
+    if (none)
+        return 0;
+    s->conf[t][a]++;
+    s->right += t == a;
+    s->right_merged += merge_class(t) == merge_class(a);
+    s->bin_right[b] += t == a;
     return 0;
 }
 
@@ -496,6 +505,7 @@ static void usage(FILE *fp)
           "per-writer bars, confusion heatmaps and a reliability diagram as\n"
           "inline SVG, and the text summary.\n"
           "  --glyphs F   lines: source<TAB>true<TAB>answer<TAB>confidence\n"
+          "               (true \"-\": no counterpart in the truth, wrong)\n"
           "  --writers F  lines: set<TAB>writer<TAB>glyphs<TAB>top-1 %<TAB>"
           "merged %<TAB>role\n"
           "               (role train = the model saw the writer)\n"

@@ -65,7 +65,19 @@ case $out in *"inkpipe, all 2 crops: "*" plausible"*"ceiling: the gold transcrip
 check eval_real__report__html_with_svg grep -q '<svg' "$T/o/report.html"
 check eval_real__report__calibration grep -q 'Reliability' "$T/o/report.html"
 check eval_real__summary__file_kept grep -q 'CoMNIST' "$T/o/summary.txt"
-check eval_real__glyph_table__8_rows test "$(wc -l <"$T/o/glyphs.tsv")" = 8
+check eval_real__glyph_table__8_classify_rows \
+    test "$(grep -vc '^Name crops after decoding' "$T/o/glyphs.tsv")" = 8
+# confidence after decoding on the name crops: one glyph row per hOCR glyph
+# (in the report's calibration), one field row per crop whose reading is
+# the text output's, both reliability tables in the summary
+nx=$(grep -o 'x_confs [0-9.]*' "$T/o/names/inkpipe/TRAIN_00001.hocr" | wc -l)
+check eval_real__names_confidence__glyph_row_per_hocr_glyph \
+    test "$(grep -c '^Name crops after decoding' "$T/o/glyphs.tsv")" = "$nx"
+check eval_real__names_confidence__field_reading_is_text_output \
+    test "$(cut -f3 "$T/o/names/inkpipe.fieldconf.tsv")" = "$(tr -d ' \n' <"$T/o/names/inkpipe/TRAIN_00001.txt")"
+case $out in *"confidence after decoding"*"glyphs (right = aligned to the same gold letter): n=$nx "*"fields (confidence = product of the glyphs, right = exact match): n=1 "*)
+    pass eval_real__names_confidence__tables_in_summary ;;
+*) fail eval_real__names_confidence__tables_in_summary "$out" ;; esac
 
 # --names-lexicon: the gold crops read again with --lexicon, split by
 # whether the gold name is in the lexicon; a missing lexicon is skipped
@@ -116,3 +128,9 @@ printf 'src\tA\tA\t0.95\nsrc\tB\tB\t0.85\nsrc\tc\tC\t0.55\n' >"$T/good.tsv"
 out=$("$B/tools/eval_report" --glyphs "$T/good.tsv" -o "$T/r.html")
 case $out in "CALIB src n=3 top1=66.67 merged=100.00 "*) pass eval_report__merged_lookalike__counted ;;
 *) fail eval_report__merged_lookalike__counted "$out" ;; esac
+# true "-" (a glyph of a reading with no counterpart in the gold): wrong,
+# counted in the calibration, not in the confusions
+printf 'src\tA\tA\t0.9\nsrc\t-\tB\t0.9\n' >"$T/nocp.tsv"
+out=$("$B/tools/eval_report" --glyphs "$T/nocp.tsv" -o "$T/r.html")
+case $out in "CALIB src n=2 top1=50.00 merged=50.00 ece=40.00 "*) pass eval_report__no_counterpart__counted_wrong ;;
+*) fail eval_report__no_counterpart__counted_wrong "$out" ;; esac
