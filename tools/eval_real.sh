@@ -25,6 +25,9 @@
 #   names      the hand-labelled gold set (--gold, file<TAB>text; lines
 #              with '?' skipped) of real name crops: inkpipe ocr --charset
 #              upper, CER and exact match per crop and overall, worst 10;
+#              the confidence after decoding (hOCR x_confs aligned to the
+#              gold): glyph and field reliability tables, the glyph curve
+#              in the report (tools/calib_fit.py: the refit check);
 #              with --names-lexicon FILE (names, one per line, optional TAB
 #              count: names-lexicon.tsv) also read with --lexicon FILE, as a
 #              user reading a name field would, both figures, split by
