@@ -210,10 +210,42 @@ static int is_colon(const SegPiece *p, float glyph_h)
     return runs == 2;
 }
 
+/* A colon as two dots apart (at a larger scale the dots no longer join as
+ * one broken glyph): two pieces of ml lying in [x0, x1), each at most 0.4
+ * glyph heights wide and tall, one above the other (overlapping by half
+ * the narrower width, a gap of white between them). */
+static int colon_pair(const SegPieces *ps, const SegWLine *ml, int x0, int x1,
+                      float glyph_h)
+{
+    float dot = 0.4f * glyph_h + 1;
+    for (int i = 0; i < ml->n; i++) {
+        const SegPiece *p = &ps->v[ml->idx[i]];
+        const SegBox *a = &p->box;
+        if ((p->flags & SEG__DEAD) || a->x < x0 || a->x + a->w > x1 ||
+            a->w > dot || a->h > dot)
+            continue;
+        for (int j = 0; j < ml->n; j++) {
+            const SegPiece *q = &ps->v[ml->idx[j]];
+            const SegBox *b = &q->box;
+            if (j == i || (q->flags & SEG__DEAD) || b->x < x0 ||
+                b->x + b->w > x1 || b->w > dot || b->h > dot ||
+                b->y <= a->y + a->h)
+                continue; /* b must lie below a, white between */
+            int ov = (a->x + a->w < b->x + b->w ? a->x + a->w : b->x + b->w) -
+                     (a->x > b->x ? a->x : b->x);
+            int mw = a->w < b->w ? a->w : b->w;
+            if (2 * ov >= mw)
+                return 1;
+        }
+    }
+    return 0;
+}
+
 /* A printed label at the left of the main line ("PRENOM :", "NOM :"):
  * the pieces left of the line's widest gap, when that gap is more than
  * twice the median gap, there are at least 2 full-size pieces on each
- * side, and one of the last two left of it is a colon. (Size alone does
+ * side, and one of the last two left of it is a colon (one piece, or
+ * two dots apart: colon_pair). (Size alone does
  * not tell a label: "nox nov 0oo" has smaller letters on the left too.) */
 static void drop_left_label(SegPieces *ps, SegWLine *ml, SegStats *st)
 {
@@ -256,6 +288,9 @@ static void drop_left_label(SegPieces *ps, SegWLine *ml, SegStats *st)
     int colon = 0;
     for (int k = at - 2 > 0 ? at - 2 : 0; k < at; k++)
         colon |= is_colon(&ps->v[idx[k]], mr_h);
+    if (!colon)
+        colon = colon_pair(ps, ml, ps->v[idx[at - 2 > 0 ? at - 2 : 0]].box.x,
+                           ps->v[idx[at]].box.x, mr_h);
     (void)ml_h;
     if (!colon)
         goto done;
