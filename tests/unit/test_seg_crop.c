@@ -278,6 +278,23 @@ static void seg_page_segment__label_colon_dots_apart__label_dropped(void)
 }
 
 
+static void seg_page_segment__crop_with_many_grains__still_a_crop(void)
+{
+    /* Scan grains of 5 px (what 2-3 px JPEG grains become at x2) that
+     * outnumber the glyphs must not set the glyph height the crop rule
+     * uses: the crop still reads as its main line alone. */
+    PIX *pix = name_crop();
+    for (int i = 0; i < 20; i++)
+        pixRasterop(pix, 300 + 16 * i, i % 2 ? 28 : 36, 5, 5, PIX_SET, NULL,
+                    0, 0);
+    int nl, ng;
+    count(pix, 0, &nl, &ng);
+    CHECK(nl == 1);
+    if (test_case_failed)
+        printf("  %d lines %d glyphs\n", nl, ng);
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
     RUN(seg_page_segment__evenly_spaced_capitals__one_word);
@@ -289,5 +306,6 @@ int main(void)
     RUN(seg_page_segment__box_remnant_inside_edge__dropped);
     RUN(seg_page_segment__crop_claiming_300_dpi__reads_as_unknown_dpi);
     RUN(seg_page_segment__label_colon_dots_apart__label_dropped);
+    RUN(seg_page_segment__crop_with_many_grains__still_a_crop);
     TEST_EXIT();
 }
