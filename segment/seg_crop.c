@@ -121,7 +121,9 @@ void seg__crop_frame(const SegPieces *ps, int w, int h, float med_h,
  * white above and below the frame is at most 8 glyph heights, so a white
  * margin does not change the answer. The glyph height used is the median over pieces that
  * do not touch only the top or only the bottom of the frame: the cut bits
- * of a printed line along the edge can outnumber the glyphs.
+ * of a printed line along the edge can outnumber the glyphs; nor pieces
+ * under 0.4 times the 80th percentile height (grains, dots), so that the
+ * answer is the same at x1 and x2.
  *
  * @param[in]     ps     pieces, as found
  * @param[in]     f      the frame (seg__crop_frame)
@@ -149,7 +151,18 @@ int seg__crop_detect(const SegPieces *ps, const SegFrame *f, float *pmed_h)
             b->h >= 3)
             v[k++] = (float)b->h;
     }
-    float med = seg__median_f(v, k);
+    float med = seg__median_f(v, k); /* sorts v */
+    /* Pieces under 0.4 of the tall ones (the 80th percentile) are grains or
+     * dots at any scale: the pixel floor above drops a JPEG's 2-3 px grains
+     * at x1, but at x2 they are 5-7 px and would pull the median down. */
+    if (k >= 3) {
+        float cut = 0.4f * v[(int)(0.8f * (float)(k - 1))];
+        int j = 0;
+        while (j < k && v[j] < cut)
+            j++;
+        if (j > 0 && j < k)
+            med = seg__median_f(v + j, k - j);
+    }
     free(v);
     if (med <= 0)
         med = *pmed_h;
@@ -210,10 +223,42 @@ static int is_colon(const SegPiece *p, float glyph_h)
     return runs == 2;
 }
 
+/* A colon as two dots apart (at a larger scale the dots no longer join as
+ * one broken glyph): two pieces of ml lying in [x0, x1), each at most 0.4
+ * glyph heights wide and tall, one above the other (overlapping by half
+ * the narrower width, a gap of white between them). */
+static int colon_pair(const SegPieces *ps, const SegWLine *ml, int x0, int x1,
+                      float glyph_h)
+{
+    float dot = 0.4f * glyph_h + 1;
+    for (int i = 0; i < ml->n; i++) {
+        const SegPiece *p = &ps->v[ml->idx[i]];
+        const SegBox *a = &p->box;
+        if ((p->flags & SEG__DEAD) || a->x < x0 || a->x + a->w > x1 ||
+            a->w > dot || a->h > dot)
+            continue;
+        for (int j = 0; j < ml->n; j++) {
+            const SegPiece *q = &ps->v[ml->idx[j]];
+            const SegBox *b = &q->box;
+            if (j == i || (q->flags & SEG__DEAD) || b->x < x0 ||
+                b->x + b->w > x1 || b->w > dot || b->h > dot ||
+                b->y <= a->y + a->h)
+                continue; /* b must lie below a, white between */
+            int ov = (a->x + a->w < b->x + b->w ? a->x + a->w : b->x + b->w) -
+                     (a->x > b->x ? a->x : b->x);
+            int mw = a->w < b->w ? a->w : b->w;
+            if (2 * ov >= mw)
+                return 1;
+        }
+    }
+    return 0;
+}
+
 /* A printed label at the left of the main line ("PRENOM :", "NOM :"):
  * the pieces left of the line's widest gap, when that gap is more than
  * twice the median gap, there are at least 2 full-size pieces on each
- * side, and one of the last two left of it is a colon. (Size alone does
+ * side, and one of the last two left of it is a colon (one piece, or
+ * two dots apart: colon_pair). (Size alone does
  * not tell a label: "nox nov 0oo" has smaller letters on the left too.) */
 static void drop_left_label(SegPieces *ps, SegWLine *ml, SegStats *st)
 {
@@ -256,6 +301,9 @@ static void drop_left_label(SegPieces *ps, SegWLine *ml, SegStats *st)
     int colon = 0;
     for (int k = at - 2 > 0 ? at - 2 : 0; k < at; k++)
         colon |= is_colon(&ps->v[idx[k]], mr_h);
+    if (!colon)
+        colon = colon_pair(ps, ml, ps->v[idx[at - 2 > 0 ? at - 2 : 0]].box.x,
+                           ps->v[idx[at]].box.x, mr_h);
     (void)ml_h;
     if (!colon)
         goto done;

@@ -234,6 +234,67 @@ static void seg_page_segment__crop_claiming_300_dpi__reads_as_unknown_dpi(void)
     pixDestroy(&pix);
 }
 
+/* A labelled name crop: "nox vox" as a printed label, a colon of two dots
+ * (dot size and gap given), a wide gap, then the name "xon pox" (its p goes below the colon). */
+static PIX *labelled_crop(int dot, int dot_gap)
+{
+    FxPen pen = fx_pen(26);
+    PIX *pix = pixCreate(800, 70, 1);
+    int x = fx_text(pix, "nox vox", 20, 50, &pen, 0);
+    int cx = x + pen.gap;
+    pixRasterop(pix, cx, 50 - dot - dot_gap - dot, dot, dot, PIX_SET, NULL,
+                0, 0);
+    pixRasterop(pix, cx, 50 - dot, dot, dot, PIX_SET, NULL, 0, 0);
+    fx_text(pix, "xon pox", cx + dot + 4 * pen.xh, 50, &pen, 0);
+    return pix;
+}
+
+static void seg_page_segment__label_colon_dots_apart__label_dropped(void)
+{
+    /* The crop law at x2: the colon's dots no longer join as one broken
+     * glyph (their gap is over the join's 2 px / 0.15 glyph), yet the
+     * label before it goes, as with a joined colon. */
+    static const int dots[] = {7, 5}, gaps[] = {3, 8};
+    for (int i = 0; i < 2; i++) {
+        PIX *pix = labelled_crop(dots[i], gaps[i]);
+        SegPage *page = seg(pix, 0);
+        CHECK(page != NULL);
+        if (page) {
+            int nl, ng;
+            seg_page_get_lines(page, &nl);
+            seg_page_get_glyphs(page, &ng);
+            CHECK(nl == 1);
+            CHECK(ng == 6); /* "xon pox" only */
+            if (test_case_failed) {
+                printf("  colon gap %d px: %d lines, %d glyphs\n", gaps[i],
+                       nl, ng);
+                fx_dump(page);
+                fx_dump_glyphs(page);
+            }
+        }
+        seg_page_destroy(&page);
+        pixDestroy(&pix);
+    }
+}
+
+
+static void seg_page_segment__crop_with_many_grains__still_a_crop(void)
+{
+    /* Scan grains of 5 px (what 2-3 px JPEG grains become at x2) that
+     * outnumber the glyphs must not set the glyph height the crop rule
+     * uses: the crop still reads as its main line alone. */
+    PIX *pix = name_crop();
+    for (int i = 0; i < 20; i++)
+        pixRasterop(pix, 300 + 16 * i, i % 2 ? 28 : 36, 5, 5, PIX_SET, NULL,
+                    0, 0);
+    int nl, ng;
+    count(pix, 0, &nl, &ng);
+    CHECK(nl == 1);
+    if (test_case_failed)
+        printf("  %d lines %d glyphs\n", nl, ng);
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
     RUN(seg_page_segment__evenly_spaced_capitals__one_word);
@@ -244,5 +305,7 @@ int main(void)
     RUN(seg_page_segment__name_crop_with_tall_white_margin__same_line);
     RUN(seg_page_segment__box_remnant_inside_edge__dropped);
     RUN(seg_page_segment__crop_claiming_300_dpi__reads_as_unknown_dpi);
+    RUN(seg_page_segment__label_colon_dots_apart__label_dropped);
+    RUN(seg_page_segment__crop_with_many_grains__still_a_crop);
     TEST_EXIT();
 }
