@@ -346,6 +346,58 @@ void binio_buf_write(BinBuf *b, const void *src, size_t n)
 }
 
 /**
+ * Append a string to a growable buffer with tabs, newlines, carriage
+ * returns and backslashes escaped (\t \n \r \\), so that it fits in one
+ * tab-separated field of a line.
+ *
+ * @param[in,out] b  buffer (sticky oom)
+ * @param[in]     s  [optional] the string; NULL appends nothing
+ *
+ * Notes:
+ *   (1) binio_unescape() gives the string back.
+ */
+void binio_buf_escaped(BinBuf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        const char *e = *s == '\t' ? "\\t" : *s == '\n' ? "\\n"
+                      : *s == '\r' ? "\\r" : *s == '\\' ? "\\\\" : NULL;
+        if (e)
+            binio_buf_write(b, e, 2);
+        else
+            binio_buf_write(b, s, 1);
+    }
+}
+
+/**
+ * Undo binio_buf_escaped() on the field [s, s+len).
+ *
+ * @param[in] s    the escaped text (need not end in NUL)
+ * @param[in] len  its length in bytes
+ * @return a new NUL-terminated string (free() it), or NULL (out of
+ *         memory; no message set)
+ *
+ * Notes:
+ *   (1) A backslash before any other character stands for that
+ *       character; a lone backslash at the end is kept.
+ */
+char *binio_unescape(const char *s, size_t len)
+{
+    char *o = malloc(len + 1), *t = o;
+    if (!o)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '\\' && i + 1 < len) {
+            char c = s[++i];
+            *t++ = c == 't' ? '\t' : c == 'n' ? '\n' : c == 'r' ? '\r' : c;
+        } else {
+            *t++ = s[i];
+        }
+    }
+    *t = '\0';
+    return o;
+}
+
+/**
  * Append text formatted printf-style to a growable buffer, at any length.
  *
  * @param[in,out] b    buffer (sticky oom: nothing is appended after a

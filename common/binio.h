@@ -72,6 +72,8 @@ void binio_buf_u32(BinBuf *b, uint32_t v);
 void binio_buf_u64(BinBuf *b, uint64_t v);
 void binio_buf_i32(BinBuf *b, int32_t v);
 void binio_buf_f32(BinBuf *b, float v);
+void binio_buf_escaped(BinBuf *b, const char *s);
+char *binio_unescape(const char *s, size_t len);
 /* Append text formatted printf-style, at any length (no NUL counted in
  * b->n; p is NUL-terminated after it when memory allowed). */
 void binio_buf_printf(BinBuf *b, const char *fmt, ...) ERR_PRINTF(2, 3);

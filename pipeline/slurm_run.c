@@ -29,37 +29,6 @@
 #define SLURM_RUN_MAGIC "# inkpipe slurm run 1"
 #define SLURM_RUN_MAX (64u << 20) /* bytes: a run file is far smaller */
 
-/* Append s to b with tabs, newlines, CRs and backslashes escaped. */
-static void run_escaped(BinBuf *b, const char *s)
-{
-    for (; s && *s; s++) {
-        const char *e = *s == '\t' ? "\\t" : *s == '\n' ? "\\n"
-                      : *s == '\r' ? "\\r" : *s == '\\' ? "\\\\" : NULL;
-        if (e)
-            binio_buf_write(b, e, 2);
-        else
-            binio_buf_write(b, s, 1);
-    }
-}
-
-/* Undo run_escaped on [s, s+len): a new string, or NULL (out of memory). */
-static char *run_unescape(const char *s, size_t len)
-{
-    char *o = malloc(len + 1), *t = o;
-    if (!o)
-        return NULL;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '\\' && i + 1 < len) {
-            char c = s[++i];
-            *t++ = c == 't' ? '\t' : c == 'n' ? '\n' : c == 'r' ? '\r' : c;
-        } else {
-            *t++ = s[i];
-        }
-    }
-    *t = '\0';
-    return o;
-}
-
 /**
  * Save the start of a Slurm run (temporary file + rename, so that a reader
  * sees the old file or the new one, never a part).
@@ -100,14 +69,14 @@ int slurm_run_save(const char *path, const SlurmRun *run)
                      u->legacy);
     for (int i = 0; i < u->n_skipped; i++) {
         binio_buf_write(&b, "skip\t", 5);
-        run_escaped(&b, u->skipped[i].file);
+        binio_buf_escaped(&b, u->skipped[i].file);
         binio_buf_write(&b, "\t", 1);
-        run_escaped(&b, u->skipped[i].reason);
+        binio_buf_escaped(&b, u->skipped[i].reason);
         binio_buf_write(&b, "\n", 1);
     }
     for (int i = 0; i < u->n_notes; i++) {
         binio_buf_write(&b, "note\t", 5);
-        run_escaped(&b, u->notes[i]);
+        binio_buf_escaped(&b, u->notes[i]);
         binio_buf_write(&b, "\n", 1);
     }
     binio_buf_printf(&b, "end\n");
@@ -135,7 +104,7 @@ static int run_push(char ***pv, int *pn, const char *s, size_t len)
     if (!v)
         return err_set("out of memory");
     *pv = v;
-    if (!(v[*pn] = run_unescape(s, len)))
+    if (!(v[*pn] = binio_unescape(s, len)))
         return err_set("out of memory");
     (*pn)++;
     return 0;
@@ -164,9 +133,9 @@ static int run_parse_line(const char *s, size_t len, SlurmRun *run,
         if (!v)
             return err_set("out of memory");
         u->skipped = v;
-        v[u->n_skipped].file = run_unescape(f, (size_t)(tab - f));
+        v[u->n_skipped].file = binio_unescape(f, (size_t)(tab - f));
         v[u->n_skipped].reason =
-            run_unescape(tab + 1, fl - (size_t)(tab - f) - 1);
+            binio_unescape(tab + 1, fl - (size_t)(tab - f) - 1);
         u->n_skipped++;
         if (!v[u->n_skipped - 1].file || !v[u->n_skipped - 1].reason)
             return err_set("out of memory");

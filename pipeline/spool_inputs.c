@@ -481,37 +481,6 @@ static Known *record_find_n(Record *r, const char *key, int n)
 }
 
 
-/* Append s to b with tabs, newlines, CRs and backslashes escaped. */
-static void buf_escaped(BinBuf *b, const char *s)
-{
-    for (; *s; s++) {
-        const char *e = *s == '\t' ? "\\t" : *s == '\n' ? "\\n"
-                      : *s == '\r' ? "\\r" : *s == '\\' ? "\\\\" : NULL;
-        if (e)
-            binio_buf_write(b, e, 2);
-        else
-            binio_buf_write(b, s, 1);
-    }
-}
-
-/* Undo buf_escaped on field [s, s+len): a new string, or NULL. */
-static char *unescape(const char *s, size_t len)
-{
-    char *o = malloc(len + 1), *t = o;
-    if (!o)
-        return NULL;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '\\' && i + 1 < len) {
-            char c = s[++i];
-            *t++ = c == 't' ? '\t' : c == 'n' ? '\n' : c == 'r' ? '\r' : c;
-        } else {
-            *t++ = s[i];
-        }
-    }
-    *t = '\0';
-    return o;
-}
-
 /* The n tab-separated fields of line [s, s+len) into f/fl; returns the
  * count found (at most n). */
 static int split_tabs(const char *s, size_t len, const char **f, size_t *fl,
@@ -554,8 +523,8 @@ static int record_parse(const char *text, const char *path, Record *r,
             int nf = split_tabs(line, len, f, fl, 3);
             if (nf == 3 && fl[0] == 4 && !strncmp(f[0], "skip", 4)) {
                 if (pskip) {
-                    char *file = unescape(f[1], fl[1]);
-                    char *why = unescape(f[2], fl[2]);
+                    char *file = binio_unescape(f[1], fl[1]);
+                    char *why = binio_unescape(f[2], fl[2]);
                     int rc = file && why
                                  ? skipped_add(&sk, file, "%s", why)
                                  : err_set("out of memory");
@@ -586,8 +555,8 @@ static int record_parse(const char *text, const char *path, Record *r,
                 k->mtime_ns = mt;
                 k->hash = h;
                 k->gone = st == 'g';
-                k->src = unescape(f[1], fl[1]);
-                k->rel = unescape(f[2], fl[2]);
+                k->src = binio_unescape(f[1], fl[1]);
+                k->rel = binio_unescape(f[2], fl[2]);
                 if (!k->src || !k->rel) {
                     err_set("out of memory");
                     goto fail;
@@ -680,16 +649,16 @@ static int record_save(int dfd, const Record *r, const SpoolSkipped *skip,
         const Known *k = &r->v[i];
         binio_buf_printf(&b, "in %s %lld %lld %016llx %c\t", k->key, k->size,
                    k->mtime_ns, k->hash, k->gone ? 'g' : 'p');
-        buf_escaped(&b, k->src);
+        binio_buf_escaped(&b, k->src);
         binio_buf_write(&b, "\t", 1);
-        buf_escaped(&b, k->rel);
+        binio_buf_escaped(&b, k->rel);
         binio_buf_write(&b, "\n", 1);
     }
     for (int i = 0; i < n_skip; i++) {
         binio_buf_write(&b, "skip\t", 5);
-        buf_escaped(&b, skip[i].file);
+        binio_buf_escaped(&b, skip[i].file);
         binio_buf_write(&b, "\t", 1);
-        buf_escaped(&b, skip[i].reason);
+        binio_buf_escaped(&b, skip[i].reason);
         binio_buf_write(&b, "\n", 1);
     }
     int rc = b.oom ? err_set("out of memory")

@@ -153,6 +153,24 @@ static void binio_buf_printf__long_text__whole_and_nul_terminated(void)
     binio_buf_cleanup(&b);
 }
 
+static void binio_buf_escaped__tabs_newlines_backslashes__one_field_round_trip(void)
+{
+    const char *in = "a\tb\nc\rd\\e f";
+    BinBuf b = {0};
+    binio_buf_escaped(&b, in);
+    binio_buf_escaped(&b, NULL);
+    CHECK(!b.oom && b.n == strlen("a\\tb\\nc\\rd\\\\e f"));
+    CHECK(memcmp(b.p, "a\\tb\\nc\\rd\\\\e f", b.n) == 0);
+    CHECK(memchr(b.p, '\t', b.n) == NULL && memchr(b.p, '\n', b.n) == NULL);
+    char *out = binio_unescape((const char *)b.p, b.n);
+    CHECK(out && strcmp(out, in) == 0);
+    free(out);
+    out = binio_unescape("x\\", 2); /* a lone backslash at the end stays */
+    CHECK(out && strcmp(out, "x\\") == 0);
+    free(out);
+    binio_buf_cleanup(&b);
+}
+
 static void binio_buf_i32__negative__twos_complement_read_back(void)
 {
     BinBuf b = {0};
@@ -278,6 +296,7 @@ int main(void)
     RUN(binio_read_need__huge_count__fails_without_overflow);
     RUN(binio_buf__appends__bytes_in_order);
     RUN(binio_buf_printf__long_text__whole_and_nul_terminated);
+    RUN(binio_buf_escaped__tabs_newlines_backslashes__one_field_round_trip);
     RUN(binio_buf_i32__negative__twos_complement_read_back);
     RUN(binio_file_read__small_file__whole_content);
     RUN(binio_file_read__missing__message_names_file);
