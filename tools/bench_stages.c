@@ -3,7 +3,8 @@
  * in-process, timed on its own.
  *
  *   build/tools/bench_stages [--model FILE] [--method sauvola|otsu]
- *                            [--no-deskew] [--no-adapt] [--lm FILE]
+ *                            [--no-deskew] [--no-adapt] [--no-segalt]
+ *                            [--lm FILE]
  *                            [--reps N] [-o DIR] [--tsv]
  *                            IMAGE...
  *
@@ -69,7 +70,7 @@ static const char *const st_names[ST_N] = {
 
 static const char usage[] =
     "usage: bench_stages [--model FILE] [--method sauvola|otsu] "
-    "[--no-deskew] [--no-adapt] [--lm FILE]\n"
+    "[--no-deskew] [--no-adapt] [--no-segalt] [--lm FILE]\n"
     "                    [--reps N] [-o DIR] [--tsv] IMAGE...\n"
     "Time each step of the pipeline on each page, in-process (CPU ms).\n"
     "Steps: decode binarize deskew g4_write g4_read segment seg_io\n"
@@ -276,6 +277,8 @@ static int args_parse(int argc, char **argv, BenchArgs *a, ChainOptions *co)
             co->binarize.deskew = 0;
         } else if (!strcmp(o, "--no-adapt")) {
             co->adapt = 0; /* writer adaptation off (docs/context.md) */
+        } else if (!strcmp(o, "--no-segalt")) {
+            co->segalt = 0; /* segmentation alternatives off */
         } else if (!strcmp(o, "--lm") && i + 1 < argc) {
             co->lm_path = argv[++i]; /* loaded in each recognize step */
         } else if (!strcmp(o, "--reps") && i + 1 < argc) {

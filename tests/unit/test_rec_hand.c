@@ -137,6 +137,11 @@ static void rec_page_hand__page__every_word_marked(void)
         CHECK(op->words[w].printed >= 0.0f && op->words[w].printed <= 1.0f);
         CHECK((op->words[w].kind == OUT_WORD_PRINTED) ==
               (op->words[w].printed >= 0.5f));
+        /* the page's quick path (no stroke cues) decides as the full cues */
+        RecHandCues c;
+        CHECK(rec_hand_cues(sp, w, NULL, &c) == 0);
+        CHECK(op->words[w].printed == rec_hand_printed(&c));
+        CHECK(c.stroke_width > 0.0f);
     }
     out_page_destroy(&op);
     seg_page_destroy(&sp);
