@@ -8,7 +8,8 @@
  * extension, or with it when two inputs share a stem: out_files_names),
  * refuses two inputs that still share an output path, and compares
  * each file with SPOOL/inputs, the record of every input the spool knows:
- * its key, size, mtime, a content hash (FNV-1a 64) and its paths.
+ * its key, size, mtime, a content hash (64 bits, content_hash) and its
+ * paths.
  *   new        not recorded: one ingest item is enqueued
  *   unchanged  same size and mtime (one stat, nothing read); if its output
  *              item is done but an output file is missing, that item alone
@@ -65,7 +66,10 @@
 
 #define INPUTS_FILE "inputs"
 #define INPUTS_LOCK "inputs.lock"
-#define INPUTS_MAGIC "# inkpipe inputs 1"
+#define INPUTS_MAGIC "# inkpipe inputs 2"
+/* Version 1 is read too: the same lines, its hashes byte-wise FNV-1a 64
+ * (a file recorded by it whose size or mtime changes is redone once) */
+#define INPUTS_MAGIC_V1 "# inkpipe inputs 1"
 #define ALL_FORMATS                                                           \
     (OUT_FORMAT_TXT | OUT_FORMAT_HOCR | OUT_FORMAT_ALTO | OUT_FORMAT_PDF |    \
      OUT_FORMAT_JSON)
@@ -507,7 +511,8 @@ static int record_parse(const char *text, const char *path, Record *r,
                         SpoolSkipped **pskip, int *pn_skip)
 {
     Inputs sk = {0};
-    if (strncmp(text, INPUTS_MAGIC, strlen(INPUTS_MAGIC)))
+    if (strncmp(text, INPUTS_MAGIC, strlen(INPUTS_MAGIC)) &&
+        strncmp(text, INPUTS_MAGIC_V1, strlen(INPUTS_MAGIC_V1)))
         return err_set("%s: not an inputs record of this inkpipe (first "
                        "line is not '%s'); remove the spool folder to start "
                        "the job afresh",
@@ -642,7 +647,7 @@ static int record_save(int dfd, const Record *r, const SpoolSkipped *skip,
 {
     BinBuf b = {0};
     binio_buf_printf(&b, "%s\n", INPUTS_MAGIC);
-    binio_buf_printf(&b, "# in KEY SIZE MTIME_NS FNV1A64 p(resent)|g(one)<TAB>SRC"
+    binio_buf_printf(&b, "# in KEY SIZE MTIME_NS HASH64 p(resent)|g(one)<TAB>SRC"
                    "<TAB>REL; skip<TAB>FILE<TAB>REASON. Written by `inkpipe "
                    "run`/`submit`; do not edit.\n");
     for (int i = 0; i < r->n; i++) {
@@ -669,21 +674,67 @@ static int record_save(int dfd, const Record *r, const SpoolSkipped *skip,
     return rc;
 }
 
-/* FNV-1a 64 of a file's content into *ph. 0 or -1 (naming the file). */
+/* Content hash: four 64-bit lanes, each taking every fourth 8-byte
+ * little-endian word of the content (xor, multiply, fold the high half
+ * down), the tail bytes and the length mixed in at the end. Four
+ * independent multiply chains: ~0.2 cycles a byte, where byte-wise
+ * FNV-1a (SPOOL/inputs version 1) took ~4 and was 4 % of a page's CPU. */
+typedef struct {
+    unsigned long long lane[4], n;
+} ContentHash;
+
+#define CH_MUL 0x9e3779b97f4a7c15ULL
+
+static unsigned long long ch_mix(unsigned long long h, unsigned long long w)
+{
+    h = (h ^ w) * CH_MUL;
+    return h ^ (h >> 32);
+}
+
+static unsigned long long ch_word(const unsigned char *p)
+{
+    unsigned long long w = 0;
+    for (int i = 7; i >= 0; i--)
+        w = w << 8 | p[i];
+    return w;
+}
+
+/* Add len bytes; every call but the last must add a multiple of 32. */
+static void ch_add(ContentHash *c, const unsigned char *p, size_t len)
+{
+    size_t i = 0;
+    for (; i + 32 <= len; i += 32)
+        for (int l = 0; l < 4; l++)
+            c->lane[l] = ch_mix(c->lane[l], ch_word(p + i + 8 * l));
+    for (; i < len; i++) /* the tail: the last call only */
+        c->lane[0] = ch_mix(c->lane[0], p[i] | 0x100ULL);
+    c->n += len;
+}
+
+static unsigned long long ch_end(const ContentHash *c)
+{
+    unsigned long long h = c->n;
+    for (int l = 0; l < 4; l++)
+        h = ch_mix(h, c->lane[l]);
+    return h;
+}
+
+/* The content hash of a file into *ph. 0 or -1 (naming the file). */
 static int content_hash(const char *path, unsigned long long *ph)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return err_set_errno("input %s", path);
-    unsigned long long h = 1469598103934665603ULL;
+    ContentHash c = {{1, 2, 3, 4}, 0};
     enum { CHUNK = 1 << 16 };
     unsigned char *chunk = malloc(CHUNK);
     if (!chunk) {
         close(fd);
         return err_set("out of memory");
     }
+    size_t have = 0; /* bytes in chunk not yet hashed (< 32 between reads) */
     ssize_t r;
-    while ((r = read(fd, chunk, CHUNK)) != 0) {
+    while ((r = read(fd, chunk + have, CHUNK - have)) != 0) {
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -692,14 +743,16 @@ static int content_hash(const char *path, unsigned long long *ph)
             close(fd);
             return rc;
         }
-        for (ssize_t i = 0; i < r; i++) {
-            h ^= chunk[i];
-            h *= 1099511628211ULL;
-        }
+        have += (size_t)r;
+        size_t whole = have & ~(size_t)31;
+        ch_add(&c, chunk, whole);
+        memmove(chunk, chunk + whole, have - whole);
+        have -= whole;
     }
+    ch_add(&c, chunk, have);
     free(chunk);
     close(fd);
-    *ph = h;
+    *ph = ch_end(&c);
     return 0;
 }
 

@@ -85,6 +85,18 @@ night touched
 check touched_same_bytes__nothing_redone eval '[ $rc -eq 0 ] && [ ! -s "$TRACE" ]'
 check touched_same_bytes__summary_unchanged grep -q "0 new, 0 changed, 3 unchanged" "$LOG"
 
+# --- a record written by an earlier inkpipe (SPOOL/inputs version 1) -----
+sed -i '1s/^# inkpipe inputs 2$/# inkpipe inputs 1/' "$SPOOL/inputs"
+night v1record
+check inputs_v1_record__read_nothing_redone eval '[ $rc -eq 0 ] && [ ! -s "$TRACE" ]'
+check inputs_v1_record__rewritten_as_v2 eval \
+    '[ "$(head -1 "$SPOOL/inputs")" = "# inkpipe inputs 2" ]'
+sed -i '1s/^.*$/# inkpipe inputs 9/' "$SPOOL/inputs"
+night v9record
+check inputs_unknown_version__refused_naming_file eval \
+    '[ $rc -ne 0 ] && grep -q "inputs.*not an inputs record" "$LOG"'
+sed -i '1s/^.*$/# inkpipe inputs 2/' "$SPOOL/inputs"
+
 # --- a re-scan replaces a file --------------------------------------------
 before=$(cat "$T/n/out/a.txt")
 page "$IN/a.png" 11
