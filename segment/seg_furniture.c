@@ -420,7 +420,7 @@ static PIX *expand_and(PIX *mask_r, PIX *pixb, int w, int h, int gw, int gh)
     }
     pixRasterop(m, 0, 0, w, h, PIX_SRC, e, 0, 0);
     pixDestroy(&e);
-    if ((gw > 1 || gh > 1) && !pixDilateBrick(m, m, gw, gh)) {
+    if ((gw > 1 || gh > 1) && !pixDilateBrickDwa(m, m, gw, gh)) {
         pixDestroy(&m);
         return NULL;
     }
