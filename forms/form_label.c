@@ -125,11 +125,12 @@ static int capitals(const char *t, size_t len)
     return letter;
 }
 
-/* Single letters that are words (English a, I, O; French à, a, y, ô). */
+/* Single letters that are words (English a, I, O; French a, à, y). */
 static int letter_word(const char *t, size_t len)
 {
     return (len == 1 && strchr("AaIOoYy", t[0])) ||
-           (len == 2 && (!memcmp(t, "\xC3\x80", 2) || !memcmp(t, "\xC3\xA0", 2)));
+           (len == 2 &&
+            (!memcmp(t, "\xC3\x80", 2) || !memcmp(t, "\xC3\xA0", 2)));
 }
 
 /**
@@ -181,7 +182,8 @@ void form_label_clean(char *s)
     }
     for (int t = 0; t + 1 < nt; t++)
         join[t] = (run[t] >= 3 && one[t + 1]) ||
-                  (run[t] == 1 && !one[t + 1] && !letter_word(s + at[t], len[t]) &&
+                  (run[t] == 1 && !one[t + 1] &&
+                   !letter_word(s + at[t], len[t]) &&
                    capitals(s + at[t], len[t]) &&
                    capitals(s + at[t + 1], len[t + 1]));
     size_t k = 0;

@@ -111,7 +111,8 @@ void form_tess_release(void);
 typedef struct {
     float threshold; /* needs_review below this (fields without their own) */
     FormLabels labels; /* `forms.labels`: who reads found fields' labels */
-    /* `forms.labels_lang`: Tesseract's languages for them (FORM_LANG_DEFAULT) */
+    /* `forms.labels_lang`: Tesseract's languages for them
+     * (FORM_LANG_DEFAULT) */
     char labels_lang[FORM_LANG_MAX];
     /* `forms.guess_charset`: a found field's charset from its label's words
      * (form_label_charset), else the job's */
@@ -165,9 +166,10 @@ void form_label_slug(const char *label, char *out, size_t n);
  * postal... digits; nom, prénom, name... upper), else 0. */
 int form_label_charset(const char *label, RecCharset *out);
 
-/* A field name made from a label: its slug (form_label_slug); "field_N" (N = index + 1) when nothing
- * is left or label is NULL; "_2", "_3"... appended while it equals one of
- * used[0..n_used). Writes at most n bytes into out. */
+/* A field name made from a label: its slug (form_label_slug); "field_N"
+ * (N = index + 1) when nothing is left or label is NULL; "_2", "_3"...
+ * appended while it equals one of used[0..n_used). Writes at most n bytes
+ * into out. */
 void form_find_name(const char *label, int index, char *const *used,
                     int n_used, char *out, size_t n);
 

@@ -354,9 +354,9 @@ static int compose_page(const Opts *o, FT_Face face, int pg, Rng *r)
     if (!c)
         return -1;
     pixSetAllArbitrary(c, 255);
-    draw_text(face, c,
-              o->french ? "FICHE D'INSCRIPTION" : "MEMBERSHIP REGISTRATION CARD",
-              380, 180, 44);
+    const char *title =
+        o->french ? "FICHE D'INSCRIPTION" : "MEMBERSHIP REGISTRATION CARD";
+    draw_text(face, c, title, 380, 180, 44);
     int writer = o->writers[rng_int(r, o->n_writers)];
     char truth[4096] = "";
     size_t tl = 0;
