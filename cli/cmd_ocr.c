@@ -22,7 +22,8 @@ static const char help_ocr[] =
     "                   [--model FILE] [--no-context] [--no-adapt] [--no-lm]\n"
     "                   [--no-seg-alternatives]\n"
     "                   [--lexicon FILE] [--template T.yaml]\n"
-    "                   [--threshold C] [--labels inkpipe|tesseract] IMAGE...\n"
+    "                   [--threshold C] [--labels inkpipe|tesseract]\n"
+    "                   [--labels-lang LANGS] [--no-guess-charset] IMAGE...\n"
     "\n"
     "OCR scans (multi-page TIFF and PDF, PNG, JPEG, PNM) without a job\n"
     "file. For IMAGE x.png, writes DIR/x.txt and DIR/x.hocr (one hOCR page\n"
@@ -68,8 +69,18 @@ static const char help_ocr[] =
     "                  0.5) need review, unless the template sets their own\n"
     "  --labels R      who reads the printed labels of fields found without\n"
     "                  a template (forms.labels): tesseract (the default:\n"
-    "                  libtesseract, English, on the label crops only;\n"
-    "                  needs tesseract-ocr-eng) or inkpipe (our classifier)\n"
+    "                  libtesseract, on the label crops only) or inkpipe\n"
+    "                  (our classifier)\n"
+    "  --labels-lang LANGS\n"
+    "                  Tesseract's languages for the labels, joined by +\n"
+    "                  (forms.labels_lang; default fra+eng: needs\n"
+    "                  tesseract-ocr-fra and -eng; a missing one is an error\n"
+    "                  naming its traineddata)\n"
+    "  --no-guess-charset\n"
+    "                  read every found field with --charset; by default a\n"
+    "                  label's words narrow it (forms.guess_charset: nom,\n"
+    "                  prenom, name -> upper; date, tel, phone, code postal\n"
+    "                  -> digits; docs/forms.md)\n"
     "\n"
     "The image path in hOCR and ALTO is relative to the output folder\n"
     "(to the current folder with -o -). For a folder of images, write a\n"
@@ -255,6 +266,15 @@ static int parse_args(int argc, char **argv, OcrRun *r, const char **model,
                         argv[i]);
                 return 2;
             }
+        } else if (!strcmp(a, "--labels-lang") && i + 1 < argc) {
+            if (form_labels_lang_parse(argv[++i], r->fo.labels_lang) < 0) {
+                fprintf(stderr, "inkpipe: --labels-lang: %s\n", err_get());
+                return 2;
+            }
+        } else if (!strcmp(a, "--no-guess-charset")) {
+            r->fo.guess_charset = 0;
+        } else if (!strcmp(a, "--guess-charset")) {
+            r->fo.guess_charset = 1;
         } else if (!strcmp(a, "--charset") && i + 1 < argc) {
             if (rec_charset_parse(argv[++i], &r->d.chain.charset) < 0) {
                 fprintf(stderr, "inkpipe: --charset: %s\n", err_get());
@@ -368,8 +388,9 @@ int cmd_ocr(int argc, char **argv)
         goto out;
     }
     if (r.fo.labels == FORM_LABELS_TESSERACT && !r.tpl &&
-        (r.d.formats & OUT_FORMAT_JSON) && form_tess_check() < 0) {
-        fprintf(stderr, "inkpipe: --labels: %s\n", err_get());
+        (r.d.formats & OUT_FORMAT_JSON) &&
+        form_tess_check(r.fo.labels_lang) < 0) {
+        fprintf(stderr, "inkpipe: ocr: %s\n", err_get());
         rc = 2;
         goto out;
     }

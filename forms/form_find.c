@@ -454,7 +454,10 @@ static int label_side(const Finder *F, const FormFound *ff, const Rect *t,
                 bd = d;
             }
         }
-        if (best < 0 || bd > (has ? gap : reach))
+        /* a word gap: under a text height, the label's so far or this
+         * piece's (a label's first piece may be the dot of a colon) */
+        if (best < 0 ||
+            bd > (has ? fmax(gap, t[best].y1 - t[best].y0) : reach))
             break;
         rect_add(lb, &t[best], &has);
         edge = dir < 0 ? lb->x0 : lb->x1;
@@ -633,18 +636,8 @@ void form_find_name(const char *label, int index, char *const *used,
                     int n_used, char *out, size_t n)
 {
     char base[96];
-    size_t k = 0;
-    for (const char *s = label ? label : ""; *s && k + 1 < sizeof base; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (isalnum(c) && c < 128)
-            base[k++] = (char)tolower(c);
-        else if (k && base[k - 1] != '_')
-            base[k++] = '_';
-    }
-    while (k && base[k - 1] == '_')
-        k--;
-    base[k] = '\0';
-    if (!k)
+    form_label_slug(label, base, sizeof base);
+    if (!base[0])
         snprintf(base, sizeof base, "field_%d", index + 1);
     snprintf(out, n, "%s", base);
     for (int suffix = 2;; suffix++) {
@@ -676,7 +669,7 @@ static int read_label(const FormOptions *fo, const ChainOptions *o,
     if (!pp)
         return err_set("out of memory");
     if (fo->labels == FORM_LABELS_TESSERACT) {
-        int rc = form__tess_read(pp, dpi, ptext);
+        int rc = form__tess_read(pp, dpi, fo->labels_lang, ptext);
         pixDestroy(&pp);
         return rc;
     }
@@ -793,6 +786,19 @@ static int read_found(const FormOptions *fo, const ChainOptions *o,
     if (ff->has_label &&
         read_label(fo, o, net, pixb, &ff->label, dpi, op, &of->label) < 0)
         return -1;
+    if (of->label) { /* cleaned: the JSON's label and the name's source */
+        form_label_clean(of->label);
+        if (!of->label[0]) {
+            free(of->label);
+            of->label = NULL;
+        }
+    }
+    /* the label's charset narrows the job's (never widens it) */
+    RecCharset g = 0;
+    int guessed = f.type == FORM_FIELD_TEXT && fo->guess_charset &&
+                  form_label_charset(of->label, &g) && (g & o->charset);
+    if (guessed)
+        f.charset = g & o->charset;
     char name[128];
     char **used = malloc(((size_t)i + 1) * sizeof *used);
     if (!used)
@@ -805,7 +811,7 @@ static int read_found(const FormOptions *fo, const ChainOptions *o,
         return err_set("out of memory");
     if (form__read_box(&f, NULL, 0, o, net, pixb, &ff->box, dpi, op, of) < 0)
         return -1;
-    if (f.type == FORM_FIELD_TEXT)
+    if (f.type == FORM_FIELD_TEXT && !guessed)
         digit_lookalikes(of);
     of->needs_review = of->conf < fo->threshold;
     return 0;

@@ -15,6 +15,6 @@ int form__read_box(const FormField *f, const FormTemplate *t, int fi,
 
 /* One printed line read by Tesseract (form_tess.c): *ptext owned, NULL
  * when nothing was read. 0 or -1. */
-int form__tess_read(PIX *crop, int dpi, char **ptext);
+int form__tess_read(PIX *crop, int dpi, const char *langs, char **ptext);
 
 #endif

@@ -83,17 +83,27 @@ int form_register(const FormTemplate *t, PIX *pixb, FormReg *reg,
 /* Who reads the printed labels of fields found without a template. */
 typedef enum {
     FORM_LABELS_INKPIPE = 0, /* our classifier, every class */
-    FORM_LABELS_TESSERACT    /* Tesseract (eng, LSTM, one line) */
+    FORM_LABELS_TESSERACT    /* Tesseract (forms.labels_lang, LSTM, one line) */
 } FormLabels;
 
 /* "inkpipe" | "tesseract" -> *out; -1 (no message) for any other name. */
 int form_labels_parse(const char *s, FormLabels *out);
 const char *form_labels_name(FormLabels l);
 
-/* 0 when Tesseract and its English model can be started here (the
- * process's reader is started and kept), else -1 (message says what to
- * install). */
-int form_tess_check(void);
+/* Longest `forms.labels_lang` (with its NUL). */
+#define FORM_LANG_MAX 64
+/* The default label languages: French first, then English. */
+#define FORM_LANG_DEFAULT "fra+eng"
+
+/* Check a Tesseract language list ("fra+eng": names of letters, digits and
+ * '_', joined by '+') and copy it into out (FORM_LANG_MAX bytes). 0, or -1
+ * (message says what is wrong). */
+int form_labels_lang_parse(const char *s, char *out);
+
+/* 0 when Tesseract and the model of every language of langs can be
+ * started here (the process's reader is started with them and kept), else
+ * -1 (message names the missing traineddata and what to install). */
+int form_tess_check(const char *langs);
 /* End this process's Tesseract reader (started by the first label it
  * read); harmless when none was. */
 void form_tess_release(void);
@@ -101,6 +111,12 @@ void form_tess_release(void);
 typedef struct {
     float threshold; /* needs_review below this (fields without their own) */
     FormLabels labels; /* `forms.labels`: who reads found fields' labels */
+    /* `forms.labels_lang`: Tesseract's languages for them
+     * (FORM_LANG_DEFAULT) */
+    char labels_lang[FORM_LANG_MAX];
+    /* `forms.guess_charset`: a found field's charset from its label's words
+     * (form_label_charset), else the job's */
+    int guess_charset;
 } FormOptions;
 
 void form_options_init(FormOptions *fo);
@@ -138,10 +154,22 @@ typedef struct {
  * 0 or -1 (message set). */
 int form_find_fields(PIX *pixb, int dpi, FormFound **pf, int *pn);
 
-/* A field name made from a label: lower case, runs of other characters
- * one '_', no '_' at either end; "field_N" (N = index + 1) when nothing
- * is left or label is NULL; "_2", "_3"... appended while it equals one of
- * used[0..n_used). Writes at most n bytes into out. */
+/* ---- Label text (form_label.c) ---- */
+
+/* Clean a label read from the page, in place: trailing colon (" :") and
+ * white space dropped, letters printed apart joined ("N O M", "P RENOM"). */
+void form_label_clean(char *s);
+/* The label as ASCII words: lower case, accents dropped ("Prénom" ->
+ * "prenom"), runs of other characters one '_', none at the ends. */
+void form_label_slug(const char *label, char *out, size_t n);
+/* 1 and *out when the label's words ask for a charset (date, phone, code
+ * postal... digits; nom, prénom, name... upper), else 0. */
+int form_label_charset(const char *label, RecCharset *out);
+
+/* A field name made from a label: its slug (form_label_slug); "field_N"
+ * (N = index + 1) when nothing is left or label is NULL; "_2", "_3"...
+ * appended while it equals one of used[0..n_used). Writes at most n bytes
+ * into out. */
 void form_find_name(const char *label, int index, char *const *used,
                     int n_used, char *out, size_t n);
 

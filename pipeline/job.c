@@ -281,6 +281,7 @@ typedef enum {
     JT_METHOD,
     JT_PRECISION, /* fp32 | int8 | auto */
     JT_LABELS,    /* inkpipe | tesseract */
+    JT_LANGS,     /* Tesseract languages: fra+eng */
     JT_FORMATS,
     JT_CLEAN, /* never | after-run */
     JT_IMAGE_PATHS, /* relative | absolute */
@@ -332,6 +333,8 @@ static const JField job_fields[] = {
     {"forms.template", JT_PATH, OFF(forms_template), 0, 0, 0},
     {"forms.threshold", JT_FLOAT, OFF(forms.threshold), 0, 1, 0},
     {"forms.labels", JT_LABELS, OFF(forms.labels), 0, 0, 0},
+    {"forms.labels_lang", JT_LANGS, OFF(forms.labels_lang), 0, 0, 0},
+    {"forms.guess_charset", JT_BOOL, OFF(forms.guess_charset), 0, 0, 0},
     {"slurm.tasks", JT_INT, OFF(slurm_tasks), 1, 1000000, 0},
     {"slurm.nodes", JT_INT, OFF(slurm_nodes), 1, 100000, 0},
     {"slurm.cpus_per_task", JT_INT, OFF(slurm_cpus_per_task), 1, 4096, 0},
@@ -633,6 +636,12 @@ static int check_field(JCheck *c, const JField *f, const JNode *v)
         if (form_labels_parse(v->value, (FormLabels *)dst) < 0)
             return jerr(c, v, "expected inkpipe or tesseract for %s, got '%s'",
                         f->key, v->value);
+        return 0;
+    case JT_LANGS:
+        if (check_scalar(c, f, v, "Tesseract languages like fra+eng") < 0)
+            return -1;
+        if (form_labels_lang_parse(v->value, (char *)dst) < 0)
+            return jerr(c, v, "%s: %s", f->key, err_get());
         return 0;
     case JT_FORMATS:
         return check_formats(c, f, v, dst);
@@ -1047,8 +1056,11 @@ Job *job_load(const char *path)
     }
     /* labels are read only for fields found without a template */
     if (job->forms.labels == FORM_LABELS_TESSERACT && !job->forms_template &&
-        (job->formats & OUT_FORMAT_JSON) && form_tess_check() < 0) {
-        jerr(&c, c.node[field_index("forms.labels")], "%s", err_get());
+        (job->formats & OUT_FORMAT_JSON) &&
+        form_tess_check(job->forms.labels_lang) < 0) {
+        int k = field_index("forms.labels_lang");
+        jerr(&c, c.node[c.node[k] ? k : field_index("forms.labels")], "%s",
+             err_get());
         goto fail;
     }
     jnode_free(root);

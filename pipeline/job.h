@@ -52,7 +52,8 @@ typedef struct {
     int max_pages;       /* `limits.max_pages` per input file; default 10000 */
     double lease_seconds; /* `lease.seconds`; default 300 */
     /* `forms.template` (resolved; NULL = pages are not forms), the template
-     * loaded from it, and `forms.threshold` */
+     * loaded from it, and `forms.threshold`, `forms.labels`,
+     * `forms.labels_lang`, `forms.guess_charset` */
     char *forms_template;
     FormTemplate *form;
     FormOptions forms;

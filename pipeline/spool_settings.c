@@ -15,7 +15,8 @@
  *              recorded as recognize.lm), forms.template (the file),
  *              forms.find (json asked for without a template: the fields
  *              are found on each page),
- *              forms.threshold, forms.labels
+ *              forms.threshold, forms.labels, forms.labels_lang,
+ *              forms.guess_charset
  *   output     output.dir (real path), output.formats,
  *              output.image_paths
  * `run` and `submit` compare the job with it (spool_settings_sync). When
@@ -201,6 +202,10 @@ static void settings_of_job(const Job *job, const char *model,
                  (double)job->forms.threshold);
     settings_add(s, STAGE_RECOGNIZE, "forms.labels", "%s",
                  form_labels_name(job->forms.labels));
+    settings_add(s, STAGE_RECOGNIZE, "forms.labels_lang", "%s",
+                 job->forms.labels_lang);
+    settings_add(s, STAGE_RECOGNIZE, "forms.guess_charset", "%s",
+                 job->forms.guess_charset ? "true" : "false");
     /* json without a template: recognize finds the fields (form_find) */
     settings_add(s, STAGE_RECOGNIZE, "forms.find", "%s",
                  !job->forms_template && (job->formats & OUT_FORMAT_JSON)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tools/deps.sh GROUP... - install the Debian packages a group needs.
-#   build: compile inkpipe (and run it: tesseract-ocr-eng reads the labels
+#   build: compile inkpipe (and run it: tesseract-ocr-fra + -eng read the labels
 #          of forms found without a template)     test: run `make test`
 #   bench: peers for `make bench` (tesseract, ocrad, gocr; time, convert;
 #          tiffcp for bench/tiff_pages.sh)
@@ -24,7 +24,7 @@ for g in "$@"; do
                   libtiff-dev libpng-dev libjpeg-dev libyaml-dev zlib1g-dev
                   libdeflate-dev libfreetype-dev libjansson-dev libqpdf-dev
                   libpoppler-glib-dev libcairo2-dev libjbig2dec0-dev
-                  libtesseract-dev tesseract-ocr-eng) ;;
+                  libtesseract-dev tesseract-ocr-eng tesseract-ocr-fra) ;;
     test) pkgs+=(libxml2-utils hershey-fonts-data valgrind imagemagick strace jq
                  poppler-utils qpdf chromium libtiff-tools
                  fonts-dejavu-core groff-base man-db

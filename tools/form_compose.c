@@ -5,6 +5,7 @@
  *   build/tools/form_compose --out DIR [--pages N] [--seed S]
  *        [--writers 041-045] [--data CHARS74K] [--font TTF]
  *        [--shift PX] [--scale F] [--rotate DEG] [--format png|g4]
+ *        [--lang en|fr]
  *
  * Writes DIR/form.yaml (the template, one for every page),
  * DIR/form-NNN.png (or .tif), DIR/form-NNN.truth.tsv (field TAB value, in
@@ -22,7 +23,10 @@
  * field's writing height with a small random jitter). The page is then
  * scaled (another dpi), shifted and rotated by random amounts up to
  * --scale, --shift and --rotate, and a little Gaussian noise added. Values
- * use only the recogniser's classes. Everything random comes from one
+ * use only the recogniser's classes. --lang fr prints the labels in
+ * French (UTF-8: accents, "N°"), a label left of its field followed by
+ * " :" as French forms do; the template's label (the truth) is the label
+ * without the colon. Everything random comes from one
  * splitmix64 stream seeded by --seed.
  *
  * Chars74K: T. E. de Campos, B. R. Babu, M. Varma, VISAPP 2009 (ODbL 1.0).
@@ -74,6 +78,20 @@ static const FieldDef FIELDS[] = {
 };
 #define N_FIELDS ((int)(sizeof FIELDS / sizeof FIELDS[0]))
 
+/* --lang fr: the labels of FIELDS, in order (UTF-8) */
+static const char *const LABELS_FR[] = {
+    "Nom",
+    "Prénom",
+    "Date de naissance (JJMMAAAA)",
+    "Code postal",
+    "Ville",
+    "Téléphone",
+    "N° d'adhérent",
+    "Montant payé",
+    "J'accepte les conditions",
+    "Recevoir la lettre d'information",
+};
+
 static const char *const FIRST[] = {
     "ADA",   "ALAN", "MARIA", "JOHN",  "GRACE", "LENA",  "OMAR", "SOFIA",
     "PETER", "NINA", "KARL",  "EMMA",  "LUCAS", "HANNA", "IVAN", "JULIA",
@@ -92,6 +110,7 @@ static const char *const CITIES[] = {
 
 typedef struct {
     const char *out, *data, *font, *format;
+    int french; /* --lang fr */
     int pages, writers[64], n_writers;
     uint64_t seed;
     double shift, scale, rotate;
@@ -99,6 +118,31 @@ typedef struct {
 
 static const char CLASS_CHARS[] =
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/* Field i's label in the page's language (the template's label). */
+static const char *label_of(const Opts *o, int i)
+{
+    return o->french ? LABELS_FR[i] : FIELDS[i].label;
+}
+
+/* The code point at *ps (UTF-8), *ps moved past it; a malformed byte is
+ * itself. */
+static unsigned long utf8_take(const char **ps)
+{
+    const unsigned char *u = (const unsigned char *)*ps;
+    if (u[0] >= 0xC2 && u[0] < 0xE0 && (u[1] & 0xC0) == 0x80) {
+        *ps += 2;
+        return (unsigned long)(u[0] & 0x1F) << 6 | (u[1] & 0x3F);
+    }
+    if (u[0] >= 0xE0 && u[0] < 0xF0 && (u[1] & 0xC0) == 0x80 &&
+        (u[2] & 0xC0) == 0x80) {
+        *ps += 3;
+        return (unsigned long)(u[0] & 0x0F) << 12 |
+               (unsigned long)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
+    }
+    *ps += 1;
+    return u[0];
+}
 
 /* ---- drawing on an 8 bpp canvas (255 = paper) ---- */
 
@@ -129,8 +173,8 @@ static int draw_text(FT_Face face, PIX *c, const char *s, int x, int base,
 {
     if (FT_Set_Pixel_Sizes(face, 0, (FT_UInt)px))
         return -1;
-    for (; *s; s++) {
-        if (FT_Load_Char(face, (unsigned char)*s, FT_LOAD_RENDER))
+    while (*s) {
+        if (FT_Load_Char(face, utf8_take(&s), FT_LOAD_RENDER))
             return -1;
         FT_GlyphSlot g = face->glyph;
         for (unsigned j = 0; j < g->bitmap.rows; j++)
@@ -284,14 +328,14 @@ static int write_template(const Opts *o)
     if (!fp)
         return -1;
     fprintf(fp,
-            "# written by tools/form_compose\nform: registration-card\n"
+            "# written by tools/form_compose\nform: %s\n"
             "size: [%d, %d]\nfields:\n",
-            TW, TH);
+            o->french ? "fiche-inscription" : "registration-card", TW, TH);
     for (int i = 0; i < N_FIELDS; i++) {
         const FieldDef *f = &FIELDS[i];
         fprintf(fp,
                 "  - name: %s\n    label: \"%s\"\n    box: [%d, %d, %d, %d]\n",
-                f->name, f->label, f->x0, f->y0, f->x1, f->y1);
+                f->name, label_of(o, i), f->x0, f->y0, f->x1, f->y1);
         if (f->style == F_CHECK)
             fprintf(fp, "    type: checkbox\n");
         else
@@ -310,7 +354,9 @@ static int compose_page(const Opts *o, FT_Face face, int pg, Rng *r)
     if (!c)
         return -1;
     pixSetAllArbitrary(c, 255);
-    draw_text(face, c, "MEMBERSHIP REGISTRATION CARD", 380, 180, 44);
+    const char *title =
+        o->french ? "FICHE D'INSCRIPTION" : "MEMBERSHIP REGISTRATION CARD";
+    draw_text(face, c, title, 380, 180, 44);
     int writer = o->writers[rng_int(r, o->n_writers)];
     char truth[4096] = "";
     size_t tl = 0;
@@ -318,12 +364,15 @@ static int compose_page(const Opts *o, FT_Face face, int pg, Rng *r)
         const FieldDef *f = &FIELDS[i];
         char v[64];
         draw_field(c, f);
+        char lab[128]; /* French: "Nom :" left of its field */
+        snprintf(lab, sizeof lab, "%s%s", label_of(o, i),
+                 o->french && f->label_left ? " :" : "");
         if (f->label_left)
-            draw_text(face, c, f->label, 80, f->y1 - 14, 30);
+            draw_text(face, c, lab, 80, f->y1 - 14, 30);
         else if (f->style == F_CHECK)
-            draw_text(face, c, f->label, f->x1 + 30, f->y1 - 10, 30);
+            draw_text(face, c, lab, f->x1 + 30, f->y1 - 10, 30);
         else
-            draw_text(face, c, f->label, f->x0, f->y0 - 18, 30);
+            draw_text(face, c, lab, f->x0, f->y0 - 18, 30);
         make_value(f, r, v, sizeof v);
         if (f->style == F_CHECK) {
             if (!strcmp(v, "checked")) { /* a hand-drawn cross */
@@ -401,7 +450,8 @@ static void usage(FILE *fp)
     fputs(
         "usage: form_compose --out DIR [--pages N] [--seed S]\n"
         "         [--writers 041-045] [--data CHARS74K] [--font TTF]\n"
-        "         [--shift PX] [--scale F] [--rotate DEG] [--format png|g4]\n",
+        "         [--shift PX] [--scale F] [--rotate DEG] [--format png|g4]\n"
+        "         [--lang en|fr]\n",
         fp);
 }
 
@@ -411,6 +461,7 @@ int main(int argc, char **argv)
               "../shared/data/chars74k-hnd",
               "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
               "png",
+              0,
               3,
               {0},
               0,
@@ -423,7 +474,9 @@ int main(int argc, char **argv)
         {"out", 1, 0, 'o'},     {"pages", 1, 0, 'n'}, {"seed", 1, 0, 's'},
         {"writers", 1, 0, 'w'}, {"data", 1, 0, 'd'},  {"font", 1, 0, 'f'},
         {"shift", 1, 0, 'x'},   {"scale", 1, 0, 'k'}, {"rotate", 1, 0, 'r'},
-        {"format", 1, 0, 'F'},  {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
+        {"format", 1, 0, 'F'},  {"help", 0, 0, 'h'},  {"lang", 1, 0, 'l'},
+        {0, 0, 0, 0}};
+    const char *lang = "en";
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
@@ -457,6 +510,9 @@ int main(int argc, char **argv)
         case 'F':
             o.format = optarg;
             break;
+        case 'l':
+            lang = optarg;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -468,10 +524,12 @@ int main(int argc, char **argv)
     int a, b;
     if (!o.out || o.pages < 1 || o.pages > 10000 ||
         sscanf(writers, "%d-%d", &a, &b) != 2 || a < 1 || b < a ||
-        b - a >= 64 || (strcmp(o.format, "png") && strcmp(o.format, "g4"))) {
+        b - a >= 64 || (strcmp(o.format, "png") && strcmp(o.format, "g4")) ||
+        (strcmp(lang, "en") && strcmp(lang, "fr"))) {
         usage(stderr);
         return 2;
     }
+    o.french = !strcmp(lang, "fr");
     for (int w = a; w <= b; w++)
         o.writers[o.n_writers++] = w;
     mkdir(o.out, 0777);

@@ -6,6 +6,7 @@
 #                      [--build DIR] [--inkpipe BIN] [--data DIR]
 #                      [--shift PX] [--scale F] [--rotate DEG] [--tesseract N]
 #                      [--no-template] [--labels inkpipe|tesseract]
+#                      [--lang en|fr] [--ocr-args "ARGS"]
 #
 # Composes N filled-in registration cards (tools/form_compose: printed
 # labels in DejaVu Sans, handwriting from the Chars74K images of held-out
@@ -33,7 +34,13 @@
 # them (lower case, each run of other characters one _) against those made
 # from the printed labels; notpl.tsv has one row per
 # truth field. --labels R reads the found fields' labels with R
-# (`inkpipe ocr --labels`; default: inkpipe's, tesseract).
+# (`inkpipe ocr --labels`; default: inkpipe's, tesseract). --lang fr
+# composes French cards (form_compose --lang fr: "Nom :", "Prénom :",
+# "Date de naissance (JJMMAAAA)"...; the truth label is without the colon).
+# --ocr-args passes more options to the no-template run (e.g.
+# "--labels-lang eng --no-guess-charset"). Field names are the JSON's
+# names (less a _2 suffix) against the printed label's ASCII slug (iconv
+# //TRANSLIT: accents dropped).
 # Needs the Chars74K data: --data DIR, else $INKPIPE_CHARS74K, else
 # ../shared/data/chars74k-hnd beside the repository. Exit: 0 ok, 1 a step
 # failed, 2 usage, 3 no data.
@@ -41,7 +48,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 pages=100 seed=1 writers=041-045 out=$top/eval/forms build=$top/build
 inkpipe= data=${INKPIPE_CHARS74K:-} shift_px=40 scale=0.15 rotate=2 tess=0
-notpl=0 labels=
+notpl=0 labels= lang=en ocr_args=
 usage() { sed -n '2,/^set -u/p' "$0" | sed -e '/^set -u/d' -e 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
     case $1 in
@@ -58,6 +65,8 @@ while [ $# -gt 0 ]; do
     --tesseract) tess=$2; shift 2 ;;
     --no-template) notpl=1; shift ;;
     --labels) labels=$2; shift 2 ;;
+    --lang) lang=$2; shift 2 ;;
+    --ocr-args) ocr_args=$2; shift 2 ;;
     --help|-h) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
     esac
@@ -71,14 +80,15 @@ rm -rf "$out"
 mkdir -p "$out"
 "$build/tools/form_compose" --out "$out/pages" --pages "$pages" --seed "$seed" \
     --writers "$writers" --data "$data" --shift "$shift_px" --scale "$scale" \
-    --rotate "$rotate" || exit 1
+    --rotate "$rotate" --lang "$lang" || exit 1
 t0=$(date +%s.%N)
 "$inkpipe" ocr --template "$out/pages/form.yaml" -f json -o "$out/json" \
     "$out/pages"/form-*.png || exit 1
 t1=$(date +%s.%N)
 if [ "$notpl" = 1 ]; then
     t2=$(date +%s.%N)
-    "$inkpipe" ocr -f json ${labels:+--labels "$labels"} -o "$out/json_notpl" "$out/pages"/form-*.png || exit 1
+    # shellcheck disable=SC2086 # ocr_args: options, split on purpose
+    "$inkpipe" ocr -f json ${labels:+--labels "$labels"} $ocr_args -o "$out/json_notpl" "$out/pages"/form-*.png || exit 1
     t3=$(date +%s.%N)
 fi
 
@@ -198,8 +208,9 @@ if [ "$notpl" = 1 ]; then
     for tr in "$out/pages"/form-*.truth.tsv; do
         p=$(basename "$tr" .truth.tsv)
         jq -r '.pages[0].fields[] | [.name] + (.bbox|map(tostring)) + [.label // ""] | @tsv' \
-            "$out/json/$p.json" | paste - <(cut -f2 "$tr") |
-            awk -F'\t' -v p="$p" 'BEGIN{OFS="\t"} {print "T", p, $1, $2, $3, $4, $5, $7, $6}' >>"$out/notpl_in.tsv"
+            "$out/json/$p.json" | paste - <(cut -f2 "$tr") <(jq -r '.pages[0].fields[] | .label // ""' \
+            "$out/json/$p.json" | iconv -f UTF-8 -t ASCII//TRANSLIT) |
+            awk -F'\t' -v p="$p" 'BEGIN{OFS="\t"} {print "T", p, $1, $2, $3, $4, $5, $7, $6, $8}' >>"$out/notpl_in.tsv"
         jq -r '.pages[0].fields | to_entries[] | [(.key|tostring)] + (.value.bbox|map(tostring)) +
             [.value.value, (.value.label // ""), (.value.needs_review|tostring), .value.name] | @tsv' \
             "$out/json_notpl/$p.json" |
@@ -208,9 +219,9 @@ if [ "$notpl" = 1 ]; then
     # one row per truth field: page field truth value review label_truth label_read matched
     awk -F'\t' 'BEGIN{OFS="\t"}
     $1 == "T" { nt[$2]++; k = $2 SUBSEP nt[$2]; tn[k] = $3; tb[k] = $4 " " $5 " " $6 " " $7
-                tv[k] = $8; tl[k] = $9; if (!($2 in seen)) { seen[$2] = 1; pages[++np] = $2 } }
+                tv[k] = $8; tl[k] = $9; ta[k] = $10; if (!($2 in seen)) { seen[$2] = 1; pages[++np] = $2 } }
     $1 == "F" { nf[$2]++; k = $2 SUBSEP nf[$2]; fb[k] = $4 " " $5 " " $6 " " $7
-                fv[k] = $8; fl[k] = $9; fr[k] = $10 }
+                fv[k] = $8; fl[k] = $9; fr[k] = $10; fn[k] = $11 }
     function iou(a, b,   x, y, ix, iy, i, u) {
         split(a, x, " "); split(b, y, " ")
         ix = (x[3] < y[3] ? x[3] : y[3]) - (x[1] > y[1] ? x[1] : y[1])
@@ -225,8 +236,8 @@ if [ "$notpl" = 1 ]; then
                 for (j = 1; j <= nf[p]; j++) { v = iou(tb[k], fb[p SUBSEP j])
                     if (!(j in used) && v >= bv) { bv = v; best = j } }
                 if (best) { used[best] = 1; m = p SUBSEP best
-                    print p, tn[k], tv[k], fv[m], fr[m], tl[k], fl[m], 1 }
-                else print p, tn[k], tv[k], "", "true", tl[k], "", 0 }
+                    print p, tn[k], tv[k], fv[m], fr[m], tl[k], fl[m], 1, ta[k], fn[m] }
+                else print p, tn[k], tv[k], "", "true", tl[k], "", 0, ta[k], "" }
             for (j = 1; j <= nf[p]; j++) if (!(j in used)) spur++ }
         print spur + 0 > "/dev/stderr" }' "$out/notpl_in.tsv" >"$out/notpl.tsv" 2>"$out/notpl_spurious"
     nfound=$(awk -F'\t' '$1 == "F"' "$out/notpl_in.tsv" | wc -l)
@@ -239,8 +250,8 @@ if [ "$notpl" = 1 ]; then
       wu[g] += (!ok && $5 != "true"); WU += (!ok && $5 != "true")
       lt = tolower($6); lr = tolower($7); LN++; LE += (lt == lr)
       LED += lev(lt, lr); LLEN += length(lt)
-      nt = lt; nr = lr; gsub(/[^a-z0-9]+/, "_", nt); gsub(/[^a-z0-9]+/, "_", nr)
-      gsub(/^_+|_+$/, "", nt); gsub(/^_+|_+$/, "", nr); NM += (nr != "" && nt == nr)
+      nt = tolower($9); nr = $10; gsub(/[^a-z0-9]+/, "_", nt); sub(/_[0-9]+$/, "", nr)
+      gsub(/^_+|_+$/, "", nt); NM += (nr != "" && nt == nr)
       gsub(/[^a-z0-9]/, "", lt); gsub(/[^a-z0-9]/, "", lr); LA += (lt == lr) }
     END {
       printf "%-10s %6s %6s %7s %8s %7s %8s %14s\n", "group", "fields", "found", "missed", "exact", "CER", "flagged", "wrong_unflagged"
@@ -250,6 +261,6 @@ if [ "$notpl" = 1 ]; then
           g == "checkbox" ? "-" : sprintf("%.1f%%", 100 * ed[g] / len[g]), 100 * fl[g] / n[g], wu[g] }
       printf "%-10s %6d %6d %7d %7.1f%% %6s %7.1f%% %14d\n", "all", N, MT, N - MT, 100 * E / N, "", 100 * FL / N, WU
       printf "labels: %d of %d read exactly (case-insensitive, %.1f%%), CER %.1f%%; %d (%.1f%%) right in their letters and digits\n", LE, LN, 100 * LE / LN, 100 * LED / LLEN, LA, 100 * LA / LN
-      printf "field names (made from the label read, as form_find_name does) equal to those from the printed labels: %d of %d (%.1f%%)\n", NM, LN, 100 * NM / LN }' \
+      printf "field names (the JSON names, less a _N suffix) equal to the printed labels slugs (ASCII, accents dropped): %d of %d (%.1f%%)\n", NM, LN, 100 * NM / LN }' \
         "$out/notpl.tsv"
 fi

@@ -123,17 +123,17 @@ check job_labels_changed__recognize_redone_labels_inkpipes \
     bash -c "test $rc = 0 && grep -q 'forms.labels tesseract -> inkpipe' '$T/out' &&
         test \"\$(jq -c '[.pages[0].fields[] | .label]' job3/out/form-000.json)\" = \"\$(jq -c '[.pages[0].fields[] | .label]' ink/form-000.json)\""
 sed -i 's/labels: inkpipe/labels: tesseract/' job3/job.yaml
-# a bad value: file:line:col; no English model: said at load, before any page
+# a bad value: file:line:col; no label models: said at load, before any page
 printf 'input:\n  paths: [in]\noutput:\n  dir: out\n  formats: [json]\nforms:\n  labels: tesseract4\n' >job3/bad.yaml
 (cd job3 && "$INKPIPE" run bad.yaml >/dev/null 2>"$T/err"); rc=$?
 check job_labels_bad_value__error_names_file_line_col \
     bash -c "test $rc != 0 && grep -q \"bad.yaml:7:11: expected inkpipe or tesseract for forms.labels, got 'tesseract4'\" '$T/err'"
 (cd job3 && TESSDATA_PREFIX=/nonexistent "$INKPIPE" run job.yaml >/dev/null 2>"$T/err"); rc=$?
-check job_labels_no_eng_model__error_at_load \
-    bash -c "test $rc != 0 && grep -q 'job.yaml:7:11: forms.labels tesseract: cannot load .*eng.traineddata' '$T/err'"
+check job_labels_no_models__error_at_load \
+    bash -c "test $rc != 0 && grep -q 'job.yaml:7:11: forms.labels_lang fra+eng: cannot load .*fra.traineddata' '$T/err'"
 "$INKPIPE" ocr -f json --labels tess -o bad form-000.png 2>"$T/err"
 check ocr_labels_bad_value__exit_2 \
     bash -c "test $? = 2 && grep -q \"expected inkpipe or tesseract, got 'tess'\" '$T/err' && test ! -e bad/form-000.json"
 TESSDATA_PREFIX=/nonexistent "$INKPIPE" ocr -f json --labels tesseract -o bad form-000.png 2>"$T/err"
-check ocr_labels_no_eng_model__exit_2_says_what_to_install \
-    bash -c "test $? = 2 && grep -q 'install tesseract-ocr-eng' '$T/err'"
+check ocr_labels_no_models__exit_2_says_what_to_install \
+    bash -c "test $? = 2 && grep -q 'install tesseract-ocr-fra' '$T/err'"

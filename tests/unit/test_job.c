@@ -192,6 +192,32 @@ static void job_load__bad_value__range_or_choices_named(void)
                  "expected never or after-run for clean"));
 }
 
+static void job_load__forms_label_keys__stored_or_refused(void)
+{
+    const char *t = MIN "forms:\n  labels_lang: eng\n  guess_charset: false\n";
+    write_job(t, strlen(t));
+    Job *job = job_load(jobpath);
+    CHECK(job && !strcmp(job->forms.labels_lang, "eng") &&
+          job->forms.guess_charset == 0);
+    job_destroy(&job);
+    write_job(MIN, strlen(MIN));
+    job = job_load(jobpath);
+    CHECK(job && !strcmp(job->forms.labels_lang, "fra+eng") &&
+          job->forms.guess_charset == 1);
+    job_destroy(&job);
+    CHECK(err_is(load_err(MIN "forms:\n  labels_lang: \"fra eng\"\n"), 6, 16,
+                 "forms.labels_lang: expected Tesseract languages"));
+    CHECK(err_is(load_err(MIN "forms:\n  labels_lang: [fra, eng]\n"), 6, 16,
+                 "forms.labels_lang"));
+    CHECK(err_is(load_err(MIN "forms:\n  guess_charset: maybe\n"), 6, 18,
+                 "expected true or false for forms.guess_charset"));
+    /* json without a template reads labels: a missing model is refused at
+     * load, at the key that names it */
+    CHECK(err_is(load_err(MIN "  formats: [json]\nforms:\n  labels_lang: "
+                              "eng+zzq\n"),
+                 7, 16, "zzq.traineddata"));
+}
+
 static void job_load__missing_required__key_named(void)
 {
     CHECK(err_is(load_err("output:\n  dir: o\n"), 1, 1,
@@ -294,6 +320,8 @@ static void job_load__committed_configs__valid(void)
         CHECK_NEAR(job->lease_seconds, d.lease_seconds, 0);
         CHECK(job->clean_after_run == d.clean_after_run);
         CHECK(job->image_paths_absolute == d.image_paths_absolute);
+        CHECK(!strcmp(job->forms.labels_lang, d.forms.labels_lang));
+        CHECK(job->forms.guess_charset == d.forms.guess_charset);
     }
     job_destroy(&job);
     job = job_load("configs/demo.yaml");
@@ -399,6 +427,7 @@ int main(void)
     RUN(job_load__unknown_key__names_key_and_expected);
     RUN(job_load__wrong_type__expected_type_named);
     RUN(job_load__bad_value__range_or_choices_named);
+    RUN(job_load__forms_label_keys__stored_or_refused);
     RUN(job_load__missing_required__key_named);
     RUN(job_load__duplicate_key__both_places_named);
     RUN(job_load__alias_or_anchor__refused);
