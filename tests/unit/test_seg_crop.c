@@ -295,8 +295,37 @@ static void seg_page_segment__crop_with_many_grains__still_a_crop(void)
     pixDestroy(&pix);
 }
 
+/* A name crop with the printed label on its own line above the name and
+ * more ink than it: type (letters set close on one baseline) beside spaced
+ * capitals whose baseline wanders. The name is the main line. */
+static void seg_page_segment__printed_label_line_above__name_is_main_line(void)
+{
+    FxPen type = fx_pen(14), hand = fx_pen(14);
+    type.gap = 2;
+    PIX *pix = pixCreate(700, 120, 1);
+    fx_text(pix, "HHHHHHHHH", 40, 48, &type, 0);
+    static const int dy[] = {0, -2, 3, -1, 2};
+    for (int i = 0; i < 5; i++)
+        fx_text(pix, "H", 60 + i * 40, 98 + dy[i], &hand, 0);
+    SegPage *page = seg(pix, 300);
+    CHECK(page != NULL);
+    if (page) {
+        int nl, ng;
+        const SegLine *l = seg_page_get_lines(page, &nl);
+        seg_page_get_glyphs(page, &ng);
+        CHECK(nl == 1);
+        CHECK(ng == 5);
+        CHECK(nl == 1 && l[0].box.y > 60);
+        if (test_case_failed)
+            fx_dump(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
+    RUN(seg_page_segment__printed_label_line_above__name_is_main_line);
     RUN(seg_page_segment__evenly_spaced_capitals__one_word);
     RUN(seg_page_segment__words_on_evenly_spaced_line__still_split);
     RUN(seg_page_segment__name_crop__one_line_without_label_or_cut_bits);
