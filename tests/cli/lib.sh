@@ -22,6 +22,22 @@ check() {
 
 # setup_model FILE: the random classifier (tools/rec_model, seed 7); a
 # FAIL setup__rec_model line and exit 1 when it cannot be made.
+# stand_in_chars74k DIR: a stand-in Chars74K tree (DIR/Img/SampleNNN/
+# imgNNN-007.png, the 62 classes drawn with DejaVu Sans), so that
+# form_compose has handwriting without /work/shared. 0, or 1 (ImageMagick
+# failed).
+stand_in_chars74k() {
+    local chars=0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
+    local font=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf c d
+    for c in $(seq 1 62); do
+        d=$(printf '%s/Img/Sample%03d' "$1" "$c")
+        mkdir -p "$d"
+        convert -size 300x300 xc:white -font "$font" -pointsize 200 \
+            -gravity center -annotate 0 "${chars:$((c - 1)):1}" \
+            "$(printf '%s/img%03d-007.png' "$d" "$c")" || return 1
+    done
+}
+
 setup_model() {
     "$BUILD_DIR/tools/rec_model" create --seed 7 "$1" >/dev/null ||
         { fail setup__rec_model; exit 1; }

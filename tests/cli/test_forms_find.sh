@@ -9,17 +9,9 @@ B=${BUILD_DIR:-$TOP/build}
 FC=$B/tools/form_compose
 T=$TEST_TMPDIR/formfind
 mkdir -p "$T"
-FONT=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 jqe() { jq -e "$@" >/dev/null; }
 
-chars=0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
-for c in $(seq 1 62); do
-    d=$(printf '%s/c74k/Img/Sample%03d' "$T" "$c")
-    mkdir -p "$d"
-    convert -size 300x300 xc:white -font "$FONT" -pointsize 200 -gravity center \
-        -annotate 0 "${chars:$((c - 1)):1}" "$(printf '%s/img%03d-007.png' "$d" "$c")" ||
-        { fail setup__glyphs; exit 1; }
-done
+stand_in_chars74k "$T/c74k" || { fail setup__glyphs; exit 1; }
 "$FC" --out "$T/f" --data "$T/c74k" --writers 7-7 --pages 1 --seed 3 \
     --shift 25 --scale 0.1 --rotate 1.5 >/dev/null || { fail setup__form_compose; exit 1; }
 cd "$T/f" || exit 1
