@@ -31,6 +31,28 @@ fi
 sed 's/^/# /' "$T/law.txt"
 check crops_real__sample__52_crops grep -q '^CROPLAW kind=all n=676 ' "$T/law.txt"
 
+# Each variant file claims the resolution its kind says (one convert makes
+# them all, and -define / -density outlive their parentheses there): the
+# dpi kinds theirs, the page 300 dpi, png and jpeg none (as the crops).
+claim() { # FILE -> "DPI" or "none"
+    local u x
+    u=$(identify -format '%U' "$1[0]") || return 1
+    x=$(identify -units PixelsPerInch -format '%x' "$1[0]") || return 1
+    [ "$u" = Undefined ] && echo none || printf '%.0f\n' "$x"
+}
+first=$(basename "$(head -1 "$T/law/files")"); first=${first%.*}
+while read -r kind file want; do
+    check "crops_real__${kind}_variant__claims_$want" \
+        test "$(claim "$T/law/img/$first.$file")" = "$want"
+done <<'EOF2'
+dpi72 dpi72.png 72
+dpi300 dpi300.png 300
+dpi600 dpi600.png 600
+png png.png none
+jpeg jpeg.jpg none
+page page.png 300
+EOF2
+
 # kind -> floor (share equal, %): measured at commit time minus 5 points
 # (branch cropfix: margin5 76.9, margin20 67.3, margin40 65.4, trim 75.0,
 # scale0.5 7.7, scale2 42.3, dpi72/png/dpi300 100, dpi600 98.1, jpeg 63.5,
