@@ -38,7 +38,8 @@
 #define SEG_SKEW_MIN_CONF 1.5f
 #define SEG_SKEW_MIN_DEG 0.25f
 /* Sauvola half-window per typical glyph height (ink_median_height): the
- * dpi's 25 px at 300 dpi for the ~60 px that 300 dpi handprint measures;
+ * dpi's 25 px at 300 dpi for the ~60 px that 300 dpi handprint measures
+ * (68 on the 8x copy of an A4 page: 29);
  * how far (a factor) the glyphs' window must be from the first one before
  * the page is thresholded again with it; the smallest window; the pieces
  * needed to trust the height. */
@@ -512,10 +513,10 @@ static int cmp_win_piece(const void *a, const void *b)
  * grains (noise picked up inside a hollow stroke, JPEG grains: many, but
  * tiny), the flat cut bits of a neighbouring line along a crop's edge and
  * rules (thin) count little. A page of more than SEG_WIN_FULL_PIXELS
- * pixels is measured on a 4x OR-reduced copy (heights x 4), one of more
- * than 4x that on an 8x reduced one: on a 300 dpi A4 page 64x fewer
- * pixels to label (0.65 ms instead of 1.05 at 4x), and handprint still
- * spans 7+ rows. */
+ * pixels is measured on a 4x OR-reduced copy, one of more than 4x that
+ * on an 8x reduced one (heights scaled back, less half a reduced row:
+ * OR-reducing rounds up): on a 300 dpi A4 page 64x fewer pixels to label
+ * (0.65 ms instead of 1.05 at 4x), and handprint still spans 7+ rows. */
 static float ink_median_height(PIX *pixb)
 {
     int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
@@ -551,7 +552,9 @@ static float ink_median_height(PIX *pixb)
         int i = 0;
         while (i < m - 1 && (acc += pv[i].wt) < 0.5 * total)
             i++;
-        med = (float)red * pv[i].h;
+        /* an OR-reduced piece of h rows spans (h - 1) red + 1 to h red
+         * rows of the page */
+        med = red == 1 ? pv[i].h : (float)red * (pv[i].h - 0.5f);
     }
     free(pv);
     return med;
@@ -619,7 +622,12 @@ static PIX *binarize_sauvola_fit(PIX *pixg, int half, float k, int fit)
     int want = (int)lrintf(SEG_WIN_PER_GLYPH * med);
     if (want < SEG_WIN_MIN)
         want = SEG_WIN_MIN;
-    if (med <= 0.0f ||
+    /* Above 4x SEG_WIN_FULL_PIXELS the heights come from the 8x copy,
+     * where glyphs of under ~30 px span 4 rows or fewer: too coarse to
+     * size a smaller window from (and a small window on a big page is
+     * dear: ~38 ms on A4 at half-window 10), so only a larger one. */
+    int coarse = (double)w * h > 4 * SEG_WIN_FULL_PIXELS;
+    if (med <= 0.0f || (coarse && want < used) ||
         (want * SEG_WIN_FAR > used && want < used * SEG_WIN_FAR))
         return pixb;
     pad = window_pad(side, want);
