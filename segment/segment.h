@@ -35,7 +35,8 @@ typedef enum {
  * defaults that configs/reference.yaml documents. */
 typedef struct {
     SegBinarizeMethod method; /* default SAUVOLA */
-    int window;               /* half-window in px; 0 = derived from dpi */
+    int window;               /* half-window in px; 0 = from the dpi, or
+                               * from the glyphs when far from it */
     float k;                  /* Sauvola k; default 0.2 (docs/segment.md) */
     int deskew;               /* 1 = measure and remove skew (default 1) */
 } SegBinarizeOptions;

@@ -64,7 +64,13 @@ n=$(wc -l <"$out/files")
 [ "$n" -ge 2 ] || fail "fewer than 2 images in $images at step $step"
 
 kinds="margin5 margin20 margin40 trim scale0.5 scale2 dpi72 dpi300 dpi600 png jpeg page pageline"
-# the variants: one convert per crop; the page pastes the next crop below
+# the variants: one convert per crop; the page pastes the next crop below.
+# In one convert, -define and -density/-units are settings that outlive
+# their parentheses: the png variant's "no pHYs" must be undone (+define)
+# or the page's 300 dpi never reaches its file, and the jpeg variant must
+# drop the dpi variants' density (+density, units undefined: no dpi, as
+# the crops themselves) or it claims 600 dpi. `tests/cli/test_crops_real.sh`
+# checks what each file claims.
 mapfile -t files <"$out/files"
 : >"$out/pages.tsv"
 for ((i = 0; i < n; i++)); do
@@ -87,8 +93,9 @@ for ((i = 0; i < n; i++)); do
         '(' mpr:c -units PixelsPerInch -density 72 -write "$out/img/$s.dpi72.png" +delete ')' \
         '(' mpr:c -units PixelsPerInch -density 300 -write "$out/img/$s.dpi300.png" +delete ')' \
         '(' mpr:c -units PixelsPerInch -density 600 -write "$out/img/$s.dpi600.png" +delete ')' \
-        '(' mpr:c -define png:exclude-chunk=pHYs -write "$out/img/$s.png.png" +delete ')' \
-        '(' mpr:c -quality 75 -write "$out/img/$s.jpeg.jpg" +delete ')' \
+        '(' mpr:c -define png:exclude-chunk=pHYs -write "$out/img/$s.png.png" \
+            +define png:exclude-chunk +delete ')' \
+        '(' +density -units Undefined mpr:c -quality 75 -write "$out/img/$s.jpeg.jpg" +delete ')' \
         '(' -size "2480x$ph" xc:white mpr:c -geometry +150+200 -composite \
             "$g[0]" -geometry "+150+$y2" -composite \
             -units PixelsPerInch -density 300 -write "$out/img/$s.page.png" +delete ')' \
