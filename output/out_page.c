@@ -386,9 +386,9 @@ static int forms_decode(BinReader *r, OutPage *page)
     int none;
     if (!(page->form = read_str(r, "form name", &none)) && !none)
         return err_set("bad form name");
-    int32_t fm = binio_read_i32(r, "fit");
-    page->reg_fit = fm & 1;
-    page->reg_method = fm >> 1 & 3;
+    uint32_t fm = (uint32_t)binio_read_i32(r, "fit");
+    page->reg_fit = (int)(fm & 1);
+    page->reg_method = (int)(fm >> 1 & 3);
     page->reg_residual = binio_read_f32(r, "residual");
     page->reg_scale = binio_read_f32(r, "scale");
     page->reg_angle = binio_read_f32(r, "angle");
