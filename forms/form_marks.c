@@ -216,10 +216,9 @@ int form_marks_fit(const FormMark *marks, int n, FormMarkHit *hits,
         for (int i = 0; i < n; i++) {
             if (!hits[i].used)
                 continue;
-            double e = hypot(a * marks[i].x - b * marks[i].y + fit->dx -
-                                 hits[i].x,
-                             b * marks[i].x + a * marks[i].y + fit->dy -
-                                 hits[i].y);
+            double e =
+                hypot(a * marks[i].x - b * marks[i].y + fit->dx - hits[i].x,
+                      b * marks[i].x + a * marks[i].y + fit->dy - hits[i].y);
             if (e > worst) {
                 worst = e;
                 wi = i;

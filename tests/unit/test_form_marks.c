@@ -92,12 +92,12 @@ static void form_template_load__bad_marks__mark_index_and_key_at_line_col(void)
          "mark 1: expected square or circle"},
         {"  - {at: [60, 60]}\n", 10, 5, "mark 1 has no 'size'"},
         {"  - {size: 40}\n", 10, 5, "mark 1 has no 'at'"},
-        {"  - {at: [60, 60], size: 40}\n  - {at: [990, 60], size: 40}\n", 11,
-         5, "mark 2: at [990, 60] size 40 is not inside the page"},
+        {"  - {at: [60, 60], size: 40}\n  - {at: [990, 60], size: 40}\n", 11, 5,
+         "mark 2: at [990, 60] size 40 is not inside the page"},
         {"  - {at: [60, 60], size: 40}\n  - {at: [70, 70], size: 40}\n", 11, 5,
          "mark 2: at overlaps mark 1"},
-        {"  - {at: [60, 60], size: 40}\n  - {at: [940, 60], size: 40}\n", 10,
-         3, "at least 3 marks"},
+        {"  - {at: [60, 60], size: 40}\n  - {at: [940, 60], size: 40}\n", 10, 3,
+         "at least 3 marks"},
         {"  - {at: [60, 60], size: 40}\n  - {at: [500, 60], size: 40}\n"
          "  - {at: [940, 62], size: 40}\n",
          10, 3, "one line"},
@@ -284,7 +284,8 @@ static void form_register__marks_page_rotated__recovered_by_marks(void)
     form_template_destroy(&t);
 }
 
-static void form_register__marks_missing_lines_printed__falls_back_to_lines(void)
+static void
+form_register__marks_missing_lines_printed__falls_back_to_lines(void)
 {
     FormTemplate *t = load_text(MARKS), *lt = load_text(HEAD);
     CHECK(t != NULL && lt != NULL);
@@ -316,14 +317,14 @@ static void form_register__neither_marks_nor_lines__refused_naming_marks(void)
         return;
     /* two marks of five, no lines */
     PIX *p = pixCreate(1000, 1400, 1), *up = NULL;
-    pixRasterop(p, 40, 40, 40, 40, PIX_SET, NULL, 0, 0);     /* mark 1 */
+    pixRasterop(p, 40, 40, 40, 40, PIX_SET, NULL, 0, 0);    /* mark 1 */
     pixRasterop(p, 920, 1320, 40, 40, PIX_SET, NULL, 0, 0); /* mark 4 */
     FormReg reg;
     CHECK(form_register(t, p, &reg, &up) == -1);
     CHECK(up == NULL);
-    CHECK(strstr(err_get(), "registration marks not found: 2 [940, 60], "
-                            "3 [60, 1340], 5 [500, 1340] (2 of 5 found)") !=
-          NULL);
+    CHECK(strstr(err_get(),
+                 "registration marks not found: 2 [940, 60], "
+                 "3 [60, 1340], 5 [500, 1340] (2 of 5 found)") != NULL);
     CHECK(strstr(err_get(), "printed lines do not fit either") != NULL);
     if (!strstr(err_get(), "2 of 5"))
         printf("  got: %s\n", err_get());
