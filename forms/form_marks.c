@@ -14,8 +14,11 @@
  * a disc 60-90% and is round) are candidates, unless cut by the window's
  * or the page's edge (the centroid would be off: better one mark fewer);
  * the nearest to the expected place wins and its centroid is the mark's
- * centre. So the cost is a few
- * small windows of the page, whatever the page holds.
+ * centre. When at least 2 but not all were found, those tell where the
+ * others are (a scan with a wide margin beyond the form makes the width
+ * ratio a poor guess) and they are looked for again there, in a smaller
+ * window. So the cost is a few small windows of the page, whatever the
+ * page holds.
  * The fit is the least-squares similarity (scale, rotation, shift; closed
  * form) over the found marks; while its RMS residual is over
  * FORM_MAX_RESIDUAL and more than 3 are left, the worst is dropped (a
@@ -93,54 +96,10 @@ static int find_one(PIX *pixb, FormMarkShape shape, double sz, int x0, int y0,
     return 0;
 }
 
-/**
- * Look for each registration mark near its expected place on a page.
- *
- * @param[in]  marks   the template's marks (template px)
- * @param[in]  n       their count
- * @param[in]  tw      the template's width (px)
- * @param[in]  pixb    1 bpp page (ink = 1); not modified
- * @param[in]  scale0  page px per template px to expect (0 = page width /
- *                     tw)
- * @param[out] hits    n entries: found (1/0), centre on the page
- * @return the number found, or -1 on error (message set)
- *
- * Notes:
- *   (1) A mark is a component of its shape whose size is 0.6-1.45 times
- *       its size * scale0, within (size + 6% of the page's longer side)
- *       of where it is expected; the nearest such wins.
- *   (2) Centres are in pixel-centre coordinates (the centre of pixel 0
- *       is 0.5), like the template's.
- */
-int form_marks_find(const FormMark *marks, int n, int tw, PIX *pixb,
-                    double scale0, FormMarkHit *hits)
-{
-    if (!pixb || pixGetDepth(pixb) != 1 || tw <= 0)
-        return err_set("marks: expected a 1 bpp page");
-    int W = pixGetWidth(pixb), H = pixGetHeight(pixb), found = 0;
-    double s0 = scale0 > 0 ? scale0 : (double)W / tw;
-    for (int i = 0; i < n; i++) {
-        double sz = marks[i].size * s0;
-        double ex = marks[i].x * s0, ey = marks[i].y * s0;
-        int r = (int)lround(sz + 0.06 * (W > H ? W : H));
-        int x0 = (int)ex - r, y0 = (int)ey - r, x1 = (int)ex + r,
-            y1 = (int)ey + r;
-        x0 = x0 < 0 ? 0 : x0;
-        y0 = y0 < 0 ? 0 : y0;
-        x1 = x1 > W ? W : x1;
-        y1 = y1 > H ? H : y1;
-        if (find_one(pixb, marks[i].shape, sz, x0, y0, x1, y1, ex, ey,
-                     &hits[i]) < 0)
-            return -1;
-        found += hits[i].found;
-    }
-    return found;
-}
-
 /* Least-squares similarity over the hits with used set; fit out (residual
- * in template px). -1 when fewer than 3 are used or it degenerates. */
+ * in template px). -1 when fewer than min are used or it degenerates. */
 static int fit_used(const FormMark *marks, int n, const FormMarkHit *hits,
-                    FormMarkFit *fit)
+                    int min, FormMarkFit *fit)
 {
     double mx = 0, my = 0, px = 0, py = 0;
     int k = 0;
@@ -152,7 +111,7 @@ static int fit_used(const FormMark *marks, int n, const FormMarkHit *hits,
             py += hits[i].y;
             k++;
         }
-    if (k < 3)
+    if (k < min || k < 2)
         return -1;
     mx /= k, my /= k, px /= k, py /= k;
     double sa = 0, sb = 0, nn = 0;
@@ -185,6 +144,79 @@ static int fit_used(const FormMark *marks, int n, const FormMarkHit *hits,
     return 0;
 }
 
+/* Look for mark m of side sz (page px) within r px of (ex, ey). */
+static int find_near(PIX *pixb, const FormMark *m, double sz, double ex,
+                     double ey, int r, FormMarkHit *hit)
+{
+    int W = pixGetWidth(pixb), H = pixGetHeight(pixb);
+    int x0 = (int)ex - r, y0 = (int)ey - r, x1 = (int)ex + r, y1 = (int)ey + r;
+    x0 = x0 < 0 ? 0 : x0;
+    y0 = y0 < 0 ? 0 : y0;
+    x1 = x1 > W ? W : x1;
+    y1 = y1 > H ? H : y1;
+    return find_one(pixb, m->shape, sz, x0, y0, x1, y1, ex, ey, hit);
+}
+
+/**
+ * Look for each registration mark near its expected place on a page.
+ *
+ * @param[in]  marks   the template's marks (template px)
+ * @param[in]  n       their count
+ * @param[in]  tw      the template's width (px)
+ * @param[in]  pixb    1 bpp page (ink = 1); not modified
+ * @param[in]  scale0  page px per template px to expect (0 = page width /
+ *                     tw)
+ * @param[out] hits    n entries: found (1/0), centre on the page
+ * @return the number found, or -1 on error (message set)
+ *
+ * Notes:
+ *   (1) A mark is a component of its shape whose size is 0.6-1.45 times
+ *       its size * scale0, within (size + 6% of the page's longer side)
+ *       of where it is expected; the nearest such wins.
+ *   (2) When at least 2 but not all were found, the similarity of those
+ *       found tells where the others are (a page with a wide margin
+ *       beyond the form makes the width ratio a poor guess): each missing
+ *       one is looked for again there, within its size + 2% of the
+ *       longer side.
+ *   (3) Centres are in pixel-centre coordinates (the centre of pixel 0
+ *       is 0.5), like the template's.
+ */
+int form_marks_find(const FormMark *marks, int n, int tw, PIX *pixb,
+                    double scale0, FormMarkHit *hits)
+{
+    if (!pixb || pixGetDepth(pixb) != 1 || tw <= 0)
+        return err_set("marks: expected a 1 bpp page");
+    int W = pixGetWidth(pixb), H = pixGetHeight(pixb), found = 0;
+    int side = W > H ? W : H;
+    double s0 = scale0 > 0 ? scale0 : (double)W / tw;
+    for (int i = 0; i < n; i++) {
+        double sz = marks[i].size * s0;
+        if (find_near(pixb, &marks[i], sz, marks[i].x * s0, marks[i].y * s0,
+                      (int)lround(sz + 0.06 * side), &hits[i]) < 0)
+            return -1;
+        found += hits[i].found;
+    }
+    FormMarkFit f;
+    for (int i = 0; i < n; i++)
+        hits[i].used = hits[i].found;
+    if (found < 2 || found == n || fit_used(marks, n, hits, 2, &f) < 0)
+        return found;
+    double a = f.scale * cos(f.angle * M_PI / 180.0),
+           b = f.scale * sin(f.angle * M_PI / 180.0);
+    for (int i = 0; i < n; i++) {
+        if (hits[i].found)
+            continue;
+        double sz = marks[i].size * f.scale;
+        double ex = a * marks[i].x - b * marks[i].y + f.dx,
+               ey = b * marks[i].x + a * marks[i].y + f.dy;
+        if (find_near(pixb, &marks[i], sz, ex, ey,
+                      (int)lround(sz + 0.02 * side), &hits[i]) < 0)
+            return -1;
+        found += hits[i].found;
+    }
+    return found;
+}
+
 /**
  * Fit a similarity (scale, rotation, shift) to the marks found.
  *
@@ -207,7 +239,7 @@ int form_marks_fit(const FormMark *marks, int n, FormMarkHit *hits,
 {
     for (int i = 0; i < n; i++)
         hits[i].used = hits[i].found;
-    if (fit_used(marks, n, hits, fit) < 0)
+    if (fit_used(marks, n, hits, 3, fit) < 0)
         return -1;
     while (fit->residual > FORM_MAX_RESIDUAL && fit->used > 3) {
         double a = fit->scale * cos(fit->angle * M_PI / 180.0),
@@ -226,7 +258,7 @@ int form_marks_fit(const FormMark *marks, int n, FormMarkHit *hits,
         }
         hits[wi].used = 0;
         FormMarkFit f2;
-        if (fit_used(marks, n, hits, &f2) < 0) {
+        if (fit_used(marks, n, hits, 3, &f2) < 0) {
             hits[wi].used = 1;
             break;
         }

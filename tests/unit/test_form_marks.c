@@ -1,6 +1,7 @@
 /* test_form_marks.c - registration marks (forms/form_marks.c): the
  * template key `marks:` and its errors (forms/form_template.c), finding
- * marks on a page, the similarity fit and its outlier rule, and
+ * marks on a page (again from those found when the scale guess is off),
+ * the similarity fit and its outlier rule, and
  * form_register's choice between marks and lines (forms/form_register.c):
  * marks first, lines when too few marks are found, the page refused when
  * neither fits. */
@@ -187,6 +188,28 @@ static void form_marks_find__shifted_scaled_page__centres_within_a_pixel(void)
     form_template_destroy(&t);
 }
 
+static void form_marks_find__scale_guess_off__far_marks_found_from_near(void)
+{
+    FormTemplate *t = load_text(MARKS);
+    CHECK(t != NULL);
+    if (!t)
+        return;
+    /* expected at 1.1 x, drawn at 1 x: the bottom marks lie 130-150 px
+     * from where the guess puts them, cut by the edges of the first
+     * windows; the two top marks are found, and tell where the others
+     * are */
+    PIX *p = marks_page(t, 1.0, 0, 0, 0, 0);
+    FormMarkHit hits[8];
+    CHECK(form_marks_find(form_template_mark(t, 0), 5, 1000, p, 1.1, hits) ==
+          5);
+    for (int i = 0; i < 5; i++) {
+        CHECK_NEAR(hits[i].x, form_template_mark(t, i)->x, 1.0);
+        CHECK_NEAR(hits[i].y, form_template_mark(t, i)->y, 1.0);
+    }
+    pixDestroy(&p);
+    form_template_destroy(&t);
+}
+
 static void form_marks_find__blank_page__none_found(void)
 {
     FormTemplate *t = load_text(MARKS);
@@ -338,6 +361,7 @@ int main(void)
     RUN(form_template_load__marks__in_file_order);
     RUN(form_template_load__bad_marks__mark_index_and_key_at_line_col);
     RUN(form_marks_find__shifted_scaled_page__centres_within_a_pixel);
+    RUN(form_marks_find__scale_guess_off__far_marks_found_from_near);
     RUN(form_marks_find__blank_page__none_found);
     RUN(form_marks_find__square_where_disc_expected__not_taken);
     RUN(form_marks_fit__one_blot_among_five__dropped);
