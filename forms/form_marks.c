@@ -31,6 +31,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/err.h"
 
@@ -284,7 +285,11 @@ int form_marks_fit(const FormMark *marks, int n, FormMarkHit *hits,
  *         error
  *
  * Notes:
- *   (1) The page is turned by -angle about (w/2, h/2) (pixRotate's
+ *   (1) The marks are looked for at the page/template width ratio; when
+ *       not all are found and the height ratio differs (by > 2%), again at
+ *       that one (a scan with a margin beyond the form on one side), and
+ *       the try that found more is kept.
+ *   (2) The page is turned by -angle about (w/2, h/2) (pixRotate's
  *       centre) when |angle| >= 0.05 degrees; a point p of the page then
  *       lies at C + R(-angle)(p - C), so on the upright page
  *       page = scale * template + C + R(-angle)(shift - C).
@@ -299,6 +304,22 @@ int form_marks_register(const FormTemplate *t, PIX *pixb, FormReg *reg,
     int found = form_marks_find(marks, n, tw, pixb, 0, hits);
     if (found < 0)
         return -1;
+    double sw = (double)pixGetWidth(pixb) / tw,
+           sh = (double)pixGetHeight(pixb) / th;
+    if (found < n && fabs(sh - sw) > 0.02 * sw) {
+        /* a margin beyond the form on one side: the other ratio */
+        FormMarkHit *h2 = malloc((size_t)n * sizeof *h2);
+        if (!h2)
+            return err_set("marks: out of memory");
+        int f2 = form_marks_find(marks, n, tw, pixb, sh, h2);
+        if (f2 > found) {
+            memcpy(hits, h2, (size_t)n * sizeof *h2);
+            found = f2;
+        }
+        free(h2);
+        if (f2 < 0)
+            return -1;
+    }
     reg->marks_found = found;
     FormMarkFit fit;
     if (found < 3 || form_marks_fit(marks, n, hits, &fit) < 0 ||

@@ -307,6 +307,30 @@ static void form_register__marks_page_rotated__recovered_by_marks(void)
     form_template_destroy(&t);
 }
 
+static void form_register__wide_margin_right__marks_found_at_height_ratio(void)
+{
+    FormTemplate *t = load_text(MARKS);
+    CHECK(t != NULL);
+    if (!t)
+        return;
+    /* the form at 1 x with 300 px of paper beyond its right edge: the
+     * width ratio (1.3) misses all but mark 1, the height ratio finds all */
+    PIX *f = marks_page(t, 1.0, 0, 0, 0, 0), *up = NULL;
+    PIX *p = pixCreate(1300, 1400, 1);
+    pixRasterop(p, 0, 0, 1000, 1400, PIX_SRC, f, 0, 0);
+    FormReg reg;
+    CHECK(form_register(t, p, &reg, &up) == 0);
+    CHECK(reg.fit == 1 && reg.method == FORM_REG_MARKS);
+    CHECK(reg.marks_found == 5);
+    CHECK_NEAR(reg.scale, 1.0, 0.002);
+    CHECK_NEAR(reg.dx, 0, 1.0);
+    CHECK_NEAR(reg.dy, 0, 1.0);
+    pixDestroy(&f);
+    pixDestroy(&p);
+    pixDestroy(&up);
+    form_template_destroy(&t);
+}
+
 static void
 form_register__marks_missing_lines_printed__falls_back_to_lines(void)
 {
@@ -366,6 +390,7 @@ int main(void)
     RUN(form_marks_find__square_where_disc_expected__not_taken);
     RUN(form_marks_fit__one_blot_among_five__dropped);
     RUN(form_register__marks_page_rotated__recovered_by_marks);
+    RUN(form_register__wide_margin_right__marks_found_at_height_ratio);
     RUN(form_register__marks_missing_lines_printed__falls_back_to_lines);
     RUN(form_register__neither_marks_nor_lines__refused_naming_marks);
     TEST_EXIT();
