@@ -5,24 +5,16 @@
 # when the marks are gone, the page refused when neither is there, the
 # method in the JSON (ocr and a job, through the page artifact), and
 # form_compose's --marks / --line-gray / --line-gaps. Pages composed by
-# build/tools/form_compose from a stand-in Chars74K tree (DejaVu Sans
-# glyphs, writer 007), as in test_forms.sh.
+# build/tools/form_compose from a stand-in Chars74K tree (lib.sh
+# stand_in_chars74k: DejaVu Sans glyphs, writer 007).
 . "$(dirname "$0")/lib.sh"
 B=${BUILD_DIR:-$TOP/build}
 FC=$B/tools/form_compose
 T=$TEST_TMPDIR/marks
 mkdir -p "$T"
-FONT=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 jqe() { jq -e "$@" >/dev/null; }
 
-chars=0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
-for c in $(seq 1 62); do
-    d=$(printf '%s/c74k/Img/Sample%03d' "$T" "$c")
-    mkdir -p "$d"
-    convert -size 300x300 xc:white -font "$FONT" -pointsize 200 -gravity center \
-        -annotate 0 "${chars:$((c - 1)):1}" "$(printf '%s/img%03d-007.png' "$d" "$c")" ||
-        { fail setup__glyphs; exit 1; }
-done
+stand_in_chars74k "$T/c74k" || { fail setup__glyphs; exit 1; }
 compose() { # DIR ARGS...
     local d=$1; shift
     "$FC" --out "$T/$d" --data "$T/c74k" --writers 7-7 --pages 1 --seed 5 \
