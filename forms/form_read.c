@@ -469,6 +469,7 @@ int form_read_page(const FormTemplate *t, const FormOptions *fo,
     }
     op->n_fields = n;
     op->reg_fit = reg.fit;
+    op->reg_method = (int)reg.method;
     op->reg_residual = (float)reg.residual;
     op->reg_scale = (float)reg.scale;
     op->reg_angle = (float)reg.angle;

@@ -19,6 +19,8 @@
  *      found and the residual is under FORM_MAX_RESIDUAL.
  * Templates without a line long enough to use (checkboxes only) fall back
  * to the page/template width ratio, and are reported as not fitting.
+ * A template with registration marks is registered by them instead
+ * (form_marks.c); the lines are the fallback when fewer than 3 are found.
  */
 #include "forms/forms.h"
 
@@ -190,30 +192,12 @@ static PIX *deskew(PIX *pixb, double *pangle)
                      L_BRING_IN_WHITE, 0, 0);
 }
 
-/**
- * Register a binarised page to the template.
- *
- * @param[in]  t          template
- * @param[in]  pixb       1 bpp page (ink = 1); not modified
- * @param[out] reg        the transform, residual and whether the page fits
- * @param[out] pdeskewed  the page rotated upright (caller owns; the field
- *                        boxes are mapped into it)
- * @return 0 (also for a page that does not fit: reg->fit 0), or -1 on error
- */
-int form_register(const FormTemplate *t, PIX *pixb, FormReg *reg,
-                  PIX **pdeskewed)
+/* Register by the printed lines (the steps of the file header); reg
+ * initialised by the caller. 0 or -1. */
+static int lines_register(const FormTemplate *t, PIX *pixb, FormReg *reg,
+                          PIX **pdeskewed)
 {
-    int tw, th, nm = 0, np = 0;
-    form_template_size(t, &tw, &th);
-    *pdeskewed = NULL;
-    reg->angle = 0;
-    reg->scale = (double)pixGetWidth(pixb) / tw;
-    reg->dx = reg->dy = 0;
-    reg->residual = 0;
-    reg->matched = 0;
-    reg->fit = 0;
-    if (!pixb || pixGetDepth(pixb) != 1)
-        return err_set("register: expected a 1 bpp page");
+    int nm = 0, np = 0;
     PIX *up = deskew(pixb, &reg->angle);
     if (!up)
         return err_set("register: cannot rotate the page upright");
@@ -276,4 +260,90 @@ int form_register(const FormTemplate *t, PIX *pixb, FormReg *reg,
     free(match);
     *pdeskewed = up;
     return 0;
+}
+
+/* "1 [x, y], 3 [x, y]": the marks of t not found (hits), into buf. */
+static void marks_missing(const FormTemplate *t, const FormMarkHit *hits,
+                          char *buf, size_t n)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < form_template_n_marks(t) && k + 1 < n; i++) {
+        const FormMark *m = form_template_mark(t, i);
+        if (hits[i].found)
+            continue;
+        int w = snprintf(buf + k, n - k, "%s%d [%d, %d]", k ? ", " : "",
+                         i + 1, m->x, m->y);
+        k += w > 0 ? (size_t)w : 0;
+    }
+}
+
+/** The JSON name of a registration method. */
+const char *form_reg_method_name(FormRegMethod m)
+{
+    return m == FORM_REG_MARKS            ? "marks"
+           : m == FORM_REG_LINES_FALLBACK ? "lines-fallback"
+                                          : "lines";
+}
+
+/**
+ * Register a binarised page to the template.
+ *
+ * @param[in]  t          template
+ * @param[in]  pixb       1 bpp page (ink = 1); not modified
+ * @param[out] reg        the transform, residual, whether the page fits
+ *                        and how it was registered (method)
+ * @param[out] pdeskewed  the page rotated upright (caller owns; the field
+ *                        boxes are mapped into it); NULL on error
+ * @return 0 (also for a page that does not fit: reg->fit 0), or -1 on
+ *         error
+ *
+ * Notes:
+ *   (1) A template with marks is registered by them (form_marks.c); when
+ *       fewer than 3 are found, or they do not fit, by its lines
+ *       (method FORM_REG_LINES_FALLBACK); when those do not fit either,
+ *       the page is refused: -1, the message lists the marks not found
+ *       ("1 [x, y], ...", 1-based, template px) and the lines matched.
+ */
+int form_register(const FormTemplate *t, PIX *pixb, FormReg *reg,
+                  PIX **pdeskewed)
+{
+    int tw, th, nk = form_template_n_marks(t);
+    form_template_size(t, &tw, &th);
+    *pdeskewed = NULL;
+    if (!pixb || pixGetDepth(pixb) != 1)
+        return err_set("register: expected a 1 bpp page");
+    reg->angle = 0;
+    reg->scale = (double)pixGetWidth(pixb) / tw;
+    reg->dx = reg->dy = 0;
+    reg->residual = 0;
+    reg->matched = reg->expected = 0;
+    reg->fit = 0;
+    reg->method = FORM_REG_LINES;
+    reg->marks_found = 0;
+    if (nk == 0)
+        return lines_register(t, pixb, reg, pdeskewed);
+    FormMarkHit *hits = calloc((size_t)nk, sizeof *hits);
+    if (!hits)
+        return err_set("register: out of memory");
+    int rc = form_marks_register(t, pixb, reg, pdeskewed, hits);
+    if (rc == 0) {
+        reg->method = FORM_REG_LINES_FALLBACK;
+        rc = lines_register(t, pixb, reg, pdeskewed);
+        if (rc == 0 && !reg->fit) {
+            char miss[512];
+            marks_missing(t, hits, miss, sizeof miss);
+            pixDestroy(pdeskewed);
+            rc = err_set("registration marks not found: %s (%d of %d found"
+                         "%s); the printed lines do not fit either (%d of "
+                         "%d matched)",
+                         *miss ? miss : "none", reg->marks_found, nk,
+                         reg->marks_found >= 3 ? ", but they do not fit" : "",
+                         reg->matched, reg->expected);
+        }
+    } else if (rc > 0) {
+        rc = 0;
+    }
+    free(hits);
+    return rc;
 }

@@ -10,7 +10,10 @@
  * ("^(P)$", POSIX extended), so it must match the whole value. A pattern
  * that is a fixed sequence of classes and characters, each repeated {n}
  * times at most ("[A-Z]{2}[0-9]{4}"), also gives the classes allowed at
- * each position (FormField.pos), which the reader uses.
+ * each position (FormField.pos), which the reader uses. Registration marks
+ * (`marks:`, at least 3, not on one line, inside the page, apart) are
+ * checked once the page size is known; an error names the mark's index
+ * (1-based) and key.
  * Ownership: form_template_load returns a template the caller frees with
  * form_template_destroy; it is read-only after that.
  */
@@ -30,6 +33,7 @@
 #define FORM_MAX_FILE (1 << 20)
 #define FORM_MAX_FIELDS 1000
 #define FORM_MAX_DIM 100000
+#define FORM_MAX_MARKS 64
 
 struct FormTemplate {
     char *name;
@@ -37,6 +41,8 @@ struct FormTemplate {
     FormField *fields;
     regex_t *re; /* per field; valid where fields[i].pattern */
     int n;
+    FormMark *marks;
+    int n_marks;
 };
 
 typedef struct {
@@ -325,6 +331,131 @@ static int field_load(const Ctx *c, FormTemplate *t, int idx,
     return 0;
 }
 
+/* One mark (index idx, 0-based) from its mapping node m; the page size is
+ * checked later (mark_check). */
+static int mark_load(const Ctx *c, FormMark *mk, int idx, const yaml_node_t *m)
+{
+    mk->line = (int)m->start_mark.line + 1;
+    mk->col = (int)m->start_mark.column + 1;
+    mk->shape = FORM_MARK_SQUARE;
+    if (m->type != YAML_MAPPING_NODE)
+        return at(c, m, "mark %d: expected a mapping {at: [x, y], size: N, "
+                  "shape: square|circle}", idx + 1);
+    unsigned seen = 0;
+    for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
+         p < m->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+        static const char *const keys[] = {"at", "size", "shape"};
+        const char *ks = scalar(k);
+        int ki = -1;
+        for (int i = 0; ks && i < 3; i++)
+            if (!strcmp(ks, keys[i]))
+                ki = i;
+        if (ki < 0)
+            return at(c, k, "mark %d: unknown key '%s'; expected at, size, "
+                      "shape", idx + 1, ks ? ks : "?");
+        if (seen & (1u << ki))
+            return at(c, k, "mark %d: duplicate key '%s'", idx + 1, ks);
+        seen |= 1u << ki;
+        char key[32];
+        snprintf(key, sizeof key, "mark %d %s", idx + 1, keys[ki]);
+        int xy[2];
+        if (ki == 0) {
+            if (get_ints(c, v, key, 2, 0, FORM_MAX_DIM, xy) < 0)
+                return -1;
+            mk->x = xy[0];
+            mk->y = xy[1];
+        } else if (ki == 1) {
+            if (get_int(c, v, key, 6, 1000, &mk->size) < 0)
+                return -1;
+        } else {
+            const char *sv = scalar(v);
+            if (sv && !strcmp(sv, "square"))
+                mk->shape = FORM_MARK_SQUARE;
+            else if (sv && !strcmp(sv, "circle"))
+                mk->shape = FORM_MARK_CIRCLE;
+            else
+                return at(c, v, "mark %d: expected square or circle for shape",
+                          idx + 1);
+        }
+    }
+    if (!(seen & 1u))
+        return at(c, m, "mark %d has no 'at' ([x, y], its centre)", idx + 1);
+    if (!(seen & 2u))
+        return at(c, m, "mark %d has no 'size' (side or diameter, px)",
+                  idx + 1);
+    return 0;
+}
+
+/* Check the loaded marks against the page and each other: inside the page,
+ * apart, at least 3 and not all on one line. node = the `marks` list. */
+static int marks_check(const Ctx *c, const FormTemplate *t,
+                       const yaml_node_t *node)
+{
+    for (int i = 0; i < t->n_marks; i++) {
+        const FormMark *a = &t->marks[i];
+        yaml_node_t *it = yaml_document_get_node(
+            c->doc, node->data.sequence.items.start[i]);
+        int h = a->size / 2;
+        if (a->x - h < 0 || a->y - h < 0 || a->x + h > t->width ||
+            a->y + h > t->height)
+            return at(c, it,
+                      "mark %d: at [%d, %d] size %d is not inside the page "
+                      "[0, 0, %d, %d]",
+                      i + 1, a->x, a->y, a->size, t->width, t->height);
+        for (int j = 0; j < i; j++) {
+            const FormMark *b = &t->marks[j];
+            if (abs(a->x - b->x) < (a->size + b->size) / 2 + 4 &&
+                abs(a->y - b->y) < (a->size + b->size) / 2 + 4)
+                return at(c, it, "mark %d: at overlaps mark %d", i + 1,
+                          j + 1);
+        }
+    }
+    if (t->n_marks < 3)
+        return at(c, node,
+                  "expected at least 3 marks (a fit needs 3), got %d",
+                  t->n_marks);
+    /* the largest triangle: marks on one line cannot give a rotation */
+    double best = 0;
+    for (int i = 0; i < t->n_marks; i++)
+        for (int j = i + 1; j < t->n_marks; j++)
+            for (int k = j + 1; k < t->n_marks; k++) {
+                const FormMark *a = &t->marks[i], *b = &t->marks[j],
+                               *d = &t->marks[k];
+                double ar = fabs((double)(b->x - a->x) * (d->y - a->y) -
+                                 (double)(d->x - a->x) * (b->y - a->y));
+                best = fmax(best, ar);
+            }
+    double span = fmax(t->width, t->height);
+    if (best < 0.01 * span * span)
+        return at(c, node,
+                  "marks: all on (nearly) one line; put at least one away "
+                  "from the others (e.g. at three corners)");
+    return 0;
+}
+
+/* The `marks` list into t->marks. */
+static int marks_load(const Ctx *c, FormTemplate *t, const yaml_node_t *node)
+{
+    if (node->type != YAML_SEQUENCE_NODE)
+        return at(c, node, "expected a list of marks for marks");
+    long n = node->data.sequence.items.top - node->data.sequence.items.start;
+    if (n > FORM_MAX_MARKS)
+        return at(c, node, "more than %d marks", FORM_MAX_MARKS);
+    t->marks = calloc((size_t)n + 1, sizeof *t->marks);
+    if (!t->marks)
+        return err_set("out of memory");
+    for (int i = 0; i < n; i++) {
+        yaml_node_t *it = yaml_document_get_node(
+            c->doc, node->data.sequence.items.start[i]);
+        if (mark_load(c, &t->marks[i], i, it) < 0)
+            return -1;
+        t->n_marks = i + 1;
+    }
+    return marks_check(c, t, node);
+}
+
 static int template_load_doc(const Ctx *c, FormTemplate *t)
 {
     yaml_node_t *root = yaml_document_get_root_node(c->doc);
@@ -332,7 +463,7 @@ static int template_load_doc(const Ctx *c, FormTemplate *t)
         return err_set("%s: empty template", c->file);
     if (root->type != YAML_MAPPING_NODE)
         return at(c, root, "expected a mapping with form, size, fields");
-    const yaml_node_t *fields = NULL, *size = NULL;
+    const yaml_node_t *fields = NULL, *size = NULL, *marks = NULL;
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
          p < root->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
@@ -350,8 +481,11 @@ static int template_load_doc(const Ctx *c, FormTemplate *t)
             slot = &size;
         else if (ks && !strcmp(ks, "fields"))
             slot = &fields;
+        else if (ks && !strcmp(ks, "marks"))
+            slot = &marks;
         else
-            return at(c, k, "unknown key '%s'; expected form, size, fields",
+            return at(c, k,
+                      "unknown key '%s'; expected form, size, fields, marks",
                       ks ? ks : "?");
         if (*slot)
             return at(c, k, "duplicate key '%s'", ks);
@@ -386,7 +520,7 @@ static int template_load_doc(const Ctx *c, FormTemplate *t)
         if (field_load(c, t, i, it) < 0)
             return -1;
     }
-    return 0;
+    return marks ? marks_load(c, t, marks) : 0;
 }
 
 /**
@@ -466,6 +600,7 @@ void form_template_destroy(FormTemplate **pt)
     }
     free(t->fields);
     free(t->re);
+    free(t->marks);
     free(t->name);
     free(t);
     *pt = NULL;
@@ -482,6 +617,18 @@ void form_template_size(const FormTemplate *t, int *pw, int *ph)
 {
     *pw = t->width;
     *ph = t->height;
+}
+
+/** Number of registration marks (`marks:`; 0 = none). */
+int form_template_n_marks(const FormTemplate *t)
+{
+    return t->n_marks;
+}
+
+/** Registration mark i (0-based, file order); owned by t. */
+const FormMark *form_template_mark(const FormTemplate *t, int i)
+{
+    return &t->marks[i];
 }
 
 /** Number of fields. */

@@ -4,8 +4,11 @@
  * Files (prefix form_):
  *   form_template.c  the YAML template (libyaml): load, validate with
  *                    FILE:LINE:COL messages, accessors
- *   form_register.c  align a binarised page to the template from the
- *                    form's printed lines (skew, scale, shift; residual)
+ *   form_marks.c     registration marks: find the template's marks on a
+ *                    page, fit a similarity, turn the page upright
+ *   form_register.c  align a binarised page to the template from its
+ *                    marks (form_marks.c) or from the form's printed
+ *                    lines (skew, scale, shift; residual)
  *   form_read.c      cut each field from the registered page, remove its
  *                    box / comb / underline, read it with its own charset
  *                    (chain.h) or decide a checkbox; fill OutPage.fields
@@ -48,6 +51,17 @@ typedef struct {
     int line, col; /* where the field starts in the file */
 } FormField;
 
+/* The shape of a registration mark: a filled square or a filled disc. */
+typedef enum { FORM_MARK_SQUARE = 0, FORM_MARK_CIRCLE } FormMarkShape;
+
+/* One registration mark of a template (`marks:`): its centre and side (or
+ * diameter), template px. */
+typedef struct {
+    int x, y, size;
+    FormMarkShape shape;
+    int line, col; /* where the mark starts in the file */
+} FormMark;
+
 typedef struct FormTemplate FormTemplate;
 
 /* Load and validate a template. NULL on error ("FILE:LINE:COL: ..."). */
@@ -57,28 +71,82 @@ const char *form_template_name(const FormTemplate *t);
 void form_template_size(const FormTemplate *t, int *pw, int *ph);
 int form_template_n_fields(const FormTemplate *t);
 const FormField *form_template_field(const FormTemplate *t, int i);
+/* Registration marks (0 when the template has none); mark i owned by t. */
+int form_template_n_marks(const FormTemplate *t);
+const FormMark *form_template_mark(const FormTemplate *t, int i);
 /* 1 when value matches field i's pattern (or it has none), else 0. */
 int form_template_match(const FormTemplate *t, int i, const char *value);
 
 /* Where a page lies relative to the template: page = scale * template +
  * (dx, dy) on the page turned upright (by -angle degrees about its
  * centre, pixRotate's sense: the page's own rotation is angle). */
+typedef enum {
+    FORM_REG_LINES = 0,    /* from the printed lines (no marks in the
+                            * template) */
+    FORM_REG_MARKS,        /* from the registration marks */
+    FORM_REG_LINES_FALLBACK /* the template has marks, but fewer than 3
+                            * were found (or they did not fit): lines */
+} FormRegMethod;
+
 typedef struct {
     double scale, angle, dx, dy;
-    double residual; /* RMS misfit of the matched lines, template px */
-    int matched;     /* template lines found on the page */
-    int expected;    /* template lines looked for */
+    double residual; /* RMS misfit of the matched lines (marks), template px */
+    int matched;     /* template lines (marks) found and used */
+    int expected;    /* template lines (marks) looked for */
     int fit;         /* 1 = the page fits the template */
+    FormRegMethod method;
+    int marks_found; /* marks found on the page (of the template's) */
 } FormReg;
+
+/* "lines" | "marks" | "lines-fallback". */
+const char *form_reg_method_name(FormRegMethod m);
 
 /* The largest residual (template px) of a page that fits. */
 #define FORM_MAX_RESIDUAL 4.0
 
 /* Register a 1 bpp page to the template; *pdeskewed = the page rotated
  * upright (caller owns). 0, or -1 on error (a page that does not fit is
- * not an error: reg->fit = 0). */
+ * not an error: reg->fit = 0; but a template with marks refuses a page
+ * that neither its marks nor its lines fit: -1, naming the marks not
+ * found). */
 int form_register(const FormTemplate *t, PIX *pixb, FormReg *reg,
                   PIX **pdeskewed);
+
+/* ---- Registration marks (form_marks.c) ---- */
+
+/* Where a template mark was found on a page (page px). */
+typedef struct {
+    int found;   /* 1 = a mark of its shape and size near where expected */
+    int used;    /* 1 = kept by the fit (not dropped as an outlier) */
+    double x, y; /* its centre on the page */
+} FormMarkHit;
+
+/* A similarity: page = scale * R(angle) * template + (dx, dy), R turning
+ * the way pixRotate does for a positive angle (degrees). */
+typedef struct {
+    double scale, angle, dx, dy;
+    double residual; /* RMS misfit of the marks used, template px */
+    int used;        /* marks the fit used */
+} FormMarkFit;
+
+/* Look for each of the n marks on a 1 bpp page near where it would be if
+ * the page were the template scaled by scale0 (0 = page width / template
+ * width tw). hits[n] out. Returns the count found, or -1 on error. */
+int form_marks_find(const FormMark *marks, int n, int tw, PIX *pixb,
+                    double scale0, FormMarkHit *hits);
+
+/* Fit a similarity to the found marks (>= 3), dropping the worst while
+ * the residual is over FORM_MAX_RESIDUAL and more than 3 are left. 0, or
+ * -1 (no message) when fewer than 3 were found. */
+int form_marks_fit(const FormMark *marks, int n, FormMarkHit *hits,
+                   FormMarkFit *fit);
+
+/* Register a page by the template's marks: 1 = registered (reg filled,
+ * method FORM_REG_MARKS, *pdeskewed the page turned upright, caller
+ * owns); 0 = too few marks found or they do not fit (reg->marks_found
+ * set, hits tell which); -1 on error. hits has room for every mark. */
+int form_marks_register(const FormTemplate *t, PIX *pixb, FormReg *reg,
+                        PIX **pdeskewed, FormMarkHit *hits);
 
 /* Who reads the printed labels of fields found without a template. */
 typedef enum {

@@ -106,7 +106,11 @@ static json_t *page_json(const OutPage *p)
     for (int i = 0; fields && i < p->n_fields; i++)
         json_array_append_new(fields, field_json(&p->fields[i]));
     if (p->form)
-        reg = json_pack("{s:b,s:f,s:f,s:f,s:f,s:f}", "fit", p->reg_fit,
+        reg = json_pack("{s:b,s:s,s:f,s:f,s:f,s:f,s:f}", "fit", p->reg_fit,
+                        "method",
+                        p->reg_method == 1   ? "marks"
+                        : p->reg_method == 2 ? "lines-fallback"
+                                             : "lines",
                         "residual", round(p->reg_residual * 100.0) / 100.0,
                         "scale", round(p->reg_scale * 1e4) / 1e4, "angle",
                         round(p->reg_angle * 100.0) / 100.0, "dx",

@@ -25,7 +25,9 @@
  *
  * Version 2 is written only for a page with form fields (page->form set:
  * read against a template; or fields found without one, form "none");
- * other pages stay version 1, byte for byte. Its form block: str form; i32 reg_fit; f32 residual, scale, angle, dx, dy;
+ * other pages stay version 1, byte for byte. Its form block: str form;
+ * i32 reg_fit (bit 0) | reg_method << 1 (0 in artifacts written before
+ * registration marks: lines); f32 residual, scale, angle, dx, dy;
  * i32 n_fields; per field: str name, str label (length 0xffffffff =
  * none), str value, f32 conf, i32 box[4], i32 kind, i32 needs_review,
  * i32 n_chars; per char: i32 box[4], i32 n_alts, OUT_FIELD_ALTS x (u32
@@ -314,7 +316,7 @@ static void buf_box(BinBuf *b, const OutBox *x)
 static int forms_encode(const OutPage *page, BinBuf *b)
 {
     buf_str(b, page->form);
-    binio_buf_i32(b, page->reg_fit);
+    binio_buf_i32(b, (page->reg_fit != 0) | (page->reg_method & 3) << 1);
     binio_buf_f32(b, page->reg_residual);
     binio_buf_f32(b, page->reg_scale);
     binio_buf_f32(b, page->reg_angle);
@@ -384,7 +386,9 @@ static int forms_decode(BinReader *r, OutPage *page)
     int none;
     if (!(page->form = read_str(r, "form name", &none)) && !none)
         return err_set("bad form name");
-    page->reg_fit = binio_read_i32(r, "fit") != 0;
+    uint32_t fm = (uint32_t)binio_read_i32(r, "fit");
+    page->reg_fit = (int)(fm & 1);
+    page->reg_method = (int)(fm >> 1 & 3);
     page->reg_residual = binio_read_f32(r, "residual");
     page->reg_scale = binio_read_f32(r, "scale");
     page->reg_angle = binio_read_f32(r, "angle");

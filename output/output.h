@@ -107,12 +107,14 @@ typedef struct {
     /* Form fields (forms/), NULL / 0 when the page was not read as a form.
      * form: the template's name, NULL = none. Registration to the
      * template: reg_fit 1 = the page fits; reg_residual (template px),
-     * reg_scale, reg_angle (degrees), reg_dx, reg_dy. out_page_fields_free
+     * reg_scale, reg_angle (degrees), reg_dx, reg_dy; reg_method how:
+     * 0 the printed lines, 1 registration marks, 2 the lines because too
+     * few marks were found (forms.h FormRegMethod). out_page_fields_free
      * frees them; out_page_destroy calls it. */
     char *form;
     OutField *fields;
     int n_fields;
-    int reg_fit;
+    int reg_fit, reg_method;
     float reg_residual, reg_scale, reg_angle, reg_dx, reg_dy;
 } OutPage;
 

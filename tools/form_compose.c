@@ -6,6 +6,7 @@
  *        [--writers 041-045] [--data CHARS74K] [--font TTF]
  *        [--shift PX] [--scale F] [--rotate DEG] [--format png|g4]
  *        [--lang en|fr]
+ *        [--marks] [--line-gray G] [--line-gaps P]
  *
  * Writes DIR/form.yaml (the template, one for every page),
  * DIR/form-NNN.png (or .tif), DIR/form-NNN.truth.tsv (field TAB value, in
@@ -28,6 +29,12 @@
  * " :" as French forms do; the template's label (the truth) is the label
  * without the colon. Everything random comes from one
  * splitmix64 stream seeded by --seed.
+ * --marks prints four filled black squares (40 px) near the corners and
+ * writes them into form.yaml (`marks:`); --line-gray G draws the printed
+ * lines (boxes, combs, underlines, checkboxes) in grey G (0 black .. 255
+ * paper; default 0) and --line-gaps P breaks them into dashes with about
+ * P% of their length missing (gaps 6-30 px): forms whose lines do not
+ * survive binarisation, to measure registration by marks (docs/forms.md).
  *
  * Chars74K: T. E. de Campos, B. R. Babu, M. Varma, VISAPP 2009 (ODbL 1.0).
  */
@@ -114,7 +121,14 @@ typedef struct {
     int pages, writers[64], n_writers;
     uint64_t seed;
     double shift, scale, rotate;
+    int marks, line_gray;
+    double line_gaps; /* percent of each line missing */
 } Opts;
+
+/* The registration marks --marks prints: centres, side (template px). */
+static const int MARKS[4][2] = {
+    {100, 100}, {1600, 100}, {100, 2100}, {1600, 2100}};
+#define MARK_SIZE 40
 
 static const char CLASS_CHARS[] =
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -266,29 +280,51 @@ static int write_value(const Opts *o, PIX *c, const FieldDef *f, const char *v,
     return 0;
 }
 
-static void draw_field(PIX *c, const FieldDef *f)
+/* A printed line: the rectangle [x0, x1) x [y0, y1) in grey o->line_gray,
+ * broken along its length into dashes when o->line_gaps > 0. */
+static void line_rect(const Opts *o, Rng *r, PIX *c, int x0, int y0, int x1,
+                      int y1)
+{
+    int horiz = x1 - x0 >= y1 - y0, len = horiz ? x1 - x0 : y1 - y0;
+    for (int a = 0; a < len;) {
+        int run = len - a, gap = 0;
+        if (o->line_gaps > 0) {
+            gap = rng_int_in(r, 6, 30);
+            run = (int)lround(gap * (100.0 - o->line_gaps) / o->line_gaps *
+                              rng_range_d(r, 0.6, 1.4));
+            run = run < 1 ? 1 : run > len - a ? len - a : run;
+        }
+        BOX *b = horiz ? boxCreate(x0 + a, y0, run, y1 - y0)
+                       : boxCreate(x0, y0 + a, x1 - x0, run);
+        pixSetInRectArbitrary(c, b, (l_uint32)o->line_gray);
+        boxDestroy(&b);
+        a += run + gap;
+    }
+}
+
+static void draw_field(const Opts *o, Rng *r, PIX *c, const FieldDef *f)
 {
     int t = 3; /* line thickness */
     switch (f->style) {
     case F_BOX:
     case F_CHECK:
-        fill(c, f->x0, f->y0, f->x1, f->y0 + t);
-        fill(c, f->x0, f->y1 - t, f->x1, f->y1);
-        fill(c, f->x0, f->y0, f->x0 + t, f->y1);
-        fill(c, f->x1 - t, f->y0, f->x1, f->y1);
+        line_rect(o, r, c, f->x0, f->y0, f->x1, f->y0 + t);
+        line_rect(o, r, c, f->x0, f->y1 - t, f->x1, f->y1);
+        line_rect(o, r, c, f->x0, f->y0, f->x0 + t, f->y1);
+        line_rect(o, r, c, f->x1 - t, f->y0, f->x1, f->y1);
         break;
     case F_COMB: {
-        fill(c, f->x0, f->y1 - t, f->x1, f->y1);
+        line_rect(o, r, c, f->x0, f->y1 - t, f->x1, f->y1);
         int wall = (f->y1 - f->y0) / 2;
         for (int k = 0; k <= f->cells; k++) {
             int x = f->x0 + (int)lround((double)k * (f->x1 - f->x0) / f->cells);
             x = x - t / 2 < f->x0 ? f->x0 : x + t > f->x1 ? f->x1 - t : x - 1;
-            fill(c, x, f->y1 - wall, x + t, f->y1);
+            line_rect(o, r, c, x, f->y1 - wall, x + t, f->y1);
         }
         break;
     }
     case F_LINE:
-        fill(c, f->x0, f->y1 - t, f->x1, f->y1);
+        line_rect(o, r, c, f->x0, f->y1 - t, f->x1, f->y1);
         break;
     }
 }
@@ -345,6 +381,12 @@ static int write_template(const Opts *o)
         if (f->pattern)
             fprintf(fp, "    pattern: '%s'\n", f->pattern);
     }
+    if (o->marks) {
+        fprintf(fp, "marks:\n");
+        for (int i = 0; i < 4; i++)
+            fprintf(fp, "  - {at: [%d, %d], size: %d, shape: square}\n",
+                    MARKS[i][0], MARKS[i][1], MARK_SIZE);
+    }
     return fclose(fp);
 }
 
@@ -357,13 +399,16 @@ static int compose_page(const Opts *o, FT_Face face, int pg, Rng *r)
     const char *title =
         o->french ? "FICHE D'INSCRIPTION" : "MEMBERSHIP REGISTRATION CARD";
     draw_text(face, c, title, 380, 180, 44);
+    for (int i = 0; o->marks && i < 4; i++)
+        fill(c, MARKS[i][0] - MARK_SIZE / 2, MARKS[i][1] - MARK_SIZE / 2,
+             MARKS[i][0] + MARK_SIZE / 2, MARKS[i][1] + MARK_SIZE / 2);
     int writer = o->writers[rng_int(r, o->n_writers)];
     char truth[4096] = "";
     size_t tl = 0;
     for (int i = 0; i < N_FIELDS; i++) {
         const FieldDef *f = &FIELDS[i];
         char v[64];
-        draw_field(c, f);
+        draw_field(o, r, c, f);
         char lab[128]; /* French: "Nom :" left of its field */
         snprintf(lab, sizeof lab, "%s%s", label_of(o, i),
                  o->french && f->label_left ? " :" : "");
@@ -451,7 +496,7 @@ static void usage(FILE *fp)
         "usage: form_compose --out DIR [--pages N] [--seed S]\n"
         "         [--writers 041-045] [--data CHARS74K] [--font TTF]\n"
         "         [--shift PX] [--scale F] [--rotate DEG] [--format png|g4]\n"
-        "         [--lang en|fr]\n",
+        "         [--lang en|fr] [--marks] [--line-gray G] [--line-gaps P]\n",
         fp);
 }
 
@@ -468,14 +513,18 @@ int main(int argc, char **argv)
               1,
               30,
               0.1,
-              2.0};
+              2.0,
+              0,
+              0,
+              0.0};
     const char *writers = "041-045";
     static const struct option lo[] = {
         {"out", 1, 0, 'o'},     {"pages", 1, 0, 'n'}, {"seed", 1, 0, 's'},
         {"writers", 1, 0, 'w'}, {"data", 1, 0, 'd'},  {"font", 1, 0, 'f'},
         {"shift", 1, 0, 'x'},   {"scale", 1, 0, 'k'}, {"rotate", 1, 0, 'r'},
         {"format", 1, 0, 'F'},  {"help", 0, 0, 'h'},  {"lang", 1, 0, 'l'},
-        {0, 0, 0, 0}};
+        {"marks", 0, 0, 'M'},   {"line-gray", 1, 0, 'G'},
+        {"line-gaps", 1, 0, 'P'}, {0, 0, 0, 0}};
     const char *lang = "en";
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -513,6 +562,15 @@ int main(int argc, char **argv)
         case 'l':
             lang = optarg;
             break;
+        case 'M':
+            o.marks = 1;
+            break;
+        case 'G':
+            o.line_gray = atoi(optarg);
+            break;
+        case 'P':
+            o.line_gaps = atof(optarg);
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -525,7 +583,8 @@ int main(int argc, char **argv)
     if (!o.out || o.pages < 1 || o.pages > 10000 ||
         sscanf(writers, "%d-%d", &a, &b) != 2 || a < 1 || b < a ||
         b - a >= 64 || (strcmp(o.format, "png") && strcmp(o.format, "g4")) ||
-        (strcmp(lang, "en") && strcmp(lang, "fr"))) {
+        (strcmp(lang, "en") && strcmp(lang, "fr")) || o.line_gray < 0 ||
+        o.line_gray > 255 || !(o.line_gaps >= 0) || o.line_gaps > 90) {
         usage(stderr);
         return 2;
     }

@@ -7,6 +7,7 @@
 #                      [--shift PX] [--scale F] [--rotate DEG] [--tesseract N]
 #                      [--no-template] [--labels inkpipe|tesseract]
 #                      [--lang en|fr] [--ocr-args "ARGS"]
+#                      [--marks] [--line-gray G] [--line-gaps P] [--lines-only]
 #
 # Composes N filled-in registration cards (tools/form_compose: printed
 # labels in DejaVu Sans, handwriting from the Chars74K images of held-out
@@ -41,6 +42,14 @@
 # "--labels-lang eng --no-guess-charset"). Field names are the JSON's
 # names (less a _2 suffix) against the printed label's ASCII slug (iconv
 # //TRANSLIT: accents dropped).
+# --marks prints registration marks on the cards and writes them into the
+# template; --line-gray G and --line-gaps P make the printed lines faint
+# (grey G, 0-255) or broken (P% missing) (form_compose); --lines-only reads
+# the cards with the template without its marks (registration by the
+# printed lines alone). The summary says how many pages were registered by
+# marks, by lines, and by lines because too few marks were found, and the
+# pages refused (a template with marks refuses a page that neither its
+# marks nor its lines fit; their fields count as wrong).
 # Needs the Chars74K data: --data DIR, else $INKPIPE_CHARS74K, else
 # ../shared/data/chars74k-hnd beside the repository. Exit: 0 ok, 1 a step
 # failed, 2 usage, 3 no data.
@@ -48,7 +57,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 pages=100 seed=1 writers=041-045 out=$top/eval/forms build=$top/build
 inkpipe= data=${INKPIPE_CHARS74K:-} shift_px=40 scale=0.15 rotate=2 tess=0
-notpl=0 labels= lang=en ocr_args=
+notpl=0 labels= lang=en ocr_args= marks= line_gray=0 line_gaps=0 lines_only=0
 usage() { sed -n '2,/^set -u/p' "$0" | sed -e '/^set -u/d' -e 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
     case $1 in
@@ -67,6 +76,10 @@ while [ $# -gt 0 ]; do
     --labels) labels=$2; shift 2 ;;
     --lang) lang=$2; shift 2 ;;
     --ocr-args) ocr_args=$2; shift 2 ;;
+    --marks) marks=--marks; shift ;;
+    --line-gray) line_gray=$2; shift 2 ;;
+    --line-gaps) line_gaps=$2; shift 2 ;;
+    --lines-only) lines_only=1; shift ;;
     --help|-h) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
     esac
@@ -80,10 +93,19 @@ rm -rf "$out"
 mkdir -p "$out"
 "$build/tools/form_compose" --out "$out/pages" --pages "$pages" --seed "$seed" \
     --writers "$writers" --data "$data" --shift "$shift_px" --scale "$scale" \
-    --rotate "$rotate" --lang "$lang" || exit 1
+    --rotate "$rotate" --lang "$lang" $marks --line-gray "$line_gray" --line-gaps "$line_gaps" || exit 1
+tpl=$out/pages/form.yaml
+if [ "$lines_only" = 1 ]; then
+    sed '/^marks:/,$d' "$tpl" >"$out/form-lines.yaml"
+    tpl=$out/form-lines.yaml
+fi
 t0=$(date +%s.%N)
-"$inkpipe" ocr --template "$out/pages/form.yaml" -f json -o "$out/json" \
-    "$out/pages"/form-*.png || exit 1
+# a refused page (exit 1, no JSON, the reason in ocr.err) is scored
+# below: its fields all wrong
+"$inkpipe" ocr --template "$tpl" -f json -o "$out/json" \
+    "$out/pages"/form-*.png 2>"$out/ocr.err" ||
+    [ "$(grep -vc 'registration marks not found' "$out/ocr.err")" = 0 ] ||
+    { cat "$out/ocr.err" >&2; exit 1; }
 t1=$(date +%s.%N)
 if [ "$notpl" = 1 ]; then
     t2=$(date +%s.%N)
@@ -96,11 +118,17 @@ fi
 : >"$out/fields.tsv"
 for tr in "$out/pages"/form-*.truth.tsv; do
     p=$(basename "$tr" .truth.tsv)
+    if [ ! -s "$out/json/$p.json" ]; then # refused
+        awk -F'\t' -v p="$p" 'BEGIN{OFS="\t"}
+            {print p, $1, $2, "", "true", 0, "false", "refused"}' "$tr" >>"$out/fields.tsv"
+        continue
+    fi
     jq -r '.pages[0] as $pg | $pg.fields[] |
         [.name, .value, (.needs_review|tostring), (.confidence|tostring),
-         ($pg.registration.fit|tostring)] | @tsv' "$out/json/$p.json" |
+         ($pg.registration.fit|tostring),
+         ($pg.registration.method // "lines")] | @tsv' "$out/json/$p.json" |
         paste <(cut -f2 "$tr") - | awk -F'\t' -v p="$p" 'BEGIN{OFS="\t"}
-        {print p, $2, $1, $3, $4, $5, $6}' >>"$out/fields.tsv"
+        {print p, $2, $1, $3, $4, $5, $6, $7}' >>"$out/fields.tsv"
 done
 
 if [ "$tess" -gt 0 ]; then
@@ -175,6 +203,9 @@ END {
   printf "%-10s %6d %7.1f%% %6s %7.1f%% %14d\n", "all", N, 100 * E / N, "", 100 * FL / N, WU
   u = 0; for (p in unreg) u++
   printf "pages not registered: %d\n", u }' "$out/fields.tsv"
+awk -F'\t' '!seen[$1]++ { m[$8]++ }
+    END { printf "registration: marks %d, lines %d, lines-fallback %d, refused %d\n",
+          m["marks"], m["lines"], m["lines-fallback"], m["refused"] }' "$out/fields.tsv"
 
 if [ "$tess" -gt 0 ]; then
     echo "inkpipe on the same $tess pages:"
