@@ -9,34 +9,15 @@
 #include "common/rng.h"
 #include "forms/forms.h"
 #include "tests/unit/test.h"
+#include "tests/unit/tpl_fixture.h"
 
 #include <math.h>
 #include <string.h>
 
-static char tpl_path[512];
-
 /* Write text to TEST_TMPDIR/marks.yaml and load it. */
 static FormTemplate *load_text(const char *text)
 {
-    snprintf(tpl_path, sizeof tpl_path, "%s/marks.yaml", test_tmpdir());
-    FILE *fp = fopen(tpl_path, "w");
-    if (!fp)
-        return NULL;
-    fputs(text, fp);
-    fclose(fp);
-    return form_template_load(tpl_path);
-}
-
-/* 1 when err_get() is "TPL:LINE:COL: ..." and contains what. */
-static int err_at(int line, int col, const char *what)
-{
-    char want[600];
-    snprintf(want, sizeof want, "%s:%d:%d: ", tpl_path, line, col);
-    int ok = !strncmp(err_get(), want, strlen(want)) &&
-             strstr(err_get(), what) != NULL;
-    if (!ok)
-        printf("  got: %s\n  want: %s...%s\n", err_get(), want, what);
-    return ok;
+    return tpl_load_text("marks.yaml", text);
 }
 
 #define HEAD                                                                   \
@@ -109,7 +90,7 @@ static void form_template_load__bad_marks__mark_index_and_key_at_line_col(void)
         snprintf(text, sizeof text, HEAD "marks:\n%s", cases[i].marks);
         FormTemplate *t = load_text(text);
         CHECK(t == NULL);
-        CHECK(err_at(cases[i].line, cases[i].col, cases[i].what));
+        CHECK(tpl_err_at(cases[i].line, cases[i].col, cases[i].what));
         form_template_destroy(&t);
     }
 }

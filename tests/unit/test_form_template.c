@@ -6,33 +6,14 @@
 #include "common/rng.h"
 #include "forms/forms.h"
 #include "tests/unit/test.h"
+#include "tests/unit/tpl_fixture.h"
 
 #include <string.h>
-
-static char tpl_path[512];
 
 /* Write text to TEST_TMPDIR/tpl.yaml and load it. */
 static FormTemplate *load_text(const char *text)
 {
-    snprintf(tpl_path, sizeof tpl_path, "%s/tpl.yaml", test_tmpdir());
-    FILE *fp = fopen(tpl_path, "w");
-    if (!fp)
-        return NULL;
-    fputs(text, fp);
-    fclose(fp);
-    return form_template_load(tpl_path);
-}
-
-/* 1 when err_get() is "TPL:LINE:COL: ..." and contains what. */
-static int err_at(int line, int col, const char *what)
-{
-    char want[600];
-    snprintf(want, sizeof want, "%s:%d:%d: ", tpl_path, line, col);
-    int ok = !strncmp(err_get(), want, strlen(want)) &&
-             strstr(err_get(), what) != NULL;
-    if (!ok)
-        printf("  got: %s\n  want: %s...%s\n", err_get(), want, what);
-    return ok;
+    return tpl_load_text("tpl.yaml", text);
 }
 
 static const char GOOD[] = "form: census-1992\n"
@@ -137,7 +118,7 @@ static void form_template_load__box_outside_page__names_field_at_box(void)
                                 "  - name: phone\n"
                                 "    box: [900, 100, 1200, 160]\n");
     CHECK(t == NULL);
-    CHECK(err_at(7, 10,
+    CHECK(tpl_err_at(7, 10,
                  "field 'phone': box [900, 100, 1200, 160] is not "
                  "inside the page [0, 0, 1000, 1400]"));
 }
@@ -148,35 +129,35 @@ static void form_template_load__unknown_key__file_line_col(void)
                                 "  - name: a\n    box: [1, 1, 50, 50]\n"
                                 "    colour: red\n");
     CHECK(t == NULL);
-    CHECK(err_at(6, 5, "unknown field key 'colour'"));
+    CHECK(tpl_err_at(6, 5, "unknown field key 'colour'"));
 }
 
 static void form_template_load__bad_values__file_line_col(void)
 {
     CHECK(load_text("form: f\nfields:\n  - name: a\n    box: [1,1,5,5]\n") ==
           NULL);
-    CHECK(err_at(1, 1, "missing key 'size'"));
+    CHECK(tpl_err_at(1, 1, "missing key 'size'"));
     CHECK(load_text("form: f\nsize: [100, 100]\nfields:\n  - name: a\n"
                     "    box: [1, 1, 50]\n") == NULL);
-    CHECK(err_at(5, 10, "expected a list of 4 integers for box"));
+    CHECK(tpl_err_at(5, 10, "expected a list of 4 integers for box"));
     CHECK(load_text("form: f\nsize: [100, 100]\nfields:\n  - name: a\n"
                     "    box: [1, 1, 50, 50]\n    charset: 'ab#'\n") == NULL);
-    CHECK(err_at(6, 14, "bad charset"));
+    CHECK(tpl_err_at(6, 14, "bad charset"));
     CHECK(load_text("form: f\nsize: [100, 100]\nfields:\n  - name: a\n"
                     "    box: [1, 1, 50, 50]\n    pattern: '[0-9'\n") == NULL);
-    CHECK(err_at(4, 5, "field 'a': bad pattern"));
+    CHECK(tpl_err_at(4, 5, "field 'a': bad pattern"));
     CHECK(load_text("form: f\nsize: [100, 100]\nfields:\n  - name: a\n"
                     "    box: [1, 1, 50, 50]\n  - name: a\n"
                     "    box: [1, 1, 50, 50]\n") == NULL);
-    CHECK(err_at(6, 5, "field 'a' is defined twice"));
+    CHECK(tpl_err_at(6, 5, "field 'a' is defined twice"));
     CHECK(load_text("form: f\nsize: [100, 100]\nfields:\n  - name: a\n"
                     "    box: [1, 1, 50, 50]\n    threshold: 2\n") == NULL);
-    CHECK(err_at(6, 16, "expected a number in [0, 1] for threshold"));
+    CHECK(tpl_err_at(6, 16, "expected a number in [0, 1] for threshold"));
     CHECK(load_text("form: f\nsize: [100, 100]\nfields: [\n") == NULL);
     CHECK(strstr(err_get(), tpl_path) != NULL);
     CHECK(load_text("form: f\nsize: [100, 100]\nfields:\n  - name: 'a b'\n"
                     "    box: [1, 1, 50, 50]\n") == NULL);
-    CHECK(err_at(4, 11, "use letters, digits"));
+    CHECK(tpl_err_at(4, 11, "use letters, digits"));
 }
 
 static void form_template_load__missing_file__names_it(void)
