@@ -203,4 +203,16 @@ static inline void fx_dump_glyphs(const SegPage *page)
                g[i].word, g[i].box.x, g[i].box.y, g[i].box.w, g[i].box.h);
 }
 
+/* Pixels of got that differ from the truth, over the truth's ink pixels
+ * (both 1 bpp, same size). */
+static inline double fx_ink_error(PIX *got, PIX *truth)
+{
+    PIX *x = pixXor(NULL, got, truth);
+    l_int32 diff = 0, ink = 0;
+    pixCountPixels(x, &diff, NULL);
+    pixCountPixels(truth, &ink, NULL);
+    pixDestroy(&x);
+    return ink ? (double)diff / ink : (double)diff;
+}
+
 #endif

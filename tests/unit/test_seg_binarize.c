@@ -46,17 +46,6 @@ static PIX *grey_page(PIX *truth, int ink, int paper, int noise, int shade)
     return g;
 }
 
-/* Pixels that differ from the truth, over the truth's ink pixels. */
-static double error_rate(PIX *got, PIX *truth)
-{
-    PIX *x = pixXor(NULL, got, truth);
-    l_int32 diff = 0, ink = 0;
-    pixCountPixels(x, &diff, NULL);
-    pixCountPixels(truth, &ink, NULL);
-    pixDestroy(&x);
-    return ink ? (double)diff / ink : (double)diff;
-}
-
 static PIX *binarize(PIX *pixs, SegBinarizeMethod method, int deskew,
                      float *pskew)
 {
@@ -90,7 +79,7 @@ static void check_accuracy(SegBinarizeMethod method, const char *name)
     CHECK(b != NULL);
     if (b) {
         CHECK(pixGetDepth(b) == 1);
-        double e = error_rate(b, truth);
+        double e = fx_ink_error(b, truth);
         printf("  %s: error %.3f of ink pixels\n", name, e);
         CHECK(e < 0.15);
     }
@@ -118,7 +107,7 @@ static void seg_page_binarize__light_pencil_shaded_paper__default_finds_it(void)
     PIX *b = seg_page_binarize(grey, 300, NULL, NULL);
     CHECK(b != NULL);
     if (b) {
-        double e = error_rate(b, truth);
+        double e = fx_ink_error(b, truth);
         printf("  default options: error %.3f of ink pixels\n", e);
         CHECK(e < 0.15);
         SegPage *page = seg_page_segment(b, 300, NULL);
@@ -158,7 +147,7 @@ static void seg_page_binarize__every_depth__one_bpp_ink(void)
             if (!b)
                 continue;
             CHECK(pixGetDepth(b) == 1);
-            double e = error_rate(b, truth);
+            double e = fx_ink_error(b, truth);
             if (e >= 0.15)
                 printf("  input %d (%d bpp) method %d: error %.3f\n", i,
                        pixGetDepth(in[i]), m, e);
@@ -187,7 +176,7 @@ static void seg_page_binarize__colour_ink_on_tinted_paper__ink_found(void)
     PIX *b = binarize(rgb, SEG_BINARIZE_SAUVOLA, 0, NULL);
     CHECK(b != NULL);
     if (b)
-        CHECK(error_rate(b, truth) < 0.15);
+        CHECK(fx_ink_error(b, truth) < 0.15);
     pixDestroy(&b);
     pixDestroy(&rgb);
     pixDestroy(&truth);
@@ -243,7 +232,7 @@ static void seg_page_binarize__straight_page__not_rotated(void)
     CHECK(b != NULL);
     CHECK(skew == 0.0f);
     if (b)
-        CHECK(error_rate(b, truth) == 0.0);
+        CHECK(fx_ink_error(b, truth) == 0.0);
     pixDestroy(&b);
     pixDestroy(&truth);
 }
@@ -284,7 +273,7 @@ static void seg_page_binarize__very_dark_page__text_found(void)
                           0, NULL);
         CHECK(b != NULL);
         if (b) {
-            double e = error_rate(b, truth);
+            double e = fx_ink_error(b, truth);
             if (e >= 0.2)
                 printf("  method %d: error %.3f\n", m, e);
             CHECK(e < 0.2);

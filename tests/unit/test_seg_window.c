@@ -25,17 +25,6 @@ static PIX *grey_of(PIX *truth, int ink, int paper, int noise)
     return g;
 }
 
-/* Pixels that differ from the truth, over the truth's ink pixels. */
-static double error_rate(PIX *got, PIX *truth)
-{
-    PIX *x = pixXor(NULL, got, truth);
-    l_int32 diff = 0, ink = 0;
-    pixCountPixels(x, &diff, NULL);
-    pixCountPixels(truth, &ink, NULL);
-    pixDestroy(&x);
-    return ink ? (double)diff / ink : (double)diff;
-}
-
 static PIX *binarize_window(PIX *grey, int dpi, int window)
 {
     SegBinarizeOptions opt;
@@ -64,7 +53,7 @@ static void seg_page_binarize__glyphs_far_taller_than_window__strokes_filled(voi
     PIX *fixed = binarize_window(grey, 0, 25); /* what the dpi gives */
     CHECK(fit && fixed);
     if (fit && fixed) {
-        double e_fit = error_rate(fit, truth), e_fixed = error_rate(fixed, truth);
+        double e_fit = fx_ink_error(fit, truth), e_fixed = fx_ink_error(fixed, truth);
         printf("  error: window from the glyphs %.3f, 25 px %.3f\n", e_fit,
                e_fixed);
         CHECK(e_fit < 0.08);
@@ -126,8 +115,8 @@ static void seg_page_binarize__crop_without_margin__as_with_margin(void)
         BOX *box = boxCreate(m, m, 150, 14);
         PIX *inner = pixClipRectangle(b_wide, box, NULL);
         boxDestroy(&box);
-        double e_tight = error_rate(b_tight, tight);
-        double e_wide = error_rate(inner, tight);
+        double e_tight = fx_ink_error(b_tight, tight);
+        double e_wide = fx_ink_error(inner, tight);
         printf("  error: tight %.3f, with margin %.3f\n", e_tight, e_wide);
         CHECK(e_tight < 0.15);
         CHECK(e_tight < e_wide + 0.03);
