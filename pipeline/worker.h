@@ -14,7 +14,11 @@
  * measured at ~3.7 ms of CPU per fork here (the OpenBLAS and model mappings
  * make fork and exit expensive), about 19 ms a page over five stages
  * against a 170 ms budget; the persistent child costs one pipe round trip
- * (~0.1 ms) per item instead. The child dies with its worker
+ * (~0.1 ms) per item instead. A worker that runs segment or recognize
+ * loads the model before it forks its first child (a child forked
+ * earlier would be replaced at the first segment item, and the new one
+ * pays for fresh memory again: ~70 ms of a one-page job). The child dies
+ * with its worker
  * (PR_SET_PDEATHSIG), so a kill -9 of the worker never leaves a
  * half-finished child behind. Ingest (header reads only) is tried first so
  * that the page count is known early; then later stages before earlier

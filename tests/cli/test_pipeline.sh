@@ -221,3 +221,18 @@ err=$(cd "$T/n" && "$INKPIPE" run configs/j.yaml 2>&1); rc=$?
 real_out=$(cd "$T/n/out" 2>/dev/null && pwd -P)
 check run__summary__output_path_normalised eval \
     '[ "$rc" = 0 ] && [ -n "$real_out" ] && echo "$err" | grep -qF "outputs in $real_out" && ! echo "$err" | grep -q "outputs in [^ ]*\.\."'
+# --- one stage child per worker: the model is loaded before it is forked ---
+if command -v strace >/dev/null; then
+    mkdir -p "$T/fk/in"
+    "$MKPAGE" --seed 2 "$T/fk/in/a.png"
+    printf 'input:\n  paths: [in]\noutput:\n  dir: out\n  formats: [txt]\n' >"$T/fk/j.yaml"
+    OPENBLAS_NUM_THREADS=1 strace -f -qq -e trace=clone,clone3,fork,vfork \
+        -e signal=none -o "$T/fk/trace" "$INKPIPE" run "$T/fk/j.yaml" \
+        --workers 1 >/dev/null 2>&1
+    # processes made (not threads): the worker and its one stage child
+    procs=$(grep -E 'clone3?\(|fork\(' "$T/fk/trace" | grep -v CLONE_THREAD |
+        grep -vc '= -1')
+    check run__one_worker__one_stage_child test "$procs" = 2
+else
+    echo "SKIP run__one_worker__one_stage_child (strace missing: tools/deps.sh test)"
+fi
