@@ -14,7 +14,9 @@ CC       ?= cc
 PKGS     := lept yaml-0.1 openblas libtiff-4 libpng zlib libdeflate freetype2 jansson \
             libqpdf poppler-glib cairo jbig2dec tesseract
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libtesseract is opened with dlopen() on a form's first label
+# (forms/form_tess.c): its headers only, not its link line
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out tesseract,$(PKGS)) 2>/dev/null)
 
 OPT      ?= -O2 -g
 ifeq ($(DEBUG),1)

@@ -78,9 +78,12 @@ if command -v strace >/dev/null; then
     strace -f -e trace=open,openat -o "$T/trace2" "$INKPIPE" ocr --template form.yaml -o tpl form-000.png 2>/dev/null
     check ocr_template__no_traineddata_opened \
         bash -c "test -s tpl/form-000.json && ! grep -q traineddata '$T/trace2'"
+    check ocr_without_labels__libtesseract_not_loaded \
+        bash -c "! grep -q 'libtesseract' '$T/trace' && ! grep -q 'libtesseract' '$T/trace2'"
     strace -f -e trace=open,openat -o "$T/trace3" "$INKPIPE" ocr -f json -o found form-000.png 2>/dev/null
     check ocr_fields_found__both_traineddata_opened \
         bash -c "grep -q fra.traineddata '$T/trace3' && grep -q eng.traineddata '$T/trace3'"
+    check ocr_fields_found__libtesseract_loaded grep -q 'libtesseract.so.5' "$T/trace3"
 fi
 TESSDATA_PREFIX=/nonexistent "$INKPIPE" ocr -f txt -o plain2 form-000.png 2>"$T/err"
 check ocr_without_forms__no_tesseract_model_needed \
