@@ -3,7 +3,8 @@
  * (cli.h), `inkpipe help [COMMAND]`.
  *
  * Design: process-wide settings are made here once: OpenBLAS runs one
- * thread per process (parallelism comes from worker processes), and
+ * thread per process (parallelism comes from worker processes: see
+ * blas_one_thread), and
  * Leptonica's own stderr messages are silenced (every failure is reported
  * by inkpipe with its file and page; LEPT_MSG_SEVERITY overrides), and the
  * environment is read, once, into cli_env() (env.c).
@@ -15,6 +16,7 @@
  * trimmed, so the stage process reuses the same pages for every page.
  */
 #include <cblas.h>
+#include <dlfcn.h>
 #include <leptonica/allheaders.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -57,6 +59,22 @@ static void print_page_warning(const char *path, int page, const char *text)
         fprintf(stderr, "inkpipe: %s: warning: %s\n", path, text);
 }
 
+/* One OpenBLAS thread. The pthreads build of OpenBLAS (Debian's default)
+ * starts its thread pool in a library constructor, before main, unless
+ * OPENBLAS_NUM_THREADS says 1; lowering the count afterwards leaves the
+ * pool's threads spinning on sched_yield for ~0.1 s (measured 58 ms of CPU
+ * in every `inkpipe run`, 5 % of a 10-page job). So the pool is also shut
+ * down, with the call OpenBLAS's own fork handler makes, looked up by name
+ * because the serial and OpenMP builds may not have it. */
+static void blas_one_thread(void)
+{
+    openblas_set_num_threads(1);
+    int (*shutdown)(void);
+    *(void **)&shutdown = dlsym(RTLD_DEFAULT, "blas_thread_shutdown_");
+    if (shutdown)
+        shutdown();
+}
+
 int main(int argc, char **argv)
 {
     const Command cmds[] = {
@@ -77,7 +95,7 @@ int main(int argc, char **argv)
 
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 512 << 20);
-    openblas_set_num_threads(1);
+    blas_one_thread();
     page_messages_init();
     page_set_warning_handler(print_page_warning);
     if (!getenv("LEPT_MSG_SEVERITY"))
