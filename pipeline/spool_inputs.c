@@ -677,7 +677,7 @@ static int record_save(int dfd, const Record *r, const SpoolSkipped *skip,
 /* Content hash: four 64-bit lanes, each taking every fourth 8-byte
  * little-endian word of the content (xor, multiply, fold the high half
  * down), the tail bytes and the length mixed in at the end. Four
- * independent multiply chains: ~0.2 cycles a byte, where byte-wise
+ * independent multiply chains: ~1 cycle a byte, where byte-wise
  * FNV-1a (SPOOL/inputs version 1) took ~4 and was 4 % of a page's CPU. */
 typedef struct {
     unsigned long long lane[4], n;
@@ -699,15 +699,27 @@ static unsigned long long ch_word(const unsigned char *p)
     return w;
 }
 
-/* Add len bytes; every call but the last must add a multiple of 32. */
+/* Add len bytes; every call but the last must add a multiple of 32. The
+ * lanes are kept in locals: p is a char pointer, which may alias c, so
+ * updating c->lane in the loop made every step a store and a reload
+ * (~2.3 cycles a byte instead of ~1). */
 static void ch_add(ContentHash *c, const unsigned char *p, size_t len)
 {
+    unsigned long long l0 = c->lane[0], l1 = c->lane[1], l2 = c->lane[2],
+                       l3 = c->lane[3];
     size_t i = 0;
-    for (; i + 32 <= len; i += 32)
-        for (int l = 0; l < 4; l++)
-            c->lane[l] = ch_mix(c->lane[l], ch_word(p + i + 8 * l));
+    for (; i + 32 <= len; i += 32) {
+        l0 = ch_mix(l0, ch_word(p + i));
+        l1 = ch_mix(l1, ch_word(p + i + 8));
+        l2 = ch_mix(l2, ch_word(p + i + 16));
+        l3 = ch_mix(l3, ch_word(p + i + 24));
+    }
     for (; i < len; i++) /* the tail: the last call only */
-        c->lane[0] = ch_mix(c->lane[0], p[i] | 0x100ULL);
+        l0 = ch_mix(l0, p[i] | 0x100ULL);
+    c->lane[0] = l0;
+    c->lane[1] = l1;
+    c->lane[2] = l2;
+    c->lane[3] = l3;
     c->n += len;
 }
 
