@@ -17,7 +17,8 @@
  *     reads needs one check.
  *   - BinBuf: append-only buffer for writers that do not know the size in
  *     advance; out of memory is sticky and checked once at the end.
- *   - binio_crc32: zlib's crc32 fed in 1 GiB pieces (zlib takes uInt).
+ *   - binio_crc32: the zlib CRC-32, computed by libdeflate (PCLMUL: about
+ *     10x zlib 1.2's speed; a model load checks 3 MB).
  *   - binio_buf_crc32: the CRC-32 trailer every format ends with.
  *   - binio_file_read / binio_file_write: a whole file (read with an upper
  *     bound).
@@ -33,8 +34,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <libdeflate.h>
 #include <string.h>
-#include <zlib.h>
 
 /* ---- fields at a known address ---- */
 
@@ -149,24 +150,16 @@ uint32_t binio_get_u32be(const unsigned char *p)
  *
  * @param[in] crc  0 to start, or the result of an earlier call
  * @param[in] p    [optional when n == 0] the bytes
- * @param[in] n    byte count; any size (fed to zlib in 1 GiB pieces)
+ * @param[in] n    byte count; any size
  * @return the updated CRC
  *
  * Notes:
- *   (1) binio_crc32(0, p, n) equals zlib's crc32(0L, p, n) for n < 4 GiB,
- *       so files written before this module keep their checksums.
+ *   (1) binio_crc32(0, p, n) equals zlib's crc32(0L, p, n), so files
+ *       written before this module keep their checksums.
  */
 uint32_t binio_crc32(uint32_t crc, const void *p, size_t n)
 {
-    const unsigned char *b = p;
-    uLong c = crc;
-    while (n > 0) {
-        size_t chunk = n > ((size_t)1 << 30) ? ((size_t)1 << 30) : n;
-        c = crc32(c, b, (uInt)chunk);
-        b += chunk;
-        n -= chunk;
-    }
-    return (uint32_t)c;
+    return n ? libdeflate_crc32(crc, p, n) : crc;
 }
 
 /* ---- reader ---- */
