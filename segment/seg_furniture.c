@@ -56,24 +56,28 @@ static void rule_lengths(int dpi, float med_h, int *phlen, int *pvlen,
 
 /**
  * Can the page hold furniture at all? Only if some component is as long as
- * a rule.
+ * a rule, or (a strip: a field cut out of a form) two thin verticals span
+ * its height.
  *
  * @param[in] ps     the page's components
+ * @param[in] h      the page's height, px
  * @param[in] dpi    resolution
  * @param[in] med_h  median component height, px
  * @return 1 if seg__furniture_remove() may find something, else 0
  */
-int seg__furniture_possible(const SegPieces *ps, int dpi, float med_h)
+int seg__furniture_possible(const SegPieces *ps, int h, int dpi, float med_h)
 {
     int hlen, vlen, vshort;
     rule_lengths(dpi, med_h, &hlen, &vlen, &vshort);
     /* A faint rule binarises into dashes: count the flat thin pieces
      * too, if together they are as long as a rule. */
     long flat = 0;
-    int thin = (int)(0.3f * med_h) + 2;
+    int thin = (int)(0.3f * med_h) + 2, spans = 0;
     for (int i = 0; i < ps->n; i++) {
         const SegBox *b = &ps->v[i].box;
         if (b->w >= hlen || b->h >= vshort)
+            return 1;
+        if (vlen >= h && b->h >= h - 2 && 3 * b->w <= b->h && ++spans >= 2)
             return 1;
         if (b->h <= thin && b->w >= 4 * b->h)
             flat += b->w;
@@ -504,6 +508,168 @@ static int repair_across(PIX *out, PIX *mask, BOXA *rules, int horizontal,
     return 0;
 }
 
+/* Of a strip's candidate dividers (column runs, centres cx[0..n-1] in
+ * order), mark in keep[] those on the cells' grid: a neighbour at 0.75 to
+ * 1.25 times the median gap. An upright 1 written in a cell halves the
+ * gaps around it and is not kept. Returns how many are kept. */
+static int strip_grid(const int *cx, int n, unsigned char *keep)
+{
+    if (n <= 2) {
+        memset(keep, 1, (size_t)n);
+        return n;
+    }
+    int gaps[64], ng = 0;
+    for (int i = 1; i < n; i++)
+        gaps[ng++] = cx[i] - cx[i - 1];
+    qsort(gaps, (size_t)ng, sizeof gaps[0], cmp_int);
+    int g = gaps[ng / 2], kept = 0;
+    for (int i = 0; i < n; i++) {
+        int ok = 0;
+        if (i > 0 && 4 * (cx[i] - cx[i - 1]) >= 3 * g &&
+            4 * (cx[i] - cx[i - 1]) <= 5 * g)
+            ok = 1;
+        if (i + 1 < n && 4 * (cx[i + 1] - cx[i]) >= 3 * g &&
+            4 * (cx[i + 1] - cx[i]) <= 5 * g)
+            ok = 1;
+        keep[i] = (unsigned char)ok;
+        kept += ok;
+    }
+    return kept;
+}
+
+/* Do at least 3 in 4 of the cells between a strip's kept dividers (column
+ * runs x0s..x1s) hold ink (at least one ink pixel in 200)? */
+static int strip_cells_inked(PIX *pixb, const int *x0s, const int *x1s,
+                             const unsigned char *keep, int n)
+{
+    int h = pixGetHeight(pixb), cells = 0, inked = 0, prev = -1;
+    for (int i = 0; i < n; i++) {
+        if (!keep[i])
+            continue;
+        if (prev >= 0 && x0s[i] - x1s[prev] > 3) {
+            BOX *b = boxCreate(x1s[prev] + 2, 0, x0s[i] - x1s[prev] - 3, h);
+            l_int32 c = 0;
+            pixCountPixelsInRect(pixb, b, &c, NULL);
+            boxDestroy(&b);
+            cells++;
+            inked += 200 * c >= (x0s[i] - x1s[prev] - 3) * h;
+        }
+        prev = i;
+    }
+    return cells > 0 && 4 * inked >= 3 * cells;
+}
+
+/* Count a strip's ink per row (rowc) and find its rules: rows in the top
+ * or bottom third with ink over at least half the width. *pt: the first
+ * row below the top rule (0 without one); *pb: the first row of the
+ * bottom rule (h without one). Returns how many of the two were found. */
+static int strip_rules(PIX *pixb, int *rowc, int *pt, int *pb)
+{
+    int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
+    l_uint32 *data = pixGetData(pixb);
+    int wpl = pixGetWpl(pixb);
+    for (int y = 0; y < h; y++) {
+        const l_uint32 *line = data + (size_t)y * wpl;
+        int c = 0;
+        for (int x = 0; x < w; x++)
+            c += GET_DATA_BIT(line, x) != 0;
+        rowc[y] = c;
+    }
+    *pt = 0;
+    *pb = h;
+    for (int y = 0; y < h / 3; y++)
+        if (2 * rowc[y] >= w)
+            *pt = y + 1;
+    for (int y = h - 1; y >= h - h / 3; y--)
+        if (2 * rowc[y] >= w)
+            *pb = y;
+    return (*pt > 0) + (*pb < h);
+}
+
+/**
+ * Find the cell dividers and box sides of a strip: a boxed or comb field
+ * cut out of a form, too short for seg__furniture_remove's vertical rules.
+ *
+ * @param[in]  pixb  1 bpp strip, ink = 1
+ * @param[out] pdiv  new 1 bpp mask of the dividers' ink (empty if none)
+ * @param[out] prow  new 1 bpp mask of the ink of its rules' rows and of
+ *                   the 3 rows along its top and bottom edges inked over a
+ *                   fifth of the width (what a cut along a rule left): too
+ *                   broken for the opening, they join every cell
+ * @return 0, or -1 out of memory
+ *
+ * Notes:
+ *   (1) A divider is a run of at most max(3, span / 8) columns each inked
+ *       over 90 % of the rows between the field's top and bottom rules
+ *       (strip_rules), and on the cells' grid (strip_grid).
+ *   (2) Without either rule (a field cut just inside its box), 96 % of
+ *       the strip's height, at least 4 dividers on the grid and writing
+ *       in most cells between them: the upright 1s of a tightly trimmed
+ *       "1111" have only paper between them.
+ *   (3) The repair across vertical rules (rules_remove) puts back a
+ *       glyph's stroke where it crossed a divider.
+ */
+static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow)
+{
+    int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
+    int *rowc = malloc((size_t)h * sizeof *rowc);
+    int *colc = calloc((size_t)w, sizeof *colc);
+    int cx[64], x0s[64], x1s[64], n = 0;
+    unsigned char keep[64];
+    PIX *div = pixCreate(w, h, 1), *row = pixCreate(w, h, 1);
+    if (!rowc || !colc || !div || !row) {
+        free(rowc);
+        free(colc);
+        pixDestroy(&div);
+        pixDestroy(&row);
+        return err_set("segment: out of memory (%dx%d field)", w, h);
+    }
+    int t, b, rules = strip_rules(pixb, rowc, &t, &b), span = b - t;
+    /* the rules' rows, and what a cut along a rule left at the edges */
+    for (int y = 0; y < h; y++) {
+        int edge = y < 3 || y >= h - 3;
+        if ((y < t || y >= b || edge) && rowc[y] * (edge ? 5 : 2) >= w)
+            pixRasterop(row, 0, y, w, 1, PIX_SRC, pixb, 0, y);
+    }
+    l_uint32 *data = pixGetData(pixb);
+    int wpl = pixGetWpl(pixb);
+    if (span >= 8) {
+        for (int y = t; y < b; y++) {
+            const l_uint32 *line = data + (size_t)y * wpl;
+            for (int x = 0; x < w; x++)
+                colc[x] += GET_DATA_BIT(line, x) != 0;
+        }
+        int need = rules ? (9 * span + 9) / 10 : (24 * span + 24) / 25;
+        int maxw = span / 8 > 3 ? span / 8 : 3;
+        for (int x = 0; x < w && n < 64;) {
+            if (colc[x] < need) {
+                x++;
+                continue;
+            }
+            int x1 = x;
+            while (x1 + 1 < w && colc[x1 + 1] >= need)
+                x1++;
+            if (x1 - x + 1 <= maxw) {
+                x0s[n] = x;
+                x1s[n] = x1;
+                cx[n++] = (x + x1) / 2;
+            }
+            x = x1 + 1;
+        }
+    }
+    int kept = strip_grid(cx, n, keep);
+    if (rules || (kept >= 4 && strip_cells_inked(pixb, x0s, x1s, keep, n)))
+        for (int i = 0; i < n; i++)
+            if (keep[i])
+                pixRasterop(div, x0s[i], 0, x1s[i] - x0s[i] + 1, h, PIX_SRC,
+                            pixb, x0s[i], 0);
+    free(rowc);
+    free(colc);
+    *pdiv = div;
+    *prow = row;
+    return 0;
+}
+
 /* The rules found on the 2x-reduced page (seg__furniture_remove). */
 typedef struct {
     PIX *hm, *vm; /* horizontal and vertical rule runs (vm with box sides) */
@@ -547,18 +713,20 @@ static void rules_r_free(RulesR *rr)
 static int rules_reduced(PIX *r, float med_h, int bridge, int hlen, int vlen,
                          int vlen_short, RulesR *rr)
 {
+    /* vlen 0: a strip, too short for a vertical rule (strip_dividers) */
     PIX *hr = bridge ? bridge_dashes(r, med_h, 1) : pixCopy(NULL, r);
-    PIX *vr = bridge ? bridge_dashes(r, med_h, 0) : pixCopy(NULL, r);
+    PIX *vr = bridge && vlen ? bridge_dashes(r, med_h, 0) : pixCopy(NULL, r);
     PIX *vs_r = NULL, *seed = NULL, *boxes = NULL;
     int rc = -1;
     if (!hr || !vr)
         goto out;
     rr->hm = pixOpenCompBrickExtendDwa(NULL, hr, hlen / 2, 1);
-    rr->vm = pixOpenCompBrickExtendDwa(NULL, vr, 1, vlen / 2);
+    rr->vm = vlen ? pixOpenCompBrickExtendDwa(NULL, vr, 1, vlen / 2)
+                  : pixCreateTemplate(vr);
     if (!rr->hm || !rr->vm || keep_thin_runs(rr->hm, r, hlen / 2, 1) != 0 ||
-        keep_thin_runs(rr->vm, r, vlen / 2, 0) != 0)
+        (vlen && keep_thin_runs(rr->vm, r, vlen / 2, 0) != 0))
         goto out;
-    if (vlen_short < vlen) {
+    if (vlen && vlen_short < vlen) {
         vs_r = pixOpenCompBrickExtendDwa(NULL, vr, 1, vlen_short / 2);
         seed = pixDilateBrick(NULL, rr->hm, 3, 3);
         if (!vs_r || !seed)
@@ -581,12 +749,29 @@ out:
     return rc;
 }
 
+/* Add a strip's mask (optional) to a rule mask and its boxes to the
+ * rules. 0, or -1 out of memory. */
+static int strip_masks_add(PIX *m, PIX *mask, BOXA *rules)
+{
+    if (!m)
+        return 0;
+    BOXA *d = pixConnCompBB(m, 8);
+    if (!d)
+        return -1;
+    boxaJoin(rules, d, 0, -1);
+    boxaDestroy(&d);
+    pixOr(mask, mask, m);
+    return 0;
+}
+
 /**
  * Take the rules of rr off the full-size page and repair the strokes they
  * cut.
  *
  * @param[in] pixb    1 bpp page, ink = 1; not modified
  * @param[in] rr      its rules at half size (rules_reduced())
+ * @param[in] dividers, rows  [optional] a strip's cell dividers and rule
+ *                    rows, full size (strip_dividers())
  * @param[in] med_h   median component height, px
  * @param[in] dpi     resolution (> 0)
  * @param[in] bridge  1: dashes were bridged (rules_reduced()), so remnants
@@ -604,8 +789,8 @@ out:
  *       cut by a rule are repaired across it (repair_across()), bridging
  *       at most dpi / 10 px (at least 4).
  */
-static PIX *rules_remove(PIX *pixb, const RulesR *rr, float med_h, int dpi,
-                         int bridge)
+static PIX *rules_remove(PIX *pixb, const RulesR *rr, PIX *dividers,
+                         PIX *rows, float med_h, int dpi, int bridge)
 {
     int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
     PIX *hmask = expand_and(rr->hk, pixb, w, h, 1, 1);
@@ -614,6 +799,9 @@ static PIX *rules_remove(PIX *pixb, const RulesR *rr, float med_h, int dpi,
     BOXA *hrules = boxes_x2(rr->hm, w, h);
     BOXA *vrules = boxes_x2(rr->vm, w, h);
     if (!hmask || !vmask || !tmask || !hrules || !vrules)
+        goto fail;
+    if (strip_masks_add(dividers, vmask, vrules) != 0 ||
+        strip_masks_add(rows, hmask, hrules) != 0)
         goto fail;
     out = pixSubtract(NULL, pixb, hmask);
     if (!out || !pixSubtract(out, out, vmask))
@@ -678,24 +866,41 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
     pixCountPixels(pixb, &on, NULL);
     int hlen, vlen, vlen_short;
     rule_lengths(dpi, med_h, &hlen, &vlen, &vlen_short);
-    if (on == 0 || (double)on > 0.35 * (double)w * h || hlen >= w ||
-        vlen >= h || hlen < 16 || vlen < 16 || w < 8 || h < 8)
+    /* a strip (a field or line cut out of a form) is too short for a
+     * vertical rule: its box sides and cell dividers are found apart; its
+     * writing, big for its size, may be dense; and its rules span at least
+     * half its width (the middle bars of a bold printed label, 2x reduced,
+     * touch over 3 glyph heights) */
+    int strip = vlen >= h;
+    if (strip && hlen < w / 2)
+        hlen = w / 2;
+    if (on == 0 || (double)on > (strip ? 0.5 : 0.35) * (double)w * h ||
+        hlen >= w || hlen < 16 || vlen < 16 || w < 8 || h < 8)
         return pixCopy(NULL, pixb);
 
     int bridge = med_h >= 0.1f * dpi && med_h >= 24.0f;
     RulesR rr = {0};
-    PIX *out = NULL;
-    PIX *r = pixReduceRankBinary2(pixb, 1, NULL);
-    if (r && rules_reduced(r, med_h, bridge, hlen, vlen, vlen_short, &rr) == 0) {
-        l_int32 hz = 1, vz = 1;
+    PIX *out = NULL, *div = NULL, *rows = NULL;
+    int ok = !strip || strip_dividers(pixb, &div, &rows) == 0;
+    PIX *r = ok ? pixReduceRankBinary2(pixb, 1, NULL) : NULL;
+    if (r && rules_reduced(r, med_h, bridge, hlen, strip ? 0 : vlen,
+                           vlen_short, &rr) == 0) {
+        l_int32 hz = 1, vz = 1, dz = 1, rz = 1;
         pixZero(rr.hm, &hz);
         pixZero(rr.vm, &vz);
-        if (hz && vz) /* nothing like a rule */
+        if (strip) {
+            pixZero(div, &dz);
+            pixZero(rows, &rz);
+        }
+        if (hz && vz && dz && rz) /* nothing like a rule */
             out = pixCopy(NULL, pixb);
         else
-            out = rules_remove(pixb, &rr, med_h, dpi, bridge);
+            out = rules_remove(pixb, &rr, dz ? NULL : div, dz ? NULL : rows,
+                               med_h, dpi, bridge);
     }
     pixDestroy(&r);
+    pixDestroy(&div);
+    pixDestroy(&rows);
     rules_r_free(&rr);
     if (!out) {
         err_set("segment: out of memory removing form lines (%dx%d page)", w,

@@ -284,7 +284,7 @@ static int furniture_remove(PIX *pixb, const SegOptions *opt, int crop,
                             PIX **ppixc)
 {
     if (!opt->remove_furniture || !(m->med_h > 0) ||
-        !seg__furniture_possible(ps, m->dpi, m->med_h))
+        !seg__furniture_possible(ps, pixGetHeight(pixb), m->dpi, m->med_h))
         return 0;
     *ppixc = seg__furniture_remove(pixb, m->dpi, m->med_h, &st->furniture_px);
     if (!*ppixc)

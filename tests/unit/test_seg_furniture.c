@@ -7,6 +7,7 @@
 #include "tests/unit/test.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static SegPage *seg_opt(PIX *pix, const SegOptions *opt)
 {
@@ -385,6 +386,129 @@ static void seg_page_segment__comb_ticks_under_wide_glyphs__removed(void)
     pixDestroy(&pix);
 }
 
+/* A boxed field cut out of a form: glyphs one per cell (an l among them,
+ * as tall as a divider), 3 px rules, margin px of paper around the box
+ * (negative: cut that far inside it). The field's cells are as tall as its
+ * glyphs, so its dividers are shorter than any vertical rule of a page. */
+static PIX *boxed_field(const char *cells, int margin, FxPen *pen)
+{
+    int n = (int)strlen(cells), pitch = 40, ch = 52, t = 3;
+    int bw = n * pitch + t, w = bw + 2 * margin, h = ch + 2 * margin;
+    PIX *pix = pixCreate(w, h, 1);
+    int ox = margin, oy = margin, base = oy + ch - 8;
+    pixRasterop(pix, ox, oy, bw, t, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, ox, oy + ch - t, bw, t, PIX_SET, NULL, 0, 0);
+    for (int i = 0; i <= n; i++)
+        pixRasterop(pix, ox + i * pitch, oy, t, ch, PIX_SET, NULL, 0, 0);
+    for (int i = 0; i < n; i++) {
+        int gw = fx_glyph_width(cells[i], pen);
+        fx_glyph(pix, cells[i], (float)(ox + i * pitch + (pitch - gw) / 2 + 1),
+                 (float)base, pen);
+    }
+    return pix;
+}
+
+/* Segment a field crop at 300 dpi and at an unknown dpi; each must give
+ * the n glyphs of its cells and nothing like a piece of a line. */
+static void check_field(PIX *pix, int n, int xh)
+{
+    for (int k = 0; k < 2; k++) {
+        SegPage *p = seg_page_segment(pix, k ? 0 : 300, NULL);
+        CHECK(p != NULL);
+        if (!p) {
+            printf("  seg_page_segment: %s\n", err_get());
+            continue;
+        }
+        int ng;
+        seg_page_get_glyphs(p, &ng);
+        CHECK(ng == n);
+        CHECK(line_like_glyphs(p, xh) == 0);
+        if (test_case_failed)
+            fx_dump_glyphs(p);
+        seg_page_destroy(&p);
+    }
+}
+
+static void seg_page_segment__boxed_field_crop__dividers_removed(void)
+{
+    /* Read as a page, the box joined all cells into one glyph: its
+     * dividers (cell-tall) are no vertical rules at a page's scale. */
+    FxPen pen = fx_pen(24);
+    const char *cells = "onlxHvo";
+    PIX *pix = boxed_field(cells, 2, &pen);
+    check_field(pix, (int)strlen(cells), 24);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__field_cut_inside_box__dividers_removed(void)
+{
+    /* Cut 4 px inside the box: no rule left, only the dividers spanning
+     * the crop's height (read as 1s between the glyphs before). */
+    FxPen pen = fx_pen(24);
+    const char *cells = "onlxHvo";
+    PIX *whole = boxed_field(cells, 0, &pen);
+    BOX *in = boxCreate(4, 4, pixGetWidth(whole) - 8, pixGetHeight(whole) - 8);
+    PIX *pix = pixClipRectangle(whole, in, NULL);
+    check_field(pix, (int)strlen(cells), 24);
+    boxDestroy(&in);
+    pixDestroy(&pix);
+    pixDestroy(&whole);
+}
+
+static void seg_page_segment__comb_field_crop__ticks_removed(void)
+{
+    /* A comb field cut out tight: base rule and ticks a third of a cell. */
+    FxPen pen = fx_pen(24);
+    const char *cells = "onxvon";
+    int n = (int)strlen(cells), pitch = 40, base = 44;
+    PIX *pix = pixCreate(n * pitch + 5, 50, 1);
+    pixRasterop(pix, 1, base + 2, n * pitch + 3, 3, PIX_SET, NULL, 0, 0);
+    for (int i = 0; i <= n; i++)
+        pixRasterop(pix, 1 + i * pitch, base - 12, 3, 16, PIX_SET, NULL, 0, 0);
+    for (int i = 0; i < n; i++) {
+        int gw = fx_glyph_width(cells[i], &pen);
+        fx_glyph(pix, cells[i], (float)(1 + i * pitch + (pitch - gw) / 2 + 1),
+                 (float)base - 2, &pen);
+    }
+    check_field(pix, n, 24);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__trimmed_upright_stems__kept(void)
+{
+    /* A line of upright l's trimmed tight above and below, evenly spaced:
+     * every stem spans the crop's height like a divider, but only paper
+     * lies between them, so they are writing ("1111"), not a field's
+     * cells. (At the left and right image edge such a stem is taken for a
+     * box remnant by the crop rules: 10 px of paper there.) */
+    FxPen pen = fx_pen(24);
+    PIX *big = pixCreate(400, 80, 1);
+    /* an o at each end, clear of the top and bottom: the glyph scale */
+    fx_glyph(big, 'o', 10.0f, 56.0f, &pen);
+    int x = fx_text(big, "l l l l l l", 40, 60, &pen, 0);
+    fx_glyph(big, 'o', (float)(x + 14), 56.0f, &pen);
+    BOX *bb = NULL;
+    pixClipToForeground(big, NULL, &bb);
+    boxAdjustSides(bb, bb, -10, 10, 0, 0);
+    PIX *pix = pixClipRectangle(big, bb, NULL);
+    for (int k = 0; k < 2; k++) {
+        SegPage *p = seg_page_segment(pix, k ? 0 : 300, NULL);
+        CHECK(p != NULL);
+        if (p) {
+            int ng;
+            seg_page_get_glyphs(p, &ng);
+            CHECK(ng == 8);
+            CHECK(seg_page_get_stats(p)->furniture_px == 0);
+            if (test_case_failed)
+                fx_dump_glyphs(p);
+        }
+        seg_page_destroy(&p);
+    }
+    boxDestroy(&bb);
+    pixDestroy(&pix);
+    pixDestroy(&big);
+}
+
 int main(void)
 {
     RUN(seg_page_segment__boxed_field__box_removed_strokes_kept);
@@ -395,5 +519,9 @@ int main(void)
     RUN(seg_page_segment__table_grid__cells_read);
     RUN(seg_page_segment__faint_broken_furniture__removed);
     RUN(seg_page_segment__comb_ticks_under_wide_glyphs__removed);
+    RUN(seg_page_segment__boxed_field_crop__dividers_removed);
+    RUN(seg_page_segment__field_cut_inside_box__dividers_removed);
+    RUN(seg_page_segment__comb_field_crop__ticks_removed);
+    RUN(seg_page_segment__trimmed_upright_stems__kept);
     TEST_EXIT();
 }
