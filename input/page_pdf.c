@@ -33,7 +33,7 @@
  * linked: qpdf on the first PDF, jbig2dec on the first JBIG2 page image,
  * poppler-glib, glib and cairo on the first page rendered. Linked, they
  * and what they pull in (libstdc++, NSS, GnuTLS, X11 ...) cost every
- * inkpipe process ~30 ms of start-up, PDF or not. A library that cannot
+ * inkpipe process ~23 ms of CPU at start, PDF or not. A library that cannot
  * be opened fails the PDF (or the page) naming it and its Debian package.
  */
 #include "input/page.h"
