@@ -15,8 +15,10 @@ PKGS     := lept yaml-0.1 openblas libtiff-4 libpng zlib libdeflate freetype2 ja
             libqpdf poppler-glib cairo jbig2dec tesseract
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libtesseract is opened with dlopen() on a form's first label
-# (forms/form_tess.c): its headers only, not its link line
-PKG_LIBS   := $(shell pkg-config --libs $(filter-out tesseract,$(PKGS)) 2>/dev/null)
+# (forms/form_tess.c), the PDF input libraries on the first PDF
+# (input/page_pdf.c): their headers only, not their link line
+DLOPEN_PKGS := libqpdf poppler-glib cairo jbig2dec tesseract
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out $(DLOPEN_PKGS),$(PKGS)) 2>/dev/null)
 
 OPT      ?= -O2 -g
 ifeq ($(DEBUG),1)

@@ -28,15 +28,24 @@
  * Page locator: page_pdf_list returns for each page its object number and
  * generation (number << 16 | generation), which page_pdf_read uses instead
  * of walking the page tree; 0 = unknown (found by index).
+ *
+ * The libraries are opened with dlopen() when a PDF needs them, not
+ * linked: qpdf on the first PDF, jbig2dec on the first JBIG2 page image,
+ * poppler-glib, glib and cairo on the first page rendered. Linked, they
+ * and what they pull in (libstdc++, NSS, GnuTLS, X11 ...) cost every
+ * inkpipe process ~23 ms of CPU at start, PDF or not. A library that cannot
+ * be opened fails the PDF (or the page) naming it and its Debian package.
  */
 #include "input/page.h"
 
 #include <cairo.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <poppler.h>
+#include <pthread.h>
 #include <qpdf/qpdf-c.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +64,265 @@
 #define PDF_MAX_CONTENT 65536 /* a one-image page's content is ~50 bytes */
 #define PDF_RENDER_DPI 300
 #define PDF_MAX_BOX 14400.0 /* the largest page PDF allows: 200 in */
+
+/* ---- the libraries, opened on first use --------------------------------- */
+
+/* Their functions: each field is the library function of the same name
+ * (prototypes as in the headers; PDF_SYM checks each against them). */
+static struct {
+    /* qpdf */
+    qpdf_data (*qpdf_init)(void);
+    void (*qpdf_cleanup)(qpdf_data *);
+    void (*qpdf_silence_errors)(qpdf_data);
+    void (*qpdf_set_suppress_warnings)(qpdf_data, QPDF_BOOL);
+    QPDF_ERROR_CODE (*qpdf_read)(qpdf_data, char const *, char const *);
+    QPDF_ERROR_CODE (*qpdf_read_memory)(qpdf_data, char const *,
+                                        char const *, unsigned long long,
+                                        char const *);
+    QPDF_BOOL (*qpdf_has_error)(qpdf_data);
+    qpdf_error (*qpdf_get_error)(qpdf_data);
+    char const *(*qpdf_get_error_message_detail)(qpdf_data, qpdf_error);
+    int (*qpdf_get_num_pages)(qpdf_data);
+    qpdf_oh (*qpdf_get_page_n)(qpdf_data, size_t);
+    qpdf_oh (*qpdf_get_object_by_id)(qpdf_data, int, int);
+    void (*qpdf_oh_release)(qpdf_data, qpdf_oh);
+    qpdf_oh (*qpdf_oh_new_null)(qpdf_data);
+    int (*qpdf_oh_get_object_id)(qpdf_data, qpdf_oh);
+    int (*qpdf_oh_get_generation)(qpdf_data, qpdf_oh);
+    QPDF_BOOL (*qpdf_oh_is_null)(qpdf_data, qpdf_oh);
+    QPDF_BOOL (*qpdf_oh_is_bool)(qpdf_data, qpdf_oh);
+    QPDF_BOOL (*qpdf_oh_is_integer)(qpdf_data, qpdf_oh);
+    QPDF_BOOL (*qpdf_oh_is_number)(qpdf_data, qpdf_oh);
+    QPDF_BOOL (*qpdf_oh_is_name)(qpdf_data, qpdf_oh);
+    QPDF_BOOL (*qpdf_oh_is_array)(qpdf_data, qpdf_oh);
+    QPDF_BOOL (*qpdf_oh_is_dictionary)(qpdf_data, qpdf_oh);
+    QPDF_BOOL (*qpdf_oh_is_stream)(qpdf_data, qpdf_oh);
+    QPDF_BOOL (*qpdf_oh_is_name_and_equals)(qpdf_data, qpdf_oh, char const *);
+    QPDF_BOOL (*qpdf_oh_is_dictionary_of_type)(qpdf_data, qpdf_oh,
+                                               char const *, char const *);
+    QPDF_BOOL (*qpdf_oh_get_bool_value)(qpdf_data, qpdf_oh);
+    long long (*qpdf_oh_get_int_value)(qpdf_data, qpdf_oh);
+    double (*qpdf_oh_get_numeric_value)(qpdf_data, qpdf_oh);
+    char const *(*qpdf_oh_get_name)(qpdf_data, qpdf_oh);
+    int (*qpdf_oh_get_array_n_items)(qpdf_data, qpdf_oh);
+    qpdf_oh (*qpdf_oh_get_array_item)(qpdf_data, qpdf_oh, int);
+    QPDF_BOOL (*qpdf_oh_has_key)(qpdf_data, qpdf_oh, char const *);
+    qpdf_oh (*qpdf_oh_get_key)(qpdf_data, qpdf_oh, char const *);
+    qpdf_oh (*qpdf_oh_get_dict)(qpdf_data, qpdf_oh);
+    QPDF_ERROR_CODE (*qpdf_oh_get_stream_data)(qpdf_data, qpdf_oh,
+                                               enum qpdf_stream_decode_level_e,
+                                               QPDF_BOOL *, unsigned char **,
+                                               size_t *);
+    QPDF_ERROR_CODE (*qpdf_oh_get_page_content_data)(qpdf_data, qpdf_oh,
+                                                     unsigned char **,
+                                                     size_t *);
+    /* jbig2dec */
+    Jbig2Ctx *(*jbig2_ctx_new_imp)(Jbig2Allocator *, Jbig2Options,
+                                   Jbig2GlobalCtx *, Jbig2ErrorCallback,
+                                   void *, int, int);
+    Jbig2Allocator *(*jbig2_ctx_free)(Jbig2Ctx *);
+    Jbig2GlobalCtx *(*jbig2_make_global_ctx)(Jbig2Ctx *);
+    Jbig2Allocator *(*jbig2_global_ctx_free)(Jbig2GlobalCtx *);
+    int (*jbig2_data_in)(Jbig2Ctx *, const unsigned char *, size_t);
+    int (*jbig2_complete_page)(Jbig2Ctx *);
+    Jbig2Image *(*jbig2_page_out)(Jbig2Ctx *);
+    void (*jbig2_release_page)(Jbig2Ctx *, Jbig2Image *);
+    /* poppler-glib, glib, gobject */
+    PopplerDocument *(*poppler_document_new_from_file)(const char *,
+                                                       const char *,
+                                                       GError **);
+    int (*poppler_document_get_n_pages)(PopplerDocument *);
+    PopplerPage *(*poppler_document_get_page)(PopplerDocument *, int);
+    void (*poppler_page_get_size)(PopplerPage *, double *, double *);
+    void (*poppler_page_render)(PopplerPage *, cairo_t *);
+    gchar *(*g_canonicalize_filename)(const gchar *, const gchar *);
+    gchar *(*g_filename_to_uri)(const gchar *, const gchar *, GError **);
+    void (*g_free)(gpointer);
+    void (*g_error_free)(GError *);
+    void (*g_object_unref)(gpointer);
+    /* cairo */
+    cairo_surface_t *(*cairo_image_surface_create)(cairo_format_t, int, int);
+    cairo_status_t (*cairo_surface_status)(cairo_surface_t *);
+    void (*cairo_surface_flush)(cairo_surface_t *);
+    unsigned char *(*cairo_image_surface_get_data)(cairo_surface_t *);
+    int (*cairo_image_surface_get_stride)(cairo_surface_t *);
+    void (*cairo_surface_destroy)(cairo_surface_t *);
+    cairo_t *(*cairo_create)(cairo_surface_t *);
+    void (*cairo_set_source_rgb)(cairo_t *, double, double, double);
+    void (*cairo_paint)(cairo_t *);
+    void (*cairo_scale)(cairo_t *, double, double);
+    cairo_status_t (*cairo_status)(cairo_t *);
+    const char *(*cairo_status_to_string)(cairo_status_t);
+    void (*cairo_destroy)(cairo_t *);
+} L;
+
+/* What each group of functions is for, opened on its first use: qpdf for
+ * every PDF, jbig2dec for JBIG2 page images, the rest for rendering. */
+enum { PDF_LIB_QPDF, PDF_LIB_JBIG2, PDF_LIB_RENDER, PDF_LIB_GROUPS };
+
+/* The shared libraries: soname (what the build's headers match), the
+ * Debian package that has it, the group it belongs to. */
+enum { SO_QPDF, SO_JBIG2, SO_POPPLER, SO_GLIB, SO_GOBJECT, SO_CAIRO, SO_N };
+static const struct {
+    const char *soname, *package;
+    int group;
+} pdf_so[SO_N] = {
+    [SO_QPDF] = {"libqpdf.so.29", "libqpdf29", PDF_LIB_QPDF},
+    [SO_JBIG2] = {"libjbig2dec.so.0", "libjbig2dec0", PDF_LIB_JBIG2},
+    [SO_POPPLER] = {"libpoppler-glib.so.8", "libpoppler-glib8",
+                    PDF_LIB_RENDER},
+    [SO_GLIB] = {"libglib-2.0.so.0", "libglib2.0-0", PDF_LIB_RENDER},
+    [SO_GOBJECT] = {"libgobject-2.0.so.0", "libglib2.0-0", PDF_LIB_RENDER},
+    [SO_CAIRO] = {"libcairo.so.2", "libcairo2", PDF_LIB_RENDER},
+};
+
+/* One function: its library, name, and field in L. The sizeof is never
+ * evaluated (no reference to the library's symbol) but fails to compile,
+ * with -Wall a warning, when the field's type is not the header's. */
+#define PDF_SYM(so, name) {so, #name, &L.name, sizeof(L.name = name)}
+static const struct {
+    int so;
+    const char *name;
+    void *field;
+    size_t size;
+} pdf_sym[] = {
+    PDF_SYM(SO_QPDF, qpdf_init),
+    PDF_SYM(SO_QPDF, qpdf_cleanup),
+    PDF_SYM(SO_QPDF, qpdf_silence_errors),
+    PDF_SYM(SO_QPDF, qpdf_set_suppress_warnings),
+    PDF_SYM(SO_QPDF, qpdf_read),
+    PDF_SYM(SO_QPDF, qpdf_read_memory),
+    PDF_SYM(SO_QPDF, qpdf_has_error),
+    PDF_SYM(SO_QPDF, qpdf_get_error),
+    PDF_SYM(SO_QPDF, qpdf_get_error_message_detail),
+    PDF_SYM(SO_QPDF, qpdf_get_num_pages),
+    PDF_SYM(SO_QPDF, qpdf_get_page_n),
+    PDF_SYM(SO_QPDF, qpdf_get_object_by_id),
+    PDF_SYM(SO_QPDF, qpdf_oh_release),
+    PDF_SYM(SO_QPDF, qpdf_oh_new_null),
+    PDF_SYM(SO_QPDF, qpdf_oh_get_object_id),
+    PDF_SYM(SO_QPDF, qpdf_oh_get_generation),
+    PDF_SYM(SO_QPDF, qpdf_oh_is_null),
+    PDF_SYM(SO_QPDF, qpdf_oh_is_bool),
+    PDF_SYM(SO_QPDF, qpdf_oh_is_integer),
+    PDF_SYM(SO_QPDF, qpdf_oh_is_number),
+    PDF_SYM(SO_QPDF, qpdf_oh_is_name),
+    PDF_SYM(SO_QPDF, qpdf_oh_is_array),
+    PDF_SYM(SO_QPDF, qpdf_oh_is_dictionary),
+    PDF_SYM(SO_QPDF, qpdf_oh_is_stream),
+    PDF_SYM(SO_QPDF, qpdf_oh_is_name_and_equals),
+    PDF_SYM(SO_QPDF, qpdf_oh_is_dictionary_of_type),
+    PDF_SYM(SO_QPDF, qpdf_oh_get_bool_value),
+    PDF_SYM(SO_QPDF, qpdf_oh_get_int_value),
+    PDF_SYM(SO_QPDF, qpdf_oh_get_numeric_value),
+    PDF_SYM(SO_QPDF, qpdf_oh_get_name),
+    PDF_SYM(SO_QPDF, qpdf_oh_get_array_n_items),
+    PDF_SYM(SO_QPDF, qpdf_oh_get_array_item),
+    PDF_SYM(SO_QPDF, qpdf_oh_has_key),
+    PDF_SYM(SO_QPDF, qpdf_oh_get_key),
+    PDF_SYM(SO_QPDF, qpdf_oh_get_dict),
+    PDF_SYM(SO_QPDF, qpdf_oh_get_stream_data),
+    PDF_SYM(SO_QPDF, qpdf_oh_get_page_content_data),
+    PDF_SYM(SO_JBIG2, jbig2_ctx_new_imp),
+    PDF_SYM(SO_JBIG2, jbig2_ctx_free),
+    PDF_SYM(SO_JBIG2, jbig2_make_global_ctx),
+    PDF_SYM(SO_JBIG2, jbig2_global_ctx_free),
+    PDF_SYM(SO_JBIG2, jbig2_data_in),
+    PDF_SYM(SO_JBIG2, jbig2_complete_page),
+    PDF_SYM(SO_JBIG2, jbig2_page_out),
+    PDF_SYM(SO_JBIG2, jbig2_release_page),
+    PDF_SYM(SO_POPPLER, poppler_document_new_from_file),
+    PDF_SYM(SO_POPPLER, poppler_document_get_n_pages),
+    PDF_SYM(SO_POPPLER, poppler_document_get_page),
+    PDF_SYM(SO_POPPLER, poppler_page_get_size),
+    PDF_SYM(SO_POPPLER, poppler_page_render),
+    PDF_SYM(SO_GLIB, g_canonicalize_filename),
+    PDF_SYM(SO_GLIB, g_filename_to_uri),
+    PDF_SYM(SO_GLIB, g_free),
+    PDF_SYM(SO_GLIB, g_error_free),
+    PDF_SYM(SO_GOBJECT, g_object_unref),
+    PDF_SYM(SO_CAIRO, cairo_image_surface_create),
+    PDF_SYM(SO_CAIRO, cairo_surface_status),
+    PDF_SYM(SO_CAIRO, cairo_surface_flush),
+    PDF_SYM(SO_CAIRO, cairo_image_surface_get_data),
+    PDF_SYM(SO_CAIRO, cairo_image_surface_get_stride),
+    PDF_SYM(SO_CAIRO, cairo_surface_destroy),
+    PDF_SYM(SO_CAIRO, cairo_create),
+    PDF_SYM(SO_CAIRO, cairo_set_source_rgb),
+    PDF_SYM(SO_CAIRO, cairo_paint),
+    PDF_SYM(SO_CAIRO, cairo_scale),
+    PDF_SYM(SO_CAIRO, cairo_status),
+    PDF_SYM(SO_CAIRO, cairo_status_to_string),
+    PDF_SYM(SO_CAIRO, cairo_destroy),
+};
+#undef PDF_SYM
+
+static pthread_mutex_t pdf_lib_lock = PTHREAD_MUTEX_INITIALIZER;
+static int pdf_lib_state[PDF_LIB_GROUPS]; /* 0 not tried, 1 open, -1 not */
+static char pdf_lib_err[PDF_LIB_GROUPS][400];
+
+/* Open group g's libraries and fill its fields of L. 0, or -1 with why in
+ * pdf_lib_err[g]. */
+static int pdf_lib_open(int g)
+{
+    char *why = pdf_lib_err[g];
+    size_t size = sizeof pdf_lib_err[g];
+    void *h[SO_N] = {NULL};
+    for (int s = 0; s < SO_N; s++) {
+        if (pdf_so[s].group != g)
+            continue;
+        if (!(h[s] = dlopen(pdf_so[s].soname, RTLD_NOW | RTLD_LOCAL))) {
+            const char *e = dlerror();
+            snprintf(why, size, "%s (Debian package %s): %s", pdf_so[s].soname,
+                     pdf_so[s].package, e ? e : "cannot open it");
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < sizeof pdf_sym / sizeof pdf_sym[0]; i++) {
+        int s = pdf_sym[i].so;
+        if (pdf_so[s].group != g)
+            continue;
+        void *sym = dlsym(h[s], pdf_sym[i].name);
+        if (!sym) {
+            snprintf(why, size, "%s (Debian package %s): it has no %s",
+                     pdf_so[s].soname, pdf_so[s].package, pdf_sym[i].name);
+            return -1;
+        }
+        /* POSIX: a symbol's address is the function's */
+        memcpy(pdf_sym[i].field, &sym, pdf_sym[i].size);
+    }
+    return 0;
+}
+
+/* The libraries of group g, opened once per process (a failure is kept:
+ * it is not retried). NULL, or the missing library, its package and why,
+ * for the caller's message.
+ *
+ * Notes:
+ *   (1) qpdf and poppler are C++: the first library with <iostream> to
+ *       start binds std::cerr to the `stderr` of that moment, and page
+ *       reads point stderr at a memory stream that they close after
+ *       (page.c, library messages). A std::cerr left on the closed stream
+ *       crashed at exit (qpdf's logger flushes it). So the libraries
+ *       start with stderr on fd 2, as they did when linked: a stream
+ *       opened on it once, never closed. */
+static const char *pdf_lib(int g)
+{
+    static FILE *fd2;
+    pthread_mutex_lock(&pdf_lib_lock);
+    if (pdf_lib_state[g] == 0) {
+        FILE *saved = stderr;
+        if (fileno(stderr) != STDERR_FILENO &&
+            (fd2 || (fd2 = fdopen(STDERR_FILENO, "w")) ||
+             (fd2 = fopen("/dev/null", "w"))))
+            stderr = fd2;
+        pdf_lib_state[g] = pdf_lib_open(g) == 0 ? 1 : -1;
+        stderr = saved;
+    }
+    int state = pdf_lib_state[g];
+    pthread_mutex_unlock(&pdf_lib_lock);
+    return state > 0 ? NULL : pdf_lib_err[g];
+}
 
 /**
  * 1 if the file is a PDF: "%PDF-" within its first 1024 bytes (where
@@ -123,23 +391,28 @@ static qpdf_data pdf_open(const char *path, unsigned char **pmem)
 {
     size_t len = 0;
     *pmem = NULL;
-    qpdf_data q = qpdf_init();
+    const char *missing = pdf_lib(PDF_LIB_QPDF);
+    if (missing) {
+        err_set("%s: PDF input needs %s", path, missing);
+        return NULL;
+    }
+    qpdf_data q = L.qpdf_init();
     if (!q) {
         err_set("%s: out of memory opening the PDF", path);
         return NULL;
     }
-    qpdf_silence_errors(q);
-    qpdf_set_suppress_warnings(q, QPDF_TRUE);
+    L.qpdf_silence_errors(q);
+    L.qpdf_set_suppress_warnings(q, QPDF_TRUE);
     unsigned char *mem = slurp(path, &len);
     QPDF_ERROR_CODE rc =
-        mem ? qpdf_read_memory(q, path, (const char *)mem, len, NULL)
-            : qpdf_read(q, path, NULL);
+        mem ? L.qpdf_read_memory(q, path, (const char *)mem, len, NULL)
+            : L.qpdf_read(q, path, NULL);
     if (rc & QPDF_ERRORS) {
-        qpdf_error e = qpdf_get_error(q);
-        const char *detail = e ? qpdf_get_error_message_detail(q, e) : NULL;
+        qpdf_error e = L.qpdf_get_error(q);
+        const char *detail = e ? L.qpdf_get_error_message_detail(q, e) : NULL;
         err_set("%s: cannot read the PDF (%s)", path,
                 detail && detail[0] ? detail : "corrupt or truncated file");
-        qpdf_cleanup(&q);
+        L.qpdf_cleanup(&q);
         free(mem);
         return NULL;
     }
@@ -150,10 +423,10 @@ static qpdf_data pdf_open(const char *path, unsigned char **pmem)
 /* The error qpdf recorded since the last call, as text ("" if none). */
 static const char *pdf_error(qpdf_data q)
 {
-    if (!qpdf_has_error(q))
+    if (!L.qpdf_has_error(q))
         return "";
-    qpdf_error e = qpdf_get_error(q);
-    const char *d = e ? qpdf_get_error_message_detail(q, e) : NULL;
+    qpdf_error e = L.qpdf_get_error(q);
+    const char *d = e ? L.qpdf_get_error_message_detail(q, e) : NULL;
     return d && d[0] ? d : "corrupt PDF object";
 }
 
@@ -178,9 +451,9 @@ int page_pdf_list(const char *path, int max_pages, uint64_t **pref, int *pn)
     qpdf_data q = pdf_open(path, &mem);
     if (!q)
         return -1;
-    int n = qpdf_get_num_pages(q), rc = 0;
+    int n = L.qpdf_get_num_pages(q), rc = 0;
     uint64_t *ref = NULL;
-    if (n < 0 || qpdf_has_error(q))
+    if (n < 0 || L.qpdf_has_error(q))
         rc = err_set("%s: cannot read the PDF's page tree (%s)", path,
                      pdf_error(q));
     else if (n == 0)
@@ -191,14 +464,14 @@ int page_pdf_list(const char *path, int max_pages, uint64_t **pref, int *pn)
     else if (pref && !(ref = calloc((size_t)n, sizeof *ref)))
         rc = err_set("%s: out of memory for %d page references", path, n);
     for (int p = 0; rc == 0 && ref && p < n; p++) {
-        qpdf_oh h = qpdf_get_page_n(q, (size_t)p);
-        int id = qpdf_oh_get_object_id(q, h);
-        int gen = qpdf_oh_get_generation(q, h);
-        if (id > 0 && gen >= 0 && gen <= 0xffff && !qpdf_has_error(q))
+        qpdf_oh h = L.qpdf_get_page_n(q, (size_t)p);
+        int id = L.qpdf_oh_get_object_id(q, h);
+        int gen = L.qpdf_oh_get_generation(q, h);
+        if (id > 0 && gen >= 0 && gen <= 0xffff && !L.qpdf_has_error(q))
             ref[p] = (uint64_t)id << 16 | (uint64_t)gen;
-        qpdf_oh_release(q, h);
+        L.qpdf_oh_release(q, h);
     }
-    qpdf_cleanup(&q);
+    L.qpdf_cleanup(&q);
     free(mem);
     if (rc < 0) {
         free(ref);
@@ -240,25 +513,25 @@ static int page_err(const PdfPage *pg, const char *fmt, ...)
 static qpdf_oh inherited(qpdf_data q, qpdf_oh page, const char *key)
 {
     qpdf_oh node = page;
-    for (int depth = 0; depth < 64 && qpdf_oh_is_dictionary(q, node);
+    for (int depth = 0; depth < 64 && L.qpdf_oh_is_dictionary(q, node);
          depth++) {
-        if (qpdf_oh_has_key(q, node, key))
-            return qpdf_oh_get_key(q, node, key);
-        node = qpdf_oh_get_key(q, node, "/Parent");
+        if (L.qpdf_oh_has_key(q, node, key))
+            return L.qpdf_oh_get_key(q, node, key);
+        node = L.qpdf_oh_get_key(q, node, "/Parent");
     }
-    return qpdf_oh_new_null(q);
+    return L.qpdf_oh_new_null(q);
 }
 
 /* n numbers of an array into v; 0 or -1. */
 static int numbers(qpdf_data q, qpdf_oh a, double *v, int n)
 {
-    if (!qpdf_oh_is_array(q, a) || qpdf_oh_get_array_n_items(q, a) != n)
+    if (!L.qpdf_oh_is_array(q, a) || L.qpdf_oh_get_array_n_items(q, a) != n)
         return -1;
     for (int i = 0; i < n; i++) {
-        qpdf_oh x = qpdf_oh_get_array_item(q, a, i);
-        if (!qpdf_oh_is_number(q, x))
+        qpdf_oh x = L.qpdf_oh_get_array_item(q, a, i);
+        if (!L.qpdf_oh_is_number(q, x))
             return -1;
-        v[i] = qpdf_oh_get_numeric_value(q, x);
+        v[i] = L.qpdf_oh_get_numeric_value(q, x);
         if (!isfinite(v[i]))
             return -1;
     }
@@ -271,14 +544,14 @@ static int dict_int(qpdf_data q, qpdf_oh d, const char *key, long long def,
                     long long lo, long long hi, long long *pv)
 {
     *pv = def;
-    if (!qpdf_oh_is_dictionary(q, d) || !qpdf_oh_has_key(q, d, key))
+    if (!L.qpdf_oh_is_dictionary(q, d) || !L.qpdf_oh_has_key(q, d, key))
         return 0;
-    qpdf_oh v = qpdf_oh_get_key(q, d, key);
-    if (qpdf_oh_is_null(q, v))
+    qpdf_oh v = L.qpdf_oh_get_key(q, d, key);
+    if (L.qpdf_oh_is_null(q, v))
         return 0;
-    if (!qpdf_oh_is_integer(q, v))
+    if (!L.qpdf_oh_is_integer(q, v))
         return -1;
-    long long x = qpdf_oh_get_int_value(q, v);
+    long long x = L.qpdf_oh_get_int_value(q, v);
     if (x < lo || x > hi)
         return -1;
     *pv = x;
@@ -287,10 +560,10 @@ static int dict_int(qpdf_data q, qpdf_oh d, const char *key, long long def,
 
 static int dict_bool(qpdf_data q, qpdf_oh d, const char *key, int def)
 {
-    if (!qpdf_oh_is_dictionary(q, d) || !qpdf_oh_has_key(q, d, key))
+    if (!L.qpdf_oh_is_dictionary(q, d) || !L.qpdf_oh_has_key(q, d, key))
         return def;
-    qpdf_oh v = qpdf_oh_get_key(q, d, key);
-    return qpdf_oh_is_bool(q, v) ? qpdf_oh_get_bool_value(q, v) : def;
+    qpdf_oh v = L.qpdf_oh_get_key(q, d, key);
+    return L.qpdf_oh_is_bool(q, v) ? L.qpdf_oh_get_bool_value(q, v) : def;
 }
 
 /* ---- the content stream: one image over the page? ----------------------- */
@@ -400,50 +673,50 @@ static int one_xobject(const char *s, size_t n, Mat *pctm, char *name,
  * NULL when there are several (or the entry is odd). */
 static const char *single_filter(qpdf_data q, qpdf_oh dict, qpdf_oh *pparms)
 {
-    qpdf_oh f = qpdf_oh_get_key(q, dict, "/Filter");
-    qpdf_oh p = qpdf_oh_get_key(q, dict, "/DecodeParms");
-    if (qpdf_oh_is_array(q, f)) {
-        if (qpdf_oh_get_array_n_items(q, f) == 0) {
-            *pparms = qpdf_oh_new_null(q);
+    qpdf_oh f = L.qpdf_oh_get_key(q, dict, "/Filter");
+    qpdf_oh p = L.qpdf_oh_get_key(q, dict, "/DecodeParms");
+    if (L.qpdf_oh_is_array(q, f)) {
+        if (L.qpdf_oh_get_array_n_items(q, f) == 0) {
+            *pparms = L.qpdf_oh_new_null(q);
             return "";
         }
-        if (qpdf_oh_get_array_n_items(q, f) != 1)
+        if (L.qpdf_oh_get_array_n_items(q, f) != 1)
             return NULL;
-        f = qpdf_oh_get_array_item(q, f, 0);
-        if (qpdf_oh_is_array(q, p))
-            p = qpdf_oh_get_array_item(q, p, 0);
+        f = L.qpdf_oh_get_array_item(q, f, 0);
+        if (L.qpdf_oh_is_array(q, p))
+            p = L.qpdf_oh_get_array_item(q, p, 0);
     }
     *pparms = p;
-    if (qpdf_oh_is_null(q, f))
+    if (L.qpdf_oh_is_null(q, f))
         return "";
-    return qpdf_oh_is_name(q, f) ? qpdf_oh_get_name(q, f) : NULL;
+    return L.qpdf_oh_is_name(q, f) ? L.qpdf_oh_get_name(q, f) : NULL;
 }
 
 /* Components of a colour space the raw-sample path reads (grey 1, RGB
  * 3), 0 for the others (CMYK, Lab, Indexed, Separation...). */
 static int color_components(qpdf_data q, qpdf_oh cs)
 {
-    if (qpdf_oh_is_array(q, cs) && qpdf_oh_get_array_n_items(q, cs) == 2) {
-        qpdf_oh fam = qpdf_oh_get_array_item(q, cs, 0);
-        qpdf_oh arg = qpdf_oh_get_array_item(q, cs, 1);
-        if (qpdf_oh_is_name_and_equals(q, fam, "/CalGray"))
+    if (L.qpdf_oh_is_array(q, cs) && L.qpdf_oh_get_array_n_items(q, cs) == 2) {
+        qpdf_oh fam = L.qpdf_oh_get_array_item(q, cs, 0);
+        qpdf_oh arg = L.qpdf_oh_get_array_item(q, cs, 1);
+        if (L.qpdf_oh_is_name_and_equals(q, fam, "/CalGray"))
             return 1;
-        if (qpdf_oh_is_name_and_equals(q, fam, "/CalRGB"))
+        if (L.qpdf_oh_is_name_and_equals(q, fam, "/CalRGB"))
             return 3;
-        if (qpdf_oh_is_name_and_equals(q, fam, "/ICCBased") &&
-            qpdf_oh_is_stream(q, arg)) {
+        if (L.qpdf_oh_is_name_and_equals(q, fam, "/ICCBased") &&
+            L.qpdf_oh_is_stream(q, arg)) {
             long long nc;
-            if (dict_int(q, qpdf_oh_get_dict(q, arg), "/N", 0, 0, 4, &nc) < 0)
+            if (dict_int(q, L.qpdf_oh_get_dict(q, arg), "/N", 0, 0, 4, &nc) < 0)
                 return 0;
             return nc == 1 || nc == 3 ? (int)nc : 0;
         }
         return 0;
     }
-    if (qpdf_oh_is_name_and_equals(q, cs, "/DeviceGray") ||
-        qpdf_oh_is_name_and_equals(q, cs, "/G"))
+    if (L.qpdf_oh_is_name_and_equals(q, cs, "/DeviceGray") ||
+        L.qpdf_oh_is_name_and_equals(q, cs, "/G"))
         return 1;
-    if (qpdf_oh_is_name_and_equals(q, cs, "/DeviceRGB") ||
-        qpdf_oh_is_name_and_equals(q, cs, "/RGB"))
+    if (L.qpdf_oh_is_name_and_equals(q, cs, "/DeviceRGB") ||
+        L.qpdf_oh_is_name_and_equals(q, cs, "/RGB"))
         return 3;
     return 0;
 }
@@ -452,8 +725,8 @@ static int color_components(qpdf_data q, qpdf_oh cs)
  * component), -1 anything else. */
 static int decode_array(qpdf_data q, qpdf_oh dict, int comps)
 {
-    qpdf_oh d = qpdf_oh_get_key(q, dict, "/Decode");
-    if (qpdf_oh_is_null(q, d))
+    qpdf_oh d = L.qpdf_oh_get_key(q, dict, "/Decode");
+    if (L.qpdf_oh_is_null(q, d))
         return 0;
     double v[6];
     if (comps > 3 || numbers(q, d, v, 2 * comps) < 0)
@@ -472,9 +745,9 @@ static int stream_bytes(const PdfPage *pg, qpdf_oh st, unsigned char **pbuf,
 {
     *pbuf = NULL;
     *plen = 0;
-    if (qpdf_oh_get_stream_data(pg->q, st, qpdf_dl_none, NULL, pbuf, plen) &
+    if (L.qpdf_oh_get_stream_data(pg->q, st, qpdf_dl_none, NULL, pbuf, plen) &
             QPDF_ERRORS ||
-        qpdf_has_error(pg->q)) {
+        L.qpdf_has_error(pg->q)) {
         free(*pbuf);
         *pbuf = NULL;
         return page_err(pg, "cannot read the image data (%s)",
@@ -786,15 +1059,20 @@ static PIX *jbig2_read(const PdfPage *pg, qpdf_oh xo, qpdf_oh parms, int w,
 {
     qpdf_data q = pg->q;
     *pnot = 1;
-    qpdf_oh gs = qpdf_oh_get_key(q, parms, "/JBIG2Globals");
-    int has_globals = qpdf_oh_is_stream(q, gs);
-    if (!has_globals && !qpdf_oh_is_null(q, gs))
+    qpdf_oh gs = L.qpdf_oh_get_key(q, parms, "/JBIG2Globals");
+    int has_globals = L.qpdf_oh_is_stream(q, gs);
+    if (!has_globals && !L.qpdf_oh_is_null(q, gs))
         return NULL;
     if (has_globals &&
-        !qpdf_oh_is_null(q, qpdf_oh_get_key(q, qpdf_oh_get_dict(q, gs),
+        !L.qpdf_oh_is_null(q, L.qpdf_oh_get_key(q, L.qpdf_oh_get_dict(q, gs),
                                             "/Filter")))
         return NULL; /* compressed globals: poppler's decoder */
     *pnot = 0;
+    const char *missing = pdf_lib(PDF_LIB_JBIG2);
+    if (missing) {
+        page_err(pg, "JBIG2 page images need %s", missing);
+        return NULL;
+    }
     /* the page bitmap, a copy of it, and room for symbols and regions */
     size_t bitmap = ((size_t)w + 7) / 8 * (size_t)h;
     CapAlloc ca = {{cap_alloc, cap_free, cap_realloc}, 0,
@@ -809,12 +1087,13 @@ static PIX *jbig2_read(const PdfPage *pg, qpdf_oh xo, qpdf_oh parms, int w,
     if (has_globals) {
         if (stream_bytes(pg, gs, &g, &glen) < 0)
             goto done;
-        Jbig2Ctx *g0 = jbig2_ctx_new(&ca.a, JBIG2_OPTIONS_EMBEDDED, NULL,
-                                     jbig2_error, why);
-        if (!g0 || jbig2_data_in(g0, g, glen) < 0 ||
-            !(gctx = jbig2_make_global_ctx(g0))) {
+        Jbig2Ctx *g0 = L.jbig2_ctx_new_imp(
+            &ca.a, JBIG2_OPTIONS_EMBEDDED, NULL, jbig2_error, why,
+            JBIG2_VERSION_MAJOR, JBIG2_VERSION_MINOR);
+        if (!g0 || L.jbig2_data_in(g0, g, glen) < 0 ||
+            !(gctx = L.jbig2_make_global_ctx(g0))) {
             if (g0 && !gctx)
-                jbig2_ctx_free(g0);
+                L.jbig2_ctx_free(g0);
             page_err(pg, "cannot decode the JBIG2 globals (%s)",
                      why[0] ? why : "corrupt data");
             goto done;
@@ -822,10 +1101,11 @@ static PIX *jbig2_read(const PdfPage *pg, qpdf_oh xo, qpdf_oh parms, int w,
     }
     if (stream_bytes(pg, xo, &data, &len) < 0)
         goto done;
-    ctx = jbig2_ctx_new(&ca.a, JBIG2_OPTIONS_EMBEDDED, gctx, jbig2_error,
-                        why);
-    if (!ctx || jbig2_data_in(ctx, data, len) < 0 ||
-        jbig2_complete_page(ctx) < 0 || !(img = jbig2_page_out(ctx))) {
+    ctx = L.jbig2_ctx_new_imp(&ca.a, JBIG2_OPTIONS_EMBEDDED, gctx,
+                              jbig2_error, why, JBIG2_VERSION_MAJOR,
+                              JBIG2_VERSION_MINOR);
+    if (!ctx || L.jbig2_data_in(ctx, data, len) < 0 ||
+        L.jbig2_complete_page(ctx) < 0 || !(img = L.jbig2_page_out(ctx))) {
         page_err(pg, "cannot decode the page image (JBIG2Decode data: %s)",
                  why[0] ? why : "corrupt or truncated");
         goto done;
@@ -854,11 +1134,11 @@ static PIX *jbig2_read(const PdfPage *pg, qpdf_oh xo, qpdf_oh parms, int w,
     pixSetPadBits(pix, 0);
 done:
     if (img)
-        jbig2_release_page(ctx, img);
+        L.jbig2_release_page(ctx, img);
     if (ctx)
-        jbig2_ctx_free(ctx);
+        L.jbig2_ctx_free(ctx);
     if (gctx)
-        jbig2_global_ctx_free(gctx);
+        L.jbig2_global_ctx_free(gctx);
     free(g);
     free(data);
     return pix;
@@ -879,9 +1159,9 @@ static int page_image(const PdfPage *pg, qpdf_oh page, qpdf_oh *pxo,
     qpdf_data q = pg->q;
     unsigned char *content = NULL;
     size_t clen = 0;
-    if (qpdf_oh_get_page_content_data(q, page, &content, &clen) &
+    if (L.qpdf_oh_get_page_content_data(q, page, &content, &clen) &
             QPDF_ERRORS ||
-        qpdf_has_error(q)) {
+        L.qpdf_has_error(q)) {
         free(content);
         (void)pdf_error(q);
         return 0; /* odd contents: the renderer has its own rules */
@@ -895,11 +1175,11 @@ static int page_image(const PdfPage *pg, qpdf_oh page, qpdf_oh *pxo,
     if (!one)
         return 0;
     qpdf_oh res = inherited(q, page, "/Resources");
-    qpdf_oh xo = qpdf_oh_get_key(q, qpdf_oh_get_key(q, res, "/XObject"),
+    qpdf_oh xo = L.qpdf_oh_get_key(q, L.qpdf_oh_get_key(q, res, "/XObject"),
                                  name);
-    if (!qpdf_oh_is_stream(q, xo) ||
-        !qpdf_oh_is_name_and_equals(
-            q, qpdf_oh_get_key(q, qpdf_oh_get_dict(q, xo), "/Subtype"),
+    if (!L.qpdf_oh_is_stream(q, xo) ||
+        !L.qpdf_oh_is_name_and_equals(
+            q, L.qpdf_oh_get_key(q, L.qpdf_oh_get_dict(q, xo), "/Subtype"),
             "/Image"))
         return 0;
     /* axis-aligned, upright, covering the MediaBox */
@@ -985,7 +1265,7 @@ static int direct_read(PdfPage *pg, qpdf_oh page, PIX **ppix)
     *ppix = NULL;
     if (!page_image(pg, page, &xo, &ctm))
         return 0;
-    qpdf_oh img = qpdf_oh_get_dict(q, xo);
+    qpdf_oh img = L.qpdf_oh_get_dict(q, xo);
     long long w, h, bpc;
     if (dict_int(q, img, "/Width", 0, 1, 1 << 30, &w) < 0 ||
         dict_int(q, img, "/Height", 0, 1, 1 << 30, &h) < 0 || w == 0 ||
@@ -1001,13 +1281,13 @@ static int direct_read(PdfPage *pg, qpdf_oh page, PIX **ppix)
     double dpi = w * 72.0 / ctm.a;
     pg->hint_dpi = dpi < 50 ? 50 : dpi > 1200 ? 1200 : (int)lround(dpi);
     if (dict_bool(q, img, "/ImageMask", 0) ||
-        qpdf_oh_has_key(q, img, "/SMask") || qpdf_oh_has_key(q, img, "/Mask"))
+        L.qpdf_oh_has_key(q, img, "/SMask") || L.qpdf_oh_has_key(q, img, "/Mask"))
         return 0;
     qpdf_oh parms;
     const char *filter = single_filter(q, img, &parms);
     if (!filter)
         return 0;
-    int comps = color_components(q, qpdf_oh_get_key(q, img, "/ColorSpace"));
+    int comps = color_components(q, L.qpdf_oh_get_key(q, img, "/ColorSpace"));
     if (!strcmp(filter, "/CCITTFaxDecode") || !strcmp(filter, "/JBIG2Decode"))
         comps = 1; /* bilevel whatever the entry says */
     if (comps == 0)
@@ -1058,31 +1338,36 @@ static int direct_read(PdfPage *pg, qpdf_oh page, PIX **ppix)
 
 static PIX *render(const PdfPage *pg)
 {
+    const char *missing = pdf_lib(PDF_LIB_RENDER);
+    if (missing) {
+        page_err(pg, "rendering the page needs %s", missing);
+        return NULL;
+    }
     GError *ge = NULL;
-    gchar *abs = g_canonicalize_filename(pg->path, NULL);
-    gchar *uri = abs ? g_filename_to_uri(abs, NULL, &ge) : NULL;
+    gchar *abs = L.g_canonicalize_filename(pg->path, NULL);
+    gchar *uri = abs ? L.g_filename_to_uri(abs, NULL, &ge) : NULL;
     PopplerDocument *doc =
-        uri ? poppler_document_new_from_file(uri, NULL, &ge) : NULL;
-    g_free(uri);
-    g_free(abs);
+        uri ? L.poppler_document_new_from_file(uri, NULL, &ge) : NULL;
+    L.g_free(uri);
+    L.g_free(abs);
     if (!doc) {
         page_err(pg, "cannot render the page (%s)",
                  ge && ge->message ? ge->message : "poppler refused the file");
         if (ge)
-            g_error_free(ge);
+            L.g_error_free(ge);
         return NULL;
     }
     PIX *pix = NULL;
     PopplerPage *pp = NULL;
     cairo_surface_t *s = NULL;
     cairo_t *cr = NULL;
-    if (pg->page >= poppler_document_get_n_pages(doc) ||
-        !(pp = poppler_document_get_page(doc, pg->page))) {
+    if (pg->page >= L.poppler_document_get_n_pages(doc) ||
+        !(pp = L.poppler_document_get_page(doc, pg->page))) {
         page_err(pg, "cannot render the page (poppler finds no such page)");
         goto done;
     }
     double pw, ph;
-    poppler_page_get_size(pp, &pw, &ph);
+    L.poppler_page_get_size(pp, &pw, &ph);
     int dpi = pg->hint_dpi ? pg->hint_dpi : PDF_RENDER_DPI;
     double fw = ceil(pw * dpi / 72.0 - 1e-6), fh = ceil(ph * dpi / 72.0 - 1e-6);
     if (!(fw >= 1 && fh >= 1 && fw < 1e6 && fh < 1e6)) {
@@ -1097,22 +1382,22 @@ static PIX *render(const PdfPage *pg)
                  dpi, w, h, (long long)w * h, (long long)pg->max_pixels);
         goto done;
     }
-    s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
-    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+    s = L.cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    if (L.cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
         page_err(pg, "out of memory rendering the %d x %d page; raise "
                      "limits.page_memory_mb",
                  w, h);
         goto done;
     }
-    cr = cairo_create(s);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
-    cairo_scale(cr, w / pw, h / ph);
-    poppler_page_render(pp, cr);
-    cairo_surface_flush(s);
-    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
+    cr = L.cairo_create(s);
+    L.cairo_set_source_rgb(cr, 1, 1, 1);
+    L.cairo_paint(cr);
+    L.cairo_scale(cr, w / pw, h / ph);
+    L.poppler_page_render(pp, cr);
+    L.cairo_surface_flush(s);
+    if (L.cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
         page_err(pg, "cannot render the page (%s)",
-                 cairo_status_to_string(cairo_status(cr)));
+                 L.cairo_status_to_string(L.cairo_status(cr)));
         goto done;
     }
     if (!(pix = pixCreate(w, h, 32))) {
@@ -1122,8 +1407,8 @@ static PIX *render(const PdfPage *pg)
         goto done;
     }
     pixSetSpp(pix, 3);
-    const unsigned char *src = cairo_image_surface_get_data(s);
-    int stride = cairo_image_surface_get_stride(s), wpl = pixGetWpl(pix);
+    const unsigned char *src = L.cairo_image_surface_get_data(s);
+    int stride = L.cairo_image_surface_get_stride(s), wpl = pixGetWpl(pix);
     l_uint32 *dst = pixGetData(pix);
     for (int y = 0; y < h; y++) {
         const uint32_t *row = (const uint32_t *)(src + (size_t)y * stride);
@@ -1134,12 +1419,12 @@ static PIX *render(const PdfPage *pg)
     pixSetResolution(pix, dpi, dpi);
 done:
     if (cr)
-        cairo_destroy(cr);
+        L.cairo_destroy(cr);
     if (s)
-        cairo_surface_destroy(s);
+        L.cairo_surface_destroy(s);
     if (pp)
-        g_object_unref(pp);
-    g_object_unref(doc);
+        L.g_object_unref(pp);
+    L.g_object_unref(doc);
     return pix;
 }
 
@@ -1173,14 +1458,14 @@ PIX *page_pdf_read(const char *path, int page, uint64_t ref,
     PIX *pix = NULL;
     qpdf_oh h = 0;
     if (ref) {
-        h = qpdf_get_object_by_id(q, (int)(ref >> 16), (int)(ref & 0xffff));
-        if (!qpdf_oh_is_dictionary_of_type(q, h, "/Page", ""))
+        h = L.qpdf_get_object_by_id(q, (int)(ref >> 16), (int)(ref & 0xffff));
+        if (!L.qpdf_oh_is_dictionary_of_type(q, h, "/Page", ""))
             h = 0;
         (void)pdf_error(q);
     }
     if (!h) {
-        int n = qpdf_get_num_pages(q);
-        if (n < 0 || qpdf_has_error(q)) {
+        int n = L.qpdf_get_num_pages(q);
+        if (n < 0 || L.qpdf_has_error(q)) {
             page_err(&pg, "cannot read the PDF's page tree (%s)",
                      pdf_error(q));
             goto done;
@@ -1189,7 +1474,7 @@ PIX *page_pdf_read(const char *path, int page, uint64_t ref,
             page_err(&pg, "no such page (the PDF has %d)", n);
             goto done;
         }
-        h = qpdf_get_page_n(q, (size_t)page);
+        h = L.qpdf_get_page_n(q, (size_t)page);
     }
     double box[4];
     if (numbers(q, inherited(q, h, "/MediaBox"), box, 4) < 0) {
@@ -1208,8 +1493,8 @@ PIX *page_pdf_read(const char *path, int page, uint64_t ref,
         goto done;
     }
     qpdf_oh rot = inherited(q, h, "/Rotate");
-    if (qpdf_oh_is_integer(q, rot)) {
-        long long r = qpdf_oh_get_int_value(q, rot) % 360;
+    if (L.qpdf_oh_is_integer(q, rot)) {
+        long long r = L.qpdf_oh_get_int_value(q, rot) % 360;
         pg.rotate = (int)(r < 0 ? r + 360 : r) / 90 * 90;
     }
     int rc = direct_read(&pg, h, &pix);
@@ -1218,7 +1503,7 @@ PIX *page_pdf_read(const char *path, int page, uint64_t ref,
         goto done;
     if (rc == 0) {
         /* poppler reads the file itself; qpdf's copy is done with */
-        qpdf_cleanup(&pg.q);
+        L.qpdf_cleanup(&pg.q);
         free(pg.mem);
         return render(&pg);
     }
@@ -1235,7 +1520,7 @@ PIX *page_pdf_read(const char *path, int page, uint64_t ref,
         pix = r;
     }
 done:
-    qpdf_cleanup(&pg.q);
+    L.qpdf_cleanup(&pg.q);
     free(pg.mem);
     return pix;
 }

@@ -152,3 +152,54 @@ cp "$T/in/g4.pdf" "$T/mp/in/"
 "$INKPIPE" run "$T/mp/job.yaml" --quiet >"$T/mp.log" 2>&1
 check limits__max_pages_1__two_page_pdf_refused_naming_key \
     grep -q 'g4.pdf: 2 pages, more than limits.max_pages = 1' "$T/mp.log"
+
+# ---- the PDF libraries are opened when a PDF needs them -----------------
+# qpdf (C++) opened while a page read has stderr on a memory stream
+# (input/page.c) once bound std::cerr to it: the exit after a failed PDF
+# crashed flushing it
+"$INKPIPE" ocr -o "$T/bj" "$T/in/bomb.pdf" "$T/in/jpeg.pdf" >"$T/bj.log" 2>&1
+rc=$?
+check ocr_failed_pdf_then_good_pdf__exit_1_no_crash \
+    eval '[ $rc -eq 1 ] && [ -s "$T/bj/jpeg.txt" ] && grep -q "bomb.pdf page 1: image is" "$T/bj.log"'
+
+# The libraries are opened on use (dlopen, input/page_pdf.c): never for
+# PNG pages; qpdf for a scanned PDF whose page images are read straight
+# out of the file; poppler, glib and cairo only for a page rendered.
+# trace_opens TRACE CMD...: the files CMD opens (LeakSanitizer cannot run
+# under strace: off for these runs of the ASan build)
+trace_opens() {
+    local out=$1
+    shift
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+        strace -f -e trace=open,openat -o "$out" "$@" >/dev/null 2>&1
+}
+if command -v strace >/dev/null; then
+    trace_opens "$T/png.trace" "$INKPIPE" ocr -o "$T/lz" "$S/hershey-001.png"
+    check ocr_png__pdf_libraries_not_opened \
+        eval '[ -s "$T/lz/hershey-001.txt" ] && ! grep -Eq "libqpdf|libpoppler|libcairo|libjbig2dec|libglib" "$T/png.trace"'
+    trace_opens "$T/g4.trace" "$INKPIPE" ocr -o "$T/lz" "$T/in/g4.pdf"
+    check ocr_g4_pdf__qpdf_opened_poppler_not \
+        eval 'cmp -s "$T/lz/g4.txt" "$T/ref/form2.txt" && grep -q "libqpdf.so.29" "$T/g4.trace" && ! grep -Eq "libpoppler|libcairo" "$T/g4.trace"'
+    trace_opens "$T/vec.trace" "$INKPIPE" ocr -o "$T/lz" "$T/in/vector.pdf"
+    check ocr_vector_pdf__poppler_and_cairo_opened \
+        eval '[ -s "$T/lz/vector.hocr" ] && grep -q "libpoppler-glib.so.8" "$T/vec.trace" && grep -q "libcairo.so.2" "$T/vec.trace"'
+else
+    echo "SKIP pdf libraries opened on use (strace missing: tools/deps.sh test)"
+fi
+# a library that cannot be opened (here a file that is not one, found
+# first through LD_LIBRARY_PATH) fails the PDF naming the file, the
+# library and its package; PNG pages do not need it
+mkdir -p "$T/noqpdf" "$T/nopoppler"
+echo "not a library" >"$T/noqpdf/libqpdf.so.29"
+echo "not a library" >"$T/nopoppler/libpoppler-glib.so.8"
+LD_LIBRARY_PATH=$T/noqpdf "$INKPIPE" ocr -o "$T/nl" "$T/in/g4.pdf" >"$T/noqpdf.log" 2>&1
+rc=$?
+check ocr_pdf_without_libqpdf__exit_1_naming_file_library_package \
+    eval '[ $rc -eq 1 ] && grep -q "g4.pdf: PDF input needs libqpdf.so.29 (Debian package libqpdf29): " "$T/noqpdf.log"'
+LD_LIBRARY_PATH=$T/nopoppler "$INKPIPE" ocr -o "$T/nl" "$T/in/vector.pdf" "$T/in/jpeg.pdf" >"$T/nopoppler.log" 2>&1
+rc=$?
+check ocr_vector_pdf_without_poppler__page_fails_naming_library_package \
+    eval '[ $rc -eq 1 ] && grep -q "vector.pdf page 1: rendering the page needs libpoppler-glib.so.8 (Debian package libpoppler-glib8): " "$T/nopoppler.log"'
+check ocr_jpeg_pdf_without_poppler__read [ -s "$T/nl/jpeg.txt" ]
+LD_LIBRARY_PATH=$T/noqpdf:$T/nopoppler "$INKPIPE" ocr -o "$T/nl" "$S/hershey-001.png" >/dev/null 2>&1
+check ocr_png_without_pdf_libraries__exit_0 eval '[ $? -eq 0 ] && [ -s "$T/nl/hershey-001.txt" ]'
