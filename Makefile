@@ -96,6 +96,7 @@ unit_layer = $(strip \
 TOOL_LAYER_bench_stages := chain
 TOOL_LAYER_cer          := common
 TOOL_LAYER_compose      := train
+TOOL_LAYER_field_compose := common
 TOOL_LAYER_form_compose := common
 TOOL_LAYER_hostile      := common
 TOOL_LAYER_hand_cues    := chain
