@@ -24,20 +24,24 @@
 # Exit: 0 done, 1 a step failed, 2 usage.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-images= labels= fields=60 seed=7 kinds=box,comb,box_in inkpipe=$top/inkpipe
-model= build=$top/build out= worst=10
+images='' labels='' fields=60 seed=7 kinds=box,comb,box_in inkpipe=$top/inkpipe
+model='' build=$top/build out='' worst=10
 while [ $# -gt 0 ]; do
+    case $1 in
+    --fields|--seed|--kinds|--inkpipe|--model|--build|--out|--worst)
+        [ $# -ge 2 ] || { echo "field_eval: $1 needs a value" >&2; exit 2; } ;;
+    esac
     case $1 in
     --idx) [ $# -ge 3 ] || { echo "field_eval: --idx needs IMAGES LABELS" >&2; exit 2; }
            images=$2 labels=$3; shift 3 ;;
-    --fields) fields=${2-}; shift 2 ;;
-    --seed) seed=${2-}; shift 2 ;;
-    --kinds) kinds=${2-}; shift 2 ;;
-    --inkpipe) inkpipe=${2-}; shift 2 ;;
-    --model) model=${2-}; shift 2 ;;
-    --build) build=${2-}; shift 2 ;;
-    --out) out=${2-}; shift 2 ;;
-    --worst) worst=${2-}; shift 2 ;;
+    --fields) fields=$2; shift 2 ;;
+    --seed) seed=$2; shift 2 ;;
+    --kinds) kinds=$2; shift 2 ;;
+    --inkpipe) inkpipe=$2; shift 2 ;;
+    --model) model=$2; shift 2 ;;
+    --build) build=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --worst) worst=$2; shift 2 ;;
     --help|-h) sed -n '2,/^set -u/p' "$0" | sed -e '/^set -u/d' -e 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "field_eval: unknown argument '$1'" >&2; exit 2 ;;
     esac
@@ -61,10 +65,15 @@ margs=()
 [ -n "$model" ] && margs=(--model "$model")
 fail() { echo "field_eval: $*" >&2; exit 1; }
 
-rm -rf "$out"; mkdir -p "$out" || exit 1
+# only what this script writes is removed (--out may be a folder in use)
+mkdir -p "$out" || exit 1
+rm -rf "$out/fields" "$out/readings.tsv" "$out/compose.log" "$out/ocr.log"
 "$compose" --idx "$images" "$labels" --out "$out/fields" --fields "$fields" \
-    --seed "$seed" --kinds "$kinds" 2>"$out/compose.log" ||
-    fail "field_compose failed: $(cat "$out/compose.log")"
+    --seed "$seed" --kinds "$kinds" 2>"$out/compose.log"
+rc=$?
+# its usage errors (a bad --kinds) are ours
+[ $rc -eq 2 ] && { echo "field_eval: $(head -1 "$out/compose.log")" >&2; exit 2; }
+[ $rc -eq 0 ] || fail "field_compose failed: $(cat "$out/compose.log")"
 
 printf 'name\tkind\ttruth\treading\texact\tedits\n' >"$out/readings.tsv"
 : >"$out/ocr.log"
