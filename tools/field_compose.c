@@ -73,7 +73,8 @@ static void usage(FILE *fp)
         "                     [--format jpg|png]\n"
         "Compose digit field crops: MNIST digits written into drawn boxes,\n"
         "as a form reader cuts one field out of a form.\n"
-        "  --idx IMAGES LABELS  MNIST gz IDX files (t10k-images-idx3-ubyte.gz,\n"
+        "  --idx IMAGES LABELS  MNIST gz IDX files "
+        "(t10k-images-idx3-ubyte.gz,\n"
         "                       t10k-labels-idx1-ubyte.gz)\n"
         "  --out DIR            where the fields and truth.tsv go (made)\n"
         "  --fields N           number of fields (default 60)\n"
@@ -127,8 +128,10 @@ static unsigned char *idx_load(const char *path, int images, int *pcount)
     if (gz_read_all(g, h, hn) == 0) {
         unsigned magic = (unsigned)h[2] << 8 | h[3];
         long n = (long)h[4] << 24 | (long)h[5] << 16 | (long)h[6] << 8 | h[7];
-        long rows = images ? ((long)h[8] << 24 | h[9] << 16 | h[10] << 8 | h[11]) : 0;
-        long cols = images ? ((long)h[12] << 24 | h[13] << 16 | h[14] << 8 | h[15]) : 0;
+        long rows =
+            images ? ((long)h[8] << 24 | h[9] << 16 | h[10] << 8 | h[11]) : 0;
+        long cols =
+            images ? ((long)h[12] << 24 | h[13] << 16 | h[14] << 8 | h[15]) : 0;
         size_t each = images ? MN * MN : 1;
         if (h[0] || h[1] || magic != (images ? 0x0803u : 0x0801u))
             why = images ? "not an IDX image file (magic is not 0x00000803)"
@@ -167,7 +170,8 @@ static int mnist_load(Mnist *m, const char *images, const char *labels)
     }
     for (int i = 0; i < nl; i++)
         if (m->lab[i] > 9) {
-            fprintf(stderr, "field_compose: %s: label %d of sample %d is not a digit\n",
+            fprintf(stderr,
+                    "field_compose: %s: label %d of sample %d is not a digit\n",
                     labels, m->lab[i], i);
             return -1;
         }
@@ -192,7 +196,8 @@ static void fill_rect(PIX *pix, int x0, int y0, int x1, int y1, int v)
  * darker than what is there (pixel centres map to (y + 0.5) * 28 / s - 0.5,
  * clamped to the image).
  */
-static void draw_digit(PIX *pix, const unsigned char *d, int s, int left, int top)
+static void draw_digit(PIX *pix, const unsigned char *d, int s, int left,
+                       int top)
 {
     int w = (int)pixGetWidth(pix), h = (int)pixGetHeight(pix);
     l_uint32 *data = pixGetData(pix);
@@ -207,8 +212,9 @@ static void draw_digit(PIX *pix, const unsigned char *d, int s, int left, int to
             int x0 = fx < 0 ? 0 : (int)fx > MN - 1 ? MN - 1 : (int)fx;
             int x1 = x0 + 1 > MN - 1 ? MN - 1 : x0 + 1;
             double ax = fx - x0 < 0 ? 0 : fx - x0 > 1 ? 1 : fx - x0;
-            double v = (d[y0 * MN + x0] * (1 - ax) + d[y0 * MN + x1] * ax) * (1 - ay) +
-                       (d[y1 * MN + x0] * (1 - ax) + d[y1 * MN + x1] * ax) * ay;
+            double v =
+                (d[y0 * MN + x0] * (1 - ax) + d[y0 * MN + x1] * ax) * (1 - ay) +
+                (d[y1 * MN + x0] * (1 - ax) + d[y1 * MN + x1] * ax) * ay;
             int X = left + x, Y = top + y;
             if (v <= 30 || X < 0 || X >= w || Y < 0 || Y >= h)
                 continue;
@@ -226,7 +232,8 @@ static void draw_digit(PIX *pix, const unsigned char *d, int s, int left, int to
  *
  * @return 0, or -1 after a message naming the file that was not written
  */
-static int compose_field(const Opts *o, const Mnist *m, int f, Rng *r, FILE *truth)
+static int compose_field(const Opts *o, const Mnist *m, int f, Rng *r,
+                         FILE *truth)
 {
     int kind = o->kinds[f % o->n_kinds];
     int n = rng_int_in(r, 6, MAX_DIGITS), cell = rng_int_in(r, 44, 60);
@@ -254,15 +261,18 @@ static int compose_field(const Opts *o, const Mnist *m, int f, Rng *r, FILE *tru
     }
     fill_rect(pix, ox, oy + H, ox + W + lw, oy + H + lw, LINE_GREY);
     for (int k = 0; k <= n; k++)
-        fill_rect(pix, ox + k * cell, wall_top, ox + k * cell + lw, oy + H + lw, LINE_GREY);
+        fill_rect(pix, ox + k * cell, wall_top, ox + k * cell + lw, oy + H + lw,
+                  LINE_GREY);
     for (int k = 0; k < n; k++) {
         int cx = ox + k * cell + cell / 2 + rng_int_in(r, -3, 3);
         int cy = oy + H / 2 + rng_int_in(r, -2, 4);
-        draw_digit(pix, m->img + (size_t)ids[k] * MN * MN, s, cx - s / 2, cy - s / 2);
+        draw_digit(pix, m->img + (size_t)ids[k] * MN * MN, s, cx - s / 2,
+                   cy - s / 2);
     }
     if (kind == K_BOX_IN) {
         int cut = lw / 2 + 1;
-        BOX *b = boxCreate(ox + cut, oy + cut, W + lw - 2 * cut, H + lw - 2 * cut);
+        BOX *b =
+            boxCreate(ox + cut, oy + cut, W + lw - 2 * cut, H + lw - 2 * cut);
         PIX *c = b ? pixClipRectangle(pix, b, NULL) : NULL;
         boxDestroy(&b);
         pixDestroy(&pix);
@@ -274,8 +284,10 @@ static int compose_field(const Opts *o, const Mnist *m, int f, Rng *r, FILE *tru
     }
     char name[32], path[4096];
     snprintf(name, sizeof name, "f%03d_%s", f, KIND_NAMES[kind]);
-    snprintf(path, sizeof path, "%s/%s.%s", o->out, name, o->png ? "png" : "jpg");
-    int bad = o->png ? pixWrite(path, pix, IFF_PNG) : pixWriteJpeg(path, pix, 80, 0);
+    snprintf(path, sizeof path, "%s/%s.%s", o->out, name,
+             o->png ? "png" : "jpg");
+    int bad =
+        o->png ? pixWrite(path, pix, IFF_PNG) : pixWriteJpeg(path, pix, 80, 0);
     pixDestroy(&pix);
     if (bad) {
         fprintf(stderr, "field_compose: cannot write %s\n", path);
@@ -287,13 +299,15 @@ static int compose_field(const Opts *o, const Mnist *m, int f, Rng *r, FILE *tru
 
 /* Parse a decimal integer in [lo, hi] for option opt; 0, or -1 after a
  * message naming the option. */
-static int parse_int(const char *opt, const char *s, long lo, long hi, long *out)
+static int parse_int(const char *opt, const char *s, long lo, long hi,
+                     long *out)
 {
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
     if (errno || end == s || *end || v < lo || v > hi) {
-        fprintf(stderr, "field_compose: %s '%s': expected a number from %ld to %ld\n",
+        fprintf(stderr,
+                "field_compose: %s '%s': expected a number from %ld to %ld\n",
                 opt, s, lo, hi);
         return -1;
     }
@@ -317,8 +331,10 @@ static int parse_kinds(Opts *o, const char *list)
         while (k < K_COUNT && strcmp(t, KIND_NAMES[k]))
             k++;
         if (k == K_COUNT || o->n_kinds == K_COUNT) {
-            fprintf(stderr, "field_compose: --kinds: '%s' is not one of box, comb, "
-                            "box_in (each at most once)\n", t);
+            fprintf(stderr,
+                    "field_compose: --kinds: '%s' is not one of box, comb, "
+                    "box_in (each at most once)\n",
+                    t);
             return -1;
         }
         for (int i = 0; i < o->n_kinds; i++)
@@ -350,7 +366,9 @@ static int parse_opts(Opts *o, int argc, char **argv)
         switch (ch) {
         case 'i':
             if (optind >= argc || argv[optind][0] == '-') {
-                fprintf(stderr, "field_compose: --idx needs two files: IMAGES LABELS\n");
+                fprintf(
+                    stderr,
+                    "field_compose: --idx needs two files: IMAGES LABELS\n");
                 return 2;
             }
             o->images = optarg;
@@ -380,7 +398,9 @@ static int parse_opts(Opts *o, int argc, char **argv)
             break;
         case 'F':
             if (strcmp(optarg, "jpg") && strcmp(optarg, "png")) {
-                fprintf(stderr, "field_compose: --format '%s': expected jpg or png\n", optarg);
+                fprintf(stderr,
+                        "field_compose: --format '%s': expected jpg or png\n",
+                        optarg);
                 return 2;
             }
             o->png = !strcmp(optarg, "png");
@@ -389,18 +409,21 @@ static int parse_opts(Opts *o, int argc, char **argv)
             usage(stdout);
             return 1;
         default:
-            fprintf(stderr, "field_compose: unknown option or missing value: '%s'\n",
+            fprintf(stderr,
+                    "field_compose: unknown option or missing value: '%s'\n",
                     argv[optind - 1]);
             usage(stderr);
             return 2;
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "field_compose: unexpected argument '%s'\n", argv[optind]);
+        fprintf(stderr, "field_compose: unexpected argument '%s'\n",
+                argv[optind]);
         return 2;
     }
     if (!o->images || !o->out) {
-        fprintf(stderr, "field_compose: %s is required\n", !o->images ? "--idx IMAGES LABELS" : "--out DIR");
+        fprintf(stderr, "field_compose: %s is required\n",
+                !o->images ? "--idx IMAGES LABELS" : "--out DIR");
         usage(stderr);
         return 2;
     }
@@ -409,7 +432,8 @@ static int parse_opts(Opts *o, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    Opts o = {NULL, NULL, NULL, 60, 8000, 0, 7, {K_BOX, K_COMB, K_BOX_IN}, K_COUNT};
+    Opts o = {NULL,   NULL, NULL, 60, 8000, 0, 7, {K_BOX, K_COMB, K_BOX_IN},
+              K_COUNT};
     int rc = parse_opts(&o, argc, argv);
     if (rc)
         return rc == 1 ? 0 : 2;
@@ -420,14 +444,15 @@ int main(int argc, char **argv)
         return 1;
     }
     if (o.first >= m.count) {
-        fprintf(stderr, "field_compose: --first %d: %s has only %d samples\n", o.first,
-                o.images, m.count);
+        fprintf(stderr, "field_compose: --first %d: %s has only %d samples\n",
+                o.first, o.images, m.count);
         free(m.img);
         free(m.lab);
         return 2;
     }
     if (mkdir(o.out, 0777) && errno != EEXIST) {
-        fprintf(stderr, "field_compose: cannot make %s: %s\n", o.out, strerror(errno));
+        fprintf(stderr, "field_compose: cannot make %s: %s\n", o.out,
+                strerror(errno));
         free(m.img);
         free(m.lab);
         return 1;
@@ -437,7 +462,8 @@ int main(int argc, char **argv)
     FILE *truth = fopen(path, "w");
     rc = truth ? 0 : -1;
     if (!truth)
-        fprintf(stderr, "field_compose: cannot write %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "field_compose: cannot write %s: %s\n", path,
+                strerror(errno));
     Rng r;
     rng_seed(&r, o.seed);
     for (int f = 0; rc == 0 && f < o.fields; f++)
