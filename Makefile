@@ -96,6 +96,7 @@ unit_layer = $(strip \
 TOOL_LAYER_bench_stages := chain
 TOOL_LAYER_cer          := common
 TOOL_LAYER_compose      := train
+TOOL_LAYER_field_compose := common
 TOOL_LAYER_form_compose := common
 TOOL_LAYER_hostile      := common
 TOOL_LAYER_hand_cues    := chain
@@ -126,7 +127,7 @@ check-layers: $(foreach l,$(LAYERS),$(call layer_lib,$(l)))
 	@tools/long_functions.sh --check >/dev/null && echo "long functions: none over 120 lines but the listed ones (tools/long_functions.sh)"
 
 .PHONY: all deps demo test check-layers test-unit check-build valgrind bench eval eval-pages model model-selftrain \
-        install clean format tools fuzz fuzz-build chaos test-slurm eval-real
+        install clean format tools fuzz fuzz-build chaos test-slurm eval-real eval-fields
 
 all: $(BIN) tools
 
@@ -288,6 +289,19 @@ eval-real: $(BIN) $(BUILD)/tools/cer $(BUILD)/tools/eval_report $(BUILD)/tools/r
 	  $(if $(EVAL_PARTS),--parts $(EVAL_PARTS)) --folds $(EVAL_FOLDS) --fold-epochs $(FOLD_EPOCHS) \
 	  --train-args "--idx $(MNIST_IDX) --hershey /usr/share/hershey-fonts \
 	    --arch $(MODEL_ARCH) --idx-quota 3000 $(addprefix --ttf ,$(MODEL_TTF))"
+
+# Digit fields cut from forms (tools/field_eval.sh, docs/eval-real.md):
+# FIELDS fields (default 60, seed FIELD_SEED, default 7) of the MNIST test
+# digits the bundled model never trains on, in drawn boxes and combs,
+# each read alone with inkpipe ocr --charset digits; prints the share read
+# exactly per kind. Without $(DATA)/mnist-test it says so and is skipped.
+FIELDS     ?= 60
+FIELD_SEED ?= 7
+eval-fields: $(BIN) $(BUILD)/tools/field_compose
+	@if [ ! -f $(word 1,$(MNIST_IDX)) ] || [ ! -f $(word 2,$(MNIST_IDX)) ]; then \
+	  echo "make eval-fields: no MNIST test files in $(DATA)/mnist-test (set DATA=...); skipped"; \
+	else tools/field_eval.sh --idx $(MNIST_IDX) --fields $(FIELDS) --seed $(FIELD_SEED) \
+	  --inkpipe $(BIN) --build $(BUILD) $(if $(MODEL),--model $(MODEL)); fi
 
 clean:
 	rm -rf build build-* inkpipe

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# test_field_crops.sh - digit fields cut from forms (docs/eval-real.md
+# "Digit fields cut from forms"): tools/field_compose writes 30 fields of
+# MNIST test digits the bundled model never trains on (samples 8000 on) in
+# drawn boxes, combs and boxes cut inside their lines (seed 7, JPEG q80);
+# tools/field_eval.sh reads each with `inkpipe ocr --charset digits`. At
+# least 21 of the 30 must read exactly right (24 when written; before the
+# strip's box furniture was removed, 0). Needs the MNIST test files beside
+# the clone (../shared/data/mnist-test; $INKPIPE_TEST_DATA overrides the
+# data folder); that part is skipped with a line saying so otherwise. The
+# usage checks of field_compose need no data.
+. "$(dirname "$0")/lib.sh"
+
+B=${BUILD_DIR:-$TOP/build}
+T=$TEST_TMPDIR
+DATA=${INKPIPE_TEST_DATA:-$TOP/../shared/data}
+unset INKPIPE_MODEL # the model found next to the binary (models/)
+FC=$B/tools/field_compose
+
+# Without data: a missing --idx file is named, exit 1; a bad option is
+# named, exit 2.
+"$FC" --idx "$T/no-images.gz" "$T/no-labels.gz" --out "$T/none" 2>"$T/missing.err"
+rc=$?
+check field_compose__missing_idx_file__exit_1 test $rc -eq 1
+check field_compose__missing_idx_file__error_names_file grep -q "no-images.gz" "$T/missing.err"
+printf 'this is not an IDX file of digits' | gzip >"$T/bad.gz"
+"$FC" --idx "$T/bad.gz" "$T/bad.gz" --out "$T/none" 2>"$T/bad.err"
+check field_compose__not_idx__error_names_file grep -q "bad.gz: not an IDX image file" "$T/bad.err"
+"$FC" --idx "$T/bad.gz" "$T/bad.gz" --out "$T/none" --kinds box,oval 2>"$T/kind.err"
+rc=$?
+check field_compose__unknown_kind__exit_2 test $rc -eq 2
+check field_compose__unknown_kind__error_names_it grep -q "'oval'" "$T/kind.err"
+"$FC" --idx "$T/bad.gz" "$T/bad.gz" --out "$T/none" --fields many 2>"$T/fields.err"
+rc=$?
+check field_compose__bad_fields__exit_2 test $rc -eq 2
+check field_compose__bad_fields__error_names_option grep -q -- "--fields 'many'" "$T/fields.err"
+
+IMG=$DATA/mnist-test/t10k-images-idx3-ubyte.gz
+LAB=$DATA/mnist-test/t10k-labels-idx1-ubyte.gz
+if [ ! -f "$IMG" ] || [ ! -f "$LAB" ]; then
+    echo "# SKIP: no MNIST test files at $DATA/mnist-test (the shared data beside the clone; INKPIPE_TEST_DATA=DIR)"
+    exit 0
+fi
+
+# The same seed gives the same fields, byte for byte.
+"$FC" --idx "$IMG" "$LAB" --out "$T/a" --fields 3 --seed 3 &&
+    "$FC" --idx "$IMG" "$LAB" --out "$T/b" --fields 3 --seed 3
+check field_compose__same_seed__same_fields diff -r "$T/a" "$T/b"
+check field_compose__kinds_in_turn__named \
+    test "$(cut -f1 "$T/a/truth.tsv" | tr '\n' ' ')" = "f000_box f001_comb f002_box_in "
+
+"$TOP/tools/field_eval.sh" --idx "$IMG" "$LAB" --fields 30 --seed 7 \
+    --inkpipe "$INKPIPE" --build "$B" --out "$T/eval" >"$T/eval.txt" 2>&1 ||
+    { sed 's/^/# /' "$T/eval.txt"; fail field_crops__field_eval_runs; exit 0; }
+sed 's/^/# /' "$T/eval.txt"
+check field_crops__sample__30_fields grep -q '^FIELDS kind=all n=30 ' "$T/eval.txt"
+exact=$(sed -n 's/^FIELDS kind=all n=30 exact=\([0-9]*\) .*/\1/p' "$T/eval.txt")
+check field_crops__boxed_digit_fields__at_least_21_of_30_exact \
+    test "${exact:-0}" -ge 21

@@ -1,0 +1,478 @@
+/*
+ * field_compose.c - compose digit field crops (MNIST digits written into
+ * drawn boxes and combs, as cut out of a form) with their ground truth.
+ *
+ *   build/tools/field_compose --idx IMAGES LABELS --out DIR [--fields N]
+ *        [--seed S] [--first K] [--kinds box,comb,box_in] [--format jpg|png]
+ *
+ * Writes DIR/fNNN_KIND.jpg (grey, JPEG quality 80; .png with --format png)
+ * and DIR/truth.tsv (NAME TAB DIGITS, NAME without the extension).
+ *
+ * Design: the digits are real handwriting (MNIST test digits, the gz IDX
+ * files read with zlib), the boxes are drawn here; the field is what a
+ * form reader hands on as one field's crop, read by `inkpipe ocr --charset
+ * digits` (tools/field_eval.sh). Field f has kind KINDS[f % number of
+ * kinds]:
+ *   box     a closed box with a divider between cells, margin 0-4 px
+ *   comb    a base line with ticks a third of a cell high at every cell
+ *           boundary
+ *   box_in  a box cut just inside its outer lines (lw / 2 + 1 px off each
+ *           side): remnants of the outer lines or none
+ * Per field: 6-10 digits, cell 44-60 px square, line width 2-3 px (grey
+ * 40), each digit scaled bilinearly to 1.0-1.25 x the cell, centred in its
+ * cell with a jitter of -3..3 px across and -2..4 px down; paper grey 235,
+ * ink 235 - 0.85 * v for MNIST values v > 30 (darker wins). The digits are
+ * drawn uniformly from samples K.. of the files (default 8000: the last
+ * 2,000 MNIST test digits, which `inkpipe train --idx-holdout 2000` keeps
+ * out of training, so the bundled model never saw them). The geometry
+ * follows the script the measurement was first made with; its numbers
+ * differ (another random stream). Everything random comes from one
+ * splitmix64 stream (common/rng.h) seeded by --seed: a seed fixes the
+ * fields to the byte.
+ *
+ * Exit: 0 done, 1 a file could not be read or written, 2 usage.
+ * MNIST: Y. LeCun, C. Cortes, C. J. C. Burges (CC BY-SA 3.0).
+ */
+#include "common/rng.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <leptonica/allheaders.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#define MN 28 /* MNIST side */
+#define PAPER 235
+#define LINE_GREY 40
+#define MAX_DIGITS 10
+
+enum { K_BOX, K_COMB, K_BOX_IN, K_COUNT };
+static const char *const KIND_NAMES[K_COUNT] = {"box", "comb", "box_in"};
+
+typedef struct {
+    const char *images, *labels, *out;
+    int fields, first, png;
+    unsigned long long seed;
+    int kinds[K_COUNT], n_kinds;
+} Opts;
+
+/* The IDX files in memory: count 28 x 28 images (ink high) and labels. */
+typedef struct {
+    unsigned char *img, *lab;
+    int count;
+} Mnist;
+
+static void usage(FILE *fp)
+{
+    fputs(
+        "usage: field_compose --idx IMAGES LABELS --out DIR [--fields N]\n"
+        "                     [--seed S] [--first K] [--kinds LIST]\n"
+        "                     [--format jpg|png]\n"
+        "Compose digit field crops: MNIST digits written into drawn boxes,\n"
+        "as a form reader cuts one field out of a form.\n"
+        "  --idx IMAGES LABELS  MNIST gz IDX files "
+        "(t10k-images-idx3-ubyte.gz,\n"
+        "                       t10k-labels-idx1-ubyte.gz)\n"
+        "  --out DIR            where the fields and truth.tsv go (made)\n"
+        "  --fields N           number of fields (default 60)\n"
+        "  --seed S             random seed (default 7)\n"
+        "  --first K            digits only from sample K on (default 8000:\n"
+        "                       the 2,000 the bundled model never trains on)\n"
+        "  --kinds LIST         comma list of box, comb, box_in (default all;\n"
+        "                       field f has the (f mod count)th kind)\n"
+        "  --format jpg|png     JPEG quality 80 (default) or PNG\n"
+        "Writes DIR/fNNN_KIND.jpg and DIR/truth.tsv (NAME TAB DIGITS).\n"
+        "Exit: 0 done, 1 a file could not be read or written, 2 usage.\n",
+        fp);
+}
+
+/* Read exactly n bytes from g; 0, or -1 (short or failed read). */
+static int gz_read_all(gzFile g, unsigned char *buf, size_t n)
+{
+    while (n > 0) {
+        unsigned chunk = n > (1u << 30) ? (1u << 30) : (unsigned)n;
+        int got = gzread(g, buf, chunk);
+        if (got <= 0)
+            return -1;
+        buf += got;
+        n -= (size_t)got;
+    }
+    return 0;
+}
+
+/*
+ * Load one gz IDX file: the magic (0x0803 images of 28 x 28, or 0x0801
+ * labels), the count and the payload.
+ *
+ * @param[in]  path    the file
+ * @param[in]  images  1 for an image file, 0 for a label file
+ * @param[out] pcount  number of samples
+ * @return the payload (caller frees), or NULL after a message on stderr
+ *         naming the file
+ */
+static unsigned char *idx_load(const char *path, int images, int *pcount)
+{
+    gzFile g = gzopen(path, "rb");
+    if (!g) {
+        fprintf(stderr, "field_compose: cannot open %s: %s\n", path,
+                strerror(errno));
+        return NULL;
+    }
+    unsigned char h[16];
+    size_t hn = images ? 16 : 8;
+    unsigned char *data = NULL;
+    const char *why = "not a gz IDX file (short header)";
+    if (gz_read_all(g, h, hn) == 0) {
+        unsigned magic = (unsigned)h[2] << 8 | h[3];
+        long n = (long)h[4] << 24 | (long)h[5] << 16 | (long)h[6] << 8 | h[7];
+        long rows =
+            images ? ((long)h[8] << 24 | h[9] << 16 | h[10] << 8 | h[11]) : 0;
+        long cols =
+            images ? ((long)h[12] << 24 | h[13] << 16 | h[14] << 8 | h[15]) : 0;
+        size_t each = images ? MN * MN : 1;
+        if (h[0] || h[1] || magic != (images ? 0x0803u : 0x0801u))
+            why = images ? "not an IDX image file (magic is not 0x00000803)"
+                         : "not an IDX label file (magic is not 0x00000801)";
+        else if (images && (rows != MN || cols != MN))
+            why = "images are not 28 x 28";
+        else if (n < 1 || n > 10000000)
+            why = "sample count out of range";
+        else if (!(data = malloc((size_t)n * each)))
+            why = "out of memory";
+        else if (gz_read_all(g, data, (size_t)n * each) != 0) {
+            free(data);
+            data = NULL;
+            why = "truncated (fewer samples than the header says)";
+        } else
+            *pcount = (int)n;
+    }
+    gzclose(g);
+    if (!data)
+        fprintf(stderr, "field_compose: %s: %s\n", path, why);
+    return data;
+}
+
+/* Load both files into m; 0, or -1 after a message naming the file. */
+static int mnist_load(Mnist *m, const char *images, const char *labels)
+{
+    int ni = 0, nl = 0;
+    m->img = idx_load(images, 1, &ni);
+    m->lab = m->img ? idx_load(labels, 0, &nl) : NULL;
+    if (!m->lab)
+        return -1;
+    if (ni != nl) {
+        fprintf(stderr, "field_compose: %s has %d images but %s %d labels\n",
+                images, ni, labels, nl);
+        return -1;
+    }
+    for (int i = 0; i < nl; i++)
+        if (m->lab[i] > 9) {
+            fprintf(stderr,
+                    "field_compose: %s: label %d of sample %d is not a digit\n",
+                    labels, m->lab[i], i);
+            return -1;
+        }
+    m->count = ni;
+    return 0;
+}
+
+/* Fill [x0, x1) x [y0, y1) of the 8 bpp pix with grey v (clipped). */
+static void fill_rect(PIX *pix, int x0, int y0, int x1, int y1, int v)
+{
+    int w = (int)pixGetWidth(pix), h = (int)pixGetHeight(pix);
+    l_uint32 *data = pixGetData(pix);
+    int wpl = pixGetWpl(pix);
+    for (int y = y0 < 0 ? 0 : y0; y < y1 && y < h; y++)
+        for (int x = x0 < 0 ? 0 : x0; x < x1 && x < w; x++)
+            SET_DATA_BYTE(data + y * wpl, x, v);
+}
+
+/*
+ * Draw MNIST image d (28 x 28, ink high) scaled bilinearly to s x s with its
+ * top-left at (left, top): ink 235 - 0.85 * v where the scaled v > 30 and
+ * darker than what is there (pixel centres map to (y + 0.5) * 28 / s - 0.5,
+ * clamped to the image).
+ */
+static void draw_digit(PIX *pix, const unsigned char *d, int s, int left,
+                       int top)
+{
+    int w = (int)pixGetWidth(pix), h = (int)pixGetHeight(pix);
+    l_uint32 *data = pixGetData(pix);
+    int wpl = pixGetWpl(pix);
+    for (int y = 0; y < s; y++) {
+        double fy = (y + 0.5) * MN / s - 0.5;
+        int y0 = fy < 0 ? 0 : (int)fy > MN - 1 ? MN - 1 : (int)fy;
+        int y1 = y0 + 1 > MN - 1 ? MN - 1 : y0 + 1;
+        double ay = fy - y0 < 0 ? 0 : fy - y0 > 1 ? 1 : fy - y0;
+        for (int x = 0; x < s; x++) {
+            double fx = (x + 0.5) * MN / s - 0.5;
+            int x0 = fx < 0 ? 0 : (int)fx > MN - 1 ? MN - 1 : (int)fx;
+            int x1 = x0 + 1 > MN - 1 ? MN - 1 : x0 + 1;
+            double ax = fx - x0 < 0 ? 0 : fx - x0 > 1 ? 1 : fx - x0;
+            double v =
+                (d[y0 * MN + x0] * (1 - ax) + d[y0 * MN + x1] * ax) * (1 - ay) +
+                (d[y1 * MN + x0] * (1 - ax) + d[y1 * MN + x1] * ax) * ay;
+            int X = left + x, Y = top + y;
+            if (v <= 30 || X < 0 || X >= w || Y < 0 || Y >= h)
+                continue;
+            int ink = (int)(PAPER - v * 0.85);
+            l_uint32 *line = data + Y * wpl;
+            if (ink < (int)GET_DATA_BYTE(line, X))
+                SET_DATA_BYTE(line, X, ink);
+        }
+    }
+}
+
+/*
+ * Compose field f: draw its lines and digits, cut box_in inside its outer
+ * lines, write it and its truth line.
+ *
+ * @return 0, or -1 after a message naming the file that was not written
+ */
+static int compose_field(const Opts *o, const Mnist *m, int f, Rng *r,
+                         FILE *truth)
+{
+    int kind = o->kinds[f % o->n_kinds];
+    int n = rng_int_in(r, 6, MAX_DIGITS), cell = rng_int_in(r, 44, 60);
+    int lw = rng_int_in(r, 2, 3);
+    int s = (int)(cell * rng_range_d(r, 1.0, 1.25));
+    int mx = rng_int_in(r, 0, 4);
+    int W = n * cell, H = cell, ox = mx, oy = mx;
+    int pw = W + 2 * mx + lw, ph = H + 2 * mx + lw;
+    int ids[MAX_DIGITS];
+    char txt[MAX_DIGITS + 1];
+    for (int k = 0; k < n; k++) {
+        ids[k] = o->first + rng_int(r, m->count - o->first);
+        txt[k] = (char)('0' + m->lab[ids[k]]);
+    }
+    txt[n] = 0;
+    PIX *pix = pixCreate(pw, ph, 8);
+    if (!pix) {
+        fprintf(stderr, "field_compose: out of memory\n");
+        return -1;
+    }
+    pixSetAllArbitrary(pix, PAPER);
+    int wall_top = kind == K_COMB ? oy + H - H / 3 : oy;
+    if (kind != K_COMB) {
+        fill_rect(pix, ox, oy, ox + W + lw, oy + lw, LINE_GREY);
+    }
+    fill_rect(pix, ox, oy + H, ox + W + lw, oy + H + lw, LINE_GREY);
+    for (int k = 0; k <= n; k++)
+        fill_rect(pix, ox + k * cell, wall_top, ox + k * cell + lw, oy + H + lw,
+                  LINE_GREY);
+    for (int k = 0; k < n; k++) {
+        int cx = ox + k * cell + cell / 2 + rng_int_in(r, -3, 3);
+        int cy = oy + H / 2 + rng_int_in(r, -2, 4);
+        draw_digit(pix, m->img + (size_t)ids[k] * MN * MN, s, cx - s / 2,
+                   cy - s / 2);
+    }
+    if (kind == K_BOX_IN) {
+        int cut = lw / 2 + 1;
+        BOX *b =
+            boxCreate(ox + cut, oy + cut, W + lw - 2 * cut, H + lw - 2 * cut);
+        PIX *c = b ? pixClipRectangle(pix, b, NULL) : NULL;
+        boxDestroy(&b);
+        pixDestroy(&pix);
+        if (!c) {
+            fprintf(stderr, "field_compose: out of memory\n");
+            return -1;
+        }
+        pix = c;
+    }
+    char name[32], path[4096];
+    snprintf(name, sizeof name, "f%03d_%s", f, KIND_NAMES[kind]);
+    snprintf(path, sizeof path, "%s/%s.%s", o->out, name,
+             o->png ? "png" : "jpg");
+    int bad =
+        o->png ? pixWrite(path, pix, IFF_PNG) : pixWriteJpeg(path, pix, 80, 0);
+    pixDestroy(&pix);
+    if (bad) {
+        fprintf(stderr, "field_compose: cannot write %s\n", path);
+        return -1;
+    }
+    fprintf(truth, "%s\t%s\n", name, txt);
+    return 0;
+}
+
+/* Parse a decimal integer in [lo, hi] for option opt; 0, or -1 after a
+ * message naming the option. */
+static int parse_int(const char *opt, const char *s, long lo, long hi,
+                     long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) {
+        fprintf(stderr,
+                "field_compose: %s '%s': expected a number from %ld to %ld\n",
+                opt, s, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Parse --kinds LIST into o; 0, or -1 after a message naming the kind. */
+static int parse_kinds(Opts *o, const char *list)
+{
+    char buf[256];
+    if (strlen(list) >= sizeof buf) {
+        fprintf(stderr, "field_compose: --kinds '%s': too long\n", list);
+        return -1;
+    }
+    strcpy(buf, list);
+    o->n_kinds = 0;
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t;
+         t = strtok_r(NULL, ",", &save)) {
+        int k = 0;
+        while (k < K_COUNT && strcmp(t, KIND_NAMES[k]))
+            k++;
+        if (k == K_COUNT || o->n_kinds == K_COUNT) {
+            fprintf(stderr,
+                    "field_compose: --kinds: '%s' is not one of box, comb, "
+                    "box_in (each at most once)\n",
+                    t);
+            return -1;
+        }
+        for (int i = 0; i < o->n_kinds; i++)
+            if (o->kinds[i] == k) {
+                fprintf(stderr, "field_compose: --kinds: '%s' twice\n", t);
+                return -1;
+            }
+        o->kinds[o->n_kinds++] = k;
+    }
+    if (o->n_kinds == 0) {
+        fprintf(stderr, "field_compose: --kinds '%s': no kind\n", list);
+        return -1;
+    }
+    return 0;
+}
+
+/* Parse the command line into o; 0 go on, 1 --help done, 2 usage error
+ * (said on stderr). */
+static int parse_opts(Opts *o, int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"idx", 1, 0, 'i'},    {"out", 1, 0, 'o'},   {"fields", 1, 0, 'n'},
+        {"seed", 1, 0, 's'},   {"first", 1, 0, 'k'}, {"kinds", 1, 0, 'K'},
+        {"format", 1, 0, 'F'}, {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
+    long v;
+    int ch;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
+        switch (ch) {
+        case 'i':
+            if (optind >= argc || argv[optind][0] == '-') {
+                fprintf(
+                    stderr,
+                    "field_compose: --idx needs two files: IMAGES LABELS\n");
+                return 2;
+            }
+            o->images = optarg;
+            o->labels = argv[optind++];
+            break;
+        case 'o':
+            o->out = optarg;
+            break;
+        case 'n':
+            if (parse_int("--fields", optarg, 1, 100000, &v))
+                return 2;
+            o->fields = (int)v;
+            break;
+        case 's':
+            if (parse_int("--seed", optarg, 0, 2147483647L, &v))
+                return 2;
+            o->seed = (unsigned long long)v;
+            break;
+        case 'k':
+            if (parse_int("--first", optarg, 0, 10000000, &v))
+                return 2;
+            o->first = (int)v;
+            break;
+        case 'K':
+            if (parse_kinds(o, optarg))
+                return 2;
+            break;
+        case 'F':
+            if (strcmp(optarg, "jpg") && strcmp(optarg, "png")) {
+                fprintf(stderr,
+                        "field_compose: --format '%s': expected jpg or png\n",
+                        optarg);
+                return 2;
+            }
+            o->png = !strcmp(optarg, "png");
+            break;
+        case 'h':
+            usage(stdout);
+            return 1;
+        default:
+            fprintf(stderr,
+                    "field_compose: unknown option or missing value: '%s'\n",
+                    argv[optind - 1]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "field_compose: unexpected argument '%s'\n",
+                argv[optind]);
+        return 2;
+    }
+    if (!o->images || !o->out) {
+        fprintf(stderr, "field_compose: %s is required\n",
+                !o->images ? "--idx IMAGES LABELS" : "--out DIR");
+        usage(stderr);
+        return 2;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    Opts o = {NULL,   NULL, NULL, 60, 8000, 0, 7, {K_BOX, K_COMB, K_BOX_IN},
+              K_COUNT};
+    int rc = parse_opts(&o, argc, argv);
+    if (rc)
+        return rc == 1 ? 0 : 2;
+    Mnist m = {NULL, NULL, 0};
+    if (mnist_load(&m, o.images, o.labels)) {
+        free(m.img);
+        free(m.lab);
+        return 1;
+    }
+    if (o.first >= m.count) {
+        fprintf(stderr, "field_compose: --first %d: %s has only %d samples\n",
+                o.first, o.images, m.count);
+        free(m.img);
+        free(m.lab);
+        return 2;
+    }
+    if (mkdir(o.out, 0777) && errno != EEXIST) {
+        fprintf(stderr, "field_compose: cannot make %s: %s\n", o.out,
+                strerror(errno));
+        free(m.img);
+        free(m.lab);
+        return 1;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/truth.tsv", o.out);
+    FILE *truth = fopen(path, "w");
+    rc = truth ? 0 : -1;
+    if (!truth)
+        fprintf(stderr, "field_compose: cannot write %s: %s\n", path,
+                strerror(errno));
+    Rng r;
+    rng_seed(&r, o.seed);
+    for (int f = 0; rc == 0 && f < o.fields; f++)
+        rc = compose_field(&o, &m, f, &r, truth);
+    if (truth && fclose(truth) && rc == 0) {
+        fprintf(stderr, "field_compose: cannot write %s\n", path);
+        rc = -1;
+    }
+    free(m.img);
+    free(m.lab);
+    return rc ? 1 : 0;
+}
