@@ -586,12 +586,69 @@ static int strip_rules(PIX *pixb, int *rowc, int *pt, int *pb)
     return (*pt > 0) + (*pb < h);
 }
 
+/* A comb field's ticks in a strip with a bottom rule starting at row b:
+ * runs of at most maxw columns whose ink goes straight up from the rule
+ * for at least a sixth of the span, on the cells' grid (strip_grid), at
+ * least 4. Their ink, up to the median tick's height + 1 (a glyph resting
+ * on a tick keeps its stroke), goes into tick. */
+static void strip_ticks(PIX *pixb, int b, int span, int maxw, PIX *tick)
+{
+    int w = pixGetWidth(pixb), wpl = pixGetWpl(pixb);
+    l_uint32 *data = pixGetData(pixb);
+    int cx[64], x0s[64], x1s[64], ups[64], n = 0, k0 = span / 6 > 3 ? span / 6 : 3;
+    unsigned char keep[64];
+    for (int x = 0; x < w && n < 64;) {
+        int up = 0;
+        while (b - 1 - up >= 0 &&
+               GET_DATA_BIT(data + (size_t)(b - 1 - up) * wpl, x))
+            up++;
+        if (up < k0) {
+            x++;
+            continue;
+        }
+        int x1 = x, top = up;
+        for (;;) {
+            int u = 0;
+            if (x1 + 1 >= w)
+                break;
+            while (b - 1 - u >= 0 &&
+                   GET_DATA_BIT(data + (size_t)(b - 1 - u) * wpl, x1 + 1))
+                u++;
+            if (u < k0)
+                break;
+            x1++;
+            top = u < top ? u : top;
+        }
+        if (x1 - x + 1 <= maxw) {
+            x0s[n] = x;
+            x1s[n] = x1;
+            ups[n] = top;
+            cx[n++] = (x + x1) / 2;
+        }
+        x = x1 + 1;
+    }
+    if (strip_grid(cx, n, keep) < 4)
+        return;
+    int hs[64], nk = 0;
+    for (int i = 0; i < n; i++)
+        if (keep[i])
+            hs[nk++] = ups[i];
+    qsort(hs, (size_t)nk, sizeof hs[0], cmp_int);
+    int th = hs[nk / 2] + 1;
+    for (int i = 0; i < n; i++)
+        if (keep[i])
+            pixRasterop(tick, x0s[i], b - th, x1s[i] - x0s[i] + 1, th,
+                        PIX_SRC, pixb, x0s[i], b - th);
+}
+
 /**
  * Find the cell dividers and box sides of a strip: a boxed or comb field
  * cut out of a form, too short for seg__furniture_remove's vertical rules.
  *
  * @param[in]  pixb  1 bpp strip, ink = 1
  * @param[out] pdiv  new 1 bpp mask of the dividers' ink (empty if none)
+ * @param[out] ptick new 1 bpp mask of a comb's ticks (strip_ticks; empty
+ *                   if none), used when the page's comb search finds none
  * @param[out] prow  new 1 bpp mask of the ink of its rules' rows and of
  *                   the 3 rows along its top and bottom edges inked over a
  *                   fifth of the width (what a cut along a rule left): too
@@ -606,10 +663,11 @@ static int strip_rules(PIX *pixb, int *rowc, int *pt, int *pb)
  *       the strip's height, at least 4 dividers on the grid and writing
  *       in most cells between them: the upright 1s of a tightly trimmed
  *       "1111" have only paper between them.
- *   (3) The repair across vertical rules (rules_remove) puts back a
+ *   (3) With no divider but a bottom rule: a comb's ticks (strip_ticks).
+ *   (4) The repair across vertical rules (rules_remove) puts back a
  *       glyph's stroke where it crossed a divider.
  */
-static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow)
+static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **ptick)
 {
     int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
     int *rowc = malloc((size_t)h * sizeof *rowc);
@@ -617,11 +675,13 @@ static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow)
     int cx[64], x0s[64], x1s[64], n = 0;
     unsigned char keep[64];
     PIX *div = pixCreate(w, h, 1), *row = pixCreate(w, h, 1);
-    if (!rowc || !colc || !div || !row) {
+    PIX *tick = pixCreate(w, h, 1);
+    if (!rowc || !colc || !div || !row || !tick) {
         free(rowc);
         free(colc);
         pixDestroy(&div);
         pixDestroy(&row);
+        pixDestroy(&tick);
         return err_set("segment: out of memory (%dx%d field)", w, h);
     }
     int t, b, rules = strip_rules(pixb, rowc, &t, &b), span = b - t;
@@ -663,10 +723,13 @@ static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow)
             if (keep[i])
                 pixRasterop(div, x0s[i], 0, x1s[i] - x0s[i] + 1, h, PIX_SRC,
                             pixb, x0s[i], 0);
+    if (kept == 0 && b < h && span >= 8)
+        strip_ticks(pixb, b, span, span / 8 > 3 ? span / 8 : 3, tick);
     free(rowc);
     free(colc);
     *pdiv = div;
     *prow = row;
+    *ptick = tick;
     return 0;
 }
 
@@ -770,8 +833,8 @@ static int strip_masks_add(PIX *m, PIX *mask, BOXA *rules)
  *
  * @param[in] pixb    1 bpp page, ink = 1; not modified
  * @param[in] rr      its rules at half size (rules_reduced())
- * @param[in] dividers, rows  [optional] a strip's cell dividers and rule
- *                    rows, full size (strip_dividers())
+ * @param[in] dividers, rows, ticks  [optional] a strip's cell dividers,
+ *                    rule rows and comb ticks, full size (strip_dividers())
  * @param[in] med_h   median component height, px
  * @param[in] dpi     resolution (> 0)
  * @param[in] bridge  1: dashes were bridged (rules_reduced()), so remnants
@@ -790,7 +853,8 @@ static int strip_masks_add(PIX *m, PIX *mask, BOXA *rules)
  *       at most dpi / 10 px (at least 4).
  */
 static PIX *rules_remove(PIX *pixb, const RulesR *rr, PIX *dividers,
-                         PIX *rows, float med_h, int dpi, int bridge)
+                         PIX *rows, PIX *ticks, float med_h, int dpi,
+                         int bridge)
 {
     int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
     PIX *hmask = expand_and(rr->hk, pixb, w, h, 1, 1);
@@ -809,6 +873,10 @@ static PIX *rules_remove(PIX *pixb, const RulesR *rr, PIX *dividers,
     if (bridge && drop_remnants(out, rr->hm, rr->vm) != 0)
         goto fail;
     find_combs(out, hrules, tmask, med_h);
+    l_int32 none = 1;
+    pixZero(tmask, &none);
+    if (none && ticks) /* a comb field cut out: its ticks by strip_ticks */
+        pixOr(tmask, tmask, ticks);
     pixSubtract(out, out, tmask);
 
     int cap = dpi / 10 > 4 ? dpi / 10 : 4;
@@ -880,27 +948,29 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
 
     int bridge = med_h >= 0.1f * dpi && med_h >= 24.0f;
     RulesR rr = {0};
-    PIX *out = NULL, *div = NULL, *rows = NULL;
-    int ok = !strip || strip_dividers(pixb, &div, &rows) == 0;
+    PIX *out = NULL, *div = NULL, *rows = NULL, *ticks = NULL;
+    int ok = !strip || strip_dividers(pixb, &div, &rows, &ticks) == 0;
     PIX *r = ok ? pixReduceRankBinary2(pixb, 1, NULL) : NULL;
     if (r && rules_reduced(r, med_h, bridge, hlen, strip ? 0 : vlen,
                            vlen_short, &rr) == 0) {
-        l_int32 hz = 1, vz = 1, dz = 1, rz = 1;
+        l_int32 hz = 1, vz = 1, dz = 1, rz = 1, tz = 1;
         pixZero(rr.hm, &hz);
         pixZero(rr.vm, &vz);
         if (strip) {
             pixZero(div, &dz);
             pixZero(rows, &rz);
+            pixZero(ticks, &tz);
         }
-        if (hz && vz && dz && rz) /* nothing like a rule */
+        if (hz && vz && dz && rz && tz) /* nothing like a rule */
             out = pixCopy(NULL, pixb);
         else
             out = rules_remove(pixb, &rr, dz ? NULL : div, dz ? NULL : rows,
-                               med_h, dpi, bridge);
+                               tz ? NULL : ticks, med_h, dpi, bridge);
     }
     pixDestroy(&r);
     pixDestroy(&div);
     pixDestroy(&rows);
+    pixDestroy(&ticks);
     rules_r_free(&rr);
     if (!out) {
         err_set("segment: out of memory removing form lines (%dx%d page)", w,

@@ -279,14 +279,21 @@ static int page_dpi(int dpi, SegMetrics *m, SegStats *st)
  * the pieces are found again on the cleaned page (and a crop's edge bits
  * dropped again). 0, or -1 on error. */
 static int furniture_remove(PIX *pixb, const SegOptions *opt, int crop,
-                            const SegFrame *f,
+                            const SegFrame *f, float all_h,
                             const SegMetrics *m, SegStats *st, SegPieces *ps,
                             PIX **ppixc)
 {
-    if (!opt->remove_furniture || !(m->med_h > 0) ||
-        !seg__furniture_possible(ps, pixGetHeight(pixb), m->dpi, m->med_h))
+    /* a crop whose pieces all touch its frame or look like rules (a boxed
+     * field: one piece, wider than 8 heights) has no glyph height of its
+     * own: the pieces' median height then, or the tallest piece's */
+    float mh = m->med_h > 0 ? m->med_h : crop ? all_h : 0;
+    for (int i = 0; crop && !(mh > 0) && i < ps->n; i++)
+        if (!(ps->v[i].flags & SEG__DEAD) && ps->v[i].box.h > mh)
+            mh = (float)ps->v[i].box.h;
+    if (!opt->remove_furniture || !(mh > 0) ||
+        !seg__furniture_possible(ps, pixGetHeight(pixb), m->dpi, mh))
         return 0;
-    *ppixc = seg__furniture_remove(pixb, m->dpi, m->med_h, &st->furniture_px);
+    *ppixc = seg__furniture_remove(pixb, m->dpi, mh, &st->furniture_px);
     if (!*ppixc)
         return -1;
     if (st->furniture_px > 0) {
@@ -441,6 +448,7 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
     if (seg__pieces_from_pix(pixb, &ps) != 0)
         goto done;
     m.med_h = median_height_pieces(&ps);
+    float all_h = m.med_h;
     /* A crop (a field or line cut out of a page): the bits of neighbouring
      * lines cut by its top/bottom edge go first, as they would otherwise
      * set the glyph scale (seg_crop.c). */
@@ -452,7 +460,8 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
         m.med_h = median_height_pieces(&ps);
     }
     dpi = page_dpi(dpi, &m, &st);
-    if (furniture_remove(pixb, opt, crop, &frame, &m, &st, &ps, &pixc) < 0)
+    if (furniture_remove(pixb, opt, crop, &frame, all_h, &m, &st, &ps, &pixc) <
+        0)
         goto done;
     st.n_components = ps.n;
     int nh = specks_drop(&ps, opt, crop, &m, &st);

@@ -4,7 +4,7 @@
 # MNIST test digits the bundled model never trains on (samples 8000 on) in
 # drawn boxes, combs and boxes cut inside their lines (seed 7, JPEG q80);
 # tools/field_eval.sh reads each with `inkpipe ocr --charset digits`. At
-# least 21 of the 30 must read exactly right (24 when written; before the
+# least 23 of the 30 must read exactly right (26 when written; before the
 # strip's box furniture was removed, 0). Needs the MNIST test files beside
 # the clone (../shared/data/mnist-test; $INKPIPE_TEST_DATA overrides the
 # data folder); that part is skipped with a line saying so otherwise. The
@@ -55,5 +55,5 @@ check field_compose__kinds_in_turn__named \
 sed 's/^/# /' "$T/eval.txt"
 check field_crops__sample__30_fields grep -q '^FIELDS kind=all n=30 ' "$T/eval.txt"
 exact=$(sed -n 's/^FIELDS kind=all n=30 exact=\([0-9]*\) .*/\1/p' "$T/eval.txt")
-check field_crops__boxed_digit_fields__at_least_21_of_30_exact \
-    test "${exact:-0}" -ge 21
+check field_crops__boxed_digit_fields__at_least_23_of_30_exact \
+    test "${exact:-0}" -ge 23
