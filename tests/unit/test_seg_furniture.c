@@ -390,12 +390,14 @@ static void seg_page_segment__comb_ticks_under_wide_glyphs__removed(void)
  * as tall as a divider), 3 px rules, margin px of paper around the box
  * (negative: cut that far inside it). The field's cells are as tall as its
  * glyphs, so its dividers are shorter than any vertical rule of a page. */
-static PIX *boxed_field(const char *cells, int margin, FxPen *pen)
+static PIX *boxed_field(const char *cells, int margin, int touch,
+                        FxPen *pen)
 {
     int n = (int)strlen(cells), pitch = 40, ch = 52, t = 3;
     int bw = n * pitch + t, w = bw + 2 * margin, h = ch + 2 * margin;
     PIX *pix = pixCreate(w, h, 1);
-    int ox = margin, oy = margin, base = oy + ch - 8;
+    /* touch: the glyphs stand on the bottom rule (the field one piece) */
+    int ox = margin, oy = margin, base = oy + ch - (touch ? 3 : 8);
     pixRasterop(pix, ox, oy, bw, t, PIX_SET, NULL, 0, 0);
     pixRasterop(pix, ox, oy + ch - t, bw, t, PIX_SET, NULL, 0, 0);
     for (int i = 0; i <= n; i++)
@@ -435,7 +437,18 @@ static void seg_page_segment__boxed_field_crop__dividers_removed(void)
      * dividers (cell-tall) are no vertical rules at a page's scale. */
     FxPen pen = fx_pen(24);
     const char *cells = "onlxHvo";
-    PIX *pix = boxed_field(cells, 2, &pen);
+    PIX *pix = boxed_field(cells, 2, 0, &pen);
+    check_field(pix, (int)strlen(cells), 24);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__boxed_field_one_piece__dividers_removed(void)
+{
+    /* Every glyph stands on the bottom rule: the field is one piece,
+     * wider than a rule's 8:1, so it gave no glyph height at all. */
+    FxPen pen = fx_pen(24);
+    const char *cells = "onxvononxvon";
+    PIX *pix = boxed_field(cells, 2, 1, &pen);
     check_field(pix, (int)strlen(cells), 24);
     pixDestroy(&pix);
 }
@@ -446,7 +459,7 @@ static void seg_page_segment__field_cut_inside_box__dividers_removed(void)
      * the crop's height (read as 1s between the glyphs before). */
     FxPen pen = fx_pen(24);
     const char *cells = "onlxHvo";
-    PIX *whole = boxed_field(cells, 0, &pen);
+    PIX *whole = boxed_field(cells, 0, 0, &pen);
     BOX *in = boxCreate(4, 4, pixGetWidth(whole) - 8, pixGetHeight(whole) - 8);
     PIX *pix = pixClipRectangle(whole, in, NULL);
     check_field(pix, (int)strlen(cells), 24);
@@ -520,6 +533,7 @@ int main(void)
     RUN(seg_page_segment__faint_broken_furniture__removed);
     RUN(seg_page_segment__comb_ticks_under_wide_glyphs__removed);
     RUN(seg_page_segment__boxed_field_crop__dividers_removed);
+    RUN(seg_page_segment__boxed_field_one_piece__dividers_removed);
     RUN(seg_page_segment__field_cut_inside_box__dividers_removed);
     RUN(seg_page_segment__comb_field_crop__ticks_removed);
     RUN(seg_page_segment__trimmed_upright_stems__kept);
