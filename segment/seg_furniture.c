@@ -634,7 +634,7 @@ static void strip_ticks(PIX *pixb, int b, int span, int maxw, PIX *tick)
         if (keep[i])
             hs[nk++] = ups[i];
     qsort(hs, (size_t)nk, sizeof hs[0], cmp_int);
-    int th = hs[nk / 2] + 1;
+    int th = hs[nk / 2] + 1 < b ? hs[nk / 2] + 1 : b;
     for (int i = 0; i < n; i++)
         if (keep[i])
             pixRasterop(tick, x0s[i], b - th, x1s[i] - x0s[i] + 1, th,
