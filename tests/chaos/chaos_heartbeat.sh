@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # chaos_heartbeat.sh - a real worker's heartbeat keeps a long page's claim:
-# worker A (host "a") takes the dot-storm page's segment item (seconds of
-# work) under a 1 s lease; worker B (host "b", segment stage only) watches
-# the whole time. B must never take the item over (its summary: 0 items)
-# and A must never find its claim lost.
+# worker A (host "a") takes the dot-storm page's recognize item (90 000
+# glyph candidates: seconds of work, cut at the 8 s page limit; its segment
+# item takes a tenth of a second now, too short to watch) under a 1 s
+# lease; worker B (host "b", recognize stage only) watches the whole time.
+# B must never take the item over (its summary: 0 items) and A must never
+# find its claim lost.
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/../cli/robust_lib.sh"
 
@@ -15,19 +17,19 @@ mkjob "$T/hb" "lease:" "  seconds: 1" "limits:" "  page_timeout: 8"
 INKPIPE_HOST=a "$INKPIPE" work "$T/hb/job.yaml" --exit-when-idle >"$T/a.log" 2>&1 &
 wa=$!
 i=0
-while [ "$(claimed_n "$T/hb" segment)" -ne 1 ] && [ $i -lt 600 ]; do
+while [ "$(claimed_n "$T/hb" recognize)" -ne 1 ] && [ $i -lt 600 ]; do
     sleep 0.1
     i=$((i + 1))
 done
-if [ "$(claimed_n "$T/hb" segment)" -eq 1 ]; then
+if [ "$(claimed_n "$T/hb" recognize)" -eq 1 ]; then
     t0=$(date +%s)
-    INKPIPE_HOST=b "$INKPIPE" work "$T/hb/job.yaml" --stage segment --exit-when-idle >"$T/b.log" 2>&1
+    INKPIPE_HOST=b "$INKPIPE" work "$T/hb/job.yaml" --stage recognize --exit-when-idle >"$T/b.log" 2>&1
     wait $wa
     echo "  B watched for $(($(date +%s) - t0)) s with a 1 s lease"
     check heartbeat__long_page__other_host_never_takes_it grep -q "0 items done, 0 failed" "$T/b.log"
     check heartbeat__long_page__holder_never_loses_claim eval '! grep -q "was lost" "$T/a.log"'
 else
-    fail heartbeat__long_page__other_host_never_takes_it "worker A never claimed the segment item"
+    fail heartbeat__long_page__other_host_never_takes_it "worker A never claimed the recognize item"
     kill $wa
     wait $wa
 fi
