@@ -254,7 +254,7 @@ int rec_adapt_page(const RecAdaptOptions *o, const float *feats, int dim,
         return err_set("rec_adapt_page: bad arguments (n %d, dim %d, "
                        "temp %g)",
                        n, dim, (double)o->temp);
-    if (n < 2)
+    if (n < 2 || n > REC_ADAPT_MAX_GLYPHS)
         return 0;
     size_t nn = (size_t)n;
     float *u = malloc(nn * dim * sizeof *u);

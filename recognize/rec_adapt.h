@@ -12,6 +12,9 @@
  * letter the writer makes look like another is settled by every word it
  * is in). No training and no state between pages: the same page always
  * gives the same result. Runs before the line context (rec_context.h).
+ * A page of more than REC_ADAPT_MAX_GLYPHS glyphs is left as it is: it is
+ * no handwriting (a dot storm of 90,000 specks), and the n^2 cosines took
+ * minutes on it.
  *
  * Value types only; the function allocates one scratch block per page.
  * Reentrant.
@@ -35,6 +38,10 @@ typedef struct {
                          neighbours' belief, times W / (W + 1) for a total
                          neighbour count W (default 0.7) */
 } RecAdaptOptions;
+
+/* More glyphs than a written page holds (a dense A4 page: ~5,000): no
+ * adaptation (10,000 glyphs cost about 0.4 s of cosines). */
+#define REC_ADAPT_MAX_GLYPHS 10000
 
 void rec_adapt_options_init(RecAdaptOptions *o);
 

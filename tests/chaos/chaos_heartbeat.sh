@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # chaos_heartbeat.sh - a real worker's heartbeat keeps a long page's claim:
 # worker A (host "a") takes the dot-storm page's recognize item (90 000
-# glyph candidates: seconds of work, cut at the 8 s page limit; its segment
-# item takes a tenth of a second now, too short to watch) under a 1 s
+# glyph candidates: ~4 s of work; its segment item takes a tenth of a
+# second now, too short to watch) under a 1 s
 # lease; worker B (host "b", recognize stage only) watches the whole time.
 # B must never take the item over (its summary: 0 items) and A must never
 # find its claim lost.

@@ -271,6 +271,41 @@ static void rec_adapt_page__glyph_without_reading__ignored(void)
     CHECK(argmax(row(&pg, u)) == cls('e'));
 }
 
+/* More glyphs than any written page (a dot storm's specks): all alike, one
+ * unsure, which a page of that size would settle; the rows are left bit for
+ * bit, without the n^2 cosines. */
+static void rec_adapt_page__more_glyphs_than_a_page__rows_unchanged(void)
+{
+    int n = REC_ADAPT_MAX_GLYPHS + 1, dim = 4;
+    float *f = calloc((size_t)n * dim, sizeof *f);
+    float *p = malloc((size_t)n * REC_NCLASSES * sizeof *p);
+    float *p0 = malloc((size_t)n * REC_NCLASSES * sizeof *p0);
+    int *word = malloc((size_t)n * sizeof *word);
+    CHECK(f && p && p0 && word);
+    if (f && p && p0 && word) {
+        for (int i = 0; i < n; i++) {
+            f[(size_t)i * dim] = 1.0f;
+            float *r = p + (size_t)i * REC_NCLASSES;
+            for (int c = 0; c < REC_NCLASSES; c++)
+                r[c] = 0.1f / REC_NCLASSES;
+            r[cls(i ? 'e' : 'l')] += i ? 0.9f : 0.5f;
+            if (!i)
+                r[cls('e')] += 0.4f;
+            word[i] = i;
+        }
+        memcpy(p0, p, (size_t)n * REC_NCLASSES * sizeof *p);
+        int changed = -1;
+        CHECK(rec_adapt_page(NULL, f, dim, NULL, word, NULL, n, p,
+                             &changed) == 0);
+        CHECK(changed == 0);
+        CHECK(memcmp(p, p0, (size_t)n * REC_NCLASSES * sizeof *p) == 0);
+    }
+    free(f);
+    free(p);
+    free(p0);
+    free(word);
+}
+
 static void rec_adapt_page__bad_arguments__error(void)
 {
     float f[DIM] = {0}, p[REC_NCLASSES] = {0};
@@ -351,6 +386,7 @@ int main(void)
     RUN(rec_adapt_page__same_word_repeated__no_language_model_pull);
     RUN(rec_adapt_page__reversed_page__same_rows);
     RUN(rec_adapt_page__glyph_without_reading__ignored);
+    RUN(rec_adapt_page__more_glyphs_than_a_page__rows_unchanged);
     RUN(rec_adapt_page__bad_arguments__error);
     RUN(rec_net_classify_features__with_features__same_probs);
     TEST_EXIT();
