@@ -586,47 +586,54 @@ static int strip_rules(PIX *pixb, int *rowc, int *pt, int *pb)
     return (*pt > 0) + (*pb < h);
 }
 
-/* A comb field's ticks in a strip with a bottom rule starting at row b:
- * runs of at most maxw columns whose ink goes straight up from the rule
- * for at least a sixth of the span, on the cells' grid (strip_grid), at
- * least 4. Their ink, up to the median tick's height + 1 (a glyph resting
- * on a tick keeps its stroke), goes into tick. */
-static void strip_ticks(PIX *pixb, int b, int span, int maxw, PIX *tick)
+/* A strip's candidate runs (dividers, ticks): maximal runs of columns
+ * with v[x] >= need and at most maxw wide, at most 64. First and last
+ * column into x0s, x1s, the centre into cx, the least v over the run into
+ * lo. Returns how many. */
+static int strip_col_runs(const int *v, int w, int need, int maxw, int *x0s,
+                          int *x1s, int *cx, int *lo)
 {
-    int w = pixGetWidth(pixb), wpl = pixGetWpl(pixb);
-    l_uint32 *data = pixGetData(pixb);
-    int cx[64], x0s[64], x1s[64], ups[64], n = 0, k0 = span / 6 > 3 ? span / 6 : 3;
-    unsigned char keep[64];
+    int n = 0;
     for (int x = 0; x < w && n < 64;) {
-        int up = 0;
-        while (b - 1 - up >= 0 &&
-               GET_DATA_BIT(data + (size_t)(b - 1 - up) * wpl, x))
-            up++;
-        if (up < k0) {
+        if (v[x] < need) {
             x++;
             continue;
         }
-        int x1 = x, top = up;
-        for (;;) {
-            int u = 0;
-            if (x1 + 1 >= w)
-                break;
-            while (b - 1 - u >= 0 &&
-                   GET_DATA_BIT(data + (size_t)(b - 1 - u) * wpl, x1 + 1))
-                u++;
-            if (u < k0)
-                break;
+        int x1 = x, least = v[x];
+        while (x1 + 1 < w && v[x1 + 1] >= need) {
             x1++;
-            top = u < top ? u : top;
+            least = v[x1] < least ? v[x1] : least;
         }
         if (x1 - x + 1 <= maxw) {
             x0s[n] = x;
             x1s[n] = x1;
-            ups[n] = top;
+            lo[n] = least;
             cx[n++] = (x + x1) / 2;
         }
         x = x1 + 1;
     }
+    return n;
+}
+
+/* A comb field's ticks in a strip with a bottom rule starting at row b:
+ * runs of at most maxw columns whose ink goes straight up from the rule
+ * for at least a sixth of the span, on the cells' grid (strip_grid), at
+ * least 4. Their ink, up to the median tick's height + 1 (a glyph resting
+ * on a tick keeps its stroke), goes into tick. up: scratch, w ints. */
+static void strip_ticks(PIX *pixb, int b, int span, int maxw, int *up,
+                        PIX *tick)
+{
+    int w = pixGetWidth(pixb), wpl = pixGetWpl(pixb);
+    l_uint32 *data = pixGetData(pixb);
+    int cx[64], x0s[64], x1s[64], ups[64], k0 = span / 6 > 3 ? span / 6 : 3;
+    unsigned char keep[64];
+    for (int x = 0; x < w; x++) {
+        up[x] = 0;
+        while (b - 1 - up[x] >= 0 &&
+               GET_DATA_BIT(data + (size_t)(b - 1 - up[x]) * wpl, x))
+            up[x]++;
+    }
+    int n = strip_col_runs(up, w, k0, maxw, x0s, x1s, cx, ups);
     if (strip_grid(cx, n, keep) < 4)
         return;
     int hs[64], nk = 0;
@@ -672,7 +679,7 @@ static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **ptick)
     int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
     int *rowc = malloc((size_t)h * sizeof *rowc);
     int *colc = calloc((size_t)w, sizeof *colc);
-    int cx[64], x0s[64], x1s[64], n = 0;
+    int cx[64], x0s[64], x1s[64], lo[64], n = 0;
     unsigned char keep[64];
     PIX *div = pixCreate(w, h, 1), *row = pixCreate(w, h, 1);
     PIX *tick = pixCreate(w, h, 1);
@@ -685,6 +692,7 @@ static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **ptick)
         return err_set("segment: out of memory (%dx%d field)", w, h);
     }
     int t, b, rules = strip_rules(pixb, rowc, &t, &b), span = b - t;
+    int maxw = span / 8 > 3 ? span / 8 : 3;
     /* the rules' rows, and what a cut along a rule left at the edges */
     for (int y = 0; y < h; y++) {
         int edge = y < 3 || y >= h - 3;
@@ -700,22 +708,7 @@ static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **ptick)
                 colc[x] += GET_DATA_BIT(line, x) != 0;
         }
         int need = rules ? (9 * span + 9) / 10 : (24 * span + 24) / 25;
-        int maxw = span / 8 > 3 ? span / 8 : 3;
-        for (int x = 0; x < w && n < 64;) {
-            if (colc[x] < need) {
-                x++;
-                continue;
-            }
-            int x1 = x;
-            while (x1 + 1 < w && colc[x1 + 1] >= need)
-                x1++;
-            if (x1 - x + 1 <= maxw) {
-                x0s[n] = x;
-                x1s[n] = x1;
-                cx[n++] = (x + x1) / 2;
-            }
-            x = x1 + 1;
-        }
+        n = strip_col_runs(colc, w, need, maxw, x0s, x1s, cx, lo);
     }
     int kept = strip_grid(cx, n, keep);
     if (rules || (kept >= 4 && strip_cells_inked(pixb, x0s, x1s, keep, n)))
@@ -724,7 +717,7 @@ static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **ptick)
                 pixRasterop(div, x0s[i], 0, x1s[i] - x0s[i] + 1, h, PIX_SRC,
                             pixb, x0s[i], 0);
     if (kept == 0 && b < h && span >= 8)
-        strip_ticks(pixb, b, span, span / 8 > 3 ? span / 8 : 3, tick);
+        strip_ticks(pixb, b, span, maxw, colc, tick);
     free(rowc);
     free(colc);
     *pdiv = div;
