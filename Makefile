@@ -293,15 +293,18 @@ eval-real: $(BIN) $(BUILD)/tools/cer $(BUILD)/tools/eval_report $(BUILD)/tools/r
 # Digit fields cut from forms (tools/field_eval.sh, docs/eval-real.md):
 # FIELDS fields (default 60, seed FIELD_SEED, default 7) of the MNIST test
 # digits the bundled model never trains on, in drawn boxes and combs,
-# each read alone with inkpipe ocr --charset digits; prints the share read
-# exactly per kind. Without $(DATA)/mnist-test it says so and is skipped.
+# read with inkpipe ocr --charset digits three ways: each field alone cut
+# tight, the box and comb fields cut with 40 px of paper around, and the
+# same pasted ten to an A4 page; prints the share read exactly per kind.
+# Without $(DATA)/mnist-test it says so and is skipped.
 FIELDS     ?= 60
 FIELD_SEED ?= 7
 eval-fields: $(BIN) $(BUILD)/tools/field_compose
 	@if [ ! -f $(word 1,$(MNIST_IDX)) ] || [ ! -f $(word 2,$(MNIST_IDX)) ]; then \
 	  echo "make eval-fields: no MNIST test files in $(DATA)/mnist-test (set DATA=...); skipped"; \
-	else tools/field_eval.sh --idx $(MNIST_IDX) --fields $(FIELDS) --seed $(FIELD_SEED) \
-	  --inkpipe $(BIN) --build $(BUILD) $(if $(MODEL),--model $(MODEL)); fi
+	else for how in "" "--margin 40 --kinds box,comb" "--page"; do \
+	  tools/field_eval.sh --idx $(MNIST_IDX) --fields $(FIELDS) --seed $(FIELD_SEED) $$how \
+	  --inkpipe $(BIN) --build $(BUILD) $(if $(MODEL),--model $(MODEL)) || exit 1; done; fi
 
 clean:
 	rm -rf build build-* inkpipe

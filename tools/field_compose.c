@@ -4,9 +4,18 @@
  *
  *   build/tools/field_compose --idx IMAGES LABELS --out DIR [--fields N]
  *        [--seed S] [--first K] [--kinds box,comb,box_in] [--format jpg|png]
+ *        [--margin PX] [--page]
  *
  * Writes DIR/fNNN_KIND.jpg (grey, JPEG quality 80; .png with --format png)
  * and DIR/truth.tsv (NAME TAB DIGITS, NAME without the extension).
+ * --margin PX: PX px more paper around each box and comb field (what a
+ * form reader's loose cut keeps; a box_in field is cut inside its box and
+ * gets none). --page: the fields are not written one by one but pasted
+ * ten to an A4 page at 300 dpi (2480 x 3508, field k of a page at x 300,
+ * y 300 + 300 k), DIR/pNNN.jpg; truth.tsv then has one row per field
+ * (pNNN_KK_KIND TAB DIGITS), in the page's reading order; box_in (a cut,
+ * not a thing on a page) is refused there. The same seed
+ * gives the same fields with any --margin and with or without --page.
  *
  * Design: the digits are real handwriting (MNIST test digits, the gz IDX
  * files read with zlib), the boxes are drawn here; the field is what a
@@ -54,7 +63,7 @@ static const char *const KIND_NAMES[K_COUNT] = {"box", "comb", "box_in"};
 
 typedef struct {
     const char *images, *labels, *out;
-    int fields, first, png;
+    int fields, first, png, margin, page;
     unsigned long long seed;
     int kinds[K_COUNT], n_kinds;
 } Opts;
@@ -70,7 +79,7 @@ static void usage(FILE *fp)
     fputs(
         "usage: field_compose --idx IMAGES LABELS --out DIR [--fields N]\n"
         "                     [--seed S] [--first K] [--kinds LIST]\n"
-        "                     [--format jpg|png]\n"
+        "                     [--format jpg|png] [--margin PX] [--page]\n"
         "Compose digit field crops: MNIST digits written into drawn boxes,\n"
         "as a form reader cuts one field out of a form.\n"
         "  --idx IMAGES LABELS  MNIST gz IDX files "
@@ -84,6 +93,10 @@ static void usage(FILE *fp)
         "  --kinds LIST         comma list of box, comb, box_in (default all;\n"
         "                       field f has the (f mod count)th kind)\n"
         "  --format jpg|png     JPEG quality 80 (default) or PNG\n"
+        "  --margin PX          PX px more paper around box and comb fields\n"
+        "                       (default 0; box_in fields get none)\n"
+        "  --page               paste the fields ten to an A4 page at 300 dpi\n"
+        "                       (DIR/pNNN.jpg; truth rows pNNN_KK_KIND)\n"
         "Writes DIR/fNNN_KIND.jpg and DIR/truth.tsv (NAME TAB DIGITS).\n"
         "Exit: 0 done, 1 a file could not be read or written, 2 usage.\n",
         fp);
@@ -232,8 +245,8 @@ static void draw_digit(PIX *pix, const unsigned char *d, int s, int left,
  *
  * @return 0, or -1 after a message naming the file that was not written
  */
-static int compose_field(const Opts *o, const Mnist *m, int f, Rng *r,
-                         FILE *truth)
+static PIX *compose_field(const Opts *o, const Mnist *m, int f, Rng *r,
+                          char txt[MAX_DIGITS + 1])
 {
     int kind = o->kinds[f % o->n_kinds];
     int n = rng_int_in(r, 6, MAX_DIGITS), cell = rng_int_in(r, 44, 60);
@@ -243,16 +256,21 @@ static int compose_field(const Opts *o, const Mnist *m, int f, Rng *r,
     int W = n * cell, H = cell, ox = mx, oy = mx;
     int pw = W + 2 * mx + lw, ph = H + 2 * mx + lw;
     int ids[MAX_DIGITS];
-    char txt[MAX_DIGITS + 1];
     for (int k = 0; k < n; k++) {
         ids[k] = o->first + rng_int(r, m->count - o->first);
         txt[k] = (char)('0' + m->lab[ids[k]]);
     }
     txt[n] = 0;
+    /* the margin is paper added around: the random stream stays the same */
+    int add = kind == K_BOX_IN ? 0 : o->margin;
+    ox += add;
+    oy += add;
+    pw += 2 * add;
+    ph += 2 * add;
     PIX *pix = pixCreate(pw, ph, 8);
     if (!pix) {
         fprintf(stderr, "field_compose: out of memory\n");
-        return -1;
+        return NULL;
     }
     pixSetAllArbitrary(pix, PAPER);
     int wall_top = kind == K_COMB ? oy + H - H / 3 : oy;
@@ -276,25 +294,68 @@ static int compose_field(const Opts *o, const Mnist *m, int f, Rng *r,
         PIX *c = b ? pixClipRectangle(pix, b, NULL) : NULL;
         boxDestroy(&b);
         pixDestroy(&pix);
-        if (!c) {
+        if (!c)
             fprintf(stderr, "field_compose: out of memory\n");
-            return -1;
-        }
         pix = c;
     }
-    char name[32], path[4096];
-    snprintf(name, sizeof name, "f%03d_%s", f, KIND_NAMES[kind]);
+    return pix;
+}
+
+/* Write pix as DIR/NAME.jpg (or .png); 0, or -1 after a message. */
+static int write_image(const Opts *o, const char *name, PIX *pix)
+{
+    char path[4096];
     snprintf(path, sizeof path, "%s/%s.%s", o->out, name,
              o->png ? "png" : "jpg");
     int bad =
         o->png ? pixWrite(path, pix, IFF_PNG) : pixWriteJpeg(path, pix, 80, 0);
-    pixDestroy(&pix);
-    if (bad) {
+    if (bad)
         fprintf(stderr, "field_compose: cannot write %s\n", path);
-        return -1;
+    return bad ? -1 : 0;
+}
+
+/* Compose all fields: one image each, or ten to an A4 page (--page).
+ * 0, or -1 after a message. */
+static int compose_all(const Opts *o, const Mnist *m, FILE *truth)
+{
+    Rng r;
+    rng_seed(&r, o->seed);
+    PIX *page = NULL;
+    int rc = 0;
+    for (int f = 0; rc == 0 && f < o->fields; f++) {
+        char txt[MAX_DIGITS + 1], name[48];
+        const char *kind = KIND_NAMES[o->kinds[f % o->n_kinds]];
+        PIX *pix = compose_field(o, m, f, &r, txt);
+        if (!pix)
+            return -1;
+        if (!o->page) {
+            snprintf(name, sizeof name, "f%03d_%s", f, kind);
+            rc = write_image(o, name, pix);
+        } else {
+            if (f % 10 == 0 && !(page = pixCreate(2480, 3508, 8))) {
+                fprintf(stderr, "field_compose: out of memory (page)\n");
+                rc = -1;
+            }
+            if (page) {
+                if (f % 10 == 0)
+                    pixSetAllArbitrary(page, PAPER);
+                pixRasterop(page, 300, 300 + 300 * (f % 10),
+                            pixGetWidth(pix), pixGetHeight(pix), PIX_SRC, pix,
+                            0, 0);
+            }
+            snprintf(name, sizeof name, "p%03d_%02d_%s", f / 10, f % 10, kind);
+        }
+        pixDestroy(&pix);
+        if (rc == 0)
+            fprintf(truth, "%s\t%s\n", name, txt);
+        if (rc == 0 && page && (f % 10 == 9 || f + 1 == o->fields)) {
+            snprintf(name, sizeof name, "p%03d", f / 10);
+            rc = write_image(o, name, page);
+            pixDestroy(&page);
+        }
     }
-    fprintf(truth, "%s\t%s\n", name, txt);
-    return 0;
+    pixDestroy(&page);
+    return rc;
 }
 
 /* Parse a decimal integer in [lo, hi] for option opt; 0, or -1 after a
@@ -358,7 +419,8 @@ static int parse_opts(Opts *o, int argc, char **argv)
     static const struct option lo[] = {
         {"idx", 1, 0, 'i'},    {"out", 1, 0, 'o'},   {"fields", 1, 0, 'n'},
         {"seed", 1, 0, 's'},   {"first", 1, 0, 'k'}, {"kinds", 1, 0, 'K'},
-        {"format", 1, 0, 'F'}, {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
+        {"format", 1, 0, 'F'}, {"margin", 1, 0, 'm'}, {"page", 0, 0, 'p'},
+        {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
     long v;
     int ch;
     opterr = 0;
@@ -405,6 +467,14 @@ static int parse_opts(Opts *o, int argc, char **argv)
             }
             o->png = !strcmp(optarg, "png");
             break;
+        case 'm':
+            if (parse_int("--margin", optarg, 0, 400, &v))
+                return 2;
+            o->margin = (int)v;
+            break;
+        case 'p':
+            o->page = 1;
+            break;
         case 'h':
             usage(stdout);
             return 1;
@@ -421,6 +491,12 @@ static int parse_opts(Opts *o, int argc, char **argv)
                 argv[optind]);
         return 2;
     }
+    for (int k = 0; o->page && k < o->n_kinds; k++)
+        if (o->kinds[k] == K_BOX_IN) {
+            fprintf(stderr, "field_compose: --page: box_in is a field cut "
+                            "inside its box, not on a page (--kinds box,comb)\n");
+            return 2;
+        }
     if (!o->images || !o->out) {
         fprintf(stderr, "field_compose: %s is required\n",
                 !o->images ? "--idx IMAGES LABELS" : "--out DIR");
@@ -432,8 +508,8 @@ static int parse_opts(Opts *o, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    Opts o = {NULL,   NULL, NULL, 60, 8000, 0, 7, {K_BOX, K_COMB, K_BOX_IN},
-              K_COUNT};
+    Opts o = {NULL, NULL, NULL, 60, 8000, 0, 0, 0, 7,
+              {K_BOX, K_COMB, K_BOX_IN}, K_COUNT};
     int rc = parse_opts(&o, argc, argv);
     if (rc)
         return rc == 1 ? 0 : 2;
@@ -464,10 +540,8 @@ int main(int argc, char **argv)
     if (!truth)
         fprintf(stderr, "field_compose: cannot write %s: %s\n", path,
                 strerror(errno));
-    Rng r;
-    rng_seed(&r, o.seed);
-    for (int f = 0; rc == 0 && f < o.fields; f++)
-        rc = compose_field(&o, &m, f, &r, truth);
+    if (rc == 0)
+        rc = compose_all(&o, &m, truth);
     if (truth && fclose(truth) && rc == 0) {
         fprintf(stderr, "field_compose: cannot write %s\n", path);
         rc = -1;

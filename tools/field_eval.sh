@@ -6,6 +6,7 @@
 #   tools/field_eval.sh --idx IMAGES LABELS [--fields N] [--seed S]
 #                       [--kinds LIST] [--inkpipe BIN] [--model FILE]
 #                       [--build DIR] [--out DIR] [--worst K]
+#                       [--margin PX] [--page]
 #
 # Composes N fields (default 60, seed 7) with build/tools/field_compose
 # from the MNIST test digits the bundled model never trains on (samples
@@ -18,17 +19,24 @@
 # without whitespace (spaces, line breaks) is its digits.
 # Output: per kind and overall "FIELDS kind=K n=N exact=E share=S%"
 # lines, then the K worst failures (default 10; most edits first):
-# "NAME  truth | reading  (edits D)". Tables in OUT (default
+# "NAME  truth | reading  (edits D)". --margin PX: the box and comb
+# fields cut with PX px more paper around them (a form reader's loose
+# cut). --page: the same fields pasted ten to an A4 page at 300 dpi and
+# each page read whole; field k of a page is scored against the k-th
+# non-empty line of its reading (kinds box,comb unless --kinds says: a
+# box_in field is a cut, not a thing on a page). The same seed gives the same fields in
+# all three ways, so a field can be followed from crop to page.
+# Tables in OUT (default
 # build/field-eval/): fields/ (the images, truth.tsv), readings.tsv (name,
 # kind, truth, reading, exact, edits).
 # Exit: 0 done, 1 a step failed, 2 usage.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-images='' labels='' fields=60 seed=7 kinds=box,comb,box_in inkpipe=$top/inkpipe
-model='' build=$top/build out='' worst=10
+images='' labels='' fields=60 seed=7 kinds='' inkpipe=$top/inkpipe
+model='' build=$top/build out='' worst=10 margin=0 page=''
 while [ $# -gt 0 ]; do
     case $1 in
-    --fields|--seed|--kinds|--inkpipe|--model|--build|--out|--worst)
+    --fields|--seed|--kinds|--inkpipe|--model|--build|--out|--worst|--margin)
         [ $# -ge 2 ] || { echo "field_eval: $1 needs a value" >&2; exit 2; } ;;
     esac
     case $1 in
@@ -42,10 +50,13 @@ while [ $# -gt 0 ]; do
     --build) build=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --worst) worst=$2; shift 2 ;;
+    --margin) margin=$2; shift 2 ;;
+    --page) page=--page; shift ;;
     --help|-h) sed -n '2,/^set -u/p' "$0" | sed -e '/^set -u/d' -e 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "field_eval: unknown argument '$1'" >&2; exit 2 ;;
     esac
 done
+[ -n "$kinds" ] || { [ -n "$page" ] && kinds=box,comb || kinds=box,comb,box_in; }
 abspath() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 build=$(abspath "$build") inkpipe=$(abspath "$inkpipe")
 [ -n "$out" ] || out=$build/field-eval
@@ -58,6 +69,7 @@ done
 case $fields in ''|*[!0-9]*|0) echo "field_eval: --fields '$fields': expected a positive number" >&2; exit 2 ;; esac
 case $seed in ''|*[!0-9]*) echo "field_eval: --seed '$seed': expected a number" >&2; exit 2 ;; esac
 case $worst in ''|*[!0-9]*) echo "field_eval: --worst '$worst': expected a number" >&2; exit 2 ;; esac
+case $margin in ''|*[!0-9]*) echo "field_eval: --margin '$margin': expected a number" >&2; exit 2 ;; esac
 [ -x "$inkpipe" ] || { echo "field_eval: $inkpipe missing (run make first)" >&2; exit 2; }
 compose=$build/tools/field_compose
 [ -x "$compose" ] || { echo "field_eval: $compose missing (run make tools)" >&2; exit 2; }
@@ -69,7 +81,7 @@ fail() { echo "field_eval: $*" >&2; exit 1; }
 mkdir -p "$out" || exit 1
 rm -rf "$out/fields" "$out/readings.tsv" "$out/compose.log" "$out/ocr.log"
 "$compose" --idx "$images" "$labels" --out "$out/fields" --fields "$fields" \
-    --seed "$seed" --kinds "$kinds" 2>"$out/compose.log"
+    --seed "$seed" --kinds "$kinds" --margin "$margin" $page 2>"$out/compose.log"
 rc=$?
 # its usage errors (a bad --kinds) are ours
 [ $rc -eq 2 ] && { echo "field_eval: $(head -1 "$out/compose.log")" >&2; exit 2; }
@@ -77,11 +89,26 @@ rc=$?
 
 printf 'name\tkind\ttruth\treading\texact\tedits\n' >"$out/readings.tsv"
 : >"$out/ocr.log"
+# read one image: its non-empty lines without whitespace
+read_image() {
+    "$inkpipe" ocr --charset digits "${margs[@]}" -o - "$1" 2>>"$out/ocr.log" ||
+        fail "inkpipe ocr failed on $1: $(tail -3 "$out/ocr.log")"
+}
+cur='' lines=()
 while IFS=$'\t' read -r name truth; do
-    kind=${name#*_}
-    r=$("$inkpipe" ocr --charset digits "${margs[@]}" -o - "$out/fields/$name.jpg" 2>>"$out/ocr.log") ||
-        fail "inkpipe ocr failed on $out/fields/$name.jpg: $(tail -3 "$out/ocr.log")"
-    r=$(printf '%s' "$r" | tr -d ' \t\r\n')
+    if [ -z "$page" ]; then
+        kind=${name#*_}
+        r=$(read_image "$out/fields/$name.jpg") || exit 1
+        r=$(printf '%s' "$r" | tr -d ' \t\r\n')
+    else
+        pg=${name%%_*} k=${name#*_} kind=${k#*_} k=${k%%_*}
+        if [ "$pg" != "$cur" ]; then
+            cur=$pg
+            r=$(read_image "$out/fields/$pg.jpg") || exit 1
+            mapfile -t lines < <(printf '%s\n' "$r" | tr -d ' \t\r' | grep -v '^$')
+        fi
+        r=${lines[10#$k]:-}
+    fi
     printf '%s\t%s\t%s\t%s\n' "$name" "$kind" "$truth" "$r"
 done <"$out/fields/truth.tsv" |
     awk -F'\t' -v OFS='\t' '
@@ -104,7 +131,10 @@ done <"$out/fields/truth.tsv" |
         { print $1, $2, $3, $4, ($3 == $4), edits($3, $4) }' >>"$out/readings.tsv" || exit 1
 [ "$(wc -l <"$out/readings.tsv")" -gt "$fields" ] || fail "fewer readings than fields ($out/readings.tsv)"
 
-echo "digit fields (MNIST test digits $images, samples 8000 on, in drawn boxes), $fields fields, seed $seed, JPEG q80, inkpipe ocr --charset digits:"
+how='one crop each'
+[ "$margin" -gt 0 ] && how="one crop each, $margin px more paper around"
+[ -n "$page" ] && how="ten to an A4 page, margin $margin"
+echo "digit fields (MNIST test digits $images, samples 8000 on, in drawn boxes), $fields fields, seed $seed, JPEG q80, $how, inkpipe ocr --charset digits:"
 awk -F'\t' -v kinds="$kinds" '
     NR == 1 { next }
     { n[$2]++; e[$2] += $5; N++; E += $5 }
