@@ -18,6 +18,11 @@
  *      1.8 glyph heights are left), and sit on a regular grid with >= 4
  *      consecutive positions (pitch from the median gap); a handwritten 1
  *      in a cell sits between grid positions and stays;
+ *   3b. box rows (box_rows()): a horizontal rule and the nearest one
+ *      below it bound a row of boxes; their sides and dividers, as tall
+ *      as the digits in them, are found by the strip test (columns inked
+ *      from rule to rule, on the cells' grid, the outer two at the rules'
+ *      ends), however short;
  *   4. repair: a glyph stroke that crossed a removed line lost the line's
  *      pixels. A vertical closing (line thickness + 3) of what is left,
  *      restricted to the removed horizontal-line pixels, puts them back
@@ -726,6 +731,138 @@ static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **ptick)
     return 0;
 }
 
+/* Of a box row's dividers (strip_dividers() on the band, bw px wide),
+ * are there at least 3 and do the first and last stand at the band's
+ * ends, where a box's sides are? */
+static int box_row_sides(PIX *d, int bw)
+{
+    BOXA *b = pixConnCompBB(d, 8);
+    int n = b ? boxaGetCount(b) : 0, lo = bw, hi = 0;
+    for (int i = 0; i < n; i++) {
+        l_int32 x, y, w, h;
+        boxaGetBoxGeometry(b, i, &x, &y, &w, &h);
+        lo = x < lo ? x : lo;
+        hi = x + w > hi ? x + w : hi;
+    }
+    boxaDestroy(&b);
+    return n >= 3 && lo <= 6 && hi >= bw - 6;
+}
+
+/**
+ * Find the sides and cell dividers of a page's box rows: boxed fields too
+ * low for rules_reduced()'s box sides (1.8 glyph heights), whose sides
+ * and dividers were read as 1s.
+ *
+ * @param[in]  pixb   1 bpp page, ink = 1
+ * @param[in]  hm_r   its horizontal rules, 2x reduced (rules_reduced())
+ * @param[in]  med_h  median component height, px
+ * @param[out] div    page-size 1 bpp mask the dividers' ink is ORed into
+ * @param[out] bands  the box rows found, 2x reduced (rules included)
+ * @return 0, or -1 out of memory
+ *
+ * Notes:
+ *   (1) A box row is a horizontal rule and the nearest one below it, 0.5
+ *       to 4 glyph heights apart, overlapping over 3/4 of the shorter.
+ *   (2) The band they bound (the rules included, 2 px wider than their
+ *       overlap) is searched as a strip (strip_dividers(): columns inked
+ *       over 90 % of the rows between the rules, on the cells' grid). Its
+ *       dividers count only if there are at least 3 and the outer two
+ *       stand at the band's ends: lines of writing on ruled paper, with a
+ *       tall letter between two rules, have no sides.
+ *   (3) The repair across vertical rules (rules_remove()) puts back a
+ *       digit's stroke where it crossed a divider.
+ */
+static int box_rows(PIX *pixb, PIX *hm_r, float med_h, PIX *div,
+                    BOXA *bands)
+{
+    int pw = pixGetWidth(pixb), ph = pixGetHeight(pixb);
+    BOXA *ba = pixConnCompBB(hm_r, 8);
+    if (!ba)
+        return -1;
+    int n = boxaGetCount(ba), rc = 0;
+    float lo = 0.25f * med_h, hi = 2.0f * med_h; /* the gap, reduced px */
+    for (int i = 0; rc == 0 && i < n; i++) {
+        l_int32 ax, ay, aw, ah, bx, by, bw, bh;
+        boxaGetBoxGeometry(ba, i, &ax, &ay, &aw, &ah);
+        int best = -1, best_y = 0, x0 = 0, x1 = 0;
+        for (int j = 0; j < n; j++) {
+            boxaGetBoxGeometry(ba, j, &bx, &by, &bw, &bh);
+            int gap = by - (ay + ah);
+            int o0 = ax > bx ? ax : bx;
+            int o1 = ax + aw < bx + bw ? ax + aw : bx + bw;
+            int shorter = aw < bw ? aw : bw;
+            if (j == i || gap < lo || gap > hi || 4 * (o1 - o0) < 3 * shorter ||
+                (best >= 0 && by >= best_y))
+                continue;
+            best = j;
+            best_y = by;
+            x0 = o0;
+            x1 = o1;
+        }
+        if (best < 0)
+            continue;
+        boxaGetBoxGeometry(ba, best, &bx, &by, &bw, &bh);
+        int fx0 = 2 * x0 - 2 > 0 ? 2 * x0 - 2 : 0;
+        int fx1 = 2 * x1 + 2 < pw ? 2 * x1 + 2 : pw;
+        int fy0 = 2 * ay, fy1 = 2 * (by + bh) < ph ? 2 * (by + bh) : ph;
+        BOX *band = boxCreate(fx0, fy0, fx1 - fx0, fy1 - fy0);
+        PIX *clip = band ? pixClipRectangle(pixb, band, NULL) : NULL;
+        PIX *d = NULL, *r = NULL, *t = NULL;
+        boxDestroy(&band);
+        if (!clip || strip_dividers(clip, &d, &r, &t) != 0)
+            rc = -1;
+        else if (box_row_sides(d, fx1 - fx0)) {
+            pixRasterop(div, fx0, fy0, fx1 - fx0, fy1 - fy0,
+                        PIX_SRC | PIX_DST, d, 0, 0);
+            int bx0 = x0 > 0 ? x0 - 1 : 0;
+            boxaAddBox(bands, boxCreate(bx0, ay, x1 + 1 - bx0, by + bh - ay),
+                       L_INSERT);
+        }
+        pixDestroy(&clip);
+        pixDestroy(&d);
+        pixDestroy(&r);
+        pixDestroy(&t);
+    }
+    boxaDestroy(&ba);
+    return rc;
+}
+
+/* In the box rows (bands, 2x reduced), box_rows() has the cells'
+ * dividers: take out of the vertical rule runs vm and their ink vk the
+ * shorter ones (under vlen_r) that lie within a row. They were box sides
+ * by rules_reduced()'s rule (a short vertical meeting a horizontal
+ * rule), which also takes a tall letter reaching up to the box's top. */
+static int box_rows_clear(PIX *vm, PIX *vk, BOXA *bands, int vlen_r)
+{
+    int nb = boxaGetCount(bands);
+    if (nb == 0)
+        return 0;
+    PIXA *pa = NULL;
+    BOXA *cc = pixConnComp(vm, &pa, 8);
+    if (!cc)
+        return -1;
+    for (int i = 0; i < boxaGetCount(cc); i++) {
+        l_int32 x, y, w, h;
+        boxaGetBoxGeometry(cc, i, &x, &y, &w, &h);
+        for (int j = 0; h < vlen_r && j < nb; j++) {
+            l_int32 bx, by, bw, bh;
+            boxaGetBoxGeometry(bands, j, &bx, &by, &bw, &bh);
+            if (x < bx || y < by || x + w > bx + bw || y + h > by + bh)
+                continue;
+            PIX *pi = pixaGetPix(pa, i, L_CLONE);
+            if (!pi)
+                break;
+            pixRasterop(vm, x, y, w, h, PIX_DST & PIX_NOT(PIX_SRC), pi, 0, 0);
+            pixRasterop(vk, x, y, w, h, PIX_DST & PIX_NOT(PIX_SRC), pi, 0, 0);
+            pixDestroy(&pi);
+            break;
+        }
+    }
+    pixaDestroy(&pa);
+    boxaDestroy(&cc);
+    return 0;
+}
+
 /* The rules found on the 2x-reduced page (seg__furniture_remove). */
 typedef struct {
     PIX *hm, *vm; /* horizontal and vertical rule runs (vm with box sides) */
@@ -942,6 +1079,7 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
     int bridge = med_h >= 0.1f * dpi && med_h >= 24.0f;
     RulesR rr = {0};
     PIX *out = NULL, *div = NULL, *rows = NULL, *ticks = NULL;
+    BOXA *bands = NULL;
     int ok = !strip || strip_dividers(pixb, &div, &rows, &ticks) == 0;
     PIX *r = ok ? pixReduceRankBinary2(pixb, 1, NULL) : NULL;
     if (r && rules_reduced(r, med_h, bridge, hlen, strip ? 0 : vlen,
@@ -949,8 +1087,15 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
         l_int32 hz = 1, vz = 1, dz = 1, rz = 1, tz = 1;
         pixZero(rr.hm, &hz);
         pixZero(rr.vm, &vz);
-        if (strip) {
+        if (!hz && !div)
+            div = pixCreate(w, h, 1);
+        if (!hz && (!div || !(bands = boxaCreate(4)) ||
+                    box_rows(pixb, rr.hm, med_h, div, bands) != 0 ||
+                    box_rows_clear(rr.vm, rr.vk, bands, vlen / 2) != 0))
+            goto fail;
+        if (div)
             pixZero(div, &dz);
+        if (strip) {
             pixZero(rows, &rz);
             pixZero(ticks, &tz);
         }
@@ -960,6 +1105,8 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
             out = rules_remove(pixb, &rr, dz ? NULL : div, dz ? NULL : rows,
                                tz ? NULL : ticks, med_h, dpi, bridge);
     }
+fail:
+    boxaDestroy(&bands);
     pixDestroy(&r);
     pixDestroy(&div);
     pixDestroy(&rows);

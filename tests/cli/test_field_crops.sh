@@ -5,7 +5,10 @@
 # drawn boxes, combs and boxes cut inside their lines (seed 7, JPEG q80);
 # tools/field_eval.sh reads each with `inkpipe ocr --charset digits`. At
 # least 23 of the 30 must read exactly right (26 when written; before the
-# strip's box furniture was removed, 0). Needs the MNIST test files beside
+# strip's box furniture was removed, 0). The box and comb fields must also
+# read with 40 px of paper around them (at least 16 of 20; 17 when
+# written, 14 before box rows were found on pages) and pasted ten to an A4
+# page (at least 15 of 20; 17 when written, 9 before). Needs the MNIST test files beside
 # the clone (../shared/data/mnist-test; $INKPIPE_TEST_DATA overrides the
 # data folder); that part is skipped with a line saying so otherwise. The
 # usage checks of field_compose need no data.
@@ -34,6 +37,10 @@ check field_compose__unknown_kind__error_names_it grep -q "'oval'" "$T/kind.err"
 rc=$?
 check field_compose__bad_fields__exit_2 test $rc -eq 2
 check field_compose__bad_fields__error_names_option grep -q -- "--fields 'many'" "$T/fields.err"
+"$FC" --idx "$T/bad.gz" "$T/bad.gz" --out "$T/none" --page 2>"$T/page.err"
+rc=$?
+check field_compose__box_in_on_page__exit_2 test $rc -eq 2
+check field_compose__box_in_on_page__error_names_it grep -q "box_in" "$T/page.err"
 
 IMG=$DATA/mnist-test/t10k-images-idx3-ubyte.gz
 LAB=$DATA/mnist-test/t10k-labels-idx1-ubyte.gz
@@ -57,3 +64,28 @@ check field_crops__sample__30_fields grep -q '^FIELDS kind=all n=30 ' "$T/eval.t
 exact=$(sed -n 's/^FIELDS kind=all n=30 exact=\([0-9]*\) .*/\1/p' "$T/eval.txt")
 check field_crops__boxed_digit_fields__at_least_23_of_30_exact \
     test "${exact:-0}" -ge 23
+
+# A PNG's width (its IHDR, big-endian at byte 16)
+pngwidth() { od -An -tu1 -j16 -N4 "$1" | awk '{ print (($1 * 256 + $2) * 256 + $3) * 256 + $4 }'; }
+# A loose cut keeps the same digits, 40 px of paper more on each side.
+"$FC" --idx "$IMG" "$LAB" --out "$T/m" --fields 3 --seed 3 --margin 40 --format png &&
+    "$FC" --idx "$IMG" "$LAB" --out "$T/p" --fields 3 --seed 3 --format png
+check field_compose__margin__same_digits diff "$T/m/truth.tsv" "$T/p/truth.tsv"
+check field_compose__margin__80_px_wider test \
+    "$(pngwidth "$T/m/f000_box.png")" -eq "$(($(pngwidth "$T/p/f000_box.png") + 80))"
+
+# field k of a page: read as the page's k-th line
+for how in margin page; do
+    case $how in
+    margin) args=(--margin 40) floor=16 ;;
+    page) args=(--page) floor=15 ;;
+    esac
+    "$TOP/tools/field_eval.sh" --idx "$IMG" "$LAB" --fields 20 --seed 7 \
+        --kinds box,comb "${args[@]}" --inkpipe "$INKPIPE" --build "$B" \
+        --out "$T/eval-$how" >"$T/eval-$how.txt" 2>&1 ||
+        { sed 's/^/# /' "$T/eval-$how.txt"; fail field_crops__${how}_eval_runs; continue; }
+    sed 's/^/# /' "$T/eval-$how.txt"
+    exact=$(sed -n 's/^FIELDS kind=all n=20 exact=\([0-9]*\) .*/\1/p' "$T/eval-$how.txt")
+    check field_crops__boxed_digit_fields_${how}__at_least_${floor}_of_20_exact \
+        test "${exact:-0}" -ge "$floor"
+done

@@ -522,6 +522,82 @@ static void seg_page_segment__trimmed_upright_stems__kept(void)
     pixDestroy(&big);
 }
 
+/* How many glyphs lie wholly inside box b. */
+static int glyphs_in(const SegPage *page, int x, int y, int w, int h)
+{
+    int ng, n = 0;
+    const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+    for (int i = 0; i < ng; i++)
+        n += g[i].box.x >= x && g[i].box.y >= y &&
+             g[i].box.x + g[i].box.w <= x + w &&
+             g[i].box.y + g[i].box.h <= y + h;
+    return n;
+}
+
+static void seg_page_segment__boxed_field_with_margin__dividers_removed(void)
+{
+    /* Cut out with 40 px of paper around the box: taller than the box,
+     * the crop's own height no longer tells its dividers from glyphs;
+     * its two rules, one above the other, do. */
+    FxPen pen = fx_pen(24);
+    const char *cells = "onlxHvo";
+    PIX *pix = boxed_field(cells, 40, 0, &pen);
+    check_field(pix, (int)strlen(cells), 24);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__boxed_field_on_page__dividers_removed(void)
+{
+    /* A low boxed field on a page of writing: its sides and dividers,
+     * shorter than the box sides a page's rules allow (1.8 glyph
+     * heights), were read as 1s between the letters. */
+    FxPen pen = fx_pen(24);
+    const char *cells = "onlxHvo";
+    PIX *pix = pixCreate(1400, 700, 1);
+    fx_text(pix, "Name of the holder", 60, 100, &pen, 0);
+    fx_text(pix, "written in full", 60, 200, &pen, 0);
+    PIX *field = boxed_field(cells, 0, 0, &pen);
+    int fw = pixGetWidth(field), fh = pixGetHeight(field);
+    pixRasterop(pix, 300, 300, fw, fh, PIX_SRC, field, 0, 0);
+    fx_text(pix, "and the date below", 60, 500, &pen, 0);
+    SegPage *p = seg_opt(pix, NULL);
+    CHECK(p != NULL);
+    if (p) {
+        CHECK(glyphs_in(p, 296, 296, fw + 8, fh + 8) == (int)strlen(cells));
+        CHECK(line_like_glyphs(p, 24) == 0);
+        if (test_case_failed)
+            fx_dump_glyphs(p);
+    }
+    seg_page_destroy(&p);
+    pixDestroy(&field);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__ruled_lines_tall_letters__kept(void)
+{
+    /* Writing between the rules of ruled paper, its tall letters spanning
+     * from one rule to the next: no box sides (they would stand at the
+     * rules' ends, 3 or more on a grid), so every letter stays. */
+    FxPen pen = fx_pen(24);
+    PIX *pix = pixCreate(1200, 400, 1);
+    for (int y = 100; y <= 320; y += 44)
+        pixRasterop(pix, 20, y, 1160, 3, PIX_SET, NULL, 0, 0);
+    const char *txt = "Hill loll Hill";
+    int n = 0;
+    for (const char *c = txt; *c; c++)
+        n += *c != ' ';
+    fx_text(pix, txt, 60, 144 - 2, &pen, 0);
+    SegPage *p = seg_opt(pix, NULL);
+    CHECK(p != NULL);
+    if (p) {
+        CHECK(glyphs_in(p, 0, 96, 1200, 54) == n);
+        if (test_case_failed)
+            fx_dump_glyphs(p);
+    }
+    seg_page_destroy(&p);
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
     RUN(seg_page_segment__boxed_field__box_removed_strokes_kept);
@@ -537,5 +613,8 @@ int main(void)
     RUN(seg_page_segment__field_cut_inside_box__dividers_removed);
     RUN(seg_page_segment__comb_field_crop__ticks_removed);
     RUN(seg_page_segment__trimmed_upright_stems__kept);
+    RUN(seg_page_segment__boxed_field_with_margin__dividers_removed);
+    RUN(seg_page_segment__boxed_field_on_page__dividers_removed);
+    RUN(seg_page_segment__ruled_lines_tall_letters__kept);
     TEST_EXIT();
 }
