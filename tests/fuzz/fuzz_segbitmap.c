@@ -20,7 +20,8 @@
  *           (w + 7) / 8 bytes; 8 bpp one byte each (0 = black)
  * The seeds (tests/fuzz/corpus/segbitmap/) are small pages in this layout:
  * words far apart in two columns and nested, hairline marks beside a wide
- * blob, grey text with noise, a box with a word in it; regress_*.bin are
+ * blob, grey text with noise, a box with a word in it, a row of boxes one
+ * glyph tall under writing and over ruled lines; regress_*.bin are
  * what this target found within seconds on the code before issue 12's fix
  * (the XY-cut block map read past its end: two_columns.bin finds that too;
  * the touching-glyph split cut left of a piece).
