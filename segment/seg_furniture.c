@@ -438,29 +438,94 @@ static PIX *expand_and(PIX *mask_r, PIX *pixb, int w, int h, int gw, int gh)
     return m;
 }
 
+/* The band within 3 px across the rule cores of hm_r (2x reduced,
+ * horizontal: 7 rows tall) and vm_r (vertical: 7 columns wide), over the
+ * page rectangle x0, y0 (even), w x h. NULL out of memory. */
+static PIX *rule_band(PIX *hm_r, PIX *vm_r, int x0, int y0, int w, int h)
+{
+    int rw = pixGetWidth(hm_r), rh = pixGetHeight(hm_r);
+    int cx = x0 / 2, cy = y0 / 2;
+    int cw = (w + 1) / 2 < rw - cx ? (w + 1) / 2 : rw - cx;
+    int ch = (h + 1) / 2 < rh - cy ? (h + 1) / 2 : rh - cy;
+    BOX *b = boxCreate(cx, cy, cw, ch);
+    PIX *band = pixCreate(w, h, 1);
+    int ok = b && band;
+    for (int k = 0; ok && k < 2; k++) {
+        PIX *c = pixClipRectangle(k ? vm_r : hm_r, b, NULL);
+        PIX *e = c ? pixExpandBinaryPower2(c, 2) : NULL;
+        PIX *d = e ? (k ? pixDilateBrickDwa(NULL, e, 7, 1)
+                        : pixDilateBrickDwa(NULL, e, 1, 7))
+                   : NULL;
+        if (d)
+            pixRasterop(band, 0, 0, w, h, PIX_SRC | PIX_DST, d, 0, 0);
+        ok = d != NULL;
+        pixDestroy(&c);
+        pixDestroy(&e);
+        pixDestroy(&d);
+    }
+    boxDestroy(&b);
+    if (!ok)
+        pixDestroy(&band);
+    return band;
+}
+
 /* Remove from out the pieces that lie wholly within 3 px of a rule core
- * (hm_r, vm_r: 2x-reduced rule masks). */
+ * (hm_r, vm_r: 2x-reduced rule masks). Each rule is looked at in its own
+ * rectangle, 8 px around it (a piece inside a band joins a piece outside
+ * it within a pixel of the band, so that is all the page it needs; the
+ * whole page took 4.4 ms of the bench pages' 17 ms of furniture). A piece
+ * that reaches the rectangle's edge inside a band (along a crossing rule)
+ * is kept. */
 static int drop_remnants(PIX *out, PIX *hm_r, PIX *vm_r)
 {
     int w = pixGetWidth(out), h = pixGetHeight(out);
-    PIX *hb = expand_and(hm_r, NULL, w, h, 1, 7);
-    PIX *vb = expand_and(vm_r, NULL, w, h, 7, 1);
-    PIX *outside = NULL, *keep = NULL;
-    int rc = -1;
-    if (!hb || !vb)
-        goto done;
-    pixOr(hb, hb, vb);
-    outside = pixSubtract(NULL, out, hb);
-    keep = outside ? pixSeedfillBinary(NULL, outside, out, 8) : NULL;
-    if (!keep)
-        goto done;
-    pixCopy(out, keep);
-    rc = 0;
-done:
-    pixDestroy(&hb);
-    pixDestroy(&vb);
-    pixDestroy(&outside);
-    pixDestroy(&keep);
+    PIX *all = pixOr(NULL, hm_r, vm_r);
+    BOXA *rb = all ? pixConnCompBB(all, 8) : NULL;
+    pixDestroy(&all);
+    if (!rb)
+        return -1;
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < boxaGetCount(rb); i++) {
+        l_int32 bx, by, bw, bh;
+        boxaGetBoxGeometry(rb, i, &bx, &by, &bw, &bh);
+        int x0 = 2 * bx - 8 > 0 ? 2 * bx - 8 : 0;
+        int y0 = 2 * by - 8 > 0 ? 2 * by - 8 : 0;
+        int x1 = 2 * (bx + bw) + 8 < w ? 2 * (bx + bw) + 8 : w;
+        int y1 = 2 * (by + bh) + 8 < h ? 2 * (by + bh) + 8 : h;
+        BOX *box = boxCreate(x0, y0, x1 - x0, y1 - y0);
+        PIX *o = box ? pixClipRectangle(out, box, NULL) : NULL;
+        PIX *band = rule_band(hm_r, vm_r, x0, y0, x1 - x0, y1 - y0);
+        PIX *seed = o && band ? pixSubtract(NULL, o, band) : NULL;
+        PIX *keep = NULL;
+        boxDestroy(&box);
+        if (seed) {
+            /* the rectangle's edges, where not the page's, are seeds too */
+            int ew = x1 - x0, eh = y1 - y0;
+            if (x0 > 0)
+                pixRasterop(seed, 0, 0, 1, eh, PIX_SRC | PIX_DST, o, 0, 0);
+            if (x1 < w)
+                pixRasterop(seed, ew - 1, 0, 1, eh, PIX_SRC | PIX_DST, o,
+                            ew - 1, 0);
+            if (y0 > 0)
+                pixRasterop(seed, 0, 0, ew, 1, PIX_SRC | PIX_DST, o, 0, 0);
+            if (y1 < h)
+                pixRasterop(seed, 0, eh - 1, ew, 1, PIX_SRC | PIX_DST, o, 0,
+                            eh - 1);
+            keep = pixSeedfillBinary(NULL, seed, o, 8);
+        }
+        if (keep) {
+            pixSubtract(o, o, keep); /* what goes */
+            pixRasterop(out, x0, y0, x1 - x0, y1 - y0,
+                        PIX_DST & PIX_NOT(PIX_SRC), o, 0, 0);
+        } else {
+            rc = -1;
+        }
+        pixDestroy(&o);
+        pixDestroy(&band);
+        pixDestroy(&seed);
+        pixDestroy(&keep);
+    }
+    boxaDestroy(&rb);
     return rc;
 }
 
