@@ -316,18 +316,45 @@ static PIX *straight_ink(PIX *m, PIX *r, float med_h, int horizontal)
     return o;
 }
 
+/* r's opening by a len px brick along the rule direction, over the box
+ * x, y, w, h only: the opening of r cut around the box with len + 1 px
+ * more along that direction, which is all the opening reads there
+ * (Leptonica's erosion takes what lies beyond a cut as ink: len + 1 px
+ * away, that reaches no pixel of the box). NULL out of memory. */
+static PIX *open_in_box(PIX *r, int x, int y, int w, int h, int len,
+                        int horizontal)
+{
+    int rw = pixGetWidth(r), rh = pixGetHeight(r), pad = len + 1;
+    int x0 = horizontal && x - pad > 0 ? x - pad : horizontal ? 0 : x;
+    int y0 = !horizontal && y - pad > 0 ? y - pad : !horizontal ? 0 : y;
+    int x1 = horizontal && x + w + pad < rw ? x + w + pad : horizontal ? rw : x + w;
+    int y1 = !horizontal && y + h + pad < rh ? y + h + pad : !horizontal ? rh : y + h;
+    BOX *cb = boxCreate(x0, y0, x1 - x0, y1 - y0);
+    BOX *bb = boxCreate(x - x0, y - y0, w, h);
+    PIX *c = cb ? pixClipRectangle(r, cb, NULL) : NULL;
+    PIX *o = !c ? NULL
+             : horizontal ? pixOpenCompBrickExtendDwa(NULL, c, len, 1)
+                          : pixOpenCompBrickExtendDwa(NULL, c, 1, len);
+    PIX *t = o && bb ? pixClipRectangle(o, bb, NULL) : NULL;
+    boxDestroy(&cb);
+    boxDestroy(&bb);
+    pixDestroy(&c);
+    pixDestroy(&o);
+    return t;
+}
+
 /* Drop the runs of m (2x reduced) that only bridging made long and that
  * are not thin lines: a rule has little ink beside it (glyph strokes
  * crossing it), the bottoms of a row of printed letters, lined up and
  * bridged across their gaps, have the letters right above them. A run
- * that an unbridged run of len px touches is kept as it is. Returns 0/-1. */
+ * that an unbridged run of len px touches is kept as it is (an unbridged
+ * run lies within one run of m: the opening only grows with its image, so
+ * it is looked for in each run's box alone). Returns 0/-1. */
 static int keep_thin_runs(PIX *m, PIX *r, int len, int horizontal)
 {
     PIXA *pa = NULL;
     BOXA *ba = pixConnComp(m, &pa, 8);
-    PIX *plain = horizontal ? pixOpenCompBrickExtendDwa(NULL, r, len, 1)
-                            : pixOpenCompBrickExtendDwa(NULL, r, 1, len);
-    int rc = (ba && pa && plain) ? 0 : -1;
+    int rc = (ba && pa) ? 0 : -1;
     int n = ba ? boxaGetCount(ba) : 0;
     int rw = pixGetWidth(r), rh = pixGetHeight(r);
     for (int i = 0; rc == 0 && i < n; i++) {
@@ -335,7 +362,7 @@ static int keep_thin_runs(PIX *m, PIX *r, int len, int horizontal)
         boxaGetBoxGeometry(ba, i, &x, &y, &w, &h);
         PIX *pi = pixaGetPix(pa, i, L_CLONE);
         BOX *b = boxCreate(x, y, w, h);
-        PIX *t = pi && b ? pixClipRectangle(plain, b, NULL) : NULL;
+        PIX *t = pi && b ? open_in_box(r, x, y, w, h, len, horizontal) : NULL;
         PIX *u = pi && b ? pixClipRectangle(r, b, NULL) : NULL;
         if (t && u) {
             pixAnd(t, t, pi);
@@ -366,7 +393,6 @@ static int keep_thin_runs(PIX *m, PIX *r, int len, int horizontal)
     }
     pixaDestroy(&pa);
     boxaDestroy(&ba);
-    pixDestroy(&plain);
     return rc;
 }
 
