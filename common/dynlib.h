@@ -55,7 +55,9 @@ Dynlib *dynlib_load(const DynlibLib *libs, size_t n_libs);
 void dynlib_unload(Dynlib **pd);
 
 /* A set opened once per process (a static of the caller, made with
- * DYNLIB_ONCE). The fields after n_libs are dynlib_once's. */
+ * DYNLIB_ONCE). The fields after n_libs are dynlib_once's; once it has
+ * failed, err is its message, for a caller that words its own around it
+ * (err_get() is the same text). */
 typedef struct {
     const DynlibLib *libs;
     size_t n_libs;
