@@ -47,7 +47,7 @@ static void syms_clear(const DynlibLib *l)
  * match). */
 static void *lib_open(const DynlibLib *l, int *pwhich)
 {
-    char why[256] = "";
+    char why[400] = "";
     assert(l->sonames[0] && l->package);
     for (int i = 0; i < DYNLIB_SONAMES && l->sonames[i]; i++) {
         void *h = dlopen(l->sonames[i], RTLD_NOW | RTLD_LOCAL);
