@@ -16,89 +16,61 @@
  * libtesseract is opened with dlopen() on the first label, not linked: its
  * 50-odd shared libraries (curl, archive, TLS ...) took ~25 ms of every
  * inkpipe process's start, forms or not. A missing library is an error
- * that says what to install.
+ * that says what to install. The opening is common/dynlib.c's (once per
+ * process, under its lock, a failure kept); this file has the table of
+ * functions.
  */
 #include "forms/forms.h"
 
 #include <ctype.h>
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <tesseract/capi.h>
 
+#include "common/dynlib.h"
 #include "common/err.h"
 #include "forms/form_int.h"
 
-/* The library's C API, from dlopen (tess_lib) */
+/* The library's C API: each field is the function of the same name
+ * (capi.h's prototypes; DYNLIB_SYM checks each against them), filled by
+ * dynlib_once (common/dynlib.h) on the first label. */
 static struct {
-    TessBaseAPI *(*create)(void);
-    void (*del)(TessBaseAPI *);
-    BOOL (*set_variable)(TessBaseAPI *, const char *, const char *);
-    int (*init2)(TessBaseAPI *, const char *, const char *, TessOcrEngineMode);
-    char **(*loaded_languages)(const TessBaseAPI *);
-    void (*set_psm)(TessBaseAPI *, TessPageSegMode);
-    void (*set_image2)(TessBaseAPI *, struct Pix *);
-    void (*set_resolution)(TessBaseAPI *, int);
-    char *(*utf8_text)(TessBaseAPI *);
-    void (*clear)(TessBaseAPI *);
-    void (*end)(TessBaseAPI *);
-    void (*delete_text)(const char *);
-    void (*delete_text_array)(char **);
+    TessBaseAPI *(*TessBaseAPICreate)(void);
+    void (*TessBaseAPIDelete)(TessBaseAPI *);
+    BOOL (*TessBaseAPISetVariable)(TessBaseAPI *, const char *, const char *);
+    int (*TessBaseAPIInit2)(TessBaseAPI *, const char *, const char *,
+                            TessOcrEngineMode);
+    char **(*TessBaseAPIGetLoadedLanguagesAsVector)(const TessBaseAPI *);
+    void (*TessBaseAPISetPageSegMode)(TessBaseAPI *, TessPageSegMode);
+    void (*TessBaseAPISetImage2)(TessBaseAPI *, struct Pix *);
+    void (*TessBaseAPISetSourceResolution)(TessBaseAPI *, int);
+    char *(*TessBaseAPIGetUTF8Text)(TessBaseAPI *);
+    void (*TessBaseAPIClear)(TessBaseAPI *);
+    void (*TessBaseAPIEnd)(TessBaseAPI *);
+    void (*TessDeleteText)(const char *);
+    void (*TessDeleteTextArray)(char **);
 } T;
-static int tess_lib_state; /* 0 not tried, 1 loaded, -1 failed */
-static char tess_lib_err[256];
-
-#define TESS_LIB "libtesseract.so.5"
-
-/* Store dlsym(h, name) in the function pointer at fp. 0 or -1. */
-static int tess_sym(void *h, const char *name, void *fp, size_t size)
-{
-    void *sym = dlsym(h, name);
-    if (!sym) {
-        snprintf(tess_lib_err, sizeof tess_lib_err, "%s has no %s", TESS_LIB,
-                 name);
-        return -1;
-    }
-    memcpy(fp, &sym, size); /* POSIX: a symbol's address is the function's */
-    return 0;
-}
-
-#define TESS_SYM(h, name, field) tess_sym(h, name, &T.field, sizeof T.field)
-
-/* Open libtesseract once per process. 0, or -1 (message set). */
-static int tess_lib(void)
-{
-    if (tess_lib_state == 0) {
-        void *h = dlopen(TESS_LIB, RTLD_NOW | RTLD_LOCAL);
-        if (!h)
-            snprintf(tess_lib_err, sizeof tess_lib_err, "%s", dlerror());
-        tess_lib_state =
-            h && !TESS_SYM(h, "TessBaseAPICreate", create) &&
-                    !TESS_SYM(h, "TessBaseAPIDelete", del) &&
-                    !TESS_SYM(h, "TessBaseAPISetVariable", set_variable) &&
-                    !TESS_SYM(h, "TessBaseAPIInit2", init2) &&
-                    !TESS_SYM(h, "TessBaseAPIGetLoadedLanguagesAsVector",
-                              loaded_languages) &&
-                    !TESS_SYM(h, "TessBaseAPISetPageSegMode", set_psm) &&
-                    !TESS_SYM(h, "TessBaseAPISetImage2", set_image2) &&
-                    !TESS_SYM(h, "TessBaseAPISetSourceResolution",
-                              set_resolution) &&
-                    !TESS_SYM(h, "TessBaseAPIGetUTF8Text", utf8_text) &&
-                    !TESS_SYM(h, "TessBaseAPIClear", clear) &&
-                    !TESS_SYM(h, "TessBaseAPIEnd", end) &&
-                    !TESS_SYM(h, "TessDeleteText", delete_text) &&
-                    !TESS_SYM(h, "TessDeleteTextArray", delete_text_array)
-                ? 1
-                : -1;
-    }
-    if (tess_lib_state < 0)
-        return err_set("cannot load Tesseract for the printed labels (%s): "
-                       "install libtesseract5 (Debian), or read the labels "
-                       "with forms.labels: inkpipe / --labels inkpipe",
-                       tess_lib_err);
-    return 0;
-}
+static const DynlibSym tess_syms[] = {
+    DYNLIB_SYM(T, TessBaseAPICreate),
+    DYNLIB_SYM(T, TessBaseAPIDelete),
+    DYNLIB_SYM(T, TessBaseAPISetVariable),
+    DYNLIB_SYM(T, TessBaseAPIInit2),
+    DYNLIB_SYM(T, TessBaseAPIGetLoadedLanguagesAsVector),
+    DYNLIB_SYM(T, TessBaseAPISetPageSegMode),
+    DYNLIB_SYM(T, TessBaseAPISetImage2),
+    DYNLIB_SYM(T, TessBaseAPISetSourceResolution),
+    DYNLIB_SYM(T, TessBaseAPIGetUTF8Text),
+    DYNLIB_SYM(T, TessBaseAPIClear),
+    DYNLIB_SYM(T, TessBaseAPIEnd),
+    DYNLIB_SYM(T, TessDeleteText),
+    DYNLIB_SYM(T, TessDeleteTextArray),
+};
+static const DynlibLib tess_lib[] = {
+    {{"libtesseract.so.5"}, "libtesseract5", tess_syms,
+     sizeof tess_syms / sizeof tess_syms[0]},
+};
+static DynlibOnce tess_once = DYNLIB_ONCE(tess_lib);
 
 static TessBaseAPI *tess_api; /* this process's reader; NULL until used */
 static char tess_langs[FORM_LANG_MAX]; /* the languages it was started with */
@@ -143,7 +115,7 @@ int form_labels_lang_parse(const char *s, char *out)
  * miss (FORM_LANG_MAX bytes); 0 when every one was loaded. */
 static int tess_missing(TessBaseAPI *api, const char *langs, char *miss)
 {
-    char **loaded = T.loaded_languages(api);
+    char **loaded = T.TessBaseAPIGetLoadedLanguagesAsVector(api);
     int missing = 0;
     for (const char *p = langs; *p && !missing;) {
         size_t len = strcspn(p, "+");
@@ -157,7 +129,7 @@ static int tess_missing(TessBaseAPI *api, const char *langs, char *miss)
         p += len + (p[len] == '+');
     }
     if (loaded)
-        T.delete_text_array(loaded);
+        T.TessDeleteTextArray(loaded);
     return missing;
 }
 
@@ -169,16 +141,21 @@ static TessBaseAPI *tess_open(const char *langs)
      * threads spin (about 4x the CPU of reading without them; workers
      * are processes, one per core, already). */
     omp_set_max_active_levels(0);
-    if (tess_lib() < 0)
+    if (dynlib_once(&tess_once) < 0) {
+        err_set("cannot load Tesseract for the printed labels (%s): "
+                "install libtesseract5 (Debian), or read the labels with "
+                "forms.labels: inkpipe / --labels inkpipe",
+                tess_once.err);
         return NULL;
-    TessBaseAPI *api = T.create();
+    }
+    TessBaseAPI *api = T.TessBaseAPICreate();
     if (!api) {
         err_set("tesseract: out of memory");
         return NULL;
     }
-    T.set_variable(api, "debug_file", "/dev/null");
+    T.TessBaseAPISetVariable(api, "debug_file", "/dev/null");
     char miss[FORM_LANG_MAX];
-    int rc = T.init2(api, NULL, langs, OEM_LSTM_ONLY);
+    int rc = T.TessBaseAPIInit2(api, NULL, langs, OEM_LSTM_ONLY);
     if (rc != 0 || tess_missing(api, langs, miss)) {
         if (rc != 0) /* none loaded: name the first */
             snprintf(miss, sizeof miss, "%.*s", (int)strcspn(langs, "+"),
@@ -188,8 +165,8 @@ static TessBaseAPI *tess_open(const char *langs)
         for (char *q = pkg; *q; q++)
             if (*q == '_')
                 *q = '-';
-        T.end(api);
-        T.del(api);
+        T.TessBaseAPIEnd(api);
+        T.TessBaseAPIDelete(api);
         err_set("forms.labels_lang %s: cannot load Tesseract's model for "
                 "'%s' (%s.traineddata; install tesseract-ocr-%s, set "
                 "TESSDATA_PREFIX to the folder that holds it, name other "
@@ -198,7 +175,7 @@ static TessBaseAPI *tess_open(const char *langs)
                 langs, miss, miss, pkg);
         return NULL;
     }
-    T.set_psm(api, PSM_SINGLE_LINE);
+    T.TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
     return api;
 }
 
@@ -231,8 +208,8 @@ void form_tess_release(void)
 {
     if (!tess_api)
         return;
-    T.end(tess_api);
-    T.del(tess_api);
+    T.TessBaseAPIEnd(tess_api);
+    T.TessBaseAPIDelete(tess_api);
     tess_api = NULL;
 }
 
@@ -251,10 +228,10 @@ int form__tess_read(PIX *crop, int dpi, const char *langs, char **ptext)
     *ptext = NULL;
     if (!tess_reader(langs))
         return -1;
-    T.set_image2(tess_api, crop);
-    T.set_resolution(tess_api, dpi > 0 ? dpi : 200);
-    char *t = T.utf8_text(tess_api);
-    T.clear(tess_api);
+    T.TessBaseAPISetImage2(tess_api, crop);
+    T.TessBaseAPISetSourceResolution(tess_api, dpi > 0 ? dpi : 200);
+    char *t = T.TessBaseAPIGetUTF8Text(tess_api);
+    T.TessBaseAPIClear(tess_api);
     if (!t)
         return err_set("tesseract: cannot read the label");
     size_t k = 0;
@@ -272,7 +249,7 @@ int form__tess_read(PIX *crop, int dpi, const char *langs, char **ptext)
     int rc = 0;
     if (k && !(*ptext = strdup(t)))
         rc = err_set("out of memory");
-    T.delete_text(t);
+    T.TessDeleteText(t);
     return rc;
 }
 

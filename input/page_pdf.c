@@ -35,17 +35,18 @@
  * and what they pull in (libstdc++, NSS, GnuTLS, X11 ...) cost every
  * inkpipe process ~23 ms of CPU at start, PDF or not. A library that cannot
  * be opened fails the PDF (or the page) naming it and its Debian package.
+ * The opening is common/dynlib.c's (once per process, under its lock; a
+ * failure is kept); this file has the tables: the functions, their
+ * libraries, the three sets.
  */
 #include "input/page.h"
 
 #include <cairo.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <poppler.h>
-#include <pthread.h>
 #include <qpdf/qpdf-c.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "common/dynlib.h"
 #include "common/err.h"
 
 /* last: jbig2.h defines `inline` away when it is not a macro (as in C11,
@@ -68,7 +70,8 @@
 /* ---- the libraries, opened on first use --------------------------------- */
 
 /* Their functions: each field is the library function of the same name
- * (prototypes as in the headers; PDF_SYM checks each against them). */
+ * (prototypes as in the headers; DYNLIB_SYM checks each against them).
+ * Filled by dynlib_once (common/dynlib.h) on a set's first use. */
 static struct {
     /* qpdf */
     qpdf_data (*qpdf_init)(void);
@@ -156,173 +159,111 @@ static struct {
     void (*cairo_destroy)(cairo_t *);
 } L;
 
-/* What each group of functions is for, opened on its first use: qpdf for
- * every PDF, jbig2dec for JBIG2 page images, the rest for rendering. */
-enum { PDF_LIB_QPDF, PDF_LIB_JBIG2, PDF_LIB_RENDER, PDF_LIB_GROUPS };
-
-/* The shared libraries: soname (what the build's headers match), the
- * Debian package that has it, the group it belongs to. */
-enum { SO_QPDF, SO_JBIG2, SO_POPPLER, SO_GLIB, SO_GOBJECT, SO_CAIRO, SO_N };
-static const struct {
-    const char *soname, *package;
-    int group;
-} pdf_so[SO_N] = {
-    [SO_QPDF] = {"libqpdf.so.29", "libqpdf29", PDF_LIB_QPDF},
-    [SO_JBIG2] = {"libjbig2dec.so.0", "libjbig2dec0", PDF_LIB_JBIG2},
-    [SO_POPPLER] = {"libpoppler-glib.so.8", "libpoppler-glib8",
-                    PDF_LIB_RENDER},
-    [SO_GLIB] = {"libglib-2.0.so.0", "libglib2.0-0", PDF_LIB_RENDER},
-    [SO_GOBJECT] = {"libgobject-2.0.so.0", "libglib2.0-0", PDF_LIB_RENDER},
-    [SO_CAIRO] = {"libcairo.so.2", "libcairo2", PDF_LIB_RENDER},
+/* Each library's functions in L (DYNLIB_SYM checks each field against
+ * the header's prototype). */
+static const DynlibSym qpdf_syms[] = {
+    DYNLIB_SYM(L, qpdf_init),
+    DYNLIB_SYM(L, qpdf_cleanup),
+    DYNLIB_SYM(L, qpdf_silence_errors),
+    DYNLIB_SYM(L, qpdf_set_suppress_warnings),
+    DYNLIB_SYM(L, qpdf_read),
+    DYNLIB_SYM(L, qpdf_read_memory),
+    DYNLIB_SYM(L, qpdf_has_error),
+    DYNLIB_SYM(L, qpdf_get_error),
+    DYNLIB_SYM(L, qpdf_get_error_message_detail),
+    DYNLIB_SYM(L, qpdf_get_num_pages),
+    DYNLIB_SYM(L, qpdf_get_page_n),
+    DYNLIB_SYM(L, qpdf_get_object_by_id),
+    DYNLIB_SYM(L, qpdf_oh_release),
+    DYNLIB_SYM(L, qpdf_oh_new_null),
+    DYNLIB_SYM(L, qpdf_oh_get_object_id),
+    DYNLIB_SYM(L, qpdf_oh_get_generation),
+    DYNLIB_SYM(L, qpdf_oh_is_null),
+    DYNLIB_SYM(L, qpdf_oh_is_bool),
+    DYNLIB_SYM(L, qpdf_oh_is_integer),
+    DYNLIB_SYM(L, qpdf_oh_is_number),
+    DYNLIB_SYM(L, qpdf_oh_is_name),
+    DYNLIB_SYM(L, qpdf_oh_is_array),
+    DYNLIB_SYM(L, qpdf_oh_is_dictionary),
+    DYNLIB_SYM(L, qpdf_oh_is_stream),
+    DYNLIB_SYM(L, qpdf_oh_is_name_and_equals),
+    DYNLIB_SYM(L, qpdf_oh_is_dictionary_of_type),
+    DYNLIB_SYM(L, qpdf_oh_get_bool_value),
+    DYNLIB_SYM(L, qpdf_oh_get_int_value),
+    DYNLIB_SYM(L, qpdf_oh_get_numeric_value),
+    DYNLIB_SYM(L, qpdf_oh_get_name),
+    DYNLIB_SYM(L, qpdf_oh_get_array_n_items),
+    DYNLIB_SYM(L, qpdf_oh_get_array_item),
+    DYNLIB_SYM(L, qpdf_oh_has_key),
+    DYNLIB_SYM(L, qpdf_oh_get_key),
+    DYNLIB_SYM(L, qpdf_oh_get_dict),
+    DYNLIB_SYM(L, qpdf_oh_get_stream_data),
+    DYNLIB_SYM(L, qpdf_oh_get_page_content_data),
+};
+static const DynlibSym jbig2_syms[] = {
+    DYNLIB_SYM(L, jbig2_ctx_new_imp),
+    DYNLIB_SYM(L, jbig2_ctx_free),
+    DYNLIB_SYM(L, jbig2_make_global_ctx),
+    DYNLIB_SYM(L, jbig2_global_ctx_free),
+    DYNLIB_SYM(L, jbig2_data_in),
+    DYNLIB_SYM(L, jbig2_complete_page),
+    DYNLIB_SYM(L, jbig2_page_out),
+    DYNLIB_SYM(L, jbig2_release_page),
+};
+static const DynlibSym poppler_syms[] = {
+    DYNLIB_SYM(L, poppler_document_new_from_file),
+    DYNLIB_SYM(L, poppler_document_get_n_pages),
+    DYNLIB_SYM(L, poppler_document_get_page),
+    DYNLIB_SYM(L, poppler_page_get_size),
+    DYNLIB_SYM(L, poppler_page_render),
+};
+static const DynlibSym glib_syms[] = {
+    DYNLIB_SYM(L, g_canonicalize_filename),
+    DYNLIB_SYM(L, g_filename_to_uri),
+    DYNLIB_SYM(L, g_free),
+    DYNLIB_SYM(L, g_error_free),
+};
+static const DynlibSym gobject_syms[] = {
+    DYNLIB_SYM(L, g_object_unref),
+};
+static const DynlibSym cairo_syms[] = {
+    DYNLIB_SYM(L, cairo_image_surface_create),
+    DYNLIB_SYM(L, cairo_surface_status),
+    DYNLIB_SYM(L, cairo_surface_flush),
+    DYNLIB_SYM(L, cairo_image_surface_get_data),
+    DYNLIB_SYM(L, cairo_image_surface_get_stride),
+    DYNLIB_SYM(L, cairo_surface_destroy),
+    DYNLIB_SYM(L, cairo_create),
+    DYNLIB_SYM(L, cairo_set_source_rgb),
+    DYNLIB_SYM(L, cairo_paint),
+    DYNLIB_SYM(L, cairo_scale),
+    DYNLIB_SYM(L, cairo_status),
+    DYNLIB_SYM(L, cairo_status_to_string),
+    DYNLIB_SYM(L, cairo_destroy),
 };
 
-/* One function: its library, name, and field in L. The sizeof is never
- * evaluated (no reference to the library's symbol) but fails to compile,
- * with -Wall a warning, when the field's type is not the header's. */
-#define PDF_SYM(so, name) {so, #name, &L.name, sizeof(L.name = name)}
-static const struct {
-    int so;
-    const char *name;
-    void *field;
-    size_t size;
-} pdf_sym[] = {
-    PDF_SYM(SO_QPDF, qpdf_init),
-    PDF_SYM(SO_QPDF, qpdf_cleanup),
-    PDF_SYM(SO_QPDF, qpdf_silence_errors),
-    PDF_SYM(SO_QPDF, qpdf_set_suppress_warnings),
-    PDF_SYM(SO_QPDF, qpdf_read),
-    PDF_SYM(SO_QPDF, qpdf_read_memory),
-    PDF_SYM(SO_QPDF, qpdf_has_error),
-    PDF_SYM(SO_QPDF, qpdf_get_error),
-    PDF_SYM(SO_QPDF, qpdf_get_error_message_detail),
-    PDF_SYM(SO_QPDF, qpdf_get_num_pages),
-    PDF_SYM(SO_QPDF, qpdf_get_page_n),
-    PDF_SYM(SO_QPDF, qpdf_get_object_by_id),
-    PDF_SYM(SO_QPDF, qpdf_oh_release),
-    PDF_SYM(SO_QPDF, qpdf_oh_new_null),
-    PDF_SYM(SO_QPDF, qpdf_oh_get_object_id),
-    PDF_SYM(SO_QPDF, qpdf_oh_get_generation),
-    PDF_SYM(SO_QPDF, qpdf_oh_is_null),
-    PDF_SYM(SO_QPDF, qpdf_oh_is_bool),
-    PDF_SYM(SO_QPDF, qpdf_oh_is_integer),
-    PDF_SYM(SO_QPDF, qpdf_oh_is_number),
-    PDF_SYM(SO_QPDF, qpdf_oh_is_name),
-    PDF_SYM(SO_QPDF, qpdf_oh_is_array),
-    PDF_SYM(SO_QPDF, qpdf_oh_is_dictionary),
-    PDF_SYM(SO_QPDF, qpdf_oh_is_stream),
-    PDF_SYM(SO_QPDF, qpdf_oh_is_name_and_equals),
-    PDF_SYM(SO_QPDF, qpdf_oh_is_dictionary_of_type),
-    PDF_SYM(SO_QPDF, qpdf_oh_get_bool_value),
-    PDF_SYM(SO_QPDF, qpdf_oh_get_int_value),
-    PDF_SYM(SO_QPDF, qpdf_oh_get_numeric_value),
-    PDF_SYM(SO_QPDF, qpdf_oh_get_name),
-    PDF_SYM(SO_QPDF, qpdf_oh_get_array_n_items),
-    PDF_SYM(SO_QPDF, qpdf_oh_get_array_item),
-    PDF_SYM(SO_QPDF, qpdf_oh_has_key),
-    PDF_SYM(SO_QPDF, qpdf_oh_get_key),
-    PDF_SYM(SO_QPDF, qpdf_oh_get_dict),
-    PDF_SYM(SO_QPDF, qpdf_oh_get_stream_data),
-    PDF_SYM(SO_QPDF, qpdf_oh_get_page_content_data),
-    PDF_SYM(SO_JBIG2, jbig2_ctx_new_imp),
-    PDF_SYM(SO_JBIG2, jbig2_ctx_free),
-    PDF_SYM(SO_JBIG2, jbig2_make_global_ctx),
-    PDF_SYM(SO_JBIG2, jbig2_global_ctx_free),
-    PDF_SYM(SO_JBIG2, jbig2_data_in),
-    PDF_SYM(SO_JBIG2, jbig2_complete_page),
-    PDF_SYM(SO_JBIG2, jbig2_page_out),
-    PDF_SYM(SO_JBIG2, jbig2_release_page),
-    PDF_SYM(SO_POPPLER, poppler_document_new_from_file),
-    PDF_SYM(SO_POPPLER, poppler_document_get_n_pages),
-    PDF_SYM(SO_POPPLER, poppler_document_get_page),
-    PDF_SYM(SO_POPPLER, poppler_page_get_size),
-    PDF_SYM(SO_POPPLER, poppler_page_render),
-    PDF_SYM(SO_GLIB, g_canonicalize_filename),
-    PDF_SYM(SO_GLIB, g_filename_to_uri),
-    PDF_SYM(SO_GLIB, g_free),
-    PDF_SYM(SO_GLIB, g_error_free),
-    PDF_SYM(SO_GOBJECT, g_object_unref),
-    PDF_SYM(SO_CAIRO, cairo_image_surface_create),
-    PDF_SYM(SO_CAIRO, cairo_surface_status),
-    PDF_SYM(SO_CAIRO, cairo_surface_flush),
-    PDF_SYM(SO_CAIRO, cairo_image_surface_get_data),
-    PDF_SYM(SO_CAIRO, cairo_image_surface_get_stride),
-    PDF_SYM(SO_CAIRO, cairo_surface_destroy),
-    PDF_SYM(SO_CAIRO, cairo_create),
-    PDF_SYM(SO_CAIRO, cairo_set_source_rgb),
-    PDF_SYM(SO_CAIRO, cairo_paint),
-    PDF_SYM(SO_CAIRO, cairo_scale),
-    PDF_SYM(SO_CAIRO, cairo_status),
-    PDF_SYM(SO_CAIRO, cairo_status_to_string),
-    PDF_SYM(SO_CAIRO, cairo_destroy),
+#define PDF_LIB(soname, package, syms)                                         \
+    {{soname}, package, syms, sizeof syms / sizeof syms[0]}
+/* The shared libraries (the sonames the build's headers match, the Debian
+ * packages that have them) in three sets, each opened on its first use:
+ * qpdf for every PDF, jbig2dec for JBIG2 page images, the rest for
+ * rendering. */
+static const DynlibLib qpdf_lib[] = {
+    PDF_LIB("libqpdf.so.29", "libqpdf29", qpdf_syms),
 };
-#undef PDF_SYM
-
-static pthread_mutex_t pdf_lib_lock = PTHREAD_MUTEX_INITIALIZER;
-static int pdf_lib_state[PDF_LIB_GROUPS]; /* 0 not tried, 1 open, -1 not */
-static char pdf_lib_err[PDF_LIB_GROUPS][400];
-
-/* Open group g's libraries and fill its fields of L. 0, or -1 with why in
- * pdf_lib_err[g]. */
-static int pdf_lib_open(int g)
-{
-    char *why = pdf_lib_err[g];
-    size_t size = sizeof pdf_lib_err[g];
-    void *h[SO_N] = {NULL};
-    for (int s = 0; s < SO_N; s++) {
-        if (pdf_so[s].group != g)
-            continue;
-        if (!(h[s] = dlopen(pdf_so[s].soname, RTLD_NOW | RTLD_LOCAL))) {
-            const char *e = dlerror();
-            snprintf(why, size, "%s (Debian package %s): %s", pdf_so[s].soname,
-                     pdf_so[s].package, e ? e : "cannot open it");
-            return -1;
-        }
-    }
-    for (size_t i = 0; i < sizeof pdf_sym / sizeof pdf_sym[0]; i++) {
-        int s = pdf_sym[i].so;
-        if (pdf_so[s].group != g)
-            continue;
-        void *sym = dlsym(h[s], pdf_sym[i].name);
-        if (!sym) {
-            snprintf(why, size, "%s (Debian package %s): it has no %s",
-                     pdf_so[s].soname, pdf_so[s].package, pdf_sym[i].name);
-            return -1;
-        }
-        /* POSIX: a symbol's address is the function's */
-        memcpy(pdf_sym[i].field, &sym, pdf_sym[i].size);
-    }
-    return 0;
-}
-
-/* The libraries of group g, opened once per process (a failure is kept:
- * it is not retried). NULL, or the missing library, its package and why,
- * for the caller's message.
- *
- * Notes:
- *   (1) qpdf and poppler are C++: the first library with <iostream> to
- *       start binds std::cerr to the `stderr` of that moment, and page
- *       reads point stderr at a memory stream that they close after
- *       (page.c, library messages). A std::cerr left on the closed stream
- *       crashed at exit (qpdf's logger flushes it). So the libraries
- *       start with stderr on fd 2, as they did when linked: a stream
- *       opened on it once, never closed. */
-static const char *pdf_lib(int g)
-{
-    static FILE *fd2;
-    pthread_mutex_lock(&pdf_lib_lock);
-    if (pdf_lib_state[g] == 0) {
-        FILE *saved = stderr;
-        if (fileno(stderr) != STDERR_FILENO &&
-            (fd2 || (fd2 = fdopen(STDERR_FILENO, "w")) ||
-             (fd2 = fopen("/dev/null", "w"))))
-            stderr = fd2;
-        pdf_lib_state[g] = pdf_lib_open(g) == 0 ? 1 : -1;
-        stderr = saved;
-    }
-    int state = pdf_lib_state[g];
-    pthread_mutex_unlock(&pdf_lib_lock);
-    return state > 0 ? NULL : pdf_lib_err[g];
-}
+static const DynlibLib jbig2_lib[] = {
+    PDF_LIB("libjbig2dec.so.0", "libjbig2dec0", jbig2_syms),
+};
+static const DynlibLib render_libs[] = {
+    PDF_LIB("libpoppler-glib.so.8", "libpoppler-glib8", poppler_syms),
+    PDF_LIB("libglib-2.0.so.0", "libglib2.0-0", glib_syms),
+    PDF_LIB("libgobject-2.0.so.0", "libglib2.0-0", gobject_syms),
+    PDF_LIB("libcairo.so.2", "libcairo2", cairo_syms),
+};
+#undef PDF_LIB
+static DynlibOnce pdf_qpdf = DYNLIB_ONCE(qpdf_lib);
+static DynlibOnce pdf_jbig2 = DYNLIB_ONCE(jbig2_lib);
+static DynlibOnce pdf_render = DYNLIB_ONCE(render_libs);
 
 /**
  * 1 if the file is a PDF: "%PDF-" within its first 1024 bytes (where
@@ -391,9 +332,8 @@ static qpdf_data pdf_open(const char *path, unsigned char **pmem)
 {
     size_t len = 0;
     *pmem = NULL;
-    const char *missing = pdf_lib(PDF_LIB_QPDF);
-    if (missing) {
-        err_set("%s: PDF input needs %s", path, missing);
+    if (dynlib_once(&pdf_qpdf) < 0) {
+        err_set("%s: PDF input needs %s", path, pdf_qpdf.err);
         return NULL;
     }
     qpdf_data q = L.qpdf_init();
@@ -1068,9 +1008,8 @@ static PIX *jbig2_read(const PdfPage *pg, qpdf_oh xo, qpdf_oh parms, int w,
                                             "/Filter")))
         return NULL; /* compressed globals: poppler's decoder */
     *pnot = 0;
-    const char *missing = pdf_lib(PDF_LIB_JBIG2);
-    if (missing) {
-        page_err(pg, "JBIG2 page images need %s", missing);
+    if (dynlib_once(&pdf_jbig2) < 0) {
+        page_err(pg, "JBIG2 page images need %s", pdf_jbig2.err);
         return NULL;
     }
     /* the page bitmap, a copy of it, and room for symbols and regions */
@@ -1338,9 +1277,8 @@ static int direct_read(PdfPage *pg, qpdf_oh page, PIX **ppix)
 
 static PIX *render(const PdfPage *pg)
 {
-    const char *missing = pdf_lib(PDF_LIB_RENDER);
-    if (missing) {
-        page_err(pg, "rendering the page needs %s", missing);
+    if (dynlib_once(&pdf_render) < 0) {
+        page_err(pg, "rendering the page needs %s", pdf_render.err);
         return NULL;
     }
     GError *ge = NULL;

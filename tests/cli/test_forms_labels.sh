@@ -88,6 +88,17 @@ fi
 TESSDATA_PREFIX=/nonexistent "$INKPIPE" ocr -f txt -o plain2 form-000.png 2>"$T/err"
 check ocr_without_forms__no_tesseract_model_needed \
     bash -c "test $? = 0 && cmp -s plain2/form-000.txt plain/form-000.txt"
+# libtesseract that cannot be opened (a file that is not one, found first
+# through LD_LIBRARY_PATH): exit 2 naming the library and its package,
+# nothing written; --labels inkpipe does without it
+mkdir -p "$T/notess"
+echo "not a library" >"$T/notess/libtesseract.so.5"
+LD_LIBRARY_PATH=$T/notess "$INKPIPE" ocr -f json -o nolib form-000.png 2>"$T/err"
+check ocr_without_libtesseract__exit_2_naming_library_package \
+    bash -c "test $? = 2 && grep -q 'cannot load Tesseract for the printed labels (libtesseract.so.5 (Debian package libtesseract5): .*install libtesseract5' '$T/err' && test ! -e nolib"
+LD_LIBRARY_PATH=$T/notess "$INKPIPE" ocr -f json --labels inkpipe -o nolib2 form-000.png 2>"$T/err"
+check ocr_labels_inkpipe_without_libtesseract__exit_0 \
+    bash -c "test $? = 0 && test -s nolib2/form-000.json"
 
 # the charset guessed from the label: names upper, digits digits
 cd "$T/en" || exit 1
