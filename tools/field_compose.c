@@ -339,9 +339,8 @@ static int compose_all(const Opts *o, const Mnist *m, FILE *truth)
             if (page) {
                 if (f % 10 == 0)
                     pixSetAllArbitrary(page, PAPER);
-                pixRasterop(page, 300, 300 + 300 * (f % 10),
-                            pixGetWidth(pix), pixGetHeight(pix), PIX_SRC, pix,
-                            0, 0);
+                pixRasterop(page, 300, 300 + 300 * (f % 10), pixGetWidth(pix),
+                            pixGetHeight(pix), PIX_SRC, pix, 0, 0);
             }
             snprintf(name, sizeof name, "p%03d_%02d_%s", f / 10, f % 10, kind);
         }
@@ -417,8 +416,8 @@ static int parse_kinds(Opts *o, const char *list)
 static int parse_opts(Opts *o, int argc, char **argv)
 {
     static const struct option lo[] = {
-        {"idx", 1, 0, 'i'},    {"out", 1, 0, 'o'},   {"fields", 1, 0, 'n'},
-        {"seed", 1, 0, 's'},   {"first", 1, 0, 'k'}, {"kinds", 1, 0, 'K'},
+        {"idx", 1, 0, 'i'},    {"out", 1, 0, 'o'},    {"fields", 1, 0, 'n'},
+        {"seed", 1, 0, 's'},   {"first", 1, 0, 'k'},  {"kinds", 1, 0, 'K'},
         {"format", 1, 0, 'F'}, {"margin", 1, 0, 'm'}, {"page", 0, 0, 'p'},
         {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
     long v;
@@ -493,8 +492,9 @@ static int parse_opts(Opts *o, int argc, char **argv)
     }
     for (int k = 0; o->page && k < o->n_kinds; k++)
         if (o->kinds[k] == K_BOX_IN) {
-            fprintf(stderr, "field_compose: --page: box_in is a field cut "
-                            "inside its box, not on a page (--kinds box,comb)\n");
+            fprintf(stderr,
+                    "field_compose: --page: box_in is a field cut "
+                    "inside its box, not on a page (--kinds box,comb)\n");
             return 2;
         }
     if (!o->images || !o->out) {
@@ -508,8 +508,9 @@ static int parse_opts(Opts *o, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    Opts o = {NULL, NULL, NULL, 60, 8000, 0, 0, 0, 7,
-              {K_BOX, K_COMB, K_BOX_IN}, K_COUNT};
+    Opts o = {NULL,   NULL, NULL, 60, 8000,
+              0,      0,    0,    7,  {K_BOX, K_COMB, K_BOX_IN},
+              K_COUNT};
     int rc = parse_opts(&o, argc, argv);
     if (rc)
         return rc == 1 ? 0 : 2;
