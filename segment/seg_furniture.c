@@ -91,8 +91,8 @@ int seg__furniture_possible(const SegPieces *ps, int h, int dpi, float med_h)
 }
 
 typedef struct {
-    int x2;     /* twice the centre x, band coordinates */
-    int box;    /* index into the band's component boxes */
+    int x2;  /* twice the centre x, band coordinates */
+    int box; /* index into the band's component boxes */
     int h;
 } Tick;
 
@@ -289,7 +289,7 @@ static int find_combs(PIX *rest, BOXA *lines, PIX *tmask, float med_h)
                 }
                 /* ticks standing on the rule (the usual comb) only */
                 if (!below)
-                        comb_fill_grid(sub, tmask, lx, y0, ly - y0, t, nk, keep,
+                    comb_fill_grid(sub, tmask, lx, y0, ly - y0, t, nk, keep,
                                    anchor2, pitch, wmax, hmax);
             }
         }
@@ -302,45 +302,67 @@ static int find_combs(PIX *rest, BOXA *lines, PIX *tmask, float med_h)
     return 0;
 }
 
-/* The ink of r under the long runs m (2x reduced) that lies in straight
- * pieces along the rule direction. Returns a new PIX or NULL. */
-static PIX *straight_ink(PIX *m, PIX *r, float med_h, int horizontal)
-{
-    int seg = (int)(0.1f * med_h);
-    if (seg < 3)
-        seg = 3;
-    PIX *o = horizontal ? pixOpenBrick(NULL, r, seg, 1)
-                        : pixOpenBrick(NULL, r, 1, seg);
-    if (o)
-        pixAnd(o, o, m);
-    return o;
-}
-
-/* r's opening by a len px brick along the rule direction, over the box
+/* r's opening by a len px brick along the rule direction (dwa: by
+ * Leptonica's composite DWA opening, else its rasterop one), over the box
  * x, y, w, h only: the opening of r cut around the box with len + 1 px
  * more along that direction, which is all the opening reads there
  * (Leptonica's erosion takes what lies beyond a cut as ink: len + 1 px
  * away, that reaches no pixel of the box). NULL out of memory. */
 static PIX *open_in_box(PIX *r, int x, int y, int w, int h, int len,
-                        int horizontal)
+                        int horizontal, int dwa)
 {
     int rw = pixGetWidth(r), rh = pixGetHeight(r), pad = len + 1;
     int x0 = horizontal && x - pad > 0 ? x - pad : horizontal ? 0 : x;
     int y0 = !horizontal && y - pad > 0 ? y - pad : !horizontal ? 0 : y;
-    int x1 = horizontal && x + w + pad < rw ? x + w + pad : horizontal ? rw : x + w;
-    int y1 = !horizontal && y + h + pad < rh ? y + h + pad : !horizontal ? rh : y + h;
+    int x1 = horizontal && x + w + pad < rw ? x + w + pad
+             : horizontal                   ? rw
+                                            : x + w;
+    int y1 = !horizontal && y + h + pad < rh ? y + h + pad
+             : !horizontal                   ? rh
+                                             : y + h;
     BOX *cb = boxCreate(x0, y0, x1 - x0, y1 - y0);
     BOX *bb = boxCreate(x - x0, y - y0, w, h);
     PIX *c = cb ? pixClipRectangle(r, cb, NULL) : NULL;
-    PIX *o = !c ? NULL
-             : horizontal ? pixOpenCompBrickExtendDwa(NULL, c, len, 1)
-                          : pixOpenCompBrickExtendDwa(NULL, c, 1, len);
+    PIX *o = NULL;
+    if (c && dwa)
+        o = horizontal ? pixOpenCompBrickExtendDwa(NULL, c, len, 1)
+                       : pixOpenCompBrickExtendDwa(NULL, c, 1, len);
+    else if (c)
+        o = horizontal ? pixOpenBrick(NULL, c, len, 1)
+                       : pixOpenBrick(NULL, c, 1, len);
     PIX *t = o && bb ? pixClipRectangle(o, bb, NULL) : NULL;
     boxDestroy(&cb);
     boxDestroy(&bb);
     pixDestroy(&c);
     pixDestroy(&o);
     return t;
+}
+/* The ink of r under the long runs m (2x reduced) that lies in straight
+ * pieces along the rule direction, opened in each run's box only. Returns
+ * a new PIX or NULL. */
+static PIX *straight_ink(PIX *m, PIX *r, float med_h, int horizontal)
+{
+    int seg = (int)(0.1f * med_h);
+    if (seg < 3)
+        seg = 3;
+    PIX *o = pixCreateTemplate(m);
+    BOXA *ba = o ? pixConnCompBB(m, 8) : NULL;
+    int n = ba ? boxaGetCount(ba) : 0, ok = ba != NULL;
+    for (int i = 0; ok && i < n; i++) {
+        l_int32 x, y, w, h;
+        boxaGetBoxGeometry(ba, i, &x, &y, &w, &h);
+        PIX *t = open_in_box(r, x, y, w, h, seg, horizontal, 0);
+        if (t) {
+            pixRasterop(t, 0, 0, w, h, PIX_SRC & PIX_DST, m, x, y);
+            pixRasterop(o, x, y, w, h, PIX_SRC | PIX_DST, t, 0, 0);
+        }
+        ok = t != NULL;
+        pixDestroy(&t);
+    }
+    boxaDestroy(&ba);
+    if (!ok)
+        pixDestroy(&o);
+    return o;
 }
 
 /* Drop the runs of m (2x reduced) that only bridging made long and that
@@ -362,7 +384,8 @@ static int keep_thin_runs(PIX *m, PIX *r, int len, int horizontal)
         boxaGetBoxGeometry(ba, i, &x, &y, &w, &h);
         PIX *pi = pixaGetPix(pa, i, L_CLONE);
         BOX *b = boxCreate(x, y, w, h);
-        PIX *t = pi && b ? open_in_box(r, x, y, w, h, len, horizontal) : NULL;
+        PIX *t =
+            pi && b ? open_in_box(r, x, y, w, h, len, horizontal, 1) : NULL;
         PIX *u = pi && b ? pixClipRectangle(r, b, NULL) : NULL;
         if (t && u) {
             pixAnd(t, t, pi);
@@ -411,8 +434,8 @@ static PIX *bridge_dashes(PIX *r, float med_h, int horizontal)
     PIX *o = horizontal ? pixOpenBrick(NULL, r, seg, 1)
                         : pixOpenBrick(NULL, r, 1, seg);
     /* a dash a row off its neighbours still lines up with them */
-    if (o && !(horizontal ? pixDilateBrick(o, o, 1, 2)
-                          : pixDilateBrick(o, o, 2, 1)))
+    if (o &&
+        !(horizontal ? pixDilateBrick(o, o, 1, 2) : pixDilateBrick(o, o, 2, 1)))
         pixDestroy(&o);
     if (!o)
         return NULL;
@@ -583,7 +606,8 @@ static int repair_across(PIX *out, PIX *mask, BOXA *rules, int horizontal,
             continue;
         int sz = (t < cap ? t : cap) + 3;
         /* window: the rule plus room for the closing on both sides */
-        int x0 = horizontal ? bx : bx - sz - 2, y0 = horizontal ? by - sz - 2 : by;
+        int x0 = horizontal ? bx : bx - sz - 2,
+            y0 = horizontal ? by - sz - 2 : by;
         int x1 = horizontal ? bx + bw : bx + bw + sz + 2;
         int y1 = horizontal ? by + bh + sz + 2 : by + bh;
         x0 = x0 < 0 ? 0 : x0;
@@ -594,9 +618,9 @@ static int repair_across(PIX *out, PIX *mask, BOXA *rules, int horizontal,
         PIX *o = pixClipRectangle(out, box, NULL);
         PIX *mk = pixClipRectangle(mask, box, NULL);
         boxDestroy(&box);
-        PIX *c = o ? pixCloseBrick(NULL, o, horizontal ? 1 : sz,
-                                   horizontal ? sz : 1)
-                   : NULL;
+        PIX *c =
+            o ? pixCloseBrick(NULL, o, horizontal ? 1 : sz, horizontal ? sz : 1)
+              : NULL;
         if (!o || !mk || !c) {
             pixDestroy(&o);
             pixDestroy(&mk);
@@ -748,8 +772,8 @@ static void strip_ticks(PIX *pixb, int b, int span, int maxw, int *up,
     int th = hs[nk / 2] + 1 < b ? hs[nk / 2] + 1 : b;
     for (int i = 0; i < n; i++)
         if (keep[i])
-            pixRasterop(tick, x0s[i], b - th, x1s[i] - x0s[i] + 1, th,
-                        PIX_SRC, pixb, x0s[i], b - th);
+            pixRasterop(tick, x0s[i], b - th, x1s[i] - x0s[i] + 1, th, PIX_SRC,
+                        pixb, x0s[i], b - th);
 }
 
 /**
@@ -871,8 +895,7 @@ static int box_row_sides(PIX *d, int bw)
  *   (3) The repair across vertical rules (rules_remove()) puts back a
  *       digit's stroke where it crossed a divider.
  */
-static int box_rows(PIX *pixb, PIX *hm_r, float med_h, PIX *div,
-                    BOXA *bands)
+static int box_rows(PIX *pixb, PIX *hm_r, float med_h, PIX *div, BOXA *bands)
 {
     int pw = pixGetWidth(pixb), ph = pixGetHeight(pixb);
     BOXA *ba = pixConnCompBB(hm_r, 8);
@@ -911,8 +934,8 @@ static int box_rows(PIX *pixb, PIX *hm_r, float med_h, PIX *div,
         if (!clip || strip_dividers(clip, &d, &r, &t) != 0)
             rc = -1;
         else if (box_row_sides(d, fx1 - fx0)) {
-            pixRasterop(div, fx0, fy0, fx1 - fx0, fy1 - fy0,
-                        PIX_SRC | PIX_DST, d, 0, 0);
+            pixRasterop(div, fx0, fy0, fx1 - fx0, fy1 - fy0, PIX_SRC | PIX_DST,
+                        d, 0, 0);
             int bx0 = x0 > 0 ? x0 - 1 : 0;
             boxaAddBox(bands, boxCreate(bx0, ay, x1 + 1 - bx0, by + bh - ay),
                        L_INSERT);
@@ -1081,9 +1104,8 @@ static int strip_masks_add(PIX *m, PIX *mask, BOXA *rules)
  *       cut by a rule are repaired across it (repair_across()), bridging
  *       at most dpi / 10 px (at least 4).
  */
-static PIX *rules_remove(PIX *pixb, const RulesR *rr, PIX *dividers,
-                         PIX *rows, PIX *ticks, float med_h, int dpi,
-                         int bridge)
+static PIX *rules_remove(PIX *pixb, const RulesR *rr, PIX *dividers, PIX *rows,
+                         PIX *ticks, float med_h, int dpi, int bridge)
 {
     int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
     PIX *hmask = expand_and(rr->hk, pixb, w, h);
@@ -1181,8 +1203,8 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
     BOXA *bands = NULL;
     int ok = !strip || strip_dividers(pixb, &div, &rows, &ticks) == 0;
     PIX *r = ok ? pixReduceRankBinary2(pixb, 1, NULL) : NULL;
-    if (r && rules_reduced(r, med_h, bridge, hlen, strip ? 0 : vlen,
-                           vlen_short, &rr) == 0) {
+    if (r && rules_reduced(r, med_h, bridge, hlen, strip ? 0 : vlen, vlen_short,
+                           &rr) == 0) {
         l_int32 hz = 1, vz = 1, dz = 1, rz = 1, tz = 1;
         pixZero(rr.hm, &hz);
         pixZero(rr.vm, &vz);
