@@ -788,20 +788,46 @@ static int cut_bridging(SegPieces *ps, SegWLines *ls, int i, int *cand,
     return cut_tall(ps, ls, i, cand, nc, st);
 }
 
+/* TALL pieces that bridge no line (ns of them, solo[]): a long stroke or a
+ * margin mark, or the writing of a form page, big beside its printed
+ * labels (the page's median height is the labels'): tracked into lines of
+ * their own like the line seeds, at the scale of their median height, so
+ * that a written value is one line and not a line per letter. 0, or -1 on
+ * error. */
+static int lines_of_solo(SegPieces *ps, const SegMetrics *m, int *solo,
+                         int ns, SegWLines *ls)
+{
+    if (ns == 0)
+        return 0;
+    float *h = malloc((size_t)ns * sizeof *h);
+    if (!h)
+        return err_set("segment: out of memory (%d tall pieces)", ns);
+    for (int k = 0; k < ns; k++) {
+        ps->v[solo[k]].flags &= ~SEG__TALL;
+        h[k] = (float)ps->v[solo[k]].box.h;
+    }
+    SegMetrics ms = *m;
+    ms.med_h = seg__median_f(h, ns);
+    free(h);
+    seg__pieces_sort_x(ps, solo, ns);
+    return lines_track(ps, solo, ns, &ms, ls);
+}
+
 /* Tall pieces: cut where they bridge lines. Glyph-sized pieces that reach
  * well into the x-height bands of two lines (the median glyph may itself
  * be tall when a page is full of ascenders and descenders) are taken out
  * of their line and cut; TALL pieces are cut across the lines they bridge,
- * or, alone (a long stroke, a margin mark), make a line of their own.
+ * or, bridging none, make lines of their own (lines_of_solo()).
  * 0, or -1 on error. */
 static int lines_cut_tall(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
                           SegStats *st)
 {
     float H = m->med_h, maxgap = 3.0f * H;
-    int n0 = ps->n, nbase = ls->n, rc = -1;
+    int n0 = ps->n, nbase = ls->n, rc = -1, ns = 0;
     YIndex yi = {0};
     int *cand = malloc((size_t)(nbase + 1) * sizeof *cand);
-    if (!cand) {
+    int *solo = malloc((size_t)(n0 + 1) * sizeof *solo);
+    if (!cand || !solo) {
         err_set("segment: out of memory (tall pieces)");
         goto done;
     }
@@ -830,22 +856,16 @@ static int lines_cut_tall(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
             continue;
         int nc = bridged_lines(ps, ls, &yi, i, maxgap, cand);
         if (nc == 0) {
-            SegWLine *l = wlines_add(ls);
-            if (!l)
-                goto done;
-            p->flags &= ~SEG__TALL;
-            p->line = ls->n - 1;
-            if (seg__wline_push(l, i) != 0)
-                goto done;
-            seg__line_fit(ps, l, m);
+            solo[ns++] = i;
             continue;
         }
         if (cut_bridging(ps, ls, i, cand, nc, st) != 0)
             goto done;
     }
-    rc = 0;
+    rc = lines_of_solo(ps, m, solo, ns, ls);
 done:
     free(cand);
+    free(solo);
     yindex_cleanup(&yi);
     return rc;
 }

@@ -320,6 +320,36 @@ static void seg_page_segment__150_to_600_dpi__same_structure(void)
     }
 }
 
+static void seg_page_segment__big_writing_among_small_print__one_line(void)
+{
+    /* A form page: many lines of small printed labels set the page's
+     * median height; a written value three times as tall beside them was
+     * taken for pieces bridging lines, and each letter that bridged none
+     * made a line of its own. */
+    FxPen small = fx_pen(10), big = fx_pen(32);
+    PIX *pix = pixCreate(1400, 900, 1);
+    for (int k = 0; k < 8; k++)
+        fx_text(pix, "nox von xon vox", 40, 60 + 40 * k, &small, 0);
+    const char *value = "Hollon";
+    fx_text(pix, value, 500, 700, &big, 0);
+    SegPage *p = seg(pix, 300);
+    CHECK(p != NULL);
+    if (p) {
+        int nl, found = 0;
+        const SegLine *l = seg_page_get_lines(p, &nl);
+        for (int i = 0; i < nl; i++)
+            if (l[i].box.y > 600) {
+                found++;
+                CHECK(line_glyphs(p, i) == 6);
+            }
+        CHECK(found == 1);
+        if (test_case_failed)
+            fx_dump_glyphs(p);
+    }
+    seg_page_destroy(&p);
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
     RUN(seg_page_segment__150_to_600_dpi__same_structure);
@@ -333,5 +363,6 @@ int main(void)
     RUN(seg_page_segment__all_black_page__no_crash);
     RUN(seg_page_segment__grey_page__error);
     RUN(seg_page_segment__dpi_unknown__estimated_from_glyphs);
+    RUN(seg_page_segment__big_writing_among_small_print__one_line);
     TEST_EXIT();
 }
