@@ -53,8 +53,9 @@ void worker_options_init(WorkerOptions *opt)
 #define WORKER_HUGE_HEAP_MB 64
 
 /* The same for the worker, before it loads the model (the file, its
- * weights, the int8 copy, the language model: ~1,700 faults, ~19 ms per
- * run). What the worker leaves unused of it is free heap its stage
+ * weights, their int8 copy: ~1,300 faults, ~14 ms per run; the language
+ * model is loaded before, by the command). What the worker leaves unused
+ * of it is free heap its stage
  * processes inherit, beyond their limits.page_memory_mb, so only with
  * limits of at least 4 x WORKER_HUGE_HEAP_MB, as above. */
 #define WORKER_MODEL_HEAP_MB 16
