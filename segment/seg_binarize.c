@@ -137,13 +137,21 @@ static void row_thresholds(const float *rt, int nx, int cell, int w,
 /* Thresholds of one row, in logical pixel order (thr) -> in the order of
  * the bytes in memory (Leptonica keeps the 4 bytes of a word in reverse
  * order on little-endian machines; GET_DATA_BYTE). */
-static void thr_to_memory_order(const short *thr, int n, short *tm)
+static void thr_to_memory_order(const short *restrict thr, int n,
+                                short *restrict tm)
 {
 #ifdef L_BIG_ENDIAN
     memcpy(tm, thr, (size_t)n * sizeof *tm);
 #else
-    for (int x = 0; x < n; x++)
-        tm[x ^ 3] = thr[x];
+    /* n is a multiple of 4 (whole 32-pixel groups): each group of 4
+     * reversed, written out so that the compiler vectorises it (the loop
+     * over x ^ 3 stayed scalar: ~1 ms of a 300 dpi A4 page) */
+    for (int x = 0; x + 3 < n; x += 4) {
+        tm[x] = thr[x + 3];
+        tm[x + 1] = thr[x + 2];
+        tm[x + 2] = thr[x + 1];
+        tm[x + 3] = thr[x];
+    }
 #endif
 }
 
