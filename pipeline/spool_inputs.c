@@ -50,6 +50,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -691,12 +692,21 @@ static unsigned long long ch_mix(unsigned long long h, unsigned long long w)
     return h ^ (h >> 32);
 }
 
+/* The little-endian 8-byte word at p. One unaligned load where the host
+ * is little-endian: GCC does not merge the byte loop into a load, which
+ * made the byte loop ~3/4 of the hash's time (~4 ms of a 5 MB page). */
 static unsigned long long ch_word(const unsigned char *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+    return w;
+#else
     unsigned long long w = 0;
     for (int i = 7; i >= 0; i--)
         w = w << 8 | p[i];
     return w;
+#endif
 }
 
 /* Add len bytes; every call but the last must add a multiple of 32. The

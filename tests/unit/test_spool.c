@@ -248,6 +248,36 @@ static void spool_submit__same_stem__both_keep_their_extension(void)
     job_destroy(&job);
 }
 
+/* The content hash recorded in SPOOL/inputs is part of the spool format:
+ * a spool written by an earlier build must find its inputs unchanged.
+ * The expected value is the hash (four lanes of little-endian words, the
+ * tail bytes, the length) of these 1000 bytes as every build since
+ * SPOOL/inputs version 2 has written it. */
+static void spool_submit__known_bytes__content_hash_as_earlier_builds(void)
+{
+    char dir[1000], path[1400];
+    sfx_case(dir, sizeof dir, "hash");
+    snprintf(path, sizeof path, "%s/in/h.png", dir);
+    FILE *fp = fopen(path, "wb");
+    CHECK(fp != NULL);
+    if (!fp)
+        return;
+    for (int i = 0; i < 1000; i++) /* 31 words of 32 bytes and a tail */
+        fputc((i * 7 + 3) & 0xff, fp);
+    fclose(fp);
+    Job *job = sfx_job(dir, NULL);
+    Spool *sp = job ? spool_open(job) : NULL;
+    int n_new = -1;
+    CHECK(sp && spool_submit(sp, &n_new, NULL) == 0 && n_new == 1);
+    snprintf(path, sizeof path, "%s/spool/inputs", dir);
+    char *rec = sfx_slurp(path, NULL);
+    CHECK(rec && strstr(rec, " 1000 ") &&
+          strstr(rec, " faca143e64f72e0a p\t"));
+    free(rec);
+    spool_destroy(&sp);
+    job_destroy(&job);
+}
+
 static void spool_submit__two_inputs_same_output__refused_nothing_enqueued(void)
 {
     char dir[1000];
@@ -768,6 +798,7 @@ int main(void)
     RUN(spool_submit__folder_tree__one_ingest_item_per_image);
     RUN(spool_submit__again__only_new_files_enqueued);
     RUN(spool_submit__same_stem__both_keep_their_extension);
+    RUN(spool_submit__known_bytes__content_hash_as_earlier_builds);
     RUN(spool_submit__two_inputs_same_output__refused_nothing_enqueued);
     RUN(spool_submit__symlinks__folder_skipped_file_read);
     RUN(spool_submit__input_missing__error_names_path);
