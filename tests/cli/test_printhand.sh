@@ -45,7 +45,10 @@ awk 'NR == FNR { bx0[n] = $1; by0[n] = $2; bx1[n] = $3; by1[n++] = $4; next }
      END { printf "%d %d %d %d\n", np, rp, nh, rh }' "$T/boxes" "$T/words" >"$T/score"
 read -r np rp nh rh <"$T/score"
 echo "printhand: printed words $rp/$np marked printed, handwritten $rh/$nh marked handwritten" >&2
-check words__enough_of_both test "$np" -ge 15 -a "$nh" -ge 10
+# the card's 8 written values are 7 words here (a value is one word since
+# tall writing beside small print is tracked into one line, not a line
+# per letter, which made more and smaller words)
+check words__enough_of_both test "$np" -ge 15 -a "$nh" -ge 6
 # measured on 20 held-out cards of real Chars74K writers: 93.1% of printed
 # words, 95.0% of handwritten ones (docs/segment.md); here one card of 25
 # printed words (one word = 4%) with a stand-in hand: 75% each
