@@ -776,18 +776,28 @@ static void strip_ticks(PIX *pixb, int b, int span, int maxw, int *up,
                         pixb, x0s[i], b - th);
 }
 
+/* The dividers strip_dividers() drew: how many, the first one's first
+ * column and the last one's last column + 1. */
+typedef struct {
+    int n, x0, x1;
+} StripDivs;
+
 /**
  * Find the cell dividers and box sides of a strip: a boxed or comb field
  * cut out of a form, too short for seg__furniture_remove's vertical rules.
  *
  * @param[in]  pixb  1 bpp strip, ink = 1
  * @param[out] pdiv  new 1 bpp mask of the dividers' ink (empty if none)
- * @param[out] ptick new 1 bpp mask of a comb's ticks (strip_ticks; empty
- *                   if none), used when the page's comb search finds none
- * @param[out] prow  new 1 bpp mask of the ink of its rules' rows and of
- *                   the 3 rows along its top and bottom edges inked over a
- *                   fifth of the width (what a cut along a rule left): too
- *                   broken for the opening, they join every cell
+ * @param[out] prow  [optional] new 1 bpp mask of the ink of its rules'
+ *                   rows and of the 3 rows along its top and bottom edges
+ *                   inked over a fifth of the width (what a cut along a
+ *                   rule left): too broken for the opening, they join
+ *                   every cell
+ * @param[out] ptick [optional] new 1 bpp mask of a comb's ticks
+ *                   (strip_ticks; empty if none), used when the page's
+ *                   comb search finds none
+ * @param[out] sd    [optional] the dividers drawn into *pdiv: how many,
+ *                   the first one's first column, the last one's last + 1
  * @return 0, or -1 out of memory
  *
  * Notes:
@@ -802,16 +812,18 @@ static void strip_ticks(PIX *pixb, int b, int span, int maxw, int *up,
  *   (4) The repair across vertical rules (rules_remove) puts back a
  *       glyph's stroke where it crossed a divider.
  */
-static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **ptick)
+static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **ptick,
+                          StripDivs *sd)
 {
     int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
     int *rowc = malloc((size_t)h * sizeof *rowc);
     int *colc = calloc((size_t)w, sizeof *colc);
     int cx[64], x0s[64], x1s[64], lo[64], n = 0;
     unsigned char keep[64];
-    PIX *div = pixCreate(w, h, 1), *row = pixCreate(w, h, 1);
-    PIX *tick = pixCreate(w, h, 1);
-    if (!rowc || !colc || !div || !row || !tick) {
+    PIX *div = pixCreate(w, h, 1);
+    PIX *row = prow ? pixCreate(w, h, 1) : NULL;
+    PIX *tick = ptick ? pixCreate(w, h, 1) : NULL;
+    if (!rowc || !colc || !div || (prow && !row) || (ptick && !tick)) {
         free(rowc);
         free(colc);
         pixDestroy(&div);
@@ -822,7 +834,7 @@ static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **ptick)
     int t, b, rules = strip_rules(pixb, rowc, &t, &b), span = b - t;
     int maxw = span / 8 > 3 ? span / 8 : 3;
     /* the rules' rows, and what a cut along a rule left at the edges */
-    for (int y = 0; y < h; y++) {
+    for (int y = 0; row && y < h; y++) {
         int edge = y < 3 || y >= h - 3;
         if ((y < t || y >= b || edge) && rowc[y] * (edge ? 5 : 2) >= w)
             pixRasterop(row, 0, y, w, 1, PIX_SRC, pixb, 0, y);
@@ -839,36 +851,27 @@ static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **ptick)
         n = strip_col_runs(colc, w, need, maxw, x0s, x1s, cx, lo);
     }
     int kept = strip_grid(cx, n, keep);
+    StripDivs drawn = {0, 0, 0};
     if (rules || (kept >= 4 && strip_cells_inked(pixb, x0s, x1s, keep, n)))
         for (int i = 0; i < n; i++)
-            if (keep[i])
+            if (keep[i]) {
                 pixRasterop(div, x0s[i], 0, x1s[i] - x0s[i] + 1, h, PIX_SRC,
                             pixb, x0s[i], 0);
-    if (kept == 0 && b < h && span >= 8)
+                drawn.x0 = drawn.n++ ? drawn.x0 : x0s[i];
+                drawn.x1 = x1s[i] + 1;
+            }
+    if (tick && kept == 0 && b < h && span >= 8)
         strip_ticks(pixb, b, span, maxw, colc, tick);
     free(rowc);
     free(colc);
     *pdiv = div;
-    *prow = row;
-    *ptick = tick;
+    if (prow)
+        *prow = row;
+    if (ptick)
+        *ptick = tick;
+    if (sd)
+        *sd = drawn;
     return 0;
-}
-
-/* Of a box row's dividers (strip_dividers() on the band, bw px wide),
- * are there at least 3 and do the first and last stand at the band's
- * ends, where a box's sides are? */
-static int box_row_sides(PIX *d, int bw)
-{
-    BOXA *b = pixConnCompBB(d, 8);
-    int n = b ? boxaGetCount(b) : 0, lo = bw, hi = 0;
-    for (int i = 0; i < n; i++) {
-        l_int32 x, y, w, h;
-        boxaGetBoxGeometry(b, i, &x, &y, &w, &h);
-        lo = x < lo ? x : lo;
-        hi = x + w > hi ? x + w : hi;
-    }
-    boxaDestroy(&b);
-    return n >= 3 && lo <= 6 && hi >= bw - 6;
 }
 
 /**
@@ -929,11 +932,13 @@ static int box_rows(PIX *pixb, PIX *hm_r, float med_h, PIX *div, BOXA *bands)
         int fy0 = 2 * ay, fy1 = 2 * (by + bh) < ph ? 2 * (by + bh) : ph;
         BOX *band = boxCreate(fx0, fy0, fx1 - fx0, fy1 - fy0);
         PIX *clip = band ? pixClipRectangle(pixb, band, NULL) : NULL;
-        PIX *d = NULL, *r = NULL, *t = NULL;
+        PIX *d = NULL;
+        StripDivs sd;
         boxDestroy(&band);
-        if (!clip || strip_dividers(clip, &d, &r, &t) != 0)
+        if (!clip || strip_dividers(clip, &d, NULL, NULL, &sd) != 0)
             rc = -1;
-        else if (box_row_sides(d, fx1 - fx0)) {
+        else if (sd.n >= 3 && sd.x0 <= 6 && sd.x1 >= fx1 - fx0 - 6) {
+            /* at least 3, the outer two at the band's ends: the sides */
             pixRasterop(div, fx0, fy0, fx1 - fx0, fy1 - fy0, PIX_SRC | PIX_DST,
                         d, 0, 0);
             int bx0 = x0 > 0 ? x0 - 1 : 0;
@@ -942,8 +947,6 @@ static int box_rows(PIX *pixb, PIX *hm_r, float med_h, PIX *div, BOXA *bands)
         }
         pixDestroy(&clip);
         pixDestroy(&d);
-        pixDestroy(&r);
-        pixDestroy(&t);
     }
     boxaDestroy(&ba);
     return rc;
@@ -1201,7 +1204,7 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
     RulesR rr = {0};
     PIX *out = NULL, *div = NULL, *rows = NULL, *ticks = NULL;
     BOXA *bands = NULL;
-    int ok = !strip || strip_dividers(pixb, &div, &rows, &ticks) == 0;
+    int ok = !strip || strip_dividers(pixb, &div, &rows, &ticks, NULL) == 0;
     PIX *r = ok ? pixReduceRankBinary2(pixb, 1, NULL) : NULL;
     if (r && rules_reduced(r, med_h, bridge, hlen, strip ? 0 : vlen, vlen_short,
                            &rr) == 0) {
@@ -1213,7 +1216,7 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
         if (!hz && (!div || !(bands = boxaCreate(4)) ||
                     box_rows(pixb, rr.hm, med_h, div, bands) != 0 ||
                     box_rows_clear(rr.vm, rr.vk, bands, vlen / 2) != 0))
-            goto fail;
+            goto done;
         if (div)
             pixZero(div, &dz);
         if (strip) {
@@ -1226,7 +1229,7 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
             out = rules_remove(pixb, &rr, dz ? NULL : div, dz ? NULL : rows,
                                tz ? NULL : ticks, med_h, dpi, bridge);
     }
-fail:
+done:
     boxaDestroy(&bands);
     pixDestroy(&r);
     pixDestroy(&div);
