@@ -374,15 +374,13 @@ typedef struct {
     RecLexicon *lex;
 } WorkerLm;
 
-/* Set job's language model path (the one that goes with model) and load
- * it and the job's lexicon into w. A file that cannot be loaded is left
- * to the pages: its path stays set, so each recognize item fails naming
- * it, as before. */
-static void worker_lm_load(Job *job, const char *model, WorkerLm *w)
+/* Load the job's language model and lexicon (their paths set in
+ * job->chain) into w. A file that cannot be loaded is left to the pages:
+ * its path stays set, so each recognize item fails naming it, as before. */
+static void worker_lm_load(Job *job, WorkerLm *w)
 {
     w->lm = NULL;
     w->lex = NULL;
-    job->chain.lm_path = cli_lm_path(model);
     if (job->chain.lm_path && (w->lm = rec_lm_load(job->chain.lm_path)))
         job->chain.lm = w->lm;
     if (job->chain.lexicon_path &&
@@ -429,7 +427,8 @@ static pid_t spawn_worker(Job *job, Spool *sp, pid_t *pids)
     /* the language model goes with the classifier; the recognize stage
      * finds it in the job's page-chain options */
     WorkerLm wl;
-    worker_lm_load(job, wo.model, &wl);
+    job->chain.lm_path = cli_lm_path(wo.model);
+    worker_lm_load(job, &wl);
     int wrc = worker_run(sp, &wo, NULL);
     if (wrc < 0)
         fprintf(stderr, "inkpipe: worker %ld: %s\n", (long)getpid(),
@@ -797,7 +796,7 @@ int cmd_work(int argc, char **argv)
     wo.stop = &work_stop;
     catch_stop_signals(on_term);
     WorkerLm wl;
-    worker_lm_load(job, wo.model, &wl);
+    worker_lm_load(job, &wl);
     WorkerStats st;
     if (worker_run(sp, &wo, &st) < 0) {
         fprintf(stderr, "inkpipe: %s\n", err_get());

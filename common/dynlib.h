@@ -48,6 +48,10 @@ typedef struct {
     size_t n_syms;
 } DynlibLib;
 
+/* A DynlibLib of one soname, its package and the static array syms. */
+#define DYNLIB_LIB(soname, package, syms)                                      \
+    {{(soname)}, (package), (syms), sizeof(syms) / sizeof((syms)[0])}
+
 /* Opened libraries of one set (opaque). */
 typedef struct Dynlib Dynlib;
 
@@ -67,7 +71,8 @@ typedef struct {
 } DynlibOnce;
 
 /* A DynlibOnce of the static array libs. */
-#define DYNLIB_ONCE(libs) {(libs), sizeof(libs) / sizeof((libs)[0]), 0, NULL, ""}
+#define DYNLIB_ONCE(libs)                                                      \
+    {(libs), sizeof(libs) / sizeof((libs)[0]), 0, NULL, ""}
 
 int dynlib_once(DynlibOnce *o);
 

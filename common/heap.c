@@ -44,7 +44,8 @@ static void *heap_head;
  *       chunk elsewhere held that, all free bytes plus a page) with
  *       M_TOP_PAD = bytes, so glibc extends the heap by bytes and more;
  *       the chunk is freed at once and goes back to the top. The 2 MiB
- *       range where glibc wrote the next chunk's header is left out. Only the part above the old break gets the request: what was
+ *       range where glibc wrote the next chunk's header is left out.
+ *       Only the part above the old break gets the request: what was
  *       there before may already be backed by small pages.
  *   (2) The memory stays in the heap only while the top is not trimmed
  *       (cli/main.c sets M_TRIM_THRESHOLD to 512 MB); trimmed, it simply

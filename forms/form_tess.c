@@ -67,8 +67,7 @@ static const DynlibSym tess_syms[] = {
     DYNLIB_SYM(T, TessDeleteTextArray),
 };
 static const DynlibLib tess_lib[] = {
-    {{"libtesseract.so.5"}, "libtesseract5", tess_syms,
-     sizeof tess_syms / sizeof tess_syms[0]},
+    DYNLIB_LIB("libtesseract.so.5", "libtesseract5", tess_syms),
 };
 static DynlibOnce tess_once = DYNLIB_ONCE(tess_lib);
 

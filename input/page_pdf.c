@@ -242,25 +242,22 @@ static const DynlibSym cairo_syms[] = {
     DYNLIB_SYM(L, cairo_destroy),
 };
 
-#define PDF_LIB(soname, package, syms)                                         \
-    {{soname}, package, syms, sizeof syms / sizeof syms[0]}
 /* The shared libraries (the sonames the build's headers match, the Debian
  * packages that have them) in three sets, each opened on its first use:
  * qpdf for every PDF, jbig2dec for JBIG2 page images, the rest for
  * rendering. */
 static const DynlibLib qpdf_lib[] = {
-    PDF_LIB("libqpdf.so.29", "libqpdf29", qpdf_syms),
+    DYNLIB_LIB("libqpdf.so.29", "libqpdf29", qpdf_syms),
 };
 static const DynlibLib jbig2_lib[] = {
-    PDF_LIB("libjbig2dec.so.0", "libjbig2dec0", jbig2_syms),
+    DYNLIB_LIB("libjbig2dec.so.0", "libjbig2dec0", jbig2_syms),
 };
 static const DynlibLib render_libs[] = {
-    PDF_LIB("libpoppler-glib.so.8", "libpoppler-glib8", poppler_syms),
-    PDF_LIB("libglib-2.0.so.0", "libglib2.0-0", glib_syms),
-    PDF_LIB("libgobject-2.0.so.0", "libglib2.0-0", gobject_syms),
-    PDF_LIB("libcairo.so.2", "libcairo2", cairo_syms),
+    DYNLIB_LIB("libpoppler-glib.so.8", "libpoppler-glib8", poppler_syms),
+    DYNLIB_LIB("libglib-2.0.so.0", "libglib2.0-0", glib_syms),
+    DYNLIB_LIB("libgobject-2.0.so.0", "libglib2.0-0", gobject_syms),
+    DYNLIB_LIB("libcairo.so.2", "libcairo2", cairo_syms),
 };
-#undef PDF_LIB
 static DynlibOnce pdf_qpdf = DYNLIB_ONCE(qpdf_lib);
 static DynlibOnce pdf_jbig2 = DYNLIB_ONCE(jbig2_lib);
 static DynlibOnce pdf_render = DYNLIB_ONCE(render_libs);

@@ -60,6 +60,14 @@ void worker_options_init(WorkerOptions *opt)
  * limits of at least 4 x WORKER_HUGE_HEAP_MB, as above. */
 #define WORKER_MODEL_HEAP_MB 16
 
+/* Does a huge-page heap fit under a limits.page_memory_mb of mb (<= 0:
+ * no limit)? What a process leaves unused of it is free heap beyond the
+ * limit (above). */
+static int huge_heap_fits(int mb)
+{
+    return mb <= 0 || mb >= 4 * WORKER_HUGE_HEAP_MB;
+}
+
 /* Cap the child's address space at what it has now plus mb megabytes
  * (mb <= 0: no cap), and start its heap (above). Under AddressSanitizer
  * (which reserves terabytes of shadow) neither. */
@@ -67,6 +75,10 @@ static void limit_memory(int mb)
 {
     if (WORKER_ASAN)
         return;
+    if (mb <= 0) {
+        heap_reserve_huge((size_t)WORKER_HUGE_HEAP_MB << 20);
+        return;
+    }
     FILE *fp = fopen("/proc/self/statm", "r");
     unsigned long pages = 0;
     if (fp) {
@@ -75,10 +87,8 @@ static void limit_memory(int mb)
         fclose(fp);
     }
     rlim_t cur = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE);
-    if (mb <= 0 || mb >= 4 * WORKER_HUGE_HEAP_MB)
+    if (huge_heap_fits(mb))
         heap_reserve_huge((size_t)WORKER_HUGE_HEAP_MB << 20);
-    if (mb <= 0)
-        return;
     struct rlimit rl;
     rl.rlim_cur = rl.rlim_max = cur + (rlim_t)mb * 1024 * 1024;
     setrlimit(RLIMIT_AS, &rl);
@@ -530,7 +540,7 @@ static void worker_model_load(Spool *sp, const WorkerOptions *opt,
     m->net_tried = 1;
     sandbox_stop(&m->sb, 0, NULL);
     int mb = spool_get_job(sp)->page_memory_mb;
-    if (!WORKER_ASAN && (mb <= 0 || mb >= 4 * WORKER_HUGE_HEAP_MB))
+    if (huge_heap_fits(mb)) /* none under ASan: heap_reserve_huge() */
         heap_reserve_huge((size_t)WORKER_MODEL_HEAP_MB << 20);
     m->net = opt->model ? rec_net_load(opt->model) : NULL;
     if (!m->net) {

@@ -416,7 +416,7 @@ static PIX *binarize_sauvola(PIX *pixg, int half, float k)
         R = 1;
     size_t n = (size_t)nx * ny, ni = (size_t)(nx + 1) * (ny + 1);
     /* summed-area tables over cells (filled whole by cell_sums: no
-     * calloc), plus pixel counts per cell range */
+     * calloc) */
     double *i1 = malloc(ni * sizeof *i1), *i2 = malloc(ni * sizeof *i2);
     float *th = malloc(n * sizeof *th);
     PIX *pixd = NULL;
@@ -432,7 +432,7 @@ static PIX *binarize_sauvola(PIX *pixg, int half, float k)
         for (int tx = 0; tx < nx; tx++) {
             int x0 = tx - R < 0 ? 0 : tx - R, x1 = tx + R + 1 > nx ? nx : tx + R + 1;
             int px0 = x0 * cell, px1 = x1 * cell < w ? x1 * cell : w;
-            double cnt = (double)(px1 - px0) * (py1 - py0);
+            double cnt = (double)(px1 - px0) * (py1 - py0); /* pixels */
             size_t A = (size_t)y0 * (nx + 1) + x0, B = (size_t)y0 * (nx + 1) + x1;
             size_t C = (size_t)y1 * (nx + 1) + x0, D = (size_t)y1 * (nx + 1) + x1;
             double sum = i1[D] - i1[B] - i1[C] + i1[A];
