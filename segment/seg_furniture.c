@@ -1092,8 +1092,7 @@ static int strip_masks_add(PIX *m, PIX *mask, BOXA *rules)
  *                    rule rows and comb ticks, full size (strip_dividers())
  * @param[in] med_h   median component height, px
  * @param[in] dpi     resolution (> 0)
- * @param[in] bridge  1: dashes were bridged (rules_reduced()), so remnants
- *                    of faint rules are dropped too
+ * @param[in] drop    1: the remnants of faint rules are dropped too
  * @return new 1 bpp PIX (caller owns), or NULL out of memory
  *
  * Notes:
@@ -1102,13 +1101,14 @@ static int strip_masks_add(PIX *m, PIX *mask, BOXA *rules)
  *   (2) A faint rule wanders a row or two off its straight core: what is
  *       left of it lies within 3 px of the core and does not leave that
  *       band (a stroke crossing the rule does). Only around glyphs large
- *       enough that none fits in that band (bridge).
+ *       enough that none fits in that band (drop: glyphs of 12 px and
+ *       more).
  *   (3) Comb ticks (find_combs()) go with the vertical rules, and strokes
  *       cut by a rule are repaired across it (repair_across()), bridging
  *       at most dpi / 10 px (at least 4).
  */
 static PIX *rules_remove(PIX *pixb, const RulesR *rr, PIX *dividers, PIX *rows,
-                         PIX *ticks, float med_h, int dpi, int bridge)
+                         PIX *ticks, float med_h, int dpi, int drop)
 {
     int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
     PIX *hmask = expand_and(rr->hk, pixb, w, h);
@@ -1124,7 +1124,7 @@ static PIX *rules_remove(PIX *pixb, const RulesR *rr, PIX *dividers, PIX *rows,
     out = pixSubtract(NULL, pixb, hmask);
     if (!out || !pixSubtract(out, out, vmask))
         goto fail;
-    if (bridge && drop_remnants(out, rr->hm, rr->vm) != 0)
+    if (drop && drop_remnants(out, rr->hm, rr->vm) != 0)
         goto fail;
     find_combs(out, hrules, tmask, med_h);
     l_int32 none = 1;
@@ -1173,11 +1173,15 @@ fail:
  *       it.
  *   (2) Returns a plain copy for pages with > 35% ink or no room for a
  *       rule SEL, and for pages where nothing like a rule is found.
- *   (3) Dash bridging and remnant dropping only for glyphs of handwriting
- *       size (>= 2.5 mm) and >= 24 px (the smallest SELs, 6 px, stay a
- *       quarter of a glyph): printed text is denser, and the flat bottoms
- *       of a row of its letters, a few px apart, would be bridged into a
- *       rule.
+ *   (3) Dash bridging only for glyphs of handwriting size (>= 2.5 mm)
+ *       and >= 24 px (the smallest SELs, 6 px, stay a quarter of a
+ *       glyph): printed text is denser, and the flat bottoms of a row of
+ *       its letters, a few px apart, would be bridged into a rule.
+ *       Remnant dropping (rules_remove()) from glyphs of 12 px: it takes
+ *       only ink that lies wholly within 3 px of a rule's core, which no
+ *       glyph that size fits in. A form card's median glyph is its
+ *       printed labels' (20 px on a card at 170 dpi): the bits its faint
+ *       rules left joined the writing in the boxes.
  */
 PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
 {
@@ -1201,6 +1205,7 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
         return pixCopy(NULL, pixb);
 
     int bridge = med_h >= 0.1f * dpi && med_h >= 24.0f;
+    int drop = bridge || med_h >= 12.0f;
     RulesR rr = {0};
     PIX *out = NULL, *div = NULL, *rows = NULL, *ticks = NULL;
     BOXA *bands = NULL;
@@ -1227,7 +1232,7 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
             out = pixCopy(NULL, pixb);
         else
             out = rules_remove(pixb, &rr, dz ? NULL : div, dz ? NULL : rows,
-                               tz ? NULL : ticks, med_h, dpi, bridge);
+                               tz ? NULL : ticks, med_h, dpi, drop);
     }
 done:
     boxaDestroy(&bands);

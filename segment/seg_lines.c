@@ -788,6 +788,34 @@ static int cut_bridging(SegPieces *ps, SegWLines *ls, int i, int *cand,
     return cut_tall(ps, ls, i, cand, nc, st);
 }
 
+/* The line among cand[] (nc) that piece pi belongs to, though TALL: one
+ * as tall as the piece (at least 1/1.3 of it), whose box holds it give or
+ * take a fifth of its height (capitals written into a form, big beside
+ * its printed labels: some over the TALL height, some under, these making
+ * lines that the others would be cut across); the nearest across. -1 if
+ * none. */
+static int line_holding(const SegPieces *ps, const SegWLines *ls, int pi,
+                        const int *cand, int nc)
+{
+    const SegBox *p = &ps->v[pi].box;
+    int best = -1, bestd = 0;
+    for (int q = 0; q < nc; q++) {
+        const SegBox *b = &ls->v[cand[q]].box;
+        float slack = 0.2f * (float)b->h;
+        if (1.3f * (float)b->h < (float)p->h || (float)p->y < b->y - slack ||
+            (float)(p->y + p->h) > b->y + b->h + slack)
+            continue;
+        int d = p->x > b->x + b->w ? p->x - (b->x + b->w)
+                : b->x > p->x + p->w ? b->x - (p->x + p->w)
+                                     : 0;
+        if (best < 0 || d < bestd) {
+            best = cand[q];
+            bestd = d;
+        }
+    }
+    return best;
+}
+
 /* TALL pieces that bridge no line (ns of them, solo[]): a long stroke or a
  * margin mark, or the writing of a form page, big beside its printed
  * labels (the page's median height is the labels'): tracked into lines of
@@ -857,6 +885,13 @@ static int lines_cut_tall(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
         int nc = bridged_lines(ps, ls, &yi, i, maxgap, cand);
         if (nc == 0) {
             solo[ns++] = i;
+            continue;
+        }
+        int in = line_holding(ps, ls, i, cand, nc);
+        if (in >= 0) {
+            p->flags &= ~SEG__TALL;
+            if (seg__wline_push(&ls->v[in], i) != 0)
+                goto done;
             continue;
         }
         if (cut_bridging(ps, ls, i, cand, nc, st) != 0)
@@ -974,6 +1009,7 @@ typedef struct {
     int *out, nout;
     int *blk;       /* per line: the block id its leaf of the cut got */
     int next_block; /* ids handed out so far: every blk[] < next_block */
+    unsigned char *form; /* per block id: inside a form's rows */
     float colgap;
 } XYCut;
 
@@ -1007,6 +1043,90 @@ static int cmp_by_cmid(const void *a, const void *b)
            (sort_xy->ls->v[i].box.x < sort_xy->ls->v[j].box.x);
 }
 
+static int ls_x(const XYCut *c, int i) { return c->ls->v[i].box.x; }
+
+/* Do the x-height bands of lines i and j overlap by half the smaller? */
+static int same_row(const XYCut *c, int i, int j)
+{
+    float ov = seg__fmin(c->cbot[i], c->cbot[j]) -
+               seg__fmax(c->ctop[i], c->ctop[j]);
+    return ov >= 0.5f * seg__fmin(c->cbot[i] - c->ctop[i],
+                                  c->cbot[j] - c->ctop[j]);
+}
+
+/* Is the gutter through the n lines idx[] (sorted by left edge) that of a
+ * form, labels left of their fields, rather than between two columns of
+ * text? Each side of the gutter is a group. The lines are put into rows
+ * (x-height bands chained by overlap). It is a form when at least two
+ * rows hold lines of two or more groups, none of those rows holds two
+ * lines of one group one above the other (columns of text set at
+ * different leading chain their lines into tall rows; side by side, they
+ * are pieces of one line), and those rows lie at least 2.5 glyph
+ * heights apart (the lines of a text column follow at 1-2: its columns
+ * are read one after the other; a form's label and its field in one
+ * row). */
+static int form_rows(XYCut *c, const int *idx, int n)
+{
+    const SegWLines *ls = c->ls;
+    int *grp = malloc((size_t)n * 2 * sizeof *grp);
+    if (!grp)
+        return 0; /* out of memory: read as columns, as before */
+    int *ord = grp + n, g = 0;
+    int right = ls->v[idx[0]].box.x + ls->v[idx[0]].box.w;
+    for (int i = 0; i < n; i++) {
+        const SegBox *b = &ls->v[idx[i]].box;
+        if (i > 0 && (float)(b->x - right) >= c->colgap)
+            g++;
+        if (b->x + b->w > right)
+            right = b->x + b->w;
+        grp[i] = g;
+        ord[i] = i;
+    }
+    /* rows: positions in idx ordered by band top, chained by overlap */
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && c->ctop[idx[ord[j]]] < c->ctop[idx[ord[j - 1]]];
+             j--) {
+            int t = ord[j];
+            ord[j] = ord[j - 1];
+            ord[j - 1] = t;
+        }
+    int mixed = 0, ok = 1;
+    float last = 0, minpitch = 2.5f * c->colgap / 2.0f;
+    for (int s = 0; ok && s < n;) {
+        int e = s + 1;
+        float bot = c->cbot[idx[ord[s]]];
+        while (e < n && c->ctop[idx[ord[e]]] <= bot) {
+            if (c->cbot[idx[ord[e]]] > bot)
+                bot = c->cbot[idx[ord[e]]];
+            e++;
+        }
+        int groups = 0, twice = 0;
+        for (int a = s; a < e; a++) {
+            int first = 1;
+            const SegBox *ba = &ls->v[idx[ord[a]]].box;
+            for (int b = s; b < a; b++) {
+                const SegBox *bb = &ls->v[idx[ord[b]]].box;
+                if (grp[ord[b]] != grp[ord[a]])
+                    continue;
+                first = 0;
+                if (ba->x < bb->x + bb->w && bb->x < ba->x + ba->w)
+                    twice = 1; /* stacked, not side by side */
+            }
+            groups += first;
+        }
+        if (groups >= 2) {
+            float top = c->ctop[idx[ord[s]]];
+            if (twice || (mixed > 0 && top - last < minpitch))
+                ok = 0;
+            last = top;
+            mixed++;
+        }
+        s = e;
+    }
+    free(grp);
+    return ok && mixed >= 2;
+}
+
 /* Recursive XY cut of the n lines idx[] (reordered in place) inside block
  * id `block`: appends them to c->out in reading order and sets c->blk. A
  * vertical cut gives each side a fresh id from c->next_block, so the ids
@@ -1014,9 +1134,20 @@ static int cmp_by_cmid(const void *a, const void *b)
  * columns): at most 2n - 1 in all. */
 static void xycut(XYCut *c, int *idx, int n, int block, int depth)
 {
+    int form = c->form[block];
     if (n <= 1 || depth > 64) {
         sort_xy = c;
         qsort(idx, (size_t)n, sizeof *idx, cmp_by_cmid);
+        /* lines of one row (bands overlapping by half the smaller one)
+         * left to right: pieces of a written line that a wide gap split */
+        for (int i = 1; i < n; i++)
+            for (int j = i; j > 0 && same_row(c, idx[j - 1], idx[j]) &&
+                            ls_x(c, idx[j]) < ls_x(c, idx[j - 1]);
+                 j--) {
+                int t = idx[j];
+                idx[j] = idx[j - 1];
+                idx[j - 1] = t;
+            }
         for (int i = 0; i < n; i++) {
             c->out[c->nout++] = idx[i];
             c->blk[idx[i]] = block;
@@ -1035,12 +1166,16 @@ static void xycut(XYCut *c, int *idx, int n, int block, int depth)
         if (b->x + b->w > right)
             right = b->x + b->w;
     }
-    if (cuts > 0) {
+    if (cuts > 0 && !form && form_rows(c, idx, n)) {
+        cuts = 0; /* a form's label column: read row by row instead */
+        form = 1;
+    } else if (cuts > 0) {
         int start = 0;
         right = ls->v[idx[0]].box.x + ls->v[idx[0]].box.w;
         for (int i = 1; i <= n; i++) {
             const SegBox *b = i < n ? &ls->v[idx[i]].box : NULL;
             if (!b || (float)(b->x - right) >= c->colgap) {
+                c->form[c->next_block] = (unsigned char)form;
                 xycut(c, idx + start, i - start, c->next_block++, depth + 1);
                 start = i;
             }
@@ -1068,7 +1203,13 @@ static void xycut(XYCut *c, int *idx, int n, int block, int depth)
     bot = c->cbot[idx[0]];
     for (int i = 1; i <= n; i++) {
         if (i == n || c->ctop[idx[i]] > bot) {
-            xycut(c, idx + start, i - start, block, depth + 1);
+            /* a form's rows: blocks of their own, not cut as a form again */
+            int row = block;
+            if (form && !c->form[block]) {
+                row = c->next_block++;
+                c->form[row] = 1;
+            }
+            xycut(c, idx + start, i - start, row, depth + 1);
             start = i;
         }
         if (i < n && c->cbot[idx[i]] > bot)
@@ -1096,11 +1237,13 @@ int seg__lines_order(SegPieces *ps, SegWLines *ls, const SegMetrics *m)
     c.cbot = malloc((size_t)n * sizeof *c.cbot);
     c.out = malloc((size_t)n * sizeof *c.out);
     c.blk = malloc((size_t)n * sizeof *c.blk);
+    /* ids: a node of the cut each, every inner node with 2+ children */
+    c.form = calloc((size_t)2 * n + 1, 1);
     int *idx = malloc((size_t)n * sizeof *idx);
     int *remap = NULL; /* cut's block id -> block number in reading order */
     SegWLine *nv = malloc((size_t)n * sizeof *nv);
     int rc = -1, nn = 0;
-    if (!c.ctop || !c.cbot || !c.out || !c.blk || !idx || !nv) {
+    if (!c.ctop || !c.cbot || !c.out || !c.blk || !c.form || !idx || !nv) {
         err_set("segment: out of memory (reading order, %d lines)", n);
         goto done;
     }
@@ -1143,7 +1286,8 @@ int seg__lines_order(SegPieces *ps, SegWLines *ls, const SegMetrics *m)
             float lb = lt + l->unit;
             float ov = seg__fmin(pb, lb) - seg__fmax(pt, lt);
             float mu = seg__fmin(p->unit, l->unit);
-            if (ov >= 0.5f * mu &&
+            /* not print and writing (a label and the value beside it) */
+            if (ov >= 0.5f * mu && seg__fmax(p->unit, l->unit) <= 1.6f * mu &&
                 (float)l->box.x >= p->box.x + p->box.w - 0.5f * mu) {
                 for (int j = 0; j < l->n; j++)
                     if (seg__wline_push(p, l->idx[j]) != 0)
@@ -1178,6 +1322,7 @@ done:
     free(c.cbot);
     free(c.out);
     free(c.blk);
+    free(c.form);
     free(idx);
     free(remap);
     if (nv) {

@@ -13,7 +13,8 @@
  * template order; checkboxes "checked"/"unchecked") and
  * DIR/form-NNN.xf ("scale angle dx dy": where the template lies on the
  * page, after the page is turned upright by -angle degrees about its
- * centre).
+ * centre) and DIR/form-NNN.gt.txt (the page's text, row by row: title,
+ * labels and written values, for the page's CER when read as a page).
  *
  * Design: one fixed form (registration card, 1700 x 2200 px, 200 dpi):
  * printed labels drawn with a TrueType font (FreeType; Debian's DejaVu by
@@ -390,6 +391,38 @@ static int write_template(const Opts *o)
     return fclose(fp);
 }
 
+/* A line of print or writing on the card: where it lies (the row's y and
+ * its left x on the template) and its text. */
+typedef struct {
+    int y, x;
+    const char *text;
+} TextItem;
+
+static int cmp_item(const void *a, const void *b)
+{
+    const TextItem *p = a, *q = b;
+    return p->y != q->y ? (p->y > q->y) - (p->y < q->y)
+                        : (p->x > q->x) - (p->x < q->x);
+}
+
+/* DIR/form-NNN.gt.txt: the card's text as a reader would say it, row by
+ * row from the top, left to right within a row (the items of one y), the
+ * title, the labels and the written values (a checkbox's cross is no
+ * text). 0, or -1 (file not written). */
+static int write_transcript(const Opts *o, int pg, TextItem *items, int n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/form-%03d.gt.txt", o->out, pg);
+    FILE *fp = fopen(path, "w");
+    if (!fp)
+        return -1;
+    qsort(items, (size_t)n, sizeof *items, cmp_item);
+    for (int i = 0; i < n; i++)
+        fprintf(fp, "%s%s", items[i].text,
+                i + 1 == n || items[i + 1].y != items[i].y ? "\n" : " ");
+    return fclose(fp);
+}
+
 static int compose_page(const Opts *o, FT_Face face, int pg, Rng *r)
 {
     PIX *c = pixCreate(TW, TH, 8);
@@ -405,12 +438,16 @@ static int compose_page(const Opts *o, FT_Face face, int pg, Rng *r)
     int writer = o->writers[rng_int(r, o->n_writers)];
     char truth[4096] = "";
     size_t tl = 0;
+    TextItem items[2 * N_FIELDS + 1];
+    char values[N_FIELDS][64], labels[N_FIELDS][128];
+    int ni = 0;
+    items[ni++] = (TextItem){180, 380, title};
     for (int i = 0; i < N_FIELDS; i++) {
         const FieldDef *f = &FIELDS[i];
         char v[64];
         draw_field(o, r, c, f);
-        char lab[128]; /* French: "Nom :" left of its field */
-        snprintf(lab, sizeof lab, "%s%s", label_of(o, i),
+        char *lab = labels[i]; /* French: "Nom :" left of its field */
+        snprintf(lab, sizeof labels[i], "%s%s", label_of(o, i),
                  o->french && f->label_left ? " :" : "");
         if (f->label_left)
             draw_text(face, c, lab, 80, f->y1 - 14, 30);
@@ -419,6 +456,13 @@ static int compose_page(const Opts *o, FT_Face face, int pg, Rng *r)
         else
             draw_text(face, c, lab, f->x0, f->y0 - 18, 30);
         make_value(f, r, v, sizeof v);
+        /* a label left of its field or right of its box is on its row */
+        int mid = (f->y0 + f->y1) / 2,
+            beside = f->label_left || f->style == F_CHECK;
+        items[ni++] = (TextItem){beside ? mid : f->y0 - 30,
+                                 f->label_left ? 80 : f->x0, lab};
+        if (f->style != F_CHECK)
+            items[ni++] = (TextItem){mid, f->x0 + 1, values[i]};
         if (f->style == F_CHECK) {
             if (!strcmp(v, "checked")) { /* a hand-drawn cross */
                 int m = 8, w = f->x1 - f->x0;
@@ -434,6 +478,7 @@ static int compose_page(const Opts *o, FT_Face face, int pg, Rng *r)
         }
         tl += (size_t)snprintf(truth + tl, sizeof truth - tl, "%s\t%s\n",
                                f->name, v);
+        snprintf(values[i], sizeof values[i], "%s", v);
     }
     /* another dpi, shift, rotation */
     double s = 1.0 + rng_range_d(r, -o->scale, o->scale);
@@ -482,6 +527,8 @@ static int compose_page(const Opts *o, FT_Face face, int pg, Rng *r)
     if (!fp || fputs(truth, fp) == EOF)
         return -1;
     fclose(fp);
+    if (write_transcript(o, pg, items, ni) != 0)
+        return -1;
     snprintf(path, sizeof path, "%s/form-%03d.xf", o->out, pg);
     fp = fopen(path, "w");
     if (!fp)

@@ -8,6 +8,7 @@
 #                      [--no-template] [--labels inkpipe|tesseract]
 #                      [--lang en|fr] [--ocr-args "ARGS"]
 #                      [--marks] [--line-gray G] [--line-gaps P] [--lines-only]
+#                      [--page-text]
 #
 # Composes N filled-in registration cards (tools/form_compose: printed
 # labels in DejaVu Sans, handwriting from the Chars74K images of held-out
@@ -50,6 +51,11 @@
 # marks, by lines, and by lines because too few marks were found, and the
 # pages refused (a template with marks refuses a page that neither its
 # marks nor its lines fit; their fields count as wrong).
+# --page-text also reads each card as a plain page (`inkpipe ocr`, text,
+# no template, no field finding) and scores the text against the card's
+# transcript (form_compose's form-NNN.gt.txt: title, labels and written
+# values row by row) with build/tools/cer: the CER of a filled-in form
+# read as a page, per page (page_text.tsv) and in total, worst page named.
 # Needs the Chars74K data: --data DIR, else $INKPIPE_CHARS74K, else
 # ../shared/data/chars74k-hnd beside the repository. Exit: 0 ok, 1 a step
 # failed, 2 usage, 3 no data.
@@ -58,6 +64,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 pages=100 seed=1 writers=041-045 out=$top/eval/forms build=$top/build
 inkpipe= data=${INKPIPE_CHARS74K:-} shift_px=40 scale=0.15 rotate=2 tess=0
 notpl=0 labels= lang=en ocr_args= marks= line_gray=0 line_gaps=0 lines_only=0
+page_text=0
 usage() { sed -n '2,/^set -u/p' "$0" | sed -e '/^set -u/d' -e 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
     case $1 in
@@ -80,6 +87,7 @@ while [ $# -gt 0 ]; do
     --line-gray) line_gray=$2; shift 2 ;;
     --line-gaps) line_gaps=$2; shift 2 ;;
     --lines-only) lines_only=1; shift ;;
+    --page-text) page_text=1; shift ;;
     --help|-h) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
     esac
@@ -294,4 +302,21 @@ if [ "$notpl" = 1 ]; then
       printf "labels: %d of %d read exactly (case-insensitive, %.1f%%), CER %.1f%%; %d (%.1f%%) right in their letters and digits\n", LE, LN, 100 * LE / LN, 100 * LED / LLEN, LA, 100 * LA / LN
       printf "field names (the JSON names, less a _N suffix) equal to the printed labels slugs (ASCII, accents dropped): %d of %d (%.1f%%)\n", NM, LN, 100 * NM / LN }' \
         "$out/notpl.tsv"
+fi
+
+if [ "$page_text" = 1 ]; then
+    [ -x "$build/tools/cer" ] || { echo "form_eval: $build/tools/cer missing (make)" >&2; exit 2; }
+    mkdir -p "$out/text"
+    "$inkpipe" ocr -o "$out/text" "$out/pages"/form-*.png || exit 1
+    pairs=()
+    for gt in "$out/pages"/form-*.gt.txt; do
+        p=$(basename "$gt" .gt.txt)
+        pairs+=("$gt" "$out/text/$p.txt")
+    done
+    "$build/tools/cer" --tsv "${pairs[@]}" >"$out/page_text.tsv" || exit 1
+    awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        $1 == "TOTAL" { tc = $col["cer"]; next }
+        { n++; if ($col["cer"] > wc) { wc = $col["cer"]; wp = $1; sub(/.*\//, "", wp) } }
+        END { printf "page text (no template, %d pages): CER %.2f%%; worst page %s %.2f%%\n", n, 100 * tc, wp, 100 * wc }' \
+        "$out/page_text.tsv"
 fi

@@ -598,6 +598,57 @@ static void seg_page_segment__ruled_lines_tall_letters__kept(void)
     pixDestroy(&pix);
 }
 
+static void seg_page_segment__tilted_box_beside_small_print__no_dashes(
+    void)
+{
+    /* A form card: small printed labels set the page's glyph height
+     * (under the 24 px from which faint rules are bridged); a box drawn a
+     * degree off level around a written word. The long-run opening takes
+     * only the rows it holds and leaves bits of the box's edges, each
+     * wholly within a few px of the rule: they must go, not join the
+     * letters or be read as glyphs. */
+    FxPen small = fx_pen(16), big = fx_pen(26);
+    PIX *pix = pixCreate(1300, 700, 1);
+    for (int k = 0; k < 10; k++)
+        fx_text(pix, "nox von xon", 40, 60 + 40 * k, &small, 0);
+    const char *word = "Hoxon nox";
+    int e = fx_text(pix, word, 520, 560, &big, 0);
+    /* box: 20 px left of the word to 60 px past it, its top 3 px above
+     * the capitals (39 px), its bottom 4 px below the baseline; it drops
+     * 1 px every 40 */
+    int x0 = 500, x1 = e + 60, yt = 560 - 39 - 4, yb = 564;
+    int d = (x1 - x0) / 40;
+    fx_line(pix, (float)x0, (float)yt, (float)x1, (float)(yt + d), 3);
+    fx_line(pix, (float)x0, (float)yb, (float)x1, (float)(yb + d), 3);
+    /* the edges wander a row or two off their core in short bits, as a
+     * faint rule does after binarisation */
+    for (int x = x0 + 5; x + 24 < x1; x += 40)
+        for (int k = 0; k < 2; k++) {
+            int y = (k ? yb : yt) + (x - x0) / 40, up = (x / 40) % 2;
+            pixRasterop(pix, x, up ? y - 3 : y + 2, 24, 2, PIX_SET, NULL, 0,
+                        0);
+        }
+    fx_line(pix, (float)x0, (float)yt, (float)x0, (float)yb, 3);
+    fx_line(pix, (float)x1, (float)(yt + d), (float)x1, (float)(yb + d), 3);
+    SegPage *page = seg_page_segment(pix, 170, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        int ng, nl, in_box = 0;
+        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+        seg_page_get_lines(page, &nl);
+        for (int i = 0; i < ng; i++)
+            if (g[i].box.y > 450)
+                in_box++;
+        CHECK(in_box == fx_count_glyphs(word));
+        CHECK(line_like_glyphs(page, 26) == 0);
+        CHECK(seg_page_get_stats(page)->furniture_px > 0);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
     RUN(seg_page_segment__boxed_field__box_removed_strokes_kept);
@@ -616,5 +667,6 @@ int main(void)
     RUN(seg_page_segment__boxed_field_with_margin__dividers_removed);
     RUN(seg_page_segment__boxed_field_on_page__dividers_removed);
     RUN(seg_page_segment__ruled_lines_tall_letters__kept);
+    RUN(seg_page_segment__tilted_box_beside_small_print__no_dashes);
     TEST_EXIT();
 }

@@ -350,6 +350,39 @@ static void seg_page_segment__big_writing_among_small_print__one_line(void)
     pixDestroy(&pix);
 }
 
+static void seg_page_segment__labels_left_of_values__row_by_row(void)
+{
+    /* A form: a column of small printed labels, each with its written
+     * value far to its right on the same row. The gutter between them is
+     * not one between columns of text: label, value, label, value. */
+    FxPen small = fx_pen(10), big = fx_pen(30);
+    PIX *pix = pixCreate(1200, 800, 1);
+    const char *labels[3] = {"Hox nox xon", "nox lon xon", "lox nox xon"};
+    const char *values[3] = {"Hollon", "nox lov", "Hox"};
+    for (int i = 0; i < 3; i++) {
+        fx_text(pix, labels[i], 40, 150 + 200 * i, &small, 0);
+        fx_text(pix, values[i], 400, 150 + 200 * i, &big, 0);
+    }
+    SegPage *page = seg(pix, 300);
+    CHECK(page != NULL);
+    if (page) {
+        int nl;
+        const SegLine *l = seg_page_get_lines(page, &nl);
+        CHECK(nl == 6);
+        for (int i = 0; i < nl && i < 6; i++) {
+            /* a label and its value: lines of their own, in row order */
+            CHECK((i % 2 == 0) ? l[i].box.x < 200 : l[i].box.x > 300);
+            CHECK(line_glyphs(page, i) ==
+                  fx_count_glyphs(i % 2 ? values[i / 2] : labels[i / 2]));
+            CHECK(i == 0 || l[i].box.y + l[i].box.h > l[i - 1].box.y);
+        }
+        if (test_case_failed)
+            fx_dump(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
     RUN(seg_page_segment__150_to_600_dpi__same_structure);
@@ -364,5 +397,6 @@ int main(void)
     RUN(seg_page_segment__grey_page__error);
     RUN(seg_page_segment__dpi_unknown__estimated_from_glyphs);
     RUN(seg_page_segment__big_writing_among_small_print__one_line);
+    RUN(seg_page_segment__labels_left_of_values__row_by_row);
     TEST_EXIT();
 }
