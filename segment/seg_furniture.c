@@ -192,6 +192,30 @@ static void comb_fill_grid(PIX *sub, PIX *tmask, int ox, int oy, int ry,
     }
 }
 
+/* Do the cells between the tick candidates t[] (nk, sorted by x) hold
+ * writing? Pieces of sub (the band around a rule whose top is row ry)
+ * standing above the rule, at least 0.3 hm tall, centred between two
+ * neighbouring candidates: in at least two gaps, and half of them. A row
+ * of l's or 1's on an underline has nothing between its strokes. */
+static int cells_hold_glyphs(PIX *sub, const Tick *t, int nk, int ry, int hm)
+{
+    BOXA *pb = pixConnCompBB(sub, 8);
+    int np = pb ? boxaGetCount(pb) : 0, held = 0;
+    for (int i = 0; i + 1 < nk; i++) {
+        int in = 0;
+        for (int j = 0; j < np && !in; j++) {
+            l_int32 x, y, w, h;
+            boxaGetBoxGeometry(pb, j, &x, &y, &w, &h);
+            int c2 = 2 * x + w; /* twice the centre, as Tick.x2 */
+            in = y + h <= ry + 3 && 10 * h >= 3 * hm && c2 > t[i].x2 + 4 &&
+                 c2 < t[i + 1].x2 - 4;
+        }
+        held += in;
+    }
+    boxaDestroy(&pb);
+    return held >= 2 && 2 * held >= nk - 1;
+}
+
 /* Find comb ticks along the horizontal rules (boxes in page coordinates);
  * OR them into tmask. rest = the page without rules.
  * A tick is a short straight vertical stroke that touches the rule, stands
@@ -261,10 +285,14 @@ static int find_combs(PIX *rest, BOXA *lines, PIX *tmask, float med_h)
                 qsort(hs, (size_t)nk, sizeof *hs, cmp_int);
                 int hm = hs[nk / 2], k = 0;
                 /* Ticks are shorter than letters: a row of l's or i's
-                 * written on an underline is not a comb. */
+                 * written on an underline is not a comb. Unless there is
+                 * writing between them: ticks half a box high beside
+                 * small printed labels are as tall as those. */
+                int short_ok = (float)hm <= 0.8f * med_h ||
+                               ((float)hm <= 1.8f * med_h &&
+                                cells_hold_glyphs(sub, t, nk, ly - y0, hm));
                 for (int i = 0; i < nk; i++)
-                    if (abs(t[i].h - hm) * 5 <= hm + 5 &&
-                        (float)hm <= 0.8f * med_h)
+                    if (abs(t[i].h - hm) * 5 <= hm + 5 && short_ok)
                         t[k++] = t[i];
                 nk = k;
                 free(hs);

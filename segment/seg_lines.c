@@ -1057,14 +1057,15 @@ static int same_row(const XYCut *c, int i, int j)
 /* Is the gutter through the n lines idx[] (sorted by left edge) that of a
  * form, labels left of their fields, rather than between two columns of
  * text? Each side of the gutter is a group. The lines are put into rows
- * (x-height bands chained by overlap). It is a form when at least two
- * rows hold lines of two or more groups, none of those rows holds two
- * lines of one group one above the other (columns of text set at
- * different leading chain their lines into tall rows; side by side, they
- * are pieces of one line), and those rows lie at least 2.5 glyph
- * heights apart (the lines of a text column follow at 1-2: its columns
- * are read one after the other; a form's label and its field in one
- * row). */
+ * (x-height bands chained by overlap); a row holding lines of two or more
+ * groups is mixed, and clean when none of its groups has two lines one
+ * above the other (columns of text set at different leading chain their
+ * lines into tall rows; side by side, they are pieces of one line) and it
+ * lies at least 2.5 glyph heights below the mixed row before it (the
+ * lines of text columns follow at 1-2). It is a form when at least two
+ * mixed rows, and two thirds of them, are clean (a comb whose digits came
+ * apart spoils its own row only): its rows are read one after the other,
+ * a label with its field; text columns one after the other. */
 static int form_rows(XYCut *c, const int *idx, int n)
 {
     const SegWLines *ls = c->ls;
@@ -1090,9 +1091,9 @@ static int form_rows(XYCut *c, const int *idx, int n)
             ord[j] = ord[j - 1];
             ord[j - 1] = t;
         }
-    int mixed = 0, ok = 1;
+    int mixed = 0, clean = 0;
     float last = 0, minpitch = 2.5f * c->colgap / 2.0f;
-    for (int s = 0; ok && s < n;) {
+    for (int s = 0; s < n;) {
         int e = s + 1;
         float bot = c->cbot[idx[ord[s]]];
         while (e < n && c->ctop[idx[ord[e]]] <= bot) {
@@ -1116,15 +1117,14 @@ static int form_rows(XYCut *c, const int *idx, int n)
         }
         if (groups >= 2) {
             float top = c->ctop[idx[ord[s]]];
-            if (twice || (mixed > 0 && top - last < minpitch))
-                ok = 0;
+            clean += !twice && (mixed == 0 || top - last >= minpitch);
             last = top;
             mixed++;
         }
         s = e;
     }
     free(grp);
-    return ok && mixed >= 2;
+    return clean >= 2 && 3 * clean >= 2 * mixed;
 }
 
 /* Recursive XY cut of the n lines idx[] (reordered in place) inside block

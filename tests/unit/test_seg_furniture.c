@@ -190,6 +190,43 @@ static void seg_page_segment__comb_field__ticks_removed(void)
     pixDestroy(&pix);
 }
 
+static void seg_page_segment__tall_comb_ticks_beside_small_print__removed(
+    void)
+{
+    /* A form card's comb: ticks half the box high, 1.5 times the page's
+     * glyph height (its small printed labels'), with a digit-sized glyph
+     * in every cell. Ticks that tall were taken for letters (a row of l's
+     * on an underline) and read as 1s between the digits. */
+    FxPen small = fx_pen(16), pen = fx_pen(28);
+    PIX *pix = pixCreate(900, 700, 1);
+    for (int k = 0; k < 10; k++)
+        fx_text(pix, "nox von xon", 40, 40 + 40 * k, &small, 0);
+    const char *cells = "onxvonxo";
+    int n = (int)strlen(cells), pitch = 48, x0 = 60, base = 560, tick = 24;
+    pixRasterop(pix, x0, base + 6, n * pitch + 3, 3, PIX_SET, NULL, 0, 0);
+    for (int i = 0; i <= n; i++)
+        pixRasterop(pix, x0 + i * pitch, base + 6 - tick, 3, tick, PIX_SET,
+                    NULL, 0, 0);
+    for (int i = 0; i < n; i++) {
+        int w = fx_glyph_width(cells[i], &pen);
+        fx_glyph(pix, cells[i], (float)(x0 + i * pitch + (pitch - w) / 2 + 1),
+                 (float)base, &pen);
+    }
+    SegPage *page = seg_opt(pix, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        int ng, in_comb = 0;
+        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+        for (int k = 0; k < ng; k++)
+            in_comb += g[k].box.y > 480;
+        CHECK(in_comb == n);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
 static void seg_page_segment__stems_on_underline__not_a_comb(void)
 {
     /* l's and i's written on an underline at a regular pitch look like
@@ -655,6 +692,7 @@ int main(void)
     RUN(seg_page_segment__furniture_off__box_edges_are_glyphs);
     RUN(seg_page_segment__underlined_words__underline_removed);
     RUN(seg_page_segment__comb_field__ticks_removed);
+    RUN(seg_page_segment__tall_comb_ticks_beside_small_print__removed);
     RUN(seg_page_segment__stems_on_underline__not_a_comb);
     RUN(seg_page_segment__table_grid__cells_read);
     RUN(seg_page_segment__faint_broken_furniture__removed);
