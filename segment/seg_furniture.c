@@ -15,9 +15,10 @@
  *      rule, stand alone (a p's stem on an underline has its bowl beside
  *      it), are about equally tall and shorter than 0.8 glyph heights (a
  *      row of l's on an underline is not a comb; ticks between 0.8 and
- *      1.8 glyph heights are left), and sit on a regular grid with >= 4
- *      consecutive positions (pitch from the median gap); a handwritten 1
- *      in a cell sits between grid positions and stays;
+ *      1.8 glyph heights count only with writing in the cells between
+ *      them), and sit on a regular grid with >= 4 consecutive positions
+ *      (pitch from the median gap); a handwritten 1 in a cell sits
+ *      between grid positions and stays;
  *   3b. box rows (box_rows()): a horizontal rule and the nearest one
  *      below it bound a row of boxes; their sides and dividers, as tall
  *      as the digits in them, are found by the strip test (columns inked

@@ -571,10 +571,16 @@ int seg__words_mark(const SegPieces *ps, const SegWLines *ls,
         } else if (ng >= 4) {
             memcpy(all, gaps, (size_t)ng * sizeof *all);
             qsort(all, (size_t)ng, sizeof *all, seg__cmp_float);
-            if (seg__otsu_split_f(all, ng, &t, &lo, &hi) == 0 &&
+            /* the split among the gaps under 1.5 x-heights (those break
+             * anyway): one wide gap (a checkbox's mark before its label,
+             * a tab) would take the split and leave the words joined */
+            int nb = ng;
+            while (nb > 4 && all[nb - 1] >= 1.5f)
+                nb--;
+            if (seg__otsu_split_f(all, nb, &t, &lo, &hi) == 0 &&
                 split_is_real(lo, hi))
                 line_t = t;
-            else if (all[ng - 1] < page_t)
+            else if (all[nb - 1] < page_t)
                 line_t = page_t; /* one class: a single word, or all loose */
         }
         /* Evenly spaced letters (capitals in a comb or boxed name field,

@@ -322,6 +322,60 @@ static int live_median_height(const SegPieces *ps, float *pmed)
     return 0;
 }
 
+/* Is piece p an empty square (a form's checkbox, its mark apart): about
+ * as wide as tall, 1.2 to 5 glyph heights, all its ink within an eighth
+ * of its side from its box's edges, and each of the four sides inked
+ * along 90% of its length? A written 0 or D has no square corners. */
+static int empty_square(const SegPiece *p, float med_h)
+{
+    int w = p->box.w, h = p->box.h, s = w > h ? w : h, m = w < h ? w : h;
+    if ((float)m < 1.2f * med_h || (float)s > 5.0f * med_h ||
+        20 * (s - m) > 3 * s)
+        return 0;
+    int b = s / 8 > 2 ? s / 8 : 2, in = 0;
+    int cover[4] = {0, 0, 0, 0}; /* top, bottom, left, right */
+    for (int x = 0; x < w; x++) {
+        int t = 0, u = 0;
+        for (int y = 0; y < b; y++) {
+            t |= p->mask[y * w + x];
+            u |= p->mask[(h - 1 - y) * w + x];
+        }
+        cover[0] += t;
+        cover[1] += u;
+    }
+    for (int y = 0; y < h; y++) {
+        int l = 0, r = 0;
+        for (int x = 0; x < b; x++) {
+            l |= p->mask[y * w + x];
+            r |= p->mask[y * w + w - 1 - x];
+        }
+        cover[2] += l;
+        cover[3] += r;
+        for (int x = 0; x < w; x++)
+            in += p->mask[y * w + x] &&
+                  (y < b || y >= h - b || x < b || x >= w - b);
+    }
+    return 100 * in >= 97 * p->area && 10 * cover[0] >= 9 * w &&
+           10 * cover[1] >= 9 * w && 10 * cover[2] >= 9 * h &&
+           10 * cover[3] >= 9 * h;
+}
+
+/* Drop the checkboxes' squares (empty_square()) as furniture: read as a
+ * glyph, a box came out as D or O before its label. A mark inside that
+ * does not touch the square stays (a cross reads as X). */
+static void checkboxes_drop(SegPieces *ps, float med_h, SegStats *st)
+{
+    for (int i = 0; med_h > 0 && i < ps->n; i++) {
+        SegPiece *p = &ps->v[i];
+        if ((p->flags & SEG__DEAD) || !empty_square(p, med_h))
+            continue;
+        st->furniture_px += p->area;
+        free(p->mask);
+        p->mask = NULL;
+        p->flags |= SEG__DEAD;
+    }
+}
+
 /* Drop the specks: pieces under 0.25 mm square at the page's dpi (a
  * crop's: the dpi its glyph height gives, whatever the file claims), or 8%
  * of a glyph height squared, whichever is larger (opt->min_speck_area
@@ -464,6 +518,8 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
         0)
         goto done;
     st.n_components = ps.n;
+    if (opt->remove_furniture)
+        checkboxes_drop(&ps, m.med_h, &st);
     int nh = specks_drop(&ps, opt, crop, &m, &st);
     if (nh < 0)
         goto done;

@@ -686,6 +686,45 @@ static void seg_page_segment__tilted_box_beside_small_print__no_dashes(
     pixDestroy(&pix);
 }
 
+static void seg_page_segment__checkbox_squares__dropped_marks_kept(void)
+{
+    /* Checkboxes before their labels: the squares are furniture (read as
+     * glyphs they came out as D or O), the cross in one is kept; a
+     * written o as big as a box is no square and stays. */
+    FxPen small = fx_pen(16), mark = fx_pen(22), big = fx_pen(40);
+    PIX *pix = pixCreate(900, 700, 1);
+    for (int k = 0; k < 6; k++)
+        fx_text(pix, "nox von xon", 40, 40 + 40 * k, &small, 0);
+    const char *label = "nox von";
+    int base[3] = {380, 480, 580};
+    for (int r = 0; r < 3; r++) {
+        if (r < 2)
+            rect(pix, 40, base[r] - 38, 44, 44, 3);
+        else
+            fx_glyph(pix, 'o', 42.0f, (float)base[r] + 2, &big);
+        fx_text(pix, label, 120, base[r], &small, 0);
+    }
+    int w = fx_glyph_width('x', &mark);
+    fx_glyph(pix, 'x', (float)(40 + (44 - w) / 2), (float)base[0] - 6, &mark);
+    SegPage *page = seg_opt(pix, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        int ng, row[3] = {0, 0, 0};
+        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+        for (int k = 0; k < ng; k++)
+            for (int r = 0; r < 3; r++)
+                row[r] += g[k].box.y > base[r] - 60 && g[k].box.y < base[r];
+        CHECK(row[0] == 1 + fx_count_glyphs(label)); /* the cross */
+        CHECK(row[1] == fx_count_glyphs(label));
+        CHECK(row[2] == 1 + fx_count_glyphs(label)); /* the o */
+        CHECK(seg_page_get_stats(page)->furniture_px > 0);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
     RUN(seg_page_segment__boxed_field__box_removed_strokes_kept);
@@ -706,5 +745,6 @@ int main(void)
     RUN(seg_page_segment__boxed_field_on_page__dividers_removed);
     RUN(seg_page_segment__ruled_lines_tall_letters__kept);
     RUN(seg_page_segment__tilted_box_beside_small_print__no_dashes);
+    RUN(seg_page_segment__checkbox_squares__dropped_marks_kept);
     TEST_EXIT();
 }

@@ -326,6 +326,35 @@ static void seg_page_segment__single_word_lines__not_split(void)
     pixDestroy(&pix);
 }
 
+static void seg_page_segment__one_wide_gap_in_line__words_still_split(void)
+{
+    /* A mark, a wide gap, then tightly set words (a checkbox's cross
+     * before its label): the wide gap took the line's split between
+     * letter and word gaps, and the label's words were read as one. */
+    FxPen pen = fx_pen(30);
+    pen.gap = 2;
+    pen.word_gap = 14; /* 0.45 xh */
+    PIX *pix = pixCreate(1400, 400, 1);
+    const char *text = "nox lov xon vol";
+    for (int i = 0; i < 3; i++) {
+        int e = fx_text(pix, "x", 40, 100 + 110 * i, &pen, 0);
+        fx_text(pix, text, e + 75, 100 + 110 * i, &pen, 0); /* 2.5 xh */
+    }
+    SegPage *page = seg_opt(pix, 300, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        int nl;
+        const SegLine *l = seg_page_get_lines(page, &nl);
+        CHECK(nl == 3);
+        for (int i = 0; i < nl && i < 3; i++)
+            CHECK(l[i].n_words == 1 + fx_count_words(text));
+        if (test_case_failed)
+            fx_dump(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
 static void seg_page_segment__word_gap_option__fixed_threshold(void)
 {
     FxPen pen = fx_pen(30);
@@ -493,6 +522,7 @@ int main(void)
     RUN(seg_page_segment__tight_writer__words_found);
     RUN(seg_page_segment__loose_writer__words_found);
     RUN(seg_page_segment__single_word_lines__not_split);
+    RUN(seg_page_segment__one_wide_gap_in_line__words_still_split);
     RUN(seg_page_segment__word_gap_option__fixed_threshold);
     RUN(seg_page_get_glyph_mask__neighbour_intrudes__own_pixels_only);
     TEST_EXIT();
