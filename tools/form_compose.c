@@ -13,8 +13,9 @@
  * template order; checkboxes "checked"/"unchecked") and
  * DIR/form-NNN.xf ("scale angle dx dy": where the template lies on the
  * page, after the page is turned upright by -angle degrees about its
- * centre) and DIR/form-NNN.gt.txt (the page's text, row by row: title,
- * labels and written values, for the page's CER when read as a page).
+ * centre), DIR/form-NNN.gt.txt (the page's text, row by row: title,
+ * labels and written values, for the page's CER when read as a page) and
+ * DIR/writers.tsv (form-NNN TAB the writer of its handwriting).
  *
  * Design: one fixed form (registration card, 1700 x 2200 px, 200 dpi):
  * printed labels drawn with a TrueType font (FreeType; Debian's DejaVu by
@@ -423,7 +424,8 @@ static int write_transcript(const Opts *o, int pg, TextItem *items, int n)
     return fclose(fp);
 }
 
-static int compose_page(const Opts *o, FT_Face face, int pg, Rng *r)
+static int compose_page(const Opts *o, FT_Face face, int pg, Rng *r,
+                        FILE *writers)
 {
     PIX *c = pixCreate(TW, TH, 8);
     if (!c)
@@ -436,6 +438,8 @@ static int compose_page(const Opts *o, FT_Face face, int pg, Rng *r)
         fill(c, MARKS[i][0] - MARK_SIZE / 2, MARKS[i][1] - MARK_SIZE / 2,
              MARKS[i][0] + MARK_SIZE / 2, MARKS[i][1] + MARK_SIZE / 2);
     int writer = o->writers[rng_int(r, o->n_writers)];
+    if (fprintf(writers, "form-%03d\t%03d\n", pg, writer) < 0)
+        return -1;
     char truth[4096] = "";
     size_t tl = 0;
     TextItem items[2 * N_FIELDS + 1];
@@ -648,8 +652,14 @@ int main(int argc, char **argv)
     Rng r;
     rng_seed(&r, o.seed);
     int rc = write_template(&o);
+    char wpath[4096];
+    snprintf(wpath, sizeof wpath, "%s/writers.tsv", o.out);
+    FILE *wfp = rc == 0 ? fopen(wpath, "w") : NULL;
+    rc = wfp ? 0 : -1;
     for (int p = 0; rc == 0 && p < o.pages; p++)
-        rc = compose_page(&o, face, p, &r);
+        rc = compose_page(&o, face, p, &r, wfp);
+    if (wfp && fclose(wfp) != 0)
+        rc = -1;
     FT_Done_Face(face);
     FT_Done_FreeType(lib);
     if (rc) {

@@ -55,7 +55,8 @@
 # no template, no field finding) and scores the text against the card's
 # transcript (form_compose's form-NNN.gt.txt: title, labels and written
 # values row by row) with build/tools/cer: the CER of a filled-in form
-# read as a page, per page (page_text.tsv) and in total, worst page named.
+# read as a page, per page (page_text.tsv), per writer (the composer's
+# writers.tsv) and in total, the worst page and writer named.
 # Needs the Chars74K data: --data DIR, else $INKPIPE_CHARS74K, else
 # ../shared/data/chars74k-hnd beside the repository. Exit: 0 ok, 1 a step
 # failed, 2 usage, 3 no data.
@@ -314,9 +315,16 @@ if [ "$page_text" = 1 ]; then
         pairs+=("$gt" "$out/text/$p.txt")
     done
     "$build/tools/cer" --tsv "${pairs[@]}" >"$out/page_text.tsv" || exit 1
-    awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    awk -F'\t' 'FNR == NR { wr[$1] = $2; next }
+        FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
         $1 == "TOTAL" { tc = $col["cer"]; next }
-        { n++; if ($col["cer"] > wc) { wc = $col["cer"]; wp = $1; sub(/.*\//, "", wp) } }
-        END { printf "page text (no template, %d pages): CER %.2f%%; worst page %s %.2f%%\n", n, 100 * tc, wp, 100 * wc }' \
-        "$out/page_text.tsv"
+        { n++; p = $1; sub(/.*\//, "", p); sub(/\.gt\.txt$/, "", p)
+          if ($col["cer"] > wc) { wc = $col["cer"]; wp = p }
+          w = wr[p]; e[w] += $col["char_errors"]; c[w] += $col["gt_chars"]; np[w]++ }
+        END { printf "page text (no template, %d pages): CER %.2f%%; worst page %s %.2f%%\n", n, 100 * tc, wp, 100 * wc
+              printf "page text per writer:"
+              for (w in c) { r = e[w] / c[w]; printf " %s %.2f%% (%d pages);", w, 100 * r, np[w]
+                             if (r >= worst) { worst = r; ww = w } }
+              printf " worst writer %s %.2f%%\n", ww, 100 * worst }' \
+        "$out/pages/writers.tsv" "$out/page_text.tsv"
 fi
