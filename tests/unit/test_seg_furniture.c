@@ -51,6 +51,15 @@ static int glyph_height_at(const SegPage *page, int x)
     return best;
 }
 
+/* n lines of small print (x-height 16) from baseline y, 40 px apart: a
+ * form card's labels, which set the page's glyph height. */
+static void small_print(PIX *pix, int n, int y)
+{
+    FxPen small = fx_pen(16);
+    for (int k = 0; k < n; k++)
+        fx_text(pix, "nox von xon", 40, y + 40 * k, &small, 0);
+}
+
 static void seg_page_segment__boxed_field__box_removed_strokes_kept(void)
 {
     /* Two form boxes (3 px rules) with handwriting; the p's descenders
@@ -197,10 +206,9 @@ static void seg_page_segment__tall_comb_ticks_beside_small_print__removed(
      * glyph height (its small printed labels'), with a digit-sized glyph
      * in every cell. Ticks that tall were taken for letters (a row of l's
      * on an underline) and read as 1s between the digits. */
-    FxPen small = fx_pen(16), pen = fx_pen(28);
+    FxPen pen = fx_pen(28);
     PIX *pix = pixCreate(900, 700, 1);
-    for (int k = 0; k < 10; k++)
-        fx_text(pix, "nox von xon", 40, 40 + 40 * k, &small, 0);
+    small_print(pix, 10, 40);
     const char *cells = "onxvonxo";
     int n = (int)strlen(cells), pitch = 48, x0 = 60, base = 560, tick = 24;
     pixRasterop(pix, x0, base + 6, n * pitch + 3, 3, PIX_SET, NULL, 0, 0);
@@ -644,10 +652,9 @@ static void seg_page_segment__tilted_box_beside_small_print__no_dashes(
      * only the rows it holds and leaves bits of the box's edges, each
      * wholly within a few px of the rule: they must go, not join the
      * letters or be read as glyphs. */
-    FxPen small = fx_pen(16), big = fx_pen(26);
+    FxPen big = fx_pen(26);
     PIX *pix = pixCreate(1300, 700, 1);
-    for (int k = 0; k < 10; k++)
-        fx_text(pix, "nox von xon", 40, 60 + 40 * k, &small, 0);
+    small_print(pix, 10, 60);
     const char *word = "Hoxon nox";
     int e = fx_text(pix, word, 520, 560, &big, 0);
     /* box: 20 px left of the word to 60 px past it, its top 3 px above
@@ -693,8 +700,7 @@ static void seg_page_segment__checkbox_squares__dropped_marks_kept(void)
      * written o as big as a box is no square and stays. */
     FxPen small = fx_pen(16), mark = fx_pen(22), big = fx_pen(40);
     PIX *pix = pixCreate(900, 700, 1);
-    for (int k = 0; k < 6; k++)
-        fx_text(pix, "nox von xon", 40, 40 + 40 * k, &small, 0);
+    small_print(pix, 6, 40);
     const char *label = "nox von";
     int base[3] = {380, 480, 580};
     for (int r = 0; r < 3; r++) {
