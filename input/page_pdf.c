@@ -19,7 +19,8 @@
  * 72 per inch); /Rotate is applied.
  *
  * Hostile files: the pixel limit is checked on the image dictionary (or
- * the JPEG header, or the rendered size) before anything is decoded; Flate
+ * the JPEG header, or the rendered size, or before rendering the sizes
+ * every JBIG2 stream declares: jbig2_fits()) before anything is decoded; Flate
  * data is inflated to at most the size the image needs (a deflate bomb
  * stops there); page counts are capped by page_pdf_list's max_pages. Each
  * page is read on its own (the file is opened again), so a broken page
@@ -66,6 +67,8 @@
 #define PDF_MAX_CONTENT 65536 /* a one-image page's content is ~50 bytes */
 #define PDF_RENDER_DPI 300
 #define PDF_MAX_BOX 14400.0 /* the largest page PDF allows: 200 in */
+/* objects looked at for JBIG2 streams before a page is rendered */
+#define PDF_MAX_OBJECTS 1000000
 
 /* ---- the libraries, opened on first use --------------------------------- */
 
@@ -88,6 +91,7 @@ static struct {
     int (*qpdf_get_num_pages)(qpdf_data);
     qpdf_oh (*qpdf_get_page_n)(qpdf_data, size_t);
     qpdf_oh (*qpdf_get_object_by_id)(qpdf_data, int, int);
+    qpdf_oh (*qpdf_get_trailer)(qpdf_data);
     void (*qpdf_oh_release)(qpdf_data, qpdf_oh);
     qpdf_oh (*qpdf_oh_new_null)(qpdf_data);
     int (*qpdf_oh_get_object_id)(qpdf_data, qpdf_oh);
@@ -174,6 +178,7 @@ static const DynlibSym qpdf_syms[] = {
     DYNLIB_SYM(L, qpdf_get_num_pages),
     DYNLIB_SYM(L, qpdf_get_page_n),
     DYNLIB_SYM(L, qpdf_get_object_by_id),
+    DYNLIB_SYM(L, qpdf_get_trailer),
     DYNLIB_SYM(L, qpdf_oh_release),
     DYNLIB_SYM(L, qpdf_oh_new_null),
     DYNLIB_SYM(L, qpdf_oh_get_object_id),
@@ -1272,6 +1277,108 @@ static int direct_read(PdfPage *pg, qpdf_oh page, PIX **ppix)
 
 /* ---- poppler: everything else ------------------------------------------- */
 
+/* Big-endian 32-bit value at p. */
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+           p[3];
+}
+
+/* The largest bitmap (pixels) a JBIG2 stream (embedded: segments without
+ * a file header) declares: its page information segments' page sizes and
+ * its region segments' region sizes (ITU T.88 7.2-7.4: segment number,
+ * flags, referred-to segments, page association, data length, then the
+ * data; a region's data starts with its width and height). A page of
+ * unknown height (0xffffffff, striped) counts its width only. Parsing
+ * stops at a segment of unknown length or the end of the data. */
+static uint64_t jbig2_largest(const unsigned char *d, size_t n)
+{
+    uint64_t most = 0;
+    size_t at = 0;
+    while (at + 6 <= n) {
+        uint32_t num = be32(d + at);
+        int type = d[at + 4] & 63, wide_page = d[at + 4] & 64;
+        at += 5;
+        uint32_t refs = d[at] >> 5;
+        if (refs == 7) { /* long form: 29-bit count, retention bits */
+            if (at + 4 > n)
+                break;
+            refs = be32(d + at) & 0x1fffffff;
+            at += 4 + (refs + 8) / 8;
+        } else {
+            at += 1;
+        }
+        size_t rsize = num <= 256 ? 1 : num <= 65536 ? 2 : 4;
+        if (refs > n || at + (size_t)refs * rsize + (wide_page ? 4 : 1) + 4 > n)
+            break;
+        at += (size_t)refs * rsize + (wide_page ? 4 : 1);
+        uint32_t len = be32(d + at);
+        at += 4;
+        /* page information (48); text, halftone, generic and generic
+         * refinement regions (4-43 but for the dictionaries and ends) */
+        int region = type == 4 || type == 6 || type == 7 || type == 20 ||
+                     type == 22 || type == 23 || type == 36 ||
+                     type == 38 || type == 39 || type == 40 || type == 42 ||
+                     type == 43;
+        if ((type == 48 || region) && at + 8 <= n) {
+            uint64_t w = be32(d + at), h = be32(d + at + 4);
+            uint64_t px = w * (type == 48 && h == 0xffffffffu ? 1 : h);
+            most = px > most ? px : most;
+        }
+        if (len == 0xffffffffu || len > n - at)
+            break;
+        at += len;
+    }
+    return most;
+}
+
+/* Before poppler decodes the file: every JBIG2 stream qpdf finds in it
+ * (and its /JBIG2Globals) declares no page or region over max_pixels.
+ * poppler allocates what a stream declares; a region of 268 million by
+ * 61 pixels in a 203 x 61 image took 2 GB. Objects of generation 0, up
+ * to the trailer's /Size (PDF_MAX_OBJECTS at most). 0, or -1 with the
+ * message set. */
+static int jbig2_fits(const PdfPage *pg)
+{
+    qpdf_data q = pg->q;
+    long long size = 0;
+    if (dict_int(q, L.qpdf_get_trailer(q), "/Size", 0, 0, PDF_MAX_OBJECTS,
+                 &size) < 0)
+        size = PDF_MAX_OBJECTS;
+    int rc = 0;
+    for (int id = 1; rc == 0 && id < size; id++) {
+        qpdf_oh o = L.qpdf_get_object_by_id(q, id, 0), parms;
+        const char *f = L.qpdf_oh_is_stream(q, o)
+                            ? single_filter(q, L.qpdf_oh_get_dict(q, o),
+                                            &parms)
+                            : NULL;
+        for (int k = 0; rc == 0 && f && !strcmp(f, "/JBIG2Decode") && k < 2;
+             k++) {
+            qpdf_oh st = k ? L.qpdf_oh_get_key(q, parms, "/JBIG2Globals") : o;
+            unsigned char *buf = NULL;
+            size_t len = 0;
+            if (!L.qpdf_oh_is_stream(q, st) ||
+                L.qpdf_oh_get_stream_data(q, st, qpdf_dl_none, NULL, &buf,
+                                          &len) &
+                    QPDF_ERRORS) {
+                free(buf);
+                continue;
+            }
+            uint64_t px = jbig2_largest(buf, len);
+            free(buf);
+            if (px > (uint64_t)pg->max_pixels)
+                rc = page_err(pg,
+                              "JBIG2 image (object %d) declares %llu pixels, "
+                              "over limits.max_pixels = %lld",
+                              id, (unsigned long long)px,
+                              (long long)pg->max_pixels);
+        }
+        L.qpdf_oh_release(q, o);
+    }
+    (void)pdf_error(q);
+    return rc;
+}
+
 static PIX *render(const PdfPage *pg)
 {
     if (dynlib_once(&pdf_render) < 0) {
@@ -1437,6 +1544,8 @@ PIX *page_pdf_read(const char *path, int page, uint64_t ref,
     if (rc < 0)
         goto done;
     if (rc == 0) {
+        if (jbig2_fits(&pg) < 0)
+            goto done;
         /* poppler reads the file itself; qpdf's copy is done with */
         L.qpdf_cleanup(&pg.q);
         free(pg.mem);

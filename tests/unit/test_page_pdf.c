@@ -512,6 +512,50 @@ static void page_pdf_read__jbig2_mmr_page__pixels_of_the_bitmap(void)
     unlink(path);
 }
 
+static void page_pdf_read__jbig2_region_over_limit__refused_before_render(
+    void)
+{
+    /* A JBIG2 image drawn off the page's corner goes to poppler, which
+     * allocates what the stream declares: a generic region 268 million
+     * pixels wide in a 203 x 61 image took 2 GB (found by fuzz_pdf). The
+     * declared sizes are checked against the pixel limit first. */
+    enum { W = 203, H = 61 };
+    PIX *ref = pixCreate(W, H, 1);
+    pixRasterop(ref, 20, 10, 50, 20, PIX_SET, NULL, 0, 0);
+    size_t gn, jn;
+    unsigned char *g4 = g4_bytes(ref, &gn);
+    unsigned char *jb = g4 ? jbig2_stream(g4, gn, W, H, &jn) : NULL;
+    CHECK(jb != NULL);
+    if (jb)
+        be32(jb + 11 + 19 + 11, 0x100000cbu); /* the region's width */
+    TPage pg = {300, 100, NULL,
+                "/Width 203 /Height 61 /ColorSpace /DeviceGray "
+                "/BitsPerComponent 1 /Filter /JBIG2Decode",
+                jb, jb ? jn : 0, "q 146 0 0 44 10 10 cm /Im0 Do Q"};
+    const char *path = tmp_path("jbig2big.pdf");
+    CHECK(jb && write_pdf(path, &pg, 1) == 0);
+    PIX *p = page_pdf_read(path, 0, 0, 100000000);
+    CHECK(p == NULL);
+    CHECK(strstr(err_get(), "jbig2big.pdf page 1: JBIG2 image (object") !=
+          NULL);
+    CHECK(strstr(err_get(), "declares 16374575199 pixels, over "
+                            "limits.max_pixels = 100000000") != NULL);
+    if (!test_case_failed) {
+        /* the same image with its true width renders */
+        be32(jb + 11 + 19 + 11, W);
+        CHECK(write_pdf(path, &pg, 1) == 0);
+        p = page_pdf_read(path, 0, 0, 100000000);
+        if (!p)
+            printf("  %s\n", err_get());
+        CHECK(p != NULL);
+    }
+    pixDestroy(&p);
+    pixDestroy(&ref);
+    free(g4);
+    free(jb);
+    unlink(path);
+}
+
 static void page_list__garbage_after_pdf_header__error_names_file(void)
 {
     const char *path = tmp_path("garbage.pdf");
@@ -535,6 +579,7 @@ int main(void)
     RUN(page_pdf_read__image_not_covering_page__rendered_by_poppler);
     RUN(page_pdf_read__flate_bomb_and_short_data__capped_or_named);
     RUN(page_pdf_read__jbig2_mmr_page__pixels_of_the_bitmap);
+    RUN(page_pdf_read__jbig2_region_over_limit__refused_before_render);
     RUN(page_pdf_list__three_pages__locators_read_them_and_limit_holds);
     RUN(page_list__garbage_after_pdf_header__error_names_file);
     TEST_EXIT();
