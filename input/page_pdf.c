@@ -20,7 +20,8 @@
  *
  * Hostile files: the pixel limit is checked on the image dictionary (or
  * the JPEG header, or the rendered size, or before rendering the sizes
- * every JBIG2 stream declares: jbig2_fits()) before anything is decoded; Flate
+ * every image and JBIG2 stream declares: images_fit()) before anything is
+ * decoded; Flate
  * data is inflated to at most the size the image needs (a deflate bomb
  * stops there); page counts are capped by page_pdf_list's max_pages. Each
  * page is read on its own (the file is opened again), so a broken page
@@ -1332,26 +1333,47 @@ static uint64_t jbig2_largest(const unsigned char *d, size_t n)
     return most;
 }
 
-/* Before poppler decodes the file: every JBIG2 stream qpdf finds in it
- * (and its /JBIG2Globals) declares no page or region over max_pixels.
- * poppler allocates what a stream declares; a region of 268 million by
- * 61 pixels in a 203 x 61 image took 2 GB. Objects of generation 0, up
- * to the trailer's /Size (PDF_MAX_OBJECTS at most). 0, or -1 with the
- * message set. */
-static int jbig2_fits(const PdfPage *pg)
+/* Before poppler decodes the file: every image qpdf finds in it is at
+ * most max_pixels by its /Width and /Height (poppler decodes an image
+ * whole however small it is drawn), and every JBIG2 stream (and its
+ * /JBIG2Globals) declares no page or region over that (poppler allocates
+ * what the stream declares: a region of 268 million by 61 pixels in a
+ * 203 x 61 image took 2 GB). Objects of generation 0, up to the
+ * trailer's /Size, PDF_MAX_OBJECTS and a quarter of the file's bytes.
+ * 0, or -1 with the message set. */
+static int images_fit(const PdfPage *pg)
 {
     qpdf_data q = pg->q;
     long long size = 0;
     if (dict_int(q, L.qpdf_get_trailer(q), "/Size", 0, 0, PDF_MAX_OBJECTS,
                  &size) < 0)
         size = PDF_MAX_OBJECTS;
+    /* an object takes 4 bytes at the least (in an object stream): a
+     * small file that claims a big /Size is not walked for it */
+    struct stat st;
+    if (stat(pg->path, &st) == 0 && st.st_size / 4 + 1 < size)
+        size = st.st_size / 4 + 1;
     int rc = 0;
     for (int id = 1; rc == 0 && id < size; id++) {
         qpdf_oh o = L.qpdf_get_object_by_id(q, id, 0), parms;
-        const char *f = L.qpdf_oh_is_stream(q, o)
-                            ? single_filter(q, L.qpdf_oh_get_dict(q, o),
-                                            &parms)
-                            : NULL;
+        int stream = L.qpdf_oh_is_stream(q, o);
+        qpdf_oh d = stream ? L.qpdf_oh_get_dict(q, o) : 0;
+        long long w = 0, h = 0;
+        /* any image: poppler decodes it whole, however small it is drawn */
+        if (stream &&
+            L.qpdf_oh_is_name_and_equals(q, L.qpdf_oh_get_key(q, d, "/Subtype"),
+                                         "/Image") &&
+            dict_int(q, d, "/Width", 0, 0, 1 << 30, &w) == 0 &&
+            dict_int(q, d, "/Height", 0, 0, 1 << 30, &h) == 0 &&
+            w * h > pg->max_pixels) {
+            rc = page_err(pg,
+                          "an image of the file (object %d) is %lld x %lld = "
+                          "%lld pixels, over limits.max_pixels = %lld",
+                          id, w, h, w * h, (long long)pg->max_pixels);
+            L.qpdf_oh_release(q, o);
+            break;
+        }
+        const char *f = stream ? single_filter(q, d, &parms) : NULL;
         for (int k = 0; rc == 0 && f && !strcmp(f, "/JBIG2Decode") && k < 2;
              k++) {
             qpdf_oh st = k ? L.qpdf_oh_get_key(q, parms, "/JBIG2Globals") : o;
@@ -1544,7 +1566,7 @@ PIX *page_pdf_read(const char *path, int page, uint64_t ref,
     if (rc < 0)
         goto done;
     if (rc == 0) {
-        if (jbig2_fits(&pg) < 0)
+        if (images_fit(&pg) < 0)
             goto done;
         /* poppler reads the file itself; qpdf's copy is done with */
         L.qpdf_cleanup(&pg.q);

@@ -556,6 +556,35 @@ static void page_pdf_read__jbig2_region_over_limit__refused_before_render(
     unlink(path);
 }
 
+static void page_pdf_read__huge_image_elsewhere__refused_before_render(void)
+{
+    /* poppler decodes an image whole however small it is drawn: a page
+     * that goes to poppler is refused when an image of the file is over
+     * the pixel limit by its /Width and /Height. */
+    unsigned char img[100];
+    memset(img, 0, sizeof img);
+    TPage pg[2] = {{100, 50, NULL,
+                    "/Width 10 /Height 10 /ColorSpace /DeviceGray "
+                    "/BitsPerComponent 8",
+                    img, sizeof img, "q 20 0 0 20 10 10 cm /Im0 Do Q"},
+                   {100, 50, NULL,
+                    "/Width 20000 /Height 20000 /ColorSpace /DeviceGray "
+                    "/BitsPerComponent 8",
+                    img, sizeof img, "q 20 0 0 20 10 10 cm /Im0 Do Q"}};
+    const char *path = tmp_path("hugeimg.pdf");
+    CHECK(write_pdf(path, pg, 2) == 0);
+    CHECK(page_pdf_read(path, 0, 0, 100000000) == NULL);
+    CHECK(strstr(err_get(), "hugeimg.pdf page 1: an image of the file "
+                            "(object") != NULL);
+    CHECK(strstr(err_get(), "is 20000 x 20000 = 400000000 pixels, over "
+                            "limits.max_pixels = 100000000") != NULL);
+    /* under a limit it fits, the page renders */
+    PIX *p = page_pdf_read(path, 0, 0, 500000000);
+    CHECK(p != NULL);
+    pixDestroy(&p);
+    unlink(path);
+}
+
 static void page_list__garbage_after_pdf_header__error_names_file(void)
 {
     const char *path = tmp_path("garbage.pdf");
@@ -580,6 +609,7 @@ int main(void)
     RUN(page_pdf_read__flate_bomb_and_short_data__capped_or_named);
     RUN(page_pdf_read__jbig2_mmr_page__pixels_of_the_bitmap);
     RUN(page_pdf_read__jbig2_region_over_limit__refused_before_render);
+    RUN(page_pdf_read__huge_image_elsewhere__refused_before_render);
     RUN(page_pdf_list__three_pages__locators_read_them_and_limit_holds);
     RUN(page_list__garbage_after_pdf_header__error_names_file);
     TEST_EXIT();
