@@ -1054,6 +1054,19 @@ static int same_row(const XYCut *c, int i, int j)
                                   c->cbot[j] - c->ctop[j]);
 }
 
+/* The end of the row that starts at ids[s] (ids: n lines sorted by band
+ * top): the lines after it whose x-height bands overlap the row's so far
+ * (chained). */
+static int row_end(const XYCut *c, const int *ids, int n, int s)
+{
+    float bot = c->cbot[ids[s]];
+    int e = s + 1;
+    for (; e < n && c->ctop[ids[e]] <= bot; e++)
+        if (c->cbot[ids[e]] > bot)
+            bot = c->cbot[ids[e]];
+    return e;
+}
+
 /* Is the gutter through the n lines idx[] (sorted by left edge) that of a
  * form, labels left of their fields, rather than between two columns of
  * text? Each side of the gutter is a group. The lines are put into rows
@@ -1069,45 +1082,38 @@ static int same_row(const XYCut *c, int i, int j)
 static int form_rows(XYCut *c, const int *idx, int n)
 {
     const SegWLines *ls = c->ls;
-    int *grp = malloc((size_t)n * 2 * sizeof *grp);
-    if (!grp)
+    /* grp: the side of the gutter, per line index; ids: the lines by
+     * band top */
+    int *grp = malloc((size_t)ls->n * sizeof *grp);
+    int *ids = malloc((size_t)n * sizeof *ids);
+    if (!grp || !ids) {
+        free(grp);
+        free(ids);
         return 0; /* out of memory: read as columns, as before */
-    int *ord = grp + n, g = 0;
-    int right = ls->v[idx[0]].box.x + ls->v[idx[0]].box.w;
+    }
+    int g = 0, right = ls->v[idx[0]].box.x + ls->v[idx[0]].box.w;
     for (int i = 0; i < n; i++) {
         const SegBox *b = &ls->v[idx[i]].box;
         if (i > 0 && (float)(b->x - right) >= c->colgap)
             g++;
         if (b->x + b->w > right)
             right = b->x + b->w;
-        grp[i] = g;
-        ord[i] = i;
+        grp[idx[i]] = g;
+        ids[i] = idx[i];
     }
-    /* rows: positions in idx ordered by band top, chained by overlap */
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && c->ctop[idx[ord[j]]] < c->ctop[idx[ord[j - 1]]];
-             j--) {
-            int t = ord[j];
-            ord[j] = ord[j - 1];
-            ord[j - 1] = t;
-        }
+    sort_xy = c;
+    qsort(ids, (size_t)n, sizeof *ids, cmp_by_ctop);
     int mixed = 0, clean = 0;
     float last = 0, minpitch = 2.5f * c->colgap / 2.0f;
-    for (int s = 0; s < n;) {
-        int e = s + 1;
-        float bot = c->cbot[idx[ord[s]]];
-        while (e < n && c->ctop[idx[ord[e]]] <= bot) {
-            if (c->cbot[idx[ord[e]]] > bot)
-                bot = c->cbot[idx[ord[e]]];
-            e++;
-        }
+    for (int s = 0, e; s < n; s = e) {
+        e = row_end(c, ids, n, s);
         int groups = 0, twice = 0;
         for (int a = s; a < e; a++) {
             int first = 1;
-            const SegBox *ba = &ls->v[idx[ord[a]]].box;
+            const SegBox *ba = &ls->v[ids[a]].box;
             for (int b = s; b < a; b++) {
-                const SegBox *bb = &ls->v[idx[ord[b]]].box;
-                if (grp[ord[b]] != grp[ord[a]])
+                const SegBox *bb = &ls->v[ids[b]].box;
+                if (grp[ids[b]] != grp[ids[a]])
                     continue;
                 first = 0;
                 if (ba->x < bb->x + bb->w && bb->x < ba->x + ba->w)
@@ -1116,14 +1122,14 @@ static int form_rows(XYCut *c, const int *idx, int n)
             groups += first;
         }
         if (groups >= 2) {
-            float top = c->ctop[idx[ord[s]]];
+            float top = c->ctop[ids[s]];
             clean += !twice && (mixed == 0 || top - last >= minpitch);
             last = top;
             mixed++;
         }
-        s = e;
     }
     free(grp);
+    free(ids);
     return clean >= 2 && 3 * clean >= 2 * mixed;
 }
 
@@ -1187,33 +1193,19 @@ static void xycut(XYCut *c, int *idx, int n, int block, int depth)
     /* Horizontal cuts between x-height bands. */
     sort_xy = c;
     qsort(idx, (size_t)n, sizeof *idx, cmp_by_ctop);
-    float bot = c->cbot[idx[0]];
-    cuts = 0;
-    for (int i = 1; i < n; i++) {
-        if (c->ctop[idx[i]] > bot)
-            cuts++;
-        if (c->cbot[idx[i]] > bot)
-            bot = c->cbot[idx[i]];
-    }
-    if (cuts == 0) {
+    if (row_end(c, idx, n, 0) == n) {
         xycut(c, idx, n, block, 65); /* no cut: centre order */
         return;
     }
-    int start = 0;
-    bot = c->cbot[idx[0]];
-    for (int i = 1; i <= n; i++) {
-        if (i == n || c->ctop[idx[i]] > bot) {
-            /* a form's rows: blocks of their own, not cut as a form again */
-            int row = block;
-            if (form && !c->form[block]) {
-                row = c->next_block++;
-                c->form[row] = 1;
-            }
-            xycut(c, idx + start, i - start, row, depth + 1);
-            start = i;
+    for (int s = 0, e; s < n; s = e) {
+        e = row_end(c, idx, n, s); /* before the call reorders the row */
+        /* a form's rows: blocks of their own, not cut as a form again */
+        int row = block;
+        if (form && !c->form[block]) {
+            row = c->next_block++;
+            c->form[row] = 1;
         }
-        if (i < n && c->cbot[idx[i]] > bot)
-            bot = c->cbot[idx[i]];
+        xycut(c, idx + s, e - s, row, depth + 1);
     }
 }
 
