@@ -394,10 +394,56 @@ static PIX *straight_ink(PIX *m, PIX *r, float med_h, int horizontal)
     return o;
 }
 
+/* The ink of r under the run pi (its box x, y, w, h) that is not joined
+ * to ink beyond the run's rows (columns, when vertical) give or take one:
+ * the dashes of a faint rule themselves, not the flat tops or bottoms of
+ * a row of letters (whose bodies go on across the run). Counted within
+ * 4 px across the run. The count, or -1 out of memory. */
+static l_int32 thin_ink(PIX *r, PIX *pi, int x, int y, int w, int h,
+                        int horizontal)
+{
+    int rw = pixGetWidth(r), rh = pixGetHeight(r), m = 4;
+    int cx = horizontal ? x : x - m, cy = horizontal ? y - m : y;
+    int cx1 = horizontal ? x + w : x + w + m,
+        cy1 = horizontal ? y + h + m : y + h;
+    cx = cx < 0 ? 0 : cx;
+    cy = cy < 0 ? 0 : cy;
+    cx1 = cx1 > rw ? rw : cx1;
+    cy1 = cy1 > rh ? rh : cy1;
+    BOX *cb = boxCreate(cx, cy, cx1 - cx, cy1 - cy);
+    PIX *cl = cb ? pixClipRectangle(r, cb, NULL) : NULL;
+    PIX *core = cl ? pixCreateTemplate(cl) : NULL;
+    PIX *out = NULL, *conn = NULL;
+    l_int32 n = -1;
+    if (core) {
+        pixRasterop(core, x - cx, y - cy, w, h, PIX_SRC, pi, 0, 0);
+        if (horizontal)
+            pixDilateBrick(core, core, 1, 3);
+        else
+            pixDilateBrick(core, core, 3, 1);
+        out = pixSubtract(NULL, cl, core);
+    }
+    if (out)
+        conn = pixSeedfillBinary(NULL, out, cl, 8);
+    if (conn) {
+        pixAnd(core, core, cl);
+        pixSubtract(core, core, conn);
+        pixCountPixels(core, &n, NULL);
+    }
+    boxDestroy(&cb);
+    pixDestroy(&cl);
+    pixDestroy(&core);
+    pixDestroy(&out);
+    pixDestroy(&conn);
+    return n;
+}
+
 /* Drop the runs of m (2x reduced) that only bridging made long and that
  * are not thin lines: a rule has little ink beside it (glyph strokes
  * crossing it), the bottoms of a row of printed letters, lined up and
- * bridged across their gaps, have the letters right above them. A run
+ * bridged across their gaps, have the letters right above them; and a
+ * third of a rule's ink at least is its own dashes (thin_ink()), where
+ * the flat tops of a row of printed letters are all letter. A run
  * that an unbridged run of len px touches is kept as it is (an unbridged
  * run lies within one run of m: the opening only grows with its image, so
  * it is looked for in each run's box alone). Returns 0/-1. */
@@ -432,7 +478,12 @@ static int keep_thin_runs(PIX *m, PIX *r, int len, int horizontal)
             if (band)
                 pixCountPixelsInRect(r, band, &c_band, NULL);
             boxDestroy(&band);
-            if (c_plain == 0 && c_band > 2 * c_run)
+            l_int32 thin = c_plain == 0 && c_band <= 2 * c_run
+                               ? thin_ink(r, pi, x, y, w, h, horizontal)
+                               : 0;
+            if (thin < 0)
+                rc = -1;
+            else if (c_plain == 0 && (c_band > 2 * c_run || 3 * thin < c_run))
                 pixRasterop(m, x, y, w, h, PIX_DST & PIX_NOT(PIX_SRC), pi, 0,
                             0);
         } else {
@@ -1052,7 +1103,9 @@ static void rules_r_free(RulesR *rr)
  *       back to the page's ink later, so the bridged gaps remove nothing.
  *   (2) Shorter verticals count only where they meet a horizontal rule:
  *       the sides of boxes. A lone stroke that long is more likely two
- *       touching glyphs (a descender on an ascender).
+ *       touching glyphs (a descender on an ascender). They meet it with
+ *       their own ink next to the rule's, not across a bridged gap: the
+ *       stem of an I written a few px above a box's bottom is no side.
  *   (3) The runs hold the bridged gaps and the row added to line dashes
  *       up: hk and vk keep only the straight ink under them (not a stroke
  *       crossing).
@@ -1078,7 +1131,9 @@ static int rules_reduced(PIX *r, float med_h, int bridge, int hlen, int vlen,
         seed = pixDilateBrick(NULL, rr->hm, 3, 3);
         if (!vs_r || !seed)
             goto out;
+        pixSubtract(seed, seed, rr->hm);
         pixAnd(seed, seed, vs_r);
+        pixAnd(seed, seed, r);
         if (!(boxes = pixSeedfillBinary(NULL, seed, vs_r, 8)))
             goto out;
         pixOr(rr->vm, rr->vm, boxes);

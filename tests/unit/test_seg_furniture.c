@@ -731,6 +731,75 @@ static void seg_page_segment__checkbox_squares__dropped_marks_kept(void)
     pixDestroy(&pix);
 }
 
+/* A row of n printed letters with flat tops (a sans serif's n, m, r at
+ * 300 dpi: a 5 px bar over two 5 px legs, 22 x 34 px), 5 px apart, from
+ * x, its baseline at y. */
+static void flat_top_row(PIX *pix, int n, int x, int y)
+{
+    for (int k = 0; k < n; k++) {
+        int gx = x + 27 * k;
+        pixRasterop(pix, gx, y - 34, 22, 5, PIX_SET, NULL, 0, 0);
+        pixRasterop(pix, gx, y - 34, 5, 34, PIX_SET, NULL, 0, 0);
+        pixRasterop(pix, gx + 17, y - 34, 5, 34, PIX_SET, NULL, 0, 0);
+    }
+}
+
+static void seg_page_segment__flat_letter_tops_beside_a_box__kept(void)
+{
+    /* Printed labels at 300 dpi are as tall as handwriting (34 px), so a
+     * faint rule's dashes are bridged; the flat tops of a row of their
+     * letters, a few px apart, line up like dashes. Bridged, they made a
+     * rule and went with it: each letter fell apart into its legs
+     * ("Surname" read "Surliallic"). */
+    PIX *pix = pixCreate(1000, 600, 1);
+    for (int r = 0; r < 4; r++)
+        flat_top_row(pix, 10, 40, 80 + 90 * r);
+    rect(pix, 40, 450, 700, 100, 3);
+    SegPage *page = seg_opt(pix, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        int ng, whole = 0;
+        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+        for (int k = 0; k < ng; k++)
+            whole += g[k].box.y < 420 && g[k].box.w >= 20 && g[k].box.h >= 32;
+        CHECK(whole == 40);
+        CHECK(seg_page_get_stats(page)->furniture_px > 0);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__tall_letter_just_above_box_bottom__kept(void)
+{
+    /* A form card at 300 dpi: printed labels 34 px high, a written I
+     * 66 px high in a box (6 px rules), its foot 5 px above the box's
+     * bottom. Bridged
+     * down to the rule across that gap, its stem met the rule like a box
+     * side and was taken out, leaving two bars. */
+    PIX *pix = pixCreate(1000, 700, 1);
+    for (int r = 0; r < 4; r++)
+        flat_top_row(pix, 10, 40, 80 + 90 * r);
+    int bx = 300, by = 460, bw = 400, bh = 130;
+    rect(pix, bx, by, bw, bh, 6);
+    int iy1 = by + bh - 6 - 5, iy0 = iy1 - 66, ix = bx + 150;
+    pixRasterop(pix, ix - 10, iy0, 26, 8, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, ix, iy0, 8, 66, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, ix - 10, iy1 - 8, 26, 8, PIX_SET, NULL, 0, 0);
+    SegPage *page = seg_opt(pix, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        CHECK(glyph_height_at(page, ix + 3) >= 64);
+        CHECK(line_like_glyphs(page, 34) == 0);
+        CHECK(seg_page_get_stats(page)->furniture_px > 0);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
     RUN(seg_page_segment__boxed_field__box_removed_strokes_kept);
@@ -752,5 +821,7 @@ int main(void)
     RUN(seg_page_segment__ruled_lines_tall_letters__kept);
     RUN(seg_page_segment__tilted_box_beside_small_print__no_dashes);
     RUN(seg_page_segment__checkbox_squares__dropped_marks_kept);
+    RUN(seg_page_segment__flat_letter_tops_beside_a_box__kept);
+    RUN(seg_page_segment__tall_letter_just_above_box_bottom__kept);
     TEST_EXIT();
 }
