@@ -452,7 +452,9 @@ int seg__glyphs_build(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
     }
     if (!opt->split_touching || total == 0)
         return 0;
-    /* Typical glyph width: widths of glyph-high pieces, page-wide. */
+    /* Typical glyph width, in x-heights of its line: widths of
+     * glyph-high pieces, page-wide (a form's values are written twice as
+     * big as its printed labels: their glyphs are twice as wide). */
     float *wv = malloc((size_t)total * sizeof *wv);
     if (!wv)
         return err_set("segment: out of memory (%d glyphs)", total);
@@ -463,15 +465,15 @@ int seg__glyphs_build(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
         for (int k = 0; k < l->n; k++) {
             const SegPiece *p = &ps->v[l->idx[k]];
             if (p->box.h >= 0.6f * l->unit && p->box.w >= 0.35f * l->unit)
-                wv[nw++] = (float)p->box.w;
+                wv[nw++] = (float)p->box.w / l->unit;
         }
     }
-    float page_tw = seg__median_f(wv, nw);
+    float page_twu = seg__median_f(wv, nw);
     for (int i = 0; i < ls->n; i++) {
         SegWLine *l = &ls->v[i];
         /* A line with enough glyphs of its own uses its own width, so a
          * writer who prints wide on one line is not cut everywhere. */
-        float tw = page_tw;
+        float tw = page_twu * l->unit;
         nw = 0;
         for (int k = 0; k < l->n; k++) {
             const SegPiece *p = &ps->v[l->idx[k]];

@@ -246,6 +246,39 @@ static void seg_page_segment__wide_zero__not_cut_through_its_counter(void)
     pixDestroy(&pix);
 }
 
+static void seg_page_segment__wide_letter_beside_small_print__not_cut(void)
+{
+    /* A form card: many lines of small print (x-height 16) and one short
+     * written value over twice that size (x-height 40) with a wide letter in
+     * it (41 x 33 px, an open 4 or a round o). Too few glyphs for a width
+     * of its own, the line took the page's: the labels' letter width, a
+     * quarter of the letter's, and the letter was cut in pieces ("RA4492"
+     * read "RALfalh92"). Widths go by the line's x-height. */
+    FxPen small = fx_pen(16), big = fx_pen(40);
+    PIX *pix = pixCreate(900, 520, 1);
+    for (int k = 0; k < 8; k++)
+        fx_text(pix, "nox von xon", 40, 40 + 36 * k, &small, 0);
+    int x = fx_text(pix, "nx", 60, 440, &big, 0) + 16;
+    fx_ellipse(pix, (float)x + 20, 440 - 17.0f, 18, 14, big.stroke);
+    fx_text(pix, "v", x + 40 + 16, 440, &big, 0);
+    SegPage *page = seg_opt(pix, 300, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        int ng, big_line = 0, whole = 0;
+        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+        for (int i = 0; i < ng; i++) {
+            big_line += g[i].box.y > 370;
+            whole += g[i].box.y > 370 && g[i].box.w >= 40;
+        }
+        CHECK(big_line == 4);
+        CHECK(whole == 1);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
 static void seg_page_segment__split_off__touching_kept_whole(void)
 {
     const char *words[2] = {"nox", "oo"};
@@ -517,6 +550,7 @@ int main(void)
     RUN(seg_page_segment__broken_strokes__merged);
     RUN(seg_page_segment__touching_glyphs__split);
     RUN(seg_page_segment__touching_with_scorer__scorer_used);
+    RUN(seg_page_segment__wide_letter_beside_small_print__not_cut);
     RUN(seg_page_segment__split_off__touching_kept_whole);
     RUN(seg_page_segment__wide_zero__not_cut_through_its_counter);
     RUN(seg_page_segment__tight_writer__words_found);
