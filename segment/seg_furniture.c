@@ -24,6 +24,9 @@
  *      as the digits in them, are found by the strip test (columns inked
  *      from rule to rule, on the cells' grid, the outer two at the rules'
  *      ends), however short;
+ *   3c. fields: combs and rows of boxes whose cells are a glyph wide
+ *      (cell_fields(), find_combs(), box_rows()) are reported to the word
+ *      step: the writing in one is one word;
  *   4. repair: a glyph stroke that crossed a removed line lost the line's
  *      pixels. A vertical closing (line thickness + 3) of what is left,
  *      restricted to the removed horizontal-line pixels, puts them back
@@ -223,7 +226,8 @@ static int cells_hold_glyphs(PIX *sub, const Tick *t, int nk, int ry, int hm)
  * alone (nothing else attached to it, unlike the stem of a p standing on
  * an underline), is about as tall as the other ticks, and sits on a
  * regular grid with at least four consecutive positions. */
-static int find_combs(PIX *rest, BOXA *lines, PIX *tmask, float med_h)
+static int find_combs(PIX *rest, BOXA *lines, PIX *tmask, float med_h,
+                      BOXA *fields)
 {
     if (!lines)
         return 0;
@@ -302,11 +306,14 @@ static int find_combs(PIX *rest, BOXA *lines, PIX *tmask, float med_h)
             if (comb_grid(t, nk, med_h, keep, &pitch) > 0) {
                 pixAnd(op, op, sub);
                 int anchor2 = -1, wmax = 0, hmax = 0, below = 0;
+                int fx0 = -1, fx1 = -1;
                 for (int i = 0; i < nk; i++) {
                     if (!keep[i])
                         continue;
                     l_int32 bx, by, bw, bh;
                     boxaGetBoxGeometry(cb, t[i].box, &bx, &by, &bw, &bh);
+                    fx0 = fx0 < 0 || bx < fx0 ? bx : fx0;
+                    fx1 = bx + bw > fx1 ? bx + bw : fx1;
                     /* the tick's own pixels: op within its box */
                     pixRasterop(tmask, lx + bx, y0 + by, bw, bh,
                                 PIX_SRC | PIX_DST, op, bx, by);
@@ -320,6 +327,13 @@ static int find_combs(PIX *rest, BOXA *lines, PIX *tmask, float med_h)
                 if (!below)
                     comb_fill_grid(sub, tmask, lx, y0, ly - y0, t, nk, keep,
                                    anchor2, pitch, wmax, hmax);
+                /* a comb of letter-sized cells (as cell_fields()): one
+                 * field, one word */
+                if (fields && !below &&
+                    pitch <= fmaxf(3.0f * med_h, 2.5f * (float)hmax))
+                    boxaAddBox(fields,
+                               boxCreate(lx + fx0, y0, fx1 - fx0, ly - y0),
+                               L_INSERT);
             }
         }
         free(t);
@@ -329,6 +343,93 @@ static int find_combs(PIX *rest, BOXA *lines, PIX *tmask, float med_h)
         pixDestroy(&sub);
     }
     return 0;
+}
+
+/* Fields of cells among the rules (boxes in page coordinates): at least
+ * four vertical rules no taller than 3 glyph heights (a comb's ticks, a
+ * boxed field's sides and dividers: tall ones are those too, but short
+ * ones are no table) standing on one horizontal rule, their centres at a
+ * regular pitch (each step within a quarter of the median step) from 0.5
+ * glyph heights to 3 glyph heights or 2.5 times the verticals' height (a
+ * form's written cells are wider than its printed labels are high).
+ * Each run of them adds its box to fields: from the first to the last,
+ * from the rule up to twice the tallest's height (a comb's ticks stand
+ * half a cell high). 0, or -1 out of memory. */
+static int cell_fields(BOXA *hrules, BOXA *vrules, float med_h, BOXA *fields)
+{
+    int nh = boxaGetCount(hrules), nv = boxaGetCount(vrules), rc = 0;
+    int *cx = malloc((size_t)(nv + 1) * sizeof *cx);
+    int *top = malloc((size_t)(nv + 1) * sizeof *top);
+    if (!cx || !top) {
+        free(cx);
+        free(top);
+        return -1;
+    }
+    for (int i = 0; rc == 0 && i < nh; i++) {
+        l_int32 hx, hy, hw, hh;
+        boxaGetBoxGeometry(hrules, i, &hx, &hy, &hw, &hh);
+        int n = 0;
+        for (int j = 0; j < nv; j++) {
+            l_int32 x, y, w, h;
+            boxaGetBoxGeometry(vrules, j, &x, &y, &w, &h);
+            int c = x + w / 2, bot = y + h;
+            /* its height above the rule (its box may hold the rule's) */
+            if ((float)(hy - y) > 3.0f * med_h || c < hx || c >= hx + hw ||
+                bot < hy - 3 || bot > hy + hh + 3)
+                continue;
+            /* insertion by centre (few per rule) */
+            int k = n++;
+            while (k > 0 && cx[k - 1] > c) {
+                cx[k] = cx[k - 1];
+                top[k] = top[k - 1];
+                k--;
+            }
+            cx[k] = c;
+            top[k] = y;
+        }
+        if (n < 4)
+            continue;
+        int *g = malloc((size_t)n * sizeof *g);
+        if (!g) {
+            rc = -1;
+            break;
+        }
+        for (int k = 0; k + 1 < n; k++)
+            g[k] = cx[k + 1] - cx[k];
+        qsort(g, (size_t)(n - 1), sizeof *g, cmp_int);
+        float step = (float)g[(n - 2) / 2];
+        for (int k = 0; k < n; k++)
+            g[k] = hy - top[k];
+        qsort(g, (size_t)n, sizeof *g, cmp_int);
+        float vh = (float)g[n / 2]; /* the verticals' median height */
+        free(g);
+        if (step < 0.5f * med_h || step > fmaxf(3.0f * med_h, 2.5f * vh))
+            continue;
+        for (int a = 0; a + 1 < n;) {
+            int b = a;
+            while (b + 1 < n &&
+                   fabsf((float)(cx[b + 1] - cx[b]) - step) <= 0.25f * step)
+                b++;
+            if (b - a >= 3) {
+                int t = top[a];
+                for (int k = a; k <= b; k++)
+                    t = top[k] < t ? top[k] : t;
+                /* ticks half a cell high: the cell reaches as far again */
+                t -= hy - t;
+                t = t < 0 ? 0 : t;
+                BOX *fb = boxCreate(cx[a], t, cx[b] - cx[a], hy - t);
+                if (!fb || boxaAddBox(fields, fb, L_INSERT) != 0) {
+                    boxDestroy(&fb);
+                    rc = -1;
+                    break;
+                }
+            }
+            a = b > a ? b : a + 1;
+        }
+    }
+    free(cx);
+    free(top);
+    return rc;
 }
 
 /* r's opening by a len px brick along the rule direction (dwa: by
@@ -978,7 +1079,8 @@ static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **ptick,
  *   (3) The repair across vertical rules (rules_remove()) puts back a
  *       digit's stroke where it crossed a divider.
  */
-static int box_rows(PIX *pixb, PIX *hm_r, float med_h, PIX *div, BOXA *bands)
+static int box_rows(PIX *pixb, PIX *hm_r, float med_h, PIX *div, BOXA *bands,
+                    BOXA *fields)
 {
     int pw = pixGetWidth(pixb), ph = pixGetHeight(pixb);
     BOXA *ba = pixConnCompBB(hm_r, 8);
@@ -1024,6 +1126,12 @@ static int box_rows(PIX *pixb, PIX *hm_r, float med_h, PIX *div, BOXA *bands)
             int bx0 = x0 > 0 ? x0 - 1 : 0;
             boxaAddBox(bands, boxCreate(bx0, ay, x1 + 1 - bx0, by + bh - ay),
                        L_INSERT);
+            /* cells a glyph wide: one field (one word), not a table */
+            if (fields && (float)(sd.x1 - sd.x0) <= 3.0f * med_h * (sd.n - 1))
+                boxaAddBox(
+                    fields,
+                    boxCreate(fx0 + sd.x0, fy0, sd.x1 - sd.x0, fy1 - fy0),
+                    L_INSERT);
         }
         pixDestroy(&clip);
         pixDestroy(&d);
@@ -1192,7 +1300,8 @@ static int strip_masks_add(PIX *m, PIX *mask, BOXA *rules)
  *       at most dpi / 10 px (at least 4).
  */
 static PIX *rules_remove(PIX *pixb, const RulesR *rr, PIX *dividers, PIX *rows,
-                         PIX *ticks, float med_h, int dpi, int drop)
+                         PIX *ticks, float med_h, int dpi, int drop,
+                         BOXA *fields)
 {
     int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
     PIX *hmask = expand_and(rr->hk, pixb, w, h);
@@ -1210,7 +1319,9 @@ static PIX *rules_remove(PIX *pixb, const RulesR *rr, PIX *dividers, PIX *rows,
         goto fail;
     if (drop && drop_remnants(out, rr->hm, rr->vm) != 0)
         goto fail;
-    find_combs(out, hrules, tmask, med_h);
+    find_combs(out, hrules, tmask, med_h, fields);
+    if (fields && cell_fields(hrules, vrules, med_h, fields) != 0)
+        goto fail;
     l_int32 none = 1;
     pixZero(tmask, &none);
     if (none && ticks) /* a comb field cut out: its ticks by strip_ticks */
@@ -1247,6 +1358,10 @@ fail:
  * @param[in]  dpi       resolution (> 0)
  * @param[in]  med_h     median component height, px (> 0)
  * @param[out] premoved  [optional] ink pixels removed
+ * @param[out] fields    [optional] the boxes of the combs and box rows
+ *                       found whose cells are a glyph wide (a pitch of at
+ *                       most 3 glyph heights) are added: each is one
+ *                       field, its writing one word
  * @return new 1 bpp PIX (caller owns), or NULL on error
  *
  * Notes:
@@ -1267,7 +1382,8 @@ fail:
  *       printed labels' (20 px on a card at 170 dpi): the bits its faint
  *       rules left joined the writing in the boxes.
  */
-PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
+PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
+                           BOXA *fields)
 {
     if (premoved)
         *premoved = 0;
@@ -1303,7 +1419,7 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
         if (!hz && !div)
             div = pixCreate(w, h, 1);
         if (!hz && (!div || !(bands = boxaCreate(4)) ||
-                    box_rows(pixb, rr.hm, med_h, div, bands) != 0 ||
+                    box_rows(pixb, rr.hm, med_h, div, bands, fields) != 0 ||
                     box_rows_clear(rr.vm, rr.vk, bands, vlen / 2) != 0))
             goto done;
         if (div)
@@ -1316,7 +1432,7 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved)
             out = pixCopy(NULL, pixb);
         else
             out = rules_remove(pixb, &rr, dz ? NULL : div, dz ? NULL : rows,
-                               tz ? NULL : ticks, med_h, dpi, drop);
+                               tz ? NULL : ticks, med_h, dpi, drop, fields);
     }
 done:
     boxaDestroy(&bands);

@@ -515,6 +515,22 @@ static int line_gaps(const SegPieces *ps, const SegWLine *l, float *gaps)
     return n;
 }
 
+/* Do the centres of a and b lie in one of the boxes of fields? */
+static int one_field(const BOXA *fields, const SegBox *a, const SegBox *b)
+{
+    int n = boxaGetCount((BOXA *)fields);
+    int ax = a->x + a->w / 2, ay = a->y + a->h / 2;
+    int bx = b->x + b->w / 2, by = b->y + b->h / 2;
+    for (int i = 0; i < n; i++) {
+        l_int32 x, y, w, h;
+        boxaGetBoxGeometry((BOXA *)fields, i, &x, &y, &w, &h);
+        if (ax >= x && ax < x + w && ay >= y && ay < y + h && bx >= x &&
+            bx < x + w && by >= y && by < y + h)
+            return 1;
+    }
+    return 0;
+}
+
 /* Is a two-class split of these (sorted, x-height unit) gaps real? */
 static int split_is_real(float lo, float hi)
 {
@@ -528,6 +544,8 @@ static int split_is_real(float lo, float hi)
  * @param[in]  ls          lines in reading order, idx sorted by x, live only
  * @param[in]  m           page metrics
  * @param[in]  opt         settings (word_gap > 0 fixes the threshold)
+ * @param[in]  fields      [optional] boxes of comb and boxed fields
+ *                         (seg__furniture_remove)
  * @param[out] word_start  one byte per piece (ps->n), all written
  * @return 0, or -1 on error
  *
@@ -536,10 +554,14 @@ static int split_is_real(float lo, float hi)
  *       whatever the two-class split says; but on a line of 3 or more
  *       gaps no gap up to twice the line's median gap breaks (evenly
  *       spaced capitals are one word, however wide their spacing).
+ *   (2) Two neighbours whose centres lie in one of fields are one word,
+ *       whatever their gap: a comb's or a boxed field's characters, one
+ *       a cell (a narrow 1 centred in its cell leaves a gap wider than
+ *       the others, and a postcode read "49 196").
  */
 int seg__words_mark(const SegPieces *ps, const SegWLines *ls,
                     const SegMetrics *m, const SegOptions *opt,
-                    unsigned char *word_start)
+                    const BOXA *fields, unsigned char *word_start)
 {
     (void)m;
     memset(word_start, 0, (size_t)ps->n);
@@ -602,6 +624,10 @@ int seg__words_mark(const SegPieces *ps, const SegWLines *ls,
                 if (gaps[k] <= 0.12f || gaps[k] <= min_brk)
                     brk = 0;
             }
+            if (brk && fields &&
+                one_field(fields, &ps->v[l->idx[k]].box,
+                          &ps->v[l->idx[k + 1]].box))
+                brk = 0;
             if (brk)
                 word_start[l->idx[k + 1]] = 1;
         }

@@ -99,6 +99,7 @@ int seg__glyphs_build(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
                       const SegOptions *opt, SegStats *st);
 int seg__words_mark(const SegPieces *ps, const SegWLines *ls,
                     const SegMetrics *m, const SegOptions *opt,
+                    const BOXA *fields,
                     unsigned char *word_start);
 
 /* seg_crop.c */
@@ -129,7 +130,8 @@ int seg__lines_order(SegPieces *ps, SegWLines *ls, const SegMetrics *m);
 float seg__line_base_at(const SegWLine *l, float x);
 
 /* seg_furniture.c */
-PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved);
+PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
+                           BOXA *fields);
 int seg__furniture_possible(const SegPieces *ps, int h, int dpi, float med_h);
 
 /* min/max without libm calls in hot loops (fminf is a call at -O2). */

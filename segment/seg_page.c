@@ -281,7 +281,7 @@ static int page_dpi(int dpi, SegMetrics *m, SegStats *st)
 static int furniture_remove(PIX *pixb, const SegOptions *opt, int crop,
                             const SegFrame *f, float all_h,
                             const SegMetrics *m, SegStats *st, SegPieces *ps,
-                            PIX **ppixc)
+                            PIX **ppixc, BOXA *fields)
 {
     /* a crop whose pieces all touch its frame or look like rules (a boxed
      * field: one piece, wider than 8 heights) has no glyph height of its
@@ -293,7 +293,8 @@ static int furniture_remove(PIX *pixb, const SegOptions *opt, int crop,
     if (!opt->remove_furniture || !(mh > 0) ||
         !seg__furniture_possible(ps, pixGetHeight(pixb), m->dpi, mh))
         return 0;
-    *ppixc = seg__furniture_remove(pixb, m->dpi, mh, &st->furniture_px);
+    *ppixc =
+        seg__furniture_remove(pixb, m->dpi, mh, &st->furniture_px, fields);
     if (!*ppixc)
         return -1;
     if (st->furniture_px > 0) {
@@ -497,6 +498,7 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
     SegWLines ls = {0};
     SegPage *page = NULL;
     PIX *pixc = NULL;
+    BOXA *fields = NULL;
     unsigned char *word_start = NULL;
 
     if (seg__pieces_from_pix(pixb, &ps) != 0)
@@ -514,8 +516,12 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
         m.med_h = median_height_pieces(&ps);
     }
     dpi = page_dpi(dpi, &m, &st);
-    if (furniture_remove(pixb, opt, crop, &frame, all_h, &m, &st, &ps, &pixc) <
-        0)
+    if (!(fields = boxaCreate(4))) {
+        err_set("segment: out of memory (fields)");
+        goto done;
+    }
+    if (furniture_remove(pixb, opt, crop, &frame, all_h, &m, &st, &ps, &pixc,
+                         fields) < 0)
         goto done;
     st.n_components = ps.n;
     if (opt->remove_furniture)
@@ -530,7 +536,7 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
         err_set("segment: out of memory (words)");
         goto done;
     }
-    if (seg__words_mark(&ps, &ls, &m, opt, word_start) != 0)
+    if (seg__words_mark(&ps, &ls, &m, opt, fields, word_start) != 0)
         goto done;
     page = page_assemble(w, h, &ps, &ls, word_start);
     if (page) {
@@ -539,6 +545,7 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
     }
 done:
     free(word_start);
+    boxaDestroy(&fields);
     seg__wlines_cleanup(&ls);
     seg__pieces_cleanup(&ps);
     pixDestroy(&pixc);

@@ -800,6 +800,59 @@ static void seg_page_segment__tall_letter_just_above_box_bottom__kept(void)
     pixDestroy(&pix);
 }
 
+static void seg_page_segment__comb_cells_wider_than_print__one_word(void)
+{
+    /* A form card's comb at 300 dpi: printed labels 22 px high, ticks
+     * 64 px (taken out as box sides where they meet the rule), cells
+     * 90 px wide with a letter each. The gaps between the letters are
+     * over 1.5 x-heights, which breaks a word unless the line's other
+     * gaps are as wide; the longer word written beside the comb makes
+     * them narrow (a postcode read "49 196 Madrid"). A comb's cells are
+     * one field: one word. */
+    FxPen small = fx_pen(22), big = fx_pen(40);
+    PIX *pix = pixCreate(1000, 700, 1);
+    for (int k = 0; k < 8; k++)
+        fx_text(pix, "nox von xon", 40, 40 + 50 * k, &small, 0);
+    const char *cells = "nvnon";
+    int n = (int)strlen(cells), pitch = 90, x0 = 60, base = 600, tick = 64;
+    pixRasterop(pix, x0, base + 6, n * pitch + 4, 4, PIX_SET, NULL, 0, 0);
+    for (int i = 0; i <= n; i++)
+        pixRasterop(pix, x0 + i * pitch, base + 6 - tick, 4, tick, PIX_SET,
+                    NULL, 0, 0);
+    for (int i = 0; i < n; i++) {
+        int w = fx_glyph_width(cells[i], &big);
+        fx_glyph(pix, cells[i], (float)(x0 + i * pitch + (pitch - w) / 2 + 2),
+                 (float)base, &big);
+    }
+    int city = x0 + n * pitch + 60;
+    fx_text(pix, "noxonvoxon", city, base, &big, 0);
+    SegPage *page = seg_opt(pix, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        int ng, in_comb = 0, words = 0, last = -1;
+        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+        for (int k = 0; k < ng; k++)
+            if (g[k].box.y > 480 && g[k].box.x < city - 20) {
+                in_comb++;
+                words += g[k].word != last;
+                last = g[k].word;
+            }
+        CHECK(in_comb == n);
+        CHECK(words == 1);
+        /* the word beside it is one of its own */
+        int beside = -1;
+        for (int k = 0; k < ng; k++)
+            if (g[k].box.y > 480 && g[k].box.x >= city - 20 && beside < 0)
+                beside = g[k].word;
+        CHECK(beside >= 0 && beside != last);
+        CHECK(line_like_glyphs(page, 22) == 0);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
     RUN(seg_page_segment__boxed_field__box_removed_strokes_kept);
@@ -823,5 +876,6 @@ int main(void)
     RUN(seg_page_segment__checkbox_squares__dropped_marks_kept);
     RUN(seg_page_segment__flat_letter_tops_beside_a_box__kept);
     RUN(seg_page_segment__tall_letter_just_above_box_bottom__kept);
+    RUN(seg_page_segment__comb_cells_wider_than_print__one_word);
     TEST_EXIT();
 }
