@@ -52,14 +52,26 @@ static int at_image_lr(const SegBox *b, const SegFrame *f)
 }
 
 /* Is line l cut by the top (side 0) or bottom (side 1) of the crop: it
- * touches the image edge there, or (short: its glyphs are lower than the
+ * touches the image edge there (its pieces that are not SMALL, if it has
+ * any), or (short: its glyphs are lower than the
  * crop's tallest line's, as the bits of a line cut flat are) at least half
  * of its live pieces (2 or more) touch the frame's side. A written line
  * whose glyphs rest on the frame's bottom is not short. */
 static int line_cut_at(const SegPieces *ps, const SegWLine *l,
                        const SegFrame *f, int side, int short_line)
 {
-    if (side == 0 ? l->box.y <= 0 : l->box.y + l->box.h >= f->h)
+    /* the extent of its glyph-sized pieces: a line's small ones (the
+     * bits of a line below, cut by the edge) do not cut it */
+    int y0 = l->box.y, y1 = l->box.y + l->box.h, any = 0;
+    for (int k = 0; k < l->n; k++) {
+        const SegPiece *p = &ps->v[l->idx[k]];
+        if (p->flags & (SEG__DEAD | SEG__SMALL))
+            continue;
+        y0 = any && y0 < p->box.y ? y0 : p->box.y;
+        y1 = any && y1 > p->box.y + p->box.h ? y1 : p->box.y + p->box.h;
+        any = 1;
+    }
+    if (side == 0 ? y0 <= 0 : y1 >= f->h)
         return 1;
     if (!short_line)
         return 0;
@@ -324,10 +336,20 @@ done:
 
 /* Box-line remnants on the main line (glyph height lh): thin verticals
  * on the left/right edge, flat thin runs longer than a glyph, specks at
- * any edge. */
+ * any edge; and small pieces below its glyphs cut by the bottom edge
+ * (the tops of the next line's letters, joined to this one as small
+ * marks at a larger scale). */
 static void drop_remnants(SegPieces *ps, SegWLine *ml, const SegFrame *f,
                           float lh, SegStats *st)
 {
+    /* the bottom of the line's glyph-sized pieces */
+    int body = -1;
+    for (int k = 0; k < ml->n; k++) {
+        const SegPiece *p = &ps->v[ml->idx[k]];
+        if (!(p->flags & (SEG__DEAD | SEG__SMALL)) &&
+            p->box.y + p->box.h > body)
+            body = p->box.y + p->box.h;
+    }
     for (int k = 0; k < ml->n; k++) {
         SegPiece *p = &ps->v[ml->idx[k]];
         if (p->flags & SEG__DEAD)
@@ -342,7 +364,11 @@ static void drop_remnants(SegPieces *ps, SegWLine *ml, const SegFrame *f,
         int flat = b->h <= 0.2f * lh + 1 && b->w >= 1.5f * lh &&
                    b->w >= 4 * b->h;
         int speck = b->w <= 0.25f * lh + 1 && b->h <= 0.25f * lh + 1;
-        if ((lr && thin_v) || flat || ((img_lr || tb) && speck))
+        /* small, below the line's glyphs, cut by the bottom: the tops
+         * of the line below */
+        int below = body >= 0 && (p->flags & SEG__SMALL) &&
+                    b->y >= body && at_bot(b, f);
+        if ((lr && thin_v) || flat || ((img_lr || tb) && speck) || below)
             piece_drop(p, st);
     }
 }

@@ -323,6 +323,42 @@ static void seg_page_segment__printed_label_line_above__name_is_main_line(void)
     pixDestroy(&pix);
 }
 
+/* A name crop cut just above the next printed line: under the name, the
+ * tops of that line's letters (8 px of them: small marks) touch the
+ * crop's bottom edge. They joined the name's line as small pieces and
+ * made it a line cut by the edge, so the label above was read instead
+ * (a real crop at 1.5 times its size read "PRENOM" for "SELEN"). */
+static void seg_page_segment__tops_of_next_line_under_name__name_read(void)
+{
+    FxPen label = fx_pen(20), hand = fx_pen(26);
+    label.gap = 2;
+    PIX *pix = pixCreate(600, 110, 1);
+    fx_text(pix, "HoHoxoHox", 40, 30, &label, 0);
+    fx_text(pix, "nox lo", 40, 84, &hand, 0);
+    /* the tops of the next line's letters (A, N, S: narrow, not flat),
+     * 8 px of them, under the name */
+    for (int k = 0; k < 4; k++)
+        pixRasterop(pix, 52 + 30 * k, 102, 6, 8, PIX_SET, NULL, 0, 0);
+    SegPage *page = seg(pix, 300);
+    CHECK(page != NULL);
+    if (page) {
+        int nl, ng;
+        const SegLine *l = seg_page_get_lines(page, &nl);
+        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+        CHECK(nl == 1);
+        CHECK(ng == 5);
+        CHECK(nl == 1 && l[0].box.y > 40);
+        int low = 0;
+        for (int k = 0; k < ng; k++)
+            low += g[k].box.y + g[k].box.h > 90;
+        CHECK(low == 0);
+        if (test_case_failed)
+            fx_dump(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
     RUN(seg_page_segment__printed_label_line_above__name_is_main_line);
@@ -336,5 +372,6 @@ int main(void)
     RUN(seg_page_segment__crop_claiming_300_dpi__reads_as_unknown_dpi);
     RUN(seg_page_segment__label_colon_dots_apart__label_dropped);
     RUN(seg_page_segment__crop_with_many_grains__still_a_crop);
+    RUN(seg_page_segment__tops_of_next_line_under_name__name_read);
     TEST_EXIT();
 }
