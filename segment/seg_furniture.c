@@ -226,8 +226,8 @@ static int cells_hold_glyphs(PIX *sub, const Tick *t, int nk, int ry, int hm)
  * alone (nothing else attached to it, unlike the stem of a p standing on
  * an underline), is about as tall as the other ticks, and sits on a
  * regular grid with at least four consecutive positions. */
-static int find_combs(PIX *rest, BOXA *lines, PIX *tmask, float med_h,
-                      BOXA *fields)
+static int find_combs(PIX *rest, BOXA *lines, BOXA *vrules, PIX *tmask,
+                      float med_h, int vlen_short, BOXA *fields)
 {
     if (!lines)
         return 0;
@@ -255,8 +255,9 @@ static int find_combs(PIX *rest, BOXA *lines, PIX *tmask, float med_h,
         pixDestroy(&cl);
         BOXA *cb = op ? pixConnCompBB(op, 8) : NULL;
         int nc = cb ? boxaGetCount(cb) : 0;
-        Tick *t = malloc((size_t)(nc + 1) * sizeof *t);
-        unsigned char *keep = malloc((size_t)nc + 1);
+        int nv = vrules ? boxaGetCount(vrules) : 0;
+        Tick *t = malloc((size_t)(nc + nv + 1) * sizeof *t);
+        unsigned char *keep = malloc((size_t)(nc + nv) + 1);
         int nk = 0;
         for (int i = 0; t && keep && i < nc; i++) {
             l_int32 bx, by, bw, bh;
@@ -280,6 +281,22 @@ static int find_combs(PIX *rest, BOXA *lines, PIX *tmask, float med_h,
             t[nk].h = bh;
             nk++;
         }
+        /* the comb's ticks tall enough to have gone as box sides (short
+         * verticals meeting the rule) hold their grid positions: ticks
+         * about that tall, some over the length and some under, left
+         * the comb's grid with holes */
+        for (int j = 0; t && keep && j < nv; j++) {
+            l_int32 vx, vy, vw, vh;
+            boxaGetBoxGeometry(vrules, j, &vx, &vy, &vw, &vh);
+            int c = vx + vw / 2, bot = vy + vh;
+            if (c < lx || c >= lx + lw || bot < ly - 4 ||
+                bot > ly + lh + 4 || vy >= ly || vw > 0.25f * med_h + 3)
+                continue;
+            t[nk].x2 = 2 * (vx - lx) + vw;
+            t[nk].box = -1; /* gone already */
+            t[nk].h = ly - vy;
+            nk++;
+        }
         if (nk >= 4) {
             qsort(t, (size_t)nk, sizeof *t, cmp_tick);
             /* about as tall as the median candidate */
@@ -292,10 +309,13 @@ static int find_combs(PIX *rest, BOXA *lines, PIX *tmask, float med_h,
                 /* Ticks are shorter than letters: a row of l's or i's
                  * written on an underline is not a comb. Unless there is
                  * writing between them: ticks half a box high beside
-                 * small printed labels are as tall as those. */
-                int short_ok = (float)hm <= 0.8f * med_h ||
-                               ((float)hm <= 1.8f * med_h &&
-                                cells_hold_glyphs(sub, t, nk, ly - y0, hm));
+                 * small printed labels are as tall as those, and about
+                 * as tall as a box side (some of them went as such). */
+                int short_ok =
+                    (float)hm <= 0.8f * med_h ||
+                    ((float)hm <=
+                         fmaxf(1.8f * med_h, 1.25f * (float)vlen_short) &&
+                     cells_hold_glyphs(sub, t, nk, ly - y0, hm));
                 for (int i = 0; i < nk; i++)
                     if (abs(t[i].h - hm) * 5 <= hm + 5 && short_ok)
                         t[k++] = t[i];
@@ -310,15 +330,20 @@ static int find_combs(PIX *rest, BOXA *lines, PIX *tmask, float med_h,
                 for (int i = 0; i < nk; i++) {
                     if (!keep[i])
                         continue;
+                    if (anchor2 < 0)
+                        anchor2 = t[i].x2;
+                    int cx = t[i].x2 / 2;
+                    fx0 = fx0 < 0 || cx < fx0 ? cx : fx0;
+                    fx1 = cx > fx1 ? cx : fx1;
+                    if (t[i].box < 0) { /* gone as a box side */
+                        hmax = t[i].h > hmax ? t[i].h : hmax;
+                        continue;
+                    }
                     l_int32 bx, by, bw, bh;
                     boxaGetBoxGeometry(cb, t[i].box, &bx, &by, &bw, &bh);
-                    fx0 = fx0 < 0 || bx < fx0 ? bx : fx0;
-                    fx1 = bx + bw > fx1 ? bx + bw : fx1;
                     /* the tick's own pixels: op within its box */
                     pixRasterop(tmask, lx + bx, y0 + by, bw, bh,
                                 PIX_SRC | PIX_DST, op, bx, by);
-                    if (anchor2 < 0)
-                        anchor2 = t[i].x2;
                     wmax = bw > wmax ? bw : wmax;
                     hmax = bh > hmax ? bh : hmax;
                     below += y0 + by + bh > ly + 4;
@@ -1319,7 +1344,9 @@ static PIX *rules_remove(PIX *pixb, const RulesR *rr, PIX *dividers, PIX *rows,
         goto fail;
     if (drop && drop_remnants(out, rr->hm, rr->vm) != 0)
         goto fail;
-    find_combs(out, hrules, tmask, med_h, fields);
+    int hlen, vlen, vlen_short;
+    rule_lengths(dpi, med_h, &hlen, &vlen, &vlen_short);
+    find_combs(out, hrules, vrules, tmask, med_h, vlen_short, fields);
     if (fields && cell_fields(hrules, vrules, med_h, fields) != 0)
         goto fail;
     l_int32 none = 1;

@@ -853,6 +853,47 @@ static void seg_page_segment__comb_cells_wider_than_print__one_word(void)
     pixDestroy(&pix);
 }
 
+static void seg_page_segment__comb_ticks_about_box_side_length__all_removed(
+    void)
+{
+    /* A comb at 300 dpi beside printed labels 22 px high: its ticks are
+     * about as long as the shortest box side (60 px here), some over
+     * (taken out as box sides) and some under. The ones under were left:
+     * the comb search saw only them, every other grid position empty,
+     * and found no comb. They read as 1s or split the line. */
+    FxPen small = fx_pen(22), big = fx_pen(40);
+    PIX *pix = pixCreate(1000, 700, 1);
+    for (int k = 0; k < 8; k++)
+        fx_text(pix, "nox von xon", 40, 40 + 50 * k, &small, 0);
+    const char *cells = "nvnon";
+    int n = (int)strlen(cells), pitch = 90, x0 = 60, base = 600;
+    pixRasterop(pix, x0, base + 6, n * pitch + 4, 4, PIX_SET, NULL, 0, 0);
+    for (int i = 0; i <= n; i++) {
+        int tick = i % 2 ? 62 : 54;
+        pixRasterop(pix, x0 + i * pitch, base + 6 - tick, 4, tick, PIX_SET,
+                    NULL, 0, 0);
+    }
+    for (int i = 0; i < n; i++) {
+        int w = fx_glyph_width(cells[i], &big);
+        fx_glyph(pix, cells[i], (float)(x0 + i * pitch + (pitch - w) / 2 + 2),
+                 (float)base, &big);
+    }
+    SegPage *page = seg_opt(pix, NULL);
+    CHECK(page != NULL);
+    if (page) {
+        int ng, in_comb = 0;
+        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+        for (int k = 0; k < ng; k++)
+            in_comb += g[k].box.y > 480;
+        CHECK(in_comb == n);
+        CHECK(line_like_glyphs(page, 22) == 0);
+        if (test_case_failed)
+            fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
     RUN(seg_page_segment__boxed_field__box_removed_strokes_kept);
@@ -877,5 +918,6 @@ int main(void)
     RUN(seg_page_segment__flat_letter_tops_beside_a_box__kept);
     RUN(seg_page_segment__tall_letter_just_above_box_bottom__kept);
     RUN(seg_page_segment__comb_cells_wider_than_print__one_word);
+    RUN(seg_page_segment__comb_ticks_about_box_side_length__all_removed);
     TEST_EXIT();
 }
