@@ -289,8 +289,8 @@ static int find_combs(PIX *rest, BOXA *lines, BOXA *vrules, PIX *tmask,
             l_int32 vx, vy, vw, vh;
             boxaGetBoxGeometry(vrules, j, &vx, &vy, &vw, &vh);
             int c = vx + vw / 2, bot = vy + vh;
-            if (c < lx || c >= lx + lw || bot < ly - 4 ||
-                bot > ly + lh + 4 || vy >= ly || vw > 0.25f * med_h + 3)
+            if (c < lx || c >= lx + lw || bot < ly - 4 || bot > ly + lh + 4 ||
+                vy >= ly || vw > 0.25f * med_h + 3)
                 continue;
             t[nk].x2 = 2 * (vx - lx) + vw;
             t[nk].box = -1; /* gone already */
@@ -311,11 +311,10 @@ static int find_combs(PIX *rest, BOXA *lines, BOXA *vrules, PIX *tmask,
                  * writing between them: ticks half a box high beside
                  * small printed labels are as tall as those, and about
                  * as tall as a box side (some of them went as such). */
-                int short_ok =
-                    (float)hm <= 0.8f * med_h ||
-                    ((float)hm <=
-                         fmaxf(1.8f * med_h, 1.25f * (float)vlen_short) &&
-                     cells_hold_glyphs(sub, t, nk, ly - y0, hm));
+                int short_ok = (float)hm <= 0.8f * med_h ||
+                               ((float)hm <= fmaxf(1.8f * med_h,
+                                                   1.25f * (float)vlen_short) &&
+                                cells_hold_glyphs(sub, t, nk, ly - y0, hm));
                 for (int i = 0; i < nk; i++)
                     if (abs(t[i].h - hm) * 5 <= hm + 5 && short_ok)
                         t[k++] = t[i];
