@@ -220,6 +220,59 @@ static int cells_hold_glyphs(PIX *sub, const Tick *t, int nk, int ry, int hm)
     return held >= 2 && 2 * held >= nk - 1;
 }
 
+/* The comb's ticks tall enough to have gone as box sides (the short
+ * verticals of vrules standing on the rule lx, ly, lw, lh) hold their
+ * grid positions: ticks about that tall, some over the length and some
+ * under, left the comb's grid with holes. Appended to t[nk] (box -1:
+ * gone already); returns the new count. */
+static int ticks_gone(BOXA *vrules, int lx, int ly, int lw, int lh, float med_h,
+                      Tick *t, int nk)
+{
+    int nv = vrules ? boxaGetCount(vrules) : 0;
+    for (int j = 0; j < nv; j++) {
+        l_int32 vx, vy, vw, vh;
+        boxaGetBoxGeometry(vrules, j, &vx, &vy, &vw, &vh);
+        int c = vx + vw / 2, bot = vy + vh;
+        if (c < lx || c >= lx + lw || bot < ly - 4 || bot > ly + lh + 4 ||
+            vy >= ly || vw > 0.25f * med_h + 3)
+            continue;
+        t[nk].x2 = 2 * (vx - lx) + vw;
+        t[nk].box = -1;
+        t[nk].h = ly - vy;
+        nk++;
+    }
+    return nk;
+}
+
+/* Keep the candidate ticks t[] (nk, sorted by x) about as tall as the
+ * median one, if ticks that tall may be ticks at all; sub is the band
+ * around the rule whose top is row ry. Returns the new count. */
+static int ticks_alike(PIX *sub, int ry, float med_h, int vlen_short, Tick *t,
+                       int nk)
+{
+    int *hs = malloc((size_t)nk * sizeof *hs);
+    if (!hs)
+        return nk;
+    for (int i = 0; i < nk; i++)
+        hs[i] = t[i].h;
+    qsort(hs, (size_t)nk, sizeof *hs, cmp_int);
+    int hm = hs[nk / 2], k = 0;
+    free(hs);
+    /* Ticks are shorter than letters: a row of l's or i's written on an
+     * underline is not a comb. Unless there is writing between them:
+     * ticks half a box high beside small printed labels are as tall as
+     * those, and about as tall as a box side (some of them went as
+     * such). */
+    int short_ok =
+        (float)hm <= 0.8f * med_h ||
+        ((float)hm <= fmaxf(1.8f * med_h, 1.25f * (float)vlen_short) &&
+         cells_hold_glyphs(sub, t, nk, ry, hm));
+    for (int i = 0; i < nk; i++)
+        if (abs(t[i].h - hm) * 5 <= hm + 5 && short_ok)
+            t[k++] = t[i];
+    return k;
+}
+
 /* Find comb ticks along the horizontal rules (boxes in page coordinates);
  * OR them into tmask. rest = the page without rules.
  * A tick is a short straight vertical stroke that touches the rule, stands
@@ -281,46 +334,11 @@ static int find_combs(PIX *rest, BOXA *lines, BOXA *vrules, PIX *tmask,
             t[nk].h = bh;
             nk++;
         }
-        /* the comb's ticks tall enough to have gone as box sides (short
-         * verticals meeting the rule) hold their grid positions: ticks
-         * about that tall, some over the length and some under, left
-         * the comb's grid with holes */
-        for (int j = 0; t && keep && j < nv; j++) {
-            l_int32 vx, vy, vw, vh;
-            boxaGetBoxGeometry(vrules, j, &vx, &vy, &vw, &vh);
-            int c = vx + vw / 2, bot = vy + vh;
-            if (c < lx || c >= lx + lw || bot < ly - 4 || bot > ly + lh + 4 ||
-                vy >= ly || vw > 0.25f * med_h + 3)
-                continue;
-            t[nk].x2 = 2 * (vx - lx) + vw;
-            t[nk].box = -1; /* gone already */
-            t[nk].h = ly - vy;
-            nk++;
-        }
+        if (t && keep)
+            nk = ticks_gone(vrules, lx, ly, lw, lh, med_h, t, nk);
         if (nk >= 4) {
             qsort(t, (size_t)nk, sizeof *t, cmp_tick);
-            /* about as tall as the median candidate */
-            int *hs = malloc((size_t)nk * sizeof *hs);
-            if (hs) {
-                for (int i = 0; i < nk; i++)
-                    hs[i] = t[i].h;
-                qsort(hs, (size_t)nk, sizeof *hs, cmp_int);
-                int hm = hs[nk / 2], k = 0;
-                /* Ticks are shorter than letters: a row of l's or i's
-                 * written on an underline is not a comb. Unless there is
-                 * writing between them: ticks half a box high beside
-                 * small printed labels are as tall as those, and about
-                 * as tall as a box side (some of them went as such). */
-                int short_ok = (float)hm <= 0.8f * med_h ||
-                               ((float)hm <= fmaxf(1.8f * med_h,
-                                                   1.25f * (float)vlen_short) &&
-                                cells_hold_glyphs(sub, t, nk, ly - y0, hm));
-                for (int i = 0; i < nk; i++)
-                    if (abs(t[i].h - hm) * 5 <= hm + 5 && short_ok)
-                        t[k++] = t[i];
-                nk = k;
-                free(hs);
-            }
+            nk = ticks_alike(sub, ly - y0, med_h, vlen_short, t, nk);
             float pitch = 0;
             if (comb_grid(t, nk, med_h, keep, &pitch) > 0) {
                 pixAnd(op, op, sub);
