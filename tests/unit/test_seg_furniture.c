@@ -60,6 +60,47 @@ static void small_print(PIX *pix, int n, int y)
         fx_text(pix, "nox von xon", 40, y + 40 * k, &small, 0);
 }
 
+/* A comb from x0 on a rule t px thick just under baseline base: cells of
+ * pitch px holding one glyph of cells each (pen), ticks t px wide, the
+ * even ones tick_even px high, the odd ones tick_odd. Returns the number
+ * of cells. */
+static int draw_comb(PIX *pix, const char *cells, int x0, int base, int pitch,
+                     int tick_even, int tick_odd, int t, const FxPen *pen)
+{
+    int n = (int)strlen(cells);
+    pixRasterop(pix, x0, base + 6, n * pitch + t, t, PIX_SET, NULL, 0, 0);
+    for (int i = 0; i <= n; i++) {
+        int tick = i % 2 ? tick_odd : tick_even;
+        pixRasterop(pix, x0 + i * pitch, base + 6 - tick, t, tick, PIX_SET,
+                    NULL, 0, 0);
+    }
+    for (int i = 0; i < n; i++) {
+        int w = fx_glyph_width(cells[i], pen);
+        fx_glyph(pix, cells[i],
+                 (float)(x0 + i * pitch + (pitch - w) / 2 + t / 2), (float)base,
+                 pen);
+    }
+    return n;
+}
+
+/* The glyphs whose top lies below row y. */
+static int glyphs_below(const SegPage *page, int y)
+{
+    int ng, n = 0;
+    const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+    for (int k = 0; k < ng; k++)
+        n += g[k].box.y > y;
+    return n;
+}
+
+/* 8 lines of print 22 px high: a card's labels at 300 dpi. */
+static void labels_300dpi(PIX *pix)
+{
+    FxPen small = fx_pen(22);
+    for (int k = 0; k < 8; k++)
+        fx_text(pix, "nox von xon", 40, 40 + 50 * k, &small, 0);
+}
+
 static void seg_page_segment__boxed_field__box_removed_strokes_kept(void)
 {
     /* Two form boxes (3 px rules) with handwriting; the p's descenders
@@ -209,25 +250,11 @@ static void seg_page_segment__tall_comb_ticks_beside_small_print__removed(
     FxPen pen = fx_pen(28);
     PIX *pix = pixCreate(900, 700, 1);
     small_print(pix, 10, 40);
-    const char *cells = "onxvonxo";
-    int n = (int)strlen(cells), pitch = 48, x0 = 60, base = 560, tick = 24;
-    pixRasterop(pix, x0, base + 6, n * pitch + 3, 3, PIX_SET, NULL, 0, 0);
-    for (int i = 0; i <= n; i++)
-        pixRasterop(pix, x0 + i * pitch, base + 6 - tick, 3, tick, PIX_SET,
-                    NULL, 0, 0);
-    for (int i = 0; i < n; i++) {
-        int w = fx_glyph_width(cells[i], &pen);
-        fx_glyph(pix, cells[i], (float)(x0 + i * pitch + (pitch - w) / 2 + 1),
-                 (float)base, &pen);
-    }
+    int n = draw_comb(pix, "onxvonxo", 60, 560, 48, 24, 24, 3, &pen);
     SegPage *page = seg_opt(pix, NULL);
     CHECK(page != NULL);
     if (page) {
-        int ng, in_comb = 0;
-        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
-        for (int k = 0; k < ng; k++)
-            in_comb += g[k].box.y > 480;
-        CHECK(in_comb == n);
+        CHECK(glyphs_below(page, 480) == n);
         if (test_case_failed)
             fx_dump_glyphs(page);
     }
@@ -809,23 +836,12 @@ static void seg_page_segment__comb_cells_wider_than_print__one_word(void)
      * gaps are as wide; the longer word written beside the comb makes
      * them narrow (a postcode read "49 196 Madrid"). A comb's cells are
      * one field: one word. */
-    FxPen small = fx_pen(22), big = fx_pen(40);
+    FxPen big = fx_pen(40);
     PIX *pix = pixCreate(1000, 700, 1);
-    for (int k = 0; k < 8; k++)
-        fx_text(pix, "nox von xon", 40, 40 + 50 * k, &small, 0);
-    const char *cells = "nvnon";
-    int n = (int)strlen(cells), pitch = 90, x0 = 60, base = 600, tick = 64;
-    pixRasterop(pix, x0, base + 6, n * pitch + 4, 4, PIX_SET, NULL, 0, 0);
-    for (int i = 0; i <= n; i++)
-        pixRasterop(pix, x0 + i * pitch, base + 6 - tick, 4, tick, PIX_SET,
-                    NULL, 0, 0);
-    for (int i = 0; i < n; i++) {
-        int w = fx_glyph_width(cells[i], &big);
-        fx_glyph(pix, cells[i], (float)(x0 + i * pitch + (pitch - w) / 2 + 2),
-                 (float)base, &big);
-    }
-    int city = x0 + n * pitch + 60;
-    fx_text(pix, "noxonvoxon", city, base, &big, 0);
+    labels_300dpi(pix);
+    int n = draw_comb(pix, "nvnon", 60, 600, 90, 64, 64, 4, &big);
+    int city = 60 + n * 90 + 60;
+    fx_text(pix, "noxonvoxon", city, 600, &big, 0);
     SegPage *page = seg_opt(pix, NULL);
     CHECK(page != NULL);
     if (page) {
@@ -861,31 +877,14 @@ static void seg_page_segment__comb_ticks_about_box_side_length__all_removed(
      * (taken out as box sides) and some under. The ones under were left:
      * the comb search saw only them, every other grid position empty,
      * and found no comb. They read as 1s or split the line. */
-    FxPen small = fx_pen(22), big = fx_pen(40);
+    FxPen big = fx_pen(40);
     PIX *pix = pixCreate(1000, 700, 1);
-    for (int k = 0; k < 8; k++)
-        fx_text(pix, "nox von xon", 40, 40 + 50 * k, &small, 0);
-    const char *cells = "nvnon";
-    int n = (int)strlen(cells), pitch = 90, x0 = 60, base = 600;
-    pixRasterop(pix, x0, base + 6, n * pitch + 4, 4, PIX_SET, NULL, 0, 0);
-    for (int i = 0; i <= n; i++) {
-        int tick = i % 2 ? 62 : 54;
-        pixRasterop(pix, x0 + i * pitch, base + 6 - tick, 4, tick, PIX_SET,
-                    NULL, 0, 0);
-    }
-    for (int i = 0; i < n; i++) {
-        int w = fx_glyph_width(cells[i], &big);
-        fx_glyph(pix, cells[i], (float)(x0 + i * pitch + (pitch - w) / 2 + 2),
-                 (float)base, &big);
-    }
+    labels_300dpi(pix);
+    int n = draw_comb(pix, "nvnon", 60, 600, 90, 54, 62, 4, &big);
     SegPage *page = seg_opt(pix, NULL);
     CHECK(page != NULL);
     if (page) {
-        int ng, in_comb = 0;
-        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
-        for (int k = 0; k < ng; k++)
-            in_comb += g[k].box.y > 480;
-        CHECK(in_comb == n);
+        CHECK(glyphs_below(page, 480) == n);
         CHECK(line_like_glyphs(page, 22) == 0);
         if (test_case_failed)
             fx_dump_glyphs(page);
