@@ -371,7 +371,7 @@ static int find_combs(PIX *rest, BOXA *lines, BOXA *vrules, PIX *tmask,
                                    anchor2, pitch, wmax, hmax);
                 /* a comb of letter-sized cells (as cell_fields()): one
                  * field, one word */
-                if (fields && !below &&
+                if (fields && !below && fx1 > fx0 && ly > y0 &&
                     pitch <= fmaxf(3.0f * med_h, 2.5f * (float)hmax))
                     boxaAddBox(fields,
                                boxCreate(lx + fx0, y0, fx1 - fx0, ly - y0),
@@ -416,8 +416,8 @@ static int cell_fields(BOXA *hrules, BOXA *vrules, float med_h, BOXA *fields)
             boxaGetBoxGeometry(vrules, j, &x, &y, &w, &h);
             int c = x + w / 2, bot = y + h;
             /* its height above the rule (its box may hold the rule's) */
-            if ((float)(hy - y) > 3.0f * med_h || c < hx || c >= hx + hw ||
-                bot < hy - 3 || bot > hy + hh + 3)
+            if (y >= hy || (float)(hy - y) > 3.0f * med_h || c < hx ||
+                c >= hx + hw || bot < hy - 3 || bot > hy + hh + 3)
                 continue;
             /* insertion by centre (few per rule) */
             int k = n++;
@@ -452,7 +452,7 @@ static int cell_fields(BOXA *hrules, BOXA *vrules, float med_h, BOXA *fields)
             while (b + 1 < n &&
                    fabsf((float)(cx[b + 1] - cx[b]) - step) <= 0.25f * step)
                 b++;
-            if (b - a >= 3) {
+            if (b - a >= 3 && cx[b] > cx[a]) {
                 int t = top[a];
                 for (int k = a; k <= b; k++)
                     t = top[k] < t ? top[k] : t;
@@ -1169,7 +1169,8 @@ static int box_rows(PIX *pixb, PIX *hm_r, float med_h, PIX *div, BOXA *bands,
             boxaAddBox(bands, boxCreate(bx0, ay, x1 + 1 - bx0, by + bh - ay),
                        L_INSERT);
             /* cells a glyph wide: one field (one word), not a table */
-            if (fields && (float)(sd.x1 - sd.x0) <= 3.0f * med_h * (sd.n - 1))
+            if (fields && sd.x1 > sd.x0 && fy1 > fy0 &&
+                (float)(sd.x1 - sd.x0) <= 3.0f * med_h * (sd.n - 1))
                 boxaAddBox(
                     fields,
                     boxCreate(fx0 + sd.x0, fy0, sd.x1 - sd.x0, fy1 - fy0),
