@@ -175,10 +175,26 @@ claimed_by() {
     done
     return 1
 }
+# stopped_holding INDEX: stop the task's worker (SIGSTOP) at a moment it
+# holds a claim, so that the claim cannot be finished between the look and
+# the kill (a page takes tens of ms); prints the worker's pid.
+stopped_holding() {
+    local pid
+    for _ in $(seq 1 600); do
+        for pid in $(task_worker_pids "$id" "$1"); do
+            kill -STOP "$pid" 2>/dev/null || continue
+            holds_claim "$pid" && { echo "$pid"; return 0; }
+            kill -CONT "$pid" 2>/dev/null
+        done
+        sleep 0.05
+    done
+    return 1
+}
 pid0=$(claimed_by 0) && scancel "${id}_0"
 check slurm_scancel__task_0_holding_claim__cancelled test -n "$pid0"
-pid1=$(claimed_by 1) && kill -KILL "$pid1"
+pid1=$(stopped_holding 1)
 claim1=$(ls spool-kill/*/claimed 2>/dev/null | grep "~$pid1~" | sed 's/~.*//')
+[ -n "$pid1" ] && kill -KILL "$pid1" && kill -CONT "$pid1" 2>/dev/null
 check slurm_kill9__task_1_worker_holding_claim__killed test -n "$pid1" -a -n "$claim1"
 done_at_kill=$(ls spool-kill/recognize/done 2>/dev/null | wc -l)
 check slurm_kill__at_kill__job_not_done test "$done_at_kill" -lt "$PAGES"
