@@ -70,21 +70,42 @@ PIX *chain_read_at(const ChainOptions *o, const char *path, int page,
  * @param[in] dpi   its resolution (0 = unknown)
  * @param[in] path  file, for messages
  * @param[in] page  0-based page, for messages
- * @return new 1 bpp PIX with resolution dpi (caller owns), or NULL
+ * @param[out] pscale  [optional] how many times larger than pix the
+ *                  result is: 1, or 2 for small writing (a crop scanned
+ *                  small: seg_page_binarize note 5); NULL = pix's size
+ * @return new 1 bpp PIX with resolution chain_dpi(dpi, *pscale) (caller
+ *         owns), or NULL
  */
 PIX *chain_binarize(const ChainOptions *o, PIX *pix, int dpi,
-                    const char *path, int page)
+                    const char *path, int page, int *pscale)
 {
     /* An implausible dpi (SEG_MIN_DPI) would size the Sauvola window from
      * a scale the ink does not have: binarise as at an unknown dpi. */
     PIX *pixb = seg_page_binarize(pix, dpi < SEG_MIN_DPI ? 0 : dpi,
-                                  &o->binarize, NULL);
+                                  &o->binarize, NULL, pscale);
     if (!pixb) {
         err_prefix("%s page %d: binarize", path, page + 1);
         return NULL;
     }
-    pixSetResolution(pixb, dpi, dpi);
+    int sd = chain_dpi(dpi, pscale ? *pscale : 1);
+    pixSetResolution(pixb, sd, sd);
     return pixb;
+}
+
+/**
+ * The resolution of a page binarised enlarged (chain_binarize's pscale).
+ *
+ * @param[in] dpi    the source's resolution (0 = unknown)
+ * @param[in] scale  how many times it was enlarged (1 = not)
+ * @return dpi times scale; dpi itself when scale is 1; 0 (unknown) for
+ *         an enlarged page whose dpi is unknown or implausible (under
+ *         SEG_MIN_DPI: doubled, 72 would pass for a real resolution)
+ */
+int chain_dpi(int dpi, int scale)
+{
+    if (scale <= 1)
+        return dpi;
+    return dpi >= SEG_MIN_DPI ? dpi * scale : 0;
 }
 
 /**
@@ -224,8 +245,10 @@ int chain_page_image(void *ctx, const OutPage *page, OutImage *img)
     float skew = 0.0f;
     int bilevel = pixGetDepth(pix) == 1;
     if (bilevel || o->binarize.deskew) {
+        /* with the scale the page was read at, so the same skew */
+        int scale = 1;
         PIX *pixb = seg_page_binarize(pix, dpi < SEG_MIN_DPI ? 0 : dpi,
-                                      &o->binarize, &skew);
+                                      &o->binarize, &skew, &scale);
         if (!pixb) {
             pixDestroy(&pix);
             return err_prefix("%s page %d: binarize", src,
@@ -271,19 +294,22 @@ int chain_page_image(void *ctx, const OutPage *page, OutImage *img)
 OutPage *chain_page(const ChainOptions *o, RecNet *net, const char *path,
                     int page)
 {
-    int dpi = 0;
+    int dpi = 0, scale = 1;
     PIX *pix = chain_read(o, path, page, &dpi);
     if (!pix)
         return NULL;
-    PIX *pixb = chain_binarize(o, pix, dpi, path, page);
+    PIX *pixb = chain_binarize(o, pix, dpi, path, page, &scale);
     pixDestroy(&pix);
     if (!pixb)
         return NULL;
-    SegPage *sp = chain_segment(o, pixb, dpi, net, path, page);
+    int sd = chain_dpi(dpi, scale);
+    SegPage *sp = chain_segment(o, pixb, sd, net, path, page);
     pixDestroy(&pixb);
     if (!sp)
         return NULL;
-    OutPage *op = chain_recognize(o, sp, net, path, page, dpi);
+    OutPage *op = chain_recognize(o, sp, net, path, page, sd);
     seg_page_destroy(&sp);
+    if (op && out_page_shrink(op, scale) < 0)
+        out_page_destroy(&op);
     return op;
 }

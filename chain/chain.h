@@ -60,9 +60,15 @@ PIX *chain_read(const ChainOptions *o, const char *path, int page, int *pdpi);
 PIX *chain_read_at(const ChainOptions *o, const char *path, int page,
                    uint64_t ifd, int *pdpi);
 /* Binarise (and deskew) a decoded page; the result carries dpi as its
- * resolution. pix is not modified. NULL on error. */
+ * resolution. pix is not modified. With pscale, small writing may come
+ * back enlarged *pscale times, at that many times the dpi: segment and
+ * recognise it at chain_dpi(dpi, *pscale), then map the OutPage back
+ * with out_page_shrink. NULL on error. */
 PIX *chain_binarize(const ChainOptions *o, PIX *pix, int dpi,
-                    const char *path, int page);
+                    const char *path, int page, int *pscale);
+/* The dpi of a page binarised `scale` times enlarged (unknown, or under
+ * SEG_MIN_DPI and enlarged: 0). */
+int chain_dpi(int dpi, int scale);
 /* Segment a binarised page; with net, candidate cuts of touching glyphs are
  * scored by the classifier. NULL on error. */
 SegPage *chain_segment(const ChainOptions *o, PIX *pixb, int dpi, RecNet *net,

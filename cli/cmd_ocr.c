@@ -98,17 +98,20 @@ static OutPage *ocr_page(const Job *d, const FormTemplate *tpl,
     int find = !tpl && (d->formats & OUT_FORMAT_JSON);
     if (!tpl && !find)
         return chain_page(&d->chain, net, path, p);
-    int dpi = 0;
+    int dpi = 0, scale = 1;
     PIX *pix = chain_read(&d->chain, path, p, &dpi);
-    PIX *pixb = pix ? chain_binarize(&d->chain, pix, dpi, path, p) : NULL;
+    PIX *pixb =
+        pix ? chain_binarize(&d->chain, pix, dpi, path, p, &scale) : NULL;
     pixDestroy(&pix);
+    dpi = chain_dpi(dpi, scale); /* of pixb: the boxes are mapped back */
     SegPage *sp = pixb ? chain_segment(&d->chain, pixb, dpi, net, path, p)
                        : NULL;
     OutPage *op = sp ? chain_recognize(&d->chain, sp, net, path, p, dpi)
                      : NULL;
     seg_page_destroy(&sp);
-    if (op && (tpl ? form_read_page(tpl, fo, &d->chain, net, pixb, dpi, op)
-                   : form_find_page(fo, &d->chain, net, pixb, dpi, op)) < 0)
+    if (op && ((tpl ? form_read_page(tpl, fo, &d->chain, net, pixb, dpi, op)
+                    : form_find_page(fo, &d->chain, net, pixb, dpi, op)) < 0 ||
+               out_page_shrink(op, scale) < 0))
         out_page_destroy(&op);
     pixDestroy(&pixb);
     return op;

@@ -126,6 +126,59 @@ oom:
     return NULL;
 }
 
+/* A box of a page `factor` times larger, on the page itself: the
+ * smallest box holding every pixel the box covers there. */
+static void shrink_box(OutBox *b, int factor)
+{
+    b->x0 /= factor;
+    b->y0 /= factor;
+    b->x1 = (b->x1 + factor - 1) / factor;
+    b->y1 = (b->y1 + factor - 1) / factor;
+}
+
+/**
+ * Map a page read from an image `factor` times larger than its source
+ * (small writing, seg_page_binarize's pscale) back to the source's
+ * pixels: its size, dpi, every box (lines, words, glyphs, fields and
+ * their characters), the lines' baselines and heights, and the
+ * registration to a form template.
+ *
+ * @param[in,out] page    page to map
+ * @param[in]     factor  how many times larger its pixels were (>= 1;
+ *                        1 leaves it as it is)
+ * @return 0, or -1 when factor is below 1 (message set)
+ */
+int out_page_shrink(OutPage *page, int factor)
+{
+    if (!page || factor < 1)
+        return err_set("out_page_shrink: bad factor %d", factor);
+    if (factor == 1)
+        return 0;
+    page->width = (page->width + factor - 1) / factor;
+    page->height = (page->height + factor - 1) / factor;
+    page->dpi /= factor;
+    for (int i = 0; i < page->n_lines; i++) {
+        OutLine *l = &page->lines[i];
+        shrink_box(&l->box, factor);
+        l->baseline_offset /= (float)factor;
+        l->x_size /= (float)factor;
+    }
+    for (int i = 0; i < page->n_words; i++)
+        shrink_box(&page->words[i].box, factor);
+    for (int i = 0; i < page->n_glyphs; i++)
+        shrink_box(&page->glyphs[i].box, factor);
+    for (int i = 0; i < page->n_fields; i++) {
+        OutField *f = &page->fields[i];
+        shrink_box(&f->box, factor);
+        for (int c = 0; c < f->n_chars; c++)
+            shrink_box(&f->chars[c].box, factor);
+    }
+    page->reg_scale /= (float)factor;
+    page->reg_dx /= (float)factor;
+    page->reg_dy /= (float)factor;
+    return 0;
+}
+
 /**
  * Free a page and set *ppage to NULL.
  *

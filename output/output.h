@@ -122,6 +122,8 @@ typedef struct {
 OutPage *out_page_create(const char *image, int pageno, int width, int height,
                          int dpi, int n_lines, int n_words, int n_glyphs);
 void out_page_destroy(OutPage **ppage);
+/* Map a page read `factor` times enlarged back to its source's pixels. */
+int out_page_shrink(OutPage *page, int factor);
 /* Free the page's form part (form, fields) and zero it. */
 void out_page_fields_free(OutPage *page);
 

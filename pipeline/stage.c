@@ -75,6 +75,8 @@
 typedef struct {
     char *src, *rel, *file;
     int page, pages, dpi;
+    int scale;              /* the binarised page is this many times the
+                             * source (small writing; chain_binarize) */
     unsigned long long ifd; /* TIFF directory offset of the page; 0 = none */
     char *sig;              /* "SIZE.MTIME" of src when ifd was taken */
 } ItemInfo;
@@ -124,6 +126,8 @@ static int info_parse(const QueueItem *it, ItemInfo *ii, int need_page)
         get_int(it->text, "pages", &ii->pages, need_page ? -1 : 0) < 0 ||
         get_int(it->text, "page", &ii->page, need_page ? -1 : 0) < 0 ||
         get_int(it->text, "dpi", &ii->dpi, 0) < 0 ||
+        get_int(it->text, "scale", &ii->scale, 1) < 0 || ii->scale < 1 ||
+        ii->scale > 8 ||
         (need_page && (ii->page >= ii->pages || ii->pages > MAX_PAGES))) {
         info_free(ii);
         return err_set("bad queue item %s (fields missing or invalid)",
@@ -419,18 +423,16 @@ static int enqueue_page(Spool *sp, Staging *sg, SpoolStage st,
 {
     char key[64];
     snprintf(key, sizeof key, "%s-p%04d", ii->file, ii->page);
-    char *text =
-        ii->ifd && ii->sig
-            ? item_text(key,
-                        "src=%s\nrel=%s\nfile=%s\npage=%d\npages=%d\n"
-                        "dpi=%d\nifd=%llu\nsig=%s\n",
-                        ii->src, ii->rel, ii->file, ii->page, ii->pages,
-                        ii->dpi, ii->ifd, ii->sig)
-            : item_text(key,
-                        "src=%s\nrel=%s\nfile=%s\npage=%d\npages=%d\n"
-                        "dpi=%d\n",
-                        ii->src, ii->rel, ii->file, ii->page, ii->pages,
-                        ii->dpi);
+    char ifd[160] = "", scale[32] = "";
+    if (ii->ifd && ii->sig && strlen(ii->sig) < 96)
+        snprintf(ifd, sizeof ifd, "ifd=%llu\nsig=%s\n", ii->ifd, ii->sig);
+    if (ii->scale > 1)
+        snprintf(scale, sizeof scale, "scale=%d\n", ii->scale);
+    char *text = item_text(key,
+                           "src=%s\nrel=%s\nfile=%s\npage=%d\npages=%d\n"
+                           "dpi=%d\n%s%s",
+                           ii->src, ii->rel, ii->file, ii->page, ii->pages,
+                           ii->dpi, ifd, scale);
     if (!text)
         return -1;
     int rc = enqueue_next(sp, sg, st, key, text);
@@ -533,7 +535,8 @@ static int stage_binarize(Spool *sp, Staging *sg, const QueueItem *it)
     PIX *pix = chain_read_at(&job->chain, ii.src, ii.page, ii.ifd, &ii.dpi);
     if (!pix)
         goto done;
-    pixb = chain_binarize(&job->chain, pix, ii.dpi, ii.src, ii.page);
+    pixb = chain_binarize(&job->chain, pix, ii.dpi, ii.src, ii.page,
+                          &ii.scale);
     pixDestroy(&pix);
     if (!pixb)
         goto done;
@@ -575,7 +578,8 @@ static int stage_segment(Spool *sp, Staging *sg, const QueueItem *it,
         goto done;
     }
     /* with a model, candidate cuts of touching glyphs are scored by it */
-    page = chain_segment(&job->chain, pixb, ii.dpi, net, ii.src, ii.page);
+    page = chain_segment(&job->chain, pixb, chain_dpi(ii.dpi, ii.scale), net,
+                         ii.src, ii.page);
     pixDestroy(&pixb);
     if (!page)
         goto done;
@@ -703,7 +707,8 @@ static int stage_recognize(Spool *sp, Staging *sg, const QueueItem *it,
         err_prefix("%s page %d", ii.src, ii.page + 1);
         goto done;
     }
-    op = chain_recognize(&job->chain, page, net, ii.src, ii.page, ii.dpi);
+    int dpi = chain_dpi(ii.dpi, ii.scale); /* of the binarised page */
+    op = chain_recognize(&job->chain, page, net, ii.src, ii.page, dpi);
     if (!op)
         goto done;
     if (job->form || (job->formats & OUT_FORMAT_JSON)) {
@@ -719,13 +724,16 @@ static int stage_recognize(Spool *sp, Staging *sg, const QueueItem *it,
             goto done;
         }
         int frc = job->form ? form_read_page(job->form, &job->forms,
-                                             &job->chain, net, pixb, ii.dpi, op)
+                                             &job->chain, net, pixb, dpi, op)
                             : form_find_page(&job->forms, &job->chain, net,
-                                             pixb, ii.dpi, op);
+                                             pixb, dpi, op);
         pixDestroy(&pixb);
         if (frc < 0)
             goto done;
     }
+    /* the boxes in the source's pixels */
+    if (out_page_shrink(op, ii.scale) < 0)
+        goto done;
     art_name(name, sizeof name, ii.file, ii.page, "rec");
     if (staging_temp(sg, name, tmp, path, sizeof path) < 0)
         goto done;
@@ -745,8 +753,31 @@ done:
     return rc;
 }
 
+/* How many times its source the binarised page p of file is (the
+ * scale its failed segment or recognize item carries; 1 when none). */
+static int failed_scale(Spool *sp, const char *file, int p)
+{
+    char key[64];
+    snprintf(key, sizeof key, "%s-p%04d", file, p);
+    for (int s = STAGE_SEGMENT; s <= STAGE_RECOGNIZE; s++) {
+        char *text = NULL;
+        if (queue_read_failed(spool_get_queue(sp, (SpoolStage)s), key,
+                              &text) < 0) {
+            err_clear();
+            continue;
+        }
+        int scale = 1;
+        if (get_int(text, "scale", &scale, 1) < 0 || scale < 1)
+            scale = 1;
+        free(text);
+        return scale;
+    }
+    return 1;
+}
+
 /* The empty page written for page p, which failed: its size is the
- * binarised page's when binarize got that far, else 0 x 0. */
+ * source's as the binarised page gives it when binarize got that far,
+ * else 0 x 0. */
 static OutPage *failed_page(Spool *sp, const ItemInfo *ii, int p)
 {
     char name[128], path[4400];
@@ -755,8 +786,9 @@ static OutPage *failed_page(Spool *sp, const ItemInfo *ii, int p)
     if (art_exists(sp, name)) {
         l_int32 format, bps, spp, iscmap, pw, ph;
         if (pixReadHeader(path, &format, &pw, &ph, &bps, &spp, &iscmap) == 0) {
-            w = pw;
-            h = ph;
+            int scale = failed_scale(sp, ii->file, p);
+            w = (pw + scale - 1) / scale;
+            h = (ph + scale - 1) / scale;
         }
     }
     return out_page_create(ii->src, p, w, h, 0, 0, 0, 0);

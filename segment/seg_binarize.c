@@ -48,6 +48,13 @@
 #define SEG_WIN_MIN 7
 #define SEG_WIN_MIN_PIECES 5
 #define SEG_WIN_FULL_PIXELS 1000000.0
+/* Small writing: a page of at most SEG_WIN_FULL_PIXELS pixels whose
+ * glyphs (ink_median_height) are under SEG_SMALL_GLYPH px is thresholded
+ * again from its grey image enlarged SEG_UPSCALE times (when the caller
+ * can take a larger page: seg_page_binarize's pscale). Measured on the
+ * real name crops (docs/segment.md "Small writing"). */
+#define SEG_SMALL_GLYPH 10.0f
+#define SEG_UPSCALE 2
 
 /**
  * Fill binarisation settings with the defaults (see docs/segment.md).
@@ -651,6 +658,116 @@ static PIX *binarize_sauvola_fit(PIX *pixg, int half, float k, int fit)
     return pix2;
 }
 
+/* Source pixels that make one pixel of the 2x enlargement (Lanczos-3:
+ * each new pixel lies a quarter of a pixel from its nearest source pixel,
+ * and takes the three on either side of its position). */
+#define SEG_UP_TAPS 6
+
+static double sinc(double x)
+{
+    return x == 0.0 ? 1.0 : sin(M_PI * x) / (M_PI * x);
+}
+
+/* Lanczos-3 weights for a new pixel at offset 0.25 from source pixel i
+ * towards i + 1 (w[k] weighs pixel i - 2 + k); the one at 0.75 uses them
+ * mirrored. Normalised to sum 1. */
+static void up_weights(float *w)
+{
+    double sum = 0, v[SEG_UP_TAPS];
+    for (int k = 0; k < SEG_UP_TAPS; k++) {
+        double x = fabs(0.25 - (k - 2)); /* distance to pixel i - 2 + k */
+        v[k] = x < 3.0 ? sinc(x) * sinc(x / 3.0) : 0.0;
+        sum += v[k];
+    }
+    for (int k = 0; k < SEG_UP_TAPS; k++)
+        w[k] = (float)(v[k] / sum);
+}
+
+/* One row or column of n source values (step apart) enlarged 2x into
+ * out (2n values, step ostep apart): new pixel 2i lies at i - 0.25, 2i + 1
+ * at i + 0.25; pixels beyond the ends repeat the end one. */
+static void up_line(const float *in, int n, int step, float *out, int ostep,
+                    const float *w)
+{
+    for (int i = 0; i < n; i++) {
+        float a = 0, b = 0;
+        for (int k = 0; k < SEG_UP_TAPS; k++) {
+            int ja = i + 2 - k, jb = i - 2 + k; /* mirrored for 2i */
+            ja = ja < 0 ? 0 : ja >= n ? n - 1 : ja;
+            jb = jb < 0 ? 0 : jb >= n ? n - 1 : jb;
+            a += w[k] * in[(size_t)ja * step];
+            b += w[k] * in[(size_t)jb * step];
+        }
+        out[(size_t)(2 * i) * ostep] = a;
+        out[(size_t)(2 * i + 1) * ostep] = b;
+    }
+}
+
+/* An 8 bpp page enlarged 2x (Lanczos-3, separable), or NULL out of
+ * memory. */
+static PIX *upscale2_grey(PIX *pixg)
+{
+    int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
+    float wt[SEG_UP_TAPS];
+    up_weights(wt);
+    PIX *pixd = pixCreate(2 * w, 2 * h, 8);
+    float *src = malloc((size_t)w * h * sizeof *src);
+    float *mid = malloc((size_t)2 * w * h * sizeof *mid);
+    float *col = malloc((size_t)4 * h * sizeof *col);
+    if (!pixd || !src || !mid || !col) {
+        pixDestroy(&pixd);
+        goto done;
+    }
+    l_uint32 *gdata = pixGetData(pixg), *ddata = pixGetData(pixd);
+    int gwpl = pixGetWpl(pixg), dwpl = pixGetWpl(pixd);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            src[(size_t)y * w + x] =
+                (float)GET_DATA_BYTE(gdata + (size_t)y * gwpl, x);
+    for (int y = 0; y < h; y++)
+        up_line(src + (size_t)y * w, w, 1, mid + (size_t)y * 2 * w, 1, wt);
+    for (int x = 0; x < 2 * w; x++) {
+        up_line(mid + x, h, 2 * w, col, 1, wt);
+        for (int y = 0; y < 2 * h; y++) {
+            float v = col[y];
+            int iv = v <= 0 ? 0 : v >= 255 ? 255 : (int)lrintf(v);
+            SET_DATA_BYTE(ddata + (size_t)y * dwpl, x, iv);
+        }
+    }
+    pixCopyResolution(pixd, pixg);
+done:
+    free(src);
+    free(mid);
+    free(col);
+    return pixd;
+}
+
+/* Small writing (seg_page_binarize note 5): when the glyphs of *ppixb
+ * (thresholded from pixg at half-window half) are under SEG_SMALL_GLYPH
+ * px and the page has at most SEG_WIN_FULL_PIXELS pixels, *ppixb becomes
+ * pixg enlarged SEG_UPSCALE times and thresholded (window from the
+ * glyphs again). 1 when so; 0 when the page stays as it is (also out of
+ * memory: the first result stands). */
+static int small_writing(PIX **ppixb, PIX *pixg, int half, float k)
+{
+    if ((double)pixGetWidth(pixg) * pixGetHeight(pixg) > SEG_WIN_FULL_PIXELS)
+        return 0;
+    float med = ink_median_height(*ppixb);
+    if (med <= 0.0f || med >= SEG_SMALL_GLYPH)
+        return 0;
+    PIX *pixu = upscale2_grey(pixg);
+    PIX *pixb = pixu ? binarize_sauvola_fit(pixu, half * SEG_UPSCALE, k, 1)
+                     : NULL;
+    pixDestroy(&pixu);
+    if (!pixb) {
+        err_clear();
+        return 0;
+    }
+    pixDestroy(ppixb);
+    *ppixb = pixb;
+    return 1;
+}
+
 /* Rotate a 1 bpp page about its centre by angle_deg (clockwise positive),
  * bringing in white. Shear rotation is what Leptonica uses for 1 bpp. */
 static PIX *rotate_binary(PIX *pixb, float angle_deg)
@@ -723,6 +840,9 @@ static float find_skew(PIX *pixb, int dpi)
  * @param[out] pskew_deg  [optional] rotation applied to straighten the page,
  *                        degrees, clockwise positive (a page scanned turned
  *                        2 degrees anticlockwise gives +2); 0 when none
+ * @param[out] pscale     [optional] how many times larger than pixs the
+ *                        result is (1, or SEG_UPSCALE for small writing:
+ *                        note 5); NULL = the result is pixs's size
  * @return new 1 bpp PIX (caller owns; pixDestroy()), or NULL on error
  *
  * Notes:
@@ -738,13 +858,23 @@ static float find_skew(PIX *pixb, int dpi)
  *       300 dpi handprint pages are thresholded once.
  *   (4) Blank, nearly blank and all-dark pages give a sane result (no ink,
  *       or what contrast there is) and never an error.
+ *   (5) Small writing (Sauvola without opt->window, pscale given): a
+ *       page of at most a million pixels whose glyphs measure under
+ *       SEG_SMALL_GLYPH px (a name crop scanned at half size) is
+ *       thresholded from its grey image enlarged SEG_UPSCALE times
+ *       (Lanczos-3), so that strokes and the gaps between them keep the
+ *       grey's detail; the result is that much larger, its resolution
+ *       dpi times that, and *pscale says so: the caller maps the boxes
+ *       it finds back (out_page_shrink). 1 bpp input is never enlarged.
  */
 PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
-                       float *pskew_deg)
+                       float *pskew_deg, int *pscale)
 {
     SegBinarizeOptions def;
     if (pskew_deg)
         *pskew_deg = 0.0f;
+    if (pscale)
+        *pscale = 1;
     if (!opt) {
         seg_binarize_options_init(&def);
         opt = &def;
@@ -797,6 +927,9 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
             pixb = binarize_global(pixg);
         } else if (opt->method == SEG_BINARIZE_SAUVOLA) {
             pixb = binarize_sauvola_fit(pixg, half, opt->k, opt->window == 0);
+            if (pixb && pscale && opt->window == 0 && d != 1 &&
+                small_writing(&pixb, pixg, half, opt->k))
+                *pscale = SEG_UPSCALE;
         } else {
             if (half > lim)
                 half = lim;
@@ -816,6 +949,8 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
         err_set("binarize: out of memory (%dx%d page)", w, h);
         return NULL;
     }
+    if (pscale)
+        dpi *= *pscale;
     pixSetResolution(pixb, dpi, dpi);
 
     if (opt->deskew) {

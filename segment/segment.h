@@ -45,9 +45,11 @@ void seg_binarize_options_init(SegBinarizeOptions *opt);
 
 /* Binarise a page of any depth (1, 8, 16, 32 bpp, colormapped) to 1 bpp with
  * foreground (ink) = 1; deskew when opt->deskew. *pskew_deg [optional]
- * receives the skew that was removed. Returns a new PIX or NULL on error. */
+ * receives the skew that was removed. With pscale, small writing may come
+ * back enlarged: *pscale times pixs's size (1 or 2). Returns a new PIX or
+ * NULL on error. */
 PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
-                       float *pskew_deg);
+                       float *pskew_deg, int *pscale);
 
 /* Settings for seg_page_segment(); 0 means "derive from the page". */
 typedef struct {

@@ -113,7 +113,7 @@ static int bench_page(const char *path, int p, const ChainOptions *co, RecNet *n
         SegPage *sp = NULL, *sp2 = NULL;
         OutPage *op = NULL, *op2 = NULL;
         ChainOptions bo = *co; /* binarize without deskew, then with */
-        int dpi = 0;
+        int dpi = 0, scale = 1;
 
         tm_start(&tm[ST_DECODE]);
         pix = chain_read(co, path, p, &dpi);
@@ -123,14 +123,14 @@ static int bench_page(const char *path, int p, const ChainOptions *co, RecNet *n
 
         bo.binarize.deskew = 0;
         tm_start(&tm[ST_BINARIZE]);
-        pixb = chain_binarize(&bo, pix, dpi, path, p);
+        pixb = chain_binarize(&bo, pix, dpi, path, p, &scale);
         tm_stop(&tm[ST_BINARIZE]);
         if (!pixb)
             goto fail;
         if (co->binarize.deskew) {
             /* deskew = (binarize + deskew) - binarize */
             double t0 = clock_cpu_s();
-            pixd = chain_binarize(co, pix, dpi, path, p);
+            pixd = chain_binarize(co, pix, dpi, path, p, &scale);
             double d = clock_cpu_s() - t0 - tm[ST_BINARIZE].best;
             if (d < 0)
                 d = 0;
@@ -145,6 +145,7 @@ static int bench_page(const char *path, int p, const ChainOptions *co, RecNet *n
             tm[ST_DESKEW].best = 0;
         }
         pixDestroy(&pix);
+        dpi = chain_dpi(dpi, scale); /* as stage.c: of the binarised page */
 
         tm_start(&tm[ST_G4_WRITE]);
         int wr = pixWriteTiff(g4, pixb, IFF_TIFF_G4, "w");
@@ -180,7 +181,7 @@ static int bench_page(const char *path, int p, const ChainOptions *co, RecNet *n
         tm_start(&tm[ST_RECOGNIZE]);
         op = chain_recognize(co, sp2, net, path, p, dpi);
         tm_stop(&tm[ST_RECOGNIZE]);
-        if (!op)
+        if (!op || out_page_shrink(op, scale) < 0)
             goto fail;
 
         tm_start(&tm[ST_REC_IO]);

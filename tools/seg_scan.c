@@ -58,7 +58,7 @@ static PIX *time_binarize(PIX *pix, int dpi, const SegBinarizeOptions *opt,
     for (int r = 0; r < repeat; r++) {
         pixDestroy(&b);
         double t0 = now_ms();
-        b = seg_page_binarize(pix, dpi, opt, pskew);
+        b = seg_page_binarize(pix, dpi, opt, pskew, NULL);
         double t = now_ms() - t0;
         if (!b)
             return NULL;

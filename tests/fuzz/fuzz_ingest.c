@@ -42,9 +42,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if ((int64_t)w * h <= 250000) {
                 SegBinarizeOptions opt;
                 seg_binarize_options_init(&opt);
-                PIX *pixb = seg_page_binarize(pix, 300, &opt, NULL);
+                int scale = 0;
+                PIX *pixb = seg_page_binarize(pix, 300, &opt, NULL, &scale);
                 if (pixb)
-                    assert(pixGetDepth(pixb) == 1);
+                    assert(pixGetDepth(pixb) == 1 &&
+                           pixGetWidth(pixb) == scale * w);
                 pixDestroy(&pixb);
             }
             pixDestroy(&pix);

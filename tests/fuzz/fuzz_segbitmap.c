@@ -143,11 +143,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         seg_binarize_options_init(&bo);
         bo.deskew = (flags >> 1) & 1;
         bo.method = flags & 4 ? SEG_BINARIZE_OTSU : SEG_BINARIZE_SAUVOLA;
-        pixb = seg_page_binarize(pix, dpi, &bo, NULL);
-        /* a valid page never fails to binarise */
+        int scale = 0;
+        pixb = seg_page_binarize(pix, dpi, &bo, NULL, &scale);
+        /* a valid page never fails to binarise; small writing comes back
+         * enlarged by the scale it reports */
         assert(pixb && pixGetDepth(pixb) == 1);
-        assert(pixGetWidth(pixb) == pixGetWidth(pix) &&
-               pixGetHeight(pixb) == pixGetHeight(pix));
+        assert(scale == 1 || scale == 2);
+        assert(pixGetWidth(pixb) == scale * pixGetWidth(pix) &&
+               pixGetHeight(pixb) == scale * pixGetHeight(pix));
+        dpi *= scale;
     } else {
         pixb = pixClone(pix);
     }

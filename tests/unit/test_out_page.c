@@ -309,6 +309,56 @@ static void out_page_save__unwritable_path__error(void)
     out_page_destroy(&p);
 }
 
+/* A page read from its source enlarged twice (small writing) maps back
+ * to the source's pixels: size and dpi halved, every box the smallest
+ * one holding the pixels it covered (an odd edge rounds outwards), the
+ * baselines, line heights, fields and registration with it; factor 1
+ * changes nothing, factor 0 is refused. */
+static void out_page_shrink__enlarged_twice__source_pixels(void)
+{
+    OutPage *p = fixture_page("a.png", 0, LINES, BLOCKS, 3);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    p->glyphs[0].box = (OutBox){101, 101, 125, 141};
+    p->fields = calloc(1, sizeof *p->fields);
+    CHECK(p->fields != NULL);
+    if (p->fields) {
+        p->n_fields = 1;
+        p->fields[0].name = strdup("surname");
+        p->fields[0].value = strdup("");
+        p->fields[0].box = (OutBox){200, 300, 601, 361};
+        p->fields[0].chars = calloc(1, sizeof *p->fields[0].chars);
+        p->fields[0].n_chars = p->fields[0].chars ? 1 : 0;
+        if (p->fields[0].chars)
+            p->fields[0].chars[0].box = (OutBox){210, 301, 231, 360};
+    }
+    p->reg_scale = 2.0f;
+    p->reg_dx = 40.0f;
+    p->reg_dy = -6.0f;
+    OutLine l0 = p->lines[0];
+    CHECK(out_page_shrink(p, 1) == 0 && p->width == 2480 &&
+          p->glyphs[0].box.x0 == 101);
+    CHECK(out_page_shrink(p, 2) == 0);
+    CHECK(p->width == 1240 && p->height == 1754 && p->dpi == 150);
+    OutBox g = p->glyphs[0].box;
+    CHECK(g.x0 == 50 && g.y0 == 50 && g.x1 == 63 && g.y1 == 71);
+    CHECK(p->lines[0].box.x0 == l0.box.x0 / 2 &&
+          p->lines[0].box.x1 == l0.box.x1 / 2);
+    CHECK(p->lines[0].baseline_offset == l0.baseline_offset / 2 &&
+          p->lines[0].x_size == l0.x_size / 2 &&
+          p->lines[0].baseline_slope == l0.baseline_slope);
+    if (p->n_fields == 1 && p->fields[0].n_chars == 1) {
+        OutBox f = p->fields[0].box, c = p->fields[0].chars[0].box;
+        CHECK(f.x0 == 100 && f.y0 == 150 && f.x1 == 301 && f.y1 == 181);
+        CHECK(c.x0 == 105 && c.y0 == 150 && c.x1 == 116 && c.y1 == 180);
+    }
+    CHECK(p->reg_scale == 1.0f && p->reg_dx == 20.0f && p->reg_dy == -3.0f);
+    CHECK(out_page_check(p) == 0);
+    CHECK(out_page_shrink(p, 0) == -1 && strstr(err_get(), "factor"));
+    out_page_destroy(&p);
+}
+
 int main(void)
 {
     RUN(out_page_create__negative_count__null_with_message);
@@ -324,5 +374,6 @@ int main(void)
     RUN(out_page_load__bad_range_with_valid_checksum__rejected);
     RUN(out_page_load__missing_file__errno_message);
     RUN(out_page_save__unwritable_path__error);
+    RUN(out_page_shrink__enlarged_twice__source_pixels);
     TEST_EXIT();
 }

@@ -53,7 +53,7 @@ static PIX *binarize(PIX *pixs, SegBinarizeMethod method, int deskew,
     seg_binarize_options_init(&opt);
     opt.method = method;
     opt.deskew = deskew;
-    PIX *b = seg_page_binarize(pixs, 300, &opt, pskew);
+    PIX *b = seg_page_binarize(pixs, 300, &opt, pskew, NULL);
     if (!b)
         printf("  seg_page_binarize: %s\n", err_get());
     return b;
@@ -104,7 +104,7 @@ static void seg_page_binarize__light_pencil_shaded_paper__default_finds_it(void)
      * case that set the default Sauvola k (docs/segment.md). */
     PIX *truth = truth_page(900, 500, 30);
     PIX *grey = grey_page(truth, 150, 215, 10, 40);
-    PIX *b = seg_page_binarize(grey, 300, NULL, NULL);
+    PIX *b = seg_page_binarize(grey, 300, NULL, NULL, NULL);
     CHECK(b != NULL);
     if (b) {
         double e = fx_ink_error(b, truth);
@@ -319,15 +319,15 @@ static void seg_page_binarize__bad_arguments__error(void)
     SegBinarizeOptions opt;
     seg_binarize_options_init(&opt);
     err_clear();
-    CHECK(seg_page_binarize(NULL, 300, NULL, NULL) == NULL);
+    CHECK(seg_page_binarize(NULL, 300, NULL, NULL, NULL) == NULL);
     CHECK(err_get()[0] != '\0');
     opt.k = 1.5f;
     err_clear();
-    CHECK(seg_page_binarize(grey, 300, &opt, NULL) == NULL);
+    CHECK(seg_page_binarize(grey, 300, &opt, NULL, NULL) == NULL);
     CHECK(strstr(err_get(), "k") != NULL);
     seg_binarize_options_init(&opt);
     opt.method = (SegBinarizeMethod)7;
-    CHECK(seg_page_binarize(grey, 300, &opt, NULL) == NULL);
+    CHECK(seg_page_binarize(grey, 300, &opt, NULL, NULL) == NULL);
     CHECK(strstr(err_get(), "method") != NULL);
     pixDestroy(&grey);
 }

@@ -485,7 +485,7 @@ static int run_page(uint64_t seed, RecNet *net, int *pn_glyphs, int *pn_blocks)
         seg_binarize_options_init(&bo);
         bo.method = chance(30) ? SEG_BINARIZE_OTSU : SEG_BINARIZE_SAUVOLA;
         bo.deskew = chance(50);
-        pixb = g ? seg_page_binarize(g, dpi, &bo, NULL) : NULL;
+        pixb = g ? seg_page_binarize(g, dpi, &bo, NULL, NULL) : NULL;
         pixDestroy(&g);
         if (!pixb) {
             report(err_get(), seed, NULL);
