@@ -535,8 +535,9 @@ static int cmp_win_piece(const void *a, const void *b)
  * pixels is measured on a 4x OR-reduced copy, one of more than 4x that
  * on an 8x reduced one (heights scaled back, less half a reduced row:
  * OR-reducing rounds up): on a 300 dpi A4 page 64x fewer pixels to label
- * (0.65 ms instead of 1.05 at 4x), and handprint still spans 7+ rows. */
-static float ink_median_height(PIX *pixb)
+ * (0.65 ms instead of 1.05 at 4x), and handprint still spans 7+ rows.
+ * inner: only the pieces that touch none of the page's edges. */
+static float ink_median_height(PIX *pixb, int inner)
 {
     int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
     double area = (double)w * h;
@@ -557,6 +558,9 @@ static float ink_median_height(PIX *pixb)
     for (int i = 0; pv && i < n; i++) {
         l_int32 bx, by, bw, bh;
         if (boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh) != 0)
+            continue;
+        if (inner && (bx == 0 || by == 0 || bx + bw >= (w + red - 1) / red ||
+                      by + bh >= (h + red - 1) / red))
             continue;
         float fw = (float)bw, fh = (float)bh;
         pv[m].h = fh;
@@ -637,7 +641,7 @@ static PIX *binarize_sauvola_fit(PIX *pixg, int half, float k, int fit)
     PIX *pixb = binarize_sauvola_padded(pixg, used, k, pad);
     if (!pixb || !fit)
         return pixb;
-    float med = ink_median_height(pixb);
+    float med = ink_median_height(pixb, 0);
     int want = (int)lrintf(SEG_WIN_PER_GLYPH * med);
     if (want < SEG_WIN_MIN)
         want = SEG_WIN_MIN;
@@ -744,7 +748,8 @@ done:
 
 /* Small writing (seg_page_binarize note 5): when the glyphs of *ppixb
  * (thresholded from pixg at half-window half) are under SEG_SMALL_GLYPH
- * px and the page has at most SEG_WIN_FULL_PIXELS pixels, *ppixb becomes
+ * px, as all its pieces or those off its edges measure (ink_median_height),
+ * and the page has at most SEG_WIN_FULL_PIXELS pixels, *ppixb becomes
  * pixg enlarged SEG_UPSCALE times and thresholded (window from the
  * glyphs again). 1 when so; 0 when the page stays as it is (also out of
  * memory: the first result stands). */
@@ -752,7 +757,13 @@ static int small_writing(PIX **ppixb, PIX *pixg, int half, float k)
 {
     if ((double)pixGetWidth(pixg) * pixGetHeight(pixg) > SEG_WIN_FULL_PIXELS)
         return 0;
-    float med = ink_median_height(*ppixb);
+    /* the smaller of the two heights: box remnants and cut neighbours
+     * along a crop's edge can be most of its ink (a 12 px crop of 7 px
+     * letters measured 12) */
+    float med = ink_median_height(*ppixb, 0);
+    float inner = ink_median_height(*ppixb, 1);
+    if (inner > 0.0f && inner < med)
+        med = inner;
     if (med <= 0.0f || med >= SEG_SMALL_GLYPH)
         return 0;
     PIX *pixu = upscale2_grey(pixg);

@@ -175,6 +175,31 @@ static void seg_page_binarize__small_writing__enlarged_twice(void)
     pixDestroy(&truth);
 }
 
+/* The same small writing between two thick box sides that run off the
+ * crop's top and bottom (a field cut out at half size with its box):
+ * the sides weigh more than the letters in the page's median height
+ * (20 px), but the pieces off the edges measure 8: enlarged all the
+ * same. */
+static void seg_page_binarize__small_writing_between_box_sides__enlarged(void)
+{
+    PIX *truth = pixCreate(420, 40, 1);
+    FxPen pen = fx_pen(16);
+    pen.stroke = 3;
+    fx_text(truth, "nom vix Hon", 40, 30, &pen, 0);
+    pixRasterop(truth, 0, 0, 28, 40, PIX_SET, NULL, 0, 0);
+    pixRasterop(truth, 392, 0, 28, 40, PIX_SET, NULL, 0, 0);
+    PIX *grey = pixScaleToGray2(truth);
+    SegBinarizeOptions opt;
+    seg_binarize_options_init(&opt);
+    opt.deskew = 0;
+    int scale = 0;
+    PIX *b = seg_page_binarize(grey, 0, &opt, NULL, &scale);
+    CHECK(b && scale == 2 && pixGetWidth(b) == 420);
+    pixDestroy(&b);
+    pixDestroy(&grey);
+    pixDestroy(&truth);
+}
+
 /* Without pscale the caller cannot take a larger page: the same small
  * writing comes back at its own size. 1 bpp small writing is never
  * enlarged (there is no grey to gain from), nor is handprint of a
@@ -215,6 +240,7 @@ int main(void)
     RUN(seg_page_binarize__glyphs_fit_dpi_window__window_unchanged);
     RUN(seg_page_binarize__crop_without_margin__as_with_margin);
     RUN(seg_page_binarize__small_writing__enlarged_twice);
+    RUN(seg_page_binarize__small_writing_between_box_sides__enlarged);
     RUN(seg_page_binarize__small_writing_not_enlarged__when_it_cannot_gain);
     TEST_EXIT();
 }
