@@ -220,6 +220,19 @@ static int cells_hold_glyphs(PIX *sub, const Tick *t, int nk, int ry, int hm)
     return held >= 2 && 2 * held >= nk - 1;
 }
 
+/* Does vertical j of vrules stand on the rule lx, ly, lw, lh: its centre
+ * over the rule, its top above it, its foot within tol px of it (its box
+ * may hold the rule's)? Its box into v (x, y, w, h). */
+static int stands_on(BOXA *vrules, int j, int lx, int ly, int lw, int lh,
+                     int tol, l_int32 *v)
+{
+    if (boxaGetBoxGeometry(vrules, j, &v[0], &v[1], &v[2], &v[3]) != 0)
+        return 0;
+    int c = v[0] + v[2] / 2, bot = v[1] + v[3];
+    return v[1] < ly && c >= lx && c < lx + lw && bot >= ly - tol &&
+           bot <= ly + lh + tol;
+}
+
 /* The comb's ticks tall enough to have gone as box sides (the short
  * verticals of vrules standing on the rule lx, ly, lw, lh) hold their
  * grid positions: ticks about that tall, some over the length and some
@@ -230,15 +243,13 @@ static int ticks_gone(BOXA *vrules, int lx, int ly, int lw, int lh, float med_h,
 {
     int nv = vrules ? boxaGetCount(vrules) : 0;
     for (int j = 0; j < nv; j++) {
-        l_int32 vx, vy, vw, vh;
-        boxaGetBoxGeometry(vrules, j, &vx, &vy, &vw, &vh);
-        int c = vx + vw / 2, bot = vy + vh;
-        if (c < lx || c >= lx + lw || bot < ly - 4 || bot > ly + lh + 4 ||
-            vy >= ly || vw > 0.25f * med_h + 3)
+        l_int32 v[4];
+        if (!stands_on(vrules, j, lx, ly, lw, lh, 4, v) ||
+            v[2] > 0.25f * med_h + 3)
             continue;
-        t[nk].x2 = 2 * (vx - lx) + vw;
+        t[nk].x2 = 2 * (v[0] - lx) + v[2];
         t[nk].box = -1;
-        t[nk].h = ly - vy;
+        t[nk].h = ly - v[1];
         nk++;
     }
     return nk;
@@ -412,13 +423,11 @@ static int cell_fields(BOXA *hrules, BOXA *vrules, float med_h, BOXA *fields)
         boxaGetBoxGeometry(hrules, i, &hx, &hy, &hw, &hh);
         int n = 0;
         for (int j = 0; j < nv; j++) {
-            l_int32 x, y, w, h;
-            boxaGetBoxGeometry(vrules, j, &x, &y, &w, &h);
-            int c = x + w / 2, bot = y + h;
-            /* its height above the rule (its box may hold the rule's) */
-            if (y >= hy || (float)(hy - y) > 3.0f * med_h || c < hx ||
-                c >= hx + hw || bot < hy - 3 || bot > hy + hh + 3)
+            l_int32 v[4];
+            if (!stands_on(vrules, j, hx, hy, hw, hh, 3, v) ||
+                (float)(hy - v[1]) > 3.0f * med_h)
                 continue;
+            int c = v[0] + v[2] / 2, y = v[1];
             /* insertion by centre (few per rule) */
             int k = n++;
             while (k > 0 && cx[k - 1] > c) {
@@ -1221,8 +1230,9 @@ static int box_rows_clear(PIX *vm, PIX *vk, BOXA *bands, int vlen_r)
 
 /* The rules found on the 2x-reduced page (seg__furniture_remove). */
 typedef struct {
-    PIX *hm, *vm; /* horizontal and vertical rule runs (vm with box sides) */
-    PIX *hk, *vk; /* the straight ink under them */
+    PIX *hm, *vm;   /* horizontal and vertical rule runs (vm with box sides) */
+    PIX *hk, *vk;   /* the straight ink under them */
+    int vlen_short; /* the shortest box side (rule_lengths), page px */
 } RulesR;
 
 static void rules_r_free(RulesR *rr)
@@ -1242,8 +1252,9 @@ static void rules_r_free(RulesR *rr)
  * @param[in]  med_h   median component height, px (full resolution)
  * @param[in]  bridge  1: bridge dashes first (handwriting-size glyphs)
  * @param[in]  hlen, vlen, vlen_short  rule lengths (rule_lengths())
- * @param[out] rr      the masks, at r's size; the caller frees them with
- *                     rules_r_free(), also after an error
+ * @param[out] rr      the masks, at r's size, and vlen_short; the caller
+ *                     frees the masks with rules_r_free(), also after an
+ *                     error
  * @return 0, or -1 out of memory
  *
  * Notes:
@@ -1265,6 +1276,7 @@ static int rules_reduced(PIX *r, float med_h, int bridge, int hlen, int vlen,
                          int vlen_short, RulesR *rr)
 {
     /* vlen 0: a strip, too short for a vertical rule (strip_dividers) */
+    rr->vlen_short = vlen_short;
     PIX *hr = bridge ? bridge_dashes(r, med_h, 1) : pixCopy(NULL, r);
     PIX *vr = bridge && vlen ? bridge_dashes(r, med_h, 0) : pixCopy(NULL, r);
     PIX *vs_r = NULL, *seed = NULL, *boxes = NULL;
@@ -1362,9 +1374,7 @@ static PIX *rules_remove(PIX *pixb, const RulesR *rr, PIX *dividers, PIX *rows,
         goto fail;
     if (drop && drop_remnants(out, rr->hm, rr->vm) != 0)
         goto fail;
-    int hlen, vlen, vlen_short;
-    rule_lengths(dpi, med_h, &hlen, &vlen, &vlen_short);
-    find_combs(out, hrules, vrules, tmask, med_h, vlen_short, fields);
+    find_combs(out, hrules, vrules, tmask, med_h, rr->vlen_short, fields);
     if (fields && cell_fields(hrules, vrules, med_h, fields) != 0)
         goto fail;
     l_int32 none = 1;

@@ -519,13 +519,17 @@ static int line_gaps(const SegPieces *ps, const SegWLine *l, float *gaps)
 static int one_field(const BOXA *fields, const SegBox *a, const SegBox *b)
 {
     int n = boxaGetCount((BOXA *)fields);
-    int ax = a->x + a->w / 2, ay = a->y + a->h / 2;
-    int bx = b->x + b->w / 2, by = b->y + b->h / 2;
+    float ax = a->x + a->w / 2, ay = a->y + a->h / 2;
+    float bx = b->x + b->w / 2, by = b->y + b->h / 2;
     for (int i = 0; i < n; i++) {
-        l_int32 x, y, w, h;
-        boxaGetBoxGeometry((BOXA *)fields, i, &x, &y, &w, &h);
-        if (ax >= x && ax < x + w && ay >= y && ay < y + h && bx >= x &&
-            bx < x + w && by >= y && by < y + h)
+        BOX *f = boxaGetBox((BOXA *)fields, i, L_CLONE);
+        l_int32 in_a = 0, in_b = 0;
+        if (f) {
+            boxContainsPt(f, ax, ay, &in_a);
+            boxContainsPt(f, bx, by, &in_b);
+        }
+        boxDestroy(&f);
+        if (in_a && in_b)
             return 1;
     }
     return 0;
