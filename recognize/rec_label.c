@@ -10,10 +10,12 @@
  * when the page is a crop (at most 4 median glyph heights tall, or a strip
  * at most 10, as the segmenter decides). A word is
  * a label when, folded to upper case, it is
- *   - NOM, or NOM and one more glyph (NOMS, a colon read as a letter);
- *   - at most 4 glyphs, then ENOM, then at most 2 glyphs: PRENOM, PRENOMS
- *     and how a scan reads them ("FRENOM", "IRRENOMB", "IWIRENOM"): the E
- *     before NOM is what the misreadings keep;
+ *   - NOM, or NOM and one more glyph (NOMS, a colon read as a letter),
+ *     either after one more glyph (a mark at the crop's edge read as a
+ *     letter: "GNOM", "INOMI");
+ *   - at most 5 glyphs, then ENOM, then at most 2 glyphs: PRENOM, PRENOMS
+ *     and how a scan reads them ("FRENOM", "IRRENOMB", "IWIRENOM",
+ *     "IZMIRENOM"): the E before NOM is what the misreadings keep;
  * and the label alone is dropped when the word goes on with 3 or more
  * glyphs after ENOM ("RENOMICHIRINE": label and name run together).
  * Nothing is dropped when nothing else would be left. Known cost: a
@@ -125,11 +127,12 @@ int rec_page_drop_label(OutPage *op)
     s[len] = 0;
     int drop = 0;
     const char *e = strstr(s, "ENOM");
-    if (strncmp(s, "NOM", 3) == 0 && n <= 4)
+    if ((strncmp(s, "NOM", 3) == 0 && n <= 4) ||
+        (strncmp(s + 1, "NOM", 3) == 0 && n <= 5))
         drop = n;
-    else if (e && e - s <= 4 && n - (int)(e - s) - 4 <= 2)
+    else if (e && e - s <= 5 && n - (int)(e - s) - 4 <= 2)
         drop = n;
-    else if (e && e - s <= 4)
+    else if (e && e - s <= 5)
         drop = (int)(e - s) + 4;
     if (!drop || drop >= op->n_glyphs)
         return 0;

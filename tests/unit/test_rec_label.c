@@ -66,6 +66,26 @@ static void rec_page_drop_label__misread_labels__dropped(void)
     CHECK(strcmp(s, "M A R I A M") == 0);
 }
 
+/* A mark at the crop's left edge (a box's corner, a cut letter) read
+ * as one glyph before the label: "GNOM LEVY", "INOM SANCHEZ" (13 of the
+ * 10,500 real name crops), and five glyphs before ENOM ("IZMIRENOM",
+ * the label at 1.5x). A name with NOM second ("ANOMA", in no name of
+ * the names list) of six glyphs or more stays. */
+static void rec_page_drop_label__mark_before_label__dropped(void)
+{
+    const char *a[] = {"GNOM LEVY"}, *b[] = {"INOMI LAQ I ER"},
+               *c[] = {"IZMIRENOM ELO I S E"}, *d[] = {"ANOMALIE SARAH"};
+    char s[128];
+    CHECK(drop_on(a, 1, 210, s, sizeof s) == 4);
+    CHECK(strcmp(s, "LEVY") == 0);
+    CHECK(drop_on(b, 1, 210, s, sizeof s) == 5);
+    CHECK(strcmp(s, "LAQ I ER") == 0);
+    CHECK(drop_on(c, 1, 210, s, sizeof s) == 9);
+    CHECK(strcmp(s, "ELO I S E") == 0);
+    CHECK(drop_on(d, 1, 210, s, sizeof s) == 0);
+    CHECK(strcmp(s, "ANOMALIE SARAH") == 0);
+}
+
 static void rec_page_drop_label__label_run_into_name__label_part_dropped(void)
 {
     const char *l[] = {"RENOMICHIRINE I"};
@@ -115,6 +135,7 @@ int main(void)
 {
     RUN(rec_page_drop_label__prenom_then_name__label_dropped);
     RUN(rec_page_drop_label__misread_labels__dropped);
+    RUN(rec_page_drop_label__mark_before_label__dropped);
     RUN(rec_page_drop_label__label_run_into_name__label_part_dropped);
     RUN(rec_page_drop_label__label_on_own_line__line_dropped);
     RUN(rec_page_drop_label__names_and_labels_elsewhere__kept);
