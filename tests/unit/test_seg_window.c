@@ -139,18 +139,18 @@ static void seg_page_binarize__crop_without_margin__as_with_margin(void)
  * page thresholded at its own size and blown up (0.27 of the ink's
  * pixels wrong against 0.44: the grey edges keep where the stroke was
  * within half a pixel). */
-static PIX *small_writing_truth(void)
+static PIX *small_writing_truth(int w, int x)
 {
-    PIX *truth = pixCreate(360, 40, 1);
+    PIX *truth = pixCreate(w, 40, 1);
     FxPen pen = fx_pen(16);
     pen.stroke = 3;
-    fx_text(truth, "nom vix Hon", 8, 30, &pen, 0);
+    fx_text(truth, "nom vix Hon", x, 30, &pen, 0);
     return truth;
 }
 
 static void seg_page_binarize__small_writing__enlarged_twice(void)
 {
-    PIX *truth = small_writing_truth();
+    PIX *truth = small_writing_truth(360, 8);
     PIX *grey = pixScaleToGray2(truth); /* 180 x 20 */
     SegBinarizeOptions opt;
     seg_binarize_options_init(&opt);
@@ -182,10 +182,7 @@ static void seg_page_binarize__small_writing__enlarged_twice(void)
  * same. */
 static void seg_page_binarize__small_writing_between_box_sides__enlarged(void)
 {
-    PIX *truth = pixCreate(420, 40, 1);
-    FxPen pen = fx_pen(16);
-    pen.stroke = 3;
-    fx_text(truth, "nom vix Hon", 40, 30, &pen, 0);
+    PIX *truth = small_writing_truth(420, 40);
     pixRasterop(truth, 0, 0, 28, 40, PIX_SET, NULL, 0, 0);
     pixRasterop(truth, 392, 0, 28, 40, PIX_SET, NULL, 0, 0);
     PIX *grey = pixScaleToGray2(truth);
@@ -206,7 +203,7 @@ static void seg_page_binarize__small_writing_between_box_sides__enlarged(void)
  * usual size (30 px glyphs). */
 static void seg_page_binarize__small_writing_not_enlarged__when_it_cannot_gain(void)
 {
-    PIX *truth = small_writing_truth();
+    PIX *truth = small_writing_truth(360, 8);
     PIX *grey = pixScaleToGray2(truth);
     PIX *bits = pixReduceRankBinary2(truth, 1, NULL);
     PIX *big = pixCreate(900, 200, 1);
