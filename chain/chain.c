@@ -98,14 +98,17 @@ PIX *chain_binarize(const ChainOptions *o, PIX *pix, int dpi,
  * @param[in] dpi    the source's resolution (0 = unknown)
  * @param[in] scale  how many times it was enlarged (1 = not)
  * @return dpi times scale; dpi itself when scale is 1; 0 (unknown) for
- *         an enlarged page whose dpi is unknown or implausible (under
- *         SEG_MIN_DPI: doubled, 72 would pass for a real resolution)
+ *         an enlarged page whose dpi is unknown or implausible: under
+ *         SEG_MIN_DPI (doubled, 72 would pass for a real resolution), or
+ *         over SEG_MAX_DPI once multiplied (a crop of small writing
+ *         claiming 3000 dpi would be refused by the segmenter)
  */
 int chain_dpi(int dpi, int scale)
 {
     if (scale <= 1)
         return dpi;
-    return dpi >= SEG_MIN_DPI ? dpi * scale : 0;
+    return dpi >= SEG_MIN_DPI && dpi <= SEG_MAX_DPI / scale ? dpi * scale
+                                                            : 0;
 }
 
 /**

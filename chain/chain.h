@@ -67,7 +67,7 @@ PIX *chain_read_at(const ChainOptions *o, const char *path, int page,
 PIX *chain_binarize(const ChainOptions *o, PIX *pix, int dpi,
                     const char *path, int page, int *pscale);
 /* The dpi of a page binarised `scale` times enlarged (unknown, or under
- * SEG_MIN_DPI and enlarged: 0). */
+ * SEG_MIN_DPI or over SEG_MAX_DPI once enlarged: 0). */
 int chain_dpi(int dpi, int scale);
 /* Segment a binarised page; with net, candidate cuts of touching glyphs are
  * scored by the classifier. NULL on error. */

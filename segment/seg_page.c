@@ -238,9 +238,9 @@ static int segment_args_check(PIX *pixb, int dpi, const SegOptions *opt)
     if (pixGetDepth(pixb) != 1)
         return err_set("segment: page must be 1 bpp (got %d bpp): binarize "
                        "first", pixGetDepth(pixb));
-    if (dpi < 0 || dpi > 4800)
+    if (dpi < 0 || dpi > SEG_MAX_DPI)
         return err_set("segment: dpi %d out of range (0 = unknown, up to "
-                       "4800)", dpi);
+                       "%d)", dpi, SEG_MAX_DPI);
     if (opt->min_speck_area < 0 || opt->word_gap < 0 ||
         !isfinite(opt->word_gap))
         return err_set("segment: min_speck_area and word_gap must be >= 0");

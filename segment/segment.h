@@ -25,6 +25,9 @@
  * are what image software writes when it knows nothing; no scan read for
  * handwriting is that coarse. seg_page_segment then scales from the glyphs. */
 #define SEG_MIN_DPI 100
+/* The highest resolution seg_page_segment takes (0 = unknown is always
+ * taken). */
+#define SEG_MAX_DPI 4800
 
 typedef enum {
     SEG_BINARIZE_SAUVOLA = 0,

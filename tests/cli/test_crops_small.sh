@@ -11,6 +11,8 @@
 #     left is the printed label "Name", which a crop's reading drops);
 #   - their hOCR boxes are in the crop's own pixels (the page box is the
 #     crop's size, every box inside it, the line ends where the ink ends);
+#   - a file claiming 3000 dpi reads (doubled, past what the segmenter
+#     takes, the dpi is taken as unknown);
 #   - a job (`inkpipe run`, the stages apart) writes the same hOCR boxes
 #     and text as `inkpipe ocr`.
 . "$(dirname "$0")/lib.sh"
@@ -92,6 +94,20 @@ for f in "$T"/crops/*.png; do
     fi
 done
 check crops_small__hocr_boxes__in_the_crops_pixels test "$bad" = 0
+
+# A dpi the file claims that the enlargement would push past what the
+# segmenter takes (3000 x 2 > 4800) is read as unknown, as 72 dpi is:
+# the crop reads, and as with 72.
+f=$(ls "$T"/crops/*-r15.png | head -1)
+convert "$f" -units PixelsPerInch -density 3000 "$T/d3000.png" &&
+    convert "$f" -units PixelsPerInch -density 72 "$T/d72.png" ||
+    fail crops_small__setup_dpi "convert"
+"$INKPIPE" ocr -o - "$T/d3000.png" >"$T/d3000.txt" 2>"$T/d3000.err"
+rc=$?
+"$INKPIPE" ocr -o - "$T/d72.png" >"$T/d72.txt" 2>/dev/null
+sed 's/^/# /' "$T/d3000.err"
+check crops_small__file_says_3000_dpi__read_as_unknown_dpi \
+    eval '[ $rc = 0 ] && [ -s "$T/d3000.txt" ] && cmp -s "$T/d3000.txt" "$T/d72.txt"'
 
 # A job reads them as `inkpipe ocr` does (the stages carry the scale).
 mkdir -p "$T/job"
