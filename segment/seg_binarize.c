@@ -526,6 +526,23 @@ static int cmp_win_piece(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The weighted median height of m pieces (weights summing to total;
+ * the order of pv changes), 0 under SEG_WIN_MIN_PIECES; red: the
+ * OR-reduction they were measured at (ink_median_height). */
+static float weighted_median_h(SegWinPiece *pv, int m, double total, int red)
+{
+    if (m < SEG_WIN_MIN_PIECES)
+        return 0.0f;
+    qsort(pv, (size_t)m, sizeof *pv, cmp_win_piece);
+    double acc = 0;
+    int i = 0;
+    while (i < m - 1 && (acc += pv[i].wt) < 0.5 * total)
+        i++;
+    /* an OR-reduced piece of h rows spans (h - 1) red + 1 to h red rows
+     * of the page */
+    return red == 1 ? pv[i].h : (float)red * (pv[i].h - 0.5f);
+}
+
 /* Typical height (px) of the glyphs of a 1 bpp page, 0 when it has fewer
  * than SEG_WIN_MIN_PIECES pieces. Pieces are 8-connected components; the
  * height is their median weighted by h x min(w, 2h), so that specks and
@@ -536,9 +553,12 @@ static int cmp_win_piece(const void *a, const void *b)
  * on an 8x reduced one (heights scaled back, less half a reduced row:
  * OR-reducing rounds up): on a 300 dpi A4 page 64x fewer pixels to label
  * (0.65 ms instead of 1.05 at 4x), and handprint still spans 7+ rows.
- * inner: only the pieces that touch none of the page's edges. */
-static float ink_median_height(PIX *pixb, int inner)
+ * *pinner [optional]: the same over the pieces that touch none of the
+ * page's edges (from the same labelling). */
+static float ink_median_height(PIX *pixb, float *pinner)
 {
+    if (pinner)
+        *pinner = 0.0f;
     int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
     double area = (double)w * h;
     int red = area > 4 * SEG_WIN_FULL_PIXELS ? 8
@@ -549,36 +569,32 @@ static float ink_median_height(PIX *pixb, int inner)
                                                       red == 8 ? 1 : 0, 0);
     if (!pixr)
         return 0.0f;
+    int wr = pixGetWidth(pixr), hr = pixGetHeight(pixr);
     BOXA *boxa = pixConnCompBB(pixr, 8);
     pixDestroy(&pixr);
     int n = boxa ? boxaGetCount(boxa) : 0;
-    SegWinPiece *pv = n > 0 ? malloc((size_t)n * sizeof *pv) : NULL;
-    int m = 0;
-    double total = 0;
+    /* all pieces in pv[0..m), those off the edges in pv[n..n + mi) */
+    SegWinPiece *pv =
+        n > 0 ? malloc((size_t)n * (pinner ? 2 : 1) * sizeof *pv) : NULL;
+    int m = 0, mi = 0;
+    double total = 0, total_in = 0;
     for (int i = 0; pv && i < n; i++) {
         l_int32 bx, by, bw, bh;
         if (boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh) != 0)
             continue;
-        if (inner && (bx == 0 || by == 0 || bx + bw >= (w + red - 1) / red ||
-                      by + bh >= (h + red - 1) / red))
-            continue;
         float fw = (float)bw, fh = (float)bh;
-        pv[m].h = fh;
-        pv[m].wt = fh * (fw < 2 * fh ? fw : 2 * fh);
-        total += pv[m++].wt;
+        SegWinPiece p = {fh, fh * (fw < 2 * fh ? fw : 2 * fh)};
+        pv[m++] = p;
+        total += p.wt;
+        if (pinner && bx > 0 && by > 0 && bx + bw < wr && by + bh < hr) {
+            pv[n + mi++] = p;
+            total_in += p.wt;
+        }
     }
     boxaDestroy(&boxa);
-    float med = 0.0f;
-    if (m >= SEG_WIN_MIN_PIECES) {
-        qsort(pv, (size_t)m, sizeof *pv, cmp_win_piece);
-        double acc = 0;
-        int i = 0;
-        while (i < m - 1 && (acc += pv[i].wt) < 0.5 * total)
-            i++;
-        /* an OR-reduced piece of h rows spans (h - 1) red + 1 to h red
-         * rows of the page */
-        med = red == 1 ? pv[i].h : (float)red * (pv[i].h - 0.5f);
-    }
+    float med = pv ? weighted_median_h(pv, m, total, red) : 0.0f;
+    if (pv && pinner)
+        *pinner = weighted_median_h(pv + n, mi, total_in, red);
     free(pv);
     return med;
 }
@@ -641,7 +657,7 @@ static PIX *binarize_sauvola_fit(PIX *pixg, int half, float k, int fit)
     PIX *pixb = binarize_sauvola_padded(pixg, used, k, pad);
     if (!pixb || !fit)
         return pixb;
-    float med = ink_median_height(pixb, 0);
+    float med = ink_median_height(pixb, NULL);
     int want = (int)lrintf(SEG_WIN_PER_GLYPH * med);
     if (want < SEG_WIN_MIN)
         want = SEG_WIN_MIN;
@@ -760,8 +776,8 @@ static int small_writing(PIX **ppixb, PIX *pixg, int half, float k)
     /* the smaller of the two heights: box remnants and cut neighbours
      * along a crop's edge can be most of its ink (a 12 px crop of 7 px
      * letters measured 12) */
-    float med = ink_median_height(*ppixb, 0);
-    float inner = ink_median_height(*ppixb, 1);
+    float inner;
+    float med = ink_median_height(*ppixb, &inner);
     if (inner > 0.0f && inner < med)
         med = inner;
     if (med <= 0.0f || med >= SEG_SMALL_GLYPH)

@@ -51,6 +51,25 @@ static int at_image_lr(const SegBox *b, const SegFrame *f)
     return b->x <= 1 || b->x + b->w >= f->w - 1;
 }
 
+/* The rows [*py0, *py1) of line l's glyph-sized pieces (live, not
+ * SMALL); 0 when it has none (*py0, *py1 untouched). */
+static int glyph_rows(const SegPieces *ps, const SegWLine *l, int *py0,
+                      int *py1)
+{
+    int any = 0;
+    for (int k = 0; k < l->n; k++) {
+        const SegBox *b = &ps->v[l->idx[k]].box;
+        if (ps->v[l->idx[k]].flags & (SEG__DEAD | SEG__SMALL))
+            continue;
+        if (!any || b->y < *py0)
+            *py0 = b->y;
+        if (!any || b->y + b->h > *py1)
+            *py1 = b->y + b->h;
+        any = 1;
+    }
+    return any;
+}
+
 /* Is line l cut by the top (side 0) or bottom (side 1) of the crop: it
  * touches the image edge there (its pieces that are not SMALL, if it has
  * any), or (short: its glyphs are lower than the
@@ -62,15 +81,8 @@ static int line_cut_at(const SegPieces *ps, const SegWLine *l,
 {
     /* the extent of its glyph-sized pieces: a line's small ones (the
      * bits of a line below, cut by the edge) do not cut it */
-    int y0 = l->box.y, y1 = l->box.y + l->box.h, any = 0;
-    for (int k = 0; k < l->n; k++) {
-        const SegPiece *p = &ps->v[l->idx[k]];
-        if (p->flags & (SEG__DEAD | SEG__SMALL))
-            continue;
-        y0 = any && y0 < p->box.y ? y0 : p->box.y;
-        y1 = any && y1 > p->box.y + p->box.h ? y1 : p->box.y + p->box.h;
-        any = 1;
-    }
+    int y0 = l->box.y, y1 = l->box.y + l->box.h;
+    glyph_rows(ps, l, &y0, &y1);
     if (side == 0 ? y0 <= 0 : y1 >= f->h)
         return 1;
     if (!short_line)
@@ -343,13 +355,8 @@ static void drop_remnants(SegPieces *ps, SegWLine *ml, const SegFrame *f,
                           float lh, SegStats *st)
 {
     /* the bottom of the line's glyph-sized pieces */
-    int body = -1;
-    for (int k = 0; k < ml->n; k++) {
-        const SegPiece *p = &ps->v[ml->idx[k]];
-        if (!(p->flags & (SEG__DEAD | SEG__SMALL)) &&
-            p->box.y + p->box.h > body)
-            body = p->box.y + p->box.h;
-    }
+    int top = 0, body = -1;
+    glyph_rows(ps, ml, &top, &body);
     for (int k = 0; k < ml->n; k++) {
         SegPiece *p = &ps->v[ml->idx[k]];
         if (p->flags & SEG__DEAD)

@@ -220,6 +220,27 @@ static int cells_hold_glyphs(PIX *sub, const Tick *t, int nk, int ry, int hm)
     return held >= 2 && 2 * held >= nk - 1;
 }
 
+/* Are cells at this pitch a glyph wide (a comb's or a boxed field's, not
+ * a table's): at most 3 glyph heights, or 2.5 times the height of the
+ * verticals between them (a form's written cells are wider than its
+ * printed labels are high)? */
+static int cells_glyph_wide(float pitch, float med_h, float vert_h)
+{
+    return pitch <= fmaxf(3.0f * med_h, 2.5f * vert_h);
+}
+
+/* Add the field x, y, w, h to fields (seg__furniture_remove). 0, or -1
+ * out of memory. */
+static int field_add(BOXA *fields, int x, int y, int w, int h)
+{
+    BOX *b = boxCreate(x, y, w, h);
+    if (!b || boxaAddBox(fields, b, L_INSERT) != 0) {
+        boxDestroy(&b);
+        return -1;
+    }
+    return 0;
+}
+
 /* Does vertical j of vrules stand on the rule lx, ly, lw, lh: its centre
  * over the rule, its top above it, its foot within tol px of it (its box
  * may hold the rule's)? Its box into v (x, y, w, h). */
@@ -383,10 +404,8 @@ static int find_combs(PIX *rest, BOXA *lines, BOXA *vrules, PIX *tmask,
                 /* a comb of letter-sized cells (as cell_fields()): one
                  * field, one word */
                 if (fields && !below && fx1 > fx0 && ly > y0 &&
-                    pitch <= fmaxf(3.0f * med_h, 2.5f * (float)hmax))
-                    boxaAddBox(fields,
-                               boxCreate(lx + fx0, y0, fx1 - fx0, ly - y0),
-                               L_INSERT);
+                    cells_glyph_wide(pitch, med_h, (float)hmax))
+                    field_add(fields, lx + fx0, y0, fx1 - fx0, ly - y0);
             }
         }
         free(t);
@@ -454,7 +473,7 @@ static int cell_fields(BOXA *hrules, BOXA *vrules, float med_h, BOXA *fields)
         qsort(g, (size_t)n, sizeof *g, cmp_int);
         float vh = (float)g[n / 2]; /* the verticals' median height */
         free(g);
-        if (step < 0.5f * med_h || step > fmaxf(3.0f * med_h, 2.5f * vh))
+        if (step < 0.5f * med_h || !cells_glyph_wide(step, med_h, vh))
             continue;
         for (int a = 0; a + 1 < n;) {
             int b = a;
@@ -468,9 +487,7 @@ static int cell_fields(BOXA *hrules, BOXA *vrules, float med_h, BOXA *fields)
                 /* ticks half a cell high: the cell reaches as far again */
                 t -= hy - t;
                 t = t < 0 ? 0 : t;
-                BOX *fb = boxCreate(cx[a], t, cx[b] - cx[a], hy - t);
-                if (!fb || boxaAddBox(fields, fb, L_INSERT) != 0) {
-                    boxDestroy(&fb);
+                if (field_add(fields, cx[a], t, cx[b] - cx[a], hy - t) != 0) {
                     rc = -1;
                     break;
                 }
@@ -1180,10 +1197,7 @@ static int box_rows(PIX *pixb, PIX *hm_r, float med_h, PIX *div, BOXA *bands,
             /* cells a glyph wide: one field (one word), not a table */
             if (fields && sd.x1 > sd.x0 && fy1 > fy0 &&
                 (float)(sd.x1 - sd.x0) <= 3.0f * med_h * (sd.n - 1))
-                boxaAddBox(
-                    fields,
-                    boxCreate(fx0 + sd.x0, fy0, sd.x1 - sd.x0, fy1 - fy0),
-                    L_INSERT);
+                field_add(fields, fx0 + sd.x0, fy0, sd.x1 - sd.x0, fy1 - fy0);
         }
         pixDestroy(&clip);
         pixDestroy(&d);
