@@ -21,6 +21,10 @@ DLOPEN_PKGS := libqpdf poppler-glib cairo jbig2dec tesseract
 PKG_LIBS   := $(shell pkg-config --libs $(filter-out $(DLOPEN_PKGS),$(PKGS)) 2>/dev/null)
 
 OPT      ?= -O2 -g
+# The builds that demo, test and fuzz start compile JOBS files at a time
+# (default: one per CPU) unless make was given -j itself.
+JOBS     ?= $(shell nproc 2>/dev/null || echo 1)
+SUBMAKE   = $(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
 ifeq ($(DEBUG),1)
 OPT      := -O0 -g3
 endif
@@ -159,7 +163,7 @@ check-build: $(BIN) $(TEST_BIN) $(TOOL_BIN)
 
 demo:
 	@tools/deps.sh build test
-	@$(MAKE) --no-print-directory all
+	@$(SUBMAKE) all
 	./inkpipe run configs/demo.yaml
 	@echo "demo: text and hOCR are in out/demo/"; ls out/demo
 
@@ -167,8 +171,8 @@ demo:
 # The last line printed is "N passed, N failed".
 test:
 	@tools/deps.sh --check build test
-	@$(MAKE) --no-print-directory check-build check-layers
-	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=address,undefined OPT="-O1 -g" check-build
+	@$(SUBMAKE) check-build check-layers
+	@$(SUBMAKE) BUILD=build-asan SANITIZE=address,undefined OPT="-O1 -g" check-build
 	@tests/run.sh --suite plain build ./inkpipe --suite asan build-asan build-asan/inkpipe
 
 # Unit tests only, normal build (quick loop while developing).
@@ -322,7 +326,7 @@ chaos: check-build
 FUZZ_SECONDS ?= 60
 fuzz:
 	@tools/deps.sh fuzz
-	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+	@$(SUBMAKE) BUILD=build-fuzz CC=clang \
 	    SANITIZE=fuzzer-no-link,address,undefined OPT="-O1 -g" fuzz-build
 	@tests/fuzz/run.sh $(FUZZ_SECONDS) build-fuzz $(FUZZ_SRC:tests/fuzz/%.c=%)
 

@@ -13,8 +13,15 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # the suite's leak suppressions (libraries' process-lifetime state)
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 export OPENBLAS_NUM_THREADS=1
-passed=0 failed=0
-for name in "$@"; do
+# Targets run FUZZ_JOBS at a time (default: one per CPU), each for SECONDS
+# of wall time; their lines are printed in the order named.
+njobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+case $njobs in '' | *[!0-9]* | 0) echo "fuzz/run.sh: FUZZ_JOBS must be a positive number" >&2; exit 2 ;; esac
+res=$(mktemp -d "${TMPDIR:-/tmp}/inkpipe-fuzz.XXXXXX")
+trap 'rm -rf "$res"' EXIT
+
+fuzz_one() { # I NAME: run one target; its report goes to $res/I (0 passed, 1 failed)
+    local i=$1 name=$2 short corpus seeds log rc stats
     short=${name#fuzz_}
     corpus=$build/corpus/$short
     seeds=tests/fuzz/corpus/$short
@@ -22,18 +29,40 @@ for name in "$@"; do
     log=$build/fuzz-$short.log
     "$build/fuzz/$name" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2560 \
         -max_len=65536 -print_final_stats=1 -artifact_prefix="$build/crash-$short-" \
-        "$corpus" "$seeds" >"$log" 2>&1
+        "$corpus" "$seeds" >"$log" 2>&1 </dev/null
     rc=$?
     stats=$(grep -E '^stat::number_of_executed_units|^stat::new_units_added' "$log" |
         tr '\n' ' ')
     if [ $rc -eq 0 ]; then
-        echo "PASS $name ($stats)"
+        echo "PASS $name ($stats)" >"$res/$i.out"
+        echo 0 >"$res/$i.rc"
+    else
+        { echo "FAIL $name (exit $rc; log $log)"
+          grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$log" | head -n 8 | sed 's/^/    | /'
+        } >"$res/$i.out"
+        echo 1 >"$res/$i.rc"
+    fi
+}
+
+names=("$@")
+running=0
+for i in "${!names[@]}"; do
+    while [ "$running" -ge "$njobs" ]; do
+        wait -n
+        running=$((running - 1))
+    done
+    fuzz_one "$i" "${names[$i]}" &
+    running=$((running + 1))
+done
+wait
+passed=0 failed=0
+for i in "${!names[@]}"; do
+    if [ -f "$res/$i.rc" ] && [ "$(cat "$res/$i.rc")" = 0 ]; then
         passed=$((passed + 1))
     else
-        echo "FAIL $name (exit $rc; log $log)"
-        grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$log" | head -n 8 | sed 's/^/    | /'
         failed=$((failed + 1))
     fi
+    cat "$res/$i.out" 2>/dev/null || echo "FAIL ${names[$i]} (no report)"
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
