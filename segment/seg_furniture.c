@@ -241,6 +241,31 @@ static int field_add(BOXA *fields, int x, int y, int w, int h)
     return 0;
 }
 
+/* Add to cells the cells between dividers or ticks centred at cx[0..n-1]
+ * (in order) whose step is on the grid: 0.75 to 1.25 times the median
+ * step (two cells where one divider was missed are left out). Each spans
+ * rows y .. y + h - 1 and holds one character (seg__glyphs_build). 0, or
+ * -1 out of memory. */
+static int cells_add(BOXA *cells, const int *cx, int n, int y, int h)
+{
+    if (!cells || n < 2)
+        return 0;
+    int *steps = malloc((size_t)n * sizeof *steps);
+    if (!steps)
+        return -1;
+    for (int i = 1; i < n; i++)
+        steps[i - 1] = cx[i] - cx[i - 1];
+    qsort(steps, (size_t)(n - 1), sizeof *steps, cmp_int);
+    int g = steps[(n - 1) / 2], rc = 0;
+    free(steps);
+    for (int i = 1; rc == 0 && i < n; i++) {
+        int step = cx[i] - cx[i - 1];
+        if (step > 2 && 4 * step >= 3 * g && 4 * step <= 5 * g)
+            rc = field_add(cells, cx[i - 1] + 1, y, step - 1, h);
+    }
+    return rc;
+}
+
 /* Does vertical j of vrules stand on the rule lx, ly, lw, lh: its centre
  * over the rule, its top above it, its foot within tol px of it (its box
  * may hold the rule's)? Its box into v (x, y, w, h). */
@@ -312,7 +337,7 @@ static int ticks_alike(PIX *sub, int ry, float med_h, int vlen_short, Tick *t,
  * an underline), is about as tall as the other ticks, and sits on a
  * regular grid with at least four consecutive positions. */
 static int find_combs(PIX *rest, BOXA *lines, BOXA *vrules, PIX *tmask,
-                      float med_h, int vlen_short, BOXA *fields)
+                      float med_h, int vlen_short, BOXA *fields, BOXA *cells)
 {
     if (!lines)
         return 0;
@@ -404,8 +429,17 @@ static int find_combs(PIX *rest, BOXA *lines, BOXA *vrules, PIX *tmask,
                 /* a comb of letter-sized cells (as cell_fields()): one
                  * field, one word */
                 if (fields && !below && fx1 > fx0 && ly > y0 &&
-                    cells_glyph_wide(pitch, med_h, (float)hmax))
+                    cells_glyph_wide(pitch, med_h, (float)hmax)) {
                     field_add(fields, lx + fx0, y0, fx1 - fx0, ly - y0);
+                    /* its cells, between the ticks kept (in x order) */
+                    int *kx = malloc((size_t)nk * sizeof *kx), nkx = 0;
+                    for (int i = 0; kx && i < nk; i++)
+                        if (keep[i])
+                            kx[nkx++] = lx + t[i].x2 / 2;
+                    if (kx)
+                        cells_add(cells, kx, nkx, y0, ly - y0);
+                    free(kx);
+                }
             }
         }
         free(t);
@@ -426,8 +460,10 @@ static int find_combs(PIX *rest, BOXA *lines, BOXA *vrules, PIX *tmask,
  * form's written cells are wider than its printed labels are high).
  * Each run of them adds its box to fields: from the first to the last,
  * from the rule up to twice the tallest's height (a comb's ticks stand
- * half a cell high). 0, or -1 out of memory. */
-static int cell_fields(BOXA *hrules, BOXA *vrules, float med_h, BOXA *fields)
+ * half a cell high); and its cells to cells [optional]. 0, or -1 out of
+ * memory. */
+static int cell_fields(BOXA *hrules, BOXA *vrules, float med_h, BOXA *fields,
+                       BOXA *cells)
 {
     int nh = boxaGetCount(hrules), nv = boxaGetCount(vrules), rc = 0;
     int *cx = malloc((size_t)(nv + 1) * sizeof *cx);
@@ -487,7 +523,8 @@ static int cell_fields(BOXA *hrules, BOXA *vrules, float med_h, BOXA *fields)
                 /* ticks half a cell high: the cell reaches as far again */
                 t -= hy - t;
                 t = t < 0 ? 0 : t;
-                if (field_add(fields, cx[a], t, cx[b] - cx[a], hy - t) != 0) {
+                if (field_add(fields, cx[a], t, cx[b] - cx[a], hy - t) != 0 ||
+                    cells_add(cells, cx + a, b - a + 1, t, hy - t) != 0) {
                     rc = -1;
                     break;
                 }
@@ -996,9 +1033,11 @@ static int strip_col_runs(const int *v, int w, int need, int maxw, int *x0s,
  * runs of at most maxw columns whose ink goes straight up from the rule
  * for at least a sixth of the span, on the cells' grid (strip_grid), at
  * least 4. Their ink, up to the median tick's height + 1 (a glyph resting
- * on a tick keeps its stroke), goes into tick. up: scratch, w ints. */
-static void strip_ticks(PIX *pixb, int b, int span, int maxw, int *up,
-                        PIX *tick)
+ * on a tick keeps its stroke), goes into tick; the cells between them,
+ * up to row b, into cells [optional]. up: scratch, w ints. 0, or -1 out
+ * of memory. */
+static int strip_ticks(PIX *pixb, int b, int span, int maxw, int *up,
+                       PIX *tick, BOXA *cells)
 {
     int w = pixGetWidth(pixb), wpl = pixGetWpl(pixb);
     l_uint32 *data = pixGetData(pixb);
@@ -1012,7 +1051,7 @@ static void strip_ticks(PIX *pixb, int b, int span, int maxw, int *up,
     }
     int n = strip_col_runs(up, w, k0, maxw, x0s, x1s, cx, ups);
     if (strip_grid(cx, n, keep) < 4)
-        return;
+        return 0;
     int hs[64], nk = 0;
     for (int i = 0; i < n; i++)
         if (keep[i])
@@ -1023,6 +1062,11 @@ static void strip_ticks(PIX *pixb, int b, int span, int maxw, int *up,
         if (keep[i])
             pixRasterop(tick, x0s[i], b - th, x1s[i] - x0s[i] + 1, th, PIX_SRC,
                         pixb, x0s[i], b - th);
+    int kx[64], nkx = 0;
+    for (int i = 0; i < n; i++)
+        if (keep[i])
+            kx[nkx++] = cx[i];
+    return cells_add(cells, kx, nkx, 0, b);
 }
 
 /* The dividers strip_dividers() drew: how many, the first one's first
@@ -1047,6 +1091,9 @@ typedef struct {
  *                   comb search finds none
  * @param[out] sd    [optional] the dividers drawn into *pdiv: how many,
  *                   the first one's first column, the last one's last + 1
+ * @param[out] cells [optional] the cells between the dividers drawn, or
+ *                   between a comb's ticks, are added (strip coordinates;
+ *                   one character each: seg__glyphs_build)
  * @return 0, or -1 out of memory
  *
  * Notes:
@@ -1062,7 +1109,7 @@ typedef struct {
  *       glyph's stroke where it crossed a divider.
  */
 static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **ptick,
-                          StripDivs *sd)
+                          StripDivs *sd, BOXA *cells)
 {
     int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
     int *rowc = malloc((size_t)h * sizeof *rowc);
@@ -1109,10 +1156,21 @@ static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **ptick,
                 drawn.x0 = drawn.n++ ? drawn.x0 : x0s[i];
                 drawn.x1 = x1s[i] + 1;
             }
-    if (tick && kept == 0 && b < h && span >= 8)
-        strip_ticks(pixb, b, span, maxw, colc, tick);
+    int rc = 0, kx[64], nkx = 0;
+    for (int i = 0; drawn.n >= 2 && i < n; i++)
+        if (keep[i])
+            kx[nkx++] = cx[i];
+    rc = cells_add(cells, kx, nkx, 0, h);
+    if (rc == 0 && tick && kept == 0 && b < h && span >= 8)
+        rc = strip_ticks(pixb, b, span, maxw, colc, tick, cells);
     free(rowc);
     free(colc);
+    if (rc != 0) {
+        pixDestroy(&div);
+        pixDestroy(&row);
+        pixDestroy(&tick);
+        return err_set("segment: out of memory (%dx%d field)", w, h);
+    }
     *pdiv = div;
     if (prow)
         *prow = row;
@@ -1133,6 +1191,8 @@ static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **ptick,
  * @param[in]  med_h  median component height, px
  * @param[out] div    page-size 1 bpp mask the dividers' ink is ORed into
  * @param[out] bands  the box rows found, 2x reduced (rules included)
+ * @param[out] fields [optional] the rows whose cells are a glyph wide
+ * @param[out] cells  [optional] and those rows' cells, one box each
  * @return 0, or -1 out of memory
  *
  * Notes:
@@ -1148,7 +1208,7 @@ static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **ptick,
  *       digit's stroke where it crossed a divider.
  */
 static int box_rows(PIX *pixb, PIX *hm_r, float med_h, PIX *div, BOXA *bands,
-                    BOXA *fields)
+                    BOXA *fields, BOXA *cells)
 {
     int pw = pixGetWidth(pixb), ph = pixGetHeight(pixb);
     BOXA *ba = pixConnCompBB(hm_r, 8);
@@ -1184,8 +1244,10 @@ static int box_rows(PIX *pixb, PIX *hm_r, float med_h, PIX *div, BOXA *bands,
         PIX *clip = band ? pixClipRectangle(pixb, band, NULL) : NULL;
         PIX *d = NULL;
         StripDivs sd;
+        BOXA *bc = cells ? boxaCreate(8) : NULL; /* its cells, band's px */
         boxDestroy(&band);
-        if (!clip || strip_dividers(clip, &d, NULL, NULL, &sd) != 0)
+        if (!clip || (cells && !bc) ||
+            strip_dividers(clip, &d, NULL, NULL, &sd, bc) != 0)
             rc = -1;
         else if (sd.n >= 3 && sd.x0 <= 6 && sd.x1 >= fx1 - fx0 - 6) {
             /* at least 3, the outer two at the band's ends: the sides */
@@ -1196,9 +1258,15 @@ static int box_rows(PIX *pixb, PIX *hm_r, float med_h, PIX *div, BOXA *bands,
                        L_INSERT);
             /* cells a glyph wide: one field (one word), not a table */
             if (fields && sd.x1 > sd.x0 && fy1 > fy0 &&
-                (float)(sd.x1 - sd.x0) <= 3.0f * med_h * (sd.n - 1))
+                (float)(sd.x1 - sd.x0) <= 3.0f * med_h * (sd.n - 1)) {
                 field_add(fields, fx0 + sd.x0, fy0, sd.x1 - sd.x0, fy1 - fy0);
+                BOXA *pc = bc ? boxaTransform(bc, fx0, fy0, 1.0f, 1.0f) : NULL;
+                if (pc)
+                    boxaJoin(cells, pc, 0, -1);
+                boxaDestroy(&pc);
+            }
         }
+        boxaDestroy(&bc);
         pixDestroy(&clip);
         pixDestroy(&d);
     }
@@ -1354,6 +1422,7 @@ static int strip_masks_add(PIX *m, PIX *mask, BOXA *rules)
  * @param[in] med_h   median component height, px
  * @param[in] dpi     resolution (> 0)
  * @param[in] drop    1: the remnants of faint rules are dropped too
+ * @param[out] fields, cells  [optional] as seg__furniture_remove
  * @return new 1 bpp PIX (caller owns), or NULL out of memory
  *
  * Notes:
@@ -1370,7 +1439,7 @@ static int strip_masks_add(PIX *m, PIX *mask, BOXA *rules)
  */
 static PIX *rules_remove(PIX *pixb, const RulesR *rr, PIX *dividers, PIX *rows,
                          PIX *ticks, float med_h, int dpi, int drop,
-                         BOXA *fields)
+                         BOXA *fields, BOXA *cells)
 {
     int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
     PIX *hmask = expand_and(rr->hk, pixb, w, h);
@@ -1388,8 +1457,9 @@ static PIX *rules_remove(PIX *pixb, const RulesR *rr, PIX *dividers, PIX *rows,
         goto fail;
     if (drop && drop_remnants(out, rr->hm, rr->vm) != 0)
         goto fail;
-    find_combs(out, hrules, vrules, tmask, med_h, rr->vlen_short, fields);
-    if (fields && cell_fields(hrules, vrules, med_h, fields) != 0)
+    find_combs(out, hrules, vrules, tmask, med_h, rr->vlen_short, fields,
+               cells);
+    if (fields && cell_fields(hrules, vrules, med_h, fields, cells) != 0)
         goto fail;
     l_int32 none = 1;
     pixZero(tmask, &none);
@@ -1431,6 +1501,10 @@ fail:
  *                       found whose cells are a glyph wide (a pitch of at
  *                       most 3 glyph heights) are added: each is one
  *                       field, its writing one word
+ * @param[out] cells     [optional] the cells of those fields and of a
+ *                       boxed or comb field cut out (a strip) are added,
+ *                       one box each: each holds one character
+ *                       (seg__glyphs_build)
  * @return new 1 bpp PIX (caller owns), or NULL on error
  *
  * Notes:
@@ -1452,7 +1526,7 @@ fail:
  *       rules left joined the writing in the boxes.
  */
 PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
-                           BOXA *fields)
+                           BOXA *fields, BOXA *cells)
 {
     if (premoved)
         *premoved = 0;
@@ -1478,7 +1552,7 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
     RulesR rr = {0};
     PIX *out = NULL, *div = NULL, *rows = NULL, *ticks = NULL;
     BOXA *bands = NULL;
-    int ok = !strip || strip_dividers(pixb, &div, &rows, &ticks, NULL) == 0;
+    int ok = !strip || strip_dividers(pixb, &div, &rows, &ticks, NULL, cells) == 0;
     PIX *r = ok ? pixReduceRankBinary2(pixb, 1, NULL) : NULL;
     if (r && rules_reduced(r, med_h, bridge, hlen, strip ? 0 : vlen, vlen_short,
                            &rr) == 0) {
@@ -1488,7 +1562,7 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
         if (!hz && !div)
             div = pixCreate(w, h, 1);
         if (!hz && (!div || !(bands = boxaCreate(4)) ||
-                    box_rows(pixb, rr.hm, med_h, div, bands, fields) != 0 ||
+                    box_rows(pixb, rr.hm, med_h, div, bands, fields, cells) != 0 ||
                     box_rows_clear(rr.vm, rr.vk, bands, vlen / 2) != 0))
             goto done;
         if (div)
@@ -1501,7 +1575,8 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
             out = pixCopy(NULL, pixb);
         else
             out = rules_remove(pixb, &rr, dz ? NULL : div, dz ? NULL : rows,
-                               tz ? NULL : ticks, med_h, dpi, drop, fields);
+                               tz ? NULL : ticks, med_h, dpi, drop, fields,
+                               cells);
     }
 done:
     boxaDestroy(&bands);

@@ -136,6 +136,57 @@ static int join_fragments(SegPieces *ps, SegWLine *l, SegStats *st)
     return 0;
 }
 
+/* The index of the cell of cells that holds b: 3/4 of its width and its
+ * middle row; -1 for none. */
+static int cell_of(const BOXA *cells, const SegBox *b)
+{
+    int n = boxaGetCount((BOXA *)cells);
+    float cy = (float)b->y + 0.5f * (float)b->h;
+    for (int i = 0; i < n; i++) {
+        l_int32 x, y, w, h;
+        boxaGetBoxGeometry((BOXA *)cells, i, &x, &y, &w, &h);
+        int x0 = b->x > x ? b->x : x;
+        int x1 = b->x + b->w < x + w ? b->x + b->w : x + w;
+        if (4 * (x1 - x0) >= 3 * b->w && cy >= (float)y && cy < (float)(y + h))
+            return i;
+    }
+    return -1;
+}
+
+/* Is the union of boxes a and b wider than 1.2 times its height? */
+static int too_wide(const SegBox *a, const SegBox *b)
+{
+    int x0 = a->x < b->x ? a->x : b->x, y0 = a->y < b->y ? a->y : b->y;
+    int x1 = a->x + a->w > b->x + b->w ? a->x + a->w : b->x + b->w;
+    int y1 = a->y + a->h > b->y + b->h ? a->y + a->h : b->y + b->h;
+    return 5 * (x1 - x0) > 6 * (y1 - y0);
+}
+
+/* Pass 4: a field's cells hold one character each, so the pieces in one
+ * cell (the two strokes of a 4, a 5's flag, a 3 cut in two) are merged,
+ * unless together they are wider than 1.2 times their height: two
+ * characters written in one wide cell ("12" in a day's box) stay two. */
+static int join_cells(SegPieces *ps, SegWLine *l, const BOXA *cells,
+                      SegStats *st)
+{
+    int cur = -1, cur_cell = -1;
+    for (int i = 0; i < l->n; i++) {
+        SegPiece *b = &ps->v[l->idx[i]];
+        int c = cell_of(cells, &b->box);
+        if (cur >= 0 && c >= 0 && c == cur_cell &&
+            !too_wide(&ps->v[cur].box, &b->box)) {
+            if (seg__piece_merge(&ps->v[cur], b) != 0)
+                return -1;
+            st->n_fragments_merged++;
+            continue;
+        }
+        cur = l->idx[i];
+        cur_cell = c;
+    }
+    line_sort_live(ps, l);
+    return 0;
+}
+
 /* Column ink counts of a piece, smoothed over 3 columns. */
 static void col_profile(const SegPiece *p, float *prof)
 {
@@ -425,33 +476,13 @@ static int split_piece(SegPieces *ps, SegWLine *l, int pi, float tw,
     return 0;
 }
 
-/**
- * Turn each line's pieces into glyphs: dots, fragments, touching glyphs.
- *
- * @param[in,out] ps   all pieces; merged ones are marked dead, cut ones
- *                     replaced and appended
- * @param[in,out] ls   lines in reading order; each line's idx ends sorted
- *                     by x and holds live pieces only
- * @param[in]     m    page metrics (med_w is computed here and read back
- *                     through the const pointer's owner)
- * @param[in]     opt  settings (split_touching, score)
- * @param[in,out] st   counters
- * @return 0, or -1 on error (out of memory)
- */
-int seg__glyphs_build(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
-                      const SegOptions *opt, SegStats *st)
+/* Pass 3 over all lines: pieces wider than two glyphs cut (split_piece). */
+static int split_touching(SegPieces *ps, SegWLines *ls, const SegOptions *opt,
+                          SegStats *st)
 {
-    (void)m;
     int total = 0;
-    for (int i = 0; i < ls->n; i++) {
-        SegWLine *l = &ls->v[i];
-        line_sort_live(ps, l);
-        if (join_dots(ps, l, st) != 0 || join_fragments(ps, l, st) != 0)
-            return -1;
-        total += l->n;
-    }
-    if (!opt->split_touching || total == 0)
-        return 0;
+    for (int i = 0; i < ls->n; i++)
+        total += ls->v[i].n;
     /* Typical glyph width, in x-heights of its line: widths of
      * glyph-high pieces, page-wide (a form's values are written twice as
      * big as its printed labels: their glyphs are twice as wide). */
@@ -493,6 +524,42 @@ int seg__glyphs_build(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
         line_sort_live(ps, l);
     }
     free(wv);
+    return 0;
+}
+
+/**
+ * Turn each line's pieces into glyphs: dots, fragments, touching glyphs.
+ *
+ * @param[in,out] ps   all pieces; merged ones are marked dead, cut ones
+ *                     replaced and appended
+ * @param[in,out] ls   lines in reading order; each line's idx ends sorted
+ *                     by x and holds live pieces only
+ * @param[in]     m    page metrics (med_w is computed here and read back
+ *                     through the const pointer's owner)
+ * @param[in]     opt  settings (split_touching, score)
+ * @param[in]     cells [optional] the cells of a boxed or comb field
+ *                     (seg__furniture_remove): the pieces in one cell
+ *                     become one glyph, after the cuts
+ * @param[in,out] st   counters
+ * @return 0, or -1 on error (out of memory)
+ */
+int seg__glyphs_build(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
+                      const SegOptions *opt, const BOXA *cells, SegStats *st)
+{
+    (void)m;
+    int total = 0;
+    for (int i = 0; i < ls->n; i++) {
+        SegWLine *l = &ls->v[i];
+        line_sort_live(ps, l);
+        if (join_dots(ps, l, st) != 0 || join_fragments(ps, l, st) != 0)
+            return -1;
+        total += l->n;
+    }
+    if (opt->split_touching && total > 0 && split_touching(ps, ls, opt, st) != 0)
+        return -1;
+    for (int i = 0; cells && boxaGetCount((BOXA *)cells) > 0 && i < ls->n; i++)
+        if (join_cells(ps, &ls->v[i], cells, st) != 0)
+            return -1;
     return 0;
 }
 

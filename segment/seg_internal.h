@@ -96,7 +96,7 @@ int seg__piece_cut_rows(const SegPiece *p, int row, SegPiece *top,
                         SegPiece *bottom);
 int seg__pieces_join_stacked(SegPieces *ps, float med_h, SegStats *st);
 int seg__glyphs_build(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
-                      const SegOptions *opt, SegStats *st);
+                      const SegOptions *opt, const BOXA *cells, SegStats *st);
 int seg__words_mark(const SegPieces *ps, const SegWLines *ls,
                     const SegMetrics *m, const SegOptions *opt,
                     const BOXA *fields,
@@ -131,7 +131,7 @@ float seg__line_base_at(const SegWLine *l, float x);
 
 /* seg_furniture.c */
 PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
-                           BOXA *fields);
+                           BOXA *fields, BOXA *cells);
 int seg__furniture_possible(const SegPieces *ps, int h, int dpi, float med_h);
 
 /* min/max without libm calls in hot loops (fminf is a call at -O2). */

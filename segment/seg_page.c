@@ -281,7 +281,7 @@ static int page_dpi(int dpi, SegMetrics *m, SegStats *st)
 static int furniture_remove(PIX *pixb, const SegOptions *opt, int crop,
                             const SegFrame *f, float all_h,
                             const SegMetrics *m, SegStats *st, SegPieces *ps,
-                            PIX **ppixc, BOXA *fields)
+                            PIX **ppixc, BOXA *fields, BOXA *cells)
 {
     /* a crop whose pieces all touch its frame or look like rules (a boxed
      * field: one piece, wider than 8 heights) has no glyph height of its
@@ -294,7 +294,8 @@ static int furniture_remove(PIX *pixb, const SegOptions *opt, int crop,
         !seg__furniture_possible(ps, pixGetHeight(pixb), m->dpi, mh))
         return 0;
     *ppixc =
-        seg__furniture_remove(pixb, m->dpi, mh, &st->furniture_px, fields);
+        seg__furniture_remove(pixb, m->dpi, mh, &st->furniture_px, fields,
+                              cells);
     if (!*ppixc)
         return -1;
     if (st->furniture_px > 0) {
@@ -421,10 +422,11 @@ static int specks_drop(SegPieces *ps, const SegOptions *opt, int crop,
 /* The lines of a page with ink: stacked fragments joined, lines found (a
  * crop keeps its main line), put in reading order, cut into glyphs. With
  * an estimated dpi, *pdpi is estimated again from the lines' cap height.
+ * cells: a field's cells, one character each (seg__furniture_remove).
  * 0, or -1 on error. */
 static int lines_build(SegPieces *ps, SegMetrics *m, const SegOptions *opt,
-                       int crop, const SegFrame *f, SegStats *st,
-                       SegWLines *ls, int *pdpi)
+                       int crop, const SegFrame *f, const BOXA *cells,
+                       SegStats *st, SegWLines *ls, int *pdpi)
 {
     if (seg__pieces_join_stacked(ps, m->med_h, st) != 0)
         return -1;
@@ -436,7 +438,7 @@ static int lines_build(SegPieces *ps, SegMetrics *m, const SegOptions *opt,
     if (crop && seg__crop_main_line(ps, ls, m, f, st) != 0)
         return -1;
     if (seg__lines_order(ps, ls, m) != 0 ||
-        seg__glyphs_build(ps, ls, m, opt, st) != 0)
+        seg__glyphs_build(ps, ls, m, opt, cells, st) != 0)
         return -1;
     for (int i = 0; i < ls->n; i++)
         seg__line_update_box(ps, &ls->v[i]);
@@ -498,7 +500,7 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
     SegWLines ls = {0};
     SegPage *page = NULL;
     PIX *pixc = NULL;
-    BOXA *fields = NULL;
+    BOXA *fields = NULL, *cells = NULL;
     unsigned char *word_start = NULL;
 
     if (seg__pieces_from_pix(pixb, &ps) != 0)
@@ -516,12 +518,12 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
         m.med_h = median_height_pieces(&ps);
     }
     dpi = page_dpi(dpi, &m, &st);
-    if (!(fields = boxaCreate(4))) {
+    if (!(fields = boxaCreate(4)) || !(cells = boxaCreate(4))) {
         err_set("segment: out of memory (fields)");
         goto done;
     }
     if (furniture_remove(pixb, opt, crop, &frame, all_h, &m, &st, &ps, &pixc,
-                         fields) < 0)
+                         fields, cells) < 0)
         goto done;
     st.n_components = ps.n;
     if (opt->remove_furniture)
@@ -529,7 +531,8 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
     int nh = specks_drop(&ps, opt, crop, &m, &st);
     if (nh < 0)
         goto done;
-    if (nh > 0 && lines_build(&ps, &m, opt, crop, &frame, &st, &ls, &dpi) < 0)
+    if (nh > 0 && lines_build(&ps, &m, opt, crop, &frame, cells, &st, &ls,
+                              &dpi) < 0)
         goto done;
     word_start = calloc((size_t)ps.n + 1, 1);
     if (!word_start) {
@@ -546,6 +549,7 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
 done:
     free(word_start);
     boxaDestroy(&fields);
+    boxaDestroy(&cells);
     seg__wlines_cleanup(&ls);
     seg__pieces_cleanup(&ps);
     pixDestroy(&pixc);

@@ -540,22 +540,75 @@ static void seg_page_segment__field_cut_inside_box__dividers_removed(void)
     pixDestroy(&whole);
 }
 
-static void seg_page_segment__comb_field_crop__ticks_removed(void)
+/* A comb field cut out tight: base rule and ticks a third of a cell of 40
+ * px, one glyph of cells in each. */
+static PIX *comb_crop(const char *cells, FxPen *pen)
 {
-    /* A comb field cut out tight: base rule and ticks a third of a cell. */
-    FxPen pen = fx_pen(24);
-    const char *cells = "onxvon";
     int n = (int)strlen(cells), pitch = 40, base = 44;
     PIX *pix = pixCreate(n * pitch + 5, 50, 1);
     pixRasterop(pix, 1, base + 2, n * pitch + 3, 3, PIX_SET, NULL, 0, 0);
     for (int i = 0; i <= n; i++)
         pixRasterop(pix, 1 + i * pitch, base - 12, 3, 16, PIX_SET, NULL, 0, 0);
     for (int i = 0; i < n; i++) {
-        int gw = fx_glyph_width(cells[i], &pen);
+        int gw = fx_glyph_width(cells[i], pen);
         fx_glyph(pix, cells[i], (float)(1 + i * pitch + (pitch - gw) / 2 + 1),
-                 (float)base - 2, &pen);
+                 (float)base - 2, pen);
     }
-    check_field(pix, n, 24);
+    return pix;
+}
+
+static void seg_page_segment__comb_field_crop__ticks_removed(void)
+{
+    FxPen pen = fx_pen(24);
+    const char *cells = "onxvon";
+    PIX *pix = comb_crop(cells, &pen);
+    check_field(pix, (int)strlen(cells), 24);
+    pixDestroy(&pix);
+}
+
+/* Cut the glyph of cell k (pitch 40 from x0) in two halves side by side,
+ * neither over the other (a 4 written in two strokes, a 3 broken at its
+ * waist): 3 columns of paper through its middle, rows y0 .. y1. */
+static void cell_glyph_halved(PIX *pix, int x0, int k, int y0, int y1)
+{
+    pixRasterop(pix, x0 + 40 * k + 20, y0, 3, y1 - y0, PIX_CLR, NULL, 0, 0);
+}
+
+static void seg_page_segment__boxed_field_glyph_in_two_pieces__one_glyph(
+    void)
+{
+    /* A cell holds one character: its two pieces are one glyph (they
+     * were read as two, "4" as "21"). */
+    FxPen pen = fx_pen(24);
+    const char *cells = "onoxvo";
+    PIX *pix = boxed_field(cells, 2, 0, &pen);
+    cell_glyph_halved(pix, 2, 2, 5, pixGetHeight(pix) - 5);
+    check_field(pix, (int)strlen(cells), 24);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__two_characters_in_one_cell__kept_two(void)
+{
+    /* Smaller writing, two characters to the cell: together they are
+     * wider than tall, so they are not one character. */
+    FxPen pen = fx_pen(24), small = fx_pen(16);
+    PIX *pix = boxed_field("on vo", 2, 0, &pen);
+    int wo = fx_glyph_width('o', &small), wx = fx_glyph_width('x', &small);
+    int x = 2 + 2 * 40 + (40 - wo - wx - 4) / 2;
+    fx_glyph(pix, 'o', (float)x, 46.0f, &small);
+    fx_glyph(pix, 'x', (float)(x + wo + 4), 46.0f, &small);
+    check_field(pix, 6, 24);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__comb_field_glyph_in_two_pieces__one_glyph(void)
+{
+    FxPen pen = fx_pen(24);
+    const char *cells = "onoxvo";
+    PIX *pix = comb_crop(cells, &pen);
+    cell_glyph_halved(pix, 1, 2, 0, 46);
+    cell_glyph_halved(pix, 1, 5, 0, 46);
+    check_field(pix, (int)strlen(cells), 24);
     pixDestroy(&pix);
 }
 
@@ -618,18 +671,19 @@ static void seg_page_segment__boxed_field_with_margin__dividers_removed(void)
     pixDestroy(&pix);
 }
 
-static void seg_page_segment__boxed_field_on_page__dividers_removed(void)
+/* A low boxed field of cells on a page of writing, the glyph of cell
+ * halve (-1: none) cut in two: the field must hold one glyph a cell and
+ * nothing like a piece of a line. */
+static void check_field_on_page(const char *cells, int halve)
 {
-    /* A low boxed field on a page of writing: its sides and dividers,
-     * shorter than the box sides a page's rules allow (1.8 glyph
-     * heights), were read as 1s between the letters. */
     FxPen pen = fx_pen(24);
-    const char *cells = "onlxHvo";
     PIX *pix = pixCreate(1400, 700, 1);
     fx_text(pix, "Name of the holder", 60, 100, &pen, 0);
     fx_text(pix, "written in full", 60, 200, &pen, 0);
     PIX *field = boxed_field(cells, 0, 0, &pen);
     int fw = pixGetWidth(field), fh = pixGetHeight(field);
+    if (halve >= 0)
+        cell_glyph_halved(field, 0, halve, 3, fh - 3);
     pixRasterop(pix, 300, 300, fw, fh, PIX_SRC, field, 0, 0);
     fx_text(pix, "and the date below", 60, 500, &pen, 0);
     SegPage *p = seg_opt(pix, NULL);
@@ -643,6 +697,19 @@ static void seg_page_segment__boxed_field_on_page__dividers_removed(void)
     seg_page_destroy(&p);
     pixDestroy(&field);
     pixDestroy(&pix);
+}
+
+static void seg_page_segment__boxed_field_on_page__dividers_removed(void)
+{
+    /* Its sides and dividers, shorter than the box sides a page's rules
+     * allow (1.8 glyph heights), were read as 1s between the letters. */
+    check_field_on_page("onlxHvo", -1);
+}
+
+static void seg_page_segment__boxed_field_on_page_glyph_in_two__one_glyph(
+    void)
+{
+    check_field_on_page("onoxvo", 2);
 }
 
 static void seg_page_segment__ruled_lines_tall_letters__kept(void)
@@ -908,9 +975,13 @@ int main(void)
     RUN(seg_page_segment__boxed_field_one_piece__dividers_removed);
     RUN(seg_page_segment__field_cut_inside_box__dividers_removed);
     RUN(seg_page_segment__comb_field_crop__ticks_removed);
+    RUN(seg_page_segment__boxed_field_glyph_in_two_pieces__one_glyph);
+    RUN(seg_page_segment__comb_field_glyph_in_two_pieces__one_glyph);
+    RUN(seg_page_segment__two_characters_in_one_cell__kept_two);
     RUN(seg_page_segment__trimmed_upright_stems__kept);
     RUN(seg_page_segment__boxed_field_with_margin__dividers_removed);
     RUN(seg_page_segment__boxed_field_on_page__dividers_removed);
+    RUN(seg_page_segment__boxed_field_on_page_glyph_in_two__one_glyph);
     RUN(seg_page_segment__ruled_lines_tall_letters__kept);
     RUN(seg_page_segment__tilted_box_beside_small_print__no_dashes);
     RUN(seg_page_segment__checkbox_squares__dropped_marks_kept);
