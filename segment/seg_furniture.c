@@ -1029,11 +1029,60 @@ static int strip_col_runs(const int *v, int w, int need, int maxw, int *x0s,
     return n;
 }
 
+/* Of a strip's candidate ticks (centres cx[0..n-1] in order), mark in
+ * keep[] those on the regular grid that fits them best: the pitch and
+ * phase (through two candidates, k cells apart) with the most candidates
+ * on a grid position (within 0.12 pitch + 1 px) less the positions left
+ * empty between the first and the last of them. The stems of digits
+ * crossing the rule stand off the grid; half the pitch would take some
+ * of them but leave as many positions empty. Returns how many are kept. */
+static int tick_grid(const int *cx, int n, unsigned char *keep)
+{
+    memset(keep, 0, (size_t)n);
+    int best = 0;
+    float best_p = 0, best_x = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++)
+            for (int k = 1; k <= 16; k++) {
+                float p = (float)(cx[j] - cx[i]) / (float)k;
+                if (p < 8.0f)
+                    break;
+                float tol = 0.12f * p + 1.0f;
+                /* positions taken, each once (cx is in order) */
+                int on = 0, lo = 1 << 30, hi = -(1 << 30);
+                for (int m = 0; m < n; m++) {
+                    float q = (float)(cx[m] - cx[i]) / p;
+                    int r = (int)lrintf(q);
+                    if (fabsf(q - (float)r) * p <= tol && (on == 0 || r > hi)) {
+                        on++;
+                        lo = r < lo ? r : lo;
+                        hi = r;
+                    }
+                }
+                int score = on - ((hi - lo + 1) - on);
+                if (score > best || (score == best && p > best_p)) {
+                    best = score;
+                    best_p = p;
+                    best_x = (float)cx[i];
+                }
+            }
+    int kept = 0;
+    for (int m = 0; best_p > 0 && m < n; m++) {
+        float q = ((float)cx[m] - best_x) / best_p;
+        if (fabsf(q - lrintf(q)) * best_p <= 0.12f * best_p + 1.0f) {
+            keep[m] = 1;
+            kept++;
+        }
+    }
+    return kept;
+}
+
 /* A comb field's ticks in a strip with a bottom rule starting at row b:
  * runs of at most maxw columns whose ink goes straight up from the rule
- * for at least a sixth of the span, on the cells' grid (strip_grid), at
- * least 4. Their ink, up to the median tick's height + 1 (a glyph resting
- * on a tick keeps its stroke), goes into tick; the cells between them,
+ * for at least a sixth of the span, on the grid that fits them best
+ * (tick_grid), at least 4. Their ink,
+ * up to the median tick's height + 1 (a glyph resting on a tick keeps
+ * its stroke), goes into tick; the cells between them,
  * up to row b, into cells [optional]. up: scratch, w ints. 0, or -1 out
  * of memory. */
 static int strip_ticks(PIX *pixb, int b, int span, int maxw, int *up,
@@ -1050,7 +1099,7 @@ static int strip_ticks(PIX *pixb, int b, int span, int maxw, int *up,
             up[x]++;
     }
     int n = strip_col_runs(up, w, k0, maxw, x0s, x1s, cx, ups);
-    if (strip_grid(cx, n, keep) < 4)
+    if (tick_grid(cx, n, keep) < 4)
         return 0;
     int hs[64], nk = 0;
     for (int i = 0; i < n; i++)

@@ -587,6 +587,28 @@ static void seg_page_segment__boxed_field_glyph_in_two_pieces__one_glyph(
     pixDestroy(&pix);
 }
 
+static void seg_page_segment__comb_crop_stems_across_rule__ticks_removed(
+    void)
+{
+    /* Digits whose stems cross the comb's rule off the grid (a 7, a 9),
+     * and three glyphs that touch their ticks (which the page's comb
+     * search then misses): the strip's tick search must still find the grid,
+     * and take the ticks the stems stood between (they read as 1s). */
+    FxPen pen = fx_pen(24);
+    const char *cells = "nnonnnn";
+    PIX *pix = comb_crop(cells, &pen);
+    int stems[] = {0, 4, 5, 6};
+    for (int i = 0; i < 4; i++) /* a stem from the glyph down across it */
+        pixRasterop(pix, 1 + 40 * stems[i] + 27, 30, 3, 20, PIX_SET, NULL, 0,
+                    0);
+    int touch[] = {2, 3, 5};
+    for (int i = 0; i < 3; i++) /* a stroke reaching the cell's left tick */
+        pixRasterop(pix, 1 + 40 * touch[i] + 2, 36, 10, 5, PIX_SET, NULL, 0,
+                    0);
+    check_field(pix, (int)strlen(cells), 24);
+    pixDestroy(&pix);
+}
+
 static void seg_page_segment__two_characters_in_one_cell__kept_two(void)
 {
     /* Smaller writing, two characters to the cell: together they are
@@ -978,6 +1000,7 @@ int main(void)
     RUN(seg_page_segment__boxed_field_glyph_in_two_pieces__one_glyph);
     RUN(seg_page_segment__comb_field_glyph_in_two_pieces__one_glyph);
     RUN(seg_page_segment__two_characters_in_one_cell__kept_two);
+    RUN(seg_page_segment__comb_crop_stems_across_rule__ticks_removed);
     RUN(seg_page_segment__trimmed_upright_stems__kept);
     RUN(seg_page_segment__boxed_field_with_margin__dividers_removed);
     RUN(seg_page_segment__boxed_field_on_page__dividers_removed);
