@@ -1601,7 +1601,8 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
     RulesR rr = {0};
     PIX *out = NULL, *div = NULL, *rows = NULL, *ticks = NULL;
     BOXA *bands = NULL;
-    int ok = !strip || strip_dividers(pixb, &div, &rows, &ticks, NULL, cells) == 0;
+    int ok =
+        !strip || strip_dividers(pixb, &div, &rows, &ticks, NULL, cells) == 0;
     PIX *r = ok ? pixReduceRankBinary2(pixb, 1, NULL) : NULL;
     if (r && rules_reduced(r, med_h, bridge, hlen, strip ? 0 : vlen, vlen_short,
                            &rr) == 0) {
@@ -1610,9 +1611,10 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
         pixZero(rr.vm, &vz);
         if (!hz && !div)
             div = pixCreate(w, h, 1);
-        if (!hz && (!div || !(bands = boxaCreate(4)) ||
-                    box_rows(pixb, rr.hm, med_h, div, bands, fields, cells) != 0 ||
-                    box_rows_clear(rr.vm, rr.vk, bands, vlen / 2) != 0))
+        if (!hz &&
+            (!div || !(bands = boxaCreate(4)) ||
+             box_rows(pixb, rr.hm, med_h, div, bands, fields, cells) != 0 ||
+             box_rows_clear(rr.vm, rr.vk, bands, vlen / 2) != 0))
             goto done;
         if (div)
             pixZero(div, &dz);

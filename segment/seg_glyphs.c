@@ -555,7 +555,8 @@ int seg__glyphs_build(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
             return -1;
         total += l->n;
     }
-    if (opt->split_touching && total > 0 && split_touching(ps, ls, opt, st) != 0)
+    if (opt->split_touching && total > 0 &&
+        split_touching(ps, ls, opt, st) != 0)
         return -1;
     for (int i = 0; cells && boxaGetCount((BOXA *)cells) > 0 && i < ls->n; i++)
         if (join_cells(ps, &ls->v[i], cells, st) != 0)
