@@ -26,8 +26,8 @@ while [ $# -gt 0 ]; do
 done
 
 limit=${TEST_TIMEOUT:-600}
-njobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
-case $njobs in '' | *[!0-9]* | 0) echo "run.sh: TEST_JOBS must be a positive number" >&2; exit 2 ;; esac
+. tests/pool.sh
+njobs=$(pool_size TEST_JOBS run.sh) || exit 2
 res=$(mktemp -d "${TMPDIR:-/tmp}/inkpipe-run.XXXXXX")
 trap 'rm -rf "$res"' EXIT
 
@@ -106,18 +106,7 @@ show_done() { # print the finished programs' reports, in order
         shown=$((shown + 1))
     done
 }
-running=0
-for i in "${!tasks[@]}"; do
-    while [ "$running" -ge "$njobs" ]; do
-        wait -n
-        running=$((running - 1))
-        show_done
-    done
-    start "$i" &
-    running=$((running + 1))
-done
-wait
-show_done
+pool_run "$njobs" ${#tasks[@]} start show_done
 while [ "$shown" -lt ${#tasks[@]} ]; do # a runner that died without a report
     echo "FAIL $shown: ${tasks[$shown]} (no report)"
     echo "0 1 ${tasks[$shown]%%|*}/no-report" >"$res/$shown.cnt"

@@ -15,8 +15,8 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_supp
 export OPENBLAS_NUM_THREADS=1
 # Targets run FUZZ_JOBS at a time (default: one per CPU), each for SECONDS
 # of wall time; their lines are printed in the order named.
-njobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
-case $njobs in '' | *[!0-9]* | 0) echo "fuzz/run.sh: FUZZ_JOBS must be a positive number" >&2; exit 2 ;; esac
+. tests/pool.sh
+njobs=$(pool_size FUZZ_JOBS fuzz/run.sh) || exit 2
 res=$(mktemp -d "${TMPDIR:-/tmp}/inkpipe-fuzz.XXXXXX")
 trap 'rm -rf "$res"' EXIT
 
@@ -45,16 +45,8 @@ fuzz_one() { # I NAME: run one target; its report goes to $res/I (0 passed, 1 fa
 }
 
 names=("$@")
-running=0
-for i in "${!names[@]}"; do
-    while [ "$running" -ge "$njobs" ]; do
-        wait -n
-        running=$((running - 1))
-    done
-    fuzz_one "$i" "${names[$i]}" &
-    running=$((running + 1))
-done
-wait
+fuzz_nth() { fuzz_one "$1" "${names[$1]}"; }
+pool_run "$njobs" ${#names[@]} fuzz_nth
 passed=0 failed=0
 for i in "${!names[@]}"; do
     if [ -f "$res/$i.rc" ] && [ "$(cat "$res/$i.rc")" = 0 ]; then
