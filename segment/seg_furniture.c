@@ -242,27 +242,35 @@ static int field_add(BOXA *fields, int x, int y, int w, int h)
 }
 
 /* Add to cells the cells between dividers or ticks centred at cx[0..n-1]
- * (in order) whose step is on the grid: 0.75 to 1.25 times the median
- * step (two cells where one divider was missed are left out). Each spans
- * rows y .. y + h - 1 and holds one character (seg__glyphs_build). 0, or
- * -1 out of memory. */
-static int cells_add(BOXA *cells, const int *cx, int n, int y, int h)
+ * (in order; keep [optional]: only those marked) whose step is on the
+ * grid: 0.75 to 1.25 times the median step (two cells where one divider
+ * was missed are left out). Each spans rows y .. y + h - 1 and holds one
+ * character (seg__glyphs_build). 0, or -1 out of memory. */
+static int cells_add(BOXA *cells, const int *cx, const unsigned char *keep,
+                     int n, int y, int h)
 {
     if (!cells || n < 2)
         return 0;
-    int *steps = malloc((size_t)n * sizeof *steps);
-    if (!steps)
+    int *kx = malloc((size_t)2 * n * sizeof *kx); /* centres, steps */
+    if (!kx)
         return -1;
-    for (int i = 1; i < n; i++)
-        steps[i - 1] = cx[i] - cx[i - 1];
-    qsort(steps, (size_t)(n - 1), sizeof *steps, cmp_int);
-    int g = steps[(n - 1) / 2], rc = 0;
-    free(steps);
-    for (int i = 1; rc == 0 && i < n; i++) {
-        int step = cx[i] - cx[i - 1];
-        if (step > 2 && 4 * step >= 3 * g && 4 * step <= 5 * g)
-            rc = field_add(cells, cx[i - 1] + 1, y, step - 1, h);
+    int *steps = kx + n, nk = 0;
+    for (int i = 0; i < n; i++)
+        if (!keep || keep[i])
+            kx[nk++] = cx[i];
+    int rc = 0;
+    for (int i = 1; i < nk; i++)
+        steps[i - 1] = kx[i] - kx[i - 1];
+    if (nk >= 2) {
+        qsort(steps, (size_t)(nk - 1), sizeof *steps, cmp_int);
+        int g = steps[(nk - 1) / 2];
+        for (int i = 1; rc == 0 && i < nk; i++) {
+            int step = kx[i] - kx[i - 1];
+            if (step > 2 && 4 * step >= 3 * g && 4 * step <= 5 * g)
+                rc = field_add(cells, kx[i - 1] + 1, y, step - 1, h);
+        }
     }
+    free(kx);
     return rc;
 }
 
@@ -432,12 +440,11 @@ static int find_combs(PIX *rest, BOXA *lines, BOXA *vrules, PIX *tmask,
                     cells_glyph_wide(pitch, med_h, (float)hmax)) {
                     field_add(fields, lx + fx0, y0, fx1 - fx0, ly - y0);
                     /* its cells, between the ticks kept (in x order) */
-                    int *kx = malloc((size_t)nk * sizeof *kx), nkx = 0;
+                    int *kx = malloc((size_t)nk * sizeof *kx);
                     for (int i = 0; kx && i < nk; i++)
-                        if (keep[i])
-                            kx[nkx++] = lx + t[i].x2 / 2;
+                        kx[i] = lx + t[i].x2 / 2;
                     if (kx)
-                        cells_add(cells, kx, nkx, y0, ly - y0);
+                        cells_add(cells, kx, keep, nk, y0, ly - y0);
                     free(kx);
                 }
             }
@@ -524,7 +531,7 @@ static int cell_fields(BOXA *hrules, BOXA *vrules, float med_h, BOXA *fields,
                 t -= hy - t;
                 t = t < 0 ? 0 : t;
                 if (field_add(fields, cx[a], t, cx[b] - cx[a], hy - t) != 0 ||
-                    cells_add(cells, cx + a, b - a + 1, t, hy - t) != 0) {
+                    cells_add(cells, cx + a, NULL, b - a + 1, t, hy - t) != 0) {
                     rc = -1;
                     break;
                 }
@@ -1111,11 +1118,7 @@ static int strip_ticks(PIX *pixb, int b, int span, int maxw, int *up,
         if (keep[i])
             pixRasterop(tick, x0s[i], b - th, x1s[i] - x0s[i] + 1, th, PIX_SRC,
                         pixb, x0s[i], b - th);
-    int kx[64], nkx = 0;
-    for (int i = 0; i < n; i++)
-        if (keep[i])
-            kx[nkx++] = cx[i];
-    return cells_add(cells, kx, nkx, 0, b);
+    return cells_add(cells, cx, keep, n, 0, b);
 }
 
 /* The dividers strip_dividers() drew: how many, the first one's first
@@ -1205,11 +1208,7 @@ static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **ptick,
                 drawn.x0 = drawn.n++ ? drawn.x0 : x0s[i];
                 drawn.x1 = x1s[i] + 1;
             }
-    int rc = 0, kx[64], nkx = 0;
-    for (int i = 0; drawn.n >= 2 && i < n; i++)
-        if (keep[i])
-            kx[nkx++] = cx[i];
-    rc = cells_add(cells, kx, nkx, 0, h);
+    int rc = drawn.n >= 2 ? cells_add(cells, cx, keep, n, 0, h) : 0;
     if (rc == 0 && tick && kept == 0 && b < h && span >= 8)
         rc = strip_ticks(pixb, b, span, maxw, colc, tick, cells);
     free(rowc);
