@@ -299,14 +299,17 @@ eval-real: $(BIN) $(BUILD)/tools/cer $(BUILD)/tools/eval_report $(BUILD)/tools/r
 # digits the bundled model never trains on, in drawn boxes and combs,
 # read with inkpipe ocr --charset digits three ways: each field alone cut
 # tight, the box and comb fields cut with 40 px of paper around, and the
-# same pasted ten to an A4 page; prints the share read exactly per kind.
+# same pasted ten to an A4 page; then open boxes (no dividers, the digits
+# written freely, as on a census form) the same three ways; prints the
+# share read exactly per kind.
 # Without $(DATA)/mnist-test it says so and is skipped.
 FIELDS     ?= 60
 FIELD_SEED ?= 7
 eval-fields: $(BIN) $(BUILD)/tools/field_compose
 	@if [ ! -f $(word 1,$(MNIST_IDX)) ] || [ ! -f $(word 2,$(MNIST_IDX)) ]; then \
 	  echo "make eval-fields: no MNIST test files in $(DATA)/mnist-test (set DATA=...); skipped"; \
-	else for how in "" "--margin 40 --kinds box,comb" "--page"; do \
+	else for how in "" "--margin 40 --kinds box,comb" "--page" \
+	  "--kinds open" "--kinds open --margin 40" "--kinds open --page"; do \
 	  tools/field_eval.sh --idx $(MNIST_IDX) --fields $(FIELDS) --seed $(FIELD_SEED) $$how \
 	  --inkpipe $(BIN) --build $(BUILD) $(if $(MODEL),--model $(MODEL)) || exit 1; done; fi
 

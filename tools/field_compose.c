@@ -27,7 +27,15 @@
  *           boundary
  *   box_in  a box cut just inside its outer lines (lw / 2 + 1 px off each
  *           side): remnants of the outer lines or none
- * Per field: 6-10 digits, cell 44-60 px square, line width 2-3 px (grey
+ *   open    (only when asked for) one closed box without dividers, the
+ *           digits written freely as on a census form: 2-10 digits, the
+ *           box 48-80 px high inside, lines 2-4 px, the digits' ink
+ *           0.45-0.85 of it high (each +-10 %), gaps between their ink
+ *           of -0.06 to 0.45 ink heights (some touch), up and down by
+ *           +-0.12 box heights (the tallest cross a line), 3 px to half
+ *           a box of paper before the first and 3 px to a box after the
+ *           last; compose_open()
+ * Per box, comb and box_in field: 6-10 digits, cell 44-60 px square, line width 2-3 px (grey
  * 40), each digit scaled bilinearly to 1.0-1.25 x the cell, centred in its
  * cell with a jitter of -3..3 px across and -2..4 px down; paper grey 235,
  * ink 235 - 0.85 * v for MNIST values v > 30 (darker wins). The digits are
@@ -58,8 +66,9 @@
 #define LINE_GREY 40
 #define MAX_DIGITS 10
 
-enum { K_BOX, K_COMB, K_BOX_IN, K_COUNT };
-static const char *const KIND_NAMES[K_COUNT] = {"box", "comb", "box_in"};
+enum { K_BOX, K_COMB, K_BOX_IN, K_OPEN, K_COUNT };
+static const char *const KIND_NAMES[K_COUNT] = {"box", "comb", "box_in",
+                                                "open"};
 
 typedef struct {
     const char *images, *labels, *out;
@@ -90,8 +99,9 @@ static void usage(FILE *fp)
         "  --seed S             random seed (default 7)\n"
         "  --first K            digits only from sample K on (default 8000:\n"
         "                       the 2,000 the bundled model never trains on)\n"
-        "  --kinds LIST         comma list of box, comb, box_in (default all;\n"
-        "                       field f has the (f mod count)th kind)\n"
+        "  --kinds LIST         comma list of box, comb, box_in, open (default\n"
+        "                       box,comb,box_in; field f has the (f mod\n"
+        "                       count)th kind)\n"
         "  --format jpg|png     JPEG quality 80 (default) or PNG\n"
         "  --margin PX          PX px more paper around box and comb fields\n"
         "                       (default 0; box_in fields get none)\n"
@@ -239,6 +249,73 @@ static void draw_digit(PIX *pix, const unsigned char *d, int s, int left,
     }
 }
 
+/* The ink's bounding box of MNIST image d (values > 30) in its 28 x 28
+ * grid, inclusive: b = {x0, y0, x1, y1}; the whole grid when it has none. */
+static void ink_box(const unsigned char *d, int b[4])
+{
+    b[0] = b[1] = MN;
+    b[2] = b[3] = -1;
+    for (int y = 0; y < MN; y++)
+        for (int x = 0; x < MN; x++)
+            if (d[y * MN + x] > 30) {
+                b[0] = x < b[0] ? x : b[0];
+                b[1] = y < b[1] ? y : b[1];
+                b[2] = x > b[2] ? x : b[2];
+                b[3] = y > b[3] ? y : b[3];
+            }
+    if (b[2] < 0) {
+        b[0] = b[1] = 0;
+        b[2] = b[3] = MN - 1;
+    }
+}
+
+/*
+ * Compose an open field (kind open, see the top of the file): the digits
+ * laid out by their ink from left to right, then the box drawn around
+ * them with add px more paper around it.
+ *
+ * @return the field, or NULL after a message (out of memory)
+ */
+static PIX *compose_open(const Mnist *m, int first, int add, Rng *r,
+                         char txt[MAX_DIGITS + 1])
+{
+    int n = rng_int_in(r, 2, MAX_DIGITS), H = rng_int_in(r, 48, 80);
+    int lw = rng_int_in(r, 2, 4);
+    double hgt = H * rng_range_d(r, 0.45, 0.85);
+    int ids[MAX_DIGITS], s[MAX_DIGITS], left[MAX_DIGITS], top[MAX_DIGITS];
+    double x = rng_int_in(r, 3, H / 2), last_gap = 0;
+    for (int k = 0; k < n; k++) {
+        int b[4];
+        ids[k] = first + rng_int(r, m->count - first);
+        txt[k] = (char)('0' + m->lab[ids[k]]);
+        ink_box(m->img + (size_t)ids[k] * MN * MN, b);
+        double sc = hgt * rng_range_d(r, 0.9, 1.1) / (b[3] - b[1] + 1);
+        double cy = H * (0.5 + rng_range_d(r, -0.12, 0.12));
+        s[k] = (int)(MN * sc + 0.5);
+        left[k] = (int)(x - b[0] * sc + 0.5);
+        top[k] = (int)(cy - (b[1] + b[3] + 1) * sc / 2 + 0.5);
+        last_gap = rng_range_d(r, -0.06, 0.45) * hgt;
+        x += (b[2] - b[0] + 1) * sc + last_gap;
+    }
+    txt[n] = 0;
+    int W = (int)(x - last_gap) + rng_int_in(r, 3, H);
+    int o = add + lw, pw = W + 2 * o, ph = H + 2 * o;
+    PIX *pix = pixCreate(pw, ph, 8);
+    if (!pix) {
+        fprintf(stderr, "field_compose: out of memory\n");
+        return NULL;
+    }
+    pixSetAllArbitrary(pix, PAPER);
+    fill_rect(pix, add, add, pw - add, o, LINE_GREY);
+    fill_rect(pix, add, ph - o, pw - add, ph - add, LINE_GREY);
+    fill_rect(pix, add, add, o, ph - add, LINE_GREY);
+    fill_rect(pix, pw - o, add, pw - add, ph - add, LINE_GREY);
+    for (int k = 0; k < n; k++)
+        draw_digit(pix, m->img + (size_t)ids[k] * MN * MN, s[k],
+                   o + left[k], o + top[k]);
+    return pix;
+}
+
 /*
  * Compose field f: draw its lines and digits, cut box_in inside its outer
  * lines, write it and its truth line.
@@ -249,6 +326,8 @@ static PIX *compose_field(const Opts *o, const Mnist *m, int f, Rng *r,
                           char txt[MAX_DIGITS + 1])
 {
     int kind = o->kinds[f % o->n_kinds];
+    if (kind == K_OPEN)
+        return compose_open(m, o->first, o->margin, r, txt);
     int n = rng_int_in(r, 6, MAX_DIGITS), cell = rng_int_in(r, 44, 60);
     int lw = rng_int_in(r, 2, 3);
     int s = (int)(cell * rng_range_d(r, 1.0, 1.25));
@@ -393,7 +472,7 @@ static int parse_kinds(Opts *o, const char *list)
         if (k == K_COUNT || o->n_kinds == K_COUNT) {
             fprintf(stderr,
                     "field_compose: --kinds: '%s' is not one of box, comb, "
-                    "box_in (each at most once)\n",
+                    "box_in, open (each at most once)\n",
                     t);
             return -1;
         }
@@ -508,9 +587,8 @@ static int parse_opts(Opts *o, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    Opts o = {NULL,   NULL, NULL, 60, 8000,
-              0,      0,    0,    7,  {K_BOX, K_COMB, K_BOX_IN},
-              K_COUNT};
+    Opts o = {NULL, NULL, NULL, 60, 8000, 0, 0, 0, 7, {K_BOX, K_COMB, K_BOX_IN},
+              3};
     int rc = parse_opts(&o, argc, argv);
     if (rc)
         return rc == 1 ? 0 : 2;

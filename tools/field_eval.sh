@@ -13,7 +13,10 @@
 # 8000-9999 of IMAGES/LABELS, the t10k gz IDX files): kinds box (a closed
 # box, a divider between cells), comb (a base line, ticks a third of a
 # cell high) and box_in (a box cut just inside its outer lines), taken in
-# turn (--kinds box,comb,box_in), each stored as JPEG quality 80. Reads
+# turn (--kinds box,comb,box_in), and open when asked for (--kinds open:
+# one box without dividers, 2-10 digits written freely as on a census
+# form, some touching each other or the box), each stored as JPEG quality
+# 80. Reads
 # each field alone with `inkpipe ocr --charset digits -o - FIELD.jpg`
 # (--model FILE: another model). A field is exactly right when its reading
 # without whitespace (spaces, line breaks) is its digits.
