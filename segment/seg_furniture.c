@@ -63,21 +63,33 @@ static void rule_lengths(int dpi, float med_h, int *phlen, int *pvlen,
     *pvshort = (int)fmaxf(0.2f * dpi, 1.8f * med_h);
 }
 
+/* The longest a rule need be in a strip w px wide: a box round two or
+ * three digits is under three glyph heights long, and its top and bottom
+ * span the crop, or 3/5 of it with some paper around. */
+static int strip_rule_cap(int hlen, int w)
+{
+    return hlen > 3 * w / 5 ? 3 * w / 5 : hlen;
+}
+
 /**
  * Can the page hold furniture at all? Only if some component is as long as
  * a rule, or (a strip: a field cut out of a form) two thin verticals span
  * its height.
  *
  * @param[in] ps     the page's components
+ * @param[in] w      the page's width, px
  * @param[in] h      the page's height, px
  * @param[in] dpi    resolution
  * @param[in] med_h  median component height, px
  * @return 1 if seg__furniture_remove() may find something, else 0
  */
-int seg__furniture_possible(const SegPieces *ps, int h, int dpi, float med_h)
+int seg__furniture_possible(const SegPieces *ps, int w, int h, int dpi,
+                            float med_h)
 {
     int hlen, vlen, vshort;
     rule_lengths(dpi, med_h, &hlen, &vlen, &vshort);
+    if (vlen >= h)
+        hlen = strip_rule_cap(hlen, w);
     /* A faint rule binarises into dashes: count the flat thin pieces
      * too, if together they are as long as a rule. */
     long flat = 0;
@@ -245,7 +257,9 @@ static int field_add(BOXA *fields, int x, int y, int w, int h)
  * (in order; keep [optional]: only those marked) whose step is on the
  * grid: 0.75 to 1.25 times the median step (two cells where one divider
  * was missed are left out). Each spans rows y .. y + h - 1 and holds one
- * character (seg__glyphs_build). 0, or -1 out of memory. */
+ * character (seg__glyphs_build). A grid needs two cells at least: one box
+ * without dividers is an open field, written freely ("19" close together
+ * in a census form's box is two digits). 0, or -1 out of memory. */
 static int cells_add(BOXA *cells, const int *cx, const unsigned char *keep,
                      int n, int y, int h)
 {
@@ -261,7 +275,7 @@ static int cells_add(BOXA *cells, const int *cx, const unsigned char *keep,
     int rc = 0;
     for (int i = 1; i < nk; i++)
         steps[i - 1] = kx[i] - kx[i - 1];
-    if (nk >= 2) {
+    if (nk >= 3) {
         qsort(steps, (size_t)(nk - 1), sizeof *steps, cmp_int);
         int g = steps[(nk - 1) / 2];
         for (int i = 1; rc == 0 && i < nk; i++) {
@@ -1249,9 +1263,10 @@ static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **ptick,
  *   (2) The band they bound (the rules included, 2 px wider than their
  *       overlap) is searched as a strip (strip_dividers(): columns inked
  *       over 90 % of the rows between the rules, on the cells' grid). Its
- *       dividers count only if there are at least 3 and the outer two
- *       stand at the band's ends: lines of writing on ruled paper, with a
- *       tall letter between two rules, have no sides.
+ *       dividers count only if the outer two stand at the band's ends:
+ *       lines of writing on ruled paper, with a tall letter between two
+ *       rules, have no sides. Two are an open box (a census form's field
+ *       of digits written freely): its sides.
  *   (3) The repair across vertical rules (rules_remove()) puts back a
  *       digit's stroke where it crossed a divider.
  */
@@ -1297,13 +1312,20 @@ static int box_rows(PIX *pixb, PIX *hm_r, float med_h, PIX *div, BOXA *bands,
         if (!clip || (cells && !bc) ||
             strip_dividers(clip, &d, NULL, NULL, &sd, bc) != 0)
             rc = -1;
-        else if (sd.n >= 3 && sd.x0 <= 6 && sd.x1 >= fx1 - fx0 - 6) {
-            /* at least 3, the outer two at the band's ends: the sides */
+        else if (sd.n >= 2 && sd.x0 <= 6 && sd.x1 >= fx1 - fx0 - 6) {
+            /* the outer two at the band's ends: the sides (two: an open
+             * box, written freely) */
             pixRasterop(div, fx0, fy0, fx1 - fx0, fy1 - fy0, PIX_SRC | PIX_DST,
                         d, 0, 0);
+            /* a row of cells: its dividers replace the short verticals
+             * of the rules (box_rows_clear); an open box's sides stay
+             * there too, where they were found (their ink under the
+             * column runs, to the last pixel) */
             int bx0 = x0 > 0 ? x0 - 1 : 0;
-            boxaAddBox(bands, boxCreate(bx0, ay, x1 + 1 - bx0, by + bh - ay),
-                       L_INSERT);
+            if (sd.n >= 3)
+                boxaAddBox(bands,
+                           boxCreate(bx0, ay, x1 + 1 - bx0, by + bh - ay),
+                           L_INSERT);
             /* cells a glyph wide: one field (one word), not a table */
             if (fields && sd.x1 > sd.x0 && fy1 > fy0 &&
                 (float)(sd.x1 - sd.x0) <= 3.0f * med_h * (sd.n - 1)) {
@@ -1591,6 +1613,8 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
     int strip = vlen >= h;
     if (strip && hlen < w / 2)
         hlen = w / 2;
+    if (strip)
+        hlen = strip_rule_cap(hlen, w);
     if (on == 0 || (double)on > (strip ? 0.5 : 0.35) * (double)w * h ||
         hlen >= w || hlen < 16 || vlen < 16 || w < 8 || h < 8)
         return pixCopy(NULL, pixb);

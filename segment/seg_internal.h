@@ -132,7 +132,8 @@ float seg__line_base_at(const SegWLine *l, float x);
 /* seg_furniture.c */
 PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
                            BOXA *fields, BOXA *cells);
-int seg__furniture_possible(const SegPieces *ps, int h, int dpi, float med_h);
+int seg__furniture_possible(const SegPieces *ps, int w, int h, int dpi,
+                            float med_h);
 
 /* min/max without libm calls in hot loops (fminf is a call at -O2). */
 static inline float seg__fmin(float a, float b) { return a < b ? a : b; }

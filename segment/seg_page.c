@@ -291,7 +291,8 @@ static int furniture_remove(PIX *pixb, const SegOptions *opt, int crop,
         if (!(ps->v[i].flags & SEG__DEAD) && ps->v[i].box.h > mh)
             mh = (float)ps->v[i].box.h;
     if (!opt->remove_furniture || !(mh > 0) ||
-        !seg__furniture_possible(ps, pixGetHeight(pixb), m->dpi, mh))
+        !seg__furniture_possible(ps, pixGetWidth(pixb), pixGetHeight(pixb),
+                                 m->dpi, mh))
         return 0;
     *ppixc =
         seg__furniture_remove(pixb, m->dpi, mh, &st->furniture_px, fields,

@@ -623,6 +623,46 @@ static void seg_page_segment__two_characters_in_one_cell__kept_two(void)
     pixDestroy(&pix);
 }
 
+/* An open field cut out tight: one closed box of 3 px rules, h px high,
+ * no dividers, the glyphs of text written from pad px in with gap px
+ * between them, and w px wide (at least pad px of paper after them). */
+static PIX *open_box(const char *text, int gap, int pad, int w, int h,
+                     FxPen *pen)
+{
+    int x = pad + 3, need = x + pad + 3;
+    for (const char *c = text; *c; c++)
+        need += fx_glyph_width(*c, pen) + (c[1] ? gap : 0);
+    PIX *pix = pixCreate(w > need ? w : need, h, 1);
+    rect(pix, 0, 0, (int)pixGetWidth(pix), h, 3);
+    for (const char *c = text; *c; c++) {
+        fx_glyph(pix, *c, (float)x, (float)(h / 2 + 12), pen);
+        x += fx_glyph_width(*c, pen) + gap;
+    }
+    return pix;
+}
+
+static void seg_page_segment__short_open_box_crop__box_removed(void)
+{
+    /* Two glyphs in their box, under three glyph heights long: shorter
+     * than a rule, so the box stayed, one glyph with both inside it (a
+     * census form's "19" read as "0"). */
+    FxPen pen = fx_pen(24);
+    PIX *pix = open_box("on", 8, 8, 0, 44, &pen);
+    check_field(pix, 2, 24);
+    pixDestroy(&pix);
+}
+
+static void seg_page_segment__open_box_glyphs_close__kept_apart(void)
+{
+    /* A box without dividers holds free writing, not one character: two
+     * glyphs close together, narrower than tall together, are two (they
+     * were merged as the pieces of one cell, "19" read as "3"). */
+    FxPen pen = fx_pen(24);
+    PIX *pix = open_box("lo", 4, 8, 170, 60, &pen);
+    check_field(pix, 2, 24);
+    pixDestroy(&pix);
+}
+
 static void seg_page_segment__comb_field_glyph_in_two_pieces__one_glyph(void)
 {
     FxPen pen = fx_pen(24);
@@ -696,29 +736,37 @@ static void seg_page_segment__boxed_field_with_margin__dividers_removed(void)
 /* A low boxed field of cells on a page of writing, the glyph of cell
  * halve (-1: none) cut in two: the field must hold one glyph a cell and
  * nothing like a piece of a line. */
-static void check_field_on_page(const char *cells, int halve)
+/* Paste field at (300, 300) on a 300 dpi page between lines of print and
+ * segment it: the field must give n glyphs, none like a piece of a line. */
+static void check_on_page(PIX *field, int n)
 {
     FxPen pen = fx_pen(24);
     PIX *pix = pixCreate(1400, 700, 1);
     fx_text(pix, "Name of the holder", 60, 100, &pen, 0);
     fx_text(pix, "written in full", 60, 200, &pen, 0);
-    PIX *field = boxed_field(cells, 0, 0, &pen);
     int fw = pixGetWidth(field), fh = pixGetHeight(field);
-    if (halve >= 0)
-        cell_glyph_halved(field, 0, halve, 3, fh - 3);
     pixRasterop(pix, 300, 300, fw, fh, PIX_SRC, field, 0, 0);
     fx_text(pix, "and the date below", 60, 500, &pen, 0);
     SegPage *p = seg_opt(pix, NULL);
     CHECK(p != NULL);
     if (p) {
-        CHECK(glyphs_in(p, 296, 296, fw + 8, fh + 8) == (int)strlen(cells));
+        CHECK(glyphs_in(p, 296, 296, fw + 8, fh + 8) == n);
         CHECK(line_like_glyphs(p, 24) == 0);
         if (test_case_failed)
             fx_dump_glyphs(p);
     }
     seg_page_destroy(&p);
-    pixDestroy(&field);
     pixDestroy(&pix);
+}
+
+static void check_field_on_page(const char *cells, int halve)
+{
+    FxPen pen = fx_pen(24);
+    PIX *field = boxed_field(cells, 0, 0, &pen);
+    if (halve >= 0)
+        cell_glyph_halved(field, 0, halve, 3, pixGetHeight(field) - 3);
+    check_on_page(field, (int)strlen(cells));
+    pixDestroy(&field);
 }
 
 static void seg_page_segment__boxed_field_on_page__dividers_removed(void)
@@ -732,6 +780,16 @@ static void seg_page_segment__boxed_field_on_page_glyph_in_two__one_glyph(
     void)
 {
     check_field_on_page("onoxvo", 2);
+}
+
+static void seg_page_segment__open_box_on_page__sides_removed(void)
+{
+    /* A box without dividers, its sides shorter than a page's box sides
+     * (1.8 glyph heights): they were read as 1s around the writing. */
+    FxPen pen = fx_pen(24);
+    PIX *field = open_box("onxo", 10, 10, 300, 44, &pen);
+    check_on_page(field, 4);
+    pixDestroy(&field);
 }
 
 static void seg_page_segment__ruled_lines_tall_letters__kept(void)
@@ -1001,10 +1059,13 @@ int main(void)
     RUN(seg_page_segment__comb_field_glyph_in_two_pieces__one_glyph);
     RUN(seg_page_segment__two_characters_in_one_cell__kept_two);
     RUN(seg_page_segment__comb_crop_stems_across_rule__ticks_removed);
+    RUN(seg_page_segment__short_open_box_crop__box_removed);
+    RUN(seg_page_segment__open_box_glyphs_close__kept_apart);
     RUN(seg_page_segment__trimmed_upright_stems__kept);
     RUN(seg_page_segment__boxed_field_with_margin__dividers_removed);
     RUN(seg_page_segment__boxed_field_on_page__dividers_removed);
     RUN(seg_page_segment__boxed_field_on_page_glyph_in_two__one_glyph);
+    RUN(seg_page_segment__open_box_on_page__sides_removed);
     RUN(seg_page_segment__ruled_lines_tall_letters__kept);
     RUN(seg_page_segment__tilted_box_beside_small_print__no_dashes);
     RUN(seg_page_segment__checkbox_squares__dropped_marks_kept);
