@@ -237,6 +237,40 @@ static void seg_page_binarize__straight_page__not_rotated(void)
     pixDestroy(&truth);
 }
 
+static void seg_page_binarize__level_box_tilted_writing__not_rotated(void)
+{
+    /* A field cut tight to its level box, the writing in it uphill: the
+     * sweep followed the writing and turned the crop, and the box's top
+     * and bottom rules left it at the corners (its sides then stayed and
+     * were read as 1s). A level rule across the page says it is straight. */
+    PIX *text = pixCreate(560, 80, 1);
+    FxPen pen = fx_pen(24);
+    fx_text(text, "nox lov Hon vix", 20, 56, &pen, 0);
+    PIX *tilt = pixRotateShearCenter(text, 2.0f * (float)M_PI / 180.0f,
+                                     L_BRING_IN_WHITE);
+    pixRasterop(tilt, 0, 0, 560, 3, PIX_SET, NULL, 0, 0);
+    pixRasterop(tilt, 0, 77, 560, 3, PIX_SET, NULL, 0, 0);
+    pixRasterop(tilt, 0, 0, 3, 80, PIX_SET, NULL, 0, 0);
+    pixRasterop(tilt, 557, 0, 3, 80, PIX_SET, NULL, 0, 0);
+    PIX *grey8 = grey_page(tilt, 40, 220, 0, 0);
+    float skew = 99;
+    PIX *b = binarize(grey8, SEG_BINARIZE_SAUVOLA, 1, &skew);
+    CHECK(b != NULL);
+    CHECK(skew == 0.0f);
+    if (b) {
+        l_int32 top = 0, bottom = 0;
+        pixCountPixelsInRow(b, 0, &top, NULL);
+        pixCountPixelsInRow(b, 79, &bottom, NULL);
+        CHECK(top == 560 && bottom == 560);
+    }
+    if (test_case_failed)
+        printf("  skew %.2f deg\n", (double)skew);
+    pixDestroy(&b);
+    pixDestroy(&grey8);
+    pixDestroy(&tilt);
+    pixDestroy(&text);
+}
+
 static void seg_page_binarize__blank_noisy_paper__no_ink(void)
 {
     PIX *empty = pixCreate(800, 600, 1);
@@ -342,6 +376,7 @@ int main(void)
     RUN(seg_page_binarize__colour_ink_on_tinted_paper__ink_found);
     RUN(seg_page_binarize__skewed_pages__skew_removed);
     RUN(seg_page_binarize__straight_page__not_rotated);
+    RUN(seg_page_binarize__level_box_tilted_writing__not_rotated);
     RUN(seg_page_binarize__blank_noisy_paper__no_ink);
     RUN(seg_page_binarize__very_dark_page__text_found);
     RUN(seg_page_binarize__black_and_random_pages__no_crash);
