@@ -155,7 +155,21 @@ static float median_height_pieces(const SegPieces *ps)
         if ((w >= 4 || h >= 4) && h >= 3 && h < 8 * w + 8 && w < 8 * h + 8)
             hs[k++] = (float)h;
     }
-    float med = seg__median_f(hs, k);
+    float med = seg__median_f(hs, k); /* sorts hs */
+    /* more specks than glyphs (the dots of a dotted line beside six
+     * digits in a field): the median is a speck's, under a quarter of
+     * the tall pieces' (the 90th percentile's); take the median of the
+     * pieces at least that tall. A page's dots, commas and accents are
+     * far fewer than its letters and leave it as it was. */
+    if (k >= 4) {
+        float tall = hs[(9 * k) / 10], floor_h = 0.25f * tall;
+        if (med < floor_h) {
+            int j = 0;
+            while (j < k && hs[j] < floor_h)
+                j++;
+            med = seg__median_f(hs + j, k - j);
+        }
+    }
     free(hs);
     return med;
 }

@@ -281,6 +281,33 @@ static void seg_page_segment__dpi_unknown__estimated_from_glyphs(void)
     check_dpi_estimate(600);
 }
 
+static void seg_page_segment__dotted_line_beside_glyphs__dpi_from_glyphs(
+    void)
+{
+    /* A field crop of four glyphs with a dotted line beside them (the
+     * remnant of a form's rule): the dots outnumber the glyphs, so the
+     * median piece was a dot and the dpi was estimated at the lowest
+     * allowed (75), and the field was cut and read at that scale. */
+    float px_mm = 300 / 25.4f;
+    FxPen pen = fx_pen((int)lrintf(2.6f * px_mm));
+    PIX *pix = pixCreate((int)(60 * px_mm), (int)(12 * px_mm), 1);
+    fx_text(pix, "Hol n", (int)(3 * px_mm), (int)(9 * px_mm), &pen, 0);
+    SegPage *clean = seg(pix, 0);
+    for (int k = 0; k < 9; k++)
+        fx_dot(pix, (int)(45 * px_mm), (int)(1.5f * px_mm) + 10 * k, 2);
+    SegPage *dotted = seg(pix, 0);
+    CHECK(clean != NULL && dotted != NULL);
+    if (clean && dotted) {
+        int a = seg_page_get_dpi(clean), b = seg_page_get_dpi(dotted);
+        if (abs(a - b) > a / 10)
+            printf("  dpi %d without the dots, %d with them\n", a, b);
+        CHECK(abs(a - b) <= a / 10);
+    }
+    seg_page_destroy(&clean);
+    seg_page_destroy(&dotted);
+    pixDestroy(&pix);
+}
+
 /* The same handwriting drawn at 150, 300 and 600 dpi (x-height 2.5 mm)
  * gives the same lines, words and glyphs. */
 static void seg_page_segment__150_to_600_dpi__same_structure(void)
@@ -396,6 +423,7 @@ int main(void)
     RUN(seg_page_segment__all_black_page__no_crash);
     RUN(seg_page_segment__grey_page__error);
     RUN(seg_page_segment__dpi_unknown__estimated_from_glyphs);
+    RUN(seg_page_segment__dotted_line_beside_glyphs__dpi_from_glyphs);
     RUN(seg_page_segment__big_writing_among_small_print__one_line);
     RUN(seg_page_segment__labels_left_of_values__row_by_row);
     TEST_EXIT();
