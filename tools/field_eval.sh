@@ -131,7 +131,7 @@ done <"$out/fields/truth.tsv" |
             }
             return p[m]
         }
-        { print $1, $2, $3, $4, ($3 == $4), edits($3, $4) }' >>"$out/readings.tsv" || exit 1
+        { print $1, $2, $3, $4, ($3 "" == $4 ""), edits($3, $4) }' >>"$out/readings.tsv" || exit 1
 [ "$(wc -l <"$out/readings.tsv")" -gt "$fields" ] || fail "fewer readings than fields ($out/readings.tsv)"
 
 how='one crop each'

@@ -198,7 +198,7 @@ function lev(a, b,   i, j, la, lb, d, x, y, z) {
 echo "inkpipe: $pages pages, $(awk 'END{print NR}' "$out/fields.tsv") fields, writers $writers, read in $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s"
 awk -F'\t' "$score"'
 { g = group($2); n[g]++; N++
-  ok = ($3 == $4); e[g] += ok; E += ok
+  ok = ($3 "" == $4 ""); e[g] += ok; E += ok
   if (g != "checkbox") { ed[g] += lev($3, $4); len[g] += length($3) }
   fl[g] += ($5 == "true"); FL += ($5 == "true")
   wu[g] += (!ok && $5 != "true"); WU += (!ok && $5 != "true")
@@ -221,7 +221,7 @@ if [ "$tess" -gt 0 ]; then
     awk -F'\t' 'NR == FNR { t[$1 FS $2] = 1; next } ($1 FS $2) in t' \
         "$out/tesseract.tsv" "$out/fields.tsv" >"$out/inkpipe_same.tsv"
     awk -F'\t' "$score"'
-    { g = group($2); n[g]++; ok = ($3 == $4); e[g] += ok
+    { g = group($2); n[g]++; ok = ($3 "" == $4 ""); e[g] += ok
       ed[g] += lev($3, $4); len[g] += length($3) }
     END { printf "%-10s %6s %8s %7s\n", "group", "fields", "exact", "CER"
       split("digits names city member_id", order, " ")
@@ -233,7 +233,7 @@ if [ "$tess" -gt 0 ]; then
         ($1 FS $2) in t { print $1 "\t" $2 "\t" $3 "\t" t[$1 FS $2] "\tfalse\t0\ttrue" }' \
         "$out/tesseract.tsv" "$out/fields.tsv" >"$out/tesseract_fields.tsv"
     awk -F'\t' "$score"'
-    { g = group($2); n[g]++; ok = ($3 == $4); e[g] += ok
+    { g = group($2); n[g]++; ok = ($3 "" == $4 ""); e[g] += ok
       ed[g] += lev($3, $4); len[g] += length($3) }
     END { printf "%-10s %6s %8s %7s\n", "group", "fields", "exact", "CER"
       split("digits names city member_id", order, " ")
@@ -284,7 +284,7 @@ if [ "$notpl" = 1 ]; then
     echo "no template: $nfound fields found on $pages pages, read in $(awk -v a="$t2" -v b="$t3" 'BEGIN{printf "%.1f", b-a}') s; spurious (matched to no truth field): $(cat "$out/notpl_spurious")"
     awk -F'\t' "$score"'
     { g = group($2); n[g]++; N++; mt[g] += $8; MT += $8
-      ok = ($3 == $4); e[g] += ok; E += ok
+      ok = ($3 "" == $4 ""); e[g] += ok; E += ok
       if (g != "checkbox") { ed[g] += lev($3, $4); len[g] += length($3) }
       fl[g] += ($5 == "true"); FL += ($5 == "true")
       wu[g] += (!ok && $5 != "true"); WU += (!ok && $5 != "true")

@@ -69,6 +69,24 @@ exact=$(sed -n 's/^FIELDS kind=all n=30 exact=\([0-9]*\) .*/\1/p' "$T/eval.txt")
 check field_crops__boxed_digit_fields__at_least_23_of_30_exact \
     test "${exact:-0}" -ge 23
 
+# A reading is compared as text: a reader that drops a field's leading
+# zeros ("0021" read "21") is not exactly right (awk compared them as
+# numbers, and counted it).
+cat >"$T/zeros" <<'EOF2'
+#!/usr/bin/env bash
+f=${*: -1}
+awk -F'\t' -v n="$(basename "$f" .jpg)" '$1 == n { sub(/^0+/, "", $2); print $2 }' \
+    "$(dirname "$f")/truth.tsv"
+EOF2
+chmod +x "$T/zeros"
+"$TOP/tools/field_eval.sh" --idx "$IMG" "$LAB" --fields 60 --seed 3 \
+    --kinds open --inkpipe "$T/zeros" --build "$B" --out "$T/zeros-eval" \
+    >"$T/zeros.txt" 2>&1
+lead=$(awk -F'\t' '$2 ~ /^0/' "$T/zeros-eval/fields/truth.tsv" | wc -l)
+check field_eval__leading_zeros_dropped__not_exact \
+    grep -q "^FIELDS kind=all n=60 exact=$((60 - lead)) " "$T/zeros.txt"
+check field_eval__leading_zeros_dropped__some_fields_have_them test "$lead" -gt 0
+
 # A PNG's width (its IHDR, big-endian at byte 16)
 pngwidth() { od -An -tu1 -j16 -N4 "$1" | awk '{ print (($1 * 256 + $2) * 256 + $3) * 256 + $4 }'; }
 # A loose cut keeps the same digits, 40 px of paper more on each side.
