@@ -11,7 +11,7 @@
 # page (at least 15 of 20; 17 when written, 9 before). Open boxes (one box
 # without dividers, the digits written freely as on a census form) the
 # same three ways, 20 fields: at least 15 tight, 14 with 40 px of paper,
-# 14 on a page (17 / 16 / 16 when written; 16 / 13 / 10 before a short
+# 14 on a page (17 / 16 / 16 when written; 15 / 13 / 10 before a short
 # box was a box and two sides made one). Needs the MNIST test files beside
 # the clone (../shared/data/mnist-test; $INKPIPE_TEST_DATA overrides the
 # data folder); that part is skipped with a line saying so otherwise. The
