@@ -663,6 +663,21 @@ static void seg_page_segment__open_box_glyphs_close__kept_apart(void)
     pixDestroy(&pix);
 }
 
+static void seg_page_segment__box_side_soft_edge__no_sliver(void)
+{
+    /* A box scaled to 3/4 has sides 2.25 px wide: the column beside each
+     * thresholds to ink over part of the rows only (here 24 of 64, in one
+     * run, as beside a dark digit), missed the divider test's 90 % and
+     * stayed as a 1 px sliver, read as 1. */
+    FxPen pen = fx_pen(24);
+    PIX *pix = open_box("onxo", 12, 12, 0, 64, &pen);
+    int w = pixGetWidth(pix);
+    pixRasterop(pix, 3, 20, 1, 24, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, w - 4, 20, 1, 24, PIX_SET, NULL, 0, 0);
+    check_field(pix, 4, 24);
+    pixDestroy(&pix);
+}
+
 static void seg_page_segment__comb_field_glyph_in_two_pieces__one_glyph(void)
 {
     FxPen pen = fx_pen(24);
@@ -1061,6 +1076,7 @@ int main(void)
     RUN(seg_page_segment__comb_crop_stems_across_rule__ticks_removed);
     RUN(seg_page_segment__short_open_box_crop__box_removed);
     RUN(seg_page_segment__open_box_glyphs_close__kept_apart);
+    RUN(seg_page_segment__box_side_soft_edge__no_sliver);
     RUN(seg_page_segment__trimmed_upright_stems__kept);
     RUN(seg_page_segment__boxed_field_with_margin__dividers_removed);
     RUN(seg_page_segment__boxed_field_on_page__dividers_removed);
