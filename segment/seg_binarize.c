@@ -805,14 +805,17 @@ static PIX *rotate_binary(PIX *pixb, float angle_deg)
                                 L_BRING_IN_WHITE);
 }
 
-/* Does a row of the 1 bpp page have ink over 3/4 of its width: a level
- * rule (a box's top or bottom), which says the page is straight? A rule t
- * px thick fills 3/4 of one row only if it climbs at most t px over 3/4
- * of the width: under 0.1 degree on a 300 dpi A4 page, under the skew
- * worth removing; on a field crop 500 px wide, 0.4 degree. */
+/* Is the 1 bpp page a strip (a field or line cut out: at least 3 times
+ * as wide as high) with a row inked over 3/4 of its width: a level rule
+ * (a box's top or bottom), which says the strip is straight? A rule t px
+ * thick fills 3/4 of one row only if it climbs at most t px over 3/4 of
+ * the width: on a field crop 500 px wide, 0.4 degree. A page is measured
+ * as before: a scanner's dark edge is level while the paper may not be. */
 static int level_rule(PIX *pixb)
 {
     int w = pixGetWidth(pixb);
+    if (3 * pixGetHeight(pixb) > w)
+        return 0;
     NUMA *rows = pixCountPixelsByRow(pixb, NULL);
     l_float32 most = 0.0f;
     if (rows)
@@ -823,7 +826,7 @@ static int level_rule(PIX *pixb)
 
 /* Measure the skew of a 1 bpp page: the rotation (degrees, clockwise
  * positive) that straightens it; 0 when there is too little text to be
- * sure, or a level rule spans the page (level_rule(): the projection
+ * sure, or a level rule spans a strip (level_rule(): the projection
  * sweep, led by the writing of a field's box, tilted its level rules out
  * of a crop cut tight to them). */
 static float find_skew(PIX *pixb, int dpi)

@@ -143,27 +143,36 @@ const SegStats *seg_page_get_stats(const SegPage *page)
 }
 
 /* Median height of the pieces that are not specks (w or h >= 4 px) and
- * not rules (aspect beyond 8:1). */
-static float median_height_pieces(const SegPieces *ps)
+ * not rules (aspect beyond 8:1); in a strip page_h px high whose specks
+ * outnumber its glyphs, of the pieces a quarter as tall as the tall
+ * ones. */
+static float median_height_pieces(const SegPieces *ps, int page_h)
 {
-    float *hs = malloc((size_t)(ps->n + 1) * sizeof *hs);
-    int k = 0;
+    float *hs = malloc((size_t)2 * (ps->n + 1) * sizeof *hs);
+    float *gs = hs ? hs + ps->n + 1 : NULL; /* glyph-shaped: w >= h / 4 */
+    int k = 0, ng = 0;
     for (int i = 0; hs && i < ps->n; i++) {
         int w = ps->v[i].box.w, h = ps->v[i].box.h;
         if (ps->v[i].flags & SEG__DEAD)
             continue;
-        if ((w >= 4 || h >= 4) && h >= 3 && h < 8 * w + 8 && w < 8 * h + 8)
+        if ((w >= 4 || h >= 4) && h >= 3 && h < 8 * w + 8 && w < 8 * h + 8) {
             hs[k++] = (float)h;
+            if (4 * w >= h)
+                gs[ng++] = (float)h;
+        }
     }
     float med = seg__median_f(hs, k); /* sorts hs */
-    /* more specks than glyphs (the dots of a dotted line beside six
-     * digits in a field): the median is a speck's, under a quarter of
-     * the tall pieces' (the 90th percentile's); take the median of the
-     * pieces at least that tall. A page's dots, commas and accents are
-     * far fewer than its letters and leave it as it was. */
-    if (k >= 4) {
-        float tall = hs[(9 * k) / 10], floor_h = 0.25f * tall;
-        if (med < floor_h) {
+    /* a strip (a field or line cut out, at most 4 tall pieces high) with
+     * more specks than glyphs (the dots of a dotted line beside six digits
+     * in a field): the median is a speck's, under a quarter of the tall
+     * glyph-shaped pieces' (the 90th percentile's: a barcode's bars are
+     * not, and its printed label stays its glyphs); take the median of
+     * the pieces at least that tall. A page is left as it was: its specks
+     * are a photo's texture. */
+    if (ng >= 4) {
+        seg__median_f(gs, ng); /* sorts gs */
+        float tall = gs[(9 * ng) / 10], floor_h = 0.25f * tall;
+        if (med < floor_h && (float)page_h <= 4.0f * tall) {
             int j = 0;
             while (j < k && hs[j] < floor_h)
                 j++;
@@ -520,7 +529,7 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
 
     if (seg__pieces_from_pix(pixb, &ps) != 0)
         goto done;
-    m.med_h = median_height_pieces(&ps);
+    m.med_h = median_height_pieces(&ps, h);
     float all_h = m.med_h;
     /* A crop (a field or line cut out of a page): the bits of neighbouring
      * lines cut by its top/bottom edge go first, as they would otherwise
@@ -530,7 +539,7 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
     int crop = seg__crop_detect(&ps, &frame, &m.med_h);
     if (crop) {
         seg__crop_drop_edge_bits(&ps, &frame, m.med_h, &st);
-        m.med_h = median_height_pieces(&ps);
+        m.med_h = median_height_pieces(&ps, h);
     }
     dpi = page_dpi(dpi, &m, &st);
     if (!(fields = boxaCreate(4)) || !(cells = boxaCreate(4))) {

@@ -290,7 +290,7 @@ static void seg_page_segment__dotted_line_beside_glyphs__dpi_from_glyphs(
      * allowed (75), and the field was cut and read at that scale. */
     float px_mm = 300 / 25.4f;
     FxPen pen = fx_pen((int)lrintf(2.6f * px_mm));
-    PIX *pix = pixCreate((int)(60 * px_mm), (int)(12 * px_mm), 1);
+    PIX *pix = pixCreate((int)(60 * px_mm), (int)(10 * px_mm), 1);
     fx_text(pix, "Hol n", (int)(3 * px_mm), (int)(9 * px_mm), &pen, 0);
     SegPage *clean = seg(pix, 0);
     for (int k = 0; k < 9; k++)
