@@ -143,36 +143,38 @@ const SegStats *seg_page_get_stats(const SegPage *page)
 }
 
 /* Median height of the pieces that are not specks (w or h >= 4 px) and
- * not rules (aspect beyond 8:1); in a strip page_h px high whose specks
- * outnumber its glyphs, of the pieces a quarter as tall as the tall
- * ones. */
-static float median_height_pieces(const SegPieces *ps, int page_h)
+ * not rules (aspect beyond 8:1); in a strip whose specks outnumber its
+ * glyphs, of the pieces a quarter as tall as the tall ones. */
+static float median_height_pieces(const SegPieces *ps)
 {
     float *hs = malloc((size_t)2 * (ps->n + 1) * sizeof *hs);
     float *gs = hs ? hs + ps->n + 1 : NULL; /* glyph-shaped: w >= h / 4 */
-    int k = 0, ng = 0;
+    int k = 0, ng = 0, y0 = 0, y1 = 0; /* their ink's rows */
     for (int i = 0; hs && i < ps->n; i++) {
-        int w = ps->v[i].box.w, h = ps->v[i].box.h;
+        int w = ps->v[i].box.w, h = ps->v[i].box.h, y = ps->v[i].box.y;
         if (ps->v[i].flags & SEG__DEAD)
             continue;
         if ((w >= 4 || h >= 4) && h >= 3 && h < 8 * w + 8 && w < 8 * h + 8) {
+            y0 = k == 0 || y < y0 ? y : y0;
+            y1 = k == 0 || y + h > y1 ? y + h : y1;
             hs[k++] = (float)h;
             if (4 * w >= h)
                 gs[ng++] = (float)h;
         }
     }
     float med = seg__median_f(hs, k); /* sorts hs */
-    /* a strip (a field or line cut out, at most 4 tall pieces high) with
-     * more specks than glyphs (the dots of a dotted line beside six digits
-     * in a field): the median is a speck's, under a quarter of the tall
-     * glyph-shaped pieces' (the 90th percentile's: a barcode's bars are
-     * not, and its printed label stays its glyphs); take the median of
-     * the pieces at least that tall. A page is left as it was: its specks
-     * are a photo's texture. */
+    /* a strip (a field or line cut out: its ink at most 4 tall pieces
+     * high, whatever paper was left around it) with more specks than
+     * glyphs (the dots of a dotted line beside six digits in a field):
+     * the median is a speck's, under a quarter of the tall glyph-shaped
+     * pieces' (the 90th percentile's: a barcode's bars are not, and its
+     * printed label stays its glyphs); take the median of the pieces at
+     * least that tall. A page is left as it was: its specks are a
+     * photo's texture. */
     if (ng >= 4) {
         seg__median_f(gs, ng); /* sorts gs */
         float tall = gs[(9 * ng) / 10], floor_h = 0.25f * tall;
-        if (med < floor_h && (float)page_h <= 4.0f * tall) {
+        if (med < floor_h && (float)(y1 - y0) <= 4.0f * tall) {
             int j = 0;
             while (j < k && hs[j] < floor_h)
                 j++;
@@ -529,7 +531,7 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
 
     if (seg__pieces_from_pix(pixb, &ps) != 0)
         goto done;
-    m.med_h = median_height_pieces(&ps, h);
+    m.med_h = median_height_pieces(&ps);
     float all_h = m.med_h;
     /* A crop (a field or line cut out of a page): the bits of neighbouring
      * lines cut by its top/bottom edge go first, as they would otherwise
@@ -539,7 +541,7 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
     int crop = seg__crop_detect(&ps, &frame, &m.med_h);
     if (crop) {
         seg__crop_drop_edge_bits(&ps, &frame, m.med_h, &st);
-        m.med_h = median_height_pieces(&ps, h);
+        m.med_h = median_height_pieces(&ps);
     }
     dpi = page_dpi(dpi, &m, &st);
     if (!(fields = boxaCreate(4)) || !(cells = boxaCreate(4))) {
