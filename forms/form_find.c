@@ -4,8 +4,7 @@
  *
  * Design: geometry first, reading after.
  *   - Printed lines: long horizontal runs (a 5 px closing, then an opening
- *     with a brick of 0.3 inch, 60 px at 200 dpi: a box round two digits
- *     is shorter than half an inch), one segment per
+ *     with a brick of half an inch, 100 px at 200 dpi), one segment per
  *     connected run no thicker than a rule and inked in 95% of its columns
  *     on the page itself (the closing runs a printed text line together).
  *   - Box: a segment with another of the same extent above it (12 px to
@@ -128,7 +127,7 @@ static void merge_segments(Finder *F)
 /* The horizontal rules of the page; *prules (caller owns) their image. */
 static int find_segments(Finder *F, PIX **prules)
 {
-    int lh = (int)fmax(24, 60 * F->u);
+    int lh = (int)fmax(40, 100 * F->u);
     PIX *pc = pixCloseBrick(NULL, F->pix, 5, 1);
     PIX *ph = pc ? pixOpenBrick(NULL, pc, lh, 1) : NULL;
     pixDestroy(&pc);

@@ -96,28 +96,6 @@ static void form_find_fields__page_with_five_fields__kinds_order_labels(void)
     pixDestroy(&p);
 }
 
-static void form_find_fields__box_round_two_digits__found(void)
-{
-    /* A census form's open box for two digits, 0.4 inch long at 200 dpi
-     * (80 px), with a label left of it: its rules were shorter than the
-     * half inch a rule needed, and the field was not found. */
-    PIX *p = pixCreate(1400, 300, 1); /* a page's width: 200 dpi */
-    frame(p, 300, 100, 380, 160);
-    text(p, 100, 150, 6);
-    writing(p, 310, 150, 2, 32);
-    FormFound *f = NULL;
-    int n = -1;
-    CHECK(form_find_fields(p, 200, &f, &n) == 0);
-    CHECK(n == 1);
-    if (n == 1) {
-        CHECK(f[0].kind == FORM_FOUND_BOX);
-        CHECK(f[0].box.x0 == 300 && f[0].box.x1 == 380);
-        CHECK(f[0].has_label);
-    }
-    free(f);
-    pixDestroy(&p);
-}
-
 static void form_find_fields__blank_page__no_fields(void)
 {
     PIX *p = pixCreate(800, 600, 1);
@@ -255,7 +233,6 @@ static void form_find_page__tesseract_labels__same_values_named(void)
 int main(void)
 {
     RUN(form_find_fields__page_with_five_fields__kinds_order_labels);
-    RUN(form_find_fields__box_round_two_digits__found);
     RUN(form_find_fields__blank_page__no_fields);
     RUN(form_find_fields__not_binarised__error);
     RUN(form_find_name__labels__lowercase_underscores_deduplicated);
