@@ -35,13 +35,14 @@
  *           +-0.12 box heights (the tallest cross a line), 3 px to half
  *           a box of paper before the first and 3 px to a box after the
  *           last; compose_open()
- * Per box, comb and box_in field: 6-10 digits, cell 44-60 px square, line width 2-3 px (grey
- * 40), each digit scaled bilinearly to 1.0-1.25 x the cell, centred in its
- * cell with a jitter of -3..3 px across and -2..4 px down; paper grey 235,
- * ink 235 - 0.85 * v for MNIST values v > 30 (darker wins). The digits are
- * drawn uniformly from samples K.. of the files (default 8000: the last
- * 2,000 MNIST test digits, which `inkpipe train --idx-holdout 2000` keeps
- * out of training, so the bundled model never saw them). The geometry
+ * Per box, comb and box_in field: 6-10 digits, cell 44-60 px square, line
+ * width 2-3 px (grey 40), each digit scaled bilinearly to 1.0-1.25 x the
+ * cell, centred in its cell with a jitter of -3..3 px across and -2..4 px
+ * down; paper grey 235, ink 235 - 0.85 * v for MNIST values v > 30
+ * (darker wins). The digits are drawn uniformly from samples K.. of the
+ * files (default 8000: the last 2,000 MNIST test digits, which `inkpipe
+ * train --idx-holdout 2000` keeps out of training, so the bundled model
+ * never saw them). The geometry
  * follows the script the measurement was first made with; its numbers
  * differ (another random stream). Everything random comes from one
  * splitmix64 stream (common/rng.h) seeded by --seed: a seed fixes the
@@ -99,9 +100,9 @@ static void usage(FILE *fp)
         "  --seed S             random seed (default 7)\n"
         "  --first K            digits only from sample K on (default 8000:\n"
         "                       the 2,000 the bundled model never trains on)\n"
-        "  --kinds LIST         comma list of box, comb, box_in, open (default\n"
-        "                       box,comb,box_in; field f has the (f mod\n"
-        "                       count)th kind)\n"
+        "  --kinds LIST         comma list of box, comb, box_in, open\n"
+        "                       (default box,comb,box_in; field f has the\n"
+        "                       (f mod count)th kind)\n"
         "  --format jpg|png     JPEG quality 80 (default) or PNG\n"
         "  --margin PX          PX px more paper around box and comb fields\n"
         "                       (default 0; box_in fields get none)\n"
