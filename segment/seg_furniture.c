@@ -423,12 +423,15 @@ static int find_combs(PIX *rest, BOXA *lines, BOXA *vrules, PIX *tmask,
                 pixAnd(op, op, sub);
                 int anchor2 = -1, wmax = 0, hmax = 0, below = 0;
                 int fx0 = -1, fx1 = -1;
+                int *kx = malloc((size_t)nk * sizeof *kx); /* page x */
                 for (int i = 0; i < nk; i++) {
                     if (!keep[i])
                         continue;
                     if (anchor2 < 0)
                         anchor2 = t[i].x2;
                     int cx = t[i].x2 / 2;
+                    if (kx)
+                        kx[i] = lx + cx;
                     fx0 = fx0 < 0 || cx < fx0 ? cx : fx0;
                     fx1 = cx > fx1 ? cx : fx1;
                     if (t[i].box < 0) { /* gone as a box side */
@@ -454,13 +457,10 @@ static int find_combs(PIX *rest, BOXA *lines, BOXA *vrules, PIX *tmask,
                     cells_glyph_wide(pitch, med_h, (float)hmax)) {
                     field_add(fields, lx + fx0, y0, fx1 - fx0, ly - y0);
                     /* its cells, between the ticks kept (in x order) */
-                    int *kx = malloc((size_t)nk * sizeof *kx);
-                    for (int i = 0; kx && i < nk; i++)
-                        kx[i] = lx + t[i].x2 / 2;
                     if (kx)
                         cells_add(cells, kx, keep, nk, y0, ly - y0);
-                    free(kx);
                 }
+                free(kx);
             }
         }
         free(t);
@@ -1617,10 +1617,8 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
      * half its width (the middle bars of a bold printed label, 2x reduced,
      * touch over 3 glyph heights) */
     int strip = vlen >= h;
-    if (strip && hlen < w / 2)
-        hlen = w / 2;
     if (strip)
-        hlen = strip_rule_cap(hlen, w);
+        hlen = strip_rule_cap(hlen < w / 2 ? w / 2 : hlen, w);
     if (on == 0 || (double)on > (strip ? 0.5 : 0.35) * (double)w * h ||
         hlen >= w || hlen < 16 || vlen < 16 || w < 8 || h < 8)
         return pixCopy(NULL, pixb);

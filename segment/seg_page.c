@@ -172,10 +172,10 @@ static float median_height_pieces(const SegPieces *ps)
      * least that tall. A page is left as it was: its specks are a
      * photo's texture. */
     if (ng >= 4) {
-        seg__median_f(gs, ng); /* sorts gs */
+        qsort(gs, (size_t)ng, sizeof *gs, seg__cmp_float);
         float tall = gs[(9 * ng) / 10], floor_h = 0.25f * tall;
         if (med < floor_h && (float)(y1 - y0) <= 4.0f * tall) {
-            int j = 0;
+            int j = 0; /* hs is sorted: the pieces from j on */
             while (j < k && hs[j] < floor_h)
                 j++;
             med = seg__median_f(hs + j, k - j);
