@@ -25,7 +25,9 @@
  * data is inflated to at most the size the image needs (a deflate bomb
  * stops there); page counts are capped by page_pdf_list's max_pages. Each
  * page is read on its own (the file is opened again), so a broken page
- * fails alone; messages name the file and page.
+ * fails alone; messages name the file and page. Poppler renders in a
+ * child process under a CPU and wall time limit (render()): a file that
+ * makes it loop or crash fails its page, not the process.
  *
  * Page locator: page_pdf_list returns for each page its object number and
  * generation (number << 16 | generation), which page_pdf_read uses instead
@@ -41,19 +43,25 @@
  * failure is kept); this file has the tables: the functions, their
  * libraries, the three sets.
  */
+#define _GNU_SOURCE /* memfd_create */
 #include "input/page.h"
 
 #include <cairo.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <poppler.h>
 #include <qpdf/qpdf-c.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -67,6 +75,13 @@
 
 #define PDF_MAX_CONTENT 65536 /* a one-image page's content is ~50 bytes */
 #define PDF_RENDER_DPI 300
+/* the rendering child's CPU time: this many seconds to open the file and
+ * the page, one more per PDF_RENDER_PX_PER_S pixels drawn (an A4 page at
+ * 300 dpi: 18 s; poppler takes well under one on a scanned or typed page);
+ * its wall time: PDF_RENDER_WALL times that */
+#define PDF_RENDER_CPU_S 10
+#define PDF_RENDER_PX_PER_S 1000000
+#define PDF_RENDER_WALL 4
 #define PDF_MAX_BOX 14400.0 /* the largest page PDF allows: 200 in */
 /* objects looked at for JBIG2 streams before a page is rendered */
 #define PDF_MAX_OBJECTS 1000000
@@ -146,22 +161,17 @@ static struct {
     gchar *(*g_canonicalize_filename)(const gchar *, const gchar *);
     gchar *(*g_filename_to_uri)(const gchar *, const gchar *, GError **);
     void (*g_free)(gpointer);
-    void (*g_error_free)(GError *);
-    void (*g_object_unref)(gpointer);
     /* cairo */
-    cairo_surface_t *(*cairo_image_surface_create)(cairo_format_t, int, int);
-    cairo_status_t (*cairo_surface_status)(cairo_surface_t *);
+    cairo_surface_t *(*cairo_image_surface_create_for_data)(
+        unsigned char *, cairo_format_t, int, int, int);
+    int (*cairo_format_stride_for_width)(cairo_format_t, int);
     void (*cairo_surface_flush)(cairo_surface_t *);
-    unsigned char *(*cairo_image_surface_get_data)(cairo_surface_t *);
-    int (*cairo_image_surface_get_stride)(cairo_surface_t *);
-    void (*cairo_surface_destroy)(cairo_surface_t *);
     cairo_t *(*cairo_create)(cairo_surface_t *);
     void (*cairo_set_source_rgb)(cairo_t *, double, double, double);
     void (*cairo_paint)(cairo_t *);
     void (*cairo_scale)(cairo_t *, double, double);
     cairo_status_t (*cairo_status)(cairo_t *);
     const char *(*cairo_status_to_string)(cairo_status_t);
-    void (*cairo_destroy)(cairo_t *);
 } L;
 
 /* Each library's functions in L (DYNLIB_SYM checks each field against
@@ -227,25 +237,17 @@ static const DynlibSym glib_syms[] = {
     DYNLIB_SYM(L, g_canonicalize_filename),
     DYNLIB_SYM(L, g_filename_to_uri),
     DYNLIB_SYM(L, g_free),
-    DYNLIB_SYM(L, g_error_free),
-};
-static const DynlibSym gobject_syms[] = {
-    DYNLIB_SYM(L, g_object_unref),
 };
 static const DynlibSym cairo_syms[] = {
-    DYNLIB_SYM(L, cairo_image_surface_create),
-    DYNLIB_SYM(L, cairo_surface_status),
+    DYNLIB_SYM(L, cairo_image_surface_create_for_data),
+    DYNLIB_SYM(L, cairo_format_stride_for_width),
     DYNLIB_SYM(L, cairo_surface_flush),
-    DYNLIB_SYM(L, cairo_image_surface_get_data),
-    DYNLIB_SYM(L, cairo_image_surface_get_stride),
-    DYNLIB_SYM(L, cairo_surface_destroy),
     DYNLIB_SYM(L, cairo_create),
     DYNLIB_SYM(L, cairo_set_source_rgb),
     DYNLIB_SYM(L, cairo_paint),
     DYNLIB_SYM(L, cairo_scale),
     DYNLIB_SYM(L, cairo_status),
     DYNLIB_SYM(L, cairo_status_to_string),
-    DYNLIB_SYM(L, cairo_destroy),
 };
 
 /* The shared libraries (the sonames the build's headers match, the Debian
@@ -261,7 +263,6 @@ static const DynlibLib jbig2_lib[] = {
 static const DynlibLib render_libs[] = {
     DYNLIB_LIB("libpoppler-glib.so.8", "libpoppler-glib8", poppler_syms),
     DYNLIB_LIB("libglib-2.0.so.0", "libglib2.0-0", glib_syms),
-    DYNLIB_LIB("libgobject-2.0.so.0", "libglib2.0-0", gobject_syms),
     DYNLIB_LIB("libcairo.so.2", "libcairo2", cairo_syms),
 };
 static DynlibOnce pdf_qpdf = DYNLIB_ONCE(qpdf_lib);
@@ -1401,34 +1402,50 @@ static int images_fit(const PdfPage *pg)
     return rc;
 }
 
-static PIX *render(const PdfPage *pg)
+/* What the rendering child sends down the pipe when it is done. */
+typedef struct {
+    int ok;        /* 1: the memory file holds h rows of stride bytes,
+                    * CAIRO_FORMAT_RGB24 (0x00RRGGBB) */
+    int w, h, dpi, stride;
+    char msg[512]; /* when !ok: the message, file and page named */
+} RenderHead;
+
+/* CPU seconds the rendering child may use (RLIMIT_CPU: SIGXCPU then; a
+ * second under a lower hard limit, which kills), and PDF_RENDER_WALL times
+ * that of wall time (SIGALRM). */
+static void render_limit(rlim_t seconds)
 {
-    if (dynlib_once(&pdf_render) < 0) {
-        page_err(pg, "rendering the page needs %s", pdf_render.err);
-        return NULL;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_CPU, &rl) == 0) {
+        rl.rlim_cur = seconds;
+        if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max <= seconds)
+            rl.rlim_cur = rl.rlim_max > 1 ? rl.rlim_max - 1 : 1;
+        (void)setrlimit(RLIMIT_CPU, &rl);
     }
+    alarm((unsigned)(PDF_RENDER_WALL * seconds)); /* a child that waits */
+}
+
+/* The rendering child: poppler draws the page into the memory file mfd,
+ * then the child writes a RenderHead to fd and exits (what it holds goes
+ * with it). On failure the head carries the message. */
+static _Noreturn void render_child(const PdfPage *pg, int mfd, int fd)
+{
+    RenderHead head = {0, 0, 0, 0, 0, ""};
     GError *ge = NULL;
     gchar *abs = L.g_canonicalize_filename(pg->path, NULL);
     gchar *uri = abs ? L.g_filename_to_uri(abs, NULL, &ge) : NULL;
     PopplerDocument *doc =
         uri ? L.poppler_document_new_from_file(uri, NULL, &ge) : NULL;
-    L.g_free(uri);
-    L.g_free(abs);
+    PopplerPage *pp = NULL;
     if (!doc) {
         page_err(pg, "cannot render the page (%s)",
                  ge && ge->message ? ge->message : "poppler refused the file");
-        if (ge)
-            L.g_error_free(ge);
-        return NULL;
+        goto send;
     }
-    PIX *pix = NULL;
-    PopplerPage *pp = NULL;
-    cairo_surface_t *s = NULL;
-    cairo_t *cr = NULL;
     if (pg->page >= L.poppler_document_get_n_pages(doc) ||
         !(pp = L.poppler_document_get_page(doc, pg->page))) {
         page_err(pg, "cannot render the page (poppler finds no such page)");
-        goto done;
+        goto send;
     }
     double pw, ph;
     L.poppler_page_get_size(pp, &pw, &ph);
@@ -1436,7 +1453,7 @@ static PIX *render(const PdfPage *pg)
     double fw = ceil(pw * dpi / 72.0 - 1e-6), fh = ceil(ph * dpi / 72.0 - 1e-6);
     if (!(fw >= 1 && fh >= 1 && fw < 1e6 && fh < 1e6)) {
         page_err(pg, "bad page size %.1f x %.1f points", pw, ph);
-        goto done;
+        goto send;
     }
     int w = (int)fw, h = (int)fh;
     if ((int64_t)w * h > pg->max_pixels) {
@@ -1444,16 +1461,23 @@ static PIX *render(const PdfPage *pg)
                  "rendered at %d dpi the page is %d x %d = %lld pixels, over "
                  "limits.max_pixels = %lld",
                  dpi, w, h, (long long)w * h, (long long)pg->max_pixels);
-        goto done;
+        goto send;
     }
-    s = L.cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
-    if (L.cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+    render_limit(PDF_RENDER_CPU_S + (rlim_t)w * h / PDF_RENDER_PX_PER_S);
+    int stride = L.cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, w);
+    size_t size = (size_t)stride * (size_t)h;
+    void *mem = MAP_FAILED;
+    if (stride <= 0 || ftruncate(mfd, (off_t)size) < 0 ||
+        (mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                    MAP_SHARED | MAP_POPULATE, mfd, 0)) == MAP_FAILED) {
         page_err(pg, "out of memory rendering the %d x %d page; raise "
                      "limits.page_memory_mb",
                  w, h);
-        goto done;
+        goto send;
     }
-    cr = L.cairo_create(s);
+    cairo_surface_t *s = L.cairo_image_surface_create_for_data(
+        mem, CAIRO_FORMAT_RGB24, w, h, stride);
+    cairo_t *cr = L.cairo_create(s);
     L.cairo_set_source_rgb(cr, 1, 1, 1);
     L.cairo_paint(cr);
     L.cairo_scale(cr, w / pw, h / ph);
@@ -1462,33 +1486,139 @@ static PIX *render(const PdfPage *pg)
     if (L.cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
         page_err(pg, "cannot render the page (%s)",
                  L.cairo_status_to_string(L.cairo_status(cr)));
-        goto done;
+        goto send;
     }
-    if (!(pix = pixCreate(w, h, 32))) {
+    head = (RenderHead){1, w, h, dpi, stride, ""};
+send:
+    if (!head.ok)
+        snprintf(head.msg, sizeof head.msg, "%s", err_get());
+    const char *p = (const char *)&head;
+    size_t n = sizeof head;
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            _exit(1);
+        p += k;
+        n -= (size_t)k;
+    }
+    _exit(0);
+}
+
+/* The page's pixels from the memory file the child drew them in:
+ * 0x00RRGGBB -> 0xRRGGBBff. NULL with the message set. */
+static PIX *render_take(const PdfPage *pg, const RenderHead *head, int mfd)
+{
+    struct stat st;
+    size_t size = (size_t)head->stride * (size_t)head->h;
+    if (head->w < 1 || head->h < 1 || head->stride < 4 * head->w ||
+        (int64_t)head->w * head->h > pg->max_pixels || fstat(mfd, &st) < 0 ||
+        (uint64_t)st.st_size < size) {
+        page_err(pg, "cannot render the page (the renderer sent a bad size)");
+        return NULL;
+    }
+    const unsigned char *src =
+        mmap(NULL, size, PROT_READ, MAP_SHARED | MAP_POPULATE, mfd, 0);
+    PIX *pix = src == MAP_FAILED ? NULL : pixCreate(head->w, head->h, 32);
+    if (!pix) {
         page_err(pg, "out of memory for the %d x %d page; raise "
                      "limits.page_memory_mb",
-                 w, h);
-        goto done;
+                 head->w, head->h);
+    } else {
+        pixSetSpp(pix, 3);
+        pixSetResolution(pix, head->dpi, head->dpi);
+        l_uint32 *dst = pixGetData(pix);
+        int wpl = pixGetWpl(pix);
+        for (int y = 0; y < head->h; y++) {
+            const uint32_t *row =
+                (const uint32_t *)(src + (size_t)y * head->stride);
+            l_uint32 *line = dst + (size_t)y * (size_t)wpl;
+            for (int x = 0; x < head->w; x++)
+                line[x] = (l_uint32)(row[x] << 8) | 0xff;
+        }
     }
-    pixSetSpp(pix, 3);
-    const unsigned char *src = L.cairo_image_surface_get_data(s);
-    int stride = L.cairo_image_surface_get_stride(s), wpl = pixGetWpl(pix);
-    l_uint32 *dst = pixGetData(pix);
-    for (int y = 0; y < h; y++) {
-        const uint32_t *row = (const uint32_t *)(src + (size_t)y * stride);
-        l_uint32 *line = dst + (size_t)y * (size_t)wpl;
-        for (int x = 0; x < w; x++) /* 0x00RRGGBB -> 0xRRGGBBff */
-            line[x] = (l_uint32)(row[x] << 8) | 0xff;
+    if (src != MAP_FAILED)
+        munmap((void *)src, size);
+    return pix;
+}
+
+/* Render the page with poppler, in a child process: a damaged file that
+ * makes poppler loop (a JBIG2 stream whose last segment runs past the
+ * file's end: poppler reads on past EOF a byte at a time) or crash costs
+ * this page an error, not the process. The child has PDF_RENDER_CPU_S CPU
+ * seconds, one more per PDF_RENDER_PX_PER_S pixels of the page, and
+ * PDF_RENDER_WALL times that of wall time; it dies with its parent. It
+ * draws into a memory file (memfd) the parent maps when it is done, so
+ * the pixels are not copied through a pipe. */
+static PIX *render(const PdfPage *pg)
+{
+    if (dynlib_once(&pdf_render) < 0) {
+        page_err(pg, "rendering the page needs %s", pdf_render.err);
+        return NULL;
     }
-    pixSetResolution(pix, dpi, dpi);
-done:
-    if (cr)
-        L.cairo_destroy(cr);
-    if (s)
-        L.cairo_surface_destroy(s);
-    if (pp)
-        L.g_object_unref(pp);
-    L.g_object_unref(doc);
+    int fds[2] = {-1, -1};
+    int mfd = memfd_create("inkpipe-page", MFD_CLOEXEC);
+    if (mfd < 0 || pipe(fds) < 0) {
+        page_err(pg, "cannot render the page (%s)", strerror(errno));
+        if (mfd >= 0)
+            close(mfd);
+        return NULL;
+    }
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(1);
+        /* its limits end it, not handlers it inherited (a fuzzer's) */
+        signal(SIGALRM, SIG_DFL);
+        signal(SIGXCPU, SIG_DFL);
+        signal(SIGPIPE, SIG_DFL);
+        render_limit(PDF_RENDER_CPU_S);
+        render_child(pg, mfd, fds[1]);
+    }
+    int fork_errno = errno;
+    close(fds[1]);
+    RenderHead head;
+    char *p = (char *)&head;
+    size_t n = pid < 0 ? 0 : sizeof head;
+    while (n > 0) {
+        ssize_t k = read(fds[0], p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        p += k;
+        n -= (size_t)k;
+    }
+    close(fds[0]);
+    int status = 0;
+    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    PIX *pix = NULL;
+    int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    if (pid < 0)
+        page_err(pg, "cannot render the page (fork: %s)",
+                 strerror(fork_errno));
+    else if (n == 0 && !head.ok) {
+        head.msg[sizeof head.msg - 1] = 0;
+        err_set("%s", head.msg);
+    } else if (n == 0)
+        pix = render_take(pg, &head, mfd);
+    else if (sig == SIGXCPU || sig == SIGALRM)
+        page_err(pg,
+                 "poppler did not render the page within its time limit "
+                 "(%d s of CPU, 1 more per %d pixels); the file may be "
+                 "damaged",
+                 PDF_RENDER_CPU_S, PDF_RENDER_PX_PER_S);
+    else if (sig)
+        page_err(pg, "poppler crashed rendering the page (signal %d)", sig);
+    else
+        page_err(pg, "rendering the page ended early (exit status %d)",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    close(mfd);
     return pix;
 }
 

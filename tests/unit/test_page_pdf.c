@@ -5,14 +5,18 @@
  * rendered by poppler instead, a deflate bomb stopped at the image's
  * size, short data failing naming file and page, JBIG2 (an MMR generic
  * region made from Leptonica's G4 data) read by jbig2dec, page locators
- * and the page limit. PDFs are written here, object by object, with a correct
- * cross-reference table. */
+ * and the page limit, a damaged file poppler never finishes stopped by
+ * the renderer's time limit. PDFs are written here, object by object,
+ * with a correct cross-reference table. */
 #include "common/err.h"
 #include "input/page.h"
 #include "tests/unit/test.h"
 
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <tiffio.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -585,6 +589,60 @@ static void page_pdf_read__huge_image_elsewhere__refused_before_render(void)
     unlink(path);
 }
 
+static void page_pdf_read__poppler_never_finishes__page_fails_in_time(void)
+{
+    /* A damaged file fuzz_pdf found (minimised): its JBIG2 stream has no
+     * end, and poppler decodes on past the end of the file without end.
+     * poppler renders in a child under a CPU limit: the page fails naming
+     * file and page, the caller goes on. The test runs it in a child of
+     * its own whose hard CPU limit of 3 s caps the renderer's to 2 s. */
+    static const char pdf[] =
+        "%PDF-\n"
+        "1 0 obj<<///Pages 2 0 R>>\n"
+        "2 0 obj<<///Kids[3 0 R]/Count 3>>\n"
+        "3 0 obj<</MediaBox[0 0 6 2]/Resources<</XObject<</Im0 5 0R>>>"
+        ">/Contents 4 0R>>\n"
+        "4 0 obj<<>>stream\n"
+        "/Im0 Do\n"
+        "5 0 obj<<///Subtype/Image/W 2/Height 6/ColorSpace/DeviceGray/"
+        "BitsPerComponent 1/Filter/JBIG2Decode>>stream\n"
+        "\x00\x00\x00\x00"
+        "0\x00\x01\x00\x00\x00\x13\x00\x00\x00\xcb\x00\x00\x00=\x00\x00"
+        "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01'\x00\x01"
+        "\x00\x00\x00\xa4\x00\x00\x00\xcb\x00"
+        "D\n"
+        "trailer<<  /Root 1 0 R>>";
+    const char *path = tmp_path("endless.pdf");
+    FILE *fp = fopen(path, "wb");
+    CHECK(fp && fwrite(pdf, 1, sizeof pdf - 1, fp) == sizeof pdf - 1);
+    if (fp)
+        fclose(fp);
+    fflush(NULL);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct rlimit rl = {3, 3};
+        setrlimit(RLIMIT_CPU, &rl);
+        PIX *p = page_pdf_read(path, 0, 0, 100000000);
+        int ok = !p && strstr(err_get(),
+                              "endless.pdf page 1: poppler did not render "
+                              "the page within its time limit") != NULL;
+        if (!ok)
+            printf("  %s\n", err_get());
+        fflush(stdout);
+        _exit(ok ? 0 : 1);
+    }
+    int status = -1;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) +
+                  1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    CHECK(secs < 30);
+    unlink(path);
+}
+
 static void page_list__garbage_after_pdf_header__error_names_file(void)
 {
     const char *path = tmp_path("garbage.pdf");
@@ -610,6 +668,7 @@ int main(void)
     RUN(page_pdf_read__jbig2_mmr_page__pixels_of_the_bitmap);
     RUN(page_pdf_read__jbig2_region_over_limit__refused_before_render);
     RUN(page_pdf_read__huge_image_elsewhere__refused_before_render);
+    RUN(page_pdf_read__poppler_never_finishes__page_fails_in_time);
     RUN(page_pdf_list__three_pages__locators_read_them_and_limit_holds);
     RUN(page_list__garbage_after_pdf_header__error_names_file);
     TEST_EXIT();
