@@ -309,7 +309,8 @@ eval-fields: $(BIN) $(BUILD)/tools/field_compose
 	@if [ ! -f $(word 1,$(MNIST_IDX)) ] || [ ! -f $(word 2,$(MNIST_IDX)) ]; then \
 	  echo "make eval-fields: no MNIST test files in $(DATA)/mnist-test (set DATA=...); skipped"; \
 	else for how in "" "--margin 40 --kinds box,comb" "--page" \
-	  "--kinds open" "--kinds open --margin 40" "--kinds open --page"; do \
+	  "--kinds open" "--kinds open --margin 40" "--kinds open --page" \
+	  "--kinds dotted" "--kinds dotted --margin 40" "--kinds dotted --page"; do \
 	  tools/field_eval.sh --idx $(MNIST_IDX) --fields $(FIELDS) --seed $(FIELD_SEED) $$how \
 	  --inkpipe $(BIN) --build $(BUILD) $(if $(MODEL),--model $(MODEL)) || exit 1; done; fi
 

@@ -3,12 +3,12 @@
  * drawn boxes and combs, as cut out of a form) with their ground truth.
  *
  *   build/tools/field_compose --idx IMAGES LABELS --out DIR [--fields N]
- *        [--seed S] [--first K] [--kinds box,comb,box_in] [--format jpg|png]
+ *        [--seed S] [--first K] [--kinds LIST] [--format jpg|png]
  *        [--margin PX] [--page]
  *
  * Writes DIR/fNNN_KIND.jpg (grey, JPEG quality 80; .png with --format png)
  * and DIR/truth.tsv (NAME TAB DIGITS, NAME without the extension).
- * --margin PX: PX px more paper around each box and comb field (what a
+ * --margin PX: PX px more paper around each field (what a
  * form reader's loose cut keeps; a box_in field is cut inside its box and
  * gets none). --page: the fields are not written one by one but pasted
  * ten to an A4 page at 300 dpi (2480 x 3508, field k of a page at x 300,
@@ -35,8 +35,13 @@
  *           +-0.12 box heights (the tallest cross a line), 3 px to half
  *           a box of paper before the first and 3 px to a box after the
  *           last; compose_open()
- * Per box, comb and box_in field: 6-10 digits, cell 44-60 px square, line
- * width 2-3 px (grey 40), each digit scaled bilinearly to 1.0-1.25 x the
+ *   dotted  (only when asked for) the cells parted by dotted or dashed
+ *           lines (dashes 1-5 px long, gaps 2-5 px, 1-2 px wide, grey
+ *           40-130) over a base line, solid or dashed the same way, and
+ *           no top line; dotted_lines()
+ * Per box, comb, box_in and dotted field: 6-10 digits, cell 44-60 px
+ * square, line width 2-3 px (grey 40; a dotted field's lines as above),
+ * each digit scaled bilinearly to 1.0-1.25 x the
  * cell, centred in its cell with a jitter of -3..3 px across and -2..4 px
  * down; paper grey 235, ink 235 - 0.85 * v for MNIST values v > 30
  * (darker wins). The digits are drawn uniformly from samples K.. of the
@@ -67,9 +72,9 @@
 #define LINE_GREY 40
 #define MAX_DIGITS 10
 
-enum { K_BOX, K_COMB, K_BOX_IN, K_OPEN, K_COUNT };
+enum { K_BOX, K_COMB, K_BOX_IN, K_OPEN, K_DOTTED, K_COUNT };
 static const char *const KIND_NAMES[K_COUNT] = {"box", "comb", "box_in",
-                                                "open"};
+                                                "open", "dotted"};
 
 typedef struct {
     const char *images, *labels, *out;
@@ -100,11 +105,12 @@ static void usage(FILE *fp)
         "  --seed S             random seed (default 7)\n"
         "  --first K            digits only from sample K on (default 8000:\n"
         "                       the 2,000 the bundled model never trains on)\n"
-        "  --kinds LIST         comma list of box, comb, box_in, open\n"
+        "  --kinds LIST         comma list of box, comb, box_in, open,\n"
+        "                       dotted\n"
         "                       (default box,comb,box_in; field f has the\n"
         "                       (f mod count)th kind)\n"
         "  --format jpg|png     JPEG quality 80 (default) or PNG\n"
-        "  --margin PX          PX px more paper around box and comb fields\n"
+        "  --margin PX          PX px more paper around each field\n"
         "                       (default 0; box_in fields get none)\n"
         "  --page               paste the fields ten to an A4 page at 300 dpi\n"
         "                       (DIR/pNNN.jpg; truth rows pNNN_KK_KIND)\n"
@@ -317,6 +323,27 @@ static PIX *compose_open(const Mnist *m, int first, int add, Rng *r,
     return pix;
 }
 
+/* A dotted field's lines: cells of n x cell px from (ox, oy) parted by
+ * dotted or dashed lines (dashes 1-5 px long, gaps 2-5 px, 1-2 px wide,
+ * grey 40-130), over a base line, solid or dashed the same way, and no
+ * top line: how forms part the letters of a name or the digits of a
+ * number with a light hand. */
+static void dotted_lines(PIX *pix, int ox, int oy, int n, int cell, Rng *r)
+{
+    int dash = rng_int_in(r, 1, 5), gap = rng_int_in(r, 2, 5);
+    int lw = rng_int_in(r, 1, 2), grey = rng_int_in(r, 40, 130);
+    int base_dashed = rng_int(r, 2), H = cell;
+    for (int x = ox; x < ox + n * cell + lw; x += base_dashed ? dash + gap
+                                                                : n * cell)
+        fill_rect(pix, x, oy + H,
+                  base_dashed ? x + dash : ox + n * cell + lw, oy + H + lw,
+                  grey);
+    for (int k = 0; k <= n; k++)
+        for (int y = oy + rng_int(r, gap + 1); y < oy + H; y += dash + gap)
+            fill_rect(pix, ox + k * cell, y, ox + k * cell + lw,
+                      y + dash < oy + H ? y + dash : oy + H, grey);
+}
+
 /*
  * Compose field f: draw its lines and digits, cut box_in inside its outer
  * lines, write it and its truth line.
@@ -354,13 +381,16 @@ static PIX *compose_field(const Opts *o, const Mnist *m, int f, Rng *r,
     }
     pixSetAllArbitrary(pix, PAPER);
     int wall_top = kind == K_COMB ? oy + H - H / 3 : oy;
-    if (kind != K_COMB) {
-        fill_rect(pix, ox, oy, ox + W + lw, oy + lw, LINE_GREY);
+    if (kind == K_DOTTED) {
+        dotted_lines(pix, ox, oy, n, cell, r);
+    } else {
+        if (kind != K_COMB)
+            fill_rect(pix, ox, oy, ox + W + lw, oy + lw, LINE_GREY);
+        fill_rect(pix, ox, oy + H, ox + W + lw, oy + H + lw, LINE_GREY);
+        for (int k = 0; k <= n; k++)
+            fill_rect(pix, ox + k * cell, wall_top, ox + k * cell + lw,
+                      oy + H + lw, LINE_GREY);
     }
-    fill_rect(pix, ox, oy + H, ox + W + lw, oy + H + lw, LINE_GREY);
-    for (int k = 0; k <= n; k++)
-        fill_rect(pix, ox + k * cell, wall_top, ox + k * cell + lw, oy + H + lw,
-                  LINE_GREY);
     for (int k = 0; k < n; k++) {
         int cx = ox + k * cell + cell / 2 + rng_int_in(r, -3, 3);
         int cy = oy + H / 2 + rng_int_in(r, -2, 4);
@@ -473,7 +503,7 @@ static int parse_kinds(Opts *o, const char *list)
         if (k == K_COUNT || o->n_kinds == K_COUNT) {
             fprintf(stderr,
                     "field_compose: --kinds: '%s' is not one of box, comb, "
-                    "box_in, open (each at most once)\n",
+                    "box_in, open, dotted (each at most once)\n",
                     t);
             return -1;
         }

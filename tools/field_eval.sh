@@ -15,8 +15,9 @@
 # cell high) and box_in (a box cut just inside its outer lines), taken in
 # turn (--kinds box,comb,box_in), and open when asked for (--kinds open:
 # one box without dividers, 2-10 digits written freely as on a census
-# form, some touching each other or the box), each stored as JPEG quality
-# 80. Reads
+# form, some touching each other or the box) and dotted (--kinds dotted:
+# the cells parted by dotted or dashed lines, no top line), each stored
+# as JPEG quality 80. Reads
 # each field alone with `inkpipe ocr --charset digits -o - FIELD.jpg`
 # (--model FILE: another model). A field is exactly right when its reading
 # without whitespace (spaces, line breaks) is its digits.
