@@ -1675,3 +1675,217 @@ done:
     }
     return out;
 }
+
+/* ---- dotted and dashed rules -------------------------------------------- */
+
+/* A piece of a dotted rule: its centre (twice, along and across the rule)
+ * and its ends along it. */
+typedef struct {
+    int along0, along1; /* first and last px along the rule */
+    int across2;        /* twice the centre across it */
+    int across;         /* its size across */
+    int i;              /* index into the pieces */
+    int next;           /* the following dot of its chain, -1 = none */
+    int taken;          /* already some dot's next */
+} Dot;
+
+static int cmp_dot(const void *a, const void *b)
+{
+    const Dot *p = a, *q = b;
+    return (p->along0 > q->along0) - (p->along0 < q->along0);
+}
+
+/* Link each dot of d (sorted along the rule) to the nearest dot after it
+ * that starts within gap px of its end (gap 0: within twice the longer
+ * of the two + 3 px, the two alike in size) and is centred within tol px
+ * across (tol 0: half the wider + 1 px). Only the DOT_LOOK dots after it
+ * in d are looked at: on a page of specks (a photo) the dots within
+ * reach along are thousands, across the page. */
+#define DOT_MIN_CHAIN 5
+#define DOT_LOOK 256
+static void dot_links(Dot *d, int n, int gap, int tol)
+{
+    for (int k = 0; k < n; k++) {
+        int best = -1, bestg = 0;
+        int lk = d[k].along1 - d[k].along0 + 1;
+        int reach = gap ? gap : 2 * (lk > 15 ? lk : 15) + 3;
+        for (int j = k + 1; j < n && j <= k + DOT_LOOK &&
+                            d[j].along0 <= d[k].along1 + reach;
+             j++) {
+            int g = d[j].along0 - d[k].along1;
+            int lj = d[j].along1 - d[j].along0 + 1;
+            int t = tol ? tol : (d[j].across > d[k].across ? d[j].across
+                                                          : d[k].across) /
+                                        2 +
+                                    1;
+            if (d[j].taken || g < 1 ||
+                abs(d[j].across2 - d[k].across2) > 2 * t)
+                continue;
+            if (!gap && (g > 2 * (lj > lk ? lj : lk) + 3 || lj > 3 * lk ||
+                         lk > 3 * lj || d[j].across > 2 * d[k].across + 1 ||
+                         d[k].across > 2 * d[j].across + 1))
+                continue;
+            if (best < 0 || g < bestg) {
+                best = j;
+                bestg = g;
+            }
+        }
+        d[k].next = best;
+        if (best >= 0)
+            d[best].taken = 1;
+    }
+}
+
+/* Clear piece p's ink from pix (the page it was found on). */
+static void mask_clear(PIX *pix, const SegPiece *p)
+{
+    l_uint32 *data = pixGetData(pix);
+    int wpl = pixGetWpl(pix);
+    for (int y = 0; y < p->box.h; y++) {
+        l_uint32 *line = data + (size_t)(p->box.y + y) * (size_t)wpl;
+        for (int x = 0; x < p->box.w; x++)
+            if (p->mask[(size_t)y * p->box.w + x])
+                CLEAR_DATA_BIT(line, p->box.x + x);
+    }
+}
+
+/* The chains of at least DOT_MIN_CHAIN linked dots spaced alike (no step
+ * from a dot's start to the next's over twice their median + 2 px: one
+ * dot missing, or dots of a line binarised to 1 px and 3 px): each of
+ * their pieces gets flag
+ * (SEG__DEAD: dropped, its mask freed) and its ink is cleared from clear
+ * (optional). Returns the ink px flagged. */
+static int dot_chains(SegPieces *ps, const Dot *d, int n, unsigned flag,
+                      PIX *clear)
+{
+    int flagged = 0, steps[64];
+    for (int k = 0; k < n; k++) {
+        if (d[k].taken)
+            continue; /* not a chain's first dot */
+        int len = 0, ns = 0;
+        for (int j = k; j >= 0; j = d[j].next, len++)
+            if (d[j].next >= 0 && ns < 64)
+                steps[ns++] = d[d[j].next].along0 - d[j].along0;
+        if (len < DOT_MIN_CHAIN)
+            continue;
+        qsort(steps, (size_t)ns, sizeof *steps, cmp_int);
+        if (steps[ns - 1] > 2 * steps[ns / 2] + 2)
+            continue;
+        for (int j = k; j >= 0; j = d[j].next) {
+            SegPiece *p = &ps->v[d[j].i];
+            flagged += p->area;
+            p->flags |= flag;
+            if (clear && p->mask)
+                mask_clear(clear, p);
+            if (flag & SEG__DEAD) {
+                free(p->mask);
+                p->mask = NULL;
+            }
+        }
+    }
+    return flagged;
+}
+
+/* Find the dotted rules among the pieces (seg__dotted_drop, seg__dots_mark)
+ * and flag their pieces. med_h 0: by the dots alone (alike in size,
+ * spaced by at most twice their length). w > 0: pieces touching an edge
+ * of the w x h image are no dots of a rule along that edge. Returns the
+ * ink px flagged, or -1 out of memory. */
+static int dotted_find(SegPieces *ps, float med_h, int w, int h,
+                       unsigned flag, PIX *clear)
+{
+    int thin = med_h > 0 ? (int)(0.15f * med_h) + 2 : 12;
+    int longest = med_h > 0 ? (int)(0.45f * med_h) : 30;
+    int gap = med_h > 0 ? (int)(0.35f * med_h) : 0;
+    int tol = med_h > 0 ? (int)(0.06f * med_h) : 0;
+    if (med_h > 0 && tol < 2)
+        tol = 2;
+    Dot *d = malloc((size_t)ps->n * sizeof *d);
+    if (!d)
+        return err_set("segment: out of memory (%d pieces)", ps->n);
+    int flagged = 0;
+    for (int vertical = 0; vertical < 2; vertical++) {
+        int n = 0;
+        for (int i = 0; i < ps->n; i++) {
+            const SegPiece *p = &ps->v[i];
+            const SegBox *b = &p->box;
+            int along = vertical ? b->h : b->w, across = vertical ? b->w : b->h;
+            if ((p->flags & (SEG__DEAD | flag)) || across > thin ||
+                along > longest || 5 * p->area < 3 * b->w * b->h ||
+                (w > 0 && (vertical ? b->x == 0 || b->x + b->w >= w
+                                    : b->y == 0 || b->y + b->h >= h)))
+                continue;
+            int a0 = vertical ? b->y : b->x, c0 = vertical ? b->x : b->y;
+            d[n++] = (Dot){a0, a0 + along - 1, 2 * c0 + across - 1, across,
+                           i, -1, 0};
+        }
+        qsort(d, (size_t)n, sizeof *d, cmp_dot);
+        dot_links(d, n, gap, tol);
+        flagged += dot_chains(ps, d, n, flag, clear);
+    }
+    free(d);
+    return flagged;
+}
+
+/**
+ * Mark the pieces that look like the dots of a dotted rule, before the
+ * glyph height is known: a field parted by dotted lines has ten dots for
+ * each digit, and its median piece is a dot.
+ *
+ * @param[in,out] ps  the page's pieces; a rule's get SEG__DOT
+ *                    (median_height_pieces() may leave them out)
+ * @param[in]     w   the page's width, px
+ * @param[in]     h   the page's height, px
+ * @return 0, or -1 out of memory
+ *
+ * Notes:
+ *   (1) Judged by the dots alone: solid (ink over 3/5 of the box: a
+ *       printed label's letters are as alike and evenly spaced), at most
+ *       12 px across and 30 along, five or more in a row or a column,
+ *       alike in size, each centred within half a dot's width of the
+ *       last, spaced by at most twice their length + 3 px, the steps
+ *       between them alike.
+ *   (2) Pieces touching the page's top or bottom are no dots of a row,
+ *       nor those touching its sides of a column: on a crop they are the
+ *       bits of the lines above and below that its edge cut (seg_crop.c),
+ *       a row of them as alike as dots. A column of dots that starts at
+ *       the top (a field's divider, cut tight) keeps its first.
+ */
+int seg__dots_mark(SegPieces *ps, int w, int h)
+{
+    if (ps->n < DOT_MIN_CHAIN)
+        return 0;
+    return dotted_find(ps, 0, w, h, SEG__DOT, NULL) < 0 ? -1 : 0;
+}
+
+/**
+ * Drop the dots and dashes of dotted and dashed rules: the lines some
+ * forms part the cells of a field with, or write on. Each piece is small
+ * and thin, and they stand in a row or a column, evenly spaced.
+ *
+ * @param[in,out] ps     the page's pieces; those of a rule are marked
+ *                       SEG__DEAD (mask freed)
+ * @param[in]     med_h  median glyph height, px
+ * @param[in,out] clear  [optional] the 1 bpp page the pieces were found
+ *                       on: their ink is cleared from it
+ * @return the ink px dropped, or -1 out of memory
+ *
+ * Notes:
+ *   (1) A dot is solid (ink over 3/5 of its box), at most 0.15 glyph
+ *       heights + 2 px across the rule and 0.45 along it; the next dot
+ *       starts within 0.35 glyph heights and is centred within 0.06 (at
+ *       least 2 px) of it across; five in a chain, spaced alike. A
+ *       word's i dots are a letter apart, a colon has two, a written
+ *       stroke is longer: none of them is a chain.
+ *   (2) Dots touching the writing are part of its pieces and stay.
+ *   (3) Called before the furniture is removed (the dots cleared from
+ *       the page it is removed from: in rows across a field's dividers
+ *       they were taken for a faint horizontal rule, which cut every
+ *       digit in slices) and after (the dashes its rules held).
+ */
+int seg__dotted_drop(SegPieces *ps, float med_h, PIX *clear)
+{
+    if (!(med_h >= 8) || ps->n < DOT_MIN_CHAIN)
+        return 0;
+    return dotted_find(ps, med_h, 0, 0, SEG__DEAD, clear);
+}

@@ -22,6 +22,7 @@
 #define SEG__DEAD 1u  /* merged into another piece or dropped */
 #define SEG__SMALL 2u /* too small to seed a line (dots, accents, fragments) */
 #define SEG__TALL 4u  /* taller than a line: may bridge two lines */
+#define SEG__DOT 8u   /* a dot of a dotted rule: no glyph (seg__dots_mark) */
 
 typedef struct {
     SegBox box;
@@ -132,6 +133,8 @@ float seg__line_base_at(const SegWLine *l, float x);
 /* seg_furniture.c */
 PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
                            BOXA *fields, BOXA *cells);
+int seg__dotted_drop(SegPieces *ps, float med_h, PIX *clear);
+int seg__dots_mark(SegPieces *ps, int w, int h);
 int seg__furniture_possible(const SegPieces *ps, int w, int h, int dpi,
                             float med_h);
 

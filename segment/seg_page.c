@@ -142,9 +142,11 @@ const SegStats *seg_page_get_stats(const SegPage *page)
     return page ? &page->stats : NULL;
 }
 
-/* Median height of the pieces that are not specks (w or h >= 4 px) and
- * not rules (aspect beyond 8:1); in a strip whose specks outnumber its
- * glyphs, of the pieces a quarter as tall as the tall ones. */
+/* Median height of the pieces that are not specks (w or h >= 4 px), not
+ * rules (aspect beyond 8:1) and not the dots of a dotted rule (SEG__DOT,
+ * seg__dots_mark(): a field parted by dotted lines has ten dots a digit);
+ * in a strip whose specks outnumber its glyphs, of the pieces a quarter
+ * as tall as the tall ones. */
 static float median_height_pieces(const SegPieces *ps)
 {
     float *hs = malloc((size_t)2 * (ps->n + 1) * sizeof *hs);
@@ -152,7 +154,7 @@ static float median_height_pieces(const SegPieces *ps)
     int k = 0, ng = 0, y0 = 0, y1 = 0; /* their ink's rows */
     for (int i = 0; hs && i < ps->n; i++) {
         int w = ps->v[i].box.w, h = ps->v[i].box.h, y = ps->v[i].box.y;
-        if (ps->v[i].flags & SEG__DEAD)
+        if (ps->v[i].flags & (SEG__DEAD | SEG__DOT))
             continue;
         if ((w >= 4 || h >= 4) && h >= 3 && h < 8 * w + 8 && w < 8 * h + 8) {
             y0 = k == 0 || y < y0 ? y : y0;
@@ -525,11 +527,11 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
     SegPieces ps = {0};
     SegWLines ls = {0};
     SegPage *page = NULL;
-    PIX *pixc = NULL;
+    PIX *pixc = NULL, *pixd = NULL;
     BOXA *fields = NULL, *cells = NULL;
     unsigned char *word_start = NULL;
 
-    if (seg__pieces_from_pix(pixb, &ps) != 0)
+    if (seg__pieces_from_pix(pixb, &ps) != 0 || seg__dots_mark(&ps, w, h) != 0)
         goto done;
     m.med_h = median_height_pieces(&ps);
     float all_h = m.med_h;
@@ -548,12 +550,28 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
         err_set("segment: out of memory (fields)");
         goto done;
     }
-    if (furniture_remove(pixb, opt, crop, &frame, all_h, &m, &st, &ps, &pixc,
-                         fields, cells) < 0)
+    /* dotted rules go before the furniture is looked for (in rows across
+     * a field's dotted dividers their dots looked like a faint rule), and
+     * after it (the dashes its rules held) */
+    int dots = 0;
+    if (opt->remove_furniture && m.med_h >= 8 &&
+        (!(pixd = pixCopy(NULL, pixb)) ||
+         (dots = seg__dotted_drop(&ps, m.med_h, pixd)) < 0)) {
+        if (!pixd)
+            err_set("segment: out of memory (%dx%d page)", w, h);
+        goto done;
+    }
+    st.furniture_px += dots;
+    if (furniture_remove(pixd ? pixd : pixb, opt, crop, &frame, all_h, &m,
+                         &st, &ps, &pixc, fields, cells) < 0)
         goto done;
     st.n_components = ps.n;
-    if (opt->remove_furniture)
+    if (opt->remove_furniture) {
         checkboxes_drop(&ps, m.med_h, &st);
+        if ((dots = seg__dotted_drop(&ps, m.med_h, NULL)) < 0)
+            goto done;
+        st.furniture_px += dots;
+    }
     int nh = specks_drop(&ps, opt, crop, &m, &st);
     if (nh < 0)
         goto done;
@@ -579,5 +597,6 @@ done:
     seg__wlines_cleanup(&ls);
     seg__pieces_cleanup(&ps);
     pixDestroy(&pixc);
+    pixDestroy(&pixd);
     return page;
 }

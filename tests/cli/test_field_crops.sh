@@ -12,7 +12,10 @@
 # without dividers, the digits written freely as on a census form) the
 # same three ways, 20 fields: at least 15 tight, 14 with 40 px of paper,
 # 14 on a page (17 / 16 / 16 when written; 15 / 13 / 10 before a short
-# box was a box and two sides made one). Needs the MNIST test files beside
+# box was a box and two sides made one). Dotted dividers (the cells
+# parted by dotted or dashed lines, no top line) the same three ways, 20
+# fields: at least 16 each (18 / 18 / 18 when written; 17 / 17 / 0
+# before dotted rules were dropped). Needs the MNIST test files beside
 # the clone (../shared/data/mnist-test; $INKPIPE_TEST_DATA overrides the
 # data folder); that part is skipped with a line saying so otherwise. The
 # usage checks of field_compose need no data.
@@ -97,7 +100,8 @@ check field_compose__margin__80_px_wider test \
     "$(pngwidth "$T/m/f000_box.png")" -eq "$(($(pngwidth "$T/p/f000_box.png") + 80))"
 
 # field k of a page: read as the page's k-th line
-for how in margin page open open_margin open_page; do
+for how in margin page open open_margin open_page dotted dotted_margin \
+    dotted_page; do
     kinds=box,comb
     case $how in
     margin) args=(--margin 40) floor=16 ;;
@@ -105,6 +109,9 @@ for how in margin page open open_margin open_page; do
     open) args=() floor=15 kinds=open ;;
     open_margin) args=(--margin 40) floor=14 kinds=open ;;
     open_page) args=(--page) floor=14 kinds=open ;;
+    dotted) args=() floor=16 kinds=dotted ;;
+    dotted_margin) args=(--margin 40) floor=16 kinds=dotted ;;
+    dotted_page) args=(--page) floor=16 kinds=dotted ;;
     esac
     "$TOP/tools/field_eval.sh" --idx "$IMG" "$LAB" --fields 20 --seed 7 \
         --kinds $kinds "${args[@]}" --inkpipe "$INKPIPE" --build "$B" \

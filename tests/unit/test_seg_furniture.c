@@ -1055,6 +1055,44 @@ static void seg_page_segment__comb_ticks_about_box_side_length__all_removed(
     pixDestroy(&pix);
 }
 
+/* A field whose cells are parted by dotted lines (dashes dash px long,
+ * gap px apart, 2 px wide) over a dotted base line, no top: how forms
+ * part the digits of a number with a light hand. */
+static PIX *dotted_field(const char *cells, int dash, int gap, FxPen *pen)
+{
+    int n = (int)strlen(cells), pitch = 40, ch = 50;
+    PIX *pix = pixCreate(n * pitch + 12, ch + 12, 1);
+    int ox = 4, oy = 4;
+    for (int x = ox; x < ox + n * pitch + 2; x += dash + gap)
+        pixRasterop(pix, x, oy + ch, dash, 2, PIX_SET, NULL, 0, 0);
+    for (int i = 0; i <= n; i++)
+        for (int y = oy; y < oy + ch - dash; y += dash + gap)
+            pixRasterop(pix, ox + i * pitch, y, 2, dash, PIX_SET, NULL, 0, 0);
+    for (int i = 0; i < n; i++) {
+        int gw = fx_glyph_width(cells[i], pen);
+        fx_glyph(pix, cells[i], (float)(ox + i * pitch + (pitch - gw) / 2 + 1),
+                 (float)(oy + ch - 10), pen);
+    }
+    return pix;
+}
+
+static void seg_page_segment__dotted_dividers_field__dots_dropped(void)
+{
+    /* Eleven dots a divider outnumber the glyphs: the median piece was a
+     * dot, the field's scale a tenth of its glyphs', and the dots were
+     * read as 1s and 7s ("1 / 5 / 1 0 / 51 ..." for 06577968). Dots and
+     * dashes, at 300 dpi and at an unknown dpi, cut out and on a page. */
+    FxPen pen = fx_pen(24);
+    const char *cells = "onxvonox";
+    int dash[3] = {2, 3, 5}, gap[3] = {3, 2, 4};
+    for (int k = 0; k < 3; k++) {
+        PIX *pix = dotted_field(cells, dash[k], gap[k], &pen);
+        check_field(pix, (int)strlen(cells), 24);
+        check_on_page(pix, (int)strlen(cells));
+        pixDestroy(&pix);
+    }
+}
+
 int main(void)
 {
     RUN(seg_page_segment__boxed_field__box_removed_strokes_kept);
@@ -1089,5 +1127,6 @@ int main(void)
     RUN(seg_page_segment__tall_letter_just_above_box_bottom__kept);
     RUN(seg_page_segment__comb_cells_wider_than_print__one_word);
     RUN(seg_page_segment__comb_ticks_about_box_side_length__all_removed);
+    RUN(seg_page_segment__dotted_dividers_field__dots_dropped);
     TEST_EXIT();
 }
