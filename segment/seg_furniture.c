@@ -1701,7 +1701,8 @@ static int cmp_dot(const void *a, const void *b)
  * across (tol 0: half the wider + 1 px). Only the DOT_LOOK dots after it
  * in d are looked at: on a page of specks (a photo) the dots within
  * reach along are thousands, across the page. */
-#define DOT_MIN_CHAIN 5
+#define DOT_MIN_CHAIN 4 /* dots in a chain, judged at the glyph height */
+#define DOT_MIN_ALONE 5 /* judged by the dots alone */
 #define DOT_LOOK 256
 static void dot_links(Dot *d, int n, int gap, int tol)
 {
@@ -1749,14 +1750,14 @@ static void mask_clear(PIX *pix, const SegPiece *p)
     }
 }
 
-/* The chains of at least DOT_MIN_CHAIN linked dots spaced alike (no step
+/* The chains of at least min linked dots spaced alike (no step
  * from a dot's start to the next's over twice their median + 2 px: one
  * dot missing, or dots of a line binarised to 1 px and 3 px): each of
  * their pieces gets flag
  * (SEG__DEAD: dropped, its mask freed) and its ink is cleared from clear
  * (optional). Returns the ink px flagged. */
-static int dot_chains(SegPieces *ps, const Dot *d, int n, unsigned flag,
-                      PIX *clear)
+static int dot_chains(SegPieces *ps, const Dot *d, int n, int min,
+                      unsigned flag, PIX *clear)
 {
     int flagged = 0, steps[64];
     for (int k = 0; k < n; k++) {
@@ -1766,7 +1767,7 @@ static int dot_chains(SegPieces *ps, const Dot *d, int n, unsigned flag,
         for (int j = k; j >= 0; j = d[j].next, len++)
             if (d[j].next >= 0 && ns < 64)
                 steps[ns++] = d[d[j].next].along0 - d[j].along0;
-        if (len < DOT_MIN_CHAIN)
+        if (len < min)
             continue;
         qsort(steps, (size_t)ns, sizeof *steps, cmp_int);
         if (steps[ns - 1] > 2 * steps[ns / 2] + 2)
@@ -1821,7 +1822,8 @@ static int dotted_find(SegPieces *ps, float med_h, int w, int h,
         }
         qsort(d, (size_t)n, sizeof *d, cmp_dot);
         dot_links(d, n, gap, tol);
-        flagged += dot_chains(ps, d, n, flag, clear);
+        int min = med_h > 0 ? DOT_MIN_CHAIN : DOT_MIN_ALONE;
+        flagged += dot_chains(ps, d, n, min, flag, clear);
     }
     free(d);
     return flagged;
@@ -1853,7 +1855,7 @@ static int dotted_find(SegPieces *ps, float med_h, int w, int h,
  */
 int seg__dots_mark(SegPieces *ps, int w, int h)
 {
-    if (ps->n < DOT_MIN_CHAIN)
+    if (ps->n < DOT_MIN_ALONE)
         return 0;
     return dotted_find(ps, 0, w, h, SEG__DOT, NULL) < 0 ? -1 : 0;
 }
@@ -1874,7 +1876,7 @@ int seg__dots_mark(SegPieces *ps, int w, int h)
  *   (1) A dot is solid (ink over 3/5 of its box), at most 0.15 glyph
  *       heights + 2 px across the rule and 0.45 along it; the next dot
  *       starts within 0.35 glyph heights and is centred within 0.06 (at
- *       least 2 px) of it across; five in a chain, spaced alike. A
+ *       least 2 px) of it across; four in a chain, spaced alike. A
  *       word's i dots are a letter apart, a colon has two, a written
  *       stroke is longer: none of them is a chain.
  *   (2) Dots touching the writing are part of its pieces and stay.
