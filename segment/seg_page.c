@@ -187,6 +187,22 @@ static float median_height_pieces(const SegPieces *ps)
     return med;
 }
 
+/* A page (or a field cut out) that holds nothing but the dots of dotted
+ * rules, and specks: an empty field parted or underlined by dotted lines.
+ * Its dots are dropped as furniture; read, they were a row of 0s or Ws. */
+static void dots_only_drop(SegPieces *ps, SegStats *st)
+{
+    for (int i = 0; i < ps->n; i++) {
+        SegPiece *p = &ps->v[i];
+        if ((p->flags & SEG__DEAD) || !(p->flags & SEG__DOT))
+            continue;
+        st->furniture_px += p->area;
+        free(p->mask);
+        p->mask = NULL;
+        p->flags |= SEG__DEAD;
+    }
+}
+
 /* Lay the built lines/words/glyphs out as a SegPage. */
 static SegPage *page_assemble(int w, int h, const SegPieces *ps,
                               const SegWLines *ls,
@@ -534,6 +550,8 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
     if (seg__pieces_from_pix(pixb, &ps) != 0 || seg__dots_mark(&ps, w, h) != 0)
         goto done;
     m.med_h = median_height_pieces(&ps);
+    if (!(m.med_h > 0))
+        dots_only_drop(&ps, &st);
     float all_h = m.med_h;
     /* A crop (a field or line cut out of a page): the bits of neighbouring
      * lines cut by its top/bottom edge go first, as they would otherwise

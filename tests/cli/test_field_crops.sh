@@ -15,7 +15,9 @@
 # box was a box and two sides made one). Dotted dividers (the cells
 # parted by dotted or dashed lines, no top line) the same three ways, 20
 # fields: at least 16 each (18 / 18 / 18 when written; 17 / 17 / 0
-# before dotted rules were dropped). Needs the MNIST test files beside
+# before dotted rules were dropped). An empty field parted by dotted
+# lines, and an empty dotted line, drawn here with ImageMagick, read as
+# nothing. Needs the MNIST test files beside
 # the clone (../shared/data/mnist-test; $INKPIPE_TEST_DATA overrides the
 # data folder); that part is skipped with a line saying so otherwise. The
 # usage checks of field_compose need no data.
@@ -48,6 +50,34 @@ check field_compose__bad_fields__error_names_option grep -q -- "--fields 'many'"
 rc=$?
 check field_compose__box_in_on_page__exit_2 test $rc -eq 2
 check field_compose__box_in_on_page__error_names_it grep -q "box_in" "$T/page.err"
+
+# An empty field parted by dotted lines, and an empty dotted line to write
+# on (no data needed: drawn here): read as nothing. Their dots, left out
+# of the glyph height, left none, and were read as rows of 0s ("000000000"
+# a divider) and of Ws.
+if command -v convert >/dev/null; then
+    dr=""
+    for x in $(seq 4 7 470); do dr="$dr rectangle $x,60 $((x + 2)),61"; done
+    for k in $(seq 0 8); do
+        for y in $(seq 4 7 57); do
+            dr="$dr rectangle $((4 + 58 * k)),$y $((5 + 58 * k)),$((y + 2))"
+        done
+    done
+    convert -size 480x70 xc:'gray(235)' -fill 'gray(60)' -draw "$dr" \
+        "$T/empty_dotted.png"
+    dr=""
+    for x in $(seq 10 9 590); do dr="$dr circle $((x + 2)),42 $((x + 3)),43"; done
+    convert -size 600x60 xc:'gray(235)' -fill 'gray(30)' -draw "$dr" \
+        "$T/empty_leader.png"
+    out=$("$INKPIPE" ocr --charset digits -o - "$T/empty_dotted.png" 2>&1)
+    check field_crops__empty_dotted_field__reads_nothing \
+        test -z "$(printf '%s' "$out" | tr -d ' \n')"
+    out=$("$INKPIPE" ocr --charset upper -o - "$T/empty_leader.png" 2>&1)
+    check field_crops__empty_dotted_line__reads_nothing \
+        test -z "$(printf '%s' "$out" | tr -d ' \n')"
+else
+    echo "# SKIP: ImageMagick convert not installed (tools/deps.sh test)"
+fi
 
 IMG=$DATA/mnist-test/t10k-images-idx3-ubyte.gz
 LAB=$DATA/mnist-test/t10k-labels-idx1-ubyte.gz
