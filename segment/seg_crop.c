@@ -208,9 +208,7 @@ int seg__crop_detect(const SegPieces *ps, const SegFrame *f, float *pmed_h)
 
 static void piece_drop(SegPiece *p, SegStats *st)
 {
-    free(p->mask);
-    p->mask = NULL;
-    p->flags |= SEG__DEAD;
+    seg__piece_drop(p);
     p->line = -1;
     st->n_specks++;
 }

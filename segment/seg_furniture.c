@@ -1715,10 +1715,8 @@ static void dot_links(Dot *d, int n, int gap, int tol)
              j++) {
             int g = d[j].along0 - d[k].along1;
             int lj = d[j].along1 - d[j].along0 + 1;
-            int t = tol ? tol : (d[j].across > d[k].across ? d[j].across
-                                                          : d[k].across) /
-                                        2 +
-                                    1;
+            int wider = d[j].across > d[k].across ? d[j].across : d[k].across;
+            int t = tol ? tol : wider / 2 + 1;
             if (d[j].taken || g < 1 ||
                 abs(d[j].across2 - d[k].across2) > 2 * t)
                 continue;
@@ -1750,14 +1748,14 @@ static void mask_clear(PIX *pix, const SegPiece *p)
     }
 }
 
-/* The chains of at least min linked dots spaced alike (no step
- * from a dot's start to the next's over twice their median + 2 px: one
- * dot missing, or dots of a line binarised to 1 px and 3 px): each of
- * their pieces gets flag
- * (SEG__DEAD: dropped, its mask freed) and its ink is cleared from clear
- * (optional). Returns the ink px flagged. */
+/* The chains of at least min linked dots spaced alike (no step from a
+ * dot's start to the next's over twice their median + 2 px: one dot
+ * missing, or dots of a line binarised to 1 px and 3 px): each of their
+ * pieces gets flag (SEG__DEAD: dropped, seg__piece_drop()). With src, a
+ * dropped dot's ink is cleared from *pclear, a copy of src made on the
+ * first drop. Returns the ink px flagged, or -1 out of memory. */
 static int dot_chains(SegPieces *ps, const Dot *d, int n, int min,
-                      unsigned flag, PIX *clear)
+                      unsigned flag, PIX *src, PIX **pclear)
 {
     int flagged = 0, steps[64];
     for (int k = 0; k < n; k++) {
@@ -1772,28 +1770,29 @@ static int dot_chains(SegPieces *ps, const Dot *d, int n, int min,
         qsort(steps, (size_t)ns, sizeof *steps, cmp_int);
         if (steps[ns - 1] > 2 * steps[ns / 2] + 2)
             continue;
+        if (src && !*pclear && !(*pclear = pixCopy(NULL, src)))
+            return err_set("segment: out of memory (a copy of the page)");
         for (int j = k; j >= 0; j = d[j].next) {
             SegPiece *p = &ps->v[d[j].i];
             flagged += p->area;
-            p->flags |= flag;
-            if (clear && p->mask)
-                mask_clear(clear, p);
-            if (flag & SEG__DEAD) {
-                free(p->mask);
-                p->mask = NULL;
-            }
+            if (src && p->mask)
+                mask_clear(*pclear, p);
+            if (flag & SEG__DEAD)
+                seg__piece_drop(p);
+            else
+                p->flags |= flag;
         }
     }
     return flagged;
 }
 
 /* Find the dotted rules among the pieces (seg__dotted_drop, seg__dots_mark)
- * and flag their pieces. med_h 0: by the dots alone (alike in size,
- * spaced by at most twice their length). w > 0: pieces touching an edge
- * of the w x h image are no dots of a rule along that edge. Returns the
- * ink px flagged, or -1 out of memory. */
+ * and flag their pieces (src, pclear: dot_chains()). med_h 0: by the dots
+ * alone (alike in size, spaced by at most twice their length). w > 0:
+ * pieces touching an edge of the w x h image are no dots of a rule along
+ * that edge. Returns the ink px flagged, or -1 out of memory. */
 static int dotted_find(SegPieces *ps, float med_h, int w, int h,
-                       unsigned flag, PIX *clear)
+                       unsigned flag, PIX *src, PIX **pclear)
 {
     int thin = med_h > 0 ? (int)(0.15f * med_h) + 2 : 12;
     int longest = med_h > 0 ? (int)(0.45f * med_h) : 30;
@@ -1823,7 +1822,12 @@ static int dotted_find(SegPieces *ps, float med_h, int w, int h,
         qsort(d, (size_t)n, sizeof *d, cmp_dot);
         dot_links(d, n, gap, tol);
         int min = med_h > 0 ? DOT_MIN_CHAIN : DOT_MIN_ALONE;
-        flagged += dot_chains(ps, d, n, min, flag, clear);
+        int f = dot_chains(ps, d, n, min, flag, src, pclear);
+        if (f < 0) {
+            free(d);
+            return -1;
+        }
+        flagged += f;
     }
     free(d);
     return flagged;
@@ -1857,7 +1861,7 @@ int seg__dots_mark(SegPieces *ps, int w, int h)
 {
     if (ps->n < DOT_MIN_ALONE)
         return 0;
-    return dotted_find(ps, 0, w, h, SEG__DOT, NULL) < 0 ? -1 : 0;
+    return dotted_find(ps, 0, w, h, SEG__DOT, NULL, NULL) < 0 ? -1 : 0;
 }
 
 /**
@@ -1868,8 +1872,13 @@ int seg__dots_mark(SegPieces *ps, int w, int h)
  * @param[in,out] ps     the page's pieces; those of a rule are marked
  *                       SEG__DEAD (mask freed)
  * @param[in]     med_h  median glyph height, px
- * @param[in,out] clear  [optional] the 1 bpp page the pieces were found
- *                       on: their ink is cleared from it
+ * @param[in]     src    [optional] the 1 bpp page the pieces were found
+ *                       on
+ * @param[in,out] pclear with src: NULL, or a copy of src; on the first
+ *                       dot dropped it becomes a copy of src (caller
+ *                       destroys), and the dropped dots' ink is cleared
+ *                       from it (a page without dotted rules is not
+ *                       copied)
  * @return the ink px dropped, or -1 out of memory
  *
  * Notes:
@@ -1885,9 +1894,9 @@ int seg__dots_mark(SegPieces *ps, int w, int h)
  *       they were taken for a faint horizontal rule, which cut every
  *       digit in slices) and after (the dashes its rules held).
  */
-int seg__dotted_drop(SegPieces *ps, float med_h, PIX *clear)
+int seg__dotted_drop(SegPieces *ps, float med_h, PIX *src, PIX **pclear)
 {
     if (!(med_h >= 8) || ps->n < DOT_MIN_CHAIN)
         return 0;
-    return dotted_find(ps, med_h, 0, 0, SEG__DEAD, clear);
+    return dotted_find(ps, med_h, 0, 0, SEG__DEAD, src, pclear);
 }

@@ -88,6 +88,7 @@ void seg__pieces_cleanup(SegPieces *ps);
 void seg__pieces_sort_x(const SegPieces *ps, int *idx, int n);
 int seg__uf_find(int *parent, int i);
 int seg__pieces_from_pix(PIX *pixb, SegPieces *ps);
+void seg__piece_drop(SegPiece *p);
 int seg__piece_merge(SegPiece *dst, SegPiece *src);
 int seg__piece_sub(const SegPiece *p, int x0, int x1, int y0, int y1,
                    SegPiece *out);
@@ -133,7 +134,7 @@ float seg__line_base_at(const SegWLine *l, float x);
 /* seg_furniture.c */
 PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
                            BOXA *fields, BOXA *cells);
-int seg__dotted_drop(SegPieces *ps, float med_h, PIX *clear);
+int seg__dotted_drop(SegPieces *ps, float med_h, PIX *src, PIX **pclear);
 int seg__dots_mark(SegPieces *ps, int w, int h);
 int seg__furniture_possible(const SegPieces *ps, int w, int h, int dpi,
                             float med_h);

@@ -947,9 +947,7 @@ static int lines_add_small(SegPieces *ps, const SegMetrics *m, SegWLines *ls,
             }
         }
         if (best < 0) {
-            free(p->mask);
-            p->mask = NULL;
-            p->flags |= SEG__DEAD;
+            seg__piece_drop(p);
             st->n_specks++;
             continue;
         }

@@ -187,6 +187,13 @@ static float median_height_pieces(const SegPieces *ps)
     return med;
 }
 
+/* Drop piece p as form furniture, counting its ink. */
+static void furniture_drop(SegPiece *p, SegStats *st)
+{
+    st->furniture_px += p->area;
+    seg__piece_drop(p);
+}
+
 /* A page (or a field cut out) that holds nothing but the dots of dotted
  * rules, and specks: an empty field parted or underlined by dotted lines.
  * Its dots are dropped as furniture; read, they were a row of 0s or Ws. */
@@ -194,12 +201,8 @@ static void dots_only_drop(SegPieces *ps, SegStats *st)
 {
     for (int i = 0; i < ps->n; i++) {
         SegPiece *p = &ps->v[i];
-        if ((p->flags & SEG__DEAD) || !(p->flags & SEG__DOT))
-            continue;
-        st->furniture_px += p->area;
-        free(p->mask);
-        p->mask = NULL;
-        p->flags |= SEG__DEAD;
+        if ((p->flags & (SEG__DEAD | SEG__DOT)) == SEG__DOT)
+            furniture_drop(p, st);
     }
 }
 
@@ -413,12 +416,8 @@ static void checkboxes_drop(SegPieces *ps, float med_h, SegStats *st)
 {
     for (int i = 0; med_h > 0 && i < ps->n; i++) {
         SegPiece *p = &ps->v[i];
-        if ((p->flags & SEG__DEAD) || !empty_square(p, med_h))
-            continue;
-        st->furniture_px += p->area;
-        free(p->mask);
-        p->mask = NULL;
-        p->flags |= SEG__DEAD;
+        if (!(p->flags & SEG__DEAD) && empty_square(p, med_h))
+            furniture_drop(p, st);
     }
 }
 
@@ -450,9 +449,7 @@ static int specks_drop(SegPieces *ps, const SegOptions *opt, int crop,
     for (int i = 0; i < ps->n; i++) {
         SegPiece *p = &ps->v[i];
         if (p->area < m->speck_area) {
-            free(p->mask);
-            p->mask = NULL;
-            p->flags |= SEG__DEAD;
+            seg__piece_drop(p);
             st->n_specks++;
         } else {
             hs[nh++] = (float)p->box.h;
@@ -572,13 +569,9 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
      * a field's dotted dividers their dots looked like a faint rule), and
      * after it (the dashes its rules held) */
     int dots = 0;
-    if (opt->remove_furniture && m.med_h >= 8 &&
-        (!(pixd = pixCopy(NULL, pixb)) ||
-         (dots = seg__dotted_drop(&ps, m.med_h, pixd)) < 0)) {
-        if (!pixd)
-            err_set("segment: out of memory (%dx%d page)", w, h);
+    if (opt->remove_furniture &&
+        (dots = seg__dotted_drop(&ps, m.med_h, pixb, &pixd)) < 0)
         goto done;
-    }
     st.furniture_px += dots;
     if (furniture_remove(pixd ? pixd : pixb, opt, crop, &frame, all_h, &m,
                          &st, &ps, &pixc, fields, cells) < 0)
@@ -586,7 +579,7 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
     st.n_components = ps.n;
     if (opt->remove_furniture) {
         checkboxes_drop(&ps, m.med_h, &st);
-        if ((dots = seg__dotted_drop(&ps, m.med_h, NULL)) < 0)
+        if ((dots = seg__dotted_drop(&ps, m.med_h, NULL, NULL)) < 0)
             goto done;
         st.furniture_px += dots;
     }

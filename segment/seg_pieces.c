@@ -35,6 +35,14 @@ float seg__median_f(float *v, int n)
     return n % 2 ? v[n / 2] : 0.5f * (v[n / 2 - 1] + v[n / 2]);
 }
 
+/* Drop piece p: its mask freed, marked SEG__DEAD (furniture, a speck). */
+void seg__piece_drop(SegPiece *p)
+{
+    free(p->mask);
+    p->mask = NULL;
+    p->flags |= SEG__DEAD;
+}
+
 /* Two-class Otsu split of sorted values. Returns 0 and the threshold (a
  * value between the classes) with both class means, or -1 when n < 2. */
 int seg__otsu_split_f(const float *sorted, int n, float *pthresh,
