@@ -7,8 +7,8 @@
  * without one, and then the label is read as letters in front of the name.
  * Only the reading can tell such a label, so this runs after the
  * recognition of a page, on the first word of its first line, and only
- * when the page is a crop (at most 4 median glyph heights tall, or a strip
- * at most 10, as the segmenter decides). A word is
+ * when the page is a crop (seg_crop_sized: the segmenter's rule on the
+ * read glyphs' median height). A word is
  * a label when, folded to upper case, it is
  *   - NOM, or NOM and one more glyph (NOMS, a colon read as a letter),
  *     either after one more glyph (a mark at the crop's edge read as a
@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "recognize/rec_page.h"
+#include "segment/segment.h"
 
 static int cmp_int(const void *a, const void *b)
 {
@@ -33,8 +34,8 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Is the page a crop: at most 4 median glyph heights tall, or a strip (at
- * least 4 times as wide as tall) at most 10 (seg__crop_detect's rule)? */
+/* Is the page a crop, by the segmenter's rule (seg_crop_sized) on its
+ * median glyph height? */
 static int page_is_crop(const OutPage *op)
 {
     if (op->n_glyphs == 0)
@@ -47,8 +48,7 @@ static int page_is_crop(const OutPage *op)
     qsort(h, (size_t)op->n_glyphs, sizeof *h, cmp_int);
     int med = h[op->n_glyphs / 2];
     free(h);
-    return med > 0 && (op->height <= 4 * med ||
-                       (4 * op->height <= op->width && op->height <= 10 * med));
+    return med > 0 && seg_crop_sized(op->width, op->height, (float)med);
 }
 
 static OutBox box_union(OutBox a, OutBox b)

@@ -142,6 +142,23 @@ void seg__crop_frame(const SegPieces *ps, int w, int h, float med_h,
 }
 
 /**
+ * The crop rule: is a w x h image with glyphs glyph_h tall sized as a
+ * field or line cut out of a page rather than a page? At most 4 glyph
+ * heights tall, or a strip (at least 4 times as wide as tall) at most 10.
+ * The recogniser asks the same question of a read page (rec_label.c).
+ *
+ * @param[in] w        image width (px)
+ * @param[in] h        image height (px), or the height of its ink
+ * @param[in] glyph_h  median glyph height (px)
+ * @return 1 when sized as a crop, else 0
+ */
+int seg_crop_sized(int w, int h, float glyph_h)
+{
+    return (float)h <= 4.0f * glyph_h ||
+           (4 * h <= w && (float)h <= 10.0f * glyph_h);
+}
+
+/**
  * Is this image a crop (a field or line cut out of a page) rather than a
  * page? The rule holds for the image, or for its frame (its ink) when the
  * white above and below the frame is at most 8 glyph heights, so a white
@@ -155,16 +172,9 @@ void seg__crop_frame(const SegPieces *ps, int w, int h, float med_h,
  * @param[in]     f      the frame (seg__crop_frame)
  * @param[in,out] pmed_h median piece height (px); replaced by the median
  *                       without the edge pieces when the image is a crop
- * @return 1 when the image or its frame is at most 4 glyph heights tall,
- *         or a strip (at least 4 times as wide as tall) at most 10 glyph
- *         heights tall
+ * @return 1 when the image or its frame is sized as a crop
+ *         (seg_crop_sized)
  */
-/* The crop rule for a W x H image with glyphs med_h tall. */
-static int crop_sized(int w, int h, float med)
-{
-    return (float)h <= 4.0f * med || (4 * h <= w && (float)h <= 10.0f * med);
-}
-
 int seg__crop_detect(const SegPieces *ps, const SegFrame *f, float *pmed_h)
 {
     float *v = malloc((size_t)(ps->n + 1) * sizeof *v);
@@ -199,8 +209,8 @@ int seg__crop_detect(const SegPieces *ps, const SegFrame *f, float *pmed_h)
      * is often blank to the right of the name */
     float mg = 8.0f * med;
     int margin = f->y0 <= mg && f->h - f->y1 <= mg;
-    int crop = crop_sized(f->w, f->h, med) ||
-               (margin && crop_sized(f->x1 - f->x0, f->y1 - f->y0, med));
+    int crop = seg_crop_sized(f->w, f->h, med) ||
+               (margin && seg_crop_sized(f->x1 - f->x0, f->y1 - f->y0, med));
     if (crop && med > *pmed_h)
         *pmed_h = med;
     return crop;
@@ -228,70 +238,142 @@ static float line_med_h(const SegPieces *ps, const SegWLine *l)
     return med;
 }
 
+/* The longer run of ink rows of piece p when it is a colon for glyph
+ * height glyph_h: narrow (at most 0.4 glyph heights), shorter than a
+ * glyph, its ink in exactly two runs of rows with a gap between (the two
+ * dots, joined as a broken glyph); 0 when it is not. */
+static int colon_runs(const SegPiece *p, float glyph_h)
+{
+    if (!p->mask || p->box.w > 0.4f * glyph_h + 1 || p->box.h >= glyph_h)
+        return 0;
+    int runs = 0, in = 0, len = 0, longest = 0;
+    for (int y = 0; y < p->box.h; y++) {
+        int ink = 0;
+        for (int x = 0; x < p->box.w && !ink; x++)
+            ink = p->mask[(size_t)y * p->box.w + x];
+        if (ink && !in) {
+            runs++;
+            len = 0;
+        }
+        len = ink ? len + 1 : len;
+        longest = len > longest ? len : longest;
+        in = ink;
+    }
+    return runs == 2 ? longest : 0;
+}
+
 /* A colon: narrow (at most 0.4 glyph heights), shorter than a glyph, its
  * ink in exactly two runs of rows with a gap between (the two dots, joined
  * as a broken glyph). */
 static int is_colon(const SegPiece *p, float glyph_h)
 {
-    if (!p->mask || p->box.w > 0.4f * glyph_h + 1 || p->box.h >= glyph_h)
-        return 0;
-    int runs = 0, in = 0;
-    for (int y = 0; y < p->box.h; y++) {
-        int ink = 0;
-        for (int x = 0; x < p->box.w && !ink; x++)
-            ink = p->mask[(size_t)y * p->box.w + x];
-        if (ink && !in)
-            runs++;
-        in = ink;
-    }
-    return runs == 2;
+    return colon_runs(p, glyph_h) > 0;
 }
 
-/* A colon as two dots apart (at a larger scale the dots no longer join as
- * one broken glyph): two pieces of ml lying in [x0, x1), each at most 0.4
- * glyph heights wide and tall, one above the other (overlapping by half
- * the narrower width, a gap of white between them). */
-static int colon_pair(const SegPieces *ps, const SegWLine *ml, int x0, int x1,
-                      float glyph_h)
+/* Is piece p a dot of a colon for glyph height glyph_h (at most 0.4
+ * glyph heights wide and tall; at half a crop's size a dot can be one
+ * pixel)? */
+static int colon_dot(const SegPiece *p, float glyph_h)
 {
     float dot = 0.4f * glyph_h + 1;
-    for (int i = 0; i < ml->n; i++) {
+    return !(p->flags & SEG__DOT) && p->box.w <= dot && p->box.h <= dot;
+}
+
+/* Do a and b stand one above the other as a colon's dots (b below a, a
+ * gap of white between, overlapping by half the narrower width)? */
+static int colon_stacked(const SegBox *a, const SegBox *b)
+{
+    if (b->y <= a->y + a->h)
+        return 0;
+    int r = a->x + a->w < b->x + b->w ? a->x + a->w : b->x + b->w;
+    int ov = r - (a->x > b->x ? a->x : b->x);
+    int mw = a->w < b->w ? a->w : b->w;
+    return 2 * ov >= mw;
+}
+
+/* A colon before x1: a small piece of ml lying in [x0, x1) that is_colon
+ * (the two dots joined as stacked fragments), or two dots (colon_dot) one
+ * above the other (colon_stacked; at a larger scale the dots no longer
+ * join), each a live piece of ml lying in [x0, x1) or any piece, dropped
+ * or not, lying in the gap [gx0, x1) between rows y0 and y1 (the
+ * label's): at half a name crop's size a colon's dots are 1-2 px, and the
+ * line finder drops them as specks when the gap holds no other ink. */
+static int colon_pair(const SegPieces *ps, const SegWLine *ml, int x0, int x1,
+                      int gx0, int y0, int y1, float glyph_h)
+{
+    int *c = malloc((size_t)(ml->n + ps->n + 1) * sizeof *c);
+    int n = 0, found = 0;
+    for (int i = 0; c && i < ml->n; i++) {
         const SegPiece *p = &ps->v[ml->idx[i]];
-        const SegBox *a = &p->box;
-        if ((p->flags & SEG__DEAD) || a->x < x0 || a->x + a->w > x1 ||
-            a->w > dot || a->h > dot)
+        if ((p->flags & SEG__DEAD) || p->box.x < x0 ||
+            p->box.x + p->box.w > x1)
             continue;
-        for (int j = 0; j < ml->n; j++) {
-            const SegPiece *q = &ps->v[ml->idx[j]];
-            const SegBox *b = &q->box;
-            if (j == i || (q->flags & SEG__DEAD) || b->x < x0 ||
-                b->x + b->w > x1 || b->w > dot || b->h > dot ||
-                b->y <= a->y + a->h)
-                continue; /* b must lie below a, white between */
-            int ov = (a->x + a->w < b->x + b->w ? a->x + a->w : b->x + b->w) -
-                     (a->x > b->x ? a->x : b->x);
-            int mw = a->w < b->w ? a->w : b->w;
-            if (2 * ov >= mw)
-                return 1;
-        }
+        if (is_colon(p, glyph_h))
+            found = 1; /* a small piece of two dots, joined as stacked */
+        else if (colon_dot(p, glyph_h))
+            c[n++] = ml->idx[i];
+    }
+    for (int i = 0; c && i < ps->n; i++) {
+        const SegBox *b = &ps->v[i].box;
+        if ((ps->v[i].flags & SEG__DEAD) && b->x >= gx0 && b->x + b->w <= x1 &&
+            b->y >= y0 && b->y + b->h <= y1 && colon_dot(&ps->v[i], glyph_h))
+            c[n++] = i;
+    }
+    for (int i = 0; i < n && !found; i++)
+        for (int j = 0; j < n && !found; j++)
+            found = j != i && colon_stacked(&ps->v[c[i]].box, &ps->v[c[j]].box);
+    free(c);
+    return found;
+}
+
+/* The right edge of the pieces idx[0..k]. */
+static int right_of(const SegPieces *ps, const int *idx, int k)
+{
+    int r = 0;
+    for (int i = 0; i <= k; i++) {
+        const SegBox *b = &ps->v[idx[i]].box;
+        r = b->x + b->w > r ? b->x + b->w : r;
+    }
+    return r;
+}
+
+/* A label ended by a plain colon (two dots, each at most 0.3 glyph
+ * heights + 1 px tall: no stroke broken in two) among the first four
+ * pieces idx[0..n) of a line (glyph height lh), nearer the piece before
+ * it than the one after, the gap after it at least med, and 2 or more
+ * pieces after it: the index of the first piece after the colon, or 0.
+ * At half size the spaced capitals of a name stand as far apart as the
+ * label from the name, so the widest gap does not tell ("PRENOM : E L I
+ * S E" was read "APRINKXVI E L G S L"). */
+static int plain_colon_at(const SegPieces *ps, const int *idx, int n,
+                          float med, float lh)
+{
+    for (int k = 1; k <= 3 && k + 2 < n; k++) {
+        int run = colon_runs(&ps->v[idx[k]], lh);
+        if (run == 0 || (float)run > 0.3f * lh + 1)
+            continue;
+        int before = ps->v[idx[k]].box.x - right_of(ps, idx, k - 1);
+        int after = ps->v[idx[k + 1]].box.x - right_of(ps, idx, k);
+        if (after > before && (float)after >= med)
+            return k + 1;
     }
     return 0;
 }
 
 /* A printed label at the left of the main line ("PRENOM :", "NOM :"):
  * the pieces left of the line's widest gap, when that gap is more than
- * twice the median gap, there are at least 2 full-size pieces on each
- * side, and one of the last two left of it is a colon (one piece, or
- * two dots apart: colon_pair). (Size alone does
+ * twice the median gap, there are at least 2 full-size pieces right of
+ * it and one left of it (at half size "NOM" is one piece, its letters
+ * touching), and one of the last two left of it is a colon (one piece,
+ * or two dots apart: colon_pair); or the pieces up to a plain colon
+ * (plain_colon_at). (Size alone does
  * not tell a label: "nox nov 0oo" has smaller letters on the left too.) */
 static void drop_left_label(SegPieces *ps, SegWLine *ml, SegStats *st)
 {
     int n = 0;
     int *idx = malloc((size_t)(ml->n + 1) * sizeof *idx);
     float *g = malloc((size_t)(ml->n + 1) * sizeof *g);
-    float *hl = malloc((size_t)(ml->n + 1) * sizeof *hl);
-    float *hr = malloc((size_t)(ml->n + 1) * sizeof *hr);
-    if (!idx || !g || !hl || !hr)
+    if (!idx || !g)
         goto done;
     for (int k = 0; k < ml->n; k++)
         if (!(ps->v[ml->idx[k]].flags & (SEG__DEAD | SEG__SMALL)))
@@ -299,36 +381,40 @@ static void drop_left_label(SegPieces *ps, SegWLine *ml, SegStats *st)
     if (n < 5)
         goto done;
     seg__pieces_sort_x(ps, idx, n);
-    int right = ps->v[idx[0]].box.x + ps->v[idx[0]].box.w, at = -1;
+    int at = -1;
     float best = 0;
     for (int k = 1; k < n; k++) {
-        const SegBox *b = &ps->v[idx[k]].box;
-        g[k - 1] = (float)(b->x - right);
+        g[k - 1] = (float)(ps->v[idx[k]].box.x - right_of(ps, idx, k - 1));
         if (g[k - 1] > best) {
             best = g[k - 1];
             at = k;
         }
-        if (b->x + b->w > right)
-            right = b->x + b->w;
     }
-    float med = seg__median_f(g, n - 1);
-    if (at < 2 || n - at < 2 || best <= 2.0f * (med > 1 ? med : 1))
-        goto done;
-    int nl = 0, nr = 0;
-    for (int k = 0; k < n; k++) {
-        if (k < at)
-            hl[nl++] = (float)ps->v[idx[k]].box.h;
-        else
-            hr[nr++] = (float)ps->v[idx[k]].box.h;
-    }
-    float ml_h = seg__median_f(hl, nl), mr_h = seg__median_f(hr, nr);
+    float med = seg__median_f(g, n - 1); /* sorts g */
     int colon = 0;
-    for (int k = at - 2 > 0 ? at - 2 : 0; k < at; k++)
-        colon |= is_colon(&ps->v[idx[k]], mr_h);
-    if (!colon)
-        colon = colon_pair(ps, ml, ps->v[idx[at - 2 > 0 ? at - 2 : 0]].box.x,
-                           ps->v[idx[at]].box.x, mr_h);
-    (void)ml_h;
+    if (at >= 1 && n - at >= 2 && best > 2.0f * (med > 1 ? med : 1)) {
+        for (int k = at; k < n; k++)
+            g[k - at] = (float)ps->v[idx[k]].box.h;
+        float mr_h = seg__median_f(g, n - at);
+        int k0 = at - 2 > 0 ? at - 2 : 0;
+        int gx0 = right_of(ps, idx, at - 1);
+        int y0 = ps->v[idx[0]].box.y, y1 = y0;
+        for (int k = 0; k < at; k++) {
+            const SegBox *b = &ps->v[idx[k]].box;
+            y0 = b->y < y0 ? b->y : y0;
+            y1 = b->y + b->h > y1 ? b->y + b->h : y1;
+            /* a colon of one piece: one of the last two, and not alone */
+            if (k >= k0 && at >= 2)
+                colon |= is_colon(&ps->v[idx[k]], mr_h);
+        }
+        if (!colon)
+            colon = colon_pair(ps, ml, ps->v[idx[k0]].box.x,
+                               ps->v[idx[at]].box.x, gx0, y0, y1, mr_h);
+    }
+    if (!colon) {
+        at = plain_colon_at(ps, idx, n, med, line_med_h(ps, ml));
+        colon = at > 0;
+    }
     if (!colon)
         goto done;
     float xcut = (float)ps->v[idx[at]].box.x;
@@ -340,8 +426,6 @@ static void drop_left_label(SegPieces *ps, SegWLine *ml, SegStats *st)
 done:
     free(idx);
     free(g);
-    free(hl);
-    free(hr);
 }
 
 /* Box-line remnants on the main line (glyph height lh): thin verticals

@@ -119,6 +119,10 @@ void seg_page_get_size(const SegPage *page, int *pw, int *ph);
  * glyph heights when the caller gave 0. */
 int seg_page_get_dpi(const SegPage *page);
 
+/* Is a w x h image with glyphs glyph_h tall sized as a field or line cut
+ * out of a page (a crop, read as its main line) rather than a page? */
+int seg_crop_sized(int w, int h, float glyph_h);
+
 /* What segmentation did, for logs and tests (value type). */
 typedef struct {
     int n_components;      /* connected components found (8-connectivity) */

@@ -359,6 +359,104 @@ static void seg_page_segment__tops_of_next_line_under_name__name_read(void)
     pixDestroy(&pix);
 }
 
+/* A name crop at half its size: the label "NOM" is one piece (its
+ * letters touch), its colon two dots of a pixel or two that the line
+ * finder drops as specks (no other ink near them), then the spaced
+ * capitals of the name. The label goes, as at full size (it was read as
+ * letters before the name: "MOM DEKENS"). */
+static void seg_page_segment__half_size_label_of_one_piece__label_dropped(void)
+{
+    FxPen pen = fx_pen(12);
+    PIX *pix = pixCreate(200, 26, 1);
+    /* the label: three letters run together, 10 px tall */
+    pixRasterop(pix, 6, 8, 24, 10, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, 9, 9, 3, 8, PIX_CLR, NULL, 0, 0);
+    pixRasterop(pix, 17, 9, 3, 8, PIX_CLR, NULL, 0, 0);
+    /* its colon, 2 px from the label */
+    pixSetPixel(pix, 33, 10, 1);
+    pixSetPixel(pix, 33, 15, 1);
+    pixSetPixel(pix, 34, 15, 1);
+    pen.gap = 7;
+    fx_text(pix, "HHHHH", 60, 21, &pen, 0);
+    SegPage *page = seg(pix, 0);
+    CHECK(page != NULL);
+    if (page) {
+        int nl, ng;
+        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+        seg_page_get_lines(page, &nl);
+        CHECK(nl == 1);
+        CHECK(ng == 5);
+        CHECK(ng > 0 && g[0].box.x >= 55);
+        if (test_case_failed) {
+            fx_dump(page);
+            fx_dump_glyphs(page);
+        }
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+/* "PRENOM : E L I S E" at half size: the name's capitals stand as far
+ * apart as the label from the name, so the widest gap is no label's; the
+ * colon (two dots of 3 px, 2 px apart) ends the label. It was read as
+ * letters before the name ("APRINKXVI E L G S L"). */
+static void seg_page_segment__label_colon_then_spaced_capitals__label_dropped(void)
+{
+    FxPen pen = fx_pen(12);
+    PIX *pix = pixCreate(240, 26, 1);
+    pixRasterop(pix, 4, 8, 40, 10, PIX_SET, NULL, 0, 0);
+    for (int k = 0; k < 4; k++)
+        pixRasterop(pix, 7 + 9 * k, 9, 4, 8, PIX_CLR, NULL, 0, 0);
+    pixRasterop(pix, 47, 9, 3, 3, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, 47, 14, 3, 3, PIX_SET, NULL, 0, 0);
+    pen.gap = 16;
+    fx_text(pix, "HHHHH", 66, 21, &pen, 0);
+    SegPage *page = seg(pix, 0);
+    CHECK(page != NULL);
+    if (page) {
+        int nl, ng;
+        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+        seg_page_get_lines(page, &nl);
+        CHECK(nl == 1);
+        CHECK(ng == 5);
+        CHECK(ng > 0 && g[0].box.x >= 60);
+        if (test_case_failed) {
+            fx_dump(page);
+            fx_dump_glyphs(page);
+        }
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
+/* A name whose letter is broken in two stacked strokes (a narrow piece of
+ * two long runs, no colon's dots) keeps the letters before it. */
+static void seg_page_segment__broken_stroke_after_first_letters__kept(void)
+{
+    FxPen pen = fx_pen(12);
+    pen.gap = 16;
+    PIX *pix = pixCreate(260, 26, 1);
+    int x = fx_text(pix, "HH", 6, 21, &pen, 0);
+    /* an I broken in the middle: two strokes of 7 px, 2 px apart */
+    pixRasterop(pix, x + 16, 4, 2, 7, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, x + 16, 13, 2, 7, PIX_SET, NULL, 0, 0);
+    fx_text(pix, "HHH", x + 40, 21, &pen, 0);
+    SegPage *page = seg(pix, 0);
+    CHECK(page != NULL);
+    if (page) {
+        int ng;
+        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+        CHECK(ng >= 5);
+        CHECK(ng > 0 && g[0].box.x < 10);
+        if (test_case_failed) {
+            fx_dump(page);
+            fx_dump_glyphs(page);
+        }
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
     RUN(seg_page_segment__printed_label_line_above__name_is_main_line);
@@ -373,5 +471,8 @@ int main(void)
     RUN(seg_page_segment__label_colon_dots_apart__label_dropped);
     RUN(seg_page_segment__crop_with_many_grains__still_a_crop);
     RUN(seg_page_segment__tops_of_next_line_under_name__name_read);
+    RUN(seg_page_segment__half_size_label_of_one_piece__label_dropped);
+    RUN(seg_page_segment__label_colon_then_spaced_capitals__label_dropped);
+    RUN(seg_page_segment__broken_stroke_after_first_letters__kept);
     TEST_EXIT();
 }
