@@ -262,6 +262,18 @@ static int colon_runs(const SegPiece *p, float glyph_h)
     return runs == 2 ? longest : 0;
 }
 
+/* A plain colon: a colon (colon_runs) whose dots are each at most 0.3
+ * glyph heights + 1 px tall, and at most 1.5 times as tall as the piece
+ * is wide + 1 px: no stroke broken in two, no dashes of a dashed rule (a
+ * comb field's dashed divider after a 1 stood for a colon, and the 1
+ * went as a label). */
+static int colon_plain(const SegPiece *p, float glyph_h)
+{
+    int run = colon_runs(p, glyph_h);
+    return run > 0 && (float)run <= 0.3f * glyph_h + 1 &&
+           (float)run <= 1.5f * (float)p->box.w + 1;
+}
+
 /* A colon: narrow (at most 0.4 glyph heights), shorter than a glyph, its
  * ink in exactly two runs of rows with a gap between (the two dots, joined
  * as a broken glyph). */
@@ -270,13 +282,15 @@ static int is_colon(const SegPiece *p, float glyph_h)
     return colon_runs(p, glyph_h) > 0;
 }
 
-/* Is piece p a dot of a colon for glyph height glyph_h (at most 0.4
- * glyph heights wide and tall; at half a crop's size a dot can be one
- * pixel)? */
+/* Is piece p a dot of a colon for glyph height glyph_h: at most 0.4
+ * glyph heights wide and tall (at half a crop's size a dot can be one
+ * pixel), and about as wide as tall (no dash of a dashed rule)? */
 static int colon_dot(const SegPiece *p, float glyph_h)
 {
     float dot = 0.4f * glyph_h + 1;
-    return !(p->flags & SEG__DOT) && p->box.w <= dot && p->box.h <= dot;
+    const SegBox *b = &p->box;
+    return !(p->flags & SEG__DOT) && b->w <= dot && b->h <= dot &&
+           b->h <= 2 * b->w + 1 && b->w <= 2 * b->h + 1;
 }
 
 /* Do a and b stand one above the other as a colon's dots (b below a, a
@@ -291,13 +305,14 @@ static int colon_stacked(const SegBox *a, const SegBox *b)
     return 2 * ov >= mw;
 }
 
-/* A colon before x1: a small piece of ml lying in [x0, x1) that is_colon
- * (the two dots joined as stacked fragments), or two dots (colon_dot) one
- * above the other (colon_stacked; at a larger scale the dots no longer
- * join), each a live piece of ml lying in [x0, x1) or any piece, dropped
- * or not, lying in the gap [gx0, x1) between rows y0 and y1 (the
- * label's): at half a name crop's size a colon's dots are 1-2 px, and the
- * line finder drops them as specks when the gap holds no other ink. */
+/* A colon before x1: a small piece of ml lying in [x0, x1) that is a
+ * plain colon (colon_plain: the two dots joined as stacked fragments), or
+ * two dots (colon_dot) one above the other (colon_stacked; at a larger
+ * scale the dots no longer join), each a live piece of ml lying in
+ * [x0, x1) or any piece, dropped or not, lying in the gap [gx0, x1)
+ * between rows y0 and y1 (the label's): at half a name crop's size a
+ * colon's dots are 1-2 px, and the line finder drops them as specks when
+ * the gap holds no other ink. */
 static int colon_pair(const SegPieces *ps, const SegWLine *ml, int x0, int x1,
                       int gx0, int y0, int y1, float glyph_h)
 {
@@ -308,7 +323,7 @@ static int colon_pair(const SegPieces *ps, const SegWLine *ml, int x0, int x1,
         if ((p->flags & SEG__DEAD) || p->box.x < x0 ||
             p->box.x + p->box.w > x1)
             continue;
-        if (is_colon(p, glyph_h))
+        if (colon_plain(p, glyph_h))
             found = 1; /* a small piece of two dots, joined as stacked */
         else if (colon_dot(p, glyph_h))
             c[n++] = ml->idx[i];
@@ -337,8 +352,7 @@ static int right_of(const SegPieces *ps, const int *idx, int k)
     return r;
 }
 
-/* A label ended by a plain colon (two dots, each at most 0.3 glyph
- * heights + 1 px tall: no stroke broken in two) among the first four
+/* A label ended by a plain colon (colon_plain) among the first four
  * pieces idx[0..n) of a line (glyph height lh), nearer the piece before
  * it than the one after, the gap after it at least med, and 2 or more
  * pieces after it: the index of the first piece after the colon, or 0.
@@ -349,8 +363,7 @@ static int plain_colon_at(const SegPieces *ps, const int *idx, int n,
                           float med, float lh)
 {
     for (int k = 1; k <= 3 && k + 2 < n; k++) {
-        int run = colon_runs(&ps->v[idx[k]], lh);
-        if (run == 0 || (float)run > 0.3f * lh + 1)
+        if (!colon_plain(&ps->v[idx[k]], lh))
             continue;
         int before = ps->v[idx[k]].box.x - right_of(ps, idx, k - 1);
         int after = ps->v[idx[k + 1]].box.x - right_of(ps, idx, k);
@@ -366,7 +379,8 @@ static int plain_colon_at(const SegPieces *ps, const int *idx, int n,
  * it and one left of it (at half size "NOM" is one piece, its letters
  * touching), and one of the last two left of it is a colon (one piece,
  * or two dots apart: colon_pair); or the pieces up to a plain colon
- * (plain_colon_at). (Size alone does
+ * (plain_colon_at); and the label with its colon is at least 1.25 glyph
+ * heights wide. (Size alone does
  * not tell a label: "nox nov 0oo" has smaller letters on the left too.) */
 static void drop_left_label(SegPieces *ps, SegWLine *ml, SegStats *st)
 {
@@ -411,11 +425,16 @@ static void drop_left_label(SegPieces *ps, SegWLine *ml, SegStats *st)
             colon = colon_pair(ps, ml, ps->v[idx[k0]].box.x,
                                ps->v[idx[at]].box.x, gx0, y0, y1, mr_h);
     }
+    float lh = line_med_h(ps, ml);
     if (!colon) {
-        at = plain_colon_at(ps, idx, n, med, line_med_h(ps, ml));
+        at = plain_colon_at(ps, idx, n, med, lh);
         colon = at > 0;
     }
-    if (!colon)
+    /* a label is a word: with its colon at least 1.25 glyph heights wide
+     * ("NOM :" is 1.7 on real crops; a 4 and two specks after it in a
+     * digit field, 0.85, is none) */
+    if (!colon ||
+        (float)(right_of(ps, idx, at - 1) - ps->v[idx[0]].box.x) < 1.25f * lh)
         goto done;
     float xcut = (float)ps->v[idx[at]].box.x;
     for (int k = 0; k < ml->n; k++) {

@@ -457,6 +457,42 @@ static void seg_page_segment__broken_stroke_after_first_letters__kept(void)
     pixDestroy(&pix);
 }
 
+/* A digit field: a 1 (here an H), then the two dashes of a dashed divider
+ * (2 px wide, 6 tall: no colon's dots), or two specks beside a narrow
+ * glyph (a "4:"), then the other digits. The first glyph is no label. */
+static void seg_page_segment__glyph_then_dashes_or_specks__glyph_kept(void)
+{
+    FxPen pen = fx_pen(12);
+    pen.gap = 16;
+    for (int v = 0; v < 2; v++) {
+        PIX *pix = pixCreate(220, 26, 1);
+        int x = fx_text(pix, "H", 6, 21, &pen, 0);
+        if (v == 0) { /* dashes */
+            pixRasterop(pix, x + 3, 5, 2, 6, PIX_SET, NULL, 0, 0);
+            pixRasterop(pix, x + 3, 13, 2, 6, PIX_SET, NULL, 0, 0);
+        } else { /* specks like a colon, the glyph before it alone */
+            pixRasterop(pix, x + 3, 9, 3, 3, PIX_SET, NULL, 0, 0);
+            pixRasterop(pix, x + 3, 14, 3, 3, PIX_SET, NULL, 0, 0);
+        }
+        fx_text(pix, "HHHH", x + 26, 21, &pen, 0);
+        SegPage *page = seg(pix, 0);
+        CHECK(page != NULL);
+        if (page) {
+            int ng;
+            const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+            CHECK(ng >= 5);
+            CHECK(ng > 0 && g[0].box.x < 10);
+            if (test_case_failed) {
+                printf("  %s\n", v ? "specks" : "dashes");
+                fx_dump(page);
+                fx_dump_glyphs(page);
+            }
+        }
+        seg_page_destroy(&page);
+        pixDestroy(&pix);
+    }
+}
+
 int main(void)
 {
     RUN(seg_page_segment__printed_label_line_above__name_is_main_line);
@@ -474,5 +510,6 @@ int main(void)
     RUN(seg_page_segment__half_size_label_of_one_piece__label_dropped);
     RUN(seg_page_segment__label_colon_then_spaced_capitals__label_dropped);
     RUN(seg_page_segment__broken_stroke_after_first_letters__kept);
+    RUN(seg_page_segment__glyph_then_dashes_or_specks__glyph_kept);
     TEST_EXIT();
 }
