@@ -158,6 +158,45 @@ int seg_crop_sized(int w, int h, float glyph_h)
            (4 * h <= w && (float)h <= 10.0f * glyph_h);
 }
 
+/* Is a line cut by the frame's top or bottom edge: 3 or more pieces
+ * lower than 0.6 glyph heights (med) touching that edge and not the
+ * other, the tops of the next line's letters or the bottoms of the line
+ * before? Only a cut-out image has them; a page's, or a snippet's, first
+ * and last lines are whole. */
+static int edge_cut(const SegPieces *ps, const SegFrame *f, float med)
+{
+    int top = 0, bot = 0;
+    for (int i = 0; i < ps->n; i++) {
+        const SegBox *b = &ps->v[i].box;
+        if ((ps->v[i].flags & SEG__DEAD) || (float)b->h >= 0.6f * med ||
+            ps->v[i].area < 3)
+            continue;
+        top += at_top(b, f) && !at_bot(b, f);
+        bot += at_bot(b, f) && !at_top(b, f);
+    }
+    return top >= 3 || bot >= 3;
+}
+
+/* The crop rule for an image with a cut line along its top or bottom
+ * (edge_cut): up to 2 + 2 w / h glyph heights tall (at least 4, at most
+ * 10). A name with its printed label line above and the next label cut
+ * below is 5-6 glyph heights tall and three times as wide: a strip by
+ * seg_crop_sized when the field is cut at 284 x 66 px, not with 5 px of
+ * white around it (294 x 76), or trimmed to its ink (196 x 61), which
+ * then read as a page of three lines. Without a cut line the rule stays
+ * seg_crop_sized: three typed lines on a small image are a page. The
+ * frame's height is weighed against the image's width: a field is often
+ * blank to the right of the name, so its ink is narrower than it. */
+static int cut_field_sized(int w, int h, float med)
+{
+    float lim = h > 0 ? 2.0f + 2.0f * (float)w / (float)h : 4.0f;
+    if (lim < 4.0f)
+        lim = 4.0f;
+    if (lim > 10.0f)
+        lim = 10.0f;
+    return (float)h <= lim * med;
+}
+
 /**
  * Is this image a crop (a field or line cut out of a page) rather than a
  * page? The rule holds for the image, or for its frame (its ink) when the
@@ -173,7 +212,8 @@ int seg_crop_sized(int w, int h, float glyph_h)
  * @param[in,out] pmed_h median piece height (px); replaced by the median
  *                       without the edge pieces when the image is a crop
  * @return 1 when the image or its frame is sized as a crop
- *         (seg_crop_sized)
+ *         (seg_crop_sized; cut_field_sized when a line along its top or
+ *         bottom is cut, edge_cut)
  */
 int seg__crop_detect(const SegPieces *ps, const SegFrame *f, float *pmed_h)
 {
@@ -211,6 +251,9 @@ int seg__crop_detect(const SegPieces *ps, const SegFrame *f, float *pmed_h)
     int margin = f->y0 <= mg && f->h - f->y1 <= mg;
     int crop = seg_crop_sized(f->w, f->h, med) ||
                (margin && seg_crop_sized(f->x1 - f->x0, f->y1 - f->y0, med));
+    if (!crop && edge_cut(ps, f, med))
+        crop = cut_field_sized(f->w, f->h, med) ||
+               (margin && cut_field_sized(f->w, f->y1 - f->y0, med));
     if (crop && med > *pmed_h)
         *pmed_h = med;
     return crop;

@@ -457,6 +457,74 @@ static void seg_page_segment__broken_stroke_after_first_letters__kept(void)
     pixDestroy(&pix);
 }
 
+/* A name field cut with its printed label line above and the next line
+ * cut by its bottom edge (the tops of its letters), 5.5 glyph heights tall
+ * and three times as wide, as real name crops are; read alone, with 5 or
+ * 20 px of white around it, one line. Only the field cut at 4 times as
+ * wide as tall passed as a crop: with a margin, or trimmed, a real field
+ * read as a page of three lines ("PRENOM / SAMUEL / DATE DE ..."). */
+static void seg_page_segment__field_with_cut_line_and_margin__one_line(void)
+{
+    FxPen small = fx_pen(12), pen = fx_pen(26);
+    small.gap = 2;
+    PIX *pix = pixCreate(440, 150, 1);
+    fx_text(pix, "nox", 30, 24, &small, 0);
+    fx_text(pix, "nox xon", 40, 90, &pen, 0);
+    for (int k = 0; k < 6; k++) /* the next line's tops, cut */
+        pixRasterop(pix, 30 + 22 * k, 140, 12, 10, PIX_SET, NULL, 0, 0);
+    static const int margins[] = {0, 5, 20};
+    for (int i = 0; i < 3; i++) {
+        PIX *pm = pixAddBorder(pix, margins[i], 0);
+        SegPage *page = seg(pm, 0);
+        CHECK(page != NULL);
+        if (page) {
+            int nl, ng;
+            const SegLine *l = seg_page_get_lines(page, &nl);
+            seg_page_get_glyphs(page, &ng);
+            CHECK(nl == 1);
+            CHECK(ng == 6);
+            CHECK(nl == 1 && l[0].box.y > 40 + margins[i]);
+            if (test_case_failed) {
+                printf("  margin %d px: %d lines, %d glyphs\n", margins[i],
+                       nl, ng);
+                fx_dump(page);
+            }
+        }
+        seg_page_destroy(&page);
+        pixDestroy(&pm);
+    }
+    pixDestroy(&pix);
+}
+
+/* The same size of image with three whole lines of writing and white
+ * around them is no crop: every line is read. */
+static void seg_page_segment__three_whole_lines_small_image__all_read(void)
+{
+    FxPen pen = fx_pen(20);
+    PIX *pix = pixCreate(440, 150, 1);
+    fx_text(pix, "nox lov", 30, 40, &pen, 0);
+    fx_text(pix, "xon vol", 30, 85, &pen, 0);
+    fx_text(pix, "lov nox", 30, 130, &pen, 0);
+    static const int margins[] = {0, 5, 20};
+    for (int i = 0; i < 3; i++) {
+        PIX *pm = pixAddBorder(pix, margins[i], 0);
+        SegPage *page = seg(pm, 0);
+        CHECK(page != NULL);
+        if (page) {
+            int nl;
+            seg_page_get_lines(page, &nl);
+            CHECK(nl == 3);
+            if (test_case_failed) {
+                printf("  margin %d px: %d lines\n", margins[i], nl);
+                fx_dump(page);
+            }
+        }
+        seg_page_destroy(&page);
+        pixDestroy(&pm);
+    }
+    pixDestroy(&pix);
+}
+
 /* A digit field: a 1 (here an H), then the two dashes of a dashed divider
  * (2 px wide, 6 tall: no colon's dots), or two specks beside a narrow
  * glyph (a "4:"), then the other digits. The first glyph is no label. */
@@ -510,6 +578,8 @@ int main(void)
     RUN(seg_page_segment__half_size_label_of_one_piece__label_dropped);
     RUN(seg_page_segment__label_colon_then_spaced_capitals__label_dropped);
     RUN(seg_page_segment__broken_stroke_after_first_letters__kept);
+    RUN(seg_page_segment__field_with_cut_line_and_margin__one_line);
+    RUN(seg_page_segment__three_whole_lines_small_image__all_read);
     RUN(seg_page_segment__glyph_then_dashes_or_specks__glyph_kept);
     TEST_EXIT();
 }
