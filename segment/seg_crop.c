@@ -562,6 +562,14 @@ static int line_printed(const SegPieces *ps, const SegWLine *l, float lh,
             v[i - 1] = (float)(b[i].x - (b[i - 1].x + b[i - 1].w));
         float gap = seg__median_f(v, n - 1) / lh;
         printed = dev <= 0.03f && gap <= 0.35f;
+    } else if (n == 2 && b[0].w >= 1.5f * b[0].h && b[1].w >= 1.5f * b[1].h) {
+        /* at half size a label's letters touch: two runs of letters on one
+         * baseline (to the pixel), set close */
+        qsort(b, 2, sizeof *b, cmp_box_x);
+        int d = (b[0].y + b[0].h) - (b[1].y + b[1].h);
+        float gap = (float)(b[1].x - (b[0].x + b[0].w));
+        float tol = 0.03f * lh > 1 ? 0.03f * lh : 1;
+        printed = (float)abs(d) <= tol && gap <= 0.35f * lh;
     }
     free(b);
     free(v);

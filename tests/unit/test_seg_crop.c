@@ -561,6 +561,40 @@ static void seg_page_segment__glyph_then_dashes_or_specks__glyph_kept(void)
     }
 }
 
+/* A half-size name crop: the printed label line above is two runs of
+ * touching letters ("PRE" "NOM") on one baseline, with more ink than the
+ * three thin capitals written below it. The label is type; the name is the
+ * main line ("MW" was read for AVRIL). */
+static void seg_page_segment__label_of_two_letter_runs_above__name_read(void)
+{
+    FxPen pen = fx_pen(9);
+    pen.gap = 10;
+    PIX *pix = pixCreate(240, 46, 1);
+    for (int r = 0; r < 2; r++) {
+        int x0 = 20 + 30 * r;
+        pixRasterop(pix, x0, 6, 28, 11, PIX_SET, NULL, 0, 0);
+        for (int k = 0; k < 3; k++)
+            pixRasterop(pix, x0 + 2 + 9 * k, 8, 5, 7, PIX_CLR, NULL, 0, 0);
+    }
+    fx_text(pix, "HHH", 24, 40, &pen, 0);
+    SegPage *page = seg(pix, 0);
+    CHECK(page != NULL);
+    if (page) {
+        int nl, ng;
+        const SegLine *l = seg_page_get_lines(page, &nl);
+        seg_page_get_glyphs(page, &ng);
+        CHECK(nl == 1);
+        CHECK(ng == 3);
+        CHECK(nl == 1 && l[0].box.y > 18);
+        if (test_case_failed) {
+            fx_dump(page);
+            fx_dump_glyphs(page);
+        }
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
     RUN(seg_page_segment__printed_label_line_above__name_is_main_line);
@@ -581,5 +615,6 @@ int main(void)
     RUN(seg_page_segment__field_with_cut_line_and_margin__one_line);
     RUN(seg_page_segment__three_whole_lines_small_image__all_read);
     RUN(seg_page_segment__glyph_then_dashes_or_specks__glyph_kept);
+    RUN(seg_page_segment__label_of_two_letter_runs_above__name_read);
     TEST_EXIT();
 }
