@@ -83,18 +83,28 @@ static int line_cut_at(const SegPieces *ps, const SegWLine *l,
      * bits of a line below, cut by the edge) do not cut it */
     int y0 = l->box.y, y1 = l->box.y + l->box.h;
     glyph_rows(ps, l, &y0, &y1);
-    if (side == 0 ? y0 <= 0 : y1 >= f->h)
+    int img = side == 0 ? y0 <= 0 : y1 >= f->h;
+    if (img && short_line)
         return 1;
-    if (!short_line)
+    if (!img && !short_line)
         return 0;
     int n = 0, t = 0;
     for (int k = 0; k < l->n; k++) {
         const SegPiece *p = &ps->v[l->idx[k]];
-        if (p->flags & SEG__DEAD)
+        const SegBox *b = &p->box;
+        if (p->flags & (SEG__DEAD | (img ? SEG__SMALL : 0)))
             continue;
         n++;
-        t += side == 0 ? at_top(&p->box, f) : at_bot(&p->box, f);
+        if (img)
+            t += side == 0 ? b->y <= 0 : b->y + b->h >= f->h;
+        else
+            t += side == 0 ? at_top(b, f) : at_bot(b, f);
     }
+    /* at the image's edge, a line of full-size glyphs only one or two of
+     * which touch it is a name written low (VATZIAS, its S on the edge,
+     * lost to its label NOM), not a neighbour cut */
+    if (img)
+        return 2 * t >= n || t > 2;
     return t >= 2 && 2 * t >= n;
 }
 

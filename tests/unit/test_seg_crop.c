@@ -359,6 +359,36 @@ static void seg_page_segment__tops_of_next_line_under_name__name_read(void)
     pixDestroy(&pix);
 }
 
+/* What a crop should read as: one line of want glyphs (at least -want
+ * when want < 0), its first glyph's left edge in [x_min, x_max] and the
+ * line's top below y_min. */
+typedef struct {
+    int want, x_min, x_max, y_min;
+} OneLine;
+
+/* Segment pix (dpi unknown) and check it against e; what names the case
+ * when a check fails. */
+static void check_one_line(PIX *pix, OneLine e, const char *what)
+{
+    SegPage *page = seg(pix, 0);
+    CHECK(page != NULL);
+    if (!page)
+        return;
+    int nl, ng;
+    const SegLine *l = seg_page_get_lines(page, &nl);
+    const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+    CHECK(nl == 1);
+    CHECK(e.want > 0 ? ng == e.want : ng >= -e.want);
+    CHECK(ng > 0 && g[0].box.x >= e.x_min && g[0].box.x <= e.x_max);
+    CHECK(nl == 1 && l[0].box.y > e.y_min);
+    if (test_case_failed) {
+        printf("  %s: %d lines, %d glyphs\n", what, nl, ng);
+        fx_dump(page);
+        fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+}
+
 /* A name crop at half its size: the label "NOM" is one piece (its
  * letters touch), its colon two dots of a pixel or two that the line
  * finder drops as specks (no other ink near them), then the spaced
@@ -378,21 +408,7 @@ static void seg_page_segment__half_size_label_of_one_piece__label_dropped(void)
     pixSetPixel(pix, 34, 15, 1);
     pen.gap = 7;
     fx_text(pix, "HHHHH", 60, 21, &pen, 0);
-    SegPage *page = seg(pix, 0);
-    CHECK(page != NULL);
-    if (page) {
-        int nl, ng;
-        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
-        seg_page_get_lines(page, &nl);
-        CHECK(nl == 1);
-        CHECK(ng == 5);
-        CHECK(ng > 0 && g[0].box.x >= 55);
-        if (test_case_failed) {
-            fx_dump(page);
-            fx_dump_glyphs(page);
-        }
-    }
-    seg_page_destroy(&page);
+    check_one_line(pix, (OneLine){5, 55, 200, -1}, "label of one piece");
     pixDestroy(&pix);
 }
 
@@ -411,21 +427,7 @@ static void seg_page_segment__label_colon_then_spaced_capitals__label_dropped(vo
     pixRasterop(pix, 47, 14, 3, 3, PIX_SET, NULL, 0, 0);
     pen.gap = 16;
     fx_text(pix, "HHHHH", 66, 21, &pen, 0);
-    SegPage *page = seg(pix, 0);
-    CHECK(page != NULL);
-    if (page) {
-        int nl, ng;
-        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
-        seg_page_get_lines(page, &nl);
-        CHECK(nl == 1);
-        CHECK(ng == 5);
-        CHECK(ng > 0 && g[0].box.x >= 60);
-        if (test_case_failed) {
-            fx_dump(page);
-            fx_dump_glyphs(page);
-        }
-    }
-    seg_page_destroy(&page);
+    check_one_line(pix, (OneLine){5, 60, 240, -1}, "plain colon");
     pixDestroy(&pix);
 }
 
@@ -441,19 +443,7 @@ static void seg_page_segment__broken_stroke_after_first_letters__kept(void)
     pixRasterop(pix, x + 16, 4, 2, 7, PIX_SET, NULL, 0, 0);
     pixRasterop(pix, x + 16, 13, 2, 7, PIX_SET, NULL, 0, 0);
     fx_text(pix, "HHH", x + 40, 21, &pen, 0);
-    SegPage *page = seg(pix, 0);
-    CHECK(page != NULL);
-    if (page) {
-        int ng;
-        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
-        CHECK(ng >= 5);
-        CHECK(ng > 0 && g[0].box.x < 10);
-        if (test_case_failed) {
-            fx_dump(page);
-            fx_dump_glyphs(page);
-        }
-    }
-    seg_page_destroy(&page);
+    check_one_line(pix, (OneLine){-5, 0, 9, -1}, "broken stroke");
     pixDestroy(&pix);
 }
 
@@ -475,22 +465,9 @@ static void seg_page_segment__field_with_cut_line_and_margin__one_line(void)
     static const int margins[] = {0, 5, 20};
     for (int i = 0; i < 3; i++) {
         PIX *pm = pixAddBorder(pix, margins[i], 0);
-        SegPage *page = seg(pm, 0);
-        CHECK(page != NULL);
-        if (page) {
-            int nl, ng;
-            const SegLine *l = seg_page_get_lines(page, &nl);
-            seg_page_get_glyphs(page, &ng);
-            CHECK(nl == 1);
-            CHECK(ng == 6);
-            CHECK(nl == 1 && l[0].box.y > 40 + margins[i]);
-            if (test_case_failed) {
-                printf("  margin %d px: %d lines, %d glyphs\n", margins[i],
-                       nl, ng);
-                fx_dump(page);
-            }
-        }
-        seg_page_destroy(&page);
+        char what[32];
+        snprintf(what, sizeof what, "margin %d px", margins[i]);
+        check_one_line(pm, (OneLine){6, 0, 480, 40 + margins[i]}, what);
         pixDestroy(&pm);
     }
     pixDestroy(&pix);
@@ -543,20 +520,8 @@ static void seg_page_segment__glyph_then_dashes_or_specks__glyph_kept(void)
             pixRasterop(pix, x + 3, 14, 3, 3, PIX_SET, NULL, 0, 0);
         }
         fx_text(pix, "HHHH", x + 26, 21, &pen, 0);
-        SegPage *page = seg(pix, 0);
-        CHECK(page != NULL);
-        if (page) {
-            int ng;
-            const SegGlyph *g = seg_page_get_glyphs(page, &ng);
-            CHECK(ng >= 5);
-            CHECK(ng > 0 && g[0].box.x < 10);
-            if (test_case_failed) {
-                printf("  %s\n", v ? "specks" : "dashes");
-                fx_dump(page);
-                fx_dump_glyphs(page);
-            }
-        }
-        seg_page_destroy(&page);
+        check_one_line(pix, (OneLine){-5, 0, 9, -1},
+                       v ? "specks" : "dashes");
         pixDestroy(&pix);
     }
 }
@@ -577,21 +542,27 @@ static void seg_page_segment__label_of_two_letter_runs_above__name_read(void)
             pixRasterop(pix, x0 + 2 + 9 * k, 8, 5, 7, PIX_CLR, NULL, 0, 0);
     }
     fx_text(pix, "HHH", 24, 40, &pen, 0);
-    SegPage *page = seg(pix, 0);
-    CHECK(page != NULL);
-    if (page) {
-        int nl, ng;
-        const SegLine *l = seg_page_get_lines(page, &nl);
-        seg_page_get_glyphs(page, &ng);
-        CHECK(nl == 1);
-        CHECK(ng == 3);
-        CHECK(nl == 1 && l[0].box.y > 18);
-        if (test_case_failed) {
-            fx_dump(page);
-            fx_dump_glyphs(page);
-        }
-    }
-    seg_page_destroy(&page);
+    check_one_line(pix, (OneLine){3, 0, 240, 18}, "two letter runs");
+    pixDestroy(&pix);
+}
+
+/* A name written low in its field, one letter on the crop's bottom edge,
+ * under its printed label "NOM" (the line above cut by the top edge): the
+ * name is whole, not the cut top of the next line, and it is the main
+ * line (VATZIAS read "NOM"). */
+static void seg_page_segment__name_touching_bottom_edge__name_read(void)
+{
+    FxPen label = fx_pen(8), hand = fx_pen(12);
+    label.gap = 2;
+    label.stroke = 3;
+    hand.gap = 14;
+    PIX *pix = pixCreate(284, 50, 1);
+    for (int k = 0; k < 6; k++) /* the line above, cut: its bottoms */
+        pixRasterop(pix, 150 + 18 * k, 0, 8, 5, PIX_SET, NULL, 0, 0);
+    fx_text(pix, "HHHHHH", 30, 20, &label, 0);
+    int x = fx_text(pix, "HHHH", 30, 46, &hand, 0);
+    fx_text(pix, "H", x + 14, 50, &hand, 0);
+    check_one_line(pix, (OneLine){5, 0, 284, 24}, "name on the edge");
     pixDestroy(&pix);
 }
 
@@ -616,5 +587,6 @@ int main(void)
     RUN(seg_page_segment__three_whole_lines_small_image__all_read);
     RUN(seg_page_segment__glyph_then_dashes_or_specks__glyph_kept);
     RUN(seg_page_segment__label_of_two_letter_runs_above__name_read);
+    RUN(seg_page_segment__name_touching_bottom_edge__name_read);
     TEST_EXIT();
 }
