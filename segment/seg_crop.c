@@ -154,8 +154,11 @@ void seg__crop_frame(const SegPieces *ps, int w, int h, float med_h,
 /**
  * The crop rule: is a w x h image with glyphs glyph_h tall sized as a
  * field or line cut out of a page rather than a page? At most 4 glyph
- * heights tall, or a strip (at least 4 times as wide as tall) at most 10.
- * The recogniser asks the same question of a read page (rec_label.c).
+ * heights tall, or a strip (at least 3.8 times as wide as tall: a real
+ * name field of 284 x 71 px, a label line above the name and one below,
+ * is 4.0, and 3.94 at half its size or at 1.5 times, where it read as a
+ * page of three lines) at most 10. The recogniser asks the same question
+ * of a read page (rec_label.c).
  *
  * @param[in] w        image width (px)
  * @param[in] h        image height (px), or the height of its ink
@@ -165,7 +168,7 @@ void seg__crop_frame(const SegPieces *ps, int w, int h, float med_h,
 int seg_crop_sized(int w, int h, float glyph_h)
 {
     return (float)h <= 4.0f * glyph_h ||
-           (4 * h <= w && (float)h <= 10.0f * glyph_h);
+           (19 * h <= 5 * w && (float)h <= 10.0f * glyph_h);
 }
 
 /* Is a line cut by the frame's top or bottom edge: 3 or more pieces

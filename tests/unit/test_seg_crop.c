@@ -566,6 +566,23 @@ static void seg_page_segment__name_touching_bottom_edge__name_read(void)
     pixDestroy(&pix);
 }
 
+/* A name field between two whole printed label lines, 3.9 times as wide
+ * as tall (a real one of 284 x 71 px is 4.0, and 3.94 at half or 1.5
+ * times its size): a strip, read as the name's line. The rule was 4
+ * times as wide, and the field read as a page of three lines. */
+static void seg_page_segment__field_just_under_four_times_as_wide__one_line(void)
+{
+    FxPen label = fx_pen(8), hand = fx_pen(12);
+    label.gap = 2;
+    hand.gap = 14;
+    PIX *pix = pixCreate(440, 113, 1);
+    fx_text(pix, "HHHH", 30, 20, &label, 0);
+    fx_text(pix, "HHHHH", 30, 62, &hand, 0);
+    fx_text(pix, "HHHHHH", 30, 100, &label, 0);
+    check_one_line(pix, (OneLine){5, 0, 440, 30}, "3.9 times as wide");
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
     RUN(seg_page_segment__printed_label_line_above__name_is_main_line);
@@ -588,5 +605,6 @@ int main(void)
     RUN(seg_page_segment__glyph_then_dashes_or_specks__glyph_kept);
     RUN(seg_page_segment__label_of_two_letter_runs_above__name_read);
     RUN(seg_page_segment__name_touching_bottom_edge__name_read);
+    RUN(seg_page_segment__field_just_under_four_times_as_wide__one_line);
     TEST_EXIT();
 }
