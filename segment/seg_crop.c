@@ -451,10 +451,12 @@ static void drop_left_label(SegPieces *ps, SegWLine *ml, SegStats *st)
     if (n < 5)
         goto done;
     seg__pieces_sort_x(ps, idx, n);
-    int at = -1;
+    int at = -1, right = 0;
     float best = 0;
     for (int k = 1; k < n; k++) {
-        g[k - 1] = (float)(ps->v[idx[k]].box.x - right_of(ps, idx, k - 1));
+        const SegBox *a = &ps->v[idx[k - 1]].box;
+        right = a->x + a->w > right ? a->x + a->w : right;
+        g[k - 1] = (float)(ps->v[idx[k]].box.x - right);
         if (g[k - 1] > best) {
             best = g[k - 1];
             at = k;
