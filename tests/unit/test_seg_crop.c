@@ -16,6 +16,36 @@ static SegPage *seg(PIX *pix, int dpi)
     return p;
 }
 
+/* What a crop should read as: one line of want glyphs (at least -want
+ * when want < 0), its first glyph's left edge in [x_min, x_max] and the
+ * line's top below y_min, when segmented at dpi (0: unknown). */
+typedef struct {
+    int want, x_min, x_max, y_min, dpi;
+} OneLine;
+
+/* Segment pix and check it against e; what names the case when a check
+ * fails. */
+static void check_one_line(PIX *pix, OneLine e, const char *what)
+{
+    SegPage *page = seg(pix, e.dpi);
+    CHECK(page != NULL);
+    if (!page)
+        return;
+    int nl, ng;
+    const SegLine *l = seg_page_get_lines(page, &nl);
+    const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+    CHECK(nl == 1);
+    CHECK(e.want > 0 ? ng == e.want : ng >= -e.want);
+    CHECK(ng > 0 && g[0].box.x >= e.x_min && g[0].box.x <= e.x_max);
+    CHECK(nl == 1 && l[0].box.y > e.y_min);
+    if (test_case_failed) {
+        printf("  %s: %d lines, %d glyphs\n", what, nl, ng);
+        fx_dump(page);
+        fx_dump_glyphs(page);
+    }
+    seg_page_destroy(&page);
+}
+
 static void seg_page_segment__evenly_spaced_capitals__one_word(void)
 {
     /* A comb-field name: capitals 1.6 x-heights apart, evenly. */
@@ -307,19 +337,7 @@ static void seg_page_segment__printed_label_line_above__name_is_main_line(void)
     static const int dy[] = {0, -2, 3, -1, 2};
     for (int i = 0; i < 5; i++)
         fx_text(pix, "H", 60 + i * 40, 98 + dy[i], &hand, 0);
-    SegPage *page = seg(pix, 300);
-    CHECK(page != NULL);
-    if (page) {
-        int nl, ng;
-        const SegLine *l = seg_page_get_lines(page, &nl);
-        seg_page_get_glyphs(page, &ng);
-        CHECK(nl == 1);
-        CHECK(ng == 5);
-        CHECK(nl == 1 && l[0].box.y > 60);
-        if (test_case_failed)
-            fx_dump(page);
-    }
-    seg_page_destroy(&page);
+    check_one_line(pix, (OneLine){5, 0, 700, 60, 300}, "label above");
     pixDestroy(&pix);
 }
 
@@ -359,36 +377,6 @@ static void seg_page_segment__tops_of_next_line_under_name__name_read(void)
     pixDestroy(&pix);
 }
 
-/* What a crop should read as: one line of want glyphs (at least -want
- * when want < 0), its first glyph's left edge in [x_min, x_max] and the
- * line's top below y_min. */
-typedef struct {
-    int want, x_min, x_max, y_min;
-} OneLine;
-
-/* Segment pix (dpi unknown) and check it against e; what names the case
- * when a check fails. */
-static void check_one_line(PIX *pix, OneLine e, const char *what)
-{
-    SegPage *page = seg(pix, 0);
-    CHECK(page != NULL);
-    if (!page)
-        return;
-    int nl, ng;
-    const SegLine *l = seg_page_get_lines(page, &nl);
-    const SegGlyph *g = seg_page_get_glyphs(page, &ng);
-    CHECK(nl == 1);
-    CHECK(e.want > 0 ? ng == e.want : ng >= -e.want);
-    CHECK(ng > 0 && g[0].box.x >= e.x_min && g[0].box.x <= e.x_max);
-    CHECK(nl == 1 && l[0].box.y > e.y_min);
-    if (test_case_failed) {
-        printf("  %s: %d lines, %d glyphs\n", what, nl, ng);
-        fx_dump(page);
-        fx_dump_glyphs(page);
-    }
-    seg_page_destroy(&page);
-}
-
 /* A name crop at half its size: the label "NOM" is one piece (its
  * letters touch), its colon two dots of a pixel or two that the line
  * finder drops as specks (no other ink near them), then the spaced
@@ -408,7 +396,7 @@ static void seg_page_segment__half_size_label_of_one_piece__label_dropped(void)
     pixSetPixel(pix, 34, 15, 1);
     pen.gap = 7;
     fx_text(pix, "HHHHH", 60, 21, &pen, 0);
-    check_one_line(pix, (OneLine){5, 55, 200, -1}, "label of one piece");
+    check_one_line(pix, (OneLine){5, 55, 200, -1, 0}, "label of one piece");
     pixDestroy(&pix);
 }
 
@@ -427,7 +415,7 @@ static void seg_page_segment__label_colon_then_spaced_capitals__label_dropped(vo
     pixRasterop(pix, 47, 14, 3, 3, PIX_SET, NULL, 0, 0);
     pen.gap = 16;
     fx_text(pix, "HHHHH", 66, 21, &pen, 0);
-    check_one_line(pix, (OneLine){5, 60, 240, -1}, "plain colon");
+    check_one_line(pix, (OneLine){5, 60, 240, -1, 0}, "plain colon");
     pixDestroy(&pix);
 }
 
@@ -443,7 +431,7 @@ static void seg_page_segment__broken_stroke_after_first_letters__kept(void)
     pixRasterop(pix, x + 16, 4, 2, 7, PIX_SET, NULL, 0, 0);
     pixRasterop(pix, x + 16, 13, 2, 7, PIX_SET, NULL, 0, 0);
     fx_text(pix, "HHH", x + 40, 21, &pen, 0);
-    check_one_line(pix, (OneLine){-5, 0, 9, -1}, "broken stroke");
+    check_one_line(pix, (OneLine){-5, 0, 9, -1, 0}, "broken stroke");
     pixDestroy(&pix);
 }
 
@@ -467,7 +455,7 @@ static void seg_page_segment__field_with_cut_line_and_margin__one_line(void)
         PIX *pm = pixAddBorder(pix, margins[i], 0);
         char what[32];
         snprintf(what, sizeof what, "margin %d px", margins[i]);
-        check_one_line(pm, (OneLine){6, 0, 480, 40 + margins[i]}, what);
+        check_one_line(pm, (OneLine){6, 0, 480, 40 + margins[i], 0}, what);
         pixDestroy(&pm);
     }
     pixDestroy(&pix);
@@ -520,7 +508,7 @@ static void seg_page_segment__glyph_then_dashes_or_specks__glyph_kept(void)
             pixRasterop(pix, x + 3, 14, 3, 3, PIX_SET, NULL, 0, 0);
         }
         fx_text(pix, "HHHH", x + 26, 21, &pen, 0);
-        check_one_line(pix, (OneLine){-5, 0, 9, -1},
+        check_one_line(pix, (OneLine){-5, 0, 9, -1, 0},
                        v ? "specks" : "dashes");
         pixDestroy(&pix);
     }
@@ -542,7 +530,7 @@ static void seg_page_segment__label_of_two_letter_runs_above__name_read(void)
             pixRasterop(pix, x0 + 2 + 9 * k, 8, 5, 7, PIX_CLR, NULL, 0, 0);
     }
     fx_text(pix, "HHH", 24, 40, &pen, 0);
-    check_one_line(pix, (OneLine){3, 0, 240, 18}, "two letter runs");
+    check_one_line(pix, (OneLine){3, 0, 240, 18, 0}, "two letter runs");
     pixDestroy(&pix);
 }
 
@@ -562,7 +550,7 @@ static void seg_page_segment__name_touching_bottom_edge__name_read(void)
     fx_text(pix, "HHHHHH", 30, 20, &label, 0);
     int x = fx_text(pix, "HHHH", 30, 46, &hand, 0);
     fx_text(pix, "H", x + 14, 50, &hand, 0);
-    check_one_line(pix, (OneLine){5, 0, 284, 24}, "name on the edge");
+    check_one_line(pix, (OneLine){5, 0, 284, 24, 0}, "name on the edge");
     pixDestroy(&pix);
 }
 
@@ -579,7 +567,7 @@ static void seg_page_segment__field_just_under_four_times_as_wide__one_line(void
     fx_text(pix, "HHHH", 30, 20, &label, 0);
     fx_text(pix, "HHHHH", 30, 62, &hand, 0);
     fx_text(pix, "HHHHHH", 30, 100, &label, 0);
-    check_one_line(pix, (OneLine){5, 0, 440, 30}, "3.9 times as wide");
+    check_one_line(pix, (OneLine){5, 0, 440, 30, 0}, "3.9 times as wide");
     pixDestroy(&pix);
 }
 
