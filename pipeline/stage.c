@@ -49,7 +49,9 @@
  * token (queue_claim_held). A stopped holder's
  * own sweep can remove a new holder's staged files in turn; the new holder
  * then sees ENOENT while it still holds the claim and the item is simply
- * run again (SPOOL_LOST too; the worker gives it back).
+ * run again (SPOOL_LOST too; the worker gives it back): at the rename, or
+ * earlier, at the fsync or while writing (staging_swept: its staging
+ * folder is gone).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -306,6 +308,20 @@ static void staging_end(Staging *sg, int failed)
     close(sg->fd);
     sg->fd = -1;
     unlinkat(sg->parent, sg->name, AT_REMOVEDIR);
+}
+
+/* Did a holder stopped past its lease sweep this holder's staging folder
+ * while it wrote into it (the folder it made is gone: its writes, or the
+ * fsync before publishing, then fail with ENOENT)? Only a claimed item
+ * can be swept; errno is kept. */
+static int staging_swept(const Staging *sg)
+{
+    struct stat stt;
+    int e = errno;
+    int gone = sg->it->claim && sg->fd >= 0 && fstat(sg->fd, &stt) == 0 &&
+               stt.st_nlink == 0;
+    errno = e;
+    return gone;
 }
 
 /* The result is staged: call the test hook once. */
@@ -1016,6 +1032,13 @@ int spool_stage_run(Spool *sp, SpoolStage st, const QueueItem *item,
     default: /* refused above */
         rc = err_set("%s: unknown stage %d", item->key, (int)st);
         break;
+    }
+    if (rc == -1 && staging_swept(&sg)) {
+        err_set("%s %s: nothing was published: another holder of the "
+                "claim (the one that took it over, or an earlier one stopped "
+                "past its lease) swept what this worker staged",
+                spool_stage_names[st], item->key);
+        rc = SPOOL_LOST;
     }
     /* keep the message and errno of a failure across the clean-up */
     staging_end(&sg, rc != 0);

@@ -8,6 +8,7 @@
  */
 #include "tests/unit/spool_fixture.h"
 
+#include "common/fsutil.h"
 #include "segment/segment.h"
 
 /* Run every queued item of stage st as a worker would: complete it, or
@@ -642,12 +643,61 @@ static void spool_stage_run__rel_over_9000_bytes__items_carry_whole_rel(void)
     case_close(&c);
 }
 
+/* The stage hook of the next test: a holder stopped past its lease wakes
+ * and sweeps the item's staging folder (spool_stage_run's first step)
+ * while this holder is about to publish. */
+static Spool *swept_sp;
+static const QueueItem *swept_it;
+
+static void sweep_hook(SpoolStage st, const char *key)
+{
+    (void)key;
+    spool_stage_sweep(swept_sp, st, swept_it, 0, 1);
+}
+
+static void spool_stage_run__staging_swept_by_stopped_holder__run_again(void)
+{
+    /* The new holder's write or fsync of its staged file then fails with
+     * ENOENT: the item is run again (SPOOL_LOST), not failed (a chaos run
+     * saw "recognize: failed 1" after such a race). */
+    Case c = {0};
+    sfx_case(c.dir, sizeof c.dir, "swept");
+    sfx_png(c.dir, "a.png", 1);
+    if (case_open(&c, NULL) == 0) {
+        drain(c.sp, STAGE_INGEST, NULL, NULL);
+        drain(c.sp, STAGE_BINARIZE, NULL, NULL);
+        QueueItem *it = claim(&c, STAGE_SEGMENT);
+        CHECK(it != NULL);
+        if (it) {
+            int sync = fs_sync_enabled();
+            fs_set_sync(1); /* the fsync before the rename meets ENOENT */
+            swept_sp = c.sp;
+            swept_it = it;
+            spool_set_stage_hook(sweep_hook);
+            err_clear();
+            int rc = spool_stage_run(c.sp, STAGE_SEGMENT, it, c.net);
+            spool_set_stage_hook(NULL);
+            fs_set_sync(sync);
+            CHECK(rc == SPOOL_LOST);
+            CHECK(strstr(err_get(), "swept") != NULL);
+            if (test_case_failed)
+                printf("  rc %d: %s\n", rc, err_get());
+            /* run again, it publishes */
+            CHECK(spool_stage_run(c.sp, STAGE_SEGMENT, it, c.net) == 0);
+            CHECK(art_temps(&c) == 0);
+            queue_item_destroy(&it);
+        }
+    }
+    case_close(&c);
+}
+
 int main(void)
 {
     RUN(spool_stage_run__ingest_multipage_tiff__one_item_per_page);
     RUN(spool_stage_run__ingest_unreadable__error_names_file);
     RUN(spool_stage_run__binarize__g4_page_and_segment_item);
     RUN(spool_stage_run__segment__seg_artifact_and_recognize_item);
+    RUN(spool_stage_run__staging_swept_by_stopped_holder__run_again);
     RUN(spool_stage_run__segment_without_model__geometry_only);
     RUN(spool_stage_run__recognize_last_page__rec_and_output_item);
     RUN(spool_stage_run__recognize_without_model__refused);
