@@ -566,12 +566,17 @@ static void fs_write_full__pipe_slow_reader__every_byte_in_order(void)
     CHECK(pipe(p) == 0);
     pid_t pid = fork();
     if (pid == 0) {
-        /* the reader: small reads, checks the pattern, exits 0 if whole */
+        /* the reader: small reads, a pause every 32 (so that the writer
+         * waits on a full pipe for milliseconds, whatever the machine's
+         * speed: it once wrote all before the first 1 ms alarm), checks
+         * the pattern, exits 0 if whole */
         close(p[1]);
         size_t got = 0;
         unsigned char buf[3000];
         int bad = 0;
-        for (;;) {
+        for (int n = 1;; n++) {
+            if (n % 32 == 0)
+                usleep(300);
             ssize_t r = read(p[0], buf, sizeof buf);
             if (r < 0 && errno == EINTR)
                 continue;
