@@ -44,8 +44,33 @@ static void line_sort_live(SegPieces *ps, SegWLine *l)
     seg__pieces_sort_x(ps, l->idx, l->n);
 }
 
-/* Pass 1: dots and accents; tiny marks on the baseline are dropped. */
-static int join_dots(SegPieces *ps, SegWLine *l, SegStats *st)
+/* Is mark d, above the line (baseline at base), an accent or a speck at
+ * the top of a tall stem b rather than the dot of an i or a j? b is
+ * narrow (at most a third as wide as tall) and reaches the cap height
+ * (0.85 of it; or 1.3 x-heights when the cap height is unknown; or 0.85
+ * of the line's unit when neither is known), as I, l and 1 do (the stems
+ * of i and j stop at the x-height); d is small (at
+ * most half the stem's height wide, 0.3 of it tall) and ends in the top
+ * 30 % of the stem. */
+static int accent_on_stem(const SegPiece *b, const SegPiece *d,
+                          const SegWLine *l, float base)
+{
+    float top = base - (float)b->box.y, h = (float)b->box.h;
+    /* no x-height found: a line of capitals, whose unit is their height */
+    float tall = l->cap_height > 0   ? 0.85f * l->cap_height
+                 : l->x_height > 0 ? 1.3f * l->x_height
+                                   : 0.85f * l->unit;
+    return 3 * b->box.w <= b->box.h && top >= tall &&
+           (float)(d->box.y + d->box.h) <= (float)b->box.y + 0.3f * h &&
+           (float)d->box.w <= 0.5f * h && (float)d->box.h <= 0.3f * h;
+}
+
+/* Pass 1: dots and accents; tiny marks on the baseline are dropped. In a
+ * crop (a name field: capitals), a mark at the top of a tall stem is an
+ * accent or a speck and is dropped, not joined (accent_on_stem): joined,
+ * an I with a diaeresis read T (ANAIS). On a page an i may be written as
+ * tall, and its dot must stay. */
+static int join_dots(SegPieces *ps, SegWLine *l, int crop, SegStats *st)
 {
     float u = l->unit;
     for (int i = 0; i < l->n; i++) {
@@ -85,7 +110,11 @@ static int join_dots(SegPieces *ps, SegWLine *l, SegStats *st)
                 best = l->idx[j];
             }
         }
-        if (best >= 0) {
+        if (best >= 0 && crop && above &&
+            accent_on_stem(&ps->v[best], d, l, base)) {
+            seg__piece_drop(d);
+            st->n_specks++;
+        } else if (best >= 0) {
             if (seg__piece_merge(&ps->v[best], d) != 0)
                 return -1;
             if (above)
@@ -540,18 +569,22 @@ static int split_touching(SegPieces *ps, SegWLines *ls, const SegOptions *opt,
  * @param[in]     cells [optional] the cells of a boxed or comb field
  *                     (seg__furniture_remove): the pieces in one cell
  *                     become one glyph, after the cuts
+ * @param[in]     crop 1 when the image is a crop (seg__crop_detect): marks
+ *                     at the top of a tall stem are accents (join_dots)
  * @param[in,out] st   counters
  * @return 0, or -1 on error (out of memory)
  */
 int seg__glyphs_build(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
-                      const SegOptions *opt, const BOXA *cells, SegStats *st)
+                      const SegOptions *opt, const BOXA *cells, int crop,
+                      SegStats *st)
 {
     (void)m;
     int total = 0;
     for (int i = 0; i < ls->n; i++) {
         SegWLine *l = &ls->v[i];
         line_sort_live(ps, l);
-        if (join_dots(ps, l, st) != 0 || join_fragments(ps, l, st) != 0)
+        if (join_dots(ps, l, crop, st) != 0 ||
+            join_fragments(ps, l, st) != 0)
             return -1;
         total += l->n;
     }

@@ -98,7 +98,8 @@ int seg__piece_cut_rows(const SegPiece *p, int row, SegPiece *top,
                         SegPiece *bottom);
 int seg__pieces_join_stacked(SegPieces *ps, float med_h, SegStats *st);
 int seg__glyphs_build(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
-                      const SegOptions *opt, const BOXA *cells, SegStats *st);
+                      const SegOptions *opt, const BOXA *cells, int crop,
+                      SegStats *st);
 int seg__words_mark(const SegPieces *ps, const SegWLines *ls,
                     const SegMetrics *m, const SegOptions *opt,
                     const BOXA *fields,

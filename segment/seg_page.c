@@ -479,7 +479,7 @@ static int lines_build(SegPieces *ps, SegMetrics *m, const SegOptions *opt,
     if (crop && seg__crop_main_line(ps, ls, m, f, st) != 0)
         return -1;
     if (seg__lines_order(ps, ls, m) != 0 ||
-        seg__glyphs_build(ps, ls, m, opt, cells, st) != 0)
+        seg__glyphs_build(ps, ls, m, opt, cells, crop, st) != 0)
         return -1;
     for (int i = 0; i < ls->n; i++)
         seg__line_update_box(ps, &ls->v[i]);

@@ -571,6 +571,44 @@ static void seg_page_segment__field_just_under_four_times_as_wide__one_line(void
     pixDestroy(&pix);
 }
 
+/* A name crop with an I whose diaeresis is written low, two marks beside
+ * the top of its stem (as ANAIS on a real crop): the marks are no i's
+ * dot, and the I's glyph is its stem alone (joined, it read T). */
+static void seg_page_segment__marks_at_top_of_capital_i__not_joined(void)
+{
+    FxPen pen = fx_pen(30);
+    pen.gap = 30;
+    PIX *pix = pixCreate(420, 80, 1);
+    int x = fx_text(pix, "HH", 20, 64, &pen, 0) + 30;
+    int top = 64 - 44;
+    pixRasterop(pix, x, top, 5, 44, PIX_SET, NULL, 0, 0); /* the I */
+    pixRasterop(pix, x - 5, top, 4, 4, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, x + 6, top, 4, 4, PIX_SET, NULL, 0, 0);
+    fx_text(pix, "HH", x + 35, 64, &pen, 0);
+    /* bits of the lines above and below, cut by the crop's edges */
+    for (int k = 0; k < 3; k++) {
+        pixRasterop(pix, 300 + 20 * k, 0, 8, 3, PIX_SET, NULL, 0, 0);
+        pixRasterop(pix, 300 + 20 * k, 76, 8, 4, PIX_SET, NULL, 0, 0);
+    }
+    SegPage *page = seg(pix, 300);
+    CHECK(page != NULL);
+    if (page) {
+        int ng;
+        const SegGlyph *g = seg_page_get_glyphs(page, &ng);
+        CHECK(ng == 5);
+        int stem = 0;
+        for (int i = 0; i < ng; i++)
+            stem += g[i].box.x == x && g[i].box.w == 5 && g[i].box.y == top;
+        CHECK(stem == 1);
+        if (test_case_failed) {
+            fx_dump(page);
+            fx_dump_glyphs(page);
+        }
+    }
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
     RUN(seg_page_segment__printed_label_line_above__name_is_main_line);
@@ -594,5 +632,6 @@ int main(void)
     RUN(seg_page_segment__label_of_two_letter_runs_above__name_read);
     RUN(seg_page_segment__name_touching_bottom_edge__name_read);
     RUN(seg_page_segment__field_just_under_four_times_as_wide__one_line);
+    RUN(seg_page_segment__marks_at_top_of_capital_i__not_joined);
     TEST_EXIT();
 }
