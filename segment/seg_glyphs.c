@@ -110,11 +110,11 @@ static int join_dots(SegPieces *ps, SegWLine *l, int crop, SegStats *st)
                 best = l->idx[j];
             }
         }
+        /* an accent on a capital's stem goes with the specks */
         if (best >= 0 && crop && above &&
-            accent_on_stem(&ps->v[best], d, l, base)) {
-            seg__piece_drop(d);
-            st->n_specks++;
-        } else if (best >= 0) {
+            accent_on_stem(&ps->v[best], d, l, base))
+            best = -1;
+        if (best >= 0) {
             if (seg__piece_merge(&ps->v[best], d) != 0)
                 return -1;
             if (above)
@@ -122,9 +122,7 @@ static int join_dots(SegPieces *ps, SegWLine *l, int crop, SegStats *st)
             else
                 st->n_fragments_merged++;
         } else if (above || (d->box.w < 0.35f * u && d->box.h < 0.35f * u)) {
-            free(d->mask);
-            d->mask = NULL;
-            d->flags |= SEG__DEAD;
+            seg__piece_drop(d);
             st->n_specks++;
         } else {
             d->flags &= ~SEG__SMALL; /* a small glyph in its own right */
