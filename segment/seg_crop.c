@@ -214,11 +214,11 @@ static int cut_field_sized(int w, int h, float med)
  * Is this image a crop (a field or line cut out of a page) rather than a
  * page? The rule holds for the image, or for its frame (its ink) when the
  * white above and below the frame is at most 8 glyph heights, so a white
- * margin does not change the answer. The glyph height used is the median over pieces that
- * do not touch only the top or only the bottom of the frame: the cut bits
- * of a printed line along the edge can outnumber the glyphs; nor pieces
- * under 0.4 times the 80th percentile height (grains, dots), so that the
- * answer is the same at x1 and x2.
+ * margin does not change the answer. The glyph height used is the median
+ * over pieces that do not touch only the top or only the bottom of the
+ * frame: the cut bits of a printed line along the edge can outnumber the
+ * glyphs; nor pieces under 0.4 times the 80th percentile height (grains,
+ * dots), so that the answer is the same at x1 and x2.
  *
  * @param[in]     ps     pieces, as found
  * @param[in]     f      the frame (seg__crop_frame)
@@ -408,18 +408,40 @@ static int right_of(const SegPieces *ps, const int *idx, int k)
     return r;
 }
 
-/* A label ended by a plain colon (colon_plain) among the first four
- * pieces idx[0..n) of a line (glyph height lh), nearer the piece before
- * it than the one after, the gap after it at least med, and 2 or more
- * pieces after it: the index of the first piece after the colon, or 0.
- * At half size the spaced capitals of a name stand as far apart as the
- * label from the name, so the widest gap does not tell ("PRENOM : E L I
- * S E" was read "APRINKXVI E L G S L"). */
+/* A colon blurred into one bar, glyph height glyph_h: at half a name
+ * crop's size the two dots of "PRENOM :" are one column 1-3 px wide.
+ * Piece p, right after piece q (the label's last), is narrow (at most a
+ * quarter of a glyph height + 1 px wide and twice as tall as wide), 0.35
+ * to 0.8 glyph heights tall, and lies within q's rows with its top at
+ * least 0.2 glyph heights below q's top (a colon stands from the x-height
+ * to the baseline); q is a run of touching letters, at least 1.5 times as
+ * wide as tall (a label's word at that size). A written I or 1 that is
+ * short stands after a single letter: HARIEH kept its I. */
+static int colon_bar(const SegPiece *p, const SegPiece *q, float glyph_h)
+{
+    const SegBox *b = &p->box, *a = &q->box;
+    float h = (float)b->h;
+    return (float)b->w <= 0.25f * glyph_h + 1 && b->h >= 2 * b->w &&
+           h >= 0.35f * glyph_h && h <= 0.8f * glyph_h &&
+           (float)(b->y - a->y) >= 0.2f * glyph_h &&
+           b->y + b->h <= a->y + a->h + 1 && 2 * a->w >= 3 * a->h;
+}
+
+/* A label ended by a plain colon (colon_plain) or a colon blurred into a
+ * bar (colon_bar) among the first five pieces idx[0..n) of a line (glyph
+ * height lh; a rotated timestamp printed at the form's edge can make two
+ * pieces before the label), nearer the piece before it than the one
+ * after, the gap after it at least med, and 2 or more pieces after it:
+ * the index of the first piece after the colon, or 0. At half size the
+ * spaced capitals of a name stand as far apart as the label from the
+ * name, so the widest gap does not tell ("PRENOM : E L I S E" was read
+ * "APRINKXVI E L G S L"). */
 static int plain_colon_at(const SegPieces *ps, const int *idx, int n,
                           float med, float lh)
 {
-    for (int k = 1; k <= 3 && k + 2 < n; k++) {
-        if (!colon_plain(&ps->v[idx[k]], lh))
+    for (int k = 1; k <= 4 && k + 2 < n; k++) {
+        const SegPiece *p = &ps->v[idx[k]];
+        if (!colon_plain(p, lh) && !colon_bar(p, &ps->v[idx[k - 1]], lh))
             continue;
         int before = ps->v[idx[k]].box.x - right_of(ps, idx, k - 1);
         int after = ps->v[idx[k + 1]].box.x - right_of(ps, idx, k);
@@ -434,10 +456,10 @@ static int plain_colon_at(const SegPieces *ps, const int *idx, int n,
  * twice the median gap, there are at least 2 full-size pieces right of
  * it and one left of it (at half size "NOM" is one piece, its letters
  * touching), and one of the last two left of it is a colon (one piece,
- * or two dots apart: colon_pair); or the pieces up to a plain colon
- * (plain_colon_at); and the label with its colon is at least 1.25 glyph
- * heights wide. (Size alone does
- * not tell a label: "nox nov 0oo" has smaller letters on the left too.) */
+ * or two dots apart: colon_pair); or the pieces up to a plain colon or a
+ * colon's bar (plain_colon_at); and the label with its colon is at least
+ * 1.25 glyph heights wide. (Size alone does not tell a label: "nox nov
+ * 0oo" has smaller letters on the left too.) */
 static void drop_left_label(SegPieces *ps, SegWLine *ml, SegStats *st)
 {
     int n = 0;

@@ -419,6 +419,61 @@ static void seg_page_segment__label_colon_then_spaced_capitals__label_dropped(vo
     pixDestroy(&pix);
 }
 
+/* "PRENOM : L E A" at half size: the colon's dots blur into one bar, 2
+ * px wide, standing from the label's x-height to its baseline, right
+ * after the label's run of touching letters. It ends the label ("JAMMKI
+ * L E A" was read for LEA). */
+static void seg_page_segment__label_colon_blurred_into_bar__label_dropped(void)
+{
+    FxPen pen = fx_pen(12);
+    PIX *pix = pixCreate(240, 26, 1);
+    pixRasterop(pix, 4, 4, 40, 15, PIX_SET, NULL, 0, 0);
+    for (int k = 0; k < 4; k++)
+        pixRasterop(pix, 7 + 9 * k, 6, 4, 11, PIX_CLR, NULL, 0, 0);
+    pixRasterop(pix, 46, 9, 2, 10, PIX_SET, NULL, 0, 0);
+    pen.gap = 16;
+    fx_text(pix, "HHHHH", 66, 21, &pen, 0);
+    check_one_line(pix, (OneLine){5, 60, 240, -1, 0}, "colon as a bar");
+    pixDestroy(&pix);
+}
+
+/* A label whose colon is the fifth piece: a timestamp printed along the
+ * form's edge left three small pieces before "PRENOM". The colon still
+ * ends the label ("ZANNQNG A N A W B" was read for ANAIS at half
+ * size). */
+static void seg_page_segment__three_pieces_before_label__label_dropped(void)
+{
+    FxPen pen = fx_pen(12);
+    PIX *pix = pixCreate(260, 26, 1);
+    for (int k = 0; k < 3; k++)
+        pixRasterop(pix, 2 + 7 * k, 8, 5, 10, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, 24, 8, 40, 10, PIX_SET, NULL, 0, 0);
+    for (int k = 0; k < 4; k++)
+        pixRasterop(pix, 27 + 9 * k, 9, 4, 8, PIX_CLR, NULL, 0, 0);
+    pixRasterop(pix, 67, 9, 3, 3, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, 67, 14, 3, 3, PIX_SET, NULL, 0, 0);
+    pen.gap = 16;
+    fx_text(pix, "HHHHH", 88, 21, &pen, 0);
+    check_one_line(pix, (OneLine){5, 80, 260, -1, 0}, "fifth piece");
+    pixDestroy(&pix);
+}
+
+/* A short I written close after a letter, the name's next letters farther
+ * on: it stands where a label's colon would, but after a single letter,
+ * not a run of touching ones. Nothing is dropped (HARIEH kept its
+ * I). */
+static void seg_page_segment__short_i_after_single_letter__kept(void)
+{
+    FxPen pen = fx_pen(12);
+    pen.gap = 16;
+    PIX *pix = pixCreate(260, 26, 1);
+    int x = fx_text(pix, "HH", 6, 21, &pen, 0);
+    pixRasterop(pix, x + 3, 11, 2, 10, PIX_SET, NULL, 0, 0);
+    fx_text(pix, "HHH", x + 21, 21, &pen, 0);
+    check_one_line(pix, (OneLine){6, 0, 9, -1, 0}, "short I");
+    pixDestroy(&pix);
+}
+
 /* A name whose letter is broken in two stacked strokes (a narrow piece of
  * two long runs, no colon's dots) keeps the letters before it. */
 static void seg_page_segment__broken_stroke_after_first_letters__kept(void)
@@ -625,6 +680,9 @@ int main(void)
     RUN(seg_page_segment__tops_of_next_line_under_name__name_read);
     RUN(seg_page_segment__half_size_label_of_one_piece__label_dropped);
     RUN(seg_page_segment__label_colon_then_spaced_capitals__label_dropped);
+    RUN(seg_page_segment__label_colon_blurred_into_bar__label_dropped);
+    RUN(seg_page_segment__three_pieces_before_label__label_dropped);
+    RUN(seg_page_segment__short_i_after_single_letter__kept);
     RUN(seg_page_segment__broken_stroke_after_first_letters__kept);
     RUN(seg_page_segment__field_with_cut_line_and_margin__one_line);
     RUN(seg_page_segment__three_whole_lines_small_image__all_read);
