@@ -366,9 +366,9 @@ static int colon_stacked(const SegBox *a, const SegBox *b)
  * two dots (colon_dot) one above the other (colon_stacked; at a larger
  * scale the dots no longer join), each a live piece of ml lying in
  * [x0, x1) or any piece, dropped or not, lying in the gap [gx0, x1)
- * between rows y0 and y1 (the label's): at half a name crop's size a
- * colon's dots are 1-2 px, and the line finder drops them as specks when
- * the gap holds no other ink. */
+ * between rows y0 and y1 (the label's, and a little more): at half a
+ * name crop's size a colon's dots are 1-2 px, and the line finder drops
+ * them as specks when the gap holds no other ink. */
 static int colon_pair(const SegPieces *ps, const SegWLine *ml, int x0, int x1,
                       int gx0, int y0, int y1, float glyph_h)
 {
@@ -501,9 +501,13 @@ static void drop_left_label(SegPieces *ps, SegWLine *ml, SegStats *st)
             if (k >= k0 && at >= 2)
                 colon |= is_colon(&ps->v[idx[k]], mr_h);
         }
+        /* a dot may reach past the label's rows by a pixel or two (the
+         * lower dot of LERAT's "NOM :" ended 1 px below the letters) */
+        int t = (y1 - y0) / 8 + 1;
         if (!colon)
             colon = colon_pair(ps, ml, ps->v[idx[k0]].box.x,
-                               ps->v[idx[at]].box.x, gx0, y0, y1, mr_h);
+                               ps->v[idx[at]].box.x, gx0, y0 - t, y1 + t,
+                               mr_h);
     }
     float lh = line_med_h(ps, ml);
     if (!colon) {
@@ -527,17 +531,38 @@ done:
     free(g);
 }
 
+/* The baseline of line l for glyph height lh: the median bottom of its
+ * live pieces over 0.6 glyph heights tall, or -1 when it has none. */
+static float line_base(const SegPieces *ps, const SegWLine *l, float lh)
+{
+    float *v = malloc((size_t)(l->n + 1) * sizeof *v);
+    int n = 0;
+    for (int k = 0; v && k < l->n; k++) {
+        const SegPiece *p = &ps->v[l->idx[k]];
+        if (!(p->flags & (SEG__DEAD | SEG__SMALL)) && p->box.h > 0.6f * lh)
+            v[n++] = (float)(p->box.y + p->box.h);
+    }
+    float base = n > 0 ? seg__median_f(v, n) : -1.0f;
+    free(v);
+    return base;
+}
+
 /* Box-line remnants on the main line (glyph height lh): thin verticals
  * on the left/right edge, flat thin runs longer than a glyph, specks at
- * any edge; and small pieces below its glyphs cut by the bottom edge
- * (the tops of the next line's letters, joined to this one as small
- * marks at a larger scale). */
+ * any edge; and pieces below its glyphs cut by the bottom edge (the tops
+ * of the next line's letters): small ones below all of its glyph-sized
+ * pieces (joined to this one as small marks at a larger scale), and ones
+ * at most 0.6 glyph heights tall below its baseline (line_base): those
+ * were glyph-sized themselves, so the first test never held for them,
+ * and three of them after NAELYS made the widest gap the last one, so
+ * its label "PRENOM" went unseen (read "FRENON Z II AD CL Y MS I"). */
 static void drop_remnants(SegPieces *ps, SegWLine *ml, const SegFrame *f,
                           float lh, SegStats *st)
 {
-    /* the bottom of the line's glyph-sized pieces */
+    /* the bottom of the line's glyph-sized pieces, and its baseline */
     int top = 0, body = -1;
     glyph_rows(ps, ml, &top, &body);
+    float base = line_base(ps, ml, lh);
     for (int k = 0; k < ml->n; k++) {
         SegPiece *p = &ps->v[ml->idx[k]];
         if (p->flags & SEG__DEAD)
@@ -552,10 +577,11 @@ static void drop_remnants(SegPieces *ps, SegWLine *ml, const SegFrame *f,
         int flat = b->h <= 0.2f * lh + 1 && b->w >= 1.5f * lh &&
                    b->w >= 4 * b->h;
         int speck = b->w <= 0.25f * lh + 1 && b->h <= 0.25f * lh + 1;
-        /* small, below the line's glyphs, cut by the bottom: the tops
-         * of the line below */
-        int below = body >= 0 && (p->flags & SEG__SMALL) &&
-                    b->y >= body && at_bot(b, f);
+        /* below the line's glyphs or its baseline, cut by the bottom:
+         * the tops of the line below */
+        int below = at_bot(b, f) &&
+                    ((body >= 0 && (p->flags & SEG__SMALL) && b->y >= body) ||
+                     (base >= 0 && b->h <= 0.6f * lh && b->y >= base));
         if ((lr && thin_v) || flat || ((img_lr || tb) && speck) || below)
             piece_drop(p, st);
     }

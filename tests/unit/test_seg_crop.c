@@ -474,6 +474,51 @@ static void seg_page_segment__short_i_after_single_letter__kept(void)
     pixDestroy(&pix);
 }
 
+/* "NOM : LERAT": the colon's lower dot, dropped as a speck, ends a
+ * pixel below the label's letters (thresholded at twice the size). It
+ * still ends the label ("VOM I ERAT" was read). */
+static void seg_page_segment__colon_dot_below_label_rows__label_dropped(void)
+{
+    FxPen pen = fx_pen(12);
+    PIX *pix = pixCreate(200, 26, 1);
+    pixRasterop(pix, 6, 8, 24, 10, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, 9, 9, 3, 8, PIX_CLR, NULL, 0, 0);
+    pixRasterop(pix, 17, 9, 3, 8, PIX_CLR, NULL, 0, 0);
+    pixRasterop(pix, 33, 11, 2, 2, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, 33, 18, 2, 2, PIX_SET, NULL, 0, 0);
+    pen.gap = 7;
+    fx_text(pix, "HHHHH", 60, 21, &pen, 0);
+    check_one_line(pix, (OneLine){5, 55, 200, -1, 0}, "dot below the label");
+    pixDestroy(&pix);
+}
+
+/* "PRENOM : NAELYS" with the tops of the next line's letters along the
+ * crop's bottom edge, under the name's baseline and the last far to the
+ * right, and a timestamp printed up the form's edge, as tall as the crop:
+ * the name's band takes the tops in, but they are the next line's. Kept,
+ * the widest gap was the one before the last of them, the label went
+ * unseen, and the crop read "FRENON Z II AD CL Y MS I". */
+static void seg_page_segment__next_line_tops_along_bottom__dropped(void)
+{
+    FxPen pen = fx_pen(12);
+    PIX *pix = pixCreate(342, 30, 1);
+    pixRasterop(pix, 2, 1, 10, 28, PIX_SET, NULL, 0, 0); /* timestamp */
+    for (int k = 0; k < 4; k++)
+        pixRasterop(pix, 4, 3 + 7 * k, 6, k < 3 ? 5 : 3, PIX_CLR, NULL, 0,
+                    0);
+    for (int k = 0; k < 5; k++)
+        pixRasterop(pix, 14 + 10 * k, 8, 9, 10, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, 66, 9, 3, 3, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, 66, 15, 3, 3, PIX_SET, NULL, 0, 0);
+    pen.gap = 6;
+    int x = fx_text(pix, "HHHHH", 92, 21, &pen, 0);
+    pixRasterop(pix, 110, 24, 5, 6, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, x - 20, 24, 6, 6, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, x + 50, 24, 5, 6, PIX_SET, NULL, 0, 0);
+    check_one_line(pix, (OneLine){5, 85, 100, -1, 0}, "next line's tops");
+    pixDestroy(&pix);
+}
+
 /* A name whose letter is broken in two stacked strokes (a narrow piece of
  * two long runs, no colon's dots) keeps the letters before it. */
 static void seg_page_segment__broken_stroke_after_first_letters__kept(void)
@@ -683,6 +728,8 @@ int main(void)
     RUN(seg_page_segment__label_colon_blurred_into_bar__label_dropped);
     RUN(seg_page_segment__three_pieces_before_label__label_dropped);
     RUN(seg_page_segment__short_i_after_single_letter__kept);
+    RUN(seg_page_segment__colon_dot_below_label_rows__label_dropped);
+    RUN(seg_page_segment__next_line_tops_along_bottom__dropped);
     RUN(seg_page_segment__broken_stroke_after_first_letters__kept);
     RUN(seg_page_segment__field_with_cut_line_and_margin__one_line);
     RUN(seg_page_segment__three_whole_lines_small_image__all_read);
