@@ -218,7 +218,11 @@ static int cut_field_sized(int w, int h, float med)
  * over pieces that do not touch only the top or only the bottom of the
  * frame: the cut bits of a printed line along the edge can outnumber the
  * glyphs; nor pieces under 0.4 times the 80th percentile height (grains,
- * dots), so that the answer is the same at x1 and x2.
+ * dots), so that the answer is the same at x1 and x2. When fewer than 3
+ * pieces are left, the pieces touching one edge that are taller than all
+ * of them count too: a name written down to the crop's bottom edge,
+ * under its label's cut bits along the top, left a 3 px speck, and the
+ * field, 9 times as wide as tall, read as a page of two lines.
  *
  * @param[in]     ps     pieces, as found
  * @param[in]     f      the frame (seg__crop_frame)
@@ -239,6 +243,17 @@ int seg__crop_detect(const SegPieces *ps, const SegFrame *f, float *pmed_h)
         if (at_top(b, f) == at_bot(b, f) && (b->w >= 4 || b->h >= 4) &&
             b->h >= 3)
             v[k++] = (float)b->h;
+    }
+    if (k < 3) {
+        float tall = 0;
+        for (int i = 0; i < k; i++)
+            tall = v[i] > tall ? v[i] : tall;
+        for (int i = 0; v && i < ps->n; i++) {
+            const SegBox *b = &ps->v[i].box;
+            if (!(ps->v[i].flags & SEG__DEAD) && at_top(b, f) != at_bot(b, f) &&
+                (float)b->h > tall && (b->w >= 4 || b->h >= 4) && b->h >= 3)
+                v[k++] = (float)b->h;
+        }
     }
     float med = seg__median_f(v, k); /* sorts v */
     /* Pieces under 0.4 of the tall ones (the 80th percentile) are grains or

@@ -519,6 +519,24 @@ static void seg_page_segment__next_line_tops_along_bottom__dropped(void)
     pixDestroy(&pix);
 }
 
+/* A field cut tight: the bottom half of its printed label line along the
+ * top edge, the name written down to the bottom edge, a speck between.
+ * No piece is clear of both edges but the speck, which set the glyph
+ * height to 3 px, and the field, 9 times as wide as tall, read as a page
+ * of two lines ("FRENUM / MATAIL DE" for MATHILDE). */
+static void seg_page_segment__name_on_bottom_edge_label_cut_at_top__one_line(void)
+{
+    FxPen pen = fx_pen(12);
+    pen.gap = 8;
+    PIX *pix = pixCreate(284, 31, 1);
+    for (int k = 0; k < 6; k++)
+        pixRasterop(pix, 23 + 10 * k, 0, 9, 10, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, 140, 16, 8, 3, PIX_SET, NULL, 0, 0);
+    fx_text(pix, "HHHHHH", 30, 31, &pen, 0);
+    check_one_line(pix, (OneLine){6, 25, 40, 3, 0}, "name on the edge");
+    pixDestroy(&pix);
+}
+
 /* A name whose letter is broken in two stacked strokes (a narrow piece of
  * two long runs, no colon's dots) keeps the letters before it. */
 static void seg_page_segment__broken_stroke_after_first_letters__kept(void)
@@ -730,6 +748,7 @@ int main(void)
     RUN(seg_page_segment__short_i_after_single_letter__kept);
     RUN(seg_page_segment__colon_dot_below_label_rows__label_dropped);
     RUN(seg_page_segment__next_line_tops_along_bottom__dropped);
+    RUN(seg_page_segment__name_on_bottom_edge_label_cut_at_top__one_line);
     RUN(seg_page_segment__broken_stroke_after_first_letters__kept);
     RUN(seg_page_segment__field_with_cut_line_and_margin__one_line);
     RUN(seg_page_segment__three_whole_lines_small_image__all_read);
