@@ -377,6 +377,16 @@ static void seg_page_segment__tops_of_next_line_under_name__name_read(void)
     pixDestroy(&pix);
 }
 
+/* A printed word at half size, its letters run together into one piece:
+ * a w x h block at (x, y) with n counters 4 px wide, 9 px apart. */
+static void letter_run(PIX *pix, int x, int y, int w, int h, int n)
+{
+    pixRasterop(pix, x, y, w, h, PIX_SET, NULL, 0, 0);
+    for (int k = 0; k < n; k++)
+        pixRasterop(pix, x + 3 + 9 * k, y + 1, 4, h - 2, PIX_CLR, NULL, 0,
+                    0);
+}
+
 /* A name crop at half its size: the label "NOM" is one piece (its
  * letters touch), its colon two dots of a pixel or two that the line
  * finder drops as specks (no other ink near them), then the spaced
@@ -386,10 +396,7 @@ static void seg_page_segment__half_size_label_of_one_piece__label_dropped(void)
 {
     FxPen pen = fx_pen(12);
     PIX *pix = pixCreate(200, 26, 1);
-    /* the label: three letters run together, 10 px tall */
-    pixRasterop(pix, 6, 8, 24, 10, PIX_SET, NULL, 0, 0);
-    pixRasterop(pix, 9, 9, 3, 8, PIX_CLR, NULL, 0, 0);
-    pixRasterop(pix, 17, 9, 3, 8, PIX_CLR, NULL, 0, 0);
+    letter_run(pix, 6, 8, 24, 10, 2); /* the label, 10 px tall */
     /* its colon, 2 px from the label */
     pixSetPixel(pix, 33, 10, 1);
     pixSetPixel(pix, 33, 15, 1);
@@ -408,9 +415,7 @@ static void seg_page_segment__label_colon_then_spaced_capitals__label_dropped(vo
 {
     FxPen pen = fx_pen(12);
     PIX *pix = pixCreate(240, 26, 1);
-    pixRasterop(pix, 4, 8, 40, 10, PIX_SET, NULL, 0, 0);
-    for (int k = 0; k < 4; k++)
-        pixRasterop(pix, 7 + 9 * k, 9, 4, 8, PIX_CLR, NULL, 0, 0);
+    letter_run(pix, 4, 8, 40, 10, 4);
     pixRasterop(pix, 47, 9, 3, 3, PIX_SET, NULL, 0, 0);
     pixRasterop(pix, 47, 14, 3, 3, PIX_SET, NULL, 0, 0);
     pen.gap = 16;
@@ -427,9 +432,7 @@ static void seg_page_segment__label_colon_blurred_into_bar__label_dropped(void)
 {
     FxPen pen = fx_pen(12);
     PIX *pix = pixCreate(240, 26, 1);
-    pixRasterop(pix, 4, 4, 40, 15, PIX_SET, NULL, 0, 0);
-    for (int k = 0; k < 4; k++)
-        pixRasterop(pix, 7 + 9 * k, 6, 4, 11, PIX_CLR, NULL, 0, 0);
+    letter_run(pix, 4, 4, 40, 15, 4);
     pixRasterop(pix, 46, 9, 2, 10, PIX_SET, NULL, 0, 0);
     pen.gap = 16;
     fx_text(pix, "HHHHH", 66, 21, &pen, 0);
@@ -447,9 +450,7 @@ static void seg_page_segment__three_pieces_before_label__label_dropped(void)
     PIX *pix = pixCreate(260, 26, 1);
     for (int k = 0; k < 3; k++)
         pixRasterop(pix, 2 + 7 * k, 8, 5, 10, PIX_SET, NULL, 0, 0);
-    pixRasterop(pix, 24, 8, 40, 10, PIX_SET, NULL, 0, 0);
-    for (int k = 0; k < 4; k++)
-        pixRasterop(pix, 27 + 9 * k, 9, 4, 8, PIX_CLR, NULL, 0, 0);
+    letter_run(pix, 24, 8, 40, 10, 4);
     pixRasterop(pix, 67, 9, 3, 3, PIX_SET, NULL, 0, 0);
     pixRasterop(pix, 67, 14, 3, 3, PIX_SET, NULL, 0, 0);
     pen.gap = 16;
@@ -481,9 +482,7 @@ static void seg_page_segment__colon_dot_below_label_rows__label_dropped(void)
 {
     FxPen pen = fx_pen(12);
     PIX *pix = pixCreate(200, 26, 1);
-    pixRasterop(pix, 6, 8, 24, 10, PIX_SET, NULL, 0, 0);
-    pixRasterop(pix, 9, 9, 3, 8, PIX_CLR, NULL, 0, 0);
-    pixRasterop(pix, 17, 9, 3, 8, PIX_CLR, NULL, 0, 0);
+    letter_run(pix, 6, 8, 24, 10, 2);
     pixRasterop(pix, 33, 11, 2, 2, PIX_SET, NULL, 0, 0);
     pixRasterop(pix, 33, 18, 2, 2, PIX_SET, NULL, 0, 0);
     pen.gap = 7;
