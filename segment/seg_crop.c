@@ -227,7 +227,9 @@ static int cut_field_sized(int w, int h, float med)
  * @param[in]     ps     pieces, as found
  * @param[in]     f      the frame (seg__crop_frame)
  * @param[in,out] pmed_h median piece height (px); replaced by the median
- *                       without the edge pieces when the image is a crop
+ *                       above (without the edge pieces, or with the
+ *                       taller ones) when the image is a crop and it is
+ *                       larger
  * @return 1 when the image or its frame is sized as a crop
  *         (seg_crop_sized; cut_field_sized when a line along its top or
  *         bottom is cut, edge_cut)
@@ -444,11 +446,11 @@ static int colon_bar(const SegPiece *p, const SegPiece *q, float glyph_h)
 
 /* A label ended by a plain colon (colon_plain) or a colon blurred into a
  * bar (colon_bar) among the first five pieces idx[0..n) of a line (glyph
- * height lh; a rotated timestamp printed at the form's edge can make two
- * pieces before the label), nearer the piece before it than the one
- * after, the gap after it at least med, and 2 or more pieces after it:
- * the index of the first piece after the colon, or 0. At half size the
- * spaced capitals of a name stand as far apart as the label from the
+ * height lh; a rotated timestamp printed at the form's edge can make up
+ * to three pieces before the label), nearer the piece before it than the
+ * one after, the gap after it at least med, and 2 or more pieces after
+ * it: the index of the first piece after the colon, or 0. At half size
+ * the spaced capitals of a name stand as far apart as the label from the
  * name, so the widest gap does not tell ("PRENOM : E L I S E" was read
  * "APRINKXVI E L G S L"). */
 static int plain_colon_at(const SegPieces *ps, const int *idx, int n,
