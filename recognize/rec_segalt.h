@@ -37,9 +37,11 @@ typedef struct {
     float merge_gap;   /* a merge needs a gap <= this x line height */
     float merge_width; /* ... and a merged width <= this x line height */
     float split_width; /* a split needs a width >= this x line height */
+    int split_square;  /* 1: ... and no more (0: and wider than tall) */
 } RecSegAltOptions;
 
 void rec_segalt_options_init(RecSegAltOptions *o);
+void rec_segalt_options_charset(RecSegAltOptions *o, RecCharset cs);
 
 /* One glyph of the page as the segmenter gave it. */
 typedef struct {

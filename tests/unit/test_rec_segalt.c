@@ -6,7 +6,8 @@
  * Fixtures: masks drawn in code on a line 30 px high; a fake classifier
  * that reads a mask by its shape (a solid block is 'A', a frame is 'B',
  * two bars with a gap are 'H', one narrow bar is 'I' at sure_bar, a wide
- * blob is 'M' at 0.3), the rest of the mass spread thin.
+ * blob, or two shapes joined by a one-pixel bridge, is 'M' at 0.3), the
+ * rest of the mass spread thin.
  */
 #include "recognize/rec_segalt.h"
 
@@ -29,16 +30,20 @@ static void post1(float *p, char c, float v)
 /* The fake classifier's reading of one mask. */
 static void read_mask(const unsigned char *m, int w, int h, float *p)
 {
-    int ink = 0, empty_inner = 0;
+    int ink = 0, empty_inner = 0, bridge = 0, thick = 0, thin_after = 0;
     for (int x = 0; x < w; x++) {
         int col = 0;
         for (int y = 0; y < h; y++)
             col += m[y * w + x];
         ink += col;
         empty_inner |= col == 0 && x > 0 && x < w - 1;
+        /* a one-pixel column with thicker ones on both sides */
+        bridge |= thin_after && col > 1;
+        thin_after |= thick && col == 1;
+        thick |= col > 1;
     }
     float dens = (float)ink / (float)(w * h);
-    if (w >= 40)
+    if (w >= 40 || (bridge && !empty_inner))
         post1(p, 'M', 0.3f);
     else if (empty_inner)
         post1(p, 'H', 0.95f);
@@ -111,17 +116,23 @@ static char best_char(const float *p)
     return rec_class_chars[b];
 }
 
-static int run(Line *l, const RecLm *lm, RecSegAltResult *r, char *text)
+static int run_with(Line *l, const RecSegAltOptions *o, const RecLm *lm,
+                    RecSegAltResult *r, char *text)
 {
     RecSegAltLine ln = {0, l->n, H};
     int calls = 0;
     classify_line(l);
-    CHECK(rec_segalt_page(NULL, lm, l->g, l->n, l->probs, l->ok, &ln, 1,
+    CHECK(rec_segalt_page(o, lm, l->g, l->n, l->probs, l->ok, &ln, 1,
                           fake_classify, &calls, r) == 0);
     for (int i = 0; i < r->n; i++)
         text[i] = best_char(r->probs + (size_t)i * REC_NCLASSES);
     text[r->n] = 0;
     return calls;
+}
+
+static int run(Line *l, const RecLm *lm, RecSegAltResult *r, char *text)
+{
+    return run_with(l, NULL, lm, r, text);
 }
 
 /* "A" then a solid block and a frame joined by a one-pixel bridge. */
@@ -252,6 +263,36 @@ static void rec_segalt_page__nothing_plausible__copied_no_call(void)
     free_line(&l);
 }
 
+/* Two digits that touch, a block and a frame joined by a one-pixel
+ * bridge, 28 px wide on a line 30 px high: no wider than tall, so letters
+ * keep it whole; read with digits only it is offered split, and the two
+ * sure halves win over the unsure whole (a touching "49" read "4"). */
+static void rec_segalt_page__digit_pair_not_wider_than_tall__split_for_digits(void)
+{
+    Line l;
+    RecSegAltResult r;
+    RecSegAltOptions o;
+    char text[16];
+    for (int digits = 0; digits < 2; digits++) {
+        memset(&l, 0, sizeof l);
+        unsigned char *m = add(&l, 0, 28);
+        fill(m, 28, 0, 13, 0);
+        fill(m, 28, 14, 28, 1);
+        m[15 * 28 + 13] = 1;
+        rec_segalt_options_init(&o);
+        if (digits)
+            rec_segalt_options_charset(&o, ((RecCharset)1 << 10) - 1);
+        run_with(&l, &o, NULL, &r, text);
+        CHECK(!strcmp(text, digits ? "AB" : "M"));
+        CHECK(r.n_split == digits);
+        rec_segalt_result_free(&r);
+        free_line(&l);
+    }
+    rec_segalt_options_init(&o); /* letters and digits: left as they are */
+    rec_segalt_options_charset(&o, REC_CHARSET_ALL);
+    CHECK(o.split_width == 1.15f && !o.split_square);
+}
+
 int main(void)
 {
     RUN(rec_segalt_page__touching_letters__split);
@@ -260,5 +301,6 @@ int main(void)
     RUN(rec_segalt_page__with_lm__same_choices);
     RUN(rec_segalt_page__bars_apart__not_merged);
     RUN(rec_segalt_page__nothing_plausible__copied_no_call);
+    RUN(rec_segalt_page__digit_pair_not_wider_than_tall__split_for_digits);
     TEST_EXIT();
 }
