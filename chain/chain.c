@@ -171,7 +171,7 @@ OutPage *chain_recognize(const ChainOptions *o, const SegPage *sp,
     RecSegAltOptions so;
     rec_adapt_options_init(&ao);
     rec_segalt_options_init(&so);
-    rec_segalt_options_charset(&so, o->charset);
+    rec_segalt_options_set_charset(&so, o->charset);
     OutPage *op = rec_page_recognize(sp, net, o->charset, o->context,
                                      o->adapt ? &ao : NULL,
                                      o->segalt ? &so : NULL, lm, lex, path,

@@ -45,7 +45,7 @@ int rec_charset_parse(const char *spec, RecCharset *pset)
         const char *name;
         RecCharset set;
     } names[] = {
-        {"digits", (1ULL << 10) - 1},
+        {"digits", REC_CHARSET_DIGITS},
         {"upper", ((1ULL << 26) - 1) << 10},
         {"lower", ((1ULL << 26) - 1) << 36},
         {"alpha", ((1ULL << 52) - 1) << 10},

@@ -61,13 +61,15 @@ void rec_segalt_options_init(RecSegAltOptions *o)
  * as one digit. Letters are left as they are (wider splits cost the
  * name crops 0.5 points of CER: M, W and N are wide).
  *
- * @param[in,out] o   options (rec_segalt_options_init first)
- * @param[in]     cs  the charset the words are read with
+ * @param[in,out] o   options (rec_segalt_options_init first); with
+ *                    digits only, split_width and split_square are
+ *                    overwritten; NULL does nothing
+ * @param[in]     cs  the charset the words are read with (0, or any
+ *                    letter in it: o is left as it is)
  */
-void rec_segalt_options_charset(RecSegAltOptions *o, RecCharset cs)
+void rec_segalt_options_set_charset(RecSegAltOptions *o, RecCharset cs)
 {
-    RecCharset digits = ((RecCharset)1 << 10) - 1; /* classes 0-9 */
-    if (o && cs && !(cs & ~digits)) {
+    if (o && cs && !(cs & ~REC_CHARSET_DIGITS)) {
         o->split_width = 0.9f;
         o->split_square = 1;
     }

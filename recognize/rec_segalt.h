@@ -37,11 +37,12 @@ typedef struct {
     float merge_gap;   /* a merge needs a gap <= this x line height */
     float merge_width; /* ... and a merged width <= this x line height */
     float split_width; /* a split needs a width >= this x line height */
-    int split_square;  /* 1: ... and no more (0: and wider than tall) */
+    int split_square;  /* 1: the width alone decides (digits);
+                          0: the glyph must also be wider than tall */
 } RecSegAltOptions;
 
 void rec_segalt_options_init(RecSegAltOptions *o);
-void rec_segalt_options_charset(RecSegAltOptions *o, RecCharset cs);
+void rec_segalt_options_set_charset(RecSegAltOptions *o, RecCharset cs);
 
 /* One glyph of the page as the segmenter gave it. */
 typedef struct {

@@ -41,6 +41,7 @@ int rec_class_of_char(int c);
 /* Set of allowed classes: bit c set = class c allowed. */
 typedef uint64_t RecCharset;
 #define REC_CHARSET_ALL ((RecCharset)((1ULL << REC_NCLASSES) - 1))
+#define REC_CHARSET_DIGITS ((RecCharset)((1ULL << 10) - 1)) /* 0-9 */
 
 /* Parse digits|upper|lower|alpha|alnum or a literal list of characters.
  * Returns 0, or -1 (message names the offending character). */

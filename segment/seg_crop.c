@@ -219,8 +219,9 @@ static int cut_field_sized(int w, int h, float med)
  * frame: the cut bits of a printed line along the edge can outnumber the
  * glyphs; nor pieces under 0.4 times the 80th percentile height (grains,
  * dots), so that the answer is the same at x1 and x2. When fewer than 3
- * pieces are left, the pieces touching one edge that are taller than all
- * of them count too: a name written down to the crop's bottom edge,
+ * pieces are clear of the edges (before that cut), the pieces touching
+ * one edge that are taller than all of them (and at least 3 px tall, 4 px
+ * one way) count too: a name written down to the crop's bottom edge,
  * under its label's cut bits along the top, left a 3 px speck, and the
  * field, 9 times as wide as tall, read as a page of two lines.
  *
@@ -431,9 +432,10 @@ static int right_of(const SegPieces *ps, const int *idx, int k)
  * quarter of a glyph height + 1 px wide and twice as tall as wide), 0.35
  * to 0.8 glyph heights tall, and lies within q's rows with its top at
  * least 0.2 glyph heights below q's top (a colon stands from the x-height
- * to the baseline); q is a run of touching letters, at least 1.5 times as
- * wide as tall (a label's word at that size). A written I or 1 that is
- * short stands after a single letter: HARIEH kept its I. */
+ * to the baseline; its bottom may be 1 px below q's); q is a run of
+ * touching letters, at least 1.5 times as wide as tall (a label's word at
+ * that size). A written I or 1 that is short stands after a single
+ * letter: HARIEH kept its I. */
 static int colon_bar(const SegPiece *p, const SegPiece *q, float glyph_h)
 {
     const SegBox *b = &p->box, *a = &q->box;
@@ -548,38 +550,22 @@ done:
     free(g);
 }
 
-/* The baseline of line l for glyph height lh: the median bottom of its
- * live pieces over 0.6 glyph heights tall, or -1 when it has none. */
-static float line_base(const SegPieces *ps, const SegWLine *l, float lh)
-{
-    float *v = malloc((size_t)(l->n + 1) * sizeof *v);
-    int n = 0;
-    for (int k = 0; v && k < l->n; k++) {
-        const SegPiece *p = &ps->v[l->idx[k]];
-        if (!(p->flags & (SEG__DEAD | SEG__SMALL)) && p->box.h > 0.6f * lh)
-            v[n++] = (float)(p->box.y + p->box.h);
-    }
-    float base = n > 0 ? seg__median_f(v, n) : -1.0f;
-    free(v);
-    return base;
-}
-
 /* Box-line remnants on the main line (glyph height lh): thin verticals
  * on the left/right edge, flat thin runs longer than a glyph, specks at
  * any edge; and pieces below its glyphs cut by the bottom edge (the tops
  * of the next line's letters): small ones below all of its glyph-sized
  * pieces (joined to this one as small marks at a larger scale), and ones
- * at most 0.6 glyph heights tall below its baseline (line_base): those
- * were glyph-sized themselves, so the first test never held for them,
- * and three of them after NAELYS made the widest gap the last one, so
- * its label "PRENOM" went unseen (read "FRENON Z II AD CL Y MS I"). */
+ * at most 0.6 glyph heights tall below its fitted baseline there (a
+ * sloping line's last letters stay): those were glyph-sized themselves,
+ * so the first test never held for them, and three of them after NAELYS
+ * made the widest gap the last one, so its label "PRENOM" went unseen
+ * (read "FRENON Z II AD CL Y MS I"). */
 static void drop_remnants(SegPieces *ps, SegWLine *ml, const SegFrame *f,
                           float lh, SegStats *st)
 {
-    /* the bottom of the line's glyph-sized pieces, and its baseline */
+    /* the bottom of the line's glyph-sized pieces */
     int top = 0, body = -1;
     glyph_rows(ps, ml, &top, &body);
-    float base = line_base(ps, ml, lh);
     for (int k = 0; k < ml->n; k++) {
         SegPiece *p = &ps->v[ml->idx[k]];
         if (p->flags & SEG__DEAD)
@@ -596,9 +582,12 @@ static void drop_remnants(SegPieces *ps, SegWLine *ml, const SegFrame *f,
         int speck = b->w <= 0.25f * lh + 1 && b->h <= 0.25f * lh + 1;
         /* below the line's glyphs or its baseline, cut by the bottom:
          * the tops of the line below */
-        int below = at_bot(b, f) &&
-                    ((body >= 0 && (p->flags & SEG__SMALL) && b->y >= body) ||
-                     (base >= 0 && b->h <= 0.6f * lh && b->y >= base));
+        int below = 0;
+        if (at_bot(b, f)) {
+            float base = seg__line_base_at(ml, b->x + 0.5f * b->w);
+            below = (body >= 0 && (p->flags & SEG__SMALL) && b->y >= body) ||
+                    (b->h <= 0.6f * lh && (float)b->y >= base);
+        }
         if ((lr && thin_v) || flat || ((img_lr || tb) && speck) || below)
             piece_drop(p, st);
     }

@@ -267,7 +267,7 @@ static void rec_segalt_page__nothing_plausible__copied_no_call(void)
  * bridge, 28 px wide on a line 30 px high: no wider than tall, so letters
  * keep it whole; read with digits only it is offered split, and the two
  * sure halves win over the unsure whole (a touching "49" read "4"). */
-static void rec_segalt_page__digit_pair_not_wider_than_tall__split_for_digits(void)
+static void rec_segalt_page__digit_pair_as_wide_as_tall__split_for_digits(void)
 {
     Line l;
     RecSegAltResult r;
@@ -281,7 +281,7 @@ static void rec_segalt_page__digit_pair_not_wider_than_tall__split_for_digits(vo
         m[15 * 28 + 13] = 1;
         rec_segalt_options_init(&o);
         if (digits)
-            rec_segalt_options_charset(&o, ((RecCharset)1 << 10) - 1);
+            rec_segalt_options_set_charset(&o, REC_CHARSET_DIGITS);
         run_with(&l, &o, NULL, &r, text);
         CHECK(!strcmp(text, digits ? "AB" : "M"));
         CHECK(r.n_split == digits);
@@ -289,7 +289,7 @@ static void rec_segalt_page__digit_pair_not_wider_than_tall__split_for_digits(vo
         free_line(&l);
     }
     rec_segalt_options_init(&o); /* letters and digits: left as they are */
-    rec_segalt_options_charset(&o, REC_CHARSET_ALL);
+    rec_segalt_options_set_charset(&o, REC_CHARSET_ALL);
     CHECK(o.split_width == 1.15f && !o.split_square);
 }
 
@@ -301,6 +301,6 @@ int main(void)
     RUN(rec_segalt_page__with_lm__same_choices);
     RUN(rec_segalt_page__bars_apart__not_merged);
     RUN(rec_segalt_page__nothing_plausible__copied_no_call);
-    RUN(rec_segalt_page__digit_pair_not_wider_than_tall__split_for_digits);
+    RUN(rec_segalt_page__digit_pair_as_wide_as_tall__split_for_digits);
     TEST_EXIT();
 }

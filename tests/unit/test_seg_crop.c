@@ -518,12 +518,55 @@ static void seg_page_segment__next_line_tops_along_bottom__dropped(void)
     pixDestroy(&pix);
 }
 
+/* A name that slopes down to the crop's bottom edge and ends in two
+ * small letters: below the line's level, but on its sloping baseline.
+ * They are the name's, not the next line's tops, and stay. */
+static void seg_page_segment__sloping_name_small_last_letters__kept(void)
+{
+    FxPen pen = fx_pen(12), small = fx_pen(6);
+    pen.gap = small.gap = 6;
+    pen.slope = small.slope = 0.14f;
+    PIX *pix = pixCreate(300, 60, 1);
+    int x = fx_text(pix, "HHHHHHHH", 6, 26, &pen, 0);
+    fx_text(pix, "HH", x + 6, 26 + (int)(0.14f * (x + 6 - 6)), &small, 0);
+    check_one_line(pix, (OneLine){10, 0, 9, -1, 0}, "sloping name");
+    pixDestroy(&pix);
+}
+
+/* A colon's bar must start below the label's top and be shorter than a
+ * glyph: after a run of touching letters, a stroke as tall as the run (an
+ * I), a short one from the run's top (an apostrophe), or a glyph-tall one
+ * inside a run taller than the glyphs is no colon, and the run is
+ * read. */
+static void seg_page_segment__stroke_after_letter_run_not_colon__run_kept(void)
+{
+    static const char *what[] = {"full stroke", "apostrophe", "tall run"};
+    FxPen pen = fx_pen(12);
+    pen.gap = 16;
+    for (int v = 0; v < 3; v++) {
+        PIX *pix = pixCreate(240, 32, 1);
+        if (v < 2)
+            letter_run(pix, 4, 4, 40, 15, 4);
+        else
+            letter_run(pix, 4, 0, 40, 26, 4);
+        if (v == 0)
+            pixRasterop(pix, 46, 4, 2, 15, PIX_SET, NULL, 0, 0);
+        else if (v == 1)
+            pixRasterop(pix, 46, 4, 2, 8, PIX_SET, NULL, 0, 0);
+        else
+            pixRasterop(pix, 46, 6, 2, 18, PIX_SET, NULL, 0, 0);
+        fx_text(pix, "HHHHH", 66, 24, &pen, 0);
+        check_one_line(pix, (OneLine){-6, 0, 9, -1, 0}, what[v]);
+        pixDestroy(&pix);
+    }
+}
+
 /* A field cut tight: the bottom half of its printed label line along the
  * top edge, the name written down to the bottom edge, a speck between.
  * No piece is clear of both edges but the speck, which set the glyph
  * height to 3 px, and the field, 9 times as wide as tall, read as a page
  * of two lines ("FRENUM / MATAIL DE" for MATHILDE). */
-static void seg_page_segment__name_on_bottom_edge_label_cut_at_top__one_line(void)
+static void seg_page_segment__name_on_bottom_edge_label_at_top__one_line(void)
 {
     FxPen pen = fx_pen(12);
     pen.gap = 8;
@@ -747,7 +790,9 @@ int main(void)
     RUN(seg_page_segment__short_i_after_single_letter__kept);
     RUN(seg_page_segment__colon_dot_below_label_rows__label_dropped);
     RUN(seg_page_segment__next_line_tops_along_bottom__dropped);
-    RUN(seg_page_segment__name_on_bottom_edge_label_cut_at_top__one_line);
+    RUN(seg_page_segment__name_on_bottom_edge_label_at_top__one_line);
+    RUN(seg_page_segment__sloping_name_small_last_letters__kept);
+    RUN(seg_page_segment__stroke_after_letter_run_not_colon__run_kept);
     RUN(seg_page_segment__broken_stroke_after_first_letters__kept);
     RUN(seg_page_segment__field_with_cut_line_and_margin__one_line);
     RUN(seg_page_segment__three_whole_lines_small_image__all_read);
