@@ -646,11 +646,26 @@ static int line_printed(const SegPieces *ps, const SegWLine *l, float lh,
     return printed;
 }
 
+/* Is line l (glyph height lh) one wide piece: its only piece of 0.6 glyph
+ * heights or more at least 3.5 times as wide as tall? At half a name
+ * crop's size the printed label "PRENOM" above the name is one such piece,
+ * its letters touching. */
+static int one_wide_piece(const SegPieces *ps, const SegWLine *l, float lh)
+{
+    for (int k = 0; k < l->n; k++) {
+        const SegPiece *p = &ps->v[l->idx[k]];
+        if (!(p->flags & (SEG__DEAD | SEG__SMALL)) && p->box.h >= 0.6f * lh)
+            return 2 * p->box.w >= 7 * p->box.h;
+    }
+    return 0;
+}
+
 /* Score each line of a crop (ink times glyph height, weighed about the
- * centre; a line cut by one edge counts less, and so does a printed line
- * when a whole handwritten one is there too): score[i], its median glyph
- * height lmh[i] and cut[i]. Returns the best line (its score in *pbest_s),
- * or -1 when every line is empty. */
+ * centre; a line cut by one edge counts less, and so does a label, printed
+ * or one wide piece, when a whole handwritten line is there too):
+ * score[i], its median glyph height lmh[i] and cut[i] (bit 1: cut by one
+ * edge; bit 2: printed; bit 4: one wide piece). Returns the best line
+ * (its score in *pbest_s), or -1 when every line is empty. */
 static int score_lines(SegPieces *ps, SegWLines *ls, const SegFrame *f,
                        float *score, float *lmh, unsigned char *cut,
                        float *pbest_s)
@@ -661,7 +676,7 @@ static int score_lines(SegPieces *ps, SegWLines *ls, const SegFrame *f,
     int gt = f->y0, gb = f->h - f->y1;
     int even = gt > 0 && gb > 0 && abs(gt - gb) <= (gt + gb) / 4 + 1;
     int h = even ? f->y1 - f->y0 : f->h, c0 = even ? f->y0 : 0;
-    int best = -1;
+    int best = -1, hand3 = 0; /* a whole handwritten line of 3 pieces */
     unsigned printed = 0;
     float hand_h = 0; /* tallest handwritten line's glyph height */
     float best_s = 0, top_h = 0;
@@ -700,7 +715,10 @@ static int score_lines(SegPieces *ps, SegWLines *ls, const SegFrame *f,
         printed |= (unsigned)(pr == 1);
         if (pr != 1 && nf >= 2 && !cut[i] && lmh[i] > hand_h)
             hand_h = lmh[i];
+        hand3 |= pr != 1 && nf >= 3 && !cut[i];
         cut[i] |= (unsigned char)((pr == 1) << 1);
+        cut[i] |= (unsigned char)((nf == 1 && one_wide_piece(ps, l, lmh[i]))
+                                  << 2);
     }
     for (int i = 0; i < ls->n; i++) {
         if (ls->v[i].n == 0)
@@ -709,7 +727,11 @@ static int score_lines(SegPieces *ps, SegWLines *ls, const SegFrame *f,
          * one is the label */
         if (printed && (cut[i] & 2) && lmh[i] <= 1.1f * hand_h)
             score[i] *= 0.3f;
-        cut[i] &= 1;
+        /* beside a whole handwritten line of three pieces or more, one
+         * wide piece is a label whose letters touch (half size: "PRENOM"
+         * above "S E L E N", read "AMAMA") */
+        if (hand3 && (cut[i] & 4))
+            score[i] *= 0.3f;
         if (best < 0 || score[i] > best_s) {
             best = i;
             best_s = score[i];
@@ -802,12 +824,16 @@ int seg__crop_main_line(SegPieces *ps, SegWLines *ls, const SegMetrics *m,
     int y0, y1;
     main_band(ps, ml, f, &y0, &y1);
     /* Another full line outside the main band, of the same glyph size and
-     * nearly as good a score (a crop of two written lines), stays. */
+     * nearly as good a score (a crop of two written lines), stays; a
+     * label (printed, or one wide piece) beside a main line that is none
+     * does not. */
     unsigned char *keep = cut; /* reused: 1 = keep line i */
+    int main_label = cut[best] & 6;
     for (int i = 0; i < ls->n; i++) {
         const SegBox *b = &ls->v[i].box;
         float cy = b->y + 0.5f * b->h;
-        keep[i] = i != best && ls->v[i].n > 0 && !cut[i] &&
+        int label = (cut[i] & 6) && !main_label;
+        keep[i] = i != best && ls->v[i].n > 0 && !(cut[i] & 1) && !label &&
                   (cy < y0 || cy > y1) && lmh[i] >= 0.9f * lh &&
                   score[i] >= 0.8f * best_s;
     }

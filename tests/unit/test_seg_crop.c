@@ -694,6 +694,27 @@ static void seg_page_segment__label_of_two_letter_runs_above__name_read(void)
     pixDestroy(&pix);
 }
 
+/* A half-size name crop: the printed label above the name is one piece,
+ * its letters touching (4.7 times as wide as tall), with more ink than
+ * the spaced capitals written below it. One wide piece beside a line of
+ * three pieces or more is the label: the name is the main line (SELEN
+ * read "AMAMA / E L E"). */
+static void seg_page_segment__label_of_one_wide_piece_above__name_read(void)
+{
+    PIX *pix = pixCreate(240, 46, 1);
+    pixRasterop(pix, 20, 8, 60, 13, PIX_SET, NULL, 0, 0);
+    for (int k = 0; k < 6; k++) /* counters, the letters' bars kept */
+        pixRasterop(pix, 23 + 9 * k, 11, 4, 7, PIX_CLR, NULL, 0, 0);
+    for (int k = 0; k < 3; k++) { /* H H H, thin strokes */
+        int x = 24 + 21 * k;
+        pixRasterop(pix, x, 27, 2, 14, PIX_SET, NULL, 0, 0);
+        pixRasterop(pix, x + 7, 27, 2, 14, PIX_SET, NULL, 0, 0);
+        pixRasterop(pix, x, 33, 9, 2, PIX_SET, NULL, 0, 0);
+    }
+    check_one_line(pix, (OneLine){3, 0, 240, 21, 0}, "one wide piece");
+    pixDestroy(&pix);
+}
+
 /* A name written low in its field, one letter on the crop's bottom edge,
  * under its printed label "NOM" (the line above cut by the top edge): the
  * name is whole, not the cut top of the next line, and it is the main
@@ -798,6 +819,7 @@ int main(void)
     RUN(seg_page_segment__three_whole_lines_small_image__all_read);
     RUN(seg_page_segment__glyph_then_dashes_or_specks__glyph_kept);
     RUN(seg_page_segment__label_of_two_letter_runs_above__name_read);
+    RUN(seg_page_segment__label_of_one_wide_piece_above__name_read);
     RUN(seg_page_segment__name_touching_bottom_edge__name_read);
     RUN(seg_page_segment__field_just_under_four_times_as_wide__one_line);
     RUN(seg_page_segment__marks_at_top_of_capital_i__not_joined);
