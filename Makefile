@@ -273,8 +273,9 @@ eval: $(BIN)
 # Accuracy on material inkpipe did not make (issue 13; tools/eval_real.sh,
 # docs/eval-real.md): Chars74K per writer with the trained-on writers named,
 # the held-out MNIST digits, CoMNIST, the hand-labelled real name crops of
-# NAMES_GOLD (kept outside the repository) beside tesseract, lexicon
-# plausibility on all name crops; HTML report build/eval-real/report.html.
+# NAMES_GOLD (kept outside the repository) as scanned and resized (50 to
+# 200 %) beside tesseract, lexicon plausibility on all name crops, the
+# crop law; HTML report build/eval-real/report.html.
 # A part whose data is missing says so and is skipped (never an error).
 # MODEL=FILE measures another model. EVAL_FOLDS=k also trains k
 # writer-disjoint fold models with the make model recipe and FOLD_EPOCHS

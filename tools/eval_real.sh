@@ -6,7 +6,7 @@
 #                      [--build DIR] [--inkpipe BIN] [--parts LIST]
 #                      [--heldout LIST] [--folds K] [--fold-epochs E]
 #                      [--train-args "ARGS"] [--names-lexicon FILE]
-#                      [--crop-step N]
+#                      [--crop-step N] [--scales LIST]
 #
 # Parts (--parts, comma-separated; default all but folds, which is on when
 # --folds K > 0):
@@ -33,6 +33,10 @@
 #              user reading a name field would, both figures, split by
 #              whether the gold name is in FILE (the lexicon is soft: a
 #              name not in it must stay readable)
+#   scales     the same gold crops resized with ImageMagick (`convert
+#              -resize S%`, S in --scales, default 50,75,150,200): the
+#              names part's figures at each size (a field scanned at half
+#              or twice the resolution must read the same); after names
 #   tesseract  tesseract --psm 7 on the same crops, plain and with an
 #              upper-case whitelist (where tesseract is installed)
 #   lexicon    inkpipe ocr on ALL unlabelled name crops: the share whose
@@ -60,8 +64,9 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 data=$top/../shared/data gold=$top/../devset/names-gold.tsv
 out=$top/build/eval-real build=$top/build inkpipe= model=
-parts=chars74k,mnist,comnist,names,tesseract,lexicon,croplaw
+parts=chars74k,mnist,comnist,names,scales,tesseract,lexicon,croplaw
 heldout= folds=0 fold_epochs=24 train_args= names_lexicon= crop_step=100
+scales=50,75,150,200
 
 usage() {
     sed -n '2,/^set -u/p' "$0" | sed -e '/^set -u/d' -e 's/^# \{0,1\}//'
@@ -81,6 +86,7 @@ while [ $# -gt 0 ]; do
     --train-args) train_args=$2; shift 2 ;;
     --names-lexicon) names_lexicon=$2; shift 2 ;;
     --crop-step) crop_step=$2; shift 2 ;;
+    --scales) scales=$2; shift 2 ;;
     --help|-h) usage; exit 0 ;;
     *) echo "eval_real: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
     esac
@@ -91,6 +97,9 @@ if [ "$folds" -eq 1 ] || [ "$folds" -gt 45 ]; then
     echo "eval_real: --folds $folds: expected 0 (off) or 2..45" >&2; exit 2
 fi
 [ "$folds" -gt 0 ] && parts=$parts,folds
+case ,$scales, in
+*,,*|*[!0-9,]*) echo "eval_real: --scales '$scales': expected percentages, e.g. 50,75,150,200" >&2; exit 2 ;;
+esac
 
 abspath() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 data=$(abspath "$data") gold=$(abspath "$gold") out=$(abspath "$out")
@@ -487,6 +496,28 @@ if want names; then
             tee -a "$summary"
         say "(the gold set is a dev set: figures of anything tuned on it are optimistic)"
     fi
+    say ""
+fi
+# ---- names at other sizes ----------------------------------------------
+if want scales && ! want names; then
+    skip scales "it reads the gold crops of the names part (--parts names,scales)"
+elif want scales && ! command -v convert >/dev/null; then
+    skip scales "ImageMagick convert not installed (tools/deps.sh test)"
+elif want scales; then
+    say "== The same gold crops resized (convert -resize S%): a field scanned at another resolution =="
+    for sc in ${scales//,/ }; do
+        sd=$nd/scale$sc
+        rm -rf "$sd" "$sd-img"
+        mkdir -p "$sd" "$sd-img" || exit 1
+        while IFS=$'	' read -r f text; do
+            convert "$names/$f" -resize "$sc%" "$sd-img/$f" ||
+                fail "convert -resize $sc% failed on $names/$f"
+        done <"$nd/gold.tsv"
+        cut -f1 "$nd/gold.tsv" | sed "s|^|$sd-img/|" |
+            ocr_list "$sd" "" 2>"$sd.err" ||
+            fail "inkpipe ocr on the name crops at $sc % failed: $(tail -3 "$sd.err")"
+        score_names "$sd" "inkpipe ocr --charset upper, crops at $sc %"
+    done
     say ""
 fi
 if want tesseract; then

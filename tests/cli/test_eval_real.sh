@@ -108,6 +108,23 @@ if command -v convert >/dev/null; then
     *) fail eval_real__croplaw__kinds_reported "$out" ;; esac
     check eval_real__croplaw__in_summary grep -q "CROPLAW kind=page n=2 " "$T/o4/summary.txt"
 fi
+# the gold crops resized: the names figures at each size; the sizes need
+# the names part
+if command -v convert >/dev/null; then
+    out=$("$ER" "${args[@]}" --data "$D" --gold "$T/gold.tsv" --out "$T/o6" \
+          --parts names,scales --scales 50,200 2>&1); rc=$?
+    check eval_real__scales__exit0 test "$rc" = 0
+    case $out in *"crops at 50 %: n=1 crops  CER "*"crops at 200 %: n=1 crops  CER "*)
+        pass eval_real__scales__each_size_scored ;;
+    *) fail eval_real__scales__each_size_scored "$out" ;; esac
+    check eval_real__scales__crop_resized \
+        test "$(identify -format %w "$T/o6/names/scale50-img/TRAIN_00001.jpg")" = 100
+    check eval_real__scales__in_summary grep -q "crops at 200 %: n=1 " "$T/o6/summary.txt"
+fi
+out=$("$ER" "${args[@]}" --data "$D" --gold "$T/gold.tsv" --out "$T/o7" --parts scales 2>&1); rc=$?
+case "$rc:$out" in 0:*"SKIP scales: "*) pass eval_real__scales_without_names__skipped ;;
+*) fail eval_real__scales_without_names__skipped "rc=$rc $out" ;; esac
+"$ER" --scales 50,x >/dev/null 2>&1; check eval_real__bad_scales__exit2 test $? = 2
 out=$("$ER" "${args[@]}" --data "$D" --gold "$T/none.tsv" --out "$T/o2" --parts names 2>&1); rc=$?
 case "$rc:$out" in 0:*"SKIP names: no gold set at $T/none.tsv"*) pass eval_real__no_gold__skipped_exit0 ;;
 *) fail eval_real__no_gold__skipped_exit0 "rc=$rc $out" ;; esac
