@@ -239,25 +239,17 @@ int seg__crop_detect(const SegPieces *ps, const SegFrame *f, float *pmed_h)
 {
     float *v = malloc((size_t)(ps->n + 1) * sizeof *v);
     int k = 0;
-    for (int i = 0; v && i < ps->n; i++) {
-        const SegBox *b = &ps->v[i].box;
-        if (ps->v[i].flags & SEG__DEAD)
-            continue;
-        if (at_top(b, f) == at_bot(b, f) && (b->w >= 4 || b->h >= 4) &&
-            b->h >= 3)
-            v[k++] = (float)b->h;
-    }
-    if (k < 3) {
-        float tall = 0;
-        for (int i = 0; i < k; i++)
-            tall = v[i] > tall ? v[i] : tall;
+    float tall = 0; /* the tallest piece clear of both edges */
+    for (int pass = 0; pass < 2 && (pass == 0 || k < 3); pass++)
         for (int i = 0; v && i < ps->n; i++) {
             const SegBox *b = &ps->v[i].box;
-            if (!(ps->v[i].flags & SEG__DEAD) && at_top(b, f) != at_bot(b, f) &&
-                (float)b->h > tall && (b->w >= 4 || b->h >= 4) && b->h >= 3)
-                v[k++] = (float)b->h;
+            if ((ps->v[i].flags & SEG__DEAD) || !(b->w >= 4 || b->h >= 4) ||
+                b->h < 3 || (at_top(b, f) != at_bot(b, f)) != pass ||
+                (pass == 1 && (float)b->h <= tall))
+                continue;
+            v[k++] = (float)b->h;
+            tall = pass == 0 && b->h > tall ? (float)b->h : tall;
         }
-    }
     float med = seg__median_f(v, k); /* sorts v */
     /* Pieces under 0.4 of the tall ones (the 80th percentile) are grains or
      * dots at any scale: the pixel floor above drops a JPEG's 2-3 px grains
