@@ -219,11 +219,13 @@ static int cut_field_sized(int w, int h, float med)
  * frame: the cut bits of a printed line along the edge can outnumber the
  * glyphs; nor pieces under 0.4 times the 80th percentile height (grains,
  * dots), so that the answer is the same at x1 and x2. When fewer than 3
- * pieces are clear of the edges (before that cut), the pieces touching
- * one edge that are taller than all of them (and at least 3 px tall, 4 px
- * one way) count too: a name written down to the crop's bottom edge,
- * under its label's cut bits along the top, left a 3 px speck, and the
- * field, 9 times as wide as tall, read as a page of two lines.
+ * pieces are clear of the edges, not counting those under 0.4 times the
+ * tallest of them (grains: at x1 under the pixel floor below, at x2 5-7
+ * px), the pieces touching one edge that are taller than all of them
+ * (and at least 3 px tall, 4 px one way) count too: a name written down
+ * to the crop's bottom edge, under its label's cut bits along the top,
+ * left a 3 px speck, and the field, 9 times as wide as tall, read as a
+ * page of two lines (at x2: three JPEG grains and the name's I).
  *
  * @param[in]     ps     pieces, as found
  * @param[in]     f      the frame (seg__crop_frame)
@@ -238,9 +240,9 @@ static int cut_field_sized(int w, int h, float med)
 int seg__crop_detect(const SegPieces *ps, const SegFrame *f, float *pmed_h)
 {
     float *v = malloc((size_t)(ps->n + 1) * sizeof *v);
-    int k = 0;
-    float tall = 0; /* the tallest piece clear of both edges */
-    for (int pass = 0; pass < 2 && (pass == 0 || k < 3); pass++)
+    int k = 0, big = 0; /* big: pieces clear of both edges, not grains */
+    float tall = 0;     /* the tallest piece clear of both edges */
+    for (int pass = 0; pass < 2 && (pass == 0 || big < 3); pass++) {
         for (int i = 0; v && i < ps->n; i++) {
             const SegBox *b = &ps->v[i].box;
             if ((ps->v[i].flags & SEG__DEAD) || !(b->w >= 4 || b->h >= 4) ||
@@ -250,6 +252,9 @@ int seg__crop_detect(const SegPieces *ps, const SegFrame *f, float *pmed_h)
             v[k++] = (float)b->h;
             tall = pass == 0 && b->h > tall ? (float)b->h : tall;
         }
+        for (int j = 0; pass == 0 && j < k; j++)
+            big += v[j] >= 0.4f * tall;
+    }
     float med = seg__median_f(v, k); /* sorts v */
     /* Pieces under 0.4 of the tall ones (the 80th percentile) are grains or
      * dots at any scale: the pixel floor above drops a JPEG's 2-3 px grains

@@ -60,6 +60,8 @@ typedef struct {
     int dpi;          /* given or estimated */
     int dpi_given;    /* 1 when the caller gave it */
     float med_h;      /* median component height (px) */
+    float glyph_h;    /* a crop's glyph height (seg__crop_detect), 0 on a
+                       * page */
     float med_w;      /* median glyph width after merging (px) */
     int speck_area;   /* components below this many pixels are specks */
 } SegMetrics;

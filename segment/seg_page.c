@@ -448,6 +448,8 @@ static int specks_drop(SegPieces *ps, const SegOptions *opt, int crop,
     int nh = 0;
     for (int i = 0; i < ps->n; i++) {
         SegPiece *p = &ps->v[i];
+        if (p->flags & SEG__DEAD)
+            continue;
         if (p->area < m->speck_area) {
             seg__piece_drop(p);
             st->n_specks++;
@@ -469,7 +471,10 @@ static int lines_build(SegPieces *ps, SegMetrics *m, const SegOptions *opt,
                        int crop, const SegFrame *f, const BOXA *cells,
                        SegStats *st, SegWLines *ls, int *pdpi)
 {
-    if (seg__pieces_join_stacked(ps, m->med_h, st) != 0)
+    /* a crop: the glyph height, not the median of pieces that are as
+     * often bits of letters (seg__pieces_join_stacked note 1) */
+    float scale = crop && m->glyph_h > m->med_h ? m->glyph_h : m->med_h;
+    if (seg__pieces_join_stacked(ps, scale, st) != 0)
         return -1;
     /* Joined fragments change the typical height. */
     if (live_median_height(ps, &m->med_h) < 0)
@@ -557,6 +562,7 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
     seg__crop_frame(&ps, w, h, m.med_h, &frame);
     int crop = seg__crop_detect(&ps, &frame, &m.med_h);
     if (crop) {
+        m.glyph_h = m.med_h;
         seg__crop_drop_edge_bits(&ps, &frame, m.med_h, &st);
         m.med_h = median_height_pieces(&ps);
     }

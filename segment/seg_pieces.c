@@ -432,7 +432,8 @@ int seg__piece_cut_rows(const SegPiece *p, int row, SegPiece *top,
  * cannot start lines of their own.
  *
  * @param[in,out] ps     pieces (joined ones are marked dead)
- * @param[in]     med_h  median piece height, px
+ * @param[in]     med_h  the glyph scale, px: the median piece height (a
+ *                       crop: its glyph height, seg__crop_detect's)
  * @param[in,out] st     counters (n_fragments_merged)
  * @return 0, or -1 on error
  *
@@ -440,6 +441,10 @@ int seg__piece_cut_rows(const SegPiece *p, int row, SegPiece *top,
  *   (1) Two pieces join when they overlap horizontally by half the narrower
  *       width and the vertical gap between them is at most
  *       max(2, 0.15 med_h): an i's dot is further than that from its stem.
+ *       A crop's pieces are half letters as often as letters (the label's
+ *       cut bits, a name's broken strokes), so their median is not its
+ *       glyph height, and a gap that grows with the scan's resolution
+ *       would join at one resolution and not at the next.
  *       A descender that nearly touches the ascender below may join; the
  *       line step cuts such a piece again.
  *   (2) A sweep over pieces sorted by x: each piece is compared only with

@@ -579,6 +579,58 @@ static void seg_page_segment__name_on_bottom_edge_label_at_top__one_line(void)
     pixDestroy(&pix);
 }
 
+/* The field above at twice its size (568 x 62, glyphs 27 px): JPEG grains
+ * are 5 px there, over the pixel floor, and three of them, with the
+ * name's I the only pieces clear of both edges, set the glyph height to a
+ * grain's; the field read as a page again ("YMENUM / MATAIL DE"). */
+static void seg_page_segment__name_on_edge_twice_size_grains__one_line(void)
+{
+    FxPen pen = fx_pen(19);
+    pen.gap = 16;
+    PIX *pix = pixCreate(568, 62, 1);
+    for (int k = 0; k < 6; k++)
+        pixRasterop(pix, 46 + 20 * k, 0, 18, 14, PIX_SET, NULL, 0, 0);
+    for (int k = 0; k < 3; k++) /* grains, clear of the edges */
+        pixRasterop(pix, 400 + 40 * k, 40, 5, 5, PIX_SET, NULL, 0, 0);
+    int x = fx_text(pix, "HHHH", 60, 62, &pen, 0);
+    /* the I, ending 4 px above the bottom edge */
+    pixRasterop(pix, x + 16, 34, 4, 24, PIX_SET, NULL, 0, 0);
+    check_one_line(pix, (OneLine){-5, 50, 70, 6, 0}, "twice the size");
+    pixDestroy(&pix);
+}
+
+/* A name crop at 1.5 times its size (ICHANTE): the label's colon is two
+ * dots 3 px apart, the name's capitals taller than the label's, a box's
+ * edge down the left side and the next line's tops along the bottom.
+ * Most pieces are bits (the tops, the dots), and the tops counted in the
+ * pieces' median height though dropped: the dots, 3 px apart, stayed two
+ * pieces (on the real crop they went to the name's line as marks, made
+ * its x-height 6 px, and its T's bar and stem were read as two glyphs).
+ * At the crop's glyph height (23 px) they join as one colon. */
+static void seg_page_segment__colon_dots_apart_at_glyph_scale__joined(void)
+{
+    FxPen label = fx_pen(11), hand = fx_pen(16);
+    label.gap = 3;
+    hand.gap = 12;
+    PIX *pix = pixCreate(330, 56, 1);
+    pixRasterop(pix, 0, 0, 3, 54, PIX_SET, NULL, 0, 0); /* a box's edge */
+    for (int k = 0; k < 14; k++) /* the next line's tops, cut */
+        pixRasterop(pix, 20 + 21 * k, 52, 8, 4, PIX_SET, NULL, 0, 0);
+    fx_text(pix, "HHH", 15, 38, &label, 0);
+    pixRasterop(pix, 66, 26, 4, 5, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, 66, 34, 4, 4, PIX_SET, NULL, 0, 0);
+    fx_text(pix, "HHHHHH", 132, 46, &hand, 0);
+    SegPage *page = seg(pix, 0);
+    CHECK(page != NULL);
+    if (page) {
+        /* the colon is the one broken glyph of the crop */
+        CHECK(seg_page_get_stats(page)->n_fragments_merged == 1);
+        seg_page_destroy(&page);
+    }
+    check_one_line(pix, (OneLine){6, 120, 140, 3, 0}, "colon at x1.5");
+    pixDestroy(&pix);
+}
+
 /* A name whose letter is broken in two stacked strokes (a narrow piece of
  * two long runs, no colon's dots) keeps the letters before it. */
 static void seg_page_segment__broken_stroke_after_first_letters__kept(void)
@@ -812,6 +864,8 @@ int main(void)
     RUN(seg_page_segment__colon_dot_below_label_rows__label_dropped);
     RUN(seg_page_segment__next_line_tops_along_bottom__dropped);
     RUN(seg_page_segment__name_on_bottom_edge_label_at_top__one_line);
+    RUN(seg_page_segment__name_on_edge_twice_size_grains__one_line);
+    RUN(seg_page_segment__colon_dots_apart_at_glyph_scale__joined);
     RUN(seg_page_segment__sloping_name_small_last_letters__kept);
     RUN(seg_page_segment__stroke_after_letter_run_not_colon__run_kept);
     RUN(seg_page_segment__broken_stroke_after_first_letters__kept);
