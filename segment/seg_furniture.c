@@ -1566,6 +1566,22 @@ fail:
     goto done;
 }
 
+/* The page 2x OR-reduced, from a copy with a row and a column of paper
+ * added where its height or width is odd: the reduction truncates, and
+ * the last row of a field 29 px tall, the whole of its comb's base line,
+ * was never looked at (the line joined every digit on it into one glyph).
+ * NULL out of memory. */
+static PIX *reduce2_even(PIX *pixb)
+{
+    int ow = pixGetWidth(pixb) & 1, oh = pixGetHeight(pixb) & 1;
+    if (!ow && !oh)
+        return pixReduceRankBinary2(pixb, 1, NULL);
+    PIX *p = pixAddBorderGeneral(pixb, 0, ow, 0, oh, 0);
+    PIX *r = p ? pixReduceRankBinary2(p, 1, NULL) : NULL;
+    pixDestroy(&p);
+    return r;
+}
+
 /**
  * Remove form furniture from a 1 bpp page and repair the strokes it cut.
  *
@@ -1630,7 +1646,7 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
     BOXA *bands = NULL;
     int ok =
         !strip || strip_dividers(pixb, &div, &rows, &ticks, NULL, cells) == 0;
-    PIX *r = ok ? pixReduceRankBinary2(pixb, 1, NULL) : NULL;
+    PIX *r = ok ? reduce2_even(pixb) : NULL;
     if (r && rules_reduced(r, med_h, bridge, hlen, strip ? 0 : vlen, vlen_short,
                            &rr) == 0) {
         l_int32 hz = 1, vz = 1, dz = 1, rz = 1, tz = 1;

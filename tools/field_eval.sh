@@ -6,7 +6,7 @@
 #   tools/field_eval.sh --idx IMAGES LABELS [--fields N] [--seed S]
 #                       [--kinds LIST] [--inkpipe BIN] [--model FILE]
 #                       [--build DIR] [--out DIR] [--worst K]
-#                       [--margin PX] [--page]
+#                       [--margin PX] [--page] [--scale PCT]
 #
 # Composes N fields (default 60, seed 7) with build/tools/field_compose
 # from the MNIST test digits the bundled model never trains on (samples
@@ -30,6 +30,10 @@
 # non-empty line of its reading (kinds box,comb unless --kinds says: a
 # box_in field is a cut, not a thing on a page). The same seed gives the same fields in
 # all three ways, so a field can be followed from crop to page.
+# --scale PCT: every field (or page) resized to PCT % with ImageMagick
+# (`convert -resize PCT% -quality 80`) before it is read: a form scanned
+# at another resolution (50: 150 dpi for the 300 dpi of the fields
+# drawn); the field must read the same at any size.
 # Tables in OUT (default
 # build/field-eval/): fields/ (the images, truth.tsv), readings.tsv (name,
 # kind, truth, reading, exact, edits).
@@ -37,10 +41,10 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 images='' labels='' fields=60 seed=7 kinds='' inkpipe=$top/inkpipe
-model='' build=$top/build out='' worst=10 margin=0 page=''
+model='' build=$top/build out='' worst=10 margin=0 page='' scale=100
 while [ $# -gt 0 ]; do
     case $1 in
-    --fields|--seed|--kinds|--inkpipe|--model|--build|--out|--worst|--margin)
+    --fields|--seed|--kinds|--inkpipe|--model|--build|--out|--worst|--margin|--scale)
         [ $# -ge 2 ] || { echo "field_eval: $1 needs a value" >&2; exit 2; } ;;
     esac
     case $1 in
@@ -56,6 +60,7 @@ while [ $# -gt 0 ]; do
     --worst) worst=$2; shift 2 ;;
     --margin) margin=$2; shift 2 ;;
     --page) page=--page; shift ;;
+    --scale) scale=$2; shift 2 ;;
     --help|-h) sed -n '2,/^set -u/p' "$0" | sed -e '/^set -u/d' -e 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "field_eval: unknown argument '$1'" >&2; exit 2 ;;
     esac
@@ -74,6 +79,9 @@ case $fields in ''|*[!0-9]*|0) echo "field_eval: --fields '$fields': expected a 
 case $seed in ''|*[!0-9]*) echo "field_eval: --seed '$seed': expected a number" >&2; exit 2 ;; esac
 case $worst in ''|*[!0-9]*) echo "field_eval: --worst '$worst': expected a number" >&2; exit 2 ;; esac
 case $margin in ''|*[!0-9]*) echo "field_eval: --margin '$margin': expected a number" >&2; exit 2 ;; esac
+case $scale in ''|*[!0-9]*|0) echo "field_eval: --scale '$scale': expected a percentage (a positive number)" >&2; exit 2 ;; esac
+[ "$scale" = 100 ] || command -v convert >/dev/null ||
+    { echo "field_eval: --scale needs ImageMagick's convert (tools/deps.sh test)" >&2; exit 2; }
 [ -x "$inkpipe" ] || { echo "field_eval: $inkpipe missing (run make first)" >&2; exit 2; }
 compose=$build/tools/field_compose
 [ -x "$compose" ] || { echo "field_eval: $compose missing (run make tools)" >&2; exit 2; }
@@ -90,6 +98,12 @@ rc=$?
 # its usage errors (a bad --kinds) are ours
 [ $rc -eq 2 ] && { echo "field_eval: $(head -1 "$out/compose.log")" >&2; exit 2; }
 [ $rc -eq 0 ] || fail "field_compose failed: $(cat "$out/compose.log")"
+if [ "$scale" != 100 ]; then
+    for f in "$out"/fields/*.jpg; do
+        convert "$f" -resize "$scale%" -quality 80 "$f" 2>>"$out/compose.log" ||
+            fail "convert -resize $scale% failed on $f: $(tail -1 "$out/compose.log")"
+    done
+fi
 
 printf 'name\tkind\ttruth\treading\texact\tedits\n' >"$out/readings.tsv"
 : >"$out/ocr.log"
@@ -138,6 +152,7 @@ done <"$out/fields/truth.tsv" |
 how='one crop each'
 [ "$margin" -gt 0 ] && how="one crop each, $margin px more paper around"
 [ -n "$page" ] && how="ten to an A4 page, margin $margin"
+[ "$scale" = 100 ] || how="$how, resized to $scale %"
 echo "digit fields (MNIST test digits $images, samples 8000 on, in drawn boxes), $fields fields, seed $seed, JPEG q80, $how, inkpipe ocr --charset digits:"
 awk -F'\t' -v kinds="$kinds" '
     NR == 1 { next }

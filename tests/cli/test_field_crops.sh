@@ -15,7 +15,10 @@
 # box was a box and two sides made one). Dotted dividers (the cells
 # parted by dotted or dashed lines, no top line) the same three ways, 20
 # fields: at least 16 each (18 / 18 / 18 when written; 17 / 17 / 0
-# before dotted rules were dropped). An empty field parted by dotted
+# before dotted rules were dropped). Boxes, combs and boxes cut inside
+# resized to half size (a form scanned at 150 dpi; --scale 50), 20
+# fields: at least 13 (15 when written; 14 before a comb's rule in an
+# odd last row was seen). An empty field parted by dotted
 # lines, and an empty dotted line, drawn here with ImageMagick, read as
 # nothing. Needs the MNIST test files beside
 # the clone (../shared/data/mnist-test; $INKPIPE_TEST_DATA overrides the
@@ -50,6 +53,11 @@ check field_compose__bad_fields__error_names_option grep -q -- "--fields 'many'"
 rc=$?
 check field_compose__box_in_on_page__exit_2 test $rc -eq 2
 check field_compose__box_in_on_page__error_names_it grep -q "box_in" "$T/page.err"
+"$TOP/tools/field_eval.sh" --idx "$T/bad.gz" "$T/bad.gz" --scale half \
+    --inkpipe "$INKPIPE" --build "$B" --out "$T/none" 2>"$T/scale.err"
+rc=$?
+check field_eval__bad_scale__exit_2 test $rc -eq 2
+check field_eval__bad_scale__error_names_it grep -q -- "--scale 'half'" "$T/scale.err"
 
 # An empty field parted by dotted lines, and an empty dotted line to write
 # on (no data needed: drawn here): read as nothing. Their dots, left out
@@ -131,9 +139,10 @@ check field_compose__margin__80_px_wider test \
 
 # field k of a page: read as the page's k-th line
 for how in margin page open open_margin open_page dotted dotted_margin \
-    dotted_page; do
+    dotted_page half; do
     kinds=box,comb
     case $how in
+    half) args=(--scale 50) floor=13 kinds=box,comb,box_in ;;
     margin) args=(--margin 40) floor=16 ;;
     page) args=(--page) floor=15 ;;
     open) args=() floor=15 kinds=open ;;
@@ -148,6 +157,9 @@ for how in margin page open open_margin open_page dotted dotted_margin \
         --out "$T/eval-$how" >"$T/eval-$how.txt" 2>&1 ||
         { sed 's/^/# /' "$T/eval-$how.txt"; fail field_crops__${how}_eval_runs; continue; }
     sed 's/^/# /' "$T/eval-$how.txt"
+    [ "$how" = half ] &&
+        check field_eval__scale__fields_resized_and_said \
+            grep -q 'resized to 50 %' "$T/eval-$how.txt"
     exact=$(sed -n 's/^FIELDS kind=all n=20 exact=\([0-9]*\) .*/\1/p' "$T/eval-$how.txt")
     check field_crops__boxed_digit_fields_${how}__at_least_${floor}_of_20_exact \
         test "${exact:-0}" -ge "$floor"

@@ -566,6 +566,30 @@ static void seg_page_segment__comb_field_crop__ticks_removed(void)
     pixDestroy(&pix);
 }
 
+/* The comb field above at half size, cut 27 px tall (odd), its base rule
+ * 1 px thick in the crop's last row and every glyph standing on it: the
+ * rules are looked for on the page 2x reduced, which left the last row
+ * out, so the rule was never seen and joined the glyphs into one (a
+ * field of 9 MNIST digits at half size read "3"). */
+static void seg_page_segment__comb_rule_in_odd_last_row__removed(void)
+{
+    FxPen pen = fx_pen(12);
+    pen.stroke = 2;
+    const char *cells = "onxvonxv";
+    int n = (int)strlen(cells), pitch = 20;
+    PIX *pix = pixCreate(n * pitch + 3, 27, 1);
+    pixRasterop(pix, 1, 26, n * pitch + 1, 1, PIX_SET, NULL, 0, 0);
+    for (int i = 0; i <= n; i++)
+        pixRasterop(pix, 1 + i * pitch, 19, 1, 8, PIX_SET, NULL, 0, 0);
+    for (int i = 0; i < n; i++) {
+        int gw = fx_glyph_width(cells[i], &pen);
+        fx_glyph(pix, cells[i], (float)(1 + i * pitch + (pitch - gw) / 2),
+                 26.0f, &pen);
+    }
+    check_field(pix, n, 12);
+    pixDestroy(&pix);
+}
+
 /* Cut the glyph of cell k (pitch 40 from x0) in two halves side by side,
  * neither over the other (a 4 written in two strokes, a 3 broken at its
  * waist): 3 columns of paper through its middle, rows y0 .. y1. */
@@ -1108,6 +1132,7 @@ int main(void)
     RUN(seg_page_segment__boxed_field_one_piece__dividers_removed);
     RUN(seg_page_segment__field_cut_inside_box__dividers_removed);
     RUN(seg_page_segment__comb_field_crop__ticks_removed);
+    RUN(seg_page_segment__comb_rule_in_odd_last_row__removed);
     RUN(seg_page_segment__boxed_field_glyph_in_two_pieces__one_glyph);
     RUN(seg_page_segment__comb_field_glyph_in_two_pieces__one_glyph);
     RUN(seg_page_segment__two_characters_in_one_cell__kept_two);
