@@ -238,6 +238,7 @@ if want folds && [ "$folds" -gt 0 ]; then
     if [ -z "$train_args" ]; then
         fail "--folds needs --train-args (make eval-real passes the make model recipe)"
     fi
+    say "fold recipe (inkpipe train ...): $(printf '%s' "$train_args" | tr -s ' \n' '  ')"
     key=$(printf '%s' "$train_args" | cksum | cut -d' ' -f1)
     mkdir -p "$out/folds" || exit 1
     set_name="Chars74K, $folds folds x $fold_epochs epochs"

@@ -6,7 +6,7 @@
 #                      [--inkpipe BIN] [--epochs E] [--lr X]
 #                      [--min-conf C] [--min-count N] [--max-per-class K]
 #                      [--letters LIST] [--no-train-on-val] [--no-glyphs]
-#                      [--freeze-conv]
+#                      [--freeze-conv] [--scratch]
 #                      [--list-only] [--train-args "ARGS"]
 #
 # 1. list the crops of DIR/names-train/images that may be used: every one
@@ -26,7 +26,11 @@
 # forgot (the bundled model itself trained on them); --no-glyphs
 # fine-tunes on the recipe alone (a control: is a change the fine-tune's
 # or the glyphs'?); --freeze-conv fine-tunes the dense layers only
-# (inkpipe train --freeze-conv). --list-only stops after step 1 (prints
+# (inkpipe train --freeze-conv). --scratch trains a new model on the
+# recipe and the glyphs from the start instead of fine-tuning MODEL (no
+# --init; --train-args must then hold the recipe's --arch; --lr only when
+# given): `make model` builds the bundled model so, MODEL being the model
+# the recipe alone gives. --list-only stops after step 1 (prints
 # the list's path). The candidate model is never copied over MODEL:
 # measure it first (tools/eval_real.sh --model OUT/inkpipe-selftrain.model).
 set -euo pipefail
@@ -46,6 +50,8 @@ train_args=""
 letters=""
 on_val=--train-on-val
 glyphs=1
+scratch=0
+lr_given=0
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
     case $1 in
@@ -55,7 +61,7 @@ while [ $# -gt 0 ]; do
     --build) build=$2; shift 2 ;;
     --inkpipe) inkpipe=$2; shift 2 ;;
     --epochs) epochs=$2; shift 2 ;;
-    --lr) lr=$2; shift 2 ;;
+    --lr) lr=$2; lr_given=1; shift 2 ;;
     --min-conf) min_conf=$2; shift 2 ;;
     --min-count) min_count=$2; shift 2 ;;
     --max-per-class) max_per_class=$2; shift 2 ;;
@@ -63,6 +69,7 @@ while [ $# -gt 0 ]; do
     --no-train-on-val) on_val=; shift ;;
     --no-glyphs) glyphs=0; shift ;;
     --freeze-conv) train_args="$train_args --freeze-conv"; shift ;;
+    --scratch) scratch=1; shift ;;
     --list-only) list_only=1; shift ;;
     --train-args) train_args=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -112,12 +119,17 @@ if [ "$glyphs" = 1 ]; then
     fi
 fi
 
-# 3. fine-tune on the recipe + those glyphs
+# 3. fine-tune on the recipe + those glyphs (--scratch: train anew)
 start=$(date +%s)
+how=(--init "$model" --lr "$lr")
+if [ "$scratch" = 1 ]; then
+    how=()
+    [ "$lr_given" = 1 ] && how=(--lr "$lr")
+fi
 # shellcheck disable=SC2086 # train_args is a list of arguments
-OPENBLAS_NUM_THREADS=1 nice -n 5 "$inkpipe" train --init "$model" \
+OPENBLAS_NUM_THREADS=1 nice -n 5 "$inkpipe" train "${how[@]}" \
     --val-writers 036-040 --test-writers 041-045 $on_val --seed 1 \
-    $train_args "${csv[@]}" --epochs "$epochs" --lr "$lr" \
+    $train_args "${csv[@]}" --epochs "$epochs" \
     -o "$out/inkpipe-selftrain.model"
 end=$(date +%s)
 echo "selftrain: $out/inkpipe-selftrain.model in $(( (end - start) / 60 )) min $(( (end - start) % 60 )) s"

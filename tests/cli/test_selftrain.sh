@@ -76,3 +76,17 @@ FAKE_ARGS=$T/args3 "$TOP/tools/selftrain.sh" --data "$T/data" --out "$T/st3" \
     --build "$BUILD_DIR" --inkpipe "$T/fake-inkpipe" --no-glyphs --freeze-conv \
     >"$T/s3.out" 2>&1
 check selftrain__freeze_conv__passed_to_train grep -qx -- '--freeze-conv' "$T/args3"
+# --scratch trains anew on the recipe and the glyphs (how `make model`
+# builds the bundled model): no --init, no --lr unless one is given
+FAKE_ARGS=$T/args4 "$TOP/tools/selftrain.sh" --data "$T/data" --out "$T/st4" \
+    --build "$BUILD_DIR" --inkpipe "$T/fake-inkpipe" --scratch --epochs 24 \
+    >"$T/s4.out" 2>&1
+check selftrain__scratch__trains_anew_with_glyphs \
+    sh -c "! grep -qx -- '--init' '$T/args4' && ! grep -qx -- '--lr' '$T/args4' &&
+           grep -qx '$T/st4/selftrain.csv' '$T/args4' &&
+           grep -A1 -x -- '--epochs' '$T/args4' | grep -qx 24"
+FAKE_ARGS=$T/args5 "$TOP/tools/selftrain.sh" --data "$T/data" --out "$T/st5" \
+    --build "$BUILD_DIR" --inkpipe "$T/fake-inkpipe" --scratch --lr 0.001 \
+    >"$T/s5.out" 2>&1
+check selftrain__scratch_with_lr__lr_passed \
+    sh -c "! grep -qx -- '--init' '$T/args5' && grep -A1 -x -- '--lr' '$T/args5' | grep -qx 0.001"
