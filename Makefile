@@ -212,8 +212,14 @@ format:
 # pictures + pen trajectories, 3000 of the first 8000 MNIST test digits
 # per epoch, Hershey fonts, the Debian handwriting fonts of tools/deps.sh
 # model rendered with FreeType) with a fixed seed; writers 041-045 and the
-# last 2000 MNIST digits are never loaded. See docs/model.md.
-# MODEL_TTF: outline fonts to add (--ttf); MODEL_TTF= trains without them.
+# last 2000 MNIST digits are never loaded. Then (MODEL_SELFTRAIN=1, the
+# default) that model reads the unlabelled real name crops of
+# $(DATA)/names-train (the gold set's left out), the readings that are
+# known names give labelled glyphs, and the model is trained again from
+# the start on the same recipe plus those glyphs (tools/selftrain.sh
+# --scratch); MODEL_SELFTRAIN=0 stops after the first model. See
+# docs/model.md. MODEL_TTF: outline fonts to add (--ttf); MODEL_TTF=
+# trains without them.
 DATA       ?= ../shared/data
 MODEL_ARCH ?= c32b,p,c64b,p,c128b,p,d0.3,f256,d0.3,f62
 MODEL_TTF  ?= $(HANDWRITING_TTF)
@@ -225,18 +231,32 @@ HANDWRITING_TTF := /usr/share/fonts/truetype/fifthhorseman \
               /usr/share/fonts/truetype/sjfonts \
               /usr/share/fonts/opentype/bwht \
               /usr/share/fonts/opentype/comic-neue
-MODEL_ARGS ?= --epochs 24 --arch $(MODEL_ARCH) --idx-quota 3000 --train-on-val
+MODEL_EPOCHS ?= 24
+MODEL_ARGS ?= --epochs $(MODEL_EPOCHS) --arch $(MODEL_ARCH) --idx-quota 3000 --train-on-val
+MODEL_SELFTRAIN ?= 1
 MNIST_IDX  := $(DATA)/mnist-test/t10k-images-idx3-ubyte.gz \
               $(DATA)/mnist-test/t10k-labels-idx1-ubyte.gz
-model: $(BIN)
+MODEL_FIRST = $(if $(filter 1,$(MODEL_SELFTRAIN)),$(BUILD)/model-first/inkpipe.model,models/inkpipe.model)
+model: $(BIN) $(BUILD)/tools/selftrain_glyphs
 	@test -d $(DATA)/chars74k-hnd -a -d $(DATA)/mnist-test || \
 	  { echo "make model: needs $(DATA)/chars74k-hnd and $(DATA)/mnist-test (set DATA=...)"; exit 1; }
+	@test "$(MODEL_SELFTRAIN)" != 1 -o -d $(DATA)/names-train/images || \
+	  { echo "make model: needs $(DATA)/names-train (or MODEL_SELFTRAIN=0)"; exit 1; }
 	@tools/deps.sh model
-	@start=$$(date +%s); \
+	@mkdir -p $(dir $(MODEL_FIRST)) && start=$$(date +%s); \
 	OPENBLAS_NUM_THREADS=1 ./$(BIN) train --chars74k $(DATA)/chars74k-hnd \
 	  --idx $(MNIST_IDX) --hershey /usr/share/hershey-fonts \
 	  --val-writers 036-040 --test-writers 041-045 --seed 1 $(MODEL_ARGS) \
-	  $(addprefix --ttf ,$(MODEL_TTF)) -o models/inkpipe.model && \
+	  $(addprefix --ttf ,$(MODEL_TTF)) -o $(MODEL_FIRST) && \
+	if [ "$(MODEL_SELFTRAIN)" = 1 ]; then \
+	  tools/selftrain.sh --data $(DATA) --model $(MODEL_FIRST) \
+	    --build $(BUILD) --inkpipe ./$(BIN) --out $(BUILD)/model-selftrain \
+	    --scratch --epochs $(MODEL_EPOCHS) \
+	    --train-args "--chars74k $(DATA)/chars74k-hnd --idx $(MNIST_IDX) \
+	      --hershey /usr/share/hershey-fonts --arch $(MODEL_ARCH) \
+	      --idx-quota 3000 $(addprefix --ttf ,$(MODEL_TTF))" && \
+	  cp $(BUILD)/model-selftrain/inkpipe-selftrain.model models/inkpipe.model; \
+	fi && \
 	echo "make model: models/inkpipe.model in $$(( ($$(date +%s) - start) / 60 )) min $$(( ($$(date +%s) - start) % 60 )) s"
 
 # Self-training on the unlabelled real name crops (tools/selftrain.sh,
@@ -283,6 +303,10 @@ eval: $(BIN)
 # NAMES_LEXICON: the gold crops are also read with this per-field names
 # lexicon (inkpipe ocr --lexicon); NAMES_LEXICON= skips that run.
 # EVAL_PARTS=LIST runs only those parts (tools/eval_real.sh --parts).
+# FOLD_GLYPHS: the self-training glyphs make model harvested, added to
+# the fold recipe when they exist (the bundled model's recipe; without
+# them the folds measure the first model's recipe: FOLD_GLYPHS=).
+FOLD_GLYPHS ?= $(wildcard $(BUILD)/model-selftrain/selftrain.csv)
 NAMES_GOLD  ?= ../devset/names-gold.tsv
 NAMES_LEXICON ?= $(DATA)/names-train/names-lexicon.tsv
 EVAL_FOLDS  ?= 0
@@ -293,7 +317,8 @@ eval-real: $(BIN) $(BUILD)/tools/cer $(BUILD)/tools/eval_report $(BUILD)/tools/r
 	  $(if $(NAMES_LEXICON),--names-lexicon $(NAMES_LEXICON)) \
 	  $(if $(EVAL_PARTS),--parts $(EVAL_PARTS)) --folds $(EVAL_FOLDS) --fold-epochs $(FOLD_EPOCHS) \
 	  --train-args "--idx $(MNIST_IDX) --hershey /usr/share/hershey-fonts \
-	    --arch $(MODEL_ARCH) --idx-quota 3000 $(addprefix --ttf ,$(MODEL_TTF))"
+	    --arch $(MODEL_ARCH) --idx-quota 3000 $(addprefix --ttf ,$(MODEL_TTF)) \
+	    $(if $(FOLD_GLYPHS),--csv $(FOLD_GLYPHS))"
 
 # Digit fields cut from forms (tools/field_eval.sh, docs/eval-real.md):
 # FIELDS fields (default 60, seed FIELD_SEED, default 7) of the MNIST test
