@@ -471,9 +471,10 @@ static int lines_build(SegPieces *ps, SegMetrics *m, const SegOptions *opt,
                        int crop, const SegFrame *f, const BOXA *cells,
                        SegStats *st, SegWLines *ls, int *pdpi)
 {
-    /* a crop: the glyph height, not the median of pieces that are as
-     * often bits of letters (seg__pieces_join_stacked note 1) */
-    float scale = crop && m->glyph_h > m->med_h ? m->glyph_h : m->med_h;
+    /* a crop: the glyph height (glyph_h, 0 on a page), not the median of
+     * pieces that are as often bits of letters (seg__pieces_join_stacked
+     * note 1) */
+    float scale = m->glyph_h > m->med_h ? m->glyph_h : m->med_h;
     if (seg__pieces_join_stacked(ps, scale, st) != 0)
         return -1;
     /* Joined fragments change the typical height. */
