@@ -186,14 +186,59 @@ static inline l_uint32 pack_word(const unsigned char *c)
     return word;
 }
 
+/* The 1 bpp words of cell row oy that no pixel can be ink in: blank[wi]
+ * = 1 when the least grey of the word's pixels over the cell row
+ * (wmin[oy], from cell_sums) is above every threshold the word's pixels
+ * can get. A pixel's threshold lies between the thresholds of the cells
+ * next to its own (bilinear interpolation between cell centres, from the
+ * cell rows and columns one either side), so the highest of those bounds
+ * it; one grey level of margin covers the rounding of the interpolation.
+ * Returns whether any word of the row is left to compare. */
+static int blank_words(const float *th, int nx, int ny, int cell, int w,
+                       int oy, const unsigned char *wmin, float *colmax,
+                       unsigned char *blank)
+{
+    int nwords = (w + 31) / 32, any = 0;
+    int r0 = oy > 0 ? oy - 1 : 0, r1 = oy + 1 < ny ? oy + 1 : ny - 1;
+    for (int tx = 0; tx < nx; tx++) {
+        float m = -1.0f;
+        for (int r = r0; r <= r1; r++)
+            if (th[(size_t)r * nx + tx] > m)
+                m = th[(size_t)r * nx + tx];
+        colmax[tx] = m;
+    }
+    for (int wi = 0; wi < nwords; wi++) {
+        int xe = 32 * wi + 31 < w ? 32 * wi + 31 : w - 1;
+        int c0 = 32 * wi / cell - 1, c1 = xe / cell + 1;
+        if (c0 < 0)
+            c0 = 0;
+        if (c1 > nx - 1)
+            c1 = nx - 1;
+        float m = -1.0f;
+        for (int c = c0; c <= c1; c++)
+            if (colmax[c] > m)
+                m = colmax[c];
+        blank[wi] = m < 0 || (int)wmin[(size_t)oy * nwords + wi] >
+                                 (int)floorf(m) + 1;
+        any |= !blank[wi];
+    }
+    return any;
+}
+
 /* Apply a grid of thresholds (ny x nx cells of cell px; th < 0 = no ink
  * in that cell) to a grey page: thresholds are interpolated bilinearly
  * between cell centres (vertically in steps of 4 rows, which the smooth
  * statistics allow), from the cells that have one; a pixel in a cell
  * without a threshold is never ink. Ink = grey <= threshold. Each row is
  * compared 32 pixels at a time in memory byte order against thresholds
- * kept in that order, so the compiler can vectorise the compare. */
-static PIX *apply_grid(PIX *pixg, const float *th, int nx, int ny, int cell)
+ * kept in that order, so the compiler can vectorise the compare. With
+ * wmin (each cell row's least grey per 1 bpp word, cell_sums), words
+ * that cannot hold ink are written as paper without comparing
+ * (blank_words), and rows of cells without any such word are skipped
+ * whole: most of a page is paper. The result is the same with or
+ * without wmin. */
+static PIX *apply_grid(PIX *pixg, const float *th, int nx, int ny, int cell,
+                       const unsigned char *wmin)
 {
     int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
     PIX *pixd = pixCreateNoInit(w, h, 1);
@@ -203,12 +248,16 @@ static PIX *apply_grid(PIX *pixg, const float *th, int nx, int ny, int cell)
     short *tm = malloc((size_t)(wpad + 32) * sizeof *tm);
     /* the grey row, padded to whole 32-pixel groups */
     unsigned char *gpad = calloc((size_t)wpad + 32, 1);
-    if (!pixd || !rt || !thr || !tm || !gpad) {
+    float *colmax = malloc((size_t)nx * sizeof *colmax);
+    unsigned char *blank = calloc((size_t)wpad / 32, 1);
+    if (!pixd || !rt || !thr || !tm || !gpad || !colmax || !blank) {
         pixDestroy(&pixd);
         free(rt);
         free(thr);
         free(tm);
         free(gpad);
+        free(colmax);
+        free(blank);
         err_set("binarize: out of memory (%dx%d page)", w, h);
         return NULL;
     }
@@ -219,7 +268,18 @@ static PIX *apply_grid(PIX *pixg, const float *th, int nx, int ny, int cell)
     int gwpl = pixGetWpl(pixg), dwpl = pixGetWpl(pixd);
     int step = cell < 4 ? cell : 4;
     int nfull = w / 32; /* groups read straight from the page */
+    int any = 1; /* the current cell row has words to compare */
     for (int y = 0; y < h; y++) {
+        l_uint32 *dl = ddata + (size_t)y * dwpl;
+        if (wmin && y % cell == 0) {
+            int oy = y / cell < ny ? y / cell : ny - 1;
+            any = blank_words(th, nx, ny, cell, w, oy, wmin, colmax, blank);
+        }
+        if (!any) { /* thresholds are worked out again at the next cell
+                     * row, which starts a step */
+            memset(dl, 0, (size_t)dwpl * sizeof *dl);
+            continue;
+        }
         if (y % step == 0 || y % cell == 0) {
             float fy = ((float)y + 0.5f * step) / cell - 0.5f;
             int ty0 = (int)floorf(fy);
@@ -253,8 +313,11 @@ static PIX *apply_grid(PIX *pixg, const float *th, int nx, int ny, int cell)
             thr_to_memory_order(thr, wpad, tm);
         }
         const unsigned char *gl = (const unsigned char *)(gdata + (size_t)y * gwpl);
-        l_uint32 *dl = ddata + (size_t)y * dwpl;
         for (int wi = 0; wi < dwpl; wi++) {
+            if (blank[wi]) {
+                dl[wi] = 0;
+                continue;
+            }
             const unsigned char *g = gl + 32 * (size_t)wi;
             if (wi >= nfull) { /* last, partial group: copy what exists */
                 size_t have = (size_t)gwpl * 4 - 32 * (size_t)wi;
@@ -272,6 +335,8 @@ static PIX *apply_grid(PIX *pixg, const float *th, int nx, int ny, int cell)
     free(rt);
     free(thr);
     free(tm);
+    free(colmax);
+    free(blank);
     return pixd;
 }
 
@@ -317,7 +382,7 @@ add_row(const unsigned char *restrict g, uint32_t *restrict a1,
  * MB tables of doubles fewer to write and read on a 300 dpi A4 page with
  * 3-pixel cells). 0, or -1 out of memory. */
 static int cell_sums(PIX *pixg, int cell, int nx, int ny, double *i1,
-                     double *i2)
+                     double *i2, unsigned char *wmin)
 {
     int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
     l_uint32 *gdata = pixGetData(pixg);
@@ -329,14 +394,19 @@ static int cell_sums(PIX *pixg, int cell, int nx, int ny, double *i1,
     uint32_t *c1 = malloc((size_t)(nx + 1) * sizeof *c1);
     uint32_t *c2 = malloc((size_t)(nx + 1) * sizeof *c2);
     int *cellof = malloc(nb * sizeof *cellof);
-    if (!a1 || !a2 || !c1 || !c2 || !cellof) {
+    /* per-byte minimum of the cell row, for wmin (padding bytes are 255) */
+    size_t nwords = ((size_t)w + 31) / 32;
+    unsigned char *amin = malloc(nwords * 32);
+    if (!a1 || !a2 || !c1 || !c2 || !cellof || !amin) {
         free(a1);
         free(a2);
         free(c1);
         free(c2);
         free(cellof);
+        free(amin);
         return err_set("binarize: out of memory (%dx%d page)", w, h);
     }
+    memset(amin, 255, nwords * 32);
     for (size_t i = 0; i < nb; i++) {
 #ifdef L_BIG_ENDIAN
         int x = (int)i;
@@ -349,9 +419,25 @@ static int cell_sums(PIX *pixg, int cell, int nx, int ny, double *i1,
     memset(i1, 0, stride * sizeof *i1);
     memset(i2, 0, stride * sizeof *i2);
     for (int y = 0; y < h; y++) {
-        add_row((const unsigned char *)(gdata + (size_t)y * gwpl), a1, a2, nb);
+        const unsigned char *g =
+            (const unsigned char *)(gdata + (size_t)y * gwpl);
+        add_row(g, a1, a2, nb);
+        for (size_t i = 0; i < nb; i++) /* vectorised */
+            amin[i] = g[i] < amin[i] ? g[i] : amin[i];
         if ((y + 1) % cell == 0 || y == h - 1) {
             size_t ty = (size_t)(y / cell);
+            /* memory bytes 32 wi .. 32 wi + 31 are the logical pixels of
+             * 1 bpp word wi (the byte swap stays inside each 4 bytes);
+             * the row's padding bytes (pixels past w, never ink) count
+             * too: whatever they hold can only keep a word from being
+             * skipped */
+            for (size_t wi = 0; wi < nwords; wi++) {
+                unsigned char m = 255;
+                for (int b = 0; b < 32; b++)
+                    m = amin[32 * wi + b] < m ? amin[32 * wi + b] : m;
+                wmin[ty * nwords + wi] = m;
+            }
+            memset(amin, 255, nwords * 32);
             memset(c1, 0, (size_t)(nx + 1) * sizeof *c1);
             memset(c2, 0, (size_t)(nx + 1) * sizeof *c2);
             for (size_t i = 0; i < nb; i++) {
@@ -381,6 +467,7 @@ static int cell_sums(PIX *pixg, int cell, int nx, int ny, double *i1,
     free(c1);
     free(c2);
     free(cellof);
+    free(amin);
     return 0;
 }
 
@@ -407,11 +494,22 @@ static PIX *rgb_to_grey(PIX *pixs)
     return pixg;
 }
 
-/* Sauvola on a grid: the window mean and deviation are taken over whole
- * cells (cell ~ half-window / 4) with summed-area tables, the threshold
- * m (1 + k (s / 128 - 1)) is computed per cell and interpolated between
- * cell centres. Flat paper gives t ~ (1 - k) m: no ink. */
-static PIX *binarize_sauvola(PIX *pixg, int half, float k)
+/**
+ * Sauvola on a grid: the 1 bpp page for an 8 bpp one. The window mean and
+ * deviation are taken over whole cells (cell ~ half-window / 4) with
+ * summed-area tables, the threshold m (1 + k (s / 128 - 1)) is computed
+ * per cell and interpolated between cell centres. Flat paper gives t ~
+ * (1 - k) m: no ink.
+ *
+ * @param[in] pixg        8 bpp grey page
+ * @param[in] half        half-window in px
+ * @param[in] k           Sauvola's k
+ * @param[in] skip_paper  1 = words that cannot hold ink are not compared
+ *                        (apply_grid); 0 = every pixel is (for tests: the
+ *                        two give the same page)
+ * @return a new 1 bpp PIX, or NULL out of memory (message set)
+ */
+PIX *seg__sauvola(PIX *pixg, int half, float k, int skip_paper)
 {
     int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
     int cell = half / 4 > 2 ? half / 4 : 2;
@@ -426,12 +524,13 @@ static PIX *binarize_sauvola(PIX *pixg, int half, float k)
      * calloc) */
     double *i1 = malloc(ni * sizeof *i1), *i2 = malloc(ni * sizeof *i2);
     float *th = malloc(n * sizeof *th);
+    unsigned char *wmin = malloc((size_t)ny * ((w + 31) / 32));
     PIX *pixd = NULL;
-    if (!i1 || !i2 || !th) {
+    if (!i1 || !i2 || !th || !wmin) {
         err_set("binarize: out of memory (%dx%d page)", w, h);
         goto done;
     }
-    if (cell_sums(pixg, cell, nx, ny, i1, i2) != 0)
+    if (cell_sums(pixg, cell, nx, ny, i1, i2, wmin) != 0)
         goto done;
     for (int ty = 0; ty < ny; ty++) {
         int y0 = ty - R < 0 ? 0 : ty - R, y1 = ty + R + 1 > ny ? ny : ty + R + 1;
@@ -449,11 +548,12 @@ static PIX *binarize_sauvola(PIX *pixg, int half, float k)
             th[(size_t)ty * nx + tx] = (float)(m * (1.0 + k * (sd / 128.0 - 1.0)));
         }
     }
-    pixd = apply_grid(pixg, th, nx, ny, cell);
+    pixd = apply_grid(pixg, th, nx, ny, cell, skip_paper ? wmin : NULL);
 done:
     free(i1);
     free(i2);
     free(th);
+    free(wmin);
     return pixd;
 }
 
@@ -493,7 +593,7 @@ static PIX *binarize_otsu(PIX *pixg, int tile)
         }
     }
     free(hist);
-    PIX *pixd = apply_grid(pixg, th, nx, ny, tile);
+    PIX *pixd = apply_grid(pixg, th, nx, ny, tile, NULL);
     free(th);
     return pixd;
 }
@@ -606,7 +706,7 @@ static float ink_median_height(PIX *pixb, float *pinner)
 static PIX *binarize_sauvola_padded(PIX *pixg, int half, float k, int pad)
 {
     if (pad <= 0)
-        return binarize_sauvola(pixg, half, k);
+        return seg__sauvola(pixg, half, k, 1);
     l_int32 paper = 255;
     NUMA *na = pixGetGrayHistogram(pixg, 1);
     l_float32 fv = 255.0f;
@@ -619,7 +719,7 @@ static PIX *binarize_sauvola_padded(PIX *pixg, int half, float k, int pad)
                 pixGetWidth(pixg), pixGetHeight(pixg));
         return NULL;
     }
-    PIX *pixb = binarize_sauvola(pixp, half, k);
+    PIX *pixb = seg__sauvola(pixp, half, k, 1);
     pixDestroy(&pixp);
     if (!pixb)
         return NULL;

@@ -134,6 +134,9 @@ void seg__line_update_box(const SegPieces *ps, SegWLine *l);
 int seg__lines_order(SegPieces *ps, SegWLines *ls, const SegMetrics *m);
 float seg__line_base_at(const SegWLine *l, float x);
 
+/* seg_binarize.c */
+PIX *seg__sauvola(PIX *pixg, int half, float k, int skip_paper);
+
 /* seg_furniture.c */
 PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
                            BOXA *fields, BOXA *cells);

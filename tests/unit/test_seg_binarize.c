@@ -2,10 +2,12 @@
  * adaptive Otsu accuracy, deskew, blank / dark / black / noisy pages
  * (segment/seg_binarize.c). */
 #include "common/err.h"
+#include "segment/seg_internal.h"
 #include "segment/segment.h"
 #include "tests/unit/seg_fixture.h"
 #include "tests/unit/test.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 /* A 1 bpp page of handwriting lines (the ground truth), starting at x0. */
@@ -298,6 +300,82 @@ static void seg_page_binarize__blank_noisy_paper__no_ink(void)
     pixDestroy(&empty);
 }
 
+/* Paper whose grey wanders (slow waves plus noise) with faint and strong
+ * marks of every size scattered over it: many cells are paper right next
+ * to ink, and many thresholds sit a grey level or two from the paper. */
+static PIX *wandering_page(int w, int h, unsigned seed)
+{
+    PIX *g = pixCreate(w, h, 8);
+    fx_seed = seed;
+    int phase = (int)(fx_rand() % 97);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int v = 200 + (int)(40.0 * sin((x + phase) / 23.0) *
+                                cos((y + 2 * phase) / 31.0)) +
+                    (int)(fx_rand() % 9) - 4;
+            pixSetPixel(g, x, y, (l_uint32)(v < 0 ? 0 : v > 255 ? 255 : v));
+        }
+    /* dark blocks with sharp edges: thresholds change fastest there */
+    for (int i = 0; i < 1 + w * h / 20000; i++) {
+        int x0 = (int)(fx_rand() % (unsigned)w), y0 = (int)(fx_rand() % (unsigned)h);
+        int x1 = x0 + 20 + (int)(fx_rand() % 100), y1 = y0 + 20 + (int)(fx_rand() % 100);
+        int v = (int)(fx_rand() % 120);
+        for (int y = y0; y < y1 && y < h; y++)
+            for (int x = x0; x < x1 && x < w; x++)
+                pixSetPixel(g, x, y, (l_uint32)v);
+    }
+    for (int i = 0; i < w * h / 400; i++) {
+        int x = (int)(fx_rand() % (unsigned)w), y = (int)(fx_rand() % (unsigned)h);
+        int bw = 1 + (int)(fx_rand() % 12), bh = 1 + (int)(fx_rand() % 12);
+        int depth = 10 + (int)(fx_rand() % 150); /* faint to black */
+        for (int yy = y; yy < y + bh && yy < h; yy++)
+            for (int xx = x; xx < x + bw && xx < w; xx++) {
+                l_uint32 v;
+                pixGetPixel(g, xx, yy, &v);
+                int d = (int)v - depth;
+                pixSetPixel(g, xx, yy, (l_uint32)(d < 0 ? 0 : d));
+            }
+    }
+    return g;
+}
+
+/* The words that cannot hold ink are written as paper without being
+ * compared; that must never change a pixel: every window size (cells of 2
+ * to 16 px), widths that are not a multiple of 32 or 4, and marks one grey
+ * level from their threshold. */
+static void seg__sauvola__paper_skipped__same_page_as_every_pixel(void)
+{
+    static const int sizes[][2] = {{331, 217}, {256, 160}, {97, 403},
+                                   {1203, 77}, {33, 33}};
+    static const int halves[] = {7, 12, 25, 40, 64, 90};
+    int pages = 0, same = 0;
+    long ink = 0;
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+        for (size_t k = 0; k < 3 * sizeof halves / sizeof *halves; k++) {
+            PIX *g = wandering_page(sizes[s][0], sizes[s][1],
+                                    (unsigned)(101 * s + k + 1));
+            int half = halves[k % (sizeof halves / sizeof *halves)];
+            PIX *a = seg__sauvola(g, half, 0.2f, 1);
+            PIX *b = seg__sauvola(g, half, 0.2f, 0);
+            l_int32 eq = 0, on = 0;
+            if (a && b) {
+                pixEqual(a, b, &eq);
+                pixCountPixels(b, &on, NULL);
+            }
+            if (!eq)
+                printf("  %dx%d half %d: pages differ\n", sizes[s][0],
+                       sizes[s][1], half);
+            pages++;
+            same += eq;
+            ink += on;
+            pixDestroy(&a);
+            pixDestroy(&b);
+            pixDestroy(&g);
+        }
+    CHECK(same == pages);
+    CHECK(ink > 0); /* the marks were found: not a comparison of blanks */
+}
+
 static void seg_page_binarize__very_dark_page__text_found(void)
 {
     PIX *truth = truth_page(900, 500, 30);
@@ -378,6 +456,7 @@ int main(void)
     RUN(seg_page_binarize__straight_page__not_rotated);
     RUN(seg_page_binarize__level_box_tilted_writing__not_rotated);
     RUN(seg_page_binarize__blank_noisy_paper__no_ink);
+    RUN(seg__sauvola__paper_skipped__same_page_as_every_pixel);
     RUN(seg_page_binarize__very_dark_page__text_found);
     RUN(seg_page_binarize__black_and_random_pages__no_crash);
     RUN(seg_page_binarize__bad_arguments__error);
