@@ -99,11 +99,19 @@ static inline int unfilter_row(int type, unsigned char *row,
                     (unsigned char)(a = (row[i] + ((a + prev[i]) >> 1)) & 0xff);
             return 0;
         case 4:
+            /* Paeth without branches (noisy scans make its choice
+             * unpredictable): |p - a| = |b - c| is known before a, and
+             * the choice is made with selects; the same choice as paeth()
+             * (ties go to a, then b) */
             for (i = 0; i < n; i++) {
-                unsigned b = prev[i];
-                a = (row[i] + (unsigned)paeth((int)a, (int)b, (int)c)) & 0xff;
+                int b = prev[i], ia = (int)a, ic = (int)c;
+                int pa = abs(b - ic), pb = abs(ia - ic),
+                    pc = abs(ia + b - 2 * ic);
+                int bc = pb <= pc ? b : ic;
+                int pr = ((pa <= pb) & (pa <= pc)) ? ia : bc;
+                a = (row[i] + (unsigned)pr) & 0xff;
                 row[i] = (unsigned char)a;
-                c = b;
+                c = (unsigned)b;
             }
             return 0;
         default:
