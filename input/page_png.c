@@ -420,12 +420,14 @@ static int png_chunks_walk(unsigned char *buf, size_t size, PngChunks *c)
 
 /* Inflate the IDAT data (buf + c->zstart, c->zlen bytes) into the filtered
  * rows; the stream must fill the rows exactly and end the IDAT data.
- * New buffer of h x (rb + 1) bytes (caller frees), or NULL. */
+ * New buffer of h x (rb + 1) bytes, or cap when that is more (caller
+ * frees), or NULL. */
 static unsigned char *png_inflate(const unsigned char *buf,
-                                  const PngChunks *c, const PngHead *ph)
+                                  const PngChunks *c, const PngHead *ph,
+                                  size_t cap)
 {
     size_t rawsize = (size_t)ph->h * (ph->rb + 1);
-    unsigned char *raw = malloc(rawsize);
+    unsigned char *raw = malloc(cap > rawsize ? cap : rawsize);
     struct libdeflate_decompressor *dd = libdeflate_alloc_decompressor();
     size_t in_used = 0;
     enum libdeflate_result dr = LIBDEFLATE_BAD_DATA;
@@ -440,23 +442,87 @@ static unsigned char *png_inflate(const unsigned char *buf,
     return raw;
 }
 
+/* The bytes of 8-bit grey pixels the PIX's rows take when its data can
+ * take the place of the inflated rows (grey_in_place), else 0. */
+static size_t grey_in_place_size(const PngHead *ph)
+{
+    size_t wpl4 = ((size_t)ph->w + 3) / 4 * 4; /* bytes per PIX row */
+    if (ph->chan != 1 || ph->wide || wpl4 > ph->rb + 1)
+        return 0;
+    return (size_t)ph->h * wpl4;
+}
+
+/* unfilter_into for 8-bit grey, with the PIX's rows written over the
+ * inflated ones in raw itself: a PIX row (w rounded up to 4 bytes, at most
+ * 1 + rb: grey_in_place_size) never reaches the rows not yet copied, so
+ * the page needs one buffer instead of two (8.7 MB less on a 300 dpi A4
+ * page, and its rows land on lines the unfiltering just had in cache).
+ * Each unfiltered row goes through tmp (4 rows of rb bytes), which then
+ * holds the row above the next ones. raw then holds the PIX's data
+ * (stride wpl words). Returns 0 or -1 (bad filter type). */
+static int unfilter_grey_in_place(unsigned char *raw, unsigned char *tmp,
+                                  const unsigned char *zero, size_t rb, int w,
+                                  int h, int wpl)
+{
+    l_uint32 *data = (l_uint32 *)(void *)raw;
+    const unsigned char *prev = zero;
+    size_t stride = rb + 1;
+    for (int y = 0; y < h;) {
+        unsigned char *f = raw + (size_t)y * stride, *row = f + 1;
+        int k = 1;
+        if (y + 4 <= h && rb >= 4 && f[0] == 3 && f[stride] == 3 &&
+            f[2 * stride] == 3 && f[3 * stride] == 3) {
+            unsigned char *r[4] = {row, row + stride, row + 2 * stride,
+                                   row + 3 * stride};
+            unfilter_avg4(r, prev, rb);
+            k = 4;
+        } else if (unfilter_row(*f, row, prev, rb, 1) < 0) {
+            return -1;
+        }
+        /* all k rows out of raw before the first PIX row is written */
+        for (int j = 0; j < k; j++)
+            memcpy(tmp + (size_t)j * rb, row + (size_t)j * stride, rb);
+        for (int j = 0; j < k; j++)
+            copy_row(tmp + (size_t)j * rb, data + (size_t)(y + j) * wpl, w,
+                     wpl, 1, 0);
+        prev = tmp + (size_t)(k - 1) * rb;
+        y += k;
+    }
+    return 0;
+}
+
 /* The PIX of the inflated rows raw: unfiltered, with Leptonica's depth,
  * spp, input format, resolution (pixReadStreamPng's conversion from
  * pixels per metre) and text txt (optional). New PIX, or NULL. */
-static PIX *png_pix(unsigned char *raw, const PngHead *ph, const PngChunks *c,
-                    const char *txt)
+static PIX *png_pix(unsigned char **praw, const PngHead *ph,
+                    const PngChunks *c, const char *txt)
 {
+    unsigned char *raw = *praw;
+    int in_place = grey_in_place_size(ph) > 0;
     unsigned char *zero = calloc(ph->rb + 8, 1);
-    PIX *pix = zero ? pixCreateNoInit((int)ph->w, (int)ph->h,
-                                      ph->chan == 1 ? 8 : 32)
-                    : NULL;
-    if (!pix || unfilter_into(raw, zero, ph->rb, (int)ph->w, (int)ph->h,
-                              ph->bpp, ph->chan, ph->wide, pix) < 0) {
+    unsigned char *tmp = in_place ? malloc(4 * ph->rb) : NULL;
+    PIX *pix = NULL;
+    if (zero && (tmp || !in_place))
+        pix = in_place ? pixCreateHeader((int)ph->w, (int)ph->h, 8)
+                       : pixCreateNoInit((int)ph->w, (int)ph->h,
+                                         ph->chan == 1 ? 8 : 32);
+    int rc = -1;
+    if (pix && in_place)
+        rc = unfilter_grey_in_place(raw, tmp, zero, ph->rb, (int)ph->w,
+                                    (int)ph->h, pixGetWpl(pix));
+    else if (pix)
+        rc = unfilter_into(raw, zero, ph->rb, (int)ph->w, (int)ph->h,
+                           ph->bpp, ph->chan, ph->wide, pix);
+    free(zero);
+    free(tmp);
+    if (rc < 0) {
         pixDestroy(&pix);
-        free(zero);
         return NULL;
     }
-    free(zero);
+    if (in_place) { /* the PIX owns raw now (Leptonica frees with free) */
+        pixSetData(pix, (l_uint32 *)(void *)raw);
+        *praw = NULL;
+    }
     pixSetSpp(pix, ph->chan == 1 ? 1 : 3);
     pixSetInputFormat(pix, IFF_PNG);
     pixSetXRes(pix, (l_int32)((l_float32)c->ppm_x / 39.37 + 0.5));
@@ -483,7 +549,9 @@ static PIX *png_pix(unsigned char *raw, const PngHead *ph, const PngChunks *c,
  *       format and text; spp 1 or 3: an alpha channel is put over white
  *       (page_flatten_alpha), so transparent ink over black RGB reads as
  *       dark ink on white paper.
- *   (2) Memory: the file, the inflated rows and the PIX, at once.
+ *   (2) Memory: the file, the inflated rows and the PIX, at once; for
+ *       8-bit grey (most scans) the PIX takes the inflated rows' place
+ *       (unfilter_grey_in_place), so the file and one page-sized buffer.
  *   (3) The steps: png_head_read (signature, IHDR), png_chunks_walk,
  *       png_inflate, png_pix (unfilter_into).
  */
@@ -522,9 +590,9 @@ PIX *page_png_read(const char *path)
         memcpy(txt, c.text, n);
         txt[n] = '\0';
     }
-    unsigned char *raw = png_inflate(buf, &c, &ph);
+    unsigned char *raw = png_inflate(buf, &c, &ph, grey_in_place_size(&ph));
     free(buf);
-    PIX *pix = raw ? png_pix(raw, &ph, &c, txt) : NULL;
+    PIX *pix = raw ? png_pix(&raw, &ph, &c, txt) : NULL;
     free(raw);
     free(txt);
     return pix;
