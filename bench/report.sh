@@ -26,6 +26,24 @@ total_cer() { # SYSTEM_CER_TSV -> "cer wer" in %
 
 rm -f "$res/best"
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+# A virtual CPU's model name may not say its generation ("AMD EPYC"), and
+# the ratio to tesseract depends on it: the int8 CNN runs much faster on a
+# full-width AVX-512 core (Zen 5) than on a double-pumped one (Zen 4).
+# Family and model say which it is.
+fam=$(awk -F': *' '/^cpu family/ { print $2; exit }' /proc/cpuinfo)
+mod=$(awk -F': *' '/^model[[:space:]]*:/ { print $2; exit }' /proc/cpuinfo)
+gen=""
+case "$cpu/$fam" in
+*AMD*/25) # Zen 4: models 0x10-0x1f, 0x60-0x7f, 0xa0-0xaf; else Zen 3
+    gen=", Zen 3"
+    for r in 16-31 96-127 160-175; do
+        [ "${mod:-0}" -ge "${r%-*}" ] && [ "${mod:-0}" -le "${r#*-}" ] &&
+            gen=", Zen 4"
+    done
+    ;;
+*AMD*/26) gen=", Zen 5" ;;
+esac
+cpu="$cpu (cpu family $fam, model $mod$gen)"
 echo "== inkpipe bench: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $cpu, $(getconf _NPROCESSORS_ONLN) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "pages: $n composed 300 dpi A4 pages ($source); grey PNG, and the same"
