@@ -242,6 +242,32 @@ static float score_piece(const SegOptions *opt, const SegPiece *p)
 
 #define SEG_MAX_PARTS 12
 
+/* The score of a cut into parts[0..n): its weakest part's. Once a part
+ * scores no better than best (the best so far) the cut cannot win, so the
+ * rest are not scored and a value <= best comes back: the choice is the
+ * same, the CNN runs less. The smallest parts go first, since a sliver is
+ * the likeliest to read badly and end the scoring early. */
+static float cut_score(const SegOptions *opt, const SegPiece *parts, int n,
+                       float best)
+{
+    int order[SEG_MAX_PARTS];
+    for (int k = 0; k < n; k++) {
+        int j = k;
+        while (j > 0 && parts[order[j - 1]].area > parts[k].area) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = k;
+    }
+    float s = 1.0f;
+    for (int k = 0; k < n && s > best; k++) {
+        float sk = score_piece(opt, &parts[order[k]]);
+        if (sk < s)
+            s = sk;
+    }
+    return s;
+}
+
 /* Mark in nocut[0..w) the middle columns of p's big holes: background
  * regions the piece encloses that span at least 45% of its height and
  * 0.6 of a typical glyph width tw (the counter of a wide 0, O, D, o).
@@ -440,27 +466,7 @@ static int split_piece(SegPieces *ps, SegWLine *l, int pi, float tw,
                 free(nocut);
                 return -1;
             }
-            /* The weakest part decides, so once one part scores no
-             * better than the best so far this cut cannot win: the rest
-             * are not scored (the choice is the same, the CNN runs
-             * less). */
-            /* smallest parts first: a sliver is the likeliest to read
-             * badly and end the scoring early */
-            int order[SEG_MAX_PARTS];
-            for (int k = 0; k < cn; k++) {
-                int j = k;
-                while (j > 0 && parts[order[j - 1]].area > parts[k].area) {
-                    order[j] = order[j - 1];
-                    j--;
-                }
-                order[j] = k;
-            }
-            float s = 1.0f;
-            for (int k = 0; k < cn && s > best_s; k++) {
-                float sk = score_piece(opt, &parts[order[k]]);
-                if (sk < s)
-                    s = sk;
-            }
+            float s = cut_score(opt, parts, cn, best_s);
             free_parts(parts, cn);
             if (s > best_s) {
                 best_s = s;
