@@ -84,7 +84,7 @@ PIX *chain_binarize(const ChainOptions *o, PIX *pix, int dpi,
     PIX *pixb = seg_page_binarize(pix, dpi < SEG_MIN_DPI ? 0 : dpi,
                                   &o->binarize, NULL, pscale);
     if (!pixb) {
-        err_prefix("%s page %d: binarize", path, page + 1);
+        err_prefix("%s page %d", path, page + 1); /* "binarize: ..." */
         return NULL;
     }
     int sd = chain_dpi(dpi, pscale ? *pscale : 1);

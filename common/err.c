@@ -44,6 +44,17 @@ int err_prefix(const char *fmt, ...)
     return -1;
 }
 
+int err_append(const char *fmt, ...)
+{
+    size_t n = strnlen(err_buf, sizeof err_buf - 1);
+    va_list ap;
+    va_start(ap, fmt);
+    /* truncated at the buffer's end, as err_prefix truncates */
+    vsnprintf(err_buf + n, sizeof err_buf - n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
 int err_set_errno(const char *fmt, ...)
 {
     int saved = errno;

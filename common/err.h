@@ -26,6 +26,11 @@ int err_set(const char *fmt, ...) ERR_PRINTF(1, 2);
  * turns "bad header" into "scan.tif: bad header". Returns -1. */
 int err_prefix(const char *fmt, ...) ERR_PRINTF(1, 2);
 
+/* Add to the end of the current message, e.g. err_append("; raise %s",
+ * key) turns "out of memory" into "out of memory; raise KEY"; the errno
+ * behind it is kept. Returns -1. */
+int err_append(const char *fmt, ...) ERR_PRINTF(1, 2);
+
 /* Set the message from errno: "<what>: <strerror(errno)>". Returns -1. */
 int err_set_errno(const char *fmt, ...) ERR_PRINTF(1, 2);
 

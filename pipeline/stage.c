@@ -977,6 +977,20 @@ int spool_settle_failed(Spool *sp)
     return rc;
 }
 
+/* A stage that ran out of memory under limits.page_memory_mb (the cap
+ * on a stage process's address space) says which key to raise, as the
+ * decoder does (page_read_at); its message already names the file, the
+ * page and the step. */
+static void oom_hint(const Job *job)
+{
+    const char *m = err_get();
+    if (job->page_memory_mb > 0 && strstr(m, "out of memory") &&
+        !strstr(m, "limits.page_memory_mb"))
+        err_append("; raise limits.page_memory_mb (the memory a job's "
+                   "stage may allocate, now %d MB)",
+                   job->page_memory_mb);
+}
+
 /**
  * Run one claimed item through its stage.
  *
@@ -1033,6 +1047,8 @@ int spool_stage_run(Spool *sp, SpoolStage st, const QueueItem *item,
         rc = err_set("%s: unknown stage %d", item->key, (int)st);
         break;
     }
+    if (rc == -1)
+        oom_hint(spool_get_job(sp));
     if (rc == -1 && staging_swept(&sg)) {
         err_set("%s %s: nothing was published: another holder of the "
                 "claim (the one that took it over, or an earlier one stopped "

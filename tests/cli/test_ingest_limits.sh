@@ -125,12 +125,17 @@ if is_asan; then
     echo "SKIP memory__page_over_limit__says_out_of_memory (ASan build)"
 else
     mkjob "$T/mem" "limits:" "  page_memory_mb: 16"
+    # 12 Mpixel: decoded in 16 MB (one page buffer), too big to binarise
     "$MKPAGE" --size 4000x3000 --seed 41 "$T/mem/in/big.png"
+    # 27 Mpixel: too big to decode at all
+    "$MKPAGE" --size 6000x4500 --seed 43 "$T/mem/in/huge.png"
     page "$T/mem/in/ok.png" 42
     (cd "$T/mem" && timeout 120 "$INKPIPE" run job.yaml) >"$T/mem.log" 2>&1
     rc=$?
     check memory__page_over_limit__says_out_of_memory_and_key eval \
-        '[ $rc -eq 3 ] && grep -q "big.png page 1: out of memory .*limits.page_memory_mb" "$T/mem.log" && ! grep -q "corrupt" "$T/mem.log" && [ -s "$T/mem/out/ok.hocr" ]'
+        '[ $rc -eq 3 ] && grep -q "big.png page 1: binarize: out of memory .*; raise limits.page_memory_mb" "$T/mem.log" && ! grep -q "corrupt" "$T/mem.log" && [ -s "$T/mem/out/ok.hocr" ]'
+    check memory__page_over_limit_when_decoded__says_out_of_memory_and_key \
+        grep -q "huge.png page 1: out of memory decoding .*limits.page_memory_mb" "$T/mem.log"
 fi
 
 # ---- a full disk during submit (item 7) ----------------------------------

@@ -1,4 +1,4 @@
-/* test_err.c - the error buffer: set, prefix, errno, clear. */
+/* test_err.c - the error buffer: set, prefix, append, errno, clear. */
 #include "common/err.h"
 #include "tests/unit/test.h"
 
@@ -16,6 +16,29 @@ static void err_prefix__existing_message__context_prepended(void)
     err_set("truncated");
     err_prefix("%s page %d", "a.tif", 2);
     CHECK(strcmp(err_get(), "a.tif page 2: truncated") == 0);
+}
+
+static void err_append__existing_message__hint_added_errno_kept(void)
+{
+    errno = ENOMEM;
+    err_set_errno("a.png page 1: binarize");
+    err_append("; raise %s", "limits.page_memory_mb");
+    CHECK(strstr(err_get(), "a.png page 1: binarize: ") == err_get());
+    const char *end = strstr(err_get(), "; raise limits.page_memory_mb");
+    CHECK(end != NULL && end[strlen(end) - 1] == 'b');
+    CHECK(err_get_errno() == ENOMEM);
+}
+
+static void err_append__message_near_full__truncated_not_overrun(void)
+{
+    char big[2000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    err_set("%s", big);
+    size_t before = strlen(err_get());
+    err_append("; %s", big);
+    CHECK(strlen(err_get()) >= before);
+    CHECK(strncmp(err_get(), big, before) == 0);
 }
 
 static void err_set_errno__enoent__strerror_appended(void)
@@ -52,6 +75,8 @@ int main(void)
 {
     RUN(err_set__format__message_stored);
     RUN(err_prefix__existing_message__context_prepended);
+    RUN(err_append__existing_message__hint_added_errno_kept);
+    RUN(err_append__message_near_full__truncated_not_overrun);
     RUN(err_set_errno__enoent__strerror_appended);
     RUN(err_clear__after_set__empty);
     RUN(err_get_errno__set_errno_prefix_set__kept_then_cleared);
