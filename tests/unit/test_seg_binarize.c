@@ -317,15 +317,18 @@ static PIX *wandering_page(int w, int h, unsigned seed)
         }
     /* dark blocks with sharp edges: thresholds change fastest there */
     for (int i = 0; i < 1 + w * h / 20000; i++) {
-        int x0 = (int)(fx_rand() % (unsigned)w), y0 = (int)(fx_rand() % (unsigned)h);
-        int x1 = x0 + 20 + (int)(fx_rand() % 100), y1 = y0 + 20 + (int)(fx_rand() % 100);
+        int x0 = (int)(fx_rand() % (unsigned)w);
+        int y0 = (int)(fx_rand() % (unsigned)h);
+        int x1 = x0 + 20 + (int)(fx_rand() % 100);
+        int y1 = y0 + 20 + (int)(fx_rand() % 100);
         int v = (int)(fx_rand() % 120);
         for (int y = y0; y < y1 && y < h; y++)
             for (int x = x0; x < x1 && x < w; x++)
                 pixSetPixel(g, x, y, (l_uint32)v);
     }
     for (int i = 0; i < w * h / 400; i++) {
-        int x = (int)(fx_rand() % (unsigned)w), y = (int)(fx_rand() % (unsigned)h);
+        int x = (int)(fx_rand() % (unsigned)w);
+        int y = (int)(fx_rand() % (unsigned)h);
         int bw = 1 + (int)(fx_rand() % 12), bh = 1 + (int)(fx_rand() % 12);
         int depth = 10 + (int)(fx_rand() % 150); /* faint to black */
         for (int yy = y; yy < y + bh && yy < h; yy++)
