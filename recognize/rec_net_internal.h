@@ -135,11 +135,20 @@ typedef struct {
     int pool4, relu;
     float *out;                /* m (m / 4 with pool4) rows of ldo floats */
     size_t ldo;
+    /* [optional] instead of a (then NULL): a 3x3 pad-1 convolution read
+     * in place from its channels-last map, with the rows in pool order as
+     * rec_quant.c's im2col makes them (pool4; kp = 9 x map_c). Sample s
+     * is at map + s x map_ss, (map_h + 2) x (map_w + 2) x map_c bytes with
+     * its zero border. Only where rec__qgemm_reads_map() says so. */
+    const uint8_t *map;
+    size_t map_ss;
+    int map_c, map_h, map_w;
 } RecQGemm;
 size_t rec__qgemm_packed_size(int n, int kp);
 void rec__qgemm_pack_b(const int8_t *w, int n, int k, int kp, int8_t *dst);
 void rec__qgemm(const RecQGemm *g);
 void rec__qgemm_ref(const RecQGemm *g);
+int rec__qgemm_reads_map(int c);
 /* The kernel rec__qgemm() runs (rec_qgemm.c): chosen once by CPU, or
  * forced for tests and benches. */
 typedef enum {

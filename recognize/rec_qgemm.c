@@ -8,6 +8,10 @@
  * channels-last order) or samples (dense), columns are output channels,
  * kp is the depth padded to a multiple of 4 with zeros in A and B.
  *
+ * A 3x3 convolution may come as its channels-last map instead of A
+ * (RecQGemm.map; rec__qgemm_reads_map): the VNNI kernel then gathers each
+ * tile's im2col rows itself, into a block that stays in L1.
+ *
  * Kernels, chosen at run time (rec__qgemm_isa):
  *   - AVX-512 VNNI (`vpdpbusd`: 4 u8 x s8 products summed into each
  *     32-bit lane): a register block of MR rows x 32 columns (two zmm of 16
@@ -99,6 +103,33 @@ static inline float epi(int32_t acc, float ws, float as, float bias, int relu)
     return v;
 }
 
+/* The first byte of the pooling window that rows r .. r + 3 (pool order)
+ * of a map product (g->map) cover: the window's top-left pixel in the
+ * padded map, i.e. its top-left 3x3 tap. Row q of the window starts q / 2
+ * map rows and q % 2 pixels further on. */
+static inline const uint8_t *map_window(const RecQGemm *g, int r)
+{
+    int hw = g->map_h * g->map_w, half_w = g->map_w / 2;
+    int s = r / hw, win = (r % hw) / 4;
+    int wy = win / half_w, wx = win % half_w;
+    size_t wp = (size_t)g->map_w + 2;
+    return g->map + (size_t)s * g->map_ss +
+           ((size_t)(2 * wy) * wp + (size_t)(2 * wx)) * (size_t)g->map_c;
+}
+
+/* Byte kk of row r of A: from g->a, or read in place from g->map (kk = ky
+ * x 3c + kx x c + channel, as im2col lays it out). */
+static inline int a_at(const RecQGemm *g, int r, int kk)
+{
+    if (!g->map)
+        return g->a[(size_t)r * g->lda + (size_t)kk];
+    size_t c = (size_t)g->map_c, wpc = ((size_t)g->map_w + 2) * c;
+    int q = r % 4;
+    size_t ky = (size_t)kk / (3 * c), rest = (size_t)kk % (3 * c);
+    return map_window(g, r - q)[(size_t)(q / 2) * wpc + (size_t)(q % 2) * c +
+                                ky * wpc + rest];
+}
+
 /**
  * Portable reference of rec__qgemm(): plain loops, same results.
  *
@@ -113,10 +144,9 @@ void rec__qgemm_ref(const RecQGemm *g)
         for (int c = 0; c < g->n; c++) {
             int32_t best = 0;
             for (int q = 0; q < step; q++) {
-                const uint8_t *a = g->a + (size_t)(r + q) * g->lda;
                 int32_t acc = 0;
                 for (int kk = 0; kk < g->kp; kk++)
-                    acc += (int32_t)a[kk] * bval(g->b, g->kp, c, kk);
+                    acc += a_at(g, r + q, kk) * bval(g->b, g->kp, c, kk);
                 if (q == 0 || acc > best)
                     best = acc;
             }
@@ -190,11 +220,10 @@ tile_store(const RecQGemm *g, __m512i acc[][2], int mr, int r0, int c0)
         BODY                                                                   \
     }
 
-VNNI_TARGET static void tile12(const RecQGemm *g, int r0, int c0)
+VNNI_TARGET static void tile12(const RecQGemm *g, const uint8_t *ap,
+                               size_t lda, int r0, int c0)
 {
     const int8_t *bp = g->b + (size_t)(c0 / QNB) * g->kp * QNB;
-    const uint8_t *ap = g->a + (size_t)r0 * g->lda;
-    size_t lda = g->lda;
     QDECL(0) QDECL(1) QDECL(2) QDECL(3) QDECL(4) QDECL(5)
     QDECL(6) QDECL(7) QDECL(8) QDECL(9) QDECL(10) QDECL(11)
     QLOOP(QSTEP(0) QSTEP(1) QSTEP(2) QSTEP(3) QSTEP(4) QSTEP(5)
@@ -205,11 +234,10 @@ VNNI_TARGET static void tile12(const RecQGemm *g, int r0, int c0)
     tile_store(g, acc, 12, r0, c0);
 }
 
-VNNI_TARGET static void tile4(const RecQGemm *g, int r0, int c0)
+VNNI_TARGET static void tile4(const RecQGemm *g, const uint8_t *ap,
+                              size_t lda, int r0, int c0)
 {
     const int8_t *bp = g->b + (size_t)(c0 / QNB) * g->kp * QNB;
-    const uint8_t *ap = g->a + (size_t)r0 * g->lda;
-    size_t lda = g->lda;
     QDECL(0) QDECL(1) QDECL(2) QDECL(3)
     QLOOP(QSTEP(0) QSTEP(1) QSTEP(2) QSTEP(3))
     __m512i acc[4][2];
@@ -224,10 +252,52 @@ VNNI_TARGET static void qgemm_vnni(const RecQGemm *g)
     /* rows outer: the A block (MR x kp bytes) stays in L1 across panels */
     for (; r + 12 <= m4; r += 12)
         for (int c0 = 0; c0 < g->n; c0 += QNB)
-            tile12(g, r, c0);
+            tile12(g, g->a + (size_t)r * g->lda, g->lda, r, c0);
     for (; r < m4; r += 4)
         for (int c0 = 0; c0 < g->n; c0 += QNB)
-            tile4(g, r, c0);
+            tile4(g, g->a + (size_t)r * g->lda, g->lda, r, c0);
+}
+
+/* A 3x3 convolution read from its map (g->map): the A rows of one tile,
+ * its 3 pooling windows (or 1 at the end), are gathered into blk as
+ * im2col would lay them out, and the tile runs from there for every
+ * panel. So the rows go from the map to L1 and are used at once, where a
+ * whole chunk's im2col rows (1.2 MB for 16 glyphs at the 32-channel
+ * input) were written out and read back. (A kernel that loads each row
+ * straight from the map, with a pointer per window row, was slower: GCC
+ * 12 moved its accumulators through the stack.) */
+static void map_rows(const RecQGemm *g, int r0, int nwin, uint8_t *blk)
+{
+    size_t c = (size_t)g->map_c, run = 3 * c, kp = 9 * c;
+    size_t wpc = ((size_t)g->map_w + 2) * c;
+    for (int j = 0; j < nwin; j++) {
+        const uint8_t *w = map_window(g, r0 + 4 * j);
+        for (int q = 0; q < 4; q++) {
+            const uint8_t *src =
+                w + (size_t)(q / 2) * wpc + (size_t)(q % 2) * c;
+            uint8_t *dst = blk + (size_t)(4 * j + q) * kp;
+            for (int ky = 0; ky < 3; ky++)
+                memcpy(dst + ky * run, src + ky * wpc, run);
+        }
+    }
+}
+
+VNNI_TARGET static void qgemm_vnni_map(const RecQGemm *g)
+{
+    /* 12 rows of at most 9 x 128 bytes */
+    uint8_t blk[12 * 9 * 128];
+    size_t kp = 9 * (size_t)g->map_c;
+    int r = 0;
+    for (; r + 12 <= g->m; r += 12) {
+        map_rows(g, r, 3, blk);
+        for (int c0 = 0; c0 < g->n; c0 += QNB)
+            tile12(g, blk, kp, r, c0);
+    }
+    for (; r < g->m; r += 4) {
+        map_rows(g, r, 1, blk);
+        for (int c0 = 0; c0 < g->n; c0 += QNB)
+            tile4(g, blk, kp, r, c0);
+    }
 }
 #endif
 
@@ -483,6 +553,21 @@ const char *rec__qgemm_isa_name(RecQIsa isa)
     return "unknown";
 }
 
+/**
+ * Does rec__qgemm() read a 3x3 convolution of c input channels in place
+ * (RecQGemm.map), so that the caller can skip im2col?
+ *
+ * @param[in] c  input channels of the convolution
+ * @return 1 with the VNNI kernel and c of 32, 64 or 128; else 0 (the
+ *         other kernels read im2col rows; given a map anyway, rec__qgemm
+ *         falls back to the portable reference, same results)
+ */
+int rec__qgemm_reads_map(int c)
+{
+    return rec__qgemm_isa() == REC__QISA_VNNI &&
+           (c == 32 || c == 64 || c == 128);
+}
+
 /** 1 if the AVX-512 VNNI kernel runs (rec__qgemm_isa()). */
 int rec__qgemm_vnni_available(void)
 {
@@ -509,9 +594,16 @@ void rec__qgemm(const RecQGemm *g)
 #ifdef REC_HAVE_X86_KERNELS
     switch (rec__qgemm_isa()) {
     case REC__QISA_VNNI:
-        qgemm_vnni(g);
+        if (!g->map)
+            qgemm_vnni(g);
+        else if (g->map_c == 32 || g->map_c == 64 || g->map_c == 128)
+            qgemm_vnni_map(g);
+        else
+            break; /* not one rec__qgemm_reads_map() accepts */
         return;
     case REC__QISA_AVX2:
+        if (g->map)
+            break;
         qgemm_avx2(g);
         return;
     default:

@@ -606,10 +606,21 @@ const float *rec__quant_forward_feat(RecNet *net, const float *x, int n,
         g.out = qn->fbuf;
         g.ldo = (size_t)st->cout;
         if (st->kind == QS_CONV) {
-            im2col_u8(qn->act[cur], n, st->cin, st->h, st->w, ss, st->kp,
-                      st->pool, qn->col);
+            /* the VNNI kernel gathers the rows itself, a tile at a time
+             * (im2col writes 110 KB a glyph for the two big layers) */
+            if (st->pool && st->kp == 9 * st->cin &&
+                rec__qgemm_reads_map(st->cin)) {
+                g.map = qn->act[cur];
+                g.map_ss = ss;
+                g.map_c = st->cin;
+                g.map_h = st->h;
+                g.map_w = st->w;
+            } else {
+                im2col_u8(qn->act[cur], n, st->cin, st->h, st->w, ss, st->kp,
+                          st->pool, qn->col);
+                g.a = qn->col;
+            }
             g.m = n * st->h * st->w;
-            g.a = qn->col;
             g.lda = (size_t)st->kp;
             g.rows_per_scale = st->h * st->w;
             g.pool4 = st->pool;

@@ -351,6 +351,82 @@ static void rec__qgemm__avx2_and_portable__bit_identical(void)
     check_kernel_bit_identical(REC__QISA_AVX2);
 }
 
+/* A 3x3 convolution given as its channels-last map (RecQGemm.map) gives
+ * the bits of the same product given as im2col rows in pool order, with
+ * every kernel: the portable one reads the map byte by byte, the VNNI one
+ * gathers each tile's rows (c of 32, 64, 128); rec__qgemm_reads_map()
+ * says which kernel reads it. Sizes: windows per map row 2 and 3, so
+ * tiles of 3 windows cross map rows and samples. */
+static void rec__qgemm__conv_map__same_bits_as_im2col_rows(void)
+{
+    static const int chans[] = {32, 64, 128}, sides[] = {4, 6};
+    int ns = 3, nout = 40;
+    for (size_t ci = 0; ci < sizeof chans / sizeof *chans; ci++)
+        for (size_t si = 0; si < sizeof sides / sizeof *sides; si++) {
+            int c = chans[ci], h = sides[si], w = sides[si];
+            size_t wp = (size_t)w + 2, ss = (size_t)(h + 2) * wp * c;
+            int m = ns * h * w, kp = 9 * c;
+            QCase q;
+            qcase_init(&q, m, nout, kp, 1, 1, 700 + 10 * ci + si);
+            q.g.rows_per_scale = h * w;
+            uint8_t *map = calloc((size_t)ns * ss, 1);
+            Rng r;
+            rng_seed(&r, 800 + 10 * ci + si);
+            for (int s = 0; s < ns; s++) /* inside the zero border */
+                for (int y = 1; y <= h; y++)
+                    for (size_t b = c; b < (size_t)(w + 1) * c; b++) {
+                        uint64_t v = rng_next(&r);
+                        map[(size_t)s * ss + (size_t)y * wp * c + b] =
+                            v % 7 == 0 ? 255 : (uint8_t)(v >> 8);
+                    }
+            /* the rows im2col makes, in pool order */
+            for (int s = 0; s < ns; s++)
+                for (int y = 0; y < h; y++)
+                    for (int x = 0; x < w; x++) {
+                        int row = s * h * w +
+                                  ((y / 2) * (w / 2) + x / 2) * 4 +
+                                  (y % 2) * 2 + x % 2;
+                        for (int ky = 0; ky < 3; ky++)
+                            memcpy(q.a + (size_t)row * kp + ky * 3 * c,
+                                   map + (size_t)s * ss +
+                                       ((size_t)(y + ky) * wp + x) * c,
+                                   3 * (size_t)c);
+                    }
+            size_t bytes = (size_t)(m / 4) * nout * sizeof(float);
+            float *ref = malloc(bytes);
+            CHECK(rec__qgemm_force_isa(REC__QISA_PORTABLE) == 0);
+            rec__qgemm(&q.g);
+            memcpy(ref, q.out, bytes);
+            RecQGemm gm = q.g;
+            gm.a = NULL;
+            gm.map = map;
+            gm.map_ss = ss;
+            gm.map_c = c;
+            gm.map_h = h;
+            gm.map_w = w;
+            for (int i = 0; i < NKERNELS; i++) {
+                if (!use_kernel(kernels[i]))
+                    continue;
+                if (kernels[i] == REC__QISA_AVX2) {
+                    CHECK(!rec__qgemm_reads_map(c)); /* reads rows only */
+                    continue;
+                }
+                CHECK(rec__qgemm_reads_map(c) ==
+                      (kernels[i] == REC__QISA_VNNI));
+                memset(q.out, 0, bytes);
+                rec__qgemm(&gm);
+                if (memcmp(q.out, ref, bytes) != 0)
+                    printf("  c %d, %dx%d: kernel %s differs\n", c, h, w,
+                           rec__qgemm_isa_name(kernels[i]));
+                CHECK(memcmp(q.out, ref, bytes) == 0);
+            }
+            rec__qgemm_force_isa(REC__QISA_AUTO);
+            free(ref);
+            free(map);
+            qcase_free(&q);
+        }
+}
+
 static void rec__qgemm_force_isa__unknown_kernel__refused_and_unchanged(void)
 {
     RecQIsa before = rec__qgemm_isa();
@@ -592,16 +668,14 @@ static void rec_net_classify__int8_batch__equals_single_calls(void)
     rec_net_destroy(&one);
 }
 
-static void rec_net_classify__int8_each_kernel__bit_identical(void)
+static void check_classify_each_kernel(const char *arch, uint64_t seed)
 {
-    /* the whole int8 forward: im2col, the GEMMs with fused pool, and the
-     * requantisation (AVX-512 or portable loops) */
-    RecNet *net = loaded_random_net("c8b,p,c16b,p,d0.2,f32,d0.2,f62", 1200);
+    RecNet *net = loaded_random_net(arch, seed);
     CHECK(net != NULL);
     if (!net)
         return;
     int n = 37;
-    float *x = glyph_inputs(n, 1201);
+    float *x = glyph_inputs(n, seed + 1);
     size_t bytes = (size_t)n * REC_NCLASSES * sizeof(float);
     float *ref = malloc(bytes), *p = malloc(bytes);
     CHECK(rec_net_set_precision(net, REC_PRECISION_INT8) == 0);
@@ -619,6 +693,15 @@ static void rec_net_classify__int8_each_kernel__bit_identical(void)
     free(ref);
     free(p);
     rec_net_destroy(&net);
+}
+
+static void rec_net_classify__int8_each_kernel__bit_identical(void)
+{
+    /* the whole int8 forward: im2col, the GEMMs with fused pool, and the
+     * requantisation (AVX-512 or portable loops); 32 and 64 input
+     * channels: the VNNI kernel reads those convolutions' maps in place */
+    check_classify_each_kernel("c8b,p,c16b,p,d0.2,f32,d0.2,f62", 1200);
+    check_classify_each_kernel("c32,p,c64,p,c32,p,f62", 1300);
 }
 
 static void rec_net_classify__int8_second_call__allocates_nothing(void)
@@ -722,6 +805,7 @@ int main(void)
     RUN(rec__qgemm__saturating_operands__exact_sums_every_kernel);
     RUN(rec__qgemm__vnni_and_portable__bit_identical);
     RUN(rec__qgemm__avx2_and_portable__bit_identical);
+    RUN(rec__qgemm__conv_map__same_bits_as_im2col_rows);
     RUN(rec__qgemm_force_isa__unknown_kernel__refused_and_unchanged);
     RUN(rec__quant_rows__zero_row__scale_one_and_zeros);
     RUN(rec_net_classify__int8_random_nets__agree_with_fp32);
