@@ -242,15 +242,15 @@ static void copy_row(const unsigned char *row, l_uint32 *line, int w, int wpl,
 }
 
 /* Unfilter every row of raw (h rows of 1 + rb bytes) and copy each into the
- * PIX, which has the depth Leptonica gives this colour type, while it is in
- * cache. bpp: bytes per pixel of the PNG; chan: samples per pixel (1-4);
- * wide: 16-bit samples. Returns 0 or -1 (bad filter type). */
+ * PIX's data (wpl words a row), which has the depth Leptonica gives this
+ * colour type, while it is in cache. bpp: bytes per pixel of the PNG;
+ * chan: samples per pixel (1-4); wide: 16-bit samples; tmp [optional]: 4
+ * rows of rb bytes that each unfiltered row goes through, when data is
+ * raw itself (grey_in_place_size). Returns 0 or -1 (bad filter type). */
 static int unfilter_into(unsigned char *raw, const unsigned char *zero,
-                         size_t rb, int w, int h, int bpp, int chan, int wide,
-                         PIX *pix)
+                         unsigned char *tmp, size_t rb, int w, int h, int bpp,
+                         int chan, int wide, l_uint32 *data, int wpl)
 {
-    l_uint32 *data = pixGetData(pix);
-    int wpl = pixGetWpl(pix);
     const unsigned char *prev = zero;
     size_t stride = rb + 1;
     for (int y = 0; y < h;) {
@@ -287,10 +287,16 @@ static int unfilter_into(unsigned char *raw, const unsigned char *zero,
         }
         if (rc < 0)
             return -1;
+        if (tmp) { /* all k rows out of raw before a PIX row lands there */
+            for (int j = 0; j < k; j++)
+                memcpy(tmp + (size_t)j * rb, row + (size_t)j * stride, rb);
+            row = tmp;
+        }
+        size_t rs = tmp ? rb : stride; /* from one of the k rows to the next */
         for (int j = 0; j < k; j++)
-            copy_row(row + (size_t)j * stride, data + (size_t)(y + j) * wpl, w,
+            copy_row(row + (size_t)j * rs, data + (size_t)(y + j) * wpl, w,
                      wpl, chan, wide);
-        prev = row + (size_t)(k - 1) * stride;
+        prev = row + (size_t)(k - 1) * rs;
         y += k;
     }
     return 0;
@@ -443,52 +449,18 @@ static unsigned char *png_inflate(const unsigned char *buf,
 }
 
 /* The bytes of 8-bit grey pixels the PIX's rows take when its data can
- * take the place of the inflated rows (grey_in_place), else 0. */
+ * take the place of the inflated rows, else 0. A PIX row (w rounded up to
+ * 4 bytes, at most 1 + rb) then never reaches the rows not yet copied, so
+ * the page needs one buffer instead of two (8.7 MB less on a 300 dpi A4
+ * page, and its rows land on lines the unfiltering just had in cache);
+ * unfilter_into takes each unfiltered row through tmp, which then holds
+ * the row above the next ones. */
 static size_t grey_in_place_size(const PngHead *ph)
 {
     size_t wpl4 = ((size_t)ph->w + 3) / 4 * 4; /* bytes per PIX row */
     if (ph->chan != 1 || ph->wide || wpl4 > ph->rb + 1)
         return 0;
     return (size_t)ph->h * wpl4;
-}
-
-/* unfilter_into for 8-bit grey, with the PIX's rows written over the
- * inflated ones in raw itself: a PIX row (w rounded up to 4 bytes, at most
- * 1 + rb: grey_in_place_size) never reaches the rows not yet copied, so
- * the page needs one buffer instead of two (8.7 MB less on a 300 dpi A4
- * page, and its rows land on lines the unfiltering just had in cache).
- * Each unfiltered row goes through tmp (4 rows of rb bytes), which then
- * holds the row above the next ones. raw then holds the PIX's data
- * (stride wpl words). Returns 0 or -1 (bad filter type). */
-static int unfilter_grey_in_place(unsigned char *raw, unsigned char *tmp,
-                                  const unsigned char *zero, size_t rb, int w,
-                                  int h, int wpl)
-{
-    l_uint32 *data = (l_uint32 *)(void *)raw;
-    const unsigned char *prev = zero;
-    size_t stride = rb + 1;
-    for (int y = 0; y < h;) {
-        unsigned char *f = raw + (size_t)y * stride, *row = f + 1;
-        int k = 1;
-        if (y + 4 <= h && rb >= 4 && f[0] == 3 && f[stride] == 3 &&
-            f[2 * stride] == 3 && f[3 * stride] == 3) {
-            unsigned char *r[4] = {row, row + stride, row + 2 * stride,
-                                   row + 3 * stride};
-            unfilter_avg4(r, prev, rb);
-            k = 4;
-        } else if (unfilter_row(*f, row, prev, rb, 1) < 0) {
-            return -1;
-        }
-        /* all k rows out of raw before the first PIX row is written */
-        for (int j = 0; j < k; j++)
-            memcpy(tmp + (size_t)j * rb, row + (size_t)j * stride, rb);
-        for (int j = 0; j < k; j++)
-            copy_row(tmp + (size_t)j * rb, data + (size_t)(y + j) * wpl, w,
-                     wpl, 1, 0);
-        prev = tmp + (size_t)(k - 1) * rb;
-        y += k;
-    }
-    return 0;
 }
 
 /* The PIX of the inflated rows raw: unfiltered, with Leptonica's depth,
@@ -507,12 +479,12 @@ static PIX *png_pix(unsigned char **praw, const PngHead *ph,
                        : pixCreateNoInit((int)ph->w, (int)ph->h,
                                          ph->chan == 1 ? 8 : 32);
     int rc = -1;
-    if (pix && in_place)
-        rc = unfilter_grey_in_place(raw, tmp, zero, ph->rb, (int)ph->w,
-                                    (int)ph->h, pixGetWpl(pix));
-    else if (pix)
-        rc = unfilter_into(raw, zero, ph->rb, (int)ph->w, (int)ph->h,
-                           ph->bpp, ph->chan, ph->wide, pix);
+    if (pix)
+        rc = unfilter_into(raw, zero, tmp, ph->rb, (int)ph->w, (int)ph->h,
+                           ph->bpp, ph->chan, ph->wide,
+                           in_place ? (l_uint32 *)(void *)raw
+                                    : pixGetData(pix),
+                           pixGetWpl(pix));
     free(zero);
     free(tmp);
     if (rc < 0) {
@@ -551,7 +523,7 @@ static PIX *png_pix(unsigned char **praw, const PngHead *ph,
  *       dark ink on white paper.
  *   (2) Memory: the file, the inflated rows and the PIX, at once; for
  *       8-bit grey (most scans) the PIX takes the inflated rows' place
- *       (unfilter_grey_in_place), so the file and one page-sized buffer.
+ *       (grey_in_place_size), so the file and one page-sized buffer.
  *   (3) The steps: png_head_read (signature, IHDR), png_chunks_walk,
  *       png_inflate, png_pix (unfilter_into).
  */
