@@ -924,6 +924,56 @@ static int level_rule(PIX *pixb)
     return 4.0f * most >= 3.0f * (float)w;
 }
 
+/* The ink pixels of a 1 bpp page (*pon) and, when there are any, the box
+ * around them (*pbox: what pixClipToForeground clips to), in one pass
+ * over its words: most of a page is paper, and a paper word costs one
+ * test (Leptonica counts and then scans each side apart). The padding
+ * bits of each row's last word are not looked at. 0, or -1 out of
+ * memory. */
+int seg__ink_extent(PIX *pixb, l_int32 *pon, BOX **pbox)
+{
+    int w = pixGetWidth(pixb), h = pixGetHeight(pixb), wpl = pixGetWpl(pixb);
+    l_uint32 *cols = calloc((size_t)wpl, sizeof *cols);
+    if (!cols)
+        return err_set("binarize: out of memory (%dx%d page)", w, h);
+    l_uint32 last = w % 32 ? ~0u << (32 - w % 32) : ~0u;
+    const l_uint32 *data = pixGetData(pixb);
+    long on = 0;
+    int top = -1, bot = -1;
+    for (int y = 0; y < h; y++) {
+        const l_uint32 *row = data + (size_t)y * wpl;
+        l_uint32 any = 0;
+        for (int i = 0; i < wpl; i++) {
+            l_uint32 v = i == wpl - 1 ? row[i] & last : row[i];
+            if (!v)
+                continue;
+            cols[i] |= v;
+            any |= v;
+            on += __builtin_popcount(v);
+        }
+        if (any) {
+            if (top < 0)
+                top = y;
+            bot = y;
+        }
+    }
+    *pon = (l_int32)on;
+    *pbox = NULL;
+    if (top >= 0) {
+        int i0 = 0, i1 = wpl - 1;
+        while (!cols[i0])
+            i0++;
+        while (!cols[i1])
+            i1--;
+        /* pixel x of word i is bit 31 - x % 32 */
+        int x0 = 32 * i0 + __builtin_clz(cols[i0]);
+        int x1 = 32 * i1 + 31 - __builtin_ctz(cols[i1]);
+        *pbox = boxCreate(x0, top, x1 - x0 + 1, bot - top + 1);
+    }
+    free(cols);
+    return 0;
+}
+
 /* Measure the skew of a 1 bpp page: the rotation (degrees, clockwise
  * positive) that straightens it; 0 when there is too little text to be
  * sure, or a level rule spans a strip (level_rule(): the projection
@@ -933,15 +983,20 @@ static float find_skew(PIX *pixb, int dpi)
 {
     l_int32 on = 0;
     int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
-    pixCountPixels(pixb, &on, NULL);
-    /* Blank, or nearly all ink (a black page): nothing to measure. */
-    if (on < 50 || (double)on > 0.6 * (double)w * h || level_rule(pixb))
+    BOX *ink = NULL;
+    if (seg__ink_extent(pixb, &on, &ink) < 0)
         return 0.0f;
+    /* Blank, or nearly all ink (a black page): nothing to measure. */
+    if (on < 50 || (double)on > 0.6 * (double)w * h || level_rule(pixb)) {
+        boxDestroy(&ink);
+        return 0.0f;
+    }
     /* Measure on the inked region only: Leptonica's confidence compares
      * the score with the image area, so a little text on a big page would
      * never be trusted. */
-    PIX *pixc = NULL;
-    if (pixClipToForeground(pixb, &pixc, NULL) != 0 || !pixc)
+    PIX *pixc = pixClipRectangle(pixb, ink, NULL);
+    boxDestroy(&ink);
+    if (!pixc)
         return 0.0f;
     w = pixGetWidth(pixc);
     h = pixGetHeight(pixc);

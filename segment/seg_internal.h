@@ -136,6 +136,7 @@ float seg__line_base_at(const SegWLine *l, float x);
 
 /* seg_binarize.c */
 PIX *seg__sauvola(PIX *pixg, int half, float k, int skip_paper);
+int seg__ink_extent(PIX *pixb, l_int32 *pon, BOX **pbox);
 
 /* seg_furniture.c */
 PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,

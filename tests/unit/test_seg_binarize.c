@@ -379,6 +379,51 @@ static void seg__sauvola__paper_skipped__same_page_as_every_pixel(void)
     CHECK(ink > 0); /* the marks were found: not a comparison of blanks */
 }
 
+/* The ink count and box the skew step measures on are Leptonica's
+ * (pixCountPixels, pixClipToForeground): widths on and off a 32-pixel
+ * word, ink at every edge, a single pixel, and padding bits set in each
+ * row's last word (they are not pixels). */
+static void seg__ink_extent__any_page__count_and_box_as_leptonica(void)
+{
+    static const int sizes[][2] = {{64, 40}, {65, 41}, {97, 3}, {31, 50},
+                                   {1, 1}, {300, 200}};
+    int cases = 0, same = 0;
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+        for (int v = 0; v < 4; v++) {
+            int w = sizes[s][0], h = sizes[s][1];
+            PIX *pix = pixCreate(w, h, 1);
+            fx_seed = (unsigned)(31 * s + v + 1);
+            int n = v == 0 ? 1 : v == 1 ? 3 : 40;
+            for (int i = 0; i < n; i++)
+                pixSetPixel(pix, (int)(fx_rand() % (unsigned)w),
+                            (int)(fx_rand() % (unsigned)h), 1);
+            if (v == 3) { /* the four edges */
+                pixSetPixel(pix, 0, h / 2, 1);
+                pixSetPixel(pix, w - 1, h / 2, 1);
+                pixSetPixel(pix, w / 2, 0, 1);
+                pixSetPixel(pix, w / 2, h - 1, 1);
+            }
+            l_int32 ref_on = 0, on = -1;
+            BOX *ref_box = NULL, *box = NULL;
+            pixCountPixels(pix, &ref_on, NULL);
+            pixClipToForeground(pix, NULL, &ref_box);
+            pixSetPadBits(pix, 1);
+            CHECK(seg__ink_extent(pix, &on, &box) == 0);
+            l_int32 eq = 0;
+            if (box && ref_box)
+                boxEqual(box, ref_box, &eq);
+            if (on != ref_on || !eq)
+                printf("  %dx%d case %d: %d ink (%d), box %s\n", w, h, v,
+                       on, ref_on, eq ? "same" : "differs");
+            cases++;
+            same += on == ref_on && eq;
+            boxDestroy(&box);
+            boxDestroy(&ref_box);
+            pixDestroy(&pix);
+        }
+    CHECK(same == cases);
+}
+
 static void seg_page_binarize__very_dark_page__text_found(void)
 {
     PIX *truth = truth_page(900, 500, 30);
@@ -460,6 +505,7 @@ int main(void)
     RUN(seg_page_binarize__level_box_tilted_writing__not_rotated);
     RUN(seg_page_binarize__blank_noisy_paper__no_ink);
     RUN(seg__sauvola__paper_skipped__same_page_as_every_pixel);
+    RUN(seg__ink_extent__any_page__count_and_box_as_leptonica);
     RUN(seg_page_binarize__very_dark_page__text_found);
     RUN(seg_page_binarize__black_and_random_pages__no_crash);
     RUN(seg_page_binarize__bad_arguments__error);
