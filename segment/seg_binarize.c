@@ -380,7 +380,9 @@ add_row(const unsigned char *restrict g, uint32_t *restrict a1,
  * squares), (nx + 1) x (ny + 1), row 0 and column 0 zero, built row by
  * row as each cell row is summed (no per-cell table in between: two 7.7
  * MB tables of doubles fewer to write and read on a 300 dpi A4 page with
- * 3-pixel cells). 0, or -1 out of memory. */
+ * 3-pixel cells). In the same pass, wmin (ny rows of one byte per 1 bpp
+ * word, (w + 31) / 32) gets each cell row's least grey per word, for
+ * apply_grid's skip of paper. 0, or -1 out of memory. */
 static int cell_sums(PIX *pixg, int cell, int nx, int ny, double *i1,
                      double *i2, unsigned char *wmin)
 {
@@ -394,7 +396,8 @@ static int cell_sums(PIX *pixg, int cell, int nx, int ny, double *i1,
     uint32_t *c1 = malloc((size_t)(nx + 1) * sizeof *c1);
     uint32_t *c2 = malloc((size_t)(nx + 1) * sizeof *c2);
     int *cellof = malloc(nb * sizeof *cellof);
-    /* per-byte minimum of the cell row, for wmin (padding bytes are 255) */
+    /* per-byte minimum over the cell row so far, for wmin (bytes past
+     * the row's own stay 255) */
     size_t nwords = ((size_t)w + 31) / 32;
     unsigned char *amin = malloc(nwords * 32);
     if (!a1 || !a2 || !c1 || !c2 || !cellof || !amin) {
