@@ -12,9 +12,10 @@
  *      call by libdeflate (whole-buffer; about 1.6x zlib's speed here),
  *      into a buffer of exactly height * (1 + row bytes), which the zlib
  *      stream must fill exactly and end with its Adler-32 checked;
- *   3. each row is unfiltered in place (None/Sub/Up/Average/Paeth; runs
- *      of four Average rows of 8-bit grey as one interleaved pass, since
- *      each row alone is a serial chain) and copied into the PIX while it
+ *   3. each row is unfiltered in place (None/Sub/Up/Average/Paeth; 8-bit
+ *      grey 16 rows at a time in SSE2 byte lanes, else runs of four
+ *      Average rows as one interleaved pass, since each row alone is a
+ *      serial chain) and copied into the PIX while it
  *      is in cache: 8-bit grey by 32-bit
  *      byte swaps, 16-bit samples stripped to their high byte and RGB packed
  *      into 32 bpp words, exactly as pixReadStreamPng does (spp 3, alpha
@@ -40,6 +41,17 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define PNG_WAVE 1
+#else
+#define PNG_WAVE 0
+#endif
+
+/* rows unfiltered at once (unfilter_wave); a PIX's rows go through a
+ * staging buffer of this many rows when the page is decoded in place */
+#define PNG_WAVE_ROWS 16
 
 /* libpng's default limits (png_set_user_limits) */
 #define PNG_MAX_DIM 1000000u
@@ -188,6 +200,172 @@ static void unfilter_avg4(unsigned char *const r[4], const unsigned char *prev,
                 (unsigned char)(r[k][j] + ((r[k][j - 1] + r[k - 1][j]) >> 1));
 }
 
+#if PNG_WAVE
+/* The prediction of filter type (1-4) from the left, above and above-left
+ * pixels, one byte per pixel; 0 for type 0. */
+static inline unsigned predict(int type, unsigned a, unsigned b, unsigned c)
+{
+    switch (type) {
+    case 1:
+        return a;
+    case 2:
+        return b;
+    case 3:
+        return (a + b) >> 1;
+    case 4:
+        return (unsigned)paeth((int)a, (int)b, (int)c);
+    default:
+        return 0;
+    }
+}
+
+/* Transpose 16 x 16 bytes: x[i] byte j <-> x[j] byte i. Each round
+ * interleaves rows i and i + 8, which rotates the 8-bit index (row, column)
+ * by one bit; four rounds swap row and column. */
+static inline void transpose16(__m128i x[16])
+{
+#pragma GCC unroll 4
+    for (int round = 0; round < 4; round++) {
+        __m128i y[16];
+#pragma GCC unroll 8
+        for (int i = 0; i < 8; i++) {
+            y[2 * i] = _mm_unpacklo_epi8(x[i], x[i + 8]);
+            y[2 * i + 1] = _mm_unpackhi_epi8(x[i], x[i + 8]);
+        }
+#pragma GCC unroll 16
+        for (int i = 0; i < 16; i++)
+            x[i] = y[i];
+    }
+}
+
+static inline __m128i abs_epi16(__m128i x)
+{
+    return _mm_max_epi16(x, _mm_sub_epi16(_mm_setzero_si128(), x));
+}
+
+/* Paeth's prediction in each byte lane, as paeth(): the distances in 16
+ * bits, the choice as byte masks. */
+static inline __m128i paeth_epu8(__m128i a, __m128i b, __m128i c)
+{
+    __m128i z = _mm_setzero_si128();
+    __m128i al = _mm_unpacklo_epi8(a, z), ah = _mm_unpackhi_epi8(a, z);
+    __m128i bl = _mm_unpacklo_epi8(b, z), bh = _mm_unpackhi_epi8(b, z);
+    __m128i cl = _mm_unpacklo_epi8(c, z), ch = _mm_unpackhi_epi8(c, z);
+    __m128i dal = _mm_sub_epi16(al, cl), dah = _mm_sub_epi16(ah, ch);
+    __m128i dbl = _mm_sub_epi16(bl, cl), dbh = _mm_sub_epi16(bh, ch);
+    /* pa = |b - c|, pb = |a - c|, pc = |a + b - 2c| */
+    __m128i pal = abs_epi16(dbl), pah = abs_epi16(dbh);
+    __m128i pbl = abs_epi16(dal), pbh = abs_epi16(dah);
+    __m128i pcl = abs_epi16(_mm_add_epi16(dal, dbl));
+    __m128i pch = abs_epi16(_mm_add_epi16(dah, dbh));
+    /* not a: pa > pb or pa > pc; then not b: pb > pc */
+    __m128i na = _mm_packs_epi16(
+        _mm_or_si128(_mm_cmpgt_epi16(pal, pbl), _mm_cmpgt_epi16(pal, pcl)),
+        _mm_or_si128(_mm_cmpgt_epi16(pah, pbh), _mm_cmpgt_epi16(pah, pch)));
+    __m128i nb = _mm_packs_epi16(_mm_cmpgt_epi16(pbl, pcl),
+                                 _mm_cmpgt_epi16(pbh, pch));
+    __m128i bc = _mm_or_si128(_mm_andnot_si128(nb, b), _mm_and_si128(nb, c));
+    return _mm_or_si128(_mm_andnot_si128(na, a), _mm_and_si128(na, bc));
+}
+
+/* The scalar edges of unfilter_wave(): row k of r from column j0 to j1
+ * (exclusive), its left neighbour and the row above already unfiltered. */
+static void wave_edge(unsigned char *row, const unsigned char *up, int type,
+                      size_t j0, size_t j1)
+{
+    for (size_t j = j0; j < j1; j++) {
+        unsigned a = j ? row[j - 1] : 0, c = j ? up[j - 1] : 0;
+        row[j] = (unsigned char)(row[j] + predict(type, a, up[j], c));
+    }
+}
+
+/* unfilter_wave() for one kind of group: 0 all Average, 1 no Paeth, 2 any
+ * filter (a constant at each call, so each kind compiles to its own loop
+ * without the selects it does not need). */
+static inline void wave_kind(unsigned char *const r[16],
+                             const unsigned char *prev, size_t n,
+                             const unsigned char type[16], int kind)
+{
+    /* the top-left triangle: row k up to column 14 - k */
+    for (int k = 0; k < 15; k++)
+        wave_edge(r[k], k ? r[k - 1] : prev, type[k], 0, (size_t)(15 - k));
+    /* lane k: row k; masks of the lanes of each filter; the left and
+     * above-left neighbours of each lane's first pixel (column 15 - k) */
+    unsigned char m[4][16], left[16], ul[16];
+    for (int k = 0; k < 16; k++) {
+        for (int t = 0; t < 4; t++)
+            m[t][k] = type[k] == t + 1 ? 0xff : 0;
+        left[k] = k < 15 ? r[k][14 - k] : 0;
+        ul[k] = k == 0 ? prev[14] : k < 15 ? r[k - 1][14 - k] : 0;
+    }
+    const __m128i m1 = _mm_loadu_si128((const __m128i *)(void *)m[0]);
+    const __m128i m2 = _mm_loadu_si128((const __m128i *)(void *)m[1]);
+    const __m128i m3 = _mm_loadu_si128((const __m128i *)(void *)m[2]);
+    const __m128i m4 = _mm_loadu_si128((const __m128i *)(void *)m[3]);
+    const __m128i one = _mm_set1_epi8(1);
+    __m128i o = _mm_loadu_si128((const __m128i *)(void *)left);
+    __m128i c = _mm_loadu_si128((const __m128i *)(void *)ul);
+    size_t s0 = 15;
+    for (; s0 + 16 <= n; s0 += 16) {
+        /* row k from column s0 - k: after the transpose, t[j] holds
+         * step s0 + j of every lane */
+        __m128i t[16];
+#pragma GCC unroll 16
+        for (int k = 0; k < 16; k++)
+            t[k] = _mm_loadu_si128((const __m128i *)(void *)(r[k] + s0 - k));
+        transpose16(t);
+#pragma GCC unroll 16
+        for (int j = 0; j < 16; j++) {
+            /* above: the lane before's last pixel; lane 0's from prev */
+            __m128i b = _mm_or_si128(_mm_slli_si128(o, 1),
+                                     _mm_cvtsi32_si128(prev[s0 + j]));
+            /* floor((a + b) / 2) = round up, less the odd bit */
+            __m128i p = _mm_sub_epi8(_mm_avg_epu8(o, b),
+                                     _mm_and_si128(_mm_xor_si128(o, b), one));
+            if (kind >= 1)
+                p = _mm_or_si128(
+                    _mm_and_si128(p, m3),
+                    _mm_or_si128(_mm_and_si128(o, m1), _mm_and_si128(b, m2)));
+            if (kind == 2)
+                p = _mm_or_si128(p, _mm_and_si128(paeth_epu8(o, b, c), m4));
+            c = b;
+            o = _mm_add_epi8(t[j], p);
+            t[j] = o;
+        }
+        transpose16(t);
+#pragma GCC unroll 16
+        for (int k = 0; k < 16; k++)
+            _mm_storeu_si128((__m128i *)(void *)(r[k] + s0 - k), t[k]);
+    }
+    /* the bottom-right triangle: row k from column s0 - k */
+    for (int k = 0; k < 16; k++)
+        wave_edge(r[k], k ? r[k - 1] : prev, type[k], s0 - (size_t)k, n);
+}
+
+/* Undo the filters of 16 consecutive rows of one byte per pixel at once
+ * (SSE2). r[0..15]: the rows (n >= 16 bytes each); prev: the row above
+ * r[0]; type: their filter types (0-4). Each row is a serial chain (a
+ * pixel needs its left neighbour): row k runs k pixels behind row k - 1,
+ * in byte lane k, so one vector step moves all 16 chains a pixel on and
+ * the pixel above is the lane before's previous result. 16 x 16 blocks
+ * are transposed in and out. The same bytes as unfilter_row() on each. */
+static void unfilter_wave(unsigned char *const r[16], const unsigned char *prev,
+                          size_t n, const unsigned char type[16])
+{
+    int avg = 1, paeth = 0;
+    for (int k = 0; k < 16; k++) {
+        avg &= type[k] == 3;
+        paeth |= type[k] == 4;
+    }
+    if (avg)
+        wave_kind(r, prev, n, type, 0);
+    else if (!paeth)
+        wave_kind(r, prev, n, type, 1);
+    else
+        wave_kind(r, prev, n, type, 2);
+}
+#endif
+
 /* Copy one unfiltered row into a PIX row (Leptonica's layout for the
  * colour type: see unfilter_into). chan: samples per pixel (1 grey, 2 grey
  * + alpha, 3 RGB, 4 RGBA); alpha is put over white. */
@@ -244,9 +422,10 @@ static void copy_row(const unsigned char *row, l_uint32 *line, int w, int wpl,
 /* Unfilter every row of raw (h rows of 1 + rb bytes) and copy each into the
  * PIX's data (wpl words a row), which has the depth Leptonica gives this
  * colour type, while it is in cache. bpp: bytes per pixel of the PNG;
- * chan: samples per pixel (1-4); wide: 16-bit samples; tmp [optional]: 4
- * rows of rb bytes that each unfiltered row goes through, when data is
- * raw itself (grey_in_place_size). Returns 0 or -1 (bad filter type). */
+ * chan: samples per pixel (1-4); wide: 16-bit samples; tmp [optional]:
+ * PNG_WAVE_ROWS rows of rb bytes that each unfiltered row goes through,
+ * when data is raw itself (grey_in_place_size). Returns 0 or -1 (bad
+ * filter type). */
 static int unfilter_into(unsigned char *raw, const unsigned char *zero,
                          unsigned char *tmp, size_t rb, int w, int h, int bpp,
                          int chan, int wide, l_uint32 *data, int wpl)
@@ -256,6 +435,19 @@ static int unfilter_into(unsigned char *raw, const unsigned char *zero,
     for (int y = 0; y < h;) {
         unsigned char *f = raw + (size_t)y * stride, *row = f + 1;
         int k = 1, rc = 0;
+#if PNG_WAVE
+        unsigned char types[PNG_WAVE_ROWS];
+        int wave = bpp == 1 && y + PNG_WAVE_ROWS <= h && rb >= PNG_WAVE_ROWS;
+        for (int j = 0; wave && j < PNG_WAVE_ROWS; j++)
+            wave = (types[j] = f[(size_t)j * stride]) <= 4;
+        if (wave) {
+            unsigned char *r[PNG_WAVE_ROWS];
+            for (int j = 0; j < PNG_WAVE_ROWS; j++)
+                r[j] = row + (size_t)j * stride;
+            unfilter_wave(r, prev, rb, types);
+            k = PNG_WAVE_ROWS;
+        } else
+#endif
         if (bpp == 1 && y + 4 <= h && rb >= 4 && f[0] == 3 && f[stride] == 3 &&
             f[2 * stride] == 3 && f[3 * stride] == 3) {
             /* most rows of a grey scan are Average-filtered */
@@ -472,7 +664,7 @@ static PIX *png_pix(unsigned char **praw, const PngHead *ph,
     unsigned char *raw = *praw;
     int in_place = grey_in_place_size(ph) > 0;
     unsigned char *zero = calloc(ph->rb + 8, 1);
-    unsigned char *tmp = in_place ? malloc(4 * ph->rb) : NULL;
+    unsigned char *tmp = in_place ? malloc(PNG_WAVE_ROWS * ph->rb) : NULL;
     PIX *pix = NULL;
     if (zero && (tmp || !in_place))
         pix = in_place ? pixCreateHeader((int)ph->w, (int)ph->h, 8)

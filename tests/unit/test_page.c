@@ -472,6 +472,56 @@ static int check_same_as_pixread(const char *path)
     return ok;
 }
 
+/* Grey rows with a filter type drawn per row (0-4, as a scanner's encoder
+ * picks them) are unfiltered 16 at a time (unfilter_wave): every mix of
+ * types in a group, widths on both sides of 16 and of the in-place rule
+ * (w % 4), heights with and without a partial last group, and a bad type
+ * inside a group. Raw random bytes make every prediction matter. */
+static void page_png_read__grey8_rows_of_mixed_filters__equals_pixread(void)
+{
+    static const uint32_t widths[] = {15, 16, 17, 31, 32, 35, 100, 257};
+    static const uint32_t heights[] = {16, 17, 33, 48};
+    const char *path = tmp_path("mixed.png");
+    uint32_t seed = 12345;
+    for (size_t i = 0; i < sizeof widths / sizeof *widths; i++)
+        for (size_t j = 0; j < sizeof heights / sizeof *heights; j++)
+            for (int mode = 0; mode < 6; mode++) {
+                uint32_t w = widths[i], h = heights[j];
+                size_t stride = (size_t)w + 1, len = stride * h;
+                unsigned char *raw = malloc(len);
+                unsigned char *file = malloc(2 * len + 4096);
+                CHECK(raw && file);
+                if (!raw || !file) {
+                    free(raw);
+                    free(file);
+                    return;
+                }
+                for (size_t k = 0; k < len; k++) {
+                    seed = seed * 1103515245u + 12345u;
+                    raw[k] = (unsigned char)(seed >> 16);
+                }
+                for (uint32_t y = 0; y < h; y++) {
+                    seed = seed * 1103515245u + 12345u;
+                    /* 0: all Average, 1: no Paeth, 2: all Paeth, 3-5:
+                     * any type */
+                    unsigned t = (seed >> 16) % (mode == 1 ? 4u : 5u);
+                    raw[y * stride] =
+                        (unsigned char)(mode == 0 ? 3 : mode == 2 ? 4 : t);
+                }
+                if (mode == 3 && h > 20)
+                    raw[20 * stride] = 7; /* bad type inside the 2nd group */
+                size_t n = make_png(file, w, h, raw, len);
+                write_file(path, file, n);
+                PIX *f = page_png_read(path);
+                CHECK(!f == (mode == 3 && h > 20));
+                pixDestroy(&f);
+                CHECK(check_same_as_pixread(path) == !(mode == 3 && h > 20));
+                free(raw);
+                free(file);
+            }
+    unlink(path);
+}
+
 static void page_read__truncated_png__fails_like_pixread(void)
 {
     PngSpec s = {PNG_COLOR_TYPE_GRAY, 8, 0, 0, 11811, 1, NULL, 0, 0, 300};
@@ -778,6 +828,7 @@ int main(void)
 {
     setMsgSeverity(L_SEVERITY_NONE);
     RUN(page_png_read__grey8_every_filter_and_width__equals_pixread);
+    RUN(page_png_read__grey8_rows_of_mixed_filters__equals_pixread);
     RUN(page_png_read__grey16_rgb8_rgb16__equals_pixread);
     RUN(page_png_read__many_idat_chunks_phys_text__equals_pixread);
     RUN(page_png_read__grey_alpha_rgba_8_16__flattened_equals_pixread);
