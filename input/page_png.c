@@ -49,8 +49,7 @@
 #define PNG_WAVE 0
 #endif
 
-/* rows unfiltered at once (unfilter_wave); a PIX's rows go through a
- * staging buffer of this many rows when the page is decoded in place */
+/* rows unfiltered at once (unfilter_wave) */
 #define PNG_WAVE_ROWS 16
 
 /* libpng's default limits (png_set_user_limits) */
@@ -390,8 +389,19 @@ static void copy_row(const unsigned char *row, l_uint32 *line, int w, int wpl,
     if (chan == 1 && !wide) {
         /* bytes in order -> words with the first byte most significant;
          * the padding of the last word is 0 */
-        int full = w / 4;
-        for (int j = 0; j < full; j++) {
+        int full = w / 4, j = 0;
+#if PNG_WAVE
+        /* four words at a time: swap the bytes of each 16-bit half, then
+         * the halves (a load before its store, as in place it must) */
+        for (; j + 4 <= full; j += 4) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(row +
+                                                                    4 * j));
+            v = _mm_or_si128(_mm_slli_epi16(v, 8), _mm_srli_epi16(v, 8));
+            v = _mm_shufflehi_epi16(_mm_shufflelo_epi16(v, 0xb1), 0xb1);
+            _mm_storeu_si128((__m128i *)(void *)(line + j), v);
+        }
+#endif
+        for (; j < full; j++) {
             const unsigned char *p = row + 4 * j;
             line[j] = (l_uint32)p[0] << 24 | (l_uint32)p[1] << 16 |
                       (l_uint32)p[2] << 8 | p[3];
@@ -401,7 +411,7 @@ static void copy_row(const unsigned char *row, l_uint32 *line, int w, int wpl,
             for (int k = 0; k < w - 4 * full; k++)
                 v |= (l_uint32)row[4 * full + k] << (24 - 8 * k);
             line[full] = v;
-            for (int j = full + 1; j < wpl; j++)
+            for (j = full + 1; j < wpl; j++)
                 line[j] = 0;
         }
     } else if (chan == 1) {
@@ -423,9 +433,13 @@ static void copy_row(const unsigned char *row, l_uint32 *line, int w, int wpl,
  * PIX's data (wpl words a row), which has the depth Leptonica gives this
  * colour type, while it is in cache. bpp: bytes per pixel of the PNG;
  * chan: samples per pixel (1-4); wide: 16-bit samples; tmp [optional]:
- * PNG_WAVE_ROWS rows of rb bytes that each unfiltered row goes through,
- * when data is raw itself (grey_in_place_size). Returns 0 or -1 (bad
- * filter type). */
+ * rb bytes for the row above the next ones, when data is raw itself
+ * (grey_in_place_size). Returns 0 or -1 (bad filter type).
+ *
+ * In place, PIX row y (wpl * 4 <= 1 + rb bytes, grey_in_place_size) lies
+ * at or before its own unfiltered row and ends before row y + 1's filter
+ * byte; copy_row() reads each word's bytes before it writes the word,
+ * front to back, so it never overwrites bytes still to be read. */
 static int unfilter_into(unsigned char *raw, const unsigned char *zero,
                          unsigned char *tmp, size_t rb, int w, int h, int bpp,
                          int chan, int wide, l_uint32 *data, int wpl)
@@ -479,16 +493,14 @@ static int unfilter_into(unsigned char *raw, const unsigned char *zero,
         }
         if (rc < 0)
             return -1;
-        if (tmp) { /* all k rows out of raw before a PIX row lands there */
-            for (int j = 0; j < k; j++)
-                memcpy(tmp + (size_t)j * rb, row + (size_t)j * stride, rb);
-            row = tmp;
-        }
-        size_t rs = tmp ? rb : stride; /* from one of the k rows to the next */
+        /* in place, the last row is kept for the next one's filter: its
+         * PIX row overwrites it */
+        if (tmp)
+            memcpy(tmp, row + (size_t)(k - 1) * stride, rb);
         for (int j = 0; j < k; j++)
-            copy_row(row + (size_t)j * rs, data + (size_t)(y + j) * wpl, w,
+            copy_row(row + (size_t)j * stride, data + (size_t)(y + j) * wpl, w,
                      wpl, chan, wide);
-        prev = row + (size_t)(k - 1) * rs;
+        prev = tmp ? tmp : row + (size_t)(k - 1) * stride;
         y += k;
     }
     return 0;
@@ -645,8 +657,8 @@ static unsigned char *png_inflate(const unsigned char *buf,
  * 4 bytes, at most 1 + rb) then never reaches the rows not yet copied, so
  * the page needs one buffer instead of two (8.7 MB less on a 300 dpi A4
  * page, and its rows land on lines the unfiltering just had in cache);
- * unfilter_into takes each unfiltered row through tmp, which then holds
- * the row above the next ones. */
+ * unfilter_into keeps the last unfiltered row of each step in tmp, the
+ * row above the next ones. */
 static size_t grey_in_place_size(const PngHead *ph)
 {
     size_t wpl4 = ((size_t)ph->w + 3) / 4 * 4; /* bytes per PIX row */
@@ -664,7 +676,7 @@ static PIX *png_pix(unsigned char **praw, const PngHead *ph,
     unsigned char *raw = *praw;
     int in_place = grey_in_place_size(ph) > 0;
     unsigned char *zero = calloc(ph->rb + 8, 1);
-    unsigned char *tmp = in_place ? malloc(PNG_WAVE_ROWS * ph->rb) : NULL;
+    unsigned char *tmp = in_place ? malloc(ph->rb) : NULL;
     PIX *pix = NULL;
     if (zero && (tmp || !in_place))
         pix = in_place ? pixCreateHeader((int)ph->w, (int)ph->h, 8)
