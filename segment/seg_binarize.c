@@ -28,6 +28,10 @@
 
 #include "common/err.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -344,9 +348,10 @@ static PIX *apply_grid(PIX *pixg, const float *th, int nx, int ny, int cell,
  * is added, in memory byte order and 32 bytes at a time (a loop the
  * compiler vectorises), into 32-bit per-column accumulators (a column's
  * sum of squares over a cell row stays below 2^32 for cells up to 16 px);
- * at the end of each cell row the columns are summed into their cells
- * (column of memory byte i: pixel i ^ 3 on little-endian machines) as
- * doubles. The sums are exact, so the order does not change them. */
+ * at the end of each cell row the columns are summed into their cells,
+ * pixel by pixel in registers (pixel x's column: memory byte x ^ 3 on
+ * little-endian machines), and added to the tables as doubles. The sums
+ * are exact, so the order does not change them. */
 /* GCC's -O2 vectorises only loops without widening (its "very cheap"
  * cost model); this one widens bytes to 32 bits and runs over every
  * pixel, so it asks for the "cheap" model (clang vectorises it at -O2). */
@@ -357,10 +362,11 @@ static PIX *apply_grid(PIX *pixg, const float *th, int nx, int ny, int cell,
 #define SEG_VECTORIZE_WIDENING
 #endif
 
-/* a1[i] += g[i], a2[i] += g[i]^2 for i < n. */
+/* a1[i] += g[i], a2[i] += g[i]^2 and amin[i] = min(amin[i], g[i]) for
+ * i < n: one pass over the row. */
 static SEG_VECTORIZE_WIDENING void
 add_row(const unsigned char *restrict g, uint32_t *restrict a1,
-                    uint32_t *restrict a2, size_t n)
+        uint32_t *restrict a2, unsigned char *restrict amin, size_t n)
 {
     size_t n32 = n / 32 * 32, i0, i;
     for (i0 = 0; i0 < n32; i0 += 32)
@@ -368,11 +374,13 @@ add_row(const unsigned char *restrict g, uint32_t *restrict a1,
             uint32_t v = g[i];
             a1[i] += v;
             a2[i] += v * v;
+            amin[i] = g[i] < amin[i] ? g[i] : amin[i];
         }
     for (i = n32; i < n; i++) {
         uint32_t v = g[i];
         a1[i] += v;
         a2[i] += v * v;
+        amin[i] = g[i] < amin[i] ? g[i] : amin[i];
     }
 }
 
@@ -392,41 +400,24 @@ static int cell_sums(PIX *pixg, int cell, int nx, int ny, double *i1,
     size_t nb = (size_t)gwpl * 4;
     uint32_t *a1 = calloc(nb, sizeof *a1);
     uint32_t *a2 = calloc(nb, sizeof *a2);
-    /* per-cell sums of a cell row; cell nx collects the padding bytes */
-    uint32_t *c1 = malloc((size_t)(nx + 1) * sizeof *c1);
-    uint32_t *c2 = malloc((size_t)(nx + 1) * sizeof *c2);
-    int *cellof = malloc(nb * sizeof *cellof);
     /* per-byte minimum over the cell row so far, for wmin (bytes past
      * the row's own stay 255) */
     size_t nwords = ((size_t)w + 31) / 32;
     unsigned char *amin = malloc(nwords * 32);
-    if (!a1 || !a2 || !c1 || !c2 || !cellof || !amin) {
+    if (!a1 || !a2 || !amin) {
         free(a1);
         free(a2);
-        free(c1);
-        free(c2);
-        free(cellof);
         free(amin);
         return err_set("binarize: out of memory (%dx%d page)", w, h);
     }
     memset(amin, 255, nwords * 32);
-    for (size_t i = 0; i < nb; i++) {
-#ifdef L_BIG_ENDIAN
-        int x = (int)i;
-#else
-        int x = (int)(i ^ 3);
-#endif
-        cellof[i] = x < w ? x / cell : nx;
-    }
     size_t stride = (size_t)nx + 1;
     memset(i1, 0, stride * sizeof *i1);
     memset(i2, 0, stride * sizeof *i2);
     for (int y = 0; y < h; y++) {
         const unsigned char *g =
             (const unsigned char *)(gdata + (size_t)y * gwpl);
-        add_row(g, a1, a2, nb);
-        for (size_t i = 0; i < nb; i++) /* vectorised */
-            amin[i] = g[i] < amin[i] ? g[i] : amin[i];
+        add_row(g, a1, a2, amin, nb);
         if ((y + 1) % cell == 0 || y == h - 1) {
             size_t ty = (size_t)(y / cell);
             /* memory bytes 32 wi .. 32 wi + 31 are the logical pixels of
@@ -441,22 +432,30 @@ static int cell_sums(PIX *pixg, int cell, int nx, int ny, double *i1,
                 wmin[ty * nwords + wi] = m;
             }
             memset(amin, 255, nwords * 32);
-            memset(c1, 0, (size_t)(nx + 1) * sizeof *c1);
-            memset(c2, 0, (size_t)(nx + 1) * sizeof *c2);
-            for (size_t i = 0; i < nb; i++) {
-                c1[cellof[i]] += a1[i];
-                c2[cellof[i]] += a2[i];
-            }
             /* row ty + 1 of the tables: the one above plus this cell
-             * row's running sums */
+             * row's running sums; a cell's sums are taken over its
+             * pixels in order (memory byte of pixel x: x ^ 3 on
+             * little-endian machines) in registers */
             const double *u1 = i1 + ty * stride, *u2 = i2 + ty * stride;
             double *r1 = i1 + (ty + 1) * stride, *r2 = i2 + (ty + 1) * stride;
             double a = 0, b = 0;
             r1[0] = 0;
             r2[0] = 0;
+            int x = 0;
             for (int tx = 0; tx < nx; tx++) {
-                a += c1[tx];
-                b += c2[tx];
+                uint32_t s1 = 0, s2 = 0;
+                int xe = x + cell < w ? x + cell : w;
+                for (; x < xe; x++) {
+#ifdef L_BIG_ENDIAN
+                    size_t i = (size_t)x;
+#else
+                    size_t i = (size_t)(x ^ 3);
+#endif
+                    s1 += a1[i];
+                    s2 += a2[i];
+                }
+                a += s1;
+                b += s2;
                 r1[tx + 1] = u1[tx + 1] + a;
                 r2[tx + 1] = u2[tx + 1] + b;
             }
@@ -467,9 +466,6 @@ static int cell_sums(PIX *pixg, int cell, int nx, int ny, double *i1,
     (void)ny;
     free(a1);
     free(a2);
-    free(c1);
-    free(c2);
-    free(cellof);
     free(amin);
     return 0;
 }
@@ -495,6 +491,107 @@ static PIX *rgb_to_grey(PIX *pixs)
     }
     pixCopyResolution(pixg, pixs);
     return pixg;
+}
+
+/* The window of cell row ty (R cells each side): its rows of the
+ * summed-area tables and its height, px. */
+typedef struct {
+    const double *a1, *c1, *a2, *c2; /* i1, i2 at its top and bottom */
+    int nx, R, cell, w;
+    double rows; /* pixel rows */
+    float k;
+} CellRow;
+
+/* Sauvola's thresholds of cells [t0, t1) of a row, one at a time. */
+static void cell_thresholds_scalar(const CellRow *cr, int t0, int t1,
+                                   float *th)
+{
+    for (int tx = t0; tx < t1; tx++) {
+        int x0 = tx - cr->R < 0 ? 0 : tx - cr->R;
+        int x1 = tx + cr->R + 1 > cr->nx ? cr->nx : tx + cr->R + 1;
+        int px1 = x1 * cr->cell < cr->w ? x1 * cr->cell : cr->w;
+        double cnt = (double)(px1 - x0 * cr->cell) * cr->rows;
+        double sum = cr->c1[x1] - cr->a1[x1] - cr->c1[x0] + cr->a1[x0];
+        double sq = cr->c2[x1] - cr->a2[x1] - cr->c2[x0] + cr->a2[x0];
+        double m = sum / cnt, var = sq / cnt - m * m;
+        double sd = var > 0 ? sqrt(var) : 0;
+        th[tx] = (float)(m * (1.0 + cr->k * (sd / 128.0 - 1.0)));
+    }
+}
+
+#if defined(__SSE2__)
+/* The same for cells [t0, t1) whose window lies inside the page across
+ * (2R + 1 whole cells), two at a time: the same IEEE operations in the
+ * same order, so the same floats. Returns the first cell not done. */
+static int cell_thresholds_sse2(const CellRow *cr, int t0, int t1, float *th)
+{
+    const __m128d cnt = _mm_set1_pd((double)((2 * cr->R + 1) * cr->cell) *
+                                    cr->rows);
+    const __m128d k = _mm_set1_pd((double)cr->k), one = _mm_set1_pd(1.0);
+    const __m128d c128 = _mm_set1_pd(128.0), zero = _mm_setzero_pd();
+    int tx = t0;
+    for (; tx + 2 <= t1; tx += 2) {
+        int x0 = tx - cr->R, x1 = tx + cr->R + 1;
+        __m128d sum = _mm_add_pd(
+            _mm_sub_pd(_mm_sub_pd(_mm_loadu_pd(cr->c1 + x1),
+                                  _mm_loadu_pd(cr->a1 + x1)),
+                       _mm_loadu_pd(cr->c1 + x0)),
+            _mm_loadu_pd(cr->a1 + x0));
+        __m128d sq = _mm_add_pd(
+            _mm_sub_pd(_mm_sub_pd(_mm_loadu_pd(cr->c2 + x1),
+                                  _mm_loadu_pd(cr->a2 + x1)),
+                       _mm_loadu_pd(cr->c2 + x0)),
+            _mm_loadu_pd(cr->a2 + x0));
+        __m128d m = _mm_div_pd(sum, cnt);
+        __m128d var = _mm_sub_pd(_mm_div_pd(sq, cnt), _mm_mul_pd(m, m));
+        /* var > 0 ? sqrt(var) : 0 (a negative var's NaN is masked) */
+        __m128d sd = _mm_and_pd(_mm_sqrt_pd(var), _mm_cmpgt_pd(var, zero));
+        __m128d f = _mm_sub_pd(_mm_div_pd(sd, c128), one);
+        __m128d t = _mm_mul_pd(m, _mm_add_pd(one, _mm_mul_pd(k, f)));
+        _mm_storel_pi((__m64 *)(void *)(th + tx), _mm_cvtpd_ps(t));
+    }
+    return tx;
+}
+#endif
+
+/**
+ * Sauvola's thresholds of one row of cells from the summed-area tables.
+ *
+ * @param[in]  i1, i2  the tables of grey sums and sums of squares,
+ *                     (nx + 1) x (ny + 1), as cell_sums() fills them
+ * @param[in]  nx, ny  cells across and down
+ * @param[in]  ty      the row of cells
+ * @param[in]  R       the window: R cells on each side
+ * @param[in]  cell    the cell's side, px
+ * @param[in]  w, h    the page's size, px (the last cells may be cut)
+ * @param[in]  k       Sauvola's k
+ * @param[in]  simd    1 = two cells at a time (SSE2) where the window lies
+ *                     inside the page across; 0 = one at a time (for
+ *                     tests: the two give the same floats)
+ * @param[out] th      nx thresholds: m (1 + k (s / 128 - 1)) of the
+ *                     window's mean m and deviation s
+ */
+void seg__cell_thresholds(const double *i1, const double *i2, int nx, int ny,
+                          int ty, int R, int cell, int w, int h, float k,
+                          int simd, float *th)
+{
+    int y0 = ty - R < 0 ? 0 : ty - R, y1 = ty + R + 1 > ny ? ny : ty + R + 1;
+    int py1 = y1 * cell < h ? y1 * cell : h;
+    size_t top = (size_t)y0 * (nx + 1), bottom = (size_t)y1 * (nx + 1);
+    CellRow cr = {i1 + top, i1 + bottom, i2 + top, i2 + bottom,
+                  nx,       R,           cell,     w,
+                  (double)(py1 - y0 * cell), k};
+    int tx = 0;
+#if defined(__SSE2__)
+    /* inside: x0 = tx - R >= 0 and x1 = tx + R + 1 <= nx - 1 */
+    if (simd && R < nx - R - 1) {
+        cell_thresholds_scalar(&cr, 0, R, th);
+        tx = cell_thresholds_sse2(&cr, R, nx - R - 1, th);
+    }
+#else
+    (void)simd;
+#endif
+    cell_thresholds_scalar(&cr, tx, nx, th);
 }
 
 /**
@@ -535,22 +632,9 @@ PIX *seg__sauvola(PIX *pixg, int half, float k, int skip_paper)
     }
     if (cell_sums(pixg, cell, nx, ny, i1, i2, wmin) != 0)
         goto done;
-    for (int ty = 0; ty < ny; ty++) {
-        int y0 = ty - R < 0 ? 0 : ty - R, y1 = ty + R + 1 > ny ? ny : ty + R + 1;
-        int py0 = y0 * cell, py1 = y1 * cell < h ? y1 * cell : h;
-        for (int tx = 0; tx < nx; tx++) {
-            int x0 = tx - R < 0 ? 0 : tx - R, x1 = tx + R + 1 > nx ? nx : tx + R + 1;
-            int px0 = x0 * cell, px1 = x1 * cell < w ? x1 * cell : w;
-            double cnt = (double)(px1 - px0) * (py1 - py0); /* pixels */
-            size_t A = (size_t)y0 * (nx + 1) + x0, B = (size_t)y0 * (nx + 1) + x1;
-            size_t C = (size_t)y1 * (nx + 1) + x0, D = (size_t)y1 * (nx + 1) + x1;
-            double sum = i1[D] - i1[B] - i1[C] + i1[A];
-            double sq = i2[D] - i2[B] - i2[C] + i2[A];
-            double m = sum / cnt, var = sq / cnt - m * m;
-            double sd = var > 0 ? sqrt(var) : 0;
-            th[(size_t)ty * nx + tx] = (float)(m * (1.0 + k * (sd / 128.0 - 1.0)));
-        }
-    }
+    for (int ty = 0; ty < ny; ty++)
+        seg__cell_thresholds(i1, i2, nx, ny, ty, R, cell, w, h, k, 1,
+                             th + (size_t)ty * nx);
     pixd = apply_grid(pixg, th, nx, ny, cell, skip_paper ? wmin : NULL);
 done:
     free(i1);

@@ -136,6 +136,9 @@ float seg__line_base_at(const SegWLine *l, float x);
 
 /* seg_binarize.c */
 PIX *seg__sauvola(PIX *pixg, int half, float k, int skip_paper);
+void seg__cell_thresholds(const double *i1, const double *i2, int nx, int ny,
+                          int ty, int R, int cell, int w, int h, float k,
+                          int simd, float *th);
 int seg__ink_extent(PIX *pixb, l_int32 *pon, BOX **pbox);
 
 /* seg_furniture.c */

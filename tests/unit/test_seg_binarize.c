@@ -379,6 +379,69 @@ static void seg__sauvola__paper_skipped__same_page_as_every_pixel(void)
     CHECK(ink > 0); /* the marks were found: not a comparison of blanks */
 }
 
+/* The thresholds two cells at a time (SSE2) are the floats one at a time
+ * gives, bit for bit: summed-area tables of pages of random grey, of flat
+ * grey (variance 0, or a hair below from rounding) and of both, with
+ * windows wider than the page, the last cells whole or cut at the right
+ * and bottom edges, odd and even counts of inner cells. (A reordering of
+ * the double operations, a rounding apart, would almost never change the
+ * float: that the order is cell_threshold()'s is checked by reading.) */
+static void seg__cell_thresholds__two_at_a_time__same_floats(void)
+{
+    static const int dims[][4] = {/* nx, ny, R, cell */
+                                  {40, 30, 3, 6},    {41, 7, 5, 3},
+                                  {42, 7, 5, 3},     {9, 9, 6, 4},
+                                  {200, 12, 12, 16}, {201, 12, 12, 16},
+                                  {3, 3, 1, 2},      {77, 20, 2, 5},
+                                  {78, 20, 2, 5}};
+    int rows = 0, same = 0, inner = 0;
+    for (size_t d = 0; d < sizeof dims / sizeof *dims; d++)
+        for (int kind = 0; kind < 6; kind++) {
+            int nx = dims[d][0], ny = dims[d][1], R = dims[d][2];
+            int cell = dims[d][3], cut = kind >= 3 ? cell - 1 : 0;
+            int w = nx * cell - cut, h = ny * cell - cut;
+            size_t n = (size_t)(nx + 1) * (ny + 1);
+            double *i1 = calloc(n, sizeof *i1), *i2 = calloc(n, sizeof *i2);
+            float *a = malloc((size_t)nx * sizeof *a);
+            float *b = malloc((size_t)nx * sizeof *b);
+            CHECK(i1 && i2 && a && b);
+            if (!i1 || !i2 || !a || !b)
+                break;
+            fx_seed = (unsigned)(17 * d + kind % 3 + 1);
+            for (int ty = 0; ty < ny; ty++)
+                for (int tx = 0; tx < nx; tx++) {
+                    /* a cell of cell x cell pixels, flat or not */
+                    double s1 = 0, s2 = 0;
+                    int flat = kind % 3 == 1 || (kind % 3 == 2 && tx < nx / 2);
+                    unsigned g0 = 150 + fx_rand() % 100;
+                    for (int p = 0; p < cell * cell; p++) {
+                        unsigned g = flat ? g0 : fx_rand() % 256;
+                        s1 += g;
+                        s2 += (double)g * g;
+                    }
+                    size_t at = (size_t)(ty + 1) * (nx + 1) + tx + 1;
+                    size_t up = at - (size_t)(nx + 1);
+                    i1[at] = i1[up] + i1[at - 1] - i1[up - 1] + s1;
+                    i2[at] = i2[up] + i2[at - 1] - i2[up - 1] + s2;
+                }
+            for (int ty = 0; ty < ny; ty++) {
+                seg__cell_thresholds(i1, i2, nx, ny, ty, R, cell, w, h,
+                                     0.34f, 1, a);
+                seg__cell_thresholds(i1, i2, nx, ny, ty, R, cell, w, h,
+                                     0.34f, 0, b);
+                rows++;
+                same += memcmp(a, b, (size_t)nx * sizeof *a) == 0;
+            }
+            inner += nx - 2 * R - 1 >= 2;
+            free(i1);
+            free(i2);
+            free(a);
+            free(b);
+        }
+    CHECK(rows > 0 && same == rows);
+    CHECK(inner > 0); /* some rows had cells done two at a time */
+}
+
 /* The ink count and box the skew step measures on are Leptonica's
  * (pixCountPixels, pixClipToForeground): widths on and off a 32-pixel
  * word, ink at every edge, a single pixel, and padding bits set in each
@@ -505,6 +568,7 @@ int main(void)
     RUN(seg_page_binarize__level_box_tilted_writing__not_rotated);
     RUN(seg_page_binarize__blank_noisy_paper__no_ink);
     RUN(seg__sauvola__paper_skipped__same_page_as_every_pixel);
+    RUN(seg__cell_thresholds__two_at_a_time__same_floats);
     RUN(seg__ink_extent__any_page__count_and_box_as_leptonica);
     RUN(seg_page_binarize__very_dark_page__text_found);
     RUN(seg_page_binarize__black_and_random_pages__no_crash);
