@@ -119,16 +119,34 @@ static int otsu_hist(const unsigned *hist, float *plo, float *phi)
     return t;
 }
 
+/* Are the 32-pixel words over pixels [xa, xb) all blank (blank: one
+ * flag a word; NULL = none is)? */
+static int span_blank(const unsigned char *blank, int xa, int xb)
+{
+    if (!blank || xb <= xa)
+        return 0;
+    for (int wi = xa / 32; wi <= (xb - 1) / 32; wi++)
+        if (!blank[wi])
+            return 0;
+    return 1;
+}
+
 /* One row of thresholds from per-cell-column values rt (< 0 = none):
- * linear between cell centres, flat beyond the outer centres. */
+ * linear between cell centres, flat beyond the outer centres. The spans
+ * between two centres that lie in blank words only (blank, optional: the
+ * words apply_grid writes as paper) are left out; the others get the
+ * same values as without blank (each span is worked out from its own
+ * start). */
 static void row_thresholds(const float *rt, int nx, int cell, int w,
-                           short *thr)
+                           const unsigned char *blank, short *thr)
 {
     int c0 = cell / 2;
     for (int x = 0; x < c0 && x < w; x++)
         thr[x] = (short)(rt[0] < 0 ? -1 : (int)rt[0]);
     for (int k = 0; k + 1 < nx; k++) {
         int xa = k * cell + c0, xb = xa + cell > w ? w : xa + cell;
+        if (span_blank(blank, xa, xb))
+            continue;
         float a = rt[k], b = rt[k + 1];
         if (a >= 0 && b >= 0) {
             float t = a, dt = (b - a) / cell;
@@ -147,23 +165,31 @@ static void row_thresholds(const float *rt, int nx, int cell, int w,
 
 /* Thresholds of one row, in logical pixel order (thr) -> in the order of
  * the bytes in memory (Leptonica keeps the 4 bytes of a word in reverse
- * order on little-endian machines; GET_DATA_BYTE). */
+ * order on little-endian machines; GET_DATA_BYTE), for the 32-pixel
+ * groups that are not blank (blank: NULL = none is). */
 static void thr_to_memory_order(const short *restrict thr, int n,
+                                const unsigned char *blank,
                                 short *restrict tm)
 {
+    for (int g = 0; g < n / 32; g++) {
+        if (blank && blank[g])
+            continue;
+        const short *t = thr + 32 * g;
+        short *m = tm + 32 * g;
 #ifdef L_BIG_ENDIAN
-    memcpy(tm, thr, (size_t)n * sizeof *tm);
+        memcpy(m, t, 32 * sizeof *m);
 #else
-    /* n is a multiple of 4 (whole 32-pixel groups): each group of 4
-     * reversed, written out so that the compiler vectorises it (the loop
-     * over x ^ 3 stayed scalar: ~1 ms of a 300 dpi A4 page) */
-    for (int x = 0; x + 3 < n; x += 4) {
-        tm[x] = thr[x + 3];
-        tm[x + 1] = thr[x + 2];
-        tm[x + 2] = thr[x + 1];
-        tm[x + 3] = thr[x];
-    }
+        /* each group of 4 reversed, written out so that the compiler
+         * vectorises it (the loop over x ^ 3 stayed scalar: ~1 ms of a
+         * 300 dpi A4 page) */
+        for (int x = 0; x < 32; x += 4) {
+            m[x] = t[x + 3];
+            m[x + 1] = t[x + 2];
+            m[x + 2] = t[x + 1];
+            m[x + 3] = t[x];
+        }
 #endif
+    }
 }
 
 /* 32 compare results c[0..31] (0/1, in memory byte order) -> one word of
@@ -304,7 +330,8 @@ static PIX *apply_grid(PIX *pixg, const float *th, int nx, int ny, int cell,
                          : a >= 0         ? a
                                           : b;
             }
-            row_thresholds(rt, nx, cell, w, thr);
+            const unsigned char *bl = wmin ? blank : NULL;
+            row_thresholds(rt, nx, cell, w, bl, thr);
             /* own cell without a threshold: no ink */
             int oy = y / cell < ny ? y / cell : ny - 1;
             const float *own = th + (size_t)oy * nx;
@@ -314,7 +341,7 @@ static PIX *apply_grid(PIX *pixg, const float *th, int nx, int ny, int cell,
                     for (int x = tx * cell; x < x1; x++)
                         thr[x] = -1;
                 }
-            thr_to_memory_order(thr, wpad, tm);
+            thr_to_memory_order(thr, wpad, bl, tm);
         }
         const unsigned char *gl = (const unsigned char *)(gdata + (size_t)y * gwpl);
         for (int wi = 0; wi < dwpl; wi++) {
