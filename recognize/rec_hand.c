@@ -98,12 +98,17 @@ static void glyph_edges(const unsigned char *mask, int w, int h,
 {
     int pl = -1, pr = -1;
     for (int y = 0; y < h; y++) {
+        const unsigned char *row = mask + (size_t)y * w;
         int l = -1, r = -1;
         for (int x = 0; x < w; x++)
-            if (mask[y * w + x]) {
-                if (l < 0)
-                    l = x;
+            if (row[x]) {
+                l = x;
+                break;
+            }
+        for (int x = w - 1; l >= 0 && x >= l; x--)
+            if (row[x]) {
                 r = x;
+                break;
             }
         if (l >= 0 && pl >= 0) {
             *pstraight += (l == pl) + (r == pr);
