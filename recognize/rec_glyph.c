@@ -99,10 +99,10 @@ static void glyph_core(const unsigned char *mask, int stride, int x0, int y0,
                 d[c] += row[c] * wgt;
         }
     }
-    /* Rounding can push a fully covered pixel a hair over 1. */
+    /* Rounding can push a fully covered pixel a hair over 1 (written
+     * without a branch, so that it compiles to a vector minimum) */
     for (int i = 0; i < n * n; i++)
-        if (dst[i] > 1.0f)
-            dst[i] = 1.0f;
+        dst[i] = 1.0f < dst[i] ? 1.0f : dst[i];
 }
 
 /**
@@ -126,10 +126,11 @@ int rec_glyph_normalize_mask(const unsigned char *mask, int w, int h,
 {
     if (!dst)
         return err_set("rec_glyph_normalize_mask: dst is NULL");
-    memset(dst, 0, sizeof(float) * REC_INPUT_SIZE * REC_INPUT_SIZE);
-    if (!mask || w <= 0 || h <= 0 || stride < w)
+    if (!mask || w <= 0 || h <= 0 || stride < w) {
+        memset(dst, 0, sizeof(float) * REC_INPUT_SIZE * REC_INPUT_SIZE);
         return err_set("rec_glyph_normalize_mask: bad mask (%dx%d, stride %d)",
                        w, h, stride);
+    }
     int x0 = w, y0 = h, x1 = -1, y1 = -1;
     for (int y = 0; y < h; y++) {
         const unsigned char *p = mask + (size_t)y * (size_t)stride;
@@ -154,9 +155,11 @@ int rec_glyph_normalize_mask(const unsigned char *mask, int w, int h,
             y0 = y;
         y1 = y;
     }
-    if (x1 < 0)
+    if (x1 < 0) {
+        memset(dst, 0, sizeof(float) * REC_INPUT_SIZE * REC_INPUT_SIZE);
         return err_set("glyph has no ink (%dx%d mask)", w, h);
-    glyph_core(mask, stride, x0, y0, x1, y1, dst);
+    }
+    glyph_core(mask, stride, x0, y0, x1, y1, dst); /* clears dst first */
     return 0;
 }
 
