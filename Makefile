@@ -87,7 +87,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 # The layer each test program, tool and fuzz target belongs to (it links
 # that layer and the ones below): tests by their module prefix.
 unit_layer = $(strip \
-  $(if $(filter test_binio test_dynlib test_err test_fsutil test_clock test_rng test_heap,$(1)),common,\
+  $(if $(filter test_binio test_dynlib test_err test_fsutil test_clock test_rng,$(1)),common,\
   $(if $(filter test_page%,$(1)),input,\
   $(if $(filter test_seg_random,$(1)),recognize,\
   $(if $(filter test_seg_%,$(1)),segment,\

@@ -27,7 +27,6 @@
 #include "common/clock.h"
 #include "common/err.h"
 #include "common/fsutil.h"
-#include "common/heap.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define WORKER_ASAN 1
@@ -45,40 +44,13 @@ void worker_options_init(WorkerOptions *opt)
     memset(opt, 0, sizeof *opt);
 }
 
-/* The fresh heap a stage process starts with, on huge pages
- * (heap_reserve_huge): its first pages no longer fault in ~30 MB 4 KiB at
- * a time (~7,700 faults, ~85 ms on this project's VM, ~8 ms a page of a
- * 10-page job). Taken from limits.page_memory_mb, and only when that is
- * at least 4 times as much. */
-#define WORKER_HUGE_HEAP_MB 64
-
-/* The same for the worker, before it loads the model (the file, its
- * weights, their int8 copy: ~1,300 faults, ~14 ms per run; the language
- * model is loaded before, by the command). What the worker leaves unused
- * of it is free heap its stage
- * processes inherit, beyond their limits.page_memory_mb, so only with
- * limits of at least 4 x WORKER_HUGE_HEAP_MB, as above. */
-#define WORKER_MODEL_HEAP_MB 16
-
-/* Does a huge-page heap fit under a limits.page_memory_mb of mb (<= 0:
- * no limit)? What a process leaves unused of it is free heap beyond the
- * limit (above). */
-static int huge_heap_fits(int mb)
-{
-    return mb <= 0 || mb >= 4 * WORKER_HUGE_HEAP_MB;
-}
-
 /* Cap the child's address space at what it has now plus mb megabytes
- * (mb <= 0: no cap), and start its heap (above). Under AddressSanitizer
- * (which reserves terabytes of shadow) neither. */
+ * (mb <= 0: no cap); not under AddressSanitizer (which reserves terabytes
+ * of shadow). */
 static void limit_memory(int mb)
 {
-    if (WORKER_ASAN)
+    if (WORKER_ASAN || mb <= 0)
         return;
-    if (mb <= 0) {
-        heap_reserve_huge((size_t)WORKER_HUGE_HEAP_MB << 20);
-        return;
-    }
     FILE *fp = fopen("/proc/self/statm", "r");
     unsigned long pages = 0;
     if (fp) {
@@ -87,8 +59,6 @@ static void limit_memory(int mb)
         fclose(fp);
     }
     rlim_t cur = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE);
-    if (huge_heap_fits(mb))
-        heap_reserve_huge((size_t)WORKER_HUGE_HEAP_MB << 20);
     struct rlimit rl;
     rl.rlim_cur = rl.rlim_max = cur + (rlim_t)mb * 1024 * 1024;
     setrlimit(RLIMIT_AS, &rl);
@@ -539,9 +509,6 @@ static void worker_model_load(Spool *sp, const WorkerOptions *opt,
 {
     m->net_tried = 1;
     sandbox_stop(&m->sb, 0, NULL);
-    int mb = spool_get_job(sp)->page_memory_mb;
-    if (huge_heap_fits(mb)) /* none under ASan: heap_reserve_huge() */
-        heap_reserve_huge((size_t)WORKER_MODEL_HEAP_MB << 20);
     m->net = opt->model ? rec_net_load(opt->model) : NULL;
     if (!m->net) {
         /* rec_net_load's message names the file */
