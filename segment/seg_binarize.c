@@ -218,7 +218,7 @@ static inline l_uint32 pack_word(const unsigned char *c)
 
 /* The 1 bpp words of cell row oy that no pixel can be ink in: blank[wi]
  * = 1 when the least grey of the word's pixels over the cell row
- * (wmin[oy], from cell_sums) is above every threshold the word's pixels
+ * (wmin[oy], from seg__cell_sums) is above every threshold the word's pixels
  * can get. A pixel's threshold lies between the thresholds of the cells
  * next to its own (bilinear interpolation between cell centres, from the
  * cell rows and columns one either side), so the highest of those bounds
@@ -262,7 +262,7 @@ static int blank_words(const float *th, int nx, int ny, int cell, int w,
  * without a threshold is never ink. Ink = grey <= threshold. Each row is
  * compared 32 pixels at a time in memory byte order against thresholds
  * kept in that order, so the compiler can vectorise the compare. With
- * wmin (each cell row's least grey per 1 bpp word, cell_sums), words
+ * wmin (each cell row's least grey per 1 bpp word, seg__cell_sums), words
  * that cannot hold ink are written as paper without comparing
  * (blank_words), and rows of cells without any such word are skipped
  * whole: most of a page is paper. The result is the same with or
@@ -371,64 +371,98 @@ static PIX *apply_grid(PIX *pixg, const float *th, int nx, int ny, int cell,
     return pixd;
 }
 
-/* Per-cell sums of grey and grey^2 over cells of cell x cell px. Each row
- * is added, in memory byte order and 32 bytes at a time (a loop the
- * compiler vectorises), into 32-bit per-column accumulators (a column's
- * sum of squares over a cell row stays below 2^32 for cells up to 16 px);
- * at the end of each cell row the columns are summed into their cells,
- * pixel by pixel in registers (pixel x's column: memory byte x ^ 3 on
- * little-endian machines), and added to the tables as doubles. The sums
- * are exact, so the order does not change them. */
-/* GCC's -O2 vectorises only loops without widening (its "very cheap"
- * cost model); this one widens bytes to 32 bits and runs over every
- * pixel, so it asks for the "cheap" model (clang vectorises it at -O2). */
-#if defined(__GNUC__) && !defined(__clang__)
-#define SEG_VECTORIZE_WIDENING                                                 \
-    __attribute__((optimize("vect-cost-model=cheap")))
-#else
-#define SEG_VECTORIZE_WIDENING
-#endif
+/* Per-cell sums of grey and grey^2 over cells of cell x cell px. The
+ * rows of a cell row are added up column by column (memory byte order)
+ * into 32-bit per-column sums (a column's sum of squares over a cell row
+ * stays below 2^32 for cells up to 16 px); then the columns are summed
+ * into their cells, pixel by pixel in registers (pixel x's column: memory
+ * byte x ^ 3 on little-endian machines), and added to the tables as
+ * doubles. The sums are exact, so the order does not change them. */
 
-/* a1[i] += g[i], a2[i] += g[i]^2 and amin[i] = min(amin[i], g[i]) for
- * i < n: one pass over the row. */
-static SEG_VECTORIZE_WIDENING void
-add_row(const unsigned char *restrict g, uint32_t *restrict a1,
-        uint32_t *restrict a2, unsigned char *restrict amin, size_t n)
+/* Over the rows rows of g (stride bytes apart), for each column i < n:
+ * a1[i] = the sum of g[.][i], a2[i] = the sum of their squares, amin[i] =
+ * their minimum. rows <= 16 (the sums of 8-bit values fit 16 bits). With
+ * SSE2, 16 columns at a time, every row added in registers and each sum
+ * stored once. */
+static void add_rows(const unsigned char *g, size_t stride, int rows,
+                     uint32_t *restrict a1, uint32_t *restrict a2,
+                     unsigned char *restrict amin, size_t n)
 {
-    size_t n32 = n / 32 * 32, i0, i;
-    for (i0 = 0; i0 < n32; i0 += 32)
-        for (i = i0; i < i0 + 32; i++) { /* fixed count: vectorised */
-            uint32_t v = g[i];
-            a1[i] += v;
-            a2[i] += v * v;
-            amin[i] = g[i] < amin[i] ? g[i] : amin[i];
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i z = _mm_setzero_si128();
+    for (; i + 16 <= n; i += 16) {
+        __m128i s1l = z, s1h = z, s2a = z, s2b = z, s2c = z, s2d = z;
+        __m128i m = _mm_set1_epi8((char)-1);
+        for (int r = 0; r < rows; r++) {
+            __m128i v =
+                _mm_loadu_si128((const __m128i *)(const void *)(g + (size_t)r *
+                                                                stride + i));
+            __m128i lo = _mm_unpacklo_epi8(v, z), hi = _mm_unpackhi_epi8(v, z);
+            s1l = _mm_add_epi16(s1l, lo);
+            s1h = _mm_add_epi16(s1h, hi);
+            __m128i ql = _mm_mullo_epi16(lo, lo), qh = _mm_mullo_epi16(hi, hi);
+            s2a = _mm_add_epi32(s2a, _mm_unpacklo_epi16(ql, z));
+            s2b = _mm_add_epi32(s2b, _mm_unpackhi_epi16(ql, z));
+            s2c = _mm_add_epi32(s2c, _mm_unpacklo_epi16(qh, z));
+            s2d = _mm_add_epi32(s2d, _mm_unpackhi_epi16(qh, z));
+            m = _mm_min_epu8(m, v);
         }
-    for (i = n32; i < n; i++) {
-        uint32_t v = g[i];
-        a1[i] += v;
-        a2[i] += v * v;
-        amin[i] = g[i] < amin[i] ? g[i] : amin[i];
+        __m128i *d1 = (__m128i *)(void *)(a1 + i);
+        __m128i *d2 = (__m128i *)(void *)(a2 + i);
+        _mm_storeu_si128(d1, _mm_unpacklo_epi16(s1l, z));
+        _mm_storeu_si128(d1 + 1, _mm_unpackhi_epi16(s1l, z));
+        _mm_storeu_si128(d1 + 2, _mm_unpacklo_epi16(s1h, z));
+        _mm_storeu_si128(d1 + 3, _mm_unpackhi_epi16(s1h, z));
+        _mm_storeu_si128(d2, s2a);
+        _mm_storeu_si128(d2 + 1, s2b);
+        _mm_storeu_si128(d2 + 2, s2c);
+        _mm_storeu_si128(d2 + 3, s2d);
+        _mm_storeu_si128((__m128i *)(void *)(amin + i), m);
+    }
+#endif
+    for (; i < n; i++) {
+        uint32_t s1 = 0, s2 = 0;
+        unsigned char m = 255;
+        for (int r = 0; r < rows; r++) {
+            uint32_t v = g[(size_t)r * stride + i];
+            s1 += v;
+            s2 += v * v;
+            m = (unsigned char)v < m ? (unsigned char)v : m;
+        }
+        a1[i] = s1;
+        a2[i] = s2;
+        amin[i] = m;
     }
 }
 
-/* The summed-area tables of the page's cells: i1 (sums) and i2 (sums of
- * squares), (nx + 1) x (ny + 1), row 0 and column 0 zero, built row by
- * row as each cell row is summed (no per-cell table in between: two 7.7
- * MB tables of doubles fewer to write and read on a 300 dpi A4 page with
- * 3-pixel cells). In the same pass, wmin (ny rows of one byte per 1 bpp
- * word, (w + 31) / 32) gets each cell row's least grey per word, for
- * apply_grid's skip of paper. 0, or -1 out of memory. */
-static int cell_sums(PIX *pixg, int cell, int nx, int ny, double *i1,
-                     double *i2, unsigned char *wmin)
+/**
+ * The summed-area tables of the page's cells, built row by row as each
+ * cell row is summed (no per-cell table in between: two 7.7 MB tables of
+ * doubles fewer to write and read on a 300 dpi A4 page with 3-pixel
+ * cells).
+ *
+ * @param[in]  pixg    8 bpp page
+ * @param[in]  cell    the cell's side, px (2..16)
+ * @param[in]  nx, ny  cells across and down (the last ones may be cut)
+ * @param[out] i1, i2  the tables of grey sums and sums of squares,
+ *                     (nx + 1) x (ny + 1), row 0 and column 0 zero
+ * @param[out] wmin    ny rows of one byte per 1 bpp word ((w + 31) / 32):
+ *                     each cell row's least grey per word, for
+ *                     apply_grid's skip of paper
+ * @return 0, or -1 out of memory
+ */
+int seg__cell_sums(PIX *pixg, int cell, int nx, int ny, double *i1,
+                   double *i2, unsigned char *wmin)
 {
     int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
     l_uint32 *gdata = pixGetData(pixg);
     int gwpl = pixGetWpl(pixg);
     size_t nb = (size_t)gwpl * 4;
-    uint32_t *a1 = calloc(nb, sizeof *a1);
-    uint32_t *a2 = calloc(nb, sizeof *a2);
-    /* per-byte minimum over the cell row so far, for wmin (bytes past
-     * the row's own stay 255) */
+    uint32_t *a1 = malloc(nb * sizeof *a1);
+    uint32_t *a2 = malloc(nb * sizeof *a2);
+    /* per-byte minimum over a cell row, for wmin (bytes past the row's own
+     * stay 255) */
     size_t nwords = ((size_t)w + 31) / 32;
     unsigned char *amin = malloc(nwords * 32);
     if (!a1 || !a2 || !amin) {
@@ -437,57 +471,51 @@ static int cell_sums(PIX *pixg, int cell, int nx, int ny, double *i1,
         free(amin);
         return err_set("binarize: out of memory (%dx%d page)", w, h);
     }
-    memset(amin, 255, nwords * 32);
+    memset(amin, 255, nwords * 32); /* the bytes past nb stay 255 */
     size_t stride = (size_t)nx + 1;
     memset(i1, 0, stride * sizeof *i1);
     memset(i2, 0, stride * sizeof *i2);
-    for (int y = 0; y < h; y++) {
-        const unsigned char *g =
-            (const unsigned char *)(gdata + (size_t)y * gwpl);
-        add_row(g, a1, a2, amin, nb);
-        if ((y + 1) % cell == 0 || y == h - 1) {
-            size_t ty = (size_t)(y / cell);
-            /* memory bytes 32 wi .. 32 wi + 31 are the logical pixels of
-             * 1 bpp word wi (the byte swap stays inside each 4 bytes);
-             * the row's padding bytes (pixels past w, never ink) count
-             * too: whatever they hold can only keep a word from being
-             * skipped */
-            for (size_t wi = 0; wi < nwords; wi++) {
-                unsigned char m = 255;
-                for (int b = 0; b < 32; b++)
-                    m = amin[32 * wi + b] < m ? amin[32 * wi + b] : m;
-                wmin[ty * nwords + wi] = m;
-            }
-            memset(amin, 255, nwords * 32);
-            /* row ty + 1 of the tables: the one above plus this cell
-             * row's running sums; a cell's sums are taken over its
-             * pixels in order (memory byte of pixel x: x ^ 3 on
-             * little-endian machines) in registers */
-            const double *u1 = i1 + ty * stride, *u2 = i2 + ty * stride;
-            double *r1 = i1 + (ty + 1) * stride, *r2 = i2 + (ty + 1) * stride;
-            double a = 0, b = 0;
-            r1[0] = 0;
-            r2[0] = 0;
-            int x = 0;
-            for (int tx = 0; tx < nx; tx++) {
-                uint32_t s1 = 0, s2 = 0;
-                int xe = x + cell < w ? x + cell : w;
-                for (; x < xe; x++) {
+    for (int y0 = 0; y0 < h; y0 += cell) {
+        size_t ty = (size_t)(y0 / cell);
+        add_rows((const unsigned char *)(gdata + (size_t)y0 * gwpl),
+                 (size_t)gwpl * 4, y0 + cell <= h ? cell : h - y0, a1, a2,
+                 amin, nb);
+        /* memory bytes 32 wi .. 32 wi + 31 are the logical pixels of 1 bpp
+         * word wi (the byte swap stays inside each 4 bytes); the row's
+         * padding bytes (pixels past w, never ink) count too: whatever
+         * they hold can only keep a word from being skipped */
+        for (size_t wi = 0; wi < nwords; wi++) {
+            unsigned char m = 255;
+            for (int b = 0; b < 32; b++)
+                m = amin[32 * wi + b] < m ? amin[32 * wi + b] : m;
+            wmin[ty * nwords + wi] = m;
+        }
+        /* row ty + 1 of the tables: the one above plus this cell row's
+         * running sums; a cell's sums are taken over its pixels in order
+         * (memory byte of pixel x: x ^ 3 on little-endian machines) in
+         * registers */
+        const double *u1 = i1 + ty * stride, *u2 = i2 + ty * stride;
+        double *r1 = i1 + (ty + 1) * stride, *r2 = i2 + (ty + 1) * stride;
+        double a = 0, b = 0;
+        r1[0] = 0;
+        r2[0] = 0;
+        int x = 0;
+        for (int tx = 0; tx < nx; tx++) {
+            uint32_t s1 = 0, s2 = 0;
+            int xe = x + cell < w ? x + cell : w;
+            for (; x < xe; x++) {
 #ifdef L_BIG_ENDIAN
-                    size_t i = (size_t)x;
+                size_t i = (size_t)x;
 #else
-                    size_t i = (size_t)(x ^ 3);
+                size_t i = (size_t)(x ^ 3);
 #endif
-                    s1 += a1[i];
-                    s2 += a2[i];
-                }
-                a += s1;
-                b += s2;
-                r1[tx + 1] = u1[tx + 1] + a;
-                r2[tx + 1] = u2[tx + 1] + b;
+                s1 += a1[i];
+                s2 += a2[i];
             }
-            memset(a1, 0, nb * sizeof *a1);
-            memset(a2, 0, nb * sizeof *a2);
+            a += s1;
+            b += s2;
+            r1[tx + 1] = u1[tx + 1] + a;
+            r2[tx + 1] = u2[tx + 1] + b;
         }
     }
     (void)ny;
@@ -585,7 +613,7 @@ static int cell_thresholds_sse2(const CellRow *cr, int t0, int t1, float *th)
  * Sauvola's thresholds of one row of cells from the summed-area tables.
  *
  * @param[in]  i1, i2  the tables of grey sums and sums of squares,
- *                     (nx + 1) x (ny + 1), as cell_sums() fills them
+ *                     (nx + 1) x (ny + 1), as seg__cell_sums() fills them
  * @param[in]  nx, ny  cells across and down
  * @param[in]  ty      the row of cells
  * @param[in]  R       the window: R cells on each side
@@ -641,13 +669,13 @@ PIX *seg__sauvola(PIX *pixg, int half, float k, int skip_paper)
     int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
     int cell = half / 4 > 2 ? half / 4 : 2;
     if (cell > 16)
-        cell = 16; /* 32-bit accumulators in cell_sums */
+        cell = 16; /* 16-bit column sums in seg__cell_sums */
     int nx = (w + cell - 1) / cell, ny = (h + cell - 1) / cell;
     int R = (int)lrintf((float)half / cell);
     if (R < 1)
         R = 1;
     size_t n = (size_t)nx * ny, ni = (size_t)(nx + 1) * (ny + 1);
-    /* summed-area tables over cells (filled whole by cell_sums: no
+    /* summed-area tables over cells (filled whole by seg__cell_sums: no
      * calloc) */
     double *i1 = malloc(ni * sizeof *i1), *i2 = malloc(ni * sizeof *i2);
     float *th = malloc(n * sizeof *th);
@@ -657,7 +685,7 @@ PIX *seg__sauvola(PIX *pixg, int half, float k, int skip_paper)
         err_set("binarize: out of memory (%dx%d page)", w, h);
         goto done;
     }
-    if (cell_sums(pixg, cell, nx, ny, i1, i2, wmin) != 0)
+    if (seg__cell_sums(pixg, cell, nx, ny, i1, i2, wmin) != 0)
         goto done;
     for (int ty = 0; ty < ny; ty++)
         seg__cell_thresholds(i1, i2, nx, ny, ty, R, cell, w, h, k, 1,

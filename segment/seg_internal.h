@@ -136,6 +136,8 @@ float seg__line_base_at(const SegWLine *l, float x);
 
 /* seg_binarize.c */
 PIX *seg__sauvola(PIX *pixg, int half, float k, int skip_paper);
+int seg__cell_sums(PIX *pixg, int cell, int nx, int ny, double *i1,
+                   double *i2, unsigned char *wmin);
 void seg__cell_thresholds(const double *i1, const double *i2, int nx, int ny,
                           int ty, int R, int cell, int w, int h, float k,
                           int simd, float *th);

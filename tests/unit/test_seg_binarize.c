@@ -379,6 +379,83 @@ static void seg__sauvola__paper_skipped__same_page_as_every_pixel(void)
     CHECK(ink > 0); /* the marks were found: not a comparison of blanks */
 }
 
+/* The cell sums are the page's own, pixel by pixel: summed-area tables
+ * and each cell row's least grey per 32-pixel word against sums taken
+ * here one pixel at a time, on random grey pages whose width is on and
+ * off a multiple of 16 (the column blocks) and whose last cell row and
+ * column are cut, for every cell side from 2 to 16. */
+static void seg__cell_sums__any_page__tables_and_minima_by_hand(void)
+{
+    static const int sizes[][2] = {{37, 23}, {64, 48}, {100, 17},
+                                   {129, 35}, {16, 16}, {3, 40}};
+    int cases = 0, same = 0;
+    for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++)
+        for (int cell = 2; cell <= 16; cell++) {
+            int w = sizes[z][0], h = sizes[z][1];
+            int nx = (w + cell - 1) / cell, ny = (h + cell - 1) / cell;
+            int nw = (w + 31) / 32;
+            PIX *g = pixCreate(w, h, 8);
+            size_t ni = (size_t)(nx + 1) * (ny + 1);
+            double *i1 = malloc(ni * sizeof *i1), *i2 = malloc(ni * sizeof *i2);
+            double *r1 = calloc(ni, sizeof *r1), *r2 = calloc(ni, sizeof *r2);
+            unsigned char *wm = malloc((size_t)ny * nw);
+            CHECK(g && i1 && i2 && r1 && r2 && wm);
+            if (!g || !i1 || !i2 || !r1 || !r2 || !wm)
+                break;
+            fx_seed = (unsigned)(100 * z + cell);
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++) /* dark and light areas */
+                    pixSetPixel(g, x, y,
+                                (x / 7 + y / 5) % 3 ? 150 + fx_rand() % 106
+                                                    : fx_rand() % 256);
+            int ok = seg__cell_sums(g, cell, nx, ny, i1, i2, wm) == 0;
+            for (int ty = 0; ty < ny; ty++)
+                for (int tx = 0; tx < nx; tx++) {
+                    double s1 = 0, s2 = 0;
+                    for (int y = ty * cell; y < (ty + 1) * cell && y < h; y++)
+                        for (int x = tx * cell; x < (tx + 1) * cell && x < w;
+                             x++) {
+                            l_uint32 v = 0;
+                            pixGetPixel(g, x, y, &v);
+                            s1 += v;
+                            s2 += (double)v * v;
+                        }
+                    size_t at = (size_t)(ty + 1) * (nx + 1) + tx + 1;
+                    size_t up = at - (size_t)(nx + 1);
+                    r1[at] = r1[up] + r1[at - 1] - r1[up - 1] + s1;
+                    r2[at] = r2[up] + r2[at - 1] - r2[up - 1] + s2;
+                }
+            for (size_t i = 0; ok && i < ni; i++)
+                ok = i1[i] == r1[i] && i2[i] == r2[i];
+            /* a word's least grey over its pixels (the row padding of a
+             * fresh PIX is 0, and counts: it can only lower the minimum) */
+            l_uint32 *data = pixGetData(g);
+            int wpl = pixGetWpl(g);
+            for (int ty = 0; ok && ty < ny; ty++)
+                for (int wi = 0; ok && wi < nw; wi++) {
+                    unsigned m = 255;
+                    for (int y = ty * cell; y < (ty + 1) * cell && y < h; y++)
+                        for (int b = 0; b < 32 && 32 * wi + b < 4 * wpl; b++) {
+                            const unsigned char *row =
+                                (const unsigned char *)(data + (size_t)y * wpl);
+                            m = row[32 * wi + b] < m ? row[32 * wi + b] : m;
+                        }
+                    ok = wm[(size_t)ty * nw + wi] == m;
+                }
+            if (!ok)
+                printf("  %dx%d cell %d: cell sums differ\n", w, h, cell);
+            cases++;
+            same += ok;
+            pixDestroy(&g);
+            free(i1);
+            free(i2);
+            free(r1);
+            free(r2);
+            free(wm);
+        }
+    CHECK(cases > 0 && same == cases);
+}
+
 /* The thresholds two cells at a time (SSE2) are the floats one at a time
  * gives, bit for bit: summed-area tables of pages of random grey, of flat
  * grey (variance 0, or a hair below from rounding) and of both, with
@@ -568,6 +645,7 @@ int main(void)
     RUN(seg_page_binarize__level_box_tilted_writing__not_rotated);
     RUN(seg_page_binarize__blank_noisy_paper__no_ink);
     RUN(seg__sauvola__paper_skipped__same_page_as_every_pixel);
+    RUN(seg__cell_sums__any_page__tables_and_minima_by_hand);
     RUN(seg__cell_thresholds__two_at_a_time__same_floats);
     RUN(seg__ink_extent__any_page__count_and_box_as_leptonica);
     RUN(seg_page_binarize__very_dark_page__text_found);
