@@ -127,12 +127,16 @@ SegPage *chain_segment(const ChainOptions *o, PIX *pixb, int dpi, RecNet *net,
                        const char *path, int page)
 {
     SegOptions so = o->segment;
-    RecPageScorer scorer = {net, o->charset};
+    /* a cut tried twice on the page is scored once (without memory for
+     * the memo, every cut is scored) */
+    RecPageScorer scorer = {net, o->charset, net ? rec_score_memo_create()
+                                                 : NULL};
     if (net) {
         so.score = rec_page_score_glyph;
         so.score_ctx = &scorer;
     }
     SegPage *sp = seg_page_segment(pixb, dpi, &so);
+    rec_score_memo_destroy(&scorer.memo);
     if (!sp)
         err_prefix("%s page %d: segment", path, page + 1);
     return sp;

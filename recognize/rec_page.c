@@ -9,7 +9,9 @@
  * the same result for the same page. rec_page_score_glyph() lets the
  * segmenter score candidate cuts of touching glyphs with the classifier.
  */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/err.h"
 #include "recognize/rec_adapt.h"
@@ -17,19 +19,124 @@
 #include "recognize/rec_page.h"
 #include "recognize/rec_segalt.h"
 
+/* Score memo: an open-addressed table of (hash, size, mask bits, score);
+ * the masks' bits are kept in one pool, so a hit is told by comparing the
+ * masks themselves, not only their hashes. Bounded: past MEMO_MAX_ENTRIES
+ * or MEMO_MAX_BITS bytes of masks, candidates are classified without
+ * being kept. */
+#define MEMO_SLOTS 65536 /* power of two, twice MEMO_MAX_ENTRIES */
+#define MEMO_MAX_ENTRIES (MEMO_SLOTS / 2)
+#define MEMO_MAX_BITS ((size_t)8 << 20)
+
+typedef struct {
+    uint64_t hash; /* 0 = empty slot */
+    int w, h;
+    size_t off; /* into bits */
+    float score;
+} MemoEntry;
+
+struct RecScoreMemo {
+    MemoEntry *slot; /* MEMO_SLOTS */
+    unsigned char *bits;
+    size_t used, cap; /* bytes of bits */
+    int n;
+};
+
 /**
- * Score a candidate glyph for the segmenter's cuts of touching characters.
+ * A memo of candidate glyph scores for one page (rec_page_score_glyph).
  *
- * @param[in] ctx   a RecPageScorer (net and charset)
- * @param[in] mask  0/1 bytes, w x h, row stride w
- * @param[in] w     width
- * @param[in] h     height
- * @return the best class probability (0..1); 0 when the mask cannot be
- *         normalised or classified
+ * @return new memo (rec_score_memo_destroy()), or NULL out of memory (the
+ *         scorer then classifies every candidate)
  */
-float rec_page_score_glyph(void *ctx, const unsigned char *mask, int w, int h)
+RecScoreMemo *rec_score_memo_create(void)
 {
-    const RecPageScorer *sc = ctx;
+    RecScoreMemo *m = calloc(1, sizeof *m);
+    if (m && !(m->slot = calloc(MEMO_SLOTS, sizeof *m->slot))) {
+        free(m);
+        m = NULL;
+    }
+    return m;
+}
+
+/** Free a memo and set *pmemo to NULL; NULL and *pmemo NULL are no-ops. */
+void rec_score_memo_destroy(RecScoreMemo **pmemo)
+{
+    if (!pmemo || !*pmemo)
+        return;
+    free((*pmemo)->slot);
+    free((*pmemo)->bits);
+    free(*pmemo);
+    *pmemo = NULL;
+}
+
+/** The number of masks a memo keeps (0 for NULL). */
+int rec_score_memo_count(const RecScoreMemo *memo)
+{
+    return memo ? memo->n : 0;
+}
+
+/* The w x h mask as bits (nonzero = 1: all that normalisation reads) into
+ * out ((w h + 7) / 8 bytes), and their hash with the size (never 0). */
+static uint64_t memo_pack(const unsigned char *mask, int w, int h,
+                          unsigned char *out)
+{
+    size_t n = (size_t)w * h;
+    uint64_t x = 1469598103934665603ull ^ ((uint64_t)(unsigned)w << 32 |
+                                           (unsigned)h);
+    memset(out, 0, (n + 7) / 8);
+    for (size_t i = 0; i < n; i++)
+        if (mask[i])
+            out[i >> 3] |= (unsigned char)(1u << (i & 7));
+    for (size_t i = 0; i < (n + 7) / 8; i++) {
+        x ^= out[i];
+        x *= 1099511628211ull;
+    }
+    return x ? x : 1;
+}
+
+/* The slot of (hash, w, h, bits): the entry's, or the empty one where it
+ * goes. */
+static MemoEntry *memo_find(RecScoreMemo *m, uint64_t hash, int w, int h,
+                            const unsigned char *bits)
+{
+    size_t nb = ((size_t)w * h + 7) / 8;
+    for (size_t i = (size_t)hash & (MEMO_SLOTS - 1);;
+         i = (i + 1) & (MEMO_SLOTS - 1)) {
+        MemoEntry *e = &m->slot[i];
+        if (!e->hash || (e->hash == hash && e->w == w && e->h == h &&
+                         memcmp(m->bits + e->off, bits, nb) == 0))
+            return e;
+    }
+}
+
+/* Keep the score of bits (a free slot e of memo_find) if there is room. */
+static void memo_keep(RecScoreMemo *m, MemoEntry *e, uint64_t hash, int w,
+                      int h, const unsigned char *bits, float score)
+{
+    size_t nb = ((size_t)w * h + 7) / 8;
+    if (m->n >= MEMO_MAX_ENTRIES || m->used + nb > MEMO_MAX_BITS)
+        return;
+    if (m->used + nb > m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 65536;
+        while (cap < m->used + nb)
+            cap *= 2;
+        unsigned char *b = realloc(m->bits, cap);
+        if (!b)
+            return;
+        m->bits = b;
+        m->cap = cap;
+    }
+    memcpy(m->bits + m->used, bits, nb);
+    *e = (MemoEntry){hash, w, h, m->used, score};
+    m->used += nb;
+    m->n++;
+}
+
+/* The classifier's best class probability for one mask; 0 when it cannot
+ * be normalised or classified. */
+static float score_glyph(const RecPageScorer *sc, const unsigned char *mask,
+                         int w, int h)
+{
     float in[REC_INPUT_SIZE * REC_INPUT_SIZE], probs[REC_NCLASSES];
     if (rec_glyph_normalize_mask(mask, w, h, w, in) < 0 ||
         rec_net_classify(sc->net, in, 1, sc->cs, probs) < 0)
@@ -39,6 +146,47 @@ float rec_page_score_glyph(void *ctx, const unsigned char *mask, int w, int h)
         if (probs[c] > best)
             best = probs[c];
     return best;
+}
+
+/**
+ * Score a candidate glyph for the segmenter's cuts of touching characters.
+ *
+ * @param[in] ctx   a RecPageScorer (net, charset, optional memo)
+ * @param[in] mask  w x h bytes, nonzero = ink
+ * @param[in] w     width
+ * @param[in] h     height
+ * @return the best class probability (0..1); 0 when the mask cannot be
+ *         normalised or classified
+ *
+ * Notes:
+ *   (1) With a memo, a mask scored before on the page (the same size and
+ *       ink, compared bit for bit) gets its kept score: the classifier
+ *       gives a glyph the same bits whatever else it classifies, so the
+ *       cuts chosen are those without the memo.
+ */
+float rec_page_score_glyph(void *ctx, const unsigned char *mask, int w, int h)
+{
+    const RecPageScorer *sc = ctx;
+    RecScoreMemo *m = sc->memo;
+    size_t nb = w > 0 && h > 0 ? ((size_t)w * h + 7) / 8 : 0;
+    unsigned char stack[512], *bits = nb <= sizeof stack ? stack : malloc(nb);
+    if (!m || !mask || !nb || !bits) {
+        if (bits != stack)
+            free(bits);
+        return score_glyph(sc, mask, w, h);
+    }
+    uint64_t hash = memo_pack(mask, w, h, bits);
+    MemoEntry *e = memo_find(m, hash, w, h, bits);
+    float score;
+    if (e->hash) {
+        score = e->score;
+    } else {
+        score = score_glyph(sc, mask, w, h);
+        memo_keep(m, e, hash, w, h, bits, score);
+    }
+    if (bits != stack)
+        free(bits);
+    return score;
 }
 
 static OutBox box_of(SegBox b)
@@ -199,7 +347,7 @@ static int segalt_page(const SegPage *sp, RecNet *net, RecCharset cs,
     const SegGlyph *glyphs = seg_page_get_glyphs(sp, &n);
     RecSegAltGlyph *g = malloc((size_t)(n ? n : 1) * sizeof *g);
     RecSegAltLine *ls = malloc((size_t)(n_lines ? n_lines : 1) * sizeof *ls);
-    RecPageScorer sc = {net, cs};
+    RecPageScorer sc = {net, cs, NULL};
     int rc = -1;
     if (!g || !ls) {
         err_set("out of memory for %d glyphs", n);

@@ -20,11 +20,21 @@
 #include "recognize/recognize.h"
 #include "segment/segment.h"
 
+/* The scores of the candidate glyphs of one page, by their masks: a cut
+ * tried again (another split of the same piece shares a part) is not
+ * classified again. */
+typedef struct RecScoreMemo RecScoreMemo;
+RecScoreMemo *rec_score_memo_create(void);
+void rec_score_memo_destroy(RecScoreMemo **pmemo);
+int rec_score_memo_count(const RecScoreMemo *memo);
+
 /* Scorer for SegOptions.score: the classifier's best class probability
- * (over the charset) for a candidate glyph. ctx is a RecPageScorer. */
+ * (over the charset) for a candidate glyph. ctx is a RecPageScorer; memo
+ * is optional (NULL = every candidate classified). */
 typedef struct {
     RecNet *net;
     RecCharset cs;
+    RecScoreMemo *memo;
 } RecPageScorer;
 float rec_page_score_glyph(void *ctx, const unsigned char *mask, int w, int h);
 
