@@ -580,12 +580,13 @@ static PIX *open_in_box(PIX *r, int x, int y, int w, int h, int len,
     BOX *bb = boxCreate(x - x0, y - y0, w, h);
     PIX *c = cb ? pixClipRectangle(r, cb, NULL) : NULL;
     PIX *o = NULL;
-    if (c && dwa)
-        o = horizontal ? pixOpenCompBrickExtendDwa(NULL, c, len, 1)
-                       : pixOpenCompBrickExtendDwa(NULL, c, 1, len);
-    else if (c)
-        o = horizontal ? pixOpenBrick(NULL, c, len, 1)
-                       : pixOpenBrick(NULL, c, 1, len);
+    if (c && horizontal) { /* the same, run by run (seg_runs.c) */
+        int keep = dwa ? seg__dwa_line_length(len) : len;
+        o = keep > 0 ? seg__open_rows(c, keep) : NULL;
+    } else if (c) {
+        o = dwa ? pixOpenCompBrickExtendDwa(NULL, c, 1, len)
+                : pixOpenBrick(NULL, c, 1, len);
+    }
     PIX *t = o && bb ? pixClipRectangle(o, bb, NULL) : NULL;
     boxDestroy(&cb);
     boxDestroy(&bb);
@@ -738,7 +739,8 @@ static PIX *bridge_dashes(PIX *r, float med_h, int horizontal)
         seg = 3;
     if (gap < 2)
         gap = 2;
-    PIX *o = horizontal ? pixOpenBrick(NULL, r, seg, 1)
+    /* along rows run by run (seg_runs.c), the same as Leptonica's */
+    PIX *o = horizontal ? seg__open_rows(r, seg)
                         : pixOpenBrick(NULL, r, 1, seg);
     /* a dash a row off its neighbours still lines up with them */
     if (o &&
@@ -746,7 +748,7 @@ static PIX *bridge_dashes(PIX *r, float med_h, int horizontal)
         pixDestroy(&o);
     if (!o)
         return NULL;
-    PIX *c = horizontal ? pixCloseSafeBrick(NULL, o, gap + 1, 1)
+    PIX *c = horizontal ? seg__close_rows(o, gap + 1)
                         : pixCloseSafeBrick(NULL, o, 1, gap + 1);
     pixDestroy(&o);
     if (c)
@@ -1441,7 +1443,8 @@ static int rules_reduced(PIX *r, float med_h, int bridge, int hlen, int vlen,
     int rc = -1;
     if (!hr || !vr)
         goto out;
-    rr->hm = pixOpenCompBrickExtendDwa(NULL, hr, hlen / 2, 1);
+    int hkeep = seg__dwa_line_length(hlen / 2); /* run by run, as DWA */
+    rr->hm = hkeep > 0 ? seg__open_rows(hr, hkeep) : NULL;
     rr->vm = vlen ? pixOpenCompBrickExtendDwa(NULL, vr, 1, vlen / 2)
                   : pixCreateTemplate(vr);
     if (!rr->hm || !rr->vm || keep_thin_runs(rr->hm, r, hlen / 2, 1) != 0 ||

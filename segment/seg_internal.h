@@ -143,6 +143,11 @@ void seg__cell_thresholds(const double *i1, const double *i2, int nx, int ny,
                           int simd, float *th);
 int seg__ink_extent(PIX *pixb, l_int32 *pon, BOX **pbox);
 
+/* seg_runs.c */
+PIX *seg__open_rows(PIX *pixs, int len);
+PIX *seg__close_rows(PIX *pixs, int len);
+int seg__dwa_line_length(int size);
+
 /* seg_furniture.c */
 PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
                            BOXA *fields, BOXA *cells);
