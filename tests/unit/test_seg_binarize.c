@@ -379,6 +379,17 @@ static void seg__sauvola__paper_skipped__same_page_as_every_pixel(void)
     CHECK(ink > 0); /* the marks were found: not a comparison of blanks */
 }
 
+/* Add cell (tx, ty)'s sums s1, s2 to summed-area tables t1, t2 of
+ * (nx + 1) columns, the cells before it in row and column already in. */
+static void sat_add(double *t1, double *t2, int nx, int tx, int ty, double s1,
+                    double s2)
+{
+    size_t at = (size_t)(ty + 1) * (nx + 1) + tx + 1;
+    size_t up = at - (size_t)(nx + 1);
+    t1[at] = t1[up] + t1[at - 1] - t1[up - 1] + s1;
+    t2[at] = t2[up] + t2[at - 1] - t2[up - 1] + s2;
+}
+
 /* The cell sums are the page's own, pixel by pixel: summed-area tables
  * and each cell row's least grey per 32-pixel word against sums taken
  * here one pixel at a time, on random grey pages whose width is on and
@@ -420,10 +431,7 @@ static void seg__cell_sums__any_page__tables_and_minima_by_hand(void)
                             s1 += v;
                             s2 += (double)v * v;
                         }
-                    size_t at = (size_t)(ty + 1) * (nx + 1) + tx + 1;
-                    size_t up = at - (size_t)(nx + 1);
-                    r1[at] = r1[up] + r1[at - 1] - r1[up - 1] + s1;
-                    r2[at] = r2[up] + r2[at - 1] - r2[up - 1] + s2;
+                    sat_add(r1, r2, nx, tx, ty, s1, s2);
                 }
             for (size_t i = 0; ok && i < ni; i++)
                 ok = i1[i] == r1[i] && i2[i] == r2[i];
@@ -496,10 +504,7 @@ static void seg__cell_thresholds__two_at_a_time__same_floats(void)
                         s1 += g;
                         s2 += (double)g * g;
                     }
-                    size_t at = (size_t)(ty + 1) * (nx + 1) + tx + 1;
-                    size_t up = at - (size_t)(nx + 1);
-                    i1[at] = i1[up] + i1[at - 1] - i1[up - 1] + s1;
-                    i2[at] = i2[up] + i2[at - 1] - i2[up - 1] + s2;
+                    sat_add(i1, i2, nx, tx, ty, s1, s2);
                 }
             for (int ty = 0; ty < ny; ty++) {
                 seg__cell_thresholds(i1, i2, nx, ny, ty, R, cell, w, h,
