@@ -19,13 +19,13 @@
 #include "recognize/rec_page.h"
 #include "recognize/rec_segalt.h"
 
-/* Score memo: an open-addressed table of (hash, size, mask bits, score);
- * the masks' bits are kept in one pool, so a hit is told by comparing the
- * masks themselves, not only their hashes. Bounded: past MEMO_MAX_ENTRIES
- * or MEMO_MAX_BITS bytes of masks, candidates are classified without
- * being kept. */
-#define MEMO_SLOTS 65536 /* power of two, twice MEMO_MAX_ENTRIES */
-#define MEMO_MAX_ENTRIES (MEMO_SLOTS / 2)
+/* Score memo: an open-addressed table of (hash, size, mask bits, score),
+ * at most half full (it doubles from MEMO_MIN_SLOTS); the masks' bits are
+ * kept in one pool, so a hit is told by comparing the masks themselves,
+ * not only their hashes. Bounded: past MEMO_MAX_ENTRIES or MEMO_MAX_BITS
+ * bytes of masks, candidates are classified without being kept. */
+#define MEMO_MIN_SLOTS 256 /* powers of two */
+#define MEMO_MAX_ENTRIES 32768
 #define MEMO_MAX_BITS ((size_t)8 << 20)
 
 typedef struct {
@@ -36,7 +36,8 @@ typedef struct {
 } MemoEntry;
 
 struct RecScoreMemo {
-    MemoEntry *slot; /* MEMO_SLOTS */
+    MemoEntry *slot;
+    size_t nslots; /* a power of two, at least twice n */
     unsigned char *bits;
     size_t used, cap; /* bytes of bits */
     int n;
@@ -51,10 +52,12 @@ struct RecScoreMemo {
 RecScoreMemo *rec_score_memo_create(void)
 {
     RecScoreMemo *m = calloc(1, sizeof *m);
-    if (m && !(m->slot = calloc(MEMO_SLOTS, sizeof *m->slot))) {
+    if (m && !(m->slot = calloc(MEMO_MIN_SLOTS, sizeof *m->slot))) {
         free(m);
         m = NULL;
     }
+    if (m)
+        m->nslots = MEMO_MIN_SLOTS;
     return m;
 }
 
@@ -99,14 +102,36 @@ static uint64_t memo_pack(const unsigned char *mask, int w, int h,
 static MemoEntry *memo_find(RecScoreMemo *m, uint64_t hash, int w, int h,
                             const unsigned char *bits)
 {
-    size_t nb = ((size_t)w * h + 7) / 8;
-    for (size_t i = (size_t)hash & (MEMO_SLOTS - 1);;
-         i = (i + 1) & (MEMO_SLOTS - 1)) {
+    size_t nb = ((size_t)w * h + 7) / 8, mask = m->nslots - 1;
+    for (size_t i = (size_t)hash & mask;; i = (i + 1) & mask) {
         MemoEntry *e = &m->slot[i];
         if (!e->hash || (e->hash == hash && e->w == w && e->h == h &&
                          memcmp(m->bits + e->off, bits, nb) == 0))
             return e;
     }
+}
+
+/* Double the table (the entries' hashes are all different masks, so each
+ * goes to the first free slot from its hash). 0, or -1 out of memory. */
+static int memo_grow(RecScoreMemo *m)
+{
+    size_t n = 2 * m->nslots, mask = n - 1;
+    MemoEntry *slot = calloc(n, sizeof *slot);
+    if (!slot)
+        return -1;
+    for (size_t j = 0; j < m->nslots; j++) {
+        const MemoEntry *e = &m->slot[j];
+        if (!e->hash)
+            continue;
+        size_t i = (size_t)e->hash & mask;
+        while (slot[i].hash)
+            i = (i + 1) & mask;
+        slot[i] = *e;
+    }
+    free(m->slot);
+    m->slot = slot;
+    m->nslots = n;
+    return 0;
 }
 
 /* Keep the score of bits (a free slot e of memo_find) if there is room. */
@@ -116,6 +141,11 @@ static void memo_keep(RecScoreMemo *m, MemoEntry *e, uint64_t hash, int w,
     size_t nb = ((size_t)w * h + 7) / 8;
     if (m->n >= MEMO_MAX_ENTRIES || m->used + nb > MEMO_MAX_BITS)
         return;
+    if ((size_t)(m->n + 1) * 2 > m->nslots) { /* e moves with the table */
+        if (memo_grow(m) < 0)
+            return;
+        e = memo_find(m, hash, w, h, bits);
+    }
     if (m->used + nb > m->cap) {
         size_t cap = m->cap ? 2 * m->cap : 65536;
         while (cap < m->used + nb)

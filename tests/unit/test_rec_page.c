@@ -101,6 +101,34 @@ static void rec_page_score_glyph__memo__same_scores_each_mask_kept_once(void)
     rec_net_destroy(&net);
 }
 
+/* Past its first table (256 slots, at most half full) the memo grows:
+ * 300 masks, then each again, all found with their first scores. */
+static void rec_page_score_glyph__memo_grown__every_mask_found(void)
+{
+    RecNet *net = test_net();
+    CHECK(net != NULL);
+    if (!net)
+        return;
+    RecPageScorer memo = {net, REC_CHARSET_ALL, rec_score_memo_create()};
+    enum { N = 300, W = 12, H = 10 };
+    static unsigned char masks[N][W * H];
+    static float first[N];
+    int same = 0;
+    for (int i = 0; i < N; i++) {
+        draw(masks[i], W, H, 0);
+        masks[i][0] = 1; /* never blank */
+        first[i] = rec_page_score_glyph(&memo, masks[i], W, H);
+    }
+    int kept = rec_score_memo_count(memo.memo);
+    for (int i = N - 1; i >= 0; i--)
+        same += rec_page_score_glyph(&memo, masks[i], W, H) == first[i];
+    CHECK(kept > 256 / 2); /* it grew (random masks may repeat) */
+    CHECK(same == N);
+    CHECK(rec_score_memo_count(memo.memo) == kept);
+    rec_score_memo_destroy(&memo.memo);
+    rec_net_destroy(&net);
+}
+
 /* Past its bound the memo keeps nothing more, and every score is still
  * the classifier's. */
 static void rec_page_score_glyph__memo_full__scores_still_right(void)
@@ -138,6 +166,7 @@ static void rec_page_score_glyph__memo_full__scores_still_right(void)
 int main(void)
 {
     RUN(rec_page_score_glyph__memo__same_scores_each_mask_kept_once);
+    RUN(rec_page_score_glyph__memo_grown__every_mask_found);
     RUN(rec_page_score_glyph__memo_full__scores_still_right);
     TEST_EXIT();
 }
