@@ -84,6 +84,17 @@ struct SegPage {
 SegPage *seg__page_alloc(int w, int h, int n_lines, int n_words,
                          int n_glyphs, size_t mask_bytes);
 
+/* seg_pieces.c: runs of ink (a horizontal run in one row: [x0, x1)) */
+typedef struct {
+    int y, x0, x1;
+} SegRun;
+
+typedef struct {
+    SegRun *v;
+    int n, cap;
+} SegRuns;
+int seg__row_runs(const l_uint32 *line, int wpl, int w, int y, SegRuns *rs);
+
 /* seg_pieces.c: pieces */
 int seg__pieces_push(SegPieces *ps, const SegPiece *p);
 void seg__pieces_cleanup(SegPieces *ps);

@@ -100,16 +100,6 @@ void seg__pieces_cleanup(SegPieces *ps)
     memset(ps, 0, sizeof *ps);
 }
 
-/* A horizontal run of ink in one row: [x0, x1). */
-typedef struct {
-    int y, x0, x1;
-} SegRun;
-
-typedef struct {
-    SegRun *v;
-    int n, cap;
-} SegRuns;
-
 static int runs_push(SegRuns *rs, int y, int x0, int x1)
 {
     if (rs->n == rs->cap) {
@@ -124,8 +114,19 @@ static int runs_push(SegRuns *rs, int y, int x0, int x1)
     return 0;
 }
 
-/* Append the runs of one 1 bpp row (MSB-first words). */
-static int row_runs(const l_uint32 *line, int wpl, int w, int y, SegRuns *rs)
+/**
+ * Append the runs of ink of one 1 bpp row to rs.
+ *
+ * @param[in]     line  the row's words (Leptonica's: pixel x is bit 31 - x %
+ *                      32 of word x / 32)
+ * @param[in]     wpl   words in the row
+ * @param[in]     w     pixels in the row (the padding bits past it are
+ *                      not read as ink)
+ * @param[in]     y     the row, stored with each run
+ * @param[in,out] rs    runs, appended in order of x
+ * @return 0, or -1 out of memory
+ */
+int seg__row_runs(const l_uint32 *line, int wpl, int w, int y, SegRuns *rs)
 {
     int in = 0, start = 0;
     for (int wi = 0; wi < wpl; wi++) {
@@ -229,7 +230,7 @@ int seg__pieces_from_pix(PIX *pixb, SegPieces *ps)
     int *parent = NULL, *comp = NULL;
     int rc = -1;
     for (int y = 0; y < h; y++)
-        if (row_runs(data + (size_t)y * wpl, wpl, w, y, &rs) != 0)
+        if (seg__row_runs(data + (size_t)y * wpl, wpl, w, y, &rs) != 0)
             goto oom;
     parent = malloc((size_t)(rs.n + 1) * sizeof *parent);
     if (!parent)

@@ -7,8 +7,8 @@
  * runs of ink at least len px long, and a closing fills exactly the gaps
  * of fewer than len px between two runs of a row (not the paper between a
  * run and the page's edge: Leptonica's safe closing). So both are found
- * by walking each row's runs, a 32-pixel word at a time (a word without
- * ink costs one test), which on a page of writing is most of them;
+ * by walking each row's runs (seg__row_runs: a 32-pixel word without ink
+ * costs one test), which on a page of writing is most of them;
  * Leptonica's brick and composite DWA operations shift and combine every
  * word len times or more. Leptonica's composite opening
  * (pixOpenCompBrickExtendDwa) opens by a line a little shorter or longer
@@ -21,9 +21,7 @@
  */
 #include "segment/seg_internal.h"
 
-#include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* Bits x0 .. x1 - 1 of a row (Leptonica's order: pixel x is bit 31 - x %
  * 32 of word x / 32) set in line. */
@@ -44,65 +42,36 @@ static void set_span(l_uint32 *line, int x0, int x1)
     line[w1] |= tail;
 }
 
-/* The row's words with the padding past w cleared (into buf, nw words). */
-static const l_uint32 *row_words(const l_uint32 *line, int w, int nw,
-                                 l_uint32 *buf)
-{
-    memcpy(buf, line, (size_t)nw * sizeof *buf);
-    if (w & 31)
-        buf[nw - 1] &= 0xffffffffu << (32 - (w & 31));
-    return buf;
-}
-
-/* The first x >= x in [x, w) whose bit is `ink` (1 or 0), or w. */
-static int next_bit(const l_uint32 *words, int w, int x, int ink)
-{
-    while (x < w) {
-        l_uint32 v = words[x >> 5];
-        if (!ink)
-            v = ~v;
-        v &= 0xffffffffu >> (x & 31);
-        if (v) {
-            int at = (x & ~31) + __builtin_clz(v);
-            return at < w ? at : w;
-        }
-        x = (x & ~31) + 32;
-    }
-    return w;
-}
-
-/* Each row's runs of ink [a, b) handed to one of the two operations:
- * keep (the opening: runs of at least len) or fill (the closing: gaps of
- * under len between runs). NULL out of memory. */
+/* Each row's runs of ink (seg__row_runs) handed to one of the two
+ * operations: keep (the opening: runs of at least len) or fill (the
+ * closing: gaps of under len between runs). NULL out of memory. */
 static PIX *by_runs(PIX *pixs, int len, int fill)
 {
-    int w = pixGetWidth(pixs), h = pixGetHeight(pixs);
-    int wpl = pixGetWpl(pixs), nw = (w + 31) / 32;
+    int w = pixGetWidth(pixs), h = pixGetHeight(pixs), wpl = pixGetWpl(pixs);
     PIX *pixd = fill ? pixCopy(NULL, pixs) : pixCreateTemplate(pixs);
-    l_uint32 *buf = pixd ? malloc((size_t)(nw ? nw : 1) * sizeof *buf) : NULL;
-    if (!buf) {
-        pixDestroy(&pixd);
+    SegRuns rs = {0};
+    if (!pixd)
         return NULL;
-    }
     if (fill)
         pixSetPadBits(pixd, 0);
     const l_uint32 *sdata = pixGetData(pixs);
     l_uint32 *ddata = pixGetData(pixd);
     for (int y = 0; y < h; y++) {
-        const l_uint32 *row = row_words(sdata + (size_t)y * wpl, w, nw, buf);
+        rs.n = 0;
+        if (seg__row_runs(sdata + (size_t)y * wpl, wpl, w, y, &rs) != 0) {
+            pixDestroy(&pixd);
+            break;
+        }
         l_uint32 *out = ddata + (size_t)y * wpl;
-        int end = -1; /* the end of the row's last run so far */
-        for (int a = next_bit(row, w, 0, 1); a < w;) {
-            int b = next_bit(row, w, a, 0);
-            if (!fill && b - a >= len)
-                set_span(out, a, b);
-            else if (fill && end >= 0 && a - end < len)
-                set_span(out, end, a);
-            end = b;
-            a = next_bit(row, w, b, 1);
+        for (int i = 0; i < rs.n; i++) {
+            const SegRun *r = &rs.v[i];
+            if (!fill && r->x1 - r->x0 >= len)
+                set_span(out, r->x0, r->x1);
+            else if (fill && i > 0 && r->x0 - rs.v[i - 1].x1 < len)
+                set_span(out, rs.v[i - 1].x1, r->x0);
         }
     }
-    free(buf);
+    free(rs.v);
     return pixd;
 }
 
