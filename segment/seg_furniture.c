@@ -580,12 +580,11 @@ static PIX *open_in_box(PIX *r, int x, int y, int w, int h, int len,
     BOX *bb = boxCreate(x - x0, y - y0, w, h);
     PIX *c = cb ? pixClipRectangle(r, cb, NULL) : NULL;
     PIX *o = NULL;
-    if (c && horizontal) { /* the same, run by run (seg_runs.c) */
-        int keep = dwa ? seg__dwa_line_length(len) : len;
-        o = keep > 0 ? seg__open_rows(c, keep) : NULL;
-    } else if (c) {
-        o = dwa ? pixOpenCompBrickExtendDwa(NULL, c, 1, len)
-                : pixOpenBrick(NULL, c, 1, len);
+    if (c) { /* Leptonica's opening, run by run (seg_runs.c) */
+        int keep = dwa ? seg__dwa_line_length(len, !horizontal) : len;
+        o = keep <= 0      ? NULL
+            : horizontal ? seg__open_rows(c, keep)
+                         : seg__open_cols(c, keep);
     }
     PIX *t = o && bb ? pixClipRectangle(o, bb, NULL) : NULL;
     boxDestroy(&cb);
@@ -739,9 +738,8 @@ static PIX *bridge_dashes(PIX *r, float med_h, int horizontal)
         seg = 3;
     if (gap < 2)
         gap = 2;
-    /* along rows run by run (seg_runs.c), the same as Leptonica's */
-    PIX *o = horizontal ? seg__open_rows(r, seg)
-                        : pixOpenBrick(NULL, r, 1, seg);
+    /* run by run (seg_runs.c), the same as Leptonica's brick openings */
+    PIX *o = horizontal ? seg__open_rows(r, seg) : seg__open_cols(r, seg);
     /* a dash a row off its neighbours still lines up with them */
     if (o &&
         !(horizontal ? pixDilateBrick(o, o, 1, 2) : pixDilateBrick(o, o, 2, 1)))
@@ -749,7 +747,7 @@ static PIX *bridge_dashes(PIX *r, float med_h, int horizontal)
     if (!o)
         return NULL;
     PIX *c = horizontal ? seg__close_rows(o, gap + 1)
-                        : pixCloseSafeBrick(NULL, o, 1, gap + 1);
+                        : seg__close_cols(o, gap + 1);
     pixDestroy(&o);
     if (c)
         pixOr(c, c, r);
@@ -1443,15 +1441,19 @@ static int rules_reduced(PIX *r, float med_h, int bridge, int hlen, int vlen,
     int rc = -1;
     if (!hr || !vr)
         goto out;
-    int hkeep = seg__dwa_line_length(hlen / 2); /* run by run, as DWA */
+    /* Leptonica's composite DWA openings, run by run (seg_runs.c) */
+    int hkeep = seg__dwa_line_length(hlen / 2, 0);
+    int vkeep = vlen ? seg__dwa_line_length(vlen / 2, 1) : 0;
     rr->hm = hkeep > 0 ? seg__open_rows(hr, hkeep) : NULL;
-    rr->vm = vlen ? pixOpenCompBrickExtendDwa(NULL, vr, 1, vlen / 2)
-                  : pixCreateTemplate(vr);
+    rr->vm = !vlen     ? pixCreateTemplate(vr)
+             : vkeep > 0 ? seg__open_cols(vr, vkeep)
+                         : NULL;
     if (!rr->hm || !rr->vm || keep_thin_runs(rr->hm, r, hlen / 2, 1) != 0 ||
         (vlen && keep_thin_runs(rr->vm, r, vlen / 2, 0) != 0))
         goto out;
     if (vlen && vlen_short < vlen) {
-        vs_r = pixOpenCompBrickExtendDwa(NULL, vr, 1, vlen_short / 2);
+        int skeep = seg__dwa_line_length(vlen_short / 2, 1);
+        vs_r = skeep > 0 ? seg__open_cols(vr, skeep) : NULL;
         seed = pixDilateBrick(NULL, rr->hm, 3, 3);
         if (!vs_r || !seed)
             goto out;

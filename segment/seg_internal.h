@@ -157,7 +157,10 @@ int seg__ink_extent(PIX *pixb, l_int32 *pon, BOX **pbox);
 /* seg_runs.c */
 PIX *seg__open_rows(PIX *pixs, int len);
 PIX *seg__close_rows(PIX *pixs, int len);
-int seg__dwa_line_length(int size);
+int seg__dwa_line_length(int size, int vertical);
+PIX *seg__transpose(PIX *pixs);
+PIX *seg__open_cols(PIX *pixs, int len);
+PIX *seg__close_cols(PIX *pixs, int len);
 
 /* seg_furniture.c */
 PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,

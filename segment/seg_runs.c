@@ -1,7 +1,7 @@
 /*
- * seg_runs.c - morphology along rows by runs: the horizontal openings and
- * closings the furniture step (seg_furniture.c) takes by a line, done run
- * by run instead of by shifting whole rows.
+ * seg_runs.c - morphology by runs: the openings and closings by a line
+ * that the furniture step (seg_furniture.c) takes, done run by run
+ * instead of by shifting whole rows; down the columns on the transpose.
  *
  * Design: an opening by a horizontal line len px long keeps exactly the
  * runs of ink at least len px long, and a closing fills exactly the gaps
@@ -13,9 +13,11 @@
  * word len times or more. Leptonica's composite opening
  * (pixOpenCompBrickExtendDwa) opens by a line a little shorter or longer
  * than asked (its factors of the size): seg__dwa_line_length() asks
- * Leptonica itself, on a one-row image, which length it keeps. The results
- * are Leptonica's bit for bit (test_seg_runs compares them on random
- * pages, padding bits set).
+ * Leptonica itself, on a one-row image, which length it keeps. Down the
+ * columns: the page is transposed 32 x 32 bits at a time (a block of
+ * paper is skipped), the rows done, and transposed back. The results are
+ * Leptonica's bit for bit (test_seg_runs compares them on random pages,
+ * padding bits set).
  *
  * Threading: no shared state.
  */
@@ -105,15 +107,22 @@ PIX *seg__close_rows(PIX *pixs, int len)
     return by_runs(pixs, len, 1);
 }
 
-/* Does pixOpenCompBrickExtendDwa(size, 1) keep a run of len px? */
-static int dwa_keeps(int size, int len)
+/* Does pixOpenCompBrickExtendDwa by a line of size px (down the columns
+ * when vertical, else along the rows) keep a line of len px? 1, 0, or -1
+ * out of memory. */
+static int dwa_keeps(int size, int len, int vertical)
 {
-    PIX *p = pixCreate(len + 2, 1, 1), *o = NULL;
+    PIX *p = pixCreate(vertical ? 1 : len + 2, vertical ? len + 2 : 1, 1);
+    PIX *o = NULL;
     l_int32 on = 0;
     if (p) {
-        l_uint32 *line = pixGetData(p);
-        set_span(line, 1, len + 1);
-        o = pixOpenCompBrickExtendDwa(NULL, p, size, 1);
+        if (vertical)
+            for (int y = 1; y <= len; y++)
+                pixSetPixel(p, 0, y, 1);
+        else
+            set_span(pixGetData(p), 1, len + 1);
+        o = vertical ? pixOpenCompBrickExtendDwa(NULL, p, 1, size)
+                     : pixOpenCompBrickExtendDwa(NULL, p, size, 1);
     }
     int done = o && pixCountPixels(o, &on, NULL) == 0;
     pixDestroy(&p);
@@ -122,26 +131,127 @@ static int dwa_keeps(int size, int len)
 }
 
 /**
- * The run length Leptonica's composite DWA opening by a line of size px
+ * The line length Leptonica's composite DWA opening by a line of size px
  * keeps (its factors make it a little shorter or longer than size).
  *
- * @param[in] size  the size asked of pixOpenCompBrickExtendDwa (>= 1)
- * @return the shortest run it keeps, or -1 out of memory
+ * @param[in] size      the size asked of pixOpenCompBrickExtendDwa (>= 1)
+ * @param[in] vertical  1: the line down the columns (1, size); 0: along
+ *                      the rows (size, 1)
+ * @return the shortest line it keeps, or -1 out of memory
  *
  * Notes:
- *   (1) Found by asking Leptonica, on a one-row image, starting from
- *       size: a couple of openings of a row about size px long.
+ *   (1) Found by asking Leptonica, on a one-row (one-column) image,
+ *       starting from size: a couple of openings of a line about size px
+ *       long.
  */
-int seg__dwa_line_length(int size)
+int seg__dwa_line_length(int size, int vertical)
 {
     int len = size < 1 ? 1 : size, top = 2 * len + 64;
-    int k = dwa_keeps(size, len);
+    int k = dwa_keeps(size, len, vertical);
     if (k == 1) { /* the shortest it keeps may be shorter */
-        while (len > 1 && (k = dwa_keeps(size, len - 1)) == 1)
+        while (len > 1 && (k = dwa_keeps(size, len - 1, vertical)) == 1)
             len--;
     } else {
         while (k == 0 && len < top)
-            k = dwa_keeps(size, ++len);
+            k = dwa_keeps(size, ++len, vertical);
     }
     return k < 0 || (k == 0 && len >= top) ? -1 : len;
+}
+
+/* Transpose a 32 x 32 bit block in place: a[i] bit 31 - j <-> a[j] bit
+ * 31 - i (rows of Leptonica's 1 bpp words). Five rounds, each swapping
+ * the off-diagonal halves of blocks half as big. */
+static inline void swap_round(l_uint32 a[32], int j, l_uint32 m)
+{
+#pragma GCC unroll 16
+    for (int q = 0; q < 16; q++) { /* the 16 pairs (k, k + j) */
+        int k = (q / j) * 2 * j + q % j;
+        l_uint32 t = (a[k] ^ (a[k + j] >> j)) & m;
+        a[k] ^= t;
+        a[k + j] ^= t << j;
+    }
+}
+
+static void transpose32(l_uint32 a[32])
+{
+    swap_round(a, 16, 0x0000ffffu);
+    swap_round(a, 8, 0x00ff00ffu);
+    swap_round(a, 4, 0x0f0f0f0fu);
+    swap_round(a, 2, 0x33333333u);
+    swap_round(a, 1, 0x55555555u);
+}
+
+/**
+ * The transpose of a 1 bpp image: pixel (x, y) of pixs is pixel (y, x)
+ * of the result, 32 x 32 bits at a time (a block of paper is skipped).
+ *
+ * @param[in] pixs  1 bpp; not modified (padding bits are not read)
+ * @return new 1 bpp PIX, h x w, padding bits 0, or NULL out of memory
+ */
+PIX *seg__transpose(PIX *pixs)
+{
+    int w = pixGetWidth(pixs), h = pixGetHeight(pixs);
+    PIX *pixd = pixCreate(h, w, 1);
+    if (!pixd)
+        return NULL;
+    const l_uint32 *s = pixGetData(pixs);
+    l_uint32 *d = pixGetData(pixd);
+    int swpl = pixGetWpl(pixs), dwpl = pixGetWpl(pixd);
+    l_uint32 last = w & 31 ? 0xffffffffu << (32 - (w & 31)) : 0xffffffffu;
+    for (int by = 0; by < h; by += 32)
+        for (int bx = 0; bx < w; bx += 32) {
+            l_uint32 a[32], any = 0;
+            int wi = bx / 32, rows = h - by < 32 ? h - by : 32;
+            l_uint32 keep = bx + 32 >= w ? last : 0xffffffffu;
+            for (int i = 0; i < 32; i++) {
+                a[i] = i < rows ? s[(size_t)(by + i) * swpl + wi] & keep : 0;
+                any |= a[i];
+            }
+            if (!any) /* paper: the result is already 0 there */
+                continue;
+            transpose32(a);
+            int cols = w - bx < 32 ? w - bx : 32;
+            for (int j = 0; j < cols; j++)
+                d[(size_t)(bx + j) * dwpl + by / 32] = a[j];
+        }
+    return pixd;
+}
+
+/* op (seg__open_rows or seg__close_rows) down the columns: on the
+ * transpose, transposed back. NULL out of memory. */
+static PIX *by_cols(PIX *pixs, int len, PIX *(*op)(PIX *, int))
+{
+    PIX *t = seg__transpose(pixs);
+    PIX *u = t ? op(t, len) : NULL;
+    PIX *pixd = u ? seg__transpose(u) : NULL;
+    pixDestroy(&t);
+    pixDestroy(&u);
+    return pixd;
+}
+
+/**
+ * Keep the runs of ink at least len px long down each column.
+ *
+ * @param[in] pixs  1 bpp; not modified
+ * @param[in] len   the line's length, px (<= 1: a copy)
+ * @return new 1 bpp PIX, the same as pixOpenBrick(NULL, pixs, 1, len),
+ *         or NULL out of memory
+ */
+PIX *seg__open_cols(PIX *pixs, int len)
+{
+    return len <= 1 ? pixCopy(NULL, pixs) : by_cols(pixs, len, seg__open_rows);
+}
+
+/**
+ * Fill the gaps of fewer than len px between two runs of ink of a column.
+ *
+ * @param[in] pixs  1 bpp; not modified
+ * @param[in] len   the line's length, px (<= 1: a copy)
+ * @return new 1 bpp PIX, the same as pixCloseSafeBrick(NULL, pixs, 1,
+ *         len), or NULL out of memory
+ */
+PIX *seg__close_cols(PIX *pixs, int len)
+{
+    return len <= 1 ? pixCopy(NULL, pixs)
+                    : by_cols(pixs, len, seg__close_rows);
 }
