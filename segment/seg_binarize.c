@@ -1066,18 +1066,20 @@ static int level_rule(PIX *pixb)
     return 4.0f * most >= 3.0f * (float)w;
 }
 
-/* The ink pixels of a 1 bpp page (*pon) and, when there are any, the box
- * around them (*pbox: what pixClipToForeground clips to), in one pass
- * over its words: most of a page is paper, and a paper word costs one
- * test (Leptonica counts and then scans each side apart). The padding
- * bits of each row's last word are not looked at. 0, or -1 out of
- * memory. */
+/* The ink pixels of a 1 bpp page (*pon: what pixCountPixels counts) and,
+ * when there are any, the box around them (*pbox, optional: what
+ * pixClipToForeground clips to), in one pass over its words: most of a
+ * page is paper, and a paper word costs one test (Leptonica counts and
+ * then scans each side apart). The padding bits of each row's last word
+ * are not looked at. 0, or -1 out of memory. */
 int seg__ink_extent(PIX *pixb, l_int32 *pon, BOX **pbox)
 {
     int w = pixGetWidth(pixb), h = pixGetHeight(pixb), wpl = pixGetWpl(pixb);
     l_uint32 *cols = calloc((size_t)wpl, sizeof *cols);
     if (!cols)
         return err_set("binarize: out of memory (%dx%d page)", w, h);
+    if (pbox)
+        *pbox = NULL;
     l_uint32 last = w % 32 ? ~0u << (32 - w % 32) : ~0u;
     const l_uint32 *data = pixGetData(pixb);
     long on = 0;
@@ -1100,8 +1102,7 @@ int seg__ink_extent(PIX *pixb, l_int32 *pon, BOX **pbox)
         }
     }
     *pon = (l_int32)on;
-    *pbox = NULL;
-    if (top >= 0) {
+    if (pbox && top >= 0) {
         int i0 = 0, i1 = wpl - 1;
         while (!cols[i0])
             i0++;

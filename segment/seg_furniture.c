@@ -1629,7 +1629,8 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
         *premoved = 0;
     int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
     l_int32 on = 0;
-    pixCountPixels(pixb, &on, NULL);
+    if (seg__ink_extent(pixb, &on, NULL) < 0) /* a word at a time */
+        pixCountPixels(pixb, &on, NULL);
     int hlen, vlen, vlen_short;
     rule_lengths(dpi, med_h, &hlen, &vlen, &vlen_short);
     /* a strip (a field or line cut out of a form) is too short for a
@@ -1691,7 +1692,8 @@ done:
     }
     if (premoved) {
         l_int32 left = 0;
-        pixCountPixels(out, &left, NULL);
+        if (seg__ink_extent(out, &left, NULL) < 0)
+            pixCountPixels(out, &left, NULL);
         *premoved = on - left;
     }
     return out;
