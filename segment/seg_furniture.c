@@ -558,14 +558,13 @@ static int cell_fields(BOXA *hrules, BOXA *vrules, float med_h, BOXA *fields,
     return rc;
 }
 
-/* r's opening by a len px brick along the rule direction (dwa: by
- * Leptonica's composite DWA opening, else its rasterop one), over the box
- * x, y, w, h only: the opening of r cut around the box with len + 1 px
- * more along that direction, which is all the opening reads there
- * (Leptonica's erosion takes what lies beyond a cut as ink: len + 1 px
- * away, that reaches no pixel of the box). NULL out of memory. */
+/* r's opening by a len px line along the rule direction (the runs of at
+ * least len px: seg_runs.c), over the box x, y, w, h only: the opening of
+ * r cut around the box with len + 1 px more along that direction, which
+ * is all the opening reads there (a run cut short by the cut still has
+ * len px or more in it). NULL out of memory. */
 static PIX *open_in_box(PIX *r, int x, int y, int w, int h, int len,
-                        int horizontal, int dwa)
+                        int horizontal)
 {
     int rw = pixGetWidth(r), rh = pixGetHeight(r), pad = len + 1;
     int x0 = horizontal && x - pad > 0 ? x - pad : horizontal ? 0 : x;
@@ -580,12 +579,8 @@ static PIX *open_in_box(PIX *r, int x, int y, int w, int h, int len,
     BOX *bb = boxCreate(x - x0, y - y0, w, h);
     PIX *c = cb ? pixClipRectangle(r, cb, NULL) : NULL;
     PIX *o = NULL;
-    if (c) { /* Leptonica's opening, run by run (seg_runs.c) */
-        int keep = dwa ? seg__dwa_line_length(len, !horizontal) : len;
-        o = keep <= 0      ? NULL
-            : horizontal ? seg__open_rows(c, keep)
-                         : seg__open_cols(c, keep);
-    }
+    if (c)
+        o = horizontal ? seg__open_rows(c, len) : seg__open_cols(c, len);
     PIX *t = o && bb ? pixClipRectangle(o, bb, NULL) : NULL;
     boxDestroy(&cb);
     boxDestroy(&bb);
@@ -607,7 +602,7 @@ static PIX *straight_ink(PIX *m, PIX *r, float med_h, int horizontal)
     for (int i = 0; ok && i < n; i++) {
         l_int32 x, y, w, h;
         boxaGetBoxGeometry(ba, i, &x, &y, &w, &h);
-        PIX *t = open_in_box(r, x, y, w, h, seg, horizontal, 0);
+        PIX *t = open_in_box(r, x, y, w, h, seg, horizontal);
         if (t) {
             pixRasterop(t, 0, 0, w, h, PIX_SRC & PIX_DST, m, x, y);
             pixRasterop(o, x, y, w, h, PIX_SRC | PIX_DST, t, 0, 0);
@@ -687,7 +682,7 @@ static int keep_thin_runs(PIX *m, PIX *r, int len, int horizontal)
         PIX *pi = pixaGetPix(pa, i, L_CLONE);
         BOX *b = boxCreate(x, y, w, h);
         PIX *t =
-            pi && b ? open_in_box(r, x, y, w, h, len, horizontal, 1) : NULL;
+            pi && b ? open_in_box(r, x, y, w, h, len, horizontal) : NULL;
         PIX *u = pi && b ? pixClipRectangle(r, b, NULL) : NULL;
         if (t && u) {
             pixAnd(t, t, pi);
@@ -1448,8 +1443,9 @@ static int rules_reduced(PIX *r, float med_h, int bridge, int hlen, int vlen,
     rr->vm = !vlen     ? pixCreateTemplate(vr)
              : vkeep > 0 ? seg__open_cols(vr, vkeep)
                          : NULL;
-    if (!rr->hm || !rr->vm || keep_thin_runs(rr->hm, r, hlen / 2, 1) != 0 ||
-        (vlen && keep_thin_runs(rr->vm, r, vlen / 2, 0) != 0))
+    /* the lines the composite openings kept (seg__dwa_line_length) */
+    if (!rr->hm || !rr->vm || keep_thin_runs(rr->hm, r, hkeep, 1) != 0 ||
+        (vlen && keep_thin_runs(rr->vm, r, vkeep, 0) != 0))
         goto out;
     if (vlen && vlen_short < vlen) {
         int skeep = seg__dwa_line_length(vlen_short / 2, 1);
