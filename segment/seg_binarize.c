@@ -17,7 +17,8 @@
  *     scanner noise give no ink. Thresholds are interpolated bilinearly
  *     between tile centres so that tile seams do not show in strokes.
  * Deskew finds the skew with Leptonica's sweep-and-search on a 4x/2x reduced
- * copy of the binary page (range +-5 degrees) and rotates the 1 bpp page by
+ * copy of the binary page (range +-5 degrees; seg_skew.c scores the shears
+ * from row counts, with Leptonica's results) and rotates the 1 bpp page by
  * sampling, bringing in white.
  * Sauvola's window comes from the dpi, then, when the glyphs the first
  * pass found are far from that scale (a crop, a page of small writing),
@@ -1159,9 +1160,8 @@ static float find_skew(PIX *pixb, int dpi)
         l_float32 angle = 0, conf = 0;
         /* Sweep a little past the range so a 5 degree page is not at the
          * sweep's edge. */
-        if (pixFindSkewSweepAndSearch(pixc, &angle, &conf, red_sweep,
-                                      red_search, SEG_SKEW_RANGE_DEG + 2.0f,
-                                      1.0f, 0.01f) == 0 &&
+        if (seg__skew_search(pixc, &angle, &conf, red_sweep, red_search,
+                             SEG_SKEW_RANGE_DEG + 2.0f, 1.0f, 0.01f) == 0 &&
             conf >= SEG_SKEW_MIN_CONF && fabsf(angle) >= SEG_SKEW_MIN_DEG &&
             fabsf(angle) <= SEG_SKEW_RANGE_DEG + 0.5f) {
             if (angle > SEG_SKEW_RANGE_DEG)

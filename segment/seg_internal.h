@@ -2,7 +2,8 @@
  * seg_internal.h - private to segment/: the SegPage layout and the working
  * types shared by seg_page.c, seg_pieces.c, seg_lines.c, seg_glyphs.c,
  * seg_furniture.c and
- * seg_page_io.c. Nothing outside segment/ includes this file.
+ * seg_page_io.c (and the helpers of seg_binarize.c, seg_runs.c and
+ * seg_skew.c). Nothing outside segment/ includes this file.
  *
  * Design: segmentation works on "pieces": a box plus an owned 0/1 byte mask.
  * A piece starts as one connected component; merging (dots, broken strokes)
@@ -161,6 +162,12 @@ int seg__dwa_line_length(int size, int vertical);
 PIX *seg__transpose(PIX *pixs);
 PIX *seg__open_cols(PIX *pixs, int len);
 PIX *seg__close_cols(PIX *pixs, int len);
+
+/* seg_skew.c */
+int seg__skew_score(PIX *pix, float radang, float *pscore);
+int seg__skew_search(PIX *pixs, float *pangle, float *pconf, int red_sweep,
+                     int red_search, float sweeprange, float sweepdelta,
+                     float minbsdelta);
 
 /* seg_furniture.c */
 PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
