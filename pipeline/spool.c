@@ -31,12 +31,25 @@ const char *const spool_stage_names[STAGE_N] = {"ingest", "binarize",
                                                  "segment", "recognize",
                                                  "output"};
 
+/* The binarised page this process published last (spool__bin_keep): the
+ * artifact's name, the file it was (device, inode, size, modification
+ * time: a rewrite renames another file into place) and its pixels. */
+typedef struct {
+    PIX *pix;
+    char name[128];
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtim;
+} SpoolBin;
+
 struct Spool {
     const Job *job;
     Queue *q[STAGE_N];
     char *art_dir;
     int art_fd;
     int out_fd;
+    SpoolBin bin;
 };
 
 int spool_stage_of_name(const char *name)
@@ -132,8 +145,66 @@ void spool_destroy(Spool **psp)
     if (sp->out_fd >= 0)
         close(sp->out_fd);
     free(sp->art_dir);
+    pixDestroy(&sp->bin.pix);
     free(sp);
     *psp = NULL;
+}
+
+/**
+ * Keep the binarised page that the calling stage is publishing as
+ * art/name, so that the segment item of the same page (and its recognize
+ * item, for the fields), which the worker's stage process usually takes
+ * next, does not read and decode it again. The page kept before is
+ * dropped.
+ *
+ * @param[in] sp    the spool
+ * @param[in] name  its art/ name (as spool__bin_get() will ask)
+ * @param[in] pix   the page (a copy is kept; NULL: drop, keep nothing)
+ * @param[in] st    the stat of the file written, before its rename into
+ *                  art/ (which keeps the inode, size and mtime)
+ */
+void spool__bin_keep(Spool *sp, const char *name, PIX *pix,
+                     const struct stat *st)
+{
+    SpoolBin *b = &sp->bin;
+    pixDestroy(&b->pix);
+    if (!pix || !name || strlen(name) >= sizeof b->name)
+        return;
+    /* as pixReadTiff gives it: the bits past the width clear */
+    b->pix = pixCopy(NULL, pix);
+    if (!b->pix)
+        return;
+    pixSetPadBits(b->pix, 0);
+    snprintf(b->name, sizeof b->name, "%s", name);
+    b->dev = st->st_dev;
+    b->ino = st->st_ino;
+    b->size = st->st_size;
+    b->mtim = st->st_mtim;
+}
+
+/**
+ * The binarised page art/name as spool__bin_keep() kept it, when art/name
+ * is still the very file that was written with it (same device, inode,
+ * size and modification time: an artifact is only ever replaced by
+ * renaming another file over it). Otherwise NULL: read the file.
+ *
+ * @param[in] sp    the spool
+ * @param[in] name  the artifact's art/ name
+ * @return a copy of the page (caller destroys; the steps may change it),
+ *         or NULL
+ */
+PIX *spool__bin_get(Spool *sp, const char *name)
+{
+    SpoolBin *b = &sp->bin;
+    struct stat st;
+    if (!b->pix || strcmp(b->name, name) ||
+        fstatat(sp->art_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return NULL;
+    if (st.st_dev != b->dev || st.st_ino != b->ino || st.st_size != b->size ||
+        st.st_mtim.tv_sec != b->mtim.tv_sec ||
+        st.st_mtim.tv_nsec != b->mtim.tv_nsec)
+        return NULL;
+    return pixCopy(NULL, b->pix);
 }
 
 Queue *spool_get_queue(Spool *sp, SpoolStage st)

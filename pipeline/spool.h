@@ -177,6 +177,12 @@ const char *spool__art_dir(const Spool *sp);
  * the folder, set. */
 DIR *spool__art_opendir(const Spool *sp);
 int spool__out_fd(const Spool *sp);
+/* The binarised page last published by this process, kept for the
+ * segment and recognize items of that page (spool.c). */
+struct stat;
+void spool__bin_keep(Spool *sp, const char *name, PIX *pix,
+                     const struct stat *st);
+PIX *spool__bin_get(Spool *sp, const char *name);
 /* 1 when a page of file (pages pages) is recognised but its art/.rec was
  * removed by spool_clean, 0 when all are there, -1 on error. */
 int spool__file_cleaned(Spool *sp, const char *file, int pages);

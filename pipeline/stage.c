@@ -11,7 +11,11 @@
  *              item carries its directory offset, ifd=, so that binarize
  *              reads it without walking the file); an item that submit
  *              marked refuse= (a name no output can have) fails here
- *   binarize   page -> art/KEY.tif (1 bpp, G4, resolution kept)
+ *   binarize   page -> art/KEY.tif (1 bpp, G4, resolution kept); the
+ *              stage process keeps the page (spool__bin_keep), and its
+ *              segment and recognize items, when the same process takes
+ *              them and art/KEY.tif is still the file it wrote, use it
+ *              instead of reading the file (the same pixels)
  *   segment    art/KEY.tif -> art/KEY.seg
  *   recognize  art/KEY.seg -> art/KEY.rec; the page that settles its file
  *              (every page recognised or failed, one at least recognised)
@@ -548,6 +552,7 @@ static int stage_binarize(Spool *sp, Staging *sg, const QueueItem *it)
         if (!ii.sig || strcmp(sig, ii.sig))
             ii.ifd = 0;
     }
+    spool__bin_keep(sp, NULL, NULL, NULL); /* not kept beside this page */
     PIX *pix = chain_read_at(&job->chain, ii.src, ii.page, ii.ifd, &ii.dpi);
     if (!pix)
         goto done;
@@ -560,7 +565,9 @@ static int stage_binarize(Spool *sp, Staging *sg, const QueueItem *it)
     art_name(name, sizeof name, ii.file, ii.page, "tif");
     if (staging_temp(sg, name, tmp, path, sizeof path) < 0)
         goto done;
-    if (pixWriteTiff(path, pixb, IFF_TIFF_G4, "w") != 0) {
+    struct stat st;
+    if (pixWriteTiff(path, pixb, IFF_TIFF_G4, "w") != 0 ||
+        stat(path, &st) < 0) {
         unlinkat(sg->fd, tmp, 0);
         err_set_errno("%s page %d: cannot write %s", ii.src, ii.page + 1, path);
         goto done;
@@ -568,6 +575,7 @@ static int stage_binarize(Spool *sp, Staging *sg, const QueueItem *it)
     staging_ready(sg);
     if ((rc = art_publish(sp, sg, tmp, name)) < 0)
         goto done;
+    spool__bin_keep(sp, name, pixb, &st);
     rc = enqueue_page(sp, sg, STAGE_SEGMENT, &ii);
 done:
     pixDestroy(&pixb);
@@ -586,7 +594,9 @@ static int stage_segment(Spool *sp, Staging *sg, const QueueItem *it,
     SegPage *page = NULL;
     char name[128], tmp[256], path[4800];
     art_path(sp, ii.file, ii.page, "tif", name, sizeof name, path, sizeof path);
-    PIX *pixb = pixReadTiff(path, 0);
+    PIX *pixb = spool__bin_get(sp, name);
+    if (!pixb)
+        pixb = pixReadTiff(path, 0);
     if (!pixb || pixGetDepth(pixb) != 1) {
         pixDestroy(&pixb);
         err_set("%s page %d: cannot read the binarised page %s", ii.src,
@@ -732,7 +742,9 @@ static int stage_recognize(Spool *sp, Staging *sg, const QueueItem *it,
          * the template, or found on the page when there is none */
         art_path(sp, ii.file, ii.page, "tif", name, sizeof name, path,
                  sizeof path);
-        PIX *pixb = pixReadTiff(path, 0);
+        PIX *pixb = spool__bin_get(sp, name);
+        if (!pixb)
+            pixb = pixReadTiff(path, 0);
         if (!pixb || pixGetDepth(pixb) != 1) {
             pixDestroy(&pixb);
             err_set("%s page %d: cannot read the binarised page %s", ii.src,

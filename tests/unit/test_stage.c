@@ -259,6 +259,81 @@ static void spool_stage_run__segment__seg_artifact_and_recognize_item(void)
     case_close(&c);
 }
 
+/* Run stage st's item it on sp and return art/KEY-p0000.EXT's bytes
+ * (caller frees; NULL when the run failed). */
+static char *run_art(Case *c, Spool *sp, SpoolStage st, QueueItem *it,
+                     const char *key, const char *ext, size_t *plen)
+{
+    char rel[200];
+    snprintf(rel, sizeof rel, "spool/art/%s-p0000.%s", key, ext);
+    err_clear();
+    if (spool_stage_run(sp, st, it, c->net) != 0) {
+        printf("  %s: %s\n", spool_stage_names[st], err_get());
+        return NULL;
+    }
+    return slurp_rel(c, rel, plen);
+}
+
+static void spool_stage_run__segment_after_binarize__kept_page_as_file(void)
+{
+    Case c = {0};
+    sfx_case(c.dir, sizeof c.dir, "keptbin");
+    sfx_png(c.dir, "a.png", 1);
+    Spool *fresh = NULL;
+    QueueItem *it = NULL;
+    if (case_open(&c, NULL) == 0 && (fresh = spool_open(c.job)) &&
+        drain(c.sp, STAGE_INGEST, NULL, NULL) == 1 &&
+        drain(c.sp, STAGE_BINARIZE, NULL, NULL) == 1 &&
+        (it = claim(&c, STAGE_SEGMENT))) {
+        char key[64], tif[2200];
+        file_key(&c, key, sizeof key);
+        snprintf(tif, sizeof tif, "%s/spool/art/%s-p0000.tif", c.dir, key);
+        /* the page kept by the process that binarised it, and the file
+         * read by another: the same .seg */
+        size_t n1 = 0, n2 = 0, n3 = 0, n4 = 0;
+        char *kept = run_art(&c, c.sp, STAGE_SEGMENT, it, key, "seg", &n1);
+        char *read = run_art(&c, fresh, STAGE_SEGMENT, it, key, "seg", &n2);
+        CHECK(kept && read && n1 == n2 && !memcmp(kept, read, n1));
+        /* the kept page is used while art/KEY.tif is the file written:
+         * garbled in place, its size and time put back, it still reads */
+        struct stat st;
+        FILE *fp = NULL;
+        CHECK(stat(tif, &st) == 0 && (fp = fopen(tif, "r+")) != NULL);
+        if (fp) {
+            fseek(fp, 8, SEEK_SET);
+            for (int i = 0; i < 64; i++)
+                fputc(0x5a, fp);
+            fclose(fp);
+        }
+        struct timespec times[2] = {st.st_atim, st.st_mtim};
+        CHECK(utimensat(AT_FDCWD, tif, times, 0) == 0);
+        char *again = run_art(&c, c.sp, STAGE_SEGMENT, it, key, "seg", &n3);
+        CHECK(again && n3 == n1 && !memcmp(again, kept, n1));
+        /* another file renamed over it (a retry, another worker): read */
+        char other[2300];
+        snprintf(other, sizeof other, "%s.other", tif);
+        PIX *blank = pixCreate(500, 200, 1);
+        CHECK(blank && pixWriteTiff(other, blank, IFF_TIFF_G4, "w") == 0);
+        CHECK(rename(other, tif) == 0);
+        char *none = run_art(&c, c.sp, STAGE_SEGMENT, it, key, "seg", &n4);
+        snprintf(other, sizeof other, "%s/spool/art/%s-p0000.seg", c.dir, key);
+        SegPage *page = none ? seg_page_load(other) : NULL;
+        int nl = -1;
+        if (page)
+            seg_page_get_lines(page, &nl);
+        CHECK(none && nl == 0); /* the blank page's: no lines */
+        seg_page_destroy(&page);
+        pixDestroy(&blank);
+        free(kept);
+        free(read);
+        free(again);
+        free(none);
+    }
+    queue_item_destroy(&it);
+    spool_destroy(&fresh);
+    case_close(&c);
+}
+
 static void spool_stage_run__segment_without_model__geometry_only(void)
 {
     Case c = {0};
@@ -698,6 +773,7 @@ int main(void)
     RUN(spool_stage_run__binarize__g4_page_and_segment_item);
     RUN(spool_stage_run__segment__seg_artifact_and_recognize_item);
     RUN(spool_stage_run__staging_swept_by_stopped_holder__run_again);
+    RUN(spool_stage_run__segment_after_binarize__kept_page_as_file);
     RUN(spool_stage_run__segment_without_model__geometry_only);
     RUN(spool_stage_run__recognize_last_page__rec_and_output_item);
     RUN(spool_stage_run__recognize_without_model__refused);
