@@ -100,6 +100,21 @@ static size_t round4(size_t v) { return (v + 3) & ~(size_t)3; }
  *       -128 is never used.
  *   (2) An all-zero row gets scale 1 and zeros: no division by zero.
  */
+/* lrintf(x) clamped to [-127, 127] for |x| <= 127 and up (w / mx * 127
+ * can round a hair past 127), without the libm call (one per weight: half
+ * of quantising a model at load): adding and taking away 1.5 * 2^23
+ * rounds to an integer as the FPU does, to nearest and ties to even, as
+ * lrintf does in the default rounding mode. NaN (a NaN weight) gives
+ * -127, as lrintf's "integer indefinite" clamped did. */
+static inline int8_t quant_round(float x)
+{
+    if (!(x >= -1000.0f && x <= 1000.0f))
+        return (int8_t)(x > 0.0f ? 127 : -127);
+    const float big = 12582912.0f; /* 1.5 * 2^23 (not folded: not IEEE) */
+    float r = (x + big) - big;
+    return (int8_t)(r > 127.0f ? 127 : r < -127.0f ? -127 : (int)r);
+}
+
 void rec__quant_rows(const float *w, int n, int k, int8_t *q, float *scale)
 {
     for (int r = 0; r < n; r++) {
@@ -111,10 +126,8 @@ void rec__quant_rows(const float *w, int n, int k, int8_t *q, float *scale)
         }
         scale[r] = mx > 0.0f ? mx / 127.0f : 1.0f;
         float inv = mx > 0.0f ? 127.0f / mx : 0.0f;
-        for (int j = 0; j < k; j++) {
-            long v = lrintf(wr[j] * inv);
-            q[(size_t)r * k + j] = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
-        }
+        for (int j = 0; j < k; j++)
+            q[(size_t)r * k + j] = quant_round(wr[j] * inv);
     }
 }
 

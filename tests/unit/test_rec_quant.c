@@ -455,6 +455,37 @@ static void rec__quant_rows__zero_row__scale_one_and_zeros(void)
     CHECK(q[8] == 127 && sc[2] > 0.0f); /* a tiny row still spans the range */
 }
 
+static void rec__quant_rows__any_weights__as_lrintf_clamped(void)
+{
+    enum { K = 203 };
+    float w[2 * K];
+    int8_t q[2 * K];
+    float sc[2];
+    /* ties: with a largest weight of 127 the scale is 1 */
+    const float ties[] = {127.0f, 2.5f, -3.5f, 0.5f, -0.5f, 1.5f, -126.5f};
+    unsigned s = 11;
+    for (int j = 0; j < 2 * K; j++) {
+        s = s * 1103515245u + 12345u;
+        w[j] = j < 7 ? ties[j] : ((float)(s >> 8) / 16777216.0f - 0.5f) * 3.0f;
+    }
+    rec__quant_rows(w, 2, K, q, sc);
+    int differ = 0;
+    for (int r = 0; r < 2; r++) {
+        float mx = 0.0f;
+        for (int j = 0; j < K; j++)
+            mx = fabsf(w[r * K + j]) > mx ? fabsf(w[r * K + j]) : mx;
+        float inv = 127.0f / mx;
+        for (int j = 0; j < K; j++) {
+            long v = lrintf(w[r * K + j] * inv);
+            v = v > 127 ? 127 : v < -127 ? -127 : v;
+            differ += q[r * K + j] != v;
+        }
+    }
+    CHECK(differ == 0);
+    CHECK(q[1] == 2 && q[2] == -4 && q[3] == 0 && q[4] == 0 && q[5] == 2 &&
+          q[6] == -126);
+}
+
 /* ---- the int8 forward ------------------------------------------------- */
 
 /* A random net saved and loaded, so batch norm is folded and the int8
@@ -808,6 +839,7 @@ int main(void)
     RUN(rec__qgemm__conv_map__same_bits_as_im2col_rows);
     RUN(rec__qgemm_force_isa__unknown_kernel__refused_and_unchanged);
     RUN(rec__quant_rows__zero_row__scale_one_and_zeros);
+    RUN(rec__quant_rows__any_weights__as_lrintf_clamped);
     RUN(rec_net_classify__int8_random_nets__agree_with_fp32);
     RUN(rec_net_classify__int8_blank_input__finite_bias_only);
     RUN(rec_net_classify__int8_batch__equals_single_calls);
