@@ -4,7 +4,8 @@
  *
  * Files (prefix page_): page.c; page_png.c (fast path for common PNGs,
  * used by page_read); page_pdf.c (PDF pages: the scanned image taken out
- * of the file, or the page rendered by poppler).
+ * of the file, or the page rendered by poppler); page_g4.c (a 1 bpp page
+ * written as a G4 TIFF, the pipeline's binarised page).
  *
  * Design: the lowest layer of the page chain (chain.h): every path that
  * reads a scan comes through here, so a limit or a new input format is one
@@ -48,6 +49,11 @@ static inline unsigned page_over_white(unsigned c, unsigned a)
 }
 /* NULL (no message) = not on the fast path: read it with pixRead. */
 PIX *page_png_read(const char *path);
+
+/* A 1 bpp page as a one-strip G4 TIFF (page_g4.c): the binarised page
+ * between the pipeline's stages. */
+unsigned char *page_g4_encode(PIX *pix, size_t *plen);
+int page_g4_write(PIX *pix, const char *path);
 
 /* PDF input (page_pdf.c); page_list / page_read_at call these for PDFs. */
 int page_pdf_is(const char *path);

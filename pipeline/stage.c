@@ -11,7 +11,8 @@
  *              item carries its directory offset, ifd=, so that binarize
  *              reads it without walking the file); an item that submit
  *              marked refuse= (a name no output can have) fails here
- *   binarize   page -> art/KEY.tif (1 bpp, G4, resolution kept); the
+ *   binarize   page -> art/KEY.tif (1 bpp, G4 by page_g4_write,
+ *              resolution kept); the
  *              stage process keeps the page (spool__bin_keep), and its
  *              segment and recognize items, when the same process takes
  *              them and art/KEY.tif is still the file it wrote, use it
@@ -566,8 +567,7 @@ static int stage_binarize(Spool *sp, Staging *sg, const QueueItem *it)
     if (staging_temp(sg, name, tmp, path, sizeof path) < 0)
         goto done;
     struct stat st;
-    if (pixWriteTiff(path, pixb, IFF_TIFF_G4, "w") != 0 ||
-        stat(path, &st) < 0) {
+    if (page_g4_write(pixb, path) < 0 || stat(path, &st) < 0) {
         unlinkat(sg->fd, tmp, 0);
         err_set_errno("%s page %d: cannot write %s", ii.src, ii.page + 1, path);
         goto done;

@@ -15,8 +15,10 @@
  *   binarize   seg_page_binarize without deskew
  *   deskew     seg_page_binarize with deskew minus without (the page is
  *              binarised twice; only the difference is reported)
- *   g4_write   the binarize stage's artifact: pixWriteTiff G4 to a file
- *   g4_read    the segment stage reading it back
+ *   g4_write   the binarize stage's artifact: page_g4_write to a file
+ *   g4_read    the segment stage reading it back (pixReadTiff; in the
+ *              pipeline only when another process took the segment item:
+ *              the one that binarised keeps the page, spool__bin_keep)
  *   segment    seg_page_segment (touching-glyph cuts scored by the net)
  *   seg_io     seg_page_save + seg_page_load (segment -> recognize)
  *   recognize  chain_recognize (glyph normalisation, one batched
@@ -148,13 +150,11 @@ static int bench_page(const char *path, int p, const ChainOptions *co, RecNet *n
         dpi = chain_dpi(dpi, scale); /* as stage.c: of the binarised page */
 
         tm_start(&tm[ST_G4_WRITE]);
-        int wr = pixWriteTiff(g4, pixb, IFF_TIFF_G4, "w");
+        int wr = page_g4_write(pixb, g4);
         tm_stop(&tm[ST_G4_WRITE]);
         pixDestroy(&pixb);
-        if (wr != 0) {
-            err_set("cannot write %s", g4);
+        if (wr != 0)
             goto fail;
-        }
         tm_start(&tm[ST_G4_READ]);
         pixb = pixReadTiff(g4, 0);
         tm_stop(&tm[ST_G4_READ]);
