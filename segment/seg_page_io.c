@@ -89,6 +89,22 @@ static void stats_get(BinReader *r, SegStats *s)
 
 /* Append the n 0/1 bytes of m as bits, most significant first, the last
  * byte padded with zero bits. */
+/* Eight mask bytes (any non-zero is ink) as one packed byte, the first
+ * the most significant bit: each byte folded to 0/1 in place, then one
+ * multiply moves byte i's bit to bit 63 - i (the products land on
+ * distinct bits, so nothing carries into the top byte). */
+static unsigned char pack8(const unsigned char *m)
+{
+    uint64_t x = 0;
+    for (int i = 0; i < 8; i++) /* little-endian whatever the host */
+        x |= (uint64_t)m[i] << (8 * i);
+    x |= x >> 4;
+    x |= x >> 2;
+    x |= x >> 1;
+    x &= 0x0101010101010101ULL;
+    return (unsigned char)((x * 0x8040201008040201ULL) >> 56);
+}
+
 static void put_mask(BinBuf *b, const unsigned char *m, size_t n)
 {
     unsigned char chunk[512];
@@ -97,10 +113,16 @@ static void put_mask(BinBuf *b, const unsigned char *m, size_t n)
         size_t nb = (n - k + 7) / 8;
         if (nb > sizeof chunk)
             nb = sizeof chunk;
-        memset(chunk, 0, nb);
-        for (size_t j = 0; j < nb * 8 && k < n; j++, k++)
-            if (m[k])
-                chunk[j >> 3] |= (unsigned char)(0x80u >> (j & 7));
+        size_t j = 0;
+        for (; j < nb && k + 8 <= n; j++, k += 8)
+            chunk[j] = pack8(m + k);
+        if (j < nb) { /* the last, partial byte */
+            unsigned char v = 0;
+            for (int bit = 0; k < n; bit++, k++)
+                if (m[k])
+                    v |= (unsigned char)(0x80u >> bit);
+            chunk[j++] = v;
+        }
         binio_buf_write(b, chunk, nb);
     }
 }
@@ -343,6 +365,11 @@ static int glyphs_read(BinReader *r, SegPage *page, const SegHeader *hd)
 /* Read the masks, unpacked to 0/1 bytes in glyph order. 0, or -1. */
 static int masks_read(BinReader *r, SegPage *page, const SegHeader *hd)
 {
+    /* each packed byte's eight 0/1 bytes, first bit first */
+    unsigned char spread[256][8];
+    for (int v = 0; v < 256; v++)
+        for (int k = 0; k < 8; k++)
+            spread[v][k] = (unsigned char)((v >> (7 - k)) & 1);
     size_t off = 0;
     for (uint32_t i = 0; i < hd->ng; i++) {
         const SegBox *b = &page->glyphs[i].box;
@@ -353,7 +380,10 @@ static int masks_read(BinReader *r, SegPage *page, const SegHeader *hd)
             return -1;
         page->mask_off[i] = off;
         unsigned char *m = page->mask_data + off;
-        for (size_t k = 0; k < n; k++)
+        size_t k = 0;
+        for (; k + 8 <= n; k += 8)
+            memcpy(m + k, spread[pm[k >> 3]], 8);
+        for (; k < n; k++)
             m[k] = (pm[k >> 3] >> (7 - (k & 7))) & 1u;
         off += n;
     }

@@ -2,6 +2,7 @@
  * truncated, corrupt, foreign and missing files rejected with the file
  * named (segment/seg_page_io.c); accessors and options. */
 #include "common/err.h"
+#include "segment/seg_internal.h"
 #include "segment/segment.h"
 #include "tests/unit/seg_fixture.h"
 #include "tests/unit/test.h"
@@ -116,6 +117,58 @@ static void seg_page_save__round_trip__identical_page(void)
     CHECK(page == NULL);
     seg_page_destroy(&page); /* NULL is a no-op */
     seg_page_destroy(NULL);
+}
+
+/* The masks are packed row by row, first pixel in the top bit, each
+ * glyph from a byte boundary, any non-zero byte ink; they load as 0/1. */
+static void seg_page_save__any_mask_bytes__packed_msb_first(void)
+{
+    char path[512];
+    tmp_path(path, sizeof path, "masks.seg");
+    SegPage *page = sample_page();
+    CHECK(page != NULL);
+    if (!page)
+        return;
+    unsigned s = 9;
+    size_t packed = 0;
+    for (size_t i = 0; i < page->mask_bytes; i++) {
+        s = s * 1103515245u + 12345u;
+        unsigned v = (s >> 16) & 0xff;
+        page->mask_data[i] = (unsigned char)(v < 128 ? 0 : v); /* 0, 128-255 */
+    }
+    for (int i = 0; i < page->n_glyphs; i++)
+        packed += ((size_t)page->glyphs[i].box.w * page->glyphs[i].box.h +
+                   7) / 8;
+    unsigned char *want = calloc(packed + 1, 1), *got = NULL;
+    size_t at = 0;
+    for (int i = 0; i < page->n_glyphs; i++) {
+        size_t n = (size_t)page->glyphs[i].box.w * page->glyphs[i].box.h;
+        const unsigned char *m = page->mask_data + page->mask_off[i];
+        for (size_t k = 0; k < n; k++)
+            if (m[k])
+                want[at + k / 8] |= (unsigned char)(0x80u >> (k % 8));
+        at += (n + 7) / 8;
+    }
+    CHECK(seg_page_save(page, path) == 0);
+    long len = file_size(path);
+    FILE *f = fopen(path, "rb");
+    if (f && len > (long)packed + 4) {
+        got = malloc(packed + 1);
+        fseek(f, len - 4 - (long)packed, SEEK_SET);
+        CHECK(fread(got, 1, packed, f) == packed);
+    }
+    if (f)
+        fclose(f);
+    CHECK(got && !memcmp(got, want, packed));
+    SegPage *back = seg_page_load(path);
+    int same = back != NULL;
+    for (size_t i = 0; back && i < page->mask_bytes; i++)
+        same &= back->mask_data[i] == (page->mask_data[i] != 0);
+    CHECK(same);
+    free(want);
+    free(got);
+    seg_page_destroy(&back);
+    seg_page_destroy(&page);
 }
 
 static void seg_page_save__blank_page__round_trip(void)
@@ -314,6 +367,7 @@ static void seg_page_segment__bad_options__error(void)
 int main(void)
 {
     RUN(seg_page_save__round_trip__identical_page);
+    RUN(seg_page_save__any_mask_bytes__packed_msb_first);
     RUN(seg_page_save__blank_page__round_trip);
     RUN(seg_page_load__truncated_file__rejected_with_name);
     RUN(seg_page_load__cut_inside_a_field__message_names_field);
