@@ -73,16 +73,19 @@ PIX *chain_read_at(const ChainOptions *o, const char *path, int page,
  * @param[out] pscale  [optional] how many times larger than pix the
  *                  result is: 1, or 2 for small writing (a crop scanned
  *                  small: seg_page_binarize note 5); NULL = pix's size
+ * @param[out] pskew   [optional] the rotation that deskewed it (degrees,
+ *                  clockwise positive; 0 = none): chain_to_source() maps
+ *                  the page's boxes back to pix's pixels with it
  * @return new 1 bpp PIX with resolution chain_dpi(dpi, *pscale) (caller
  *         owns), or NULL
  */
 PIX *chain_binarize(const ChainOptions *o, PIX *pix, int dpi,
-                    const char *path, int page, int *pscale)
+                    const char *path, int page, int *pscale, float *pskew)
 {
     /* An implausible dpi (SEG_MIN_DPI) would size the Sauvola window from
      * a scale the ink does not have: binarise as at an unknown dpi. */
     PIX *pixb = seg_page_binarize(pix, dpi < SEG_MIN_DPI ? 0 : dpi,
-                                  &o->binarize, NULL, pscale);
+                                  &o->binarize, pskew, pscale);
     if (!pixb) {
         err_prefix("%s page %d", path, page + 1); /* "binarize: ..." */
         return NULL;
@@ -219,8 +222,27 @@ static unsigned char *read_jpeg_file(const char *path, size_t *plen)
 }
 
 /**
- * The image of one recognised page, in the pixels its boxes refer to, for
- * formats that embed it (an OutImageSource's get()).
+ * Map a recognised page from the binarised page's pixels to its source
+ * image's: turned back by the deskew angle (out_page_unskew), then shrunk
+ * when it was read enlarged (out_page_shrink). Every output then refers
+ * to the image file's own pixels, as hOCR's `image` names it.
+ *
+ * @param[in,out] op     the page (chain_recognize's, fields included)
+ * @param[in]     skew   chain_binarize's *pskew
+ * @param[in]     scale  chain_binarize's *pscale
+ * @return 0, or -1 (message set)
+ */
+int chain_to_source(OutPage *op, float skew, int scale)
+{
+    if (out_page_unskew(op, skew) < 0 || out_page_shrink(op, scale) < 0)
+        return -1;
+    return 0;
+}
+
+/**
+ * The image of one recognised page, for formats that embed it (an
+ * OutImageSource's get()): the source page itself, whose pixels its boxes
+ * refer to (chain_to_source).
  *
  * @param[in]  ctx   a const ChainImageSource *: the options the page was
  *                   recognised with, and the file it was read from
@@ -230,15 +252,9 @@ static unsigned char *read_jpeg_file(const char *path, size_t *plen)
  * @return 0, or -1 with the reason (file and page named) in err_get()
  *
  * Notes:
- *   (1) Boxes are in the binarised page's pixels, which binarize may have
- *       deskewed. So the page is binarised again (when it is 1 bpp, or
- *       deskew is on): a 1 bpp input gives the binarised page itself (its
- *       own bits, straightened); a grey or colour one is rotated by the
- *       same angle. Binarising is deterministic, so the angle is the one
- *       the recognised page had.
- *   (2) A JPEG input that needs no rotation gives its own bytes (no
- *       second loss, no growth), when its header agrees with the decoded
- *       size and it is grey or RGB.
+ *   (1) A JPEG input's first page gives its own bytes (no second loss, no
+ *       growth), when its header agrees with the decoded size and it is
+ *       grey or RGB.
  */
 int chain_page_image(void *ctx, const OutPage *page, OutImage *img)
 {
@@ -250,26 +266,7 @@ int chain_page_image(void *ctx, const OutPage *page, OutImage *img)
     PIX *pix = chain_read(o, src, page->pageno, &dpi);
     if (!pix)
         return -1;
-    float skew = 0.0f;
-    int bilevel = pixGetDepth(pix) == 1;
-    if (bilevel || o->binarize.deskew) {
-        /* with the scale the page was read at, so the same skew */
-        int scale = 1;
-        PIX *pixb = seg_page_binarize(pix, dpi < SEG_MIN_DPI ? 0 : dpi,
-                                      &o->binarize, &skew, &scale);
-        if (!pixb) {
-            pixDestroy(&pix);
-            return err_prefix("%s page %d: binarize", src,
-                              page->pageno + 1);
-        }
-        if (bilevel) {
-            pixDestroy(&pix);
-            img->pix = pixb;
-            return 0;
-        }
-        pixDestroy(&pixb);
-    }
-    if (skew == 0.0f && page->pageno == 0) {
+    if (page->pageno == 0 && pixGetDepth(pix) > 1) {
         size_t len = 0;
         unsigned char *jpeg = read_jpeg_file(src, &len);
         l_int32 w, h, spp, cmyk;
@@ -284,29 +281,28 @@ int chain_page_image(void *ctx, const OutPage *page, OutImage *img)
         }
         free(jpeg);
     }
-    if (skew != 0.0f) {
-        /* as seg_page_binarize's rotation: about the centre, clockwise
-         * positive, white brought in, same size */
-        PIX *pixr = pixRotate(pix, (float)(skew * M_PI / 180.0),
-                              L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
-        pixDestroy(&pix);
-        if (!pixr)
-            return err_set("%s page %d: cannot rotate the page image",
-                           src, page->pageno + 1);
-        pix = pixr;
-    }
     img->pix = pix;
     return 0;
 }
 
+/**
+ * One page through every step in this process (no artifacts).
+ *
+ * @param[in] o     options
+ * @param[in] net   classifier
+ * @param[in] path  image file
+ * @param[in] page  0-based page number
+ * @return new OutPage (caller owns), or NULL (message names file and page)
+ */
 OutPage *chain_page(const ChainOptions *o, RecNet *net, const char *path,
                     int page)
 {
     int dpi = 0, scale = 1;
+    float skew = 0.0f;
     PIX *pix = chain_read(o, path, page, &dpi);
     if (!pix)
         return NULL;
-    PIX *pixb = chain_binarize(o, pix, dpi, path, page, &scale);
+    PIX *pixb = chain_binarize(o, pix, dpi, path, page, &scale, &skew);
     pixDestroy(&pix);
     if (!pixb)
         return NULL;
@@ -317,7 +313,7 @@ OutPage *chain_page(const ChainOptions *o, RecNet *net, const char *path,
         return NULL;
     OutPage *op = chain_recognize(o, sp, net, path, page, sd);
     seg_page_destroy(&sp);
-    if (op && out_page_shrink(op, scale) < 0)
+    if (op && chain_to_source(op, skew, scale) < 0)
         out_page_destroy(&op);
     return op;
 }

@@ -62,10 +62,14 @@ PIX *chain_read_at(const ChainOptions *o, const char *path, int page,
 /* Binarise (and deskew) a decoded page; the result carries dpi as its
  * resolution. pix is not modified. With pscale, small writing may come
  * back enlarged *pscale times, at that many times the dpi: segment and
- * recognise it at chain_dpi(dpi, *pscale), then map the OutPage back
- * with out_page_shrink. NULL on error. */
+ * recognise it at chain_dpi(dpi, *pscale). *pskew (optional) gets the
+ * rotation that deskewed it. Map the OutPage back to pix's pixels with
+ * chain_to_source. NULL on error. */
 PIX *chain_binarize(const ChainOptions *o, PIX *pix, int dpi,
-                    const char *path, int page, int *pscale);
+                    const char *path, int page, int *pscale, float *pskew);
+/* A recognised page's boxes from the binarised page's pixels to the
+ * source's: turned back by skew, shrunk by scale. 0 or -1. */
+int chain_to_source(OutPage *op, float skew, int scale);
 /* The dpi of a page binarised `scale` times enlarged (unknown, or under
  * SEG_MIN_DPI or over SEG_MAX_DPI once enlarged: 0). */
 int chain_dpi(int dpi, int scale);
@@ -84,7 +88,7 @@ typedef struct {
     const char *src;
 } ChainImageSource;
 /* An OutImageSource get() (ctx: a const ChainImageSource *): the image of
- * page->pageno of the source file in the pixels its boxes refer to. 0 or
+ * page->pageno of the source file (its boxes refer to its pixels). 0 or
  * -1. */
 int chain_page_image(void *ctx, const OutPage *page, OutImage *img);
 /* All four steps in this process. NULL on error. */

@@ -99,9 +99,11 @@ static OutPage *ocr_page(const Job *d, const FormTemplate *tpl,
     if (!tpl && !find)
         return chain_page(&d->chain, net, path, p);
     int dpi = 0, scale = 1;
+    float skew = 0.0f;
     PIX *pix = chain_read(&d->chain, path, p, &dpi);
-    PIX *pixb =
-        pix ? chain_binarize(&d->chain, pix, dpi, path, p, &scale) : NULL;
+    PIX *pixb = pix ? chain_binarize(&d->chain, pix, dpi, path, p, &scale,
+                                     &skew)
+                    : NULL;
     pixDestroy(&pix);
     dpi = chain_dpi(dpi, scale); /* of pixb: the boxes are mapped back */
     SegPage *sp = pixb ? chain_segment(&d->chain, pixb, dpi, net, path, p)
@@ -111,7 +113,7 @@ static OutPage *ocr_page(const Job *d, const FormTemplate *tpl,
     seg_page_destroy(&sp);
     if (op && ((tpl ? form_read_page(tpl, fo, &d->chain, net, pixb, dpi, op)
                     : form_find_page(fo, &d->chain, net, pixb, dpi, op)) < 0 ||
-               out_page_shrink(op, scale) < 0))
+               chain_to_source(op, skew, scale) < 0))
         out_page_destroy(&op);
     pixDestroy(&pixb);
     return op;

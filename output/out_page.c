@@ -179,6 +179,94 @@ int out_page_shrink(OutPage *page, int factor)
     return 0;
 }
 
+/* A point of the page deskewed by angle (radians, clockwise positive,
+ * about the page's centre (cx, cy) as Leptonica's pixRotateShearCenter
+ * turns it) back in the source's pixels. */
+static void unskew_point(double x, double y, double cx, double cy, double c,
+                         double s, double *px, double *py)
+{
+    double dx = x - cx, dy = y - cy;
+    *px = cx + dx * c + dy * s;
+    *py = cy - dx * s + dy * c;
+}
+
+/* The source box around a deskewed box: its corners turned back, the
+ * box around them, clipped to the page (x1, y1 exclusive). */
+static void unskew_box(OutBox *b, double cx, double cy, double c, double s,
+                       int w, int h)
+{
+    double xs[4] = {b->x0, b->x1, b->x0, b->x1};
+    double ys[4] = {b->y0, b->y0, b->y1, b->y1};
+    double x0 = 1e30, y0 = 1e30, x1 = -1e30, y1 = -1e30;
+    for (int k = 0; k < 4; k++) {
+        double x, y;
+        unskew_point(xs[k], ys[k], cx, cy, c, s, &x, &y);
+        x0 = x < x0 ? x : x0;
+        y0 = y < y0 ? y : y0;
+        x1 = x > x1 ? x : x1;
+        y1 = y > y1 ? y : y1;
+    }
+    int ix0 = (int)floor(x0 + 1e-6), iy0 = (int)floor(y0 + 1e-6);
+    int ix1 = (int)ceil(x1 - 1e-6), iy1 = (int)ceil(y1 - 1e-6);
+    b->x0 = ix0 < 0 ? 0 : ix0 > w ? w : ix0;
+    b->y0 = iy0 < 0 ? 0 : iy0 > h ? h : iy0;
+    b->x1 = ix1 < b->x0 ? b->x0 : ix1 > w ? w : ix1;
+    b->y1 = iy1 < b->y0 ? b->y0 : iy1 > h ? h : iy1;
+}
+
+/**
+ * Map a page read from its image deskewed by angle_deg (seg_page_binarize
+ * turned it about its centre, clockwise positive, the size kept) back to
+ * the image's own pixels, which is what hOCR, ALTO, JSON and the PDF's
+ * image show: every box (lines, words, glyphs, fields and their
+ * characters) becomes the box around its corners turned back, and each
+ * line's baseline is turned with it (slope and offset from the new box's
+ * bottom left). Heights and the registration to a form template (which
+ * describes the deskewed page) stay as they are.
+ *
+ * @param[in,out] page       page to map (its width and height are the
+ *                           deskewed page's, which are the image's)
+ * @param[in]     angle_deg  the rotation that straightened it; 0 leaves
+ *                           the page as it is
+ * @return 0, or -1 when the angle is not a number under 45 degrees
+ */
+int out_page_unskew(OutPage *page, float angle_deg)
+{
+    if (!page || !(angle_deg > -45.0f && angle_deg < 45.0f))
+        return err_set("out_page_unskew: bad angle");
+    if (angle_deg == 0.0f)
+        return 0;
+    double a = angle_deg * M_PI / 180.0, c = cos(a), s = sin(a);
+    int w = page->width, h = page->height;
+    double cx = (double)(w / 2), cy = (double)(h / 2); /* Leptonica's */
+    for (int i = 0; i < page->n_lines; i++) {
+        OutLine *l = &page->lines[i];
+        /* two points of the baseline, turned back */
+        double px, py, qx, qy;
+        double by = l->box.y1 + l->baseline_offset;
+        unskew_point(l->box.x0, by, cx, cy, c, s, &px, &py);
+        unskew_point(l->box.x1, by + l->baseline_slope * (l->box.x1 -
+                                                          l->box.x0),
+                     cx, cy, c, s, &qx, &qy);
+        unskew_box(&l->box, cx, cy, c, s, w, h);
+        double slope = qx != px ? (qy - py) / (qx - px) : 0.0;
+        l->baseline_slope = (float)slope;
+        l->baseline_offset = (float)(py + slope * (l->box.x0 - px) -
+                                     l->box.y1);
+    }
+    for (int i = 0; i < page->n_words; i++)
+        unskew_box(&page->words[i].box, cx, cy, c, s, w, h);
+    for (int i = 0; i < page->n_glyphs; i++)
+        unskew_box(&page->glyphs[i].box, cx, cy, c, s, w, h);
+    for (int i = 0; i < page->n_fields; i++) {
+        OutField *f = &page->fields[i];
+        unskew_box(&f->box, cx, cy, c, s, w, h);
+        for (int k = 0; k < f->n_chars; k++)
+            unskew_box(&f->chars[k].box, cx, cy, c, s, w, h);
+    }
+    return 0;
+}
+
 /**
  * Free a page and set *ppage to NULL.
  *

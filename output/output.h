@@ -124,6 +124,8 @@ OutPage *out_page_create(const char *image, int pageno, int width, int height,
 void out_page_destroy(OutPage **ppage);
 /* Map a page read `factor` times enlarged back to its source's pixels. */
 int out_page_shrink(OutPage *page, int factor);
+/* Map a page read deskewed by angle_deg back to its image's pixels. */
+int out_page_unskew(OutPage *page, float angle_deg);
 /* Free the page's form part (form, fields) and zero it. */
 void out_page_fields_free(OutPage *page);
 

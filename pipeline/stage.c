@@ -84,6 +84,8 @@ typedef struct {
     int page, pages, dpi;
     int scale;              /* the binarised page is this many times the
                              * source (small writing; chain_binarize) */
+    float skew;             /* the rotation that deskewed the binarised
+                             * page, degrees (0 = none; chain_binarize) */
     unsigned long long ifd; /* TIFF directory offset of the page; 0 = none */
     char *sig;              /* "SIZE.MTIME" of src when ifd was taken */
 } ItemInfo;
@@ -120,6 +122,15 @@ static int info_parse(const QueueItem *it, ItemInfo *ii, int need_page)
     ii->rel = queue_text_get(it->text, "rel");
     ii->file = queue_text_get(it->text, "file");
     ii->sig = queue_text_get(it->text, "sig");
+    char *skew = queue_text_get(it->text, "skew");
+    if (skew) {
+        char *end;
+        float v = strtof(skew, &end);
+        if (*end || end == skew || !(v > -45.0f && v < 45.0f))
+            v = 1000.0f; /* refused below */
+        ii->skew = v;
+        free(skew);
+    }
     char *ifd = queue_text_get(it->text, "ifd");
     if (ifd) {
         char *end;
@@ -134,7 +145,7 @@ static int info_parse(const QueueItem *it, ItemInfo *ii, int need_page)
         get_int(it->text, "page", &ii->page, need_page ? -1 : 0) < 0 ||
         get_int(it->text, "dpi", &ii->dpi, 0) < 0 ||
         get_int(it->text, "scale", &ii->scale, 1) < 0 || ii->scale < 1 ||
-        ii->scale > 8 ||
+        ii->scale > 8 || ii->skew == 1000.0f ||
         (need_page && (ii->page >= ii->pages || ii->pages > MAX_PAGES))) {
         info_free(ii);
         return err_set("bad queue item %s (fields missing or invalid)",
@@ -444,16 +455,18 @@ static int enqueue_page(Spool *sp, Staging *sg, SpoolStage st,
 {
     char key[64];
     snprintf(key, sizeof key, "%s-p%04d", ii->file, ii->page);
-    char ifd[160] = "", scale[32] = "";
+    char ifd[160] = "", scale[32] = "", skew[48] = "";
     if (ii->ifd && ii->sig && strlen(ii->sig) < 96)
         snprintf(ifd, sizeof ifd, "ifd=%llu\nsig=%s\n", ii->ifd, ii->sig);
     if (ii->scale > 1)
         snprintf(scale, sizeof scale, "scale=%d\n", ii->scale);
+    if (ii->skew != 0.0f) /* %.9g: the same float back */
+        snprintf(skew, sizeof skew, "skew=%.9g\n", (double)ii->skew);
     char *text = item_text(key,
                            "src=%s\nrel=%s\nfile=%s\npage=%d\npages=%d\n"
-                           "dpi=%d\n%s%s",
+                           "dpi=%d\n%s%s%s",
                            ii->src, ii->rel, ii->file, ii->page, ii->pages,
-                           ii->dpi, ifd, scale);
+                           ii->dpi, ifd, scale, skew);
     if (!text)
         return -1;
     int rc = enqueue_next(sp, sg, st, key, text);
@@ -558,7 +571,7 @@ static int stage_binarize(Spool *sp, Staging *sg, const QueueItem *it)
     if (!pix)
         goto done;
     pixb = chain_binarize(&job->chain, pix, ii.dpi, ii.src, ii.page,
-                          &ii.scale);
+                          &ii.scale, &ii.skew);
     pixDestroy(&pix);
     if (!pixb)
         goto done;
@@ -760,7 +773,7 @@ static int stage_recognize(Spool *sp, Staging *sg, const QueueItem *it,
             goto done;
     }
     /* the boxes in the source's pixels */
-    if (out_page_shrink(op, ii.scale) < 0)
+    if (chain_to_source(op, ii.skew, ii.scale) < 0)
         goto done;
     art_name(name, sizeof name, ii.file, ii.page, "rec");
     if (staging_temp(sg, name, tmp, path, sizeof path) < 0)

@@ -125,14 +125,14 @@ static int bench_page(const char *path, int p, const ChainOptions *co, RecNet *n
 
         bo.binarize.deskew = 0;
         tm_start(&tm[ST_BINARIZE]);
-        pixb = chain_binarize(&bo, pix, dpi, path, p, &scale);
+        pixb = chain_binarize(&bo, pix, dpi, path, p, &scale, NULL);
         tm_stop(&tm[ST_BINARIZE]);
         if (!pixb)
             goto fail;
         if (co->binarize.deskew) {
             /* deskew = (binarize + deskew) - binarize */
             double t0 = clock_cpu_s();
-            pixd = chain_binarize(co, pix, dpi, path, p, &scale);
+            pixd = chain_binarize(co, pix, dpi, path, p, &scale, NULL);
             double d = clock_cpu_s() - t0 - tm[ST_BINARIZE].best;
             if (d < 0)
                 d = 0;

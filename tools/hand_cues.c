@@ -22,7 +22,7 @@ static int dump(const ChainOptions *co, RecNet *net, const char *path)
 {
     int dpi = 0;
     PIX *pix = chain_read(co, path, 0, &dpi);
-    PIX *pb = pix ? chain_binarize(co, pix, dpi, path, 0, NULL) : NULL;
+    PIX *pb = pix ? chain_binarize(co, pix, dpi, path, 0, NULL, NULL) : NULL;
     SegPage *sp = pb ? chain_segment(co, pb, dpi, net, path, 0) : NULL;
     OutPage *op = sp ? rec_page_recognize(sp, net, co->charset, 0, NULL, NULL,
                                           NULL, NULL, path, 0, dpi)

@@ -31,8 +31,11 @@ check ocr_no_template__kinds_in_reading_order \
 check ocr_no_template__rows_top_down_left_to_right \
     jqe '[.pages[0].fields[].bbox] as $b | all(range(1; $b|length); . as $i |
         ($b[$i][3] - $b[$i-1][3] > 20) or (($b[$i][3] - $b[$i-1][3] | fabs) <= 20 and $b[$i][0] > $b[$i-1][2]))' out/form-000.json
+# (boxes are in the image's pixels: on this card, turned 1.5 degrees, a
+# row's bottoms climb by up to 0.03 px a px across)
 check ocr_no_template__postcode_and_city_one_row_in_order \
-    jqe '.pages[0].fields[3].bbox[0] < .pages[0].fields[4].bbox[0] and ((.pages[0].fields[3].bbox[3] - .pages[0].fields[4].bbox[3]) | fabs) < 6' out/form-000.json
+    jqe '.pages[0].fields[3].bbox as $a | .pages[0].fields[4].bbox as $b |
+        $a[0] < $b[0] and (($a[3] - $b[3]) | fabs) < 6 + 0.03 * ($b[0] - $a[0])' out/form-000.json
 # each truth box (composer's template, through the composer's own
 # scale and shift; the page is turned upright by binarize) holds one field
 check ocr_no_template__fields_where_the_template_puts_them \

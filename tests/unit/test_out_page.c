@@ -1,9 +1,12 @@
 /* test_out_page.c - OutPage create/destroy/check and artifact save/load. */
 #include "output/output.h"
+
+#include <leptonica/allheaders.h>
 #include "common/err.h"
 #include "tests/unit/out_fixture.h"
 #include "tests/unit/test.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -309,6 +312,82 @@ static void out_page_save__unwritable_path__error(void)
     out_page_destroy(&p);
 }
 
+/* A page read from its image deskewed by Leptonica's rotation about the
+ * centre (what seg_page_binarize does) maps back to the image's pixels:
+ * each mark's box, found on the turned page, holds the mark where the
+ * image has it, and is at most the box around the turned box; a line
+ * level on the image gets a level baseline through it; 0 changes nothing
+ * and a wild angle is refused. */
+static void out_page_unskew__marks_on_a_turned_page__image_pixels(void)
+{
+    static const int at[][2] = {{40, 30}, {560, 30}, {300, 200},
+                                {40, 360}, {560, 360}};
+    int w = 600, h = 400, n = 5, ok = 1;
+    for (int sgn = -1; sgn <= 1; sgn += 2) {
+        float deg = 2.5f * (float)sgn;
+        PIX *src = pixCreate(w, h, 1);
+        for (int i = 0; i < n; i++)
+            pixRasterop(src, at[i][0], at[i][1], 8, 8, PIX_SET, NULL, 0, 0);
+        pixRasterop(src, 100, 300, 400, 3, PIX_SET, NULL, 0, 0); /* a rule */
+        PIX *rot = pixRotateShearCenter(src, deg * 3.14159265f / 180.0f,
+                                        L_BRING_IN_WHITE);
+        BOXA *found = rot ? pixConnCompBB(rot, 8) : NULL;
+        OutPage *p = out_page_create("a.png", 0, w, h, 300, 1, 0, n);
+        if (!found || boxaGetCount(found) != n + 1 || !p) {
+            ok = 0;
+        } else {
+            int g = 0;
+            for (int k = 0; k <= n; k++) {
+                l_int32 x, y, bw, bh;
+                boxaGetBoxGeometry(found, k, &x, &y, &bw, &bh);
+                OutBox b = {x, y, x + bw, y + bh};
+                if (bw > 50) { /* the rule: a line along it */
+                    p->lines[0].box = b;
+                    p->lines[0].baseline_slope = tanf(deg * 3.14159265f /
+                                                      180.0f);
+                    p->lines[0].baseline_offset =
+                        deg > 0 ? -(float)(bh - 2) : -1.0f;
+                } else if (g < n) {
+                    p->glyphs[g++].box = b;
+                }
+            }
+            CHECK(out_page_unskew(p, deg) == 0);
+            for (int i = 0; i < n; i++) {
+                /* the glyph whose box holds mark i, and not too big */
+                int hit = 0;
+                for (int k = 0; k < n; k++) {
+                    OutBox b = p->glyphs[k].box;
+                    hit |= b.x0 <= at[i][0] && b.y0 <= at[i][1] &&
+                           b.x1 >= at[i][0] + 8 && b.y1 >= at[i][1] + 8 &&
+                           b.x1 - b.x0 <= 14 && b.y1 - b.y0 <= 14;
+                }
+                ok &= hit;
+                if (!hit)
+                    printf("  %g deg: mark %d at %d,%d not held\n",
+                           (double)deg, i, at[i][0], at[i][1]);
+            }
+            OutLine *l = &p->lines[0];
+            float y0 = l->box.y1 + l->baseline_offset;
+            CHECK(fabsf(l->baseline_slope) < 0.003f);
+            CHECK(y0 > 299.0f && y0 < 304.0f);
+            CHECK(l->box.x0 >= 98 && l->box.x0 <= 100 && l->box.x1 >= 500 &&
+                  l->box.x1 <= 502);
+        }
+        boxaDestroy(&found);
+        pixDestroy(&rot);
+        pixDestroy(&src);
+        out_page_destroy(&p);
+    }
+    CHECK(ok);
+    OutPage *p = fixture_page("a.png", 0, LINES, BLOCKS, 3);
+    OutBox before = p ? p->words[0].box : (OutBox){0, 0, 0, 0};
+    CHECK(p && out_page_unskew(p, 0.0f) == 0 &&
+          !memcmp(&p->words[0].box, &before, sizeof before));
+    CHECK(p && out_page_unskew(p, 90.0f) == -1 &&
+          strstr(err_get(), "angle"));
+    out_page_destroy(&p);
+}
+
 /* A page read from its source enlarged twice (small writing) maps back
  * to the source's pixels: size and dpi halved, every box the smallest
  * one holding the pixels it covered (an odd edge rounds outwards), the
@@ -375,5 +454,6 @@ int main(void)
     RUN(out_page_load__missing_file__errno_message);
     RUN(out_page_save__unwritable_path__error);
     RUN(out_page_shrink__enlarged_twice__source_pixels);
+    RUN(out_page_unskew__marks_on_a_turned_page__image_pixels);
     TEST_EXIT();
 }
