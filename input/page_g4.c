@@ -20,6 +20,7 @@
  * Threading: no shared state.
  */
 #include "input/page.h"
+#include "input/page_int.h"
 
 #include "common/err.h"
 
@@ -283,6 +284,68 @@ static unsigned char *entry(unsigned char *p, unsigned tag, unsigned type,
 }
 
 /**
+ * CCITT G4 data of a w x h page as the bytes of a one-strip little-endian
+ * TIFF: header, directory, the resolution (when xres and yres are both
+ * over 0, pixels per inch), then the strip. page_g4_encode() writes its
+ * pages so; page_pdf.c reads a PDF's CCITT images through it.
+ *
+ * @param strip        the T.6 data
+ * @param len          its bytes
+ * @param w, h         the page's size
+ * @param photometric  0 min-is-white (a 1 bit is ink), 1 min-is-black
+ * @param xres, yres   the resolution, or 0
+ * @param plen         [out] the file's length
+ * @return the bytes (caller frees), or NULL (too big for a TIFF, out of
+ *         memory; no message)
+ */
+unsigned char *page__g4_tiff(const unsigned char *strip, size_t len, int w,
+                             int h, int photometric, int xres, int yres,
+                             size_t *plen)
+{
+    int res = xres > 0 && yres > 0;
+    int nent = res ? 13 : 10;
+    size_t head = 8 + 2 + 12 * (size_t)nent + 4 + (res ? 16 : 0);
+    *plen = 0;
+    if (len > 0xffffffffu - head)
+        return NULL;
+    unsigned char *t = calloc(head + len, 1);
+    if (!t)
+        return NULL;
+    memcpy(t, "II*\0", 4);
+    put32(t + 4, 8);
+    put16(t + 8, (unsigned)nent);
+    uint32_t rat = (uint32_t)(8 + 2 + 12 * nent + 4);
+    unsigned char *p = t + 10;
+    p = entry(p, 256, 4, (uint32_t)w);   /* ImageWidth */
+    p = entry(p, 257, 4, (uint32_t)h);   /* ImageLength */
+    p = entry(p, 258, 3, 1);             /* BitsPerSample */
+    p = entry(p, 259, 3, 4);             /* Compression: T.6 */
+    p = entry(p, 262, 3, (uint32_t)photometric);
+    p = entry(p, 273, 4, (uint32_t)head); /* StripOffsets */
+    p = entry(p, 277, 3, 1);             /* SamplesPerPixel */
+    p = entry(p, 278, 4, (uint32_t)h);   /* RowsPerStrip */
+    p = entry(p, 279, 4, (uint32_t)len); /* StripByteCounts */
+    if (res) {
+        p = entry(p, 282, 5, rat);       /* XResolution */
+        p = entry(p, 283, 5, rat + 8);   /* YResolution */
+    }
+    p = entry(p, 293, 4, 0);             /* T6Options */
+    if (res)
+        p = entry(p, 296, 3, 2);         /* ResolutionUnit: inch */
+    put32(p, 0);                         /* no next IFD */
+    if (res) {
+        put32(t + rat, (uint32_t)xres);
+        put32(t + rat + 4, 1);
+        put32(t + rat + 8, (uint32_t)yres);
+        put32(t + rat + 12, 1);
+    }
+    if (len)
+        memcpy(t + head, strip, len);
+    *plen = head + len;
+    return t;
+}
+
+/**
  * A 1 bpp page as the bytes of a one-strip G4 TIFF (see the file's
  * comment): what page_g4_write() writes.
  *
@@ -300,65 +363,17 @@ unsigned char *page_g4_encode(PIX *pix, size_t *plen)
     }
     int w = pixGetWidth(pix), h = pixGetHeight(pix);
     G4Bits b = {0};
-    if (bits_room(&b, 8) < 0) {
-        err_set("g4: out of memory (%dx%d page)", w, h);
-        return NULL;
-    }
-    b.len = 8; /* the header, written last */
     if (g4_code(pix, &b) < 0) {
         free(b.buf);
         return NULL;
     }
-    size_t strip = b.len - 8;
-    int xres = pixGetXRes(pix), yres = pixGetYRes(pix);
-    int res = xres > 0 && yres > 0;
-    int nent = res ? 13 : 10;
-    size_t ifd = (b.len + 1) & ~(size_t)1; /* word boundary */
-    size_t end = ifd + 2 + 12 * (size_t)nent + 4 + (res ? 16 : 0);
-    if (end > 0xffffffffu) {
-        free(b.buf);
-        err_set("g4: a %dx%d page is too big for a TIFF", w, h);
-        return NULL;
-    }
-    if (bits_room(&b, end - b.len) < 0) {
-        free(b.buf);
-        err_set("g4: out of memory (%dx%d page)", w, h);
-        return NULL;
-    }
-    memset(b.buf + b.len, 0, end - b.len);
-    unsigned char *p = b.buf;
-    p[0] = p[1] = 'I';
-    put16(p + 2, 42);
-    put32(p + 4, (uint32_t)ifd);
-    p = b.buf + ifd;
-    put16(p, (unsigned)nent);
-    p += 2;
-    uint32_t rat = (uint32_t)(ifd + 2 + 12 * (size_t)nent + 4);
-    p = entry(p, 256, 4, (uint32_t)w);   /* ImageWidth */
-    p = entry(p, 257, 4, (uint32_t)h);   /* ImageLength */
-    p = entry(p, 258, 3, 1);             /* BitsPerSample */
-    p = entry(p, 259, 3, 4);             /* Compression: T.6 */
-    p = entry(p, 262, 3, 0);             /* Photometric: min-is-white */
-    p = entry(p, 273, 4, 8);             /* StripOffsets */
-    p = entry(p, 277, 3, 1);             /* SamplesPerPixel */
-    p = entry(p, 278, 4, (uint32_t)h);   /* RowsPerStrip */
-    p = entry(p, 279, 4, (uint32_t)strip); /* StripByteCounts */
-    if (res) {
-        p = entry(p, 282, 5, rat);       /* XResolution */
-        p = entry(p, 283, 5, rat + 8);   /* YResolution */
-    }
-    p = entry(p, 293, 4, 0);             /* T6Options */
-    if (res)
-        p = entry(p, 296, 3, 2);         /* ResolutionUnit: inch */
-    put32(p, 0);                         /* no next IFD */
-    if (res) {
-        put32(b.buf + rat, (uint32_t)xres);
-        put32(b.buf + rat + 4, 1);
-        put32(b.buf + rat + 8, (uint32_t)yres);
-        put32(b.buf + rat + 12, 1);
-    }
-    *plen = end;
-    return b.buf;
+    unsigned char *t = page__g4_tiff(b.buf, b.len, w, h, 0, pixGetXRes(pix),
+                                     pixGetYRes(pix), plen);
+    free(b.buf);
+    if (!t)
+        err_set("g4: out of memory, or a %dx%d page too big for a TIFF", w,
+                h);
+    return t;
 }
 
 /**

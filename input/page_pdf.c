@@ -45,6 +45,7 @@
  */
 #define _GNU_SOURCE /* memfd_create */
 #include "input/page.h"
+#include "input/page_int.h"
 
 #include <cairo.h>
 #include <errno.h>
@@ -700,58 +701,15 @@ static int stream_bytes(const PdfPage *pg, qpdf_oh st, unsigned char **pbuf,
     return 0;
 }
 
-static void put16(unsigned char *p, unsigned v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-    put16(p, v & 0xffff);
-    put16(p + 2, v >> 16);
-}
-
-/* CCITT G4 data as a one-strip little-endian TIFF in memory. */
+/* CCITT G4 data as a one-strip TIFF in memory (page__g4_tiff), read. */
 static PIX *ccitt_read(const unsigned char *data, size_t len, int w, int h,
                        int photometric)
 {
-    enum { NTAGS = 10 };
-    size_t head = 8 + 2 + NTAGS * 12 + 4;
-    if (len > 0xffffffffu - head)
-        return NULL;
-    unsigned char *t = malloc(head + len);
+    size_t n = 0;
+    unsigned char *t = page__g4_tiff(data, len, w, h, photometric, 0, 0, &n);
     if (!t)
         return NULL;
-    memcpy(t, "II*\0", 4);
-    put32(t + 4, 8);
-    put16(t + 8, NTAGS);
-    static const unsigned tags[NTAGS] = {256, 257, 258, 259, 262,
-                                         273, 277, 278, 279, 0};
-    uint32_t vals[NTAGS] = {(uint32_t)w, (uint32_t)h, 1,
-                            4, (uint32_t)photometric,
-                            (uint32_t)head, 1, (uint32_t)h,
-                            (uint32_t)len, 0};
-    unsigned char *e = t + 10;
-    for (int i = 0; i < NTAGS; i++, e += 12) {
-        unsigned tag = tags[i];
-        uint32_t v = vals[i];
-        if (tag == 0) /* T6Options: none */
-            tag = 293;
-        int is_short = tag == 258 || tag == 259 || tag == 262 || tag == 277;
-        put16(e, tag);
-        put16(e + 2, is_short ? 3 : 4);
-        put32(e + 4, 1);
-        if (is_short) {
-            put16(e + 8, v);
-            put16(e + 10, 0);
-        } else {
-            put32(e + 8, v);
-        }
-    }
-    put32(e, 0);
-    memcpy(t + head, data, len);
-    PIX *pix = pixReadMemTiff(t, head + len, 0);
+    PIX *pix = pixReadMemTiff(t, n, 0);
     free(t);
     return pix;
 }
