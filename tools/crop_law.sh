@@ -111,19 +111,11 @@ reading() { awk 'NF { $1 = $1; r = r (r == "" ? "" : " / ") $0 } END { print r }
 # The page's reading of the first crop: the hOCR lines whose centre lies in
 # the rectangle X0 Y0 X1 Y1, words joined by spaces, lines by " / ".
 page_reading() { # HOCR X0 Y0 X1 Y1
-    awk -v x0="$2" -v y0="$3" -v x1="$4" -v y1="$5" '
-        function flush() { if (line != "" && inside) r = r (r == "" ? "" : " / ") line; line = "" }
-        BEGIN { RS = "<span" }
-        /class="ocr_line"/ { flush(); match($0, /bbox [0-9]+ [0-9]+ [0-9]+ [0-9]+/)
-            split(substr($0, RSTART + 5, RLENGTH - 5), b, " ")
-            cx = (b[1] + b[3]) / 2; cy = (b[2] + b[4]) / 2
-            inside = cx >= x0 && cx <= x1 && cy >= y0 && cy <= y1; word = 0; next }
-        /class="ocrx_word"/ { word = 1; next }
-        /class="ocrx_cinfo"/ { t = $0; sub(/^[^>]*>/, "", t); sub(/<\/span>.*/, "", t)
-            gsub(/&lt;/, "<", t); gsub(/&gt;/, ">", t); gsub(/&quot;/, "\"", t)
-            gsub(/&#39;|&apos;/, "\047", t); gsub(/&amp;/, "\\&", t)
-            if (word && line != "") line = line " "; word = 0; line = line t }
-        END { flush(); print r }' "$1"
+    awk -f "$top/tools/hocr_lines.awk" "$1" |
+        awk -F'\t' -v x0="$2" -v y0="$3" -v x1="$4" -v y1="$5" '
+            { split($2, b, " "); cx = (b[1] + b[3]) / 2; cy = (b[2] + b[4]) / 2
+              if (cx >= x0 && cx <= x1 && cy >= y0 && cy <= y1) r = r (r == "" ? "" : " / ") $3 }
+            END { print r }'
 }
 printf 'crop\tkind\toriginal\tvariant\tequal\tequal_nospace\n' >"$out/variants.tsv"
 while IFS=$'\t' read -r s x0 y0 x1 y1; do

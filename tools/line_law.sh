@@ -69,17 +69,7 @@ done
 
 # hOCR lines: PAGE<TAB>N<TAB>x0 y0 x1 y1<TAB>text (words joined by spaces)
 hocr_lines() { # HOCR PAGE
-    awk -v p="$2" '
-        function flush() { if (n && line != "") printf "%s\t%d\t%s\t%s\n", p, n, box, line; line = "" }
-        BEGIN { RS = "<span" }
-        /class="ocr_line"/ { flush(); n++; match($0, /bbox [0-9]+ [0-9]+ [0-9]+ [0-9]+/)
-            box = substr($0, RSTART + 5, RLENGTH - 5); word = 0; next }
-        /class="ocrx_word"/ { word = 1; next }
-        /class="ocrx_cinfo"/ { t = $0; sub(/^[^>]*>/, "", t); sub(/<\/span>.*/, "", t)
-            gsub(/&lt;/, "<", t); gsub(/&gt;/, ">", t); gsub(/&quot;/, "\"", t)
-            gsub(/&#39;|&apos;/, "\047", t); gsub(/&amp;/, "\\&", t)
-            if (word && line != "") line = line " "; word = 0; line = line t }
-        END { flush() }' "$1"
+    awk -f "$top/tools/hocr_lines.awk" "$1" | awk -v p="$2" '{ print p "\t" $0 }'
 }
 : >"$out/page-lines.tsv"
 while IFS=$'\t' read -r p f; do
