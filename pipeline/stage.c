@@ -115,6 +115,24 @@ static int get_int(const char *text, const char *field, int *pv, int dflt)
     return 0;
 }
 
+/* The item's skew= (degrees; 0 when there is none) into *pv. 0, or -1
+ * when it is not a number under 45 degrees. */
+static int get_skew(const char *text, float *pv)
+{
+    char *s = queue_text_get(text, "skew");
+    *pv = 0.0f;
+    if (!s)
+        return 0;
+    char *end;
+    float v = strtof(s, &end);
+    int bad = *end || end == s || !(v > -45.0f && v < 45.0f);
+    free(s);
+    if (bad)
+        return -1;
+    *pv = v;
+    return 0;
+}
+
 static int info_parse(const QueueItem *it, ItemInfo *ii, int need_page)
 {
     memset(ii, 0, sizeof *ii);
@@ -122,15 +140,6 @@ static int info_parse(const QueueItem *it, ItemInfo *ii, int need_page)
     ii->rel = queue_text_get(it->text, "rel");
     ii->file = queue_text_get(it->text, "file");
     ii->sig = queue_text_get(it->text, "sig");
-    char *skew = queue_text_get(it->text, "skew");
-    if (skew) {
-        char *end;
-        float v = strtof(skew, &end);
-        if (*end || end == skew || !(v > -45.0f && v < 45.0f))
-            v = 1000.0f; /* refused below */
-        ii->skew = v;
-        free(skew);
-    }
     char *ifd = queue_text_get(it->text, "ifd");
     if (ifd) {
         char *end;
@@ -145,7 +154,7 @@ static int info_parse(const QueueItem *it, ItemInfo *ii, int need_page)
         get_int(it->text, "page", &ii->page, need_page ? -1 : 0) < 0 ||
         get_int(it->text, "dpi", &ii->dpi, 0) < 0 ||
         get_int(it->text, "scale", &ii->scale, 1) < 0 || ii->scale < 1 ||
-        ii->scale > 8 || ii->skew == 1000.0f ||
+        ii->scale > 8 || get_skew(it->text, &ii->skew) < 0 ||
         (need_page && (ii->page >= ii->pages || ii->pages > MAX_PAGES))) {
         info_free(ii);
         return err_set("bad queue item %s (fields missing or invalid)",
