@@ -11,8 +11,12 @@
  * joined to it; everything else (fragments of the neighbouring lines cut at
  * the top/bottom edge, a printed label on its own line above) is dropped.
  * Box-line remnants are dropped too: thin vertical runs standing on the
- * left/right edge, thin flat runs longer than a glyph, and thin specks
- * touching an edge.
+ * left/right edge, thin flat runs longer than a glyph, thin specks
+ * touching an edge, and, anywhere along the line, a box's side that the
+ * crop's top and bottom cut through (a line cut out of a page by its
+ * glyphs' box, through a field's box): straight, the crop's whole height
+ * and thinner than half the pen's stroke, so that an l or a 1 written
+ * with the pen stays.
  * "Edge" means the crop's frame (seg__crop_frame: the box of its ink,
  * with a touch band of 5 % of the glyph height) as well as the image's
  * edge, so a crop reads the same with a white margin of any width around
@@ -547,6 +551,52 @@ done:
     free(g);
 }
 
+/* Count the lengths of the ink runs in p's rows into hist (lengths
+ * clamped to nh - 1); returns how many runs. */
+static int row_runs(const SegPiece *p, int *hist, int nh)
+{
+    int n = 0;
+    for (int y = 0; y < p->box.h; y++) {
+        const unsigned char *r = p->mask + (size_t)y * p->box.w;
+        for (int x = 0; x < p->box.w; x++) {
+            if (!r[x] || (x > 0 && r[x - 1]))
+                continue;
+            int e = x;
+            while (e < p->box.w && r[e])
+                e++;
+            hist[e - x < nh ? e - x : nh - 1]++;
+            n++;
+        }
+    }
+    return n;
+}
+
+/* The median of n counts in hist. */
+static int hist_median(const int *hist, int nh, int n)
+{
+    int seen = 0;
+    for (int k = 0; k < nh; k++)
+        if ((seen += hist[k]) * 2 >= n)
+            return k;
+    return nh - 1;
+}
+
+#define SEG_RUN_HIST 64
+
+/* The line's pen stroke across: the median length of the ink runs in the
+ * rows of its glyph-sized pieces (a letter's bars are a few long runs
+ * among many of its stems' width). 0 when it has none. */
+static int line_pen(const SegPieces *ps, const SegWLine *ml, float lh)
+{
+    int hist[SEG_RUN_HIST] = {0}, n = 0;
+    for (int k = 0; k < ml->n; k++) {
+        const SegPiece *p = &ps->v[ml->idx[k]];
+        if (!(p->flags & (SEG__DEAD | SEG__SMALL)) && p->box.h >= 0.5f * lh)
+            n += row_runs(p, hist, SEG_RUN_HIST);
+    }
+    return n ? hist_median(hist, SEG_RUN_HIST, n) : 0;
+}
+
 /* Box-line remnants on the main line (glyph height lh): thin verticals
  * on the left/right edge, flat thin runs longer than a glyph, specks at
  * any edge; and pieces below its glyphs cut by the bottom edge (the tops
@@ -563,6 +613,7 @@ static void drop_remnants(SegPieces *ps, SegWLine *ml, const SegFrame *f,
     /* the bottom of the line's glyph-sized pieces */
     int top = 0, body = -1;
     glyph_rows(ps, ml, &top, &body);
+    int pen = line_pen(ps, ml, lh);
     for (int k = 0; k < ml->n; k++) {
         SegPiece *p = &ps->v[ml->idx[k]];
         if (p->flags & SEG__DEAD)
@@ -585,7 +636,21 @@ static void drop_remnants(SegPieces *ps, SegWLine *ml, const SegFrame *f,
             below = (body >= 0 && (p->flags & SEG__SMALL) && b->y >= body) ||
                     (b->h <= 0.6f * lh && (float)b->y >= base);
         }
-        if ((lr && thin_v) || flat || ((img_lr || tb) && speck) || below)
+        /* a box's side cut through by the crop's top and bottom, in the
+         * line (a line cut out of a page by its glyphs' box): straight,
+         * at most half as wide as the pen's stroke (3 px or more: under
+         * that a thin pen and a box line look alike), the crop's whole
+         * height */
+        int side = 0;
+        if (thin_v && pen >= 3 && at_top(b, f) && at_bot(b, f) &&
+            b->h >= lh) {
+            int hist[SEG_RUN_HIST] = {0};
+            int runs = row_runs(p, hist, SEG_RUN_HIST);
+            side = runs >= b->h - 1 &&
+                   2 * hist_median(hist, SEG_RUN_HIST, runs) <= pen;
+        }
+        if ((lr && thin_v) || flat || ((img_lr || tb) && speck) || below ||
+            side)
             piece_drop(p, st);
     }
 }

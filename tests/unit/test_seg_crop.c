@@ -211,6 +211,46 @@ static void seg_page_segment__box_remnant_inside_edge__dropped(void)
     pixDestroy(&pix);
 }
 
+/* A line cut out of a page by its glyphs' box, through a field's box: the
+ * box's side stands in the middle of the cut from its top to its bottom.
+ * Thinner than half the pen's stroke, it is no glyph; a straight stroke
+ * of the pen's width there (an l, a 1) still is. */
+static void seg_page_segment__box_side_through_line_cut__dropped(void)
+{
+    FxPen pen = fx_pen(40); /* a 5 px stroke */
+    for (int thick = 0; thick <= 1; thick++) {
+        PIX *pix = pixCreate(900, 200, 1);
+        fx_text(pix, "nox lov", 30, 120, &pen, 0);
+        fx_text(pix, "xon", 560, 120, &pen, 0);
+        BOX *ink = NULL;
+        pixClipToForeground(pix, NULL, &ink);
+        l_int32 bx = 0, by = 0, bw = 0, bh = 0;
+        if (ink)
+            boxGetGeometry(ink, &bx, &by, &bw, &bh);
+        /* the side, over the ink's whole height */
+        pixRasterop(pix, 500, by, thick ? pen.stroke : 2, bh, PIX_SET, NULL,
+                    0, 0);
+        PIX *cut = ink ? pixClipRectangle(pix, ink, NULL) : NULL;
+        int nl = -1, ng = -1;
+        SegPage *page = cut ? seg(cut, 300) : NULL;
+        if (page) {
+            seg_page_get_lines(page, &nl);
+            seg_page_get_glyphs(page, &ng);
+        }
+        if (nl != 1 || ng != 9 + thick) {
+            printf("  %s side: %d lines, %d glyphs\n", thick ? "thick" : "thin",
+                   nl, ng);
+            if (page)
+                fx_dump_glyphs(page);
+        }
+        CHECK(nl == 1 && ng == 9 + thick);
+        seg_page_destroy(&page);
+        boxDestroy(&ink);
+        pixDestroy(&cut);
+        pixDestroy(&pix);
+    }
+}
+
 /* Ink pixels in all glyph masks of page. */
 static long glyph_ink(const SegPage *page)
 {
@@ -852,6 +892,7 @@ int main(void)
     RUN(seg_page_segment__name_crop_with_white_margin__same_line);
     RUN(seg_page_segment__name_crop_with_tall_white_margin__same_line);
     RUN(seg_page_segment__box_remnant_inside_edge__dropped);
+    RUN(seg_page_segment__box_side_through_line_cut__dropped);
     RUN(seg_page_segment__crop_claiming_300_dpi__reads_as_unknown_dpi);
     RUN(seg_page_segment__label_colon_dots_apart__label_dropped);
     RUN(seg_page_segment__crop_with_many_grains__still_a_crop);
