@@ -22,6 +22,7 @@
 #include "input/page.h"
 #include "input/page_int.h"
 
+#include "common/binio.h"
 #include "common/err.h"
 
 #include <stdio.h>
@@ -88,32 +89,21 @@ static const G4Code vert_code[7] = {{0x02, 7}, {0x02, 6}, {0x02, 3},
                                     {0x01, 1}, {0x03, 3}, {0x03, 6},
                                     {0x03, 7}};
 
-/* The bit stream: whole bytes in buf, up to 63 pending bits in acc (the
+/* The bit stream: whole bytes in out (common/binio.h's growable buffer),
+ * gathered 256 at a time in chunk; up to 63 pending bits in acc (the
  * oldest highest). */
 typedef struct {
-    unsigned char *buf;
-    size_t len, cap;
+    BinBuf out;
+    unsigned char chunk[256];
+    int nchunk;
     uint64_t acc;
     int nacc;
-    int oom;
 } G4Bits;
 
-/* Room for n more bytes. */
-static int bits_room(G4Bits *b, size_t n)
+static void chunk_flush(G4Bits *b)
 {
-    if (b->len + n <= b->cap)
-        return 0;
-    size_t cap = b->cap ? b->cap * 2 : 65536;
-    while (cap < b->len + n)
-        cap *= 2;
-    unsigned char *p = realloc(b->buf, cap);
-    if (!p) {
-        b->oom = 1;
-        return -1;
-    }
-    b->buf = p;
-    b->cap = cap;
-    return 0;
+    binio_buf_write(&b->out, b->chunk, (size_t)b->nchunk);
+    b->nchunk = 0;
 }
 
 static inline void bits_put(G4Bits *b, G4Code c)
@@ -121,26 +111,29 @@ static inline void bits_put(G4Bits *b, G4Code c)
     b->acc = b->acc << c.len | c.bits;
     b->nacc += c.len;
     if (b->nacc >= 32) {
-        if (b->len + 4 > b->cap && bits_room(b, 4) < 0)
-            return;
+        if (b->nchunk + 4 > (int)sizeof b->chunk)
+            chunk_flush(b);
         uint32_t v = (uint32_t)(b->acc >> (b->nacc - 32));
-        b->buf[b->len++] = (unsigned char)(v >> 24);
-        b->buf[b->len++] = (unsigned char)(v >> 16);
-        b->buf[b->len++] = (unsigned char)(v >> 8);
-        b->buf[b->len++] = (unsigned char)v;
+        b->chunk[b->nchunk++] = (unsigned char)(v >> 24);
+        b->chunk[b->nchunk++] = (unsigned char)(v >> 16);
+        b->chunk[b->nchunk++] = (unsigned char)(v >> 8);
+        b->chunk[b->nchunk++] = (unsigned char)v;
         b->nacc -= 32;
     }
 }
 
-/* The pending bits, padded with 0 to a byte. */
+/* The pending bits, padded with 0 to a byte, and the chunk, into out. */
 static void bits_flush(G4Bits *b)
 {
-    while (b->nacc > 0 && bits_room(b, 1) == 0) {
+    while (b->nacc > 0) {
+        if (b->nchunk == (int)sizeof b->chunk)
+            chunk_flush(b);
         int n = b->nacc >= 8 ? 8 : b->nacc;
         unsigned v = (unsigned)(b->acc >> (b->nacc - n)) & ((1u << n) - 1);
-        b->buf[b->len++] = (unsigned char)(v << (8 - n));
+        b->chunk[b->nchunk++] = (unsigned char)(v << (8 - n));
         b->nacc -= n;
     }
+    chunk_flush(b);
 }
 
 /* A run of run pixels of one colour (black: 1). */
@@ -235,7 +228,7 @@ static int g4_code(PIX *pix, G4Bits *b)
     int *ref = c0, *cur = c1, nref = 0;
     ref[0] = ref[1] = ref[2] = w; /* the white row above the first */
     const l_uint32 *data = pixGetData(pix);
-    for (int y = 0; y < h && !b->oom; y++) {
+    for (int y = 0; y < h && !b->out.oom; y++) {
         int ncur = row_changes(data + (size_t)y * wpl, w, cur);
         code_row(b, cur, ref, nref, w);
         int *t = ref;
@@ -249,7 +242,7 @@ static int g4_code(PIX *pix, G4Bits *b)
     bits_put(b, (G4Code){0x001, 12});
     bits_put(b, (G4Code){0x001, 12});
     bits_flush(b);
-    if (b->oom)
+    if (b->out.oom)
         return err_set("g4: out of memory (%dx%d page)", w, h);
     return 0;
 }
@@ -364,12 +357,12 @@ unsigned char *page_g4_encode(PIX *pix, size_t *plen)
     int w = pixGetWidth(pix), h = pixGetHeight(pix);
     G4Bits b = {0};
     if (g4_code(pix, &b) < 0) {
-        free(b.buf);
+        binio_buf_cleanup(&b.out);
         return NULL;
     }
-    unsigned char *t = page__g4_tiff(b.buf, b.len, w, h, 0, pixGetXRes(pix),
+    unsigned char *t = page__g4_tiff(b.out.p, b.out.n, w, h, 0, pixGetXRes(pix),
                                      pixGetYRes(pix), plen);
-    free(b.buf);
+    binio_buf_cleanup(&b.out);
     if (!t)
         err_set("g4: out of memory, or a %dx%d page too big for a TIFF", w,
                 h);
