@@ -166,22 +166,24 @@ static float median_height_pieces(const SegPieces *ps)
     }
     float med = seg__median_f(hs, k); /* sorts hs */
     /* a strip (a field or line cut out: its ink at most 4 tall pieces
-     * high, whatever paper was left around it) with more specks than
-     * glyphs (the dots of a dotted line beside six digits in a field):
-     * the median is a speck's, under a quarter of the tall glyph-shaped
-     * pieces' (the 90th percentile's: a barcode's bars are not, and its
-     * printed label stays its glyphs); take the median of the pieces at
-     * least that tall. A page is left as it was: its specks are a
-     * photo's texture. */
+     * high, whatever paper was left around it) where a third or more of
+     * the pieces are specks (the dots of a dotted line beside six digits
+     * in a field; the dashes of dividers that writing broke off their
+     * rules): the median is a speck's, or halfway between a speck and a
+     * glyph. Specks are the pieces under a quarter of the tall
+     * glyph-shaped pieces (the 90th percentile's: a barcode's bars are
+     * not, and its printed label stays its glyphs); take the median of
+     * the pieces at least that tall. Fewer specks leave the median where
+     * it was (a name's i dots and broken strokes). A page is left as it
+     * was: its specks are a photo's texture. */
     if (ng >= 4) {
         qsort(gs, (size_t)ng, sizeof *gs, seg__cmp_float);
         float tall = gs[(9 * ng) / 10], floor_h = 0.25f * tall;
-        if (med < floor_h && (float)(y1 - y0) <= 4.0f * tall) {
-            int j = 0; /* hs is sorted: the pieces from j on */
-            while (j < k && hs[j] < floor_h)
-                j++;
+        int j = 0; /* hs is sorted: the pieces from j on */
+        while (j < k && hs[j] < floor_h)
+            j++;
+        if (3 * j >= k && j < k && (float)(y1 - y0) <= 4.0f * tall)
             med = seg__median_f(hs + j, k - j);
-        }
     }
     free(hs);
     return med;

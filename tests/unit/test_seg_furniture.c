@@ -1117,6 +1117,31 @@ static void seg_page_segment__dotted_dividers_field__dots_dropped(void)
     }
 }
 
+static void seg_page_segment__dotted_dividers_broken_by_writing__one_line(
+    void)
+{
+    /* Writing that touches a divider takes a dash into its piece and
+     * leaves the divider's other dashes too few for a rule of dots alone:
+     * as many dashes as glyphs, the median piece fell halfway between
+     * the two, the field was no crop but a page, and its dashes lines of
+     * their own (ten digits read as thirty). Here two of the nine
+     * dividers lost their second dash; 1 and 2 px wide dashes. */
+    FxPen pen = fx_pen(24);
+    const char *cells = "onxvonox";
+    int n = (int)strlen(cells);
+    for (int w = 1; w <= 2; w++) {
+        PIX *pix = dotted_field(cells, 5, 5, &pen);
+        if (w == 1) /* 1 px wide dashes: clear their right column */
+            for (int i = 0; i <= n; i++)
+                pixRasterop(pix, 4 + i * 40 + 1, 0, 1, 54, PIX_CLR, NULL, 0,
+                            0);
+        for (int i = 1; i <= n; i += 4)
+            pixRasterop(pix, 4 + i * 40, 14, 2, 5, PIX_CLR, NULL, 0, 0);
+        check_field(pix, n, 24);
+        pixDestroy(&pix);
+    }
+}
+
 int main(void)
 {
     RUN(seg_page_segment__boxed_field__box_removed_strokes_kept);
@@ -1153,5 +1178,6 @@ int main(void)
     RUN(seg_page_segment__comb_cells_wider_than_print__one_word);
     RUN(seg_page_segment__comb_ticks_about_box_side_length__all_removed);
     RUN(seg_page_segment__dotted_dividers_field__dots_dropped);
+    RUN(seg_page_segment__dotted_dividers_broken_by_writing__one_line);
     TEST_EXIT();
 }
