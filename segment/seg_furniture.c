@@ -1147,6 +1147,8 @@ typedef struct {
  *                   inked over a fifth of the width (what a cut along a
  *                   rule left): too broken for the opening, they join
  *                   every cell
+ * @param[out] pbase [optional] new 1 bpp mask of the ink of the bottom
+ *                   rule's rows alone (empty if none)
  * @param[out] ptick [optional] new 1 bpp mask of a comb's ticks
  *                   (strip_ticks; empty if none), used when the page's
  *                   comb search finds none
@@ -1168,9 +1170,15 @@ typedef struct {
  *   (3) With no divider but a bottom rule: a comb's ticks (strip_ticks).
  *   (4) The repair across vertical rules (rules_remove) puts back a
  *       glyph's stroke where it crossed a divider.
+ *   (5) Without dividers the caller takes out the bottom rule's rows
+ *       alone (*pbase): a dotted field at half size, its dividers gone
+ *       as dots, its base line blurred into dashes too short for the
+ *       opening, each joining the digits on it into one glyph. The rows
+ *       along the edges stay: a strip without dividers may be a name
+ *       cut with its label's line above it.
  */
-static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **ptick,
-                          StripDivs *sd, BOXA *cells)
+static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **pbase,
+                          PIX **ptick, StripDivs *sd, BOXA *cells)
 {
     int w = pixGetWidth(pixb), h = pixGetHeight(pixb);
     int *rowc = malloc((size_t)h * sizeof *rowc);
@@ -1179,12 +1187,15 @@ static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **ptick,
     unsigned char keep[64];
     PIX *div = pixCreate(w, h, 1);
     PIX *row = prow ? pixCreate(w, h, 1) : NULL;
+    PIX *base = pbase ? pixCreate(w, h, 1) : NULL;
     PIX *tick = ptick ? pixCreate(w, h, 1) : NULL;
-    if (!rowc || !colc || !div || (prow && !row) || (ptick && !tick)) {
+    if (!rowc || !colc || !div || (prow && !row) || (pbase && !base) ||
+        (ptick && !tick)) {
         free(rowc);
         free(colc);
         pixDestroy(&div);
         pixDestroy(&row);
+        pixDestroy(&base);
         pixDestroy(&tick);
         return err_set("segment: out of memory (%dx%d field)", w, h);
     }
@@ -1196,6 +1207,9 @@ static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **ptick,
         if ((y < t || y >= b || edge) && rowc[y] * (edge ? 5 : 2) >= w)
             pixRasterop(row, 0, y, w, 1, PIX_SRC, pixb, 0, y);
     }
+    for (int y = b; base && y < h; y++)
+        if (rowc[y] * 2 >= w)
+            pixRasterop(base, 0, y, w, 1, PIX_SRC, pixb, 0, y);
     l_uint32 *data = pixGetData(pixb);
     int wpl = pixGetWpl(pixb);
     if (span >= 8) {
@@ -1231,12 +1245,15 @@ static int strip_dividers(PIX *pixb, PIX **pdiv, PIX **prow, PIX **ptick,
     if (rc != 0) {
         pixDestroy(&div);
         pixDestroy(&row);
+        pixDestroy(&base);
         pixDestroy(&tick);
         return err_set("segment: out of memory (%dx%d field)", w, h);
     }
     *pdiv = div;
     if (prow)
         *prow = row;
+    if (pbase)
+        *pbase = base;
     if (ptick)
         *ptick = tick;
     if (sd)
@@ -1311,7 +1328,7 @@ static int box_rows(PIX *pixb, PIX *hm_r, float med_h, PIX *div, BOXA *bands,
         BOXA *bc = cells ? boxaCreate(8) : NULL; /* its cells, band's px */
         boxDestroy(&band);
         if (!clip || (cells && !bc) ||
-            strip_dividers(clip, &d, NULL, NULL, &sd, bc) != 0)
+            strip_dividers(clip, &d, NULL, NULL, NULL, &sd, bc) != 0)
             rc = -1;
         else if (sd.n >= 2 && sd.x0 <= 6 && sd.x1 >= fx1 - fx0 - 6) {
             /* the outer two at the band's ends: the sides (two: an open
@@ -1644,10 +1661,10 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
     int bridge = med_h >= 0.1f * dpi && med_h >= 24.0f;
     int drop = bridge || med_h >= 12.0f;
     RulesR rr = {0};
-    PIX *out = NULL, *div = NULL, *rows = NULL, *ticks = NULL;
+    PIX *out = NULL, *div = NULL, *rows = NULL, *base = NULL, *ticks = NULL;
     BOXA *bands = NULL;
-    int ok =
-        !strip || strip_dividers(pixb, &div, &rows, &ticks, NULL, cells) == 0;
+    int ok = !strip || strip_dividers(pixb, &div, &rows, &base, &ticks, NULL,
+                                      cells) == 0;
     PIX *r = ok ? reduce2_even(pixb) : NULL;
     if (r && rules_reduced(r, med_h, bridge, hlen, strip ? 0 : vlen, vlen_short,
                            &rr) == 0) {
@@ -1664,13 +1681,20 @@ PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
         if (div)
             pixZero(div, &dz);
         if (strip) {
+            /* without dividers, of the rows only the bottom rule's: the
+             * rows along the edges may be a cut label's */
+            if (dz) {
+                PIX *t = rows;
+                rows = base;
+                base = t;
+            }
             pixZero(rows, &rz);
             pixZero(ticks, &tz);
         }
         if (hz && vz && dz && rz && tz) /* nothing like a rule */
             out = pixCopy(NULL, pixb);
         else
-            out = rules_remove(pixb, &rr, dz ? NULL : div, dz ? NULL : rows,
+            out = rules_remove(pixb, &rr, dz ? NULL : div, rz ? NULL : rows,
                                tz ? NULL : ticks, med_h, dpi, drop, fields,
                                cells);
     }
@@ -1679,6 +1703,7 @@ done:
     pixDestroy(&r);
     pixDestroy(&div);
     pixDestroy(&rows);
+    pixDestroy(&base);
     pixDestroy(&ticks);
     rules_r_free(&rr);
     if (!out) {

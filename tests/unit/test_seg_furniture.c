@@ -1142,6 +1142,28 @@ static void seg_page_segment__dotted_dividers_broken_by_writing__one_line(
     }
 }
 
+static void seg_page_segment__broken_base_rule_no_dividers__removed(void)
+{
+    /* A dotted field at half size: the dividers' dots are dropped as
+     * dots, its base line comes out of the binariser as long dashes
+     * (none half the field long: no rule for the opening) with the
+     * digits standing on them. The rule's rows were taken out only with
+     * dividers: each dash joined the digits on it into one glyph. */
+    FxPen pen = fx_pen(24);
+    const char *cells = "onxvonox";
+    int n = (int)strlen(cells), pitch = 40, ch = 50, ox = 4, oy = 4;
+    PIX *pix = pixCreate(n * pitch + 12, ch + 12, 1);
+    for (int x = ox; x < ox + n * pitch; x += 70)
+        pixRasterop(pix, x, oy + ch, 62, 2, PIX_SET, NULL, 0, 0);
+    for (int i = 0; i < n; i++) {
+        int gw = fx_glyph_width(cells[i], &pen);
+        fx_glyph(pix, cells[i], (float)(ox + i * pitch + (pitch - gw) / 2 + 1),
+                 (float)(oy + ch), &pen);
+    }
+    check_field(pix, n, 24);
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
     RUN(seg_page_segment__boxed_field__box_removed_strokes_kept);
@@ -1179,5 +1201,6 @@ int main(void)
     RUN(seg_page_segment__comb_ticks_about_box_side_length__all_removed);
     RUN(seg_page_segment__dotted_dividers_field__dots_dropped);
     RUN(seg_page_segment__dotted_dividers_broken_by_writing__one_line);
+    RUN(seg_page_segment__broken_base_rule_no_dividers__removed);
     TEST_EXIT();
 }
