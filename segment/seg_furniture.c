@@ -1792,40 +1792,202 @@ static void mask_clear(PIX *pix, const SegPiece *p)
     }
 }
 
+/* Flag piece p of a dotted rule (dot_chains()): SEG__DEAD drops it; with
+ * src its ink is cleared from *pclear, a copy of src made on the first.
+ * Returns its ink px, or -1 out of memory. */
+static int dot_flag(SegPiece *p, unsigned flag, PIX *src, PIX **pclear)
+{
+    if (src && !*pclear && !(*pclear = pixCopy(NULL, src)))
+        return err_set("segment: out of memory (a copy of the page)");
+    int area = p->area;
+    if (src && p->mask)
+        mask_clear(*pclear, p);
+    if (flag & SEG__DEAD)
+        seg__piece_drop(p);
+    else
+        p->flags |= flag;
+    return area;
+}
+
+/* A chain of dots (along a0..a1, centred at c2 / 2 across, the widest
+ * `wide` px across, its steps `step` apart) goes on through thin solid
+ * pieces in its line: the dots a scaled-down rule blurred into a stroke
+ * (at half size a dotted divider's upper half came out as one 1 px
+ * line, read as 1), and the dots beyond the writing that touched it.
+ * Each piece no wider across than the widest dot and solid, or shorter
+ * than four steps and at most 2 px wider (the last dots blurred into one
+ * where the rule meets another), centred as the chain within half a dot
+ * + 1 px, starting within two steps + 2 px of an end, is flagged and
+ * extends that end (at most 16 pieces an end). Returns the ink px
+ * flagged, or -1 out of memory. */
+static int dot_chain_extend(SegPieces *ps, int vertical, int a0, int a1,
+                            int c2, int wide, int step, unsigned flag,
+                            PIX *src, PIX **pclear)
+{
+    int flagged = 0, reach = 2 * step + 2;
+    for (int end = 0; end < 2; end++) {
+        for (int k = 0; k < 16; k++) {
+            int found = -1;
+            for (int i = 0; i < ps->n && found < 0; i++) {
+                const SegPiece *p = &ps->v[i];
+                const SegBox *b = &p->box;
+                int pa0 = vertical ? b->y : b->x;
+                int pa1 = pa0 + (vertical ? b->h : b->w) - 1;
+                int across = vertical ? b->w : b->h;
+                int pc2 = 2 * (vertical ? b->x : b->y) + across - 1;
+                int g = end ? pa0 - a1 : a0 - pa1;
+                /* thin and solid (a stroke), or short and a little
+                 * wider (the last dots blurred together where the rule
+                 * meets another) */
+                int line = across <= wide && 5 * p->area >= 3 * b->w * b->h;
+                int blot = across <= wide + 2 && pa1 - pa0 < 2 * reach;
+                if (!(p->flags & (SEG__DEAD | flag)) && (line || blot) &&
+                    abs(pc2 - c2) <= wide + 2 && g >= 1 && g <= reach)
+                    found = i;
+            }
+            if (found < 0)
+                break;
+            const SegBox *b = &ps->v[found].box;
+            if (end)
+                a1 = (vertical ? b->y + b->h : b->x + b->w) - 1;
+            else
+                a0 = vertical ? b->y : b->x;
+            int f = dot_flag(&ps->v[found], flag, src, pclear);
+            if (f < 0)
+                return -1;
+            flagged += f;
+        }
+    }
+    return flagged;
+}
+
+/* A dotted rule dot_chains() found: twice its centre across, its first
+ * and last px along, its widest dot, the median step between its dots. */
+typedef struct {
+    int c2, a0, a1, wide, step;
+} DotRule;
+
+#define DOT_RULES 64 /* the rules of one direction kept for dot_grid() */
+
 /* The chains of at least min linked dots spaced alike (no step from a
  * dot's start to the next's over twice their median + 2 px: one dot
  * missing, or dots of a line binarised to 1 px and 3 px): each of their
- * pieces gets flag (SEG__DEAD: dropped, seg__piece_drop()). With src, a
+ * pieces gets flag (SEG__DEAD: dropped, seg__piece_drop()), and in a
+ * strip those that go on down a column (dot_chain_extend()): on a page a
+ * printed letter may stand in a line of dots, and along a crop's edge
+ * the cut bits of a printed line go on from a row of them. With src, a
  * dropped dot's ink is cleared from *pclear, a copy of src made on the
- * first drop. Returns the ink px flagged, or -1 out of memory. */
+ * first drop. The first DOT_RULES rules go into rules[] (*pnr of them).
+ * Returns the ink px flagged, or -1 out of memory. */
 static int dot_chains(SegPieces *ps, const Dot *d, int n, int min,
-                      unsigned flag, PIX *src, PIX **pclear)
+                      int vertical, int strip, unsigned flag, PIX *src,
+                      PIX **pclear, DotRule *rules, int *pnr)
 {
     int flagged = 0, steps[64];
     for (int k = 0; k < n; k++) {
         if (d[k].taken)
             continue; /* not a chain's first dot */
-        int len = 0, ns = 0;
-        for (int j = k; j >= 0; j = d[j].next, len++)
+        int len = 0, ns = 0, last = k, wide = 0;
+        for (int j = k; j >= 0; j = d[j].next, len++) {
             if (d[j].next >= 0 && ns < 64)
                 steps[ns++] = d[d[j].next].along0 - d[j].along0;
+            last = j;
+            wide = d[j].across > wide ? d[j].across : wide;
+        }
         if (len < min)
             continue;
         qsort(steps, (size_t)ns, sizeof *steps, cmp_int);
         if (steps[ns - 1] > 2 * steps[ns / 2] + 2)
             continue;
-        if (src && !*pclear && !(*pclear = pixCopy(NULL, src)))
-            return err_set("segment: out of memory (a copy of the page)");
         for (int j = k; j >= 0; j = d[j].next) {
-            SegPiece *p = &ps->v[d[j].i];
-            flagged += p->area;
-            if (src && p->mask)
-                mask_clear(*pclear, p);
-            if (flag & SEG__DEAD)
-                seg__piece_drop(p);
-            else
-                p->flags |= flag;
+            int f = dot_flag(&ps->v[d[j].i], flag, src, pclear);
+            if (f < 0)
+                return -1;
+            flagged += f;
         }
+        int f = !strip || !vertical
+                    ? 0
+                    : dot_chain_extend(ps, vertical, d[k].along0,
+                                          d[last].along1, d[k].across2, wide,
+                                          steps[ns / 2], flag, src, pclear);
+        if (f < 0)
+            return -1;
+        flagged += f;
+        if (*pnr < DOT_RULES)
+            rules[(*pnr)++] = (DotRule){d[k].across2, d[k].along0,
+                                        d[last].along1, wide, steps[ns / 2]};
+    }
+    return flagged;
+}
+
+static int cmp_rule(const void *a, const void *b)
+{
+    const DotRule *p = a, *q = b;
+    return (p->c2 > q->c2) - (p->c2 < q->c2);
+}
+
+/* Does the pitch of the n rules (sorted across) hold for every gap
+ * between them, within tol (gaps of two or more pitches: a rule
+ * missing)? *ppitch gets the median gap; all in half px. */
+static int rules_on_grid(const DotRule *r, int n, int tol, int *ppitch)
+{
+    int gaps[DOT_RULES], ng = 0;
+    for (int i = 1; i < n; i++)
+        gaps[ng++] = r[i].c2 - r[i - 1].c2;
+    qsort(gaps, (size_t)ng, sizeof *gaps, cmp_int);
+    int pitch = gaps[ng / 2];
+    *ppitch = pitch;
+    if (pitch <= 2 * tol)
+        return 0;
+    for (int i = 0; i < ng; i++) {
+        int k = (gaps[i] + pitch / 2) / pitch;
+        if (k < 1 || abs(gaps[i] - k * pitch) > tol)
+            return 0;
+    }
+    return 1;
+}
+
+/* The dividers of a field parted by dotted lines stand on a grid: three
+ * or more vertical dotted rules (r[0..n-1]) spaced alike. A thin solid
+ * piece on that grid (within a tenth of the pitch, at least 2 px, of a
+ * rule's place, or one pitch beyond the outer ones) and within their
+ * rows is a divider whose dots a scaled-down page blurred into strokes
+ * (read as 1s): it gets flag (dot_flag()). Returns the ink px flagged, or
+ * -1 out of memory. */
+static int dot_grid(SegPieces *ps, DotRule *r, int n, unsigned flag,
+                    PIX *src, PIX **pclear)
+{
+    if (n < 3)
+        return 0;
+    qsort(r, (size_t)n, sizeof *r, cmp_rule);
+    int wide = 0, a0 = r[0].a0, a1 = r[0].a1, reach = 0, pitch = 0;
+    for (int i = 0; i < n; i++) {
+        wide = r[i].wide > wide ? r[i].wide : wide;
+        a0 = r[i].a0 < a0 ? r[i].a0 : a0;
+        a1 = r[i].a1 > a1 ? r[i].a1 : a1;
+        reach = 2 * r[i].step + 2 > reach ? 2 * r[i].step + 2 : reach;
+    }
+    if (!rules_on_grid(r, n, 4, &pitch))
+        return 0;
+    int tol = pitch / 10 > 4 ? pitch / 10 : 4;
+    int kmax = (r[n - 1].c2 - r[0].c2 + pitch / 2) / pitch + 1, flagged = 0;
+    for (int i = 0; i < ps->n; i++) {
+        SegPiece *p = &ps->v[i];
+        const SegBox *b = &p->box;
+        if ((p->flags & (SEG__DEAD | flag)) || b->w > wide || b->h < 2 ||
+            5 * p->area < 3 * b->w * b->h || b->y + b->h - 1 < a0 - reach ||
+            b->y > a1 + reach)
+            continue;
+        int off = 2 * b->x + b->w - 1 - r[0].c2 + pitch; /* >= 0 from -1 */
+        if (off < 0)
+            continue;
+        int k = (off + pitch / 2) / pitch - 1;
+        if (k > kmax || abs(off - (k + 1) * pitch) > tol)
+            continue;
+        int f = dot_flag(p, flag, src, pclear);
+        if (f < 0)
+            return -1;
+        flagged += f;
     }
     return flagged;
 }
@@ -1834,8 +1996,11 @@ static int dot_chains(SegPieces *ps, const Dot *d, int n, int min,
  * and flag their pieces (src, pclear: dot_chains()). med_h 0: by the dots
  * alone (alike in size, spaced by at most twice their length). w > 0:
  * pieces touching an edge of the w x h image are no dots of a rule along
- * that edge. Returns the ink px flagged, or -1 out of memory. */
-static int dotted_find(SegPieces *ps, float med_h, int w, int h,
+ * that edge. strip (a field or line cut out): the strokes that go on from
+ * a rule's dots and the dividers on the grid of its vertical rules too
+ * (dot_chain_extend(), dot_grid()). Returns the ink px flagged, or -1 out
+ * of memory. */
+static int dotted_find(SegPieces *ps, float med_h, int w, int h, int strip,
                        unsigned flag, PIX *src, PIX **pclear)
 {
     int thin = med_h > 0 ? (int)(0.15f * med_h) + 2 : 12;
@@ -1848,6 +2013,7 @@ static int dotted_find(SegPieces *ps, float med_h, int w, int h,
     if (!d)
         return err_set("segment: out of memory (%d pieces)", ps->n);
     int flagged = 0;
+    DotRule rules[DOT_RULES];
     for (int vertical = 0; vertical < 2; vertical++) {
         int n = 0;
         for (int i = 0; i < ps->n; i++) {
@@ -1865,13 +2031,17 @@ static int dotted_find(SegPieces *ps, float med_h, int w, int h,
         }
         qsort(d, (size_t)n, sizeof *d, cmp_dot);
         dot_links(d, n, gap, tol);
-        int min = med_h > 0 ? DOT_MIN_CHAIN : DOT_MIN_ALONE;
-        int f = dot_chains(ps, d, n, min, flag, src, pclear);
-        if (f < 0) {
+        int min = med_h > 0 ? DOT_MIN_CHAIN : DOT_MIN_ALONE, nr = 0;
+        int f = dot_chains(ps, d, n, min, vertical, strip, flag, src, pclear,
+                           rules, &nr);
+        int g = f < 0 || !vertical || !strip
+                    ? 0
+                    : dot_grid(ps, rules, nr, flag, src, pclear);
+        if (f < 0 || g < 0) {
             free(d);
             return -1;
         }
-        flagged += f;
+        flagged += f + g;
     }
     free(d);
     return flagged;
@@ -1900,12 +2070,16 @@ static int dotted_find(SegPieces *ps, float med_h, int w, int h,
  *       bits of the lines above and below that its edge cut (seg_crop.c),
  *       a row of them as alike as dots. A column of dots that starts at
  *       the top (a field's divider, cut tight) keeps its first.
+ *   (3) In an image at least twice as wide as tall (a field or a line
+ *       cut out of a page) a rule's dots go on through the strokes they
+ *       blurred into, and a field's dividers through its grid
+ *       (dotted_find()).
  */
 int seg__dots_mark(SegPieces *ps, int w, int h)
 {
     if (ps->n < DOT_MIN_ALONE)
         return 0;
-    return dotted_find(ps, 0, w, h, SEG__DOT, NULL, NULL) < 0 ? -1 : 0;
+    return dotted_find(ps, 0, w, h, 0, SEG__DOT, NULL, NULL) < 0 ? -1 : 0;
 }
 
 /**
@@ -1916,6 +2090,9 @@ int seg__dots_mark(SegPieces *ps, int w, int h)
  * @param[in,out] ps     the page's pieces; those of a rule are marked
  *                       SEG__DEAD (mask freed)
  * @param[in]     med_h  median glyph height, px
+ * @param[in]     crop   1: a field or line cut out of a page (the rules'
+ *                       dots go on through strokes, the dividers through
+ *                       their grid: dotted_find())
  * @param[in]     src    [optional] the 1 bpp page the pieces were found
  *                       on
  * @param[in,out] pclear with src: NULL, or a copy of src; on the first
@@ -1938,9 +2115,10 @@ int seg__dots_mark(SegPieces *ps, int w, int h)
  *       they were taken for a faint horizontal rule, which cut every
  *       digit in slices) and after (the dashes its rules held).
  */
-int seg__dotted_drop(SegPieces *ps, float med_h, PIX *src, PIX **pclear)
+int seg__dotted_drop(SegPieces *ps, float med_h, int crop, PIX *src,
+                     PIX **pclear)
 {
     if (!(med_h >= 8) || ps->n < DOT_MIN_CHAIN)
         return 0;
-    return dotted_find(ps, med_h, 0, 0, SEG__DEAD, src, pclear);
+    return dotted_find(ps, med_h, 0, 0, crop, SEG__DEAD, src, pclear);
 }

@@ -172,7 +172,8 @@ int seg__skew_search(PIX *pixs, float *pangle, float *pconf, int red_sweep,
 /* seg_furniture.c */
 PIX *seg__furniture_remove(PIX *pixb, int dpi, float med_h, int *premoved,
                            BOXA *fields, BOXA *cells);
-int seg__dotted_drop(SegPieces *ps, float med_h, PIX *src, PIX **pclear);
+int seg__dotted_drop(SegPieces *ps, float med_h, int crop, PIX *src,
+                     PIX **pclear);
 int seg__dots_mark(SegPieces *ps, int w, int h);
 int seg__furniture_possible(const SegPieces *ps, int w, int h, int dpi,
                             float med_h);

@@ -579,7 +579,7 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
      * after it (the dashes its rules held) */
     int dots = 0;
     if (opt->remove_furniture &&
-        (dots = seg__dotted_drop(&ps, m.med_h, pixb, &pixd)) < 0)
+        (dots = seg__dotted_drop(&ps, m.med_h, crop, pixb, &pixd)) < 0)
         goto done;
     st.furniture_px += dots;
     if (furniture_remove(pixd ? pixd : pixb, opt, crop, &frame, all_h, &m,
@@ -588,7 +588,7 @@ SegPage *seg_page_segment(PIX *pixb, int dpi, const SegOptions *opt)
     st.n_components = ps.n;
     if (opt->remove_furniture) {
         checkboxes_drop(&ps, m.med_h, &st);
-        if ((dots = seg__dotted_drop(&ps, m.med_h, NULL, NULL)) < 0)
+        if ((dots = seg__dotted_drop(&ps, m.med_h, crop, NULL, NULL)) < 0)
             goto done;
         st.furniture_px += dots;
     }

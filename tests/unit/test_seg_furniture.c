@@ -1,7 +1,9 @@
 /* test_seg_furniture.c - form furniture: box lines, underlines and comb
  * fields removed, the glyph strokes they crossed kept whole
- * (segment/seg_furniture.c through seg_page_segment). */
+ * (segment/seg_furniture.c through seg_page_segment, and
+ * seg__dotted_drop). */
 #include "common/err.h"
+#include "segment/seg_internal.h"
 #include "segment/segment.h"
 #include "tests/unit/seg_fixture.h"
 #include "tests/unit/test.h"
@@ -1164,6 +1166,69 @@ static void seg_page_segment__broken_base_rule_no_dividers__removed(void)
     pixDestroy(&pix);
 }
 
+static void seg_page_segment__dotted_divider_part_solid__dropped(void)
+{
+    /* At half size the dots of a divider blur into strokes: part of a
+     * column solid (a 1 px line, read as 1 between two digits), a
+     * divider solid over most of its height where the dividers beside
+     * it stayed dots. Both go with the dotted rules around them. */
+    FxPen pen = fx_pen(24);
+    const char *cells = "onxvonox";
+    int n = (int)strlen(cells);
+    for (int k = 0; k < 2; k++) {
+        PIX *pix = dotted_field(cells, 2, 3, &pen);
+        if (k == 0) /* the upper half of the third divider */
+            pixRasterop(pix, 4 + 2 * 40, 4, 2, 25, PIX_SET, NULL, 0, 0);
+        else { /* the fifth divider, dots gone, one stroke 30 px */
+            pixRasterop(pix, 4 + 4 * 40, 0, 2, 60, PIX_CLR, NULL, 0, 0);
+            pixRasterop(pix, 4 + 4 * 40, 10, 2, 30, PIX_SET, NULL, 0, 0);
+        }
+        check_field(pix, n, 24);
+        pixDestroy(&pix);
+    }
+}
+
+static void seg__dotted_drop__strokes_going_on_down_dots__dropped(void)
+{
+    /* Where a dotted divider's dots blurred into a stroke, the stroke
+     * goes on down the column from the dots: a thin one of any length
+     * and a short blot a little wider (the last dots run together) are
+     * the rule's in a crop; a pen-wide stroke there is writing. On a
+     * page (crop 0) only the dots go. */
+    for (int crop = 0; crop < 2; crop++) {
+        PIX *pix = pixCreate(200, 100, 1);
+        for (int c = 0; c < 3; c++)
+            for (int y = 10; y < 40; y += 5)
+                pixRasterop(pix, 20 + 60 * c, y, 2, 2, PIX_SET, NULL, 0, 0);
+        pixRasterop(pix, 20, 44, 2, 40, PIX_SET, NULL, 0, 0);  /* thin */
+        pixRasterop(pix, 79, 44, 4, 14, PIX_SET, NULL, 0, 0);  /* blot */
+        pixRasterop(pix, 138, 44, 6, 40, PIX_SET, NULL, 0, 0); /* a pen's */
+        SegPieces ps = {0};
+        CHECK(seg__pieces_from_pix(pix, &ps) == 0);
+        CHECK(seg__dotted_drop(&ps, 24.0f, crop, NULL, NULL) > 0);
+        int thin = 0, blot = 0, pen = 0, dots = 0;
+        for (int i = 0; i < ps.n; i++) {
+            const SegBox *b = &ps.v[i].box;
+            int gone = (ps.v[i].flags & SEG__DEAD) != 0;
+            if (b->h == 2)
+                dots += gone;
+            else if (b->x == 20)
+                thin = gone;
+            else if (b->x == 79)
+                blot = gone;
+            else
+                pen = gone;
+        }
+        CHECK(dots == 18);
+        if (!(thin == crop && blot == crop && !pen))
+            printf("  crop %d: thin %d blot %d pen %d dots %d\n", crop, thin,
+                   blot, pen, dots);
+        CHECK(thin == crop && blot == crop && !pen);
+        seg__pieces_cleanup(&ps);
+        pixDestroy(&pix);
+    }
+}
+
 int main(void)
 {
     RUN(seg_page_segment__boxed_field__box_removed_strokes_kept);
@@ -1202,5 +1267,7 @@ int main(void)
     RUN(seg_page_segment__dotted_dividers_field__dots_dropped);
     RUN(seg_page_segment__dotted_dividers_broken_by_writing__one_line);
     RUN(seg_page_segment__broken_base_rule_no_dividers__removed);
+    RUN(seg_page_segment__dotted_divider_part_solid__dropped);
+    RUN(seg__dotted_drop__strokes_going_on_down_dots__dropped);
     TEST_EXIT();
 }
