@@ -333,11 +333,23 @@ static int furniture_remove(PIX *pixb, const SegOptions *opt, int crop,
 {
     /* a crop whose pieces all touch its frame or look like rules (a boxed
      * field: one piece, wider than 8 heights) has no glyph height of its
-     * own: the pieces' median height then, or the tallest piece's */
+     * own: the pieces' median height then, or the tallest piece's; */
     float mh = m->med_h > 0 ? m->med_h : crop ? all_h : 0;
     for (int i = 0; crop && !(mh > 0) && i < ps->n; i++)
         if (!(ps->v[i].flags & SEG__DEAD) && ps->v[i].box.h > mh)
             mh = (float)ps->v[i].box.h;
+    /* nor when that median rests on a speck or two beside such a piece
+     * (a boxed field at half size, a 9x5 blot in a cell: the box taken
+     * as 5 px glyphs read as 24 digits): the tallest piece's */
+    int live = 0;
+    float tallest = 0;
+    for (int i = 0; crop && i < ps->n; i++)
+        if (!(ps->v[i].flags & SEG__DEAD)) {
+            live++;
+            tallest = ps->v[i].box.h > tallest ? ps->v[i].box.h : tallest;
+        }
+    if (live <= 3 && tallest >= 3.0f * mh)
+        mh = tallest;
     if (!opt->remove_furniture || !(mh > 0) ||
         !seg__furniture_possible(ps, pixGetWidth(pixb), pixGetHeight(pixb),
                                  m->dpi, mh))

@@ -519,12 +519,28 @@ static void seg_page_segment__boxed_field_crop__dividers_removed(void)
 static void seg_page_segment__boxed_field_one_piece__dividers_removed(void)
 {
     /* Every glyph stands on the bottom rule: the field is one piece,
-     * wider than a rule's 8:1, so it gave no glyph height at all. */
+     * wider than a rule's 8:1, so it gave no glyph height at all. With a
+     * blot in a cell (k 1), the blot's height was the field's glyph
+     * height: its box read as glyphs 5 px tall (20 glyphs here; a real
+     * boxed field at half size read as 24 digits for 10). */
     FxPen pen = fx_pen(24);
     const char *cells = "onxvononxvon";
-    PIX *pix = boxed_field(cells, 2, 1, &pen);
-    check_field(pix, (int)strlen(cells), 24);
-    pixDestroy(&pix);
+    for (int k = 0; k < 2; k++) {
+        PIX *pix = boxed_field(cells, 2, 1, &pen);
+        if (k)
+            pixRasterop(pix, 2 + 40 + 26, 10, 8, 5, PIX_SET, NULL, 0, 0);
+        SegPage *p = seg_page_segment(pix, 0, NULL);
+        int ng = 0;
+        if (p)
+            seg_page_get_glyphs(p, &ng);
+        if (ng != (int)strlen(cells))
+            printf("  blot %d: %d glyphs\n", k, ng);
+        CHECK(ng == (int)strlen(cells));
+        seg_page_destroy(&p);
+        if (!k)
+            check_field(pix, (int)strlen(cells), 24);
+        pixDestroy(&pix);
+    }
 }
 
 static void seg_page_segment__field_cut_inside_box__dividers_removed(void)
