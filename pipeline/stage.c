@@ -86,6 +86,8 @@ typedef struct {
                              * source (small writing; chain_binarize) */
     float skew;             /* the rotation that deskewed the binarised
                              * page, degrees (0 = none; chain_binarize) */
+    int has_skew;           /* skew= was in the item (binarize writes it,
+                             * 0 too, since stop 37) */
     unsigned long long ifd; /* TIFF directory offset of the page; 0 = none */
     char *sig;              /* "SIZE.MTIME" of src when ifd was taken */
 } ItemInfo;
@@ -115,12 +117,14 @@ static int get_int(const char *text, const char *field, int *pv, int dflt)
     return 0;
 }
 
-/* The item's skew= (degrees; 0 when there is none) into *pv. 0, or -1
- * when it is not a number under 45 degrees. */
-static int get_skew(const char *text, float *pv)
+/* The item's skew= (degrees; 0 when there is none) into *pv, and
+ * whether it has one into *phas. 0, or -1 when it is not a number under
+ * 45 degrees. */
+static int get_skew(const char *text, float *pv, int *phas)
 {
     char *s = queue_text_get(text, "skew");
     *pv = 0.0f;
+    *phas = s != NULL;
     if (!s)
         return 0;
     char *end;
@@ -154,7 +158,7 @@ static int info_parse(const QueueItem *it, ItemInfo *ii, int need_page)
         get_int(it->text, "page", &ii->page, need_page ? -1 : 0) < 0 ||
         get_int(it->text, "dpi", &ii->dpi, 0) < 0 ||
         get_int(it->text, "scale", &ii->scale, 1) < 0 || ii->scale < 1 ||
-        ii->scale > 8 || get_skew(it->text, &ii->skew) < 0 ||
+        ii->scale > 8 || get_skew(it->text, &ii->skew, &ii->has_skew) < 0 ||
         (need_page && (ii->page >= ii->pages || ii->pages > MAX_PAGES))) {
         info_free(ii);
         return err_set("bad queue item %s (fields missing or invalid)",
@@ -469,7 +473,7 @@ static int enqueue_page(Spool *sp, Staging *sg, SpoolStage st,
         snprintf(ifd, sizeof ifd, "ifd=%llu\nsig=%s\n", ii->ifd, ii->sig);
     if (ii->scale > 1)
         snprintf(scale, sizeof scale, "scale=%d\n", ii->scale);
-    if (ii->skew != 0.0f) /* %.9g: the same float back */
+    if (ii->has_skew) /* %.9g: the same float back */
         snprintf(skew, sizeof skew, "skew=%.9g\n", (double)ii->skew);
     char *text = item_text(key,
                            "src=%s\nrel=%s\nfile=%s\npage=%d\npages=%d\n"
@@ -581,6 +585,7 @@ static int stage_binarize(Spool *sp, Staging *sg, const QueueItem *it)
         goto done;
     pixb = chain_binarize(&job->chain, pix, ii.dpi, ii.src, ii.page,
                           &ii.scale, &ii.skew);
+    ii.has_skew = 1;
     pixDestroy(&pix);
     if (!pixb)
         goto done;
@@ -739,6 +744,27 @@ int spool_page_failed(Spool *sp, SpoolStage st, const QueueItem *item)
     return rc;
 }
 
+/* The skew of a page whose item has none (binarised by a version before
+ * stop 37, which left out a skew of 0 and, before stop 36, every skew):
+ * measured again on the source page as binarize measured it, so that its
+ * boxes land on the scan. 0, or -1 (the source cannot be read). */
+static int item_skew(const Job *job, ItemInfo *ii)
+{
+    if (ii->has_skew || !job->chain.binarize.deskew)
+        return 0;
+    int dpi = ii->dpi, scale = 1;
+    PIX *pix = chain_read_at(&job->chain, ii->src, ii->page, 0, &dpi);
+    PIX *pixb = pix ? chain_binarize(&job->chain, pix, dpi, ii->src,
+                                     ii->page, &scale, &ii->skew)
+                    : NULL;
+    pixDestroy(&pix);
+    if (!pixb)
+        return -1;
+    pixDestroy(&pixb);
+    ii->has_skew = 1;
+    return 0;
+}
+
 static int stage_recognize(Spool *sp, Staging *sg, const QueueItem *it,
                            RecNet *net)
 {
@@ -782,7 +808,7 @@ static int stage_recognize(Spool *sp, Staging *sg, const QueueItem *it,
             goto done;
     }
     /* the boxes in the source's pixels */
-    if (chain_to_source(op, ii.skew, ii.scale) < 0)
+    if (item_skew(job, &ii) < 0 || chain_to_source(op, ii.skew, ii.scale) < 0)
         goto done;
     art_name(name, sizeof name, ii.file, ii.page, "rec");
     if (staging_temp(sg, name, tmp, path, sizeof path) < 0)
