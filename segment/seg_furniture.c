@@ -1809,20 +1809,19 @@ static int dot_flag(SegPiece *p, unsigned flag, PIX *src, PIX **pclear)
     return area;
 }
 
-/* A chain of dots (along a0..a1, centred at c2 / 2 across, the widest
- * `wide` px across, its steps `step` apart) goes on through thin solid
- * pieces in its line: the dots a scaled-down rule blurred into a stroke
- * (at half size a dotted divider's upper half came out as one 1 px
- * line, read as 1), and the dots beyond the writing that touched it.
- * Each piece no wider across than the widest dot and solid, or shorter
- * than four steps and at most 2 px wider (the last dots blurred into one
- * where the rule meets another), centred as the chain within half a dot
- * + 1 px, starting within two steps + 2 px of an end, is flagged and
- * extends that end (at most 16 pieces an end). Returns the ink px
- * flagged, or -1 out of memory. */
-static int dot_chain_extend(SegPieces *ps, int vertical, int a0, int a1,
-                            int c2, int wide, int step, unsigned flag,
-                            PIX *src, PIX **pclear)
+/* A column of dots (rows y0..y1, centred at x2 / 2, the widest `wide` px
+ * across, its steps `step` apart) goes on through thin solid pieces
+ * above and below it: the dots a scaled-down divider blurred into a
+ * stroke (at half size its upper half came out as one 1 px line, read as
+ * 1), and the dots beyond the writing that touched it. Each piece no
+ * wider than the widest dot and solid, or shorter than four steps and at
+ * most 2 px wider (the last dots blurred into one where the divider meets
+ * the base line), centred as the column within half a dot + 1 px,
+ * starting within two steps + 2 px of an end, is flagged and extends that
+ * end (at most 16 pieces an end). Returns the ink px flagged, or -1 out
+ * of memory. */
+static int dot_column_extend(SegPieces *ps, int y0, int y1, int x2, int wide,
+                             int step, unsigned flag, PIX *src, PIX **pclear)
 {
     int flagged = 0, reach = 2 * step + 2;
     for (int end = 0; end < 2; end++) {
@@ -1831,27 +1830,23 @@ static int dot_chain_extend(SegPieces *ps, int vertical, int a0, int a1,
             for (int i = 0; i < ps->n && found < 0; i++) {
                 const SegPiece *p = &ps->v[i];
                 const SegBox *b = &p->box;
-                int pa0 = vertical ? b->y : b->x;
-                int pa1 = pa0 + (vertical ? b->h : b->w) - 1;
-                int across = vertical ? b->w : b->h;
-                int pc2 = 2 * (vertical ? b->x : b->y) + across - 1;
-                int g = end ? pa0 - a1 : a0 - pa1;
+                int g = end ? b->y - y1 : y0 - (b->y + b->h - 1);
                 /* thin and solid (a stroke), or short and a little
-                 * wider (the last dots blurred together where the rule
-                 * meets another) */
-                int line = across <= wide && 5 * p->area >= 3 * b->w * b->h;
-                int blot = across <= wide + 2 && pa1 - pa0 < 2 * reach;
+                 * wider (the last dots blurred together) */
+                int line = b->w <= wide && 5 * p->area >= 3 * b->w * b->h;
+                int blot = b->w <= wide + 2 && b->h - 1 < 2 * reach;
                 if (!(p->flags & (SEG__DEAD | flag)) && (line || blot) &&
-                    abs(pc2 - c2) <= wide + 2 && g >= 1 && g <= reach)
+                    abs(2 * b->x + b->w - 1 - x2) <= wide + 2 && g >= 1 &&
+                    g <= reach)
                     found = i;
             }
             if (found < 0)
                 break;
             const SegBox *b = &ps->v[found].box;
             if (end)
-                a1 = (vertical ? b->y + b->h : b->x + b->w) - 1;
+                y1 = b->y + b->h - 1;
             else
-                a0 = vertical ? b->y : b->x;
+                y0 = b->y;
             int f = dot_flag(&ps->v[found], flag, src, pclear);
             if (f < 0)
                 return -1;
@@ -1873,7 +1868,7 @@ typedef struct {
  * dot's start to the next's over twice their median + 2 px: one dot
  * missing, or dots of a line binarised to 1 px and 3 px): each of their
  * pieces gets flag (SEG__DEAD: dropped, seg__piece_drop()), and in a
- * strip those that go on down a column (dot_chain_extend()): on a page a
+ * strip those that go on down a column (dot_column_extend()): on a page a
  * printed letter may stand in a line of dots, and along a crop's edge
  * the cut bits of a printed line go on from a row of them. With src, a
  * dropped dot's ink is cleared from *pclear, a copy of src made on the
@@ -1907,9 +1902,9 @@ static int dot_chains(SegPieces *ps, const Dot *d, int n, int min,
         }
         int f = !strip || !vertical
                     ? 0
-                    : dot_chain_extend(ps, vertical, d[k].along0,
-                                          d[last].along1, d[k].across2, wide,
-                                          steps[ns / 2], flag, src, pclear);
+                    : dot_column_extend(ps, d[k].along0, d[last].along1,
+                                        d[k].across2, wide, steps[ns / 2],
+                                        flag, src, pclear);
         if (f < 0)
             return -1;
         flagged += f;
@@ -1998,7 +1993,7 @@ static int dot_grid(SegPieces *ps, DotRule *r, int n, unsigned flag,
  * pieces touching an edge of the w x h image are no dots of a rule along
  * that edge. strip (a field or line cut out): the strokes that go on from
  * a rule's dots and the dividers on the grid of its vertical rules too
- * (dot_chain_extend(), dot_grid()). Returns the ink px flagged, or -1 out
+ * (dot_column_extend(), dot_grid()). Returns the ink px flagged, or -1 out
  * of memory. */
 static int dotted_find(SegPieces *ps, float med_h, int w, int h, int strip,
                        unsigned flag, PIX *src, PIX **pclear)
@@ -2070,10 +2065,9 @@ static int dotted_find(SegPieces *ps, float med_h, int w, int h, int strip,
  *       bits of the lines above and below that its edge cut (seg_crop.c),
  *       a row of them as alike as dots. A column of dots that starts at
  *       the top (a field's divider, cut tight) keeps its first.
- *   (3) In an image at least twice as wide as tall (a field or a line
- *       cut out of a page) a rule's dots go on through the strokes they
- *       blurred into, and a field's dividers through its grid
- *       (dotted_find()).
+ *   (3) Only the dots themselves: the strokes a crop's dividers blurred
+ *       into wait for seg__dotted_drop() (judged here, without the glyph
+ *       height, the letters of real name crops went with them).
  */
 int seg__dots_mark(SegPieces *ps, int w, int h)
 {
