@@ -529,6 +529,20 @@ int spool_stage_sweep(Spool *sp, SpoolStage st, const QueueItem *item,
     return rc;
 }
 
+/* Is the item's input there? An input named relative to the folder that
+ * `submit` or `run` was started in (the job file named relative to it) is
+ * not found by a worker started in another folder: say so, with the way
+ * out. 0, or -1 with the message. */
+static int src_found(const ItemInfo *ii)
+{
+    if (ii->src[0] == '/' || access(ii->src, F_OK) == 0 || errno != ENOENT)
+        return 0;
+    return err_set("%s: No such file or directory (an input path relative "
+                   "to the folder the job was submitted from: start the "
+                   "workers there, or name the job file by its full path)",
+                   ii->src);
+}
+
 static int stage_ingest(Spool *sp, Staging *sg, const QueueItem *it)
 {
     const Job *job = spool_get_job(sp);
@@ -541,6 +555,10 @@ static int stage_ingest(Spool *sp, Staging *sg, const QueueItem *it)
     if (refuse) {
         err_set("%s", refuse);
         free(refuse);
+        info_free(&ii);
+        return -1;
+    }
+    if (src_found(&ii) < 0) {
         info_free(&ii);
         return -1;
     }
@@ -580,6 +598,8 @@ static int stage_binarize(Spool *sp, Staging *sg, const QueueItem *it)
             ii.ifd = 0;
     }
     spool__bin_keep(sp, NULL, NULL, NULL); /* not kept beside this page */
+    if (src_found(&ii) < 0)
+        goto done;
     PIX *pix = chain_read_at(&job->chain, ii.src, ii.page, ii.ifd, &ii.dpi);
     if (!pix)
         goto done;

@@ -260,3 +260,16 @@ sed -i '/^skew=/d' $items
 bbox() { grep -o 'bbox [0-9 ]*' "$1"; }
 check run__item_without_skew__boxes_as_a_fresh_run eval \
     '[ -s "$T/sk/new/out/scan-001.hocr" ] && [ "$(bbox "$T/sk/new/out/scan-001.hocr")" = "$(bbox "$T/sk/old/out/scan-001.hocr")" ]'
+# --- submitted from the job's folder, worked from another: the inputs are
+# named relative to the submit folder; the worker's error says so ----------
+mkdir -p "$T/cw/in"
+"$MKPAGE" --seed 5 "$T/cw/in/a.png"
+printf 'name: cw\ninput:\n  paths: [in]\noutput:\n  dir: out\n  formats: [txt]\n' \
+    >"$T/cw/j.yaml"
+(cd "$T/cw" && "$INKPIPE" submit j.yaml >/dev/null 2>&1)
+(cd / && "$INKPIPE" work "$T/cw/j.yaml" --exit-when-idle >"$T/cw/log" 2>&1)
+check work__inputs_relative_to_submit_folder__error_says_where \
+    grep -q "in/a.png: No such file or directory (an input path relative to the folder the job was submitted from" "$T/cw/log"
+(cd "$T/cw" && "$INKPIPE" retry j.yaml >/dev/null 2>&1 &&
+    "$INKPIPE" work j.yaml --exit-when-idle >/dev/null 2>&1)
+check work__same_folder_after_retry__done test -s "$T/cw/out/a.txt"
