@@ -384,6 +384,23 @@ static char *resolve_path(const char *dir, const char *path)
     return s;
 }
 
+/**
+ * A path as the job file names it, seen from the folder the caller runs
+ * in: joined to the job file's folder unless absolute (what input.paths
+ * and every other path in the job become on loading).
+ *
+ * @param[in] job   a loaded job
+ * @param[in] path  a path as written in the job file, or relative to it
+ * @return a new string (caller frees), or NULL with the message set
+ */
+char *job_path(const Job *job, const char *path)
+{
+    char *s = resolve_path(job->dir, path);
+    if (!s)
+        err_set("out of memory");
+    return s;
+}
+
 static int parse_int64(const char *s, long long *pv)
 {
     char *end;

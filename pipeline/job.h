@@ -68,6 +68,7 @@ typedef struct {
 
 Job *job_load(const char *path);
 void job_destroy(Job **pjob);
+char *job_path(const Job *job, const char *path);
 
 /* Defaults for everything but the required keys (used by `inkpipe ocr`). */
 void job_init_defaults(Job *job);

@@ -403,15 +403,33 @@ static void escape_name(const char *s, char *buf, size_t size)
     buf[n] = '\0';
 }
 
-/* Enqueue input's ingest item (key F): src, rel, file; for a name no
- * output can have, escaped, with the reason in refuse=. As
- * queue_enqueue: 1, 0 or -1. */
-static int enqueue_ingest(Queue *q, const Input *in)
+/* The part of src after the job file's folder, when src is relative
+ * (the job file named relative to the folder submit was started in); NULL
+ * for an absolute src. */
+static const char *job_relative(const Job *job, const char *src)
+{
+    size_t n = strlen(job->dir);
+    if (src[0] == '/')
+        return NULL;
+    if (n == 0)
+        return src;
+    return strncmp(src, job->dir, n) || src[n] != '/' ? NULL : src + n + 1;
+}
+
+/* Enqueue input's ingest item (key F): src, rel, file, and for a
+ * relative src jobrel= (the path from the job file's folder, that
+ * workers started in other folders read it by); for a name no output can
+ * have, escaped, with the reason in refuse=. As queue_enqueue: 1, 0 or
+ * -1. */
+static int enqueue_ingest(Queue *q, const Job *job, const Input *in)
 {
     int bad_rel = out_files_check_name(in->rel) < 0;
+    const char *jrel = job_relative(job, in->src);
     if (!bad_rel && !strpbrk(in->src, "\n\r"))
-        return spool__enqueuef(q, in->key, "src=%s\nrel=%s\nfile=%s\n",
-                               in->src, in->rel, in->key);
+        return spool__enqueuef(q, in->key, "src=%s\nrel=%s\nfile=%s\n"
+                               "%s%s%s", in->src, in->rel, in->key,
+                               jrel ? "jobrel=" : "", jrel ? jrel : "",
+                               jrel ? "\n" : "");
     char src[1024], rel[1024], why[256];
     snprintf(why, sizeof why, "%s",
              bad_rel ? err_get() : "it contains a control character");
@@ -1161,7 +1179,7 @@ static int update(Spool *sp, int dfd, int prune, SpoolUpdate *u)
     Queue *ingest = spool_get_queue(sp, STAGE_INGEST);
     for (int i = 0; i < c.in.n; i++)
         if (keyset_match(c.in.v[i].key, &c.enq) &&
-            enqueue_ingest(ingest, &c.in.v[i]) < 0)
+            enqueue_ingest(ingest, spool_get_job(sp), &c.in.v[i]) < 0)
             goto out;
     record_compact(&c.r);
     if (record_save(dfd, &c.r, c.in.skip, c.in.n_skip) < 0)

@@ -81,6 +81,11 @@
 /* Fields every page item carries. */
 typedef struct {
     char *src, *rel, *file;
+    char *jobrel;           /* src from the job file's folder (a relative
+                             * src; NULL for an absolute one, or an item
+                             * from before stop 38) */
+    char *path;             /* where this worker reads the input: jobrel
+                             * from its own job file's folder, else src */
     int page, pages, dpi;
     int scale;              /* the binarised page is this many times the
                              * source (small writing; chain_binarize) */
@@ -95,6 +100,8 @@ typedef struct {
 static void info_free(ItemInfo *ii)
 {
     free(ii->src);
+    free(ii->jobrel);
+    free(ii->path);
     free(ii->rel);
     free(ii->file);
     free(ii->sig);
@@ -137,10 +144,19 @@ static int get_skew(const char *text, float *pv, int *phas)
     return 0;
 }
 
-static int info_parse(const QueueItem *it, ItemInfo *ii, int need_page)
+/* The fields of item it into *ii; job is the worker's job, whose folder
+ * a relative input is read from. 0, or -1 (message set; nothing to
+ * free). */
+static int info_parse(const Job *job, const QueueItem *it, ItemInfo *ii,
+                      int need_page)
 {
     memset(ii, 0, sizeof *ii);
     ii->src = queue_text_get(it->text, "src");
+    ii->jobrel = queue_text_get(it->text, "jobrel");
+    if (ii->jobrel)
+        ii->path = job_path(job, ii->jobrel);
+    else if (ii->src)
+        ii->path = strdup(ii->src);
     ii->rel = queue_text_get(it->text, "rel");
     ii->file = queue_text_get(it->text, "file");
     ii->sig = queue_text_get(it->text, "sig");
@@ -153,7 +169,8 @@ static int info_parse(const QueueItem *it, ItemInfo *ii, int need_page)
             ii->ifd = 0; /* unusable: the page is found by its number */
         free(ifd);
     }
-    if (!ii->src || !ii->rel || !ii->file || !queue_key_valid(ii->file) ||
+    if (!ii->src || !ii->path || !ii->rel || !ii->file ||
+        !queue_key_valid(ii->file) ||
         get_int(it->text, "pages", &ii->pages, need_page ? -1 : 0) < 0 ||
         get_int(it->text, "page", &ii->page, need_page ? -1 : 0) < 0 ||
         get_int(it->text, "dpi", &ii->dpi, 0) < 0 ||
@@ -463,6 +480,12 @@ static char *item_text(const char *key, const char *fmt, ...)
     return text;
 }
 
+/* The item's jobrel= line, passed on to the items it makes: three
+ * strings for "%s%s%s". */
+#define JOBREL(ii)                                                            \
+    (ii)->jobrel ? "jobrel=" : "", (ii)->jobrel ? (ii)->jobrel : "",         \
+        (ii)->jobrel ? "\n" : ""
+
 static int enqueue_page(Spool *sp, Staging *sg, SpoolStage st,
                         const ItemInfo *ii)
 {
@@ -476,10 +499,10 @@ static int enqueue_page(Spool *sp, Staging *sg, SpoolStage st,
     if (ii->has_skew) /* %.9g: the same float back */
         snprintf(skew, sizeof skew, "skew=%.9g\n", (double)ii->skew);
     char *text = item_text(key,
-                           "src=%s\nrel=%s\nfile=%s\npage=%d\npages=%d\n"
-                           "dpi=%d\n%s%s%s",
-                           ii->src, ii->rel, ii->file, ii->page, ii->pages,
-                           ii->dpi, ifd, scale, skew);
+                           "src=%s\n%s%s%srel=%s\nfile=%s\npage=%d\n"
+                           "pages=%d\ndpi=%d\n%s%s%s",
+                           ii->src, JOBREL(ii), ii->rel, ii->file, ii->page,
+                           ii->pages, ii->dpi, ifd, scale, skew);
     if (!text)
         return -1;
     int rc = enqueue_next(sp, sg, st, key, text);
@@ -529,13 +552,15 @@ int spool_stage_sweep(Spool *sp, SpoolStage st, const QueueItem *item,
     return rc;
 }
 
-/* Is the item's input there? An input named relative to the folder that
- * `submit` or `run` was started in (the job file named relative to it) is
- * not found by a worker started in another folder: say so, with the way
- * out. 0, or -1 with the message. */
+/* Is the item's input there? An item from before stop 38 has no jobrel=,
+ * and its input, named relative to the folder that `submit` or `run` was
+ * started in (the job file named relative to it), is not found by a
+ * worker started in another folder: say so, with the way out. 0, or -1
+ * with the message. */
 static int src_found(const ItemInfo *ii)
 {
-    if (ii->src[0] == '/' || access(ii->src, F_OK) == 0 || errno != ENOENT)
+    if (ii->jobrel || ii->src[0] == '/' || access(ii->src, F_OK) == 0 ||
+        errno != ENOENT)
         return 0;
     return err_set("%s: No such file or directory (an input path relative "
                    "to the folder the job was submitted from: start the "
@@ -547,7 +572,7 @@ static int stage_ingest(Spool *sp, Staging *sg, const QueueItem *it)
 {
     const Job *job = spool_get_job(sp);
     ItemInfo ii;
-    if (info_parse(it, &ii, 0) < 0)
+    if (info_parse(spool_get_job(sp), it, &ii, 0) < 0)
         return -1;
     /* a file name no output can carry (control characters, too long):
      * spool_submit escaped it and said why */
@@ -565,8 +590,8 @@ static int stage_ingest(Spool *sp, Staging *sg, const QueueItem *it)
     int n;
     uint64_t *ifd = NULL;
     char sig[96];
-    file_sig(ii.src, sig, sizeof sig);
-    int rc = page_list(ii.src, job->max_pages < MAX_PAGES ? job->max_pages
+    file_sig(ii.path, sig, sizeof sig);
+    int rc = page_list(ii.path, job->max_pages < MAX_PAGES ? job->max_pages
                                                           : MAX_PAGES,
                        &ifd, &n);
     ii.pages = n;
@@ -586,21 +611,21 @@ static int stage_binarize(Spool *sp, Staging *sg, const QueueItem *it)
 {
     const Job *job = spool_get_job(sp);
     ItemInfo ii;
-    if (info_parse(it, &ii, 1) < 0)
+    if (info_parse(spool_get_job(sp), it, &ii, 1) < 0)
         return -1;
     int rc = -1;
     PIX *pixb = NULL;
     /* the page's directory offset, unless the file changed since ingest */
     char sig[96];
     if (ii.ifd) {
-        file_sig(ii.src, sig, sizeof sig);
+        file_sig(ii.path, sig, sizeof sig);
         if (!ii.sig || strcmp(sig, ii.sig))
             ii.ifd = 0;
     }
     spool__bin_keep(sp, NULL, NULL, NULL); /* not kept beside this page */
     if (src_found(&ii) < 0)
         goto done;
-    PIX *pix = chain_read_at(&job->chain, ii.src, ii.page, ii.ifd, &ii.dpi);
+    PIX *pix = chain_read_at(&job->chain, ii.path, ii.page, ii.ifd, &ii.dpi);
     if (!pix)
         goto done;
     pixb = chain_binarize(&job->chain, pix, ii.dpi, ii.src, ii.page,
@@ -635,7 +660,7 @@ static int stage_segment(Spool *sp, Staging *sg, const QueueItem *it,
 {
     const Job *job = spool_get_job(sp);
     ItemInfo ii;
-    if (info_parse(it, &ii, 1) < 0)
+    if (info_parse(spool_get_job(sp), it, &ii, 1) < 0)
         return -1;
     int rc = -1;
     SegPage *page = NULL;
@@ -715,8 +740,10 @@ static int file_settle(Spool *sp, Staging *sg, const ItemInfo *ii)
     if (!good) /* nothing to keep: no output file (an older version's
                  * output, of an input that changed since, goes) */
         return out_files_remove(spool__out_fd(sp), ii->rel, NULL);
-    char *text = item_text(ii->file, "src=%s\nrel=%s\nfile=%s\npages=%d\n",
-                           ii->src, ii->rel, ii->file, ii->pages);
+    char *text = item_text(ii->file,
+                           "src=%s\n%s%s%srel=%s\nfile=%s\npages=%d\n",
+                           ii->src, JOBREL(ii), ii->rel, ii->file,
+                           ii->pages);
     if (!text)
         return -1;
     int rc = enqueue_next(sp, sg, STAGE_OUTPUT, ii->file, text);
@@ -757,7 +784,7 @@ int spool_page_failed(Spool *sp, SpoolStage st, const QueueItem *item)
     if (st < STAGE_BINARIZE || st > STAGE_RECOGNIZE)
         return 0;
     ItemInfo ii;
-    if (info_parse(item, &ii, 1) < 0)
+    if (info_parse(spool_get_job(sp), item, &ii, 1) < 0)
         return -1;
     int rc = file_settle(sp, NULL, &ii);
     info_free(&ii);
@@ -773,7 +800,7 @@ static int item_skew(const Job *job, ItemInfo *ii)
     if (ii->has_skew || !job->chain.binarize.deskew)
         return 0;
     int dpi = ii->dpi, scale = 1;
-    PIX *pix = chain_read_at(&job->chain, ii->src, ii->page, 0, &dpi);
+    PIX *pix = chain_read_at(&job->chain, ii->path, ii->page, 0, &dpi);
     PIX *pixb = pix ? chain_binarize(&job->chain, pix, dpi, ii->src,
                                      ii->page, &scale, &ii->skew)
                     : NULL;
@@ -790,7 +817,7 @@ static int stage_recognize(Spool *sp, Staging *sg, const QueueItem *it,
 {
     const Job *job = spool_get_job(sp);
     ItemInfo ii;
-    if (info_parse(it, &ii, 1) < 0)
+    if (info_parse(spool_get_job(sp), it, &ii, 1) < 0)
         return -1;
     int rc = -1;
     OutPage *op = NULL;
@@ -982,7 +1009,7 @@ static int output_publish(Spool *sp, Staging *sg, const char *rel,
 static int stage_output(Spool *sp, Staging *sg, const QueueItem *it)
 {
     ItemInfo ii;
-    if (info_parse(it, &ii, 0) < 0)
+    if (info_parse(spool_get_job(sp), it, &ii, 0) < 0)
         return -1;
     if (ii.pages < 1 || ii.pages > MAX_PAGES) {
         info_free(&ii);
@@ -1012,10 +1039,10 @@ static int stage_output(Spool *sp, Staging *sg, const QueueItem *it)
             err_prefix("%s page %d", ii.src, p + 1);
             goto done;
         }
-        if (set_image_path(pages[p], spool_get_job(sp), ii.rel, ii.src) < 0)
+        if (set_image_path(pages[p], spool_get_job(sp), ii.rel, ii.path) < 0)
             goto done;
     }
-    rc = output_publish(sp, sg, ii.rel, ii.src, (const OutPage *const *)pages,
+    rc = output_publish(sp, sg, ii.rel, ii.path, (const OutPage *const *)pages,
                         ii.pages);
 done:
     for (int p = 0; pages && p < ii.pages; p++)

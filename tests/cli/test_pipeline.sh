@@ -260,16 +260,40 @@ sed -i '/^skew=/d' $items
 bbox() { grep -o 'bbox [0-9 ]*' "$1"; }
 check run__item_without_skew__boxes_as_a_fresh_run eval \
     '[ -s "$T/sk/new/out/scan-001.hocr" ] && [ "$(bbox "$T/sk/new/out/scan-001.hocr")" = "$(bbox "$T/sk/old/out/scan-001.hocr")" ]'
-# --- submitted from the job's folder, worked from another: the inputs are
-# named relative to the submit folder; the worker's error says so ----------
-mkdir -p "$T/cw/in"
+# --- submitted from the job's folder, worked from others: the items carry
+# each input's path from the job file's folder (jobrel=), and a worker
+# reads it from its own job file's folder ----------------------------------
+mkdir -p "$T/cw/in" "$T/cw0/in"
 "$MKPAGE" --seed 5 "$T/cw/in/a.png"
-printf 'name: cw\ninput:\n  paths: [in]\noutput:\n  dir: out\n  formats: [txt]\n' \
-    >"$T/cw/j.yaml"
+cp "$T/cw/in/a.png" "$T/cw0/in/"
+for d in cw cw0; do
+    printf 'name: cw\ninput:\n  paths: [in]\noutput:\n  dir: out\n  formats: [txt, hocr]\n' \
+        >"$T/$d/j.yaml"
+done
+"$INKPIPE" run "$T/cw0/j.yaml" --quiet >/dev/null 2>&1
 (cd "$T/cw" && "$INKPIPE" submit j.yaml >/dev/null 2>&1)
-(cd / && "$INKPIPE" work "$T/cw/j.yaml" --exit-when-idle >"$T/cw/log" 2>&1)
-check work__inputs_relative_to_submit_folder__error_says_where \
-    grep -q "in/a.png: No such file or directory (an input path relative to the folder the job was submitted from" "$T/cw/log"
-(cd "$T/cw" && "$INKPIPE" retry j.yaml >/dev/null 2>&1 &&
+(cd / && "$INKPIPE" work "$T/cw/j.yaml" --stage ingest --exit-when-idle \
+    >"$T/cw/log" 2>&1)
+(cd "$T" && "$INKPIPE" work cw/j.yaml --stage binarize --exit-when-idle \
+    >>"$T/cw/log" 2>&1)
+(cd / && "$INKPIPE" work "$T/cw/j.yaml" --exit-when-idle >>"$T/cw/log" 2>&1)
+check work__other_folders_than_submit__outputs_as_one_run eval \
+    '[ -s "$T/cw0/out/a.txt" ] && cmp -s "$T/cw0/out/a.txt" "$T/cw/out/a.txt" &&
+     cmp -s "$T/cw0/out/a.hocr" "$T/cw/out/a.hocr" &&
+     ! grep -qv " 0 failed\$" "$T/cw/log"'
+check work__other_folder_than_submit__image_path_from_output_folder \
+    grep -q 'image &quot;../in/a.png&quot;' "$T/cw/out/a.hocr"
+# an item from before stop 38 has no jobrel=: its input is named relative
+# to the submit folder, and a worker started elsewhere says so
+mkdir -p "$T/cx/in"
+cp "$T/cw/in/a.png" "$T/cx/in/"
+printf 'name: cx\ninput:\n  paths: [in]\noutput:\n  dir: out\n  formats: [txt]\n' \
+    >"$T/cx/j.yaml"
+(cd "$T/cx" && "$INKPIPE" submit j.yaml >/dev/null 2>&1)
+sed -i '/^jobrel=/d' "$T"/cx/spool/cx/ingest/*/*
+(cd / && "$INKPIPE" work "$T/cx/j.yaml" --exit-when-idle >"$T/cx/log" 2>&1)
+check work__old_item_relative_to_submit_folder__error_says_where \
+    grep -q "in/a.png: No such file or directory (an input path relative to the folder the job was submitted from" "$T/cx/log"
+(cd "$T/cx" && "$INKPIPE" retry j.yaml >/dev/null 2>&1 &&
     "$INKPIPE" work j.yaml --exit-when-idle >/dev/null 2>&1)
-check work__same_folder_after_retry__done test -s "$T/cw/out/a.txt"
+check work__old_item_same_folder_after_retry__done test -s "$T/cx/out/a.txt"
