@@ -326,8 +326,9 @@ eval-real: $(BIN) $(BUILD)/tools/cer $(BUILD)/tools/eval_report $(BUILD)/tools/r
 # read with inkpipe ocr --charset digits three ways: each field alone cut
 # tight, the box and comb fields cut with 40 px of paper around, and the
 # same pasted ten to an A4 page; then open boxes (no dividers, the digits
-# written freely, as on a census form) the same three ways; prints the
-# share read exactly per kind.
+# written freely, as on a census form) and dotted dividers the same three
+# ways; then boxes and open boxes with their lines printed light (grey 190
+# on 235, --rule-grey); prints the share read exactly per kind.
 # Without $(DATA)/mnist-test it says so and is skipped.
 FIELDS     ?= 60
 FIELD_SEED ?= 7
@@ -336,7 +337,8 @@ eval-fields: $(BIN) $(BUILD)/tools/field_compose
 	  echo "make eval-fields: no MNIST test files in $(DATA)/mnist-test (set DATA=...); skipped"; \
 	else for how in "" "--margin 40 --kinds box,comb" "--page" \
 	  "--kinds open" "--kinds open --margin 40" "--kinds open --page" \
-	  "--kinds dotted" "--kinds dotted --margin 40" "--kinds dotted --page"; do \
+	  "--kinds dotted" "--kinds dotted --margin 40" "--kinds dotted --page" \
+	  "--rule-grey 190" "--kinds open --rule-grey 190"; do \
 	  tools/field_eval.sh --idx $(MNIST_IDX) --fields $(FIELDS) --seed $(FIELD_SEED) $$how \
 	  --inkpipe $(BIN) --build $(BUILD) $(if $(MODEL),--model $(MODEL)) || exit 1; done; fi
 

@@ -4,7 +4,7 @@
  *
  *   build/tools/field_compose --idx IMAGES LABELS --out DIR [--fields N]
  *        [--seed S] [--first K] [--kinds LIST] [--format jpg|png]
- *        [--margin PX] [--page]
+ *        [--margin PX] [--page] [--rule-grey G]
  *
  * Writes DIR/fNNN_KIND.jpg (grey, JPEG quality 80; .png with --format png)
  * and DIR/truth.tsv (NAME TAB DIGITS, NAME without the extension).
@@ -16,6 +16,9 @@
  * (pNNN_KK_KIND TAB DIGITS), in the page's reading order; box_in (a cut,
  * not a thing on a page) is refused there. The same seed
  * gives the same fields with any --margin and with or without --page.
+ * --rule-grey G: the boxes' and combs' lines at grey G instead of 40 (a
+ * form printed in a light colour, or faded: 190 is a light grey on the
+ * paper's 235); the same fields otherwise.
  *
  * Design: the digits are real handwriting (MNIST test digits, the gz IDX
  * files read with zlib), the boxes are drawn here; the field is what a
@@ -70,6 +73,9 @@
 #define MN 28 /* MNIST side */
 #define PAPER 235
 #define LINE_GREY 40
+
+/* The grey of the box and comb lines (--rule-grey; LINE_GREY). */
+static int line_grey = LINE_GREY;
 #define MAX_DIGITS 10
 
 enum { K_BOX, K_COMB, K_BOX_IN, K_OPEN, K_DOTTED, K_COUNT };
@@ -95,6 +101,7 @@ static void usage(FILE *fp)
         "usage: field_compose --idx IMAGES LABELS --out DIR [--fields N]\n"
         "                     [--seed S] [--first K] [--kinds LIST]\n"
         "                     [--format jpg|png] [--margin PX] [--page]\n"
+        "                     [--rule-grey G]\n"
         "Compose digit field crops: MNIST digits written into drawn boxes,\n"
         "as a form reader cuts one field out of a form.\n"
         "  --idx IMAGES LABELS  MNIST gz IDX files "
@@ -114,6 +121,8 @@ static void usage(FILE *fp)
         "                       (default 0; box_in fields get none)\n"
         "  --page               paste the fields ten to an A4 page at 300 dpi\n"
         "                       (DIR/pNNN.jpg; truth rows pNNN_KK_KIND)\n"
+        "  --rule-grey G        box and comb lines at grey G, 0-230\n"
+        "                       (default 40; 190: a form printed light)\n"
         "Writes DIR/fNNN_KIND.jpg and DIR/truth.tsv (NAME TAB DIGITS).\n"
         "Exit: 0 done, 1 a file could not be read or written, 2 usage.\n",
         fp);
@@ -313,10 +322,10 @@ static PIX *compose_open(const Mnist *m, int first, int add, Rng *r,
         return NULL;
     }
     pixSetAllArbitrary(pix, PAPER);
-    fill_rect(pix, add, add, pw - add, o, LINE_GREY);
-    fill_rect(pix, add, ph - o, pw - add, ph - add, LINE_GREY);
-    fill_rect(pix, add, add, o, ph - add, LINE_GREY);
-    fill_rect(pix, pw - o, add, pw - add, ph - add, LINE_GREY);
+    fill_rect(pix, add, add, pw - add, o, line_grey);
+    fill_rect(pix, add, ph - o, pw - add, ph - add, line_grey);
+    fill_rect(pix, add, add, o, ph - add, line_grey);
+    fill_rect(pix, pw - o, add, pw - add, ph - add, line_grey);
     for (int k = 0; k < n; k++)
         draw_digit(pix, m->img + (size_t)ids[k] * MN * MN, s[k],
                    o + left[k], o + top[k]);
@@ -385,11 +394,11 @@ static PIX *compose_field(const Opts *o, const Mnist *m, int f, Rng *r,
         dotted_lines(pix, ox, oy, n, cell, r);
     } else {
         if (kind != K_COMB)
-            fill_rect(pix, ox, oy, ox + W + lw, oy + lw, LINE_GREY);
-        fill_rect(pix, ox, oy + H, ox + W + lw, oy + H + lw, LINE_GREY);
+            fill_rect(pix, ox, oy, ox + W + lw, oy + lw, line_grey);
+        fill_rect(pix, ox, oy + H, ox + W + lw, oy + H + lw, line_grey);
         for (int k = 0; k <= n; k++)
             fill_rect(pix, ox + k * cell, wall_top, ox + k * cell + lw,
-                      oy + H + lw, LINE_GREY);
+                      oy + H + lw, line_grey);
     }
     for (int k = 0; k < n; k++) {
         int cx = ox + k * cell + cell / 2 + rng_int_in(r, -3, 3);
@@ -529,6 +538,7 @@ static int parse_opts(Opts *o, int argc, char **argv)
         {"idx", 1, 0, 'i'},    {"out", 1, 0, 'o'},    {"fields", 1, 0, 'n'},
         {"seed", 1, 0, 's'},   {"first", 1, 0, 'k'},  {"kinds", 1, 0, 'K'},
         {"format", 1, 0, 'F'}, {"margin", 1, 0, 'm'}, {"page", 0, 0, 'p'},
+        {"rule-grey", 1, 0, 'g'},
         {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
     long v;
     int ch;
@@ -583,6 +593,11 @@ static int parse_opts(Opts *o, int argc, char **argv)
             break;
         case 'p':
             o->page = 1;
+            break;
+        case 'g':
+            if (parse_int("--rule-grey", optarg, 0, 230, &v))
+                return 2;
+            line_grey = (int)v;
             break;
         case 'h':
             usage(stdout);

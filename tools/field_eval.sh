@@ -7,6 +7,7 @@
 #                       [--kinds LIST] [--inkpipe BIN] [--model FILE]
 #                       [--build DIR] [--out DIR] [--worst K]
 #                       [--margin PX] [--page] [--scale PCT]
+#                       [--rule-grey G]
 #
 # Composes N fields (default 60, seed 7) with build/tools/field_compose
 # from the MNIST test digits the bundled model never trains on (samples
@@ -33,7 +34,10 @@
 # --scale PCT: every field (or page) resized to PCT % with ImageMagick
 # (`convert -resize PCT% -quality 80`) before it is read: a form scanned
 # at another resolution (50: 150 dpi for the 300 dpi of the fields
-# drawn); the field must read the same at any size.
+# drawn); the field must read the same at any size. --rule-grey G: the
+# box and comb lines drawn at grey G instead of 40 (a form printed in a
+# light colour or faded; 190 is a light grey on the paper's 235); the
+# digits stay as dark, and the field must read the same.
 # Tables in OUT (default
 # build/field-eval/): fields/ (the images, truth.tsv), readings.tsv (name,
 # kind, truth, reading, exact, edits).
@@ -41,10 +45,10 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 images='' labels='' fields=60 seed=7 kinds='' inkpipe=$top/inkpipe
-model='' build=$top/build out='' worst=10 margin=0 page='' scale=100
+model='' build=$top/build out='' worst=10 margin=0 page='' scale=100 grey=40
 while [ $# -gt 0 ]; do
     case $1 in
-    --fields|--seed|--kinds|--inkpipe|--model|--build|--out|--worst|--margin|--scale)
+    --fields|--seed|--kinds|--inkpipe|--model|--build|--out|--worst|--margin|--scale|--rule-grey)
         [ $# -ge 2 ] || { echo "field_eval: $1 needs a value" >&2; exit 2; } ;;
     esac
     case $1 in
@@ -59,6 +63,7 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift 2 ;;
     --worst) worst=$2; shift 2 ;;
     --margin) margin=$2; shift 2 ;;
+    --rule-grey) grey=$2; shift 2 ;;
     --page) page=--page; shift ;;
     --scale) scale=$2; shift 2 ;;
     --help|-h) sed -n '2,/^set -u/p' "$0" | sed -e '/^set -u/d' -e 's/^# \{0,1\}//'; exit 0 ;;
@@ -79,6 +84,7 @@ case $fields in ''|*[!0-9]*|0) echo "field_eval: --fields '$fields': expected a 
 case $seed in ''|*[!0-9]*) echo "field_eval: --seed '$seed': expected a number" >&2; exit 2 ;; esac
 case $worst in ''|*[!0-9]*) echo "field_eval: --worst '$worst': expected a number" >&2; exit 2 ;; esac
 case $margin in ''|*[!0-9]*) echo "field_eval: --margin '$margin': expected a number" >&2; exit 2 ;; esac
+case $grey in ''|*[!0-9]*) echo "field_eval: --rule-grey '$grey': expected a grey level, 0-230" >&2; exit 2 ;; esac
 case $scale in ''|*[!0-9]*|0) echo "field_eval: --scale '$scale': expected a percentage (a positive number)" >&2; exit 2 ;; esac
 [ "$scale" = 100 ] || command -v convert >/dev/null ||
     { echo "field_eval: --scale needs ImageMagick's convert (tools/deps.sh test)" >&2; exit 2; }
@@ -93,7 +99,8 @@ fail() { echo "field_eval: $*" >&2; exit 1; }
 mkdir -p "$out" || exit 1
 rm -rf "$out/fields" "$out/readings.tsv" "$out/compose.log" "$out/ocr.log"
 "$compose" --idx "$images" "$labels" --out "$out/fields" --fields "$fields" \
-    --seed "$seed" --kinds "$kinds" --margin "$margin" $page 2>"$out/compose.log"
+    --seed "$seed" --kinds "$kinds" --margin "$margin" --rule-grey "$grey" $page \
+    2>"$out/compose.log"
 rc=$?
 # its usage errors (a bad --kinds) are ours
 [ $rc -eq 2 ] && { echo "field_eval: $(head -1 "$out/compose.log")" >&2; exit 2; }
@@ -153,6 +160,7 @@ how='one crop each'
 [ "$margin" -gt 0 ] && how="one crop each, $margin px more paper around"
 [ -n "$page" ] && how="ten to an A4 page, margin $margin"
 [ "$scale" = 100 ] || how="$how, resized to $scale %"
+[ "$grey" = 40 ] || how="$how, lines at grey $grey"
 echo "digit fields (MNIST test digits $images, samples 8000 on, in drawn boxes), $fields fields, seed $seed, JPEG q80, $how, inkpipe ocr --charset digits:"
 awk -F'\t' -v kinds="$kinds" '
     NR == 1 { next }
