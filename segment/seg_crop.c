@@ -369,10 +369,17 @@ static int colon_dot(const SegPiece *p, float glyph_h)
 }
 
 /* Do a and b stand one above the other as a colon's dots (b below a, a
- * gap of white between, overlapping by half the narrower width)? */
-static int colon_stacked(const SegBox *a, const SegBox *b)
+ * gap of white between, overlapping by half the narrower width, both
+ * within glyph height glyph_h)? */
+static int colon_stacked(const SegBox *a, const SegBox *b, float glyph_h)
 {
     if (b->y <= a->y + a->h)
+        return 0;
+    /* a colon spans about an x-height: the bits of a light divider at a
+     * crop's top and bottom, farther apart than the glyphs are tall, are
+     * no colon (at 0.8 glyph heights a printed "PRENOM :" beside small
+     * capitals was none either) */
+    if ((float)(b->y + b->h - a->y) > glyph_h)
         return 0;
     int r = a->x + a->w < b->x + b->w ? a->x + a->w : b->x + b->w;
     int ov = r - (a->x > b->x ? a->x : b->x);
@@ -411,7 +418,8 @@ static int colon_pair(const SegPieces *ps, const SegWLine *ml, int x0, int x1,
     }
     for (int i = 0; i < n && !found; i++)
         for (int j = 0; j < n && !found; j++)
-            found = j != i && colon_stacked(&ps->v[c[i]].box, &ps->v[c[j]].box);
+            found = j != i && colon_stacked(&ps->v[c[i]].box, &ps->v[c[j]].box,
+                                            glyph_h);
     free(c);
     return found;
 }
@@ -551,23 +559,30 @@ done:
     free(g);
 }
 
-/* Count the lengths of the ink runs in p's rows into hist (lengths
+/* Count the lengths of the ink runs in row y of p into hist (lengths
  * clamped to nh - 1); returns how many runs. */
+static int row_runs_at(const SegPiece *p, int y, int *hist, int nh)
+{
+    int n = 0;
+    const unsigned char *r = p->mask + (size_t)y * p->box.w;
+    for (int x = 0; x < p->box.w; x++) {
+        if (!r[x] || (x > 0 && r[x - 1]))
+            continue;
+        int e = x;
+        while (e < p->box.w && r[e])
+            e++;
+        hist[e - x < nh ? e - x : nh - 1]++;
+        n++;
+    }
+    return n;
+}
+
+/* The same over all of p's rows. */
 static int row_runs(const SegPiece *p, int *hist, int nh)
 {
     int n = 0;
-    for (int y = 0; y < p->box.h; y++) {
-        const unsigned char *r = p->mask + (size_t)y * p->box.w;
-        for (int x = 0; x < p->box.w; x++) {
-            if (!r[x] || (x > 0 && r[x - 1]))
-                continue;
-            int e = x;
-            while (e < p->box.w && r[e])
-                e++;
-            hist[e - x < nh ? e - x : nh - 1]++;
-            n++;
-        }
-    }
+    for (int y = 0; y < p->box.h; y++)
+        n += row_runs_at(p, y, hist, nh);
     return n;
 }
 
@@ -595,6 +610,22 @@ static int line_pen(const SegPieces *ps, const SegWLine *ml, float lh)
             n += row_runs(p, hist, SEG_RUN_HIST);
     }
     return n ? hist_median(hist, SEG_RUN_HIST, n) : 0;
+}
+
+/* Is p a thin straight line down: at most one ink run in each row, ink in
+ * 7 of 10 of its rows (a light rule thresholded in bits), the runs at
+ * most half the pen's stroke? */
+static int thin_straight(const SegPiece *p, int pen)
+{
+    int hist[SEG_RUN_HIST] = {0}, rows = 0;
+    for (int y = 0; y < p->box.h; y++) {
+        int n = row_runs_at(p, y, hist, SEG_RUN_HIST);
+        if (n > 1)
+            return 0;
+        rows += n;
+    }
+    return 10 * rows >= 7 * p->box.h &&
+           2 * hist_median(hist, SEG_RUN_HIST, rows) <= pen;
 }
 
 /* Box-line remnants on the main line (glyph height lh): thin verticals
@@ -649,6 +680,13 @@ static void drop_remnants(SegPieces *ps, SegWLine *ml, const SegFrame *f,
             side = runs >= b->h - 1 &&
                    2 * hist_median(hist, SEG_RUN_HIST, runs) <= pen;
         }
+        /* the same side or a divider, light on the form and thresholded
+         * in bits (thin, broken, off the crop's edges): at least 3/4 of a
+         * glyph high, or half a glyph cut by the top or bottom */
+        if (!side && thin_v && pen >= 3 &&
+            (b->h >= 0.75f * lh ||
+             ((at_top(b, f) || at_bot(b, f)) && b->h >= 0.5f * lh)))
+            side = thin_straight(p, pen);
         if ((lr && thin_v) || flat || ((img_lr || tb) && speck) || below ||
             side)
             piece_drop(p, st);

@@ -211,6 +211,17 @@ static void seg_page_segment__box_remnant_inside_edge__dropped(void)
     pixDestroy(&pix);
 }
 
+/* "nox lov", a gap at x 500, "xon" on a 900 x 200 page, and the box of
+ * its ink into *pink (NULL when none). */
+static PIX *words_with_gap(const FxPen *pen, BOX **pink)
+{
+    PIX *pix = pixCreate(900, 200, 1);
+    fx_text(pix, "nox lov", 30, 120, pen, 0);
+    fx_text(pix, "xon", 560, 120, pen, 0);
+    pixClipToForeground(pix, NULL, pink);
+    return pix;
+}
+
 /* A line cut out of a page by its glyphs' box, through a field's box: the
  * box's side stands in the middle of the cut from its top to its bottom.
  * Thinner than half the pen's stroke, it is no glyph; a straight stroke
@@ -219,11 +230,8 @@ static void seg_page_segment__box_side_through_line_cut__dropped(void)
 {
     FxPen pen = fx_pen(40); /* a 5 px stroke */
     for (int thick = 0; thick <= 1; thick++) {
-        PIX *pix = pixCreate(900, 200, 1);
-        fx_text(pix, "nox lov", 30, 120, &pen, 0);
-        fx_text(pix, "xon", 560, 120, &pen, 0);
         BOX *ink = NULL;
-        pixClipToForeground(pix, NULL, &ink);
+        PIX *pix = words_with_gap(&pen, &ink);
         l_int32 bx = 0, by = 0, bw = 0, bh = 0;
         if (ink)
             boxGetGeometry(ink, &bx, &by, &bw, &bh);
@@ -245,6 +253,54 @@ static void seg_page_segment__box_side_through_line_cut__dropped(void)
         }
         CHECK(nl == 1 && ng == 9 + thick);
         seg_page_destroy(&page);
+        boxDestroy(&ink);
+        pixDestroy(&cut);
+        pixDestroy(&pix);
+    }
+}
+
+/* A field's divider printed light comes out of the binariser thin, and
+ * off the crop's top and bottom (the box's rows went, or the crop has
+ * paper around): 2 px wide, 0.9 of the ink's height, in a crop with 30 px
+ * of paper above and below; and a 1 px bit of one, 0.6 of it high, cut
+ * by the crop's top. Thinner than half the pen's stroke, neither is a
+ * glyph (each was read as a 1); a straight stroke of the pen's width there
+ * (an l, a 1) still is. */
+static void seg_page_segment__thin_divider_off_crop_edges__dropped(void)
+{
+    FxPen pen = fx_pen(40); /* a 5 px stroke */
+    for (int k = 0; k < 3; k++) {
+        BOX *ink = NULL;
+        PIX *pix = words_with_gap(&pen, &ink);
+        l_int32 bx = 0, by = 0, bw = 0, bh = 0;
+        if (ink)
+            boxGetGeometry(ink, &bx, &by, &bw, &bh);
+        int top = k == 1 ? by : by + bh / 20, len = k == 1 ? bh * 6 / 10
+                                                           : bh * 9 / 10;
+        pixRasterop(pix, 500, top, k == 0 ? 2 : k == 1 ? 1 : pen.stroke, len,
+                    PIX_SET, NULL, 0, 0);
+        /* 30 px of paper above and below the ink, but none above the
+         * bit (k 1), which the top edge cuts */
+        BOX *cb = boxCreate(bx, k == 1 ? by : by - 30, bw,
+                            k == 1 ? bh + 30 : bh + 60);
+        PIX *cut = ink ? pixClipRectangle(pix, cb, NULL) : NULL;
+        int nl = -1, ng = -1, want = k == 2 ? 10 : 9;
+        SegPage *page = cut ? seg(cut, 300) : NULL;
+        if (page) {
+            seg_page_get_lines(page, &nl);
+            seg_page_get_glyphs(page, &ng);
+        }
+        if (nl != 1 || ng != want) {
+            printf("  %s: %d lines, %d glyphs\n",
+                   k == 0 ? "thin divider" : k == 1 ? "bit at the top"
+                                                    : "pen stroke",
+                   nl, ng);
+            if (page)
+                fx_dump_glyphs(page);
+        }
+        CHECK(nl == 1 && ng == want);
+        seg_page_destroy(&page);
+        boxDestroy(&cb);
         boxDestroy(&ink);
         pixDestroy(&cut);
         pixDestroy(&pix);
@@ -317,6 +373,35 @@ static PIX *labelled_crop(int dot, int dot_gap)
     pixRasterop(pix, cx, 50 - dot, dot, dot, PIX_SET, NULL, 0, 0);
     fx_text(pix, "xon pox", cx + dot + 4 * pen.xh, 50, &pen, 0);
     return pix;
+}
+
+static void seg_page_segment__dots_at_crop_top_and_bottom__no_colon(void)
+{
+    /* The bits of a light divider left at a digit field's top and bottom
+     * edges stand one above the other like a colon's dots, but across the
+     * whole crop: no colon, so nothing before them is a label ("055830"
+     * was read "5830"). */
+    FxPen pen = fx_pen(26);
+    PIX *pix = pixCreate(420, 34, 1);
+    int x = fx_text(pix, "HH", 4, 31, &pen, 0);
+    int cx = x + pen.xh;
+    pixRasterop(pix, cx, 0, 3, 3, PIX_SET, NULL, 0, 0);
+    pixRasterop(pix, cx, 31, 3, 3, PIX_SET, NULL, 0, 0);
+    fx_text(pix, "HHHH", cx + pen.xh, 31, &pen, 0);
+    SegPage *page = seg(pix, 0);
+    int nl = -1, ng = -1;
+    if (page) {
+        seg_page_get_lines(page, &nl);
+        seg_page_get_glyphs(page, &ng);
+    }
+    if (nl != 1 || ng != 6) {
+        printf("  %d lines, %d glyphs\n", nl, ng);
+        if (page)
+            fx_dump_glyphs(page);
+    }
+    CHECK(nl == 1 && ng == 6);
+    seg_page_destroy(&page);
+    pixDestroy(&pix);
 }
 
 static void seg_page_segment__label_colon_dots_apart__label_dropped(void)
@@ -893,8 +978,10 @@ int main(void)
     RUN(seg_page_segment__name_crop_with_tall_white_margin__same_line);
     RUN(seg_page_segment__box_remnant_inside_edge__dropped);
     RUN(seg_page_segment__box_side_through_line_cut__dropped);
+    RUN(seg_page_segment__thin_divider_off_crop_edges__dropped);
     RUN(seg_page_segment__crop_claiming_300_dpi__reads_as_unknown_dpi);
     RUN(seg_page_segment__label_colon_dots_apart__label_dropped);
+    RUN(seg_page_segment__dots_at_crop_top_and_bottom__no_colon);
     RUN(seg_page_segment__crop_with_many_grains__still_a_crop);
     RUN(seg_page_segment__tops_of_next_line_under_name__name_read);
     RUN(seg_page_segment__half_size_label_of_one_piece__label_dropped);
