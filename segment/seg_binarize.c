@@ -60,6 +60,13 @@
  * real name crops (docs/segment.md "Small writing"). */
 #define SEG_SMALL_GLYPH 10.0f
 #define SEG_UPSCALE 2
+/* Faint rules (seg_page_binarize note 6): the mean length of the runs
+ * of faint pixels along a line that make it a solid rule. */
+#define SEG_FAINT_RUN 6
+/* ... and the glyph height (ink_median_height) under which a strip is not
+ * looked at: at half size a dotted divider blurs into a faint line, and
+ * painted it was read as 1s. */
+#define SEG_FAINT_GLYPH 30.0f
 
 /**
  * Fill binarisation settings with the defaults (see docs/segment.md).
@@ -1038,6 +1045,140 @@ static int small_writing(PIX **ppixb, PIX *pixg, int half, float k)
     return 1;
 }
 
+/* The rise of grey pixel (x, y) over the paper on both sides of it
+ * across a line (step dx, dy): the smaller of the brightest pixel 2-5 px
+ * before it and the brightest 2-5 px after it, minus its own grey (at
+ * the image's edge, the side that is on it). */
+static int rule_rise(const l_uint32 *data, int wpl, int w, int h, int x,
+                     int y, int dx, int dy)
+{
+    int g = GET_DATA_BYTE(data + (size_t)y * wpl, x), side[2];
+    for (int k = 0; k < 2; k++) {
+        int sgn = k ? 1 : -1, best = -1;
+        for (int o = 2; o <= 5; o++) {
+            int xx = x + sgn * o * dx, yy = y + sgn * o * dy;
+            if (xx < 0 || yy < 0 || xx >= w || yy >= h)
+                break;
+            int v = GET_DATA_BYTE(data + (size_t)yy * wpl, xx);
+            best = v > best ? v : best;
+        }
+        side[k] = best;
+    }
+    if (side[0] < 0 && side[1] < 0)
+        return 0;
+    if (side[0] < 0 || side[1] < 0) /* at the image's edge: one side */
+        return (side[0] > side[1] ? side[0] : side[1]) - g;
+    return (side[0] < side[1] ? side[0] : side[1]) - g;
+}
+
+/* Is (x, y) a pixel of a faint rule across step (dx, dy): lighter than
+ * mid, at least d under the paper on both sides, and no dark pixel (under
+ * mid) beside it along the rule's width (the grey edge of a pen stroke)? */
+static int rule_faint(const l_uint32 *data, int wpl, int w, int h, int x,
+                      int y, int dx, int dy, int mid, int d)
+{
+    int g = GET_DATA_BYTE(data + (size_t)y * wpl, x);
+    if (g < mid)
+        return 0;
+    for (int k = -1; k <= 1; k += 2) {
+        int xx = x + k * dx, yy = y + k * dy;
+        if (xx >= 0 && yy >= 0 && xx < w && yy < h &&
+            GET_DATA_BYTE(data + (size_t)yy * wpl, xx) < mid)
+            return 0;
+    }
+    return rule_rise(data, wpl, w, h, x, y, dx, dy) >= d;
+}
+
+/* How many pixels of line l (a row when horizontal, else a column) of
+ * grey image pixg are faint rule pixels across it (rule_faint), 0 when
+ * they are not in runs of SEG_FAINT_RUN on average (a dotted or dashed
+ * rule, blurred: painted, its dots were glyph pieces). */
+static int faint_count(PIX *pixg, int horizontal, int l, int mid, int d)
+{
+    int w = pixGetWidth(pixg), h = pixGetHeight(pixg), wpl = pixGetWpl(pixg);
+    const l_uint32 *data = pixGetData(pixg);
+    int len = horizontal ? w : h, n = 0, runs = 0, prev = 0;
+    for (int i = 0; i < len; i++) {
+        int f = rule_faint(data, wpl, w, h, horizontal ? i : l,
+                           horizontal ? l : i, horizontal ? 0 : 1,
+                           horizontal ? 1 : 0, mid, d);
+        n += f;
+        runs += f && !prev;
+        prev = f;
+    }
+    return n >= SEG_FAINT_RUN * runs ? n : 0;
+}
+
+/* Faint rules (seg_page_binarize note 6): the rows of grey image pixg
+ * with at least hneed faint pixels across them (rule_faint) and the
+ * columns with vneed hold light rules; their faint pixels, and where a
+ * row and a column of them cross the pixels between mid and lite (as
+ * light as a rule), are painted ink into pixb (pixg thresholded). */
+static void faint_paint(PIX *pixb, PIX *pixg, int hneed,
+                        int vneed, int mid, int d, int lite)
+{
+    int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
+    int wpl = pixGetWpl(pixg), bwpl = pixGetWpl(pixb);
+    const l_uint32 *data = pixGetData(pixg);
+    l_uint32 *bdata = pixGetData(pixb);
+    unsigned char *row = calloc((size_t)h, 1), *col = calloc((size_t)w, 1);
+    int nr = 0, nc = 0;
+    for (int y = 0; row && y < h; y++)
+        nr += row[y] = faint_count(pixg, 1, y, mid, d) >= hneed;
+    for (int x = 0; col && x < w; x++)
+        nc += col[x] = faint_count(pixg, 0, x, mid, d) >= vneed;
+    /* rules are a few lines of the crop; many are a texture (the lines
+     * of a screen photographed, paper's grain): nothing is painted */
+    int any = nr + nc > 0 && 20 * nr <= 3 * h && 20 * nc <= 3 * w;
+    for (int y = 0; row && col && any && y < h; y++)
+        for (int x = 0; x < w; x++) {
+            if (!row[y] && !col[x])
+                continue;
+            int g = GET_DATA_BYTE(data + (size_t)y * wpl, x);
+            int paint =
+                (row[y] && col[x] && g >= mid && g <= lite) ||
+                (row[y] && rule_faint(data, wpl, w, h, x, y, 0, 1, mid, d)) ||
+                (col[x] && rule_faint(data, wpl, w, h, x, y, 1, 0, mid, d));
+            if (paint)
+                SET_DATA_BIT(bdata + (size_t)y * bwpl, x);
+        }
+    free(row);
+    free(col);
+}
+
+/* Faint rules of a strip (a field or line cut out: at most a million
+ * pixels, at least twice as wide as high; seg_page_binarize note 6)
+ * painted into pixb, which is pixg thresholded at its size: a form
+ * printed in a light colour or faded loses its boxes in bits at a Sauvola
+ * threshold, and the bits were read as 1s; whole, they go as furniture.
+ * The paper is the grey's 90th percentile, the ink its 1st. */
+static void faint_rules(PIX *pixb, PIX *pixg)
+{
+    int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
+    if ((double)w * h > SEG_WIN_FULL_PIXELS || w < 2 * h || h < 16)
+        return;
+    NUMA *na = pixGetGrayHistogram(pixg, 1);
+    if (!na)
+        return;
+    l_float32 paper = 0, dark = 0;
+    numaHistogramGetValFromRank(na, 0.9f, &paper);
+    numaHistogramGetValFromRank(na, 0.01f, &dark);
+    numaDestroy(&na);
+    int contrast = (int)(paper - dark);
+    if (contrast < 80)
+        return;
+    int mid = (int)(dark + paper) / 2, d = contrast / 8;
+    float inner;
+    float med = ink_median_height(pixb, &inner);
+    if (med < SEG_FAINT_GLYPH)
+        return;
+    int vneed = (int)(0.35f * h);
+    if (vneed < (int)(0.8f * med))
+        vneed = (int)(0.8f * med);
+    faint_paint(pixb, pixg, (int)(0.4f * w), vneed, mid, d,
+                (int)paper - d);
+}
+
 /* Rotate a 1 bpp page about its centre by angle_deg (clockwise positive),
  * bringing in white. Shear rotation is what Leptonica uses for 1 bpp. */
 static PIX *rotate_binary(PIX *pixb, float angle_deg)
@@ -1212,6 +1353,22 @@ static float find_skew(PIX *pixb, int dpi)
  *       grey's detail; the result is that much larger, its resolution
  *       dpi times that, and *pscale says so: the caller maps the boxes
  *       it finds back (out_page_shrink). 1 bpp input is never enlarged.
+ *   (6) Faint rules (Sauvola without opt->window, pscale given, not
+ *       small writing, at most a million pixels and at least twice as
+ *       wide as high: a field or line cut out, not a page): a row
+ *       whose faint pixels (lighter than halfway from the paper to the
+ *       ink, yet at least 1/8 of that contrast under the paper 2-5 px
+ *       above and below, no dark pixel just above or below) span 0.4 of
+ *       the width is a rule printed light (a form in a drop-out colour,
+ *       or faded), and those pixels are painted ink; the same down the
+ *       columns over max(0.35 of the height, 0.8 glyph heights). Sauvola
+ *       keeps such a rule in bits, or thin and broken, and the furniture
+ *       step took the bits for 1s; painted whole, it goes as a dark
+ *       rule does. A pen stroke's grey edge beside its dark core is not
+ *       painted; nothing is when such rows or columns are over 3/20 of
+ *       them (a texture: a screen photographed), and not on a strip
+ *       whose glyphs measure under SEG_FAINT_GLYPH px (a field scanned
+ *       at half size, where a dotted divider blurs into a faint line).
  */
 PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
                        float *pskew_deg, int *pscale)
@@ -1273,9 +1430,12 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
             pixb = binarize_global(pixg);
         } else if (opt->method == SEG_BINARIZE_SAUVOLA) {
             pixb = binarize_sauvola_fit(pixg, half, opt->k, opt->window == 0);
+            int up = 0;
             if (pixb && pscale && opt->window == 0 && d != 1 &&
-                small_writing(&pixb, pixg, half, opt->k))
+                (up = small_writing(&pixb, pixg, half, opt->k)))
                 *pscale = SEG_UPSCALE;
+            if (pixb && pscale && opt->window == 0 && d != 1 && !up)
+                faint_rules(pixb, pixg);
         } else {
             if (half > lim)
                 half = lim;

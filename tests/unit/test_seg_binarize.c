@@ -618,6 +618,121 @@ static void seg_page_binarize__black_and_random_pages__no_crash(void)
     pixDestroy(&tiny);
 }
 
+/* A field crop 420 x 60 on paper 235, noise +-6: a box (2 px lines) and
+ * six dividers at grey `rule`, a dark pen stroke (6 px at 30, grey edges
+ * of 200 beside it) in each cell. */
+static PIX *faint_box_crop(int rule)
+{
+    PIX *g = pixCreate(420, 60, 8);
+    fx_seed = 7;
+    for (int y = 0; y < 60; y++)
+        for (int x = 0; x < 420; x++) {
+            int cx = x % 60, v = 235;
+            if (y < 2 || y >= 58 || cx < 2 || x >= 418)
+                v = rule;
+            else if (y >= 12 && y < 48 && (cx == 27 || cx == 34))
+                v = 200;
+            else if (y >= 12 && y < 48 && cx >= 28 && cx < 34)
+                v = 30;
+            v += (int)(fx_rand() % 13) - 6;
+            pixSetPixel(g, x, y, (l_uint32)v);
+        }
+    return g;
+}
+
+/* Of pixb's columns x0..x1, in how many rows is one of them ink? */
+static int rows_inked(PIX *pixb, int x0, int x1, int y0, int y1)
+{
+    int n = 0;
+    for (int y = y0; y < y1; y++) {
+        int any = 0;
+        for (int x = x0; x < x1 && !any; x++) {
+            l_uint32 v;
+            pixGetPixel(pixb, x, y, &v);
+            any = v != 0;
+        }
+        n += any;
+    }
+    return n;
+}
+
+static void seg_page_binarize__faint_box_in_crop__painted_whole(void)
+{
+    /* light grey lines (190 on 235: a form printed in a drop-out colour)
+     * come out of Sauvola in bits; they are painted whole, so that the
+     * furniture step removes them as it does dark ones. The pen strokes
+     * keep their width: their grey edges (200, as light as a rule) are
+     * not painted. */
+    SegBinarizeOptions o;
+    seg_binarize_options_init(&o);
+    o.deskew = 0;
+    /* without pscale (no faint rules: note 6) Sauvola leaves bits */
+    PIX *g0 = faint_box_crop(190);
+    PIX *b0 = seg_page_binarize(g0, 0, &o, NULL, NULL);
+    int top0 = 0, div0 = 0;
+    for (int x = 0; b0 && x < 420; x++)
+        top0 += rows_inked(b0, x, x + 1, 0, 2) > 0;
+    for (int k = 1; b0 && k < 7; k++)
+        div0 += rows_inked(b0, 60 * k, 60 * k + 2, 0, 60) >= 58;
+    printf("  thresholded only: top %d of 420 columns; %d of 6 dividers\n",
+           top0, div0);
+    CHECK(b0 && top0 < 300 && div0 == 0);
+    pixDestroy(&b0);
+    pixDestroy(&g0);
+    PIX *g = faint_box_crop(190);
+    int scale = 0;
+    PIX *b = seg_page_binarize(g, 0, &o, NULL, &scale);
+    CHECK(b != NULL && scale == 1);
+    if (b && scale == 1) {
+        int top = 0, bot = 0, div = 0;
+        /* columns in which one of the top (bottom) rows is ink */
+        for (int x = 0; x < 420; x++) {
+            top += rows_inked(b, x, x + 1, 0, 2) > 0;
+            bot += rows_inked(b, x, x + 1, 58, 60) > 0;
+        }
+        for (int k = 1; k < 7; k++)
+            div += rows_inked(b, 60 * k, 60 * k + 2, 0, 60) >= 58;
+        printf("  top %d, bottom %d of 420 columns; %d of 6 dividers\n",
+               top, bot, div);
+        CHECK(top >= 415 && bot >= 415 && div == 6);
+        int wide = 0;
+        for (int y = 14; y < 46; y++)
+            wide += rows_inked(b, 27, 28, y, y + 1) +
+                    rows_inked(b, 34, 35, y, y + 1);
+        printf("  stroke edge pixels painted: %d\n", wide);
+        CHECK(wide == 0);
+    }
+    pixDestroy(&b);
+    pixDestroy(&g);
+}
+
+static void seg_page_binarize__faint_lines_on_page__left_as_thresholded(void)
+{
+    /* a page (over a million pixels) is not looked at for faint rules:
+     * the same box at the top of a 1200 x 1000 page comes out as
+     * Sauvola leaves it, in bits */
+    PIX *crop = faint_box_crop(190);
+    PIX *g = pixCreate(1200, 1000, 8);
+    pixSetAllArbitrary(g, 235);
+    pixRasterop(g, 0, 0, 420, 60, PIX_SRC, crop, 0, 0);
+    SegBinarizeOptions o;
+    seg_binarize_options_init(&o);
+    o.deskew = 0;
+    int scale = 0;
+    PIX *b = seg_page_binarize(g, 0, &o, NULL, &scale);
+    CHECK(b != NULL);
+    if (b) {
+        int div = 0;
+        for (int k = 1; k < 7; k++)
+            div += rows_inked(b, 60 * k, 60 * k + 2, 0, 60) >= 58;
+        printf("  %d of 6 dividers whole\n", div);
+        CHECK(div < 6);
+    }
+    pixDestroy(&b);
+    pixDestroy(&g);
+    pixDestroy(&crop);
+}
+
 static void seg_page_binarize__bad_arguments__error(void)
 {
     PIX *grey = pixCreate(50, 50, 8);
@@ -655,6 +770,8 @@ int main(void)
     RUN(seg__ink_extent__any_page__count_and_box_as_leptonica);
     RUN(seg_page_binarize__very_dark_page__text_found);
     RUN(seg_page_binarize__black_and_random_pages__no_crash);
+    RUN(seg_page_binarize__faint_box_in_crop__painted_whole);
+    RUN(seg_page_binarize__faint_lines_on_page__left_as_thresholded);
     RUN(seg_page_binarize__bad_arguments__error);
     TEST_EXIT();
 }
