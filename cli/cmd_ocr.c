@@ -84,7 +84,9 @@ static const char help_ocr[] =
     "\n"
     "The image path in hOCR and ALTO is relative to the output folder\n"
     "(to the current folder with -o -). For a folder of images, write a\n"
-    "job file (see `inkpipe run --help`).\n"
+    "job file (see `inkpipe run --help`). Options may stand before or\n"
+    "after the images (`inkpipe ocr scan.png -o out`); after -- every\n"
+    "word is an image.\n"
     "\n"
     "Exit status: 0 all done, 1 some images failed, 2 bad usage.\n";
 
@@ -237,8 +239,10 @@ static int parse_args(int argc, char **argv, OcrRun *r, const char **model,
                       const char **lexicon, const char **tpath, int *no_lm,
                       int *pfirst)
 {
-    int formats_given = 0;
-    *pfirst = argc;
+    int formats_given = 0, n_img = 0;
+    /* the images, in their order, wherever the options stand among them
+     * (`inkpipe ocr scan.png -o out`), gathered at argv[1..] as they are
+     * met (never past the one being read); after "--" everything is one */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -300,17 +304,19 @@ static int parse_args(int argc, char **argv, OcrRun *r, const char **model,
         } else if (!strcmp(a, "--model") && i + 1 < argc) {
             *model = argv[++i];
         } else if (!strcmp(a, "--")) {
-            *pfirst = i + 1;
-            break;
+            while (++i < argc)
+                argv[1 + n_img++] = argv[i];
         } else if (a[0] == '-') {
             fprintf(stderr, "inkpipe: ocr: unknown option '%s'\n%s", a,
                     help_ocr);
             return 2;
         } else {
-            *pfirst = i;
-            break;
+            argv[1 + n_img++] = argv[i];
         }
     }
+    /* the images to the end of argv, from *pfirst on */
+    *pfirst = argc - n_img;
+    memmove(argv + *pfirst, argv + 1, (size_t)n_img * sizeof *argv);
     if (*pfirst >= argc) {
         fprintf(stderr, "inkpipe: ocr: no IMAGE given\n%s", help_ocr);
         return 2;

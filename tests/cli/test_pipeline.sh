@@ -196,6 +196,18 @@ check ocr__bad_image__exit_1_others_done test "$rc" = 1 -a -f "$T/ocr3/grey.txt"
 check ocr__bad_image__named grep -q 'cut.png' <<<"$err"
 "$INKPIPE" ocr -f djvu x.png >/dev/null 2>&1; rc=$?
 check ocr__bad_format__exit_2 test "$rc" = 2
+# options after the images count as options: the outputs go to -o's
+# folder, and nothing is written where the command was run (they were
+# read as image names, and the text went to the current folder)
+mkdir -p "$T/ocrcwd"
+(cd "$T/ocrcwd" && "$INKPIPE" ocr "$T/job/scans/2024/box1/f007.png" \
+    "$T/job/scans/2025/grey.pgm" -o "$T/ocr4" -f txt >/dev/null 2>&1); rc=$?
+check ocr__options_after_images__taken eval \
+    '[ "$rc" = 0 ] && [ -f "$T/ocr4/f007.txt" ] && [ -f "$T/ocr4/grey.txt" ] &&
+     [ ! -e "$T/ocr4/f007.hocr" ] && [ -z "$(ls "$T/ocrcwd")" ]'
+cp "$T/job/scans/2024/box1/f007.png" "$T/ocrcwd/-o.png"
+(cd "$T/ocrcwd" && "$INKPIPE" ocr -f txt -o "$T/ocr5" -- -o.png >/dev/null 2>&1)
+check ocr__after_double_dash__image_named_like_option test -f "$T/ocr5/-o.txt"
 
 
 # --- other input formats: BMP and GIF (lossless: the same text as the PNG),
