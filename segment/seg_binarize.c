@@ -1014,20 +1014,16 @@ done:
 
 /* Small writing (seg_page_binarize note 5): when the glyphs of *ppixb
  * (thresholded from pixg at half-window half) are under SEG_SMALL_GLYPH
- * px, as all its pieces or those off its edges measure (ink_median_height),
- * and the page has at most SEG_WIN_FULL_PIXELS pixels, *ppixb becomes
- * pixg enlarged SEG_UPSCALE times and thresholded (window from the
- * glyphs again). 1 when so; 0 when the page stays as it is (also out of
- * memory: the first result stands). */
-static int small_writing(PIX **ppixb, PIX *pixg, int half, float k)
+ * px, as all its pieces (med) or those off its edges (inner) measure
+ * (ink_median_height), *ppixb becomes pixg enlarged SEG_UPSCALE times and
+ * thresholded (window from the glyphs again). 1 when so; 0 when the page
+ * stays as it is (also out of memory: the first result stands). */
+static int small_writing(PIX **ppixb, PIX *pixg, int half, float k,
+                         float med, float inner)
 {
-    if ((double)pixGetWidth(pixg) * pixGetHeight(pixg) > SEG_WIN_FULL_PIXELS)
-        return 0;
     /* the smaller of the two heights: box remnants and cut neighbours
      * along a crop's edge can be most of its ink (a 12 px crop of 7 px
      * letters measured 12) */
-    float inner;
-    float med = ink_median_height(*ppixb, &inner);
     if (inner > 0.0f && inner < med)
         med = inner;
     if (med <= 0.0f || med >= SEG_SMALL_GLYPH)
@@ -1146,16 +1142,17 @@ static void faint_paint(PIX *pixb, PIX *pixg, int hneed,
     free(col);
 }
 
-/* Faint rules of a strip (a field or line cut out: at most a million
- * pixels, at least twice as wide as high; seg_page_binarize note 6)
- * painted into pixb, which is pixg thresholded at its size: a form
- * printed in a light colour or faded loses its boxes in bits at a Sauvola
- * threshold, and the bits were read as 1s; whole, they go as furniture.
- * The paper is the grey's 90th percentile, the ink its 1st. */
-static void faint_rules(PIX *pixb, PIX *pixg)
+/* Faint rules of a strip (a field or line cut out: at least twice as
+ * wide as high; seg_page_binarize note 6) painted into pixb, which is
+ * pixg thresholded at its size, its glyphs med px high
+ * (ink_median_height): a form printed in a light colour or faded loses
+ * its boxes in bits at a Sauvola threshold, and the bits were read as 1s;
+ * whole, they go as furniture. The paper is the grey's 90th percentile,
+ * the ink its 1st. */
+static void faint_rules(PIX *pixb, PIX *pixg, float med)
 {
     int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
-    if ((double)w * h > SEG_WIN_FULL_PIXELS || w < 2 * h || h < 16)
+    if (w < 2 * h || h < 16 || med < SEG_FAINT_GLYPH)
         return;
     NUMA *na = pixGetGrayHistogram(pixg, 1);
     if (!na)
@@ -1168,10 +1165,6 @@ static void faint_rules(PIX *pixb, PIX *pixg)
     if (contrast < 80)
         return;
     int mid = (int)(dark + paper) / 2, d = contrast / 8;
-    float inner;
-    float med = ink_median_height(pixb, &inner);
-    if (med < SEG_FAINT_GLYPH)
-        return;
     int vneed = (int)(0.35f * h);
     if (vneed < (int)(0.8f * med))
         vneed = (int)(0.8f * med);
@@ -1430,12 +1423,16 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
             pixb = binarize_global(pixg);
         } else if (opt->method == SEG_BINARIZE_SAUVOLA) {
             pixb = binarize_sauvola_fit(pixg, half, opt->k, opt->window == 0);
-            int up = 0;
+            /* a crop (at most SEG_WIN_FULL_PIXELS): its glyphs' height,
+             * measured once for small writing and faint rules */
             if (pixb && pscale && opt->window == 0 && d != 1 &&
-                (up = small_writing(&pixb, pixg, half, opt->k)))
-                *pscale = SEG_UPSCALE;
-            if (pixb && pscale && opt->window == 0 && d != 1 && !up)
-                faint_rules(pixb, pixg);
+                (double)w * h <= SEG_WIN_FULL_PIXELS) {
+                float inner, med = ink_median_height(pixb, &inner);
+                if (small_writing(&pixb, pixg, half, opt->k, med, inner))
+                    *pscale = SEG_UPSCALE;
+                else
+                    faint_rules(pixb, pixg, med);
+            }
         } else {
             if (half > lim)
                 half = lim;
