@@ -1041,21 +1041,29 @@ static int small_writing(PIX **ppixb, PIX *pixg, int half, float k,
     return 1;
 }
 
-/* The rise of grey pixel (x, y) over the paper on both sides of it
- * across a line (step dx, dy): the smaller of the brightest pixel 2-5 px
- * before it and the brightest 2-5 px after it, minus its own grey (at
- * the image's edge, the side that is on it). */
-static int rule_rise(const l_uint32 *data, int wpl, int w, int h, int x,
-                     int y, int dx, int dy)
+/* A grey image searched for faint rules, and its levels: a faint pixel
+ * lies between mid and lite (paper - d) and d under the paper beside it
+ * (rule_faint). */
+typedef struct {
+    const l_uint32 *data;
+    int wpl, w, h;
+    int mid, d, lite;
+} Faint;
+
+/* The rise of pixel (x, y) over the paper on both sides of it across a
+ * line (step dx, dy): the smaller of the brightest pixel 2-5 px before it
+ * and the brightest 2-5 px after it, minus its own grey (at the image's
+ * edge, the side that is on it). */
+static int rule_rise(const Faint *f, int x, int y, int dx, int dy)
 {
-    int g = GET_DATA_BYTE(data + (size_t)y * wpl, x), side[2];
+    int g = GET_DATA_BYTE(f->data + (size_t)y * f->wpl, x), side[2];
     for (int k = 0; k < 2; k++) {
         int sgn = k ? 1 : -1, best = -1;
         for (int o = 2; o <= 5; o++) {
             int xx = x + sgn * o * dx, yy = y + sgn * o * dy;
-            if (xx < 0 || yy < 0 || xx >= w || yy >= h)
+            if (xx < 0 || yy < 0 || xx >= f->w || yy >= f->h)
                 break;
-            int v = GET_DATA_BYTE(data + (size_t)yy * wpl, xx);
+            int v = GET_DATA_BYTE(f->data + (size_t)yy * f->wpl, xx);
             best = v > best ? v : best;
         }
         side[k] = best;
@@ -1067,62 +1075,56 @@ static int rule_rise(const l_uint32 *data, int wpl, int w, int h, int x,
     return (side[0] < side[1] ? side[0] : side[1]) - g;
 }
 
-/* Is (x, y) a pixel of a faint rule across step (dx, dy): lighter than
- * mid, at least d under the paper on both sides, and no dark pixel (under
- * mid) beside it along the rule's width (the grey edge of a pen stroke)? */
-static int rule_faint(const l_uint32 *data, int wpl, int w, int h, int x,
-                      int y, int dx, int dy, int mid, int d)
+/* Is (x, y) a pixel of a faint rule across step (dx, dy): between mid and
+ * lite, at least d under the paper on both sides, and no dark pixel
+ * (under mid) beside it along the rule's width (the grey edge of a pen
+ * stroke)? */
+static int rule_faint(const Faint *f, int x, int y, int dx, int dy)
 {
-    int g = GET_DATA_BYTE(data + (size_t)y * wpl, x);
-    if (g < mid)
-        return 0;
+    int g = GET_DATA_BYTE(f->data + (size_t)y * f->wpl, x);
+    if (g < f->mid || g > f->lite)
+        return 0; /* ink, or paper: most pixels */
     for (int k = -1; k <= 1; k += 2) {
         int xx = x + k * dx, yy = y + k * dy;
-        if (xx >= 0 && yy >= 0 && xx < w && yy < h &&
-            GET_DATA_BYTE(data + (size_t)yy * wpl, xx) < mid)
+        if (xx >= 0 && yy >= 0 && xx < f->w && yy < f->h &&
+            GET_DATA_BYTE(f->data + (size_t)yy * f->wpl, xx) < f->mid)
             return 0;
     }
-    return rule_rise(data, wpl, w, h, x, y, dx, dy) >= d;
+    return rule_rise(f, x, y, dx, dy) >= f->d;
 }
 
-/* How many pixels of line l (a row when horizontal, else a column) of
- * grey image pixg are faint rule pixels across it (rule_faint), 0 when
- * they are not in runs of SEG_FAINT_RUN on average (a dotted or dashed
- * rule, blurred: painted, its dots were glyph pieces). */
-static int faint_count(PIX *pixg, int horizontal, int l, int mid, int d)
+/* How many pixels of line l (a row when horizontal, else a column) are
+ * faint rule pixels across it (rule_faint), 0 when they are not in runs
+ * of SEG_FAINT_RUN on average (a dotted or dashed rule, blurred: painted,
+ * its dots were glyph pieces). */
+static int faint_count(const Faint *f, int horizontal, int l)
 {
-    int w = pixGetWidth(pixg), h = pixGetHeight(pixg), wpl = pixGetWpl(pixg);
-    const l_uint32 *data = pixGetData(pixg);
-    int len = horizontal ? w : h, n = 0, runs = 0, prev = 0;
+    int len = horizontal ? f->w : f->h, n = 0, runs = 0, prev = 0;
     for (int i = 0; i < len; i++) {
-        int f = rule_faint(data, wpl, w, h, horizontal ? i : l,
-                           horizontal ? l : i, horizontal ? 0 : 1,
-                           horizontal ? 1 : 0, mid, d);
-        n += f;
-        runs += f && !prev;
-        prev = f;
+        int on = horizontal ? rule_faint(f, i, l, 0, 1)
+                            : rule_faint(f, l, i, 1, 0);
+        n += on;
+        runs += on && !prev;
+        prev = on;
     }
     return n >= SEG_FAINT_RUN * runs ? n : 0;
 }
 
-/* Faint rules (seg_page_binarize note 6): the rows of grey image pixg
- * with at least hneed faint pixels across them (rule_faint) and the
- * columns with vneed hold light rules; their faint pixels, and where a
- * row and a column of them cross the pixels between mid and lite (as
- * light as a rule), are painted ink into pixb (pixg thresholded). */
-static void faint_paint(PIX *pixb, PIX *pixg, int hneed,
-                        int vneed, int mid, int d, int lite)
+/* Faint rules (seg_page_binarize note 6): the rows of f with at least
+ * hneed faint pixels across them (rule_faint) and the columns with vneed
+ * hold light rules; their faint pixels, and where a row and a column of
+ * them cross the pixels between mid and lite (as light as a rule), are
+ * painted ink into pixb (f's image thresholded). */
+static void faint_paint(PIX *pixb, const Faint *f, int hneed, int vneed)
 {
-    int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
-    int wpl = pixGetWpl(pixg), bwpl = pixGetWpl(pixb);
-    const l_uint32 *data = pixGetData(pixg);
+    int w = f->w, h = f->h, bwpl = pixGetWpl(pixb);
     l_uint32 *bdata = pixGetData(pixb);
     unsigned char *row = calloc((size_t)h, 1), *col = calloc((size_t)w, 1);
     int nr = 0, nc = 0;
     for (int y = 0; row && y < h; y++)
-        nr += row[y] = faint_count(pixg, 1, y, mid, d) >= hneed;
+        nr += row[y] = faint_count(f, 1, y) >= hneed;
     for (int x = 0; col && x < w; x++)
-        nc += col[x] = faint_count(pixg, 0, x, mid, d) >= vneed;
+        nc += col[x] = faint_count(f, 0, x) >= vneed;
     /* rules are a few lines of the crop; many are a texture (the lines
      * of a screen photographed, paper's grain): nothing is painted */
     int any = nr + nc > 0 && 20 * nr <= 3 * h && 20 * nc <= 3 * w;
@@ -1130,11 +1132,10 @@ static void faint_paint(PIX *pixb, PIX *pixg, int hneed,
         for (int x = 0; x < w; x++) {
             if (!row[y] && !col[x])
                 continue;
-            int g = GET_DATA_BYTE(data + (size_t)y * wpl, x);
-            int paint =
-                (row[y] && col[x] && g >= mid && g <= lite) ||
-                (row[y] && rule_faint(data, wpl, w, h, x, y, 0, 1, mid, d)) ||
-                (col[x] && rule_faint(data, wpl, w, h, x, y, 1, 0, mid, d));
+            int g = GET_DATA_BYTE(f->data + (size_t)y * f->wpl, x);
+            int paint = (row[y] && col[x] && g >= f->mid && g <= f->lite) ||
+                        (row[y] && rule_faint(f, x, y, 0, 1)) ||
+                        (col[x] && rule_faint(f, x, y, 1, 0));
             if (paint)
                 SET_DATA_BIT(bdata + (size_t)y * bwpl, x);
         }
@@ -1164,12 +1165,14 @@ static void faint_rules(PIX *pixb, PIX *pixg, float med)
     int contrast = (int)(paper - dark);
     if (contrast < 80)
         return;
-    int mid = (int)(dark + paper) / 2, d = contrast / 8;
+    Faint f = {pixGetData(pixg), pixGetWpl(pixg), w, h, 0, 0, 0};
+    f.mid = (int)(dark + paper) / 2;
+    f.d = contrast / 8;
+    f.lite = (int)paper - f.d;
     int vneed = (int)(0.35f * h);
     if (vneed < (int)(0.8f * med))
         vneed = (int)(0.8f * med);
-    faint_paint(pixb, pixg, (int)(0.4f * w), vneed, mid, d,
-                (int)paper - d);
+    faint_paint(pixb, &f, (int)(0.4f * w), vneed);
 }
 
 /* Rotate a 1 bpp page about its centre by angle_deg (clockwise positive),
