@@ -1120,11 +1120,24 @@ static void faint_paint(PIX *pixb, const Faint *f, int hneed, int vneed)
     int w = f->w, h = f->h, bwpl = pixGetWpl(pixb);
     l_uint32 *bdata = pixGetData(pixb);
     unsigned char *row = calloc((size_t)h, 1), *col = calloc((size_t)w, 1);
+    int *rlev = calloc((size_t)h, sizeof *rlev);
+    int *clev = calloc((size_t)w, sizeof *clev);
     int nr = 0, nc = 0;
-    for (int y = 0; row && y < h; y++)
-        nr += row[y] = faint_count(f, 1, y) >= hneed;
-    for (int x = 0; col && x < w; x++)
-        nc += col[x] = faint_count(f, 0, x) >= vneed;
+    /* a line needs as many pixels between mid and lite as faint ones:
+     * one pass counts them, and only lines with enough are looked at */
+    for (int y = 0; rlev && clev && y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int g = GET_DATA_BYTE(f->data + (size_t)y * f->wpl, x);
+            int lev = g >= f->mid && g <= f->lite;
+            rlev[y] += lev;
+            clev[x] += lev;
+        }
+    for (int y = 0; row && rlev && clev && y < h; y++)
+        nr += row[y] = rlev[y] >= hneed && faint_count(f, 1, y) >= hneed;
+    for (int x = 0; col && rlev && clev && x < w; x++)
+        nc += col[x] = clev[x] >= vneed && faint_count(f, 0, x) >= vneed;
+    free(rlev);
+    free(clev);
     /* rules are a few lines of the crop; many are a texture (the lines
      * of a screen photographed, paper's grain): nothing is painted */
     int any = nr + nc > 0 && 20 * nr <= 3 * h && 20 * nc <= 3 * w;
