@@ -167,6 +167,11 @@ void spool_set_stage_hook(SpoolStageHook hook);
 int spool_page_failed(Spool *sp, SpoolStage st, const QueueItem *item);
 
 /* Internals shared by spool.c and stage.c. */
+/* An item's jobrel= line (the input's path from the job file's folder;
+ * NULL: none) as three strings for "%s%s%s" (spool_inputs.c writes it,
+ * stage.c passes it on). */
+#define SPOOL__JOBREL(jr)                                                     \
+    (jr) ? "jobrel=" : "", (jr) ? (jr) : "", (jr) ? "\n" : ""
 /* queue_enqueue() of a printf-formatted item text of any length (spool.c).
  * Returns 1, 0 (already known) or -1. */
 int spool__enqueuef(Queue *q, const char *key, const char *fmt, ...)

@@ -428,8 +428,7 @@ static int enqueue_ingest(Queue *q, const Job *job, const Input *in)
     if (!bad_rel && !strpbrk(in->src, "\n\r"))
         return spool__enqueuef(q, in->key, "src=%s\nrel=%s\nfile=%s\n"
                                "%s%s%s", in->src, in->rel, in->key,
-                               jrel ? "jobrel=" : "", jrel ? jrel : "",
-                               jrel ? "\n" : "");
+                               SPOOL__JOBREL(jrel));
     char src[1024], rel[1024], why[256];
     snprintf(why, sizeof why, "%s",
              bad_rel ? err_get() : "it contains a control character");

@@ -480,12 +480,6 @@ static char *item_text(const char *key, const char *fmt, ...)
     return text;
 }
 
-/* The item's jobrel= line, passed on to the items it makes: three
- * strings for "%s%s%s". */
-#define JOBREL(ii)                                                            \
-    (ii)->jobrel ? "jobrel=" : "", (ii)->jobrel ? (ii)->jobrel : "",         \
-        (ii)->jobrel ? "\n" : ""
-
 static int enqueue_page(Spool *sp, Staging *sg, SpoolStage st,
                         const ItemInfo *ii)
 {
@@ -501,8 +495,9 @@ static int enqueue_page(Spool *sp, Staging *sg, SpoolStage st,
     char *text = item_text(key,
                            "src=%s\n%s%s%srel=%s\nfile=%s\npage=%d\n"
                            "pages=%d\ndpi=%d\n%s%s%s",
-                           ii->src, JOBREL(ii), ii->rel, ii->file, ii->page,
-                           ii->pages, ii->dpi, ifd, scale, skew);
+                           ii->src, SPOOL__JOBREL(ii->jobrel), ii->rel,
+                           ii->file, ii->page, ii->pages, ii->dpi, ifd, scale,
+                           skew);
     if (!text)
         return -1;
     int rc = enqueue_next(sp, sg, st, key, text);
@@ -572,7 +567,7 @@ static int stage_ingest(Spool *sp, Staging *sg, const QueueItem *it)
 {
     const Job *job = spool_get_job(sp);
     ItemInfo ii;
-    if (info_parse(spool_get_job(sp), it, &ii, 0) < 0)
+    if (info_parse(job, it, &ii, 0) < 0)
         return -1;
     /* a file name no output can carry (control characters, too long):
      * spool_submit escaped it and said why */
@@ -611,7 +606,7 @@ static int stage_binarize(Spool *sp, Staging *sg, const QueueItem *it)
 {
     const Job *job = spool_get_job(sp);
     ItemInfo ii;
-    if (info_parse(spool_get_job(sp), it, &ii, 1) < 0)
+    if (info_parse(job, it, &ii, 1) < 0)
         return -1;
     int rc = -1;
     PIX *pixb = NULL;
@@ -660,7 +655,7 @@ static int stage_segment(Spool *sp, Staging *sg, const QueueItem *it,
 {
     const Job *job = spool_get_job(sp);
     ItemInfo ii;
-    if (info_parse(spool_get_job(sp), it, &ii, 1) < 0)
+    if (info_parse(job, it, &ii, 1) < 0)
         return -1;
     int rc = -1;
     SegPage *page = NULL;
@@ -742,8 +737,8 @@ static int file_settle(Spool *sp, Staging *sg, const ItemInfo *ii)
         return out_files_remove(spool__out_fd(sp), ii->rel, NULL);
     char *text = item_text(ii->file,
                            "src=%s\n%s%s%srel=%s\nfile=%s\npages=%d\n",
-                           ii->src, JOBREL(ii), ii->rel, ii->file,
-                           ii->pages);
+                           ii->src, SPOOL__JOBREL(ii->jobrel), ii->rel,
+                           ii->file, ii->pages);
     if (!text)
         return -1;
     int rc = enqueue_next(sp, sg, STAGE_OUTPUT, ii->file, text);
@@ -817,7 +812,7 @@ static int stage_recognize(Spool *sp, Staging *sg, const QueueItem *it,
 {
     const Job *job = spool_get_job(sp);
     ItemInfo ii;
-    if (info_parse(spool_get_job(sp), it, &ii, 1) < 0)
+    if (info_parse(job, it, &ii, 1) < 0)
         return -1;
     int rc = -1;
     OutPage *op = NULL;

@@ -1075,6 +1075,12 @@ static int rule_rise(const Faint *f, int x, int y, int dx, int dy)
     return (side[0] < side[1] ? side[0] : side[1]) - g;
 }
 
+/* Is grey g as light as a rule: between ink and paper (mid..lite)? */
+static inline int faint_level(const Faint *f, int g)
+{
+    return g >= f->mid && g <= f->lite;
+}
+
 /* Is (x, y) a pixel of a faint rule across step (dx, dy): between mid and
  * lite, at least d under the paper on both sides, and no dark pixel
  * (under mid) beside it along the rule's width (the grey edge of a pen
@@ -1082,7 +1088,7 @@ static int rule_rise(const Faint *f, int x, int y, int dx, int dy)
 static int rule_faint(const Faint *f, int x, int y, int dx, int dy)
 {
     int g = GET_DATA_BYTE(f->data + (size_t)y * f->wpl, x);
-    if (g < f->mid || g > f->lite)
+    if (!faint_level(f, g))
         return 0; /* ink, or paper: most pixels */
     for (int k = -1; k <= 1; k += 2) {
         int xx = x + k * dx, yy = y + k * dy;
@@ -1128,7 +1134,7 @@ static void faint_paint(PIX *pixb, const Faint *f, int hneed, int vneed)
     for (int y = 0; rlev && clev && y < h; y++)
         for (int x = 0; x < w; x++) {
             int g = GET_DATA_BYTE(f->data + (size_t)y * f->wpl, x);
-            int lev = g >= f->mid && g <= f->lite;
+            int lev = faint_level(f, g);
             rlev[y] += lev;
             clev[x] += lev;
         }
@@ -1146,7 +1152,7 @@ static void faint_paint(PIX *pixb, const Faint *f, int hneed, int vneed)
             if (!row[y] && !col[x])
                 continue;
             int g = GET_DATA_BYTE(f->data + (size_t)y * f->wpl, x);
-            int paint = (row[y] && col[x] && g >= f->mid && g <= f->lite) ||
+            int paint = (row[y] && col[x] && faint_level(f, g)) ||
                         (row[y] && rule_faint(f, x, y, 0, 1)) ||
                         (col[x] && rule_faint(f, x, y, 1, 0));
             if (paint)
