@@ -311,7 +311,7 @@ NAMES_GOLD  ?= ../devset/names-gold.tsv
 NAMES_LEXICON ?= $(DATA)/names-train/names-lexicon.tsv
 EVAL_FOLDS  ?= 0
 FOLD_EPOCHS ?= 24
-eval-real: $(BIN) $(BUILD)/tools/cer $(BUILD)/tools/eval_report $(BUILD)/tools/rec_model
+eval-real: $(BIN) $(BUILD)/tools/cer $(BUILD)/tools/eval_report $(BUILD)/tools/rec_model $(BUILD)/tools/compose
 	@tools/eval_real.sh --build $(BUILD) --inkpipe $(BIN) --data $(DATA) \
 	  --gold $(NAMES_GOLD) $(if $(MODEL),--model $(MODEL)) \
 	  $(if $(NAMES_LEXICON),--names-lexicon $(NAMES_LEXICON)) \

@@ -51,6 +51,11 @@
 #              E; cached in OUT/folds/), per-writer accuracy on each fold's
 #              held-out writers: every writer measured by a model that
 #              never saw it. Expensive: about 30 s per epoch and fold.
+#              Then pages: each writer's own pages (tools/compose --writers
+#              W, 2 clean A4 pages, seed 1; cached in OUT/folds/pages/W)
+#              read by `inkpipe ocr` with that writer's fold model, as users
+#              read (line context, language model, adaptation): CER per
+#              writer, pooled and worst (OUT/folds.pages.tsv)
 # Names are compared after folding case and removing all whitespace
 # (tools/cer --ignore-case --no-space): the handwriting is spaced capitals,
 # so the gaps between letters say nothing about word breaks; the CER with
@@ -232,6 +237,40 @@ if want chars74k; then
     say ""
 fi
 
+# Each writer LO..HI's two composed pages read with fold model MODEL:
+# rows writer, character errors, characters, CER (tools/cer).
+fold_pages() { # MODEL LO HI
+    local w W d k
+    for ((w = $2; w <= $3; w++)); do
+        W=$(printf '%03d' "$w") d=$out/folds/pages/$W
+        k="compose --pages 2 --seed 1 --writers $W"
+        if [ "$(cat "$d/key" 2>/dev/null)" != "$k" ]; then
+            rm -rf "$d" && mkdir -p "$d/img" || exit 1
+            "$build/tools/compose" --out "$d/img" --pages 2 --seed 1 \
+                --writers "$W" --data "$c74" >"$d/compose.log" 2>&1 ||
+                fail "compose for writer $W failed: $(tail -2 "$d/compose.log")"
+            echo "$k" >"$d/key"
+        fi
+        rm -rf "$d/ocr"
+        run "$inkpipe" ocr --model "$1" -f txt -o "$d/ocr" "$d"/img/page-00[12].png \
+            2>"$d/ocr.log" || fail "inkpipe ocr of writer $W's pages failed: $(tail -2 "$d/ocr.log")"
+        "$build/tools/cer" --tsv "$d/img/page-001.gt.txt" "$d/ocr/page-001.txt" \
+            "$d/img/page-002.gt.txt" "$d/ocr/page-002.txt" >"$d/cer.tsv" ||
+            fail "cer of writer $W's pages failed"
+        awk -F'\t' -v w="$W" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+            $1 == "TOTAL" { e = $c["char_errors"]; n = $c["gt_chars"]
+                            printf "%s\t%d\t%d\t%.2f\n", w, e, n, n ? 100 * e / n : 0 }' "$d/cer.tsv"
+    done
+}
+
+# Pooled CER and worst writer of fold_pages rows on stdin.
+page_stats() {
+    awk -F'\t' '{ e += $2; n += $3; k++; if (k == 1 || $4 > wc) { wc = $4; ww = $1 } }
+        END { if (!k || !n) { print "no pages"; exit }
+              printf "%d writers, %d characters: CER %.2f%% (%d errors), worst writer %s %.2f%%",
+                     k, n, 100 * e / n, e, ww, wc }'
+}
+
 # ---- Chars74K folds -----------------------------------------------------
 if want folds && [ "$folds" -gt 0 ]; then
     say "== Chars74K, $folds writer-disjoint folds, $fold_epochs epochs per fold model =="
@@ -242,7 +281,8 @@ if want folds && [ "$folds" -gt 0 ]; then
     key=$(printf '%s' "$train_args" | cksum | cut -d' ' -f1)
     mkdir -p "$out/folds" || exit 1
     set_name="Chars74K, $folds folds x $fold_epochs epochs"
-    : >"$out/folds.writers.tsv"
+    : >"$out/folds.writers.tsv"; : >"$out/folds.pages.tsv"
+    [ -x "$build/tools/compose" ] || fail "$build/tools/compose missing (make tools)"
     for ((f = 0; f < folds; f++)); do
         lo=$((f * 45 / folds + 1)) hi=$(((f + 1) * 45 / folds))
         group=$(printf '%03d-%03d' "$lo" "$hi")
@@ -263,12 +303,20 @@ if want folds && [ "$folds" -gt 0 ]; then
         writer_rows "$out/folds/f$((f + 1)).eval.txt" "$(seq "$lo" "$hi" | tr '\n' ' ')" \
             "$set_name" "fold $((f + 1))" >>"$out/folds.writers.tsv"
         say "  fold $((f + 1)): $(awk -F'\t' -v r="fold $((f + 1))" '$6 == r' "$out/folds.writers.tsv" | writer_stats)"
+        fold_pages "$fm" "$lo" "$hi" >"$out/folds/f$((f + 1)).pages.tsv" || exit 1
+        cat "$out/folds/f$((f + 1)).pages.tsv" >>"$out/folds.pages.tsv"
+        say "  fold $((f + 1)) pages: $(page_stats <"$out/folds/f$((f + 1)).pages.tsv")"
     done
     cat "$out/folds.writers.tsv" >>"$writers"
     say "all writers, each by a model that never saw it: $(writer_stats <"$out/folds.writers.tsv")"
     say "per writer (top-1 / merged):"
     awk -F'\t' '{ printf "  %s %6.2f /%6.2f", $2, $4, $5; if (NR % 4 == 0) printf "\n" }
                 END { if (NR % 4) printf "\n" }' "$out/folds.writers.tsv" | tee -a "$summary"
+    say "composed pages of each writer (2 A4 pages, seed 1), read with inkpipe ocr by the"
+    say "model that never saw the writer: $(page_stats <"$out/folds.pages.tsv")"
+    say "per writer (CER %):"
+    awk -F'\t' '{ printf "  %s %6.2f", $1, $4; if (NR % 8 == 0) printf "\n" }
+                END { if (NR % 8) printf "\n" }' "$out/folds.pages.tsv" | tee -a "$summary"
     say ""
 fi
 
