@@ -66,6 +66,13 @@ void rec_adapt_options_init(RecAdaptOptions *o)
     o->min_weight = 0.5f;
     o->lambda = 0.3f;
     o->weight = 0.7f;
+    o->shape_near = 0.9f;
+    o->shape_min = 4;
+    o->shape_words = 3;
+    o->shape_agree = 0.9f;
+    o->shape_floor = 1e-3f;
+    o->shape_gain = 5.0f;
+    o->shape_share = 0.5f;
 }
 
 /* Letter 0..25 of class c (case folded), or -1 for a digit. */
@@ -145,33 +152,6 @@ static void word_deltas(const RecLm *lm, const int *word, const int *best,
     }
 }
 
-/**
- * Re-read a page's letters with the glyphs that look like them.
- *
- * @param[in]     o           [optional] options; NULL = the defaults
- * @param[in]     feats       n x dim penultimate-layer features
- *                            (rec_net_classify_features())
- * @param[in]     dim         features per glyph (> 0)
- * @param[in]     ok          [optional] n flags: 0 = the glyph has no
- *                            reading (left alone, nobody's neighbour);
- *                            NULL = all glyphs
- * @param[in]     word        [optional] n word ids in reading order
- *                            (glyphs of one word consecutive); NULL = no
- *                            language-model term
- * @param[in]     lm          [optional] character language model; NULL =
- *                            the neighbours' posteriors only
- * @param[in]     n           glyphs on the page
- * @param[in,out] probs       n x REC_NCLASSES posteriors (each row sums
- *                            to 1, still does after)
- * @param[out]    pn_changed  [optional] glyphs whose best class changed
- * @return 0, or -1 (bad arguments, out of memory; message set)
- *
- * Notes:
- *   (1) Only letters change, within the letters the glyph already has
- *       mass for; case is kept in the classifier's proportion.
- *   (2) The language-model term needs word ids and a model; each word is
- *       then the glyphs with equal consecutive ids.
- */
 /* Each glyph's belief in its letters, its word considered (lp[j*52]):
  * P(L) exp(lambda dLM(L)), scaled to the glyph's letter mass (a glyph read
  * as a digit says little about letters); and without its word
@@ -239,6 +219,188 @@ static void adapt_glyph(const RecAdaptOptions *o, int i, const float *row,
     }
 }
 
+/* The page as the shape step sees it (settle_shapes()): per glyph its
+ * flags (ok, as rec_adapt_page() got them; use: it has features; inword:
+ * in a word read as letters), best class, word-score changes (lmd, 26
+ * per glyph), word key and posteriors. */
+typedef struct {
+    int n;
+    const unsigned char *ok, *use, *inword;
+    const int *best;
+    const float *lmd;
+    const uint64_t *key;
+    const float *probs;
+} ShapePage;
+
+/* What the words of glyph i's shape mates say: mates are the glyphs
+ * read as i's letter X (case folded), in words read as letters, not
+ * pieces (REC_ADAPT_PIECE), whose features have a cosine >= o->shape_near
+ * with i's (row), i included. Fills the sums over the mates of each
+ * letter's word-score change (g), how many mates' words gain by it (pos)
+ * and the mates' mean letter posterior (pbar); returns the number of
+ * mates, or 0 when they stand in fewer than o->shape_words different
+ * words as read. */
+static int shape_mates(const RecAdaptOptions *o, const ShapePage *pg, int i,
+                       const float *row, double *g, int *pos, double *pbar)
+{
+    int x = letter_of(pg->best[i]), cnt = 0, nk = 0;
+    uint64_t keys[8];
+    memset(g, 0, 26 * sizeof *g);
+    memset(pos, 0, 26 * sizeof *pos);
+    memset(pbar, 0, 26 * sizeof *pbar);
+    for (int j = 0; j < pg->n; j++) {
+        if (!pg->use[j] || !pg->inword[j] || letter_of(pg->best[j]) != x ||
+            (pg->ok && pg->ok[j] == REC_ADAPT_PIECE) ||
+            (j != i && row[j] < o->shape_near))
+            continue;
+        const float *p = pg->probs + (size_t)j * REC_NCLASSES;
+        for (int l = 0; l < 26; l++) {
+            float d = pg->lmd[(size_t)j * 26 + l];
+            g[l] += d;
+            pos[l] += d > 0.0f;
+            pbar[l] += letter_p(p, l);
+        }
+        int seen = 0;
+        for (int k = 0; k < nk && !seen; k++)
+            seen = keys[k] == pg->key[j];
+        if (!seen && nk < 8)
+            keys[nk++] = pg->key[j];
+        cnt++;
+    }
+    for (int l = 0; l < 26 && cnt; l++)
+        pbar[l] /= cnt;
+    return nk >= o->shape_words ? cnt : 0;
+}
+
+/* What glyph i's shape mates (shape_mates()) are, when their words
+ * say so. Each letter L gets the score
+ *
+ *     s(L) = log pbar(L) + g(L) / cnt
+ *
+ * (pbar floored at o->shape_floor): the classifier's say counts once,
+ * as it errs alike on every copy of a writer's letter, and the words'
+ * as one word's, their mean change. When the best L != X, with words
+ * gaining in o->shape_agree of the mates, beats X by o->shape_gain,
+ * q gets exp(s) over the letters i may be (normalised; 0 outside the
+ * charset) and L is returned; else -1. */
+static int shape_letter(const RecAdaptOptions *o, const ShapePage *pg, int i,
+                        const float *row, double *q)
+{
+    double g[26], pbar[26], fl = o->shape_floor, top = -HUGE_VAL, z = 0.0;
+    int pos[26], x = letter_of(pg->best[i]), pick = -1;
+    int cnt = shape_mates(o, pg, i, row, g, pos, pbar);
+    if (cnt < o->shape_min)
+        return -1;
+    const float *p = pg->probs + (size_t)i * REC_NCLASSES;
+    for (int l = 0; l < 26; l++) {
+        q[l] = letter_p(p, l) > 0.0f
+                   ? log(pbar[l] > fl ? pbar[l] : fl) + g[l] / cnt
+                   : -HUGE_VAL;
+        if (l != x && q[l] > top && pos[l] >= o->shape_agree * cnt) {
+            top = q[l];
+            pick = l;
+        }
+    }
+    if (pick < 0 || top - q[x] < o->shape_gain)
+        return -1;
+    for (int l = 0; l < 26; l++)
+        z += q[l] = q[l] > -HUGE_VAL ? exp(q[l] - top) : 0.0;
+    for (int l = 0; l < 26; l++)
+        q[l] /= z;
+    return pick;
+}
+
+/* Give the share o->shape_share of p's letter mass to q, each letter's
+ * case split as the classifier split it (the line context settles case
+ * later); the digits keep their mass. */
+static void shape_mix(const RecAdaptOptions *o, const double *q, float *p)
+{
+    float mass = 0.0f;
+    for (int l = 0; l < 26; l++)
+        mass += letter_p(p, l);
+    for (int l = 0; l < 26; l++) {
+        float tot = letter_p(p, l), up = tot > 0.0f ? p[10 + l] / tot : 0.0f;
+        float t = (1.0f - o->shape_share) * tot +
+                  o->shape_share * mass * (float)q[l];
+        p[10 + l] = t * up;
+        p[36 + l] = t * (1.0f - up);
+    }
+}
+
+/* Shape classes settled by their words: each glyph (not a piece) whose
+ * shape mates' words want another letter (shape_letter()) is mixed with
+ * their verdict (shape_mix()); the decoder still chooses per word among
+ * the letters. u: the unit features (n x dim); sim: scratch of
+ * ADAPT_BLOCK x n. Decided from pg->probs as they are, written to out (a
+ * copy of them). Returns how many glyphs were re-weighed; *pflips counts
+ * those that now read another class. */
+static int settle_shapes(const RecAdaptOptions *o, const ShapePage *pg,
+                         const float *u, int dim, float *sim, float *out,
+                         int *pflips)
+{
+    int changed = 0, n = pg->n;
+    *pflips = 0;
+    for (int b0 = 0; b0 < n; b0 += ADAPT_BLOCK) {
+        int bn = n - b0 < ADAPT_BLOCK ? n - b0 : ADAPT_BLOCK;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, bn, n, dim, 1.0f,
+                    u + (size_t)b0 * dim, dim, u, dim, 0.0f, sim, n);
+        for (int bi = 0; bi < bn; bi++) {
+            int i = b0 + bi;
+            double q[26];
+            if (!pg->use[i] || !pg->inword[i] ||
+                letter_of(pg->best[i]) < 0 ||
+                (pg->ok && pg->ok[i] == REC_ADAPT_PIECE) ||
+                shape_letter(o, pg, i, sim + (size_t)bi * n, q) < 0)
+                continue;
+            float *p = out + (size_t)i * REC_NCLASSES;
+            shape_mix(o, q, p);
+            changed++;
+            *pflips += argmax62(p) != pg->best[i];
+        }
+    }
+    return changed;
+}
+
+/**
+ * Re-read a page's letters with the glyphs that look like them.
+ *
+ * @param[in]     o           [optional] options; NULL = the defaults
+ * @param[in]     feats       n x dim penultimate-layer features
+ *                            (rec_net_classify_features())
+ * @param[in]     dim         features per glyph (> 0)
+ * @param[in]     ok          [optional] n flags: 0 = the glyph has no
+ *                            reading (left alone, nobody's neighbour);
+ *                            REC_ADAPT_PIECE = a piece cut from a larger
+ *                            blob, or one touching its neighbour (re-read,
+ *                            but no shape mate: note 3); other values =
+ *                            read; NULL = all glyphs read
+ * @param[in]     word        [optional] n word ids in reading order
+ *                            (glyphs of one word consecutive); NULL = no
+ *                            language-model term
+ * @param[in]     lm          [optional] character language model; NULL =
+ *                            the neighbours' posteriors only
+ * @param[in]     n           glyphs on the page
+ * @param[in,out] probs       n x REC_NCLASSES posteriors (each row sums
+ *                            to 1, still does after)
+ * @param[out]    pn_changed  [optional] changes of a glyph's best class
+ *                            (by either step of note 3)
+ * @return 0, or -1 (bad arguments, out of memory; message set)
+ *
+ * Notes:
+ *   (1) Only letters change, within the letters the glyph already has
+ *       mass for; case is kept in the classifier's proportion.
+ *   (2) The language-model term needs word ids and a model; each word is
+ *       then the glyphs with equal consecutive ids.
+ *   (3) With both, shape classes are settled first (settle_shapes()):
+ *       a glyph whose shape mates (alike glyphs read as the same letter,
+ *       o->shape_near) stand in enough different words that all read
+ *       far better with another letter has its letters re-weighed with
+ *       the mates' words, the classifier counted once for all copies.
+ *       This is for a writer whose letter the classifier reads surely
+ *       wrong every time (an e read as c at 0.99): the soft re-reading
+ *       that follows cannot move such a glyph, and the decoder sees only
+ *       one word at a time. o->shape_min = 0 turns it off.
+ */
 int rec_adapt_page(const RecAdaptOptions *o, const float *feats, int dim,
                    const unsigned char *ok, const int *word, const RecLm *lm,
                    int n, float *probs, int *pn_changed)
@@ -279,6 +441,22 @@ int rec_adapt_page(const RecAdaptOptions *o, const float *feats, int dim,
         best[i] = argmax62(p);
     }
     word_deltas(lm, word, best, use, n, lmd, inword, key);
+    if (lm && word && o->shape_min > 0) {
+        memcpy(newp, probs, nn * REC_NCLASSES * sizeof *newp);
+        ShapePage pg = {n, ok, use, inword, best, lmd, key, probs};
+        int flips;
+        int settled = settle_shapes(o, &pg, u, dim, sim, newp, &flips);
+        if (pn_changed)
+            *pn_changed = flips;
+        if (settled > 0) {
+            /* the soft step below starts from the settled page */
+            memcpy(probs, newp, nn * REC_NCLASSES * sizeof *newp);
+            for (int i = 0; i < n; i++)
+                best[i] = argmax62(probs + (size_t)i * REC_NCLASSES);
+            memset(lmd, 0, nn * 26 * sizeof *lmd);
+            word_deltas(lm, word, best, use, n, lmd, inword, key);
+        }
+    }
     beliefs(o, probs, lmd, n, lp);
     memcpy(newp, probs, nn * REC_NCLASSES * sizeof *newp);
     for (int b0 = 0; b0 < n; b0 += ADAPT_BLOCK) {

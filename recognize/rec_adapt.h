@@ -37,7 +37,28 @@ typedef struct {
     float weight;     /* share of the letters' posterior given to the
                          neighbours' belief, times W / (W + 1) for a total
                          neighbour count W (default 0.7) */
+    float shape_near; /* shape mates: glyphs read as the same letter with
+                         a cosine of at least this (default 0.9) */
+    int shape_min;    /* mates (the glyph included) needed before their
+                         words may settle their letter; 0 = never
+                         (default 4) */
+    int shape_words;  /* different words as read they must stand in
+                         (default 3) */
+    float shape_agree; /* share of the mates whose word must gain by the
+                          new letter (default 0.9) */
+    float shape_floor; /* the classifier's mean posteriors are floored
+                          at this when weighed against the words
+                          (default 0.001) */
+    float shape_gain; /* nats a mate's word must gain on average, beyond
+                         the classifier's log-odds against the letter
+                         (default 5) */
+    float shape_share; /* share of a settled glyph's letter mass given to
+                          its mates' verdict (default 0.5) */
 } RecAdaptOptions;
+
+/* ok flag of rec_adapt_page(): a piece cut from a larger blob or touching
+ * its neighbour; re-read, but never a shape mate. */
+#define REC_ADAPT_PIECE 2
 
 /* More glyphs than a written page holds (a dense A4 page: ~5,000): no
  * adaptation (10,000 glyphs cost about 0.4 s of cosines). */

@@ -307,18 +307,35 @@ out:
 }
 
 /* Writer adaptation (rec_adapt.c) over the whole page, with the glyphs'
- * word ids. Returns 0 or -1. */
+ * word ids. A glyph whose box touches or overlaps its neighbour's in the
+ * word, or stands a pixel from it (the pieces of a blob the segmenter
+ * cut, or two letters that touch), is flagged REC_ADAPT_PIECE: its shape
+ * is no letter of the hand to settle others by. Returns 0 or -1. */
 static int adapt_page(const RecAdaptOptions *o, const SegGlyph *glyphs,
                       const float *feats, int dim, const unsigned char *ok,
                       const RecLm *lm, int n, float *probs, int *pn_changed)
 {
     int *wid = malloc((size_t)n * sizeof *wid);
-    if (!wid)
+    unsigned char *flag = malloc((size_t)n);
+    if (!wid || !flag) {
+        free(wid);
+        free(flag);
         return err_set("out of memory for %d glyphs", n);
-    for (int i = 0; i < n; i++)
+    }
+    for (int i = 0; i < n; i++) {
         wid[i] = glyphs[i].word;
-    int rc = rec_adapt_page(o, feats, dim, ok, wid, lm, n, probs, pn_changed);
+        flag[i] = ok[i];
+    }
+    for (int i = 0; i + 1 < n; i++) {
+        const SegBox *a = &glyphs[i].box, *b = &glyphs[i + 1].box;
+        if (wid[i] == wid[i + 1] && b->x <= a->x + a->w + 1 && flag[i] &&
+            flag[i + 1])
+            flag[i] = flag[i + 1] = REC_ADAPT_PIECE;
+    }
+    int rc = rec_adapt_page(o, feats, dim, flag, wid, lm, n, probs,
+                            pn_changed);
     free(wid);
+    free(flag);
     return rc;
 }
 

@@ -196,6 +196,157 @@ static void rec_adapt_page__language_model__words_settle_the_letter(void)
     rec_lm_destroy(&lm);
 }
 
+/* Page of the words ws, each glyph a sure reading of its letter except
+ * the letter shape: every copy of it is read as read at 0.97 and as truth
+ * at 0.005 (a writer who makes one letter look like another, every time).
+ * The copies' indexes go to copies (*nc of them). */
+static void sure_misreads(Page *pg, const char *const *ws, int nw,
+                          char shape, char read, char truth, int *copies,
+                          int *nc)
+{
+    *nc = 0;
+    for (int w = 0; w < nw; w++)
+        for (const char *s = ws[w]; *s; s++) {
+            if (*s == shape) {
+                copies[*nc] = add(pg, 0, 0.01f * *nc, read, 0.97f, truth,
+                                  0.005f, w);
+                (*nc)++;
+            } else
+                add(pg, 2 + (*s - 'a') % (DIM - 2), 0.0f, *s, 0.97f, 0, 0, w);
+        }
+}
+
+/* The writer's e is read as c almost surely, every time: the soft
+ * re-reading cannot move it, but the words its copies stand in ("thc",
+ * "whcn", "thcy", "hcr") all want an e, and they give the e half of
+ * the copies' letter mass (the decoder then reads each word with both). */
+static void rec_adapt_page__sure_misread_shape__words_settle_it(void)
+{
+    static const char corpus[] =
+        "the then they when where there here her he she we see see the "
+        "they then when there where the the the these them then ";
+    RecLm *lm = rec_lm_create_from_text(corpus, strlen(corpus), 4);
+    CHECK(lm != NULL);
+    if (!lm)
+        return;
+    static const char *const ws[] = {"thc", "whcn", "thcy", "hcr"};
+    Page pg = {0};
+    int copies[8], nc;
+    sure_misreads(&pg, ws, 4, 'c', 'c', 'e', copies, &nc);
+    static float before_probs[MAXG * REC_NCLASSES];
+    memcpy(before_probs, pg.probs, sizeof before_probs);
+    Page off = pg;
+    RecAdaptOptions o;
+    rec_adapt_options_init(&o);
+    o.shape_min = 0;
+    CHECK(rec_adapt_page(&o, off.feats, DIM, NULL, off.word, lm, off.n,
+                         off.probs, NULL) == 0);
+    for (int k = 0; k < nc; k++) {
+        CHECK(argmax(row(&off, copies[k])) == cls('c'));
+        CHECK(row(&off, copies[k])[cls('e')] < 0.2f);
+    }
+    CHECK(rec_adapt_page(NULL, pg.feats, DIM, NULL, pg.word, lm, pg.n, pg.probs,
+                         NULL) == 0);
+    for (int k = 0; k < nc; k++) {
+        /* half the letter mass went to the words' verdict, half stayed,
+         * and the soft re-reading that follows leans to the e: the c
+         * keeps a share for the decoder */
+        CHECK(argmax(row(&pg, copies[k])) == cls('e'));
+        CHECK(row(&pg, copies[k])[cls('e')] > 0.5f);
+        CHECK(row(&pg, copies[k])[cls('c')] > 0.1f);
+    }
+    /* with the verdict given all the mass, the copies read e */
+    Page all = off;
+    memcpy(all.probs, before_probs, sizeof all.probs);
+    o.shape_min = 4;
+    o.shape_share = 1.0f;
+    int changed = -1;
+    CHECK(rec_adapt_page(&o, all.feats, DIM, NULL, all.word, lm, all.n,
+                         all.probs, &changed) == 0);
+    for (int k = 0; k < nc; k++)
+        CHECK(argmax(row(&all, copies[k])) == cls('e'));
+    CHECK(changed == nc);
+    rec_lm_destroy(&lm);
+    /* without a language model nothing says so */
+    Page fresh = {0};
+    sure_misreads(&fresh, ws, 4, 'c', 'c', 'e', copies, &nc);
+    CHECK(rec_adapt_page(NULL, fresh.feats, DIM, NULL, fresh.word, NULL,
+                         fresh.n, fresh.probs, NULL) == 0);
+    for (int k = 0; k < nc; k++)
+        CHECK(argmax(row(&fresh, copies[k])) == cls('c'));
+}
+
+/* The same copies flagged as pieces of cut blobs (REC_ADAPT_PIECE): the
+ * bits of a letter the segmenter cut are no letters of the hand, and the
+ * page reads as without the shape step, bit for bit. */
+static void rec_adapt_page__pieces_of_cut_blobs__not_settled(void)
+{
+    static const char corpus[] =
+        "the then they when where there here her he she we see see the ";
+    RecLm *lm = rec_lm_create_from_text(corpus, strlen(corpus), 4);
+    CHECK(lm != NULL);
+    if (!lm)
+        return;
+    static const char *const ws[] = {"thc", "whcn", "thcy", "hcr"};
+    Page pg = {0};
+    int copies[8], nc;
+    sure_misreads(&pg, ws, 4, 'c', 'c', 'e', copies, &nc);
+    unsigned char ok[MAXG];
+    memset(ok, 1, sizeof ok);
+    for (int k = 0; k < nc; k++)
+        ok[copies[k]] = REC_ADAPT_PIECE;
+    Page off = pg;
+    RecAdaptOptions o;
+    rec_adapt_options_init(&o);
+    o.shape_min = 0;
+    CHECK(rec_adapt_page(&o, off.feats, DIM, ok, off.word, lm, off.n,
+                         off.probs, NULL) == 0);
+    CHECK(rec_adapt_page(NULL, pg.feats, DIM, ok, pg.word, lm, pg.n, pg.probs,
+                         NULL) == 0);
+    CHECK(memcmp(off.probs, pg.probs, sizeof pg.probs) == 0);
+    for (int k = 0; k < nc; k++)
+        CHECK(argmax(row(&pg, copies[k])) == cls('c'));
+    rec_lm_destroy(&lm);
+}
+
+/* A sure letter whose words would each read a little better with another
+ * ("tom", "item", "name", "more" in a text that also has "tor", "iter",
+ * "nare", "rore"): small gains do not outweigh a sure classifier. And
+ * copies that stand in fewer than three different words (a form's
+ * repeated "Namc") are no evidence of the hand, however sure the words. */
+static void rec_adapt_page__small_gains_or_one_word__shape_kept(void)
+{
+    static const char corpus[] =
+        "tom tor tor item iter iter name nare nare more rore rore ";
+    RecLm *lm = rec_lm_create_from_text(corpus, strlen(corpus), 4);
+    CHECK(lm != NULL);
+    if (!lm)
+        return;
+    static const char *const ws[] = {"tom", "item", "name", "more"};
+    Page pg = {0};
+    int copies[8], nc;
+    sure_misreads(&pg, ws, 4, 'm', 'm', 'r', copies, &nc);
+    CHECK(rec_adapt_page(NULL, pg.feats, DIM, NULL, pg.word, lm, pg.n, pg.probs,
+                         NULL) == 0);
+    for (int k = 0; k < nc; k++)
+        CHECK(argmax(row(&pg, copies[k])) == cls('m'));
+    rec_lm_destroy(&lm);
+
+    static const char corpus2[] = "name name name name the then ";
+    lm = rec_lm_create_from_text(corpus2, strlen(corpus2), 4);
+    CHECK(lm != NULL);
+    if (!lm)
+        return;
+    static const char *const same[] = {"namc", "namc", "namc", "namc", "namc"};
+    Page rep = {0};
+    sure_misreads(&rep, same, 5, 'c', 'c', 'e', copies, &nc);
+    CHECK(rec_adapt_page(NULL, rep.feats, DIM, NULL, rep.word, lm, rep.n,
+                         rep.probs, NULL) == 0);
+    for (int k = 0; k < nc; k++)
+        CHECK(argmax(row(&rep, copies[k])) == cls('c'));
+    rec_lm_destroy(&lm);
+}
+
 /* A form repeats its labels: the Q of every "Qty" hears the other Q's, all
  * in the same word, which the language model dislikes ("sty" it knows).
  * The same word is no new evidence: the Q's stay Q's. */
@@ -384,6 +535,9 @@ int main(void)
     RUN(rec_adapt_page__digits_and_codes__unchanged);
     RUN(rec_adapt_page__language_model__words_settle_the_letter);
     RUN(rec_adapt_page__same_word_repeated__no_language_model_pull);
+    RUN(rec_adapt_page__sure_misread_shape__words_settle_it);
+    RUN(rec_adapt_page__pieces_of_cut_blobs__not_settled);
+    RUN(rec_adapt_page__small_gains_or_one_word__shape_kept);
     RUN(rec_adapt_page__reversed_page__same_rows);
     RUN(rec_adapt_page__glyph_without_reading__ignored);
     RUN(rec_adapt_page__more_glyphs_than_a_page__rows_unchanged);
