@@ -358,6 +358,10 @@ static int load_models(OcrRun *r, const char *model, const char *lexicon,
         return -1;
     }
     const char *lmp = no_lm ? NULL : cli_lm_path(model);
+    if (!no_lm && !lmp)
+        fprintf(stderr, "inkpipe: no language model (en-fr.lm) beside %s "
+                        "nor installed with inkpipe: reading without one "
+                        "(--no-lm to say so)\n", model);
     if (lmp && !(r->lm = rec_lm_load(lmp))) {
         fprintf(stderr, "inkpipe: cannot load the language model: %s "
                         "(--no-lm runs without)\n", err_get());

@@ -25,6 +25,19 @@ check ocr__with_and_without_lm__both_succeed test "$rc1:$rc2" = "0:0"
 check ocr__lm__same_boxes \
     test "$(grep -o "bbox [0-9 ]*" "$T/lm/p1.hocr")" = "$(grep -o "bbox [0-9 ]*" "$T/nolm/p1.hocr")"
 
+check ocr__lm_found__no_warning test ! -s "$T/err1"
+
+# an inkpipe copied out of the tree, its model without en-fr.lm: it reads
+# without the language model, and says so (else a user cannot tell)
+mkdir -p "$T/alone"
+cp "$INKPIPE" "$T/alone/inkpipe"
+"$T/alone/inkpipe" ocr -f txt -o "$T/alone/out" "$T/in/p1.png" 2>"$T/err7"
+rc=$?
+check ocr__no_lm_found__reads_and_warns test "$rc" = 0 -a -s "$T/alone/out/p1.txt"
+check ocr__no_lm_found__warning_names_model grep -q "no language model.*$T/m/rand.model" "$T/err7"
+"$T/alone/inkpipe" ocr --no-lm -f txt -o "$T/alone/out2" "$T/in/p1.png" 2>"$T/err8"
+check ocr__no_lm_asked__no_warning test ! -s "$T/err8"
+
 # a corrupt model next to the classifier is refused, named
 printf 'IKLM garbage' >"$T/m/en-fr.lm"
 "$INKPIPE" ocr -o "$T/bad" "$T/in/p1.png" 2>"$T/err3"
