@@ -6,6 +6,7 @@
 #include "tests/unit/test.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define N REC_INPUT_SIZE
@@ -265,6 +266,73 @@ static void normalize_pix__colour_and_margin__same_as_grey(void)
     pixDestroy(&pm);
 }
 
+/* Share of output pixels on which a and b disagree by more than 0.5. */
+static float disagree(const float *a, const float *b)
+{
+    int k = 0;
+    for (int i = 0; i < N * N; i++)
+        k += fabsf(a[i] - b[i]) > 0.5f;
+    return (float)k / (N * N);
+}
+
+/* A glyph photographed in uneven light: pencil grey on grey paper, the
+ * light falling from 100 % at the top left to 50 % at the bottom right,
+ * and noise. A global threshold took the dark corner as ink; divided by
+ * the paper level first it reads as the evenly lit glyph. */
+static void normalize_pix__shadow_across_the_glyph__as_evenly_lit(void)
+{
+    enum { W = 120, H = 90 };
+    static unsigned char a[W * H];
+    memset(a, 0, sizeof a);
+    draw_ring(a, W, H, 60, 45, 16, 26);
+    PIX *pb = pix_from_mask(a, W, H);
+    PIX *pg = pixCreate(W, H, 8);
+    uint32_t s = 777;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            s = s * 1664525u + 1013904223u;
+            float light = 1.0f - 0.5f * (float)(x + y) / (float)(W + H - 2);
+            int n = (int)(s >> 24) % 25 - 12;
+            int v = (int)((a[y * W + x] ? 110 : 200) * light) + n;
+            pixSetPixel(pg, x, y, (l_uint32)(v < 0 ? 0 : v > 255 ? 255 : v));
+        }
+    float vb[N * N], vg[N * N];
+    CHECK(rec_glyph_normalize_pix(pb, vb) == 0);
+    CHECK(rec_glyph_normalize_pix(pg, vg) == 0);
+    int bx0, by0, bx1, by1, gx0, gy0, gx1, gy1;
+    ink_box(vb, &bx0, &by0, &bx1, &by1);
+    ink_box(vg, &gx0, &gy0, &gx1, &gy1);
+    CHECK(abs(bx0 - gx0) <= 1 && abs(by0 - gy0) <= 1);
+    CHECK(abs(bx1 - gx1) <= 1 && abs(by1 - gy1) <= 1);
+    CHECK(disagree(vb, vg) < 0.05f);
+    pixDestroy(&pb);
+    pixDestroy(&pg);
+}
+
+/* A digit as small as MNIST's (28 x 28) with a cell of solid ink: its
+ * cells are too small to tell paper from ink, and it is thresholded as it
+ * is, exactly like its binary mask. */
+static void normalize_pix__small_glyph_solid_corner__not_flattened(void)
+{
+    enum { W = 28, H = 28 };
+    static unsigned char a[W * H];
+    memset(a, 0, sizeof a);
+    for (int y = 2; y < 26; y++)
+        for (int x = 5; x < 16; x++)
+            a[y * W + x] = 1; /* a bar down the left, 11 px thick */
+    for (int y = 18; y < 26; y++)
+        for (int x = 5; x < 24; x++)
+            a[y * W + x] = 1; /* and along the bottom: an L */
+    PIX *pb = pix_from_mask(a, W, H);
+    PIX *pg = pix_grey_from_mask(a, W, H, 10);
+    float vb[N * N], vg[N * N];
+    CHECK(rec_glyph_normalize_pix(pb, vb) == 0);
+    CHECK(rec_glyph_normalize_pix(pg, vg) == 0);
+    CHECK(max_diff(vb, vg) < 1e-6f);
+    pixDestroy(&pb);
+    pixDestroy(&pg);
+}
+
 static void normalize_pix__blank_paper__error(void)
 {
     PIX *p = pixCreate(50, 40, 8);
@@ -309,6 +377,8 @@ int main(void)
     RUN(normalize_pix__i_dot__kept);
     RUN(normalize_pix__grey_noisy__close_to_binary);
     RUN(normalize_pix__colour_and_margin__same_as_grey);
+    RUN(normalize_pix__shadow_across_the_glyph__as_evenly_lit);
+    RUN(normalize_pix__small_glyph_solid_corner__not_flattened);
     RUN(normalize_pix__blank_paper__error);
     RUN(drop_specks__two_blobs__small_one_cleared);
     TEST_EXIT();
