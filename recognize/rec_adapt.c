@@ -110,6 +110,18 @@ static int unit(float *v, int dim)
     return 1;
 }
 
+/* The cosines of the block of glyphs from b0 (ADAPT_BLOCK of them, or
+ * fewer at the end) with every glyph of the page: sim[bi * n + j] =
+ * cos(glyph b0 + bi, glyph j), u holding the n unit features. Returns the
+ * block's size. */
+static int cos_block(const float *u, int dim, int n, int b0, float *sim)
+{
+    int bn = n - b0 < ADAPT_BLOCK ? n - b0 : ADAPT_BLOCK;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, bn, n, dim, 1.0f,
+                u + (size_t)b0 * dim, dim, u, dim, 0.0f, sim, n);
+    return bn;
+}
+
 /* lmd[i * 26 + l]: change of the language-model score of glyph i's word
  * when i reads as letter l, the rest of the word as read; 0 without a
  * model. inword[i] = 1 when glyph i is in a word read as letters only;
@@ -341,9 +353,7 @@ static int settle_shapes(const RecAdaptOptions *o, const ShapePage *pg,
     int changed = 0, n = pg->n;
     *pflips = 0;
     for (int b0 = 0; b0 < n; b0 += ADAPT_BLOCK) {
-        int bn = n - b0 < ADAPT_BLOCK ? n - b0 : ADAPT_BLOCK;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, bn, n, dim, 1.0f,
-                    u + (size_t)b0 * dim, dim, u, dim, 0.0f, sim, n);
+        int bn = cos_block(u, dim, n, b0, sim);
         for (int bi = 0; bi < bn; bi++) {
             int i = b0 + bi;
             double q[26];
@@ -460,10 +470,7 @@ int rec_adapt_page(const RecAdaptOptions *o, const float *feats, int dim,
     beliefs(o, probs, lmd, n, lp);
     memcpy(newp, probs, nn * REC_NCLASSES * sizeof *newp);
     for (int b0 = 0; b0 < n; b0 += ADAPT_BLOCK) {
-        int bn = n - b0 < ADAPT_BLOCK ? n - b0 : ADAPT_BLOCK;
-        /* sim[bi][j] = cos(glyph b0 + bi, glyph j) */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, bn, n, dim, 1.0f,
-                    u + (size_t)b0 * dim, dim, u, dim, 0.0f, sim, n);
+        int bn = cos_block(u, dim, n, b0, sim);
         for (int bi = 0; bi < bn; bi++) {
             int i = b0 + bi;
             if (!use[i] || !inword[i] || letter_of(best[i]) < 0)

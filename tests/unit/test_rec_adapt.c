@@ -196,6 +196,14 @@ static void rec_adapt_page__language_model__words_settle_the_letter(void)
     rec_lm_destroy(&lm);
 }
 
+/* A 4-gram model of text (a check fails when it cannot be made). */
+static RecLm *corpus_lm(const char *text)
+{
+    RecLm *lm = rec_lm_create_from_text(text, strlen(text), 4);
+    CHECK(lm != NULL);
+    return lm;
+}
+
 /* Page of the words ws, each glyph a sure reading of its letter except
  * the letter shape: every copy of it is read as read at 0.97 and as truth
  * at 0.005 (a writer who makes one letter look like another, every time).
@@ -216,23 +224,27 @@ static void sure_misreads(Page *pg, const char *const *ws, int nw,
         }
 }
 
+/* The writer whose e reads as c: "thc", "whcn", "thcy", "hcr". */
+static void thc_page(Page *pg, int *copies, int *nc)
+{
+    static const char *const ws[] = {"thc", "whcn", "thcy", "hcr"};
+    sure_misreads(pg, ws, 4, 'c', 'c', 'e', copies, nc);
+}
+
 /* The writer's e is read as c almost surely, every time: the soft
  * re-reading cannot move it, but the words its copies stand in ("thc",
  * "whcn", "thcy", "hcr") all want an e, and they give the e half of
  * the copies' letter mass (the decoder then reads each word with both). */
 static void rec_adapt_page__sure_misread_shape__words_settle_it(void)
 {
-    static const char corpus[] =
-        "the then they when where there here her he she we see see the "
-        "they then when there where the the the these them then ";
-    RecLm *lm = rec_lm_create_from_text(corpus, strlen(corpus), 4);
-    CHECK(lm != NULL);
+    RecLm *lm = corpus_lm("the then they when where there here her he she we "
+                          "see see the they then when there where the the "
+                          "the these them then ");
     if (!lm)
         return;
-    static const char *const ws[] = {"thc", "whcn", "thcy", "hcr"};
     Page pg = {0};
     int copies[8], nc;
-    sure_misreads(&pg, ws, 4, 'c', 'c', 'e', copies, &nc);
+    thc_page(&pg, copies, &nc);
     static float before_probs[MAXG * REC_NCLASSES];
     memcpy(before_probs, pg.probs, sizeof before_probs);
     Page off = pg;
@@ -269,7 +281,7 @@ static void rec_adapt_page__sure_misread_shape__words_settle_it(void)
     rec_lm_destroy(&lm);
     /* without a language model nothing says so */
     Page fresh = {0};
-    sure_misreads(&fresh, ws, 4, 'c', 'c', 'e', copies, &nc);
+    thc_page(&fresh, copies, &nc);
     CHECK(rec_adapt_page(NULL, fresh.feats, DIM, NULL, fresh.word, NULL,
                          fresh.n, fresh.probs, NULL) == 0);
     for (int k = 0; k < nc; k++)
@@ -281,16 +293,13 @@ static void rec_adapt_page__sure_misread_shape__words_settle_it(void)
  * page reads as without the shape step, bit for bit. */
 static void rec_adapt_page__pieces_of_cut_blobs__not_settled(void)
 {
-    static const char corpus[] =
-        "the then they when where there here her he she we see see the ";
-    RecLm *lm = rec_lm_create_from_text(corpus, strlen(corpus), 4);
-    CHECK(lm != NULL);
+    RecLm *lm = corpus_lm("the then they when where there here her he she we "
+                          "see see the ");
     if (!lm)
         return;
-    static const char *const ws[] = {"thc", "whcn", "thcy", "hcr"};
     Page pg = {0};
     int copies[8], nc;
-    sure_misreads(&pg, ws, 4, 'c', 'c', 'e', copies, &nc);
+    thc_page(&pg, copies, &nc);
     unsigned char ok[MAXG];
     memset(ok, 1, sizeof ok);
     for (int k = 0; k < nc; k++)
@@ -316,10 +325,8 @@ static void rec_adapt_page__pieces_of_cut_blobs__not_settled(void)
  * repeated "Namc") are no evidence of the hand, however sure the words. */
 static void rec_adapt_page__small_gains_or_one_word__shape_kept(void)
 {
-    static const char corpus[] =
-        "tom tor tor item iter iter name nare nare more rore rore ";
-    RecLm *lm = rec_lm_create_from_text(corpus, strlen(corpus), 4);
-    CHECK(lm != NULL);
+    RecLm *lm =
+        corpus_lm("tom tor tor item iter iter name nare nare more rore rore ");
     if (!lm)
         return;
     static const char *const ws[] = {"tom", "item", "name", "more"};
@@ -332,10 +339,7 @@ static void rec_adapt_page__small_gains_or_one_word__shape_kept(void)
         CHECK(argmax(row(&pg, copies[k])) == cls('m'));
     rec_lm_destroy(&lm);
 
-    static const char corpus2[] = "name name name name the then ";
-    lm = rec_lm_create_from_text(corpus2, strlen(corpus2), 4);
-    CHECK(lm != NULL);
-    if (!lm)
+    if (!(lm = corpus_lm("name name name name the then ")))
         return;
     static const char *const same[] = {"namc", "namc", "namc", "namc", "namc"};
     Page rep = {0};
