@@ -308,6 +308,10 @@ if want folds && [ "$folds" -gt 0 ]; then
         say "  fold $((f + 1)) pages: $(page_stats <"$out/folds/f$((f + 1)).pages.tsv")"
     done
     cat "$out/folds.writers.tsv" >>"$writers"
+    # the report's per-writer bars: characters right (100 - CER) per writer
+    awk -F'\t' -v set="Composed pages, ${folds} folds: characters right (100 - CER)" \
+        '{ printf "%s\t%s\t%d\t%.2f\t%.2f\tpages\n", set, $1, $3, 100 - $4, 100 - $4 }' \
+        "$out/folds.pages.tsv" >>"$writers"
     say "all writers, each by a model that never saw it: $(writer_stats <"$out/folds.writers.tsv")"
     say "per writer (top-1 / merged):"
     awk -F'\t' '{ printf "  %s %6.2f /%6.2f", $2, $4, $5; if (NR % 4 == 0) printf "\n" }
