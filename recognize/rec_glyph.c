@@ -308,6 +308,25 @@ static void paper_levels(const unsigned char *grey, int w, int h, int stride,
         }
 }
 
+/* Pixel p of an axis cut into n cells of c px: the two cells whose
+ * centres it lies between (*i0, *i1) and its place t from the first to
+ * the second; beyond the outer centres t runs past 0 or 1, so the paper
+ * level is carried on along the last two cells' slope (light falling off
+ * goes on falling off to the picture's edge). */
+static float cell_at(int p, int c, int n, int *i0, int *i1)
+{
+    float f = ((float)p + 0.5f) / (float)c - 0.5f;
+    if (n < 2) {
+        *i0 = *i1 = 0;
+        return 0.0f;
+    }
+    int k = f < 0.0f ? 0 : (int)f;
+    k = k > n - 2 ? n - 2 : k;
+    *i0 = k;
+    *i1 = k + 1;
+    return f - (float)k;
+}
+
 /* img (w x h) replaced by its 3x3 mean (the mean of the pixels inside
  * the image at the borders). 0, or -1 when out of memory. */
 static int box3(unsigned char *img, int w, int h)
@@ -337,12 +356,14 @@ static int box3(unsigned char *img, int w, int h)
 }
 
 /* The image divided by its paper level, bilinear between the cells'
- * centres (0..255, paper = 255): light falling unevenly on a
- * photographed glyph (a shadow across a corner, a phone's vignetting)
- * would otherwise give a global threshold a dark corner as ink. Dividing
+ * centres and carried on beyond them (cell_at(); 0..255, paper = 255):
+ * light falling unevenly on a photographed glyph (a shadow across a
+ * corner, a phone's vignetting) would otherwise give a global threshold
+ * a dark corner as ink. Dividing
  * by a dark corner's paper level also raises its noise, so the result is
  * smoothed by a 3 x 3 mean (box3()); on phone-like pictures of pencil
- * glyphs that took the glyphs read right from 65-68 to 86 %. NULL
+ * glyphs that took the glyphs read right from 65-68 to 86 %, and the
+ * level carried on past the outer cells' centres (cell_at()) to 87 %. NULL
  * (nothing to do) when the paper is even to 1/FLAT_UNEVEN of the
  * contrast hi - lo, as on a scan, so such images binarise as before;
  * also NULL when out of memory (the caller then thresholds the image as
@@ -367,22 +388,17 @@ static unsigned char *flatten_light(const unsigned char *grey, int w, int h,
     if (pmax - pmin > (float)(hi - lo) / FLAT_UNEVEN &&
         (out = malloc((size_t)w * (size_t)h)))
         for (int y = 0; y < h; y++) {
-            float fy = ((float)y + 0.5f) / (float)c - 0.5f;
-            int y0 = fy < 0.0f ? 0 : (int)fy, y1 = y0 + 1 < gh ? y0 + 1 : y0;
-            float ty = fy < 0.0f ? 0.0f : fy - (float)y0;
-            ty = ty > 1.0f ? 1.0f : ty;
+            int y0, y1, x0, x1;
+            float ty = cell_at(y, c, gh, &y0, &y1), tx;
             for (int x = 0; x < w; x++) {
-                float fx = ((float)x + 0.5f) / (float)c - 0.5f;
-                int x0 = fx < 0.0f ? 0 : (int)fx;
-                int x1 = x0 + 1 < gw ? x0 + 1 : x0;
-                float tx = fx < 0.0f ? 0.0f : fx - (float)x0;
-                tx = tx > 1.0f ? 1.0f : tx;
+                tx = cell_at(x, c, gw, &x0, &x1);
                 float top = paper[y0 * gw + x0] * (1 - tx) +
                             paper[y0 * gw + x1] * tx;
                 float bot = paper[y1 * gw + x0] * (1 - tx) +
                             paper[y1 * gw + x1] * tx;
+                float lev = top * (1 - ty) + bot * ty;
                 float v = 255.0f * grey[(size_t)y * (size_t)stride + x] /
-                          (top * (1 - ty) + bot * ty);
+                          (lev < 1.0f ? 1.0f : lev);
                 out[(size_t)y * (size_t)w + x] =
                     (unsigned char)(v > 255.0f ? 255 : v + 0.5f);
             }

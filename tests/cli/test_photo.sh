@@ -4,7 +4,7 @@
 # light"): writer 041's 62 Chars74K pictures drawn in pencil grey on grey
 # paper, the light falling off toward one corner, noise and JPEG, read by
 # the classifier alone with the bundled model. At least 45 of 62 must be
-# read right (top-1; 55 when written, 3 before uneven light was divided
+# read right (top-1; 56 when written, 3 before uneven light was divided
 # out), and the same pictures in even light at least 48 (53 when written).
 # Needs the Chars74K pictures beside the clone (../shared/data;
 # $INKPIPE_TEST_DATA overrides) and ImageMagick; skipped with a line

@@ -309,6 +309,38 @@ static void normalize_pix__shadow_across_the_glyph__as_evenly_lit(void)
     pixDestroy(&pg);
 }
 
+/* The light falls off down to the picture's bottom edge, past the last
+ * cells' centres, and the glyph is a small part of the picture: the
+ * paper level is carried on to the edge, not held at the last centre's
+ * (which left the bottom rows darker than the rest, and a global
+ * threshold took them for the glyph). */
+static void normalize_pix__shade_to_the_edge__small_glyph_found(void)
+{
+    enum { W = 300, H = 200 };
+    static unsigned char a[W * H];
+    memset(a, 0, sizeof a);
+    draw_ring(a, W, H, 150, 100, 8, 13);
+    PIX *pb = pix_from_mask(a, W, H);
+    PIX *pg = pixCreate(W, H, 8);
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            float light = 1.0f - 0.75f * (float)y / (float)(H - 1);
+            int v = (int)((a[y * W + x] ? 20 : 250) * light);
+            pixSetPixel(pg, x, y, (l_uint32)v);
+        }
+    float vb[N * N], vg[N * N];
+    CHECK(rec_glyph_normalize_pix(pb, vb) == 0);
+    CHECK(rec_glyph_normalize_pix(pg, vg) == 0);
+    int bx0, by0, bx1, by1, gx0, gy0, gx1, gy1;
+    ink_box(vb, &bx0, &by0, &bx1, &by1);
+    ink_box(vg, &gx0, &gy0, &gx1, &gy1);
+    CHECK(abs(bx0 - gx0) <= 1 && abs(by0 - gy0) <= 1);
+    CHECK(abs(bx1 - gx1) <= 1 && abs(by1 - gy1) <= 1);
+    CHECK(disagree(vb, vg) < 0.05f);
+    pixDestroy(&pb);
+    pixDestroy(&pg);
+}
+
 /* A digit as small as MNIST's (28 x 28) with a cell of solid ink: its
  * cells are too small to tell paper from ink, and it is thresholded as it
  * is, exactly like its binary mask. */
@@ -378,6 +410,7 @@ int main(void)
     RUN(normalize_pix__grey_noisy__close_to_binary);
     RUN(normalize_pix__colour_and_margin__same_as_grey);
     RUN(normalize_pix__shadow_across_the_glyph__as_evenly_lit);
+    RUN(normalize_pix__shade_to_the_edge__small_glyph_found);
     RUN(normalize_pix__small_glyph_solid_corner__not_flattened);
     RUN(normalize_pix__blank_paper__error);
     RUN(drop_specks__two_blobs__small_one_cleared);
