@@ -234,7 +234,9 @@ static void adapt_glyph(const RecAdaptOptions *o, int i, const float *row,
 /* The page as the shape step sees it (settle_shapes()): per glyph its
  * flags (ok, as rec_adapt_page() got them; use: it has features; inword:
  * in a word read as letters), best class, word-score changes (lmd, 26
- * per glyph), word key and posteriors. */
+ * per glyph), word key and posteriors; and the glyphs that may be shape
+ * mates (read, in a letter word, not a piece) by the letter they read
+ * as: mate[from[l] .. from[l + 1]) in page order (shape_buckets()). */
 typedef struct {
     int n;
     const unsigned char *ok, *use, *inword;
@@ -242,11 +244,40 @@ typedef struct {
     const float *lmd;
     const uint64_t *key;
     const float *probs;
+    const int *mate, *from;
 } ShapePage;
+
+/* May glyph i of pg settle or be settled by its shape (shape_mates())? */
+static int shape_candidate(const ShapePage *pg, int i)
+{
+    return pg->use[i] && pg->inword[i] && letter_of(pg->best[i]) >= 0 &&
+           !(pg->ok && pg->ok[i] == REC_ADAPT_PIECE);
+}
+
+/* pg's candidates by letter into mate (n ints) and from (27 ints), so a
+ * glyph's mates are sought among the glyphs read as its letter only: a
+ * scan of the whole page for every glyph would add a second n^2 loop to
+ * the soft step's on every page. */
+static void shape_buckets(const ShapePage *pg, int *mate, int *from)
+{
+    int fill[26] = {0};
+    memset(from, 0, 27 * sizeof *from);
+    for (int i = 0; i < pg->n; i++)
+        if (shape_candidate(pg, i))
+            from[letter_of(pg->best[i]) + 1]++;
+    for (int l = 0; l < 26; l++)
+        from[l + 1] += from[l];
+    for (int i = 0; i < pg->n; i++)
+        if (shape_candidate(pg, i)) {
+            int l = letter_of(pg->best[i]);
+            mate[from[l] + fill[l]++] = i;
+        }
+}
 
 /* What the words of glyph i's shape mates say: mates are the glyphs
  * read as i's letter X (case folded), in words read as letters, not
- * pieces (REC_ADAPT_PIECE), whose features have a cosine >= o->shape_near
+ * pieces (REC_ADAPT_PIECE; pg->mate holds them by letter), whose
+ * features have a cosine >= o->shape_near
  * with i's (row), i included. Fills the sums over the mates of each
  * letter's word-score change (g), how many mates' words gain by it (pos)
  * and the mates' mean letter posterior (pbar); returns the number of
@@ -260,10 +291,9 @@ static int shape_mates(const RecAdaptOptions *o, const ShapePage *pg, int i,
     memset(g, 0, 26 * sizeof *g);
     memset(pos, 0, 26 * sizeof *pos);
     memset(pbar, 0, 26 * sizeof *pbar);
-    for (int j = 0; j < pg->n; j++) {
-        if (!pg->use[j] || !pg->inword[j] || letter_of(pg->best[j]) != x ||
-            (pg->ok && pg->ok[j] == REC_ADAPT_PIECE) ||
-            (j != i && row[j] < o->shape_near))
+    for (int t = pg->from[x]; t < pg->from[x + 1]; t++) {
+        int j = pg->mate[t];
+        if (j != i && row[j] < o->shape_near)
             continue;
         const float *p = pg->probs + (size_t)j * REC_NCLASSES;
         for (int l = 0; l < 26; l++) {
@@ -346,20 +376,25 @@ static void shape_mix(const RecAdaptOptions *o, const double *q, float *p)
  * ADAPT_BLOCK x n. Decided from pg->probs as they are, written to out (a
  * copy of them). Returns how many glyphs were re-weighed; *pflips counts
  * those that now read another class. */
-static int settle_shapes(const RecAdaptOptions *o, const ShapePage *pg,
+static int settle_shapes(const RecAdaptOptions *o, const ShapePage *page,
                          const float *u, int dim, float *sim, float *out,
                          int *pflips)
 {
-    int changed = 0, n = pg->n;
+    int changed = 0, n = page->n, from[27];
+    int *mate = malloc((size_t)n * sizeof *mate);
     *pflips = 0;
+    if (!mate)
+        return 0; /* out of memory: the page is left to the soft step */
+    ShapePage bucketed = *page, *pg = &bucketed;
+    shape_buckets(pg, mate, from);
+    pg->mate = mate;
+    pg->from = from;
     for (int b0 = 0; b0 < n; b0 += ADAPT_BLOCK) {
         int bn = cos_block(u, dim, n, b0, sim);
         for (int bi = 0; bi < bn; bi++) {
             int i = b0 + bi;
             double q[26];
-            if (!pg->use[i] || !pg->inword[i] ||
-                letter_of(pg->best[i]) < 0 ||
-                (pg->ok && pg->ok[i] == REC_ADAPT_PIECE) ||
+            if (!shape_candidate(pg, i) ||
                 shape_letter(o, pg, i, sim + (size_t)bi * n, q) < 0)
                 continue;
             float *p = out + (size_t)i * REC_NCLASSES;
@@ -368,6 +403,7 @@ static int settle_shapes(const RecAdaptOptions *o, const ShapePage *pg,
             *pflips += argmax62(p) != pg->best[i];
         }
     }
+    free(mate);
     return changed;
 }
 
@@ -453,7 +489,7 @@ int rec_adapt_page(const RecAdaptOptions *o, const float *feats, int dim,
     word_deltas(lm, word, best, use, n, lmd, inword, key);
     if (lm && word && o->shape_min > 0) {
         memcpy(newp, probs, nn * REC_NCLASSES * sizeof *newp);
-        ShapePage pg = {n, ok, use, inword, best, lmd, key, probs};
+        ShapePage pg = {n, ok, use, inword, best, lmd, key, probs, NULL, NULL};
         int flips;
         int settled = settle_shapes(o, &pg, u, dim, sim, newp, &flips);
         if (pn_changed)
