@@ -60,13 +60,6 @@
  * real name crops (docs/segment.md "Small writing"). */
 #define SEG_SMALL_GLYPH 10.0f
 #define SEG_UPSCALE 2
-/* Faint rules (seg_page_binarize note 6): the mean length of the runs
- * of faint pixels along a line that make it a solid rule. */
-#define SEG_FAINT_RUN 6
-/* ... and the glyph height (ink_median_height) under which a strip is not
- * looked at: at half size a dotted divider blurs into a faint line, and
- * painted it was read as 1s. */
-#define SEG_FAINT_GLYPH 30.0f
 
 /**
  * Fill binarisation settings with the defaults (see docs/segment.md).
@@ -1041,159 +1034,6 @@ static int small_writing(PIX **ppixb, PIX *pixg, int half, float k,
     return 1;
 }
 
-/* A grey image searched for faint rules, and its levels: a faint pixel
- * lies between mid and lite (paper - d) and d under the paper beside it
- * (rule_faint). */
-typedef struct {
-    const l_uint32 *data;
-    int wpl, w, h;
-    int mid, d, lite;
-} Faint;
-
-/* The rise of pixel (x, y) over the paper on both sides of it across a
- * line (step dx, dy): the smaller of the brightest pixel 2-5 px before it
- * and the brightest 2-5 px after it, minus its own grey (at the image's
- * edge, the side that is on it). */
-static int rule_rise(const Faint *f, int x, int y, int dx, int dy)
-{
-    int g = GET_DATA_BYTE(f->data + (size_t)y * f->wpl, x), side[2];
-    for (int k = 0; k < 2; k++) {
-        int sgn = k ? 1 : -1, best = -1;
-        for (int o = 2; o <= 5; o++) {
-            int xx = x + sgn * o * dx, yy = y + sgn * o * dy;
-            if (xx < 0 || yy < 0 || xx >= f->w || yy >= f->h)
-                break;
-            int v = GET_DATA_BYTE(f->data + (size_t)yy * f->wpl, xx);
-            best = v > best ? v : best;
-        }
-        side[k] = best;
-    }
-    if (side[0] < 0 && side[1] < 0)
-        return 0;
-    if (side[0] < 0 || side[1] < 0) /* at the image's edge: one side */
-        return (side[0] > side[1] ? side[0] : side[1]) - g;
-    return (side[0] < side[1] ? side[0] : side[1]) - g;
-}
-
-/* Is grey g as light as a rule: between ink and paper (mid..lite)? */
-static inline int faint_level(const Faint *f, int g)
-{
-    return g >= f->mid && g <= f->lite;
-}
-
-/* Is (x, y) a pixel of a faint rule across step (dx, dy): between mid and
- * lite, at least d under the paper on both sides, and no dark pixel
- * (under mid) beside it along the rule's width (the grey edge of a pen
- * stroke)? */
-static int rule_faint(const Faint *f, int x, int y, int dx, int dy)
-{
-    int g = GET_DATA_BYTE(f->data + (size_t)y * f->wpl, x);
-    if (!faint_level(f, g))
-        return 0; /* ink, or paper: most pixels */
-    for (int k = -1; k <= 1; k += 2) {
-        int xx = x + k * dx, yy = y + k * dy;
-        if (xx >= 0 && yy >= 0 && xx < f->w && yy < f->h &&
-            GET_DATA_BYTE(f->data + (size_t)yy * f->wpl, xx) < f->mid)
-            return 0;
-    }
-    return rule_rise(f, x, y, dx, dy) >= f->d;
-}
-
-/* How many pixels of line l (a row when horizontal, else a column) are
- * faint rule pixels across it (rule_faint), 0 when they are not in runs
- * of SEG_FAINT_RUN on average (a dotted or dashed rule, blurred: painted,
- * its dots were glyph pieces). */
-static int faint_count(const Faint *f, int horizontal, int l)
-{
-    int len = horizontal ? f->w : f->h, n = 0, runs = 0, prev = 0;
-    for (int i = 0; i < len; i++) {
-        int on = horizontal ? rule_faint(f, i, l, 0, 1)
-                            : rule_faint(f, l, i, 1, 0);
-        n += on;
-        runs += on && !prev;
-        prev = on;
-    }
-    return n >= SEG_FAINT_RUN * runs ? n : 0;
-}
-
-/* Faint rules (seg_page_binarize note 6): the rows of f with at least
- * hneed faint pixels across them (rule_faint) and the columns with vneed
- * hold light rules; their faint pixels, and where a row and a column of
- * them cross the pixels between mid and lite (as light as a rule), are
- * painted ink into pixb (f's image thresholded). */
-static void faint_paint(PIX *pixb, const Faint *f, int hneed, int vneed)
-{
-    int w = f->w, h = f->h, bwpl = pixGetWpl(pixb);
-    l_uint32 *bdata = pixGetData(pixb);
-    unsigned char *row = calloc((size_t)h, 1), *col = calloc((size_t)w, 1);
-    int *rlev = calloc((size_t)h, sizeof *rlev);
-    int *clev = calloc((size_t)w, sizeof *clev);
-    int nr = 0, nc = 0;
-    /* a line needs as many pixels between mid and lite as faint ones:
-     * one pass counts them, and only lines with enough are looked at */
-    for (int y = 0; rlev && clev && y < h; y++)
-        for (int x = 0; x < w; x++) {
-            int g = GET_DATA_BYTE(f->data + (size_t)y * f->wpl, x);
-            int lev = faint_level(f, g);
-            rlev[y] += lev;
-            clev[x] += lev;
-        }
-    for (int y = 0; row && rlev && clev && y < h; y++)
-        nr += row[y] = rlev[y] >= hneed && faint_count(f, 1, y) >= hneed;
-    for (int x = 0; col && rlev && clev && x < w; x++)
-        nc += col[x] = clev[x] >= vneed && faint_count(f, 0, x) >= vneed;
-    free(rlev);
-    free(clev);
-    /* rules are a few lines of the crop; many are a texture (the lines
-     * of a screen photographed, paper's grain): nothing is painted */
-    int any = nr + nc > 0 && 20 * nr <= 3 * h && 20 * nc <= 3 * w;
-    for (int y = 0; row && col && any && y < h; y++)
-        for (int x = 0; x < w; x++) {
-            if (!row[y] && !col[x])
-                continue;
-            int g = GET_DATA_BYTE(f->data + (size_t)y * f->wpl, x);
-            int paint = (row[y] && col[x] && faint_level(f, g)) ||
-                        (row[y] && rule_faint(f, x, y, 0, 1)) ||
-                        (col[x] && rule_faint(f, x, y, 1, 0));
-            if (paint)
-                SET_DATA_BIT(bdata + (size_t)y * bwpl, x);
-        }
-    free(row);
-    free(col);
-}
-
-/* Faint rules of a strip (a field or line cut out: at least twice as
- * wide as high; seg_page_binarize note 6) painted into pixb, which is
- * pixg thresholded at its size, its glyphs med px high
- * (ink_median_height): a form printed in a light colour or faded loses
- * its boxes in bits at a Sauvola threshold, and the bits were read as 1s;
- * whole, they go as furniture. The paper is the grey's 90th percentile,
- * the ink its 1st. */
-static void faint_rules(PIX *pixb, PIX *pixg, float med)
-{
-    int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
-    if (w < 2 * h || h < 16 || med < SEG_FAINT_GLYPH)
-        return;
-    NUMA *na = pixGetGrayHistogram(pixg, 1);
-    if (!na)
-        return;
-    l_float32 paper = 0, dark = 0;
-    numaHistogramGetValFromRank(na, 0.9f, &paper);
-    numaHistogramGetValFromRank(na, 0.01f, &dark);
-    numaDestroy(&na);
-    int contrast = (int)(paper - dark);
-    if (contrast < 80)
-        return;
-    Faint f = {pixGetData(pixg), pixGetWpl(pixg), w, h, 0, 0, 0};
-    f.mid = (int)(dark + paper) / 2;
-    f.d = contrast / 8;
-    f.lite = (int)paper - f.d;
-    int vneed = (int)(0.35f * h);
-    if (vneed < (int)(0.8f * med))
-        vneed = (int)(0.8f * med);
-    faint_paint(pixb, &f, (int)(0.4f * w), vneed);
-}
-
 /* Rotate a 1 bpp page about its centre by angle_deg (clockwise positive),
  * bringing in white. Shear rotation is what Leptonica uses for 1 bpp. */
 static PIX *rotate_binary(PIX *pixb, float angle_deg)
@@ -1384,6 +1224,16 @@ static float find_skew(PIX *pixb, int dpi)
  *       them (a texture: a screen photographed), and not on a strip
  *       whose glyphs measure under SEG_FAINT_GLYPH px (a field scanned
  *       at half size, where a dotted divider blurs into a faint line).
+ *       (segment/seg_faint.c, seg__faint_strip)
+ *   (7) Faint rules on a page (Sauvola without opt->window, pscale
+ *       given, grey input over a million pixels): a field's rules are
+ *       too short against a page's width for (6), so runs of faint
+ *       pixels along rows, at least 0.4 in long (bridging a stroke
+ *       written across), are rules; the nearest rule below one that
+ *       spans the same columns closes a box, whose sides and dividers
+ *       are searched between them; short faint columns standing on a
+ *       rule are a comb's ticks. All are painted ink, so a field on a
+ *       page is read as its crop is (seg__faint_page).
  */
 PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
                        float *pskew_deg, int *pscale)
@@ -1453,7 +1303,10 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
                 if (small_writing(&pixb, pixg, half, opt->k, med, inner))
                     *pscale = SEG_UPSCALE;
                 else
-                    faint_rules(pixb, pixg, med);
+                    seg__faint_strip(pixb, pixg, med);
+            } else if (pixb && pscale && opt->window == 0 && d != 1 &&
+                       seg__faint_page(pixb, pixg, dpi) < 0) {
+                pixDestroy(&pixb); /* out of memory: said below */
             }
         } else {
             if (half > lim)

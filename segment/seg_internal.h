@@ -155,6 +155,10 @@ void seg__cell_thresholds(const double *i1, const double *i2, int nx, int ny,
                           int simd, float *th);
 int seg__ink_extent(PIX *pixb, l_int32 *pon, BOX **pbox);
 
+/* seg_faint.c */
+void seg__faint_strip(PIX *pixb, PIX *pixg, float med);
+int seg__faint_page(PIX *pixb, PIX *pixg, int dpi);
+
 /* seg_runs.c */
 PIX *seg__open_rows(PIX *pixs, int len);
 PIX *seg__close_rows(PIX *pixs, int len);

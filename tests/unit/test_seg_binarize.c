@@ -706,31 +706,73 @@ static void seg_page_binarize__faint_box_in_crop__painted_whole(void)
     pixDestroy(&g);
 }
 
-static void seg_page_binarize__faint_lines_on_page__left_as_thresholded(void)
+/* faint_box_crop(rule) at (100, 100) on a 1200 x 1000 page of paper
+ * 235: a field of a form, read as a whole page. */
+static PIX *faint_box_page(int rule)
 {
-    /* a page (over a million pixels) is not looked at for faint rules:
-     * the same box at the top of a 1200 x 1000 page comes out as
-     * Sauvola leaves it, in bits */
-    PIX *crop = faint_box_crop(190);
+    PIX *crop = faint_box_crop(rule);
     PIX *g = pixCreate(1200, 1000, 8);
     pixSetAllArbitrary(g, 235);
-    pixRasterop(g, 0, 0, 420, 60, PIX_SRC, crop, 0, 0);
+    pixRasterop(g, 100, 100, 420, 60, PIX_SRC, crop, 0, 0);
+    pixDestroy(&crop);
+    return g;
+}
+
+static void seg_page_binarize__faint_box_on_page__painted_as_in_crop(void)
+{
+    /* the same light box as a field of a page (over a million pixels,
+     * note 7): its rules and dividers are painted whole, as in the crop,
+     * so that a form printed light reads on a page as its fields do cut
+     * out (before: Sauvola's bits, read as 1s) */
     SegBinarizeOptions o;
     seg_binarize_options_init(&o);
     o.deskew = 0;
+    PIX *g = faint_box_page(190);
+    PIX *b0 = seg_page_binarize(g, 0, &o, NULL, NULL);
     int scale = 0;
     PIX *b = seg_page_binarize(g, 0, &o, NULL, &scale);
-    CHECK(b != NULL);
-    if (b) {
-        int div = 0;
-        for (int k = 1; k < 7; k++)
-            div += rows_inked(b, 60 * k, 60 * k + 2, 0, 60) >= 58;
-        printf("  %d of 6 dividers whole\n", div);
-        CHECK(div < 6);
+    CHECK(b0 != NULL && b != NULL && scale == 1);
+    if (b0 && b && scale == 1) {
+        int div0 = 0, top = 0, bot = 0, div = 0, wide = 0;
+        for (int k = 1; k < 7; k++) {
+            div0 += rows_inked(b0, 100 + 60 * k, 102 + 60 * k, 100, 160) >= 58;
+            div += rows_inked(b, 100 + 60 * k, 102 + 60 * k, 100, 160) >= 58;
+        }
+        for (int x = 100; x < 520; x++) {
+            top += rows_inked(b, x, x + 1, 100, 102) > 0;
+            bot += rows_inked(b, x, x + 1, 158, 160) > 0;
+        }
+        for (int y = 114; y < 146; y++)
+            wide += rows_inked(b, 127, 128, y, y + 1) +
+                    rows_inked(b, 134, 135, y, y + 1);
+        printf("  thresholded only: %d of 6 dividers whole; searched: top "
+               "%d, bottom %d of 420 columns, %d of 6 dividers, %d stroke "
+               "edge pixels\n", div0, top, bot, div, wide);
+        CHECK(div0 < 6);
+        CHECK(top >= 415 && bot >= 415 && div == 6);
+        CHECK(wide == 0);
     }
+    pixDestroy(&b0);
     pixDestroy(&b);
     pixDestroy(&g);
-    pixDestroy(&crop);
+}
+
+static void seg_page_binarize__page_without_faint_rules__as_thresholded(void)
+{
+    /* the same page with its lines as paper, only the pen strokes (with
+     * grey edges as light as a rule): nothing is painted */
+    SegBinarizeOptions o;
+    seg_binarize_options_init(&o);
+    o.deskew = 0;
+    PIX *g = faint_box_page(235);
+    PIX *b0 = seg_page_binarize(g, 0, &o, NULL, NULL);
+    int scale = 0;
+    PIX *b = seg_page_binarize(g, 0, &o, NULL, &scale);
+    l_int32 same = 0;
+    CHECK(b0 && b && pixEqual(b0, b, &same) == 0 && same);
+    pixDestroy(&b0);
+    pixDestroy(&b);
+    pixDestroy(&g);
 }
 
 static void seg_page_binarize__bad_arguments__error(void)
@@ -771,7 +813,8 @@ int main(void)
     RUN(seg_page_binarize__very_dark_page__text_found);
     RUN(seg_page_binarize__black_and_random_pages__no_crash);
     RUN(seg_page_binarize__faint_box_in_crop__painted_whole);
-    RUN(seg_page_binarize__faint_lines_on_page__left_as_thresholded);
+    RUN(seg_page_binarize__faint_box_on_page__painted_as_in_crop);
+    RUN(seg_page_binarize__page_without_faint_rules__as_thresholded);
     RUN(seg_page_binarize__bad_arguments__error);
     TEST_EXIT();
 }

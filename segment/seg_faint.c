@@ -1,0 +1,572 @@
+/*
+ * seg_faint.c - rules printed light (a form in a drop-out colour, or
+ * faded) found in the grey image and painted whole into the binary one.
+ *
+ * Design: Sauvola keeps a light rule in bits, or thin and broken; the
+ * furniture step needs a long, whole rule to find one, so the bits were
+ * read as 1s. A faint rule pixel lies between the ink and the paper, is
+ * well under the paper 2-5 px on both sides across the rule, and has no
+ * dark pixel just beside it across the rule (a pen stroke's grey edge);
+ * painted ink, the rule goes as a dark rule does. Two searches:
+ *   - a strip (a field or line cut out; seg__faint_strip, seg_page_binarize
+ *     note 6): rows and columns spanning most of the strip;
+ *   - a page (seg__faint_page, note 7): runs of such pixels along each
+ *     row, at least SEG_FAINT_PAGE_INCH long, stacked rows merged into
+ *     one rule; two rules one above the other make a box, whose columns
+ *     between them are searched for its sides and dividers. A field on a
+ *     page so gets the rules its crop would get.
+ * Threading: no global state.
+ */
+#include "segment/seg_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* Faint rules (seg_page_binarize note 6): the mean length of the runs
+ * of faint pixels along a line that make it a solid rule. */
+#define SEG_FAINT_RUN 6
+/* ... and the glyph height (ink_median_height) under which a strip is not
+ * looked at: at half size a dotted divider blurs into a faint line, and
+ * painted it was read as 1s. */
+#define SEG_FAINT_GLYPH 30.0f
+/* Faint rules on a page (seg_page_binarize note 7): the shortest rule,
+ * in inches (a field of two or three boxes); the paper pixels in a row
+ * (a flicker) and the darker ones (a stroke across it, in inches) a rule
+ * bridges; the share of a run that must be
+ * faint rule pixels; how far apart (in inches) a box's top and bottom
+ * rules may be; the share of a box's height its sides must span. */
+#define SEG_FAINT_PAGE_INCH 0.4f
+#define SEG_FAINT_GAP 4
+#define SEG_FAINT_INK_INCH 0.1f
+#define SEG_FAINT_FILL 0.6f
+#define SEG_FAINT_BOX_MIN 0.04f
+#define SEG_FAINT_BOX_MAX 0.6f
+#define SEG_FAINT_SIDE 0.6f
+/* A comb's ticks (seg_page_binarize note 7): the longest searched and
+ * the shortest painted, in inches, from the rule they stand on. */
+#define SEG_FAINT_TICK_MAX 0.12f
+#define SEG_FAINT_TICK_MIN 0.03f
+
+/* A grey image searched for faint rules, and its levels: a faint pixel
+ * lies between mid and lite (paper - d) and d under the paper beside it
+ * (rule_faint). */
+typedef struct {
+    const l_uint32 *data;
+    int wpl, w, h;
+    int mid, d, lite;
+} Faint;
+
+/* The rise of pixel (x, y) over the paper on both sides of it across a
+ * line (step dx, dy): the smaller of the brightest pixel 2-5 px before it
+ * and the brightest 2-5 px after it, minus its own grey (at the image's
+ * edge, the side that is on it). */
+static int rule_rise(const Faint *f, int x, int y, int dx, int dy)
+{
+    int g = GET_DATA_BYTE(f->data + (size_t)y * f->wpl, x), side[2];
+    for (int k = 0; k < 2; k++) {
+        int sgn = k ? 1 : -1, best = -1;
+        for (int o = 2; o <= 5; o++) {
+            int xx = x + sgn * o * dx, yy = y + sgn * o * dy;
+            if (xx < 0 || yy < 0 || xx >= f->w || yy >= f->h)
+                break;
+            int v = GET_DATA_BYTE(f->data + (size_t)yy * f->wpl, xx);
+            best = v > best ? v : best;
+        }
+        side[k] = best;
+    }
+    if (side[0] < 0 && side[1] < 0)
+        return 0;
+    if (side[0] < 0 || side[1] < 0) /* at the image's edge: one side */
+        return (side[0] > side[1] ? side[0] : side[1]) - g;
+    return (side[0] < side[1] ? side[0] : side[1]) - g;
+}
+
+/* Is grey g as light as a rule: between ink and paper (mid..lite)? */
+static inline int faint_level(const Faint *f, int g)
+{
+    return g >= f->mid && g <= f->lite;
+}
+
+/* Is (x, y) a pixel of a faint rule across step (dx, dy): between mid and
+ * lite, at least d under the paper on both sides, and no dark pixel
+ * (under mid) beside it along the rule's width (the grey edge of a pen
+ * stroke)? */
+static int rule_faint(const Faint *f, int x, int y, int dx, int dy)
+{
+    int g = GET_DATA_BYTE(f->data + (size_t)y * f->wpl, x);
+    if (!faint_level(f, g))
+        return 0; /* ink, or paper: most pixels */
+    for (int k = -1; k <= 1; k += 2) {
+        int xx = x + k * dx, yy = y + k * dy;
+        if (xx >= 0 && yy >= 0 && xx < f->w && yy < f->h &&
+            GET_DATA_BYTE(f->data + (size_t)yy * f->wpl, xx) < f->mid)
+            return 0;
+    }
+    return rule_rise(f, x, y, dx, dy) >= f->d;
+}
+
+/* How many pixels of line l (a row when horizontal, else a column) are
+ * faint rule pixels across it (rule_faint), 0 when they are not in runs
+ * of SEG_FAINT_RUN on average (a dotted or dashed rule, blurred: painted,
+ * its dots were glyph pieces). */
+static int faint_count(const Faint *f, int horizontal, int l)
+{
+    int len = horizontal ? f->w : f->h, n = 0, runs = 0, prev = 0;
+    for (int i = 0; i < len; i++) {
+        int on = horizontal ? rule_faint(f, i, l, 0, 1)
+                            : rule_faint(f, l, i, 1, 0);
+        n += on;
+        runs += on && !prev;
+        prev = on;
+    }
+    return n >= SEG_FAINT_RUN * runs ? n : 0;
+}
+
+/* Faint rules (seg_page_binarize note 6): the rows of f with at least
+ * hneed faint pixels across them (rule_faint) and the columns with vneed
+ * hold light rules; their faint pixels, and where a row and a column of
+ * them cross the pixels between mid and lite (as light as a rule), are
+ * painted ink into pixb (f's image thresholded). */
+static void faint_paint(PIX *pixb, const Faint *f, int hneed, int vneed)
+{
+    int w = f->w, h = f->h, bwpl = pixGetWpl(pixb);
+    l_uint32 *bdata = pixGetData(pixb);
+    unsigned char *row = calloc((size_t)h, 1), *col = calloc((size_t)w, 1);
+    int *rlev = calloc((size_t)h, sizeof *rlev);
+    int *clev = calloc((size_t)w, sizeof *clev);
+    int nr = 0, nc = 0;
+    /* a line needs as many pixels between mid and lite as faint ones:
+     * one pass counts them, and only lines with enough are looked at */
+    for (int y = 0; rlev && clev && y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int g = GET_DATA_BYTE(f->data + (size_t)y * f->wpl, x);
+            int lev = faint_level(f, g);
+            rlev[y] += lev;
+            clev[x] += lev;
+        }
+    for (int y = 0; row && rlev && clev && y < h; y++)
+        nr += row[y] = rlev[y] >= hneed && faint_count(f, 1, y) >= hneed;
+    for (int x = 0; col && rlev && clev && x < w; x++)
+        nc += col[x] = clev[x] >= vneed && faint_count(f, 0, x) >= vneed;
+    free(rlev);
+    free(clev);
+    /* rules are a few lines of the crop; many are a texture (the lines
+     * of a screen photographed, paper's grain): nothing is painted */
+    int any = nr + nc > 0 && 20 * nr <= 3 * h && 20 * nc <= 3 * w;
+    for (int y = 0; row && col && any && y < h; y++)
+        for (int x = 0; x < w; x++) {
+            if (!row[y] && !col[x])
+                continue;
+            int g = GET_DATA_BYTE(f->data + (size_t)y * f->wpl, x);
+            int paint = (row[y] && col[x] && faint_level(f, g)) ||
+                        (row[y] && rule_faint(f, x, y, 0, 1)) ||
+                        (col[x] && rule_faint(f, x, y, 1, 0));
+            if (paint)
+                SET_DATA_BIT(bdata + (size_t)y * bwpl, x);
+        }
+    free(row);
+    free(col);
+}
+
+/**
+ * Paint the faint rules of a strip (a field or line cut out: at least
+ * twice as wide as high; seg_page_binarize note 6) into its binary image.
+ * The paper is the grey's 90th percentile, the ink its 1st; rows whose
+ * faint pixels span 0.4 of the width, and columns whose faint pixels
+ * span max(0.35 of the height, 0.8 glyph heights), are rules.
+ *
+ * @param[in,out] pixb  pixg thresholded at its size (1 bpp)
+ * @param[in]     pixg  the strip's grey image (8 bpp)
+ * @param[in]     med   the strip's glyph height in px (ink_median_height);
+ *                      under SEG_FAINT_GLYPH nothing is painted
+ */
+void seg__faint_strip(PIX *pixb, PIX *pixg, float med)
+{
+    int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
+    if (w < 2 * h || h < 16 || med < SEG_FAINT_GLYPH)
+        return;
+    NUMA *na = pixGetGrayHistogram(pixg, 1);
+    if (!na)
+        return;
+    l_float32 paper = 0, dark = 0;
+    numaHistogramGetValFromRank(na, 0.9f, &paper);
+    numaHistogramGetValFromRank(na, 0.01f, &dark);
+    numaDestroy(&na);
+    int contrast = (int)(paper - dark);
+    if (contrast < 80)
+        return;
+    Faint f = {pixGetData(pixg), pixGetWpl(pixg), w, h, 0, 0, 0};
+    f.mid = (int)(dark + paper) / 2;
+    f.d = contrast / 8;
+    f.lite = (int)paper - f.d;
+    int vneed = (int)(0.35f * h);
+    if (vneed < (int)(0.8f * med))
+        vneed = (int)(0.8f * med);
+    faint_paint(pixb, &f, (int)(0.4f * w), vneed);
+}
+
+
+/* A faint rule on a page: rows y0..y1, columns x0..x1. */
+typedef struct {
+    int x0, x1, y0, y1;
+} FaintRule;
+
+typedef struct {
+    FaintRule *v;
+    int n, cap;
+} FaintRules;
+
+/* Add the run x0..x1 of row y to rs: it thickens a rule that ends on
+ * one of the two rows above and overlaps it by half the shorter, else it
+ * starts one. Returns 0, or -1 out of memory. */
+static int rules_add(FaintRules *rs, int x0, int x1, int y)
+{
+    for (int i = rs->n - 1; i >= 0; i--) {
+        FaintRule *r = &rs->v[i];
+        if (r->y1 < y - 2)
+            continue;
+        int lo = x0 > r->x0 ? x0 : r->x0, hi = x1 < r->x1 ? x1 : r->x1;
+        int shorter = x1 - x0 < r->x1 - r->x0 ? x1 - x0 : r->x1 - r->x0;
+        if (2 * (hi - lo) < shorter)
+            continue;
+        r->x0 = x0 < r->x0 ? x0 : r->x0;
+        r->x1 = x1 > r->x1 ? x1 : r->x1;
+        r->y1 = y;
+        return 0;
+    }
+    if (rs->n == rs->cap) {
+        int cap = rs->cap ? 2 * rs->cap : 16;
+        FaintRule *v = realloc(rs->v, (size_t)cap * sizeof *v);
+        if (!v)
+            return -1;
+        rs->v = v;
+        rs->cap = cap;
+    }
+    rs->v[rs->n++] = (FaintRule){x0, x1, y, y};
+    return 0;
+}
+
+/* How many pixels of row y may be faint rule pixels across it: as light
+ * as a rule (faint_level) and at least d under the pixels 4 rows above
+ * and below (one of them at the page's edge), as rule_rise asks of the
+ * brightest 2-5 rows away. A pen stroke's grey edge rarely has paper on
+ * both sides; a rule's pixels have. Whole words 16 bytes at a time
+ * (SSE2; their order in a word does not matter to a count), the rest one
+ * by one. */
+static int row_gate_count(const Faint *f, int y)
+{
+    int ya = y >= 4 ? y - 4 : y + 4, yb = y + 4 < f->h ? y + 4 : y - 4;
+    if (ya < 0 || ya >= f->h || yb < 0)
+        return 0; /* a page under 5 rows */
+    const l_uint32 *line = f->data + (size_t)y * f->wpl;
+    const unsigned char *b = (const unsigned char *)line;
+    const unsigned char *pa = (const unsigned char *)(f->data +
+                                                      (size_t)ya * f->wpl);
+    const unsigned char *pb = (const unsigned char *)(f->data +
+                                                      (size_t)yb * f->wpl);
+    unsigned lo = (unsigned)f->mid, span = (unsigned)(f->lite - f->mid);
+    int full = f->w / 4 * 4, n = 0, i = 0;
+#if defined(__SSE2__)
+    /* (b - lo) as unsigned bytes is at most span when max(b - lo, span)
+     * == span; a >= b + d (saturated) when max(a, b + d) == a; the
+     * matches summed by psadbw */
+    const __m128i vlo = _mm_set1_epi8((char)lo);
+    const __m128i vspan = _mm_set1_epi8((char)span);
+    const __m128i vd = _mm_set1_epi8((char)f->d);
+    const __m128i one = _mm_set1_epi8(1), zero = _mm_setzero_si128();
+    __m128i acc = zero;
+    for (; i + 16 <= full; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(b + i));
+        __m128i u = _mm_loadu_si128((const __m128i *)(pa + i));
+        __m128i w = _mm_loadu_si128((const __m128i *)(pb + i));
+        __m128i vup = _mm_adds_epu8(v, vd);
+        __m128i in = _mm_sub_epi8(v, vlo);
+        in = _mm_cmpeq_epi8(_mm_max_epu8(in, vspan), vspan);
+        in = _mm_and_si128(in, _mm_cmpeq_epi8(_mm_max_epu8(u, vup), u));
+        in = _mm_and_si128(in, _mm_cmpeq_epi8(_mm_max_epu8(w, vup), w));
+        in = _mm_and_si128(in, one);
+        acc = _mm_add_epi64(acc, _mm_sad_epu8(in, zero));
+    }
+    n = _mm_cvtsi128_si32(acc) +
+        _mm_cvtsi128_si32(_mm_unpackhi_epi64(acc, acc));
+#endif
+    for (; i < full; i++)
+        n += (unsigned)(b[i] - lo) <= span && pa[i] >= b[i] + f->d &&
+             pb[i] >= b[i] + f->d;
+    const l_uint32 *la = f->data + (size_t)ya * f->wpl;
+    const l_uint32 *lb = f->data + (size_t)yb * f->wpl;
+    for (int x = full; x < f->w; x++) {
+        int g = GET_DATA_BYTE(line, x);
+        n += faint_level(f, g) && (int)GET_DATA_BYTE(la, x) >= g + f->d &&
+             (int)GET_DATA_BYTE(lb, x) >= g + f->d;
+    }
+    return n;
+}
+
+/* The runs of faint rule pixels along row y (rule_faint across it) with
+ * at least need of them, added to rs (rules_add). Between two faint rule
+ * pixels a run bridges up to SEG_FAINT_GAP pixels of paper (lighter than
+ * lite) in a row, and up to inkgap darker ones (a stroke written across
+ * the rule, with its grey edges; where a side meets the rule); it needs
+ * SEG_FAINT_FILL of its length faint and runs of SEG_FAINT_RUN on
+ * average (a dotted rule is no rule).
+ * Returns 0, or -1 out of memory. */
+static int row_rules(const Faint *f, int y, int need, int inkgap,
+                     FaintRules *rs)
+{
+    const l_uint32 *line = f->data + (size_t)y * f->wpl;
+    int start = -1, last = -1, on = 0, runs = 0, prev = 0;
+    int paper = 0, covered = 0;
+    for (int x = 0; x <= f->w; x++) {
+        if (x < f->w && faint_level(f, GET_DATA_BYTE(line, x)) &&
+            rule_faint(f, x, y, 0, 1)) {
+            if (start < 0)
+                start = x, on = runs = 0;
+            on++;
+            runs += !prev;
+            prev = 1;
+            last = x;
+            paper = covered = 0;
+            continue;
+        }
+        prev = 0;
+        if (start < 0)
+            continue;
+        if (x < f->w) {
+            if (GET_DATA_BYTE(line, x) > f->lite)
+                paper++;
+            else
+                covered++, paper = 0;
+            if (paper <= SEG_FAINT_GAP && covered <= inkgap)
+                continue;
+        }
+        if (on >= need && on >= SEG_FAINT_RUN * runs &&
+            on >= SEG_FAINT_FILL * (float)(last - start + 1) &&
+            rules_add(rs, start, last, y) < 0)
+            return -1;
+        start = -1;
+    }
+    return 0;
+}
+
+/* Paint rule r: every pixel of its rows and span at most as light as a
+ * rule (lite): under a stroke that ends on the rule its pixels are faint
+ * across neither way, and the rule must stay whole. */
+static void rule_paint(PIX *pixb, const Faint *f, const FaintRule *r)
+{
+    l_uint32 *bdata = pixGetData(pixb);
+    int bwpl = pixGetWpl(pixb);
+    for (int y = r->y0; y <= r->y1; y++) {
+        const l_uint32 *line = f->data + (size_t)y * f->wpl;
+        for (int x = r->x0; x <= r->x1; x++)
+            if (GET_DATA_BYTE(line, x) <= f->lite)
+                SET_DATA_BIT(bdata + (size_t)y * bwpl, x);
+    }
+}
+
+/* The sides and dividers of the box between rules a (above) and b: each
+ * column over their spans (3 px more each way) whose faint pixels
+ * across it (rule_faint, left to right) cover SEG_FAINT_SIDE of the rows
+ * between the rules, in runs of SEG_FAINT_RUN on average, is a side.
+ * Between the rules every pixel of it at most as light as a rule is
+ * painted (beside a digit that touches it, it is faint across neither
+ * way, and the furniture step needs it whole), and where it meets a or b
+ * (the corner) the pixels as light as a rule. */
+static void box_sides(PIX *pixb, const Faint *f, const FaintRule *a,
+                      const FaintRule *b)
+{
+    l_uint32 *bdata = pixGetData(pixb);
+    int bwpl = pixGetWpl(pixb);
+    int x0 = (a->x0 < b->x0 ? a->x0 : b->x0) - 3;
+    int x1 = (a->x1 > b->x1 ? a->x1 : b->x1) + 3;
+    int y0 = a->y1 + 1, y1 = b->y0 - 1;
+    x0 = x0 < 0 ? 0 : x0;
+    x1 = x1 >= f->w ? f->w - 1 : x1;
+    for (int x = x0; x <= x1; x++) {
+        int on = 0, runs = 0, prev = 0;
+        for (int y = y0; y <= y1; y++) {
+            int hit = rule_faint(f, x, y, 1, 0);
+            on += hit;
+            runs += hit && !prev;
+            prev = hit;
+        }
+        if (on < SEG_FAINT_SIDE * (float)(y1 - y0 + 1) ||
+            on < SEG_FAINT_RUN * runs)
+            continue;
+        int top = a->y0 - 2 < 0 ? 0 : a->y0 - 2;
+        int bot = b->y1 + 2 >= f->h ? f->h - 1 : b->y1 + 2;
+        for (int y = top; y <= bot; y++) {
+            int g = GET_DATA_BYTE(f->data + (size_t)y * f->wpl, x);
+            int in = y >= y0 && y <= y1;
+            if (in ? g <= f->lite : faint_level(f, g))
+                SET_DATA_BIT(bdata + (size_t)y * bwpl, x);
+        }
+    }
+}
+
+/* The ticks of a comb on rule r: each column over its span (3 px more
+ * each way: a tick at its end) whose faint
+ * pixels across it (rule_faint, left to right) start on the row next to
+ * r, above or below it, and go on for at least SEG_FAINT_TICK_MIN inches
+ * (with gaps of a pixel) is a tick, up to SEG_FAINT_TICK_MAX inches:
+ * its pixels at most as light as a rule are painted, and where it meets
+ * r the pixels as light as a rule. */
+static void rule_ticks(PIX *pixb, const Faint *f, const FaintRule *r,
+                       int dpi)
+{
+    l_uint32 *bdata = pixGetData(pixb);
+    int bwpl = pixGetWpl(pixb);
+    int tmax = (int)(SEG_FAINT_TICK_MAX * dpi);
+    int tmin = (int)(SEG_FAINT_TICK_MIN * dpi);
+    int x0 = r->x0 - 3 < 0 ? 0 : r->x0 - 3;
+    int x1 = r->x1 + 3 >= f->w ? f->w - 1 : r->x1 + 3;
+    for (int x = x0; x <= x1; x++)
+        for (int dir = -1; dir <= 1; dir += 2) {
+            int y = dir < 0 ? r->y0 - 1 : r->y1 + 1, end = y, miss = 0;
+            for (int k = 0; k < tmax && y >= 0 && y < f->h && miss < 2;
+                 k++, y += dir) {
+                if (rule_faint(f, x, y, 1, 0))
+                    end = y, miss = 0;
+                else
+                    miss++;
+            }
+            int len = dir * (end - (dir < 0 ? r->y0 - 1 : r->y1 + 1)) + 1;
+            if (len < tmin)
+                continue;
+            int lo = dir < 0 ? end : r->y0, hi = dir < 0 ? r->y1 : end;
+            for (int yy = lo; yy <= hi; yy++) {
+                int g = GET_DATA_BYTE(f->data + (size_t)yy * f->wpl, x);
+                int on = yy < r->y0 || yy > r->y1 ? g <= f->lite
+                                                  : faint_level(f, g);
+                if (on)
+                    SET_DATA_BIT(bdata + (size_t)yy * bwpl, x);
+            }
+        }
+}
+
+/* The box under rule a: the nearest rule below it, SEG_FAINT_BOX_MIN to
+ * SEG_FAINT_BOX_MAX inches away, that shares 0.7 of the shorter's span;
+ * -1 when there is none. */
+static int box_below(const FaintRules *rs, int a, int dpi)
+{
+    const FaintRule *r = &rs->v[a];
+    int best = -1, gmin = (int)(SEG_FAINT_BOX_MIN * dpi);
+    int gmax = (int)(SEG_FAINT_BOX_MAX * dpi);
+    for (int i = 0; i < rs->n; i++) {
+        const FaintRule *q = &rs->v[i];
+        int gap = q->y0 - r->y1;
+        if (i == a || gap < gmin || gap > gmax)
+            continue;
+        int lo = q->x0 > r->x0 ? q->x0 : r->x0;
+        int hi = q->x1 < r->x1 ? q->x1 : r->x1;
+        int shorter = q->x1 - q->x0 < r->x1 - r->x0 ? q->x1 - q->x0
+                                                    : r->x1 - r->x0;
+        if (hi - lo < 0.7f * (float)shorter)
+            continue;
+        if (best < 0 || q->y0 < rs->v[best].y0)
+            best = i;
+    }
+    return best;
+}
+
+/* The page's levels for the search (Faint): the paper is the 90th
+ * percentile of the grey of every 16th pixel of every 16th row, the ink
+ * the 10th percentile of the grey under the ink of pixb (every 8th
+ * row): on a page the ink is too little of the pixels for a percentile
+ * of them all. Returns 0 when
+ * the contrast is under 80 levels (nothing to look for), else 1. */
+static int page_levels(PIX *pixb, PIX *pixg, Faint *f)
+{
+    NUMA *na = pixGetGrayHistogram(pixg, 16);
+    if (!na)
+        return 0;
+    l_float32 paper = 0;
+    numaHistogramGetValFromRank(na, 0.9f, &paper);
+    numaDestroy(&na);
+    unsigned hist[256] = {0}, n = 0;
+    const l_uint32 *bd = pixGetData(pixb);
+    int bwpl = pixGetWpl(pixb);
+    for (int y = 0; y < f->h; y += 8) {
+        const l_uint32 *bl = bd + (size_t)y * bwpl;
+        const l_uint32 *gl = f->data + (size_t)y * f->wpl;
+        for (int j = 0; j < bwpl; j++)
+            for (l_uint32 wd = bl[j]; wd;) { /* its ink, bit by bit */
+                int k = __builtin_clz(wd), x = 32 * j + k;
+                wd &= ~(0x80000000u >> k);
+                if (x < f->w) {
+                    hist[GET_DATA_BYTE(gl, x)]++;
+                    n++;
+                }
+            }
+    }
+    if (n < 100)
+        return 0;
+    unsigned want = n / 10, acc = 0;
+    int dark = 0;
+    while (dark < 255 && (acc += hist[dark]) < want)
+        dark++;
+    int contrast = (int)paper - dark;
+    if (contrast < 80)
+        return 0;
+    f->mid = (dark + (int)paper) / 2;
+    f->d = contrast / 8;
+    f->lite = (int)paper - f->d;
+    return 1;
+}
+
+/**
+ * Paint the faint rules of a page (seg_page_binarize note 7) into its
+ * binary image: rows' runs of faint rule pixels at least
+ * SEG_FAINT_PAGE_INCH long (bridging a stroke written across), stacked
+ * into rules; under each rule the nearest one that spans the same columns
+ * closes a box, whose sides and dividers are painted too. Nothing is
+ * painted when the rules' rows are over 3/20 of the page's (a texture).
+ *
+ * @param[in,out] pixb  pixg thresholded (1 bpp, pixg's size)
+ * @param[in]     pixg  the page's grey image (8 bpp)
+ * @param[in]     dpi   the page's resolution (> 0)
+ * @return 0, or -1 out of memory (pixb is then as it was, or has some of
+ *         the rules painted)
+ */
+int seg__faint_page(PIX *pixb, PIX *pixg, int dpi)
+{
+    int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
+    Faint f = {pixGetData(pixg), pixGetWpl(pixg), w, h, 0, 0, 0};
+    if (pixGetWidth(pixb) != w || pixGetHeight(pixb) != h ||
+        !page_levels(pixb, pixg, &f))
+        return 0;
+    int need = (int)(SEG_FAINT_PAGE_INCH * dpi);
+    int inkgap = (int)(SEG_FAINT_INK_INCH * dpi);
+    FaintRules rs = {NULL, 0, 0};
+    /* every other row is looked at (and the rows 4 away: the page read
+     * half), and where one may hold a rule, it and the rows beside it
+     * are searched: a rule 2 px thick is never missed */
+    for (int y = 0, done = -1; y < h; y += 2) {
+        if (row_gate_count(&f, y) < need)
+            continue;
+        for (int yy = y - 1 > done ? y - 1 : done + 1; yy <= y + 1 && yy < h;
+             yy++)
+            if (row_rules(&f, yy, need, inkgap, &rs) < 0) {
+                free(rs.v);
+                return -1;
+            }
+        done = y + 1;
+    }
+    long rows = 0;
+    for (int i = 0; i < rs.n; i++)
+        rows += rs.v[i].y1 - rs.v[i].y0 + 1;
+    if (20 * rows <= 3L * h)
+        for (int i = 0; i < rs.n; i++) {
+            rule_paint(pixb, &f, &rs.v[i]);
+            rule_ticks(pixb, &f, &rs.v[i], dpi);
+            int j = box_below(&rs, i, dpi);
+            if (j >= 0)
+                box_sides(pixb, &f, &rs.v[i], &rs.v[j]);
+        }
+    free(rs.v);
+    return 0;
+}
