@@ -718,21 +718,32 @@ static PIX *faint_box_page(int rule)
     return g;
 }
 
+/* A page of faint_box_page(rule) thresholded without deskew, as a page
+ * is by itself (*pb0: no pscale, no faint rules searched) and in the
+ * chain (*pb: pscale given). Returns 1 when both came out, at scale 1. */
+static int faint_page_both(int rule, PIX **pb0, PIX **pb)
+{
+    SegBinarizeOptions o;
+    seg_binarize_options_init(&o);
+    o.deskew = 0;
+    PIX *g = faint_box_page(rule);
+    int scale = 0;
+    *pb0 = seg_page_binarize(g, 0, &o, NULL, NULL);
+    *pb = seg_page_binarize(g, 0, &o, NULL, &scale);
+    pixDestroy(&g);
+    return *pb0 && *pb && scale == 1;
+}
+
 static void seg_page_binarize__faint_box_on_page__painted_as_in_crop(void)
 {
     /* the same light box as a field of a page (over a million pixels,
      * note 7): its rules and dividers are painted whole, as in the crop,
      * so that a form printed light reads on a page as its fields do cut
      * out (before: Sauvola's bits, read as 1s) */
-    SegBinarizeOptions o;
-    seg_binarize_options_init(&o);
-    o.deskew = 0;
-    PIX *g = faint_box_page(190);
-    PIX *b0 = seg_page_binarize(g, 0, &o, NULL, NULL);
-    int scale = 0;
-    PIX *b = seg_page_binarize(g, 0, &o, NULL, &scale);
-    CHECK(b0 != NULL && b != NULL && scale == 1);
-    if (b0 && b && scale == 1) {
+    PIX *b0, *b;
+    int ok = faint_page_both(190, &b0, &b);
+    CHECK(ok);
+    if (ok) {
         int div0 = 0, top = 0, bot = 0, div = 0, wide = 0;
         for (int k = 1; k < 7; k++) {
             div0 += rows_inked(b0, 100 + 60 * k, 102 + 60 * k, 100, 160) >= 58;
@@ -754,25 +765,18 @@ static void seg_page_binarize__faint_box_on_page__painted_as_in_crop(void)
     }
     pixDestroy(&b0);
     pixDestroy(&b);
-    pixDestroy(&g);
 }
 
 static void seg_page_binarize__page_without_faint_rules__as_thresholded(void)
 {
     /* the same page with its lines as paper, only the pen strokes (with
      * grey edges as light as a rule): nothing is painted */
-    SegBinarizeOptions o;
-    seg_binarize_options_init(&o);
-    o.deskew = 0;
-    PIX *g = faint_box_page(235);
-    PIX *b0 = seg_page_binarize(g, 0, &o, NULL, NULL);
-    int scale = 0;
-    PIX *b = seg_page_binarize(g, 0, &o, NULL, &scale);
+    PIX *b0, *b;
     l_int32 same = 0;
-    CHECK(b0 && b && pixEqual(b0, b, &same) == 0 && same);
+    CHECK(faint_page_both(235, &b0, &b) && pixEqual(b0, b, &same) == 0 &&
+          same);
     pixDestroy(&b0);
     pixDestroy(&b);
-    pixDestroy(&g);
 }
 
 static void seg_page_binarize__bad_arguments__error(void)
