@@ -889,9 +889,13 @@ static int window_pad(int side, int half)
  * page is thresholded again with it when it is more than SEG_WIN_FAR
  * times larger or smaller than the first (a crop or a page whose
  * writing is far from the dpi's scale; a 300 dpi page of handprint is
- * not thresholded twice). */
-static PIX *binarize_sauvola_fit(PIX *pixg, int half, float k, int fit)
+ * not thresholded twice). *pmed [optional]: the glyphs' height the first
+ * pass found (ink_median_height), 0 without fit. */
+static PIX *binarize_sauvola_fit(PIX *pixg, int half, float k, int fit,
+                                 float *pmed)
 {
+    if (pmed)
+        *pmed = 0.0f;
     int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
     int side = w < h ? w : h;
     int pad = window_pad(side, half);
@@ -901,6 +905,8 @@ static PIX *binarize_sauvola_fit(PIX *pixg, int half, float k, int fit)
     if (!pixb || !fit)
         return pixb;
     float med = ink_median_height(pixb, NULL);
+    if (pmed)
+        *pmed = med;
     int want = (int)lrintf(SEG_WIN_PER_GLYPH * med);
     if (want < SEG_WIN_MIN)
         want = SEG_WIN_MIN;
@@ -1022,7 +1028,7 @@ static int small_writing(PIX **ppixb, PIX *pixg, int half, float k,
     if (med <= 0.0f || med >= SEG_SMALL_GLYPH)
         return 0;
     PIX *pixu = upscale2_grey(pixg);
-    PIX *pixb = pixu ? binarize_sauvola_fit(pixu, half * SEG_UPSCALE, k, 1)
+    PIX *pixb = pixu ? binarize_sauvola_fit(pixu, half * SEG_UPSCALE, k, 1, NULL)
                      : NULL;
     pixDestroy(&pixu);
     if (!pixb) {
@@ -1226,7 +1232,8 @@ static float find_skew(PIX *pixb, int dpi)
  *       at half size, where a dotted divider blurs into a faint line).
  *       (segment/seg_faint.c, seg__faint_strip)
  *   (7) Faint rules on a page (Sauvola without opt->window, pscale
- *       given, grey input over a million pixels): a field's rules are
+ *       given, grey input over a million pixels, glyphs of at least
+ *       SEG_FAINT_GLYPH px as for (6)): a field's rules are
  *       too short against a page's width for (6), so runs of faint
  *       pixels along rows, at least 0.4 in long (bridging a stroke
  *       written across), are rules; the nearest rule below one that
@@ -1294,7 +1301,9 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
         if (lim < 2) {
             pixb = binarize_global(pixg);
         } else if (opt->method == SEG_BINARIZE_SAUVOLA) {
-            pixb = binarize_sauvola_fit(pixg, half, opt->k, opt->window == 0);
+            float pmed = 0.0f; /* the page's glyphs, for (7) */
+            pixb = binarize_sauvola_fit(pixg, half, opt->k, opt->window == 0,
+                                        &pmed);
             /* a crop (at most SEG_WIN_FULL_PIXELS): its glyphs' height,
              * measured once for small writing and faint rules */
             if (pixb && pscale && opt->window == 0 && d != 1 &&
@@ -1305,7 +1314,7 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
                 else
                     seg__faint_strip(pixb, pixg, med);
             } else if (pixb && pscale && opt->window == 0 && d != 1 &&
-                       seg__faint_page(pixb, pixg, dpi) < 0) {
+                       seg__faint_page(pixb, pixg, dpi, pmed) < 0) {
                 pixDestroy(&pixb); /* out of memory: said below */
             }
         } else {

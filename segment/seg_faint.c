@@ -529,15 +529,19 @@ static int page_levels(PIX *pixb, PIX *pixg, Faint *f)
  * @param[in,out] pixb  pixg thresholded (1 bpp, pixg's size)
  * @param[in]     pixg  the page's grey image (8 bpp)
  * @param[in]     dpi   the page's resolution (> 0)
+ * @param[in]     med   the page's glyph height in px (ink_median_height);
+ *                      under SEG_FAINT_GLYPH nothing is painted, as on a
+ *                      strip: a form scanned at half size loses its light
+ *                      lines to Sauvola, and painted they stayed as 1s
  * @return 0, or -1 out of memory (pixb is then as it was, or has some of
  *         the rules painted)
  */
-int seg__faint_page(PIX *pixb, PIX *pixg, int dpi)
+int seg__faint_page(PIX *pixb, PIX *pixg, int dpi, float med)
 {
     int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
     Faint f = {pixGetData(pixg), pixGetWpl(pixg), w, h, 0, 0, 0};
-    if (pixGetWidth(pixb) != w || pixGetHeight(pixb) != h ||
-        !page_levels(pixb, pixg, &f))
+    if (med < SEG_FAINT_GLYPH || pixGetWidth(pixb) != w ||
+        pixGetHeight(pixb) != h || !page_levels(pixb, pixg, &f))
         return 0;
     int need = (int)(SEG_FAINT_PAGE_INCH * dpi);
     int inkgap = (int)(SEG_FAINT_INK_INCH * dpi);

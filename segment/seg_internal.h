@@ -157,7 +157,7 @@ int seg__ink_extent(PIX *pixb, l_int32 *pon, BOX **pbox);
 
 /* seg_faint.c */
 void seg__faint_strip(PIX *pixb, PIX *pixg, float med);
-int seg__faint_page(PIX *pixb, PIX *pixg, int dpi);
+int seg__faint_page(PIX *pixb, PIX *pixg, int dpi, float med);
 
 /* seg_runs.c */
 PIX *seg__open_rows(PIX *pixs, int len);
