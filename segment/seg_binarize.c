@@ -1028,7 +1028,8 @@ static int small_writing(PIX **ppixb, PIX *pixg, int half, float k,
     if (med <= 0.0f || med >= SEG_SMALL_GLYPH)
         return 0;
     PIX *pixu = upscale2_grey(pixg);
-    PIX *pixb = pixu ? binarize_sauvola_fit(pixu, half * SEG_UPSCALE, k, 1, NULL)
+    PIX *pixb = pixu ? binarize_sauvola_fit(pixu, half * SEG_UPSCALE, k, 1,
+                                            NULL)
                      : NULL;
     pixDestroy(&pixu);
     if (!pixb) {
@@ -1177,6 +1178,13 @@ static float find_skew(PIX *pixb, int dpi)
     return angle_out;
 }
 
+/* The faint rule search ran out of memory: no page, and the error. */
+static void faint_failed(PIX **ppixb, int w, int h)
+{
+    pixDestroy(ppixb);
+    err_set("binarize: out of memory (%dx%d page, faint rules)", w, h);
+}
+
 /**
  * Binarise a page of any depth to 1 bpp with ink = 1, and deskew it.
  *
@@ -1240,7 +1248,9 @@ static float find_skew(PIX *pixb, int dpi)
  *       spans the same columns closes a box, whose sides and dividers
  *       are searched between them; short faint columns standing on a
  *       rule are a comb's ticks. All are painted ink, so a field on a
- *       page is read as its crop is (seg__faint_page).
+ *       page is read as its crop is (seg__faint_page). A strip (6) is
+ *       searched so too after its own search: cut loose, with paper
+ *       round it, its box's sides are short against its height.
  */
 PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
                        float *pskew_deg, int *pscale)
@@ -1311,11 +1321,16 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
                 float inner, med = ink_median_height(pixb, &inner);
                 if (small_writing(&pixb, pixg, half, opt->k, med, inner))
                     *pscale = SEG_UPSCALE;
-                else
+                else {
+                    /* the strip's rows and columns, then boxes and combs
+                     * as on a page: a field cut loose is mostly paper */
                     seg__faint_strip(pixb, pixg, med);
+                    if (seg__faint_page(pixb, pixg, dpi, med) < 0)
+                        faint_failed(&pixb, w, h);
+                }
             } else if (pixb && pscale && opt->window == 0 && d != 1 &&
                        seg__faint_page(pixb, pixg, dpi, pmed) < 0) {
-                pixDestroy(&pixb); /* out of memory: said below */
+                faint_failed(&pixb, w, h);
             }
         } else {
             if (half > lim)

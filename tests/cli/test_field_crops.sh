@@ -160,6 +160,16 @@ sed 's/^/# /' "$T/faintp.txt"
 exact=$(sed -n 's/^FIELDS kind=all n=30 exact=\([0-9]*\) .*/\1/p' "$T/faintp.txt")
 check field_pages__faint_box_lines__at_least_26_of_30_exact \
     test "${exact:-0}" -ge 26
+# ... and cut loose, with 40 px of paper round each: the strip's columns
+# must span 0.35 of a crop much taller than the box, and the dividers
+# stayed in bits (14 of 30 right; 29 now, searched as a page is too).
+"$TOP/tools/field_eval.sh" --idx "$IMG" "$LAB" --fields 30 --seed 3 \
+    --kinds box,comb --margin 40 --rule-grey 190 --inkpipe "$INKPIPE" \
+    --build "$B" --out "$T/faintl" >"$T/faintl.txt" 2>&1
+sed 's/^/# /' "$T/faintl.txt"
+exact=$(sed -n 's/^FIELDS kind=all n=30 exact=\([0-9]*\) .*/\1/p' "$T/faintl.txt")
+check field_crops__faint_box_lines_cut_loose__at_least_26_of_30_exact \
+    test "${exact:-0}" -ge 26
 "$FC" --idx "$IMG" "$LAB" --out "$T/g40" --fields 3 --seed 3 --format png &&
     "$FC" --idx "$IMG" "$LAB" --out "$T/g190" --fields 3 --seed 3 \
         --format png --rule-grey 190

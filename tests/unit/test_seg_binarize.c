@@ -749,6 +749,35 @@ static int faint_page_both(int rule, int small, PIX **pb0, PIX **pb)
     return *pb0 && *pb && scale == 1;
 }
 
+static void seg_page_binarize__faint_box_loose_crop__painted_whole(void)
+{
+    /* the light box cut loose, with paper all round (a form reader's
+     * loose cut: 80 px above and below, 40 at the sides): the strip's
+     * columns must span 0.35 of a crop now much taller than the box, and
+     * its dividers stayed in bits; the page's search (a box closed by the
+     * rule under it) finds them */
+    PIX *crop = faint_box_crop(190);
+    PIX *g = pixCreate(500, 220, 8);
+    pixSetAllArbitrary(g, 235);
+    pixRasterop(g, 40, 80, 420, 60, PIX_SRC, crop, 0, 0);
+    pixDestroy(&crop);
+    SegBinarizeOptions o;
+    seg_binarize_options_init(&o);
+    o.deskew = 0;
+    int scale = 0;
+    PIX *b = seg_page_binarize(g, 0, &o, NULL, &scale);
+    CHECK(b != NULL && scale == 1);
+    if (b && scale == 1) {
+        int div = 0;
+        for (int k = 1; k < 7; k++)
+            div += rows_inked(b, 40 + 60 * k, 42 + 60 * k, 80, 140) >= 58;
+        printf("  %d of 6 dividers whole\n", div);
+        CHECK(div == 6);
+    }
+    pixDestroy(&b);
+    pixDestroy(&g);
+}
+
 static void seg_page_binarize__faint_box_on_page__painted_as_in_crop(void)
 {
     /* the same light box as a field of a page (over a million pixels,
@@ -848,6 +877,7 @@ int main(void)
     RUN(seg_page_binarize__very_dark_page__text_found);
     RUN(seg_page_binarize__black_and_random_pages__no_crash);
     RUN(seg_page_binarize__faint_box_in_crop__painted_whole);
+    RUN(seg_page_binarize__faint_box_loose_crop__painted_whole);
     RUN(seg_page_binarize__faint_box_on_page__painted_as_in_crop);
     RUN(seg_page_binarize__page_without_faint_rules__as_thresholded);
     RUN(seg_page_binarize__faint_box_half_size__as_thresholded);
