@@ -42,6 +42,10 @@
 #define SEG_SKEW_RANGE_DEG 5.0f
 #define SEG_SKEW_MIN_CONF 1.5f
 #define SEG_SKEW_MIN_DEG 0.25f
+/* Faint rules (note 7): how far (degrees) the skew measured with them
+ * painted may move from the one they were searched along before they
+ * are searched again along it. */
+#define SEG_FAINT_RESKEW 0.2f
 /* Sauvola half-window per typical glyph height (ink_median_height): the
  * dpi's 25 px at 300 dpi for the ~60 px that 300 dpi handprint measures
  * (68 on the 8x copy of an A4 page: 29);
@@ -1178,11 +1182,33 @@ static float find_skew(PIX *pixb, int dpi)
     return angle_out;
 }
 
-/* The faint rule search ran out of memory: no page, and the error. */
-static void faint_failed(PIX **ppixb, int w, int h)
+/* Faint rules (seg_page_binarize note 7) of *ppixb (pixg thresholded,
+ * glyphs med px high) painted in, along rows tilted by the skew when
+ * deskew: the skew of the page as thresholded first; when rules were
+ * painted, again with them (long straight lines: a surer angle, and a
+ * page too little tilted for the first to see may show it now), and if
+ * it moved by more than SEG_FAINT_RESKEW degrees the rules are searched
+ * again along it. *pskew: the page's skew (0 without deskew). Returns 1
+ * (the skew is known), or 0 out of memory (*ppixb destroyed, the error
+ * set). */
+static int faint_tilted(PIX **ppixb, PIX *pixg, int dpi, float med,
+                        int deskew, float *pskew)
 {
-    pixDestroy(ppixb);
-    err_set("binarize: out of memory (%dx%d page, faint rules)", w, h);
+    *pskew = deskew ? find_skew(*ppixb, dpi) : 0.0f;
+    int n = seg__faint_page(*ppixb, pixg, dpi, med, *pskew);
+    if (n > 0 && deskew) {
+        float again = find_skew(*ppixb, dpi);
+        if (fabsf(again - *pskew) > SEG_FAINT_RESKEW)
+            n = seg__faint_page(*ppixb, pixg, dpi, med, again);
+        *pskew = again;
+    }
+    if (n < 0) {
+        pixDestroy(ppixb);
+        err_set("binarize: out of memory (%dx%d page, faint rules)",
+                pixGetWidth(pixg), pixGetHeight(pixg));
+        return 0;
+    }
+    return 1;
 }
 
 /**
@@ -1250,7 +1276,10 @@ static void faint_failed(PIX **ppixb, int w, int h)
  *       rule are a comb's ticks. All are painted ink, so a field on a
  *       page is read as its crop is (seg__faint_page). A strip (6) is
  *       searched so too after its own search: cut loose, with paper
- *       round it, its box's sides are short against its height.
+ *       round it, its box's sides are short against its height. The
+ *       skew is measured first (faint_tilted) and, from 0.75 degrees,
+ *       the rows are searched tilted by it; with rules painted it is
+ *       measured again, and deskew uses that.
  */
 PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
                        float *pskew_deg, int *pscale)
@@ -1292,6 +1321,10 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
         dpi = 300;
 
     PIX *pixb = NULL;
+    /* the skew, when the faint rules needed it first (from the page
+     * thresholded, before they are painted in) */
+    float skew = 0.0f;
+    int have_skew = 0;
     if (d == 1 && !pixGetColormap(pixs)) {
         pixb = pixCopy(NULL, pixs);
     } else {
@@ -1323,14 +1356,15 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
                     *pscale = SEG_UPSCALE;
                 else {
                     /* the strip's rows and columns, then boxes and combs
-                     * as on a page: a field cut loose is mostly paper */
+                     * as on a page: a field cut loose is mostly paper
+                     * (its rows tilted as the crop is: the skew first) */
                     seg__faint_strip(pixb, pixg, med);
-                    if (seg__faint_page(pixb, pixg, dpi, med) < 0)
-                        faint_failed(&pixb, w, h);
+                    have_skew = faint_tilted(&pixb, pixg, dpi, med,
+                                             opt->deskew, &skew);
                 }
-            } else if (pixb && pscale && opt->window == 0 && d != 1 &&
-                       seg__faint_page(pixb, pixg, dpi, pmed) < 0) {
-                faint_failed(&pixb, w, h);
+            } else if (pixb && pscale && opt->window == 0 && d != 1) {
+                have_skew = faint_tilted(&pixb, pixg, dpi, pmed, opt->deskew,
+                                         &skew);
             }
         } else {
             if (half > lim)
@@ -1356,7 +1390,7 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
     pixSetResolution(pixb, dpi, dpi);
 
     if (opt->deskew) {
-        float angle = find_skew(pixb, dpi);
+        float angle = have_skew ? skew : find_skew(pixb, dpi);
         if (angle != 0.0f) {
             PIX *pixr = rotate_binary(pixb, angle);
             if (pixr) {

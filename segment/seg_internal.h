@@ -157,7 +157,8 @@ int seg__ink_extent(PIX *pixb, l_int32 *pon, BOX **pbox);
 
 /* seg_faint.c */
 void seg__faint_strip(PIX *pixb, PIX *pixg, float med);
-int seg__faint_page(PIX *pixb, PIX *pixg, int dpi, float med);
+int seg__faint_page(PIX *pixb, PIX *pixg, int dpi, float med,
+                    float skew_deg);
 
 /* seg_runs.c */
 PIX *seg__open_rows(PIX *pixs, int len);

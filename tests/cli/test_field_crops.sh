@@ -160,6 +160,24 @@ sed 's/^/# /' "$T/faintp.txt"
 exact=$(sed -n 's/^FIELDS kind=all n=30 exact=\([0-9]*\) .*/\1/p' "$T/faintp.txt")
 check field_pages__faint_box_lines__at_least_26_of_30_exact \
     test "${exact:-0}" -ge 26
+# ... and the same pages scanned turned by 1 degree (ImageMagick,
+# before each is read): the rules go across rows, and were searched
+# along rows only (0 of 30 right; 17 now, searched again along the
+# page's skew).
+cat >"$T/turn" <<EOF2
+#!/usr/bin/env bash
+f=\${*: -1}; set -- "\${@:1:\$#-1}"
+convert "\$f" -background '#ebebeb' -rotate 1 -quality 90 "\$f.turned.jpg" &&
+    "$INKPIPE" "\$@" "\$f.turned.jpg"
+EOF2
+chmod +x "$T/turn"
+"$TOP/tools/field_eval.sh" --idx "$IMG" "$LAB" --fields 30 --seed 3 --page \
+    --rule-grey 190 --inkpipe "$T/turn" --build "$B" --out "$T/faintt" \
+    >"$T/faintt.txt" 2>&1
+sed 's/^/# /' "$T/faintt.txt"
+exact=$(sed -n 's/^FIELDS kind=all n=30 exact=\([0-9]*\) .*/\1/p' "$T/faintt.txt")
+check field_pages__faint_lines_turned_1_degree__at_least_13_of_30_exact \
+    test "${exact:-0}" -ge 13
 # ... and cut loose, with 40 px of paper round each: the strip's columns
 # must span 0.35 of a crop much taller than the box, and the dividers
 # stayed in bits (14 of 30 right; 29 now, searched as a page is too).
