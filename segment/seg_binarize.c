@@ -1211,6 +1211,44 @@ static int faint_tilted(PIX **ppixb, PIX *pixg, int dpi, float med,
     return 1;
 }
 
+/* Sauvola for seg_page_binarize (notes 5-7): pixg thresholded at
+ * half-window half (sized from the glyphs without opt->window); then,
+ * when the caller can take a larger page (pscale) and the page was grey,
+ * a crop (at most SEG_WIN_FULL_PIXELS) of small writing is thresholded
+ * again enlarged (*pscale = SEG_UPSCALE), or its faint rules painted as a
+ * strip's and a page's; a page's faint rules painted. *pskew, *phave:
+ * the skew, when the faint rules measured it (faint_tilted). Returns the
+ * 1 bpp page, or NULL (the error set, or left for the caller). */
+static PIX *binarize_sauvola_page(PIX *pixg, int half,
+                                  const SegBinarizeOptions *opt, int dpi,
+                                  int grey, int *pscale, float *pskew,
+                                  int *phave)
+{
+    int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
+    float pmed = 0.0f; /* the page's glyphs, for (7) */
+    PIX *pixb = binarize_sauvola_fit(pixg, half, opt->k, opt->window == 0,
+                                     &pmed);
+    if (!pixb || !pscale || opt->window != 0 || !grey)
+        return pixb;
+    if ((double)w * h > SEG_WIN_FULL_PIXELS) {
+        *phave = faint_tilted(&pixb, pixg, dpi, pmed, opt->deskew, pskew);
+        return pixb;
+    }
+    /* a crop: its glyphs' height, measured once for small writing and
+     * faint rules */
+    float inner, med = ink_median_height(pixb, &inner);
+    if (small_writing(&pixb, pixg, half, opt->k, med, inner)) {
+        *pscale = SEG_UPSCALE;
+        return pixb;
+    }
+    /* the strip's rows and columns, then boxes and combs as on a page: a
+     * field cut loose is mostly paper (its rows tilted as the crop is:
+     * the skew first) */
+    seg__faint_strip(pixb, pixg, med);
+    *phave = faint_tilted(&pixb, pixg, dpi, med, opt->deskew, pskew);
+    return pixb;
+}
+
 /**
  * Binarise a page of any depth to 1 bpp with ink = 1, and deskew it.
  *
@@ -1344,28 +1382,8 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
         if (lim < 2) {
             pixb = binarize_global(pixg);
         } else if (opt->method == SEG_BINARIZE_SAUVOLA) {
-            float pmed = 0.0f; /* the page's glyphs, for (7) */
-            pixb = binarize_sauvola_fit(pixg, half, opt->k, opt->window == 0,
-                                        &pmed);
-            /* a crop (at most SEG_WIN_FULL_PIXELS): its glyphs' height,
-             * measured once for small writing and faint rules */
-            if (pixb && pscale && opt->window == 0 && d != 1 &&
-                (double)w * h <= SEG_WIN_FULL_PIXELS) {
-                float inner, med = ink_median_height(pixb, &inner);
-                if (small_writing(&pixb, pixg, half, opt->k, med, inner))
-                    *pscale = SEG_UPSCALE;
-                else {
-                    /* the strip's rows and columns, then boxes and combs
-                     * as on a page: a field cut loose is mostly paper
-                     * (its rows tilted as the crop is: the skew first) */
-                    seg__faint_strip(pixb, pixg, med);
-                    have_skew = faint_tilted(&pixb, pixg, dpi, med,
-                                             opt->deskew, &skew);
-                }
-            } else if (pixb && pscale && opt->window == 0 && d != 1) {
-                have_skew = faint_tilted(&pixb, pixg, dpi, pmed, opt->deskew,
-                                         &skew);
-            }
+            pixb = binarize_sauvola_page(pixg, half, opt, dpi, d != 1, pscale,
+                                         &skew, &have_skew);
         } else {
             if (half > lim)
                 half = lim;
