@@ -138,26 +138,32 @@ check field_eval__leading_zeros_dropped__not_exact \
     grep -q "^FIELDS kind=all n=60 exact=$((60 - lead)) " "$T/zeros.txt"
 check field_eval__leading_zeros_dropped__some_fields_have_them test "$lead" -gt 0
 
+# faint_eval NAME [OPTION...]: 30 fields of seed 3, their lines at grey
+# 190, read by field_eval.sh with the options given (its output in the
+# log, commented); $exact: the fields exactly right.
+faint_eval() {
+    local name=$1
+    shift
+    "$TOP/tools/field_eval.sh" --idx "$IMG" "$LAB" --fields 30 --seed 3 \
+        --rule-grey 190 --build "$B" --out "$T/$name" "$@" \
+        >"$T/$name.txt" 2>&1
+    sed 's/^/# /' "$T/$name.txt"
+    exact=$(sed -n 's/^FIELDS kind=all n=30 exact=\([0-9]*\) .*/\1/p' \
+        "$T/$name.txt")
+}
+
 # A form printed light (box and comb lines at grey 190 on the paper's 235,
 # the digits as dark as before): Sauvola keeps its lines in bits, and the
 # bits were read as 1s (19 of these 30 fields right; 28 when written, as
 # with dark lines). The same fields, only the lines lighter.
-"$TOP/tools/field_eval.sh" --idx "$IMG" "$LAB" --fields 30 --seed 3 \
-    --rule-grey 190 --inkpipe "$INKPIPE" --build "$B" --out "$T/faint" \
-    >"$T/faint.txt" 2>&1
-sed 's/^/# /' "$T/faint.txt"
+faint_eval faint --inkpipe "$INKPIPE"
 check field_eval__rule_grey__said grep -q 'lines at grey 190' "$T/faint.txt"
-exact=$(sed -n 's/^FIELDS kind=all n=30 exact=\([0-9]*\) .*/\1/p' "$T/faint.txt")
 check field_crops__faint_box_lines__at_least_25_of_30_exact \
     test "${exact:-0}" -ge 25
 # The same light forms pasted ten to an A4 page and read whole: a page
 # was never searched for faint rules, and 1 of these 30 fields read right
 # (29 now; 28 with dark lines).
-"$TOP/tools/field_eval.sh" --idx "$IMG" "$LAB" --fields 30 --seed 3 --page \
-    --rule-grey 190 --inkpipe "$INKPIPE" --build "$B" --out "$T/faintp" \
-    >"$T/faintp.txt" 2>&1
-sed 's/^/# /' "$T/faintp.txt"
-exact=$(sed -n 's/^FIELDS kind=all n=30 exact=\([0-9]*\) .*/\1/p' "$T/faintp.txt")
+faint_eval faintp --page --inkpipe "$INKPIPE"
 check field_pages__faint_box_lines__at_least_26_of_30_exact \
     test "${exact:-0}" -ge 26
 # ... and the same pages scanned turned by 1 degree (ImageMagick,
@@ -171,21 +177,13 @@ convert "\$f" -background '#ebebeb' -rotate 1 -quality 90 "\$f.turned.jpg" &&
     "$INKPIPE" "\$@" "\$f.turned.jpg"
 EOF2
 chmod +x "$T/turn"
-"$TOP/tools/field_eval.sh" --idx "$IMG" "$LAB" --fields 30 --seed 3 --page \
-    --rule-grey 190 --inkpipe "$T/turn" --build "$B" --out "$T/faintt" \
-    >"$T/faintt.txt" 2>&1
-sed 's/^/# /' "$T/faintt.txt"
-exact=$(sed -n 's/^FIELDS kind=all n=30 exact=\([0-9]*\) .*/\1/p' "$T/faintt.txt")
+faint_eval faintt --page --inkpipe "$T/turn"
 check field_pages__faint_lines_turned_1_degree__at_least_13_of_30_exact \
     test "${exact:-0}" -ge 13
 # ... and cut loose, with 40 px of paper round each: the strip's columns
 # must span 0.35 of a crop much taller than the box, and the dividers
 # stayed in bits (14 of 30 right; 29 now, searched as a page is too).
-"$TOP/tools/field_eval.sh" --idx "$IMG" "$LAB" --fields 30 --seed 3 \
-    --kinds box,comb --margin 40 --rule-grey 190 --inkpipe "$INKPIPE" \
-    --build "$B" --out "$T/faintl" >"$T/faintl.txt" 2>&1
-sed 's/^/# /' "$T/faintl.txt"
-exact=$(sed -n 's/^FIELDS kind=all n=30 exact=\([0-9]*\) .*/\1/p' "$T/faintl.txt")
+faint_eval faintl --kinds box,comb --margin 40 --inkpipe "$INKPIPE"
 check field_crops__faint_box_lines_cut_loose__at_least_26_of_30_exact \
     test "${exact:-0}" -ge 26
 "$FC" --idx "$IMG" "$LAB" --out "$T/g40" --fields 3 --seed 3 --format png &&
