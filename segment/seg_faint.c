@@ -274,6 +274,47 @@ static int rules_add(FaintRules *rs, int x0, int x1, int y)
  * by span (f->sx: each on one image row; a level page is one span), 16
  * bytes at a time (SSE2; their order in a word does not matter to a
  * count), the rest one by one. */
+static int row_gate_count(const Faint *f, int y);
+
+/* How many pixels of (tilted) row y are as light as a rule (faint_level)
+ * in its whole words, 16 at a time (SSE2): one row read, where the screen
+ * reads three; a row without need of them is no rule's. */
+static int row_level_count(const Faint *f, int y)
+{
+    int full = f->w / 4 * 4, n = 0, ns = f->dy ? f->nspan : 1;
+    int lo = f->mid, span = f->lite - f->mid;
+#if defined(__SSE2__)
+    const __m128i vlo = _mm_set1_epi8((char)lo);
+    const __m128i vspan = _mm_set1_epi8((char)span);
+    const __m128i one = _mm_set1_epi8(1), zero = _mm_setzero_si128();
+    __m128i acc = zero;
+#endif
+    for (int k = 0; k < ns; k++) {
+        int i = f->dy ? f->sx[k] : 0, i1 = f->dy ? f->sx[k + 1] : full;
+        int yy = f->dy ? y + f->sdy[k] : y;
+        if (yy < 0 || yy >= f->h)
+            continue;
+        const unsigned char *b =
+            (const unsigned char *)(f->data + (size_t)yy * f->wpl);
+#if defined(__SSE2__)
+        for (; i + 16 <= i1; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(b + i));
+            __m128i in = _mm_sub_epi8(v, vlo);
+            in = _mm_cmpeq_epi8(_mm_max_epu8(in, vspan), vspan);
+            acc = _mm_add_epi64(acc,
+                                _mm_sad_epu8(_mm_and_si128(in, one), zero));
+        }
+#endif
+        for (; i < i1; i++)
+            n += (unsigned)(b[i] - lo) <= (unsigned)span;
+    }
+#if defined(__SSE2__)
+    n += _mm_cvtsi128_si32(acc) +
+         _mm_cvtsi128_si32(_mm_unpackhi_epi64(acc, acc));
+#endif
+    return n;
+}
+
 static int row_gate_count(const Faint *f, int y)
 {
     int full = f->w / 4 * 4, n = 0;
@@ -600,7 +641,7 @@ static int rules_find(const Faint *f, int need, int inkgap, int dlo,
                       int dhi, FaintRules *rs)
 {
     for (int y = -dhi, done = -dhi - 1; y < f->h - dlo; y += 2) {
-        if (row_gate_count(f, y) < need)
+        if (row_level_count(f, y) < need - 4 || row_gate_count(f, y) < need)
             continue;
         for (int yy = y - 1 > done ? y - 1 : done + 1;
              yy <= y + 1 && yy < f->h - dlo; yy++)
