@@ -274,6 +274,15 @@ static int rules_add(FaintRules *rs, int x0, int x1, int y)
  * by span (f->sx: each on one image row; a level page is one span), 16
  * bytes at a time (SSE2; their order in a word does not matter to a
  * count), the rest one by one. */
+/* Span k of (tilted) row y (Faint.sx; a level page's one span is its
+ * whole words): its pixels *pi..*pi1-1, and the image row it lies on. */
+static inline int span_at(const Faint *f, int y, int k, int *pi, int *pi1)
+{
+    *pi = f->dy ? f->sx[k] : 0;
+    *pi1 = f->dy ? f->sx[k + 1] : f->w / 4 * 4;
+    return f->dy ? y + f->sdy[k] : y;
+}
+
 static int row_gate_count(const Faint *f, int y);
 
 /* How many pixels of (tilted) row y are as light as a rule (faint_level)
@@ -281,7 +290,7 @@ static int row_gate_count(const Faint *f, int y);
  * reads three; a row without need of them is no rule's. */
 static int row_level_count(const Faint *f, int y)
 {
-    int full = f->w / 4 * 4, n = 0, ns = f->dy ? f->nspan : 1;
+    int n = 0, ns = f->dy ? f->nspan : 1;
     int lo = f->mid, span = f->lite - f->mid;
 #if defined(__SSE2__)
     const __m128i vlo = _mm_set1_epi8((char)lo);
@@ -290,8 +299,7 @@ static int row_level_count(const Faint *f, int y)
     __m128i acc = zero;
 #endif
     for (int k = 0; k < ns; k++) {
-        int i = f->dy ? f->sx[k] : 0, i1 = f->dy ? f->sx[k + 1] : full;
-        int yy = f->dy ? y + f->sdy[k] : y;
+        int i, i1, yy = span_at(f, y, k, &i, &i1);
         if (yy < 0 || yy >= f->h)
             continue;
         const unsigned char *b =
@@ -331,8 +339,7 @@ static int row_gate_count(const Faint *f, int y)
 #endif
     int ns = f->dy ? f->nspan : 1;
     for (int k = 0; k < ns; k++) {
-        int i = f->dy ? f->sx[k] : 0, i1 = f->dy ? f->sx[k + 1] : full;
-        int yy = f->dy ? y + f->sdy[k] : y;
+        int i, i1, yy = span_at(f, y, k, &i, &i1);
         int ya = yy >= 4 ? yy - 4 : yy + 4;
         int yb = yy + 4 < f->h ? yy + 4 : yy - 4;
         if (yy < 0 || yy >= f->h || ya >= f->h || yb < 0)
