@@ -168,6 +168,14 @@ PIX *seg__transpose(PIX *pixs);
 PIX *seg__open_cols(PIX *pixs, int len);
 PIX *seg__close_cols(PIX *pixs, int len);
 
+/* seg_rotate.c: a grey page turned as the 1 bpp one is by deskew, with
+ * interpolation (seg_page_binarize note 8); up to Leptonica's largest
+ * 2-shear angle (0.06 rad). */
+#define SEG_ROT_MAX_DEG 3.4f
+PIX *seg__rotate_grey(PIX *pixg, float angle_deg, const int *box,
+                      int paper);
+int seg__paper_level(PIX *pixg);
+
 /* seg_skew.c */
 int seg__skew_score(PIX *pix, float radang, float *pscore);
 int seg__skew_search(PIX *pixs, float *pangle, float *pconf, int red_sweep,

@@ -839,6 +839,81 @@ static void seg_page_binarize__faint_box_half_size__as_thresholded(void)
     pixDestroy(&b);
 }
 
+/* Turned forms (seg_page_binarize note 8; seg_rotate.c) */
+
+/* A grey page w x h of writing 30 px high (four lines from y 100) and,
+ * at y 800, a comb: a rule 3 px thick from x 100 to 643, ticks 3 px
+ * wide and 20 px high above it every 60 px; noise +-4. */
+static PIX *comb_page(int w, int h)
+{
+    PIX *truth = truth_page_at(w, h, 30, 100, 100);
+    pixRasterop(truth, 100, 800, 543, 3, PIX_SET, NULL, 0, 0);
+    for (int i = 0; i < 10; i++)
+        pixRasterop(truth, 100 + 60 * i, 780, 3, 20, PIX_SET, NULL, 0, 0);
+    PIX *g = grey_page(truth, 40, 235, 4, 0);
+    pixDestroy(&truth);
+    return g;
+}
+
+static void seg__rotate_grey__small_angles__as_the_binary_page_turned(void)
+{
+    /* the grey page turned and then thresholded is the thresholded page
+     * turned by Leptonica's shears, but for the steps' pixels */
+    PIX *g = comb_page(1200, 1000);
+    PIX *b0 = pixThresholdToBinary(g, 128);
+    const float deg[4] = {-3.0f, -1.0f, 0.6f, 2.5f};
+    int whole[4] = {0, 0, 1200, 1000};
+    for (int i = 0; i < 4; i++) {
+        PIX *r = seg__rotate_grey(g, deg[i], whole, 235);
+        PIX *rb = r ? pixThresholdToBinary(r, 128) : NULL;
+        PIX *lb = pixRotateShearCenter(b0, deg[i] * (float)M_PI / 180.0f,
+                                       L_BRING_IN_WHITE);
+        PIX *x = rb && lb ? pixXor(NULL, rb, lb) : NULL;
+        l_int32 ink = 0, diff = -1;
+        if (x) {
+            pixCountPixels(lb, &ink, NULL);
+            pixCountPixels(x, &diff, NULL);
+        }
+        printf("  %.1f deg: %d of %d ink pixels differ\n", (double)deg[i],
+               diff, ink);
+        CHECK(x && ink > 5000 && diff >= 0 && diff < ink / 10);
+        pixDestroy(&x);
+        pixDestroy(&lb);
+        pixDestroy(&rb);
+        pixDestroy(&r);
+    }
+    pixDestroy(&b0);
+    pixDestroy(&g);
+}
+
+static void seg__rotate_grey__a_part__as_cut_from_the_whole(void)
+{
+    PIX *g = comb_page(1200, 1000);
+    int whole[4] = {0, 0, 1200, 1000}, part[4] = {81, 650, 700, 860};
+    PIX *all = seg__rotate_grey(g, 1.3f, whole, 235);
+    PIX *one = seg__rotate_grey(g, 1.3f, part, 235);
+    BOX *box = boxCreate(81, 650, 619, 210);
+    PIX *cut = all ? pixClipRectangle(all, box, NULL) : NULL;
+    l_int32 same = 0;
+    CHECK(one && cut && pixEqual(one, cut, &same) == 0 && same);
+    /* turned by 0, the page as it is */
+    PIX *zero = seg__rotate_grey(g, 0.0f, whole, 235);
+    CHECK(zero && pixEqual(zero, g, &same) == 0 && same);
+    /* angles past 2 shears, parts off the page, 1 bpp pages: none */
+    int off[4] = {0, 900, 1200, 1001};
+    CHECK(seg__rotate_grey(g, 4.0f, whole, 235) == NULL);
+    CHECK(seg__rotate_grey(g, 1.0f, off, 235) == NULL);
+    PIX *b = pixThresholdToBinary(g, 128);
+    CHECK(seg__rotate_grey(b, 1.0f, whole, 235) == NULL);
+    pixDestroy(&b);
+    pixDestroy(&zero);
+    pixDestroy(&cut);
+    boxDestroy(&box);
+    pixDestroy(&one);
+    pixDestroy(&all);
+    pixDestroy(&g);
+}
+
 static void seg_page_binarize__bad_arguments__error(void)
 {
     PIX *grey = pixCreate(50, 50, 8);
@@ -881,6 +956,8 @@ int main(void)
     RUN(seg_page_binarize__faint_box_on_page__painted_as_in_crop);
     RUN(seg_page_binarize__page_without_faint_rules__as_thresholded);
     RUN(seg_page_binarize__faint_box_half_size__as_thresholded);
+    RUN(seg__rotate_grey__small_angles__as_the_binary_page_turned);
+    RUN(seg__rotate_grey__a_part__as_cut_from_the_whole);
     RUN(seg_page_binarize__bad_arguments__error);
     TEST_EXIT();
 }
