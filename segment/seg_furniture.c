@@ -45,6 +45,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A comb's shortest tick, in glyph heights (find_combs). */
+#define SEG_TICK_MIN 0.3f
+
 static int cmp_int(const void *a, const void *b)
 {
     int x = *(const int *)a, y = *(const int *)b;
@@ -364,7 +367,11 @@ static int find_combs(PIX *rest, BOXA *lines, BOXA *vrules, PIX *tmask,
     if (!lines)
         return 0;
     int h = pixGetHeight(rest);
-    int vshort = (int)(0.35f * med_h);
+    /* the shortest tick: a third of a cell above the rule is about that
+     * (0.35 glyph heights left ticks 14 px tall at 42 px glyphs right at
+     * the limit; a tick whose foot the rule's removal took a pixel of,
+     * on a page turned and deskewed, fell under it) */
+    int vshort = (int)lrintf(SEG_TICK_MIN * med_h);
     if (vshort < 3)
         vshort = 3;
     int band = (int)(2.5f * med_h) + 2;
