@@ -18,8 +18,10 @@
  *     between tile centres so that tile seams do not show in strokes.
  * Deskew finds the skew with Leptonica's sweep-and-search on a 4x/2x reduced
  * copy of the binary page (range +-5 degrees; seg_skew.c scores the shears
- * from row counts, with Leptonica's results) and rotates the 1 bpp page by
- * sampling, bringing in white.
+ * from row counts, with Leptonica's results) and turns the 1 bpp page by
+ * two shears of whole pixels, bringing in white; on a form, the parts
+ * about its rules are thresholded again from the grey page turned
+ * (seg_rotate.c; seg_page_binarize note 8).
  * Sauvola's window comes from the dpi, then, when the glyphs the first
  * pass found are far from that scale (a crop, a page of small writing),
  * from the glyphs, in a second pass (binarize_sauvola_fit).
@@ -46,6 +48,17 @@
  * painted may move from the one they were searched along before they
  * are searched again along it. */
 #define SEG_FAINT_RESKEW 0.2f
+/* Deskew (seg_page_binarize note 8): a page turned holds rules (a form)
+ * when SEG_RULE_ROWS of its rows, deskewed, hold a run of ink at least
+ * SEG_RULE_INCH long (whole words of 32 px: 64 px at 300 dpi); the band
+ * about each rule thresholded again from the grey page turned: glyph
+ * heights above it (a comb's ticks, as the furniture step looks for
+ * them; a box), at least an inch share, and below it. */
+#define SEG_RULE_INCH 0.3f
+#define SEG_RULE_ROWS 2
+#define SEG_BAND_ABOVE 2.5f
+#define SEG_BAND_INCH 0.3f
+#define SEG_BAND_BELOW 0.5f
 /* Sauvola half-window per typical glyph height (ink_median_height): the
  * dpi's 25 px at 300 dpi for the ~60 px that 300 dpi handprint measures
  * (68 on the 8x copy of an A4 page: 29);
@@ -894,9 +907,10 @@ static int window_pad(int side, int half)
  * times larger or smaller than the first (a crop or a page whose
  * writing is far from the dpi's scale; a 300 dpi page of handprint is
  * not thresholded twice). *pmed [optional]: the glyphs' height the first
- * pass found (ink_median_height), 0 without fit. */
+ * pass found (ink_median_height), 0 without fit; *pused [optional]: the
+ * half-window of the page returned. */
 static PIX *binarize_sauvola_fit(PIX *pixg, int half, float k, int fit,
-                                 float *pmed)
+                                 float *pmed, int *pused)
 {
     if (pmed)
         *pmed = 0.0f;
@@ -905,6 +919,8 @@ static PIX *binarize_sauvola_fit(PIX *pixg, int half, float k, int fit,
     int pad = window_pad(side, half);
     int lim = (side + 2 * pad - 3) / 2;
     int used = half < lim ? half : lim;
+    if (pused)
+        *pused = used;
     PIX *pixb = binarize_sauvola_padded(pixg, used, k, pad);
     if (!pixb || !fit)
         return pixb;
@@ -927,6 +943,8 @@ static PIX *binarize_sauvola_fit(PIX *pixg, int half, float k, int fit,
     PIX *pix2 = binarize_sauvola_padded(pixg, want < lim ? want : lim, k, pad);
     if (!pix2)
         return pixb; /* out of memory: the first pass stands */
+    if (pused)
+        *pused = want < lim ? want : lim;
     pixDestroy(&pixb);
     return pix2;
 }
@@ -1033,7 +1051,7 @@ static int small_writing(PIX **ppixb, PIX *pixg, int half, float k,
         return 0;
     PIX *pixu = upscale2_grey(pixg);
     PIX *pixb = pixu ? binarize_sauvola_fit(pixu, half * SEG_UPSCALE, k, 1,
-                                            NULL)
+                                            NULL, NULL)
                      : NULL;
     pixDestroy(&pixu);
     if (!pixb) {
@@ -1188,11 +1206,11 @@ static float find_skew(PIX *pixb, int dpi)
  * painted, again with them (long straight lines: a surer angle, and a
  * page too little tilted for the first to see may show it now), and if
  * it moved by more than SEG_FAINT_RESKEW degrees the rules are searched
- * again along it. *pskew: the page's skew (0 without deskew). Returns 1
- * (the skew is known), or 0 out of memory (*ppixb destroyed, the error
- * set). */
+ * again along it. *pskew: the page's skew (0 without deskew);
+ * *ppainted: the rules painted. Returns 1 (the skew is known), or 0 out
+ * of memory (*ppixb destroyed, the error set). */
 static int faint_tilted(PIX **ppixb, PIX *pixg, int dpi, float med,
-                        int deskew, float *pskew)
+                        int deskew, float *pskew, int *ppainted)
 {
     *pskew = deskew ? find_skew(*ppixb, dpi) : 0.0f;
     int n = seg__faint_page(*ppixb, pixg, dpi, med, *pskew);
@@ -1208,45 +1226,209 @@ static int faint_tilted(PIX **ppixb, PIX *pixg, int dpi, float med,
                 pixGetWidth(pixg), pixGetHeight(pixg));
         return 0;
     }
+    *ppainted = n;
     return 1;
 }
+
+/* What thresholding a page found (binarize_sauvola_page), for deskew:
+ * the skew, when the faint rules measured it (have); the glyphs' height
+ * (ink_median_height, 0 unknown); Sauvola's half-window of the page
+ * returned (0: not Sauvola's own page, an enlarged one); whether it was
+ * searched as a strip too (note 6); the faint rules painted on it as a
+ * page (note 7); its paper (deskew_page). */
+typedef struct {
+    float skew;
+    int have;
+    float med;
+    int half;
+    int strip;
+    int faint;
+    int paper;
+} SegFirst;
 
 /* Sauvola for seg_page_binarize (notes 5-7): pixg thresholded at
  * half-window half (sized from the glyphs without opt->window); then,
  * when the caller can take a larger page (pscale) and the page was grey,
  * a crop (at most SEG_WIN_FULL_PIXELS) of small writing is thresholded
  * again enlarged (*pscale = SEG_UPSCALE), or its faint rules painted as a
- * strip's and a page's; a page's faint rules painted. *pskew, *phave:
- * the skew, when the faint rules measured it (faint_tilted). Returns the
- * 1 bpp page, or NULL (the error set, or left for the caller). */
+ * strip's and a page's; a page's faint rules painted. *fs: what it
+ * found. Returns the 1 bpp page, or NULL (the error set, or left for the
+ * caller). */
 static PIX *binarize_sauvola_page(PIX *pixg, int half,
                                   const SegBinarizeOptions *opt, int dpi,
-                                  int grey, int *pscale, float *pskew,
-                                  int *phave)
+                                  int grey, int *pscale, SegFirst *fs)
 {
     int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
-    float pmed = 0.0f; /* the page's glyphs, for (7) */
     PIX *pixb = binarize_sauvola_fit(pixg, half, opt->k, opt->window == 0,
-                                     &pmed);
+                                     &fs->med, &fs->half);
     if (!pixb || !pscale || opt->window != 0 || !grey)
         return pixb;
     if ((double)w * h > SEG_WIN_FULL_PIXELS) {
-        *phave = faint_tilted(&pixb, pixg, dpi, pmed, opt->deskew, pskew);
+        fs->have = faint_tilted(&pixb, pixg, dpi, fs->med, opt->deskew,
+                                &fs->skew, &fs->faint);
         return pixb;
     }
     /* a crop: its glyphs' height, measured once for small writing and
      * faint rules */
-    float inner, med = ink_median_height(pixb, &inner);
-    if (small_writing(&pixb, pixg, half, opt->k, med, inner)) {
+    float inner;
+    fs->med = ink_median_height(pixb, &inner);
+    if (small_writing(&pixb, pixg, half, opt->k, fs->med, inner)) {
         *pscale = SEG_UPSCALE;
+        fs->half = 0;
         return pixb;
     }
     /* the strip's rows and columns, then boxes and combs as on a page: a
      * field cut loose is mostly paper (its rows tilted as the crop is:
      * the skew first) */
-    seg__faint_strip(pixb, pixg, med);
-    *phave = faint_tilted(&pixb, pixg, dpi, med, opt->deskew, pskew);
+    seg__faint_strip(pixb, pixg, fs->med);
+    fs->strip = 1;
+    fs->have = faint_tilted(&pixb, pixg, dpi, fs->med, opt->deskew,
+                            &fs->skew, &fs->faint);
     return pixb;
+}
+
+/* The rules of the 1 bpp page: its rows with a run of ink SEG_RULE_INCH
+ * long or longer (whole 32-px words of ink: a rule printed on a form,
+ * level once deskewed), each as its row and the columns of its longest
+ * such run (3 ints: y, x0, x1), into a new array (*pn of them; NULL out
+ * of memory). */
+static int *rule_rows(PIX *pixb, int dpi, int *pn)
+{
+    int k = (int)(SEG_RULE_INCH * (float)dpi) / 32; /* whole words */
+    if (k < 2)
+        k = 2;
+    int h = pixGetHeight(pixb), wpl = pixGetWpl(pixb);
+    const l_uint32 *data = pixGetData(pixb);
+    int *rows = malloc((size_t)3 * h * sizeof *rows);
+    *pn = 0;
+    for (int y = 0; rows && y < h; y++) {
+        const l_uint32 *row = data + (size_t)y * wpl;
+        int best = 0, end = 0;
+        for (int i = 0, run = 0; i < wpl; i++) {
+            run = row[i] == 0xffffffffu ? run + 1 : 0;
+            if (run > best) {
+                best = run;
+                end = i + 1;
+            }
+        }
+        if (best >= k) {
+            int *r = rows + 3 * (*pn)++;
+            r[0] = y;
+            r[1] = 32 * (end - best);
+            r[2] = 32 * end;
+        }
+    }
+    return rows;
+}
+
+/* The part b (x0, y0, x1, y1) of the deskewed page pixr thresholded
+ * again from the grey page pixg turned by angle (seg__rotate_grey), as
+ * fs says the page was (its half-window; faint rules searched level,
+ * where they were found on the page turned), from a half-window of grey
+ * more all round. 0, or -1 out of memory. */
+static int band_again(PIX *pixr, PIX *pixg, float angle, const int *b,
+                      int dpi, float k, const SegFirst *fs)
+{
+    int w = pixGetWidth(pixg), h = pixGetHeight(pixg), m = fs->half + 2;
+    int g[4] = {b[0] - m, b[1] - m, b[2] + m, b[3] + m};
+    g[0] = g[0] < 0 ? 0 : g[0];
+    g[1] = g[1] < 0 ? 0 : g[1];
+    g[2] = g[2] > w ? w : g[2];
+    g[3] = g[3] > h ? h : g[3];
+    PIX *band = seg__rotate_grey(pixg, angle, g, fs->paper);
+    if (!band)
+        return -1;
+    int side = g[2] - g[0] < g[3] - g[1] ? g[2] - g[0] : g[3] - g[1];
+    int pad = window_pad(side, fs->half);
+    int lim = (side + 2 * pad - 3) / 2;
+    PIX *bin = lim >= 2 ? binarize_sauvola_padded(
+                              band, fs->half < lim ? fs->half : lim, k, pad)
+                        : NULL;
+    int rc = bin ? 0 : -1;
+    if (bin && fs->strip)
+        seg__faint_strip(bin, band, fs->med);
+    if (bin && fs->faint > 0 &&
+        seg__faint_page(bin, band, dpi, fs->med, 0.0f) < 0)
+        rc = -1;
+    if (rc == 0)
+        pixRasterop(pixr, b[0], b[1], b[2] - b[0], b[3] - b[1], PIX_SRC, bin,
+                    b[0] - g[0], b[1] - g[1]);
+    pixDestroy(&bin);
+    pixDestroy(&band);
+    return rc;
+}
+
+/* The parts about the rules rows[] (n, rule_rows()) of a w x h page:
+ * SEG_BAND_ABOVE glyph heights (med) above each, at least SEG_BAND_INCH,
+ * SEG_BAND_BELOW below, a margin (mx) either side; parts that overlap
+ * or nearly (within gap) made one. Into parts (4 ints each: x0, y0, x1,
+ * y1; room for n), their count returned. */
+static int rule_parts(const int *rows, int n, int w, int h, float med,
+                      int dpi, int mx, int gap, int *parts)
+{
+    int above = (int)fmaxf(SEG_BAND_ABOVE * med, SEG_BAND_INCH * dpi);
+    int below = (int)(SEG_BAND_BELOW * med) + 2, np = 0;
+    for (int i = 0; i < n; i++) {
+        const int *r = rows + 3 * i;
+        int b[4] = {r[1] - mx, r[0] - above, r[2] + mx, r[0] + below + 1};
+        b[0] = b[0] < 0 ? 0 : b[0];
+        b[1] = b[1] < 0 ? 0 : b[1];
+        b[2] = b[2] > w ? w : b[2];
+        b[3] = b[3] > h ? h : b[3];
+        memcpy(parts + 4 * np++, b, sizeof b);
+        /* merge while any two overlap (the parts are few) */
+        for (int merged = 1; merged;) {
+            merged = 0;
+            for (int a = 0; a < np && !merged; a++)
+                for (int c = a + 1; c < np && !merged; c++) {
+                    int *p = parts + 4 * a, *q = parts + 4 * c;
+                    if (p[0] > q[2] + gap || q[0] > p[2] + gap ||
+                        p[1] > q[3] + gap || q[1] > p[3] + gap)
+                        continue;
+                    p[0] = p[0] < q[0] ? p[0] : q[0];
+                    p[1] = p[1] < q[1] ? p[1] : q[1];
+                    p[2] = p[2] > q[2] ? p[2] : q[2];
+                    p[3] = p[3] > q[3] ? p[3] : q[3];
+                    memmove(q, q + 4, (size_t)(np - c - 1) * 4 * sizeof *q);
+                    np--;
+                    merged = 1;
+                }
+        }
+    }
+    return np;
+}
+
+/* Deskew (seg_page_binarize note 8): pixb turned by angle degrees; then,
+ * when the page turned holds rules (SEG_RULE_ROWS rows of rule_rows())
+ * and pixg [optional] is its grey page (Sauvola's, fs), the parts about
+ * its rules (rule_parts) are thresholded again from the grey page turned
+ * (band_again), so that box sides and a comb's ticks stay straight. Out
+ * of memory there, a part stays as turned. A new PIX, or NULL (out of
+ * memory). */
+static PIX *deskew_page(PIX *pixb, PIX *pixg, float angle, int dpi,
+                        float k, SegFirst *fs)
+{
+    PIX *pixr = rotate_binary(pixb, angle);
+    if (!pixr || !pixg || fabsf(angle) > SEG_ROT_MAX_DEG || fs->half <= 0)
+        return pixr;
+    int n = 0;
+    int *rows = rule_rows(pixr, dpi, &n);
+    int *parts = n >= SEG_RULE_ROWS ? malloc((size_t)4 * n * sizeof *parts)
+                                    : NULL;
+    if (parts) {
+        fs->paper = seg__paper_level(pixg);
+        float med = fs->med > 0.0f ? fs->med : (float)dpi / 10.0f;
+        /* rule_rows() finds whole words: up to 31 px of a rule's ends */
+        int mx = 32 + fs->half;
+        int np = rule_parts(rows, n, pixGetWidth(pixr), pixGetHeight(pixr),
+                            med, dpi, mx, 2 * fs->half + 4, parts);
+        for (int i = 0; i < np; i++)
+            if (band_again(pixr, pixg, angle, parts + 4 * i, dpi, k, fs) != 0)
+                err_clear();
+    }
+    free(parts);
+    free(rows);
+    return pixr;
 }
 
 /**
@@ -1318,6 +1500,20 @@ static PIX *binarize_sauvola_page(PIX *pixg, int half,
  *       skew is measured first (faint_tilted) and, from 0.75 degrees,
  *       the rows are searched tilted by it; with rules painted it is
  *       measured again, and deskew uses that.
+ *   (8) Deskew of a form (grey input, Sauvola without opt->window, not
+ *       enlarged, turned at most SEG_ROT_MAX_DEG): the page is turned
+ *       by two shears of whole pixels (rotate_binary). A comb's tick or
+ *       a box's side then jogs a pixel where the shear's steps miss the
+ *       scan's own, and the furniture step, which wants a tick to stand
+ *       alone, read whole combs as 1s. So when the page turned holds
+ *       rules (SEG_RULE_ROWS rows with SEG_RULE_INCH of solid ink), the
+ *       part about each rule (SEG_BAND_ABOVE glyph heights above it, at
+ *       least SEG_BAND_INCH; SEG_BAND_BELOW below; merged where they
+ *       meet) is thresholded again, as the page was, from the grey page
+ *       turned with each row shifted by a fraction of a pixel
+ *       (seg__rotate_grey), its faint rules searched level if the page
+ *       had any, and pasted over the page turned. Pages without rules
+ *       are turned as before (docs/segment.md "Turned forms").
  */
 PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
                        float *pskew_deg, int *pscale)
@@ -1361,13 +1557,13 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
     PIX *pixb = NULL;
     /* the skew, when the faint rules needed it first (from the page
      * thresholded, before they are painted in) */
-    float skew = 0.0f;
-    int have_skew = 0;
+    SegFirst fs = {0};
+    PIX *pixg = NULL; /* kept for deskew_page: a grey page, Sauvola's */
     if (d == 1 && !pixGetColormap(pixs)) {
         pixb = pixCopy(NULL, pixs);
     } else {
         /* 8 bpp grey is read, not modified: no copy */
-        PIX *pixg = pixGetColormap(pixs) ? pixConvertTo8(pixs, 0)
+        pixg = pixGetColormap(pixs) ? pixConvertTo8(pixs, 0)
                     : d == 8             ? pixClone(pixs)
                     : d == 32            ? rgb_to_grey(pixs)
                                          : pixConvertTo8(pixs, 0);
@@ -1383,7 +1579,7 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
             pixb = binarize_global(pixg);
         } else if (opt->method == SEG_BINARIZE_SAUVOLA) {
             pixb = binarize_sauvola_page(pixg, half, opt, dpi, d != 1, pscale,
-                                         &skew, &have_skew);
+                                         &fs);
         } else {
             if (half > lim)
                 half = lim;
@@ -1392,7 +1588,9 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
                 tile = 16;
             pixb = binarize_otsu(pixg, tile);
         }
-        pixDestroy(&pixg);
+        if (!pixb || opt->method != SEG_BINARIZE_SAUVOLA || lim < 2 ||
+            d == 1 || !pscale || *pscale != 1 || opt->window != 0)
+            pixDestroy(&pixg);
         if (!pixb) {
             if (!err_get()[0])
                 err_set("binarize: thresholding failed (%dx%d)", w, h);
@@ -1400,6 +1598,7 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
         }
     }
     if (!pixb) {
+        pixDestroy(&pixg);
         err_set("binarize: out of memory (%dx%d page)", w, h);
         return NULL;
     }
@@ -1408,9 +1607,9 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
     pixSetResolution(pixb, dpi, dpi);
 
     if (opt->deskew) {
-        float angle = have_skew ? skew : find_skew(pixb, dpi);
+        float angle = fs.have ? fs.skew : find_skew(pixb, dpi);
         if (angle != 0.0f) {
-            PIX *pixr = rotate_binary(pixb, angle);
+            PIX *pixr = deskew_page(pixb, pixg, angle, dpi, opt->k, &fs);
             if (pixr) {
                 pixDestroy(&pixb);
                 pixb = pixr;
@@ -1419,5 +1618,6 @@ PIX *seg_page_binarize(PIX *pixs, int dpi, const SegBinarizeOptions *opt,
             }
         }
     }
+    pixDestroy(&pixg);
     return pixb;
 }

@@ -914,6 +914,89 @@ static void seg__rotate_grey__a_part__as_cut_from_the_whole(void)
     pixDestroy(&g);
 }
 
+/* The glyphs page b segmented finds among the comb's ticks (comb_page:
+ * above its rule, x 90-650, y 770-800 as turned back): none when the
+ * furniture step took the comb. */
+static int glyphs_on_comb(PIX *b)
+{
+    SegPage *page = seg_page_segment(b, 300, NULL);
+    int n = 0, ng = 0;
+    const SegGlyph *gl = page ? seg_page_get_glyphs(page, &ng) : NULL;
+    for (int i = 0; i < ng; i++) {
+        const SegBox *q = &gl[i].box;
+        n += q->x + q->w > 90 && q->x < 650 && q->y + q->h > 770 &&
+             q->y < 800;
+    }
+    int ok = page != NULL;
+    seg_page_destroy(&page);
+    return ok ? n : -1;
+}
+
+/* Page g turned by deg and thresholded with deskew, as the chain does
+ * (*pb: pscale given) and as a 1 bpp page turned only (*pb1); *pskew:
+ * the chain's skew. 1 when both came out at scale 1. */
+static int turned_both(PIX *g, float deg, PIX **pb, PIX **pb1, float *pskew)
+{
+    PIX *rot = pixRotate(g, deg * (float)M_PI / 180.0f, L_ROTATE_AREA_MAP,
+                         L_BRING_IN_WHITE, 0, 0);
+    SegBinarizeOptions o;
+    seg_binarize_options_init(&o);
+    int scale = 0;
+    *pb = seg_page_binarize(rot, 300, &o, pskew, &scale);
+    *pb1 = seg_page_binarize(rot, 300, &o, NULL, NULL);
+    pixDestroy(&rot);
+    return *pb && *pb1 && scale == 1;
+}
+
+static void seg_page_binarize__turned_comb__its_part_thresholded_again(void)
+{
+    /* a form scanned turned 1.2 degrees: deskew's shears of whole pixels
+     * can make a comb's tick jog a pixel partway up (the furniture step
+     * then read whole combs as 1s), so the part about the rule is
+     * thresholded again from the grey page turned: the page differs from
+     * the one turned as 1 bpp there only, and the comb still goes */
+    PIX *g = comb_page(1200, 1000), *b = NULL, *b1 = NULL;
+    float skew = 0;
+    CHECK(turned_both(g, 1.2f, &b, &b1, &skew));
+    if (b && b1) {
+        CHECK(fabs(skew + 1.2) < 0.3);
+        PIX *x = pixXor(NULL, b, b1);
+        l_int32 all = 0, out = 0;
+        pixCountPixels(x, &all, NULL);
+        /* the part: 2.5 glyph heights above the rule, 0.5 below */
+        BOX *part = boxCreate(0, 650, 1200, 180);
+        pixClearInRect(x, part);
+        pixCountPixels(x, &out, NULL);
+        printf("  pixels changed: %d, outside the rule's part: %d\n", all,
+               out);
+        CHECK(all > 0 && out == 0);
+        int n = glyphs_on_comb(b);
+        printf("  glyphs left among the ticks: %d\n", n);
+        CHECK(n == 0);
+        boxDestroy(&part);
+        pixDestroy(&x);
+    }
+    pixDestroy(&b1);
+    pixDestroy(&b);
+    pixDestroy(&g);
+}
+
+static void seg_page_binarize__turned_page_without_rules__turned_as_1bpp(void)
+{
+    /* writing only: nothing is thresholded again (the cost stays with
+     * forms) */
+    PIX *truth = truth_page_at(1200, 1000, 30, 100, 100);
+    PIX *g = grey_page(truth, 40, 235, 4, 0), *b = NULL, *b1 = NULL;
+    float skew = 0;
+    l_int32 same = 0;
+    CHECK(turned_both(g, 1.2f, &b, &b1, &skew) && skew != 0.0f &&
+          pixEqual(b, b1, &same) == 0 && same);
+    pixDestroy(&b1);
+    pixDestroy(&b);
+    pixDestroy(&g);
+    pixDestroy(&truth);
+}
+
 static void seg_page_binarize__bad_arguments__error(void)
 {
     PIX *grey = pixCreate(50, 50, 8);
@@ -958,6 +1041,8 @@ int main(void)
     RUN(seg_page_binarize__faint_box_half_size__as_thresholded);
     RUN(seg__rotate_grey__small_angles__as_the_binary_page_turned);
     RUN(seg__rotate_grey__a_part__as_cut_from_the_whole);
+    RUN(seg_page_binarize__turned_comb__its_part_thresholded_again);
+    RUN(seg_page_binarize__turned_page_without_rules__turned_as_1bpp);
     RUN(seg_page_binarize__bad_arguments__error);
     TEST_EXIT();
 }
