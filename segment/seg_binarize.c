@@ -1417,6 +1417,7 @@ static PIX *deskew_page(PIX *pixb, PIX *pixg, float angle, int dpi,
                                     : NULL;
     if (parts) {
         fs->paper = seg__paper_level(pixg);
+        fs->paper = fs->paper < 0 ? 255 : fs->paper; /* out of memory */
         float med = fs->med > 0.0f ? fs->med : (float)dpi / 10.0f;
         /* rule_rows() finds whole words: up to 31 px of a rule's ends */
         int mx = 32 + fs->half;

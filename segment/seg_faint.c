@@ -563,6 +563,24 @@ static int box_below(const FaintRules *rs, int a, int dpi)
     return best;
 }
 
+/**
+ * The paper's grey of an 8 bpp page: the 90th percentile of every 16th
+ * pixel's in every 16th row (Leptonica's histogram).
+ *
+ * @param[in] pixg  8 bpp grey page
+ * @return 0..255, or -1 out of memory
+ */
+int seg__paper_level(PIX *pixg)
+{
+    NUMA *na = pixGetGrayHistogram(pixg, 16);
+    if (!na)
+        return -1;
+    l_float32 paper = 0;
+    numaHistogramGetValFromRank(na, 0.9f, &paper);
+    numaDestroy(&na);
+    return (int)paper;
+}
+
 /* The page's levels for the search (Faint): the paper is the 90th
  * percentile of the grey of every 16th pixel of every 16th row, the ink
  * the 10th percentile of the grey under the ink of pixb (every 8th
@@ -571,12 +589,9 @@ static int box_below(const FaintRules *rs, int a, int dpi)
  * the contrast is under 80 levels (nothing to look for), else 1. */
 static int page_levels(PIX *pixb, PIX *pixg, Faint *f)
 {
-    NUMA *na = pixGetGrayHistogram(pixg, 16);
-    if (!na)
+    int paper = seg__paper_level(pixg);
+    if (paper < 0)
         return 0;
-    l_float32 paper = 0;
-    numaHistogramGetValFromRank(na, 0.9f, &paper);
-    numaDestroy(&na);
     unsigned hist[256] = {0}, n = 0;
     const l_uint32 *bd = pixGetData(pixb);
     int bwpl = pixGetWpl(pixb);
@@ -599,12 +614,12 @@ static int page_levels(PIX *pixb, PIX *pixg, Faint *f)
     int dark = 0;
     while (dark < 255 && (acc += hist[dark]) < want)
         dark++;
-    int contrast = (int)paper - dark;
+    int contrast = paper - dark;
     if (contrast < 80)
         return 0;
-    f->mid = (dark + (int)paper) / 2;
+    f->mid = (dark + paper) / 2;
     f->d = contrast / 8;
-    f->lite = (int)paper - f->d;
+    f->lite = paper - f->d;
     return 1;
 }
 

@@ -157,6 +157,7 @@ int seg__ink_extent(PIX *pixb, l_int32 *pon, BOX **pbox);
 
 /* seg_faint.c */
 void seg__faint_strip(PIX *pixb, PIX *pixg, float med);
+int seg__paper_level(PIX *pixg);
 int seg__faint_page(PIX *pixb, PIX *pixg, int dpi, float med,
                     float skew_deg);
 
@@ -174,7 +175,6 @@ PIX *seg__close_cols(PIX *pixs, int len);
 #define SEG_ROT_MAX_DEG 3.4f
 PIX *seg__rotate_grey(PIX *pixg, float angle_deg, const int *box,
                       int paper);
-int seg__paper_level(PIX *pixg);
 
 /* seg_skew.c */
 int seg__skew_score(PIX *pix, float radang, float *pscore);

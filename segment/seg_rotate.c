@@ -193,36 +193,6 @@ static void shear_both(const SegRot *c, PIX *dst, int y0)
 }
 
 /**
- * The paper's grey of an 8 bpp page: the 90th percentile of every 8th
- * pixel's in every 8th row (as the faint rules' paper, seg_faint.c).
- *
- * @param[in] pixg  8 bpp grey page
- * @return 0..255; 255 for an empty page or out of memory
- */
-int seg__paper_level(PIX *pixg)
-{
-    NUMA *na = pixGetGrayHistogram(pixg, 8);
-    int n = na ? numaGetCount(na) : 0, level = 255;
-    double total = 0, acc = 0;
-    for (int i = 0; i < n; i++) {
-        l_float32 v = 0;
-        numaGetFValue(na, i, &v);
-        total += v;
-    }
-    for (int i = 0; i < n && total > 0; i++) {
-        l_float32 v = 0;
-        numaGetFValue(na, i, &v);
-        acc += v;
-        if (acc >= 0.9 * total) {
-            level = i;
-            break;
-        }
-    }
-    numaDestroy(&na);
-    return level;
-}
-
-/**
  * A part of an 8 bpp grey page turned about its centre by angle_deg
  * (clockwise positive, at most SEG_ROT_MAX_DEG), as pixRotateShearCenter
  * turns a 1 bpp page by that angle, each pixel interpolated along the
