@@ -1235,7 +1235,7 @@ static int faint_tilted(PIX **ppixb, PIX *pixg, int dpi, float med,
  * (ink_median_height, 0 unknown); Sauvola's half-window of the page
  * returned (0: not Sauvola's own page, an enlarged one); whether it was
  * searched as a strip too (note 6); the faint rules painted on it as a
- * page (note 7); its paper (deskew_page). */
+ * page (note 7). */
 typedef struct {
     float skew;
     int have;
@@ -1243,7 +1243,6 @@ typedef struct {
     int half;
     int strip;
     int faint;
-    int paper;
 } SegFirst;
 
 /* Sauvola for seg_page_binarize (notes 5-7): pixg thresholded at
@@ -1325,9 +1324,10 @@ static int *rule_rows(PIX *pixb, int dpi, int *pn)
  * again from the grey page pixg turned by angle (seg__rotate_grey), as
  * fs says the page was (its half-window; faint rules searched level,
  * where they were found on the page turned), from a half-window of grey
- * more all round. 0, or -1 out of memory. */
+ * more all round; paper comes in from outside the page. 0, or -1 out of
+ * memory. */
 static int band_again(PIX *pixr, PIX *pixg, float angle, const int *b,
-                      int dpi, float k, const SegFirst *fs)
+                      int dpi, float k, int paper, const SegFirst *fs)
 {
     int w = pixGetWidth(pixg), h = pixGetHeight(pixg), m = fs->half + 2;
     int g[4] = {b[0] - m, b[1] - m, b[2] + m, b[3] + m};
@@ -1335,15 +1335,11 @@ static int band_again(PIX *pixr, PIX *pixg, float angle, const int *b,
     g[1] = g[1] < 0 ? 0 : g[1];
     g[2] = g[2] > w ? w : g[2];
     g[3] = g[3] > h ? h : g[3];
-    PIX *band = seg__rotate_grey(pixg, angle, g, fs->paper);
+    PIX *band = seg__rotate_grey(pixg, angle, g, paper);
     if (!band)
         return -1;
-    int side = g[2] - g[0] < g[3] - g[1] ? g[2] - g[0] : g[3] - g[1];
-    int pad = window_pad(side, fs->half);
-    int lim = (side + 2 * pad - 3) / 2;
-    PIX *bin = lim >= 2 ? binarize_sauvola_padded(
-                              band, fs->half < lim ? fs->half : lim, k, pad)
-                        : NULL;
+    /* the page's window, as its first pass took it (no fit) */
+    PIX *bin = binarize_sauvola_fit(band, fs->half, k, 0, NULL, NULL);
     int rc = bin ? 0 : -1;
     if (bin && fs->strip)
         seg__faint_strip(bin, band, fs->med);
@@ -1406,7 +1402,7 @@ static int rule_parts(const int *rows, int n, int w, int h, float med,
  * of memory there, a part stays as turned. A new PIX, or NULL (out of
  * memory). */
 static PIX *deskew_page(PIX *pixb, PIX *pixg, float angle, int dpi,
-                        float k, SegFirst *fs)
+                        float k, const SegFirst *fs)
 {
     PIX *pixr = rotate_binary(pixb, angle);
     if (!pixr || !pixg || fabsf(angle) > SEG_ROT_MAX_DEG || fs->half <= 0)
@@ -1416,15 +1412,16 @@ static PIX *deskew_page(PIX *pixb, PIX *pixg, float angle, int dpi,
     int *parts = n >= SEG_RULE_ROWS ? malloc((size_t)4 * n * sizeof *parts)
                                     : NULL;
     if (parts) {
-        fs->paper = seg__paper_level(pixg);
-        fs->paper = fs->paper < 0 ? 255 : fs->paper; /* out of memory */
+        int paper = seg__paper_level(pixg);
+        paper = paper < 0 ? 255 : paper; /* out of memory */
         float med = fs->med > 0.0f ? fs->med : (float)dpi / 10.0f;
         /* rule_rows() finds whole words: up to 31 px of a rule's ends */
         int mx = 32 + fs->half;
         int np = rule_parts(rows, n, pixGetWidth(pixr), pixGetHeight(pixr),
                             med, dpi, mx, 2 * fs->half + 4, parts);
         for (int i = 0; i < np; i++)
-            if (band_again(pixr, pixg, angle, parts + 4 * i, dpi, k, fs) != 0)
+            if (band_again(pixr, pixg, angle, parts + 4 * i, dpi, k, paper,
+                           fs) != 0)
                 err_clear();
     }
     free(parts);
