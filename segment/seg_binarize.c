@@ -1279,7 +1279,7 @@ static PIX *binarize_sauvola_page(PIX *pixg, int half,
     /* the strip's rows and columns, then boxes and combs as on a page: a
      * field cut loose is mostly paper (its rows tilted as the crop is:
      * the skew first) */
-    seg__faint_strip(pixb, pixg, fs->med);
+    seg__faint_strip(pixb, pixg, fs->med, opt->deskew);
     fs->strip = 1;
     fs->have = faint_tilted(&pixb, pixg, dpi, fs->med, opt->deskew,
                             &fs->skew, &fs->faint);
@@ -1288,9 +1288,12 @@ static PIX *binarize_sauvola_page(PIX *pixg, int half,
 
 /* The rules of the 1 bpp page: its rows with a run of ink SEG_RULE_INCH
  * long or longer (whole 32-px words of ink: a rule printed on a form,
- * level once deskewed), each as its row and the columns of its longest
- * such run (3 ints: y, x0, x1), into a new array (*pn of them; NULL out
- * of memory). */
+ * level once deskewed), counting a row and the one below it as one (a
+ * faint rule painted along the page's tilt comes back from the shears
+ * with 1-px jogs between the two, and the parts missed half of it: light
+ * forms turned 1 degree read 46 of 60 fields, 57 so), each as its row
+ * and the columns of its longest such run (3 ints: y, x0, x1), into a
+ * new array (*pn of them; NULL out of memory). */
 static int *rule_rows(PIX *pixb, int dpi, int *pn)
 {
     int k = (int)(SEG_RULE_INCH * (float)dpi) / 32; /* whole words */
@@ -1302,9 +1305,10 @@ static int *rule_rows(PIX *pixb, int dpi, int *pn)
     *pn = 0;
     for (int y = 0; rows && y < h; y++) {
         const l_uint32 *row = data + (size_t)y * wpl;
+        const l_uint32 *next = y + 1 < h ? row + wpl : row;
         int best = 0, end = 0;
         for (int i = 0, run = 0; i < wpl; i++) {
-            run = row[i] == 0xffffffffu ? run + 1 : 0;
+            run = (row[i] | next[i]) == 0xffffffffu ? run + 1 : 0;
             if (run > best) {
                 best = run;
                 end = i + 1;
@@ -1342,7 +1346,7 @@ static int band_again(PIX *pixr, PIX *pixg, float angle, const int *b,
     PIX *bin = binarize_sauvola_fit(band, fs->half, k, 0, NULL, NULL);
     int rc = bin ? 0 : -1;
     if (bin && fs->strip)
-        seg__faint_strip(bin, band, fs->med);
+        seg__faint_strip(bin, band, fs->med, 0.0f);
     if (bin && fs->faint > 0 &&
         seg__faint_page(bin, band, dpi, fs->med, 0.0f) < 0)
         rc = -1;

@@ -54,6 +54,11 @@
 /* Rows searched tilted by the page's skew from this many degrees on. */
 #define SEG_FAINT_LEVEL_DEG 0.75f
 #define SEG_FAINT_TICK_MIN 0.03f
+/* A strip's tilt (strip_tilt): the step of the angles tried, in degrees,
+ * and how many times the level rows' most light pixels the best tilted
+ * row must hold. */
+#define SEG_FAINT_TILT_STEP 0.5
+#define SEG_FAINT_TILT_GAIN 1.25
 
 /* A grey image searched for faint rules, and its levels: a faint pixel
  * lies between mid and lite (paper - d) and d under the paper beside it
@@ -124,16 +129,18 @@ static int rule_faint(const Faint *f, int x, int y, int dx, int dy)
     return rule_rise(f, x, y, dx, dy) >= f->d;
 }
 
-/* How many pixels of line l (a row when horizontal, else a column) are
- * faint rule pixels across it (rule_faint), 0 when they are not in runs
- * of SEG_FAINT_RUN on average (a dotted or dashed rule, blurred: painted,
- * its dots were glyph pieces). */
+/* How many pixels of line l (a row when horizontal, tilted as f is,
+ * else a column) are faint rule pixels across it (rule_faint), 0 when
+ * they are not in runs of SEG_FAINT_RUN on average (a dotted or dashed
+ * rule, blurred: painted, its dots were glyph pieces). */
 static int faint_count(const Faint *f, int horizontal, int l)
 {
     int len = horizontal ? f->w : f->h, n = 0, runs = 0, prev = 0;
     for (int i = 0; i < len; i++) {
-        int on = horizontal ? rule_faint(f, i, l, 0, 1)
-                            : rule_faint(f, l, i, 1, 0);
+        int y = horizontal ? tilt(f, i, l) : i;
+        int on = y >= 0 && y < f->h &&
+                 (horizontal ? rule_faint(f, i, y, 0, 1)
+                             : rule_faint(f, l, i, 1, 0));
         n += on;
         runs += on && !prev;
         prev = on;
@@ -141,17 +148,24 @@ static int faint_count(const Faint *f, int horizontal, int l)
     return n >= SEG_FAINT_RUN * runs ? n : 0;
 }
 
-/* Faint rules (seg_page_binarize note 6): the rows of f with at least
- * hneed faint pixels across them (rule_faint) and the columns with vneed
- * hold light rules; their faint pixels, and where a row and a column of
- * them cross the pixels between mid and lite (as light as a rule), are
- * painted ink into pixb (f's image thresholded). */
-static void faint_paint(PIX *pixb, const Faint *f, int hneed, int vneed)
+/* Faint rules (seg_page_binarize note 6): the rows of f (tilted as f
+ * is) with at least hneed faint pixels across them (rule_faint) and the
+ * columns with vneed hold light rules; their faint pixels, and where a
+ * row and a column of them cross the pixels between mid and lite (as
+ * light as a rule), are painted ink into pixb (f's image thresholded).
+ * Returns the rows found (0 also out of memory, or a texture). */
+static int faint_paint(PIX *pixb, const Faint *f, int hneed, int vneed)
 {
-    int w = f->w, h = f->h, bwpl = pixGetWpl(pixb);
+    int w = f->w, h = f->h, bwpl = pixGetWpl(pixb), dlo = 0, dhi = 0;
+    for (int x = 0; f->dy && x < w; x++) {
+        dlo = f->dy[x] < dlo ? f->dy[x] : dlo;
+        dhi = f->dy[x] > dhi ? f->dy[x] : dhi;
+    }
+    /* tilted row y (-dhi .. h-dlo-1) is row[y + dhi] */
+    int nrow = h + dhi - dlo;
     l_uint32 *bdata = pixGetData(pixb);
-    unsigned char *row = calloc((size_t)h, 1), *col = calloc((size_t)w, 1);
-    int *rlev = calloc((size_t)h, sizeof *rlev);
+    unsigned char *row = calloc((size_t)nrow, 1), *col = calloc((size_t)w, 1);
+    int *rlev = calloc((size_t)nrow, sizeof *rlev);
     int *clev = calloc((size_t)w, sizeof *clev);
     int nr = 0, nc = 0;
     /* a line needs as many pixels between mid and lite as faint ones:
@@ -160,11 +174,11 @@ static void faint_paint(PIX *pixb, const Faint *f, int hneed, int vneed)
         for (int x = 0; x < w; x++) {
             int g = GET_DATA_BYTE(f->data + (size_t)y * f->wpl, x);
             int lev = faint_level(f, g);
-            rlev[y] += lev;
+            rlev[y - (f->dy ? f->dy[x] : 0) + dhi] += lev;
             clev[x] += lev;
         }
-    for (int y = 0; row && rlev && clev && y < h; y++)
-        nr += row[y] = rlev[y] >= hneed && faint_count(f, 1, y) >= hneed;
+    for (int r = 0; row && rlev && clev && r < nrow; r++)
+        nr += row[r] = rlev[r] >= hneed && faint_count(f, 1, r - dhi) >= hneed;
     for (int x = 0; col && rlev && clev && x < w; x++)
         nc += col[x] = clev[x] >= vneed && faint_count(f, 0, x) >= vneed;
     free(rlev);
@@ -174,17 +188,98 @@ static void faint_paint(PIX *pixb, const Faint *f, int hneed, int vneed)
     int any = nr + nc > 0 && 20 * nr <= 3 * h && 20 * nc <= 3 * w;
     for (int y = 0; row && col && any && y < h; y++)
         for (int x = 0; x < w; x++) {
-            if (!row[y] && !col[x])
+            int on = row[y - (f->dy ? f->dy[x] : 0) + dhi];
+            if (!on && !col[x])
                 continue;
             int g = GET_DATA_BYTE(f->data + (size_t)y * f->wpl, x);
-            int paint = (row[y] && col[x] && faint_level(f, g)) ||
-                        (row[y] && rule_faint(f, x, y, 0, 1)) ||
+            int paint = (on && col[x] && faint_level(f, g)) ||
+                        (on && rule_faint(f, x, y, 0, 1)) ||
                         (col[x] && rule_faint(f, x, y, 1, 0));
             if (paint)
                 SET_DATA_BIT(bdata + (size_t)y * bwpl, x);
         }
     free(row);
     free(col);
+    return any ? nr : 0;
+}
+
+static int *tilt_make(Faint *f, double t, int *pdlo, int *pdhi);
+
+/* The most of the m points (xs, ys) of a w x h image on one row tilted
+ * by t (going down t a column); d: room for w ints, cnt for h + 2 span
+ * (span: the most any tilt climbs, plus one). */
+static int tilt_most(const int *xs, const int *ys, size_t m, int w, int h,
+                     double t, int span, int *d, int *cnt)
+{
+    for (int x = 0; x < w; x++)
+        d[x] = span - (int)lrint(t * x);
+    memset(cnt, 0, (size_t)(h + 2 * span) * sizeof *cnt);
+    int most = 0;
+    for (size_t i = 0; i < m; i++) {
+        int r = ys[i] + d[xs[i]];
+        most = ++cnt[r] > most ? cnt[r] : most;
+    }
+    return most;
+}
+
+/* The tilt (rows go down by t a column) along which f's pixels as light
+ * as a rule (faint_level) line up best: of the angles up to
+ * SEG_ROT_MAX_DEG, by SEG_FAINT_TILT_STEP degrees and then half that
+ * either side of the best, the one whose fullest row holds the most of
+ * them, when that row holds SEG_FAINT_TILT_GAIN times what the fullest
+ * level row does and climbs 2 px or more across the strip; else 0
+ * (level, or out of memory). */
+static double strip_tilt(const Faint *f)
+{
+    int w = f->w, h = f->h, n = (int)(SEG_ROT_MAX_DEG / SEG_FAINT_TILT_STEP);
+    int span = (int)ceil(tan(SEG_ROT_MAX_DEG * M_PI / 180.0) * w) + 1;
+    size_t m = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            m += faint_level(f, GET_DATA_BYTE(f->data + (size_t)y * f->wpl,
+                                              x));
+    /* the light pixels (rules, strokes' edges), then a row count for each
+     * tilt */
+    int *xs = malloc((2 * m + 1) * sizeof *xs), *ys = xs ? xs + m : NULL;
+    int *d = malloc(((size_t)w + h + 2 * span) * sizeof *d);
+    if (!xs || !d) {
+        free(xs);
+        free(d);
+        return 0.0;
+    }
+    for (int y = 0, i = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            if (faint_level(f, GET_DATA_BYTE(f->data + (size_t)y * f->wpl,
+                                             x))) {
+                xs[i] = x;
+                ys[i++] = y;
+            }
+    int *cnt = d + w, level = tilt_most(xs, ys, m, w, h, 0.0, span, d, cnt);
+    int best = 0;
+    double abest = 0.0;
+    for (int k = -n; k <= n; k++) {
+        double a = k * SEG_FAINT_TILT_STEP;
+        int most = k ? tilt_most(xs, ys, m, w, h, tan(a * M_PI / 180.0),
+                                 span, d, cnt) : 0;
+        if (most > best) {
+            best = most;
+            abest = a;
+        }
+    }
+    for (int k = -1; best > 0 && k <= 1; k += 2) {
+        double a = abest + k * SEG_FAINT_TILT_STEP / 2.0;
+        int most = tilt_most(xs, ys, m, w, h, tan(a * M_PI / 180.0), span,
+                             d, cnt);
+        if (most > best && fabs(a) <= SEG_ROT_MAX_DEG) {
+            best = most;
+            abest = a;
+        }
+    }
+    free(xs);
+    free(d);
+    double t = tan(abest * M_PI / 180.0);
+    return best >= SEG_FAINT_TILT_GAIN * level && fabs(t) * w >= 2.0 ? t
+                                                                     : 0.0;
 }
 
 /**
@@ -198,8 +293,16 @@ static void faint_paint(PIX *pixb, const Faint *f, int hneed, int vneed)
  * @param[in]     pixg  the strip's grey image (8 bpp)
  * @param[in]     med   the strip's glyph height in px (ink_median_height);
  *                      under SEG_FAINT_GLYPH nothing is painted
+ * @param[in]     tilted  whether rows are searched tilted too (a strip
+ *                      that may be turned: deskew): when no level row
+ *                      holds a rule and the pixels as light as a rule
+ *                      line up best along a tilt that climbs 2 px or more
+ *                      across the strip (strip_tilt), rows are searched
+ *                      along it too (a field cut from a form scanned
+ *                      turned 2 degrees, 300 px wide, climbs 11 px: no
+ *                      level row held 0.4 of its rule)
  */
-void seg__faint_strip(PIX *pixb, PIX *pixg, float med)
+void seg__faint_strip(PIX *pixb, PIX *pixg, float med, int tilted)
 {
     int w = pixGetWidth(pixg), h = pixGetHeight(pixg);
     if (w < 2 * h || h < 16 || med < SEG_FAINT_GLYPH)
@@ -222,7 +325,17 @@ void seg__faint_strip(PIX *pixb, PIX *pixg, float med)
     int vneed = (int)(0.35f * h);
     if (vneed < (int)(0.8f * med))
         vneed = (int)(0.8f * med);
-    faint_paint(pixb, &f, (int)(0.4f * w), vneed);
+    /* level first; turned, a strip's rows are searched along its tilt
+     * only when no level row held a rule (a straight strip pays nothing
+     * more) */
+    if (faint_paint(pixb, &f, (int)(0.4f * w), vneed) > 0 || !tilted)
+        return;
+    double t = strip_tilt(&f);
+    int dlo = 0, dhi = 0;
+    int *dy = t != 0.0 ? tilt_make(&f, t, &dlo, &dhi) : NULL;
+    if (dy)
+        faint_paint(pixb, &f, (int)(0.4f * w), vneed);
+    free(dy);
 }
 
 
@@ -711,14 +824,18 @@ int seg__faint_page(PIX *pixb, PIX *pixg, int dpi, float med,
     int *dy = NULL, dlo = 0, dhi = 0, rc = rules_find(&f, need, inkgap, 0,
                                                       0, &rs);
     /* a page turned by skew_deg: its rules go down by -tan(skew) a
-     * column. When the level rows found some and the page is turned by
-     * SEG_FAINT_LEVEL_DEG or more, the rows are searched again tilted so
-     * (tilted, the screen costs some three times as much: a page with no
-     * faint rules does not pay it; within that angle a 3 px rule stays
-     * 340 px on a level row, and those pages read better so) */
+     * column. The rows are searched again tilted so when the level rows
+     * found some and the page is turned by SEG_FAINT_LEVEL_DEG or more
+     * (within that angle a 3 px rule stays 340 px on a level row, and
+     * those pages read better so), or found none and a rule climbs 2 px
+     * within SEG_FAINT_PAGE_INCH, so that no level row could hold one
+     * (about 1 degree: a light form turned 1.5 degrees read 0 of 60
+     * fields). Tilted, the screen costs some three times as much: a page
+     * turned less, or with faint rules level, does not pay it. */
     double t = -tan((double)skew_deg * M_PI / 180.0);
-    if (rc == 0 && rs.n > 0 && fabsf(skew_deg) >= SEG_FAINT_LEVEL_DEG &&
-        fabs(t) * w >= 1.0) {
+    if (rc == 0 && fabs(t) * w >= 1.0 &&
+        ((rs.n > 0 && fabsf(skew_deg) >= SEG_FAINT_LEVEL_DEG) ||
+         (rs.n == 0 && fabs(t) * need >= 2.0))) {
         dy = tilt_make(&f, t, &dlo, &dhi);
         rs.n = 0;
         rc = dy ? rules_find(&f, need, inkgap, dlo, dhi, &rs) : -1;

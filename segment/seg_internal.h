@@ -156,7 +156,7 @@ void seg__cell_thresholds(const double *i1, const double *i2, int nx, int ny,
 int seg__ink_extent(PIX *pixb, l_int32 *pon, BOX **pbox);
 
 /* seg_faint.c */
-void seg__faint_strip(PIX *pixb, PIX *pixg, float med);
+void seg__faint_strip(PIX *pixb, PIX *pixg, float med, int tilted);
 int seg__paper_level(PIX *pixg);
 int seg__faint_page(PIX *pixb, PIX *pixg, int dpi, float med,
                     float skew_deg);

@@ -997,6 +997,95 @@ static void seg_page_binarize__turned_page_without_rules__turned_as_1bpp(void)
     pixDestroy(&truth);
 }
 
+/* Light box (faint_box_crop(190)) turned 2 degrees */
+
+/* Columns x0..x1 inked in some row of y0..y1 of b (a rule's length). */
+static int cols_inked(PIX *b, int x0, int x1, int y0, int y1)
+{
+    int n = 0;
+    for (int x = x0; x < x1; x++)
+        n += rows_inked(b, x, x + 1, y0, y1) > 0;
+    return n;
+}
+
+/* g turned deg (area map) and thresholded as the chain does, deskewed;
+ * *pskew: the skew. NULL unless it came out at scale 1. */
+static PIX *turned_chain(PIX *g, float deg, float *pskew)
+{
+    PIX *rot = pixRotate(g, deg * (float)M_PI / 180.0f, L_ROTATE_AREA_MAP,
+                         L_BRING_IN_WHITE, 0, 0);
+    SegBinarizeOptions o;
+    seg_binarize_options_init(&o);
+    int scale = 0;
+    PIX *b = rot ? seg_page_binarize(rot, 300, &o, pskew, &scale) : NULL;
+    pixDestroy(&rot);
+    if (b && scale != 1)
+        pixDestroy(&b);
+    return b;
+}
+
+/* The light box's dividers (six, 60 px apart from x0 + 60) whole in
+ * rows y0..y0+60 of b, give or take a few pixels: how many. */
+static int dividers_whole(PIX *b, int x0, int y0)
+{
+    int div = 0;
+    for (int k = 1; k < 7; k++)
+        div += rows_inked(b, x0 + 60 * k - 3, x0 + 60 * k + 5, y0 + 2,
+                          y0 + 58) >= 54;
+    return div;
+}
+
+static void seg_page_binarize__faint_box_on_page_turned_2_degrees__painted(void)
+{
+    /* a form printed light, scanned turned 2 degrees: a 2 px rule leaves
+     * a level row within 60 px, no level row held 0.4 in of it, and the
+     * rows were searched tilted only when level ones had found a rule
+     * (nothing was painted, and its fields read as 1s); searched tilted
+     * by the page's skew, the box is painted and turned back whole */
+    PIX *g = faint_box_page(190, 0);
+    float skew = 0;
+    PIX *b = turned_chain(g, 2.0f, &skew);
+    CHECK(b != NULL);
+    if (b) {
+        int top = cols_inked(b, 100, 520, 95, 106);
+        int bot = cols_inked(b, 100, 520, 153, 165);
+        int div = dividers_whole(b, 100, 100);
+        printf("  skew %.2f; top %d, bottom %d of 420 columns; %d of 6 "
+               "dividers\n", (double)skew, top, bot, div);
+        CHECK(fabs(skew + 2.0) < 0.3);
+        CHECK(top >= 410 && bot >= 410 && div == 6);
+    }
+    pixDestroy(&b);
+    pixDestroy(&g);
+}
+
+static void seg_page_binarize__faint_box_crop_turned_2_degrees__painted(void)
+{
+    /* the same box cut out with 40 px of paper round it (a field crop of
+     * that form): its rules climb 14 px across the crop, a strip's rows
+     * were searched level only, and they stayed in bits; the strip's tilt
+     * is found from its pixels as light as a rule (strip_tilt) */
+    PIX *crop = faint_box_crop(190);
+    PIX *g = pixCreate(500, 140, 8);
+    pixSetAllArbitrary(g, 235);
+    pixRasterop(g, 40, 40, 420, 60, PIX_SRC, crop, 0, 0);
+    pixDestroy(&crop);
+    float skew = 0;
+    PIX *b = turned_chain(g, 2.0f, &skew);
+    CHECK(b != NULL);
+    if (b) {
+        int top = cols_inked(b, 40, 460, 35, 46);
+        int bot = cols_inked(b, 40, 460, 93, 105);
+        int div = dividers_whole(b, 40, 40);
+        printf("  skew %.2f; top %d, bottom %d of 420 columns; %d of 6 "
+               "dividers\n", (double)skew, top, bot, div);
+        CHECK(fabs(skew + 2.0) < 0.3);
+        CHECK(top >= 410 && bot >= 410 && div == 6);
+    }
+    pixDestroy(&b);
+    pixDestroy(&g);
+}
+
 static void seg_page_binarize__bad_arguments__error(void)
 {
     PIX *grey = pixCreate(50, 50, 8);
@@ -1043,6 +1132,8 @@ int main(void)
     RUN(seg__rotate_grey__a_part__as_cut_from_the_whole);
     RUN(seg_page_binarize__turned_comb__its_part_thresholded_again);
     RUN(seg_page_binarize__turned_page_without_rules__turned_as_1bpp);
+    RUN(seg_page_binarize__faint_box_on_page_turned_2_degrees__painted);
+    RUN(seg_page_binarize__faint_box_crop_turned_2_degrees__painted);
     RUN(seg_page_binarize__bad_arguments__error);
     TEST_EXIT();
 }
