@@ -11,7 +11,9 @@
  *     only in strips around those x positions), each grown by a pixel.
  *   - A comb field (cells: N) is read one cell at a time: the cell decides
  *     where the character is, so each non-empty cell is one glyph for the
- *     classifier (rec_net_classify over the field's charset).
+ *     classifier (rec_net_classify over the field's charset); without a
+ *     pattern the cells are then settled together by the line context's
+ *     word model (digits among digits, capitals among capitals).
  *   - A pattern that is a fixed sequence of classes (FormField.pos) narrows
  *     each character to its position's classes: in a comb when as many
  *     cells are written as there are positions; in free text when the
@@ -39,6 +41,7 @@
 
 #include "common/err.h"
 #include "forms/form_int.h"
+#include "recognize/rec_context.h"
 
 #define FORM_CHECK_INK 0.06f
 
@@ -116,15 +119,10 @@ static int remove_lines(PIX *c, int box_h, const int *walls, int n_walls,
     return 0;
 }
 
-/* Classify one glyph image: up to OUT_FIELD_ALTS classes, best first.
- * Returns 0, 1 when there is no ink, -1 on error. */
-static int classify(RecNet *net, RecCharset cs, PIX *g, OutFieldChar *fc)
+/* fc's alternatives: up to OUT_FIELD_ALTS classes of cs by probs (one
+ * per class, REC_NCLASSES), best first, none under 0.001 but the first. */
+static void set_alts(const float *probs, RecCharset cs, OutFieldChar *fc)
 {
-    float in[REC_INPUT_SIZE * REC_INPUT_SIZE], probs[REC_NCLASSES];
-    if (rec_glyph_normalize_pix(g, in) < 0)
-        return 1;
-    if (rec_net_classify(net, in, 1, cs, probs) < 0)
-        return -1;
     fc->n_alts = 0;
     for (int a = 0; a < OUT_FIELD_ALTS; a++) {
         int best = -1;
@@ -140,6 +138,21 @@ static int classify(RecNet *net, RecCharset cs, PIX *g, OutFieldChar *fc)
         fc->alt[fc->n_alts] = (uint32_t)rec_class_chars[best];
         fc->alt_conf[fc->n_alts++] = probs[best];
     }
+}
+
+/* Classify one glyph image into fc (set_alts); probs [optional]: room
+ * for the posterior (REC_NCLASSES). Returns 0, 1 when there is no ink,
+ * -1 on error. */
+static int classify(RecNet *net, RecCharset cs, PIX *g, OutFieldChar *fc,
+                    float *probs)
+{
+    float in[REC_INPUT_SIZE * REC_INPUT_SIZE], own[REC_NCLASSES];
+    probs = probs ? probs : own;
+    if (rec_glyph_normalize_pix(g, in) < 0)
+        return 1;
+    if (rec_net_classify(net, in, 1, cs, probs) < 0)
+        return -1;
+    set_alts(probs, cs, fc);
     return fc->n_alts ? 0 : 1;
 }
 
@@ -172,18 +185,53 @@ static void text_put(Text *t, char ch)
     t->buf[t->len] = '\0';
 }
 
+/* The written cells of a comb read without a pattern (n chars of of,
+ * their posteriors probs, word ids wid: an empty cell between two parts
+ * them) settled together by the line context's word model
+ * (rec_context.c): "0F7o81" read cell by cell is "OF7081" as the page
+ * reads it, a letter among digits a digit, a lone lower-case letter
+ * among capitals as the capitals. No geometry: a cell is no line. 0, or
+ * -1 (out of memory). */
+static int comb_context(RecCharset cs, const float *probs, const int *wid,
+                        int n, OutField *of)
+{
+    RecContextOptions opt = {0, 1, 0};
+    RecLineGeom geom = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    RecContextGlyph *g = calloc((size_t)n, sizeof *g);
+    int *cls = malloc((size_t)n * sizeof *cls);
+    float *cf = malloc((size_t)n * sizeof *cf);
+    float *q = malloc((size_t)n * REC_NCLASSES * sizeof *q);
+    int rc = g && cls && cf && q ? 0 : err_set("out of memory");
+    for (int i = 0; rc == 0 && i < n; i++)
+        g[i].word = wid[i];
+    if (rc == 0)
+        rc = rec_context_apply(&opt, &geom, g, probs, n, cs, cls, cf, q);
+    for (int i = 0; rc == 0 && i < n; i++)
+        set_alts(q + (size_t)i * REC_NCLASSES, cs, &of->chars[i]);
+    free(g);
+    free(cls);
+    free(cf);
+    free(q);
+    return rc;
+}
+
 /* A comb: one glyph per cell. When the pattern gives a class per position
  * and there are as many written cells as positions, cell j is read within
- * position j's classes. */
+ * position j's classes; else the cells are settled together
+ * (comb_context). */
 static int read_comb(const FormField *f, RecNet *net, PIX *c, int ox, int oy,
                      const OutBox *pb, OutField *of, Text *val)
 {
-    int n = f->cells, pending_space = 0, written = 0, j = 0;
+    int n = f->cells, pending_space = 0, written = 0, j = 0, w = 0;
     double cw = (double)(pb->x1 - pb->x0) / n;
     of->chars = calloc((size_t)n, sizeof *of->chars);
     PIX **cell = calloc((size_t)n, sizeof *cell);
-    if (!of->chars || !cell) {
+    float *probs = malloc((size_t)n * REC_NCLASSES * sizeof *probs);
+    int *wid = malloc((size_t)n * sizeof *wid);
+    if (!of->chars || !cell || !probs || !wid) {
         free(cell);
+        free(probs);
+        free(wid);
         return err_set("out of memory");
     }
     for (int k = 0; k < n; k++) {
@@ -198,37 +246,44 @@ static int read_comb(const FormField *f, RecNet *net, PIX *c, int ox, int oy,
         else
             written++;
     }
-    int by_pos = f->n_pos == written;
-    double conf = 1.0;
+    int by_pos = f->n_pos == written, rc = 0;
     for (int k = 0; k < n; k++) {
         int x0 = (int)lround(pb->x0 + k * cw + 0.08 * cw) - ox;
         int x1 = (int)lround(pb->x0 + (k + 1) * cw - 0.08 * cw) - ox;
         PIX *g = cell[k];
         OutFieldChar *fc = &of->chars[of->n_chars];
         RecCharset cs = g && by_pos ? f->pos[j++] : f->charset;
-        int rc = g ? classify(net, cs, g, fc) : 1;
+        rc = rc < 0 || !g ? (rc < 0 ? -1 : 1)
+                          : classify(net, cs, g, fc,
+                                     probs + (size_t)of->n_chars *
+                                                 REC_NCLASSES);
         pixDestroy(&g);
-        if (rc < 0) {
-            for (int u = k + 1; u < n; u++)
-                pixDestroy(&cell[u]);
-            free(cell);
-            return -1;
-        }
+        if (rc < 0)
+            continue; /* the cells left freed */
         if (rc == 1) {
-            pending_space = val->len > 0;
+            pending_space = of->n_chars > 0;
             continue;
         }
-        if (pending_space)
-            text_put(val, ' ');
+        w += pending_space;
         pending_space = 0;
-        text_put(val, (char)fc->alt[0]);
+        wid[of->n_chars] = w;
         fc->box = (OutBox){x0 + ox, pb->y0, x1 + ox, pb->y1};
-        conf *= fc->alt_conf[0];
         of->n_chars++;
     }
     free(cell);
+    if (rc >= 0 && !by_pos && of->n_chars >= 2)
+        rc = comb_context(f->charset, probs, wid, of->n_chars, of);
+    double conf = 1.0;
+    for (int i = 0; rc >= 0 && i < of->n_chars; i++) {
+        if (i > 0 && wid[i] != wid[i - 1])
+            text_put(val, ' ');
+        text_put(val, (char)of->chars[i].alt[0]);
+        conf *= of->chars[i].alt_conf[0];
+    }
+    free(probs);
+    free(wid);
     of->conf = (float)conf;
-    return 0;
+    return rc < 0 ? -1 : 0;
 }
 
 /* A word surely printed (a label caught in the cut): rec_hand.c says so
@@ -289,7 +344,7 @@ static int read_text(const FormField *f, const FormTemplate *t, int fi,
                 OutFieldChar *fc = &of->chars[of->n_chars++];
                 PIX *gp =
                     cut(pp, gl->box.x0, gl->box.y0, gl->box.x1, gl->box.y1);
-                int rc = gp ? classify(net, f->charset, gp, fc) : 1;
+                int rc = gp ? classify(net, f->charset, gp, fc, NULL) : 1;
                 pixDestroy(&gp);
                 if (rc < 0) {
                     pixDestroy(&pp);
@@ -317,7 +372,7 @@ static int read_text(const FormField *f, const FormTemplate *t, int fi,
             PIX *gp = cut(pp, fc->box.x0 - ox + pad, fc->box.y0 - oy + pad,
                           fc->box.x1 - ox + pad, fc->box.y1 - oy + pad);
             OutFieldChar nc = *fc;
-            int rc = gp ? classify(net, f->pos[k], gp, &nc) : 1;
+            int rc = gp ? classify(net, f->pos[k], gp, &nc, NULL) : 1;
             pixDestroy(&gp);
             if (rc < 0) {
                 pixDestroy(&pp);
