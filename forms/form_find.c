@@ -727,10 +727,20 @@ static int alt_index(const OutFieldChar *fc, uint32_t want)
  * is a letter that looks like a digit (O 0, I 1, Z 2, S 5, G 6, B 8, g y
  * 9...) is read as digits; the field's confidence takes the digits'
  * confidences (LOOKALIKE_CONF for a digit the classifier did not offer).
- * A value with any other letter stays as read. */
-static void digit_lookalikes(OutField *of)
+ * A value with any other letter stays as read, and so does a code: two
+ * capitals or more and then only digits ("OG8455", "BI3403": a member or
+ * file number; the word model already made a lone letter among digits a
+ * digit). of->value holds of->n_chars characters and spaces (none
+ * other). */
+void form__digit_lookalikes(OutField *of)
 {
     int digits = 0, n = 0, k;
+    const char *p = of->value;
+    while (*p >= 'A' && *p <= 'Z')
+        p++;
+    if (p - of->value >= 2 && *p >= '0' && *p <= '9' &&
+        strspn(p, "0123456789") == strlen(p))
+        return;
     for (const char *v = of->value; *v; v++)
         if (*v != ' ')
             n++;
@@ -812,7 +822,7 @@ static int read_found(const FormOptions *fo, const ChainOptions *o,
     if (form__read_box(&f, NULL, 0, o, net, pixb, &ff->box, dpi, op, of) < 0)
         return -1;
     if (f.type == FORM_FIELD_TEXT && !guessed)
-        digit_lookalikes(of);
+        form__digit_lookalikes(of);
     of->needs_review = of->conf < fo->threshold;
     return 0;
 }

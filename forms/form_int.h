@@ -17,4 +17,8 @@ int form__read_box(const FormField *f, const FormTemplate *t, int fi,
  * when nothing was read. 0 or -1. */
 int form__tess_read(PIX *crop, int dpi, const char *langs, char **ptext);
 
+/* A value found without a template made digits where it reads as digits
+ * misread as letters (form_find.c). */
+void form__digit_lookalikes(OutField *of);
+
 #endif

@@ -136,8 +136,9 @@ check ocr_labels_no_models__exit_2_says_what_to_install \
 # alone, and a member number of two capitals and four digits lost its
 # 0s to o and O ("0F7o81" for OF7081; 4 of these 10 right). The cells are
 # now settled together by the line context's word model, as the page's
-# text reads them (9 of 10). Real writers (Chars74K 041-045, ../shared
-# beside the clone); skipped with a line saying so without them.
+# text reads them (9 of 10; "OI0121" still reads "010121"). Real
+# writers (Chars74K 041-045, ../shared beside the clone); skipped with a
+# line saying so without them.
 DATA=${INKPIPE_TEST_DATA:-$TOP/../shared/data}
 if [ -d "$DATA/chars74k-hnd" ]; then
     "$TOP/tools/form_eval.sh" --pages 10 --seed 1 --no-template \

@@ -6,6 +6,7 @@
  * only the shape of the result is checked). */
 #include "common/err.h"
 #include "forms/forms.h"
+#include "forms/form_int.h"
 #include "tests/unit/test.h"
 
 #include <string.h>
@@ -230,9 +231,57 @@ static void form_find_page__tesseract_labels__same_values_named(void)
     pixDestroy(&p);
 }
 
+/* A field value v read as the classifier's best classes (conf 0.6,
+ * each with its digit look-alike offered at 0.3 where it has one),
+ * through the look-alike rule of fields found without a template. */
+static void lookalikes_of(const char *v, char *out, size_t size)
+{
+    OutFieldChar fc[16];
+    OutField of;
+    memset(&of, 0, sizeof of);
+    memset(fc, 0, sizeof fc);
+    char value[32];
+    snprintf(value, sizeof value, "%s", v);
+    of.value = value;
+    of.chars = fc;
+    of.conf = 1.0f;
+    for (const char *p = v; *p && of.n_chars < 16; p++) {
+        if (*p == ' ')
+            continue;
+        OutFieldChar *c = &fc[of.n_chars++];
+        c->n_alts = 1;
+        c->alt[0] = (uint32_t)(unsigned char)*p;
+        c->alt_conf[0] = 0.6f;
+    }
+    form__digit_lookalikes(&of);
+    snprintf(out, size, "%s", of.value);
+}
+
+static void form_digit_lookalikes__digits_misread__digits_codes_kept(void)
+{
+    char got[32];
+    /* digits with look-alike letters among them: digits */
+    lookalikes_of("O1 2345", got, sizeof got);
+    CHECK(strcmp(got, "01 2345") == 0);
+    lookalikes_of("16O9I943", got, sizeof got);
+    CHECK(strcmp(got, "16091943") == 0);
+    /* another letter: a word, left as read */
+    lookalikes_of("RH3637", got, sizeof got);
+    CHECK(strcmp(got, "RH3637") == 0);
+    /* two capitals and then only digits: a code, left as read (was
+     * "068455") */
+    lookalikes_of("OG8455", got, sizeof got);
+    printf("  OG8455 -> %s\n", got);
+    CHECK(strcmp(got, "OG8455") == 0);
+    /* one capital before the digits is no code */
+    lookalikes_of("O12345", got, sizeof got);
+    CHECK(strcmp(got, "012345") == 0);
+}
+
 int main(void)
 {
     RUN(form_find_fields__page_with_five_fields__kinds_order_labels);
+    RUN(form_digit_lookalikes__digits_misread__digits_codes_kept);
     RUN(form_find_fields__blank_page__no_fields);
     RUN(form_find_fields__not_binarised__error);
     RUN(form_find_name__labels__lowercase_underscores_deduplicated);
