@@ -185,25 +185,39 @@ static void text_put(Text *t, char ch)
     t->buf[t->len] = '\0';
 }
 
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
 /* The written cells of a comb read without a pattern (n chars of of,
  * their posteriors probs, word ids wid: an empty cell between two parts
- * them) settled together by the line context's word model
- * (rec_context.c): "0F7o81" read cell by cell is "OF7081" as the page
- * reads it, a letter among digits a digit, a lone lower-case letter
- * among capitals as the capitals. No geometry: a cell is no line. 0, or
- * -1 (out of memory). */
+ * them, ink their ink's boxes on the page) settled together by the line
+ * context (rec_context.c): "0F7o81" read cell by cell is "OF7081" as the
+ * page reads it, a letter among digits a digit; the cells' heights
+ * against the baseline of their bottoms tell case ("Po9136": PO9136).
+ * 0, or -1 (out of memory). */
 static int comb_context(RecCharset cs, const float *probs, const int *wid,
-                        int n, OutField *of)
+                        const OutBox *ink, int n, OutField *of)
 {
-    RecContextOptions opt = {0, 1, 0};
-    RecLineGeom geom = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    RecContextOptions opt = {1, 1, 1};
     RecContextGlyph *g = calloc((size_t)n, sizeof *g);
     int *cls = malloc((size_t)n * sizeof *cls);
     float *cf = malloc((size_t)n * sizeof *cf);
     float *q = malloc((size_t)n * REC_NCLASSES * sizeof *q);
-    int rc = g && cls && cf && q ? 0 : err_set("out of memory");
-    for (int i = 0; rc == 0 && i < n; i++)
-        g[i].word = wid[i];
+    float *bot = malloc((size_t)n * sizeof *bot);
+    int rc = g && cls && cf && q && bot ? 0 : err_set("out of memory");
+    for (int i = 0; rc == 0 && i < n; i++) {
+        g[i] = (RecContextGlyph){ink[i].x0, ink[i].y0, ink[i].x1 - ink[i].x0,
+                                 ink[i].y1 - ink[i].y0, wid[i]};
+        bot[i] = (float)ink[i].y1;
+    }
+    /* the baseline: the glyphs' bottoms (the row below the ink); heights
+     * measured from the glyphs themselves */
+    qsort(bot, (size_t)n, sizeof *bot, cmp_float);
+    RecLineGeom geom = {(float)ink[0].x0, n > 0 ? bot[n / 2] : 0.0f, 0.0f,
+                        0.0f, 0.0f};
     if (rc == 0)
         rc = rec_context_apply(&opt, &geom, g, probs, n, cs, cls, cf, q);
     for (int i = 0; rc == 0 && i < n; i++)
@@ -212,6 +226,7 @@ static int comb_context(RecCharset cs, const float *probs, const int *wid,
     free(cls);
     free(cf);
     free(q);
+    free(bot);
     return rc;
 }
 
@@ -228,10 +243,12 @@ static int read_comb(const FormField *f, RecNet *net, PIX *c, int ox, int oy,
     PIX **cell = calloc((size_t)n, sizeof *cell);
     float *probs = malloc((size_t)n * REC_NCLASSES * sizeof *probs);
     int *wid = malloc((size_t)n * sizeof *wid);
-    if (!of->chars || !cell || !probs || !wid) {
+    OutBox *ink = malloc((size_t)n * sizeof *ink);
+    if (!of->chars || !cell || !probs || !wid || !ink) {
         free(cell);
         free(probs);
         free(wid);
+        free(ink);
         return err_set("out of memory");
     }
     for (int k = 0; k < n; k++) {
@@ -257,6 +274,14 @@ static int read_comb(const FormField *f, RecNet *net, PIX *c, int ox, int oy,
                           : classify(net, cs, g, fc,
                                      probs + (size_t)of->n_chars *
                                                  REC_NCLASSES);
+        /* the ink's box on the page, for the heights (none: 0 x 0) */
+        BOX *b = NULL;
+        l_int32 bx = 0, by = 0, bw = 0, bh = 0;
+        if (rc == 0 && pixClipToForeground(g, NULL, &b) == 0 && b)
+            boxGetGeometry(b, &bx, &by, &bw, &bh);
+        boxDestroy(&b);
+        ink[of->n_chars] = (OutBox){x0 + ox + bx, oy + by, x0 + ox + bx + bw,
+                                    oy + by + bh};
         pixDestroy(&g);
         if (rc < 0)
             continue; /* the cells left freed */
@@ -272,7 +297,7 @@ static int read_comb(const FormField *f, RecNet *net, PIX *c, int ox, int oy,
     }
     free(cell);
     if (rc >= 0 && !by_pos && of->n_chars >= 2)
-        rc = comb_context(f->charset, probs, wid, of->n_chars, of);
+        rc = comb_context(f->charset, probs, wid, ink, of->n_chars, of);
     double conf = 1.0;
     for (int i = 0; rc >= 0 && i < of->n_chars; i++) {
         if (i > 0 && wid[i] != wid[i - 1])
@@ -282,6 +307,7 @@ static int read_comb(const FormField *f, RecNet *net, PIX *c, int ox, int oy,
     }
     free(probs);
     free(wid);
+    free(ink);
     of->conf = (float)conf;
     return rc < 0 ? -1 : 0;
 }
