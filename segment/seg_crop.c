@@ -598,15 +598,27 @@ static int hist_median(const int *hist, int nh, int n)
 
 #define SEG_RUN_HIST 64
 
+/* Is box b thin and upright for glyphs lh px high: at most a fifth of
+ * a glyph wide, three times as tall (a box's side, a divider; an l or a
+ * 1)? */
+static int thin_upright(const SegBox *b, float lh)
+{
+    return b->w <= 0.2f * lh + 1 && b->h >= 3 * b->w;
+}
+
 /* The line's pen stroke across: the median length of the ink runs in the
- * rows of its glyph-sized pieces (a letter's bars are a few long runs
- * among many of its stems' width). 0 when it has none. */
+ * rows of its glyph-sized pieces that are not thin and upright (a
+ * letter's bars are a few long runs among many of its stems' width; a
+ * field cut inside its box turned has nine dividers a glyph tall, and
+ * their runs made the pen 2 px, too thin to tell them from it). 0 when
+ * it has none. */
 static int line_pen(const SegPieces *ps, const SegWLine *ml, float lh)
 {
     int hist[SEG_RUN_HIST] = {0}, n = 0;
     for (int k = 0; k < ml->n; k++) {
         const SegPiece *p = &ps->v[ml->idx[k]];
-        if (!(p->flags & (SEG__DEAD | SEG__SMALL)) && p->box.h >= 0.5f * lh)
+        if (!(p->flags & (SEG__DEAD | SEG__SMALL)) && p->box.h >= 0.5f * lh &&
+            !thin_upright(&p->box, lh))
             n += row_runs(p, hist, SEG_RUN_HIST);
     }
     return n ? hist_median(hist, SEG_RUN_HIST, n) : 0;
@@ -652,7 +664,7 @@ static void drop_remnants(SegPieces *ps, SegWLine *ml, const SegFrame *f,
         const SegBox *b = &p->box;
         int img_lr = at_image_lr(b, f);
         int tb = at_top(b, f) || at_bot(b, f);
-        int thin_v = b->w <= 0.2f * lh + 1 && b->h >= 3 * b->w;
+        int thin_v = thin_upright(b, lh);
         /* at the ink's side but not the image's: taller than the line
          * (a box line), not a thin letter (I, 1) that begins the name */
         int lr = img_lr || (at_lr(b, f) && b->h >= 1.5f * lh);

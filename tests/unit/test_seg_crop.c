@@ -307,6 +307,44 @@ static void seg_page_segment__thin_divider_off_crop_edges__dropped(void)
     }
 }
 
+/* A field cut inside its box from a form scanned turned: a divider 2 px
+ * wide between each two letters, taller than the letters and ending a
+ * pixel or two higher at each step (the box's rows cut away), 8 px of
+ * paper round the ink. The dividers' runs were most of the line's ink
+ * runs and made the pen 2 px wide, too thin to tell a divider from it
+ * (each was read as a 1); the pen is now measured on the letters. */
+static void seg_page_segment__dividers_of_a_turned_field__dropped(void)
+{
+    FxPen pen = fx_pen(40); /* a 5 px stroke */
+    PIX *pix = pixCreate(760, 200, 1);
+    for (int i = 0; i < 6; i++)
+        fx_text(pix, "o", 40 + 110 * i, 120, &pen, 0);
+    for (int i = 0; i < 7; i++)
+        pixRasterop(pix, 20 + 110 * i, 60 + i, 2, 70, PIX_SET, NULL, 0, 0);
+    BOX *ink = NULL;
+    pixClipToForeground(pix, NULL, &ink);
+    l_int32 bx = 0, by = 0, bw = 0, bh = 0;
+    if (ink)
+        boxGetGeometry(ink, &bx, &by, &bw, &bh);
+    BOX *cb = boxCreate(bx - 8, by - 8, bw + 16, bh + 16);
+    PIX *cut = ink ? pixClipRectangle(pix, cb, NULL) : NULL;
+    int nl = -1, ng = -1;
+    SegPage *page = cut ? seg(cut, 300) : NULL;
+    if (page) {
+        seg_page_get_lines(page, &nl);
+        seg_page_get_glyphs(page, &ng);
+    }
+    printf("  %d lines, %d glyphs (6 letters, 7 dividers)\n", nl, ng);
+    if (page && (nl != 1 || ng != 6))
+        fx_dump_glyphs(page);
+    CHECK(nl == 1 && ng == 6);
+    seg_page_destroy(&page);
+    boxDestroy(&cb);
+    boxDestroy(&ink);
+    pixDestroy(&cut);
+    pixDestroy(&pix);
+}
+
 /* Ink pixels in all glyph masks of page. */
 static long glyph_ink(const SegPage *page)
 {
@@ -979,6 +1017,7 @@ int main(void)
     RUN(seg_page_segment__box_remnant_inside_edge__dropped);
     RUN(seg_page_segment__box_side_through_line_cut__dropped);
     RUN(seg_page_segment__thin_divider_off_crop_edges__dropped);
+    RUN(seg_page_segment__dividers_of_a_turned_field__dropped);
     RUN(seg_page_segment__crop_claiming_300_dpi__reads_as_unknown_dpi);
     RUN(seg_page_segment__label_colon_dots_apart__label_dropped);
     RUN(seg_page_segment__dots_at_crop_top_and_bottom__no_colon);
