@@ -607,18 +607,20 @@ static int thin_upright(const SegBox *b, float lh)
 }
 
 /* The line's pen stroke across: the median length of the ink runs in the
- * rows of its glyph-sized pieces that are not thin and upright (a
- * letter's bars are a few long runs among many of its stems' width; a
- * field cut inside its box turned has nine dividers a glyph tall, and
- * their runs made the pen 2 px, too thin to tell them from it). 0 when
- * it has none. */
+ * rows of its glyph-sized pieces but those thin, upright and taller than
+ * its glyphs (a letter's bars are a few long runs among many of its
+ * stems' width; a field cut inside its box turned has nine dividers
+ * taller than its digits, and their runs made the pen 2 px, too thin to
+ * tell them from it; a thin 1 as tall as the digits still counts, or
+ * the pen got wide enough to take it for a divider). 0 when it has
+ * none. */
 static int line_pen(const SegPieces *ps, const SegWLine *ml, float lh)
 {
     int hist[SEG_RUN_HIST] = {0}, n = 0;
     for (int k = 0; k < ml->n; k++) {
         const SegPiece *p = &ps->v[ml->idx[k]];
         if (!(p->flags & (SEG__DEAD | SEG__SMALL)) && p->box.h >= 0.5f * lh &&
-            !thin_upright(&p->box, lh))
+            !(thin_upright(&p->box, lh) && p->box.h >= 1.15f * lh))
             n += row_runs(p, hist, SEG_RUN_HIST);
     }
     return n ? hist_median(hist, SEG_RUN_HIST, n) : 0;
