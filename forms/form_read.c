@@ -201,7 +201,8 @@ static int cmp_float(const void *a, const void *b)
 static int comb_context(RecCharset cs, const float *probs, const int *wid,
                         const OutBox *ink, int n, OutField *of)
 {
-    RecContextOptions opt = {1, 1, 1};
+    RecContextOptions opt;
+    rec_context_options_init(&opt); /* geometry, words, own heights */
     RecContextGlyph *g = calloc((size_t)n, sizeof *g);
     int *cls = malloc((size_t)n * sizeof *cls);
     float *cf = malloc((size_t)n * sizeof *cf);
@@ -216,8 +217,8 @@ static int comb_context(RecCharset cs, const float *probs, const int *wid,
     /* the baseline: the glyphs' bottoms (the row below the ink); heights
      * measured from the glyphs themselves */
     qsort(bot, (size_t)n, sizeof *bot, cmp_float);
-    RecLineGeom geom = {(float)ink[0].x0, n > 0 ? bot[n / 2] : 0.0f, 0.0f,
-                        0.0f, 0.0f};
+    RecLineGeom geom = {.baseline_x0 = (float)ink[0].x0,
+                        .baseline_y = bot[n / 2]};
     if (rc == 0)
         rc = rec_context_apply(&opt, &geom, g, probs, n, cs, cls, cf, q);
     for (int i = 0; rc == 0 && i < n; i++)
@@ -270,22 +271,23 @@ static int read_comb(const FormField *f, RecNet *net, PIX *c, int ox, int oy,
         PIX *g = cell[k];
         OutFieldChar *fc = &of->chars[of->n_chars];
         RecCharset cs = g && by_pos ? f->pos[j++] : f->charset;
-        rc = rc < 0 || !g ? (rc < 0 ? -1 : 1)
-                          : classify(net, cs, g, fc,
-                                     probs + (size_t)of->n_chars *
-                                                 REC_NCLASSES);
-        /* the ink's box on the page, for the heights (none: 0 x 0) */
+        /* after an error the cells left are only freed */
+        int r = rc < 0 || !g ? 1
+                             : classify(net, cs, g, fc,
+                                        probs + (size_t)of->n_chars *
+                                                    REC_NCLASSES);
+        /* the ink's box on the page, for the heights (comb_context) */
         BOX *b = NULL;
         l_int32 bx = 0, by = 0, bw = 0, bh = 0;
-        if (rc == 0 && pixClipToForeground(g, NULL, &b) == 0 && b)
+        if (r == 0 && !by_pos && pixClipToForeground(g, NULL, &b) == 0 && b)
             boxGetGeometry(b, &bx, &by, &bw, &bh);
         boxDestroy(&b);
         ink[of->n_chars] = (OutBox){x0 + ox + bx, oy + by, x0 + ox + bx + bw,
                                     oy + by + bh};
         pixDestroy(&g);
-        if (rc < 0)
-            continue; /* the cells left freed */
-        if (rc == 1) {
+        if (r < 0)
+            rc = -1;
+        if (r != 0) {
             pending_space = of->n_chars > 0;
             continue;
         }

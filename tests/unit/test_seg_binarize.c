@@ -1035,6 +1035,27 @@ static int dividers_whole(PIX *b, int x0, int y0)
     return div;
 }
 
+/* The light box (faint_box_crop(190), its top left at x0, y0 of the
+ * grey image g) turned 2 degrees and thresholded as the chain does: the
+ * skew found, the top and bottom rules and the six dividers painted and
+ * turned back whole, give or take a few pixels. */
+static void check_light_box_turned_back(PIX *g, int x0, int y0)
+{
+    float skew = 0;
+    PIX *b = turned_chain(g, 2.0f, &skew);
+    CHECK(b != NULL);
+    if (b) {
+        int top = cols_inked(b, x0, x0 + 420, y0 - 5, y0 + 6);
+        int bot = cols_inked(b, x0, x0 + 420, y0 + 53, y0 + 65);
+        int div = dividers_whole(b, x0, y0);
+        printf("  skew %.2f; top %d, bottom %d of 420 columns; %d of 6 "
+               "dividers\n", (double)skew, top, bot, div);
+        CHECK(fabs(skew + 2.0) < 0.3);
+        CHECK(top >= 410 && bot >= 410 && div == 6);
+    }
+    pixDestroy(&b);
+}
+
 static void seg_page_binarize__faint_box_on_page_turned_2_degrees__painted(void)
 {
     /* a form printed light, scanned turned 2 degrees: a 2 px rule leaves
@@ -1043,19 +1064,7 @@ static void seg_page_binarize__faint_box_on_page_turned_2_degrees__painted(void)
      * (nothing was painted, and its fields read as 1s); searched tilted
      * by the page's skew, the box is painted and turned back whole */
     PIX *g = faint_box_page(190, 0);
-    float skew = 0;
-    PIX *b = turned_chain(g, 2.0f, &skew);
-    CHECK(b != NULL);
-    if (b) {
-        int top = cols_inked(b, 100, 520, 95, 106);
-        int bot = cols_inked(b, 100, 520, 153, 165);
-        int div = dividers_whole(b, 100, 100);
-        printf("  skew %.2f; top %d, bottom %d of 420 columns; %d of 6 "
-               "dividers\n", (double)skew, top, bot, div);
-        CHECK(fabs(skew + 2.0) < 0.3);
-        CHECK(top >= 410 && bot >= 410 && div == 6);
-    }
-    pixDestroy(&b);
+    check_light_box_turned_back(g, 100, 100);
     pixDestroy(&g);
 }
 
@@ -1070,19 +1079,7 @@ static void seg_page_binarize__faint_box_crop_turned_2_degrees__painted(void)
     pixSetAllArbitrary(g, 235);
     pixRasterop(g, 40, 40, 420, 60, PIX_SRC, crop, 0, 0);
     pixDestroy(&crop);
-    float skew = 0;
-    PIX *b = turned_chain(g, 2.0f, &skew);
-    CHECK(b != NULL);
-    if (b) {
-        int top = cols_inked(b, 40, 460, 35, 46);
-        int bot = cols_inked(b, 40, 460, 93, 105);
-        int div = dividers_whole(b, 40, 40);
-        printf("  skew %.2f; top %d, bottom %d of 420 columns; %d of 6 "
-               "dividers\n", (double)skew, top, bot, div);
-        CHECK(fabs(skew + 2.0) < 0.3);
-        CHECK(top >= 410 && bot >= 410 && div == 6);
-    }
-    pixDestroy(&b);
+    check_light_box_turned_back(g, 40, 40);
     pixDestroy(&g);
 }
 
