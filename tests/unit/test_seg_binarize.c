@@ -749,6 +749,18 @@ static int faint_page_both(int rule, int small, PIX **pb0, PIX **pb)
     return *pb0 && *pb && scale == 1;
 }
 
+/* The light box (faint_box_crop(190)) cut loose: on paper (235) w x h,
+ * its top left at (40, y). */
+static PIX *faint_box_loose(int w, int h, int y)
+{
+    PIX *crop = faint_box_crop(190);
+    PIX *g = pixCreate(w, h, 8);
+    pixSetAllArbitrary(g, 235);
+    pixRasterop(g, 40, y, 420, 60, PIX_SRC, crop, 0, 0);
+    pixDestroy(&crop);
+    return g;
+}
+
 static void seg_page_binarize__faint_box_loose_crop__painted_whole(void)
 {
     /* the light box cut loose, with paper all round (a form reader's
@@ -756,11 +768,7 @@ static void seg_page_binarize__faint_box_loose_crop__painted_whole(void)
      * columns must span 0.35 of a crop now much taller than the box, and
      * its dividers stayed in bits; the page's search (a box closed by the
      * rule under it) finds them */
-    PIX *crop = faint_box_crop(190);
-    PIX *g = pixCreate(500, 220, 8);
-    pixSetAllArbitrary(g, 235);
-    pixRasterop(g, 40, 80, 420, 60, PIX_SRC, crop, 0, 0);
-    pixDestroy(&crop);
+    PIX *g = faint_box_loose(500, 220, 80);
     SegBinarizeOptions o;
     seg_binarize_options_init(&o);
     o.deskew = 0;
@@ -1074,11 +1082,7 @@ static void seg_page_binarize__faint_box_crop_turned_2_degrees__painted(void)
      * that form): its rules climb 14 px across the crop, a strip's rows
      * were searched level only, and they stayed in bits; the strip's tilt
      * is found from its pixels as light as a rule (strip_tilt) */
-    PIX *crop = faint_box_crop(190);
-    PIX *g = pixCreate(500, 140, 8);
-    pixSetAllArbitrary(g, 235);
-    pixRasterop(g, 40, 40, 420, 60, PIX_SRC, crop, 0, 0);
-    pixDestroy(&crop);
+    PIX *g = faint_box_loose(500, 140, 40);
     check_light_box_turned_back(g, 40, 40);
     pixDestroy(&g);
 }
