@@ -16,6 +16,19 @@ static SegPage *seg(PIX *pix, int dpi)
     return p;
 }
 
+/* cut [optional] segmented at 300 dpi, and its lines and glyphs counted
+ * (*pnl, *png; -1 without a page). */
+static SegPage *seg_counted(PIX *cut, int *pnl, int *png)
+{
+    *pnl = *png = -1;
+    SegPage *page = cut ? seg(cut, 300) : NULL;
+    if (page) {
+        seg_page_get_lines(page, pnl);
+        seg_page_get_glyphs(page, png);
+    }
+    return page;
+}
+
 /* What a crop should read as: one line of want glyphs (at least -want
  * when want < 0), its first glyph's left edge in [x_min, x_max] and the
  * line's top below y_min, when segmented at dpi (0: unknown). */
@@ -239,12 +252,8 @@ static void seg_page_segment__box_side_through_line_cut__dropped(void)
         pixRasterop(pix, 500, by, thick ? pen.stroke : 2, bh, PIX_SET, NULL,
                     0, 0);
         PIX *cut = ink ? pixClipRectangle(pix, ink, NULL) : NULL;
-        int nl = -1, ng = -1;
-        SegPage *page = cut ? seg(cut, 300) : NULL;
-        if (page) {
-            seg_page_get_lines(page, &nl);
-            seg_page_get_glyphs(page, &ng);
-        }
+        int nl, ng;
+        SegPage *page = seg_counted(cut, &nl, &ng);
         if (nl != 1 || ng != 9 + thick) {
             printf("  %s side: %d lines, %d glyphs\n", thick ? "thick" : "thin",
                    nl, ng);
@@ -284,12 +293,8 @@ static void seg_page_segment__thin_divider_off_crop_edges__dropped(void)
         BOX *cb = boxCreate(bx, k == 1 ? by : by - 30, bw,
                             k == 1 ? bh + 30 : bh + 60);
         PIX *cut = ink ? pixClipRectangle(pix, cb, NULL) : NULL;
-        int nl = -1, ng = -1, want = k == 2 ? 10 : 9;
-        SegPage *page = cut ? seg(cut, 300) : NULL;
-        if (page) {
-            seg_page_get_lines(page, &nl);
-            seg_page_get_glyphs(page, &ng);
-        }
+        int nl, ng, want = k == 2 ? 10 : 9;
+        SegPage *page = seg_counted(cut, &nl, &ng);
         if (nl != 1 || ng != want) {
             printf("  %s: %d lines, %d glyphs\n",
                    k == 0 ? "thin divider" : k == 1 ? "bit at the top"
@@ -328,12 +333,8 @@ static void seg_page_segment__dividers_of_a_turned_field__dropped(void)
         boxGetGeometry(ink, &bx, &by, &bw, &bh);
     BOX *cb = boxCreate(bx - 8, by - 8, bw + 16, bh + 16);
     PIX *cut = ink ? pixClipRectangle(pix, cb, NULL) : NULL;
-    int nl = -1, ng = -1;
-    SegPage *page = cut ? seg(cut, 300) : NULL;
-    if (page) {
-        seg_page_get_lines(page, &nl);
-        seg_page_get_glyphs(page, &ng);
-    }
+    int nl, ng;
+    SegPage *page = seg_counted(cut, &nl, &ng);
     printf("  %d lines, %d glyphs (8 letters, 7 dividers)\n", nl, ng);
     if (page && (nl != 1 || ng != 8))
         fx_dump_glyphs(page);
