@@ -1512,6 +1512,26 @@ static int strip_masks_add(PIX *m, PIX *mask, BOXA *rules)
     return 0;
 }
 
+/* drop_remnants() around the rules of rr and a strip's or a box row's
+ * dividers (full size; NULL: none): a box side the strip test took off
+ * leaves the bit of it that a shear jogged a pixel aside, read as a 1. */
+static int remnants_drop(PIX *out, const RulesR *rr, PIX *dividers)
+{
+    if (!dividers)
+        return drop_remnants(out, rr->hm, rr->vm);
+    PIX *d = pixReduceRankBinary2(dividers, 1, NULL);
+    PIX *vm = d ? pixCopy(NULL, rr->vm) : NULL;
+    int rc = vm ? 0 : -1;
+    if (vm) {
+        pixRasterop(vm, 0, 0, pixGetWidth(d), pixGetHeight(d),
+                    PIX_SRC | PIX_DST, d, 0, 0);
+        rc = drop_remnants(out, rr->hm, vm);
+    }
+    pixDestroy(&d);
+    pixDestroy(&vm);
+    return rc;
+}
+
 /**
  * Take the rules of rr off the full-size page and repair the strokes they
  * cut.
@@ -1556,7 +1576,7 @@ static PIX *rules_remove(PIX *pixb, const RulesR *rr, PIX *dividers, PIX *rows,
     out = pixSubtract(NULL, pixb, hmask);
     if (!out || !pixSubtract(out, out, vmask))
         goto fail;
-    if (drop && drop_remnants(out, rr->hm, rr->vm) != 0)
+    if (drop && remnants_drop(out, rr, dividers) != 0)
         goto fail;
     find_combs(out, hrules, vrules, tmask, med_h, rr->vlen_short, fields,
                cells);

@@ -849,6 +849,24 @@ static void seg_page_segment__open_box_on_page__sides_removed(void)
     pixDestroy(&field);
 }
 
+static void seg_page_segment__box_side_wider_below_on_page__no_sliver(void)
+{
+    /* A box turned a degree and straightened again comes back with its
+     * sides a pixel wider along part of their height (deskew's shears,
+     * the scan's threshold). The strip test took the columns inked from
+     * rule to rule; the column left beside them, a third of the side
+     * tall, was read as a 1 after the last digit. */
+    FxPen pen = fx_pen(24);
+    const char *cells = "onxHvo";
+    PIX *box = boxed_field(cells, 0, 0, &pen);
+    PIX *field = pixAddBorderGeneral(box, 0, 1, 0, 0, 0);
+    int x = pixGetWidth(box), h = pixGetHeight(box);
+    pixRasterop(field, x, 2 * h / 3, 1, h - 2 * h / 3, PIX_SET, NULL, 0, 0);
+    pixDestroy(&box);
+    check_on_page(field, (int)strlen(cells));
+    pixDestroy(&field);
+}
+
 static void seg_page_segment__ruled_lines_tall_letters__kept(void)
 {
     /* Writing between the rules of ruled paper, its tall letters spanning
@@ -1273,6 +1291,7 @@ int main(void)
     RUN(seg_page_segment__boxed_field_on_page__dividers_removed);
     RUN(seg_page_segment__boxed_field_on_page_glyph_in_two__one_glyph);
     RUN(seg_page_segment__open_box_on_page__sides_removed);
+    RUN(seg_page_segment__box_side_wider_below_on_page__no_sliver);
     RUN(seg_page_segment__ruled_lines_tall_letters__kept);
     RUN(seg_page_segment__tilted_box_beside_small_print__no_dashes);
     RUN(seg_page_segment__checkbox_squares__dropped_marks_kept);
