@@ -9,7 +9,13 @@
  *   pages), their union is at most
  *   merge_width line heights wide, and one of them is narrow (<= 0.4
  *   height) or short (<= 0.5 height) or they overlap in x by 30 % of the
- *   narrower; "split" when the glyph is at least split_width line heights
+ *   narrower; also "merge" two whose boxes meet (gap <= 0, as the
+ *   segmenter's cut of a wide piece leaves them) and whose union is at
+ *   most cut_width line heights wide (1.6), whatever their shapes: the
+ *   segmenter cuts a wide piece where the classifier is surer of the
+ *   halves, without the word; a cursive e with its lead-in stroke came
+ *   out "as", and in real name crops an F "TJ", a D "AX";
+ *   "split" when the glyph is at least split_width line heights
  *   wide and wider than tall (or not: split_square, digits only): cut at
  *   the column of least ink in its middle 40 % (ties: nearest the
  *   middle), each half cropped to its ink.
@@ -49,6 +55,7 @@ void rec_segalt_options_init(RecSegAltOptions *o)
     o->split_prior = -1.0f;
     o->merge_gap = 0.05f;
     o->merge_width = 1.1f;
+    o->cut_width = 1.6f;
     o->split_width = 1.15f;
     o->split_square = 0;
 }
@@ -280,9 +287,10 @@ static int line_alternatives(const RecSegAltOptions *o,
         int x1 = a->x + a->w > b->x + b->w ? a->x + a->w : b->x + b->w;
         int x0 = a->x < b->x ? a->x : b->x;
         int nw = a->w < b->w ? a->w : b->w, nh = a->h < b->h ? a->h : b->h;
-        if (gap > o->merge_gap * H || x1 - x0 > o->merge_width * H)
+        int cut = gap <= 0 && x1 - x0 <= o->cut_width * H;
+        if (!cut && (gap > o->merge_gap * H || x1 - x0 > o->merge_width * H))
             continue;
-        if ((nw <= 0.4f * H || nh <= 0.5f * H || -gap >= 0.3f * nw) &&
+        if ((cut || nw <= 0.4f * H || nh <= 0.5f * H || -gap >= 0.3f * nw) &&
             add_merge(s, g, i) < 0)
             return -1;
     }

@@ -36,6 +36,9 @@ typedef struct {
     float split_prior; /* nats added for a split (<= 0) */
     float merge_gap;   /* a merge needs a gap <= this x line height */
     float merge_width; /* ... and a merged width <= this x line height */
+    float cut_width;   /* two glyphs whose boxes meet (gap <= 0, as a
+                        * segmenter's cut leaves them): merged width <=
+                        * this x line height, whatever their shapes */
     float split_width; /* a split needs a width >= this x line height */
     int split_square;  /* 1: the width alone decides (digits);
                           0: the glyph must also be wider than tall */

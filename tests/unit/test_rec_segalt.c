@@ -6,8 +6,9 @@
  * Fixtures: masks drawn in code on a line 30 px high; a fake classifier
  * that reads a mask by its shape (a solid block is 'A', a frame is 'B',
  * two bars with a gap are 'H', one narrow bar is 'I' at sure_bar, a wide
- * blob, or two shapes joined by a one-pixel bridge, is 'M' at 0.3), the
- * rest of the mass spread thin.
+ * blob, or two shapes joined by a one-pixel bridge, is 'M' at 0.3, a
+ * frame open on one side (half a frame) is 'C' at 0.3), the rest of the
+ * mass spread thin.
  */
 #include "recognize/rec_segalt.h"
 
@@ -43,8 +44,19 @@ static void read_mask(const unsigned char *m, int w, int h, float *p)
         thick |= col > 1;
     }
     float dens = (float)ink / (float)(w * h);
+    /* an open side: ink in the first or last column at the top and
+     * bottom rows only */
+    int first = 0, last = 0;
+    for (int y = 1; y < h - 1; y++) {
+        first += m[y * w];
+        last += m[y * w + w - 1];
+    }
+    int open = (first == 0 && m[0] && m[(h - 1) * w]) ||
+               (last == 0 && m[w - 1] && m[h * w - 1]);
     if (w >= 40 || (bridge && !empty_inner))
         post1(p, 'M', 0.3f);
+    else if (dens <= 0.85f && w > 8 && open)
+        post1(p, 'C', 0.3f);
     else if (empty_inner)
         post1(p, 'H', 0.95f);
     else if (w <= 8)
@@ -263,6 +275,38 @@ static void rec_segalt_page__nothing_plausible__copied_no_call(void)
     free_line(&l);
 }
 
+/* Half a frame w px wide: top, bottom and one side (the right one when
+ * right), open on the other. */
+static void half_frame(unsigned char *m, int w, int right)
+{
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < w; x++)
+            m[y * w + x] = y == 0 || y == H - 1 || x == (right ? w - 1 : 0);
+}
+
+/* "A", then a frame 36 px wide (1.2 line heights) cut in two halves
+ * whose boxes meet: wider than a broken letter's pieces may be, the two
+ * are offered whole again because they touch as the segmenter's cut
+ * leaves them, and the sure whole wins over two unsure halves (a cursive
+ * e cut in two read "as", a W cut in two "II"). */
+static void rec_segalt_page__wide_letter_cut_in_two__merged(void)
+{
+    Line l;
+    RecSegAltResult r;
+    char text[16];
+    memset(&l, 0, sizeof l);
+    fill(add(&l, 0, 20), 20, 0, 20, 0);
+    half_frame(add(&l, 25, 18), 18, 0);
+    half_frame(add(&l, 43, 18), 18, 1);
+    CHECK(run(&l, NULL, &r, text) == 1);
+    CHECK(!strcmp(text, "AB"));
+    CHECK(r.n_merged == 1);
+    if (r.n == 2)
+        CHECK(r.box[1].x == 25 && r.box[1].w == 36);
+    rec_segalt_result_free(&r);
+    free_line(&l);
+}
+
 /* Two digits that touch, a block and a frame joined by a one-pixel
  * bridge, 28 px wide on a line 30 px high: no wider than tall, so letters
  * keep it whole; read with digits only it is offered split, and the two
@@ -302,5 +346,6 @@ int main(void)
     RUN(rec_segalt_page__bars_apart__not_merged);
     RUN(rec_segalt_page__nothing_plausible__copied_no_call);
     RUN(rec_segalt_page__digit_pair_as_wide_as_tall__split_for_digits);
+    RUN(rec_segalt_page__wide_letter_cut_in_two__merged);
     TEST_EXIT();
 }
