@@ -642,6 +642,61 @@ static int thin_straight(const SegPiece *p, int pen)
            2 * hist_median(hist, SEG_RUN_HIST, rows) <= pen;
 }
 
+/* Is p a bit of a line thinner than the writing (pen px): at most a
+ * pen wide, not flat, its rows' ink runs at most half the pen (rounded
+ * up: a 1 px line blurred by a scan is 3 px where the pen is 5)? */
+static int thin_bit(const SegPiece *p, int pen)
+{
+    const SegBox *b = &p->box;
+    if ((p->flags & SEG__DEAD) || b->w > pen || b->h < b->w)
+        return 0;
+    int hist[SEG_RUN_HIST] = {0};
+    int n = row_runs(p, hist, SEG_RUN_HIST);
+    return n > 0 && 2 * hist_median(hist, SEG_RUN_HIST, n) <= pen + 1;
+}
+
+/* Drop a stray line thinner than the writing on the main line (glyph
+ * height lh, pen stroke pen px, 4 px or more), thresholded in bits: two
+ * or more thin bits stacked in one column at most a pen wide, spanning
+ * half a glyph or more, one of them at least twice as tall as wide (a
+ * colon's round dots are no line). A stray stroke beside a scanned digit
+ * (a box's remnant in NIST's fields, kept in MNIST's 1s and 7s) was read
+ * as a 1 or 3 of its own. A whole thin piece is left to the side test:
+ * taken here too, a 1 written light and thin was lost. */
+static void drop_bit_columns(SegPieces *ps, SegWLine *ml, float lh, int pen,
+                             SegStats *st)
+{
+    if (pen < 4)
+        return;
+    for (int k = 0; k < ml->n; k++) {
+        const SegPiece *p = &ps->v[ml->idx[k]];
+        if (!thin_bit(p, pen))
+            continue;
+        int x0 = p->box.x, x1 = p->box.x + p->box.w;
+        int y0 = p->box.y, y1 = p->box.y + p->box.h, n = 1;
+        int tall = p->box.h >= 2 * p->box.w;
+        for (int j = 0; j < ml->n; j++) {
+            const SegPiece *q = &ps->v[ml->idx[j]];
+            const SegBox *b = &q->box;
+            if (j == k || b->x >= x1 || b->x + b->w <= x0 || !thin_bit(q, pen))
+                continue;
+            x0 = b->x < x0 ? b->x : x0;
+            x1 = b->x + b->w > x1 ? b->x + b->w : x1;
+            y0 = b->y < y0 ? b->y : y0;
+            y1 = b->y + b->h > y1 ? b->y + b->h : y1;
+            tall |= b->h >= 2 * b->w;
+            n++;
+        }
+        if (n < 2 || !tall || x1 - x0 > pen || y1 - y0 < 0.5f * lh)
+            continue;
+        for (int j = 0; j < ml->n; j++) {
+            SegPiece *q = &ps->v[ml->idx[j]];
+            if (q->box.x < x1 && q->box.x + q->box.w > x0 && thin_bit(q, pen))
+                piece_drop(q, st);
+        }
+    }
+}
+
 /* Box-line remnants on the main line (glyph height lh): thin verticals
  * on the left/right edge, flat thin runs longer than a glyph, specks at
  * any edge; and pieces below its glyphs cut by the bottom edge (the tops
@@ -705,6 +760,7 @@ static void drop_remnants(SegPieces *ps, SegWLine *ml, const SegFrame *f,
             side)
             piece_drop(p, st);
     }
+    drop_bit_columns(ps, ml, lh, pen, st);
 }
 
 static int cmp_box_x(const void *a, const void *b)

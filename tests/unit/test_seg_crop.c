@@ -346,6 +346,37 @@ static void seg_page_segment__dividers_of_a_turned_field__dropped(void)
     pixDestroy(&pix);
 }
 
+/* Six o's written with a 5 px pen, cut out, and between the second and
+ * the third a line w px wide broken in three bits 6, 12 and 4 px long
+ * over 36 px (a light line thresholded in bits, as in MNIST). A stray
+ * line thinner than the writing (w 3: a box's remnant beside a scanned
+ * digit, as NIST's fields keep them) is dropped: it was read as a 1 or
+ * a 3 of its own. As wide as the pen, it is writing and stays. */
+static void seg_page_segment__thin_broken_line_beside_glyph__dropped(void)
+{
+    FxPen pen = fx_pen(40); /* a 5 px stroke */
+    for (int w = 3; w <= 6; w += 3) {
+        PIX *pix = pixCreate(560, 200, 1);
+        for (int i = 0; i < 6; i++)
+            fx_text(pix, "o", 30 + 80 * i, 140, &pen, 0);
+        static const int y0[3] = {96, 106, 128}, len[3] = {6, 12, 4};
+        for (int k = 0; k < 3; k++)
+            pixRasterop(pix, 150, y0[k], w, len[k], PIX_SET, NULL, 0, 0);
+        BOX *cb = boxCreate(20, 80, 520, 80);
+        PIX *cut = pixClipRectangle(pix, cb, NULL);
+        int nl, ng;
+        SegPage *page = seg_counted(cut, &nl, &ng);
+        printf("  line %d px wide: %d lines, %d glyphs\n", w, nl, ng);
+        if (page && (nl != 1 || ng != (w == 3 ? 6 : 7)))
+            fx_dump_glyphs(page);
+        CHECK(nl == 1 && ng == (w == 3 ? 6 : 7));
+        seg_page_destroy(&page);
+        boxDestroy(&cb);
+        pixDestroy(&cut);
+        pixDestroy(&pix);
+    }
+}
+
 /* Ink pixels in all glyph masks of page. */
 static long glyph_ink(const SegPage *page)
 {
@@ -1019,6 +1050,7 @@ int main(void)
     RUN(seg_page_segment__box_side_through_line_cut__dropped);
     RUN(seg_page_segment__thin_divider_off_crop_edges__dropped);
     RUN(seg_page_segment__dividers_of_a_turned_field__dropped);
+    RUN(seg_page_segment__thin_broken_line_beside_glyph__dropped);
     RUN(seg_page_segment__crop_claiming_300_dpi__reads_as_unknown_dpi);
     RUN(seg_page_segment__label_colon_dots_apart__label_dropped);
     RUN(seg_page_segment__dots_at_crop_top_and_bottom__no_colon);
