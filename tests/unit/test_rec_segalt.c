@@ -106,6 +106,13 @@ static void fill(unsigned char *m, int w, int x0, int x1, int frame)
                            x == x1 - 1;
 }
 
+/* Start l (cleared) with "A", a solid block 20 px wide at x 0. */
+static void line_with_a(Line *l)
+{
+    memset(l, 0, sizeof *l);
+    fill(add(l, 0, 20), 20, 0, 20, 0);
+}
+
 static void classify_line(Line *l)
 {
     for (int i = 0; i < l->n; i++)
@@ -150,8 +157,7 @@ static int run(Line *l, const RecLm *lm, RecSegAltResult *r, char *text)
 /* "A" then a solid block and a frame joined by a one-pixel bridge. */
 static void touching_line(Line *l)
 {
-    memset(l, 0, sizeof *l);
-    fill(add(l, 0, 20), 20, 0, 20, 0);
+    line_with_a(l);
     unsigned char *m = add(l, 25, 45);
     fill(m, 45, 0, 20, 0);
     fill(m, 45, 25, 45, 1);
@@ -184,8 +190,7 @@ static void rec_segalt_page__touching_letters__split(void)
 /* "A" then two bars gap px apart: one broken letter, or two letters. */
 static void bars_line(Line *l, int gap)
 {
-    memset(l, 0, sizeof *l);
-    fill(add(l, 0, 20), 20, 0, 20, 0);
+    line_with_a(l);
     fill(add(l, 25, 6), 6, 0, 6, 0);
     fill(add(l, 31 + gap, 6), 6, 0, 6, 0);
 }
@@ -265,8 +270,7 @@ static void rec_segalt_page__nothing_plausible__copied_no_call(void)
     Line l;
     RecSegAltResult r;
     char text[16];
-    memset(&l, 0, sizeof l);
-    fill(add(&l, 0, 20), 20, 0, 20, 0);
+    line_with_a(&l);
     fill(add(&l, 30, 20), 20, 0, 20, 1); /* gap 10 px: no merge */
     CHECK(run(&l, NULL, &r, text) == 0);
     CHECK(!strcmp(text, "AB") && r.n_alternatives == 0);
@@ -288,14 +292,13 @@ static void half_frame(unsigned char *m, int w, int right)
  * whose boxes meet: wider than a broken letter's pieces may be, the two
  * are offered whole again because they touch as the segmenter's cut
  * leaves them, and the sure whole wins over two unsure halves (a cursive
- * e cut in two read "as", a W cut in two "II"). */
+ * e cut in two read "as", an F in a real name crop "TJ"). */
 static void rec_segalt_page__wide_letter_cut_in_two__merged(void)
 {
     Line l;
     RecSegAltResult r;
     char text[16];
-    memset(&l, 0, sizeof l);
-    fill(add(&l, 0, 20), 20, 0, 20, 0);
+    line_with_a(&l);
     half_frame(add(&l, 25, 18), 18, 0);
     half_frame(add(&l, 43, 18), 18, 1);
     CHECK(run(&l, NULL, &r, text) == 1);
