@@ -279,12 +279,13 @@ static void shape_buckets(const ShapePage *pg, int *mate, int *from)
  * pieces (REC_ADAPT_PIECE; pg->mate holds them by letter), whose
  * features have a cosine >= o->shape_near
  * with i's (row), i included. Fills the sums over the mates of each
- * letter's word-score change (g), how many mates' words gain by it (pos)
- * and the mates' mean letter posterior (pbar); returns the number of
- * mates, or 0 when they stand in fewer than o->shape_words different
- * words as read. */
+ * letter's word-score change (g), how many mates' words gain by it (pos),
+ * the mates' mean letter posterior (pbar) and the number of different
+ * words as read they stand in (*pwords, counted up to 8); returns the
+ * number of mates, or 0 when those words are fewer than o->shape_words. */
 static int shape_mates(const RecAdaptOptions *o, const ShapePage *pg, int i,
-                       const float *row, double *g, int *pos, double *pbar)
+                       const float *row, double *g, int *pos, double *pbar,
+                       int *pwords)
 {
     int x = letter_of(pg->best[i]), cnt = 0, nk = 0;
     uint64_t keys[8];
@@ -311,17 +312,23 @@ static int shape_mates(const RecAdaptOptions *o, const ShapePage *pg, int i,
     }
     for (int l = 0; l < 26 && cnt; l++)
         pbar[l] /= cnt;
+    *pwords = nk;
     return nk >= o->shape_words ? cnt : 0;
 }
 
 /* What glyph i's shape mates (shape_mates()) are, when their words
  * say so. Each letter L gets the score
  *
- *     s(L) = log pbar(L) + g(L) / cnt
+ *     s(L) = log pbar(L) + (g(L) / cnt) * (words / o->shape_words)
  *
  * (pbar floored at o->shape_floor): the classifier's say counts once,
  * as it errs alike on every copy of a writer's letter, and the words'
- * as one word's, their mean change. When the best L != X, with words
+ * mean change counts once per o->shape_words different words the mates
+ * stand in (words up to 8: at most 8/3 times). Different words are
+ * independent witnesses where copies of one glyph are not; counted as
+ * one word, 34 copies of writer 008's e read as o, in 8 words or more
+ * that gained 7 nats on average, never outweighed the classifier's o
+ * (stop 43, docs/context.md). When the best L != X, with words
  * gaining in o->shape_agree of the mates, beats X by o->shape_gain,
  * q gets exp(s) over the letters i may be (normalised; 0 outside the
  * charset) and L is returned; else -1. */
@@ -329,14 +336,15 @@ static int shape_letter(const RecAdaptOptions *o, const ShapePage *pg, int i,
                         const float *row, double *q)
 {
     double g[26], pbar[26], fl = o->shape_floor, top = -HUGE_VAL, z = 0.0;
-    int pos[26], x = letter_of(pg->best[i]), pick = -1;
-    int cnt = shape_mates(o, pg, i, row, g, pos, pbar);
+    int pos[26], x = letter_of(pg->best[i]), pick = -1, words = 0;
+    int cnt = shape_mates(o, pg, i, row, g, pos, pbar, &words);
     if (cnt < o->shape_min)
         return -1;
+    double wt = (double)words / (o->shape_words > 0 ? o->shape_words : 1);
     const float *p = pg->probs + (size_t)i * REC_NCLASSES;
     for (int l = 0; l < 26; l++) {
         q[l] = letter_p(p, l) > 0.0f
-                   ? log(pbar[l] > fl ? pbar[l] : fl) + g[l] / cnt
+                   ? log(pbar[l] > fl ? pbar[l] : fl) + g[l] / cnt * wt
                    : -HUGE_VAL;
         if (l != x && q[l] > top && pos[l] >= o->shape_agree * cnt) {
             top = q[l];

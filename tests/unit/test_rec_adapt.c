@@ -351,6 +351,42 @@ static void rec_adapt_page__small_gains_or_one_word__shape_kept(void)
     rec_lm_destroy(&lm);
 }
 
+/* Copies of one misread letter in k different words: every e read as c
+ * at 0.999 (the e at 1e-5), in "hc", "wc", "mc" ... whose words want an
+ * e by a few nats each. Three words' mean gain does not outweigh so sure
+ * a classifier; eight different words, each a witness of its own, do
+ * (writer 008's e read as o, in every word of its pages). */
+static void rec_adapt_page__sure_misread_in_many_words__settled(void)
+{
+    RecLm *lm = corpus_lm("he we me be ye she the yes men hen pet set ");
+    if (!lm)
+        return;
+    static const char *const ws[] = {"hc",  "wc",  "mc",  "bc",
+                                     "yc",  "shc", "thc", "ycs"};
+    for (int nw = 3; nw <= 8; nw += 5) {
+        Page pg = {0};
+        int copies[16], nc = 0;
+        for (int r = 0; r < (nw == 3 ? 3 : 1); r++)
+            for (int w = 0; w < nw; w++)
+                for (const char *c = ws[w]; *c; c++)
+                    if (*c == 'c') {
+                        int i = add(&pg, 0, 0.01f * nc, 'c', 0.999f, 'e',
+                                    1e-5f, r * nw + w);
+                        copies[nc++] = i;
+                    } else
+                        add(&pg, 2 + (*c - 'a') % (DIM - 2), 0.0f, *c, 0.97f,
+                            0, 0, r * nw + w);
+        int changed = -1;
+        CHECK(rec_adapt_page(NULL, pg.feats, DIM, NULL, pg.word, lm, pg.n,
+                             pg.probs, &changed) == 0);
+        printf("  %d words: %d copies, %d re-weighed, copy 0 reads %c\n", nw,
+               nc, changed, rec_class_chars[argmax(row(&pg, copies[0]))]);
+        for (int k = 0; k < nc; k++)
+            CHECK(argmax(row(&pg, copies[k])) == cls(nw == 3 ? 'c' : 'e'));
+    }
+    rec_lm_destroy(&lm);
+}
+
 /* A form repeats its labels: the Q of every "Qty" hears the other Q's, all
  * in the same word, which the language model dislikes ("sty" it knows).
  * The same word is no new evidence: the Q's stay Q's. */
@@ -542,6 +578,7 @@ int main(void)
     RUN(rec_adapt_page__sure_misread_shape__words_settle_it);
     RUN(rec_adapt_page__pieces_of_cut_blobs__not_settled);
     RUN(rec_adapt_page__small_gains_or_one_word__shape_kept);
+    RUN(rec_adapt_page__sure_misread_in_many_words__settled);
     RUN(rec_adapt_page__reversed_page__same_rows);
     RUN(rec_adapt_page__glyph_without_reading__ignored);
     RUN(rec_adapt_page__more_glyphs_than_a_page__rows_unchanged);
