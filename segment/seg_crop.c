@@ -666,19 +666,20 @@ static int thin_bit(const SegPiece *p, int pen)
 static void drop_bit_columns(SegPieces *ps, SegWLine *ml, float lh, int pen,
                              SegStats *st)
 {
-    if (pen < 4)
-        return;
+    unsigned char *bit = pen >= 4 ? malloc((size_t)ml->n + 1) : NULL;
+    if (!bit)
+        return; /* (out of memory: nothing dropped) */
+    for (int k = 0; k < ml->n; k++)
+        bit[k] = (unsigned char)thin_bit(&ps->v[ml->idx[k]], pen);
     for (int k = 0; k < ml->n; k++) {
-        const SegPiece *p = &ps->v[ml->idx[k]];
-        if (!thin_bit(p, pen))
+        const SegBox *a = &ps->v[ml->idx[k]].box;
+        if (!bit[k])
             continue;
-        int x0 = p->box.x, x1 = p->box.x + p->box.w;
-        int y0 = p->box.y, y1 = p->box.y + p->box.h, n = 1;
-        int tall = p->box.h >= 2 * p->box.w;
+        int x0 = a->x, x1 = a->x + a->w, y0 = a->y, y1 = a->y + a->h, n = 1;
+        int tall = a->h >= 2 * a->w;
         for (int j = 0; j < ml->n; j++) {
-            const SegPiece *q = &ps->v[ml->idx[j]];
-            const SegBox *b = &q->box;
-            if (j == k || b->x >= x1 || b->x + b->w <= x0 || !thin_bit(q, pen))
+            const SegBox *b = &ps->v[ml->idx[j]].box;
+            if (j == k || !bit[j] || b->x >= x1 || b->x + b->w <= x0)
                 continue;
             x0 = b->x < x0 ? b->x : x0;
             x1 = b->x + b->w > x1 ? b->x + b->w : x1;
@@ -691,10 +692,13 @@ static void drop_bit_columns(SegPieces *ps, SegWLine *ml, float lh, int pen,
             continue;
         for (int j = 0; j < ml->n; j++) {
             SegPiece *q = &ps->v[ml->idx[j]];
-            if (q->box.x < x1 && q->box.x + q->box.w > x0 && thin_bit(q, pen))
+            if (bit[j] && q->box.x < x1 && q->box.x + q->box.w > x0) {
                 piece_drop(q, st);
+                bit[j] = 0;
+            }
         }
     }
+    free(bit);
 }
 
 /* Box-line remnants on the main line (glyph height lh): thin verticals

@@ -1513,8 +1513,10 @@ static int strip_masks_add(PIX *m, PIX *mask, BOXA *rules)
 }
 
 /* drop_remnants() around the rules of rr and a strip's or a box row's
- * dividers (full size; NULL: none): a box side the strip test took off
- * leaves the bit of it that a shear jogged a pixel aside, read as a 1. */
+ * dividers (full size; NULL: none): of a box side a pixel wider along
+ * part of its height (a turned scan straightened), the strip test takes
+ * the columns inked from rule to rule, and the one beside them was read
+ * as a 1. */
 static int remnants_drop(PIX *out, const RulesR *rr, PIX *dividers)
 {
     if (!dividers)
