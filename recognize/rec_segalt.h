@@ -35,6 +35,8 @@ typedef struct {
     float merge_prior; /* nats added for a merge (<= 0) */
     float split_prior; /* nats added for a split (<= 0) */
     float merge_gap;   /* a merge needs a gap <= this x line height */
+    float stem_gap;    /* ... or this, when one of the two is a stem (at
+                        * most 0.4 line heights wide, at least 0.7 tall) */
     float merge_width; /* ... and a merged width <= this x line height */
     float cut_width;   /* two glyphs whose boxes meet (gap <= 0, as a
                         * segmenter's cut leaves them): merged width <=

@@ -250,15 +250,16 @@ static void rec_segalt_page__with_lm__same_choices(void)
     rec_lm_destroy(&lm);
 }
 
-/* Two unsure bars 3 px (0.1 line height) apart: two letters side by side,
- * not the pieces of one (merge_gap 0.05). */
+/* Two unsure bars 4 px (0.13 line height) apart: two letters side by
+ * side, not the pieces of one (merge_gap 0.05; stem_gap 0.1 for two
+ * stems: 3 px). */
 static void rec_segalt_page__bars_apart__not_merged(void)
 {
     Line l;
     RecSegAltResult r;
     char text[16];
     sure_bar = 0.3f;
-    bars_line(&l, 3);
+    bars_line(&l, 4);
     CHECK(run(&l, NULL, &r, text) == 0);
     CHECK(!strcmp(text, "AII") && r.n_alternatives == 0);
     rec_segalt_result_free(&r);
@@ -275,6 +276,23 @@ static void rec_segalt_page__nothing_plausible__copied_no_call(void)
     CHECK(run(&l, NULL, &r, text) == 0);
     CHECK(!strcmp(text, "AB") && r.n_alternatives == 0);
     CHECK(r.box[1].x == 30 && r.box[1].w == 20);
+    rec_segalt_result_free(&r);
+    free_line(&l);
+}
+
+/* Two unsure bars 2 px (0.07 line height) apart, both as tall as the
+ * line: a capital's stem the pen lifted off the rest (an H read "LI"),
+ * joined though the gap is over merge_gap (0.05: 1.5 px). */
+static void rec_segalt_page__stem_two_px_off__merged(void)
+{
+    Line l;
+    RecSegAltResult r;
+    char text[16];
+    sure_bar = 0.3f;
+    bars_line(&l, 2);
+    run(&l, NULL, &r, text);
+    CHECK(!strcmp(text, "AH"));
+    CHECK(r.n_merged == 1);
     rec_segalt_result_free(&r);
     free_line(&l);
 }
@@ -350,5 +368,6 @@ int main(void)
     RUN(rec_segalt_page__nothing_plausible__copied_no_call);
     RUN(rec_segalt_page__digit_pair_as_wide_as_tall__split_for_digits);
     RUN(rec_segalt_page__wide_letter_cut_in_two__merged);
+    RUN(rec_segalt_page__stem_two_px_off__merged);
     TEST_EXIT();
 }
